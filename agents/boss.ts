@@ -1,0 +1,41 @@
+// pg-boss on either backend. On PostgreSQL it opens its own pool from DATABASE_URL; on PGlite
+// it goes through pg-boss's `db` adapter, and a statement without parameters (pg-boss sends
+// several commands in one string) must go through `exec`, since PGlite's `query` takes one.
+import PgBoss from 'pg-boss';
+import type { Database, Queryable } from '../db/index.js';
+import { queueNames } from './queues.js';
+
+export function bossAdapter(db: Queryable): PgBoss.Db {
+  return {
+    async executeSql(text: string, values?: unknown[]) {
+      if (values && values.length) return db.query(text, values);
+      return { rows: await db.exec(text) };
+    },
+  };
+}
+
+export interface BossOptions {
+  databaseUrl?: string;
+  poolMax?: number;
+  /** Maintenance and cron scheduling; every process may run them, pg-boss coordinates. */
+  supervise?: boolean;
+}
+
+export async function startBoss(db: Database, opts: BossOptions = {}): Promise<PgBoss> {
+  const common = {
+    schema: 'pgboss',
+    supervise: opts.supervise ?? true,
+    schedule: opts.supervise ?? true,
+    migrate: true,
+  };
+  const boss =
+    db.kind === 'postgres' && opts.databaseUrl
+      ? new PgBoss({ ...common, connectionString: opts.databaseUrl, max: opts.poolMax ?? 4 })
+      : new PgBoss({ ...common, db: bossAdapter(db) });
+  boss.on('error', () => {}); // surfaced through the runtime's logger; never crash the process
+  await boss.start();
+  for (const name of queueNames) {
+    if (!(await boss.getQueue(name))) await boss.createQueue(name, { name, retryLimit: 5, retryBackoff: true, retryDelay: 30 });
+  }
+  return boss;
+}

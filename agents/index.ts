@@ -1,0 +1,18 @@
+// The registry of agents a worker can run, by queue name.
+import { importAgent } from './import.js';
+import { maintenanceAgent } from './maintenance.js';
+import type { Agent } from './runtime.js';
+import { Queues } from './queues.js';
+
+export const agentRegistry: Record<string, Agent> = Object.fromEntries(
+  [maintenanceAgent, importAgent].map((a) => [Queues[a.queue].name, a as unknown as Agent]),
+);
+
+export function selectAgents(names?: string[]): Agent[] {
+  if (!names || names.length === 0) return Object.values(agentRegistry);
+  const unknown = names.filter((n) => !agentRegistry[n]);
+  if (unknown.length) {
+    throw new Error(`unknown agent(s): ${unknown.join(', ')}; known: ${Object.keys(agentRegistry).join(', ')}`);
+  }
+  return names.map((n) => agentRegistry[n]!);
+}

@@ -1,0 +1,44 @@
+// Opening and closing what a process needs: config, logger, database (migrated), pg-boss.
+import { createSecretBox } from '../secret-box.js';
+import { ConfigError, loadConfig, type Config } from '../config.js';
+import type { AppContext } from '../context.js';
+import { openDatabase } from '../db/index.js';
+import { migrate } from '../db/migrate.js';
+import { startBoss } from '../agents/boss.js';
+import { createLogger } from '../log.js';
+
+/** Loads config or exits with code 2 and one line per bad key. */
+export function configOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`prospector: configuration is not valid\n${err.problems.map((p) => `  ${p}`).join('\n')}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}
+
+export interface OpenOptions {
+  /** Run pg-boss maintenance and cron schedules in this process (workers do; a CLI one-shot does not). */
+  supervise?: boolean;
+  boss?: boolean;
+}
+
+export async function openContext(opts: OpenOptions = {}): Promise<AppContext & { close(): Promise<void> }> {
+  const config = configOrExit();
+  const log = createLogger(config.logLevel);
+  const db = await openDatabase(config);
+  const applied = await migrate(db);
+  if (applied.length) log.info({ applied }, 'db.migrated');
+  const boss = opts.boss === false ? (undefined as never) : await startBoss(db, { databaseUrl: config.databaseUrl, supervise: opts.supervise ?? false });
+  boss?.on('error', (err: Error) => log.warn({ err }, 'queue.error'));
+  return {
+    config, log, db, boss, secrets: createSecretBox(config.appSecret),
+    async close() {
+      if (boss) await boss.stop({ graceful: true, wait: true, timeout: 20_000, close: true });
+      await db.close();
+    },
+  };
+}

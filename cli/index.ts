@@ -1,0 +1,82 @@
+// `prospector`: one entry point for every process and one-shot task.
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { ROLES, type Role } from '../db/queries/users.js';
+import { migrate } from '../db/migrate.js';
+import { openDatabase } from '../db/index.js';
+import { serve } from './serve.js';
+import { configOrExit, openContext } from './context.js';
+import { importCommand } from './import.js';
+import { userAddCommand } from './user.js';
+
+const program = new Command();
+program
+  .name('prospector')
+  .description('Signal-triggered prospecting agent: signals → research → cited drafts → human review → reply-aware sequences.')
+  .showHelpAfterError();
+
+program
+  .command('start')
+  .description('Migrate, then run the web app and every agent in one process (the easy way to run it).')
+  .option('--demo', 'add a fictional demo workspace when the database is empty, and print its logins')
+  .action(async (o: { demo?: boolean }) => serve({ web: true, agents: 'all', demo: !!o.demo }));
+
+program
+  .command('web')
+  .description('Run only the web app (review UI and API). Scale out by running several behind a load balancer.')
+  .action(async () => serve({ web: true, agents: 'none' }));
+
+program
+  .command('worker')
+  .description('Run queue agents only. Run as many as you like, on any machine sharing the database.')
+  .option('--agents <names>', 'comma-separated queue names (default: all)', (v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+  .action(async (o: { agents?: string[] }) => serve({ web: false, agents: o.agents?.length ? o.agents : 'all' }));
+
+program
+  .command('migrate')
+  .description('Apply pending database migrations and exit.')
+  .action(async () => {
+    const db = await openDatabase(configOrExit());
+    try {
+      const applied = await migrate(db);
+      process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
+    } finally {
+      await db.close();
+    }
+  });
+
+const user = program.command('user').description('Manage users.');
+user
+  .command('add')
+  .description('Add a user and print a one-time password.')
+  .requiredOption('--email <email>', 'login email')
+  .addOption(new Option('--role <role>', 'role').choices(ROLES as string[]).makeOptionMandatory())
+  .option('--name <name>', 'display name', '')
+  .action(async (o: { email: string; role: Role; name: string }) => userAddCommand(o));
+
+const imp = program.command('import').description('Import target accounts or contacts from CSV (idempotent on domain / email).');
+for (const kind of ['accounts', 'contacts'] as const) {
+  imp
+    .command(kind)
+    .description(`Import ${kind} from a CSV file; prints a report of rows with errors and keeps the good ones.`)
+    .argument('<file>', 'CSV file with a header row')
+    .option('--json', 'print the report as JSON')
+    .action(async (file: string, o: { json?: boolean }) => importCommand(kind, file, o));
+}
+
+program
+  .command('version')
+  .description('Print the version.')
+  .action(() => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    process.stdout.write(`${pkg.version}\n`);
+  });
+
+export { openContext };
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  process.stderr.write(`prospector: ${(err as Error).message}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,68 @@
+// Long-running modes: `start` (web + all agents), `web`, `worker`.
+import type { Server } from 'node:http';
+import { selectAgents } from '../agents/index.js';
+import { startAgents, type RunningAgents } from '../agents/runtime.js';
+import { createApp } from '../review-ui/app.js';
+import { bootstrapAdmin } from '../review-ui/auth/users.js';
+import { seedDemo, readDemoLogins } from '../demo/seed.js';
+import { openContext } from './context.js';
+
+export interface ServeOptions {
+  web: boolean;
+  agents: string[] | 'all' | 'none';
+  demo?: boolean;
+}
+
+export async function serve(opts: ServeOptions): Promise<void> {
+  const ctx = await openContext({ supervise: opts.agents !== 'none' });
+  const { config, log } = ctx;
+  let server: Server | undefined;
+  let agents: RunningAgents | undefined;
+  let stopping = false;
+
+  const shutdown = async (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ why }, 'process.stopping');
+    const hardStop = setTimeout(() => process.exit(1), 40_000);
+    hardStop.unref();
+    try {
+      if (server) await new Promise<void>((res) => { server!.close(() => res()); server!.closeIdleConnections?.(); });
+      if (agents) await agents.stop();
+      await ctx.close();
+      log.info('process.stopped');
+      process.exit(0);
+    } catch (err) {
+      log.error({ err }, 'process.stop.failed');
+      process.exit(1);
+    }
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+
+  const lines: string[] = [];
+  if (opts.demo) {
+    const seeded = await seedDemo(ctx);
+    if (seeded === 'not-empty') lines.push('The database already has data of its own, so no demo workspace was added.');
+    const logins = readDemoLogins(config.dataDir);
+    if (logins) lines.push('Demo logins (fictional workspace):', ...logins.map((l) => `  ${l.role.padEnd(8)} ${l.email}  ${l.password}`));
+  }
+  if (opts.web) {
+    const admin = await bootstrapAdmin(ctx.db).catch(() => undefined);
+    if (admin) lines.push('First start: an admin was created. Log in once with these and keep them safe:', `  ${admin.email}  ${admin.password}`);
+  }
+  if (opts.agents !== 'none') {
+    agents = await startAgents(ctx, selectAgents(opts.agents === 'all' ? undefined : opts.agents));
+  }
+  if (opts.web) {
+    const app = createApp(ctx);
+    server = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(config.port, config.host, () => resolve(s));
+      s.once('error', reject);
+    });
+    const addr = server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : config.port;
+    lines.unshift(`Prospector is running at http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}  (${ctx.db.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'})`);
+  }
+  if (lines.length) process.stdout.write(lines.join('\n') + '\n');
+}

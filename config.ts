@@ -1,0 +1,130 @@
+// Reads the environment once, validates it, and says which keys are secrets.
+// Everything else asks this module; nothing else reads process.env.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { z } from 'zod';
+
+/** Keys whose values must never be printed or logged. */
+export const SECRET_KEYS = ['APP_SECRET', 'ANTHROPIC_API_KEY', 'DATABASE_URL'] as const;
+
+const boolFlag = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
+  .optional()
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+const EnvSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'a postgres:// or postgresql:// connection URL')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('.prospector'),
+  PORT: z.coerce.number().int('a whole port number').min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  PUBLIC_URL: z.url('an absolute http(s) URL, e.g. https://prospector.example.com').optional(),
+  APP_SECRET: z.string().min(32, 'at least 32 characters (e.g. `openssl rand -hex 32`)').optional(),
+  ANTHROPIC_API_KEY: z.string().min(1).optional(),
+  ANTHROPIC_BASE_URL: z.url('an absolute URL of a Messages API server').optional(),
+  ANTHROPIC_MODEL: z.string().min(1).default('claude-sonnet-4-5'),
+  ANTHROPIC_CLASSIFY_MODEL: z.string().min(1).default('claude-haiku-4-5'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ALLOW_PRIVATE_FETCH: boolFlag,
+  DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface Config {
+  databaseUrl: string | undefined;
+  embedded: boolean;
+  dataDir: string;
+  port: number;
+  host: string;
+  publicUrl: string;
+  appSecret: string;
+  appSecretGenerated: boolean;
+  anthropic: { apiKey?: string; baseURL?: string; model: string; classifyModel: string };
+  logLevel: Env['LOG_LEVEL'];
+  allowPrivateFetch: boolean;
+  dbPoolMax: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** `.env` in the working directory fills keys the real environment does not set. */
+export function readEnvFile(cwd = process.cwd()): Record<string, string> {
+  const file = path.join(cwd, '.env');
+  return existsSync(file) ? parseDotenv(readFileSync(file)) : {};
+}
+
+function describe(issue: z.core.$ZodIssue): string {
+  const key = String(issue.path[0] ?? '?');
+  return `${key}: expected ${issue.message}`;
+}
+
+/** Validates raw environment values. Pure apart from creating/reading the generated secret file. */
+export function loadConfig(
+  env: Record<string, string | undefined> = { ...readEnvFile(), ...process.env },
+): Config {
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([k, v]) => k in EnvSchema.shape && v !== undefined && v !== ''),
+  );
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map(describe));
+  const e = parsed.data;
+  const problems: string[] = [];
+  if (e.DATABASE_URL && !e.APP_SECRET) {
+    problems.push('APP_SECRET: expected a value of at least 32 characters; it is required when DATABASE_URL is set');
+  }
+  if (problems.length) throw new ConfigError(problems);
+
+  const dataDir = path.resolve(e.DATA_DIR);
+  let appSecret = e.APP_SECRET;
+  let generated = false;
+  if (!appSecret) {
+    mkdirSync(dataDir, { recursive: true });
+    const file = path.join(dataDir, 'app-secret');
+    if (existsSync(file)) {
+      appSecret = readFileSync(file, 'utf8').trim();
+    } else {
+      appSecret = randomBytes(32).toString('hex');
+      writeFileSync(file, appSecret + '\n', { mode: 0o600 });
+      generated = true;
+    }
+  }
+  return {
+    databaseUrl: e.DATABASE_URL,
+    embedded: !e.DATABASE_URL,
+    dataDir,
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST === '0.0.0.0' ? 'localhost' : e.HOST}:${e.PORT}`).replace(/\/$/, ''),
+    appSecret,
+    appSecretGenerated: generated,
+    anthropic: {
+      apiKey: e.ANTHROPIC_API_KEY,
+      baseURL: e.ANTHROPIC_BASE_URL,
+      model: e.ANTHROPIC_MODEL,
+      classifyModel: e.ANTHROPIC_CLASSIFY_MODEL,
+    },
+    logLevel: e.LOG_LEVEL,
+    allowPrivateFetch: e.ALLOW_PRIVATE_FETCH,
+    dbPoolMax: e.DB_POOL_MAX,
+  };
+}
+
+/** A copy of the config safe to print: secret values replaced. */
+export function redactedConfig(config: Config): Record<string, unknown> {
+  return {
+    ...config,
+    databaseUrl: config.databaseUrl ? config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@') : undefined,
+    appSecret: '***',
+    anthropic: { ...config.anthropic, apiKey: config.anthropic.apiKey ? '***' : undefined },
+  };
+}

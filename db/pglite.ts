@@ -1,0 +1,41 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite, types, type Transaction } from '@electric-sql/pglite';
+import type { Database, QueryResult, Queryable } from './types.js';
+
+// Same value shapes as the pg driver: int8 and numeric as JS numbers.
+const parsers = {
+  [types.INT8]: (v: string) => Number(v),
+  [types.NUMERIC]: (v: string) => Number(v),
+};
+
+function wrap(client: PGlite | Transaction): Queryable {
+  return {
+    async query<T>(text: string, values?: unknown[]): Promise<QueryResult<T>> {
+      const r = await client.query<T>(text, values as unknown[] | undefined, { parsers });
+      return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+    },
+    async exec(text: string) {
+      const results = await client.exec(text, { parsers });
+      return (results.at(-1)?.rows ?? []) as Record<string, unknown>[];
+    },
+  };
+}
+
+/** The embedded default: PostgreSQL compiled to WASM, data kept in `dir` (or memory when undefined). */
+export async function openPglite(dir?: string): Promise<Database & { pglite: PGlite }> {
+  if (dir) mkdirSync(dir, { recursive: true });
+  const pglite = await PGlite.create(dir ? { dataDir: dir } : {});
+  const base = wrap(pglite);
+  return {
+    kind: 'pglite',
+    pglite,
+    query: base.query,
+    exec: base.exec,
+    transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+      return pglite.transaction((tx) => fn(wrap(tx)));
+    },
+    async close() {
+      await pglite.close();
+    },
+  };
+}

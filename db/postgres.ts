@@ -1,0 +1,50 @@
+import pg from 'pg';
+import type { Database, QueryResult, Queryable } from './types.js';
+
+// bigint (int8) columns come back as JS numbers: ids and counts stay well below 2^53.
+pg.types.setTypeParser(20, (v) => Number(v));
+// numeric stays a string by default; we only use it for money, read as a number.
+pg.types.setTypeParser(1700, (v) => Number(v));
+
+function wrap(client: pg.Pool | pg.PoolClient): Queryable {
+  return {
+    async query<T>(text: string, values?: unknown[]): Promise<QueryResult<T>> {
+      const r = await client.query(text, values as unknown[] | undefined);
+      return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
+    },
+    async exec(text: string) {
+      const r = (await client.query(text)) as unknown as pg.QueryResult | pg.QueryResult[];
+      return (Array.isArray(r) ? (r.at(-1)?.rows ?? []) : r.rows) as Record<string, unknown>[];
+    },
+  };
+}
+
+export function openPostgres(connectionString: string, max = 10): Database & { pool: pg.Pool } {
+  const pool = new pg.Pool({ connectionString, max });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  const base = wrap(pool);
+  return {
+    kind: 'postgres',
+    pool,
+    query: base.query,
+    exec: base.exec,
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn(wrap(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,76 @@
+import type { Sql } from '../types.js';
+
+export interface AccountRow {
+  id: number;
+  workspace_id: number;
+  name: string;
+  domain: string | null;
+  aliases: string[];
+  owner_id: number | null;
+  time_zone: string | null;
+  country: string | null;
+  tags: string[];
+  needs_browser: boolean;
+  notes: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface AccountInput {
+  name: string;
+  domain: string | null;
+  aliases: string[];
+  ownerId: number | null;
+  timeZone: string | null;
+  country: string | null;
+  tags: string[];
+}
+
+/** Insert or update by (workspace, domain); `inserted` tells which happened. */
+export const upsertAccountByDomain = (workspaceId: number, a: AccountInput): Sql => ({
+  text: `INSERT INTO accounts (workspace_id, name, domain, aliases, owner_id, time_zone, country, tags)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (workspace_id, lower(domain)) WHERE domain IS NOT NULL DO UPDATE SET
+           name = EXCLUDED.name,
+           aliases = EXCLUDED.aliases,
+           owner_id = coalesce(EXCLUDED.owner_id, accounts.owner_id),
+           time_zone = coalesce(EXCLUDED.time_zone, accounts.time_zone),
+           country = coalesce(EXCLUDED.country, accounts.country),
+           tags = EXCLUDED.tags,
+           updated_at = now()
+         RETURNING id, (xmax = 0) AS inserted`,
+  values: [workspaceId, a.name, a.domain, a.aliases, a.ownerId, a.timeZone, a.country, a.tags],
+});
+
+export const insertAccount = (workspaceId: number, a: AccountInput): Sql => ({
+  text: `INSERT INTO accounts (workspace_id, name, domain, aliases, owner_id, time_zone, country, tags)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
+  values: [workspaceId, a.name, a.domain, a.aliases, a.ownerId, a.timeZone, a.country, a.tags],
+});
+
+export const findAccount = (workspaceId: number, id: number): Sql => ({
+  text: `SELECT * FROM accounts WHERE workspace_id = $1 AND id = $2`,
+  values: [workspaceId, id],
+});
+
+export const findAccountByDomain = (workspaceId: number, domain: string): Sql => ({
+  text: `SELECT * FROM accounts WHERE workspace_id = $1 AND lower(domain) = lower($2)`,
+  values: [workspaceId, domain],
+});
+
+export const findAccountByName = (workspaceId: number, name: string): Sql => ({
+  text: `SELECT * FROM accounts WHERE workspace_id = $1 AND lower(name) = lower($2) ORDER BY id LIMIT 2`,
+  values: [workspaceId, name],
+});
+
+/** One page, optional case-insensitive search on name and domain, with the total for paging. */
+export const listAccounts = (workspaceId: number, opts: { q?: string; limit: number; offset: number }): Sql => ({
+  text: `SELECT a.*, u.email AS owner_email, count(*) OVER ()::int AS total,
+                (SELECT count(*) FROM contacts c WHERE c.account_id = a.id)::int AS contact_count
+           FROM accounts a LEFT JOIN users u ON u.id = a.owner_id
+          WHERE a.workspace_id = $1
+            AND ($2::text IS NULL OR a.name ILIKE '%' || $2 || '%' OR a.domain ILIKE '%' || $2 || '%')
+          ORDER BY lower(a.name), a.id
+          LIMIT $3 OFFSET $4`,
+  values: [workspaceId, opts.q || null, opts.limit, opts.offset],
+});

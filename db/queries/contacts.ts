@@ -1,0 +1,69 @@
+import type { Sql } from '../types.js';
+
+export interface ContactRow {
+  id: number;
+  workspace_id: number;
+  account_id: number | null;
+  first_name: string;
+  last_name: string;
+  email: string;
+  title: string;
+  time_zone: string | null;
+  linkedin_url: string | null;
+  status: 'active' | 'replied' | 'bounced' | 'unsubscribed' | 'undeliverable' | 'do_not_contact';
+  status_reason: string | null;
+  is_champion: boolean;
+  previous_company: string | null;
+  last_contacted_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface ContactInput {
+  accountId: number | null;
+  firstName: string;
+  lastName: string;
+  email: string;
+  title: string;
+  timeZone: string | null;
+  linkedinUrl: string | null;
+  isChampion: boolean;
+}
+
+export const findContactByEmail = (workspaceId: number, email: string): Sql => ({
+  text: `SELECT c.*, a.name AS account_name, a.domain AS account_domain
+           FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id
+          WHERE c.workspace_id = $1 AND lower(c.email) = lower($2)`,
+  values: [workspaceId, email],
+});
+
+export const insertContact = (workspaceId: number, c: ContactInput): Sql => ({
+  text: `INSERT INTO contacts (workspace_id, account_id, first_name, last_name, email, title, time_zone, linkedin_url, is_champion)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
+  values: [workspaceId, c.accountId, c.firstName, c.lastName, c.email, c.title, c.timeZone, c.linkedinUrl, c.isChampion],
+});
+
+export const updateContact = (id: number, c: ContactInput & { previousCompany?: string | null }): Sql => ({
+  text: `UPDATE contacts SET account_id = $2, first_name = $3, last_name = $4, title = $5,
+                time_zone = coalesce($6, time_zone), linkedin_url = coalesce($7, linkedin_url),
+                is_champion = $8, previous_company = coalesce($9, previous_company), updated_at = now()
+          WHERE id = $1 RETURNING *`,
+  values: [id, c.accountId, c.firstName, c.lastName, c.title, c.timeZone, c.linkedinUrl, c.isChampion, c.previousCompany ?? null],
+});
+
+export const insertContactChange = (contactId: number, field: string, oldValue: string | null, newValue: string | null, source: string): Sql => ({
+  text: `INSERT INTO contact_changes (contact_id, field, old_value, new_value, source) VALUES ($1, $2, $3, $4, $5)`,
+  values: [contactId, field, oldValue, newValue, source],
+});
+
+export const listContacts = (workspaceId: number, opts: { q?: string; accountId?: number; limit: number; offset: number }): Sql => ({
+  text: `SELECT c.*, a.name AS account_name, count(*) OVER ()::int AS total
+           FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id
+          WHERE c.workspace_id = $1
+            AND ($2::bigint IS NULL OR c.account_id = $2)
+            AND ($3::text IS NULL OR c.email ILIKE '%' || $3 || '%'
+                 OR (c.first_name || ' ' || c.last_name) ILIKE '%' || $3 || '%' OR c.title ILIKE '%' || $3 || '%')
+          ORDER BY lower(c.last_name), lower(c.first_name), c.id
+          LIMIT $4 OFFSET $5`,
+  values: [workspaceId, opts.accountId ?? null, opts.q || null, opts.limit, opts.offset],
+});

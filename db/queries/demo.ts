@@ -1,0 +1,7 @@
+import type { Sql } from '../types.js';
+
+/** True when nothing but (at most) a bootstrap admin exists: safe to add the demo workspace. */
+export const databaseIsEmpty = (): Sql => ({
+  text: `SELECT (SELECT count(*) FROM accounts) = 0 AND (SELECT count(*) FROM users) = 0 AS empty`,
+  values: [],
+});

@@ -1,0 +1,59 @@
+import type { Sql } from '../types.js';
+
+export interface ImportErrorRow { row: number; errors: string[]; raw: Record<string, string> }
+
+export interface ImportRow {
+  id: number;
+  workspace_id: number;
+  kind: 'accounts' | 'contacts';
+  filename: string;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  content: string;
+  mapping: Record<string, string>;
+  failure: string | null;
+  total_rows: number;
+  processed_rows: number;
+  created_rows: number;
+  updated_rows: number;
+  error_rows: number;
+  errors: ImportErrorRow[];
+  created_by: number | null;
+  created_at: Date;
+  finished_at: Date | null;
+}
+
+export const insertImport = (i: { workspaceId: number; kind: string; filename: string; content: string; mapping: Record<string, string>; totalRows: number; userId: number | null }): Sql => ({
+  text: `INSERT INTO imports (workspace_id, kind, filename, content, mapping, total_rows, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
+  values: [i.workspaceId, i.kind, i.filename, i.content, JSON.stringify(i.mapping), i.totalRows, i.userId],
+});
+
+/** Moves queued → running; a second runner gets no row and leaves it alone. */
+export const claimImport = (id: number): Sql => ({
+  text: `UPDATE imports SET status = 'running' WHERE id = $1 AND status = 'queued' RETURNING *`,
+  values: [id],
+});
+
+export const updateImportProgress = (id: number, p: { processed: number; created: number; updated: number; errorRows: number; newErrors: ImportErrorRow[] }): Sql => ({
+  text: `UPDATE imports SET processed_rows = $2, created_rows = $3, updated_rows = $4, error_rows = $5,
+                errors = errors || $6::jsonb
+          WHERE id = $1`,
+  values: [id, p.processed, p.created, p.updated, p.errorRows, JSON.stringify(p.newErrors)],
+});
+
+export const finishImport = (id: number, status: 'done' | 'failed', failure: string | null = null): Sql => ({
+  text: `UPDATE imports SET status = $2, failure = $3, finished_at = now() WHERE id = $1 RETURNING *`,
+  values: [id, status, failure],
+});
+
+export const findImport = (workspaceId: number, id: number): Sql => ({
+  text: `SELECT * FROM imports WHERE workspace_id = $1 AND id = $2`,
+  values: [workspaceId, id],
+});
+
+export const listImports = (workspaceId: number, limit = 20): Sql => ({
+  text: `SELECT id, workspace_id, kind, filename, status, failure, total_rows, processed_rows, created_rows, updated_rows,
+                error_rows, created_by, created_at, finished_at
+           FROM imports WHERE workspace_id = $1 ORDER BY id DESC LIMIT $2`,
+  values: [workspaceId, limit],
+});

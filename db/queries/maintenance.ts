@@ -1,0 +1,8 @@
+import type { Sql } from '../types.js';
+
+export const deleteExpiredPages = (): Sql => ({
+  text: `DELETE FROM page_cache WHERE expires_at < now() - interval '7 days' RETURNING url`,
+  values: [],
+});
+
+export const ping = (): Sql => ({ text: 'SELECT 1 AS ok', values: [] });

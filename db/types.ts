@@ -1,0 +1,32 @@
+// The one small database interface every module uses. Two implementations: pg (PostgreSQL) and PGlite.
+export interface QueryResult<T> {
+  rows: T[];
+  rowCount: number;
+}
+
+export interface Queryable {
+  /** One statement, values always as $n parameters. */
+  query<T = Record<string, unknown>>(text: string, values?: unknown[]): Promise<QueryResult<T>>;
+  /** Several statements without parameters (migrations, pg-boss's multi-command plans); rows of the last. */
+  exec(text: string): Promise<Record<string, unknown>[]>;
+}
+
+export interface Database extends Queryable {
+  readonly kind: 'postgres' | 'pglite';
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** A named SQL statement: text and its values. Query modules return these; callers run them. */
+export interface Sql {
+  text: string;
+  values: unknown[];
+}
+
+export async function run<T = Record<string, unknown>>(db: Queryable, sql: Sql): Promise<T[]> {
+  return (await db.query<T>(sql.text, sql.values)).rows;
+}
+
+export async function one<T = Record<string, unknown>>(db: Queryable, sql: Sql): Promise<T | undefined> {
+  return (await db.query<T>(sql.text, sql.values)).rows[0];
+}

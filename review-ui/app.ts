@@ -1,0 +1,58 @@
+// The web app: auth, review queue, RevOps settings, manager dashboard, JSON API, static assets.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import cookieParser from 'cookie-parser';
+import express from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import type { AppContext } from '../context.js';
+import { AppError } from '../errors.js';
+import { apiTokenMiddleware } from './auth/api-token.js';
+import { csrfProtection } from './auth/csrf.js';
+import { requireUser } from './auth/roles.js';
+import { sessionMiddleware } from './auth/session.js';
+import { errorHandler } from './error-handler.js';
+import { accountRoutes } from './routes/accounts.js';
+import { apiRoutes } from './routes/api.js';
+import { authRoutes } from './routes/auth.js';
+import { createMetrics, healthRoutes } from './routes/health.js';
+import { homeRoutes } from './routes/home.js';
+import { userRoutes } from './routes/users.js';
+
+const STATIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'static');
+
+export function createApp(ctx: AppContext): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  const metrics = createMetrics(ctx);
+
+  app.use(helmet({ contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'img-src': ["'self'", 'data:'] } } }));
+  app.use(pinoHttp({ logger: ctx.log.child({ component: 'http' }), autoLogging: { ignore: (req) => req.url === '/healthz' } }));
+  app.use(metrics.middleware);
+  app.use('/static', express.static(STATIC_DIR, { maxAge: '1h' }));
+  app.use(cookieParser());
+  app.use(express.urlencoded({ extended: false, limit: '1mb' }));
+  app.use(express.json({ limit: '2mb' }));
+
+  app.use(sessionMiddleware(ctx.db));
+  app.use(apiTokenMiddleware(ctx.db));
+  app.use(csrfProtection);
+
+  // Public: health for load balancers, the login form.
+  app.use(healthRoutes(ctx, metrics.registry));
+  app.use(authRoutes(ctx));
+
+  // Everything below needs a user.
+  app.use(requireUser);
+  app.use('/api', apiRoutes(ctx));
+  app.use(homeRoutes(ctx));
+  app.use(accountRoutes(ctx));
+  app.use(userRoutes(ctx));
+
+  app.use(() => {
+    throw new AppError('NOT_FOUND', 'There is no page here.');
+  });
+  app.use(errorHandler(ctx.log));
+  return app;
+}

@@ -1,0 +1,39 @@
+import type { Database } from '../../db/index.js';
+import { one, run } from '../../db/index.js';
+import { insertAudit } from '../../db/queries/audit.js';
+import { countUsers, insertUser, type Role, type UserRow } from '../../db/queries/users.js';
+import { firstWorkspace, insertWorkspace, type WorkspaceRow } from '../../db/queries/workspaces.js';
+import { AppError } from '../../errors.js';
+import { generatePassword, hashPassword } from './passwords.js';
+
+/** Creates a user with a generated one-time password, returned once and never stored in clear. */
+export async function addUser(
+  db: Database,
+  u: { workspaceId: number; email: string; name?: string; role: Role; timeZone?: string; actorId?: number | null; password?: string },
+): Promise<{ user: UserRow; password: string }> {
+  const password = u.password ?? generatePassword();
+  try {
+    const user = (await one<UserRow>(db, insertUser({ workspaceId: u.workspaceId, email: u.email, name: u.name ?? '', role: u.role, timeZone: u.timeZone, passwordHash: await hashPassword(password) })))!;
+    await run(db, insertAudit({ workspaceId: u.workspaceId, userId: u.actorId ?? null, action: 'user.created', entityType: 'user', entityId: user.id, data: { email: u.email, role: u.role } }));
+    return { user, password };
+  } catch (err) {
+    if ((err as { code?: string }).code === '23505') throw new AppError('CONFLICT', `A user with email ${u.email} already exists.`, { cause: err });
+    throw err;
+  }
+}
+
+export async function ensureWorkspace(db: Database, name = 'My workspace'): Promise<WorkspaceRow> {
+  return (await one<WorkspaceRow>(db, firstWorkspace())) ?? (await one<WorkspaceRow>(db, insertWorkspace(name)))!;
+}
+
+/**
+ * On a database with no users: creates the workspace and an admin, and returns the one-time
+ * login so the caller prints it once. Returns undefined when users exist.
+ */
+export async function bootstrapAdmin(db: Database, email = 'admin@localhost'): Promise<{ email: string; password: string } | undefined> {
+  const n = (await one<{ n: number }>(db, countUsers()))!.n;
+  if (n > 0) return undefined;
+  const ws = await ensureWorkspace(db);
+  const { password } = await addUser(db, { workspaceId: ws.id, email, name: 'Admin', role: 'admin' });
+  return { email, password };
+}

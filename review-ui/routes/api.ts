@@ -1,0 +1,87 @@
+// JSON API. Every route needs a session (with CSRF on writes) or a Bearer token.
+import express, { Router } from 'express';
+import { z } from 'zod';
+import { createImport } from '../../accounts/import.js';
+import { AccountRowInput } from '../../accounts/csv-rows.js';
+import { Queues } from '../../agents/queues.js';
+import type { AppContext } from '../../context.js';
+import { one, run } from '../../db/index.js';
+import { findAccountByDomain, insertAccount, listAccounts } from '../../db/queries/accounts.js';
+import { listContacts } from '../../db/queries/contacts.js';
+import { findImport, type ImportRow } from '../../db/queries/imports.js';
+import { AppError } from '../../errors.js';
+import { createApiToken } from '../auth/api-token.js';
+import { requireRole } from '../auth/roles.js';
+import { pageParams } from '../layout.js';
+import { MAX_IMPORT_BYTES } from './accounts.js';
+
+const NewAccount = z.object({
+  name: z.string().trim().min(1).max(300),
+  domain: z.string().default(''),
+  aliases: z.array(z.string()).default([]),
+  timeZone: z.string().default(''),
+  country: z.string().default(''),
+  tags: z.array(z.string()).default([]),
+});
+
+export function apiRoutes(ctx: AppContext): Router {
+  const r = Router();
+
+  r.get('/me', (req, res) => {
+    res.json({ user: req.user, auth: req.authKind });
+  });
+
+  r.post('/tokens', async (req, res) => {
+    if (req.authKind !== 'session') throw new AppError('FORBIDDEN', 'Create API tokens from a logged-in browser session.');
+    const name = z.string().trim().min(1).max(100).safeParse(req.body?.name);
+    if (!name.success) throw new AppError('VALIDATION', 'name: a short label for the token is required');
+    const token = await createApiToken(ctx.db, req.user!.id, name.data);
+    res.status(201).json({ token, note: 'Shown once. Send it as "Authorization: Bearer <token>".' });
+  });
+
+  r.get('/accounts', async (req, res) => {
+    const p = pageParams(req.query, Math.min(500, Number(req.query.perPage) || 50));
+    const rows = await run<Record<string, unknown>>(ctx.db, listAccounts(req.user!.workspaceId, { q: String(req.query.q ?? ''), limit: p.perPage, offset: p.offset }));
+    res.json({ page: p.page, perPage: p.perPage, total: rows[0]?.total ?? 0, items: rows.map(({ total: _t, ...a }) => a) });
+  });
+
+  r.post('/accounts', requireRole('revops'), async (req, res) => {
+    const body = NewAccount.safeParse(req.body ?? {});
+    if (!body.success) throw new AppError('VALIDATION', body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    const v = AccountRowInput.safeParse({ name: body.data.name, domain: body.data.domain, aliases: body.data.aliases.join(';'), owner: '', time_zone: body.data.timeZone, country: body.data.country, tags: body.data.tags.join(';') });
+    if (!v.success) throw new AppError('VALIDATION', v.error.issues.map((i) => i.message).join('; '));
+    if (v.data.domain && (await one(ctx.db, findAccountByDomain(req.user!.workspaceId, v.data.domain)))) {
+      throw new AppError('CONFLICT', `An account with domain ${v.data.domain} exists.`);
+    }
+    const a = await one(ctx.db, insertAccount(req.user!.workspaceId, { name: v.data.name, domain: v.data.domain, aliases: v.data.aliases, ownerId: null, timeZone: v.data.time_zone, country: v.data.country, tags: v.data.tags }));
+    res.status(201).json(a);
+  });
+
+  r.get('/contacts', async (req, res) => {
+    const p = pageParams(req.query, Math.min(500, Number(req.query.perPage) || 50));
+    const rows = await run<Record<string, unknown>>(ctx.db, listContacts(req.user!.workspaceId, { q: String(req.query.q ?? ''), limit: p.perPage, offset: p.offset }));
+    res.json({ page: p.page, perPage: p.perPage, total: rows[0]?.total ?? 0, items: rows.map(({ total: _t, ...c }) => c) });
+  });
+
+  // Body: the CSV itself (Content-Type: text/csv). Answers 202 with the import to poll.
+  r.post('/imports/:kind', requireRole('revops'), express.text({ type: ['text/csv', 'text/plain'], limit: MAX_IMPORT_BYTES }), async (req, res) => {
+    const kind = req.params.kind;
+    if (kind !== 'accounts' && kind !== 'contacts') throw new AppError('NOT_FOUND', 'Import kind must be accounts or contacts.');
+    if (typeof req.body !== 'string' || !req.body.trim()) throw new AppError('VALIDATION', 'Send the CSV as the request body with Content-Type: text/csv.');
+    const imp = await createImport(ctx.db, { workspaceId: req.user!.workspaceId, kind, content: req.body, filename: String(req.query.filename ?? 'api.csv'), userId: req.user!.id });
+    await ctx.boss.send(Queues.importRun.name, { importId: imp.id });
+    res.status(202).json({ id: imp.id, status: imp.status, totalRows: imp.total_rows, poll: `/api/imports/${imp.id}` });
+  });
+
+  r.get('/imports/:id', requireRole('revops'), async (req, res) => {
+    const imp = await one<ImportRow>(ctx.db, findImport(req.user!.workspaceId, Number.parseInt(req.params.id as string, 10) || 0));
+    if (!imp) throw new AppError('NOT_FOUND', 'No such import.');
+    const { content: _c, ...rest } = imp;
+    res.json(rest);
+  });
+
+  r.use(() => {
+    throw new AppError('NOT_FOUND', 'No such API route.');
+  });
+  return r;
+}
