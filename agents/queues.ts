@@ -11,8 +11,16 @@ export const Queues = {
   pollSource: { name: 'signals.poll', payload: z.object({ sourceId: id }) },
   /** Build the dossier for one signal. */
   research: { name: 'research', payload: z.object({ signalId: id }) },
-  /** Draft (or redraft) one sequence. */
-  draft: { name: 'draft', payload: z.object({ sequenceId: id, instruction: z.string().max(2000).optional() }) },
+  /**
+   * Draft for a researched signal (creates the sequence for the dossier's contact), or redraft an
+   * existing sequence with a rep's instruction.
+   */
+  draft: {
+    name: 'draft',
+    payload: z
+      .object({ signalId: id.optional(), sequenceId: id.optional(), instruction: z.string().max(2000).optional() })
+      .refine((p) => !!p.signalId !== !!p.sequenceId, 'exactly one of signalId or sequenceId'),
+  },
   /** Send one due step. */
   send: { name: 'send', payload: z.object({ stepId: id }) },
   /** Read one mailbox's new mail. */

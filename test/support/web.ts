@@ -1,0 +1,52 @@
+// The app on a loopback port, and a small cookie-keeping client that can read CSRF tokens.
+import type { Server } from 'node:http';
+import type { AppContext } from '../../context.js';
+import { createApp } from '../../review-ui/app.js';
+
+export async function listen(ctx: AppContext): Promise<{ base: string; close(): Promise<void> }> {
+  const app = createApp(ctx);
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const addr = server.address() as { port: number };
+  return {
+    base: `http://127.0.0.1:${addr.port}`,
+    close: () => new Promise((res) => { server.close(() => res()); server.closeAllConnections(); }),
+  };
+}
+
+export class Browserish {
+  cookies = new Map<string, string>();
+  constructor(readonly base: string) {}
+
+  async fetch(path: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (this.cookies.size) headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
+    const res = await fetch(this.base + path, { ...init, headers, redirect: 'manual' });
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const i = pair!.indexOf('=');
+      const k = pair!.slice(0, i), v = pair!.slice(i + 1);
+      if (v === '' || /expires=Thu, 01 Jan 1970/i.test(c)) this.cookies.delete(k);
+      else this.cookies.set(k, v);
+    }
+    return res;
+  }
+
+  /** GETs a page and returns its HTML and the first CSRF token in it. */
+  async page(path: string): Promise<{ res: Response; html: string; csrf: string | undefined }> {
+    const res = await this.fetch(path);
+    const html = await res.text();
+    const m = /name="_csrf" value="([^"]+)"/.exec(html) ?? /name="csrf-token" content="([^"]+)"/.exec(html);
+    return { res, html, csrf: m?.[1] };
+  }
+
+  async post(path: string, form: Record<string, string>): Promise<Response> {
+    return this.fetch(path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() });
+  }
+
+  async login(email: string, password: string): Promise<Response> {
+    const { csrf } = await this.page('/login');
+    return this.post('/login', { email, password, _csrf: csrf ?? '' });
+  }
+}
