@@ -28,12 +28,32 @@ const EnvSchema = z.object({
   ANTHROPIC_BASE_URL: z.url('an absolute URL of a Messages API server').optional(),
   ANTHROPIC_MODEL: z.string().min(1).default('claude-sonnet-4-5'),
   ANTHROPIC_CLASSIFY_MODEL: z.string().min(1).default('claude-haiku-4-5'),
+  ANTHROPIC_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(120_000),
+  ANTHROPIC_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
+  DRAFT_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(2),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ALLOW_PRIVATE_FETCH: boolFlag,
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
+
+/**
+ * List prices in USD per million tokens (platform.claude.com pricing pages). Cache writes
+ * (5-minute) bill at 1.25x input and cache reads at 0.1x input. An unknown model is priced
+ * at `default` so cost is never silently zero.
+ */
+export const ANTHROPIC_PRICES: Record<string, { input: number; output: number }> = {
+  'claude-sonnet-4-5': { input: 3, output: 15 },
+  'claude-sonnet-4-6': { input: 3, output: 15 },
+  'claude-sonnet-5': { input: 2, output: 10 },
+  'claude-haiku-4-5': { input: 1, output: 5 },
+  'claude-opus-4-5': { input: 5, output: 25 },
+  'claude-opus-5': { input: 5, output: 25 },
+  default: { input: 3, output: 15 },
+};
+export const CACHE_WRITE_MULTIPLIER = 1.25;
+export const CACHE_READ_MULTIPLIER = 0.1;
 
 export interface Config {
   databaseUrl: string | undefined;
@@ -44,7 +64,9 @@ export interface Config {
   publicUrl: string;
   appSecret: string;
   appSecretGenerated: boolean;
-  anthropic: { apiKey?: string; baseURL?: string; model: string; classifyModel: string };
+  anthropic: { apiKey?: string; baseURL?: string; model: string; classifyModel: string; timeoutMs: number; maxRetries: number };
+  /** LLM drafts in flight at once per workspace, per process. */
+  draftConcurrency: number;
   logLevel: Env['LOG_LEVEL'];
   allowPrivateFetch: boolean;
   dbPoolMax: number;
@@ -112,7 +134,10 @@ export function loadConfig(
       baseURL: e.ANTHROPIC_BASE_URL,
       model: e.ANTHROPIC_MODEL,
       classifyModel: e.ANTHROPIC_CLASSIFY_MODEL,
+      timeoutMs: e.ANTHROPIC_TIMEOUT_MS,
+      maxRetries: e.ANTHROPIC_MAX_RETRIES,
     },
+    draftConcurrency: e.DRAFT_CONCURRENCY,
     logLevel: e.LOG_LEVEL,
     allowPrivateFetch: e.ALLOW_PRIVATE_FETCH,
     dbPoolMax: e.DB_POOL_MAX,
