@@ -1,0 +1,100 @@
+// Sequences and their steps: approval, scheduling, and what the CLI and UI read.
+import type { Sql } from '../types.js';
+
+export type SequenceStatus = 'drafting' | 'pending_review' | 'snoozed' | 'rejected' | 'active' | 'paused' | 'completed' | 'stopped' | 'failed';
+export type StepStatus = 'draft' | 'awaiting_approval' | 'scheduled' | 'sending' | 'sent' | 'failed' | 'skipped' | 'cancelled' | 'unknown';
+
+export interface SequenceRow {
+  id: number;
+  workspace_id: number;
+  signal_id: number | null;
+  account_id: number | null;
+  contact_id: number | null;
+  template_id: number | null;
+  owner_id: number | null;
+  mailbox_id: number | null;
+  status: SequenceStatus;
+  stop_reason: string | null;
+  approval_mode: 'sequence' | 'each_step';
+  approved_at: Date | null;
+  approved_by: number | null;
+  paused_until: Date | null;
+  started_at: Date | null;
+  ended_at: Date | null;
+}
+
+export interface StepRow {
+  id: number;
+  sequence_id: number;
+  position: number;
+  kind: 'opener' | 'follow_up' | 'breakup';
+  delay_days: number;
+  new_thread: boolean;
+  branch: unknown;
+  subject: string;
+  body: string;
+  status: StepStatus;
+  scheduled_at: Date | null;
+  missed_windows: number;
+  claimed_at: Date | null;
+  sent_at: Date | null;
+  message_id: string | null;
+  smtp_response: string | null;
+  attempts: number;
+  last_error: string | null;
+  skip_reason: string | null;
+}
+
+/** Everything scheduling needs about a sequence: its template's windows and the recipient's zone candidates. */
+export interface ScheduleContextRow {
+  contact_tz: string | null;
+  account_tz: string | null;
+  owner_tz: string | null;
+  country: string | null;
+  sending_window: unknown;
+  fallback_window: unknown;
+  fallback_after_days: number | null;
+}
+
+export const findSequence = (id: number): Sql => ({ text: `SELECT * FROM sequences WHERE id = $1`, values: [id] });
+
+export const listSteps = (sequenceId: number): Sql => ({
+  text: `SELECT * FROM sequence_steps WHERE sequence_id = $1 ORDER BY position`,
+  values: [sequenceId],
+});
+
+export const scheduleContext = (sequenceId: number): Sql => ({
+  text: `SELECT c.time_zone AS contact_tz, a.time_zone AS account_tz, u.time_zone AS owner_tz, a.country,
+                t.sending_window, t.fallback_window, t.fallback_after_days
+           FROM sequences s
+           LEFT JOIN contacts c ON c.id = s.contact_id
+           LEFT JOIN accounts a ON a.id = coalesce(s.account_id, c.account_id)
+           LEFT JOIN users u ON u.id = s.owner_id
+           LEFT JOIN sequence_templates t ON t.id = s.template_id
+          WHERE s.id = $1`,
+  values: [sequenceId],
+});
+
+export const activateSequence = (id: number, userId: number, now: Date): Sql => ({
+  text: `UPDATE sequences SET status = 'active', approved_at = $3, approved_by = $2, started_at = coalesce(started_at, $3), updated_at = $3
+          WHERE id = $1 AND status = 'pending_review' RETURNING *`,
+  values: [id, userId, now],
+});
+
+export const rejectSequenceRow = (id: number, reason: string | null, now: Date): Sql => ({
+  text: `UPDATE sequences SET status = 'rejected', rejected_reason = $2, ended_at = $3, updated_at = $3
+          WHERE id = $1 AND status = 'pending_review' RETURNING *`,
+  values: [id, reason, now],
+});
+
+export const scheduleStep = (stepId: number, at: Date | null, userId: number, now: Date): Sql => ({
+  text: `UPDATE sequence_steps SET status = 'scheduled', scheduled_at = $2, approved_at = $4, approved_by = $3, updated_at = $4
+          WHERE id = $1 AND status IN ('draft', 'awaiting_approval') RETURNING *`,
+  values: [stepId, at, userId, now],
+});
+
+export const cancelOpenSteps = (sequenceId: number, reason: string, now: Date): Sql => ({
+  text: `UPDATE sequence_steps SET status = 'cancelled', skip_reason = $2, updated_at = $3
+          WHERE sequence_id = $1 AND status IN ('draft', 'awaiting_approval', 'scheduled') RETURNING id`,
+  values: [sequenceId, reason, now],
+});

@@ -1,0 +1,21 @@
+// Optional holiday calendar per country (date-holidays): public holidays only, judged on the
+// recipient's local calendar day.
+import Holidays from 'date-holidays';
+import type { DateTime } from 'luxon';
+
+const cache = new Map<string, ((d: DateTime) => boolean) | undefined>();
+
+/** A checker for `country` (ISO 3166-1 alpha-2), or undefined when the country is unknown. */
+export function holidayChecker(country: string | null | undefined): ((d: DateTime) => boolean) | undefined {
+  const key = (country ?? '').trim().toUpperCase();
+  if (!/^[A-Z]{2}$/.test(key)) return undefined;
+  if (!cache.has(key)) {
+    const hd = new Holidays();
+    const known = key in hd.getCountries();
+    cache.set(key, known && hd.init(key) ? (d) => {
+      const found = hd.isHoliday(`${d.toISODate()} 12:00`);
+      return Array.isArray(found) && found.some((h) => h.type === 'public');
+    } : undefined);
+  }
+  return cache.get(key);
+}

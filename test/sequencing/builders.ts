@@ -1,0 +1,69 @@
+// Builders for sequencing tests: an account, a contact, a template, an owner mailbox and a
+// sequence with its steps in the state a reviewer finds them.
+import type { Queryable } from '../../db/index.js';
+import { one, run } from '../../db/index.js';
+
+export interface BuiltSequence { sequenceId: number; stepIds: number[]; contactId: number; accountId: number; mailboxId: number | null; templateId: number }
+
+export interface SequenceSpec {
+  workspaceId: number;
+  ownerId: number;
+  email?: string;
+  contactTz?: string | null;
+  accountTz?: string | null;
+  country?: string | null;
+  status?: string;
+  steps?: { delayDays: number; subject?: string; body?: string; newThread?: boolean; branch?: unknown }[];
+  mailbox?: { kind: 'smtp' | 'outbox'; host?: string; port?: number; fromEmail?: string; dailyCap?: number; minGap?: number; maxGap?: number } | null;
+  window?: { days: number[]; start: string; end: string };
+  fallback?: { days: number[]; start: string; end: string } | null;
+}
+
+let n = 0;
+export async function buildSequence(db: Queryable, s: SequenceSpec): Promise<BuiltSequence> {
+  const tag = `${Date.now().toString(36)}${(n++).toString(36)}${Math.random().toString(36).slice(2, 5)}`;
+  const domain = s.email ? s.email.split('@')[1]! : `acme-${tag}.test`;
+  const account = (await one<{ id: number }>(db, {
+    text: `INSERT INTO accounts (workspace_id, name, domain, owner_id, time_zone, country) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+    values: [s.workspaceId, `Acme ${tag}`, domain, s.ownerId, s.accountTz ?? null, s.country ?? null],
+  }))!;
+  const contact = (await one<{ id: number }>(db, {
+    text: `INSERT INTO contacts (workspace_id, account_id, first_name, last_name, email, time_zone) VALUES ($1, $2, 'Dana', 'Prospect', $3, $4) RETURNING id`,
+    values: [s.workspaceId, account.id, s.email ?? `dana@${domain}`, s.contactTz === undefined ? 'America/New_York' : s.contactTz],
+  }))!;
+  const template = (await one<{ id: number }>(db, {
+    text: `INSERT INTO sequence_templates (workspace_id, name, steps, sending_window, fallback_window) VALUES ($1, $2, '[]', $3, $4) RETURNING id`,
+    values: [s.workspaceId, `t-${tag}`, JSON.stringify(s.window ?? { days: [2, 3, 4], start: '09:00', end: '11:00' }),
+      s.fallback === null ? null : JSON.stringify(s.fallback ?? { days: [1, 2, 3, 4, 5], start: '08:00', end: '17:00' })],
+  }))!;
+  let mailboxId: number | null = null;
+  if (s.mailbox !== null) {
+    const m = s.mailbox ?? { kind: 'outbox' as const };
+    mailboxId = (await one<{ id: number }>(db, {
+      text: `INSERT INTO mailboxes (workspace_id, user_id, kind, from_name, from_email, smtp_host, smtp_port, daily_cap, min_gap_seconds, max_gap_seconds)
+             VALUES ($1, $2, $3, 'Riley Rep', $4, $5, $6, $7, $8, $9) RETURNING id`,
+      values: [s.workspaceId, s.ownerId, m.kind, m.fromEmail ?? `rep-${tag}@sender.test`, m.host ?? null, m.port ?? null, m.dailyCap ?? 30, m.minGap ?? 0, m.maxGap ?? 0],
+    }))!.id;
+  }
+  const seq = (await one<{ id: number }>(db, {
+    text: `INSERT INTO sequences (workspace_id, account_id, contact_id, template_id, owner_id, status) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+    values: [s.workspaceId, account.id, contact.id, template.id, s.ownerId, s.status ?? 'pending_review'],
+  }))!;
+  const steps = s.steps ?? [{ delayDays: 0 }, { delayDays: 3 }, { delayDays: 4 }];
+  const stepIds: number[] = [];
+  for (const [i, st] of steps.entries()) {
+    const row = (await one<{ id: number }>(db, {
+      text: `INSERT INTO sequence_steps (sequence_id, position, kind, delay_days, new_thread, branch, subject, body, status)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'draft') RETURNING id`,
+      values: [seq.id, i, i === 0 ? 'opener' : 'follow_up', st.delayDays, st.newThread ?? false, st.branch === undefined ? null : JSON.stringify(st.branch),
+        st.subject ?? (i === 0 ? 'Congrats on the Series B' : ''), st.body ?? `Hi Dana,\n\nStep ${i + 1} body. See https://example.com/case-study?x=1 for details.\n`],
+    }))!;
+    stepIds.push(row.id);
+  }
+  return { sequenceId: seq.id, stepIds, contactId: contact.id, accountId: account.id, mailboxId, templateId: template.id };
+}
+
+export async function stepRows(db: Queryable, sequenceId: number) {
+  return run<{ id: number; position: number; status: string; scheduled_at: Date | null; sent_at: Date | null; message_id: string | null; attempts: number; last_error: string | null }>(
+    db, { text: `SELECT * FROM sequence_steps WHERE sequence_id = $1 ORDER BY position`, values: [sequenceId] });
+}
