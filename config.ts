@@ -98,13 +98,12 @@ export function loadConfig(
     Object.entries(env).filter(([k, v]) => k in EnvSchema.shape && v !== undefined && v !== ''),
   );
   const parsed = EnvSchema.safeParse(cleaned);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map(describe));
-  const e = parsed.data;
-  const problems: string[] = [];
-  if (e.DATABASE_URL && !e.APP_SECRET) {
+  const problems = parsed.success ? [] : parsed.error.issues.map(describe);
+  if (cleaned.DATABASE_URL && !cleaned.APP_SECRET) {
     problems.push('APP_SECRET: expected a value of at least 32 characters; it is required when DATABASE_URL is set');
   }
-  if (problems.length) throw new ConfigError(problems);
+  if (problems.length || !parsed.success) throw new ConfigError(problems);
+  const e = parsed.data;
 
   const dataDir = path.resolve(e.DATA_DIR);
   let appSecret = e.APP_SECRET;

@@ -4,7 +4,9 @@ import { AppError } from '../../errors.js';
 
 export function requireUser(req: Request, res: Response, next: NextFunction) {
   if (req.user) return next();
-  if (req.path.startsWith('/api/') || req.baseUrl.startsWith('/api') || req.accepts(['html', 'json']) === 'json') {
+  // Browsers navigating ask for text/html and get the login page; scripts and scrapers get 401.
+  const browser = (req.get('accept') ?? '').includes('text/html');
+  if (!browser || req.originalUrl.startsWith('/api/')) {
     return next(new AppError('UNAUTHENTICATED', 'Log in or send an API token'));
   }
   res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);

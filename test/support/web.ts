@@ -21,6 +21,7 @@ export class Browserish {
 
   async fetch(path: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
+    if (!headers.has('accept')) headers.set('accept', 'text/html,application/xhtml+xml');
     if (this.cookies.size) headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
     const res = await fetch(this.base + path, { ...init, headers, redirect: 'manual' });
     for (const c of res.headers.getSetCookie()) {

@@ -1,0 +1,49 @@
+// Running `prospector` as a real child process and reading what it prints.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, '../..');
+
+export interface Proc {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  waitFor(re: RegExp, ms?: number): Promise<RegExpMatchArray>;
+  exit(): Promise<number | null>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** The environment minus anything that would point the child at our test PostgreSQL by accident. */
+export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const k of ['PATH', 'HOME', 'TMPDIR', 'LANG']) if (process.env[k]) env[k] = process.env[k];
+  return { ...env, LOG_LEVEL: 'warn', ...extra };
+}
+
+export function startProcess(args: string[], env: NodeJS.ProcessEnv): Proc {
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/prospector.js'), ...args], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '', err = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (err += d));
+  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    async waitFor(re, ms = 60_000) {
+      const end = Date.now() + ms;
+      for (;;) {
+        const m = re.exec(out);
+        if (m) return m;
+        if (child.exitCode !== null) throw new Error(`process exited (${child.exitCode}) before printing ${re}\nstdout: ${out}\nstderr: ${err}`);
+        if (Date.now() > end) throw new Error(`timed out waiting for ${re}\nstdout: ${out}\nstderr: ${err}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    exit: () => exited,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
