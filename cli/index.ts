@@ -6,6 +6,7 @@ import { migrate } from '../db/migrate.js';
 import { openDatabase } from '../db/index.js';
 import { serve } from './serve.js';
 import { configOrExit, openContext } from './context.js';
+import { doctorCommand } from './doctor.js';
 import { importCommand } from './import.js';
 import { userAddCommand } from './user.js';
 
@@ -63,6 +64,12 @@ for (const kind of ['accounts', 'contacts'] as const) {
     .option('--json', 'print the report as JSON')
     .action(async (file: string, o: { json?: boolean }) => importCommand(kind, file, o));
 }
+
+program
+  .command('doctor')
+  .description('Check configuration, database, queue, mailbox logins, SPF/DKIM/DMARC, Chromium and the LLM key; print what to fix.')
+  .option('--json', 'print the checks as JSON')
+  .action(async (o: { json?: boolean }) => doctorCommand(o));
 
 program
   .command('version')
