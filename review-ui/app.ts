@@ -12,11 +12,14 @@ import { csrfProtection } from './auth/csrf.js';
 import { requireUser } from './auth/roles.js';
 import { sessionMiddleware } from './auth/session.js';
 import { errorHandler } from './error-handler.js';
+import { openApiDocument } from './openapi.js';
 import { accountRoutes } from './routes/accounts.js';
 import { apiRoutes } from './routes/api.js';
 import { authRoutes } from './routes/auth.js';
+import { draftRoutes } from './routes/draft.js';
 import { createMetrics, healthRoutes } from './routes/health.js';
 import { homeRoutes } from './routes/home.js';
+import { queueRoutes } from './routes/queue.js';
 import { userRoutes } from './routes/users.js';
 
 const STATIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'static');
@@ -43,10 +46,17 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(healthRoutes(ctx, metrics.registry));
   app.use(authRoutes(ctx));
 
+  // The API's description is public: it holds no data, and clients fetch it before they have a token.
+  app.get('/api/openapi.json', (_req, res) => {
+    res.json(openApiDocument(ctx.config.publicUrl));
+  });
+
   // Everything below needs a user.
   app.use(requireUser);
   app.use('/api', apiRoutes(ctx));
   app.use(homeRoutes(ctx));
+  app.use(queueRoutes(ctx));
+  app.use(draftRoutes(ctx));
   app.use(accountRoutes(ctx));
   app.use(userRoutes(ctx));
 

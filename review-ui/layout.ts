@@ -7,6 +7,7 @@ interface NavItem { href: string; label: string; roles?: Role[] }
 // Grows as screens land; each item names the roles that may open it (admins see all).
 export const NAV: NavItem[] = [
   { href: '/', label: 'Home' },
+  { href: '/queue', label: 'Queue' },
   { href: '/accounts', label: 'Accounts' },
   { href: '/contacts', label: 'Contacts' },
   { href: '/imports', label: 'Imports', roles: ['revops'] },
@@ -30,6 +31,7 @@ export function page(req: Request, title: string, body: Html, opts: { status?: n
 <link rel="stylesheet" href="/static/app.css">
 ${req.csrfToken ? html`<meta name="csrf-token" content="${req.csrfToken}">` : ''}
 <script src="/static/app.js" defer></script>
+<script src="/static/review.js" defer></script>
 </head>
 <body>
 <header class="top">

@@ -13,7 +13,9 @@ import { AppError } from '../../errors.js';
 import { createApiToken } from '../auth/api-token.js';
 import { requireRole } from '../auth/roles.js';
 import { pageParams } from '../layout.js';
+import { endpoint } from '../openapi.js';
 import { MAX_IMPORT_BYTES } from './accounts.js';
+import { reviewApiRoutes } from './api-review.js';
 
 const NewAccount = z.object({
   name: z.string().trim().min(1).max(300),
@@ -23,6 +25,18 @@ const NewAccount = z.object({
   country: z.string().default(''),
   tags: z.array(z.string()).default([]),
 });
+
+const Page = z.object({ q: z.string().optional(), page: z.number().int().positive().optional(), perPage: z.number().int().min(1).max(500).optional() });
+endpoint({ method: 'get', path: '/me', tag: 'auth', summary: 'Who the caller is' });
+endpoint({ method: 'post', path: '/tokens', tag: 'auth', summary: 'Create an API token (from a browser session only); shown once', body: z.object({ name: z.string().min(1).max(100) }), status: 201,
+  response: z.object({ token: z.string(), note: z.string() }) });
+endpoint({ method: 'get', path: '/accounts', tag: 'accounts', summary: 'Accounts, searched and paged', query: Page });
+endpoint({ method: 'post', path: '/accounts', tag: 'accounts', summary: 'Create an account', roles: 'revops, admin', body: NewAccount, status: 201 });
+endpoint({ method: 'get', path: '/contacts', tag: 'accounts', summary: 'Contacts, searched and paged', query: Page });
+endpoint({ method: 'post', path: '/imports/:kind', tag: 'imports', summary: 'Import accounts or contacts from a CSV body; poll the returned import', roles: 'revops, admin',
+  body: z.string().describe('The CSV file'), bodyContentType: 'text/csv', status: 202,
+  response: z.object({ id: z.number(), status: z.string(), totalRows: z.number(), poll: z.string() }) });
+endpoint({ method: 'get', path: '/imports/:id', tag: 'imports', summary: 'An import with its progress and per-row errors', roles: 'revops, admin' });
 
 export function apiRoutes(ctx: AppContext): Router {
   const r = Router();
@@ -79,6 +93,8 @@ export function apiRoutes(ctx: AppContext): Router {
     const { content: _c, ...rest } = imp;
     res.json(rest);
   });
+
+  r.use(reviewApiRoutes(ctx));
 
   r.use(() => {
     throw new AppError('NOT_FOUND', 'No such API route.');

@@ -1,0 +1,275 @@
+// The reps' review queue and the draft view. Who may see a draft is part of every query:
+// `viewer` null means the whole workspace (managers, RevOps, admins), else a rep's user id,
+// who sees sequences they own or whose account they own.
+import type { Sql } from '../types.js';
+
+export const SIGNAL_TYPES = ['funding', 'job_change', 'news', 'hiring', 'manual', 'inbound'] as const;
+export const AGES = ['1d', '7d', '30d', 'older'] as const;
+export type Age = (typeof AGES)[number];
+
+export interface QueueFilter {
+  type?: string;
+  ownerId?: number;
+  age?: Age;
+  flagged?: boolean;
+  q?: string;
+}
+
+export interface QueueRow {
+  id: number;
+  version: number;
+  status: string;
+  drafter: string | null;
+  gate_failure_count: number;
+  owner_id: number | null;
+  owner_name: string | null;
+  signal_id: number;
+  signal_type: string;
+  signal_title: string;
+  detected_at: Date;
+  account_id: number | null;
+  account_name: string | null;
+  contact_name: string | null;
+  contact_email: string | null;
+  subject: string | null;
+  age: Age;
+  total: number;
+}
+
+// Age buckets count back from `now`, passed in so tests and the bench use a fixed clock.
+const AGE_SQL = `CASE WHEN sig.detected_at >= $2::timestamptz - interval '1 day' THEN '1d'
+                      WHEN sig.detected_at >= $2::timestamptz - interval '7 days' THEN '7d'
+                      WHEN sig.detected_at >= $2::timestamptz - interval '30 days' THEN '30d' ELSE 'older' END`;
+
+const visible = (n: number) => `($${n}::bigint IS NULL OR s.owner_id = $${n} OR a.owner_id = $${n})`;
+
+/** The filters other than the one being counted, so each count says what choosing it would show. */
+function where(f: QueueFilter, values: unknown[], skip?: keyof QueueFilter): string {
+  const parts: string[] = [];
+  const add = (clause: (n: number) => string, v: unknown) => {
+    values.push(v);
+    parts.push(clause(values.length));
+  };
+  if (f.type && skip !== 'type') add((n) => `sig.type = $${n}`, f.type);
+  if (f.ownerId && skip !== 'ownerId') add((n) => `s.owner_id = $${n}`, f.ownerId);
+  if (f.age && skip !== 'age') add((n) => `${AGE_SQL} = $${n}`, f.age);
+  if (f.flagged && skip !== 'flagged') parts.push(`s.gate_failures <> '[]'::jsonb`);
+  if (f.q && skip !== 'q') {
+    add((n) => `(a.name ILIKE $${n} OR sig.title ILIKE $${n} OR c.email ILIKE $${n}
+                 OR (c.first_name || ' ' || c.last_name) ILIKE $${n}
+                 OR EXISTS (SELECT 1 FROM sequence_steps st WHERE st.sequence_id = s.id AND st.subject ILIKE $${n}))`,
+      `%${f.q.replace(/[\\%_]/g, (m) => '\\' + m)}%`);
+  }
+  return parts.length ? ' AND ' + parts.join(' AND ') : '';
+}
+
+const FROM = `FROM sequences s
+  JOIN signals sig ON sig.id = s.signal_id
+  LEFT JOIN accounts a ON a.id = s.account_id
+  LEFT JOIN contacts c ON c.id = s.contact_id
+ WHERE s.workspace_id = $1 AND s.status = 'pending_review' AND ${visible(3)}`;
+
+/** One page of drafts waiting for review, newest signal first, with the total for paging. */
+export function listQueue(workspaceId: number, now: Date, viewer: number | null, f: QueueFilter, limit: number, offset: number): Sql {
+  const values: unknown[] = [workspaceId, now, viewer];
+  const w = where(f, values);
+  values.push(limit, offset);
+  const n = values.length;
+  return {
+    text: `WITH page AS (
+             SELECT s.id, s.version, s.status, s.drafter, jsonb_array_length(s.gate_failures) AS gate_failure_count,
+                    s.owner_id, s.signal_id, sig.type AS signal_type, sig.title AS signal_title, sig.detected_at,
+                    s.account_id, a.name AS account_name, nullif(trim(c.first_name || ' ' || c.last_name), '') AS contact_name,
+                    c.email AS contact_email, ${AGE_SQL} AS age, count(*) OVER ()::int AS total
+               ${FROM}${w}
+              ORDER BY sig.detected_at DESC, s.id DESC
+              LIMIT $${n - 1} OFFSET $${n})
+           SELECT page.*, u.name AS owner_name,
+                  (SELECT st.subject FROM sequence_steps st WHERE st.sequence_id = page.id ORDER BY st.position LIMIT 1) AS subject
+             FROM page LEFT JOIN users u ON u.id = page.owner_id
+            ORDER BY page.detected_at DESC, page.id DESC`,
+    values,
+  };
+}
+
+/** Counts per filter value, each with the other filters applied: `{ facet, value, n }` rows. */
+export function queueCounts(workspaceId: number, now: Date, viewer: number | null, f: QueueFilter): Sql {
+  const values: unknown[] = [workspaceId, now, viewer];
+  const part = (facet: string, expr: string, skip: keyof QueueFilter) =>
+    `SELECT '${facet}' AS facet, (${expr})::text AS value, count(*)::int AS n ${FROM}${where(f, values, skip)} GROUP BY 2`;
+  return {
+    text: [
+      part('type', 'sig.type', 'type'),
+      part('owner', 's.owner_id', 'ownerId'),
+      part('age', AGE_SQL, 'age'),
+      part('flagged', `s.gate_failures <> '[]'::jsonb`, 'flagged'),
+    ].join('\nUNION ALL\n'),
+    values,
+  };
+}
+
+/** Returns snoozed drafts whose time has come to the queue. */
+export const wakeSnoozed = (workspaceId: number, now: Date): Sql => ({
+  text: `UPDATE sequences SET status = 'pending_review', snoozed_until = NULL, updated_at = now()
+          WHERE workspace_id = $1 AND status = 'snoozed' AND snoozed_until <= $2 RETURNING id`,
+  values: [workspaceId, now],
+});
+
+/** The draft the reviewer sees after `afterId` in queue order (newest signal first), or the first. */
+export const nextInQueue = (workspaceId: number, viewer: number | null, exclude: number[]): Sql => ({
+  text: `SELECT s.id FROM sequences s JOIN signals sig ON sig.id = s.signal_id LEFT JOIN accounts a ON a.id = s.account_id
+          WHERE s.workspace_id = $1 AND s.status = 'pending_review' AND ${visible(2)} AND NOT (s.id = ANY($3::bigint[]))
+          ORDER BY sig.detected_at DESC, s.id DESC LIMIT 1`,
+  values: [workspaceId, viewer, exclude],
+});
+
+/** Neighbours of a draft in queue order, for j/k. */
+export const queueNeighbours = (workspaceId: number, viewer: number | null, id: number): Sql => ({
+  text: `WITH q AS (
+           SELECT s.id, lag(s.id) OVER w AS prev_id, lead(s.id) OVER w AS next_id
+             FROM sequences s JOIN signals sig ON sig.id = s.signal_id LEFT JOIN accounts a ON a.id = s.account_id
+            WHERE s.workspace_id = $1 AND s.status = 'pending_review' AND ${visible(2)}
+           WINDOW w AS (ORDER BY sig.detected_at DESC, s.id DESC))
+         SELECT prev_id, next_id FROM q WHERE id = $3`,
+  values: [workspaceId, viewer, id],
+});
+
+export interface DraftRow {
+  id: number;
+  workspace_id: number;
+  status: string;
+  version: number;
+  owner_id: number | null;
+  account_owner_id: number | null;
+  drafter: string | null;
+  prompt_version: string | null;
+  gate_failures: unknown[];
+  snoozed_until: Date | null;
+  rejected_reason: string | null;
+  approved_at: Date | null;
+  template_id: number | null;
+  signal_id: number | null;
+  account_id: number | null;
+  contact_id: number | null;
+  account_name: string | null;
+  account_domain: string | null;
+  account_time_zone: string | null;
+  contact_first_name: string | null;
+  contact_last_name: string | null;
+  contact_email: string | null;
+  contact_title: string | null;
+  contact_time_zone: string | null;
+  owner_name: string | null;
+  owner_email: string | null;
+  owner_time_zone: string | null;
+}
+
+export const findDraft = (workspaceId: number, id: number): Sql => ({
+  text: `SELECT s.*, a.owner_id AS account_owner_id, a.name AS account_name, a.domain AS account_domain, a.time_zone AS account_time_zone,
+                c.first_name AS contact_first_name, c.last_name AS contact_last_name, c.email AS contact_email,
+                c.title AS contact_title, c.time_zone AS contact_time_zone,
+                u.name AS owner_name, u.email AS owner_email, u.time_zone AS owner_time_zone
+           FROM sequences s
+           LEFT JOIN accounts a ON a.id = s.account_id
+           LEFT JOIN contacts c ON c.id = s.contact_id
+           LEFT JOIN users u ON u.id = s.owner_id
+          WHERE s.workspace_id = $1 AND s.id = $2`,
+  values: [workspaceId, id],
+});
+
+export const findSignal = (id: number): Sql => ({ text: `SELECT * FROM signals WHERE id = $1`, values: [id] });
+
+export const listObservations = (signalId: number): Sql => ({
+  text: `SELECT o.url, o.title, o.observed_at, src.name AS source_name, src.kind AS source_kind
+           FROM signal_observations o LEFT JOIN signal_sources src ON src.id = o.source_id
+          WHERE o.signal_id = $1 ORDER BY o.observed_at, o.id`,
+  values: [signalId],
+});
+
+/** The dossier for the draft's signal and contact (or the signal's account-level dossier). */
+export const findDossier = (signalId: number, contactId: number | null): Sql => ({
+  text: `SELECT * FROM dossiers WHERE signal_id = $1 AND (contact_id = $2 OR contact_id IS NULL)
+          ORDER BY (contact_id IS NULL), id DESC LIMIT 1`,
+  values: [signalId, contactId],
+});
+
+export interface FactRow { id: number; kind: string; text: string; source_url: string; quote: string; fetched_at: Date; flags: string[] }
+
+export const listFacts = (dossierId: number): Sql => ({
+  text: `SELECT id, kind, text, source_url, quote, fetched_at, flags FROM facts WHERE dossier_id = $1 ORDER BY position, id`,
+  values: [dossierId],
+});
+
+export interface StepRow {
+  id: number;
+  position: number;
+  kind: string;
+  delay_days: number;
+  new_thread: boolean;
+  subject: string;
+  body: string;
+  drafted_subject: string | null;
+  drafted_body: string | null;
+  cited_fact_ids: number[];
+  status: string;
+  scheduled_at: Date | null;
+  sent_at: Date | null;
+}
+
+export const listSteps = (sequenceId: number): Sql => ({
+  text: `SELECT id, position, kind, delay_days, new_thread, subject, body, drafted_subject, drafted_body, cited_fact_ids,
+                status, scheduled_at, sent_at
+           FROM sequence_steps WHERE sequence_id = $1 ORDER BY position`,
+  values: [sequenceId],
+});
+
+export const listDraftVersions = (sequenceId: number): Sql => ({
+  text: `SELECT v.id, v.version, v.source, v.instruction, v.created_at, u.name AS created_by_name
+           FROM draft_versions v LEFT JOIN users u ON u.id = v.created_by
+          WHERE v.sequence_id = $1 ORDER BY v.version DESC LIMIT 20`,
+  values: [sequenceId],
+});
+
+/** The optimistic lock: moves the version on only when the editor saw the current one. */
+export const bumpDraftVersion = (id: number, expected: number): Sql => ({
+  text: `UPDATE sequences SET version = version + 1, updated_at = now()
+          WHERE id = $1 AND version = $2 AND status IN ('pending_review', 'snoozed') RETURNING version`,
+  values: [id, expected],
+});
+
+export const updateStepText = (sequenceId: number, position: number, subject: string, body: string): Sql => ({
+  text: `UPDATE sequence_steps SET subject = $3, body = $4, updated_at = now()
+          WHERE sequence_id = $1 AND position = $2 AND status IN ('draft', 'awaiting_approval') RETURNING id`,
+  values: [sequenceId, position, subject, body],
+});
+
+/** Keeps every edited text; numbered after whatever the drafter stored. */
+export const insertEditVersion = (sequenceId: number, steps: { position: number; subject: string; body: string }[], userId: number): Sql => ({
+  text: `INSERT INTO draft_versions (sequence_id, version, source, steps, created_by)
+         VALUES ($1, coalesce((SELECT max(version) FROM draft_versions WHERE sequence_id = $1), 0) + 1, 'edit', $2, $3)
+         RETURNING version`,
+  values: [sequenceId, JSON.stringify(steps), userId],
+});
+
+export const snoozeDraft = (id: number, until: Date): Sql => ({
+  text: `UPDATE sequences SET status = 'snoozed', snoozed_until = $2, version = version + 1, updated_at = now()
+          WHERE id = $1 AND status = 'pending_review' RETURNING id, snoozed_until`,
+  values: [id, until],
+});
+
+export const firstScheduled = (sequenceId: number): Sql => ({
+  text: `SELECT min(scheduled_at) AS at FROM sequence_steps WHERE sequence_id = $1 AND status = 'scheduled'`,
+  values: [sequenceId],
+});
+
+/** Owners (users) that appear in the filter, for the owner select. */
+export const listOwners = (workspaceId: number): Sql => ({
+  text: `SELECT id, name, email FROM users WHERE workspace_id = $1 AND disabled_at IS NULL ORDER BY name, email`,
+  values: [workspaceId],
+});
+
+export const unsnoozeDraft = (id: number): Sql => ({
+  text: `UPDATE sequences SET status = 'pending_review', snoozed_until = NULL, updated_at = now()
+          WHERE id = $1 AND status = 'snoozed' RETURNING id`,
+  values: [id],
+});

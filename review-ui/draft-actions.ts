@@ -1,0 +1,91 @@
+// What a reviewer can do to a draft, shared by the HTML routes and the JSON API so both
+// enforce the same roles, the same optimistic lock and the same audit trail.
+import { Queues } from '../agents/queues.js';
+import type { AppContext } from '../context.js';
+import { one, run } from '../db/index.js';
+import { insertAudit } from '../db/queries/audit.js';
+import { bumpDraftVersion, findDraft, firstScheduled, insertEditVersion, snoozeDraft, unsnoozeDraft, updateStepText, type DraftRow } from '../db/queries/review.js';
+import { AppError } from '../errors.js';
+import { approveSequence, rejectSequence } from '../sequencing/approve.js';
+import { assertCanAct, assertCanSee } from './access.js';
+import type { CurrentUser } from './auth/session.js';
+
+type Ctx = Pick<AppContext, 'db' | 'boss' | 'log'>;
+
+export async function loadDraft(ctx: Ctx, u: CurrentUser, id: number): Promise<DraftRow> {
+  const d = await one<DraftRow>(ctx.db, findDraft(u.workspaceId, id));
+  if (!d) throw new AppError('NOT_FOUND', 'No such draft.');
+  assertCanSee(u, d);
+  return d;
+}
+
+const audit = (ctx: Ctx, u: CurrentUser, action: string, id: number, data: Record<string, unknown> = {}, ip?: string) =>
+  run(ctx.db, insertAudit({ workspaceId: u.workspaceId, userId: u.id, action, entityType: 'sequence', entityId: id, data, ip }));
+
+export interface StepEdit { position: number; subject: string; body: string }
+
+/**
+ * Saves edited text when the editor saw the current version; the second of two concurrent
+ * editors gets CONFLICT and keeps their text in the browser to copy over.
+ */
+export async function saveEdit(ctx: Ctx, u: CurrentUser, id: number, version: number, steps: StepEdit[]): Promise<{ version: number; savedVersion: number }> {
+  const d = await loadDraft(ctx, u, id);
+  assertCanAct(u, d);
+  const out = await ctx.db.transaction(async (tx) => {
+    const bumped = await one<{ version: number }>(tx, bumpDraftVersion(id, version));
+    if (!bumped) return undefined;
+    for (const s of steps) await run(tx, updateStepText(id, s.position, s.subject, s.body));
+    const v = await one<{ version: number }>(tx, insertEditVersion(id, steps, u.id));
+    return { version: bumped.version, savedVersion: v!.version };
+  });
+  if (!out) {
+    const now = await one<DraftRow>(ctx.db, findDraft(u.workspaceId, id));
+    if (now && !['pending_review', 'snoozed'].includes(now.status)) {
+      throw new AppError('STATE', `This draft is ${now.status.replace('_', ' ')} now and can no longer be edited.`);
+    }
+    throw new AppError('CONFLICT', 'Someone else saved this draft after you opened it. Your text was not saved: copy it, reload to see their version, and edit again.', { details: { currentVersion: now?.version } });
+  }
+  await audit(ctx, u, 'draft.edited', id, { version: out.version });
+  return out;
+}
+
+export async function approve(ctx: Ctx, u: CurrentUser, id: number, now?: Date): Promise<{ firstSendAt: Date | null }> {
+  const d = await loadDraft(ctx, u, id);
+  assertCanAct(u, d);
+  if (d.status !== 'pending_review' && d.status !== 'snoozed') throw new AppError('STATE', `This draft is ${d.status.replace('_', ' ')} already.`);
+  if (d.status === 'snoozed') await run(ctx.db, unsnoozeDraft(id));
+  const r = await approveSequence(ctx, { sequenceId: id, userId: u.id, now });
+  await audit(ctx, u, 'draft.approved', id, { firstSendAt: r.firstSendAt?.toISOString() ?? null });
+  return r;
+}
+
+export async function reject(ctx: Ctx, u: CurrentUser, id: number, reason: string, now?: Date): Promise<void> {
+  const d = await loadDraft(ctx, u, id);
+  assertCanAct(u, d);
+  if (!reason.trim()) throw new AppError('VALIDATION', 'Say why you reject this draft; it helps the drafter and your manager.');
+  if (d.status === 'snoozed') await run(ctx.db, unsnoozeDraft(id));
+  await rejectSequence(ctx, { sequenceId: id, userId: u.id, reason: reason.trim(), now });
+  await audit(ctx, u, 'draft.rejected', id, { reason: reason.trim() });
+}
+
+export async function regenerate(ctx: Ctx, u: CurrentUser, id: number, instruction: string): Promise<{ jobId: string | null }> {
+  const d = await loadDraft(ctx, u, id);
+  assertCanAct(u, d);
+  if (d.status !== 'pending_review' && d.status !== 'snoozed') throw new AppError('STATE', `This draft is ${d.status.replace('_', ' ')} and cannot be redrafted.`);
+  const jobId = await ctx.boss.send(Queues.draft.name, { sequenceId: id, instruction: instruction.trim().slice(0, 2000) || undefined });
+  await audit(ctx, u, 'draft.regenerate_requested', id, { instruction: instruction.trim().slice(0, 2000) });
+  return { jobId };
+}
+
+export async function snooze(ctx: Ctx, u: CurrentUser, id: number, until: Date): Promise<{ until: Date }> {
+  const d = await loadDraft(ctx, u, id);
+  assertCanAct(u, d);
+  const r = await one<{ snoozed_until: Date }>(ctx.db, snoozeDraft(id, until));
+  if (!r) throw new AppError('STATE', `Only a draft waiting for review can be snoozed; this one is ${d.status.replace('_', ' ')}.`);
+  await audit(ctx, u, 'draft.snoozed', id, { until: until.toISOString() });
+  return { until: r.snoozed_until };
+}
+
+export async function firstSendOf(ctx: Ctx, id: number): Promise<Date | null> {
+  return (await one<{ at: Date | null }>(ctx.db, firstScheduled(id)))?.at ?? null;
+}

@@ -1,0 +1,137 @@
+// One draft: what happened, the research behind it, every step with its send time, and the
+// actions. Approve, reject and snooze land on the next draft in the queue.
+import { Router, type Request } from 'express';
+import type { AppContext } from '../../context.js';
+import { one, run } from '../../db/index.js';
+import {
+  findDossier, findSignal, listDraftVersions, listFacts, listObservations, listSteps, queueNeighbours,
+  type DraftRow, type FactRow, type StepRow,
+} from '../../db/queries/review.js';
+import { AppError } from '../../errors.js';
+import { previewSchedule } from '../../sequencing/approve.js';
+import { canActOnDraft, queueViewer } from '../access.js';
+import { approve, firstSendOf, loadDraft, regenerate, reject, saveEdit, snooze, type StepEdit } from '../draft-actions.js';
+import { inZone, intParam, label, zoneOf } from '../format.js';
+import { html, type Html } from '../html.js';
+import { csrfField, page } from '../layout.js';
+import { actions, dossier, gateFailures, KEY_HELP, signalCard, stepCard, type Observation, type Planned, type SignalView } from '../views/draft.js';
+
+const idParam = (req: Request) => {
+  const id = intParam(req.params.id);
+  if (!id) throw new AppError('NOT_FOUND', 'No such draft.');
+  return id;
+};
+
+/** The status line sits in space reserved for it, so a message never moves the page. */
+async function flash(ctx: AppContext, req: Request): Promise<Html> {
+  const u = req.user!;
+  const approvedId = intParam(req.query.approved);
+  if (approvedId) {
+    const at = await firstSendOf(ctx, approvedId);
+    return html`Approved draft <a href="/drafts/${approvedId}">#${approvedId}</a>. ${at ? html`The first email goes ${inZone(at, u.timeZone)} (your time).` : 'No send time could be planned; check the sending window.'}`;
+  }
+  if (intParam(req.query.rejected)) return html`Rejected draft #${intParam(req.query.rejected)}.`;
+  if (intParam(req.query.snoozed)) return html`Snoozed draft #${intParam(req.query.snoozed)}; it comes back to the queue when the time is up.`;
+  if (req.query.regenerating) return html`Asked the drafter for a new version; reload in a moment to see it.`;
+  if (req.query.saved) return html`Saved.`;
+  return html``;
+}
+
+async function render(ctx: AppContext, req: Request, d: DraftRow): Promise<string> {
+  const u = req.user!;
+  const [signal, obs, steps, versions, nb] = await Promise.all([
+    d.signal_id ? one<SignalView & { id: number }>(ctx.db, findSignal(d.signal_id)) : undefined,
+    d.signal_id ? run<Observation>(ctx.db, listObservations(d.signal_id)) : [],
+    run<StepRow>(ctx.db, listSteps(d.id)),
+    run<{ version: number; source: string; instruction: string | null; created_at: Date; created_by_name: string | null }>(ctx.db, listDraftVersions(d.id)),
+    one<{ prev_id: number | null; next_id: number | null }>(ctx.db, queueNeighbours(u.workspaceId, queueViewer(u), d.id)),
+  ]);
+  const dos = d.signal_id ? await one<{ id: number; organization: Record<string, unknown>; contact_time_zone: string | null }>(ctx.db, findDossier(d.signal_id, d.contact_id)) : undefined;
+  const facts = dos ? await run<FactRow>(ctx.db, listFacts(dos.id)) : [];
+  const pending = d.status === 'pending_review' || d.status === 'snoozed';
+  const plan = pending ? await previewSchedule(ctx.db, d.id).catch(() => undefined) : undefined;
+  const recipientZone = plan?.zone ?? zoneOf(d.contact_time_zone, dos?.contact_time_zone, d.account_time_zone, d.owner_time_zone);
+  const canAct = canActOnDraft(u, d);
+  const editable = canAct && pending;
+  const factMap = new Map(facts.map((f) => [Number(f.id), f]));
+  const planned = new Map<number, Planned>((plan?.steps ?? []).map((p) => [p.position, p]));
+  const csrf = csrfField(req);
+  const who = [d.contact_first_name, d.contact_last_name].filter(Boolean).join(' ') || d.contact_email || 'no contact';
+  const title = `${d.account_name ?? 'No account'} · ${who}`;
+  const body = html`
+    <p class="status-line" role="status" aria-live="polite" id="status-line">${await flash(ctx, req)}</p>
+    <div id="draft" data-draft-id="${d.id}" data-prev="${nb?.prev_id ? `/drafts/${nb.prev_id}` : ''}" data-next="${nb?.next_id ? `/drafts/${nb.next_id}` : ''}">
+    ${gateFailures(d)}
+    <p class="meta">${label(d.status)} · ${d.contact_title ? html`${d.contact_title} · ` : ''}${d.contact_email ?? ''} · owner ${d.owner_name ?? '—'}
+      · ${d.drafter === 'offline' ? html`<span class="badge">written by the offline drafter (no LLM)</span>` : html`drafted by ${d.drafter ?? '—'}`}
+      ${d.prompt_version ? html`· prompt ${d.prompt_version}` : ''}
+      ${d.snoozed_until ? html`· snoozed until ${inZone(d.snoozed_until, u.timeZone)}` : ''}</p>
+    <nav class="draft-nav" aria-label="Queue">${nb?.prev_id ? html`<a href="/drafts/${nb.prev_id}" rel="prev">← Previous <kbd>k</kbd></a>` : ''}
+      <a href="/queue">Queue</a>${nb?.next_id ? html`<a href="/drafts/${nb.next_id}" rel="next">Next <kbd>j</kbd> →</a>` : ''}
+      <button type="button" class="link" data-help>Keys <kbd>?</kbd></button></nav>
+    ${actions(d, csrf, canAct)}
+    <div class="draft-grid">
+      <div>
+        ${signal ? signalCard(signal, obs, u.timeZone) : html`<p class="muted">No signal.</p>`}
+        ${dossier(facts, dos?.organization ?? null)}
+      </div>
+      <div>
+        <form method="post" action="/drafts/${d.id}/edit" id="edit-form" data-autosave="/api/drafts/${d.id}">${csrf}
+          <input type="hidden" name="version" value="${d.version}" id="draft-version">
+          ${steps.map((s, i) => stepCard(s, planned.get(s.position), { index: i, recipientZone, viewerZone: u.timeZone, editable, facts: factMap }))}
+          ${editable ? html`<p class="save-row"><button type="submit">Save</button> <span id="autosave-status" class="muted" role="status" aria-live="polite">Edits save themselves as you type.</span></p>` : ''}
+        </form>
+        ${versions.length ? html`<details><summary>Versions (${versions.length})</summary><ul>${versions.map((v) => html`<li>v${v.version} · ${v.source}${v.created_by_name ? html` by ${v.created_by_name}` : ''} · ${inZone(v.created_at, u.timeZone)}${v.instruction ? html` — “${v.instruction}”` : ''}</li>`)}</ul></details>` : ''}
+      </div>
+    </div></div>
+    ${KEY_HELP}`;
+  return page(req, title, body);
+}
+
+export function stepEditsFromForm(body: Record<string, unknown>): StepEdit[] {
+  const positions = ([] as unknown[]).concat(body.positions ?? []).map((x) => Number.parseInt(String(x), 10)).filter((n) => Number.isInteger(n) && n >= 0);
+  return positions.map((p) => ({ position: p, subject: String(body[`subject_${p}`] ?? '').slice(0, 500), body: String(body[`body_${p}`] ?? '').slice(0, 20_000) }));
+}
+
+export function draftRoutes(ctx: AppContext): Router {
+  const r = Router();
+
+  r.get('/drafts/:id', async (req, res) => {
+    const d = await loadDraft(ctx, req.user!, idParam(req));
+    res.type('html').send(await render(ctx, req, d));
+  });
+
+  r.post('/drafts/:id/edit', async (req, res) => {
+    const id = idParam(req);
+    const version = intParam(req.body?.version);
+    if (!version) throw new AppError('VALIDATION', 'The form lost its version; reload the page.');
+    await saveEdit(ctx, req.user!, id, version, stepEditsFromForm(req.body ?? {}));
+    res.redirect(303, `/drafts/${id}?saved=1`);
+  });
+
+  r.post('/drafts/:id/approve', async (req, res) => {
+    const id = idParam(req);
+    await approve(ctx, req.user!, id);
+    res.redirect(303, `/queue/next?approved=${id}`);
+  });
+
+  r.post('/drafts/:id/reject', async (req, res) => {
+    const id = idParam(req);
+    await reject(ctx, req.user!, id, String(req.body?.reason ?? '').slice(0, 1000));
+    res.redirect(303, `/queue/next?rejected=${id}`);
+  });
+
+  r.post('/drafts/:id/regenerate', async (req, res) => {
+    const id = idParam(req);
+    await regenerate(ctx, req.user!, id, String(req.body?.instruction ?? ''));
+    res.redirect(303, `/drafts/${id}?regenerating=1`);
+  });
+
+  r.post('/drafts/:id/snooze', async (req, res) => {
+    const id = idParam(req);
+    const days = Math.min(30, intParam(req.body?.days) ?? 1);
+    await snooze(ctx, req.user!, id, new Date(Date.now() + days * 86_400_000));
+    res.redirect(303, `/queue/next?snoozed=${id}`);
+  });
+  return r;
+}

@@ -1,0 +1,138 @@
+// Review queue and draft page: keyboard shortcuts and autosave. Progressive enhancement only —
+// every action is a plain form that works without this file. Data is only ever set with
+// textContent or form values, never innerHTML.
+(function () {
+  'use strict';
+  const $ = (sel, root) => (root || document).querySelector(sel);
+  const $$ = (sel, root) => Array.from((root || document).querySelectorAll(sel));
+  const typing = (el) => el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+
+  const help = $('#key-help');
+  function toggleHelp() {
+    if (!help || typeof help.showModal !== 'function') return;
+    if (help.open) help.close();
+    else help.showModal();
+  }
+  $$('[data-help]').forEach((b) => b.addEventListener('click', toggleHelp));
+
+  // Queue: j/k move a visible selection over rows; Enter follows the row's link.
+  const rows = $$('[data-queue-row]');
+  let current = -1;
+  function select(i) {
+    if (!rows.length) return;
+    current = Math.max(0, Math.min(rows.length - 1, i));
+    rows.forEach((r, n) => r.classList.toggle('selected', n === current));
+    const link = $('a.row-link', rows[current]);
+    if (link) link.focus();
+  }
+
+  const draft = $('#draft');
+  function go(href) {
+    if (href) window.location.assign(href);
+  }
+  function openBox(id, fieldId) {
+    const box = document.getElementById(id);
+    if (!box) return;
+    box.open = true;
+    const f = document.getElementById(fieldId);
+    if (f) f.focus();
+  }
+
+  document.addEventListener('keydown', (ev) => {
+    if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    if (ev.key === 'Escape' && typing(document.activeElement)) {
+      document.activeElement.blur();
+      return;
+    }
+    if (typing(ev.target)) return;
+    const k = ev.key;
+    if (k === '?') {
+      ev.preventDefault();
+      toggleHelp();
+      return;
+    }
+    if (help && help.open) return;
+    if (rows.length && !draft) {
+      if (k === 'j') { ev.preventDefault(); select(current + 1); }
+      else if (k === 'k') { ev.preventDefault(); select(current - 1); }
+      return;
+    }
+    if (!draft) return;
+    if (k === 'j') { ev.preventDefault(); go(draft.dataset.next); }
+    else if (k === 'k') { ev.preventDefault(); go(draft.dataset.prev); }
+    else if (k === 'a') {
+      const f = $('#approve-form');
+      if (f) { ev.preventDefault(); flushThen(() => f.requestSubmit()); }
+    } else if (k === 'e') {
+      const f = $('[data-first-edit]');
+      if (f) { ev.preventDefault(); f.focus(); }
+    } else if (k === 'r') { ev.preventDefault(); openBox('reject-box', 'reject-reason'); }
+    else if (k === 'g') { ev.preventDefault(); openBox('regen-box', 'regen-instruction'); }
+  });
+
+  // Autosave: PATCH the API with the version this page was loaded at; a 409 means someone else
+  // saved first, and the rep is told plainly rather than silently overwriting them.
+  const form = $('#edit-form[data-autosave]');
+  const status = $('#autosave-status');
+  const versionInput = $('#draft-version');
+  let timer = null;
+  let inflight = null;
+  let dirty = false;
+  let conflicted = false;
+  function say(text, bad) {
+    if (!status) return;
+    status.textContent = text;
+    status.classList.toggle('bad', !!bad);
+    status.setAttribute('role', bad ? 'alert' : 'status');
+  }
+  function collect() {
+    const steps = $$('input[name="positions"]', form).map((p) => {
+      const n = p.value;
+      return { position: Number(n), subject: form.elements['subject_' + n].value, body: form.elements['body_' + n].value };
+    });
+    return { version: Number(versionInput.value), steps };
+  }
+  async function save() {
+    if (!dirty || conflicted) return;
+    dirty = false;
+    say('Saving…');
+    const res = await fetch(form.dataset.autosave, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': (window.prospector || {}).csrf || '' },
+      body: JSON.stringify(collect()),
+      credentials: 'same-origin',
+    }).catch(() => null);
+    if (!res) { dirty = true; say('Could not reach the server; will retry when you type again.', true); return; }
+    const data = await res.json().catch(() => ({}));
+    if (res.ok) {
+      versionInput.value = String(data.version);
+      say('Saved (version ' + data.savedVersion + ').');
+    } else if (res.status === 409) {
+      conflicted = true;
+      say((data.error && data.error.message) || 'Someone else changed this draft. Reload to see their version.', true);
+    } else {
+      say((data.error && data.error.message) || 'Saving failed.', true);
+    }
+  }
+  function flushThen(fn) {
+    if (!form || !dirty || conflicted) return fn();
+    clearTimeout(timer);
+    (inflight = save()).finally(fn);
+  }
+  if (form && versionInput) {
+    form.addEventListener('input', () => {
+      dirty = true;
+      say('Unsaved changes…');
+      clearTimeout(timer);
+      timer = setTimeout(() => { inflight = save(); }, 1200);
+    });
+    form.addEventListener('submit', (ev) => {
+      // With the script running, saving goes through the API so the version stays in step.
+      ev.preventDefault();
+      dirty = true;
+      clearTimeout(timer);
+      inflight = save();
+    });
+  }
+  void inflight;
+})();

@@ -1,0 +1,146 @@
+// The review queue and draft actions over HTTP, on both backends: roles, CSRF, escaping,
+// optimistic versions, approve → scheduled steps, regenerate → a draft job.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { Queues } from '../../agents/queues.js';
+import type { AppContext } from '../../context.js';
+import { run } from '../../db/index.js';
+import { addUser } from '../../review-ui/auth/users.js';
+import { buildWorkspace, type TestWorkspace } from '../support/builders.js';
+import { createTestContext } from '../support/context.js';
+import { describeEachBackend } from '../support/db.js';
+import { buildDraft, type BuiltDraft } from '../support/review-builders.js';
+import { Browserish, listen } from '../support/web.js';
+
+const HOSTILE = `<script>alert(1)</script><img src=x onerror=alert(2)>`;
+
+describeEachBackend('review queue and drafts over HTTP', (get) => {
+  let ctx: AppContext & { close(): Promise<void> };
+  let srv: { base: string; close(): Promise<void> };
+  let ws: TestWorkspace;
+  let other: { id: number; email: string; password: string };
+  let mine: BuiltDraft, theirs: BuiltDraft, hostile: BuiltDraft;
+
+  beforeAll(async () => {
+    ctx = await createTestContext(get());
+    srv = await listen(ctx);
+    ws = await buildWorkspace(ctx.db);
+    const o = await addUser(ctx.db, { workspaceId: ws.id, email: `rep2-${ws.id}@test.example`, role: 'rep', name: 'Other Rep' });
+    other = { id: o.user.id, email: o.user.email, password: o.password };
+    const hour = 3_600_000;
+    mine = await buildDraft(ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id, detectedAt: new Date(Date.now() - 2 * hour), signalType: 'funding' });
+    theirs = await buildDraft(ctx.db, { workspaceId: ws.id, ownerId: other.id, detectedAt: new Date(Date.now() - hour), signalType: 'hiring' });
+    hostile = await buildDraft(ctx.db, {
+      workspaceId: ws.id, ownerId: ws.users.rep.id, signalTitle: `Acme ${HOSTILE}`, detectedAt: new Date(Date.now() - 3 * hour),
+      steps: [{ subject: `Hi ${HOSTILE}`, body: `Body ${HOSTILE}` }], gateFailures: [{ gate: 'grounding', message: `unsupported ${HOSTILE}` }],
+      facts: [{ text: `Fact ${HOSTILE}`, quote: `Quote ${HOSTILE}`, url: 'javascript:alert(3)' }],
+    });
+  });
+  afterAll(async () => {
+    await srv?.close();
+    await ctx?.close();
+  });
+
+  const as = async (who: { email: string; password: string }) => {
+    const b = new Browserish(srv.base);
+    expect((await b.login(who.email, who.password)).status).toBe(303);
+    return b;
+  };
+
+  it('shows a rep only their own drafts, newest signal first, with counts per filter', async () => {
+    const rep = await as(ws.users.rep);
+    const { res, html } = await rep.page('/queue');
+    expect(res.status).toBe(200);
+    const ids = [...html.matchAll(/href="\/drafts\/(\d+)" class="row-link"/g)].map((m) => Number(m[1]));
+    expect(ids).toEqual([mine.sequenceId, hostile.sequenceId]);
+    expect(html).toContain('funding (2)');
+    expect(html).toContain('Flagged by gates (1)');
+    const flagged = await rep.page('/queue?flagged=1');
+    expect([...flagged.html.matchAll(/class="row-link"/g)]).toHaveLength(1);
+    const manager = await as(ws.users.manager);
+    const all = await manager.page('/queue?type=hiring');
+    expect(all.html).toContain(`/drafts/${theirs.sequenceId}`);
+    expect(all.html).not.toContain(`/drafts/${mine.sequenceId}"`);
+  });
+
+  it("answers 403 when a rep opens another rep's draft, page or API", async () => {
+    const rep = await as(ws.users.rep);
+    expect((await rep.fetch(`/drafts/${theirs.sequenceId}`)).status).toBe(403);
+    expect((await rep.fetch(`/api/drafts/${theirs.sequenceId}`, { headers: { accept: 'application/json' } })).status).toBe(403);
+  });
+
+  it('renders hostile scraped and drafted text as text', async () => {
+    const rep = await as(ws.users.rep);
+    const { html } = await rep.page(`/drafts/${hostile.sequenceId}`);
+    expect(html).not.toContain('<script>alert(1)');
+    expect(html).not.toMatch(/<img[^>]*onerror/i);
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).not.toContain('href="javascript:');
+  });
+
+  it('refuses a form post without the CSRF token', async () => {
+    const rep = await as(ws.users.rep);
+    const res = await rep.post(`/drafts/${mine.sequenceId}/reject`, { reason: 'no token' });
+    expect(res.status).toBe(403);
+    const rows = await run<{ status: string }>(ctx.db, { text: 'SELECT status FROM sequences WHERE id = $1', values: [mine.sequenceId] });
+    expect(rows[0]!.status).toBe('pending_review');
+  });
+
+  it('refuses the second of two saves made from the same version', async () => {
+    const a = await as(ws.users.rep);
+    const b = await as(ws.users.admin);
+    const { csrf: ca } = await a.page(`/drafts/${mine.sequenceId}`);
+    const { csrf: cb } = await b.page(`/drafts/${mine.sequenceId}`);
+    const body = (subject: string) => JSON.stringify({ version: 1, steps: [{ position: 0, subject, body: 'Edited body' }] });
+    const patch = (c: Browserish, csrf: string | undefined, subject: string) =>
+      c.fetch(`/api/drafts/${mine.sequenceId}`, { method: 'PATCH', headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': csrf ?? '' }, body: body(subject) });
+    const first = await patch(a, ca, 'First edit');
+    expect(first.status).toBe(200);
+    expect(await first.json()).toMatchObject({ version: 2 });
+    const second = await patch(b, cb, 'Second edit');
+    expect(second.status).toBe(409);
+    expect(((await second.json()) as { error: { message: string } }).error.message).toMatch(/Someone else saved this draft/);
+    const steps = await run<{ subject: string }>(ctx.db, { text: 'SELECT subject FROM sequence_steps WHERE sequence_id = $1 AND position = 0', values: [mine.sequenceId] });
+    expect(steps[0]!.subject).toBe('First edit');
+    const versions = await run<{ source: string }>(ctx.db, { text: 'SELECT source FROM draft_versions WHERE sequence_id = $1 ORDER BY version', values: [mine.sequenceId] });
+    expect(versions.map((v) => v.source)).toEqual(['llm', 'edit']);
+  });
+
+  it('lets a manager read a draft but not act on it', async () => {
+    const m = await as(ws.users.manager);
+    const { res, html, csrf } = await m.page(`/drafts/${theirs.sequenceId}`);
+    expect(res.status).toBe(200);
+    expect(html).toContain('Read-only');
+    expect((await m.post(`/drafts/${theirs.sequenceId}/approve`, { _csrf: csrf! })).status).toBe(403);
+  });
+
+  it('regenerates by queueing a draft job with the instruction', async () => {
+    const rep = await as(ws.users.rep);
+    const { csrf } = await rep.page(`/drafts/${hostile.sequenceId}`);
+    const res = await rep.post(`/drafts/${hostile.sequenceId}/regenerate`, { _csrf: csrf!, instruction: 'shorter please' });
+    expect(res.status).toBe(303);
+    const jobs = await run<{ data: { sequenceId: number; instruction: string } }>(ctx.db, {
+      text: `SELECT data FROM pgboss.job WHERE name = $1 AND (data->>'sequenceId')::bigint = $2`, values: [Queues.draft.name, hostile.sequenceId] });
+    expect(jobs.map((j) => j.data.instruction)).toEqual(['shorter please']);
+  });
+
+  it('approves through the API and schedules every step', async () => {
+    const rep = await as(ws.users.rep);
+    const { csrf } = await rep.page('/queue');
+    const res = await rep.fetch(`/api/drafts/${mine.sequenceId}/approve`, { method: 'POST', headers: { accept: 'application/json', 'x-csrf-token': csrf! } });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { firstSendAt: string };
+    const steps = await run<{ status: string; scheduled_at: Date }>(ctx.db, { text: 'SELECT status, scheduled_at FROM sequence_steps WHERE sequence_id = $1 ORDER BY position', values: [mine.sequenceId] });
+    expect(steps.map((s) => s.status)).toEqual(['scheduled', 'scheduled']);
+    expect(new Date(body.firstSendAt).getTime()).toBe(steps[0]!.scheduled_at.getTime());
+    expect(steps[1]!.scheduled_at.getTime()).toBeGreaterThan(steps[0]!.scheduled_at.getTime());
+  });
+
+  it('publishes an OpenAPI document generated from the schemas', async () => {
+    const res = await fetch(`${srv.base}/api/openapi.json`);
+    const doc = (await res.json()) as { openapi: string; paths: Record<string, Record<string, { requestBody?: unknown }>> };
+    expect(doc.openapi).toBe('3.0.3');
+    expect(doc.paths['/api/drafts/{id}']!.patch!.requestBody).toBeDefined();
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/queue', '/api/drafts/{id}/approve', '/api/drafts/{id}/reject', '/api/imports/{kind}']));
+  });
+});
+
