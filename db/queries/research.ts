@@ -1,0 +1,116 @@
+import type { Sql } from '../types.js';
+
+export interface SignalRow {
+  id: number;
+  workspace_id: number;
+  account_id: number | null;
+  contact_id: number | null;
+  type: 'funding' | 'job_change' | 'news' | 'hiring' | 'manual' | 'inbound';
+  title: string;
+  summary: string;
+  url: string | null;
+  facts: Record<string, unknown>;
+  status: string;
+}
+
+/** Statuses a research job may (re)start from: new, a crashed run, or a deliberate re-run. */
+export const RESEARCHABLE = ['new', 'researching', 'researched', 'needs_contact', 'error'];
+
+export const claimSignalForResearch = (signalId: number): Sql => ({
+  text: `UPDATE signals SET status = 'researching', error = NULL, updated_at = now()
+          WHERE id = $1 AND status = ANY($2::text[]) RETURNING *`,
+  values: [signalId, RESEARCHABLE],
+});
+
+export const finishSignalResearch = (signalId: number, status: 'researched' | 'needs_contact'): Sql => ({
+  text: `UPDATE signals SET status = $2, updated_at = now() WHERE id = $1 AND status = 'researching' RETURNING id`,
+  values: [signalId, status],
+});
+
+export const activeContactsOfAccount = (accountId: number): Sql => ({
+  text: `SELECT * FROM contacts WHERE account_id = $1 AND status = 'active' ORDER BY id`,
+  values: [accountId],
+});
+
+export const findContactById = (workspaceId: number, id: number): Sql => ({
+  text: `SELECT * FROM contacts WHERE workspace_id = $1 AND id = $2`,
+  values: [workspaceId, id],
+});
+
+/** Re-running research replaces the signal's dossier (facts go with it by cascade). */
+export const deleteDossiersOfSignal = (signalId: number): Sql => ({
+  text: `DELETE FROM dossiers WHERE signal_id = $1 RETURNING id`,
+  values: [signalId],
+});
+
+export interface DossierInsert {
+  workspaceId: number;
+  signalId: number;
+  accountId: number | null;
+  contactId: number | null;
+  organization: unknown;
+  people: unknown;
+  errors: unknown;
+  stats: unknown;
+  contactTimeZone: string | null;
+}
+
+export const insertDossier = (d: DossierInsert): Sql => ({
+  text: `INSERT INTO dossiers (workspace_id, signal_id, account_id, contact_id, organization, people, errors, stats, contact_time_zone)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+  values: [d.workspaceId, d.signalId, d.accountId, d.contactId, JSON.stringify(d.organization), JSON.stringify(d.people),
+    JSON.stringify(d.errors), JSON.stringify(d.stats), d.contactTimeZone],
+});
+
+export interface FactInsert { kind: string; text: string; sourceUrl: string; quote: string; fetchedAt: Date; flags: string[] }
+
+/** All of a dossier's facts in one statement, `position` in the given order. */
+export const insertFacts = (dossierId: number, facts: FactInsert[]): Sql => ({
+  text: `INSERT INTO facts (dossier_id, kind, text, source_url, quote, fetched_at, flags, position)
+         SELECT $1, f.kind, f.text, f.source_url, f.quote, f.fetched_at,
+                ARRAY(SELECT jsonb_array_elements_text(f.flags)), f.position
+           FROM jsonb_to_recordset($2::jsonb)
+                AS f(kind text, text text, source_url text, quote text, fetched_at timestamptz, flags jsonb, position int)`,
+  values: [dossierId, JSON.stringify(facts.map((f, i) => ({
+    kind: f.kind, text: f.text, source_url: f.sourceUrl, quote: f.quote, fetched_at: f.fetchedAt.toISOString(), flags: f.flags, position: i,
+  })))],
+});
+
+export const dossiersOfSignal = (signalId: number): Sql => ({
+  text: `SELECT * FROM dossiers WHERE signal_id = $1 ORDER BY id`,
+  values: [signalId],
+});
+
+export const factsOfDossier = (dossierId: number): Sql => ({
+  text: `SELECT * FROM facts WHERE dossier_id = $1 ORDER BY position, id`,
+  values: [dossierId],
+});
+
+export const insertResearchUsage = (u: { workspaceId: number; signalId: number; model: string; inputTokens: number; outputTokens: number }): Sql => ({
+  text: `INSERT INTO llm_usage (workspace_id, signal_id, purpose, model, input_tokens, output_tokens)
+         VALUES ($1, $2, 'research', $3, $4, $5)`,
+  values: [u.workspaceId, u.signalId, u.model, u.inputTokens, u.outputTokens],
+});
+
+export const getCachedPage = (url: string): Sql => ({
+  text: `SELECT * FROM page_cache WHERE url = $1`,
+  values: [url],
+});
+
+export const putCachedPage = (p: {
+  url: string; status: number; contentType: string | null; etag: string | null; lastModified: string | null;
+  body: string; rendered: boolean; fetchedAt: Date; expiresAt: Date;
+}): Sql => ({
+  text: `INSERT INTO page_cache (url, status, content_type, etag, last_modified, body, rendered, fetched_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (url) DO UPDATE SET status = EXCLUDED.status, content_type = EXCLUDED.content_type,
+           etag = EXCLUDED.etag, last_modified = EXCLUDED.last_modified, body = EXCLUDED.body,
+           rendered = EXCLUDED.rendered, fetched_at = EXCLUDED.fetched_at, expires_at = EXCLUDED.expires_at`,
+  values: [p.url, p.status, p.contentType, p.etag, p.lastModified, p.body, p.rendered, p.fetchedAt, p.expiresAt],
+});
+
+/** The demo sites are served only while a demo workspace exists. */
+export const demoWorkspaceExists = (): Sql => ({
+  text: `SELECT EXISTS (SELECT 1 FROM workspaces WHERE settings->>'demo' = 'true') AS demo`,
+  values: [],
+});
