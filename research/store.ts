@@ -1,0 +1,93 @@
+// The research agent's database side: what to research for a signal, and saving the dossier.
+import { z } from 'zod';
+import type { Config } from '../config.js';
+import type { Queryable } from '../db/index.js';
+import { one, run } from '../db/index.js';
+import { findAccount, type AccountRow } from '../db/queries/accounts.js';
+import type { ContactRow } from '../db/queries/contacts.js';
+import {
+  activeContactsOfAccount, deleteDossiersOfSignal, findContactById, insertDossier, insertFacts, insertResearchUsage, type SignalRow,
+} from '../db/queries/research.js';
+import { findUser, type UserRow } from '../db/queries/users.js';
+import { findWorkspace, type WorkspaceRow } from '../db/queries/workspaces.js';
+import { sharedRenderer } from './browser.js';
+import { DbPageCache } from './cache.js';
+import { bestContact } from './contact.js';
+import type { DossierDeps, DossierInput } from './dossier.js';
+import { ClaudeExtractor } from './llm-facts.js';
+import { createSiteMap } from './sites.js';
+import type { Dossier } from './types.js';
+
+/** Workspace settings research reads; anything else in settings is left alone. */
+export const ResearchSettings = z.object({
+  demo: z.boolean().optional(),
+  /** domain → base URL to fetch that domain's pages from (e.g. a mirror); the private-address rule still applies. */
+  researchSiteMap: z.record(z.string(), z.url()).optional(),
+  researchMaxPages: z.number().int().min(1).max(20).optional(),
+});
+export type ResearchSettings = z.infer<typeof ResearchSettings>;
+
+export function researchSettings(ws: WorkspaceRow | undefined): ResearchSettings {
+  const parsed = ResearchSettings.safeParse(ws?.settings ?? {});
+  return parsed.success ? parsed.data : {};
+}
+
+/** Everything buildDossier needs apart from the input: cache, address policy, site map, browser, LLM. */
+export function researchDeps(config: Config, db: Queryable, settings: ResearchSettings): DossierDeps {
+  const demoUrl = settings.demo ? config.publicUrl : undefined;
+  const a = config.anthropic;
+  return {
+    cache: new DbPageCache(db),
+    // The demo's own sites live on the app's (often loopback) address: that one origin is allowed.
+    policy: { allowPrivate: config.allowPrivateFetch, allowOrigins: demoUrl ? [new URL(demoUrl).origin] : [] },
+    sites: createSiteMap(settings.researchSiteMap, demoUrl),
+    renderer: sharedRenderer(),
+    extractor: a.apiKey ? new ClaudeExtractor({ apiKey: a.apiKey, baseURL: a.baseURL, model: a.model }) : null,
+    maxPages: settings.researchMaxPages,
+  };
+}
+
+export interface ResearchTarget {
+  input: DossierInput;
+  account: AccountRow | undefined;
+  contact: ContactRow | undefined;
+  settings: ResearchSettings;
+}
+
+/** The account, the contact (the signal's own if active, else the account's most senior active one) and the rep's zone. */
+export async function loadResearchTarget(db: Queryable, signal: SignalRow): Promise<ResearchTarget> {
+  const ws = await one<WorkspaceRow>(db, findWorkspace(signal.workspace_id));
+  const account = signal.account_id ? await one<AccountRow>(db, findAccount(signal.workspace_id, signal.account_id)) : undefined;
+  let contact = signal.contact_id ? await one<ContactRow>(db, findContactById(signal.workspace_id, signal.contact_id)) : undefined;
+  if (contact?.status !== 'active') contact = account ? bestContact(await run<ContactRow>(db, activeContactsOfAccount(account.id))) : undefined;
+  const owner = account?.owner_id ? await one<UserRow>(db, findUser(signal.workspace_id, account.owner_id)) : undefined;
+  return {
+    account, contact, settings: researchSettings(ws),
+    input: {
+      domain: account?.domain ?? null,
+      accountName: account?.name,
+      accountTimeZone: account?.time_zone,
+      needsBrowser: account?.needs_browser,
+      signal: { title: signal.title, url: signal.url },
+      contact: contact
+        ? { name: `${contact.first_name} ${contact.last_name}`.trim(), email: contact.email, title: contact.title, timeZone: contact.time_zone, previousCompany: contact.previous_company }
+        : null,
+      ownerTimeZone: owner?.time_zone,
+    },
+  };
+}
+
+/** Replaces the signal's dossier with this one and its facts; returns the new dossier id. Run inside a transaction. */
+export async function saveDossier(tx: Queryable, signal: SignalRow, target: ResearchTarget, dossier: Dossier): Promise<number> {
+  await run(tx, deleteDossiersOfSignal(signal.id));
+  const { notes, pages, stats } = dossier;
+  const row = (await one<{ id: number }>(tx, insertDossier({
+    workspaceId: signal.workspace_id, signalId: signal.id, accountId: target.account?.id ?? null, contactId: target.contact?.id ?? null,
+    organization: dossier.organization, people: dossier.people, errors: dossier.errors,
+    stats: { ...stats, notes, pages, timeZoneSource: dossier.timeZoneSource, homepageUrl: dossier.homepageUrl },
+    contactTimeZone: dossier.contactTimeZone,
+  })))!;
+  if (dossier.facts.length) await run(tx, insertFacts(row.id, dossier.facts));
+  if (stats.llm) await run(tx, insertResearchUsage({ workspaceId: signal.workspace_id, signalId: signal.id, ...stats.llm }));
+  return row.id;
+}
