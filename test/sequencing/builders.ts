@@ -17,7 +17,11 @@ export interface SequenceSpec {
   mailbox?: { kind: 'smtp' | 'outbox'; host?: string; port?: number; fromEmail?: string; dailyCap?: number; minGap?: number; maxGap?: number } | null;
   window?: { days: number[]; start: string; end: string };
   fallback?: { days: number[]; start: string; end: string } | null;
+  /** Give the sequence its mailbox up front (default); false leaves the choice to rotation. */
+  bindMailbox?: boolean;
 }
+
+export const ALWAYS = { days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59' };
 
 let n = 0;
 export async function buildSequence(db: Queryable, s: SequenceSpec): Promise<BuiltSequence> {
@@ -46,8 +50,8 @@ export async function buildSequence(db: Queryable, s: SequenceSpec): Promise<Bui
     }))!.id;
   }
   const seq = (await one<{ id: number }>(db, {
-    text: `INSERT INTO sequences (workspace_id, account_id, contact_id, template_id, owner_id, status) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-    values: [s.workspaceId, account.id, contact.id, template.id, s.ownerId, s.status ?? 'pending_review'],
+    text: `INSERT INTO sequences (workspace_id, account_id, contact_id, template_id, owner_id, status, mailbox_id) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+    values: [s.workspaceId, account.id, contact.id, template.id, s.ownerId, s.status ?? 'pending_review', s.bindMailbox === false ? null : mailboxId],
   }))!;
   const steps = s.steps ?? [{ delayDays: 0 }, { delayDays: 3 }, { delayDays: 4 }];
   const stepIds: number[] = [];

@@ -1,0 +1,42 @@
+// What replies, bounces, unsubscribes and bookings change: contacts, suppressions, sequences.
+import type { Sql } from '../types.js';
+
+export const stopSequenceRow = (id: number, status: 'stopped' | 'completed', reason: string, now: Date): Sql => ({
+  text: `UPDATE sequences SET status = $2, stop_reason = $3, ended_at = $4, updated_at = $4
+          WHERE id = $1 AND status IN ('active', 'paused', 'pending_review', 'snoozed', 'drafting') RETURNING id`,
+  values: [id, status, reason, now],
+});
+
+/** The contact's sequences that could still send. */
+export const contactSequences = (contactId: number): Sql => ({
+  text: `SELECT id FROM sequences WHERE contact_id = $1 AND status IN ('active', 'paused', 'pending_review', 'snoozed', 'drafting') ORDER BY id`,
+  values: [contactId],
+});
+
+export const pauseAccountSequences = (accountId: number, now: Date): Sql => ({
+  text: `UPDATE sequences SET status = 'paused', stop_reason = 'someone at the account replied', updated_at = $2
+          WHERE account_id = $1 AND status = 'active' RETURNING id`,
+  values: [accountId, now],
+});
+
+export const setContactStatus = (contactId: number, status: 'replied' | 'bounced' | 'unsubscribed', reason: string, now: Date): Sql => ({
+  // A bounce or unsubscribe outranks a reply; nothing moves a contact back to active here.
+  text: `UPDATE contacts SET status = $2, status_reason = $3, updated_at = $4
+          WHERE id = $1 AND (status = 'active' OR (status = 'replied' AND $2 <> 'replied'))`,
+  values: [contactId, status, reason, now],
+});
+
+export const addSuppression = (workspaceId: number, kind: 'email' | 'domain', value: string, reason: string, source: string): Sql => ({
+  text: `INSERT INTO suppressions (workspace_id, kind, value, reason, source) VALUES ($1, $2, lower($3), $4, $5) ON CONFLICT DO NOTHING`,
+  values: [workspaceId, kind, value, reason, source],
+});
+
+export const remainingSteps = (sequenceId: number): Sql => ({
+  text: `SELECT id, delay_days, scheduled_at FROM sequence_steps WHERE sequence_id = $1 AND status = 'scheduled' ORDER BY position`,
+  values: [sequenceId],
+});
+
+export const rescheduleStep = (stepId: number, at: Date, now: Date): Sql => ({
+  text: `UPDATE sequence_steps SET scheduled_at = $2, updated_at = $3 WHERE id = $1 AND status = 'scheduled'`,
+  values: [stepId, at, now],
+});

@@ -1,0 +1,210 @@
+// The send path: claiming a step, choosing a mailbox, recording the outcome, finding due and stuck steps.
+import type { Sql } from '../types.js';
+
+export interface MailboxRow {
+  id: number;
+  workspace_id: number;
+  user_id: number | null;
+  kind: 'smtp' | 'outbox';
+  from_name: string;
+  from_email: string;
+  smtp_host: string | null;
+  smtp_port: number | null;
+  smtp_secure: boolean;
+  smtp_user: string | null;
+  smtp_pass_enc: string | null;
+  imap_host: string | null;
+  imap_port: number | null;
+  imap_secure: boolean;
+  imap_user: string | null;
+  imap_pass_enc: string | null;
+  imap_uidvalidity: number | null;
+  imap_last_uid: number | null;
+  imap_sent_folder: string | null;
+  dkim_domain: string | null;
+  dkim_selector: string | null;
+  dkim_key_enc: string | null;
+  daily_cap: number;
+  min_gap_seconds: number;
+  max_gap_seconds: number;
+  ramp_per_day: number | null;
+  paused_at: Date | null;
+  pause_reason: string | null;
+  last_sent_at: Date | null;
+  next_send_at: Date | null;
+  created_at: Date;
+}
+
+/** A step locked for claiming, with what the claim re-checks. */
+export interface ClaimFactsRow {
+  step_id: number;
+  step_status: string;
+  position: number;
+  subject: string;
+  body: string;
+  new_thread: boolean;
+  branch: unknown;
+  attempts: number;
+  scheduled_at: Date | null;
+  sequence_id: number;
+  sequence_status: string;
+  paused_until: Date | null;
+  workspace_id: number;
+  owner_id: number | null;
+  sequence_mailbox_id: number | null;
+  account_id: number | null;
+  signal_id: number | null;
+  contact_id: number;
+  contact_email: string;
+  contact_name: string;
+  contact_status: string;
+  suppressed: boolean;
+  settings: Record<string, unknown>;
+}
+
+export const lockStepFacts = (stepId: number): Sql => ({
+  text: `SELECT st.id AS step_id, st.status AS step_status, st.position, st.subject, st.body, st.new_thread, st.branch,
+                st.attempts, st.scheduled_at, s.id AS sequence_id, s.status AS sequence_status, s.paused_until,
+                s.workspace_id, s.owner_id, s.mailbox_id AS sequence_mailbox_id, s.account_id, s.signal_id,
+                c.id AS contact_id, c.email AS contact_email, trim(c.first_name || ' ' || c.last_name) AS contact_name,
+                c.status AS contact_status, w.settings,
+                EXISTS (SELECT 1 FROM suppressions x WHERE x.workspace_id = s.workspace_id
+                          AND ((x.kind = 'email' AND lower(x.value) = lower(c.email))
+                            OR (x.kind = 'domain' AND lower(x.value) = lower(split_part(c.email, '@', 2))))) AS suppressed
+           FROM sequence_steps st
+           JOIN sequences s ON s.id = st.sequence_id
+           JOIN contacts c ON c.id = s.contact_id
+           JOIN workspaces w ON w.id = s.workspace_id
+          WHERE st.id = $1
+          FOR UPDATE OF st, s`,
+  values: [stepId],
+});
+
+/** The sequence's own mailbox once it has one (a thread stays in one mailbox); else the owner's, least used first. */
+export const lockCandidateMailboxes = (f: { workspaceId: number; ownerId: number | null; mailboxId: number | null; now: Date }): Sql => ({
+  text: `SELECT m.*, (SELECT count(*) FROM sequence_steps x
+                       WHERE x.mailbox_id = m.id AND x.claimed_at > $4::timestamptz - interval '24 hours'
+                         AND x.status IN ('sending', 'sent', 'unknown'))::int AS sent_24h
+           FROM mailboxes m
+          WHERE m.workspace_id = $1 AND (m.id = $3 OR ($3::bigint IS NULL AND m.user_id = $2))
+          ORDER BY m.id
+          FOR UPDATE OF m`,
+  values: [f.workspaceId, f.ownerId, f.mailboxId, f.now],
+});
+
+export const threadOf = (sequenceId: number, position: number): Sql => ({
+  text: `SELECT position, subject, new_thread, message_id, status FROM sequence_steps
+          WHERE sequence_id = $1 AND position < $2 ORDER BY position`,
+  values: [sequenceId, position],
+});
+
+export const markClaimed = (stepId: number, mailboxId: number, messageId: string, now: Date): Sql => ({
+  text: `UPDATE sequence_steps SET status = 'sending', claimed_at = $4, mailbox_id = $2, message_id = $3,
+                attempts = attempts + 1, updated_at = $4
+          WHERE id = $1 AND status = 'scheduled' RETURNING id`,
+  values: [stepId, mailboxId, messageId, now],
+});
+
+export const bindSequenceMailbox = (sequenceId: number, mailboxId: number): Sql => ({
+  text: `UPDATE sequences SET mailbox_id = $2 WHERE id = $1 AND mailbox_id IS NULL`,
+  values: [sequenceId, mailboxId],
+});
+
+export const reserveMailboxGap = (mailboxId: number, now: Date, nextAt: Date): Sql => ({
+  text: `UPDATE mailboxes SET last_sent_at = $2, next_send_at = $3 WHERE id = $1`,
+  values: [mailboxId, now, nextAt],
+});
+
+export const deferStep = (stepId: number, at: Date, missed: boolean, reason: string, now: Date): Sql => ({
+  text: `UPDATE sequence_steps SET scheduled_at = $2, missed_windows = missed_windows + $3::int, last_error = $4, updated_at = $5
+          WHERE id = $1 AND status = 'scheduled'`,
+  values: [stepId, at, missed ? 1 : 0, reason, now],
+});
+
+export const skipStep = (stepId: number, status: 'skipped' | 'cancelled', reason: string, now: Date): Sql => ({
+  text: `UPDATE sequence_steps SET status = $2, skip_reason = $3, updated_at = $4 WHERE id = $1 AND status = 'scheduled'`,
+  values: [stepId, status, reason, now],
+});
+
+export const markSent = (stepId: number, response: string, now: Date): Sql => ({
+  text: `UPDATE sequence_steps SET status = 'sent', sent_at = $3, smtp_response = $2, last_error = NULL, updated_at = $3
+          WHERE id = $1 AND status IN ('sending', 'unknown') RETURNING *`,
+  values: [stepId, response, now],
+});
+
+export const markRetry = (stepId: number, at: Date, error: string, now: Date): Sql => ({
+  text: `UPDATE sequence_steps SET status = 'scheduled', scheduled_at = $2, last_error = $3, updated_at = $4
+          WHERE id = $1 AND status = 'sending'`,
+  values: [stepId, at, error, now],
+});
+
+export const markStepOutcome = (stepId: number, status: 'failed' | 'unknown', error: string, now: Date): Sql => ({
+  text: `UPDATE sequence_steps SET status = $2, last_error = $3, updated_at = $4 WHERE id = $1 AND status = 'sending' RETURNING id`,
+  values: [stepId, status, error, now],
+});
+
+export const insertOutMessage = (m: {
+  workspaceId: number; mailboxId: number; sequenceId: number; stepId: number; contactId: number; messageId: string;
+  inReplyTo: string | null; references: string[]; from: string; to: string; subject: string; text: string; raw: string; outboxPath: string | null; at: Date;
+}): Sql => ({
+  text: `INSERT INTO messages (workspace_id, mailbox_id, sequence_id, step_id, contact_id, direction, message_id, in_reply_to,
+                               "references", from_addr, to_addr, subject, text_body, raw, outbox_path, at)
+         VALUES ($1, $2, $3, $4, $5, 'out', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+         ON CONFLICT DO NOTHING RETURNING id`,
+  values: [m.workspaceId, m.mailboxId, m.sequenceId, m.stepId, m.contactId, m.messageId, m.inReplyTo, m.references, m.from, m.to, m.subject, m.text, m.raw, m.outboxPath, m.at],
+});
+
+export const insertEvent = (e: {
+  workspaceId: number; type: string; sequenceId?: number | null; stepId?: number | null; contactId?: number | null;
+  accountId?: number | null; signalId?: number | null; messageRef?: number | null; isBot?: boolean; data?: unknown; at: Date;
+}): Sql => ({
+  text: `INSERT INTO events (workspace_id, type, sequence_id, step_id, contact_id, account_id, signal_id, message_ref, is_bot, data, occurred_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING RETURNING id`,
+  values: [e.workspaceId, e.type, e.sequenceId ?? null, e.stepId ?? null, e.contactId ?? null, e.accountId ?? null, e.signalId ?? null,
+    e.messageRef ?? null, e.isBot ?? false, JSON.stringify(e.data ?? {}), e.at],
+});
+
+export const touchContact = (contactId: number, now: Date): Sql => ({
+  text: `UPDATE contacts SET last_contacted_at = $2 WHERE id = $1`,
+  values: [contactId, now],
+});
+
+export const completeIfDone = (sequenceId: number, now: Date): Sql => ({
+  text: `UPDATE sequences SET status = 'completed', stop_reason = coalesce(stop_reason, 'finished'), ended_at = $2, updated_at = $2
+          WHERE id = $1 AND status = 'active'
+            AND NOT EXISTS (SELECT 1 FROM sequence_steps WHERE sequence_id = $1
+                             AND status IN ('draft', 'awaiting_approval', 'scheduled', 'sending', 'unknown'))
+          RETURNING id`,
+  values: [sequenceId, now],
+});
+
+export const pauseMailbox = (mailboxId: number, reason: string, now: Date): Sql => ({
+  text: `UPDATE mailboxes SET paused_at = $3, pause_reason = $2 WHERE id = $1 AND paused_at IS NULL RETURNING id`,
+  values: [mailboxId, reason, now],
+});
+
+/** Hard bounces among the mailbox's last 100 sends. */
+export const mailboxBounceRate = (mailboxId: number): Sql => ({
+  text: `WITH last AS (SELECT id FROM sequence_steps WHERE mailbox_id = $1 AND status IN ('sent', 'failed')
+                        ORDER BY claimed_at DESC LIMIT 100)
+         SELECT count(*)::int AS total,
+                count(*) FILTER (WHERE EXISTS (SELECT 1 FROM events e WHERE e.step_id = last.id AND e.type = 'bounce'
+                                                 AND e.data->>'hard' = 'true'))::int AS bounced
+           FROM last`,
+  values: [mailboxId],
+});
+
+export const dueSteps = (now: Date, limit: number): Sql => ({
+  text: `SELECT st.id FROM sequence_steps st JOIN sequences s ON s.id = st.sequence_id
+          WHERE st.status = 'scheduled' AND st.scheduled_at <= $1 AND s.status = 'active'
+          ORDER BY st.scheduled_at LIMIT $2`,
+  values: [now, limit],
+});
+
+export const stuckSteps = (olderThan: Date, limit: number): Sql => ({
+  text: `SELECT st.id, st.message_id, st.mailbox_id, st.claimed_at FROM sequence_steps st
+          WHERE st.status = 'sending' AND st.claimed_at < $1 ORDER BY st.claimed_at LIMIT $2`,
+  values: [olderThan, limit],
+});
+
+export const findMailbox = (id: number): Sql => ({ text: `SELECT * FROM mailboxes WHERE id = $1`, values: [id] });

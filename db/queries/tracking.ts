@@ -1,0 +1,20 @@
+// Clicks, opens and unsubscribes from links in sent mail.
+import type { Sql } from '../types.js';
+
+/** URLs the prospect clicked in this sequence, link scanners excluded: for branch conditions. */
+export const humanClickUrls = (sequenceId: number): Sql => ({
+  text: `SELECT DISTINCT data->>'url' AS url FROM events WHERE sequence_id = $1 AND type = 'click' AND NOT is_bot`,
+  values: [sequenceId],
+});
+
+/** The sent step a tracking token names, with what an event row needs. */
+export const trackedStep = (stepId: number): Sql => ({
+  text: `SELECT st.id AS step_id, st.body, st.sent_at, st.status, s.id AS sequence_id, s.workspace_id, s.contact_id, s.account_id, s.signal_id
+           FROM sequence_steps st JOIN sequences s ON s.id = st.sequence_id WHERE st.id = $1`,
+  values: [stepId],
+});
+
+export const contactForUnsubscribe = (contactId: number): Sql => ({
+  text: `SELECT id, workspace_id, email, status FROM contacts WHERE id = $1`,
+  values: [contactId],
+});
