@@ -1,11 +1,13 @@
 // The registry of agents a worker can run, by queue name.
+import { draftAgent } from './draft.js';
 import { importAgent } from './import.js';
 import { maintenanceAgent } from './maintenance.js';
+import { researchAgent } from './research.js';
 import type { Agent } from './runtime.js';
 import { Queues } from './queues.js';
 
 export const agentRegistry: Record<string, Agent> = Object.fromEntries(
-  [maintenanceAgent, importAgent].map((a) => [Queues[a.queue].name, a as unknown as Agent]),
+  [maintenanceAgent, importAgent, researchAgent, draftAgent].map((a) => [Queues[a.queue].name, a as unknown as Agent]),
 );
 
 export function selectAgents(names?: string[]): Agent[] {

@@ -1,0 +1,46 @@
+// Builds the cited dossier for one signal, replaces any earlier one, and hands the signal to
+// drafting. A dead site or a timeout still gives a dossier (with its errors), never a stuck job.
+import { createHash } from 'node:crypto';
+import { one } from '../db/index.js';
+import { claimSignalForResearch, finishSignalResearch, type SignalRow } from '../db/queries/research.js';
+import { buildDossier } from '../research/dossier.js';
+import { loadResearchTarget, researchDeps, saveDossier } from '../research/store.js';
+import { bossAdapter } from './boss.js';
+import { Queues } from './queues.js';
+import { defineAgent } from './runtime.js';
+
+/** The draft job's id follows from the research job's, so a research job run twice enqueues one draft. */
+export function draftJobId(researchJobId: string): string {
+  const h = createHash('sha256').update(`draft-after-research:${researchJobId}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+export const researchAgent = defineAgent({
+  queue: 'research',
+  concurrency: 2,
+  async handler({ signalId }, ctx) {
+    const { db, log } = ctx;
+    const signal = await one<SignalRow>(db, claimSignalForResearch(signalId));
+    if (!signal) {
+      log.info({ signalId }, 'research.skipped');
+      return;
+    }
+    const target = await loadResearchTarget(db, signal);
+    const deps = researchDeps(ctx.config, db, target.settings);
+    const dossier = await buildDossier(target.input, { ...deps, log, signal: ctx.signal });
+    const status = target.contact ? 'researched' : 'needs_contact';
+    const saved = await db.transaction(async (tx) => {
+      if (!(await one(tx, finishSignalResearch(signal.id, status)))) return undefined;
+      const dossierId = await saveDossier(tx, signal, target, dossier);
+      if (status === 'researched') {
+        await ctx.boss.send(Queues.draft.name, { signalId: signal.id }, { id: draftJobId(ctx.jobId), db: bossAdapter(tx) });
+      }
+      return dossierId;
+    });
+    if (saved === undefined) {
+      log.info({ signalId }, 'research.signal.moved');
+      return;
+    }
+    log.info({ signalId, dossierId: saved, status, facts: dossier.facts.length, errors: dossier.errors.length, ...dossier.stats, llm: undefined }, 'research.done');
+  },
+});
