@@ -1,0 +1,190 @@
+// SQL for drafting: creating a signal's sequences, loading what a drafter needs, saving drafts,
+// their versions and the cost of every model call, and the rows behind edit statistics.
+import type { Sql } from '../types.js';
+
+export interface SignalRow {
+  id: number; workspace_id: number; account_id: number | null; contact_id: number | null; type: string; subtype: string | null;
+  title: string; summary: string; url: string | null; facts: Record<string, unknown>; status: string; error: string | null;
+}
+export interface DossierRow {
+  id: number; workspace_id: number; signal_id: number; account_id: number | null; contact_id: number | null;
+  organization: Record<string, unknown>; people: unknown[]; errors: unknown[]; contact_time_zone: string | null;
+}
+export interface FactRow { id: number; dossier_id: number; kind: string; text: string; source_url: string; quote: string; flags: string[]; position: number }
+export interface SequenceRow {
+  id: number; workspace_id: number; signal_id: number | null; account_id: number | null; contact_id: number | null; template_id: number | null;
+  owner_id: number | null; mailbox_id: number | null; status: string; drafter: string | null; prompt_version: string | null;
+  gate_failures: unknown[]; version: number;
+}
+export interface StepRow {
+  id: number; sequence_id: number; position: number; kind: 'opener' | 'follow_up' | 'breakup'; delay_days: number; new_thread: boolean;
+  branch: unknown; subject: string; body: string; drafted_subject: string | null; drafted_body: string | null; cited_fact_ids: number[]; status: string;
+}
+
+export const lockSignal = (id: number): Sql => ({ text: `SELECT * FROM signals WHERE id = $1 FOR UPDATE`, values: [id] });
+
+export const findSignal = (id: number): Sql => ({ text: `SELECT * FROM signals WHERE id = $1`, values: [id] });
+
+export const setSignalStatus = (id: number, from: string[], to: string, error: string | null = null): Sql => ({
+  text: `UPDATE signals SET status = $3, error = $4, updated_at = now() WHERE id = $1 AND status = ANY($2::text[]) RETURNING id`,
+  values: [id, from, to, error],
+});
+
+export const setSignalError = (id: number, error: string | null): Sql => ({
+  text: `UPDATE signals SET error = $2, updated_at = now() WHERE id = $1`,
+  values: [id, error],
+});
+
+export const dossiersForSignal = (signalId: number): Sql => ({
+  text: `SELECT * FROM dossiers WHERE signal_id = $1 ORDER BY id`,
+  values: [signalId],
+});
+
+export const findDossier = (signalId: number, contactId: number): Sql => ({
+  text: `SELECT * FROM dossiers WHERE signal_id = $1 AND contact_id = $2`,
+  values: [signalId, contactId],
+});
+
+export const factsForDossier = (dossierId: number): Sql => ({
+  text: `SELECT * FROM facts WHERE dossier_id = $1 ORDER BY position, id`,
+  values: [dossierId],
+});
+
+export const findSequenceForSignalContact = (signalId: number, contactId: number): Sql => ({
+  text: `SELECT * FROM sequences WHERE signal_id = $1 AND contact_id = $2 ORDER BY id LIMIT 1`,
+  values: [signalId, contactId],
+});
+
+export const sequencesForSignal = (signalId: number): Sql => ({
+  text: `SELECT * FROM sequences WHERE signal_id = $1 ORDER BY id`,
+  values: [signalId],
+});
+
+export const findSequence = (id: number): Sql => ({ text: `SELECT * FROM sequences WHERE id = $1`, values: [id] });
+
+export const defaultTemplate = (workspaceId: number): Sql => ({
+  text: `SELECT * FROM sequence_templates WHERE workspace_id = $1 AND archived_at IS NULL ORDER BY is_default DESC, id LIMIT 1`,
+  values: [workspaceId],
+});
+
+/** The account owner when active, else an active rep, else an active admin. */
+export const pickOwner = (workspaceId: number, accountOwnerId: number | null): Sql => ({
+  text: `SELECT id FROM users WHERE workspace_id = $1 AND disabled_at IS NULL AND (id = $2 OR role IN ('rep', 'admin'))
+          ORDER BY (id = $2) DESC NULLS LAST, (role = 'rep') DESC, id LIMIT 1`,
+  values: [workspaceId, accountOwnerId],
+});
+
+export const firstMailboxOf = (userId: number): Sql => ({
+  text: `SELECT id FROM mailboxes WHERE user_id = $1 ORDER BY id LIMIT 1`,
+  values: [userId],
+});
+
+export const insertSequence = (s: { workspaceId: number; signalId: number; accountId: number | null; contactId: number; templateId: number | null; ownerId: number | null; mailboxId: number | null; approvalMode: string }): Sql => ({
+  text: `INSERT INTO sequences (workspace_id, signal_id, account_id, contact_id, template_id, owner_id, mailbox_id, approval_mode, status)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'drafting') RETURNING *`,
+  values: [s.workspaceId, s.signalId, s.accountId, s.contactId, s.templateId, s.ownerId, s.mailboxId, s.approvalMode],
+});
+
+export const insertStep = (sequenceId: number, position: number, s: { kind: string; delayDays: number; newThread?: boolean; branch?: unknown }): Sql => ({
+  text: `INSERT INTO sequence_steps (sequence_id, position, kind, delay_days, new_thread, branch) VALUES ($1, $2, $3, $4, $5, $6)`,
+  values: [sequenceId, position, s.kind, s.delayDays, !!s.newThread, s.branch === undefined ? null : JSON.stringify(s.branch)],
+});
+
+export const stepsOf = (sequenceId: number): Sql => ({
+  text: `SELECT * FROM sequence_steps WHERE sequence_id = $1 ORDER BY position`,
+  values: [sequenceId],
+});
+
+/** Everything about a sequence's people and workspace a drafter needs, in one row. */
+export const draftContext = (sequenceId: number): Sql => ({
+  text: `SELECT s.id AS sequence_id, s.workspace_id, s.signal_id, s.status, s.version,
+                a.id AS account_id, a.name AS account_name, a.domain AS account_domain, a.aliases AS account_aliases, a.country AS account_country,
+                c.id AS contact_id, c.first_name, c.last_name, c.title AS contact_title, c.email AS contact_email,
+                u.name AS owner_name, u.booking_url, w.settings AS workspace_settings
+           FROM sequences s
+           JOIN contacts c ON c.id = s.contact_id
+           LEFT JOIN accounts a ON a.id = s.account_id
+           LEFT JOIN users u ON u.id = s.owner_id
+           JOIN workspaces w ON w.id = s.workspace_id
+          WHERE s.id = $1`,
+  values: [sequenceId],
+});
+
+/** A drafted step: the editable text and the drafted text start equal. */
+export const saveDraftedStep = (sequenceId: number, position: number, s: { subject: string; body: string; citedFactIds: number[] }): Sql => ({
+  text: `UPDATE sequence_steps SET subject = $3, body = $4, drafted_subject = $3, drafted_body = $4, cited_fact_ids = $5, updated_at = now()
+          WHERE sequence_id = $1 AND position = $2 AND status = 'draft'`,
+  values: [sequenceId, position, s.subject, s.body, s.citedFactIds],
+});
+
+export const insertDraftVersion = (v: { sequenceId: number; source: string; instruction: string | null; steps: unknown; gateResults: unknown; createdBy: number | null }): Sql => ({
+  text: `INSERT INTO draft_versions (sequence_id, version, source, instruction, steps, gate_results, created_by)
+         SELECT $1, coalesce(max(version), 0) + 1, $2, $3, $4, $5, $6 FROM draft_versions WHERE sequence_id = $1
+         RETURNING id, version`,
+  values: [v.sequenceId, v.source, v.instruction, JSON.stringify(v.steps), JSON.stringify(v.gateResults), v.createdBy],
+});
+
+export const draftVersions = (sequenceId: number): Sql => ({
+  text: `SELECT * FROM draft_versions WHERE sequence_id = $1 ORDER BY version`,
+  values: [sequenceId],
+});
+
+export const findDraftVersion = (sequenceId: number, version: number): Sql => ({
+  text: `SELECT * FROM draft_versions WHERE sequence_id = $1 AND version = $2`,
+  values: [sequenceId, version],
+});
+
+/**
+ * Moves a sequence to review with its drafter and failures. `expectVersion` guards a rewrite
+ * against a rep's edit made meanwhile (null skips the check).
+ */
+export const finishDraft = (sequenceId: number, d: { from: string[]; drafter: string; promptVersion: string; gateFailures: unknown; expectVersion: number | null }): Sql => ({
+  text: `UPDATE sequences SET status = 'pending_review', drafter = $3, prompt_version = $4, gate_failures = $5,
+                version = version + 1, updated_at = now()
+          WHERE id = $1 AND status = ANY($2::text[]) AND ($6::int IS NULL OR version = $6) RETURNING *`,
+  values: [sequenceId, d.from, d.drafter, d.promptVersion, JSON.stringify(d.gateFailures), d.expectVersion],
+});
+
+export const insertLlmUsage = (u: { workspaceId: number; sequenceId: number | null; signalId: number | null; purpose: string; model: string; inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheWriteTokens: number; costUsd: number }): Sql => ({
+  text: `INSERT INTO llm_usage (workspace_id, sequence_id, signal_id, purpose, model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cost_usd)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+  values: [u.workspaceId, u.sequenceId, u.signalId, u.purpose, u.model, u.inputTokens, u.outputTokens, u.cacheReadTokens, u.cacheWriteTokens, u.costUsd],
+});
+
+export const usageForSequence = (sequenceId: number): Sql => ({
+  text: `SELECT purpose, model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cost_usd::float8 AS cost_usd
+           FROM llm_usage WHERE sequence_id = $1 ORDER BY id`,
+  values: [sequenceId],
+});
+
+/** Drafted and final text of every step of approved sequences, for edit statistics. */
+export const approvedStepTexts = (workspaceId: number, since: Date | null): Sql => ({
+  text: `SELECT s.id AS sequence_id, s.prompt_version, s.drafter, s.template_id, t.name AS template_name,
+                st.position, st.drafted_subject, st.drafted_body, st.subject, st.body
+           FROM sequences s
+           JOIN sequence_steps st ON st.sequence_id = s.id
+           LEFT JOIN sequence_templates t ON t.id = s.template_id
+          WHERE s.workspace_id = $1 AND s.approved_at IS NOT NULL AND st.drafted_body IS NOT NULL
+            AND ($2::timestamptz IS NULL OR s.approved_at >= $2)
+          ORDER BY s.id, st.position`,
+  values: [workspaceId, since],
+});
+
+export const accountOwner = (accountId: number): Sql => ({ text: `SELECT owner_id FROM accounts WHERE id = $1`, values: [accountId] });
+
+export const lockReviewSequence = (id: number): Sql => ({
+  text: `SELECT * FROM sequences WHERE id = $1 AND status = 'pending_review' FOR UPDATE`,
+  values: [id],
+});
+
+/** Puts text back on a step without touching what was drafted (that stays for edit statistics). */
+export const setStepText = (sequenceId: number, position: number, s: { subject: string; body: string; citedFactIds: number[] }): Sql => ({
+  text: `UPDATE sequence_steps SET subject = $3, body = $4, cited_fact_ids = $5, updated_at = now()
+          WHERE sequence_id = $1 AND position = $2 AND status = 'draft'`,
+  values: [sequenceId, position, s.subject, s.body, s.citedFactIds],
+});
+
+export const bumpSequenceVersion = (id: number): Sql => ({
+  text: `UPDATE sequences SET version = version + 1, updated_at = now() WHERE id = $1 RETURNING version`,
+  values: [id],
+});

@@ -1,0 +1,138 @@
+// Grounding: every number, proper noun and date in a draft must come from the data we hold
+// (dossier, signal, contact/account records, playbook). Pure functions over text.
+import { distance } from 'fastest-levenshtein';
+import type { DraftInput } from './schema.js';
+
+const URL_RE = /\bhttps?:\/\/[^\s<>()"']+|\bwww\.[^\s<>()"']+/gi;
+const EMAIL_RE = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
+const NUMBER_RE = /[$€£]?\s?\d+(?:[.,]\d+)*(?:\s?(?:%|(?:k|m|mm|bn|b|million|billion|thousand)\b))?/gi;
+// A word that starts with a capital letter, with inner hyphens/apostrophes ("O'Neil", "Jean-Luc").
+const CAP_WORD_RE = /\p{Lu}[\p{L}\p{M}\d]*(?:['’-][\p{L}\p{M}\d]+)*/gu;
+
+/** Capitalized words that are not names: the pronoun I, sign-offs, weekdays, a few abbreviations. */
+const COMMON_CAPITALIZED = new Set([
+  'I', "I'm", "I'd", "I've", "I'll", 'OK', 'PS', 'P.S', 'Re', 'Fwd', 'Hi', 'Hello', 'Hey', 'Thanks', 'Best', 'Cheers', 'Regards',
+  'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday', 'AM', 'PM', 'FAQ', 'CEO', 'CRO', 'CFO', 'CTO',
+  'COO', 'VP', 'SVP', 'EVP', 'SDR', 'SDRs', 'BDR', 'BDRs', 'AE', 'AEs', 'CRM', 'ROI', 'B2B', 'SaaS', 'AI', 'GTM', 'RevOps', 'Ops',
+]);
+
+/** Text of everything a draft may draw on, lowercased and with typographic quotes straightened. */
+export function groundingCorpus(input: DraftInput): string {
+  const parts: string[] = [
+    input.signal.title, input.signal.summary, flatten(input.signal.facts), flatten(input.organization),
+    input.account.name, input.account.domain ?? '', input.account.aliases.join(' '), input.account.country ?? '',
+    input.contact.firstName, input.contact.lastName, input.contact.title, input.contact.email,
+    input.sender.name, input.sender.bookingUrl ?? '', flatten(input.playbook),
+  ];
+  for (const f of input.facts) parts.push(f.text, f.quote);
+  return normalize(parts.join('\n'));
+}
+
+export function normalize(text: string): string {
+  return text.replace(/[’‘]/g, "'").replace(/[“”]/g, '"').replace(/[\u2013\u2014]/g, '-').toLowerCase();
+}
+
+function flatten(value: unknown): string {
+  if (value == null) return '';
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return value.map(flatten).join('\n');
+  if (typeof value === 'object') return Object.values(value as Record<string, unknown>).map(flatten).join('\n');
+  return '';
+}
+
+/** The body without links and email addresses, which the link gate judges. */
+export function stripLinks(text: string): string {
+  return text.replace(URL_RE, ' ').replace(EMAIL_RE, ' ');
+}
+
+const MULTIPLIERS: Record<string, number> = { k: 1e3, thousand: 1e3, m: 1e6, mm: 1e6, million: 1e6, b: 1e9, bn: 1e9, billion: 1e9 };
+
+/** A number token's value, so "$12M", "12 million" and "12,000,000" compare equal. */
+export function numberValue(token: string): number | undefined {
+  const m = /(\d+(?:[.,]\d+)*)\s?([a-z%]+)?/i.exec(token.replace(/[$€£]/g, ''));
+  if (!m) return undefined;
+  const digits = m[1]!;
+  // "1,500" groups thousands; "2,5" or "3.5" is a decimal.
+  const n = /^\d{1,3}(,\d{3})+$/.test(digits) ? Number(digits.replace(/,/g, '')) : Number(digits.replace(',', '.'));
+  if (!Number.isFinite(n)) return undefined;
+  const mult = MULTIPLIERS[(m[2] ?? '').toLowerCase()] ?? 1;
+  return Math.round(n * mult * 1000) / 1000;
+}
+
+export function numbersIn(text: string): string[] {
+  return (text.match(NUMBER_RE) ?? []).map((t) => t.trim()).filter((t) => /\d/.test(t));
+}
+
+/** Numbers in `body` that appear neither literally nor by value in the corpus. */
+export function ungroundedNumbers(body: string, corpus: string): string[] {
+  const values = new Set(numbersIn(corpus).map(numberValue).filter((v): v is number => v !== undefined));
+  const out: string[] = [];
+  for (const token of numbersIn(stripLinks(body))) {
+    const digits = token.replace(/[^\d.,]/g, '');
+    const v = numberValue(token);
+    if (v !== undefined && values.has(v)) continue;
+    if (containsWord(corpus, digits)) continue;
+    out.push(token);
+  }
+  return unique(out);
+}
+
+/** Capitalized words that do not start a sentence, with their position. */
+export function properNounCandidates(body: string): string[] {
+  const text = stripLinks(body).replace(/[’]/g, "'");
+  const out: string[] = [];
+  for (const m of text.matchAll(CAP_WORD_RE)) {
+    const before = text.slice(0, m.index).replace(/["'(\s]+$/, '');
+    const sentenceStart = before === '' || /[.!?:;\n]$/.test(before) || /\n\s*$/.test(text.slice(0, m.index));
+    if (sentenceStart) continue;
+    // A word glued to a lowercase prefix ("iPhone" is not matched; "x-Ray" is) is not a name start.
+    if (m.index > 0 && /[\p{L}\d]/u.test(text[m.index - 1]!)) continue;
+    const word = m[0].replace(/'s$/i, '');
+    if (COMMON_CAPITALIZED.has(word)) continue;
+    out.push(word);
+  }
+  return unique(out);
+}
+
+export function ungroundedProperNouns(body: string, corpus: string): string[] {
+  return properNounCandidates(body).filter((w) => !containsWord(corpus, normalize(w)));
+}
+
+/** Data names written differently in the body: "Dnaa" for Dana, "NorthWind" for Northwind. */
+export function misspelledNames(body: string, input: DraftInput, corpus: string): string[] {
+  const names = new Set<string>();
+  for (const n of [input.contact.firstName, input.contact.lastName, input.account.name, ...input.account.aliases, input.sender.name, input.playbook.company ?? '']) {
+    for (const part of n.split(/\s+/)) if (part.length >= 3) names.add(part);
+  }
+  const problems: string[] = [];
+  // Only words that are capitalized because they are names (not because a sentence starts).
+  for (const word of properNounCandidates(body)) {
+    if (names.has(word)) continue;
+    for (const name of names) {
+      if (word.toLowerCase() === name.toLowerCase()) {
+        problems.push(`${word} (written as ${name} in the data)`);
+        break;
+      }
+      const d = distance(word.toLowerCase(), name.toLowerCase());
+      const allowed = name.length <= 5 ? 1 : 2;
+      const swapped = word.length === name.length && sorted(word) === sorted(name);
+      if (d > 0 && (d <= allowed || swapped) && Math.abs(word.length - name.length) <= 2 && !containsWord(corpus, normalize(word))) {
+        problems.push(`${word} (did you mean ${name}?)`);
+        break;
+      }
+    }
+  }
+  return problems;
+}
+
+export function containsWord(haystack: string, needle: string): boolean {
+  if (!needle) return true;
+  const escaped = needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(^|[^\\p{L}\\d])${escaped}($|[^\\p{L}\\d])`, 'iu').test(haystack);
+}
+
+const sorted = (w: string) => [...w.toLowerCase()].sort().join('');
+
+function unique<T>(xs: T[]): T[] {
+  return [...new Set(xs)];
+}

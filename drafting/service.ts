@@ -1,0 +1,191 @@
+// Drafting with the database: a researched signal gets one sequence per dossier contact, each
+// drafted (by Claude, or offline without an API key), gated, versioned and left in
+// `pending_review`. A rewrite with a rep's instruction adds a version; none is ever lost.
+import type { Config } from '../config.js';
+import { one, run, type Database } from '../db/index.js';
+import * as q from '../db/queries/drafting.js';
+import type { TemplateStep } from '../db/queries/templates.js';
+import { AppError, isAppError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { withWorkspaceLimit, type Llm, type LlmUsage } from './anthropic.js';
+import type { GateFailure } from './gates.js';
+import { draftWithLlm, type DraftOutcome } from './llm-drafter.js';
+import { draftOffline } from './offline.js';
+import type { DraftInput, DraftedSequence, Playbook } from './schema.js';
+
+export interface DraftDeps {
+  db: Database;
+  config: Pick<Config, 'draftConcurrency'>;
+  log: Logger;
+  /** Absent: the offline drafter writes every draft. */
+  llm?: Llm;
+  signal?: AbortSignal;
+}
+
+export interface SequenceDraft {
+  sequenceId: number;
+  version: number;
+  outcome: DraftOutcome;
+  /** False when a rep changed the sequence while it was being rewritten: the version is kept, not applied. */
+  applied: boolean;
+}
+
+export interface SignalDraftResult {
+  signalId: number;
+  status: 'needs_contact' | 'drafted' | 'skipped';
+  drafts: SequenceDraft[];
+}
+
+const DRAFTABLE = ['researched', 'drafting', 'drafted'];
+
+/** Creates (once) the sequence for every dossier contact of a signal. */
+export async function prepareSequences(db: Database, signalId: number): Promise<{ status: SignalDraftResult['status']; sequences: q.SequenceRow[] }> {
+  return db.transaction(async (tx) => {
+    const signal = await one<q.SignalRow>(tx, q.lockSignal(signalId));
+    if (!signal) throw new AppError('NOT_FOUND', `signal ${signalId} not found`);
+    if (!DRAFTABLE.includes(signal.status)) return { status: 'skipped' as const, sequences: [] };
+    const dossiers = (await run<q.DossierRow>(tx, q.dossiersForSignal(signalId))).filter((d) => d.contact_id != null);
+    if (!dossiers.length) {
+      const anyDossier = (await run(tx, q.dossiersForSignal(signalId))).length > 0;
+      if (!anyDossier) throw new AppError('STATE', `signal ${signalId} has no dossier yet; research it first`);
+      await run(tx, q.setSignalStatus(signalId, DRAFTABLE, 'needs_contact'));
+      return { status: 'needs_contact' as const, sequences: [] };
+    }
+    const template = await one<{ id: number; steps: TemplateStep[]; approval_mode: string | null }>(tx, q.defaultTemplate(signal.workspace_id));
+    if (!template) throw new AppError('STATE', `workspace ${signal.workspace_id} has no sequence template`);
+    const sequences: q.SequenceRow[] = [];
+    for (const d of dossiers) {
+      const existing = await one<q.SequenceRow>(tx, q.findSequenceForSignalContact(signalId, d.contact_id!));
+      if (existing) {
+        sequences.push(existing);
+        continue;
+      }
+      const accountId = d.account_id ?? signal.account_id;
+      const ownerId = accountId ? (await one<{ owner_id: number | null }>(tx, q.accountOwner(accountId)))?.owner_id ?? null : null;
+      const owner = await one<{ id: number }>(tx, q.pickOwner(signal.workspace_id, ownerId));
+      const mailbox = owner ? await one<{ id: number }>(tx, q.firstMailboxOf(owner.id)) : undefined;
+      const seq = (await one<q.SequenceRow>(tx, q.insertSequence({
+        workspaceId: signal.workspace_id, signalId, accountId: d.account_id ?? signal.account_id, contactId: d.contact_id!,
+        templateId: template.id, ownerId: owner?.id ?? null, mailboxId: mailbox?.id ?? null, approvalMode: template.approval_mode ?? 'sequence',
+      })))!;
+      for (const [i, step] of template.steps.entries()) await run(tx, q.insertStep(seq.id, i + 1, step));
+      sequences.push(seq);
+    }
+    await run(tx, q.setSignalStatus(signalId, ['researched'], 'drafting'));
+    return { status: 'drafted' as const, sequences };
+  });
+}
+
+/** Loads what the drafter and the gates may know about one sequence. */
+export async function loadDraftInput(db: Database, sequenceId: number): Promise<{ input: DraftInput; sequence: q.SequenceRow; steps: q.StepRow[] }> {
+  const sequence = await one<q.SequenceRow>(db, q.findSequence(sequenceId));
+  if (!sequence) throw new AppError('NOT_FOUND', `sequence ${sequenceId} not found`);
+  const ctx = await one<Record<string, any>>(db, q.draftContext(sequenceId));
+  const signal = sequence.signal_id ? await one<q.SignalRow>(db, q.findSignal(sequence.signal_id)) : undefined;
+  if (!ctx || !signal) throw new AppError('STATE', `sequence ${sequenceId} has no contact or signal to draft from`);
+  const dossier = await one<q.DossierRow>(db, q.findDossier(signal.id, ctx.contact_id));
+  const facts = dossier ? await run<q.FactRow>(db, q.factsForDossier(dossier.id)) : [];
+  const steps = await run<q.StepRow>(db, q.stepsOf(sequenceId));
+  const settings = (ctx.workspace_settings ?? {}) as { playbook?: Playbook; signature?: string; physicalAddress?: string };
+  const input: DraftInput = {
+    signal: { id: signal.id, type: signal.type, subtype: signal.subtype, title: signal.title, summary: signal.summary, url: signal.url, facts: signal.facts ?? {} },
+    account: { id: ctx.account_id ?? 0, name: ctx.account_name ?? '', domain: ctx.account_domain ?? null, aliases: ctx.account_aliases ?? [], country: ctx.account_country ?? null },
+    contact: { id: ctx.contact_id, firstName: ctx.first_name, lastName: ctx.last_name, title: ctx.contact_title, email: ctx.contact_email },
+    sender: { name: ctx.owner_name ?? '', bookingUrl: ctx.booking_url ?? null },
+    playbook: settings.playbook ?? {},
+    footer: { signature: settings.signature ?? '', physicalAddress: settings.physicalAddress ?? '' },
+    organization: dossier?.organization ?? {},
+    facts: facts.map((f) => ({ id: f.id, kind: f.kind, text: f.text, sourceUrl: f.source_url, quote: f.quote, flags: f.flags ?? [] })),
+    steps: steps.map((s) => ({ kind: s.kind, delayDays: s.delay_days, newThread: s.new_thread })),
+  };
+  return { input, sequence, steps };
+}
+
+/** Drafts one prepared sequence, or rewrites one in review when `instruction`/`rewrite` is given. */
+export async function draftSequence(deps: DraftDeps, sequenceId: number, opts: { instruction?: string; rewrite?: boolean; userId?: number } = {}): Promise<SequenceDraft> {
+  const { db, log } = deps;
+  const { input, sequence, steps } = await loadDraftInput(db, sequenceId);
+  const rewrite = !!opts.rewrite || opts.instruction !== undefined;
+  const from = rewrite ? ['pending_review'] : ['drafting'];
+  if (!from.includes(sequence.status)) throw new AppError('STATE', `sequence ${sequenceId} is ${sequence.status}, not ${from.join(' or ')}`);
+  const previous: DraftedSequence | undefined = rewrite
+    ? { steps: steps.map((s) => ({ subject: s.subject, body: s.body, citedFactIds: s.cited_fact_ids ?? [] })) }
+    : undefined;
+
+  const outcome = await produceDraft(deps, input, sequence, { instruction: opts.instruction, previous });
+  const saved = await db.transaction(async (tx) => {
+    const v = (await one<{ version: number }>(tx, q.insertDraftVersion({
+      sequenceId, source: outcome.source, instruction: opts.instruction ?? null, steps: outcome.draft.steps,
+      gateResults: outcome.gateResults, createdBy: opts.userId ?? null,
+    })))!;
+    const moved = await one(tx, q.finishDraft(sequenceId, {
+      from, drafter: outcome.source, promptVersion: outcome.promptVersion, gateFailures: outcome.failures,
+      expectVersion: rewrite ? sequence.version : null,
+    }));
+    if (moved) {
+      for (const [i, step] of outcome.draft.steps.slice(0, steps.length).entries()) await run(tx, q.saveDraftedStep(sequenceId, i + 1, step));
+    }
+    if (moved && sequence.signal_id) {
+      const pending = (await run<q.SequenceRow>(tx, q.sequencesForSignal(sequence.signal_id))).some((s) => s.status === 'drafting');
+      if (!pending) await run(tx, q.setSignalStatus(sequence.signal_id, ['researched', 'drafting'], 'drafted'));
+    }
+    return { version: v.version, applied: !!moved };
+  });
+  log.info({ sequenceId, signalId: sequence.signal_id, source: outcome.source, version: saved.version, failures: outcome.failures.length, applied: saved.applied }, 'draft.saved');
+  return { sequenceId, version: saved.version, outcome, applied: saved.applied };
+}
+
+async function produceDraft(deps: DraftDeps, input: DraftInput, sequence: q.SequenceRow, opts: { instruction?: string; previous?: DraftedSequence }): Promise<DraftOutcome> {
+  if (!deps.llm) return draftOffline(input);
+  const llm = deps.llm;
+  const record = (usage: LlmUsage, purpose: string) => run(deps.db, q.insertLlmUsage({
+    workspaceId: sequence.workspace_id, sequenceId: sequence.id, signalId: sequence.signal_id, purpose, ...usage,
+  })).then(() => undefined);
+  try {
+    return await withWorkspaceLimit(sequence.workspace_id, deps.config.draftConcurrency, () =>
+      draftWithLlm(llm, input, { ...opts, signal: deps.signal, onUsage: record }));
+  } catch (err) {
+    if (!isAppError(err, 'LLM_SCHEMA')) throw err;
+    // Two answers that did not fit the schema: the rep still gets a draft, marked as such.
+    deps.log.warn({ sequenceId: sequence.id, err }, 'draft.schema_failed');
+    const offline = draftOffline(input);
+    const note: GateFailure = { gate: 'schema', step: null, message: 'the model answered twice without a valid sequence; this is an offline draft' };
+    return { ...offline, failures: [note, ...offline.failures] };
+  }
+}
+
+/** Handles a `draft {signalId}` job: prepare, then draft every sequence still in `drafting`. */
+export async function draftSignal(deps: DraftDeps, signalId: number, opts: { redraft?: boolean } = {}): Promise<SignalDraftResult> {
+  const prepared = await prepareSequences(deps.db, signalId);
+  if (prepared.status !== 'drafted') {
+    deps.log.info({ signalId, status: prepared.status }, prepared.status === 'needs_contact' ? 'draft.needs_contact' : 'draft.skipped');
+    return { signalId, status: prepared.status, drafts: [] };
+  }
+  const drafts: SequenceDraft[] = [];
+  for (const seq of prepared.sequences) {
+    if (seq.status === 'drafting' || (opts.redraft && seq.status === 'pending_review')) {
+      try {
+        drafts.push(await draftSequence(deps, seq.id, { rewrite: seq.status === 'pending_review' }));
+      } catch (err) {
+        // Stored where a person sees it; the job's retry picks the sequence up again.
+        if (isAppError(err, 'LLM_FAILED')) await run(deps.db, q.setSignalError(signalId, err.message));
+        throw err;
+      }
+    }
+  }
+  return { signalId, status: 'drafted', drafts };
+}
+
+/** Puts an earlier version's text back on a sequence in review (as a new version). */
+export async function restoreDraftVersion(db: Database, sequenceId: number, version: number, userId: number | null): Promise<number> {
+  return db.transaction(async (tx) => {
+    const v = await one<{ steps: DraftedSequence['steps']; gate_results: unknown }>(tx, q.findDraftVersion(sequenceId, version));
+    if (!v) throw new AppError('NOT_FOUND', `sequence ${sequenceId} has no version ${version}`);
+    const seq = await one<q.SequenceRow>(tx, q.lockReviewSequence(sequenceId));
+    if (!seq) throw new AppError('STATE', `sequence ${sequenceId} is not in review`);
+    for (const [i, s] of v.steps.entries()) await run(tx, q.setStepText(sequenceId, i + 1, s));
+    await run(tx, q.bumpSequenceVersion(sequenceId));
+    const added = (await one<{ version: number }>(tx, q.insertDraftVersion({ sequenceId, source: 'edit', instruction: `restore version ${version}`, steps: v.steps, gateResults: v.gate_results, createdBy: userId })))!;
+    return added.version;
+  });
+}
