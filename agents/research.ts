@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { one } from '../db/index.js';
 import { claimSignalForResearch, finishSignalResearch, type SignalRow } from '../db/queries/research.js';
+import { DbPageCache } from '../research/cache.js';
 import { buildDossier } from '../research/dossier.js';
 import { loadResearchTarget, researchDeps, saveDossier } from '../research/store.js';
 import { bossAdapter } from './boss.js';
@@ -26,7 +27,7 @@ export const researchAgent = defineAgent({
       return;
     }
     const target = await loadResearchTarget(db, signal);
-    const deps = researchDeps(ctx.config, db, target.settings);
+    const deps = researchDeps(ctx.config, new DbPageCache(db), target.settings);
     const dossier = await buildDossier(target.input, { ...deps, log, signal: ctx.signal });
     const status = target.contact ? 'researched' : 'needs_contact';
     const saved = await db.transaction(async (tx) => {

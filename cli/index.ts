@@ -8,6 +8,7 @@ import { serve } from './serve.js';
 import { configOrExit, openContext } from './context.js';
 import { doctorCommand } from './doctor.js';
 import { importCommand } from './import.js';
+import { researchCommand } from './research.js';
 import { userAddCommand } from './user.js';
 
 const program = new Command();
@@ -70,6 +71,14 @@ program
   .description('Check configuration, database, queue, mailbox logins, SPF/DKIM/DMARC, Chromium and the LLM key; print what to fix.')
   .option('--json', 'print the checks as JSON')
   .action(async (o: { json?: boolean }) => doctorCommand(o));
+
+program
+  .command('research')
+  .description('Build a dossier for a company without saving it, and print each fact with its source.')
+  .argument('<url-or-domain>', 'the company homepage URL or its domain')
+  .option('--contact <email>', 'research for this contact (looked up in the database)')
+  .option('--json', 'print the dossier as JSON')
+  .action(async (target: string, o: { contact?: string; json?: boolean }) => researchCommand(target, o));
 
 program
   .command('version')

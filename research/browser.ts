@@ -18,6 +18,7 @@ export function findChromium(candidates = CHROMIUM_CANDIDATES): string | undefin
 export interface Renderer {
   /** The page's HTML after its scripts ran (up to `maxBytes`). */
   render(url: string, opts: AddressPolicy & { timeoutMs: number; maxBytes: number }): Promise<string>;
+  close(): Promise<void>;
 }
 
 export interface ChromiumRendererOptions {

@@ -11,7 +11,7 @@ import {
 import { findUser, type UserRow } from '../db/queries/users.js';
 import { findWorkspace, type WorkspaceRow } from '../db/queries/workspaces.js';
 import { sharedRenderer } from './browser.js';
-import { DbPageCache } from './cache.js';
+import type { PageCache } from './cache.js';
 import { bestContact } from './contact.js';
 import type { DossierDeps, DossierInput } from './dossier.js';
 import { ClaudeExtractor } from './llm-facts.js';
@@ -33,11 +33,11 @@ export function researchSettings(ws: WorkspaceRow | undefined): ResearchSettings
 }
 
 /** Everything buildDossier needs apart from the input: cache, address policy, site map, browser, LLM. */
-export function researchDeps(config: Config, db: Queryable, settings: ResearchSettings): DossierDeps {
+export function researchDeps(config: Config, cache: PageCache, settings: ResearchSettings): DossierDeps {
   const demoUrl = settings.demo ? config.publicUrl : undefined;
   const a = config.anthropic;
   return {
-    cache: new DbPageCache(db),
+    cache,
     // The demo's own sites live on the app's (often loopback) address: that one origin is allowed.
     policy: { allowPrivate: config.allowPrivateFetch, allowOrigins: demoUrl ? [new URL(demoUrl).origin] : [] },
     sites: createSiteMap(settings.researchSiteMap, demoUrl),
