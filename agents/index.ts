@@ -2,12 +2,13 @@
 import { draftAgent } from './draft.js';
 import { importAgent } from './import.js';
 import { maintenanceAgent } from './maintenance.js';
+import { pollSourceAgent, signalsTickAgent } from './poll-source.js';
 import { researchAgent } from './research.js';
 import type { Agent } from './runtime.js';
 import { Queues } from './queues.js';
 
 export const agentRegistry: Record<string, Agent> = Object.fromEntries(
-  [maintenanceAgent, importAgent, researchAgent, draftAgent].map((a) => [Queues[a.queue].name, a as unknown as Agent]),
+  [maintenanceAgent, importAgent, researchAgent, draftAgent, pollSourceAgent, signalsTickAgent].map((a) => [Queues[a.queue].name, a as unknown as Agent]),
 );
 
 export function selectAgents(names?: string[]): Agent[] {

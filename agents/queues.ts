@@ -9,6 +9,8 @@ export const Queues = {
   maintenance: { name: 'maintenance', payload: z.object({}) },
   /** Poll one signal source. */
   pollSource: { name: 'signals.poll', payload: z.object({ sourceId: id }) },
+  /** Every minute: enqueue polls for due sources; turn re-imported contact changes into job-change signals. */
+  signalsTick: { name: 'signals.tick', payload: z.object({}) },
   /** Build the dossier for one signal. */
   research: { name: 'research', payload: z.object({ signalId: id }) },
   /**

@@ -1,0 +1,159 @@
+import type { Sql } from '../types.js';
+
+export interface SignalRow {
+  id: number;
+  workspace_id: number;
+  account_id: number | null;
+  contact_id: number | null;
+  type: string;
+  subtype: string | null;
+  title: string;
+  summary: string;
+  url: string | null;
+  facts: Record<string, unknown>;
+  fingerprint: string;
+  dedup_key: string | null;
+  status: string;
+  match: Record<string, unknown>;
+  error: string | null;
+  occurred_at: Date | null;
+  detected_at: Date;
+  updated_at: Date;
+}
+
+export interface SignalInput {
+  accountId: number | null;
+  contactId: number | null;
+  type: string;
+  subtype: string | null;
+  title: string;
+  summary: string;
+  url: string | null;
+  facts: Record<string, unknown>;
+  fingerprint: string;
+  dedupKey: string;
+  status: string;
+  match: Record<string, unknown>;
+  occurredAt: Date;
+}
+
+/** Serialises work on one dedup key inside a transaction (two sources reporting at once). */
+export const lockDedupKey = (workspaceId: number, key: string): Sql => ({
+  text: `SELECT pg_advisory_xact_lock(hashtext($1))`,
+  values: [`signal:${workspaceId}:${key}`],
+});
+
+export const findDuplicate = (workspaceId: number, dedupKey: string, occurredAt: Date, windowDays: number): Sql => ({
+  text: `SELECT * FROM signals WHERE workspace_id = $1 AND dedup_key = $2
+            AND occurred_at BETWEEN $3::timestamptz - make_interval(days => $4) AND $3::timestamptz + make_interval(days => $4)
+          ORDER BY occurred_at LIMIT 1`,
+  values: [workspaceId, dedupKey, occurredAt, windowDays],
+});
+
+/** Inserts unless the fingerprint exists; no row back means it did. */
+export const insertSignal = (workspaceId: number, s: SignalInput, now: Date): Sql => ({
+  text: `INSERT INTO signals (workspace_id, account_id, contact_id, type, subtype, title, summary, url, facts, fingerprint,
+                             dedup_key, status, match, occurred_at, detected_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)
+         ON CONFLICT (workspace_id, fingerprint) DO NOTHING RETURNING *`,
+  values: [workspaceId, s.accountId, s.contactId, s.type, s.subtype, s.title, s.summary, s.url, JSON.stringify(s.facts), s.fingerprint, s.dedupKey, s.status, JSON.stringify(s.match), s.occurredAt, now],
+});
+
+export const findSignalByFingerprint = (workspaceId: number, fingerprint: string): Sql => ({
+  text: `SELECT * FROM signals WHERE workspace_id = $1 AND fingerprint = $2`,
+  values: [workspaceId, fingerprint],
+});
+
+export const insertObservation = (o: { signalId: number; sourceId: number | null; url: string; title: string; raw: Record<string, unknown>; at: Date }): Sql => ({
+  text: `INSERT INTO signal_observations (signal_id, source_id, url, title, raw, observed_at) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (signal_id, coalesce(source_id, 0), url) DO NOTHING RETURNING id`,
+  values: [o.signalId, o.sourceId, o.url, o.title, JSON.stringify(o.raw), o.at],
+});
+
+/** Adds roles to a hiring signal's list when another matching role is reported. */
+export const appendRole = (signalId: number, role: string): Sql => ({
+  text: `UPDATE signals SET facts = jsonb_set(facts, '{roles}', coalesce(facts->'roles', '[]'::jsonb) || to_jsonb($2::text)), updated_at = now()
+          WHERE id = $1 AND NOT coalesce(facts->'roles', '[]'::jsonb) @> to_jsonb($2::text) RETURNING id`,
+  values: [signalId, role],
+});
+
+const ACTIVE_SEQUENCE = `('drafting', 'pending_review', 'snoozed', 'active', 'paused')`;
+const STARTED_SIGNAL = `('new', 'researching', 'researched', 'drafting', 'drafted', 'needs_contact')`;
+
+/** A signal that started work, or a sequence still running, on this account within the cooldown. */
+export const accountInCooldown = (accountId: number, now: Date, cooldownDays: number): Sql => ({
+  text: `SELECT EXISTS (SELECT 1 FROM signals WHERE account_id = $1 AND status IN ${STARTED_SIGNAL}
+                          AND detected_at > $2::timestamptz - make_interval(days => $3))
+             OR EXISTS (SELECT 1 FROM sequences WHERE account_id = $1 AND status IN ${ACTIVE_SEQUENCE}) AS cooling`,
+  values: [accountId, now, cooldownDays],
+});
+
+export const findSignal = (workspaceId: number, id: number): Sql => ({
+  text: `SELECT s.*, a.name AS account_name FROM signals s LEFT JOIN accounts a ON a.id = s.account_id
+          WHERE s.workspace_id = $1 AND s.id = $2`,
+  values: [workspaceId, id],
+});
+
+export const listSignals = (workspaceId: number, o: { status?: string; type?: string; accountId?: number; limit: number; offset: number }): Sql => ({
+  text: `SELECT s.*, a.name AS account_name, count(*) OVER ()::int AS total,
+                (SELECT count(*) FROM signal_observations o WHERE o.signal_id = s.id)::int AS sources
+           FROM signals s LEFT JOIN accounts a ON a.id = s.account_id
+          WHERE s.workspace_id = $1 AND ($2::text IS NULL OR s.status = $2) AND ($3::text IS NULL OR s.type = $3)
+            AND ($4::bigint IS NULL OR s.account_id = $4)
+          ORDER BY s.detected_at DESC, s.id DESC LIMIT $5 OFFSET $6`,
+  values: [workspaceId, o.status ?? null, o.type ?? null, o.accountId ?? null, o.limit, o.offset],
+});
+
+export const listObservations = (signalId: number): Sql => ({
+  text: `SELECT o.*, src.name AS source_name, src.kind AS source_kind FROM signal_observations o
+           LEFT JOIN signal_sources src ON src.id = o.source_id WHERE o.signal_id = $1 ORDER BY o.observed_at, o.id`,
+  values: [signalId],
+});
+
+/** Accounts as matching needs them, for building the index once per batch. */
+export const matchableAccounts = (workspaceId: number): Sql => ({
+  text: `SELECT id, name, domain, aliases FROM accounts WHERE workspace_id = $1`,
+  values: [workspaceId],
+});
+
+/** Changes to the index's inputs: rebuild when this differs. */
+export const accountsVersion = (workspaceId: number): Sql => ({
+  text: `SELECT count(*)::int AS n, coalesce(max(updated_at), 'epoch')::text AS at, coalesce(max(id), 0)::int AS max_id
+           FROM accounts WHERE workspace_id = $1`,
+  values: [workspaceId],
+});
+
+/** Contact changes (from re-imports) not yet turned into signals, with what detection needs. */
+export const pendingContactChanges = (limit = 500): Sql => ({
+  text: `SELECT ch.id, ch.contact_id, ch.field, ch.old_value, ch.new_value, ch.source, ch.at,
+                c.workspace_id, c.account_id, c.first_name, c.last_name, c.title, c.is_champion, c.previous_company,
+                a.name AS account_name, a.domain AS account_domain
+           FROM contact_changes ch JOIN contacts c ON c.id = ch.contact_id LEFT JOIN accounts a ON a.id = c.account_id
+          WHERE ch.processed_at IS NULL ORDER BY ch.id LIMIT $1`,
+  values: [limit],
+});
+
+export const markContactChangesProcessed = (ids: number[]): Sql => ({
+  text: `UPDATE contact_changes SET processed_at = now() WHERE id = ANY($1::bigint[]) AND processed_at IS NULL`,
+  values: [ids],
+});
+
+/** A change reported by a webhook, recorded as already handled. */
+export const insertHandledContactChange = (contactId: number, field: string, oldValue: string | null, newValue: string | null, source: string): Sql => ({
+  text: `INSERT INTO contact_changes (contact_id, field, old_value, new_value, source, processed_at) VALUES ($1, $2, $3, $4, $5, now())`,
+  values: [contactId, field, oldValue, newValue, source],
+});
+
+export const findContactForJobChange = (workspaceId: number, email: string | null, linkedinUrl: string | null): Sql => ({
+  text: `SELECT c.*, a.name AS account_name FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id
+          WHERE c.workspace_id = $1 AND (($2::text IS NOT NULL AND lower(c.email) = lower($2))
+                OR ($3::text IS NOT NULL AND lower(rtrim(c.linkedin_url, '/')) = lower(rtrim($3, '/'))))
+          ORDER BY (lower(c.email) = lower(coalesce($2, ''))) DESC LIMIT 1`,
+  values: [workspaceId, email, linkedinUrl],
+});
+
+export const moveContact = (contactId: number, accountId: number, title: string | null, previousCompany: string | null): Sql => ({
+  text: `UPDATE contacts SET account_id = $2, title = coalesce($3, title), previous_company = coalesce($4, previous_company), updated_at = now()
+          WHERE id = $1 RETURNING *`,
+  values: [contactId, accountId, title, previousCompany],
+});

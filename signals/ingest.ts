@@ -1,0 +1,144 @@
+// Items in, signals out: classify, match an account, dedup across sources, apply the
+// per-account cooldown, store, and start research for each new matched signal through the
+// caller's `enqueueResearch`, inside the transaction that inserts the signal (agents/ supplies
+// it: a pg-boss job with an id derived from the signal id, so exactly one per signal).
+import { one, run, type Database, type Queryable } from '../db/index.js';
+import { accountInCooldown, accountsVersion, appendRole, findDuplicate, findSignalByFingerprint, insertObservation, insertSignal, lockDedupKey, matchableAccounts, type SignalRow } from '../db/queries/signals.js';
+import { findWorkspace, type WorkspaceRow } from '../db/queries/workspaces.js';
+import type { Logger } from '../log.js';
+import { classify } from './classify.js';
+import { DEDUP_WINDOW_DAYS, dedupKey, fingerprint } from './dedup.js';
+import { buildIndex, matchItem, type AccountIndex, type MatchAccount, type MatchResult } from './match.js';
+import type { RawItem, SignalStatus } from './types.js';
+
+export const DEFAULT_COOLDOWN_DAYS = 30;
+
+/** Queues research for a new signal as part of `tx`; must be idempotent on the signal id. */
+export type EnqueueResearch = (tx: Queryable, signalId: number) => Promise<void>;
+
+export interface IngestContext {
+  db: Database;
+  enqueueResearch: EnqueueResearch;
+  log?: Logger;
+}
+
+export interface IngestOptions {
+  workspaceId: number;
+  sourceId: number | null;
+  now: Date;
+  /** Reuse an index built for this workspace; otherwise one is built (or taken from the cache). */
+  index?: AccountIndex;
+}
+
+export interface IngestOutcome {
+  created: number;
+  merged: number;
+  byStatus: Partial<Record<SignalStatus, number>>;
+  signalIds: number[];
+  researchQueued: number;
+}
+
+const indexCache = new Map<number, { version: string; index: AccountIndex }>();
+
+/** The matching index for a workspace, rebuilt only when its accounts changed. */
+export async function accountIndex(db: Queryable, workspaceId: number): Promise<AccountIndex> {
+  const v = (await one<{ n: number; at: string; max_id: number }>(db, accountsVersion(workspaceId)))!;
+  const version = `${v.n}|${v.at}|${v.max_id}`;
+  const hit = indexCache.get(workspaceId);
+  if (hit && hit.version === version) return hit.index;
+  const index = buildIndex(await run<MatchAccount>(db, matchableAccounts(workspaceId)));
+  indexCache.set(workspaceId, { version, index });
+  return index;
+}
+
+export function cooldownDays(ws: WorkspaceRow | undefined): number {
+  const d = Number((ws?.settings as { cooldownDays?: unknown } | undefined)?.cooldownDays);
+  return Number.isFinite(d) && d >= 0 ? d : DEFAULT_COOLDOWN_DAYS;
+}
+
+export interface Prepared {
+  item: RawItem;
+  type: string;
+  subtype: string | null;
+  facts: Record<string, unknown>;
+  match: MatchResult;
+}
+
+/** The pure half: what each item is and whom it is about. */
+export function prepareItems(items: RawItem[], index: AccountIndex): Prepared[] {
+  return items.map((item) => {
+    const c = item.type ? null : classify(item.title, item.summary);
+    const type = item.type ?? c!.type;
+    const facts = { ...(c?.facts ?? {}), ...(item.facts ?? {}) };
+    const subject = typeof facts.company === 'string' ? facts.company : null;
+    const match = matchItem(index, { title: item.title, summary: item.summary, url: item.url, links: item.links, company: item.company, accountId: item.accountId, subject });
+    return { item, type, subtype: item.subtype ?? c?.subtype ?? null, facts, match };
+  });
+}
+
+function statusFor(p: Prepared): SignalStatus {
+  if (p.match.status === 'unmatched') return 'unmatched';
+  if (p.match.status === 'ambiguous') return 'ambiguous';
+  // A matched blog post that is none of the kinds we act on is kept, but starts nothing.
+  if (p.type === 'news' && p.subtype === 'other') return 'dismissed';
+  return 'new';
+}
+
+/** Stores one prepared item; returns the signal and whether it was new. */
+async function storeOne(tx: Queryable, o: IngestOptions, p: Prepared, cooldown: number): Promise<{ signal: SignalRow; created: boolean; queued: boolean }> {
+  const accountId = p.match.status === 'matched' ? p.match.accountId : null;
+  const occurredAt = p.item.publishedAt ?? o.now;
+  const company = p.match.status === 'unmatched' ? p.match.company : typeof p.facts.company === 'string' ? p.facts.company : null;
+  const key = dedupKey({ type: p.type, subtype: p.subtype, facts: p.facts, accountId, contactId: p.item.contactId ?? null, company, title: p.item.title, url: p.item.url });
+  await run(tx, lockDedupKey(o.workspaceId, key));
+  const observe = (signalId: number) =>
+    run(tx, insertObservation({ signalId, sourceId: o.sourceId, url: p.item.url ?? p.item.key, title: p.item.title, raw: { key: p.item.key, summary: p.item.summary.slice(0, 1000), publishedAt: p.item.publishedAt, facts: p.facts }, at: o.now }));
+  let dup = await one<SignalRow>(tx, findDuplicate(o.workspaceId, key, occurredAt, DEDUP_WINDOW_DAYS[p.type] ?? 7));
+  if (!dup) {
+    let status = statusFor(p);
+    if (status === 'new' && accountId && (await one<{ cooling: boolean }>(tx, accountInCooldown(accountId, o.now, cooldown)))!.cooling) status = 'cooldown';
+    const fp = fingerprint(key, occurredAt);
+    const matchJson = p.match.status === 'matched'
+      ? { status: 'matched', via: p.match.via, candidates: p.match.candidates, others: p.match.others }
+      : { ...p.match };
+    const facts = p.type === 'hiring' && typeof p.facts.role === 'string' ? { ...p.facts, roles: [p.facts.role] } : p.facts;
+    const inserted = await one<SignalRow>(tx, insertSignal(o.workspaceId, {
+      accountId, contactId: p.item.contactId ?? null, type: p.type, subtype: p.subtype, title: p.item.title.slice(0, 500),
+      summary: p.item.summary.slice(0, 2000), url: p.item.url, facts, fingerprint: fp, dedupKey: key, status, match: matchJson, occurredAt,
+    }, o.now));
+    if (inserted) {
+      await observe(inserted.id);
+      return { signal: inserted, created: true, queued: false };
+    }
+    dup = await one<SignalRow>(tx, findSignalByFingerprint(o.workspaceId, fp));
+  }
+  await observe(dup!.id);
+  if (dup!.type === 'hiring' && typeof p.facts.role === 'string') await run(tx, appendRole(dup!.id, p.facts.role));
+  return { signal: dup!, created: false, queued: false };
+}
+
+/** Runs items through the pipeline; each item commits on its own so one bad item loses nothing else. */
+export async function ingestItems(ctx: IngestContext, items: RawItem[], o: IngestOptions): Promise<IngestOutcome> {
+  const out: IngestOutcome = { created: 0, merged: 0, byStatus: {}, signalIds: [], researchQueued: 0 };
+  if (!items.length) return out;
+  const index = o.index ?? (await accountIndex(ctx.db, o.workspaceId));
+  const cooldown = cooldownDays(await one<WorkspaceRow>(ctx.db, findWorkspace(o.workspaceId)));
+  for (const p of prepareItems(items, index)) {
+    const r = await ctx.db.transaction(async (tx) => {
+      const stored = await storeOne(tx, o, p, cooldown);
+      if (stored.created && stored.signal.status === 'new' && stored.signal.account_id) {
+        await ctx.enqueueResearch(tx, stored.signal.id);
+        stored.queued = true;
+      }
+      return stored;
+    });
+    if (r.created) {
+      out.created++;
+      out.byStatus[r.signal.status as SignalStatus] = (out.byStatus[r.signal.status as SignalStatus] ?? 0) + 1;
+    } else out.merged++;
+    if (r.queued) out.researchQueued++;
+    if (!out.signalIds.includes(r.signal.id)) out.signalIds.push(r.signal.id);
+    ctx.log?.debug({ signalId: r.signal.id, status: r.signal.status, created: r.created }, r.created ? 'signal.created' : 'signal.merged');
+  }
+  return out;
+}

@@ -1,0 +1,193 @@
+// Which account an item is about. Built once per batch: a domain map and a trie over the
+// normalised word sequences of every name and alias, so matching walks each item's words
+// once instead of comparing it with every account. Pure.
+import { hostOf } from './text.js';
+
+export interface MatchAccount { id: number; name: string; domain: string | null; aliases: string[] }
+
+export interface Candidate { accountId: number; name: string; via: 'domain' | 'name' | 'alias' | 'source'; text: string }
+
+export type MatchResult =
+  | { status: 'matched'; accountId: number; via: Candidate['via']; candidates: Candidate[]; others: Candidate[] }
+  | { status: 'ambiguous'; candidates: Candidate[] }
+  | { status: 'unmatched'; company: string | null };
+
+const LEGAL = new Set([
+  'inc', 'incorporated', 'llc', 'llp', 'lp', 'ltd', 'limited', 'corp', 'corporation', 'co', 'company', 'gmbh', 'ag', 'kg',
+  'sa', 'sas', 'sarl', 'srl', 'spa', 'bv', 'nv', 'ab', 'as', 'asa', 'oy', 'plc', 'pty', 'pte', 'kk', 'se', 'sl', 'holdings',
+]);
+
+/** Lower-case words without diacritics or punctuation: "Lumen Health GmbH" → ["lumen", "health", "gmbh"]. */
+export function words(text: string): string[] {
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .replace(/&/g, ' and ')
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
+}
+
+/** A name's matching key: its words without trailing legal suffixes or a leading "the". */
+export function nameWords(name: string): string[] {
+  const w = words(name.replace(/\b(\p{L})\.(?=\p{L}\.)/gu, '$1')); // "S.A." → "SA"
+  while (w.length > 1 && LEGAL.has(w[w.length - 1]!)) w.pop();
+  if (w.length > 1 && w[0] === 'the') w.shift();
+  return w;
+}
+
+export function normalizeName(name: string): string {
+  return nameWords(name).join(' ');
+}
+
+interface Node { next: Map<string, Node>; ends: { accountId: number; via: 'name' | 'alias' }[] }
+const node = (): Node => ({ next: new Map(), ends: [] });
+
+export interface AccountIndex {
+  size: number;
+  byId: Map<number, MatchAccount>;
+  byDomain: Map<string, number[]>;
+  trie: Node;
+}
+
+export function buildIndex(accounts: Iterable<MatchAccount>): AccountIndex {
+  const idx: AccountIndex = { size: 0, byId: new Map(), byDomain: new Map(), trie: node() };
+  for (const a of accounts) {
+    idx.size++;
+    idx.byId.set(a.id, a);
+    if (a.domain) {
+      const d = a.domain.toLowerCase().replace(/^www\./, '');
+      idx.byDomain.set(d, [...(idx.byDomain.get(d) ?? []), a.id]);
+    }
+    for (const [text, via] of [[a.name, 'name'], ...a.aliases.map((x) => [x, 'alias'])] as [string, 'name' | 'alias'][]) {
+      const w = nameWords(text);
+      if (!w.length || (w.length === 1 && w[0]!.length < 2)) continue;
+      let n = idx.trie;
+      for (const t of w) {
+        let c = n.next.get(t);
+        if (!c) n.next.set(t, (c = node()));
+        n = c;
+      }
+      if (!n.ends.some((e) => e.accountId === a.id)) n.ends.push({ accountId: a.id, via });
+    }
+  }
+  return idx;
+}
+
+/** Accounts whose domain (or a parent domain of it) is the host of one of the URLs. */
+export function domainCandidates(idx: AccountIndex, urls: (string | null | undefined)[]): Candidate[] {
+  const out: Candidate[] = [];
+  for (const u of urls) {
+    let host = hostOf(u) ?? (u && !u.includes('/') ? u.toLowerCase() : null);
+    while (host && host.includes('.')) {
+      for (const id of idx.byDomain.get(host) ?? []) {
+        if (!out.some((c) => c.accountId === id)) out.push({ accountId: id, name: idx.byId.get(id)!.name, via: 'domain', text: host });
+      }
+      host = host.slice(host.indexOf('.') + 1);
+    }
+  }
+  return out;
+}
+
+interface Token { word: string; capital: boolean; start: number }
+
+function tokens(text: string): Token[] {
+  const out: Token[] = [];
+  for (const m of text.matchAll(/[\p{L}\p{N}]+|&/gu)) {
+    const raw = m[0];
+    for (const w of words(raw)) out.push({ word: w, capital: /^[\p{Lu}\p{N}]/u.test(raw), start: m.index! });
+  }
+  return out;
+}
+
+/**
+ * Names and aliases found in the text on word boundaries ("Apple" is not in "pineapple"). A
+ * match must start with a capital or digit ("Notion raises", not "a notion of").
+ */
+export function nameCandidates(idx: AccountIndex, input: string): (Candidate & { position: number })[] {
+  const text = input.normalize('NFC');
+  const toks = tokens(text);
+  const found: (Candidate & { position: number })[] = [];
+  for (let i = 0; i < toks.length; i++) {
+    if (!toks[i]!.capital) continue;
+    let n: Node | undefined = idx.trie;
+    let best: { end: number; node: Node } | undefined;
+    for (let j = i; j < toks.length && n; j++) {
+      n = n.next.get(toks[j]!.word);
+      if (n?.ends.length) best = { end: j, node: n };
+    }
+    if (!best) continue;
+    const span = text.slice(toks[i]!.start, toks[best.end]!.start + toks[best.end]!.word.length);
+    for (const e of best.node.ends) {
+      if (!found.some((f) => f.accountId === e.accountId)) found.push({ accountId: e.accountId, name: idx.byId.get(e.accountId)!.name, via: e.via, text: span, position: toks[i]!.start });
+    }
+    i = best.end; // the longest name wins; do not also match its tail
+  }
+  return found;
+}
+
+export interface MatchInput {
+  title: string;
+  summary: string;
+  url: string | null;
+  links: string[];
+  /** A company the source names outright (webhook, job board). */
+  company?: { name?: string; domain?: string };
+  /** The source belongs to this account. */
+  accountId?: number;
+  /** Who the headline is about, from classification. */
+  subject?: string | null;
+}
+
+/**
+ * Decides the account. Order: the source's own account; a stated company (domain, then
+ * exact name); the headline's subject; the first name in the title, then in the summary.
+ * Names shared by several accounts are settled by a domain in the item, else ambiguous.
+ */
+export function matchItem(idx: AccountIndex, item: MatchInput): MatchResult {
+  if (item.accountId && idx.byId.has(item.accountId)) {
+    const a = idx.byId.get(item.accountId)!;
+    const c: Candidate = { accountId: a.id, name: a.name, via: 'source', text: a.name };
+    return { status: 'matched', accountId: a.id, via: 'source', candidates: [c], others: [] };
+  }
+  const domains = domainCandidates(idx, [item.company?.domain, item.url, ...item.links]);
+  const settle = (cands: Candidate[]): MatchResult | undefined => {
+    const ids = [...new Set(cands.map((c) => c.accountId))];
+    if (ids.length === 0) return undefined;
+    if (ids.length === 1) return { status: 'matched', accountId: ids[0]!, via: cands[0]!.via, candidates: cands, others: [] };
+    const byDomain = cands.filter((c) => domains.some((d) => d.accountId === c.accountId));
+    if (byDomain.length === 1) return { status: 'matched', accountId: byDomain[0]!.accountId, via: 'domain', candidates: cands, others: [] };
+    return { status: 'ambiguous', candidates: cands };
+  };
+  if (item.company?.domain) {
+    const r = settle(domainCandidates(idx, [item.company.domain]));
+    if (r) return r;
+  }
+  if (item.company?.name) {
+    const key = normalizeName(item.company.name);
+    const r = settle(nameCandidates(idx, item.company.name).filter((c) => normalizeName(c.text) === key || normalizeName(c.name) === key));
+    if (r) return r;
+    if (!item.title) return { status: 'unmatched', company: item.company.name };
+  }
+  const inTitle = nameCandidates(idx, item.title);
+  // Several accounts named alike in one place ("Mercury" twice) vs. different names ("Acme acquires Globex").
+  const groups = new Map<string, Candidate[]>();
+  for (const c of inTitle) groups.set(normalizeName(c.text), [...(groups.get(normalizeName(c.text)) ?? []), c]);
+  const subjectKey = item.subject ? normalizeName(item.subject) : null;
+  const ordered = [...groups.entries()].sort(([a], [b]) => (a === subjectKey ? -1 : b === subjectKey ? 1 : 0));
+  if (ordered.length) {
+    const [, first] = ordered[0]!;
+    const r = settle(first);
+    const others = ordered.slice(1).flatMap(([, g]) => g);
+    if (r?.status === 'matched') return { ...r, others };
+    if (r) return r;
+  }
+  if (domains.length === 1) return { status: 'matched', accountId: domains[0]!.accountId, via: 'domain', candidates: domains, others: [] };
+  const inSummary = nameCandidates(idx, item.summary.slice(0, 1000));
+  if (inSummary.length) {
+    const key = normalizeName(inSummary[0]!.text);
+    const r = settle(inSummary.filter((c) => normalizeName(c.text) === key));
+    if (r) return r;
+  }
+  return { status: 'unmatched', company: item.company?.name ?? item.subject ?? null };
+}
