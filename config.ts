@@ -39,21 +39,22 @@ const EnvSchema = z.object({
 export type Env = z.infer<typeof EnvSchema>;
 
 /**
- * List prices in USD per million tokens (platform.claude.com pricing pages). Cache writes
- * (5-minute) bill at 1.25x input and cache reads at 0.1x input. An unknown model is priced
- * at `default` so cost is never silently zero.
+ * List prices in USD per million tokens (Anthropic pricing pages, checked 2026-11): fresh input,
+ * output, 5-minute cache writes and cache reads. A model id not listed is priced by the longest
+ * key it starts with, else at `default`, so cost is never silently zero. Haiku 5.5 prices are
+ * for prompts up to 100K tokens (drafts are far below that).
  */
-export const ANTHROPIC_PRICES: Record<string, { input: number; output: number }> = {
-  'claude-sonnet-4-5': { input: 3, output: 15 },
-  'claude-sonnet-4-6': { input: 3, output: 15 },
-  'claude-sonnet-5': { input: 2, output: 10 },
-  'claude-haiku-4-5': { input: 1, output: 5 },
-  'claude-opus-4-5': { input: 5, output: 25 },
-  'claude-opus-5': { input: 5, output: 25 },
-  default: { input: 3, output: 15 },
+export const ANTHROPIC_PRICES: Record<string, { input: number; output: number; cacheWrite: number; cacheRead: number }> = {
+  'claude-sonnet-5-5': { input: 2, output: 10, cacheWrite: 2.5, cacheRead: 0.1 },
+  'claude-haiku-5-5': { input: 0.1, output: 0.5, cacheWrite: 0.125, cacheRead: 0.01 },
+  'claude-opus-5-5': { input: 4, output: 20, cacheWrite: 5, cacheRead: 0.2 },
+  'claude-sonnet-5': { input: 2, output: 10, cacheWrite: 2.5, cacheRead: 0.2 },
+  'claude-opus-5': { input: 5, output: 25, cacheWrite: 6.25, cacheRead: 0.5 },
+  'claude-sonnet-4-6': { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 },
+  'claude-sonnet-4-5': { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 },
+  'claude-haiku-4-5': { input: 1, output: 5, cacheWrite: 1.25, cacheRead: 0.1 },
+  default: { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 },
 };
-export const CACHE_WRITE_MULTIPLIER = 1.25;
-export const CACHE_READ_MULTIPLIER = 0.1;
 
 export interface Config {
   databaseUrl: string | undefined;

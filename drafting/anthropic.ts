@@ -3,7 +3,7 @@
 // the SDK's own, with the count and timeout from config; an AbortSignal stops a call and its retries.
 import Anthropic from '@anthropic-ai/sdk';
 import pLimit, { type LimitFunction } from 'p-limit';
-import { ANTHROPIC_PRICES, CACHE_READ_MULTIPLIER, CACHE_WRITE_MULTIPLIER, type Config } from '../config.js';
+import { ANTHROPIC_PRICES, type Config } from '../config.js';
 import { AppError } from '../errors.js';
 
 export interface Llm {
@@ -32,13 +32,13 @@ export interface LlmUsage {
 /** List-price cost of one call. `inputTokens` excludes cached tokens, as the API reports it. */
 export function costUsd(model: string, u: Omit<LlmUsage, 'model' | 'costUsd'>): number {
   const price = priceOf(model);
-  const usd = (u.inputTokens * price.input + u.cacheWriteTokens * price.input * CACHE_WRITE_MULTIPLIER
-    + u.cacheReadTokens * price.input * CACHE_READ_MULTIPLIER + u.outputTokens * price.output) / 1e6;
+  const usd = (u.inputTokens * price.input + u.cacheWriteTokens * price.cacheWrite
+    + u.cacheReadTokens * price.cacheRead + u.outputTokens * price.output) / 1e6;
   return Math.round(usd * 1e6) / 1e6;
 }
 
 /** Exact id first, then the longest table key the id starts with ("claude-haiku-4-5-20251001"). */
-export function priceOf(model: string): { input: number; output: number } {
+export function priceOf(model: string): (typeof ANTHROPIC_PRICES)[string] {
   if (ANTHROPIC_PRICES[model]) return ANTHROPIC_PRICES[model]!;
   const key = Object.keys(ANTHROPIC_PRICES).filter((k) => model.startsWith(k)).sort((a, b) => b.length - a.length)[0];
   return ANTHROPIC_PRICES[key ?? 'default']!;

@@ -26,7 +26,7 @@ export const SPAM_PHRASES = [
 
 const PLACEHOLDER_RES: [RegExp, string][] = [
   [/\{\{[^}]*\}\}/g, 'template variable'],
-  [/\{[A-Za-z_ ]{2,40}\}/g, 'template variable'],
+  [/(?<!\{)\{[A-Za-z_ ]{2,40}\}(?!\})/g, 'template variable'],
   [/\[[^\]\n]{1,60}\]/g, 'bracketed placeholder'],
   [/<(?!https?:)[^<>\n]{1,40}>/g, 'angle-bracket placeholder'],
   [/\b(?:TODO|TBD|XXX+|INSERT [A-Z ]+|lorem ipsum)\b/gi, 'unfinished text'],
