@@ -109,7 +109,7 @@ export async function draftSequence(deps: DraftDeps, sequenceId: number, opts: {
   const from = rewrite ? ['pending_review'] : ['drafting'];
   if (!from.includes(sequence.status)) throw new AppError('STATE', `sequence ${sequenceId} is ${sequence.status}, not ${from.join(' or ')}`);
   const previous: DraftedSequence | undefined = rewrite
-    ? { steps: steps.map((s) => ({ subject: s.subject, body: s.body, citedFactIds: s.cited_fact_ids ?? [] })) }
+    ? { steps: steps.map((s) => ({ subject: s.subject, body: s.body, citedFactIds: (s.cited_fact_ids ?? []).map(Number) })) }
     : undefined;
 
   const outcome = await produceDraft(deps, input, sequence, { instruction: opts.instruction, previous });
