@@ -11,6 +11,7 @@ import { apiTokenMiddleware } from './auth/api-token.js';
 import { csrfProtection } from './auth/csrf.js';
 import { requireUser } from './auth/roles.js';
 import { sessionMiddleware } from './auth/session.js';
+import { demoSiteRoutes } from '../demo/sites.js';
 import { errorHandler } from './error-handler.js';
 import { openApiDocument } from './openapi.js';
 import { accountRoutes } from './routes/accounts.js';
@@ -45,6 +46,8 @@ export function createApp(ctx: AppContext): express.Express {
   // Public: health for load balancers, the login form.
   app.use(healthRoutes(ctx, metrics.registry));
   app.use(authRoutes(ctx));
+  // Public while a demo workspace exists: the fictional company sites research reads in demo mode.
+  app.use(demoSiteRoutes(ctx));
 
   // The API's description is public: it holds no data, and clients fetch it before they have a token.
   app.get('/api/openapi.json', (_req, res) => {
