@@ -12,15 +12,23 @@ import { csrfProtection } from './auth/csrf.js';
 import { requireUser } from './auth/roles.js';
 import { sessionMiddleware } from './auth/session.js';
 import { demoSiteRoutes } from '../demo/sites.js';
+import { demoFeedRoutes } from '../demo/feeds.js';
 import { errorHandler } from './error-handler.js';
 import { openApiDocument } from './openapi.js';
-import { accountRoutes } from './routes/accounts.js';
+import { accountRoutes, uploadCsv } from './routes/accounts.js';
 import { apiRoutes } from './routes/api.js';
 import { authRoutes } from './routes/auth.js';
 import { draftRoutes } from './routes/draft.js';
 import { createMetrics, healthRoutes } from './routes/health.js';
 import { homeRoutes } from './routes/home.js';
 import { queueRoutes } from './routes/queue.js';
+import { settingsAccountRoutes } from './routes/settings-accounts.js';
+import { settingsImportRoutes } from './routes/settings-imports.js';
+import { settingsMailboxRoutes } from './routes/settings-mailboxes.js';
+import { settingsSourceRoutes } from './routes/settings-sources.js';
+import { settingsTemplateRoutes } from './routes/settings-templates.js';
+import { settingsWorkspaceRoutes } from './routes/settings-workspace.js';
+import { signalApiRoutes, signalWebhookRoutes } from './routes/signals-api.js';
 import { userRoutes } from './routes/users.js';
 
 const STATIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'static');
@@ -35,10 +43,16 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(pinoHttp({ logger: ctx.log.child({ component: 'http' }), autoLogging: { ignore: (req) => req.url === '/healthz' } }));
   app.use(metrics.middleware);
   app.use('/static', express.static(STATIC_DIR, { maxAge: '1h' }));
+  // Signed provider webhooks need the raw body, so they come before the body parsers; the demo's
+  // fixture feeds are public. Neither uses a session.
+  app.use(signalWebhookRoutes(ctx));
+  app.use(demoFeedRoutes(ctx));
   app.use(cookieParser());
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));
   app.use(express.json({ limit: '2mb' }));
 
+  // The one multipart form (CSV upload) is parsed here, before the CSRF check reads its `_csrf` field.
+  app.post('/imports', uploadCsv);
   app.use(sessionMiddleware(ctx.db));
   app.use(apiTokenMiddleware(ctx.db));
   app.use(csrfProtection);
@@ -56,11 +70,18 @@ export function createApp(ctx: AppContext): express.Express {
 
   // Everything below needs a user.
   app.use(requireUser);
+  app.use('/api', signalApiRoutes(ctx));
   app.use('/api', apiRoutes(ctx));
   app.use(homeRoutes(ctx));
   app.use(queueRoutes(ctx));
   app.use(draftRoutes(ctx));
+  app.use(settingsAccountRoutes(ctx));
+  app.use(settingsImportRoutes(ctx));
   app.use(accountRoutes(ctx));
+  app.use(settingsSourceRoutes(ctx));
+  app.use(settingsTemplateRoutes(ctx));
+  app.use(settingsMailboxRoutes(ctx));
+  app.use(settingsWorkspaceRoutes(ctx));
   app.use(userRoutes(ctx));
 
   app.use(() => {

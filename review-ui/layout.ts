@@ -11,6 +11,7 @@ export const NAV: NavItem[] = [
   { href: '/accounts', label: 'Accounts' },
   { href: '/contacts', label: 'Contacts' },
   { href: '/imports', label: 'Imports', roles: ['revops'] },
+  { href: '/settings', label: 'Settings', roles: ['revops'] },
   { href: '/users', label: 'Users', roles: [] },
 ];
 

@@ -3,7 +3,6 @@ import express, { Router } from 'express';
 import { z } from 'zod';
 import { createImport } from '../../accounts/import.js';
 import { AccountRowInput } from '../../accounts/csv-rows.js';
-import { Queues } from '../../agents/queues.js';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
 import { findAccountByDomain, insertAccount, listAccounts } from '../../db/queries/accounts.js';
@@ -16,6 +15,14 @@ import { pageParams } from '../layout.js';
 import { endpoint } from '../openapi.js';
 import { MAX_IMPORT_BYTES } from './accounts.js';
 import { reviewApiRoutes } from './api-review.js';
+import { startImport } from './settings-imports.js';
+
+/** `?mapping={"email":"Work Email"}`: field → CSV header, as the UI's column mapper sends it. */
+function parseMapping(s: string): Record<string, string> {
+  const r = z.record(z.string(), z.string()).safeParse((() => { try { return JSON.parse(s); } catch { return null; } })());
+  if (!r.success) throw new AppError('VALIDATION', 'mapping: a JSON object of field → CSV header');
+  return r.data;
+}
 
 const NewAccount = z.object({
   name: z.string().trim().min(1).max(300),
@@ -34,6 +41,7 @@ endpoint({ method: 'get', path: '/accounts', tag: 'accounts', summary: 'Accounts
 endpoint({ method: 'post', path: '/accounts', tag: 'accounts', summary: 'Create an account', roles: 'revops, admin', body: NewAccount, status: 201 });
 endpoint({ method: 'get', path: '/contacts', tag: 'accounts', summary: 'Contacts, searched and paged', query: Page });
 endpoint({ method: 'post', path: '/imports/:kind', tag: 'imports', summary: 'Import accounts or contacts from a CSV body; poll the returned import', roles: 'revops, admin',
+  query: z.object({ filename: z.string().optional(), mapping: z.string().optional().describe('JSON object: field → CSV header (the column mapping)') }),
   body: z.string().describe('The CSV file'), bodyContentType: 'text/csv', status: 202,
   response: z.object({ id: z.number(), status: z.string(), totalRows: z.number(), poll: z.string() }) });
 endpoint({ method: 'get', path: '/imports/:id', tag: 'imports', summary: 'An import with its progress and per-row errors', roles: 'revops, admin' });
@@ -82,8 +90,9 @@ export function apiRoutes(ctx: AppContext): Router {
     const kind = req.params.kind;
     if (kind !== 'accounts' && kind !== 'contacts') throw new AppError('NOT_FOUND', 'Import kind must be accounts or contacts.');
     if (typeof req.body !== 'string' || !req.body.trim()) throw new AppError('VALIDATION', 'Send the CSV as the request body with Content-Type: text/csv.');
-    const imp = await createImport(ctx.db, { workspaceId: req.user!.workspaceId, kind, content: req.body, filename: String(req.query.filename ?? 'api.csv'), userId: req.user!.id });
-    await ctx.boss.send(Queues.importRun.name, { importId: imp.id });
+    const mapping = req.query.mapping ? parseMapping(String(req.query.mapping)) : {};
+    const imp = await createImport(ctx.db, { workspaceId: req.user!.workspaceId, kind, content: req.body, filename: String(req.query.filename ?? 'api.csv'), userId: req.user!.id, mapping });
+    await startImport(ctx, req.user!.workspaceId, imp.id, req.user!.id);
     res.status(202).json({ id: imp.id, status: imp.status, totalRows: imp.total_rows, poll: `/api/imports/${imp.id}` });
   });
 

@@ -1,7 +1,10 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
-import { run } from '../../db/index.js';
+import { one, run } from '../../db/index.js';
+import { insertAudit } from '../../db/queries/audit.js';
+import { countAdmins, updateUserRole } from '../../db/queries/settings.js';
+import { isTimeZone } from '../../accounts/normalize.js';
 import { listUsers, ROLES, type UserRow } from '../../db/queries/users.js';
 import { AppError } from '../../errors.js';
 import { requireRole } from '../auth/roles.js';
@@ -21,8 +24,14 @@ export function userRoutes(ctx: AppContext): Router {
   const render = async (req: Parameters<Parameters<typeof r.get>[1]>[0], extra = html``) => {
     const users = await run<UserRow>(ctx.db, listUsers(req.user!.workspaceId));
     return page(req, 'Users', html`${extra}
-      <table><thead><tr><th>Email</th><th>Name</th><th>Role</th><th>Last login</th></tr></thead><tbody>
-      ${users.map((u) => html`<tr><td>${u.email}</td><td>${u.name}</td><td>${u.role}</td><td>${u.last_login_at ? u.last_login_at.toISOString() : 'never'}</td></tr>`)}
+      <table><thead><tr><th>Email</th><th>Name</th><th>Role, time zone, access</th><th>Last login</th></tr></thead><tbody>
+      ${users.map((u) => html`<tr><td>${u.email}</td><td>${u.name}</td>
+        <td><form method="post" action="/users/${u.id}" class="row-actions">${csrfField(req)}
+          <label class="sr-only" for="role-${u.id}">Role</label><select id="role-${u.id}" name="role">${ROLES.map((x) => html`<option ${u.role === x ? html`selected` : ''}>${x}</option>`)}</select>
+          <label class="sr-only" for="tz-${u.id}">Time zone</label><input id="tz-${u.id}" name="time_zone" value="${u.time_zone}" size="16">
+          <label class="check"><input type="checkbox" name="disabled" value="1" ${u.disabled_at ? html`checked` : ''}> disabled</label>
+          <button type="submit" class="secondary">Save</button></form></td>
+        <td>${u.last_login_at ? u.last_login_at.toISOString() : 'never'}</td></tr>`)}
       </tbody></table>
       <h2>Add a user</h2>
       <form method="post" action="/users" class="stack">${csrfField(req)}
@@ -40,6 +49,22 @@ export function userRoutes(ctx: AppContext): Router {
     if (!parsed.success) throw new AppError('VALIDATION', parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`).join('; '));
     const { password } = await addUser(ctx.db, { workspaceId: req.user!.workspaceId, ...parsed.data, role: parsed.data.role as UserRow['role'], actorId: req.user!.id });
     res.type('html').send(await render(req, html`<p class="flash ok" role="status">Added ${parsed.data.email}. One-time password: <code>${password}</code> — shown once; pass it on securely.</p>`));
+  });
+  r.post('/users/:id', async (req, res) => {
+    const id = Number.parseInt(String(req.params.id), 10) || 0;
+    const role = z.enum(ROLES as [string, ...string[]]).safeParse(req.body?.role);
+    const tz = String(req.body?.time_zone ?? 'UTC').trim();
+    if (!role.success) throw new AppError('VALIDATION', 'role: one of ' + ROLES.join(', '));
+    if (!isTimeZone(tz)) throw new AppError('VALIDATION', 'time zone: an IANA name like Europe/Berlin');
+    const disabled = !!req.body?.disabled;
+    await ctx.db.transaction(async (tx) => {
+      const u = await one<UserRow>(tx, updateUserRole(req.user!.workspaceId, id, role.data, tz, disabled));
+      if (!u) throw new AppError('NOT_FOUND', 'No such user.');
+      // A workspace never loses its last admin: someone must be able to undo this.
+      if ((await one<{ n: number }>(tx, countAdmins(req.user!.workspaceId)))!.n === 0) throw new AppError('CONFLICT', 'This would leave the workspace without an active admin.');
+      await run(tx, insertAudit({ workspaceId: req.user!.workspaceId, userId: req.user!.id, action: 'user.updated', entityType: 'user', entityId: id, data: { role: role.data, disabled } }));
+    });
+    res.redirect(303, '/users');
   });
   return r;
 }
