@@ -7,7 +7,9 @@ import { openDatabase } from '../db/index.js';
 import { serve } from './serve.js';
 import { configOrExit, openContext } from './context.js';
 import { doctorCommand } from './doctor.js';
+import { draftCommand } from './draft.js';
 import { importCommand } from './import.js';
+import { registerSignalCommands } from './signals.js';
 import { researchCommand } from './research.js';
 import { userAddCommand } from './user.js';
 
@@ -79,6 +81,15 @@ program
   .option('--contact <email>', 'research for this contact (looked up in the database)')
   .option('--json', 'print the dossier as JSON')
   .action(async (target: string, o: { contact?: string; json?: boolean }) => researchCommand(target, o));
+
+program
+  .command('draft')
+  .description('Draft (or redraft) one researched signal; prints the steps, the facts they cite and every gate\'s verdict.')
+  .requiredOption('--signal <id>', 'signal id')
+  .option('--json', 'print the drafts as JSON')
+  .action(async (o: { signal: string; json?: boolean }) => draftCommand(o));
+
+registerSignalCommands(program);
 
 program
   .command('version')

@@ -40,9 +40,9 @@ function flatten(value: unknown): string {
   return '';
 }
 
-/** The body without links and email addresses, which the link gate judges. */
+/** The body without links, email addresses and placeholders, which other gates judge. */
 export function stripLinks(text: string): string {
-  return text.replace(URL_RE, ' ').replace(EMAIL_RE, ' ');
+  return text.replace(URL_RE, ' ').replace(EMAIL_RE, ' ').replace(/\{\{[^}]*\}\}|\{[^{}\n]{1,40}\}|\[[^\]\n]{1,60}\]|<[^<>\n]{1,40}>/g, ' ');
 }
 
 const MULTIPLIERS: Record<string, number> = { k: 1e3, thousand: 1e3, m: 1e6, mm: 1e6, million: 1e6, b: 1e9, bn: 1e9, billion: 1e9 };
