@@ -91,8 +91,10 @@ export function demoSiteRoutes(ctx: Pick<AppContext, 'db'>): Router {
   };
   router.get(/^\/demo\/sites\/([a-z0-9.-]+)\/(.*)$/, async (req: Request, res: Response, next) => {
     const [domain, rest] = [req.params[0]!, req.params[1]!];
+    if (!(await isDemo())) return next();
+    // A 404 here, not next(): research must not follow a login redirect and read the login page.
     const index = DEMO_ACCOUNTS.findIndex((a) => a.domain === domain);
-    if (index < 0 || !(await isDemo())) return next();
+    if (index < 0) return res.status(404).type('text/plain').send('Not found');
     const a = DEMO_ACCOUNTS[index]!;
     if (domain === DOWN_SITE) return res.status(503).type('text/plain').send('Service Unavailable');
     if (rest === 'robots.txt') return res.type('text/plain').send('User-agent: *\nAllow: /\n');

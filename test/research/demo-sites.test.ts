@@ -34,6 +34,7 @@ describeEachBackend('demo company sites', (get) => {
     expect(home.status).toBe(200);
     expect(await home.text()).toContain('Northwind Analytics builds revenue analytics software');
     expect((await fetch(`${web.base}/demo/sites/${DOWN_SITE}/`)).status).toBe(503);
+    expect((await fetch(`${web.base}/demo/sites/news.example/article`, { redirect: 'manual' })).status).toBe(404);
 
     // Only the app's own origin is let through on loopback: private fetches stay off.
     const config = { ...ctx.config, publicUrl: web.base, allowPrivateFetch: false };
