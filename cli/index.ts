@@ -9,6 +9,7 @@ import { configOrExit, openContext } from './context.js';
 import { doctorCommand } from './doctor.js';
 import { draftCommand } from './draft.js';
 import { importCommand } from './import.js';
+import { registerSignalCommands } from './signals.js';
 import { researchCommand } from './research.js';
 import { userAddCommand } from './user.js';
 
@@ -87,6 +88,8 @@ program
   .requiredOption('--signal <id>', 'signal id')
   .option('--json', 'print the drafts as JSON')
   .action(async (o: { signal: string; json?: boolean }) => draftCommand(o));
+
+registerSignalCommands(program);
 
 program
   .command('version')

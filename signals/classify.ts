@@ -13,11 +13,11 @@ export interface Classification {
   basis: 'rule' | 'fallback';
 }
 
-const TITLES = String.raw`(?:chief [a-z]+(?: [a-z]+)? officer|c[eftmroi]o|ciso|cpo|chro|president|vice president|svp|evp|vp|head|director|general counsel|general manager|managing director|managing partner|chair(?:man|woman|person)?|board(?: of directors)?|founder|co-founder|partner|controller|treasurer)`;
+const TITLES = String.raw`(?:chief [a-z]+(?: [a-z]+)? officer|c[eftmroi]o|ciso|cpo|chro|president|vice president|svp|evp|vp|head|director|general counsel|general manager|managing director|managing partner|chair(?:man|woman|person)?|board(?: of directors)?|founder|co-founder|partner|controller|treasurer|lead)`;
 const TITLE_RE = new RegExp(String.raw`\b${TITLES}\b`, 'i');
 
 const LAYOFFS = /\b(lays? off|laid off|layoffs?|job cuts?|cuts? (?:about |nearly |some |over )?[\d,]+%? (?:of (?:its |their )?)?(?:jobs|staff|employees|workers|roles|positions|workforce)|cuts? (?:its |the )?(?:workforce|headcount|staff)|workforce reduction|reduces? (?:its )?(?:workforce|headcount)|slashes (?:jobs|staff|\d+)|eliminat(?:es|ing) [\d,]+ (?:jobs|roles|positions))\b/i;
-const HIRING = /\b(is hiring|are hiring|now hiring|hiring spree|hiring push|hiring (?:for|of) [\d,]+|plans? to hire|to hire [\d,]+|will hire|hire[sd]? (?:up to |another |more than |over )?[\d,]+|job openings|open (?:roles|positions)|new jobs|[\d,]+ (?:new )?(?:jobs|roles|positions)|recruiting (?:drive|push)|grow(?:s|ing)? (?:its |the )?(?:sales|engineering|go-to-market) team|doubl(?:e|es|ing) (?:its )?(?:headcount|sales team|team))\b/i;
+const HIRING = /\b(is hiring|are hiring|now hiring|hiring spree|hiring push|hiring (?:for|of) [\d,]+|plans? to hire|to hire [\d,]+|will hire|hire[sd]? (?:up to |another |more than |over )?[\d,]+|hir(?:e|es|ing) (?:up to |over |more than )?(?:[\d,]+|thousands|hundreds|dozens)|job openings|open (?:roles|positions)|new jobs|[\d,]+ (?:new )?(?:jobs|roles|positions)|recruiting (?:drive|push)|grow(?:s|ing)? (?:its |the )?(?:sales|engineering|go-to-market) team|doubl(?:e|es|ing) (?:its )?(?:headcount|sales team|team))\b/i;
 const NOT_FUNDING = /\braise[sd]? (?:prices?|its prices|rates?|concerns?|questions?|eyebrows|alarm|awareness|the bar|doubts|fees|(?:its |full-year |annual )?(?:forecast|guidance|outlook)|money for charity|the stakes|hopes)\b/i;
 const FUNDING_VERB = /\b(rais(?:es|ed|ing)|raise|secur(?:es|ed|ing)|clos(?:es|ed|ing)|lands?|landed|nabs?|bags?|snags?|gets?|receives?|attracts?|picks? up|scores?|pulls? in|hauls? in|announces?|completes?|obtains?|draws?|injects?|invest(?:s|ed)?|backs?|led|leads)\b/i;
 const FUNDING_NOUN = /\b(funding|financing|investment|round|capital|venture debt|credit facility|debt facility|grant|backing|seed|series [a-h])\b/i;
@@ -151,7 +151,7 @@ export function classify(title: string, summary = ''): Classification {
   const amount = NOT_FUNDING.test(t) ? null : parseAmount(t);
   const round = parseRound(t);
   const isAcq = ACQUISITION.test(t);
-  const fundingWords = !NOT_FUNDING.test(t) && FUNDING_VERB.test(t) && FUNDING_NOUN.test(t);
+  const fundingWords = !NOT_FUNDING.test(t) && ((FUNDING_VERB.test(t) && FUNDING_NOUN.test(t)) || /\b(?:new|fresh) (?:funding|financing|capital)\b|\bin talks to raise\b/i.test(t));
   if (!isAcq && ((round && (fundingWords || amount || /\bround\b/i.test(t))) || (amount && FUNDING_VERB.test(t) && !NOT_FUNDING.test(t)) || (fundingWords && /\b(funding|financing|round)\b/i.test(t)))) {
     return { type: 'funding', subtype: round ?? 'undisclosed', facts: fundingFacts(t, summary, round ?? parseRound(summary), amount ?? parseAmount(summary)), basis: 'rule' };
   }

@@ -157,3 +157,20 @@ export const moveContact = (contactId: number, accountId: number, title: string 
           WHERE id = $1 RETURNING *`,
   values: [contactId, accountId, title, previousCompany],
 });
+
+/** A person settles an unmatched or ambiguous signal: only from those states. */
+export const settleSignalAccount = (workspaceId: number, signalId: number, accountId: number, status: string, by: number): Sql => ({
+  text: `UPDATE signals SET account_id = $3, status = $4, updated_at = now(),
+                match = match || jsonb_build_object('status', 'matched', 'via', 'person', 'settledBy', $5::bigint)
+          WHERE workspace_id = $1 AND id = $2 AND status IN ('unmatched', 'ambiguous') RETURNING *`,
+  values: [workspaceId, signalId, accountId, status, by],
+});
+
+/** Companies in unmatched signals, most frequent first: candidates for "add as account?". */
+export const unmatchedCompanyCounts = (workspaceId: number, limit = 100): Sql => ({
+  text: `SELECT coalesce(nullif(match->>'company', ''), title) AS company, count(*)::int AS signals,
+                max(detected_at) AS last_seen, array_agg(id ORDER BY detected_at DESC) AS signal_ids
+           FROM signals WHERE workspace_id = $1 AND status = 'unmatched'
+          GROUP BY 1 ORDER BY 2 DESC, 3 DESC LIMIT $2`,
+  values: [workspaceId, limit],
+});

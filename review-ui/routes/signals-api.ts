@@ -1,0 +1,219 @@
+// Signals over HTTP.
+// - `signalWebhookRoutes`: POST /api/signals signed by a webhook source's secret (no session or
+//   token: providers sign instead). Mounted before the body parsers so the HMAC covers the exact
+//   bytes sent; a request without a signature header falls through to the authenticated API.
+// - `signalApiRoutes` (under /api, needs a user): list and read signals, manual entry, settle an
+//   ambiguous or unmatched signal, the unmatched companies ("add as account?"), sources.
+import { randomBytes } from 'node:crypto';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { researchEnqueuer } from '../../agents/signal-jobs.js';
+import { Queues } from '../../agents/queues.js';
+import type { AppContext } from '../../context.js';
+import { one, run } from '../../db/index.js';
+import { findSource, insertSource, listSources, updateSourceSettings, type SignalSourceRow } from '../../db/queries/signal-sources.js';
+import { findSignal, listObservations, listSignals, type SignalRow } from '../../db/queries/signals.js';
+import { AppError } from '../../errors.js';
+import { classify } from '../../signals/classify.js';
+import { ingestItems, type IngestOutcome } from '../../signals/ingest.js';
+import { handleJobChangeEvent } from '../../signals/job-changes.js';
+import { fetchOptionsFor, fetchSource } from '../../signals/poll.js';
+import { sourceRegistry } from '../../signals/registry.js';
+import { findChromium } from '../../signals/render.js';
+import { assignSignalAccount, unmatchedCompanies } from '../../signals/review.js';
+import { eventItem, verifySignature, WebhookPayload } from '../../signals/sources/webhook.js';
+import { SOURCE_KINDS, type RawItem } from '../../signals/types.js';
+import { requireRole } from '../auth/roles.js';
+import { pageParams } from '../layout.js';
+
+const MAX_WEBHOOK_BYTES = 1024 * 1024;
+const issues = (e: z.ZodError) => e.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
+
+function merge(a: IngestOutcome, b: IngestOutcome): IngestOutcome {
+  const byStatus = { ...a.byStatus };
+  for (const [k, v] of Object.entries(b.byStatus)) byStatus[k as keyof typeof byStatus] = (byStatus[k as keyof typeof byStatus] ?? 0) + v;
+  return { created: a.created + b.created, merged: a.merged + b.merged, byStatus, signalIds: [...a.signalIds, ...b.signalIds], researchQueued: a.researchQueued + b.researchQueued };
+}
+
+export function signalWebhookRoutes(ctx: AppContext): Router {
+  const r = Router();
+  const raw = express.raw({ type: () => true, limit: MAX_WEBHOOK_BYTES });
+  const unauthorized = (res: Response, why: string) => res.status(401).json({ error: { code: 'UNAUTHENTICATED', message: why } });
+  r.post('/api/signals', (req: Request, res: Response, next: NextFunction) => {
+    if (!req.get('x-prospector-signature')) return next(); // not a provider: manual entry below
+    raw(req, res, async (err?: unknown) => {
+      try {
+        if (err) throw err;
+        const sourceId = Number.parseInt(req.get('x-prospector-source') ?? '', 10);
+        const source = Number.isSafeInteger(sourceId) && sourceId > 0 ? await one<SignalSourceRow>(ctx.db, findSource(sourceId)) : undefined;
+        if (!source || source.kind !== 'webhook' || !source.enabled || !source.secret_enc) return unauthorized(res, 'Unknown or disabled webhook source.');
+        const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+        if (!verifySignature(ctx.secrets.open(source.secret_enc), body, req.get('x-prospector-signature'))) {
+          ctx.log.warn({ sourceId }, 'signals.webhook.bad_signature');
+          return unauthorized(res, 'The signature does not match the body.');
+        }
+        let json: unknown;
+        try {
+          json = JSON.parse(body.toString('utf8'));
+        } catch {
+          throw new AppError('VALIDATION', 'The body is not JSON.');
+        }
+        const events = WebhookPayload.safeParse(json);
+        if (!events.success) throw new AppError('VALIDATION', issues(events.error));
+        const ictx = { db: ctx.db, log: ctx.log, enqueueResearch: researchEnqueuer(ctx.boss) };
+        const o = { workspaceId: source.workspace_id, sourceId: source.id, now: new Date() };
+        let total: IngestOutcome = { created: 0, merged: 0, byStatus: {}, signalIds: [], researchQueued: 0 };
+        for (const e of events.data) {
+          const out = e.type === 'job_change' ? await handleJobChangeEvent(ictx, o, e) : await ingestItems(ictx, [eventItem(e)], o);
+          total = merge(total, out);
+        }
+        ctx.log.info({ sourceId, events: events.data.length, created: total.created }, 'signals.webhook.received');
+        res.status(202).json({ received: events.data.length, created: total.created, merged: total.merged, signals: total.signalIds });
+      } catch (e) {
+        next(e);
+      }
+    });
+  });
+  return r;
+}
+
+const ManualSignal = z.object({
+  title: z.string().trim().min(1).max(500),
+  summary: z.string().max(5000).default(''),
+  url: z.string().url().max(2000).optional(),
+  type: z.enum(['funding', 'job_change', 'news', 'hiring', 'manual']).optional(),
+  accountId: z.number().int().positive().optional(),
+  contactId: z.number().int().positive().optional(),
+  occurredAt: z.coerce.date().optional(),
+  facts: z.record(z.string(), z.unknown()).optional(),
+});
+
+const NewSourceBody = z.object({
+  kind: z.enum(SOURCE_KINDS),
+  name: z.string().trim().min(1).max(200),
+  url: z.string().trim().max(2000).optional(),
+  pollIntervalMinutes: z.number().int().min(5).max(10_080).default(60),
+  config: z.record(z.string(), z.unknown()).default({}),
+});
+
+const SourcePatch = z.object({
+  name: z.string().trim().min(1).max(200).optional(),
+  enabled: z.boolean().optional(),
+  pollIntervalMinutes: z.number().int().min(5).max(10_080).optional(),
+  config: z.record(z.string(), z.unknown()).optional(),
+});
+
+const TestBody = z.object({ url: z.string().url(), kind: z.enum(['feed', 'page', 'greenhouse', 'lever', 'ashby']).default('feed'), config: z.record(z.string(), z.unknown()).default({}) });
+
+/** A source as the API shows it: never the secret. */
+const publicSource = ({ secret_enc, snapshot: _s, ...s }: SignalSourceRow) => ({ ...s, hasSecret: !!secret_enc });
+
+function validConfig(kind: (typeof SOURCE_KINDS)[number], config: Record<string, unknown>): Record<string, unknown> {
+  const p = sourceRegistry[kind].config.safeParse(config);
+  if (!p.success) throw new AppError('VALIDATION', `config: ${issues(p.error)}`);
+  return p.data as Record<string, unknown>;
+}
+
+export function signalApiRoutes(ctx: AppContext): Router {
+  const r = Router();
+  const ictx = () => ({ db: ctx.db, log: ctx.log, enqueueResearch: researchEnqueuer(ctx.boss) });
+  const idParam = (req: Request) => Number.parseInt(String(req.params.id), 10) || 0;
+
+  r.get('/signals', async (req, res) => {
+    const p = pageParams(req.query, Math.min(500, Number(req.query.perPage) || 50));
+    const q = (k: string) => (typeof req.query[k] === 'string' && req.query[k] ? (req.query[k] as string) : undefined);
+    const rows = await run<SignalRow & { total: number }>(ctx.db, listSignals(req.user!.workspaceId, { status: q('status'), type: q('type'), accountId: Number(q('accountId')) || undefined, limit: p.perPage, offset: p.offset }));
+    res.json({ page: p.page, perPage: p.perPage, total: rows[0]?.total ?? 0, items: rows.map(({ total: _t, ...s }) => s) });
+  });
+
+  r.get('/signals/unmatched', requireRole('revops'), async (req, res) => {
+    res.json({ items: await unmatchedCompanies(ctx.db, req.user!.workspaceId) });
+  });
+
+  r.get('/signals/:id', async (req, res) => {
+    const s = await one<SignalRow>(ctx.db, findSignal(req.user!.workspaceId, idParam(req)));
+    if (!s) throw new AppError('NOT_FOUND', 'No such signal.');
+    res.json({ ...s, observations: await run(ctx.db, listObservations(s.id)) });
+  });
+
+  // Manual entry (JSON from the API or the UI). The provider webhook shares this path but is signed.
+  r.post('/signals', requireRole('rep', 'revops'), async (req, res) => {
+    const b = ManualSignal.safeParse(req.body ?? {});
+    if (!b.success) throw new AppError('VALIDATION', issues(b.error));
+    const v = b.data;
+    const c = v.type ? null : classify(v.title, v.summary);
+    const item: RawItem = {
+      key: `manual:${req.user!.id}:${Date.now()}`,
+      title: v.title, summary: v.summary, url: v.url ?? null, publishedAt: v.occurredAt ?? null, links: v.url ? [v.url] : [],
+      type: v.type ?? c!.type, subtype: c?.subtype, facts: { ...(c?.facts ?? {}), ...(v.facts ?? {}), enteredBy: req.user!.id },
+      accountId: v.accountId, contactId: v.contactId,
+    };
+    const out = await ingestItems(ictx(), [item], { workspaceId: req.user!.workspaceId, sourceId: null, now: new Date() });
+    const signal = await one<SignalRow>(ctx.db, findSignal(req.user!.workspaceId, out.signalIds[0]!));
+    res.status(out.created ? 201 : 200).json({ signal, created: out.created === 1, researchQueued: out.researchQueued === 1 });
+  });
+
+  // A person settles an ambiguous or unmatched signal; it then starts research like any other.
+  r.post('/signals/:id/account', requireRole('rep', 'revops'), async (req, res) => {
+    const accountId = z.number().int().positive().safeParse(req.body?.accountId);
+    if (!accountId.success) throw new AppError('VALIDATION', 'accountId: the account this signal is about');
+    const s = await assignSignalAccount(ictx(), { workspaceId: req.user!.workspaceId, signalId: idParam(req), accountId: accountId.data, userId: req.user!.id, now: new Date() });
+    res.json(s);
+  });
+
+  r.get('/sources', requireRole('revops'), async (req, res) => {
+    res.json({ items: (await run<SignalSourceRow>(ctx.db, listSources(req.user!.workspaceId))).map(publicSource) });
+  });
+
+  r.post('/sources', requireRole('revops'), async (req, res) => {
+    const b = NewSourceBody.safeParse(req.body ?? {});
+    if (!b.success) throw new AppError('VALIDATION', issues(b.error));
+    const mod = sourceRegistry[b.data.kind];
+    let url: string | null = null;
+    if (mod.polled) {
+      if (!b.data.url || !/^https?:\/\//i.test(b.data.url)) throw new AppError('VALIDATION', `url: the http(s) address of the ${mod.label}`);
+      url = mod.normalizeUrl ? mod.normalizeUrl(b.data.url) : b.data.url;
+    }
+    const { demo: _demo, ...config } = validConfig(b.data.kind, b.data.config);
+    const secret = b.data.kind === 'webhook' ? randomBytes(32).toString('base64url') : null;
+    const row = (await one<SignalSourceRow>(ctx.db, insertSource(req.user!.workspaceId, { kind: b.data.kind, name: b.data.name, url, config, secretEnc: secret ? ctx.secrets.seal(secret) : null, pollIntervalMinutes: b.data.pollIntervalMinutes })))!;
+    res.status(201).json({
+      ...publicSource(row),
+      ...(secret ? { secret, note: 'Shown once. Sign each POST /api/signals body with HMAC-SHA256 using it; send X-Prospector-Source and X-Prospector-Signature: sha256=<hex>.' } : {}),
+    });
+  });
+
+  r.patch('/sources/:id', requireRole('revops'), async (req, res) => {
+    const b = SourcePatch.safeParse(req.body ?? {});
+    if (!b.success) throw new AppError('VALIDATION', issues(b.error));
+    const existing = await one<SignalSourceRow>(ctx.db, findSource(idParam(req), req.user!.workspaceId));
+    if (!existing) throw new AppError('NOT_FOUND', 'No such source.');
+    const config = b.data.config ? { ...validConfig(existing.kind as (typeof SOURCE_KINDS)[number], b.data.config), demo: existing.config.demo } : undefined;
+    const row = await one<SignalSourceRow>(ctx.db, updateSourceSettings(existing.id, req.user!.workspaceId, { ...b.data, config }));
+    res.json(publicSource(row!));
+  });
+
+  r.post('/sources/:id/poll', requireRole('revops'), async (req, res) => {
+    const s = await one<SignalSourceRow>(ctx.db, findSource(idParam(req), req.user!.workspaceId));
+    if (!s) throw new AppError('NOT_FOUND', 'No such source.');
+    if (!sourceRegistry[s.kind as (typeof SOURCE_KINDS)[number]]?.polled) throw new AppError('VALIDATION', 'This source is pushed to Prospector, not polled.');
+    const jobId = await ctx.boss.send(Queues.pollSource.name, { sourceId: s.id }, { singletonKey: `source:${s.id}`, singletonSeconds: 10 });
+    res.status(202).json({ queued: !!jobId });
+  });
+
+  // Fetch once and show what would be found, storing nothing.
+  r.post('/sources/test', requireRole('revops'), async (req, res) => {
+    const b = TestBody.safeParse(req.body ?? {});
+    if (!b.success) throw new AppError('VALIDATION', issues(b.error));
+    const mod = sourceRegistry[b.data.kind];
+    const url = mod.normalizeUrl ? mod.normalizeUrl(b.data.url) : b.data.url;
+    const { demo: _demo, ...config } = b.data.config;
+    const result = await fetchSource(
+      { id: 0, workspaceId: req.user!.workspaceId, kind: b.data.kind, url, config, etag: null, lastModified: null, snapshot: null },
+      { fetch: fetchOptionsFor(ctx.config, {}), now: new Date(), chromiumPath: findChromium() },
+    );
+    res.json({ url, items: result.items.slice(0, 100) });
+  });
+
+  return r;
+}

@@ -1,0 +1,28 @@
+// What people do with signals the rules could not place: settle an ambiguous or unmatched
+// signal on an account (it then starts research like any other, unless the account is in
+// cooldown), and see which unknown companies keep turning up.
+import { one, run, type Database } from '../db/index.js';
+import { findAccount } from '../db/queries/accounts.js';
+import { accountInCooldown, settleSignalAccount, unmatchedCompanyCounts, type SignalRow } from '../db/queries/signals.js';
+import { findWorkspace, type WorkspaceRow } from '../db/queries/workspaces.js';
+import { AppError } from '../errors.js';
+import { cooldownDays, type IngestContext } from './ingest.js';
+
+export async function assignSignalAccount(ctx: IngestContext, o: { workspaceId: number; signalId: number; accountId: number; userId: number; now: Date }): Promise<SignalRow> {
+  const account = await one(ctx.db, findAccount(o.workspaceId, o.accountId));
+  if (!account) throw new AppError('NOT_FOUND', 'No such account in this workspace.');
+  const days = cooldownDays(await one<WorkspaceRow>(ctx.db, findWorkspace(o.workspaceId)));
+  return ctx.db.transaction(async (tx) => {
+    const cooling = (await one<{ cooling: boolean }>(tx, accountInCooldown(o.accountId, o.now, days)))!.cooling;
+    const s = await one<SignalRow>(tx, settleSignalAccount(o.workspaceId, o.signalId, o.accountId, cooling ? 'cooldown' : 'new', o.userId));
+    if (!s) throw new AppError('STATE', 'Only an unmatched or ambiguous signal can be placed on an account.');
+    if (s.status === 'new') await ctx.enqueueResearch(tx, s.id);
+    return s;
+  });
+}
+
+export interface UnmatchedCompany { company: string; signals: number; last_seen: Date; signal_ids: number[] }
+
+export async function unmatchedCompanies(db: Database, workspaceId: number): Promise<UnmatchedCompany[]> {
+  return run<UnmatchedCompany>(db, unmatchedCompanyCounts(workspaceId));
+}
