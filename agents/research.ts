@@ -1,19 +1,36 @@
 // Builds the cited dossier for one signal, replaces any earlier one, and hands the signal to
 // drafting. A dead site or a timeout still gives a dossier (with its errors), never a stuck job.
 import { createHash } from 'node:crypto';
-import { one } from '../db/index.js';
-import { claimSignalForResearch, finishSignalResearch, type SignalRow } from '../db/queries/research.js';
+import { one, run } from '../db/index.js';
+import { claimSignalForResearch, finishSignalResearch, noteResearchError, type SignalRow } from '../db/queries/research.js';
 import { DbPageCache } from '../research/cache.js';
 import { buildDossier } from '../research/dossier.js';
 import { loadResearchTarget, researchDeps, saveDossier } from '../research/store.js';
 import { bossAdapter } from './boss.js';
 import { Queues } from './queues.js';
-import { defineAgent } from './runtime.js';
+import { defineAgent, type Helpers } from './runtime.js';
 
 /** The draft job's id follows from the research job's, so a research job run twice enqueues one draft. */
 export function draftJobId(researchJobId: string): string {
   const h = createHash('sha256').update(`draft-after-research:${researchJobId}`).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** Builds and saves the dossier; undefined when the signal moved on (e.g. dismissed) meanwhile. */
+async function research(signal: SignalRow, ctx: Helpers) {
+  const { db } = ctx;
+  const target = await loadResearchTarget(db, signal);
+  const deps = researchDeps(ctx.config, new DbPageCache(db), target.settings);
+  const dossier = await buildDossier(target.input, { ...deps, log: ctx.log, signal: ctx.signal });
+  const status = target.contact ? 'researched' : 'needs_contact';
+  return db.transaction(async (tx) => {
+    if (!(await one(tx, finishSignalResearch(signal.id, status)))) return undefined;
+    const dossierId = await saveDossier(tx, signal, target, dossier);
+    if (status === 'researched') {
+      await ctx.boss.send(Queues.draft.name, { signalId: signal.id }, { id: draftJobId(ctx.jobId), db: bossAdapter(tx) });
+    }
+    return { dossierId, status, dossier };
+  });
 }
 
 export const researchAgent = defineAgent({
@@ -26,22 +43,19 @@ export const researchAgent = defineAgent({
       log.info({ signalId }, 'research.skipped');
       return;
     }
-    const target = await loadResearchTarget(db, signal);
-    const deps = researchDeps(ctx.config, new DbPageCache(db), target.settings);
-    const dossier = await buildDossier(target.input, { ...deps, log, signal: ctx.signal });
-    const status = target.contact ? 'researched' : 'needs_contact';
-    const saved = await db.transaction(async (tx) => {
-      if (!(await one(tx, finishSignalResearch(signal.id, status)))) return undefined;
-      const dossierId = await saveDossier(tx, signal, target, dossier);
-      if (status === 'researched') {
-        await ctx.boss.send(Queues.draft.name, { signalId: signal.id }, { id: draftJobId(ctx.jobId), db: bossAdapter(tx) });
-      }
-      return dossierId;
-    });
-    if (saved === undefined) {
+    let done;
+    try {
+      done = await research(signal, ctx);
+    } catch (err) {
+      // pg-boss retries the job; meanwhile the signal shows why it is still researching.
+      await run(db, noteResearchError(signal.id, (err as Error).message)).catch(() => {});
+      throw err;
+    }
+    if (!done) {
       log.info({ signalId }, 'research.signal.moved');
       return;
     }
-    log.info({ signalId, dossierId: saved, status, facts: dossier.facts.length, errors: dossier.errors.length, ...dossier.stats, llm: undefined }, 'research.done');
+    const { dossier, ...rest } = done;
+    log.info({ signalId, ...rest, facts: dossier.facts.length, errors: dossier.errors.length, ...dossier.stats, llm: undefined }, 'research.done');
   },
 });

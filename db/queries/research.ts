@@ -27,6 +27,12 @@ export const finishSignalResearch = (signalId: number, status: 'researched' | 'n
   values: [signalId, status],
 });
 
+/** Keeps the last failure visible on a signal while pg-boss retries its research job. */
+export const noteResearchError = (signalId: number, message: string): Sql => ({
+  text: `UPDATE signals SET error = $2, updated_at = now() WHERE id = $1 AND status = 'researching'`,
+  values: [signalId, message.slice(0, 2000)],
+});
+
 export const activeContactsOfAccount = (accountId: number): Sql => ({
   text: `SELECT * FROM contacts WHERE account_id = $1 AND status = 'active' ORDER BY id`,
   values: [accountId],

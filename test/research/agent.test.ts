@@ -122,6 +122,18 @@ describeEachBackend('research agent', (get) => {
     expect(await draftJobs(id)).toHaveLength(1);
   });
 
+  it('keeps the failure on the signal when saving fails, and a retry finishes the job', async () => {
+    const acc = await account('acme-retry.example', [{ first: 'Rae', title: 'VP Sales' }]);
+    const id = await signal(acc.id, { url: `${sites.base}/news/acme-series-a` });
+    const broken = { ...ctx, boss: { send: () => Promise.reject(new Error('queue unavailable')) } } as unknown as AppContext;
+    await expect(researchAgent.handler({ signalId: id }, { ...broken, jobId: randomUUID(), signal: new AbortController().signal })).rejects.toThrow('queue unavailable');
+    expect(await one(ctx.db, { text: 'SELECT status, error FROM signals WHERE id = $1', values: [id] })).toEqual({ status: 'researching', error: 'queue unavailable' });
+    expect(await dossiers(id)).toHaveLength(0);
+    await research(id);
+    expect(await status(id)).toBe('researched');
+    expect(await dossiers(id)).toHaveLength(1);
+  });
+
   it('leaves a dismissed signal alone', async () => {
     const acc = await account('acme-dismissed.example', [{ first: 'Ann', title: 'VP Sales' }]);
     const id = await signal(acc.id, { status: 'dismissed' });

@@ -68,6 +68,8 @@ describe('buildDossier', () => {
     const staticOnly = await buildDossier({ homepageUrl: `${sites.base}/spa/` }, deps({ renderer: null }));
     expect(staticOnly.facts.some((f) => /JavaScript/.test(f.quote))).toBe(false);
     expect(staticOnly.notes.join(' ')).toMatch(/No Chromium/);
+    const flagged = await buildDossier({ homepageUrl: `${sites.base}/jsonld/`, needsBrowser: true }, deps());
+    expect(flagged.stats.rendered).toBe(1);
   });
 
   it('gives a dossier with the errors, not an exception, for a dead site, a slow page and a private address', async () => {
