@@ -50,7 +50,7 @@ export function fromCached(c: CachedPage, fromCache = true): FetchedPage {
 function requestOnce(url: URL, headers: Record<string, string>, policy: AddressPolicy, signal: AbortSignal): Promise<IncomingMessage> {
   const mod = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
-    const req = mod.get(url, { headers, signal, lookup: guardedLookup(policy, url.origin) as never }, resolve);
+    const req = mod.get(url, { headers, signal, lookup: guardedLookup(policy, url.href) as never }, resolve);
     req.on('error', reject);
   });
 }

@@ -14,12 +14,12 @@ export function isPublicAddress(ip: string): boolean {
 
 export interface AddressPolicy {
   allowPrivate: boolean;
-  /** Origins always allowed (the app's own demo sites), even on loopback. */
-  allowOrigins?: string[];
+  /** URL prefixes always allowed, even on loopback: the app's own `/demo/` pages in demo mode. */
+  allowPrefixes?: string[];
 }
 
-export function originAllowed(url: URL, policy: AddressPolicy): boolean {
-  return policy.allowPrivate || (policy.allowOrigins ?? []).includes(url.origin);
+export function urlAllowed(url: URL, policy: AddressPolicy): boolean {
+  return policy.allowPrivate || (policy.allowPrefixes ?? []).some((p) => url.href.startsWith(p));
 }
 
 function blocked(host: string, ip: string): AppError {
@@ -31,7 +31,7 @@ export function checkUrl(url: URL, policy: AddressPolicy): void {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new AppError('FETCH_BLOCKED', `only http and https are fetched, not ${url.protocol}`, { details: { reason: 'blocked' } });
   }
-  if (originAllowed(url, policy)) return;
+  if (urlAllowed(url, policy)) return;
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (isIP(host) && !isPublicAddress(host)) throw blocked(host, host);
   if (host === 'localhost' || host.endsWith('.localhost')) throw blocked(host, 'loopback');
@@ -40,12 +40,12 @@ export function checkUrl(url: URL, policy: AddressPolicy): void {
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
 /** A `lookup` for http.request that refuses private answers unless the policy allows them. */
-export function guardedLookup(policy: AddressPolicy, origin: string) {
+export function guardedLookup(policy: AddressPolicy, href: string) {
   return (hostname: string, options: object, callback: LookupCallback): void => {
     dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
       if (err) return callback(err, []);
       const list = addresses as LookupAddress[];
-      const bad = originAllowed(new URL(origin), policy) ? undefined : list.find((a) => !isPublicAddress(a.address));
+      const bad = urlAllowed(new URL(href), policy) ? undefined : list.find((a) => !isPublicAddress(a.address));
       if (bad) return callback(blocked(hostname, bad.address) as unknown as NodeJS.ErrnoException, []);
       if ((options as { all?: boolean }).all) return callback(null, list);
       callback(null, list[0]!.address, list[0]!.family);
@@ -60,7 +60,7 @@ export async function hostAllowed(url: URL, policy: AddressPolicy): Promise<bool
   } catch {
     return false;
   }
-  if (originAllowed(url, policy) || isIP(url.hostname.replace(/^\[|\]$/g, ''))) return true;
+  if (urlAllowed(url, policy) || isIP(url.hostname.replace(/^\[|\]$/g, ''))) return true;
   return new Promise((resolve) => {
     dnsLookup(url.hostname, { all: true }, (err, list) => resolve(!err && list.every((a) => isPublicAddress(a.address))));
   });

@@ -38,8 +38,8 @@ export function researchDeps(config: Config, cache: PageCache, settings: Researc
   const a = config.anthropic;
   return {
     cache,
-    // The demo's own sites live on the app's (often loopback) address: that one origin is allowed.
-    policy: { allowPrivate: config.allowPrivateFetch, allowOrigins: demoUrl ? [new URL(demoUrl).origin] : [] },
+    // The demo's sites and stories live on the app's (often loopback) address: only its /demo/ pages are allowed.
+    policy: { allowPrivate: config.allowPrivateFetch, allowPrefixes: demoUrl ? [`${demoUrl.replace(/\/$/, '')}/demo/`] : [] },
     sites: createSiteMap(settings.researchSiteMap, demoUrl),
     renderer: sharedRenderer(),
     extractor: a.apiKey ? new ClaudeExtractor({ apiKey: a.apiKey, baseURL: a.baseURL, model: a.model }) : null,

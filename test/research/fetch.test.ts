@@ -45,9 +45,10 @@ describe('fetchPage', () => {
     // The rule is applied to what a name resolves to, at connect time.
     const err = await new Promise<unknown>((resolve) => guardedLookup({ allowPrivate: false }, 'http://localhost')('localhost', {}, (e) => resolve(e)));
     expect(err).toMatchObject({ code: 'FETCH_BLOCKED' });
-    // An allowed origin (the app's own demo sites) passes even on loopback.
-    const page = await fetchPage(`${sites.base}/static/`, { allowPrivate: false, allowOrigins: [sites.base] });
+    // An allowed prefix (the app's own demo pages) passes even on loopback; the rest of that host does not.
+    const page = await fetchPage(`${sites.base}/static/`, { allowPrivate: false, allowPrefixes: [`${sites.base}/static/`] });
     expect(page.status).toBe(200);
+    await expect(fetchPage(`${sites.base}/static/../jsonld/`, { allowPrivate: false, allowPrefixes: [`${sites.base}/static/`] })).rejects.toMatchObject({ code: 'FETCH_BLOCKED' });
   });
 
   it('serves a fresh page from the cache and revalidates a stale one with its ETag', async () => {
