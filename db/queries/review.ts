@@ -273,3 +273,46 @@ export const unsnoozeDraft = (id: number): Sql => ({
           WHERE id = $1 AND status = 'snoozed' RETURNING id`,
   values: [id],
 });
+
+export interface ReplyRow {
+  id: number; sequence_id: number | null; contact_id: number | null; from_addr: string; subject: string; visible_text: string | null;
+  text_body: string; classification: string | null; intent: string | null; at: Date; corrected_by: number | null;
+  account_name: string | null; contact_name: string | null; owner_id: number | null; meeting_booked: boolean; total: number;
+}
+
+/** Inbound mail on my sequences (or everyone's), newest first, with whether a meeting is recorded. */
+export const listReplies = (workspaceId: number, viewer: number | null, kinds: string[], limit: number, offset: number): Sql => ({
+  text: `SELECT m.id, m.sequence_id, m.contact_id, m.from_addr, m.subject, m.visible_text, left(m.text_body, 4000) AS text_body,
+                m.classification, m.classification_details->'intent'->>'intent' AS intent, m.at, m.corrected_by,
+                a.name AS account_name, nullif(trim(c.first_name || ' ' || c.last_name), '') AS contact_name, s.owner_id,
+                EXISTS (SELECT 1 FROM events e WHERE e.sequence_id = m.sequence_id AND e.type = 'meeting_booked') AS meeting_booked,
+                count(*) OVER ()::int AS total
+           FROM messages m
+           LEFT JOIN sequences s ON s.id = m.sequence_id
+           LEFT JOIN accounts a ON a.id = s.account_id
+           LEFT JOIN contacts c ON c.id = m.contact_id
+          WHERE m.workspace_id = $1 AND m.direction = 'in' AND m.classification = ANY($3::text[])
+            AND ($2::bigint IS NULL OR s.owner_id = $2 OR a.owner_id = $2)
+          ORDER BY m.at DESC, m.id DESC LIMIT $4 OFFSET $5`,
+  values: [workspaceId, viewer, kinds, limit, offset],
+});
+
+export const findInbound = (workspaceId: number, id: number): Sql => ({
+  text: `SELECT m.id, m.sequence_id, m.contact_id, m.classification, s.owner_id, a.owner_id AS account_owner_id, s.account_id
+           FROM messages m LEFT JOIN sequences s ON s.id = m.sequence_id LEFT JOIN accounts a ON a.id = s.account_id
+          WHERE m.workspace_id = $1 AND m.id = $2 AND m.direction = 'in'`,
+  values: [workspaceId, id],
+});
+
+/** A rep's correction: this mail was not a reply. The reply event goes so the funnel stops counting it. */
+export const markNotReply = (id: number, userId: number): Sql => ({
+  text: `UPDATE messages SET classification = 'other', corrected_by = $2,
+                classification_details = classification_details || jsonb_build_object('corrected_from', classification)
+          WHERE id = $1 AND direction = 'in' RETURNING id`,
+  values: [id, userId],
+});
+
+export const deleteReplyEvent = (messageId: number): Sql => ({
+  text: `DELETE FROM events WHERE message_ref = $1 AND type = 'reply' RETURNING id`,
+  values: [messageId],
+});

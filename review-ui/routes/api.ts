@@ -15,6 +15,7 @@ import { pageParams } from '../layout.js';
 import { endpoint } from '../openapi.js';
 import { MAX_IMPORT_BYTES } from './accounts.js';
 import { reviewApiRoutes } from './api-review.js';
+import { settingsApiRoutes } from './api-settings.js';
 import { startImport } from './settings-imports.js';
 
 /** `?mapping={"email":"Work Email"}`: field → CSV header, as the UI's column mapper sends it. */
@@ -104,6 +105,7 @@ export function apiRoutes(ctx: AppContext): Router {
   });
 
   r.use(reviewApiRoutes(ctx));
+  r.use(settingsApiRoutes(ctx));
 
   r.use(() => {
     throw new AppError('NOT_FOUND', 'No such API route.');

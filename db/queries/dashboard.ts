@@ -1,0 +1,95 @@
+// The managers' funnel: signal → matched → drafted → approved → sent → replied → positive
+// reply → meeting booked, grouped by one dimension, for signals detected in [from, to).
+// Signal-level stages count signals; later stages count sequences drafted from them.
+import type { Sql } from '../types.js';
+
+export const DIMENSIONS = ['signal_type', 'source', 'rep', 'template'] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
+
+/** Reply intents that count as a positive reply (from drafting's reply classifier). */
+export const POSITIVE_INTENTS = ['interested', 'meeting_request'];
+
+const SOURCE = `coalesce((SELECT src.name FROM signal_observations o JOIN signal_sources src ON src.id = o.source_id
+                          WHERE o.signal_id = sig.id ORDER BY o.observed_at, o.id LIMIT 1), 'no source')`;
+
+// For a signal: its key in the dimension (rep = the account's owner; template has none).
+const SIGNAL_KEY: Record<Dimension, string> = {
+  signal_type: 'sig.type',
+  source: SOURCE,
+  rep: `coalesce(owner.name, owner.email, 'unassigned')`,
+  template: `NULL::text`,
+};
+// For a sequence: its key (rep = the sequence's owner).
+const SEQUENCE_KEY: Record<Dimension, string> = {
+  signal_type: 'sig.type',
+  source: SOURCE,
+  rep: `coalesce(owner.name, owner.email, 'unassigned')`,
+  template: `coalesce(t.name, 'no template')`,
+};
+
+export interface SignalStageRow { key: string | null; signals: number; matched: number }
+
+export const signalStages = (workspaceId: number, from: Date, to: Date, dim: Dimension): Sql => ({
+  text: `SELECT ${SIGNAL_KEY[dim]} AS key, count(*)::int AS signals, count(sig.account_id)::int AS matched
+           FROM signals sig LEFT JOIN accounts a ON a.id = sig.account_id LEFT JOIN users owner ON owner.id = a.owner_id
+          WHERE sig.workspace_id = $1 AND sig.detected_at >= $2 AND sig.detected_at < $3
+          GROUP BY 1`,
+  values: [workspaceId, from, to],
+});
+
+export interface SequenceStageRow {
+  key: string; drafted: number; approved: number; sent: number; replied: number; positive: number; meetings: number;
+  signal_to_first_send_ms: number | null;
+}
+
+export const sequenceStages = (workspaceId: number, from: Date, to: Date, dim: Dimension): Sql => ({
+  text: `WITH seq AS (
+           SELECT q.id, ${SEQUENCE_KEY[dim]} AS key, q.approved_at, sig.detected_at,
+                  (SELECT min(e.occurred_at) FROM events e WHERE e.sequence_id = q.id AND e.type = 'sent') AS first_sent_at,
+                  EXISTS (SELECT 1 FROM events e WHERE e.sequence_id = q.id AND e.type = 'reply') AS replied,
+                  EXISTS (SELECT 1 FROM events e WHERE e.sequence_id = q.id AND e.type = 'reply' AND e.data->>'intent' = ANY($4::text[])) AS positive,
+                  EXISTS (SELECT 1 FROM events e WHERE e.sequence_id = q.id AND e.type = 'meeting_booked') AS meeting
+             FROM sequences q JOIN signals sig ON sig.id = q.signal_id
+             LEFT JOIN users owner ON owner.id = q.owner_id LEFT JOIN sequence_templates t ON t.id = q.template_id
+            WHERE q.workspace_id = $1 AND sig.detected_at >= $2 AND sig.detected_at < $3 AND q.status <> 'drafting')
+         SELECT key, count(*)::int AS drafted, count(approved_at)::int AS approved, count(first_sent_at)::int AS sent,
+                count(*) FILTER (WHERE replied)::int AS replied, count(*) FILTER (WHERE positive)::int AS positive,
+                count(*) FILTER (WHERE meeting)::int AS meetings,
+                (avg(extract(epoch FROM first_sent_at - detected_at)) * 1000)::float8 AS signal_to_first_send_ms
+           FROM seq GROUP BY key`,
+  values: [workspaceId, from, to, POSITIVE_INTENTS],
+});
+
+export interface StepRow { position: number; sent: number; replies: number }
+
+/** Replies attributed to the step they answered (the last step sent before the reply). */
+export const stepStages = (workspaceId: number, from: Date, to: Date): Sql => ({
+  text: `WITH seq AS (
+           SELECT q.id FROM sequences q JOIN signals sig ON sig.id = q.signal_id
+            WHERE q.workspace_id = $1 AND sig.detected_at >= $2 AND sig.detected_at < $3),
+         sent AS (
+           SELECT st.position, count(*)::int AS sent FROM events e JOIN seq ON seq.id = e.sequence_id
+             JOIN sequence_steps st ON st.id = e.step_id WHERE e.type = 'sent' GROUP BY st.position),
+         replies AS (
+           SELECT (SELECT st.position FROM events s2 JOIN sequence_steps st ON st.id = s2.step_id
+                    WHERE s2.sequence_id = r.sequence_id AND s2.type = 'sent' AND s2.occurred_at <= r.occurred_at
+                    ORDER BY s2.occurred_at DESC LIMIT 1) AS position
+             FROM events r JOIN seq ON seq.id = r.sequence_id WHERE r.type = 'reply')
+         SELECT sent.position, sent.sent, (SELECT count(*) FROM replies WHERE replies.position = sent.position)::int AS replies
+           FROM sent ORDER BY sent.position`,
+  values: [workspaceId, from, to],
+});
+
+export interface LatencyRow { rep: string; approved: number; median_ms: number | null; avg_ms: number | null; signal_to_first_send_ms: number | null }
+
+/** Approval latency (draft created → approved) and signal → first send, per rep. */
+export const repLatency = (workspaceId: number, from: Date, to: Date): Sql => ({
+  text: `SELECT coalesce(u.name, u.email, 'unassigned') AS rep, count(q.approved_at)::int AS approved,
+                (percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM q.approved_at - q.created_at)) * 1000)::float8 AS median_ms,
+                (avg(extract(epoch FROM q.approved_at - q.created_at)) * 1000)::float8 AS avg_ms,
+                (avg(extract(epoch FROM (SELECT min(e.occurred_at) FROM events e WHERE e.sequence_id = q.id AND e.type = 'sent') - sig.detected_at)) * 1000)::float8 AS signal_to_first_send_ms
+           FROM sequences q JOIN signals sig ON sig.id = q.signal_id LEFT JOIN users u ON u.id = coalesce(q.approved_by, q.owner_id)
+          WHERE q.workspace_id = $1 AND sig.detected_at >= $2 AND sig.detected_at < $3 AND q.approved_at IS NOT NULL
+          GROUP BY 1 ORDER BY 1`,
+  values: [workspaceId, from, to],
+});

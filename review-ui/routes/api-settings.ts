@@ -1,0 +1,93 @@
+// JSON API for sources, templates, replies and the funnel: the same functions as the pages.
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import type { AppContext } from '../../context.js';
+import { one, run } from '../../db/index.js';
+import { DIMENSIONS } from '../../db/queries/dashboard.js';
+import { listReplies } from '../../db/queries/review.js';
+import { findSource, listAllTemplates, listSources, setSourceEnabled, type SourceRow } from '../../db/queries/settings.js';
+import { AppError } from '../../errors.js';
+import { queueViewer } from '../access.js';
+import { requireRole } from '../auth/roles.js';
+import { intParam } from '../format.js';
+import { endpoint, parseInput } from '../openapi.js';
+import { STAGES } from '../views/dashboard.js';
+import { DashboardQuery, dateRange, loadFunnel } from './dashboard.js';
+import { recordMeeting, recordNotReply } from './replies.js';
+import { createSource, NewSource, testSource } from './settings-sources.js';
+import { saveTemplate, TemplateBody } from './settings-templates.js';
+
+const Source = z.object({ id: z.number(), kind: z.string(), name: z.string(), url: z.string().nullable(), enabled: z.boolean(), last_success_at: z.string().nullable(), last_error: z.string().nullable(), last_error_at: z.string().nullable() });
+const SourcePatch = z.object({ enabled: z.boolean() });
+const Counts = z.object(Object.fromEntries(STAGES.map((s) => [s, z.number().nullable()])) as Record<(typeof STAGES)[number], z.ZodNullable<z.ZodNumber>>);
+const FunnelRow = z.object({ key: z.string(), counts: Counts, signalToFirstSendMs: z.number().nullable() });
+
+endpoint({ method: 'get', path: '/sources', tag: 'sources', summary: 'Signal sources with last success and last error', roles: 'revops, admin', response: z.object({ items: z.array(Source) }) });
+endpoint({ method: 'post', path: '/sources', tag: 'sources', summary: 'Add a signal source (validated by its kind)', roles: 'revops, admin', body: NewSource, status: 201, response: Source });
+endpoint({ method: 'patch', path: '/sources/:id', tag: 'sources', summary: 'Enable or disable a source', roles: 'revops, admin', body: SourcePatch, response: Source });
+endpoint({ method: 'post', path: '/sources/:id/test', tag: 'sources', summary: 'Poll once and return the parsed items; nothing is stored', roles: 'revops, admin',
+  response: z.object({ ok: z.boolean(), error: z.string().optional(), items: z.array(z.object({ key: z.string(), title: z.string(), url: z.string().nullable(), summary: z.string() })) }) });
+endpoint({ method: 'get', path: '/templates', tag: 'templates', summary: 'Sequence templates', roles: 'revops, admin' });
+endpoint({ method: 'post', path: '/templates', tag: 'templates', summary: 'Create a sequence template', roles: 'revops, admin', body: TemplateBody, status: 201 });
+endpoint({ method: 'put', path: '/templates/:id', tag: 'templates', summary: 'Replace a sequence template (its version goes up)', roles: 'revops, admin', body: TemplateBody });
+endpoint({ method: 'get', path: '/replies', tag: 'replies', summary: 'Inbound replies on my sequences (all for managers)', query: z.object({ page: z.number().int().positive().optional() }) });
+endpoint({ method: 'post', path: '/replies/:id/meeting-booked', tag: 'replies', summary: 'Record a meeting booked from this reply', roles: 'owning rep, admin' });
+endpoint({ method: 'post', path: '/replies/:id/not-a-reply', tag: 'replies', summary: 'Correct the classification: this mail was not a reply', roles: 'owning rep, admin' });
+endpoint({ method: 'get', path: '/funnel', tag: 'dashboard', summary: 'The funnel by signal type, source, rep or template for signals detected in a date range', roles: 'manager, revops, admin',
+  query: DashboardQuery, response: z.object({ from: z.string(), to: z.string(), dimension: z.enum(DIMENSIONS), rows: z.array(FunnelRow), total: FunnelRow }) });
+
+export function settingsApiRoutes(ctx: AppContext): Router {
+  const r = Router();
+  const revops = requireRole('revops');
+  const loadSource = async (req: Request) => {
+    const s = await one<SourceRow & { workspace_id: number }>(ctx.db, findSource(req.user!.workspaceId, intParam(req.params.id) ?? 0));
+    if (!s) throw new AppError('NOT_FOUND', 'No such source.');
+    return s;
+  };
+
+  r.get('/sources', revops, async (req, res) => {
+    res.json({ items: await run(ctx.db, listSources(req.user!.workspaceId)) });
+  });
+  r.post('/sources', revops, async (req, res) => {
+    res.status(201).json(await createSource(ctx, req.user!.workspaceId, req.user!.id, parseInput(NewSource, req.body)));
+  });
+  r.patch('/sources/:id', revops, async (req, res) => {
+    const s = await loadSource(req);
+    res.json(await one(ctx.db, setSourceEnabled(req.user!.workspaceId, s.id, parseInput(SourcePatch, req.body).enabled)));
+  });
+  r.post('/sources/:id/test', revops, async (req, res) => {
+    res.json(await testSource(ctx, await loadSource(req)));
+  });
+
+  r.get('/templates', revops, async (req, res) => {
+    res.json({ items: await run(ctx.db, listAllTemplates(req.user!.workspaceId)) });
+  });
+  r.post('/templates', revops, async (req, res) => {
+    res.status(201).json(await saveTemplate(ctx, req.user!.workspaceId, req.user!.id, undefined, parseInput(TemplateBody, req.body)));
+  });
+  r.put('/templates/:id', revops, async (req, res) => {
+    res.json(await saveTemplate(ctx, req.user!.workspaceId, req.user!.id, intParam(req.params.id) ?? 0, parseInput(TemplateBody, req.body)));
+  });
+
+  r.get('/replies', async (req, res) => {
+    const page = intParam(req.query.page) ?? 1;
+    const rows = await run<{ total: number }>(ctx.db, listReplies(req.user!.workspaceId, queueViewer(req.user!), ['reply'], 50, (page - 1) * 50));
+    res.json({ page, total: rows[0]?.total ?? 0, items: rows.map(({ total: _t, ...x }) => x) });
+  });
+  r.post('/replies/:id/meeting-booked', async (req, res) => {
+    await recordMeeting(ctx, req.user!, intParam(req.params.id) ?? 0);
+    res.json({ id: intParam(req.params.id), meetingBooked: true });
+  });
+  r.post('/replies/:id/not-a-reply', async (req, res) => {
+    await recordNotReply(ctx, req.user!, intParam(req.params.id) ?? 0);
+    res.json({ id: intParam(req.params.id), classification: 'other' });
+  });
+
+  r.get('/funnel', requireRole('manager', 'revops'), async (req, res) => {
+    const q = parseInput(DashboardQuery, req.query);
+    const range = dateRange(q, req.user!.timeZone);
+    const { rows, total } = await loadFunnel(ctx, req.user!.workspaceId, range.from, range.to, q.dim);
+    res.json({ from: range.fromDay, to: range.toDay, dimension: q.dim, rows, total });
+  });
+  return r;
+}
