@@ -17,7 +17,7 @@ export const draftAgent = defineAgent({
       log.info({ signalId: payload.signalId, status: result.status, sequences: result.drafts.map((d) => d.sequenceId) }, 'draft.done');
       return;
     }
-    const d = await draftSequence(deps, payload.sequenceId!, { instruction: payload.instruction ?? '', rewrite: true });
+    const d = await draftSequence(deps, payload.sequenceId!, { instruction: payload.instruction, rewrite: true });
     log.info({ sequenceId: d.sequenceId, version: d.version, applied: d.applied }, 'draft.rewritten');
   },
 });

@@ -59,7 +59,8 @@ export function draftOffline(input: DraftInput): DraftOutcome {
     const newThread = i === 0 || !!step.newThread;
     if (step.kind === 'opener' || i === 0) {
       const cited = facts.slice(0, 2);
-      const lines = [`Hi ${first},`, '', `${opener.lead}: ${sentence(input.signal.title)}`];
+      const title = input.signal.title.replace(/[[\]{}<>]/g, '').trim();
+      const lines = [`Hi ${first},`, '', `${opener.lead}: ${sentence(title)}`];
       if (cited[1]) lines.push(`One more thing I noted: ${sentence(cited[1].text)}`);
       else if (cited[0]) lines.push(`From what I read: ${sentence(cited[0].text)}`);
       if (values[0]) lines.push('', `Why I am writing: ${sentence(values[0])}`);

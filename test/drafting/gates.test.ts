@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { withWorkspaceLimit } from '../../drafting/anthropic.js';
 import { gateFailures, runGates, similarity, linksIn, type GateName } from '../../drafting/gates.js';
 import { draftOffline } from '../../drafting/offline.js';
 import type { DraftedSequence } from '../../drafting/schema.js';
@@ -108,6 +109,29 @@ describe('offline drafter', () => {
 
   it('passes without a booking link or playbook proof points', () => {
     const input = { ...inputFor('hiring'), sender: { name: 'Riley Rep', bookingUrl: null }, playbook: { company: 'Prospector Demo Co' } };
+    expect(draftOffline(input).failures).toEqual([]);
+  });
+});
+
+describe('per-workspace concurrency', () => {
+  it('runs at most the configured number of drafts at once per workspace, others in parallel', async () => {
+    const running = new Map<number, number>();
+    const peak = new Map<number, number>();
+    const task = (ws: number) => withWorkspaceLimit(ws, 2, async () => {
+      running.set(ws, (running.get(ws) ?? 0) + 1);
+      peak.set(ws, Math.max(peak.get(ws) ?? 0, running.get(ws)!));
+      await new Promise((r) => setTimeout(r, 5));
+      running.set(ws, running.get(ws)! - 1);
+    });
+    await Promise.all([...Array(6)].flatMap(() => [task(901), task(902)]));
+    expect([peak.get(901), peak.get(902)]).toEqual([2, 2]);
+  });
+});
+
+describe('offline drafter with hostile data', () => {
+  it('keeps brackets from a signal title out of the draft', () => {
+    const input = inputFor('news');
+    input.signal.title = `[Press] ${input.signal.title}`;
     expect(draftOffline(input).failures).toEqual([]);
   });
 });
