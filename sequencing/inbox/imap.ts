@@ -1,0 +1,89 @@
+// IMAP per mailbox (imapflow): read INBOX incrementally by UID, starting over when UIDVALIDITY
+// changes (the Message-ID unique index keeps a re-read from acting twice), and look a sent
+// Message-ID up in the Sent folder for the reconciler.
+import { ImapFlow } from 'imapflow';
+import type { AppContext } from '../../context.js';
+import { one, run } from '../../db/index.js';
+import { saveImapError, saveImapState } from '../../db/queries/inbox.js';
+import { findMailbox, type MailboxRow } from '../../db/queries/sending.js';
+import { AppError } from '../../errors.js';
+import type { SecretBox } from '../../secret-box.js';
+import { processInbound, type IntentClassifier } from './process.js';
+
+export function imapClient(m: MailboxRow, secrets: Pick<SecretBox, 'open'>): ImapFlow {
+  if (!m.imap_host) throw new AppError('VALIDATION', `mailbox ${m.id} has no IMAP server`);
+  return new ImapFlow({
+    host: m.imap_host,
+    port: m.imap_port ?? (m.imap_secure ? 993 : 143),
+    secure: m.imap_secure,
+    auth: { user: m.imap_user ?? m.from_email, pass: m.imap_pass_enc ? secrets.open(m.imap_pass_enc) : '' },
+    logger: false,
+    connectionTimeout: 20_000,
+    disableAutoIdle: true,
+  });
+}
+
+export interface SyncResult { fetched: number; stored: number; uidValidity: number; lastUid: number; reset: boolean }
+
+const BATCH = 50;
+
+export async function syncMailbox(
+  ctx: Pick<AppContext, 'db' | 'log' | 'config' | 'secrets'>,
+  mailboxId: number,
+  opts: { now?: () => Date; intentOf?: IntentClassifier } = {},
+): Promise<SyncResult> {
+  const mailbox = await one<MailboxRow>(ctx.db, findMailbox(mailboxId));
+  if (!mailbox) throw new AppError('NOT_FOUND', `mailbox ${mailboxId} not found`);
+  const clock = opts.now ?? (() => new Date());
+  const client = imapClient(mailbox, ctx.secrets);
+  try {
+    await client.connect();
+    const box = await client.mailboxOpen('INBOX', { readOnly: true });
+    const uidValidity = Number(box.uidValidity);
+    const reset = mailbox.imap_uidvalidity !== null && Number(mailbox.imap_uidvalidity) !== uidValidity;
+    let lastUid = reset ? 0 : Number(mailbox.imap_last_uid ?? 0);
+    let fetched = 0, stored = 0;
+    if (box.exists > 0) {
+      const pending: { uid: number; source: Buffer }[] = [];
+      for await (const msg of client.fetch(`${lastUid + 1}:*`, { uid: true, source: true }, { uid: true })) {
+        if (msg.uid > lastUid && msg.source) pending.push({ uid: msg.uid, source: msg.source });
+      }
+      pending.sort((a, b) => a.uid - b.uid);
+      for (const [i, p] of pending.entries()) {
+        fetched++;
+        const r = await processInbound(ctx, { workspaceId: mailbox.workspace_id, mailboxId, raw: p.source, imapUid: p.uid, now: clock(), intentOf: opts.intentOf });
+        if (r.status === 'stored') stored++;
+        lastUid = p.uid;
+        if ((i + 1) % BATCH === 0) await run(ctx.db, saveImapState(mailboxId, uidValidity, lastUid, clock()));
+      }
+    }
+    await run(ctx.db, saveImapState(mailboxId, uidValidity, lastUid, clock()));
+    ctx.log.info({ mailboxId, fetched, stored, lastUid, reset }, 'inbox.synced');
+    return { fetched, stored, uidValidity, lastUid, reset };
+  } catch (err) {
+    await run(ctx.db, saveImapError(mailboxId, (err as Error).message.slice(0, 500), clock()));
+    throw err;
+  } finally {
+    await client.logout().catch(() => client.close());
+  }
+}
+
+const SENT_NAMES = ['Sent', 'Sent Items', 'Sent Messages', 'Sent Mail', '[Gmail]/Sent Mail', 'INBOX.Sent', 'Gesendet', 'Envoyés'];
+
+/** Whether a message with this Message-ID is in the mailbox's Sent folder. */
+export async function foundInSent(mailbox: MailboxRow, secrets: Pick<SecretBox, 'open'>, messageId: string): Promise<boolean> {
+  const client = imapClient(mailbox, secrets);
+  try {
+    await client.connect();
+    const folders = await client.list();
+    const sent = mailbox.imap_sent_folder
+      ?? folders.find((f) => f.specialUse === '\\Sent')?.path
+      ?? folders.find((f) => SENT_NAMES.some((n) => n.toLowerCase() === f.path.toLowerCase()))?.path;
+    if (!sent) throw new AppError('NOT_FOUND', `mailbox ${mailbox.id} has no Sent folder`);
+    await client.mailboxOpen(sent, { readOnly: true });
+    const uids = await client.search({ header: { 'message-id': messageId } }, { uid: true });
+    return Array.isArray(uids) && uids.length > 0;
+  } finally {
+    await client.logout().catch(() => client.close());
+  }
+}

@@ -1,0 +1,114 @@
+import { DateTime } from 'luxon';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { AppContext } from '../../context.js';
+import { one, run } from '../../db/index.js';
+import { approveSequence } from '../../sequencing/approve.js';
+import { syncMailbox } from '../../sequencing/inbox/imap.js';
+import { sendStep } from '../../sequencing/send.js';
+import { TransportPool } from '../../sequencing/transport.js';
+import { createTestContext } from '../support/context.js';
+import { describeEachBackend } from '../support/db.js';
+import { buildWorkspace, type TestWorkspace } from '../support/builders.js';
+import { DOVECOT_PASSWORD, startDovecot, type TestDovecot } from '../support/dovecot.js';
+import { ALWAYS, buildSequence, stepRows } from './builders.js';
+import { dsnFor, replyTo } from './mail-builders.js';
+
+const NOW = new Date('2026-03-10T14:00:00Z'); // Tuesday 10:00 in New York
+
+describeEachBackend('inbox over IMAP (Dovecot)', (get) => {
+  let ctx: AppContext & { close(): Promise<void> };
+  let ws: TestWorkspace;
+  let dovecot: TestDovecot;
+  let transports: TransportPool;
+  const user = `rep-${Math.random().toString(36).slice(2, 8)}@sender.test`;
+  let mailboxId: number;
+
+  beforeAll(async () => {
+    ctx = await createTestContext(get());
+    ws = await buildWorkspace(get().db);
+    dovecot = await startDovecot();
+    transports = new TransportPool({ secrets: ctx.secrets, dataDir: ctx.config.dataDir });
+    mailboxId = (await one<{ id: number }>(ctx.db, {
+      text: `INSERT INTO mailboxes (workspace_id, user_id, kind, from_name, from_email, imap_host, imap_port, imap_secure, imap_user, imap_pass_enc, min_gap_seconds, max_gap_seconds)
+             VALUES ($1, $2, 'outbox', 'Riley Rep', $3, '127.0.0.1', $4, false, $3, $5, 0, 0) RETURNING id`,
+      values: [ws.id, ws.users.rep.id, user, dovecot.port, ctx.secrets.seal(DOVECOT_PASSWORD)],
+    }))!.id;
+  });
+  afterAll(async () => {
+    transports.close();
+    await dovecot?.stop();
+    await ctx.close();
+  });
+
+  /** An active sequence whose opener went out at NOW through the IMAP-backed mailbox. */
+  const sentOpener = async () => {
+    const b = await buildSequence(ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id, mailbox: null, window: ALWAYS, fallback: null });
+    await ctx.db.query(`UPDATE sequences SET mailbox_id = $2 WHERE id = $1`, [b.sequenceId, mailboxId]);
+    await approveSequence(ctx, { sequenceId: b.sequenceId, userId: ws.users.rep.id, now: NOW, random: () => 0 });
+    const r = await sendStep(ctx, b.stepIds[0]!, { transports, now: () => NOW });
+    if (r.status !== 'sent') throw new Error(`opener not sent: ${JSON.stringify(r)}`);
+    const email = (await one<{ email: string }>(ctx.db, { text: 'SELECT email FROM contacts WHERE id = $1', values: [b.contactId] }))!.email;
+    return { ...b, email, messageId: r.messageId };
+  };
+  const sync = () => syncMailbox(ctx, mailboxId, { now: () => NOW });
+
+  it('a reply appended to the inbox stops the next step, records intent, and a second sync reads nothing new', async () => {
+    const s = await sentOpener();
+    await dovecot.append(user, replyTo({ from: s.email, to: user, inReplyTo: s.messageId, body: 'Sounds interesting, could we talk Thursday? Send me some times.' }));
+    const r = await sync();
+    expect(r.stored).toBe(1);
+    const steps = await stepRows(ctx.db, s.sequenceId);
+    expect(steps.map((x) => x.status)).toEqual(['sent', 'cancelled', 'cancelled']);
+    const seq = await one<{ status: string; stop_reason: string }>(ctx.db, { text: 'SELECT * FROM sequences WHERE id = $1', values: [s.sequenceId] });
+    expect(seq).toMatchObject({ status: 'stopped', stop_reason: 'replied' });
+    const msg = await one<{ classification: string; visible_text: string; raw: string; classification_details: { intent: { intent: string } } }>(ctx.db, {
+      text: `SELECT * FROM messages WHERE sequence_id = $1 AND direction = 'in'`, values: [s.sequenceId] });
+    expect(msg!.classification).toBe('reply');
+    expect(msg!.visible_text).toBe('Sounds interesting, could we talk Thursday? Send me some times.');
+    expect(msg!.raw).toContain(s.messageId);
+    expect(msg!.classification_details.intent.intent).toBe('meeting_request');
+    expect((await sync()).fetched).toBe(0);
+  });
+
+  it('an out-of-office moves the remaining steps after the return date and does not count as a reply', async () => {
+    const s = await sentOpener();
+    await dovecot.append(user, replyTo({
+      from: s.email, to: user, inReplyTo: s.messageId, subject: 'Automatic reply: Congrats on the Series B', headers: ['Auto-Submitted: auto-replied'],
+      body: 'Thank you for your message. I am out of the office until March 23, 2026 with limited access to email.',
+    }));
+    await sync();
+    const steps = await stepRows(ctx.db, s.sequenceId);
+    expect(steps.map((x) => x.status)).toEqual(['sent', 'scheduled', 'scheduled']);
+    const back = DateTime.fromISO('2026-03-24', { zone: 'America/New_York' }).toJSDate();
+    expect(steps[1]!.scheduled_at!.getTime()).toBeGreaterThanOrEqual(back.getTime());
+    expect(steps[2]!.scheduled_at!.getTime()).toBeGreaterThan(steps[1]!.scheduled_at!.getTime());
+    expect((await one<{ status: string }>(ctx.db, { text: 'SELECT status FROM sequences WHERE id = $1', values: [s.sequenceId] }))!.status).toBe('active');
+    expect((await one<{ status: string }>(ctx.db, { text: 'SELECT status FROM contacts WHERE id = $1', values: [s.contactId] }))!.status).toBe('active');
+  });
+
+  it('a DSN suppresses the address, marks the contact bounced and stops the sequence', async () => {
+    const s = await sentOpener();
+    await dovecot.append(user, dsnFor({ rcpt: s.email, to: user, originalMessageId: s.messageId }));
+    await sync();
+    expect((await one<{ status: string }>(ctx.db, { text: 'SELECT status FROM contacts WHERE id = $1', values: [s.contactId] }))!.status).toBe('bounced');
+    expect(await one(ctx.db, { text: `SELECT 1 FROM suppressions WHERE workspace_id = $1 AND kind = 'email' AND value = lower($2)`, values: [ws.id, s.email] })).toBeTruthy();
+    expect((await stepRows(ctx.db, s.sequenceId)).map((x) => x.status)).toEqual(['sent', 'cancelled', 'cancelled']);
+    const ev = await one<{ data: { hard: boolean; status: string; recipient: string } }>(ctx.db, { text: `SELECT data FROM events WHERE sequence_id = $1 AND type = 'bounce'`, values: [s.sequenceId] });
+    expect(ev!.data).toMatchObject({ hard: true, status: '5.1.1', recipient: s.email });
+  });
+
+  it('ignores our own messages, and a changed UIDVALIDITY re-reads without acting twice', async () => {
+    const s = await sentOpener();
+    const own = await one<{ raw: string }>(ctx.db, { text: `SELECT raw FROM messages WHERE step_id = $1`, values: [s.stepIds[0]] });
+    await dovecot.append(user, own!.raw);
+    expect((await sync()).stored).toBe(0);
+    expect((await stepRows(ctx.db, s.sequenceId))[1]!.status).toBe('scheduled');
+    const before = (await run(ctx.db, { text: `SELECT id FROM messages WHERE direction = 'in' AND mailbox_id = $1`, values: [mailboxId] })).length;
+    await ctx.db.query(`UPDATE mailboxes SET imap_uidvalidity = 1 WHERE id = $1`, [mailboxId]);
+    const r = await sync();
+    expect(r.reset).toBe(true);
+    expect(r.fetched).toBeGreaterThan(0);
+    expect(r.stored).toBe(0);
+    expect((await run(ctx.db, { text: `SELECT id FROM messages WHERE direction = 'in' AND mailbox_id = $1`, values: [mailboxId] })).length).toBe(before);
+  });
+});
