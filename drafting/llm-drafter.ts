@@ -7,7 +7,8 @@ import { gateFailures, runGates, type GateFailure, type GateResult } from './gat
 import { buildDraftPrompt, feedbackTurns, PROMPT_VERSION, type PromptOptions } from './prompt.js';
 import { DraftedSequence, type DraftInput } from './schema.js';
 
-export const DRAFT_MAX_TOKENS = 4096;
+// Room for adaptive thinking on current models as well as the five steps.
+export const DRAFT_MAX_TOKENS = 8192;
 const format = zodOutputFormat(DraftedSequence);
 
 export interface DraftOutcome {
@@ -46,7 +47,9 @@ export async function draftWithLlm(llm: Llm, input: DraftInput, opts: LlmDraftOp
     const answer = await callModel(llm, { model: llm.model, system: prompt.system, messages, maxTokens: DRAFT_MAX_TOKENS, format }, { signal: opts.signal });
     usage.push(answer.usage);
     await opts.onUsage?.(answer.usage, attempt === 1 ? 'draft' : 'draft.retry');
-    const parsed = parseDraft(answer.text);
+    const parsed = answer.stopReason === 'max_tokens'
+      ? { failure: { gate: 'schema' as const, step: null, message: `the answer was cut off at ${DRAFT_MAX_TOKENS} tokens; write shorter emails` } }
+      : parseDraft(answer.text);
     if (parsed.draft) {
       const results = runGates(parsed.draft, input);
       last = { draft: parsed.draft, results, failures: gateFailures(results) };

@@ -95,7 +95,10 @@ export async function loadDraftInput(db: Database, sequenceId: number): Promise<
     playbook: settings.playbook ?? {},
     footer: { signature: settings.signature ?? '', physicalAddress: settings.physicalAddress ?? '' },
     organization: dossier?.organization ?? {},
-    facts: facts.map((f) => ({ id: f.id, kind: f.kind, text: f.text, sourceUrl: f.source_url, quote: f.quote, flags: f.flags ?? [] })),
+    // A flagged fact (research marks text that reads like instructions) never reaches the model
+    // or a draft; leaving it out of the input also leaves it out of what the gates accept.
+    facts: facts.filter((f) => !(f.flags ?? []).length)
+      .map((f) => ({ id: f.id, kind: f.kind, text: f.text, sourceUrl: f.source_url, quote: f.quote, flags: f.flags ?? [] })),
     steps: steps.map((s) => ({ kind: s.kind, delayDays: s.delay_days, newThread: s.new_thread })),
   };
   return { input, sequence, steps };

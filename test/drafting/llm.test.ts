@@ -48,6 +48,13 @@ describe('draftWithLlm against the fake Messages API', () => {
     expect(feedbackOf(1)).toContain('[schema]');
   });
 
+  it('treats an answer cut off at max_tokens as a schema failure and retries', async () => {
+    fake.enqueue({ kind: 'text', text: '{"steps": [{"subject": "Nor', stopReason: 'max_tokens' }, json(good()));
+    const out = await draftWithLlm(llm(), input);
+    expect(out.failures).toEqual([]);
+    expect(feedbackOf(1)).toContain('cut off');
+  });
+
   it('gives up with LLM_SCHEMA after two answers that do not fit the schema', async () => {
     fake.enqueue(text('not json at all'), text('{"steps": "no"}'));
     await expect(draftWithLlm(llm(), input)).rejects.toMatchObject({ code: 'LLM_SCHEMA' });

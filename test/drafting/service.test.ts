@@ -93,6 +93,17 @@ describeEachBackend('draft agent', (get) => {
     expect(total).toBeCloseTo(rows.reduce((n, r) => n + r.cost_usd, 0), 6);
   });
 
+  it('keeps facts research flagged as instruction-like out of the prompt and out of what may be cited', async () => {
+    const scene = await buildScene(get().db, ws, 'funding');
+    await get().db.query(`UPDATE facts SET flags = '{instruction_like}' WHERE id = $1`, [scene.factIds[2]]);
+    const draft = goodFundingDraft(scene.factIds, scene.fixture.account.domain); // step 3 cites the flagged fact
+    fake.enqueue(json(draft), json(draft));
+    await handle(online(), { signalId: scene.signalId });
+    expect(JSON.stringify(fake.requests[0]!.body.messages)).not.toContain('opened an office in Denver');
+    const [seq] = await sequencesOf(scene.signalId);
+    expect((seq!.gate_failures as { gate: string; step: number }[]).filter((f) => f.gate === 'cited_facts')).toEqual([expect.objectContaining({ step: 3 })]);
+  });
+
   it('keeps the signal and stores the error when the API fails, then drafts on the next try', async () => {
     const scene = await buildScene(get().db, ws, 'funding');
     fake.enqueue(error(500));
