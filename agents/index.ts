@@ -1,14 +1,17 @@
 // The registry of agents a worker can run, by queue name.
+import { dispatchAgent } from './dispatch.js';
 import { draftAgent } from './draft.js';
 import { importAgent } from './import.js';
+import { inboxAgent } from './inbox.js';
 import { maintenanceAgent } from './maintenance.js';
 import { pollSourceAgent, signalsTickAgent } from './poll-source.js';
 import { researchAgent } from './research.js';
+import { sendAgent } from './send.js';
 import type { Agent } from './runtime.js';
 import { Queues } from './queues.js';
 
 export const agentRegistry: Record<string, Agent> = Object.fromEntries(
-  [maintenanceAgent, importAgent, researchAgent, draftAgent, pollSourceAgent, signalsTickAgent].map((a) => [Queues[a.queue].name, a as unknown as Agent]),
+  [maintenanceAgent, importAgent, researchAgent, draftAgent, pollSourceAgent, signalsTickAgent, sendAgent, inboxAgent, dispatchAgent].map((a) => [Queues[a.queue].name, a as unknown as Agent]),
 );
 
 export function selectAgents(names?: string[]): Agent[] {

@@ -17,7 +17,7 @@ export interface TestSmtp {
   close(): Promise<void>;
 }
 
-export async function startSmtp(opts: { auth?: { user: string; pass: string } } = {}): Promise<TestSmtp> {
+export async function startSmtp(opts: { auth?: { user: string; pass: string }; /** Wait this long before answering DATA. */ delayMs?: number } = {}): Promise<TestSmtp> {
   const received: Received[] = [];
   const rejectRcpt = new Map<string, [number, string]>();
   const waiters: (() => void)[] = [];
@@ -41,6 +41,7 @@ export async function startSmtp(opts: { auth?: { user: string; pass: string } } 
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', async () => {
+        if (opts.delayMs) await new Promise((r) => setTimeout(r, opts.delayMs));
         const raw = Buffer.concat(chunks).toString('utf8');
         received.push({
           raw,

@@ -1,0 +1,25 @@
+// The dispatcher's work, apart from the queue: find due steps, reconcile stuck ones, list
+// mailboxes to read. The claim is what makes a send exactly-once; enqueuing twice is harmless.
+import type { AppContext } from '../context.js';
+import { run } from '../db/index.js';
+import { imapMailboxes } from '../db/queries/inbox.js';
+import { dueSteps } from '../db/queries/sending.js';
+import { reconcileStuck, type SentLookup } from './reconcile.js';
+
+export interface DispatchDeps {
+  enqueueSend(stepId: number): Promise<unknown>;
+  enqueueInbox(mailboxId: number): Promise<unknown>;
+  now?: Date;
+  lookup?: SentLookup;
+}
+
+export async function dispatchTick(ctx: Pick<AppContext, 'db' | 'log' | 'secrets' | 'config'>, deps: DispatchDeps) {
+  const now = deps.now ?? new Date();
+  const due = await run<{ id: number }>(ctx.db, dueSteps(now, 500));
+  for (const s of due) await deps.enqueueSend(s.id);
+  const reconciled = await reconcileStuck(ctx, { now, lookup: deps.lookup });
+  const boxes = await run<{ id: number }>(ctx.db, imapMailboxes());
+  for (const m of boxes) await deps.enqueueInbox(m.id);
+  ctx.log.info({ due: due.length, ...reconciled, mailboxes: boxes.length }, 'sequencing.dispatched');
+  return { due: due.length, reconciled, mailboxes: boxes.length };
+}

@@ -1,0 +1,66 @@
+// Steps left in `sending` by a crash. A step is never resent blindly: its Message-ID is looked
+// up where the message would be (the local outbox folder, or the mailbox's Sent folder over
+// IMAP); found → sent, not found or no way to look → `unknown`, for a person to decide.
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import type { AppContext } from '../context.js';
+import { one, run } from '../db/index.js';
+import { completeIfDone, findMailbox, insertEvent, markSent, markStepOutcome, stuckSteps, type MailboxRow } from '../db/queries/sending.js';
+import { foundInSent } from './inbox/imap.js';
+
+export type SentLookup = (mailbox: MailboxRow, messageId: string) => Promise<boolean | null>;
+
+export const STUCK_AFTER_MS = 10 * 60_000;
+
+/** Where to look: the outbox folder, the IMAP Sent folder, or nowhere (null). */
+export function defaultLookup(ctx: Pick<AppContext, 'secrets' | 'config'>): SentLookup {
+  return async (mailbox, messageId) => {
+    if (mailbox.kind === 'outbox') {
+      const dir = path.join(ctx.config.dataDir, 'outbox', String(mailbox.id));
+      const name = `${messageId.replace(/^<|>$/g, '').replace(/[^A-Za-z0-9._-]/g, '_')}.eml`;
+      return existsSync(dir) && readdirSync(dir).includes(name);
+    }
+    if (mailbox.imap_host) return foundInSent(mailbox, ctx.secrets, messageId);
+    return null;
+  };
+}
+
+export async function reconcileStuck(
+  ctx: Pick<AppContext, 'db' | 'log' | 'secrets' | 'config'>,
+  opts: { now?: Date; stuckAfterMs?: number; lookup?: SentLookup; limit?: number } = {},
+): Promise<{ sent: number; unknown: number; failed: number }> {
+  const now = opts.now ?? new Date();
+  const lookup = opts.lookup ?? defaultLookup(ctx);
+  const stuck = await run<{ id: number; message_id: string | null; mailbox_id: number | null }>(
+    ctx.db, stuckSteps(new Date(now.getTime() - (opts.stuckAfterMs ?? STUCK_AFTER_MS)), opts.limit ?? 100));
+  const out = { sent: 0, unknown: 0, failed: 0 };
+  for (const s of stuck) {
+    const mailbox = s.mailbox_id ? await one<MailboxRow>(ctx.db, findMailbox(s.mailbox_id)) : undefined;
+    let found: boolean | null = null;
+    try {
+      found = mailbox && s.message_id ? await lookup(mailbox, s.message_id) : null;
+    } catch (err) {
+      // The lookup itself failed (IMAP down): try again on the next run rather than guess.
+      ctx.log.warn({ stepId: s.id, err }, 'sequence.step.reconcile_failed');
+      out.failed++;
+      continue;
+    }
+    await ctx.db.transaction(async (tx) => {
+      if (found) {
+        const row = await one<{ sequence_id: number }>(tx, markSent(s.id, 'found by Message-ID after a crash', now));
+        if (row) {
+          const seq = await one<{ workspace_id: number; contact_id: number }>(tx, { text: 'SELECT workspace_id, contact_id FROM sequences WHERE id = $1', values: [row.sequence_id] });
+          await run(tx, insertEvent({ workspaceId: seq!.workspace_id, type: 'sent', sequenceId: row.sequence_id, stepId: s.id, contactId: seq!.contact_id, data: { reconciled: true }, at: now }));
+          await run(tx, completeIfDone(row.sequence_id, now));
+        }
+      } else {
+        const why = found === false ? 'not found by Message-ID after a crash' : 'left in sending by a crash; no Sent folder to check';
+        await run(tx, markStepOutcome(s.id, 'unknown', `${why}: a person must decide whether it went out`, now));
+      }
+    });
+    if (found) out.sent++;
+    else out.unknown++;
+    ctx.log.warn({ stepId: s.id, messageId: s.message_id, found }, found ? 'sequence.step.reconciled_sent' : 'sequence.step.unknown');
+  }
+  return out;
+}
