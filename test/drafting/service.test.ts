@@ -136,6 +136,16 @@ describeEachBackend('draft agent', (get) => {
     expect(await run(get().db, draftVersions(seq!.id))).toHaveLength(3);
   });
 
+  it('drops a rewrite for a sequence that left review, keeping its versions as they were', async () => {
+    const scene = await buildScene(get().db, ws, 'manual');
+    await handle(offline(), { signalId: scene.signalId });
+    const [seq] = await sequencesOf(scene.signalId);
+    await get().db.query(`UPDATE sequences SET status = 'active' WHERE id = $1`, [seq!.id]);
+    await handle(online(), { sequenceId: seq!.id, instruction: 'shorter' });
+    expect(fake.requests).toEqual([]);
+    expect(await run(get().db, draftVersions(seq!.id))).toHaveLength(1);
+  });
+
   it('computes edit statistics per prompt version and template from approved sequences', async () => {
     const { db } = get();
     const fresh = await buildDraftWorkspace(db);
