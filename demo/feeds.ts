@@ -80,22 +80,24 @@ function board(): string {
   });
 }
 
-let demoPresent: boolean | undefined;
-
 /** Public, read-only, and only when a demo workspace exists. */
 export function demoFeedRoutes(ctx: Pick<AppContext, 'db' | 'config'>): Router {
   const r = Router();
-  r.use('/demo', async (_req, _res, next) => {
-    if (demoPresent !== true) {
+  let demoPresent = false; // once a demo workspace exists it stays
+  const onlyInDemo = async (_req: Request, _res: Response, next: (err?: unknown) => void) => {
+    if (!demoPresent) {
       const row = await one<{ ok: boolean }>(ctx.db, { text: `SELECT EXISTS (SELECT 1 FROM workspaces WHERE settings->>'demo' = 'true') AS ok`, values: [] });
       demoPresent = !!row?.ok;
     }
-    if (demoPresent) next();
-    else next('router');
+    next(demoPresent ? undefined : 'router');
+  };
+  r.use('/demo', onlyInDemo);
+  // Watched pages honour robots.txt; in demo mode the app's own says: the demo pages only.
+  r.get('/robots.txt', onlyInDemo, (_req, res) => {
+    res.type('text/plain').send('User-agent: *\nAllow: /demo/\nDisallow: /\n');
   });
-  const base = ctx.config.publicUrl;
-  r.get('/demo/feeds/funding.xml', (req, res) => etagged(req, res, 'application/rss+xml', rss(base)));
-  r.get('/demo/feeds/news.atom', (req, res) => etagged(req, res, 'application/atom+xml', atom(base)));
+  r.get('/demo/feeds/funding.xml', (req, res) => etagged(req, res, 'application/rss+xml', rss(ctx.config.publicUrl)));
+  r.get('/demo/feeds/news.atom', (req, res) => etagged(req, res, 'application/atom+xml', atom(ctx.config.publicUrl)));
   r.get('/demo/newsroom/vantage-cloud', (req, res) => etagged(req, res, 'text/html', newsroom(Date.now())));
   r.get('/demo/boards/v1/boards/quarry-security/jobs', (req, res) => etagged(req, res, 'application/json', board()));
   r.get('/demo/stories/{*path}', (_req, res) => {
@@ -120,6 +122,5 @@ export async function seedDemoSources(db: Database, workspaceId: number, publicU
   for (const s of sources) {
     await run(db, insertSource(workspaceId, { kind: s.kind, name: s.name, url: s.url, config: s.config, secretEnc: null, pollIntervalMinutes: s.every }));
   }
-  demoPresent = undefined;
   return sources.length;
 }

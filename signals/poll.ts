@@ -22,9 +22,10 @@ export function userAgent(config: Pick<Config, 'publicUrl'>): string {
  */
 export function fetchOptionsFor(config: Pick<Config, 'allowPrivateFetch' | 'publicUrl'>, sourceConfig: Record<string, unknown>): FetchOptions {
   const demoPrefix = `${config.publicUrl}/demo/`;
+  const demoRobots = `${config.publicUrl}/robots.txt`;
   return {
     userAgent: userAgent(config),
-    allowPrivate: config.allowPrivateFetch ? true : sourceConfig.demo === true ? (url) => url.toString().startsWith(demoPrefix) : false,
+    allowPrivate: config.allowPrivateFetch ? true : sourceConfig.demo === true ? (url) => url.toString().startsWith(demoPrefix) || url.toString() === demoRobots : false,
   };
 }
 

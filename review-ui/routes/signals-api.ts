@@ -3,7 +3,9 @@
 //   token: providers sign instead). Mounted before the body parsers so the HMAC covers the exact
 //   bytes sent; a request without a signature header falls through to the authenticated API.
 // - `signalApiRoutes` (under /api, needs a user): list and read signals, manual entry, settle an
-//   ambiguous or unmatched signal, the unmatched companies ("add as account?"), sources.
+//   ambiguous or unmatched signal, the unmatched companies ("add as account?"), sources (mounted
+//   before the settings API, so these /sources routes answer: they never return secrets, and a
+//   new webhook source gets its signing secret, shown once).
 import { randomBytes } from 'node:crypto';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
@@ -11,6 +13,7 @@ import { researchEnqueuer } from '../../agents/signal-jobs.js';
 import { Queues } from '../../agents/queues.js';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
+import { insertAudit } from '../../db/queries/audit.js';
 import { findSource, insertSource, listSources, updateSourceSettings, type SignalSourceRow } from '../../db/queries/signal-sources.js';
 import { findSignal, listObservations, listSignals, type SignalRow } from '../../db/queries/signals.js';
 import { AppError } from '../../errors.js';
@@ -177,6 +180,7 @@ export function signalApiRoutes(ctx: AppContext): Router {
     const { demo: _demo, ...config } = validConfig(b.data.kind, b.data.config);
     const secret = b.data.kind === 'webhook' ? randomBytes(32).toString('base64url') : null;
     const row = (await one<SignalSourceRow>(ctx.db, insertSource(req.user!.workspaceId, { kind: b.data.kind, name: b.data.name, url, config, secretEnc: secret ? ctx.secrets.seal(secret) : null, pollIntervalMinutes: b.data.pollIntervalMinutes })))!;
+    await run(ctx.db, insertAudit({ workspaceId: req.user!.workspaceId, userId: req.user!.id, action: 'source.created', entityType: 'signal_source', entityId: row.id, data: { kind: row.kind } }));
     res.status(201).json({
       ...publicSource(row),
       ...(secret ? { secret, note: 'Shown once. Sign each POST /api/signals body with HMAC-SHA256 using it; send X-Prospector-Source and X-Prospector-Signature: sha256=<hex>.' } : {}),
