@@ -1,0 +1,51 @@
+// The plays every new workspace starts with. RevOps edit them; each save is a new version.
+import { Persona } from './personas.js';
+import { PlayDefinition } from './schema.js';
+
+const salesLeaders = Persona.parse({
+  name: 'Sales leadership',
+  titleKeywords: ['sales', 'revenue', 'commercial', 'business development', 'growth'],
+  exclusions: ['engineer', 'intern', 'assistant', 'coordinator'],
+  seniorities: ['c_level', 'vp', 'head', 'director'],
+});
+const revops = Persona.parse({ name: 'Revenue operations', titleKeywords: ['revenue operations', 'sales operations'], seniorities: ['vp', 'head', 'director', 'manager'] });
+const sdrLeaders = Persona.parse({ name: 'SDR leadership', titleKeywords: ['sales development', 'business development representative'], seniorities: ['head', 'director', 'manager'] });
+const founders = Persona.parse({ name: 'Founders and CEOs', titleKeywords: ['chief executive officer', 'founder', 'co founder'], seniorities: ['c_level'] });
+
+export const DEFAULT_PLAYS: PlayDefinition[] = [
+  PlayDefinition.parse({
+    name: 'Funding: Series A or later',
+    description: 'New money means new hiring plans and pipeline targets: reach sales leadership while plans are being made.',
+    trigger: { kind: 'signal', signalType: 'funding', minRound: 'series_a' },
+    personas: [salesLeaders, revops, founders],
+  }),
+  PlayDefinition.parse({
+    name: 'Job change: new leader at a target account',
+    description: 'A new sales leader reviews tools in their first 90 days. The person who changed jobs is the contact.',
+    trigger: { kind: 'signal', signalType: 'job_change', champion: false },
+    limits: { maxContactsPerAccount: 1 },
+  }),
+  PlayDefinition.parse({
+    name: 'Job change: a champion moved',
+    description: 'Someone who already knows us arrived at a new company.',
+    trigger: { kind: 'signal', signalType: 'job_change', champion: true },
+    limits: { maxContactsPerAccount: 1 },
+  }),
+  PlayDefinition.parse({
+    name: 'News: launch, expansion or leadership change',
+    trigger: { kind: 'signal', signalType: 'news', subtypes: ['launch', 'expansion', 'leadership_change', 'acquisition', 'partnership'] },
+    personas: [salesLeaders, founders],
+  }),
+  PlayDefinition.parse({
+    name: 'Hiring: building a sales team',
+    description: 'Hiring SDRs or sales leaders means a pipeline problem to solve now.',
+    trigger: { kind: 'signal', signalType: 'hiring', roleKeywords: ['sdr', 'bdr', 'sales', 'revops', 'revenue', 'account executive'] },
+    personas: [sdrLeaders, salesLeaders, revops],
+  }),
+  PlayDefinition.parse({
+    name: 'Onboarding: trial signup',
+    description: 'Help a new trial user reach their first result.',
+    trigger: { kind: 'inbound', event: 'trial_signup' },
+    limits: { maxContactsPerAccount: 1, contactCooldownDays: 0 },
+  }),
+];
