@@ -31,7 +31,7 @@ function pagesFor(a: DemoAccount, i: number): Record<string, SitePage> {
   const what = WHAT[a.tags[0] ?? ''] ?? 'helps businesses grow';
   const city = a.timeZone.split('/').pop()!.replace(/_/g, ' ');
   return {
-    '': { title: `${a.name} — ${what.split(' ').slice(1, 4).join(' ')}`, description: `${a.name} ${what}.`, paragraphs: [
+    '': { title: a.name, description: `${a.name} ${what}.`, paragraphs: [
       `${a.name} ${what}, with customers across ${a.country === 'US' ? 'North America' : 'its region'} and beyond.`,
       `Founded in ${2010 + (i % 12)}, the company works from its headquarters in ${city} and serves more than ${(i + 3) * 150} customers.`] },
     about: { title: `About ${a.name}`, paragraphs: [

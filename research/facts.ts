@@ -32,11 +32,13 @@ const SIGNAL_WORDS = /\b(rais(e|es|ed|ing)|fund(ing|ed)|series [a-e]|seed|invest
 
 function signalFacts(page: SourcePage, ctx: ExtractContext): Fact[] {
   const name = ctx.accountName?.split(/\s+/)[0]?.toLowerCase();
-  const out: Fact[] = [];
+  const mentions = (s: string) => SIGNAL_WORDS.test(s) || (!!name && s.toLowerCase().includes(name));
+  const title = page.parsed.title;
+  const out: Fact[] = title && mentions(title) ? [makeFact(page, 'signal', title, title)] : [];
   for (const p of page.parsed.paragraphs) {
     for (const s of sentences(p)) {
       if (out.length >= 4) return out;
-      if (SIGNAL_WORDS.test(s) || (name && s.toLowerCase().includes(name))) out.push(makeFact(page, 'signal', s, s));
+      if (mentions(s)) out.push(makeFact(page, 'signal', s, s));
     }
   }
   return out;

@@ -42,6 +42,7 @@ describe('buildDossier', () => {
     expect(d.pages.some((p) => p.url.includes('elsewhere.example'))).toBe(false);
     const texts = d.facts.map((f) => f.text);
     expect(texts).toContain('Acme Widgets, the Leeds-based inventory software company, has raised $12 million in a Series A round led by Northstar Ventures.');
+    expect(d.facts[0]).toMatchObject({ kind: 'signal', text: 'Acme Widgets raises $12 million Series A' });
     expect(texts.some((t) => /weather/.test(t))).toBe(false);
     expect(texts.some((t) => /cookies/i.test(t) || /All rights reserved/.test(t))).toBe(false);
     expect(d.facts.find((f) => f.kind === 'hiring')?.sourceUrl).toBe(`${sites.base}/static/careers`);
