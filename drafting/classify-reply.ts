@@ -65,7 +65,8 @@ export async function classifyReply(text: string, opts: ClassifyOptions = {}): P
     }, { signal: opts.signal });
     if (opts.usage) {
       const u = opts.usage;
-      await run(u.db, insertLlmUsage({ workspaceId: u.workspaceId, sequenceId: u.sequenceId ?? null, signalId: u.signalId ?? null, purpose: 'classify_reply', ...answer.usage }));
+      await run(u.db, insertLlmUsage({ workspaceId: u.workspaceId, sequenceId: u.sequenceId ?? null, signalId: u.signalId ?? null, purpose: 'classify_reply', ...answer.usage }))
+        .catch((err) => opts.log?.warn({ err }, 'classify_reply.usage_not_recorded'));
     }
     return { ...format.parse(answer.text.trim()), by: 'llm' };
   } catch (err) {

@@ -6,7 +6,8 @@ import type { Helpers } from '../../agents/runtime.js';
 import type { AppContext } from '../../context.js';
 import { run } from '../../db/index.js';
 import { draftVersions, sequencesForSignal, stepsOf, usageForSequence, type SequenceRow, type StepRow } from '../../db/queries/drafting.js';
-import { costUsd } from '../../drafting/anthropic.js';
+import { costUsd, createLlm } from '../../drafting/anthropic.js';
+import { classifyReply } from '../../drafting/classify-reply.js';
 import { editStats } from '../../drafting/edit-stats.js';
 import { PROMPT_VERSION } from '../../drafting/prompt.js';
 import { restoreDraftVersion } from '../../drafting/service.js';
@@ -144,6 +145,14 @@ describeEachBackend('draft agent', (get) => {
     await handle(online(), { sequenceId: seq!.id, instruction: 'shorter' });
     expect(fake.requests).toEqual([]);
     expect(await run(get().db, draftVersions(seq!.id))).toHaveLength(1);
+  });
+
+  it('records the cost of a reply classification by the cheaper model', async () => {
+    fake.enqueue(json({ intent: 'not_now', confidence: 0.8 }, { input_tokens: 300, output_tokens: 20 }));
+    const c = await classifyReply('Ping me in Q3', { llm: createLlm(testConfig(get(), { ANTHROPIC_API_KEY: 'k', ANTHROPIC_BASE_URL: fake.url, ANTHROPIC_CLASSIFY_MODEL: 'claude-haiku-5-5' })), usage: { db: get().db, workspaceId: ws.id } });
+    expect(c).toMatchObject({ intent: 'not_now', by: 'llm' });
+    const row = (await get().db.query<{ model: string; cost_usd: number }>(`SELECT model, cost_usd::float8 AS cost_usd FROM llm_usage WHERE workspace_id = $1 AND purpose = 'classify_reply'`, [ws.id])).rows;
+    expect(row).toEqual([{ model: 'claude-haiku-5-5', cost_usd: (300 * 0.1 + 20 * 0.5) / 1e6 }]);
   });
 
   it('computes edit statistics per prompt version and template from approved sequences', async () => {
