@@ -31,6 +31,7 @@ import { settingsSourceRoutes } from './routes/settings-sources.js';
 import { settingsTemplateRoutes } from './routes/settings-templates.js';
 import { settingsWorkspaceRoutes } from './routes/settings-workspace.js';
 import { signalApiRoutes, signalWebhookRoutes } from './routes/signals-api.js';
+import { trackingRoutes } from './routes/tracking.js';
 import { userRoutes } from './routes/users.js';
 
 const STATIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'static');
@@ -48,6 +49,8 @@ export function createApp(ctx: AppContext): express.Express {
   // Signed provider webhooks need the raw body, so they come before the body parsers; the demo's
   // fixture feeds are public. Neither uses a session.
   app.use(signalWebhookRoutes(ctx));
+  // Links in sent mail (clicks, one-click unsubscribe) and signed inbound/booking webhooks: no session.
+  app.use(trackingRoutes(ctx));
   app.use(demoFeedRoutes(ctx));
   app.use(cookieParser());
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));

@@ -5,7 +5,7 @@ import { one, run, type Queryable } from '../db/index.js';
 import { cancelOpenSteps } from '../db/queries/sequencing.js';
 import { insertEvent, mailboxBounceRate, pauseMailbox } from '../db/queries/sending.js';
 import {
-  addSuppression, contactSequences, pauseAccountSequences, remainingSteps, rescheduleStep, setContactStatus, stopSequenceRow,
+  addSuppression, completeAsBooked, contactSequences, latestContactSequence, pauseAccountSequences, remainingSteps, rescheduleStep, setContactStatus, stopSequenceRow,
 } from '../db/queries/outcomes.js';
 import { nextSlot, type WindowPolicy } from './schedule.js';
 import { DateTime } from 'luxon';
@@ -92,7 +92,10 @@ export async function applyAutoReply(tx: Queryable, a: Who & {
 }
 
 export async function applyMeetingBooked(tx: Queryable, m: Who & { sequenceId: number | null; source: string; data?: Record<string, unknown> }): Promise<void> {
-  const ids = m.sequenceId ? [m.sequenceId] : (await run<{ id: number }>(tx, contactSequences(m.contactId))).map((r) => r.id);
-  for (const id of ids) await endSequence(tx, id, 'completed', 'meeting_booked', m.now);
-  await run(tx, insertEvent({ workspaceId: m.workspaceId, type: 'meeting_booked', sequenceId: ids[0] ?? m.sequenceId, contactId: m.contactId, data: { source: m.source, ...m.data }, at: m.now }));
+  let ids = m.sequenceId ? [m.sequenceId] : (await run<{ id: number }>(tx, contactSequences(m.contactId))).map((r) => r.id);
+  if (!ids.length) ids = (await run<{ id: number }>(tx, latestContactSequence(m.contactId))).map((r) => r.id);
+  for (const id of ids) {
+    if (await one(tx, completeAsBooked(id, m.now))) await run(tx, cancelOpenSteps(id, 'meeting_booked', m.now));
+  }
+  await run(tx, insertEvent({ workspaceId: m.workspaceId, type: 'meeting_booked', sequenceId: ids[0] ?? null, contactId: m.contactId, messageRef: m.messageRef, data: { source: m.source, ...m.data }, at: m.now }));
 }

@@ -40,3 +40,15 @@ export const rescheduleStep = (stepId: number, at: Date, now: Date): Sql => ({
   text: `UPDATE sequence_steps SET scheduled_at = $2, updated_at = $3 WHERE id = $1 AND status = 'scheduled'`,
   values: [stepId, at, now],
 });
+
+/** A booked meeting is the success ending, also for a sequence a reply already stopped. */
+export const completeAsBooked = (id: number, now: Date): Sql => ({
+  text: `UPDATE sequences SET status = 'completed', stop_reason = 'meeting_booked', ended_at = $2, updated_at = $2
+          WHERE id = $1 AND status IN ('active', 'paused', 'stopped', 'pending_review', 'snoozed', 'drafting') RETURNING id`,
+  values: [id, now],
+});
+
+export const latestContactSequence = (contactId: number): Sql => ({
+  text: `SELECT id FROM sequences WHERE contact_id = $1 ORDER BY id DESC LIMIT 1`,
+  values: [contactId],
+});
