@@ -117,6 +117,7 @@ export async function buildDossier(input: DossierInput, deps: DossierDeps): Prom
       }
       const fetched = await fetchPage(url, fetchOpts);
       if (fetched.fromCache) cacheHits++;
+      if (fetched.stale) notes.push(`${url} did not answer; the copy fetched ${fetched.fetchedAt.toISOString().slice(0, 10)} was used.`);
       let parsed = parsePage(fetched.body, fetched.finalUrl);
       let wasRendered = fetched.rendered;
       if (!fetched.rendered && (input.needsBrowser || looksEmpty(parsed))) {

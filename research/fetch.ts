@@ -34,6 +34,8 @@ export interface FetchedPage {
   fetchedAt: Date;
   fromCache: boolean;
   rendered: boolean;
+  /** The site failed (down, slow, 5xx) and this is the expired cached copy. */
+  stale?: boolean;
 }
 
 export const isHtml = (ct: string) => /^(text\/html|application\/xhtml\+xml)\b/i.test(ct);
@@ -79,12 +81,26 @@ function decode(buf: Buffer, contentType: string): string {
   return iconv.encodingExists(charset) ? iconv.decode(buf, charset) : buf.toString('utf8');
 }
 
-/** Fetches `url` (from the cache when fresh). Throws AppError FETCH_FAILED / FETCH_BLOCKED / FETCH_SKIPPED with details.reason. */
+/**
+ * Fetches `url` (from the cache when fresh; the expired copy, marked stale, when the site is down).
+ * Throws AppError FETCH_FAILED / FETCH_BLOCKED / FETCH_SKIPPED with details.reason.
+ */
 export async function fetchPage(url: string, opts: FetchOptions): Promise<FetchedPage> {
+  const cached = await opts.cache?.get(url);
+  try {
+    return await fetchFresh(url, opts, cached);
+  } catch (err) {
+    const d = isAppError(err) ? (err.details as { reason?: string; status?: number }) : undefined;
+    const outage = d?.reason === 'network' || d?.reason === 'timeout' || (d?.reason === 'status' && (d.status ?? 0) >= 500);
+    if (cached && outage) return { ...fromCached(cached), stale: true };
+    throw err;
+  }
+}
+
+async function fetchFresh(url: string, opts: FetchOptions, cached: CachedPage | undefined): Promise<FetchedPage> {
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const now = opts.now ?? (() => new Date());
   const accept = opts.accept ?? isHtml;
-  const cached = await opts.cache?.get(url);
   if (cached && cached.expiresAt > now()) return fromCached(cached);
 
   const timeout = AbortSignal.timeout(limits.timeoutMs);

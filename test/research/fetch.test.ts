@@ -66,5 +66,14 @@ describe('fetchPage', () => {
     expect(sites.hits.get('/etag/')).toBe(2);
     expect(third).toMatchObject({ fromCache: true, body: first.body });
     expect(cache.pages.get(url)!.expiresAt.getTime()).toBe(now.getTime() + 3600_000);
+    // Expired again and the site is down: the old copy, marked stale, rather than nothing.
+    now = new Date(now.getTime() + 2 * 3600_000);
+    sites.down.add('/etag/');
+    try {
+      expect(await fetchPage(url, opts)).toMatchObject({ fromCache: true, stale: true, body: first.body });
+      await expect(fetchPage(url, { ...open, now: () => now })).rejects.toMatchObject({ details: { reason: 'status', status: 503 } });
+    } finally {
+      sites.down.delete('/etag/');
+    }
   });
 });

@@ -11,6 +11,8 @@ export interface FixtureSites {
   base: string;
   /** Requests seen per path (query string dropped). */
   hits: Map<string, number>;
+  /** Paths that answer 503 for now. */
+  down: Set<string>;
   close(): Promise<void>;
 }
 
@@ -21,10 +23,15 @@ const html = (res: http.ServerResponse, body: string, headers: Record<string, st
 
 export async function startFixtureSites(): Promise<FixtureSites> {
   const hits = new Map<string, number>();
+  const down = new Set<string>();
   const timers = new Set<NodeJS.Timeout>();
   const server: Server = http.createServer((req, res) => {
     const p = new URL(req.url!, 'http://x').pathname;
     hits.set(p, (hits.get(p) ?? 0) + 1);
+    if (down.has(p)) {
+      res.writeHead(503, { 'content-type': 'text/plain' });
+      return res.end('down for maintenance');
+    }
     const staticPage = /^\/static\/(about|blog|careers|pricing|private)$/.exec(p);
     if (p === '/robots.txt') {
       res.writeHead(200, { 'content-type': 'text/plain' });
@@ -83,6 +90,7 @@ export async function startFixtureSites(): Promise<FixtureSites> {
   return {
     base: `http://127.0.0.1:${port}`,
     hits,
+    down,
     close: () => new Promise((resolve) => {
       for (const t of timers) clearTimeout(t);
       server.closeAllConnections();
