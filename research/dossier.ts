@@ -122,12 +122,16 @@ export async function buildDossier(input: DossierInput, deps: DossierDeps): Prom
       let wasRendered = fetched.rendered;
       if (!fetched.rendered && (input.needsBrowser || looksEmpty(parsed))) {
         if (deps.renderer) {
-          const html = await deps.renderer.render(fetched.finalUrl, { ...deps.policy, timeoutMs: limits.timeoutMs, maxBytes: limits.maxBytes });
-          parsed = parsePage(html, fetched.finalUrl);
-          wasRendered = true;
-          rendered++;
-          const entry = await deps.cache.get(url);
-          if (entry) await deps.cache.put({ ...entry, body: html, rendered: true });
+          try {
+            const html = await deps.renderer.render(fetched.finalUrl, { ...deps.policy, timeoutMs: limits.timeoutMs, maxBytes: limits.maxBytes });
+            parsed = parsePage(html, fetched.finalUrl);
+            wasRendered = true;
+            rendered++;
+            const entry = await deps.cache.get(url);
+            if (entry) await deps.cache.put({ ...entry, body: html, rendered: true });
+          } catch (err) {
+            errors.push(toDossierError(url, err)); // the static text still counts
+          }
         } else if (deps.renderer === null && !notes.some((n) => n.startsWith('No Chromium'))) {
           notes.push('No Chromium is installed: pages that need script to render were read as static HTML only.');
         }

@@ -69,6 +69,9 @@ describe('buildDossier', () => {
     const staticOnly = await buildDossier({ homepageUrl: `${sites.base}/spa/` }, deps({ renderer: null }));
     expect(staticOnly.facts.some((f) => /JavaScript/.test(f.quote))).toBe(false);
     expect(staticOnly.notes.join(' ')).toMatch(/No Chromium/);
+    const hang = await buildDossier({ homepageUrl: `${sites.base}/hang/` }, deps({ limits: { timeoutMs: 1000 } }));
+    expect(hang.errors).toEqual([expect.objectContaining({ reason: 'timeout', url: `${sites.base}/hang/` })]);
+    expect(hang.facts.map((f) => f.quote)).toEqual(['Hanging Gardens Ltd']);
     const flagged = await buildDossier({ homepageUrl: `${sites.base}/jsonld/`, needsBrowser: true }, deps());
     expect(flagged.stats.rendered).toBe(1);
   });

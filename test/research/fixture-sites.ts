@@ -50,6 +50,9 @@ export async function startFixtureSites(): Promise<FixtureSites> {
       return res.end(file('spa.js'));
     }
     if (p === '/inject/') return html(res, file('inject.html'));
+    // Script that keeps a request open forever: the browser never reaches network idle.
+    if (p === '/hang/') return html(res, '<html><head><title>Hanging Gardens Ltd</title></head><body><script>fetch("/never")</script></body></html>');
+    if (p === '/never') return;
     if (p === '/news/acme-series-a') return html(res, file('article.html'));
     if (p === '/huge') {
       // 20 MB, streamed without a Content-Length so only counting the bytes can stop it.
