@@ -5,6 +5,9 @@ import type { Database, QueryResult, Queryable } from './types.js';
 pg.types.setTypeParser(20, (v) => Number(v));
 // numeric stays a string by default; we only use it for money, read as a number.
 pg.types.setTypeParser(1700, (v) => Number(v));
+// int8[] (e.g. cited fact ids) as numbers too, as PGlite returns them.
+const parseTextArray = pg.types.getTypeParser(1009);
+pg.types.setTypeParser(1016, (v) => (parseTextArray(v) as string[]).map((x) => (x === null ? null : Number(x))));
 
 function wrap(client: pg.Pool | pg.PoolClient): Queryable {
   return {

@@ -46,7 +46,7 @@ describe('prospector doctor', () => {
         res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } }));
         return;
       }
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: [{ type: 'model', id: 'claude-sonnet-4-5', display_name: 'Sonnet', created_at: '2025-09-29T00:00:00Z' }], has_more: false, first_id: null, last_id: null }));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: [{ type: 'model', id: 'claude-sonnet-5-5', display_name: 'Sonnet', created_at: '2025-09-29T00:00:00Z' }], has_more: false, first_id: null, last_id: null }));
     });
     await new Promise<void>((r) => llm.listen(0, '127.0.0.1', () => r()));
     llmUrl = `http://127.0.0.1:${(llm.address() as AddressInfo).port}`;
@@ -96,7 +96,7 @@ describe('prospector doctor', () => {
   it('checks Chromium presence and the LLM key against the API', async () => {
     expect((await checkChromium('/nonexistent/chromium')).status).toBe('warn');
     const cfg = (key: string) => loadConfig({ DATA_DIR: '/tmp/doctor-cfg', APP_SECRET: TEST_SECRET, ANTHROPIC_API_KEY: key, ANTHROPIC_BASE_URL: llmUrl });
-    expect(await checkLlm(cfg('sk-good'), 3000)).toMatchObject({ status: 'ok', detail: 'key accepted; claude-sonnet-4-5 available' });
+    expect(await checkLlm(cfg('sk-good'), 3000)).toMatchObject({ status: 'ok', detail: 'key accepted; claude-sonnet-5-5 available' });
     expect(await checkLlm(cfg('sk-bad'), 3000)).toMatchObject({ status: 'fail', fix: expect.stringContaining('refused') });
     expect((await checkLlm(loadConfig({ DATA_DIR: '/tmp/doctor-cfg' }), 3000)).status).toBe('warn');
   });

@@ -50,3 +50,10 @@ describe('migrations from two processes at once [postgres]', () => {
     expect(rows[0]!.n).toBe(listMigrations().length);
   });
 });
+
+describeEachBackend('value shapes', (get) => {
+  it('bigint, bigint[] and numeric come back as numbers on both backends', async () => {
+    const { rows } = await get().db.query<{ x: number[]; y: number; z: number }>(`SELECT ARRAY[1, 2]::bigint[] AS x, 5::bigint AS y, 1.25::numeric AS z`);
+    expect(rows[0]).toEqual({ x: [1, 2], y: 5, z: 1.25 });
+  });
+});
