@@ -33,7 +33,6 @@ export interface QueueRow {
   contact_email: string | null;
   subject: string | null;
   age: Age;
-  total: number;
 }
 
 // Age buckets count back from `now`, passed in so tests and the bench use a fixed clock.
@@ -43,36 +42,46 @@ const AGE_SQL = `CASE WHEN sig.detected_at >= $2::timestamptz - interval '1 day'
 
 const visible = (n: number) => `($${n}::bigint IS NULL OR s.owner_id = $${n} OR a.owner_id = $${n})`;
 
-/** The filters other than the one being counted, so each count says what choosing it would show. */
-function where(f: QueueFilter, values: unknown[], skip?: keyof QueueFilter): string {
+interface Cols { type: string; owner: string; age: string; flagged: string }
+const RAW: Cols = { type: 'sig.type', owner: 's.owner_id', age: AGE_SQL, flagged: `s.gate_failures <> '[]'::jsonb` };
+const BASE: Cols = { type: 'type', owner: 'owner_id', age: 'age', flagged: 'flagged' };
+
+/** The filters other than `skip` (so a count says what choosing that value would show). */
+function where(f: QueueFilter, values: unknown[], cols: Cols, skip?: keyof QueueFilter): string {
   const parts: string[] = [];
   const add = (clause: (n: number) => string, v: unknown) => {
     values.push(v);
     parts.push(clause(values.length));
   };
-  if (f.type && skip !== 'type') add((n) => `sig.type = $${n}`, f.type);
-  if (f.ownerId && skip !== 'ownerId') add((n) => `s.owner_id = $${n}`, f.ownerId);
-  if (f.age && skip !== 'age') add((n) => `${AGE_SQL} = $${n}`, f.age);
-  if (f.flagged && skip !== 'flagged') parts.push(`s.gate_failures <> '[]'::jsonb`);
-  if (f.q && skip !== 'q') {
-    add((n) => `(a.name ILIKE $${n} OR sig.title ILIKE $${n} OR c.email ILIKE $${n}
-                 OR (c.first_name || ' ' || c.last_name) ILIKE $${n}
-                 OR EXISTS (SELECT 1 FROM sequence_steps st WHERE st.sequence_id = s.id AND st.subject ILIKE $${n}))`,
-      `%${f.q.replace(/[\\%_]/g, (m) => '\\' + m)}%`);
-  }
+  if (f.type && skip !== 'type') add((n) => `${cols.type} = $${n}`, f.type);
+  if (f.ownerId && skip !== 'ownerId') add((n) => `${cols.owner} = $${n}`, f.ownerId);
+  if (f.age && skip !== 'age') add((n) => `${cols.age} = $${n}`, f.age);
+  if (f.flagged && skip !== 'flagged') parts.push(cols.flagged);
   return parts.length ? ' AND ' + parts.join(' AND ') : '';
+}
+
+/** Search over account, contact, signal title and step subjects; one pass over the steps, not one per row. */
+function search(f: QueueFilter, values: unknown[]): string {
+  if (!f.q) return '';
+  values.push(`%${f.q.replace(/[\\%_]/g, (m) => '\\' + m)}%`);
+  const n = values.length;
+  return ` AND (a.name ILIKE $${n} OR sig.title ILIKE $${n} OR c.email ILIKE $${n} OR (c.first_name || ' ' || c.last_name) ILIKE $${n}
+               OR s.id IN (SELECT st.sequence_id FROM sequence_steps st WHERE st.subject ILIKE $${n}))`;
 }
 
 const FROM = `FROM sequences s
   JOIN signals sig ON sig.id = s.signal_id
   LEFT JOIN accounts a ON a.id = s.account_id
   LEFT JOIN contacts c ON c.id = s.contact_id
- WHERE s.workspace_id = $1 AND s.status = 'pending_review' AND ${visible(3)}`;
+ WHERE s.workspace_id = $1 AND sig.workspace_id = $1 AND s.status = 'pending_review' AND ${visible(3)}`;
 
-/** One page of drafts waiting for review, newest signal first, with the total for paging. */
+/**
+ * One page of drafts waiting for review, newest signal first. No total here: counting every
+ * match would stop the index walk from ending at the page; `queueCounts` gives the total.
+ */
 export function listQueue(workspaceId: number, now: Date, viewer: number | null, f: QueueFilter, limit: number, offset: number): Sql {
   const values: unknown[] = [workspaceId, now, viewer];
-  const w = where(f, values);
+  const w = where(f, values, RAW) + search(f, values);
   values.push(limit, offset);
   const n = values.length;
   return {
@@ -80,29 +89,36 @@ export function listQueue(workspaceId: number, now: Date, viewer: number | null,
              SELECT s.id, s.version, s.status, s.drafter, jsonb_array_length(s.gate_failures) AS gate_failure_count,
                     s.owner_id, s.signal_id, sig.type AS signal_type, sig.title AS signal_title, sig.detected_at,
                     s.account_id, a.name AS account_name, nullif(trim(c.first_name || ' ' || c.last_name), '') AS contact_name,
-                    c.email AS contact_email, ${AGE_SQL} AS age, count(*) OVER ()::int AS total
+                    c.email AS contact_email, ${AGE_SQL} AS age
                ${FROM}${w}
-              ORDER BY sig.detected_at DESC, s.id DESC
+              ORDER BY sig.detected_at DESC, sig.id DESC, s.id DESC
               LIMIT $${n - 1} OFFSET $${n})
            SELECT page.*, u.name AS owner_name,
                   (SELECT st.subject FROM sequence_steps st WHERE st.sequence_id = page.id ORDER BY st.position LIMIT 1) AS subject
              FROM page LEFT JOIN users u ON u.id = page.owner_id
-            ORDER BY page.detected_at DESC, page.id DESC`,
+            ORDER BY page.detected_at DESC, page.signal_id DESC, page.id DESC`,
     values,
   };
 }
 
-/** Counts per filter value, each with the other filters applied: `{ facet, value, n }` rows. */
+/**
+ * Counts per filter value, each with the other filters applied, plus the total with all of
+ * them: `{ facet, value, n }` rows. The matching drafts are read once, then grouped five ways.
+ */
 export function queueCounts(workspaceId: number, now: Date, viewer: number | null, f: QueueFilter): Sql {
   const values: unknown[] = [workspaceId, now, viewer];
-  const part = (facet: string, expr: string, skip: keyof QueueFilter) =>
-    `SELECT '${facet}' AS facet, (${expr})::text AS value, count(*)::int AS n ${FROM}${where(f, values, skip)} GROUP BY 2`;
+  const base = `WITH base AS MATERIALIZED (
+      SELECT sig.type, s.owner_id, ${AGE_SQL} AS age, s.gate_failures <> '[]'::jsonb AS flagged
+        ${FROM}${search(f, values)})`;
+  const part = (facet: string, expr: string, skip?: keyof QueueFilter) =>
+    `SELECT '${facet}' AS facet, (${expr})::text AS value, count(*)::int AS n FROM base WHERE true${where(f, values, BASE, skip)} GROUP BY 2`;
   return {
-    text: [
-      part('type', 'sig.type', 'type'),
-      part('owner', 's.owner_id', 'ownerId'),
-      part('age', AGE_SQL, 'age'),
-      part('flagged', `s.gate_failures <> '[]'::jsonb`, 'flagged'),
+    text: base + '\n' + [
+      part('type', 'type', 'type'),
+      part('owner', 'owner_id', 'ownerId'),
+      part('age', 'age', 'age'),
+      part('flagged', 'flagged', 'flagged'),
+      part('total', `''`),
     ].join('\nUNION ALL\n'),
     values,
   };
@@ -119,7 +135,7 @@ export const wakeSnoozed = (workspaceId: number, now: Date): Sql => ({
 export const nextInQueue = (workspaceId: number, viewer: number | null, exclude: number[]): Sql => ({
   text: `SELECT s.id FROM sequences s JOIN signals sig ON sig.id = s.signal_id LEFT JOIN accounts a ON a.id = s.account_id
           WHERE s.workspace_id = $1 AND s.status = 'pending_review' AND ${visible(2)} AND NOT (s.id = ANY($3::bigint[]))
-          ORDER BY sig.detected_at DESC, s.id DESC LIMIT 1`,
+          ORDER BY sig.detected_at DESC, sig.id DESC, s.id DESC LIMIT 1`,
   values: [workspaceId, viewer, exclude],
 });
 
@@ -129,7 +145,7 @@ export const queueNeighbours = (workspaceId: number, viewer: number | null, id: 
            SELECT s.id, lag(s.id) OVER w AS prev_id, lead(s.id) OVER w AS next_id
              FROM sequences s JOIN signals sig ON sig.id = s.signal_id LEFT JOIN accounts a ON a.id = s.account_id
             WHERE s.workspace_id = $1 AND s.status = 'pending_review' AND ${visible(2)}
-           WINDOW w AS (ORDER BY sig.detected_at DESC, s.id DESC))
+           WINDOW w AS (ORDER BY sig.detected_at DESC, sig.id DESC, s.id DESC))
          SELECT prev_id, next_id FROM q WHERE id = $3`,
   values: [workspaceId, viewer, id],
 });

@@ -58,7 +58,7 @@ export function reviewApiRoutes(ctx: AppContext): Router {
     const query = QueueQuery.parse(req.query);
     const perPage = Math.min(200, intParam(req.query.perPage) ?? 50);
     const q = await loadQueue(ctx, req, query, perPage);
-    res.json({ page: q.page, perPage: q.perPage, total: q.total, counts: q.counts, items: q.rows.map(({ total: _t, ...x }) => x) });
+    res.json({ page: q.page, perPage: q.perPage, total: q.total, counts: q.counts, items: q.rows });
   });
 
   r.post('/drafts/bulk-approve', async (req, res) => {

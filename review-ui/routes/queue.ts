@@ -42,9 +42,11 @@ export async function loadQueue(ctx: Pick<AppContext, 'db'>, req: Request, query
     run<QueueRow>(ctx.db, listQueue(u.workspaceId, now, viewer, f, p.perPage, p.offset)),
     run<{ facet: string; value: string; n: number }>(ctx.db, queueCounts(u.workspaceId, now, viewer, f)),
   ]);
-  const counts: Counts = { type: {}, owner: {}, age: {}, flagged: {} };
+  const counts: Counts = { type: {}, owner: {}, age: {}, flagged: {}, total: {} };
   for (const c of countRows) counts[c.facet]![c.value ?? ''] = c.n;
-  return { now, rows, counts, total: rows[0]?.total ?? 0, page: p.page, perPage: p.perPage };
+  const total = counts.total!['']! ?? 0;
+  delete counts.total;
+  return { now, rows, counts, total, page: p.page, perPage: p.perPage };
 }
 
 function filters(query: QueueQuery, counts: Counts, owners: { id: number; name: string; email: string }[], showOwner: boolean): Html {
