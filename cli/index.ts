@@ -10,6 +10,7 @@ import { doctorCommand } from './doctor.js';
 import { draftCommand } from './draft.js';
 import { importCommand } from './import.js';
 import { registerSignalCommands } from './signals.js';
+import { registerSequencingCommands } from './sequencing.js';
 import { researchCommand } from './research.js';
 import { userAddCommand } from './user.js';
 
@@ -90,6 +91,7 @@ program
   .action(async (o: { signal: string; json?: boolean }) => draftCommand(o));
 
 registerSignalCommands(program);
+registerSequencingCommands(program);
 
 program
   .command('version')

@@ -96,6 +96,10 @@ const replySet = (name: string, file: string, dir: string, types: string[], note
 replySet('reply-parsing/github: visible text', 'reply-parsing/github-email_reply_parser/expected.json', 'reply-parsing/github-email_reply_parser', ['visible_text_equals'], 'compared trimmed');
 replySet('reply-parsing/crisp: visible text', 'reply-parsing/crisp-email-reply-parser/expected.json', 'reply-parsing/crisp-email-reply-parser', ['visible_text_equals', 'visible_text_trimmed_equals']);
 replySet('reply-parsing/crisp: first fragment', 'reply-parsing/crisp-email-reply-parser/expected.json', 'reply-parsing/crisp-email-reply-parser', ['first_fragment_trimmed_equals'], 'upstream keeps the signature in fragment 0; we drop it');
+let ts = 0;
+const standard = json<{ cases: { file: string; expected_reply: string }[] }>('reply-parsing/talon/standard_replies_expected.json').cases;
+for (const c of standard) if ((await classifyRaw(read(`reply-parsing/talon/${c.file}`))).classification.visibleText === c.expected_reply.trim()) ts++;
+report('reply-parsing/talon: real client replies (.eml)', ts, standard.length);
 let tq = 0;
 const talon = json<{ cases: { input: string; expected_reply: string }[] }>('reply-parsing/talon/text_quotation_cases.json').cases;
 for (const c of talon) if (visibleReplyText(c.input) === c.expected_reply.trim()) tq++;

@@ -51,7 +51,7 @@ export function isHard(status: string | null, diagnostic: string | null, action:
   if (action && /delayed|delivered|relayed|expanded/i.test(action)) return false;
   if (status?.startsWith('4')) return false;
   if (status && /^5\.1\.(0|1|2|3|6|10)$/.test(status)) return true;
-  if (status && /^5\.[2-7]\./.test(status)) return false;
+  if (status && /^5\.[2-46-7]\./.test(status)) return false; // mailbox full, system, network, policy: not the address
   return ADDRESS_GONE.test(diagnostic ?? '');
 }
 

@@ -80,12 +80,49 @@ export async function parseInbound(raw: string | Buffer): Promise<ParsedInbound>
   };
 }
 
-/** The reply without quoted history or signature. */
+const WROTE = '(wrote|writes|sent|a écrit|écrit|schrieb|escribió|escreveu|ha scritto|scrive|schreef|написал|napisał|skrev|kirjoitti|yazdı)';
+const QUOTE_HEADER = new RegExp(`${WROTE}|@|\\d{1,2}:\\d{2}|пользователь`, 'i');
+const SEPARATORS: RegExp[] = [
+  // "On Tue, Apr 11, 2017 at 10:07 PM John <john@x> wrote:", possibly wrapped over a few lines or after reply text
+  new RegExp(`(^|\\s|-{2,}\\s*)(On|Le|Am|El|Em|Il|Op|Den|W dniu|Dne)\\s[^\\n]{0,200}?(\\n[^\\n]{0,200}?){0,4}\\s${WROTE}\\s*:?\\s*$`, 'im'),
+  /^\s*-{2,}\s*[^\n-]{3,40}\s*-{2,}\s*$/m, // -----Original Message----- and its translations, ---- John wrote ----
+  /^_{10,}\s*$/m,
+  // Outlook header blocks: From: … then Sent:/Date: … in any of several languages
+  /^\s*\*?(from|fra|de|von|van|da|från|od|от|lähettäjä)\*?:\s.+\n\s*\*?(sent|sendt|envoyé|gesendet|verzonden|inviato|enviado|skickat|date|datum|dátum|data|wysłane|отправлено|lähetetty)\*?:/im,
+];
+
+/** Cuts quote headers the reply parser misses: wrapped "On … wrote:" lines, localized separators, Outlook blocks. */
+function cutQuoteHeader(text: string): string {
+  let end = text.length;
+  for (const re of SEPARATORS) {
+    const m = re.exec(text);
+    if (m && m.index + (m[1]?.length ?? 0) > 0) end = Math.min(end, m.index + (re === SEPARATORS[0] ? m[1]!.length : 0));
+  }
+  const lines = text.slice(0, end).replace(/-{2,}\s*$/, '').split('\n');
+  const firstQuote = lines.findIndex((l) => l.startsWith('>'));
+  if (firstQuote > 0) {
+    let cut = firstQuote;
+    for (let i = firstQuote - 1, seen = 0; i >= 0 && seen < 3; i--) {
+      if (!lines[i]!.trim()) continue;
+      seen++;
+      if (QUOTE_HEADER.test(lines[i]!)) cut = i;
+    }
+    const above = lines.slice(0, cut).join('\n');
+    // Bottom-posting: nothing above the quote, so the reply is what follows the quoted block.
+    if (above.trim()) return above;
+    const lastQuote = lines.findLastIndex((l) => l.startsWith('>'));
+    return lines.slice(lastQuote + 1).join('\n');
+  }
+  return lines.join('\n');
+}
+
+/** The reply without quoted history or signature: quote headers cut, then email-reply-parser. */
 export function visibleReplyText(body: string): string {
+  const text = cutQuoteHeader(body.replace(/\r\n/g, '\n'));
   try {
-    return new EmailReplyParser().parseReply(body.replace(/\r\n/g, '\n')).trim();
+    return new EmailReplyParser().parseReply(text).trim();
   } catch {
-    return body.trim();
+    return text.trim();
   }
 }
 
