@@ -15,7 +15,7 @@ export function homeRoutes(ctx: AppContext): Router {
       <p class="muted">Signed in as ${req.user!.name || req.user!.email}. ${ctx.config.embedded ? 'Running on the embedded database.' : ''}
       ${ctx.config.anthropic.apiKey ? '' : 'No ANTHROPIC_API_KEY: drafts are written by the offline drafter.'}</p>
       <section class="cards" aria-label="Workspace">
-        ${card('drafts waiting for review', c.pending_review!)}
+        ${card('drafts waiting for review', c.pending_review!, '/queue')}
         ${card('active sequences', c.active_sequences!)}
         ${card('signals', c.signals!)}
         ${card('accounts', c.accounts!, '/accounts')}

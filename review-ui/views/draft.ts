@@ -111,7 +111,7 @@ export function actions(d: DraftRow, csrf: Html, canAct: boolean): Html {
         <button type="submit">Regenerate</button></form></details>
     <details><summary>Snooze</summary>
       <form method="post" action="/drafts/${d.id}/snooze" class="stack">${csrf}
-        <label>For <select name="days"><option value="1">1 day</option><option value="3">3 days</option><option value="7">1 week</option></select></label>
+        <label>Snooze for <select name="days"><option value="1">1 day</option><option value="3">3 days</option><option value="7">1 week</option></select></label>
         <button type="submit">Snooze</button></form></details>
   </div>`;
 }
