@@ -110,7 +110,7 @@ function cutQuoteHeader(text: string): string {
     const above = lines.slice(0, cut).join('\n');
     // Bottom-posting: nothing above the quote, so the reply is what follows the quoted block.
     if (above.trim()) return above;
-    const lastQuote = lines.findLastIndex((l) => l.startsWith('>'));
+    const lastQuote = lines.reduce((last, l, i) => (l.startsWith('>') ? i : last), -1);
     return lines.slice(lastQuote + 1).join('\n');
   }
   return lines.join('\n');
