@@ -47,12 +47,17 @@ describeEachBackend('review UI in Chromium', (get) => {
   it('clears a queue of three drafts with the keyboard', async () => {
     const ws = await rep();
     const drafts = [];
-    for (const h of [3, 2, 1]) drafts.push(await buildDraft(ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id, detectedAt: hoursAgo(h), signalTitle: `Signal ${h} h ago` }));
+    const examples = [
+      { h: 3, accountName: 'Contoso Health', signalType: 'hiring' as const, signalTitle: 'Contoso Health is hiring 12 account executives in Austin' },
+      { h: 2, accountName: 'Fabrikam Robotics', signalType: 'job_change' as const, signalTitle: 'Dana Doe joins Fabrikam Robotics as VP Sales', gateFailures: [{ gate: 'grounding', message: 'the number 40% is not in the research' }] },
+      { h: 1, accountName: 'Northwind Logistics', signalType: 'funding' as const, signalTitle: 'Northwind Logistics raises a $40M Series B' },
+    ];
+    for (const { h, ...e } of examples) drafts.push(await buildDraft(ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id, detectedAt: hoursAgo(h), ...e }));
     await page.goto(`${srv.base}/queue`);
     await expect.poll(() => page.locator('[data-queue-row]').count()).toBe(3);
     await screenshot(page, 'queue');
     await page.keyboard.press('j');
-    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Signal 1 h ago');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Northwind Logistics raises a $40M Series B');
     await Promise.all([page.waitForURL(/\/drafts\/\d+$/), page.keyboard.press('Enter')]);
     await screenshot(page, 'draft');
     for (let i = 0; i < 3; i++) {
