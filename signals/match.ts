@@ -91,11 +91,12 @@ export function domainCandidates(idx: AccountIndex, urls: (string | null | undef
 
 interface Token { word: string; capital: boolean; start: number }
 
-function tokens(text: string): Token[] {
+/** Tokens of text already folded (NFKD, marks removed); one pass, no per-token normalising. */
+function tokens(folded: string): Token[] {
   const out: Token[] = [];
-  for (const m of text.matchAll(/[\p{L}\p{N}]+|&/gu)) {
+  for (const m of folded.matchAll(/[\p{L}\p{N}]+|&/gu)) {
     const raw = m[0];
-    for (const w of words(raw)) out.push({ word: w, capital: /^[\p{Lu}\p{N}]/u.test(raw), start: m.index! });
+    out.push({ word: raw === '&' ? 'and' : raw.toLowerCase(), capital: /^[\p{Lu}\p{N}]/u.test(raw), start: m.index! });
   }
   return out;
 }
@@ -104,10 +105,11 @@ function tokens(text: string): Token[] {
  * Names and aliases found in the text on word boundaries ("Apple" is not in "pineapple"). A
  * match must start with a capital or digit ("Notion raises", not "a notion of").
  */
-export function nameCandidates(idx: AccountIndex, input: string): (Candidate & { position: number })[] {
-  const text = input.normalize('NFC');
+export function nameCandidates(idx: AccountIndex, input: string): (Candidate & { position: number; key: string })[] {
+  const text = input.normalize('NFKD').replace(/\p{M}+/gu, '');
   const toks = tokens(text);
-  const found: (Candidate & { position: number })[] = [];
+  const found: (Candidate & { position: number; key: string })[] = [];
+  const ids = new Set<number>();
   for (let i = 0; i < toks.length; i++) {
     if (!toks[i]!.capital) continue;
     let n: Node | undefined = idx.trie;
@@ -118,8 +120,11 @@ export function nameCandidates(idx: AccountIndex, input: string): (Candidate & {
     }
     if (!best) continue;
     const span = text.slice(toks[i]!.start, toks[best.end]!.start + toks[best.end]!.word.length);
+    const key = toks.slice(i, best.end + 1).map((t) => t.word).join(' ');
     for (const e of best.node.ends) {
-      if (!found.some((f) => f.accountId === e.accountId)) found.push({ accountId: e.accountId, name: idx.byId.get(e.accountId)!.name, via: e.via, text: span, position: toks[i]!.start });
+      if (ids.has(e.accountId)) continue;
+      ids.add(e.accountId);
+      found.push({ accountId: e.accountId, name: idx.byId.get(e.accountId)!.name, via: e.via, text: span, position: toks[i]!.start, key });
     }
     i = best.end; // the longest name wins; do not also match its tail
   }
@@ -155,7 +160,8 @@ export function matchItem(idx: AccountIndex, item: MatchInput): MatchResult {
     const ids = [...new Set(cands.map((c) => c.accountId))];
     if (ids.length === 0) return undefined;
     if (ids.length === 1) return { status: 'matched', accountId: ids[0]!, via: cands[0]!.via, candidates: cands, others: [] };
-    const byDomain = cands.filter((c) => domains.some((d) => d.accountId === c.accountId));
+    const domainIds = new Set(domains.map((d) => d.accountId));
+    const byDomain = cands.filter((c) => domainIds.has(c.accountId));
     if (byDomain.length === 1) return { status: 'matched', accountId: byDomain[0]!.accountId, via: 'domain', candidates: cands, others: [] };
     return { status: 'ambiguous', candidates: cands };
   };
@@ -165,14 +171,18 @@ export function matchItem(idx: AccountIndex, item: MatchInput): MatchResult {
   }
   if (item.company?.name) {
     const key = normalizeName(item.company.name);
-    const r = settle(nameCandidates(idx, item.company.name).filter((c) => normalizeName(c.text) === key || normalizeName(c.name) === key));
+    const r = settle(nameCandidates(idx, item.company.name).filter((c) => c.key === key || normalizeName(c.name) === key));
     if (r) return r;
     if (!item.title) return { status: 'unmatched', company: item.company.name };
   }
   const inTitle = nameCandidates(idx, item.title);
   // Several accounts named alike in one place ("Mercury" twice) vs. different names ("Acme acquires Globex").
   const groups = new Map<string, Candidate[]>();
-  for (const c of inTitle) groups.set(normalizeName(c.text), [...(groups.get(normalizeName(c.text)) ?? []), c]);
+  for (const c of inTitle) {
+    const g = groups.get(c.key);
+    if (g) g.push(c);
+    else groups.set(c.key, [c]);
+  }
   const subjectKey = item.subject ? normalizeName(item.subject) : null;
   const ordered = [...groups.entries()].sort(([a], [b]) => (a === subjectKey ? -1 : b === subjectKey ? 1 : 0));
   if (ordered.length) {
@@ -185,8 +195,7 @@ export function matchItem(idx: AccountIndex, item: MatchInput): MatchResult {
   if (domains.length === 1) return { status: 'matched', accountId: domains[0]!.accountId, via: 'domain', candidates: domains, others: [] };
   const inSummary = nameCandidates(idx, item.summary.slice(0, 1000));
   if (inSummary.length) {
-    const key = normalizeName(inSummary[0]!.text);
-    const r = settle(inSummary.filter((c) => normalizeName(c.text) === key));
+    const r = settle(inSummary.filter((c) => c.key === inSummary[0]!.key));
     if (r) return r;
   }
   return { status: 'unmatched', company: item.company?.name ?? item.subject ?? null };
