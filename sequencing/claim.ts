@@ -82,7 +82,8 @@ export async function claimStep(
       if (!(await one(tx, markClaimed(stepId, mailbox.id, messageId, now)))) return { decision: { kind: 'noop', reason: 'claimed elsewhere' } };
       await run(tx, bindSequenceMailbox(f.sequence_id, mailbox.id));
       const gap = randomGap(mailbox.min_gap_seconds, mailbox.max_gap_seconds, random);
-      await run(tx, reserveMailboxGap(mailbox.id, now, new Date(now.getTime() + gap * 1000)));
+      // No gap configured: leave next_send_at empty, so concurrent claims never wait on clock skew.
+      await run(tx, reserveMailboxGap(mailbox.id, now, gap > 0 ? new Date(now.getTime() + gap * 1000) : null));
       const thread = threadFor(await run<ThreadRow>(tx, threadOf(f.sequence_id, f.position)), f);
       return { decision, claimed: { facts: f, mailbox, messageId, thread, subject: f.subject || thread?.subject || '' } };
     }

@@ -110,7 +110,7 @@ export const bindSequenceMailbox = (sequenceId: number, mailboxId: number): Sql 
   values: [sequenceId, mailboxId],
 });
 
-export const reserveMailboxGap = (mailboxId: number, now: Date, nextAt: Date): Sql => ({
+export const reserveMailboxGap = (mailboxId: number, now: Date, nextAt: Date | null): Sql => ({
   text: `UPDATE mailboxes SET last_sent_at = $2, next_send_at = $3 WHERE id = $1`,
   values: [mailboxId, now, nextAt],
 });
