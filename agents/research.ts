@@ -2,10 +2,13 @@
 // drafting. A dead site or a timeout still gives a dossier (with its errors), never a stuck job.
 import { createHash } from 'node:crypto';
 import { one, run } from '../db/index.js';
-import { claimSignalForResearch, finishSignalResearch, noteResearchError, type SignalRow } from '../db/queries/research.js';
+import { setSignalPlay } from '../db/queries/plays.js';
+import { claimSignalForResearch, dismissSignal, finishSignalResearch, noteResearchError, type SignalRow } from '../db/queries/research.js';
 import { DbPageCache } from '../research/cache.js';
 import { buildDossier } from '../research/dossier.js';
-import { loadResearchTarget, researchDeps, saveDossier } from '../research/store.js';
+import { planResearch } from '../research/plan.js';
+import { researchDeps, saveDossier } from '../research/store.js';
+import type { Dossier } from '../research/types.js';
 import { bossAdapter } from './boss.js';
 import { Queues } from './queues.js';
 import { defineAgent, type Helpers } from './runtime.js';
@@ -16,20 +19,32 @@ export function draftJobId(researchJobId: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-/** Builds and saves the dossier; undefined when the signal moved on (e.g. dismissed) meanwhile. */
+/**
+ * Builds and saves a dossier per contact the play chose (or one without a contact: "needs a
+ * contact"); undefined when the signal moved on (e.g. dismissed) meanwhile.
+ */
 async function research(signal: SignalRow, ctx: Helpers) {
   const { db } = ctx;
-  const target = await loadResearchTarget(db, signal);
-  const deps = researchDeps(ctx.config, new DbPageCache(db), target.settings);
-  const dossier = await buildDossier(target.input, { ...deps, log: ctx.log, signal: ctx.signal });
-  const status = target.contact ? 'researched' : 'needs_contact';
+  const plan = await planResearch(db, signal);
+  if (plan.noPlay) {
+    const moved = !(await one(db, dismissSignal(signal.id, plan.noPlay)));
+    return moved ? undefined : { status: 'dismissed' as const, dossiers: [] as Dossier[], reason: plan.noPlay };
+  }
+  const deps = researchDeps(ctx.config, new DbPageCache(db), plan.targets[0]!.settings);
+  const dossiers: Dossier[] = [];
+  // One contact after another: the page cache makes the second read of the same site free.
+  for (const target of plan.targets) dossiers.push(await buildDossier(target.input, { ...deps, log: ctx.log, signal: ctx.signal }));
+  const status = plan.targets.some((t) => t.contact) ? 'researched' : 'needs_contact';
   return db.transaction(async (tx) => {
     if (!(await one(tx, finishSignalResearch(signal.id, status)))) return undefined;
-    const dossierId = await saveDossier(tx, signal, target, dossier);
+    await run(tx, setSignalPlay(signal.id, plan.playId));
+    for (const [i, target] of plan.targets.entries()) {
+      await saveDossier(tx, signal, target, dossiers[i]!, { replace: i === 0, stats: plan.skipped.length ? { skippedContacts: plan.skipped } : {} });
+    }
     if (status === 'researched') {
       await ctx.boss.send(Queues.draft.name, { signalId: signal.id }, { id: draftJobId(ctx.jobId), db: bossAdapter(tx) });
     }
-    return { dossierId, status, dossier };
+    return { status, dossiers };
   });
 }
 
@@ -55,7 +70,7 @@ export const researchAgent = defineAgent({
       log.info({ signalId }, 'research.signal.moved');
       return;
     }
-    const { dossier, ...rest } = done;
-    log.info({ signalId, ...rest, facts: dossier.facts.length, errors: dossier.errors.length, ...dossier.stats, llm: undefined }, 'research.done');
+    const { dossiers, status } = done;
+    log.info({ signalId, status, contacts: dossiers.length, facts: dossiers.map((d) => d.facts.length), errors: dossiers.map((d) => d.errors.length) }, 'research.done');
   },
 });

@@ -6,8 +6,11 @@ pg.types.setTypeParser(20, (v) => Number(v));
 // numeric stays a string by default; we only use it for money, read as a number.
 pg.types.setTypeParser(1700, (v) => Number(v));
 // int8[] (e.g. cited fact ids) as numbers too, as PGlite returns them.
-const parseTextArray = pg.types.getTypeParser(1009);
-pg.types.setTypeParser(1016, (v) => (parseTextArray(v) as string[]).map((x) => (x === null ? null : Number(x))));
+// pg-types lists no array OIDs in its TypeId union, hence the casts.
+const TEXT_ARRAY = 1009 as unknown as Parameters<typeof pg.types.getTypeParser>[0];
+const INT8_ARRAY = 1016 as unknown as Parameters<typeof pg.types.getTypeParser>[0];
+const parseTextArray = pg.types.getTypeParser(TEXT_ARRAY);
+pg.types.setTypeParser(INT8_ARRAY, (v: string) => (parseTextArray(v) as (string | null)[]).map((x) => (x === null ? null : Number(x))));
 
 function wrap(client: pg.Pool | pg.PoolClient): Queryable {
   return {

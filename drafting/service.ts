@@ -51,7 +51,7 @@ export async function prepareSequences(db: Database, signalId: number): Promise<
       await run(tx, q.setSignalStatus(signalId, DRAFTABLE, 'needs_contact'));
       return { status: 'needs_contact' as const, sequences: [] };
     }
-    const template = await one<{ id: number; steps: TemplateStep[]; approval_mode: string | null }>(tx, q.defaultTemplate(signal.workspace_id));
+    const template = await one<{ id: number; steps: TemplateStep[]; approval_mode: string | null; play_approval_mode: string | null }>(tx, q.templateForPlay(signal.workspace_id, signal.play_id ?? null));
     if (!template) throw new AppError('STATE', `workspace ${signal.workspace_id} has no sequence template`);
     const sequences: q.SequenceRow[] = [];
     for (const d of dossiers) {
@@ -66,7 +66,9 @@ export async function prepareSequences(db: Database, signalId: number): Promise<
       const mailbox = owner ? await one<{ id: number }>(tx, q.firstMailboxOf(owner.id)) : undefined;
       const seq = (await one<q.SequenceRow>(tx, q.insertSequence({
         workspaceId: signal.workspace_id, signalId, accountId: d.account_id ?? signal.account_id, contactId: d.contact_id!,
-        templateId: template.id, ownerId: owner?.id ?? null, mailboxId: mailbox?.id ?? null, approvalMode: template.approval_mode ?? 'sequence',
+        templateId: template.id, ownerId: owner?.id ?? null, mailboxId: mailbox?.id ?? null,
+        approvalMode: template.play_approval_mode ?? template.approval_mode ?? 'sequence',
+        playId: signal.play_id ?? null, persona: d.persona ?? null, staggerHours: d.stagger_hours ?? 0,
       })))!;
       for (const [i, step] of template.steps.entries()) await run(tx, q.insertStep(seq.id, i + 1, step));
       sequences.push(seq);

@@ -24,6 +24,8 @@ export const ResearchSettings = z.object({
   /** domain → base URL to fetch that domain's pages from (e.g. a mirror); the private-address rule still applies. */
   researchSiteMap: z.record(z.string(), z.url()).optional(),
   researchMaxPages: z.number().int().min(1).max(20).optional(),
+  /** Look up each chosen contact's MX record before using them (default on). */
+  verifyMx: z.boolean().optional(),
 });
 export type ResearchSettings = z.infer<typeof ResearchSettings>;
 
@@ -52,17 +54,25 @@ export interface ResearchTarget {
   account: AccountRow | undefined;
   contact: ContactRow | undefined;
   settings: ResearchSettings;
+  /** Set when a play chose the contact: the persona they met and the hours their first send waits. */
+  persona?: string | null;
+  staggerHours?: number;
 }
 
 /** The account, the contact (the signal's own if active, else the account's most senior active one) and the rep's zone. */
 export async function loadResearchTarget(db: Queryable, signal: SignalRow): Promise<ResearchTarget> {
-  const ws = await one<WorkspaceRow>(db, findWorkspace(signal.workspace_id));
   const account = signal.account_id ? await one<AccountRow>(db, findAccount(signal.workspace_id, signal.account_id)) : undefined;
   let contact = signal.contact_id ? await one<ContactRow>(db, findContactById(signal.workspace_id, signal.contact_id)) : undefined;
   if (contact?.status !== 'active') contact = account ? bestContact(await run<ContactRow>(db, activeContactsOfAccount(account.id))) : undefined;
+  return targetFor(db, signal, account, contact);
+}
+
+/** The research target for one given contact (or none) at the signal's account. */
+export async function targetFor(db: Queryable, signal: SignalRow, account: AccountRow | undefined, contact: ContactRow | undefined, play: { persona?: string | null; staggerHours?: number } = {}): Promise<ResearchTarget> {
+  const ws = await one<WorkspaceRow>(db, findWorkspace(signal.workspace_id));
   const owner = account?.owner_id ? await one<UserRow>(db, findUser(signal.workspace_id, account.owner_id)) : undefined;
   return {
-    account, contact, settings: researchSettings(ws),
+    account, contact, settings: researchSettings(ws), persona: play.persona ?? null, staggerHours: play.staggerHours ?? 0,
     input: {
       domain: account?.domain ?? null,
       accountName: account?.name,
@@ -78,14 +88,14 @@ export async function loadResearchTarget(db: Queryable, signal: SignalRow): Prom
 }
 
 /** Replaces the signal's dossier with this one and its facts; returns the new dossier id. Run inside a transaction. */
-export async function saveDossier(tx: Queryable, signal: SignalRow, target: ResearchTarget, dossier: Dossier): Promise<number> {
-  await run(tx, deleteDossiersOfSignal(signal.id));
+export async function saveDossier(tx: Queryable, signal: SignalRow, target: ResearchTarget, dossier: Dossier, opts: { replace?: boolean; stats?: Record<string, unknown> } = {}): Promise<number> {
+  if (opts.replace !== false) await run(tx, deleteDossiersOfSignal(signal.id));
   const { notes, pages, stats } = dossier;
   const row = (await one<{ id: number }>(tx, insertDossier({
     workspaceId: signal.workspace_id, signalId: signal.id, accountId: target.account?.id ?? null, contactId: target.contact?.id ?? null,
     organization: dossier.organization, people: dossier.people, errors: dossier.errors,
-    stats: { ...stats, notes, pages, timeZoneSource: dossier.timeZoneSource, homepageUrl: dossier.homepageUrl },
-    contactTimeZone: dossier.contactTimeZone,
+    stats: { ...stats, notes, pages, timeZoneSource: dossier.timeZoneSource, homepageUrl: dossier.homepageUrl, ...opts.stats },
+    contactTimeZone: dossier.contactTimeZone, persona: target.persona ?? null, staggerHours: target.staggerHours ?? 0,
   })))!;
   if (dossier.facts.length) await run(tx, insertFacts(row.id, dossier.facts));
   if (stats.llm) await run(tx, insertResearchUsage({ workspaceId: signal.workspace_id, signalId: signal.id, ...stats.llm }));

@@ -18,10 +18,12 @@ CREATE INDEX plays_workspace_idx ON plays (workspace_id) WHERE enabled;
 ALTER TABLE signals ADD COLUMN play_id bigint REFERENCES plays(id);
 ALTER TABLE signals ADD COLUMN target_contact_ids bigint[] NOT NULL DEFAULT '{}';
 
--- Which persona a sequence's contact met (the drafting angle), and when its first step may go
--- at the earliest, so contacts at one account are not all emailed the same morning.
+-- Which persona a contact met (the drafting angle), and how many hours after approval their
+-- first step may go at the earliest, so contacts at one account are not all emailed the same morning.
+ALTER TABLE dossiers ADD COLUMN persona text;
+ALTER TABLE dossiers ADD COLUMN stagger_hours integer NOT NULL DEFAULT 0;
 ALTER TABLE sequences ADD COLUMN persona text;
-ALTER TABLE sequences ADD COLUMN start_after timestamptz;
+ALTER TABLE sequences ADD COLUMN stagger_hours integer NOT NULL DEFAULT 0;
 CREATE INDEX sequences_play_idx ON sequences (play_id);
 
 ALTER TABLE workspaces ADD COLUMN inbound_secret_enc text;   -- AES-GCM with APP_SECRET

@@ -5,10 +5,12 @@ import type { Sql } from '../types.js';
 export interface SignalRow {
   id: number; workspace_id: number; account_id: number | null; contact_id: number | null; type: string; subtype: string | null;
   title: string; summary: string; url: string | null; facts: Record<string, unknown>; status: string; error: string | null;
+  play_id?: number | null;
 }
 export interface DossierRow {
   id: number; workspace_id: number; signal_id: number; account_id: number | null; contact_id: number | null;
   organization: Record<string, unknown>; people: unknown[]; errors: unknown[]; contact_time_zone: string | null;
+  persona?: string | null; stagger_hours?: number;
 }
 export interface FactRow { id: number; dossier_id: number; kind: string; text: string; source_url: string; quote: string; flags: string[]; position: number }
 export interface SequenceRow {
@@ -62,11 +64,6 @@ export const sequencesForSignal = (signalId: number): Sql => ({
 
 export const findSequence = (id: number): Sql => ({ text: `SELECT * FROM sequences WHERE id = $1`, values: [id] });
 
-export const defaultTemplate = (workspaceId: number): Sql => ({
-  text: `SELECT * FROM sequence_templates WHERE workspace_id = $1 AND archived_at IS NULL ORDER BY is_default DESC, id LIMIT 1`,
-  values: [workspaceId],
-});
-
 /** The account owner when active, else an active rep, else an active admin. */
 export const pickOwner = (workspaceId: number, accountOwnerId: number | null): Sql => ({
   text: `SELECT id FROM users WHERE workspace_id = $1 AND disabled_at IS NULL AND (id = $2 OR role IN ('rep', 'admin'))
@@ -79,10 +76,19 @@ export const firstMailboxOf = (userId: number): Sql => ({
   values: [userId],
 });
 
-export const insertSequence = (s: { workspaceId: number; signalId: number; accountId: number | null; contactId: number; templateId: number | null; ownerId: number | null; mailboxId: number | null; approvalMode: string }): Sql => ({
-  text: `INSERT INTO sequences (workspace_id, signal_id, account_id, contact_id, template_id, owner_id, mailbox_id, approval_mode, status)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'drafting') RETURNING *`,
-  values: [s.workspaceId, s.signalId, s.accountId, s.contactId, s.templateId, s.ownerId, s.mailboxId, s.approvalMode],
+export const insertSequence = (s: { workspaceId: number; signalId: number; accountId: number | null; contactId: number; templateId: number | null; ownerId: number | null; mailboxId: number | null; approvalMode: string; playId?: number | null; persona?: string | null; staggerHours?: number }): Sql => ({
+  text: `INSERT INTO sequences (workspace_id, signal_id, account_id, contact_id, template_id, owner_id, mailbox_id, approval_mode, status, play_id, persona, stagger_hours)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'drafting', $9, $10, $11) RETURNING *`,
+  values: [s.workspaceId, s.signalId, s.accountId, s.contactId, s.templateId, s.ownerId, s.mailboxId, s.approvalMode, s.playId ?? null, s.persona ?? null, s.staggerHours ?? 0],
+});
+
+/** A play's own template, else the workspace default. */
+export const templateForPlay = (workspaceId: number, playId: number | null): Sql => ({
+  text: `SELECT t.*, p.approval_mode AS play_approval_mode
+           FROM sequence_templates t LEFT JOIN plays p ON p.id = $2 AND p.workspace_id = $1
+          WHERE t.workspace_id = $1 AND t.archived_at IS NULL
+          ORDER BY (t.id = p.template_id) IS TRUE DESC, t.is_default DESC, t.id LIMIT 1`,
+  values: [workspaceId, playId],
 });
 
 export const insertStep = (sequenceId: number, position: number, s: { kind: string; delayDays: number; newThread?: boolean; branch?: unknown }): Sql => ({

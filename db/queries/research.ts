@@ -6,11 +6,16 @@ export interface SignalRow {
   account_id: number | null;
   contact_id: number | null;
   type: 'funding' | 'job_change' | 'news' | 'hiring' | 'manual' | 'inbound';
+  subtype: string | null;
   title: string;
   summary: string;
   url: string | null;
   facts: Record<string, unknown>;
   status: string;
+  /** The play that chose (or, for manual enrollment, was picked for) this signal's contacts. */
+  play_id?: number | null;
+  /** Manual enrollment: the contacts a rep picked. */
+  target_contact_ids?: number[];
 }
 
 /** Statuses a research job may (re)start from: new, a crashed run, or a deliberate re-run. */
@@ -20,6 +25,12 @@ export const claimSignalForResearch = (signalId: number): Sql => ({
   text: `UPDATE signals SET status = 'researching', error = NULL, updated_at = now()
           WHERE id = $1 AND status = ANY($2::text[]) RETURNING *`,
   values: [signalId, RESEARCHABLE],
+});
+
+/** No enabled play fires for the signal: kept, visible, and starts nothing. */
+export const dismissSignal = (signalId: number, reason: string): Sql => ({
+  text: `UPDATE signals SET status = 'dismissed', error = $2, updated_at = now() WHERE id = $1 AND status = 'researching' RETURNING id`,
+  values: [signalId, reason],
 });
 
 export const finishSignalResearch = (signalId: number, status: 'researched' | 'needs_contact'): Sql => ({
@@ -59,13 +70,16 @@ export interface DossierInsert {
   errors: unknown;
   stats: unknown;
   contactTimeZone: string | null;
+  /** The play persona the contact met, and hours after approval before their first send. */
+  persona?: string | null;
+  staggerHours?: number;
 }
 
 export const insertDossier = (d: DossierInsert): Sql => ({
-  text: `INSERT INTO dossiers (workspace_id, signal_id, account_id, contact_id, organization, people, errors, stats, contact_time_zone)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+  text: `INSERT INTO dossiers (workspace_id, signal_id, account_id, contact_id, organization, people, errors, stats, contact_time_zone, persona, stagger_hours)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
   values: [d.workspaceId, d.signalId, d.accountId, d.contactId, JSON.stringify(d.organization), JSON.stringify(d.people),
-    JSON.stringify(d.errors), JSON.stringify(d.stats), d.contactTimeZone],
+    JSON.stringify(d.errors), JSON.stringify(d.stats), d.contactTimeZone, d.persona ?? null, d.staggerHours ?? 0],
 });
 
 export interface FactInsert { kind: string; text: string; sourceUrl: string; quote: string; fetchedAt: Date; flags: string[] }

@@ -42,10 +42,9 @@ describe('migrations from two processes at once [postgres]', () => {
     const env = { ...process.env, DATABASE_URL: t.url!, APP_SECRET: TEST_SECRET, LOG_LEVEL: 'silent' };
     const runOne = () => execFileP(process.execPath, ['bin/prospector.js', 'migrate'], { env, cwd: process.cwd() });
     const results = await Promise.all([runOne(), runOne()]);
-    const outputs = results.map((r) => r.stdout.trim()).sort();
-    // Exactly one of the two applied the migrations; the other found them done.
-    expect(outputs.filter((o) => o.startsWith('applied:'))).toHaveLength(1);
-    expect(outputs).toContain('database is up to date');
+    // Each migration is its own transaction, so the two may share the work; none is applied twice.
+    const applied = results.flatMap((r) => (r.stdout.trim().startsWith('applied: ') ? r.stdout.trim().slice(9).split(', ') : []));
+    expect(applied.sort()).toEqual(listMigrations().map((m) => m.name).sort());
     const { rows } = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM schema_migrations');
     expect(rows[0]!.n).toBe(listMigrations().length);
   });

@@ -1,0 +1,40 @@
+// Whom to research for a signal. In a workspace with plays, the play whose trigger fires picks
+// the contacts (plays/choose.ts); a workspace that never configured plays keeps the simple rule:
+// the signal's own contact, else the account's most senior active one.
+import type { Queryable } from '../db/index.js';
+import { one, run } from '../db/index.js';
+import { findAccount, type AccountRow } from '../db/queries/accounts.js';
+import type { ContactRow } from '../db/queries/contacts.js';
+import { listPlays } from '../db/queries/plays.js';
+import { findContactById, type SignalRow } from '../db/queries/research.js';
+import type { MxResolver } from '../plays/address-check.js';
+import { choosePlayContacts } from '../plays/choose.js';
+import { loadResearchTarget, researchSettings, targetFor, type ResearchTarget } from './store.js';
+import { findWorkspace, type WorkspaceRow } from '../db/queries/workspaces.js';
+
+export interface ResearchPlan {
+  /** One target per contact to write to; a single contact-less target means "needs a contact". */
+  targets: ResearchTarget[];
+  playId: number | null;
+  /** Why nothing should start (no enabled play fires): the signal is dismissed with this reason. */
+  noPlay?: string;
+  skipped: { id: number; reason: string }[];
+}
+
+export async function planResearch(db: Queryable, signal: SignalRow, opts: { resolveMx?: MxResolver } = {}): Promise<ResearchPlan> {
+  if (!(await run(db, listPlays(signal.workspace_id))).length) {
+    return { targets: [await loadResearchTarget(db, signal)], playId: null, skipped: [] };
+  }
+  const ws = await one<WorkspaceRow>(db, findWorkspace(signal.workspace_id));
+  const settings = researchSettings(ws);
+  const choice = await choosePlayContacts(db, signal, { resolveMx: opts.resolveMx, verifyMx: settings.verifyMx ?? true });
+  if (choice.noPlay) return { targets: [], playId: null, noPlay: choice.noPlay, skipped: [] };
+  const account = signal.account_id ? await one<AccountRow>(db, findAccount(signal.workspace_id, signal.account_id)) : undefined;
+  const targets: ResearchTarget[] = [];
+  for (const c of choice.contacts) {
+    const contact = await one<ContactRow>(db, findContactById(signal.workspace_id, c.id));
+    if (contact) targets.push(await targetFor(db, signal, account, contact, { persona: c.persona, staggerHours: c.startAfterHours }));
+  }
+  if (!targets.length) targets.push(await targetFor(db, signal, account, undefined));
+  return { targets, playId: choice.play?.id ?? null, skipped: choice.skipped };
+}
