@@ -80,11 +80,11 @@ export async function parseInbound(raw: string | Buffer): Promise<ParsedInbound>
   };
 }
 
-const WROTE = '(wrote|writes|sent|a écrit|écrit|schrieb|escribió|escreveu|ha scritto|scrive|schreef|написал|napisał|skrev|kirjoitti|yazdı)';
+const WROTE = '(wrote|writes|sent(?=\\s*:)|a écrit|écrit|schrieb|escribió|escreveu|ha scritto|scrive|schreef|написал|napisał|skrev|kirjoitti|yazdı)';
 const QUOTE_HEADER = new RegExp(`${WROTE}|@|\\d{1,2}:\\d{2}|пользователь`, 'i');
 const SEPARATORS: RegExp[] = [
   // "On Tue, Apr 11, 2017 at 10:07 PM John <john@x> wrote:", possibly wrapped over a few lines or after reply text
-  new RegExp(`(^|\\s|-{2,}\\s*)(On|Le|Am|El|Em|Il|Op|Den|W dniu|Dne)\\s[^\\n]{0,200}?(\\n[^\\n]{0,200}?){0,4}\\s${WROTE}\\s*:?\\s*$`, 'im'),
+  new RegExp(`(^|\\s|-{2,}\\s*)(On|Le|Am|El|Em|Il|Op|Den|W dniu|Dne)\\s[^\\n]{0,200}?(\\n[^\\n]{0,200}?){0,4}\\s${WROTE}\\s*:?\\s*$`, 'm'), // case-sensitive: "On"/"Am" open a header, "am" in a sentence does not
   /^\s*-{2,}\s*[^\n-]{3,40}\s*-{2,}\s*$/m, // -----Original Message----- and its translations, ---- John wrote ----
   /^_{10,}\s*$/m,
   // Outlook header blocks: From: … then Sent:/Date: … in any of several languages

@@ -67,6 +67,8 @@ describe('human replies', () => {
     expect(visibleReplyText('Sure, Tuesday.\n\nOn Tue, Mar 10, 2026 at 9:00 AM Riley Rep\n<rep@x.test> wrote:\n\n> Hi')).toBe('Sure, Tuesday.');
     expect(visibleReplyText('Gern.\n\n-----Ursprüngliche Nachricht-----\nVon: Riley')).toBe('Gern.');
     expect(visibleReplyText('Ok\n\nFrom: Riley Rep\nSent: Tuesday\nTo: Dana\n\nHi Dana')).toBe('Ok');
+    const sentence = 'I am out of the office until March 23.\nOn Monday the contract was sent\nand signed.';
+    expect(visibleReplyText(sentence)).toBe(sentence);
   });
   it('unsubscribe requests in words; a long reply that mentions it is left to a person', () => {
     for (const t of ['Please remove me from your list.', 'Not interested, stop.', 'unsubscribe', 'Bitte austragen.']) expect(isUnsubscribeRequest('Re: hi', t)).toBe(true);
