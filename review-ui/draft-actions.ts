@@ -86,6 +86,6 @@ export async function snooze(ctx: Ctx, u: CurrentUser, id: number, until: Date):
   return { until: r.snoozed_until };
 }
 
-export async function firstSendOf(ctx: Ctx, id: number): Promise<Date | null> {
+export async function firstSendOf(ctx: Pick<AppContext, 'db'>, id: number): Promise<Date | null> {
   return (await one<{ at: Date | null }>(ctx.db, firstScheduled(id)))?.at ?? null;
 }

@@ -10,10 +10,11 @@ import {
 import { AppError } from '../../errors.js';
 import { previewSchedule } from '../../sequencing/approve.js';
 import { canActOnDraft, queueViewer } from '../access.js';
-import { approve, firstSendOf, loadDraft, regenerate, reject, saveEdit, snooze, type StepEdit } from '../draft-actions.js';
+import { approve, loadDraft, regenerate, reject, saveEdit, snooze, type StepEdit } from '../draft-actions.js';
 import { inZone, intParam, label, zoneOf } from '../format.js';
-import { html, type Html } from '../html.js';
+import { html } from '../html.js';
 import { csrfField, page } from '../layout.js';
+import { statusLine } from '../status-line.js';
 import { actions, dossier, gateFailures, KEY_HELP, signalCard, stepCard, type Observation, type Planned, type SignalView } from '../views/draft.js';
 
 const idParam = (req: Request) => {
@@ -21,21 +22,6 @@ const idParam = (req: Request) => {
   if (!id) throw new AppError('NOT_FOUND', 'No such draft.');
   return id;
 };
-
-/** The status line sits in space reserved for it, so a message never moves the page. */
-async function flash(ctx: AppContext, req: Request): Promise<Html> {
-  const u = req.user!;
-  const approvedId = intParam(req.query.approved);
-  if (approvedId) {
-    const at = await firstSendOf(ctx, approvedId);
-    return html`Approved draft <a href="/drafts/${approvedId}">#${approvedId}</a>. ${at ? html`The first email goes ${inZone(at, u.timeZone)} (your time).` : 'No send time could be planned; check the sending window.'}`;
-  }
-  if (intParam(req.query.rejected)) return html`Rejected draft #${intParam(req.query.rejected)}.`;
-  if (intParam(req.query.snoozed)) return html`Snoozed draft #${intParam(req.query.snoozed)}; it comes back to the queue when the time is up.`;
-  if (req.query.regenerating) return html`Asked the drafter for a new version; reload in a moment to see it.`;
-  if (req.query.saved) return html`Saved.`;
-  return html``;
-}
 
 async function render(ctx: AppContext, req: Request, d: DraftRow): Promise<string> {
   const u = req.user!;
@@ -59,8 +45,8 @@ async function render(ctx: AppContext, req: Request, d: DraftRow): Promise<strin
   const who = [d.contact_first_name, d.contact_last_name].filter(Boolean).join(' ') || d.contact_email || 'no contact';
   const title = `${d.account_name ?? 'No account'} · ${who}`;
   const body = html`
-    <p class="status-line" role="status" aria-live="polite" id="status-line">${await flash(ctx, req)}</p>
-    <div id="draft" data-draft-id="${d.id}" data-prev="${nb?.prev_id ? `/drafts/${nb.prev_id}` : ''}" data-next="${nb?.next_id ? `/drafts/${nb.next_id}` : ''}">
+    ${await statusLine(ctx, req)}
+    <div id="draft" data-draft-id="${d.id}" data-version="${d.version}" data-status="${d.status}" data-prev="${nb?.prev_id ? `/drafts/${nb.prev_id}` : ''}" data-next="${nb?.next_id ? `/drafts/${nb.next_id}` : ''}">
     ${gateFailures(d)}
     <p class="meta">${label(d.status)} · ${d.contact_title ? html`${d.contact_title} · ` : ''}${d.contact_email ?? ''} · owner ${d.owner_name ?? '—'}
       · ${d.drafter === 'offline' ? html`<span class="badge">written by the offline drafter (no LLM)</span>` : html`drafted by ${d.drafter ?? '—'}`}
@@ -78,7 +64,7 @@ async function render(ctx: AppContext, req: Request, d: DraftRow): Promise<strin
       <div>
         <form method="post" action="/drafts/${d.id}/edit" id="edit-form" data-autosave="/api/drafts/${d.id}">${csrf}
           <input type="hidden" name="version" value="${d.version}" id="draft-version">
-          ${steps.map((s, i) => stepCard(s, planned.get(s.position), { index: i, recipientZone, viewerZone: u.timeZone, editable, facts: factMap }))}
+          ${steps.map((s, i) => stepCard(s, planned.get(s.position), { index: i, recipientZone, viewerZone: u.timeZone, ownerZone: d.owner_id !== u.id ? zoneOf(d.owner_time_zone) : null, editable, facts: factMap }))}
           ${editable ? html`<p class="save-row"><button type="submit">Save</button> <span id="autosave-status" class="muted" role="status" aria-live="polite">Edits save themselves as you type.</span></p>` : ''}
         </form>
         ${versions.length ? html`<details><summary>Versions (${versions.length})</summary><ul>${versions.map((v) => html`<li>v${v.version} · ${v.source}${v.created_by_name ? html` by ${v.created_by_name}` : ''} · ${inZone(v.created_at, u.timeZone)}${v.instruction ? html` — “${v.instruction}”` : ''}</li>`)}</ul></details>` : ''}

@@ -11,6 +11,7 @@ import { approve } from '../draft-actions.js';
 import { ago, inZone, intParam, label } from '../format.js';
 import { html, type Html } from '../html.js';
 import { csrfField, page, pageParams, pager } from '../layout.js';
+import { statusLine } from '../status-line.js';
 
 export const QueueQuery = z.object({
   type: z.enum(SIGNAL_TYPES).optional().catch(undefined),
@@ -92,6 +93,7 @@ export function queueRoutes(ctx: AppContext): Router {
     const canBulk = u.role === 'rep' || u.role === 'admin';
     const params = { type: query.type, owner: query.owner ? String(query.owner) : undefined, age: query.age, flagged: query.flagged, q: query.q };
     res.type('html').send(page(req, 'Review queue', html`
+      ${await statusLine(ctx, req)}
       ${filters(query, q.counts, owners, u.role !== 'rep')}
       <p class="muted" id="queue-help">${q.total} draft${q.total === 1 ? '' : 's'} waiting. Keys: <kbd>j</kbd>/<kbd>k</kbd> move, <kbd>Enter</kbd> opens, <kbd>?</kbd> help.</p>
       ${canBulk ? html`<form method="post" action="/queue/approve" id="bulk" class="bulk">${csrfField(req)}

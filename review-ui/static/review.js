@@ -135,4 +135,27 @@
     });
   }
   void inflight;
+
+  // After "regenerate", watch for the drafter's new version and say so (no automatic reload:
+  // the rep may be reading).
+  if (draft && /[?&]regenerating=1/.test(window.location.search)) {
+    const line = $('#status-line');
+    let tries = 0;
+    const timer2 = setInterval(async () => {
+      if (++tries > 60) return clearInterval(timer2);
+      const res = await fetch('/api/drafts/' + draft.dataset.draftId, { headers: { accept: 'application/json' }, credentials: 'same-origin' }).catch(() => null);
+      if (!res || !res.ok) return;
+      const data = await res.json().catch(() => null);
+      if (!data || !data.draft) return;
+      if (String(data.draft.version) !== draft.dataset.version || data.draft.status !== draft.dataset.status) {
+        clearInterval(timer2);
+        if (!line) return;
+        line.textContent = 'The new version is ready. ';
+        const a = document.createElement('a');
+        a.href = '/drafts/' + draft.dataset.draftId;
+        a.textContent = 'Show it';
+        line.appendChild(a);
+      }
+    }, 3000);
+  }
 })();

@@ -73,11 +73,12 @@ export function dossier(facts: FactRow[], organization: Record<string, unknown> 
   </section>`;
 }
 
-export function stepCard(s: StepRow, plan: Planned | undefined, opts: { index: number; recipientZone: string; viewerZone: string; editable: boolean; facts: Map<number, FactRow> }): Html {
+export function stepCard(s: StepRow, plan: Planned | undefined, opts: { index: number; recipientZone: string; viewerZone: string; ownerZone?: string | null; editable: boolean; facts: Map<number, FactRow> }): Html {
   const at = s.scheduled_at ?? plan?.at ?? null;
   const when = at
     ? html`<dl class="when"><dt>Recipient (${opts.recipientZone})</dt><dd>${inZone(at, opts.recipientZone)}</dd>
-        <dt>You (${opts.viewerZone})</dt><dd>${inZone(at, opts.viewerZone)}</dd></dl>
+        <dt>You (${opts.viewerZone})</dt><dd>${inZone(at, opts.viewerZone)}</dd>
+        ${opts.ownerZone && opts.ownerZone !== opts.viewerZone ? html`<dt>Owning rep (${opts.ownerZone})</dt><dd>${inZone(at, opts.ownerZone)}</dd>` : ''}</dl>
         <p class="muted">${s.scheduled_at ? `Scheduled (${label(s.status)})` : 'Planned if approved now'}</p>`
     : html`<p class="muted">No send time: ${s.status === 'draft' ? 'no open sending window found' : label(s.status)}</p>`;
   const p = s.position;

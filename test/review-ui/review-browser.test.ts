@@ -66,6 +66,7 @@ describeEachBackend('review UI in Chromium', (get) => {
     }
     expect(new URL(page.url()).pathname).toBe('/queue');
     await expect.poll(() => page.locator('#main').textContent()).toContain('Nothing waiting');
+    expect(await page.locator('#status-line').textContent()).toMatch(/Approved draft #\d+\. The first email goes/);
     expect(await statuses(drafts.map((d) => d.sequenceId))).toEqual(['active', 'active', 'active']);
   });
 
@@ -120,6 +121,9 @@ describeEachBackend('review UI in Chromium', (get) => {
     await expect.poll(() => page.locator('#status-line').textContent()).toMatch(/new version/);
     const jobs = await run<{ data: { instruction: string } }>(ctx.db, { text: `SELECT data FROM pgboss.job WHERE name = $1 AND (data->>'sequenceId')::bigint = $2`, values: [Queues.draft.name, b.sequenceId] });
     expect(jobs.map((j) => j.data.instruction)).toEqual(['Lead with the hiring news']);
+    // The drafter (not running here) stores a new version; the page notices and says so.
+    await run(ctx.db, { text: 'UPDATE sequences SET version = version + 1 WHERE id = $1', values: [b.sequenceId] });
+    await expect.poll(() => page.locator('#status-line').textContent(), { timeout: 10_000 }).toMatch(/new version is ready/);
   });
 
   it('shows hostile scraped and drafted text as text, and citations on focus', async () => {
