@@ -38,7 +38,8 @@ export interface DraftFact {
 export interface DraftInput {
   signal: { id: number; type: string; subtype: string | null; title: string; summary: string; url: string | null; facts: Record<string, unknown> };
   account: { id: number; name: string; domain: string | null; aliases: string[]; country: string | null };
-  contact: { id: number; firstName: string; lastName: string; title: string; email: string };
+  /** `persona`: the play persona this contact was chosen as; the draft takes an angle for that role. */
+  contact: { id: number; firstName: string; lastName: string; title: string; email: string; persona?: string | null };
   sender: { name: string; bookingUrl: string | null };
   playbook: Playbook;
   /** Text the sender appends (signature, address); the model must not write it. */

@@ -92,7 +92,7 @@ export async function loadDraftInput(db: Database, sequenceId: number): Promise<
   const input: DraftInput = {
     signal: { id: signal.id, type: signal.type, subtype: signal.subtype, title: signal.title, summary: signal.summary, url: signal.url, facts: signal.facts ?? {} },
     account: { id: ctx.account_id ?? 0, name: ctx.account_name ?? '', domain: ctx.account_domain ?? null, aliases: ctx.account_aliases ?? [], country: ctx.account_country ?? null },
-    contact: { id: ctx.contact_id, firstName: ctx.first_name, lastName: ctx.last_name, title: ctx.contact_title, email: ctx.contact_email },
+    contact: { id: ctx.contact_id, firstName: ctx.first_name, lastName: ctx.last_name, title: ctx.contact_title, email: ctx.contact_email, persona: ctx.persona ?? null },
     sender: { name: ctx.owner_name ?? '', bookingUrl: ctx.booking_url ?? null },
     playbook: settings.playbook ?? {},
     footer: { signature: settings.signature ?? '', physicalAddress: settings.physicalAddress ?? '' },

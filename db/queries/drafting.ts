@@ -103,7 +103,7 @@ export const stepsOf = (sequenceId: number): Sql => ({
 
 /** Everything about a sequence's people and workspace a drafter needs, in one row. */
 export const draftContext = (sequenceId: number): Sql => ({
-  text: `SELECT s.id AS sequence_id, s.workspace_id, s.signal_id, s.status, s.version,
+  text: `SELECT s.id AS sequence_id, s.workspace_id, s.signal_id, s.status, s.version, s.persona,
                 a.id AS account_id, a.name AS account_name, a.domain AS account_domain, a.aliases AS account_aliases, a.country AS account_country,
                 c.id AS contact_id, c.first_name, c.last_name, c.title AS contact_title, c.email AS contact_email,
                 u.name AS owner_name, u.booking_url, w.settings AS workspace_settings

@@ -82,3 +82,15 @@ describe('address check', () => {
     expect(await checkAddress('pat@down.example', resolve)).toMatchObject({ ok: false, temporary: true });
   });
 });
+
+describe('drafting angle', () => {
+  it('tells the model which persona the contact was chosen as, and says nothing when none', async () => {
+    const { buildDraftPrompt } = await import('../../drafting/prompt.js');
+    const { inputFor } = await import('../drafting/inputs.js');
+    const base = inputFor('funding');
+    const withPersona = buildDraftPrompt({ ...base, contact: { ...base.contact, persona: 'Revenue operations' } });
+    const text = JSON.stringify(withPersona.messages);
+    expect(text).toContain('Chosen as: Revenue operations.');
+    expect(JSON.stringify(buildDraftPrompt(base).messages)).not.toContain('Chosen as:');
+  });
+});
