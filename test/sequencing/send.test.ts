@@ -152,6 +152,40 @@ describeEachBackend('sending a step', (get) => {
     }
   });
 
+  it('evaluates branch conditions at claim: a human click takes the "clicked" step and skips the alternative', async () => {
+    const b = await approved({ window: ALWAYS, fallback: null, steps: [
+      { delayDays: 0 }, { delayDays: 0, branch: { when: 'clicked', tag: 'case-study' } }, { delayDays: 0, branch: { when: 'not_clicked', tag: 'case-study' } },
+      { delayDays: 0, branch: { when: 'clicked', tag: 'case-study' } },
+    ] });
+    expect((await sendStep(ctx, b.stepIds[0]!, { transports, now: fixed(NOW) })).status).toBe('sent');
+    const click = (isBot: boolean) => ctx.db.query(`INSERT INTO events (workspace_id, type, sequence_id, step_id, is_bot, data) VALUES ($1, 'click', $2, $3, $4, $5)`,
+      [ws.id, b.sequenceId, b.stepIds[0], isBot, JSON.stringify({ url: 'https://example.com/case-study?x=1' })]);
+    await click(true); // a scanner's click does not count
+    await ctx.db.query(`UPDATE sequence_steps SET scheduled_at = $2 WHERE sequence_id = $1 AND status = 'scheduled'`, [b.sequenceId, NOW]);
+    expect((await sendStep(ctx, b.stepIds[1]!, { transports, now: fixed(NOW) })).status).toBe('skipped');
+    await click(false);
+    expect((await sendStep(ctx, b.stepIds[2]!, { transports, now: fixed(NOW) })).status).toBe('skipped');
+    expect((await sendStep(ctx, b.stepIds[3]!, { transports, now: fixed(NOW) })).status).toBe('sent');
+    expect((await stepRows(ctx.db, b.sequenceId)).map((s) => s.status)).toEqual(['sent', 'skipped', 'skipped', 'sent']);
+    expect((await one<{ status: string }>(ctx.db, { text: 'SELECT status FROM sequences WHERE id = $1', values: [b.sequenceId] }))!.status).toBe('completed');
+  });
+
+  it('pauses a mailbox, with the reason, once more than 3% of its last 100 sends hard-bounced', async () => {
+    const mailbox = { kind: 'smtp' as const, host: '127.0.0.1', port: smtp.port, fromEmail: `bouncy-${Math.random().toString(36).slice(2)}@sender.test` };
+    let mailboxId: number | null = null;
+    for (let i = 0; i < 4; i++) {
+      const b = await approved({ window: ALWAYS, fallback: null, mailbox: mailboxId ? null : mailbox, bindMailbox: true });
+      if (mailboxId) await ctx.db.query(`UPDATE sequences SET mailbox_id = $2 WHERE id = $1`, [b.sequenceId, mailboxId]);
+      mailboxId ??= b.mailboxId;
+      const email = (await one<{ email: string }>(ctx.db, { text: 'SELECT email FROM contacts WHERE id = $1', values: [b.contactId] }))!.email;
+      smtp.rejectRcpt.set(email, [550, '5.1.1 User unknown']);
+      expect((await sendStep(ctx, b.stepIds[0]!, { transports, now: fixed(NOW) })).status).toBe('bounced');
+      const mb = await one<{ paused_at: Date | null; pause_reason: string | null }>(ctx.db, { text: 'SELECT * FROM mailboxes WHERE id = $1', values: [mailboxId] });
+      expect(mb!.paused_at === null).toBe(i < 3);
+      if (i === 3) expect(mb!.pause_reason).toMatch(/hard-bounce rate 4\/4/);
+    }
+  });
+
   it('the local outbox keeps each message as an .eml and a messages row', async () => {
     const b = await approved({ window: ALWAYS, fallback: null, mailbox: { kind: 'outbox' } });
     expect((await sendStep(ctx, b.stepIds[0]!, { transports, now: fixed(NOW) })).status).toBe('sent');
