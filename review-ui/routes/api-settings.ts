@@ -5,7 +5,8 @@ import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
 import { DIMENSIONS } from '../../db/queries/dashboard.js';
 import { listReplies } from '../../db/queries/review.js';
-import { findSource, listAllTemplates, listSources, setSourceEnabled, type SourceRow } from '../../db/queries/settings.js';
+import { insertContact, updateContact } from '../../db/queries/contacts.js';
+import { findContact, findSource, listAllTemplates, listSources, setSourceEnabled, updateAccount, type SourceRow } from '../../db/queries/settings.js';
 import { AppError } from '../../errors.js';
 import { queueViewer } from '../access.js';
 import { requireRole } from '../auth/roles.js';
@@ -14,6 +15,7 @@ import { endpoint, parseInput } from '../openapi.js';
 import { STAGES } from '../views/dashboard.js';
 import { DashboardQuery, dateRange, loadFunnel } from './dashboard.js';
 import { recordMeeting, recordNotReply } from './replies.js';
+import { conflictOnDuplicate, parseAccountForm, parseContactForm } from './settings-accounts.js';
 import { createSource, NewSource, testSource } from './settings-sources.js';
 import { saveTemplate, TemplateBody } from './settings-templates.js';
 
@@ -36,6 +38,20 @@ endpoint({ method: 'post', path: '/replies/:id/not-a-reply', tag: 'replies', sum
 endpoint({ method: 'get', path: '/funnel', tag: 'dashboard', summary: 'The funnel by signal type, source, rep or template for signals detected in a date range', roles: 'manager, revops, admin',
   query: DashboardQuery, response: z.object({ from: z.string(), to: z.string(), dimension: z.enum(DIMENSIONS), rows: z.array(FunnelRow), total: FunnelRow }) });
 
+export const AccountBody = z.object({
+  name: z.string().min(1).max(300), domain: z.string().default(''), aliases: z.array(z.string()).default([]), ownerId: z.number().int().positive().nullable().default(null),
+  timeZone: z.string().default(''), country: z.string().default(''), tags: z.array(z.string()).default([]), notes: z.string().max(5000).default(''),
+});
+export const ContactBody = z.object({
+  email: z.string(), firstName: z.string().default(''), lastName: z.string().default(''), title: z.string().default(''), accountId: z.number().int().positive().nullable().default(null),
+  timeZone: z.string().default(''), linkedinUrl: z.string().default(''), isChampion: z.boolean().default(false),
+});
+const accountForm = (b: z.infer<typeof AccountBody>) => parseAccountForm({ name: b.name, domain: b.domain, aliases: b.aliases.join(';'), owner_id: b.ownerId ? String(b.ownerId) : '', time_zone: b.timeZone, country: b.country, tags: b.tags.join(';'), notes: b.notes });
+const contactForm = (b: z.infer<typeof ContactBody>) => parseContactForm({ email: b.email, first_name: b.firstName, last_name: b.lastName, title: b.title, account_id: b.accountId ? String(b.accountId) : '', time_zone: b.timeZone, linkedin_url: b.linkedinUrl, is_champion: b.isChampion ? '1' : '' });
+endpoint({ method: 'put', path: '/accounts/:id', tag: 'accounts', summary: 'Replace an account’s fields (owner, time zone, tags…)', roles: 'revops, admin', body: AccountBody });
+endpoint({ method: 'post', path: '/contacts', tag: 'accounts', summary: 'Create a contact', roles: 'revops, admin', body: ContactBody, status: 201 });
+endpoint({ method: 'put', path: '/contacts/:id', tag: 'accounts', summary: 'Replace a contact’s fields (email stays)', roles: 'revops, admin', body: ContactBody });
+
 export function settingsApiRoutes(ctx: AppContext): Router {
   const r = Router();
   const revops = requireRole('revops');
@@ -57,6 +73,20 @@ export function settingsApiRoutes(ctx: AppContext): Router {
   });
   r.post('/sources/:id/test', revops, async (req, res) => {
     res.json(await testSource(ctx, await loadSource(req)));
+  });
+
+  r.put('/accounts/:id', revops, async (req, res) => {
+    const a = await one(ctx.db, updateAccount(req.user!.workspaceId, intParam(req.params.id) ?? 0, accountForm(parseInput(AccountBody, req.body)))).catch((e) => conflictOnDuplicate(e, 'An account with this domain'));
+    if (!a) throw new AppError('NOT_FOUND', 'No such account.');
+    res.json(a);
+  });
+  r.post('/contacts', revops, async (req, res) => {
+    res.status(201).json(await one(ctx.db, insertContact(req.user!.workspaceId, contactForm(parseInput(ContactBody, req.body)))).catch((e) => conflictOnDuplicate(e, 'A contact with this email')));
+  });
+  r.put('/contacts/:id', revops, async (req, res) => {
+    const c = await one<{ id: number; email: string }>(ctx.db, findContact(req.user!.workspaceId, intParam(req.params.id) ?? 0));
+    if (!c) throw new AppError('NOT_FOUND', 'No such contact.');
+    res.json(await one(ctx.db, updateContact(c.id, { ...contactForm({ ...parseInput(ContactBody, req.body), email: c.email }), previousCompany: null })));
   });
 
   r.get('/templates', revops, async (req, res) => {

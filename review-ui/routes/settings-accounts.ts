@@ -17,7 +17,7 @@ import { csrfField, page } from '../layout.js';
 
 const s = (v: unknown) => (typeof v === 'string' ? v : '');
 
-function conflictOnDuplicate(err: unknown, what: string): never {
+export function conflictOnDuplicate(err: unknown, what: string): never {
   if ((err as { code?: string }).code === '23505') throw new AppError('CONFLICT', `${what} already exists in this workspace.`, { cause: err });
   throw err;
 }

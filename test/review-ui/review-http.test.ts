@@ -4,6 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Queues } from '../../agents/queues.js';
 import type { AppContext } from '../../context.js';
 import { run } from '../../db/index.js';
+import { createApiToken } from '../../review-ui/auth/api-token.js';
 import { addUser } from '../../review-ui/auth/users.js';
 import { buildWorkspace, type TestWorkspace } from '../support/builders.js';
 import { createTestContext } from '../support/context.js';
@@ -133,6 +134,22 @@ describeEachBackend('review queue and drafts over HTTP', (get) => {
     expect(steps.map((s) => s.status)).toEqual(['scheduled', 'scheduled']);
     expect(new Date(body.firstSendAt).getTime()).toBe(steps[0]!.scheduled_at.getTime());
     expect(steps[1]!.scheduled_at.getTime()).toBeGreaterThan(steps[0]!.scheduled_at.getTime());
+  });
+
+  it('answers the queue and funnel to an API token, with the same roles', async () => {
+    const repToken = await createApiToken(ctx.db, ws.users.rep.id, 'script');
+    const get = (path: string, token: string) => fetch(srv.base + path, { headers: { authorization: `Bearer ${token}` } });
+    const q = (await (await get('/api/queue?type=funding', repToken)).json()) as { total: number; items: { id: number }[]; counts: { type: Record<string, number> } };
+    expect(q.items.map((i) => i.id)).toContain(hostile.sequenceId);
+    expect(q.items.map((i) => i.id)).not.toContain(theirs.sequenceId);
+    expect(q.total).toBe(q.items.length);
+    expect(q.counts.type.hiring ?? 0).toBe(0);
+    expect((await get('/api/funnel', repToken)).status).toBe(403);
+    const managerToken = await createApiToken(ctx.db, ws.users.manager.id, 'bi');
+    const f = (await (await get('/api/funnel?dim=rep', managerToken)).json()) as { total: { counts: { drafted: number } } };
+    expect(f.total.counts.drafted).toBe(3);
+    const reject = await fetch(`${srv.base}/api/drafts/${theirs.sequenceId}/reject`, { method: 'POST', headers: { authorization: `Bearer ${repToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'x' }) });
+    expect(reject.status).toBe(403);
   });
 
   it('publishes an OpenAPI document generated from the schemas', async () => {

@@ -114,6 +114,20 @@ describeEachBackend('RevOps settings over HTTP', (get) => {
     expect((await revops.post('/settings/workspace', { _csrf: csrf, name: 'WS', physicalAddress: '', cooldownDays: '1' })).status).toBe(400);
   });
 
+  it('edits accounts and contacts through the JSON API with the same validation', async () => {
+    const json = (method: string, path: string, body: unknown) => revops.fetch(path, { method, headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify(body) });
+    const a = (await q<{ id: number }>('SELECT id FROM accounts WHERE workspace_id = $1 ORDER BY id LIMIT 1', [ws.id]))!;
+    expect((await json('PUT', `/api/accounts/${a.id}`, { name: 'Globex API', domain: 'globex.example', ownerId: ws.users.rep.id, tags: ['x'] })).status).toBe(200);
+    expect(await q('SELECT name, owner_id, tags FROM accounts WHERE id = $1', [a.id])).toEqual({ name: 'Globex API', owner_id: ws.users.rep.id, tags: ['x'] });
+    expect((await json('PUT', `/api/accounts/${a.id}`, { name: 'Bad', timeZone: 'Nowhere' })).status).toBe(400);
+    const created = await json('POST', '/api/contacts', { email: 'api@globex.example', firstName: 'Api', accountId: a.id, isChampion: true });
+    expect(created.status).toBe(201);
+    expect((await json('POST', '/api/contacts', { email: 'api@globex.example' })).status).toBe(409);
+    const c = (await created.json()) as { id: number };
+    expect((await json('PUT', `/api/contacts/${c.id}`, { email: 'ignored@x.example', title: 'CTO' })).status).toBe(200);
+    expect(await q('SELECT email, title, is_champion FROM contacts WHERE id = $1', [c.id])).toEqual({ email: 'api@globex.example', title: 'CTO', is_champion: false });
+  });
+
   it('keeps reps and managers out of settings, and admins from removing the last admin', async () => {
     const rep = new Browserish(srv.base);
     await rep.login(ws.users.rep.email, ws.users.rep.password);
