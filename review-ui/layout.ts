@@ -37,6 +37,7 @@ ${req.csrfToken ? html`<meta name="csrf-token" content="${req.csrfToken}">` : ''
 <script src="/static/review.js" defer></script>
 </head>
 <body>
+<a class="skip" href="#main">Skip to content</a>
 <header class="top">
   <a class="brand" href="/">Prospector</a>
   <nav aria-label="Main">${nav}</nav>
