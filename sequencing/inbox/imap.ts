@@ -23,15 +23,23 @@ export function imapClient(m: MailboxRow, secrets: Pick<SecretBox, 'open'>): Ima
   });
 }
 
-export interface SyncResult { fetched: number; stored: number; uidValidity: number; lastUid: number; reset: boolean }
+export interface SyncResult { fetched: number; stored: number; uidValidity: number; lastUid: number; reset: boolean; idled: boolean }
 
 const BATCH = 50;
+const IDLE_SLICE_MS = 25_000;
 
-export async function syncMailbox(
-  ctx: Pick<AppContext, 'db' | 'log' | 'config' | 'secrets'>,
-  mailboxId: number,
-  opts: { now?: () => Date; intentOf?: IntentClassifier } = {},
-): Promise<SyncResult> {
+export interface SyncOptions {
+  now?: () => Date;
+  intentOf?: IntentClassifier;
+  /**
+   * After catching up, stay in IMAP IDLE this long (when the server has it) and read each new
+   * message as it arrives; the dispatcher starts the next sync when this one ends.
+   */
+  idleSeconds?: number;
+  signal?: AbortSignal;
+}
+
+export async function syncMailbox(ctx: Pick<AppContext, 'db' | 'log' | 'config' | 'secrets'>, mailboxId: number, opts: SyncOptions = {}): Promise<SyncResult> {
   const mailbox = await one<MailboxRow>(ctx.db, findMailbox(mailboxId));
   if (!mailbox) throw new AppError('NOT_FOUND', `mailbox ${mailboxId} not found`);
   const clock = opts.now ?? (() => new Date());
@@ -43,7 +51,9 @@ export async function syncMailbox(
     const reset = mailbox.imap_uidvalidity !== null && Number(mailbox.imap_uidvalidity) !== uidValidity;
     let lastUid = reset ? 0 : Number(mailbox.imap_last_uid ?? 0);
     let fetched = 0, stored = 0;
-    if (box.exists > 0) {
+
+    // Incremental by UID: everything above the last UID read under this UIDVALIDITY.
+    const readNew = async () => {
       const pending: { uid: number; source: Buffer }[] = [];
       for await (const msg of client.fetch(`${lastUid + 1}:*`, { uid: true, source: true }, { uid: true })) {
         if (msg.uid > lastUid && msg.source) pending.push({ uid: msg.uid, source: msg.source });
@@ -56,10 +66,32 @@ export async function syncMailbox(
         lastUid = p.uid;
         if ((i + 1) % BATCH === 0) await run(ctx.db, saveImapState(mailboxId, uidValidity, lastUid, clock()));
       }
+      await run(ctx.db, saveImapState(mailboxId, uidValidity, lastUid, clock()));
+    };
+
+    if (box.exists > 0) await readNew();
+    else await run(ctx.db, saveImapState(mailboxId, uidValidity, lastUid, clock()));
+
+    const idled = !!opts.idleSeconds && client.capabilities.has('IDLE');
+    if (idled) {
+      const until = Date.now() + opts.idleSeconds! * 1000;
+      let arrived = false;
+      // Any command ends IDLE; a NOOP is the cheapest way to wake up on new mail or on time.
+      const wake = () => void client.noop().catch(() => undefined);
+      client.on('exists', () => { arrived = true; wake(); });
+      opts.signal?.addEventListener('abort', wake, { once: true });
+      while (Date.now() < until && !opts.signal?.aborted && client.usable) {
+        const timer = setTimeout(wake, Math.min(IDLE_SLICE_MS, Math.max(0, until - Date.now())));
+        await client.idle();
+        clearTimeout(timer);
+        if (arrived) {
+          arrived = false;
+          await readNew();
+        }
+      }
     }
-    await run(ctx.db, saveImapState(mailboxId, uidValidity, lastUid, clock()));
-    ctx.log.info({ mailboxId, fetched, stored, lastUid, reset }, 'inbox.synced');
-    return { fetched, stored, uidValidity, lastUid, reset };
+    ctx.log.info({ mailboxId, fetched, stored, lastUid, reset, idled }, 'inbox.synced');
+    return { fetched, stored, uidValidity, lastUid, reset, idled };
   } catch (err) {
     await run(ctx.db, saveImapError(mailboxId, (err as Error).message.slice(0, 500), clock()));
     throw err;

@@ -97,6 +97,24 @@ describeEachBackend('inbox over IMAP (Dovecot)', (get) => {
     expect(ev!.data).toMatchObject({ hard: true, status: '5.1.1', recipient: s.email });
   });
 
+  it('in IDLE, a reply that arrives while the sync is open is read at once', async () => {
+    const s = await sentOpener();
+    const abort = new AbortController();
+    const running = syncMailbox(ctx, mailboxId, { now: () => NOW, idleSeconds: 20, signal: abort.signal });
+    await new Promise((r) => setTimeout(r, 500));
+    await dovecot.append(user, replyTo({ from: s.email, to: user, inReplyTo: s.messageId, body: 'Yes, interested.' }));
+    const deadline = Date.now() + 10_000;
+    let status = 'active';
+    while (status === 'active' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = (await one<{ status: string }>(ctx.db, { text: 'SELECT status FROM sequences WHERE id = $1', values: [s.sequenceId] }))!.status;
+    }
+    abort.abort();
+    const r = await running;
+    expect(status).toBe('stopped');
+    expect(r).toMatchObject({ idled: true, stored: 1 });
+  });
+
   it('ignores our own messages, and a changed UIDVALIDITY re-reads without acting twice', async () => {
     const s = await sentOpener();
     const own = await one<{ raw: string }>(ctx.db, { text: `SELECT raw FROM messages WHERE step_id = $1`, values: [s.stepIds[0]] });
