@@ -31,7 +31,9 @@ import { settingsSourceRoutes } from './routes/settings-sources.js';
 import { settingsTemplateRoutes } from './routes/settings-templates.js';
 import { settingsWorkspaceRoutes } from './routes/settings-workspace.js';
 import { signalApiRoutes, signalWebhookRoutes } from './routes/signals-api.js';
+import { signalRoutes } from './routes/signals.js';
 import { trackingRoutes } from './routes/tracking.js';
+import { playRoutes, playWebhookRoutes } from './routes/plays.js';
 import { userRoutes } from './routes/users.js';
 
 const STATIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'static');
@@ -51,6 +53,8 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(signalWebhookRoutes(ctx));
   // Links in sent mail (clicks, one-click unsubscribe) and signed inbound/booking webhooks: no session.
   app.use(trackingRoutes(ctx));
+  // Inbound product events (trial signup…) signed with the workspace's secret: start a play.
+  app.use(playWebhookRoutes(ctx));
   app.use(demoFeedRoutes(ctx));
   app.use(cookieParser());
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));
@@ -78,6 +82,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use('/api', signalApiRoutes(ctx));
   app.use('/api', apiRoutes(ctx));
   app.use(homeRoutes(ctx));
+  app.use(signalRoutes(ctx));
   app.use(queueRoutes(ctx));
   app.use(draftRoutes(ctx));
   app.use(replyRoutes(ctx));
@@ -90,6 +95,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(settingsMailboxRoutes(ctx));
   app.use(settingsWorkspaceRoutes(ctx));
   app.use(userRoutes(ctx));
+  app.use(playRoutes(ctx));
 
   app.use(() => {
     throw new AppError('NOT_FOUND', 'There is no page here.');

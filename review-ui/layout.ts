@@ -8,8 +8,10 @@ interface NavItem { href: string; label: string; roles?: Role[] }
 export const NAV: NavItem[] = [
   { href: '/', label: 'Home' },
   { href: '/queue', label: 'Queue' },
+  { href: '/signals', label: 'Signals' },
   { href: '/replies', label: 'Replies' },
   { href: '/dashboard', label: 'Dashboard', roles: ['manager', 'revops'] },
+  { href: '/plays', label: 'Plays' },
   { href: '/accounts', label: 'Accounts' },
   { href: '/contacts', label: 'Contacts' },
   { href: '/imports', label: 'Imports', roles: ['revops'] },

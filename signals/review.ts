@@ -2,7 +2,7 @@
 // signal on an account (it then starts research like any other, unless the account is in
 // cooldown), and see which unknown companies keep turning up.
 import { one, run, type Database } from '../db/index.js';
-import { findAccount } from '../db/queries/accounts.js';
+import { findAccount, insertAccount } from '../db/queries/accounts.js';
 import { accountInCooldown, settleSignalAccount, unmatchedCompanyCounts, type SignalRow } from '../db/queries/signals.js';
 import { findWorkspace, type WorkspaceRow } from '../db/queries/workspaces.js';
 import { AppError } from '../errors.js';
@@ -25,4 +25,20 @@ export interface UnmatchedCompany { company: string; signals: number; last_seen:
 
 export async function unmatchedCompanies(db: Database, workspaceId: number): Promise<UnmatchedCompany[]> {
   return run<UnmatchedCompany>(db, unmatchedCompanyCounts(workspaceId));
+}
+
+/** "Add as account?": creates the account and places the company's unmatched signals on it. */
+export async function addAccountFromUnmatched(ctx: IngestContext, o: { workspaceId: number; userId: number; name: string; domain: string | null; signalIds: number[]; now: Date }): Promise<{ accountId: number; settled: SignalRow[] }> {
+  let a: { id: number };
+  try {
+    a = (await one<{ id: number }>(ctx.db, insertAccount(o.workspaceId, { name: o.name, domain: o.domain, aliases: [], ownerId: null, timeZone: null, country: null, tags: ['from-signal'] })))!;
+  } catch (cause) {
+    if ((cause as { code?: string }).code === '23505') throw new AppError('CONFLICT', `An account with domain ${o.domain} exists; place the signals on it instead.`, { cause });
+    throw cause;
+  }
+  const settled: SignalRow[] = [];
+  for (const signalId of o.signalIds) {
+    settled.push(await assignSignalAccount(ctx, { workspaceId: o.workspaceId, signalId, accountId: a.id, userId: o.userId, now: o.now }));
+  }
+  return { accountId: a.id, settled };
 }
