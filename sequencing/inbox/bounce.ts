@@ -14,13 +14,15 @@ export interface MailFacts {
   ownAddresses?: string[];
 }
 
-const BOUNCE_FROM = /mailer-daemon|postmaster@|mail delivery (subsystem|system)|mail administrator|mailadmin|MAILER_DAEMON|noreply-dmarc|bounce[s-]?@/i;
+const BOUNCE_FROM = /mailer-daemon|postmaster|mail[ ._]delivery[ ._](subsystem|system)|mail administrator|mailadmin|mdaemon|system administrator|MAILER_DAEMON|bounce[s-]?@|antivirus|mail\.delivery|mailer@/i;
 const BOUNCE_SUBJECT = new RegExp([
   'undeliver', 'undelivered', 'delivery status notification', 'delivery (failure|has failed|failed|problem|notification)', 'returned mail',
   'failure notice', 'mail delivery failed', 'could not be delivered', 'not be delivered', 'message not delivered', 'returned to sender',
   'delivery error', 'mail system error', 'nondeliverable', 'non[- ]?delivery', 'warning: could not send', 'unzustellbar', 'nicht zustellbar',
   'non remis', 'no se pudo entregar', 'mancata consegna', 'onbestelbaar', 'rejected:?', 'mail failure', 'delivery report',
   'permanent error', 'error sending message', 'returned message', 'message delivery', 'sending failed', 'delayed mail', 'delivery delayed',
+  'failed mail', 'delivery (warning|failure)', 'not yet been delivered', 'message .{0,40}delayed', 'user unknown', 'processing error',
+  'delivery status', 'failure delivery', 'mail could not', 'nicht zugestellt', 'échec de (la )?remise',
 ].join('|'), 'i');
 // Address and host problems: the only bounces that make an address permanently bad.
 const ADDRESS_GONE = new RegExp([
@@ -86,14 +88,37 @@ function noticePart(text: string): string {
   return cut > 0 ? text.slice(0, cut) : text;
 }
 
-function heuristicRecipients(m: MailFacts): BounceRecipient[] {
+const NOT_RECIPIENT_LINE = /^\s*(message-id|references|in-reply-to|received|return-path|sender|from|reply-to|errors-to|list-[a-z-]+|x-[a-z-]+|dkim-signature|by|id|for)\b[:\s]/i;
+const ERROR_LINE = new RegExp(`${STATUS_RE.source}|\\b[45]\\d\\d\\b|failed|undeliverable|unknown|not (be )?delivered|rejected|invalid|does not exist|no such|unable to deliver|permanent|could not|delayed|RCPT TO|recipient`, 'i');
+
+/** Candidate failed addresses in the notice, best first: the ones on error lines or in the qmail "<addr>:" form. */
+function scoredCandidates(m: MailFacts, notice: string): string[] {
   const own = new Set((m.ownAddresses ?? []).map((a) => a.toLowerCase()));
+  const score = new Map<string, number>();
+  const add = (a: string, n: number) => score.set(a, Math.max(score.get(a) ?? -Infinity, n));
   const failed = m.headers.get('x-failed-recipients');
+  if (failed) for (const f of failed.split(',')) { const a = addressIn(f); if (a) add(a, 10); }
+  const lines = notice.split(/\r?\n/);
+  lines.forEach((line, i) => {
+    if (NOT_RECIPIENT_LINE.test(line)) return;
+    for (const match of line.matchAll(new RegExp(EMAIL.source, 'g'))) {
+      const a = match[0].toLowerCase().replace(/^['"]+/, '');
+      const near = [line, lines[i + 1] ?? '', lines[i + 2] ?? ''].join(' ');
+      let n = 1;
+      if (ERROR_LINE.test(line)) n += 3; else if (ERROR_LINE.test(near)) n += 2;
+      if (/^\s*<[^>]+>:?\s*$/.test(line) || /^\s*(to|original-recipient|recipient|rcpt to|address)\s*:/i.test(line)) n += 2;
+      if (/^[0-9a-f.]{12,}@/i.test(a) || /\d{6,}/.test(a.split('@')[0]!)) n -= 3; // looks like a Message-ID
+      add(a, n);
+    }
+  });
+  return [...score.entries()]
+    .filter(([a]) => !own.has(a) && !/^(mailer-daemon|postmaster|abuse|noreply|no-reply|bounce|mdaemon)/i.test(a))
+    .sort((x, y) => y[1] - x[1]).map(([a]) => a);
+}
+
+function heuristicRecipients(m: MailFacts): BounceRecipient[] {
   const notice = noticePart(m.text);
-  const candidates: string[] = [];
-  if (failed) candidates.push(...failed.split(',').map((s) => addressIn(s)).filter((s): s is string => !!s));
-  for (const match of notice.matchAll(new RegExp(EMAIL.source, 'g'))) candidates.push(match[0].toLowerCase());
-  const address = candidates.find((a) => !own.has(a) && !/^(mailer-daemon|postmaster|abuse|noreply|no-reply|bounce)/i.test(a));
+  const address = scoredCandidates(m, notice)[0];
   if (!address) return [];
   // The error line: the first line mentioning the address or an SMTP reply code.
   const lines = notice.split(/\r?\n/);
@@ -107,8 +132,10 @@ function heuristicRecipients(m: MailFacts): BounceRecipient[] {
 export function looksLikeBounce(m: MailFacts): boolean {
   if (/multipart\/report/i.test(m.contentType) && /report-type="?delivery-status/i.test(m.contentType)) return true;
   if (m.headers.has('x-failed-recipients')) return true;
-  if (/^\s*$|<>/.test(m.headers.get('return-path') ?? 'x') && BOUNCE_SUBJECT.test(m.subject)) return true;
-  return BOUNCE_FROM.test(m.from) && (BOUNCE_SUBJECT.test(m.subject) || /Final-Recipient:|Diagnostic-Code:|\b5\d\d[ -]|\b5\.\d\.\d/i.test(m.text));
+  const evidence = /Final-Recipient:|Diagnostic-Code:|\b[45]\d\d[ -]|\b[45]\.\d\.\d|message\/rfc822/i.test(m.text) || ADDRESS_GONE.test(m.text);
+  const nullSender = /^\s*<?>?\s*$/.test(m.headers.get('return-path') ?? 'x');
+  if (BOUNCE_SUBJECT.test(m.subject)) return BOUNCE_FROM.test(m.from) || nullSender || !m.from || evidence;
+  return BOUNCE_FROM.test(m.from) && evidence;
 }
 
 export function parseBounce(m: MailFacts): Bounce | null {

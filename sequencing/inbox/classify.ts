@@ -143,7 +143,8 @@ export function classifyParsed(m: ParsedInbound, opts: { ownAddresses?: string[]
   if (/report-type="?feedback-report/i.test(m.contentType)) {
     return { kind: 'unsubscribe', reason: 'spam complaint (ARF feedback report)', visibleText: '', complaint: true };
   }
-  const bounce = parseBounce({ from: m.from, subject: m.subject, contentType: m.contentType, headers: m.headers, text: m.text, ownAddresses: opts.ownAddresses });
+  // The bounce is addressed to us: its To is never the failed recipient.
+  const bounce = parseBounce({ from: m.from, subject: m.subject, contentType: m.contentType, headers: m.headers, text: m.text, ownAddresses: [...(opts.ownAddresses ?? []), ...m.to] });
   if (bounce) return { kind: 'bounce', reason: `${bounce.format} bounce`, visibleText: '', bounce };
 
   const body = m.text.split(/\n\n(?=Content-Type:|Return-Path:|Received:)/i)[0] ?? m.text;
