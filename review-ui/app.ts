@@ -79,6 +79,8 @@ export function createApp(ctx: AppContext): express.Express {
 
   // Everything below needs a user.
   app.use(requireUser);
+  // Before the /api catch-all: plays serve pages and their own /api/plays routes.
+  app.use(playRoutes(ctx));
   app.use('/api', signalApiRoutes(ctx));
   app.use('/api', apiRoutes(ctx));
   app.use(homeRoutes(ctx));
@@ -95,7 +97,6 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(settingsMailboxRoutes(ctx));
   app.use(settingsWorkspaceRoutes(ctx));
   app.use(userRoutes(ctx));
-  app.use(playRoutes(ctx));
 
   app.use(() => {
     throw new AppError('NOT_FOUND', 'There is no page here.');

@@ -95,3 +95,32 @@ export const setSignalPlay = (signalId: number, playId: number | null): Sql => (
   text: `UPDATE signals SET play_id = $2 WHERE id = $1`,
   values: [signalId, playId],
 });
+
+/** A signal a play starts by itself (manual enrollment, inbound event): matched, new, idempotent on its fingerprint. */
+export const insertPlaySignal = (s: {
+  workspaceId: number; accountId: number; contactId: number | null; type: 'manual' | 'inbound'; subtype: string; title: string; summary: string;
+  facts: Record<string, unknown>; fingerprint: string; playId: number | null; targetContactIds: number[]; occurredAt: Date;
+}): Sql => ({
+  text: `INSERT INTO signals (workspace_id, account_id, contact_id, type, subtype, title, summary, facts, fingerprint, status, play_id, target_contact_ids, occurred_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'new', $10, $11, $12)
+         ON CONFLICT (workspace_id, fingerprint) DO NOTHING RETURNING id`,
+  values: [s.workspaceId, s.accountId, s.contactId, s.type, s.subtype, s.title, s.summary, JSON.stringify(s.facts), s.fingerprint, s.playId, s.targetContactIds, s.occurredAt],
+});
+
+export const contactsByIds = (workspaceId: number, ids: number[]): Sql => ({
+  text: `SELECT c.id, c.email, c.account_id, c.first_name, c.last_name, a.name AS account_name
+           FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id
+          WHERE c.workspace_id = $1 AND c.id = ANY($2::bigint[]) ORDER BY c.id`,
+  values: [workspaceId, ids],
+});
+
+export const workspaceInboundSecret = (workspaceId: number): Sql => ({
+  text: `SELECT inbound_secret_enc FROM workspaces WHERE id = $1`,
+  values: [workspaceId],
+});
+
+/** Sets the secret only when none exists, so two callers agree on one. */
+export const setInboundSecretIfMissing = (workspaceId: number, sealed: string): Sql => ({
+  text: `UPDATE workspaces SET inbound_secret_enc = coalesce(inbound_secret_enc, $2) WHERE id = $1 RETURNING inbound_secret_enc`,
+  values: [workspaceId, sealed],
+});

@@ -94,3 +94,18 @@ describe('drafting angle', () => {
     expect(JSON.stringify(buildDraftPrompt(base).messages)).not.toContain('Chosen as:');
   });
 });
+
+describe('persona lines (the plays form)', () => {
+  it('parses what RevOps type and prints it back the same', async () => {
+    const { parsePersonaLines, personaLines } = await import('../../plays/persona-lines.js');
+    const text = 'Sales leadership: sales, revenue; exclude: engineer, intern; seniority: vp, head, director\nRevOps: revenue operations';
+    const { personas, errors } = parsePersonaLines(text);
+    expect(errors).toEqual([]);
+    expect(personas[0]).toMatchObject({ name: 'Sales leadership', titleKeywords: ['sales', 'revenue'], exclusions: ['engineer', 'intern'], seniorities: ['vp', 'head', 'director'] });
+    expect(personaLines(personas)).toBe(text);
+    expect(parsePersonaLines('no colon here\nX: a; seniority: boss').errors).toEqual([
+      'line 1: start with a name and a colon, e.g. "Sales leadership: sales, revenue"',
+      'line 2: seniority must be among c_level, vp, head, director, manager, individual (got boss)',
+    ]);
+  });
+});
