@@ -16,7 +16,7 @@ export const NAV: NavItem[] = [
   { href: '/contacts', label: 'Contacts' },
   { href: '/imports', label: 'Imports', roles: ['revops'] },
   { href: '/settings', label: 'Settings', roles: ['revops'] },
-  { href: '/users', label: 'Users', roles: [] },
+  { href: '/users', label: 'Users', roles: ['revops'] },
 ];
 
 export function page(req: Request, title: string, body: Html, opts: { status?: number } = {}): string {

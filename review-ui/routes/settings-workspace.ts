@@ -79,7 +79,7 @@ export function settingsWorkspaceRoutes(ctx: AppContext): Router {
       ${item('/settings/sources', 'Signal sources', 'feeds, pages, job boards; test now; last error')}
       ${item('/settings/templates', 'Sequence templates', 'steps, delays, sending days and hours, branches')}
       ${item('/settings/mailboxes', 'Mailboxes', 'SMTP/IMAP, test connection, caps, pause')}
-      ${item('/users', 'Users and roles', 'admins only')}
+      ${item('/users', 'Users and roles', 'add users, change roles and time zones, disable; only admins grant admin')}
       ${item('/settings/workspace', 'Workspace', 'playbook, signature, address, cooldown')}</ul>`));
   });
 

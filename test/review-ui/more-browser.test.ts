@@ -121,7 +121,7 @@ describeEachBackend('more of the review UI in Chromium', (get) => {
   it('labels every control on the RevOps pages, and shows each for a screenshot', async () => {
     await as('revops');
     for (const [path, name] of [['/settings', 'settings'], ['/settings/sources', 'sources-empty'], ['/settings/templates', 'templates'], ['/settings/mailboxes', 'mailboxes'],
-      ['/settings/workspace', 'workspace'], ['/accounts/new', 'account-new'], ['/contacts/new', 'contact-new'], ['/imports', 'imports'], ['/accounts', 'accounts']] as const) {
+      ['/settings/workspace', 'workspace'], ['/accounts/new', 'account-new'], ['/contacts/new', 'contact-new'], ['/imports', 'imports'], ['/accounts', 'accounts'], ['/users', 'users']] as const) {
       const res = await page.goto(srv.base + path);
       expect(res!.status(), path).toBe(200);
       expect(await unlabelled(), path).toEqual([]);

@@ -140,5 +140,11 @@ describeEachBackend('RevOps settings over HTTP', (get) => {
     expect((await admin.post(`/users/${ws.users.admin.id}`, { _csrf: ac!, role: 'rep', time_zone: 'UTC' })).status).toBe(409);
     expect((await admin.post(`/users/${ws.users.rep.id}`, { _csrf: ac!, role: 'rep', time_zone: 'America/Denver' })).status).toBe(303);
     expect(await q('SELECT time_zone FROM users WHERE id = $1', [ws.users.rep.id])).toEqual({ time_zone: 'America/Denver' });
+    // RevOps manage users but cannot touch the admin role.
+    expect((await revops.post(`/users/${ws.users.manager.id}`, { _csrf: csrf, role: 'rep', time_zone: 'UTC' })).status).toBe(303);
+    expect((await revops.post(`/users/${ws.users.manager.id}`, { _csrf: csrf, role: 'admin', time_zone: 'UTC' })).status).toBe(403);
+    expect((await revops.post(`/users/${ws.users.admin.id}`, { _csrf: csrf, role: 'rep', time_zone: 'UTC' })).status).toBe(403);
+    expect((await revops.post('/users', { _csrf: csrf, email: 'new-admin@x.example', role: 'admin' })).status).toBe(403);
+    expect((await rep.fetch('/users')).status).toBe(403);
   });
 });
