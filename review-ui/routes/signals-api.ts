@@ -24,7 +24,7 @@ import { fetchOptionsFor, fetchSource } from '../../signals/poll.js';
 import { sourceRegistry } from '../../signals/registry.js';
 import { findChromium } from '../../signals/render.js';
 import { assignSignalAccount, unmatchedCompanies } from '../../signals/review.js';
-import { eventItem, verifySignature, WebhookPayload } from '../../signals/sources/webhook.js';
+import { eventItem, JobChangeEvent, verifySignature, WebhookPayload } from '../../signals/sources/webhook.js';
 import { SOURCE_KINDS, type RawItem } from '../../signals/types.js';
 import { requireRole } from '../auth/roles.js';
 import { pageParams } from '../layout.js';
@@ -162,6 +162,16 @@ export function signalApiRoutes(ctx: AppContext): Router {
     if (!accountId.success) throw new AppError('VALIDATION', 'accountId: the account this signal is about');
     const s = await assignSignalAccount(ictx(), { workspaceId: req.user!.workspaceId, signalId: idParam(req), accountId: accountId.data, userId: req.user!.id, now: new Date() });
     res.json(s);
+  });
+
+  // Job changes as JSON from RevOps (same events as the signed webhook, authenticated instead).
+  r.post('/signals/job-changes', requireRole('revops'), async (req, res) => {
+    const events = z.array(JobChangeEvent).min(1).max(500).safeParse(Array.isArray(req.body) ? req.body : req.body?.events);
+    if (!events.success) throw new AppError('VALIDATION', issues(events.error));
+    const o = { workspaceId: req.user!.workspaceId, sourceId: null, now: new Date() };
+    let total: IngestOutcome = { created: 0, merged: 0, byStatus: {}, signalIds: [], researchQueued: 0 };
+    for (const e of events.data) total = merge(total, await handleJobChangeEvent(ictx(), o, e));
+    res.status(201).json({ received: events.data.length, created: total.created, merged: total.merged, signals: total.signalIds });
   });
 
   r.get('/sources', requireRole('revops'), async (req, res) => {

@@ -92,6 +92,19 @@ describeEachBackend('signals over HTTP', (get) => {
     expect((await fetch(`${web.base}/api/signals`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"title":"x"}' })).status).toBe(401);
   });
 
+  it('takes job changes as JSON from RevOps and moves the contact', async () => {
+    const dana = await one<{ id: number }>(ctx.db, insertContact(ws.id, { accountId: null, firstName: 'Dana', lastName: 'Reyes', email: 'dana@elsewhere.example', title: 'AE', timeZone: null, linkedinUrl: 'https://www.linkedin.com/in/dana-reyes', isChampion: false }));
+    const res = await api('/api/signals/job-changes', { method: 'POST', body: [{ type: 'job_change', person: { name: 'Dana Reyes', linkedinUrl: 'https://www.linkedin.com/in/dana-reyes/' }, newTitle: 'VP Sales', newCompany: { name: 'Kestrel Robotics Inc.' } }] });
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as { created: number; signals: number[] };
+    expect(body.created).toBe(1);
+    const s = await one<SignalRow>(ctx.db, { text: 'SELECT * FROM signals WHERE id = $1', values: [body.signals[0]] });
+    const kestrel = await one<{ id: number }>(ctx.db, { text: `SELECT id FROM accounts WHERE workspace_id = $1 AND name = 'Kestrel Robotics'`, values: [ws.id] });
+    expect(s).toMatchObject({ type: 'job_change', contact_id: dana!.id, account_id: kestrel!.id, facts: expect.objectContaining({ champion: false, newTitle: 'VP Sales' }) });
+    expect(await one(ctx.db, { text: 'SELECT account_id, title FROM contacts WHERE id = $1', values: [dana!.id] })).toEqual({ account_id: kestrel!.id, title: 'VP Sales' });
+    expect((await api('/api/signals/job-changes', { method: 'POST', body: [{ type: 'job_change' }] })).status).toBe(400);
+  });
+
   it('lists unmatched companies and lets a person place a signal on an account', async () => {
     const un = (await (await api('/api/signals/unmatched')).json()) as { items: { company: string; signal_ids: number[] }[] };
     const initech = un.items.find((i) => i.company === 'Initech')!;
