@@ -109,6 +109,7 @@ export function queueRoutes(ctx: AppContext): Router {
   r.get('/queue/next', async (req, res) => {
     const u = req.user!;
     const skip = String(req.query.skip ?? '').split(',').map((s) => intParam(s)).filter((x): x is number => !!x);
+    await run(ctx.db, wakeSnoozed(u.workspaceId, new Date()));
     const next = await one<{ id: number }>(ctx.db, nextInQueue(u.workspaceId, queueViewer(u), skip));
     const flash = new URLSearchParams();
     for (const k of ['approved', 'rejected', 'snoozed', 'regenerating']) if (req.query[k]) flash.set(k, String(req.query[k]));
