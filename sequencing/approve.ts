@@ -17,6 +17,11 @@ export interface SequenceSchedulePlan { zone: string; policy: WindowPolicy; step
 export async function loadSchedulePolicy(db: Queryable, sequenceId: number): Promise<{ zone: string; policy: WindowPolicy }> {
   const row = await one<ScheduleContextRow>(db, scheduleContext(sequenceId));
   if (!row) throw new AppError('NOT_FOUND', `sequence ${sequenceId} not found`);
+  return schedulePolicyOf(row);
+}
+
+/** Zone and policy from a row carrying the schedule context columns. */
+export function schedulePolicyOf(row: ScheduleContextRow): { zone: string; policy: WindowPolicy } {
   const policy = { ...policyFromTemplate(row.sending_window ? row : null), isHoliday: holidayChecker(row.country) };
   return { zone: resolveZone(row.contact_tz, row.account_tz, row.owner_tz), policy };
 }

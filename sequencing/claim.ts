@@ -8,7 +8,7 @@ import {
 } from '../db/queries/sending.js';
 import { humanClickUrls } from '../db/queries/tracking.js';
 import type { SecretBox } from '../secret-box.js';
-import { loadSchedulePolicy } from './approve.js';
+import { schedulePolicyOf } from './approve.js';
 import { branchHolds } from './branch.js';
 import { decideClaim, randomGap, type ClaimDecision } from './claim-rules.js';
 import { stepMessageId } from './message.js';
@@ -47,7 +47,8 @@ export async function claimStep(
   const f = await one<ClaimFactsRow>(tx, lockStepFacts(stepId));
   if (!f) return { decision: { kind: 'noop', reason: 'step not found' } };
   if (f.step_status !== 'scheduled') return { decision: { kind: 'noop', reason: `step is ${f.step_status}` } };
-  const { zone, policy } = await loadSchedulePolicy(tx, f.sequence_id);
+  const { zone, policy } = schedulePolicyOf(f);
+  const thread = threadFor(await run<ThreadRow>(tx, threadOf(f.sequence_id, f.position)), f);
   const clicks = f.branch ? (await run<{ url: string }>(tx, humanClickUrls(f.sequence_id))).map((r) => r.url) : [];
   const mailboxes = await run<MailboxRow & { sent_24h: number }>(tx, lockCandidateMailboxes({
     workspaceId: f.workspace_id, ownerId: f.owner_id, mailboxId: f.sequence_mailbox_id, now,
@@ -80,11 +81,10 @@ export async function claimStep(
       const mailbox = mailboxes.find((m) => m.id === decision.mailboxId)!;
       const messageId = stepMessageId(secrets, stepId, mailbox.from_email);
       if (!(await one(tx, markClaimed(stepId, mailbox.id, messageId, now)))) return { decision: { kind: 'noop', reason: 'claimed elsewhere' } };
-      await run(tx, bindSequenceMailbox(f.sequence_id, mailbox.id));
+      if (!f.sequence_mailbox_id) await run(tx, bindSequenceMailbox(f.sequence_id, mailbox.id));
       const gap = randomGap(mailbox.min_gap_seconds, mailbox.max_gap_seconds, random);
       // No gap configured: leave next_send_at empty, so concurrent claims never wait on clock skew.
       await run(tx, reserveMailboxGap(mailbox.id, now, gap > 0 ? new Date(now.getTime() + gap * 1000) : null));
-      const thread = threadFor(await run<ThreadRow>(tx, threadOf(f.sequence_id, f.position)), f);
       return { decision, claimed: { facts: f, mailbox, messageId, thread, subject: f.subject || thread?.subject || '' } };
     }
   }

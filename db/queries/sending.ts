@@ -60,6 +60,14 @@ export interface ClaimFactsRow {
   contact_status: string;
   suppressed: boolean;
   settings: Record<string, unknown>;
+  /** The recipient's zone candidates and the template's windows (see ScheduleContextRow). */
+  contact_tz: string | null;
+  account_tz: string | null;
+  owner_tz: string | null;
+  country: string | null;
+  sending_window: unknown;
+  fallback_window: unknown;
+  fallback_after_days: number | null;
 }
 
 export const lockStepFacts = (stepId: number): Sql => ({
@@ -67,7 +75,8 @@ export const lockStepFacts = (stepId: number): Sql => ({
                 st.attempts, st.scheduled_at, s.id AS sequence_id, s.status AS sequence_status, s.paused_until,
                 s.workspace_id, s.owner_id, s.mailbox_id AS sequence_mailbox_id, s.account_id, s.signal_id,
                 c.id AS contact_id, c.email AS contact_email, trim(c.first_name || ' ' || c.last_name) AS contact_name,
-                c.status AS contact_status, w.settings,
+                c.status AS contact_status, w.settings, c.time_zone AS contact_tz, a.time_zone AS account_tz, u.time_zone AS owner_tz,
+                a.country, t.sending_window, t.fallback_window, t.fallback_after_days,
                 EXISTS (SELECT 1 FROM suppressions x WHERE x.workspace_id = s.workspace_id
                           AND ((x.kind = 'email' AND lower(x.value) = lower(c.email))
                             OR (x.kind = 'domain' AND lower(x.value) = lower(split_part(c.email, '@', 2))))) AS suppressed
@@ -75,6 +84,9 @@ export const lockStepFacts = (stepId: number): Sql => ({
            JOIN sequences s ON s.id = st.sequence_id
            JOIN contacts c ON c.id = s.contact_id
            JOIN workspaces w ON w.id = s.workspace_id
+           LEFT JOIN accounts a ON a.id = coalesce(s.account_id, c.account_id)
+           LEFT JOIN users u ON u.id = s.owner_id
+           LEFT JOIN sequence_templates t ON t.id = s.template_id
           WHERE st.id = $1
           FOR UPDATE OF st, s`,
   values: [stepId],
