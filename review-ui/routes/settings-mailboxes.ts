@@ -137,6 +137,7 @@ export function settingsMailboxRoutes(ctx: AppContext): Router {
             ? html`<form method="post" action="/settings/mailboxes/${m.id}/resume">${csrfField(req)}<button type="submit" class="secondary">Resume</button></form>`
             : html`<form method="post" action="/settings/mailboxes/${m.id}/pause">${csrfField(req)}<label class="sr-only" for="pause-${m.id}">Reason</label><input id="pause-${m.id}" name="reason" placeholder="why pause?" required><button type="submit" class="secondary">Pause</button></form>`}</td></tr>`)}
       </tbody></table>
+      ${rows.length ? '' : html`<p class="empty">No mailboxes yet. Add the SMTP account each rep sends from, or a local outbox to try things out.</p>`}
       <h2>Add a mailbox</h2>${form(req, undefined, await owners(req))}`);
   };
 
