@@ -119,7 +119,7 @@ export function settingsTemplateRoutes(ctx: AppContext): Router {
         <td>${t.steps.map((s) => `${label(s.kind)} +${s.delayDays}d${s.branch ? ` (if ${label(s.branch.when)}${s.branch.tag ? ` “${s.branch.tag}”` : ''})` : ''}`).join(' → ')}</td>
         <td>${t.sending_window.days.map((d) => DAYS[d - 1]).join(' ')} ${t.sending_window.start}–${t.sending_window.end}</td><td>${t.version}</td></tr>`)}
       </tbody></table>
-      ${rows.length ? '' : html`<p class="empty">No templates yet: drafts use the built-in five-step sequence until you add one.</p>`}
+      ${rows.length ? '' : html`<p class="empty">No templates yet. Add one so new drafts follow your steps, delays and sending windows.</p>`}
       <h2>New template</h2>${form(req, undefined)}`));
   });
   r.post('/settings/templates', async (req, res) => {
