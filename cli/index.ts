@@ -11,6 +11,7 @@ import { draftCommand } from './draft.js';
 import { importCommand } from './import.js';
 import { registerSignalCommands } from './signals.js';
 import { registerSequencingCommands } from './sequencing.js';
+import { registerPlayCommands } from './plays.js';
 import { researchCommand } from './research.js';
 import { userAddCommand } from './user.js';
 
@@ -92,6 +93,7 @@ program
 
 registerSignalCommands(program);
 registerSequencingCommands(program);
+registerPlayCommands(program);
 
 program
   .command('version')

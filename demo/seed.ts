@@ -13,6 +13,7 @@ import type { Role } from '../db/queries/users.js';
 import { insertWorkspace, type WorkspaceRow } from '../db/queries/workspaces.js';
 import { addUser } from '../review-ui/auth/users.js';
 import { seedDemoSources } from './feeds.js';
+import { seedDefaultPlays } from '../plays/service.js';
 import { DEFAULT_TEMPLATE_STEPS, DEFAULT_WINDOW, DEMO_ACCOUNTS, DEMO_PLAYBOOK, FALLBACK_WINDOW } from './data.js';
 
 export interface DemoLogin { role: Role; email: string; password: string }
@@ -59,6 +60,7 @@ export async function seedDemo(ctx: Pick<AppContext, 'db' | 'config' | 'log'>): 
   await run(db, insertTemplate({ workspaceId: ws.id, name: 'Signal-led, 5 steps', description: 'Opener carries the signal; three follow-ups each add something new; a polite break-up.', steps: DEFAULT_TEMPLATE_STEPS, window: DEFAULT_WINDOW, fallback: FALLBACK_WINDOW, isDefault: true }));
   await run(db, insertOutboxMailbox({ workspaceId: ws.id, userId: users.rep!, fromName: 'Riley Rep', fromEmail: 'rep@demo.prospector.test' }));
   await seedDemoSources(db, ws.id, ctx.config.publicUrl);
+  await seedDefaultPlays(db, ws.id);
   writeFileSync(loginsFile(ctx.config.dataDir), JSON.stringify(logins, null, 2), { mode: 0o600 });
   ctx.log.info({ workspaceId: ws.id, accounts: DEMO_ACCOUNTS.length }, 'demo.seeded');
   return 'seeded';

@@ -4,6 +4,9 @@ import { insertAudit } from '../../db/queries/audit.js';
 import { countUsers, insertUser, type Role, type UserRow } from '../../db/queries/users.js';
 import { firstWorkspace, insertWorkspace, type WorkspaceRow } from '../../db/queries/workspaces.js';
 import { AppError } from '../../errors.js';
+import { DEFAULT_TEMPLATE_STEPS, DEFAULT_WINDOW, FALLBACK_WINDOW } from '../../demo/data.js';
+import { insertTemplate } from '../../db/queries/templates.js';
+import { seedDefaultPlays } from '../../plays/service.js';
 import { generatePassword, hashPassword } from './passwords.js';
 
 /** Creates a user with a generated one-time password, returned once and never stored in clear. */
@@ -22,8 +25,14 @@ export async function addUser(
   }
 }
 
+/** The first workspace; a new one starts with the default 5-step template and the default plays. */
 export async function ensureWorkspace(db: Database, name = 'My workspace'): Promise<WorkspaceRow> {
-  return (await one<WorkspaceRow>(db, firstWorkspace())) ?? (await one<WorkspaceRow>(db, insertWorkspace(name)))!;
+  const found = await one<WorkspaceRow>(db, firstWorkspace());
+  if (found) return found;
+  const ws = (await one<WorkspaceRow>(db, insertWorkspace(name, { cooldownDays: 30 })))!;
+  await run(db, insertTemplate({ workspaceId: ws.id, name: 'Signal-led, 5 steps', description: 'Opener carries the signal; three follow-ups each add something new; a polite break-up.', steps: DEFAULT_TEMPLATE_STEPS, window: DEFAULT_WINDOW, fallback: FALLBACK_WINDOW, isDefault: true }));
+  await seedDefaultPlays(db, ws.id);
+  return ws;
 }
 
 /**
