@@ -52,3 +52,19 @@ export const latestContactSequence = (contactId: number): Sql => ({
   text: `SELECT id FROM sequences WHERE contact_id = $1 ORDER BY id DESC LIMIT 1`,
   values: [contactId],
 });
+
+export const resumeSequenceRow = (id: number, now: Date): Sql => ({
+  text: `UPDATE sequences SET status = 'active', stop_reason = NULL, paused_until = NULL, updated_at = $2
+          WHERE id = $1 AND status = 'paused' RETURNING workspace_id`,
+  values: [id, now],
+});
+
+/** A sent step with what a simulated answer to it needs. */
+export const sentStepForReply = (stepId: number): Sql => ({
+  text: `SELECT s.workspace_id, st.mailbox_id, st.message_id, c.email, m.from_email, coalesce(o.subject, st.subject) AS subject
+           FROM sequence_steps st JOIN sequences s ON s.id = st.sequence_id JOIN contacts c ON c.id = s.contact_id
+           JOIN mailboxes m ON m.id = st.mailbox_id
+           LEFT JOIN messages o ON o.step_id = st.id AND o.direction = 'out'
+          WHERE st.id = $1 AND st.status = 'sent' AND st.message_id IS NOT NULL`,
+  values: [stepId],
+});
