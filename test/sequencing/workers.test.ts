@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AppContext } from '../../context.js';
 import { approveSequence } from '../../sequencing/approve.js';
@@ -82,4 +83,15 @@ describeEachBackend('worker processes', (get) => {
       await smtp.close();
     }
   }, 60_000);
+
+  it('prospector sequence show prints each step with its time in the recipient\'s zone', async () => {
+    const b = await buildSequence(ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id, contactTz: 'Asia/Tokyo' });
+    await approveSequence(ctx, { sequenceId: b.sequenceId, userId: ws.users.rep.id, now: new Date('2026-03-09T15:00:00Z'), random: () => 0 });
+    const { stdout } = await promisify(execFile)(process.execPath, ['bin/prospector.js', 'sequence', 'show', String(b.sequenceId)], {
+      env: { ...process.env, LOG_LEVEL: 'silent', DATABASE_URL: get().url!, APP_SECRET: TEST_SECRET, DATA_DIR: ctx.config.dataDir },
+    });
+    expect(stdout).toContain(`sequence ${b.sequenceId}: active; recipient time zone Asia/Tokyo`);
+    expect(stdout).toMatch(/1\. opener +scheduled +at Tue 10 Mar 2026, 09:00 GMT\+9/);
+    expect(stdout.trim().split('\n').filter((l) => /^ +\d\./.test(l))).toHaveLength(3);
+  });
 }, ['postgres']);
