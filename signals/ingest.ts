@@ -3,11 +3,13 @@
 // caller's `enqueueResearch`, inside the transaction that inserts the signal (agents/ supplies
 // it: a pg-boss job with an id derived from the signal id, so exactly one per signal).
 import { one, run, type Database, type Queryable } from '../db/index.js';
-import { accountInCooldown, accountsVersion, appendRole, findDuplicate, findSignalByFingerprint, insertObservation, insertSignal, lockDedupKey, matchableAccounts, type SignalRow } from '../db/queries/signals.js';
+import { accountInCooldown, accountsVersion, appendRole, findDuplicate, findSignalByFingerprint, insertObservation, insertSignal, lockDedupKey, matchableAccounts, seenForAccount, type SignalRow } from '../db/queries/signals.js';
 import { findWorkspace, type WorkspaceRow } from '../db/queries/workspaces.js';
 import type { Logger } from '../log.js';
+import type { Llm } from '../drafting/anthropic.js';
 import { classify } from './classify.js';
 import { DEDUP_WINDOW_DAYS, dedupKey, fingerprint } from './dedup.js';
+import { classifyWithLlm, llmFacts } from './llm-classify.js';
 import { buildIndex, matchItem, type AccountIndex, type MatchAccount, type MatchResult } from './match.js';
 import type { RawItem, SignalStatus } from './types.js';
 
@@ -20,6 +22,8 @@ export interface IngestContext {
   db: Database;
   enqueueResearch: EnqueueResearch;
   log?: Logger;
+  /** When set, items the rules leave as news/other about an account get the model's opinion. */
+  llm?: Llm;
 }
 
 export interface IngestOptions {
@@ -62,6 +66,8 @@ export interface Prepared {
   subtype: string | null;
   facts: Record<string, unknown>;
   match: MatchResult;
+  /** 'fallback' when no rule recognised the item. */
+  basis: 'rule' | 'fallback' | 'source';
 }
 
 /** The pure half: what each item is and whom it is about. */
@@ -72,7 +78,7 @@ export function prepareItems(items: RawItem[], index: AccountIndex): Prepared[] 
     const facts = { ...(c?.facts ?? {}), ...(item.facts ?? {}) };
     const subject = typeof facts.company === 'string' ? facts.company : null;
     const match = matchItem(index, { title: item.title, summary: item.summary, url: item.url, links: item.links, company: item.company, accountId: item.accountId, subject });
-    return { item, type, subtype: item.subtype ?? c?.subtype ?? null, facts, match };
+    return { item, type, subtype: item.subtype ?? c?.subtype ?? null, facts, match, basis: c?.basis ?? 'source' };
   });
 }
 
@@ -84,12 +90,30 @@ function statusFor(p: Prepared): SignalStatus {
   return 'new';
 }
 
+function keyOf(p: Prepared): string {
+  const accountId = p.match.status === 'matched' ? p.match.accountId : null;
+  const company = p.match.status === 'unmatched' ? p.match.company : typeof p.facts.company === 'string' ? p.facts.company : null;
+  return dedupKey({ type: p.type, subtype: p.subtype, facts: p.facts, accountId, contactId: p.item.contactId ?? null, company, title: p.item.title, url: p.item.url });
+}
+
+/**
+ * Asks the model about an item no rule recognised, if it is about one of our accounts and not
+ * already stored (feeds repeat their items on every poll; each is asked about once).
+ */
+async function secondOpinion(ctx: IngestContext, o: IngestOptions, p: Prepared): Promise<Prepared> {
+  if (!ctx.llm || p.basis !== 'fallback' || p.match.status !== 'matched') return p;
+  if (await one(ctx.db, seenForAccount(p.match.accountId, p.item.url ?? p.item.key))) return p;
+  const l = await classifyWithLlm(p.item, { llm: ctx.llm, log: ctx.log, usage: { db: ctx.db, workspaceId: o.workspaceId } });
+  if (!l || (l.type === 'news' && l.subtype === 'other')) return p;
+  const f = llmFacts(l);
+  return { ...p, type: f.type, subtype: f.subtype, facts: { ...p.facts, ...f.facts }, basis: 'rule' };
+}
+
 /** Stores one prepared item; returns the signal and whether it was new. */
 async function storeOne(tx: Queryable, o: IngestOptions, p: Prepared, cooldown: number): Promise<{ signal: SignalRow; created: boolean; queued: boolean }> {
   const accountId = p.match.status === 'matched' ? p.match.accountId : null;
   const occurredAt = p.item.publishedAt ?? o.now;
-  const company = p.match.status === 'unmatched' ? p.match.company : typeof p.facts.company === 'string' ? p.facts.company : null;
-  const key = dedupKey({ type: p.type, subtype: p.subtype, facts: p.facts, accountId, contactId: p.item.contactId ?? null, company, title: p.item.title, url: p.item.url });
+  const key = keyOf(p);
   await run(tx, lockDedupKey(o.workspaceId, key));
   const observe = (signalId: number) =>
     run(tx, insertObservation({ signalId, sourceId: o.sourceId, url: p.item.url ?? p.item.key, title: p.item.title, raw: { key: p.item.key, summary: p.item.summary.slice(0, 1000), publishedAt: p.item.publishedAt, facts: p.facts }, at: o.now }));
@@ -123,7 +147,8 @@ export async function ingestItems(ctx: IngestContext, items: RawItem[], o: Inges
   if (!items.length) return out;
   const index = o.index ?? (await accountIndex(ctx.db, o.workspaceId));
   const cooldown = cooldownDays(await one<WorkspaceRow>(ctx.db, findWorkspace(o.workspaceId)));
-  for (const p of prepareItems(items, index)) {
+  for (const prepared of prepareItems(items, index)) {
+    const p = await secondOpinion(ctx, o, prepared);
     const r = await ctx.db.transaction(async (tx) => {
       const stored = await storeOne(tx, o, p, cooldown);
       if (stored.created && stored.signal.status === 'new' && stored.signal.account_id) {

@@ -174,3 +174,10 @@ export const unmatchedCompanyCounts = (workspaceId: number, limit = 100): Sql =>
           GROUP BY 1 ORDER BY 2 DESC, 3 DESC LIMIT $2`,
   values: [workspaceId, limit],
 });
+
+/** Whether this account already has a signal reported at this URL (by any source). */
+export const seenForAccount = (accountId: number, url: string): Sql => ({
+  text: `SELECT 1 AS seen FROM signals s WHERE s.account_id = $1
+            AND (s.url = $2 OR EXISTS (SELECT 1 FROM signal_observations o WHERE o.signal_id = s.id AND o.url = $2)) LIMIT 1`,
+  values: [accountId, url],
+});

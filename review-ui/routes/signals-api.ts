@@ -13,6 +13,7 @@ import { researchEnqueuer } from '../../agents/signal-jobs.js';
 import { Queues } from '../../agents/queues.js';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
+import { createLlm } from '../../drafting/anthropic.js';
 import { insertAudit } from '../../db/queries/audit.js';
 import { findSource, insertSource, listSources, updateSourceSettings, type SignalSourceRow } from '../../db/queries/signal-sources.js';
 import { findSignal, listObservations, listSignals, type SignalRow } from '../../db/queries/signals.js';
@@ -63,7 +64,7 @@ export function signalWebhookRoutes(ctx: AppContext): Router {
         }
         const events = WebhookPayload.safeParse(json);
         if (!events.success) throw new AppError('VALIDATION', issues(events.error));
-        const ictx = { db: ctx.db, log: ctx.log, enqueueResearch: researchEnqueuer(ctx.boss) };
+        const ictx = { db: ctx.db, log: ctx.log, enqueueResearch: researchEnqueuer(ctx.boss), llm: createLlm(ctx.config) };
         const o = { workspaceId: source.workspace_id, sourceId: source.id, now: new Date() };
         let total: IngestOutcome = { created: 0, merged: 0, byStatus: {}, signalIds: [], researchQueued: 0 };
         for (const e of events.data) {
