@@ -12,6 +12,11 @@ import type { PollContext, RawItem, SourceModule, SourceSpec } from '../types.js
 export const FeedConfig = z.object({
   /** Every item belongs to this account (the company's own blog or newsroom feed). */
   accountId: z.number().int().positive().optional(),
+  /**
+   * A news search feed per account: `{query}` in the URL becomes this (e.g. the company's name
+   * in https://news.example/rss/search?q={query}). Leave accountId unset so matching decides.
+   */
+  query: z.string().trim().min(1).max(200).optional(),
   /** Items older than this are ignored (the first poll of a long feed is not all news). */
   maxAgeDays: z.number().int().positive().max(3650).default(30),
   demo: z.boolean().optional(),
@@ -26,11 +31,15 @@ const parser = new Parser<Record<string, unknown>, Extra>({
 
 /** Parses a feed document into items; pure apart from the clock passed in. */
 export async function parseFeed(xml: string, feedUrl: string, opts: { now: Date; maxAgeDays?: number; accountId?: number }): Promise<RawItem[]> {
-  let feed: Awaited<ReturnType<typeof parser.parseString>>;
+  let feed: Awaited<ReturnType<typeof parser.parseString>> | undefined;
+  const doc = stripXmlEncoding(xml);
   try {
-    feed = await parser.parseString(stripXmlEncoding(xml));
+    feed = await parser.parseString(doc);
   } catch (cause) {
-    throw new AppError('PARSE_FAILED', `not a readable RSS/Atom/RDF feed: ${(cause as Error).message.split('\n')[0]}`, { cause });
+    // The most common breakage in the wild is a bare "&" in a title; mend that one and retry.
+    const mended = doc.replace(/&(?!#\d+;|#x[\da-f]+;|[a-z][\w.-]*;)/gi, '&amp;');
+    if (mended !== doc) feed = await parser.parseString(mended).catch(() => undefined);
+    if (!feed) throw new AppError('PARSE_FAILED', `not a readable RSS/Atom/RDF feed: ${(cause as Error).message.split('\n')[0]}`, { cause });
   }
   const base = absolute(feed.link, feedUrl) ?? feedUrl;
   const oldest = opts.now.getTime() - (opts.maxAgeDays ?? 30) * 86_400_000;
@@ -49,8 +58,13 @@ export async function parseFeed(xml: string, feedUrl: string, opts: { now: Date;
   return items;
 }
 
+/** The URL to fetch: `{query}` filled in, URL-encoded. */
+export function feedUrl(url: string, config: Pick<FeedConfig, 'query'>): string {
+  return url.includes('{query}') ? url.replaceAll('{query}', encodeURIComponent(config.query ?? '')) : url;
+}
+
 async function poll(source: SourceSpec & { config: FeedConfig }, ctx: PollContext) {
-  const r = await safeFetch(source.url!, { ...ctx.fetch, etag: source.etag, lastModified: source.lastModified, accept: 'application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.1' });
+  const r = await safeFetch(feedUrl(source.url!, source.config), { ...ctx.fetch, etag: source.etag, lastModified: source.lastModified, accept: 'application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.1' });
   if (r.notModified) return { notModified: true, items: [] };
   const items = await parseFeed(decodeBody(r.body, r.contentType), r.url, { now: ctx.now, maxAgeDays: source.config.maxAgeDays, accountId: source.config.accountId });
   return { notModified: false, items, etag: r.etag, lastModified: r.lastModified, finalUrl: r.url };

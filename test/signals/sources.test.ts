@@ -93,6 +93,15 @@ describe('feeds', () => {
     expect(c).toMatchObject({ title: 'From the future', publishedAt: null });
   });
 
+  it('fills {query} for a news search feed per account, and mends a bare & in the XML', async () => {
+    srv.route('/search', (req, res) => {
+      const q = new URL(req.url!, srv.base).searchParams.get('q');
+      send('application/rss+xml', `<rss version="2.0"><channel><title>search</title><link>https://news.example/</link><item><title>${q} expands into Japan</title><link>https://news.example/j</link></item></channel></rss>`)(req, res);
+    });
+    const r = await fetchSource(spec('feed', `${srv.base}/search?q={query}`, { query: 'Lumen Health & Co' }), ctx());
+    expect(r.items[0]!.title).toBe('Lumen Health & Co expands into Japan');
+  });
+
   it('refuses broken XML and HTML with a parse error', async () => {
     await expect(fetchSource(spec('feed', `${srv.base}/feeds/broken.xml`), ctx())).rejects.toMatchObject({ code: 'PARSE_FAILED' });
     await expect(fetchSource(spec('feed', `${srv.base}/feeds/not-a-feed`), ctx())).rejects.toMatchObject({ code: 'PARSE_FAILED' });
