@@ -49,10 +49,18 @@ export async function saveEdit(ctx: Ctx, u: CurrentUser, id: number, version: nu
   return out;
 }
 
-export async function approve(ctx: Ctx, u: CurrentUser, id: number, now?: Date): Promise<{ firstSendAt: Date | null }> {
+/**
+ * Approves what the reviewer saw: with `expectedVersion` (the page and the list send it), a
+ * draft saved by someone else since is refused, since what is sent must be what was approved.
+ */
+export async function approve(ctx: Ctx, u: CurrentUser, id: number, opts: { expectedVersion?: number; now?: Date } = {}): Promise<{ firstSendAt: Date | null }> {
+  const now = opts.now;
   const d = await loadDraft(ctx, u, id);
   assertCanAct(u, d);
   if (d.status !== 'pending_review' && d.status !== 'snoozed') throw new AppError('STATE', `This draft is ${d.status.replace('_', ' ')} already.`);
+  if (opts.expectedVersion !== undefined && opts.expectedVersion !== d.version) {
+    throw new AppError('CONFLICT', 'This draft changed after you opened it (someone edited or redrafted it). Reload, read it again, then approve.', { details: { currentVersion: d.version } });
+  }
   if (d.status === 'snoozed') await run(ctx.db, unsnoozeDraft(id));
   const r = await approveSequence(ctx, { sequenceId: id, userId: u.id, now });
   await audit(ctx, u, 'draft.approved', id, { firstSendAt: r.firstSendAt?.toISOString() ?? null });

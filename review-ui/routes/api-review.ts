@@ -26,7 +26,11 @@ export const RejectBody = z.object({ reason: z.string().trim().min(1).max(1000) 
 export const RegenerateBody = z.object({ instruction: z.string().max(2000).default('') });
 export const SnoozeBody = z.object({ days: z.number().int().min(1).max(30).optional(), until: Iso.optional() })
   .refine((b) => !!b.days !== !!b.until, 'give days or until');
-export const BulkApproveBody = z.object({ ids: z.array(z.number().int().positive()).min(1).max(200) });
+export const ApproveBody = z.object({ version: z.number().int().positive().optional().describe('The version you reviewed; a newer one answers 409') });
+export const BulkApproveBody = z.object({
+  ids: z.array(z.number().int().positive()).min(1).max(200),
+  versions: z.record(z.string(), z.number().int().positive()).optional().describe('id → the version you reviewed'),
+});
 
 const ep = {
   queue: endpoint({ method: 'get', path: '/queue', tag: 'review', summary: 'Drafts waiting for review, newest signal first, with counts per filter', query: QueueQuery,
@@ -34,7 +38,7 @@ const ep = {
   draft: endpoint({ method: 'get', path: '/drafts/:id', tag: 'review', summary: 'A draft with its signal, sources, facts, steps and planned send times', roles: 'reps (own accounts), managers, RevOps, admins' }),
   edit: endpoint({ method: 'patch', path: '/drafts/:id', tag: 'review', summary: 'Save edited subjects and bodies (optimistic version; 409 on conflict)', roles: 'owning rep, admin', body: DraftEdit,
     response: z.object({ version: z.number(), savedVersion: z.number() }) }),
-  approve: endpoint({ method: 'post', path: '/drafts/:id/approve', tag: 'review', summary: 'Approve: the sequence starts and every step is scheduled', roles: 'owning rep, admin',
+  approve: endpoint({ method: 'post', path: '/drafts/:id/approve', tag: 'review', summary: 'Approve: the sequence starts and every step is scheduled', roles: 'owning rep, admin', body: ApproveBody,
     response: z.object({ id: z.number(), firstSendAt: Iso.nullable() }) }),
   reject: endpoint({ method: 'post', path: '/drafts/:id/reject', tag: 'review', summary: 'Reject with a reason', roles: 'owning rep, admin', body: RejectBody, response: z.object({ id: z.number(), status: z.literal('rejected') }) }),
   regenerate: endpoint({ method: 'post', path: '/drafts/:id/regenerate', tag: 'review', summary: 'Ask the drafter for a new version with an instruction', roles: 'owning rep, admin', body: RegenerateBody, status: 202,
@@ -62,11 +66,11 @@ export function reviewApiRoutes(ctx: AppContext): Router {
   });
 
   r.post('/drafts/bulk-approve', async (req, res) => {
-    const { ids } = parseInput(BulkApproveBody, req.body);
+    const { ids, versions } = parseInput(BulkApproveBody, req.body);
     const results = [];
     for (const id of ids) {
       try {
-        const { firstSendAt } = await approve(ctx, req.user!, id);
+        const { firstSendAt } = await approve(ctx, req.user!, id, { expectedVersion: versions?.[String(id)] });
         results.push({ id, ok: true, firstSendAt });
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
@@ -95,7 +99,7 @@ export function reviewApiRoutes(ctx: AppContext): Router {
 
   r.post('/drafts/:id/approve', async (req, res) => {
     const id = idOf(req.params.id);
-    const { firstSendAt } = await approve(ctx, req.user!, id);
+    const { firstSendAt } = await approve(ctx, req.user!, id, { expectedVersion: parseInput(ApproveBody, req.body ?? {}).version });
     res.json({ id, firstSendAt });
   });
 

@@ -97,7 +97,7 @@ export function draftRoutes(ctx: AppContext): Router {
 
   r.post('/drafts/:id/approve', async (req, res) => {
     const id = idParam(req);
-    await approve(ctx, req.user!, id);
+    await approve(ctx, req.user!, id, { expectedVersion: intParam(req.body?.version) });
     res.redirect(303, `/queue/next?approved=${id}`);
   });
 

@@ -71,7 +71,7 @@ function filters(query: QueueQuery, counts: Counts, owners: { id: number; name: 
 
 function row(r: QueueRow, now: Date, canBulk: boolean): Html {
   return html`<tr data-queue-row data-id="${r.id}">
-    ${canBulk ? html`<td><input type="checkbox" name="ids" value="${r.id}" form="bulk" aria-label="Select draft ${r.id}"></td>` : ''}
+    ${canBulk ? html`<td><input type="checkbox" name="ids" value="${r.id}:${r.version}" form="bulk" aria-label="Select draft ${r.id}"></td>` : ''}
     <td><span class="badge t-${r.signal_type}">${label(r.signal_type)}</span></td>
     <td><a href="/drafts/${r.id}" class="row-link">${r.signal_title}</a>
       <div class="muted">${r.subject ? html`Subject: ${r.subject}` : ''}</div></td>
@@ -118,14 +118,20 @@ export function queueRoutes(ctx: AppContext): Router {
   });
 
   r.post('/queue/approve', async (req, res) => {
+    // Each box carries "id:version", so a draft changed since the list was loaded is not approved unseen.
     const raw = req.body?.ids;
-    const ids = [...new Set((Array.isArray(raw) ? raw : raw ? [raw] : []).map((x: unknown) => intParam(x)).filter((x): x is number => !!x))].slice(0, 200);
+    const picked = new Map<number, number | undefined>();
+    for (const x of Array.isArray(raw) ? raw : raw ? [raw] : []) {
+      const [id, version] = String(x).split(':').map((n) => intParam(n));
+      if (id && picked.size < 200) picked.set(id, version);
+    }
+    const ids = [...picked.keys()];
     if (!ids.length) throw new AppError('VALIDATION', 'Select at least one draft to approve.');
     if (req.body?.confirm !== 'yes') {
       res.type('html').send(page(req, `Approve ${ids.length} draft${ids.length === 1 ? '' : 's'}?`, html`
         <p>Each sequence starts and its first email is scheduled in the recipient's sending window. Nothing else changes.</p>
         <form method="post" action="/queue/approve" class="stack">${csrfField(req)}
-          ${ids.map((id) => html`<input type="hidden" name="ids" value="${id}">`)}
+          ${ids.map((id) => html`<input type="hidden" name="ids" value="${id}:${picked.get(id) ?? ''}">`)}
           <input type="hidden" name="confirm" value="yes">
           <button type="submit" autofocus>Yes, approve ${ids.length}</button> <a href="/queue">Cancel</a>
         </form>`));
@@ -134,7 +140,7 @@ export function queueRoutes(ctx: AppContext): Router {
     const results: Html[] = [];
     for (const id of ids) {
       try {
-        const { firstSendAt } = await approve(ctx, req.user!, id);
+        const { firstSendAt } = await approve(ctx, req.user!, id, { expectedVersion: picked.get(id) });
         results.push(html`<li>Draft <a href="/drafts/${id}">#${id}</a> approved${firstSendAt ? html` — first email ${inZone(firstSendAt, req.user!.timeZone)}` : ''}.</li>`);
       } catch (err) {
         if (!(err instanceof AppError)) throw err;

@@ -119,6 +119,20 @@
     clearTimeout(timer);
     (inflight = save()).finally(fn);
   }
+  // The approve form sends the version this page shows, kept in step with autosave.
+  const approveForm = $('#approve-form');
+  if (approveForm) {
+    approveForm.addEventListener('submit', (ev) => {
+      // Unsaved edits are saved first: the rep approves what they see.
+      if (dirty && !conflicted) {
+        ev.preventDefault();
+        flushThen(() => approveForm.requestSubmit());
+        return;
+      }
+      const v = $('#approve-version');
+      if (v && versionInput) v.value = versionInput.value;
+    });
+  }
   if (form && versionInput) {
     form.addEventListener('input', () => {
       dirty = true;

@@ -100,7 +100,7 @@ export function actions(d: DraftRow, csrf: Html, canAct: boolean): Html {
   if (!canAct) return html`<p class="muted">Read-only: only the owning rep or an admin acts on drafts.</p>`;
   if (d.status !== 'pending_review' && d.status !== 'snoozed') return html`<p class="muted">This draft is ${label(d.status)}${d.rejected_reason ? html`: ${d.rejected_reason}` : ''}.</p>`;
   return html`<div class="actions" aria-label="Actions">
-    <form method="post" action="/drafts/${d.id}/approve" id="approve-form">${csrf}
+    <form method="post" action="/drafts/${d.id}/approve" id="approve-form">${csrf}<input type="hidden" name="version" value="${d.version}" id="approve-version">
       <button type="submit" class="primary" aria-keyshortcuts="a">Approve and start <kbd>a</kbd></button></form>
     <details id="reject-box"><summary>Reject <kbd>r</kbd></summary>
       <form method="post" action="/drafts/${d.id}/reject" class="stack" id="reject-form">${csrf}

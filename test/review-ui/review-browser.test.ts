@@ -90,6 +90,17 @@ describeEachBackend('review UI in Chromium', (get) => {
     expect(versions.map((v) => v.source)).toEqual(['llm', 'edit']);
   });
 
+  it('saves unsaved edits before approving, so what is approved is what the rep sees', async () => {
+    const ws = await rep();
+    const d = await buildDraft(ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id });
+    await page.goto(`${srv.base}/drafts/${d.sequenceId}`);
+    await page.locator('textarea[name="body_0"]').fill('Hi Dana, typed just before approving.');
+    await Promise.all([page.waitForURL((u) => u.pathname === '/queue'), page.getByRole('button', { name: /Approve and start/ }).click()]);
+    const rows = await run<{ body: string; status: string }>(ctx.db, {
+      text: 'SELECT st.body, s.status FROM sequence_steps st JOIN sequences s ON s.id = st.sequence_id WHERE s.id = $1 AND st.position = 0', values: [d.sequenceId] });
+    expect(rows[0]).toEqual({ body: 'Hi Dana, typed just before approving.', status: 'active' });
+  });
+
   it('says when the first email goes after approving from the draft page', async () => {
     const ws = await rep();
     const a = await buildDraft(ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id, detectedAt: hoursAgo(1) });
