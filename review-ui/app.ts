@@ -60,10 +60,11 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));
   app.use(express.json({ limit: '2mb' }));
 
-  // The one multipart form (CSV upload) is parsed here, before the CSRF check reads its `_csrf` field.
-  app.post('/imports', uploadCsv);
   app.use(sessionMiddleware(ctx.db));
   app.use(apiTokenMiddleware(ctx.db));
+  // The one multipart form (CSV upload) is parsed before the CSRF check reads its `_csrf` field,
+  // and only for users allowed to import, so nobody else can make the server buffer a file.
+  app.post('/imports', (req, res, next) => (req.user && ['revops', 'admin'].includes(req.user.role) ? uploadCsv(req, res, next) : next()));
   app.use(csrfProtection);
 
   // Public: health for load balancers, the login form.

@@ -134,6 +134,10 @@ describeEachBackend('RevOps settings over HTTP', (get) => {
     for (const path of ['/settings', '/settings/sources', '/settings/mailboxes', '/settings/templates', '/settings/workspace', '/accounts/new', '/imports']) {
       expect((await rep.fetch(path)).status, path).toBe(403);
     }
+    const upload = new FormData();
+    upload.set('kind', 'accounts');
+    upload.set('file', new Blob(['name\nX\n'], { type: 'text/csv' }), 'x.csv');
+    expect((await rep.fetch('/imports', { method: 'POST', body: upload })).status).toBe(403);
     const admin = new Browserish(srv.base);
     await admin.login(ws.users.admin.email, ws.users.admin.password);
     const { csrf: ac } = await admin.page('/users');
