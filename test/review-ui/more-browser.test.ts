@@ -53,6 +53,8 @@ describeEachBackend('more of the review UI in Chromium', (get) => {
     const c = await buildDraft(ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id, detectedAt: hoursAgo(3) });
     await page.goto(`${srv.base}/queue`);
     expect(await unlabelled()).toEqual([]);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
     await page.getByLabel(`Select draft ${a.sequenceId}`).check();
     await page.getByLabel(`Select draft ${c.sequenceId}`).check();
     await page.getByRole('button', { name: 'Approve selected…' }).click();
