@@ -52,7 +52,7 @@ function addressIn(value: string | null): string | null {
 export function isHard(status: string | null, diagnostic: string | null, action: string | null = null): boolean {
   if (action && /delayed|delivered|relayed|expanded/i.test(action)) return false;
   if (status?.startsWith('4')) return false;
-  if (status && /^5\.1\.(0|1|2|3|6|10)$/.test(status)) return true;
+  if (status && (/^5\.1\.(0|1|2|3|6|10)$/.test(status) || status === '5.4.4')) return true; // bad mailbox or host; 5.4.4: no route to the domain
   if (status && /^5\.[2-46-7]\./.test(status)) return false; // mailbox full, system, network, policy: not the address
   return ADDRESS_GONE.test(diagnostic ?? '');
 }
