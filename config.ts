@@ -33,6 +33,8 @@ const EnvSchema = z.object({
   DRAFT_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(2),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ALLOW_PRIVATE_FETCH: boolFlag,
+  /** A contact address sent in the User-Agent of fetches (SEC EDGAR refuses anonymous clients). */
+  FETCH_CONTACT: z.email('an email address for the User-Agent, e.g. ops@example.com').optional(),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
 });
 
@@ -70,6 +72,7 @@ export interface Config {
   draftConcurrency: number;
   logLevel: Env['LOG_LEVEL'];
   allowPrivateFetch: boolean;
+  fetchContact: string | undefined;
   dbPoolMax: number;
 }
 
@@ -140,6 +143,7 @@ export function loadConfig(
     draftConcurrency: e.DRAFT_CONCURRENCY,
     logLevel: e.LOG_LEVEL,
     allowPrivateFetch: e.ALLOW_PRIVATE_FETCH,
+    fetchContact: e.FETCH_CONTACT,
     dbPoolMax: e.DB_POOL_MAX,
   };
 }

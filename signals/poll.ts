@@ -12,15 +12,16 @@ import type { PollContext, PollResult, SourceKind, SourceSpec } from './types.js
 
 export const FLAG_AFTER_FAILURES = 5;
 
-export function userAgent(config: Pick<Config, 'publicUrl'>): string {
-  return `Prospector/0.1 (signal monitor; +${config.publicUrl})`;
+/** Says who is fetching; with FETCH_CONTACT, how to reach them (SEC EDGAR asks for that). */
+export function userAgent(config: Pick<Config, 'publicUrl' | 'fetchContact'>): string {
+  return `Prospector/0.1 (signal monitor; +${config.publicUrl}${config.fetchContact ? `; ${config.fetchContact}` : ''})`;
 }
 
 /**
  * Loopback and private addresses only with ALLOW_PRIVATE_FETCH — or, for demo sources, the
  * app's own /demo/ pages (demo feeds are served by the app itself), checked on every hop.
  */
-export function fetchOptionsFor(config: Pick<Config, 'allowPrivateFetch' | 'publicUrl'>, sourceConfig: Record<string, unknown>): FetchOptions {
+export function fetchOptionsFor(config: Pick<Config, 'allowPrivateFetch' | 'publicUrl' | 'fetchContact'>, sourceConfig: Record<string, unknown>): FetchOptions {
   const demoPrefix = `${config.publicUrl}/demo/`;
   const demoRobots = `${config.publicUrl}/robots.txt`;
   return {

@@ -3,6 +3,7 @@ import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeBody } from '../../signals/decode.js';
 import { isPublicAddress, safeFetch } from '../../signals/fetch.js';
+import { userAgent } from '../../signals/poll.js';
 import { fixtureServer, send, type FixtureServer } from './http-fixture.js';
 
 let srv: FixtureServer;
@@ -103,6 +104,11 @@ describe('safeFetch', () => {
     expect((await safeFetch(`${srv.base}/gzip`, ok)).body.toString()).toBe('compressed hello');
     expect((await safeFetch(`${srv.base}/ua`, { ...ok, userAgent: 'Prospector/0.1 (signal monitor; +https://p.example)' })).body.toString()).toContain('Prospector/0.1');
     await expect(safeFetch(`${srv.base}/gone`, ok)).rejects.toMatchObject({ code: 'FETCH_FAILED', details: { reason: 'http', status: 410 } });
+  });
+
+  it('names the app, and a contact when FETCH_CONTACT is set', () => {
+    expect(userAgent({ publicUrl: 'https://p.example', fetchContact: undefined })).toBe('Prospector/0.1 (signal monitor; +https://p.example)');
+    expect(userAgent({ publicUrl: 'https://p.example', fetchContact: 'ops@p.example' })).toBe('Prospector/0.1 (signal monitor; +https://p.example; ops@p.example)');
   });
 
   it('decodes the declared charset', async () => {
