@@ -24,7 +24,7 @@ let det = 0, detN = 0, st = 0, stN = 0, hard = 0, hardN = 0, rc = 0, rcN = 0, fb
 for (const c of sis) {
   const { classification: k } = await classifyRaw(read(`bounces/sisimai/emails/${c.file}`));
   const reasons = c.expected.map((e) => e.reason);
-  if (reasons.includes('feedback')) { fbN++; if (k.kind === 'unsubscribe' && k.complaint) fb++; continue; }
+  if (reasons.includes('feedback')) { fbN++; if (k.kind === 'unsubscribe') fb++; continue; }
   if (reasons.every((r) => r === 'delivered' || r === 'vacation')) continue;
   detN++;
   if (k.kind !== 'bounce' || !k.bounce) continue;

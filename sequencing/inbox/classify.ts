@@ -149,6 +149,8 @@ export function classifyParsed(m: ParsedInbound, opts: { ownAddresses?: string[]
 
   const body = m.text.split(/\n\n(?=Content-Type:|Return-Path:|Received:)/i)[0] ?? m.text;
   const visibleText = visibleReplyText(body);
+  // A List-Unsubscribe mailto sent by the prospect's mail client is machine-made but means "stop".
+  if (/^\s*unsubscribe\b/i.test(m.subject)) return { kind: 'unsubscribe', reason: 'unsubscribe mailto', visibleText };
   const auto = autoReplyReason({ subject: m.subject, headers: m.headers, inReplyTo: m.inReplyTo, text: visibleText });
   if (auto) {
     return { kind: 'auto_reply', reason: auto, visibleText, returnDate: parseReturnDate(visibleText || body, m.date ?? opts.now ?? new Date(), opts.zone) };

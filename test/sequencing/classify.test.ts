@@ -73,6 +73,10 @@ describe('human replies', () => {
   it('unsubscribe requests in words; a long reply that mentions it is left to a person', () => {
     for (const t of ['Please remove me from your list.', 'Not interested, stop.', 'unsubscribe', 'Bitte austragen.']) expect(isUnsubscribeRequest('Re: hi', t)).toBe(true);
     expect(isUnsubscribeRequest('unsubscribe', '')).toBe(true);
+  });
+  it('a List-Unsubscribe mailto sent by the mail client is an unsubscribe, not an auto-reply', async () => {
+    const raw = replyTo({ from: 'p@x.test', to: 'r@y.test', inReplyTo: '<a@y.test>', subject: 'unsubscribe', body: '', headers: ['Auto-Submitted: auto-generated'] });
+    expect((await classifyRaw(raw)).classification.kind).toBe('unsubscribe');
     expect(isUnsubscribeRequest('Re: hi', 'Tell me more about pricing.')).toBe(false);
     expect(isUnsubscribeRequest('Re: hi', `${'We are evaluating vendors this quarter. '.repeat(12)} Do not unsubscribe me yet.`)).toBe(false);
   });
