@@ -40,12 +40,14 @@ const NONE: Match = { sequenceId: null, stepId: null, contactId: null, accountId
 
 async function match(db: Queryable, workspaceId: number, m: ParsedInbound, c: Classification): Promise<Match> {
   const refs = [...m.references, m.inReplyTo].filter((x): x is string => !!x);
-  if (c.kind === 'bounce') refs.push(...(m.text.match(/<prospector\.\d+\.[a-z0-9]+@[^>\s]+>/gi) ?? []));
+  // Bounces and spam complaints carry our original message, not a reply's threading headers.
+  if (c.kind === 'bounce' || c.complaint) refs.push(...(m.text.match(/<prospector\.\d+\.[a-z0-9]+@[^>\s]+>/gi) ?? []));
   if (refs.length) {
     const s = await one<{ step_id: number; sequence_id: number; contact_id: number; account_id: number | null; email: string; time_zone: string | null; mailbox_id: number | null }>(
       db, stepByMessageIds(workspaceId, [...new Set(refs)]));
     if (s) return { sequenceId: s.sequence_id, stepId: s.step_id, contactId: s.contact_id, accountId: s.account_id, email: s.email, contactTz: s.time_zone, mailboxId: s.mailbox_id };
   }
+  if (c.complaint) return NONE; // the report comes from the mailbox provider, not the prospect
   const sender = c.kind === 'bounce' ? c.bounce?.recipient : m.from;
   if (!sender) return NONE;
   const r = await one<{ contact_id: number; email: string; account_id: number | null; time_zone: string | null; sequence_id: number | null }>(db, contactByEmail(workspaceId, sender));
