@@ -1,5 +1,6 @@
 // The send path: claiming a step, choosing a mailbox, recording the outcome, finding due and stuck steps.
 import type { Sql } from '../types.js';
+import type { ScheduleContextRow } from './sequencing.js';
 
 export interface MailboxRow {
   id: number;
@@ -36,7 +37,7 @@ export interface MailboxRow {
 }
 
 /** A step locked for claiming, with what the claim re-checks. */
-export interface ClaimFactsRow {
+export interface ClaimFactsRow extends ScheduleContextRow {
   step_id: number;
   step_status: string;
   position: number;
@@ -60,14 +61,6 @@ export interface ClaimFactsRow {
   contact_status: string;
   suppressed: boolean;
   settings: Record<string, unknown>;
-  /** The recipient's zone candidates and the template's windows (see ScheduleContextRow). */
-  contact_tz: string | null;
-  account_tz: string | null;
-  owner_tz: string | null;
-  country: string | null;
-  sending_window: unknown;
-  fallback_window: unknown;
-  fallback_after_days: number | null;
 }
 
 export const lockStepFacts = (stepId: number): Sql => ({
