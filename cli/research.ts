@@ -16,7 +16,11 @@ export function formatDossier(d: Dossier): string {
   const out: string[] = [`Dossier for ${d.domain ?? d.homepageUrl}${d.homepageUrl ? ` (${d.homepageUrl})` : ''}`];
   const o = d.organization;
   if (o.name) out.push(`Organization: ${o.name}${o.size ? `, ${o.size} people` : ''}${o.address?.text ? `, ${o.address.text}` : ''}`);
-  for (const p of d.people) out.push(`Contact: ${p.name} <${p.email}>, ${p.title || 'no title'}${p.previousCompany ? `, previously at ${p.previousCompany}` : ''}`);
+  for (const p of d.people) {
+    out.push(p.role === 'contact'
+      ? `Contact: ${p.name} <${p.email}>, ${p.title || 'no title'}${p.previousCompany ? `, previously at ${p.previousCompany}` : ''}`
+      : `Named on ${p.source} page: ${p.name}, ${p.title} (${p.sourceUrl})`);
+  }
   out.push(`Time zone: ${d.contactTimeZone ?? 'unknown'}${d.timeZoneSource ? ` (from the ${d.timeZoneSource})` : ''}`);
   out.push(`Pages: ${d.pages.length} read (${d.stats.rendered} rendered, ${d.stats.cacheHits} from cache); extractor: ${d.stats.extractor}${d.stats.factsDropped ? `, ${d.stats.factsDropped} facts dropped for quotes not on the page` : ''}`);
   out.push('', `Facts (${d.facts.length}):`);

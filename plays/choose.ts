@@ -50,8 +50,8 @@ export async function choosePlayContacts(db: Queryable, signal: SignalForPlay, o
   const personas = play ? Persona.array().parse(play.personas ?? []) : [];
   if (!signal.account_id) return { play, contacts: [], skipped: [] };
 
-  // The person who changed jobs, or the people a rep picked, are the contacts; otherwise the personas choose.
-  const explicit = signal.contact_id ? [signal.contact_id] : signal.target_contact_ids?.length ? signal.target_contact_ids : null;
+  // The people a rep picked, or the person who changed jobs, are the contacts; otherwise the personas choose.
+  const explicit = signal.target_contact_ids?.length ? signal.target_contact_ids : signal.contact_id ? [signal.contact_id] : null;
   const rows = await run<CandidateRow>(db, playCandidates(signal.workspace_id, signal.account_id, limits.contactCooldownDays, explicit));
   const skipped = rows.filter((r) => r.excluded).map((r) => ({ id: r.id, reason: r.excluded! }));
   const usable = rows.filter((r) => !r.excluded);

@@ -16,7 +16,7 @@ import { looksEmpty, parsePage } from './page.js';
 import { RobotsGate } from './robots.js';
 import { createSiteMap, type SiteMap } from './sites.js';
 import { chooseTimeZone } from './timezone.js';
-import type { Dossier, DossierError, Fact, Organization, PageKind, Person } from './types.js';
+import type { Dossier, DossierError, Fact, FoundPerson, Organization, PageKind, Person } from './types.js';
 
 export interface DossierInput {
   /** The account's domain; its homepage is where the crawl starts. */
@@ -69,6 +69,20 @@ function str(v: unknown): string | undefined {
     return str(o.name) ?? str(o.value) ?? (o.minValue !== undefined ? `${str(o.minValue)}–${str(o.maxValue) ?? ''}` : undefined);
   }
   return undefined;
+}
+
+/** People the pages name with a title, once each, the contact left out. */
+export function foundPeople(pages: SourcePage[], contactName?: string): FoundPerson[] {
+  const seen = new Set(contactName ? [contactName.toLowerCase()] : []);
+  const out: FoundPerson[] = [];
+  for (const p of pages) {
+    for (const x of p.parsed.people) {
+      if (seen.has(x.name.toLowerCase()) || out.length >= 30) continue;
+      seen.add(x.name.toLowerCase());
+      out.push({ role: 'found', name: x.name, title: x.title, sourceUrl: p.url, source: p.kind });
+    }
+  }
+  return out;
 }
 
 export function organizationFrom(pages: SourcePage[]): Organization {
@@ -185,7 +199,7 @@ export async function buildDossier(input: DossierInput, deps: DossierDeps): Prom
     domain: input.domain ?? null,
     homepageUrl: homeUrl,
     organization,
-    people: input.contact ? [{ role: 'contact', ...input.contact }] : [],
+    people: [...(input.contact ? [{ role: 'contact' as const, ...input.contact }] : []), ...foundPeople(pages, input.contact?.name)],
     facts,
     errors,
     notes,

@@ -1,5 +1,6 @@
 // What a fetched HTML page offers: title, meta description, JSON-LD, links, and its main text
 // with navigation, cookie banners and footers dropped (Mozilla Readability over jsdom).
+import { extractEntries } from '../signals/page-extract.js';
 import { Readability } from '@mozilla/readability';
 import * as cheerio from 'cheerio';
 import { JSDOM, VirtualConsole } from 'jsdom';
@@ -18,6 +19,8 @@ export interface ParsedPage {
   text: string;
   /** Has scripts other than JSON-LD: rendering might show more. */
   hasScripts: boolean;
+  /** People named with a job title (team and leadership pages, articles). */
+  people: { name: string; title: string }[];
 }
 
 export const normalizeSpace = (s: string) => s.replace(/\s+/g, ' ').trim();
@@ -83,7 +86,8 @@ export function parsePage(html: string, url: string): ParsedPage {
   let paragraphs = readableParagraphs(html, url);
   if (paragraphs.length === 0) paragraphs = $('p').toArray().map((el) => normalizeSpace($(el).text())).filter((p) => p.length >= 40);
   const text = [title, description, bodyText, ...stringsOf(jsonLd).map(normalizeSpace)].join('\n');
-  return { url, title, description, jsonLd, links, paragraphs, bodyText, text, hasScripts };
+  const people = extractEntries(html, url, { mode: 'people' }).map((e) => ({ name: e.person ?? e.title, title: e.role ?? '' }));
+  return { url, title, description, jsonLd, links, paragraphs, bodyText, text, hasScripts, people };
 }
 
 /** Scripts and too little static text to be the real page: render it with a browser if one is available. */

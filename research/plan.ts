@@ -22,7 +22,7 @@ export interface ResearchPlan {
 }
 
 export async function planResearch(db: Queryable, signal: SignalRow, opts: { resolveMx?: MxResolver } = {}): Promise<ResearchPlan> {
-  if (!(await run(db, listPlays(signal.workspace_id))).length) {
+  if (!signal.target_contact_ids?.length && !(await run(db, listPlays(signal.workspace_id))).length) {
     return { targets: [await loadResearchTarget(db, signal)], playId: null, skipped: [] };
   }
   const ws = await one<WorkspaceRow>(db, findWorkspace(signal.workspace_id));

@@ -44,6 +44,15 @@ export interface Person {
   previousCompany: string | null;
 }
 
+/** Someone a page names with a job title: shown to a rep who must pick a contact. */
+export interface FoundPerson {
+  role: 'found';
+  name: string;
+  title: string;
+  sourceUrl: string;
+  source: string;
+}
+
 export interface DossierStats {
   pagesFetched: number;
   cacheHits: number;
@@ -59,7 +68,8 @@ export interface Dossier {
   domain: string | null;
   homepageUrl: string | null;
   organization: Organization;
-  people: Person[];
+  /** The contact first (when there is one), then people the pages name. */
+  people: (Person | FoundPerson)[];
   facts: Fact[];
   errors: DossierError[];
   /** Plain notes for the rep, e.g. "no Chromium: static HTML only". */

@@ -33,6 +33,7 @@ import { settingsWorkspaceRoutes } from './routes/settings-workspace.js';
 import { signalApiRoutes, signalWebhookRoutes } from './routes/signals-api.js';
 import { signalRoutes } from './routes/signals.js';
 import { trackingRoutes } from './routes/tracking.js';
+import { needsContactRoutes } from './routes/needs-contact.js';
 import { playRoutes, playWebhookRoutes } from './routes/plays.js';
 import { userRoutes } from './routes/users.js';
 
@@ -82,6 +83,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(requireUser);
   // Before the /api catch-all: plays serve pages and their own /api/plays routes.
   app.use(playRoutes(ctx));
+  app.use(needsContactRoutes(ctx));
   app.use('/api', signalApiRoutes(ctx));
   app.use('/api', apiRoutes(ctx));
   app.use(homeRoutes(ctx));
