@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -184,6 +185,20 @@ describeEachBackend('sending a step', (get) => {
       expect(mb!.paused_at === null).toBe(i < 3);
       if (i === 3) expect(mb!.pause_reason).toMatch(/hard-bounce rate 4\/4/);
     }
+  });
+
+  it('signs with DKIM when the mailbox has a key, covering both List-Unsubscribe headers', async () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const b = await approved({ window: ALWAYS, fallback: null });
+    await ctx.db.query(`UPDATE mailboxes SET dkim_domain = 'sender.test', dkim_selector = 's1', dkim_key_enc = $2 WHERE id = $1`, [b.mailboxId, ctx.secrets.seal(privateKey)]);
+    const before = smtp.received.length;
+    expect((await sendStep(ctx, b.stepIds[0]!, { transports, now: fixed(NOW) })).status).toBe('sent');
+    const m = (await smtp.waitFor(before + 1))[before]!;
+    const sig = /^DKIM-Signature: ([\s\S]*?)\r\n(?=\S)/m.exec(m.raw)?.[1] ?? '';
+    expect(sig).toMatch(/d=sender\.test/);
+    expect(sig).toMatch(/s=s1/);
+    const signed = /(?:^|[;\s])h=([^;]+);/.exec(sig.replace(/\r\n\s+/g, ''))![1]!.toLowerCase().split(':');
+    expect(signed).toEqual(expect.arrayContaining(['list-unsubscribe', 'list-unsubscribe-post']));
   });
 
   it('the local outbox keeps each message as an .eml and a messages row', async () => {
