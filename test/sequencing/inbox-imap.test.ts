@@ -4,6 +4,7 @@ import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
 import { approveSequence } from '../../sequencing/approve.js';
 import { syncMailbox } from '../../sequencing/inbox/imap.js';
+import { reconcileStuck } from '../../sequencing/reconcile.js';
 import { sendStep } from '../../sequencing/send.js';
 import { TransportPool } from '../../sequencing/transport.js';
 import { createTestContext } from '../support/context.js';
@@ -113,6 +114,39 @@ describeEachBackend('inbox over IMAP (Dovecot)', (get) => {
     const r = await running;
     expect(status).toBe('stopped');
     expect(r).toMatchObject({ idled: true, stored: 1 });
+  });
+
+  it('matches a reply with no threading headers by the sender\'s address', async () => {
+    const s = await sentOpener();
+    const raw = replyTo({ from: s.email, to: user, inReplyTo: '<unrelated@elsewhere.test>', subject: 'Quick question', body: 'Do you integrate with Salesforce?' })
+      .replace(/^(In-Reply-To|References): .*\r\n/gm, '');
+    await dovecot.append(user, raw);
+    await sync();
+    const msg = await one<{ sequence_id: number; classification_details: { matchedBy: string } }>(ctx.db, {
+      text: `SELECT * FROM messages WHERE direction = 'in' AND sequence_id = $1`, values: [s.sequenceId] });
+    expect(msg!.classification_details.matchedBy).toBe('sender');
+    expect((await one<{ status: string }>(ctx.db, { text: 'SELECT status FROM sequences WHERE id = $1', values: [s.sequenceId] }))!.status).toBe('stopped');
+  });
+
+  it('reconciles a step left in sending: found in the Sent folder → sent, not found → unknown, never resent', async () => {
+    const found = await sentOpener();
+    const lost = await sentOpener();
+    const raw = (await one<{ raw: string }>(ctx.db, { text: `SELECT raw FROM messages WHERE step_id = $1`, values: [found.stepIds[0]] }))!.raw;
+    await dovecot.append(user, raw, 'Sent');
+    // As if the worker died after claiming: both steps back in `sending`, claimed long ago.
+    await ctx.db.query(`UPDATE sequence_steps SET status = 'sending', sent_at = NULL, claimed_at = $2 WHERE id = ANY($1::bigint[])`,
+      [[found.stepIds[0], lost.stepIds[0]], new Date(NOW.getTime() - 3_600_000)]);
+    await ctx.db.query(`UPDATE mailboxes SET kind = 'smtp' WHERE id = $1`, [mailboxId]); // so the IMAP Sent folder is what is checked
+    try {
+      const r = await reconcileStuck(ctx, { now: NOW, lookup: undefined });
+      expect(r).toMatchObject({ sent: 1, unknown: 1 });
+    } finally {
+      await ctx.db.query(`UPDATE mailboxes SET kind = 'outbox' WHERE id = $1`, [mailboxId]);
+    }
+    expect((await stepRows(ctx.db, found.sequenceId))[0]!.status).toBe('sent');
+    const unknown = (await stepRows(ctx.db, lost.sequenceId))[0]!;
+    expect(unknown.status).toBe('unknown');
+    expect(unknown.last_error).toMatch(/not found by Message-ID/);
   });
 
   it('ignores our own messages, and a changed UIDVALIDITY re-reads without acting twice', async () => {
