@@ -3,7 +3,7 @@
 // Signal-level stages count signals; later stages count sequences drafted from them.
 import type { Sql } from '../types.js';
 
-export const DIMENSIONS = ['signal_type', 'source', 'rep', 'template'] as const;
+export const DIMENSIONS = ['signal_type', 'source', 'rep', 'template', 'play'] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
 
 /** Reply intents that count as a positive reply (from drafting's reply classifier). */
@@ -18,6 +18,7 @@ const SIGNAL_KEY: Record<Dimension, string> = {
   source: SOURCE,
   rep: `coalesce(owner.name, owner.email, 'unassigned')`,
   template: `NULL::text`,
+  play: `coalesce((SELECT pl.name FROM plays pl WHERE pl.id = sig.play_id), 'no play')`,
 };
 // For a sequence: its key (rep = the sequence's owner).
 const SEQUENCE_KEY: Record<Dimension, string> = {
@@ -25,6 +26,7 @@ const SEQUENCE_KEY: Record<Dimension, string> = {
   source: SOURCE,
   rep: `coalesce(owner.name, owner.email, 'unassigned')`,
   template: `coalesce(t.name, 'no template')`,
+  play: `coalesce((SELECT pl.name FROM plays pl WHERE pl.id = q.play_id), 'no play')`,
 };
 
 export interface SignalStageRow { key: string | null; signals: number; matched: number }

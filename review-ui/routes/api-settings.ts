@@ -35,7 +35,7 @@ endpoint({ method: 'put', path: '/templates/:id', tag: 'templates', summary: 'Re
 endpoint({ method: 'get', path: '/replies', tag: 'replies', summary: 'Inbound replies on my sequences (all for managers)', query: z.object({ page: z.number().int().positive().optional() }) });
 endpoint({ method: 'post', path: '/replies/:id/meeting-booked', tag: 'replies', summary: 'Record a meeting booked from this reply', roles: 'owning rep, admin' });
 endpoint({ method: 'post', path: '/replies/:id/not-a-reply', tag: 'replies', summary: 'Correct the classification: this mail was not a reply', roles: 'owning rep, admin' });
-endpoint({ method: 'get', path: '/funnel', tag: 'dashboard', summary: 'The funnel by signal type, source, rep or template for signals detected in a date range', roles: 'manager, revops, admin',
+endpoint({ method: 'get', path: '/funnel', tag: 'dashboard', summary: 'The funnel by signal type, source, rep, template or play for signals detected in a date range', roles: 'manager, revops, admin',
   query: DashboardQuery, response: z.object({ from: z.string(), to: z.string(), dimension: z.enum(DIMENSIONS), rows: z.array(FunnelRow), total: FunnelRow }) });
 
 export const AccountBody = z.object({

@@ -23,7 +23,7 @@ export const DashboardQuery = z.object({
 });
 export type DashboardQuery = z.infer<typeof DashboardQuery>;
 
-const DIM_LABEL: Record<Dimension, string> = { signal_type: 'Signal type', source: 'Source', rep: 'Rep', template: 'Template' };
+const DIM_LABEL: Record<Dimension, string> = { signal_type: 'Signal type', source: 'Source', rep: 'Rep', template: 'Template', play: 'Play' };
 
 /** Whole days in the viewer's zone; `to` is inclusive. Defaults to the last 30 days. */
 export function dateRange(q: Pick<DashboardQuery, 'from' | 'to'>, zone: string, now = new Date()) {

@@ -103,3 +103,32 @@ describeEachBackend('plays end to end', (get) => {
     expect((await run(db, { text: 'SELECT 1 FROM sequences WHERE signal_id = $1', values: [s.id] })).length).toBe(0);
   });
 });
+
+describeEachBackend('funnel by play', (get) => {
+  it('groups signals and drafts by the play that took them', async () => {
+    const { db } = get();
+    const ctx = await createTestContext(get());
+    const web = await listen(ctx);
+    try {
+      const ws = await buildDraftWorkspace(db);
+      await seedDefaultPlays(db, ws.id);
+      const play = (await one<{ id: number }>(db, { text: `SELECT id FROM plays WHERE workspace_id = $1 AND name LIKE 'Hiring%'`, values: [ws.id] }))!;
+      const acc = (await one<{ id: number }>(db, insertAccount(ws.id, { name: 'Hire Co', domain: 'hire.example', aliases: [], ownerId: ws.users.rep.id, timeZone: 'UTC', country: null, tags: [] })))!;
+      const c = (await one<{ id: number }>(db, insertContact(ws.id, { accountId: acc.id, firstName: 'H', lastName: 'C', email: 'h@hire.example', title: 'VP Sales', timeZone: null, linkedinUrl: null, isChampion: false })))!;
+      for (const [playId, status] of [[play.id, 'pending_review'], [play.id, 'active'], [null, null]] as const) {
+        const s = (await one<{ id: number }>(db, { text: `INSERT INTO signals (workspace_id, account_id, type, title, fingerprint, play_id, status) VALUES ($1, $2, 'hiring', 'Hire Co hires SDRs', $3, $4, 'drafted') RETURNING id`, values: [ws.id, acc.id, randomUUID(), playId] }))!;
+        if (status) await run(db, { text: `INSERT INTO sequences (workspace_id, signal_id, account_id, contact_id, play_id, status, approved_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`, values: [ws.id, s.id, acc.id, c.id, playId, status, status === 'active' ? new Date() : null] });
+      }
+      const token = await createApiToken(db, ws.users.manager.id, 'funnel');
+      const res = await fetch(`${web.base}/api/funnel?dim=play`, { headers: { authorization: `Bearer ${token}` } });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { rows: { key: string; counts: Record<string, number | null> }[] };
+      const byKey = Object.fromEntries(body.rows.map((r) => [r.key, r.counts]));
+      expect(byKey['Hiring: building a sales team']).toMatchObject({ signals: 2, drafted: 2, approved: 1 });
+      expect(byKey['no play']).toMatchObject({ signals: 1, drafted: 0 });
+    } finally {
+      await web.close();
+      await ctx.close();
+    }
+  });
+});
