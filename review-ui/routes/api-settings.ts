@@ -6,7 +6,7 @@ import { one, run } from '../../db/index.js';
 import { DIMENSIONS } from '../../db/queries/dashboard.js';
 import { listReplies } from '../../db/queries/review.js';
 import { insertContact, updateContact } from '../../db/queries/contacts.js';
-import { findContact, findSource, listAllTemplates, listSources, setSourceEnabled, updateAccount, type SourceRow } from '../../db/queries/settings.js';
+import { findContact, findSource, listAllTemplates, updateAccount, type SourceRow } from '../../db/queries/settings.js';
 import { AppError } from '../../errors.js';
 import { queueViewer } from '../access.js';
 import { requireRole } from '../auth/roles.js';
@@ -16,7 +16,7 @@ import { STAGES } from '../views/dashboard.js';
 import { DashboardQuery, dateRange, loadFunnel } from './dashboard.js';
 import { recordMeeting, recordNotReply } from './replies.js';
 import { conflictOnDuplicate, parseAccountForm, parseContactForm } from './settings-accounts.js';
-import { createSource, NewSource, testSource } from './settings-sources.js';
+import { NewSource, testSource } from './settings-sources.js';
 import { saveTemplate, TemplateBody } from './settings-templates.js';
 
 const Source = z.object({ id: z.number(), kind: z.string(), name: z.string(), url: z.string().nullable(), enabled: z.boolean(), last_success_at: z.string().nullable(), last_error: z.string().nullable(), last_error_at: z.string().nullable() });
@@ -61,16 +61,8 @@ export function settingsApiRoutes(ctx: AppContext): Router {
     return s;
   };
 
-  r.get('/sources', revops, async (req, res) => {
-    res.json({ items: await run(ctx.db, listSources(req.user!.workspaceId)) });
-  });
-  r.post('/sources', revops, async (req, res) => {
-    res.status(201).json(await createSource(ctx, req.user!.workspaceId, req.user!.id, parseInput(NewSource, req.body)));
-  });
-  r.patch('/sources/:id', revops, async (req, res) => {
-    const s = await loadSource(req);
-    res.json(await one(ctx.db, setSourceEnabled(req.user!.workspaceId, s.id, parseInput(SourcePatch, req.body).enabled)));
-  });
+  // GET/POST/PATCH /sources are answered by signals' routes (review-ui/routes/signals-api.ts),
+  // which never return a source's sealed secret; only "test" lives here.
   r.post('/sources/:id/test', revops, async (req, res) => {
     res.json(await testSource(ctx, await loadSource(req)));
   });

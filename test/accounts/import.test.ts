@@ -85,7 +85,7 @@ describeEachBackend('CSV import', (get) => {
   });
 });
 
-describe('prospector import accounts (CLI) [postgres]', () => {
+describe('prospector import accounts (CLI) [postgres]', { timeout: 90_000 }, () => {
   let t: TestDb;
   afterAll(async () => t?.dispose());
   it('prints a per-row report, exits 3 when rows were bad, keeps the good ones', async () => {

@@ -22,7 +22,7 @@ function txtResolver(records: Record<string, string[]>) {
   };
 }
 
-describe('prospector doctor', () => {
+describe('prospector doctor', { timeout: 90_000 }, () => {
   let t: TestDb;
   let smtp: SMTPServer;
   let smtpPort: number;

@@ -7,7 +7,7 @@ import { ROOT } from '../support/process.js';
 
 const execFileP = promisify(execFile);
 
-describe('prospector play and enroll (CLI) [postgres]', () => {
+describe('prospector play and enroll (CLI) [postgres]', { timeout: 120_000 }, () => {
   let t: TestDb;
   afterAll(async () => t?.dispose());
 

@@ -10,7 +10,7 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((p) => p.stop('SIGKILL')));
 });
 
-describe('prospector start on the embedded default', () => {
+describe('prospector start on the embedded default', { timeout: 120_000 }, () => {
   it('with --demo and no PostgreSQL reachable: answers /healthz, prints demo logins that work, stops cleanly on SIGTERM', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'prospector-start-'));
     // PG* variables point at a closed port: nothing may try PostgreSQL.

@@ -33,7 +33,7 @@ describeEachBackend('migrations', (get) => {
   });
 });
 
-describe('migrations from two processes at once [postgres]', () => {
+describe('migrations from two processes at once [postgres]', { timeout: 90_000 }, () => {
   let t: TestDb;
   afterAll(async () => t?.dispose());
 
