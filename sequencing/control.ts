@@ -4,11 +4,13 @@ import type { AppContext } from '../context.js';
 import { one, run } from '../db/index.js';
 import { insertAudit } from '../db/queries/audit.js';
 import { correctClassification, findInMessage } from '../db/queries/inbox.js';
-import { resumeSequenceRow, sentStepForReply } from '../db/queries/outcomes.js';
+import { resolveUnknownStep, resumeSequenceRow, sentStepForReply } from '../db/queries/outcomes.js';
+import { completeIfDone, insertEvent } from '../db/queries/sending.js';
 import { AppError } from '../errors.js';
 import { loadSchedulePolicy } from './approve.js';
 import { processInbound, type InboundResult, type IntentClassifier } from './inbox/process.js';
 import { applyAutoReply, applyBounce, applyReply, applyUnsubscribe } from './outcomes.js';
+import { nextSlot } from './schedule.js';
 
 type Ctx = Pick<AppContext, 'db' | 'log' | 'config'>;
 
@@ -82,4 +84,26 @@ export async function simulateReply(ctx: Ctx, input: {
     'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8', '', input.body,
   ].join('\r\n');
   return processInbound(ctx, { workspaceId: s.workspace_id, mailboxId: s.mailbox_id, raw, now, intentOf: input.intentOf });
+}
+
+/**
+ * A person decides about a step in `unknown` (it may or may not have gone out): `sent` records it
+ * as delivered, `resend` schedules it again in the next window (same Message-ID, which many mail
+ * systems de-duplicate if the first copy did arrive), `skip` drops it.
+ */
+export async function resolveUnknown(ctx: Ctx, input: { stepId: number; decision: 'sent' | 'resend' | 'skip'; userId: number; now?: Date }): Promise<void> {
+  const now = input.now ?? new Date();
+  await ctx.db.transaction(async (tx) => {
+    const step = await one<{ sequence_id: number }>(tx, { text: `SELECT sequence_id FROM sequence_steps WHERE id = $1 AND status = 'unknown'`, values: [input.stepId] });
+    if (!step) throw new AppError('STATE', `step ${input.stepId} is not waiting for a decision`);
+    const { zone, policy } = await loadSchedulePolicy(tx, step.sequence_id);
+    const status = input.decision === 'sent' ? 'sent' : input.decision === 'resend' ? 'scheduled' : 'skipped';
+    const at = input.decision === 'resend' ? nextSlot(now, zone, policy, { jitterMinutes: 10 }) : null;
+    await run(tx, resolveUnknownStep(input.stepId, status, at, `decided by a person: ${input.decision}`, now));
+    const seq = (await one<{ workspace_id: number; contact_id: number }>(tx, { text: 'SELECT workspace_id, contact_id FROM sequences WHERE id = $1', values: [step.sequence_id] }))!;
+    if (status === 'sent') await run(tx, insertEvent({ workspaceId: seq.workspace_id, type: 'sent', sequenceId: step.sequence_id, stepId: input.stepId, contactId: seq.contact_id, data: { confirmedBy: input.userId }, at: now }));
+    await run(tx, completeIfDone(step.sequence_id, now));
+    await run(tx, insertAudit({ workspaceId: seq.workspace_id, userId: input.userId, action: 'step.unknown_resolved', entityType: 'sequence_step', entityId: input.stepId, data: { decision: input.decision } }));
+  });
+  ctx.log.info({ stepId: input.stepId, decision: input.decision, userId: input.userId }, 'sequence.step.resolved');
 }

@@ -68,3 +68,15 @@ export const sentStepForReply = (stepId: number): Sql => ({
           WHERE st.id = $1 AND st.status = 'sent' AND st.message_id IS NOT NULL`,
   values: [stepId],
 });
+
+/** A person's decision on a step in `unknown`: it went out, send it again, or drop it. */
+export const resolveUnknownStep = (stepId: number, status: 'sent' | 'scheduled' | 'skipped', at: Date | null, reason: string, now: Date): Sql => ({
+  text: `UPDATE sequence_steps
+            SET status = $2,
+                sent_at = CASE WHEN $2 = 'sent' THEN $5 ELSE sent_at END,
+                scheduled_at = CASE WHEN $2 = 'scheduled' THEN $3::timestamptz ELSE scheduled_at END,
+                skip_reason = CASE WHEN $2 = 'skipped' THEN $4 ELSE skip_reason END,
+                last_error = $4, updated_at = $5
+          WHERE id = $1 AND status = 'unknown' RETURNING sequence_id`,
+  values: [stepId, status, at, reason, now],
+});
