@@ -116,4 +116,16 @@ describeEachBackend('tracking and webhooks', (get) => {
     expect(seq).toMatchObject({ status: 'completed', stop_reason: 'meeting_booked' });
     expect(await events(s.sequenceId, 'meeting_booked')).toHaveLength(1);
   });
+  it('a signed Calendly invitee.created matches by invitee email; other events and stale signatures change nothing', async () => {
+    const s = await sent();
+    const secret = bookingWebhookSecret(ctx.secrets, ws.id, 'calendly');
+    const url = `${web.base}/api/webhooks/booking/calendly/${ws.id}`;
+    const post = (body: string, sig: string) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'calendly-webhook-signature': sig }, body });
+    const canceled = JSON.stringify({ event: 'invitee.canceled', payload: { email: s.email } });
+    expect(await (await post(canceled, signTimestamped(secret, canceled))).json()).toMatchObject({ matched: 0 });
+    const created = JSON.stringify({ event: 'invitee.created', payload: { email: s.email } });
+    expect((await post(created, signTimestamped(secret, created, new Date(Date.now() - 600_000)))).status).toBe(401);
+    expect(await (await post(created, signTimestamped(secret, created))).json()).toMatchObject({ matched: 1 });
+    expect((await one<{ status: string }>(ctx.db, { text: 'SELECT status FROM sequences WHERE id = $1', values: [s.sequenceId] }))!.status).toBe('completed');
+  });
 });
