@@ -17,6 +17,8 @@ export interface ClaimFacts {
   sequenceStatus: string;
   contactStatus: string;
   suppressed: boolean;
+  /** An earlier step is still `sending` or waits for a person (`unknown`). */
+  earlierPending?: boolean;
   /** Result of the step's branch condition; true when it has none. */
   branchOk: boolean;
   zone: string;
@@ -53,6 +55,9 @@ export function decideClaim(f: ClaimFacts, now: Date): ClaimDecision {
   if (!f.branchOk) return { kind: 'skip', reason: 'branch condition not met' };
 
   const retryAt = (from: Date) => nextSlot(from, f.zone, f.policy, { jitterMinutes: 10 }) ?? new Date(from.getTime() + DAY_MS);
+  if (f.earlierPending) {
+    return { kind: 'defer', until: retryAt(new Date(now.getTime() + 3_600_000)), missedWindow: false, reason: 'an earlier step is not settled yet' };
+  }
   if (!isSendableAt(now, f.zone, f.policy)) {
     return { kind: 'defer', until: retryAt(now), missedWindow: true, reason: 'outside the sending window' };
   }

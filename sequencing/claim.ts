@@ -54,7 +54,7 @@ export async function claimStep(
     workspaceId: f.workspace_id, ownerId: f.owner_id, mailboxId: f.sequence_mailbox_id, now,
   }));
   const decision = decideClaim({
-    stepStatus: f.step_status, sequenceStatus: f.sequence_status, contactStatus: f.contact_status, suppressed: f.suppressed,
+    stepStatus: f.step_status, sequenceStatus: f.sequence_status, contactStatus: f.contact_status, suppressed: f.suppressed, earlierPending: f.earlier_pending,
     branchOk: branchHolds(f.branch, clicks), zone, policy,
     mailboxes: mailboxes.map((m) => ({
       id: m.id, paused: !!m.paused_at, nextSendAt: m.next_send_at, sent24h: m.sent_24h,

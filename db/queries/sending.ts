@@ -60,6 +60,8 @@ export interface ClaimFactsRow extends ScheduleContextRow {
   contact_name: string;
   contact_status: string;
   suppressed: boolean;
+  /** An earlier step is still `sending` or `unknown`: this one waits, so the thread stays in order. */
+  earlier_pending: boolean;
   settings: Record<string, unknown>;
 }
 
@@ -72,7 +74,9 @@ export const lockStepFacts = (stepId: number): Sql => ({
                 a.country, t.sending_window, t.fallback_window, t.fallback_after_days,
                 EXISTS (SELECT 1 FROM suppressions x WHERE x.workspace_id = s.workspace_id
                           AND ((x.kind = 'email' AND lower(x.value) = lower(c.email))
-                            OR (x.kind = 'domain' AND lower(x.value) = lower(split_part(c.email, '@', 2))))) AS suppressed
+                            OR (x.kind = 'domain' AND lower(x.value) = lower(split_part(c.email, '@', 2))))) AS suppressed,
+                EXISTS (SELECT 1 FROM sequence_steps e WHERE e.sequence_id = s.id AND e.position < st.position
+                          AND e.status IN ('sending', 'unknown')) AS earlier_pending
            FROM sequence_steps st
            JOIN sequences s ON s.id = st.sequence_id
            JOIN contacts c ON c.id = s.contact_id

@@ -29,6 +29,9 @@ describe('decideClaim', () => {
     expect(decideClaim(facts({ sequenceStatus: 'paused' }), NOW).kind).toBe('noop');
     expect(decideClaim(facts({ stepStatus: 'sending' }), NOW).kind).toBe('noop');
   });
+  it('holds a step while an earlier one is still sending or waits for a person', () => {
+    expect(decideClaim(facts({ earlierPending: true }), NOW)).toMatchObject({ kind: 'defer', reason: 'an earlier step is not settled yet' });
+  });
   it('skips a step whose branch condition fails', () => {
     expect(decideClaim(facts({ branchOk: false }), NOW)).toMatchObject({ kind: 'skip' });
   });
