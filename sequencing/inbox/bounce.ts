@@ -31,7 +31,8 @@ const ADDRESS_GONE = new RegExp([
   'address (unknown|not found|invalid|rejected: user unknown)', 'unknown (recipient|local[- ]part|address|mailbox)', 'user not found', 'no mailbox',
   'not a valid (mailbox|recipient|user)', 'addressee unknown', 'unrouteable address', 'host unknown', 'host not found', 'domain (not found|does not exist)',
   'name or service not known', 'nxdomain', 'no such domain', 'unknown host', 'invalid domain', 'has moved', 'no longer (with|at|employed|valid)',
-  'account (does not exist|not found|unknown)', 'unknown or illegal alias', 'mailbox is disabled',
+  'account (does not exist|not found|unknown)', 'unknown or illegal alias', 'mailbox is disabled', 'not listed in', 'invalid final delivery userid',
+  "doesn'?t have an? [a-z0-9.-]+ account", 'no valid recipients', 'domain is not reachable', 'host does not accept mail',
 ].join('|'), 'i');
 
 const EMAIL = /[A-Za-z0-9._%+'=-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/;
@@ -53,7 +54,8 @@ export function isHard(status: string | null, diagnostic: string | null, action:
   if (action && /delayed|delivered|relayed|expanded/i.test(action)) return false;
   if (status?.startsWith('4')) return false;
   if (status && (/^5\.1\.(0|1|2|3|6|10)$/.test(status) || status === '5.4.4')) return true; // bad mailbox or host; 5.4.4: no route to the domain
-  if (status && /^5\.[2-46-7]\./.test(status)) return false; // mailbox full, system, network, policy: not the address
+  if (status && /^5\.(2\.[23]|3\.4|7\.)/.test(status) && !/user unknown|no such user/i.test(diagnostic ?? '')) return false; // full, too big, policy
+  // Other codes are used loosely (5.2.1 "User Unknown", 5.3.0 "No such user here"): the wording decides.
   return ADDRESS_GONE.test(diagnostic ?? '');
 }
 
