@@ -11,8 +11,8 @@ import { claimStep, type ClaimedStep } from './claim.js';
 import { buildStepMessage, type BuiltMessage } from './message.js';
 import { applyBounce, endSequence } from './outcomes.js';
 import { nextSlot } from './schedule.js';
-import { MAX_ATTEMPTS, classifySmtpError, retryDelayMs } from './smtp-errors.js';
-import { compileMessage, type TransportPool } from './transport.js';
+import { MAX_ATTEMPTS, classifySmtpError, retryDelayMs, type SmtpVerdict } from './smtp-errors.js';
+import { compileMessage, type MailTransport, type TransportPool } from './transport.js';
 
 export type SendCtx = Pick<AppContext, 'db' | 'config' | 'log' | 'secrets'>;
 
@@ -62,12 +62,24 @@ export async function sendStep(ctx: SendCtx, stepId: number, deps: SendDeps): Pr
     return { status, reason } as SendResult;
   }
 
-  const msg = messageFor(ctx, claimed);
-  const raw = await compileMessage(msg);
-  const log = ctx.log.child({ stepId, sequenceId: claimed.facts.sequence_id, mailboxId: claimed.mailbox.id, messageId: msg.messageId });
+  const log = ctx.log.child({ stepId, sequenceId: claimed.facts.sequence_id, mailboxId: claimed.mailbox.id, messageId: claimed.messageId });
+  // Nothing has left the building until transport.send: a failure before it is safe to retry,
+  // and a mailbox whose credentials cannot be opened is paused like one whose login is refused.
+  let msg: BuiltMessage, raw: string, transport: MailTransport;
+  try {
+    msg = messageFor(ctx, claimed);
+    raw = await compileMessage(msg);
+  } catch (err) {
+    return recordFailure(ctx, claimed, err, clock(), log, 'retry');
+  }
+  try {
+    transport = deps.transports.for(claimed.mailbox);
+  } catch (err) {
+    return recordFailure(ctx, claimed, err, clock(), log, 'auth');
+  }
   let outcome;
   try {
-    outcome = await deps.transports.for(claimed.mailbox).send(raw, { from: claimed.mailbox.from_email, to: claimed.facts.contact_email });
+    outcome = await transport.send(raw, { from: claimed.mailbox.from_email, to: claimed.facts.contact_email });
   } catch (err) {
     return recordFailure(ctx, claimed, err, clock(), log);
   }
@@ -91,8 +103,8 @@ export async function sendStep(ctx: SendCtx, stepId: number, deps: SendDeps): Pr
   return { status: 'sent', messageId: msg.messageId, response: outcome.response };
 }
 
-async function recordFailure(ctx: SendCtx, c: ClaimedStep, err: unknown, now: Date, log: SendCtx['log']): Promise<SendResult> {
-  const verdict = classifySmtpError(err);
+async function recordFailure(ctx: SendCtx, c: ClaimedStep, err: unknown, now: Date, log: SendCtx['log'], known?: SmtpVerdict): Promise<SendResult> {
+  const verdict = known ?? classifySmtpError(err);
   const e = err as { response?: string; responseCode?: number; message?: string };
   const error = `${verdict}: ${e.response ?? e.message ?? String(err)}`.slice(0, 1000);
   const stepId = c.facts.step_id;

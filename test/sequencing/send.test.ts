@@ -201,6 +201,16 @@ describeEachBackend('sending a step', (get) => {
     expect(signed).toEqual(expect.arrayContaining(['list-unsubscribe', 'list-unsubscribe-post']));
   });
 
+  it('a mailbox whose password cannot be opened is paused and the step kept, not marked unknown', async () => {
+    const b = await approved({ window: ALWAYS, fallback: null });
+    await ctx.db.query(`UPDATE mailboxes SET smtp_user = 'u', smtp_pass_enc = 'v1.not.a.secret' WHERE id = $1`, [b.mailboxId]);
+    const before = smtp.received.length;
+    expect((await sendStep(ctx, b.stepIds[0]!, { transports, now: fixed(NOW) })).status).toBe('auth');
+    expect((await stepRows(ctx.db, b.sequenceId))[0]!.status).toBe('scheduled');
+    expect((await one<{ paused_at: Date | null }>(ctx.db, { text: 'SELECT paused_at FROM mailboxes WHERE id = $1', values: [b.mailboxId] }))!.paused_at).not.toBeNull();
+    expect(smtp.received.length).toBe(before);
+  });
+
   it('the local outbox keeps each message as an .eml and a messages row', async () => {
     const b = await approved({ window: ALWAYS, fallback: null, mailbox: { kind: 'outbox' } });
     expect((await sendStep(ctx, b.stepIds[0]!, { transports, now: fixed(NOW) })).status).toBe('sent');
