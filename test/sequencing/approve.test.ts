@@ -44,6 +44,13 @@ describeEachBackend('approveSequence', (get) => {
     expect((await previewSchedule(ctx.db, r.sequenceId, NOW)).zone).toBe('Europe/Berlin');
   });
 
+  it('skips the public holidays of the account\'s country', async () => {
+    // Wednesday 25 Nov 2026, 17:30 in New York: both windows closed for the day; Thursday is Thanksgiving.
+    const b = await buildSequence(ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id, contactTz: 'America/New_York', country: 'US', steps: [{ delayDays: 0 }] });
+    const { firstSendAt } = await approveSequence(ctx, { sequenceId: b.sequenceId, userId: ws.users.rep.id, now: new Date('2026-11-25T22:30:00Z'), random: () => 0 });
+    expect(DateTime.fromJSDate(firstSendAt!, { zone: 'America/New_York' }).toFormat('ccc d LLL HH:mm')).toBe('Fri 27 Nov 08:00');
+  });
+
   it('refuses a sequence that is not pending review, and changes nothing', async () => {
     const b = await buildSequence(ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id });
     await approveSequence(ctx, { sequenceId: b.sequenceId, userId: ws.users.rep.id, now: NOW });
