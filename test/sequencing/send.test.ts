@@ -211,6 +211,22 @@ describeEachBackend('sending a step', (get) => {
     expect(smtp.received.length).toBe(before);
   });
 
+  it('rotates a rep\'s mailboxes and keeps a thread in the mailbox that started it', async () => {
+    const owner = ws.users.manager.id; // no mailboxes yet
+    const spec = { ownerId: owner, window: ALWAYS, fallback: null, bindMailbox: false };
+    const a = await approved({ ...spec, mailbox: { kind: 'smtp', host: '127.0.0.1', port: smtp.port, fromEmail: 'm1@sender.test' } });
+    const b = await approved({ ...spec, mailbox: { kind: 'smtp', host: '127.0.0.1', port: smtp.port, fromEmail: 'm2@sender.test' } });
+    expect((await sendStep(ctx, a.stepIds[0]!, { transports, now: fixed(NOW) })).status).toBe('sent');
+    expect((await sendStep(ctx, b.stepIds[0]!, { transports, now: fixed(NOW) })).status).toBe('sent');
+    const used = async (seq: number) => (await one<{ mailbox_id: number }>(ctx.db, { text: 'SELECT mailbox_id FROM sequences WHERE id = $1', values: [seq] }))!.mailbox_id;
+    expect(new Set([await used(a.sequenceId), await used(b.sequenceId)])).toEqual(new Set([a.mailboxId, b.mailboxId]));
+    const first = await used(a.sequenceId);
+    await ctx.db.query(`UPDATE sequence_steps SET scheduled_at = $2 WHERE id = $1`, [a.stepIds[1], NOW]);
+    expect((await sendStep(ctx, a.stepIds[1]!, { transports, now: fixed(new Date(NOW.getTime() + 60_000)) })).status).toBe('sent');
+    const follow = await one<{ mailbox_id: number }>(ctx.db, { text: 'SELECT mailbox_id FROM sequence_steps WHERE id = $1', values: [a.stepIds[1]] });
+    expect(follow!.mailbox_id).toBe(first);
+  });
+
   it('the local outbox keeps each message as an .eml and a messages row', async () => {
     const b = await approved({ window: ALWAYS, fallback: null, mailbox: { kind: 'outbox' } });
     expect((await sendStep(ctx, b.stepIds[0]!, { transports, now: fixed(NOW) })).status).toBe('sent');
