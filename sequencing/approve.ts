@@ -29,9 +29,15 @@ export function schedulePolicyOf(row: ScheduleContextRow): { zone: string; polic
 /** Planned send times for a sequence's unsent steps as if approved at `now` (no jitter): for the review UI. */
 export async function previewSchedule(db: Queryable, sequenceId: number, now = new Date()): Promise<SequenceSchedulePlan> {
   const { zone, policy } = await loadSchedulePolicy(db, sequenceId);
+  const seq = await one<SequenceRow>(db, findSequence(sequenceId));
   const steps = (await run<StepRow>(db, listSteps(sequenceId))).filter((s) => s.status === 'draft' || s.status === 'awaiting_approval');
-  const plan = planSchedule({ steps: steps.map((s) => ({ position: s.position, delayDays: s.delay_days })), now, zone, policy });
+  const plan = planSchedule({ steps: steps.map((s) => ({ position: s.position, delayDays: s.delay_days })), now: staggered(now, seq), zone, policy });
   return { zone, policy, steps: plan.map((p, i) => ({ ...p, stepId: steps[i]!.id })) };
+}
+
+/** The earliest first send: a play staggers the contacts it chose at one account by hours. */
+function staggered(now: Date, seq: Pick<SequenceRow, 'stagger_hours'> | undefined): Date {
+  return new Date(now.getTime() + (seq?.stagger_hours ?? 0) * 3_600_000);
 }
 
 /** `boss` is accepted for the callers' convenience; sends are enqueued by the dispatcher. */
@@ -52,7 +58,7 @@ export async function approveSequence(
     if (!steps.length) throw new AppError('STATE', `sequence ${seq.id} has no steps to approve`);
     const plan = planSchedule({
       steps: steps.map((s) => ({ position: s.position, delayDays: s.delay_days })),
-      now, zone, policy, jitterMinutes: 20, random: input.random,
+      now: staggered(now, seq), zone, policy, jitterMinutes: 20, random: input.random,
     });
     for (const [i, step] of steps.entries()) await run(tx, scheduleStep(step.id, plan[i]!.at, input.userId, now));
     await run(tx, insertAudit({ workspaceId: seq.workspace_id, userId: input.userId, action: 'sequence.approved', entityType: 'sequence', entityId: seq.id, data: { zone } }));

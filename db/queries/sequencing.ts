@@ -7,6 +7,8 @@ export type StepStatus = 'draft' | 'awaiting_approval' | 'scheduled' | 'sending'
 export interface SequenceRow {
   id: number;
   workspace_id: number;
+  /** Hours after approval before the first send (a play staggers contacts at one account). */
+  stagger_hours?: number;
   signal_id: number | null;
   account_id: number | null;
   contact_id: number | null;

@@ -12,6 +12,7 @@ import { insertContact } from '../../db/queries/contacts.js';
 import { createApiToken } from '../../review-ui/auth/api-token.js';
 import { inboundSecret } from '../../plays/enroll.js';
 import { seedDefaultPlays } from '../../plays/service.js';
+import { approveSequence } from '../../sequencing/approve.js';
 import { signBody } from '../../signals/sources/webhook.js';
 import { createTestContext } from '../support/context.js';
 import { describeEachBackend } from '../support/db.js';
@@ -90,6 +91,12 @@ describeEachBackend('plays end to end', (get) => {
     await draftAgent.handler({ signalId: signalIds[0]! }, helpers());
     const seqs = await run<SeqRow>(db, { text: `SELECT * FROM sequences WHERE signal_id = $1 ORDER BY stagger_hours`, values: [signalIds[0]] });
     expect(seqs.map((s) => [s.contact_id, s.stagger_hours, s.play_id, s.status])).toEqual([[ids[0], 0, play!.id, 'pending_review'], [ids[1], 24, play!.id, 'pending_review']]);
+    // Approved together, the second contact's first email waits at least a day after the first's.
+    const now = new Date('2026-12-01T10:00:00Z'); // a Tuesday: 10:00 UTC is inside the default window
+    const a = await approveSequence(ctx, { sequenceId: seqs[0]!.id, userId: ws.users.rep.id, now, random: () => 0 });
+    const b = await approveSequence(ctx, { sequenceId: seqs[1]!.id, userId: ws.users.rep.id, now, random: () => 0 });
+    expect(a.firstSendAt!.getTime() - now.getTime()).toBeLessThan(3_600_000);
+    expect(b.firstSendAt!.getTime() - now.getTime()).toBeGreaterThanOrEqual(24 * 3_600_000);
   });
 
   it('keeps a signal no enabled play takes, dismissed with the reason, and drafts nothing', async () => {
