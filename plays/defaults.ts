@@ -48,4 +48,22 @@ export const DEFAULT_PLAYS: PlayDefinition[] = [
     trigger: { kind: 'inbound', event: 'trial_signup' },
     limits: { maxContactsPerAccount: 1, contactCooldownDays: 0 },
   }),
+  PlayDefinition.parse({
+    name: 'Nurture: resource download',
+    description: 'Follow up on what they read with what it means for them.',
+    trigger: { kind: 'inbound', event: 'resource_download' },
+    limits: { maxContactsPerAccount: 1, contactCooldownDays: 30 },
+  }),
+  PlayDefinition.parse({
+    name: 'Post-demo follow-up',
+    description: 'Recap the demo and agree the next step while it is fresh.',
+    trigger: { kind: 'inbound', event: 'demo_attended' },
+    limits: { maxContactsPerAccount: 1, contactCooldownDays: 0 },
+  }),
+  PlayDefinition.parse({
+    name: 'Re-engagement (manual)',
+    description: 'A rep picks contacts who went quiet and writes to them with something new.',
+    trigger: { kind: 'manual' },
+    limits: { maxContactsPerAccount: 3, contactCooldownDays: 60 },
+  }),
 ];
