@@ -68,17 +68,20 @@ export function parseCsv(content: string | Buffer): ParsedCsv {
 
 const optionalText = z.string().trim().transform((s) => (s === '' ? null : s));
 
+/** Empty → null; otherwise a host name like acme.com (from a URL or a bare domain). */
+const optionalDomain = z
+  .string()
+  .trim()
+  .transform((s, ctx) => {
+    if (!s) return null;
+    const d = normalizeDomain(s);
+    if (!d) ctx.addIssue({ code: 'custom', message: `"${s}" is not a domain like acme.com` });
+    return d ?? null;
+  });
+
 export const AccountRowInput = z.object({
   name: z.string().trim().min(1, 'name is required').max(300),
-  domain: z
-    .string()
-    .trim()
-    .transform((s, ctx) => {
-      if (!s) return null;
-      const d = normalizeDomain(s);
-      if (!d) ctx.addIssue({ code: 'custom', message: `"${s}" is not a domain like acme.com` });
-      return d ?? null;
-    }),
+  domain: optionalDomain,
   aliases: z.string().transform(splitList),
   owner: optionalText.refine((s) => s === null || isEmail(s), 'owner must be a user email'),
   time_zone: optionalText.refine((s) => s === null || isTimeZone(s), 'time zone must be an IANA name like Europe/Berlin'),
@@ -94,15 +97,7 @@ export const ContactRowInput = z
     last_name: z.string().trim(),
     name: z.string().trim(),
     title: z.string().trim().max(300),
-    account_domain: z
-      .string()
-      .trim()
-      .transform((s, ctx) => {
-        if (!s) return null;
-        const d = normalizeDomain(s);
-        if (!d) ctx.addIssue({ code: 'custom', message: `"${s}" is not a domain like acme.com` });
-        return d ?? null;
-      }),
+    account_domain: optionalDomain,
     company: optionalText,
     time_zone: optionalText.refine((s) => s === null || isTimeZone(s), 'time zone must be an IANA name like America/New_York'),
     champion: z.string().transform((s, ctx) => {
