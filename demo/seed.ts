@@ -36,6 +36,7 @@ export async function seedDemo(ctx: Pick<AppContext, 'db' | 'config' | 'log'>): 
     physicalAddress: 'Prospector Demo Co, 1 Example Street, Springfield',
     cooldownDays: 30,
     autoCreateAccountsFromChampions: true,
+    approvalMode: 'each_step',
     demo: true,
   })))!;
   const logins: DemoLogin[] = [];

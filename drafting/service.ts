@@ -5,7 +5,10 @@ import type { Config } from '../config.js';
 import { one, run, type Database } from '../db/index.js';
 import * as q from '../db/queries/drafting.js';
 import type { TemplateStep } from '../db/queries/templates.js';
+import { saveRefreshedStep, insertRefreshVersion, workspaceSettings } from '../db/queries/step-approval.js';
 import { AppError, isAppError } from '../errors.js';
+import { loadChanges, textDigest } from '../sequencing/step-approval.js';
+import { resolveApprovalMode, stepApprovalSettings } from '../sequencing/step-approval-rules.js';
 import type { Logger } from '../log.js';
 import { withWorkspaceLimit, type Llm, type LlmUsage } from './anthropic.js';
 import type { GateFailure } from './gates.js';
@@ -53,6 +56,7 @@ export async function prepareSequences(db: Database, signalId: number): Promise<
     }
     const template = await one<{ id: number; steps: TemplateStep[]; approval_mode: string | null; play_approval_mode: string | null }>(tx, q.templateForPlay(signal.workspace_id, signal.play_id ?? null));
     if (!template) throw new AppError('STATE', `workspace ${signal.workspace_id} has no sequence template`);
+    const wsSettings = (await one<{ settings: Record<string, unknown> }>(tx, workspaceSettings(signal.workspace_id)))?.settings;
     const sequences: q.SequenceRow[] = [];
     for (const d of dossiers) {
       const existing = await one<q.SequenceRow>(tx, q.findSequenceForSignalContact(signalId, d.contact_id!));
@@ -67,7 +71,7 @@ export async function prepareSequences(db: Database, signalId: number): Promise<
       const seq = (await one<q.SequenceRow>(tx, q.insertSequence({
         workspaceId: signal.workspace_id, signalId, accountId: d.account_id ?? signal.account_id, contactId: d.contact_id!,
         templateId: template.id, ownerId: owner?.id ?? null, mailboxId: mailbox?.id ?? null,
-        approvalMode: template.play_approval_mode ?? template.approval_mode ?? 'sequence',
+        approvalMode: resolveApprovalMode(template.play_approval_mode, template.approval_mode, wsSettings),
         playId: signal.play_id ?? null, persona: d.persona ?? null, staggerHours: d.stagger_hours ?? 0,
       })))!;
       for (const [i, step] of template.steps.entries()) await run(tx, q.insertStep(seq.id, i + 1, step));
@@ -193,4 +197,54 @@ export async function restoreDraftVersion(db: Database, sequenceId: number, vers
     const added = (await one<{ version: number }>(tx, q.insertDraftVersion({ sequenceId, source: 'edit', instruction: `restore version ${version}`, steps: v.steps, gateResults: v.gate_results, createdBy: userId })))!;
     return added.version;
   });
+}
+
+export interface StepRefresh { stepId: number; version: number; subject: string; body: string; failures: GateFailure[]; digest: string }
+
+/**
+ * "Refresh this step": redrafts one step of an each_step sequence that came back for approval,
+ * with what changed since the sequence was approved (new signals, replies, title changes…) given
+ * to the model as research data, through the same gates. The other steps are kept as they are;
+ * the new text replaces the step's only if nobody changed it meanwhile. Needs an LLM.
+ */
+export async function refreshStep(deps: DraftDeps, stepId: number, opts: { userId?: number; now?: Date } = {}): Promise<StepRefresh> {
+  const { db, log } = deps;
+  if (!deps.llm) throw new AppError('STATE', 'Refreshing a step needs an LLM (set ANTHROPIC_API_KEY).');
+  const now = opts.now ?? new Date();
+  const at = await one<{ sequence_id: number; status: string }>(db, { text: 'SELECT sequence_id, status FROM sequence_steps WHERE id = $1', values: [stepId] });
+  if (!at) throw new AppError('NOT_FOUND', 'No such step.');
+  if (at.status !== 'awaiting_approval') throw new AppError('STATE', `This step is ${at.status.replace('_', ' ')}; only a step waiting for approval is refreshed.`);
+  const { input, sequence, steps } = await loadDraftInput(db, at.sequence_id);
+  const idx = steps.findIndex((s) => s.id === stepId);
+  const step = steps[idx]!;
+  const settings = stepApprovalSettings((await one<{ settings: Record<string, unknown> }>(db, workspaceSettings(sequence.workspace_id)))?.settings);
+  const changes = await loadChanges(db, stepId, settings.staleFactDays, now);
+  // Untrusted like the rest of the research: fenced as data in the prompt, and what the grounding gate accepts.
+  const refreshed: DraftInput = {
+    ...input,
+    organization: { ...input.organization, changesSinceApproval: changes.map((c) => ({ kind: c.kind, what: c.text, detail: c.detail, at: c.at.toISOString() })) },
+  };
+  const kinds = [...new Set(changes.map((c) => c.label.toLowerCase()))];
+  const instruction = `Rewrite only step ${idx + 1} (${step.kind.replace('_', ' ')}); it goes out soon. `
+    + (kinds.length ? `Since the sequence was approved: ${kinds.join(', ')} (see changesSinceApproval in the research data). Use what is relevant. ` : 'Nothing new was found; make it current and specific. ')
+    + 'Keep every other step exactly as it is.';
+  const previous: DraftedSequence = { steps: steps.map((s) => ({ subject: s.subject, body: s.body, citedFactIds: (s.cited_fact_ids ?? []).map(Number) })) };
+  const record = (usage: LlmUsage, purpose: string) => run(db, q.insertLlmUsage({
+    workspaceId: sequence.workspace_id, sequenceId: sequence.id, signalId: sequence.signal_id, purpose: purpose.replace('draft', 'refresh'), ...usage,
+  })).then(() => undefined);
+  const llm = deps.llm;
+  const outcome = await withWorkspaceLimit(sequence.workspace_id, deps.config.draftConcurrency, () =>
+    draftWithLlm(llm, refreshed, { previous, instruction, signal: deps.signal, onUsage: record }));
+  const fresh = outcome.draft.steps[idx];
+  if (!fresh) throw new AppError('LLM_SCHEMA', `the model's answer has no step ${idx + 1}`);
+  const failures = outcome.failures.filter((f) => f.step === idx + 1 || f.step === null);
+  const saved = await db.transaction(async (tx) => {
+    const row = await one<{ digest: string }>(tx, saveRefreshedStep(stepId, textDigest(step.subject, step.body), { ...fresh, failures }, now));
+    if (!row) throw new AppError('CONFLICT', 'This step changed while it was being refreshed; nothing was replaced. Reload and try again.');
+    const all = previous.steps.map((s, i) => (i === idx ? fresh : s));
+    const v = (await one<{ version: number }>(tx, insertRefreshVersion(sequence.id, instruction, all, outcome.gateResults, opts.userId ?? null)))!;
+    return { version: v.version, digest: row.digest };
+  });
+  log.info({ sequenceId: sequence.id, stepId, version: saved.version, failures: failures.length, changes: changes.length }, 'draft.step_refreshed');
+  return { stepId, version: saved.version, subject: fresh.subject, body: fresh.body, failures, digest: saved.digest };
 }

@@ -3,6 +3,7 @@
 import type { AppContext } from '../context.js';
 import { one, run, type Queryable } from '../db/index.js';
 import { insertAudit } from '../db/queries/audit.js';
+import { awaitStep } from '../db/queries/step-approval.js';
 import {
   activateSequence, cancelOpenSteps, findSequence, listSteps, rejectSequenceRow, scheduleContext, scheduleStep,
   type ScheduleContextRow, type SequenceRow, type StepRow,
@@ -60,7 +61,10 @@ export async function approveSequence(
       steps: steps.map((s) => ({ position: s.position, delayDays: s.delay_days })),
       now: staggered(now, seq), zone, policy, jitterMinutes: 20, random: input.random,
     });
-    for (const [i, step] of steps.entries()) await run(tx, scheduleStep(step.id, plan[i]!.at, input.userId, now));
+    // each_step: the opener is approved here; every later step waits for an approval of its own.
+    for (const [i, step] of steps.entries()) {
+      await run(tx, i > 0 && seq.approval_mode === 'each_step' ? awaitStep(step.id, plan[i]!.at, now) : scheduleStep(step.id, plan[i]!.at, input.userId, now));
+    }
     await run(tx, insertAudit({ workspaceId: seq.workspace_id, userId: input.userId, action: 'sequence.approved', entityType: 'sequence', entityId: seq.id, data: { zone } }));
     // No job is enqueued here: the dispatcher (every minute) turns due steps into send jobs, and
     // domain code stays free of the queue layer.

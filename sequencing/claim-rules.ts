@@ -19,6 +19,10 @@ export interface ClaimFacts {
   suppressed: boolean;
   /** An earlier step is still `sending` or waits for a person (`unknown`). */
   earlierPending?: boolean;
+  /** each_step: a step after the opener that has no approval of its own. */
+  needsOwnApproval?: boolean;
+  /** An earlier step still waits for its own approval. */
+  earlierAwaiting?: boolean;
   /** Result of the step's branch condition; true when it has none. */
   branchOk: boolean;
   zone: string;
@@ -31,6 +35,7 @@ export type ClaimDecision =
   | { kind: 'noop'; reason: string }
   | { kind: 'stop'; reason: string }          // the sequence must not continue: cancel what is left
   | { kind: 'skip'; reason: string }          // this step only (branch not taken)
+  | { kind: 'hold'; reason: string }          // back to awaiting_approval: it needs its own approval
   | { kind: 'defer'; until: Date; missedWindow: boolean; reason: string };
 
 const DAY_MS = 86_400_000;
@@ -52,10 +57,11 @@ export function decideClaim(f: ClaimFacts, now: Date): ClaimDecision {
   if (f.sequenceStatus !== 'active') return { kind: 'stop', reason: `sequence ${f.sequenceStatus}` };
   if (f.contactStatus !== 'active') return { kind: 'stop', reason: `contact ${f.contactStatus}` };
   if (f.suppressed) return { kind: 'stop', reason: 'suppressed' };
+  if (f.needsOwnApproval) return { kind: 'hold', reason: 'each_step sequence: this step has no approval of its own' };
   if (!f.branchOk) return { kind: 'skip', reason: 'branch condition not met' };
 
   const retryAt = (from: Date) => nextSlot(from, f.zone, f.policy, { jitterMinutes: 10 }) ?? new Date(from.getTime() + DAY_MS);
-  if (f.earlierPending) {
+  if (f.earlierPending || f.earlierAwaiting) {
     return { kind: 'defer', until: retryAt(new Date(now.getTime() + 3_600_000)), missedWindow: false, reason: 'an earlier step is not settled yet' };
   }
   if (!isSendableAt(now, f.zone, f.policy)) {

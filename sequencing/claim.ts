@@ -6,6 +6,7 @@ import {
   bindSequenceMailbox, completeIfDone, deferStep, lockCandidateMailboxes, lockStepFacts, markClaimed, reserveMailboxGap, skipStep, threadOf,
   type ClaimFactsRow, type MailboxRow,
 } from '../db/queries/sending.js';
+import { claimApprovalFacts, holdForApproval, type ClaimApprovalRow } from '../db/queries/step-approval.js';
 import { humanClickUrls } from '../db/queries/tracking.js';
 import type { SecretBox } from '../secret-box.js';
 import { schedulePolicyOf } from './approve.js';
@@ -47,6 +48,8 @@ export async function claimStep(
   const f = await one<ClaimFactsRow>(tx, lockStepFacts(stepId));
   if (!f) return { decision: { kind: 'noop', reason: 'step not found' } };
   if (f.step_status !== 'scheduled') return { decision: { kind: 'noop', reason: `step is ${f.step_status}` } };
+  // Read under the locks just taken: an each_step step after the opener needs an approval of its own.
+  const a = (await one<ClaimApprovalRow>(tx, claimApprovalFacts(stepId)))!;
   const { zone, policy } = schedulePolicyOf(f);
   const thread = threadFor(await run<ThreadRow>(tx, threadOf(f.sequence_id, f.position)), f);
   const clicks = f.branch ? (await run<{ url: string }>(tx, humanClickUrls(f.sequence_id))).map((r) => r.url) : [];
@@ -55,6 +58,7 @@ export async function claimStep(
   }));
   const decision = decideClaim({
     stepStatus: f.step_status, sequenceStatus: f.sequence_status, contactStatus: f.contact_status, suppressed: f.suppressed, earlierPending: f.earlier_pending,
+    needsOwnApproval: a.approval_mode === 'each_step' && !a.is_first && !a.own_approval, earlierAwaiting: a.earlier_awaiting,
     branchOk: branchHolds(f.branch, clicks), zone, policy,
     mailboxes: mailboxes.map((m) => ({
       id: m.id, paused: !!m.paused_at, nextSendAt: m.next_send_at, sent24h: m.sent_24h,
@@ -73,6 +77,9 @@ export async function claimStep(
     case 'skip':
       await run(tx, skipStep(stepId, 'skipped', decision.reason, now));
       await run(tx, completeIfDone(f.sequence_id, now));
+      return { decision };
+    case 'hold':
+      await run(tx, holdForApproval(stepId, decision.reason, now));
       return { decision };
     case 'defer':
       await run(tx, deferStep(stepId, decision.until, decision.missedWindow, decision.reason, now));

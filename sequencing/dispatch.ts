@@ -5,6 +5,7 @@ import { run } from '../db/index.js';
 import { imapMailboxes } from '../db/queries/inbox.js';
 import { dueSteps } from '../db/queries/sending.js';
 import { reconcileStuck, type SentLookup } from './reconcile.js';
+import { stepApprovalTick } from './step-approval.js';
 
 export interface DispatchDeps {
   enqueueSend(stepId: number): Promise<unknown>;
@@ -15,11 +16,13 @@ export interface DispatchDeps {
 
 export async function dispatchTick(ctx: Pick<AppContext, 'db' | 'log' | 'secrets' | 'config'>, deps: DispatchDeps) {
   const now = deps.now ?? new Date();
+  // First: steps back in their owner's queue, and unapproved ones whose window closed (moved or skipped).
+  const approvals = await stepApprovalTick(ctx, { now });
   const due = await run<{ id: number }>(ctx.db, dueSteps(now, 500));
   for (const s of due) await deps.enqueueSend(s.id);
   const reconciled = await reconcileStuck(ctx, { now, lookup: deps.lookup });
   const boxes = await run<{ id: number }>(ctx.db, imapMailboxes());
   for (const m of boxes) await deps.enqueueInbox(m.id);
-  ctx.log.info({ due: due.length, ...reconciled, mailboxes: boxes.length }, 'sequencing.dispatched');
-  return { due: due.length, reconciled, mailboxes: boxes.length };
+  ctx.log.info({ due: due.length, ...reconciled, mailboxes: boxes.length, approvals }, 'sequencing.dispatched');
+  return { due: due.length, reconciled, mailboxes: boxes.length, approvals };
 }

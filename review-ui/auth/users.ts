@@ -25,11 +25,11 @@ export async function addUser(
   }
 }
 
-/** The first workspace; a new one starts with the default 5-step template and the default plays. */
+/** The first workspace; a new one starts with the default 5-step template, the default plays, and each step approved on its own. */
 export async function ensureWorkspace(db: Database, name = 'My workspace'): Promise<WorkspaceRow> {
   const found = await one<WorkspaceRow>(db, firstWorkspace());
   if (found) return found;
-  const ws = (await one<WorkspaceRow>(db, insertWorkspace(name, { cooldownDays: 30 })))!;
+  const ws = (await one<WorkspaceRow>(db, insertWorkspace(name, { cooldownDays: 30, approvalMode: 'each_step' })))!;
   await run(db, insertTemplate({ workspaceId: ws.id, name: 'Signal-led, 5 steps', description: 'Opener carries the signal; three follow-ups each add something new; a polite break-up.', steps: DEFAULT_TEMPLATE_STEPS, window: DEFAULT_WINDOW, fallback: FALLBACK_WINDOW, isDefault: true }));
   await seedDefaultPlays(db, ws.id);
   return ws;
