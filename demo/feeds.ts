@@ -8,6 +8,7 @@ import type { AppContext } from '../context.js';
 import { one, run, type Database } from '../db/index.js';
 import { findAccountByName } from '../db/queries/accounts.js';
 import { insertSource } from '../db/queries/signal-sources.js';
+import { renderStory } from './stories.js';
 
 const STARTED = Date.now();
 const ago = (hours: number) => new Date(STARTED - hours * 3_600_000);
@@ -73,9 +74,9 @@ function newsroom(now: number): string {
 <main><h1>Newsroom</h1><ul class="press">${li.join('\n')}</ul></main><footer><a href="/demo/privacy">Privacy policy and cookie settings</a></footer></body></html>`;
 }
 
-function board(): string {
+function board(base: string): string {
   return JSON.stringify({
-    jobs: JOBS.map((j) => ({ id: j.id, title: j.title, updated_at: ago(3).toISOString(), location: { name: j.location }, absolute_url: `https://jobs.example/quarry-security/${j.id}`, departments: [{ name: j.dept }] })),
+    jobs: JOBS.map((j) => ({ id: j.id, title: j.title, updated_at: ago(3).toISOString(), location: { name: j.location }, absolute_url: `${base}/demo/stories/jobs/quarry-security/${j.id}`, departments: [{ name: j.dept }] })),
     meta: { total: JOBS.length },
   });
 }
@@ -99,9 +100,12 @@ export function demoFeedRoutes(ctx: Pick<AppContext, 'db' | 'config'>): Router {
   r.get('/demo/feeds/funding.xml', (req, res) => etagged(req, res, 'application/rss+xml', rss(ctx.config.publicUrl)));
   r.get('/demo/feeds/news.atom', (req, res) => etagged(req, res, 'application/atom+xml', atom(ctx.config.publicUrl)));
   r.get('/demo/newsroom/vantage-cloud', (req, res) => etagged(req, res, 'text/html', newsroom(Date.now())));
-  r.get('/demo/boards/v1/boards/quarry-security/jobs', (req, res) => etagged(req, res, 'application/json', board()));
-  r.get('/demo/stories/{*path}', (_req, res) => {
-    res.type('html').send('<!doctype html><meta charset="utf-8"><title>Demo story</title><p>A fictional story for the Prospector demo.</p>');
+  r.get('/demo/boards/v1/boards/quarry-security/jobs', (req, res) => etagged(req, res, 'application/json', board(ctx.config.publicUrl)));
+  r.get('/demo/stories/{*path}', (req, res) => {
+    const p = req.params as { path?: string | string[] };
+    const page = renderStory(Array.isArray(p.path) ? p.path.join('/') : String(p.path ?? ''));
+    if (!page) return res.status(404).type('text/plain').send('Not found');
+    res.type('html').send(page);
   });
   return r;
 }
