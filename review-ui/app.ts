@@ -23,6 +23,7 @@ import { draftRoutes } from './routes/draft.js';
 import { createMetrics, healthRoutes } from './routes/health.js';
 import { homeRoutes } from './routes/home.js';
 import { queueRoutes } from './routes/queue.js';
+import { stepApprovalRoutes } from './routes/step-approval.js';
 import { replyRoutes } from './routes/replies.js';
 import { settingsAccountRoutes } from './routes/settings-accounts.js';
 import { settingsImportRoutes } from './routes/settings-imports.js';
@@ -34,6 +35,7 @@ import { signalApiRoutes, signalWebhookRoutes } from './routes/signals-api.js';
 import { signalRoutes } from './routes/signals.js';
 import { trackingRoutes } from './routes/tracking.js';
 import { needsContactRoutes } from './routes/needs-contact.js';
+import { outboxRoutes } from './routes/outbox.js';
 import { playRoutes, playWebhookRoutes } from './routes/plays.js';
 import { userRoutes } from './routes/users.js';
 
@@ -84,10 +86,13 @@ export function createApp(ctx: AppContext): express.Express {
   // Before the /api catch-all: plays serve pages and their own /api/plays routes.
   app.use(playRoutes(ctx));
   app.use(needsContactRoutes(ctx));
+  // The outbox pages and their /api/outbox twins.
+  app.use(outboxRoutes(ctx));
   app.use('/api', signalApiRoutes(ctx));
   app.use('/api', apiRoutes(ctx));
   app.use(homeRoutes(ctx));
   app.use(signalRoutes(ctx));
+  app.use(stepApprovalRoutes(ctx));
   app.use(queueRoutes(ctx));
   app.use(draftRoutes(ctx));
   app.use(replyRoutes(ctx));

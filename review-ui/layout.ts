@@ -10,6 +10,7 @@ export const NAV: NavItem[] = [
   { href: '/queue', label: 'Queue' },
   { href: '/signals', label: 'Signals' },
   { href: '/replies', label: 'Replies' },
+  { href: '/outbox', label: 'Outbox' },
   { href: '/dashboard', label: 'Dashboard', roles: ['manager', 'revops'] },
   { href: '/plays', label: 'Plays' },
   { href: '/accounts', label: 'Accounts' },
