@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { run } from '../../db/index.js';
 import { DIMENSIONS, repLatency, sequenceStages, signalStages, stepStages, type Dimension, type LatencyRow, type SequenceStageRow, type SignalStageRow, type StepRow } from '../../db/queries/dashboard.js';
+import { approvalLatencyByKind, unapprovedSkips, type KindLatencyRow, type UnapprovedShareRow } from '../../db/queries/step-approval.js';
 import { editStats, type EditStats } from '../../drafting/edit-stats.js';
 import { AppError } from '../../errors.js';
 import { requireRole } from '../auth/roles.js';
@@ -64,6 +65,10 @@ async function render(ctx: AppContext, req: Request, q: DashboardQuery): Promise
     run<LatencyRow>(ctx.db, repLatency(u.workspaceId, range.from, range.to)),
     editStats(ctx.db, u.workspaceId, { since: range.from }),
   ]);
+  const [kindLatency, skips] = await Promise.all([
+    run<KindLatencyRow>(ctx.db, approvalLatencyByKind(u.workspaceId, range.from, range.to)),
+    run<UnapprovedShareRow>(ctx.db, unapprovedSkips(u.workspaceId, range.from, range.to)),
+  ]);
   const conv = conversions(total);
   const totalReplies = steps.reduce((n, s) => n + s.replies, 0);
   const params = new URLSearchParams({ from: range.fromDay, to: range.toDay, dim: q.dim });
@@ -86,6 +91,16 @@ async function render(ctx: AppContext, req: Request, q: DashboardQuery): Promise
       <table><thead><tr><th>Rep</th><th>Approved</th><th>Approval latency (median)</th><th>(mean)</th><th>Signal → first send (mean)</th></tr></thead><tbody>
       ${latency.map((l) => html`<tr><td>${l.rep}</td><td>${l.approved}</td><td>${duration(l.median_ms)}</td><td>${duration(l.avg_ms)}</td><td>${duration(l.signal_to_first_send_ms)}</td></tr>`)}
       </tbody></table>${latency.length ? '' : html`<p class="muted">No approvals in this range.</p>`}</section>
+    <section aria-labelledby="step-approval-h"><h2 id="step-approval-h">Approval per step</h2>
+      <p class="muted">Openers from the draft landing in review to its approval; later steps of sequences that approve each step from coming back to the queue to their own approval. Steps approved ${range.fromDay} to ${range.toDay}.</p>
+      <table id="approval-by-kind"><thead><tr><th>Step kind</th><th>Approved</th><th>Latency (median)</th><th>(mean)</th><th>Needed own approval</th><th>Skipped unapproved</th></tr></thead><tbody>
+      ${[...new Set([...kindLatency.map((k) => k.kind), ...skips.map((k) => k.kind)])].sort().map((kind) => {
+        const l = kindLatency.find((k) => k.kind === kind);
+        const sk = skips.find((k) => k.kind === kind);
+        return html`<tr data-kind="${kind}"><td>${label(kind)}</td><td>${l?.approved ?? 0}</td><td>${duration(l?.median_ms)}</td><td>${duration(l?.avg_ms)}</td>
+          <td>${sk?.needed ?? '—'}</td><td>${sk ? html`${sk.skipped} (${pct(sk.skipped, sk.needed)})` : '—'}</td></tr>`;
+      })}
+      </tbody></table>${kindLatency.length || skips.length ? '' : html`<p class="muted">No step approvals in this range.</p>`}</section>
     <section aria-labelledby="edit-h"><h2 id="edit-h">Edits per prompt version</h2>
       <table><thead><tr><th>Prompt</th><th>Drafter</th><th>Template</th><th>Sequences</th><th>Approved unedited</th><th>Edit rate</th><th>Mean chars changed per step</th></tr></thead><tbody>
       ${edits.map((e: EditStats) => html`<tr><td>${e.promptVersion ?? '—'}</td><td>${e.drafter ?? '—'}</td><td>${e.templateName ?? '—'}</td><td>${e.sequences}</td>

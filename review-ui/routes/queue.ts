@@ -1,6 +1,7 @@
 // The reps' queue: drafts waiting for review, newest signal first, with filters, counts per
 // filter, search, paging, and bulk approve behind a confirmation page.
 import { needsContactBlock } from './needs-contact.js';
+import { returnedStepsBlock } from './step-approval.js';
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
@@ -96,6 +97,7 @@ export function queueRoutes(ctx: AppContext): Router {
     res.type('html').send(page(req, 'Review queue', html`
       ${await statusLine(ctx, req)}
       ${await needsContactBlock(ctx, req)}
+      ${await returnedStepsBlock(ctx, req)}
       ${filters(query, q.counts, owners, u.role !== 'rep')}
       <p class="muted" id="queue-help">${q.total} draft${q.total === 1 ? '' : 's'} waiting. Keys: <kbd>j</kbd>/<kbd>k</kbd> move, <kbd>Enter</kbd> opens, <kbd>?</kbd> help.</p>
       ${canBulk ? html`<form method="post" action="/queue/approve" id="bulk" class="bulk">${csrfField(req)}

@@ -7,6 +7,7 @@ import { one, run } from '../../db/index.js';
 import { insertAudit } from '../../db/queries/audit.js';
 import { clearDefaultTemplate, findTemplate, insertTemplateRow, listAllTemplates, updateTemplateRow, type TemplateInput } from '../../db/queries/settings.js';
 import { AppError } from '../../errors.js';
+import { setTemplateApprovalMode } from '../../db/queries/step-approval.js';
 import { BranchCondition } from '../../sequencing/branch.js';
 import { requireRole } from '../auth/roles.js';
 import { intParam, label } from '../format.js';
@@ -32,6 +33,8 @@ export const TemplateBody = z.object({
   fallback: Window.nullable().default(null),
   fallbackAfterDays: z.number().int().min(0).max(30).default(3),
   isDefault: z.boolean().default(false),
+  /** Overrides the workspace's approval mode; null follows it. */
+  approvalMode: z.enum(['sequence', 'each_step']).nullable().default(null),
 });
 export type TemplateBody = z.infer<typeof TemplateBody>;
 
@@ -51,7 +54,7 @@ export function templateFromForm(b: Record<string, unknown>): TemplateBody {
     name: b.name, description: b.description ?? '', steps,
     window: { days: days(b.window_days), start: b.window_start, end: b.window_end },
     fallback: b.fallback_on ? { days: days(b.fallback_days), start: b.fallback_start, end: b.fallback_end } : null,
-    fallbackAfterDays: Number(b.fallback_after_days ?? 3), isDefault: !!b.is_default,
+    fallbackAfterDays: Number(b.fallback_after_days ?? 3), isDefault: !!b.is_default, approvalMode: b.approval_mode || null,
   });
   if (!r.success) throw new AppError('VALIDATION', issues(r.error));
   return r.data;
@@ -63,12 +66,13 @@ export async function saveTemplate(ctx: Pick<AppContext, 'db'>, workspaceId: num
     const row = await one<{ id: number }>(tx, id ? updateTemplateRow(workspaceId, id, input) : insertTemplateRow(workspaceId, input));
     if (!row) throw new AppError('NOT_FOUND', 'No such template.');
     if (t.isDefault) await run(tx, clearDefaultTemplate(workspaceId, row.id));
+    await run(tx, setTemplateApprovalMode(workspaceId, row.id, t.approvalMode));
     await run(tx, insertAudit({ workspaceId, userId, action: id ? 'template.updated' : 'template.created', entityType: 'template', entityId: row.id }));
     return row;
   });
 }
 
-interface Row { id: number; name: string; description: string; steps: TemplateBody['steps']; sending_window: z.infer<typeof Window>; fallback_window: z.infer<typeof Window> | null; fallback_after_days: number; is_default: boolean; version: number; archived_at: Date | null }
+interface Row { id: number; name: string; description: string; steps: TemplateBody['steps']; sending_window: z.infer<typeof Window>; fallback_window: z.infer<typeof Window> | null; fallback_after_days: number; is_default: boolean; version: number; archived_at: Date | null; approval_mode?: string | null }
 
 function windowFields(prefix: string, w: { days: number[]; start: string; end: string } | null): Html {
   return html`<div class="grid2"><fieldset><legend>Days</legend>${DAYS.map((d, i) => html`<label class="check"><input type="checkbox" name="${prefix}_days" value="${i + 1}" ${w?.days.includes(i + 1) ? html`checked` : ''}> ${d}</label>`)}</fieldset>
@@ -98,6 +102,9 @@ function form(req: Request, t: Row | undefined): Html {
     <fieldset><legend><label class="check"><input type="checkbox" name="fallback_on" value="1" ${!t || t.fallback_window ? html`checked` : ''}> Fallback window</label></legend>
       ${windowFields('fallback', t?.fallback_window ?? { days: [1, 2, 3, 4, 5], start: '08:00', end: '17:00' })}
       <label>Use it when the preferred window is more than <input name="fallback_after_days" type="number" min="0" max="30" value="${t?.fallback_after_days ?? 3}"> days away</label></fieldset>
+    <label>Approval <select name="approval_mode"><option value="">the workspace's setting</option>
+      <option value="sequence" ${t?.approval_mode === 'sequence' ? html`selected` : ''}>approve the sequence once</option>
+      <option value="each_step" ${t?.approval_mode === 'each_step' ? html`selected` : ''}>approve each step before it is sent</option></select></label>
     <label class="check"><input type="checkbox" name="is_default" value="1" ${t?.is_default ? html`checked` : ''}> Default template for new drafts</label>
     <p><button type="submit">${t ? 'Save template' : 'Create template'}</button></p></form>`;
 }
@@ -114,10 +121,10 @@ export function settingsTemplateRoutes(ctx: AppContext): Router {
   r.get('/settings/templates', async (req, res) => {
     const rows = await run<Row>(ctx.db, listAllTemplates(req.user!.workspaceId));
     res.type('html').send(page(req, 'Sequence templates', html`
-      <table><thead><tr><th>Name</th><th>Steps</th><th>Window</th><th>Version</th></tr></thead><tbody>
+      <table><thead><tr><th>Name</th><th>Steps</th><th>Window</th><th>Approval</th><th>Version</th></tr></thead><tbody>
       ${rows.map((t) => html`<tr><td><a href="/settings/templates/${t.id}">${t.name}</a>${t.is_default ? html` <span class="badge">default</span>` : ''}</td>
         <td>${t.steps.map((s) => `${label(s.kind)} +${s.delayDays}d${s.branch ? ` (if ${label(s.branch.when)}${s.branch.tag ? ` “${s.branch.tag}”` : ''})` : ''}`).join(' → ')}</td>
-        <td>${t.sending_window.days.map((d) => DAYS[d - 1]).join(' ')} ${t.sending_window.start}–${t.sending_window.end}</td><td>${t.version}</td></tr>`)}
+        <td>${t.sending_window.days.map((d) => DAYS[d - 1]).join(' ')} ${t.sending_window.start}–${t.sending_window.end}</td><td>${t.approval_mode ? label(t.approval_mode) : 'workspace'}</td><td>${t.version}</td></tr>`)}
       </tbody></table>
       ${rows.length ? '' : html`<p class="empty">No templates yet. Add one so new drafts follow your steps, delays and sending windows.</p>`}
       <h2>New template</h2>${form(req, undefined)}`));

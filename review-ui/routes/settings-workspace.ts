@@ -26,6 +26,11 @@ export const WorkspaceSettings = z.object({
   physicalAddress: z.string().trim().min(1, 'a physical postal address is required in commercial email footers').max(500),
   cooldownDays: z.coerce.number().int().min(0).max(365),
   autoCreateAccountsFromChampions: z.boolean(),
+  // Per-step approval (sequencing/step-approval-rules.ts); absent from a form that does not show them, so kept as they are.
+  approvalMode: z.enum(['sequence', 'each_step']).optional(),
+  stepApprovalLeadHours: z.coerce.number().min(0).max(336).optional(),
+  maxMissedWindows: z.coerce.number().int().min(1).max(20).optional(),
+  staleFactDays: z.coerce.number().int().min(1).max(3650).optional(),
 });
 export type WorkspaceSettings = z.infer<typeof WorkspaceSettings>;
 
@@ -35,6 +40,8 @@ export function settingsFromForm(b: Record<string, unknown>): WorkspaceSettings 
     playbook: { company: b.pb_company, whoWeAre: b.pb_whoWeAre, valueProps: b.pb_valueProps, proofPoints: b.pb_proofPoints, tone: b.pb_tone, bannedPhrases: b.pb_bannedPhrases, callToAction: b.pb_callToAction, senderPersona: b.pb_senderPersona },
     signature: String(b.signature ?? ''), physicalAddress: String(b.physicalAddress ?? ''), cooldownDays: b.cooldownDays ?? 30,
     autoCreateAccountsFromChampions: !!b.autoCreateAccountsFromChampions,
+    approvalMode: b.approvalMode || undefined, stepApprovalLeadHours: b.stepApprovalLeadHours || undefined,
+    maxMissedWindows: b.maxMissedWindows || undefined, staleFactDays: b.staleFactDays || undefined,
   });
   if (!r.success) throw new AppError('VALIDATION', issues(r.error));
   return r.data;
@@ -64,6 +71,14 @@ function form(req: Request, w: WorkspaceRow): string {
       <label>Cooldown: days before the same account gets another sequence <input name="cooldownDays" type="number" min="0" max="365" value="${String(st.cooldownDays ?? 30)}"></label>
       <label class="check"><input type="checkbox" name="autoCreateAccountsFromChampions" value="1" ${st.autoCreateAccountsFromChampions ? html`checked` : ''}> When a champion moves to a company we do not track, create the account</label>
     </div></fieldset>
+    <fieldset><legend>Approval before each send</legend><div class="stack">
+      <label>Approval mode (a template or play may override it) <select name="approvalMode">
+        <option value="each_step" ${st.approvalMode === 'each_step' ? html`selected` : ''}>Approve each step: follow-ups come back to the owner's queue before they are due</option>
+        <option value="sequence" ${st.approvalMode !== 'each_step' ? html`selected` : ''}>Approve the sequence once: approving the draft approves every step</option></select></label>
+      <label>Hours before a step is due that it comes back for approval <input name="stepApprovalLeadHours" type="number" min="0" max="336" value="${String(st.stepApprovalLeadHours ?? 24)}"></label>
+      <label>Sending windows a step may miss unapproved before it is skipped <input name="maxMissedWindows" type="number" min="1" max="20" value="${String(st.maxMissedWindows ?? 3)}"></label>
+      <label>Flag cited facts older than (days) <input name="staleFactDays" type="number" min="1" max="3650" value="${String(st.staleFactDays ?? 30)}"></label>
+    </div></fieldset>
     <button type="submit">Save settings</button></form>`);
 }
 
@@ -80,7 +95,7 @@ export function settingsWorkspaceRoutes(ctx: AppContext): Router {
       ${item('/settings/templates', 'Sequence templates', 'steps, delays, sending days and hours, branches')}
       ${item('/settings/mailboxes', 'Mailboxes', 'SMTP/IMAP, test connection, caps, pause')}
       ${item('/users', 'Users and roles', 'add users, change roles and time zones, disable; only admins grant admin')}
-      ${item('/settings/workspace', 'Workspace', 'playbook, signature, address, cooldown')}</ul>`));
+      ${item('/settings/workspace', 'Workspace', 'playbook, signature, address, cooldown, approval before each send')}</ul>`));
   });
 
   r.get('/settings/workspace', requireRole('revops'), async (req, res) => {

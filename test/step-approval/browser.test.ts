@@ -1,0 +1,101 @@
+// A rep's returned steps in Chromium: the block atop the queue, the list, the "what changed"
+// panel, approving a step with the keyboard, then bulk-approving what nothing changed for with
+// one keystroke and a confirmation.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import type { AppContext } from '../../context.js';
+import { one } from '../../db/index.js';
+import { buildWorkspace } from '../support/builders.js';
+import { launchBrowser, login, screenshot } from '../support/browser.js';
+import { createTestContext } from '../support/context.js';
+import { describeEachBackend } from '../support/db.js';
+import { listen } from '../support/web.js';
+import { buildReturnedStep, somethingChanged } from './builders.js';
+
+const hours = (h: number) => new Date(Date.now() + h * 3_600_000);
+
+describeEachBackend('returned steps in Chromium', (get) => {
+  let ctx: AppContext & { close(): Promise<void> };
+  let srv: { base: string; close(): Promise<void> };
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    ctx = await createTestContext(get());
+    srv = await listen(ctx);
+    browser = await launchBrowser();
+  });
+  afterEach(async () => {
+    await page?.context().close();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await srv?.close();
+    await ctx?.close();
+  });
+
+  const step = (id: number) => one<{ status: string; approved_by: number | null }>(ctx.db, { text: 'SELECT status, approved_by FROM sequence_steps WHERE id = $1', values: [id] });
+
+  it('approves a returned step with the keyboard, then the unchanged ones with A and a confirmation', async () => {
+    const ws = await buildWorkspace(ctx.db);
+    const base = { workspaceId: ws.id, ownerId: ws.users.rep.id, approvedAt: hours(-48) };
+    const changed = await buildReturnedStep(ctx, { ...base, accountName: 'Contoso Health', dueAt: hours(3) });
+    await somethingChanged(ctx, changed, ws.id, hours(-1));
+    const quiet = await buildReturnedStep(ctx, { ...base, accountName: 'Northwind Logistics', dueAt: hours(5) });
+
+    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    await login(page, srv.base, ws.users.rep.email, ws.users.rep.password);
+    await page.goto(`${srv.base}/queue`);
+    await expect.poll(() => page.locator('#returned-h').textContent()).toBe('Steps back for approval (2)');
+    await page.getByRole('link', { name: 'Review the steps' }).click();
+    await expect.poll(() => page.locator('[data-step-row]').count()).toBe(2);
+    expect(await page.locator('[data-step-row]').first().getAttribute('data-unchanged')).toBe('0');
+    await screenshot(page, 'returned-steps');
+
+    // j selects the first (soonest due) step, Enter opens it.
+    await page.keyboard.press('j');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.classList.contains('row-link'))).toBe(true);
+    await Promise.all([page.waitForURL(`**/steps/${changed.stepIds[1]}`), page.keyboard.press('Enter')]);
+    const panel = page.locator('#what-changed');
+    await expect.poll(() => panel.textContent()).toContain('hiring: Acme is hiring 12 SDRs');
+    expect(await panel.textContent()).toContain('title: VP Sales → Chief Revenue Officer');
+    expect(await page.locator('#what-changed li[data-kind="signal"]').count()).toBe(1);
+    expect(await page.locator('#what-changed li[data-kind="contact"]').count()).toBe(1);
+    await screenshot(page, 'returned-step');
+
+    // a approves it and lands on the next returned step.
+    await Promise.all([page.waitForURL(`**/steps/${quiet.stepIds[1]}?approved=${changed.stepIds[1]}`), page.keyboard.press('a')]);
+    expect(await step(changed.stepIds[1]!)).toEqual({ status: 'scheduled', approved_by: ws.users.rep.id });
+    expect(await page.locator('#what-changed').textContent()).toContain('Nothing changed');
+
+    // A on the list approves every step nothing changed for, after a confirmation page (Enter confirms).
+    await page.goto(`${srv.base}/queue/steps`);
+    await Promise.all([page.waitForURL('**/queue/steps/approve'), page.keyboard.press('Shift+A')]);
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Approve 1 step?');
+    expect(await step(quiet.stepIds[1]!)).toMatchObject({ status: 'awaiting_approval' });
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('confirm-bulk');
+    await Promise.all([page.waitForLoadState('load'), page.keyboard.press('Enter')]);
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Bulk approve steps');
+    expect(await step(quiet.stepIds[1]!)).toEqual({ status: 'scheduled', approved_by: ws.users.rep.id });
+  });
+
+  it('bulk approval leaves out a step something changed for since the list was loaded, and a manager cannot approve', async () => {
+    const ws = await buildWorkspace(ctx.db);
+    const b = await buildReturnedStep(ctx, { workspaceId: ws.id, ownerId: ws.users.rep.id, approvedAt: hours(-48), dueAt: hours(2) });
+    page = await (await browser.newContext()).newPage();
+    await login(page, srv.base, ws.users.rep.email, ws.users.rep.password);
+    await page.goto(`${srv.base}/queue/steps`);
+    await Promise.all([page.waitForURL('**/queue/steps/approve'), page.keyboard.press('Shift+A')]);
+    await somethingChanged(ctx, b, ws.id, hours(-1));
+    await Promise.all([page.waitForLoadState('load'), page.keyboard.press('Enter')]);
+    await expect.poll(() => page.locator('li.bad').textContent()).toContain('something changed for it since approval');
+    expect(await step(b.stepIds[1]!)).toMatchObject({ status: 'awaiting_approval' });
+
+    await page.context().close();
+    page = await (await browser.newContext()).newPage();
+    await login(page, srv.base, ws.users.manager.email, ws.users.manager.password);
+    await page.goto(`${srv.base}/steps/${b.stepIds[1]}`);
+    expect(await page.locator('#step-approve-form').count()).toBe(0);
+    expect(await page.locator('main').textContent()).toContain('Read-only');
+  });
+});
