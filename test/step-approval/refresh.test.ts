@@ -1,0 +1,100 @@
+// "Refresh this step" against the fake Messages API (the real SDK on loopback): the model gets
+// what changed since approval as fenced research data, only the returned step's text changes,
+// the gates judge it, and the version is kept with source 'refresh'.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { AppContext } from '../../context.js';
+import { one, run } from '../../db/index.js';
+import { createLlm } from '../../drafting/anthropic.js';
+import { refreshStep } from '../../drafting/service.js';
+import { UNTRUSTED_CLOSE, UNTRUSTED_OPEN } from '../../drafting/prompt.js';
+import { buildWorkspace } from '../support/builders.js';
+import { createTestContext } from '../support/context.js';
+import { describeEachBackend } from '../support/db.js';
+import { json, startFakeAnthropic, type FakeAnthropic } from '../support/fake-anthropic.js';
+import { Browserish, listen } from '../support/web.js';
+import { buildReturnedStep, somethingChanged } from './builders.js';
+
+const hours = (h: number) => new Date(Date.now() + h * 3_600_000);
+const OPENER = { subject: 'Congrats on the Series B', body: 'Hi Dana,\n\nSaw the $20M round. Worth a chat?' };
+
+describeEachBackend('refresh this step', (get) => {
+  let fake: FakeAnthropic;
+  let ctx: AppContext & { close(): Promise<void> };
+  let srv: { base: string; close(): Promise<void> };
+  beforeAll(async () => {
+    fake = await startFakeAnthropic();
+    ctx = await createTestContext(get(), { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: fake.url, ANTHROPIC_MAX_RETRIES: '0' });
+    srv = await listen(ctx);
+  });
+  afterAll(async () => {
+    await srv.close();
+    await ctx.close();
+    await fake.close();
+  });
+
+  const stepRow = (id: number) => one<{ subject: string; body: string; status: string; gate_failures: { gate: string }[]; cited_fact_ids: number[] }>(ctx.db, {
+    text: 'SELECT subject, body, status, gate_failures, cited_fact_ids FROM sequence_steps WHERE id = $1', values: [id],
+  });
+
+  it('redrafts the returned step with the new signal and title, through the gates, from the step page', async () => {
+    fake.reset();
+    const ws = await buildWorkspace(ctx.db);
+    const b = await buildReturnedStep(ctx, { workspaceId: ws.id, ownerId: ws.users.rep.id, approvedAt: hours(-48), dueAt: hours(3) });
+    await somethingChanged(ctx, b, ws.id, hours(-1));
+    const fresh = 'Hi Dana,\n\nNow that Acme is hiring 12 SDRs, a short idea on ramping the new team faster.';
+    fake.fallback = json({ steps: [{ ...OPENER, citedFactIds: b.factIds }, { subject: '', body: fresh, citedFactIds: [] }] });
+
+    const rep = new Browserish(srv.base);
+    await rep.login(ws.users.rep.email, ws.users.rep.password);
+    const { html, csrf } = await rep.page(`/steps/${b.stepIds[1]}`);
+    expect(html).toContain('Refresh this step');
+    const res = await rep.post(`/steps/${b.stepIds[1]}/refresh`, { _csrf: csrf! });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe(`/steps/${b.stepIds[1]}?refreshed=1`);
+
+    expect(await stepRow(b.stepIds[1]!)).toMatchObject({ body: fresh, status: 'awaiting_approval', gate_failures: [] });
+    const opener = (await stepRow(b.stepIds[0]!))!;
+    expect(opener.body).toBe(OPENER.body);
+    const prompt = JSON.stringify(fake.requests[0]!.body.messages);
+    const fenced = prompt.slice(prompt.indexOf(UNTRUSTED_OPEN), prompt.indexOf(UNTRUSTED_CLOSE));
+    expect(fenced).toContain('changesSinceApproval');
+    expect(fenced).toContain('hiring: Acme is hiring 12 SDRs');
+    expect(fenced).toContain('title: VP Sales → Chief Revenue Officer');
+    expect(prompt).toContain('Chief Revenue Officer');
+    expect(prompt).toContain('Rewrite only step 2');
+    const v = await one<{ source: string; steps: { body: string }[] }>(ctx.db, { text: `SELECT source, steps FROM draft_versions WHERE sequence_id = $1 ORDER BY version DESC LIMIT 1`, values: [b.sequenceId] });
+    expect(v!.source).toBe('refresh');
+    expect(v!.steps.map((s) => s.body)).toEqual([OPENER.body, fresh]);
+    const usage = await run<{ purpose: string }>(ctx.db, { text: 'SELECT purpose FROM llm_usage WHERE sequence_id = $1', values: [b.sequenceId] });
+    expect(usage.map((u) => u.purpose)).toEqual(['refresh']);
+    expect((await rep.page(`/steps/${b.stepIds[1]}?refreshed=1`)).html).toContain('Refreshed: read the new text, then approve.');
+  });
+
+  it('keeps the gates\' verdict on the step when the model invents a number, and bulk approval leaves it out', async () => {
+    fake.reset();
+    const ws = await buildWorkspace(ctx.db);
+    const b = await buildReturnedStep(ctx, { workspaceId: ws.id, ownerId: ws.users.rep.id, approvedAt: hours(-48), dueAt: hours(3) });
+    fake.fallback = json({ steps: [{ ...OPENER, citedFactIds: b.factIds }, { subject: '', body: 'Hi Dana, teams like yours cut ramp time by 73% with us.', citedFactIds: [] }] });
+    const r = await refreshStep({ db: ctx.db, config: ctx.config, log: ctx.log, llm: createLlm(ctx.config) }, b.stepIds[1]!, { userId: ws.users.rep.id });
+    expect(r.failures.map((f) => f.gate)).toContain('grounding');
+    expect(fake.requests).toHaveLength(2); // one retry with the failures fed back, as for any draft
+    const row = (await stepRow(b.stepIds[1]!))!;
+    expect(row.body).toContain('73%');
+    expect(row.gate_failures.map((g) => g.gate)).toContain('grounding');
+
+    const rep = new Browserish(srv.base);
+    await rep.login(ws.users.rep.email, ws.users.rep.password);
+    const list = await rep.page('/queue/steps');
+    expect(list.html).toMatch(new RegExp(`data-id="${b.stepIds[1]}" data-unchanged="0"`));
+    expect(list.html).toContain('Approve all 0 with nothing changed');
+    expect((await rep.page(`/steps/${b.stepIds[1]}`)).html).toContain('Flagged by the gates after the refresh');
+  });
+
+  it('refuses a step that is not waiting for approval, and refreshing without an LLM', async () => {
+    const ws = await buildWorkspace(ctx.db);
+    const b = await buildReturnedStep(ctx, { workspaceId: ws.id, ownerId: ws.users.rep.id, approvedAt: hours(-48), dueAt: hours(3) });
+    const deps = { db: ctx.db, config: ctx.config, log: ctx.log };
+    await expect(refreshStep({ ...deps, llm: createLlm(ctx.config) }, b.stepIds[0]!)).rejects.toMatchObject({ code: 'STATE' });
+    await expect(refreshStep(deps, b.stepIds[1]!)).rejects.toMatchObject({ code: 'STATE' });
+  });
+});
