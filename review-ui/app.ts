@@ -24,6 +24,7 @@ import { createMetrics, healthRoutes } from './routes/health.js';
 import { homeRoutes } from './routes/home.js';
 import { queueRoutes } from './routes/queue.js';
 import { stepApprovalRoutes } from './routes/step-approval.js';
+import { stepApprovalApiRoutes } from './routes/step-approval-api.js';
 import { replyRoutes } from './routes/replies.js';
 import { settingsAccountRoutes } from './routes/settings-accounts.js';
 import { settingsImportRoutes } from './routes/settings-imports.js';
@@ -88,6 +89,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(needsContactRoutes(ctx));
   // The outbox pages and their /api/outbox twins.
   app.use(outboxRoutes(ctx));
+  app.use('/api', stepApprovalApiRoutes(ctx));
   app.use('/api', signalApiRoutes(ctx));
   app.use('/api', apiRoutes(ctx));
   app.use(homeRoutes(ctx));

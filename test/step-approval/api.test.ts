@@ -1,0 +1,51 @@
+// The JSON twins: list returned steps, read one with what changed, approve with the digest
+// (409 when the text changed since), in the OpenAPI document.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { AppContext } from '../../context.js';
+import { one } from '../../db/index.js';
+import { buildWorkspace } from '../support/builders.js';
+import { createTestContext } from '../support/context.js';
+import { describeEachBackend } from '../support/db.js';
+import { Browserish, listen } from '../support/web.js';
+import { buildReturnedStep, somethingChanged } from './builders.js';
+
+const hours = (h: number) => new Date(Date.now() + h * 3_600_000);
+
+describeEachBackend('returned steps API', (get) => {
+  let ctx: AppContext & { close(): Promise<void> };
+  let srv: { base: string; close(): Promise<void> };
+  beforeAll(async () => {
+    ctx = await createTestContext(get());
+    srv = await listen(ctx);
+  });
+  afterAll(async () => {
+    await srv.close();
+    await ctx.close();
+  });
+
+  it('lists, shows what changed, refuses a stale digest and approves the current one', async () => {
+    const ws = await buildWorkspace(ctx.db);
+    const b = await buildReturnedStep(ctx, { workspaceId: ws.id, ownerId: ws.users.rep.id, approvedAt: hours(-48), dueAt: hours(2) });
+    await somethingChanged(ctx, b, ws.id, hours(-1));
+    const rep = new Browserish(srv.base);
+    await rep.login(ws.users.rep.email, ws.users.rep.password);
+    const csrf = (await rep.page('/queue')).csrf!;
+    const api = async (method: string, path: string, body?: unknown) => {
+      const res = await rep.fetch(`/api${path}`, { method, headers: { accept: 'application/json', 'content-type': 'application/json', 'x-csrf-token': csrf }, body: body ? JSON.stringify(body) : undefined });
+      return { status: res.status, data: await res.json() as any };
+    };
+    const list = await api('GET', '/steps');
+    expect(list.data.steps.map((s: { id: number }) => s.id)).toEqual([b.stepIds[1]]);
+    expect(list.data.steps[0]).toMatchObject({ changes: 2, step: 2, kind: 'follow_up' });
+    const one1 = await api('GET', `/steps/${b.stepIds[1]}`);
+    expect(one1.data.changes.map((c: { kind: string }) => c.kind).sort()).toEqual(['contact', 'signal']);
+    await ctx.db.query(`UPDATE sequence_steps SET body = body || ' (edited)' WHERE id = $1`, [b.stepIds[1]]);
+    expect((await api('POST', `/steps/${b.stepIds[1]}/approve`, { digest: one1.data.step.digest })).status).toBe(409);
+    const fresh = await api('GET', `/steps/${b.stepIds[1]}`);
+    const ok = await api('POST', `/steps/${b.stepIds[1]}/approve`, { digest: fresh.data.step.digest });
+    expect(ok).toMatchObject({ status: 200, data: { id: b.stepIds[1], status: 'scheduled' } });
+    expect((await one<{ approved_by: number }>(ctx.db, { text: 'SELECT approved_by FROM sequence_steps WHERE id = $1', values: [b.stepIds[1]] }))!.approved_by).toBe(ws.users.rep.id);
+    const doc = await (await fetch(`${srv.base}/api/openapi.json`)).json() as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/steps', '/api/steps/{id}/approve']));
+  });
+});
