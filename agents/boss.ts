@@ -21,6 +21,9 @@ export interface BossOptions {
   supervise?: boolean;
 }
 
+/** Serialises pg-boss installation across processes (any fixed key distinct from the migrations'). */
+const BOSS_INSTALL_LOCK = 7_226_815_201;
+
 export async function startBoss(db: Database, opts: BossOptions = {}): Promise<PgBoss> {
   const common = {
     schema: 'pgboss',
@@ -33,9 +36,21 @@ export async function startBoss(db: Database, opts: BossOptions = {}): Promise<P
       ? new PgBoss({ ...common, connectionString: opts.databaseUrl, max: opts.poolMax ?? 4 })
       : new PgBoss({ ...common, db: bossAdapter(db) });
   boss.on('error', () => {}); // surfaced through the runtime's logger; never crash the process
-  await boss.start();
-  for (const name of queueNames) {
-    if (!(await boss.getQueue(name))) await boss.createQueue(name, { name, retryLimit: 5, retryBackoff: true, retryDelay: 30 });
+  const install = async () => {
+    await boss.start();
+    for (const name of queueNames) {
+      if (!(await boss.getQueue(name))) await boss.createQueue(name, { name, retryLimit: 5, retryBackoff: true, retryDelay: 30 });
+    }
+  };
+  // Web and workers starting together on PostgreSQL (compose) would race pg-boss's schema install
+  // and queue creation into a deadlock: one process at a time, behind an advisory lock.
+  if (db.kind === 'postgres') {
+    await db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [BOSS_INSTALL_LOCK]);
+      await install();
+    });
+  } else {
+    await install();
   }
   return boss;
 }
