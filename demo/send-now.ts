@@ -12,7 +12,7 @@ import { sendStep, type SendResult } from '../sequencing/send.js';
 import { TransportPool } from '../sequencing/transport.js';
 
 export const DEMO_SEND_NOW_TEMPLATE = 'Demo: send now (sending window ignored)';
-const ALWAYS = { days: [0, 1, 2, 3, 4, 5, 6], start: '00:00', end: '23:59' };
+const ALWAYS = { days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59' };
 
 let pool: TransportPool | undefined;
 
