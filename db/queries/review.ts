@@ -163,6 +163,8 @@ export interface DraftRow {
   snoozed_until: Date | null;
   rejected_reason: string | null;
   approved_at: Date | null;
+  /** 'each_step': approving the draft approves the opener; every later step comes back for its own approval. */
+  approval_mode?: string;
   template_id: number | null;
   signal_id: number | null;
   account_id: number | null;

@@ -101,7 +101,8 @@ export function actions(d: DraftRow, csrf: Html, canAct: boolean): Html {
   if (d.status !== 'pending_review' && d.status !== 'snoozed') return html`<p class="muted">This draft is ${label(d.status)}${d.rejected_reason ? html`: ${d.rejected_reason}` : ''}.</p>`;
   return html`<div class="actions" aria-label="Actions">
     <form method="post" action="/drafts/${d.id}/approve" id="approve-form">${csrf}<input type="hidden" name="version" value="${d.version}" id="approve-version">
-      <button type="submit" class="primary" aria-keyshortcuts="a">Approve and start <kbd>a</kbd></button></form>
+      <button type="submit" class="primary" aria-keyshortcuts="a">Approve and start <kbd>a</kbd></button>
+      ${d.approval_mode === 'each_step' ? html`<span class="muted" id="each-step-note">Approves the opener; each later step comes back to you for approval before it is sent.</span>` : ''}</form>
     <details id="reject-box"><summary>Reject <kbd>r</kbd></summary>
       <form method="post" action="/drafts/${d.id}/reject" class="stack" id="reject-form">${csrf}
         <label>Why? <textarea name="reason" id="reject-reason" required rows="2" maxlength="1000"></textarea></label>
