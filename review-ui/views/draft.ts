@@ -79,7 +79,7 @@ export function stepCard(s: StepRow, plan: Planned | undefined, opts: { index: n
     ? html`<dl class="when"><dt>Recipient (${opts.recipientZone})</dt><dd>${inZone(at, opts.recipientZone)}</dd>
         <dt>You (${opts.viewerZone})</dt><dd>${inZone(at, opts.viewerZone)}</dd>
         ${opts.ownerZone && opts.ownerZone !== opts.viewerZone ? html`<dt>Owning rep (${opts.ownerZone})</dt><dd>${inZone(at, opts.ownerZone)}</dd>` : ''}</dl>
-        <p class="muted">${s.scheduled_at ? `Scheduled (${label(s.status)})` : 'Planned if approved now'}</p>`
+        <p class="muted">${s.scheduled_at ? `Scheduled (${label(s.status)})` : 'Planned if approved now'}${s.status === 'awaiting_approval' && s.scheduled_at ? html` · <a href="/steps/${s.id}">review this step</a>` : ''}</p>`
     : html`<p class="muted">No send time: ${s.status === 'draft' ? 'no open sending window found' : label(s.status)}</p>`;
   const p = s.position;
   const cited = s.cited_fact_ids.map((id) => opts.facts.get(Number(id))).filter((f): f is FactRow => !!f);

@@ -45,7 +45,37 @@ describeEachBackend('returned steps API', (get) => {
     const ok = await api('POST', `/steps/${b.stepIds[1]}/approve`, { digest: fresh.data.step.digest });
     expect(ok).toMatchObject({ status: 200, data: { id: b.stepIds[1], status: 'scheduled' } });
     expect((await one<{ approved_by: number }>(ctx.db, { text: 'SELECT approved_by FROM sequence_steps WHERE id = $1', values: [b.stepIds[1]] }))!.approved_by).toBe(ws.users.rep.id);
+    // The draft page links a step that waits for its own approval to its page.
+    expect((await rep.page(`/drafts/${b.sequenceId}`)).html).not.toContain(`href="/steps/${b.stepIds[1]}"`);
     const doc = await (await fetch(`${srv.base}/api/openapi.json`)).json() as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/steps', '/api/steps/{id}/approve']));
+  });
+});
+
+describeEachBackend('editing a returned step', (get) => {
+  let ctx: AppContext & { close(): Promise<void> };
+  let srv: { base: string; close(): Promise<void> };
+  beforeAll(async () => {
+    ctx = await createTestContext(get());
+    srv = await listen(ctx);
+  });
+  afterAll(async () => {
+    await srv.close();
+    await ctx.close();
+  });
+
+  it('saves the rep\'s text over what they saw, refuses a stale form, and links the step from the draft page', async () => {
+    const ws = await buildWorkspace(ctx.db);
+    const b = await buildReturnedStep(ctx, { workspaceId: ws.id, ownerId: ws.users.rep.id, approvedAt: hours(-48), dueAt: hours(2) });
+    const rep = new Browserish(srv.base);
+    await rep.login(ws.users.rep.email, ws.users.rep.password);
+    const { html, csrf } = await rep.page(`/steps/${b.stepIds[1]}`);
+    const digest = /name="digest" value="([0-9a-f]{32})"/.exec(html)![1]!;
+    expect((await rep.page(`/drafts/${b.sequenceId}`)).html).toContain(`href="/steps/${b.stepIds[1]}"`);
+    const ok = await rep.post(`/steps/${b.stepIds[1]}/edit`, { _csrf: csrf!, digest, subject: '', body: 'Hi Dana, a shorter note.' });
+    expect(ok.status).toBe(303);
+    expect((await one<{ body: string }>(ctx.db, { text: 'SELECT body FROM sequence_steps WHERE id = $1', values: [b.stepIds[1]] }))!.body).toBe('Hi Dana, a shorter note.');
+    expect((await rep.post(`/steps/${b.stepIds[1]}/edit`, { _csrf: csrf!, digest, subject: '', body: 'An older tab.' })).status).toBe(409);
+    expect((await rep.post(`/steps/${b.stepIds[1]}/approve`, { _csrf: csrf!, digest })).status).toBe(409);
   });
 });
