@@ -32,12 +32,16 @@ export const addSuppression = (workspaceId: number, kind: 'email' | 'domain', va
 });
 
 export const remainingSteps = (sequenceId: number): Sql => ({
-  text: `SELECT id, delay_days, scheduled_at FROM sequence_steps WHERE sequence_id = $1 AND status = 'scheduled' ORDER BY position`,
+  // Steps still waiting for their own approval (each_step mode) move too: they keep a planned time.
+  text: `SELECT id, delay_days, scheduled_at FROM sequence_steps WHERE sequence_id = $1 AND status IN ('scheduled', 'awaiting_approval') ORDER BY position`,
   values: [sequenceId],
 });
 
 export const rescheduleStep = (stepId: number, at: Date, now: Date): Sql => ({
-  text: `UPDATE sequence_steps SET scheduled_at = $2, updated_at = $3 WHERE id = $1 AND status = 'scheduled'`,
+  // A moved step that was back in a rep's queue leaves it, and comes back near its new time.
+  text: `UPDATE sequence_steps SET scheduled_at = $2, updated_at = $3,
+                returned_at = CASE WHEN status = 'awaiting_approval' THEN NULL ELSE returned_at END
+          WHERE id = $1 AND status IN ('scheduled', 'awaiting_approval')`,
   values: [stepId, at, now],
 });
 

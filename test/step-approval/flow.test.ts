@@ -114,6 +114,20 @@ describeEachBackend('per-step approval', (get) => {
     expect((await one<{ n: number }>(ctx.db, { text: `SELECT count(*)::int AS n FROM messages WHERE step_id = $1`, values: [b.stepIds[1]] }))!.n).toBe(0);
   });
 
+  it('an out-of-office moves steps still waiting for approval past the return date, out of the queue until then', async () => {
+    const b = await eachStep({ window: ALWAYS, fallback: null });
+    const steps = await stepRows(ctx.db, b.sequenceId);
+    expect((await sendStep(ctx, b.stepIds[0]!, { transports, now: at(steps[0]!.scheduled_at!) })).status).toBe('sent');
+    await ctx.db.query(`UPDATE sequence_steps SET returned_at = $2 WHERE id = $1`, [b.stepIds[1], steps[0]!.scheduled_at]);
+    const back = new Date(steps[0]!.scheduled_at!.getTime() + 20 * 86_400_000);
+    const ooo = `I am out of the office until ${back.toISOString().slice(0, 10)} with limited access to email.`;
+    await simulateReply(ctx, { stepId: b.stepIds[0]!, body: ooo, subject: 'Automatic reply: out of office', headers: { 'Auto-Submitted': 'auto-replied' }, now: new Date(steps[0]!.scheduled_at!.getTime() + 3_600_000) });
+    const after = await run<{ status: string; scheduled_at: Date; returned_at: Date | null }>(ctx.db, { text: 'SELECT status, scheduled_at, returned_at FROM sequence_steps WHERE sequence_id = $1 ORDER BY position', values: [b.sequenceId] });
+    expect(after.slice(1).map((s) => s.status)).toEqual(['awaiting_approval', 'awaiting_approval']);
+    expect(after[1]!.scheduled_at.getTime()).toBeGreaterThanOrEqual(back.getTime());
+    expect(after[1]!.returned_at).toBeNull();
+  });
+
   it('a step left unapproved through three windows is skipped with the reason, and the next step is planned from the skip', async () => {
     const weekdays = { days: [1, 2, 3, 4, 5], start: '09:00', end: '11:00' };
     const b = await eachStep({ contactTz: NY, window: weekdays, fallback: null, steps: [{ delayDays: 0 }, { delayDays: 3 }, { delayDays: 1 }] });
