@@ -9,7 +9,7 @@ import { createSecretBox } from '../../secret-box.js';
 import { bookingWebhookSecret } from '../../sequencing/tracking.js';
 import { TEST_SECRET } from '../support/context.js';
 import { until } from './helpers.js';
-import { pollNow, REP_ADDRESS, rows, startStack, type Stack } from './stack.js';
+import { dueNow, pollNow, REP_ADDRESS, rows, startStack, type Stack } from './stack.js';
 
 const DOMAIN = 'acme-rockets.test';
 const CONTACT = `dana.whitfield@${DOMAIN}`;
@@ -60,6 +60,8 @@ describe('operator deployment: web + two workers on PostgreSQL, SMTP, Dovecot, f
     const [opener, followUp] = await rows<{ id: number; status: string; scheduled_at: Date }>(s, 'SELECT * FROM sequence_steps WHERE sequence_id = $1 ORDER BY position', [seq.id]);
     expect([opener!.status, followUp!.status]).toEqual(['scheduled', 'scheduled']);
     expect(followUp!.scheduled_at.getTime()).toBeGreaterThan(Date.now() + 86_400_000);
+    expect(opener!.scheduled_at.getTime()).toBeLessThan(Date.now() + 86_400_000); // the window is open now: today, after jitter
+    await dueNow(s, [seq.id]);
 
     // The dispatcher (a worker's minute cron) hands it to a send job; it arrives once.
     const [mail] = await s.smtp.waitFor(1, 150_000);

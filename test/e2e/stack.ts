@@ -34,9 +34,9 @@ export interface Stack {
   close(failed: boolean): Promise<void>;
 }
 
-export async function startStack(opts: { label: string; companies: (Company & { contact: { first: string; last: string; title: string } })[]; workers?: number; siteDelayMs?: number }): Promise<Stack> {
+export async function startStack(opts: { label: string; companies: (Company & { contact: { first: string; last: string; title: string } })[]; workers?: number; siteDelayMs?: number; smtpDelayMs?: number }): Promise<Stack> {
   const t = await createTestDb('postgres', { label: opts.label });
-  const [world, smtp, dovecot, fake] = await Promise.all([startWorld(opts.companies, { delayMs: opts.siteDelayMs }), startSmtp(), startDovecot(), startFakeAnthropic({ fallback: answer })]);
+  const [world, smtp, dovecot, fake] = await Promise.all([startWorld(opts.companies, { delayMs: opts.siteDelayMs }), startSmtp({ delayMs: opts.smtpDelayMs }), startDovecot(), startFakeAnthropic({ fallback: answer })]);
   const secrets = createSecretBox(TEST_SECRET);
   const siteMap = Object.fromEntries(opts.companies.map((c) => [c.domain, world.siteBase(c.domain)]));
   const ws = (await one<{ id: number }>(t.db, insertWorkspace('E2E workspace', {
@@ -116,4 +116,13 @@ export async function pollNow(s: Stack): Promise<string> {
 
 export async function rows<T>(s: Stack, text: string, values: unknown[] = []): Promise<T[]> {
   return run<T>(s.t.db, { text, values });
+}
+
+/**
+ * Approval jitters the opener inside its window (minutes to hours ahead). The suites cannot wait
+ * that long, so they bring the planned time forward to now — the only clock shortcut they take;
+ * the dispatcher, claim (window, caps, re-checks) and send run as they would.
+ */
+export async function dueNow(s: Stack, sequenceIds: number[]): Promise<void> {
+  await s.t.db.query(`UPDATE sequence_steps SET scheduled_at = now() WHERE position = 1 AND status = 'scheduled' AND sequence_id = ANY($1::bigint[])`, [sequenceIds]);
 }
