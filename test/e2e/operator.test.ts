@@ -65,8 +65,9 @@ describe('operator deployment: web + two workers on PostgreSQL, SMTP, Dovecot, f
 
     // The dispatcher (a worker's minute cron) hands it to a send job; it arrives once.
     const [mail] = await s.smtp.waitFor(1, 150_000);
-    const sentStep = (await rows<{ status: string; message_id: string; sent_at: Date; claimed_at: Date }>(s, 'SELECT * FROM sequence_steps WHERE id = $1', [opener!.id]))[0]!;
-    expect(sentStep.status).toBe('sent');
+    // The worker records the send right after the server's 250.
+    const sentStep = await until('the opener recorded as sent', async () =>
+      (await rows<{ status: string; message_id: string }>(s, `SELECT * FROM sequence_steps WHERE id = $1 AND status = 'sent'`, [opener!.id]))[0], 30_000, 200);
     expect(mail!.parsed.messageId).toBe(sentStep.message_id);
     expect(mail!.envelope.to).toEqual([CONTACT]);
     expect(mail!.parsed.text).toContain('Congratulations on the new funding');
