@@ -11,6 +11,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../../db/index.js';
 import { openPglite } from '../../db/pglite.js';
+import { DEFAULT_WINDOW, DEMO_ACCOUNTS, FALLBACK_WINDOW } from '../../demo/data.js';
+import { isSendableAt } from '../../sequencing/schedule.js';
 import { launchBrowser, login, screenshot } from '../support/browser.js';
 import { cleanEnv, startProcess, type Proc } from '../support/process.js';
 import { freePort, until } from './helpers.js';
@@ -22,7 +24,7 @@ afterAll(async () => {
   await proc?.stop('SIGKILL');
 });
 
-interface QueueItem { id: number; signal_type: string; signal_title: string; version: number }
+interface QueueItem { id: number; signal_type: string; signal_title: string; version: number; account_name: string }
 interface DraftJson { draft: { version: number; status: string }; facts: { id: number; source_url: string }[]; steps: { position: number; status: string; cited_fact_ids: number[]; scheduled_at: string | null }[]; signal: { url: string } }
 
 async function api<T>(page: Page, url: string): Promise<T> {
@@ -72,7 +74,9 @@ describe('a newcomer on the embedded default (prospector start --demo, PGlite)',
     expect(approved.draft.status).toBe('active');
     const opener = approved.steps.find((s) => s.position === 1)!;
     expect(opener.status).toBe('scheduled');
-    expect(opener.scheduled_at).not.toBeNull();
+    // …in the recipient's sending window (the contact has no zone of its own: the account's).
+    const zone = DEMO_ACCOUNTS.find((a) => a.name === pick.account_name)!.timeZone;
+    expect(isSendableAt(new Date(opener.scheduled_at!), zone, { window: DEFAULT_WINDOW, fallback: FALLBACK_WINDOW, fallbackAfterDays: 3 })).toBe(true);
 
     // The demo control sends it now, through the real send path, into the local outbox.
     await rep.goto(`${base}/outbox`);
