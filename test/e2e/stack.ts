@@ -75,8 +75,16 @@ export async function startStack(opts: { label: string; companies: (Company & { 
   });
   const web = startProcess(['web'], env);
   const workers = Array.from({ length: opts.workers ?? 2 }, () => startProcess(['worker'], { ...env, DATA_DIR: mkdtempSync(path.join(tmpdir(), 'prospector-e2e-w-')) }));
-  await web.waitFor(/running at/, 60_000);
-  await Promise.all(workers.map((w) => until(() => /agents\.started/.test(w.stderr()), w)));
+  try {
+    await web.waitFor(/running at/, 60_000);
+    await Promise.all(workers.map((w) => until(() => /agents\.started/.test(w.stderr()), w)));
+  } catch (err) {
+    // No orphans: the processes and servers go; the database is kept and named for inspection.
+    await Promise.all([web, ...workers].map((p) => p.stop('SIGKILL')));
+    await Promise.allSettled([world.close(), smtp.close(), dovecot.stop(), fake.close()]);
+    await t.dispose(true);
+    throw err;
+  }
 
   const api: Stack['api'] = async (p, init = {}) => {
     const res = await fetch(base + p, {
@@ -91,7 +99,8 @@ export async function startStack(opts: { label: string; companies: (Company & { 
     t, world, smtp, dovecot, fake, web, workers, base, env, workspaceId: ws.id, sourceId: source.id, mailboxId: mailbox.id, repToken, managerToken, contacts, api,
     async close(failed) {
       await Promise.all([web, ...workers].map((p) => p.stop('SIGKILL')));
-      await Promise.all([world.close(), smtp.close(), dovecot.stop(), fake.close()]);
+      // Whatever fails to close, the database is still dropped (or kept when the test failed).
+      await Promise.allSettled([world.close(), smtp.close(), dovecot.stop(), fake.close()]);
       await t.dispose(failed);
     },
   };
