@@ -22,6 +22,16 @@ function usableFacts(facts: DraftFact[]): DraftFact[] {
   return facts.filter((f) => !/[[\]{}<>]|https?:|www\./i.test(f.text) && f.text.split(/\s+/).length <= 40 && !f.flags.includes('stale'));
 }
 
+const words = (s: string) => new Set(s.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []);
+
+/** Says something of its own: a sentence of 6+ words that does not merely restate the headline. */
+function addsSomething(fact: DraftFact, headline: string): boolean {
+  const a = words(fact.text), b = words(headline);
+  if (a.size < 6) return false;
+  const shared = [...a].filter((w) => b.has(w)).length;
+  return shared / (a.size + b.size - shared) <= 0.5;
+}
+
 const sentence = (s: string) => {
   const t = s.trim().replace(/\s+/g, ' ');
   return /[.!?]$/.test(t) ? t : `${t}.`;
@@ -37,6 +47,13 @@ function ask(input: DraftInput): string {
   return input.playbook.callToAction ? `Would ${input.playbook.callToAction} be worth it?` : 'Would a short call be worth it?';
 }
 
+/** Ways to bring up one more fact, so two fact-led follow-ups do not read alike. */
+const FACT_FRAMES: [string, string][] = [
+  ['Another detail stood out to me:', 'That is usually when the ideas in my first note matter most.'],
+  ['I also saw this:', 'If that is on your plate, I have a few notes from teams in the same spot. Want them?'],
+  ['Something else caught my eye:', 'Curious whether that changes what you are prioritising this quarter.'],
+];
+
 /** Follow-ups for when the data runs out: no names, numbers or claims, so nothing to ground. */
 const GENERIC_ANGLES = [
   'One short question: is improving outbound on your list for this quarter, or better left for later?',
@@ -46,23 +63,27 @@ const GENERIC_ANGLES = [
 
 export function draftOffline(input: DraftInput): DraftOutcome {
   const facts = usableFacts(input.facts);
+  // The opener cites the first fact (usually the signal's own article) and quotes one that adds
+  // something; follow-ups each quote another such fact, never a bare name or the headline again.
+  const fresh = facts.filter((f) => addsSomething(f, input.signal.title));
   const first = input.contact.firstName || 'there';
   const opener = OPENERS[input.signal.type] ?? OPENERS.manual!;
   const proofs = [...(input.playbook.proofPoints ?? [])];
   const values = [...(input.playbook.valueProps ?? [])];
-  const extraFacts = facts.slice(2);
+  const openerFacts = [...new Map([facts[0], fresh[0]].filter((f): f is DraftFact => !!f).map((f) => [f.id, f])).values()];
+  const extraFacts = fresh.filter((f) => !openerFacts.includes(f));
   const bodies: DraftedStep[] = [];
   let followUps = 0;
   let generic = 0;
+  let factFrames = 0;
 
   input.steps.forEach((step: TemplateStep, i: number) => {
     const newThread = i === 0 || !!step.newThread;
     if (step.kind === 'opener' || i === 0) {
-      const cited = facts.slice(0, 2);
+      const cited = openerFacts;
       const title = input.signal.title.replace(/[[\]{}<>]/g, '').trim();
       const lines = [`Hi ${first},`, '', `${opener.lead}: ${sentence(title)}`];
-      if (cited[1]) lines.push(`One more thing I noted: ${sentence(cited[1].text)}`);
-      else if (cited[0]) lines.push(`From what I read: ${sentence(cited[0].text)}`);
+      if (fresh[0]) lines.push(`One more thing I noted: ${sentence(fresh[0].text)}`);
       if (values[0]) lines.push('', `Why I am writing: ${sentence(values[0])}`);
       lines.push('', ask(input));
       bodies.push({ subject: subjectFor(input.account.name, opener.subject), body: lines.join('\n'), citedFactIds: cited.map((f) => f.id) });
@@ -84,7 +105,8 @@ export function draftOffline(input: DraftInput): DraftOutcome {
         input.sender.bookingUrl ? `If you want to see how, you can pick a time here: ${input.sender.bookingUrl}` : 'Happy to walk you through how it was done.'].join('\n');
     } else if (fact) {
       cited = [fact.id];
-      body = [`Hi ${first},`, '', `Another detail stood out to me: ${sentence(fact.text)}`, '', 'That is usually when the ideas in my first note matter most.'].join('\n');
+      const [intro, close] = FACT_FRAMES[factFrames++ % FACT_FRAMES.length]!;
+      body = [`Hi ${first},`, '', `${intro} ${sentence(fact.text)}`, '', close].join('\n');
     } else if (values.length > 1) {
       body = [`Hi ${first},`, '', `A different angle: ${sentence(values.splice(1, 1)[0]!)}`, '', 'Is that a priority for your team this quarter?'].join('\n');
     } else if (proofs.length) {
