@@ -3,7 +3,7 @@
 // several commands in one string) must go through `exec`, since PGlite's `query` takes one.
 import PgBoss from 'pg-boss';
 import type { Database, Queryable } from '../db/index.js';
-import { queueNames } from './queues.js';
+import { EXPIRE_SECONDS, queueNames } from './queues.js';
 
 export function bossAdapter(db: Queryable): PgBoss.Db {
   return {
@@ -39,7 +39,10 @@ export async function startBoss(db: Database, opts: BossOptions = {}): Promise<P
   const install = async () => {
     await boss.start();
     for (const name of queueNames) {
-      if (!(await boss.getQueue(name))) await boss.createQueue(name, { name, retryLimit: 5, retryBackoff: true, retryDelay: 30 });
+      const options = { name, retryLimit: 5, retryBackoff: true, retryDelay: 30, expireInSeconds: EXPIRE_SECONDS[name] ?? 900 };
+      const existing = await boss.getQueue(name);
+      if (!existing) await boss.createQueue(name, options);
+      else if (existing.expireInSeconds !== options.expireInSeconds) await boss.updateQueue(name, options);
     }
   };
   // Web and workers starting together on PostgreSQL (compose) would race pg-boss's schema install

@@ -34,5 +34,23 @@ export const Queues = {
 } as const;
 
 export type QueueKey = keyof typeof Queues;
+
+/**
+ * How long a job may stay active before pg-boss fails it and retries it elsewhere: the time a
+ * job held by a killed worker waits before another worker takes it over. Generous for the slow
+ * kinds (a multi-contact dossier, LLM drafting with retries), short for sends. Handlers are
+ * idempotent, so a slow job retried while still running does no harm.
+ */
+export const EXPIRE_SECONDS: Record<string, number> = {
+  [Queues.send.name]: 300,
+  [Queues.dispatch.name]: 300,
+  [Queues.maintenance.name]: 300,
+  [Queues.pollSource.name]: 300,
+  [Queues.signalsTick.name]: 300,
+  [Queues.research.name]: 900,
+  [Queues.inbox.name]: 900,
+  [Queues.draft.name]: 1800,
+  [Queues.importRun.name]: 3600,
+};
 export type Payload<K extends QueueKey> = z.infer<(typeof Queues)[K]['payload']>;
 export const queueNames = Object.values(Queues).map((q) => q.name);

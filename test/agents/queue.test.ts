@@ -60,3 +60,18 @@ describeEachBackend('pg-boss job round trip', (get) => {
     expect(JSON.stringify(job.output)).toMatch(/importId/);
   });
 });
+
+describeEachBackend('queue settings', (get) => {
+  it('gives each queue its expiry, so a job a killed worker held is retried elsewhere in minutes', async () => {
+    const ctx = await createTestContext(get());
+    try {
+      const { EXPIRE_SECONDS } = await import('../../agents/queues.js');
+      const send = await ctx.boss.getQueue(Queues.send.name);
+      expect(send).toMatchObject({ expireInSeconds: EXPIRE_SECONDS[Queues.send.name], retryLimit: 5 });
+      const research = await ctx.boss.getQueue(Queues.research.name);
+      expect(research?.expireInSeconds).toBe(900);
+    } finally {
+      await ctx.close();
+    }
+  });
+});
