@@ -5,7 +5,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     pool: 'forks',
     maxWorkers: 2,
-    testTimeout: 30_000,
+    // Browser and multi-process tests on a 2-core machine: room beyond the usual 5–30 s.
+    testTimeout: 60_000,
     hookTimeout: 60_000,
     // Database suites create their own database per file; nothing is shared between files.
     globalSetup: ['test/support/global-setup.ts'],

@@ -2,7 +2,7 @@
 // panel, approving a step with the keyboard, then bulk-approving what nothing changed for with
 // one keystroke and a confirmation.
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
 import type { AppContext } from '../../context.js';
 import { one } from '../../db/index.js';
 import { buildWorkspace } from '../support/builders.js';
@@ -15,6 +15,8 @@ import { buildReturnedStep, somethingChanged } from './builders.js';
 const hours = (h: number) => new Date(Date.now() + h * 3_600_000);
 
 describeEachBackend('returned steps in Chromium', (get) => {
+  // Chromium on a loaded 2-core machine: give each test room beyond the 30 s default.
+  vi.setConfig({ testTimeout: 60_000 });
   let ctx: AppContext & { close(): Promise<void> };
   let srv: { base: string; close(): Promise<void> };
   let browser: Browser;
@@ -70,6 +72,8 @@ describeEachBackend('returned steps in Chromium', (get) => {
 
     // A on the list approves every step nothing changed for, after a confirmation page (Enter confirms).
     await page.goto(`${srv.base}/queue/steps`);
+    // The bulk form exists only when a step is listed as unchanged: wait for it, so a slow page fails here, clearly.
+    await page.locator('#bulk-unchanged').waitFor({ state: 'attached' });
     await Promise.all([page.waitForURL('**/queue/steps/approve'), page.keyboard.press('Shift+A')]);
     await expect.poll(() => page.locator('h1').textContent()).toBe('Approve 1 step?');
     expect(await step(quiet.stepIds[1]!)).toMatchObject({ status: 'awaiting_approval' });
@@ -85,6 +89,8 @@ describeEachBackend('returned steps in Chromium', (get) => {
     page = await (await browser.newContext()).newPage();
     await login(page, srv.base, ws.users.rep.email, ws.users.rep.password);
     await page.goto(`${srv.base}/queue/steps`);
+    // The bulk form exists only when a step is listed as unchanged: wait for it, so a slow page fails here, clearly.
+    await page.locator('#bulk-unchanged').waitFor({ state: 'attached' });
     await Promise.all([page.waitForURL('**/queue/steps/approve'), page.keyboard.press('Shift+A')]);
     await somethingChanged(ctx, b, ws.id, hours(-1));
     await Promise.all([page.waitForLoadState('load'), page.keyboard.press('Enter')]);
