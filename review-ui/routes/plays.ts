@@ -126,7 +126,7 @@ export function playRoutes(ctx: AppContext): Router {
   });
 
   r.get('/plays/new', requireRole('revops'), async (req, res) => {
-    res.type('html').send(page(req, 'New play', playForm(req, PlayDefinition.parse({ name: '', trigger: { kind: 'signal', signalType: 'funding' } }), await templates(req.user!.workspaceId), '/plays')));
+    res.type('html').send(page(req, 'New play', playForm(req, { ...PlayDefinition.parse({ name: 'New play', trigger: { kind: 'signal', signalType: 'funding' } }), name: '' }, await templates(req.user!.workspaceId), '/plays')));
   });
 
   r.post('/plays', requireRole('revops'), async (req, res) => {

@@ -16,7 +16,7 @@ import { approveSequence } from '../../sequencing/approve.js';
 import { signBody } from '../../signals/sources/webhook.js';
 import { createTestContext } from '../support/context.js';
 import { describeEachBackend } from '../support/db.js';
-import { listen } from '../support/web.js';
+import { Browserish, listen } from '../support/web.js';
 import { buildDraftWorkspace } from '../drafting/builders.js';
 import type { TestWorkspace } from '../support/builders.js';
 
@@ -97,6 +97,20 @@ describeEachBackend('plays end to end', (get) => {
     const b = await approveSequence(ctx, { sequenceId: seqs[1]!.id, userId: ws.users.rep.id, now, random: () => 0 });
     expect(a.firstSendAt!.getTime() - now.getTime()).toBeLessThan(3_600_000);
     expect(b.firstSendAt!.getTime() - now.getTime()).toBeGreaterThanOrEqual(24 * 3_600_000);
+  });
+
+  it('RevOps open a blank play form, and a form with no name or a bad persona line is refused with the reason', async () => {
+    const b = new Browserish(web.base);
+    await b.login(ws.users.revops.email, ws.users.revops.password);
+    const form = await b.page('/plays/new');
+    expect(form.res.status).toBe(200);
+    const base = { _csrf: form.csrf!, triggerKind: 'signal', signalType: 'funding', maxContacts: '2', cooldownDays: '90', staggerHours: '24' };
+    const noName = await b.post('/plays', { ...base, name: '', personas: '' });
+    expect(noName.status).toBe(400);
+    expect(await noName.text()).toContain('name:');
+    const badPersona = await b.post('/plays', { ...base, name: 'Broken', personas: 'no colon here' });
+    expect(badPersona.status).toBe(400);
+    expect(await badPersona.text()).toContain('line 1: start with a name and a colon');
   });
 
   it('keeps a signal no enabled play takes, dismissed with the reason, and drafts nothing', async () => {
