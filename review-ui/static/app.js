@@ -1,7 +1,21 @@
 // Progressive enhancement only: every page works without this file.
 (function () {
   const meta = document.querySelector('meta[name="csrf-token"]');
-  window.prospector = { csrf: meta ? meta.getAttribute('content') : '' };
+  // j/k over a list: a visible selection that moves within the rows and focuses the row's link.
+  function rowSelection(rows) {
+    let current = -1;
+    return {
+      length: rows.length,
+      move(delta) {
+        if (!rows.length) return;
+        current = Math.max(0, Math.min(rows.length - 1, current + delta));
+        rows.forEach((r, n) => r.classList.toggle('selected', n === current));
+        const link = rows[current].querySelector('a.row-link');
+        if (link) link.focus();
+      },
+    };
+  }
+  window.prospector = { csrf: meta ? meta.getAttribute('content') : '', rowSelection };
 })();
 
 // "Needs a contact": "Use" copies a person research found into the add-contact form.

@@ -16,15 +16,7 @@
   $$('[data-help]').forEach((b) => b.addEventListener('click', toggleHelp));
 
   // Queue: j/k move a visible selection over rows; Enter follows the row's link.
-  const rows = $$('[data-queue-row]');
-  let current = -1;
-  function select(i) {
-    if (!rows.length) return;
-    current = Math.max(0, Math.min(rows.length - 1, i));
-    rows.forEach((r, n) => r.classList.toggle('selected', n === current));
-    const link = $('a.row-link', rows[current]);
-    if (link) link.focus();
-  }
+  const rows = window.prospector.rowSelection($$('[data-queue-row]'));
 
   const draft = $('#draft');
   function go(href) {
@@ -53,8 +45,8 @@
     }
     if (help && help.open) return;
     if (rows.length && !draft) {
-      if (k === 'j') { ev.preventDefault(); select(current + 1); }
-      else if (k === 'k') { ev.preventDefault(); select(current - 1); }
+      if (k === 'j') { ev.preventDefault(); rows.move(1); }
+      else if (k === 'k') { ev.preventDefault(); rows.move(-1); }
       return;
     }
     if (!draft) return;

@@ -7,15 +7,7 @@
   const typing = (el) => el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
   const help = $('#key-help');
 
-  const rows = $$('[data-step-row]');
-  let current = -1;
-  function select(i) {
-    if (!rows.length) return;
-    current = Math.max(0, Math.min(rows.length - 1, i));
-    rows.forEach((r, n) => r.classList.toggle('selected', n === current));
-    const link = $('a.row-link', rows[current]);
-    if (link) link.focus();
-  }
+  const rows = window.prospector.rowSelection($$('[data-step-row]'));
   const step = $('#step-approval');
   const submit = (id) => {
     const f = document.getElementById(id);
@@ -29,8 +21,8 @@
     if (typing(ev.target) || (help && help.open)) return;
     const k = ev.key;
     if (!step) {
-      if (k === 'j') { ev.preventDefault(); select(current + 1); }
-      else if (k === 'k') { ev.preventDefault(); select(current - 1); }
+      if (k === 'j') { ev.preventDefault(); rows.move(1); }
+      else if (k === 'k') { ev.preventDefault(); rows.move(-1); }
       else if (k === 'A') { if (submit('bulk-unchanged')) ev.preventDefault(); }
       return;
     }
