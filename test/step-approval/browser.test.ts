@@ -77,8 +77,9 @@ describeEachBackend('returned steps in Chromium', (get) => {
     await Promise.all([page.waitForURL('**/queue/steps/approve'), page.keyboard.press('Shift+A')]);
     await expect.poll(() => page.locator('h1').textContent()).toBe('Approve 1 step?');
     expect(await step(quiet.stepIds[1]!)).toMatchObject({ status: 'awaiting_approval' });
+    // Chromium applies autofocus after load, sometimes late on a busy machine: Enter confirms once it has.
     await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('confirm-bulk');
-    await Promise.all([page.waitForLoadState('load'), page.keyboard.press('Enter')]);
+    await Promise.all([page.waitForURL('**/queue/steps**', { waitUntil: 'load' }), page.keyboard.press('Enter')]);
     await expect.poll(() => page.locator('h1').textContent()).toBe('Bulk approve steps');
     expect(await step(quiet.stepIds[1]!)).toEqual({ status: 'scheduled', approved_by: ws.users.rep.id });
   });
@@ -93,7 +94,9 @@ describeEachBackend('returned steps in Chromium', (get) => {
     await page.locator('#bulk-unchanged').waitFor({ state: 'attached' });
     await Promise.all([page.waitForURL('**/queue/steps/approve'), page.keyboard.press('Shift+A')]);
     await somethingChanged(ctx, b, ws.id, hours(-1));
-    await Promise.all([page.waitForLoadState('load'), page.keyboard.press('Enter')]);
+    // Chromium applies autofocus after load, sometimes late on a busy machine: Enter confirms once it has.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('confirm-bulk');
+    await Promise.all([page.waitForURL('**/queue/steps**', { waitUntil: 'load' }), page.keyboard.press('Enter')]);
     await expect.poll(() => page.locator('li.bad').textContent()).toContain('something changed for it since approval');
     expect(await step(b.stepIds[1]!)).toMatchObject({ status: 'awaiting_approval' });
 
