@@ -46,7 +46,10 @@ export type Env = z.infer<typeof EnvSchema>;
  * key it starts with, else at `default`, so cost is never silently zero. Haiku 5.5 prices are
  * for prompts up to 100K tokens (drafts are far below that).
  */
-export const ANTHROPIC_PRICES: Record<string, { input: number; output: number; cacheWrite: number; cacheRead: number }> = {
+export const ANTHROPIC_PRICES: Record<
+  string,
+  { input: number; output: number; cacheWrite: number; cacheRead: number }
+> = {
   'claude-sonnet-5-5': { input: 2, output: 10, cacheWrite: 2.5, cacheRead: 0.1 },
   'claude-haiku-5-5': { input: 0.1, output: 0.5, cacheWrite: 0.125, cacheRead: 0.01 },
   'claude-opus-5-5': { input: 4, output: 20, cacheWrite: 5, cacheRead: 0.2 },
@@ -67,7 +70,14 @@ export interface Config {
   publicUrl: string;
   appSecret: string;
   appSecretGenerated: boolean;
-  anthropic: { apiKey?: string; baseURL?: string; model: string; classifyModel: string; timeoutMs: number; maxRetries: number };
+  anthropic: {
+    apiKey?: string;
+    baseURL?: string;
+    model: string;
+    classifyModel: string;
+    timeoutMs: number;
+    maxRetries: number;
+  };
   /** LLM drafts in flight at once per workspace, per process. */
   draftConcurrency: number;
   logLevel: Env['LOG_LEVEL'];
@@ -95,9 +105,7 @@ function describe(issue: z.core.$ZodIssue): string {
 }
 
 /** Validates raw environment values. Pure apart from creating/reading the generated secret file. */
-export function loadConfig(
-  env: Record<string, string | undefined> = { ...readEnvFile(), ...process.env },
-): Config {
+export function loadConfig(env: Record<string, string | undefined> = { ...readEnvFile(), ...process.env }): Config {
   const cleaned = Object.fromEntries(
     Object.entries(env).filter(([k, v]) => k in EnvSchema.shape && v !== undefined && v !== ''),
   );

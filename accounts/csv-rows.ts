@@ -32,10 +32,19 @@ const HEADER_ALIASES: Record<ImportKind, Record<string, string[]>> = {
 
 export const importFields = (kind: ImportKind): string[] => Object.keys(HEADER_ALIASES[kind]);
 
-const canon = (h: string) => h.trim().toLowerCase().replace(/[_\-.]+/g, ' ').replace(/\s+/g, ' ');
+const canon = (h: string) =>
+  h
+    .trim()
+    .toLowerCase()
+    .replace(/[_\-.]+/g, ' ')
+    .replace(/\s+/g, ' ');
 
 /** Which CSV header feeds each field; `explicit` maps field → header as chosen by a person. */
-export function mapColumns(kind: ImportKind, headers: string[], explicit: Record<string, string> = {}): Record<string, string> {
+export function mapColumns(
+  kind: ImportKind,
+  headers: string[],
+  explicit: Record<string, string> = {},
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [field, aliases] of Object.entries(HEADER_ALIASES[kind])) {
     const chosen = explicit[field];
@@ -66,7 +75,10 @@ export function parseCsv(content: string | Buffer): ParsedCsv {
   return { headers: first[0] ?? [], records };
 }
 
-const optionalText = z.string().trim().transform((s) => (s === '' ? null : s));
+const optionalText = z
+  .string()
+  .trim()
+  .transform((s) => (s === '' ? null : s));
 
 /** Empty → null; otherwise a host name like acme.com (from a URL or a bare domain). */
 const optionalDomain = z
@@ -84,7 +96,10 @@ export const AccountRowInput = z.object({
   domain: optionalDomain,
   aliases: z.string().transform(splitList),
   owner: optionalText.refine((s) => s === null || isEmail(s), 'owner must be a user email'),
-  time_zone: optionalText.refine((s) => s === null || isTimeZone(s), 'time zone must be an IANA name like Europe/Berlin'),
+  time_zone: optionalText.refine(
+    (s) => s === null || isTimeZone(s),
+    'time zone must be an IANA name like Europe/Berlin',
+  ),
   country: optionalText,
   tags: z.string().transform(splitList),
 });
@@ -99,7 +114,10 @@ export const ContactRowInput = z
     title: z.string().trim().max(300),
     account_domain: optionalDomain,
     company: optionalText,
-    time_zone: optionalText.refine((s) => s === null || isTimeZone(s), 'time zone must be an IANA name like America/New_York'),
+    time_zone: optionalText.refine(
+      (s) => s === null || isTimeZone(s),
+      'time zone must be an IANA name like America/New_York',
+    ),
     champion: z.string().transform((s, ctx) => {
       const b = parseBool(s);
       if (s.trim() && b === undefined) ctx.addIssue({ code: 'custom', message: `champion must be yes/no, got "${s}"` });
@@ -118,10 +136,16 @@ export const ContactRowInput = z
   });
 export type ContactRowInput = z.infer<typeof ContactRowInput>;
 
-export type RowResult<T> = { row: number; ok: true; value: T; raw: Record<string, string> } | { row: number; ok: false; errors: string[]; raw: Record<string, string> };
+export type RowResult<T> =
+  | { row: number; ok: true; value: T; raw: Record<string, string> }
+  | { row: number; ok: false; errors: string[]; raw: Record<string, string> };
 
 /** Row numbers are 1-based data rows as a spreadsheet shows them (header is row 1, so data starts at 2). */
-export function validateRows(kind: ImportKind, parsed: ParsedCsv, mapping: Record<string, string>): RowResult<AccountRowInput | ContactRowInput>[] {
+export function validateRows(
+  kind: ImportKind,
+  parsed: ParsedCsv,
+  mapping: Record<string, string>,
+): RowResult<AccountRowInput | ContactRowInput>[] {
   const schema = kind === 'accounts' ? AccountRowInput : ContactRowInput;
   return parsed.records.map((raw, i) => {
     const input = Object.fromEntries(importFields(kind).map((f) => [f, mapping[f] ? (raw[mapping[f]!] ?? '') : '']));

@@ -1,11 +1,36 @@
 // Runs a CSV import against the database: validation report per row, idempotent on
 // account domain and contact email, progress stored on the `imports` row as it goes.
 import { one, run, type Database } from '../db/index.js';
-import { findAccountByDomain, findAccountByName, upsertAccountByDomain, insertAccount } from '../db/queries/accounts.js';
-import { findContactByEmail, insertContact, insertContactChange, updateContact, type ContactRow } from '../db/queries/contacts.js';
-import { claimImport, finishImport, insertImport, updateImportProgress, type ImportErrorRow, type ImportRow } from '../db/queries/imports.js';
+import {
+  findAccountByDomain,
+  findAccountByName,
+  upsertAccountByDomain,
+  insertAccount,
+} from '../db/queries/accounts.js';
+import {
+  findContactByEmail,
+  insertContact,
+  insertContactChange,
+  updateContact,
+  type ContactRow,
+} from '../db/queries/contacts.js';
+import {
+  claimImport,
+  finishImport,
+  insertImport,
+  updateImportProgress,
+  type ImportErrorRow,
+  type ImportRow,
+} from '../db/queries/imports.js';
 import { findUserByEmail, type UserRow } from '../db/queries/users.js';
-import { mapColumns, parseCsv, validateRows, type AccountRowInput, type ContactRowInput, type ImportKind } from './csv-rows.js';
+import {
+  mapColumns,
+  parseCsv,
+  validateRows,
+  type AccountRowInput,
+  type ContactRowInput,
+  type ImportKind,
+} from './csv-rows.js';
 
 export interface ImportReport {
   importId: number;
@@ -19,9 +44,22 @@ export interface ImportReport {
 
 type Outcome = 'created' | 'updated';
 
-async function importAccount(db: Database, workspaceId: number, v: AccountRowInput, owners: Map<string, UserRow | undefined>): Promise<Outcome> {
+async function importAccount(
+  db: Database,
+  workspaceId: number,
+  v: AccountRowInput,
+  owners: Map<string, UserRow | undefined>,
+): Promise<Outcome> {
   const ownerId = v.owner ? await ownerFor(db, v.owner, owners) : null;
-  const input = { name: v.name, domain: v.domain, aliases: v.aliases, ownerId, timeZone: v.time_zone, country: v.country, tags: v.tags };
+  const input = {
+    name: v.name,
+    domain: v.domain,
+    aliases: v.aliases,
+    ownerId,
+    timeZone: v.time_zone,
+    country: v.country,
+    tags: v.tags,
+  };
   if (v.domain) {
     const r = await one<{ inserted: boolean }>(db, upsertAccountByDomain(workspaceId, input));
     return r?.inserted ? 'created' : 'updated';
@@ -42,7 +80,12 @@ async function ownerFor(db: Database, email: string, cache: Map<string, UserRow 
 
 class RowError extends Error {}
 
-async function importContact(db: Database, workspaceId: number, v: ContactRowInput, changes: ImportReport['changes']): Promise<Outcome> {
+async function importContact(
+  db: Database,
+  workspaceId: number,
+  v: ContactRowInput,
+  changes: ImportReport['changes'],
+): Promise<Outcome> {
   let accountId: number | null = null;
   if (v.account_domain) {
     const a = await one<{ id: number }>(db, findAccountByDomain(workspaceId, v.account_domain));
@@ -51,7 +94,8 @@ async function importContact(db: Database, workspaceId: number, v: ContactRowInp
   } else if (v.company) {
     const found = await run<{ id: number }>(db, findAccountByName(workspaceId, v.company));
     if (found.length > 1) throw new RowError(`two accounts are named "${v.company}"; give the account domain`);
-    if (!found.length) throw new RowError(`no account named "${v.company}"; import the account first or give its domain`);
+    if (!found.length)
+      throw new RowError(`no account named "${v.company}"; import the account first or give its domain`);
     accountId = found[0]!.id;
   }
   const input = {
@@ -64,17 +108,31 @@ async function importContact(db: Database, workspaceId: number, v: ContactRowInp
     linkedinUrl: v.linkedin_url,
     isChampion: v.champion,
   };
-  const existing = await one<ContactRow & { account_name: string | null }>(db, findContactByEmail(workspaceId, v.email));
+  const existing = await one<ContactRow & { account_name: string | null }>(
+    db,
+    findContactByEmail(workspaceId, v.email),
+  );
   if (!existing) {
     await run(db, insertContact(workspaceId, input));
     return 'created';
   }
   await db.transaction(async (tx) => {
     const employerChanged = accountId !== null && existing.account_id !== null && existing.account_id !== accountId;
-    await run(tx, updateContact(existing.id, { ...input, previousCompany: employerChanged ? existing.account_name : null }));
+    await run(
+      tx,
+      updateContact(existing.id, { ...input, previousCompany: employerChanged ? existing.account_name : null }),
+    );
     if (employerChanged) {
-      await run(tx, insertContactChange(existing.id, 'account_id', String(existing.account_id), String(accountId), 'import'));
-      changes.push({ contactId: existing.id, field: 'account_id', from: String(existing.account_id), to: String(accountId) });
+      await run(
+        tx,
+        insertContactChange(existing.id, 'account_id', String(existing.account_id), String(accountId), 'import'),
+      );
+      changes.push({
+        contactId: existing.id,
+        field: 'account_id',
+        from: String(existing.account_id),
+        to: String(accountId),
+      });
     }
     if (v.title && existing.title && v.title !== existing.title) {
       await run(tx, insertContactChange(existing.id, 'title', existing.title, v.title, 'import'));
@@ -85,13 +143,38 @@ async function importContact(db: Database, workspaceId: number, v: ContactRowInp
 }
 
 /** Stores a CSV import (validated when it runs), so the web can queue it for a worker. */
-export async function createImport(db: Database, o: { workspaceId: number; kind: ImportKind; content: string; filename?: string; mapping?: Record<string, string>; userId?: number | null }): Promise<ImportRow> {
+export async function createImport(
+  db: Database,
+  o: {
+    workspaceId: number;
+    kind: ImportKind;
+    content: string;
+    filename?: string;
+    mapping?: Record<string, string>;
+    userId?: number | null;
+  },
+): Promise<ImportRow> {
   const total = parseCsv(o.content).records.length;
-  return (await one<ImportRow>(db, insertImport({ workspaceId: o.workspaceId, kind: o.kind, filename: o.filename ?? '', content: o.content, mapping: o.mapping ?? {}, totalRows: total, userId: o.userId ?? null })))!;
+  return (await one<ImportRow>(
+    db,
+    insertImport({
+      workspaceId: o.workspaceId,
+      kind: o.kind,
+      filename: o.filename ?? '',
+      content: o.content,
+      mapping: o.mapping ?? {},
+      totalRows: total,
+      userId: o.userId ?? null,
+    }),
+  ))!;
 }
 
 /** Runs a queued import; returns undefined when another runner already took it. */
-export async function processImport(db: Database, importId: number, opts: { onProgress?: (done: number, total: number) => void; batchSize?: number } = {}): Promise<ImportReport | undefined> {
+export async function processImport(
+  db: Database,
+  importId: number,
+  opts: { onProgress?: (done: number, total: number) => void; batchSize?: number } = {},
+): Promise<ImportReport | undefined> {
   const imp = await one<ImportRow>(db, claimImport(importId));
   if (!imp) return undefined;
   const { workspace_id: workspaceId, kind } = imp;
@@ -122,7 +205,16 @@ export async function processImport(db: Database, importId: number, opts: { onPr
       }
       report.errors.push(...newErrors.map(({ row, errors }) => ({ row, errors })));
       const processed = Math.min(start + batchSize, rows.length);
-      await run(db, updateImportProgress(importId, { processed, created: report.created, updated: report.updated, errorRows: report.errors.length, newErrors }));
+      await run(
+        db,
+        updateImportProgress(importId, {
+          processed,
+          created: report.created,
+          updated: report.updated,
+          errorRows: report.errors.length,
+          newErrors,
+        }),
+      );
       opts.onProgress?.(processed, rows.length);
     }
     await run(db, finishImport(importId, 'done'));

@@ -39,7 +39,13 @@ export async function startBoss(db: Database, opts: BossOptions = {}): Promise<P
   const install = async () => {
     await boss.start();
     for (const name of queueNames) {
-      const options = { name, retryLimit: 5, retryBackoff: true, retryDelay: 30, expireInSeconds: EXPIRE_SECONDS[name] ?? 900 };
+      const options = {
+        name,
+        retryLimit: 5,
+        retryBackoff: true,
+        retryDelay: 30,
+        expireInSeconds: EXPIRE_SECONDS[name] ?? 900,
+      };
       const existing = await boss.getQueue(name);
       if (!existing) await boss.createQueue(name, options);
       else if (existing.expireInSeconds !== options.expireInSeconds) await boss.updateQueue(name, options);

@@ -11,8 +11,10 @@ export const dispatchAgent = defineAgent({
   cron: '* * * * *',
   async handler(_payload, ctx) {
     await dispatchTick(ctx, {
-      enqueueSend: (stepId) => ctx.boss.send(Queues.send.name, { stepId }, { singletonKey: `step:${stepId}`, singletonSeconds: 120 }),
-      enqueueInbox: (mailboxId) => ctx.boss.send(Queues.inbox.name, { mailboxId }, { singletonKey: `mailbox:${mailboxId}`, singletonSeconds: 60 }),
+      enqueueSend: (stepId) =>
+        ctx.boss.send(Queues.send.name, { stepId }, { singletonKey: `step:${stepId}`, singletonSeconds: 120 }),
+      enqueueInbox: (mailboxId) =>
+        ctx.boss.send(Queues.inbox.name, { mailboxId }, { singletonKey: `mailbox:${mailboxId}`, singletonSeconds: 60 }),
     });
   },
 });

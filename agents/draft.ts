@@ -19,7 +19,10 @@ export const draftAgent = defineAgent({
     try {
       if (payload.signalId) {
         const result = await draftSignal(deps, payload.signalId);
-        log.info({ signalId: payload.signalId, status: result.status, sequences: result.drafts.map((d) => d.sequenceId) }, 'draft.done');
+        log.info(
+          { signalId: payload.signalId, status: result.status, sequences: result.drafts.map((d) => d.sequenceId) },
+          'draft.done',
+        );
         return;
       }
       const d = await draftSequence(deps, payload.sequenceId!, { instruction: payload.instruction, rewrite: true });

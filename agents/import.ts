@@ -6,6 +6,10 @@ export const importAgent = defineAgent({
   queue: 'importRun',
   async handler({ importId }, { db, log }) {
     const report = await processImport(db, importId);
-    if (report) log.info({ importId, created: report.created, updated: report.updated, errors: report.errors.length }, 'import.done');
+    if (report)
+      log.info(
+        { importId, created: report.created, updated: report.updated, errors: report.errors.length },
+        'import.done',
+      );
   },
 });

@@ -11,7 +11,17 @@ import type { Agent } from './runtime.js';
 import { Queues } from './queues.js';
 
 export const agentRegistry: Record<string, Agent> = Object.fromEntries(
-  [maintenanceAgent, importAgent, researchAgent, draftAgent, pollSourceAgent, signalsTickAgent, sendAgent, inboxAgent, dispatchAgent].map((a) => [Queues[a.queue].name, a as unknown as Agent]),
+  [
+    maintenanceAgent,
+    importAgent,
+    researchAgent,
+    draftAgent,
+    pollSourceAgent,
+    signalsTickAgent,
+    sendAgent,
+    inboxAgent,
+    dispatchAgent,
+  ].map((a) => [Queues[a.queue].name, a as unknown as Agent]),
 );
 
 export function selectAgents(names?: string[]): Agent[] {

@@ -17,7 +17,12 @@ export const pollSourceAgent = defineAgent({
   queue: 'pollSource',
   concurrency: 2,
   async handler({ sourceId }, ctx) {
-    await pollSource({ ...ctx, enqueueResearch: researchEnqueuer(ctx.boss), llm: createLlm(ctx.config) }, sourceId, new Date(), ctx.signal);
+    await pollSource(
+      { ...ctx, enqueueResearch: researchEnqueuer(ctx.boss), llm: createLlm(ctx.config) },
+      sourceId,
+      new Date(),
+      ctx.signal,
+    );
   },
 });
 
@@ -28,9 +33,17 @@ export const signalsTickAgent = defineAgent({
     const due = await run<{ id: number }>(ctx.db, claimDueSources(POLLED_KINDS));
     for (const { id } of due) {
       // singletonKey + seconds: a source already queued in this minute is not queued twice.
-      await ctx.boss.send(Queues.pollSource.name, { sourceId: id }, { singletonKey: `source:${id}`, singletonSeconds: 60 });
+      await ctx.boss.send(
+        Queues.pollSource.name,
+        { sourceId: id },
+        { singletonKey: `source:${id}`, singletonSeconds: 60 },
+      );
     }
     const changes = await processContactChanges({ ...ctx, enqueueResearch: researchEnqueuer(ctx.boss) }, new Date());
-    if (due.length || changes.changes) ctx.log.info({ polls: due.length, contactChanges: changes.changes, jobChangeSignals: changes.created }, 'signals.tick');
+    if (due.length || changes.changes)
+      ctx.log.info(
+        { polls: due.length, contactChanges: changes.changes, jobChangeSignals: changes.created },
+        'signals.tick',
+      );
   },
 });

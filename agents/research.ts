@@ -3,7 +3,13 @@
 import { createHash } from 'node:crypto';
 import { one, run } from '../db/index.js';
 import { setSignalPlay } from '../db/queries/plays.js';
-import { claimSignalForResearch, dismissSignal, finishSignalResearch, noteResearchError, type SignalRow } from '../db/queries/research.js';
+import {
+  claimSignalForResearch,
+  dismissSignal,
+  finishSignalResearch,
+  noteResearchError,
+  type SignalRow,
+} from '../db/queries/research.js';
 import { DbPageCache } from '../research/cache.js';
 import { buildDossier } from '../research/dossier.js';
 import { planResearch } from '../research/plan.js';
@@ -33,16 +39,24 @@ async function research(signal: SignalRow, ctx: Helpers) {
   const deps = researchDeps(ctx.config, new DbPageCache(db), plan.targets[0]!.settings);
   const dossiers: Dossier[] = [];
   // One contact after another: the page cache makes the second read of the same site free.
-  for (const target of plan.targets) dossiers.push(await buildDossier(target.input, { ...deps, log: ctx.log, signal: ctx.signal }));
+  for (const target of plan.targets)
+    dossiers.push(await buildDossier(target.input, { ...deps, log: ctx.log, signal: ctx.signal }));
   const status = plan.targets.some((t) => t.contact) ? 'researched' : 'needs_contact';
   return db.transaction(async (tx) => {
     if (!(await one(tx, finishSignalResearch(signal.id, status)))) return undefined;
     await run(tx, setSignalPlay(signal.id, plan.playId));
     for (const [i, target] of plan.targets.entries()) {
-      await saveDossier(tx, signal, target, dossiers[i]!, { replace: i === 0, stats: plan.skipped.length ? { skippedContacts: plan.skipped } : {} });
+      await saveDossier(tx, signal, target, dossiers[i]!, {
+        replace: i === 0,
+        stats: plan.skipped.length ? { skippedContacts: plan.skipped } : {},
+      });
     }
     if (status === 'researched') {
-      await ctx.boss.send(Queues.draft.name, { signalId: signal.id }, { id: draftJobId(ctx.jobId), db: bossAdapter(tx) });
+      await ctx.boss.send(
+        Queues.draft.name,
+        { signalId: signal.id },
+        { id: draftJobId(ctx.jobId), db: bossAdapter(tx) },
+      );
     }
     return { status, dossiers };
   });
@@ -71,6 +85,15 @@ export const researchAgent = defineAgent({
       return;
     }
     const { dossiers, status } = done;
-    log.info({ signalId, status, contacts: dossiers.length, facts: dossiers.map((d) => d.facts.length), errors: dossiers.map((d) => d.errors.length) }, 'research.done');
+    log.info(
+      {
+        signalId,
+        status,
+        contacts: dossiers.length,
+        facts: dossiers.map((d) => d.facts.length),
+        errors: dossiers.map((d) => d.errors.length),
+      },
+      'research.done',
+    );
   },
 });

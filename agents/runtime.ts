@@ -41,7 +41,12 @@ export async function startAgents(ctx: AgentContext, agents: Agent[]): Promise<R
       const started = Date.now();
       log.debug({ jobId: job.id }, 'job.start');
       try {
-        await agent.handler(payload as never, { ...ctx, log: log.child({ jobId: job.id }), jobId: job.id, signal: abort.signal });
+        await agent.handler(payload as never, {
+          ...ctx,
+          log: log.child({ jobId: job.id }),
+          jobId: job.id,
+          signal: abort.signal,
+        });
         log.debug({ jobId: job.id, ms: Date.now() - started }, 'job.done');
       } catch (err) {
         log.warn({ jobId: job.id, err }, 'job.failed');

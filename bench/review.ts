@@ -21,26 +21,41 @@ const BUDGET_MS = 300;
 
 async function seed(ctx: AppContext, workspaceId: number, ownerId: number, otherId: number): Promise<void> {
   const q = (text: string, values: unknown[] = []) => run(ctx.db, { text, values });
-  await q(`INSERT INTO accounts (workspace_id, name, domain, owner_id, time_zone)
+  await q(
+    `INSERT INTO accounts (workspace_id, name, domain, owner_id, time_zone)
            SELECT $1, 'Account ' || i, 'account' || i || '.example', CASE WHEN i % 5 = 0 THEN $3::bigint ELSE $2::bigint END, 'Europe/Berlin'
-             FROM generate_series(1, $4::int) i`, [workspaceId, ownerId, otherId, Math.ceil(N / 5)]);
-  await q(`INSERT INTO contacts (workspace_id, account_id, first_name, last_name, email, title)
+             FROM generate_series(1, $4::int) i`,
+    [workspaceId, ownerId, otherId, Math.ceil(N / 5)],
+  );
+  await q(
+    `INSERT INTO contacts (workspace_id, account_id, first_name, last_name, email, title)
            SELECT $1, a.id, 'First' || g.i, 'Last' || g.i, 'c' || g.i || '@' || a.domain, 'VP Sales'
              FROM generate_series(1, $2::int) g(i)
-             JOIN accounts a ON a.workspace_id = $1 AND a.name = 'Account ' || (1 + g.i % $3::int)`, [workspaceId, 2 * N, Math.ceil(N / 5)]);
-  await q(`INSERT INTO signals (workspace_id, account_id, contact_id, type, title, fingerprint, status, detected_at)
+             JOIN accounts a ON a.workspace_id = $1 AND a.name = 'Account ' || (1 + g.i % $3::int)`,
+    [workspaceId, 2 * N, Math.ceil(N / 5)],
+  );
+  await q(
+    `INSERT INTO signals (workspace_id, account_id, contact_id, type, title, fingerprint, status, detected_at)
            SELECT $1, c.account_id, c.id, (ARRAY['funding','job_change','news','hiring'])[1 + c.id % 4],
                   'Signal ' || c.id || ' at ' || c.email, 'fp' || c.id, 'drafted', now() - (c.id % 5000) * interval '7 minutes'
-             FROM contacts c WHERE c.workspace_id = $1`, [workspaceId]);
+             FROM contacts c WHERE c.workspace_id = $1`,
+    [workspaceId],
+  );
   // Half the sequences wait for review; the other half are active, so the queue's filter has work to do.
-  await q(`INSERT INTO sequences (workspace_id, signal_id, account_id, contact_id, owner_id, status, drafter, prompt_version, gate_failures)
+  await q(
+    `INSERT INTO sequences (workspace_id, signal_id, account_id, contact_id, owner_id, status, drafter, prompt_version, gate_failures)
            SELECT $1, s.id, s.account_id, s.contact_id, a.owner_id,
                   CASE WHEN row_number() OVER (ORDER BY s.id) <= $2 THEN 'pending_review' ELSE 'active' END, 'llm', 'v1',
                   CASE WHEN s.id % 10 = 0 THEN '[{"gate":"grounding","message":"unsupported number"}]'::jsonb ELSE '[]'::jsonb END
-             FROM signals s JOIN accounts a ON a.id = s.account_id WHERE s.workspace_id = $1`, [workspaceId, N]);
-  await q(`INSERT INTO sequence_steps (sequence_id, position, kind, delay_days, subject, body)
+             FROM signals s JOIN accounts a ON a.id = s.account_id WHERE s.workspace_id = $1`,
+    [workspaceId, N],
+  );
+  await q(
+    `INSERT INTO sequence_steps (sequence_id, position, kind, delay_days, subject, body)
            SELECT q.id, p, CASE WHEN p = 0 THEN 'opener' ELSE 'follow_up' END, p * 3, 'Subject ' || q.id || ' step ' || p, 'Body text for step ' || p
-             FROM sequences q CROSS JOIN generate_series(0, 2) p WHERE q.workspace_id = $1`, [workspaceId]);
+             FROM sequences q CROSS JOIN generate_series(0, 2) p WHERE q.workspace_id = $1`,
+    [workspaceId],
+  );
   await ctx.db.exec('ANALYZE');
 }
 
@@ -66,13 +81,20 @@ async function main() {
     const ws = await buildWorkspace(ctx.db, 'bench');
     const started = performance.now();
     await seed(ctx, ws.id, ws.users.rep.id, ws.users.admin.id);
-    const pending = (await one<{ n: number }>(ctx.db, { text: `SELECT count(*)::int AS n FROM sequences WHERE workspace_id = $1 AND status = 'pending_review'`, values: [ws.id] }))!.n;
-    console.log(`${backend}: seeded ${pending} pending drafts (+ as many active) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    const pending = (await one<{ n: number }>(ctx.db, {
+      text: `SELECT count(*)::int AS n FROM sequences WHERE workspace_id = $1 AND status = 'pending_review'`,
+      values: [ws.id],
+    }))!.n;
+    console.log(
+      `${backend}: seeded ${pending} pending drafts (+ as many active) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
 
-    const baseline = await time(() => run(ctx.db, {
-      text: `SELECT * FROM sequences WHERE workspace_id = $1 AND status = 'pending_review' AND owner_id = $2 ORDER BY created_at DESC LIMIT 50`,
-      values: [ws.id, ws.users.rep.id],
-    }));
+    const baseline = await time(() =>
+      run(ctx.db, {
+        text: `SELECT * FROM sequences WHERE workspace_id = $1 AND status = 'pending_review' AND owner_id = $2 ORDER BY created_at DESC LIMIT 50`,
+        values: [ws.id, ws.users.rep.id],
+      }),
+    );
     const browse = async (who: { email: string; password: string }, path: string) => {
       const b = new Browserish(srv.base);
       await b.login(who.email, who.password);
@@ -85,7 +107,10 @@ async function main() {
     const now = new Date();
     if (process.env.EXPLAIN) {
       for (const sql of [listQueue(ws.id, now, null, {}, 50, 0), queueCounts(ws.id, now, null, {})]) {
-        const plan = await run<{ 'QUERY PLAN': string }>(ctx.db, { text: 'EXPLAIN (ANALYZE, BUFFERS OFF) ' + sql.text, values: sql.values });
+        const plan = await run<{ 'QUERY PLAN': string }>(ctx.db, {
+          text: 'EXPLAIN (ANALYZE, BUFFERS OFF) ' + sql.text,
+          values: sql.values,
+        });
         console.log(plan.map((r) => r['QUERY PLAN']).join('\n'));
       }
     }
@@ -93,10 +118,16 @@ async function main() {
       ['bare indexed SELECT of one page (baseline)', baseline],
       ['listQueue SQL only, manager', await time(() => run(ctx.db, listQueue(ws.id, now, null, {}, 50, 0)))],
       ['queueCounts SQL only, manager', await time(() => run(ctx.db, queueCounts(ws.id, now, null, {})))],
-      ['queueCounts SQL only, search', await time(() => run(ctx.db, queueCounts(ws.id, now, null, { q: 'Signal 12' })))],
+      [
+        'queueCounts SQL only, search',
+        await time(() => run(ctx.db, queueCounts(ws.id, now, null, { q: 'Signal 12' }))),
+      ],
       ['queue page, rep (own accounts)', await browse(ws.users.rep, '/queue')],
       ['queue page, manager (whole workspace)', await browse(ws.users.manager, '/queue')],
-      ['queue page, filtered: funding, flagged, 7 days', await browse(ws.users.manager, '/queue?type=funding&flagged=1&age=7d')],
+      [
+        'queue page, filtered: funding, flagged, 7 days',
+        await browse(ws.users.manager, '/queue?type=funding&flagged=1&age=7d'),
+      ],
       ['queue page, search "Signal 12"', await browse(ws.users.manager, '/queue?q=Signal+12')],
       ['queue page 100 (deep offset)', await browse(ws.users.manager, '/queue?page=100')],
     ];
@@ -104,9 +135,13 @@ async function main() {
     let worst = 0;
     for (const [name, xs] of cases) {
       worst = Math.max(worst, name.startsWith('queue page') ? median(xs) : 0);
-      console.log(`${name.padEnd(48)} median ${median(xs).toFixed(1).padStart(7)} ms  p95 ${p95(xs).toFixed(1).padStart(7)} ms  ratio ${(median(xs) / base).toFixed(1).padStart(6)}x`);
+      console.log(
+        `${name.padEnd(48)} median ${median(xs).toFixed(1).padStart(7)} ms  p95 ${p95(xs).toFixed(1).padStart(7)} ms  ratio ${(median(xs) / base).toFixed(1).padStart(6)}x`,
+      );
     }
-    console.log(`worst queue median ${worst.toFixed(1)} ms: ${worst < BUDGET_MS ? 'within' : 'OVER'} the ${BUDGET_MS} ms budget`);
+    console.log(
+      `worst queue median ${worst.toFixed(1)} ms: ${worst < BUDGET_MS ? 'within' : 'OVER'} the ${BUDGET_MS} ms budget`,
+    );
     if (worst >= BUDGET_MS) process.exitCode = 1;
   } finally {
     await srv.close();

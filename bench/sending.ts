@@ -23,9 +23,11 @@ const CONCURRENCY = Number(process.argv[4] ?? 4);
 
 async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<unknown>): Promise<void> {
   let i = 0;
-  await Promise.all(Array.from({ length: n }, async () => {
-    while (i < items.length) await fn(items[i++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      while (i < items.length) await fn(items[i++]!);
+    }),
+  );
 }
 
 const t = await createTestDb(backend, { label: 'bench-sending' });
@@ -33,12 +35,25 @@ const ctx = await createTestContext(t);
 const smtp = await startSmtp();
 try {
   const ws = await buildWorkspace(t.db);
-  const mailboxId = (await buildSequence(t.db, { workspaceId: ws.id, ownerId: ws.users.rep.id, mailbox: { kind: 'smtp', host: '127.0.0.1', port: smtp.port, dailyCap: 1_000_000 } })).mailboxId;
+  const mailboxId = (
+    await buildSequence(t.db, {
+      workspaceId: ws.id,
+      ownerId: ws.users.rep.id,
+      mailbox: { kind: 'smtp', host: '127.0.0.1', port: smtp.port, dailyCap: 1_000_000 },
+    })
+  ).mailboxId;
   // Two sets of one-step sequences: one to build the baseline's messages, one for the real path.
   const build = async () => {
     const ids: number[] = [];
     for (let i = 0; i < N; i++) {
-      const b = await buildSequence(t.db, { workspaceId: ws.id, ownerId: ws.users.rep.id, mailbox: null, window: ALWAYS, fallback: null, steps: [{ delayDays: 0 }] });
+      const b = await buildSequence(t.db, {
+        workspaceId: ws.id,
+        ownerId: ws.users.rep.id,
+        mailbox: null,
+        window: ALWAYS,
+        fallback: null,
+        steps: [{ delayDays: 0 }],
+      });
       await t.db.query(`UPDATE sequences SET mailbox_id = $2 WHERE id = $1`, [b.sequenceId, mailboxId]);
       await approveSequence(ctx, { sequenceId: b.sequenceId, userId: ws.users.rep.id, random: () => 0 });
       ids.push(b.stepIds[0]!);
@@ -52,9 +67,19 @@ try {
   const raws: { raw: string; to: string; from: string }[] = [];
   for (const id of baselineSteps) {
     const c = await t.db.transaction((tx) => claimStep(tx, ctx.secrets, id, new Date()));
-    raws.push({ raw: await compileMessage(messageFor(ctx, c.claimed!)), to: c.claimed!.facts.contact_email, from: c.claimed!.mailbox.from_email });
+    raws.push({
+      raw: await compileMessage(messageFor(ctx, c.claimed!)),
+      to: c.claimed!.facts.contact_email,
+      from: c.claimed!.mailbox.from_email,
+    });
   }
-  const plain = nodemailer.createTransport({ pool: true, maxConnections: 2, host: '127.0.0.1', port: smtp.port, secure: false });
+  const plain = nodemailer.createTransport({
+    pool: true,
+    maxConnections: 2,
+    host: '127.0.0.1',
+    port: smtp.port,
+    secure: false,
+  });
   let t0 = performance.now();
   await pool(raws, CONCURRENCY, (m) => plain.sendMail({ envelope: { from: m.from, to: m.to }, raw: m.raw }));
   const baselineMs = performance.now() - t0;
@@ -63,7 +88,9 @@ try {
   const transports = new TransportPool({ secrets: ctx.secrets, dataDir: ctx.config.dataDir });
   t0 = performance.now();
   let sent = 0;
-  await pool(pathSteps, CONCURRENCY, async (id) => { if ((await sendStep(ctx, id, { transports })).status === 'sent') sent++; });
+  await pool(pathSteps, CONCURRENCY, async (id) => {
+    if ((await sendStep(ctx, id, { transports })).status === 'sent') sent++;
+  });
   const pathMs = performance.now() - t0;
   transports.close();
 

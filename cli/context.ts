@@ -32,10 +32,17 @@ export async function openContext(opts: OpenOptions = {}): Promise<AppContext & 
   const db = await openDatabase(config);
   const applied = await migrate(db);
   if (applied.length) log.info({ applied }, 'db.migrated');
-  const boss = opts.boss === false ? (undefined as never) : await startBoss(db, { databaseUrl: config.databaseUrl, supervise: opts.supervise ?? false });
+  const boss =
+    opts.boss === false
+      ? (undefined as never)
+      : await startBoss(db, { databaseUrl: config.databaseUrl, supervise: opts.supervise ?? false });
   boss?.on('error', (err: Error) => log.warn({ err }, 'queue.error'));
   return {
-    config, log, db, boss, secrets: createSecretBox(config.appSecret),
+    config,
+    log,
+    db,
+    boss,
+    secrets: createSecretBox(config.appSecret),
     async close() {
       if (boss) await boss.stop({ graceful: true, wait: true, timeout: 20_000, close: true });
       await db.close();

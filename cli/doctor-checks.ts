@@ -14,7 +14,12 @@ import { listMigrations } from '../db/migrate.js';
 import type { SecretBox } from '../secret-box.js';
 
 export type Status = 'ok' | 'warn' | 'fail';
-export interface Check { name: string; status: Status; detail: string; fix?: string }
+export interface Check {
+  name: string;
+  status: Status;
+  detail: string;
+  fix?: string;
+}
 
 export interface DoctorDeps {
   resolveTxt: (name: string) => Promise<string[][]>;
@@ -22,7 +27,11 @@ export interface DoctorDeps {
   timeoutMs: number;
 }
 
-export const defaultDeps = (): DoctorDeps => ({ resolveTxt: (n) => dns.resolveTxt(n), chromiumPath: '/usr/bin/chromium', timeoutMs: 10_000 });
+export const defaultDeps = (): DoctorDeps => ({
+  resolveTxt: (n) => dns.resolveTxt(n),
+  chromiumPath: '/usr/bin/chromium',
+  timeoutMs: 10_000,
+});
 
 const errText = (e: unknown) => {
   const err = e as { code?: string; message?: string; responseCode?: number; response?: string };
@@ -35,41 +44,96 @@ export async function checkDatabase(db: Database): Promise<Check[]> {
     const v = await db.query<{ v: string }>('SELECT version() AS v');
     out.push({ name: 'database', status: 'ok', detail: `${db.kind}: ${String(v.rows[0]!.v).split(' on ')[0]}` });
   } catch (e) {
-    return [{ name: 'database', status: 'fail', detail: errText(e), fix: 'Check DATABASE_URL: host, port, user, password and database name.' }];
+    return [
+      {
+        name: 'database',
+        status: 'fail',
+        detail: errText(e),
+        fix: 'Check DATABASE_URL: host, port, user, password and database name.',
+      },
+    ];
   }
-  const applied = await db.query<{ version: number }>('SELECT version FROM schema_migrations').then((r) => r.rows.map((x) => x.version), () => [] as number[]);
+  const applied = await db.query<{ version: number }>('SELECT version FROM schema_migrations').then(
+    (r) => r.rows.map((x) => x.version),
+    () => [] as number[],
+  );
   const pending = listMigrations().filter((m) => !applied.includes(m.version));
-  out.push(pending.length
-    ? { name: 'migrations', status: 'fail', detail: `${pending.length} pending: ${pending.map((m) => m.name).join(', ')}`, fix: 'Run `prospector migrate`.' }
-    : { name: 'migrations', status: 'ok', detail: `${applied.length} applied` });
-  const boss = await db.query<{ version: number }>('SELECT version FROM pgboss.version').then((r) => r.rows[0], () => undefined);
-  out.push(boss
-    ? { name: 'queue', status: 'ok', detail: `pg-boss schema version ${boss.version}` }
-    : { name: 'queue', status: 'fail', detail: 'the pgboss schema is missing', fix: 'Start `prospector web` or `worker` once: it creates the queue schema.' });
+  out.push(
+    pending.length
+      ? {
+          name: 'migrations',
+          status: 'fail',
+          detail: `${pending.length} pending: ${pending.map((m) => m.name).join(', ')}`,
+          fix: 'Run `prospector migrate`.',
+        }
+      : { name: 'migrations', status: 'ok', detail: `${applied.length} applied` },
+  );
+  const boss = await db.query<{ version: number }>('SELECT version FROM pgboss.version').then(
+    (r) => r.rows[0],
+    () => undefined,
+  );
+  out.push(
+    boss
+      ? { name: 'queue', status: 'ok', detail: `pg-boss schema version ${boss.version}` }
+      : {
+          name: 'queue',
+          status: 'fail',
+          detail: 'the pgboss schema is missing',
+          fix: 'Start `prospector web` or `worker` once: it creates the queue schema.',
+        },
+  );
   return out;
 }
 
 interface MailboxRow {
-  id: number; kind: string; from_email: string;
-  smtp_host: string | null; smtp_port: number | null; smtp_secure: boolean; smtp_user: string | null; smtp_pass_enc: string | null;
-  imap_host: string | null; imap_port: number | null; imap_secure: boolean; imap_user: string | null; imap_pass_enc: string | null;
-  dkim_selector: string | null; dkim_domain: string | null;
+  id: number;
+  kind: string;
+  from_email: string;
+  smtp_host: string | null;
+  smtp_port: number | null;
+  smtp_secure: boolean;
+  smtp_user: string | null;
+  smtp_pass_enc: string | null;
+  imap_host: string | null;
+  imap_port: number | null;
+  imap_secure: boolean;
+  imap_user: string | null;
+  imap_pass_enc: string | null;
+  dkim_selector: string | null;
+  dkim_domain: string | null;
 }
 
 async function smtpLogin(m: MailboxRow, secrets: SecretBox, timeoutMs: number): Promise<Check> {
   const name = `mailbox ${m.id} SMTP (${m.from_email})`;
-  if (!m.smtp_host) return { name, status: 'fail', detail: 'no SMTP host configured', fix: 'Set the SMTP host, port and login in Settings → Mailboxes.' };
+  if (!m.smtp_host)
+    return {
+      name,
+      status: 'fail',
+      detail: 'no SMTP host configured',
+      fix: 'Set the SMTP host, port and login in Settings → Mailboxes.',
+    };
   const t = nodemailer.createTransport({
-    host: m.smtp_host, port: m.smtp_port ?? 587, secure: m.smtp_secure,
+    host: m.smtp_host,
+    port: m.smtp_port ?? 587,
+    secure: m.smtp_secure,
     auth: m.smtp_user ? { user: m.smtp_user, pass: m.smtp_pass_enc ? secrets.open(m.smtp_pass_enc) : '' } : undefined,
-    connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs,
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
   });
   try {
     await t.verify();
     return { name, status: 'ok', detail: `logged in to ${m.smtp_host}:${m.smtp_port ?? 587}` };
   } catch (e) {
     const auth = (e as { code?: string }).code === 'EAUTH';
-    return { name, status: 'fail', detail: errText(e), fix: auth ? 'The SMTP user or password is wrong (for Google/Microsoft use an app password).' : `Check that ${m.smtp_host}:${m.smtp_port ?? 587} is reachable and the TLS setting matches the port.` };
+    return {
+      name,
+      status: 'fail',
+      detail: errText(e),
+      fix: auth
+        ? 'The SMTP user or password is wrong (for Google/Microsoft use an app password).'
+        : `Check that ${m.smtp_host}:${m.smtp_port ?? 587} is reachable and the TLS setting matches the port.`,
+    };
   } finally {
     t.close();
   }
@@ -77,11 +141,22 @@ async function smtpLogin(m: MailboxRow, secrets: SecretBox, timeoutMs: number): 
 
 async function imapLogin(m: MailboxRow, secrets: SecretBox, timeoutMs: number): Promise<Check> {
   const name = `mailbox ${m.id} IMAP (${m.from_email})`;
-  if (!m.imap_host) return { name, status: 'warn', detail: 'no IMAP configured: replies are detected only through the inbound webhook', fix: 'Add IMAP settings so replies stop sequences automatically.' };
+  if (!m.imap_host)
+    return {
+      name,
+      status: 'warn',
+      detail: 'no IMAP configured: replies are detected only through the inbound webhook',
+      fix: 'Add IMAP settings so replies stop sequences automatically.',
+    };
   const client = new ImapFlow({
-    host: m.imap_host, port: m.imap_port ?? 993, secure: m.imap_secure, logger: false,
+    host: m.imap_host,
+    port: m.imap_port ?? 993,
+    secure: m.imap_secure,
+    logger: false,
     auth: { user: m.imap_user ?? '', pass: m.imap_pass_enc ? secrets.open(m.imap_pass_enc) : '' },
-    connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs,
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
   });
   client.on('error', () => {});
   try {
@@ -90,14 +165,25 @@ async function imapLogin(m: MailboxRow, secrets: SecretBox, timeoutMs: number): 
     return { name, status: 'ok', detail: `logged in to ${m.imap_host}:${m.imap_port ?? 993}` };
   } catch (e) {
     const authFailed = (e as { authenticationFailed?: boolean }).authenticationFailed;
-    return { name, status: 'fail', detail: errText(e), fix: authFailed ? 'The IMAP user or password is wrong.' : `Check that ${m.imap_host}:${m.imap_port ?? 993} is reachable and the TLS setting matches the port.` };
+    return {
+      name,
+      status: 'fail',
+      detail: errText(e),
+      fix: authFailed
+        ? 'The IMAP user or password is wrong.'
+        : `Check that ${m.imap_host}:${m.imap_port ?? 993} is reachable and the TLS setting matches the port.`,
+    };
   }
 }
 
 const OFFLINE_CODES = new Set(['ECONNREFUSED', 'ETIMEOUT', 'ESERVFAIL', 'EAI_AGAIN', 'ECONNRESET']);
 
 /** SPF, DMARC and (when a selector is configured) DKIM records for a sending domain. */
-export async function checkDomain(domain: string, dkimSelector: string | null, deps: Pick<DoctorDeps, 'resolveTxt'>): Promise<Check[]> {
+export async function checkDomain(
+  domain: string,
+  dkimSelector: string | null,
+  deps: Pick<DoctorDeps, 'resolveTxt'>,
+): Promise<Check[]> {
   if (/\.(example|test|invalid|localhost)$/.test(domain)) {
     return [{ name: `DNS ${domain}`, status: 'warn', detail: 'reserved domain (demo or test): no DNS to check' }];
   }
@@ -111,28 +197,74 @@ export async function checkDomain(domain: string, dkimSelector: string | null, d
   };
   const rec = async (label: string, name: string, prefix: RegExp, fix: string): Promise<Check> => {
     const r = await lookup(name);
-    if (r === 'offline') return { name: `${label} ${domain}`, status: 'warn', detail: `could not reach DNS to look up ${name} (offline?)`, fix: 'Run doctor again where DNS is reachable.' };
+    if (r === 'offline')
+      return {
+        name: `${label} ${domain}`,
+        status: 'warn',
+        detail: `could not reach DNS to look up ${name} (offline?)`,
+        fix: 'Run doctor again where DNS is reachable.',
+      };
     const found = r === 'none' ? undefined : r.find((t) => prefix.test(t));
-    return found ? { name: `${label} ${domain}`, status: 'ok', detail: found } : { name: `${label} ${domain}`, status: 'fail', detail: `no ${label} record at ${name}`, fix };
+    return found
+      ? { name: `${label} ${domain}`, status: 'ok', detail: found }
+      : { name: `${label} ${domain}`, status: 'fail', detail: `no ${label} record at ${name}`, fix };
   };
   const out = [
-    await rec('SPF', domain, /^v=spf1\b/i, `Publish a TXT record at ${domain} like "v=spf1 include:<your mail provider> ~all".`),
-    await rec('DMARC', `_dmarc.${domain}`, /^v=DMARC1\b/i, `Publish a TXT record at _dmarc.${domain} like "v=DMARC1; p=none; rua=mailto:dmarc@${domain}".`),
+    await rec(
+      'SPF',
+      domain,
+      /^v=spf1\b/i,
+      `Publish a TXT record at ${domain} like "v=spf1 include:<your mail provider> ~all".`,
+    ),
+    await rec(
+      'DMARC',
+      `_dmarc.${domain}`,
+      /^v=DMARC1\b/i,
+      `Publish a TXT record at _dmarc.${domain} like "v=DMARC1; p=none; rua=mailto:dmarc@${domain}".`,
+    ),
   ];
-  out.push(dkimSelector
-    ? await rec('DKIM', `${dkimSelector}._domainkey.${domain}`, /v=DKIM1|k=rsa|p=/i, `Publish your provider's DKIM public key at ${dkimSelector}._domainkey.${domain}.`)
-    : { name: `DKIM ${domain}`, status: 'warn', detail: 'no DKIM selector configured for this mailbox', fix: 'Add the selector your mail provider signs with, so doctor can check its key.' });
+  out.push(
+    dkimSelector
+      ? await rec(
+          'DKIM',
+          `${dkimSelector}._domainkey.${domain}`,
+          /v=DKIM1|k=rsa|p=/i,
+          `Publish your provider's DKIM public key at ${dkimSelector}._domainkey.${domain}.`,
+        )
+      : {
+          name: `DKIM ${domain}`,
+          status: 'warn',
+          detail: 'no DKIM selector configured for this mailbox',
+          fix: 'Add the selector your mail provider signs with, so doctor can check its key.',
+        },
+  );
   return out;
 }
 
 export async function checkMailboxes(db: Database, secrets: SecretBox, deps: DoctorDeps): Promise<Check[]> {
-  const boxes = await db.query<MailboxRow>('SELECT * FROM mailboxes ORDER BY id').then((r) => r.rows, () => [] as MailboxRow[]);
-  if (!boxes.length) return [{ name: 'mailboxes', status: 'warn', detail: 'no mailboxes configured', fix: 'Add a mailbox per rep in Settings → Mailboxes.' }];
+  const boxes = await db.query<MailboxRow>('SELECT * FROM mailboxes ORDER BY id').then(
+    (r) => r.rows,
+    () => [] as MailboxRow[],
+  );
+  if (!boxes.length)
+    return [
+      {
+        name: 'mailboxes',
+        status: 'warn',
+        detail: 'no mailboxes configured',
+        fix: 'Add a mailbox per rep in Settings → Mailboxes.',
+      },
+    ];
   const out: Check[] = [];
   const domains = new Map<string, string | null>();
   for (const m of boxes) {
     if (m.kind === 'outbox') {
-      out.push({ name: `mailbox ${m.id} (${m.from_email})`, status: 'warn', detail: 'local outbox: messages are kept as .eml files, not sent', fix: 'Configure SMTP for this mailbox to send for real.' });
+      out.push({
+        name: `mailbox ${m.id} (${m.from_email})`,
+        status: 'warn',
+        detail: 'local outbox: messages are kept as .eml files, not sent',
+        fix: 'Configure SMTP for this mailbox to send for real.',
+      });
       continue;
     }
     out.push(await smtpLogin(m, secrets, deps.timeoutMs), await imapLogin(m, secrets, deps.timeoutMs));
@@ -147,28 +279,57 @@ const execFileP = promisify(execFile);
 
 export async function checkChromium(path: string): Promise<Check> {
   if (!existsSync(path)) {
-    return { name: 'chromium', status: 'warn', detail: `not found at ${path}: research reads static HTML only`, fix: 'Install it: `apt-get install chromium` (Debian/Ubuntu).' };
+    return {
+      name: 'chromium',
+      status: 'warn',
+      detail: `not found at ${path}: research reads static HTML only`,
+      fix: 'Install it: `apt-get install chromium` (Debian/Ubuntu).',
+    };
   }
   try {
     const { stdout } = await execFileP(path, ['--version'], { timeout: 15_000 });
     return { name: 'chromium', status: 'ok', detail: stdout.trim() };
   } catch (e) {
-    return { name: 'chromium', status: 'fail', detail: `${path} does not run: ${errText(e)}`, fix: 'Reinstall the chromium package.' };
+    return {
+      name: 'chromium',
+      status: 'fail',
+      detail: `${path} does not run: ${errText(e)}`,
+      fix: 'Reinstall the chromium package.',
+    };
   }
 }
 
 export async function checkLlm(config: Config, timeoutMs: number): Promise<Check> {
   const { apiKey, baseURL, model } = config.anthropic;
-  if (!apiKey) return { name: 'LLM', status: 'warn', detail: 'no ANTHROPIC_API_KEY: drafts come from the offline drafter', fix: 'Set ANTHROPIC_API_KEY to let Claude research and draft.' };
+  if (!apiKey)
+    return {
+      name: 'LLM',
+      status: 'warn',
+      detail: 'no ANTHROPIC_API_KEY: drafts come from the offline drafter',
+      fix: 'Set ANTHROPIC_API_KEY to let Claude research and draft.',
+    };
   const client = new Anthropic({ apiKey, baseURL, timeout: timeoutMs, maxRetries: 0 });
   try {
     const models = await client.models.list({ limit: 100 });
     const ids = models.data.map((m) => m.id);
     return ids.some((id) => id === model || id.startsWith(model))
       ? { name: 'LLM', status: 'ok', detail: `key accepted; ${model} available` }
-      : { name: 'LLM', status: 'warn', detail: `key accepted, but ${model} is not listed (${ids.slice(0, 5).join(', ')})`, fix: 'Set ANTHROPIC_MODEL to one of the listed models.' };
+      : {
+          name: 'LLM',
+          status: 'warn',
+          detail: `key accepted, but ${model} is not listed (${ids.slice(0, 5).join(', ')})`,
+          fix: 'Set ANTHROPIC_MODEL to one of the listed models.',
+        };
   } catch (e) {
     const status = (e as { status?: number }).status;
-    return { name: 'LLM', status: 'fail', detail: errText(e), fix: status === 401 ? 'The ANTHROPIC_API_KEY was refused: create a new key.' : 'Check network access to the Anthropic API (or ANTHROPIC_BASE_URL).' };
+    return {
+      name: 'LLM',
+      status: 'fail',
+      detail: errText(e),
+      fix:
+        status === 401
+          ? 'The ANTHROPIC_API_KEY was refused: create a new key.'
+          : 'Check network access to the Anthropic API (or ANTHROPIC_BASE_URL).',
+    };
   }
 }

@@ -1,26 +1,51 @@
 import { createSecretBox } from '../secret-box.js';
 import { openDatabase } from '../db/index.js';
 import { configOrExit } from './context.js';
-import { checkChromium, checkDatabase, checkLlm, checkMailboxes, defaultDeps, type Check, type DoctorDeps } from './doctor-checks.js';
+import {
+  checkChromium,
+  checkDatabase,
+  checkLlm,
+  checkMailboxes,
+  defaultDeps,
+  type Check,
+  type DoctorDeps,
+} from './doctor-checks.js';
 
 const MARK = { ok: 'ok  ', warn: 'warn', fail: 'FAIL' } as const;
 
 export async function runDoctor(deps: DoctorDeps = defaultDeps()): Promise<Check[]> {
   const config = configOrExit();
-  const checks: Check[] = [{ name: 'config', status: 'ok', detail: `${config.embedded ? 'embedded database' : 'PostgreSQL'}; public URL ${config.publicUrl}` }];
+  const checks: Check[] = [
+    {
+      name: 'config',
+      status: 'ok',
+      detail: `${config.embedded ? 'embedded database' : 'PostgreSQL'}; public URL ${config.publicUrl}`,
+    },
+  ];
   if (config.publicUrl.startsWith('http://') && !/\/\/(localhost|127\.)/.test(config.publicUrl)) {
-    checks.push({ name: 'public URL', status: 'warn', detail: 'PUBLIC_URL is not https: session cookies are not marked Secure', fix: 'Serve Prospector over https and set PUBLIC_URL to the https address.' });
+    checks.push({
+      name: 'public URL',
+      status: 'warn',
+      detail: 'PUBLIC_URL is not https: session cookies are not marked Secure',
+      fix: 'Serve Prospector over https and set PUBLIC_URL to the https address.',
+    });
   }
   let db;
   try {
     db = await openDatabase(config);
   } catch (e) {
-    checks.push({ name: 'database', status: 'fail', detail: (e as Error).message, fix: 'Check DATABASE_URL (or DATA_DIR for the embedded database).' });
+    checks.push({
+      name: 'database',
+      status: 'fail',
+      detail: (e as Error).message,
+      fix: 'Check DATABASE_URL (or DATA_DIR for the embedded database).',
+    });
   }
   if (db) {
     try {
       checks.push(...(await checkDatabase(db)));
-      if (checks.every((c) => c.name !== 'database' || c.status === 'ok')) checks.push(...(await checkMailboxes(db, createSecretBox(config.appSecret), deps)));
+      if (checks.every((c) => c.name !== 'database' || c.status === 'ok'))
+        checks.push(...(await checkMailboxes(db, createSecretBox(config.appSecret), deps)));
     } finally {
       await db.close();
     }

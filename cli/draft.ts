@@ -9,16 +9,27 @@ import { isAppError } from '../errors.js';
 import { openContext } from './context.js';
 
 export function formatDrafts(result: SignalDraftResult, facts: Map<number, FactRow>): string {
-  if (result.status === 'needs_contact') return `Signal ${result.signalId}: no contact in its dossier; marked needs_contact, nothing drafted.`;
-  if (result.status === 'skipped') return `Signal ${result.signalId}: not in a state that can be drafted (research it first); nothing done.`;
+  if (result.status === 'needs_contact')
+    return `Signal ${result.signalId}: no contact in its dossier; marked needs_contact, nothing drafted.`;
+  if (result.status === 'skipped')
+    return `Signal ${result.signalId}: not in a state that can be drafted (research it first); nothing done.`;
   if (!result.drafts.length) return `Signal ${result.signalId}: every sequence is past review; nothing to redraft.`;
   const out: string[] = [];
   for (const d of result.drafts) {
     const o = d.outcome;
-    const label = o.source === 'offline' ? 'offline draft (no API key)' : `Claude draft, ${o.attempts} call${o.attempts === 1 ? '' : 's'}, $${o.usage.reduce((n, u) => n + u.costUsd, 0).toFixed(4)}`;
-    out.push(`Sequence ${d.sequenceId}, version ${d.version}: ${label}${d.applied ? '' : ' (kept as a version only: the sequence changed meanwhile)'}`);
+    const label =
+      o.source === 'offline'
+        ? 'offline draft (no API key)'
+        : `Claude draft, ${o.attempts} call${o.attempts === 1 ? '' : 's'}, $${o.usage.reduce((n, u) => n + u.costUsd, 0).toFixed(4)}`;
+    out.push(
+      `Sequence ${d.sequenceId}, version ${d.version}: ${label}${d.applied ? '' : ' (kept as a version only: the sequence changed meanwhile)'}`,
+    );
     o.draft.steps.forEach((s, i) => {
-      out.push('', `— Step ${i + 1}${s.subject ? `: ${s.subject}` : ' (same thread)'}`, ...s.body.split('\n').map((l) => `  ${l}`));
+      out.push(
+        '',
+        `— Step ${i + 1}${s.subject ? `: ${s.subject}` : ' (same thread)'}`,
+        ...s.body.split('\n').map((l) => `  ${l}`),
+      );
       for (const id of s.citedFactIds) {
         const f = facts.get(id);
         out.push(f ? `  [cites ${id}] ${f.text} (${f.source_url})` : `  [cites ${id}] (not in the dossier)`);
@@ -47,7 +58,11 @@ export async function draftCommand(o: { signal: string; json?: boolean }): Promi
   const onSigint = () => abort.abort(new Error('interrupted'));
   process.once('SIGINT', onSigint);
   try {
-    const result = await draftSignal({ db: ctx.db, config: ctx.config, log: ctx.log, llm: createLlm(ctx.config), signal: abort.signal }, signalId, { redraft: true });
+    const result = await draftSignal(
+      { db: ctx.db, config: ctx.config, log: ctx.log, llm: createLlm(ctx.config), signal: abort.signal },
+      signalId,
+      { redraft: true },
+    );
     const facts = new Map<number, FactRow>();
     for (const d of result.drafts) {
       const seq = await one<SequenceRow>(ctx.db, findSequence(d.sequenceId));
@@ -55,14 +70,34 @@ export async function draftCommand(o: { signal: string; json?: boolean }): Promi
       if (dossier) for (const f of await run<FactRow>(ctx.db, factsForDossier(dossier.id))) facts.set(f.id, f);
     }
     if (o.json) {
-      process.stdout.write(JSON.stringify({
-        signalId, status: result.status,
-        drafts: result.drafts.map((d) => ({
-          sequenceId: d.sequenceId, version: d.version, applied: d.applied, drafter: d.outcome.source, promptVersion: d.outcome.promptVersion,
-          steps: d.outcome.draft.steps.map((s) => ({ ...s, citations: s.citedFactIds.map((id) => facts.get(id) ? { id, text: facts.get(id)!.text, sourceUrl: facts.get(id)!.source_url } : { id, missing: true }) })),
-          gates: d.outcome.gateResults, failures: d.outcome.failures, usage: d.outcome.usage,
-        })),
-      }, null, 2) + '\n');
+      process.stdout.write(
+        JSON.stringify(
+          {
+            signalId,
+            status: result.status,
+            drafts: result.drafts.map((d) => ({
+              sequenceId: d.sequenceId,
+              version: d.version,
+              applied: d.applied,
+              drafter: d.outcome.source,
+              promptVersion: d.outcome.promptVersion,
+              steps: d.outcome.draft.steps.map((s) => ({
+                ...s,
+                citations: s.citedFactIds.map((id) =>
+                  facts.get(id)
+                    ? { id, text: facts.get(id)!.text, sourceUrl: facts.get(id)!.source_url }
+                    : { id, missing: true },
+                ),
+              })),
+              gates: d.outcome.gateResults,
+              failures: d.outcome.failures,
+              usage: d.outcome.usage,
+            })),
+          },
+          null,
+          2,
+        ) + '\n',
+      );
     } else {
       process.stdout.write(formatDrafts(result, facts) + '\n');
     }

@@ -16,7 +16,10 @@ export async function importCommand(kind: ImportKind, file: string, o: { json?: 
     return;
   }
   const ctx = await openContext({ boss: false });
-  const bar = process.stderr.isTTY && !o.json ? new SingleBar({ format: `${kind} [{bar}] {value}/{total} rows` }, Presets.shades_classic) : undefined;
+  const bar =
+    process.stderr.isTTY && !o.json
+      ? new SingleBar({ format: `${kind} [{bar}] {value}/{total} rows` }, Presets.shades_classic)
+      : undefined;
   try {
     const ws = await ensureWorkspace(ctx.db);
     const imp = await createImport(ctx.db, { workspaceId: ws.id, kind, content, filename: path.basename(file) });
@@ -26,9 +29,12 @@ export async function importCommand(kind: ImportKind, file: string, o: { json?: 
     if (o.json) {
       process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     } else {
-      const out = [`${kind}: ${report.total} rows, ${report.created} created, ${report.updated} updated, ${report.errors.length} with errors`];
+      const out = [
+        `${kind}: ${report.total} rows, ${report.created} created, ${report.updated} updated, ${report.errors.length} with errors`,
+      ];
       for (const e of report.errors) out.push(`  row ${e.row}: ${e.errors.join('; ')}`);
-      for (const c of report.changes) out.push(`  contact ${c.contactId}: ${c.field} changed from ${c.from} to ${c.to}`);
+      for (const c of report.changes)
+        out.push(`  contact ${c.contactId}: ${c.field} changed from ${c.from} to ${c.to}`);
       process.stdout.write(out.join('\n') + '\n');
     }
     if (report.errors.length) process.exitCode = 3;

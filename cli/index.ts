@@ -18,7 +18,9 @@ import { userAddCommand } from './user.js';
 const program = new Command();
 program
   .name('prospector')
-  .description('Signal-triggered prospecting agent: signals → research → cited drafts → human review → reply-aware sequences.')
+  .description(
+    'Signal-triggered prospecting agent: signals → research → cited drafts → human review → reply-aware sequences.',
+  )
   .showHelpAfterError();
 
 program
@@ -35,7 +37,12 @@ program
 program
   .command('worker')
   .description('Run queue agents only. Run as many as you like, on any machine sharing the database.')
-  .option('--agents <names>', 'comma-separated queue names (default: all)', (v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+  .option('--agents <names>', 'comma-separated queue names (default: all)', (v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
   .action(async (o: { agents?: string[] }) => serve({ web: false, agents: o.agents?.length ? o.agents : 'all' }));
 
 program
@@ -60,7 +67,9 @@ user
   .option('--name <name>', 'display name', '')
   .action(async (o: { email: string; role: Role; name: string }) => userAddCommand(o));
 
-const imp = program.command('import').description('Import target accounts or contacts from CSV (idempotent on domain / email).');
+const imp = program
+  .command('import')
+  .description('Import target accounts or contacts from CSV (idempotent on domain / email).');
 for (const kind of ['accounts', 'contacts'] as const) {
   imp
     .command(kind)
@@ -72,7 +81,9 @@ for (const kind of ['accounts', 'contacts'] as const) {
 
 program
   .command('doctor')
-  .description('Check configuration, database, queue, mailbox logins, SPF/DKIM/DMARC, Chromium and the LLM key; print what to fix.')
+  .description(
+    'Check configuration, database, queue, mailbox logins, SPF/DKIM/DMARC, Chromium and the LLM key; print what to fix.',
+  )
   .option('--json', 'print the checks as JSON')
   .action(async (o: { json?: boolean }) => doctorCommand(o));
 
@@ -86,7 +97,9 @@ program
 
 program
   .command('draft')
-  .description('Draft (or redraft) one researched signal; prints the steps, the facts they cite and every gate\'s verdict.')
+  .description(
+    "Draft (or redraft) one researched signal; prints the steps, the facts they cite and every gate's verdict.",
+  )
   .requiredOption('--signal <id>', 'signal id')
   .option('--json', 'print the drafts as JSON')
   .action(async (o: { signal: string; json?: boolean }) => draftCommand(o));

@@ -11,7 +11,10 @@ import { toDefinition } from '../plays/service.js';
 import { ensureWorkspace } from '../review-ui/auth/users.js';
 import { openContext } from './context.js';
 
-async function withWorkspace<T>(boss: boolean, fn: (ctx: Awaited<ReturnType<typeof openContext>>, workspaceId: number) => Promise<T>): Promise<T | undefined> {
+async function withWorkspace<T>(
+  boss: boolean,
+  fn: (ctx: Awaited<ReturnType<typeof openContext>>, workspaceId: number) => Promise<T>,
+): Promise<T | undefined> {
   const ctx = await openContext({ boss });
   try {
     return await fn(ctx, (await ensureWorkspace(ctx.db)).id);
@@ -33,51 +36,83 @@ export function registerPlayCommands(program: Command): void {
     .command('list')
     .description('List plays with their triggers.')
     .option('--json', 'print JSON')
-    .action(async (o: { json?: boolean }) => withWorkspace(false, async (ctx, ws) => {
-      const plays = await run<PlayRow>(ctx.db, listPlays(ws));
-      if (o.json) return void process.stdout.write(JSON.stringify(plays.map((p) => ({ id: p.id, version: p.version, ...toDefinition(p) })), null, 2) + '\n');
-      for (const p of plays) process.stdout.write(`${String(p.id).padStart(4)}  ${p.enabled ? 'on ' : 'off'}  v${p.version}  ${p.name}  [${JSON.stringify(p.trigger)}]\n`);
-    }));
+    .action(async (o: { json?: boolean }) =>
+      withWorkspace(false, async (ctx, ws) => {
+        const plays = await run<PlayRow>(ctx.db, listPlays(ws));
+        if (o.json)
+          return void process.stdout.write(
+            JSON.stringify(
+              plays.map((p) => ({ id: p.id, version: p.version, ...toDefinition(p) })),
+              null,
+              2,
+            ) + '\n',
+          );
+        for (const p of plays)
+          process.stdout.write(
+            `${String(p.id).padStart(4)}  ${p.enabled ? 'on ' : 'off'}  v${p.version}  ${p.name}  [${JSON.stringify(p.trigger)}]\n`,
+          );
+      }),
+    );
   play
     .command('show')
     .description('Show one play: trigger, personas, limits and versions.')
     .argument('<id>', 'play id')
     .option('--json', 'print JSON')
-    .action(async (id: string, o: { json?: boolean }) => withWorkspace(false, async (ctx, ws) => {
-      const p = await one<PlayRow>(ctx.db, findPlay(ws, Number(id)));
-      if (!p) {
-        process.stderr.write(`prospector: no play ${id}\n`);
-        process.exitCode = 1;
-        return;
-      }
-      const d = toDefinition(p);
-      const versions = await run<{ version: number; created_at: Date }>(ctx.db, listPlayVersions(p.id));
-      if (o.json) return void process.stdout.write(JSON.stringify({ id: p.id, version: p.version, ...d, versions }, null, 2) + '\n');
-      process.stdout.write([
-        `${p.name} (play ${p.id}, version ${p.version}, ${p.enabled ? 'enabled' : 'disabled'})`,
-        d.description, `trigger: ${JSON.stringify(d.trigger)}`, 'personas:', personaLines(d.personas).replace(/^/gm, '  ') || '  (most senior contacts)',
-        `limits: ${d.limits.maxContactsPerAccount} contact(s) per account, skip if contacted in ${d.limits.contactCooldownDays} days, ${d.limits.staggerHours} h between first sends`,
-        `versions: ${versions.map((v) => `v${v.version} ${v.created_at.toISOString()}`).join(', ')}`,
-      ].filter(Boolean).join('\n') + '\n');
-    }));
+    .action(async (id: string, o: { json?: boolean }) =>
+      withWorkspace(false, async (ctx, ws) => {
+        const p = await one<PlayRow>(ctx.db, findPlay(ws, Number(id)));
+        if (!p) {
+          process.stderr.write(`prospector: no play ${id}\n`);
+          process.exitCode = 1;
+          return;
+        }
+        const d = toDefinition(p);
+        const versions = await run<{ version: number; created_at: Date }>(ctx.db, listPlayVersions(p.id));
+        if (o.json)
+          return void process.stdout.write(
+            JSON.stringify({ id: p.id, version: p.version, ...d, versions }, null, 2) + '\n',
+          );
+        process.stdout.write(
+          [
+            `${p.name} (play ${p.id}, version ${p.version}, ${p.enabled ? 'enabled' : 'disabled'})`,
+            d.description,
+            `trigger: ${JSON.stringify(d.trigger)}`,
+            'personas:',
+            personaLines(d.personas).replace(/^/gm, '  ') || '  (most senior contacts)',
+            `limits: ${d.limits.maxContactsPerAccount} contact(s) per account, skip if contacted in ${d.limits.contactCooldownDays} days, ${d.limits.staggerHours} h between first sends`,
+            `versions: ${versions.map((v) => `v${v.version} ${v.created_at.toISOString()}`).join(', ')}`,
+          ]
+            .filter(Boolean)
+            .join('\n') + '\n',
+        );
+      }),
+    );
   program
     .command('enroll')
     .description('Enroll contacts in a play by hand: research and drafting start, drafts land in the review queue.')
     .requiredOption('--play <id>', 'play id')
     .requiredOption('--contact <email...>', 'contact email(s)')
     .option('--note <text>', 'why now, for the drafter and the reviewer')
-    .action(async (o: { play: string; contact: string[]; note?: string }) => withWorkspace(true, async (ctx, ws) => {
-      const ids: number[] = [];
-      for (const email of o.contact) {
-        const c = await one<{ id: number }>(ctx.db, findContactByEmail(ws, email));
-        if (!c) {
-          process.stderr.write(`prospector: no contact with email ${email}\n`);
-          process.exitCode = 1;
-          return;
+    .action(async (o: { play: string; contact: string[]; note?: string }) =>
+      withWorkspace(true, async (ctx, ws) => {
+        const ids: number[] = [];
+        for (const email of o.contact) {
+          const c = await one<{ id: number }>(ctx.db, findContactByEmail(ws, email));
+          if (!c) {
+            process.stderr.write(`prospector: no contact with email ${email}\n`);
+            process.exitCode = 1;
+            return;
+          }
+          ids.push(c.id);
         }
-        ids.push(c.id);
-      }
-      const out = await enrollContacts(ctx.db, { workspaceId: ws, playId: Number(o.play), contactIds: ids, userId: null, note: o.note }, researchEnqueuer(ctx.boss));
-      process.stdout.write(`enrolled ${ids.length} contact(s): signal ${out.signalIds.join(', ')}; research is queued\n`);
-    }));
+        const out = await enrollContacts(
+          ctx.db,
+          { workspaceId: ws, playId: Number(o.play), contactIds: ids, userId: null, note: o.note },
+          researchEnqueuer(ctx.boss),
+        );
+        process.stdout.write(
+          `enrolled ${ids.length} contact(s): signal ${out.signalIds.join(', ')}; research is queued\n`,
+        );
+      }),
+    );
 }

@@ -15,21 +15,29 @@ import { configOrExit, openContext } from './context.js';
 export function formatDossier(d: Dossier): string {
   const out: string[] = [`Dossier for ${d.domain ?? d.homepageUrl}${d.homepageUrl ? ` (${d.homepageUrl})` : ''}`];
   const o = d.organization;
-  if (o.name) out.push(`Organization: ${o.name}${o.size ? `, ${o.size} people` : ''}${o.address?.text ? `, ${o.address.text}` : ''}`);
+  if (o.name)
+    out.push(
+      `Organization: ${o.name}${o.size ? `, ${o.size} people` : ''}${o.address?.text ? `, ${o.address.text}` : ''}`,
+    );
   for (const p of d.people) {
-    out.push(p.role === 'contact'
-      ? `Contact: ${p.name} <${p.email}>, ${p.title || 'no title'}${p.previousCompany ? `, previously at ${p.previousCompany}` : ''}`
-      : `Named on ${p.source} page: ${p.name}, ${p.title} (${p.sourceUrl})`);
+    out.push(
+      p.role === 'contact'
+        ? `Contact: ${p.name} <${p.email}>, ${p.title || 'no title'}${p.previousCompany ? `, previously at ${p.previousCompany}` : ''}`
+        : `Named on ${p.source} page: ${p.name}, ${p.title} (${p.sourceUrl})`,
+    );
   }
   out.push(`Time zone: ${d.contactTimeZone ?? 'unknown'}${d.timeZoneSource ? ` (from the ${d.timeZoneSource})` : ''}`);
-  out.push(`Pages: ${d.pages.length} read (${d.stats.rendered} rendered, ${d.stats.cacheHits} from cache); extractor: ${d.stats.extractor}${d.stats.factsDropped ? `, ${d.stats.factsDropped} facts dropped for quotes not on the page` : ''}`);
+  out.push(
+    `Pages: ${d.pages.length} read (${d.stats.rendered} rendered, ${d.stats.cacheHits} from cache); extractor: ${d.stats.extractor}${d.stats.factsDropped ? `, ${d.stats.factsDropped} facts dropped for quotes not on the page` : ''}`,
+  );
   out.push('', `Facts (${d.facts.length}):`);
   d.facts.forEach((f, i) => {
     out.push(`${String(i + 1).padStart(3)}. [${f.kind}] ${f.text}${f.flags.length ? `  ⚠ ${f.flags.join(', ')}` : ''}`);
     if (f.quote !== f.text) out.push(`       “${f.quote}”`);
     out.push(`       source: ${f.sourceUrl}`);
   });
-  if (d.errors.length) out.push('', `Errors (${d.errors.length}):`, ...d.errors.map((e) => `  - ${e.reason}: ${e.message}`));
+  if (d.errors.length)
+    out.push('', `Errors (${d.errors.length}):`, ...d.errors.map((e) => `  - ${e.reason}: ${e.message}`));
   if (d.notes.length) out.push('', 'Notes:', ...d.notes.map((n) => `  - ${n}`));
   return out.join('\n');
 }
@@ -44,7 +52,9 @@ export async function researchCommand(target: string, o: { contact?: string; jso
     const ctx = await openContext({ boss: false });
     try {
       const ws = await one<WorkspaceRow>(ctx.db, firstWorkspace());
-      const contact = ws ? await one<ContactRow & { account_domain: string | null }>(ctx.db, findContactByEmail(ws.id, o.contact)) : undefined;
+      const contact = ws
+        ? await one<ContactRow & { account_domain: string | null }>(ctx.db, findContactByEmail(ws.id, o.contact))
+        : undefined;
       if (!contact) {
         process.stderr.write(`prospector: no contact with email ${o.contact}\n`);
         process.exitCode = 1;
@@ -53,8 +63,16 @@ export async function researchCommand(target: string, o: { contact?: string; jso
       const account = await one<AccountRow>(ctx.db, findAccountByDomain(ws!.id, domain));
       settings = researchSettings(ws);
       Object.assign(input, {
-        accountName: account?.name, accountTimeZone: account?.time_zone, needsBrowser: account?.needs_browser,
-        contact: { name: `${contact.first_name} ${contact.last_name}`.trim(), email: contact.email, title: contact.title, timeZone: contact.time_zone, previousCompany: contact.previous_company },
+        accountName: account?.name,
+        accountTimeZone: account?.time_zone,
+        needsBrowser: account?.needs_browser,
+        contact: {
+          name: `${contact.first_name} ${contact.last_name}`.trim(),
+          email: contact.email,
+          title: contact.title,
+          timeZone: contact.time_zone,
+          previousCompany: contact.previous_company,
+        },
       });
     } finally {
       await ctx.close();

@@ -27,7 +27,9 @@ export async function classifyCommand(file: string, o: { json?: boolean }): Prom
     from: parsed.from,
     subject: parsed.subject,
     returnDate: c.returnDate ?? null,
-    bounce: c.bounce ? { recipient: c.bounce.recipient, status: c.bounce.status, hard: c.bounce.hard, diagnostic: c.bounce.diagnostic } : null,
+    bounce: c.bounce
+      ? { recipient: c.bounce.recipient, status: c.bounce.status, hard: c.bounce.hard, diagnostic: c.bounce.diagnostic }
+      : null,
     intent: intent ? { intent: intent.intent, confidence: intent.confidence } : null,
     visibleText: c.visibleText,
   };
@@ -36,8 +38,14 @@ export async function classifyCommand(file: string, o: { json?: boolean }): Prom
     return;
   }
   const lines = [`kind:        ${out.kind} (${out.reason})`, `from:        ${out.from}`, `subject:     ${out.subject}`];
-  if (c.kind === 'auto_reply') lines.push(`return date: ${out.returnDate ?? 'not stated (remaining steps move a week)'}`);
-  if (out.bounce) lines.push(`recipient:   ${out.bounce.recipient ?? '?'}`, `status:      ${out.bounce.status ?? '?'}`, `hard:        ${out.bounce.hard ? 'yes (address suppressed)' : 'no'}`);
+  if (c.kind === 'auto_reply')
+    lines.push(`return date: ${out.returnDate ?? 'not stated (remaining steps move a week)'}`);
+  if (out.bounce)
+    lines.push(
+      `recipient:   ${out.bounce.recipient ?? '?'}`,
+      `status:      ${out.bounce.status ?? '?'}`,
+      `hard:        ${out.bounce.hard ? 'yes (address suppressed)' : 'no'}`,
+    );
   if (out.intent) lines.push(`intent:      ${out.intent.intent} (${out.intent.confidence})`);
   if (out.visibleText) lines.push('visible text:', ...out.visibleText.split('\n').map((l) => `  ${l}`));
   process.stdout.write(lines.join('\n') + '\n');
@@ -60,12 +68,16 @@ export async function sequenceShowCommand(id: string): Promise<void> {
     }
     const { zone } = await loadSchedulePolicy(ctx.db, sequenceId);
     const steps = await run<StepRow>(ctx.db, listSteps(sequenceId));
-    const lines = [`sequence ${seq.id}: ${seq.status}${seq.stop_reason ? ` (${seq.stop_reason})` : ''}; recipient time zone ${zone}`];
+    const lines = [
+      `sequence ${seq.id}: ${seq.status}${seq.stop_reason ? ` (${seq.stop_reason})` : ''}; recipient time zone ${zone}`,
+    ];
     for (const s of steps) {
       const at = s.sent_at ?? s.scheduled_at;
       const when = at ? `${s.sent_at ? 'sent' : 'at'} ${formatLocal(at, zone)}` : '-';
       const note = s.last_error ?? s.skip_reason ?? '';
-      lines.push(`  ${String(s.position + 1).padStart(2)}. ${s.kind.padEnd(9)} ${s.status.padEnd(10)} ${when}${note ? `  (${note})` : ''}`);
+      lines.push(
+        `  ${String(s.position + 1).padStart(2)}. ${s.kind.padEnd(9)} ${s.status.padEnd(10)} ${when}${note ? `  (${note})` : ''}`,
+      );
       if (s.subject) lines.push(`      ${s.subject}`);
     }
     process.stdout.write(lines.join('\n') + '\n');
@@ -79,7 +91,9 @@ export function registerSequencingCommands(program: Command): void {
     .command('inbox')
     .description('Inbound mail tools.')
     .command('classify')
-    .description('Classify a raw message (.eml): reply, auto_reply, bounce or unsubscribe, with return date, bounce details, visible text and intent.')
+    .description(
+      'Classify a raw message (.eml): reply, auto_reply, bounce or unsubscribe, with return date, bounce details, visible text and intent.',
+    )
     .argument('<file>', 'raw MIME message')
     .option('--json', 'print JSON')
     .action(async (file: string, o: { json?: boolean }) => classifyCommand(file, o));

@@ -27,7 +27,11 @@ export async function serve(opts: ServeOptions): Promise<void> {
     const hardStop = setTimeout(() => process.exit(1), 40_000);
     hardStop.unref();
     try {
-      if (server) await new Promise<void>((res) => { server!.close(() => res()); server!.closeIdleConnections?.(); });
+      if (server)
+        await new Promise<void>((res) => {
+          server!.close(() => res());
+          server!.closeIdleConnections?.();
+        });
       if (agents) await agents.stop();
       await ctx.close();
       log.info('process.stopped');
@@ -45,11 +49,19 @@ export async function serve(opts: ServeOptions): Promise<void> {
     const seeded = await seedDemo(ctx);
     if (seeded === 'not-empty') lines.push('The database already has data of its own, so no demo workspace was added.');
     const logins = readDemoLogins(config.dataDir);
-    if (logins) lines.push('Demo logins (fictional workspace):', ...logins.map((l) => `  ${l.role.padEnd(8)} ${l.email}  ${l.password}`));
+    if (logins)
+      lines.push(
+        'Demo logins (fictional workspace):',
+        ...logins.map((l) => `  ${l.role.padEnd(8)} ${l.email}  ${l.password}`),
+      );
   }
   if (opts.web) {
     const admin = await bootstrapAdmin(ctx.db).catch(() => undefined);
-    if (admin) lines.push('First start: an admin was created. Log in once with these and keep them safe:', `  ${admin.email}  ${admin.password}`);
+    if (admin)
+      lines.push(
+        'First start: an admin was created. Log in once with these and keep them safe:',
+        `  ${admin.email}  ${admin.password}`,
+      );
   }
   if (opts.agents !== 'none') {
     agents = await startAgents(ctx, selectAgents(opts.agents === 'all' ? undefined : opts.agents));
@@ -62,7 +74,9 @@ export async function serve(opts: ServeOptions): Promise<void> {
     });
     const addr = server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.port;
-    lines.unshift(`Prospector is running at http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}  (${ctx.db.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'})`);
+    lines.unshift(
+      `Prospector is running at http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}  (${ctx.db.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'})`,
+    );
   }
   if (lines.length) process.stdout.write(lines.join('\n') + '\n');
 }

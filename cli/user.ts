@@ -7,7 +7,12 @@ export async function userAddCommand(o: { email: string; role: Role; name: strin
   const ctx = await openContext({ boss: false });
   try {
     const ws = await ensureWorkspace(ctx.db);
-    const { user, password } = await addUser(ctx.db, { workspaceId: ws.id, email: o.email, name: o.name, role: o.role });
+    const { user, password } = await addUser(ctx.db, {
+      workspaceId: ws.id,
+      email: o.email,
+      name: o.name,
+      role: o.role,
+    });
     process.stdout.write(`added ${user.email} (${user.role})\none-time password: ${password}\n`);
   } catch (err) {
     if (isAppError(err, 'CONFLICT')) {

@@ -10,7 +10,9 @@ pg.types.setTypeParser(1700, (v) => Number(v));
 const TEXT_ARRAY = 1009 as unknown as Parameters<typeof pg.types.getTypeParser>[0];
 const INT8_ARRAY = 1016 as unknown as Parameters<typeof pg.types.getTypeParser>[0];
 const parseTextArray = pg.types.getTypeParser(TEXT_ARRAY);
-pg.types.setTypeParser(INT8_ARRAY, (v: string) => (parseTextArray(v) as (string | null)[]).map((x) => (x === null ? null : Number(x))));
+pg.types.setTypeParser(INT8_ARRAY, (v: string) =>
+  (parseTextArray(v) as (string | null)[]).map((x) => (x === null ? null : Number(x))),
+);
 
 function wrap(client: pg.Pool | pg.PoolClient): Queryable {
   return {

@@ -14,21 +14,76 @@ const STARTED = Date.now();
 const ago = (hours: number) => new Date(STARTED - hours * 3_600_000);
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-interface DemoStory { id: string; title: string; summary: string; hoursAgo: number; path: string }
+interface DemoStory {
+  id: string;
+  title: string;
+  summary: string;
+  hoursAgo: number;
+  path: string;
+}
 
 const FUNDING: DemoStory[] = [
-  { id: 'kestrel-series-b', title: 'Kestrel Robotics lands $42 million Series B to bring warehouse robots to Europe', summary: 'The round was led by <b>Foundry Peak Ventures</b> with participation from Northgate Capital and Alder Partners.', hoursAgo: 5, path: 'kestrel-series-b' },
-  { id: 'nimbus-seed', title: 'Nimbus AI emerges from stealth with $8M seed round led by Accel', summary: 'Nimbus AI builds support agents for mid-market SaaS companies.', hoursAgo: 9, path: 'nimbus-seed' },
-  { id: 'lumen-series-a', title: 'Lumen Health closes €12M Series A to expand across DACH', summary: '<![CDATA[Berlin-based Lumen Health GmbH will use the money to hire sales staff.]]>', hoursAgo: 20, path: 'lumen-series-a' },
-  { id: 'zephyr-seed', title: 'Zephyr Labs raises $5M seed to automate freight invoices', summary: 'Zephyr Labs is not one of your accounts yet: it shows up under "add as account?".', hoursAgo: 30, path: 'zephyr-seed' },
+  {
+    id: 'kestrel-series-b',
+    title: 'Kestrel Robotics lands $42 million Series B to bring warehouse robots to Europe',
+    summary:
+      'The round was led by <b>Foundry Peak Ventures</b> with participation from Northgate Capital and Alder Partners.',
+    hoursAgo: 5,
+    path: 'kestrel-series-b',
+  },
+  {
+    id: 'nimbus-seed',
+    title: 'Nimbus AI emerges from stealth with $8M seed round led by Accel',
+    summary: 'Nimbus AI builds support agents for mid-market SaaS companies.',
+    hoursAgo: 9,
+    path: 'nimbus-seed',
+  },
+  {
+    id: 'lumen-series-a',
+    title: 'Lumen Health closes €12M Series A to expand across DACH',
+    summary: '<![CDATA[Berlin-based Lumen Health GmbH will use the money to hire sales staff.]]>',
+    hoursAgo: 20,
+    path: 'lumen-series-a',
+  },
+  {
+    id: 'zephyr-seed',
+    title: 'Zephyr Labs raises $5M seed to automate freight invoices',
+    summary: 'Zephyr Labs is not one of your accounts yet: it shows up under "add as account?".',
+    hoursAgo: 30,
+    path: 'zephyr-seed',
+  },
 ];
 
 const NEWS: DemoStory[] = [
   // The same Kestrel round from a second outlet: it joins the first signal as another source.
-  { id: 'kestrel-round-wire', title: 'Kestrel Robotics raises $42M Series B led by Foundry Peak', summary: 'Warehouse robotics maker Kestrel Robotics said on Tuesday it raised $42 million.', hoursAgo: 4, path: 'wire/kestrel' },
-  { id: 'fjord-germany', title: 'Fjord Payments expands into Germany and the Netherlands', summary: 'The Oslo payments company opens offices in Berlin and Amsterdam.', hoursAgo: 12, path: 'wire/fjord-germany' },
-  { id: 'tessellate-cro', title: 'Tessellate Data appoints Amelia Clarke as Chief Revenue Officer', summary: 'Clarke was previously Sales Director EMEA.', hoursAgo: 16, path: 'wire/tessellate-cro' },
-  { id: 'kestrel-launch', title: 'Kestrel Robotics unveils autonomous picking arm', summary: 'A second Kestrel story within the cooldown: kept on the account, starts nothing.', hoursAgo: 2, path: 'wire/kestrel-launch' },
+  {
+    id: 'kestrel-round-wire',
+    title: 'Kestrel Robotics raises $42M Series B led by Foundry Peak',
+    summary: 'Warehouse robotics maker Kestrel Robotics said on Tuesday it raised $42 million.',
+    hoursAgo: 4,
+    path: 'wire/kestrel',
+  },
+  {
+    id: 'fjord-germany',
+    title: 'Fjord Payments expands into Germany and the Netherlands',
+    summary: 'The Oslo payments company opens offices in Berlin and Amsterdam.',
+    hoursAgo: 12,
+    path: 'wire/fjord-germany',
+  },
+  {
+    id: 'tessellate-cro',
+    title: 'Tessellate Data appoints Amelia Clarke as Chief Revenue Officer',
+    summary: 'Clarke was previously Sales Director EMEA.',
+    hoursAgo: 16,
+    path: 'wire/tessellate-cro',
+  },
+  {
+    id: 'kestrel-launch',
+    title: 'Kestrel Robotics unveils autonomous picking arm',
+    summary: 'A second Kestrel story within the cooldown: kept on the account, starts nothing.',
+    hoursAgo: 2,
+    path: 'wire/kestrel-launch',
+  },
 ];
 
 /** Newsroom entries appear one by one while the app runs, so the page's list changes. */
@@ -53,22 +108,30 @@ function etagged(req: Request, res: Response, type: string, body: string) {
 }
 
 function rss(base: string): string {
-  const items = FUNDING.map((s) => `<item><title>${esc(s.title)}</title><link>/demo/stories/${s.path}</link><guid isPermaLink="false">${s.id}</guid>
-<pubDate>${ago(s.hoursAgo).toUTCString()}</pubDate><description>${s.summary.startsWith('<![CDATA[') ? s.summary : esc(s.summary)}</description></item>`);
+  const items = FUNDING.map(
+    (
+      s,
+    ) => `<item><title>${esc(s.title)}</title><link>/demo/stories/${s.path}</link><guid isPermaLink="false">${s.id}</guid>
+<pubDate>${ago(s.hoursAgo).toUTCString()}</pubDate><description>${s.summary.startsWith('<![CDATA[') ? s.summary : esc(s.summary)}</description></item>`,
+  );
   return `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Demo Venture Wire — funding</title><link>${base}/demo/</link>
 <description>Fictional funding news for the demo accounts</description>${items.join('\n')}</channel></rss>`;
 }
 
 function atom(base: string): string {
-  const entries = NEWS.map((s) => `<entry><id>urn:demo:${s.id}</id><title>${esc(s.title)}</title><link href="${base}/demo/stories/${s.path}"/>
-<updated>${ago(s.hoursAgo).toISOString()}</updated><summary type="html">${esc(s.summary)}</summary></entry>`);
+  const entries = NEWS.map(
+    (s) => `<entry><id>urn:demo:${s.id}</id><title>${esc(s.title)}</title><link href="${base}/demo/stories/${s.path}"/>
+<updated>${ago(s.hoursAgo).toISOString()}</updated><summary type="html">${esc(s.summary)}</summary></entry>`,
+  );
   return `<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Demo Business Wire</title><id>urn:demo:news</id>
 <updated>${ago(0).toISOString()}</updated>${entries.join('\n')}</feed>`;
 }
 
 function newsroom(now: number): string {
   const shown = NEWSROOM.filter((n) => now - STARTED >= n.minutes * 60_000);
-  const li = shown.map((n, i) => `<li class="press-item"><a href="/demo/stories/vantage-${i}">${esc(n.title)}</a></li>`).reverse();
+  const li = shown
+    .map((n, i) => `<li class="press-item"><a href="/demo/stories/vantage-${i}">${esc(n.title)}</a></li>`)
+    .reverse();
   return `<!doctype html><html><head><meta charset="utf-8"><title>Vantage Cloud — Newsroom</title></head><body>
 <nav><a href="/demo/">Home</a> <a href="/demo/about">About Vantage Cloud and our mission</a></nav>
 <main><h1>Newsroom</h1><ul class="press">${li.join('\n')}</ul></main><footer><a href="/demo/privacy">Privacy policy and cookie settings</a></footer></body></html>`;
@@ -76,7 +139,14 @@ function newsroom(now: number): string {
 
 function board(base: string): string {
   return JSON.stringify({
-    jobs: JOBS.map((j) => ({ id: j.id, title: j.title, updated_at: ago(3).toISOString(), location: { name: j.location }, absolute_url: `${base}/demo/stories/jobs/quarry-security/${j.id}`, departments: [{ name: j.dept }] })),
+    jobs: JOBS.map((j) => ({
+      id: j.id,
+      title: j.title,
+      updated_at: ago(3).toISOString(),
+      location: { name: j.location },
+      absolute_url: `${base}/demo/stories/jobs/quarry-security/${j.id}`,
+      departments: [{ name: j.dept }],
+    })),
     meta: { total: JOBS.length },
   });
 }
@@ -87,7 +157,10 @@ export function demoFeedRoutes(ctx: Pick<AppContext, 'db' | 'config'>): Router {
   let demoPresent = false; // once a demo workspace exists it stays
   const onlyInDemo = async (_req: Request, _res: Response, next: (err?: unknown) => void) => {
     if (!demoPresent) {
-      const row = await one<{ ok: boolean }>(ctx.db, { text: `SELECT EXISTS (SELECT 1 FROM workspaces WHERE settings->>'demo' = 'true') AS ok`, values: [] });
+      const row = await one<{ ok: boolean }>(ctx.db, {
+        text: `SELECT EXISTS (SELECT 1 FROM workspaces WHERE settings->>'demo' = 'true') AS ok`,
+        values: [],
+      });
       demoPresent = !!row?.ok;
     }
     next(demoPresent ? undefined : 'router');
@@ -100,7 +173,9 @@ export function demoFeedRoutes(ctx: Pick<AppContext, 'db' | 'config'>): Router {
   r.get('/demo/feeds/funding.xml', (req, res) => etagged(req, res, 'application/rss+xml', rss(ctx.config.publicUrl)));
   r.get('/demo/feeds/news.atom', (req, res) => etagged(req, res, 'application/atom+xml', atom(ctx.config.publicUrl)));
   r.get('/demo/newsroom/vantage-cloud', (req, res) => etagged(req, res, 'text/html', newsroom(Date.now())));
-  r.get('/demo/boards/v1/boards/quarry-security/jobs', (req, res) => etagged(req, res, 'application/json', board(ctx.config.publicUrl)));
+  r.get('/demo/boards/v1/boards/quarry-security/jobs', (req, res) =>
+    etagged(req, res, 'application/json', board(ctx.config.publicUrl)),
+  );
   r.get('/demo/stories/{*path}', (req, res) => {
     const p = req.params as { path?: string | string[] };
     const page = renderStory(Array.isArray(p.path) ? p.path.join('/') : String(p.path ?? ''));
@@ -118,13 +193,47 @@ export async function seedDemoSources(db: Database, workspaceId: number, publicU
     if (a) accountIds[name] = a.id;
   }
   const sources = [
-    { kind: 'feed', name: 'Demo Venture Wire (funding RSS)', url: `${publicUrl}/demo/feeds/funding.xml`, config: { demo: true, maxAgeDays: 30 }, every: 15 },
-    { kind: 'feed', name: 'Demo Business Wire (news Atom)', url: `${publicUrl}/demo/feeds/news.atom`, config: { demo: true, maxAgeDays: 30 }, every: 15 },
-    { kind: 'page', name: 'Vantage Cloud newsroom', url: `${publicUrl}/demo/newsroom/vantage-cloud`, config: { demo: true, mode: 'links', render: 'never', accountId: accountIds['Vantage Cloud'] }, every: 2 },
-    { kind: 'greenhouse', name: 'Quarry Security jobs (Greenhouse)', url: `${publicUrl}/demo/boards/v1/boards/quarry-security/jobs`, config: { demo: true, company: 'Quarry Security', accountId: accountIds['Quarry Security'] }, every: 30 },
+    {
+      kind: 'feed',
+      name: 'Demo Venture Wire (funding RSS)',
+      url: `${publicUrl}/demo/feeds/funding.xml`,
+      config: { demo: true, maxAgeDays: 30 },
+      every: 15,
+    },
+    {
+      kind: 'feed',
+      name: 'Demo Business Wire (news Atom)',
+      url: `${publicUrl}/demo/feeds/news.atom`,
+      config: { demo: true, maxAgeDays: 30 },
+      every: 15,
+    },
+    {
+      kind: 'page',
+      name: 'Vantage Cloud newsroom',
+      url: `${publicUrl}/demo/newsroom/vantage-cloud`,
+      config: { demo: true, mode: 'links', render: 'never', accountId: accountIds['Vantage Cloud'] },
+      every: 2,
+    },
+    {
+      kind: 'greenhouse',
+      name: 'Quarry Security jobs (Greenhouse)',
+      url: `${publicUrl}/demo/boards/v1/boards/quarry-security/jobs`,
+      config: { demo: true, company: 'Quarry Security', accountId: accountIds['Quarry Security'] },
+      every: 30,
+    },
   ];
   for (const s of sources) {
-    await run(db, insertSource(workspaceId, { kind: s.kind, name: s.name, url: s.url, config: s.config, secretEnc: null, pollIntervalMinutes: s.every }));
+    await run(
+      db,
+      insertSource(workspaceId, {
+        kind: s.kind,
+        name: s.name,
+        url: s.url,
+        config: s.config,
+        secretEnc: null,
+        pollIntervalMinutes: s.every,
+      }),
+    );
   }
   return sources.length;
 }

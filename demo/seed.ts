@@ -16,7 +16,11 @@ import { seedDemoSources } from './feeds.js';
 import { seedDefaultPlays } from '../plays/service.js';
 import { DEFAULT_TEMPLATE_STEPS, DEFAULT_WINDOW, DEMO_ACCOUNTS, DEMO_PLAYBOOK, FALLBACK_WINDOW } from './data.js';
 
-export interface DemoLogin { role: Role; email: string; password: string }
+export interface DemoLogin {
+  role: Role;
+  email: string;
+  password: string;
+}
 
 const loginsFile = (dataDir: string) => path.join(dataDir, 'demo-logins.json');
 
@@ -30,15 +34,18 @@ export async function seedDemo(ctx: Pick<AppContext, 'db' | 'config' | 'log'>): 
   const empty = (await one<{ empty: boolean }>(db, databaseIsEmpty()))!.empty;
   if (!empty) return readDemoLogins(ctx.config.dataDir) ? 'seeded' : 'not-empty';
 
-  const ws = (await one<WorkspaceRow>(db, insertWorkspace('Demo workspace (fictional)', {
-    playbook: DEMO_PLAYBOOK,
-    signature: 'Riley Rep\nProspector Demo Co',
-    physicalAddress: 'Prospector Demo Co, 1 Example Street, Springfield',
-    cooldownDays: 30,
-    autoCreateAccountsFromChampions: true,
-    approvalMode: 'each_step',
-    demo: true,
-  })))!;
+  const ws = (await one<WorkspaceRow>(
+    db,
+    insertWorkspace('Demo workspace (fictional)', {
+      playbook: DEMO_PLAYBOOK,
+      signature: 'Riley Rep\nProspector Demo Co',
+      physicalAddress: 'Prospector Demo Co, 1 Example Street, Springfield',
+      cooldownDays: 30,
+      autoCreateAccountsFromChampions: true,
+      approvalMode: 'each_step',
+      demo: true,
+    }),
+  ))!;
   const logins: DemoLogin[] = [];
   const users: Record<string, number> = {};
   for (const [role, email, name, tz] of [
@@ -52,14 +59,60 @@ export async function seedDemo(ctx: Pick<AppContext, 'db' | 'config' | 'log'>): 
     logins.push({ role, email, password });
   }
   for (const a of DEMO_ACCOUNTS) {
-    const acc = (await one<{ id: number }>(db, insertAccount(ws.id, { name: a.name, domain: a.domain, aliases: a.aliases ?? [], ownerId: users.rep!, timeZone: a.timeZone, country: a.country, tags: a.tags })))!;
+    const acc = (await one<{ id: number }>(
+      db,
+      insertAccount(ws.id, {
+        name: a.name,
+        domain: a.domain,
+        aliases: a.aliases ?? [],
+        ownerId: users.rep!,
+        timeZone: a.timeZone,
+        country: a.country,
+        tags: a.tags,
+      }),
+    ))!;
     for (const c of a.contacts) {
-      const local = `${c.first}.${c.last}`.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^a-z.]/g, '');
-      await run(db, insertContact(ws.id, { accountId: acc.id, firstName: c.first, lastName: c.last, email: `${local}@${a.domain}`, title: c.title, timeZone: c.timeZone ?? null, linkedinUrl: null, isChampion: !!c.champion }));
+      const local = `${c.first}.${c.last}`
+        .toLowerCase()
+        .normalize('NFD')
+        .replace(/[\u0300-\u036f]/g, '')
+        .replace(/[^a-z.]/g, '');
+      await run(
+        db,
+        insertContact(ws.id, {
+          accountId: acc.id,
+          firstName: c.first,
+          lastName: c.last,
+          email: `${local}@${a.domain}`,
+          title: c.title,
+          timeZone: c.timeZone ?? null,
+          linkedinUrl: null,
+          isChampion: !!c.champion,
+        }),
+      );
     }
   }
-  await run(db, insertTemplate({ workspaceId: ws.id, name: 'Signal-led, 5 steps', description: 'Opener carries the signal; three follow-ups each add something new; a polite break-up.', steps: DEFAULT_TEMPLATE_STEPS, window: DEFAULT_WINDOW, fallback: FALLBACK_WINDOW, isDefault: true }));
-  await run(db, insertOutboxMailbox({ workspaceId: ws.id, userId: users.rep!, fromName: 'Riley Rep', fromEmail: 'rep@demo.prospector.test' }));
+  await run(
+    db,
+    insertTemplate({
+      workspaceId: ws.id,
+      name: 'Signal-led, 5 steps',
+      description: 'Opener carries the signal; three follow-ups each add something new; a polite break-up.',
+      steps: DEFAULT_TEMPLATE_STEPS,
+      window: DEFAULT_WINDOW,
+      fallback: FALLBACK_WINDOW,
+      isDefault: true,
+    }),
+  );
+  await run(
+    db,
+    insertOutboxMailbox({
+      workspaceId: ws.id,
+      userId: users.rep!,
+      fromName: 'Riley Rep',
+      fromEmail: 'rep@demo.prospector.test',
+    }),
+  );
   await seedDemoSources(db, ws.id, ctx.config.publicUrl);
   await seedDefaultPlays(db, ws.id);
   writeFileSync(loginsFile(ctx.config.dataDir), JSON.stringify(logins, null, 2), { mode: 0o600 });

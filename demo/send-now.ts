@@ -6,7 +6,13 @@
 import type { AppContext } from '../context.js';
 import { one, run } from '../db/index.js';
 import { insertAudit } from '../db/queries/audit.js';
-import { findTemplateByName, insertArchivedTemplate, isDemoWorkspace, nextScheduledSteps, openStepNow } from '../db/queries/outbox.js';
+import {
+  findTemplateByName,
+  insertArchivedTemplate,
+  isDemoWorkspace,
+  nextScheduledSteps,
+  openStepNow,
+} from '../db/queries/outbox.js';
 import { AppError } from '../errors.js';
 import { sendStep, type SendResult } from '../sequencing/send.js';
 import { TransportPool } from '../sequencing/transport.js';
@@ -16,16 +22,31 @@ const ALWAYS = { days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59' };
 
 let pool: TransportPool | undefined;
 
-export interface SendNowReport { results: { stepId: number; sequenceId: number; result: SendResult }[] }
+export interface SendNowReport {
+  results: { stepId: number; sequenceId: number; result: SendResult }[];
+}
 
-export async function demoSendNow(ctx: Pick<AppContext, 'db' | 'config' | 'log' | 'secrets'>, input: { workspaceId: number; userId: number; now?: () => Date }): Promise<SendNowReport> {
+export async function demoSendNow(
+  ctx: Pick<AppContext, 'db' | 'config' | 'log' | 'secrets'>,
+  input: { workspaceId: number; userId: number; now?: () => Date },
+): Promise<SendNowReport> {
   const clock = input.now ?? (() => new Date());
   const demo = await one<{ demo: boolean }>(ctx.db, isDemoWorkspace(input.workspaceId));
   if (!demo?.demo) throw new AppError('FORBIDDEN', '"Send due steps now" exists only in the demo workspace.');
   const templateId = await ctx.db.transaction(async (tx) => {
     const found = await one<{ id: number }>(tx, findTemplateByName(input.workspaceId, DEMO_SEND_NOW_TEMPLATE));
-    return found?.id ?? (await one<{ id: number }>(tx, insertArchivedTemplate(input.workspaceId, DEMO_SEND_NOW_TEMPLATE,
-      'Set by the demo\'s "send due steps now" control: every day, all day, so a step can go out at once.', ALWAYS)))!.id;
+    return (
+      found?.id ??
+      (await one<{ id: number }>(
+        tx,
+        insertArchivedTemplate(
+          input.workspaceId,
+          DEMO_SEND_NOW_TEMPLATE,
+          'Set by the demo\'s "send due steps now" control: every day, all day, so a step can go out at once.',
+          ALWAYS,
+        ),
+      ))!.id
+    );
   });
   pool ??= new TransportPool({ secrets: ctx.secrets, dataDir: ctx.config.dataDir });
   const steps = await run<{ id: number; sequence_id: number }>(ctx.db, nextScheduledSteps(input.workspaceId));
@@ -33,12 +54,33 @@ export async function demoSendNow(ctx: Pick<AppContext, 'db' | 'config' | 'log' 
   for (const s of steps) {
     const opened = await ctx.db.transaction(async (tx) => {
       const row = await one(tx, openStepNow(s.id, templateId, clock()));
-      if (row) await run(tx, insertAudit({ workspaceId: input.workspaceId, userId: input.userId, action: 'demo.send_now', entityType: 'sequence_step', entityId: s.id }));
+      if (row)
+        await run(
+          tx,
+          insertAudit({
+            workspaceId: input.workspaceId,
+            userId: input.userId,
+            action: 'demo.send_now',
+            entityType: 'sequence_step',
+            entityId: s.id,
+          }),
+        );
       return !!row;
     });
     if (!opened) continue;
-    results.push({ stepId: s.id, sequenceId: s.sequence_id, result: await sendStep(ctx, s.id, { transports: pool, now: clock }) });
+    results.push({
+      stepId: s.id,
+      sequenceId: s.sequence_id,
+      result: await sendStep(ctx, s.id, { transports: pool, now: clock }),
+    });
   }
-  ctx.log.info({ workspaceId: input.workspaceId, steps: results.length, sent: results.filter((r) => r.result.status === 'sent').length }, 'demo.send_now');
+  ctx.log.info(
+    {
+      workspaceId: input.workspaceId,
+      steps: results.length,
+      sent: results.filter((r) => r.result.status === 'sent').length,
+    },
+    'demo.send_now',
+  );
   return { results };
 }

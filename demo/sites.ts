@@ -14,61 +14,123 @@ export const JSON_LD_SITE = 'lumen-health.example';
 export const DOWN_SITE = 'brightpath-logistics.example';
 
 const WHAT: Record<string, string> = {
-  saas: 'builds revenue analytics software for mid-market companies', logistics: 'runs freight and warehousing networks for retailers',
-  hardware: 'designs warehouse robots that pick and pack alongside people', health: 'makes patient scheduling software for clinics',
-  fintech: 'processes payments for Nordic online merchants', data: 'builds data pipelines for enterprise analytics teams',
-  biotech: 'develops lab automation for drug discovery', security: 'protects mid-sized companies from account takeover',
-  ecommerce: 'runs online storefronts for Japanese consumer brands', edtech: 'teaches professional skills through short online courses',
-  energy: 'builds community solar and battery projects', infrastructure: 'runs cloud infrastructure for fast-growing software teams',
-  media: 'publishes and syndicates video for Spanish-language audiences', retail: 'sells outdoor gear online and in twelve stores',
-  ai: 'builds AI assistants for customer support teams', legaltech: 'automates contract review for in-house legal teams',
-  insurance: 'sells business insurance to small companies', manufacturing: 'produces recycled composite materials for construction',
+  saas: 'builds revenue analytics software for mid-market companies',
+  logistics: 'runs freight and warehousing networks for retailers',
+  hardware: 'designs warehouse robots that pick and pack alongside people',
+  health: 'makes patient scheduling software for clinics',
+  fintech: 'processes payments for Nordic online merchants',
+  data: 'builds data pipelines for enterprise analytics teams',
+  biotech: 'develops lab automation for drug discovery',
+  security: 'protects mid-sized companies from account takeover',
+  ecommerce: 'runs online storefronts for Japanese consumer brands',
+  edtech: 'teaches professional skills through short online courses',
+  energy: 'builds community solar and battery projects',
+  infrastructure: 'runs cloud infrastructure for fast-growing software teams',
+  media: 'publishes and syndicates video for Spanish-language audiences',
+  retail: 'sells outdoor gear online and in twelve stores',
+  ai: 'builds AI assistants for customer support teams',
+  legaltech: 'automates contract review for in-house legal teams',
+  insurance: 'sells business insurance to small companies',
+  manufacturing: 'produces recycled composite materials for construction',
 };
 
-interface SitePage { title: string; description?: string; paragraphs: string[]; head?: Html }
+interface SitePage {
+  title: string;
+  description?: string;
+  paragraphs: string[];
+  head?: Html;
+}
 
 function pagesFor(a: DemoAccount, i: number): Record<string, SitePage> {
   const what = WHAT[a.tags[0] ?? ''] ?? 'helps businesses grow';
   const city = a.timeZone.split('/').pop()!.replace(/_/g, ' ');
   return {
-    '': { title: a.name, description: `${a.name} ${what}.`, paragraphs: [
-      `${a.name} ${what}, with customers across ${a.country === 'US' ? 'North America' : 'its region'} and beyond.`,
-      `Founded in ${2010 + (i % 12)}, the company works from its headquarters in ${city} and serves more than ${(i + 3) * 150} customers.`] },
-    about: { title: `About ${a.name}`, paragraphs: [
-      `${a.name} was started by operators who had lived the problem themselves and wanted better tools for their teams.`,
-      `Today ${a.name} employs ${60 + i * 17} people and is ${a.tags.includes('enterprise') ? 'trusted by global enterprises' : 'growing quickly'}.`] },
-    news: { title: `${a.name} newsroom`, paragraphs: [
-      `${a.name} announced this quarter that it is expanding its ${a.country} operations with a new regional team.`,
-      `The company also launched a partner program so that resellers can offer ${a.name} to their own customers.`] },
-    careers: { title: `Careers at ${a.name}`, paragraphs: [
-      `${a.name} is hiring ${2 + (i % 5)} account executives and a head of sales development to support its growth plans.`] },
-    pricing: { title: `Pricing — ${a.name}`, paragraphs: [
-      `Plans for ${a.name} start at ${(i + 2) * 100} dollars per month, billed annually, with a free pilot for new teams.`] },
+    '': {
+      title: a.name,
+      description: `${a.name} ${what}.`,
+      paragraphs: [
+        `${a.name} ${what}, with customers across ${a.country === 'US' ? 'North America' : 'its region'} and beyond.`,
+        `Founded in ${2010 + (i % 12)}, the company works from its headquarters in ${city} and serves more than ${(i + 3) * 150} customers.`,
+      ],
+    },
+    about: {
+      title: `About ${a.name}`,
+      paragraphs: [
+        `${a.name} was started by operators who had lived the problem themselves and wanted better tools for their teams.`,
+        `Today ${a.name} employs ${60 + i * 17} people and is ${a.tags.includes('enterprise') ? 'trusted by global enterprises' : 'growing quickly'}.`,
+      ],
+    },
+    news: {
+      title: `${a.name} newsroom`,
+      paragraphs: [
+        `${a.name} announced this quarter that it is expanding its ${a.country} operations with a new regional team.`,
+        `The company also launched a partner program so that resellers can offer ${a.name} to their own customers.`,
+      ],
+    },
+    careers: {
+      title: `Careers at ${a.name}`,
+      paragraphs: [
+        `${a.name} is hiring ${2 + (i % 5)} account executives and a head of sales development to support its growth plans.`,
+      ],
+    },
+    pricing: {
+      title: `Pricing — ${a.name}`,
+      paragraphs: [
+        `Plans for ${a.name} start at ${(i + 2) * 100} dollars per month, billed annually, with a free pilot for new teams.`,
+      ],
+    },
   };
 }
 
-const NAV = [['about', 'About us'], ['news', 'Newsroom'], ['careers', 'Careers'], ['pricing', 'Pricing']];
+const NAV = [
+  ['about', 'About us'],
+  ['news', 'Newsroom'],
+  ['careers', 'Careers'],
+  ['pricing', 'Pricing'],
+];
 
 function jsonLd(a: DemoAccount): Html {
   const data = {
-    '@context': 'https://schema.org', '@type': 'Organization', name: a.name, url: `https://${a.domain}/`, foundingDate: '2016',
+    '@context': 'https://schema.org',
+    '@type': 'Organization',
+    name: a.name,
+    url: `https://${a.domain}/`,
+    foundingDate: '2016',
     description: `${a.name} makes patient scheduling software for clinics in Germany, Austria and Switzerland.`,
     numberOfEmployees: { '@type': 'QuantitativeValue', value: 230 },
-    address: { '@type': 'PostalAddress', streetAddress: 'Torstraße 49', addressLocality: 'Berlin', addressCountry: 'DE' },
+    address: {
+      '@type': 'PostalAddress',
+      streetAddress: 'Torstraße 49',
+      addressLocality: 'Berlin',
+      addressCountry: 'DE',
+    },
     sameAs: [`https://www.linkedin.com/company/${a.domain.split('.')[0]}`],
   };
   // Only our own constants go in here; `<` is escaped so the JSON cannot close the script tag.
-  return html`<script type="application/ld+json">${raw(JSON.stringify(data).replace(/</g, '\\u003c'))}</script>`;
+  return html`<script type="application/ld+json">
+    ${raw(JSON.stringify(data).replace(/</g, '\\u003c'))}
+  </script>`;
 }
 
 function renderPage(a: DemoAccount, p: SitePage, scripted: boolean): string {
   const nav = html`<nav>${NAV.map(([href, label]) => html`<a href="${href}">${label}</a> `)}</nav>`;
   const body = scripted
-    ? html`<div id="app"></div><script src="app.js"></script>`
-    : html`<header><a href="./">${a.name}</a> ${nav}</header><main>${p.paragraphs.map((t) => html`<p>${t}</p>`)}</main>
-<footer><p>© ${a.name}. All company names on this site are fictional.</p></footer>`;
-  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${p.title}</title>
-${p.description ? html`<meta name="description" content="${p.description}">` : ''}${p.head ?? ''}</head><body>${body}</body></html>`.toString();
+    ? html`<div id="app"></div>
+        <script src="app.js"></script>`
+    : html`<header><a href="./">${a.name}</a> ${nav}</header>
+        <main>${p.paragraphs.map((t) => html`<p>${t}</p>`)}</main>
+        <footer><p>© ${a.name}. All company names on this site are fictional.</p></footer>`;
+  return html`<!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <title>${p.title}</title>
+        ${p.description ? html`<meta name="description" content="${p.description}" />` : ''}${p.head ?? ''}
+      </head>
+      <body>
+        ${body}
+      </body>
+    </html>`.toString();
 }
 
 function appScript(p: SitePage): string {
@@ -86,7 +148,8 @@ export function demoSiteRoutes(ctx: Pick<AppContext, 'db'>): Router {
   const router = Router();
   let checked: { at: number; demo: boolean } | undefined;
   const isDemo = async () => {
-    if (!checked || Date.now() - checked.at > 30_000) checked = { at: Date.now(), demo: !!(await one<{ demo: boolean }>(ctx.db, demoWorkspaceExists()))?.demo };
+    if (!checked || Date.now() - checked.at > 30_000)
+      checked = { at: Date.now(), demo: !!(await one<{ demo: boolean }>(ctx.db, demoWorkspaceExists()))?.demo };
     return checked.demo;
   };
   router.get(/^\/demo\/sites\/([a-z0-9.-]+)\/(.*)$/, async (req: Request, res: Response, next) => {

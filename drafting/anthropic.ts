@@ -16,7 +16,12 @@ export interface Llm {
 export function createLlm(config: Pick<Config, 'anthropic'>): Llm | undefined {
   const a = config.anthropic;
   if (!a.apiKey) return undefined;
-  const client = new Anthropic({ apiKey: a.apiKey, baseURL: a.baseURL, timeout: a.timeoutMs, maxRetries: a.maxRetries });
+  const client = new Anthropic({
+    apiKey: a.apiKey,
+    baseURL: a.baseURL,
+    timeout: a.timeoutMs,
+    maxRetries: a.maxRetries,
+  });
   return { client, model: a.model, classifyModel: a.classifyModel };
 }
 
@@ -32,15 +37,21 @@ export interface LlmUsage {
 /** List-price cost of one call. `inputTokens` excludes cached tokens, as the API reports it. */
 export function costUsd(model: string, u: Omit<LlmUsage, 'model' | 'costUsd'>): number {
   const price = priceOf(model);
-  const usd = (u.inputTokens * price.input + u.cacheWriteTokens * price.cacheWrite
-    + u.cacheReadTokens * price.cacheRead + u.outputTokens * price.output) / 1e6;
+  const usd =
+    (u.inputTokens * price.input +
+      u.cacheWriteTokens * price.cacheWrite +
+      u.cacheReadTokens * price.cacheRead +
+      u.outputTokens * price.output) /
+    1e6;
   return Math.round(usd * 1e6) / 1e6;
 }
 
 /** Exact id first, then the longest table key the id starts with ("claude-haiku-4-5-20251001"). */
 export function priceOf(model: string): (typeof ANTHROPIC_PRICES)[string] {
   if (ANTHROPIC_PRICES[model]) return ANTHROPIC_PRICES[model]!;
-  const key = Object.keys(ANTHROPIC_PRICES).filter((k) => model.startsWith(k)).sort((a, b) => b.length - a.length)[0];
+  const key = Object.keys(ANTHROPIC_PRICES)
+    .filter((k) => model.startsWith(k))
+    .sort((a, b) => b.length - a.length)[0];
   return ANTHROPIC_PRICES[key ?? 'default']!;
 }
 
@@ -69,7 +80,8 @@ export interface CallResult {
   stopReason: string | null;
 }
 
-export type LlmFailureReason = 'aborted' | 'timeout' | 'rate_limited' | 'overloaded' | 'server' | 'connection' | 'client';
+export type LlmFailureReason =
+  'aborted' | 'timeout' | 'rate_limited' | 'overloaded' | 'server' | 'connection' | 'client';
 
 /** One Messages API call (with the SDK's retries). Throws AppError LLM_FAILED with `details.reason`. */
 export async function callModel(llm: Llm, p: CallParams, opts: { signal?: AbortSignal } = {}): Promise<CallResult> {
@@ -93,15 +105,24 @@ export async function callModel(llm: Llm, p: CallParams, opts: { signal?: AbortS
 
 export function llmError(err: unknown): AppError {
   const reason: LlmFailureReason =
-    err instanceof Anthropic.APIUserAbortError ? 'aborted'
-      : err instanceof Anthropic.APIConnectionTimeoutError ? 'timeout'
-        : err instanceof Anthropic.APIConnectionError ? 'connection'
-          : err instanceof Anthropic.RateLimitError ? 'rate_limited'
-            : err instanceof Anthropic.APIError && err.status === 529 ? 'overloaded'
-              : err instanceof Anthropic.APIError && (err.status ?? 0) >= 500 ? 'server'
+    err instanceof Anthropic.APIUserAbortError
+      ? 'aborted'
+      : err instanceof Anthropic.APIConnectionTimeoutError
+        ? 'timeout'
+        : err instanceof Anthropic.APIConnectionError
+          ? 'connection'
+          : err instanceof Anthropic.RateLimitError
+            ? 'rate_limited'
+            : err instanceof Anthropic.APIError && err.status === 529
+              ? 'overloaded'
+              : err instanceof Anthropic.APIError && (err.status ?? 0) >= 500
+                ? 'server'
                 : 'client';
   const status = err instanceof Anthropic.APIError ? err.status : undefined;
-  return new AppError('LLM_FAILED', `Anthropic call failed (${reason}${status ? ` ${status}` : ''})`, { cause: err, details: { reason, status } });
+  return new AppError('LLM_FAILED', `Anthropic call failed (${reason}${status ? ` ${status}` : ''})`, {
+    cause: err,
+    details: { reason, status },
+  });
 }
 
 const limits = new Map<number, LimitFunction>();

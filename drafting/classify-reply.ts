@@ -8,7 +8,15 @@ import type { Logger } from '../log.js';
 import { callModel, type Llm } from './anthropic.js';
 import { fenceUntrusted } from './prompt.js';
 
-export const REPLY_INTENTS = ['interested', 'meeting_request', 'not_interested', 'not_now', 'referral', 'unsubscribe', 'other'] as const;
+export const REPLY_INTENTS = [
+  'interested',
+  'meeting_request',
+  'not_interested',
+  'not_now',
+  'referral',
+  'unsubscribe',
+  'other',
+] as const;
 export type ReplyIntent = (typeof REPLY_INTENTS)[number];
 
 export const ReplyClassification = z.object({
@@ -19,12 +27,36 @@ export type ReplyClassification = z.infer<typeof ReplyClassification> & { by: 'l
 
 // Ordered: the first rule that matches wins, so stronger intents come first.
 const RULES: [ReplyIntent, RegExp, number][] = [
-  ['unsubscribe', /\b(unsubscribe|remove me|take me off|stop (emailing|contacting|sending)|do not (email|contact)|don't (email|contact)|opt me out)\b/i, 0.95],
-  ['referral', /\b(i'?m not the right person|not the (right|best) person|(reach out|talk|speak) to (my colleague|\w+ (who|on|in))|(best|right) person (is|would be)|i'?ve (cc'?d|copied|looped in)|forwarding (this|you) to)\b/i, 0.8],
-  ['not_now', /\b(not (right )?now|not at the moment|next (quarter|year|month)|in (q[1-4]|a few months|the new year)|later this year|after (our|the) (launch|budget|renewal)|busy (until|through)|check back|reach out (again )?(in|after))\b/i, 0.75],
-  ['not_interested', /\b(not interested|no thanks|no, thanks|we'?re (all set|good|covered)|not a (fit|priority)|no need|already (use|have|work with)|please don'?t)\b/i, 0.85],
-  ['meeting_request', /\b(book (a|some) time|set up (a|some) (call|time|meeting)|schedule (a|some)|(let'?s|happy to|could we) (talk|chat|meet|jump on)|send (me )?(a|an|some) (invite|times)|what (does|is) your (calendar|availability)|are you (free|available)|how about (mon|tues|wednes|thurs|fri)day)\b/i, 0.85],
-  ['interested', /\b(interested|tell me more|sounds (good|interesting)|curious|learn more|send (me )?(more|details|info)|would love to|keen to)\b/i, 0.7],
+  [
+    'unsubscribe',
+    /\b(unsubscribe|remove me|take me off|stop (emailing|contacting|sending)|do not (email|contact)|don't (email|contact)|opt me out)\b/i,
+    0.95,
+  ],
+  [
+    'referral',
+    /\b(i'?m not the right person|not the (right|best) person|(reach out|talk|speak) to (my colleague|\w+ (who|on|in))|(best|right) person (is|would be)|i'?ve (cc'?d|copied|looped in)|forwarding (this|you) to)\b/i,
+    0.8,
+  ],
+  [
+    'not_now',
+    /\b(not (right )?now|not at the moment|next (quarter|year|month)|in (q[1-4]|a few months|the new year)|later this year|after (our|the) (launch|budget|renewal)|busy (until|through)|check back|reach out (again )?(in|after))\b/i,
+    0.75,
+  ],
+  [
+    'not_interested',
+    /\b(not interested|no thanks|no, thanks|we'?re (all set|good|covered)|not a (fit|priority)|no need|already (use|have|work with)|please don'?t)\b/i,
+    0.85,
+  ],
+  [
+    'meeting_request',
+    /\b(book (a|some) time|set up (a|some) (call|time|meeting)|schedule (a|some)|(let'?s|happy to|could we) (talk|chat|meet|jump on)|send (me )?(a|an|some) (invite|times)|what (does|is) your (calendar|availability)|are you (free|available)|how about (mon|tues|wednes|thurs|fri)day)\b/i,
+    0.85,
+  ],
+  [
+    'interested',
+    /\b(interested|tell me more|sounds (good|interesting)|curious|learn more|send (me )?(more|details|info)|would love to|keen to)\b/i,
+    0.7,
+  ],
 ];
 
 /** Classifies by rules alone: fast, free, deterministic. */
@@ -56,17 +88,29 @@ export async function classifyReply(text: string, opts: ClassifyOptions = {}): P
   const rules = classifyReplyByRules(text);
   if (!opts.llm) return rules;
   try {
-    const answer = await callModel(opts.llm, {
-      model: opts.llm.classifyModel,
-      system: [{ type: 'text', text: SYSTEM, cache_control: { type: 'ephemeral' } }],
-      messages: [{ role: 'user', content: fenceUntrusted({ reply: text.slice(0, 8000) }) }],
-      maxTokens: 100,
-      format,
-    }, { signal: opts.signal });
+    const answer = await callModel(
+      opts.llm,
+      {
+        model: opts.llm.classifyModel,
+        system: [{ type: 'text', text: SYSTEM, cache_control: { type: 'ephemeral' } }],
+        messages: [{ role: 'user', content: fenceUntrusted({ reply: text.slice(0, 8000) }) }],
+        maxTokens: 100,
+        format,
+      },
+      { signal: opts.signal },
+    );
     if (opts.usage) {
       const u = opts.usage;
-      await run(u.db, insertLlmUsage({ workspaceId: u.workspaceId, sequenceId: u.sequenceId ?? null, signalId: u.signalId ?? null, purpose: 'classify_reply', ...answer.usage }))
-        .catch((err) => opts.log?.warn({ err }, 'classify_reply.usage_not_recorded'));
+      await run(
+        u.db,
+        insertLlmUsage({
+          workspaceId: u.workspaceId,
+          sequenceId: u.sequenceId ?? null,
+          signalId: u.signalId ?? null,
+          purpose: 'classify_reply',
+          ...answer.usage,
+        }),
+      ).catch((err) => opts.log?.warn({ err }, 'classify_reply.usage_not_recorded'));
     }
     return { ...format.parse(answer.text.trim()), by: 'llm' };
   } catch (err) {

@@ -32,7 +32,10 @@ export interface EditStats {
   approvedUnedited: number;
 }
 
-export function stepEditDistance(r: Pick<ApprovedStepText, 'drafted_subject' | 'drafted_body' | 'subject' | 'body'>): { distance: number; ratio: number } {
+export function stepEditDistance(r: Pick<ApprovedStepText, 'drafted_subject' | 'drafted_body' | 'subject' | 'body'>): {
+  distance: number;
+  ratio: number;
+} {
   const drafted = `${r.drafted_subject ?? ''}\n${r.drafted_body ?? ''}`;
   const final = `${r.subject}\n${r.body}`;
   const d = distance(drafted, final);
@@ -45,21 +48,28 @@ export function summarizeEdits(rows: ApprovedStepText[]): EditStats[] {
     const key = JSON.stringify([r.prompt_version, r.drafter, r.template_id]);
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
-  return [...groups.values()].map((g) => {
-    const edits = g.map(stepEditDistance);
-    const bySequence = new Map<number, boolean>();
-    g.forEach((r, i) => bySequence.set(r.sequence_id, (bySequence.get(r.sequence_id) ?? true) && edits[i]!.distance === 0));
-    const unedited = [...bySequence.values()].filter(Boolean).length;
-    const first = g[0]!;
-    return {
-      promptVersion: first.prompt_version, drafter: first.drafter, templateId: first.template_id, templateName: first.template_name,
-      sequences: bySequence.size,
-      steps: g.length,
-      meanEditDistance: round(edits.reduce((n, e) => n + e.distance, 0) / g.length),
-      meanEditRatio: round(edits.reduce((n, e) => n + e.ratio, 0) / g.length),
-      approvedUnedited: round(unedited / bySequence.size),
-    };
-  }).sort((a, b) => b.sequences - a.sequences);
+  return [...groups.values()]
+    .map((g) => {
+      const edits = g.map(stepEditDistance);
+      const bySequence = new Map<number, boolean>();
+      g.forEach((r, i) =>
+        bySequence.set(r.sequence_id, (bySequence.get(r.sequence_id) ?? true) && edits[i]!.distance === 0),
+      );
+      const unedited = [...bySequence.values()].filter(Boolean).length;
+      const first = g[0]!;
+      return {
+        promptVersion: first.prompt_version,
+        drafter: first.drafter,
+        templateId: first.template_id,
+        templateName: first.template_name,
+        sequences: bySequence.size,
+        steps: g.length,
+        meanEditDistance: round(edits.reduce((n, e) => n + e.distance, 0) / g.length),
+        meanEditRatio: round(edits.reduce((n, e) => n + e.ratio, 0) / g.length),
+        approvedUnedited: round(unedited / bySequence.size),
+      };
+    })
+    .sort((a, b) => b.sequences - a.sequences);
 }
 
 /** Edit statistics for a workspace's approved sequences, optionally since a date. */

@@ -3,25 +3,68 @@
 // the CLI and the review queue all show these.
 import { distance } from 'fastest-levenshtein';
 import type { DraftInput, DraftedSequence } from './schema.js';
-import { containsWord, groundingCorpus, misspelledNames, normalize, numbersIn, stripLinks, ungroundedNumbers, ungroundedProperNouns } from './grounding.js';
+import {
+  containsWord,
+  groundingCorpus,
+  misspelledNames,
+  normalize,
+  numbersIn,
+  stripLinks,
+  ungroundedNumbers,
+  ungroundedProperNouns,
+} from './grounding.js';
 
 export const GATE_NAMES = [
-  'step_count', 'cited_facts', 'grounding', 'placeholders', 'links', 'length', 'signal_mention',
-  'banned_phrases', 'similarity', 'names', 'no_footer',
+  'step_count',
+  'cited_facts',
+  'grounding',
+  'placeholders',
+  'links',
+  'length',
+  'signal_mention',
+  'banned_phrases',
+  'similarity',
+  'names',
+  'no_footer',
 ] as const;
 export type GateName = (typeof GATE_NAMES)[number] | 'schema';
 
-export interface GateProblem { step: number | null; message: string }
-export interface GateResult { gate: GateName; ok: boolean; problems: GateProblem[] }
-export interface GateFailure extends GateProblem { gate: GateName }
+export interface GateProblem {
+  step: number | null;
+  message: string;
+}
+export interface GateResult {
+  gate: GateName;
+  ok: boolean;
+  problems: GateProblem[];
+}
+export interface GateFailure extends GateProblem {
+  gate: GateName;
+}
 
 export const GATE_LIMITS = { openerMaxWords: 120, subjectMaxChars: 60, maxSimilarity: 0.6 };
 
 /** Phrases that read as spam or filler, on top of the workspace's own banned list. */
 export const SPAM_PHRASES = [
-  'just following up', 'just checking in', 'touching base', 'circle back', 'bumping this', 'act now', 'limited time',
-  'risk-free', 'risk free', 'no obligation', 'click here', '100% free', 'guaranteed', 'once in a lifetime', 'hope this email finds you well',
-  'synergy', 'game-changer', 'game changer', 'revolutionary',
+  'just following up',
+  'just checking in',
+  'touching base',
+  'circle back',
+  'bumping this',
+  'act now',
+  'limited time',
+  'risk-free',
+  'risk free',
+  'no obligation',
+  'click here',
+  '100% free',
+  'guaranteed',
+  'once in a lifetime',
+  'hope this email finds you well',
+  'synergy',
+  'game-changer',
+  'game changer',
+  'revolutionary',
 ];
 
 const PLACEHOLDER_RES: [RegExp, string][] = [
@@ -33,14 +76,80 @@ const PLACEHOLDER_RES: [RegExp, string][] = [
 ];
 
 const SIGNAL_WORDS: Record<string, string[]> = {
-  funding: ['raise', 'raised', 'raising', 'funding', 'funded', 'round', 'series', 'investment', 'investors', 'seed', 'capital'],
-  job_change: ['new role', 'joined', 'joining', 'started', 'starting', 'stepped into', 'moved', 'move', 'promotion', 'promoted', 'appointed', 'congrats', 'congratulations', 'new position'],
-  hiring: ['hiring', 'hire', 'hires', 'open role', 'open roles', 'opening', 'openings', 'job post', 'recruiting', 'headcount', 'growing the team'],
+  funding: [
+    'raise',
+    'raised',
+    'raising',
+    'funding',
+    'funded',
+    'round',
+    'series',
+    'investment',
+    'investors',
+    'seed',
+    'capital',
+  ],
+  job_change: [
+    'new role',
+    'joined',
+    'joining',
+    'started',
+    'starting',
+    'stepped into',
+    'moved',
+    'move',
+    'promotion',
+    'promoted',
+    'appointed',
+    'congrats',
+    'congratulations',
+    'new position',
+  ],
+  hiring: [
+    'hiring',
+    'hire',
+    'hires',
+    'open role',
+    'open roles',
+    'opening',
+    'openings',
+    'job post',
+    'recruiting',
+    'headcount',
+    'growing the team',
+  ],
   news: ['news', 'announced', 'announcement', 'launch', 'launched'],
   manual: [],
   inbound: [],
 };
-const STOPWORDS = new Set(['the', 'and', 'for', 'with', 'from', 'that', 'this', 'into', 'their', 'about', 'after', 'over', 'more', 'than', 'your', 'have', 'will', 'been', 'were', 'what', 'when', 'which', 'inc', 'ltd', 'gmbh', 'llc']);
+const STOPWORDS = new Set([
+  'the',
+  'and',
+  'for',
+  'with',
+  'from',
+  'that',
+  'this',
+  'into',
+  'their',
+  'about',
+  'after',
+  'over',
+  'more',
+  'than',
+  'your',
+  'have',
+  'will',
+  'been',
+  'were',
+  'what',
+  'when',
+  'which',
+  'inc',
+  'ltd',
+  'gmbh',
+  'llc',
+]);
 
 export function runGates(draft: DraftedSequence, input: DraftInput): GateResult[] {
   const corpus = groundingCorpus(input);
@@ -51,72 +160,123 @@ export function runGates(draft: DraftedSequence, input: DraftInput): GateResult[
     results.push({ gate: name, ok: problems.length === 0, problems });
   };
   const perStep = (fn: (s: DraftedSequence['steps'][number], i: number) => (string | undefined)[]) =>
-    steps.flatMap((s, i) => fn(s, i).filter((m): m is string => !!m).map((message) => ({ step: i + 1, message })));
+    steps.flatMap((s, i) =>
+      fn(s, i)
+        .filter((m): m is string => !!m)
+        .map((message) => ({ step: i + 1, message })),
+    );
 
-  gate('step_count', () => steps.length === input.steps.length ? [] : [{ step: null, message: `expected ${input.steps.length} steps, got ${steps.length}` }]);
+  gate('step_count', () =>
+    steps.length === input.steps.length
+      ? []
+      : [{ step: null, message: `expected ${input.steps.length} steps, got ${steps.length}` }],
+  );
 
   const factIds = new Set(input.facts.map((f) => f.id));
   gate('cited_facts', () => [
-    ...perStep((s) => s.citedFactIds.filter((id) => !factIds.has(id)).map((id) => `cites fact ${id}, which is not in the dossier`)),
-    ...(input.facts.length && steps[0] && steps[0].citedFactIds.length === 0 ? [{ step: 1, message: 'the opener cites no fact' }] : []),
+    ...perStep((s) =>
+      s.citedFactIds.filter((id) => !factIds.has(id)).map((id) => `cites fact ${id}, which is not in the dossier`),
+    ),
+    ...(input.facts.length && steps[0] && steps[0].citedFactIds.length === 0
+      ? [{ step: 1, message: 'the opener cites no fact' }]
+      : []),
   ]);
 
-  gate('grounding', () => perStep((s) => [
-    ...ungroundedNumbers(`${s.subject}\n${s.body}`, corpus).map((n) => `number not in the data: ${n}`),
-    ...ungroundedProperNouns(`${s.subject}\n${s.body}`, corpus).map((w) => `name or date not in the data: ${w}`),
-  ]));
+  gate('grounding', () =>
+    perStep((s) => [
+      ...ungroundedNumbers(`${s.subject}\n${s.body}`, corpus).map((n) => `number not in the data: ${n}`),
+      ...ungroundedProperNouns(`${s.subject}\n${s.body}`, corpus).map((w) => `name or date not in the data: ${w}`),
+    ]),
+  );
 
-  gate('placeholders', () => perStep((s) => PLACEHOLDER_RES.flatMap(([re, what]) =>
-    [...`${s.subject}\n${s.body}`.matchAll(re)].map((m) => `${what}: ${m[0]}`))));
+  gate('placeholders', () =>
+    perStep((s) =>
+      PLACEHOLDER_RES.flatMap(([re, what]) =>
+        [...`${s.subject}\n${s.body}`.matchAll(re)].map((m) => `${what}: ${m[0]}`),
+      ),
+    ),
+  );
 
   const allowed = allowedHosts(input);
-  gate('links', () => perStep((s) => linksIn(`${s.subject}\n${s.body}`)
-    .filter((l) => !allowed.some((h) => l.host === h || l.host.endsWith(`.${h}`)))
-    .map((l) => `link to a domain that is not allowed: ${l.text}`)));
+  gate('links', () =>
+    perStep((s) =>
+      linksIn(`${s.subject}\n${s.body}`)
+        .filter((l) => !allowed.some((h) => l.host === h || l.host.endsWith(`.${h}`)))
+        .map((l) => `link to a domain that is not allowed: ${l.text}`),
+    ),
+  );
 
-  gate('length', () => perStep((s, i) => {
-    const kind = input.steps[i]?.kind;
-    const words = s.body.split(/\s+/).filter(Boolean).length;
-    const needsSubject = i === 0 || input.steps[i]?.newThread;
-    return [
-      kind === 'opener' && words > GATE_LIMITS.openerMaxWords ? `opener is ${words} words (at most ${GATE_LIMITS.openerMaxWords})` : undefined,
-      s.subject.length > GATE_LIMITS.subjectMaxChars ? `subject is ${s.subject.length} characters (at most ${GATE_LIMITS.subjectMaxChars})` : undefined,
-      needsSubject && !s.subject.trim() ? 'subject is empty' : undefined,
-    ];
-  }));
+  gate('length', () =>
+    perStep((s, i) => {
+      const kind = input.steps[i]?.kind;
+      const words = s.body.split(/\s+/).filter(Boolean).length;
+      const needsSubject = i === 0 || input.steps[i]?.newThread;
+      return [
+        kind === 'opener' && words > GATE_LIMITS.openerMaxWords
+          ? `opener is ${words} words (at most ${GATE_LIMITS.openerMaxWords})`
+          : undefined,
+        s.subject.length > GATE_LIMITS.subjectMaxChars
+          ? `subject is ${s.subject.length} characters (at most ${GATE_LIMITS.subjectMaxChars})`
+          : undefined,
+        needsSubject && !s.subject.trim() ? 'subject is empty' : undefined,
+      ];
+    }),
+  );
 
   gate('signal_mention', () => {
     const opener = steps[0];
     if (!opener) return [];
-    return mentionsSignal(`${opener.subject}\n${opener.body}`, input) ? [] : [{ step: 1, message: `the opener does not mention the signal (${input.signal.title})` }];
+    return mentionsSignal(`${opener.subject}\n${opener.body}`, input)
+      ? []
+      : [{ step: 1, message: `the opener does not mention the signal (${input.signal.title})` }];
   });
 
   const banned = [...(input.playbook.bannedPhrases ?? []), ...SPAM_PHRASES];
-  gate('banned_phrases', () => perStep((s) => banned
-    .filter((p) => p.trim() && containsWord(normalize(`${s.subject}\n${s.body}`), normalize(p.trim())))
-    .map((p) => `banned phrase: "${p}"`)));
+  gate('banned_phrases', () =>
+    perStep((s) =>
+      banned
+        .filter((p) => p.trim() && containsWord(normalize(`${s.subject}\n${s.body}`), normalize(p.trim())))
+        .map((p) => `banned phrase: "${p}"`),
+    ),
+  );
 
   gate('similarity', () => {
     const out: GateProblem[] = [];
     for (let i = 0; i < steps.length; i++) {
       for (let j = i + 1; j < steps.length; j++) {
         const sim = similarity(steps[i]!.body, steps[j]!.body);
-        if (sim > GATE_LIMITS.maxSimilarity) out.push({ step: j + 1, message: `${Math.round(sim * 100)}% alike with step ${i + 1} (at most ${GATE_LIMITS.maxSimilarity * 100}%)` });
+        if (sim > GATE_LIMITS.maxSimilarity)
+          out.push({
+            step: j + 1,
+            message: `${Math.round(sim * 100)}% alike with step ${i + 1} (at most ${GATE_LIMITS.maxSimilarity * 100}%)`,
+          });
       }
     }
     return out;
   });
 
-  gate('names', () => perStep((s) => misspelledNames(`${s.subject}\n${s.body}`, input, corpus).map((n) => `name spelled differently from the data: ${n}`)));
+  gate('names', () =>
+    perStep((s) =>
+      misspelledNames(`${s.subject}\n${s.body}`, input, corpus).map(
+        (n) => `name spelled differently from the data: ${n}`,
+      ),
+    ),
+  );
 
-  gate('no_footer', () => perStep((s) => {
-    const body = normalize(s.body);
-    const lines = [input.footer.physicalAddress, ...input.footer.signature.split('\n')].map((l) => normalize(l.trim())).filter((l) => l.length >= 8);
-    return [
-      /unsubscribe|opt[ -]out/.test(body) ? 'writes an unsubscribe line (the sender adds it)' : undefined,
-      ...lines.filter((l) => body.includes(l)).map((l) => `writes the signature or address "${l}" (the sender adds it)`),
-    ];
-  }));
+  gate('no_footer', () =>
+    perStep((s) => {
+      const body = normalize(s.body);
+      const lines = [input.footer.physicalAddress, ...input.footer.signature.split('\n')]
+        .map((l) => normalize(l.trim()))
+        .filter((l) => l.length >= 8);
+      return [
+        /unsubscribe|opt[ -]out/.test(body) ? 'writes an unsubscribe line (the sender adds it)' : undefined,
+        ...lines
+          .filter((l) => body.includes(l))
+          .map((l) => `writes the signature or address "${l}" (the sender adds it)`),
+      ];
+    }),
+  );
 
   return results;
 }
@@ -155,9 +315,18 @@ export function linksIn(text: string): { text: string; host: string }[] {
     const raw = m[0].replace(/[.,;:!?]+$/, '');
     const explicit = /^https?:\/\//i.test(raw) || /^www\./i.test(raw);
     // A bare "word.word" is a link only when its last label looks like a domain ending, not "e.g" or "Node.js".
-    if (!explicit && !/\.(com|net|org|io|ai|co|app|dev|example|test|info|biz|us|uk|de|fr|eu|ly|me|so|xyz|tech|cloud)\b/i.test(raw)) continue;
+    if (
+      !explicit &&
+      !/\.(com|net|org|io|ai|co|app|dev|example|test|info|biz|us|uk|de|fr|eu|ly|me|so|xyz|tech|cloud)\b/i.test(raw)
+    )
+      continue;
     try {
-      out.push({ text: raw, host: new URL(explicit && !/^https?:/i.test(raw) ? `https://${raw}` : raw.includes('://') ? raw : `https://${raw}`).hostname.toLowerCase() });
+      out.push({
+        text: raw,
+        host: new URL(
+          explicit && !/^https?:/i.test(raw) ? `https://${raw}` : raw.includes('://') ? raw : `https://${raw}`,
+        ).hostname.toLowerCase(),
+      });
     } catch {
       out.push({ text: raw, host: raw.toLowerCase() });
     }
@@ -167,11 +336,18 @@ export function linksIn(text: string): { text: string; host: string }[] {
 
 function mentionsSignal(text: string, input: DraftInput): boolean {
   const t = normalize(stripLinks(text));
-  const nameParts = new Set(normalize([input.account.name, ...input.account.aliases, input.contact.firstName, input.contact.lastName].join(' ')).split(/\s+/));
-  const titleWords = normalize(`${input.signal.title}`).split(/[^\p{L}\d]+/u)
+  const nameParts = new Set(
+    normalize(
+      [input.account.name, ...input.account.aliases, input.contact.firstName, input.contact.lastName].join(' '),
+    ).split(/\s+/),
+  );
+  const titleWords = normalize(`${input.signal.title}`)
+    .split(/[^\p{L}\d]+/u)
     .filter((w) => w.length >= 4 && !STOPWORDS.has(w) && !nameParts.has(w));
   const words = [...(SIGNAL_WORDS[input.signal.type] ?? []), ...titleWords];
   if (words.some((w) => containsWord(t, w))) return true;
-  const signalNumbers = numbersIn(`${input.signal.title} ${input.signal.summary}`).map((n) => n.replace(/[^\d]/g, '')).filter((n) => n.length >= 2);
+  const signalNumbers = numbersIn(`${input.signal.title} ${input.signal.summary}`)
+    .map((n) => n.replace(/[^\d]/g, ''))
+    .filter((n) => n.length >= 2);
   return signalNumbers.some((n) => containsWord(t.replace(/[^\d\s]/g, ' '), n));
 }

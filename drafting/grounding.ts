@@ -11,41 +11,117 @@ const CAP_WORD_RE = /\p{Lu}[\p{L}\p{M}\d]*(?:['’-][\p{L}\p{M}\d]+)*/gu;
 
 /** Capitalized words that are not names: the pronoun I, sign-offs, weekdays, a few abbreviations. */
 const COMMON_CAPITALIZED = new Set([
-  'I', "I'm", "I'd", "I've", "I'll", 'OK', 'PS', 'P.S', 'Re', 'Fwd', 'Hi', 'Hello', 'Hey', 'Thanks', 'Best', 'Cheers', 'Regards',
-  'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday', 'AM', 'PM', 'FAQ', 'CEO', 'CRO', 'CFO', 'CTO',
-  'COO', 'VP', 'SVP', 'EVP', 'SDR', 'SDRs', 'BDR', 'BDRs', 'AE', 'AEs', 'CRM', 'ROI', 'B2B', 'SaaS', 'AI', 'GTM', 'RevOps', 'Ops',
+  'I',
+  "I'm",
+  "I'd",
+  "I've",
+  "I'll",
+  'OK',
+  'PS',
+  'P.S',
+  'Re',
+  'Fwd',
+  'Hi',
+  'Hello',
+  'Hey',
+  'Thanks',
+  'Best',
+  'Cheers',
+  'Regards',
+  'Monday',
+  'Tuesday',
+  'Wednesday',
+  'Thursday',
+  'Friday',
+  'Saturday',
+  'Sunday',
+  'AM',
+  'PM',
+  'FAQ',
+  'CEO',
+  'CRO',
+  'CFO',
+  'CTO',
+  'COO',
+  'VP',
+  'SVP',
+  'EVP',
+  'SDR',
+  'SDRs',
+  'BDR',
+  'BDRs',
+  'AE',
+  'AEs',
+  'CRM',
+  'ROI',
+  'B2B',
+  'SaaS',
+  'AI',
+  'GTM',
+  'RevOps',
+  'Ops',
 ]);
 
 /** Text of everything a draft may draw on, lowercased and with typographic quotes straightened. */
 export function groundingCorpus(input: DraftInput): string {
   const parts: string[] = [
-    input.signal.title, input.signal.summary, flatten(input.signal.facts), flatten(input.organization),
-    input.account.name, input.account.domain ?? '', input.account.aliases.join(' '), input.account.country ?? '',
-    input.contact.firstName, input.contact.lastName, input.contact.title, input.contact.email,
-    input.sender.name, input.sender.bookingUrl ?? '', flatten(input.playbook),
+    input.signal.title,
+    input.signal.summary,
+    flatten(input.signal.facts),
+    flatten(input.organization),
+    input.account.name,
+    input.account.domain ?? '',
+    input.account.aliases.join(' '),
+    input.account.country ?? '',
+    input.contact.firstName,
+    input.contact.lastName,
+    input.contact.title,
+    input.contact.email,
+    input.sender.name,
+    input.sender.bookingUrl ?? '',
+    flatten(input.playbook),
   ];
   for (const f of input.facts) parts.push(f.text, f.quote);
   return normalize(parts.join('\n'));
 }
 
 export function normalize(text: string): string {
-  return text.replace(/[’‘]/g, "'").replace(/[“”]/g, '"').replace(/[\u2013\u2014]/g, '-').toLowerCase();
+  return text
+    .replace(/[’‘]/g, "'")
+    .replace(/[“”]/g, '"')
+    .replace(/[\u2013\u2014]/g, '-')
+    .toLowerCase();
 }
 
 function flatten(value: unknown): string {
   if (value == null) return '';
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return value.map(flatten).join('\n');
-  if (typeof value === 'object') return Object.values(value as Record<string, unknown>).map(flatten).join('\n');
+  if (typeof value === 'object')
+    return Object.values(value as Record<string, unknown>)
+      .map(flatten)
+      .join('\n');
   return '';
 }
 
 /** The body without links, email addresses and placeholders, which other gates judge. */
 export function stripLinks(text: string): string {
-  return text.replace(URL_RE, ' ').replace(EMAIL_RE, ' ').replace(/\{\{[^}]*\}\}|\{[^{}\n]{1,40}\}|\[[^\]\n]{1,60}\]|<[^<>\n]{1,40}>/g, ' ');
+  return text
+    .replace(URL_RE, ' ')
+    .replace(EMAIL_RE, ' ')
+    .replace(/\{\{[^}]*\}\}|\{[^{}\n]{1,40}\}|\[[^\]\n]{1,60}\]|<[^<>\n]{1,40}>/g, ' ');
 }
 
-const MULTIPLIERS: Record<string, number> = { k: 1e3, thousand: 1e3, m: 1e6, mm: 1e6, million: 1e6, b: 1e9, bn: 1e9, billion: 1e9 };
+const MULTIPLIERS: Record<string, number> = {
+  k: 1e3,
+  thousand: 1e3,
+  m: 1e6,
+  mm: 1e6,
+  million: 1e6,
+  b: 1e9,
+  bn: 1e9,
+  billion: 1e9,
+};
 
 /** A number token's value, so "$12M", "12 million" and "12,000,000" compare equal. */
 export function numberValue(token: string): number | undefined {
@@ -65,7 +141,11 @@ export function numbersIn(text: string): string[] {
 
 /** Numbers in `body` that appear neither literally nor by value in the corpus. */
 export function ungroundedNumbers(body: string, corpus: string): string[] {
-  const values = new Set(numbersIn(corpus).map(numberValue).filter((v): v is number => v !== undefined));
+  const values = new Set(
+    numbersIn(corpus)
+      .map(numberValue)
+      .filter((v): v is number => v !== undefined),
+  );
   const out: string[] = [];
   for (const token of numbersIn(stripLinks(body))) {
     const digits = token.replace(/[^\d.,]/g, '');
@@ -101,7 +181,14 @@ export function ungroundedProperNouns(body: string, corpus: string): string[] {
 /** Data names written differently in the body: "Dnaa" for Dana, "NorthWind" for Northwind. */
 export function misspelledNames(body: string, input: DraftInput, corpus: string): string[] {
   const names = new Set<string>();
-  for (const n of [input.contact.firstName, input.contact.lastName, input.account.name, ...input.account.aliases, input.sender.name, input.playbook.company ?? '']) {
+  for (const n of [
+    input.contact.firstName,
+    input.contact.lastName,
+    input.account.name,
+    ...input.account.aliases,
+    input.sender.name,
+    input.playbook.company ?? '',
+  ]) {
     for (const part of n.split(/\s+/)) if (part.length >= 3) names.add(part);
   }
   const problems: string[] = [];
@@ -116,7 +203,12 @@ export function misspelledNames(body: string, input: DraftInput, corpus: string)
       const d = distance(word.toLowerCase(), name.toLowerCase());
       const allowed = name.length <= 5 ? 1 : 2;
       const swapped = word.length === name.length && sorted(word) === sorted(name);
-      if (d > 0 && (d <= allowed || swapped) && Math.abs(word.length - name.length) <= 2 && !containsWord(corpus, normalize(word))) {
+      if (
+        d > 0 &&
+        (d <= allowed || swapped) &&
+        Math.abs(word.length - name.length) <= 2 &&
+        !containsWord(corpus, normalize(word))
+      ) {
         problems.push(`${word} (did you mean ${name}?)`);
         break;
       }

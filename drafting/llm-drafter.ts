@@ -30,7 +30,10 @@ export interface LlmDraftOptions extends PromptOptions {
 
 /** Parses an answer against the schema; a failure becomes a `schema` gate failure. */
 export function parseDraft(text: string): { draft?: DraftedSequence; failure?: GateFailure } {
-  const unfenced = text.trim().replace(/^```(?:json)?\s*/i, '').replace(/```$/, '');
+  const unfenced = text
+    .trim()
+    .replace(/^```(?:json)?\s*/i, '')
+    .replace(/```$/, '');
   try {
     return { draft: format.parse(unfenced) };
   } catch (err) {
@@ -44,28 +47,50 @@ export async function draftWithLlm(llm: Llm, input: DraftInput, opts: LlmDraftOp
   let messages = prompt.messages;
   let last: { draft?: DraftedSequence; failures: GateFailure[]; results: GateResult[] } | undefined;
   for (let attempt = 1; attempt <= 2; attempt++) {
-    const answer = await callModel(llm, { model: llm.model, system: prompt.system, messages, maxTokens: DRAFT_MAX_TOKENS, format }, { signal: opts.signal });
+    const answer = await callModel(
+      llm,
+      { model: llm.model, system: prompt.system, messages, maxTokens: DRAFT_MAX_TOKENS, format },
+      { signal: opts.signal },
+    );
     usage.push(answer.usage);
     await opts.onUsage?.(answer.usage, attempt === 1 ? 'draft' : 'draft.retry');
-    const parsed = answer.stopReason === 'max_tokens'
-      ? { failure: { gate: 'schema' as const, step: null, message: `the answer was cut off at ${DRAFT_MAX_TOKENS} tokens; write shorter emails` } }
-      : parseDraft(answer.text);
+    const parsed =
+      answer.stopReason === 'max_tokens'
+        ? {
+            failure: {
+              gate: 'schema' as const,
+              step: null,
+              message: `the answer was cut off at ${DRAFT_MAX_TOKENS} tokens; write shorter emails`,
+            },
+          }
+        : parseDraft(answer.text);
     if (parsed.draft) {
       const results = runGates(parsed.draft, input);
       last = { draft: parsed.draft, results, failures: gateFailures(results) };
     } else {
       // Keep the earlier parsed draft (and its failures) to show the rep, noting the bad answer.
-      last = { draft: last?.draft, results: last?.results ?? [], failures: [...(last?.failures ?? []).filter((f) => f.gate !== 'schema'), parsed.failure!] };
+      last = {
+        draft: last?.draft,
+        results: last?.results ?? [],
+        failures: [...(last?.failures ?? []).filter((f) => f.gate !== 'schema'), parsed.failure!],
+      };
     }
     if (last.draft && last.failures.length === 0) break;
     messages = [...prompt.messages, ...feedbackTurns(answer.text, last.failures)];
     if (attempt === 2) break;
   }
   if (!last?.draft) {
-    throw new AppError('LLM_SCHEMA', 'the model answered twice without a sequence that fits the schema', { details: { failures: last?.failures } });
+    throw new AppError('LLM_SCHEMA', 'the model answered twice without a sequence that fits the schema', {
+      details: { failures: last?.failures },
+    });
   }
   return {
-    source: 'llm', promptVersion: PROMPT_VERSION, draft: last.draft, gateResults: last.results,
-    failures: last.failures, attempts: usage.length, usage,
+    source: 'llm',
+    promptVersion: PROMPT_VERSION,
+    draft: last.draft,
+    gateResults: last.results,
+    failures: last.failures,
+    attempts: usage.length,
+    usage,
   };
 }

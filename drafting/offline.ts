@@ -19,14 +19,17 @@ const OPENERS: Record<string, { subject: string; lead: string }> = {
 
 /** Facts safe to quote whole: no brackets, braces, links or very long passages. */
 function usableFacts(facts: DraftFact[]): DraftFact[] {
-  return facts.filter((f) => !/[[\]{}<>]|https?:|www\./i.test(f.text) && f.text.split(/\s+/).length <= 40 && !f.flags.includes('stale'));
+  return facts.filter(
+    (f) => !/[[\]{}<>]|https?:|www\./i.test(f.text) && f.text.split(/\s+/).length <= 40 && !f.flags.includes('stale'),
+  );
 }
 
 const words = (s: string) => new Set(s.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []);
 
 /** Says something of its own: a sentence of 6+ words that does not merely restate the headline. */
 function addsSomething(fact: DraftFact, headline: string): boolean {
-  const a = words(fact.text), b = words(headline);
+  const a = words(fact.text),
+    b = words(headline);
   if (a.size < 6) return false;
   const shared = [...a].filter((w) => b.has(w)).length;
   return shared / (a.size + b.size - shared) <= 0.5;
@@ -44,7 +47,9 @@ function subjectFor(account: string, topic: string): string {
 }
 
 function ask(input: DraftInput): string {
-  return input.playbook.callToAction ? `Would ${input.playbook.callToAction} be worth it?` : 'Would a short call be worth it?';
+  return input.playbook.callToAction
+    ? `Would ${input.playbook.callToAction} be worth it?`
+    : 'Would a short call be worth it?';
 }
 
 /** Ways to bring up one more fact, so two fact-led follow-ups do not read alike. */
@@ -70,7 +75,9 @@ export function draftOffline(input: DraftInput): DraftOutcome {
   const opener = OPENERS[input.signal.type] ?? OPENERS.manual!;
   const proofs = [...(input.playbook.proofPoints ?? [])];
   const values = [...(input.playbook.valueProps ?? [])];
-  const openerFacts = [...new Map([facts[0], fresh[0]].filter((f): f is DraftFact => !!f).map((f) => [f.id, f])).values()];
+  const openerFacts = [
+    ...new Map([facts[0], fresh[0]].filter((f): f is DraftFact => !!f).map((f) => [f.id, f])).values(),
+  ];
   const extraFacts = fresh.filter((f) => !openerFacts.includes(f));
   const bodies: DraftedStep[] = [];
   let followUps = 0;
@@ -86,13 +93,27 @@ export function draftOffline(input: DraftInput): DraftOutcome {
       if (fresh[0]) lines.push(`One more thing I noted: ${sentence(fresh[0].text)}`);
       if (values[0]) lines.push('', `Why I am writing: ${sentence(values[0])}`);
       lines.push('', ask(input));
-      bodies.push({ subject: subjectFor(input.account.name, opener.subject), body: lines.join('\n'), citedFactIds: cited.map((f) => f.id) });
+      bodies.push({
+        subject: subjectFor(input.account.name, opener.subject),
+        body: lines.join('\n'),
+        citedFactIds: cited.map((f) => f.id),
+      });
       return;
     }
     if (step.kind === 'breakup') {
-      const body = [`Hi ${first},`, '', 'I have not heard back, so I will assume the timing is not right and stop writing about this.',
-        'If it comes up again later, a reply to this thread is all it takes.', '', 'Thanks for reading.'].join('\n');
-      bodies.push({ subject: newThread ? subjectFor(input.account.name, 'closing the loop') : '', body, citedFactIds: [] });
+      const body = [
+        `Hi ${first},`,
+        '',
+        'I have not heard back, so I will assume the timing is not right and stop writing about this.',
+        'If it comes up again later, a reply to this thread is all it takes.',
+        '',
+        'Thanks for reading.',
+      ].join('\n');
+      bodies.push({
+        subject: newThread ? subjectFor(input.account.name, 'closing the loop') : '',
+        body,
+        citedFactIds: [],
+      });
       return;
     }
     followUps++;
@@ -101,23 +122,49 @@ export function draftOffline(input: DraftInput): DraftOutcome {
     let body: string;
     let cited: number[] = [];
     if (useProof) {
-      body = [`Hi ${first},`, '', `A result that may be relevant: ${sentence(proofs.shift()!)}`,
-        input.sender.bookingUrl ? `If you want to see how, you can pick a time here: ${input.sender.bookingUrl}` : 'Happy to walk you through how it was done.'].join('\n');
+      body = [
+        `Hi ${first},`,
+        '',
+        `A result that may be relevant: ${sentence(proofs.shift()!)}`,
+        input.sender.bookingUrl
+          ? `If you want to see how, you can pick a time here: ${input.sender.bookingUrl}`
+          : 'Happy to walk you through how it was done.',
+      ].join('\n');
     } else if (fact) {
       cited = [fact.id];
       const [intro, close] = FACT_FRAMES[factFrames++ % FACT_FRAMES.length]!;
       body = [`Hi ${first},`, '', `${intro} ${sentence(fact.text)}`, '', close].join('\n');
     } else if (values.length > 1) {
-      body = [`Hi ${first},`, '', `A different angle: ${sentence(values.splice(1, 1)[0]!)}`, '', 'Is that a priority for your team this quarter?'].join('\n');
+      body = [
+        `Hi ${first},`,
+        '',
+        `A different angle: ${sentence(values.splice(1, 1)[0]!)}`,
+        '',
+        'Is that a priority for your team this quarter?',
+      ].join('\n');
     } else if (proofs.length) {
-      body = [`Hi ${first},`, '', `Another example: ${sentence(proofs.shift()!)}`, '', 'Open to comparing notes?'].join('\n');
+      body = [`Hi ${first},`, '', `Another example: ${sentence(proofs.shift()!)}`, '', 'Open to comparing notes?'].join(
+        '\n',
+      );
     } else {
       body = [`Hi ${first},`, '', GENERIC_ANGLES[generic++ % GENERIC_ANGLES.length]!].join('\n');
     }
-    bodies.push({ subject: newThread ? subjectFor(input.account.name, 'one more idea') : '', body, citedFactIds: cited });
+    bodies.push({
+      subject: newThread ? subjectFor(input.account.name, 'one more idea') : '',
+      body,
+      citedFactIds: cited,
+    });
   });
 
   const draft = { steps: bodies };
   const gateResults = runGates(draft, input);
-  return { source: 'offline', promptVersion: OFFLINE_PROMPT_VERSION, draft, gateResults, failures: gateFailures(gateResults), attempts: 0, usage: [] };
+  return {
+    source: 'offline',
+    promptVersion: OFFLINE_PROMPT_VERSION,
+    draft,
+    gateResults,
+    failures: gateFailures(gateResults),
+    attempts: 0,
+    usage: [],
+  };
 }

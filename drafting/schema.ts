@@ -4,7 +4,10 @@ import type { TemplateStep } from '../db/queries/templates.js';
 
 export const DraftedStep = z.object({
   subject: z.string().describe('Subject line; empty for a follow-up that stays in the same thread'),
-  body: z.string().min(1).describe('Plain-text body: greeting and message only, no signature, footer or unsubscribe line'),
+  body: z
+    .string()
+    .min(1)
+    .describe('Plain-text body: greeting and message only, no signature, footer or unsubscribe line'),
   citedFactIds: z.array(z.number().int()).describe('Ids of the research facts this step relies on'),
 });
 export type DraftedStep = z.infer<typeof DraftedStep>;
@@ -36,7 +39,15 @@ export interface DraftFact {
 
 /** Everything a drafter and the gates may know. Only `signal`, `facts` and `organization` are untrusted. */
 export interface DraftInput {
-  signal: { id: number; type: string; subtype: string | null; title: string; summary: string; url: string | null; facts: Record<string, unknown> };
+  signal: {
+    id: number;
+    type: string;
+    subtype: string | null;
+    title: string;
+    summary: string;
+    url: string | null;
+    facts: Record<string, unknown>;
+  };
   account: { id: number; name: string; domain: string | null; aliases: string[]; country: string | null };
   /** `persona`: the play persona this contact was chosen as; the draft takes an angle for that role. */
   contact: { id: number; firstName: string; lastName: string; title: string; email: string; persona?: string | null };

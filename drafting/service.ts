@@ -42,7 +42,10 @@ export interface SignalDraftResult {
 const DRAFTABLE = ['researched', 'drafting', 'drafted'];
 
 /** Creates (once) the sequence for every dossier contact of a signal. */
-export async function prepareSequences(db: Database, signalId: number): Promise<{ status: SignalDraftResult['status']; sequences: q.SequenceRow[] }> {
+export async function prepareSequences(
+  db: Database,
+  signalId: number,
+): Promise<{ status: SignalDraftResult['status']; sequences: q.SequenceRow[] }> {
   return db.transaction(async (tx) => {
     const signal = await one<q.SignalRow>(tx, q.lockSignal(signalId));
     if (!signal) throw new AppError('NOT_FOUND', `signal ${signalId} not found`);
@@ -54,9 +57,15 @@ export async function prepareSequences(db: Database, signalId: number): Promise<
       await run(tx, q.setSignalStatus(signalId, DRAFTABLE, 'needs_contact'));
       return { status: 'needs_contact' as const, sequences: [] };
     }
-    const template = await one<{ id: number; steps: TemplateStep[]; approval_mode: string | null; play_approval_mode: string | null }>(tx, q.templateForPlay(signal.workspace_id, signal.play_id ?? null));
+    const template = await one<{
+      id: number;
+      steps: TemplateStep[];
+      approval_mode: string | null;
+      play_approval_mode: string | null;
+    }>(tx, q.templateForPlay(signal.workspace_id, signal.play_id ?? null));
     if (!template) throw new AppError('STATE', `workspace ${signal.workspace_id} has no sequence template`);
-    const wsSettings = (await one<{ settings: Record<string, unknown> }>(tx, workspaceSettings(signal.workspace_id)))?.settings;
+    const wsSettings = (await one<{ settings: Record<string, unknown> }>(tx, workspaceSettings(signal.workspace_id)))
+      ?.settings;
     const sequences: q.SequenceRow[] = [];
     for (const d of dossiers) {
       const existing = await one<q.SequenceRow>(tx, q.findSequenceForSignalContact(signalId, d.contact_id!));
@@ -65,15 +74,27 @@ export async function prepareSequences(db: Database, signalId: number): Promise<
         continue;
       }
       const accountId = d.account_id ?? signal.account_id;
-      const ownerId = accountId ? (await one<{ owner_id: number | null }>(tx, q.accountOwner(accountId)))?.owner_id ?? null : null;
+      const ownerId = accountId
+        ? ((await one<{ owner_id: number | null }>(tx, q.accountOwner(accountId)))?.owner_id ?? null)
+        : null;
       const owner = await one<{ id: number }>(tx, q.pickOwner(signal.workspace_id, ownerId));
       const mailbox = owner ? await one<{ id: number }>(tx, q.firstMailboxOf(owner.id)) : undefined;
-      const seq = (await one<q.SequenceRow>(tx, q.insertSequence({
-        workspaceId: signal.workspace_id, signalId, accountId: d.account_id ?? signal.account_id, contactId: d.contact_id!,
-        templateId: template.id, ownerId: owner?.id ?? null, mailboxId: mailbox?.id ?? null,
-        approvalMode: resolveApprovalMode(template.play_approval_mode, template.approval_mode, wsSettings),
-        playId: signal.play_id ?? null, persona: d.persona ?? null, staggerHours: d.stagger_hours ?? 0,
-      })))!;
+      const seq = (await one<q.SequenceRow>(
+        tx,
+        q.insertSequence({
+          workspaceId: signal.workspace_id,
+          signalId,
+          accountId: d.account_id ?? signal.account_id,
+          contactId: d.contact_id!,
+          templateId: template.id,
+          ownerId: owner?.id ?? null,
+          mailboxId: mailbox?.id ?? null,
+          approvalMode: resolveApprovalMode(template.play_approval_mode, template.approval_mode, wsSettings),
+          playId: signal.play_id ?? null,
+          persona: d.persona ?? null,
+          staggerHours: d.stagger_hours ?? 0,
+        }),
+      ))!;
       for (const [i, step] of template.steps.entries()) await run(tx, q.insertStep(seq.id, i + 1, step));
       sequences.push(seq);
     }
@@ -83,7 +104,10 @@ export async function prepareSequences(db: Database, signalId: number): Promise<
 }
 
 /** Loads what the drafter and the gates may know about one sequence. */
-export async function loadDraftInput(db: Database, sequenceId: number): Promise<{ input: DraftInput; sequence: q.SequenceRow; steps: q.StepRow[] }> {
+export async function loadDraftInput(
+  db: Database,
+  sequenceId: number,
+): Promise<{ input: DraftInput; sequence: q.SequenceRow; steps: q.StepRow[] }> {
   const sequence = await one<q.SequenceRow>(db, q.findSequence(sequenceId));
   if (!sequence) throw new AppError('NOT_FOUND', `sequence ${sequenceId} not found`);
   const ctx = await one<Record<string, any>>(db, q.draftContext(sequenceId));
@@ -92,82 +116,177 @@ export async function loadDraftInput(db: Database, sequenceId: number): Promise<
   const dossier = await one<q.DossierRow>(db, q.findDossier(signal.id, ctx.contact_id));
   const facts = dossier ? await run<q.FactRow>(db, q.factsForDossier(dossier.id)) : [];
   const steps = await run<q.StepRow>(db, q.stepsOf(sequenceId));
-  const settings = (ctx.workspace_settings ?? {}) as { playbook?: Playbook; signature?: string; physicalAddress?: string };
+  const settings = (ctx.workspace_settings ?? {}) as {
+    playbook?: Playbook;
+    signature?: string;
+    physicalAddress?: string;
+  };
   const input: DraftInput = {
-    signal: { id: signal.id, type: signal.type, subtype: signal.subtype, title: signal.title, summary: signal.summary, url: signal.url, facts: signal.facts ?? {} },
-    account: { id: ctx.account_id ?? 0, name: ctx.account_name ?? '', domain: ctx.account_domain ?? null, aliases: ctx.account_aliases ?? [], country: ctx.account_country ?? null },
-    contact: { id: ctx.contact_id, firstName: ctx.first_name, lastName: ctx.last_name, title: ctx.contact_title, email: ctx.contact_email, persona: ctx.persona ?? null },
+    signal: {
+      id: signal.id,
+      type: signal.type,
+      subtype: signal.subtype,
+      title: signal.title,
+      summary: signal.summary,
+      url: signal.url,
+      facts: signal.facts ?? {},
+    },
+    account: {
+      id: ctx.account_id ?? 0,
+      name: ctx.account_name ?? '',
+      domain: ctx.account_domain ?? null,
+      aliases: ctx.account_aliases ?? [],
+      country: ctx.account_country ?? null,
+    },
+    contact: {
+      id: ctx.contact_id,
+      firstName: ctx.first_name,
+      lastName: ctx.last_name,
+      title: ctx.contact_title,
+      email: ctx.contact_email,
+      persona: ctx.persona ?? null,
+    },
     sender: { name: ctx.owner_name ?? '', bookingUrl: ctx.booking_url ?? null },
     playbook: settings.playbook ?? {},
     footer: { signature: settings.signature ?? '', physicalAddress: settings.physicalAddress ?? '' },
     organization: dossier?.organization ?? {},
     // A flagged fact (research marks text that reads like instructions) never reaches the model
     // or a draft; leaving it out of the input also leaves it out of what the gates accept.
-    facts: facts.filter((f) => !(f.flags ?? []).length)
-      .map((f) => ({ id: f.id, kind: f.kind, text: f.text, sourceUrl: f.source_url, quote: f.quote, flags: f.flags ?? [] })),
+    facts: facts
+      .filter((f) => !(f.flags ?? []).length)
+      .map((f) => ({
+        id: f.id,
+        kind: f.kind,
+        text: f.text,
+        sourceUrl: f.source_url,
+        quote: f.quote,
+        flags: f.flags ?? [],
+      })),
     steps: steps.map((s) => ({ kind: s.kind, delayDays: s.delay_days, newThread: s.new_thread })),
   };
   return { input, sequence, steps };
 }
 
 /** Drafts one prepared sequence, or rewrites one in review when `instruction`/`rewrite` is given. */
-export async function draftSequence(deps: DraftDeps, sequenceId: number, opts: { instruction?: string; rewrite?: boolean; userId?: number } = {}): Promise<SequenceDraft> {
+export async function draftSequence(
+  deps: DraftDeps,
+  sequenceId: number,
+  opts: { instruction?: string; rewrite?: boolean; userId?: number } = {},
+): Promise<SequenceDraft> {
   const { db, log } = deps;
   const { input, sequence, steps } = await loadDraftInput(db, sequenceId);
   const rewrite = !!opts.rewrite || opts.instruction !== undefined;
   const from = rewrite ? ['pending_review'] : ['drafting'];
-  if (!from.includes(sequence.status)) throw new AppError('STATE', `sequence ${sequenceId} is ${sequence.status}, not ${from.join(' or ')}`);
+  if (!from.includes(sequence.status))
+    throw new AppError('STATE', `sequence ${sequenceId} is ${sequence.status}, not ${from.join(' or ')}`);
   const previous: DraftedSequence | undefined = rewrite
-    ? { steps: steps.map((s) => ({ subject: s.subject, body: s.body, citedFactIds: (s.cited_fact_ids ?? []).map(Number) })) }
+    ? {
+        steps: steps.map((s) => ({
+          subject: s.subject,
+          body: s.body,
+          citedFactIds: (s.cited_fact_ids ?? []).map(Number),
+        })),
+      }
     : undefined;
 
   const outcome = await produceDraft(deps, input, sequence, { instruction: opts.instruction, previous });
   const saved = await db.transaction(async (tx) => {
-    const v = (await one<{ version: number }>(tx, q.insertDraftVersion({
-      sequenceId, source: outcome.source, instruction: opts.instruction ?? null, steps: outcome.draft.steps,
-      gateResults: outcome.gateResults, createdBy: opts.userId ?? null,
-    })))!;
-    const moved = await one(tx, q.finishDraft(sequenceId, {
-      from, drafter: outcome.source, promptVersion: outcome.promptVersion, gateFailures: outcome.failures,
-      expectVersion: rewrite ? sequence.version : null,
-    }));
+    const v = (await one<{ version: number }>(
+      tx,
+      q.insertDraftVersion({
+        sequenceId,
+        source: outcome.source,
+        instruction: opts.instruction ?? null,
+        steps: outcome.draft.steps,
+        gateResults: outcome.gateResults,
+        createdBy: opts.userId ?? null,
+      }),
+    ))!;
+    const moved = await one(
+      tx,
+      q.finishDraft(sequenceId, {
+        from,
+        drafter: outcome.source,
+        promptVersion: outcome.promptVersion,
+        gateFailures: outcome.failures,
+        expectVersion: rewrite ? sequence.version : null,
+      }),
+    );
     if (moved) {
-      for (const [i, step] of outcome.draft.steps.slice(0, steps.length).entries()) await run(tx, q.saveDraftedStep(sequenceId, i + 1, step));
+      for (const [i, step] of outcome.draft.steps.slice(0, steps.length).entries())
+        await run(tx, q.saveDraftedStep(sequenceId, i + 1, step));
     }
     if (moved && sequence.signal_id) {
-      const pending = (await run<q.SequenceRow>(tx, q.sequencesForSignal(sequence.signal_id))).some((s) => s.status === 'drafting');
+      const pending = (await run<q.SequenceRow>(tx, q.sequencesForSignal(sequence.signal_id))).some(
+        (s) => s.status === 'drafting',
+      );
       if (!pending) await run(tx, q.setSignalStatus(sequence.signal_id, ['researched', 'drafting'], 'drafted'));
     }
     return { version: v.version, applied: !!moved };
   });
-  log.info({ sequenceId, signalId: sequence.signal_id, source: outcome.source, version: saved.version, failures: outcome.failures.length, applied: saved.applied }, 'draft.saved');
+  log.info(
+    {
+      sequenceId,
+      signalId: sequence.signal_id,
+      source: outcome.source,
+      version: saved.version,
+      failures: outcome.failures.length,
+      applied: saved.applied,
+    },
+    'draft.saved',
+  );
   return { sequenceId, version: saved.version, outcome, applied: saved.applied };
 }
 
-async function produceDraft(deps: DraftDeps, input: DraftInput, sequence: q.SequenceRow, opts: { instruction?: string; previous?: DraftedSequence }): Promise<DraftOutcome> {
+async function produceDraft(
+  deps: DraftDeps,
+  input: DraftInput,
+  sequence: q.SequenceRow,
+  opts: { instruction?: string; previous?: DraftedSequence },
+): Promise<DraftOutcome> {
   if (!deps.llm) return draftOffline(input);
   const llm = deps.llm;
-  const record = (usage: LlmUsage, purpose: string) => run(deps.db, q.insertLlmUsage({
-    workspaceId: sequence.workspace_id, sequenceId: sequence.id, signalId: sequence.signal_id, purpose, ...usage,
-  })).then(() => undefined);
+  const record = (usage: LlmUsage, purpose: string) =>
+    run(
+      deps.db,
+      q.insertLlmUsage({
+        workspaceId: sequence.workspace_id,
+        sequenceId: sequence.id,
+        signalId: sequence.signal_id,
+        purpose,
+        ...usage,
+      }),
+    ).then(() => undefined);
   try {
     return await withWorkspaceLimit(sequence.workspace_id, deps.config.draftConcurrency, () =>
-      draftWithLlm(llm, input, { ...opts, signal: deps.signal, onUsage: record }));
+      draftWithLlm(llm, input, { ...opts, signal: deps.signal, onUsage: record }),
+    );
   } catch (err) {
     if (!isAppError(err, 'LLM_SCHEMA')) throw err;
     // Two answers that did not fit the schema: the rep still gets a draft, marked as such.
     deps.log.warn({ sequenceId: sequence.id, err }, 'draft.schema_failed');
     const offline = draftOffline(input);
-    const note: GateFailure = { gate: 'schema', step: null, message: 'the model answered twice without a valid sequence; this is an offline draft' };
+    const note: GateFailure = {
+      gate: 'schema',
+      step: null,
+      message: 'the model answered twice without a valid sequence; this is an offline draft',
+    };
     return { ...offline, failures: [note, ...offline.failures] };
   }
 }
 
 /** Handles a `draft {signalId}` job: prepare, then draft every sequence still in `drafting`. */
-export async function draftSignal(deps: DraftDeps, signalId: number, opts: { redraft?: boolean } = {}): Promise<SignalDraftResult> {
+export async function draftSignal(
+  deps: DraftDeps,
+  signalId: number,
+  opts: { redraft?: boolean } = {},
+): Promise<SignalDraftResult> {
   const prepared = await prepareSequences(deps.db, signalId);
   if (prepared.status !== 'drafted') {
-    deps.log.info({ signalId, status: prepared.status }, prepared.status === 'needs_contact' ? 'draft.needs_contact' : 'draft.skipped');
+    deps.log.info(
+      { signalId, status: prepared.status },
+      prepared.status === 'needs_contact' ? 'draft.needs_contact' : 'draft.skipped',
+    );
     return { signalId, status: prepared.status, drafts: [] };
   }
   const drafts: SequenceDraft[] = [];
@@ -186,20 +305,45 @@ export async function draftSignal(deps: DraftDeps, signalId: number, opts: { red
 }
 
 /** Puts an earlier version's text back on a sequence in review (as a new version). */
-export async function restoreDraftVersion(db: Database, sequenceId: number, version: number, userId: number | null): Promise<number> {
+export async function restoreDraftVersion(
+  db: Database,
+  sequenceId: number,
+  version: number,
+  userId: number | null,
+): Promise<number> {
   return db.transaction(async (tx) => {
-    const v = await one<{ steps: DraftedSequence['steps']; gate_results: unknown }>(tx, q.findDraftVersion(sequenceId, version));
+    const v = await one<{ steps: DraftedSequence['steps']; gate_results: unknown }>(
+      tx,
+      q.findDraftVersion(sequenceId, version),
+    );
     if (!v) throw new AppError('NOT_FOUND', `sequence ${sequenceId} has no version ${version}`);
     const seq = await one<q.SequenceRow>(tx, q.lockReviewSequence(sequenceId));
     if (!seq) throw new AppError('STATE', `sequence ${sequenceId} is not in review`);
     for (const [i, s] of v.steps.entries()) await run(tx, q.setStepText(sequenceId, i + 1, s));
     await run(tx, q.bumpSequenceVersion(sequenceId));
-    const added = (await one<{ version: number }>(tx, q.insertDraftVersion({ sequenceId, source: 'edit', instruction: `restore version ${version}`, steps: v.steps, gateResults: v.gate_results, createdBy: userId })))!;
+    const added = (await one<{ version: number }>(
+      tx,
+      q.insertDraftVersion({
+        sequenceId,
+        source: 'edit',
+        instruction: `restore version ${version}`,
+        steps: v.steps,
+        gateResults: v.gate_results,
+        createdBy: userId,
+      }),
+    ))!;
     return added.version;
   });
 }
 
-export interface StepRefresh { stepId: number; version: number; subject: string; body: string; failures: GateFailure[]; digest: string }
+export interface StepRefresh {
+  stepId: number;
+  version: number;
+  subject: string;
+  body: string;
+  failures: GateFailure[];
+  digest: string;
+}
 
 /**
  * "Refresh this step": redrafts one step of an each_step sequence that came back for approval,
@@ -207,44 +351,92 @@ export interface StepRefresh { stepId: number; version: number; subject: string;
  * to the model as research data, through the same gates. The other steps are kept as they are;
  * the new text replaces the step's only if nobody changed it meanwhile. Needs an LLM.
  */
-export async function refreshStep(deps: DraftDeps, stepId: number, opts: { userId?: number; now?: Date } = {}): Promise<StepRefresh> {
+export async function refreshStep(
+  deps: DraftDeps,
+  stepId: number,
+  opts: { userId?: number; now?: Date } = {},
+): Promise<StepRefresh> {
   const { db, log } = deps;
   if (!deps.llm) throw new AppError('STATE', 'Refreshing a step needs an LLM (set ANTHROPIC_API_KEY).');
   const now = opts.now ?? new Date();
-  const at = await one<{ sequence_id: number; status: string }>(db, { text: 'SELECT sequence_id, status FROM sequence_steps WHERE id = $1', values: [stepId] });
+  const at = await one<{ sequence_id: number; status: string }>(db, {
+    text: 'SELECT sequence_id, status FROM sequence_steps WHERE id = $1',
+    values: [stepId],
+  });
   if (!at) throw new AppError('NOT_FOUND', 'No such step.');
-  if (at.status !== 'awaiting_approval') throw new AppError('STATE', `This step is ${at.status.replace('_', ' ')}; only a step waiting for approval is refreshed.`);
+  if (at.status !== 'awaiting_approval')
+    throw new AppError(
+      'STATE',
+      `This step is ${at.status.replace('_', ' ')}; only a step waiting for approval is refreshed.`,
+    );
   const { input, sequence, steps } = await loadDraftInput(db, at.sequence_id);
   const idx = steps.findIndex((s) => s.id === stepId);
   const step = steps[idx]!;
-  const settings = stepApprovalSettings((await one<{ settings: Record<string, unknown> }>(db, workspaceSettings(sequence.workspace_id)))?.settings);
+  const settings = stepApprovalSettings(
+    (await one<{ settings: Record<string, unknown> }>(db, workspaceSettings(sequence.workspace_id)))?.settings,
+  );
   const changes = await loadChanges(db, stepId, settings.staleFactDays, now);
   // Untrusted like the rest of the research: fenced as data in the prompt, and what the grounding gate accepts.
   const refreshed: DraftInput = {
     ...input,
-    organization: { ...input.organization, changesSinceApproval: changes.map((c) => ({ kind: c.kind, what: c.text, detail: c.detail, at: c.at.toISOString() })) },
+    organization: {
+      ...input.organization,
+      changesSinceApproval: changes.map((c) => ({
+        kind: c.kind,
+        what: c.text,
+        detail: c.detail,
+        at: c.at.toISOString(),
+      })),
+    },
   };
   const kinds = [...new Set(changes.map((c) => c.label.toLowerCase()))];
-  const instruction = `Rewrite only step ${idx + 1} (${step.kind.replace('_', ' ')}); it goes out soon. `
-    + (kinds.length ? `Since the sequence was approved: ${kinds.join(', ')} (see changesSinceApproval in the research data). Use what is relevant. ` : 'Nothing new was found; make it current and specific. ')
-    + 'Keep every other step exactly as it is.';
-  const previous: DraftedSequence = { steps: steps.map((s) => ({ subject: s.subject, body: s.body, citedFactIds: (s.cited_fact_ids ?? []).map(Number) })) };
-  const record = (usage: LlmUsage, purpose: string) => run(db, q.insertLlmUsage({
-    workspaceId: sequence.workspace_id, sequenceId: sequence.id, signalId: sequence.signal_id, purpose: purpose.replace('draft', 'refresh'), ...usage,
-  })).then(() => undefined);
+  const instruction =
+    `Rewrite only step ${idx + 1} (${step.kind.replace('_', ' ')}); it goes out soon. ` +
+    (kinds.length
+      ? `Since the sequence was approved: ${kinds.join(', ')} (see changesSinceApproval in the research data). Use what is relevant. `
+      : 'Nothing new was found; make it current and specific. ') +
+    'Keep every other step exactly as it is.';
+  const previous: DraftedSequence = {
+    steps: steps.map((s) => ({ subject: s.subject, body: s.body, citedFactIds: (s.cited_fact_ids ?? []).map(Number) })),
+  };
+  const record = (usage: LlmUsage, purpose: string) =>
+    run(
+      db,
+      q.insertLlmUsage({
+        workspaceId: sequence.workspace_id,
+        sequenceId: sequence.id,
+        signalId: sequence.signal_id,
+        purpose: purpose.replace('draft', 'refresh'),
+        ...usage,
+      }),
+    ).then(() => undefined);
   const llm = deps.llm;
   const outcome = await withWorkspaceLimit(sequence.workspace_id, deps.config.draftConcurrency, () =>
-    draftWithLlm(llm, refreshed, { previous, instruction, signal: deps.signal, onUsage: record }));
+    draftWithLlm(llm, refreshed, { previous, instruction, signal: deps.signal, onUsage: record }),
+  );
   const fresh = outcome.draft.steps[idx];
   if (!fresh) throw new AppError('LLM_SCHEMA', `the model's answer has no step ${idx + 1}`);
   const failures = outcome.failures.filter((f) => f.step === idx + 1 || f.step === null);
   const saved = await db.transaction(async (tx) => {
-    const row = await one<{ digest: string }>(tx, saveRefreshedStep(stepId, textDigest(step.subject, step.body), { ...fresh, failures }, now));
-    if (!row) throw new AppError('CONFLICT', 'This step changed while it was being refreshed; nothing was replaced. Reload and try again.');
+    const row = await one<{ digest: string }>(
+      tx,
+      saveRefreshedStep(stepId, textDigest(step.subject, step.body), { ...fresh, failures }, now),
+    );
+    if (!row)
+      throw new AppError(
+        'CONFLICT',
+        'This step changed while it was being refreshed; nothing was replaced. Reload and try again.',
+      );
     const all = previous.steps.map((s, i) => (i === idx ? fresh : s));
-    const v = (await one<{ version: number }>(tx, insertRefreshVersion(sequence.id, instruction, all, outcome.gateResults, opts.userId ?? null)))!;
+    const v = (await one<{ version: number }>(
+      tx,
+      insertRefreshVersion(sequence.id, instruction, all, outcome.gateResults, opts.userId ?? null),
+    ))!;
     return { version: v.version, digest: row.digest };
   });
-  log.info({ sequenceId: sequence.id, stepId, version: saved.version, failures: failures.length, changes: changes.length }, 'draft.step_refreshed');
+  log.info(
+    { sequenceId: sequence.id, stepId, version: saved.version, failures: failures.length, changes: changes.length },
+    'draft.step_refreshed',
+  );
   return { stepId, version: saved.version, subject: fresh.subject, body: fresh.body, failures, digest: saved.digest };
 }

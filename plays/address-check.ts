@@ -13,11 +13,13 @@ export async function checkAddress(email: string, resolveMx: MxResolver = system
   try {
     const mx = await resolveMx(domain);
     // RFC 7505 "null MX" (a single "." exchange) says the domain accepts no mail.
-    if (!mx.length || mx.every((m) => m.exchange === '' || m.exchange === '.')) return { ok: false, reason: `${domain} accepts no mail (no MX record)` };
+    if (!mx.length || mx.every((m) => m.exchange === '' || m.exchange === '.'))
+      return { ok: false, reason: `${domain} accepts no mail (no MX record)` };
     return { ok: true };
   } catch (err) {
     const code = (err as { code?: string }).code ?? '';
-    if (code === 'ENOTFOUND' || code === 'ENODATA') return { ok: false, reason: `${domain} has no MX record (${code})` };
+    if (code === 'ENOTFOUND' || code === 'ENODATA')
+      return { ok: false, reason: `${domain} has no MX record (${code})` };
     // DNS unreachable is not the contact's fault: do not mark them undeliverable.
     return { ok: false, reason: `could not look up ${domain} (${code || (err as Error).message})`, temporary: true };
   }

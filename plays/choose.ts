@@ -20,7 +20,11 @@ export interface SignalForPlay {
   target_contact_ids?: number[] | null;
 }
 
-export interface ChosenContact { id: number; persona: string | null; startAfterHours: number }
+export interface ChosenContact {
+  id: number;
+  persona: string | null;
+  startAfterHours: number;
+}
 export interface ContactChoice {
   play: PlayRow | null;
   contacts: ChosenContact[];
@@ -38,34 +42,60 @@ export function playFires(play: PlayRow, signal: SignalForPlay): boolean {
   return t.success && triggerMatches(t.data, signal);
 }
 
-export async function choosePlayContacts(db: Queryable, signal: SignalForPlay, opts: { resolveMx?: MxResolver; verifyMx?: boolean } = {}): Promise<ContactChoice> {
+export async function choosePlayContacts(
+  db: Queryable,
+  signal: SignalForPlay,
+  opts: { resolveMx?: MxResolver; verifyMx?: boolean } = {},
+): Promise<ContactChoice> {
   const plays = await run<PlayRow>(db, listPlays(signal.workspace_id));
   let play: PlayRow | null = null;
   if (signal.play_id) play = plays.find((p) => p.id === signal.play_id) ?? null;
   else if (plays.length) {
     play = plays.find((p) => p.enabled && playFires(p, signal)) ?? null;
-    if (!play) return { play: null, contacts: [], skipped: [], noPlay: `no enabled play fires for a ${signal.type}${signal.subtype ? ` (${signal.subtype})` : ''} signal` };
+    if (!play)
+      return {
+        play: null,
+        contacts: [],
+        skipped: [],
+        noPlay: `no enabled play fires for a ${signal.type}${signal.subtype ? ` (${signal.subtype})` : ''} signal`,
+      };
   }
   const limits = Limits.parse(play?.limits ?? {});
   const personas = play ? Persona.array().parse(play.personas ?? []) : [];
   if (!signal.account_id) return { play, contacts: [], skipped: [] };
 
   // The people a rep picked, or the person who changed jobs, are the contacts; otherwise the personas choose.
-  const explicit = signal.target_contact_ids?.length ? signal.target_contact_ids : signal.contact_id ? [signal.contact_id] : null;
-  const rows = await run<CandidateRow>(db, playCandidates(signal.workspace_id, signal.account_id, limits.contactCooldownDays, explicit));
+  const explicit = signal.target_contact_ids?.length
+    ? signal.target_contact_ids
+    : signal.contact_id
+      ? [signal.contact_id]
+      : null;
+  const rows = await run<CandidateRow>(
+    db,
+    playCandidates(signal.workspace_id, signal.account_id, limits.contactCooldownDays, explicit),
+  );
   const skipped = rows.filter((r) => r.excluded).map((r) => ({ id: r.id, reason: r.excluded! }));
   const usable = rows.filter((r) => !r.excluded);
   let ordered: { id: number; email: string; persona: string | null }[];
   if (explicit) ordered = usable.map((r) => ({ id: r.id, email: r.email, persona: null }));
   else if (personas.length) {
-    const ranked = rankCandidates(usable.map((r) => ({ id: r.id, title: r.title, isChampion: r.is_champion, engagement: r.engagement })), personas);
+    const ranked = rankCandidates(
+      usable.map((r) => ({ id: r.id, title: r.title, isChampion: r.is_champion, engagement: r.engagement })),
+      personas,
+    );
     const byId = new Map(usable.map((r) => [r.id, r]));
     ordered = ranked.map((r) => ({ id: r.id, email: byId.get(r.id)!.email, persona: r.persona }));
-    for (const r of usable) if (!ranked.some((x) => x.id === r.id)) skipped.push({ id: r.id, reason: 'matches none of the play\'s personas' });
+    for (const r of usable)
+      if (!ranked.some((x) => x.id === r.id)) skipped.push({ id: r.id, reason: "matches none of the play's personas" });
   } else {
     const rank = ['c_level', 'vp', 'head', 'director', 'manager', 'individual'];
     ordered = [...usable]
-      .sort((a, b) => rank.indexOf(seniorityOf(a.title)) - rank.indexOf(seniorityOf(b.title)) || Number(b.is_champion) - Number(a.is_champion) || a.id - b.id)
+      .sort(
+        (a, b) =>
+          rank.indexOf(seniorityOf(a.title)) - rank.indexOf(seniorityOf(b.title)) ||
+          Number(b.is_champion) - Number(a.is_champion) ||
+          a.id - b.id,
+      )
       .map((r) => ({ id: r.id, email: r.email, persona: null }));
   }
   const max = explicit ? Math.max(explicit.length, 1) : limits.maxContactsPerAccount;

@@ -8,14 +8,27 @@ const salesLeaders = Persona.parse({
   exclusions: ['engineer', 'intern', 'assistant', 'coordinator'],
   seniorities: ['c_level', 'vp', 'head', 'director'],
 });
-const revops = Persona.parse({ name: 'Revenue operations', titleKeywords: ['revenue operations', 'sales operations'], seniorities: ['vp', 'head', 'director', 'manager'] });
-const sdrLeaders = Persona.parse({ name: 'SDR leadership', titleKeywords: ['sales development', 'business development representative'], seniorities: ['head', 'director', 'manager'] });
-const founders = Persona.parse({ name: 'Founders and CEOs', titleKeywords: ['chief executive officer', 'founder', 'co founder'], seniorities: ['c_level'] });
+const revops = Persona.parse({
+  name: 'Revenue operations',
+  titleKeywords: ['revenue operations', 'sales operations'],
+  seniorities: ['vp', 'head', 'director', 'manager'],
+});
+const sdrLeaders = Persona.parse({
+  name: 'SDR leadership',
+  titleKeywords: ['sales development', 'business development representative'],
+  seniorities: ['head', 'director', 'manager'],
+});
+const founders = Persona.parse({
+  name: 'Founders and CEOs',
+  titleKeywords: ['chief executive officer', 'founder', 'co founder'],
+  seniorities: ['c_level'],
+});
 
 export const DEFAULT_PLAYS: PlayDefinition[] = [
   PlayDefinition.parse({
     name: 'Funding: Series A or later',
-    description: 'New money means new hiring plans and pipeline targets: reach sales leadership while plans are being made.',
+    description:
+      'New money means new hiring plans and pipeline targets: reach sales leadership while plans are being made.',
     trigger: { kind: 'signal', signalType: 'funding', minRound: 'series_a' },
     personas: [salesLeaders, revops, founders],
   }),
@@ -33,13 +46,21 @@ export const DEFAULT_PLAYS: PlayDefinition[] = [
   }),
   PlayDefinition.parse({
     name: 'News: launch, expansion or leadership change',
-    trigger: { kind: 'signal', signalType: 'news', subtypes: ['launch', 'expansion', 'leadership_change', 'acquisition', 'partnership'] },
+    trigger: {
+      kind: 'signal',
+      signalType: 'news',
+      subtypes: ['launch', 'expansion', 'leadership_change', 'acquisition', 'partnership'],
+    },
     personas: [salesLeaders, founders],
   }),
   PlayDefinition.parse({
     name: 'Hiring: building a sales team',
     description: 'Hiring SDRs or sales leaders means a pipeline problem to solve now.',
-    trigger: { kind: 'signal', signalType: 'hiring', roleKeywords: ['sdr', 'bdr', 'sales', 'revops', 'revenue', 'account executive'] },
+    trigger: {
+      kind: 'signal',
+      signalType: 'hiring',
+      roleKeywords: ['sdr', 'bdr', 'sales', 'revops', 'revenue', 'account executive'],
+    },
     personas: [sdrLeaders, salesLeaders, revops],
   }),
   PlayDefinition.parse({

@@ -6,7 +6,15 @@ import type { Database, Queryable } from '../db/index.js';
 import { one, run } from '../db/index.js';
 import { findAccountByDomain, insertAccount } from '../db/queries/accounts.js';
 import { findContactByEmail, insertContact, type ContactRow } from '../db/queries/contacts.js';
-import { contactsByIds, findPlay, insertPlaySignal, listPlays, setInboundSecretIfMissing, workspaceInboundSecret, type PlayRow } from '../db/queries/plays.js';
+import {
+  contactsByIds,
+  findPlay,
+  insertPlaySignal,
+  listPlays,
+  setInboundSecretIfMissing,
+  workspaceInboundSecret,
+  type PlayRow,
+} from '../db/queries/plays.js';
 import { normalizeDomain } from '../accounts/normalize.js';
 import { AppError } from '../errors.js';
 import type { SecretBox } from '../secret-box.js';
@@ -25,11 +33,21 @@ export async function enrollContacts(
   const play = await one<PlayRow>(db, findPlay(o.workspaceId, o.playId));
   if (!play) throw new AppError('NOT_FOUND', `No play ${o.playId}.`);
   if (!play.enabled) throw new AppError('STATE', `Play "${play.name}" is disabled.`);
-  const contacts = await run<{ id: number; account_id: number | null; first_name: string; last_name: string; account_name: string | null }>(db, contactsByIds(o.workspaceId, o.contactIds));
+  const contacts = await run<{
+    id: number;
+    account_id: number | null;
+    first_name: string;
+    last_name: string;
+    account_name: string | null;
+  }>(db, contactsByIds(o.workspaceId, o.contactIds));
   const missing = o.contactIds.filter((id) => !contacts.some((c) => c.id === id));
   if (missing.length) throw new AppError('NOT_FOUND', `No contact ${missing.join(', ')} in this workspace.`);
   const noAccount = contacts.filter((c) => !c.account_id);
-  if (noAccount.length) throw new AppError('VALIDATION', `Contact ${noAccount.map((c) => c.id).join(', ')} has no account; link it to one first.`);
+  if (noAccount.length)
+    throw new AppError(
+      'VALIDATION',
+      `Contact ${noAccount.map((c) => c.id).join(', ')} has no account; link it to one first.`,
+    );
   const now = o.now ?? new Date();
   // One signal per account: its contacts are researched together and their sends staggered.
   const byAccount = new Map<number, typeof contacts>();
@@ -38,12 +56,23 @@ export async function enrollContacts(
   for (const [accountId, people] of byAccount) {
     await db.transaction(async (tx) => {
       const names = people.map((p) => `${p.first_name} ${p.last_name}`.trim()).join(', ');
-      const s = await one<{ id: number }>(tx, insertPlaySignal({
-        workspaceId: o.workspaceId, accountId, contactId: null, type: 'manual', subtype: 'enrollment',
-        title: `${play.name}: ${names} at ${people[0]!.account_name ?? 'account'}`, summary: o.note ?? '',
-        facts: { enrolledBy: o.userId, play: play.name }, fingerprint: `enroll:${play.id}:${accountId}:${randomBytes(6).toString('hex')}`,
-        playId: play.id, targetContactIds: people.map((p) => p.id), occurredAt: now,
-      }));
+      const s = await one<{ id: number }>(
+        tx,
+        insertPlaySignal({
+          workspaceId: o.workspaceId,
+          accountId,
+          contactId: null,
+          type: 'manual',
+          subtype: 'enrollment',
+          title: `${play.name}: ${names} at ${people[0]!.account_name ?? 'account'}`,
+          summary: o.note ?? '',
+          facts: { enrolledBy: o.userId, play: play.name },
+          fingerprint: `enroll:${play.id}:${accountId}:${randomBytes(6).toString('hex')}`,
+          playId: play.id,
+          targetContactIds: people.map((p) => p.id),
+          occurredAt: now,
+        }),
+      );
       if (s) {
         await enqueue(tx, s.id);
         signalIds.push(s.id);
@@ -68,13 +97,22 @@ export const InboundEvent = z.object({
 });
 export type InboundEvent = z.infer<typeof InboundEvent>;
 
-const EVENT_TITLES: Record<InboundEvent['event'], string> = { trial_signup: 'started a trial', resource_download: 'downloaded', demo_attended: 'attended a demo' };
+const EVENT_TITLES: Record<InboundEvent['event'], string> = {
+  trial_signup: 'started a trial',
+  resource_download: 'downloaded',
+  demo_attended: 'attended a demo',
+};
 
 /** The workspace's inbound-event signing secret, created on first use. */
 export async function inboundSecret(db: Queryable, secrets: SecretBox, workspaceId: number): Promise<string> {
   const row = await one<{ inbound_secret_enc: string | null }>(db, workspaceInboundSecret(workspaceId));
   if (!row) throw new AppError('NOT_FOUND', `No workspace ${workspaceId}.`);
-  const sealed = row.inbound_secret_enc ?? (await one<{ inbound_secret_enc: string }>(db, setInboundSecretIfMissing(workspaceId, secrets.seal(randomBytes(24).toString('base64url')))))!.inbound_secret_enc;
+  const sealed =
+    row.inbound_secret_enc ??
+    (await one<{ inbound_secret_enc: string }>(
+      db,
+      setInboundSecretIfMissing(workspaceId, secrets.seal(randomBytes(24).toString('base64url'))),
+    ))!.inbound_secret_enc;
   return secrets.open(sealed);
 }
 
@@ -82,23 +120,73 @@ export async function inboundSecret(db: Queryable, secrets: SecretBox, workspace
  * Stores an inbound event as a signal on the person's account (created from the email's
  * domain when new) when an enabled play fires for it. Returns the signal id, or why nothing started.
  */
-export async function recordInboundEvent(db: Database, workspaceId: number, e: InboundEvent, enqueue: EnqueueResearch): Promise<{ signalId?: number; duplicate?: boolean; reason?: string }> {
+export async function recordInboundEvent(
+  db: Database,
+  workspaceId: number,
+  e: InboundEvent,
+  enqueue: EnqueueResearch,
+): Promise<{ signalId?: number; duplicate?: boolean; reason?: string }> {
   const plays = await run<PlayRow>(db, listPlays(workspaceId, true));
-  const probe = { id: 0, workspace_id: workspaceId, account_id: null, contact_id: null, type: 'inbound', subtype: e.event, facts: {} };
+  const probe = {
+    id: 0,
+    workspace_id: workspaceId,
+    account_id: null,
+    contact_id: null,
+    type: 'inbound',
+    subtype: e.event,
+    facts: {},
+  };
   const play = plays.find((p) => Trigger.safeParse(p.trigger).success && playFires(p, probe));
   if (!play) return { reason: `no enabled play takes ${e.event} events` };
   const domain = normalizeDomain(e.email.split('@')[1]!);
   return db.transaction(async (tx) => {
-    let account = domain ? await one<{ id: number; name: string }>(tx, findAccountByDomain(workspaceId, domain)) : undefined;
-    account ??= (await one<{ id: number; name: string }>(tx, insertAccount(workspaceId, { name: e.company || domain || e.email, domain: domain ?? null, aliases: [], ownerId: null, timeZone: null, country: null, tags: ['inbound'] })))!;
+    let account = domain
+      ? await one<{ id: number; name: string }>(tx, findAccountByDomain(workspaceId, domain))
+      : undefined;
+    account ??= (await one<{ id: number; name: string }>(
+      tx,
+      insertAccount(workspaceId, {
+        name: e.company || domain || e.email,
+        domain: domain ?? null,
+        aliases: [],
+        ownerId: null,
+        timeZone: null,
+        country: null,
+        tags: ['inbound'],
+      }),
+    ))!;
     let contact = await one<ContactRow>(tx, findContactByEmail(workspaceId, e.email));
-    contact ??= (await one<ContactRow>(tx, insertContact(workspaceId, { accountId: account.id, firstName: e.firstName, lastName: e.lastName, email: e.email, title: e.title, timeZone: null, linkedinUrl: null, isChampion: false })))!;
+    contact ??= (await one<ContactRow>(
+      tx,
+      insertContact(workspaceId, {
+        accountId: account.id,
+        firstName: e.firstName,
+        lastName: e.lastName,
+        email: e.email,
+        title: e.title,
+        timeZone: null,
+        linkedinUrl: null,
+        isChampion: false,
+      }),
+    ))!;
     const who = `${e.firstName} ${e.lastName}`.trim() || e.email;
-    const s = await one<{ id: number }>(tx, insertPlaySignal({
-      workspaceId, accountId: contact.account_id ?? account.id, contactId: contact.id, type: 'inbound', subtype: e.event,
-      title: `${who} (${account.name}) ${EVENT_TITLES[e.event]}${e.detail ? `: ${e.detail}` : ''}`.slice(0, 500), summary: e.detail,
-      facts: { event: e.event, detail: e.detail, person: who }, fingerprint: `inbound:${e.id}`, playId: play.id, targetContactIds: [], occurredAt: e.occurredAt ?? new Date(),
-    }));
+    const s = await one<{ id: number }>(
+      tx,
+      insertPlaySignal({
+        workspaceId,
+        accountId: contact.account_id ?? account.id,
+        contactId: contact.id,
+        type: 'inbound',
+        subtype: e.event,
+        title: `${who} (${account.name}) ${EVENT_TITLES[e.event]}${e.detail ? `: ${e.detail}` : ''}`.slice(0, 500),
+        summary: e.detail,
+        facts: { event: e.event, detail: e.detail, person: who },
+        fingerprint: `inbound:${e.id}`,
+        playId: play.id,
+        targetContactIds: [],
+        occurredAt: e.occurredAt ?? new Date(),
+      }),
+    );
     if (!s) return { duplicate: true };
     await enqueue(tx, s.id);
     return { signalId: s.id };

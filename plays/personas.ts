@@ -17,7 +17,14 @@ export const Persona = z.object({
 });
 export type Persona = z.infer<typeof Persona>;
 
-const SENIORITY_RANK: Record<Seniority, number> = { c_level: 0, vp: 1, head: 2, director: 3, manager: 4, individual: 5 };
+const SENIORITY_RANK: Record<Seniority, number> = {
+  c_level: 0,
+  vp: 1,
+  head: 2,
+  director: 3,
+  manager: 4,
+  individual: 5,
+};
 
 // Expansions so "VP, Sales", "CRO" and "Head of Revenue" read alike.
 const ABBREVIATIONS: [RegExp, string][] = [
@@ -44,7 +51,10 @@ const ABBREVIATIONS: [RegExp, string][] = [
 ];
 
 export function normalizeTitle(title: string): string {
-  let t = ` ${title.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '')} `;
+  let t = ` ${title
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')} `;
   t = t.replace(/[^a-z0-9&]+/g, ' ');
   for (const [re, to] of ABBREVIATIONS) t = t.replace(re, to);
   return t.replace(/\s+/g, ' ').trim();
@@ -52,7 +62,11 @@ export function normalizeTitle(title: string): string {
 
 export function seniorityOf(title: string): Seniority {
   const t = normalizeTitle(title);
-  if (/\bchief\b|\bfounder\b|\bco founder\b|\bpresident\b(?!.*\bvice\b)|\bowner\b|\bpartner\b/.test(t) && !/\bvice president\b/.test(t)) return 'c_level';
+  if (
+    /\bchief\b|\bfounder\b|\bco founder\b|\bpresident\b(?!.*\bvice\b)|\bowner\b|\bpartner\b/.test(t) &&
+    !/\bvice president\b/.test(t)
+  )
+    return 'c_level';
   if (/\bvice president\b/.test(t)) return 'vp';
   if (/\bhead\b/.test(t)) return 'head';
   if (/\bdirector\b/.test(t)) return 'director';

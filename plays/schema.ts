@@ -3,7 +3,21 @@
 import { z } from 'zod';
 import { Persona } from './personas.js';
 
-export const FUNDING_ROUNDS = ['pre_seed', 'seed', 'series_a', 'series_b', 'series_c', 'series_d', 'series_e', 'series_f', 'series_g', 'series_h', 'growth', 'debt', 'grant'] as const;
+export const FUNDING_ROUNDS = [
+  'pre_seed',
+  'seed',
+  'series_a',
+  'series_b',
+  'series_c',
+  'series_d',
+  'series_e',
+  'series_f',
+  'series_g',
+  'series_h',
+  'growth',
+  'debt',
+  'grant',
+] as const;
 export const INBOUND_EVENTS = ['trial_signup', 'resource_download', 'demo_attended'] as const;
 
 export const Trigger = z.discriminatedUnion('kind', [
@@ -28,7 +42,12 @@ export const Limits = z.object({
   maxContactsPerAccount: z.number().int().min(1).max(10).default(2),
   contactCooldownDays: z.number().int().min(0).max(365).default(90),
   /** Hours between the first sends to the second, third… contact at one account. */
-  staggerHours: z.number().int().min(0).max(24 * 14).default(24),
+  staggerHours: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 14)
+    .default(24),
 });
 export type Limits = z.infer<typeof Limits>;
 
@@ -50,7 +69,12 @@ export interface SignalLike {
   facts: Record<string, unknown>;
 }
 
-const roundIndex = (r: unknown) => FUNDING_ROUNDS.indexOf(String(r ?? '').toLowerCase().replace(/[\s-]+/g, '_') as (typeof FUNDING_ROUNDS)[number]);
+const roundIndex = (r: unknown) =>
+  FUNDING_ROUNDS.indexOf(
+    String(r ?? '')
+      .toLowerCase()
+      .replace(/[\s-]+/g, '_') as (typeof FUNDING_ROUNDS)[number],
+  );
 
 /** Does this trigger fire for this signal? Pure. */
 export function triggerMatches(trigger: Trigger, signal: SignalLike): boolean {
@@ -61,12 +85,22 @@ export function triggerMatches(trigger: Trigger, signal: SignalLike): boolean {
   if (trigger.minRound) {
     const i = roundIndex(signal.facts.round);
     // Debt and grants are not "later rounds" of equity: they only match when asked for by name.
-    if (i < 0 || i < roundIndex(trigger.minRound) || (['debt', 'grant'].includes(FUNDING_ROUNDS[i]!) && FUNDING_ROUNDS[i] !== trigger.minRound)) return false;
+    if (
+      i < 0 ||
+      i < roundIndex(trigger.minRound) ||
+      (['debt', 'grant'].includes(FUNDING_ROUNDS[i]!) && FUNDING_ROUNDS[i] !== trigger.minRound)
+    )
+      return false;
   }
   if (trigger.champion !== undefined && Boolean(signal.facts.champion) !== trigger.champion) return false;
   if (trigger.roleKeywords.length) {
     const role = ` ${String(signal.facts.role ?? signal.facts.title ?? '').toLowerCase()} `;
-    if (!trigger.roleKeywords.some((k) => new RegExp(`\\b${k.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`).test(role))) return false;
+    if (
+      !trigger.roleKeywords.some((k) =>
+        new RegExp(`\\b${k.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`).test(role),
+      )
+    )
+      return false;
   }
   return true;
 }

@@ -8,30 +8,68 @@ import { PlayDefinition } from './schema.js';
 
 export function toDefinition(p: PlayRow): PlayDefinition {
   return PlayDefinition.parse({
-    name: p.name, description: p.description, trigger: p.trigger, personas: p.personas,
-    templateId: p.template_id, approvalMode: p.approval_mode, limits: p.limits, enabled: p.enabled,
+    name: p.name,
+    description: p.description,
+    trigger: p.trigger,
+    personas: p.personas,
+    templateId: p.template_id,
+    approvalMode: p.approval_mode,
+    limits: p.limits,
+    enabled: p.enabled,
   });
 }
 
-const row = (d: PlayDefinition) => ({ name: d.name, description: d.description, trigger: d.trigger, personas: d.personas, templateId: d.templateId, approvalMode: d.approvalMode, limits: d.limits, enabled: d.enabled });
+const row = (d: PlayDefinition) => ({
+  name: d.name,
+  description: d.description,
+  trigger: d.trigger,
+  personas: d.personas,
+  templateId: d.templateId,
+  approvalMode: d.approvalMode,
+  limits: d.limits,
+  enabled: d.enabled,
+});
 
-export async function createPlay(db: Queryable, workspaceId: number, input: unknown, userId: number | null): Promise<PlayRow> {
+export async function createPlay(
+  db: Queryable,
+  workspaceId: number,
+  input: unknown,
+  userId: number | null,
+): Promise<PlayRow> {
   const parsed = PlayDefinition.safeParse(input);
-  if (!parsed.success) throw new AppError('VALIDATION', parsed.error.issues.map((i) => `${i.path.join('.') || 'play'}: ${i.message}`).join('; '));
+  if (!parsed.success)
+    throw new AppError(
+      'VALIDATION',
+      parsed.error.issues.map((i) => `${i.path.join('.') || 'play'}: ${i.message}`).join('; '),
+    );
   const p = (await one<PlayRow>(db, insertPlay(workspaceId, row(parsed.data))))!;
   await run(db, insertPlayVersion(p.id, p.version, parsed.data, userId));
   return p;
 }
 
-export async function editPlay(db: Database, workspaceId: number, id: number, expectedVersion: number, input: unknown, userId: number | null): Promise<PlayRow> {
+export async function editPlay(
+  db: Database,
+  workspaceId: number,
+  id: number,
+  expectedVersion: number,
+  input: unknown,
+  userId: number | null,
+): Promise<PlayRow> {
   const parsed = PlayDefinition.safeParse(input);
-  if (!parsed.success) throw new AppError('VALIDATION', parsed.error.issues.map((i) => `${i.path.join('.') || 'play'}: ${i.message}`).join('; '));
+  if (!parsed.success)
+    throw new AppError(
+      'VALIDATION',
+      parsed.error.issues.map((i) => `${i.path.join('.') || 'play'}: ${i.message}`).join('; '),
+    );
   return db.transaction(async (tx) => {
     const p = await one<PlayRow>(tx, updatePlay(workspaceId, id, expectedVersion, row(parsed.data)));
     if (!p) {
       const current = await one<PlayRow>(tx, findPlay(workspaceId, id));
       if (!current) throw new AppError('NOT_FOUND', `No play ${id}.`);
-      throw new AppError('CONFLICT', `Play ${id} was changed by someone else (now version ${current.version}); reload and apply your change again.`);
+      throw new AppError(
+        'CONFLICT',
+        `Play ${id} was changed by someone else (now version ${current.version}); reload and apply your change again.`,
+      );
     }
     await run(tx, insertPlayVersion(p.id, p.version, parsed.data, userId));
     return p;
@@ -39,7 +77,11 @@ export async function editPlay(db: Database, workspaceId: number, id: number, ex
 }
 
 /** Gives a workspace the default plays, once. */
-export async function seedDefaultPlays(db: Queryable, workspaceId: number, templateId: number | null = null): Promise<number> {
+export async function seedDefaultPlays(
+  db: Queryable,
+  workspaceId: number,
+  templateId: number | null = null,
+): Promise<number> {
   if ((await run(db, listPlays(workspaceId))).length) return 0;
   for (const d of DEFAULT_PLAYS) await createPlay(db, workspaceId, { ...d, templateId }, null);
   return DEFAULT_PLAYS.length;

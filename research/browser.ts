@@ -8,8 +8,15 @@ import { fetchError, USER_AGENT } from './fetch.js';
 import { hostAllowed, type AddressPolicy } from './net.js';
 
 export const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run', '--headless'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--headless',
+];
 
 export function findChromium(candidates = CHROMIUM_CANDIDATES): string | undefined {
   return candidates.find((p) => existsSync(p));
@@ -42,7 +49,15 @@ export class ChromiumRenderer implements Renderer {
   private async launch(): Promise<Browser> {
     if (!this.browser) {
       this.browser = chromium.launch({ executablePath: this.opts.executablePath, args: CHROMIUM_ARGS, headless: true });
-      this.browser.then((b) => b.on('disconnected', () => { this.browser = undefined; }), () => { this.browser = undefined; });
+      this.browser.then(
+        (b) =>
+          b.on('disconnected', () => {
+            this.browser = undefined;
+          }),
+        () => {
+          this.browser = undefined;
+        },
+      );
     }
     return this.browser;
   }
@@ -52,7 +67,12 @@ export class ChromiumRenderer implements Renderer {
       this.active++;
       clearTimeout(this.idleTimer);
       const browser = await this.launch();
-      const context = await browser.newContext({ javaScriptEnabled: true, acceptDownloads: false, serviceWorkers: 'block', userAgent: USER_AGENT });
+      const context = await browser.newContext({
+        javaScriptEnabled: true,
+        acceptDownloads: false,
+        serviceWorkers: 'block',
+        userAgent: USER_AGENT,
+      });
       try {
         await context.route('**/*', async (route) => {
           const target = new URL(route.request().url());
@@ -63,7 +83,11 @@ export class ChromiumRenderer implements Renderer {
         try {
           await page.goto(url, { waitUntil: 'networkidle', timeout: opts.timeoutMs });
         } catch (err) {
-          throw fetchError((err as Error).name === 'TimeoutError' ? 'timeout' : 'network', `${url}: the browser could not load it (${(err as Error).message.split('\n')[0]})`, { cause: err });
+          throw fetchError(
+            (err as Error).name === 'TimeoutError' ? 'timeout' : 'network',
+            `${url}: the browser could not load it (${(err as Error).message.split('\n')[0]})`,
+            { cause: err },
+          );
         }
         const html = await page.content();
         return html.length > opts.maxBytes ? html.slice(0, opts.maxBytes) : html;

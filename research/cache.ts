@@ -53,8 +53,15 @@ export class DbPageCache implements PageCache {
     const r = await one<PageCacheRow>(this.db, getCachedPage(url));
     if (!r || r.body === null) return undefined;
     return {
-      url: r.url, status: r.status, contentType: r.content_type, etag: r.etag, lastModified: r.last_modified,
-      body: r.body, rendered: r.rendered, fetchedAt: r.fetched_at, expiresAt: r.expires_at,
+      url: r.url,
+      status: r.status,
+      contentType: r.content_type,
+      etag: r.etag,
+      lastModified: r.last_modified,
+      body: r.body,
+      rendered: r.rendered,
+      fetchedAt: r.fetched_at,
+      expiresAt: r.expires_at,
     };
   }
   async put(page: CachedPage): Promise<void> {

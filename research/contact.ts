@@ -22,5 +22,8 @@ export function seniority(title: string): number {
 export function bestContact<C extends ContactLike>(contacts: C[]): C | undefined {
   return contacts
     .filter((c) => c.status === 'active')
-    .sort((a, b) => seniority(b.title) - seniority(a.title) || Number(!!b.is_champion) - Number(!!a.is_champion) || a.id - b.id)[0];
+    .sort(
+      (a, b) =>
+        seniority(b.title) - seniority(a.title) || Number(!!b.is_champion) - Number(!!a.is_champion) || a.id - b.id,
+    )[0];
 }

@@ -24,7 +24,12 @@ export function kindOf(url: string, text: string): PageKind | undefined {
   return KINDS.find(([, re]) => re.test(path))?.[0] ?? KINDS.find(([, re]) => re.test(text))?.[0];
 }
 
-export function pickPages(links: { href: string; text: string }[], home: string, scope: string, max: number): { url: string; kind: PageKind }[] {
+export function pickPages(
+  links: { href: string; text: string }[],
+  home: string,
+  scope: string,
+  max: number,
+): { url: string; kind: PageKind }[] {
   const seen = new Set([home.replace(/\/$/, '')]);
   const byKind = new Map<PageKind, string[]>();
   for (const l of links) {

@@ -66,7 +66,11 @@ function str(v: unknown): string | undefined {
   if (typeof v === 'number') return String(v);
   if (v && typeof v === 'object') {
     const o = v as Record<string, unknown>;
-    return str(o.name) ?? str(o.value) ?? (o.minValue !== undefined ? `${str(o.minValue)}–${str(o.maxValue) ?? ''}` : undefined);
+    return (
+      str(o.name) ??
+      str(o.value) ??
+      (o.minValue !== undefined ? `${str(o.minValue)}–${str(o.maxValue) ?? ''}` : undefined)
+    );
   }
   return undefined;
 }
@@ -90,13 +94,27 @@ export function organizationFrom(pages: SourcePage[]): Organization {
     const node = organizationNode(page);
     if (!node) continue;
     const addr = node.address as Record<string, unknown> | undefined;
-    const address = addr && typeof addr === 'object'
-      ? { locality: str(addr.addressLocality), region: str(addr.addressRegion), country: str(addr.addressCountry),
-          text: [addr.streetAddress, addr.addressLocality, addr.addressRegion, str(addr.addressCountry)].filter((x) => typeof x === 'string').join(', ') }
-      : typeof addr === 'string' ? { text: addr } : undefined;
+    const address =
+      addr && typeof addr === 'object'
+        ? {
+            locality: str(addr.addressLocality),
+            region: str(addr.addressRegion),
+            country: str(addr.addressCountry),
+            text: [addr.streetAddress, addr.addressLocality, addr.addressRegion, str(addr.addressCountry)]
+              .filter((x) => typeof x === 'string')
+              .join(', '),
+          }
+        : typeof addr === 'string'
+          ? { text: addr }
+          : undefined;
     return {
-      name: str(node.name), description: str(node.description), url: str(node.url), size: str(node.numberOfEmployees),
-      address, sameAs: [node.sameAs].flat().filter((s): s is string => typeof s === 'string'), foundingDate: str(node.foundingDate),
+      name: str(node.name),
+      description: str(node.description),
+      url: str(node.url),
+      size: str(node.numberOfEmployees),
+      address,
+      sameAs: [node.sameAs].flat().filter((s): s is string => typeof s === 'string'),
+      foundingDate: str(node.foundingDate),
       sourceUrl: page.url,
     };
   }
@@ -121,23 +139,38 @@ export async function buildDossier(input: DossierInput, deps: DossierDeps): Prom
 
   const load = async (url: string, kind: PageKind): Promise<SourcePage | undefined> => {
     if (deadline.aborted) {
-      errors.push({ url, code: 'FETCH_FAILED', reason: 'time_limit', message: `${url}: not fetched, the dossier ran out of time` });
+      errors.push({
+        url,
+        code: 'FETCH_FAILED',
+        reason: 'time_limit',
+        message: `${url}: not fetched, the dossier ran out of time`,
+      });
       return undefined;
     }
     try {
       if (!(await robots.allowed(url))) {
-        errors.push({ url, code: 'FETCH_SKIPPED', reason: 'robots', message: `${url}: robots.txt asks us not to fetch it` });
+        errors.push({
+          url,
+          code: 'FETCH_SKIPPED',
+          reason: 'robots',
+          message: `${url}: robots.txt asks us not to fetch it`,
+        });
         return undefined;
       }
       const fetched = await fetchPage(url, fetchOpts);
       if (fetched.fromCache) cacheHits++;
-      if (fetched.stale) notes.push(`${url} did not answer; the copy fetched ${fetched.fetchedAt.toISOString().slice(0, 10)} was used.`);
+      if (fetched.stale)
+        notes.push(`${url} did not answer; the copy fetched ${fetched.fetchedAt.toISOString().slice(0, 10)} was used.`);
       let parsed = parsePage(fetched.body, fetched.finalUrl);
       let wasRendered = fetched.rendered;
       if (!fetched.rendered && (input.needsBrowser || looksEmpty(parsed))) {
         if (deps.renderer) {
           try {
-            const html = await deps.renderer.render(fetched.finalUrl, { ...deps.policy, timeoutMs: limits.timeoutMs, maxBytes: limits.maxBytes });
+            const html = await deps.renderer.render(fetched.finalUrl, {
+              ...deps.policy,
+              timeoutMs: limits.timeoutMs,
+              maxBytes: limits.maxBytes,
+            });
             parsed = parsePage(html, fetched.finalUrl);
             wasRendered = true;
             rendered++;
@@ -167,7 +200,12 @@ export async function buildDossier(input: DossierInput, deps: DossierDeps): Prom
   if (homeUrl) {
     const home = await load(homeUrl, 'home');
     if (home) {
-      const picked = pickPages(home.parsed.links, homeUrl, sites.scopeOf(homeUrl), (deps.maxPages ?? DEFAULT_MAX_PAGES) - 1);
+      const picked = pickPages(
+        home.parsed.links,
+        homeUrl,
+        sites.scopeOf(homeUrl),
+        (deps.maxPages ?? DEFAULT_MAX_PAGES) - 1,
+      );
       const limit = pLimit(3);
       await Promise.all(picked.map((p) => limit(() => load(p.url, p.kind))));
     }
@@ -194,12 +232,20 @@ export async function buildDossier(input: DossierInput, deps: DossierDeps): Prom
   if (!llm) facts = heuristicFacts(pages, ctx);
 
   const organization = organizationFrom(pages);
-  const tz = chooseTimeZone({ contactZone: input.contact?.timeZone, accountZone: input.accountTimeZone, address: organization.address, ownerZone: input.ownerTimeZone });
+  const tz = chooseTimeZone({
+    contactZone: input.contact?.timeZone,
+    accountZone: input.accountTimeZone,
+    address: organization.address,
+    ownerZone: input.ownerTimeZone,
+  });
   return {
     domain: input.domain ?? null,
     homepageUrl: homeUrl,
     organization,
-    people: [...(input.contact ? [{ role: 'contact' as const, ...input.contact }] : []), ...foundPeople(pages, input.contact?.name)],
+    people: [
+      ...(input.contact ? [{ role: 'contact' as const, ...input.contact }] : []),
+      ...foundPeople(pages, input.contact?.name),
+    ],
     facts,
     errors,
     notes,
@@ -207,7 +253,12 @@ export async function buildDossier(input: DossierInput, deps: DossierDeps): Prom
     contactTimeZone: tz.zone,
     timeZoneSource: tz.source,
     stats: {
-      pagesFetched: pages.length, cacheHits, rendered, factsDropped, extractor, llm,
+      pagesFetched: pages.length,
+      cacheHits,
+      rendered,
+      factsDropped,
+      extractor,
+      llm,
       flagged: facts.filter((f) => f.flags.length > 0).length,
       ms: Math.round(performance.now() - started),
     },

@@ -17,18 +17,34 @@ export interface ExtractContext {
 }
 
 export const FACT_KIND_OF_PAGE: Record<PageKind, FactKind> = {
-  signal: 'signal', home: 'company', about: 'company', news: 'news', careers: 'hiring', product: 'product',
+  signal: 'signal',
+  home: 'company',
+  about: 'company',
+  news: 'news',
+  careers: 'hiring',
+  product: 'product',
 };
 
 export function sentences(paragraph: string): string[] {
-  return paragraph.split(/(?<=[.!?])\s+(?=["“(]?[A-Z0-9])/).map(normalizeSpace).filter((s) => s.length >= 25);
+  return paragraph
+    .split(/(?<=[.!?])\s+(?=["“(]?[A-Z0-9])/)
+    .map(normalizeSpace)
+    .filter((s) => s.length >= 25);
 }
 
 export function makeFact(page: SourcePage, kind: FactKind, text: string, quote: string): Fact {
-  return { kind, text: normalizeSpace(text), quote: normalizeSpace(quote), sourceUrl: page.url, fetchedAt: page.fetchedAt, flags: injectionFlags(quote, text) };
+  return {
+    kind,
+    text: normalizeSpace(text),
+    quote: normalizeSpace(quote),
+    sourceUrl: page.url,
+    fetchedAt: page.fetchedAt,
+    flags: injectionFlags(quote, text),
+  };
 }
 
-const SIGNAL_WORDS = /\b(rais(e|es|ed|ing)|fund(ing|ed)|series [a-e]|seed|invest(ors?|ment|ed)|acquir(e|es|ed|ition)|appoint(s|ed)?|hire[sd]?|hiring|join(s|ed)|launch(es|ed)?|expan(d|ds|ded|sion)|partner(s|ship)?|announce[sd]?|million|billion)\b/i;
+const SIGNAL_WORDS =
+  /\b(rais(e|es|ed|ing)|fund(ing|ed)|series [a-e]|seed|invest(ors?|ment|ed)|acquir(e|es|ed|ition)|appoint(s|ed)?|hire[sd]?|hiring|join(s|ed)|launch(es|ed)?|expan(d|ds|ded|sion)|partner(s|ship)?|announce[sd]?|million|billion)\b/i;
 
 function signalFacts(page: SourcePage, ctx: ExtractContext): Fact[] {
   const name = ctx.accountName?.split(/\s+/)[0]?.toLowerCase();
@@ -83,8 +99,10 @@ export function heuristicFacts(pages: SourcePage[], ctx: ExtractContext = {}): F
       facts.push(...signalFacts(page, ctx));
       continue;
     }
-    if (page.kind === 'home' && page.parsed.title) facts.push(makeFact(page, 'company', page.parsed.title, page.parsed.title));
-    if (page.parsed.description) facts.push(makeFact(page, FACT_KIND_OF_PAGE[page.kind], page.parsed.description, page.parsed.description));
+    if (page.kind === 'home' && page.parsed.title)
+      facts.push(makeFact(page, 'company', page.parsed.title, page.parsed.title));
+    if (page.parsed.description)
+      facts.push(makeFact(page, FACT_KIND_OF_PAGE[page.kind], page.parsed.description, page.parsed.description));
     facts.push(...jsonLdFacts(page));
     facts.push(...leadFacts(page, page.kind === 'home' || page.kind === 'about' ? 3 : 2));
   }

@@ -41,15 +41,34 @@ export interface FetchedPage {
 export const isHtml = (ct: string) => /^(text\/html|application\/xhtml\+xml)\b/i.test(ct);
 
 export function fetchError(reason: string, message: string, opts: { cause?: unknown; status?: number } = {}): AppError {
-  const code = reason === 'content_type' || reason === 'robots' ? 'FETCH_SKIPPED' : reason === 'blocked' ? 'FETCH_BLOCKED' : 'FETCH_FAILED';
+  const code =
+    reason === 'content_type' || reason === 'robots'
+      ? 'FETCH_SKIPPED'
+      : reason === 'blocked'
+        ? 'FETCH_BLOCKED'
+        : 'FETCH_FAILED';
   return new AppError(code, message, { cause: opts.cause, details: { reason, status: opts.status } });
 }
 
 export function fromCached(c: CachedPage, fromCache = true): FetchedPage {
-  return { url: c.url, finalUrl: c.url, status: c.status, contentType: c.contentType ?? '', body: c.body, fetchedAt: c.fetchedAt, fromCache, rendered: c.rendered };
+  return {
+    url: c.url,
+    finalUrl: c.url,
+    status: c.status,
+    contentType: c.contentType ?? '',
+    body: c.body,
+    fetchedAt: c.fetchedAt,
+    fromCache,
+    rendered: c.rendered,
+  };
 }
 
-function requestOnce(url: URL, headers: Record<string, string>, policy: AddressPolicy, signal: AbortSignal): Promise<IncomingMessage> {
+function requestOnce(
+  url: URL,
+  headers: Record<string, string>,
+  policy: AddressPolicy,
+  signal: AbortSignal,
+): Promise<IncomingMessage> {
   const mod = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     const req = mod.get(url, { headers, signal, lookup: guardedLookup(policy, url.href) as never }, resolve);
@@ -91,7 +110,8 @@ export async function fetchPage(url: string, opts: FetchOptions): Promise<Fetche
     return await fetchFresh(url, opts, cached);
   } catch (err) {
     const d = isAppError(err) ? (err.details as { reason?: string; status?: number }) : undefined;
-    const outage = d?.reason === 'network' || d?.reason === 'timeout' || (d?.reason === 'status' && (d.status ?? 0) >= 500);
+    const outage =
+      d?.reason === 'network' || d?.reason === 'timeout' || (d?.reason === 'status' && (d.status ?? 0) >= 500);
     if (cached && outage) return { ...fromCached(cached), stale: true };
     throw err;
   }
@@ -109,7 +129,10 @@ async function fetchFresh(url: string, opts: FetchOptions, cached: CachedPage | 
   try {
     for (let hop = 0; ; hop++) {
       checkUrl(current, opts);
-      const headers: Record<string, string> = { 'user-agent': USER_AGENT, accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.5' };
+      const headers: Record<string, string> = {
+        'user-agent': USER_AGENT,
+        accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.5',
+      };
       if (cached && hop === 0) {
         if (cached.etag) headers['if-none-match'] = cached.etag;
         if (cached.lastModified) headers['if-modified-since'] = cached.lastModified;
@@ -118,7 +141,8 @@ async function fetchFresh(url: string, opts: FetchOptions, cached: CachedPage | 
       const status = res.statusCode ?? 0;
       if (status >= 300 && status < 400 && status !== 304 && res.headers.location) {
         res.resume();
-        if (hop + 1 > limits.maxRedirects) throw fetchError('redirects', `${url}: more than ${limits.maxRedirects} redirects`);
+        if (hop + 1 > limits.maxRedirects)
+          throw fetchError('redirects', `${url}: more than ${limits.maxRedirects} redirects`);
         current = new URL(res.headers.location, current);
         continue;
       }
@@ -135,12 +159,20 @@ async function fetchFresh(url: string, opts: FetchOptions, cached: CachedPage | 
       const contentType = String(res.headers['content-type'] ?? '');
       if (!accept(contentType)) {
         res.destroy();
-        throw fetchError('content_type', `${current.href} is ${contentType || 'of no stated type'}, not a web page: skipped`);
+        throw fetchError(
+          'content_type',
+          `${current.href} is ${contentType || 'of no stated type'}, not a web page: skipped`,
+        );
       }
       const body = decode(await readBody(res, limits.maxBytes, current.href), contentType);
       const fetchedAt = now();
       const page: CachedPage = {
-        url, status, contentType, body, rendered: false, fetchedAt,
+        url,
+        status,
+        contentType,
+        body,
+        rendered: false,
+        fetchedAt,
         etag: (res.headers.etag as string | undefined) ?? null,
         lastModified: (res.headers['last-modified'] as string | undefined) ?? null,
         expiresAt: new Date(fetchedAt.getTime() + (opts.ttlMs ?? DEFAULT_TTL_MS)),
@@ -150,8 +182,10 @@ async function fetchFresh(url: string, opts: FetchOptions, cached: CachedPage | 
     }
   } catch (err) {
     if (isAppError(err)) throw err;
-    if (timeout.aborted) throw fetchError('timeout', `${url}: no complete answer within ${limits.timeoutMs / 1000} s`, { cause: err });
-    if (opts.signal?.aborted) throw fetchError('time_limit', `${url}: stopped, the dossier ran out of time`, { cause: err });
+    if (timeout.aborted)
+      throw fetchError('timeout', `${url}: no complete answer within ${limits.timeoutMs / 1000} s`, { cause: err });
+    if (opts.signal?.aborted)
+      throw fetchError('time_limit', `${url}: stopped, the dossier ran out of time`, { cause: err });
     throw fetchError('network', `${url}: ${(err as Error).message}`, { cause: err });
   }
 }

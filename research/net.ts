@@ -8,7 +8,8 @@ import { AppError } from '../errors.js';
 export function isPublicAddress(ip: string): boolean {
   if (!ipaddr.isValid(ip)) return false;
   let addr = ipaddr.parse(ip);
-  if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress()) addr = (addr as ipaddr.IPv6).toIPv4Address();
+  if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress())
+    addr = (addr as ipaddr.IPv6).toIPv4Address();
   return addr.range() === 'unicast';
 }
 
@@ -23,13 +24,17 @@ export function urlAllowed(url: URL, policy: AddressPolicy): boolean {
 }
 
 function blocked(host: string, ip: string): AppError {
-  return new AppError('FETCH_BLOCKED', `${host} resolves to a private or reserved address (${ip})`, { details: { reason: 'blocked' } });
+  return new AppError('FETCH_BLOCKED', `${host} resolves to a private or reserved address (${ip})`, {
+    details: { reason: 'blocked' },
+  });
 }
 
 /** Throws FETCH_BLOCKED for a non-http(s) URL or a literal private address. Names are checked at connect time. */
 export function checkUrl(url: URL, policy: AddressPolicy): void {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new AppError('FETCH_BLOCKED', `only http and https are fetched, not ${url.protocol}`, { details: { reason: 'blocked' } });
+    throw new AppError('FETCH_BLOCKED', `only http and https are fetched, not ${url.protocol}`, {
+      details: { reason: 'blocked' },
+    });
   }
   if (urlAllowed(url, policy)) return;
   const host = url.hostname.replace(/^\[|\]$/g, '');
@@ -62,6 +67,8 @@ export async function hostAllowed(url: URL, policy: AddressPolicy): Promise<bool
   }
   if (urlAllowed(url, policy) || isIP(url.hostname.replace(/^\[|\]$/g, ''))) return true;
   return new Promise((resolve) => {
-    dnsLookup(url.hostname, { all: true }, (err, list) => resolve(!err && list.every((a) => isPublicAddress(a.address))));
+    dnsLookup(url.hostname, { all: true }, (err, list) =>
+      resolve(!err && list.every((a) => isPublicAddress(a.address))),
+    );
   });
 }

@@ -25,8 +25,9 @@ export interface ParsedPage {
 
 export const normalizeSpace = (s: string) => s.replace(/\s+/g, ' ').trim();
 
-const BOILERPLATE = 'script, style, noscript, template, nav, footer, header, aside, [role=navigation], [aria-modal=true], '
-  + '[id*=cookie i], [class*=cookie i], [id*=consent i], [class*=consent i], [class*=banner i]';
+const BOILERPLATE =
+  'script, style, noscript, template, nav, footer, header, aside, [role=navigation], [aria-modal=true], ' +
+  '[id*=cookie i], [class*=cookie i], [id*=consent i], [class*=consent i], [class*=banner i]';
 
 function flattenJsonLd(value: unknown, out: Record<string, unknown>[] = []): Record<string, unknown>[] {
   if (Array.isArray(value)) for (const v of value) flattenJsonLd(v, out);
@@ -53,7 +54,10 @@ function readableParagraphs(html: string, url: string): string[] {
     const article = new Readability(doc).parse();
     if (!article?.content) return [];
     const $ = cheerio.load(article.content);
-    return $('p, li, h1, h2, h3').toArray().map((el) => normalizeSpace($(el).text())).filter((p) => p.length >= 40);
+    return $('p, li, h1, h2, h3')
+      .toArray()
+      .map((el) => normalizeSpace($(el).text()))
+      .filter((p) => p.length >= 40);
   } finally {
     dom.window.close();
   }
@@ -62,7 +66,9 @@ function readableParagraphs(html: string, url: string): string[] {
 export function parsePage(html: string, url: string): ParsedPage {
   const $ = cheerio.load(html);
   const title = normalizeSpace($('title').first().text() || $('meta[property="og:title"]').attr('content') || '');
-  const description = normalizeSpace($('meta[name="description"]').attr('content') || $('meta[property="og:description"]').attr('content') || '');
+  const description = normalizeSpace(
+    $('meta[name="description"]').attr('content') || $('meta[property="og:description"]').attr('content') || '',
+  );
   const jsonLd: Record<string, unknown>[] = [];
   $('script[type="application/ld+json"]').each((_, el) => {
     try {
@@ -75,18 +81,28 @@ export function parsePage(html: string, url: string): ParsedPage {
   $('a[href]').each((_, el) => {
     try {
       const href = new URL($(el).attr('href')!, url);
-      if (href.protocol === 'http:' || href.protocol === 'https:') links.push({ href: href.href.replace(/#.*$/, ''), text: normalizeSpace($(el).text()) });
+      if (href.protocol === 'http:' || href.protocol === 'https:')
+        links.push({ href: href.href.replace(/#.*$/, ''), text: normalizeSpace($(el).text()) });
     } catch {
       // unparseable href
     }
   });
-  const hasScripts = $('script').toArray().some((el) => !/json/i.test($(el).attr('type') ?? ''));
+  const hasScripts = $('script')
+    .toArray()
+    .some((el) => !/json/i.test($(el).attr('type') ?? ''));
   $(BOILERPLATE).remove();
   const bodyText = normalizeSpace($('body').text());
   let paragraphs = readableParagraphs(html, url);
-  if (paragraphs.length === 0) paragraphs = $('p').toArray().map((el) => normalizeSpace($(el).text())).filter((p) => p.length >= 40);
+  if (paragraphs.length === 0)
+    paragraphs = $('p')
+      .toArray()
+      .map((el) => normalizeSpace($(el).text()))
+      .filter((p) => p.length >= 40);
   const text = [title, description, bodyText, ...stringsOf(jsonLd).map(normalizeSpace)].join('\n');
-  const people = extractEntries(html, url, { mode: 'people' }).map((e) => ({ name: e.person ?? e.title, title: e.role ?? '' }));
+  const people = extractEntries(html, url, { mode: 'people' }).map((e) => ({
+    name: e.person ?? e.title,
+    title: e.role ?? '',
+  }));
   return { url, title, description, jsonLd, links, paragraphs, bodyText, text, hasScripts, people };
 }
 

@@ -21,19 +21,31 @@ export interface ResearchPlan {
   skipped: { id: number; reason: string }[];
 }
 
-export async function planResearch(db: Queryable, signal: SignalRow, opts: { resolveMx?: MxResolver } = {}): Promise<ResearchPlan> {
+export async function planResearch(
+  db: Queryable,
+  signal: SignalRow,
+  opts: { resolveMx?: MxResolver } = {},
+): Promise<ResearchPlan> {
   if (!signal.target_contact_ids?.length && !(await run(db, listPlays(signal.workspace_id))).length) {
     return { targets: [await loadResearchTarget(db, signal)], playId: null, skipped: [] };
   }
   const ws = await one<WorkspaceRow>(db, findWorkspace(signal.workspace_id));
   const settings = researchSettings(ws);
-  const choice = await choosePlayContacts(db, signal, { resolveMx: opts.resolveMx, verifyMx: settings.verifyMx ?? true });
+  const choice = await choosePlayContacts(db, signal, {
+    resolveMx: opts.resolveMx,
+    verifyMx: settings.verifyMx ?? true,
+  });
   if (choice.noPlay) return { targets: [], playId: null, noPlay: choice.noPlay, skipped: [] };
-  const account = signal.account_id ? await one<AccountRow>(db, findAccount(signal.workspace_id, signal.account_id)) : undefined;
+  const account = signal.account_id
+    ? await one<AccountRow>(db, findAccount(signal.workspace_id, signal.account_id))
+    : undefined;
   const targets: ResearchTarget[] = [];
   for (const c of choice.contacts) {
     const contact = await one<ContactRow>(db, findContactById(signal.workspace_id, c.id));
-    if (contact) targets.push(await targetFor(db, signal, account, contact, { persona: c.persona, staggerHours: c.startAfterHours }));
+    if (contact)
+      targets.push(
+        await targetFor(db, signal, account, contact, { persona: c.persona, staggerHours: c.startAfterHours }),
+      );
   }
   if (!targets.length) targets.push(await targetFor(db, signal, account, undefined));
   return { targets, playId: choice.play?.id ?? null, skipped: choice.skipped };

@@ -14,7 +14,10 @@ const robotsParser = ((robotsParserModule as unknown as { default?: Parse }).def
 
 export class RobotsGate {
   private readonly robots = new Map<string, Promise<Robot | null>>();
-  constructor(private readonly opts: FetchOptions, private readonly sites: SiteMap) {}
+  constructor(
+    private readonly opts: FetchOptions,
+    private readonly sites: SiteMap,
+  ) {}
 
   async allowed(url: string): Promise<boolean> {
     const { robotsUrl, asIfAt } = this.sites.robotsFor(url);
@@ -29,7 +32,11 @@ export class RobotsGate {
 
   private async load(robotsUrl: string): Promise<Robot | null> {
     try {
-      const page = await fetchPage(robotsUrl, { ...this.opts, accept: (ct) => ct === '' || /^text\/plain\b/i.test(ct), limits: { ...this.opts.limits, maxBytes: 512 * 1024 } });
+      const page = await fetchPage(robotsUrl, {
+        ...this.opts,
+        accept: (ct) => ct === '' || /^text\/plain\b/i.test(ct),
+        limits: { ...this.opts.limits, maxBytes: 512 * 1024 },
+      });
       const origin = new URL(robotsUrl).origin;
       return robotsParser(`${origin}/robots.txt`, page.body);
     } catch (err) {

@@ -6,7 +6,13 @@ import { one, run } from '../db/index.js';
 import { findAccount, type AccountRow } from '../db/queries/accounts.js';
 import type { ContactRow } from '../db/queries/contacts.js';
 import {
-  activeContactsOfAccount, deleteDossiersOfSignal, findContactById, insertDossier, insertFacts, insertResearchUsage, type SignalRow,
+  activeContactsOfAccount,
+  deleteDossiersOfSignal,
+  findContactById,
+  insertDossier,
+  insertFacts,
+  insertResearchUsage,
+  type SignalRow,
 } from '../db/queries/research.js';
 import { findUser, type UserRow } from '../db/queries/users.js';
 import { findWorkspace, type WorkspaceRow } from '../db/queries/workspaces.js';
@@ -41,7 +47,10 @@ export function researchDeps(config: Config, cache: PageCache, settings: Researc
   return {
     cache,
     // The demo's sites and stories live on the app's (often loopback) address: only its /demo/ pages are allowed.
-    policy: { allowPrivate: config.allowPrivateFetch, allowPrefixes: demoUrl ? [`${demoUrl.replace(/\/$/, '')}/demo/`] : [] },
+    policy: {
+      allowPrivate: config.allowPrivateFetch,
+      allowPrefixes: demoUrl ? [`${demoUrl.replace(/\/$/, '')}/demo/`] : [],
+    },
     sites: createSiteMap(settings.researchSiteMap, demoUrl),
     renderer: sharedRenderer(),
     extractor: a.apiKey ? new ClaudeExtractor({ apiKey: a.apiKey, baseURL: a.baseURL, model: a.model }) : null,
@@ -61,18 +70,33 @@ export interface ResearchTarget {
 
 /** The account, the contact (the signal's own if active, else the account's most senior active one) and the rep's zone. */
 export async function loadResearchTarget(db: Queryable, signal: SignalRow): Promise<ResearchTarget> {
-  const account = signal.account_id ? await one<AccountRow>(db, findAccount(signal.workspace_id, signal.account_id)) : undefined;
-  let contact = signal.contact_id ? await one<ContactRow>(db, findContactById(signal.workspace_id, signal.contact_id)) : undefined;
-  if (contact?.status !== 'active') contact = account ? bestContact(await run<ContactRow>(db, activeContactsOfAccount(account.id))) : undefined;
+  const account = signal.account_id
+    ? await one<AccountRow>(db, findAccount(signal.workspace_id, signal.account_id))
+    : undefined;
+  let contact = signal.contact_id
+    ? await one<ContactRow>(db, findContactById(signal.workspace_id, signal.contact_id))
+    : undefined;
+  if (contact?.status !== 'active')
+    contact = account ? bestContact(await run<ContactRow>(db, activeContactsOfAccount(account.id))) : undefined;
   return targetFor(db, signal, account, contact);
 }
 
 /** The research target for one given contact (or none) at the signal's account. */
-export async function targetFor(db: Queryable, signal: SignalRow, account: AccountRow | undefined, contact: ContactRow | undefined, play: { persona?: string | null; staggerHours?: number } = {}): Promise<ResearchTarget> {
+export async function targetFor(
+  db: Queryable,
+  signal: SignalRow,
+  account: AccountRow | undefined,
+  contact: ContactRow | undefined,
+  play: { persona?: string | null; staggerHours?: number } = {},
+): Promise<ResearchTarget> {
   const ws = await one<WorkspaceRow>(db, findWorkspace(signal.workspace_id));
   const owner = account?.owner_id ? await one<UserRow>(db, findUser(signal.workspace_id, account.owner_id)) : undefined;
   return {
-    account, contact, settings: researchSettings(ws), persona: play.persona ?? null, staggerHours: play.staggerHours ?? 0,
+    account,
+    contact,
+    settings: researchSettings(ws),
+    persona: play.persona ?? null,
+    staggerHours: play.staggerHours ?? 0,
     input: {
       domain: account?.domain ?? null,
       accountName: account?.name,
@@ -80,7 +104,13 @@ export async function targetFor(db: Queryable, signal: SignalRow, account: Accou
       needsBrowser: account?.needs_browser,
       signal: { title: signal.title, url: signal.url },
       contact: contact
-        ? { name: `${contact.first_name} ${contact.last_name}`.trim(), email: contact.email, title: contact.title, timeZone: contact.time_zone, previousCompany: contact.previous_company }
+        ? {
+            name: `${contact.first_name} ${contact.last_name}`.trim(),
+            email: contact.email,
+            title: contact.title,
+            timeZone: contact.time_zone,
+            previousCompany: contact.previous_company,
+          }
         : null,
       ownerTimeZone: owner?.time_zone,
     },
@@ -88,16 +118,40 @@ export async function targetFor(db: Queryable, signal: SignalRow, account: Accou
 }
 
 /** Replaces the signal's dossier with this one and its facts; returns the new dossier id. Run inside a transaction. */
-export async function saveDossier(tx: Queryable, signal: SignalRow, target: ResearchTarget, dossier: Dossier, opts: { replace?: boolean; stats?: Record<string, unknown> } = {}): Promise<number> {
+export async function saveDossier(
+  tx: Queryable,
+  signal: SignalRow,
+  target: ResearchTarget,
+  dossier: Dossier,
+  opts: { replace?: boolean; stats?: Record<string, unknown> } = {},
+): Promise<number> {
   if (opts.replace !== false) await run(tx, deleteDossiersOfSignal(signal.id));
   const { notes, pages, stats } = dossier;
-  const row = (await one<{ id: number }>(tx, insertDossier({
-    workspaceId: signal.workspace_id, signalId: signal.id, accountId: target.account?.id ?? null, contactId: target.contact?.id ?? null,
-    organization: dossier.organization, people: dossier.people, errors: dossier.errors,
-    stats: { ...stats, notes, pages, timeZoneSource: dossier.timeZoneSource, homepageUrl: dossier.homepageUrl, ...opts.stats },
-    contactTimeZone: dossier.contactTimeZone, persona: target.persona ?? null, staggerHours: target.staggerHours ?? 0,
-  })))!;
+  const row = (await one<{ id: number }>(
+    tx,
+    insertDossier({
+      workspaceId: signal.workspace_id,
+      signalId: signal.id,
+      accountId: target.account?.id ?? null,
+      contactId: target.contact?.id ?? null,
+      organization: dossier.organization,
+      people: dossier.people,
+      errors: dossier.errors,
+      stats: {
+        ...stats,
+        notes,
+        pages,
+        timeZoneSource: dossier.timeZoneSource,
+        homepageUrl: dossier.homepageUrl,
+        ...opts.stats,
+      },
+      contactTimeZone: dossier.contactTimeZone,
+      persona: target.persona ?? null,
+      staggerHours: target.staggerHours ?? 0,
+    }),
+  ))!;
   if (dossier.facts.length) await run(tx, insertFacts(row.id, dossier.facts));
-  if (stats.llm) await run(tx, insertResearchUsage({ workspaceId: signal.workspace_id, signalId: signal.id, ...stats.llm }));
+  if (stats.llm)
+    await run(tx, insertResearchUsage({ workspaceId: signal.workspace_id, signalId: signal.id, ...stats.llm }));
   return row.id;
 }

@@ -23,5 +23,9 @@ export function assertCanSee(u: CurrentUser, d: Pick<DraftRow, 'owner_id' | 'acc
 
 export function assertCanAct(u: CurrentUser, d: Pick<DraftRow, 'owner_id' | 'account_owner_id'>): void {
   assertCanSee(u, d);
-  if (!canActOnDraft(u, d)) throw new AppError('FORBIDDEN', `Only the owning rep or an admin may change a draft; you are ${u.role} (read-only).`);
+  if (!canActOnDraft(u, d))
+    throw new AppError(
+      'FORBIDDEN',
+      `Only the owning rep or an admin may change a draft; you are ${u.role} (read-only).`,
+    );
 }

@@ -48,8 +48,15 @@ export function createApp(ctx: AppContext): express.Express {
   app.set('trust proxy', 'loopback');
   const metrics = createMetrics(ctx);
 
-  app.use(helmet({ contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'img-src': ["'self'", 'data:'] } } }));
-  app.use(pinoHttp({ logger: ctx.log.child({ component: 'http' }), autoLogging: { ignore: (req) => req.url === '/healthz' } }));
+  app.use(
+    helmet({ contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'img-src': ["'self'", 'data:'] } } }),
+  );
+  app.use(
+    pinoHttp({
+      logger: ctx.log.child({ component: 'http' }),
+      autoLogging: { ignore: (req) => req.url === '/healthz' },
+    }),
+  );
   app.use(metrics.middleware);
   app.use('/static', express.static(STATIC_DIR, { maxAge: '1h' }));
   // Signed provider webhooks need the raw body, so they come before the body parsers; the demo's
@@ -68,7 +75,9 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(apiTokenMiddleware(ctx.db));
   // The one multipart form (CSV upload) is parsed before the CSRF check reads its `_csrf` field,
   // and only for users allowed to import, so nobody else can make the server buffer a file.
-  app.post('/imports', (req, res, next) => (req.user && ['revops', 'admin'].includes(req.user.role) ? uploadCsv(req, res, next) : next()));
+  app.post('/imports', (req, res, next) =>
+    req.user && ['revops', 'admin'].includes(req.user.role) ? uploadCsv(req, res, next) : next(),
+  );
   app.use(csrfProtection);
 
   // Public: health for load balancers, the login form.

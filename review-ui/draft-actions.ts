@@ -4,7 +4,16 @@ import { Queues } from '../agents/queues.js';
 import type { AppContext } from '../context.js';
 import { one, run } from '../db/index.js';
 import { insertAudit } from '../db/queries/audit.js';
-import { bumpDraftVersion, findDraft, firstScheduled, insertEditVersion, snoozeDraft, unsnoozeDraft, updateStepText, type DraftRow } from '../db/queries/review.js';
+import {
+  bumpDraftVersion,
+  findDraft,
+  firstScheduled,
+  insertEditVersion,
+  snoozeDraft,
+  unsnoozeDraft,
+  updateStepText,
+  type DraftRow,
+} from '../db/queries/review.js';
 import { AppError } from '../errors.js';
 import { approveSequence, rejectSequence } from '../sequencing/approve.js';
 import { assertCanAct, assertCanSee } from './access.js';
@@ -20,15 +29,28 @@ export async function loadDraft(ctx: Ctx, u: CurrentUser, id: number): Promise<D
 }
 
 const audit = (ctx: Ctx, u: CurrentUser, action: string, id: number, data: Record<string, unknown> = {}, ip?: string) =>
-  run(ctx.db, insertAudit({ workspaceId: u.workspaceId, userId: u.id, action, entityType: 'sequence', entityId: id, data, ip }));
+  run(
+    ctx.db,
+    insertAudit({ workspaceId: u.workspaceId, userId: u.id, action, entityType: 'sequence', entityId: id, data, ip }),
+  );
 
-export interface StepEdit { position: number; subject: string; body: string }
+export interface StepEdit {
+  position: number;
+  subject: string;
+  body: string;
+}
 
 /**
  * Saves edited text when the editor saw the current version; the second of two concurrent
  * editors gets CONFLICT and keeps their text in the browser to copy over.
  */
-export async function saveEdit(ctx: Ctx, u: CurrentUser, id: number, version: number, steps: StepEdit[]): Promise<{ version: number; savedVersion: number }> {
+export async function saveEdit(
+  ctx: Ctx,
+  u: CurrentUser,
+  id: number,
+  version: number,
+  steps: StepEdit[],
+): Promise<{ version: number; savedVersion: number }> {
   const d = await loadDraft(ctx, u, id);
   assertCanAct(u, d);
   const out = await ctx.db.transaction(async (tx) => {
@@ -43,7 +65,11 @@ export async function saveEdit(ctx: Ctx, u: CurrentUser, id: number, version: nu
     if (now && !['pending_review', 'snoozed'].includes(now.status)) {
       throw new AppError('STATE', `This draft is ${now.status.replace('_', ' ')} now and can no longer be edited.`);
     }
-    throw new AppError('CONFLICT', 'Someone else saved this draft after you opened it. Your text was not saved: copy it, reload to see their version, and edit again.', { details: { currentVersion: now?.version } });
+    throw new AppError(
+      'CONFLICT',
+      'Someone else saved this draft after you opened it. Your text was not saved: copy it, reload to see their version, and edit again.',
+      { details: { currentVersion: now?.version } },
+    );
   }
   await audit(ctx, u, 'draft.edited', id, { version: out.version });
   return out;
@@ -53,13 +79,23 @@ export async function saveEdit(ctx: Ctx, u: CurrentUser, id: number, version: nu
  * Approves what the reviewer saw: with `expectedVersion` (the page and the list send it), a
  * draft saved by someone else since is refused, since what is sent must be what was approved.
  */
-export async function approve(ctx: Ctx, u: CurrentUser, id: number, opts: { expectedVersion?: number; now?: Date } = {}): Promise<{ firstSendAt: Date | null }> {
+export async function approve(
+  ctx: Ctx,
+  u: CurrentUser,
+  id: number,
+  opts: { expectedVersion?: number; now?: Date } = {},
+): Promise<{ firstSendAt: Date | null }> {
   const now = opts.now;
   const d = await loadDraft(ctx, u, id);
   assertCanAct(u, d);
-  if (d.status !== 'pending_review' && d.status !== 'snoozed') throw new AppError('STATE', `This draft is ${d.status.replace('_', ' ')} already.`);
+  if (d.status !== 'pending_review' && d.status !== 'snoozed')
+    throw new AppError('STATE', `This draft is ${d.status.replace('_', ' ')} already.`);
   if (opts.expectedVersion !== undefined && opts.expectedVersion !== d.version) {
-    throw new AppError('CONFLICT', 'This draft changed after you opened it (someone edited or redrafted it). Reload, read it again, then approve.', { details: { currentVersion: d.version } });
+    throw new AppError(
+      'CONFLICT',
+      'This draft changed after you opened it (someone edited or redrafted it). Reload, read it again, then approve.',
+      { details: { currentVersion: d.version } },
+    );
   }
   if (d.status === 'snoozed') await run(ctx.db, unsnoozeDraft(id));
   const r = await approveSequence(ctx, { sequenceId: id, userId: u.id, now });
@@ -70,17 +106,27 @@ export async function approve(ctx: Ctx, u: CurrentUser, id: number, opts: { expe
 export async function reject(ctx: Ctx, u: CurrentUser, id: number, reason: string, now?: Date): Promise<void> {
   const d = await loadDraft(ctx, u, id);
   assertCanAct(u, d);
-  if (!reason.trim()) throw new AppError('VALIDATION', 'Say why you reject this draft; it helps the drafter and your manager.');
+  if (!reason.trim())
+    throw new AppError('VALIDATION', 'Say why you reject this draft; it helps the drafter and your manager.');
   if (d.status === 'snoozed') await run(ctx.db, unsnoozeDraft(id));
   await rejectSequence(ctx, { sequenceId: id, userId: u.id, reason: reason.trim(), now });
   await audit(ctx, u, 'draft.rejected', id, { reason: reason.trim() });
 }
 
-export async function regenerate(ctx: Ctx, u: CurrentUser, id: number, instruction: string): Promise<{ jobId: string | null }> {
+export async function regenerate(
+  ctx: Ctx,
+  u: CurrentUser,
+  id: number,
+  instruction: string,
+): Promise<{ jobId: string | null }> {
   const d = await loadDraft(ctx, u, id);
   assertCanAct(u, d);
-  if (d.status !== 'pending_review' && d.status !== 'snoozed') throw new AppError('STATE', `This draft is ${d.status.replace('_', ' ')} and cannot be redrafted.`);
-  const jobId = await ctx.boss.send(Queues.draft.name, { sequenceId: id, instruction: instruction.trim().slice(0, 2000) || undefined });
+  if (d.status !== 'pending_review' && d.status !== 'snoozed')
+    throw new AppError('STATE', `This draft is ${d.status.replace('_', ' ')} and cannot be redrafted.`);
+  const jobId = await ctx.boss.send(Queues.draft.name, {
+    sequenceId: id,
+    instruction: instruction.trim().slice(0, 2000) || undefined,
+  });
   await audit(ctx, u, 'draft.regenerate_requested', id, { instruction: instruction.trim().slice(0, 2000) });
   return { jobId };
 }
@@ -89,7 +135,11 @@ export async function snooze(ctx: Ctx, u: CurrentUser, id: number, until: Date):
   const d = await loadDraft(ctx, u, id);
   assertCanAct(u, d);
   const r = await one<{ snoozed_until: Date }>(ctx.db, snoozeDraft(id, until));
-  if (!r) throw new AppError('STATE', `Only a draft waiting for review can be snoozed; this one is ${d.status.replace('_', ' ')}.`);
+  if (!r)
+    throw new AppError(
+      'STATE',
+      `Only a draft waiting for review can be snoozed; this one is ${d.status.replace('_', ' ')}.`,
+    );
   await audit(ctx, u, 'draft.snoozed', id, { until: until.toISOString() });
   return { until: r.snoozed_until };
 }

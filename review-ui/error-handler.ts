@@ -5,12 +5,22 @@ import type { Logger } from '../log.js';
 import { html } from './html.js';
 import { page } from './layout.js';
 
-const TITLES: Record<number, string> = { 400: 'That did not work', 401: 'Please log in', 403: 'Not allowed', 404: 'Not found', 409: 'Conflict', 413: 'Too large', 429: 'Slow down' };
+const TITLES: Record<number, string> = {
+  400: 'That did not work',
+  401: 'Please log in',
+  403: 'Not allowed',
+  404: 'Not found',
+  409: 'Conflict',
+  413: 'Too large',
+  429: 'Slow down',
+};
 
 /** Says what went wrong in words a person can act on; stacks go to the log with a reference. */
 export function errorHandler(log: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    let status = 500, code = 'INTERNAL', message = 'Something went wrong on our side.';
+    let status = 500,
+      code = 'INTERNAL',
+      message = 'Something went wrong on our side.';
     if (err instanceof AppError) {
       ({ status, code, message } = { status: err.status, code: err.code, message: err.message });
     } else if (typeof (err as { status?: unknown }).status === 'number' && (err as { status: number }).status < 500) {
@@ -19,7 +29,9 @@ export function errorHandler(log: Logger) {
       code = (err as { type?: string; code?: string }).code ?? (err as { type?: string }).type ?? 'BAD_REQUEST';
       message = (err as Error).message;
     } else if ((err as { code?: string }).code === 'LIMIT_FILE_SIZE') {
-      status = 413; code = 'TOO_LARGE'; message = 'The file is larger than the 20 MB limit.';
+      status = 413;
+      code = 'TOO_LARGE';
+      message = 'The file is larger than the 20 MB limit.';
     }
     const ref = randomUUID().slice(0, 8);
     if (status >= 500) {
@@ -27,11 +39,22 @@ export function errorHandler(log: Logger) {
       message = `${message} Reference: ${ref}.`;
     }
     if (res.headersSent) return;
-    const wantsJson = req.originalUrl.startsWith('/api/') || req.authKind === 'token' || req.accepts(['html', 'json']) === 'json';
+    const wantsJson =
+      req.originalUrl.startsWith('/api/') || req.authKind === 'token' || req.accepts(['html', 'json']) === 'json';
     if (wantsJson) {
       res.status(status).json({ error: { code, message } });
       return;
     }
-    res.status(status).type('html').send(page(req, TITLES[status] ?? 'Error', html`<p class="error" role="alert">${message}</p><p><a href="/">Back to Prospector</a></p>`));
+    res
+      .status(status)
+      .type('html')
+      .send(
+        page(
+          req,
+          TITLES[status] ?? 'Error',
+          html`<p class="error" role="alert">${message}</p>
+            <p><a href="/">Back to Prospector</a></p>`,
+        ),
+      );
   };
 }

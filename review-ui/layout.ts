@@ -2,7 +2,11 @@ import type { Request } from 'express';
 import type { Role } from '../db/queries/users.js';
 import { html, type Html } from './html.js';
 
-interface NavItem { href: string; label: string; roles?: Role[] }
+interface NavItem {
+  href: string;
+  label: string;
+  roles?: Role[];
+}
 
 // Grows as screens land; each item names the roles that may open it (admins see all).
 export const NAV: NavItem[] = [
@@ -29,44 +33,56 @@ export function page(req: Request, title: string, body: Html, opts: { status?: n
     : [];
   void opts;
   return html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} · Prospector</title>
-<link rel="stylesheet" href="/static/app.css">
-${req.csrfToken ? html`<meta name="csrf-token" content="${req.csrfToken}">` : ''}
-<script src="/static/app.js" defer></script>
-<script src="/static/review.js" defer></script>
-</head>
-<body>
-<a class="skip" href="#main">Skip to content</a>
-<header class="top">
-  <a class="brand" href="/">Prospector</a>
-  <nav aria-label="Main">${nav}</nav>
-  ${u
-    ? html`<form method="post" action="/logout" class="who"><span>${u.email} · ${u.role}</span>
-        <input type="hidden" name="_csrf" value="${req.csrfToken ?? ''}"><button type="submit">Log out</button></form>`
-    : ''}
-</header>
-<main id="main">
-<h1>${title}</h1>
-${body}
-</main>
-</body>
-</html>`.value;
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${title} · Prospector</title>
+        <link rel="stylesheet" href="/static/app.css" />
+        ${req.csrfToken ? html`<meta name="csrf-token" content="${req.csrfToken}" />` : ''}
+        <script src="/static/app.js" defer></script>
+        <script src="/static/review.js" defer></script>
+      </head>
+      <body>
+        <a class="skip" href="#main">Skip to content</a>
+        <header class="top">
+          <a class="brand" href="/">Prospector</a>
+          <nav aria-label="Main">${nav}</nav>
+          ${
+            u
+              ? html`<form method="post" action="/logout" class="who">
+                  <span>${u.email} · ${u.role}</span>
+                  <input type="hidden" name="_csrf" value="${req.csrfToken ?? ''}" /><button type="submit">
+                    Log out
+                  </button>
+                </form>`
+              : ''
+          }
+        </header>
+        <main id="main">
+          <h1>${title}</h1>
+          ${body}
+        </main>
+      </body>
+    </html>`.value;
 }
 
 export function csrfField(req: Request): Html {
-  return html`<input type="hidden" name="_csrf" value="${req.csrfToken ?? ''}">`;
+  return html`<input type="hidden" name="_csrf" value="${req.csrfToken ?? ''}" />`;
 }
 
-export interface Paging { page: number; perPage: number; total: number }
+export interface Paging {
+  page: number;
+  perPage: number;
+  total: number;
+}
 
 export function pager(base: string, params: Record<string, string | undefined>, p: Paging): Html {
   const pages = Math.max(1, Math.ceil(p.total / p.perPage));
   const link = (n: number) => {
-    const q = new URLSearchParams(Object.entries({ ...params, page: String(n) }).filter(([, v]) => v) as [string, string][]);
+    const q = new URLSearchParams(
+      Object.entries({ ...params, page: String(n) }).filter(([, v]) => v) as [string, string][],
+    );
     return `${base}?${q}`;
   };
   return html`<nav class="pager" aria-label="Pages">
@@ -76,7 +92,10 @@ export function pager(base: string, params: Record<string, string | undefined>, 
   </nav>`;
 }
 
-export function pageParams(q: Record<string, unknown>, perPage = 50): { page: number; perPage: number; offset: number } {
+export function pageParams(
+  q: Record<string, unknown>,
+  perPage = 50,
+): { page: number; perPage: number; offset: number } {
   const page = Math.max(1, Math.min(100_000, Number.parseInt(String(q.page ?? '1'), 10) || 1));
   return { page, perPage, offset: (page - 1) * perPage };
 }

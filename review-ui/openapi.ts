@@ -38,10 +38,16 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const e of [...registry.values()].sort((a, b) => a.path.localeCompare(b.path))) {
     const path = '/api' + e.path.replace(/:(\w+)/g, '{$1}');
-    const params = [...e.path.matchAll(/:(\w+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: m[1] === 'kind' ? 'string' : 'integer' } }));
+    const params = [...e.path.matchAll(/:(\w+)/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: { type: m[1] === 'kind' ? 'string' : 'integer' },
+    }));
     if (e.query) {
       const q = schema(e.query, 'input') as { properties?: Record<string, unknown>; required?: string[] };
-      for (const [name, s] of Object.entries(q.properties ?? {})) params.push({ name, in: 'query', required: (q.required ?? []).includes(name), schema: s as never });
+      for (const [name, s] of Object.entries(q.properties ?? {}))
+        params.push({ name, in: 'query', required: (q.required ?? []).includes(name), schema: s as never });
     }
     const op: Record<string, unknown> = {
       summary: e.summary,
@@ -49,16 +55,28 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
       ...(e.roles ? { description: `Roles: ${e.roles}.` } : {}),
       ...(params.length ? { parameters: params } : {}),
       responses: {
-        [String(e.status ?? 200)]: { description: 'OK', ...(e.response ? { content: { 'application/json': { schema: schema(e.response, 'output') } } } : {}) },
+        [String(e.status ?? 200)]: {
+          description: 'OK',
+          ...(e.response ? { content: { 'application/json': { schema: schema(e.response, 'output') } } } : {}),
+        },
         default: { description: 'Error', content: { 'application/json': { schema: schema(ErrorBody, 'output') } } },
       },
     };
-    if (e.body) op.requestBody = { required: true, content: { [e.bodyContentType ?? 'application/json']: { schema: schema(e.body, 'input') } } };
+    if (e.body)
+      op.requestBody = {
+        required: true,
+        content: { [e.bodyContentType ?? 'application/json']: { schema: schema(e.body, 'input') } },
+      };
     (paths[path] ??= {})[e.method] = op;
   }
   return {
     openapi: '3.0.3',
-    info: { title: 'Prospector API', version: '1', description: 'Every action of the review UI. Authenticate with `Authorization: Bearer <token>` (create one at POST /api/tokens from a browser session), or a session cookie plus `X-CSRF-Token` on writes.' },
+    info: {
+      title: 'Prospector API',
+      version: '1',
+      description:
+        'Every action of the review UI. Authenticate with `Authorization: Bearer <token>` (create one at POST /api/tokens from a browser session), or a session cookie plus `X-CSRF-Token` on writes.',
+    },
     servers: [{ url: serverUrl }],
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     security: [{ bearer: [] }],

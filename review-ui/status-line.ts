@@ -11,10 +11,12 @@ async function message(ctx: Pick<AppContext, 'db'>, req: Request): Promise<Html>
   const approvedId = intParam(req.query.approved);
   if (approvedId) {
     const at = await firstSendOf(ctx, approvedId);
-    return html`Approved draft <a href="/drafts/${approvedId}">#${approvedId}</a>. ${at ? html`The first email goes ${inZone(at, u.timeZone)} (your time).` : 'No send time could be planned; check the sending window.'}`;
+    return html`Approved draft <a href="/drafts/${approvedId}">#${approvedId}</a>.
+      ${at ? html`The first email goes ${inZone(at, u.timeZone)} (your time).` : 'No send time could be planned; check the sending window.'}`;
   }
   if (intParam(req.query.rejected)) return html`Rejected draft #${intParam(req.query.rejected)}.`;
-  if (intParam(req.query.snoozed)) return html`Snoozed draft #${intParam(req.query.snoozed)}; it comes back to the queue when the time is up.`;
+  if (intParam(req.query.snoozed))
+    return html`Snoozed draft #${intParam(req.query.snoozed)}; it comes back to the queue when the time is up.`;
   if (req.query.regenerating) return html`Asked the drafter for a new version; this page tells you when it is ready.`;
   if (req.query.saved) return html`Saved.`;
   return html``;

@@ -5,17 +5,32 @@ import { one, run, type Queryable } from '../db/index.js';
 import { insertAudit } from '../db/queries/audit.js';
 import { awaitStep } from '../db/queries/step-approval.js';
 import {
-  activateSequence, cancelOpenSteps, findSequence, listSteps, rejectSequenceRow, scheduleContext, scheduleStep,
-  type ScheduleContextRow, type SequenceRow, type StepRow,
+  activateSequence,
+  cancelOpenSteps,
+  findSequence,
+  listSteps,
+  rejectSequenceRow,
+  scheduleContext,
+  scheduleStep,
+  type ScheduleContextRow,
+  type SequenceRow,
+  type StepRow,
 } from '../db/queries/sequencing.js';
 import { AppError } from '../errors.js';
 import { holidayChecker } from './holidays.js';
 import { planSchedule, policyFromTemplate, resolveZone, type PlannedStep, type WindowPolicy } from './schedule.js';
 
-export interface SequenceSchedulePlan { zone: string; policy: WindowPolicy; steps: (PlannedStep & { stepId: number })[] }
+export interface SequenceSchedulePlan {
+  zone: string;
+  policy: WindowPolicy;
+  steps: (PlannedStep & { stepId: number })[];
+}
 
 /** The recipient's zone and the template's windows (with the account country's holidays) for a sequence. */
-export async function loadSchedulePolicy(db: Queryable, sequenceId: number): Promise<{ zone: string; policy: WindowPolicy }> {
+export async function loadSchedulePolicy(
+  db: Queryable,
+  sequenceId: number,
+): Promise<{ zone: string; policy: WindowPolicy }> {
   const row = await one<ScheduleContextRow>(db, scheduleContext(sequenceId));
   if (!row) throw new AppError('NOT_FOUND', `sequence ${sequenceId} not found`);
   return schedulePolicyOf(row);
@@ -28,11 +43,22 @@ export function schedulePolicyOf(row: ScheduleContextRow): { zone: string; polic
 }
 
 /** Planned send times for a sequence's unsent steps as if approved at `now` (no jitter): for the review UI. */
-export async function previewSchedule(db: Queryable, sequenceId: number, now = new Date()): Promise<SequenceSchedulePlan> {
+export async function previewSchedule(
+  db: Queryable,
+  sequenceId: number,
+  now = new Date(),
+): Promise<SequenceSchedulePlan> {
   const { zone, policy } = await loadSchedulePolicy(db, sequenceId);
   const seq = await one<SequenceRow>(db, findSequence(sequenceId));
-  const steps = (await run<StepRow>(db, listSteps(sequenceId))).filter((s) => s.status === 'draft' || s.status === 'awaiting_approval');
-  const plan = planSchedule({ steps: steps.map((s) => ({ position: s.position, delayDays: s.delay_days })), now: staggered(now, seq), zone, policy });
+  const steps = (await run<StepRow>(db, listSteps(sequenceId))).filter(
+    (s) => s.status === 'draft' || s.status === 'awaiting_approval',
+  );
+  const plan = planSchedule({
+    steps: steps.map((s) => ({ position: s.position, delayDays: s.delay_days })),
+    now: staggered(now, seq),
+    zone,
+    policy,
+  });
   return { zone, policy, steps: plan.map((p, i) => ({ ...p, stepId: steps[i]!.id })) };
 }
 
@@ -52,25 +78,51 @@ export async function approveSequence(
     if (!seq) {
       const current = await one<SequenceRow>(tx, findSequence(input.sequenceId));
       if (!current) throw new AppError('NOT_FOUND', `sequence ${input.sequenceId} not found`);
-      throw new AppError('STATE', `sequence ${input.sequenceId} is ${current.status}, not pending review`, { details: { status: current.status } });
+      throw new AppError('STATE', `sequence ${input.sequenceId} is ${current.status}, not pending review`, {
+        details: { status: current.status },
+      });
     }
     const { zone, policy } = await loadSchedulePolicy(tx, seq.id);
-    const steps = (await run<StepRow>(tx, listSteps(seq.id))).filter((s) => s.status === 'draft' || s.status === 'awaiting_approval');
+    const steps = (await run<StepRow>(tx, listSteps(seq.id))).filter(
+      (s) => s.status === 'draft' || s.status === 'awaiting_approval',
+    );
     if (!steps.length) throw new AppError('STATE', `sequence ${seq.id} has no steps to approve`);
     const plan = planSchedule({
       steps: steps.map((s) => ({ position: s.position, delayDays: s.delay_days })),
-      now: staggered(now, seq), zone, policy, jitterMinutes: 20, random: input.random,
+      now: staggered(now, seq),
+      zone,
+      policy,
+      jitterMinutes: 20,
+      random: input.random,
     });
     // each_step: the opener is approved here; every later step waits for an approval of its own.
     for (const [i, step] of steps.entries()) {
-      await run(tx, i > 0 && seq.approval_mode === 'each_step' ? awaitStep(step.id, plan[i]!.at, now) : scheduleStep(step.id, plan[i]!.at, input.userId, now));
+      await run(
+        tx,
+        i > 0 && seq.approval_mode === 'each_step'
+          ? awaitStep(step.id, plan[i]!.at, now)
+          : scheduleStep(step.id, plan[i]!.at, input.userId, now),
+      );
     }
-    await run(tx, insertAudit({ workspaceId: seq.workspace_id, userId: input.userId, action: 'sequence.approved', entityType: 'sequence', entityId: seq.id, data: { zone } }));
+    await run(
+      tx,
+      insertAudit({
+        workspaceId: seq.workspace_id,
+        userId: input.userId,
+        action: 'sequence.approved',
+        entityType: 'sequence',
+        entityId: seq.id,
+        data: { zone },
+      }),
+    );
     // No job is enqueued here: the dispatcher (every minute) turns due steps into send jobs, and
     // domain code stays free of the queue layer.
     return { firstSendAt: plan[0]?.at ?? null, zone };
   });
-  ctx.log.info({ sequenceId: input.sequenceId, userId: input.userId, firstSendAt: result.firstSendAt, zone: result.zone }, 'sequence.approved');
+  ctx.log.info(
+    { sequenceId: input.sequenceId, userId: input.userId, firstSendAt: result.firstSendAt, zone: result.zone },
+    'sequence.approved',
+  );
   return { firstSendAt: result.firstSendAt };
 }
 
@@ -84,10 +136,22 @@ export async function rejectSequence(
     if (!seq) {
       const current = await one<SequenceRow>(tx, findSequence(input.sequenceId));
       if (!current) throw new AppError('NOT_FOUND', `sequence ${input.sequenceId} not found`);
-      throw new AppError('STATE', `sequence ${input.sequenceId} is ${current.status}, not pending review`, { details: { status: current.status } });
+      throw new AppError('STATE', `sequence ${input.sequenceId} is ${current.status}, not pending review`, {
+        details: { status: current.status },
+      });
     }
     await run(tx, cancelOpenSteps(seq.id, 'rejected', now));
-    await run(tx, insertAudit({ workspaceId: seq.workspace_id, userId: input.userId, action: 'sequence.rejected', entityType: 'sequence', entityId: seq.id, data: { reason: input.reason ?? null } }));
+    await run(
+      tx,
+      insertAudit({
+        workspaceId: seq.workspace_id,
+        userId: input.userId,
+        action: 'sequence.rejected',
+        entityType: 'sequence',
+        entityId: seq.id,
+        data: { reason: input.reason ?? null },
+      }),
+    );
   });
   ctx.log.info({ sequenceId: input.sequenceId, userId: input.userId }, 'sequence.rejected');
 }

@@ -33,9 +33,9 @@ export interface ClaimFacts {
 export type ClaimDecision =
   | { kind: 'claim'; mailboxId: number }
   | { kind: 'noop'; reason: string }
-  | { kind: 'stop'; reason: string }          // the sequence must not continue: cancel what is left
-  | { kind: 'skip'; reason: string }          // this step only (branch not taken)
-  | { kind: 'hold'; reason: string }          // back to awaiting_approval: it needs its own approval
+  | { kind: 'stop'; reason: string } // the sequence must not continue: cancel what is left
+  | { kind: 'skip'; reason: string } // this step only (branch not taken)
+  | { kind: 'hold'; reason: string } // back to awaiting_approval: it needs its own approval
   | { kind: 'defer'; until: Date; missedWindow: boolean; reason: string };
 
 const DAY_MS = 86_400_000;
@@ -60,9 +60,15 @@ export function decideClaim(f: ClaimFacts, now: Date): ClaimDecision {
   if (f.needsOwnApproval) return { kind: 'hold', reason: 'each_step sequence: this step has no approval of its own' };
   if (!f.branchOk) return { kind: 'skip', reason: 'branch condition not met' };
 
-  const retryAt = (from: Date) => nextSlot(from, f.zone, f.policy, { jitterMinutes: 10 }) ?? new Date(from.getTime() + DAY_MS);
+  const retryAt = (from: Date) =>
+    nextSlot(from, f.zone, f.policy, { jitterMinutes: 10 }) ?? new Date(from.getTime() + DAY_MS);
   if (f.earlierPending || f.earlierAwaiting) {
-    return { kind: 'defer', until: retryAt(new Date(now.getTime() + 3_600_000)), missedWindow: false, reason: 'an earlier step is not settled yet' };
+    return {
+      kind: 'defer',
+      until: retryAt(new Date(now.getTime() + 3_600_000)),
+      missedWindow: false,
+      reason: 'an earlier step is not settled yet',
+    };
   }
   if (!isSendableAt(now, f.zone, f.policy)) {
     return { kind: 'defer', until: retryAt(now), missedWindow: true, reason: 'outside the sending window' };
@@ -75,7 +81,12 @@ export function decideClaim(f: ClaimFacts, now: Date): ClaimDecision {
   }
   const withRoom = open.filter((m) => m.sent24h < effectiveCap(m, now));
   if (!withRoom.length) {
-    return { kind: 'defer', until: retryAt(new Date(now.getTime() + 3_600_000)), missedWindow: false, reason: 'daily cap reached' };
+    return {
+      kind: 'defer',
+      until: retryAt(new Date(now.getTime() + 3_600_000)),
+      missedWindow: false,
+      reason: 'daily cap reached',
+    };
   }
   const ready = withRoom.filter((m) => !m.nextSendAt || m.nextSendAt <= now);
   if (!ready.length) {
@@ -86,7 +97,9 @@ export function decideClaim(f: ClaimFacts, now: Date): ClaimDecision {
       : { kind: 'defer', until: retryAt(until), missedWindow: true, reason: 'waiting for the gap between sends' };
   }
   // Rotation: the least used mailbox today, then the one idle longest.
-  const pick = [...ready].sort((a, b) => a.sent24h - b.sent24h || (a.nextSendAt?.getTime() ?? 0) - (b.nextSendAt?.getTime() ?? 0))[0]!;
+  const pick = [...ready].sort(
+    (a, b) => a.sent24h - b.sent24h || (a.nextSendAt?.getTime() ?? 0) - (b.nextSendAt?.getTime() ?? 0),
+  )[0]!;
   return { kind: 'claim', mailboxId: pick.id };
 }
 

@@ -3,8 +3,17 @@
 // and gap. Two workers racing over one step: the second waits on the lock, then finds it taken.
 import { one, run, type Queryable } from '../db/index.js';
 import {
-  bindSequenceMailbox, completeIfDone, deferStep, lockCandidateMailboxes, lockStepFacts, markClaimed, reserveMailboxGap, skipStep, threadOf,
-  type ClaimFactsRow, type MailboxRow,
+  bindSequenceMailbox,
+  completeIfDone,
+  deferStep,
+  lockCandidateMailboxes,
+  lockStepFacts,
+  markClaimed,
+  reserveMailboxGap,
+  skipStep,
+  threadOf,
+  type ClaimFactsRow,
+  type MailboxRow,
 } from '../db/queries/sending.js';
 import { claimApprovalFacts, holdForApproval, type ClaimApprovalRow } from '../db/queries/step-approval.js';
 import { humanClickUrls } from '../db/queries/tracking.js';
@@ -28,10 +37,15 @@ export type ClaimResult = { decision: ClaimDecision; claimed?: ClaimedStep };
 type ThreadRow = { position: number; subject: string; new_thread: boolean; message_id: string | null; status: string };
 
 /** The earlier messages this step answers, or null when it starts a thread. */
-export function threadFor(prev: ThreadRow[], current: { subject: string; new_thread: boolean }): { subject: string; messageIds: string[] } | null {
+export function threadFor(
+  prev: ThreadRow[],
+  current: { subject: string; new_thread: boolean },
+): { subject: string; messageIds: string[] } | null {
   if (current.new_thread) return null;
   let start = 0;
-  prev.forEach((p, i) => { if (p.new_thread) start = i; });
+  prev.forEach((p, i) => {
+    if (p.new_thread) start = i;
+  });
   const inThread = prev.slice(start);
   const subject = inThread[0]?.subject || prev[0]?.subject || current.subject;
   const messageIds = inThread.filter((p) => p.status === 'sent' && p.message_id).map((p) => p.message_id!);
@@ -53,18 +67,39 @@ export async function claimStep(
   const { zone, policy } = schedulePolicyOf(f);
   const thread = threadFor(await run<ThreadRow>(tx, threadOf(f.sequence_id, f.position)), f);
   const clicks = f.branch ? (await run<{ url: string }>(tx, humanClickUrls(f.sequence_id))).map((r) => r.url) : [];
-  const mailboxes = await run<MailboxRow & { sent_24h: number }>(tx, lockCandidateMailboxes({
-    workspaceId: f.workspace_id, ownerId: f.owner_id, mailboxId: f.sequence_mailbox_id, now,
-  }));
-  const decision = decideClaim({
-    stepStatus: f.step_status, sequenceStatus: f.sequence_status, contactStatus: f.contact_status, suppressed: f.suppressed, earlierPending: f.earlier_pending,
-    needsOwnApproval: a.approval_mode === 'each_step' && !a.is_first && !a.own_approval, earlierAwaiting: a.earlier_awaiting,
-    branchOk: branchHolds(f.branch, clicks), zone, policy,
-    mailboxes: mailboxes.map((m) => ({
-      id: m.id, paused: !!m.paused_at, nextSendAt: m.next_send_at, sent24h: m.sent_24h,
-      dailyCap: m.daily_cap, rampPerDay: m.ramp_per_day, createdAt: m.created_at,
-    })),
-  }, now);
+  const mailboxes = await run<MailboxRow & { sent_24h: number }>(
+    tx,
+    lockCandidateMailboxes({
+      workspaceId: f.workspace_id,
+      ownerId: f.owner_id,
+      mailboxId: f.sequence_mailbox_id,
+      now,
+    }),
+  );
+  const decision = decideClaim(
+    {
+      stepStatus: f.step_status,
+      sequenceStatus: f.sequence_status,
+      contactStatus: f.contact_status,
+      suppressed: f.suppressed,
+      earlierPending: f.earlier_pending,
+      needsOwnApproval: a.approval_mode === 'each_step' && !a.is_first && !a.own_approval,
+      earlierAwaiting: a.earlier_awaiting,
+      branchOk: branchHolds(f.branch, clicks),
+      zone,
+      policy,
+      mailboxes: mailboxes.map((m) => ({
+        id: m.id,
+        paused: !!m.paused_at,
+        nextSendAt: m.next_send_at,
+        sent24h: m.sent_24h,
+        dailyCap: m.daily_cap,
+        rampPerDay: m.ramp_per_day,
+        createdAt: m.created_at,
+      })),
+    },
+    now,
+  );
 
   switch (decision.kind) {
     case 'noop':
@@ -87,12 +122,16 @@ export async function claimStep(
     case 'claim': {
       const mailbox = mailboxes.find((m) => m.id === decision.mailboxId)!;
       const messageId = stepMessageId(secrets, stepId, mailbox.from_email);
-      if (!(await one(tx, markClaimed(stepId, mailbox.id, messageId, now)))) return { decision: { kind: 'noop', reason: 'claimed elsewhere' } };
+      if (!(await one(tx, markClaimed(stepId, mailbox.id, messageId, now))))
+        return { decision: { kind: 'noop', reason: 'claimed elsewhere' } };
       if (!f.sequence_mailbox_id) await run(tx, bindSequenceMailbox(f.sequence_id, mailbox.id));
       const gap = randomGap(mailbox.min_gap_seconds, mailbox.max_gap_seconds, random);
       // No gap configured: leave next_send_at empty, so concurrent claims never wait on clock skew.
       await run(tx, reserveMailboxGap(mailbox.id, now, gap > 0 ? new Date(now.getTime() + gap * 1000) : null));
-      return { decision, claimed: { facts: f, mailbox, messageId, thread, subject: f.subject || thread?.subject || '' } };
+      return {
+        decision,
+        claimed: { facts: f, mailbox, messageId, thread, subject: f.subject || thread?.subject || '' },
+      };
     }
   }
 }

@@ -15,12 +15,24 @@ import { nextSlot } from './schedule.js';
 type Ctx = Pick<AppContext, 'db' | 'log' | 'config'>;
 
 /** paused → active. Steps that fell due meanwhile are moved into the next window at claim time. */
-export async function resumeSequence(ctx: Ctx, input: { sequenceId: number; userId: number; now?: Date }): Promise<void> {
+export async function resumeSequence(
+  ctx: Ctx,
+  input: { sequenceId: number; userId: number; now?: Date },
+): Promise<void> {
   const now = input.now ?? new Date();
   await ctx.db.transaction(async (tx) => {
     const seq = await one<{ workspace_id: number }>(tx, resumeSequenceRow(input.sequenceId, now));
     if (!seq) throw new AppError('STATE', `sequence ${input.sequenceId} is not paused`);
-    await run(tx, insertAudit({ workspaceId: seq.workspace_id, userId: input.userId, action: 'sequence.resumed', entityType: 'sequence', entityId: input.sequenceId }));
+    await run(
+      tx,
+      insertAudit({
+        workspaceId: seq.workspace_id,
+        userId: input.userId,
+        action: 'sequence.resumed',
+        entityType: 'sequence',
+        entityId: input.sequenceId,
+      }),
+    );
   });
   ctx.log.info({ sequenceId: input.sequenceId, userId: input.userId }, 'sequence.resumed');
 }
@@ -32,32 +44,80 @@ export type CorrectedKind = 'reply' | 'auto_reply' | 'bounce' | 'unsubscribe' | 
  * in the details) and the new kind's effect is applied; effects already applied are not undone
  * (a stopped sequence stays stopped: cancelled steps are never revived automatically).
  */
-export async function correctInbound(ctx: Ctx, input: { messageRowId: number; kind: CorrectedKind; userId: number; now?: Date }): Promise<void> {
+export async function correctInbound(
+  ctx: Ctx,
+  input: { messageRowId: number; kind: CorrectedKind; userId: number; now?: Date },
+): Promise<void> {
   const now = input.now ?? new Date();
   await ctx.db.transaction(async (tx) => {
-    const m = await one<{ id: number; workspace_id: number; contact_id: number | null; sequence_id: number | null; step_id: number | null; from_addr: string; classification: string | null }>(
-      tx, findInMessage(input.messageRowId));
+    const m = await one<{
+      id: number;
+      workspace_id: number;
+      contact_id: number | null;
+      sequence_id: number | null;
+      step_id: number | null;
+      from_addr: string;
+      classification: string | null;
+    }>(tx, findInMessage(input.messageRowId));
     if (!m) throw new AppError('NOT_FOUND', `message ${input.messageRowId} not found`);
     if (m.classification === input.kind) return;
     await run(tx, correctClassification(m.id, input.kind, input.userId));
-    await run(tx, insertAudit({ workspaceId: m.workspace_id, userId: input.userId, action: 'message.reclassified', entityType: 'message', entityId: m.id, data: { from: m.classification, to: input.kind } }));
+    await run(
+      tx,
+      insertAudit({
+        workspaceId: m.workspace_id,
+        userId: input.userId,
+        action: 'message.reclassified',
+        entityType: 'message',
+        entityId: m.id,
+        data: { from: m.classification, to: input.kind },
+      }),
+    );
     if (!m.contact_id) return;
     const who = { workspaceId: m.workspace_id, contactId: m.contact_id, now, messageRef: m.id };
-    const email = (await one<{ email: string }>(tx, { text: 'SELECT email FROM contacts WHERE id = $1', values: [m.contact_id] }))!.email;
+    const email = (await one<{ email: string }>(tx, {
+      text: 'SELECT email FROM contacts WHERE id = $1',
+      values: [m.contact_id],
+    }))!.email;
     switch (input.kind) {
       case 'reply': {
-        const seq = m.sequence_id ? await one<{ account_id: number | null }>(tx, { text: 'SELECT account_id FROM sequences WHERE id = $1', values: [m.sequence_id] }) : undefined;
-        await applyReply(tx, { ...who, sequenceId: m.sequence_id, accountId: seq?.account_id ?? null, intent: null, pauseAccount: true });
+        const seq = m.sequence_id
+          ? await one<{ account_id: number | null }>(tx, {
+              text: 'SELECT account_id FROM sequences WHERE id = $1',
+              values: [m.sequence_id],
+            })
+          : undefined;
+        await applyReply(tx, {
+          ...who,
+          sequenceId: m.sequence_id,
+          accountId: seq?.account_id ?? null,
+          intent: null,
+          pauseAccount: true,
+        });
         break;
       }
       case 'unsubscribe':
         await applyUnsubscribe(tx, { ...who, email, source: 'corrected', sequenceId: m.sequence_id });
         break;
       case 'bounce':
-        await applyBounce(tx, { ...who, email, hard: true, status: null, diagnostic: 'marked as a bounce by a rep', sequenceId: m.sequence_id, stepId: m.step_id });
+        await applyBounce(tx, {
+          ...who,
+          email,
+          hard: true,
+          status: null,
+          diagnostic: 'marked as a bounce by a rep',
+          sequenceId: m.sequence_id,
+          stepId: m.step_id,
+        });
         break;
       case 'auto_reply':
-        if (m.sequence_id) await applyAutoReply(tx, { ...who, sequenceId: m.sequence_id, returnDate: null, ...(await loadSchedulePolicy(tx, m.sequence_id)) });
+        if (m.sequence_id)
+          await applyAutoReply(tx, {
+            ...who,
+            sequenceId: m.sequence_id,
+            returnDate: null,
+            ...(await loadSchedulePolicy(tx, m.sequence_id)),
+          });
         break;
       case 'other':
         break;
@@ -70,20 +130,50 @@ export async function correctInbound(ctx: Ctx, input: { messageRowId: number; ki
  * The embedded default has no inbox: the outbox view can answer a sent step as the prospect
  * would, through the same path as real mail (raw MIME → classify → match → act).
  */
-export async function simulateReply(ctx: Ctx, input: {
-  stepId: number; body: string; subject?: string; headers?: Record<string, string>; now?: Date; intentOf?: IntentClassifier;
-}): Promise<InboundResult> {
-  const s = await one<{ workspace_id: number; mailbox_id: number; message_id: string; email: string; from_email: string; subject: string }>(ctx.db, sentStepForReply(input.stepId));
+export async function simulateReply(
+  ctx: Ctx,
+  input: {
+    stepId: number;
+    body: string;
+    subject?: string;
+    headers?: Record<string, string>;
+    now?: Date;
+    intentOf?: IntentClassifier;
+  },
+): Promise<InboundResult> {
+  const s = await one<{
+    workspace_id: number;
+    mailbox_id: number;
+    message_id: string;
+    email: string;
+    from_email: string;
+    subject: string;
+  }>(ctx.db, sentStepForReply(input.stepId));
   if (!s) throw new AppError('STATE', `step ${input.stepId} has not been sent`);
   const now = input.now ?? new Date();
   const raw = [
-    `From: <${s.email}>`, `To: <${s.from_email}>`, `Subject: ${(input.subject ?? `Re: ${s.subject}`).replace(/[\r\n]+/g, ' ')}`,
-    `Date: ${now.toUTCString()}`, `Message-ID: <sim-${input.stepId}-${now.getTime()}@prospector.local>`,
-    `In-Reply-To: ${s.message_id}`, `References: ${s.message_id}`,
-    ...Object.entries(input.headers ?? {}).map(([k, v]) => `${k.replace(/[^A-Za-z0-9-]/g, '')}: ${v.replace(/[\r\n]+/g, ' ')}`),
-    'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8', '', input.body,
+    `From: <${s.email}>`,
+    `To: <${s.from_email}>`,
+    `Subject: ${(input.subject ?? `Re: ${s.subject}`).replace(/[\r\n]+/g, ' ')}`,
+    `Date: ${now.toUTCString()}`,
+    `Message-ID: <sim-${input.stepId}-${now.getTime()}@prospector.local>`,
+    `In-Reply-To: ${s.message_id}`,
+    `References: ${s.message_id}`,
+    ...Object.entries(input.headers ?? {}).map(
+      ([k, v]) => `${k.replace(/[^A-Za-z0-9-]/g, '')}: ${v.replace(/[\r\n]+/g, ' ')}`,
+    ),
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    input.body,
   ].join('\r\n');
-  return processInbound(ctx, { workspaceId: s.workspace_id, mailboxId: s.mailbox_id, raw, now, intentOf: input.intentOf });
+  return processInbound(ctx, {
+    workspaceId: s.workspace_id,
+    mailboxId: s.mailbox_id,
+    raw,
+    now,
+    intentOf: input.intentOf,
+  });
 }
 
 /**
@@ -91,19 +181,50 @@ export async function simulateReply(ctx: Ctx, input: {
  * as delivered, `resend` schedules it again in the next window (same Message-ID, which many mail
  * systems de-duplicate if the first copy did arrive), `skip` drops it.
  */
-export async function resolveUnknown(ctx: Ctx, input: { stepId: number; decision: 'sent' | 'resend' | 'skip'; userId: number; now?: Date }): Promise<void> {
+export async function resolveUnknown(
+  ctx: Ctx,
+  input: { stepId: number; decision: 'sent' | 'resend' | 'skip'; userId: number; now?: Date },
+): Promise<void> {
   const now = input.now ?? new Date();
   await ctx.db.transaction(async (tx) => {
-    const step = await one<{ sequence_id: number }>(tx, { text: `SELECT sequence_id FROM sequence_steps WHERE id = $1 AND status = 'unknown'`, values: [input.stepId] });
+    const step = await one<{ sequence_id: number }>(tx, {
+      text: `SELECT sequence_id FROM sequence_steps WHERE id = $1 AND status = 'unknown'`,
+      values: [input.stepId],
+    });
     if (!step) throw new AppError('STATE', `step ${input.stepId} is not waiting for a decision`);
     const { zone, policy } = await loadSchedulePolicy(tx, step.sequence_id);
     const status = input.decision === 'sent' ? 'sent' : input.decision === 'resend' ? 'scheduled' : 'skipped';
     const at = input.decision === 'resend' ? nextSlot(now, zone, policy, { jitterMinutes: 10 }) : null;
     await run(tx, resolveUnknownStep(input.stepId, status, at, `decided by a person: ${input.decision}`, now));
-    const seq = (await one<{ workspace_id: number; contact_id: number }>(tx, { text: 'SELECT workspace_id, contact_id FROM sequences WHERE id = $1', values: [step.sequence_id] }))!;
-    if (status === 'sent') await run(tx, insertEvent({ workspaceId: seq.workspace_id, type: 'sent', sequenceId: step.sequence_id, stepId: input.stepId, contactId: seq.contact_id, data: { confirmedBy: input.userId }, at: now }));
+    const seq = (await one<{ workspace_id: number; contact_id: number }>(tx, {
+      text: 'SELECT workspace_id, contact_id FROM sequences WHERE id = $1',
+      values: [step.sequence_id],
+    }))!;
+    if (status === 'sent')
+      await run(
+        tx,
+        insertEvent({
+          workspaceId: seq.workspace_id,
+          type: 'sent',
+          sequenceId: step.sequence_id,
+          stepId: input.stepId,
+          contactId: seq.contact_id,
+          data: { confirmedBy: input.userId },
+          at: now,
+        }),
+      );
     await run(tx, completeIfDone(step.sequence_id, now));
-    await run(tx, insertAudit({ workspaceId: seq.workspace_id, userId: input.userId, action: 'step.unknown_resolved', entityType: 'sequence_step', entityId: input.stepId, data: { decision: input.decision } }));
+    await run(
+      tx,
+      insertAudit({
+        workspaceId: seq.workspace_id,
+        userId: input.userId,
+        action: 'step.unknown_resolved',
+        entityType: 'sequence_step',
+        entityId: input.stepId,
+        data: { decision: input.decision },
+      }),
+    );
   });
   ctx.log.info({ stepId: input.stepId, decision: input.decision, userId: input.userId }, 'sequence.step.resolved');
 }

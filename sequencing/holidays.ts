@@ -12,10 +12,15 @@ export function holidayChecker(country: string | null | undefined): ((d: DateTim
   if (!cache.has(key)) {
     const hd = new Holidays();
     const known = key in hd.getCountries();
-    cache.set(key, known && hd.init(key) ? (d) => {
-      const found = hd.isHoliday(`${d.toISODate()} 12:00`);
-      return Array.isArray(found) && found.some((h) => h.type === 'public');
-    } : undefined);
+    cache.set(
+      key,
+      known && hd.init(key)
+        ? (d) => {
+            const found = hd.isHoliday(`${d.toISODate()} 12:00`);
+            return Array.isArray(found) && found.some((h) => h.type === 'public');
+          }
+        : undefined,
+    );
   }
   return cache.get(key);
 }

@@ -53,7 +53,11 @@ function domainOf(email: string): string {
 
 /** Same step → same Message-ID, so a retry or a reconciliation can find what was sent. */
 export function stepMessageId(secrets: Pick<SecretBox, 'sign'>, stepId: number, fromEmail: string): string {
-  const tag = secrets.sign(`message-id.${stepId}`).replace(/[^A-Za-z0-9]/g, '').slice(0, 16).toLowerCase();
+  const tag = secrets
+    .sign(`message-id.${stepId}`)
+    .replace(/[^A-Za-z0-9]/g, '')
+    .slice(0, 16)
+    .toLowerCase();
   return `<prospector.${stepId}.${tag}@${domainOf(fromEmail)}>`;
 }
 
@@ -61,7 +65,8 @@ export function replySubject(subject: string): string {
   return /^\s*re\s*:/i.test(subject) ? subject : `Re: ${subject}`;
 }
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const esc = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 function htmlOf(text: string, hrefFor: (url: string) => string): string {
   const linkify = (line: string) => {
@@ -84,13 +89,18 @@ export function buildStepMessage(secrets: Pick<SecretBox, 'sign'>, s: OutgoingSt
   const mailto = `mailto:${s.from.email}?subject=unsubscribe`;
   const footer = [
     s.signature?.trim(),
-    ['--', s.physicalAddress?.trim(), `Not interested? Reply "unsubscribe" or visit ${unsubUrl}`].filter(Boolean).join('\n'),
-  ].filter(Boolean).join('\n\n');
+    ['--', s.physicalAddress?.trim(), `Not interested? Reply "unsubscribe" or visit ${unsubUrl}`]
+      .filter(Boolean)
+      .join('\n'),
+  ]
+    .filter(Boolean)
+    .join('\n\n');
   const text = `${s.body.replace(/\s+$/, '')}\n\n${footer}\n`;
 
   const links = extractUrls(s.body).map((url) => ({
     url,
-    tracked: s.trackClicks === false ? url : `${s.publicUrl}/t/c/${makeToken(secrets, { k: 'c', s: s.stepId, u: url })}`,
+    tracked:
+      s.trackClicks === false ? url : `${s.publicUrl}/t/c/${makeToken(secrets, { k: 'c', s: s.stepId, u: url })}`,
   }));
   const hrefFor = (url: string) => links.find((l) => l.url === url)?.tracked ?? url;
   let html = htmlOf(text, hrefFor);

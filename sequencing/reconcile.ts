@@ -5,7 +5,15 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { AppContext } from '../context.js';
 import { one, run } from '../db/index.js';
-import { completeIfDone, findMailbox, insertEvent, markSent, markStepOutcome, stuckSteps, type MailboxRow } from '../db/queries/sending.js';
+import {
+  completeIfDone,
+  findMailbox,
+  insertEvent,
+  markSent,
+  markStepOutcome,
+  stuckSteps,
+  type MailboxRow,
+} from '../db/queries/sending.js';
 import { foundInSent } from './inbox/imap.js';
 
 export type SentLookup = (mailbox: MailboxRow, messageId: string) => Promise<boolean | null>;
@@ -32,7 +40,9 @@ export async function reconcileStuck(
   const now = opts.now ?? new Date();
   const lookup = opts.lookup ?? defaultLookup(ctx);
   const stuck = await run<{ id: number; message_id: string | null; mailbox_id: number | null }>(
-    ctx.db, stuckSteps(new Date(now.getTime() - (opts.stuckAfterMs ?? STUCK_AFTER_MS)), opts.limit ?? 100));
+    ctx.db,
+    stuckSteps(new Date(now.getTime() - (opts.stuckAfterMs ?? STUCK_AFTER_MS)), opts.limit ?? 100),
+  );
   const out = { sent: 0, unknown: 0, failed: 0 };
   for (const s of stuck) {
     const mailbox = s.mailbox_id ? await one<MailboxRow>(ctx.db, findMailbox(s.mailbox_id)) : undefined;
@@ -49,18 +59,38 @@ export async function reconcileStuck(
       if (found) {
         const row = await one<{ sequence_id: number }>(tx, markSent(s.id, 'found by Message-ID after a crash', now));
         if (row) {
-          const seq = await one<{ workspace_id: number; contact_id: number }>(tx, { text: 'SELECT workspace_id, contact_id FROM sequences WHERE id = $1', values: [row.sequence_id] });
-          await run(tx, insertEvent({ workspaceId: seq!.workspace_id, type: 'sent', sequenceId: row.sequence_id, stepId: s.id, contactId: seq!.contact_id, data: { reconciled: true }, at: now }));
+          const seq = await one<{ workspace_id: number; contact_id: number }>(tx, {
+            text: 'SELECT workspace_id, contact_id FROM sequences WHERE id = $1',
+            values: [row.sequence_id],
+          });
+          await run(
+            tx,
+            insertEvent({
+              workspaceId: seq!.workspace_id,
+              type: 'sent',
+              sequenceId: row.sequence_id,
+              stepId: s.id,
+              contactId: seq!.contact_id,
+              data: { reconciled: true },
+              at: now,
+            }),
+          );
           await run(tx, completeIfDone(row.sequence_id, now));
         }
       } else {
-        const why = found === false ? 'not found by Message-ID after a crash' : 'left in sending by a crash; no Sent folder to check';
+        const why =
+          found === false
+            ? 'not found by Message-ID after a crash'
+            : 'left in sending by a crash; no Sent folder to check';
         await run(tx, markStepOutcome(s.id, 'unknown', `${why}: a person must decide whether it went out`, now));
       }
     });
     if (found) out.sent++;
     else out.unknown++;
-    ctx.log.warn({ stepId: s.id, messageId: s.message_id, found }, found ? 'sequence.step.reconciled_sent' : 'sequence.step.unknown');
+    ctx.log.warn(
+      { stepId: s.id, messageId: s.message_id, found },
+      found ? 'sequence.step.reconciled_sent' : 'sequence.step.unknown',
+    );
   }
   return out;
 }

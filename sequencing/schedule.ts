@@ -4,7 +4,11 @@
 import { DateTime, IANAZone } from 'luxon';
 
 /** Days are ISO weekdays (1 = Monday … 7 = Sunday); times are local "HH:mm". */
-export interface SendingWindow { days: number[]; start: string; end: string }
+export interface SendingWindow {
+  days: number[];
+  start: string;
+  end: string;
+}
 
 export interface WindowPolicy {
   window: SendingWindow;
@@ -40,12 +44,18 @@ function localTime(day: DateTime, hhmm: string): DateTime {
   const [h, m] = hhmm.split(':').map(Number);
   // A wall time skipped by spring-forward (02:30) resolves to the instant just after the gap;
   // one repeated by fall-back (01:30) to its first occurrence.
-  const dt = DateTime.fromObject({ year: day.year, month: day.month, day: day.day, hour: h ?? 0, minute: m ?? 0 }, { zone: day.zone });
+  const dt = DateTime.fromObject(
+    { year: day.year, month: day.month, day: day.day, hour: h ?? 0, minute: m ?? 0 },
+    { zone: day.zone },
+  );
   const hourEarlier = DateTime.fromMillis(dt.toMillis() - 3_600_000, { zone: day.zone });
   return hourEarlier.hour === dt.hour && hourEarlier.minute === dt.minute ? hourEarlier : dt;
 }
 
-interface Opening { start: DateTime; end: DateTime }
+interface Opening {
+  start: DateTime;
+  end: DateTime;
+}
 
 /** The first stretch of `w` at or after `from` (already in the recipient's zone) at least a minute long. */
 function firstOpening(from: DateTime, w: SendingWindow, isHoliday?: (d: DateTime) => boolean): Opening | null {
@@ -92,17 +102,29 @@ function inside(local: DateTime, w: SendingWindow, isHoliday?: (d: DateTime) => 
 /** Whether `at` is inside the main or the fallback window: checked again when a step is claimed. */
 export function isSendableAt(at: Date, zone: string, policy: WindowPolicy): boolean {
   const local = DateTime.fromJSDate(at, { zone });
-  return inside(local, policy.window, policy.isHoliday) || (!!policy.fallback && inside(local, policy.fallback, policy.isHoliday));
+  return (
+    inside(local, policy.window, policy.isHoliday) ||
+    (!!policy.fallback && inside(local, policy.fallback, policy.isHoliday))
+  );
 }
 
-export interface PlanStep { position: number; delayDays: number }
-export interface PlannedStep { position: number; at: Date | null; local: string | null }
+export interface PlanStep {
+  position: number;
+  delayDays: number;
+}
+export interface PlannedStep {
+  position: number;
+  at: Date | null;
+  local: string | null;
+}
 
 /**
  * Every step's time: the previous step's time plus its delay (calendar days in the recipient's
  * zone, so 09:30 stays 09:30 across a DST change), moved into the window. Step one counts from `now`.
  */
-export function planSchedule(input: { steps: PlanStep[]; now: Date; zone: string; policy?: WindowPolicy } & SlotOptions): PlannedStep[] {
+export function planSchedule(
+  input: { steps: PlanStep[]; now: Date; zone: string; policy?: WindowPolicy } & SlotOptions,
+): PlannedStep[] {
   const policy = input.policy ?? DEFAULT_POLICY;
   const out: PlannedStep[] = [];
   let prev: Date | null = input.now;
@@ -111,7 +133,9 @@ export function planSchedule(input: { steps: PlanStep[]; now: Date; zone: string
       out.push({ position: step.position, at: null, local: null });
       continue;
     }
-    const earliest = DateTime.fromJSDate(prev, { zone: input.zone }).plus({ days: Math.max(0, step.delayDays) }).toJSDate();
+    const earliest = DateTime.fromJSDate(prev, { zone: input.zone })
+      .plus({ days: Math.max(0, step.delayDays) })
+      .toJSDate();
     const at = nextSlot(earliest, input.zone, policy, input);
     out.push({ position: step.position, at, local: at ? formatLocal(at, input.zone) : null });
     prev = at;
@@ -125,15 +149,20 @@ export function formatLocal(at: Date, zone: string): string {
 }
 
 /** A template's stored windows as a policy; missing pieces fall back to the defaults. */
-export function policyFromTemplate(t: { sending_window?: unknown; fallback_window?: unknown; fallback_after_days?: number | null } | null | undefined): WindowPolicy {
+export function policyFromTemplate(
+  t: { sending_window?: unknown; fallback_window?: unknown; fallback_after_days?: number | null } | null | undefined,
+): WindowPolicy {
   const valid = (w: unknown): w is SendingWindow => {
     const x = w as SendingWindow | null;
-    return !!x && Array.isArray(x.days) && /^\d{1,2}:\d{2}$/.test(String(x.start)) && /^\d{1,2}:\d{2}$/.test(String(x.end));
+    return (
+      !!x && Array.isArray(x.days) && /^\d{1,2}:\d{2}$/.test(String(x.start)) && /^\d{1,2}:\d{2}$/.test(String(x.end))
+    );
   };
   if (!t) return DEFAULT_POLICY;
   return {
     window: valid(t.sending_window) ? t.sending_window : DEFAULT_POLICY.window,
-    fallback: t.fallback_window === null ? null : valid(t.fallback_window) ? t.fallback_window : DEFAULT_POLICY.fallback,
+    fallback:
+      t.fallback_window === null ? null : valid(t.fallback_window) ? t.fallback_window : DEFAULT_POLICY.fallback,
     fallbackAfterDays: t.fallback_after_days ?? DEFAULT_POLICY.fallbackAfterDays,
   };
 }

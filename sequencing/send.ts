@@ -4,7 +4,14 @@
 import type { AppContext } from '../context.js';
 import { one, run } from '../db/index.js';
 import {
-  completeIfDone, insertEvent, insertOutMessage, markRetry, markSent, markStepOutcome, pauseMailbox, touchContact,
+  completeIfDone,
+  insertEvent,
+  insertOutMessage,
+  markRetry,
+  markSent,
+  markStepOutcome,
+  pauseMailbox,
+  touchContact,
 } from '../db/queries/sending.js';
 import { loadSchedulePolicy } from './approve.js';
 import { claimStep, type ClaimedStep } from './claim.js';
@@ -56,13 +63,25 @@ export async function sendStep(ctx: SendCtx, stepId: number, deps: SendDeps): Pr
   const now = clock();
   const { decision, claimed } = await ctx.db.transaction((tx) => claimStep(tx, ctx.secrets, stepId, now, deps.random));
   if (!claimed) {
-    const status = decision.kind === 'defer' ? 'deferred' : decision.kind === 'stop' ? 'stopped' : decision.kind === 'skip' ? 'skipped' : 'noop';
+    const status =
+      decision.kind === 'defer'
+        ? 'deferred'
+        : decision.kind === 'stop'
+          ? 'stopped'
+          : decision.kind === 'skip'
+            ? 'skipped'
+            : 'noop';
     const reason = 'reason' in decision ? decision.reason : '';
     ctx.log.info({ stepId, status, reason }, `sequence.step.${status}`);
     return { status, reason } as SendResult;
   }
 
-  const log = ctx.log.child({ stepId, sequenceId: claimed.facts.sequence_id, mailboxId: claimed.mailbox.id, messageId: claimed.messageId });
+  const log = ctx.log.child({
+    stepId,
+    sequenceId: claimed.facts.sequence_id,
+    mailboxId: claimed.mailbox.id,
+    messageId: claimed.messageId,
+  });
   // Nothing has left the building until transport.send: a failure before it is safe to retry,
   // and a mailbox whose credentials cannot be opened is paused like one whose login is refused.
   let msg: BuiltMessage, raw: string, transport: MailTransport;
@@ -87,15 +106,41 @@ export async function sendStep(ctx: SendCtx, stepId: number, deps: SendDeps): Pr
   await ctx.db.transaction(async (tx) => {
     await run(tx, markSent(stepId, outcome.response, at));
     const f = claimed.facts;
-    const m = await one<{ id: number }>(tx, insertOutMessage({
-      workspaceId: f.workspace_id, mailboxId: claimed.mailbox.id, sequenceId: f.sequence_id, stepId, contactId: f.contact_id,
-      messageId: msg.messageId, inReplyTo: msg.inReplyTo ?? null, references: msg.references ?? [],
-      from: claimed.mailbox.from_email, to: f.contact_email, subject: msg.subject, text: msg.text, raw, outboxPath: outcome.outboxPath, at,
-    }));
-    await run(tx, insertEvent({
-      workspaceId: f.workspace_id, type: 'sent', sequenceId: f.sequence_id, stepId, contactId: f.contact_id, accountId: f.account_id,
-      signalId: f.signal_id, messageRef: m?.id ?? null, data: { position: f.position, mailboxId: claimed.mailbox.id }, at,
-    }));
+    const m = await one<{ id: number }>(
+      tx,
+      insertOutMessage({
+        workspaceId: f.workspace_id,
+        mailboxId: claimed.mailbox.id,
+        sequenceId: f.sequence_id,
+        stepId,
+        contactId: f.contact_id,
+        messageId: msg.messageId,
+        inReplyTo: msg.inReplyTo ?? null,
+        references: msg.references ?? [],
+        from: claimed.mailbox.from_email,
+        to: f.contact_email,
+        subject: msg.subject,
+        text: msg.text,
+        raw,
+        outboxPath: outcome.outboxPath,
+        at,
+      }),
+    );
+    await run(
+      tx,
+      insertEvent({
+        workspaceId: f.workspace_id,
+        type: 'sent',
+        sequenceId: f.sequence_id,
+        stepId,
+        contactId: f.contact_id,
+        accountId: f.account_id,
+        signalId: f.signal_id,
+        messageRef: m?.id ?? null,
+        data: { position: f.position, mailboxId: claimed.mailbox.id },
+        at,
+      }),
+    );
     await run(tx, touchContact(f.contact_id, at));
     await run(tx, completeIfDone(f.sequence_id, at));
   });
@@ -103,7 +148,14 @@ export async function sendStep(ctx: SendCtx, stepId: number, deps: SendDeps): Pr
   return { status: 'sent', messageId: msg.messageId, response: outcome.response };
 }
 
-async function recordFailure(ctx: SendCtx, c: ClaimedStep, err: unknown, now: Date, log: SendCtx['log'], known?: SmtpVerdict): Promise<SendResult> {
+async function recordFailure(
+  ctx: SendCtx,
+  c: ClaimedStep,
+  err: unknown,
+  now: Date,
+  log: SendCtx['log'],
+  known?: SmtpVerdict,
+): Promise<SendResult> {
   const verdict = known ?? classifySmtpError(err);
   const e = err as { response?: string; responseCode?: number; message?: string };
   const error = `${verdict}: ${e.response ?? e.message ?? String(err)}`.slice(0, 1000);
@@ -114,22 +166,42 @@ async function recordFailure(ctx: SendCtx, c: ClaimedStep, err: unknown, now: Da
     switch (verdict) {
       case 'retry':
       case 'auth': {
-        if (verdict === 'auth') await run(tx, pauseMailbox(c.mailbox.id, `SMTP authentication failed: ${e.response ?? e.message ?? ''}`.slice(0, 500), now));
+        if (verdict === 'auth')
+          await run(
+            tx,
+            pauseMailbox(
+              c.mailbox.id,
+              `SMTP authentication failed: ${e.response ?? e.message ?? ''}`.slice(0, 500),
+              now,
+            ),
+          );
         if (verdict === 'retry' && f.attempts + 1 >= MAX_ATTEMPTS) {
           await run(tx, markStepOutcome(stepId, 'failed', `gave up after ${MAX_ATTEMPTS} attempts; ${error}`, now));
           break;
         }
         const { zone, policy } = await loadSchedulePolicy(tx, f.sequence_id);
-        const at = nextSlot(new Date(now.getTime() + retryDelayMs(f.attempts + 1)), zone, policy, { jitterMinutes: 10 });
+        const at = nextSlot(new Date(now.getTime() + retryDelayMs(f.attempts + 1)), zone, policy, {
+          jitterMinutes: 10,
+        });
         await run(tx, markRetry(stepId, at ?? new Date(now.getTime() + 86_400_000), error, now));
         break;
       }
       case 'bounce': {
         await run(tx, markStepOutcome(stepId, 'failed', error, now));
-        const status = /\b([45]\.\d{1,3}\.\d{1,3})\b/.exec(e.response ?? '')?.[1] ?? (e.responseCode ? String(e.responseCode) : null);
+        const status =
+          /\b([45]\.\d{1,3}\.\d{1,3})\b/.exec(e.response ?? '')?.[1] ??
+          (e.responseCode ? String(e.responseCode) : null);
         await applyBounce(tx, {
-          workspaceId: f.workspace_id, contactId: f.contact_id, email: f.contact_email, hard: true, status, diagnostic: e.response ?? null,
-          sequenceId: f.sequence_id, stepId, mailboxId: c.mailbox.id, now,
+          workspaceId: f.workspace_id,
+          contactId: f.contact_id,
+          email: f.contact_email,
+          hard: true,
+          status,
+          diagnostic: e.response ?? null,
+          sequenceId: f.sequence_id,
+          stepId,
+          mailboxId: c.mailbox.id,
+          now,
         });
         break;
       }

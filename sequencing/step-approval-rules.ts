@@ -42,7 +42,11 @@ const isMode = (v: unknown): v is ApprovalMode => v === 'sequence' || v === 'eac
  * A play's setting wins, then the template's, then the workspace's. A workspace that never chose
  * (created before the setting existed) keeps approving whole sequences.
  */
-export function resolveApprovalMode(play: unknown, template: unknown, workspaceSettings: Record<string, unknown> | null | undefined): ApprovalMode {
+export function resolveApprovalMode(
+  play: unknown,
+  template: unknown,
+  workspaceSettings: Record<string, unknown> | null | undefined,
+): ApprovalMode {
   if (isMode(play)) return play;
   if (isMode(template)) return template;
   const w = workspaceSettings?.approvalMode;
@@ -50,16 +54,20 @@ export function resolveApprovalMode(play: unknown, template: unknown, workspaceS
 }
 
 export type UnapprovedDecision =
-  | { kind: 'wait' }
-  | { kind: 'move'; until: Date; missed: number }
-  | { kind: 'skip'; missed: number; reason: string };
+  { kind: 'wait' } | { kind: 'move'; until: Date; missed: number } | { kind: 'skip'; missed: number; reason: string };
 
 /**
  * A step whose send time came without an approval: it may still be approved until its window
  * closes; then it moves to the next window, and after `maxMissed` missed windows it is skipped.
  */
 export function decideUnapproved(f: {
-  scheduledAt: Date; missedWindows: number; maxMissed: number; zone: string; policy: WindowPolicy; now: Date; random?: () => number;
+  scheduledAt: Date;
+  missedWindows: number;
+  maxMissed: number;
+  zone: string;
+  policy: WindowPolicy;
+  now: Date;
+  random?: () => number;
 }): UnapprovedDecision {
   if (f.now < f.scheduledAt) return { kind: 'wait' };
   const opening = nextOpening(f.scheduledAt, f.zone, f.policy);
@@ -70,24 +78,37 @@ export function decideUnapproved(f: {
     return { kind: 'skip', missed, reason: `not approved in ${missed} sending window${missed === 1 ? '' : 's'}` };
   }
   const from = end > f.now ? end : f.now;
-  const until = nextSlot(from, f.zone, f.policy, { jitterMinutes: 20, random: f.random }) ?? new Date(from.getTime() + 86_400_000);
+  const until =
+    nextSlot(from, f.zone, f.policy, { jitterMinutes: 20, random: f.random }) ?? new Date(from.getTime() + 86_400_000);
   return { kind: 'move', until, missed };
 }
 
-export interface LaterStep { id: number; delayDays: number; at: Date | null }
+export interface LaterStep {
+  id: number;
+  delayDays: number;
+  at: Date | null;
+}
 
 /**
  * New times for the steps after one that moved or was skipped. After a skip every later step is
  * planned again from the skip (its delay counts from there); after a move a later step moves only
  * when it would otherwise come before its delay after the previous one.
  */
-export function replanLater(prev: Date, later: LaterStep[], zone: string, policy: WindowPolicy, mode: 'skip' | 'move'): { id: number; at: Date }[] {
+export function replanLater(
+  prev: Date,
+  later: LaterStep[],
+  zone: string,
+  policy: WindowPolicy,
+  mode: 'skip' | 'move',
+): { id: number; at: Date }[] {
   const out: { id: number; at: Date }[] = [];
   let last = prev;
   for (const s of later) {
-    const earliest = DateTime.fromJSDate(last, { zone }).plus({ days: Math.max(0, s.delayDays) }).toJSDate();
+    const earliest = DateTime.fromJSDate(last, { zone })
+      .plus({ days: Math.max(0, s.delayDays) })
+      .toJSDate();
     const keep = mode === 'move' && s.at && s.at >= earliest;
-    const at = keep ? s.at! : nextSlot(earliest, zone, policy) ?? earliest;
+    const at = keep ? s.at! : (nextSlot(earliest, zone, policy) ?? earliest);
     if (!keep) out.push({ id: s.id, at });
     last = at;
   }
@@ -97,29 +118,64 @@ export function replanLater(prev: Date, later: LaterStep[], zone: string, policy
 export type ChangeKind = 'signal' | 'contact' | 'reply' | 'auto_reply' | 'bounce' | 'click' | 'stale_fact';
 
 /** One row of the "what changed" query: columns mean different things per kind (see db/queries/step-approval.ts). */
-export interface ChangeRow { kind: ChangeKind; sub: string | null; title: string | null; detail: string | null; url: string | null; at: Date }
+export interface ChangeRow {
+  kind: ChangeKind;
+  sub: string | null;
+  title: string | null;
+  detail: string | null;
+  url: string | null;
+  at: Date;
+}
 
-export interface ChangeItem { kind: ChangeKind; label: string; text: string; detail: string; url: string | null; at: Date }
+export interface ChangeItem {
+  kind: ChangeKind;
+  label: string;
+  text: string;
+  detail: string;
+  url: string | null;
+  at: Date;
+}
 
 const KIND_LABEL: Record<ChangeKind, string> = {
-  signal: 'New signal', contact: 'Contact changed', reply: 'Reply from the account', auto_reply: 'Auto-reply from the account',
-  bounce: 'Bounce', click: 'Click on an earlier step', stale_fact: 'Cited fact is old',
+  signal: 'New signal',
+  contact: 'Contact changed',
+  reply: 'Reply from the account',
+  auto_reply: 'Auto-reply from the account',
+  bounce: 'Bounce',
+  click: 'Click on an earlier step',
+  stale_fact: 'Cited fact is old',
 };
 
 /** The panel's items, newest first, each with a short label and text (escaped by the view). */
 export function describeChanges(rows: ChangeRow[], now: Date): ChangeItem[] {
   const days = (at: Date) => Math.floor((now.getTime() - at.getTime()) / 86_400_000);
-  return [...rows].sort((a, b) => b.at.getTime() - a.at.getTime()).map((r) => {
-    let text = r.title ?? '';
-    let detail = r.detail ?? '';
-    switch (r.kind) {
-      case 'signal': text = `${(r.sub ?? 'signal').replace(/_/g, ' ')}: ${r.title ?? ''}`; break;
-      case 'contact': text = `${(r.sub ?? 'field').replace(/_/g, ' ')}: ${r.title || '(empty)'} → ${r.detail || '(empty)'}`; detail = ''; break;
-      case 'reply': case 'auto_reply': text = `${r.sub ?? ''}${r.title ? ` — “${r.title}”` : ''}`; break;
-      case 'bounce': text = `${r.sub === 'true' ? 'hard' : 'soft'} bounce${r.title ? ` (${r.title})` : ''}`; break;
-      case 'click': text = r.url ?? 'a link'; break;
-      case 'stale_fact': text = `${r.title ?? ''} (fetched ${days(r.at)} days ago)`; break;
-    }
-    return { kind: r.kind, label: KIND_LABEL[r.kind], text, detail, url: r.url, at: r.at };
-  });
+  return [...rows]
+    .sort((a, b) => b.at.getTime() - a.at.getTime())
+    .map((r) => {
+      let text = r.title ?? '';
+      let detail = r.detail ?? '';
+      switch (r.kind) {
+        case 'signal':
+          text = `${(r.sub ?? 'signal').replace(/_/g, ' ')}: ${r.title ?? ''}`;
+          break;
+        case 'contact':
+          text = `${(r.sub ?? 'field').replace(/_/g, ' ')}: ${r.title || '(empty)'} → ${r.detail || '(empty)'}`;
+          detail = '';
+          break;
+        case 'reply':
+        case 'auto_reply':
+          text = `${r.sub ?? ''}${r.title ? ` — “${r.title}”` : ''}`;
+          break;
+        case 'bounce':
+          text = `${r.sub === 'true' ? 'hard' : 'soft'} bounce${r.title ? ` (${r.title})` : ''}`;
+          break;
+        case 'click':
+          text = r.url ?? 'a link';
+          break;
+        case 'stale_fact':
+          text = `${r.title ?? ''} (fetched ${days(r.at)} days ago)`;
+          break;
+      }
+      return { kind: r.kind, label: KIND_LABEL[r.kind], text, detail, url: r.url, at: r.at };
+    });
 }

@@ -7,12 +7,27 @@ import { one, run, type Queryable } from '../db/index.js';
 import { insertAudit } from '../db/queries/audit.js';
 import { completeIfDone } from '../db/queries/sending.js';
 import {
-  approveStepRow, laterOpenSteps, lockAwaitingStep, markReturned, moveAwaiting, overdueAwaiting, setStepTime, skipUnapproved, stepChanges,
+  approveStepRow,
+  laterOpenSteps,
+  lockAwaitingStep,
+  markReturned,
+  moveAwaiting,
+  overdueAwaiting,
+  setStepTime,
+  skipUnapproved,
+  stepChanges,
   type AwaitingLockRow,
 } from '../db/queries/step-approval.js';
 import { AppError } from '../errors.js';
 import { loadSchedulePolicy } from './approve.js';
-import { decideUnapproved, describeChanges, replanLater, stepApprovalSettings, type ChangeItem, type ChangeRow } from './step-approval-rules.js';
+import {
+  decideUnapproved,
+  describeChanges,
+  replanLater,
+  stepApprovalSettings,
+  type ChangeItem,
+  type ChangeRow,
+} from './step-approval-rules.js';
 
 /** The digest the approval form carries: md5 of subject, U+0001, body (as `TEXT_DIGEST` in SQL). */
 export function textDigest(subject: string, body: string): string {
@@ -29,10 +44,26 @@ export async function approveStep(
 ): Promise<{ scheduledAt: Date | null }> {
   const now = input.now ?? new Date();
   const row = await ctx.db.transaction(async (tx) => {
-    const r = await one<{ id: number; sequence_id: number; scheduled_at: Date | null }>(tx, approveStepRow(input.stepId, input.userId, input.digest ?? null, now));
+    const r = await one<{ id: number; sequence_id: number; scheduled_at: Date | null }>(
+      tx,
+      approveStepRow(input.stepId, input.userId, input.digest ?? null, now),
+    );
     if (!r) throw await whyNotApproved(tx, input.stepId, input.digest ?? null);
-    const ws = (await one<{ workspace_id: number }>(tx, { text: 'SELECT workspace_id FROM sequences WHERE id = $1', values: [r.sequence_id] }))!;
-    await run(tx, insertAudit({ workspaceId: ws.workspace_id, userId: input.userId, action: 'step.approved', entityType: 'sequence_step', entityId: r.id, data: { sequenceId: r.sequence_id } }));
+    const ws = (await one<{ workspace_id: number }>(tx, {
+      text: 'SELECT workspace_id FROM sequences WHERE id = $1',
+      values: [r.sequence_id],
+    }))!;
+    await run(
+      tx,
+      insertAudit({
+        workspaceId: ws.workspace_id,
+        userId: input.userId,
+        action: 'step.approved',
+        entityType: 'sequence_step',
+        entityId: r.id,
+        data: { sequenceId: r.sequence_id },
+      }),
+    );
     return r;
   });
   ctx.log.info({ stepId: input.stepId, sequenceId: row.sequence_id, userId: input.userId }, 'sequence.step.approved');
@@ -40,25 +71,42 @@ export async function approveStep(
 }
 
 async function whyNotApproved(tx: Queryable, stepId: number, digest: string | null): Promise<AppError> {
-  const st = await one<{ status: string; subject: string; body: string; sequence_status: string; earlier: boolean }>(tx, {
-    text: `SELECT st.status, st.subject, st.body, s.status AS sequence_status,
+  const st = await one<{ status: string; subject: string; body: string; sequence_status: string; earlier: boolean }>(
+    tx,
+    {
+      text: `SELECT st.status, st.subject, st.body, s.status AS sequence_status,
                   EXISTS (SELECT 1 FROM sequence_steps e WHERE e.sequence_id = st.sequence_id AND e.position < st.position
                             AND e.status IN ('awaiting_approval', 'draft')) AS earlier
              FROM sequence_steps st JOIN sequences s ON s.id = st.sequence_id WHERE st.id = $1`,
-    values: [stepId],
-  });
+      values: [stepId],
+    },
+  );
   if (!st) return new AppError('NOT_FOUND', 'No such step.');
-  if (st.status !== 'awaiting_approval') return new AppError('STATE', `This step is ${st.status.replace('_', ' ')}, not waiting for approval.`);
-  if (st.sequence_status !== 'active') return new AppError('STATE', `The sequence is ${st.sequence_status}; nothing more is sent.`);
-  if (st.earlier) return new AppError('STATE', 'An earlier step of this sequence still waits for approval; approve or skip it first.');
+  if (st.status !== 'awaiting_approval')
+    return new AppError('STATE', `This step is ${st.status.replace('_', ' ')}, not waiting for approval.`);
+  if (st.sequence_status !== 'active')
+    return new AppError('STATE', `The sequence is ${st.sequence_status}; nothing more is sent.`);
+  if (st.earlier)
+    return new AppError(
+      'STATE',
+      'An earlier step of this sequence still waits for approval; approve or skip it first.',
+    );
   if (digest && textDigest(st.subject, st.body) !== digest) {
-    return new AppError('CONFLICT', 'This step changed after you opened it (edited or refreshed). Reload, read it again, then approve.');
+    return new AppError(
+      'CONFLICT',
+      'This step changed after you opened it (edited or refreshed). Reload, read it again, then approve.',
+    );
   }
   return new AppError('STATE', 'This step could not be approved.');
 }
 
 /** What changed since the sequence was approved, for one step's panel. */
-export async function loadChanges(db: Queryable, stepId: number, staleFactDays: number, now: Date): Promise<ChangeItem[]> {
+export async function loadChanges(
+  db: Queryable,
+  stepId: number,
+  staleFactDays: number,
+  now: Date,
+): Promise<ChangeItem[]> {
   return describeChanges(await run<ChangeRow>(db, stepChanges(stepId, now, staleFactDays)), now);
 }
 
@@ -66,11 +114,19 @@ export async function loadChanges(db: Queryable, stepId: number, staleFactDays: 
  * The dispatcher's share of per-step approval: mark steps that came back to the queue, then move
  * or skip the ones whose window closed unapproved. Each step is handled in its own transaction.
  */
-export async function stepApprovalTick(ctx: Pick<AppContext, 'db' | 'log'>, opts: { now?: Date; random?: () => number } = {}) {
+export async function stepApprovalTick(
+  ctx: Pick<AppContext, 'db' | 'log'>,
+  opts: { now?: Date; random?: () => number } = {},
+) {
   const now = opts.now ?? new Date();
-  const returned = await run<{ id: number; sequence_id: number; owner_id: number | null }>(ctx.db, markReturned(now, null));
-  for (const r of returned) ctx.log.info({ stepId: r.id, sequenceId: r.sequence_id, ownerId: r.owner_id }, 'sequence.step.returned');
-  let moved = 0, skipped = 0;
+  const returned = await run<{ id: number; sequence_id: number; owner_id: number | null }>(
+    ctx.db,
+    markReturned(now, null),
+  );
+  for (const r of returned)
+    ctx.log.info({ stepId: r.id, sequenceId: r.sequence_id, ownerId: r.owner_id }, 'sequence.step.returned');
+  let moved = 0,
+    skipped = 0;
   for (const { id } of await run<{ id: number }>(ctx.db, overdueAwaiting(now, 500))) {
     const outcome = await settleUnapproved(ctx, id, now, opts.random);
     if (outcome === 'move') moved++;
@@ -79,16 +135,34 @@ export async function stepApprovalTick(ctx: Pick<AppContext, 'db' | 'log'>, opts
   return { returned: returned.length, moved, skipped };
 }
 
-async function settleUnapproved(ctx: Pick<AppContext, 'db' | 'log'>, stepId: number, now: Date, random?: () => number): Promise<'wait' | 'move' | 'skip' | 'none'> {
+async function settleUnapproved(
+  ctx: Pick<AppContext, 'db' | 'log'>,
+  stepId: number,
+  now: Date,
+  random?: () => number,
+): Promise<'wait' | 'move' | 'skip' | 'none'> {
   const result = await ctx.db.transaction(async (tx) => {
     const st = await one<AwaitingLockRow>(tx, lockAwaitingStep(stepId));
-    if (!st || st.status !== 'awaiting_approval' || st.sequence_status !== 'active' || !st.scheduled_at) return { kind: 'none' as const };
+    if (!st || st.status !== 'awaiting_approval' || st.sequence_status !== 'active' || !st.scheduled_at)
+      return { kind: 'none' as const };
     const { zone, policy } = await loadSchedulePolicy(tx, st.sequence_id);
     const settings = stepApprovalSettings(st.settings);
-    const d = decideUnapproved({ scheduledAt: st.scheduled_at, missedWindows: st.missed_windows, maxMissed: settings.maxMissedWindows, zone, policy, now, random });
+    const d = decideUnapproved({
+      scheduledAt: st.scheduled_at,
+      missedWindows: st.missed_windows,
+      maxMissed: settings.maxMissedWindows,
+      zone,
+      policy,
+      now,
+      random,
+    });
     if (d.kind === 'wait') return d;
-    const later = (await run<{ id: number; delay_days: number; scheduled_at: Date | null }>(tx, laterOpenSteps(st.sequence_id, st.position)))
-      .map((s) => ({ id: s.id, delayDays: s.delay_days, at: s.scheduled_at }));
+    const later = (
+      await run<{ id: number; delay_days: number; scheduled_at: Date | null }>(
+        tx,
+        laterOpenSteps(st.sequence_id, st.position),
+      )
+    ).map((s) => ({ id: s.id, delayDays: s.delay_days, at: s.scheduled_at }));
     if (d.kind === 'move') {
       await run(tx, moveAwaiting(st.id, d.until, d.missed, now));
       for (const p of replanLater(d.until, later, zone, policy, 'move')) await run(tx, setStepTime(p.id, p.at, now));
@@ -97,11 +171,26 @@ async function settleUnapproved(ctx: Pick<AppContext, 'db' | 'log'>, stepId: num
       // The sequence goes on: the next step's delay counts from the skip.
       for (const p of replanLater(now, later, zone, policy, 'skip')) await run(tx, setStepTime(p.id, p.at, now));
       await run(tx, completeIfDone(st.sequence_id, now));
-      await run(tx, insertAudit({ workspaceId: st.workspace_id, userId: null, action: 'step.skipped_unapproved', entityType: 'sequence_step', entityId: st.id, data: { missedWindows: d.missed } }));
+      await run(
+        tx,
+        insertAudit({
+          workspaceId: st.workspace_id,
+          userId: null,
+          action: 'step.skipped_unapproved',
+          entityType: 'sequence_step',
+          entityId: st.id,
+          data: { missedWindows: d.missed },
+        }),
+      );
     }
     return { ...d, sequenceId: st.sequence_id };
   });
-  if (result.kind === 'move') ctx.log.info({ stepId, sequenceId: result.sequenceId, until: result.until, missed: result.missed }, 'sequence.step.approval_missed');
-  if (result.kind === 'skip') ctx.log.info({ stepId, sequenceId: result.sequenceId, missed: result.missed }, 'sequence.step.skipped_unapproved');
+  if (result.kind === 'move')
+    ctx.log.info(
+      { stepId, sequenceId: result.sequenceId, until: result.until, missed: result.missed },
+      'sequence.step.approval_missed',
+    );
+  if (result.kind === 'skip')
+    ctx.log.info({ stepId, sequenceId: result.sequenceId, missed: result.missed }, 'sequence.step.skipped_unapproved');
   return result.kind;
 }

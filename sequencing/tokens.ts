@@ -4,9 +4,9 @@
 import type { SecretBox } from '../secret-box.js';
 
 export type TokenPayload =
-  | { k: 'c'; s: number; u: string }   // click: step id, URL exactly as approved
-  | { k: 'u'; c: number; s?: number }  // unsubscribe: contact id, step id when known
-  | { k: 'o'; s: number };             // open pixel (off by default)
+  | { k: 'c'; s: number; u: string } // click: step id, URL exactly as approved
+  | { k: 'u'; c: number; s?: number } // unsubscribe: contact id, step id when known
+  | { k: 'o'; s: number }; // open pixel (off by default)
 
 export function makeToken(secrets: Pick<SecretBox, 'sign'>, payload: TokenPayload): string {
   const body = Buffer.from(JSON.stringify(payload)).toString('base64url');

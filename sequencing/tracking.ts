@@ -14,30 +14,61 @@ import { readToken } from './tokens.js';
 
 type Ctx = Pick<AppContext, 'db' | 'log' | 'secrets'>;
 
-const SCANNER_UA = /barracuda|mimecast|proofpoint|symantec|messagelabs|forcepoint|trend ?micro|sophos|fortinet|cisco|ironport|safelinks|urldefense|microsoft office|ms-office|outlook-?ios|bingpreview|google-?(safety|smartlock)|facebookexternalhit|slackbot|bot\b|crawler|spider|scan|curl\/|wget|python-requests|python-urllib|go-http-client|java\/|okhttp|headless|phantomjs|axios|node-fetch|undici/i;
+const SCANNER_UA =
+  /barracuda|mimecast|proofpoint|symantec|messagelabs|forcepoint|trend ?micro|sophos|fortinet|cisco|ironport|safelinks|urldefense|microsoft office|ms-office|outlook-?ios|bingpreview|google-?(safety|smartlock)|facebookexternalhit|slackbot|bot\b|crawler|spider|scan|curl\/|wget|python-requests|python-urllib|go-http-client|java\/|okhttp|headless|phantomjs|axios|node-fetch|undici/i;
 export const SCANNER_WINDOW_MS = 10_000;
 
 /** A scanner, not a person: HEAD requests, known security/preview agents, or a click within seconds of delivery. */
-export function isScannerClick(r: { method: string; userAgent: string | undefined; sentAt: Date | null; now: Date }): boolean {
+export function isScannerClick(r: {
+  method: string;
+  userAgent: string | undefined;
+  sentAt: Date | null;
+  now: Date;
+}): boolean {
   if (r.method === 'HEAD') return true;
   if (!r.userAgent || SCANNER_UA.test(r.userAgent)) return true;
   return !!r.sentAt && r.now.getTime() - r.sentAt.getTime() < SCANNER_WINDOW_MS;
 }
 
-interface StepRef { step_id: number; body: string; sent_at: Date | null; status: string; sequence_id: number; workspace_id: number; contact_id: number; account_id: number | null; signal_id: number | null }
+interface StepRef {
+  step_id: number;
+  body: string;
+  sent_at: Date | null;
+  status: string;
+  sequence_id: number;
+  workspace_id: number;
+  contact_id: number;
+  account_id: number | null;
+  signal_id: number | null;
+}
 
 /** Records a click and returns the URL to redirect to: only a URL signed for this step and present in its approved body. */
-export async function recordClick(ctx: Ctx, token: string, req: { method: string; userAgent?: string; now?: Date }): Promise<string> {
+export async function recordClick(
+  ctx: Ctx,
+  token: string,
+  req: { method: string; userAgent?: string; now?: Date },
+): Promise<string> {
   const t = readToken(ctx.secrets, token);
   if (!t || t.k !== 'c' || !/^https?:\/\//i.test(t.u)) throw new AppError('VALIDATION', 'This link is not valid.');
   const step = await one<StepRef>(ctx.db, trackedStep(t.s));
   if (!step || !extractUrls(step.body).includes(t.u)) throw new AppError('VALIDATION', 'This link is not valid.');
   const now = req.now ?? new Date();
   const isBot = isScannerClick({ method: req.method, userAgent: req.userAgent, sentAt: step.sent_at, now });
-  await run(ctx.db, insertEvent({
-    workspaceId: step.workspace_id, type: 'click', sequenceId: step.sequence_id, stepId: step.step_id, contactId: step.contact_id,
-    accountId: step.account_id, signalId: step.signal_id, isBot, data: { url: t.u, method: req.method, userAgent: req.userAgent?.slice(0, 300) ?? null }, at: now,
-  }));
+  await run(
+    ctx.db,
+    insertEvent({
+      workspaceId: step.workspace_id,
+      type: 'click',
+      sequenceId: step.sequence_id,
+      stepId: step.step_id,
+      contactId: step.contact_id,
+      accountId: step.account_id,
+      signalId: step.signal_id,
+      isBot,
+      data: { url: t.u, method: req.method, userAgent: req.userAgent?.slice(0, 300) ?? null },
+      at: now,
+    }),
+  );
   return t.u;
 }
 
@@ -48,14 +79,26 @@ export async function recordOpen(ctx: Ctx, token: string, req: { userAgent?: str
   const step = await one<StepRef>(ctx.db, trackedStep(t.s));
   if (!step) return;
   const now = req.now ?? new Date();
-  await run(ctx.db, insertEvent({
-    workspaceId: step.workspace_id, type: 'open', sequenceId: step.sequence_id, stepId: step.step_id, contactId: step.contact_id,
-    isBot: isScannerClick({ method: 'GET', userAgent: req.userAgent, sentAt: step.sent_at, now }), data: { lowConfidence: true }, at: now,
-  }));
+  await run(
+    ctx.db,
+    insertEvent({
+      workspaceId: step.workspace_id,
+      type: 'open',
+      sequenceId: step.sequence_id,
+      stepId: step.step_id,
+      contactId: step.contact_id,
+      isBot: isScannerClick({ method: 'GET', userAgent: req.userAgent, sentAt: step.sent_at, now }),
+      data: { lowConfidence: true },
+      at: now,
+    }),
+  );
 }
 
 /** The contact an unsubscribe token names, for the confirmation page. */
-export async function unsubscribeTarget(ctx: Ctx, token: string): Promise<{ contactId: number; email: string; done: boolean }> {
+export async function unsubscribeTarget(
+  ctx: Ctx,
+  token: string,
+): Promise<{ contactId: number; email: string; done: boolean }> {
   const t = readToken(ctx.secrets, token);
   if (!t || t.k !== 'u') throw new AppError('VALIDATION', 'This unsubscribe link is not valid.');
   const c = await one<{ id: number; email: string; status: string }>(ctx.db, contactForUnsubscribe(t.c));
@@ -64,15 +107,31 @@ export async function unsubscribeTarget(ctx: Ctx, token: string): Promise<{ cont
 }
 
 /** One-click unsubscribe (RFC 8058): no login, the signed token is the authority. Idempotent. */
-export async function unsubscribeByToken(ctx: Ctx, token: string, source: 'one-click' | 'page', now = new Date()): Promise<void> {
+export async function unsubscribeByToken(
+  ctx: Ctx,
+  token: string,
+  source: 'one-click' | 'page',
+  now = new Date(),
+): Promise<void> {
   const t = readToken(ctx.secrets, token);
   if (!t || t.k !== 'u') throw new AppError('VALIDATION', 'This unsubscribe link is not valid.');
   await ctx.db.transaction(async (tx) => {
-    const c = await one<{ id: number; workspace_id: number; email: string; status: string }>(tx, contactForUnsubscribe(t.c));
+    const c = await one<{ id: number; workspace_id: number; email: string; status: string }>(
+      tx,
+      contactForUnsubscribe(t.c),
+    );
     if (!c) throw new AppError('NOT_FOUND', 'This unsubscribe link is no longer valid.');
     if (c.status === 'unsubscribed') return;
     const step = t.s ? await one<StepRef>(tx, trackedStep(t.s)) : undefined;
-    await applyUnsubscribe(tx, { workspaceId: c.workspace_id, contactId: c.id, email: c.email, source, now, sequenceId: step?.sequence_id ?? null, stepId: step?.step_id ?? null });
+    await applyUnsubscribe(tx, {
+      workspaceId: c.workspace_id,
+      contactId: c.id,
+      email: c.email,
+      source,
+      now,
+      sequenceId: step?.sequence_id ?? null,
+      stepId: step?.step_id ?? null,
+    });
   });
   ctx.log.info({ contactId: t.c, source }, 'tracking.unsubscribed');
 }
@@ -80,14 +139,19 @@ export async function unsubscribeByToken(ctx: Ctx, token: string, source: 'one-c
 // --- signed webhooks ---------------------------------------------------------------------------
 
 /** The signing secret for a mailbox's inbound-mail webhook, derived from APP_SECRET (show it in settings). */
-export const inboundWebhookSecret = (secrets: Pick<SecretBox, 'sign'>, mailboxId: number) => secrets.sign(`inbound-webhook.${mailboxId}`);
+export const inboundWebhookSecret = (secrets: Pick<SecretBox, 'sign'>, mailboxId: number) =>
+  secrets.sign(`inbound-webhook.${mailboxId}`);
 /** The signing secret for a workspace's booking webhook at one provider. */
-export const bookingWebhookSecret = (secrets: Pick<SecretBox, 'sign'>, workspaceId: number, provider: 'calcom' | 'calendly') =>
-  secrets.sign(`booking-webhook.${workspaceId}.${provider}`);
+export const bookingWebhookSecret = (
+  secrets: Pick<SecretBox, 'sign'>,
+  workspaceId: number,
+  provider: 'calcom' | 'calendly',
+) => secrets.sign(`booking-webhook.${workspaceId}.${provider}`);
 
 const hmacHex = (secret: string, data: Buffer | string) => createHmac('sha256', secret).update(data).digest('hex');
 function sameHex(a: string, b: string): boolean {
-  const x = Buffer.from(a), y = Buffer.from(b);
+  const x = Buffer.from(a),
+    y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
@@ -107,8 +171,15 @@ export function signTimestamped(secret: string, body: Buffer | string, now = new
 }
 
 /** Cal.com signs the raw body (X-Cal-Signature-256); Calendly uses the t=…,v1=… form. */
-export function verifyBooking(provider: 'calcom' | 'calendly', secret: string, headers: Record<string, string | undefined>, body: Buffer, now = new Date()): boolean {
-  if (provider === 'calcom') return !!headers['x-cal-signature-256'] && sameHex(hmacHex(secret, body), headers['x-cal-signature-256']!);
+export function verifyBooking(
+  provider: 'calcom' | 'calendly',
+  secret: string,
+  headers: Record<string, string | undefined>,
+  body: Buffer,
+  now = new Date(),
+): boolean {
+  if (provider === 'calcom')
+    return !!headers['x-cal-signature-256'] && sameHex(hmacHex(secret, body), headers['x-cal-signature-256']!);
   return verifyTimestamped(secret, headers['calendly-webhook-signature'], body, now);
 }
 
@@ -128,13 +199,26 @@ export async function firstDelivery(ctx: Ctx, source: string, deliveryId: string
   return !!(await one(ctx.db, markWebhookDelivery(source, deliveryId)));
 }
 
-export async function recordBooking(ctx: Ctx, workspaceId: number, provider: string, emails: string[], now = new Date()): Promise<number> {
+export async function recordBooking(
+  ctx: Ctx,
+  workspaceId: number,
+  provider: string,
+  emails: string[],
+  now = new Date(),
+): Promise<number> {
   let matched = 0;
   for (const email of emails) {
     await ctx.db.transaction(async (tx) => {
       const c = await one<{ contact_id: number; sequence_id: number | null }>(tx, contactByEmail(workspaceId, email));
       if (!c) return;
-      await applyMeetingBooked(tx, { workspaceId, contactId: c.contact_id, sequenceId: null, source: provider, data: { invitee: email }, now });
+      await applyMeetingBooked(tx, {
+        workspaceId,
+        contactId: c.contact_id,
+        sequenceId: null,
+        source: provider,
+        data: { invitee: email },
+        now,
+      });
       matched++;
     });
   }

@@ -9,19 +9,32 @@ import type { MailboxRow } from '../db/queries/sending.js';
 import type { SecretBox } from '../secret-box.js';
 import type { BuiltMessage } from './message.js';
 
-export interface SendOutcome { response: string; outboxPath: string | null }
+export interface SendOutcome {
+  response: string;
+  outboxPath: string | null;
+}
 
 export interface MailTransport {
   send(raw: string, envelope: { from: string; to: string }): Promise<SendOutcome>;
   close(): void;
 }
 
-export interface TransportDeps { secrets: Pick<SecretBox, 'open'>; dataDir: string }
+export interface TransportDeps {
+  secrets: Pick<SecretBox, 'open'>;
+  dataDir: string;
+}
 
 export async function compileMessage(m: BuiltMessage): Promise<string> {
   const composer = new MailComposer({
-    from: m.from, to: m.to, subject: m.subject, text: m.text, html: m.html,
-    messageId: m.messageId, inReplyTo: m.inReplyTo, references: m.references, headers: m.headers,
+    from: m.from,
+    to: m.to,
+    subject: m.subject,
+    text: m.text,
+    html: m.html,
+    messageId: m.messageId,
+    inReplyTo: m.inReplyTo,
+    references: m.references,
+    headers: m.headers,
   });
   const buf = await composer.compile().build();
   return buf.toString('utf8');
@@ -43,16 +56,23 @@ function outboxTransport(mailbox: MailboxRow, dataDir: string): MailTransport {
 }
 
 function smtpTransport(mailbox: MailboxRow, deps: TransportDeps): MailTransport {
-  const dkim = mailbox.dkim_domain && mailbox.dkim_selector && mailbox.dkim_key_enc
-    ? { domainName: mailbox.dkim_domain, keySelector: mailbox.dkim_selector, privateKey: deps.secrets.open(mailbox.dkim_key_enc) }
-    : undefined;
+  const dkim =
+    mailbox.dkim_domain && mailbox.dkim_selector && mailbox.dkim_key_enc
+      ? {
+          domainName: mailbox.dkim_domain,
+          keySelector: mailbox.dkim_selector,
+          privateKey: deps.secrets.open(mailbox.dkim_key_enc),
+        }
+      : undefined;
   const t = nodemailer.createTransport({
     pool: true,
     maxConnections: 2,
     host: mailbox.smtp_host ?? 'localhost',
     port: mailbox.smtp_port ?? 587,
     secure: mailbox.smtp_secure,
-    auth: mailbox.smtp_user ? { user: mailbox.smtp_user, pass: mailbox.smtp_pass_enc ? deps.secrets.open(mailbox.smtp_pass_enc) : '' } : undefined,
+    auth: mailbox.smtp_user
+      ? { user: mailbox.smtp_user, pass: mailbox.smtp_pass_enc ? deps.secrets.open(mailbox.smtp_pass_enc) : '' }
+      : undefined,
     connectionTimeout: 20_000,
     greetingTimeout: 15_000,
     socketTimeout: 60_000,
@@ -73,10 +93,22 @@ export class TransportPool {
   constructor(private readonly deps: TransportDeps) {}
 
   for(mailbox: MailboxRow): MailTransport {
-    const key = [mailbox.id, mailbox.kind, mailbox.smtp_host, mailbox.smtp_port, mailbox.smtp_user, mailbox.smtp_pass_enc, mailbox.dkim_key_enc].join('|');
+    const key = [
+      mailbox.id,
+      mailbox.kind,
+      mailbox.smtp_host,
+      mailbox.smtp_port,
+      mailbox.smtp_user,
+      mailbox.smtp_pass_enc,
+      mailbox.dkim_key_enc,
+    ].join('|');
     let t = this.open.get(key);
     if (!t) {
-      for (const [k, old] of this.open) if (k.startsWith(`${mailbox.id}|`)) { old.close(); this.open.delete(k); }
+      for (const [k, old] of this.open)
+        if (k.startsWith(`${mailbox.id}|`)) {
+          old.close();
+          this.open.delete(k);
+        }
       t = mailbox.kind === 'outbox' ? outboxTransport(mailbox, this.deps.dataDir) : smtpTransport(mailbox, this.deps);
       this.open.set(key, t);
     }

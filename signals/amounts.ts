@@ -11,18 +11,80 @@ export interface Amount {
 }
 
 const SYMBOLS: Record<string, string> = {
-  'us$': 'USD', $: 'USD', usd: 'USD', '€': 'EUR', eur: 'EUR', '£': 'GBP', gbp: 'GBP', '¥': 'JPY', jpy: 'JPY',
-  '₹': 'INR', inr: 'INR', rs: 'INR', 'rs.': 'INR', chf: 'CHF', cad: 'CAD', 'c$': 'CAD', 'ca$': 'CAD', aud: 'AUD',
-  'a$': 'AUD', 'au$': 'AUD', sgd: 'SGD', 's$': 'SGD', 'hk$': 'HKD', hkd: 'HKD', 'nz$': 'NZD', nzd: 'NZD',
-  'r$': 'BRL', brl: 'BRL', sek: 'SEK', nok: 'NOK', dkk: 'DKK', cny: 'CNY', rmb: 'CNY', yuan: 'CNY',
+  us$: 'USD',
+  $: 'USD',
+  usd: 'USD',
+  '€': 'EUR',
+  eur: 'EUR',
+  '£': 'GBP',
+  gbp: 'GBP',
+  '¥': 'JPY',
+  jpy: 'JPY',
+  '₹': 'INR',
+  inr: 'INR',
+  rs: 'INR',
+  'rs.': 'INR',
+  chf: 'CHF',
+  cad: 'CAD',
+  c$: 'CAD',
+  ca$: 'CAD',
+  aud: 'AUD',
+  a$: 'AUD',
+  au$: 'AUD',
+  sgd: 'SGD',
+  s$: 'SGD',
+  hk$: 'HKD',
+  hkd: 'HKD',
+  nz$: 'NZD',
+  nzd: 'NZD',
+  r$: 'BRL',
+  brl: 'BRL',
+  sek: 'SEK',
+  nok: 'NOK',
+  dkk: 'DKK',
+  cny: 'CNY',
+  rmb: 'CNY',
+  yuan: 'CNY',
 };
 const WORD_CURRENCY: Record<string, string> = {
-  dollars: 'USD', dollar: 'USD', euros: 'EUR', euro: 'EUR', pounds: 'GBP', 'pounds sterling': 'GBP', yen: 'JPY', rupees: 'INR',
-  usd: 'USD', eur: 'EUR', gbp: 'GBP', chf: 'CHF', cad: 'CAD', aud: 'AUD', sgd: 'SGD', inr: 'INR', jpy: 'JPY', sek: 'SEK', nok: 'NOK',
+  dollars: 'USD',
+  dollar: 'USD',
+  euros: 'EUR',
+  euro: 'EUR',
+  pounds: 'GBP',
+  'pounds sterling': 'GBP',
+  yen: 'JPY',
+  rupees: 'INR',
+  usd: 'USD',
+  eur: 'EUR',
+  gbp: 'GBP',
+  chf: 'CHF',
+  cad: 'CAD',
+  aud: 'AUD',
+  sgd: 'SGD',
+  inr: 'INR',
+  jpy: 'JPY',
+  sek: 'SEK',
+  nok: 'NOK',
 };
 const MULTIPLIERS: Record<string, number> = {
-  k: 1e3, thousand: 1e3, m: 1e6, mn: 1e6, mm: 1e6, mln: 1e6, million: 1e6, b: 1e9, bn: 1e9, billion: 1e9,
-  tn: 1e12, trillion: 1e12, lakh: 1e5, lakhs: 1e5, crore: 1e7, crores: 1e7, cr: 1e7,
+  k: 1e3,
+  thousand: 1e3,
+  m: 1e6,
+  mn: 1e6,
+  mm: 1e6,
+  mln: 1e6,
+  million: 1e6,
+  b: 1e9,
+  bn: 1e9,
+  billion: 1e9,
+  tn: 1e12,
+  trillion: 1e12,
+  lakh: 1e5,
+  lakhs: 1e5,
+  crore: 1e7,
+  crores: 1e7,
+  cr: 1e7,
 };
 
 const PREFIX = String.raw`(US\$|HK\$|NZ\$|CA\$|AU\$|C\$|A\$|S\$|R\$|USD|EUR|GBP|CHF|JPY|INR|CAD|AUD|SGD|SEK|NOK|DKK|BRL|CNY|RMB|HKD|NZD|Rs\.?|\$|€|£|¥|₹)`;
@@ -31,7 +93,10 @@ const MULT = String.raw`(thousand|million|billion|trillion|crores?|lakhs?|mln|mn
 const SUFFIX = String.raw`(pounds sterling|dollars?|euros?|pounds|yen|rupees|USD|EUR|GBP|CHF|CAD|AUD|SGD|INR|JPY|SEK|NOK)`;
 const END = String.raw`(?![\p{L}\p{N}])`;
 
-const PREFIXED = new RegExp(String.raw`(?<![\p{L}\p{N}])${PREFIX}\s?${NUM}(?:\s?${MULT}${END})?(?:\s?(?:-|–|to)\s?(?:${PREFIX})?\s?${NUM}\s?${MULT}?${END})?`, 'giu');
+const PREFIXED = new RegExp(
+  String.raw`(?<![\p{L}\p{N}])${PREFIX}\s?${NUM}(?:\s?${MULT}${END})?(?:\s?(?:-|–|to)\s?(?:${PREFIX})?\s?${NUM}\s?${MULT}?${END})?`,
+  'giu',
+);
 const SUFFIXED = new RegExp(String.raw`(?<![\p{L}\p{N}$€£])${NUM}\s?${MULT}\s${SUFFIX}${END}`, 'giu');
 
 const num = (s: string) => Number(s.replace(/,/g, ''));
@@ -56,13 +121,16 @@ export function findAmounts(text: string): (Amount & { index: number })[] {
     if (out.some((a) => m.index! >= a.index && m.index! < a.index + a.text.length)) continue;
     const [whole, n, mult, word] = m;
     const currency = WORD_CURRENCY[word!.toLowerCase()];
-    if (currency) out.push({ value: round(num(n!) * MULTIPLIERS[mult!.toLowerCase()]!), currency, text: whole, index: m.index! });
+    if (currency)
+      out.push({ value: round(num(n!) * MULTIPLIERS[mult!.toLowerCase()]!), currency, text: whole, index: m.index! });
   }
   return out.sort((a, b) => a.index - b.index);
 }
 
-const VALUATION_AFTER = /^\s*(?:post-money |pre-money )?(?:valuation|market (?:cap|value)|in (?:annual )?(?:revenue|sales|arr)|arr|revenue)/i;
-const VALUATION_BEFORE = /(?:valu(?:ed|ation) (?:of|at)|worth|revenue of|arr of|at an?|for)\s*(?:about |around |roughly |nearly |over |more than )?$/i;
+const VALUATION_AFTER =
+  /^\s*(?:post-money |pre-money )?(?:valuation|market (?:cap|value)|in (?:annual )?(?:revenue|sales|arr)|arr|revenue)/i;
+const VALUATION_BEFORE =
+  /(?:valu(?:ed|ation) (?:of|at)|worth|revenue of|arr of|at an?|for)\s*(?:about |around |roughly |nearly |over |more than )?$/i;
 
 /** The amount raised: the first one that is not a valuation, revenue or purchase price. */
 export function parseAmount(text: string): Amount | null {

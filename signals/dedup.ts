@@ -3,7 +3,14 @@
 import { createHash } from 'node:crypto';
 import { normalizeName, words } from './match.js';
 
-export const DEDUP_WINDOW_DAYS: Record<string, number> = { funding: 21, job_change: 60, hiring: 14, news: 7, manual: 1, inbound: 1 };
+export const DEDUP_WINDOW_DAYS: Record<string, number> = {
+  funding: 21,
+  job_change: 60,
+  hiring: 14,
+  news: 7,
+  manual: 1,
+  inbound: 1,
+};
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 32);
 
@@ -14,7 +21,11 @@ function amountKey(v: unknown): string {
   return String(Math.round(v / p) * p);
 }
 
-const titleKey = (t: string) => words(t).filter((w) => w.length > 2).slice(0, 12).join(' ');
+const titleKey = (t: string) =>
+  words(t)
+    .filter((w) => w.length > 2)
+    .slice(0, 12)
+    .join(' ');
 
 export interface DedupInput {
   type: string;
@@ -35,10 +46,13 @@ export function dedupKey(s: DedupInput): string {
     case 'funding':
       // Sources disagree on amounts less often than on wording; a round with no amount still dedups on the round.
       what = `${f.round ?? s.subtype ?? ''}|${amountKey(f.amount)}`;
-      if (what === '|' || s.subtype === 'form_d') what = s.subtype === 'form_d' ? `form_d|${f.cik ?? ''}` : 'undisclosed';
+      if (what === '|' || s.subtype === 'form_d')
+        what = s.subtype === 'form_d' ? `form_d|${f.cik ?? ''}` : 'undisclosed';
       break;
     case 'job_change':
-      what = s.contactId ? `contact${s.contactId}|${s.accountId ?? ''}` : `${normalizeName(String(f.person ?? '')) || titleKey(s.title)}`;
+      what = s.contactId
+        ? `contact${s.contactId}|${s.accountId ?? ''}`
+        : `${normalizeName(String(f.person ?? '')) || titleKey(s.title)}`;
       break;
     case 'hiring':
       what = String(f.department ?? 'roles').toLowerCase();

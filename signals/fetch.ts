@@ -64,7 +64,11 @@ export function privateAllowed(opts: Pick<FetchOptions, 'allowPrivate'>, url: UR
 }
 
 function blocked(host: string, address: string) {
-  return new AppError('FETCH_BLOCKED', `${host} resolves to ${address}, a private or reserved address; set ALLOW_PRIVATE_FETCH to allow it`, { details: { host, address } });
+  return new AppError(
+    'FETCH_BLOCKED',
+    `${host} resolves to ${address}, a private or reserved address; set ALLOW_PRIVATE_FETCH to allow it`,
+    { details: { host, address } },
+  );
 }
 
 /** A dns.lookup that refuses non-public addresses, used by the socket itself. */
@@ -75,13 +79,18 @@ function guardedLookup(host: string, allow: boolean): net.LookupFunction {
       const list = addresses as dns.LookupAddress[];
       const bad = allow ? undefined : list.find((a) => !isPublicAddress(a.address));
       if (bad) return callback(blocked(host, bad.address) as unknown as NodeJS.ErrnoException, '', 4);
-      if ((options as dns.LookupOptions).all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, list);
+      if ((options as dns.LookupOptions).all)
+        return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, list);
       callback(null, list[0]!.address, list[0]!.family);
     });
   };
 }
 
-interface Hop { status: number; headers: http.IncomingHttpHeaders; body: Buffer }
+interface Hop {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
 
 function requestOnce(url: URL, opts: FetchOptions, deadline: number): Promise<Hop> {
   const host = url.hostname.replace(/^\[|\]$/g, '');
@@ -108,7 +117,10 @@ function requestOnce(url: URL, opts: FetchOptions, deadline: number): Promise<Ho
         reject(err);
       } else resolve(hop!);
     };
-    const timer = setTimeout(() => done(fail('timeout', `${url.host} did not answer within ${opts.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`)), Math.max(1, deadline - Date.now()));
+    const timer = setTimeout(
+      () => done(fail('timeout', `${url.host} did not answer within ${opts.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`)),
+      Math.max(1, deadline - Date.now()),
+    );
     const onAbort = () => done(fail('network', 'fetch aborted'));
     opts.signal?.addEventListener('abort', onAbort);
     const req = mod.request(url, { method: 'GET', headers, lookup: guardedLookup(host, allow) }, (res) => {
@@ -120,14 +132,19 @@ function requestOnce(url: URL, opts: FetchOptions, deadline: number): Promise<Ho
       const declared = Number(res.headers['content-length'] ?? 0);
       if (declared > maxBytes) {
         res.destroy();
-        return done(fail('too_large', `${url.host} sent ${declared} bytes; the limit is ${maxBytes}`, { bytes: declared }));
+        return done(
+          fail('too_large', `${url.host} sent ${declared} bytes; the limit is ${maxBytes}`, { bytes: declared }),
+        );
       }
       const enc = String(res.headers['content-encoding'] ?? '').toLowerCase();
       const stream =
-        enc === 'gzip' || enc === 'x-gzip' ? res.pipe(zlib.createGunzip())
-        : enc === 'deflate' ? res.pipe(zlib.createInflate())
-        : enc === 'br' ? res.pipe(zlib.createBrotliDecompress())
-        : res;
+        enc === 'gzip' || enc === 'x-gzip'
+          ? res.pipe(zlib.createGunzip())
+          : enc === 'deflate'
+            ? res.pipe(zlib.createInflate())
+            : enc === 'br'
+              ? res.pipe(zlib.createBrotliDecompress())
+              : res;
       const chunks: Buffer[] = [];
       let size = 0;
       stream.on('data', (c: Buffer) => {
@@ -142,7 +159,9 @@ function requestOnce(url: URL, opts: FetchOptions, deadline: number): Promise<Ho
       stream.on('error', (e) => done(fail('network', `reading ${url.host}: ${e.message}`, {}, e)));
       res.on('error', (e) => done(fail('network', `reading ${url.host}: ${e.message}`, {}, e)));
     });
-    req.on('error', (e) => done(e instanceof AppError ? e : fail('network', `${url.host}: ${(e as Error).message}`, {}, e)));
+    req.on('error', (e) =>
+      done(e instanceof AppError ? e : fail('network', `${url.host}: ${(e as Error).message}`, {}, e)),
+    );
     req.end();
   });
 }
@@ -154,7 +173,8 @@ function parseUrl(raw: string): URL {
   } catch (cause) {
     throw new AppError('VALIDATION', `"${raw}" is not an absolute URL`, { cause });
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new AppError('FETCH_BLOCKED', `only http(s) URLs may be fetched, not ${url.protocol}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new AppError('FETCH_BLOCKED', `only http(s) URLs may be fetched, not ${url.protocol}`);
   if (url.username || url.password) throw new AppError('FETCH_BLOCKED', 'URLs with credentials are not fetched');
   return url;
 }
@@ -169,8 +189,10 @@ export async function safeFetch(rawUrl: string, opts: FetchOptions = {}): Promis
     const h = (k: string) => (typeof hop.headers[k] === 'string' ? (hop.headers[k] as string) : null);
     if (hop.status >= 300 && hop.status < 400 && hop.status !== 304) {
       const location = h('location');
-      if (!location) throw fail('http', `${url.host} answered ${hop.status} without a Location`, { status: hop.status });
-      if (redirects >= maxRedirects) throw fail('redirects', `more than ${maxRedirects} redirects from ${rawUrl}`, { status: hop.status });
+      if (!location)
+        throw fail('http', `${url.host} answered ${hop.status} without a Location`, { status: hop.status });
+      if (redirects >= maxRedirects)
+        throw fail('redirects', `more than ${maxRedirects} redirects from ${rawUrl}`, { status: hop.status });
       url = parseUrl(new URL(location, url).toString());
       continue;
     }

@@ -3,7 +3,19 @@
 // caller's `enqueueResearch`, inside the transaction that inserts the signal (agents/ supplies
 // it: a pg-boss job with an id derived from the signal id, so exactly one per signal).
 import { one, run, type Database, type Queryable } from '../db/index.js';
-import { accountInCooldown, accountsVersion, appendRole, findDuplicate, findSignalByFingerprint, insertObservation, insertSignal, lockDedupKey, matchableAccounts, seenForAccount, type SignalRow } from '../db/queries/signals.js';
+import {
+  accountInCooldown,
+  accountsVersion,
+  appendRole,
+  findDuplicate,
+  findSignalByFingerprint,
+  insertObservation,
+  insertSignal,
+  lockDedupKey,
+  matchableAccounts,
+  seenForAccount,
+  type SignalRow,
+} from '../db/queries/signals.js';
 import { findWorkspace, type WorkspaceRow } from '../db/queries/workspaces.js';
 import type { Logger } from '../log.js';
 import type { Llm } from '../drafting/anthropic.js';
@@ -77,7 +89,15 @@ export function prepareItems(items: RawItem[], index: AccountIndex): Prepared[] 
     const type = item.type ?? c!.type;
     const facts = { ...(c?.facts ?? {}), ...(item.facts ?? {}) };
     const subject = typeof facts.company === 'string' ? facts.company : null;
-    const match = matchItem(index, { title: item.title, summary: item.summary, url: item.url, links: item.links, company: item.company, accountId: item.accountId, subject });
+    const match = matchItem(index, {
+      title: item.title,
+      summary: item.summary,
+      url: item.url,
+      links: item.links,
+      company: item.company,
+      accountId: item.accountId,
+      subject,
+    });
     return { item, type, subtype: item.subtype ?? c?.subtype ?? null, facts, match, basis: c?.basis ?? 'source' };
   });
 }
@@ -92,8 +112,18 @@ function statusFor(p: Prepared): SignalStatus {
 
 function keyOf(p: Prepared): string {
   const accountId = p.match.status === 'matched' ? p.match.accountId : null;
-  const company = p.match.status === 'unmatched' ? p.match.company : typeof p.facts.company === 'string' ? p.facts.company : null;
-  return dedupKey({ type: p.type, subtype: p.subtype, facts: p.facts, accountId, contactId: p.item.contactId ?? null, company, title: p.item.title, url: p.item.url });
+  const company =
+    p.match.status === 'unmatched' ? p.match.company : typeof p.facts.company === 'string' ? p.facts.company : null;
+  return dedupKey({
+    type: p.type,
+    subtype: p.subtype,
+    facts: p.facts,
+    accountId,
+    contactId: p.item.contactId ?? null,
+    company,
+    title: p.item.title,
+    url: p.item.url,
+  });
 }
 
 /**
@@ -103,33 +133,82 @@ function keyOf(p: Prepared): string {
 async function secondOpinion(ctx: IngestContext, o: IngestOptions, p: Prepared): Promise<Prepared> {
   if (!ctx.llm || p.basis !== 'fallback' || p.match.status !== 'matched') return p;
   if (await one(ctx.db, seenForAccount(p.match.accountId, p.item.url ?? p.item.key))) return p;
-  const l = await classifyWithLlm(p.item, { llm: ctx.llm, log: ctx.log, usage: { db: ctx.db, workspaceId: o.workspaceId } });
+  const l = await classifyWithLlm(p.item, {
+    llm: ctx.llm,
+    log: ctx.log,
+    usage: { db: ctx.db, workspaceId: o.workspaceId },
+  });
   if (!l || (l.type === 'news' && l.subtype === 'other')) return p;
   const f = llmFacts(l);
   return { ...p, type: f.type, subtype: f.subtype, facts: { ...p.facts, ...f.facts }, basis: 'rule' };
 }
 
 /** Stores one prepared item; returns the signal and whether it was new. */
-async function storeOne(tx: Queryable, o: IngestOptions, p: Prepared, cooldown: number): Promise<{ signal: SignalRow; created: boolean; queued: boolean }> {
+async function storeOne(
+  tx: Queryable,
+  o: IngestOptions,
+  p: Prepared,
+  cooldown: number,
+): Promise<{ signal: SignalRow; created: boolean; queued: boolean }> {
   const accountId = p.match.status === 'matched' ? p.match.accountId : null;
   const occurredAt = p.item.publishedAt ?? o.now;
   const key = keyOf(p);
   await run(tx, lockDedupKey(o.workspaceId, key));
   const observe = (signalId: number) =>
-    run(tx, insertObservation({ signalId, sourceId: o.sourceId, url: p.item.url ?? p.item.key, title: p.item.title, raw: { key: p.item.key, summary: p.item.summary.slice(0, 1000), publishedAt: p.item.publishedAt, facts: p.facts }, at: o.now }));
+    run(
+      tx,
+      insertObservation({
+        signalId,
+        sourceId: o.sourceId,
+        url: p.item.url ?? p.item.key,
+        title: p.item.title,
+        raw: {
+          key: p.item.key,
+          summary: p.item.summary.slice(0, 1000),
+          publishedAt: p.item.publishedAt,
+          facts: p.facts,
+        },
+        at: o.now,
+      }),
+    );
   let dup = await one<SignalRow>(tx, findDuplicate(o.workspaceId, key, occurredAt, DEDUP_WINDOW_DAYS[p.type] ?? 7));
   if (!dup) {
     let status = statusFor(p);
-    if (status === 'new' && accountId && (await one<{ cooling: boolean }>(tx, accountInCooldown(accountId, o.now, cooldown)))!.cooling) status = 'cooldown';
+    if (
+      status === 'new' &&
+      accountId &&
+      (await one<{ cooling: boolean }>(tx, accountInCooldown(accountId, o.now, cooldown)))!.cooling
+    )
+      status = 'cooldown';
     const fp = fingerprint(key, occurredAt);
-    const matchJson = p.match.status === 'matched'
-      ? { status: 'matched', via: p.match.via, candidates: p.match.candidates, others: p.match.others }
-      : { ...p.match };
-    const facts = p.type === 'hiring' && typeof p.facts.role === 'string' ? { ...p.facts, roles: [p.facts.role] } : p.facts;
-    const inserted = await one<SignalRow>(tx, insertSignal(o.workspaceId, {
-      accountId, contactId: p.item.contactId ?? null, type: p.type, subtype: p.subtype, title: p.item.title.slice(0, 500),
-      summary: p.item.summary.slice(0, 2000), url: p.item.url, facts, fingerprint: fp, dedupKey: key, status, match: matchJson, occurredAt,
-    }, o.now));
+    const matchJson =
+      p.match.status === 'matched'
+        ? { status: 'matched', via: p.match.via, candidates: p.match.candidates, others: p.match.others }
+        : { ...p.match };
+    const facts =
+      p.type === 'hiring' && typeof p.facts.role === 'string' ? { ...p.facts, roles: [p.facts.role] } : p.facts;
+    const inserted = await one<SignalRow>(
+      tx,
+      insertSignal(
+        o.workspaceId,
+        {
+          accountId,
+          contactId: p.item.contactId ?? null,
+          type: p.type,
+          subtype: p.subtype,
+          title: p.item.title.slice(0, 500),
+          summary: p.item.summary.slice(0, 2000),
+          url: p.item.url,
+          facts,
+          fingerprint: fp,
+          dedupKey: key,
+          status,
+          match: matchJson,
+          occurredAt,
+        },
+        o.now,
+      ),
+    );
     if (inserted) {
       await observe(inserted.id);
       return { signal: inserted, created: true, queued: false };
@@ -163,7 +242,10 @@ export async function ingestItems(ctx: IngestContext, items: RawItem[], o: Inges
     } else out.merged++;
     if (r.queued) out.researchQueued++;
     if (!out.signalIds.includes(r.signal.id)) out.signalIds.push(r.signal.id);
-    ctx.log?.debug({ signalId: r.signal.id, status: r.signal.status, created: r.created }, r.created ? 'signal.created' : 'signal.merged');
+    ctx.log?.debug(
+      { signalId: r.signal.id, status: r.signal.status, created: r.created },
+      r.created ? 'signal.created' : 'signal.merged',
+    );
   }
   return out;
 }

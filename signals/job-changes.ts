@@ -3,7 +3,13 @@
 // creates a job-change signal there — and the account, when the workspace allows it.
 import { one, run } from '../db/index.js';
 import { insertAccount } from '../db/queries/accounts.js';
-import { findContactForJobChange, insertHandledContactChange, markContactChangesProcessed, moveContact, pendingContactChanges } from '../db/queries/signals.js';
+import {
+  findContactForJobChange,
+  insertHandledContactChange,
+  markContactChangesProcessed,
+  moveContact,
+  pendingContactChanges,
+} from '../db/queries/signals.js';
 import { findWorkspace, type WorkspaceRow } from '../db/queries/workspaces.js';
 import { normalizeDomain } from '../accounts/normalize.js';
 import { accountIndex, ingestItems, type IngestContext, type IngestOutcome } from './ingest.js';
@@ -12,9 +18,22 @@ import type { JobChangeEvent } from './sources/webhook.js';
 import type { RawItem } from './types.js';
 
 interface PendingChange {
-  id: number; contact_id: number; field: string; old_value: string | null; new_value: string | null; source: string; at: Date;
-  workspace_id: number; account_id: number | null; first_name: string; last_name: string; title: string;
-  is_champion: boolean; previous_company: string | null; account_name: string | null; account_domain: string | null;
+  id: number;
+  contact_id: number;
+  field: string;
+  old_value: string | null;
+  new_value: string | null;
+  source: string;
+  at: Date;
+  workspace_id: number;
+  account_id: number | null;
+  first_name: string;
+  last_name: string;
+  title: string;
+  is_champion: boolean;
+  previous_company: string | null;
+  account_name: string | null;
+  account_domain: string | null;
 }
 
 const fullName = (c: { first_name: string; last_name: string }) => `${c.first_name} ${c.last_name}`.trim();
@@ -35,14 +54,25 @@ export function itemsFromChanges(changes: PendingChange[]): { workspaceId: numbe
       workspaceId: c.workspace_id,
       item: {
         key: `contact-change:${c.id}`,
-        title: moved ? `${person} moved to ${c.account_name ?? 'a new company'}${c.title ? ` as ${c.title}` : ''}` : `${person} is now ${retitled!.new_value} at ${c.account_name ?? 'their company'}`,
-        summary: moved ? `Previously at ${c.previous_company ?? 'another company'}.` : `Previously ${retitled!.old_value ?? 'another title'}.`,
+        title: moved
+          ? `${person} moved to ${c.account_name ?? 'a new company'}${c.title ? ` as ${c.title}` : ''}`
+          : `${person} is now ${retitled!.new_value} at ${c.account_name ?? 'their company'}`,
+        summary: moved
+          ? `Previously at ${c.previous_company ?? 'another company'}.`
+          : `Previously ${retitled!.old_value ?? 'another title'}.`,
         url: null,
         publishedAt: c.at,
         links: [],
         type: 'job_change',
         subtype,
-        facts: { person, newTitle: c.title || retitled?.new_value || null, previousTitle: retitled?.old_value ?? null, previousCompany: moved ? c.previous_company : null, champion: c.is_champion, via: 'import' },
+        facts: {
+          person,
+          newTitle: c.title || retitled?.new_value || null,
+          previousTitle: retitled?.old_value ?? null,
+          previousCompany: moved ? c.previous_company : null,
+          champion: c.is_champion,
+          via: 'import',
+        },
         accountId: c.account_id,
         contactId: c.contact_id,
       },
@@ -52,20 +82,32 @@ export function itemsFromChanges(changes: PendingChange[]): { workspaceId: numbe
 }
 
 /** Turns pending re-import changes into signals; safe to run twice (signals dedup on contact). */
-export async function processContactChanges(ctx: IngestContext, now: Date): Promise<IngestOutcome & { changes: number }> {
-  const total: IngestOutcome & { changes: number } = { created: 0, merged: 0, byStatus: {}, signalIds: [], researchQueued: 0, changes: 0 };
+export async function processContactChanges(
+  ctx: IngestContext,
+  now: Date,
+): Promise<IngestOutcome & { changes: number }> {
+  const total: IngestOutcome & { changes: number } = {
+    created: 0,
+    merged: 0,
+    byStatus: {},
+    signalIds: [],
+    researchQueued: 0,
+    changes: 0,
+  };
   for (;;) {
     const changes = await run<PendingChange>(ctx.db, pendingContactChanges(500));
     if (!changes.length) return total;
     const byWs = new Map<number, RawItem[]>();
-    for (const { workspaceId, item } of itemsFromChanges(changes)) byWs.set(workspaceId, [...(byWs.get(workspaceId) ?? []), item]);
+    for (const { workspaceId, item } of itemsFromChanges(changes))
+      byWs.set(workspaceId, [...(byWs.get(workspaceId) ?? []), item]);
     for (const [workspaceId, items] of byWs) {
       const r = await ingestItems(ctx, items, { workspaceId, sourceId: null, now });
       total.created += r.created;
       total.merged += r.merged;
       total.researchQueued += r.researchQueued;
       total.signalIds.push(...r.signalIds);
-      for (const [k, v] of Object.entries(r.byStatus)) total.byStatus[k as keyof typeof r.byStatus] = (total.byStatus[k as keyof typeof r.byStatus] ?? 0) + v;
+      for (const [k, v] of Object.entries(r.byStatus))
+        total.byStatus[k as keyof typeof r.byStatus] = (total.byStatus[k as keyof typeof r.byStatus] ?? 0) + v;
     }
     await run(ctx.db, markContactChangesProcessed(changes.map((c) => c.id)));
     total.changes += changes.length;
@@ -73,20 +115,46 @@ export async function processContactChanges(ctx: IngestContext, now: Date): Prom
 }
 
 /** A job change reported by a provider: moves a known contact, then stores the signal. */
-export async function handleJobChangeEvent(ctx: IngestContext, o: { workspaceId: number; sourceId: number | null; now: Date }, e: JobChangeEvent): Promise<IngestOutcome> {
+export async function handleJobChangeEvent(
+  ctx: IngestContext,
+  o: { workspaceId: number; sourceId: number | null; now: Date },
+  e: JobChangeEvent,
+): Promise<IngestOutcome> {
   const ws = await one<WorkspaceRow>(ctx.db, findWorkspace(o.workspaceId));
   const index = await accountIndex(ctx.db, o.workspaceId);
-  const domain = e.newCompany.domain ? normalizeDomain(e.newCompany.domain) ?? null : null;
+  const domain = e.newCompany.domain ? (normalizeDomain(e.newCompany.domain) ?? null) : null;
   const key = normalizeName(e.newCompany.name);
   const byDomain = domain ? domainCandidates(index, [domain]) : [];
   const byName = nameCandidates(index, e.newCompany.name).filter((c) => normalizeName(c.text) === key);
-  let accountId = byDomain.length === 1 ? byDomain[0]!.accountId : new Set(byName.map((c) => c.accountId)).size === 1 ? byName[0]!.accountId : undefined;
-  const contact = await one<{ id: number; account_id: number | null; is_champion: boolean; account_name: string | null; title: string }>(
-    ctx.db, findContactForJobChange(o.workspaceId, e.person.email ?? null, e.person.linkedinUrl ?? null));
-  const autoCreate = !!(ws?.settings as { autoCreateAccountsFromChampions?: boolean } | undefined)?.autoCreateAccountsFromChampions;
+  let accountId =
+    byDomain.length === 1
+      ? byDomain[0]!.accountId
+      : new Set(byName.map((c) => c.accountId)).size === 1
+        ? byName[0]!.accountId
+        : undefined;
+  const contact = await one<{
+    id: number;
+    account_id: number | null;
+    is_champion: boolean;
+    account_name: string | null;
+    title: string;
+  }>(ctx.db, findContactForJobChange(o.workspaceId, e.person.email ?? null, e.person.linkedinUrl ?? null));
+  const autoCreate = !!(ws?.settings as { autoCreateAccountsFromChampions?: boolean } | undefined)
+    ?.autoCreateAccountsFromChampions;
   let createdAccount = false;
   if (!accountId && contact?.is_champion && autoCreate && byName.length === 0) {
-    const a = await one<{ id: number }>(ctx.db, insertAccount(o.workspaceId, { name: e.newCompany.name, domain, aliases: [], ownerId: null, timeZone: null, country: null, tags: ['from-champion'] }));
+    const a = await one<{ id: number }>(
+      ctx.db,
+      insertAccount(o.workspaceId, {
+        name: e.newCompany.name,
+        domain,
+        aliases: [],
+        ownerId: null,
+        timeZone: null,
+        country: null,
+        tags: ['from-champion'],
+      }),
+    );
     accountId = a!.id;
     createdAccount = true;
   }
@@ -95,8 +163,18 @@ export async function handleJobChangeEvent(ctx: IngestContext, o: { workspaceId:
     previousCompany = previousCompany ?? contact.account_name;
     await ctx.db.transaction(async (tx) => {
       await run(tx, moveContact(contact.id, accountId!, e.newTitle ?? null, previousCompany));
-      await run(tx, insertHandledContactChange(contact.id, 'account_id', contact.account_id === null ? null : String(contact.account_id), String(accountId), 'webhook'));
-      if (e.newTitle && e.newTitle !== contact.title) await run(tx, insertHandledContactChange(contact.id, 'title', contact.title, e.newTitle, 'webhook'));
+      await run(
+        tx,
+        insertHandledContactChange(
+          contact.id,
+          'account_id',
+          contact.account_id === null ? null : String(contact.account_id),
+          String(accountId),
+          'webhook',
+        ),
+      );
+      if (e.newTitle && e.newTitle !== contact.title)
+        await run(tx, insertHandledContactChange(contact.id, 'title', contact.title, e.newTitle, 'webhook'));
     });
   }
   const item: RawItem = {
@@ -108,10 +186,23 @@ export async function handleJobChangeEvent(ctx: IngestContext, o: { workspaceId:
     links: [],
     type: 'job_change',
     subtype: 'new_company',
-    facts: { person: e.person.name, newTitle: e.newTitle ?? null, previousCompany, startDate: e.startDate ?? null, champion: !!contact?.is_champion, accountCreated: createdAccount, via: 'webhook' },
+    facts: {
+      person: e.person.name,
+      newTitle: e.newTitle ?? null,
+      previousCompany,
+      startDate: e.startDate ?? null,
+      champion: !!contact?.is_champion,
+      accountCreated: createdAccount,
+      via: 'webhook',
+    },
     accountId,
     contactId: contact?.id,
     company: accountId ? undefined : { name: e.newCompany.name, domain: domain ?? undefined },
   };
-  return ingestItems(ctx, [item], { workspaceId: o.workspaceId, sourceId: o.sourceId, now: o.now, index: createdAccount ? undefined : index });
+  return ingestItems(ctx, [item], {
+    workspaceId: o.workspaceId,
+    sourceId: o.sourceId,
+    now: o.now,
+    index: createdAccount ? undefined : index,
+  });
 }

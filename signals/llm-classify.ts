@@ -12,10 +12,36 @@ import type { RawItem } from './types.js';
 
 export const LlmSignal = z.object({
   type: z.enum(['funding', 'job_change', 'news', 'hiring']),
-  subtype: z.enum(['pre-seed', 'seed', 'series_a', 'series_b', 'series_c', 'series_d', 'series_e', 'series_f', 'series_g', 'series_h', 'growth', 'debt', 'grant', 'undisclosed',
-    'appointment', 'launch', 'acquisition', 'expansion', 'leadership_change', 'partnership', 'layoffs', 'other', 'announcement']),
+  subtype: z.enum([
+    'pre-seed',
+    'seed',
+    'series_a',
+    'series_b',
+    'series_c',
+    'series_d',
+    'series_e',
+    'series_f',
+    'series_g',
+    'series_h',
+    'growth',
+    'debt',
+    'grant',
+    'undisclosed',
+    'appointment',
+    'launch',
+    'acquisition',
+    'expansion',
+    'leadership_change',
+    'partnership',
+    'layoffs',
+    'other',
+    'announcement',
+  ]),
   amount: z.number().positive().nullable(),
-  currency: z.string().regex(/^[A-Z]{3}$/).nullable(),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/)
+    .nullable(),
   person: z.string().max(200).nullable(),
   newTitle: z.string().max(300).nullable(),
   role: z.string().max(300).nullable(),
@@ -39,18 +65,38 @@ export interface LlmClassifyOptions {
 }
 
 /** The model's label for an item, or undefined when it could not give a valid one. */
-export async function classifyWithLlm(item: Pick<RawItem, 'title' | 'summary'>, o: LlmClassifyOptions): Promise<LlmSignal | undefined> {
+export async function classifyWithLlm(
+  item: Pick<RawItem, 'title' | 'summary'>,
+  o: LlmClassifyOptions,
+): Promise<LlmSignal | undefined> {
   try {
-    const answer = await callModel(o.llm, {
-      model: o.llm.classifyModel,
-      system: [{ type: 'text', text: SYSTEM, cache_control: { type: 'ephemeral' } }],
-      messages: [{ role: 'user', content: fenceUntrusted({ title: item.title.slice(0, 500), summary: item.summary.slice(0, 2000) }) }],
-      maxTokens: 200,
-      format,
-    }, { signal: o.signal });
+    const answer = await callModel(
+      o.llm,
+      {
+        model: o.llm.classifyModel,
+        system: [{ type: 'text', text: SYSTEM, cache_control: { type: 'ephemeral' } }],
+        messages: [
+          {
+            role: 'user',
+            content: fenceUntrusted({ title: item.title.slice(0, 500), summary: item.summary.slice(0, 2000) }),
+          },
+        ],
+        maxTokens: 200,
+        format,
+      },
+      { signal: o.signal },
+    );
     if (o.usage) {
-      await run(o.usage.db, insertLlmUsage({ workspaceId: o.usage.workspaceId, sequenceId: null, signalId: null, purpose: 'classify_signal', ...answer.usage }))
-        .catch((err) => o.log?.warn({ err }, 'signals.classify.usage_not_recorded'));
+      await run(
+        o.usage.db,
+        insertLlmUsage({
+          workspaceId: o.usage.workspaceId,
+          sequenceId: null,
+          signalId: null,
+          purpose: 'classify_signal',
+          ...answer.usage,
+        }),
+      ).catch((err) => o.log?.warn({ err }, 'signals.classify.usage_not_recorded'));
     }
     const parsed = LlmSignal.safeParse(JSON.parse(answer.text.trim()));
     if (!parsed.success) {
@@ -68,7 +114,20 @@ export async function classifyWithLlm(item: Pick<RawItem, 'title' | 'summary'>, 
 /** The model's label as the pipeline's type, subtype and facts. */
 export function llmFacts(l: LlmSignal): { type: LlmSignal['type']; subtype: string; facts: Record<string, unknown> } {
   const facts: Record<string, unknown> = { classifiedBy: 'llm' };
-  if (l.type === 'funding') Object.assign(facts, { round: ['undisclosed', 'grant', 'debt', 'growth', 'seed', 'pre-seed'].includes(l.subtype) || l.subtype.startsWith('series_') ? (l.subtype === 'undisclosed' ? null : l.subtype) : null, amount: l.amount, currency: l.currency, leadInvestors: [], investors: [] });
+  if (l.type === 'funding')
+    Object.assign(facts, {
+      round:
+        ['undisclosed', 'grant', 'debt', 'growth', 'seed', 'pre-seed'].includes(l.subtype) ||
+        l.subtype.startsWith('series_')
+          ? l.subtype === 'undisclosed'
+            ? null
+            : l.subtype
+          : null,
+      amount: l.amount,
+      currency: l.currency,
+      leadInvestors: [],
+      investors: [],
+    });
   if (l.type === 'job_change') Object.assign(facts, { person: l.person, newTitle: l.newTitle });
   if (l.type === 'hiring') Object.assign(facts, { role: l.role });
   return { type: l.type, subtype: l.subtype, facts };

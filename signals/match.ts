@@ -3,9 +3,19 @@
 // once instead of comparing it with every account. Pure.
 import { hostOf } from './text.js';
 
-export interface MatchAccount { id: number; name: string; domain: string | null; aliases: string[] }
+export interface MatchAccount {
+  id: number;
+  name: string;
+  domain: string | null;
+  aliases: string[];
+}
 
-export interface Candidate { accountId: number; name: string; via: 'domain' | 'name' | 'alias' | 'source'; text: string }
+export interface Candidate {
+  accountId: number;
+  name: string;
+  via: 'domain' | 'name' | 'alias' | 'source';
+  text: string;
+}
 
 export type MatchResult =
   | { status: 'matched'; accountId: number; via: Candidate['via']; candidates: Candidate[]; others: Candidate[] }
@@ -13,8 +23,38 @@ export type MatchResult =
   | { status: 'unmatched'; company: string | null };
 
 const LEGAL = new Set([
-  'inc', 'incorporated', 'llc', 'llp', 'lp', 'ltd', 'limited', 'corp', 'corporation', 'co', 'company', 'gmbh', 'ag', 'kg',
-  'sa', 'sas', 'sarl', 'srl', 'spa', 'bv', 'nv', 'ab', 'as', 'asa', 'oy', 'plc', 'pty', 'pte', 'kk', 'se', 'sl', 'holdings',
+  'inc',
+  'incorporated',
+  'llc',
+  'llp',
+  'lp',
+  'ltd',
+  'limited',
+  'corp',
+  'corporation',
+  'co',
+  'company',
+  'gmbh',
+  'ag',
+  'kg',
+  'sa',
+  'sas',
+  'sarl',
+  'srl',
+  'spa',
+  'bv',
+  'nv',
+  'ab',
+  'as',
+  'asa',
+  'oy',
+  'plc',
+  'pty',
+  'pte',
+  'kk',
+  'se',
+  'sl',
+  'holdings',
 ]);
 
 /** Lower-case words without diacritics or punctuation: "Lumen Health GmbH" → ["lumen", "health", "gmbh"]. */
@@ -40,7 +80,10 @@ export function normalizeName(name: string): string {
   return nameWords(name).join(' ');
 }
 
-interface Node { next: Map<string, Node>; ends: { accountId: number; via: 'name' | 'alias' }[] }
+interface Node {
+  next: Map<string, Node>;
+  ends: { accountId: number; via: 'name' | 'alias' }[];
+}
 const node = (): Node => ({ next: new Map(), ends: [] });
 
 export interface AccountIndex {
@@ -59,7 +102,10 @@ export function buildIndex(accounts: Iterable<MatchAccount>): AccountIndex {
       const d = a.domain.toLowerCase().replace(/^www\./, '');
       idx.byDomain.set(d, [...(idx.byDomain.get(d) ?? []), a.id]);
     }
-    for (const [text, via] of [[a.name, 'name'], ...a.aliases.map((x) => [x, 'alias'])] as [string, 'name' | 'alias'][]) {
+    for (const [text, via] of [[a.name, 'name'], ...a.aliases.map((x) => [x, 'alias'])] as [
+      string,
+      'name' | 'alias',
+    ][]) {
       const w = nameWords(text);
       if (!w.length || (w.length === 1 && w[0]!.length < 2)) continue;
       let n = idx.trie;
@@ -81,7 +127,8 @@ export function domainCandidates(idx: AccountIndex, urls: (string | null | undef
     let host = hostOf(u) ?? (u && !u.includes('/') ? u.toLowerCase() : null);
     while (host && host.includes('.')) {
       for (const id of idx.byDomain.get(host) ?? []) {
-        if (!out.some((c) => c.accountId === id)) out.push({ accountId: id, name: idx.byId.get(id)!.name, via: 'domain', text: host });
+        if (!out.some((c) => c.accountId === id))
+          out.push({ accountId: id, name: idx.byId.get(id)!.name, via: 'domain', text: host });
       }
       host = host.slice(host.indexOf('.') + 1);
     }
@@ -89,7 +136,11 @@ export function domainCandidates(idx: AccountIndex, urls: (string | null | undef
   return out;
 }
 
-interface Token { word: string; capital: boolean; start: number }
+interface Token {
+  word: string;
+  capital: boolean;
+  start: number;
+}
 
 /** Tokens of text already folded (NFKD, marks removed); one pass, no per-token normalising. */
 function tokens(folded: string): Token[] {
@@ -120,11 +171,21 @@ export function nameCandidates(idx: AccountIndex, input: string): (Candidate & {
     }
     if (!best) continue;
     const span = text.slice(toks[i]!.start, toks[best.end]!.start + toks[best.end]!.word.length);
-    const key = toks.slice(i, best.end + 1).map((t) => t.word).join(' ');
+    const key = toks
+      .slice(i, best.end + 1)
+      .map((t) => t.word)
+      .join(' ');
     for (const e of best.node.ends) {
       if (ids.has(e.accountId)) continue;
       ids.add(e.accountId);
-      found.push({ accountId: e.accountId, name: idx.byId.get(e.accountId)!.name, via: e.via, text: span, position: toks[i]!.start, key });
+      found.push({
+        accountId: e.accountId,
+        name: idx.byId.get(e.accountId)!.name,
+        via: e.via,
+        text: span,
+        position: toks[i]!.start,
+        key,
+      });
     }
     i = best.end; // the longest name wins; do not also match its tail
   }
@@ -159,10 +220,12 @@ export function matchItem(idx: AccountIndex, item: MatchInput): MatchResult {
   const settle = (cands: Candidate[]): MatchResult | undefined => {
     const ids = [...new Set(cands.map((c) => c.accountId))];
     if (ids.length === 0) return undefined;
-    if (ids.length === 1) return { status: 'matched', accountId: ids[0]!, via: cands[0]!.via, candidates: cands, others: [] };
+    if (ids.length === 1)
+      return { status: 'matched', accountId: ids[0]!, via: cands[0]!.via, candidates: cands, others: [] };
     const domainIds = new Set(domains.map((d) => d.accountId));
     const byDomain = cands.filter((c) => domainIds.has(c.accountId));
-    if (byDomain.length === 1) return { status: 'matched', accountId: byDomain[0]!.accountId, via: 'domain', candidates: cands, others: [] };
+    if (byDomain.length === 1)
+      return { status: 'matched', accountId: byDomain[0]!.accountId, via: 'domain', candidates: cands, others: [] };
     return { status: 'ambiguous', candidates: cands };
   };
   if (item.company?.domain) {
@@ -171,7 +234,9 @@ export function matchItem(idx: AccountIndex, item: MatchInput): MatchResult {
   }
   if (item.company?.name) {
     const key = normalizeName(item.company.name);
-    const r = settle(nameCandidates(idx, item.company.name).filter((c) => c.key === key || normalizeName(c.name) === key));
+    const r = settle(
+      nameCandidates(idx, item.company.name).filter((c) => c.key === key || normalizeName(c.name) === key),
+    );
     if (r) return r;
     if (!item.title) return { status: 'unmatched', company: item.company.name };
   }
@@ -192,7 +257,8 @@ export function matchItem(idx: AccountIndex, item: MatchInput): MatchResult {
     if (r?.status === 'matched') return { ...r, others };
     if (r) return r;
   }
-  if (domains.length === 1) return { status: 'matched', accountId: domains[0]!.accountId, via: 'domain', candidates: domains, others: [] };
+  if (domains.length === 1)
+    return { status: 'matched', accountId: domains[0]!.accountId, via: 'domain', candidates: domains, others: [] };
   const inSummary = nameCandidates(idx, item.summary.slice(0, 1000));
   if (inSummary.length) {
     const r = settle(inSummary.filter((c) => c.key === inSummary[0]!.key));

@@ -4,7 +4,13 @@ import * as cheerio from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import { absolute } from './text.js';
 
-export interface PageEntry { key: string; title: string; url: string | null; person?: string; role?: string }
+export interface PageEntry {
+  key: string;
+  title: string;
+  url: string | null;
+  person?: string;
+  role?: string;
+}
 
 export interface ExtractOptions {
   mode: 'links' | 'people';
@@ -60,7 +66,8 @@ function links($: cheerio.CheerioAPI, base: string, o: ExtractOptions): PageEntr
   return best;
 }
 
-const ROLE_WORDS = /\b(chief|officer|ceo|cfo|cto|coo|cro|cmo|vp|vice president|head|director|founder|president|manager|lead|partner|chair|gm|general manager|svp|evp)\b/i;
+const ROLE_WORDS =
+  /\b(chief|officer|ceo|cfo|cto|coo|cro|cmo|vp|vice president|head|director|founder|president|manager|lead|partner|chair|gm|general manager|svp|evp)\b/i;
 
 function people($: cheerio.CheerioAPI, o: ExtractOptions): PageEntry[] {
   const out: PageEntry[] = [];
@@ -71,7 +78,20 @@ function people($: cheerio.CheerioAPI, o: ExtractOptions): PageEntry[] {
   if (o.itemSelector) {
     $(o.itemSelector).each((_, el) => {
       const node = $(el);
-      push(clean(node.find(o.titleSelector ?? 'h2, h3, h4, strong').first().text()), clean(node.find(o.roleSelector ?? 'p, span').first().text()));
+      push(
+        clean(
+          node
+            .find(o.titleSelector ?? 'h2, h3, h4, strong')
+            .first()
+            .text(),
+        ),
+        clean(
+          node
+            .find(o.roleSelector ?? 'p, span')
+            .first()
+            .text(),
+        ),
+      );
     });
     return out;
   }
@@ -92,11 +112,16 @@ export function extractEntries(html: string, baseUrl: string, o: ExtractOptions)
 }
 
 /** Entries not in the previous snapshot; people whose role changed come back as changed. */
-export function diffEntries(previous: PageEntry[] | null, current: PageEntry[]): { added: PageEntry[]; changed: PageEntry[] } {
+export function diffEntries(
+  previous: PageEntry[] | null,
+  current: PageEntry[],
+): { added: PageEntry[]; changed: PageEntry[] } {
   if (!previous) return { added: [], changed: [] };
   const before = new Map(previous.map((e) => [e.key, e]));
   const added = current.filter((e) => !before.has(e.key));
-  const changed = current.filter((e) => e.role !== undefined && before.has(e.key) && (before.get(e.key)!.role ?? '') !== e.role);
+  const changed = current.filter(
+    (e) => e.role !== undefined && before.has(e.key) && (before.get(e.key)!.role ?? '') !== e.role,
+  );
   return { added, changed };
 }
 

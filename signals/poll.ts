@@ -2,7 +2,12 @@
 // outcome on the source (conditional-GET validators, snapshot, or the error with backoff).
 import type { Config } from '../config.js';
 import { one } from '../db/index.js';
-import { findSource, recordPollFailure, recordPollSuccess, type SignalSourceRow } from '../db/queries/signal-sources.js';
+import {
+  findSource,
+  recordPollFailure,
+  recordPollSuccess,
+  type SignalSourceRow,
+} from '../db/queries/signal-sources.js';
 import { AppError, isAppError } from '../errors.js';
 import type { FetchOptions } from './fetch.js';
 import { ingestItems, type IngestContext, type IngestOutcome } from './ingest.js';
@@ -21,17 +26,33 @@ export function userAgent(config: Pick<Config, 'publicUrl' | 'fetchContact'>): s
  * Loopback and private addresses only with ALLOW_PRIVATE_FETCH — or, for demo sources, the
  * app's own /demo/ pages (demo feeds are served by the app itself), checked on every hop.
  */
-export function fetchOptionsFor(config: Pick<Config, 'allowPrivateFetch' | 'publicUrl' | 'fetchContact'>, sourceConfig: Record<string, unknown>): FetchOptions {
+export function fetchOptionsFor(
+  config: Pick<Config, 'allowPrivateFetch' | 'publicUrl' | 'fetchContact'>,
+  sourceConfig: Record<string, unknown>,
+): FetchOptions {
   const demoPrefix = `${config.publicUrl}/demo/`;
   const demoRobots = `${config.publicUrl}/robots.txt`;
   return {
     userAgent: userAgent(config),
-    allowPrivate: config.allowPrivateFetch ? true : sourceConfig.demo === true ? (url) => url.toString().startsWith(demoPrefix) || url.toString() === demoRobots : false,
+    allowPrivate: config.allowPrivateFetch
+      ? true
+      : sourceConfig.demo === true
+        ? (url) => url.toString().startsWith(demoPrefix) || url.toString() === demoRobots
+        : false,
   };
 }
 
 export function toSpec(row: SignalSourceRow): SourceSpec {
-  return { id: row.id, workspaceId: row.workspace_id, kind: row.kind as SourceKind, url: row.url, config: row.config, etag: row.etag, lastModified: row.last_modified, snapshot: row.snapshot };
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    kind: row.kind as SourceKind,
+    url: row.url,
+    config: row.config,
+    etag: row.etag,
+    lastModified: row.last_modified,
+    snapshot: row.snapshot,
+  };
 }
 
 /** Fetches once without storing anything: `prospector source test` and the API's preview. */
@@ -39,7 +60,11 @@ export async function fetchSource(spec: SourceSpec, ctx: PollContext): Promise<P
   const mod = sourceRegistry[spec.kind];
   if (!mod?.poll) throw new AppError('VALIDATION', `sources of kind ${spec.kind} are not polled`);
   const parsed = mod.config.safeParse(spec.config ?? {});
-  if (!parsed.success) throw new AppError('VALIDATION', `config: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new AppError(
+      'VALIDATION',
+      `config: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   if (!spec.url) throw new AppError('VALIDATION', 'this source has no URL');
   return mod.poll({ ...spec, config: parsed.data }, ctx);
 }
@@ -55,14 +80,23 @@ export interface PollOutcome {
 }
 
 /** Polls a source now. Fetch and parse errors are stored on the source, not thrown. */
-export async function pollSource(ctx: IngestContext & { config: Config }, sourceId: number, now = new Date(), signal?: AbortSignal): Promise<PollOutcome> {
+export async function pollSource(
+  ctx: IngestContext & { config: Config },
+  sourceId: number,
+  now = new Date(),
+  signal?: AbortSignal,
+): Promise<PollOutcome> {
   const row = await one<SignalSourceRow>(ctx.db, findSource(sourceId));
   if (!row) throw new AppError('NOT_FOUND', `signal source ${sourceId} does not exist`);
   if (!row.enabled) return { sourceId, ok: true, items: 0 };
   const spec = toSpec(row);
   let result: PollResult;
   try {
-    result = await fetchSource(spec, { fetch: { ...fetchOptionsFor(ctx.config, row.config), signal }, now, chromiumPath: findChromium() });
+    result = await fetchSource(spec, {
+      fetch: { ...fetchOptionsFor(ctx.config, row.config), signal },
+      now,
+      chromiumPath: findChromium(),
+    });
   } catch (err) {
     if (!isAppError(err)) throw err;
     const detail = `${err.code}: ${err.message}`;
@@ -71,7 +105,28 @@ export async function pollSource(ctx: IngestContext & { config: Config }, source
     return { sourceId, ok: false, error: detail, flagged: !!after?.flagged_at };
   }
   const ingest = await ingestItems(ctx, result.items, { workspaceId: row.workspace_id, sourceId, now });
-  await one(ctx.db, recordPollSuccess(sourceId, { etag: result.etag, lastModified: result.lastModified, snapshot: result.snapshot, notModified: result.notModified }, now));
-  ctx.log?.info({ sourceId, items: result.items.length, created: ingest.created, merged: ingest.merged, notModified: result.notModified }, 'signals.source.polled');
+  await one(
+    ctx.db,
+    recordPollSuccess(
+      sourceId,
+      {
+        etag: result.etag,
+        lastModified: result.lastModified,
+        snapshot: result.snapshot,
+        notModified: result.notModified,
+      },
+      now,
+    ),
+  );
+  ctx.log?.info(
+    {
+      sourceId,
+      items: result.items.length,
+      created: ingest.created,
+      merged: ingest.merged,
+      notModified: result.notModified,
+    },
+    'signals.source.polled',
+  );
   return { sourceId, ok: true, notModified: result.notModified, items: result.items.length, ingest };
 }

@@ -24,7 +24,14 @@ async function urlAllowed(url: URL, opts: FetchOptions): Promise<boolean> {
 export async function renderPage(url: string, opts: FetchOptions & { executablePath: string }): Promise<string> {
   const browser = await chromium.launch({
     executablePath: opts.executablePath,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   try {
     const context = await browser.newContext({ userAgent: opts.userAgent, javaScriptEnabled: true });
@@ -35,12 +42,16 @@ export async function renderPage(url: string, opts: FetchOptions & { executableP
       else await route.abort('blockedbyclient');
     });
     const page = await context.newPage();
-    if (!(await urlAllowed(new URL(url), opts))) throw new AppError('FETCH_BLOCKED', `${new URL(url).hostname} is a private or reserved address`);
+    if (!(await urlAllowed(new URL(url), opts)))
+      throw new AppError('FETCH_BLOCKED', `${new URL(url).hostname} is a private or reserved address`);
     await page.goto(url, { timeout: opts.timeoutMs ?? 20_000, waitUntil: 'networkidle' });
     return await page.content();
   } catch (cause) {
     if (cause instanceof AppError) throw cause;
-    throw new AppError('FETCH_FAILED', `rendering ${url} failed: ${(cause as Error).message.split('\n')[0]}`, { cause, details: { reason: 'network' } });
+    throw new AppError('FETCH_FAILED', `rendering ${url} failed: ${(cause as Error).message.split('\n')[0]}`, {
+      cause,
+      details: { reason: 'network' },
+    });
   } finally {
     await browser.close();
   }

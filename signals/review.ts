@@ -3,42 +3,83 @@
 // cooldown), and see which unknown companies keep turning up.
 import { one, run, type Database } from '../db/index.js';
 import { findAccount, insertAccount } from '../db/queries/accounts.js';
-import { accountInCooldown, settleSignalAccount, unmatchedCompanyCounts, type SignalRow } from '../db/queries/signals.js';
+import {
+  accountInCooldown,
+  settleSignalAccount,
+  unmatchedCompanyCounts,
+  type SignalRow,
+} from '../db/queries/signals.js';
 import { findWorkspace, type WorkspaceRow } from '../db/queries/workspaces.js';
 import { AppError } from '../errors.js';
 import { cooldownDays, type IngestContext } from './ingest.js';
 
-export async function assignSignalAccount(ctx: IngestContext, o: { workspaceId: number; signalId: number; accountId: number; userId: number; now: Date }): Promise<SignalRow> {
+export async function assignSignalAccount(
+  ctx: IngestContext,
+  o: { workspaceId: number; signalId: number; accountId: number; userId: number; now: Date },
+): Promise<SignalRow> {
   const account = await one(ctx.db, findAccount(o.workspaceId, o.accountId));
   if (!account) throw new AppError('NOT_FOUND', 'No such account in this workspace.');
   const days = cooldownDays(await one<WorkspaceRow>(ctx.db, findWorkspace(o.workspaceId)));
   return ctx.db.transaction(async (tx) => {
     const cooling = (await one<{ cooling: boolean }>(tx, accountInCooldown(o.accountId, o.now, days)))!.cooling;
-    const s = await one<SignalRow>(tx, settleSignalAccount(o.workspaceId, o.signalId, o.accountId, cooling ? 'cooldown' : 'new', o.userId));
+    const s = await one<SignalRow>(
+      tx,
+      settleSignalAccount(o.workspaceId, o.signalId, o.accountId, cooling ? 'cooldown' : 'new', o.userId),
+    );
     if (!s) throw new AppError('STATE', 'Only an unmatched or ambiguous signal can be placed on an account.');
     if (s.status === 'new') await ctx.enqueueResearch(tx, s.id);
     return s;
   });
 }
 
-export interface UnmatchedCompany { company: string; signals: number; last_seen: Date; signal_ids: number[] }
+export interface UnmatchedCompany {
+  company: string;
+  signals: number;
+  last_seen: Date;
+  signal_ids: number[];
+}
 
 export async function unmatchedCompanies(db: Database, workspaceId: number): Promise<UnmatchedCompany[]> {
   return run<UnmatchedCompany>(db, unmatchedCompanyCounts(workspaceId));
 }
 
 /** "Add as account?": creates the account and places the company's unmatched signals on it. */
-export async function addAccountFromUnmatched(ctx: IngestContext, o: { workspaceId: number; userId: number; name: string; domain: string | null; signalIds: number[]; now: Date }): Promise<{ accountId: number; settled: SignalRow[] }> {
+export async function addAccountFromUnmatched(
+  ctx: IngestContext,
+  o: { workspaceId: number; userId: number; name: string; domain: string | null; signalIds: number[]; now: Date },
+): Promise<{ accountId: number; settled: SignalRow[] }> {
   let a: { id: number };
   try {
-    a = (await one<{ id: number }>(ctx.db, insertAccount(o.workspaceId, { name: o.name, domain: o.domain, aliases: [], ownerId: null, timeZone: null, country: null, tags: ['from-signal'] })))!;
+    a = (await one<{ id: number }>(
+      ctx.db,
+      insertAccount(o.workspaceId, {
+        name: o.name,
+        domain: o.domain,
+        aliases: [],
+        ownerId: null,
+        timeZone: null,
+        country: null,
+        tags: ['from-signal'],
+      }),
+    ))!;
   } catch (cause) {
-    if ((cause as { code?: string }).code === '23505') throw new AppError('CONFLICT', `An account with domain ${o.domain} exists; place the signals on it instead.`, { cause });
+    if ((cause as { code?: string }).code === '23505')
+      throw new AppError('CONFLICT', `An account with domain ${o.domain} exists; place the signals on it instead.`, {
+        cause,
+      });
     throw cause;
   }
   const settled: SignalRow[] = [];
   for (const signalId of o.signalIds) {
-    settled.push(await assignSignalAccount(ctx, { workspaceId: o.workspaceId, signalId, accountId: a.id, userId: o.userId, now: o.now }));
+    settled.push(
+      await assignSignalAccount(ctx, {
+        workspaceId: o.workspaceId,
+        signalId,
+        accountId: a.id,
+        userId: o.userId,
+        now: o.now,
+      }),
+    );
   }
   return { accountId: a.id, settled };
 }

@@ -5,7 +5,9 @@ import { isAppError } from '../errors.js';
 import { safeFetch, type FetchOptions } from './fetch.js';
 
 // The package's types declare an ESM default; at runtime it is the CommonJS function itself.
-interface Robot { isAllowed(url: string, ua?: string): boolean | undefined }
+interface Robot {
+  isAllowed(url: string, ua?: string): boolean | undefined;
+}
 const robotsParser = robotsParserModule as unknown as (url: string, body: string) => Robot;
 
 const TTL_MS = 60 * 60 * 1000;
@@ -20,7 +22,13 @@ export async function robotsAllows(pageUrl: string, opts: FetchOptions, now = Da
   if (!entry || now - entry.at > TTL_MS) {
     const robotsUrl = `${origin}/robots.txt`;
     try {
-      const r = await safeFetch(robotsUrl, { ...opts, etag: null, lastModified: null, maxBytes: 512 * 1024, accept: 'text/plain' });
+      const r = await safeFetch(robotsUrl, {
+        ...opts,
+        etag: null,
+        lastModified: null,
+        maxBytes: 512 * 1024,
+        accept: 'text/plain',
+      });
       entry = { at: now, robots: robotsParser(robotsUrl, r.body.toString('utf8')) };
     } catch (err) {
       const status = isAppError(err, 'FETCH_FAILED') ? (err.details as { status?: number }).status : undefined;

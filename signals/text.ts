@@ -31,7 +31,15 @@ export function absolute(href: string | undefined | null, base: string): string 
   }
 }
 
-const ODD_FORMATS = ['yyyy-MM-dd HH:mm:ss', 'yyyy-MM-dd', 'dd/MM/yyyy', 'MMMM d, yyyy', 'MMM d, yyyy', 'd MMMM yyyy', 'EEE, d MMM yyyy HH:mm:ss'];
+const ODD_FORMATS = [
+  'yyyy-MM-dd HH:mm:ss',
+  'yyyy-MM-dd',
+  'dd/MM/yyyy',
+  'MMMM d, yyyy',
+  'MMM d, yyyy',
+  'd MMMM yyyy',
+  'EEE, d MMM yyyy HH:mm:ss',
+];
 
 /** A date from the many shapes feeds use; null when missing, unreadable or absurd. */
 export function parseDate(value: string | undefined | null, now = new Date()): Date | null {

@@ -39,7 +39,13 @@ describe('config', () => {
   });
 
   it('names every bad key with what is expected, one line each', () => {
-    const p = problems({ PORT: 'eighty', DATABASE_URL: 'mysql://nope', PUBLIC_URL: 'not a url', LOG_LEVEL: 'loud', APP_SECRET: 'short' });
+    const p = problems({
+      PORT: 'eighty',
+      DATABASE_URL: 'mysql://nope',
+      PUBLIC_URL: 'not a url',
+      LOG_LEVEL: 'loud',
+      APP_SECRET: 'short',
+    });
     const keys = p.map((l) => l.split(':')[0]).sort();
     expect(keys).toEqual(['APP_SECRET', 'DATABASE_URL', 'LOG_LEVEL', 'PORT', 'PUBLIC_URL']);
     expect(p.find((l) => l.startsWith('APP_SECRET'))).toMatch(/at least 32 characters/);
@@ -47,7 +53,12 @@ describe('config', () => {
   });
 
   it('redacts secrets when printed', () => {
-    const c = loadConfig({ DATA_DIR: tmp(), DATABASE_URL: 'postgres://u:hunter2@db/x', APP_SECRET: 'x'.repeat(40), ANTHROPIC_API_KEY: 'sk-ant-secret' });
+    const c = loadConfig({
+      DATA_DIR: tmp(),
+      DATABASE_URL: 'postgres://u:hunter2@db/x',
+      APP_SECRET: 'x'.repeat(40),
+      ANTHROPIC_API_KEY: 'sk-ant-secret',
+    });
     const shown = JSON.stringify(redactedConfig(c));
     expect(shown).not.toContain('hunter2');
     expect(shown).not.toContain('sk-ant-secret');
@@ -55,13 +66,26 @@ describe('config', () => {
   });
 
   it('makes the CLI exit with code 2 and one line per bad key', async () => {
-    const env = { PATH: process.env.PATH!, HOME: process.env.HOME!, PORT: '99999', DATABASE_URL: 'postgres://x@127.0.0.1:1/db', DATA_DIR: tmp() };
-    const err = await execFileP(process.execPath, ['bin/prospector.js', 'migrate'], { env, cwd: path.resolve(__dirname, '..') }).then(
+    const env = {
+      PATH: process.env.PATH!,
+      HOME: process.env.HOME!,
+      PORT: '99999',
+      DATABASE_URL: 'postgres://x@127.0.0.1:1/db',
+      DATA_DIR: tmp(),
+    };
+    const err = await execFileP(process.execPath, ['bin/prospector.js', 'migrate'], {
+      env,
+      cwd: path.resolve(__dirname, '..'),
+    }).then(
       () => undefined,
       (e: { code: number; stderr: string }) => e,
     );
     expect(err?.code).toBe(2);
-    const lines = err!.stderr.trim().split('\n').slice(1).map((l) => l.trim());
+    const lines = err!.stderr
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.trim());
     expect(lines.map((l) => l.split(':')[0]).sort()).toEqual(['APP_SECRET', 'PORT']);
     expect(existsSync(path.join(env.DATA_DIR, 'pgdata'))).toBe(false);
   });

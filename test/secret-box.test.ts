@@ -4,7 +4,8 @@ import { createSecretBox } from '../secret-box.js';
 describe('secret box', () => {
   const box = createSecretBox('a'.repeat(40));
   it('seals with a fresh IV each time and opens back', () => {
-    const a = box.seal('smtp-password'), b = box.seal('smtp-password');
+    const a = box.seal('smtp-password'),
+      b = box.seal('smtp-password');
     expect(a).not.toBe(b);
     expect(a).not.toContain('smtp-password');
     expect(box.open(a)).toBe('smtp-password');

@@ -40,7 +40,17 @@ export const findContactByEmail = (workspaceId: number, email: string): Sql => (
 export const insertContact = (workspaceId: number, c: ContactInput): Sql => ({
   text: `INSERT INTO contacts (workspace_id, account_id, first_name, last_name, email, title, time_zone, linkedin_url, is_champion)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
-  values: [workspaceId, c.accountId, c.firstName, c.lastName, c.email, c.title, c.timeZone, c.linkedinUrl, c.isChampion],
+  values: [
+    workspaceId,
+    c.accountId,
+    c.firstName,
+    c.lastName,
+    c.email,
+    c.title,
+    c.timeZone,
+    c.linkedinUrl,
+    c.isChampion,
+  ],
 });
 
 export const updateContact = (id: number, c: ContactInput & { previousCompany?: string | null }): Sql => ({
@@ -48,15 +58,34 @@ export const updateContact = (id: number, c: ContactInput & { previousCompany?: 
                 time_zone = coalesce($6, time_zone), linkedin_url = coalesce($7, linkedin_url),
                 is_champion = $8, previous_company = coalesce($9, previous_company), updated_at = now()
           WHERE id = $1 RETURNING *`,
-  values: [id, c.accountId, c.firstName, c.lastName, c.title, c.timeZone, c.linkedinUrl, c.isChampion, c.previousCompany ?? null],
+  values: [
+    id,
+    c.accountId,
+    c.firstName,
+    c.lastName,
+    c.title,
+    c.timeZone,
+    c.linkedinUrl,
+    c.isChampion,
+    c.previousCompany ?? null,
+  ],
 });
 
-export const insertContactChange = (contactId: number, field: string, oldValue: string | null, newValue: string | null, source: string): Sql => ({
+export const insertContactChange = (
+  contactId: number,
+  field: string,
+  oldValue: string | null,
+  newValue: string | null,
+  source: string,
+): Sql => ({
   text: `INSERT INTO contact_changes (contact_id, field, old_value, new_value, source) VALUES ($1, $2, $3, $4, $5)`,
   values: [contactId, field, oldValue, newValue, source],
 });
 
-export const listContacts = (workspaceId: number, opts: { q?: string; accountId?: number; limit: number; offset: number }): Sql => ({
+export const listContacts = (
+  workspaceId: number,
+  opts: { q?: string; accountId?: number; limit: number; offset: number },
+): Sql => ({
   text: `SELECT c.*, a.name AS account_name, count(*) OVER ()::int AS total
            FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id
           WHERE c.workspace_id = $1

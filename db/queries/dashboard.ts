@@ -29,7 +29,11 @@ const SEQUENCE_KEY: Record<Dimension, string> = {
   play: `coalesce((SELECT pl.name FROM plays pl WHERE pl.id = q.play_id), 'no play')`,
 };
 
-export interface SignalStageRow { key: string | null; signals: number; matched: number }
+export interface SignalStageRow {
+  key: string | null;
+  signals: number;
+  matched: number;
+}
 
 export const signalStages = (workspaceId: number, from: Date, to: Date, dim: Dimension): Sql => ({
   text: `SELECT ${SIGNAL_KEY[dim]} AS key, count(*)::int AS signals, count(sig.account_id)::int AS matched
@@ -40,7 +44,13 @@ export const signalStages = (workspaceId: number, from: Date, to: Date, dim: Dim
 });
 
 export interface SequenceStageRow {
-  key: string; drafted: number; approved: number; sent: number; replied: number; positive: number; meetings: number;
+  key: string;
+  drafted: number;
+  approved: number;
+  sent: number;
+  replied: number;
+  positive: number;
+  meetings: number;
   signal_to_first_send_ms: number | null;
 }
 
@@ -62,7 +72,11 @@ export const sequenceStages = (workspaceId: number, from: Date, to: Date, dim: D
   values: [workspaceId, from, to, POSITIVE_INTENTS],
 });
 
-export interface StepRow { position: number; sent: number; replies: number }
+export interface StepRow {
+  position: number;
+  sent: number;
+  replies: number;
+}
 
 /** Replies attributed to the step they answered (the last step sent before the reply). */
 export const stepStages = (workspaceId: number, from: Date, to: Date): Sql => ({
@@ -82,7 +96,13 @@ export const stepStages = (workspaceId: number, from: Date, to: Date): Sql => ({
   values: [workspaceId, from, to],
 });
 
-export interface LatencyRow { rep: string; approved: number; median_ms: number | null; avg_ms: number | null; signal_to_first_send_ms: number | null }
+export interface LatencyRow {
+  rep: string;
+  approved: number;
+  median_ms: number | null;
+  avg_ms: number | null;
+  signal_to_first_send_ms: number | null;
+}
 
 /** Approval latency (draft created → approved) and signal → first send, per rep. */
 export const repLatency = (workspaceId: number, from: Date, to: Date): Sql => ({

@@ -3,27 +3,78 @@
 import type { Sql } from '../types.js';
 
 export interface SignalRow {
-  id: number; workspace_id: number; account_id: number | null; contact_id: number | null; type: string; subtype: string | null;
-  title: string; summary: string; url: string | null; facts: Record<string, unknown>; status: string; error: string | null;
+  id: number;
+  workspace_id: number;
+  account_id: number | null;
+  contact_id: number | null;
+  type: string;
+  subtype: string | null;
+  title: string;
+  summary: string;
+  url: string | null;
+  facts: Record<string, unknown>;
+  status: string;
+  error: string | null;
   play_id?: number | null;
 }
 export interface DossierRow {
-  id: number; workspace_id: number; signal_id: number; account_id: number | null; contact_id: number | null;
-  organization: Record<string, unknown>; people: unknown[]; errors: unknown[]; contact_time_zone: string | null;
-  persona?: string | null; stagger_hours?: number;
+  id: number;
+  workspace_id: number;
+  signal_id: number;
+  account_id: number | null;
+  contact_id: number | null;
+  organization: Record<string, unknown>;
+  people: unknown[];
+  errors: unknown[];
+  contact_time_zone: string | null;
+  persona?: string | null;
+  stagger_hours?: number;
 }
-export interface FactRow { id: number; dossier_id: number; kind: string; text: string; source_url: string; quote: string; flags: string[]; position: number }
+export interface FactRow {
+  id: number;
+  dossier_id: number;
+  kind: string;
+  text: string;
+  source_url: string;
+  quote: string;
+  flags: string[];
+  position: number;
+}
 export interface SequenceRow {
-  id: number; workspace_id: number; signal_id: number | null; account_id: number | null; contact_id: number | null; template_id: number | null;
-  owner_id: number | null; mailbox_id: number | null; status: string; drafter: string | null; prompt_version: string | null;
-  gate_failures: unknown[]; version: number;
+  id: number;
+  workspace_id: number;
+  signal_id: number | null;
+  account_id: number | null;
+  contact_id: number | null;
+  template_id: number | null;
+  owner_id: number | null;
+  mailbox_id: number | null;
+  status: string;
+  drafter: string | null;
+  prompt_version: string | null;
+  gate_failures: unknown[];
+  version: number;
 }
 export interface StepRow {
-  id: number; sequence_id: number; position: number; kind: 'opener' | 'follow_up' | 'breakup'; delay_days: number; new_thread: boolean;
-  branch: unknown; subject: string; body: string; drafted_subject: string | null; drafted_body: string | null; cited_fact_ids: number[]; status: string;
+  id: number;
+  sequence_id: number;
+  position: number;
+  kind: 'opener' | 'follow_up' | 'breakup';
+  delay_days: number;
+  new_thread: boolean;
+  branch: unknown;
+  subject: string;
+  body: string;
+  drafted_subject: string | null;
+  drafted_body: string | null;
+  cited_fact_ids: number[];
+  status: string;
 }
 
-export const lockSignal = (id: number): Sql => ({ text: `SELECT * FROM signals WHERE id = $1 FOR UPDATE`, values: [id] });
+export const lockSignal = (id: number): Sql => ({
+  text: `SELECT * FROM signals WHERE id = $1 FOR UPDATE`,
+  values: [id],
+});
 
 export const findSignal = (id: number): Sql => ({ text: `SELECT * FROM signals WHERE id = $1`, values: [id] });
 
@@ -76,10 +127,34 @@ export const firstMailboxOf = (userId: number): Sql => ({
   values: [userId],
 });
 
-export const insertSequence = (s: { workspaceId: number; signalId: number; accountId: number | null; contactId: number; templateId: number | null; ownerId: number | null; mailboxId: number | null; approvalMode: string; playId?: number | null; persona?: string | null; staggerHours?: number }): Sql => ({
+export const insertSequence = (s: {
+  workspaceId: number;
+  signalId: number;
+  accountId: number | null;
+  contactId: number;
+  templateId: number | null;
+  ownerId: number | null;
+  mailboxId: number | null;
+  approvalMode: string;
+  playId?: number | null;
+  persona?: string | null;
+  staggerHours?: number;
+}): Sql => ({
   text: `INSERT INTO sequences (workspace_id, signal_id, account_id, contact_id, template_id, owner_id, mailbox_id, approval_mode, status, play_id, persona, stagger_hours)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'drafting', $9, $10, $11) RETURNING *`,
-  values: [s.workspaceId, s.signalId, s.accountId, s.contactId, s.templateId, s.ownerId, s.mailboxId, s.approvalMode, s.playId ?? null, s.persona ?? null, s.staggerHours ?? 0],
+  values: [
+    s.workspaceId,
+    s.signalId,
+    s.accountId,
+    s.contactId,
+    s.templateId,
+    s.ownerId,
+    s.mailboxId,
+    s.approvalMode,
+    s.playId ?? null,
+    s.persona ?? null,
+    s.staggerHours ?? 0,
+  ],
 });
 
 /** A play's own template, else the workspace default. */
@@ -91,9 +166,20 @@ export const templateForPlay = (workspaceId: number, playId: number | null): Sql
   values: [workspaceId, playId],
 });
 
-export const insertStep = (sequenceId: number, position: number, s: { kind: string; delayDays: number; newThread?: boolean; branch?: unknown }): Sql => ({
+export const insertStep = (
+  sequenceId: number,
+  position: number,
+  s: { kind: string; delayDays: number; newThread?: boolean; branch?: unknown },
+): Sql => ({
   text: `INSERT INTO sequence_steps (sequence_id, position, kind, delay_days, new_thread, branch) VALUES ($1, $2, $3, $4, $5, $6)`,
-  values: [sequenceId, position, s.kind, s.delayDays, !!s.newThread, s.branch === undefined ? null : JSON.stringify(s.branch)],
+  values: [
+    sequenceId,
+    position,
+    s.kind,
+    s.delayDays,
+    !!s.newThread,
+    s.branch === undefined ? null : JSON.stringify(s.branch),
+  ],
 });
 
 export const stepsOf = (sequenceId: number): Sql => ({
@@ -117,13 +203,24 @@ export const draftContext = (sequenceId: number): Sql => ({
 });
 
 /** A drafted step: the editable text and the drafted text start equal. */
-export const saveDraftedStep = (sequenceId: number, position: number, s: { subject: string; body: string; citedFactIds: number[] }): Sql => ({
+export const saveDraftedStep = (
+  sequenceId: number,
+  position: number,
+  s: { subject: string; body: string; citedFactIds: number[] },
+): Sql => ({
   text: `UPDATE sequence_steps SET subject = $3, body = $4, drafted_subject = $3, drafted_body = $4, cited_fact_ids = $5, updated_at = now()
           WHERE sequence_id = $1 AND position = $2 AND status = 'draft'`,
   values: [sequenceId, position, s.subject, s.body, s.citedFactIds],
 });
 
-export const insertDraftVersion = (v: { sequenceId: number; source: string; instruction: string | null; steps: unknown; gateResults: unknown; createdBy: number | null }): Sql => ({
+export const insertDraftVersion = (v: {
+  sequenceId: number;
+  source: string;
+  instruction: string | null;
+  steps: unknown;
+  gateResults: unknown;
+  createdBy: number | null;
+}): Sql => ({
   text: `INSERT INTO draft_versions (sequence_id, version, source, instruction, steps, gate_results, created_by)
          SELECT $1, coalesce(max(version), 0) + 1, $2, $3, $4, $5, $6 FROM draft_versions WHERE sequence_id = $1
          RETURNING id, version`,
@@ -144,17 +241,42 @@ export const findDraftVersion = (sequenceId: number, version: number): Sql => ({
  * Moves a sequence to review with its drafter and failures. `expectVersion` guards a rewrite
  * against a rep's edit made meanwhile (null skips the check).
  */
-export const finishDraft = (sequenceId: number, d: { from: string[]; drafter: string; promptVersion: string; gateFailures: unknown; expectVersion: number | null }): Sql => ({
+export const finishDraft = (
+  sequenceId: number,
+  d: { from: string[]; drafter: string; promptVersion: string; gateFailures: unknown; expectVersion: number | null },
+): Sql => ({
   text: `UPDATE sequences SET status = 'pending_review', drafter = $3, prompt_version = $4, gate_failures = $5,
                 version = version + 1, updated_at = now()
           WHERE id = $1 AND status = ANY($2::text[]) AND ($6::int IS NULL OR version = $6) RETURNING *`,
   values: [sequenceId, d.from, d.drafter, d.promptVersion, JSON.stringify(d.gateFailures), d.expectVersion],
 });
 
-export const insertLlmUsage = (u: { workspaceId: number; sequenceId: number | null; signalId: number | null; purpose: string; model: string; inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheWriteTokens: number; costUsd: number }): Sql => ({
+export const insertLlmUsage = (u: {
+  workspaceId: number;
+  sequenceId: number | null;
+  signalId: number | null;
+  purpose: string;
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  costUsd: number;
+}): Sql => ({
   text: `INSERT INTO llm_usage (workspace_id, sequence_id, signal_id, purpose, model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cost_usd)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-  values: [u.workspaceId, u.sequenceId, u.signalId, u.purpose, u.model, u.inputTokens, u.outputTokens, u.cacheReadTokens, u.cacheWriteTokens, u.costUsd],
+  values: [
+    u.workspaceId,
+    u.sequenceId,
+    u.signalId,
+    u.purpose,
+    u.model,
+    u.inputTokens,
+    u.outputTokens,
+    u.cacheReadTokens,
+    u.cacheWriteTokens,
+    u.costUsd,
+  ],
 });
 
 export const usageForSequence = (sequenceId: number): Sql => ({
@@ -176,7 +298,10 @@ export const approvedStepTexts = (workspaceId: number, since: Date | null): Sql 
   values: [workspaceId, since],
 });
 
-export const accountOwner = (accountId: number): Sql => ({ text: `SELECT owner_id FROM accounts WHERE id = $1`, values: [accountId] });
+export const accountOwner = (accountId: number): Sql => ({
+  text: `SELECT owner_id FROM accounts WHERE id = $1`,
+  values: [accountId],
+});
 
 export const lockReviewSequence = (id: number): Sql => ({
   text: `SELECT * FROM sequences WHERE id = $1 AND status = 'pending_review' FOR UPDATE`,
@@ -184,7 +309,11 @@ export const lockReviewSequence = (id: number): Sql => ({
 });
 
 /** Puts text back on a step without touching what was drafted (that stays for edit statistics). */
-export const setStepText = (sequenceId: number, position: number, s: { subject: string; body: string; citedFactIds: number[] }): Sql => ({
+export const setStepText = (
+  sequenceId: number,
+  position: number,
+  s: { subject: string; body: string; citedFactIds: number[] },
+): Sql => ({
   text: `UPDATE sequence_steps SET subject = $3, body = $4, cited_fact_ids = $5, updated_at = now()
           WHERE sequence_id = $1 AND position = $2 AND status = 'draft'`,
   values: [sequenceId, position, s.subject, s.body, s.citedFactIds],

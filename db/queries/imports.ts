@@ -1,6 +1,10 @@
 import type { Sql } from '../types.js';
 
-export interface ImportErrorRow { row: number; errors: string[]; raw: Record<string, string> }
+export interface ImportErrorRow {
+  row: number;
+  errors: string[];
+  raw: Record<string, string>;
+}
 
 export interface ImportRow {
   id: number;
@@ -22,7 +26,15 @@ export interface ImportRow {
   finished_at: Date | null;
 }
 
-export const insertImport = (i: { workspaceId: number; kind: string; filename: string; content: string; mapping: Record<string, string>; totalRows: number; userId: number | null }): Sql => ({
+export const insertImport = (i: {
+  workspaceId: number;
+  kind: string;
+  filename: string;
+  content: string;
+  mapping: Record<string, string>;
+  totalRows: number;
+  userId: number | null;
+}): Sql => ({
   text: `INSERT INTO imports (workspace_id, kind, filename, content, mapping, total_rows, created_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
   values: [i.workspaceId, i.kind, i.filename, i.content, JSON.stringify(i.mapping), i.totalRows, i.userId],
@@ -34,7 +46,10 @@ export const claimImport = (id: number): Sql => ({
   values: [id],
 });
 
-export const updateImportProgress = (id: number, p: { processed: number; created: number; updated: number; errorRows: number; newErrors: ImportErrorRow[] }): Sql => ({
+export const updateImportProgress = (
+  id: number,
+  p: { processed: number; created: number; updated: number; errorRows: number; newErrors: ImportErrorRow[] },
+): Sql => ({
   text: `UPDATE imports SET processed_rows = $2, created_rows = $3, updated_rows = $4, error_rows = $5,
                 errors = errors || $6::jsonb
           WHERE id = $1`,

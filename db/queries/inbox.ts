@@ -31,16 +31,49 @@ export const ownAddresses = (workspaceId: number): Sql => ({
 });
 
 export const insertInMessage = (m: {
-  workspaceId: number; mailboxId: number | null; sequenceId: number | null; stepId: number | null; contactId: number | null;
-  messageId: string | null; inReplyTo: string | null; references: string[]; from: string; to: string; subject: string;
-  text: string; visibleText: string; raw: string; classification: string; details: unknown; imapUid: number | null; at: Date;
+  workspaceId: number;
+  mailboxId: number | null;
+  sequenceId: number | null;
+  stepId: number | null;
+  contactId: number | null;
+  messageId: string | null;
+  inReplyTo: string | null;
+  references: string[];
+  from: string;
+  to: string;
+  subject: string;
+  text: string;
+  visibleText: string;
+  raw: string;
+  classification: string;
+  details: unknown;
+  imapUid: number | null;
+  at: Date;
 }): Sql => ({
   text: `INSERT INTO messages (workspace_id, mailbox_id, sequence_id, step_id, contact_id, direction, message_id, in_reply_to, "references",
                                from_addr, to_addr, subject, text_body, visible_text, raw, classification, classification_details, imap_uid, at)
          VALUES ($1, $2, $3, $4, $5, 'in', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
          ON CONFLICT DO NOTHING RETURNING id`,
-  values: [m.workspaceId, m.mailboxId, m.sequenceId, m.stepId, m.contactId, m.messageId, m.inReplyTo, m.references, m.from, m.to,
-    m.subject, m.text, m.visibleText, m.raw, m.classification, JSON.stringify(m.details), m.imapUid, m.at],
+  values: [
+    m.workspaceId,
+    m.mailboxId,
+    m.sequenceId,
+    m.stepId,
+    m.contactId,
+    m.messageId,
+    m.inReplyTo,
+    m.references,
+    m.from,
+    m.to,
+    m.subject,
+    m.text,
+    m.visibleText,
+    m.raw,
+    m.classification,
+    JSON.stringify(m.details),
+    m.imapUid,
+    m.at,
+  ],
 });
 
 export const findInMessage = (id: number): Sql => ({

@@ -1,6 +1,11 @@
 import type { Sql } from '../types.js';
 
-export const insertOutboxMailbox = (m: { workspaceId: number; userId: number; fromName: string; fromEmail: string }): Sql => ({
+export const insertOutboxMailbox = (m: {
+  workspaceId: number;
+  userId: number;
+  fromName: string;
+  fromEmail: string;
+}): Sql => ({
   text: `INSERT INTO mailboxes (workspace_id, user_id, kind, from_name, from_email) VALUES ($1, $2, 'outbox', $3, $4) RETURNING *`,
   values: [m.workspaceId, m.userId, m.fromName, m.fromEmail],
 });

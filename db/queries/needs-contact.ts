@@ -1,9 +1,26 @@
 import type { Sql } from '../types.js';
 
 export interface NeedsContactRow {
-  id: number; workspace_id: number; type: string; subtype: string | null; title: string; url: string | null; detected_at: Date;
-  account_id: number; account_name: string; account_domain: string | null; account_owner_id: number | null;
-  people: { role: 'contact' | 'found'; name: string; title?: string | null; sourceUrl?: string | null; source?: string | null }[] | null;
+  id: number;
+  workspace_id: number;
+  type: string;
+  subtype: string | null;
+  title: string;
+  url: string | null;
+  detected_at: Date;
+  account_id: number;
+  account_name: string;
+  account_domain: string | null;
+  account_owner_id: number | null;
+  people:
+    | {
+        role: 'contact' | 'found';
+        name: string;
+        title?: string | null;
+        sourceUrl?: string | null;
+        source?: string | null;
+      }[]
+    | null;
   skipped: { id: number; reason: string }[] | null;
 }
 

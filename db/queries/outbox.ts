@@ -2,10 +2,24 @@
 import type { Sql } from '../types.js';
 
 export interface OutboxRow {
-  id: number; sequence_id: number | null; step_id: number | null; mailbox_id: number | null; mailbox_kind: string | null;
-  from_addr: string; to_addr: string; subject: string; at: Date; message_id: string | null;
-  step_position: number | null; step_status: string | null; sequence_status: string | null; stop_reason: string | null;
-  owner_id: number | null; account_owner_id: number | null; account_id: number | null; replies: number;
+  id: number;
+  sequence_id: number | null;
+  step_id: number | null;
+  mailbox_id: number | null;
+  mailbox_kind: string | null;
+  from_addr: string;
+  to_addr: string;
+  subject: string;
+  at: Date;
+  message_id: string | null;
+  step_position: number | null;
+  step_status: string | null;
+  sequence_status: string | null;
+  stop_reason: string | null;
+  owner_id: number | null;
+  account_owner_id: number | null;
+  account_id: number | null;
+  replies: number;
 }
 
 const OUTBOX_SELECT = `SELECT m.id, m.sequence_id, m.step_id, m.mailbox_id, mb.kind AS mailbox_kind, m.from_addr, m.to_addr, m.subject, m.at, m.message_id,
@@ -63,7 +77,12 @@ export const findTemplateByName = (workspaceId: number, name: string): Sql => ({
 });
 
 /** Archived at once: plays and the settings list never offer it; it only carries the open window. */
-export const insertArchivedTemplate = (workspaceId: number, name: string, description: string, window: unknown): Sql => ({
+export const insertArchivedTemplate = (
+  workspaceId: number,
+  name: string,
+  description: string,
+  window: unknown,
+): Sql => ({
   text: `INSERT INTO sequence_templates (workspace_id, name, description, steps, sending_window, fallback_window, is_default, archived_at)
          VALUES ($1, $2, $3, '[]'::jsonb, $4, NULL, false, now()) RETURNING id`,
   values: [workspaceId, name, description, JSON.stringify(window)],

@@ -19,14 +19,25 @@ export const pauseAccountSequences = (accountId: number, now: Date): Sql => ({
   values: [accountId, now],
 });
 
-export const setContactStatus = (contactId: number, status: 'replied' | 'bounced' | 'unsubscribed', reason: string, now: Date): Sql => ({
+export const setContactStatus = (
+  contactId: number,
+  status: 'replied' | 'bounced' | 'unsubscribed',
+  reason: string,
+  now: Date,
+): Sql => ({
   // A bounce or unsubscribe outranks a reply; nothing moves a contact back to active here.
   text: `UPDATE contacts SET status = $2, status_reason = $3, updated_at = $4
           WHERE id = $1 AND (status = 'active' OR (status = 'replied' AND $2 <> 'replied'))`,
   values: [contactId, status, reason, now],
 });
 
-export const addSuppression = (workspaceId: number, kind: 'email' | 'domain', value: string, reason: string, source: string): Sql => ({
+export const addSuppression = (
+  workspaceId: number,
+  kind: 'email' | 'domain',
+  value: string,
+  reason: string,
+  source: string,
+): Sql => ({
   text: `INSERT INTO suppressions (workspace_id, kind, value, reason, source) VALUES ($1, $2, lower($3), $4, $5) ON CONFLICT DO NOTHING`,
   values: [workspaceId, kind, value, reason, source],
 });
@@ -74,7 +85,13 @@ export const sentStepForReply = (stepId: number): Sql => ({
 });
 
 /** A person's decision on a step in `unknown`: it went out, send it again, or drop it. */
-export const resolveUnknownStep = (stepId: number, status: 'sent' | 'scheduled' | 'skipped', at: Date | null, reason: string, now: Date): Sql => ({
+export const resolveUnknownStep = (
+  stepId: number,
+  status: 'sent' | 'scheduled' | 'skipped',
+  at: Date | null,
+  reason: string,
+  now: Date,
+): Sql => ({
   text: `UPDATE sequence_steps
             SET status = $2,
                 sent_at = CASE WHEN $2 = 'sent' THEN $5 ELSE sent_at END,

@@ -26,21 +26,74 @@ export const findPlay = (workspaceId: number, id: number): Sql => ({
   values: [workspaceId, id],
 });
 
-export const insertPlay = (workspaceId: number, d: { name: string; description: string; trigger: unknown; personas: unknown; templateId: number | null; approvalMode: string | null; limits: unknown; enabled: boolean }): Sql => ({
+export const insertPlay = (
+  workspaceId: number,
+  d: {
+    name: string;
+    description: string;
+    trigger: unknown;
+    personas: unknown;
+    templateId: number | null;
+    approvalMode: string | null;
+    limits: unknown;
+    enabled: boolean;
+  },
+): Sql => ({
   text: `INSERT INTO plays (workspace_id, name, description, trigger, personas, template_id, approval_mode, limits, enabled)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
-  values: [workspaceId, d.name, d.description, JSON.stringify(d.trigger), JSON.stringify(d.personas), d.templateId, d.approvalMode, JSON.stringify(d.limits), d.enabled],
+  values: [
+    workspaceId,
+    d.name,
+    d.description,
+    JSON.stringify(d.trigger),
+    JSON.stringify(d.personas),
+    d.templateId,
+    d.approvalMode,
+    JSON.stringify(d.limits),
+    d.enabled,
+  ],
 });
 
 /** Saves a new version only if nobody saved since `expectedVersion` was read. */
-export const updatePlay = (workspaceId: number, id: number, expectedVersion: number, d: { name: string; description: string; trigger: unknown; personas: unknown; templateId: number | null; approvalMode: string | null; limits: unknown; enabled: boolean }): Sql => ({
+export const updatePlay = (
+  workspaceId: number,
+  id: number,
+  expectedVersion: number,
+  d: {
+    name: string;
+    description: string;
+    trigger: unknown;
+    personas: unknown;
+    templateId: number | null;
+    approvalMode: string | null;
+    limits: unknown;
+    enabled: boolean;
+  },
+): Sql => ({
   text: `UPDATE plays SET name = $4, description = $5, trigger = $6, personas = $7, template_id = $8, approval_mode = $9,
                 limits = $10, enabled = $11, version = version + 1, updated_at = now()
           WHERE workspace_id = $1 AND id = $2 AND version = $3 RETURNING *`,
-  values: [workspaceId, id, expectedVersion, d.name, d.description, JSON.stringify(d.trigger), JSON.stringify(d.personas), d.templateId, d.approvalMode, JSON.stringify(d.limits), d.enabled],
+  values: [
+    workspaceId,
+    id,
+    expectedVersion,
+    d.name,
+    d.description,
+    JSON.stringify(d.trigger),
+    JSON.stringify(d.personas),
+    d.templateId,
+    d.approvalMode,
+    JSON.stringify(d.limits),
+    d.enabled,
+  ],
 });
 
-export const insertPlayVersion = (playId: number, version: number, definition: unknown, userId: number | null): Sql => ({
+export const insertPlayVersion = (
+  playId: number,
+  version: number,
+  definition: unknown,
+  userId: number | null,
+): Sql => ({
   text: `INSERT INTO play_versions (play_id, version, definition, created_by) VALUES ($1, $2, $3, $4)`,
   values: [playId, version, JSON.stringify(definition), userId],
 });
@@ -65,7 +118,12 @@ export interface CandidateRow {
  * The account's contacts with the reason each one may not be used now (null = usable): not
  * active, suppressed by address or domain, in an active sequence, or contacted within the cooldown.
  */
-export const playCandidates = (workspaceId: number, accountId: number, cooldownDays: number, onlyIds: number[] | null): Sql => ({
+export const playCandidates = (
+  workspaceId: number,
+  accountId: number,
+  cooldownDays: number,
+  onlyIds: number[] | null,
+): Sql => ({
   text: `SELECT c.id, c.email, c.title, c.status, c.is_champion,
                 (SELECT count(*) FROM events e WHERE e.contact_id = c.id AND e.type IN ('reply', 'click', 'meeting_booked') AND NOT e.is_bot)::int AS engagement,
                 CASE
@@ -98,13 +156,36 @@ export const setSignalPlay = (signalId: number, playId: number | null): Sql => (
 
 /** A signal a play starts by itself (manual enrollment, inbound event): matched, new, idempotent on its fingerprint. */
 export const insertPlaySignal = (s: {
-  workspaceId: number; accountId: number; contactId: number | null; type: 'manual' | 'inbound'; subtype: string; title: string; summary: string;
-  facts: Record<string, unknown>; fingerprint: string; playId: number | null; targetContactIds: number[]; occurredAt: Date;
+  workspaceId: number;
+  accountId: number;
+  contactId: number | null;
+  type: 'manual' | 'inbound';
+  subtype: string;
+  title: string;
+  summary: string;
+  facts: Record<string, unknown>;
+  fingerprint: string;
+  playId: number | null;
+  targetContactIds: number[];
+  occurredAt: Date;
 }): Sql => ({
   text: `INSERT INTO signals (workspace_id, account_id, contact_id, type, subtype, title, summary, facts, fingerprint, status, play_id, target_contact_ids, occurred_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'new', $10, $11, $12)
          ON CONFLICT (workspace_id, fingerprint) DO NOTHING RETURNING id`,
-  values: [s.workspaceId, s.accountId, s.contactId, s.type, s.subtype, s.title, s.summary, JSON.stringify(s.facts), s.fingerprint, s.playId, s.targetContactIds, s.occurredAt],
+  values: [
+    s.workspaceId,
+    s.accountId,
+    s.contactId,
+    s.type,
+    s.subtype,
+    s.title,
+    s.summary,
+    JSON.stringify(s.facts),
+    s.fingerprint,
+    s.playId,
+    s.targetContactIds,
+    s.occurredAt,
+  ],
 });
 
 export const contactsByIds = (workspaceId: number, ids: number[]): Sql => ({

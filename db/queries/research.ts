@@ -78,11 +78,29 @@ export interface DossierInsert {
 export const insertDossier = (d: DossierInsert): Sql => ({
   text: `INSERT INTO dossiers (workspace_id, signal_id, account_id, contact_id, organization, people, errors, stats, contact_time_zone, persona, stagger_hours)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
-  values: [d.workspaceId, d.signalId, d.accountId, d.contactId, JSON.stringify(d.organization), JSON.stringify(d.people),
-    JSON.stringify(d.errors), JSON.stringify(d.stats), d.contactTimeZone, d.persona ?? null, d.staggerHours ?? 0],
+  values: [
+    d.workspaceId,
+    d.signalId,
+    d.accountId,
+    d.contactId,
+    JSON.stringify(d.organization),
+    JSON.stringify(d.people),
+    JSON.stringify(d.errors),
+    JSON.stringify(d.stats),
+    d.contactTimeZone,
+    d.persona ?? null,
+    d.staggerHours ?? 0,
+  ],
 });
 
-export interface FactInsert { kind: string; text: string; sourceUrl: string; quote: string; fetchedAt: Date; flags: string[] }
+export interface FactInsert {
+  kind: string;
+  text: string;
+  sourceUrl: string;
+  quote: string;
+  fetchedAt: Date;
+  flags: string[];
+}
 
 /** All of a dossier's facts in one statement, `position` in the given order. */
 export const insertFacts = (dossierId: number, facts: FactInsert[]): Sql => ({
@@ -91,9 +109,20 @@ export const insertFacts = (dossierId: number, facts: FactInsert[]): Sql => ({
                 ARRAY(SELECT jsonb_array_elements_text(f.flags)), f.position
            FROM jsonb_to_recordset($2::jsonb)
                 AS f(kind text, text text, source_url text, quote text, fetched_at timestamptz, flags jsonb, position int)`,
-  values: [dossierId, JSON.stringify(facts.map((f, i) => ({
-    kind: f.kind, text: f.text, source_url: f.sourceUrl, quote: f.quote, fetched_at: f.fetchedAt.toISOString(), flags: f.flags, position: i,
-  })))],
+  values: [
+    dossierId,
+    JSON.stringify(
+      facts.map((f, i) => ({
+        kind: f.kind,
+        text: f.text,
+        source_url: f.sourceUrl,
+        quote: f.quote,
+        fetched_at: f.fetchedAt.toISOString(),
+        flags: f.flags,
+        position: i,
+      })),
+    ),
+  ],
 });
 
 export const dossiersOfSignal = (signalId: number): Sql => ({
@@ -106,7 +135,13 @@ export const factsOfDossier = (dossierId: number): Sql => ({
   values: [dossierId],
 });
 
-export const insertResearchUsage = (u: { workspaceId: number; signalId: number; model: string; inputTokens: number; outputTokens: number }): Sql => ({
+export const insertResearchUsage = (u: {
+  workspaceId: number;
+  signalId: number;
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+}): Sql => ({
   text: `INSERT INTO llm_usage (workspace_id, signal_id, purpose, model, input_tokens, output_tokens)
          VALUES ($1, $2, 'research', $3, $4, $5)`,
   values: [u.workspaceId, u.signalId, u.model, u.inputTokens, u.outputTokens],
@@ -118,8 +153,15 @@ export const getCachedPage = (url: string): Sql => ({
 });
 
 export const putCachedPage = (p: {
-  url: string; status: number; contentType: string | null; etag: string | null; lastModified: string | null;
-  body: string; rendered: boolean; fetchedAt: Date; expiresAt: Date;
+  url: string;
+  status: number;
+  contentType: string | null;
+  etag: string | null;
+  lastModified: string | null;
+  body: string;
+  rendered: boolean;
+  fetchedAt: Date;
+  expiresAt: Date;
 }): Sql => ({
   text: `INSERT INTO page_cache (url, status, content_type, etag, last_modified, body, rendered, fetched_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)

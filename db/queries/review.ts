@@ -42,7 +42,12 @@ const AGE_SQL = `CASE WHEN sig.detected_at >= $2::timestamptz - interval '1 day'
 
 const visible = (n: number) => `($${n}::bigint IS NULL OR s.owner_id = $${n} OR a.owner_id = $${n})`;
 
-interface Cols { type: string; owner: string; age: string; flagged: string }
+interface Cols {
+  type: string;
+  owner: string;
+  age: string;
+  flagged: string;
+}
 const RAW: Cols = { type: 'sig.type', owner: 's.owner_id', age: AGE_SQL, flagged: `s.gate_failures <> '[]'::jsonb` };
 const BASE: Cols = { type: 'type', owner: 'owner_id', age: 'age', flagged: 'flagged' };
 
@@ -79,7 +84,14 @@ const FROM = `FROM sequences s
  * One page of drafts waiting for review, newest signal first. No total here: counting every
  * match would stop the index walk from ending at the page; `queueCounts` gives the total.
  */
-export function listQueue(workspaceId: number, now: Date, viewer: number | null, f: QueueFilter, limit: number, offset: number): Sql {
+export function listQueue(
+  workspaceId: number,
+  now: Date,
+  viewer: number | null,
+  f: QueueFilter,
+  limit: number,
+  offset: number,
+): Sql {
   const values: unknown[] = [workspaceId, now, viewer];
   const w = where(f, values, RAW) + search(f, values);
   values.push(limit, offset);
@@ -113,13 +125,16 @@ export function queueCounts(workspaceId: number, now: Date, viewer: number | nul
   const part = (facet: string, expr: string, skip?: keyof QueueFilter) =>
     `SELECT '${facet}' AS facet, (${expr})::text AS value, count(*)::int AS n FROM base WHERE true${where(f, values, BASE, skip)} GROUP BY 2`;
   return {
-    text: base + '\n' + [
-      part('type', 'type', 'type'),
-      part('owner', 'owner_id', 'ownerId'),
-      part('age', 'age', 'age'),
-      part('flagged', 'flagged', 'flagged'),
-      part('total', `''`),
-    ].join('\nUNION ALL\n'),
+    text:
+      base +
+      '\n' +
+      [
+        part('type', 'type', 'type'),
+        part('owner', 'owner_id', 'ownerId'),
+        part('age', 'age', 'age'),
+        part('flagged', 'flagged', 'flagged'),
+        part('total', `''`),
+      ].join('\nUNION ALL\n'),
     values,
   };
 }
@@ -211,7 +226,15 @@ export const findDossier = (signalId: number, contactId: number | null): Sql => 
   values: [signalId, contactId],
 });
 
-export interface FactRow { id: number; kind: string; text: string; source_url: string; quote: string; fetched_at: Date; flags: string[] }
+export interface FactRow {
+  id: number;
+  kind: string;
+  text: string;
+  source_url: string;
+  quote: string;
+  fetched_at: Date;
+  flags: string[];
+}
 
 export const listFacts = (dossierId: number): Sql => ({
   text: `SELECT id, kind, text, source_url, quote, fetched_at, flags FROM facts WHERE dossier_id = $1 ORDER BY position, id`,
@@ -262,7 +285,11 @@ export const updateStepText = (sequenceId: number, position: number, subject: st
 });
 
 /** Keeps every edited text; numbered after whatever the drafter stored. */
-export const insertEditVersion = (sequenceId: number, steps: { position: number; subject: string; body: string }[], userId: number): Sql => ({
+export const insertEditVersion = (
+  sequenceId: number,
+  steps: { position: number; subject: string; body: string }[],
+  userId: number,
+): Sql => ({
   text: `INSERT INTO draft_versions (sequence_id, version, source, steps, created_by)
          VALUES ($1, coalesce((SELECT max(version) FROM draft_versions WHERE sequence_id = $1), 0) + 1, 'edit', $2, $3)
          RETURNING version`,
@@ -293,13 +320,32 @@ export const unsnoozeDraft = (id: number): Sql => ({
 });
 
 export interface ReplyRow {
-  id: number; sequence_id: number | null; contact_id: number | null; from_addr: string; subject: string; visible_text: string | null;
-  text_body: string; classification: string | null; intent: string | null; at: Date; corrected_by: number | null;
-  account_name: string | null; contact_name: string | null; owner_id: number | null; meeting_booked: boolean; total: number;
+  id: number;
+  sequence_id: number | null;
+  contact_id: number | null;
+  from_addr: string;
+  subject: string;
+  visible_text: string | null;
+  text_body: string;
+  classification: string | null;
+  intent: string | null;
+  at: Date;
+  corrected_by: number | null;
+  account_name: string | null;
+  contact_name: string | null;
+  owner_id: number | null;
+  meeting_booked: boolean;
+  total: number;
 }
 
 /** Inbound mail on my sequences (or everyone's), newest first, with whether a meeting is recorded. */
-export const listReplies = (workspaceId: number, viewer: number | null, kinds: string[], limit: number, offset: number): Sql => ({
+export const listReplies = (
+  workspaceId: number,
+  viewer: number | null,
+  kinds: string[],
+  limit: number,
+  offset: number,
+): Sql => ({
   text: `SELECT m.id, m.sequence_id, m.contact_id, m.from_addr, m.subject, m.visible_text, left(m.text_body, 4000) AS text_body,
                 m.classification, m.classification_details->'intent'->>'intent' AS intent, m.at, m.corrected_by,
                 a.name AS account_name, nullif(trim(c.first_name || ' ' || c.last_name), '') AS contact_name, s.owner_id,

@@ -90,7 +90,12 @@ export const lockStepFacts = (stepId: number): Sql => ({
 });
 
 /** The sequence's own mailbox once it has one (a thread stays in one mailbox); else the owner's, least used first. */
-export const lockCandidateMailboxes = (f: { workspaceId: number; ownerId: number | null; mailboxId: number | null; now: Date }): Sql => ({
+export const lockCandidateMailboxes = (f: {
+  workspaceId: number;
+  ownerId: number | null;
+  mailboxId: number | null;
+  now: Date;
+}): Sql => ({
   text: `SELECT m.*, (SELECT count(*) FROM sequence_steps x
                        WHERE x.mailbox_id = m.id AND x.claimed_at > $4::timestamptz - interval '24 hours'
                          AND x.status IN ('sending', 'sent', 'unknown'))::int AS sent_24h
@@ -153,24 +158,73 @@ export const markStepOutcome = (stepId: number, status: 'failed' | 'unknown', er
 });
 
 export const insertOutMessage = (m: {
-  workspaceId: number; mailboxId: number; sequenceId: number; stepId: number; contactId: number; messageId: string;
-  inReplyTo: string | null; references: string[]; from: string; to: string; subject: string; text: string; raw: string; outboxPath: string | null; at: Date;
+  workspaceId: number;
+  mailboxId: number;
+  sequenceId: number;
+  stepId: number;
+  contactId: number;
+  messageId: string;
+  inReplyTo: string | null;
+  references: string[];
+  from: string;
+  to: string;
+  subject: string;
+  text: string;
+  raw: string;
+  outboxPath: string | null;
+  at: Date;
 }): Sql => ({
   text: `INSERT INTO messages (workspace_id, mailbox_id, sequence_id, step_id, contact_id, direction, message_id, in_reply_to,
                                "references", from_addr, to_addr, subject, text_body, raw, outbox_path, at)
          VALUES ($1, $2, $3, $4, $5, 'out', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
          ON CONFLICT DO NOTHING RETURNING id`,
-  values: [m.workspaceId, m.mailboxId, m.sequenceId, m.stepId, m.contactId, m.messageId, m.inReplyTo, m.references, m.from, m.to, m.subject, m.text, m.raw, m.outboxPath, m.at],
+  values: [
+    m.workspaceId,
+    m.mailboxId,
+    m.sequenceId,
+    m.stepId,
+    m.contactId,
+    m.messageId,
+    m.inReplyTo,
+    m.references,
+    m.from,
+    m.to,
+    m.subject,
+    m.text,
+    m.raw,
+    m.outboxPath,
+    m.at,
+  ],
 });
 
 export const insertEvent = (e: {
-  workspaceId: number; type: string; sequenceId?: number | null; stepId?: number | null; contactId?: number | null;
-  accountId?: number | null; signalId?: number | null; messageRef?: number | null; isBot?: boolean; data?: unknown; at: Date;
+  workspaceId: number;
+  type: string;
+  sequenceId?: number | null;
+  stepId?: number | null;
+  contactId?: number | null;
+  accountId?: number | null;
+  signalId?: number | null;
+  messageRef?: number | null;
+  isBot?: boolean;
+  data?: unknown;
+  at: Date;
 }): Sql => ({
   text: `INSERT INTO events (workspace_id, type, sequence_id, step_id, contact_id, account_id, signal_id, message_ref, is_bot, data, occurred_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING RETURNING id`,
-  values: [e.workspaceId, e.type, e.sequenceId ?? null, e.stepId ?? null, e.contactId ?? null, e.accountId ?? null, e.signalId ?? null,
-    e.messageRef ?? null, e.isBot ?? false, JSON.stringify(e.data ?? {}), e.at],
+  values: [
+    e.workspaceId,
+    e.type,
+    e.sequenceId ?? null,
+    e.stepId ?? null,
+    e.contactId ?? null,
+    e.accountId ?? null,
+    e.signalId ?? null,
+    e.messageRef ?? null,
+    e.isBot ?? false,
+    JSON.stringify(e.data ?? {}),
+    e.at,
+  ],
 });
 
 export const touchContact = (contactId: number, now: Date): Sql => ({

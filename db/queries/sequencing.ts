@@ -1,8 +1,10 @@
 // Sequences and their steps: approval, scheduling, and what the CLI and UI read.
 import type { Sql } from '../types.js';
 
-export type SequenceStatus = 'drafting' | 'pending_review' | 'snoozed' | 'rejected' | 'active' | 'paused' | 'completed' | 'stopped' | 'failed';
-export type StepStatus = 'draft' | 'awaiting_approval' | 'scheduled' | 'sending' | 'sent' | 'failed' | 'skipped' | 'cancelled' | 'unknown';
+export type SequenceStatus =
+  'drafting' | 'pending_review' | 'snoozed' | 'rejected' | 'active' | 'paused' | 'completed' | 'stopped' | 'failed';
+export type StepStatus =
+  'draft' | 'awaiting_approval' | 'scheduled' | 'sending' | 'sent' | 'failed' | 'skipped' | 'cancelled' | 'unknown';
 
 export interface SequenceRow {
   id: number;

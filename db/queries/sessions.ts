@@ -1,6 +1,13 @@
 import type { Sql } from '../types.js';
 
-export const insertSession = (s: { id: string; userId: number; csrfToken: string; ip: string; userAgent: string; ttlHours: number }): Sql => ({
+export const insertSession = (s: {
+  id: string;
+  userId: number;
+  csrfToken: string;
+  ip: string;
+  userAgent: string;
+  ttlHours: number;
+}): Sql => ({
   text: `INSERT INTO sessions (id, user_id, csrf_token, ip, user_agent, expires_at)
          VALUES ($1, $2, $3, $4, $5, now() + make_interval(hours => $6)) RETURNING id`,
   values: [s.id, s.userId, s.csrfToken, s.ip, s.userAgent, s.ttlHours],

@@ -2,7 +2,20 @@
 // mailboxes, users and workspace settings. Every statement is scoped to a workspace.
 import type { Sql } from '../types.js';
 
-export const updateAccount = (workspaceId: number, id: number, a: { name: string; domain: string | null; aliases: string[]; ownerId: number | null; timeZone: string | null; country: string | null; tags: string[]; notes: string }): Sql => ({
+export const updateAccount = (
+  workspaceId: number,
+  id: number,
+  a: {
+    name: string;
+    domain: string | null;
+    aliases: string[];
+    ownerId: number | null;
+    timeZone: string | null;
+    country: string | null;
+    tags: string[];
+    notes: string;
+  },
+): Sql => ({
   text: `UPDATE accounts SET name = $3, domain = $4, aliases = $5, owner_id = $6, time_zone = $7, country = $8, tags = $9, notes = $10, updated_at = now()
           WHERE workspace_id = $1 AND id = $2 RETURNING *`,
   values: [workspaceId, id, a.name, a.domain, a.aliases, a.ownerId, a.timeZone, a.country, a.tags, a.notes],
@@ -24,9 +37,21 @@ export const setImportMapping = (workspaceId: number, id: number, mapping: Recor
 });
 
 export interface SourceRow {
-  id: number; kind: string; name: string; url: string | null; config: Record<string, unknown>; enabled: boolean;
-  poll_interval_minutes: number; last_polled_at: Date | null; last_success_at: Date | null; last_error: string | null;
-  last_error_at: Date | null; consecutive_failures: number; etag: string | null; last_modified: string | null; snapshot: unknown;
+  id: number;
+  kind: string;
+  name: string;
+  url: string | null;
+  config: Record<string, unknown>;
+  enabled: boolean;
+  poll_interval_minutes: number;
+  last_polled_at: Date | null;
+  last_success_at: Date | null;
+  last_error: string | null;
+  last_error_at: Date | null;
+  consecutive_failures: number;
+  etag: string | null;
+  last_modified: string | null;
+  snapshot: unknown;
 }
 
 export const listSources = (workspaceId: number): Sql => ({
@@ -40,7 +65,10 @@ export const findSource = (workspaceId: number, id: number): Sql => ({
   values: [workspaceId, id],
 });
 
-export const insertSource = (workspaceId: number, s: { kind: string; name: string; url: string | null; config: Record<string, unknown>; pollIntervalMinutes: number }): Sql => ({
+export const insertSource = (
+  workspaceId: number,
+  s: { kind: string; name: string; url: string | null; config: Record<string, unknown>; pollIntervalMinutes: number },
+): Sql => ({
   text: `INSERT INTO signal_sources (workspace_id, kind, name, url, config, poll_interval_minutes) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
   values: [workspaceId, s.kind, s.name, s.url, JSON.stringify(s.config), s.pollIntervalMinutes],
 });
@@ -61,12 +89,29 @@ export const findTemplate = (workspaceId: number, id: number): Sql => ({
   values: [workspaceId, id],
 });
 
-export interface TemplateInput { name: string; description: string; steps: unknown[]; window: unknown; fallback: unknown | null; fallbackAfterDays: number; isDefault: boolean }
+export interface TemplateInput {
+  name: string;
+  description: string;
+  steps: unknown[];
+  window: unknown;
+  fallback: unknown | null;
+  fallbackAfterDays: number;
+  isDefault: boolean;
+}
 
 export const insertTemplateRow = (workspaceId: number, t: TemplateInput): Sql => ({
   text: `INSERT INTO sequence_templates (workspace_id, name, description, steps, sending_window, fallback_window, fallback_after_days, is_default)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
-  values: [workspaceId, t.name, t.description, JSON.stringify(t.steps), JSON.stringify(t.window), t.fallback ? JSON.stringify(t.fallback) : null, t.fallbackAfterDays, t.isDefault],
+  values: [
+    workspaceId,
+    t.name,
+    t.description,
+    JSON.stringify(t.steps),
+    JSON.stringify(t.window),
+    t.fallback ? JSON.stringify(t.fallback) : null,
+    t.fallbackAfterDays,
+    t.isDefault,
+  ],
 });
 
 /** Bumps the template's version so sequences drafted from the old one can tell. */
@@ -74,7 +119,17 @@ export const updateTemplateRow = (workspaceId: number, id: number, t: TemplateIn
   text: `UPDATE sequence_templates SET name = $3, description = $4, steps = $5, sending_window = $6, fallback_window = $7,
                 fallback_after_days = $8, is_default = $9, version = version + 1, updated_at = now()
           WHERE workspace_id = $1 AND id = $2 RETURNING *`,
-  values: [workspaceId, id, t.name, t.description, JSON.stringify(t.steps), JSON.stringify(t.window), t.fallback ? JSON.stringify(t.fallback) : null, t.fallbackAfterDays, t.isDefault],
+  values: [
+    workspaceId,
+    id,
+    t.name,
+    t.description,
+    JSON.stringify(t.steps),
+    JSON.stringify(t.window),
+    t.fallback ? JSON.stringify(t.fallback) : null,
+    t.fallbackAfterDays,
+    t.isDefault,
+  ],
 });
 
 export const clearDefaultTemplate = (workspaceId: number, exceptId: number): Sql => ({
@@ -83,11 +138,30 @@ export const clearDefaultTemplate = (workspaceId: number, exceptId: number): Sql
 });
 
 export interface MailboxRow {
-  id: number; user_id: number | null; kind: 'smtp' | 'outbox'; from_name: string; from_email: string;
-  smtp_host: string | null; smtp_port: number | null; smtp_secure: boolean; smtp_user: string | null; smtp_pass_enc: string | null;
-  imap_host: string | null; imap_port: number | null; imap_secure: boolean; imap_user: string | null; imap_pass_enc: string | null;
-  daily_cap: number; min_gap_seconds: number; max_gap_seconds: number; paused_at: Date | null; pause_reason: string | null;
-  last_sent_at: Date | null; imap_error?: string | null; imap_synced_at?: Date | null; owner_email?: string | null;
+  id: number;
+  user_id: number | null;
+  kind: 'smtp' | 'outbox';
+  from_name: string;
+  from_email: string;
+  smtp_host: string | null;
+  smtp_port: number | null;
+  smtp_secure: boolean;
+  smtp_user: string | null;
+  smtp_pass_enc: string | null;
+  imap_host: string | null;
+  imap_port: number | null;
+  imap_secure: boolean;
+  imap_user: string | null;
+  imap_pass_enc: string | null;
+  daily_cap: number;
+  min_gap_seconds: number;
+  max_gap_seconds: number;
+  paused_at: Date | null;
+  pause_reason: string | null;
+  last_sent_at: Date | null;
+  imap_error?: string | null;
+  imap_synced_at?: Date | null;
+  owner_email?: string | null;
 }
 
 export const listMailboxRows = (workspaceId: number): Sql => ({
@@ -101,16 +175,46 @@ export const findMailbox = (workspaceId: number, id: number): Sql => ({
 });
 
 export interface MailboxInput {
-  userId: number | null; kind: 'smtp' | 'outbox'; fromName: string; fromEmail: string;
-  smtpHost: string | null; smtpPort: number | null; smtpSecure: boolean; smtpUser: string | null; smtpPassEnc: string | null;
-  imapHost: string | null; imapPort: number | null; imapSecure: boolean; imapUser: string | null; imapPassEnc: string | null;
-  dailyCap: number; minGapSeconds: number; maxGapSeconds: number;
+  userId: number | null;
+  kind: 'smtp' | 'outbox';
+  fromName: string;
+  fromEmail: string;
+  smtpHost: string | null;
+  smtpPort: number | null;
+  smtpSecure: boolean;
+  smtpUser: string | null;
+  smtpPassEnc: string | null;
+  imapHost: string | null;
+  imapPort: number | null;
+  imapSecure: boolean;
+  imapUser: string | null;
+  imapPassEnc: string | null;
+  dailyCap: number;
+  minGapSeconds: number;
+  maxGapSeconds: number;
 }
 
 const MAILBOX_COLS = `user_id, kind, from_name, from_email, smtp_host, smtp_port, smtp_secure, smtp_user, smtp_pass_enc,
   imap_host, imap_port, imap_secure, imap_user, imap_pass_enc, daily_cap, min_gap_seconds, max_gap_seconds`;
-const mailboxValues = (m: MailboxInput) => [m.userId, m.kind, m.fromName, m.fromEmail, m.smtpHost, m.smtpPort, m.smtpSecure, m.smtpUser, m.smtpPassEnc,
-  m.imapHost, m.imapPort, m.imapSecure, m.imapUser, m.imapPassEnc, m.dailyCap, m.minGapSeconds, m.maxGapSeconds];
+const mailboxValues = (m: MailboxInput) => [
+  m.userId,
+  m.kind,
+  m.fromName,
+  m.fromEmail,
+  m.smtpHost,
+  m.smtpPort,
+  m.smtpSecure,
+  m.smtpUser,
+  m.smtpPassEnc,
+  m.imapHost,
+  m.imapPort,
+  m.imapSecure,
+  m.imapUser,
+  m.imapPassEnc,
+  m.dailyCap,
+  m.minGapSeconds,
+  m.maxGapSeconds,
+];
 
 export const insertMailbox = (workspaceId: number, m: MailboxInput): Sql => ({
   text: `INSERT INTO mailboxes (workspace_id, ${MAILBOX_COLS}) VALUES ($1, ${Array.from({ length: 17 }, (_, i) => `$${i + 2}`).join(', ')}) RETURNING *`,
@@ -132,7 +236,13 @@ export const setMailboxPaused = (workspaceId: number, id: number, reason: string
   values: [workspaceId, id, reason],
 });
 
-export const updateUserRole = (workspaceId: number, id: number, role: string, timeZone: string, disabled: boolean): Sql => ({
+export const updateUserRole = (
+  workspaceId: number,
+  id: number,
+  role: string,
+  timeZone: string,
+  disabled: boolean,
+): Sql => ({
   text: `UPDATE users SET role = $3, time_zone = $4,
                 disabled_at = CASE WHEN $5 THEN coalesce(disabled_at, now()) ELSE NULL END
           WHERE workspace_id = $1 AND id = $2 RETURNING *`,

@@ -36,7 +36,16 @@ export interface SourceInput {
 export const insertSource = (workspaceId: number, s: SourceInput): Sql => ({
   text: `INSERT INTO signal_sources (workspace_id, kind, name, url, config, secret_enc, poll_interval_minutes, enabled, next_poll_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now()) RETURNING *`,
-  values: [workspaceId, s.kind, s.name, s.url, JSON.stringify(s.config), s.secretEnc, s.pollIntervalMinutes, s.enabled ?? true],
+  values: [
+    workspaceId,
+    s.kind,
+    s.name,
+    s.url,
+    JSON.stringify(s.config),
+    s.secretEnc,
+    s.pollIntervalMinutes,
+    s.enabled ?? true,
+  ],
 });
 
 export const findSource = (id: number, workspaceId?: number): Sql => ({
@@ -50,14 +59,25 @@ export const listSources = (workspaceId: number): Sql => ({
   values: [workspaceId],
 });
 
-export const updateSourceSettings = (id: number, workspaceId: number, s: { name?: string; enabled?: boolean; pollIntervalMinutes?: number; config?: Record<string, unknown> }): Sql => ({
+export const updateSourceSettings = (
+  id: number,
+  workspaceId: number,
+  s: { name?: string; enabled?: boolean; pollIntervalMinutes?: number; config?: Record<string, unknown> },
+): Sql => ({
   text: `UPDATE signal_sources SET name = coalesce($3, name), enabled = coalesce($4, enabled),
                 poll_interval_minutes = coalesce($5, poll_interval_minutes), config = coalesce($6::jsonb, config),
                 flagged_at = CASE WHEN $4 THEN NULL ELSE flagged_at END,
                 consecutive_failures = CASE WHEN $4 THEN 0 ELSE consecutive_failures END,
                 next_poll_at = CASE WHEN $4 THEN now() ELSE next_poll_at END
           WHERE id = $1 AND workspace_id = $2 RETURNING *`,
-  values: [id, workspaceId, s.name ?? null, s.enabled ?? null, s.pollIntervalMinutes ?? null, s.config ? JSON.stringify(s.config) : null],
+  values: [
+    id,
+    workspaceId,
+    s.name ?? null,
+    s.enabled ?? null,
+    s.pollIntervalMinutes ?? null,
+    s.config ? JSON.stringify(s.config) : null,
+  ],
 });
 
 /**
@@ -73,7 +93,16 @@ export const claimDueSources = (kinds: string[], limit = 100): Sql => ({
   values: [kinds, limit],
 });
 
-export const recordPollSuccess = (id: number, r: { etag: string | null | undefined; lastModified: string | null | undefined; snapshot: unknown; notModified: boolean }, now: Date): Sql => ({
+export const recordPollSuccess = (
+  id: number,
+  r: {
+    etag: string | null | undefined;
+    lastModified: string | null | undefined;
+    snapshot: unknown;
+    notModified: boolean;
+  },
+  now: Date,
+): Sql => ({
   text: `UPDATE signal_sources SET last_polled_at = $2, last_success_at = $2, last_error = NULL,
                 consecutive_failures = 0, flagged_at = NULL,
                 etag = CASE WHEN $5 THEN etag ELSE $3 END,
@@ -81,7 +110,14 @@ export const recordPollSuccess = (id: number, r: { etag: string | null | undefin
                 snapshot = coalesce($6::jsonb, snapshot),
                 next_poll_at = $2::timestamptz + make_interval(mins => poll_interval_minutes)
           WHERE id = $1 RETURNING *`,
-  values: [id, now, r.etag ?? null, r.lastModified ?? null, r.notModified, r.snapshot === undefined ? null : JSON.stringify(r.snapshot)],
+  values: [
+    id,
+    now,
+    r.etag ?? null,
+    r.lastModified ?? null,
+    r.notModified,
+    r.snapshot === undefined ? null : JSON.stringify(r.snapshot),
+  ],
 });
 
 /**

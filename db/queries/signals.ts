@@ -56,7 +56,23 @@ export const insertSignal = (workspaceId: number, s: SignalInput, now: Date): Sq
                              dedup_key, status, match, occurred_at, detected_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)
          ON CONFLICT (workspace_id, fingerprint) DO NOTHING RETURNING *`,
-  values: [workspaceId, s.accountId, s.contactId, s.type, s.subtype, s.title, s.summary, s.url, JSON.stringify(s.facts), s.fingerprint, s.dedupKey, s.status, JSON.stringify(s.match), s.occurredAt, now],
+  values: [
+    workspaceId,
+    s.accountId,
+    s.contactId,
+    s.type,
+    s.subtype,
+    s.title,
+    s.summary,
+    s.url,
+    JSON.stringify(s.facts),
+    s.fingerprint,
+    s.dedupKey,
+    s.status,
+    JSON.stringify(s.match),
+    s.occurredAt,
+    now,
+  ],
 });
 
 export const findSignalByFingerprint = (workspaceId: number, fingerprint: string): Sql => ({
@@ -64,7 +80,14 @@ export const findSignalByFingerprint = (workspaceId: number, fingerprint: string
   values: [workspaceId, fingerprint],
 });
 
-export const insertObservation = (o: { signalId: number; sourceId: number | null; url: string; title: string; raw: Record<string, unknown>; at: Date }): Sql => ({
+export const insertObservation = (o: {
+  signalId: number;
+  sourceId: number | null;
+  url: string;
+  title: string;
+  raw: Record<string, unknown>;
+  at: Date;
+}): Sql => ({
   text: `INSERT INTO signal_observations (signal_id, source_id, url, title, raw, observed_at) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (signal_id, coalesce(source_id, 0), url) DO NOTHING RETURNING id`,
   values: [o.signalId, o.sourceId, o.url, o.title, JSON.stringify(o.raw), o.at],
@@ -94,7 +117,10 @@ export const findSignal = (workspaceId: number, id: number): Sql => ({
   values: [workspaceId, id],
 });
 
-export const listSignals = (workspaceId: number, o: { status?: string; type?: string; accountId?: number; limit: number; offset: number }): Sql => ({
+export const listSignals = (
+  workspaceId: number,
+  o: { status?: string; type?: string; accountId?: number; limit: number; offset: number },
+): Sql => ({
   text: `SELECT s.*, a.name AS account_name, count(*) OVER ()::int AS total,
                 (SELECT count(*) FROM signal_observations o WHERE o.signal_id = s.id)::int AS sources
            FROM signals s LEFT JOIN accounts a ON a.id = s.account_id
@@ -139,12 +165,22 @@ export const markContactChangesProcessed = (ids: number[]): Sql => ({
 });
 
 /** A change reported by a webhook, recorded as already handled. */
-export const insertHandledContactChange = (contactId: number, field: string, oldValue: string | null, newValue: string | null, source: string): Sql => ({
+export const insertHandledContactChange = (
+  contactId: number,
+  field: string,
+  oldValue: string | null,
+  newValue: string | null,
+  source: string,
+): Sql => ({
   text: `INSERT INTO contact_changes (contact_id, field, old_value, new_value, source, processed_at) VALUES ($1, $2, $3, $4, $5, now())`,
   values: [contactId, field, oldValue, newValue, source],
 });
 
-export const findContactForJobChange = (workspaceId: number, email: string | null, linkedinUrl: string | null): Sql => ({
+export const findContactForJobChange = (
+  workspaceId: number,
+  email: string | null,
+  linkedinUrl: string | null,
+): Sql => ({
   text: `SELECT c.*, a.name AS account_name FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id
           WHERE c.workspace_id = $1 AND (($2::text IS NOT NULL AND lower(c.email) = lower($2))
                 OR ($3::text IS NOT NULL AND lower(rtrim(c.linkedin_url, '/')) = lower(rtrim($3, '/'))))
@@ -152,14 +188,25 @@ export const findContactForJobChange = (workspaceId: number, email: string | nul
   values: [workspaceId, email, linkedinUrl],
 });
 
-export const moveContact = (contactId: number, accountId: number, title: string | null, previousCompany: string | null): Sql => ({
+export const moveContact = (
+  contactId: number,
+  accountId: number,
+  title: string | null,
+  previousCompany: string | null,
+): Sql => ({
   text: `UPDATE contacts SET account_id = $2, title = coalesce($3, title), previous_company = coalesce($4, previous_company), updated_at = now()
           WHERE id = $1 RETURNING *`,
   values: [contactId, accountId, title, previousCompany],
 });
 
 /** A person settles an unmatched or ambiguous signal: only from those states. */
-export const settleSignalAccount = (workspaceId: number, signalId: number, accountId: number, status: string, by: number): Sql => ({
+export const settleSignalAccount = (
+  workspaceId: number,
+  signalId: number,
+  accountId: number,
+  status: string,
+  by: number,
+): Sql => ({
   text: `UPDATE signals SET account_id = $3, status = $4, updated_at = now(),
                 match = match || jsonb_build_object('status', 'matched', 'via', 'person', 'settledBy', $5::bigint)
           WHERE workspace_id = $1 AND id = $2 AND status IN ('unmatched', 'ambiguous') RETURNING *`,

@@ -38,8 +38,15 @@ export const overdueAwaiting = (now: Date, limit: number): Sql => ({
 });
 
 export interface AwaitingLockRow {
-  id: number; sequence_id: number; position: number; status: string; scheduled_at: Date | null; missed_windows: number;
-  sequence_status: string; workspace_id: number; settings: Record<string, unknown>;
+  id: number;
+  sequence_id: number;
+  position: number;
+  status: string;
+  scheduled_at: Date | null;
+  missed_windows: number;
+  sequence_status: string;
+  workspace_id: number;
+  settings: Record<string, unknown>;
 }
 
 export const lockAwaitingStep = (stepId: number): Sql => ({
@@ -88,7 +95,12 @@ export const approveStepRow = (stepId: number, userId: number, digest: string | 
 });
 
 /** Read under the claim's row locks: does this step need an approval of its own, and has it one? */
-export interface ClaimApprovalRow { approval_mode: string; is_first: boolean; own_approval: boolean; earlier_awaiting: boolean }
+export interface ClaimApprovalRow {
+  approval_mode: string;
+  is_first: boolean;
+  own_approval: boolean;
+  earlier_awaiting: boolean;
+}
 
 export const claimApprovalFacts = (stepId: number): Sql => ({
   text: `SELECT s.approval_mode,
@@ -146,10 +158,26 @@ export const stepChanges = (stepId: number, now: Date, staleDays: number): Sql =
 });
 
 export interface ReturnedStepRow {
-  id: number; sequence_id: number; position: number; step_number: number; kind: string; subject: string; body: string; scheduled_at: Date | null;
-  returned_at: Date | null; missed_windows: number; digest: string; changes: number; flagged: number;
-  owner_id: number | null; owner_name: string | null; account_name: string | null; contact_name: string | null; contact_email: string | null;
-  thread_subject: string | null; total: number;
+  id: number;
+  sequence_id: number;
+  position: number;
+  step_number: number;
+  kind: string;
+  subject: string;
+  body: string;
+  scheduled_at: Date | null;
+  returned_at: Date | null;
+  missed_windows: number;
+  digest: string;
+  changes: number;
+  flagged: number;
+  owner_id: number | null;
+  owner_name: string | null;
+  account_name: string | null;
+  contact_name: string | null;
+  contact_email: string | null;
+  thread_subject: string | null;
+  total: number;
 }
 
 const RETURNED_COLS = `st.id, st.sequence_id, st.position, st.kind,
@@ -162,7 +190,14 @@ const RETURNED_FROM = `FROM sequence_steps st JOIN sequences s ON s.id = st.sequ
   LEFT JOIN accounts a ON a.id = s.account_id LEFT JOIN contacts c ON c.id = s.contact_id LEFT JOIN users u ON u.id = s.owner_id`;
 
 /** Steps back in the queue (due within the lead time), soonest first, with how many changes each has. */
-export const listReturned = (workspaceId: number, viewer: number | null, now: Date, staleDays: number, limit: number, offset: number): Sql => ({
+export const listReturned = (
+  workspaceId: number,
+  viewer: number | null,
+  now: Date,
+  staleDays: number,
+  limit: number,
+  offset: number,
+): Sql => ({
   text: `SELECT ${RETURNED_COLS}, (SELECT count(*) FROM (${changesSql(3, 4)}) x)::int AS changes, count(*) OVER ()::int AS total
            ${RETURNED_FROM}
           WHERE s.workspace_id = $1 AND s.status = 'active' AND st.status = 'awaiting_approval' AND ${visible(2)}
@@ -172,10 +207,25 @@ export const listReturned = (workspaceId: number, viewer: number | null, now: Da
 });
 
 export interface AwaitingStepRow extends ReturnedStepRow {
-  status: string; delay_days: number; new_thread: boolean; cited_fact_ids: number[]; gate_failures: unknown[]; approved_at: Date | null;
-  sequence_status: string; sequence_approved_at: Date | null; approval_mode: string; account_id: number | null; account_owner_id: number | null;
-  contact_id: number | null; contact_title: string | null; signal_id: number | null; workspace_id: number;
-  contact_tz: string | null; account_tz: string | null; owner_tz: string | null; skip_reason: string | null;
+  status: string;
+  delay_days: number;
+  new_thread: boolean;
+  cited_fact_ids: number[];
+  gate_failures: unknown[];
+  approved_at: Date | null;
+  sequence_status: string;
+  sequence_approved_at: Date | null;
+  approval_mode: string;
+  account_id: number | null;
+  account_owner_id: number | null;
+  contact_id: number | null;
+  contact_title: string | null;
+  signal_id: number | null;
+  workspace_id: number;
+  contact_tz: string | null;
+  account_tz: string | null;
+  owner_tz: string | null;
+  skip_reason: string | null;
 }
 
 export const findStepForApproval = (workspaceId: number, stepId: number): Sql => ({
@@ -205,13 +255,24 @@ export const editAwaitingStep = (stepId: number, digest: string, subject: string
 });
 
 /** A refreshed step's text and the gates' verdict, over the text the refresh started from. */
-export const saveRefreshedStep = (stepId: number, digest: string, s: { subject: string; body: string; citedFactIds: number[]; failures: unknown[] }, now: Date): Sql => ({
+export const saveRefreshedStep = (
+  stepId: number,
+  digest: string,
+  s: { subject: string; body: string; citedFactIds: number[]; failures: unknown[] },
+  now: Date,
+): Sql => ({
   text: `UPDATE sequence_steps st SET subject = $3, body = $4, cited_fact_ids = $5, gate_failures = $6, updated_at = $7
           WHERE st.id = $1 AND st.status = 'awaiting_approval' AND ${TEXT_DIGEST} = $2 RETURNING ${TEXT_DIGEST} AS digest`,
   values: [stepId, digest, s.subject, s.body, s.citedFactIds, JSON.stringify(s.failures), now],
 });
 
-export const insertRefreshVersion = (sequenceId: number, instruction: string, steps: unknown[], gateResults: unknown, userId: number | null): Sql => ({
+export const insertRefreshVersion = (
+  sequenceId: number,
+  instruction: string,
+  steps: unknown[],
+  gateResults: unknown,
+  userId: number | null,
+): Sql => ({
   text: `INSERT INTO draft_versions (sequence_id, version, source, instruction, steps, gate_results, created_by)
          VALUES ($1, coalesce((SELECT max(version) FROM draft_versions WHERE sequence_id = $1), 0) + 1, 'refresh', $2, $3, $4, $5)
          RETURNING version`,
@@ -223,7 +284,12 @@ export const workspaceSettings = (workspaceId: number): Sql => ({
   values: [workspaceId],
 });
 
-export interface KindLatencyRow { kind: string; approved: number; median_ms: number | null; avg_ms: number | null }
+export interface KindLatencyRow {
+  kind: string;
+  approved: number;
+  median_ms: number | null;
+  avg_ms: number | null;
+}
 
 /**
  * Approval latency per step kind: an opener from its draft landing in review to the sequence's
@@ -240,7 +306,11 @@ export const approvalLatencyByKind = (workspaceId: number, from: Date, to: Date)
   values: [workspaceId, from, to],
 });
 
-export interface UnapprovedShareRow { kind: string; needed: number; skipped: number }
+export interface UnapprovedShareRow {
+  kind: string;
+  needed: number;
+  skipped: number;
+}
 
 /** Of the steps that needed their own approval and were settled in the range, how many were skipped for lack of it. */
 export const unapprovedSkips = (workspaceId: number, from: Date, to: Date): Sql => ({

@@ -1,12 +1,37 @@
 import type { Sql } from '../types.js';
 
-export interface TemplateStep { kind: 'opener' | 'follow_up' | 'breakup'; delayDays: number; newThread?: boolean; branch?: unknown }
-export interface SendingWindow { days: number[]; start: string; end: string }
+export interface TemplateStep {
+  kind: 'opener' | 'follow_up' | 'breakup';
+  delayDays: number;
+  newThread?: boolean;
+  branch?: unknown;
+}
+export interface SendingWindow {
+  days: number[];
+  start: string;
+  end: string;
+}
 
-export const insertTemplate = (t: { workspaceId: number; name: string; description: string; steps: TemplateStep[]; window: SendingWindow; fallback: SendingWindow | null; isDefault: boolean }): Sql => ({
+export const insertTemplate = (t: {
+  workspaceId: number;
+  name: string;
+  description: string;
+  steps: TemplateStep[];
+  window: SendingWindow;
+  fallback: SendingWindow | null;
+  isDefault: boolean;
+}): Sql => ({
   text: `INSERT INTO sequence_templates (workspace_id, name, description, steps, sending_window, fallback_window, is_default)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
-  values: [t.workspaceId, t.name, t.description, JSON.stringify(t.steps), JSON.stringify(t.window), t.fallback ? JSON.stringify(t.fallback) : null, t.isDefault],
+  values: [
+    t.workspaceId,
+    t.name,
+    t.description,
+    JSON.stringify(t.steps),
+    JSON.stringify(t.window),
+    t.fallback ? JSON.stringify(t.fallback) : null,
+    t.isDefault,
+  ],
 });
 
 export const listTemplates = (workspaceId: number): Sql => ({

@@ -17,7 +17,14 @@ export interface UserRow {
   created_at: Date;
 }
 
-export const insertUser = (u: { workspaceId: number; email: string; name: string; role: Role; passwordHash: string; timeZone?: string }): Sql => ({
+export const insertUser = (u: {
+  workspaceId: number;
+  email: string;
+  name: string;
+  role: Role;
+  passwordHash: string;
+  timeZone?: string;
+}): Sql => ({
   text: `INSERT INTO users (workspace_id, email, name, role, password_hash, time_zone)
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
   values: [u.workspaceId, u.email, u.name, u.role, u.passwordHash, u.timeZone ?? 'UTC'],

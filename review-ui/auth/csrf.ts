@@ -8,7 +8,8 @@ import { AppError } from '../../errors.js';
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 function same(a: string, b: string): boolean {
-  const x = Buffer.from(a), y = Buffer.from(b);
+  const x = Buffer.from(a),
+    y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
@@ -17,7 +18,9 @@ export function csrfProtection(req: Request, _res: Response, next: NextFunction)
   if (req.authKind !== 'session' || !req.csrfToken) return next(); // unauthenticated posts are refused by auth, or are public endpoints
   const sent = (req.body && typeof req.body === 'object' ? req.body._csrf : undefined) ?? req.get('x-csrf-token');
   if (typeof sent !== 'string' || !same(sent, req.csrfToken)) {
-    return next(new AppError('CSRF', 'This form has expired or did not come from Prospector. Reload the page and try again.'));
+    return next(
+      new AppError('CSRF', 'This form has expired or did not come from Prospector. Reload the page and try again.'),
+    );
   }
   next();
 }

@@ -3,7 +3,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { one, run, type Database } from '../../db/index.js';
-import { deleteSession, findSessionUser, insertSession, touchSession, type SessionUserRow } from '../../db/queries/sessions.js';
+import {
+  deleteSession,
+  findSessionUser,
+  insertSession,
+  touchSession,
+  type SessionUserRow,
+} from '../../db/queries/sessions.js';
 import type { Role } from '../../db/queries/users.js';
 
 export const SESSION_COOKIE = 'prospector_session';
@@ -30,8 +36,17 @@ declare module 'express-serve-static-core' {
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
-export function toCurrentUser(r: Pick<SessionUserRow, 'user_id' | 'workspace_id' | 'email' | 'name' | 'role' | 'time_zone'>): CurrentUser {
-  return { id: r.user_id, workspaceId: r.workspace_id, email: r.email, name: r.name, role: r.role, timeZone: r.time_zone };
+export function toCurrentUser(
+  r: Pick<SessionUserRow, 'user_id' | 'workspace_id' | 'email' | 'name' | 'role' | 'time_zone'>,
+): CurrentUser {
+  return {
+    id: r.user_id,
+    workspaceId: r.workspace_id,
+    email: r.email,
+    name: r.name,
+    role: r.role,
+    timeZone: r.time_zone,
+  };
 }
 
 export function sessionMiddleware(db: Database) {
@@ -52,17 +67,32 @@ export function sessionMiddleware(db: Database) {
   };
 }
 
-export async function startSession(db: Database, req: Request, res: Response, userId: number, secureCookie: boolean): Promise<void> {
+export async function startSession(
+  db: Database,
+  req: Request,
+  res: Response,
+  userId: number,
+  secureCookie: boolean,
+): Promise<void> {
   const token = randomBytes(32).toString('base64url');
-  await run(db, insertSession({
-    id: sha256(token),
-    userId,
-    csrfToken: randomBytes(24).toString('base64url'),
-    ip: req.ip ?? '',
-    userAgent: String(req.headers['user-agent'] ?? '').slice(0, 300),
-    ttlHours: TTL_HOURS,
-  }));
-  res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: secureCookie, path: '/', maxAge: TTL_HOURS * 3600_000 });
+  await run(
+    db,
+    insertSession({
+      id: sha256(token),
+      userId,
+      csrfToken: randomBytes(24).toString('base64url'),
+      ip: req.ip ?? '',
+      userAgent: String(req.headers['user-agent'] ?? '').slice(0, 300),
+      ttlHours: TTL_HOURS,
+    }),
+  );
+  res.cookie(SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: secureCookie,
+    path: '/',
+    maxAge: TTL_HOURS * 3600_000,
+  });
 }
 
 export async function endSession(db: Database, req: Request, res: Response): Promise<void> {

@@ -12,15 +12,44 @@ import { generatePassword, hashPassword } from './passwords.js';
 /** Creates a user with a generated one-time password, returned once and never stored in clear. */
 export async function addUser(
   db: Database,
-  u: { workspaceId: number; email: string; name?: string; role: Role; timeZone?: string; actorId?: number | null; password?: string },
+  u: {
+    workspaceId: number;
+    email: string;
+    name?: string;
+    role: Role;
+    timeZone?: string;
+    actorId?: number | null;
+    password?: string;
+  },
 ): Promise<{ user: UserRow; password: string }> {
   const password = u.password ?? generatePassword();
   try {
-    const user = (await one<UserRow>(db, insertUser({ workspaceId: u.workspaceId, email: u.email, name: u.name ?? '', role: u.role, timeZone: u.timeZone, passwordHash: await hashPassword(password) })))!;
-    await run(db, insertAudit({ workspaceId: u.workspaceId, userId: u.actorId ?? null, action: 'user.created', entityType: 'user', entityId: user.id, data: { email: u.email, role: u.role } }));
+    const user = (await one<UserRow>(
+      db,
+      insertUser({
+        workspaceId: u.workspaceId,
+        email: u.email,
+        name: u.name ?? '',
+        role: u.role,
+        timeZone: u.timeZone,
+        passwordHash: await hashPassword(password),
+      }),
+    ))!;
+    await run(
+      db,
+      insertAudit({
+        workspaceId: u.workspaceId,
+        userId: u.actorId ?? null,
+        action: 'user.created',
+        entityType: 'user',
+        entityId: user.id,
+        data: { email: u.email, role: u.role },
+      }),
+    );
     return { user, password };
   } catch (err) {
-    if ((err as { code?: string }).code === '23505') throw new AppError('CONFLICT', `A user with email ${u.email} already exists.`, { cause: err });
+    if ((err as { code?: string }).code === '23505')
+      throw new AppError('CONFLICT', `A user with email ${u.email} already exists.`, { cause: err });
     throw err;
   }
 }
@@ -30,7 +59,18 @@ export async function ensureWorkspace(db: Database, name = 'My workspace'): Prom
   const found = await one<WorkspaceRow>(db, firstWorkspace());
   if (found) return found;
   const ws = (await one<WorkspaceRow>(db, insertWorkspace(name, { cooldownDays: 30, approvalMode: 'each_step' })))!;
-  await run(db, insertTemplate({ workspaceId: ws.id, name: 'Signal-led, 5 steps', description: 'Opener carries the signal; three follow-ups each add something new; a polite break-up.', steps: DEFAULT_TEMPLATE_STEPS, window: DEFAULT_WINDOW, fallback: FALLBACK_WINDOW, isDefault: true }));
+  await run(
+    db,
+    insertTemplate({
+      workspaceId: ws.id,
+      name: 'Signal-led, 5 steps',
+      description: 'Opener carries the signal; three follow-ups each add something new; a polite break-up.',
+      steps: DEFAULT_TEMPLATE_STEPS,
+      window: DEFAULT_WINDOW,
+      fallback: FALLBACK_WINDOW,
+      isDefault: true,
+    }),
+  );
   await seedDefaultPlays(db, ws.id);
   return ws;
 }
@@ -39,7 +79,10 @@ export async function ensureWorkspace(db: Database, name = 'My workspace'): Prom
  * On a database with no users: creates the workspace and an admin, and returns the one-time
  * login so the caller prints it once. Returns undefined when users exist.
  */
-export async function bootstrapAdmin(db: Database, email = 'admin@localhost'): Promise<{ email: string; password: string } | undefined> {
+export async function bootstrapAdmin(
+  db: Database,
+  email = 'admin@localhost',
+): Promise<{ email: string; password: string } | undefined> {
   const n = (await one<{ n: number }>(db, countUsers()))!.n;
   if (n > 0) return undefined;
   const ws = await ensureWorkspace(db);

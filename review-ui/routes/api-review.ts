@@ -4,7 +4,14 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
-import { findDossier, findSignal, listFacts, listObservations, listSteps, type StepRow } from '../../db/queries/review.js';
+import {
+  findDossier,
+  findSignal,
+  listFacts,
+  listObservations,
+  listSteps,
+  type StepRow,
+} from '../../db/queries/review.js';
 import { AppError } from '../../errors.js';
 import { previewSchedule } from '../../sequencing/approve.js';
 import { approve, loadDraft, regenerate, reject, saveEdit, snooze } from '../draft-actions.js';
@@ -14,38 +21,123 @@ import { loadQueue, QueueQuery } from './queue.js';
 
 const Iso = z.string().describe('ISO 8601 timestamp');
 const QueueItem = z.object({
-  id: z.number(), version: z.number(), signal_type: z.string(), signal_title: z.string(), detected_at: Iso,
-  account_name: z.string().nullable(), contact_name: z.string().nullable(), subject: z.string().nullable(),
-  owner_id: z.number().nullable(), gate_failure_count: z.number(), age: z.string(),
+  id: z.number(),
+  version: z.number(),
+  signal_type: z.string(),
+  signal_title: z.string(),
+  detected_at: Iso,
+  account_name: z.string().nullable(),
+  contact_name: z.string().nullable(),
+  subject: z.string().nullable(),
+  owner_id: z.number().nullable(),
+  gate_failure_count: z.number(),
+  age: z.string(),
 });
 export const DraftEdit = z.object({
   version: z.number().int().positive().describe('The version you loaded; a newer one on the server answers 409'),
-  steps: z.array(z.object({ position: z.number().int().min(0), subject: z.string().max(500), body: z.string().max(20_000) })).min(1),
+  steps: z
+    .array(z.object({ position: z.number().int().min(0), subject: z.string().max(500), body: z.string().max(20_000) }))
+    .min(1),
 });
 export const RejectBody = z.object({ reason: z.string().trim().min(1).max(1000) });
 export const RegenerateBody = z.object({ instruction: z.string().max(2000).default('') });
-export const SnoozeBody = z.object({ days: z.number().int().min(1).max(30).optional(), until: Iso.optional() })
+export const SnoozeBody = z
+  .object({ days: z.number().int().min(1).max(30).optional(), until: Iso.optional() })
   .refine((b) => !!b.days !== !!b.until, 'give days or until');
-export const ApproveBody = z.object({ version: z.number().int().positive().optional().describe('The version you reviewed; a newer one answers 409') });
+export const ApproveBody = z.object({
+  version: z.number().int().positive().optional().describe('The version you reviewed; a newer one answers 409'),
+});
 export const BulkApproveBody = z.object({
   ids: z.array(z.number().int().positive()).min(1).max(200),
   versions: z.record(z.string(), z.number().int().positive()).optional().describe('id → the version you reviewed'),
 });
 
 const ep = {
-  queue: endpoint({ method: 'get', path: '/queue', tag: 'review', summary: 'Drafts waiting for review, newest signal first, with counts per filter', query: QueueQuery,
-    response: z.object({ page: z.number(), perPage: z.number(), total: z.number(), counts: z.record(z.string(), z.record(z.string(), z.number())), items: z.array(QueueItem) }) }),
-  draft: endpoint({ method: 'get', path: '/drafts/:id', tag: 'review', summary: 'A draft with its signal, sources, facts, steps and planned send times', roles: 'reps (own accounts), managers, RevOps, admins' }),
-  edit: endpoint({ method: 'patch', path: '/drafts/:id', tag: 'review', summary: 'Save edited subjects and bodies (optimistic version; 409 on conflict)', roles: 'owning rep, admin', body: DraftEdit,
-    response: z.object({ version: z.number(), savedVersion: z.number() }) }),
-  approve: endpoint({ method: 'post', path: '/drafts/:id/approve', tag: 'review', summary: 'Approve: the sequence starts and every step is scheduled', roles: 'owning rep, admin', body: ApproveBody,
-    response: z.object({ id: z.number(), firstSendAt: Iso.nullable() }) }),
-  reject: endpoint({ method: 'post', path: '/drafts/:id/reject', tag: 'review', summary: 'Reject with a reason', roles: 'owning rep, admin', body: RejectBody, response: z.object({ id: z.number(), status: z.literal('rejected') }) }),
-  regenerate: endpoint({ method: 'post', path: '/drafts/:id/regenerate', tag: 'review', summary: 'Ask the drafter for a new version with an instruction', roles: 'owning rep, admin', body: RegenerateBody, status: 202,
-    response: z.object({ id: z.number(), jobId: z.string().nullable() }) }),
-  snooze: endpoint({ method: 'post', path: '/drafts/:id/snooze', tag: 'review', summary: 'Hide from the queue until a time', roles: 'owning rep, admin', body: SnoozeBody, response: z.object({ id: z.number(), until: Iso }) }),
-  bulk: endpoint({ method: 'post', path: '/drafts/bulk-approve', tag: 'review', summary: 'Approve several drafts; each result says whether it started', roles: 'owning rep, admin', body: BulkApproveBody,
-    response: z.object({ results: z.array(z.object({ id: z.number(), ok: z.boolean(), firstSendAt: Iso.nullable().optional(), error: z.object({ code: z.string(), message: z.string() }).optional() })) }) }),
+  queue: endpoint({
+    method: 'get',
+    path: '/queue',
+    tag: 'review',
+    summary: 'Drafts waiting for review, newest signal first, with counts per filter',
+    query: QueueQuery,
+    response: z.object({
+      page: z.number(),
+      perPage: z.number(),
+      total: z.number(),
+      counts: z.record(z.string(), z.record(z.string(), z.number())),
+      items: z.array(QueueItem),
+    }),
+  }),
+  draft: endpoint({
+    method: 'get',
+    path: '/drafts/:id',
+    tag: 'review',
+    summary: 'A draft with its signal, sources, facts, steps and planned send times',
+    roles: 'reps (own accounts), managers, RevOps, admins',
+  }),
+  edit: endpoint({
+    method: 'patch',
+    path: '/drafts/:id',
+    tag: 'review',
+    summary: 'Save edited subjects and bodies (optimistic version; 409 on conflict)',
+    roles: 'owning rep, admin',
+    body: DraftEdit,
+    response: z.object({ version: z.number(), savedVersion: z.number() }),
+  }),
+  approve: endpoint({
+    method: 'post',
+    path: '/drafts/:id/approve',
+    tag: 'review',
+    summary: 'Approve: the sequence starts and every step is scheduled',
+    roles: 'owning rep, admin',
+    body: ApproveBody,
+    response: z.object({ id: z.number(), firstSendAt: Iso.nullable() }),
+  }),
+  reject: endpoint({
+    method: 'post',
+    path: '/drafts/:id/reject',
+    tag: 'review',
+    summary: 'Reject with a reason',
+    roles: 'owning rep, admin',
+    body: RejectBody,
+    response: z.object({ id: z.number(), status: z.literal('rejected') }),
+  }),
+  regenerate: endpoint({
+    method: 'post',
+    path: '/drafts/:id/regenerate',
+    tag: 'review',
+    summary: 'Ask the drafter for a new version with an instruction',
+    roles: 'owning rep, admin',
+    body: RegenerateBody,
+    status: 202,
+    response: z.object({ id: z.number(), jobId: z.string().nullable() }),
+  }),
+  snooze: endpoint({
+    method: 'post',
+    path: '/drafts/:id/snooze',
+    tag: 'review',
+    summary: 'Hide from the queue until a time',
+    roles: 'owning rep, admin',
+    body: SnoozeBody,
+    response: z.object({ id: z.number(), until: Iso }),
+  }),
+  bulk: endpoint({
+    method: 'post',
+    path: '/drafts/bulk-approve',
+    tag: 'review',
+    summary: 'Approve several drafts; each result says whether it started',
+    roles: 'owning rep, admin',
+    body: BulkApproveBody,
+    response: z.object({
+      results: z.array(
+        z.object({
+          id: z.number(),
+          ok: z.boolean(),
+          firstSendAt: Iso.nullable().optional(),
+          error: z.object({ code: z.string(), message: z.string() }).optional(),
+        }),
+      ),
+    }),
+  }),
 };
 void ep;
 
@@ -89,7 +181,14 @@ export function reviewApiRoutes(ctx: AppContext): Router {
     const facts = dos ? await run(ctx.db, listFacts(dos.id)) : [];
     const pending = d.status === 'pending_review' || d.status === 'snoozed';
     const plan = pending ? await previewSchedule(ctx.db, d.id).catch(() => undefined) : undefined;
-    res.json({ draft: d, signal, observations, facts, steps, plan: plan ? { zone: plan.zone, steps: plan.steps.map(({ position, at }) => ({ position, at })) } : null });
+    res.json({
+      draft: d,
+      signal,
+      observations,
+      facts,
+      steps,
+      plan: plan ? { zone: plan.zone, steps: plan.steps.map(({ position, at }) => ({ position, at })) } : null,
+    });
   });
 
   r.patch('/drafts/:id', async (req, res) => {
@@ -99,7 +198,9 @@ export function reviewApiRoutes(ctx: AppContext): Router {
 
   r.post('/drafts/:id/approve', async (req, res) => {
     const id = idOf(req.params.id);
-    const { firstSendAt } = await approve(ctx, req.user!, id, { expectedVersion: parseInput(ApproveBody, req.body ?? {}).version });
+    const { firstSendAt } = await approve(ctx, req.user!, id, {
+      expectedVersion: parseInput(ApproveBody, req.body ?? {}).version,
+    });
     res.json({ id, firstSendAt });
   });
 
@@ -119,7 +220,8 @@ export function reviewApiRoutes(ctx: AppContext): Router {
     const id = idOf(req.params.id);
     const b = parseInput(SnoozeBody, req.body);
     const until = b.until ? new Date(b.until) : new Date(Date.now() + b.days! * 86_400_000);
-    if (Number.isNaN(until.getTime()) || until.getTime() <= Date.now()) throw new AppError('VALIDATION', 'until: a time in the future');
+    if (Number.isNaN(until.getTime()) || until.getTime() <= Date.now())
+      throw new AppError('VALIDATION', 'until: a time in the future');
     res.json({ id, until: (await snooze(ctx, req.user!, id, until)).until });
   });
   return r;

@@ -20,7 +20,15 @@ import { startImport } from './settings-imports.js';
 
 /** `?mapping={"email":"Work Email"}`: field → CSV header, as the UI's column mapper sends it. */
 function parseMapping(s: string): Record<string, string> {
-  const r = z.record(z.string(), z.string()).safeParse((() => { try { return JSON.parse(s); } catch { return null; } })());
+  const r = z.record(z.string(), z.string()).safeParse(
+    (() => {
+      try {
+        return JSON.parse(s);
+      } catch {
+        return null;
+      }
+    })(),
+  );
   if (!r.success) throw new AppError('VALIDATION', 'mapping: a JSON object of field → CSV header');
   return r.data;
 }
@@ -34,18 +42,54 @@ const NewAccount = z.object({
   tags: z.array(z.string()).default([]),
 });
 
-const Page = z.object({ q: z.string().optional(), page: z.number().int().positive().optional(), perPage: z.number().int().min(1).max(500).optional() });
+const Page = z.object({
+  q: z.string().optional(),
+  page: z.number().int().positive().optional(),
+  perPage: z.number().int().min(1).max(500).optional(),
+});
 endpoint({ method: 'get', path: '/me', tag: 'auth', summary: 'Who the caller is' });
-endpoint({ method: 'post', path: '/tokens', tag: 'auth', summary: 'Create an API token (from a browser session only); shown once', body: z.object({ name: z.string().min(1).max(100) }), status: 201,
-  response: z.object({ token: z.string(), note: z.string() }) });
+endpoint({
+  method: 'post',
+  path: '/tokens',
+  tag: 'auth',
+  summary: 'Create an API token (from a browser session only); shown once',
+  body: z.object({ name: z.string().min(1).max(100) }),
+  status: 201,
+  response: z.object({ token: z.string(), note: z.string() }),
+});
 endpoint({ method: 'get', path: '/accounts', tag: 'accounts', summary: 'Accounts, searched and paged', query: Page });
-endpoint({ method: 'post', path: '/accounts', tag: 'accounts', summary: 'Create an account', roles: 'revops, admin', body: NewAccount, status: 201 });
+endpoint({
+  method: 'post',
+  path: '/accounts',
+  tag: 'accounts',
+  summary: 'Create an account',
+  roles: 'revops, admin',
+  body: NewAccount,
+  status: 201,
+});
 endpoint({ method: 'get', path: '/contacts', tag: 'accounts', summary: 'Contacts, searched and paged', query: Page });
-endpoint({ method: 'post', path: '/imports/:kind', tag: 'imports', summary: 'Import accounts or contacts from a CSV body; poll the returned import', roles: 'revops, admin',
-  query: z.object({ filename: z.string().optional(), mapping: z.string().optional().describe('JSON object: field → CSV header (the column mapping)') }),
-  body: z.string().describe('The CSV file'), bodyContentType: 'text/csv', status: 202,
-  response: z.object({ id: z.number(), status: z.string(), totalRows: z.number(), poll: z.string() }) });
-endpoint({ method: 'get', path: '/imports/:id', tag: 'imports', summary: 'An import with its progress and per-row errors', roles: 'revops, admin' });
+endpoint({
+  method: 'post',
+  path: '/imports/:kind',
+  tag: 'imports',
+  summary: 'Import accounts or contacts from a CSV body; poll the returned import',
+  roles: 'revops, admin',
+  query: z.object({
+    filename: z.string().optional(),
+    mapping: z.string().optional().describe('JSON object: field → CSV header (the column mapping)'),
+  }),
+  body: z.string().describe('The CSV file'),
+  bodyContentType: 'text/csv',
+  status: 202,
+  response: z.object({ id: z.number(), status: z.string(), totalRows: z.number(), poll: z.string() }),
+});
+endpoint({
+  method: 'get',
+  path: '/imports/:id',
+  tag: 'imports',
+  summary: 'An import with its progress and per-row errors',
+  roles: 'revops, admin',
+});
 
 export function apiRoutes(ctx: AppContext): Router {
   const r = Router();
@@ -55,7 +99,8 @@ export function apiRoutes(ctx: AppContext): Router {
   });
 
   r.post('/tokens', async (req, res) => {
-    if (req.authKind !== 'session') throw new AppError('FORBIDDEN', 'Create API tokens from a logged-in browser session.');
+    if (req.authKind !== 'session')
+      throw new AppError('FORBIDDEN', 'Create API tokens from a logged-in browser session.');
     const name = z.string().trim().min(1).max(100).safeParse(req.body?.name);
     if (!name.success) throw new AppError('VALIDATION', 'name: a short label for the token is required');
     const token = await createApiToken(ctx.db, req.user!.id, name.data);
@@ -64,41 +109,96 @@ export function apiRoutes(ctx: AppContext): Router {
 
   r.get('/accounts', async (req, res) => {
     const p = pageParams(req.query, Math.min(500, Number(req.query.perPage) || 50));
-    const rows = await run<Record<string, unknown>>(ctx.db, listAccounts(req.user!.workspaceId, { q: String(req.query.q ?? ''), limit: p.perPage, offset: p.offset }));
-    res.json({ page: p.page, perPage: p.perPage, total: rows[0]?.total ?? 0, items: rows.map(({ total: _t, ...a }) => a) });
+    const rows = await run<Record<string, unknown>>(
+      ctx.db,
+      listAccounts(req.user!.workspaceId, { q: String(req.query.q ?? ''), limit: p.perPage, offset: p.offset }),
+    );
+    res.json({
+      page: p.page,
+      perPage: p.perPage,
+      total: rows[0]?.total ?? 0,
+      items: rows.map(({ total: _t, ...a }) => a),
+    });
   });
 
   r.post('/accounts', requireRole('revops'), async (req, res) => {
     const body = NewAccount.safeParse(req.body ?? {});
-    if (!body.success) throw new AppError('VALIDATION', body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-    const v = AccountRowInput.safeParse({ name: body.data.name, domain: body.data.domain, aliases: body.data.aliases.join(';'), owner: '', time_zone: body.data.timeZone, country: body.data.country, tags: body.data.tags.join(';') });
+    if (!body.success)
+      throw new AppError('VALIDATION', body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    const v = AccountRowInput.safeParse({
+      name: body.data.name,
+      domain: body.data.domain,
+      aliases: body.data.aliases.join(';'),
+      owner: '',
+      time_zone: body.data.timeZone,
+      country: body.data.country,
+      tags: body.data.tags.join(';'),
+    });
     if (!v.success) throw new AppError('VALIDATION', v.error.issues.map((i) => i.message).join('; '));
     if (v.data.domain && (await one(ctx.db, findAccountByDomain(req.user!.workspaceId, v.data.domain)))) {
       throw new AppError('CONFLICT', `An account with domain ${v.data.domain} exists.`);
     }
-    const a = await one(ctx.db, insertAccount(req.user!.workspaceId, { name: v.data.name, domain: v.data.domain, aliases: v.data.aliases, ownerId: null, timeZone: v.data.time_zone, country: v.data.country, tags: v.data.tags }));
+    const a = await one(
+      ctx.db,
+      insertAccount(req.user!.workspaceId, {
+        name: v.data.name,
+        domain: v.data.domain,
+        aliases: v.data.aliases,
+        ownerId: null,
+        timeZone: v.data.time_zone,
+        country: v.data.country,
+        tags: v.data.tags,
+      }),
+    );
     res.status(201).json(a);
   });
 
   r.get('/contacts', async (req, res) => {
     const p = pageParams(req.query, Math.min(500, Number(req.query.perPage) || 50));
-    const rows = await run<Record<string, unknown>>(ctx.db, listContacts(req.user!.workspaceId, { q: String(req.query.q ?? ''), limit: p.perPage, offset: p.offset }));
-    res.json({ page: p.page, perPage: p.perPage, total: rows[0]?.total ?? 0, items: rows.map(({ total: _t, ...c }) => c) });
+    const rows = await run<Record<string, unknown>>(
+      ctx.db,
+      listContacts(req.user!.workspaceId, { q: String(req.query.q ?? ''), limit: p.perPage, offset: p.offset }),
+    );
+    res.json({
+      page: p.page,
+      perPage: p.perPage,
+      total: rows[0]?.total ?? 0,
+      items: rows.map(({ total: _t, ...c }) => c),
+    });
   });
 
   // Body: the CSV itself (Content-Type: text/csv). Answers 202 with the import to poll.
-  r.post('/imports/:kind', requireRole('revops'), express.text({ type: ['text/csv', 'text/plain'], limit: MAX_IMPORT_BYTES }), async (req, res) => {
-    const kind = req.params.kind;
-    if (kind !== 'accounts' && kind !== 'contacts') throw new AppError('NOT_FOUND', 'Import kind must be accounts or contacts.');
-    if (typeof req.body !== 'string' || !req.body.trim()) throw new AppError('VALIDATION', 'Send the CSV as the request body with Content-Type: text/csv.');
-    const mapping = req.query.mapping ? parseMapping(String(req.query.mapping)) : {};
-    const imp = await createImport(ctx.db, { workspaceId: req.user!.workspaceId, kind, content: req.body, filename: String(req.query.filename ?? 'api.csv'), userId: req.user!.id, mapping });
-    await startImport(ctx, req.user!.workspaceId, imp.id, req.user!.id);
-    res.status(202).json({ id: imp.id, status: imp.status, totalRows: imp.total_rows, poll: `/api/imports/${imp.id}` });
-  });
+  r.post(
+    '/imports/:kind',
+    requireRole('revops'),
+    express.text({ type: ['text/csv', 'text/plain'], limit: MAX_IMPORT_BYTES }),
+    async (req, res) => {
+      const kind = req.params.kind;
+      if (kind !== 'accounts' && kind !== 'contacts')
+        throw new AppError('NOT_FOUND', 'Import kind must be accounts or contacts.');
+      if (typeof req.body !== 'string' || !req.body.trim())
+        throw new AppError('VALIDATION', 'Send the CSV as the request body with Content-Type: text/csv.');
+      const mapping = req.query.mapping ? parseMapping(String(req.query.mapping)) : {};
+      const imp = await createImport(ctx.db, {
+        workspaceId: req.user!.workspaceId,
+        kind,
+        content: req.body,
+        filename: String(req.query.filename ?? 'api.csv'),
+        userId: req.user!.id,
+        mapping,
+      });
+      await startImport(ctx, req.user!.workspaceId, imp.id, req.user!.id);
+      res
+        .status(202)
+        .json({ id: imp.id, status: imp.status, totalRows: imp.total_rows, poll: `/api/imports/${imp.id}` });
+    },
+  );
 
   r.get('/imports/:id', requireRole('revops'), async (req, res) => {
-    const imp = await one<ImportRow>(ctx.db, findImport(req.user!.workspaceId, Number.parseInt(req.params.id as string, 10) || 0));
+    const imp = await one<ImportRow>(
+      ctx.db,
+      findImport(req.user!.workspaceId, Number.parseInt(req.params.id as string, 10) || 0),
+    );
     if (!imp) throw new AppError('NOT_FOUND', 'No such import.');
     const { content: _c, ...rest } = imp;
     res.json(rest);

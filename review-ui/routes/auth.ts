@@ -27,15 +27,21 @@ export function safeNext(next: unknown): string {
 }
 
 function loginPage(req: Request, token: string, opts: { error?: string; email?: string; next?: string } = {}) {
-  return page(req, 'Log in', html`
-    ${opts.error ? html`<p class="error" role="alert">${opts.error}</p>` : ''}
-    <form method="post" action="/login" class="stack">
-      <input type="hidden" name="_csrf" value="${token}">
-      <input type="hidden" name="next" value="${safeNext(opts.next)}">
-      <label>Email <input name="email" type="email" autocomplete="username" required autofocus value="${opts.email ?? ''}"></label>
-      <label>Password <input name="password" type="password" autocomplete="current-password" required></label>
-      <button type="submit">Log in</button>
-    </form>`);
+  return page(
+    req,
+    'Log in',
+    html` ${opts.error ? html`<p class="error" role="alert">${opts.error}</p>` : ''}
+      <form method="post" action="/login" class="stack">
+        <input type="hidden" name="_csrf" value="${token}" />
+        <input type="hidden" name="next" value="${safeNext(opts.next)}" />
+        <label
+          >Email
+          <input name="email" type="email" autocomplete="username" required autofocus value="${opts.email ?? ''}"
+        /></label>
+        <label>Password <input name="password" type="password" autocomplete="current-password" required /></label>
+        <button type="submit">Log in</button>
+      </form>`,
+  );
 }
 
 export function authRoutes(ctx: AppContext): Router {
@@ -55,15 +61,22 @@ export function authRoutes(ctx: AppContext): Router {
     const token = randomBytes(18).toString('base64url');
     res.cookie(LOGIN_CSRF_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure, path: '/login' });
     const fail = (status: number, error: string, email?: string) =>
-      res.status(status).type('html').send(loginPage(req, token, { error, email, next: parsed.data?.next }));
+      res
+        .status(status)
+        .type('html')
+        .send(loginPage(req, token, { error, email, next: parsed.data?.next }));
     if (!parsed.success) return fail(400, 'Enter your email and password.');
-    const sent = Buffer.from(parsed.data._csrf), expected = Buffer.from(cookieToken);
+    const sent = Buffer.from(parsed.data._csrf),
+      expected = Buffer.from(cookieToken);
     if (!cookieToken || sent.length !== expected.length || !timingSafeEqual(sent, expected)) {
       return fail(403, 'The login form expired. Please try again.', parsed.data.email);
     }
     const { email, password } = parsed.data;
     const ip = req.ip ?? '';
-    const recent = await one<{ by_email: number; by_ip: number }>(ctx.db, countRecentFailures(email, ip, LOGIN_LIMITS.windowMinutes));
+    const recent = await one<{ by_email: number; by_ip: number }>(
+      ctx.db,
+      countRecentFailures(email, ip, LOGIN_LIMITS.windowMinutes),
+    );
     if ((recent?.by_email ?? 0) >= LOGIN_LIMITS.perEmail || (recent?.by_ip ?? 0) >= LOGIN_LIMITS.perIp) {
       res.setHeader('Retry-After', String(LOGIN_LIMITS.windowMinutes * 60));
       return fail(429, `Too many failed attempts. Wait ${LOGIN_LIMITS.windowMinutes} minutes and try again.`, email);

@@ -4,8 +4,16 @@ import { Router, type Request } from 'express';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
 import {
-  findDossier, findSignal, listDraftVersions, listFacts, listObservations, listSteps, queueNeighbours,
-  type DraftRow, type FactRow, type StepRow,
+  findDossier,
+  findSignal,
+  listDraftVersions,
+  listFacts,
+  listObservations,
+  listSteps,
+  queueNeighbours,
+  type DraftRow,
+  type FactRow,
+  type StepRow,
 } from '../../db/queries/review.js';
 import { AppError } from '../../errors.js';
 import { previewSchedule } from '../../sequencing/approve.js';
@@ -15,7 +23,17 @@ import { inZone, intParam, label, zoneOf } from '../format.js';
 import { html } from '../html.js';
 import { csrfField, page } from '../layout.js';
 import { statusLine } from '../status-line.js';
-import { actions, dossier, gateFailures, KEY_HELP, signalCard, stepCard, type Observation, type Planned, type SignalView } from '../views/draft.js';
+import {
+  actions,
+  dossier,
+  gateFailures,
+  KEY_HELP,
+  signalCard,
+  stepCard,
+  type Observation,
+  type Planned,
+  type SignalView,
+} from '../views/draft.js';
 
 const idParam = (req: Request) => {
   const id = intParam(req.params.id);
@@ -29,14 +47,29 @@ async function render(ctx: AppContext, req: Request, d: DraftRow): Promise<strin
     d.signal_id ? one<SignalView & { id: number }>(ctx.db, findSignal(d.signal_id)) : undefined,
     d.signal_id ? run<Observation>(ctx.db, listObservations(d.signal_id)) : [],
     run<StepRow>(ctx.db, listSteps(d.id)),
-    run<{ version: number; source: string; instruction: string | null; created_at: Date; created_by_name: string | null }>(ctx.db, listDraftVersions(d.id)),
-    one<{ prev_id: number | null; next_id: number | null }>(ctx.db, queueNeighbours(u.workspaceId, queueViewer(u), d.id)),
+    run<{
+      version: number;
+      source: string;
+      instruction: string | null;
+      created_at: Date;
+      created_by_name: string | null;
+    }>(ctx.db, listDraftVersions(d.id)),
+    one<{ prev_id: number | null; next_id: number | null }>(
+      ctx.db,
+      queueNeighbours(u.workspaceId, queueViewer(u), d.id),
+    ),
   ]);
-  const dos = d.signal_id ? await one<{ id: number; organization: Record<string, unknown>; contact_time_zone: string | null }>(ctx.db, findDossier(d.signal_id, d.contact_id)) : undefined;
+  const dos = d.signal_id
+    ? await one<{ id: number; organization: Record<string, unknown>; contact_time_zone: string | null }>(
+        ctx.db,
+        findDossier(d.signal_id, d.contact_id),
+      )
+    : undefined;
   const facts = dos ? await run<FactRow>(ctx.db, listFacts(dos.id)) : [];
   const pending = d.status === 'pending_review' || d.status === 'snoozed';
   const plan = pending ? await previewSchedule(ctx.db, d.id).catch(() => undefined) : undefined;
-  const recipientZone = plan?.zone ?? zoneOf(d.contact_time_zone, dos?.contact_time_zone, d.account_time_zone, d.owner_time_zone);
+  const recipientZone =
+    plan?.zone ?? zoneOf(d.contact_time_zone, dos?.contact_time_zone, d.account_time_zone, d.owner_time_zone);
   const canAct = canActOnDraft(u, d);
   const editable = canAct && pending;
   const factMap = new Map(facts.map((f) => [Number(f.id), f]));
@@ -44,39 +77,69 @@ async function render(ctx: AppContext, req: Request, d: DraftRow): Promise<strin
   const csrf = csrfField(req);
   const who = [d.contact_first_name, d.contact_last_name].filter(Boolean).join(' ') || d.contact_email || 'no contact';
   const title = `${d.account_name ?? 'No account'} · ${who}`;
-  const body = html`
-    ${await statusLine(ctx, req)}
-    <div id="draft" data-draft-id="${d.id}" data-version="${d.version}" data-status="${d.status}" data-prev="${nb?.prev_id ? `/drafts/${nb.prev_id}` : ''}" data-next="${nb?.next_id ? `/drafts/${nb.next_id}` : ''}">
-    ${gateFailures(d)}
-    <p class="meta">${label(d.status)} · ${d.contact_title ? html`${d.contact_title} · ` : ''}${d.contact_email ?? ''} · owner ${d.owner_name ?? '—'}
-      · ${d.drafter === 'offline' ? html`<span class="badge">written by the offline drafter (no LLM)</span>` : html`drafted by ${d.drafter ?? '—'}`}
-      ${d.prompt_version ? html`· prompt ${d.prompt_version}` : ''}
-      ${d.snoozed_until ? html`· snoozed until ${inZone(d.snoozed_until, u.timeZone)}` : ''}</p>
-    <nav class="draft-nav" aria-label="Queue">${nb?.prev_id ? html`<a href="/drafts/${nb.prev_id}" rel="prev">← Previous <kbd>k</kbd></a>` : ''}
-      <a href="/queue">Queue</a>${nb?.next_id ? html`<a href="/drafts/${nb.next_id}" rel="next">Next <kbd>j</kbd> →</a>` : ''}
-      <button type="button" class="link" data-help>Keys <kbd>?</kbd></button></nav>
-    ${actions(d, csrf, canAct)}
-    <div class="draft-grid">
-      <div>
-        ${signal ? signalCard(signal, obs, u.timeZone) : html`<p class="muted">No signal.</p>`}
-        ${dossier(facts, dos?.organization ?? null)}
+  const body = html` ${await statusLine(ctx, req)}
+    <div
+      id="draft"
+      data-draft-id="${d.id}"
+      data-version="${d.version}"
+      data-status="${d.status}"
+      data-prev="${nb?.prev_id ? `/drafts/${nb.prev_id}` : ''}"
+      data-next="${nb?.next_id ? `/drafts/${nb.next_id}` : ''}"
+    >
+      ${gateFailures(d)}
+      <p class="meta">
+        ${label(d.status)} · ${d.contact_title ? html`${d.contact_title} · ` : ''}${d.contact_email ?? ''} · owner
+        ${d.owner_name ?? '—'} ·
+        ${d.drafter === 'offline' ? html`<span class="badge">written by the offline drafter (no LLM)</span>` : html`drafted by ${d.drafter ?? '—'}`}
+        ${d.prompt_version ? html`· prompt ${d.prompt_version}` : ''}
+        ${d.snoozed_until ? html`· snoozed until ${inZone(d.snoozed_until, u.timeZone)}` : ''}
+      </p>
+      <nav class="draft-nav" aria-label="Queue">
+        ${nb?.prev_id ? html`<a href="/drafts/${nb.prev_id}" rel="prev">← Previous <kbd>k</kbd></a>` : ''}
+        <a href="/queue">Queue</a
+        >${nb?.next_id ? html`<a href="/drafts/${nb.next_id}" rel="next">Next <kbd>j</kbd> →</a>` : ''}
+        <button type="button" class="link" data-help>Keys <kbd>?</kbd></button>
+      </nav>
+      ${actions(d, csrf, canAct)}
+      <div class="draft-grid">
+        <div>
+          ${signal ? signalCard(signal, obs, u.timeZone) : html`<p class="muted">No signal.</p>`}
+          ${dossier(facts, dos?.organization ?? null)}
+        </div>
+        <div>
+          <form method="post" action="/drafts/${d.id}/edit" id="edit-form" data-autosave="/api/drafts/${d.id}">
+            ${csrf}
+            <input type="hidden" name="version" value="${d.version}" id="draft-version" />
+            ${steps.map((s, i) => stepCard(s, planned.get(s.position), { index: i, recipientZone, viewerZone: u.timeZone, ownerZone: d.owner_id !== u.id ? zoneOf(d.owner_time_zone) : null, editable, facts: factMap }))}
+            ${editable ? html`<p class="save-row"><button type="submit">Save</button> <span id="autosave-status" class="muted" role="status" aria-live="polite">Edits save themselves as you type.</span></p>` : ''}
+          </form>
+          ${
+            versions.length
+              ? html`<details>
+                  <summary>Versions (${versions.length})</summary>
+                  <ul>
+                    ${versions.map((v) => html`<li>v${v.version} · ${v.source}${v.created_by_name ? html` by ${v.created_by_name}` : ''} · ${inZone(v.created_at, u.timeZone)}${v.instruction ? html` — “${v.instruction}”` : ''}</li>`)}
+                  </ul>
+                </details>`
+              : ''
+          }
+        </div>
       </div>
-      <div>
-        <form method="post" action="/drafts/${d.id}/edit" id="edit-form" data-autosave="/api/drafts/${d.id}">${csrf}
-          <input type="hidden" name="version" value="${d.version}" id="draft-version">
-          ${steps.map((s, i) => stepCard(s, planned.get(s.position), { index: i, recipientZone, viewerZone: u.timeZone, ownerZone: d.owner_id !== u.id ? zoneOf(d.owner_time_zone) : null, editable, facts: factMap }))}
-          ${editable ? html`<p class="save-row"><button type="submit">Save</button> <span id="autosave-status" class="muted" role="status" aria-live="polite">Edits save themselves as you type.</span></p>` : ''}
-        </form>
-        ${versions.length ? html`<details><summary>Versions (${versions.length})</summary><ul>${versions.map((v) => html`<li>v${v.version} · ${v.source}${v.created_by_name ? html` by ${v.created_by_name}` : ''} · ${inZone(v.created_at, u.timeZone)}${v.instruction ? html` — “${v.instruction}”` : ''}</li>`)}</ul></details>` : ''}
-      </div>
-    </div></div>
+    </div>
     ${KEY_HELP}`;
   return page(req, title, body);
 }
 
 export function stepEditsFromForm(body: Record<string, unknown>): StepEdit[] {
-  const positions = ([] as unknown[]).concat(body.positions ?? []).map((x) => Number.parseInt(String(x), 10)).filter((n) => Number.isInteger(n) && n >= 0);
-  return positions.map((p) => ({ position: p, subject: String(body[`subject_${p}`] ?? '').slice(0, 500), body: String(body[`body_${p}`] ?? '').slice(0, 20_000) }));
+  const positions = ([] as unknown[])
+    .concat(body.positions ?? [])
+    .map((x) => Number.parseInt(String(x), 10))
+    .filter((n) => Number.isInteger(n) && n >= 0);
+  return positions.map((p) => ({
+    position: p,
+    subject: String(body[`subject_${p}`] ?? '').slice(0, 500),
+    body: String(body[`body_${p}`] ?? '').slice(0, 20_000),
+  }));
 }
 
 export function draftRoutes(ctx: AppContext): Router {

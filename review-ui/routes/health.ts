@@ -9,7 +9,10 @@ import { requireRole, requireUser } from '../auth/roles.js';
 async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let t: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([p, new Promise<never>((_, rej) => (t = setTimeout(() => rej(new Error(`timed out after ${ms} ms`)), ms)))]);
+    return await Promise.race([
+      p,
+      new Promise<never>((_, rej) => (t = setTimeout(() => rej(new Error(`timed out after ${ms} ms`)), ms))),
+    ]);
   } finally {
     clearTimeout(t);
   }
@@ -18,10 +21,24 @@ async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 export function createMetrics(ctx: AppContext) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'prospector_' });
-  const requests = new Counter({ name: 'prospector_http_requests_total', help: 'HTTP requests', labelNames: ['method', 'route', 'status'], registers: [registry] });
-  const duration = new Histogram({ name: 'prospector_http_request_seconds', help: 'HTTP request duration', labelNames: ['method', 'route'], registers: [registry], buckets: [0.01, 0.05, 0.1, 0.3, 1, 3] });
+  const requests = new Counter({
+    name: 'prospector_http_requests_total',
+    help: 'HTTP requests',
+    labelNames: ['method', 'route', 'status'],
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'prospector_http_request_seconds',
+    help: 'HTTP request duration',
+    labelNames: ['method', 'route'],
+    registers: [registry],
+    buckets: [0.01, 0.05, 0.1, 0.3, 1, 3],
+  });
   new Gauge({
-    name: 'prospector_queue_jobs', help: 'Jobs waiting per queue', labelNames: ['queue'], registers: [registry],
+    name: 'prospector_queue_jobs',
+    help: 'Jobs waiting per queue',
+    labelNames: ['queue'],
+    registers: [registry],
     async collect() {
       for (const q of queueNames) this.set({ queue: q }, await ctx.boss.getQueueSize(q).catch(() => -1));
     },

@@ -6,7 +6,17 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
-import { AGES, SIGNAL_TYPES, listOwners, listQueue, nextInQueue, queueCounts, wakeSnoozed, type QueueFilter, type QueueRow } from '../../db/queries/review.js';
+import {
+  AGES,
+  SIGNAL_TYPES,
+  listOwners,
+  listQueue,
+  nextInQueue,
+  queueCounts,
+  wakeSnoozed,
+  type QueueFilter,
+  type QueueRow,
+} from '../../db/queries/review.js';
 import { AppError } from '../../errors.js';
 import { queueViewer } from '../access.js';
 import { approve } from '../draft-actions.js';
@@ -52,20 +62,49 @@ export async function loadQueue(ctx: Pick<AppContext, 'db'>, req: Request, query
   return { now, rows, counts, total, page: p.page, perPage: p.perPage };
 }
 
-function filters(query: QueueQuery, counts: Counts, owners: { id: number; name: string; email: string }[], showOwner: boolean): Html {
+function filters(
+  query: QueueQuery,
+  counts: Counts,
+  owners: { id: number; name: string; email: string }[],
+  showOwner: boolean,
+): Html {
   const n = (facet: string, v: string) => counts[facet]?.[v] ?? 0;
   const opt = (value: string, text: string, selected: boolean, count: number) =>
     html`<option value="${value}" ${selected ? html`selected` : ''}>${text} (${count})</option>`;
   const totalFlagged = n('flagged', 'true');
   return html`<form method="get" action="/queue" class="filters" role="search" aria-label="Filter drafts">
-    <label>Signal type <select name="type"><option value="">Any</option>
-      ${SIGNAL_TYPES.map((t) => opt(t, label(t), query.type === t, n('type', t)))}</select></label>
-    ${showOwner ? html`<label>Owner <select name="owner"><option value="">Anyone</option>
-      ${owners.map((o) => opt(String(o.id), o.name || o.email, query.owner === o.id, n('owner', String(o.id))))}</select></label>` : ''}
-    <label>Signal age <select name="age"><option value="">Any</option>
-      ${AGES.map((a) => opt(a, AGE_LABEL[a]!, query.age === a, n('age', a)))}</select></label>
-    <label class="check"><input type="checkbox" name="flagged" value="1" ${query.flagged ? html`checked` : ''}> Flagged by gates (${totalFlagged})</label>
-    <label>Search <input type="search" name="q" value="${query.q ?? ''}" placeholder="account, contact, subject, signal"></label>
+    <label
+      >Signal type
+      <select name="type">
+        <option value="">Any</option>
+        ${SIGNAL_TYPES.map((t) => opt(t, label(t), query.type === t, n('type', t)))}
+      </select></label
+    >
+    ${
+      showOwner
+        ? html`<label
+            >Owner
+            <select name="owner">
+              <option value="">Anyone</option>
+              ${owners.map((o) => opt(String(o.id), o.name || o.email, query.owner === o.id, n('owner', String(o.id))))}
+            </select></label
+          >`
+        : ''
+    }
+    <label
+      >Signal age
+      <select name="age">
+        <option value="">Any</option>
+        ${AGES.map((a) => opt(a, AGE_LABEL[a]!, query.age === a, n('age', a)))}
+      </select></label
+    >
+    <label class="check"
+      ><input type="checkbox" name="flagged" value="1" ${query.flagged ? html`checked` : ''} /> Flagged by gates
+      (${totalFlagged})</label
+    >
+    <label
+      >Search <input type="search" name="q" value="${query.q ?? ''}" placeholder="account, contact, subject, signal"
+    /></label>
     <button type="submit">Filter</button>
     ${query.type || query.owner || query.age || query.flagged || query.q ? html`<a href="/queue">Clear filters</a>` : ''}
   </form>`;
@@ -73,15 +112,26 @@ function filters(query: QueueQuery, counts: Counts, owners: { id: number; name: 
 
 function row(r: QueueRow, now: Date, canBulk: boolean): Html {
   return html`<tr data-queue-row data-id="${r.id}">
-    ${canBulk ? html`<td><input type="checkbox" name="ids" value="${r.id}:${r.version}" form="bulk" aria-label="Select draft ${r.id}"></td>` : ''}
+    ${canBulk ? html`<td><input type="checkbox" name="ids" value="${r.id}:${r.version}" form="bulk" aria-label="Select draft ${r.id}" /></td>` : ''}
     <td><span class="badge t-${r.signal_type}">${label(r.signal_type)}</span></td>
-    <td><a href="/drafts/${r.id}" class="row-link">${r.signal_title}</a>
-      <div class="muted">${r.subject ? html`Subject: ${r.subject}` : ''}</div></td>
-    <td>${r.account_name ?? '—'}<div class="muted">${r.contact_name ?? r.contact_email ?? ''}</div></td>
+    <td>
+      <a href="/drafts/${r.id}" class="row-link">${r.signal_title}</a>
+      <div class="muted">${r.subject ? html`Subject: ${r.subject}` : ''}</div>
+    </td>
+    <td>
+      ${r.account_name ?? '—'}
+      <div class="muted">${r.contact_name ?? r.contact_email ?? ''}</div>
+    </td>
     <td>${r.owner_name ?? '—'}</td>
-    <td><time datetime="${r.detected_at.toISOString()}" title="${inZone(r.detected_at, 'UTC')}">${ago(r.detected_at, now)}</time></td>
-    <td>${r.gate_failure_count ? html`<span class="flag" title="Failed quality or grounding gates">⚑ ${r.gate_failure_count}</span>` : ''}
-      ${r.drafter === 'offline' ? html`<span class="badge">offline drafter</span>` : ''}</td>
+    <td>
+      <time datetime="${r.detected_at.toISOString()}" title="${inZone(r.detected_at, 'UTC')}"
+        >${ago(r.detected_at, now)}</time
+      >
+    </td>
+    <td>
+      ${r.gate_failure_count ? html`<span class="flag" title="Failed quality or grounding gates">⚑ ${r.gate_failure_count}</span>` : ''}
+      ${r.drafter === 'offline' ? html`<span class="badge">offline drafter</span>` : ''}
+    </td>
   </tr>`;
 }
 
@@ -91,32 +141,70 @@ export function queueRoutes(ctx: AppContext): Router {
   r.get('/queue', async (req, res) => {
     const query = QueueQuery.parse(req.query);
     const u = req.user!;
-    const [q, owners] = await Promise.all([loadQueue(ctx, req, query), run<{ id: number; name: string; email: string }>(ctx.db, listOwners(u.workspaceId))]);
+    const [q, owners] = await Promise.all([
+      loadQueue(ctx, req, query),
+      run<{ id: number; name: string; email: string }>(ctx.db, listOwners(u.workspaceId)),
+    ]);
     const canBulk = u.role === 'rep' || u.role === 'admin';
-    const params = { type: query.type, owner: query.owner ? String(query.owner) : undefined, age: query.age, flagged: query.flagged, q: query.q };
-    res.type('html').send(page(req, 'Review queue', html`
-      ${await statusLine(ctx, req)}
-      ${await needsContactBlock(ctx, req)}
-      ${await returnedStepsBlock(ctx, req)}
-      ${filters(query, q.counts, owners, u.role !== 'rep')}
-      <p class="muted" id="queue-help">${q.total} draft${q.total === 1 ? '' : 's'} waiting. Keys: <kbd>j</kbd>/<kbd>k</kbd> move, <kbd>Enter</kbd> opens, <kbd>?</kbd> help.</p>
-      ${canBulk ? html`<form method="post" action="/queue/approve" id="bulk" class="bulk">${csrfField(req)}
-        <button type="submit">Approve selected…</button> <span class="muted">You confirm on the next page.</span></form>` : ''}
-      <table class="queue" aria-describedby="queue-help"><thead><tr>${canBulk ? html`<th><span class="sr-only">Select</span></th>` : ''}
-        <th>Signal</th><th>What happened</th><th>Account · contact</th><th>Owner</th><th>Detected</th><th>Flags</th></tr></thead>
-      <tbody>${q.rows.map((x) => row(x, q.now, canBulk))}</tbody></table>
-      ${q.rows.length ? '' : html`<p class="empty">Nothing waiting${query.type || query.age || query.flagged || query.q || query.owner ? ' with these filters' : ''}. New drafts appear here as signals fire.</p>`}
-      ${pager('/queue', params, { page: q.page, perPage: q.perPage, total: q.total })}`));
+    const params = {
+      type: query.type,
+      owner: query.owner ? String(query.owner) : undefined,
+      age: query.age,
+      flagged: query.flagged,
+      q: query.q,
+    };
+    res.type('html').send(
+      page(
+        req,
+        'Review queue',
+        html` ${await statusLine(ctx, req)} ${await needsContactBlock(ctx, req)} ${await returnedStepsBlock(ctx, req)}
+          ${filters(query, q.counts, owners, u.role !== 'rep')}
+          <p class="muted" id="queue-help">
+            ${q.total} draft${q.total === 1 ? '' : 's'} waiting. Keys: <kbd>j</kbd>/<kbd>k</kbd> move,
+            <kbd>Enter</kbd> opens, <kbd>?</kbd> help.
+          </p>
+          ${
+            canBulk
+              ? html`<form method="post" action="/queue/approve" id="bulk" class="bulk">
+                  ${csrfField(req)} <button type="submit">Approve selected…</button>
+                  <span class="muted">You confirm on the next page.</span>
+                </form>`
+              : ''
+          }
+          <table class="queue" aria-describedby="queue-help">
+            <thead>
+              <tr>
+                ${canBulk ? html`<th><span class="sr-only">Select</span></th>` : ''}
+                <th>Signal</th>
+                <th>What happened</th>
+                <th>Account · contact</th>
+                <th>Owner</th>
+                <th>Detected</th>
+                <th>Flags</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${q.rows.map((x) => row(x, q.now, canBulk))}
+            </tbody>
+          </table>
+          ${q.rows.length ? '' : html`<p class="empty">Nothing waiting${query.type || query.age || query.flagged || query.q || query.owner ? ' with these filters' : ''}. New drafts appear here as signals fire.</p>`}
+          ${pager('/queue', params, { page: q.page, perPage: q.perPage, total: q.total })}`,
+      ),
+    );
   });
 
   // The next draft in queue order: where approve, reject and snooze land, so a rep clears the queue with the keyboard.
   r.get('/queue/next', async (req, res) => {
     const u = req.user!;
-    const skip = String(req.query.skip ?? '').split(',').map((s) => intParam(s)).filter((x): x is number => !!x);
+    const skip = String(req.query.skip ?? '')
+      .split(',')
+      .map((s) => intParam(s))
+      .filter((x): x is number => !!x);
     await run(ctx.db, wakeSnoozed(u.workspaceId, new Date()));
     const next = await one<{ id: number }>(ctx.db, nextInQueue(u.workspaceId, queueViewer(u), skip));
     const flash = new URLSearchParams();
-    for (const k of ['approved', 'rejected', 'snoozed', 'regenerating']) if (req.query[k]) flash.set(k, String(req.query[k]));
+    for (const k of ['approved', 'rejected', 'snoozed', 'regenerating'])
+      if (req.query[k]) flash.set(k, String(req.query[k]));
     const qs = flash.size ? `?${flash}` : '';
     res.redirect(303, next ? `/drafts/${next.id}${qs}` : `/queue${qs}`);
   });
@@ -126,32 +214,58 @@ export function queueRoutes(ctx: AppContext): Router {
     const raw = req.body?.ids;
     const picked = new Map<number, number | undefined>();
     for (const x of Array.isArray(raw) ? raw : raw ? [raw] : []) {
-      const [id, version] = String(x).split(':').map((n) => intParam(n));
+      const [id, version] = String(x)
+        .split(':')
+        .map((n) => intParam(n));
       if (id && picked.size < 200) picked.set(id, version);
     }
     const ids = [...picked.keys()];
     if (!ids.length) throw new AppError('VALIDATION', 'Select at least one draft to approve.');
     if (req.body?.confirm !== 'yes') {
-      res.type('html').send(page(req, `Approve ${ids.length} draft${ids.length === 1 ? '' : 's'}?`, html`
-        <p>Each sequence starts and its first email is scheduled in the recipient's sending window. Nothing else changes.</p>
-        <form method="post" action="/queue/approve" class="stack">${csrfField(req)}
-          ${ids.map((id) => html`<input type="hidden" name="ids" value="${id}:${picked.get(id) ?? ''}">`)}
-          <input type="hidden" name="confirm" value="yes">
-          <button type="submit" autofocus>Yes, approve ${ids.length}</button> <a href="/queue">Cancel</a>
-        </form>`));
+      res.type('html').send(
+        page(
+          req,
+          `Approve ${ids.length} draft${ids.length === 1 ? '' : 's'}?`,
+          html` <p>
+              Each sequence starts and its first email is scheduled in the recipient's sending window. Nothing else
+              changes.
+            </p>
+            <form method="post" action="/queue/approve" class="stack">
+              ${csrfField(req)}
+              ${ids.map((id) => html`<input type="hidden" name="ids" value="${id}:${picked.get(id) ?? ''}" />`)}
+              <input type="hidden" name="confirm" value="yes" />
+              <button type="submit" autofocus>Yes, approve ${ids.length}</button> <a href="/queue">Cancel</a>
+            </form>`,
+        ),
+      );
       return;
     }
     const results: Html[] = [];
     for (const id of ids) {
       try {
         const { firstSendAt } = await approve(ctx, req.user!, id, { expectedVersion: picked.get(id) });
-        results.push(html`<li>Draft <a href="/drafts/${id}">#${id}</a> approved${firstSendAt ? html` — first email ${inZone(firstSendAt, req.user!.timeZone)}` : ''}.</li>`);
+        results.push(
+          html`<li>
+            Draft
+            <a href="/drafts/${id}">#${id}</a>
+            approved${firstSendAt ? html` — first email ${inZone(firstSendAt, req.user!.timeZone)}` : ''}.
+          </li>`,
+        );
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
         results.push(html`<li class="bad">Draft <a href="/drafts/${id}">#${id}</a> not approved: ${err.message}</li>`);
       }
     }
-    res.type('html').send(page(req, 'Bulk approve', html`<ul role="status">${results}</ul><p><a href="/queue">Back to the queue</a></p>`));
+    res.type('html').send(
+      page(
+        req,
+        'Bulk approve',
+        html`<ul role="status">
+            ${results}
+          </ul>
+          <p><a href="/queue">Back to the queue</a></p>`,
+      ),
+    );
   });
   return r;
 }

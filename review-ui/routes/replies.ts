@@ -13,9 +13,21 @@ import { inZone, intParam, label } from '../format.js';
 import { html } from '../html.js';
 import { csrfField, page, pageParams, pager } from '../layout.js';
 
-const KINDS: Record<string, string[]> = { replies: ['reply'], auto: ['auto_reply'], all: ['reply', 'auto_reply', 'bounce', 'unsubscribe', 'other'] };
+const KINDS: Record<string, string[]> = {
+  replies: ['reply'],
+  auto: ['auto_reply'],
+  all: ['reply', 'auto_reply', 'bounce', 'unsubscribe', 'other'],
+};
 
-type Inbound = { id: number; sequence_id: number | null; contact_id: number | null; classification: string | null; owner_id: number | null; account_owner_id: number | null; account_id: number | null };
+type Inbound = {
+  id: number;
+  sequence_id: number | null;
+  contact_id: number | null;
+  classification: string | null;
+  owner_id: number | null;
+  account_owner_id: number | null;
+  account_id: number | null;
+};
 
 async function loadInbound(ctx: Pick<AppContext, 'db'>, u: CurrentUser, id: number): Promise<Inbound> {
   const m = await one<Inbound>(ctx.db, findInbound(u.workspaceId, id));
@@ -24,12 +36,35 @@ async function loadInbound(ctx: Pick<AppContext, 'db'>, u: CurrentUser, id: numb
   return m;
 }
 
-export async function recordMeeting(ctx: Pick<AppContext, 'db'>, u: CurrentUser, messageId: number, now = new Date()): Promise<void> {
+export async function recordMeeting(
+  ctx: Pick<AppContext, 'db'>,
+  u: CurrentUser,
+  messageId: number,
+  now = new Date(),
+): Promise<void> {
   const m = await loadInbound(ctx, u, messageId);
-  if (!m.contact_id) throw new AppError('STATE', 'This message is not linked to a contact, so no meeting can be recorded.');
+  if (!m.contact_id)
+    throw new AppError('STATE', 'This message is not linked to a contact, so no meeting can be recorded.');
   await ctx.db.transaction(async (tx) => {
-    await applyMeetingBooked(tx, { workspaceId: u.workspaceId, contactId: m.contact_id!, sequenceId: m.sequence_id, source: 'review-ui', data: { messageId, userId: u.id }, now, messageRef: messageId });
-    await run(tx, insertAudit({ workspaceId: u.workspaceId, userId: u.id, action: 'reply.meeting_booked', entityType: 'message', entityId: messageId }));
+    await applyMeetingBooked(tx, {
+      workspaceId: u.workspaceId,
+      contactId: m.contact_id!,
+      sequenceId: m.sequence_id,
+      source: 'review-ui',
+      data: { messageId, userId: u.id },
+      now,
+      messageRef: messageId,
+    });
+    await run(
+      tx,
+      insertAudit({
+        workspaceId: u.workspaceId,
+        userId: u.id,
+        action: 'reply.meeting_booked',
+        entityType: 'message',
+        entityId: messageId,
+      }),
+    );
   });
 }
 
@@ -38,7 +73,16 @@ export async function recordNotReply(ctx: Pick<AppContext, 'db'>, u: CurrentUser
   await ctx.db.transaction(async (tx) => {
     await run(tx, markNotReply(messageId, u.id));
     await run(tx, deleteReplyEvent(messageId));
-    await run(tx, insertAudit({ workspaceId: u.workspaceId, userId: u.id, action: 'reply.not_a_reply', entityType: 'message', entityId: messageId }));
+    await run(
+      tx,
+      insertAudit({
+        workspaceId: u.workspaceId,
+        userId: u.id,
+        action: 'reply.not_a_reply',
+        entityType: 'message',
+        entityId: messageId,
+      }),
+    );
   });
 }
 
@@ -49,25 +93,49 @@ export function replyRoutes(ctx: AppContext): Router {
     const u = req.user!;
     const show = KINDS[String(req.query.show)] ? String(req.query.show) : 'replies';
     const p = pageParams(req.query, 25);
-    const rows = await run<ReplyRow>(ctx.db, listReplies(u.workspaceId, queueViewer(u), KINDS[show]!, p.perPage, p.offset));
+    const rows = await run<ReplyRow>(
+      ctx.db,
+      listReplies(u.workspaceId, queueViewer(u), KINDS[show]!, p.perPage, p.offset),
+    );
     const canAct = u.role === 'rep' || u.role === 'admin';
-    const tab = (key: string, text: string) => html`<a href="/replies?show=${key}" ${show === key ? html`aria-current="page"` : ''}>${text}</a>`;
-    res.type('html').send(page(req, 'Replies', html`
-      ${req.query.done ? html`<p class="flash ok" role="status">${req.query.done === 'meeting' ? 'Meeting recorded; the sequence is complete.' : 'Marked as not a reply; it no longer counts as one.'}</p>` : ''}
-      <nav class="draft-nav" aria-label="Which mail">${tab('replies', 'Replies')}${tab('auto', 'Out of office')}${tab('all', 'All inbound')}</nav>
-      ${rows.map((m) => html`<article class="card reply" aria-labelledby="reply-${m.id}-h">
-        <h2 id="reply-${m.id}-h">${m.contact_name ?? m.from_addr}${m.account_name ? html` · ${m.account_name}` : ''}</h2>
-        <p class="meta"><span class="badge">${label(m.classification)}</span>${m.intent ? html` <span class="badge">${label(m.intent)}</span>` : ''}
-          ${m.meeting_booked ? html` <span class="badge t-funding">meeting booked</span>` : ''}${m.corrected_by ? ' · corrected by a rep' : ''}
-          · ${inZone(m.at, u.timeZone)} · ${m.subject}${m.sequence_id ? html` · <a href="/drafts/${m.sequence_id}">sequence #${m.sequence_id}</a>` : ''}</p>
-        <pre class="body">${m.visible_text ?? m.text_body}</pre>
-        ${canAct && m.sequence_id ? html`<div class="row-actions">
-          ${m.meeting_booked ? '' : html`<form method="post" action="/replies/${m.id}/meeting">${csrfField(req)}<button type="submit">Meeting booked</button></form>`}
-          ${m.classification === 'reply' ? html`<form method="post" action="/replies/${m.id}/not-a-reply">${csrfField(req)}<button type="submit" class="secondary">Not a reply</button></form>` : ''}
-        </div>` : ''}
-      </article>`)}
-      ${rows.length ? '' : html`<p class="empty">No ${show === 'auto' ? 'out-of-office mail' : show === 'all' ? 'inbound mail' : 'replies'} yet.</p>`}
-      ${pager('/replies', { show }, { page: p.page, perPage: p.perPage, total: rows[0]?.total ?? 0 })}`));
+    const tab = (key: string, text: string) =>
+      html`<a href="/replies?show=${key}" ${show === key ? html`aria-current="page"` : ''}>${text}</a>`;
+    res.type('html').send(
+      page(
+        req,
+        'Replies',
+        html` ${req.query.done ? html`<p class="flash ok" role="status">${req.query.done === 'meeting' ? 'Meeting recorded; the sequence is complete.' : 'Marked as not a reply; it no longer counts as one.'}</p>` : ''}
+          <nav class="draft-nav" aria-label="Which mail">
+            ${tab('replies', 'Replies')}${tab('auto', 'Out of office')}${tab('all', 'All inbound')}
+          </nav>
+          ${rows.map(
+            (m) =>
+              html`<article class="card reply" aria-labelledby="reply-${m.id}-h">
+                <h2 id="reply-${m.id}-h">
+                  ${m.contact_name ?? m.from_addr}${m.account_name ? html` · ${m.account_name}` : ''}
+                </h2>
+                <p class="meta">
+                  <span class="badge">${label(m.classification)}</span
+                  >${m.intent ? html` <span class="badge">${label(m.intent)}</span>` : ''}
+                  ${m.meeting_booked ? html` <span class="badge t-funding">meeting booked</span>` : ''}${m.corrected_by ? ' · corrected by a rep' : ''}
+                  · ${inZone(m.at, u.timeZone)} ·
+                  ${m.subject}${m.sequence_id ? html` · <a href="/drafts/${m.sequence_id}">sequence #${m.sequence_id}</a>` : ''}
+                </p>
+                <pre class="body">${m.visible_text ?? m.text_body}</pre>
+                ${
+                  canAct && m.sequence_id
+                    ? html`<div class="row-actions">
+                        ${m.meeting_booked ? '' : html`<form method="post" action="/replies/${m.id}/meeting">${csrfField(req)}<button type="submit">Meeting booked</button></form>`}
+                        ${m.classification === 'reply' ? html`<form method="post" action="/replies/${m.id}/not-a-reply">${csrfField(req)}<button type="submit" class="secondary">Not a reply</button></form>` : ''}
+                      </div>`
+                    : ''
+                }
+              </article>`,
+          )}
+          ${rows.length ? '' : html`<p class="empty">No ${show === 'auto' ? 'out-of-office mail' : show === 'all' ? 'inbound mail' : 'replies'} yet.</p>`}
+          ${pager('/replies', { show }, { page: p.page, perPage: p.perPage, total: rows[0]?.total ?? 0 })}`,
+      ),
+    );
   });
 
   const idOf = (req: Request) => intParam(req.params.id) ?? 0;

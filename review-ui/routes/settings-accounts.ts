@@ -18,57 +18,136 @@ import { csrfField, page } from '../layout.js';
 const s = (v: unknown) => (typeof v === 'string' ? v : '');
 
 export function conflictOnDuplicate(err: unknown, what: string): never {
-  if ((err as { code?: string }).code === '23505') throw new AppError('CONFLICT', `${what} already exists in this workspace.`, { cause: err });
+  if ((err as { code?: string }).code === '23505')
+    throw new AppError('CONFLICT', `${what} already exists in this workspace.`, { cause: err });
   throw err;
 }
 
 export function parseAccountForm(b: Record<string, unknown>) {
-  const v = AccountRowInput.safeParse({ name: s(b.name), domain: s(b.domain), aliases: s(b.aliases), owner: '', time_zone: s(b.time_zone), country: s(b.country), tags: s(b.tags) });
+  const v = AccountRowInput.safeParse({
+    name: s(b.name),
+    domain: s(b.domain),
+    aliases: s(b.aliases),
+    owner: '',
+    time_zone: s(b.time_zone),
+    country: s(b.country),
+    tags: s(b.tags),
+  });
   if (!v.success) throw new AppError('VALIDATION', v.error.issues.map((i) => i.message).join('; '));
-  return { name: v.data.name, domain: v.data.domain, aliases: v.data.aliases, ownerId: intParam(b.owner_id) ?? null, timeZone: v.data.time_zone, country: v.data.country, tags: v.data.tags, notes: s(b.notes).slice(0, 5000) };
+  return {
+    name: v.data.name,
+    domain: v.data.domain,
+    aliases: v.data.aliases,
+    ownerId: intParam(b.owner_id) ?? null,
+    timeZone: v.data.time_zone,
+    country: v.data.country,
+    tags: v.data.tags,
+    notes: s(b.notes).slice(0, 5000),
+  };
 }
 
 export function parseContactForm(b: Record<string, unknown>) {
-  const v = ContactRowInput.safeParse({ email: s(b.email), first_name: s(b.first_name), last_name: s(b.last_name), name: '', title: s(b.title), account_domain: '', company: '', time_zone: s(b.time_zone), champion: b.is_champion ? 'yes' : 'no', linkedin_url: s(b.linkedin_url) });
+  const v = ContactRowInput.safeParse({
+    email: s(b.email),
+    first_name: s(b.first_name),
+    last_name: s(b.last_name),
+    name: '',
+    title: s(b.title),
+    account_domain: '',
+    company: '',
+    time_zone: s(b.time_zone),
+    champion: b.is_champion ? 'yes' : 'no',
+    linkedin_url: s(b.linkedin_url),
+  });
   if (!v.success) throw new AppError('VALIDATION', v.error.issues.map((i) => i.message).join('; '));
-  return { accountId: intParam(b.account_id) ?? null, firstName: v.data.first_name, lastName: v.data.last_name, email: v.data.email, title: v.data.title, timeZone: v.data.time_zone, linkedinUrl: v.data.linkedin_url, isChampion: v.data.champion };
+  return {
+    accountId: intParam(b.account_id) ?? null,
+    firstName: v.data.first_name,
+    lastName: v.data.last_name,
+    email: v.data.email,
+    title: v.data.title,
+    timeZone: v.data.time_zone,
+    linkedinUrl: v.data.linkedin_url,
+    isChampion: v.data.champion,
+  };
 }
 
-function accountForm(req: Request, a: Partial<AccountRow> | undefined, owners: { id: number; name: string; email: string }[]): Html {
+function accountForm(
+  req: Request,
+  a: Partial<AccountRow> | undefined,
+  owners: { id: number; name: string; email: string }[],
+): Html {
   const action = a?.id ? `/accounts/${a.id}/edit` : '/accounts/new';
-  return html`<form method="post" action="${action}" class="stack wide">${csrfField(req)}
-    <label>Name <input name="name" required maxlength="300" value="${a?.name ?? ''}"></label>
-    <label>Domain <input name="domain" value="${a?.domain ?? ''}" placeholder="acme.com"></label>
-    <label>Other names (; separated) <input name="aliases" value="${(a?.aliases ?? []).join('; ')}"></label>
-    <label>Owner <select name="owner_id"><option value="">Nobody</option>${owners.map((o) => html`<option value="${o.id}" ${a?.owner_id === o.id ? html`selected` : ''}>${o.name || o.email}</option>`)}</select></label>
-    <label>Time zone <input name="time_zone" value="${a?.time_zone ?? ''}" placeholder="Europe/Berlin"></label>
-    <label>Country <input name="country" value="${a?.country ?? ''}" placeholder="DE"></label>
-    <label>Tags (; separated) <input name="tags" value="${(a?.tags ?? []).join('; ')}"></label>
+  return html`<form method="post" action="${action}" class="stack wide">
+    ${csrfField(req)}
+    <label>Name <input name="name" required maxlength="300" value="${a?.name ?? ''}" /></label>
+    <label>Domain <input name="domain" value="${a?.domain ?? ''}" placeholder="acme.com" /></label>
+    <label>Other names (; separated) <input name="aliases" value="${(a?.aliases ?? []).join('; ')}" /></label>
+    <label
+      >Owner
+      <select name="owner_id">
+        <option value="">Nobody</option>
+        ${owners.map((o) => html`<option value="${o.id}" ${a?.owner_id === o.id ? html`selected` : ''}>${o.name || o.email}</option>`)}
+      </select></label
+    >
+    <label>Time zone <input name="time_zone" value="${a?.time_zone ?? ''}" placeholder="Europe/Berlin" /></label>
+    <label>Country <input name="country" value="${a?.country ?? ''}" placeholder="DE" /></label>
+    <label>Tags (; separated) <input name="tags" value="${(a?.tags ?? []).join('; ')}" /></label>
     <label>Notes <textarea name="notes" rows="3">${a?.notes ?? ''}</textarea></label>
-    <button type="submit">${a?.id ? 'Save account' : 'Create account'}</button></form>`;
+    <button type="submit">${a?.id ? 'Save account' : 'Create account'}</button>
+  </form>`;
 }
 
-function contactForm(req: Request, c: Partial<ContactRow> | undefined, accounts: { id: number; name: string; domain: string | null }[]): Html {
+function contactForm(
+  req: Request,
+  c: Partial<ContactRow> | undefined,
+  accounts: { id: number; name: string; domain: string | null }[],
+): Html {
   const action = c?.id ? `/contacts/${c.id}/edit` : '/contacts/new';
-  return html`<form method="post" action="${action}" class="stack wide">${csrfField(req)}
-    <label>Email <input name="email" type="email" required value="${c?.email ?? ''}" ${c?.id ? html`readonly` : ''}></label>
-    <label>First name <input name="first_name" value="${c?.first_name ?? ''}"></label>
-    <label>Last name <input name="last_name" value="${c?.last_name ?? ''}"></label>
-    <label>Title <input name="title" value="${c?.title ?? ''}"></label>
-    <label>Account <select name="account_id"><option value="">None</option>${accounts.map((a) => html`<option value="${a.id}" ${c?.account_id === a.id ? html`selected` : ''}>${a.name}${a.domain ? ` (${a.domain})` : ''}</option>`)}</select></label>
-    <label>Time zone <input name="time_zone" value="${c?.time_zone ?? ''}" placeholder="America/New_York"></label>
-    <label>LinkedIn URL <input name="linkedin_url" value="${c?.linkedin_url ?? ''}"></label>
-    <label class="check"><input type="checkbox" name="is_champion" value="1" ${c?.is_champion ? html`checked` : ''}> Champion (watch for job moves)</label>
-    <button type="submit">${c?.id ? 'Save contact' : 'Create contact'}</button></form>`;
+  return html`<form method="post" action="${action}" class="stack wide">
+    ${csrfField(req)}
+    <label
+      >Email <input name="email" type="email" required value="${c?.email ?? ''}" ${c?.id ? html`readonly` : ''}
+    /></label>
+    <label>First name <input name="first_name" value="${c?.first_name ?? ''}" /></label>
+    <label>Last name <input name="last_name" value="${c?.last_name ?? ''}" /></label>
+    <label>Title <input name="title" value="${c?.title ?? ''}" /></label>
+    <label
+      >Account
+      <select name="account_id">
+        <option value="">None</option>
+        ${accounts.map((a) => html`<option value="${a.id}" ${c?.account_id === a.id ? html`selected` : ''}>${a.name}${a.domain ? ` (${a.domain})` : ''}</option>`)}
+      </select></label
+    >
+    <label>Time zone <input name="time_zone" value="${c?.time_zone ?? ''}" placeholder="America/New_York" /></label>
+    <label>LinkedIn URL <input name="linkedin_url" value="${c?.linkedin_url ?? ''}" /></label>
+    <label class="check"
+      ><input type="checkbox" name="is_champion" value="1" ${c?.is_champion ? html`checked` : ''} /> Champion (watch for
+      job moves)</label
+    >
+    <button type="submit">${c?.id ? 'Save contact' : 'Create contact'}</button>
+  </form>`;
 }
 
 export function settingsAccountRoutes(ctx: AppContext): Router {
   const r = Router();
   const revops = requireRole('revops');
-  const owners = (req: Request) => run<{ id: number; name: string; email: string }>(ctx.db, listOwners(req.user!.workspaceId));
-  const accounts = (req: Request) => run<{ id: number; name: string; domain: string | null }>(ctx.db, accountChoices(req.user!.workspaceId));
+  const owners = (req: Request) =>
+    run<{ id: number; name: string; email: string }>(ctx.db, listOwners(req.user!.workspaceId));
+  const accounts = (req: Request) =>
+    run<{ id: number; name: string; domain: string | null }>(ctx.db, accountChoices(req.user!.workspaceId));
   const audit = (req: Request, action: string, type: string, id: number) =>
-    run(ctx.db, insertAudit({ workspaceId: req.user!.workspaceId, userId: req.user!.id, action, entityType: type, entityId: id, ip: req.ip }));
+    run(
+      ctx.db,
+      insertAudit({
+        workspaceId: req.user!.workspaceId,
+        userId: req.user!.id,
+        action,
+        entityType: type,
+        entityId: id,
+        ip: req.ip,
+      }),
+    );
   const loadAccount = async (req: Request) => {
     const a = await one<AccountRow>(ctx.db, findAccount(req.user!.workspaceId, intParam(req.params.id) ?? 0));
     if (!a) throw new AppError('NOT_FOUND', 'No such account.');
@@ -84,7 +163,10 @@ export function settingsAccountRoutes(ctx: AppContext): Router {
     res.type('html').send(page(req, 'New account', accountForm(req, undefined, await owners(req))));
   });
   r.post('/accounts/new', revops, async (req, res) => {
-    const a = await one<AccountRow>(ctx.db, insertAccount(req.user!.workspaceId, parseAccountForm(req.body ?? {}))).catch((e) => conflictOnDuplicate(e, 'An account with this domain'));
+    const a = await one<AccountRow>(
+      ctx.db,
+      insertAccount(req.user!.workspaceId, parseAccountForm(req.body ?? {})),
+    ).catch((e) => conflictOnDuplicate(e, 'An account with this domain'));
     await audit(req, 'account.created', 'account', a!.id);
     res.redirect(303, `/accounts?q=${encodeURIComponent(a!.name)}`);
   });
@@ -94,16 +176,29 @@ export function settingsAccountRoutes(ctx: AppContext): Router {
   });
   r.post('/accounts/:id/edit', revops, async (req, res) => {
     const a = await loadAccount(req);
-    await run(ctx.db, updateAccount(req.user!.workspaceId, a.id, parseAccountForm(req.body ?? {}))).catch((e) => conflictOnDuplicate(e, 'An account with this domain'));
+    await run(ctx.db, updateAccount(req.user!.workspaceId, a.id, parseAccountForm(req.body ?? {}))).catch((e) =>
+      conflictOnDuplicate(e, 'An account with this domain'),
+    );
     await audit(req, 'account.updated', 'account', a.id);
     res.redirect(303, `/accounts?q=${encodeURIComponent(String(req.body?.name ?? ''))}`);
   });
 
   r.get('/contacts/new', revops, async (req, res) => {
-    res.type('html').send(page(req, 'New contact', contactForm(req, { account_id: intParam(req.query.account) ?? null }, await accounts(req))));
+    res
+      .type('html')
+      .send(
+        page(
+          req,
+          'New contact',
+          contactForm(req, { account_id: intParam(req.query.account) ?? null }, await accounts(req)),
+        ),
+      );
   });
   r.post('/contacts/new', revops, async (req, res) => {
-    const c = await one<ContactRow>(ctx.db, insertContact(req.user!.workspaceId, parseContactForm(req.body ?? {}))).catch((e) => conflictOnDuplicate(e, 'A contact with this email'));
+    const c = await one<ContactRow>(
+      ctx.db,
+      insertContact(req.user!.workspaceId, parseContactForm(req.body ?? {})),
+    ).catch((e) => conflictOnDuplicate(e, 'A contact with this email'));
     await audit(req, 'contact.created', 'contact', c!.id);
     res.redirect(303, `/contacts?q=${encodeURIComponent(c!.email)}`);
   });
@@ -113,7 +208,10 @@ export function settingsAccountRoutes(ctx: AppContext): Router {
   });
   r.post('/contacts/:id/edit', revops, async (req, res) => {
     const c = await loadContact(req);
-    await run(ctx.db, updateContact(c.id, { ...parseContactForm({ ...req.body, email: c.email }), previousCompany: null }));
+    await run(
+      ctx.db,
+      updateContact(c.id, { ...parseContactForm({ ...req.body, email: c.email }), previousCompany: null }),
+    );
     await audit(req, 'contact.updated', 'contact', c.id);
     res.redirect(303, `/contacts?q=${encodeURIComponent(c.email)}`);
   });

@@ -9,7 +9,15 @@ import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
 import { insertAudit } from '../../db/queries/audit.js';
 import { listOwners } from '../../db/queries/review.js';
-import { findMailbox, insertMailbox, listMailboxRows, setMailboxPaused, updateMailbox, type MailboxInput, type MailboxRow } from '../../db/queries/settings.js';
+import {
+  findMailbox,
+  insertMailbox,
+  listMailboxRows,
+  setMailboxPaused,
+  updateMailbox,
+  type MailboxInput,
+  type MailboxRow,
+} from '../../db/queries/settings.js';
 import { AppError } from '../../errors.js';
 import type { SecretBox } from '../../secret-box.js';
 import { requireRole } from '../auth/roles.js';
@@ -18,20 +26,33 @@ import { html, type Html } from '../html.js';
 import { csrfField, page } from '../layout.js';
 import { issues } from '../openapi.js';
 
-const port = z.preprocess((v) => (v === '' || v === undefined ? null : Number(v)), z.number().int().min(1).max(65535).nullable());
+const port = z.preprocess(
+  (v) => (v === '' || v === undefined ? null : Number(v)),
+  z.number().int().min(1).max(65535).nullable(),
+);
 const text = z.preprocess((v) => (typeof v === 'string' && v.trim() ? v.trim() : null), z.string().max(300).nullable());
 const flag = z.preprocess((v) => v === '1' || v === 'on' || v === true, z.boolean());
-export const MailboxForm = z.object({
-  kind: z.enum(['smtp', 'outbox']),
-  user_id: z.preprocess((v) => (v ? Number(v) : null), z.number().int().positive().nullable()),
-  from_name: z.string().trim().min(1).max(200),
-  from_email: z.email(),
-  smtp_host: text, smtp_port: port, smtp_secure: flag, smtp_user: text, smtp_pass: z.string().max(500).optional(),
-  imap_host: text, imap_port: port, imap_secure: flag, imap_user: text, imap_pass: z.string().max(500).optional(),
-  daily_cap: z.coerce.number().int().min(1).max(2000),
-  min_gap_seconds: z.coerce.number().int().min(0).max(86_400),
-  max_gap_seconds: z.coerce.number().int().min(0).max(86_400),
-}).refine((m) => m.max_gap_seconds >= m.min_gap_seconds, 'max gap must be at least the min gap')
+export const MailboxForm = z
+  .object({
+    kind: z.enum(['smtp', 'outbox']),
+    user_id: z.preprocess((v) => (v ? Number(v) : null), z.number().int().positive().nullable()),
+    from_name: z.string().trim().min(1).max(200),
+    from_email: z.email(),
+    smtp_host: text,
+    smtp_port: port,
+    smtp_secure: flag,
+    smtp_user: text,
+    smtp_pass: z.string().max(500).optional(),
+    imap_host: text,
+    imap_port: port,
+    imap_secure: flag,
+    imap_user: text,
+    imap_pass: z.string().max(500).optional(),
+    daily_cap: z.coerce.number().int().min(1).max(2000),
+    min_gap_seconds: z.coerce.number().int().min(0).max(86_400),
+    max_gap_seconds: z.coerce.number().int().min(0).max(86_400),
+  })
+  .refine((m) => m.max_gap_seconds >= m.min_gap_seconds, 'max gap must be at least the min gap')
   .refine((m) => m.kind === 'outbox' || (m.smtp_host && m.smtp_port), 'an SMTP mailbox needs a host and port');
 
 export function mailboxInput(b: Record<string, unknown>, secrets: Pick<SecretBox, 'seal'>): MailboxInput {
@@ -39,14 +60,30 @@ export function mailboxInput(b: Record<string, unknown>, secrets: Pick<SecretBox
   if (!r.success) throw new AppError('VALIDATION', issues(r.error));
   const m = r.data;
   return {
-    userId: m.user_id, kind: m.kind, fromName: m.from_name, fromEmail: m.from_email,
-    smtpHost: m.smtp_host, smtpPort: m.smtp_port, smtpSecure: m.smtp_secure, smtpUser: m.smtp_user, smtpPassEnc: m.smtp_pass ? secrets.seal(m.smtp_pass) : null,
-    imapHost: m.imap_host, imapPort: m.imap_port, imapSecure: m.imap_secure, imapUser: m.imap_user, imapPassEnc: m.imap_pass ? secrets.seal(m.imap_pass) : null,
-    dailyCap: m.daily_cap, minGapSeconds: m.min_gap_seconds, maxGapSeconds: m.max_gap_seconds,
+    userId: m.user_id,
+    kind: m.kind,
+    fromName: m.from_name,
+    fromEmail: m.from_email,
+    smtpHost: m.smtp_host,
+    smtpPort: m.smtp_port,
+    smtpSecure: m.smtp_secure,
+    smtpUser: m.smtp_user,
+    smtpPassEnc: m.smtp_pass ? secrets.seal(m.smtp_pass) : null,
+    imapHost: m.imap_host,
+    imapPort: m.imap_port,
+    imapSecure: m.imap_secure,
+    imapUser: m.imap_user,
+    imapPassEnc: m.imap_pass ? secrets.seal(m.imap_pass) : null,
+    dailyCap: m.daily_cap,
+    minGapSeconds: m.min_gap_seconds,
+    maxGapSeconds: m.max_gap_seconds,
   };
 }
 
-export interface ConnectionCheck { smtp: string; imap: string }
+export interface ConnectionCheck {
+  smtp: string;
+  imap: string;
+}
 
 /** Logs in to SMTP and IMAP with the stored settings; each side says "ok" or what failed. */
 export async function testConnection(m: MailboxRow, secrets: Pick<SecretBox, 'open'>): Promise<ConnectionCheck> {
@@ -54,7 +91,11 @@ export async function testConnection(m: MailboxRow, secrets: Pick<SecretBox, 'op
   if (m.kind === 'outbox') out.smtp = 'local outbox: nothing to connect to';
   else if (m.smtp_host && m.smtp_port) {
     const t = nodemailer.createTransport({
-      host: m.smtp_host, port: m.smtp_port, secure: m.smtp_secure, connectionTimeout: 10_000, greetingTimeout: 10_000,
+      host: m.smtp_host,
+      port: m.smtp_port,
+      secure: m.smtp_secure,
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
       auth: m.smtp_user ? { user: m.smtp_user, pass: m.smtp_pass_enc ? secrets.open(m.smtp_pass_enc) : '' } : undefined,
       tls: { rejectUnauthorized: !['127.0.0.1', 'localhost'].includes(m.smtp_host) },
     });
@@ -68,9 +109,15 @@ export async function testConnection(m: MailboxRow, secrets: Pick<SecretBox, 'op
     }
   }
   if (m.imap_host && m.imap_port) {
-    const c = new ImapFlow({ host: m.imap_host, port: m.imap_port, secure: m.imap_secure, logger: false, connectionTimeout: 10_000,
+    const c = new ImapFlow({
+      host: m.imap_host,
+      port: m.imap_port,
+      secure: m.imap_secure,
+      logger: false,
+      connectionTimeout: 10_000,
       auth: { user: m.imap_user ?? '', pass: m.imap_pass_enc ? secrets.open(m.imap_pass_enc) : '' },
-      tls: { rejectUnauthorized: !['127.0.0.1', 'localhost'].includes(m.imap_host) } });
+      tls: { rejectUnauthorized: !['127.0.0.1', 'localhost'].includes(m.imap_host) },
+    });
     c.on('error', () => {});
     try {
       await c.connect();
@@ -87,65 +134,176 @@ export async function testConnection(m: MailboxRow, secrets: Pick<SecretBox, 'op
 
 function form(req: Request, m: MailboxRow | undefined, owners: { id: number; name: string; email: string }[]): Html {
   const v = (x: unknown) => (x === null || x === undefined ? '' : String(x));
-  return html`<form method="post" action="${m ? `/settings/mailboxes/${m.id}` : '/settings/mailboxes'}" class="wide">${csrfField(req)}
+  return html`<form method="post" action="${m ? `/settings/mailboxes/${m.id}` : '/settings/mailboxes'}" class="wide">
+    ${csrfField(req)}
     <div class="grid2">
-      <label>Kind <select name="kind"><option value="smtp" ${m?.kind !== 'outbox' ? html`selected` : ''}>SMTP</option><option value="outbox" ${m?.kind === 'outbox' ? html`selected` : ''}>Local outbox (.eml files, nothing sent)</option></select></label>
-      <label>Rep <select name="user_id"><option value="">—</option>${owners.map((o) => html`<option value="${o.id}" ${m?.user_id === o.id ? html`selected` : ''}>${o.name || o.email}</option>`)}</select></label>
-      <label>From name <input name="from_name" required value="${v(m?.from_name)}"></label>
-      <label>From email <input name="from_email" type="email" required value="${v(m?.from_email)}"></label>
+      <label
+        >Kind
+        <select name="kind">
+          <option value="smtp" ${m?.kind !== 'outbox' ? html`selected` : ''}>SMTP</option>
+          <option value="outbox" ${m?.kind === 'outbox' ? html`selected` : ''}>
+            Local outbox (.eml files, nothing sent)
+          </option>
+        </select></label
+      >
+      <label
+        >Rep
+        <select name="user_id">
+          <option value="">—</option>
+          ${owners.map((o) => html`<option value="${o.id}" ${m?.user_id === o.id ? html`selected` : ''}>${o.name || o.email}</option>`)}
+        </select></label
+      >
+      <label>From name <input name="from_name" required value="${v(m?.from_name)}" /></label>
+      <label>From email <input name="from_email" type="email" required value="${v(m?.from_email)}" /></label>
     </div>
-    <fieldset><legend>SMTP (sending)</legend><div class="grid2">
-      <label>Host <input name="smtp_host" value="${v(m?.smtp_host)}"></label><label>Port <input name="smtp_port" type="number" value="${v(m?.smtp_port ?? 587)}"></label>
-      <label class="check"><input type="checkbox" name="smtp_secure" value="1" ${m?.smtp_secure ? html`checked` : ''}> TLS from the start (port 465)</label>
-      <label>User <input name="smtp_user" value="${v(m?.smtp_user)}" autocomplete="off"></label>
-      <label>Password <input name="smtp_pass" type="password" autocomplete="new-password" placeholder="${m?.smtp_pass_enc ? 'stored — leave empty to keep' : ''}"></label></div></fieldset>
-    <fieldset><legend>IMAP (replies)</legend><div class="grid2">
-      <label>Host <input name="imap_host" value="${v(m?.imap_host)}"></label><label>Port <input name="imap_port" type="number" value="${v(m?.imap_port ?? 993)}"></label>
-      <label class="check"><input type="checkbox" name="imap_secure" value="1" ${!m || m.imap_secure ? html`checked` : ''}> TLS</label>
-      <label>User <input name="imap_user" value="${v(m?.imap_user)}" autocomplete="off"></label>
-      <label>Password <input name="imap_pass" type="password" autocomplete="new-password" placeholder="${m?.imap_pass_enc ? 'stored — leave empty to keep' : ''}"></label></div></fieldset>
-    <fieldset><legend>Pacing</legend><div class="grid2">
-      <label>Daily cap <input name="daily_cap" type="number" min="1" value="${v(m?.daily_cap ?? 30)}"></label>
-      <label>Min gap (s) <input name="min_gap_seconds" type="number" min="0" value="${v(m?.min_gap_seconds ?? 90)}"></label>
-      <label>Max gap (s) <input name="max_gap_seconds" type="number" min="0" value="${v(m?.max_gap_seconds ?? 180)}"></label></div></fieldset>
-    <button type="submit">${m ? 'Save mailbox' : 'Add mailbox'}</button></form>`;
+    <fieldset>
+      <legend>SMTP (sending)</legend>
+      <div class="grid2">
+        <label>Host <input name="smtp_host" value="${v(m?.smtp_host)}" /></label
+        ><label>Port <input name="smtp_port" type="number" value="${v(m?.smtp_port ?? 587)}" /></label>
+        <label class="check"
+          ><input type="checkbox" name="smtp_secure" value="1" ${m?.smtp_secure ? html`checked` : ''} /> TLS from the
+          start (port 465)</label
+        >
+        <label>User <input name="smtp_user" value="${v(m?.smtp_user)}" autocomplete="off" /></label>
+        <label
+          >Password
+          <input
+            name="smtp_pass"
+            type="password"
+            autocomplete="new-password"
+            placeholder="${m?.smtp_pass_enc ? 'stored — leave empty to keep' : ''}"
+        /></label>
+      </div>
+    </fieldset>
+    <fieldset>
+      <legend>IMAP (replies)</legend>
+      <div class="grid2">
+        <label>Host <input name="imap_host" value="${v(m?.imap_host)}" /></label
+        ><label>Port <input name="imap_port" type="number" value="${v(m?.imap_port ?? 993)}" /></label>
+        <label class="check"
+          ><input type="checkbox" name="imap_secure" value="1" ${!m || m.imap_secure ? html`checked` : ''} /> TLS</label
+        >
+        <label>User <input name="imap_user" value="${v(m?.imap_user)}" autocomplete="off" /></label>
+        <label
+          >Password
+          <input
+            name="imap_pass"
+            type="password"
+            autocomplete="new-password"
+            placeholder="${m?.imap_pass_enc ? 'stored — leave empty to keep' : ''}"
+        /></label>
+      </div>
+    </fieldset>
+    <fieldset>
+      <legend>Pacing</legend>
+      <div class="grid2">
+        <label>Daily cap <input name="daily_cap" type="number" min="1" value="${v(m?.daily_cap ?? 30)}" /></label>
+        <label
+          >Min gap (s) <input name="min_gap_seconds" type="number" min="0" value="${v(m?.min_gap_seconds ?? 90)}"
+        /></label>
+        <label
+          >Max gap (s) <input name="max_gap_seconds" type="number" min="0" value="${v(m?.max_gap_seconds ?? 180)}"
+        /></label>
+      </div>
+    </fieldset>
+    <button type="submit">${m ? 'Save mailbox' : 'Add mailbox'}</button>
+  </form>`;
 }
 
 export function settingsMailboxRoutes(ctx: AppContext): Router {
   const r = Router();
   r.use('/settings/mailboxes', requireRole('revops'));
-  const owners = (req: Request) => run<{ id: number; name: string; email: string }>(ctx.db, listOwners(req.user!.workspaceId));
+  const owners = (req: Request) =>
+    run<{ id: number; name: string; email: string }>(ctx.db, listOwners(req.user!.workspaceId));
   const load = async (req: Request) => {
     const m = await one<MailboxRow>(ctx.db, findMailbox(req.user!.workspaceId, intParam(req.params.id) ?? 0));
     if (!m) throw new AppError('NOT_FOUND', 'No such mailbox.');
     return m;
   };
   const audit = (req: Request, action: string, id: number, data: Record<string, unknown> = {}) =>
-    run(ctx.db, insertAudit({ workspaceId: req.user!.workspaceId, userId: req.user!.id, action, entityType: 'mailbox', entityId: id, data, ip: req.ip }));
+    run(
+      ctx.db,
+      insertAudit({
+        workspaceId: req.user!.workspaceId,
+        userId: req.user!.id,
+        action,
+        entityType: 'mailbox',
+        entityId: id,
+        data,
+        ip: req.ip,
+      }),
+    );
 
   const list = async (req: Request, extra: Html = html``) => {
     const rows = await run<MailboxRow>(ctx.db, listMailboxRows(req.user!.workspaceId));
     const tz = req.user!.timeZone;
-    return page(req, 'Mailboxes', html`${extra}
-      <table><thead><tr><th>From</th><th>Kind</th><th>Rep</th><th>Cap / gap</th><th>State</th><th>Last sent</th><th>Actions</th></tr></thead><tbody>
-      ${rows.map((m) => html`<tr><td><a href="/settings/mailboxes/${m.id}">${m.from_name} &lt;${m.from_email}&gt;</a></td><td>${m.kind}${m.smtp_host ? html` · ${m.smtp_host}` : ''}</td>
-        <td>${m.owner_email ?? '—'}</td><td>${m.daily_cap}/day · ${m.min_gap_seconds}–${m.max_gap_seconds} s</td>
-        <td>${m.paused_at ? html`<span class="bad">paused ${inZone(m.paused_at, tz)}: ${m.pause_reason ?? 'no reason given'}</span>` : 'sending'}${m.imap_error ? html`<div class="bad">IMAP: ${m.imap_error}</div>` : ''}</td>
-        <td>${m.last_sent_at ? inZone(m.last_sent_at, tz) : 'never'}</td>
-        <td class="row-actions"><form method="post" action="/settings/mailboxes/${m.id}/test">${csrfField(req)}<button type="submit">Test connection</button></form>
-          ${m.paused_at
-            ? html`<form method="post" action="/settings/mailboxes/${m.id}/resume">${csrfField(req)}<button type="submit" class="secondary">Resume</button></form>`
-            : html`<form method="post" action="/settings/mailboxes/${m.id}/pause">${csrfField(req)}<label class="sr-only" for="pause-${m.id}">Reason</label><input id="pause-${m.id}" name="reason" placeholder="why pause?" required><button type="submit" class="secondary">Pause</button></form>`}</td></tr>`)}
-      </tbody></table>
-      ${rows.length ? '' : html`<p class="empty">No mailboxes yet. Add the SMTP account each rep sends from, or a local outbox to try things out.</p>`}
-      <h2>Add a mailbox</h2>${form(req, undefined, await owners(req))}`);
+    return page(
+      req,
+      'Mailboxes',
+      html`${extra}
+        <table>
+          <thead>
+            <tr>
+              <th>From</th>
+              <th>Kind</th>
+              <th>Rep</th>
+              <th>Cap / gap</th>
+              <th>State</th>
+              <th>Last sent</th>
+              <th>Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${rows.map(
+              (m) =>
+                html`<tr>
+                  <td><a href="/settings/mailboxes/${m.id}">${m.from_name} &lt;${m.from_email}&gt;</a></td>
+                  <td>${m.kind}${m.smtp_host ? html` · ${m.smtp_host}` : ''}</td>
+                  <td>${m.owner_email ?? '—'}</td>
+                  <td>${m.daily_cap}/day · ${m.min_gap_seconds}–${m.max_gap_seconds} s</td>
+                  <td>
+                    ${m.paused_at ? html`<span class="bad">paused ${inZone(m.paused_at, tz)}: ${m.pause_reason ?? 'no reason given'}</span>` : 'sending'}${m.imap_error ? html`<div class="bad">IMAP: ${m.imap_error}</div>` : ''}
+                  </td>
+                  <td>${m.last_sent_at ? inZone(m.last_sent_at, tz) : 'never'}</td>
+                  <td class="row-actions">
+                    <form method="post" action="/settings/mailboxes/${m.id}/test">
+                      ${csrfField(req)}<button type="submit">Test connection</button>
+                    </form>
+                    ${
+                      m.paused_at
+                        ? html`<form method="post" action="/settings/mailboxes/${m.id}/resume">
+                            ${csrfField(req)}<button type="submit" class="secondary">Resume</button>
+                          </form>`
+                        : html`<form method="post" action="/settings/mailboxes/${m.id}/pause">
+                            ${csrfField(req)}<label class="sr-only" for="pause-${m.id}">Reason</label
+                            ><input id="pause-${m.id}" name="reason" placeholder="why pause?" required /><button
+                              type="submit"
+                              class="secondary"
+                            >
+                              Pause
+                            </button>
+                          </form>`
+                    }
+                  </td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+        ${rows.length ? '' : html`<p class="empty">No mailboxes yet. Add the SMTP account each rep sends from, or a local outbox to try things out.</p>`}
+        <h2>Add a mailbox</h2>
+        ${form(req, undefined, await owners(req))}`,
+    );
   };
 
   r.get('/settings/mailboxes', async (req, res) => {
     res.type('html').send(await list(req));
   });
   r.post('/settings/mailboxes', async (req, res) => {
-    const m = await one<MailboxRow>(ctx.db, insertMailbox(req.user!.workspaceId, mailboxInput(req.body ?? {}, ctx.secrets)));
+    const m = await one<MailboxRow>(
+      ctx.db,
+      insertMailbox(req.user!.workspaceId, mailboxInput(req.body ?? {}, ctx.secrets)),
+    );
     await audit(req, 'mailbox.created', m!.id);
     res.redirect(303, '/settings/mailboxes');
   });
@@ -163,12 +321,22 @@ export function settingsMailboxRoutes(ctx: AppContext): Router {
     const m = await load(req);
     const c = await testConnection(m, ctx.secrets);
     const ok = (s: string) => s === 'ok' || !s.startsWith('failed');
-    res.type('html').send(await list(req, html`<section class="card" role="status"><h2>Connection test: ${m.from_email}</h2>
-      <p class="${ok(c.smtp) ? '' : 'bad'}">SMTP: ${c.smtp}</p><p class="${ok(c.imap) ? '' : 'bad'}">IMAP: ${c.imap}</p></section>`));
+    res.type('html').send(
+      await list(
+        req,
+        html`<section class="card" role="status">
+          <h2>Connection test: ${m.from_email}</h2>
+          <p class="${ok(c.smtp) ? '' : 'bad'}">SMTP: ${c.smtp}</p>
+          <p class="${ok(c.imap) ? '' : 'bad'}">IMAP: ${c.imap}</p>
+        </section>`,
+      ),
+    );
   });
   r.post('/settings/mailboxes/:id/pause', async (req, res) => {
     const m = await load(req);
-    const reason = String(req.body?.reason ?? '').trim().slice(0, 300);
+    const reason = String(req.body?.reason ?? '')
+      .trim()
+      .slice(0, 300);
     if (!reason) throw new AppError('VALIDATION', 'Say why the mailbox is paused; the team sees it.');
     await run(ctx.db, setMailboxPaused(req.user!.workspaceId, m.id, reason));
     await audit(req, 'mailbox.paused', m.id, { reason });

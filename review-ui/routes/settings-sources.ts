@@ -20,14 +20,24 @@ import { extLink } from '../views/draft.js';
 export const NewSource = z.object({
   kind: z.enum(SOURCE_KINDS),
   name: z.string().trim().min(1).max(200),
-  url: z.string().trim().max(2000).optional().transform((s) => s || null),
+  url: z
+    .string()
+    .trim()
+    .max(2000)
+    .optional()
+    .transform((s) => s || null),
   pollIntervalMinutes: z.coerce.number().int().min(5).max(10_080).default(60),
   config: z.record(z.string(), z.unknown()).default({}),
 });
 export type NewSource = z.infer<typeof NewSource>;
 
 /** Validates a new source against its kind's module (URL shape, config schema) and stores it. */
-export async function createSource(ctx: Pick<AppContext, 'db'>, workspaceId: number, userId: number, input: NewSource): Promise<SourceRow> {
+export async function createSource(
+  ctx: Pick<AppContext, 'db'>,
+  workspaceId: number,
+  userId: number,
+  input: NewSource,
+): Promise<SourceRow> {
   const mod = sourceRegistry[input.kind];
   const cfg = mod.config.safeParse(input.config);
   if (!cfg.success) throw new AppError('VALIDATION', `config: ${issues(cfg.error)}`);
@@ -37,22 +47,60 @@ export async function createSource(ctx: Pick<AppContext, 'db'>, workspaceId: num
     if (!/^https?:\/\//i.test(url)) throw new AppError('VALIDATION', 'url: an http(s) address');
     url = mod.normalizeUrl ? mod.normalizeUrl(url) : url;
   }
-  const row = (await one<SourceRow>(ctx.db, insertSource(workspaceId, { kind: input.kind, name: input.name, url, config: cfg.data as Record<string, unknown>, pollIntervalMinutes: input.pollIntervalMinutes })))!;
-  await run(ctx.db, insertAudit({ workspaceId, userId, action: 'source.created', entityType: 'signal_source', entityId: row.id, data: { kind: input.kind } }));
+  const row = (await one<SourceRow>(
+    ctx.db,
+    insertSource(workspaceId, {
+      kind: input.kind,
+      name: input.name,
+      url,
+      config: cfg.data as Record<string, unknown>,
+      pollIntervalMinutes: input.pollIntervalMinutes,
+    }),
+  ))!;
+  await run(
+    ctx.db,
+    insertAudit({
+      workspaceId,
+      userId,
+      action: 'source.created',
+      entityType: 'signal_source',
+      entityId: row.id,
+      data: { kind: input.kind },
+    }),
+  );
   return row;
 }
 
-export interface SourceTestResult { ok: boolean; items: RawItem[]; error?: string; notModified?: boolean; finalUrl?: string }
+export interface SourceTestResult {
+  ok: boolean;
+  items: RawItem[];
+  error?: string;
+  notModified?: boolean;
+  finalUrl?: string;
+}
 
 /** One poll, nothing stored: what a person sees before trusting a source. */
-export async function testSource(ctx: Pick<AppContext, 'config'>, s: SourceRow & { workspace_id: number }): Promise<SourceTestResult> {
+export async function testSource(
+  ctx: Pick<AppContext, 'config'>,
+  s: SourceRow & { workspace_id: number },
+): Promise<SourceTestResult> {
   const mod = sourceRegistry[s.kind as SourceKind];
   if (!mod) return { ok: false, items: [], error: `unknown source kind ${s.kind}` };
-  if (!mod.polled || !mod.poll) return { ok: false, items: [], error: `${mod.label} is pushed to Prospector, not polled: nothing to test here.` };
+  if (!mod.polled || !mod.poll)
+    return { ok: false, items: [], error: `${mod.label} is pushed to Prospector, not polled: nothing to test here.` };
   try {
     const cfg = mod.config.parse(s.config);
     const r = await mod.poll(
-      { id: s.id, workspaceId: s.workspace_id, kind: s.kind as SourceKind, url: s.url, config: cfg, etag: null, lastModified: null, snapshot: null },
+      {
+        id: s.id,
+        workspaceId: s.workspace_id,
+        kind: s.kind as SourceKind,
+        url: s.url,
+        config: cfg,
+        etag: null,
+        lastModified: null,
+        snapshot: null,
+      },
       { fetch: { allowPrivate: ctx.config.allowPrivateFetch, timeoutMs: 15_000 }, now: new Date() },
     );
     return { ok: true, items: r.items.slice(0, 50), notModified: r.notModified, finalUrl: r.finalUrl };
@@ -65,37 +113,98 @@ const when = (d: Date | null, tz: string) => (d ? inZone(d, tz) : 'never');
 
 function list(req: Request, rows: (SourceRow & { observations: number })[], extra: Html = html``): string {
   const tz = req.user!.timeZone;
-  return page(req, 'Signal sources', html`${extra}
-    <table><thead><tr><th>Name</th><th>Kind</th><th>URL</th><th>State</th><th>Last success</th><th>Last error</th><th>Signals seen</th><th>Actions</th></tr></thead><tbody>
-    ${rows.map((s) => html`<tr data-source-id="${s.id}"><td>${s.name}</td><td>${sourceRegistry[s.kind as SourceKind]?.label ?? s.kind}</td>
-      <td>${s.url ? extLink(s.url) : '—'}</td>
-      <td>${s.enabled ? 'enabled' : html`<span class="bad">disabled</span>`}${s.consecutive_failures ? html` · ${s.consecutive_failures} failures in a row` : ''}</td>
-      <td>${when(s.last_success_at, tz)}</td>
-      <td>${s.last_error ? html`<span class="bad">${s.last_error}</span><div class="muted">${when(s.last_error_at, tz)}</div>` : '—'}</td>
-      <td>${s.observations}</td>
-      <td class="row-actions">
-        <form method="post" action="/settings/sources/${s.id}/${s.enabled ? 'disable' : 'enable'}">${csrfField(req)}<button type="submit" class="secondary">${s.enabled ? 'Disable' : 'Enable'}</button></form>
-        ${sourceRegistry[s.kind as SourceKind]?.polled ? html`<form method="post" action="/settings/sources/${s.id}/test">${csrfField(req)}<button type="submit">Test now</button></form>` : ''}
-      </td></tr>`)}
-    </tbody></table>
-    ${rows.length ? '' : html`<p class="empty">No sources yet. Add a news or funding feed, a company page or a job board.</p>`}
-    <h2>Add a source</h2>
-    <form method="post" action="/settings/sources" class="stack wide">${csrfField(req)}
-      <label>Kind <select name="kind">${SOURCE_KINDS.map((k) => html`<option value="${k}">${sourceRegistry[k].label}</option>`)}</select></label>
-      <label>Name <input name="name" required maxlength="200"></label>
-      <label>URL <input name="url" type="url" placeholder="https://example.com/feed.xml"></label>
-      <label>Poll every (minutes) <input name="pollIntervalMinutes" type="number" min="5" value="60"></label>
-      <label>Settings (JSON, optional) <textarea name="config" rows="2" placeholder='{"maxAgeDays": 30}'></textarea></label>
-      <button type="submit">Add source</button></form>`);
+  return page(
+    req,
+    'Signal sources',
+    html`${extra}
+      <table>
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th>Kind</th>
+            <th>URL</th>
+            <th>State</th>
+            <th>Last success</th>
+            <th>Last error</th>
+            <th>Signals seen</th>
+            <th>Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${rows.map(
+            (s) =>
+              html`<tr data-source-id="${s.id}">
+                <td>${s.name}</td>
+                <td>${sourceRegistry[s.kind as SourceKind]?.label ?? s.kind}</td>
+                <td>${s.url ? extLink(s.url) : '—'}</td>
+                <td>
+                  ${s.enabled ? 'enabled' : html`<span class="bad">disabled</span>`}${s.consecutive_failures ? html` · ${s.consecutive_failures} failures in a row` : ''}
+                </td>
+                <td>${when(s.last_success_at, tz)}</td>
+                <td>
+                  ${
+                    s.last_error
+                      ? html`<span class="bad">${s.last_error}</span>
+                          <div class="muted">${when(s.last_error_at, tz)}</div>`
+                      : '—'
+                  }
+                </td>
+                <td>${s.observations}</td>
+                <td class="row-actions">
+                  <form method="post" action="/settings/sources/${s.id}/${s.enabled ? 'disable' : 'enable'}">
+                    ${csrfField(req)}<button type="submit" class="secondary">
+                      ${s.enabled ? 'Disable' : 'Enable'}
+                    </button>
+                  </form>
+                  ${sourceRegistry[s.kind as SourceKind]?.polled ? html`<form method="post" action="/settings/sources/${s.id}/test">${csrfField(req)}<button type="submit">Test now</button></form>` : ''}
+                </td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+      ${rows.length ? '' : html`<p class="empty">No sources yet. Add a news or funding feed, a company page or a job board.</p>`}
+      <h2>Add a source</h2>
+      <form method="post" action="/settings/sources" class="stack wide">
+        ${csrfField(req)}
+        <label
+          >Kind
+          <select name="kind">
+            ${SOURCE_KINDS.map((k) => html`<option value="${k}">${sourceRegistry[k].label}</option>`)}
+          </select></label
+        >
+        <label>Name <input name="name" required maxlength="200" /></label>
+        <label>URL <input name="url" type="url" placeholder="https://example.com/feed.xml" /></label>
+        <label>Poll every (minutes) <input name="pollIntervalMinutes" type="number" min="5" value="60" /></label>
+        <label
+          >Settings (JSON, optional) <textarea name="config" rows="2" placeholder='{"maxAgeDays": 30}'></textarea>
+        </label>
+        <button type="submit">Add source</button>
+      </form>`,
+  );
 }
 
 function testResult(s: SourceRow, r: SourceTestResult): Html {
-  return html`<section class="card" role="status" aria-labelledby="test-h"><h2 id="test-h">Test of “${s.name}”</h2>
-    ${r.ok
-      ? html`<p>${r.items.length} item${r.items.length === 1 ? '' : 's'} parsed${r.finalUrl && r.finalUrl !== s.url ? html` from ${r.finalUrl}` : ''}. Nothing was stored.</p>
-        <ol class="test-items">${r.items.map((i) => html`<li>${extLink(i.url, i.title || i.url || i.key)}${i.type ? html` <span class="badge t-${i.type}">${i.type}</span>` : ''}
-          ${i.publishedAt ? html` <span class="muted">${i.publishedAt.toISOString().slice(0, 10)}</span>` : ''}<div class="muted">${i.summary.slice(0, 240)}</div></li>`)}</ol>`
-      : html`<p class="error">${r.error}</p>`}</section>`;
+  return html`<section class="card" role="status" aria-labelledby="test-h">
+    <h2 id="test-h">Test of “${s.name}”</h2>
+    ${
+      r.ok
+        ? html`<p>
+              ${r.items.length} item${r.items.length === 1 ? '' : 's'}
+              parsed${r.finalUrl && r.finalUrl !== s.url ? html` from ${r.finalUrl}` : ''}. Nothing was stored.
+            </p>
+            <ol class="test-items">
+              ${r.items.map(
+                (i) =>
+                  html`<li>
+                    ${extLink(i.url, i.title || i.url || i.key)}${i.type ? html` <span class="badge t-${i.type}">${i.type}</span>` : ''}
+                    ${i.publishedAt ? html` <span class="muted">${i.publishedAt.toISOString().slice(0, 10)}</span>` : ''}
+                    <div class="muted">${i.summary.slice(0, 240)}</div>
+                  </li>`,
+              )}
+            </ol>`
+        : html`<p class="error">${r.error}</p>`
+    }
+  </section>`;
 }
 
 export function settingsSourceRoutes(ctx: AppContext): Router {
@@ -103,7 +212,10 @@ export function settingsSourceRoutes(ctx: AppContext): Router {
   r.use('/settings/sources', requireRole('revops'));
   const rows = (req: Request) => run<SourceRow & { observations: number }>(ctx.db, listSources(req.user!.workspaceId));
   const load = async (req: Request) => {
-    const s = await one<SourceRow & { workspace_id: number }>(ctx.db, findSource(req.user!.workspaceId, intParam(req.params.id) ?? 0));
+    const s = await one<SourceRow & { workspace_id: number }>(
+      ctx.db,
+      findSource(req.user!.workspaceId, intParam(req.params.id) ?? 0),
+    );
     if (!s) throw new AppError('NOT_FOUND', 'No such source.');
     return s;
   };
@@ -125,14 +237,34 @@ export function settingsSourceRoutes(ctx: AppContext): Router {
     const parsed = NewSource.safeParse({ ...req.body, config });
     if (!parsed.success) throw new AppError('VALIDATION', issues(parsed.error));
     const s = await createSource(ctx, req.user!.workspaceId, req.user!.id, parsed.data);
-    res.type('html').send(list(req, await rows(req), html`<p class="flash ok" role="status">Added “${s.name}”. Use Test now to see what it parses.</p>`));
+    res
+      .type('html')
+      .send(
+        list(
+          req,
+          await rows(req),
+          html`<p class="flash ok" role="status">Added “${s.name}”. Use Test now to see what it parses.</p>`,
+        ),
+      );
   });
 
-  for (const [action, enabled] of [['enable', true], ['disable', false]] as const) {
+  for (const [action, enabled] of [
+    ['enable', true],
+    ['disable', false],
+  ] as const) {
     r.post(`/settings/sources/:id/${action}`, async (req, res) => {
       const s = await load(req);
       await run(ctx.db, setSourceEnabled(req.user!.workspaceId, s.id, enabled));
-      await run(ctx.db, insertAudit({ workspaceId: req.user!.workspaceId, userId: req.user!.id, action: `source.${action}d`, entityType: 'signal_source', entityId: s.id }));
+      await run(
+        ctx.db,
+        insertAudit({
+          workspaceId: req.user!.workspaceId,
+          userId: req.user!.id,
+          action: `source.${action}d`,
+          entityType: 'signal_source',
+          entityId: s.id,
+        }),
+      );
       res.redirect(303, '/settings/sources');
     });
   }

@@ -14,16 +14,34 @@ import { html } from '../html.js';
 import { csrfField, page } from '../layout.js';
 import { issues } from '../openapi.js';
 
-const lines = z.preprocess((v) => String(v ?? '').split('\n').map((s) => s.trim()).filter(Boolean), z.array(z.string().max(500)).max(50));
+const lines = z.preprocess(
+  (v) =>
+    String(v ?? '')
+      .split('\n')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  z.array(z.string().max(500)).max(50),
+);
 const line = z.preprocess((v) => String(v ?? '').trim(), z.string().max(2000));
 
 export const WorkspaceSettings = z.object({
   name: z.string().trim().min(1).max(200),
   playbook: z.object({
-    company: line, whoWeAre: line, valueProps: lines, proofPoints: lines, tone: line, bannedPhrases: lines, callToAction: line, senderPersona: line,
+    company: line,
+    whoWeAre: line,
+    valueProps: lines,
+    proofPoints: lines,
+    tone: line,
+    bannedPhrases: lines,
+    callToAction: line,
+    senderPersona: line,
   }),
   signature: z.string().max(2000),
-  physicalAddress: z.string().trim().min(1, 'a physical postal address is required in commercial email footers').max(500),
+  physicalAddress: z
+    .string()
+    .trim()
+    .min(1, 'a physical postal address is required in commercial email footers')
+    .max(500),
   cooldownDays: z.coerce.number().int().min(0).max(365),
   autoCreateAccountsFromChampions: z.boolean(),
   // Per-step approval (sequencing/step-approval-rules.ts); absent from a form that does not show them, so kept as they are.
@@ -37,11 +55,24 @@ export type WorkspaceSettings = z.infer<typeof WorkspaceSettings>;
 export function settingsFromForm(b: Record<string, unknown>): WorkspaceSettings {
   const r = WorkspaceSettings.safeParse({
     name: b.name,
-    playbook: { company: b.pb_company, whoWeAre: b.pb_whoWeAre, valueProps: b.pb_valueProps, proofPoints: b.pb_proofPoints, tone: b.pb_tone, bannedPhrases: b.pb_bannedPhrases, callToAction: b.pb_callToAction, senderPersona: b.pb_senderPersona },
-    signature: String(b.signature ?? ''), physicalAddress: String(b.physicalAddress ?? ''), cooldownDays: b.cooldownDays ?? 30,
+    playbook: {
+      company: b.pb_company,
+      whoWeAre: b.pb_whoWeAre,
+      valueProps: b.pb_valueProps,
+      proofPoints: b.pb_proofPoints,
+      tone: b.pb_tone,
+      bannedPhrases: b.pb_bannedPhrases,
+      callToAction: b.pb_callToAction,
+      senderPersona: b.pb_senderPersona,
+    },
+    signature: String(b.signature ?? ''),
+    physicalAddress: String(b.physicalAddress ?? ''),
+    cooldownDays: b.cooldownDays ?? 30,
     autoCreateAccountsFromChampions: !!b.autoCreateAccountsFromChampions,
-    approvalMode: b.approvalMode || undefined, stepApprovalLeadHours: b.stepApprovalLeadHours || undefined,
-    maxMissedWindows: b.maxMissedWindows || undefined, staleFactDays: b.staleFactDays || undefined,
+    approvalMode: b.approvalMode || undefined,
+    stepApprovalLeadHours: b.stepApprovalLeadHours || undefined,
+    maxMissedWindows: b.maxMissedWindows || undefined,
+    staleFactDays: b.staleFactDays || undefined,
   });
   if (!r.success) throw new AppError('VALIDATION', issues(r.error));
   return r.data;
@@ -52,50 +83,119 @@ function form(req: Request, w: WorkspaceRow): string {
   const pb = (st.playbook ?? {}) as Record<string, any>;
   const arr = (v: unknown) => (Array.isArray(v) ? v.join('\n') : '');
   const str = (v: unknown) => (typeof v === 'string' ? v : '');
-  return page(req, 'Workspace settings', html`
-    ${req.query.saved ? html`<p class="flash ok" role="status">Saved.</p>` : ''}
-    <form method="post" action="/settings/workspace" class="wide">${csrfField(req)}
-    <div class="stack"><label>Workspace name <input name="name" required value="${w.name}"></label></div>
-    <fieldset><legend>Playbook (what the drafter knows about you)</legend><div class="stack">
-      <label>Company <input name="pb_company" value="${str(pb.company)}"></label>
-      <label>Who we are <textarea name="pb_whoWeAre" rows="2">${str(pb.whoWeAre)}</textarea></label>
-      <label>Value propositions (one per line) <textarea name="pb_valueProps" rows="3">${arr(pb.valueProps)}</textarea></label>
-      <label>Proof points (one per line) <textarea name="pb_proofPoints" rows="3">${arr(pb.proofPoints)}</textarea></label>
-      <label>Tone <input name="pb_tone" value="${str(pb.tone)}"></label>
-      <label>Banned phrases (one per line) <textarea name="pb_bannedPhrases" rows="3">${arr(pb.bannedPhrases)}</textarea></label>
-      <label>Call to action <input name="pb_callToAction" value="${str(pb.callToAction)}"></label>
-      <label>Sender persona <input name="pb_senderPersona" value="${str(pb.senderPersona)}"></label></div></fieldset>
-    <fieldset><legend>Footer and pacing</legend><div class="stack">
-      <label>Signature <textarea name="signature" rows="3">${str(st.signature)}</textarea></label>
-      <label>Physical address (required in the footer) <input name="physicalAddress" required value="${str(st.physicalAddress)}"></label>
-      <label>Cooldown: days before the same account gets another sequence <input name="cooldownDays" type="number" min="0" max="365" value="${String(st.cooldownDays ?? 30)}"></label>
-      <label class="check"><input type="checkbox" name="autoCreateAccountsFromChampions" value="1" ${st.autoCreateAccountsFromChampions ? html`checked` : ''}> When a champion moves to a company we do not track, create the account</label>
-    </div></fieldset>
-    <fieldset><legend>Approval before each send</legend><div class="stack">
-      <label>Approval mode (a template or play may override it) <select name="approvalMode">
-        <option value="each_step" ${st.approvalMode === 'each_step' ? html`selected` : ''}>Approve each step: follow-ups come back to the owner's queue before they are due</option>
-        <option value="sequence" ${st.approvalMode !== 'each_step' ? html`selected` : ''}>Approve the sequence once: approving the draft approves every step</option></select></label>
-      <label>Hours before a step is due that it comes back for approval <input name="stepApprovalLeadHours" type="number" min="0" max="336" value="${String(st.stepApprovalLeadHours ?? 24)}"></label>
-      <label>Sending windows a step may miss unapproved before it is skipped <input name="maxMissedWindows" type="number" min="1" max="20" value="${String(st.maxMissedWindows ?? 3)}"></label>
-      <label>Flag cited facts older than (days) <input name="staleFactDays" type="number" min="1" max="3650" value="${String(st.staleFactDays ?? 30)}"></label>
-    </div></fieldset>
-    <button type="submit">Save settings</button></form>`);
+  return page(
+    req,
+    'Workspace settings',
+    html` ${req.query.saved ? html`<p class="flash ok" role="status">Saved.</p>` : ''}
+      <form method="post" action="/settings/workspace" class="wide">
+        ${csrfField(req)}
+        <div class="stack">
+          <label>Workspace name <input name="name" required value="${w.name}" /></label>
+        </div>
+        <fieldset>
+          <legend>Playbook (what the drafter knows about you)</legend>
+          <div class="stack">
+            <label>Company <input name="pb_company" value="${str(pb.company)}" /></label>
+            <label>Who we are <textarea name="pb_whoWeAre" rows="2">${str(pb.whoWeAre)}</textarea></label>
+            <label
+              >Value propositions (one per line)
+              <textarea name="pb_valueProps" rows="3">${arr(pb.valueProps)}</textarea>
+            </label>
+            <label
+              >Proof points (one per line) <textarea name="pb_proofPoints" rows="3">${arr(pb.proofPoints)}</textarea>
+            </label>
+            <label>Tone <input name="pb_tone" value="${str(pb.tone)}" /></label>
+            <label
+              >Banned phrases (one per line)
+              <textarea name="pb_bannedPhrases" rows="3">${arr(pb.bannedPhrases)}</textarea>
+            </label>
+            <label>Call to action <input name="pb_callToAction" value="${str(pb.callToAction)}" /></label>
+            <label>Sender persona <input name="pb_senderPersona" value="${str(pb.senderPersona)}" /></label>
+          </div>
+        </fieldset>
+        <fieldset>
+          <legend>Footer and pacing</legend>
+          <div class="stack">
+            <label>Signature <textarea name="signature" rows="3">${str(st.signature)}</textarea></label>
+            <label
+              >Physical address (required in the footer)
+              <input name="physicalAddress" required value="${str(st.physicalAddress)}"
+            /></label>
+            <label
+              >Cooldown: days before the same account gets another sequence
+              <input name="cooldownDays" type="number" min="0" max="365" value="${String(st.cooldownDays ?? 30)}"
+            /></label>
+            <label class="check"
+              ><input
+                type="checkbox"
+                name="autoCreateAccountsFromChampions"
+                value="1"
+                ${st.autoCreateAccountsFromChampions ? html`checked` : ''}
+              />
+              When a champion moves to a company we do not track, create the account</label
+            >
+          </div>
+        </fieldset>
+        <fieldset>
+          <legend>Approval before each send</legend>
+          <div class="stack">
+            <label
+              >Approval mode (a template or play may override it)
+              <select name="approvalMode">
+                <option value="each_step" ${st.approvalMode === 'each_step' ? html`selected` : ''}>
+                  Approve each step: follow-ups come back to the owner's queue before they are due
+                </option>
+                <option value="sequence" ${st.approvalMode !== 'each_step' ? html`selected` : ''}>
+                  Approve the sequence once: approving the draft approves every step
+                </option>
+              </select></label
+            >
+            <label
+              >Hours before a step is due that it comes back for approval
+              <input
+                name="stepApprovalLeadHours"
+                type="number"
+                min="0"
+                max="336"
+                value="${String(st.stepApprovalLeadHours ?? 24)}"
+            /></label>
+            <label
+              >Sending windows a step may miss unapproved before it is skipped
+              <input name="maxMissedWindows" type="number" min="1" max="20" value="${String(st.maxMissedWindows ?? 3)}"
+            /></label>
+            <label
+              >Flag cited facts older than (days)
+              <input name="staleFactDays" type="number" min="1" max="3650" value="${String(st.staleFactDays ?? 30)}"
+            /></label>
+          </div>
+        </fieldset>
+        <button type="submit">Save settings</button>
+      </form>`,
+  );
 }
 
 export function settingsWorkspaceRoutes(ctx: AppContext): Router {
   const r = Router();
 
   r.get('/settings', requireRole('revops'), (req, res) => {
-    const item = (href: string, title: string, what: string) => html`<li><a href="${href}">${title}</a> — <span class="muted">${what}</span></li>`;
-    res.type('html').send(page(req, 'Settings', html`<ul class="settings-index">
-      ${item('/accounts', 'Accounts', 'list, search, create, edit, owners')}
-      ${item('/contacts', 'Contacts', 'list, search, create, edit, champion flag')}
-      ${item('/imports', 'CSV import', 'upload, map columns, preview, per-row errors, progress')}
-      ${item('/settings/sources', 'Signal sources', 'feeds, pages, job boards; test now; last error')}
-      ${item('/settings/templates', 'Sequence templates', 'steps, delays, sending days and hours, branches')}
-      ${item('/settings/mailboxes', 'Mailboxes', 'SMTP/IMAP, test connection, caps, pause')}
-      ${item('/users', 'Users and roles', 'add users, change roles and time zones, disable; only admins grant admin')}
-      ${item('/settings/workspace', 'Workspace', 'playbook, signature, address, cooldown, approval before each send')}</ul>`));
+    const item = (href: string, title: string, what: string) =>
+      html`<li><a href="${href}">${title}</a> — <span class="muted">${what}</span></li>`;
+    res.type('html').send(
+      page(
+        req,
+        'Settings',
+        html`<ul class="settings-index">
+          ${item('/accounts', 'Accounts', 'list, search, create, edit, owners')}
+          ${item('/contacts', 'Contacts', 'list, search, create, edit, champion flag')}
+          ${item('/imports', 'CSV import', 'upload, map columns, preview, per-row errors, progress')}
+          ${item('/settings/sources', 'Signal sources', 'feeds, pages, job boards; test now; last error')}
+          ${item('/settings/templates', 'Sequence templates', 'steps, delays, sending days and hours, branches')}
+          ${item('/settings/mailboxes', 'Mailboxes', 'SMTP/IMAP, test connection, caps, pause')}
+          ${item('/users', 'Users and roles', 'add users, change roles and time zones, disable; only admins grant admin')}
+          ${item('/settings/workspace', 'Workspace', 'playbook, signature, address, cooldown, approval before each send')}
+        </ul>`,
+      ),
+    );
   });
 
   r.get('/settings/workspace', requireRole('revops'), async (req, res) => {
@@ -106,7 +206,17 @@ export function settingsWorkspaceRoutes(ctx: AppContext): Router {
   r.post('/settings/workspace', requireRole('revops'), async (req, res) => {
     const { name, ...settings } = settingsFromForm(req.body ?? {});
     await run(ctx.db, updateWorkspaceSettings(req.user!.workspaceId, name, settings));
-    await run(ctx.db, insertAudit({ workspaceId: req.user!.workspaceId, userId: req.user!.id, action: 'workspace.settings_updated', entityType: 'workspace', entityId: req.user!.workspaceId, ip: req.ip }));
+    await run(
+      ctx.db,
+      insertAudit({
+        workspaceId: req.user!.workspaceId,
+        userId: req.user!.id,
+        action: 'workspace.settings_updated',
+        entityType: 'workspace',
+        entityId: req.user!.workspaceId,
+        ip: req.ip,
+      }),
+    );
     res.redirect(303, '/settings/workspace?saved=1');
   });
   return r;

@@ -15,7 +15,13 @@ import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
 import { createLlm } from '../../drafting/anthropic.js';
 import { insertAudit } from '../../db/queries/audit.js';
-import { findSource, insertSource, listSources, updateSourceSettings, type SignalSourceRow } from '../../db/queries/signal-sources.js';
+import {
+  findSource,
+  insertSource,
+  listSources,
+  updateSourceSettings,
+  type SignalSourceRow,
+} from '../../db/queries/signal-sources.js';
 import { findSignal, listObservations, listSignals, type SignalRow } from '../../db/queries/signals.js';
 import { AppError } from '../../errors.js';
 import { classify } from '../../signals/classify.js';
@@ -35,22 +41,34 @@ const issues = (e: z.ZodError) => e.issues.map((i) => `${i.path.join('.') || 'bo
 
 function merge(a: IngestOutcome, b: IngestOutcome): IngestOutcome {
   const byStatus = { ...a.byStatus };
-  for (const [k, v] of Object.entries(b.byStatus)) byStatus[k as keyof typeof byStatus] = (byStatus[k as keyof typeof byStatus] ?? 0) + v;
-  return { created: a.created + b.created, merged: a.merged + b.merged, byStatus, signalIds: [...a.signalIds, ...b.signalIds], researchQueued: a.researchQueued + b.researchQueued };
+  for (const [k, v] of Object.entries(b.byStatus))
+    byStatus[k as keyof typeof byStatus] = (byStatus[k as keyof typeof byStatus] ?? 0) + v;
+  return {
+    created: a.created + b.created,
+    merged: a.merged + b.merged,
+    byStatus,
+    signalIds: [...a.signalIds, ...b.signalIds],
+    researchQueued: a.researchQueued + b.researchQueued,
+  };
 }
 
 export function signalWebhookRoutes(ctx: AppContext): Router {
   const r = Router();
   const raw = express.raw({ type: () => true, limit: MAX_WEBHOOK_BYTES });
-  const unauthorized = (res: Response, why: string) => res.status(401).json({ error: { code: 'UNAUTHENTICATED', message: why } });
+  const unauthorized = (res: Response, why: string) =>
+    res.status(401).json({ error: { code: 'UNAUTHENTICATED', message: why } });
   r.post('/api/signals', (req: Request, res: Response, next: NextFunction) => {
     if (!req.get('x-prospector-signature')) return next(); // not a provider: manual entry below
     raw(req, res, async (err?: unknown) => {
       try {
         if (err) throw err;
         const sourceId = Number.parseInt(req.get('x-prospector-source') ?? '', 10);
-        const source = Number.isSafeInteger(sourceId) && sourceId > 0 ? await one<SignalSourceRow>(ctx.db, findSource(sourceId)) : undefined;
-        if (!source || source.kind !== 'webhook' || !source.enabled || !source.secret_enc) return unauthorized(res, 'Unknown or disabled webhook source.');
+        const source =
+          Number.isSafeInteger(sourceId) && sourceId > 0
+            ? await one<SignalSourceRow>(ctx.db, findSource(sourceId))
+            : undefined;
+        if (!source || source.kind !== 'webhook' || !source.enabled || !source.secret_enc)
+          return unauthorized(res, 'Unknown or disabled webhook source.');
         const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
         if (!verifySignature(ctx.secrets.open(source.secret_enc), body, req.get('x-prospector-signature'))) {
           ctx.log.warn({ sourceId }, 'signals.webhook.bad_signature');
@@ -64,15 +82,28 @@ export function signalWebhookRoutes(ctx: AppContext): Router {
         }
         const events = WebhookPayload.safeParse(json);
         if (!events.success) throw new AppError('VALIDATION', issues(events.error));
-        const ictx = { db: ctx.db, log: ctx.log, enqueueResearch: researchEnqueuer(ctx.boss), llm: createLlm(ctx.config) };
+        const ictx = {
+          db: ctx.db,
+          log: ctx.log,
+          enqueueResearch: researchEnqueuer(ctx.boss),
+          llm: createLlm(ctx.config),
+        };
         const o = { workspaceId: source.workspace_id, sourceId: source.id, now: new Date() };
         let total: IngestOutcome = { created: 0, merged: 0, byStatus: {}, signalIds: [], researchQueued: 0 };
         for (const e of events.data) {
-          const out = e.type === 'job_change' ? await handleJobChangeEvent(ictx, o, e) : await ingestItems(ictx, [eventItem(e)], o);
+          const out =
+            e.type === 'job_change'
+              ? await handleJobChangeEvent(ictx, o, e)
+              : await ingestItems(ictx, [eventItem(e)], o);
           total = merge(total, out);
         }
         ctx.log.info({ sourceId, events: events.data.length, created: total.created }, 'signals.webhook.received');
-        res.status(202).json({ received: events.data.length, created: total.created, merged: total.merged, signals: total.signalIds });
+        res.status(202).json({
+          received: events.data.length,
+          created: total.created,
+          merged: total.merged,
+          signals: total.signalIds,
+        });
       } catch (e) {
         next(e);
       }
@@ -107,7 +138,11 @@ const SourcePatch = z.object({
   config: z.record(z.string(), z.unknown()).optional(),
 });
 
-const TestBody = z.object({ url: z.string().url(), kind: z.enum(['feed', 'page', 'greenhouse', 'lever', 'ashby']).default('feed'), config: z.record(z.string(), z.unknown()).default({}) });
+const TestBody = z.object({
+  url: z.string().url(),
+  kind: z.enum(['feed', 'page', 'greenhouse', 'lever', 'ashby']).default('feed'),
+  config: z.record(z.string(), z.unknown()).default({}),
+});
 
 /** A source as the API shows it: never the secret. */
 const publicSource = ({ secret_enc, snapshot: _s, ...s }: SignalSourceRow) => ({ ...s, hasSecret: !!secret_enc });
@@ -126,8 +161,22 @@ export function signalApiRoutes(ctx: AppContext): Router {
   r.get('/signals', async (req, res) => {
     const p = pageParams(req.query, Math.min(500, Number(req.query.perPage) || 50));
     const q = (k: string) => (typeof req.query[k] === 'string' && req.query[k] ? (req.query[k] as string) : undefined);
-    const rows = await run<SignalRow & { total: number }>(ctx.db, listSignals(req.user!.workspaceId, { status: q('status'), type: q('type'), accountId: Number(q('accountId')) || undefined, limit: p.perPage, offset: p.offset }));
-    res.json({ page: p.page, perPage: p.perPage, total: rows[0]?.total ?? 0, items: rows.map(({ total: _t, ...s }) => s) });
+    const rows = await run<SignalRow & { total: number }>(
+      ctx.db,
+      listSignals(req.user!.workspaceId, {
+        status: q('status'),
+        type: q('type'),
+        accountId: Number(q('accountId')) || undefined,
+        limit: p.perPage,
+        offset: p.offset,
+      }),
+    );
+    res.json({
+      page: p.page,
+      perPage: p.perPage,
+      total: rows[0]?.total ?? 0,
+      items: rows.map(({ total: _t, ...s }) => s),
+    });
   });
 
   r.get('/signals/unmatched', requireRole('revops'), async (req, res) => {
@@ -148,31 +197,56 @@ export function signalApiRoutes(ctx: AppContext): Router {
     const c = v.type ? null : classify(v.title, v.summary);
     const item: RawItem = {
       key: `manual:${req.user!.id}:${Date.now()}`,
-      title: v.title, summary: v.summary, url: v.url ?? null, publishedAt: v.occurredAt ?? null, links: v.url ? [v.url] : [],
-      type: v.type ?? c!.type, subtype: c?.subtype, facts: { ...(c?.facts ?? {}), ...(v.facts ?? {}), enteredBy: req.user!.id },
-      accountId: v.accountId, contactId: v.contactId,
+      title: v.title,
+      summary: v.summary,
+      url: v.url ?? null,
+      publishedAt: v.occurredAt ?? null,
+      links: v.url ? [v.url] : [],
+      type: v.type ?? c!.type,
+      subtype: c?.subtype,
+      facts: { ...(c?.facts ?? {}), ...(v.facts ?? {}), enteredBy: req.user!.id },
+      accountId: v.accountId,
+      contactId: v.contactId,
     };
-    const out = await ingestItems(ictx(), [item], { workspaceId: req.user!.workspaceId, sourceId: null, now: new Date() });
+    const out = await ingestItems(ictx(), [item], {
+      workspaceId: req.user!.workspaceId,
+      sourceId: null,
+      now: new Date(),
+    });
     const signal = await one<SignalRow>(ctx.db, findSignal(req.user!.workspaceId, out.signalIds[0]!));
-    res.status(out.created ? 201 : 200).json({ signal, created: out.created === 1, researchQueued: out.researchQueued === 1 });
+    res
+      .status(out.created ? 201 : 200)
+      .json({ signal, created: out.created === 1, researchQueued: out.researchQueued === 1 });
   });
 
   // A person settles an ambiguous or unmatched signal; it then starts research like any other.
   r.post('/signals/:id/account', requireRole('rep', 'revops'), async (req, res) => {
     const accountId = z.number().int().positive().safeParse(req.body?.accountId);
     if (!accountId.success) throw new AppError('VALIDATION', 'accountId: the account this signal is about');
-    const s = await assignSignalAccount(ictx(), { workspaceId: req.user!.workspaceId, signalId: idParam(req), accountId: accountId.data, userId: req.user!.id, now: new Date() });
+    const s = await assignSignalAccount(ictx(), {
+      workspaceId: req.user!.workspaceId,
+      signalId: idParam(req),
+      accountId: accountId.data,
+      userId: req.user!.id,
+      now: new Date(),
+    });
     res.json(s);
   });
 
   // Job changes as JSON from RevOps (same events as the signed webhook, authenticated instead).
   r.post('/signals/job-changes', requireRole('revops'), async (req, res) => {
-    const events = z.array(JobChangeEvent).min(1).max(500).safeParse(Array.isArray(req.body) ? req.body : req.body?.events);
+    const events = z
+      .array(JobChangeEvent)
+      .min(1)
+      .max(500)
+      .safeParse(Array.isArray(req.body) ? req.body : req.body?.events);
     if (!events.success) throw new AppError('VALIDATION', issues(events.error));
     const o = { workspaceId: req.user!.workspaceId, sourceId: null, now: new Date() };
     let total: IngestOutcome = { created: 0, merged: 0, byStatus: {}, signalIds: [], researchQueued: 0 };
     for (const e of events.data) total = merge(total, await handleJobChangeEvent(ictx(), o, e));
-    res.status(201).json({ received: events.data.length, created: total.created, merged: total.merged, signals: total.signalIds });
+    res
+      .status(201)
+      .json({ received: events.data.length, created: total.created, merged: total.merged, signals: total.signalIds });
   });
 
   r.get('/sources', requireRole('revops'), async (req, res) => {
@@ -185,16 +259,42 @@ export function signalApiRoutes(ctx: AppContext): Router {
     const mod = sourceRegistry[b.data.kind];
     let url: string | null = null;
     if (mod.polled) {
-      if (!b.data.url || !/^https?:\/\//i.test(b.data.url)) throw new AppError('VALIDATION', `url: the http(s) address of the ${mod.label}`);
+      if (!b.data.url || !/^https?:\/\//i.test(b.data.url))
+        throw new AppError('VALIDATION', `url: the http(s) address of the ${mod.label}`);
       url = mod.normalizeUrl ? mod.normalizeUrl(b.data.url) : b.data.url;
     }
     const { demo: _demo, ...config } = validConfig(b.data.kind, b.data.config);
     const secret = b.data.kind === 'webhook' ? randomBytes(32).toString('base64url') : null;
-    const row = (await one<SignalSourceRow>(ctx.db, insertSource(req.user!.workspaceId, { kind: b.data.kind, name: b.data.name, url, config, secretEnc: secret ? ctx.secrets.seal(secret) : null, pollIntervalMinutes: b.data.pollIntervalMinutes })))!;
-    await run(ctx.db, insertAudit({ workspaceId: req.user!.workspaceId, userId: req.user!.id, action: 'source.created', entityType: 'signal_source', entityId: row.id, data: { kind: row.kind } }));
+    const row = (await one<SignalSourceRow>(
+      ctx.db,
+      insertSource(req.user!.workspaceId, {
+        kind: b.data.kind,
+        name: b.data.name,
+        url,
+        config,
+        secretEnc: secret ? ctx.secrets.seal(secret) : null,
+        pollIntervalMinutes: b.data.pollIntervalMinutes,
+      }),
+    ))!;
+    await run(
+      ctx.db,
+      insertAudit({
+        workspaceId: req.user!.workspaceId,
+        userId: req.user!.id,
+        action: 'source.created',
+        entityType: 'signal_source',
+        entityId: row.id,
+        data: { kind: row.kind },
+      }),
+    );
     res.status(201).json({
       ...publicSource(row),
-      ...(secret ? { secret, note: 'Shown once. Sign each POST /api/signals body with HMAC-SHA256 using it; send X-Prospector-Source and X-Prospector-Signature: sha256=<hex>.' } : {}),
+      ...(secret
+        ? {
+            secret,
+            note: 'Shown once. Sign each POST /api/signals body with HMAC-SHA256 using it; send X-Prospector-Source and X-Prospector-Signature: sha256=<hex>.',
+          }
+        : {}),
     });
   });
 
@@ -203,16 +303,26 @@ export function signalApiRoutes(ctx: AppContext): Router {
     if (!b.success) throw new AppError('VALIDATION', issues(b.error));
     const existing = await one<SignalSourceRow>(ctx.db, findSource(idParam(req), req.user!.workspaceId));
     if (!existing) throw new AppError('NOT_FOUND', 'No such source.');
-    const config = b.data.config ? { ...validConfig(existing.kind as (typeof SOURCE_KINDS)[number], b.data.config), demo: existing.config.demo } : undefined;
-    const row = await one<SignalSourceRow>(ctx.db, updateSourceSettings(existing.id, req.user!.workspaceId, { ...b.data, config }));
+    const config = b.data.config
+      ? { ...validConfig(existing.kind as (typeof SOURCE_KINDS)[number], b.data.config), demo: existing.config.demo }
+      : undefined;
+    const row = await one<SignalSourceRow>(
+      ctx.db,
+      updateSourceSettings(existing.id, req.user!.workspaceId, { ...b.data, config }),
+    );
     res.json(publicSource(row!));
   });
 
   r.post('/sources/:id/poll', requireRole('revops'), async (req, res) => {
     const s = await one<SignalSourceRow>(ctx.db, findSource(idParam(req), req.user!.workspaceId));
     if (!s) throw new AppError('NOT_FOUND', 'No such source.');
-    if (!sourceRegistry[s.kind as (typeof SOURCE_KINDS)[number]]?.polled) throw new AppError('VALIDATION', 'This source is pushed to Prospector, not polled.');
-    const jobId = await ctx.boss.send(Queues.pollSource.name, { sourceId: s.id }, { singletonKey: `source:${s.id}`, singletonSeconds: 10 });
+    if (!sourceRegistry[s.kind as (typeof SOURCE_KINDS)[number]]?.polled)
+      throw new AppError('VALIDATION', 'This source is pushed to Prospector, not polled.');
+    const jobId = await ctx.boss.send(
+      Queues.pollSource.name,
+      { sourceId: s.id },
+      { singletonKey: `source:${s.id}`, singletonSeconds: 10 },
+    );
     res.status(202).json({ queued: !!jobId });
   });
 
@@ -224,7 +334,16 @@ export function signalApiRoutes(ctx: AppContext): Router {
     const url = mod.normalizeUrl ? mod.normalizeUrl(b.data.url) : b.data.url;
     const { demo: _demo, ...config } = b.data.config;
     const result = await fetchSource(
-      { id: 0, workspaceId: req.user!.workspaceId, kind: b.data.kind, url, config, etag: null, lastModified: null, snapshot: null },
+      {
+        id: 0,
+        workspaceId: req.user!.workspaceId,
+        kind: b.data.kind,
+        url,
+        config,
+        etag: null,
+        lastModified: null,
+        snapshot: null,
+      },
       { fetch: fetchOptionsFor(ctx.config, {}), now: new Date(), chromiumPath: findChromium() },
     );
     res.json({ url, items: result.items.slice(0, 100) });

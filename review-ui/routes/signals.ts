@@ -24,7 +24,12 @@ type Listed = SignalRow & { account_name: string | null; sources: number; total:
 
 const ManualForm = z.object({
   title: z.string().trim().min(1, 'a headline or a sentence saying what happened').max(500),
-  url: z.string().trim().max(2000).transform((s) => s || undefined).pipe(z.url('an http(s) link').optional()),
+  url: z
+    .string()
+    .trim()
+    .max(2000)
+    .transform((s) => s || undefined)
+    .pipe(z.url('an http(s) link').optional()),
   summary: z.string().max(5000).default(''),
 });
 
@@ -32,26 +37,58 @@ function factsLine(s: SignalRow): string {
   const f = s.facts as Record<string, unknown>;
   const bits: string[] = [];
   if (typeof f.amount === 'number') bits.push(`${f.currency ?? ''} ${f.amount.toLocaleString('en')}`.trim());
-  for (const k of ['round', 'person', 'newTitle', 'role', 'previousCompany']) if (typeof f[k] === 'string' && f[k]) bits.push(String(f[k]));
+  for (const k of ['round', 'person', 'newTitle', 'role', 'previousCompany'])
+    if (typeof f[k] === 'string' && f[k]) bits.push(String(f[k]));
   if (Array.isArray(f.leadInvestors) && f.leadInvestors.length) bits.push(`led by ${f.leadInvestors.join(', ')}`);
   return bits.join(' · ');
 }
 
 function chooser(req: Request, s: SignalRow): Html {
-  const cands = ((s.match as { candidates?: { accountId: number; name: string }[] }).candidates ?? []).filter((c, i, all) => all.findIndex((x) => x.accountId === c.accountId) === i);
-  return html`<form method="post" action="/signals/${s.id}/account" class="inline">${csrfField(req)}
-    <select name="accountId" aria-label="Which account">${cands.map((c) => html`<option value="${c.accountId}">${c.name} (#${c.accountId})</option>`)}</select>
-    <button type="submit" class="secondary">This one</button></form>`;
+  const cands = ((s.match as { candidates?: { accountId: number; name: string }[] }).candidates ?? []).filter(
+    (c, i, all) => all.findIndex((x) => x.accountId === c.accountId) === i,
+  );
+  return html`<form method="post" action="/signals/${s.id}/account" class="inline">
+    ${csrfField(req)}
+    <select name="accountId" aria-label="Which account">
+      ${cands.map((c) => html`<option value="${c.accountId}">${c.name} (#${c.accountId})</option>`)}
+    </select>
+    <button type="submit" class="secondary">This one</button>
+  </form>`;
 }
 
 function table(req: Request, rows: Listed[]): Html {
   const tz = req.user!.timeZone;
-  return html`<table><thead><tr><th>Detected</th><th>Type</th><th>Signal</th><th>Account</th><th>Sources</th><th>Status</th></tr></thead><tbody>
-    ${rows.map((s) => html`<tr data-signal-id="${s.id}"><td>${inZone(s.detected_at, tz)}</td><td>${s.type}${s.subtype ? html`<div class="muted">${s.subtype}</div>` : ''}</td>
-      <td>${s.url ? extLink(s.url, s.title) : s.title}<div class="muted">${factsLine(s)}</div></td>
-      <td>${s.account_id ? html`<a href="/accounts?q=${encodeURIComponent(s.account_name ?? '')}">${s.account_name ?? s.account_id}</a>` : s.status === 'ambiguous' ? chooser(req, s) : '—'}</td>
-      <td>${s.sources}</td><td>${s.status}</td></tr>`)}
-  </tbody></table>${rows.length ? '' : html`<p class="empty">No signals here yet.</p>`}`;
+  return html`<table>
+      <thead>
+        <tr>
+          <th>Detected</th>
+          <th>Type</th>
+          <th>Signal</th>
+          <th>Account</th>
+          <th>Sources</th>
+          <th>Status</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${rows.map(
+          (s) =>
+            html`<tr data-signal-id="${s.id}">
+              <td>${inZone(s.detected_at, tz)}</td>
+              <td>${s.type}${s.subtype ? html`<div class="muted">${s.subtype}</div>` : ''}</td>
+              <td>
+                ${s.url ? extLink(s.url, s.title) : s.title}
+                <div class="muted">${factsLine(s)}</div>
+              </td>
+              <td>
+                ${s.account_id ? html`<a href="/accounts?q=${encodeURIComponent(s.account_name ?? '')}">${s.account_name ?? s.account_id}</a>` : s.status === 'ambiguous' ? chooser(req, s) : '—'}
+              </td>
+              <td>${s.sources}</td>
+              <td>${s.status}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+    ${rows.length ? '' : html`<p class="empty">No signals here yet.</p>`}`;
 }
 
 export function signalRoutes(ctx: AppContext): Router {
@@ -62,36 +99,98 @@ export function signalRoutes(ctx: AppContext): Router {
     const ws = req.user!.workspaceId;
     const status = STATUSES.find((x) => x === req.query.status) ?? 'all';
     const p = pageParams(req.query, 50);
-    const rows = await run<Listed>(ctx.db, listSignals(ws, { status: status === 'all' ? undefined : status, limit: p.perPage, offset: p.offset }));
+    const rows = await run<Listed>(
+      ctx.db,
+      listSignals(ws, { status: status === 'all' ? undefined : status, limit: p.perPage, offset: p.offset }),
+    );
     const revops = req.user!.role === 'admin' || req.user!.role === 'revops';
     const flagged = revops ? (await run<SignalSourceRow>(ctx.db, listSources(ws))).filter((s) => s.flagged_at) : [];
     const companies = revops && status === 'unmatched' ? await unmatchedCompanies(ctx.db, ws) : [];
-    res.type('html').send(page(req, 'Signals', html`
-      ${flagged.length ? html`<p class="error" role="alert">${flagged.length} source(s) keep failing: ${flagged.map((f) => f.name).join(', ')}. <a href="/settings/sources">See their last errors</a>.</p>` : ''}
-      <nav class="tabs" aria-label="Status">${STATUSES.map((x) => html`<a href="/signals?status=${x}" ${x === status ? html`aria-current="page"` : ''}>${x}</a> `)}</nav>
-      ${companies.length ? html`<h2>Add as account?</h2><p class="muted">Companies in signals that match no account, most frequent first.</p>
-        <table><thead><tr><th>Company</th><th>Signals</th><th></th></tr></thead><tbody>${companies.slice(0, 20).map((c) => html`<tr><td>${c.company}</td><td>${c.signals}</td>
-          <td><form method="post" action="/signals/unmatched/account" class="inline">${csrfField(req)}<input type="hidden" name="name" value="${c.company}">
-            <input type="hidden" name="signalIds" value="${c.signal_ids.join(',')}"><input name="domain" placeholder="domain (optional)" aria-label="Domain for ${c.company}">
-            <button type="submit" class="secondary">Add account</button></form></td></tr>`)}</tbody></table>` : ''}
-      ${table(req, rows)}
-      ${pager('/signals', { status }, { page: p.page, perPage: p.perPage, total: rows[0]?.total ?? 0 })}
-      <h2>Add a signal by hand</h2>
-      <form method="post" action="/signals" class="stack wide">${csrfField(req)}
-        <label>What happened <input name="title" required maxlength="500" placeholder="Acme raises $20M Series A led by Example Ventures"></label>
-        <label>Link <input name="url" type="url" placeholder="https://…"></label>
-        <label>Notes <textarea name="summary" rows="2"></textarea></label>
-        <button type="submit">Add signal</button></form>`));
+    res.type('html').send(
+      page(
+        req,
+        'Signals',
+        html` ${flagged.length ? html`<p class="error" role="alert">${flagged.length} source(s) keep failing: ${flagged.map((f) => f.name).join(', ')}. <a href="/settings/sources">See their last errors</a>.</p>` : ''}
+          <nav class="tabs" aria-label="Status">
+            ${STATUSES.map((x) => html`<a href="/signals?status=${x}" ${x === status ? html`aria-current="page"` : ''}>${x}</a> `)}
+          </nav>
+          ${
+            companies.length
+              ? html`<h2>Add as account?</h2>
+                  <p class="muted">Companies in signals that match no account, most frequent first.</p>
+                  <table>
+                    <thead>
+                      <tr>
+                        <th>Company</th>
+                        <th>Signals</th>
+                        <th></th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      ${companies.slice(0, 20).map(
+                        (c) =>
+                          html`<tr>
+                            <td>${c.company}</td>
+                            <td>${c.signals}</td>
+                            <td>
+                              <form method="post" action="/signals/unmatched/account" class="inline">
+                                ${csrfField(req)}<input type="hidden" name="name" value="${c.company}" />
+                                <input type="hidden" name="signalIds" value="${c.signal_ids.join(',')}" /><input
+                                  name="domain"
+                                  placeholder="domain (optional)"
+                                  aria-label="Domain for ${c.company}"
+                                />
+                                <button type="submit" class="secondary">Add account</button>
+                              </form>
+                            </td>
+                          </tr>`,
+                      )}
+                    </tbody>
+                  </table>`
+              : ''
+          }
+          ${table(req, rows)}
+          ${pager('/signals', { status }, { page: p.page, perPage: p.perPage, total: rows[0]?.total ?? 0 })}
+          <h2>Add a signal by hand</h2>
+          <form method="post" action="/signals" class="stack wide">
+            ${csrfField(req)}
+            <label
+              >What happened
+              <input
+                name="title"
+                required
+                maxlength="500"
+                placeholder="Acme raises $20M Series A led by Example Ventures"
+            /></label>
+            <label>Link <input name="url" type="url" placeholder="https://…" /></label>
+            <label>Notes <textarea name="summary" rows="2"></textarea></label>
+            <button type="submit">Add signal</button>
+          </form>`,
+      ),
+    );
   });
 
   r.post('/signals', requireRole('rep', 'revops'), async (req, res) => {
     const b = ManualForm.safeParse(req.body ?? {});
     if (!b.success) throw new AppError('VALIDATION', b.error.issues.map((i) => i.message).join('; '));
     const c = classify(b.data.title, b.data.summary);
-    await ingestItems(ictx(), [{
-      key: `manual:${req.user!.id}:${Date.now()}`, title: b.data.title, summary: b.data.summary, url: b.data.url ?? null, publishedAt: null,
-      links: b.data.url ? [b.data.url] : [], type: c.type, subtype: c.subtype, facts: { ...c.facts, enteredBy: req.user!.id },
-    }], { workspaceId: req.user!.workspaceId, sourceId: null, now: new Date() });
+    await ingestItems(
+      ictx(),
+      [
+        {
+          key: `manual:${req.user!.id}:${Date.now()}`,
+          title: b.data.title,
+          summary: b.data.summary,
+          url: b.data.url ?? null,
+          publishedAt: null,
+          links: b.data.url ? [b.data.url] : [],
+          type: c.type,
+          subtype: c.subtype,
+          facts: { ...c.facts, enteredBy: req.user!.id },
+        },
+      ],
+      { workspaceId: req.user!.workspaceId, sourceId: null, now: new Date() },
+    );
     res.redirect(303, '/signals');
   });
 
@@ -102,15 +201,32 @@ export function signalRoutes(ctx: AppContext): Router {
     const rawDomain = typeof req.body?.domain === 'string' ? req.body.domain.trim() : '';
     const domain = rawDomain ? (normalizeDomain(rawDomain) ?? null) : null;
     if (rawDomain && !domain) throw new AppError('VALIDATION', `"${rawDomain}" is not a domain like acme.com`);
-    const signalIds = String(req.body?.signalIds ?? '').split(',').map((x) => Number.parseInt(x, 10)).filter((x) => x > 0).slice(0, 200);
-    await addAccountFromUnmatched(ictx(), { workspaceId: req.user!.workspaceId, userId: req.user!.id, name: name.data, domain, signalIds, now: new Date() });
+    const signalIds = String(req.body?.signalIds ?? '')
+      .split(',')
+      .map((x) => Number.parseInt(x, 10))
+      .filter((x) => x > 0)
+      .slice(0, 200);
+    await addAccountFromUnmatched(ictx(), {
+      workspaceId: req.user!.workspaceId,
+      userId: req.user!.id,
+      name: name.data,
+      domain,
+      signalIds,
+      now: new Date(),
+    });
     res.redirect(303, '/signals?status=unmatched');
   });
 
   r.post('/signals/:id/account', requireRole('rep', 'revops'), async (req, res) => {
     const accountId = intParam(req.body?.accountId);
     if (!accountId) throw new AppError('VALIDATION', 'Choose the account this signal is about.');
-    await assignSignalAccount(ictx(), { workspaceId: req.user!.workspaceId, signalId: intParam(req.params.id) ?? 0, accountId, userId: req.user!.id, now: new Date() });
+    await assignSignalAccount(ictx(), {
+      workspaceId: req.user!.workspaceId,
+      signalId: intParam(req.params.id) ?? 0,
+      accountId,
+      userId: req.user!.id,
+      now: new Date(),
+    });
     res.redirect(303, '/signals?status=ambiguous');
   });
 

@@ -3,7 +3,14 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
-import { findStepForApproval, listReturned, markReturned, workspaceSettings, type AwaitingStepRow, type ReturnedStepRow } from '../../db/queries/step-approval.js';
+import {
+  findStepForApproval,
+  listReturned,
+  markReturned,
+  workspaceSettings,
+  type AwaitingStepRow,
+  type ReturnedStepRow,
+} from '../../db/queries/step-approval.js';
 import { createLlm } from '../../drafting/anthropic.js';
 import { refreshStep } from '../../drafting/service.js';
 import { AppError } from '../../errors.js';
@@ -13,23 +20,67 @@ import { assertCanAct, assertCanSee, queueViewer } from '../access.js';
 import { intParam } from '../format.js';
 import { endpoint, issues } from '../openapi.js';
 
-export const StepApproveBody = z.object({ digest: z.string().regex(/^[0-9a-f]{32}$/, 'the digest of the text you read (from GET /steps/:id)').optional() });
+export const StepApproveBody = z.object({
+  digest: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/, 'the digest of the text you read (from GET /steps/:id)')
+    .optional(),
+});
 
-endpoint({ method: 'get', path: '/steps', tag: 'review', summary: 'Steps of each_step sequences back for approval, soonest due first, with how many changes each has', roles: 'reps (own accounts), managers, RevOps, admins' });
-endpoint({ method: 'get', path: '/steps/:id', tag: 'review', summary: 'A returned step with its text digest and what changed since the sequence was approved', roles: 'reps (own accounts), managers, RevOps, admins' });
-endpoint({ method: 'post', path: '/steps/:id/approve', tag: 'review', summary: 'Approve one step (409 if its text changed since the digest)', roles: 'owning rep, admin', body: StepApproveBody });
-endpoint({ method: 'post', path: '/steps/:id/refresh', tag: 'review', summary: 'Redraft one returned step with what changed, through the gates (needs an LLM)', roles: 'owning rep, admin' });
+endpoint({
+  method: 'get',
+  path: '/steps',
+  tag: 'review',
+  summary: 'Steps of each_step sequences back for approval, soonest due first, with how many changes each has',
+  roles: 'reps (own accounts), managers, RevOps, admins',
+});
+endpoint({
+  method: 'get',
+  path: '/steps/:id',
+  tag: 'review',
+  summary: 'A returned step with its text digest and what changed since the sequence was approved',
+  roles: 'reps (own accounts), managers, RevOps, admins',
+});
+endpoint({
+  method: 'post',
+  path: '/steps/:id/approve',
+  tag: 'review',
+  summary: 'Approve one step (409 if its text changed since the digest)',
+  roles: 'owning rep, admin',
+  body: StepApproveBody,
+});
+endpoint({
+  method: 'post',
+  path: '/steps/:id/refresh',
+  tag: 'review',
+  summary: 'Redraft one returned step with what changed, through the gates (needs an LLM)',
+  roles: 'owning rep, admin',
+});
 
 const view = (r: ReturnedStepRow) => ({
-  id: r.id, sequenceId: r.sequence_id, step: r.step_number, kind: r.kind, subject: r.subject, body: r.body, digest: r.digest,
-  scheduledAt: r.scheduled_at, returnedAt: r.returned_at, missedWindows: r.missed_windows, changes: r.changes, flagged: r.flagged > 0,
-  ownerId: r.owner_id, account: r.account_name, contact: r.contact_name ?? r.contact_email,
+  id: r.id,
+  sequenceId: r.sequence_id,
+  step: r.step_number,
+  kind: r.kind,
+  subject: r.subject,
+  body: r.body,
+  digest: r.digest,
+  scheduledAt: r.scheduled_at,
+  returnedAt: r.returned_at,
+  missedWindows: r.missed_windows,
+  changes: r.changes,
+  flagged: r.flagged > 0,
+  ownerId: r.owner_id,
+  account: r.account_name,
+  contact: r.contact_name ?? r.contact_email,
 });
 
 export function stepApprovalApiRoutes(ctx: AppContext): Router {
   const r = Router();
   const staleDays = async (workspaceId: number) =>
-    stepApprovalSettings((await one<{ settings: Record<string, unknown> }>(ctx.db, workspaceSettings(workspaceId)))?.settings).staleFactDays;
+    stepApprovalSettings(
+      (await one<{ settings: Record<string, unknown> }>(ctx.db, workspaceSettings(workspaceId)))?.settings,
+    ).staleFactDays;
   const load = async (req: Request) => {
     const id = intParam(req.params.id);
     const s = id ? await one<AwaitingStepRow>(ctx.db, findStepForApproval(req.user!.workspaceId, id)) : undefined;
@@ -42,14 +93,20 @@ export function stepApprovalApiRoutes(ctx: AppContext): Router {
     const u = req.user!;
     const now = new Date();
     await run(ctx.db, markReturned(now, u.workspaceId));
-    const rows = await run<ReturnedStepRow>(ctx.db, listReturned(u.workspaceId, queueViewer(u), now, await staleDays(u.workspaceId), 200, 0));
+    const rows = await run<ReturnedStepRow>(
+      ctx.db,
+      listReturned(u.workspaceId, queueViewer(u), now, await staleDays(u.workspaceId), 200, 0),
+    );
     res.json({ total: rows[0]?.total ?? 0, steps: rows.map(view) });
   });
 
   r.get('/steps/:id', async (req, res) => {
     const s = await load(req);
     const changes = await loadChanges(ctx.db, s.id, await staleDays(s.workspace_id), new Date());
-    res.json({ step: { ...view({ ...s, changes: changes.length }), status: s.status, gateFailures: s.gate_failures }, changes });
+    res.json({
+      step: { ...view({ ...s, changes: changes.length }), status: s.status, gateFailures: s.gate_failures },
+      changes,
+    });
   });
 
   r.post('/steps/:id/approve', async (req, res) => {
@@ -57,14 +114,22 @@ export function stepApprovalApiRoutes(ctx: AppContext): Router {
     assertCanAct(req.user!, s);
     const body = StepApproveBody.safeParse(req.body ?? {});
     if (!body.success) throw new AppError('VALIDATION', issues(body.error));
-    const { scheduledAt } = await approveStep(ctx, { stepId: s.id, userId: req.user!.id, digest: body.data.digest ?? null });
+    const { scheduledAt } = await approveStep(ctx, {
+      stepId: s.id,
+      userId: req.user!.id,
+      digest: body.data.digest ?? null,
+    });
     res.json({ id: s.id, status: 'scheduled', scheduledAt });
   });
 
   r.post('/steps/:id/refresh', async (req, res) => {
     const s = await load(req);
     assertCanAct(req.user!, s);
-    res.json(await refreshStep({ db: ctx.db, config: ctx.config, log: ctx.log, llm: createLlm(ctx.config) }, s.id, { userId: req.user!.id }));
+    res.json(
+      await refreshStep({ db: ctx.db, config: ctx.config, log: ctx.log, llm: createLlm(ctx.config) }, s.id, {
+        userId: req.user!.id,
+      }),
+    );
   });
   return r;
 }

@@ -6,8 +6,15 @@ import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
 import { listSteps, type StepRow } from '../../db/queries/review.js';
 import {
-  editAwaitingStep, findStepForApproval, listReturned, markReturned, nextReturned, stepChanges, workspaceSettings,
-  type AwaitingStepRow, type ReturnedStepRow,
+  editAwaitingStep,
+  findStepForApproval,
+  listReturned,
+  markReturned,
+  nextReturned,
+  stepChanges,
+  workspaceSettings,
+  type AwaitingStepRow,
+  type ReturnedStepRow,
 } from '../../db/queries/step-approval.js';
 import { insertAudit } from '../../db/queries/audit.js';
 import { createLlm } from '../../drafting/anthropic.js';
@@ -23,10 +30,13 @@ import { html, type Html } from '../html.js';
 import { csrfField, page, pageParams, pager } from '../layout.js';
 import { changesPanel, returnedRow, STEP_KEY_HELP, stepActions, stepText } from '../views/step-approval.js';
 
-const SCRIPT = html`<link rel="stylesheet" href="/static/step-approval.css"><script src="/static/step-approval.js" defer></script>`;
+const SCRIPT = html`<link rel="stylesheet" href="/static/step-approval.css" />
+  <script src="/static/step-approval.js" defer></script>`;
 
 async function settingsOf(ctx: Pick<AppContext, 'db'>, workspaceId: number) {
-  return stepApprovalSettings((await one<{ settings: Record<string, unknown> }>(ctx.db, workspaceSettings(workspaceId)))?.settings);
+  return stepApprovalSettings(
+    (await one<{ settings: Record<string, unknown> }>(ctx.db, workspaceSettings(workspaceId)))?.settings,
+  );
 }
 
 /** Returned steps the user sees, soonest due first; marks newly returned ones on the way (as the dispatcher does). */
@@ -34,7 +44,10 @@ export async function loadReturned(ctx: Pick<AppContext, 'db'>, u: CurrentUser, 
   await run(ctx.db, markReturned(now, u.workspaceId));
   const settings = await settingsOf(ctx, u.workspaceId);
   const p = pageParams({ page }, perPage);
-  const rows = await run<ReturnedStepRow>(ctx.db, listReturned(u.workspaceId, queueViewer(u), now, settings.staleFactDays, p.perPage, p.offset));
+  const rows = await run<ReturnedStepRow>(
+    ctx.db,
+    listReturned(u.workspaceId, queueViewer(u), now, settings.staleFactDays, p.perPage, p.offset),
+  );
   return { rows, total: rows[0]?.total ?? 0, page: p.page, perPage: p.perPage };
 }
 
@@ -44,10 +57,14 @@ export async function returnedStepsBlock(ctx: AppContext, req: Request): Promise
   if (!total) return html``;
   const unchanged = rows.filter((r) => r.changes === 0 && r.flagged === 0).length;
   return html`<section class="returned-steps" aria-labelledby="returned-h">
-    <h2 id="returned-h">Steps back for approval (${total})</h2>
-    <p>Follow-ups of sequences that approve each step: each is sent only once you approve it.
-      ${unchanged ? html`${unchanged} with nothing changed since approval.` : ''} <a href="/queue/steps">Review the steps</a></p></section>
-    <link rel="stylesheet" href="/static/step-approval.css">`;
+      <h2 id="returned-h">Steps back for approval (${total})</h2>
+      <p>
+        Follow-ups of sequences that approve each step: each is sent only once you approve it.
+        ${unchanged ? html`${unchanged} with nothing changed since approval.` : ''}
+        <a href="/queue/steps">Review the steps</a>
+      </p>
+    </section>
+    <link rel="stylesheet" href="/static/step-approval.css" />`;
 }
 
 async function loadStep(ctx: Pick<AppContext, 'db'>, u: CurrentUser, id: number | undefined): Promise<AwaitingStepRow> {
@@ -74,30 +91,69 @@ async function render(ctx: AppContext, req: Request, s: AwaitingStepRow): Promis
   ]);
   const i = list.findIndex((r) => r.id === s.id);
   const prev = i > 0 ? list[i - 1]!.id : null;
-  const next = i >= 0 ? list[i + 1]?.id ?? null : list[0]?.id ?? null;
+  const next = i >= 0 ? (list[i + 1]?.id ?? null) : (list[0]?.id ?? null);
   const canAct = canActOnDraft(u, s);
   const csrf = csrfField(req);
   const zone = resolveZone(s.contact_tz, s.account_tz, s.owner_tz);
   const earlier = steps.filter((x) => x.position < s.position);
-  const flash = req.query.approved ? html`Step #${String(req.query.approved)} approved.` : req.query.refreshed ? 'Refreshed: read the new text, then approve.' : req.query.saved ? 'Saved.' : '';
-  return page(req, `${s.account_name ?? 'No account'} · ${s.contact_name ?? s.contact_email ?? ''} · step ${s.step_number}`, html`
-    <p class="status-line" id="status-line" role="status">${flash}</p>
-    <div id="step-approval" data-step-id="${s.id}" data-prev="${prev ? `/steps/${prev}` : ''}" data-next="${next ? `/steps/${next}` : ''}">
-    <p class="meta">${label(s.status)} · ${s.contact_title ? html`${s.contact_title} · ` : ''}${s.contact_email ?? ''} · owner ${s.owner_name ?? '—'}
-      ${s.scheduled_at ? html`· due ${inZone(s.scheduled_at, zone)} for the recipient (${inZone(s.scheduled_at, u.timeZone)} yours)` : ''}
-      ${s.missed_windows ? html`· missed ${s.missed_windows} of ${settings.maxMissedWindows} windows` : ''}</p>
-    <nav class="draft-nav" aria-label="Steps">${prev ? html`<a href="/steps/${prev}" rel="prev">← Previous <kbd>k</kbd></a>` : ''}
-      <a href="/queue/steps">All returned steps</a>${next ? html`<a href="/steps/${next}" rel="next">Next <kbd>j</kbd> →</a>` : ''}
-      <a href="/drafts/${s.sequence_id}">The whole sequence</a>
-      <button type="button" class="link" data-help>Keys <kbd>?</kbd></button></nav>
-    ${stepActions(s, csrf, { canAct, canRefresh: !!ctx.config.anthropic.apiKey })}
-    <div class="draft-grid">
-      <div>${changesPanel(changes, s.sequence_approved_at, u.timeZone)}</div>
-      <div>${stepText(s, { editable: canAct && s.status === 'awaiting_approval', csrf })}
-        ${earlier.length ? html`<details><summary>Earlier steps (${earlier.length})</summary>${earlier.map((e) => html`<section class="card"><h3>${label(e.kind)} · ${label(e.status)}${e.sent_at ? html` ${inZone(e.sent_at, u.timeZone)}` : ''}</h3>
-          ${e.subject ? html`<p><b>Subject:</b> ${e.subject}</p>` : ''}<pre class="body">${e.body}</pre></section>`)}</details>` : ''}</div>
-    </div></div>
-    ${STEP_KEY_HELP}${SCRIPT}`);
+  const flash = req.query.approved
+    ? html`Step #${String(req.query.approved)} approved.`
+    : req.query.refreshed
+      ? 'Refreshed: read the new text, then approve.'
+      : req.query.saved
+        ? 'Saved.'
+        : '';
+  return page(
+    req,
+    `${s.account_name ?? 'No account'} · ${s.contact_name ?? s.contact_email ?? ''} · step ${s.step_number}`,
+    html` <p class="status-line" id="status-line" role="status">${flash}</p>
+      <div
+        id="step-approval"
+        data-step-id="${s.id}"
+        data-prev="${prev ? `/steps/${prev}` : ''}"
+        data-next="${next ? `/steps/${next}` : ''}"
+      >
+        <p class="meta">
+          ${label(s.status)} · ${s.contact_title ? html`${s.contact_title} · ` : ''}${s.contact_email ?? ''} · owner
+          ${s.owner_name ?? '—'}
+          ${s.scheduled_at ? html`· due ${inZone(s.scheduled_at, zone)} for the recipient (${inZone(s.scheduled_at, u.timeZone)} yours)` : ''}
+          ${s.missed_windows ? html`· missed ${s.missed_windows} of ${settings.maxMissedWindows} windows` : ''}
+        </p>
+        <nav class="draft-nav" aria-label="Steps">
+          ${prev ? html`<a href="/steps/${prev}" rel="prev">← Previous <kbd>k</kbd></a>` : ''}
+          <a href="/queue/steps">All returned steps</a
+          >${next ? html`<a href="/steps/${next}" rel="next">Next <kbd>j</kbd> →</a>` : ''}
+          <a href="/drafts/${s.sequence_id}">The whole sequence</a>
+          <button type="button" class="link" data-help>Keys <kbd>?</kbd></button>
+        </nav>
+        ${stepActions(s, csrf, { canAct, canRefresh: !!ctx.config.anthropic.apiKey })}
+        <div class="draft-grid">
+          <div>${changesPanel(changes, s.sequence_approved_at, u.timeZone)}</div>
+          <div>
+            ${stepText(s, { editable: canAct && s.status === 'awaiting_approval', csrf })}
+            ${
+              earlier.length
+                ? html`<details>
+                    <summary>Earlier steps (${earlier.length})</summary>
+                    ${earlier.map(
+                      (e) =>
+                        html`<section class="card">
+                          <h3>
+                            ${label(e.kind)} ·
+                            ${label(e.status)}${e.sent_at ? html` ${inZone(e.sent_at, u.timeZone)}` : ''}
+                          </h3>
+                          ${e.subject ? html`<p><b>Subject:</b> ${e.subject}</p>` : ''}
+                          <pre class="body">${e.body}</pre>
+                        </section>`,
+                    )}
+                  </details>`
+                : ''
+            }
+          </div>
+        </div>
+      </div>
+      ${STEP_KEY_HELP}${SCRIPT}`,
+  );
 }
 
 export function stepApprovalRoutes(ctx: AppContext): Router {
@@ -109,21 +165,48 @@ export function stepApprovalRoutes(ctx: AppContext): Router {
     const q = await loadReturned(ctx, u, now, intParam(req.query.page) ?? 1);
     const canBulk = u.role === 'rep' || u.role === 'admin';
     const unchanged = q.rows.filter((x) => x.changes === 0 && x.flagged === 0);
-    res.type('html').send(page(req, 'Steps back for approval', html`
-      ${req.query.approved ? html`<p class="flash ok" role="status">${String(req.query.approved)} step(s) approved.</p>` : ''}
-      <p class="muted" id="steps-help">${q.total} step${q.total === 1 ? '' : 's'} of sequences that approve each step, due soonest first. Each goes out only once approved.
-        Keys: <kbd>j</kbd>/<kbd>k</kbd> move, <kbd>Enter</kbd> opens, <kbd>A</kbd> approves every step nothing changed for (you confirm), <kbd>?</kbd> help.</p>
-      ${canBulk ? html`<form method="post" action="/queue/steps/approve" id="bulk-steps" class="bulk">${csrfField(req)}
-        <button type="submit">Approve selected…</button></form>
-        <form method="post" action="/queue/steps/approve" id="bulk-unchanged" class="bulk">${csrfField(req)}
-          ${unchanged.map((x) => html`<input type="hidden" name="ids" value="${x.id}:${x.digest}">`)}
-          <button type="submit" ${unchanged.length ? '' : html`disabled`} aria-keyshortcuts="Shift+A">Approve all ${unchanged.length} with nothing changed… <kbd>A</kbd></button></form>` : ''}
-      <table class="queue steps" aria-describedby="steps-help"><thead><tr>${canBulk ? html`<th><span class="sr-only">Select</span></th>` : ''}
-        <th>Account · contact · step</th><th>Owner</th><th>Due</th><th>Since approval</th></tr></thead>
-      <tbody>${q.rows.map((x) => returnedRow(x, now, u.timeZone, canBulk))}</tbody></table>
-      ${q.rows.length ? '' : html`<p class="empty">No step is waiting for your approval.</p>`}
-      ${pager('/queue/steps', {}, { page: q.page, perPage: q.perPage, total: q.total })}
-      ${STEP_KEY_HELP}${SCRIPT}`));
+    res.type('html').send(
+      page(
+        req,
+        'Steps back for approval',
+        html` ${req.query.approved ? html`<p class="flash ok" role="status">${String(req.query.approved)} step(s) approved.</p>` : ''}
+          <p class="muted" id="steps-help">
+            ${q.total} step${q.total === 1 ? '' : 's'} of sequences that approve each step, due soonest first. Each goes
+            out only once approved. Keys: <kbd>j</kbd>/<kbd>k</kbd> move, <kbd>Enter</kbd> opens, <kbd>A</kbd> approves
+            every step nothing changed for (you confirm), <kbd>?</kbd> help.
+          </p>
+          ${
+            canBulk
+              ? html`<form method="post" action="/queue/steps/approve" id="bulk-steps" class="bulk">
+                    ${csrfField(req)} <button type="submit">Approve selected…</button>
+                  </form>
+                  <form method="post" action="/queue/steps/approve" id="bulk-unchanged" class="bulk">
+                    ${csrfField(req)}
+                    ${unchanged.map((x) => html`<input type="hidden" name="ids" value="${x.id}:${x.digest}" />`)}
+                    <button type="submit" ${unchanged.length ? '' : html`disabled`} aria-keyshortcuts="Shift+A">
+                      Approve all ${unchanged.length} with nothing changed… <kbd>A</kbd>
+                    </button>
+                  </form>`
+              : ''
+          }
+          <table class="queue steps" aria-describedby="steps-help">
+            <thead>
+              <tr>
+                ${canBulk ? html`<th><span class="sr-only">Select</span></th>` : ''}
+                <th>Account · contact · step</th>
+                <th>Owner</th>
+                <th>Due</th>
+                <th>Since approval</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${q.rows.map((x) => returnedRow(x, now, u.timeZone, canBulk))}
+            </tbody>
+          </table>
+          ${q.rows.length ? '' : html`<p class="empty">No step is waiting for your approval.</p>`}
+          ${pager('/queue/steps', {}, { page: q.page, perPage: q.perPage, total: q.total })} ${STEP_KEY_HELP}${SCRIPT}`,
+      ),
+    );
   });
 
   r.post('/queue/steps/approve', async (req, res) => {
@@ -137,13 +220,23 @@ export function stepApprovalRoutes(ctx: AppContext): Router {
     }
     if (!picked.size) throw new AppError('VALIDATION', 'Select at least one step to approve.');
     if (req.body?.confirm !== 'yes') {
-      res.type('html').send(page(req, `Approve ${picked.size} step${picked.size === 1 ? '' : 's'}?`, html`
-        <p>Each step goes out in its recipient's sending window, as written. A step that changed since this list was loaded, or that something changed for, is left for you to read.</p>
-        <form method="post" action="/queue/steps/approve" class="stack">${csrfField(req)}
-          ${[...picked].map(([id, d]) => html`<input type="hidden" name="ids" value="${id}:${d}">`)}
-          <input type="hidden" name="confirm" value="yes">
-          <button type="submit" autofocus id="confirm-bulk">Yes, approve ${picked.size}</button> <a href="/queue/steps">Cancel</a>
-        </form>`));
+      res.type('html').send(
+        page(
+          req,
+          `Approve ${picked.size} step${picked.size === 1 ? '' : 's'}?`,
+          html` <p>
+              Each step goes out in its recipient's sending window, as written. A step that changed since this list was
+              loaded, or that something changed for, is left for you to read.
+            </p>
+            <form method="post" action="/queue/steps/approve" class="stack">
+              ${csrfField(req)}
+              ${[...picked].map(([id, d]) => html`<input type="hidden" name="ids" value="${id}:${d}" />`)}
+              <input type="hidden" name="confirm" value="yes" />
+              <button type="submit" autofocus id="confirm-bulk">Yes, approve ${picked.size}</button>
+              <a href="/queue/steps">Cancel</a>
+            </form>`,
+        ),
+      );
       return;
     }
     const settings = await settingsOf(ctx, u.workspaceId);
@@ -155,7 +248,10 @@ export function stepApprovalRoutes(ctx: AppContext): Router {
         const s = await loadStep(ctx, u, id);
         assertCanAct(u, s);
         // Bulk approval is only for steps nothing changed for: re-checked now, not as the list showed it.
-        if ((await run(ctx.db, stepChanges(id, now, settings.staleFactDays))).length || (Array.isArray(s.gate_failures) && s.gate_failures.length)) {
+        if (
+          (await run(ctx.db, stepChanges(id, now, settings.staleFactDays))).length ||
+          (Array.isArray(s.gate_failures) && s.gate_failures.length)
+        ) {
           throw new AppError('STATE', 'something changed for it since approval; open it and read it first');
         }
         await approveStep(ctx, { stepId: id, userId: u.id, digest, now });
@@ -166,7 +262,17 @@ export function stepApprovalRoutes(ctx: AppContext): Router {
         results.push(html`<li class="bad">Step <a href="/steps/${id}">#${id}</a> not approved: ${err.message}</li>`);
       }
     }
-    res.type('html').send(page(req, 'Bulk approve steps', html`<p class="flash ok">${ok} approved.</p><ul role="status">${results}</ul><p><a href="/queue/steps">Back to the steps</a></p>`));
+    res.type('html').send(
+      page(
+        req,
+        'Bulk approve steps',
+        html`<p class="flash ok">${ok} approved.</p>
+          <ul role="status">
+            ${results}
+          </ul>
+          <p><a href="/queue/steps">Back to the steps</a></p>`,
+      ),
+    );
   });
 
   r.get('/steps/:id', async (req, res) => {
@@ -191,8 +297,22 @@ export function stepApprovalRoutes(ctx: AppContext): Router {
     const body = String(req.body?.body ?? '').slice(0, 20_000);
     if (!body.trim()) throw new AppError('VALIDATION', 'The body cannot be empty.');
     const saved = await one(ctx.db, editAwaitingStep(s.id, String(req.body?.digest ?? ''), subject, body, new Date()));
-    if (!saved) throw new AppError('CONFLICT', 'This step changed after you opened it (or is no longer waiting). Your text was not saved: copy it and reload.');
-    await run(ctx.db, insertAudit({ workspaceId: u.workspaceId, userId: u.id, action: 'step.edited', entityType: 'sequence_step', entityId: s.id, ip: req.ip }));
+    if (!saved)
+      throw new AppError(
+        'CONFLICT',
+        'This step changed after you opened it (or is no longer waiting). Your text was not saved: copy it and reload.',
+      );
+    await run(
+      ctx.db,
+      insertAudit({
+        workspaceId: u.workspaceId,
+        userId: u.id,
+        action: 'step.edited',
+        entityType: 'sequence_step',
+        entityId: s.id,
+        ip: req.ip,
+      }),
+    );
     res.redirect(303, `/steps/${s.id}?saved=1`);
   });
 
@@ -200,8 +320,20 @@ export function stepApprovalRoutes(ctx: AppContext): Router {
     const u = req.user!;
     const s = await loadStep(ctx, u, stepIdParam(req));
     assertCanAct(u, s);
-    await refreshStep({ db: ctx.db, config: ctx.config, log: ctx.log, llm: createLlm(ctx.config) }, s.id, { userId: u.id });
-    await run(ctx.db, insertAudit({ workspaceId: u.workspaceId, userId: u.id, action: 'step.refreshed', entityType: 'sequence_step', entityId: s.id, ip: req.ip }));
+    await refreshStep({ db: ctx.db, config: ctx.config, log: ctx.log, llm: createLlm(ctx.config) }, s.id, {
+      userId: u.id,
+    });
+    await run(
+      ctx.db,
+      insertAudit({
+        workspaceId: u.workspaceId,
+        userId: u.id,
+        action: 'step.refreshed',
+        entityType: 'sequence_step',
+        entityId: s.id,
+        ip: req.ip,
+      }),
+    );
     res.redirect(303, `/steps/${s.id}?refreshed=1`);
   });
   return r;

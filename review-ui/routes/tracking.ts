@@ -10,8 +10,17 @@ import { findMailbox, type MailboxRow } from '../../db/queries/sending.js';
 import { AppError } from '../../errors.js';
 import { processInbound } from '../../sequencing/inbox/process.js';
 import {
-  bookingInvitees, bookingWebhookSecret, firstDelivery, inboundWebhookSecret, recordBooking, recordClick, recordOpen,
-  unsubscribeByToken, unsubscribeTarget, verifyBooking, verifyTimestamped,
+  bookingInvitees,
+  bookingWebhookSecret,
+  firstDelivery,
+  inboundWebhookSecret,
+  recordBooking,
+  recordClick,
+  recordOpen,
+  unsubscribeByToken,
+  unsubscribeTarget,
+  verifyBooking,
+  verifyTimestamped,
 } from '../../sequencing/tracking.js';
 import { html, type Html } from '../html.js';
 
@@ -19,8 +28,21 @@ const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBR
 const MAX_MIME_BYTES = 25 * 1024 * 1024;
 
 function plainPage(title: string, body: Html): string {
-  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title><link rel="stylesheet" href="/static/app.css"></head><body><main class="narrow"><h1>${title}</h1>${body}</main></body></html>`.toString();
+  return html`<!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${title}</title>
+        <link rel="stylesheet" href="/static/app.css" />
+      </head>
+      <body>
+        <main class="narrow">
+          <h1>${title}</h1>
+          ${body}
+        </main>
+      </body>
+    </html>`.toString();
 }
 
 function maskEmail(email: string): string {
@@ -28,13 +50,17 @@ function maskEmail(email: string): string {
   return `${local.slice(0, 2)}${'•'.repeat(Math.max(1, local.length - 2))}@${domain}`;
 }
 
-const headerMap = (req: Request) => Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
+const headerMap = (req: Request) =>
+  Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
 
 export function trackingRoutes(ctx: AppContext): Router {
   const r = Router();
 
   const click = async (req: Request, res: express.Response) => {
-    const url = await recordClick(ctx, String(req.params.token), { method: req.method, userAgent: req.get('user-agent') });
+    const url = await recordClick(ctx, String(req.params.token), {
+      method: req.method,
+      userAgent: req.get('user-agent'),
+    });
     res.set('Cache-Control', 'no-store').set('Referrer-Policy', 'no-referrer').redirect(302, url);
   };
   r.get('/t/c/:token', click);
@@ -48,25 +74,42 @@ export function trackingRoutes(ctx: AppContext): Router {
   // GET only shows a confirmation: link scanners fetch GETs, and must not unsubscribe anyone.
   r.get('/u/:token', async (req, res) => {
     const t = await unsubscribeTarget(ctx, String(req.params.token));
-    res.set('Cache-Control', 'no-store').type('html').send(t.done
-      ? plainPage('You are unsubscribed', html`<p>${maskEmail(t.email)} will get no more emails from us.</p>`)
-      : plainPage('Unsubscribe?', html`<p>Stop all emails to ${maskEmail(t.email)}?</p>
-<form method="post" action="/u/${String(req.params.token)}"><input type="hidden" name="confirm" value="1"><button type="submit">Unsubscribe</button></form>`));
+    res
+      .set('Cache-Control', 'no-store')
+      .type('html')
+      .send(
+        t.done
+          ? plainPage('You are unsubscribed', html`<p>${maskEmail(t.email)} will get no more emails from us.</p>`)
+          : plainPage(
+              'Unsubscribe?',
+              html`<p>Stop all emails to ${maskEmail(t.email)}?</p>
+                <form method="post" action="/u/${String(req.params.token)}">
+                  <input type="hidden" name="confirm" value="1" /><button type="submit">Unsubscribe</button>
+                </form>`,
+            ),
+      );
   });
 
   // One-click (List-Unsubscribe-Post) and the page's button: no cookie, no login, the token decides.
   r.post('/u/:token', express.urlencoded({ extended: false, limit: '10kb' }), async (req, res) => {
     const oneClick = (req.body as Record<string, string> | undefined)?.['List-Unsubscribe'] === 'One-Click';
     await unsubscribeByToken(ctx, String(req.params.token), oneClick ? 'one-click' : 'page');
-    res.set('Cache-Control', 'no-store').type('html').send(plainPage('You are unsubscribed', html`<p>You will get no more emails from us.</p>`));
+    res
+      .set('Cache-Control', 'no-store')
+      .type('html')
+      .send(plainPage('You are unsubscribed', html`<p>You will get no more emails from us.</p>`));
   });
 
   // A provider's inbound-mail webhook: raw MIME, signed with the mailbox's inbound secret.
   r.post('/api/inbound', express.raw({ type: () => true, limit: MAX_MIME_BYTES }), async (req, res) => {
     const mailboxId = Number(req.query.mailbox ?? req.get('x-prospector-mailbox'));
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const mailbox = Number.isInteger(mailboxId) && mailboxId > 0 ? await one<MailboxRow>(ctx.db, findMailbox(mailboxId)) : undefined;
-    if (!mailbox || !verifyTimestamped(inboundWebhookSecret(ctx.secrets, mailbox.id), req.get('x-prospector-signature'), body)) {
+    const mailbox =
+      Number.isInteger(mailboxId) && mailboxId > 0 ? await one<MailboxRow>(ctx.db, findMailbox(mailboxId)) : undefined;
+    if (
+      !mailbox ||
+      !verifyTimestamped(inboundWebhookSecret(ctx.secrets, mailbox.id), req.get('x-prospector-signature'), body)
+    ) {
       throw new AppError('UNAUTHENTICATED', 'Missing or invalid signature.');
     }
     if (!body.length) throw new AppError('VALIDATION', 'The body must be a raw MIME message.');
@@ -76,30 +119,41 @@ export function trackingRoutes(ctx: AppContext): Router {
       return;
     }
     const out = await processInbound(ctx, { workspaceId: mailbox.workspace_id, mailboxId: mailbox.id, raw: body });
-    res.status(202).json({ status: out.status, kind: out.kind, messageId: out.messageRowId, sequenceId: out.sequenceId });
+    res
+      .status(202)
+      .json({ status: out.status, kind: out.kind, messageId: out.messageRowId, sequenceId: out.sequenceId });
   });
 
-  r.post('/api/webhooks/booking/:provider/:workspaceId', express.raw({ type: () => true, limit: '1mb' }), async (req, res) => {
-    const provider = req.params.provider === 'calcom' || req.params.provider === 'calendly' ? req.params.provider : undefined;
-    const workspaceId = Number(req.params.workspaceId);
-    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    if (!provider || !Number.isInteger(workspaceId) || !verifyBooking(provider, bookingWebhookSecret(ctx.secrets, workspaceId, provider), headerMap(req), body)) {
-      throw new AppError('UNAUTHENTICATED', 'Missing or invalid signature.');
-    }
-    let payload: unknown;
-    try {
-      payload = JSON.parse(body.toString('utf8'));
-    } catch (cause) {
-      throw new AppError('VALIDATION', 'The body must be JSON.', { cause });
-    }
-    const delivery = createHash('sha256').update(body).digest('hex');
-    if (!(await firstDelivery(ctx, `booking:${provider}:${workspaceId}`, delivery))) {
-      res.json({ status: 'duplicate' });
-      return;
-    }
-    const matched = await recordBooking(ctx, workspaceId, provider, bookingInvitees(provider, payload));
-    res.json({ status: 'ok', matched });
-  });
+  r.post(
+    '/api/webhooks/booking/:provider/:workspaceId',
+    express.raw({ type: () => true, limit: '1mb' }),
+    async (req, res) => {
+      const provider =
+        req.params.provider === 'calcom' || req.params.provider === 'calendly' ? req.params.provider : undefined;
+      const workspaceId = Number(req.params.workspaceId);
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      if (
+        !provider ||
+        !Number.isInteger(workspaceId) ||
+        !verifyBooking(provider, bookingWebhookSecret(ctx.secrets, workspaceId, provider), headerMap(req), body)
+      ) {
+        throw new AppError('UNAUTHENTICATED', 'Missing or invalid signature.');
+      }
+      let payload: unknown;
+      try {
+        payload = JSON.parse(body.toString('utf8'));
+      } catch (cause) {
+        throw new AppError('VALIDATION', 'The body must be JSON.', { cause });
+      }
+      const delivery = createHash('sha256').update(body).digest('hex');
+      if (!(await firstDelivery(ctx, `booking:${provider}:${workspaceId}`, delivery))) {
+        res.json({ status: 'duplicate' });
+        return;
+      }
+      const matched = await recordBooking(ctx, workspaceId, provider, bookingInvitees(provider, payload));
+      res.json({ status: 'ok', matched });
+    },
+  );
 
   return r;
 }

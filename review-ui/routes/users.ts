@@ -22,36 +22,93 @@ export function userRoutes(ctx: AppContext): Router {
   const r = Router();
   // RevOps manage users and roles; only an admin grants, changes or removes the admin role.
   r.use('/users', requireRole('revops'));
-  const assignable = (req: Parameters<Parameters<typeof r.get>[1]>[0]) => (req.user!.role === 'admin' ? ROLES : ROLES.filter((x) => x !== 'admin'));
+  const assignable = (req: Parameters<Parameters<typeof r.get>[1]>[0]) =>
+    req.user!.role === 'admin' ? ROLES : ROLES.filter((x) => x !== 'admin');
   const render = async (req: Parameters<Parameters<typeof r.get>[1]>[0], extra = html``) => {
     const users = await run<UserRow>(ctx.db, listUsers(req.user!.workspaceId));
-    return page(req, 'Users', html`${extra}
-      <table><thead><tr><th>Email</th><th>Name</th><th>Role, time zone, access</th><th>Last login</th></tr></thead><tbody>
-      ${users.map((u) => html`<tr><td>${u.email}</td><td>${u.name}</td>
-        <td>${u.role === 'admin' && req.user!.role !== 'admin' ? html`admin · ${u.time_zone}${u.disabled_at ? ' · disabled' : ''}` : html`<form method="post" action="/users/${u.id}" class="row-actions">${csrfField(req)}
-          <label class="sr-only" for="role-${u.id}">Role</label><select id="role-${u.id}" name="role">${assignable(req).map((x) => html`<option ${u.role === x ? html`selected` : ''}>${x}</option>`)}</select>
-          <label class="sr-only" for="tz-${u.id}">Time zone</label><input id="tz-${u.id}" name="time_zone" value="${u.time_zone}" size="16">
-          <label class="check"><input type="checkbox" name="disabled" value="1" ${u.disabled_at ? html`checked` : ''}> disabled</label>
-          <button type="submit" class="secondary">Save</button></form>`}</td>
-        <td>${u.last_login_at ? u.last_login_at.toISOString() : 'never'}</td></tr>`)}
-      </tbody></table>
-      <h2>Add a user</h2>
-      <form method="post" action="/users" class="stack">${csrfField(req)}
-        <label>Email <input name="email" type="email" required></label>
-        <label>Name <input name="name"></label>
-        <label>Role <select name="role">${assignable(req).map((x) => html`<option>${x}</option>`)}</select></label>
-        <button type="submit">Add user</button>
-      </form>`);
+    return page(
+      req,
+      'Users',
+      html`${extra}
+        <table>
+          <thead>
+            <tr>
+              <th>Email</th>
+              <th>Name</th>
+              <th>Role, time zone, access</th>
+              <th>Last login</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${users.map(
+              (u) =>
+                html`<tr>
+                  <td>${u.email}</td>
+                  <td>${u.name}</td>
+                  <td>
+                    ${
+                      u.role === 'admin' && req.user!.role !== 'admin'
+                        ? html`admin · ${u.time_zone}${u.disabled_at ? ' · disabled' : ''}`
+                        : html`<form method="post" action="/users/${u.id}" class="row-actions">
+                            ${csrfField(req)} <label class="sr-only" for="role-${u.id}">Role</label
+                            ><select id="role-${u.id}" name="role">
+                              ${assignable(req).map((x) => html`<option ${u.role === x ? html`selected` : ''}>${x}</option>`)}
+                            </select>
+                            <label class="sr-only" for="tz-${u.id}">Time zone</label
+                            ><input id="tz-${u.id}" name="time_zone" value="${u.time_zone}" size="16" />
+                            <label class="check"
+                              ><input type="checkbox" name="disabled" value="1" ${u.disabled_at ? html`checked` : ''} />
+                              disabled</label
+                            >
+                            <button type="submit" class="secondary">Save</button>
+                          </form>`
+                    }
+                  </td>
+                  <td>${u.last_login_at ? u.last_login_at.toISOString() : 'never'}</td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+        <h2>Add a user</h2>
+        <form method="post" action="/users" class="stack">
+          ${csrfField(req)}
+          <label>Email <input name="email" type="email" required /></label>
+          <label>Name <input name="name" /></label>
+          <label
+            >Role
+            <select name="role">
+              ${assignable(req).map((x) => html`<option>${x}</option>`)}
+            </select></label
+          >
+          <button type="submit">Add user</button>
+        </form>`,
+    );
   };
   r.get('/users', async (req, res) => {
     res.type('html').send(await render(req));
   });
   r.post('/users', async (req, res) => {
     const parsed = NewUser.safeParse(req.body ?? {});
-    if (!parsed.success) throw new AppError('VALIDATION', parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`).join('; '));
-    if (parsed.data.role === 'admin' && req.user!.role !== 'admin') throw new AppError('FORBIDDEN', 'Only an admin can add an admin.');
-    const { password } = await addUser(ctx.db, { workspaceId: req.user!.workspaceId, ...parsed.data, role: parsed.data.role as UserRow['role'], actorId: req.user!.id });
-    res.type('html').send(await render(req, html`<p class="flash ok" role="status">Added ${parsed.data.email}. One-time password: <code>${password}</code> — shown once; pass it on securely.</p>`));
+    if (!parsed.success)
+      throw new AppError('VALIDATION', parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`).join('; '));
+    if (parsed.data.role === 'admin' && req.user!.role !== 'admin')
+      throw new AppError('FORBIDDEN', 'Only an admin can add an admin.');
+    const { password } = await addUser(ctx.db, {
+      workspaceId: req.user!.workspaceId,
+      ...parsed.data,
+      role: parsed.data.role as UserRow['role'],
+      actorId: req.user!.id,
+    });
+    res
+      .type('html')
+      .send(
+        await render(
+          req,
+          html`<p class="flash ok" role="status">
+            Added ${parsed.data.email}. One-time password: <code>${password}</code> — shown once; pass it on securely.
+          </p>`,
+        ),
+      );
   });
   r.post('/users/:id', async (req, res) => {
     const id = Number.parseInt(String(req.params.id), 10) || 0;
@@ -62,14 +119,26 @@ export function userRoutes(ctx: AppContext): Router {
     const disabled = !!req.body?.disabled;
     if (req.user!.role !== 'admin') {
       const target = await one<UserRow>(ctx.db, findUser(req.user!.workspaceId, id));
-      if (target?.role === 'admin' || role.data === 'admin') throw new AppError('FORBIDDEN', 'Only an admin can change an admin or grant the admin role.');
+      if (target?.role === 'admin' || role.data === 'admin')
+        throw new AppError('FORBIDDEN', 'Only an admin can change an admin or grant the admin role.');
     }
     await ctx.db.transaction(async (tx) => {
       const u = await one<UserRow>(tx, updateUserRole(req.user!.workspaceId, id, role.data, tz, disabled));
       if (!u) throw new AppError('NOT_FOUND', 'No such user.');
       // A workspace never loses its last admin: someone must be able to undo this.
-      if ((await one<{ n: number }>(tx, countAdmins(req.user!.workspaceId)))!.n === 0) throw new AppError('CONFLICT', 'This would leave the workspace without an active admin.');
-      await run(tx, insertAudit({ workspaceId: req.user!.workspaceId, userId: req.user!.id, action: 'user.updated', entityType: 'user', entityId: id, data: { role: role.data, disabled } }));
+      if ((await one<{ n: number }>(tx, countAdmins(req.user!.workspaceId)))!.n === 0)
+        throw new AppError('CONFLICT', 'This would leave the workspace without an active admin.');
+      await run(
+        tx,
+        insertAudit({
+          workspaceId: req.user!.workspaceId,
+          userId: req.user!.id,
+          action: 'user.updated',
+          entityType: 'user',
+          entityId: id,
+          data: { role: role.data, disabled },
+        }),
+      );
     });
     res.redirect(303, '/users');
   });

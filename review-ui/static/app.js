@@ -22,7 +22,11 @@
 document.addEventListener('click', (e) => {
   const b = e.target instanceof Element ? e.target.closest('button.use-person') : null;
   if (!b) return;
-  for (const [field, key] of [['c-first', 'first'], ['c-last', 'last'], ['c-title', 'title']]) {
+  for (const [field, key] of [
+    ['c-first', 'first'],
+    ['c-last', 'last'],
+    ['c-title', 'title'],
+  ]) {
     const input = document.getElementById(field);
     if (input) input.value = b.getAttribute('data-' + key) || '';
   }

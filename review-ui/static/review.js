@@ -45,21 +45,41 @@
     }
     if (help && help.open) return;
     if (rows.length && !draft) {
-      if (k === 'j') { ev.preventDefault(); rows.move(1); }
-      else if (k === 'k') { ev.preventDefault(); rows.move(-1); }
+      if (k === 'j') {
+        ev.preventDefault();
+        rows.move(1);
+      } else if (k === 'k') {
+        ev.preventDefault();
+        rows.move(-1);
+      }
       return;
     }
     if (!draft) return;
-    if (k === 'j') { ev.preventDefault(); go(draft.dataset.next); }
-    else if (k === 'k') { ev.preventDefault(); go(draft.dataset.prev); }
-    else if (k === 'a') {
+    if (k === 'j') {
+      ev.preventDefault();
+      go(draft.dataset.next);
+    } else if (k === 'k') {
+      ev.preventDefault();
+      go(draft.dataset.prev);
+    } else if (k === 'a') {
       const f = $('#approve-form');
-      if (f) { ev.preventDefault(); flushThen(() => f.requestSubmit()); }
+      if (f) {
+        ev.preventDefault();
+        flushThen(() => f.requestSubmit());
+      }
     } else if (k === 'e') {
       const f = $('[data-first-edit]');
-      if (f) { ev.preventDefault(); f.focus(); }
-    } else if (k === 'r') { ev.preventDefault(); openBox('reject-box', 'reject-reason'); }
-    else if (k === 'g') { ev.preventDefault(); openBox('regen-box', 'regen-instruction'); }
+      if (f) {
+        ev.preventDefault();
+        f.focus();
+      }
+    } else if (k === 'r') {
+      ev.preventDefault();
+      openBox('reject-box', 'reject-reason');
+    } else if (k === 'g') {
+      ev.preventDefault();
+      openBox('regen-box', 'regen-instruction');
+    }
   });
 
   // Autosave: PATCH the API with the version this page was loaded at; a 409 means someone else
@@ -80,7 +100,11 @@
   function collect() {
     const steps = $$('input[name="positions"]', form).map((p) => {
       const n = p.value;
-      return { position: Number(n), subject: form.elements['subject_' + n].value, body: form.elements['body_' + n].value };
+      return {
+        position: Number(n),
+        subject: form.elements['subject_' + n].value,
+        body: form.elements['body_' + n].value,
+      };
     });
     return { version: Number(versionInput.value), steps };
   }
@@ -90,11 +114,19 @@
     say('Saving…');
     const res = await fetch(form.dataset.autosave, {
       method: 'PATCH',
-      headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': (window.prospector || {}).csrf || '' },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        'x-csrf-token': (window.prospector || {}).csrf || '',
+      },
       body: JSON.stringify(collect()),
       credentials: 'same-origin',
     }).catch(() => null);
-    if (!res) { dirty = true; say('Could not reach the server; will retry when you type again.', true); return; }
+    if (!res) {
+      dirty = true;
+      say('Could not reach the server; will retry when you type again.', true);
+      return;
+    }
     const data = await res.json().catch(() => ({}));
     if (res.ok) {
       versionInput.value = String(data.version);
@@ -130,7 +162,9 @@
       dirty = true;
       say('Unsaved changes…');
       clearTimeout(timer);
-      timer = setTimeout(() => { inflight = save(); }, 1200);
+      timer = setTimeout(() => {
+        inflight = save();
+      }, 1200);
     });
     form.addEventListener('submit', (ev) => {
       // With the script running, saving goes through the API so the version stays in step.
@@ -149,7 +183,10 @@
     let tries = 0;
     const timer2 = setInterval(async () => {
       if (++tries > 60) return clearInterval(timer2);
-      const res = await fetch('/api/drafts/' + draft.dataset.draftId, { headers: { accept: 'application/json' }, credentials: 'same-origin' }).catch(() => null);
+      const res = await fetch('/api/drafts/' + draft.dataset.draftId, {
+        headers: { accept: 'application/json' },
+        credentials: 'same-origin',
+      }).catch(() => null);
       if (!res || !res.ok) return;
       const data = await res.json().catch(() => null);
       if (!data || !data.draft) return;

@@ -21,18 +21,33 @@
     if (typing(ev.target) || (help && help.open)) return;
     const k = ev.key;
     if (!step) {
-      if (k === 'j') { ev.preventDefault(); rows.move(1); }
-      else if (k === 'k') { ev.preventDefault(); rows.move(-1); }
-      else if (k === 'A') { if (submit('bulk-unchanged')) ev.preventDefault(); }
+      if (k === 'j') {
+        ev.preventDefault();
+        rows.move(1);
+      } else if (k === 'k') {
+        ev.preventDefault();
+        rows.move(-1);
+      } else if (k === 'A') {
+        if (submit('bulk-unchanged')) ev.preventDefault();
+      }
       return;
     }
-    if (k === 'j' && step.dataset.next) { ev.preventDefault(); window.location.assign(step.dataset.next); }
-    else if (k === 'k' && step.dataset.prev) { ev.preventDefault(); window.location.assign(step.dataset.prev); }
-    else if (k === 'a') { if (submit('step-approve-form')) ev.preventDefault(); }
-    else if (k === 'f') { if (submit('step-refresh-form')) ev.preventDefault(); }
-    else if (k === 'e') {
+    if (k === 'j' && step.dataset.next) {
+      ev.preventDefault();
+      window.location.assign(step.dataset.next);
+    } else if (k === 'k' && step.dataset.prev) {
+      ev.preventDefault();
+      window.location.assign(step.dataset.prev);
+    } else if (k === 'a') {
+      if (submit('step-approve-form')) ev.preventDefault();
+    } else if (k === 'f') {
+      if (submit('step-refresh-form')) ev.preventDefault();
+    } else if (k === 'e') {
       const f = $('#step-subject') || $('#step-edit-form textarea');
-      if (f) { ev.preventDefault(); f.focus(); }
+      if (f) {
+        ev.preventDefault();
+        f.focus();
+      }
     }
   });
 })();

@@ -5,10 +5,24 @@ import { inZone, label } from '../format.js';
 import { html, type Html } from '../html.js';
 
 export interface SignalView {
-  type: string; title: string; summary: string; url: string | null; occurred_at: Date | null; detected_at: Date;
+  type: string;
+  title: string;
+  summary: string;
+  url: string | null;
+  occurred_at: Date | null;
+  detected_at: Date;
 }
-export interface Observation { url: string; title: string; observed_at: Date; source_name: string | null; source_kind: string | null }
-export interface Planned { position: number; at: Date | null }
+export interface Observation {
+  url: string;
+  title: string;
+  observed_at: Date;
+  source_name: string | null;
+  source_kind: string | null;
+}
+export interface Planned {
+  position: number;
+  at: Date | null;
+}
 
 /** Only http(s) links become hrefs: a scraped `javascript:` URL is shown as text. */
 export function safeHref(url: string | null | undefined): string | undefined {
@@ -23,7 +37,9 @@ export function safeHref(url: string | null | undefined): string | undefined {
 
 export function extLink(url: string | null | undefined, text?: string): Html {
   const href = safeHref(url);
-  return href ? html`<a href="${href}" rel="noopener noreferrer nofollow" target="_blank">${text || url}</a>` : html`<span>${text || url || ''}</span>`;
+  return href
+    ? html`<a href="${href}" rel="noopener noreferrer nofollow" target="_blank">${text || url}</a>`
+    : html`<span>${text || url || ''}</span>`;
 }
 
 /** Gate failures come from the drafting gates as objects or strings; show what they say. */
@@ -32,9 +48,18 @@ export function gateText(g: unknown): string {
   if (g && typeof g === 'object') {
     const o = g as Record<string, unknown>;
     const name = o.gate ?? o.code ?? o.name ?? o.kind;
-    const msg = o.message ?? o.detail ?? o.reason ?? (Array.isArray(o.items) ? (o.items as unknown[]).join(', ') : undefined);
-    const step = typeof o.step === 'number' || typeof o.position === 'number' ? ` (step ${Number(o.step ?? o.position) + (typeof o.position === 'number' ? 1 : 0)})` : '';
-    return [name, msg].filter((x) => x !== undefined && x !== '').map(String).join(': ') + step || JSON.stringify(g);
+    const msg =
+      o.message ?? o.detail ?? o.reason ?? (Array.isArray(o.items) ? (o.items as unknown[]).join(', ') : undefined);
+    const step =
+      typeof o.step === 'number' || typeof o.position === 'number'
+        ? ` (step ${Number(o.step ?? o.position) + (typeof o.position === 'number' ? 1 : 0)})`
+        : '';
+    return (
+      [name, msg]
+        .filter((x) => x !== undefined && x !== '')
+        .map(String)
+        .join(': ') + step || JSON.stringify(g)
+    );
   }
   return String(g);
 }
@@ -44,19 +69,26 @@ export function gateFailures(d: DraftRow): Html {
   if (!list.length) return html``;
   return html`<section class="gates" role="alert" aria-labelledby="gates-h">
     <h2 id="gates-h">Flagged by ${list.length} gate${list.length === 1 ? '' : 's'} — check before approving</h2>
-    <ul>${list.map((g) => html`<li>${gateText(g)}</li>`)}</ul></section>`;
+    <ul>
+      ${list.map((g) => html`<li>${gateText(g)}</li>`)}
+    </ul>
+  </section>`;
 }
 
 export function signalCard(s: SignalView, obs: Observation[], viewerZone: string): Html {
   return html`<section class="card signal" aria-labelledby="signal-h">
     <h2 id="signal-h"><span class="badge t-${s.type}">${label(s.type)}</span> ${s.title}</h2>
     ${s.summary ? html`<p>${s.summary}</p>` : ''}
-    <p class="muted">${s.occurred_at ? html`Happened ${inZone(s.occurred_at, viewerZone)} · ` : ''}detected ${inZone(s.detected_at, viewerZone)}</p>
+    <p class="muted">
+      ${s.occurred_at ? html`Happened ${inZone(s.occurred_at, viewerZone)} · ` : ''}detected
+      ${inZone(s.detected_at, viewerZone)}
+    </p>
     <h3>Sources (${obs.length || (s.url ? 1 : 0)})</h3>
     <ul class="sources">
       ${obs.map((o) => html`<li>${extLink(o.url, o.title || o.url)} <span class="muted">${o.source_name ? html`via ${o.source_name} · ` : ''}${inZone(o.observed_at, viewerZone)}</span></li>`)}
       ${!obs.length && s.url ? html`<li>${extLink(s.url)}</li>` : ''}
-    </ul></section>`;
+    </ul>
+  </section>`;
 }
 
 /** Each fact is focusable; hovering or focusing it shows its quote and source URL (CSS, no script). */
@@ -65,62 +97,174 @@ export function dossier(facts: FactRow[], organization: Record<string, unknown> 
   return html`<section class="card dossier" aria-labelledby="dossier-h">
     <h2 id="dossier-h">Research (${facts.length} cited fact${facts.length === 1 ? '' : 's'})</h2>
     ${org ? html`<p>${org}</p>` : ''}
-    ${facts.length ? html`<ol class="facts">${facts.map((f) => html`
-      <li id="fact-${f.id}" class="cite" tabindex="0" aria-describedby="fact-${f.id}-src">
-        <span class="fact-text">${f.text}</span>${f.flags.length ? html` <span class="flag">${f.flags.join(', ')}</span>` : ''}
-        <span class="citation" role="tooltip" id="fact-${f.id}-src"><q>${f.quote}</q> ${extLink(f.source_url)}</span>
-      </li>`)}</ol>` : html`<p class="muted">No research facts: the draft relies on the signal alone.</p>`}
+    ${
+      facts.length
+        ? html`<ol class="facts">
+            ${facts.map(
+              (f) =>
+                html` <li id="fact-${f.id}" class="cite" tabindex="0" aria-describedby="fact-${f.id}-src">
+                  <span class="fact-text">${f.text}</span
+                  >${f.flags.length ? html` <span class="flag">${f.flags.join(', ')}</span>` : ''}
+                  <span class="citation" role="tooltip" id="fact-${f.id}-src"
+                    ><q>${f.quote}</q> ${extLink(f.source_url)}</span
+                  >
+                </li>`,
+            )}
+          </ol>`
+        : html`<p class="muted">No research facts: the draft relies on the signal alone.</p>`
+    }
   </section>`;
 }
 
-export function stepCard(s: StepRow, plan: Planned | undefined, opts: { index: number; recipientZone: string; viewerZone: string; ownerZone?: string | null; editable: boolean; facts: Map<number, FactRow> }): Html {
+export function stepCard(
+  s: StepRow,
+  plan: Planned | undefined,
+  opts: {
+    index: number;
+    recipientZone: string;
+    viewerZone: string;
+    ownerZone?: string | null;
+    editable: boolean;
+    facts: Map<number, FactRow>;
+  },
+): Html {
   const at = s.scheduled_at ?? plan?.at ?? null;
   const when = at
-    ? html`<dl class="when"><dt>Recipient (${opts.recipientZone})</dt><dd>${inZone(at, opts.recipientZone)}</dd>
-        <dt>You (${opts.viewerZone})</dt><dd>${inZone(at, opts.viewerZone)}</dd>
-        ${opts.ownerZone && opts.ownerZone !== opts.viewerZone ? html`<dt>Owning rep (${opts.ownerZone})</dt><dd>${inZone(at, opts.ownerZone)}</dd>` : ''}</dl>
-        <p class="muted">${s.scheduled_at ? `Scheduled (${label(s.status)})` : 'Planned if approved now'}${s.status === 'awaiting_approval' && s.scheduled_at ? html` · <a href="/steps/${s.id}">review this step</a>` : ''}</p>`
-    : html`<p class="muted">No send time: ${s.status === 'draft' ? 'no open sending window found' : label(s.status)}</p>`;
+    ? html`<dl class="when">
+          <dt>Recipient (${opts.recipientZone})</dt>
+          <dd>${inZone(at, opts.recipientZone)}</dd>
+          <dt>You (${opts.viewerZone})</dt>
+          <dd>${inZone(at, opts.viewerZone)}</dd>
+          ${
+            opts.ownerZone && opts.ownerZone !== opts.viewerZone
+              ? html`<dt>Owning rep (${opts.ownerZone})</dt>
+                  <dd>${inZone(at, opts.ownerZone)}</dd>`
+              : ''
+          }
+        </dl>
+        <p class="muted">
+          ${s.scheduled_at ? `Scheduled (${label(s.status)})` : 'Planned if approved now'}${s.status === 'awaiting_approval' && s.scheduled_at ? html` · <a href="/steps/${s.id}">review this step</a>` : ''}
+        </p>`
+    : html`<p class="muted">
+        No send time: ${s.status === 'draft' ? 'no open sending window found' : label(s.status)}
+      </p>`;
   const p = s.position;
   const cited = s.cited_fact_ids.map((id) => opts.facts.get(Number(id))).filter((f): f is FactRow => !!f);
   return html`<section class="card step" aria-labelledby="step-${p}-h">
-    <h3 id="step-${p}-h">Step ${opts.index + 1}: ${label(s.kind)} ${s.delay_days ? html`<span class="muted">· ${s.delay_days} day${s.delay_days === 1 ? '' : 's'} after the previous</span>` : ''}</h3>
+    <h3 id="step-${p}-h">
+      Step ${opts.index + 1}: ${label(s.kind)}
+      ${s.delay_days ? html`<span class="muted">· ${s.delay_days} day${s.delay_days === 1 ? '' : 's'} after the previous</span>` : ''}
+    </h3>
     ${when}
-    ${opts.editable
-      ? html`<label>Subject <input name="subject_${p}" value="${s.subject}" data-step="${p}" data-field="subject" ${opts.index === 0 ? html`data-first-edit` : ''}></label>
-        <label>Body <textarea name="body_${p}" rows="${Math.min(16, Math.max(5, s.body.split('\n').length + 1))}" data-step="${p}" data-field="body">${s.body}</textarea></label>
-        <input type="hidden" name="positions" value="${p}">`
-      : html`<p><b>Subject:</b> ${s.subject || html`<span class="muted">(same thread)</span>`}</p><pre class="body">${s.body}</pre>`}
+    ${
+      opts.editable
+        ? html`<label
+              >Subject
+              <input
+                name="subject_${p}"
+                value="${s.subject}"
+                data-step="${p}"
+                data-field="subject"
+                ${opts.index === 0 ? html`data-first-edit` : ''}
+            /></label>
+            <label
+              >Body
+              <textarea
+                name="body_${p}"
+                rows="${Math.min(16, Math.max(5, s.body.split('\n').length + 1))}"
+                data-step="${p}"
+                data-field="body"
+              >
+${s.body}</textarea>
+            </label>
+            <input type="hidden" name="positions" value="${p}" />`
+        : html`<p><b>Subject:</b> ${s.subject || html`<span class="muted">(same thread)</span>`}</p>
+            <pre class="body">${s.body}</pre>`
+    }
     ${cited.length ? html`<p class="muted">Cites: ${cited.map((f) => html`<a href="#fact-${f.id}" class="cite-ref">${f.text.slice(0, 60)}</a> `)}</p>` : ''}
-    ${s.drafted_body !== null && s.drafted_body !== s.body ? html`<details><summary>As drafted</summary><pre class="body">${s.drafted_body}</pre></details>` : ''}
+    ${
+      s.drafted_body !== null && s.drafted_body !== s.body
+        ? html`<details>
+            <summary>As drafted</summary>
+            <pre class="body">${s.drafted_body}</pre>
+          </details>`
+        : ''
+    }
   </section>`;
 }
 
 export function actions(d: DraftRow, csrf: Html, canAct: boolean): Html {
   if (!canAct) return html`<p class="muted">Read-only: only the owning rep or an admin acts on drafts.</p>`;
-  if (d.status !== 'pending_review' && d.status !== 'snoozed') return html`<p class="muted">This draft is ${label(d.status)}${d.rejected_reason ? html`: ${d.rejected_reason}` : ''}.</p>`;
+  if (d.status !== 'pending_review' && d.status !== 'snoozed')
+    return html`<p class="muted">
+      This draft is ${label(d.status)}${d.rejected_reason ? html`: ${d.rejected_reason}` : ''}.
+    </p>`;
   return html`<div class="actions" aria-label="Actions">
-    <form method="post" action="/drafts/${d.id}/approve" id="approve-form">${csrf}<input type="hidden" name="version" value="${d.version}" id="approve-version">
+    <form method="post" action="/drafts/${d.id}/approve" id="approve-form">
+      ${csrf}<input type="hidden" name="version" value="${d.version}" id="approve-version" />
       <button type="submit" class="primary" aria-keyshortcuts="a">Approve and start <kbd>a</kbd></button>
-      ${d.approval_mode === 'each_step' ? html`<span class="muted" id="each-step-note">Approves the opener; each later step comes back to you for approval before it is sent.</span>` : ''}</form>
-    <details id="reject-box"><summary>Reject <kbd>r</kbd></summary>
-      <form method="post" action="/drafts/${d.id}/reject" class="stack" id="reject-form">${csrf}
+      ${d.approval_mode === 'each_step' ? html`<span class="muted" id="each-step-note">Approves the opener; each later step comes back to you for approval before it is sent.</span>` : ''}
+    </form>
+    <details id="reject-box">
+      <summary>Reject <kbd>r</kbd></summary>
+      <form method="post" action="/drafts/${d.id}/reject" class="stack" id="reject-form">
+        ${csrf}
         <label>Why? <textarea name="reason" id="reject-reason" required rows="2" maxlength="1000"></textarea></label>
-        <button type="submit" class="danger">Reject draft</button></form></details>
-    <details id="regen-box"><summary>Regenerate <kbd>g</kbd></summary>
-      <form method="post" action="/drafts/${d.id}/regenerate" class="stack" id="regen-form">${csrf}
-        <label>Instruction for the drafter <textarea name="instruction" id="regen-instruction" rows="2" maxlength="2000" placeholder="e.g. shorter, lead with the hiring news"></textarea></label>
-        <button type="submit">Regenerate</button></form></details>
-    <details><summary>Snooze</summary>
-      <form method="post" action="/drafts/${d.id}/snooze" class="stack">${csrf}
-        <label>Snooze for <select name="days"><option value="1">1 day</option><option value="3">3 days</option><option value="7">1 week</option></select></label>
-        <button type="submit">Snooze</button></form></details>
+        <button type="submit" class="danger">Reject draft</button>
+      </form>
+    </details>
+    <details id="regen-box">
+      <summary>Regenerate <kbd>g</kbd></summary>
+      <form method="post" action="/drafts/${d.id}/regenerate" class="stack" id="regen-form">
+        ${csrf}
+        <label
+          >Instruction for the drafter
+          <textarea
+            name="instruction"
+            id="regen-instruction"
+            rows="2"
+            maxlength="2000"
+            placeholder="e.g. shorter, lead with the hiring news"
+          ></textarea>
+        </label>
+        <button type="submit">Regenerate</button>
+      </form>
+    </details>
+    <details>
+      <summary>Snooze</summary>
+      <form method="post" action="/drafts/${d.id}/snooze" class="stack">
+        ${csrf}
+        <label
+          >Snooze for
+          <select name="days">
+            <option value="1">1 day</option>
+            <option value="3">3 days</option>
+            <option value="7">1 week</option>
+          </select></label
+        >
+        <button type="submit">Snooze</button>
+      </form>
+    </details>
   </div>`;
 }
 
-export const KEY_HELP = html`<dialog id="key-help" aria-labelledby="key-help-h"><h2 id="key-help-h">Keyboard</h2>
-  <dl class="keys"><dt><kbd>j</kbd> / <kbd>k</kbd></dt><dd>next / previous draft (in the queue: move the selection)</dd>
-  <dt><kbd>a</kbd></dt><dd>approve this draft</dd><dt><kbd>e</kbd></dt><dd>edit the first subject</dd>
-  <dt><kbd>r</kbd></dt><dd>reject, with a reason</dd><dt><kbd>g</kbd></dt><dd>regenerate, with an instruction</dd>
-  <dt><kbd>?</kbd></dt><dd>this help</dd><dt><kbd>Esc</kbd></dt><dd>close, or leave a text field</dd></dl>
-  <form method="dialog"><button>Close</button></form></dialog>`;
+export const KEY_HELP = html`<dialog id="key-help" aria-labelledby="key-help-h">
+  <h2 id="key-help-h">Keyboard</h2>
+  <dl class="keys">
+    <dt><kbd>j</kbd> / <kbd>k</kbd></dt>
+    <dd>next / previous draft (in the queue: move the selection)</dd>
+    <dt><kbd>a</kbd></dt>
+    <dd>approve this draft</dd>
+    <dt><kbd>e</kbd></dt>
+    <dd>edit the first subject</dd>
+    <dt><kbd>r</kbd></dt>
+    <dd>reject, with a reason</dd>
+    <dt><kbd>g</kbd></dt>
+    <dd>regenerate, with an instruction</dd>
+    <dt><kbd>?</kbd></dt>
+    <dd>this help</dd>
+    <dt><kbd>Esc</kbd></dt>
+    <dd>close, or leave a text field</dd>
+  </dl>
+  <form method="dialog"><button>Close</button></form>
+</dialog>`;

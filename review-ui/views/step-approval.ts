@@ -7,42 +7,101 @@ import { html, type Html } from '../html.js';
 import { extLink, gateText } from './draft.js';
 
 export function changeCount(n: number): Html {
-  return n ? html`<span class="flag" data-changes="${n}">${n} change${n === 1 ? '' : 's'}</span>` : html`<span class="badge" data-changes="0">nothing changed</span>`;
+  return n
+    ? html`<span class="flag" data-changes="${n}">${n} change${n === 1 ? '' : 's'}</span>`
+    : html`<span class="badge" data-changes="0">nothing changed</span>`;
 }
 
 export function returnedRow(r: ReturnedStepRow, now: Date, viewerZone: string, csrf: boolean): Html {
   return html`<tr data-step-row data-id="${r.id}" data-unchanged="${r.changes === 0 && r.flagged === 0 ? '1' : '0'}">
-    ${csrf ? html`<td>${r.changes === 0 && r.flagged === 0 ? html`<input type="checkbox" name="ids" value="${r.id}:${r.digest}" form="bulk-steps" aria-label="Select step ${r.id}">` : ''}</td>` : ''}
-    <td><a href="/steps/${r.id}" class="row-link">${r.account_name ?? '—'} · ${r.contact_name ?? r.contact_email ?? ''}</a>
-      <div class="muted">Step ${r.step_number}: ${label(r.kind)}${r.subject || r.thread_subject ? html` · ${r.subject || `Re: ${r.thread_subject}`}` : ''}</div></td>
+    ${csrf ? html`<td>${r.changes === 0 && r.flagged === 0 ? html`<input type="checkbox" name="ids" value="${r.id}:${r.digest}" form="bulk-steps" aria-label="Select step ${r.id}" />` : ''}</td>` : ''}
+    <td>
+      <a href="/steps/${r.id}" class="row-link"
+        >${r.account_name ?? '—'} · ${r.contact_name ?? r.contact_email ?? ''}</a
+      >
+      <div class="muted">
+        Step ${r.step_number}:
+        ${label(r.kind)}${r.subject || r.thread_subject ? html` · ${r.subject || `Re: ${r.thread_subject}`}` : ''}
+      </div>
+    </td>
     <td>${r.owner_name ?? '—'}</td>
-    <td>${r.scheduled_at ? html`<time datetime="${r.scheduled_at.toISOString()}">${inZone(r.scheduled_at, viewerZone)}</time>` : '—'}
-      ${r.returned_at ? html`<div class="muted">back ${ago(r.returned_at, now)}</div>` : ''}</td>
-    <td>${changeCount(r.changes)}${r.flagged ? html` <span class="flag">⚑ gates</span>` : ''}${r.missed_windows ? html` <span class="muted">missed ${r.missed_windows} window${r.missed_windows === 1 ? '' : 's'}</span>` : ''}</td>
+    <td>
+      ${r.scheduled_at ? html`<time datetime="${r.scheduled_at.toISOString()}">${inZone(r.scheduled_at, viewerZone)}</time>` : '—'}
+      ${r.returned_at ? html`<div class="muted">back ${ago(r.returned_at, now)}</div>` : ''}
+    </td>
+    <td>
+      ${changeCount(r.changes)}${r.flagged ? html` <span class="flag">⚑ gates</span>` : ''}${r.missed_windows ? html` <span class="muted">missed ${r.missed_windows} window${r.missed_windows === 1 ? '' : 's'}</span>` : ''}
+    </td>
   </tr>`;
 }
 
 export function changesPanel(items: ChangeItem[], since: Date | null, viewerZone: string): Html {
   return html`<section class="card changes" aria-labelledby="changes-h" id="what-changed">
-    <h2 id="changes-h">What changed since the sequence was approved${since ? html` <span class="muted">(${inZone(since, viewerZone)})</span>` : ''}</h2>
-    ${items.length
-      ? html`<ul class="change-list">${items.map((c) => html`<li data-kind="${c.kind}"><b>${c.label}</b> · ${c.url && c.kind !== 'click' ? extLink(c.url, c.text) : c.text}
-          <span class="muted">· ${inZone(c.at, viewerZone)}</span>${c.detail ? html`<div class="muted">${c.detail}</div>` : ''}</li>`)}</ul>`
-      : html`<p class="ok-note">Nothing changed: no new signals, replies, bounces, clicks or contact changes, and no cited fact is old.</p>`}
+    <h2 id="changes-h">
+      What changed since the sequence was
+      approved${since ? html` <span class="muted">(${inZone(since, viewerZone)})</span>` : ''}
+    </h2>
+    ${
+      items.length
+        ? html`<ul class="change-list">
+            ${items.map(
+              (c) =>
+                html`<li data-kind="${c.kind}">
+                  <b>${c.label}</b> · ${c.url && c.kind !== 'click' ? extLink(c.url, c.text) : c.text}
+                  <span class="muted">· ${inZone(c.at, viewerZone)}</span
+                  >${c.detail ? html`<div class="muted">${c.detail}</div>` : ''}
+                </li>`,
+            )}
+          </ul>`
+        : html`<p class="ok-note">
+            Nothing changed: no new signals, replies, bounces, clicks or contact changes, and no cited fact is old.
+          </p>`
+    }
   </section>`;
 }
 
 export function stepText(s: AwaitingStepRow, opts: { editable: boolean; csrf: Html }): Html {
   const flagged = Array.isArray(s.gate_failures) ? s.gate_failures : [];
   return html`<section class="card step" aria-labelledby="step-h">
-    <h2 id="step-h">Step ${s.step_number}: ${label(s.kind)} <span class="muted">· ${s.delay_days} day${s.delay_days === 1 ? '' : 's'} after the previous</span></h2>
-    ${flagged.length ? html`<div class="gates" role="alert"><h3>Flagged by the gates after the refresh</h3><ul>${flagged.map((g) => html`<li>${gateText(g)}</li>`)}</ul></div>` : ''}
-    ${opts.editable
-      ? html`<form method="post" action="/steps/${s.id}/edit" id="step-edit-form">${opts.csrf}<input type="hidden" name="digest" value="${s.digest}">
-          <label>Subject <input name="subject" id="step-subject" value="${s.subject}" placeholder="${s.thread_subject ? `Re: ${s.thread_subject}` : ''}"></label>
-          <label>Body <textarea name="body" rows="${Math.min(16, Math.max(5, s.body.split('\n').length + 1))}">${s.body}</textarea></label>
-          <button type="submit" class="secondary">Save text</button></form>`
-      : html`<p><b>Subject:</b> ${s.subject || html`<span class="muted">(same thread${s.thread_subject ? `: Re: ${s.thread_subject}` : ''})</span>`}</p><pre class="body">${s.body}</pre>`}
+    <h2 id="step-h">
+      Step ${s.step_number}: ${label(s.kind)}
+      <span class="muted">· ${s.delay_days} day${s.delay_days === 1 ? '' : 's'} after the previous</span>
+    </h2>
+    ${
+      flagged.length
+        ? html`<div class="gates" role="alert">
+            <h3>Flagged by the gates after the refresh</h3>
+            <ul>
+              ${flagged.map((g) => html`<li>${gateText(g)}</li>`)}
+            </ul>
+          </div>`
+        : ''
+    }
+    ${
+      opts.editable
+        ? html`<form method="post" action="/steps/${s.id}/edit" id="step-edit-form">
+            ${opts.csrf}<input type="hidden" name="digest" value="${s.digest}" />
+            <label
+              >Subject
+              <input
+                name="subject"
+                id="step-subject"
+                value="${s.subject}"
+                placeholder="${s.thread_subject ? `Re: ${s.thread_subject}` : ''}"
+            /></label>
+            <label
+              >Body
+              <textarea name="body" rows="${Math.min(16, Math.max(5, s.body.split('\n').length + 1))}">
+${s.body}</textarea>
+            </label>
+            <button type="submit" class="secondary">Save text</button>
+          </form>`
+        : html`<p>
+              <b>Subject:</b>
+              ${s.subject || html`<span class="muted">(same thread${s.thread_subject ? `: Re: ${s.thread_subject}` : ''})</span>`}
+            </p>
+            <pre class="body">${s.body}</pre>`
+    }
   </section>`;
 }
 
@@ -52,20 +111,41 @@ export function stepActions(s: AwaitingStepRow, csrf: Html, opts: { canAct: bool
     return html`<p class="muted">This step is ${label(s.status)}${s.skip_reason ? html`: ${s.skip_reason}` : ''}.</p>`;
   }
   return html`<div class="actions" aria-label="Actions">
-    <form method="post" action="/steps/${s.id}/approve" id="step-approve-form">${csrf}<input type="hidden" name="digest" value="${s.digest}">
-      <button type="submit" class="primary" aria-keyshortcuts="a">Approve this step <kbd>a</kbd></button></form>
-    ${opts.canRefresh
-      ? html`<form method="post" action="/steps/${s.id}/refresh" id="step-refresh-form">${csrf}
-          <button type="submit" class="secondary" aria-keyshortcuts="f">Refresh this step <kbd>f</kbd></button>
-          <span class="muted">redrafts it with what changed, through the same gates</span></form>`
-      : html`<p class="muted">Refreshing a step needs an LLM (no ANTHROPIC_API_KEY).</p>`}
+    <form method="post" action="/steps/${s.id}/approve" id="step-approve-form">
+      ${csrf}<input type="hidden" name="digest" value="${s.digest}" />
+      <button type="submit" class="primary" aria-keyshortcuts="a">Approve this step <kbd>a</kbd></button>
+    </form>
+    ${
+      opts.canRefresh
+        ? html`<form method="post" action="/steps/${s.id}/refresh" id="step-refresh-form">
+            ${csrf}
+            <button type="submit" class="secondary" aria-keyshortcuts="f">Refresh this step <kbd>f</kbd></button>
+            <span class="muted">redrafts it with what changed, through the same gates</span>
+          </form>`
+        : html`<p class="muted">Refreshing a step needs an LLM (no ANTHROPIC_API_KEY).</p>`
+    }
   </div>`;
 }
 
-export const STEP_KEY_HELP = html`<dialog id="key-help" aria-labelledby="key-help-h"><h2 id="key-help-h">Keyboard</h2>
-  <dl class="keys"><dt><kbd>j</kbd> / <kbd>k</kbd></dt><dd>next / previous step (in the list: move the selection)</dd>
-  <dt><kbd>Enter</kbd></dt><dd>open the selected step</dd><dt><kbd>a</kbd></dt><dd>approve this step</dd>
-  <dt><kbd>A</kbd></dt><dd>in the list: approve every step nothing changed for (you confirm)</dd>
-  <dt><kbd>e</kbd></dt><dd>edit the text</dd><dt><kbd>f</kbd></dt><dd>refresh this step with what changed</dd>
-  <dt><kbd>?</kbd></dt><dd>this help</dd><dt><kbd>Esc</kbd></dt><dd>close, or leave a text field</dd></dl>
-  <form method="dialog"><button>Close</button></form></dialog>`;
+export const STEP_KEY_HELP = html`<dialog id="key-help" aria-labelledby="key-help-h">
+  <h2 id="key-help-h">Keyboard</h2>
+  <dl class="keys">
+    <dt><kbd>j</kbd> / <kbd>k</kbd></dt>
+    <dd>next / previous step (in the list: move the selection)</dd>
+    <dt><kbd>Enter</kbd></dt>
+    <dd>open the selected step</dd>
+    <dt><kbd>a</kbd></dt>
+    <dd>approve this step</dd>
+    <dt><kbd>A</kbd></dt>
+    <dd>in the list: approve every step nothing changed for (you confirm)</dd>
+    <dt><kbd>e</kbd></dt>
+    <dd>edit the text</dd>
+    <dt><kbd>f</kbd></dt>
+    <dd>refresh this step with what changed</dd>
+    <dt><kbd>?</kbd></dt>
+    <dd>this help</dd>
+    <dt><kbd>Esc</kbd></dt>
+    <dd>close, or leave a text field</dd>
+  </dl>
+  <form method="dialog"><button>Close</button></form>
+</dialog>`;

@@ -39,13 +39,22 @@ function headerMap(p: ParsedMail): Map<string, string> {
   for (const line of p.headerLines) {
     const i = line.line.indexOf(':');
     const key = line.key.toLowerCase();
-    if (!out.has(key)) out.set(key, line.line.slice(i + 1).replace(/\r?\n[ \t]+/g, ' ').trim());
+    if (!out.has(key))
+      out.set(
+        key,
+        line.line
+          .slice(i + 1)
+          .replace(/\r?\n[ \t]+/g, ' ')
+          .trim(),
+      );
   }
   return out;
 }
 
 const addrs = (a: AddressObject | AddressObject[] | undefined) =>
-  (Array.isArray(a) ? a : a ? [a] : []).flatMap((x) => x.value.map((v) => (v.address ?? '').toLowerCase())).filter(Boolean);
+  (Array.isArray(a) ? a : a ? [a] : [])
+    .flatMap((x) => x.value.map((v) => (v.address ?? '').toLowerCase()))
+    .filter(Boolean);
 
 /** Every text part, including attached message/delivery-status and message/rfc822 parts. */
 function allText(p: ParsedMail, raw: string): string {
@@ -80,11 +89,15 @@ export async function parseInbound(raw: string | Buffer): Promise<ParsedInbound>
   };
 }
 
-const WROTE = '(wrote|writes|sent(?=\\s*:)|a écrit|écrit|schrieb|escribió|escreveu|ha scritto|scrive|schreef|написал|napisał|skrev|kirjoitti|yazdı)';
+const WROTE =
+  '(wrote|writes|sent(?=\\s*:)|a écrit|écrit|schrieb|escribió|escreveu|ha scritto|scrive|schreef|написал|napisał|skrev|kirjoitti|yazdı)';
 const QUOTE_HEADER = new RegExp(`${WROTE}|@|\\d{1,2}:\\d{2}|пользователь`, 'i');
 const SEPARATORS: RegExp[] = [
   // "On Tue, Apr 11, 2017 at 10:07 PM John <john@x> wrote:", possibly wrapped over a few lines or after reply text
-  new RegExp(`(^|\\s|-{2,}\\s*)(On|Le|Am|El|Em|Il|Op|Den|W dniu|Dne)\\s[^\\n]{0,200}?(\\n[^\\n]{0,200}?){0,4}\\s${WROTE}\\s*:?\\s*$`, 'm'), // case-sensitive: "On"/"Am" open a header, "am" in a sentence does not
+  new RegExp(
+    `(^|\\s|-{2,}\\s*)(On|Le|Am|El|Em|Il|Op|Den|W dniu|Dne)\\s[^\\n]{0,200}?(\\n[^\\n]{0,200}?){0,4}\\s${WROTE}\\s*:?\\s*$`,
+    'm',
+  ), // case-sensitive: "On"/"Am" open a header, "am" in a sentence does not
   /^\s*-{2,}\s*[^\n-]{3,40}\s*-{2,}\s*$/m, // -----Original Message----- and its translations, ---- John wrote ----
   /^_{10,}\s*$/m,
   // Outlook header blocks: From: … then Sent:/Date: … in any of several languages
@@ -96,9 +109,13 @@ function cutQuoteHeader(text: string): string {
   let end = text.length;
   for (const re of SEPARATORS) {
     const m = re.exec(text);
-    if (m && m.index + (m[1]?.length ?? 0) > 0) end = Math.min(end, m.index + (re === SEPARATORS[0] ? m[1]!.length : 0));
+    if (m && m.index + (m[1]?.length ?? 0) > 0)
+      end = Math.min(end, m.index + (re === SEPARATORS[0] ? m[1]!.length : 0));
   }
-  const lines = text.slice(0, end).replace(/-{2,}\s*$/, '').split('\n');
+  const lines = text
+    .slice(0, end)
+    .replace(/-{2,}\s*$/, '')
+    .split('\n');
   const firstQuote = lines.findIndex((l) => l.startsWith('>'));
   if (firstQuote > 0) {
     let cut = firstQuote;
@@ -126,12 +143,36 @@ export function visibleReplyText(body: string): string {
   }
 }
 
-const UNSUBSCRIBE = new RegExp([
-  'unsubscribe', 'remove me', 'take me off', 'opt[ -]?out', 'stop (e-?mailing|emailing|contacting|sending|writing)', 'do not (contact|e-?mail|email) me',
-  "don'?t (contact|e-?mail|email|write to) me", 'not interested[,.!;: -]+(please )?stop', 'please stop', 'no more e-?mails', 'leave me alone',
-  'abmelden', 'austragen', 'keine (weiteren )?e-?mails', 'désinscri', 'desinscri', 'ne plus recevoir', 'darme de baja', 'darse de baja',
-  'no me (contactes|escribas|envíes)', 'cancellami', 'non contattarmi', 'uitschrijven', 'descadastrar', 'remova-me',
-].join('|'), 'i');
+const UNSUBSCRIBE = new RegExp(
+  [
+    'unsubscribe',
+    'remove me',
+    'take me off',
+    'opt[ -]?out',
+    'stop (e-?mailing|emailing|contacting|sending|writing)',
+    'do not (contact|e-?mail|email) me',
+    "don'?t (contact|e-?mail|email|write to) me",
+    'not interested[,.!;: -]+(please )?stop',
+    'please stop',
+    'no more e-?mails',
+    'leave me alone',
+    'abmelden',
+    'austragen',
+    'keine (weiteren )?e-?mails',
+    'désinscri',
+    'desinscri',
+    'ne plus recevoir',
+    'darme de baja',
+    'darse de baja',
+    'no me (contactes|escribas|envíes)',
+    'cancellami',
+    'non contattarmi',
+    'uitschrijven',
+    'descadastrar',
+    'remova-me',
+  ].join('|'),
+  'i',
+);
 
 /** An explicit request to stop, in a short message (a long reply goes to a person instead). */
 export function isUnsubscribeRequest(subject: string, visible: string): boolean {
@@ -139,12 +180,22 @@ export function isUnsubscribeRequest(subject: string, visible: string): boolean 
   return visible.length <= 400 && UNSUBSCRIBE.test(visible);
 }
 
-export function classifyParsed(m: ParsedInbound, opts: { ownAddresses?: string[]; now?: Date; zone?: string } = {}): Classification {
+export function classifyParsed(
+  m: ParsedInbound,
+  opts: { ownAddresses?: string[]; now?: Date; zone?: string } = {},
+): Classification {
   if (/report-type="?feedback-report/i.test(m.contentType)) {
     return { kind: 'unsubscribe', reason: 'spam complaint (ARF feedback report)', visibleText: '', complaint: true };
   }
   // The bounce is addressed to us: its To is never the failed recipient.
-  const bounce = parseBounce({ from: m.from, subject: m.subject, contentType: m.contentType, headers: m.headers, text: m.text, ownAddresses: [...(opts.ownAddresses ?? []), ...m.to] });
+  const bounce = parseBounce({
+    from: m.from,
+    subject: m.subject,
+    contentType: m.contentType,
+    headers: m.headers,
+    text: m.text,
+    ownAddresses: [...(opts.ownAddresses ?? []), ...m.to],
+  });
   if (bounce) return { kind: 'bounce', reason: `${bounce.format} bounce`, visibleText: '', bounce };
 
   const body = m.text.split(/\n\n(?=Content-Type:|Return-Path:|Received:)/i)[0] ?? m.text;
@@ -153,13 +204,22 @@ export function classifyParsed(m: ParsedInbound, opts: { ownAddresses?: string[]
   if (/^\s*unsubscribe\b/i.test(m.subject)) return { kind: 'unsubscribe', reason: 'unsubscribe mailto', visibleText };
   const auto = autoReplyReason({ subject: m.subject, headers: m.headers, inReplyTo: m.inReplyTo, text: visibleText });
   if (auto) {
-    return { kind: 'auto_reply', reason: auto, visibleText, returnDate: parseReturnDate(visibleText || body, m.date ?? opts.now ?? new Date(), opts.zone) };
+    return {
+      kind: 'auto_reply',
+      reason: auto,
+      visibleText,
+      returnDate: parseReturnDate(visibleText || body, m.date ?? opts.now ?? new Date(), opts.zone),
+    };
   }
-  if (isUnsubscribeRequest(m.subject, visibleText)) return { kind: 'unsubscribe', reason: 'asked to be removed', visibleText };
+  if (isUnsubscribeRequest(m.subject, visibleText))
+    return { kind: 'unsubscribe', reason: 'asked to be removed', visibleText };
   return { kind: 'reply', reason: 'human reply', visibleText };
 }
 
-export async function classifyRaw(raw: string | Buffer, opts: { ownAddresses?: string[]; now?: Date; zone?: string } = {}): Promise<{ parsed: ParsedInbound; classification: Classification }> {
+export async function classifyRaw(
+  raw: string | Buffer,
+  opts: { ownAddresses?: string[]; now?: Date; zone?: string } = {},
+): Promise<{ parsed: ParsedInbound; classification: Classification }> {
   const parsed = await parseInbound(raw);
   return { parsed, classification: classifyParsed(parsed, opts) };
 }

@@ -23,7 +23,14 @@ export function imapClient(m: MailboxRow, secrets: Pick<SecretBox, 'open'>): Ima
   });
 }
 
-export interface SyncResult { fetched: number; stored: number; uidValidity: number; lastUid: number; reset: boolean; idled: boolean }
+export interface SyncResult {
+  fetched: number;
+  stored: number;
+  uidValidity: number;
+  lastUid: number;
+  reset: boolean;
+  idled: boolean;
+}
 
 const BATCH = 50;
 const IDLE_SLICE_MS = 25_000;
@@ -39,7 +46,11 @@ export interface SyncOptions {
   signal?: AbortSignal;
 }
 
-export async function syncMailbox(ctx: Pick<AppContext, 'db' | 'log' | 'config' | 'secrets'>, mailboxId: number, opts: SyncOptions = {}): Promise<SyncResult> {
+export async function syncMailbox(
+  ctx: Pick<AppContext, 'db' | 'log' | 'config' | 'secrets'>,
+  mailboxId: number,
+  opts: SyncOptions = {},
+): Promise<SyncResult> {
   const mailbox = await one<MailboxRow>(ctx.db, findMailbox(mailboxId));
   if (!mailbox) throw new AppError('NOT_FOUND', `mailbox ${mailboxId} not found`);
   const clock = opts.now ?? (() => new Date());
@@ -50,7 +61,8 @@ export async function syncMailbox(ctx: Pick<AppContext, 'db' | 'log' | 'config' 
     const uidValidity = Number(box.uidValidity);
     const reset = mailbox.imap_uidvalidity !== null && Number(mailbox.imap_uidvalidity) !== uidValidity;
     let lastUid = reset ? 0 : Number(mailbox.imap_last_uid ?? 0);
-    let fetched = 0, stored = 0;
+    let fetched = 0,
+      stored = 0;
 
     // Incremental by UID: everything above the last UID read under this UIDVALIDITY.
     const readNew = async () => {
@@ -61,7 +73,14 @@ export async function syncMailbox(ctx: Pick<AppContext, 'db' | 'log' | 'config' 
       pending.sort((a, b) => a.uid - b.uid);
       for (const [i, p] of pending.entries()) {
         fetched++;
-        const r = await processInbound(ctx, { workspaceId: mailbox.workspace_id, mailboxId, raw: p.source, imapUid: p.uid, now: clock(), intentOf: opts.intentOf });
+        const r = await processInbound(ctx, {
+          workspaceId: mailbox.workspace_id,
+          mailboxId,
+          raw: p.source,
+          imapUid: p.uid,
+          now: clock(),
+          intentOf: opts.intentOf,
+        });
         if (r.status === 'stored') stored++;
         lastUid = p.uid;
         if ((i + 1) % BATCH === 0) await run(ctx.db, saveImapState(mailboxId, uidValidity, lastUid, clock()));
@@ -78,7 +97,10 @@ export async function syncMailbox(ctx: Pick<AppContext, 'db' | 'log' | 'config' 
       let arrived = false;
       // Any command ends IDLE; a NOOP is the cheapest way to wake up on new mail or on time.
       const wake = () => void client.noop().catch(() => undefined);
-      client.on('exists', () => { arrived = true; wake(); });
+      client.on('exists', () => {
+        arrived = true;
+        wake();
+      });
       opts.signal?.addEventListener('abort', wake, { once: true });
       while (Date.now() < until && !opts.signal?.aborted && client.usable) {
         const timer = setTimeout(wake, Math.min(IDLE_SLICE_MS, Math.max(0, until - Date.now())));
@@ -100,17 +122,31 @@ export async function syncMailbox(ctx: Pick<AppContext, 'db' | 'log' | 'config' 
   }
 }
 
-const SENT_NAMES = ['Sent', 'Sent Items', 'Sent Messages', 'Sent Mail', '[Gmail]/Sent Mail', 'INBOX.Sent', 'Gesendet', 'Envoyés'];
+const SENT_NAMES = [
+  'Sent',
+  'Sent Items',
+  'Sent Messages',
+  'Sent Mail',
+  '[Gmail]/Sent Mail',
+  'INBOX.Sent',
+  'Gesendet',
+  'Envoyés',
+];
 
 /** Whether a message with this Message-ID is in the mailbox's Sent folder. */
-export async function foundInSent(mailbox: MailboxRow, secrets: Pick<SecretBox, 'open'>, messageId: string): Promise<boolean> {
+export async function foundInSent(
+  mailbox: MailboxRow,
+  secrets: Pick<SecretBox, 'open'>,
+  messageId: string,
+): Promise<boolean> {
   const client = imapClient(mailbox, secrets);
   try {
     await client.connect();
     const folders = await client.list();
-    const sent = mailbox.imap_sent_folder
-      ?? folders.find((f) => f.specialUse === '\\Sent')?.path
-      ?? folders.find((f) => SENT_NAMES.some((n) => n.toLowerCase() === f.path.toLowerCase()))?.path;
+    const sent =
+      mailbox.imap_sent_folder ??
+      folders.find((f) => f.specialUse === '\\Sent')?.path ??
+      folders.find((f) => SENT_NAMES.some((n) => n.toLowerCase() === f.path.toLowerCase()))?.path;
     if (!sent) throw new AppError('NOT_FOUND', `mailbox ${mailbox.id} has no Sent folder`);
     await client.mailboxOpen(sent, { readOnly: true });
     const uids = await client.search({ header: { 'message-id': messageId } }, { uid: true });

@@ -4,16 +4,18 @@ import { boardShapeError, JobBoardConfig, pollBoard, type Job } from './jobs.js'
 import type { SourceModule } from '../types.js';
 
 const AshbyBoard = z.object({
-  jobs: z.array(z.object({
-    id: z.string(),
-    title: z.string(),
-    department: z.string().nullish(),
-    team: z.string().nullish(),
-    location: z.string().nullish(),
-    jobUrl: z.string().nullish(),
-    publishedAt: z.string().nullish(),
-    isListed: z.boolean().nullish(),
-  })),
+  jobs: z.array(
+    z.object({
+      id: z.string(),
+      title: z.string(),
+      department: z.string().nullish(),
+      team: z.string().nullish(),
+      location: z.string().nullish(),
+      jobUrl: z.string().nullish(),
+      publishedAt: z.string().nullish(),
+      isListed: z.boolean().nullish(),
+    }),
+  ),
 });
 
 export function ashbyApiUrl(input: string): string {
@@ -29,14 +31,16 @@ export function readAshby(json: unknown, url: string): { jobs: Job[]; company?: 
   if (!p.success) throw boardShapeError('Ashby', p.error);
   return {
     company: /\/job-board\/([^/?]+)/.exec(new URL(url).pathname)?.[1],
-    jobs: p.data.jobs.filter((j) => j.isListed !== false).map((j) => ({
-      id: j.id,
-      title: j.title,
-      department: j.department ?? j.team ?? null,
-      location: j.location ?? null,
-      url: j.jobUrl ?? null,
-      postedAt: j.publishedAt ? new Date(j.publishedAt) : null,
-    })),
+    jobs: p.data.jobs
+      .filter((j) => j.isListed !== false)
+      .map((j) => ({
+        id: j.id,
+        title: j.title,
+        department: j.department ?? j.team ?? null,
+        location: j.location ?? null,
+        url: j.jobUrl ?? null,
+        postedAt: j.publishedAt ? new Date(j.publishedAt) : null,
+      })),
   };
 }
 

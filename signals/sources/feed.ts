@@ -30,7 +30,11 @@ const parser = new Parser<Record<string, unknown>, Extra>({
 });
 
 /** Parses a feed document into items; pure apart from the clock passed in. */
-export async function parseFeed(xml: string, feedUrl: string, opts: { now: Date; maxAgeDays?: number; accountId?: number }): Promise<RawItem[]> {
+export async function parseFeed(
+  xml: string,
+  feedUrl: string,
+  opts: { now: Date; maxAgeDays?: number; accountId?: number },
+): Promise<RawItem[]> {
   let feed: Awaited<ReturnType<typeof parser.parseString>> | undefined;
   const doc = stripXmlEncoding(xml);
   try {
@@ -39,7 +43,12 @@ export async function parseFeed(xml: string, feedUrl: string, opts: { now: Date;
     // The most common breakage in the wild is a bare "&" in a title; mend that one and retry.
     const mended = doc.replace(/&(?!#\d+;|#x[\da-f]+;|[a-z][\w.-]*;)/gi, '&amp;');
     if (mended !== doc) feed = await parser.parseString(mended).catch(() => undefined);
-    if (!feed) throw new AppError('PARSE_FAILED', `not a readable RSS/Atom/RDF feed: ${(cause as Error).message.split('\n')[0]}`, { cause });
+    if (!feed)
+      throw new AppError(
+        'PARSE_FAILED',
+        `not a readable RSS/Atom/RDF feed: ${(cause as Error).message.split('\n')[0]}`,
+        { cause },
+      );
   }
   const base = absolute(feed.link, feedUrl) ?? feedUrl;
   const oldest = opts.now.getTime() - (opts.maxAgeDays ?? 30) * 86_400_000;
@@ -52,8 +61,22 @@ export async function parseFeed(xml: string, feedUrl: string, opts: { now: Date;
     const publishedAt = parseDate(it.isoDate ?? it.pubDate ?? it.dcDate ?? it.updated, opts.now);
     if (publishedAt && publishedAt.getTime() < oldest) continue;
     const url = absolute(it.link, base);
-    const key = it.guid ?? it.id ?? url ?? createHash('sha1').update(title + summary).digest('hex');
-    items.push({ key: String(key).slice(0, 500), title: title || summary.slice(0, 140), summary, url, publishedAt, links: linksIn(html, url ?? base), accountId: opts.accountId });
+    const key =
+      it.guid ??
+      it.id ??
+      url ??
+      createHash('sha1')
+        .update(title + summary)
+        .digest('hex');
+    items.push({
+      key: String(key).slice(0, 500),
+      title: title || summary.slice(0, 140),
+      summary,
+      url,
+      publishedAt,
+      links: linksIn(html, url ?? base),
+      accountId: opts.accountId,
+    });
   }
   return items;
 }
@@ -64,10 +87,25 @@ export function feedUrl(url: string, config: Pick<FeedConfig, 'query'>): string 
 }
 
 async function poll(source: SourceSpec & { config: FeedConfig }, ctx: PollContext) {
-  const r = await safeFetch(feedUrl(source.url!, source.config), { ...ctx.fetch, etag: source.etag, lastModified: source.lastModified, accept: 'application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.1' });
+  const r = await safeFetch(feedUrl(source.url!, source.config), {
+    ...ctx.fetch,
+    etag: source.etag,
+    lastModified: source.lastModified,
+    accept: 'application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.1',
+  });
   if (r.notModified) return { notModified: true, items: [] };
-  const items = await parseFeed(decodeBody(r.body, r.contentType), r.url, { now: ctx.now, maxAgeDays: source.config.maxAgeDays, accountId: source.config.accountId });
+  const items = await parseFeed(decodeBody(r.body, r.contentType), r.url, {
+    now: ctx.now,
+    maxAgeDays: source.config.maxAgeDays,
+    accountId: source.config.accountId,
+  });
   return { notModified: false, items, etag: r.etag, lastModified: r.lastModified, finalUrl: r.url };
 }
 
-export const feedSource: SourceModule<FeedConfig> = { kind: 'feed', label: 'RSS / Atom feed', polled: true, config: FeedConfig, poll };
+export const feedSource: SourceModule<FeedConfig> = {
+  kind: 'feed',
+  label: 'RSS / Atom feed',
+  polled: true,
+  config: FeedConfig,
+  poll,
+};

@@ -4,15 +4,17 @@ import { boardShapeError, JobBoardConfig, pollBoard, type Job } from './jobs.js'
 import type { SourceModule } from '../types.js';
 
 const GhJobs = z.object({
-  jobs: z.array(z.object({
-    id: z.union([z.number(), z.string()]),
-    title: z.string(),
-    updated_at: z.string().nullish(),
-    first_published: z.string().nullish(),
-    location: z.object({ name: z.string().nullish() }).nullish(),
-    absolute_url: z.string().nullish(),
-    departments: z.array(z.object({ name: z.string() })).nullish(),
-  })),
+  jobs: z.array(
+    z.object({
+      id: z.union([z.number(), z.string()]),
+      title: z.string(),
+      updated_at: z.string().nullish(),
+      first_published: z.string().nullish(),
+      location: z.object({ name: z.string().nullish() }).nullish(),
+      absolute_url: z.string().nullish(),
+      departments: z.array(z.object({ name: z.string() })).nullish(),
+    }),
+  ),
 });
 
 export function greenhouseApiUrl(input: string): string {
@@ -20,7 +22,8 @@ export function greenhouseApiUrl(input: string): string {
   if (/\/v1\/boards\/[^/]+\/jobs\/?$/.test(u.pathname)) return u.toString();
   // A board page (boards.greenhouse.io/acme, job-boards.greenhouse.io/acme) → its API.
   const token = u.pathname.split('/').filter(Boolean)[0];
-  if (/(^|\.)greenhouse\.io$/.test(u.hostname) && token) return `https://boards-api.greenhouse.io/v1/boards/${token}/jobs`;
+  if (/(^|\.)greenhouse\.io$/.test(u.hostname) && token)
+    return `https://boards-api.greenhouse.io/v1/boards/${token}/jobs`;
   return u.toString();
 }
 

@@ -6,9 +6,23 @@ import { safeFetch } from '../fetch.js';
 import type { PollContext, PollResult, RawItem, SourceSpec } from '../types.js';
 
 export const DEFAULT_ROLE_KEYWORDS = [
-  'SDR', 'BDR', 'Sales Development', 'Business Development', 'Account Executive', 'Head of Sales', 'VP Sales',
-  'VP of Sales', 'Sales Director', 'Director of Sales', 'RevOps', 'Revenue Operations', 'Sales Operations',
-  'Chief Revenue Officer', 'CRO', 'Sales Manager', 'Account Manager',
+  'SDR',
+  'BDR',
+  'Sales Development',
+  'Business Development',
+  'Account Executive',
+  'Head of Sales',
+  'VP Sales',
+  'VP of Sales',
+  'Sales Director',
+  'Director of Sales',
+  'RevOps',
+  'Revenue Operations',
+  'Sales Operations',
+  'Chief Revenue Officer',
+  'CRO',
+  'Sales Manager',
+  'Account Manager',
 ];
 
 export const JobBoardConfig = z.object({
@@ -25,12 +39,21 @@ export const JobBoardConfig = z.object({
 });
 export type JobBoardConfig = z.infer<typeof JobBoardConfig>;
 
-export interface Job { id: string; title: string; department: string | null; location: string | null; url: string | null; postedAt: Date | null }
+export interface Job {
+  id: string;
+  title: string;
+  department: string | null;
+  location: string | null;
+  url: string | null;
+  postedAt: Date | null;
+}
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export function roleFilter(c: Pick<JobBoardConfig, 'keywords' | 'departments'>): (job: Job) => boolean {
-  const kw = c.keywords.length ? new RegExp(`(?<![\\p{L}\\p{N}])(?:${c.keywords.map(escape).join('|')})(?![\\p{L}\\p{N}])`, 'iu') : null;
+  const kw = c.keywords.length
+    ? new RegExp(`(?<![\\p{L}\\p{N}])(?:${c.keywords.map(escape).join('|')})(?![\\p{L}\\p{N}])`, 'iu')
+    : null;
   const depts = new Set(c.departments.map((d) => d.toLowerCase().trim()));
   return (job) => (!!kw && kw.test(job.title)) || (!!job.department && depts.has(job.department.toLowerCase().trim()));
 }
@@ -58,19 +81,27 @@ export async function pollBoard(
   url: string,
   read: (json: unknown) => { jobs: Job[]; company?: string },
 ): Promise<PollResult> {
-  const r = await safeFetch(url, { ...ctx.fetch, etag: source.etag, lastModified: source.lastModified, accept: 'application/json' });
+  const r = await safeFetch(url, {
+    ...ctx.fetch,
+    etag: source.etag,
+    lastModified: source.lastModified,
+    accept: 'application/json',
+  });
   if (r.notModified) return { notModified: true, items: [] };
   let json: unknown;
   try {
     json = JSON.parse(r.body.toString('utf8'));
   } catch (cause) {
-    throw new AppError('PARSE_FAILED', `the job board did not answer with JSON: ${(cause as Error).message}`, { cause });
+    throw new AppError('PARSE_FAILED', `the job board did not answer with JSON: ${(cause as Error).message}`, {
+      cause,
+    });
   }
   const { jobs, company } = read(json);
   const prev = (source.snapshot as { ids?: string[] } | null)?.ids;
   const seen = new Set(prev ?? []);
   const wanted = roleFilter(source.config);
-  const fresh = prev === undefined && !source.config.emitInitial ? [] : jobs.filter((j) => !seen.has(j.id) && wanted(j));
+  const fresh =
+    prev === undefined && !source.config.emitInitial ? [] : jobs.filter((j) => !seen.has(j.id) && wanted(j));
   return {
     notModified: false,
     items: fresh.map((j) => jobItem(j, source.config.company ?? company, source.config.accountId)),

@@ -3,13 +3,18 @@ import { z } from 'zod';
 import { boardShapeError, JobBoardConfig, pollBoard, type Job } from './jobs.js';
 import type { SourceModule } from '../types.js';
 
-const LeverPostings = z.array(z.object({
-  id: z.string(),
-  text: z.string(),
-  hostedUrl: z.string().nullish(),
-  createdAt: z.number().nullish(),
-  categories: z.object({ team: z.string().nullish(), department: z.string().nullish(), location: z.string().nullish() }).partial().nullish(),
-}));
+const LeverPostings = z.array(
+  z.object({
+    id: z.string(),
+    text: z.string(),
+    hostedUrl: z.string().nullish(),
+    createdAt: z.number().nullish(),
+    categories: z
+      .object({ team: z.string().nullish(), department: z.string().nullish(), location: z.string().nullish() })
+      .partial()
+      .nullish(),
+  }),
+);
 
 export function leverApiUrl(input: string): string {
   const u = new URL(input);

@@ -24,29 +24,56 @@ export const PageConfig = z.object({
 });
 export type PageConfig = z.infer<typeof PageConfig>;
 
-interface PageSnapshot { entries: PageEntry[] }
+interface PageSnapshot {
+  entries: PageEntry[];
+}
 
 function toItem(e: PageEntry, change: 'added' | 'changed', accountId: number | undefined): RawItem {
-  const base: RawItem = { key: e.key, title: e.title, summary: '', url: e.url, publishedAt: null, links: e.url ? [e.url] : [], accountId };
+  const base: RawItem = {
+    key: e.key,
+    title: e.title,
+    summary: '',
+    url: e.url,
+    publishedAt: null,
+    links: e.url ? [e.url] : [],
+    accountId,
+  };
   if (e.person === undefined) return base;
   // A new name on a leadership page, or a new title, is a job change at this company.
-  return { ...base, type: 'job_change', subtype: change === 'added' ? 'joined' : 'new_title', facts: { person: e.person, newTitle: e.role ?? null } };
+  return {
+    ...base,
+    type: 'job_change',
+    subtype: change === 'added' ? 'joined' : 'new_title',
+    facts: { person: e.person, newTitle: e.role ?? null },
+  };
 }
 
 async function poll(source: SourceSpec & { config: PageConfig }, ctx: PollContext): Promise<PollResult> {
   const url = source.url!;
   if (!(await robotsAllows(url, ctx.fetch))) {
-    throw new AppError('FETCH_BLOCKED', `robots.txt of ${new URL(url).host} does not allow fetching ${new URL(url).pathname}`, { details: { reason: 'robots' } });
+    throw new AppError(
+      'FETCH_BLOCKED',
+      `robots.txt of ${new URL(url).host} does not allow fetching ${new URL(url).pathname}`,
+      { details: { reason: 'robots' } },
+    );
   }
   const c = source.config;
   let html: string;
   let finalUrl = url;
   let etag: string | null | undefined, lastModified: string | null | undefined;
   if (c.render === 'always') {
-    if (!ctx.chromiumPath) throw new AppError('FETCH_FAILED', 'this page is set to render with a browser, but no Chromium is installed', { details: { reason: 'network' } });
+    if (!ctx.chromiumPath)
+      throw new AppError('FETCH_FAILED', 'this page is set to render with a browser, but no Chromium is installed', {
+        details: { reason: 'network' },
+      });
     html = await renderPage(url, { ...ctx.fetch, executablePath: ctx.chromiumPath });
   } else {
-    const r = await safeFetch(url, { ...ctx.fetch, etag: source.etag, lastModified: source.lastModified, accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.5' });
+    const r = await safeFetch(url, {
+      ...ctx.fetch,
+      etag: source.etag,
+      lastModified: source.lastModified,
+      accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.5',
+    });
     if (r.notModified) return { notModified: true, items: [] };
     ({ etag, lastModified } = r);
     finalUrl = r.url;
@@ -58,12 +85,22 @@ async function poll(source: SourceSpec & { config: PageConfig }, ctx: PollContex
     entries = extractEntries(html, finalUrl, c);
   }
   const prev = (source.snapshot as PageSnapshot | null)?.entries ?? null;
-  const { added, changed } = prev === null && c.emitInitial ? { added: entries, changed: [] } : diffEntries(prev, entries);
-  const items = [...added.map((e) => toItem(e, 'added', c.accountId)), ...changed.map((e) => toItem(e, 'changed', c.accountId))];
+  const { added, changed } =
+    prev === null && c.emitInitial ? { added: entries, changed: [] } : diffEntries(prev, entries);
+  const items = [
+    ...added.map((e) => toItem(e, 'added', c.accountId)),
+    ...changed.map((e) => toItem(e, 'changed', c.accountId)),
+  ];
   // An empty list after a full one is a broken page or extraction, not everything removed:
   // keep the old snapshot so the next good poll does not report the whole list as new.
   const snapshot = entries.length || !prev ? ({ entries } satisfies PageSnapshot) : undefined;
   return { notModified: false, items, snapshot, etag, lastModified, finalUrl };
 }
 
-export const pageSource: SourceModule<PageConfig> = { kind: 'page', label: 'Watched page', polled: true, config: PageConfig, poll };
+export const pageSource: SourceModule<PageConfig> = {
+  kind: 'page',
+  label: 'Watched page',
+  polled: true,
+  config: PageConfig,
+  poll,
+};

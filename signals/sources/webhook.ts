@@ -16,7 +16,11 @@ const Company = z.object({ name: z.string().trim().min(1).max(300), domain: z.st
 export const JobChangeEvent = z.object({
   type: z.literal('job_change'),
   id: z.string().max(200).optional(),
-  person: z.object({ name: z.string().trim().min(1).max(200), email: z.string().trim().max(254).optional(), linkedinUrl: z.string().max(500).optional() }),
+  person: z.object({
+    name: z.string().trim().min(1).max(200),
+    email: z.string().trim().max(254).optional(),
+    linkedinUrl: z.string().max(500).optional(),
+  }),
   newTitle: z.string().trim().max(300).optional(),
   newCompany: Company,
   previousCompany: Company.optional(),
@@ -37,7 +41,9 @@ export const ItemEvent = z.object({
 });
 
 export const WebhookEvent = z.discriminatedUnion('type', [JobChangeEvent, ItemEvent]);
-export const WebhookPayload = z.union([z.object({ events: z.array(WebhookEvent).min(1).max(500) }), WebhookEvent]).transform((p) => ('events' in p ? p.events : [p]));
+export const WebhookPayload = z
+  .union([z.object({ events: z.array(WebhookEvent).min(1).max(500) }), WebhookEvent])
+  .transform((p) => ('events' in p ? p.events : [p]));
 export type WebhookEvent = z.infer<typeof WebhookEvent>;
 
 /** Constant-time check of "sha256=<hex>" (the prefix is optional) against the raw body. */

@@ -20,7 +20,13 @@ describe('csv rows (pure)', () => {
   it('matches loose headers and reports each bad row with its spreadsheet row number', () => {
     const parsed = parseCsv(readFileSync(FIXTURE));
     const mapping = mapColumns('accounts', parsed.headers);
-    expect(mapping).toMatchObject({ name: 'Company', domain: 'Website', owner: 'Owner Email', time_zone: 'Timezone', tags: 'Tags' });
+    expect(mapping).toMatchObject({
+      name: 'Company',
+      domain: 'Website',
+      owner: 'Owner Email',
+      time_zone: 'Timezone',
+      tags: 'Tags',
+    });
     const rows = validateRows('accounts', parsed, mapping);
     const bad = rows.filter((r) => !r.ok).map((r) => ({ row: r.row, errors: (r as { errors: string[] }).errors }));
     expect(bad).toEqual([
@@ -57,14 +63,20 @@ describeEachBackend('CSV import', (get) => {
     expect(report).toMatchObject({ total: 6, created: 3, updated: 0 });
     expect(report.errors.map((e) => e.row)).toEqual([4, 5, 6]);
     expect(progress).toEqual([2, 4, 6]);
-    const stored = await run<{ status: string; error_rows: number; errors: unknown[] }>(db, { text: 'SELECT status, error_rows, errors FROM imports WHERE id = $1', values: [imp.id] });
+    const stored = await run<{ status: string; error_rows: number; errors: unknown[] }>(db, {
+      text: 'SELECT status, error_rows, errors FROM imports WHERE id = $1',
+      values: [imp.id],
+    });
     expect(stored[0]).toMatchObject({ status: 'done', error_rows: 3 });
     expect(stored[0]!.errors).toHaveLength(3);
     // A second run of a finished import does nothing; a re-import updates, never duplicates.
     expect(await processImport(db, imp.id)).toBeUndefined();
     const again = await createImport(db, { workspaceId: ws.id, kind: 'accounts', content });
     expect(await processImport(db, again.id)).toMatchObject({ created: 0, updated: 3 });
-    const n = await run<{ n: number }>(db, { text: 'SELECT count(*)::int AS n FROM accounts WHERE workspace_id = $1', values: [ws.id] });
+    const n = await run<{ n: number }>(db, {
+      text: 'SELECT count(*)::int AS n FROM accounts WHERE workspace_id = $1',
+      values: [ws.id],
+    });
     expect(n[0]!.n).toBe(3);
   });
 
@@ -73,14 +85,26 @@ describeEachBackend('CSV import', (get) => {
     const ws = await buildWorkspace(db);
     const accounts = 'name,domain\nOld Co,old-co.example\nNew Co,new-co.example\n';
     await processImport(db, (await createImport(db, { workspaceId: ws.id, kind: 'accounts', content: accounts })).id);
-    const v1 = 'email,first name,last name,title,account domain,champion\npat@old-co.example,Pat,Lee,VP Sales,old-co.example,yes\n';
-    expect(await processImport(db, (await createImport(db, { workspaceId: ws.id, kind: 'contacts', content: v1 })).id)).toMatchObject({ created: 1 });
-    const v2 = 'email,first name,last name,title,account domain,champion\npat@old-co.example,Pat,Lee,CRO,new-co.example,yes\nx@nowhere.example,X,Y,,missing.example,\n';
-    const r = (await processImport(db, (await createImport(db, { workspaceId: ws.id, kind: 'contacts', content: v2 })).id))!;
+    const v1 =
+      'email,first name,last name,title,account domain,champion\npat@old-co.example,Pat,Lee,VP Sales,old-co.example,yes\n';
+    expect(
+      await processImport(db, (await createImport(db, { workspaceId: ws.id, kind: 'contacts', content: v1 })).id),
+    ).toMatchObject({ created: 1 });
+    const v2 =
+      'email,first name,last name,title,account domain,champion\npat@old-co.example,Pat,Lee,CRO,new-co.example,yes\nx@nowhere.example,X,Y,,missing.example,\n';
+    const r = (await processImport(
+      db,
+      (await createImport(db, { workspaceId: ws.id, kind: 'contacts', content: v2 })).id,
+    ))!;
     expect(r.updated).toBe(1);
-    expect(r.errors).toEqual([{ row: 3, errors: ['no account with domain missing.example; import the account first'] }]);
+    expect(r.errors).toEqual([
+      { row: 3, errors: ['no account with domain missing.example; import the account first'] },
+    ]);
     expect(r.changes.map((c) => c.field).sort()).toEqual(['account_id', 'title']);
-    const c = await run<{ previous_company: string; title: string }>(db, { text: `SELECT previous_company, title FROM contacts WHERE email = 'pat@old-co.example'`, values: [] });
+    const c = await run<{ previous_company: string; title: string }>(db, {
+      text: `SELECT previous_company, title FROM contacts WHERE email = 'pat@old-co.example'`,
+      values: [],
+    });
     expect(c[0]).toEqual({ previous_company: 'Old Co', title: 'CRO' });
   });
 });
@@ -90,8 +114,17 @@ describe('prospector import accounts (CLI) [postgres]', { timeout: 90_000 }, () 
   afterAll(async () => t?.dispose());
   it('prints a per-row report, exits 3 when rows were bad, keeps the good ones', async () => {
     t = await createTestDb('postgres', { label: 'cliimport' });
-    const env = { PATH: process.env.PATH!, HOME: process.env.HOME!, DATABASE_URL: t.url!, APP_SECRET: TEST_SECRET, LOG_LEVEL: 'silent' };
-    const res = await execFileP(process.execPath, ['bin/prospector.js', 'import', 'accounts', FIXTURE], { env, cwd: ROOT }).then(
+    const env = {
+      PATH: process.env.PATH!,
+      HOME: process.env.HOME!,
+      DATABASE_URL: t.url!,
+      APP_SECRET: TEST_SECRET,
+      LOG_LEVEL: 'silent',
+    };
+    const res = await execFileP(process.execPath, ['bin/prospector.js', 'import', 'accounts', FIXTURE], {
+      env,
+      cwd: ROOT,
+    }).then(
       () => ({ code: 0, stdout: '' }),
       (e: { code: number; stdout: string }) => e,
     );
@@ -102,7 +135,11 @@ describe('prospector import accounts (CLI) [postgres]', { timeout: 90_000 }, () 
     expect(n.rows[0]!.n).toBe(3);
     const dir = mkdtempSync(path.join(tmpdir(), 'imp-'));
     writeFileSync(path.join(dir, 'ok.csv'), 'name,domain\nZed,zed.example\n');
-    const ok = await execFileP(process.execPath, ['bin/prospector.js', 'import', 'accounts', path.join(dir, 'ok.csv'), '--json'], { env, cwd: ROOT });
+    const ok = await execFileP(
+      process.execPath,
+      ['bin/prospector.js', 'import', 'accounts', path.join(dir, 'ok.csv'), '--json'],
+      { env, cwd: ROOT },
+    );
     expect(JSON.parse(ok.stdout)).toMatchObject({ total: 1, created: 1, errors: [] });
   });
 });

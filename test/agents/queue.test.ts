@@ -36,7 +36,11 @@ describeEachBackend('pg-boss job round trip', (get) => {
 
   it('a queued import is picked up by the import agent and finishes', async () => {
     const ws = await buildWorkspace(ctx.db);
-    const imp = await createImport(ctx.db, { workspaceId: ws.id, kind: 'accounts', content: 'name,domain\nAcme,acme.example\nBeta,beta.example\n' });
+    const imp = await createImport(ctx.db, {
+      workspaceId: ws.id,
+      kind: 'accounts',
+      content: 'name,domain\nAcme,acme.example\nBeta,beta.example\n',
+    });
     const jobId = await ctx.boss.send(Queues.importRun.name, { importId: imp.id });
     expect(jobId).toBeTruthy();
     const done = await waitFor(async () => {

@@ -14,7 +14,10 @@ describe('prospector start on the embedded default', { timeout: 120_000 }, () =>
   it('with --demo and no PostgreSQL reachable: answers /healthz, prints demo logins that work, stops cleanly on SIGTERM', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'prospector-start-'));
     // PG* variables point at a closed port: nothing may try PostgreSQL.
-    const p = startProcess(['start', '--demo'], cleanEnv({ DATA_DIR: dataDir, PORT: '0', PGHOST: '127.0.0.1', PGPORT: '1', LOG_LEVEL: 'info' }));
+    const p = startProcess(
+      ['start', '--demo'],
+      cleanEnv({ DATA_DIR: dataDir, PORT: '0', PGHOST: '127.0.0.1', PGPORT: '1', LOG_LEVEL: 'info' }),
+    );
     running.push(p);
     const [, base] = await p.waitFor(/running at (http:\/\/127\.0\.0\.1:\d+)/);
     const [, email, password] = await p.waitFor(/rep\s+(\S+@\S+)\s+(\S+)/);

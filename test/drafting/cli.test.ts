@@ -16,7 +16,10 @@ describe('prospector draft [postgres]', () => {
   const cli = async (args: string[], env: Record<string, string> = {}) => {
     const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ANTHROPIC_')));
     try {
-      const r = await execFileP(process.execPath, ['bin/prospector.js', 'draft', ...args], { env: { ...base, DATABASE_URL: t.url!, APP_SECRET: TEST_SECRET, LOG_LEVEL: 'silent', ...env }, cwd: process.cwd() });
+      const r = await execFileP(process.execPath, ['bin/prospector.js', 'draft', ...args], {
+        env: { ...base, DATABASE_URL: t.url!, APP_SECRET: TEST_SECRET, LOG_LEVEL: 'silent', ...env },
+        cwd: process.cwd(),
+      });
       return { code: 0, stdout: r.stdout };
     } catch (err) {
       const e = err as { code: number; stdout: string; stderr: string };
@@ -47,13 +50,19 @@ describe('prospector draft [postgres]', () => {
     const bad = goodFundingDraft(scene.factIds, scene.fixture.account.domain);
     bad.steps[2]!.body += ' [Company]';
     fake.enqueue(json(bad), json(bad));
-    const r = await cli(['--signal', String(scene.signalId), '--json'], { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: fake.url });
+    const r = await cli(['--signal', String(scene.signalId), '--json'], {
+      ANTHROPIC_API_KEY: 'test-key',
+      ANTHROPIC_BASE_URL: fake.url,
+    });
     expect(r.code).toBe(3); // a gate still fails: shown, and sent to review marked
     const out = JSON.parse(r.stdout);
     expect(out.drafts).toHaveLength(1);
     expect(out.drafts[0]).toMatchObject({ version: 2, drafter: 'llm', failures: [{ gate: 'placeholders', step: 3 }] });
     expect(out.drafts[0].gates.find((g: { gate: string }) => g.gate === 'placeholders').ok).toBe(false);
-    expect(out.drafts[0].steps[0].citations[0]).toMatchObject({ id: scene.factIds[0], sourceUrl: expect.stringContaining('news.example') });
+    expect(out.drafts[0].steps[0].citations[0]).toMatchObject({
+      id: scene.factIds[0],
+      sourceUrl: expect.stringContaining('news.example'),
+    });
   });
 
   it('says so when the signal does not exist', async () => {

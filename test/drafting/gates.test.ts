@@ -26,7 +26,19 @@ describe('gates', () => {
   it('pass a good, grounded sequence and report a verdict for every gate', () => {
     const results = runGates(good(), input);
     expect(gateFailures(results)).toEqual([]);
-    expect(results.map((r) => r.gate)).toEqual(['step_count', 'cited_facts', 'grounding', 'placeholders', 'links', 'length', 'signal_mention', 'banned_phrases', 'similarity', 'names', 'no_footer']);
+    expect(results.map((r) => r.gate)).toEqual([
+      'step_count',
+      'cited_facts',
+      'grounding',
+      'placeholders',
+      'links',
+      'length',
+      'signal_mention',
+      'banned_phrases',
+      'similarity',
+      'names',
+      'no_footer',
+    ]);
   });
 
   it('catch an invented fact id', () => {
@@ -42,7 +54,9 @@ describe('gates', () => {
 
   it('catch a proper noun or date that is not in the data', () => {
     const body = good().steps[2]!.body + ' We did the same for Globex in March.';
-    const messages = only(withStep(2, { body }), 'grounding').map((x) => x.message).join('\n');
+    const messages = only(withStep(2, { body }), 'grounding')
+      .map((x) => x.message)
+      .join('\n');
     expect(messages).toContain('Globex');
     expect(messages).toContain('March');
   });
@@ -66,11 +80,17 @@ describe('gates', () => {
 
   it('limit the opener to 120 words and subjects to 60 characters', () => {
     const long = withStep(0, { body: `${good().steps[0]!.body} ${'really '.repeat(80)}`, subject: 'x'.repeat(61) });
-    expect(only(long, 'length').map((f) => f.message)).toEqual([expect.stringMatching(/opener is \d+ words/), expect.stringContaining('61 characters')]);
+    expect(only(long, 'length').map((f) => f.message)).toEqual([
+      expect.stringMatching(/opener is \d+ words/),
+      expect.stringContaining('61 characters'),
+    ]);
   });
 
   it('require the opener to mention the signal', () => {
-    const f = only(withStep(0, { subject: 'Northwind Analytics', body: 'Hi Dana,\n\nWould a 20-minute call next week be useful?' }), 'signal_mention');
+    const f = only(
+      withStep(0, { subject: 'Northwind Analytics', body: 'Hi Dana,\n\nWould a 20-minute call next week be useful?' }),
+      'signal_mention',
+    );
     expect(f[0]!.step).toBe(1);
   });
 
@@ -92,7 +112,10 @@ describe('gates', () => {
   });
 
   it('catch a signature or unsubscribe line written by the model', () => {
-    const f = only(withStep(4, { body: `${good().steps[4]!.body}\n\nRiley Rep\nProspector Demo Co\nUnsubscribe here` }), 'no_footer');
+    const f = only(
+      withStep(4, { body: `${good().steps[4]!.body}\n\nRiley Rep\nProspector Demo Co\nUnsubscribe here` }),
+      'no_footer',
+    );
     expect(f.length).toBeGreaterThanOrEqual(2);
   });
 });
@@ -108,7 +131,11 @@ describe('offline drafter', () => {
   });
 
   it('passes without a booking link or playbook proof points', () => {
-    const input = { ...inputFor('hiring'), sender: { name: 'Riley Rep', bookingUrl: null }, playbook: { company: 'Prospector Demo Co' } };
+    const input = {
+      ...inputFor('hiring'),
+      sender: { name: 'Riley Rep', bookingUrl: null },
+      playbook: { company: 'Prospector Demo Co' },
+    };
     expect(draftOffline(input).failures).toEqual([]);
   });
 });
@@ -117,12 +144,13 @@ describe('per-workspace concurrency', () => {
   it('runs at most the configured number of drafts at once per workspace, others in parallel', async () => {
     const running = new Map<number, number>();
     const peak = new Map<number, number>();
-    const task = (ws: number) => withWorkspaceLimit(ws, 2, async () => {
-      running.set(ws, (running.get(ws) ?? 0) + 1);
-      peak.set(ws, Math.max(peak.get(ws) ?? 0, running.get(ws)!));
-      await new Promise((r) => setTimeout(r, 5));
-      running.set(ws, running.get(ws)! - 1);
-    });
+    const task = (ws: number) =>
+      withWorkspaceLimit(ws, 2, async () => {
+        running.set(ws, (running.get(ws) ?? 0) + 1);
+        peak.set(ws, Math.max(peak.get(ws) ?? 0, running.get(ws)!));
+        await new Promise((r) => setTimeout(r, 5));
+        running.set(ws, running.get(ws)! - 1);
+      });
     await Promise.all([...Array(6)].flatMap(() => [task(901), task(902)]));
     expect([peak.get(901), peak.get(902)]).toEqual([2, 2]);
   });

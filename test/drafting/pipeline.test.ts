@@ -15,7 +15,8 @@ import { buildDraftWorkspace } from './builders.js';
 
 const PAGES: Record<string, string> = {
   '/': '<h1>Helix Materials</h1><p>Helix Materials makes recycled composite panels for builders.</p><a href="/about">About</a>',
-  '/about': '<h1>About Helix Materials</h1><p>Helix Materials opened a second plant in Rotterdam this year.</p><p>The company employs 240 people.</p>',
+  '/about':
+    '<h1>About Helix Materials</h1><p>Helix Materials opened a second plant in Rotterdam this year.</p><p>The company employs 240 people.</p>',
 };
 
 describeEachBackend('research then draft', (get) => {
@@ -40,9 +41,35 @@ describeEachBackend('research then draft', (get) => {
   it('drafts offline from the dossier research saved, citing its facts', async () => {
     const { db } = get();
     const ws = await buildDraftWorkspace(db);
-    await db.query(`UPDATE workspaces SET settings = settings || $2::jsonb WHERE id = $1`, [ws.id, JSON.stringify({ researchSiteMap: { 'helix.example': base } })]);
-    const acc = (await one<{ id: number }>(db, insertAccount(ws.id, { name: 'Helix Materials', domain: 'helix.example', aliases: [], ownerId: ws.users.rep.id, timeZone: 'Europe/Amsterdam', country: 'NL', tags: [] })))!;
-    const c = (await one<{ id: number }>(db, insertContact(ws.id, { accountId: acc.id, firstName: 'Daan', lastName: 'de Vries', email: 'daan@helix.example', title: 'Commercial Director', timeZone: null, linkedinUrl: null, isChampion: false })))!;
+    await db.query(`UPDATE workspaces SET settings = settings || $2::jsonb WHERE id = $1`, [
+      ws.id,
+      JSON.stringify({ researchSiteMap: { 'helix.example': base } }),
+    ]);
+    const acc = (await one<{ id: number }>(
+      db,
+      insertAccount(ws.id, {
+        name: 'Helix Materials',
+        domain: 'helix.example',
+        aliases: [],
+        ownerId: ws.users.rep.id,
+        timeZone: 'Europe/Amsterdam',
+        country: 'NL',
+        tags: [],
+      }),
+    ))!;
+    const c = (await one<{ id: number }>(
+      db,
+      insertContact(ws.id, {
+        accountId: acc.id,
+        firstName: 'Daan',
+        lastName: 'de Vries',
+        email: 'daan@helix.example',
+        title: 'Commercial Director',
+        timeZone: null,
+        linkedinUrl: null,
+        isChampion: false,
+      }),
+    ))!;
     const signal = (await one<{ id: number }>(db, {
       text: `INSERT INTO signals (workspace_id, account_id, contact_id, type, title, fingerprint) VALUES ($1, $2, $3, 'news', 'Helix Materials opens a plant in Rotterdam', $4) RETURNING id`,
       values: [ws.id, acc.id, c.id, randomUUID()],

@@ -5,7 +5,14 @@ import type { Payload } from '../../agents/queues.js';
 import type { Helpers } from '../../agents/runtime.js';
 import type { AppContext } from '../../context.js';
 import { run } from '../../db/index.js';
-import { draftVersions, sequencesForSignal, stepsOf, usageForSequence, type SequenceRow, type StepRow } from '../../db/queries/drafting.js';
+import {
+  draftVersions,
+  sequencesForSignal,
+  stepsOf,
+  usageForSequence,
+  type SequenceRow,
+  type StepRow,
+} from '../../db/queries/drafting.js';
 import { costUsd, createLlm } from '../../drafting/anthropic.js';
 import { classifyReply } from '../../drafting/classify-reply.js';
 import { editStats } from '../../drafting/edit-stats.js';
@@ -18,7 +25,9 @@ import { error, json, startFakeAnthropic, type FakeAnthropic } from '../support/
 import { buildDraftWorkspace, buildScene, goodFundingDraft } from './builders.js';
 
 let fake: FakeAnthropic;
-beforeAll(async () => { fake = await startFakeAnthropic(); });
+beforeAll(async () => {
+  fake = await startFakeAnthropic();
+});
 afterAll(async () => fake.close());
 beforeEach(() => fake.reset());
 
@@ -26,10 +35,25 @@ describeEachBackend('draft agent', (get) => {
   let ctx: AppContext & { close(): Promise<void> };
   let ws: TestWorkspace;
   const offline = () => ctx;
-  const online = (): AppContext => ({ ...ctx, config: testConfig(get(), { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: fake.url, ANTHROPIC_MODEL: 'claude-sonnet-5-5', ANTHROPIC_MAX_RETRIES: '0' }) });
-  const handle = (c: AppContext, payload: Payload<'draft'>) => draftAgent.handler(payload, { ...c, jobId: 'test-job', signal: new AbortController().signal } as Helpers);
+  const online = (): AppContext => ({
+    ...ctx,
+    config: testConfig(get(), {
+      ANTHROPIC_API_KEY: 'test-key',
+      ANTHROPIC_BASE_URL: fake.url,
+      ANTHROPIC_MODEL: 'claude-sonnet-5-5',
+      ANTHROPIC_MAX_RETRIES: '0',
+    }),
+  });
+  const handle = (c: AppContext, payload: Payload<'draft'>) =>
+    draftAgent.handler(payload, { ...c, jobId: 'test-job', signal: new AbortController().signal } as Helpers);
   const sequencesOf = (signalId: number) => run<SequenceRow>(get().db, sequencesForSignal(signalId));
-  const signalRow = async (id: number) => (await get().db.query<{ status: string; error: string | null }>('SELECT status, error FROM signals WHERE id = $1', [id])).rows[0]!;
+  const signalRow = async (id: number) =>
+    (
+      await get().db.query<{ status: string; error: string | null }>(
+        'SELECT status, error FROM signals WHERE id = $1',
+        [id],
+      )
+    ).rows[0]!;
 
   beforeAll(async () => {
     ctx = await createTestContext(get());
@@ -42,10 +66,22 @@ describeEachBackend('draft agent', (get) => {
     await handle(offline(), { signalId: scene.signalId });
     const [seq, ...more] = await sequencesOf(scene.signalId);
     expect(more).toEqual([]);
-    expect(seq).toMatchObject({ status: 'pending_review', drafter: 'offline', contact_id: scene.contactId, owner_id: ws.users.rep.id, gate_failures: [] });
+    expect(seq).toMatchObject({
+      status: 'pending_review',
+      drafter: 'offline',
+      contact_id: scene.contactId,
+      owner_id: ws.users.rep.id,
+      gate_failures: [],
+    });
     expect(seq!.mailbox_id).not.toBeNull();
     const steps = await run<StepRow>(get().db, stepsOf(seq!.id));
-    expect(steps.map((s) => [s.kind, s.delay_days])).toEqual([['opener', 0], ['follow_up', 3], ['follow_up', 4], ['follow_up', 5], ['breakup', 6]]);
+    expect(steps.map((s) => [s.kind, s.delay_days])).toEqual([
+      ['opener', 0],
+      ['follow_up', 3],
+      ['follow_up', 4],
+      ['follow_up', 5],
+      ['breakup', 6],
+    ]);
     expect(steps.every((s) => s.body && s.body === s.drafted_body)).toBe(true);
     // bigint[] comes back as strings from node-postgres (only scalar int8 is parsed to numbers).
     expect(steps[0]!.cited_fact_ids.map(Number).every((id) => scene.factIds.includes(id))).toBe(true);
@@ -68,14 +104,35 @@ describeEachBackend('draft agent', (get) => {
 
   it('drafts with Claude: prompt version, citations and the cost of the call in llm_usage', async () => {
     const scene = await buildScene(get().db, ws, 'funding');
-    const usage = { input_tokens: 2000, output_tokens: 900, cache_creation_input_tokens: 0, cache_read_input_tokens: 1100 };
+    const usage = {
+      input_tokens: 2000,
+      output_tokens: 900,
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: 1100,
+    };
     fake.enqueue(json(goodFundingDraft(scene.factIds, scene.fixture.account.domain), usage));
     await handle(online(), { signalId: scene.signalId });
     const [seq] = await sequencesOf(scene.signalId);
-    expect(seq).toMatchObject({ status: 'pending_review', drafter: 'llm', prompt_version: PROMPT_VERSION, gate_failures: [] });
-    const rows = await run<{ purpose: string; cost_usd: number; input_tokens: number; cache_read_tokens: number }>(get().db, usageForSequence(seq!.id));
+    expect(seq).toMatchObject({
+      status: 'pending_review',
+      drafter: 'llm',
+      prompt_version: PROMPT_VERSION,
+      gate_failures: [],
+    });
+    const rows = await run<{ purpose: string; cost_usd: number; input_tokens: number; cache_read_tokens: number }>(
+      get().db,
+      usageForSequence(seq!.id),
+    );
     expect(rows).toEqual([expect.objectContaining({ purpose: 'draft', input_tokens: 2000, cache_read_tokens: 1100 })]);
-    expect(rows[0]!.cost_usd).toBeCloseTo(costUsd('claude-sonnet-5-5', { inputTokens: 2000, outputTokens: 900, cacheReadTokens: 1100, cacheWriteTokens: 0 }), 6);
+    expect(rows[0]!.cost_usd).toBeCloseTo(
+      costUsd('claude-sonnet-5-5', {
+        inputTokens: 2000,
+        outputTokens: 900,
+        cacheReadTokens: 1100,
+        cacheWriteTokens: 0,
+      }),
+      6,
+    );
   });
 
   it('sends a draft that fails its gates twice to review with its failures, and records both calls', async () => {
@@ -90,8 +147,16 @@ describeEachBackend('draft agent', (get) => {
     expect((seq!.gate_failures as { gate: string }[]).map((f) => f.gate).sort()).toEqual(['cited_facts', 'links']);
     const rows = await run<{ purpose: string; cost_usd: number }>(get().db, usageForSequence(seq!.id));
     expect(rows.map((r) => r.purpose)).toEqual(['draft', 'draft.retry']);
-    const total = (await get().db.query<{ total: number }>('SELECT sum(cost_usd)::float8 AS total FROM llm_usage WHERE sequence_id = $1', [seq!.id])).rows[0]!.total;
-    expect(total).toBeCloseTo(rows.reduce((n, r) => n + r.cost_usd, 0), 6);
+    const total = (
+      await get().db.query<{ total: number }>(
+        'SELECT sum(cost_usd)::float8 AS total FROM llm_usage WHERE sequence_id = $1',
+        [seq!.id],
+      )
+    ).rows[0]!.total;
+    expect(total).toBeCloseTo(
+      rows.reduce((n, r) => n + r.cost_usd, 0),
+      6,
+    );
   });
 
   it('keeps facts research flagged as instruction-like out of the prompt and out of what may be cited', async () => {
@@ -102,14 +167,19 @@ describeEachBackend('draft agent', (get) => {
     await handle(online(), { signalId: scene.signalId });
     expect(JSON.stringify(fake.requests[0]!.body.messages)).not.toContain('opened an office in Denver');
     const [seq] = await sequencesOf(scene.signalId);
-    expect((seq!.gate_failures as { gate: string; step: number }[]).filter((f) => f.gate === 'cited_facts')).toEqual([expect.objectContaining({ step: 3 })]);
+    expect((seq!.gate_failures as { gate: string; step: number }[]).filter((f) => f.gate === 'cited_facts')).toEqual([
+      expect.objectContaining({ step: 3 }),
+    ]);
   });
 
   it('keeps the signal and stores the error when the API fails, then drafts on the next try', async () => {
     const scene = await buildScene(get().db, ws, 'funding');
     fake.enqueue(error(500));
     await expect(handle(online(), { signalId: scene.signalId })).rejects.toMatchObject({ code: 'LLM_FAILED' });
-    expect(await signalRow(scene.signalId)).toMatchObject({ status: 'drafting', error: expect.stringContaining('500') });
+    expect(await signalRow(scene.signalId)).toMatchObject({
+      status: 'drafting',
+      error: expect.stringContaining('500'),
+    });
     expect((await sequencesOf(scene.signalId))[0]!.status).toBe('drafting');
     fake.enqueue(json(goodFundingDraft(scene.factIds, scene.fixture.account.domain)));
     await handle(online(), { signalId: scene.signalId });
@@ -124,12 +194,19 @@ describeEachBackend('draft agent', (get) => {
     await handle(online(), { signalId: scene.signalId });
     const [seq] = await sequencesOf(scene.signalId);
     const shorter = goodFundingDraft(scene.factIds, scene.fixture.account.domain);
-    shorter.steps[0]!.body = 'Hi Dana,\n\nCongratulations on the $12M Series A. Would a 20-minute call next week be useful?';
+    shorter.steps[0]!.body =
+      'Hi Dana,\n\nCongratulations on the $12M Series A. Would a 20-minute call next week be useful?';
     fake.enqueue(json(shorter));
     await handle(online(), { sequenceId: seq!.id, instruction: 'shorter' });
     expect(fake.requests[1]!.body.messages[0].content).toContain('<rep_instruction>\nshorter');
-    const versions = await run<{ version: number; source: string; instruction: string | null }>(get().db, draftVersions(seq!.id));
-    expect(versions.map((v) => [v.version, v.source, v.instruction])).toEqual([[1, 'llm', null], [2, 'llm', 'shorter']]);
+    const versions = await run<{ version: number; source: string; instruction: string | null }>(
+      get().db,
+      draftVersions(seq!.id),
+    );
+    expect(versions.map((v) => [v.version, v.source, v.instruction])).toEqual([
+      [1, 'llm', null],
+      [2, 'llm', 'shorter'],
+    ]);
     expect((await run<StepRow>(get().db, stepsOf(seq!.id)))[0]!.body).toBe(shorter.steps[0]!.body);
 
     await restoreDraftVersion(get().db, seq!.id, 1, ws.users.rep.id);
@@ -149,9 +226,23 @@ describeEachBackend('draft agent', (get) => {
 
   it('records the cost of a reply classification by the cheaper model', async () => {
     fake.enqueue(json({ intent: 'not_now', confidence: 0.8 }, { input_tokens: 300, output_tokens: 20 }));
-    const c = await classifyReply('Ping me in Q3', { llm: createLlm(testConfig(get(), { ANTHROPIC_API_KEY: 'k', ANTHROPIC_BASE_URL: fake.url, ANTHROPIC_CLASSIFY_MODEL: 'claude-haiku-5-5' })), usage: { db: get().db, workspaceId: ws.id } });
+    const c = await classifyReply('Ping me in Q3', {
+      llm: createLlm(
+        testConfig(get(), {
+          ANTHROPIC_API_KEY: 'k',
+          ANTHROPIC_BASE_URL: fake.url,
+          ANTHROPIC_CLASSIFY_MODEL: 'claude-haiku-5-5',
+        }),
+      ),
+      usage: { db: get().db, workspaceId: ws.id },
+    });
     expect(c).toMatchObject({ intent: 'not_now', by: 'llm' });
-    const row = (await get().db.query<{ model: string; cost_usd: number }>(`SELECT model, cost_usd::float8 AS cost_usd FROM llm_usage WHERE workspace_id = $1 AND purpose = 'classify_reply'`, [ws.id])).rows;
+    const row = (
+      await get().db.query<{ model: string; cost_usd: number }>(
+        `SELECT model, cost_usd::float8 AS cost_usd FROM llm_usage WHERE workspace_id = $1 AND purpose = 'classify_reply'`,
+        [ws.id],
+      )
+    ).rows;
     expect(row).toEqual([{ model: 'claude-haiku-5-5', cost_usd: (300 * 0.1 + 20 * 0.5) / 1e6 }]);
   });
 
@@ -164,10 +255,19 @@ describeEachBackend('draft agent', (get) => {
       await handle(offline(), { signalId: scene.signalId });
       ids.push((await sequencesOf(scene.signalId))[0]!.id);
     }
-    await db.query(`UPDATE sequence_steps SET body = body || ' Edited.' WHERE sequence_id = $1 AND position = 1`, [ids[0]]);
+    await db.query(`UPDATE sequence_steps SET body = body || ' Edited.' WHERE sequence_id = $1 AND position = 1`, [
+      ids[0],
+    ]);
     await db.query(`UPDATE sequences SET approved_at = now() WHERE id = ANY($1::bigint[])`, [ids]);
     const [stats, ...others] = await editStats(db, fresh.id);
     expect(others).toEqual([]);
-    expect(stats).toMatchObject({ promptVersion: 'offline-v1', drafter: 'offline', sequences: 2, steps: 10, approvedUnedited: 0.5, meanEditDistance: 0.8 });
+    expect(stats).toMatchObject({
+      promptVersion: 'offline-v1',
+      drafter: 'offline',
+      sequences: 2,
+      steps: 10,
+      approvedUnedited: 0.5,
+      meanEditDistance: 0.8,
+    });
   });
 });

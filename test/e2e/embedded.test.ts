@@ -24,8 +24,19 @@ afterAll(async () => {
   await proc?.stop('SIGKILL');
 });
 
-interface QueueItem { id: number; signal_type: string; signal_title: string; version: number; account_name: string }
-interface DraftJson { draft: { version: number; status: string }; facts: { id: number; source_url: string }[]; steps: { position: number; status: string; cited_fact_ids: number[]; scheduled_at: string | null }[]; signal: { url: string } }
+interface QueueItem {
+  id: number;
+  signal_type: string;
+  signal_title: string;
+  version: number;
+  account_name: string;
+}
+interface DraftJson {
+  draft: { version: number; status: string };
+  facts: { id: number; source_url: string }[];
+  steps: { position: number; status: string; cited_fact_ids: number[]; scheduled_at: string | null }[];
+  signal: { url: string };
+}
 
 async function api<T>(page: Page, url: string): Promise<T> {
   const res = await page.request.get(url);
@@ -49,17 +60,25 @@ describe('a newcomer on the embedded default (prospector start --demo, PGlite)',
 
     // Within two minutes, untouched: drafts from a funding, a job change, a news and a hiring signal.
     const types = ['funding', 'job_change', 'news', 'hiring'];
-    const queue = await until('drafts of all four signal types', async () => {
-      const q = await api<{ items: QueueItem[] }>(rep, `${base}/api/queue`);
-      return types.every((t) => q.items.some((i) => i.signal_type === t)) ? q.items : undefined;
-    }, 150_000, 2_000);
+    const queue = await until(
+      'drafts of all four signal types',
+      async () => {
+        const q = await api<{ items: QueueItem[] }>(rep, `${base}/api/queue`);
+        return types.every((t) => q.items.some((i) => i.signal_type === t)) ? q.items : undefined;
+      },
+      150_000,
+      2_000,
+    );
     expect(Date.now() - started).toBeLessThan(150_000);
     for (const t of types) {
       const item = queue.find((i) => i.signal_type === t)!;
       const d = await api<DraftJson>(rep, `${base}/api/drafts/${item.id}`);
       expect(d.facts.length, `${t} dossier`).toBeGreaterThan(0);
       // The dossier quotes the signal's own article, and the opener cites the dossier.
-      expect(d.facts.some((f) => f.source_url === d.signal.url), `${t} cites its article`).toBe(true);
+      expect(
+        d.facts.some((f) => f.source_url === d.signal.url),
+        `${t} cites its article`,
+      ).toBe(true);
       expect(d.steps[0]!.cited_fact_ids.length, `${t} opener citations`).toBeGreaterThan(0);
     }
     await rep.goto(`${base}/queue`);
@@ -76,12 +95,21 @@ describe('a newcomer on the embedded default (prospector start --demo, PGlite)',
     expect(opener.status).toBe('scheduled');
     // …in the recipient's sending window (the contact has no zone of its own: the account's).
     const zone = DEMO_ACCOUNTS.find((a) => a.name === pick.account_name)!.timeZone;
-    expect(isSendableAt(new Date(opener.scheduled_at!), zone, { window: DEFAULT_WINDOW, fallback: FALLBACK_WINDOW, fallbackAfterDays: 3 })).toBe(true);
+    expect(
+      isSendableAt(new Date(opener.scheduled_at!), zone, {
+        window: DEFAULT_WINDOW,
+        fallback: FALLBACK_WINDOW,
+        fallbackAfterDays: 3,
+      }),
+    ).toBe(true);
 
     // The demo control sends it now, through the real send path, into the local outbox.
     await rep.goto(`${base}/outbox`);
     await screenshot(rep, 'walkthrough-3-outbox-demo-controls');
-    await Promise.all([rep.waitForURL(/\/outbox\?sent=/), rep.getByRole('button', { name: /Send due steps now/ }).click()]);
+    await Promise.all([
+      rep.waitForURL(/\/outbox\?sent=/),
+      rep.getByRole('button', { name: /Send due steps now/ }).click(),
+    ]);
     expect(await rep.getByRole('status').textContent()).toContain('1 sent now');
     await Promise.all([rep.waitForURL(/\/outbox\/\d+$/), rep.locator('table.list a').first().click()]);
     const eml = rep.locator('article.eml');
@@ -98,7 +126,10 @@ describe('a newcomer on the embedded default (prospector start --demo, PGlite)',
 
     const manager = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
     await login(manager, base!, managerEmail!, managerPassword!);
-    const funnel = await api<{ rows: { key: string; counts: Record<string, number> }[] }>(manager, `${base}/api/funnel`);
+    const funnel = await api<{ rows: { key: string; counts: Record<string, number> }[] }>(
+      manager,
+      `${base}/api/funnel`,
+    );
     expect(funnel.rows.find((r) => r.key === 'job_change')!.counts).toMatchObject({ approved: 1, sent: 1, replied: 1 });
     await manager.goto(`${base}/dashboard`);
     await screenshot(manager, 'walkthrough-6-dashboard');
@@ -107,16 +138,31 @@ describe('a newcomer on the embedded default (prospector start --demo, PGlite)',
     expect(await proc.stop('SIGTERM')).toBe(0);
     const db = await openPglite(path.join(dataDir, 'pgdata'));
     try {
-      const [seq] = await run<{ status: string; stop_reason: string }>(db, { text: 'SELECT status, stop_reason FROM sequences WHERE id = $1', values: [pick.id] });
+      const [seq] = await run<{ status: string; stop_reason: string }>(db, {
+        text: 'SELECT status, stop_reason FROM sequences WHERE id = $1',
+        values: [pick.id],
+      });
       expect(seq).toMatchObject({ status: 'stopped', stop_reason: 'replied' });
-      const steps = await run<{ position: number; status: string }>(db, { text: 'SELECT position, status FROM sequence_steps WHERE sequence_id = $1 ORDER BY position', values: [pick.id] });
+      const steps = await run<{ position: number; status: string }>(db, {
+        text: 'SELECT position, status FROM sequence_steps WHERE sequence_id = $1 ORDER BY position',
+        values: [pick.id],
+      });
       expect(steps[0]!.status).toBe('sent');
       expect(steps.slice(1).every((s) => s.status !== 'sent' && s.status !== 'scheduled')).toBe(true);
-      const out = await run<{ step_id: number; n: number }>(db, { text: `SELECT step_id, count(*)::int AS n FROM messages WHERE direction = 'out' GROUP BY step_id`, values: [] });
+      const out = await run<{ step_id: number; n: number }>(db, {
+        text: `SELECT step_id, count(*)::int AS n FROM messages WHERE direction = 'out' GROUP BY step_id`,
+        values: [],
+      });
       expect(out).toEqual([{ step_id: expect.any(Number), n: 1 }]);
-      const inbound = await run<{ classification: string }>(db, { text: `SELECT classification FROM messages WHERE direction = 'in' AND sequence_id = $1`, values: [pick.id] });
+      const inbound = await run<{ classification: string }>(db, {
+        text: `SELECT classification FROM messages WHERE direction = 'in' AND sequence_id = $1`,
+        values: [pick.id],
+      });
       expect(inbound).toEqual([{ classification: 'reply' }]);
-      const events = await run<{ type: string }>(db, { text: `SELECT type FROM events WHERE sequence_id = $1 ORDER BY occurred_at, id`, values: [pick.id] });
+      const events = await run<{ type: string }>(db, {
+        text: `SELECT type FROM events WHERE sequence_id = $1 ORDER BY occurred_at, id`,
+        values: [pick.id],
+      });
       expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['sent', 'reply']));
     } finally {
       await db.close();

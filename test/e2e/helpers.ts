@@ -13,7 +13,12 @@ export function freePort(): Promise<number> {
 }
 
 /** Calls `probe` every `everyMs` until it returns a truthy value; throws with `what` after `ms`. */
-export async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, ms = 120_000, everyMs = 500): Promise<T> {
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined | null | false>,
+  ms = 120_000,
+  everyMs = 500,
+): Promise<T> {
   const end = Date.now() + ms;
   let last: unknown;
   for (;;) {
@@ -23,7 +28,8 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined 
     } catch (err) {
       last = err;
     }
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > end)
+      throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }

@@ -13,11 +13,24 @@ import { dueNow, pollNow, rows, startStack, type Stack } from './stack.js';
 const NAMES = ['Borealis Freight', 'Cinder Labs', 'Driftwood Media', 'Ember Health', 'Fennel Robotics'];
 const companies = NAMES.map((name) => {
   const domain = `${name.split(' ')[0]!.toLowerCase()}.test`;
-  return { domain, name, contact: { first: 'Sam', last: name.split(' ')[0]!, title: 'VP of Sales' },
-    paragraphs: [`${name} sells software to mid-sized companies across North America.`, `${name} employs 180 people and is growing its sales team.`] };
+  return {
+    domain,
+    name,
+    contact: { first: 'Sam', last: name.split(' ')[0]!, title: 'VP of Sales' },
+    paragraphs: [
+      `${name} sells software to mid-sized companies across North America.`,
+      `${name} employs 180 people and is growing its sales team.`,
+    ],
+  };
 });
-const story = (name: string) => ({ id: name.toLowerCase().replace(/\W+/g, '-'), title: `${name} raises $20 million Series A to grow its sales team`,
-  paragraphs: [`${name} has raised $20 million in a Series A round led by Loopback Capital.`, 'The company plans to double its sales team this year.'] });
+const story = (name: string) => ({
+  id: name.toLowerCase().replace(/\W+/g, '-'),
+  title: `${name} raises $20 million Series A to grow its sales team`,
+  paragraphs: [
+    `${name} has raised $20 million in a Series A round led by Loopback Capital.`,
+    'The company plans to double its sales team this year.',
+  ],
+});
 
 let s: Stack;
 let failed = false;
@@ -30,60 +43,123 @@ afterAll(async () => {
 
 describe('a worker killed mid-flight', { timeout: 240_000 }, () => {
   it('the other worker finishes the work; no step is sent twice; no job or step is lost', async () => {
-    onTestFailed(() => { failed = true; });
+    onTestFailed(() => {
+      failed = true;
+    });
     // Batch A: two funding signals drafted and approved; their openers will go out together.
     s.world.stories.push(story(NAMES[0]!), story(NAMES[1]!));
     await pollNow(s);
-    const drafts = await until('two drafts', async () => {
-      const r = await rows<{ id: number; version: number }>(s, `SELECT id, version FROM sequences WHERE status = 'pending_review' ORDER BY id`);
-      return r.length === 2 ? r : undefined;
-    }, 90_000);
-    for (const d of drafts) expect((await s.api(`/api/drafts/${d.id}/approve`, { method: 'POST', body: { version: d.version } })).status).toBe(200);
-    await dueNow(s, drafts.map((d) => d.id));
+    const drafts = await until(
+      'two drafts',
+      async () => {
+        const r = await rows<{ id: number; version: number }>(
+          s,
+          `SELECT id, version FROM sequences WHERE status = 'pending_review' ORDER BY id`,
+        );
+        return r.length === 2 ? r : undefined;
+      },
+      90_000,
+    );
+    for (const d of drafts)
+      expect(
+        (await s.api(`/api/drafts/${d.id}/approve`, { method: 'POST', body: { version: d.version } })).status,
+      ).toBe(200);
+    await dueNow(
+      s,
+      drafts.map((d) => d.id),
+    );
 
     // The moment a send is in flight, batch B arrives and research starts on slow sites.
-    await until('a step being sent', async () => (await rows(s, `SELECT id FROM sequence_steps WHERE status = 'sending'`)).length > 0, 120_000, 200);
+    await until(
+      'a step being sent',
+      async () => (await rows(s, `SELECT id FROM sequence_steps WHERE status = 'sending'`)).length > 0,
+      120_000,
+      200,
+    );
     s.world.stories.push(story(NAMES[2]!), story(NAMES[3]!));
     await pollNow(s);
-    await until('research running', async () => (await rows(s, `SELECT id FROM pgboss.job WHERE name = 'research' AND state = 'active'`)).length > 0, 30_000, 200);
+    await until(
+      'research running',
+      async () => (await rows(s, `SELECT id FROM pgboss.job WHERE name = 'research' AND state = 'active'`)).length > 0,
+      30_000,
+      200,
+    );
     s.workers[0]!.child.kill('SIGKILL');
     expect(await s.workers[0]!.exit()).toBeNull();
 
     // The survivor does the work that arrives after the kill: research, draft, and the send.
     s.world.stories.push(story(NAMES[4]!));
     await pollNow(s);
-    const late = await until('the survivor to draft the new signal', async () =>
-      (await rows<{ id: number; version: number }>(s, `SELECT q.id, q.version FROM sequences q JOIN signals g ON g.id = q.signal_id WHERE g.title LIKE $1 AND q.status = 'pending_review'`, [`${NAMES[4]}%`]))[0], 90_000);
-    expect((await s.api(`/api/drafts/${late.id}/approve`, { method: 'POST', body: { version: late.version } })).status).toBe(200);
+    const late = await until(
+      'the survivor to draft the new signal',
+      async () =>
+        (
+          await rows<{ id: number; version: number }>(
+            s,
+            `SELECT q.id, q.version FROM sequences q JOIN signals g ON g.id = q.signal_id WHERE g.title LIKE $1 AND q.status = 'pending_review'`,
+            [`${NAMES[4]}%`],
+          )
+        )[0],
+      90_000,
+    );
+    expect(
+      (await s.api(`/api/drafts/${late.id}/approve`, { method: 'POST', body: { version: late.version } })).status,
+    ).toBe(200);
     await dueNow(s, [late.id]);
-    await until('the survivor to send it', async () =>
-      (await rows(s, `SELECT id FROM sequence_steps WHERE sequence_id = $1 AND position = 1 AND status = 'sent'`, [late.id])).length === 1, 150_000, 1_000);
+    await until(
+      'the survivor to send it',
+      async () =>
+        (
+          await rows(s, `SELECT id FROM sequence_steps WHERE sequence_id = $1 AND position = 1 AND status = 'sent'`, [
+            late.id,
+          ])
+        ).length === 1,
+      150_000,
+      1_000,
+    );
 
     // What the dead worker held is not lost: its jobs are still active with retries left (pg-boss
     // hands them out again when their lease expires), their signals wait in `researching`, and every
     // signal is drafted or held so.
-    const held = await rows<{ signal_id: string; state: string; retry_count: number; retry_limit: number }>(s,
-      `SELECT data->>'signalId' AS signal_id, state, retry_count, retry_limit FROM pgboss.job WHERE name IN ('research', 'draft') AND state NOT IN ('completed')`);
+    const held = await rows<{ signal_id: string; state: string; retry_count: number; retry_limit: number }>(
+      s,
+      `SELECT data->>'signalId' AS signal_id, state, retry_count, retry_limit FROM pgboss.job WHERE name IN ('research', 'draft') AND state NOT IN ('completed')`,
+    );
     expect(held.every((j) => j.state === 'active' && j.retry_count < j.retry_limit)).toBe(true);
     const signals = await rows<{ id: number; status: string }>(s, 'SELECT id, status FROM signals ORDER BY id');
     expect(signals).toHaveLength(5);
-    for (const g of signals) expect(g.status === 'drafted' || held.some((j) => j.signal_id === String(g.id)), `signal ${g.id} ${g.status}`).toBe(true);
+    for (const g of signals)
+      expect(
+        g.status === 'drafted' || held.some((j) => j.signal_id === String(g.id)),
+        `signal ${g.id} ${g.status}`,
+      ).toBe(true);
 
     // Nothing was delivered twice, and every delivery is a step we recorded (sent) or still hold (sending).
     const byId = new Map<string, number>();
     for (const m of s.smtp.received) byId.set(m.parsed.messageId!, (byId.get(m.parsed.messageId!) ?? 0) + 1);
     expect([...byId.values()].every((n) => n === 1)).toBe(true);
-    const steps = await rows<{ id: number; status: string; message_id: string | null }>(s, `SELECT id, status, message_id FROM sequence_steps WHERE status IN ('sent', 'sending', 'unknown')`);
+    const steps = await rows<{ id: number; status: string; message_id: string | null }>(
+      s,
+      `SELECT id, status, message_id FROM sequence_steps WHERE status IN ('sent', 'sending', 'unknown')`,
+    );
     for (const st of steps.filter((x) => x.status === 'sent')) expect(byId.get(st.message_id!)).toBe(1);
     for (const id of byId.keys()) expect(steps.map((x) => x.message_id)).toContain(id);
 
     // A step the dead worker left in `sending` is reconciled once it is stale: looked up in the
     // mailbox's IMAP Sent folder (not there: the test SMTP server keeps no copy) → `unknown`, for a person.
     const stale = new Date(Date.now() + STUCK_AFTER_MS + 60_000);
-    const ctx = { db: s.t.db, log: createLogger('silent'), secrets: createSecretBox(TEST_SECRET), config: testConfig(s.t) };
+    const ctx = {
+      db: s.t.db,
+      log: createLogger('silent'),
+      secrets: createSecretBox(TEST_SECRET),
+      config: testConfig(s.t),
+    };
     const before = s.smtp.received.length;
     const r = await reconcileStuck(ctx, { now: stale });
-    const after = await rows<{ status: string }>(s, `SELECT status FROM sequence_steps WHERE status IN ('sending', 'unknown')`);
+    const after = await rows<{ status: string }>(
+      s,
+      `SELECT status FROM sequence_steps WHERE status IN ('sending', 'unknown')`,
+    );
     expect(after.every((x) => x.status === 'unknown')).toBe(true);
     expect(r.unknown + r.sent).toBe(steps.filter((x) => x.status === 'sending').length);
     expect(s.smtp.received.length).toBe(before);

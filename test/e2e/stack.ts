@@ -26,31 +26,84 @@ export const ALWAYS = { days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59
 export const REP_ADDRESS = 'riley@sender.test';
 
 export interface Stack {
-  t: TestDb; world: World; smtp: TestSmtp; dovecot: TestDovecot; fake: FakeAnthropic;
-  web: Proc; workers: Proc[]; base: string; env: NodeJS.ProcessEnv;
-  workspaceId: number; sourceId: number; mailboxId: number; repToken: string; managerToken: string;
+  t: TestDb;
+  world: World;
+  smtp: TestSmtp;
+  dovecot: TestDovecot;
+  fake: FakeAnthropic;
+  web: Proc;
+  workers: Proc[];
+  base: string;
+  env: NodeJS.ProcessEnv;
+  workspaceId: number;
+  sourceId: number;
+  mailboxId: number;
+  repToken: string;
+  managerToken: string;
   contacts: Record<string, number>;
-  api<T = unknown>(path: string, init?: { method?: string; body?: unknown; token?: string }): Promise<{ status: number; body: T }>;
+  api<T = unknown>(
+    path: string,
+    init?: { method?: string; body?: unknown; token?: string },
+  ): Promise<{ status: number; body: T }>;
   close(failed: boolean): Promise<void>;
 }
 
-export async function startStack(opts: { label: string; companies: (Company & { contact: { first: string; last: string; title: string } })[]; workers?: number; siteDelayMs?: number; smtpDelayMs?: number }): Promise<Stack> {
+export async function startStack(opts: {
+  label: string;
+  companies: (Company & { contact: { first: string; last: string; title: string } })[];
+  workers?: number;
+  siteDelayMs?: number;
+  smtpDelayMs?: number;
+}): Promise<Stack> {
   const t = await createTestDb('postgres', { label: opts.label });
-  const [world, smtp, dovecot, fake] = await Promise.all([startWorld(opts.companies, { delayMs: opts.siteDelayMs }), startSmtp({ delayMs: opts.smtpDelayMs }), startDovecot(), startFakeAnthropic({ fallback: answer })]);
+  const [world, smtp, dovecot, fake] = await Promise.all([
+    startWorld(opts.companies, { delayMs: opts.siteDelayMs }),
+    startSmtp({ delayMs: opts.smtpDelayMs }),
+    startDovecot(),
+    startFakeAnthropic({ fallback: answer }),
+  ]);
   const secrets = createSecretBox(TEST_SECRET);
   const siteMap = Object.fromEntries(opts.companies.map((c) => [c.domain, world.siteBase(c.domain)]));
-  const ws = (await one<{ id: number }>(t.db, insertWorkspace('E2E workspace', {
-    researchSiteMap: siteMap, approvalMode: 'sequence', signature: 'Riley Rep\nLoopback Co', physicalAddress: 'Loopback Co, 1 Test Street, Springfield',
-  })))!;
-  const rep = await addUser(t.db, { workspaceId: ws.id, email: 'rep@e2e.test', name: 'Riley Rep', role: 'rep', timeZone: 'UTC' });
-  const manager = await addUser(t.db, { workspaceId: ws.id, email: 'manager@e2e.test', name: 'Mo Manager', role: 'manager', timeZone: 'UTC' });
+  const ws = (await one<{ id: number }>(
+    t.db,
+    insertWorkspace('E2E workspace', {
+      researchSiteMap: siteMap,
+      approvalMode: 'sequence',
+      signature: 'Riley Rep\nLoopback Co',
+      physicalAddress: 'Loopback Co, 1 Test Street, Springfield',
+    }),
+  ))!;
+  const rep = await addUser(t.db, {
+    workspaceId: ws.id,
+    email: 'rep@e2e.test',
+    name: 'Riley Rep',
+    role: 'rep',
+    timeZone: 'UTC',
+  });
+  const manager = await addUser(t.db, {
+    workspaceId: ws.id,
+    email: 'manager@e2e.test',
+    name: 'Mo Manager',
+    role: 'manager',
+    timeZone: 'UTC',
+  });
   const template = (await one<{ id: number }>(t.db, {
     text: `INSERT INTO sequence_templates (workspace_id, name, steps, sending_window, fallback_window, is_default) VALUES ($1, 'Open now, 2 steps', $2, $3, NULL, true) RETURNING id`,
-    values: [ws.id, JSON.stringify([{ kind: 'opener', delayDays: 0 }, { kind: 'follow_up', delayDays: 2 }]), JSON.stringify(ALWAYS)],
+    values: [
+      ws.id,
+      JSON.stringify([
+        { kind: 'opener', delayDays: 0 },
+        { kind: 'follow_up', delayDays: 2 },
+      ]),
+      JSON.stringify(ALWAYS),
+    ],
   }))!;
   const contacts: Record<string, number> = {};
   for (const c of opts.companies) {
-    const acc = (await one<{ id: number }>(t.db, { text: `INSERT INTO accounts (workspace_id, name, domain, owner_id, time_zone, country) VALUES ($1, $2, $3, $4, 'America/Denver', 'US') RETURNING id`, values: [ws.id, c.name, c.domain, rep.user.id] }))!;
+    const acc = (await one<{ id: number }>(t.db, {
+      text: `INSERT INTO accounts (workspace_id, name, domain, owner_id, time_zone, country) VALUES ($1, $2, $3, $4, 'America/Denver', 'US') RETURNING id`,
+      values: [ws.id, c.name, c.domain, rep.user.id],
+    }))!;
     const email = `${c.contact.first}.${c.contact.last}@${c.domain}`.toLowerCase();
     contacts[email] = (await one<{ id: number }>(t.db, {
       text: `INSERT INTO contacts (workspace_id, account_id, first_name, last_name, email, title, time_zone) VALUES ($1, $2, $3, $4, $5, $6, 'Pacific/Auckland') RETURNING id`,
@@ -63,18 +116,38 @@ export async function startStack(opts: { label: string; companies: (Company & { 
     values: [ws.id, rep.user.id, REP_ADDRESS, smtp.port, dovecot.port, secrets.seal(DOVECOT_PASSWORD)],
   }))!;
   await seedDefaultPlays(t.db, ws.id, template.id);
-  const source = (await one<{ id: number }>(t.db, insertSource(ws.id, { kind: 'feed', name: 'Loopback Venture News', url: `${world.base}/feed.xml`, config: {}, secretEnc: null, pollIntervalMinutes: 60 })))!;
+  const source = (await one<{ id: number }>(
+    t.db,
+    insertSource(ws.id, {
+      kind: 'feed',
+      name: 'Loopback Venture News',
+      url: `${world.base}/feed.xml`,
+      config: {},
+      secretEnc: null,
+      pollIntervalMinutes: 60,
+    }),
+  ))!;
   const repToken = await createApiToken(t.db, rep.user.id, 'e2e');
   const managerToken = await createApiToken(t.db, manager.user.id, 'e2e');
 
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const env = cleanEnv({
-    DATABASE_URL: t.url!, APP_SECRET: TEST_SECRET, ANTHROPIC_API_KEY: 'sk-ant-fake-e2e', ANTHROPIC_BASE_URL: fake.url, ALLOW_PRIVATE_FETCH: '1',
-    PUBLIC_URL: base, PORT: String(port), DATA_DIR: mkdtempSync(path.join(tmpdir(), 'prospector-e2e-')), LOG_LEVEL: 'info', DB_POOL_MAX: '4',
+    DATABASE_URL: t.url!,
+    APP_SECRET: TEST_SECRET,
+    ANTHROPIC_API_KEY: 'sk-ant-fake-e2e',
+    ANTHROPIC_BASE_URL: fake.url,
+    ALLOW_PRIVATE_FETCH: '1',
+    PUBLIC_URL: base,
+    PORT: String(port),
+    DATA_DIR: mkdtempSync(path.join(tmpdir(), 'prospector-e2e-')),
+    LOG_LEVEL: 'info',
+    DB_POOL_MAX: '4',
   });
   const web = startProcess(['web'], env);
-  const workers = Array.from({ length: opts.workers ?? 2 }, () => startProcess(['worker'], { ...env, DATA_DIR: mkdtempSync(path.join(tmpdir(), 'prospector-e2e-w-')) }));
+  const workers = Array.from({ length: opts.workers ?? 2 }, () =>
+    startProcess(['worker'], { ...env, DATA_DIR: mkdtempSync(path.join(tmpdir(), 'prospector-e2e-w-')) }),
+  );
   try {
     await web.waitFor(/running at/, 60_000);
     await Promise.all(workers.map((w) => until(() => /agents\.started/.test(w.stderr()), w)));
@@ -89,14 +162,32 @@ export async function startStack(opts: { label: string; companies: (Company & { 
   const api: Stack['api'] = async (p, init = {}) => {
     const res = await fetch(base + p, {
       method: init.method ?? 'GET',
-      headers: { authorization: `Bearer ${init.token ?? repToken}`, ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        authorization: `Bearer ${init.token ?? repToken}`,
+        ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
       body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
     });
     const text = await res.text();
     return { status: res.status, body: (text ? JSON.parse(text) : null) as never };
   };
   return {
-    t, world, smtp, dovecot, fake, web, workers, base, env, workspaceId: ws.id, sourceId: source.id, mailboxId: mailbox.id, repToken, managerToken, contacts, api,
+    t,
+    world,
+    smtp,
+    dovecot,
+    fake,
+    web,
+    workers,
+    base,
+    env,
+    workspaceId: ws.id,
+    sourceId: source.id,
+    mailboxId: mailbox.id,
+    repToken,
+    managerToken,
+    contacts,
+    api,
     async close(failed) {
       await Promise.all([web, ...workers].map((p) => p.stop('SIGKILL')));
       // Whatever fails to close, the database is still dropped (or kept when the test failed).
@@ -133,5 +224,8 @@ export async function rows<T>(s: Stack, text: string, values: unknown[] = []): P
  * the dispatcher, claim (window, caps, re-checks) and send run as they would.
  */
 export async function dueNow(s: Stack, sequenceIds: number[]): Promise<void> {
-  await s.t.db.query(`UPDATE sequence_steps SET scheduled_at = now() WHERE position = 1 AND status = 'scheduled' AND sequence_id = ANY($1::bigint[])`, [sequenceIds]);
+  await s.t.db.query(
+    `UPDATE sequence_steps SET scheduled_at = now() WHERE position = 1 AND status = 'scheduled' AND sequence_id = ANY($1::bigint[])`,
+    [sequenceIds],
+  );
 }

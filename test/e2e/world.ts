@@ -5,8 +5,17 @@
 import http, { type Server } from 'node:http';
 import type { FakeReply, FakeRequest } from '../support/fake-anthropic.js';
 
-export interface Story { id: string; title: string; paragraphs: string[]; hoursAgo?: number }
-export interface Company { domain: string; name: string; paragraphs: string[] }
+export interface Story {
+  id: string;
+  title: string;
+  paragraphs: string[];
+  hoursAgo?: number;
+}
+export interface Company {
+  domain: string;
+  name: string;
+  paragraphs: string[];
+}
 
 export interface World {
   base: string;
@@ -25,12 +34,20 @@ export async function startWorld(companies: Company[], opts: { delayMs?: number 
   const server: Server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', world.base);
     if (opts.delayMs && url.pathname.startsWith('/site/')) await new Promise((r) => setTimeout(r, opts.delayMs));
-    if (url.pathname === '/robots.txt' || url.pathname.endsWith('/robots.txt')) return void res.writeHead(200, { 'content-type': 'text/plain' }).end('User-agent: *\nAllow: /\n');
+    if (url.pathname === '/robots.txt' || url.pathname.endsWith('/robots.txt'))
+      return void res.writeHead(200, { 'content-type': 'text/plain' }).end('User-agent: *\nAllow: /\n');
     if (url.pathname === '/feed.xml') {
-      const items = world.stories.map((s) => `<item><title>${esc(s.title)}</title><link>${world.base}/stories/${s.id}</link><guid isPermaLink="false">${s.id}</guid>
-<pubDate>${new Date(started - (s.hoursAgo ?? 1) * 3_600_000).toUTCString()}</pubDate><description>${esc(s.paragraphs[0] ?? '')}</description></item>`);
-      return void res.writeHead(200, { 'content-type': 'application/rss+xml' })
-        .end(`<?xml version="1.0"?><rss version="2.0"><channel><title>Loopback Venture News</title><link>${world.base}/</link><description>test feed</description>${items.join('\n')}</channel></rss>`);
+      const items = world.stories.map(
+        (
+          s,
+        ) => `<item><title>${esc(s.title)}</title><link>${world.base}/stories/${s.id}</link><guid isPermaLink="false">${s.id}</guid>
+<pubDate>${new Date(started - (s.hoursAgo ?? 1) * 3_600_000).toUTCString()}</pubDate><description>${esc(s.paragraphs[0] ?? '')}</description></item>`,
+      );
+      return void res
+        .writeHead(200, { 'content-type': 'application/rss+xml' })
+        .end(
+          `<?xml version="1.0"?><rss version="2.0"><channel><title>Loopback Venture News</title><link>${world.base}/</link><description>test feed</description>${items.join('\n')}</channel></rss>`,
+        );
     }
     const story = /^\/stories\/([\w-]+)$/.exec(url.pathname);
     const s = story && world.stories.find((x) => x.id === story[1]);
@@ -39,17 +56,35 @@ export async function startWorld(companies: Company[], opts: { delayMs?: number 
     const c = site && companies.find((x) => x.domain === site[1]);
     if (c) {
       const nav = `<nav><a href="about">About us</a></nav>`;
-      return void res.writeHead(200, { 'content-type': 'text/html' }).end(site![2] ? page(`About ${c.name}`, c.paragraphs.slice(1), nav) : page(c.name, c.paragraphs.slice(0, 1), nav));
+      return void res
+        .writeHead(200, { 'content-type': 'text/html' })
+        .end(
+          site![2] ? page(`About ${c.name}`, c.paragraphs.slice(1), nav) : page(c.name, c.paragraphs.slice(0, 1), nav),
+        );
     }
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   world.base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  world.close = () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); });
+  world.close = () =>
+    new Promise((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    });
   return world;
 }
 
-type Schema = { type?: string | string[]; properties?: Record<string, Schema>; required?: string[]; items?: Schema; enum?: unknown[]; anyOf?: Schema[]; minItems?: number; minimum?: number; const?: unknown };
+type Schema = {
+  type?: string | string[];
+  properties?: Record<string, Schema>;
+  required?: string[];
+  items?: Schema;
+  enum?: unknown[];
+  anyOf?: Schema[];
+  minItems?: number;
+  minimum?: number;
+  const?: unknown;
+};
 
 /** The smallest value the JSON schema accepts (first enum member, empty strings, minimal arrays). */
 export function minimal(s: Schema): unknown {
@@ -58,16 +93,28 @@ export function minimal(s: Schema): unknown {
   if (s.anyOf) return minimal(s.anyOf.find((x) => x.type === 'null') ?? s.anyOf[0]!);
   const t = Array.isArray(s.type) ? (s.type.includes('null') ? 'null' : s.type[0]) : s.type;
   switch (t) {
-    case 'object': return Object.fromEntries((s.required ?? Object.keys(s.properties ?? {})).map((k) => [k, minimal(s.properties![k]!)]));
-    case 'array': return Array.from({ length: s.minItems ?? 0 }, () => minimal(s.items ?? {}));
-    case 'string': return 'x';
-    case 'number': case 'integer': return s.minimum ?? 0;
-    case 'boolean': return false;
-    default: return null;
+    case 'object':
+      return Object.fromEntries(
+        (s.required ?? Object.keys(s.properties ?? {})).map((k) => [k, minimal(s.properties![k]!)]),
+      );
+    case 'array':
+      return Array.from({ length: s.minItems ?? 0 }, () => minimal(s.items ?? {}));
+    case 'string':
+      return 'x';
+    case 'number':
+    case 'integer':
+      return s.minimum ?? 0;
+    case 'boolean':
+      return false;
+    default:
+      return null;
   }
 }
 
-const userText = (req: FakeRequest) => (req.body.messages as { content: unknown }[]).map((m) => typeof m.content === 'string' ? m.content : JSON.stringify(m.content)).join('\n');
+const userText = (req: FakeRequest) =>
+  (req.body.messages as { content: unknown }[])
+    .map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content)))
+    .join('\n');
 
 /** Answers research extraction, drafting and classification the way a careful model would. */
 export function answer(req: FakeRequest): FakeReply {
@@ -79,8 +126,17 @@ export function answer(req: FakeRequest): FakeReply {
     const kinds = (schema?.properties?.facts?.items?.properties?.kind?.enum ?? ['company']) as string[];
     for (const m of text.matchAll(/<untrusted_page index=\\?"(\d+)\\?"[^>]*>([\s\S]*?)<\/untrusted_page>/g)) {
       const body = m[2]!.replace(/\\n/g, '\n');
-      const sentence = body.split(/\n|(?<=\.)\s+/).map((x) => x.trim()).find((x) => x.length >= 30 && x.endsWith('.'));
-      if (sentence) facts.push({ page: Number(m[1]), kind: kinds.includes('company') ? 'company' : kinds[0], text: sentence, quote: sentence });
+      const sentence = body
+        .split(/\n|(?<=\.)\s+/)
+        .map((x) => x.trim())
+        .find((x) => x.length >= 30 && x.endsWith('.'));
+      if (sentence)
+        facts.push({
+          page: Number(m[1]),
+          kind: kinds.includes('company') ? 'company' : kinds[0],
+          text: sentence,
+          quote: sentence,
+        });
     }
     return answerWith({ facts });
   }
@@ -89,11 +145,16 @@ export function answer(req: FakeRequest): FakeReply {
     const ids = [...research.matchAll(/\\?"id\\?":\s*(\d+)/g)].map((m) => Number(m[1]));
     const count = [...text.matchAll(/^\d+\. (?:opener|follow_up|breakup), day offset/gm)].length || 1;
     const first = /Contact: (\S+)/.exec(text)?.[1] ?? 'there';
-    return answerWith({ steps: Array.from({ length: count }, (_, i) => ({
-      subject: i === 0 ? 'Congratulations on the round' : '',
-      body: i === 0 ? `Hi ${first},\n\nCongratulations on the new funding. Would a 20-minute call next week be useful?` : `Hi ${first},\n\nOne more thought on your growth plans. Worth a short call?`,
-      citedFactIds: ids.slice(0, i === 0 ? 2 : 1),
-    })) });
+    return answerWith({
+      steps: Array.from({ length: count }, (_, i) => ({
+        subject: i === 0 ? 'Congratulations on the round' : '',
+        body:
+          i === 0
+            ? `Hi ${first},\n\nCongratulations on the new funding. Would a 20-minute call next week be useful?`
+            : `Hi ${first},\n\nOne more thought on your growth plans. Worth a short call?`,
+        citedFactIds: ids.slice(0, i === 0 ? 2 : 1),
+      })),
+    });
   }
   return answerWith(schema ? minimal(schema) : {});
 }

@@ -20,7 +20,15 @@ import { Browserish, listen } from '../support/web.js';
 import { buildDraftWorkspace } from '../drafting/builders.js';
 import type { TestWorkspace } from '../support/builders.js';
 
-interface SeqRow { id: number; contact_id: number; play_id: number | null; persona: string | null; stagger_hours: number; status: string; drafter: string }
+interface SeqRow {
+  id: number;
+  contact_id: number;
+  play_id: number | null;
+  persona: string | null;
+  stagger_hours: number;
+  status: string;
+  drafter: string;
+}
 
 describeEachBackend('plays end to end', (get) => {
   let ctx: AppContext & { close(): Promise<void> };
@@ -28,7 +36,12 @@ describeEachBackend('plays end to end', (get) => {
   let ws: TestWorkspace;
   const helpers = () => ({ ...ctx, jobId: randomUUID(), signal: new AbortController().signal });
   const researchJobs = async (signalId: number) =>
-    (await get().db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'research' AND (data->>'signalId')::int = $1`, [signalId])).rows[0]!.n;
+    (
+      await get().db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'research' AND (data->>'signalId')::int = $1`,
+        [signalId],
+      )
+    ).rows[0]!.n;
 
   beforeAll(async () => {
     ctx = await createTestContext(get());
@@ -41,56 +54,138 @@ describeEachBackend('plays end to end', (get) => {
     await ctx?.close();
   });
 
-  const post = (body: string, headers: Record<string, string>) => fetch(`${web.base}/api/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const post = (body: string, headers: Record<string, string>) =>
+    fetch(`${web.base}/api/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body,
+    });
 
   it('refuses an unsigned or wrongly signed inbound event and stores nothing', async () => {
     const body = JSON.stringify({ id: 'evt_bad', event: 'trial_signup', email: 'eve@attacker.example' });
     expect((await post(body, { 'x-prospector-workspace': String(ws.id) })).status).toBe(401);
-    expect((await post(body, { 'x-prospector-workspace': String(ws.id), 'x-prospector-signature': signBody('wrong-secret', body) })).status).toBe(401);
-    const n = await one<{ n: number }>(get().db, { text: `SELECT count(*)::int AS n FROM contacts WHERE email = 'eve@attacker.example'`, values: [] });
+    expect(
+      (
+        await post(body, {
+          'x-prospector-workspace': String(ws.id),
+          'x-prospector-signature': signBody('wrong-secret', body),
+        })
+      ).status,
+    ).toBe(401);
+    const n = await one<{ n: number }>(get().db, {
+      text: `SELECT count(*)::int AS n FROM contacts WHERE email = 'eve@attacker.example'`,
+      values: [],
+    });
     expect(n!.n).toBe(0);
   });
 
   it('starts the onboarding play from a signed trial signup, once per event id, through to a draft', async () => {
     const { db } = get();
     const secret = await inboundSecret(db, ctx.secrets, ws.id);
-    const body = JSON.stringify({ id: 'evt_1', event: 'trial_signup', email: 'sam@newco.example', firstName: 'Sam', lastName: 'Ng', title: 'Head of Sales', company: 'NewCo', detail: 'Team plan trial' });
-    const res = await post(body, { 'x-prospector-workspace': String(ws.id), 'x-prospector-signature': signBody(secret, body) });
+    const body = JSON.stringify({
+      id: 'evt_1',
+      event: 'trial_signup',
+      email: 'sam@newco.example',
+      firstName: 'Sam',
+      lastName: 'Ng',
+      title: 'Head of Sales',
+      company: 'NewCo',
+      detail: 'Team plan trial',
+    });
+    const res = await post(body, {
+      'x-prospector-workspace': String(ws.id),
+      'x-prospector-signature': signBody(secret, body),
+    });
     expect(res.status).toBe(202);
     const { signalId } = (await res.json()) as { signalId: number };
-    const again = await post(body, { 'x-prospector-workspace': String(ws.id), 'x-prospector-signature': signBody(secret, body) });
+    const again = await post(body, {
+      'x-prospector-workspace': String(ws.id),
+      'x-prospector-signature': signBody(secret, body),
+    });
     expect(await again.json()).toEqual({ duplicate: true });
     expect(await researchJobs(signalId)).toBe(1);
     const signal = await one<{ type: string; subtype: string; play_name: string; account_name: string }>(db, {
-      text: `SELECT s.type, s.subtype, p.name AS play_name, a.name AS account_name FROM signals s JOIN plays p ON p.id = s.play_id JOIN accounts a ON a.id = s.account_id WHERE s.id = $1`, values: [signalId],
+      text: `SELECT s.type, s.subtype, p.name AS play_name, a.name AS account_name FROM signals s JOIN plays p ON p.id = s.play_id JOIN accounts a ON a.id = s.account_id WHERE s.id = $1`,
+      values: [signalId],
     });
-    expect(signal).toEqual({ type: 'inbound', subtype: 'trial_signup', play_name: 'Onboarding: trial signup', account_name: 'NewCo' });
+    expect(signal).toEqual({
+      type: 'inbound',
+      subtype: 'trial_signup',
+      play_name: 'Onboarding: trial signup',
+      account_name: 'NewCo',
+    });
     await researchAgent.handler({ signalId }, helpers());
     await draftAgent.handler({ signalId }, helpers());
     const seqs = await run<SeqRow & { email: string; play_name: string }>(db, {
-      text: `SELECT q.*, c.email, p.name AS play_name FROM sequences q JOIN contacts c ON c.id = q.contact_id JOIN plays p ON p.id = q.play_id WHERE q.signal_id = $1`, values: [signalId],
+      text: `SELECT q.*, c.email, p.name AS play_name FROM sequences q JOIN contacts c ON c.id = q.contact_id JOIN plays p ON p.id = q.play_id WHERE q.signal_id = $1`,
+      values: [signalId],
     });
     expect(seqs).toHaveLength(1);
-    expect(seqs[0]).toMatchObject({ email: 'sam@newco.example', play_name: 'Onboarding: trial signup', status: 'pending_review' });
+    expect(seqs[0]).toMatchObject({
+      email: 'sam@newco.example',
+      play_name: 'Onboarding: trial signup',
+      status: 'pending_review',
+    });
   });
 
   it('enrolls two contacts by hand: one signal, two drafts, the second starting a day later', async () => {
     const { db } = get();
-    const acc = (await one<{ id: number }>(db, insertAccount(ws.id, { name: 'Twofold', domain: 'twofold.example', aliases: [], ownerId: ws.users.rep.id, timeZone: 'UTC', country: null, tags: [] })))!;
+    const acc = (await one<{ id: number }>(
+      db,
+      insertAccount(ws.id, {
+        name: 'Twofold',
+        domain: 'twofold.example',
+        aliases: [],
+        ownerId: ws.users.rep.id,
+        timeZone: 'UTC',
+        country: null,
+        tags: [],
+      }),
+    ))!;
     const ids: number[] = [];
-    for (const [first, title] of [['Ada', 'VP Sales'], ['Ben', 'Head of RevOps']]) {
-      ids.push((await one<{ id: number }>(db, insertContact(ws.id, { accountId: acc.id, firstName: first!, lastName: 'T', email: `${first!.toLowerCase()}@twofold.example`, title: title!, timeZone: null, linkedinUrl: null, isChampion: false })))!.id);
+    for (const [first, title] of [
+      ['Ada', 'VP Sales'],
+      ['Ben', 'Head of RevOps'],
+    ]) {
+      ids.push(
+        (await one<{ id: number }>(
+          db,
+          insertContact(ws.id, {
+            accountId: acc.id,
+            firstName: first!,
+            lastName: 'T',
+            email: `${first!.toLowerCase()}@twofold.example`,
+            title: title!,
+            timeZone: null,
+            linkedinUrl: null,
+            isChampion: false,
+          }),
+        ))!.id,
+      );
     }
-    const play = await one<{ id: number }>(db, { text: `SELECT id FROM plays WHERE workspace_id = $1 AND name LIKE 'Funding%'`, values: [ws.id] });
+    const play = await one<{ id: number }>(db, {
+      text: `SELECT id FROM plays WHERE workspace_id = $1 AND name LIKE 'Funding%'`,
+      values: [ws.id],
+    });
     const token = await createApiToken(db, ws.users.rep.id, 'enroll');
-    const res = await fetch(`${web.base}/api/plays/${play!.id}/enroll`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ contactIds: ids, note: 'Met at the RevOps summit' }) });
+    const res = await fetch(`${web.base}/api/plays/${play!.id}/enroll`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ contactIds: ids, note: 'Met at the RevOps summit' }),
+    });
     expect(res.status).toBe(202);
     const { signalIds } = (await res.json()) as { signalIds: number[] };
     expect(signalIds).toHaveLength(1);
     await researchAgent.handler({ signalId: signalIds[0]! }, helpers());
     await draftAgent.handler({ signalId: signalIds[0]! }, helpers());
-    const seqs = await run<SeqRow>(db, { text: `SELECT * FROM sequences WHERE signal_id = $1 ORDER BY stagger_hours`, values: [signalIds[0]] });
-    expect(seqs.map((s) => [s.contact_id, s.stagger_hours, s.play_id, s.status])).toEqual([[ids[0], 0, play!.id, 'pending_review'], [ids[1], 24, play!.id, 'pending_review']]);
+    const seqs = await run<SeqRow>(db, {
+      text: `SELECT * FROM sequences WHERE signal_id = $1 ORDER BY stagger_hours`,
+      values: [signalIds[0]],
+    });
+    expect(seqs.map((s) => [s.contact_id, s.stagger_hours, s.play_id, s.status])).toEqual([
+      [ids[0], 0, play!.id, 'pending_review'],
+      [ids[1], 24, play!.id, 'pending_review'],
+    ]);
     // Approved together, the second contact's first email waits at least a day after the first's.
     const now = new Date('2026-12-01T10:00:00Z'); // a Tuesday: 10:00 UTC is inside the default window
     const a = await approveSequence(ctx, { sequenceId: seqs[0]!.id, userId: ws.users.rep.id, now, random: () => 0 });
@@ -104,7 +199,14 @@ describeEachBackend('plays end to end', (get) => {
     await b.login(ws.users.revops.email, ws.users.revops.password);
     const form = await b.page('/plays/new');
     expect(form.res.status).toBe(200);
-    const base = { _csrf: form.csrf!, triggerKind: 'signal', signalType: 'funding', maxContacts: '2', cooldownDays: '90', staggerHours: '24' };
+    const base = {
+      _csrf: form.csrf!,
+      triggerKind: 'signal',
+      signalType: 'funding',
+      maxContacts: '2',
+      cooldownDays: '90',
+      staggerHours: '24',
+    };
     const noName = await b.post('/plays', { ...base, name: '', personas: '' });
     expect(noName.status).toBe(400);
     expect(await noName.text()).toContain('name:');
@@ -115,11 +217,40 @@ describeEachBackend('plays end to end', (get) => {
 
   it('keeps a signal no enabled play takes, dismissed with the reason, and drafts nothing', async () => {
     const { db } = get();
-    const acc = (await one<{ id: number }>(db, insertAccount(ws.id, { name: 'Seedling', domain: 'seedling.example', aliases: [], ownerId: ws.users.rep.id, timeZone: 'UTC', country: null, tags: [] })))!;
-    await run(db, insertContact(ws.id, { accountId: acc.id, firstName: 'Cy', lastName: 'S', email: 'cy@seedling.example', title: 'CEO', timeZone: null, linkedinUrl: null, isChampion: false }));
-    const s = (await one<{ id: number }>(db, { text: `INSERT INTO signals (workspace_id, account_id, type, subtype, title, facts, fingerprint) VALUES ($1, $2, 'funding', 'seed', 'Seedling raises a seed round', '{"round":"seed"}', $3) RETURNING id`, values: [ws.id, acc.id, randomUUID()] }))!;
+    const acc = (await one<{ id: number }>(
+      db,
+      insertAccount(ws.id, {
+        name: 'Seedling',
+        domain: 'seedling.example',
+        aliases: [],
+        ownerId: ws.users.rep.id,
+        timeZone: 'UTC',
+        country: null,
+        tags: [],
+      }),
+    ))!;
+    await run(
+      db,
+      insertContact(ws.id, {
+        accountId: acc.id,
+        firstName: 'Cy',
+        lastName: 'S',
+        email: 'cy@seedling.example',
+        title: 'CEO',
+        timeZone: null,
+        linkedinUrl: null,
+        isChampion: false,
+      }),
+    );
+    const s = (await one<{ id: number }>(db, {
+      text: `INSERT INTO signals (workspace_id, account_id, type, subtype, title, facts, fingerprint) VALUES ($1, $2, 'funding', 'seed', 'Seedling raises a seed round', '{"round":"seed"}', $3) RETURNING id`,
+      values: [ws.id, acc.id, randomUUID()],
+    }))!;
     await researchAgent.handler({ signalId: s.id }, helpers());
-    const row = await one<{ status: string; error: string }>(db, { text: 'SELECT status, error FROM signals WHERE id = $1', values: [s.id] });
+    const row = await one<{ status: string; error: string }>(db, {
+      text: 'SELECT status, error FROM signals WHERE id = $1',
+      values: [s.id],
+    });
     expect(row).toEqual({ status: 'dismissed', error: 'no enabled play fires for a funding (seed) signal' });
     expect((await run(db, { text: 'SELECT 1 FROM sequences WHERE signal_id = $1', values: [s.id] })).length).toBe(0);
   });
@@ -133,12 +264,49 @@ describeEachBackend('funnel by play', (get) => {
     try {
       const ws = await buildDraftWorkspace(db);
       await seedDefaultPlays(db, ws.id);
-      const play = (await one<{ id: number }>(db, { text: `SELECT id FROM plays WHERE workspace_id = $1 AND name LIKE 'Hiring%'`, values: [ws.id] }))!;
-      const acc = (await one<{ id: number }>(db, insertAccount(ws.id, { name: 'Hire Co', domain: 'hire.example', aliases: [], ownerId: ws.users.rep.id, timeZone: 'UTC', country: null, tags: [] })))!;
-      const c = (await one<{ id: number }>(db, insertContact(ws.id, { accountId: acc.id, firstName: 'H', lastName: 'C', email: 'h@hire.example', title: 'VP Sales', timeZone: null, linkedinUrl: null, isChampion: false })))!;
-      for (const [playId, status] of [[play.id, 'pending_review'], [play.id, 'active'], [null, null]] as const) {
-        const s = (await one<{ id: number }>(db, { text: `INSERT INTO signals (workspace_id, account_id, type, title, fingerprint, play_id, status) VALUES ($1, $2, 'hiring', 'Hire Co hires SDRs', $3, $4, 'drafted') RETURNING id`, values: [ws.id, acc.id, randomUUID(), playId] }))!;
-        if (status) await run(db, { text: `INSERT INTO sequences (workspace_id, signal_id, account_id, contact_id, play_id, status, approved_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`, values: [ws.id, s.id, acc.id, c.id, playId, status, status === 'active' ? new Date() : null] });
+      const play = (await one<{ id: number }>(db, {
+        text: `SELECT id FROM plays WHERE workspace_id = $1 AND name LIKE 'Hiring%'`,
+        values: [ws.id],
+      }))!;
+      const acc = (await one<{ id: number }>(
+        db,
+        insertAccount(ws.id, {
+          name: 'Hire Co',
+          domain: 'hire.example',
+          aliases: [],
+          ownerId: ws.users.rep.id,
+          timeZone: 'UTC',
+          country: null,
+          tags: [],
+        }),
+      ))!;
+      const c = (await one<{ id: number }>(
+        db,
+        insertContact(ws.id, {
+          accountId: acc.id,
+          firstName: 'H',
+          lastName: 'C',
+          email: 'h@hire.example',
+          title: 'VP Sales',
+          timeZone: null,
+          linkedinUrl: null,
+          isChampion: false,
+        }),
+      ))!;
+      for (const [playId, status] of [
+        [play.id, 'pending_review'],
+        [play.id, 'active'],
+        [null, null],
+      ] as const) {
+        const s = (await one<{ id: number }>(db, {
+          text: `INSERT INTO signals (workspace_id, account_id, type, title, fingerprint, play_id, status) VALUES ($1, $2, 'hiring', 'Hire Co hires SDRs', $3, $4, 'drafted') RETURNING id`,
+          values: [ws.id, acc.id, randomUUID(), playId],
+        }))!;
+        if (status)
+          await run(db, {
+            text: `INSERT INTO sequences (workspace_id, signal_id, account_id, contact_id, play_id, status, approved_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+            values: [ws.id, s.id, acc.id, c.id, playId, status, status === 'active' ? new Date() : null],
+          });
       }
       const token = await createApiToken(db, ws.users.manager.id, 'funnel');
       const res = await fetch(`${web.base}/api/funnel?dim=play`, { headers: { authorization: `Bearer ${token}` } });

@@ -35,7 +35,9 @@ describeEachBackend('needs a contact', (get) => {
   beforeAll(async () => {
     ctx = await createTestContext(get());
     srv = await listen(ctx);
-    site = http.createServer((req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(req.url === '/team' ? TEAM : SITE));
+    site = http.createServer((req, res) =>
+      res.writeHead(200, { 'content-type': 'text/html' }).end(req.url === '/team' ? TEAM : SITE),
+    );
     await new Promise<void>((r) => site.listen(0, '127.0.0.1', () => r()));
     browser = await launchBrowser();
   });
@@ -51,13 +53,45 @@ describeEachBackend('needs a contact', (get) => {
     const ws = await buildDraftWorkspace(db);
     await seedDefaultPlays(db, ws.id);
     const siteUrl = `http://127.0.0.1:${(site.address() as { port: number }).port}/`;
-    await db.query(`UPDATE workspaces SET settings = settings || $2::jsonb WHERE id = $1`, [ws.id, JSON.stringify({ researchSiteMap: { 'quill-bank.example': siteUrl } })]);
-    const acc = (await one<{ id: number }>(db, insertAccount(ws.id, { name: 'Quill Bank', domain: 'quill-bank.example', aliases: [], ownerId: ws.users.rep.id, timeZone: 'America/Chicago', country: 'US', tags: [] })))!;
+    await db.query(`UPDATE workspaces SET settings = settings || $2::jsonb WHERE id = $1`, [
+      ws.id,
+      JSON.stringify({ researchSiteMap: { 'quill-bank.example': siteUrl } }),
+    ]);
+    const acc = (await one<{ id: number }>(
+      db,
+      insertAccount(ws.id, {
+        name: 'Quill Bank',
+        domain: 'quill-bank.example',
+        aliases: [],
+        ownerId: ws.users.rep.id,
+        timeZone: 'America/Chicago',
+        country: 'US',
+        tags: [],
+      }),
+    ))!;
     // The only contact is an engineer: no persona of the funding play fits.
-    await run(db, insertContact(ws.id, { accountId: acc.id, firstName: 'Ian', lastName: 'Park', email: 'ian@quill-bank.example', title: 'Head of Engineering', timeZone: null, linkedinUrl: null, isChampion: false }));
-    const signal = (await one<{ id: number }>(db, { text: `INSERT INTO signals (workspace_id, account_id, type, subtype, title, facts, fingerprint) VALUES ($1, $2, 'funding', 'series_b', 'Quill Bank raises $30M Series B', '{"round":"series_b"}', $3) RETURNING id`, values: [ws.id, acc.id, randomUUID()] }))!;
+    await run(
+      db,
+      insertContact(ws.id, {
+        accountId: acc.id,
+        firstName: 'Ian',
+        lastName: 'Park',
+        email: 'ian@quill-bank.example',
+        title: 'Head of Engineering',
+        timeZone: null,
+        linkedinUrl: null,
+        isChampion: false,
+      }),
+    );
+    const signal = (await one<{ id: number }>(db, {
+      text: `INSERT INTO signals (workspace_id, account_id, type, subtype, title, facts, fingerprint) VALUES ($1, $2, 'funding', 'series_b', 'Quill Bank raises $30M Series B', '{"round":"series_b"}', $3) RETURNING id`,
+      values: [ws.id, acc.id, randomUUID()],
+    }))!;
     await researchAgent.handler({ signalId: signal.id }, helpers());
-    expect((await one<{ status: string }>(db, { text: 'SELECT status FROM signals WHERE id = $1', values: [signal.id] }))!.status).toBe('needs_contact');
+    expect(
+      (await one<{ status: string }>(db, { text: 'SELECT status FROM signals WHERE id = $1', values: [signal.id] }))!
+        .status,
+    ).toBe('needs_contact');
 
     page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
     await login(page, srv.base, ws.users.rep.email, ws.users.rep.password);
@@ -72,11 +106,17 @@ describeEachBackend('needs a contact', (get) => {
     await Promise.all([page.waitForURL(/\/queue/), page.getByRole('button', { name: 'Add and continue' }).click()]);
 
     // The research job the form queued, run here; then drafting.
-    const job = await one<{ n: number }>(db, { text: `SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'research' AND (data->>'signalId')::int = $1`, values: [signal.id] });
+    const job = await one<{ n: number }>(db, {
+      text: `SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'research' AND (data->>'signalId')::int = $1`,
+      values: [signal.id],
+    });
     expect(job!.n).toBe(1);
     await researchAgent.handler({ signalId: signal.id }, helpers());
     await draftAgent.handler({ signalId: signal.id }, helpers());
-    const seq = await one<{ status: string; email: string }>(db, { text: `SELECT q.status, c.email FROM sequences q JOIN contacts c ON c.id = q.contact_id WHERE q.signal_id = $1`, values: [signal.id] });
+    const seq = await one<{ status: string; email: string }>(db, {
+      text: `SELECT q.status, c.email FROM sequences q JOIN contacts c ON c.id = q.contact_id WHERE q.signal_id = $1`,
+      values: [signal.id],
+    });
     expect(seq).toEqual({ status: 'pending_review', email: 'rosa@quill-bank.example' });
     await page.goto(`${srv.base}/queue`);
     await expect.poll(() => page.locator('[data-queue-row]').count()).toBe(1);

@@ -8,7 +8,11 @@ const salesLeader = Persona.parse({
   exclusions: ['sales engineer', 'engineer', 'intern', 'assistant'],
   seniorities: ['c_level', 'vp', 'head', 'director'],
 });
-const sdrLeader = Persona.parse({ name: 'SDR leader', titleKeywords: ['sales development', 'sdr', 'bdr'], seniorities: ['manager', 'director', 'head'] });
+const sdrLeader = Persona.parse({
+  name: 'SDR leader',
+  titleKeywords: ['sales development', 'sdr', 'bdr'],
+  seniorities: ['manager', 'director', 'head'],
+});
 
 describe('persona matching', () => {
   it.each([
@@ -74,10 +78,20 @@ describe('address check', () => {
     return v.map((exchange, priority) => ({ exchange, priority }));
   };
   it('accepts an address whose domain has MX, and says why it refuses others', async () => {
-    const resolve = mx({ 'good.example': ['mx1.good.example'], 'nullmx.example': ['.'], 'down.example': Object.assign(new Error('x'), { code: 'ECONNREFUSED' }) });
+    const resolve = mx({
+      'good.example': ['mx1.good.example'],
+      'nullmx.example': ['.'],
+      'down.example': Object.assign(new Error('x'), { code: 'ECONNREFUSED' }),
+    });
     expect(await checkAddress('pat@good.example', resolve)).toEqual({ ok: true });
-    expect(await checkAddress('pat@nomx.example', resolve)).toEqual({ ok: false, reason: 'nomx.example has no MX record (ENOTFOUND)' });
-    expect(await checkAddress('pat@nullmx.example', resolve)).toMatchObject({ ok: false, reason: expect.stringContaining('accepts no mail') });
+    expect(await checkAddress('pat@nomx.example', resolve)).toEqual({
+      ok: false,
+      reason: 'nomx.example has no MX record (ENOTFOUND)',
+    });
+    expect(await checkAddress('pat@nullmx.example', resolve)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('accepts no mail'),
+    });
     expect(await checkAddress('not-an-address', resolve)).toMatchObject({ ok: false });
     expect(await checkAddress('pat@down.example', resolve)).toMatchObject({ ok: false, temporary: true });
   });
@@ -98,10 +112,16 @@ describe('drafting angle', () => {
 describe('persona lines (the plays form)', () => {
   it('parses what RevOps type and prints it back the same', async () => {
     const { parsePersonaLines, personaLines } = await import('../../plays/persona-lines.js');
-    const text = 'Sales leadership: sales, revenue; exclude: engineer, intern; seniority: vp, head, director\nRevOps: revenue operations';
+    const text =
+      'Sales leadership: sales, revenue; exclude: engineer, intern; seniority: vp, head, director\nRevOps: revenue operations';
     const { personas, errors } = parsePersonaLines(text);
     expect(errors).toEqual([]);
-    expect(personas[0]).toMatchObject({ name: 'Sales leadership', titleKeywords: ['sales', 'revenue'], exclusions: ['engineer', 'intern'], seniorities: ['vp', 'head', 'director'] });
+    expect(personas[0]).toMatchObject({
+      name: 'Sales leadership',
+      titleKeywords: ['sales', 'revenue'],
+      exclusions: ['engineer', 'intern'],
+      seniorities: ['vp', 'head', 'director'],
+    });
     expect(personaLines(personas)).toBe(text);
     expect(parsePersonaLines('no colon here\nX: a; seniority: boss').errors).toEqual([
       'line 1: start with a name and a colon, e.g. "Sales leadership: sales, revenue"',

@@ -40,10 +40,15 @@ describeEachBackend('demo company sites', (get) => {
     const config = { ...ctx.config, publicUrl: web.base, allowPrivateFetch: false };
     const deps = { ...researchDeps(config, new DbPageCache(ctx.db), { demo: true }), maxTotalMs: 30_000 };
     try {
-      const northwind = await buildDossier({ domain: 'northwind-analytics.example', accountName: 'Northwind Analytics' }, deps);
+      const northwind = await buildDossier(
+        { domain: 'northwind-analytics.example', accountName: 'Northwind Analytics' },
+        deps,
+      );
       expect(northwind.errors).toEqual([]);
       expect(northwind.pages.map((p) => p.kind).sort()).toEqual(['about', 'careers', 'home', 'news', 'product']);
-      expect(northwind.facts.find((f) => f.kind === 'hiring')!.sourceUrl).toBe(`${web.base}/demo/sites/northwind-analytics.example/careers`);
+      expect(northwind.facts.find((f) => f.kind === 'hiring')!.sourceUrl).toBe(
+        `${web.base}/demo/sites/northwind-analytics.example/careers`,
+      );
 
       const kestrel = await buildDossier({ domain: SCRIPTED_SITE }, deps);
       expect(kestrel.stats.rendered).toBe(1);
@@ -54,7 +59,9 @@ describeEachBackend('demo company sites', (get) => {
       expect(lumen.contactTimeZone).toBe('Europe/Berlin');
 
       const down = await buildDossier({ domain: DOWN_SITE }, deps);
-      expect(down.errors).toEqual([expect.objectContaining({ reason: 'status', url: `${web.base}/demo/sites/${DOWN_SITE}/` })]);
+      expect(down.errors).toEqual([
+        expect.objectContaining({ reason: 'status', url: `${web.base}/demo/sites/${DOWN_SITE}/` }),
+      ]);
     } finally {
       await deps.renderer?.close();
     }

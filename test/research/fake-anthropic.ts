@@ -21,15 +21,25 @@ export async function startFakeAnthropic(answer: unknown = { facts: [] }): Promi
     const parsed = JSON.parse(body) as FakeAnthropic['requests'][number] & { model: string };
     fake.requests.push(parsed);
     res.writeHead(200, { 'content-type': 'application/json', 'request-id': `req_${fake.requests.length}` });
-    res.end(JSON.stringify({
-      id: `msg_${fake.requests.length}`, type: 'message', role: 'assistant', model: parsed.model,
-      content: [{ type: 'text', text: JSON.stringify(fake.answer) }],
-      stop_reason: 'end_turn', stop_sequence: null,
-      usage: { input_tokens: 1234, output_tokens: 321, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
-    }));
+    res.end(
+      JSON.stringify({
+        id: `msg_${fake.requests.length}`,
+        type: 'message',
+        role: 'assistant',
+        model: parsed.model,
+        content: [{ type: 'text', text: JSON.stringify(fake.answer) }],
+        stop_reason: 'end_turn',
+        stop_sequence: null,
+        usage: { input_tokens: 1234, output_tokens: 321, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+      }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   fake.baseURL = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  fake.close = () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
+  fake.close = () =>
+    new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
   return fake;
 }

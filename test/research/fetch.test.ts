@@ -5,7 +5,9 @@ import { guardedLookup } from '../../research/net.js';
 import { startFixtureSites, type FixtureSites } from './fixture-sites.js';
 
 let sites: FixtureSites;
-beforeAll(async () => { sites = await startFixtureSites(); });
+beforeAll(async () => {
+  sites = await startFixtureSites();
+});
 afterAll(async () => sites.close());
 
 const open = { allowPrivate: true };
@@ -19,36 +21,61 @@ describe('fetchPage', () => {
   });
 
   it('stops a 20 MB page at the 5 MB limit', async () => {
-    await expect(fetchPage(`${sites.base}/huge`, open)).rejects.toMatchObject({ code: 'FETCH_FAILED', details: { reason: 'too_large' } });
+    await expect(fetchPage(`${sites.base}/huge`, open)).rejects.toMatchObject({
+      code: 'FETCH_FAILED',
+      details: { reason: 'too_large' },
+    });
   });
 
   it('gives up on a slow page at the time limit', async () => {
-    await expect(fetchPage(`${sites.base}/slow`, { ...open, limits: { timeoutMs: 300 } })).rejects.toMatchObject({ code: 'FETCH_FAILED', details: { reason: 'timeout' } });
+    await expect(fetchPage(`${sites.base}/slow`, { ...open, limits: { timeoutMs: 300 } })).rejects.toMatchObject({
+      code: 'FETCH_FAILED',
+      details: { reason: 'timeout' },
+    });
   });
 
   it('stops a redirect loop after 5 redirects', async () => {
     const before = [0, 1, 2].reduce((n, i) => n + (sites.hits.get(`/loop/${i}`) ?? 0), 0);
-    await expect(fetchPage(`${sites.base}/loop/0`, open)).rejects.toMatchObject({ code: 'FETCH_FAILED', details: { reason: 'redirects' } });
+    await expect(fetchPage(`${sites.base}/loop/0`, open)).rejects.toMatchObject({
+      code: 'FETCH_FAILED',
+      details: { reason: 'redirects' },
+    });
     const after = [0, 1, 2].reduce((n, i) => n + (sites.hits.get(`/loop/${i}`) ?? 0), 0);
     expect(after - before).toBe(6);
   });
 
   it('skips a PDF with a note instead of reading it', async () => {
-    await expect(fetchPage(`${sites.base}/report.pdf`, open)).rejects.toMatchObject({ code: 'FETCH_SKIPPED', details: { reason: 'content_type' } });
+    await expect(fetchPage(`${sites.base}/report.pdf`, open)).rejects.toMatchObject({
+      code: 'FETCH_SKIPPED',
+      details: { reason: 'content_type' },
+    });
   });
 
   it('refuses loopback and private addresses unless allowed', async () => {
-    for (const url of [`${sites.base}/static/`, 'http://localhost/', 'http://10.0.0.8/', 'http://[::1]/', 'http://169.254.169.254/latest/meta-data']) {
+    for (const url of [
+      `${sites.base}/static/`,
+      'http://localhost/',
+      'http://10.0.0.8/',
+      'http://[::1]/',
+      'http://169.254.169.254/latest/meta-data',
+    ]) {
       await expect(fetchPage(url, { allowPrivate: false })).rejects.toMatchObject({ code: 'FETCH_BLOCKED' });
     }
     await expect(fetchPage('file:///etc/passwd', open)).rejects.toMatchObject({ code: 'FETCH_BLOCKED' });
     // The rule is applied to what a name resolves to, at connect time.
-    const err = await new Promise<unknown>((resolve) => guardedLookup({ allowPrivate: false }, 'http://localhost')('localhost', {}, (e) => resolve(e)));
+    const err = await new Promise<unknown>((resolve) =>
+      guardedLookup({ allowPrivate: false }, 'http://localhost')('localhost', {}, (e) => resolve(e)),
+    );
     expect(err).toMatchObject({ code: 'FETCH_BLOCKED' });
     // An allowed prefix (the app's own demo pages) passes even on loopback; the rest of that host does not.
-    const page = await fetchPage(`${sites.base}/static/`, { allowPrivate: false, allowPrefixes: [`${sites.base}/static/`] });
+    const page = await fetchPage(`${sites.base}/static/`, {
+      allowPrivate: false,
+      allowPrefixes: [`${sites.base}/static/`],
+    });
     expect(page.status).toBe(200);
-    await expect(fetchPage(`${sites.base}/static/../jsonld/`, { allowPrivate: false, allowPrefixes: [`${sites.base}/static/`] })).rejects.toMatchObject({ code: 'FETCH_BLOCKED' });
+    await expect(
+      fetchPage(`${sites.base}/static/../jsonld/`, { allowPrivate: false, allowPrefixes: [`${sites.base}/static/`] }),
+    ).rejects.toMatchObject({ code: 'FETCH_BLOCKED' });
   });
 
   it('serves a fresh page from the cache and revalidates a stale one with its ETag', async () => {
@@ -71,7 +98,9 @@ describe('fetchPage', () => {
     sites.down.add('/etag/');
     try {
       expect(await fetchPage(url, opts)).toMatchObject({ fromCache: true, stale: true, body: first.body });
-      await expect(fetchPage(url, { ...open, now: () => now })).rejects.toMatchObject({ details: { reason: 'status', status: 503 } });
+      await expect(fetchPage(url, { ...open, now: () => now })).rejects.toMatchObject({
+        details: { reason: 'status', status: 503 },
+      });
     } finally {
       sites.down.delete('/etag/');
     }

@@ -37,7 +37,8 @@ export async function startFixtureSites(): Promise<FixtureSites> {
       res.writeHead(200, { 'content-type': 'text/plain' });
       return res.end('User-agent: *\nDisallow: /static/private\n');
     }
-    if (p === '/static/') return html(res, file('static/index.html'), { etag: '"home-v1"', 'cache-control': 'max-age=60' });
+    if (p === '/static/')
+      return html(res, file('static/index.html'), { etag: '"home-v1"', 'cache-control': 'max-age=60' });
     if (staticPage) return html(res, file(`static/${staticPage[1]}.html`));
     if (p === '/static/brochure' || p === '/report.pdf') {
       res.writeHead(200, { 'content-type': 'application/pdf' });
@@ -51,7 +52,11 @@ export async function startFixtureSites(): Promise<FixtureSites> {
     }
     if (p === '/inject/') return html(res, file('inject.html'));
     // Script that keeps a request open forever: the browser never reaches network idle.
-    if (p === '/hang/') return html(res, '<html><head><title>Hanging Gardens Ltd</title></head><body><script>fetch("/never")</script></body></html>');
+    if (p === '/hang/')
+      return html(
+        res,
+        '<html><head><title>Hanging Gardens Ltd</title></head><body><script>fetch("/never")</script></body></html>',
+      );
     if (p === '/never') return;
     if (p === '/news/acme-series-a') return html(res, file('article.html'));
     if (p === '/huge') {
@@ -83,7 +88,11 @@ export async function startFixtureSites(): Promise<FixtureSites> {
         res.writeHead(304, { etag: '"v7"' });
         return res.end();
       }
-      return html(res, '<html><head><title>Versioned</title></head><body><p>Version seven of a page that changes rarely, served with an ETag.</p></body></html>', { etag: '"v7"' });
+      return html(
+        res,
+        '<html><head><title>Versioned</title></head><body><p>Version seven of a page that changes rarely, served with an ETag.</p></body></html>',
+        { etag: '"v7"' },
+      );
     }
     res.writeHead(404, { 'content-type': 'text/html' });
     res.end('<h1>Not found</h1>');
@@ -94,11 +103,12 @@ export async function startFixtureSites(): Promise<FixtureSites> {
     base: `http://127.0.0.1:${port}`,
     hits,
     down,
-    close: () => new Promise((resolve) => {
-      for (const t of timers) clearTimeout(t);
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        for (const t of timers) clearTimeout(t);
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

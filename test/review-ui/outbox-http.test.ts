@@ -37,12 +37,27 @@ describeEachBackend('outbox', (get) => {
   const closed = () => ({ days: [(((new Date().getUTCDay() || 7) + 1) % 7) + 1], start: '00:00', end: '00:30' });
 
   it('shows the sent message from its MIME, escaped; other reps may not open it; a simulated reply stops the sequence', async () => {
-    const b0 = await buildSequence(get().db, { workspaceId: ws.id, ownerId: ws.users.rep.id, window: ALWAYS, fallback: null,
-      steps: [{ delayDays: 0, subject: 'Hello <script>alert(1)</script>', body: 'Hi Dana,\n\n<img src=x onerror=alert(1)> and "quotes".' }, { delayDays: 3 }] });
+    const b0 = await buildSequence(get().db, {
+      workspaceId: ws.id,
+      ownerId: ws.users.rep.id,
+      window: ALWAYS,
+      fallback: null,
+      steps: [
+        {
+          delayDays: 0,
+          subject: 'Hello <script>alert(1)</script>',
+          body: 'Hi Dana,\n\n<img src=x onerror=alert(1)> and "quotes".',
+        },
+        { delayDays: 3 },
+      ],
+    });
     await approveSequence(ctx, { sequenceId: b0.sequenceId, userId: ws.users.rep.id, random: () => 0 });
     await ctx.db.query(`UPDATE sequence_steps SET scheduled_at = now() WHERE id = $1`, [b0.stepIds[0]]);
     expect((await sendStep(ctx, b0.stepIds[0]!, { transports })).status).toBe('sent');
-    const msg = (await one<{ id: number }>(ctx.db, { text: `SELECT id FROM messages WHERE step_id = $1 AND direction = 'out'`, values: [b0.stepIds[0]] }))!;
+    const msg = (await one<{ id: number }>(ctx.db, {
+      text: `SELECT id FROM messages WHERE step_id = $1 AND direction = 'out'`,
+      values: [b0.stepIds[0]],
+    }))!;
 
     const rep = await as('rep');
     const list = await rep.page('/outbox');
@@ -66,9 +81,17 @@ describeEachBackend('outbox', (get) => {
     expect(mv.res.status).toBe(200);
     expect(mv.html).not.toContain('Simulate a reply'); // managers read, they do not act
 
-    const res = await rep.post(`/outbox/${msg.id}/simulate-reply`, { _csrf: view.csrf!, body: 'Yes, <b>Tuesday</b> works.' });
+    const res = await rep.post(`/outbox/${msg.id}/simulate-reply`, {
+      _csrf: view.csrf!,
+      body: 'Yes, <b>Tuesday</b> works.',
+    });
     expect(res.status).toBe(303);
-    expect((await one<{ status: string; stop_reason: string }>(ctx.db, { text: 'SELECT status, stop_reason FROM sequences WHERE id = $1', values: [b0.sequenceId] }))).toMatchObject({ status: 'stopped', stop_reason: 'replied' });
+    expect(
+      await one<{ status: string; stop_reason: string }>(ctx.db, {
+        text: 'SELECT status, stop_reason FROM sequences WHERE id = $1',
+        values: [b0.sequenceId],
+      }),
+    ).toMatchObject({ status: 'stopped', stop_reason: 'replied' });
     expect((await stepRows(ctx.db, b0.sequenceId)).map((s) => s.status)).toEqual(['sent', 'cancelled']);
     const after = await rep.page(`/outbox/${msg.id}`);
     expect(after.html).toContain('Yes, &lt;b&gt;Tuesday&lt;/b&gt; works.');
@@ -80,21 +103,49 @@ describeEachBackend('outbox', (get) => {
     expect((await rep.post('/outbox/send-now', { _csrf: csrf! })).status).toBe(403);
 
     await ctx.db.query(`UPDATE workspaces SET settings = settings || '{"demo": true}'::jsonb WHERE id = $1`, [ws.id]);
-    const open = await buildSequence(get().db, { workspaceId: ws.id, ownerId: ws.users.rep.id, window: closed(), fallback: null, steps: [{ delayDays: 0 }, { delayDays: 3 }] });
-    const gone = await buildSequence(get().db, { workspaceId: ws.id, ownerId: ws.users.rep.id, window: closed(), fallback: null, steps: [{ delayDays: 0 }] });
-    for (const b of [open, gone]) await approveSequence(ctx, { sequenceId: b.sequenceId, userId: ws.users.rep.id, random: () => 0 });
+    const open = await buildSequence(get().db, {
+      workspaceId: ws.id,
+      ownerId: ws.users.rep.id,
+      window: closed(),
+      fallback: null,
+      steps: [{ delayDays: 0 }, { delayDays: 3 }],
+    });
+    const gone = await buildSequence(get().db, {
+      workspaceId: ws.id,
+      ownerId: ws.users.rep.id,
+      window: closed(),
+      fallback: null,
+      steps: [{ delayDays: 0 }],
+    });
+    for (const b of [open, gone])
+      await approveSequence(ctx, { sequenceId: b.sequenceId, userId: ws.users.rep.id, random: () => 0 });
     await ctx.db.query(`UPDATE contacts SET status = 'unsubscribed' WHERE id = $1`, [gone.contactId]);
 
     const page = await rep.page('/outbox');
     expect(page.html).toContain('Send due steps now (demo: window ignored)');
-    const r = await rep.fetch('/api/outbox/send-now', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': page.csrf! }, body: '{}' });
+    const r = await rep.fetch('/api/outbox/send-now', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': page.csrf! },
+      body: '{}',
+    });
     const out = (await r.json()) as { sent: number; waiting: { stepId: number; status: string }[] };
     expect(out.sent).toBe(1);
     expect(out.waiting).toEqual([{ stepId: gone.stepIds[0], status: 'stopped', why: expect.any(String) }]);
     expect((await stepRows(ctx.db, open.sequenceId)).map((s) => s.status)).toEqual(['sent', 'scheduled']); // only the next step
     expect((await stepRows(ctx.db, gone.sequenceId)).map((s) => s.status)).toEqual(['cancelled']);
-    const again = (await (await rep.fetch('/api/outbox/send-now', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': page.csrf! }, body: '{}' })).json()) as { sent: number };
+    const again = (await (
+      await rep.fetch('/api/outbox/send-now', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': page.csrf! },
+        body: '{}',
+      })
+    ).json()) as { sent: number };
     expect(again.sent).toBe(1); // the follow-up, now the next step; never the opener twice
-    expect((await one<{ n: number }>(ctx.db, { text: `SELECT count(*)::int AS n FROM messages WHERE direction = 'out' AND sequence_id = $1`, values: [open.sequenceId] }))!.n).toBe(2);
+    expect(
+      (await one<{ n: number }>(ctx.db, {
+        text: `SELECT count(*)::int AS n FROM messages WHERE direction = 'out' AND sequence_id = $1`,
+        values: [open.sequenceId],
+      }))!.n,
+    ).toBe(2);
   });
 });

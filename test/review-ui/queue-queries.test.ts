@@ -2,7 +2,16 @@
 // filter, search (with LIKE wildcards taken literally), snooze wake-up, neighbours.
 import { beforeAll, expect, it } from 'vitest';
 import { one, run } from '../../db/index.js';
-import { listQueue, nextInQueue, queueCounts, queueNeighbours, snoozeDraft, wakeSnoozed, type QueueFilter, type QueueRow } from '../../db/queries/review.js';
+import {
+  listQueue,
+  nextInQueue,
+  queueCounts,
+  queueNeighbours,
+  snoozeDraft,
+  wakeSnoozed,
+  type QueueFilter,
+  type QueueRow,
+} from '../../db/queries/review.js';
 import { buildWorkspace, type TestWorkspace } from '../support/builders.js';
 import { describeEachBackend } from '../support/db.js';
 import { buildDraft, type BuiltDraft } from '../support/review-builders.js';
@@ -17,13 +26,38 @@ describeEachBackend('review queue queries', (get) => {
   beforeAll(async () => {
     const db = get().db;
     ws = await buildWorkspace(db);
-    const rep = ws.users.rep.id, other = ws.users.admin.id;
+    const rep = ws.users.rep.id,
+      other = ws.users.admin.id;
     d = {
-      fresh: await buildDraft(db, { workspaceId: ws.id, ownerId: rep, signalType: 'funding', detectedAt: ago(2), signalTitle: 'Acme raises 100% more' }),
-      week: await buildDraft(db, { workspaceId: ws.id, ownerId: rep, signalType: 'hiring', detectedAt: ago(50), gateFailures: ['ungrounded number'] }),
-      month: await buildDraft(db, { workspaceId: ws.id, ownerId: rep, signalType: 'funding', detectedAt: ago(24 * 20), steps: [{ subject: 'About your Berlin office', body: 'Hi' }] }),
+      fresh: await buildDraft(db, {
+        workspaceId: ws.id,
+        ownerId: rep,
+        signalType: 'funding',
+        detectedAt: ago(2),
+        signalTitle: 'Acme raises 100% more',
+      }),
+      week: await buildDraft(db, {
+        workspaceId: ws.id,
+        ownerId: rep,
+        signalType: 'hiring',
+        detectedAt: ago(50),
+        gateFailures: ['ungrounded number'],
+      }),
+      month: await buildDraft(db, {
+        workspaceId: ws.id,
+        ownerId: rep,
+        signalType: 'funding',
+        detectedAt: ago(24 * 20),
+        steps: [{ subject: 'About your Berlin office', body: 'Hi' }],
+      }),
       old: await buildDraft(db, { workspaceId: ws.id, ownerId: other, signalType: 'news', detectedAt: ago(24 * 90) }),
-      done: await buildDraft(db, { workspaceId: ws.id, ownerId: rep, signalType: 'funding', detectedAt: ago(1), status: 'active' }),
+      done: await buildDraft(db, {
+        workspaceId: ws.id,
+        ownerId: rep,
+        signalType: 'funding',
+        detectedAt: ago(1),
+        status: 'active',
+      }),
     };
   });
 
@@ -31,7 +65,11 @@ describeEachBackend('review queue queries', (get) => {
     run<QueueRow>(get().db, listQueue(ws.id, NOW, viewer, f, limit, offset)).then((rows) => rows.map((r) => r.id));
   const counts = async (viewer: number | null, f: QueueFilter = {}) => {
     const out: Record<string, Record<string, number>> = {};
-    for (const r of await run<{ facet: string; value: string; n: number }>(get().db, queueCounts(ws.id, NOW, viewer, f))) (out[r.facet] ??= {})[r.value] = r.n;
+    for (const r of await run<{ facet: string; value: string; n: number }>(
+      get().db,
+      queueCounts(ws.id, NOW, viewer, f),
+    ))
+      (out[r.facet] ??= {})[r.value] = r.n;
     return out;
   };
 
@@ -68,8 +106,13 @@ describeEachBackend('review queue queries', (get) => {
 
   it('orders neighbours and the next draft the same way as the list', async () => {
     const db = get().db;
-    expect(await one(db, queueNeighbours(ws.id, null, d.week!.sequenceId))).toEqual({ prev_id: d.fresh!.sequenceId, next_id: d.month!.sequenceId });
-    expect(await one(db, nextInQueue(ws.id, ws.users.rep.id, [d.fresh!.sequenceId]))).toEqual({ id: d.week!.sequenceId });
+    expect(await one(db, queueNeighbours(ws.id, null, d.week!.sequenceId))).toEqual({
+      prev_id: d.fresh!.sequenceId,
+      next_id: d.month!.sequenceId,
+    });
+    expect(await one(db, nextInQueue(ws.id, ws.users.rep.id, [d.fresh!.sequenceId]))).toEqual({
+      id: d.week!.sequenceId,
+    });
   });
 
   it('hides a snoozed draft until its time, then wakes it', async () => {
@@ -77,7 +120,9 @@ describeEachBackend('review queue queries', (get) => {
     expect(await one(db, snoozeDraft(d.month!.sequenceId, new Date(NOW.getTime() + 3_600_000)))).toBeTruthy();
     expect(await list(null)).not.toContain(d.month!.sequenceId);
     expect(await run(db, wakeSnoozed(ws.id, NOW))).toEqual([]);
-    expect(await run(db, wakeSnoozed(ws.id, new Date(NOW.getTime() + 2 * 3_600_000)))).toEqual([{ id: d.month!.sequenceId }]);
+    expect(await run(db, wakeSnoozed(ws.id, new Date(NOW.getTime() + 2 * 3_600_000)))).toEqual([
+      { id: d.month!.sequenceId },
+    ]);
     expect(await list(null)).toContain(d.month!.sequenceId);
   });
 });

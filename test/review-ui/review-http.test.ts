@@ -25,14 +25,33 @@ describeEachBackend('review queue and drafts over HTTP', (get) => {
     ctx = await createTestContext(get());
     srv = await listen(ctx);
     ws = await buildWorkspace(ctx.db);
-    const o = await addUser(ctx.db, { workspaceId: ws.id, email: `rep2-${ws.id}@test.example`, role: 'rep', name: 'Other Rep' });
+    const o = await addUser(ctx.db, {
+      workspaceId: ws.id,
+      email: `rep2-${ws.id}@test.example`,
+      role: 'rep',
+      name: 'Other Rep',
+    });
     other = { id: o.user.id, email: o.user.email, password: o.password };
     const hour = 3_600_000;
-    mine = await buildDraft(ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id, detectedAt: new Date(Date.now() - 2 * hour), signalType: 'funding' });
-    theirs = await buildDraft(ctx.db, { workspaceId: ws.id, ownerId: other.id, detectedAt: new Date(Date.now() - hour), signalType: 'hiring' });
+    mine = await buildDraft(ctx.db, {
+      workspaceId: ws.id,
+      ownerId: ws.users.rep.id,
+      detectedAt: new Date(Date.now() - 2 * hour),
+      signalType: 'funding',
+    });
+    theirs = await buildDraft(ctx.db, {
+      workspaceId: ws.id,
+      ownerId: other.id,
+      detectedAt: new Date(Date.now() - hour),
+      signalType: 'hiring',
+    });
     hostile = await buildDraft(ctx.db, {
-      workspaceId: ws.id, ownerId: ws.users.rep.id, signalTitle: `Acme ${HOSTILE}`, detectedAt: new Date(Date.now() - 3 * hour),
-      steps: [{ subject: `Hi ${HOSTILE}`, body: `Body ${HOSTILE}` }], gateFailures: [{ gate: 'grounding', message: `unsupported ${HOSTILE}` }],
+      workspaceId: ws.id,
+      ownerId: ws.users.rep.id,
+      signalTitle: `Acme ${HOSTILE}`,
+      detectedAt: new Date(Date.now() - 3 * hour),
+      steps: [{ subject: `Hi ${HOSTILE}`, body: `Body ${HOSTILE}` }],
+      gateFailures: [{ gate: 'grounding', message: `unsupported ${HOSTILE}` }],
       facts: [{ text: `Fact ${HOSTILE}`, quote: `Quote ${HOSTILE}`, url: 'javascript:alert(3)' }],
     });
   });
@@ -66,7 +85,9 @@ describeEachBackend('review queue and drafts over HTTP', (get) => {
   it("answers 403 when a rep opens another rep's draft, page or API", async () => {
     const rep = await as(ws.users.rep);
     expect((await rep.fetch(`/drafts/${theirs.sequenceId}`)).status).toBe(403);
-    expect((await rep.fetch(`/api/drafts/${theirs.sequenceId}`, { headers: { accept: 'application/json' } })).status).toBe(403);
+    expect(
+      (await rep.fetch(`/api/drafts/${theirs.sequenceId}`, { headers: { accept: 'application/json' } })).status,
+    ).toBe(403);
   });
 
   it('renders hostile scraped and drafted text as text', async () => {
@@ -82,7 +103,10 @@ describeEachBackend('review queue and drafts over HTTP', (get) => {
     const rep = await as(ws.users.rep);
     const res = await rep.post(`/drafts/${mine.sequenceId}/reject`, { reason: 'no token' });
     expect(res.status).toBe(403);
-    const rows = await run<{ status: string }>(ctx.db, { text: 'SELECT status FROM sequences WHERE id = $1', values: [mine.sequenceId] });
+    const rows = await run<{ status: string }>(ctx.db, {
+      text: 'SELECT status FROM sequences WHERE id = $1',
+      values: [mine.sequenceId],
+    });
     expect(rows[0]!.status).toBe('pending_review');
   });
 
@@ -91,18 +115,31 @@ describeEachBackend('review queue and drafts over HTTP', (get) => {
     const b = await as(ws.users.admin);
     const { csrf: ca } = await a.page(`/drafts/${mine.sequenceId}`);
     const { csrf: cb } = await b.page(`/drafts/${mine.sequenceId}`);
-    const body = (subject: string) => JSON.stringify({ version: 1, steps: [{ position: 0, subject, body: 'Edited body' }] });
+    const body = (subject: string) =>
+      JSON.stringify({ version: 1, steps: [{ position: 0, subject, body: 'Edited body' }] });
     const patch = (c: Browserish, csrf: string | undefined, subject: string) =>
-      c.fetch(`/api/drafts/${mine.sequenceId}`, { method: 'PATCH', headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': csrf ?? '' }, body: body(subject) });
+      c.fetch(`/api/drafts/${mine.sequenceId}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': csrf ?? '' },
+        body: body(subject),
+      });
     const first = await patch(a, ca, 'First edit');
     expect(first.status).toBe(200);
     expect(await first.json()).toMatchObject({ version: 2 });
     const second = await patch(b, cb, 'Second edit');
     expect(second.status).toBe(409);
-    expect(((await second.json()) as { error: { message: string } }).error.message).toMatch(/Someone else saved this draft/);
-    const steps = await run<{ subject: string }>(ctx.db, { text: 'SELECT subject FROM sequence_steps WHERE sequence_id = $1 AND position = 0', values: [mine.sequenceId] });
+    expect(((await second.json()) as { error: { message: string } }).error.message).toMatch(
+      /Someone else saved this draft/,
+    );
+    const steps = await run<{ subject: string }>(ctx.db, {
+      text: 'SELECT subject FROM sequence_steps WHERE sequence_id = $1 AND position = 0',
+      values: [mine.sequenceId],
+    });
     expect(steps[0]!.subject).toBe('First edit');
-    const versions = await run<{ source: string }>(ctx.db, { text: 'SELECT source FROM draft_versions WHERE sequence_id = $1 ORDER BY version', values: [mine.sequenceId] });
+    const versions = await run<{ source: string }>(ctx.db, {
+      text: 'SELECT source FROM draft_versions WHERE sequence_id = $1 ORDER BY version',
+      values: [mine.sequenceId],
+    });
     expect(versions.map((v) => v.source)).toEqual(['llm', 'edit']);
   });
 
@@ -116,7 +153,10 @@ describeEachBackend('review queue and drafts over HTTP', (get) => {
     expect(await res.text()).toContain('changed after you opened it');
     const bulk = await rep.post('/queue/approve', { _csrf: csrf!, ids: `${d.sequenceId}:1`, confirm: 'yes' });
     expect(await bulk.text()).toContain('not approved: This draft changed after you opened it');
-    const rows = await run<{ status: string }>(ctx.db, { text: 'SELECT status FROM sequences WHERE id = $1', values: [d.sequenceId] });
+    const rows = await run<{ status: string }>(ctx.db, {
+      text: 'SELECT status FROM sequences WHERE id = $1',
+      values: [d.sequenceId],
+    });
     expect(rows[0]!.status).toBe('pending_review');
     expect((await rep.post(`/drafts/${d.sequenceId}/approve`, { _csrf: csrf!, version: '2' })).status).toBe(303);
   });
@@ -132,20 +172,31 @@ describeEachBackend('review queue and drafts over HTTP', (get) => {
   it('regenerates by queueing a draft job with the instruction', async () => {
     const rep = await as(ws.users.rep);
     const { csrf } = await rep.page(`/drafts/${hostile.sequenceId}`);
-    const res = await rep.post(`/drafts/${hostile.sequenceId}/regenerate`, { _csrf: csrf!, instruction: 'shorter please' });
+    const res = await rep.post(`/drafts/${hostile.sequenceId}/regenerate`, {
+      _csrf: csrf!,
+      instruction: 'shorter please',
+    });
     expect(res.status).toBe(303);
     const jobs = await run<{ data: { sequenceId: number; instruction: string } }>(ctx.db, {
-      text: `SELECT data FROM pgboss.job WHERE name = $1 AND (data->>'sequenceId')::bigint = $2`, values: [Queues.draft.name, hostile.sequenceId] });
+      text: `SELECT data FROM pgboss.job WHERE name = $1 AND (data->>'sequenceId')::bigint = $2`,
+      values: [Queues.draft.name, hostile.sequenceId],
+    });
     expect(jobs.map((j) => j.data.instruction)).toEqual(['shorter please']);
   });
 
   it('approves through the API and schedules every step', async () => {
     const rep = await as(ws.users.rep);
     const { csrf } = await rep.page('/queue');
-    const res = await rep.fetch(`/api/drafts/${mine.sequenceId}/approve`, { method: 'POST', headers: { accept: 'application/json', 'x-csrf-token': csrf! } });
+    const res = await rep.fetch(`/api/drafts/${mine.sequenceId}/approve`, {
+      method: 'POST',
+      headers: { accept: 'application/json', 'x-csrf-token': csrf! },
+    });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { firstSendAt: string };
-    const steps = await run<{ status: string; scheduled_at: Date }>(ctx.db, { text: 'SELECT status, scheduled_at FROM sequence_steps WHERE sequence_id = $1 ORDER BY position', values: [mine.sequenceId] });
+    const steps = await run<{ status: string; scheduled_at: Date }>(ctx.db, {
+      text: 'SELECT status, scheduled_at FROM sequence_steps WHERE sequence_id = $1 ORDER BY position',
+      values: [mine.sequenceId],
+    });
     expect(steps.map((s) => s.status)).toEqual(['scheduled', 'scheduled']);
     expect(new Date(body.firstSendAt).getTime()).toBe(steps[0]!.scheduled_at.getTime());
     expect(steps[1]!.scheduled_at.getTime()).toBeGreaterThan(steps[0]!.scheduled_at.getTime());
@@ -153,27 +204,50 @@ describeEachBackend('review queue and drafts over HTTP', (get) => {
 
   it('answers the queue and funnel to an API token, with the same roles', async () => {
     const repToken = await createApiToken(ctx.db, ws.users.rep.id, 'script');
-    const get = (path: string, token: string) => fetch(srv.base + path, { headers: { authorization: `Bearer ${token}` } });
-    const q = (await (await get('/api/queue?type=funding', repToken)).json()) as { total: number; items: { id: number }[]; counts: { type: Record<string, number> } };
+    const get = (path: string, token: string) =>
+      fetch(srv.base + path, { headers: { authorization: `Bearer ${token}` } });
+    const q = (await (await get('/api/queue?type=funding', repToken)).json()) as {
+      total: number;
+      items: { id: number }[];
+      counts: { type: Record<string, number> };
+    };
     expect(q.items.map((i) => i.id)).toContain(hostile.sequenceId);
     expect(q.items.map((i) => i.id)).not.toContain(theirs.sequenceId);
     expect(q.total).toBe(q.items.length);
     expect(q.counts.type.hiring ?? 0).toBe(0);
     expect((await get('/api/funnel', repToken)).status).toBe(403);
     const managerToken = await createApiToken(ctx.db, ws.users.manager.id, 'bi');
-    const f = (await (await get('/api/funnel?dim=rep', managerToken)).json()) as { total: { counts: { drafted: number } } };
-    const drafted = await run<{ n: number }>(ctx.db, { text: `SELECT count(*)::int AS n FROM sequences WHERE workspace_id = $1 AND status <> 'drafting'`, values: [ws.id] });
+    const f = (await (await get('/api/funnel?dim=rep', managerToken)).json()) as {
+      total: { counts: { drafted: number } };
+    };
+    const drafted = await run<{ n: number }>(ctx.db, {
+      text: `SELECT count(*)::int AS n FROM sequences WHERE workspace_id = $1 AND status <> 'drafting'`,
+      values: [ws.id],
+    });
     expect(f.total.counts.drafted).toBe(drafted[0]!.n);
-    const reject = await fetch(`${srv.base}/api/drafts/${theirs.sequenceId}/reject`, { method: 'POST', headers: { authorization: `Bearer ${repToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'x' }) });
+    const reject = await fetch(`${srv.base}/api/drafts/${theirs.sequenceId}/reject`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${repToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'x' }),
+    });
     expect(reject.status).toBe(403);
   });
 
   it('publishes an OpenAPI document generated from the schemas', async () => {
     const res = await fetch(`${srv.base}/api/openapi.json`);
-    const doc = (await res.json()) as { openapi: string; paths: Record<string, Record<string, { requestBody?: unknown }>> };
+    const doc = (await res.json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, { requestBody?: unknown }>>;
+    };
     expect(doc.openapi).toBe('3.0.3');
     expect(doc.paths['/api/drafts/{id}']!.patch!.requestBody).toBeDefined();
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/queue', '/api/drafts/{id}/approve', '/api/drafts/{id}/reject', '/api/imports/{kind}']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/queue',
+        '/api/drafts/{id}/approve',
+        '/api/drafts/{id}/reject',
+        '/api/imports/{kind}',
+      ]),
+    );
   });
 });
-

@@ -20,127 +20,205 @@ const FEED = `<?xml version="1.0"?><rss version="2.0"><channel><title>Funding ne
 <item><title>Hooli opens Berlin office</title><link>http://127.0.0.1/b</link><guid>b</guid><pubDate>${new Date().toUTCString()}</pubDate><description>Expansion</description></item>
 </channel></rss>`;
 
-describeEachBackend('RevOps and dashboard in Chromium', (get) => {
-  let ctx: AppContext & { close(): Promise<void> };
-  let srv: { base: string; close(): Promise<void> };
-  let feed: Server;
-  let feedUrl: string;
-  let agents: RunningAgents;
-  let browser: Browser;
-  let page: Page;
+describeEachBackend(
+  'RevOps and dashboard in Chromium',
+  (get) => {
+    let ctx: AppContext & { close(): Promise<void> };
+    let srv: { base: string; close(): Promise<void> };
+    let feed: Server;
+    let feedUrl: string;
+    let agents: RunningAgents;
+    let browser: Browser;
+    let page: Page;
 
-  beforeAll(async () => {
-    ctx = await createTestContext(get());
-    srv = await listen(ctx);
-    agents = await startAgents(ctx, [importAgent] as never);
-    feed = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(FEED));
-    await new Promise<void>((r) => feed.listen(0, '127.0.0.1', r));
-    feedUrl = `http://127.0.0.1:${(feed.address() as { port: number }).port}/feed.xml`;
-    browser = await launchBrowser();
-  });
-  afterEach(async () => {
-    await page?.context().close();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await agents?.stop(5000);
-    await new Promise((r) => feed?.close(r));
-    await srv?.close();
-    await ctx?.close();
-  });
+    beforeAll(async () => {
+      ctx = await createTestContext(get());
+      srv = await listen(ctx);
+      agents = await startAgents(ctx, [importAgent] as never);
+      feed = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(FEED));
+      await new Promise<void>((r) => feed.listen(0, '127.0.0.1', r));
+      feedUrl = `http://127.0.0.1:${(feed.address() as { port: number }).port}/feed.xml`;
+      browser = await launchBrowser();
+    });
+    afterEach(async () => {
+      await page?.context().close();
+    });
+    afterAll(async () => {
+      await browser?.close();
+      await agents?.stop(5000);
+      await new Promise((r) => feed?.close(r));
+      await srv?.close();
+      await ctx?.close();
+    });
 
-  const as = async (role: 'revops' | 'manager') => {
-    const ws = await buildWorkspace(ctx.db);
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    await login(page, srv.base, ws.users[role].email, ws.users[role].password);
-    return ws;
-  };
-
-  it('imports a CSV with two bad rows: map, preview, progress, per-row errors', async () => {
-    const ws = await as('revops');
-    await page.goto(`${srv.base}/imports`);
-    await page.getByLabel('What').selectOption('accounts');
-    await page.getByLabel('CSV file').setInputFiles({ name: 'accounts.csv', mimeType: 'text/csv', buffer: Buffer.from(
-      'Company,Site,Zone\nInitech,initech.example,America/Chicago\n,nameless.example,UTC\nHooli,hooli.example,Mars/Base\nGlobex,globex.example,Europe/Paris\n') });
-    await Promise.all([page.waitForURL(/\/imports\/\d+\/map$/), page.getByRole('button', { name: 'Upload and map columns' }).click()]);
-    await page.getByLabel('domain').selectOption('Site');
-    await page.getByLabel('time zone').selectOption('Zone');
-    await page.getByRole('button', { name: 'Preview' }).click();
-    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('2 of 4 rows have errors');
-    await screenshot(page, 'import-map');
-    await Promise.all([page.waitForURL(/\/imports\/\d+$/), page.getByRole('button', { name: 'Start import' }).click()]);
-    await expect.poll(async () => (await page.reload(), page.locator('[data-import-status]').getAttribute('data-import-status')), { timeout: 20_000 }).toBe('done');
-    const text = await page.locator('#main').textContent();
-    expect(text).toContain('2 created');
-    expect(text).toContain('2 with errors');
-    expect(text).toContain('name is required');
-    expect(text).toContain('time zone must be an IANA name');
-    await screenshot(page, 'import-done');
-    const names = await run<{ name: string }>(ctx.db, { text: 'SELECT name FROM accounts WHERE workspace_id = $1 ORDER BY name', values: [ws.id] });
-    expect(names.map((n) => n.name)).toEqual(['Globex', 'Initech']);
-  });
-
-  it('adds a source and tests it: the parsed items are shown as text', async () => {
-    const ws = await as('revops');
-    await page.goto(`${srv.base}/settings/sources`);
-    await page.getByLabel('Kind').selectOption('feed');
-    await page.getByLabel('Name').fill('Funding news');
-    await page.getByLabel('URL').fill(feedUrl);
-    await page.getByRole('button', { name: 'Add source' }).click();
-    await expect.poll(() => page.locator('[data-source-id]').count()).toBe(1);
-    await page.getByRole('button', { name: 'Test now' }).click();
-    await expect.poll(() => page.locator('.test-items li').count(), { timeout: 20_000 }).toBe(2);
-    expect(await page.locator('.test-items').textContent()).toContain('Initech raises $12M');
-    expect(await page.locator('#main script').count()).toBe(0);
-    await screenshot(page, 'sources');
-    await page.getByRole('button', { name: 'Disable' }).click();
-    const row = await one<{ enabled: boolean }>(ctx.db, { text: 'SELECT enabled FROM signal_sources WHERE workspace_id = $1', values: [ws.id] });
-    expect(row!.enabled).toBe(false);
-  });
-
-  it("shows the funnel with the database's counts, and exports it", async () => {
-    const ws = await as('manager');
-    const rep = ws.users.rep.id;
-    const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000);
-    const built: BuiltDraft[] = [];
-    for (const [type, status] of [['funding', 'active'], ['funding', 'active'], ['funding', 'pending_review'], ['hiring', 'active'], ['hiring', 'rejected']] as const) {
-      built.push(await buildDraft(ctx.db, { workspaceId: ws.id, ownerId: rep, signalType: type, status, detectedAt: hoursAgo(30) }));
-    }
-    await run(ctx.db, { text: `INSERT INTO signals (workspace_id, type, title, fingerprint, status) VALUES ($1, 'news', 'Unmatched', $2, 'unmatched')`, values: [ws.id, `fp-unmatched-${ws.id}`] });
-    await run(ctx.db, { values: [ws.id], text: `UPDATE sequences SET approved_at = created_at + interval '2 hours', approved_by = owner_id WHERE workspace_id = $1 AND status = 'active'` });
-    const ev = (type: string, i: number, data = '{}') => run(ctx.db, { text: `INSERT INTO events (workspace_id, type, sequence_id, step_id, data, occurred_at) VALUES ($1, $2, $3, $4, $5, now() - interval '1 hour')`,
-      values: [ws.id, type, built[i]!.sequenceId, type === 'sent' ? built[i]!.stepIds[0] : null, data] });
-    await ev('sent', 0); await ev('sent', 1); await ev('sent', 3);
-    await ev('reply', 0, '{"intent":"interested"}'); await ev('reply', 3, '{"intent":"not_interested"}');
-    await ev('meeting_booked', 0);
-
-    await page.goto(`${srv.base}/dashboard`);
-    const cell = async (key: string, stage: string) => Number(await page.locator(`tr[data-key="${key}"] td[data-stage="${stage}"] .n`).first().textContent());
-    const count = async (text: string) => (await one<{ n: number }>(ctx.db, { text, values: [ws.id] }))!.n;
-    const db = {
-      signals: await count(`SELECT count(*)::int AS n FROM signals WHERE workspace_id = $1`),
-      matched: await count(`SELECT count(*)::int AS n FROM signals WHERE workspace_id = $1 AND account_id IS NOT NULL`),
-      drafted: await count(`SELECT count(*)::int AS n FROM sequences WHERE workspace_id = $1`),
-      approved: await count(`SELECT count(*)::int AS n FROM sequences WHERE workspace_id = $1 AND approved_at IS NOT NULL`),
-      sent: await count(`SELECT count(DISTINCT sequence_id)::int AS n FROM events WHERE workspace_id = $1 AND type = 'sent'`),
-      replied: await count(`SELECT count(DISTINCT sequence_id)::int AS n FROM events WHERE workspace_id = $1 AND type = 'reply'`),
-      positive: await count(`SELECT count(DISTINCT sequence_id)::int AS n FROM events WHERE workspace_id = $1 AND type = 'reply' AND data->>'intent' IN ('interested', 'meeting_request')`),
-      meetings: await count(`SELECT count(DISTINCT sequence_id)::int AS n FROM events WHERE workspace_id = $1 AND type = 'meeting_booked'`),
+    const as = async (role: 'revops' | 'manager') => {
+      const ws = await buildWorkspace(ctx.db);
+      page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+      await login(page, srv.base, ws.users[role].email, ws.users[role].password);
+      return ws;
     };
-    expect(db).toEqual({ signals: 6, matched: 5, drafted: 5, approved: 3, sent: 3, replied: 2, positive: 1, meetings: 1 });
-    for (const [stage, n] of Object.entries(db)) expect(await cell('All', stage), stage).toBe(n);
-    const fundingSent = await count(`SELECT count(DISTINCT e.sequence_id)::int AS n FROM events e JOIN sequences q ON q.id = e.sequence_id JOIN signals s ON s.id = q.signal_id WHERE e.workspace_id = $1 AND e.type = 'sent' AND s.type = 'funding'`);
-    expect(await cell('funding', 'sent')).toBe(fundingSent);
-    expect(await cell('funding', 'signals')).toBe(3);
-    expect(await page.locator('svg#funnel-chart rect').count()).toBe(8);
-    await screenshot(page, 'dashboard');
 
-    const csv = await page.request.get(`${srv.base}/dashboard.csv?dim=signal_type`);
-    expect(csv.headers()['content-type']).toMatch(/text\/csv/);
-    const lines = (await csv.text()).trim().split('\r\n');
-    expect(lines[0]).toBe('signal_type,signals,matched,drafted,approved,sent,replied,positive,meetings,reply_rate,meeting_rate,signal_to_first_send_hours');
-    expect(lines.at(-1)!.split(',').slice(0, 9)).toEqual(['All', ...Object.values(db).map(String)]);
-    const api = await page.request.get(`${srv.base}/api/funnel?dim=rep`, { headers: { accept: 'application/json' } });
-    expect(((await api.json()) as { total: { counts: Record<string, number> } }).total.counts).toEqual(db);
-  });
-}, ['postgres']);
+    it('imports a CSV with two bad rows: map, preview, progress, per-row errors', async () => {
+      const ws = await as('revops');
+      await page.goto(`${srv.base}/imports`);
+      await page.getByLabel('What').selectOption('accounts');
+      await page.getByLabel('CSV file').setInputFiles({
+        name: 'accounts.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from(
+          'Company,Site,Zone\nInitech,initech.example,America/Chicago\n,nameless.example,UTC\nHooli,hooli.example,Mars/Base\nGlobex,globex.example,Europe/Paris\n',
+        ),
+      });
+      await Promise.all([
+        page.waitForURL(/\/imports\/\d+\/map$/),
+        page.getByRole('button', { name: 'Upload and map columns' }).click(),
+      ]);
+      await page.getByLabel('domain').selectOption('Site');
+      await page.getByLabel('time zone').selectOption('Zone');
+      await page.getByRole('button', { name: 'Preview' }).click();
+      await expect.poll(() => page.getByRole('status').first().textContent()).toContain('2 of 4 rows have errors');
+      await screenshot(page, 'import-map');
+      await Promise.all([
+        page.waitForURL(/\/imports\/\d+$/),
+        page.getByRole('button', { name: 'Start import' }).click(),
+      ]);
+      await expect
+        .poll(
+          async () => (await page.reload(), page.locator('[data-import-status]').getAttribute('data-import-status')),
+          { timeout: 20_000 },
+        )
+        .toBe('done');
+      const text = await page.locator('#main').textContent();
+      expect(text).toContain('2 created');
+      expect(text).toContain('2 with errors');
+      expect(text).toContain('name is required');
+      expect(text).toContain('time zone must be an IANA name');
+      await screenshot(page, 'import-done');
+      const names = await run<{ name: string }>(ctx.db, {
+        text: 'SELECT name FROM accounts WHERE workspace_id = $1 ORDER BY name',
+        values: [ws.id],
+      });
+      expect(names.map((n) => n.name)).toEqual(['Globex', 'Initech']);
+    });
+
+    it('adds a source and tests it: the parsed items are shown as text', async () => {
+      const ws = await as('revops');
+      await page.goto(`${srv.base}/settings/sources`);
+      await page.getByLabel('Kind').selectOption('feed');
+      await page.getByLabel('Name').fill('Funding news');
+      await page.getByLabel('URL').fill(feedUrl);
+      await page.getByRole('button', { name: 'Add source' }).click();
+      await expect.poll(() => page.locator('[data-source-id]').count()).toBe(1);
+      await page.getByRole('button', { name: 'Test now' }).click();
+      await expect.poll(() => page.locator('.test-items li').count(), { timeout: 20_000 }).toBe(2);
+      expect(await page.locator('.test-items').textContent()).toContain('Initech raises $12M');
+      expect(await page.locator('#main script').count()).toBe(0);
+      await screenshot(page, 'sources');
+      await page.getByRole('button', { name: 'Disable' }).click();
+      const row = await one<{ enabled: boolean }>(ctx.db, {
+        text: 'SELECT enabled FROM signal_sources WHERE workspace_id = $1',
+        values: [ws.id],
+      });
+      expect(row!.enabled).toBe(false);
+    });
+
+    it("shows the funnel with the database's counts, and exports it", async () => {
+      const ws = await as('manager');
+      const rep = ws.users.rep.id;
+      const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000);
+      const built: BuiltDraft[] = [];
+      for (const [type, status] of [
+        ['funding', 'active'],
+        ['funding', 'active'],
+        ['funding', 'pending_review'],
+        ['hiring', 'active'],
+        ['hiring', 'rejected'],
+      ] as const) {
+        built.push(
+          await buildDraft(ctx.db, {
+            workspaceId: ws.id,
+            ownerId: rep,
+            signalType: type,
+            status,
+            detectedAt: hoursAgo(30),
+          }),
+        );
+      }
+      await run(ctx.db, {
+        text: `INSERT INTO signals (workspace_id, type, title, fingerprint, status) VALUES ($1, 'news', 'Unmatched', $2, 'unmatched')`,
+        values: [ws.id, `fp-unmatched-${ws.id}`],
+      });
+      await run(ctx.db, {
+        values: [ws.id],
+        text: `UPDATE sequences SET approved_at = created_at + interval '2 hours', approved_by = owner_id WHERE workspace_id = $1 AND status = 'active'`,
+      });
+      const ev = (type: string, i: number, data = '{}') =>
+        run(ctx.db, {
+          text: `INSERT INTO events (workspace_id, type, sequence_id, step_id, data, occurred_at) VALUES ($1, $2, $3, $4, $5, now() - interval '1 hour')`,
+          values: [ws.id, type, built[i]!.sequenceId, type === 'sent' ? built[i]!.stepIds[0] : null, data],
+        });
+      await ev('sent', 0);
+      await ev('sent', 1);
+      await ev('sent', 3);
+      await ev('reply', 0, '{"intent":"interested"}');
+      await ev('reply', 3, '{"intent":"not_interested"}');
+      await ev('meeting_booked', 0);
+
+      await page.goto(`${srv.base}/dashboard`);
+      const cell = async (key: string, stage: string) =>
+        Number(await page.locator(`tr[data-key="${key}"] td[data-stage="${stage}"] .n`).first().textContent());
+      const count = async (text: string) => (await one<{ n: number }>(ctx.db, { text, values: [ws.id] }))!.n;
+      const db = {
+        signals: await count(`SELECT count(*)::int AS n FROM signals WHERE workspace_id = $1`),
+        matched: await count(
+          `SELECT count(*)::int AS n FROM signals WHERE workspace_id = $1 AND account_id IS NOT NULL`,
+        ),
+        drafted: await count(`SELECT count(*)::int AS n FROM sequences WHERE workspace_id = $1`),
+        approved: await count(
+          `SELECT count(*)::int AS n FROM sequences WHERE workspace_id = $1 AND approved_at IS NOT NULL`,
+        ),
+        sent: await count(
+          `SELECT count(DISTINCT sequence_id)::int AS n FROM events WHERE workspace_id = $1 AND type = 'sent'`,
+        ),
+        replied: await count(
+          `SELECT count(DISTINCT sequence_id)::int AS n FROM events WHERE workspace_id = $1 AND type = 'reply'`,
+        ),
+        positive: await count(
+          `SELECT count(DISTINCT sequence_id)::int AS n FROM events WHERE workspace_id = $1 AND type = 'reply' AND data->>'intent' IN ('interested', 'meeting_request')`,
+        ),
+        meetings: await count(
+          `SELECT count(DISTINCT sequence_id)::int AS n FROM events WHERE workspace_id = $1 AND type = 'meeting_booked'`,
+        ),
+      };
+      expect(db).toEqual({
+        signals: 6,
+        matched: 5,
+        drafted: 5,
+        approved: 3,
+        sent: 3,
+        replied: 2,
+        positive: 1,
+        meetings: 1,
+      });
+      for (const [stage, n] of Object.entries(db)) expect(await cell('All', stage), stage).toBe(n);
+      const fundingSent = await count(
+        `SELECT count(DISTINCT e.sequence_id)::int AS n FROM events e JOIN sequences q ON q.id = e.sequence_id JOIN signals s ON s.id = q.signal_id WHERE e.workspace_id = $1 AND e.type = 'sent' AND s.type = 'funding'`,
+      );
+      expect(await cell('funding', 'sent')).toBe(fundingSent);
+      expect(await cell('funding', 'signals')).toBe(3);
+      expect(await page.locator('svg#funnel-chart rect').count()).toBe(8);
+      await screenshot(page, 'dashboard');
+
+      const csv = await page.request.get(`${srv.base}/dashboard.csv?dim=signal_type`);
+      expect(csv.headers()['content-type']).toMatch(/text\/csv/);
+      const lines = (await csv.text()).trim().split('\r\n');
+      expect(lines[0]).toBe(
+        'signal_type,signals,matched,drafted,approved,sent,replied,positive,meetings,reply_rate,meeting_rate,signal_to_first_send_hours',
+      );
+      expect(lines.at(-1)!.split(',').slice(0, 9)).toEqual(['All', ...Object.values(db).map(String)]);
+      const api = await page.request.get(`${srv.base}/api/funnel?dim=rep`, { headers: { accept: 'application/json' } });
+      expect(((await api.json()) as { total: { counts: Record<string, number> } }).total.counts).toEqual(db);
+    });
+  },
+  ['postgres'],
+);

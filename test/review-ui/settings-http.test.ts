@@ -30,22 +30,72 @@ describeEachBackend('RevOps settings over HTTP', (get) => {
   const q = <T>(text: string, values: unknown[]) => one<T>(ctx.db, { text, values });
 
   it('creates and edits an account and a contact with an owner and the champion flag', async () => {
-    expect((await revops.post('/accounts/new', { _csrf: csrf, name: 'Globex', domain: 'https://www.globex.example/', owner_id: String(ws.users.rep.id), time_zone: 'Europe/Paris', tags: 'emea; tier1' })).status).toBe(303);
-    const a = (await q<{ id: number; domain: string; owner_id: number; tags: string[] }>('SELECT * FROM accounts WHERE workspace_id = $1 AND name = $2', [ws.id, 'Globex']))!;
+    expect(
+      (
+        await revops.post('/accounts/new', {
+          _csrf: csrf,
+          name: 'Globex',
+          domain: 'https://www.globex.example/',
+          owner_id: String(ws.users.rep.id),
+          time_zone: 'Europe/Paris',
+          tags: 'emea; tier1',
+        })
+      ).status,
+    ).toBe(303);
+    const a = (await q<{ id: number; domain: string; owner_id: number; tags: string[] }>(
+      'SELECT * FROM accounts WHERE workspace_id = $1 AND name = $2',
+      [ws.id, 'Globex'],
+    ))!;
     expect(a).toMatchObject({ domain: 'globex.example', owner_id: ws.users.rep.id, tags: ['emea', 'tier1'] });
-    expect((await revops.post('/accounts/new', { _csrf: csrf, name: 'Globex again', domain: 'globex.example' })).status).toBe(409);
-    expect((await revops.post('/accounts/new', { _csrf: csrf, name: 'Bad tz', time_zone: 'Mars/Olympus' })).status).toBe(400);
-    expect((await revops.post(`/accounts/${a.id}/edit`, { _csrf: csrf, name: 'Globex Corp', domain: 'globex.example', owner_id: '' })).status).toBe(303);
-    expect(await q('SELECT name, owner_id FROM accounts WHERE id = $1', [a.id])).toEqual({ name: 'Globex Corp', owner_id: null });
-    expect((await revops.post('/contacts/new', { _csrf: csrf, email: 'hank@globex.example', first_name: 'Hank', account_id: String(a.id), is_champion: '1' })).status).toBe(303);
-    expect(await q('SELECT account_id, is_champion FROM contacts WHERE email = $1', ['hank@globex.example'])).toEqual({ account_id: a.id, is_champion: true });
+    expect(
+      (await revops.post('/accounts/new', { _csrf: csrf, name: 'Globex again', domain: 'globex.example' })).status,
+    ).toBe(409);
+    expect(
+      (await revops.post('/accounts/new', { _csrf: csrf, name: 'Bad tz', time_zone: 'Mars/Olympus' })).status,
+    ).toBe(400);
+    expect(
+      (
+        await revops.post(`/accounts/${a.id}/edit`, {
+          _csrf: csrf,
+          name: 'Globex Corp',
+          domain: 'globex.example',
+          owner_id: '',
+        })
+      ).status,
+    ).toBe(303);
+    expect(await q('SELECT name, owner_id FROM accounts WHERE id = $1', [a.id])).toEqual({
+      name: 'Globex Corp',
+      owner_id: null,
+    });
+    expect(
+      (
+        await revops.post('/contacts/new', {
+          _csrf: csrf,
+          email: 'hank@globex.example',
+          first_name: 'Hank',
+          account_id: String(a.id),
+          is_champion: '1',
+        })
+      ).status,
+    ).toBe(303);
+    expect(await q('SELECT account_id, is_champion FROM contacts WHERE email = $1', ['hank@globex.example'])).toEqual({
+      account_id: a.id,
+      is_champion: true,
+    });
   });
 
   it('maps columns, previews per-row errors, and starts the import once', async () => {
     const form = new FormData();
     form.set('_csrf', csrf);
     form.set('kind', 'accounts');
-    form.set('file', new Blob(['Company,Web,Zone\nInitech,initech.example,America/Chicago\n,nodomain.example,UTC\nHooli,not a domain,UTC\n'], { type: 'text/csv' }), 'acc.csv');
+    form.set(
+      'file',
+      new Blob(
+        ['Company,Web,Zone\nInitech,initech.example,America/Chicago\n,nodomain.example,UTC\nHooli,not a domain,UTC\n'],
+        { type: 'text/csv' },
+      ),
+      'acc.csv',
+    );
     const up = await revops.fetch('/imports', { method: 'POST', body: form });
     expect(up.status).toBe(303);
     const mapUrl = up.headers.get('location')!;
@@ -53,24 +103,50 @@ describeEachBackend('RevOps settings over HTTP', (get) => {
     const id = Number(mapUrl.split('/')[2]);
     const { html } = await revops.page(mapUrl);
     expect(html).toContain('1 of 3 rows have errors'); // "Web" is not a known header, so no domain is checked yet
-    const preview = await revops.post(mapUrl, { _csrf: csrf, action: 'preview', map_name: 'Company', map_domain: 'Web', map_time_zone: 'Zone' });
+    const preview = await revops.post(mapUrl, {
+      _csrf: csrf,
+      action: 'preview',
+      map_name: 'Company',
+      map_domain: 'Web',
+      map_time_zone: 'Zone',
+    });
     const text = await preview.text();
     expect(text).toContain('2 of 3 rows have errors');
     expect(text).toContain('&quot;not a domain&quot; is not a domain like acme.com');
-    const start = await revops.post(mapUrl, { _csrf: csrf, action: 'start', map_name: 'Company', map_domain: 'Web', map_time_zone: 'Zone' });
+    const start = await revops.post(mapUrl, {
+      _csrf: csrf,
+      action: 'start',
+      map_name: 'Company',
+      map_domain: 'Web',
+      map_time_zone: 'Zone',
+    });
     expect(start.status).toBe(303);
     expect((await revops.post(mapUrl, { _csrf: csrf, action: 'start', map_name: 'Company' })).status).toBe(409);
-    const jobs = await run(ctx.db, { text: `SELECT id FROM pgboss.job WHERE name = 'import.run' AND (data->>'importId')::bigint = $1`, values: [id] });
+    const jobs = await run(ctx.db, {
+      text: `SELECT id FROM pgboss.job WHERE name = 'import.run' AND (data->>'importId')::bigint = $1`,
+      values: [id],
+    });
     expect(jobs).toHaveLength(1);
-    expect(await q('SELECT mapping FROM imports WHERE id = $1', [id])).toEqual({ mapping: { name: 'Company', domain: 'Web', time_zone: 'Zone' } });
+    expect(await q('SELECT mapping FROM imports WHERE id = $1', [id])).toEqual({
+      mapping: { name: 'Company', domain: 'Web', time_zone: 'Zone' },
+    });
   });
 
   it('adds, disables and enables a source; refuses a polled source without a URL', async () => {
     expect((await revops.post('/settings/sources', { _csrf: csrf, kind: 'feed', name: 'No URL' })).status).toBe(400);
-    const res = await revops.post('/settings/sources', { _csrf: csrf, kind: 'feed', name: 'Funding <b>news</b>', url: 'https://feeds.example/funding.xml', config: '{"maxAgeDays": 7}' });
+    const res = await revops.post('/settings/sources', {
+      _csrf: csrf,
+      kind: 'feed',
+      name: 'Funding <b>news</b>',
+      url: 'https://feeds.example/funding.xml',
+      config: '{"maxAgeDays": 7}',
+    });
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('Funding &lt;b&gt;news&lt;/b&gt;');
-    const s = (await q<{ id: number; config: { maxAgeDays: number } }>('SELECT id, config FROM signal_sources WHERE workspace_id = $1', [ws.id]))!;
+    const s = (await q<{ id: number; config: { maxAgeDays: number } }>(
+      'SELECT id, config FROM signal_sources WHERE workspace_id = $1',
+      [ws.id],
+    ))!;
     expect(s.config.maxAgeDays).toBe(7);
     await revops.post(`/settings/sources/${s.id}/disable`, { _csrf: csrf });
     expect(await q('SELECT enabled FROM signal_sources WHERE id = $1', [s.id])).toEqual({ enabled: false });
@@ -80,26 +156,72 @@ describeEachBackend('RevOps settings over HTTP', (get) => {
 
   it('saves a template with delays, a branch and sending windows', async () => {
     const res = await revops.post('/settings/templates', {
-      _csrf: csrf, name: 'Short', step_kind_0: 'opener', step_delay_0: '0', step_kind_1: 'follow_up', step_delay_1: '2', step_branch_1: 'clicked', step_tag_1: 'pricing',
-      window_days: '2', window_start: '09:00', window_end: '11:00', fallback_after_days: '3', is_default: '1',
+      _csrf: csrf,
+      name: 'Short',
+      step_kind_0: 'opener',
+      step_delay_0: '0',
+      step_kind_1: 'follow_up',
+      step_delay_1: '2',
+      step_branch_1: 'clicked',
+      step_tag_1: 'pricing',
+      window_days: '2',
+      window_start: '09:00',
+      window_end: '11:00',
+      fallback_after_days: '3',
+      is_default: '1',
     });
     expect(res.status).toBe(303);
-    const t = await q<{ steps: unknown; sending_window: unknown; fallback_window: unknown; is_default: boolean }>('SELECT steps, sending_window, fallback_window, is_default FROM sequence_templates WHERE workspace_id = $1', [ws.id]);
+    const t = await q<{ steps: unknown; sending_window: unknown; fallback_window: unknown; is_default: boolean }>(
+      'SELECT steps, sending_window, fallback_window, is_default FROM sequence_templates WHERE workspace_id = $1',
+      [ws.id],
+    );
     expect(t).toEqual({
-      steps: [{ kind: 'opener', delayDays: 0, newThread: false, branch: null }, { kind: 'follow_up', delayDays: 2, newThread: false, branch: { when: 'clicked', tag: 'pricing' } }],
-      sending_window: { days: [2], start: '09:00', end: '11:00' }, fallback_window: null, is_default: true,
+      steps: [
+        { kind: 'opener', delayDays: 0, newThread: false, branch: null },
+        { kind: 'follow_up', delayDays: 2, newThread: false, branch: { when: 'clicked', tag: 'pricing' } },
+      ],
+      sending_window: { days: [2], start: '09:00', end: '11:00' },
+      fallback_window: null,
+      is_default: true,
     });
-    expect((await revops.post('/settings/templates', { _csrf: csrf, name: 'Bad', step_kind_0: 'opener', window_start: '11:00', window_end: '09:00' })).status).toBe(400);
+    expect(
+      (
+        await revops.post('/settings/templates', {
+          _csrf: csrf,
+          name: 'Bad',
+          step_kind_0: 'opener',
+          window_start: '11:00',
+          window_end: '09:00',
+        })
+      ).status,
+    ).toBe(400);
   });
 
   it('seals mailbox passwords and keeps them when the form leaves them empty', async () => {
-    const base = { _csrf: csrf, kind: 'smtp', from_name: 'Riley', from_email: 'riley@example.com', smtp_host: 'smtp.example.com', smtp_port: '587', smtp_user: 'riley', daily_cap: '40', min_gap_seconds: '60', max_gap_seconds: '120' };
+    const base = {
+      _csrf: csrf,
+      kind: 'smtp',
+      from_name: 'Riley',
+      from_email: 'riley@example.com',
+      smtp_host: 'smtp.example.com',
+      smtp_port: '587',
+      smtp_user: 'riley',
+      daily_cap: '40',
+      min_gap_seconds: '60',
+      max_gap_seconds: '120',
+    };
     expect((await revops.post('/settings/mailboxes', { ...base, smtp_pass: 'hunter2' })).status).toBe(303);
-    const m = (await q<{ id: number; smtp_pass_enc: string }>('SELECT id, smtp_pass_enc FROM mailboxes WHERE workspace_id = $1', [ws.id]))!;
+    const m = (await q<{ id: number; smtp_pass_enc: string }>(
+      'SELECT id, smtp_pass_enc FROM mailboxes WHERE workspace_id = $1',
+      [ws.id],
+    ))!;
     expect(m.smtp_pass_enc).not.toContain('hunter2');
     expect(ctx.secrets.open(m.smtp_pass_enc)).toBe('hunter2');
     expect((await revops.post(`/settings/mailboxes/${m.id}`, { ...base, daily_cap: '10' })).status).toBe(303);
-    const after = (await q<{ smtp_pass_enc: string; daily_cap: number }>('SELECT smtp_pass_enc, daily_cap FROM mailboxes WHERE id = $1', [m.id]))!;
+    const after = (await q<{ smtp_pass_enc: string; daily_cap: number }>(
+      'SELECT smtp_pass_enc, daily_cap FROM mailboxes WHERE id = $1',
+      [m.id],
+    ))!;
     expect(after).toEqual({ smtp_pass_enc: m.smtp_pass_enc, daily_cap: 10 });
     expect((await revops.page('/settings/mailboxes')).html).not.toContain(m.smtp_pass_enc);
     await revops.post(`/settings/mailboxes/${m.id}/pause`, { _csrf: csrf, reason: 'bounce rate 6%' });
@@ -107,31 +229,85 @@ describeEachBackend('RevOps settings over HTTP', (get) => {
   });
 
   it('saves workspace settings and requires a physical address', async () => {
-    const ok = await revops.post('/settings/workspace', { _csrf: csrf, name: 'WS', pb_company: 'Us', pb_valueProps: 'one\ntwo', signature: 'R', physicalAddress: '1 Main St', cooldownDays: '14', autoCreateAccountsFromChampions: '1' });
+    const ok = await revops.post('/settings/workspace', {
+      _csrf: csrf,
+      name: 'WS',
+      pb_company: 'Us',
+      pb_valueProps: 'one\ntwo',
+      signature: 'R',
+      physicalAddress: '1 Main St',
+      cooldownDays: '14',
+      autoCreateAccountsFromChampions: '1',
+    });
     expect(ok.status).toBe(303);
     const w = (await q<{ settings: Record<string, any> }>('SELECT settings FROM workspaces WHERE id = $1', [ws.id]))!;
-    expect(w.settings).toMatchObject({ cooldownDays: 14, physicalAddress: '1 Main St', autoCreateAccountsFromChampions: true, playbook: { company: 'Us', valueProps: ['one', 'two'] } });
-    expect((await revops.post('/settings/workspace', { _csrf: csrf, name: 'WS', physicalAddress: '', cooldownDays: '1' })).status).toBe(400);
+    expect(w.settings).toMatchObject({
+      cooldownDays: 14,
+      physicalAddress: '1 Main St',
+      autoCreateAccountsFromChampions: true,
+      playbook: { company: 'Us', valueProps: ['one', 'two'] },
+    });
+    expect(
+      (await revops.post('/settings/workspace', { _csrf: csrf, name: 'WS', physicalAddress: '', cooldownDays: '1' }))
+        .status,
+    ).toBe(400);
   });
 
   it('edits accounts and contacts through the JSON API with the same validation', async () => {
-    const json = (method: string, path: string, body: unknown) => revops.fetch(path, { method, headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify(body) });
-    const a = (await q<{ id: number }>('SELECT id FROM accounts WHERE workspace_id = $1 ORDER BY id LIMIT 1', [ws.id]))!;
-    expect((await json('PUT', `/api/accounts/${a.id}`, { name: 'Globex API', domain: 'globex.example', ownerId: ws.users.rep.id, tags: ['x'] })).status).toBe(200);
-    expect(await q('SELECT name, owner_id, tags FROM accounts WHERE id = $1', [a.id])).toEqual({ name: 'Globex API', owner_id: ws.users.rep.id, tags: ['x'] });
+    const json = (method: string, path: string, body: unknown) =>
+      revops.fetch(path, {
+        method,
+        headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': csrf },
+        body: JSON.stringify(body),
+      });
+    const a = (await q<{ id: number }>('SELECT id FROM accounts WHERE workspace_id = $1 ORDER BY id LIMIT 1', [
+      ws.id,
+    ]))!;
+    expect(
+      (
+        await json('PUT', `/api/accounts/${a.id}`, {
+          name: 'Globex API',
+          domain: 'globex.example',
+          ownerId: ws.users.rep.id,
+          tags: ['x'],
+        })
+      ).status,
+    ).toBe(200);
+    expect(await q('SELECT name, owner_id, tags FROM accounts WHERE id = $1', [a.id])).toEqual({
+      name: 'Globex API',
+      owner_id: ws.users.rep.id,
+      tags: ['x'],
+    });
     expect((await json('PUT', `/api/accounts/${a.id}`, { name: 'Bad', timeZone: 'Nowhere' })).status).toBe(400);
-    const created = await json('POST', '/api/contacts', { email: 'api@globex.example', firstName: 'Api', accountId: a.id, isChampion: true });
+    const created = await json('POST', '/api/contacts', {
+      email: 'api@globex.example',
+      firstName: 'Api',
+      accountId: a.id,
+      isChampion: true,
+    });
     expect(created.status).toBe(201);
     expect((await json('POST', '/api/contacts', { email: 'api@globex.example' })).status).toBe(409);
     const c = (await created.json()) as { id: number };
     expect((await json('PUT', `/api/contacts/${c.id}`, { email: 'ignored@x.example', title: 'CTO' })).status).toBe(200);
-    expect(await q('SELECT email, title, is_champion FROM contacts WHERE id = $1', [c.id])).toEqual({ email: 'api@globex.example', title: 'CTO', is_champion: false });
+    expect(await q('SELECT email, title, is_champion FROM contacts WHERE id = $1', [c.id])).toEqual({
+      email: 'api@globex.example',
+      title: 'CTO',
+      is_champion: false,
+    });
   });
 
   it('keeps reps and managers out of settings, and admins from removing the last admin', async () => {
     const rep = new Browserish(srv.base);
     await rep.login(ws.users.rep.email, ws.users.rep.password);
-    for (const path of ['/settings', '/settings/sources', '/settings/mailboxes', '/settings/templates', '/settings/workspace', '/accounts/new', '/imports']) {
+    for (const path of [
+      '/settings',
+      '/settings/sources',
+      '/settings/mailboxes',
+      '/settings/templates',
+      '/settings/workspace',
+      '/accounts/new',
+      '/imports',
+    ]) {
       expect((await rep.fetch(path)).status, path).toBe(403);
     }
     const upload = new FormData();
@@ -141,14 +317,28 @@ describeEachBackend('RevOps settings over HTTP', (get) => {
     const admin = new Browserish(srv.base);
     await admin.login(ws.users.admin.email, ws.users.admin.password);
     const { csrf: ac } = await admin.page('/users');
-    expect((await admin.post(`/users/${ws.users.admin.id}`, { _csrf: ac!, role: 'rep', time_zone: 'UTC' })).status).toBe(409);
-    expect((await admin.post(`/users/${ws.users.rep.id}`, { _csrf: ac!, role: 'rep', time_zone: 'America/Denver' })).status).toBe(303);
-    expect(await q('SELECT time_zone FROM users WHERE id = $1', [ws.users.rep.id])).toEqual({ time_zone: 'America/Denver' });
+    expect(
+      (await admin.post(`/users/${ws.users.admin.id}`, { _csrf: ac!, role: 'rep', time_zone: 'UTC' })).status,
+    ).toBe(409);
+    expect(
+      (await admin.post(`/users/${ws.users.rep.id}`, { _csrf: ac!, role: 'rep', time_zone: 'America/Denver' })).status,
+    ).toBe(303);
+    expect(await q('SELECT time_zone FROM users WHERE id = $1', [ws.users.rep.id])).toEqual({
+      time_zone: 'America/Denver',
+    });
     // RevOps manage users but cannot touch the admin role.
-    expect((await revops.post(`/users/${ws.users.manager.id}`, { _csrf: csrf, role: 'rep', time_zone: 'UTC' })).status).toBe(303);
-    expect((await revops.post(`/users/${ws.users.manager.id}`, { _csrf: csrf, role: 'admin', time_zone: 'UTC' })).status).toBe(403);
-    expect((await revops.post(`/users/${ws.users.admin.id}`, { _csrf: csrf, role: 'rep', time_zone: 'UTC' })).status).toBe(403);
-    expect((await revops.post('/users', { _csrf: csrf, email: 'new-admin@x.example', role: 'admin' })).status).toBe(403);
+    expect(
+      (await revops.post(`/users/${ws.users.manager.id}`, { _csrf: csrf, role: 'rep', time_zone: 'UTC' })).status,
+    ).toBe(303);
+    expect(
+      (await revops.post(`/users/${ws.users.manager.id}`, { _csrf: csrf, role: 'admin', time_zone: 'UTC' })).status,
+    ).toBe(403);
+    expect(
+      (await revops.post(`/users/${ws.users.admin.id}`, { _csrf: csrf, role: 'rep', time_zone: 'UTC' })).status,
+    ).toBe(403);
+    expect((await revops.post('/users', { _csrf: csrf, email: 'new-admin@x.example', role: 'admin' })).status).toBe(
+      403,
+    );
     expect((await rep.fetch('/users')).status).toBe(403);
   });
 });

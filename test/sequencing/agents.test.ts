@@ -29,11 +29,20 @@ describeEachBackend('send and dispatch agents over pg-boss', (get) => {
 
   it('the dispatcher turns a due step into a send job, and the send agent delivers it once', async () => {
     const ws = await buildWorkspace(ctx.db);
-    const b = await buildSequence(ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id, window: ALWAYS, fallback: null, mailbox: { kind: 'smtp', host: '127.0.0.1', port: smtp.port } });
+    const b = await buildSequence(ctx.db, {
+      workspaceId: ws.id,
+      ownerId: ws.users.rep.id,
+      window: ALWAYS,
+      fallback: null,
+      mailbox: { kind: 'smtp', host: '127.0.0.1', port: smtp.port },
+    });
     await approveSequence(ctx, { sequenceId: b.sequenceId, userId: ws.users.rep.id, random: () => 0 });
     const enqueued: number[] = [];
     const deps = {
-      enqueueSend: (stepId: number) => { enqueued.push(stepId); return ctx.boss.send(Queues.send.name, { stepId }); },
+      enqueueSend: (stepId: number) => {
+        enqueued.push(stepId);
+        return ctx.boss.send(Queues.send.name, { stepId });
+      },
       enqueueInbox: async () => null,
     };
     // Two ticks (two dispatchers, or one run twice): two jobs for the same step, one email.
@@ -42,7 +51,14 @@ describeEachBackend('send and dispatch agents over pg-boss', (get) => {
     expect(enqueued).toEqual([b.stepIds[0], b.stepIds[0]]);
     await smtp.waitFor(1, 20_000);
     const deadline = Date.now() + 10_000;
-    while ((await ctx.db.query(`SELECT 1 FROM pgboss.job WHERE name = $1 AND state IN ('created', 'active', 'retry')`, [Queues.send.name])).rows.length && Date.now() < deadline) {
+    while (
+      (
+        await ctx.db.query(`SELECT 1 FROM pgboss.job WHERE name = $1 AND state IN ('created', 'active', 'retry')`, [
+          Queues.send.name,
+        ])
+      ).rows.length &&
+      Date.now() < deadline
+    ) {
       await new Promise((r) => setTimeout(r, 200));
     }
     expect(smtp.received).toHaveLength(1);

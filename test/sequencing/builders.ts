@@ -3,7 +3,14 @@
 import type { Queryable } from '../../db/index.js';
 import { one, run } from '../../db/index.js';
 
-export interface BuiltSequence { sequenceId: number; stepIds: number[]; contactId: number; accountId: number; mailboxId: number | null; templateId: number }
+export interface BuiltSequence {
+  sequenceId: number;
+  stepIds: number[];
+  contactId: number;
+  accountId: number;
+  mailboxId: number | null;
+  templateId: number;
+}
 
 export interface SequenceSpec {
   workspaceId: number;
@@ -14,7 +21,15 @@ export interface SequenceSpec {
   country?: string | null;
   status?: string;
   steps?: { delayDays: number; subject?: string; body?: string; newThread?: boolean; branch?: unknown }[];
-  mailbox?: { kind: 'smtp' | 'outbox'; host?: string; port?: number; fromEmail?: string; dailyCap?: number; minGap?: number; maxGap?: number } | null;
+  mailbox?: {
+    kind: 'smtp' | 'outbox';
+    host?: string;
+    port?: number;
+    fromEmail?: string;
+    dailyCap?: number;
+    minGap?: number;
+    maxGap?: number;
+  } | null;
   window?: { days: number[]; start: string; end: string };
   fallback?: { days: number[]; start: string; end: string } | null;
   /** Give the sequence its mailbox up front (default); false leaves the choice to rotation. */
@@ -33,12 +48,23 @@ export async function buildSequence(db: Queryable, s: SequenceSpec): Promise<Bui
   }))!;
   const contact = (await one<{ id: number }>(db, {
     text: `INSERT INTO contacts (workspace_id, account_id, first_name, last_name, email, time_zone) VALUES ($1, $2, 'Dana', 'Prospect', $3, $4) RETURNING id`,
-    values: [s.workspaceId, account.id, s.email ?? `dana@${domain}`, s.contactTz === undefined ? 'America/New_York' : s.contactTz],
+    values: [
+      s.workspaceId,
+      account.id,
+      s.email ?? `dana@${domain}`,
+      s.contactTz === undefined ? 'America/New_York' : s.contactTz,
+    ],
   }))!;
   const template = (await one<{ id: number }>(db, {
     text: `INSERT INTO sequence_templates (workspace_id, name, steps, sending_window, fallback_window) VALUES ($1, $2, '[]', $3, $4) RETURNING id`,
-    values: [s.workspaceId, `t-${tag}`, JSON.stringify(s.window ?? { days: [2, 3, 4], start: '09:00', end: '11:00' }),
-      s.fallback === null ? null : JSON.stringify(s.fallback ?? { days: [1, 2, 3, 4, 5], start: '08:00', end: '17:00' })],
+    values: [
+      s.workspaceId,
+      `t-${tag}`,
+      JSON.stringify(s.window ?? { days: [2, 3, 4], start: '09:00', end: '11:00' }),
+      s.fallback === null
+        ? null
+        : JSON.stringify(s.fallback ?? { days: [1, 2, 3, 4, 5], start: '08:00', end: '17:00' }),
+    ],
   }))!;
   let mailboxId: number | null = null;
   if (s.mailbox !== null) {
@@ -46,12 +72,30 @@ export async function buildSequence(db: Queryable, s: SequenceSpec): Promise<Bui
     mailboxId = (await one<{ id: number }>(db, {
       text: `INSERT INTO mailboxes (workspace_id, user_id, kind, from_name, from_email, smtp_host, smtp_port, daily_cap, min_gap_seconds, max_gap_seconds)
              VALUES ($1, $2, $3, 'Riley Rep', $4, $5, $6, $7, $8, $9) RETURNING id`,
-      values: [s.workspaceId, s.ownerId, m.kind, m.fromEmail ?? `rep-${tag}@sender.test`, m.host ?? null, m.port ?? null, m.dailyCap ?? 30, m.minGap ?? 0, m.maxGap ?? 0],
+      values: [
+        s.workspaceId,
+        s.ownerId,
+        m.kind,
+        m.fromEmail ?? `rep-${tag}@sender.test`,
+        m.host ?? null,
+        m.port ?? null,
+        m.dailyCap ?? 30,
+        m.minGap ?? 0,
+        m.maxGap ?? 0,
+      ],
     }))!.id;
   }
   const seq = (await one<{ id: number }>(db, {
     text: `INSERT INTO sequences (workspace_id, account_id, contact_id, template_id, owner_id, status, mailbox_id) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-    values: [s.workspaceId, account.id, contact.id, template.id, s.ownerId, s.status ?? 'pending_review', s.bindMailbox === false ? null : mailboxId],
+    values: [
+      s.workspaceId,
+      account.id,
+      contact.id,
+      template.id,
+      s.ownerId,
+      s.status ?? 'pending_review',
+      s.bindMailbox === false ? null : mailboxId,
+    ],
   }))!;
   const steps = s.steps ?? [{ delayDays: 0 }, { delayDays: 3 }, { delayDays: 4 }];
   const stepIds: number[] = [];
@@ -59,15 +103,38 @@ export async function buildSequence(db: Queryable, s: SequenceSpec): Promise<Bui
     const row = (await one<{ id: number }>(db, {
       text: `INSERT INTO sequence_steps (sequence_id, position, kind, delay_days, new_thread, branch, subject, body, status)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'draft') RETURNING id`,
-      values: [seq.id, i, i === 0 ? 'opener' : 'follow_up', st.delayDays, st.newThread ?? false, st.branch === undefined ? null : JSON.stringify(st.branch),
-        st.subject ?? (i === 0 ? 'Congrats on the Series B' : ''), st.body ?? `Hi Dana,\n\nStep ${i + 1} body. See https://example.com/case-study?x=1 for details.\n`],
+      values: [
+        seq.id,
+        i,
+        i === 0 ? 'opener' : 'follow_up',
+        st.delayDays,
+        st.newThread ?? false,
+        st.branch === undefined ? null : JSON.stringify(st.branch),
+        st.subject ?? (i === 0 ? 'Congrats on the Series B' : ''),
+        st.body ?? `Hi Dana,\n\nStep ${i + 1} body. See https://example.com/case-study?x=1 for details.\n`,
+      ],
     }))!;
     stepIds.push(row.id);
   }
-  return { sequenceId: seq.id, stepIds, contactId: contact.id, accountId: account.id, mailboxId, templateId: template.id };
+  return {
+    sequenceId: seq.id,
+    stepIds,
+    contactId: contact.id,
+    accountId: account.id,
+    mailboxId,
+    templateId: template.id,
+  };
 }
 
 export async function stepRows(db: Queryable, sequenceId: number) {
-  return run<{ id: number; position: number; status: string; scheduled_at: Date | null; sent_at: Date | null; message_id: string | null; attempts: number; last_error: string | null }>(
-    db, { text: `SELECT * FROM sequence_steps WHERE sequence_id = $1 ORDER BY position`, values: [sequenceId] });
+  return run<{
+    id: number;
+    position: number;
+    status: string;
+    scheduled_at: Date | null;
+    sent_at: Date | null;
+    message_id: string | null;
+    attempts: number;
+    last_error: string | null;
+  }>(db, { text: `SELECT * FROM sequence_steps WHERE sequence_id = $1 ORDER BY position`, values: [sequenceId] });
 }

@@ -27,7 +27,12 @@ describeEachBackend('rep controls and simulated replies (outbox)', (get) => {
   });
 
   const sent = async (accountId?: number) => {
-    const b = await buildSequence(ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id, window: ALWAYS, fallback: null });
+    const b = await buildSequence(ctx.db, {
+      workspaceId: ws.id,
+      ownerId: ws.users.rep.id,
+      window: ALWAYS,
+      fallback: null,
+    });
     if (accountId) {
       await ctx.db.query(`UPDATE sequences SET account_id = $2 WHERE id = $1`, [b.sequenceId, accountId]);
       await ctx.db.query(`UPDATE contacts SET account_id = $2 WHERE id = $1`, [b.contactId, accountId]);
@@ -37,7 +42,8 @@ describeEachBackend('rep controls and simulated replies (outbox)', (get) => {
     return b;
   };
   const status = async (table: 'sequences' | 'contacts', id: number) =>
-    (await one<{ status: string }>(ctx.db, { text: `SELECT status FROM ${table} WHERE id = $1`, values: [id] }))!.status;
+    (await one<{ status: string }>(ctx.db, { text: `SELECT status FROM ${table} WHERE id = $1`, values: [id] }))!
+      .status;
 
   it('a reply at one contact pauses the other active sequences at the account; a rep resumes them', async () => {
     const a = await sent();
@@ -48,24 +54,42 @@ describeEachBackend('rep controls and simulated replies (outbox)', (get) => {
     expect(await status('sequences', b.sequenceId)).toBe('paused');
     await resumeSequence(ctx, { sequenceId: b.sequenceId, userId: ws.users.rep.id, now: NOW });
     expect(await status('sequences', b.sequenceId)).toBe('active');
-    await expect(resumeSequence(ctx, { sequenceId: b.sequenceId, userId: ws.users.rep.id })).rejects.toMatchObject({ code: 'STATE' });
+    await expect(resumeSequence(ctx, { sequenceId: b.sequenceId, userId: ws.users.rep.id })).rejects.toMatchObject({
+      code: 'STATE',
+    });
   });
 
   it('an unsubscribe request in words suppresses the address', async () => {
     const a = await sent();
-    expect((await simulateReply(ctx, { stepId: a.stepIds[0]!, body: 'Please remove me from your list.', now: NOW })).kind).toBe('unsubscribe');
+    expect(
+      (await simulateReply(ctx, { stepId: a.stepIds[0]!, body: 'Please remove me from your list.', now: NOW })).kind,
+    ).toBe('unsubscribe');
     expect(await status('contacts', a.contactId)).toBe('unsubscribed');
     expect((await stepRows(ctx.db, a.sequenceId)).map((s) => s.status)).toEqual(['sent', 'cancelled', 'cancelled']);
   });
 
   it('a rep corrects a classification: the old verdict is kept and the new one takes effect', async () => {
     const a = await sent();
-    const r = await simulateReply(ctx, { stepId: a.stepIds[0]!, subject: 'Out of office', body: 'Away this week.', headers: { 'Auto-Submitted': 'auto-replied' }, now: NOW });
+    const r = await simulateReply(ctx, {
+      stepId: a.stepIds[0]!,
+      subject: 'Out of office',
+      body: 'Away this week.',
+      headers: { 'Auto-Submitted': 'auto-replied' },
+      now: NOW,
+    });
     expect(r.kind).toBe('auto_reply');
     expect(await status('sequences', a.sequenceId)).toBe('active');
     await correctInbound(ctx, { messageRowId: r.messageRowId!, kind: 'reply', userId: ws.users.rep.id, now: NOW });
-    const m = await one<{ classification: string; corrected_by: number; classification_details: { correctedFrom: string } }>(ctx.db, { text: 'SELECT * FROM messages WHERE id = $1', values: [r.messageRowId] });
-    expect(m).toMatchObject({ classification: 'reply', corrected_by: ws.users.rep.id, classification_details: { correctedFrom: 'auto_reply' } });
+    const m = await one<{
+      classification: string;
+      corrected_by: number;
+      classification_details: { correctedFrom: string };
+    }>(ctx.db, { text: 'SELECT * FROM messages WHERE id = $1', values: [r.messageRowId] });
+    expect(m).toMatchObject({
+      classification: 'reply',
+      corrected_by: ws.users.rep.id,
+      classification_details: { correctedFrom: 'auto_reply' },
+    });
     expect(await status('sequences', a.sequenceId)).toBe('stopped');
     expect(await status('contacts', a.contactId)).toBe('replied');
   });
@@ -73,7 +97,8 @@ describeEachBackend('rep controls and simulated replies (outbox)', (get) => {
     const a = await sent();
     const b = await sent();
     const c = await sent();
-    for (const x of [a, b, c]) await ctx.db.query(`UPDATE sequence_steps SET status = 'unknown', sent_at = NULL WHERE id = $1`, [x.stepIds[0]]);
+    for (const x of [a, b, c])
+      await ctx.db.query(`UPDATE sequence_steps SET status = 'unknown', sent_at = NULL WHERE id = $1`, [x.stepIds[0]]);
     await resolveUnknown(ctx, { stepId: a.stepIds[0]!, decision: 'sent', userId: ws.users.rep.id, now: NOW });
     await resolveUnknown(ctx, { stepId: b.stepIds[0]!, decision: 'resend', userId: ws.users.rep.id, now: NOW });
     await resolveUnknown(ctx, { stepId: c.stepIds[0]!, decision: 'skip', userId: ws.users.rep.id, now: NOW });
@@ -82,6 +107,8 @@ describeEachBackend('rep controls and simulated replies (outbox)', (get) => {
     expect(resend.status).toBe('scheduled');
     expect(resend.scheduled_at!.getTime()).toBeGreaterThanOrEqual(NOW.getTime());
     expect((await stepRows(ctx.db, c.sequenceId))[0]!.status).toBe('skipped');
-    await expect(resolveUnknown(ctx, { stepId: a.stepIds[0]!, decision: 'resend', userId: ws.users.rep.id })).rejects.toMatchObject({ code: 'STATE' });
+    await expect(
+      resolveUnknown(ctx, { stepId: a.stepIds[0]!, decision: 'resend', userId: ws.users.rep.id }),
+    ).rejects.toMatchObject({ code: 'STATE' });
   });
 });

@@ -43,27 +43,54 @@ describeEachBackend('inbox over IMAP (Dovecot)', (get) => {
 
   /** An active sequence whose opener went out at NOW through the IMAP-backed mailbox. */
   const sentOpener = async () => {
-    const b = await buildSequence(ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id, mailbox: null, window: ALWAYS, fallback: null });
+    const b = await buildSequence(ctx.db, {
+      workspaceId: ws.id,
+      ownerId: ws.users.rep.id,
+      mailbox: null,
+      window: ALWAYS,
+      fallback: null,
+    });
     await ctx.db.query(`UPDATE sequences SET mailbox_id = $2 WHERE id = $1`, [b.sequenceId, mailboxId]);
     await approveSequence(ctx, { sequenceId: b.sequenceId, userId: ws.users.rep.id, now: NOW, random: () => 0 });
     const r = await sendStep(ctx, b.stepIds[0]!, { transports, now: () => NOW });
     if (r.status !== 'sent') throw new Error(`opener not sent: ${JSON.stringify(r)}`);
-    const email = (await one<{ email: string }>(ctx.db, { text: 'SELECT email FROM contacts WHERE id = $1', values: [b.contactId] }))!.email;
+    const email = (await one<{ email: string }>(ctx.db, {
+      text: 'SELECT email FROM contacts WHERE id = $1',
+      values: [b.contactId],
+    }))!.email;
     return { ...b, email, messageId: r.messageId };
   };
   const sync = () => syncMailbox(ctx, mailboxId, { now: () => NOW });
 
   it('a reply appended to the inbox stops the next step, records intent, and a second sync reads nothing new', async () => {
     const s = await sentOpener();
-    await dovecot.append(user, replyTo({ from: s.email, to: user, inReplyTo: s.messageId, body: 'Sounds interesting, could we talk Thursday? Send me some times.' }));
+    await dovecot.append(
+      user,
+      replyTo({
+        from: s.email,
+        to: user,
+        inReplyTo: s.messageId,
+        body: 'Sounds interesting, could we talk Thursday? Send me some times.',
+      }),
+    );
     const r = await sync();
     expect(r.stored).toBe(1);
     const steps = await stepRows(ctx.db, s.sequenceId);
     expect(steps.map((x) => x.status)).toEqual(['sent', 'cancelled', 'cancelled']);
-    const seq = await one<{ status: string; stop_reason: string }>(ctx.db, { text: 'SELECT * FROM sequences WHERE id = $1', values: [s.sequenceId] });
+    const seq = await one<{ status: string; stop_reason: string }>(ctx.db, {
+      text: 'SELECT * FROM sequences WHERE id = $1',
+      values: [s.sequenceId],
+    });
     expect(seq).toMatchObject({ status: 'stopped', stop_reason: 'replied' });
-    const msg = await one<{ classification: string; visible_text: string; raw: string; classification_details: { intent: { intent: string } } }>(ctx.db, {
-      text: `SELECT * FROM messages WHERE sequence_id = $1 AND direction = 'in'`, values: [s.sequenceId] });
+    const msg = await one<{
+      classification: string;
+      visible_text: string;
+      raw: string;
+      classification_details: { intent: { intent: string } };
+    }>(ctx.db, {
+      text: `SELECT * FROM messages WHERE sequence_id = $1 AND direction = 'in'`,
+      values: [s.sequenceId],
+    });
     expect(msg!.classification).toBe('reply');
     expect(msg!.visible_text).toBe('Sounds interesting, could we talk Thursday? Send me some times.');
     expect(msg!.raw).toContain(s.messageId);
@@ -73,28 +100,58 @@ describeEachBackend('inbox over IMAP (Dovecot)', (get) => {
 
   it('an out-of-office moves the remaining steps after the return date and does not count as a reply', async () => {
     const s = await sentOpener();
-    await dovecot.append(user, replyTo({
-      from: s.email, to: user, inReplyTo: s.messageId, subject: 'Automatic reply: Congrats on the Series B', headers: ['Auto-Submitted: auto-replied'],
-      body: 'Thank you for your message. I am out of the office until March 23, 2026 with limited access to email.',
-    }));
+    await dovecot.append(
+      user,
+      replyTo({
+        from: s.email,
+        to: user,
+        inReplyTo: s.messageId,
+        subject: 'Automatic reply: Congrats on the Series B',
+        headers: ['Auto-Submitted: auto-replied'],
+        body: 'Thank you for your message. I am out of the office until March 23, 2026 with limited access to email.',
+      }),
+    );
     await sync();
     const steps = await stepRows(ctx.db, s.sequenceId);
     expect(steps.map((x) => x.status)).toEqual(['sent', 'scheduled', 'scheduled']);
     const back = DateTime.fromISO('2026-03-24', { zone: 'America/New_York' }).toJSDate();
     expect(steps[1]!.scheduled_at!.getTime()).toBeGreaterThanOrEqual(back.getTime());
     expect(steps[2]!.scheduled_at!.getTime()).toBeGreaterThan(steps[1]!.scheduled_at!.getTime());
-    expect((await one<{ status: string }>(ctx.db, { text: 'SELECT status FROM sequences WHERE id = $1', values: [s.sequenceId] }))!.status).toBe('active');
-    expect((await one<{ status: string }>(ctx.db, { text: 'SELECT status FROM contacts WHERE id = $1', values: [s.contactId] }))!.status).toBe('active');
+    expect(
+      (await one<{ status: string }>(ctx.db, {
+        text: 'SELECT status FROM sequences WHERE id = $1',
+        values: [s.sequenceId],
+      }))!.status,
+    ).toBe('active');
+    expect(
+      (await one<{ status: string }>(ctx.db, {
+        text: 'SELECT status FROM contacts WHERE id = $1',
+        values: [s.contactId],
+      }))!.status,
+    ).toBe('active');
   });
 
   it('a DSN suppresses the address, marks the contact bounced and stops the sequence', async () => {
     const s = await sentOpener();
     await dovecot.append(user, dsnFor({ rcpt: s.email, to: user, originalMessageId: s.messageId }));
     await sync();
-    expect((await one<{ status: string }>(ctx.db, { text: 'SELECT status FROM contacts WHERE id = $1', values: [s.contactId] }))!.status).toBe('bounced');
-    expect(await one(ctx.db, { text: `SELECT 1 FROM suppressions WHERE workspace_id = $1 AND kind = 'email' AND value = lower($2)`, values: [ws.id, s.email] })).toBeTruthy();
+    expect(
+      (await one<{ status: string }>(ctx.db, {
+        text: 'SELECT status FROM contacts WHERE id = $1',
+        values: [s.contactId],
+      }))!.status,
+    ).toBe('bounced');
+    expect(
+      await one(ctx.db, {
+        text: `SELECT 1 FROM suppressions WHERE workspace_id = $1 AND kind = 'email' AND value = lower($2)`,
+        values: [ws.id, s.email],
+      }),
+    ).toBeTruthy();
     expect((await stepRows(ctx.db, s.sequenceId)).map((x) => x.status)).toEqual(['sent', 'cancelled', 'cancelled']);
-    const ev = await one<{ data: { hard: boolean; status: string; recipient: string } }>(ctx.db, { text: `SELECT data FROM events WHERE sequence_id = $1 AND type = 'bounce'`, values: [s.sequenceId] });
+    const ev = await one<{ data: { hard: boolean; status: string; recipient: string } }>(ctx.db, {
+      text: `SELECT data FROM events WHERE sequence_id = $1 AND type = 'bounce'`,
+      values: [s.sequenceId],
+    });
     expect(ev!.data).toMatchObject({ hard: true, status: '5.1.1', recipient: s.email });
   });
 
@@ -108,7 +165,10 @@ describeEachBackend('inbox over IMAP (Dovecot)', (get) => {
     let status = 'active';
     while (status === 'active' && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 100));
-      status = (await one<{ status: string }>(ctx.db, { text: 'SELECT status FROM sequences WHERE id = $1', values: [s.sequenceId] }))!.status;
+      status = (await one<{ status: string }>(ctx.db, {
+        text: 'SELECT status FROM sequences WHERE id = $1',
+        values: [s.sequenceId],
+      }))!.status;
     }
     abort.abort();
     const r = await running;
@@ -116,26 +176,43 @@ describeEachBackend('inbox over IMAP (Dovecot)', (get) => {
     expect(r).toMatchObject({ idled: true, stored: 1 });
   });
 
-  it('matches a reply with no threading headers by the sender\'s address', async () => {
+  it("matches a reply with no threading headers by the sender's address", async () => {
     const s = await sentOpener();
-    const raw = replyTo({ from: s.email, to: user, inReplyTo: '<unrelated@elsewhere.test>', subject: 'Quick question', body: 'Do you integrate with Salesforce?' })
-      .replace(/^(In-Reply-To|References): .*\r\n/gm, '');
+    const raw = replyTo({
+      from: s.email,
+      to: user,
+      inReplyTo: '<unrelated@elsewhere.test>',
+      subject: 'Quick question',
+      body: 'Do you integrate with Salesforce?',
+    }).replace(/^(In-Reply-To|References): .*\r\n/gm, '');
     await dovecot.append(user, raw);
     await sync();
     const msg = await one<{ sequence_id: number; classification_details: { matchedBy: string } }>(ctx.db, {
-      text: `SELECT * FROM messages WHERE direction = 'in' AND sequence_id = $1`, values: [s.sequenceId] });
+      text: `SELECT * FROM messages WHERE direction = 'in' AND sequence_id = $1`,
+      values: [s.sequenceId],
+    });
     expect(msg!.classification_details.matchedBy).toBe('sender');
-    expect((await one<{ status: string }>(ctx.db, { text: 'SELECT status FROM sequences WHERE id = $1', values: [s.sequenceId] }))!.status).toBe('stopped');
+    expect(
+      (await one<{ status: string }>(ctx.db, {
+        text: 'SELECT status FROM sequences WHERE id = $1',
+        values: [s.sequenceId],
+      }))!.status,
+    ).toBe('stopped');
   });
 
   it('reconciles a step left in sending: found in the Sent folder → sent, not found → unknown, never resent', async () => {
     const found = await sentOpener();
     const lost = await sentOpener();
-    const raw = (await one<{ raw: string }>(ctx.db, { text: `SELECT raw FROM messages WHERE step_id = $1`, values: [found.stepIds[0]] }))!.raw;
+    const raw = (await one<{ raw: string }>(ctx.db, {
+      text: `SELECT raw FROM messages WHERE step_id = $1`,
+      values: [found.stepIds[0]],
+    }))!.raw;
     await dovecot.append(user, raw, 'Sent');
     // As if the worker died after claiming: both steps back in `sending`, claimed long ago.
-    await ctx.db.query(`UPDATE sequence_steps SET status = 'sending', sent_at = NULL, claimed_at = $2 WHERE id = ANY($1::bigint[])`,
-      [[found.stepIds[0], lost.stepIds[0]], new Date(NOW.getTime() - 3_600_000)]);
+    await ctx.db.query(
+      `UPDATE sequence_steps SET status = 'sending', sent_at = NULL, claimed_at = $2 WHERE id = ANY($1::bigint[])`,
+      [[found.stepIds[0], lost.stepIds[0]], new Date(NOW.getTime() - 3_600_000)],
+    );
     await ctx.db.query(`UPDATE mailboxes SET kind = 'smtp' WHERE id = $1`, [mailboxId]); // so the IMAP Sent folder is what is checked
     try {
       const r = await reconcileStuck(ctx, { now: NOW, lookup: undefined });
@@ -151,16 +228,31 @@ describeEachBackend('inbox over IMAP (Dovecot)', (get) => {
 
   it('ignores our own messages, and a changed UIDVALIDITY re-reads without acting twice', async () => {
     const s = await sentOpener();
-    const own = await one<{ raw: string }>(ctx.db, { text: `SELECT raw FROM messages WHERE step_id = $1`, values: [s.stepIds[0]] });
+    const own = await one<{ raw: string }>(ctx.db, {
+      text: `SELECT raw FROM messages WHERE step_id = $1`,
+      values: [s.stepIds[0]],
+    });
     await dovecot.append(user, own!.raw);
     expect((await sync()).stored).toBe(0);
     expect((await stepRows(ctx.db, s.sequenceId))[1]!.status).toBe('scheduled');
-    const before = (await run(ctx.db, { text: `SELECT id FROM messages WHERE direction = 'in' AND mailbox_id = $1`, values: [mailboxId] })).length;
+    const before = (
+      await run(ctx.db, {
+        text: `SELECT id FROM messages WHERE direction = 'in' AND mailbox_id = $1`,
+        values: [mailboxId],
+      })
+    ).length;
     await ctx.db.query(`UPDATE mailboxes SET imap_uidvalidity = 1 WHERE id = $1`, [mailboxId]);
     const r = await sync();
     expect(r.reset).toBe(true);
     expect(r.fetched).toBeGreaterThan(0);
     expect(r.stored).toBe(0);
-    expect((await run(ctx.db, { text: `SELECT id FROM messages WHERE direction = 'in' AND mailbox_id = $1`, values: [mailboxId] })).length).toBe(before);
+    expect(
+      (
+        await run(ctx.db, {
+          text: `SELECT id FROM messages WHERE direction = 'in' AND mailbox_id = $1`,
+          values: [mailboxId],
+        })
+      ).length,
+    ).toBe(before);
   });
 });

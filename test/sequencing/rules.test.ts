@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createSecretBox } from '../../secret-box.js';
 import { branchHolds } from '../../sequencing/branch.js';
-import { decideClaim, effectiveCap, randomGap, type ClaimFacts, type MailboxFacts } from '../../sequencing/claim-rules.js';
+import {
+  decideClaim,
+  effectiveCap,
+  randomGap,
+  type ClaimFacts,
+  type MailboxFacts,
+} from '../../sequencing/claim-rules.js';
 import { extractUrls, replySubject, stepMessageId } from '../../sequencing/message.js';
 import { DEFAULT_POLICY } from '../../sequencing/schedule.js';
 import { classifySmtpError, retryDelayMs } from '../../sequencing/smtp-errors.js';
@@ -11,42 +17,85 @@ import { TEST_SECRET } from '../support/context.js';
 
 const NOW = new Date('2026-03-10T14:30:00Z'); // Tuesday 10:30 in New York, inside the window
 const secrets = createSecretBox(TEST_SECRET);
-const mb = (over: Partial<MailboxFacts> = {}): MailboxFacts => ({ id: 1, paused: false, nextSendAt: null, sent24h: 0, dailyCap: 30, rampPerDay: null, createdAt: new Date('2026-01-01'), ...over });
+const mb = (over: Partial<MailboxFacts> = {}): MailboxFacts => ({
+  id: 1,
+  paused: false,
+  nextSendAt: null,
+  sent24h: 0,
+  dailyCap: 30,
+  rampPerDay: null,
+  createdAt: new Date('2026-01-01'),
+  ...over,
+});
 const facts = (over: Partial<ClaimFacts> = {}): ClaimFacts => ({
-  stepStatus: 'scheduled', sequenceStatus: 'active', contactStatus: 'active', suppressed: false, branchOk: true,
-  zone: 'America/New_York', policy: DEFAULT_POLICY, mailboxes: [mb()], ...over,
+  stepStatus: 'scheduled',
+  sequenceStatus: 'active',
+  contactStatus: 'active',
+  suppressed: false,
+  branchOk: true,
+  zone: 'America/New_York',
+  policy: DEFAULT_POLICY,
+  mailboxes: [mb()],
+  ...over,
 });
 
 describe('decideClaim', () => {
   it('claims when every check passes, and rotates to the least used mailbox', () => {
     expect(decideClaim(facts(), NOW)).toEqual({ kind: 'claim', mailboxId: 1 });
-    expect(decideClaim(facts({ mailboxes: [mb({ id: 1, sent24h: 5 }), mb({ id: 2, sent24h: 2 }), mb({ id: 3, paused: true })] }), NOW)).toEqual({ kind: 'claim', mailboxId: 2 });
+    expect(
+      decideClaim(
+        facts({ mailboxes: [mb({ id: 1, sent24h: 5 }), mb({ id: 2, sent24h: 2 }), mb({ id: 3, paused: true })] }),
+        NOW,
+      ),
+    ).toEqual({ kind: 'claim', mailboxId: 2 });
   });
   it('stops for a replied, bounced, unsubscribed or suppressed contact and a sequence no longer active', () => {
-    for (const f of [{ contactStatus: 'replied' }, { contactStatus: 'bounced' }, { contactStatus: 'unsubscribed' }, { suppressed: true }, { sequenceStatus: 'stopped' }]) {
+    for (const f of [
+      { contactStatus: 'replied' },
+      { contactStatus: 'bounced' },
+      { contactStatus: 'unsubscribed' },
+      { suppressed: true },
+      { sequenceStatus: 'stopped' },
+    ]) {
       expect(decideClaim(facts(f), NOW).kind).toBe('stop');
     }
     expect(decideClaim(facts({ sequenceStatus: 'paused' }), NOW).kind).toBe('noop');
     expect(decideClaim(facts({ stepStatus: 'sending' }), NOW).kind).toBe('noop');
   });
   it('holds a step while an earlier one is still sending or waits for a person', () => {
-    expect(decideClaim(facts({ earlierPending: true }), NOW)).toMatchObject({ kind: 'defer', reason: 'an earlier step is not settled yet' });
+    expect(decideClaim(facts({ earlierPending: true }), NOW)).toMatchObject({
+      kind: 'defer',
+      reason: 'an earlier step is not settled yet',
+    });
   });
   it('skips a step whose branch condition fails', () => {
     expect(decideClaim(facts({ branchOk: false }), NOW)).toMatchObject({ kind: 'skip' });
   });
   it('defers outside the window, at the cap, and until the gap has passed', () => {
     expect(decideClaim(facts(), new Date('2026-03-10T08:00:00Z'))).toMatchObject({ kind: 'defer', missedWindow: true });
-    expect(decideClaim(facts({ mailboxes: [mb({ sent24h: 30 })] }), NOW)).toMatchObject({ kind: 'defer', reason: 'daily cap reached' });
+    expect(decideClaim(facts({ mailboxes: [mb({ sent24h: 30 })] }), NOW)).toMatchObject({
+      kind: 'defer',
+      reason: 'daily cap reached',
+    });
     const gapEnd = new Date(NOW.getTime() + 120_000);
-    expect(decideClaim(facts({ mailboxes: [mb({ nextSendAt: gapEnd })] }), NOW)).toEqual({ kind: 'defer', until: gapEnd, missedWindow: false, reason: 'waiting for the gap between sends' });
-    expect(decideClaim(facts({ mailboxes: [] }), NOW)).toMatchObject({ kind: 'defer', reason: 'the sender has no mailbox' });
+    expect(decideClaim(facts({ mailboxes: [mb({ nextSendAt: gapEnd })] }), NOW)).toEqual({
+      kind: 'defer',
+      until: gapEnd,
+      missedWindow: false,
+      reason: 'waiting for the gap between sends',
+    });
+    expect(decideClaim(facts({ mailboxes: [] }), NOW)).toMatchObject({
+      kind: 'defer',
+      reason: 'the sender has no mailbox',
+    });
   });
   it('ramps a new mailbox up by N a day up to its cap', () => {
     const created = new Date('2026-03-08T12:00:00Z');
     expect(effectiveCap({ dailyCap: 30, rampPerDay: 5, createdAt: created }, NOW)).toBe(15); // day 3 of its life: 5, 10, 15
     expect(effectiveCap({ dailyCap: 30, rampPerDay: 5, createdAt: new Date('2026-01-01') }, NOW)).toBe(30);
-    expect(decideClaim(facts({ mailboxes: [mb({ rampPerDay: 5, createdAt: created, sent24h: 15 })] }), NOW).kind).toBe('defer');
+    expect(decideClaim(facts({ mailboxes: [mb({ rampPerDay: 5, createdAt: created, sent24h: 15 })] }), NOW).kind).toBe(
+      'defer',
+    );
   });
   it('draws the gap between min and max', () => {
     expect([0, 0.5, 0.999].map((r) => randomGap(90, 180, () => r))).toEqual([90, 135, 180]);
@@ -68,14 +117,22 @@ describe('tokens, Message-IDs, SMTP verdicts, scanners, webhook signatures', () 
   it('round-trips a token and refuses any change', () => {
     const t = makeToken(secrets, { k: 'c', s: 7, u: 'https://example.com/a' });
     expect(readToken(secrets, t)).toEqual({ k: 'c', s: 7, u: 'https://example.com/a' });
-    expect(readToken(secrets, t.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')))).toBeNull();
+    expect(
+      readToken(
+        secrets,
+        t.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')),
+      ),
+    ).toBeNull();
     expect(readToken(createSecretBox('another-secret-0123456789abcdef0123456789'), t)).toBeNull();
   });
   it('gives a step the same Message-ID every time, different per step', () => {
     expect(stepMessageId(secrets, 5, 'rep@acme.test')).toBe(stepMessageId(secrets, 5, 'rep@acme.test'));
     expect(stepMessageId(secrets, 5, 'rep@acme.test')).not.toBe(stepMessageId(secrets, 6, 'rep@acme.test'));
     expect(replySubject('Re: hello')).toBe('Re: hello');
-    expect(extractUrls('See https://a.test/x. And (https://b.test/y).')).toEqual(['https://a.test/x', 'https://b.test/y']);
+    expect(extractUrls('See https://a.test/x. And (https://b.test/y).')).toEqual([
+      'https://a.test/x',
+      'https://b.test/y',
+    ]);
   });
   it('maps SMTP failures by code, never by text', () => {
     expect(classifySmtpError({ responseCode: 451, command: 'RCPT TO' })).toBe('retry');
@@ -91,10 +148,23 @@ describe('tokens, Message-IDs, SMTP verdicts, scanners, webhook signatures', () 
   it('flags scanner clicks', () => {
     const sentAt = new Date('2026-03-10T14:00:00Z');
     const ua = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120 Safari/537.36';
-    expect(isScannerClick({ method: 'GET', userAgent: ua, sentAt, now: new Date(sentAt.getTime() + 60_000) })).toBe(false);
-    expect(isScannerClick({ method: 'HEAD', userAgent: ua, sentAt, now: new Date(sentAt.getTime() + 60_000) })).toBe(true);
-    expect(isScannerClick({ method: 'GET', userAgent: ua, sentAt, now: new Date(sentAt.getTime() + 3_000) })).toBe(true);
-    expect(isScannerClick({ method: 'GET', userAgent: 'Mimecast-URL-Protect', sentAt, now: new Date(sentAt.getTime() + 600_000) })).toBe(true);
+    expect(isScannerClick({ method: 'GET', userAgent: ua, sentAt, now: new Date(sentAt.getTime() + 60_000) })).toBe(
+      false,
+    );
+    expect(isScannerClick({ method: 'HEAD', userAgent: ua, sentAt, now: new Date(sentAt.getTime() + 60_000) })).toBe(
+      true,
+    );
+    expect(isScannerClick({ method: 'GET', userAgent: ua, sentAt, now: new Date(sentAt.getTime() + 3_000) })).toBe(
+      true,
+    );
+    expect(
+      isScannerClick({
+        method: 'GET',
+        userAgent: 'Mimecast-URL-Protect',
+        sentAt,
+        now: new Date(sentAt.getTime() + 600_000),
+      }),
+    ).toBe(true);
   });
   it('verifies timestamped webhook signatures within five minutes', () => {
     const body = Buffer.from('raw');

@@ -57,7 +57,9 @@ describe('rounds and investors', () => {
   });
 
   it('finds lead and other investors', () => {
-    const r = parseInvestors('Acme raised $20M in a round led by Sequoia Capital and Index Ventures, with participation from Y Combinator, SV Angel and Elad Gil.');
+    const r = parseInvestors(
+      'Acme raised $20M in a round led by Sequoia Capital and Index Ventures, with participation from Y Combinator, SV Angel and Elad Gil.',
+    );
     expect(r.lead).toEqual(['Sequoia Capital', 'Index Ventures']);
     expect(r.others).toEqual(['Y Combinator', 'SV Angel', 'Elad Gil']);
   });

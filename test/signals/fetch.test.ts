@@ -16,18 +16,38 @@ beforeAll(async () => {
       res.writeHead(200, { 'content-type': 'text/plain', 'content-encoding': 'gzip' });
       res.end(gzipSync('compressed hello'));
     },
-    '/redirect': (_req, res) => { res.writeHead(302, { location: '/hello' }); res.end(); },
-    '/loop': (_req, res) => { res.writeHead(301, { location: '/loop' }); res.end(); },
-    '/to-localhost': (_req, res) => { res.writeHead(302, { location: `http://localhost:${srv.port}/hello` }); res.end(); },
+    '/redirect': (_req, res) => {
+      res.writeHead(302, { location: '/hello' });
+      res.end();
+    },
+    '/loop': (_req, res) => {
+      res.writeHead(301, { location: '/loop' });
+      res.end();
+    },
+    '/to-localhost': (_req, res) => {
+      res.writeHead(302, { location: `http://localhost:${srv.port}/hello` });
+      res.end();
+    },
     '/etag': (req, res) => {
-      if (req.headers['if-none-match'] === '"v1"' || req.headers['if-modified-since'] === 'Tue, 01 Dec 2026 10:00:00 GMT') {
+      if (
+        req.headers['if-none-match'] === '"v1"' ||
+        req.headers['if-modified-since'] === 'Tue, 01 Dec 2026 10:00:00 GMT'
+      ) {
         res.writeHead(304);
         return void res.end();
       }
-      res.writeHead(200, { etag: '"v1"', 'last-modified': 'Tue, 01 Dec 2026 10:00:00 GMT', 'content-type': 'text/plain' });
+      res.writeHead(200, {
+        etag: '"v1"',
+        'last-modified': 'Tue, 01 Dec 2026 10:00:00 GMT',
+        'content-type': 'text/plain',
+      });
       res.end('body');
     },
-    '/slow': (_req, res) => { setTimeout(() => { res.end('late'); }, 3000).unref(); },
+    '/slow': (_req, res) => {
+      setTimeout(() => {
+        res.end('late');
+      }, 3000).unref();
+    },
     '/huge': (_req, res) => {
       // 20 MB without a Content-Length, in 64 KB chunks: the reader must stop at the limit.
       res.writeHead(200, { 'content-type': 'application/rss+xml' });
@@ -43,9 +63,17 @@ beforeAll(async () => {
       res.on('error', () => {});
       pump();
     },
-    '/huge-declared': (_req, res) => { res.writeHead(200, { 'content-length': String(20 * 1024 * 1024) }); res.end(); },
-    '/gone': (_req, res) => { res.writeHead(410); res.end('gone'); },
-    '/ua': (req, res) => { res.end(String(req.headers['user-agent'])); },
+    '/huge-declared': (_req, res) => {
+      res.writeHead(200, { 'content-length': String(20 * 1024 * 1024) });
+      res.end();
+    },
+    '/gone': (_req, res) => {
+      res.writeHead(410);
+      res.end('gone');
+    },
+    '/ua': (req, res) => {
+      res.end(String(req.headers['user-agent']));
+    },
     '/latin1': send('text/xml; charset=ISO-8859-1', iconv.encode('<p>Notícias de São Paulo</p>', 'latin1')),
   });
 });
@@ -71,7 +99,20 @@ describe('safeFetch', () => {
   it('classifies addresses', () => {
     expect(isPublicAddress('8.8.8.8')).toBe(true);
     expect(isPublicAddress('2606:4700:4700::1111')).toBe(true);
-    for (const a of ['127.0.0.1', '10.1.2.3', '172.16.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', 'fc00::1', 'fe80::1', '::ffff:127.0.0.1', '224.0.0.1']) {
+    for (const a of [
+      '127.0.0.1',
+      '10.1.2.3',
+      '172.16.0.1',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '::1',
+      'fc00::1',
+      'fe80::1',
+      '::ffff:127.0.0.1',
+      '224.0.0.1',
+    ]) {
       expect(isPublicAddress(a), a).toBe(false);
     }
   });
@@ -79,41 +120,71 @@ describe('safeFetch', () => {
   it('follows redirects up to the limit', async () => {
     const r = await safeFetch(`${srv.base}/redirect`, ok);
     expect(r).toMatchObject({ status: 200, redirects: 1 });
-    await expect(safeFetch(`${srv.base}/loop`, { ...ok, maxRedirects: 3 })).rejects.toMatchObject({ code: 'FETCH_FAILED', details: { reason: 'redirects' } });
+    await expect(safeFetch(`${srv.base}/loop`, { ...ok, maxRedirects: 3 })).rejects.toMatchObject({
+      code: 'FETCH_FAILED',
+      details: { reason: 'redirects' },
+    });
   });
 
   it('sends conditional-GET headers and reports 304 as not modified', async () => {
     const first = await safeFetch(`${srv.base}/etag`, ok);
     expect(first).toMatchObject({ notModified: false, etag: '"v1"', lastModified: 'Tue, 01 Dec 2026 10:00:00 GMT' });
-    expect(await safeFetch(`${srv.base}/etag`, { ...ok, etag: first.etag })).toMatchObject({ notModified: true, status: 304 });
-    expect(await safeFetch(`${srv.base}/etag`, { ...ok, lastModified: first.lastModified })).toMatchObject({ notModified: true });
+    expect(await safeFetch(`${srv.base}/etag`, { ...ok, etag: first.etag })).toMatchObject({
+      notModified: true,
+      status: 304,
+    });
+    expect(await safeFetch(`${srv.base}/etag`, { ...ok, lastModified: first.lastModified })).toMatchObject({
+      notModified: true,
+    });
   });
 
   it('gives up on a slow server at the deadline', async () => {
     const started = Date.now();
-    await expect(safeFetch(`${srv.base}/slow`, { ...ok, timeoutMs: 300 })).rejects.toMatchObject({ code: 'FETCH_FAILED', details: { reason: 'timeout' } });
+    await expect(safeFetch(`${srv.base}/slow`, { ...ok, timeoutMs: 300 })).rejects.toMatchObject({
+      code: 'FETCH_FAILED',
+      details: { reason: 'timeout' },
+    });
     expect(Date.now() - started).toBeLessThan(2500);
   });
 
   it('stops reading a 20 MB body at the 5 MB limit', async () => {
-    await expect(safeFetch(`${srv.base}/huge`, ok)).rejects.toMatchObject({ code: 'FETCH_FAILED', details: { reason: 'too_large' } });
-    await expect(safeFetch(`${srv.base}/huge-declared`, ok)).rejects.toMatchObject({ code: 'FETCH_FAILED', details: { reason: 'too_large' } });
+    await expect(safeFetch(`${srv.base}/huge`, ok)).rejects.toMatchObject({
+      code: 'FETCH_FAILED',
+      details: { reason: 'too_large' },
+    });
+    await expect(safeFetch(`${srv.base}/huge-declared`, ok)).rejects.toMatchObject({
+      code: 'FETCH_FAILED',
+      details: { reason: 'too_large' },
+    });
   });
 
   it('decompresses gzip, says who it is, and fails clearly on HTTP errors', async () => {
     expect((await safeFetch(`${srv.base}/gzip`, ok)).body.toString()).toBe('compressed hello');
-    expect((await safeFetch(`${srv.base}/ua`, { ...ok, userAgent: 'Prospector/0.1 (signal monitor; +https://p.example)' })).body.toString()).toContain('Prospector/0.1');
-    await expect(safeFetch(`${srv.base}/gone`, ok)).rejects.toMatchObject({ code: 'FETCH_FAILED', details: { reason: 'http', status: 410 } });
+    expect(
+      (
+        await safeFetch(`${srv.base}/ua`, { ...ok, userAgent: 'Prospector/0.1 (signal monitor; +https://p.example)' })
+      ).body.toString(),
+    ).toContain('Prospector/0.1');
+    await expect(safeFetch(`${srv.base}/gone`, ok)).rejects.toMatchObject({
+      code: 'FETCH_FAILED',
+      details: { reason: 'http', status: 410 },
+    });
   });
 
   it('names the app, and a contact when FETCH_CONTACT is set', () => {
-    expect(userAgent({ publicUrl: 'https://p.example', fetchContact: undefined })).toBe('Prospector/0.1 (signal monitor; +https://p.example)');
-    expect(userAgent({ publicUrl: 'https://p.example', fetchContact: 'ops@p.example' })).toBe('Prospector/0.1 (signal monitor; +https://p.example; ops@p.example)');
+    expect(userAgent({ publicUrl: 'https://p.example', fetchContact: undefined })).toBe(
+      'Prospector/0.1 (signal monitor; +https://p.example)',
+    );
+    expect(userAgent({ publicUrl: 'https://p.example', fetchContact: 'ops@p.example' })).toBe(
+      'Prospector/0.1 (signal monitor; +https://p.example; ops@p.example)',
+    );
   });
 
   it('decodes the declared charset', async () => {
     const r = await safeFetch(`${srv.base}/latin1`, ok);
     expect(decodeBody(r.body, r.contentType)).toBe('<p>Notícias de São Paulo</p>');
-    expect(decodeBody(iconv.encode('<?xml version="1.0" encoding="windows-1252"?><t>café</t>', 'win1252'))).toContain('café');
+    expect(decodeBody(iconv.encode('<?xml version="1.0" encoding="windows-1252"?><t>café</t>', 'win1252'))).toContain(
+      'café',
+    );
   });
 });

@@ -39,11 +39,17 @@ export async function fixtureServer(routes: Record<string, Handler> = {}): Promi
     port,
     seen,
     route: (p, h) => void table.set(p, h),
-    close: () => new Promise((r) => { server.close(() => r()); server.closeAllConnections(); }),
+    close: () =>
+      new Promise((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
   };
 }
 
-export const send = (type: string, body: string | Buffer, headers: Record<string, string> = {}): Handler => (_req, res) => {
-  res.writeHead(200, { 'content-type': type, ...headers });
-  res.end(body);
-};
+export const send =
+  (type: string, body: string | Buffer, headers: Record<string, string> = {}): Handler =>
+  (_req, res) => {
+    res.writeHead(200, { 'content-type': type, ...headers });
+    res.end(body);
+  };

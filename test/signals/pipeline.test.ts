@@ -21,7 +21,11 @@ import { fixtureServer, send, type FixtureServer } from './http-fixture.js';
 
 const rss = (items: { title: string; link: string; guid: string; date: string; description?: string }[]) =>
   `<?xml version="1.0"?><rss version="2.0"><channel><title>wire</title><link>https://wire.example/</link>${items
-    .map((i) => `<item><title>${i.title}</title><link>${i.link}</link><guid>${i.guid}</guid><pubDate>${i.date}</pubDate><description>${i.description ?? ''}</description></item>`).join('')}</channel></rss>`;
+    .map(
+      (i) =>
+        `<item><title>${i.title}</title><link>${i.link}</link><guid>${i.guid}</guid><pubDate>${i.date}</pubDate><description>${i.description ?? ''}</description></item>`,
+    )
+    .join('')}</channel></rss>`;
 
 const NOW = new Date(Date.UTC(2026, 2, 10, 12));
 const day = (d: number) => new Date(NOW.getTime() - d * 86_400_000).toUTCString();
@@ -29,18 +33,47 @@ const day = (d: number) => new Date(NOW.getTime() - d * 86_400_000).toUTCString(
 let srv: FixtureServer;
 beforeAll(async () => {
   srv = await fixtureServer({
-    '/b.xml': send('application/rss+xml', rss([
-      { title: 'Kestrel Robotics raises $42M in Series B round', link: 'https://b.example/kestrel-42m', guid: 'b1', date: day(0) },
-    ])),
-    '/gone.xml': (_req, res) => { res.writeHead(500); res.end(); },
+    '/b.xml': send(
+      'application/rss+xml',
+      rss([
+        {
+          title: 'Kestrel Robotics raises $42M in Series B round',
+          link: 'https://b.example/kestrel-42m',
+          guid: 'b1',
+          date: day(0),
+        },
+      ]),
+    ),
+    '/gone.xml': (_req, res) => {
+      res.writeHead(500);
+      res.end();
+    },
   });
   srv.route('/a.xml', (req, res) => {
-    if (req.headers['if-none-match'] === '"a-v1"') { res.writeHead(304); return void res.end(); }
-    send('application/rss+xml', rss([
-      { title: 'Kestrel Robotics lands $42 million Series B', link: 'https://a.example/kestrel', guid: 'a1', date: day(1), description: 'Led by Foundry Peak.' },
-      { title: 'Zephyr Labs raises $5M seed to automate invoices', link: 'https://a.example/zephyr', guid: 'a2', date: day(1) },
-      { title: 'Mercury raises $300M Series C', link: 'https://a.example/mercury', guid: 'a3', date: day(2) },
-    ]), { etag: '"a-v1"' })(req, res);
+    if (req.headers['if-none-match'] === '"a-v1"') {
+      res.writeHead(304);
+      return void res.end();
+    }
+    send(
+      'application/rss+xml',
+      rss([
+        {
+          title: 'Kestrel Robotics lands $42 million Series B',
+          link: 'https://a.example/kestrel',
+          guid: 'a1',
+          date: day(1),
+          description: 'Led by Foundry Peak.',
+        },
+        {
+          title: 'Zephyr Labs raises $5M seed to automate invoices',
+          link: 'https://a.example/zephyr',
+          guid: 'a2',
+          date: day(1),
+        },
+        { title: 'Mercury raises $300M Series C', link: 'https://a.example/mercury', guid: 'a3', date: day(2) },
+      ]),
+      { etag: '"a-v1"' },
+    )(req, res);
   });
 });
 afterAll(async () => srv.close());
@@ -51,15 +84,37 @@ describeEachBackend('signal pipeline', (get) => {
   const acc: Record<string, number> = {};
   const ictx = () => ({ ...ctx, enqueueResearch: researchEnqueuer(ctx.boss) });
   const source = async (name: string, url: string, kind = 'feed') =>
-    (await one<SignalSourceRow>(ctx.db, insertSource(ws.id, { kind, name, url, config: {}, secretEnc: null, pollIntervalMinutes: 30 })))!;
-  const signals = (where = 'TRUE', values: unknown[] = []) => run<SignalRow>(ctx.db, { text: `SELECT * FROM signals WHERE workspace_id = ${ws.id} AND ${where} ORDER BY id`, values });
-  const researchJobs = async () => (await run<{ data: { signalId: number } }>(ctx.db, { text: `SELECT data FROM pgboss.job WHERE name = 'research'`, values: [] })).map((j) => j.data.signalId);
+    (await one<SignalSourceRow>(
+      ctx.db,
+      insertSource(ws.id, { kind, name, url, config: {}, secretEnc: null, pollIntervalMinutes: 30 }),
+    ))!;
+  const signals = (where = 'TRUE', values: unknown[] = []) =>
+    run<SignalRow>(ctx.db, {
+      text: `SELECT * FROM signals WHERE workspace_id = ${ws.id} AND ${where} ORDER BY id`,
+      values,
+    });
+  const researchJobs = async () =>
+    (
+      await run<{ data: { signalId: number } }>(ctx.db, {
+        text: `SELECT data FROM pgboss.job WHERE name = 'research'`,
+        values: [],
+      })
+    ).map((j) => j.data.signalId);
 
   beforeAll(async () => {
     ctx = await createTestContext(get());
     ws = await buildWorkspace(ctx.db);
-    for (const [name, domain] of [['Kestrel Robotics', 'kestrel.example'], ['Mercury', 'mercury.example'], ['Mercury', 'mercury-insurance.example'], ['Orchid Bio', 'orchid.example'], ['Vantage Cloud', 'vantage.example']] as const) {
-      const a = await one<{ id: number }>(ctx.db, insertAccount(ws.id, { name, domain, aliases: [], ownerId: null, timeZone: null, country: null, tags: [] }));
+    for (const [name, domain] of [
+      ['Kestrel Robotics', 'kestrel.example'],
+      ['Mercury', 'mercury.example'],
+      ['Mercury', 'mercury-insurance.example'],
+      ['Orchid Bio', 'orchid.example'],
+      ['Vantage Cloud', 'vantage.example'],
+    ] as const) {
+      const a = await one<{ id: number }>(
+        ctx.db,
+        insertAccount(ws.id, { name, domain, aliases: [], ownerId: null, timeZone: null, country: null, tags: [] }),
+      );
       acc[domain] = a!.id;
     }
   });
@@ -73,24 +128,41 @@ describeEachBackend('signal pipeline', (get) => {
     expect(ra).toMatchObject({ ok: true, items: 3, ingest: { created: 3, researchQueued: 1 } });
     expect(rb).toMatchObject({ ok: true, items: 1, ingest: { created: 0, merged: 1, researchQueued: 0 } });
     const [kestrel] = await signals(`account_id = $1`, [acc['kestrel.example']]);
-    expect(kestrel).toMatchObject({ type: 'funding', subtype: 'series_b', status: 'new', facts: expect.objectContaining({ amount: 42e6, currency: 'USD', round: 'series_b' }) });
-    const obs = await run<{ source_id: number; url: string }>(ctx.db, { text: 'SELECT source_id, url FROM signal_observations WHERE signal_id = $1 ORDER BY id', values: [kestrel!.id] });
+    expect(kestrel).toMatchObject({
+      type: 'funding',
+      subtype: 'series_b',
+      status: 'new',
+      facts: expect.objectContaining({ amount: 42e6, currency: 'USD', round: 'series_b' }),
+    });
+    const obs = await run<{ source_id: number; url: string }>(ctx.db, {
+      text: 'SELECT source_id, url FROM signal_observations WHERE signal_id = $1 ORDER BY id',
+      values: [kestrel!.id],
+    });
     expect(obs.map((o) => o.source_id)).toEqual([a.id, b.id]);
     expect(await researchJobs()).toEqual([kestrel!.id]);
   });
 
   it('keeps unmatched and ambiguous items, and starts nothing for them', async () => {
     const [zephyr] = await signals(`title LIKE 'Zephyr%'`);
-    expect(zephyr).toMatchObject({ status: 'unmatched', account_id: null, match: { status: 'unmatched', company: 'Zephyr Labs' } });
+    expect(zephyr).toMatchObject({
+      status: 'unmatched',
+      account_id: null,
+      match: { status: 'unmatched', company: 'Zephyr Labs' },
+    });
     const [mercury] = await signals(`title LIKE 'Mercury%'`);
     expect(mercury!.status).toBe('ambiguous');
-    expect((mercury!.match as { candidates: { accountId: number }[] }).candidates.map((c) => c.accountId).sort()).toEqual([acc['mercury.example'], acc['mercury-insurance.example']].sort());
+    expect(
+      (mercury!.match as { candidates: { accountId: number }[] }).candidates.map((c) => c.accountId).sort(),
+    ).toEqual([acc['mercury.example'], acc['mercury-insurance.example']].sort());
     expect(await researchJobs()).not.toContain(zephyr!.id);
     expect(await researchJobs()).not.toContain(mercury!.id);
   });
 
   it('polls again with the validators and accepts 304 Not Modified', async () => {
-    const [a] = await run<SignalSourceRow>(ctx.db, { text: `SELECT * FROM signal_sources WHERE name = 'Wire A' AND workspace_id = $1`, values: [ws.id] });
+    const [a] = await run<SignalSourceRow>(ctx.db, {
+      text: `SELECT * FROM signal_sources WHERE name = 'Wire A' AND workspace_id = $1`,
+      values: [ws.id],
+    });
     expect(a!.etag).toBe('"a-v1"');
     const r = await pollSource(ictx(), a!.id, new Date(NOW.getTime() + 3600_000));
     expect(r).toMatchObject({ ok: true, notModified: true, items: 0 });
@@ -100,7 +172,14 @@ describeEachBackend('signal pipeline', (get) => {
   it('ingesting the same items again changes nothing and queues nothing', async () => {
     const before = (await signals()).length;
     const jobs = (await researchJobs()).length;
-    const item: RawItem = { key: 'a1', title: 'Kestrel Robotics lands $42 million Series B', summary: '', url: 'https://a.example/kestrel', publishedAt: new Date(day(1)), links: [] };
+    const item: RawItem = {
+      key: 'a1',
+      title: 'Kestrel Robotics lands $42 million Series B',
+      summary: '',
+      url: 'https://a.example/kestrel',
+      publishedAt: new Date(day(1)),
+      links: [],
+    };
     const r = await ingestItems(ictx(), [item], { workspaceId: ws.id, sourceId: null, now: NOW });
     expect(r).toMatchObject({ created: 0, merged: 1, researchQueued: 0 });
     expect((await signals()).length).toBe(before);
@@ -108,18 +187,45 @@ describeEachBackend('signal pipeline', (get) => {
   });
 
   it('puts a second signal for an account in cooldown; the setting can shorten it', async () => {
-    const launch: RawItem = { key: 'l1', title: 'Kestrel Robotics unveils autonomous picking arm', summary: '', url: 'https://a.example/arm', publishedAt: NOW, links: [] };
+    const launch: RawItem = {
+      key: 'l1',
+      title: 'Kestrel Robotics unveils autonomous picking arm',
+      summary: '',
+      url: 'https://a.example/arm',
+      publishedAt: NOW,
+      links: [],
+    };
     const r = await ingestItems(ictx(), [launch], { workspaceId: ws.id, sourceId: null, now: NOW });
     expect(r).toMatchObject({ created: 1, byStatus: { cooldown: 1 }, researchQueued: 0 });
-    await run(ctx.db, { text: `UPDATE workspaces SET settings = settings || '{"cooldownDays": 0}' WHERE id = $1`, values: [ws.id] });
-    const partner: RawItem = { key: 'p1', title: 'Kestrel Robotics partners with DHL on warehouses', summary: '', url: 'https://a.example/dhl', publishedAt: NOW, links: [] };
-    const r2 = await ingestItems(ictx(), [partner], { workspaceId: ws.id, sourceId: null, now: new Date(NOW.getTime() + 1000) });
+    await run(ctx.db, {
+      text: `UPDATE workspaces SET settings = settings || '{"cooldownDays": 0}' WHERE id = $1`,
+      values: [ws.id],
+    });
+    const partner: RawItem = {
+      key: 'p1',
+      title: 'Kestrel Robotics partners with DHL on warehouses',
+      summary: '',
+      url: 'https://a.example/dhl',
+      publishedAt: NOW,
+      links: [],
+    };
+    const r2 = await ingestItems(ictx(), [partner], {
+      workspaceId: ws.id,
+      sourceId: null,
+      now: new Date(NOW.getTime() + 1000),
+    });
     expect(r2).toMatchObject({ created: 1, byStatus: { new: 1 }, researchQueued: 1 });
-    await run(ctx.db, { text: `UPDATE workspaces SET settings = settings - 'cooldownDays' WHERE id = $1`, values: [ws.id] });
+    await run(ctx.db, {
+      text: `UPDATE workspaces SET settings = settings - 'cooldownDays' WHERE id = $1`,
+      values: [ws.id],
+    });
   });
 
   it('derives the research job id from the signal id', async () => {
-    const ids = (await run<{ id: string; data: { signalId: number } }>(ctx.db, { text: `SELECT id::text, data FROM pgboss.job WHERE name = 'research'`, values: [] }));
+    const ids = await run<{ id: string; data: { signalId: number } }>(ctx.db, {
+      text: `SELECT id::text, data FROM pgboss.job WHERE name = 'research'`,
+      values: [],
+    });
     for (const j of ids) expect(j.id).toBe(researchJobId(j.data.signalId));
   });
 
@@ -134,7 +240,11 @@ describeEachBackend('signal pipeline', (get) => {
       row = await one<SignalSourceRow>(ctx.db, { text: 'SELECT * FROM signal_sources WHERE id = $1', values: [s.id] });
       gaps.push(row!.next_poll_at!.getTime() - at.getTime());
     }
-    expect(row).toMatchObject({ consecutive_failures: 5, enabled: true, last_error: expect.stringContaining('HTTP 500') });
+    expect(row).toMatchObject({
+      consecutive_failures: 5,
+      enabled: true,
+      last_error: expect.stringContaining('HTTP 500'),
+    });
     expect(row!.flagged_at).not.toBeNull();
     expect(row!.last_error_at!.getTime()).toBe(NOW.getTime() + 4 * 60_000);
     expect(gaps).toEqual([60, 120, 240, 480, 960].map((m) => m * 60_000));
@@ -148,7 +258,10 @@ describeEachBackend('signal pipeline', (get) => {
   });
 
   it('claims due sources once, so two ticks do not enqueue the same poll', async () => {
-    await run(ctx.db, { text: `UPDATE signal_sources SET next_poll_at = NULL WHERE workspace_id = $1`, values: [ws.id] });
+    await run(ctx.db, {
+      text: `UPDATE signal_sources SET next_poll_at = NULL WHERE workspace_id = $1`,
+      values: [ws.id],
+    });
     const first = await run<{ id: number }>(ctx.db, claimDueSources(['feed']));
     const second = await run<{ id: number }>(ctx.db, claimDueSources(['feed']));
     expect(first.length).toBeGreaterThanOrEqual(4);
@@ -156,13 +269,41 @@ describeEachBackend('signal pipeline', (get) => {
   });
 
   it('turns a contact re-import that changes employer into a job-change signal at the new account', async () => {
-    const c = await one<{ id: number }>(ctx.db, insertContact(ws.id, { accountId: acc['orchid.example']!, firstName: 'Grace', lastName: 'Kim', email: 'grace@orchid.example', title: 'Head of BD', timeZone: null, linkedinUrl: null, isChampion: true }));
-    const imp = await createImport(ctx.db, { workspaceId: ws.id, kind: 'contacts', content: 'email,first name,last name,title,account domain,champion\ngrace@orchid.example,Grace,Kim,VP Partnerships,vantage.example,yes\n' });
+    const c = await one<{ id: number }>(
+      ctx.db,
+      insertContact(ws.id, {
+        accountId: acc['orchid.example']!,
+        firstName: 'Grace',
+        lastName: 'Kim',
+        email: 'grace@orchid.example',
+        title: 'Head of BD',
+        timeZone: null,
+        linkedinUrl: null,
+        isChampion: true,
+      }),
+    );
+    const imp = await createImport(ctx.db, {
+      workspaceId: ws.id,
+      kind: 'contacts',
+      content:
+        'email,first name,last name,title,account domain,champion\ngrace@orchid.example,Grace,Kim,VP Partnerships,vantage.example,yes\n',
+    });
     await processImport(ctx.db, imp.id);
     const r = await processContactChanges(ictx(), NOW);
     expect(r).toMatchObject({ changes: 2, created: 1, researchQueued: 1 });
     const [jc] = await signals(`type = 'job_change'`);
-    expect(jc).toMatchObject({ account_id: acc['vantage.example'], contact_id: c!.id, subtype: 'new_company', status: 'new', facts: expect.objectContaining({ person: 'Grace Kim', newTitle: 'VP Partnerships', previousCompany: 'Orchid Bio', champion: true }) });
+    expect(jc).toMatchObject({
+      account_id: acc['vantage.example'],
+      contact_id: c!.id,
+      subtype: 'new_company',
+      status: 'new',
+      facts: expect.objectContaining({
+        person: 'Grace Kim',
+        newTitle: 'VP Partnerships',
+        previousCompany: 'Orchid Bio',
+        champion: true,
+      }),
+    });
     expect(await processContactChanges(ictx(), NOW)).toMatchObject({ changes: 0, created: 0 });
   });
 });

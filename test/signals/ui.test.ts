@@ -16,14 +16,29 @@ describeEachBackend('signals page', (get) => {
   let web: Awaited<ReturnType<typeof listen>>;
   let ws: TestWorkspace;
   let browser: Browserish;
-  const signal = (title: string) => one<SignalRow>(ctx.db, { text: 'SELECT * FROM signals WHERE workspace_id = $1 AND title = $2', values: [ws.id, title] });
+  const signal = (title: string) =>
+    one<SignalRow>(ctx.db, {
+      text: 'SELECT * FROM signals WHERE workspace_id = $1 AND title = $2',
+      values: [ws.id, title],
+    });
 
   beforeAll(async () => {
     ctx = await createTestContext(get());
     web = await listen(ctx);
     ws = await buildWorkspace(ctx.db);
     for (const domain of ['mercury.example', 'mercury-insurance.example']) {
-      await run(ctx.db, insertAccount(ws.id, { name: 'Mercury', domain, aliases: [], ownerId: null, timeZone: null, country: null, tags: [] }));
+      await run(
+        ctx.db,
+        insertAccount(ws.id, {
+          name: 'Mercury',
+          domain,
+          aliases: [],
+          ownerId: null,
+          timeZone: null,
+          country: null,
+          tags: [],
+        }),
+      );
     }
     browser = new Browserish(web.base);
     expect((await browser.login(ws.users.revops.email, ws.users.revops.password)).status).toBe(303);
@@ -37,9 +52,18 @@ describeEachBackend('signals page', (get) => {
     const bad = await browser.post('/signals', { title: 'Zephyr Labs raises $5M seed to automate invoices' });
     expect(bad.status).toBe(403);
     const { csrf } = await browser.page('/signals');
-    const ok = await browser.post('/signals', { title: 'Zephyr Labs raises $5M seed to automate invoices', url: 'https://news.example/zephyr', summary: '', _csrf: csrf! });
+    const ok = await browser.post('/signals', {
+      title: 'Zephyr Labs raises $5M seed to automate invoices',
+      url: 'https://news.example/zephyr',
+      summary: '',
+      _csrf: csrf!,
+    });
     expect(ok.status).toBe(303);
-    expect(await signal('Zephyr Labs raises $5M seed to automate invoices')).toMatchObject({ type: 'funding', subtype: 'seed', status: 'unmatched' });
+    expect(await signal('Zephyr Labs raises $5M seed to automate invoices')).toMatchObject({
+      type: 'funding',
+      subtype: 'seed',
+      status: 'unmatched',
+    });
   });
 
   it('offers unmatched companies as accounts; adding one places its signals and starts research', async () => {
@@ -47,13 +71,26 @@ describeEachBackend('signals page', (get) => {
     expect(html).toContain('Add as account?');
     expect(html).toContain('Zephyr Labs');
     const s = (await signal('Zephyr Labs raises $5M seed to automate invoices'))!;
-    const res = await browser.post('/signals/unmatched/account', { name: 'Zephyr Labs', domain: 'zephyr.example', signalIds: String(s.id), _csrf: csrf! });
+    const res = await browser.post('/signals/unmatched/account', {
+      name: 'Zephyr Labs',
+      domain: 'zephyr.example',
+      signalIds: String(s.id),
+      _csrf: csrf!,
+    });
     expect(res.status).toBe(303);
     const after = (await signal('Zephyr Labs raises $5M seed to automate invoices'))!;
     expect(after).toMatchObject({ status: 'new', match: expect.objectContaining({ via: 'person' }) });
-    const acc = await one<{ name: string }>(ctx.db, { text: 'SELECT name FROM accounts WHERE id = $1', values: [after.account_id] });
+    const acc = await one<{ name: string }>(ctx.db, {
+      text: 'SELECT name FROM accounts WHERE id = $1',
+      values: [after.account_id],
+    });
     expect(acc!.name).toBe('Zephyr Labs');
-    expect((await one<{ n: number }>(ctx.db, { text: `SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'research' AND data->>'signalId' = $1`, values: [String(after.id)] }))!.n).toBe(1);
+    expect(
+      (await one<{ n: number }>(ctx.db, {
+        text: `SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'research' AND data->>'signalId' = $1`,
+        values: [String(after.id)],
+      }))!.n,
+    ).toBe(1);
   });
 
   it('lets a person choose between accounts that share a name', async () => {
@@ -65,15 +102,32 @@ describeEachBackend('signals page', (get) => {
     expect(page.html).toContain(`action="/signals/${s.id}/account"`);
     csrf = page.csrf;
     const target = (s.match as { candidates: { accountId: number }[] }).candidates[1]!.accountId;
-    expect((await browser.post(`/signals/${s.id}/account`, { accountId: String(target), _csrf: csrf! })).status).toBe(303);
+    expect((await browser.post(`/signals/${s.id}/account`, { accountId: String(target), _csrf: csrf! })).status).toBe(
+      303,
+    );
     expect(await signal('Mercury raises $300M Series C')).toMatchObject({ status: 'new', account_id: target });
   });
 
   it('warns RevOps about a flagged source and escapes what feeds wrote', async () => {
-    const src = await one<SignalSourceRow>(ctx.db, insertSource(ws.id, { kind: 'feed', name: 'Flaky <wire>', url: 'https://flaky.example/feed', config: {}, secretEnc: null, pollIntervalMinutes: 60 }));
+    const src = await one<SignalSourceRow>(
+      ctx.db,
+      insertSource(ws.id, {
+        kind: 'feed',
+        name: 'Flaky <wire>',
+        url: 'https://flaky.example/feed',
+        config: {},
+        secretEnc: null,
+        pollIntervalMinutes: 60,
+      }),
+    );
     for (let i = 0; i < 5; i++) await run(ctx.db, recordPollFailure(src!.id, 'FETCH_FAILED: HTTP 503', new Date()));
     const { csrf } = await browser.page('/signals');
-    await browser.post('/signals', { title: 'Initech <script>alert(1)</script> launches a product', url: '', summary: '', _csrf: csrf! });
+    await browser.post('/signals', {
+      title: 'Initech <script>alert(1)</script> launches a product',
+      url: '',
+      summary: '',
+      _csrf: csrf!,
+    });
     const { html } = await browser.page('/signals');
     expect(html).toContain('keep failing: Flaky &lt;wire&gt;');
     expect(html).not.toContain('<script>alert(1)</script>');

@@ -26,20 +26,77 @@ describeEachBackend('signals over HTTP', (get) => {
   let hook: SignalSourceRow;
   let token: string;
   let champion: number;
-  const count = async (table: string) => (await one<{ n: number }>(ctx.db, { text: `SELECT count(*)::int AS n FROM ${table}`, values: [] }))!.n;
+  const count = async (table: string) =>
+    (await one<{ n: number }>(ctx.db, { text: `SELECT count(*)::int AS n FROM ${table}`, values: [] }))!.n;
   const api = (path: string, init: { method?: string; body?: unknown } = {}) =>
-    fetch(web.base + path, { method: init.method ?? 'GET', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
-  const deliver = (body: string, headers: Record<string, string>) => fetch(`${web.base}/api/signals`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    fetch(web.base + path, {
+      method: init.method ?? 'GET',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    });
+  const deliver = (body: string, headers: Record<string, string>) =>
+    fetch(`${web.base}/api/signals`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body,
+    });
 
   beforeAll(async () => {
     ctx = await createTestContext(get());
     web = await listen(ctx);
     ws = await buildWorkspace(ctx.db);
-    await run(ctx.db, { text: `UPDATE workspaces SET settings = '{"autoCreateAccountsFromChampions": true}' WHERE id = $1`, values: [ws.id] });
-    const orchid = await one<{ id: number }>(ctx.db, insertAccount(ws.id, { name: 'Orchid Bio', domain: 'orchid.example', aliases: [], ownerId: null, timeZone: null, country: null, tags: [] }));
-    await run(ctx.db, insertAccount(ws.id, { name: 'Kestrel Robotics', domain: 'kestrel.example', aliases: [], ownerId: null, timeZone: null, country: null, tags: [] }));
-    champion = (await one<{ id: number }>(ctx.db, insertContact(ws.id, { accountId: orchid!.id, firstName: 'Grace', lastName: 'Kim', email: 'grace@orchid.example', title: 'Head of BD', timeZone: null, linkedinUrl: null, isChampion: true })))!.id;
-    hook = (await one<SignalSourceRow>(ctx.db, insertSource(ws.id, { kind: 'webhook', name: 'Job changes', url: null, config: {}, secretEnc: ctx.secrets.seal(SECRET), pollIntervalMinutes: 60 })))!;
+    await run(ctx.db, {
+      text: `UPDATE workspaces SET settings = '{"autoCreateAccountsFromChampions": true}' WHERE id = $1`,
+      values: [ws.id],
+    });
+    const orchid = await one<{ id: number }>(
+      ctx.db,
+      insertAccount(ws.id, {
+        name: 'Orchid Bio',
+        domain: 'orchid.example',
+        aliases: [],
+        ownerId: null,
+        timeZone: null,
+        country: null,
+        tags: [],
+      }),
+    );
+    await run(
+      ctx.db,
+      insertAccount(ws.id, {
+        name: 'Kestrel Robotics',
+        domain: 'kestrel.example',
+        aliases: [],
+        ownerId: null,
+        timeZone: null,
+        country: null,
+        tags: [],
+      }),
+    );
+    champion = (await one<{ id: number }>(
+      ctx.db,
+      insertContact(ws.id, {
+        accountId: orchid!.id,
+        firstName: 'Grace',
+        lastName: 'Kim',
+        email: 'grace@orchid.example',
+        title: 'Head of BD',
+        timeZone: null,
+        linkedinUrl: null,
+        isChampion: true,
+      }),
+    ))!.id;
+    hook = (await one<SignalSourceRow>(
+      ctx.db,
+      insertSource(ws.id, {
+        kind: 'webhook',
+        name: 'Job changes',
+        url: null,
+        config: {},
+        secretEnc: ctx.secrets.seal(SECRET),
+        pollIntervalMinutes: 60,
+      }),
+    ))!;
     token = await createApiToken(ctx.db, ws.users.revops.id, 'test');
   });
   afterAll(async () => {
@@ -47,72 +104,196 @@ describeEachBackend('signals over HTTP', (get) => {
     await ctx?.close();
   });
 
-  const move = JSON.stringify({ type: 'job_change', id: 'evt-1', person: { name: 'Grace Kim', email: 'grace@orchid.example' }, newTitle: 'VP Partnerships', newCompany: { name: 'Heliotrope Labs', domain: 'heliotrope.example' }, startDate: '2026-03-02' });
+  const move = JSON.stringify({
+    type: 'job_change',
+    id: 'evt-1',
+    person: { name: 'Grace Kim', email: 'grace@orchid.example' },
+    newTitle: 'VP Partnerships',
+    newCompany: { name: 'Heliotrope Labs', domain: 'heliotrope.example' },
+    startDate: '2026-03-02',
+  });
 
   it('refuses a bad signature with 401 and stores nothing', async () => {
     const before = [await count('signals'), await count('accounts'), await count('contact_changes')];
-    expect((await deliver(move, { 'x-prospector-source': String(hook.id), 'x-prospector-signature': signBody('wrong-secret', move) })).status).toBe(401);
-    expect((await deliver(move, { 'x-prospector-source': String(hook.id), 'x-prospector-signature': signBody(SECRET, move + ' ') })).status).toBe(401);
-    expect((await deliver(move, { 'x-prospector-source': '999999', 'x-prospector-signature': signBody(SECRET, move) })).status).toBe(401);
+    expect(
+      (
+        await deliver(move, {
+          'x-prospector-source': String(hook.id),
+          'x-prospector-signature': signBody('wrong-secret', move),
+        })
+      ).status,
+    ).toBe(401);
+    expect(
+      (
+        await deliver(move, {
+          'x-prospector-source': String(hook.id),
+          'x-prospector-signature': signBody(SECRET, move + ' '),
+        })
+      ).status,
+    ).toBe(401);
+    expect(
+      (await deliver(move, { 'x-prospector-source': '999999', 'x-prospector-signature': signBody(SECRET, move) }))
+        .status,
+    ).toBe(401);
     expect([await count('signals'), await count('accounts'), await count('contact_changes')]).toEqual(before);
-    const contact = await one<{ account_id: number; title: string }>(ctx.db, { text: 'SELECT account_id, title FROM contacts WHERE id = $1', values: [champion] });
+    const contact = await one<{ account_id: number; title: string }>(ctx.db, {
+      text: 'SELECT account_id, title FROM contacts WHERE id = $1',
+      values: [champion],
+    });
     expect(contact!.title).toBe('Head of BD');
   });
 
   it('accepts a signed job change: the champion moves, the new account is created, research is queued', async () => {
-    const res = await deliver(move, { 'x-prospector-source': String(hook.id), 'x-prospector-signature': signBody(SECRET, move) });
+    const res = await deliver(move, {
+      'x-prospector-source': String(hook.id),
+      'x-prospector-signature': signBody(SECRET, move),
+    });
     expect(res.status).toBe(202);
     const body = (await res.json()) as { created: number; signals: number[] };
     expect(body.created).toBe(1);
     const s = await one<SignalRow>(ctx.db, { text: 'SELECT * FROM signals WHERE id = $1', values: [body.signals[0]] });
-    const account = await one<{ id: number; name: string }>(ctx.db, { text: `SELECT id, name FROM accounts WHERE workspace_id = $1 AND domain = 'heliotrope.example'`, values: [ws.id] });
+    const account = await one<{ id: number; name: string }>(ctx.db, {
+      text: `SELECT id, name FROM accounts WHERE workspace_id = $1 AND domain = 'heliotrope.example'`,
+      values: [ws.id],
+    });
     expect(account!.name).toBe('Heliotrope Labs');
-    expect(s).toMatchObject({ type: 'job_change', status: 'new', contact_id: champion, account_id: account!.id, facts: expect.objectContaining({ champion: true, accountCreated: true, previousCompany: 'Orchid Bio', newTitle: 'VP Partnerships' }) });
-    const contact = await one<{ account_id: number; title: string; previous_company: string }>(ctx.db, { text: 'SELECT * FROM contacts WHERE id = $1', values: [champion] });
-    expect(contact).toMatchObject({ account_id: account!.id, title: 'VP Partnerships', previous_company: 'Orchid Bio' });
-    const jobs = await run<{ data: { signalId: number } }>(ctx.db, { text: `SELECT data FROM pgboss.job WHERE name = 'research'`, values: [] });
+    expect(s).toMatchObject({
+      type: 'job_change',
+      status: 'new',
+      contact_id: champion,
+      account_id: account!.id,
+      facts: expect.objectContaining({
+        champion: true,
+        accountCreated: true,
+        previousCompany: 'Orchid Bio',
+        newTitle: 'VP Partnerships',
+      }),
+    });
+    const contact = await one<{ account_id: number; title: string; previous_company: string }>(ctx.db, {
+      text: 'SELECT * FROM contacts WHERE id = $1',
+      values: [champion],
+    });
+    expect(contact).toMatchObject({
+      account_id: account!.id,
+      title: 'VP Partnerships',
+      previous_company: 'Orchid Bio',
+    });
+    const jobs = await run<{ data: { signalId: number } }>(ctx.db, {
+      text: `SELECT data FROM pgboss.job WHERE name = 'research'`,
+      values: [],
+    });
     expect(jobs.map((j) => j.data.signalId)).toEqual([s!.id]);
     // The same delivery again (providers retry) adds no second signal or job.
-    const again = await deliver(move, { 'x-prospector-source': String(hook.id), 'x-prospector-signature': signBody(SECRET, move) });
+    const again = await deliver(move, {
+      'x-prospector-source': String(hook.id),
+      'x-prospector-signature': signBody(SECRET, move),
+    });
     expect(((await again.json()) as { created: number }).created).toBe(0);
     expect(await count(`pgboss.job WHERE name = 'research'`)).toBe(1);
   });
 
   it('accepts other signed events in a batch', async () => {
-    const batch = JSON.stringify({ events: [{ type: 'funding', title: 'Kestrel Robotics lands $42 million Series B', url: 'https://wire.example/k' }, { type: 'news', title: 'Initech opens London office', company: { name: 'Initech' } }] });
-    const res = await deliver(batch, { 'x-prospector-source': String(hook.id), 'x-prospector-signature': signBody(SECRET, batch) });
+    const batch = JSON.stringify({
+      events: [
+        { type: 'funding', title: 'Kestrel Robotics lands $42 million Series B', url: 'https://wire.example/k' },
+        { type: 'news', title: 'Initech opens London office', company: { name: 'Initech' } },
+      ],
+    });
+    const res = await deliver(batch, {
+      'x-prospector-source': String(hook.id),
+      'x-prospector-signature': signBody(SECRET, batch),
+    });
     expect(res.status).toBe(202);
     expect(await res.json()).toMatchObject({ received: 2, created: 2 });
   });
 
   it('takes manual entries from the API and classifies them', async () => {
-    const res = await api('/api/signals', { method: 'POST', body: { title: 'Orchid Bio secures $25M Series A led by Lux Capital' } });
+    const res = await api('/api/signals', {
+      method: 'POST',
+      body: { title: 'Orchid Bio secures $25M Series A led by Lux Capital' },
+    });
     expect(res.status).toBe(201);
-    expect(await res.json()).toMatchObject({ created: true, signal: { type: 'funding', subtype: 'series_a', status: 'new', facts: { amount: 25e6 } } });
-    expect((await fetch(`${web.base}/api/signals`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"title":"x"}' })).status).toBe(401);
+    expect(await res.json()).toMatchObject({
+      created: true,
+      signal: { type: 'funding', subtype: 'series_a', status: 'new', facts: { amount: 25e6 } },
+    });
+    expect(
+      (
+        await fetch(`${web.base}/api/signals`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"title":"x"}',
+        })
+      ).status,
+    ).toBe(401);
   });
 
   it('takes job changes as JSON from RevOps and moves the contact', async () => {
-    const dana = await one<{ id: number }>(ctx.db, insertContact(ws.id, { accountId: null, firstName: 'Dana', lastName: 'Reyes', email: 'dana@elsewhere.example', title: 'AE', timeZone: null, linkedinUrl: 'https://www.linkedin.com/in/dana-reyes', isChampion: false }));
-    const res = await api('/api/signals/job-changes', { method: 'POST', body: [{ type: 'job_change', person: { name: 'Dana Reyes', linkedinUrl: 'https://www.linkedin.com/in/dana-reyes/' }, newTitle: 'VP Sales', newCompany: { name: 'Kestrel Robotics Inc.' } }] });
+    const dana = await one<{ id: number }>(
+      ctx.db,
+      insertContact(ws.id, {
+        accountId: null,
+        firstName: 'Dana',
+        lastName: 'Reyes',
+        email: 'dana@elsewhere.example',
+        title: 'AE',
+        timeZone: null,
+        linkedinUrl: 'https://www.linkedin.com/in/dana-reyes',
+        isChampion: false,
+      }),
+    );
+    const res = await api('/api/signals/job-changes', {
+      method: 'POST',
+      body: [
+        {
+          type: 'job_change',
+          person: { name: 'Dana Reyes', linkedinUrl: 'https://www.linkedin.com/in/dana-reyes/' },
+          newTitle: 'VP Sales',
+          newCompany: { name: 'Kestrel Robotics Inc.' },
+        },
+      ],
+    });
     expect(res.status).toBe(201);
     const body = (await res.json()) as { created: number; signals: number[] };
     expect(body.created).toBe(1);
     const s = await one<SignalRow>(ctx.db, { text: 'SELECT * FROM signals WHERE id = $1', values: [body.signals[0]] });
-    const kestrel = await one<{ id: number }>(ctx.db, { text: `SELECT id FROM accounts WHERE workspace_id = $1 AND name = 'Kestrel Robotics'`, values: [ws.id] });
-    expect(s).toMatchObject({ type: 'job_change', contact_id: dana!.id, account_id: kestrel!.id, facts: expect.objectContaining({ champion: false, newTitle: 'VP Sales' }) });
-    expect(await one(ctx.db, { text: 'SELECT account_id, title FROM contacts WHERE id = $1', values: [dana!.id] })).toEqual({ account_id: kestrel!.id, title: 'VP Sales' });
-    expect((await api('/api/signals/job-changes', { method: 'POST', body: [{ type: 'job_change' }] })).status).toBe(400);
+    const kestrel = await one<{ id: number }>(ctx.db, {
+      text: `SELECT id FROM accounts WHERE workspace_id = $1 AND name = 'Kestrel Robotics'`,
+      values: [ws.id],
+    });
+    expect(s).toMatchObject({
+      type: 'job_change',
+      contact_id: dana!.id,
+      account_id: kestrel!.id,
+      facts: expect.objectContaining({ champion: false, newTitle: 'VP Sales' }),
+    });
+    expect(
+      await one(ctx.db, { text: 'SELECT account_id, title FROM contacts WHERE id = $1', values: [dana!.id] }),
+    ).toEqual({ account_id: kestrel!.id, title: 'VP Sales' });
+    expect((await api('/api/signals/job-changes', { method: 'POST', body: [{ type: 'job_change' }] })).status).toBe(
+      400,
+    );
   });
 
   it('lists unmatched companies and lets a person place a signal on an account', async () => {
-    const un = (await (await api('/api/signals/unmatched')).json()) as { items: { company: string; signal_ids: number[] }[] };
+    const un = (await (await api('/api/signals/unmatched')).json()) as {
+      items: { company: string; signal_ids: number[] }[];
+    };
     const initech = un.items.find((i) => i.company === 'Initech')!;
     expect(initech).toBeDefined();
-    const kestrel = await one<{ id: number }>(ctx.db, { text: `SELECT id FROM accounts WHERE workspace_id = $1 AND name = 'Kestrel Robotics'`, values: [ws.id] });
-    const settled = await api(`/api/signals/${initech.signal_ids[0]}/account`, { method: 'POST', body: { accountId: kestrel!.id } });
+    const kestrel = await one<{ id: number }>(ctx.db, {
+      text: `SELECT id FROM accounts WHERE workspace_id = $1 AND name = 'Kestrel Robotics'`,
+      values: [ws.id],
+    });
+    const settled = await api(`/api/signals/${initech.signal_ids[0]}/account`, {
+      method: 'POST',
+      body: { accountId: kestrel!.id },
+    });
     expect(await settled.json()).toMatchObject({ account_id: kestrel!.id, status: 'cooldown' });
-    expect((await api(`/api/signals/${initech.signal_ids[0]}/account`, { method: 'POST', body: { accountId: kestrel!.id } })).status).toBe(409);
+    expect(
+      (await api(`/api/signals/${initech.signal_ids[0]}/account`, { method: 'POST', body: { accountId: kestrel!.id } }))
+        .status,
+    ).toBe(409);
   });
 
   it('creates sources through the API; a webhook secret is shown once and never listed', async () => {
@@ -125,9 +306,15 @@ describeEachBackend('signals over HTTP', (get) => {
     expect(listed).toMatchObject({ hasSecret: true });
     expect(JSON.stringify(list)).not.toContain(created.secret);
     expect(listed).not.toHaveProperty('secret_enc');
-    const bad = await api('/api/sources', { method: 'POST', body: { kind: 'greenhouse', name: 'GH', url: 'https://boards.greenhouse.io/acme', config: { keywords: 'SDR' } } });
+    const bad = await api('/api/sources', {
+      method: 'POST',
+      body: { kind: 'greenhouse', name: 'GH', url: 'https://boards.greenhouse.io/acme', config: { keywords: 'SDR' } },
+    });
     expect(bad.status).toBe(400);
-    const gh = await api('/api/sources', { method: 'POST', body: { kind: 'greenhouse', name: 'GH', url: 'https://boards.greenhouse.io/acme' } });
+    const gh = await api('/api/sources', {
+      method: 'POST',
+      body: { kind: 'greenhouse', name: 'GH', url: 'https://boards.greenhouse.io/acme' },
+    });
     expect(await gh.json()).toMatchObject({ url: 'https://boards-api.greenhouse.io/v1/boards/acme/jobs' });
   });
 
@@ -135,20 +322,46 @@ describeEachBackend('signals over HTTP', (get) => {
     expect((await fetch(`${web.base}/demo/feeds/funding.xml`, { redirect: 'manual' })).status).not.toBe(200);
     ctx.config.publicUrl = web.base;
     ctx.config.allowPrivateFetch = false;
-    await run(ctx.db, { text: 'TRUNCATE workspaces, users, accounts, contacts, contact_changes, signal_sources, signals, signal_observations, api_tokens, sessions, audit_log, login_attempts CASCADE', values: [] });
+    await run(ctx.db, {
+      text: 'TRUNCATE workspaces, users, accounts, contacts, contact_changes, signal_sources, signals, signal_observations, api_tokens, sessions, audit_log, login_attempts CASCADE',
+      values: [],
+    });
     expect(await seedDemo(ctx)).toBe('seeded');
     const feed = await fetch(`${web.base}/demo/feeds/funding.xml`);
     expect(feed.status).toBe(200);
     expect(await feed.text()).toContain('Kestrel Robotics');
-    const sources = await run<SignalSourceRow>(ctx.db, { text: `SELECT * FROM signal_sources ORDER BY id`, values: [] });
+    const sources = await run<SignalSourceRow>(ctx.db, {
+      text: `SELECT * FROM signal_sources ORDER BY id`,
+      values: [],
+    });
     expect(sources.map((s) => s.kind)).toEqual(['feed', 'feed', 'page', 'greenhouse']);
     const ictx = { ...ctx, enqueueResearch: researchEnqueuer(ctx.boss) };
     for (const s of sources) expect(await pollSource(ictx, s.id), s.name).toMatchObject({ ok: true });
-    const byStatus = await run<{ status: string; n: number }>(ctx.db, { text: `SELECT status, count(*)::int AS n FROM signals GROUP BY status ORDER BY status`, values: [] });
-    expect(Object.fromEntries(byStatus.map((r) => [r.status, r.n]))).toMatchObject({ new: expect.any(Number), unmatched: 1, cooldown: 1 });
+    const byStatus = await run<{ status: string; n: number }>(ctx.db, {
+      text: `SELECT status, count(*)::int AS n FROM signals GROUP BY status ORDER BY status`,
+      values: [],
+    });
+    expect(Object.fromEntries(byStatus.map((r) => [r.status, r.n]))).toMatchObject({
+      new: expect.any(Number),
+      unmatched: 1,
+      cooldown: 1,
+    });
     // A user-made source pointing at the same loopback address is still refused.
     const [wsRow] = await run<{ id: number }>(ctx.db, { text: 'SELECT id FROM workspaces', values: [] });
-    const sneaky = await one<SignalSourceRow>(ctx.db, insertSource(wsRow!.id, { kind: 'feed', name: 'x', url: `${web.base}/healthz`, config: { demo: true }, secretEnc: null, pollIntervalMinutes: 60 }));
-    expect(await pollSource(ictx, sneaky!.id)).toMatchObject({ ok: false, error: expect.stringContaining('FETCH_BLOCKED') });
+    const sneaky = await one<SignalSourceRow>(
+      ctx.db,
+      insertSource(wsRow!.id, {
+        kind: 'feed',
+        name: 'x',
+        url: `${web.base}/healthz`,
+        config: { demo: true },
+        secretEnc: null,
+        pollIntervalMinutes: 60,
+      }),
+    );
+    expect(await pollSource(ictx, sneaky!.id)).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('FETCH_BLOCKED'),
+    });
   });
 });

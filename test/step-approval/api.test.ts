@@ -25,14 +25,23 @@ describeEachBackend('returned steps API', (get) => {
 
   it('lists, shows what changed, refuses a stale digest and approves the current one', async () => {
     const ws = await buildWorkspace(ctx.db);
-    const b = await buildReturnedStep(ctx, { workspaceId: ws.id, ownerId: ws.users.rep.id, approvedAt: hours(-48), dueAt: hours(2) });
+    const b = await buildReturnedStep(ctx, {
+      workspaceId: ws.id,
+      ownerId: ws.users.rep.id,
+      approvedAt: hours(-48),
+      dueAt: hours(2),
+    });
     await somethingChanged(ctx, b, ws.id, hours(-1));
     const rep = new Browserish(srv.base);
     await rep.login(ws.users.rep.email, ws.users.rep.password);
     const csrf = (await rep.page('/queue')).csrf!;
     const api = async (method: string, path: string, body?: unknown) => {
-      const res = await rep.fetch(`/api${path}`, { method, headers: { accept: 'application/json', 'content-type': 'application/json', 'x-csrf-token': csrf }, body: body ? JSON.stringify(body) : undefined });
-      return { status: res.status, data: await res.json() as any };
+      const res = await rep.fetch(`/api${path}`, {
+        method,
+        headers: { accept: 'application/json', 'content-type': 'application/json', 'x-csrf-token': csrf },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      return { status: res.status, data: (await res.json()) as any };
     };
     const list = await api('GET', '/steps');
     expect(list.data.steps.map((s: { id: number }) => s.id)).toEqual([b.stepIds[1]]);
@@ -44,10 +53,15 @@ describeEachBackend('returned steps API', (get) => {
     const fresh = await api('GET', `/steps/${b.stepIds[1]}`);
     const ok = await api('POST', `/steps/${b.stepIds[1]}/approve`, { digest: fresh.data.step.digest });
     expect(ok).toMatchObject({ status: 200, data: { id: b.stepIds[1], status: 'scheduled' } });
-    expect((await one<{ approved_by: number }>(ctx.db, { text: 'SELECT approved_by FROM sequence_steps WHERE id = $1', values: [b.stepIds[1]] }))!.approved_by).toBe(ws.users.rep.id);
+    expect(
+      (await one<{ approved_by: number }>(ctx.db, {
+        text: 'SELECT approved_by FROM sequence_steps WHERE id = $1',
+        values: [b.stepIds[1]],
+      }))!.approved_by,
+    ).toBe(ws.users.rep.id);
     // The draft page links a step that waits for its own approval to its page.
     expect((await rep.page(`/drafts/${b.sequenceId}`)).html).not.toContain(`href="/steps/${b.stepIds[1]}"`);
-    const doc = await (await fetch(`${srv.base}/api/openapi.json`)).json() as { paths: Record<string, unknown> };
+    const doc = (await (await fetch(`${srv.base}/api/openapi.json`)).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/steps', '/api/steps/{id}/approve']));
   });
 });
@@ -64,18 +78,36 @@ describeEachBackend('editing a returned step', (get) => {
     await ctx.close();
   });
 
-  it('saves the rep\'s text over what they saw, refuses a stale form, and links the step from the draft page', async () => {
+  it("saves the rep's text over what they saw, refuses a stale form, and links the step from the draft page", async () => {
     const ws = await buildWorkspace(ctx.db);
-    const b = await buildReturnedStep(ctx, { workspaceId: ws.id, ownerId: ws.users.rep.id, approvedAt: hours(-48), dueAt: hours(2) });
+    const b = await buildReturnedStep(ctx, {
+      workspaceId: ws.id,
+      ownerId: ws.users.rep.id,
+      approvedAt: hours(-48),
+      dueAt: hours(2),
+    });
     const rep = new Browserish(srv.base);
     await rep.login(ws.users.rep.email, ws.users.rep.password);
     const { html, csrf } = await rep.page(`/steps/${b.stepIds[1]}`);
     const digest = /name="digest" value="([0-9a-f]{32})"/.exec(html)![1]!;
     expect((await rep.page(`/drafts/${b.sequenceId}`)).html).toContain(`href="/steps/${b.stepIds[1]}"`);
-    const ok = await rep.post(`/steps/${b.stepIds[1]}/edit`, { _csrf: csrf!, digest, subject: '', body: 'Hi Dana, a shorter note.' });
+    const ok = await rep.post(`/steps/${b.stepIds[1]}/edit`, {
+      _csrf: csrf!,
+      digest,
+      subject: '',
+      body: 'Hi Dana, a shorter note.',
+    });
     expect(ok.status).toBe(303);
-    expect((await one<{ body: string }>(ctx.db, { text: 'SELECT body FROM sequence_steps WHERE id = $1', values: [b.stepIds[1]] }))!.body).toBe('Hi Dana, a shorter note.');
-    expect((await rep.post(`/steps/${b.stepIds[1]}/edit`, { _csrf: csrf!, digest, subject: '', body: 'An older tab.' })).status).toBe(409);
+    expect(
+      (await one<{ body: string }>(ctx.db, {
+        text: 'SELECT body FROM sequence_steps WHERE id = $1',
+        values: [b.stepIds[1]],
+      }))!.body,
+    ).toBe('Hi Dana, a shorter note.');
+    expect(
+      (await rep.post(`/steps/${b.stepIds[1]}/edit`, { _csrf: csrf!, digest, subject: '', body: 'An older tab.' }))
+        .status,
+    ).toBe(409);
     expect((await rep.post(`/steps/${b.stepIds[1]}/approve`, { _csrf: csrf!, digest })).status).toBe(409);
   });
 });

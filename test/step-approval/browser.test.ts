@@ -36,7 +36,11 @@ describeEachBackend('returned steps in Chromium', (get) => {
     await ctx?.close();
   });
 
-  const step = (id: number) => one<{ status: string; approved_by: number | null }>(ctx.db, { text: 'SELECT status, approved_by FROM sequence_steps WHERE id = $1', values: [id] });
+  const step = (id: number) =>
+    one<{ status: string; approved_by: number | null }>(ctx.db, {
+      text: 'SELECT status, approved_by FROM sequence_steps WHERE id = $1',
+      values: [id],
+    });
 
   it('approves a returned step with the keyboard, then the unchanged ones with A and a confirmation', async () => {
     const ws = await buildWorkspace(ctx.db);
@@ -66,7 +70,10 @@ describeEachBackend('returned steps in Chromium', (get) => {
     await screenshot(page, 'returned-step');
 
     // a approves it and lands on the next returned step.
-    await Promise.all([page.waitForURL(`**/steps/${quiet.stepIds[1]}?approved=${changed.stepIds[1]}`), page.keyboard.press('a')]);
+    await Promise.all([
+      page.waitForURL(`**/steps/${quiet.stepIds[1]}?approved=${changed.stepIds[1]}`),
+      page.keyboard.press('a'),
+    ]);
     expect(await step(changed.stepIds[1]!)).toEqual({ status: 'scheduled', approved_by: ws.users.rep.id });
     expect(await page.locator('#what-changed').textContent()).toContain('Nothing changed');
 
@@ -86,7 +93,12 @@ describeEachBackend('returned steps in Chromium', (get) => {
 
   it('bulk approval leaves out a step something changed for since the list was loaded, and a manager cannot approve', async () => {
     const ws = await buildWorkspace(ctx.db);
-    const b = await buildReturnedStep(ctx, { workspaceId: ws.id, ownerId: ws.users.rep.id, approvedAt: hours(-48), dueAt: hours(2) });
+    const b = await buildReturnedStep(ctx, {
+      workspaceId: ws.id,
+      ownerId: ws.users.rep.id,
+      approvedAt: hours(-48),
+      dueAt: hours(2),
+    });
     page = await (await browser.newContext()).newPage();
     await login(page, srv.base, ws.users.rep.email, ws.users.rep.password);
     await page.goto(`${srv.base}/queue/steps`);

@@ -12,14 +12,27 @@ export async function buildReturnedStep(
   const b = await buildDraft(ctx.db, spec);
   await ctx.db.query(`UPDATE sequences SET approval_mode = 'each_step' WHERE id = $1`, [b.sequenceId]);
   await approveSequence(ctx, { sequenceId: b.sequenceId, userId: spec.ownerId, now: spec.approvedAt, random: () => 0 });
-  await ctx.db.query(`UPDATE sequence_steps SET scheduled_at = $2 WHERE id = $1 AND status = 'awaiting_approval'`, [b.stepIds[1], spec.dueAt]);
+  await ctx.db.query(`UPDATE sequence_steps SET scheduled_at = $2 WHERE id = $1 AND status = 'awaiting_approval'`, [
+    b.stepIds[1],
+    spec.dueAt,
+  ]);
   return b;
 }
 
 /** A new signal on the account and a new title for the contact, both after the approval. */
-export async function somethingChanged(ctx: Pick<AppContext, 'db'>, b: BuiltDraft, workspaceId: number, at: Date): Promise<void> {
-  await ctx.db.query(`INSERT INTO signals (workspace_id, account_id, type, title, summary, fingerprint, detected_at) VALUES ($1, $2, 'hiring', 'Acme is hiring 12 SDRs', 'Twelve new sales roles.', $3, $4)`,
-    [workspaceId, b.accountId, `fp-changed-${b.sequenceId}`, at]);
-  await ctx.db.query(`INSERT INTO contact_changes (contact_id, field, old_value, new_value, source, at) VALUES ($1, 'title', 'VP Sales', 'Chief Revenue Officer', 'import', $2)`, [b.contactId, at]);
+export async function somethingChanged(
+  ctx: Pick<AppContext, 'db'>,
+  b: BuiltDraft,
+  workspaceId: number,
+  at: Date,
+): Promise<void> {
+  await ctx.db.query(
+    `INSERT INTO signals (workspace_id, account_id, type, title, summary, fingerprint, detected_at) VALUES ($1, $2, 'hiring', 'Acme is hiring 12 SDRs', 'Twelve new sales roles.', $3, $4)`,
+    [workspaceId, b.accountId, `fp-changed-${b.sequenceId}`, at],
+  );
+  await ctx.db.query(
+    `INSERT INTO contact_changes (contact_id, field, old_value, new_value, source, at) VALUES ($1, 'title', 'VP Sales', 'Chief Revenue Officer', 'import', $2)`,
+    [b.contactId, at],
+  );
   await ctx.db.query(`UPDATE contacts SET title = 'Chief Revenue Officer' WHERE id = $1`, [b.contactId]);
 }

@@ -23,7 +23,11 @@ describeEachBackend('refresh this step', (get) => {
   let srv: { base: string; close(): Promise<void> };
   beforeAll(async () => {
     fake = await startFakeAnthropic();
-    ctx = await createTestContext(get(), { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: fake.url, ANTHROPIC_MAX_RETRIES: '0' });
+    ctx = await createTestContext(get(), {
+      ANTHROPIC_API_KEY: 'test-key',
+      ANTHROPIC_BASE_URL: fake.url,
+      ANTHROPIC_MAX_RETRIES: '0',
+    });
     srv = await listen(ctx);
   });
   afterAll(async () => {
@@ -32,17 +36,32 @@ describeEachBackend('refresh this step', (get) => {
     await fake.close();
   });
 
-  const stepRow = (id: number) => one<{ subject: string; body: string; status: string; gate_failures: { gate: string }[]; cited_fact_ids: number[] }>(ctx.db, {
-    text: 'SELECT subject, body, status, gate_failures, cited_fact_ids FROM sequence_steps WHERE id = $1', values: [id],
-  });
+  const stepRow = (id: number) =>
+    one<{ subject: string; body: string; status: string; gate_failures: { gate: string }[]; cited_fact_ids: number[] }>(
+      ctx.db,
+      {
+        text: 'SELECT subject, body, status, gate_failures, cited_fact_ids FROM sequence_steps WHERE id = $1',
+        values: [id],
+      },
+    );
 
   it('redrafts the returned step with the new signal and title, through the gates, from the step page', async () => {
     fake.reset();
     const ws = await buildWorkspace(ctx.db);
-    const b = await buildReturnedStep(ctx, { workspaceId: ws.id, ownerId: ws.users.rep.id, approvedAt: hours(-48), dueAt: hours(3) });
+    const b = await buildReturnedStep(ctx, {
+      workspaceId: ws.id,
+      ownerId: ws.users.rep.id,
+      approvedAt: hours(-48),
+      dueAt: hours(3),
+    });
     await somethingChanged(ctx, b, ws.id, hours(-1));
     const fresh = 'Hi Dana,\n\nNow that Acme is hiring 12 SDRs, a short idea on ramping the new team faster.';
-    fake.fallback = json({ steps: [{ ...OPENER, citedFactIds: b.factIds }, { subject: '', body: fresh, citedFactIds: [] }] });
+    fake.fallback = json({
+      steps: [
+        { ...OPENER, citedFactIds: b.factIds },
+        { subject: '', body: fresh, citedFactIds: [] },
+      ],
+    });
 
     const rep = new Browserish(srv.base);
     await rep.login(ws.users.rep.email, ws.users.rep.password);
@@ -62,20 +81,42 @@ describeEachBackend('refresh this step', (get) => {
     expect(fenced).toContain('title: VP Sales → Chief Revenue Officer');
     expect(prompt).toContain('Chief Revenue Officer');
     expect(prompt).toContain('Rewrite only step 2');
-    const v = await one<{ source: string; steps: { body: string }[] }>(ctx.db, { text: `SELECT source, steps FROM draft_versions WHERE sequence_id = $1 ORDER BY version DESC LIMIT 1`, values: [b.sequenceId] });
+    const v = await one<{ source: string; steps: { body: string }[] }>(ctx.db, {
+      text: `SELECT source, steps FROM draft_versions WHERE sequence_id = $1 ORDER BY version DESC LIMIT 1`,
+      values: [b.sequenceId],
+    });
     expect(v!.source).toBe('refresh');
     expect(v!.steps.map((s) => s.body)).toEqual([OPENER.body, fresh]);
-    const usage = await run<{ purpose: string }>(ctx.db, { text: 'SELECT purpose FROM llm_usage WHERE sequence_id = $1', values: [b.sequenceId] });
+    const usage = await run<{ purpose: string }>(ctx.db, {
+      text: 'SELECT purpose FROM llm_usage WHERE sequence_id = $1',
+      values: [b.sequenceId],
+    });
     expect(usage.map((u) => u.purpose)).toEqual(['refresh']);
-    expect((await rep.page(`/steps/${b.stepIds[1]}?refreshed=1`)).html).toContain('Refreshed: read the new text, then approve.');
+    expect((await rep.page(`/steps/${b.stepIds[1]}?refreshed=1`)).html).toContain(
+      'Refreshed: read the new text, then approve.',
+    );
   });
 
-  it('keeps the gates\' verdict on the step when the model invents a number, and bulk approval leaves it out', async () => {
+  it("keeps the gates' verdict on the step when the model invents a number, and bulk approval leaves it out", async () => {
     fake.reset();
     const ws = await buildWorkspace(ctx.db);
-    const b = await buildReturnedStep(ctx, { workspaceId: ws.id, ownerId: ws.users.rep.id, approvedAt: hours(-48), dueAt: hours(3) });
-    fake.fallback = json({ steps: [{ ...OPENER, citedFactIds: b.factIds }, { subject: '', body: 'Hi Dana, teams like yours cut ramp time by 73% with us.', citedFactIds: [] }] });
-    const r = await refreshStep({ db: ctx.db, config: ctx.config, log: ctx.log, llm: createLlm(ctx.config) }, b.stepIds[1]!, { userId: ws.users.rep.id });
+    const b = await buildReturnedStep(ctx, {
+      workspaceId: ws.id,
+      ownerId: ws.users.rep.id,
+      approvedAt: hours(-48),
+      dueAt: hours(3),
+    });
+    fake.fallback = json({
+      steps: [
+        { ...OPENER, citedFactIds: b.factIds },
+        { subject: '', body: 'Hi Dana, teams like yours cut ramp time by 73% with us.', citedFactIds: [] },
+      ],
+    });
+    const r = await refreshStep(
+      { db: ctx.db, config: ctx.config, log: ctx.log, llm: createLlm(ctx.config) },
+      b.stepIds[1]!,
+      { userId: ws.users.rep.id },
+    );
     expect(r.failures.map((f) => f.gate)).toContain('grounding');
     expect(fake.requests).toHaveLength(2); // one retry with the failures fed back, as for any draft
     const row = (await stepRow(b.stepIds[1]!))!;
@@ -92,9 +133,16 @@ describeEachBackend('refresh this step', (get) => {
 
   it('refuses a step that is not waiting for approval, and refreshing without an LLM', async () => {
     const ws = await buildWorkspace(ctx.db);
-    const b = await buildReturnedStep(ctx, { workspaceId: ws.id, ownerId: ws.users.rep.id, approvedAt: hours(-48), dueAt: hours(3) });
+    const b = await buildReturnedStep(ctx, {
+      workspaceId: ws.id,
+      ownerId: ws.users.rep.id,
+      approvedAt: hours(-48),
+      dueAt: hours(3),
+    });
     const deps = { db: ctx.db, config: ctx.config, log: ctx.log };
-    await expect(refreshStep({ ...deps, llm: createLlm(ctx.config) }, b.stepIds[0]!)).rejects.toMatchObject({ code: 'STATE' });
+    await expect(refreshStep({ ...deps, llm: createLlm(ctx.config) }, b.stepIds[0]!)).rejects.toMatchObject({
+      code: 'STATE',
+    });
     await expect(refreshStep(deps, b.stepIds[1]!)).rejects.toMatchObject({ code: 'STATE' });
   });
 });

@@ -33,7 +33,11 @@ describeEachBackend('approval mode settings', (get, backend) => {
     await srv.close();
     await ctx.close();
   });
-  const settings = async () => (await one<{ settings: Record<string, unknown> }>(ctx.db, { text: 'SELECT settings FROM workspaces WHERE id = $1', values: [ws.id] }))!.settings;
+  const settings = async () =>
+    (await one<{ settings: Record<string, unknown> }>(ctx.db, {
+      text: 'SELECT settings FROM workspaces WHERE id = $1',
+      values: [ws.id],
+    }))!.settings;
 
   it('a brand-new workspace approves each step; an existing one (no setting) keeps approving whole sequences', async () => {
     const empty = await createTestDb(backend, { label: 'fresh-ws' });
@@ -50,8 +54,23 @@ describeEachBackend('approval mode settings', (get, backend) => {
     const page = await revops.page('/settings/workspace');
     expect(page.html).toContain('Approval before each send');
     const base = { _csrf: csrf, name: 'WS', physicalAddress: '1 Main St', cooldownDays: '30' };
-    expect((await revops.post('/settings/workspace', { ...base, approvalMode: 'each_step', stepApprovalLeadHours: '12', maxMissedWindows: '2', staleFactDays: '45' })).status).toBe(303);
-    expect(await settings()).toMatchObject({ approvalMode: 'each_step', stepApprovalLeadHours: 12, maxMissedWindows: 2, staleFactDays: 45 });
+    expect(
+      (
+        await revops.post('/settings/workspace', {
+          ...base,
+          approvalMode: 'each_step',
+          stepApprovalLeadHours: '12',
+          maxMissedWindows: '2',
+          staleFactDays: '45',
+        })
+      ).status,
+    ).toBe(303);
+    expect(await settings()).toMatchObject({
+      approvalMode: 'each_step',
+      stepApprovalLeadHours: 12,
+      maxMissedWindows: 2,
+      staleFactDays: 45,
+    });
     expect((await revops.post('/settings/workspace', base)).status).toBe(303);
     expect(await settings()).toMatchObject({ approvalMode: 'each_step', stepApprovalLeadHours: 12 });
     expect((await revops.post('/settings/workspace', { ...base, maxMissedWindows: '0' })).status).toBe(400);
@@ -59,20 +78,46 @@ describeEachBackend('approval mode settings', (get, backend) => {
 
   it('a template overrides the workspace; drafting gives each new sequence the mode that applies', async () => {
     const form = {
-      _csrf: csrf, name: 'Two steps', step_kind_0: 'opener', step_delay_0: '0', step_kind_1: 'follow_up', step_delay_1: '3',
-      window_days: '2', window_start: '09:00', window_end: '11:00', fallback_after_days: '3', is_default: '1', approval_mode: 'sequence',
+      _csrf: csrf,
+      name: 'Two steps',
+      step_kind_0: 'opener',
+      step_delay_0: '0',
+      step_kind_1: 'follow_up',
+      step_delay_1: '3',
+      window_days: '2',
+      window_start: '09:00',
+      window_end: '11:00',
+      fallback_after_days: '3',
+      is_default: '1',
+      approval_mode: 'sequence',
     };
     expect((await revops.post('/settings/templates', form)).status).toBe(303);
-    const t = (await one<{ id: number; approval_mode: string | null }>(ctx.db, { text: `SELECT id, approval_mode FROM sequence_templates WHERE workspace_id = $1 AND name = 'Two steps'`, values: [ws.id] }))!;
+    const t = (await one<{ id: number; approval_mode: string | null }>(ctx.db, {
+      text: `SELECT id, approval_mode FROM sequence_templates WHERE workspace_id = $1 AND name = 'Two steps'`,
+      values: [ws.id],
+    }))!;
     expect(t.approval_mode).toBe('sequence');
     expect((await revops.page('/settings/templates')).html).toContain('approve the sequence once');
 
     const draftable = async () => {
       const q = async (text: string, values: unknown[]) => (await one<{ id: number }>(ctx.db, { text, values }))!.id;
-      const acc = await q(`INSERT INTO accounts (workspace_id, name, owner_id) VALUES ($1, 'Initech', $2) RETURNING id`, [ws.id, ws.users.rep.id]);
-      const c = await q(`INSERT INTO contacts (workspace_id, account_id, email) VALUES ($1, $2, $3) RETURNING id`, [ws.id, acc, `p-${Math.random()}@initech.example`]);
-      const sig = await q(`INSERT INTO signals (workspace_id, account_id, type, title, fingerprint, status) VALUES ($1, $2, 'news', 'Initech news', $3, 'researched') RETURNING id`, [ws.id, acc, `fp-${Math.random()}`]);
-      await q(`INSERT INTO dossiers (workspace_id, signal_id, account_id, contact_id) VALUES ($1, $2, $3, $4) RETURNING id`, [ws.id, sig, acc, c]);
+      const acc = await q(
+        `INSERT INTO accounts (workspace_id, name, owner_id) VALUES ($1, 'Initech', $2) RETURNING id`,
+        [ws.id, ws.users.rep.id],
+      );
+      const c = await q(`INSERT INTO contacts (workspace_id, account_id, email) VALUES ($1, $2, $3) RETURNING id`, [
+        ws.id,
+        acc,
+        `p-${Math.random()}@initech.example`,
+      ]);
+      const sig = await q(
+        `INSERT INTO signals (workspace_id, account_id, type, title, fingerprint, status) VALUES ($1, $2, 'news', 'Initech news', $3, 'researched') RETURNING id`,
+        [ws.id, acc, `fp-${Math.random()}`],
+      );
+      await q(
+        `INSERT INTO dossiers (workspace_id, signal_id, account_id, contact_id) VALUES ($1, $2, $3, $4) RETURNING id`,
+        [ws.id, sig, acc, c],
+      );
       return (await prepareSequences(ctx.db, sig)).sequences[0] as unknown as { approval_mode: string };
     };
     expect((await draftable()).approval_mode).toBe('sequence');
@@ -82,7 +127,12 @@ describeEachBackend('approval mode settings', (get, backend) => {
   });
 
   it('the dashboard shows approval latency per step kind and the share skipped for lack of approval', async () => {
-    const b = await buildReturnedStep(ctx, { workspaceId: ws.id, ownerId: ws.users.rep.id, approvedAt: hours(-2), dueAt: hours(1) });
+    const b = await buildReturnedStep(ctx, {
+      workspaceId: ws.id,
+      ownerId: ws.users.rep.id,
+      approvedAt: hours(-2),
+      dueAt: hours(1),
+    });
     await stepApprovalTick(ctx, { now: hours(-0.5) });
     await approveStep(ctx, { stepId: b.stepIds[1]!, userId: ws.users.rep.id, now: new Date() });
     const manager = new Browserish(srv.base);

@@ -10,7 +10,10 @@ export interface TestWorkspace {
   users: Record<Role, { id: number; email: string; password: string }>;
 }
 
-export async function buildWorkspace(db: Database, tag = Math.random().toString(36).slice(2, 8)): Promise<TestWorkspace> {
+export async function buildWorkspace(
+  db: Database,
+  tag = Math.random().toString(36).slice(2, 8),
+): Promise<TestWorkspace> {
   const ws = (await one<WorkspaceRow>(db, insertWorkspace(`ws-${tag}`)))!;
   const users = {} as TestWorkspace['users'];
   for (const role of ['admin', 'revops', 'manager', 'rep'] as Role[]) {

@@ -23,7 +23,11 @@ export function testConfig(t: Pick<TestDb, 'url'>, env: Record<string, string> =
   });
 }
 
-export async function createTestContext(t: TestDb, env: Record<string, string> = {}, opts: { supervise?: boolean } = {}): Promise<AppContext & { close(): Promise<void> }> {
+export async function createTestContext(
+  t: TestDb,
+  env: Record<string, string> = {},
+  opts: { supervise?: boolean } = {},
+): Promise<AppContext & { close(): Promise<void> }> {
   const config = testConfig(t, env);
   const boss = await startBoss(t.db, { databaseUrl: t.url, supervise: opts.supervise ?? false, poolMax: 2 });
   return {

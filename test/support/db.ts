@@ -41,19 +41,28 @@ export interface TestDb {
   dispose(keep?: boolean): Promise<void>;
 }
 
-export async function createTestDb(backend: Backend, opts: { migrate?: boolean; label?: string } = {}): Promise<TestDb> {
+export async function createTestDb(
+  backend: Backend,
+  opts: { migrate?: boolean; label?: string } = {},
+): Promise<TestDb> {
   if (backend === 'pglite') {
     const db = await openPglite();
     if (opts.migrate !== false) await migrate(db);
     return { backend, db, dispose: async () => db.close() };
   }
-  const name = `pt_${(opts.label ?? 'x').replace(/[^a-z0-9]/gi, '').slice(0, 20).toLowerCase()}_${randomBytes(4).toString('hex')}`;
+  const name = `pt_${(opts.label ?? 'x')
+    .replace(/[^a-z0-9]/gi, '')
+    .slice(0, 20)
+    .toLowerCase()}_${randomBytes(4).toString('hex')}`;
   await admin((c) => c.query(`CREATE DATABASE ${name}`));
   const url = urlFor(name);
   const db = openPostgres(url, 5);
   if (opts.migrate !== false) await migrate(db);
   return {
-    backend, db, url, name,
+    backend,
+    db,
+    url,
+    name,
     async dispose(keep = false) {
       await db.close();
       if (keep) {
@@ -69,7 +78,11 @@ export async function createTestDb(backend: Backend, opts: { migrate?: boolean; 
  * Runs `fn` once per backend, each with a fresh migrated database for the whole describe block.
  * `get()` returns the current TestDb inside tests.
  */
-export function describeEachBackend(title: string, fn: (get: () => TestDb, backend: Backend) => void, backends = BACKENDS) {
+export function describeEachBackend(
+  title: string,
+  fn: (get: () => TestDb, backend: Backend) => void,
+  backends = BACKENDS,
+) {
   for (const backend of backends) {
     describe(`${title} [${backend}]`, () => {
       let t: TestDb | undefined;

@@ -31,12 +31,15 @@ async function freePort(): Promise<number> {
 }
 
 export async function startDovecot(): Promise<TestDovecot> {
-  if (!existsSync(DOVECOT_BIN)) throw new Error(`Dovecot not found at ${DOVECOT_BIN}: apt-get install -y dovecot-imapd`);
+  if (!existsSync(DOVECOT_BIN))
+    throw new Error(`Dovecot not found at ${DOVECOT_BIN}: apt-get install -y dovecot-imapd`);
   const dir = mkdtempSync(path.join(tmpdir(), 'dovecot-'));
   chmodSync(dir, 0o755);
   const port = await freePort();
   const conf = path.join(dir, 'dovecot.conf');
-  writeFileSync(conf, `
+  writeFileSync(
+    conf,
+    `
 listen = 127.0.0.1
 protocols = imap
 ssl = no
@@ -76,24 +79,35 @@ service imap-login {
     port = ${port}
   }
 }
-`);
+`,
+  );
   execFileSync('mkdir', ['-p', `${dir}/mail`, `${dir}/run`, `${dir}/state`]);
   execFileSync('chown', ['-R', 'mail:mail', `${dir}/mail`]);
   execFileSync(DOVECOT_BIN, ['-c', conf], { stdio: 'ignore' }); // it forks; inherited pipes would hold us
   // Wait until it accepts connections.
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const c = new ImapFlow({ host: '127.0.0.1', port, secure: false, auth: { user: 'probe', pass: DOVECOT_PASSWORD }, logger: false });
+    const c = new ImapFlow({
+      host: '127.0.0.1',
+      port,
+      secure: false,
+      auth: { user: 'probe', pass: DOVECOT_PASSWORD },
+      logger: false,
+    });
     try {
       await c.connect();
       await c.logout();
       break;
     } catch (err) {
-      if (Date.now() > deadline) throw new Error(`Dovecot did not start: ${(err as Error).message}\n${existsSync(`${dir}/dovecot.log`) ? readFileSync(`${dir}/dovecot.log`, 'utf8') : ''}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `Dovecot did not start: ${(err as Error).message}\n${existsSync(`${dir}/dovecot.log`) ? readFileSync(`${dir}/dovecot.log`, 'utf8') : ''}`,
+        );
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-  const client = (user: string) => new ImapFlow({ host: '127.0.0.1', port, secure: false, auth: { user, pass: DOVECOT_PASSWORD }, logger: false });
+  const client = (user: string) =>
+    new ImapFlow({ host: '127.0.0.1', port, secure: false, auth: { user, pass: DOVECOT_PASSWORD }, logger: false });
   return {
     port,
     dir,
@@ -112,7 +126,11 @@ service imap-login {
       const pidFile = `${dir}/run/master.pid`;
       if (existsSync(pidFile)) {
         const pid = Number(readFileSync(pidFile, 'utf8').trim());
-        try { process.kill(pid, 'SIGTERM'); } catch { /* already gone */ }
+        try {
+          process.kill(pid, 'SIGTERM');
+        } catch {
+          /* already gone */
+        }
         for (let i = 0; i < 50 && existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 100));
       }
       rmSync(dir, { recursive: true, force: true });

@@ -37,15 +37,30 @@ export interface FakeUsage {
 }
 
 /** A successful answer whose text is `value` as JSON (structured output). */
-export const json = (value: unknown, usage?: Partial<FakeUsage>): FakeReply => ({ kind: 'text', text: JSON.stringify(value), usage });
+export const json = (value: unknown, usage?: Partial<FakeUsage>): FakeReply => ({
+  kind: 'text',
+  text: JSON.stringify(value),
+  usage,
+});
 export const text = (t: string, usage?: Partial<FakeUsage>): FakeReply => ({ kind: 'text', text: t, usage });
-export const error = (status: number, headers?: Record<string, string>, message?: string): FakeReply => ({ kind: 'error', status, headers, message });
+export const error = (status: number, headers?: Record<string, string>, message?: string): FakeReply => ({
+  kind: 'error',
+  status,
+  headers,
+  message,
+});
 /** Accepts the request and never answers: the client's timeout (or abort) must end it. */
 export const hang = (): FakeReply => ({ kind: 'hang' });
 
 const ERROR_TYPES: Record<number, string> = {
-  400: 'invalid_request_error', 401: 'authentication_error', 403: 'permission_error', 404: 'not_found_error',
-  413: 'request_too_large', 429: 'rate_limit_error', 500: 'api_error', 529: 'overloaded_error',
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  413: 'request_too_large',
+  429: 'rate_limit_error',
+  500: 'api_error',
+  529: 'overloaded_error',
 };
 
 export interface FakeAnthropic {
@@ -85,17 +100,21 @@ export async function startFakeAnthropic(opts: FakeOptions = {}): Promise<FakeAn
       requests.length = 0;
       cached.clear();
     },
-    close: () => new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 
   const server: Server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     if (req.method !== 'POST' || !req.url?.startsWith('/v1/messages')) {
-      return send(res, 404, { type: 'error', error: { type: 'not_found_error', message: `no route ${req.method} ${req.url}` } });
+      return send(res, 404, {
+        type: 'error',
+        error: { type: 'not_found_error', message: `no route ${req.method} ${req.url}` },
+      });
     }
     let body: Record<string, any>;
     try {
@@ -115,9 +134,14 @@ export async function startFakeAnthropic(opts: FakeOptions = {}): Promise<FakeAn
     }
     const usage = { ...estimateUsage(body, reply.text, opts.simulateCache ? cached : undefined), ...reply.usage };
     send(res, 200, {
-      id: `msg_fake_${++counter}`, type: 'message', role: 'assistant', model: body.model,
+      id: `msg_fake_${++counter}`,
+      type: 'message',
+      role: 'assistant',
+      model: body.model,
       content: [{ type: 'text', text: reply.text, citations: null }],
-      stop_reason: reply.stopReason ?? 'end_turn', stop_sequence: null, usage,
+      stop_reason: reply.stopReason ?? 'end_turn',
+      stop_sequence: null,
+      usage,
     });
   });
   server.on('connection', (s) => {
@@ -141,7 +165,8 @@ function promptBlocks(body: Record<string, any>): { text: string; cache: boolean
   const blocks: { text: string; cache: boolean }[] = [];
   const add = (content: unknown) => {
     if (typeof content === 'string') return void blocks.push({ text: content, cache: false });
-    for (const b of (content as any[]) ?? []) blocks.push({ text: typeof b.text === 'string' ? b.text : JSON.stringify(b), cache: !!b.cache_control });
+    for (const b of (content as any[]) ?? [])
+      blocks.push({ text: typeof b.text === 'string' ? b.text : JSON.stringify(b), cache: !!b.cache_control });
   };
   add(body.system ?? []);
   for (const m of body.messages ?? []) add(m.content);
@@ -151,12 +176,19 @@ function promptBlocks(body: Record<string, any>): { text: string; cache: boolean
 function estimateUsage(body: Record<string, any>, answer: string, cache?: Set<string>): FakeUsage {
   const blocks = promptBlocks(body);
   const total = blocks.reduce((n, b) => n + tokensOf(b.text), 0);
-  const usage: FakeUsage = { input_tokens: total, output_tokens: tokensOf(answer), cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+  const usage: FakeUsage = {
+    input_tokens: total,
+    output_tokens: tokensOf(answer),
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: 0,
+  };
   const last = blocks.map((b) => b.cache).lastIndexOf(true);
   if (!cache || last < 0) return usage;
   const prefix = blocks.slice(0, last + 1);
   const prefixTokens = prefix.reduce((n, b) => n + tokensOf(b.text), 0);
-  const key = createHash('sha256').update(`${body.model}\n${prefix.map((b) => b.text).join('\u0000')}`).digest('hex');
+  const key = createHash('sha256')
+    .update(`${body.model}\n${prefix.map((b) => b.text).join('\u0000')}`)
+    .digest('hex');
   usage.input_tokens = total - prefixTokens;
   if (cache.has(key)) usage.cache_read_input_tokens = prefixTokens;
   else {

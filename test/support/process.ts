@@ -21,8 +21,13 @@ export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 export function startProcess(args: string[], env: NodeJS.ProcessEnv): Proc {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/prospector.js'), ...args], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '', err = '';
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/prospector.js'), ...args], {
+    env,
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '',
+    err = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (err += d));
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
@@ -35,7 +40,8 @@ export function startProcess(args: string[], env: NodeJS.ProcessEnv): Proc {
       for (;;) {
         const m = re.exec(out);
         if (m) return m;
-        if (child.exitCode !== null) throw new Error(`process exited (${child.exitCode}) before printing ${re}\nstdout: ${out}\nstderr: ${err}`);
+        if (child.exitCode !== null)
+          throw new Error(`process exited (${child.exitCode}) before printing ${re}\nstdout: ${out}\nstderr: ${err}`);
         if (Date.now() > end) throw new Error(`timed out waiting for ${re}\nstdout: ${out}\nstderr: ${err}`);
         await new Promise((r) => setTimeout(r, 100));
       }

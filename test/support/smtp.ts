@@ -4,7 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
-export interface Received { raw: string; parsed: ParsedMail; envelope: { from: string; to: string[] } }
+export interface Received {
+  raw: string;
+  parsed: ParsedMail;
+  envelope: { from: string; to: string[] };
+}
 
 export interface TestSmtp {
   port: number;
@@ -17,7 +21,9 @@ export interface TestSmtp {
   close(): Promise<void>;
 }
 
-export async function startSmtp(opts: { auth?: { user: string; pass: string }; /** Wait this long before answering DATA. */ delayMs?: number } = {}): Promise<TestSmtp> {
+export async function startSmtp(
+  opts: { auth?: { user: string; pass: string }; /** Wait this long before answering DATA. */ delayMs?: number } = {},
+): Promise<TestSmtp> {
   const received: Received[] = [];
   const rejectRcpt = new Map<string, [number, string]>();
   const waiters: (() => void)[] = [];
@@ -67,7 +73,10 @@ export async function startSmtp(opts: { auth?: { user: string; pass: string }; /
       const deadline = Date.now() + timeoutMs;
       while (received.length < n) {
         if (Date.now() > deadline) throw new Error(`SMTP server got ${received.length} of ${n} messages`);
-        await new Promise<void>((r) => { waiters.push(r); setTimeout(r, 100); });
+        await new Promise<void>((r) => {
+          waiters.push(r);
+          setTimeout(r, 100);
+        });
       }
       return received;
     },

@@ -11,7 +11,11 @@ export async function listen(ctx: AppContext): Promise<{ base: string; close(): 
   const addr = server.address() as { port: number };
   return {
     base: `http://127.0.0.1:${addr.port}`,
-    close: () => new Promise((res) => { server.close(() => res()); server.closeAllConnections(); }),
+    close: () =>
+      new Promise((res) => {
+        server.close(() => res());
+        server.closeAllConnections();
+      }),
   };
 }
 
@@ -27,7 +31,8 @@ export class Browserish {
     for (const c of res.headers.getSetCookie()) {
       const [pair] = c.split(';');
       const i = pair!.indexOf('=');
-      const k = pair!.slice(0, i), v = pair!.slice(i + 1);
+      const k = pair!.slice(0, i),
+        v = pair!.slice(i + 1);
       if (v === '' || /expires=Thu, 01 Jan 1970/i.test(c)) this.cookies.delete(k);
       else this.cookies.set(k, v);
     }
@@ -43,7 +48,11 @@ export class Browserish {
   }
 
   async post(path: string, form: Record<string, string>): Promise<Response> {
-    return this.fetch(path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() });
+    return this.fetch(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form).toString(),
+    });
   }
 
   async login(email: string, password: string): Promise<Response> {

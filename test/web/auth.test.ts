@@ -35,8 +35,14 @@ describeEachBackend('web auth', (get) => {
     const b = new Browserish(web.base);
     const { csrf } = await b.page('/login');
     const res = await b.fetch('/login', {
-      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ email: ws.users.rep.email, password: ws.users.rep.password, _csrf: csrf!, next: '/contacts' }).toString(),
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        email: ws.users.rep.email,
+        password: ws.users.rep.password,
+        _csrf: csrf!,
+        next: '/contacts',
+      }).toString(),
     });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/contacts');
@@ -61,7 +67,8 @@ describeEachBackend('web auth', (get) => {
 
   it('rate-limits repeated failures for one email, even with the right password afterwards', async () => {
     const b = new Browserish(web.base);
-    for (let i = 0; i < LOGIN_LIMITS.perEmail; i++) expect((await b.login(ws.users.revops.email, `nope-${i}`)).status).toBe(401);
+    for (let i = 0; i < LOGIN_LIMITS.perEmail; i++)
+      expect((await b.login(ws.users.revops.email, `nope-${i}`)).status).toBe(401);
     const res = await b.login(ws.users.revops.email, ws.users.revops.password);
     expect(res.status).toBe(429);
     expect(res.headers.get('retry-after')).toBe(String(LOGIN_LIMITS.windowMinutes * 60));
@@ -70,7 +77,12 @@ describeEachBackend('web auth', (get) => {
   it('does not follow an off-site next= after login', async () => {
     const b = new Browserish(web.base);
     const { csrf } = await b.page('/login');
-    const res = await b.post('/login', { email: ws.users.admin.email, password: ws.users.admin.password, _csrf: csrf!, next: '//evil.example/x' });
+    const res = await b.post('/login', {
+      email: ws.users.admin.email,
+      password: ws.users.admin.password,
+      _csrf: csrf!,
+      next: '//evil.example/x',
+    });
     expect(res.headers.get('location')).toBe('/');
   });
 
@@ -97,7 +109,11 @@ describeEachBackend('web auth', (get) => {
   it('refuses a login form post whose token does not match its cookie', async () => {
     const b = new Browserish(web.base);
     await b.page('/login');
-    const res = await b.post('/login', { email: ws.users.admin.email, password: ws.users.admin.password, _csrf: 'forged' });
+    const res = await b.post('/login', {
+      email: ws.users.admin.email,
+      password: ws.users.admin.password,
+      _csrf: 'forged',
+    });
     expect(res.status).toBe(403);
   });
 
@@ -107,21 +123,26 @@ describeEachBackend('web auth', (get) => {
     expect(me.status).toBe(200);
     expect(await me.json()).toMatchObject({ auth: 'token', user: { email: ws.users.revops.email, role: 'revops' } });
     const created = await fetch(`${web.base}/api/accounts`, {
-      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'Token Co', domain: 'https://www.token-co.example/' }),
     });
     expect(created.status).toBe(201);
     expect(await created.json()).toMatchObject({ name: 'Token Co', domain: 'token-co.example' });
     const bad = await fetch(`${web.base}/api/me`, { headers: { authorization: 'Bearer psk_nope' } });
     expect(bad.status).toBe(401);
-    expect(await bad.json()).toEqual({ error: { code: 'UNAUTHENTICATED', message: 'API token is unknown or revoked' } });
+    expect(await bad.json()).toEqual({
+      error: { code: 'UNAUTHENTICATED', message: 'API token is unknown or revoked' },
+    });
     expect((await fetch(`${web.base}/api/me`)).status).toBe(401);
   });
 
   it('enforces roles on the API: a rep cannot create accounts', async () => {
     const token = await createApiToken(ctx.db, ws.users.rep.id, 'rep');
     const res = await fetch(`${web.base}/api/accounts`, {
-      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'X' }),
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'X' }),
     });
     expect(res.status).toBe(403);
   });
