@@ -40,6 +40,9 @@ const AGE_SQL = `CASE WHEN sig.detected_at >= $2::timestamptz - interval '1 day'
                       WHEN sig.detected_at >= $2::timestamptz - interval '7 days' THEN '7d'
                       WHEN sig.detected_at >= $2::timestamptz - interval '30 days' THEN '30d' ELSE 'older' END`;
 
+// Drafts a gate flagged come first (drafting/README.md): they need a closer read, not a quick approve.
+const FLAGGED_FIRST = `(s.gate_failures <> '[]'::jsonb) DESC`;
+
 const visible = (n: number) => `($${n}::bigint IS NULL OR s.owner_id = $${n} OR a.owner_id = $${n})`;
 
 interface Cols {
@@ -81,7 +84,7 @@ const FROM = `FROM sequences s
  WHERE s.workspace_id = $1 AND sig.workspace_id = $1 AND s.status = 'pending_review' AND ${visible(3)}`;
 
 /**
- * One page of drafts waiting for review, newest signal first. No total here: counting every
+ * One page of drafts waiting for review, flagged first, then newest signal first. No total here: counting every
  * match would stop the index walk from ending at the page; `queueCounts` gives the total.
  */
 export function listQueue(
@@ -103,12 +106,12 @@ export function listQueue(
                     s.account_id, a.name AS account_name, nullif(trim(c.first_name || ' ' || c.last_name), '') AS contact_name,
                     c.email AS contact_email, ${AGE_SQL} AS age
                ${FROM}${w}
-              ORDER BY sig.detected_at DESC, sig.id DESC, s.id DESC
+              ORDER BY ${FLAGGED_FIRST}, sig.detected_at DESC, sig.id DESC, s.id DESC
               LIMIT $${n - 1} OFFSET $${n})
            SELECT page.*, u.name AS owner_name,
                   (SELECT st.subject FROM sequence_steps st WHERE st.sequence_id = page.id ORDER BY st.position LIMIT 1) AS subject
              FROM page LEFT JOIN users u ON u.id = page.owner_id
-            ORDER BY page.detected_at DESC, page.signal_id DESC, page.id DESC`,
+            ORDER BY page.gate_failure_count > 0 DESC, page.detected_at DESC, page.signal_id DESC, page.id DESC`,
     values,
   };
 }
@@ -146,11 +149,11 @@ export const wakeSnoozed = (workspaceId: number, now: Date): Sql => ({
   values: [workspaceId, now],
 });
 
-/** The draft the reviewer sees after `afterId` in queue order (newest signal first), or the first. */
+/** The draft the reviewer sees after `afterId` in queue order (flagged first, then newest signal), or the first. */
 export const nextInQueue = (workspaceId: number, viewer: number | null, exclude: number[]): Sql => ({
   text: `SELECT s.id FROM sequences s JOIN signals sig ON sig.id = s.signal_id LEFT JOIN accounts a ON a.id = s.account_id
           WHERE s.workspace_id = $1 AND s.status = 'pending_review' AND ${visible(2)} AND NOT (s.id = ANY($3::bigint[]))
-          ORDER BY sig.detected_at DESC, sig.id DESC, s.id DESC LIMIT 1`,
+          ORDER BY ${FLAGGED_FIRST}, sig.detected_at DESC, sig.id DESC, s.id DESC LIMIT 1`,
   values: [workspaceId, viewer, exclude],
 });
 
@@ -160,7 +163,7 @@ export const queueNeighbours = (workspaceId: number, viewer: number | null, id: 
            SELECT s.id, lag(s.id) OVER w AS prev_id, lead(s.id) OVER w AS next_id
              FROM sequences s JOIN signals sig ON sig.id = s.signal_id LEFT JOIN accounts a ON a.id = s.account_id
             WHERE s.workspace_id = $1 AND s.status = 'pending_review' AND ${visible(2)}
-           WINDOW w AS (ORDER BY sig.detected_at DESC, sig.id DESC, s.id DESC))
+           WINDOW w AS (ORDER BY ${FLAGGED_FIRST}, sig.detected_at DESC, sig.id DESC, s.id DESC))
          SELECT prev_id, next_id FROM q WHERE id = $3`,
   values: [workspaceId, viewer, id],
 });

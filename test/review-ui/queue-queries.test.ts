@@ -73,9 +73,9 @@ describeEachBackend('review queue queries', (get) => {
     return out;
   };
 
-  it('lists pending drafts newest signal first, only a rep’s own', async () => {
-    expect(await list(null)).toEqual([d.fresh!, d.week!, d.month!, d.old!].map((x) => x.sequenceId));
-    expect(await list(ws.users.rep.id)).toEqual([d.fresh!, d.week!, d.month!].map((x) => x.sequenceId));
+  it('lists pending drafts flagged by a gate first, then newest signal first, only a rep’s own', async () => {
+    expect(await list(null)).toEqual([d.week!, d.fresh!, d.month!, d.old!].map((x) => x.sequenceId));
+    expect(await list(ws.users.rep.id)).toEqual([d.week!, d.fresh!, d.month!].map((x) => x.sequenceId));
     expect(await list(null, {}, 2, 2)).toEqual([d.month!, d.old!].map((x) => x.sequenceId));
   });
 
@@ -106,12 +106,13 @@ describeEachBackend('review queue queries', (get) => {
 
   it('orders neighbours and the next draft the same way as the list', async () => {
     const db = get().db;
-    expect(await one(db, queueNeighbours(ws.id, null, d.week!.sequenceId))).toEqual({
-      prev_id: d.fresh!.sequenceId,
+    expect(await one(db, queueNeighbours(ws.id, null, d.fresh!.sequenceId))).toEqual({
+      prev_id: d.week!.sequenceId,
       next_id: d.month!.sequenceId,
     });
-    expect(await one(db, nextInQueue(ws.id, ws.users.rep.id, [d.fresh!.sequenceId]))).toEqual({
-      id: d.week!.sequenceId,
+    expect(await one(db, nextInQueue(ws.id, ws.users.rep.id, []))).toEqual({ id: d.week!.sequenceId });
+    expect(await one(db, nextInQueue(ws.id, ws.users.rep.id, [d.week!.sequenceId]))).toEqual({
+      id: d.fresh!.sequenceId,
     });
   });
 
