@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { one, run } from '../db/index.js';
 import { findSequence, listSteps, type SequenceRow, type StepRow } from '../db/queries/sequencing.js';
-import { classifyReplyByRules } from '../drafting/classify-reply.js';
+import { classifyReplyByRules } from '../sequencing/inbox/reply-intent.js';
 import { loadSchedulePolicy } from '../sequencing/approve.js';
 import { classifyRaw } from '../sequencing/inbox/classify.js';
 import { formatLocal } from '../sequencing/schedule.js';

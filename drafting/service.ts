@@ -5,11 +5,10 @@ import type { Config } from '../config.js';
 import { one, run, type Database } from '../db/index.js';
 import * as q from '../db/queries/drafting.js';
 import type { TemplateStep } from '../db/queries/templates.js';
-import { saveRefreshedStep, insertRefreshVersion, workspaceSettings } from '../db/queries/step-approval.js';
+import { workspaceSettings } from '../db/queries/step-approval.js';
 import { AppError, isAppError } from '../errors.js';
-import { loadChanges, textDigest } from '../sequencing/step-approval.js';
-import { resolveApprovalMode, stepApprovalSettings } from '../sequencing/step-approval-rules.js';
 import type { Logger } from '../log.js';
+import { resolveApprovalMode } from '../plays/approval-mode.js';
 import { withWorkspaceLimit, type Llm, type LlmUsage } from './anthropic.js';
 import type { GateFailure } from './gates.js';
 import { draftWithLlm, type DraftOutcome } from './llm-drafter.js';
@@ -238,14 +237,16 @@ export async function draftSequence(
   return { sequenceId, version: saved.version, outcome, applied: saved.applied };
 }
 
-async function produceDraft(
-  deps: DraftDeps,
+/**
+ * The model's draft of one sequence, under the workspace's drafting limit, with every call's
+ * usage recorded against the sequence (`purpose` renames it, e.g. for a one-step refresh).
+ */
+export async function draftByModel(
+  deps: DraftDeps & { llm: Llm },
   input: DraftInput,
   sequence: q.SequenceRow,
-  opts: { instruction?: string; previous?: DraftedSequence },
+  opts: { instruction?: string; previous?: DraftedSequence; purpose?: (purpose: string) => string },
 ): Promise<DraftOutcome> {
-  if (!deps.llm) return draftOffline(input);
-  const llm = deps.llm;
   const record = (usage: LlmUsage, purpose: string) =>
     run(
       deps.db,
@@ -253,14 +254,25 @@ async function produceDraft(
         workspaceId: sequence.workspace_id,
         sequenceId: sequence.id,
         signalId: sequence.signal_id,
-        purpose,
+        purpose: opts.purpose ? opts.purpose(purpose) : purpose,
         ...usage,
       }),
     ).then(() => undefined);
+  const { instruction, previous } = opts;
+  return withWorkspaceLimit(sequence.workspace_id, deps.config.draftConcurrency, () =>
+    draftWithLlm(deps.llm, input, { instruction, previous, signal: deps.signal, onUsage: record }),
+  );
+}
+
+async function produceDraft(
+  deps: DraftDeps,
+  input: DraftInput,
+  sequence: q.SequenceRow,
+  opts: { instruction?: string; previous?: DraftedSequence },
+): Promise<DraftOutcome> {
+  if (!deps.llm) return draftOffline(input);
   try {
-    return await withWorkspaceLimit(sequence.workspace_id, deps.config.draftConcurrency, () =>
-      draftWithLlm(llm, input, { ...opts, signal: deps.signal, onUsage: record }),
-    );
+    return await draftByModel({ ...deps, llm: deps.llm }, input, sequence, opts);
   } catch (err) {
     if (!isAppError(err, 'LLM_SCHEMA')) throw err;
     // Two answers that did not fit the schema: the rep still gets a draft, marked as such.
@@ -334,109 +346,4 @@ export async function restoreDraftVersion(
     ))!;
     return added.version;
   });
-}
-
-export interface StepRefresh {
-  stepId: number;
-  version: number;
-  subject: string;
-  body: string;
-  failures: GateFailure[];
-  digest: string;
-}
-
-/**
- * "Refresh this step": redrafts one step of an each_step sequence that came back for approval,
- * with what changed since the sequence was approved (new signals, replies, title changes…) given
- * to the model as research data, through the same gates. The other steps are kept as they are;
- * the new text replaces the step's only if nobody changed it meanwhile. Needs an LLM.
- */
-export async function refreshStep(
-  deps: DraftDeps,
-  stepId: number,
-  opts: { userId?: number; now?: Date } = {},
-): Promise<StepRefresh> {
-  const { db, log } = deps;
-  if (!deps.llm) throw new AppError('STATE', 'Refreshing a step needs an LLM (set ANTHROPIC_API_KEY).');
-  const now = opts.now ?? new Date();
-  const at = await one<{ sequence_id: number; status: string }>(db, {
-    text: 'SELECT sequence_id, status FROM sequence_steps WHERE id = $1',
-    values: [stepId],
-  });
-  if (!at) throw new AppError('NOT_FOUND', 'No such step.');
-  if (at.status !== 'awaiting_approval')
-    throw new AppError(
-      'STATE',
-      `This step is ${at.status.replace('_', ' ')}; only a step waiting for approval is refreshed.`,
-    );
-  const { input, sequence, steps } = await loadDraftInput(db, at.sequence_id);
-  const idx = steps.findIndex((s) => s.id === stepId);
-  const step = steps[idx]!;
-  const settings = stepApprovalSettings(
-    (await one<{ settings: Record<string, unknown> }>(db, workspaceSettings(sequence.workspace_id)))?.settings,
-  );
-  const changes = await loadChanges(db, stepId, settings.staleFactDays, now);
-  // Untrusted like the rest of the research: fenced as data in the prompt, and what the grounding gate accepts.
-  const refreshed: DraftInput = {
-    ...input,
-    organization: {
-      ...input.organization,
-      changesSinceApproval: changes.map((c) => ({
-        kind: c.kind,
-        what: c.text,
-        detail: c.detail,
-        at: c.at.toISOString(),
-      })),
-    },
-  };
-  const kinds = [...new Set(changes.map((c) => c.label.toLowerCase()))];
-  const instruction =
-    `Rewrite only step ${idx + 1} (${step.kind.replace('_', ' ')}); it goes out soon. ` +
-    (kinds.length
-      ? `Since the sequence was approved: ${kinds.join(', ')} (see changesSinceApproval in the research data). Use what is relevant. `
-      : 'Nothing new was found; make it current and specific. ') +
-    'Keep every other step exactly as it is.';
-  const previous: DraftedSequence = {
-    steps: steps.map((s) => ({ subject: s.subject, body: s.body, citedFactIds: (s.cited_fact_ids ?? []).map(Number) })),
-  };
-  const record = (usage: LlmUsage, purpose: string) =>
-    run(
-      db,
-      q.insertLlmUsage({
-        workspaceId: sequence.workspace_id,
-        sequenceId: sequence.id,
-        signalId: sequence.signal_id,
-        purpose: purpose.replace('draft', 'refresh'),
-        ...usage,
-      }),
-    ).then(() => undefined);
-  const llm = deps.llm;
-  const outcome = await withWorkspaceLimit(sequence.workspace_id, deps.config.draftConcurrency, () =>
-    draftWithLlm(llm, refreshed, { previous, instruction, signal: deps.signal, onUsage: record }),
-  );
-  const fresh = outcome.draft.steps[idx];
-  if (!fresh) throw new AppError('LLM_SCHEMA', `the model's answer has no step ${idx + 1}`);
-  const failures = outcome.failures.filter((f) => f.step === idx + 1 || f.step === null);
-  const saved = await db.transaction(async (tx) => {
-    const row = await one<{ digest: string }>(
-      tx,
-      saveRefreshedStep(stepId, textDigest(step.subject, step.body), { ...fresh, failures }, now),
-    );
-    if (!row)
-      throw new AppError(
-        'CONFLICT',
-        'This step changed while it was being refreshed; nothing was replaced. Reload and try again.',
-      );
-    const all = previous.steps.map((s, i) => (i === idx ? fresh : s));
-    const v = (await one<{ version: number }>(
-      tx,
-      insertRefreshVersion(sequence.id, instruction, all, outcome.gateResults, opts.userId ?? null),
-    ))!;
-    return { version: v.version, digest: row.digest };
-  });
-  log.info(
-    { sequenceId: sequence.id, stepId, version: saved.version, failures: failures.length, changes: changes.length },
-    'draft.step_refreshed',
-  );
-  return { stepId, version: saved.version, subject: fresh.subject, body: fresh.body, failures, digest: saved.digest };
 }

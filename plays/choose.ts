@@ -5,6 +5,8 @@ import type { Queryable } from '../db/index.js';
 import { run } from '../db/index.js';
 import { listPlays, markUndeliverable, playCandidates, type CandidateRow, type PlayRow } from '../db/queries/plays.js';
 import { checkAddress, systemMx, type MxResolver } from './address-check.js';
+
+export type { MxResolver };
 import { Persona, rankCandidates, seniorityOf } from './personas.js';
 import { Limits, Trigger, triggerMatches } from './schema.js';
 

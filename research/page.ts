@@ -1,6 +1,6 @@
 // What a fetched HTML page offers: title, meta description, JSON-LD, links, and its main text
 // with navigation, cookie banners and footers dropped (Mozilla Readability over jsdom).
-import { extractEntries } from '../signals/page-extract.js';
+import { extractEntries } from '../html/page-entries.js';
 import { Readability } from '@mozilla/readability';
 import * as cheerio from 'cheerio';
 import { JSDOM, VirtualConsole } from 'jsdom';

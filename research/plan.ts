@@ -7,8 +7,7 @@ import { findAccount, type AccountRow } from '../db/queries/accounts.js';
 import type { ContactRow } from '../db/queries/contacts.js';
 import { listPlays } from '../db/queries/plays.js';
 import { findContactById, type SignalRow } from '../db/queries/research.js';
-import type { MxResolver } from '../plays/address-check.js';
-import { choosePlayContacts } from '../plays/choose.js';
+import { choosePlayContacts, type MxResolver } from '../plays/choose.js';
 import { loadResearchTarget, researchSettings, targetFor, type ResearchTarget } from './store.js';
 import { findWorkspace, type WorkspaceRow } from '../db/queries/workspaces.js';
 

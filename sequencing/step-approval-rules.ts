@@ -1,11 +1,7 @@
-// Per-step approval, the pure part: which approval mode a sequence gets, the workspace's
-// settings for it, what happens to a step nobody approved in its window, how the later steps
-// move, and the "what changed since approval" list. No database, no clock of its own.
+// Per-step approval, the pure part: the workspace's settings for it, what happens to a step
+// nobody approved in its window, how the later steps move, and the "what changed since approval" list. No database, no clock of its own.
 import { DateTime } from 'luxon';
 import { nextOpening, nextSlot, type WindowPolicy } from './schedule.js';
-
-export type ApprovalMode = 'sequence' | 'each_step';
-export const APPROVAL_MODES: ApprovalMode[] = ['sequence', 'each_step'];
 
 export interface StepApprovalSettings {
   /** Hours before its send time a step comes back to its owner's queue. */
@@ -34,23 +30,6 @@ export function stepApprovalSettings(settings: Record<string, unknown> | null | 
     maxMissedWindows: Math.round(num(s.maxMissedWindows, 1, 20, STEP_APPROVAL_DEFAULTS.maxMissedWindows)),
     staleFactDays: Math.round(num(s.staleFactDays, 1, 3650, STEP_APPROVAL_DEFAULTS.staleFactDays)),
   };
-}
-
-const isMode = (v: unknown): v is ApprovalMode => v === 'sequence' || v === 'each_step';
-
-/**
- * A play's setting wins, then the template's, then the workspace's. A workspace that never chose
- * (created before the setting existed) keeps approving whole sequences.
- */
-export function resolveApprovalMode(
-  play: unknown,
-  template: unknown,
-  workspaceSettings: Record<string, unknown> | null | undefined,
-): ApprovalMode {
-  if (isMode(play)) return play;
-  if (isMode(template)) return template;
-  const w = workspaceSettings?.approvalMode;
-  return isMode(w) ? w : 'sequence';
 }
 
 export type UnapprovedDecision =

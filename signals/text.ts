@@ -1,6 +1,7 @@
 // Small pure helpers for untrusted text: HTML to plain text, link extraction, dates.
 import * as cheerio from 'cheerio';
 import { DateTime } from 'luxon';
+import { absolute } from '../html/url.js';
 
 /** Plain text of an HTML fragment (or of text that merely contains entities). */
 export function htmlToText(fragment: string | undefined | null, max = 2000): string {
@@ -19,16 +20,6 @@ export function linksIn(fragment: string | undefined | null, base: string): stri
     if (u) out.add(u);
   });
   return [...out].slice(0, 50);
-}
-
-export function absolute(href: string | undefined | null, base: string): string | null {
-  if (!href) return null;
-  try {
-    const u = new URL(href.trim(), base);
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u.toString() : null;
-  } catch {
-    return null;
-  }
 }
 
 const ODD_FORMATS = [

@@ -255,6 +255,11 @@ export const editAwaitingStep = (stepId: number, digest: string, subject: string
 });
 
 /** A refreshed step's text and the gates' verdict, over the text the refresh started from. */
+export const stepStatus = (stepId: number): Sql => ({
+  text: 'SELECT sequence_id, status FROM sequence_steps WHERE id = $1',
+  values: [stepId],
+});
+
 export const saveRefreshedStep = (
   stepId: number,
   digest: string,

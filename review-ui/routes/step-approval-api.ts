@@ -12,7 +12,7 @@ import {
   type ReturnedStepRow,
 } from '../../db/queries/step-approval.js';
 import { createLlm } from '../../drafting/anthropic.js';
-import { refreshStep } from '../../drafting/service.js';
+import { refreshStep } from '../../sequencing/step-refresh.js';
 import { AppError } from '../../errors.js';
 import { approveStep, loadChanges } from '../../sequencing/step-approval.js';
 import { stepApprovalSettings } from '../../sequencing/step-approval-rules.js';

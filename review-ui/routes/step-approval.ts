@@ -18,7 +18,7 @@ import {
 } from '../../db/queries/step-approval.js';
 import { insertAudit } from '../../db/queries/audit.js';
 import { createLlm } from '../../drafting/anthropic.js';
-import { refreshStep } from '../../drafting/service.js';
+import { refreshStep } from '../../sequencing/step-refresh.js';
 import { AppError } from '../../errors.js';
 import { resolveZone } from '../../sequencing/schedule.js';
 import { approveStep, loadChanges } from '../../sequencing/step-approval.js';

@@ -11,7 +11,7 @@ import {
   ownAddresses,
   stepByMessageIds,
 } from '../../db/queries/inbox.js';
-import { classifyReply } from '../../drafting/classify-reply.js';
+import { classifyReply } from './reply-intent.js';
 import { createLlm } from '../../drafting/anthropic.js';
 import { findWorkspace, type WorkspaceRow } from '../../db/queries/workspaces.js';
 import { loadSchedulePolicy } from '../approve.js';

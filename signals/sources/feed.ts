@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import { decodeBody, stripXmlEncoding } from '../decode.js';
 import { safeFetch } from '../fetch.js';
-import { absolute, htmlToText, linksIn, parseDate } from '../text.js';
+import { absolute } from '../../html/url.js';
+import { htmlToText, linksIn, parseDate } from '../text.js';
 import type { PollContext, RawItem, SourceModule, SourceSpec } from '../types.js';
 
 export const FeedConfig = z.object({

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import { decodeBody } from '../decode.js';
 import { safeFetch } from '../fetch.js';
-import { diffEntries, extractEntries, looksScriptRendered, type PageEntry } from '../page-extract.js';
+import { diffEntries, extractEntries, looksScriptRendered, type PageEntry } from '../../html/page-entries.js';
 import { renderPage } from '../render.js';
 import { robotsAllows } from '../robots.js';
 import type { PollContext, PollResult, RawItem, SourceModule, SourceSpec } from '../types.js';

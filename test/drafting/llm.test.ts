@@ -1,7 +1,7 @@
 // The LLM path against a fake Messages API on loopback, driven by the real SDK.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { costUsd, createLlm, type Llm } from '../../drafting/anthropic.js';
-import { classifyReply, classifyReplyByRules } from '../../drafting/classify-reply.js';
+import { classifyReply, classifyReplyByRules } from '../../sequencing/inbox/reply-intent.js';
 import { draftWithLlm } from '../../drafting/llm-drafter.js';
 import { buildDraftPrompt, UNTRUSTED_CLOSE, UNTRUSTED_OPEN } from '../../drafting/prompt.js';
 import { error, hang, json, startFakeAnthropic, text, type FakeAnthropic } from '../support/fake-anthropic.js';

@@ -14,7 +14,7 @@ import {
   type StepRow,
 } from '../../db/queries/drafting.js';
 import { costUsd, createLlm } from '../../drafting/anthropic.js';
-import { classifyReply } from '../../drafting/classify-reply.js';
+import { classifyReply } from '../../sequencing/inbox/reply-intent.js';
 import { editStats } from '../../drafting/edit-stats.js';
 import { PROMPT_VERSION } from '../../drafting/prompt.js';
 import { restoreDraftVersion } from '../../drafting/service.js';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
 import { createLlm } from '../../drafting/anthropic.js';
-import { refreshStep } from '../../drafting/service.js';
+import { refreshStep } from '../../sequencing/step-refresh.js';
 import { UNTRUSTED_CLOSE, UNTRUSTED_OPEN } from '../../drafting/prompt.js';
 import { buildWorkspace } from '../support/builders.js';
 import { createTestContext } from '../support/context.js';

@@ -2,13 +2,13 @@
 // step's fate at the end of its window, how later steps move, and the claim's own-approval rule.
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
+import { resolveApprovalMode } from '../../plays/approval-mode.js';
 import { decideClaim, type ClaimFacts } from '../../sequencing/claim-rules.js';
 import { DEFAULT_POLICY, type WindowPolicy } from '../../sequencing/schedule.js';
 import {
   decideUnapproved,
   describeChanges,
   replanLater,
-  resolveApprovalMode,
   stepApprovalSettings,
   STEP_APPROVAL_DEFAULTS,
 } from '../../sequencing/step-approval-rules.js';

@@ -2,11 +2,11 @@
 // when an API key is configured, by rules otherwise (and when the model call fails).
 import { zodOutputFormat } from '@anthropic-ai/sdk/helpers/zod';
 import { z } from 'zod';
-import { run, type Queryable } from '../db/index.js';
-import { insertLlmUsage } from '../db/queries/drafting.js';
-import type { Logger } from '../log.js';
-import { callModel, type Llm } from './anthropic.js';
-import { fenceUntrusted } from './prompt.js';
+import { run, type Queryable } from '../../db/index.js';
+import { insertLlmUsage } from '../../db/queries/drafting.js';
+import type { Logger } from '../../log.js';
+import { callModel, type Llm } from '../../drafting/anthropic.js';
+import { fenceUntrusted } from '../../drafting/prompt.js';
 
 export const REPLY_INTENTS = [
   'interested',

@@ -2,7 +2,7 @@
 // page), by CSS selectors when given, else by a sensible guess. Pure: HTML in, list out.
 import * as cheerio from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
-import { absolute } from './text.js';
+import { absolute } from './url.js';
 
 export interface PageEntry {
   key: string;
