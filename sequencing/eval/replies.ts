@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { classifyReplyByRules } from '../../drafting/classify-reply.js';
+import { classifyReplyByRules } from '../inbox/reply-intent.js';
 import { evalArgs, labelTable, perLabel, ratio, table } from '../../signals/eval/score.js';
 
 interface ReplyCase {
