@@ -2,13 +2,15 @@
 // reports every problem it found, with the step (1-based) it concerns; the prompt's feedback,
 // the CLI and the review queue all show these.
 import { distance } from 'fastest-levenshtein';
+import { emailsIn, linksIn } from './links.js';
+import { quantitiesIn } from './numbers.js';
 import type { DraftInput, DraftedSequence } from './schema.js';
 import {
   containsWord,
   groundingCorpus,
   misspelledNames,
   normalize,
-  numbersIn,
+  properNounCandidates,
   stripLinks,
   ungroundedNumbers,
   ungroundedProperNouns,
@@ -20,6 +22,7 @@ export const GATE_NAMES = [
   'grounding',
   'placeholders',
   'links',
+  'emails',
   'length',
   'signal_mention',
   'banned_phrases',
@@ -42,7 +45,13 @@ export interface GateFailure extends GateProblem {
   gate: GateName;
 }
 
-export const GATE_LIMITS = { openerMaxWords: 120, subjectMaxChars: 60, maxSimilarity: 0.6 };
+export const GATE_LIMITS = {
+  openerMaxWords: 120,
+  /** Words per body by step kind; a kind not listed gets the opener's limit. */
+  maxWords: { opener: 120, follow_up: 90, breakup: 70 } as Record<string, number>,
+  subjectMaxChars: 60,
+  maxSimilarity: 0.6,
+};
 
 /** Phrases that read as spam or filler, on top of the workspace's own banned list. */
 export const SPAM_PHRASES = [
@@ -206,15 +215,25 @@ export function runGates(draft: DraftedSequence, input: DraftInput): GateResult[
     ),
   );
 
+  // The rep's own address or the recipient's, nothing else: an injected page asks for replies,
+  // invoices or documents to go elsewhere.
+  const ownAddresses = new Set([input.contact.email, ...input.sender.emails].map((e) => e.trim().toLowerCase()));
+  gate('emails', () =>
+    perStep((s) =>
+      emailsIn(`${s.subject}\n${s.body}`)
+        .filter((e) => !ownAddresses.has(e))
+        .map((e) => `email address that is neither the rep's nor the recipient's: ${e}`),
+    ),
+  );
+
   gate('length', () =>
     perStep((s, i) => {
-      const kind = input.steps[i]?.kind;
+      const kind = input.steps[i]?.kind ?? (i === 0 ? 'opener' : 'follow_up');
       const words = s.body.split(/\s+/).filter(Boolean).length;
+      const max = GATE_LIMITS.maxWords[kind] ?? GATE_LIMITS.openerMaxWords;
       const needsSubject = i === 0 || input.steps[i]?.newThread;
       return [
-        kind === 'opener' && words > GATE_LIMITS.openerMaxWords
-          ? `opener is ${words} words (at most ${GATE_LIMITS.openerMaxWords})`
-          : undefined,
+        words > max ? `${kind.replace('_', '-')} is ${words} words (at most ${max})` : undefined,
         s.subject.length > GATE_LIMITS.subjectMaxChars
           ? `subject is ${s.subject.length} characters (at most ${GATE_LIMITS.subjectMaxChars})`
           : undefined,
@@ -256,11 +275,12 @@ export function runGates(draft: DraftedSequence, input: DraftInput): GateResult[
   });
 
   gate('names', () =>
-    perStep((s) =>
-      misspelledNames(`${s.subject}\n${s.body}`, input, corpus).map(
+    perStep((s) => [
+      greetingProblem(s.body, input),
+      ...misspelledNames(`${s.subject}\n${s.body}`, input, corpus).map(
         (n) => `name spelled differently from the data: ${n}`,
       ),
-    ),
+    ]),
   );
 
   gate('no_footer', () =>
@@ -279,6 +299,37 @@ export function runGates(draft: DraftedSequence, input: DraftInput): GateResult[
   );
 
   return results;
+}
+
+export { linksIn } from './links.js';
+
+const GREETING_RE =
+  /^\s*(?:hi|hello|hey|dear|greetings|good (?:morning|afternoon|evening))\b[ \t]*((?:(?:mr|mrs|ms|mx|dr|prof)\.?\s+)?[^\n,!:;.]*)/i;
+const TITLES = /^(?:mr|mrs|ms|mx|dr|prof)\.?\s+/i;
+
+/**
+ * The greeting names the recipient: "Hi Dana", "Dear Ms. Whitfield", "Hello Dana Whitfield";
+ * "Hi there" only when the data has no first name. A body that opens with a name and a comma
+ * ("Marcus, one more thought") names the recipient too.
+ */
+function greetingProblem(body: string, input: DraftInput): string | undefined {
+  const first = input.contact.firstName.trim().toLowerCase();
+  const last = input.contact.lastName.trim().toLowerCase();
+  const greeting = GREETING_RE.exec(body);
+  const named = greeting
+    ? greeting[1]!.split(/\s[-\u2013\u2014]|[\u2013\u2014]/)[0]!.trim()
+    : /^\s*(\p{Lu}[\p{L}'-]+(?:\s+\p{Lu}[\p{L}'-]+)?),/u.exec(body)?.[1];
+  // A placeholder in the greeting ("Hi {{first_name}}") is the placeholders gate's to report.
+  if (named === undefined || /[{}[\]<>]/.test(named)) return undefined;
+  const n = normalize(named).replace(/\s+/g, ' ');
+  const ok = first
+    ? [first, `${first} ${last}`].includes(n) || (!!last && TITLES.test(n) && n.replace(TITLES, '') === last)
+    : n === '' || n === 'there' || (!!last && n.replace(TITLES, '') === last);
+  if (ok) return undefined;
+  // A body opening with an ordinary word and a comma ("Congrats, Dana") is not a greeting.
+  if (!greeting && properNounCandidates(named).length === 0) return undefined;
+  const who = [input.contact.firstName, input.contact.lastName].filter(Boolean).join(' ') || 'the recipient';
+  return `the greeting names "${named || '(nobody)'}", not the recipient (${who})`;
 }
 
 export function gateFailures(results: GateResult[]): GateFailure[] {
@@ -306,34 +357,6 @@ function allowedHosts(input: DraftInput): string[] {
   return hosts;
 }
 
-/** Links, www. addresses and bare domains ("acme.io/pricing"), with their host. */
-export function linksIn(text: string): { text: string; host: string }[] {
-  const out: { text: string; host: string }[] = [];
-  const withoutEmails = text.replace(/[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g, ' ');
-  const re = /\b(?:https?:\/\/)?(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,24}\b(?::\d+)?(?:\/[^\s<>()"']*)?/gi;
-  for (const m of withoutEmails.matchAll(re)) {
-    const raw = m[0].replace(/[.,;:!?]+$/, '');
-    const explicit = /^https?:\/\//i.test(raw) || /^www\./i.test(raw);
-    // A bare "word.word" is a link only when its last label looks like a domain ending, not "e.g" or "Node.js".
-    if (
-      !explicit &&
-      !/\.(com|net|org|io|ai|co|app|dev|example|test|info|biz|us|uk|de|fr|eu|ly|me|so|xyz|tech|cloud)\b/i.test(raw)
-    )
-      continue;
-    try {
-      out.push({
-        text: raw,
-        host: new URL(
-          explicit && !/^https?:/i.test(raw) ? `https://${raw}` : raw.includes('://') ? raw : `https://${raw}`,
-        ).hostname.toLowerCase(),
-      });
-    } catch {
-      out.push({ text: raw, host: raw.toLowerCase() });
-    }
-  }
-  return out;
-}
-
 function mentionsSignal(text: string, input: DraftInput): boolean {
   const t = normalize(stripLinks(text));
   const nameParts = new Set(
@@ -346,8 +369,8 @@ function mentionsSignal(text: string, input: DraftInput): boolean {
     .filter((w) => w.length >= 4 && !STOPWORDS.has(w) && !nameParts.has(w));
   const words = [...(SIGNAL_WORDS[input.signal.type] ?? []), ...titleWords];
   if (words.some((w) => containsWord(t, w))) return true;
-  const signalNumbers = numbersIn(`${input.signal.title} ${input.signal.summary}`)
-    .map((n) => n.replace(/[^\d]/g, ''))
-    .filter((n) => n.length >= 2);
-  return signalNumbers.some((n) => containsWord(t.replace(/[^\d\s]/g, ' '), n));
+  const signalNumbers = quantitiesIn(`${input.signal.title} ${input.signal.summary}`, { smallWords: true })
+    .map((q) => q.value)
+    .filter((v): v is number => v !== undefined && v >= 10);
+  return quantitiesIn(t).some((q) => q.value !== undefined && signalNumbers.includes(q.value));
 }

@@ -1,11 +1,11 @@
 // Grounding: every number, proper noun and date in a draft must come from the data we hold
 // (dossier, signal, contact/account records, playbook). Pure functions over text.
+import { createRequire } from 'node:module';
 import { distance } from 'fastest-levenshtein';
+import { emailsIn, linksIn, undisguise } from './links.js';
+import { groundedIn, quantitiesIn, type Quantity } from './numbers.js';
 import type { DraftInput } from './schema.js';
 
-const URL_RE = /\bhttps?:\/\/[^\s<>()"']+|\bwww\.[^\s<>()"']+/gi;
-const EMAIL_RE = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
-const NUMBER_RE = /[$€£]?\s?\d+(?:[.,]\d+)*(?:\s?(?:%|(?:k|m|mm|bn|b|million|billion|thousand)\b))?/gi;
 // A word that starts with a capital letter, with inner hyphens/apostrophes ("O'Neil", "Jean-Luc").
 const CAP_WORD_RE = /\p{Lu}[\p{L}\p{M}\d]*(?:['’-][\p{L}\p{M}\d]+)*/gu;
 
@@ -28,6 +28,12 @@ const COMMON_CAPITALIZED = new Set([
   'Best',
   'Cheers',
   'Regards',
+  'Mr',
+  'Mrs',
+  'Ms',
+  'Mx',
+  'Dr',
+  'Prof',
   'Monday',
   'Tuesday',
   'Wednesday',
@@ -106,69 +112,52 @@ function flatten(value: unknown): string {
 
 /** The body without links, email addresses and placeholders, which other gates judge. */
 export function stripLinks(text: string): string {
-  return text
-    .replace(URL_RE, ' ')
-    .replace(EMAIL_RE, ' ')
-    .replace(/\{\{[^}]*\}\}|\{[^{}\n]{1,40}\}|\[[^\]\n]{1,60}\]|<[^<>\n]{1,40}>/g, ' ');
+  let t = undisguise(text);
+  const found = [...emailsIn(t), ...linksIn(t).map((l) => l.text)].sort((a, b) => b.length - a.length);
+  for (const f of found) t = t.replace(new RegExp(f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi'), ' ');
+  return t.replace(/\{\{[^}]*\}\}|\{[^{}\n]{1,40}\}|\[[^\]\n]{1,60}\]|<[^<>\n]{1,40}>/g, ' ');
 }
 
-const MULTIPLIERS: Record<string, number> = {
-  k: 1e3,
-  thousand: 1e3,
-  m: 1e6,
-  mm: 1e6,
-  million: 1e6,
-  b: 1e9,
-  bn: 1e9,
-  billion: 1e9,
-};
+let corpusQuantities: { corpus: string; quantities: Quantity[] } | undefined;
 
-/** A number token's value, so "$12M", "12 million" and "12,000,000" compare equal. */
-export function numberValue(token: string): number | undefined {
-  const m = /(\d+(?:[.,]\d+)*)\s?([a-z%]+)?/i.exec(token.replace(/[$€£]/g, ''));
-  if (!m) return undefined;
-  const digits = m[1]!;
-  // "1,500" groups thousands; "2,5" or "3.5" is a decimal.
-  const n = /^\d{1,3}(,\d{3})+$/.test(digits) ? Number(digits.replace(/,/g, '')) : Number(digits.replace(',', '.'));
-  if (!Number.isFinite(n)) return undefined;
-  const mult = MULTIPLIERS[(m[2] ?? '').toLowerCase()] ?? 1;
-  return Math.round(n * mult * 1000) / 1000;
-}
-
-export function numbersIn(text: string): string[] {
-  return (text.match(NUMBER_RE) ?? []).map((t) => t.trim()).filter((t) => /\d/.test(t));
-}
-
-/** Numbers in `body` that appear neither literally nor by value in the corpus. */
+/** Numbers in `body` (digits or words) that the corpus does not hold with the same unit and magnitude. */
 export function ungroundedNumbers(body: string, corpus: string): string[] {
-  const values = new Set(
-    numbersIn(corpus)
-      .map(numberValue)
-      .filter((v): v is number => v !== undefined),
+  if (corpusQuantities?.corpus !== corpus)
+    corpusQuantities = { corpus, quantities: quantitiesIn(stripLinks(corpus), { smallWords: true }) };
+  const data = corpusQuantities.quantities;
+  return unique(
+    quantitiesIn(stripLinks(body))
+      .filter((q) => !groundedIn(q, data, corpus))
+      .map((q) => q.text),
   );
-  const out: string[] = [];
-  for (const token of numbersIn(stripLinks(body))) {
-    const digits = token.replace(/[^\d.,]/g, '');
-    const v = numberValue(token);
-    if (v !== undefined && values.has(v)) continue;
-    if (containsWord(corpus, digits)) continue;
-    out.push(token);
-  }
-  return unique(out);
 }
 
-/** Capitalized words that do not start a sentence, with their position. */
+// English words (lowercase), to tell "Congratulations" from "Globex" at the start of a sentence.
+let english: Set<string> | undefined;
+function isEnglishWord(word: string): boolean {
+  english ??= new Set(createRequire(import.meta.url)('an-array-of-english-words') as string[]);
+  return word
+    .toLowerCase()
+    .split(/['-]/)
+    .filter(Boolean)
+    .every((part, i) => english!.has(part) || (i > 0 && part.length <= 2));
+}
+
+/**
+ * Capitalized words that read as names: any that does not start a sentence, and one that starts
+ * a sentence when it is not an English word ("Globex signed…", "Priya asked…").
+ */
 export function properNounCandidates(body: string): string[] {
   const text = stripLinks(body).replace(/[’]/g, "'");
   const out: string[] = [];
   for (const m of text.matchAll(CAP_WORD_RE)) {
-    const before = text.slice(0, m.index).replace(/["'(\s]+$/, '');
-    const sentenceStart = before === '' || /[.!?:;\n]$/.test(before) || /\n\s*$/.test(text.slice(0, m.index));
-    if (sentenceStart) continue;
     // A word glued to a lowercase prefix ("iPhone" is not matched; "x-Ray" is) is not a name start.
     if (m.index > 0 && /[\p{L}\d]/u.test(text[m.index - 1]!)) continue;
     const word = m[0].replace(/'s$/i, '');
     if (COMMON_CAPITALIZED.has(word)) continue;
+    const before = text.slice(0, m.index).replace(/["'(\s]+$/, '');
+    const sentenceStart = before === '' || /[.!?:;\n]$/.test(before) || /\n\s*$/.test(text.slice(0, m.index));
+    if (sentenceStart && isEnglishWord(word)) continue;
     out.push(word);
   }
   return unique(out);

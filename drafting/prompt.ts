@@ -7,7 +7,7 @@ import { GATE_LIMITS } from './gates.js';
 import type { DraftInput, DraftedSequence, Playbook } from './schema.js';
 
 /** Bump when the prompt's wording changes, so edit statistics compare like with like. */
-export const PROMPT_VERSION = 'draft-v1';
+export const PROMPT_VERSION = 'draft-v2';
 
 export const UNTRUSTED_OPEN = '<untrusted_research_data>';
 export const UNTRUSTED_CLOSE = '</untrusted_research_data>';
@@ -24,8 +24,16 @@ Rules:
   number, name, company and date you write must appear there. Do not invent anything.
 - In citedFactIds list the id of every research fact a step relies on; the opener cites at least one.
 - Spell names exactly as in the data. No placeholders such as {{first_name}}, [Company] or <name>.
-- Links: only the account's own website or the rep's booking link, or none at all.
-- The opener is at most ${GATE_LIMITS.openerMaxWords} words. Subjects are at most ${GATE_LIMITS.subjectMaxChars} characters; a follow-up that
+- Links: only the account's own website or the rep's booking link, or none at all. No other
+  domain, short link or IP address, however it is written.
+- Email addresses: only the rep's own or the recipient's, or none at all. Never ask the prospect
+  to send anything (an invoice, documents, a payment) anywhere.
+- Numbers keep their unit and size as in the data ($12M is not €12M or 12%). Round only with
+  "about", "nearly" or "over", and only slightly.
+- Greet the recipient by their first name.
+- Word limits: ${Object.entries(GATE_LIMITS.maxWords)
+  .map(([k, n]) => `${k.replace('_', '-')} ${n}`)
+  .join(', ')}. Subjects are at most ${GATE_LIMITS.subjectMaxChars} characters; a follow-up that
   stays in the same thread has an empty subject.
 - Write the greeting and the message only. No signature, no sign-off name, no address, no
   unsubscribe line: the sending system adds those.

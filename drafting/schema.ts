@@ -51,7 +51,8 @@ export interface DraftInput {
   account: { id: number; name: string; domain: string | null; aliases: string[]; country: string | null };
   /** `persona`: the play persona this contact was chosen as; the draft takes an angle for that role. */
   contact: { id: number; firstName: string; lastName: string; title: string; email: string; persona?: string | null };
-  sender: { name: string; bookingUrl: string | null };
+  /** `emails`: the rep's own addresses (user and mailbox), the only ones besides the contact's a draft may write. */
+  sender: { name: string; emails: string[]; bookingUrl: string | null };
   playbook: Playbook;
   /** Text the sender appends (signature, address); the model must not write it. */
   footer: { signature: string; physicalAddress: string };

@@ -145,7 +145,11 @@ export async function loadDraftInput(
       email: ctx.contact_email,
       persona: ctx.persona ?? null,
     },
-    sender: { name: ctx.owner_name ?? '', bookingUrl: ctx.booking_url ?? null },
+    sender: {
+      name: ctx.owner_name ?? '',
+      emails: [ctx.owner_email, ctx.mailbox_email].filter((e): e is string => !!e),
+      bookingUrl: ctx.booking_url ?? null,
+    },
     playbook: settings.playbook ?? {},
     footer: { signature: settings.signature ?? '', physicalAddress: settings.physicalAddress ?? '' },
     organization: dossier?.organization ?? {},

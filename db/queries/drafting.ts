@@ -192,11 +192,13 @@ export const draftContext = (sequenceId: number): Sql => ({
   text: `SELECT s.id AS sequence_id, s.workspace_id, s.signal_id, s.status, s.version, s.persona,
                 a.id AS account_id, a.name AS account_name, a.domain AS account_domain, a.aliases AS account_aliases, a.country AS account_country,
                 c.id AS contact_id, c.first_name, c.last_name, c.title AS contact_title, c.email AS contact_email,
-                u.name AS owner_name, u.booking_url, w.settings AS workspace_settings
+                u.name AS owner_name, u.email AS owner_email, u.booking_url, m.from_email AS mailbox_email,
+                w.settings AS workspace_settings
            FROM sequences s
            JOIN contacts c ON c.id = s.contact_id
            LEFT JOIN accounts a ON a.id = s.account_id
            LEFT JOIN users u ON u.id = s.owner_id
+           LEFT JOIN mailboxes m ON m.id = s.mailbox_id
            JOIN workspaces w ON w.id = s.workspace_id
           WHERE s.id = $1`,
   values: [sequenceId],

@@ -32,6 +32,7 @@ describe('gates', () => {
       'grounding',
       'placeholders',
       'links',
+      'emails',
       'length',
       'signal_mention',
       'banned_phrases',
@@ -108,7 +109,7 @@ describe('gates', () => {
 
   it('catch a name spelled differently from the data', () => {
     const f = only(withStep(2, { body: good().steps[2]!.body.replace('Hi Dana', 'Hi Dnaa') }), 'names');
-    expect(f[0]!.message).toContain('did you mean Dana');
+    expect(f.map((x) => x.message).join('\n')).toContain('did you mean Dana');
   });
 
   it('catch a signature or unsubscribe line written by the model', () => {
@@ -133,7 +134,7 @@ describe('offline drafter', () => {
   it('passes without a booking link or playbook proof points', () => {
     const input = {
       ...inputFor('hiring'),
-      sender: { name: 'Riley Rep', bookingUrl: null },
+      sender: { name: 'Riley Rep', emails: [], bookingUrl: null },
       playbook: { company: 'Prospector Demo Co' },
     };
     expect(draftOffline(input).failures).toEqual([]);

@@ -24,7 +24,7 @@ export function inputFor(type: SceneFixture['type'], firstFactId = 101): DraftIn
       title: f.contact.title,
       email: `x@${f.account.domain}`,
     },
-    sender: { name: 'Riley Rep', bookingUrl: BOOKING_URL },
+    sender: { name: 'Riley Rep', emails: ['riley@prospector-demo.example'], bookingUrl: BOOKING_URL },
     playbook: DEMO_PLAYBOOK,
     footer: {
       signature: 'Riley Rep\nProspector Demo Co',
