@@ -1,8 +1,9 @@
 // CSV → validated rows. Headers are matched loosely ("Company", "Account Name" → name), and an
 // explicit mapping from the UI's column mapper wins. Pure: no database.
-import { parse } from 'csv-parse/sync';
+import { CsvError, parse } from 'csv-parse/sync';
+import { AppError } from '../errors.js';
 import { z } from 'zod';
-import { isEmail, isTimeZone, normalizeDomain, parseBool, splitList } from './normalize.js';
+import { isEmail, isTimeZone, normalizeDomain, parseBool, singleLine, splitList } from './normalize.js';
 
 export type ImportKind = 'accounts' | 'contacts';
 
@@ -63,7 +64,27 @@ export interface ParsedCsv {
   records: Record<string, string>[];
 }
 
+/** Refuses what is not a CSV at all (a NUL byte, an unclosed quote) with the line to look at. */
 export function parseCsv(content: string | Buffer): ParsedCsv {
+  const text = typeof content === 'string' ? content : content.toString('utf8');
+  const nul = text.indexOf('\u0000');
+  if (nul >= 0) {
+    const line = text.slice(0, nul).split('\n').length;
+    throw new AppError(
+      'VALIDATION',
+      `Line ${line} holds a NUL byte: this is not a text CSV (export it as CSV, UTF-8).`,
+    );
+  }
+  try {
+    return parseCsvText(text);
+  } catch (cause) {
+    if (!(cause instanceof CsvError)) throw cause;
+    const where = cause.lines ? ` near line ${cause.lines}` : '';
+    throw new AppError('VALIDATION', `The CSV cannot be read${where}: ${cause.message}`, { cause });
+  }
+}
+
+function parseCsvText(content: string): ParsedCsv {
   const records = parse(content, {
     columns: (h: string[]) => h.map((x) => x.trim()),
     bom: true,
@@ -75,10 +96,8 @@ export function parseCsv(content: string | Buffer): ParsedCsv {
   return { headers: first[0] ?? [], records };
 }
 
-const optionalText = z
-  .string()
-  .trim()
-  .transform((s) => (s === '' ? null : s));
+const line = z.string().transform(singleLine);
+const optionalText = line.transform((s) => (s === '' ? null : s));
 
 /** Empty → null; otherwise a host name like acme.com (from a URL or a bare domain). */
 const optionalDomain = z
@@ -92,7 +111,7 @@ const optionalDomain = z
   });
 
 export const AccountRowInput = z.object({
-  name: z.string().trim().min(1, 'name is required').max(300),
+  name: line.pipe(z.string().min(1, 'name is required').max(300)),
   domain: optionalDomain,
   aliases: z.string().transform(splitList),
   owner: optionalText.refine((s) => s === null || isEmail(s), 'owner must be a user email'),
@@ -108,10 +127,10 @@ export type AccountRowInput = z.infer<typeof AccountRowInput>;
 export const ContactRowInput = z
   .object({
     email: z.string().trim().refine(isEmail, 'email is missing or not an address'),
-    first_name: z.string().trim(),
-    last_name: z.string().trim(),
-    name: z.string().trim(),
-    title: z.string().trim().max(300),
+    first_name: line,
+    last_name: line,
+    name: line,
+    title: line.pipe(z.string().max(300)),
     account_domain: optionalDomain,
     company: optionalText,
     time_zone: optionalText.refine(

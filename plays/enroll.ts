@@ -15,7 +15,7 @@ import {
   workspaceInboundSecret,
   type PlayRow,
 } from '../db/queries/plays.js';
-import { normalizeDomain } from '../accounts/normalize.js';
+import { normalizeDomain, SaneDate } from '../accounts/normalize.js';
 import { AppError } from '../errors.js';
 import type { SecretBox } from '../secret-box.js';
 import { playFires } from './choose.js';
@@ -93,7 +93,7 @@ export const InboundEvent = z.object({
   company: z.string().max(300).optional(),
   /** What they signed up for, downloaded or attended: shown to the rep and the drafter. */
   detail: z.string().max(2000).default(''),
-  occurredAt: z.coerce.date().optional(),
+  occurredAt: SaneDate.optional(),
 });
 export type InboundEvent = z.infer<typeof InboundEvent>;
 

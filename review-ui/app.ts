@@ -14,6 +14,8 @@ import { sessionMiddleware } from './auth/session.js';
 import { demoSiteRoutes } from '../demo/sites.js';
 import { demoFeedRoutes } from '../demo/feeds.js';
 import { errorHandler } from './error-handler.js';
+import { inputGuard } from './input-guard.js';
+import { redactedRequest } from './log-redact.js';
 import { openApiDocument } from './openapi.js';
 import { accountRoutes, uploadCsv } from './routes/accounts.js';
 import { apiRoutes } from './routes/api.js';
@@ -55,10 +57,19 @@ export function createApp(ctx: AppContext): express.Express {
     pinoHttp({
       logger: ctx.log.child({ component: 'http' }),
       autoLogging: { ignore: (req) => req.url === '/healthz' },
+      serializers: { req: redactedRequest },
+      customLogLevel: (_req, res, err) =>
+        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
     }),
   );
   app.use(metrics.middleware);
   app.use('/static', express.static(STATIC_DIR, { maxAge: '1h' }));
+  // Everything past the static files is per user or per moment: no browser or proxy keeps a copy
+  // (a one-time password page above all).
+  app.use((_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
   // Signed provider webhooks need the raw body, so they come before the body parsers; the demo's
   // fixture feeds are public. Neither uses a session.
   app.use(signalWebhookRoutes(ctx));
@@ -70,6 +81,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(cookieParser());
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));
   app.use(express.json({ limit: '2mb' }));
+  app.use(inputGuard);
 
   app.use(sessionMiddleware(ctx.db));
   app.use(apiTokenMiddleware(ctx.db));

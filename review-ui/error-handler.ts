@@ -4,6 +4,7 @@ import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { html } from './html.js';
 import { page } from './layout.js';
+import { redactUrl } from './log-redact.js';
 
 const TITLES: Record<number, string> = {
   400: 'That did not work',
@@ -14,6 +15,12 @@ const TITLES: Record<number, string> = {
   413: 'Too large',
   429: 'Slow down',
 };
+
+/** PostgreSQL's class 22 (data exception): NUL in text, a timestamp out of range, a bad number. */
+function isDataException(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
+}
 
 /** Says what went wrong in words a person can act on; stacks go to the log with a reference. */
 export function errorHandler(log: Logger) {
@@ -32,11 +39,21 @@ export function errorHandler(log: Logger) {
       status = 413;
       code = 'TOO_LARGE';
       message = 'The file is larger than the 20 MB limit.';
+    } else if (isDataException(err)) {
+      // The last line of defence for input the edges let through: PostgreSQL refused a value.
+      status = 400;
+      code = 'VALIDATION';
+      message = 'A value is out of range or not valid text (for example a date far in the past or future).';
     }
     const ref = randomUUID().slice(0, 8);
+    const url = redactUrl(req.originalUrl);
     if (status >= 500) {
-      log.error({ err, ref, method: req.method, url: req.originalUrl }, 'http.error');
+      log.error({ err, ref, method: req.method, url }, 'http.error');
       message = `${message} Reference: ${ref}.`;
+    } else if (status !== 404 && status !== 401) {
+      // Refused input is the client's problem: a warning with what was refused, never a stack.
+      const pg = isDataException(err) ? (err as { code: string }).code : undefined;
+      log.warn({ code, pg, status, method: req.method, url, anonymous: !req.user, why: message }, 'http.rejected');
     }
     if (res.headersSent) return;
     const wantsJson =

@@ -222,6 +222,7 @@ export function reviewApiRoutes(ctx: AppContext): Router {
     const until = b.until ? new Date(b.until) : new Date(Date.now() + b.days! * 86_400_000);
     if (Number.isNaN(until.getTime()) || until.getTime() <= Date.now())
       throw new AppError('VALIDATION', 'until: a time in the future');
+    if (until.getTime() > Date.now() + 366 * 86_400_000) throw new AppError('VALIDATION', 'until: within a year');
     res.json({ id, until: (await snooze(ctx, req.user!, id, until)).until });
   });
   return r;

@@ -23,7 +23,7 @@ import {
   type SignalSourceRow,
 } from '../../db/queries/signal-sources.js';
 import { findSignal, listObservations, listSignals, type SignalRow } from '../../db/queries/signals.js';
-import { AppError } from '../../errors.js';
+import { AppError, isAppError } from '../../errors.js';
 import { classify } from '../../signals/classify.js';
 import { ingestItems, type IngestOutcome } from '../../signals/ingest.js';
 import { handleJobChangeEvent } from '../../signals/job-changes.js';
@@ -35,6 +35,7 @@ import { eventItem, JobChangeEvent, verifySignature, WebhookPayload } from '../.
 import { SOURCE_KINDS, type RawItem } from '../../signals/types.js';
 import { requireRole } from '../auth/roles.js';
 import { pageParams } from '../layout.js';
+import { SaneDate } from '../../accounts/normalize.js';
 
 const MAX_WEBHOOK_BYTES = 1024 * 1024;
 const issues = (e: z.ZodError) => e.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
@@ -119,7 +120,7 @@ const ManualSignal = z.object({
   type: z.enum(['funding', 'job_change', 'news', 'hiring', 'manual']).optional(),
   accountId: z.number().int().positive().optional(),
   contactId: z.number().int().positive().optional(),
-  occurredAt: z.coerce.date().optional(),
+  occurredAt: SaneDate.optional(),
   facts: z.record(z.string(), z.unknown()).optional(),
 });
 
@@ -345,7 +346,13 @@ export function signalApiRoutes(ctx: AppContext): Router {
         snapshot: null,
       },
       { fetch: fetchOptionsFor(ctx.config, {}), now: new Date(), chromiumPath: findChromium() },
-    );
+    ).catch((err: unknown) => {
+      // The address is what the person typed: a host that does not resolve, a refused address or
+      // a page that is not a feed is their input to fix, not our failure.
+      if (isAppError(err) && ['FETCH_FAILED', 'FETCH_BLOCKED', 'PARSE_FAILED'].includes(err.code))
+        throw new AppError('VALIDATION', `Could not test ${url}: ${err.message}`, { cause: err });
+      throw err;
+    });
     res.json({ url, items: result.items.slice(0, 100) });
   });
 
