@@ -25,12 +25,10 @@ function wrap(client: PGlite | Transaction): Queryable {
 export async function openPglite(dir?: string): Promise<Database & { pglite: PGlite }> {
   if (dir) mkdirSync(dir, { recursive: true });
   const pglite = await PGlite.create(dir ? { dataDir: dir } : {});
-  const base = wrap(pglite);
   return {
     kind: 'pglite',
     pglite,
-    query: base.query,
-    exec: base.exec,
+    ...wrap(pglite),
     transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       return pglite.transaction((tx) => fn(wrap(tx)));
     },

@@ -31,12 +31,10 @@ export function openPostgres(connectionString: string, max = 10): Database & { p
   const pool = new pg.Pool({ connectionString, max });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {});
-  const base = wrap(pool);
   return {
     kind: 'postgres',
     pool,
-    query: base.query,
-    exec: base.exec,
+    ...wrap(pool),
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       const client = await pool.connect();
       try {

@@ -32,6 +32,7 @@ function signature($: cheerio.CheerioAPI, el: Element): string {
   for (let i = 0; cur && i < 4; i++) {
     const cls = ($(cur).attr('class') ?? '').split(/\s+/).filter(Boolean).sort().slice(0, 2).join('.');
     parts.push(cur.tagName + (cls ? '.' + cls : ''));
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-comparison -- domhandler's enum is not our dependency
     cur = cur.parent && (cur.parent as AnyNode).type === 'tag' ? (cur.parent as Element) : null;
   }
   return parts.join('<');

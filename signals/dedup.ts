@@ -45,9 +45,9 @@ export function dedupKey(s: DedupInput): string {
   switch (s.type) {
     case 'funding':
       // Sources disagree on amounts less often than on wording; a round with no amount still dedups on the round.
-      what = `${f.round ?? s.subtype ?? ''}|${amountKey(f.amount)}`;
+      what = `${String(f.round ?? s.subtype ?? '')}|${amountKey(f.amount)}`;
       if (what === '|' || s.subtype === 'form_d')
-        what = s.subtype === 'form_d' ? `form_d|${f.cik ?? ''}` : 'undisclosed';
+        what = s.subtype === 'form_d' ? `form_d|${String(f.cik ?? '')}` : 'undisclosed';
       break;
     case 'job_change':
       what = s.contactId

@@ -94,7 +94,7 @@ export interface TemplateInput {
   description: string;
   steps: unknown[];
   window: unknown;
-  fallback: unknown | null;
+  fallback: unknown;
   fallbackAfterDays: number;
   isDefault: boolean;
 }

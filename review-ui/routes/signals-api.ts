@@ -62,7 +62,7 @@ export function signalWebhookRoutes(ctx: AppContext): Router {
     if (!req.get('x-prospector-signature')) return next(); // not a provider: manual entry below
     raw(req, res, async (err?: unknown) => {
       try {
-        if (err) throw err;
+        if (err) throw err instanceof Error ? err : new Error(String(err));
         const sourceId = Number.parseInt(req.get('x-prospector-source') ?? '', 10);
         const source =
           Number.isSafeInteger(sourceId) && sourceId > 0

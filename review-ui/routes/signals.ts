@@ -36,7 +36,7 @@ const ManualForm = z.object({
 function factsLine(s: SignalRow): string {
   const f = s.facts as Record<string, unknown>;
   const bits: string[] = [];
-  if (typeof f.amount === 'number') bits.push(`${f.currency ?? ''} ${f.amount.toLocaleString('en')}`.trim());
+  if (typeof f.amount === 'number') bits.push(`${String(f.currency ?? '')} ${f.amount.toLocaleString('en')}`.trim());
   for (const k of ['round', 'person', 'newTitle', 'role', 'previousCompany'])
     if (typeof f[k] === 'string' && f[k]) bits.push(String(f[k]));
   if (Array.isArray(f.leadInvestors) && f.leadInvestors.length) bits.push(`led by ${f.leadInvestors.join(', ')}`);

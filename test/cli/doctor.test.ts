@@ -36,9 +36,8 @@ describe('prospector doctor', { timeout: 90_000 }, () => {
       disabledCommands: ['STARTTLS'],
       logger: false,
       onAuth(auth, _s, cb) {
-        auth.username === 'rep' && auth.password === 'right'
-          ? cb(null, { user: 'rep' })
-          : cb(new Error('Invalid username or password'));
+        if (auth.username === 'rep' && auth.password === 'right') cb(null, { user: 'rep' });
+        else cb(new Error('Invalid username or password'));
       },
     });
     await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', () => r()));

@@ -54,7 +54,7 @@ beforeAll(async () => {
       res.writeHead(304);
       return void res.end();
     }
-    send(
+    void send(
       'application/rss+xml',
       rss([
         {

@@ -177,7 +177,7 @@ describe('feeds', () => {
   it('fills {query} for a news search feed per account, and mends a bare & in the XML', async () => {
     srv.route('/search', (req, res) => {
       const q = new URL(req.url!, srv.base).searchParams.get('q');
-      send(
+      void send(
         'application/rss+xml',
         `<rss version="2.0"><channel><title>search</title><link>https://news.example/</link><item><title>${q} expands into Japan</title><link>https://news.example/j</link></item></channel></rss>`,
       )(req, res);
