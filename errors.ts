@@ -20,6 +20,8 @@ export const ErrorCodes = {
   SMTP_PERMANENT: 'SMTP_PERMANENT',
   SMTP_AUTH: 'SMTP_AUTH',
   STATE: 'STATE',
+  /** A draft flagged by the drafting gates, approved in bulk or without naming its failures. */
+  GATE_FAILURES: 'GATE_FAILURES',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
@@ -33,6 +35,7 @@ const httpStatus: Partial<Record<ErrorCode, number>> = {
   RATE_LIMITED: 429,
   CONFLICT: 409,
   STATE: 409,
+  GATE_FAILURES: 409,
   FETCH_BLOCKED: 400,
 };
 

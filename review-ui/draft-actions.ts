@@ -75,15 +75,23 @@ export async function saveEdit(
   return out;
 }
 
+/** The gates a draft failed, by name, once each. */
+export function failedGates(d: Pick<DraftRow, 'gate_failures'>): string[] {
+  const list = Array.isArray(d.gate_failures) ? d.gate_failures : [];
+  return [...new Set(list.map((f) => String((f as { gate?: unknown })?.gate ?? (typeof f === 'string' ? f : 'gate'))))];
+}
+
 /**
  * Approves what the reviewer saw: with `expectedVersion` (the page and the list send it), a
  * draft saved by someone else since is refused, since what is sent must be what was approved.
+ * A draft the gates flagged is never approved in bulk, and alone only when `confirmGates` names
+ * every gate it failed (the reviewer read them).
  */
 export async function approve(
   ctx: Ctx,
   u: CurrentUser,
   id: number,
-  opts: { expectedVersion?: number; now?: Date } = {},
+  opts: { expectedVersion?: number; now?: Date; bulk?: boolean; confirmGates?: string[] } = {},
 ): Promise<{ firstSendAt: Date | null }> {
   const now = opts.now;
   const d = await loadDraft(ctx, u, id);
@@ -97,9 +105,26 @@ export async function approve(
       { details: { currentVersion: d.version } },
     );
   }
+  const gates = failedGates(d);
+  if (gates.length && opts.bulk)
+    throw new AppError(
+      'GATE_FAILURES',
+      `Flagged by the ${gates.join(', ')} gate${gates.length === 1 ? '' : 's'}: open it and approve it on its own.`,
+      { details: { failures: d.gate_failures } },
+    );
+  const unconfirmed = gates.filter((g) => !(opts.confirmGates ?? []).includes(g));
+  if (unconfirmed.length)
+    throw new AppError(
+      'GATE_FAILURES',
+      `This draft failed the ${unconfirmed.join(', ')} gate${unconfirmed.length === 1 ? '' : 's'}; read the failures and confirm them to approve it anyway.`,
+      { details: { failures: d.gate_failures, gates } },
+    );
   if (d.status === 'snoozed') await run(ctx.db, unsnoozeDraft(id));
   const r = await approveSequence(ctx, { sequenceId: id, userId: u.id, now });
-  await audit(ctx, u, 'draft.approved', id, { firstSendAt: r.firstSendAt?.toISOString() ?? null });
+  await audit(ctx, u, 'draft.approved', id, {
+    firstSendAt: r.firstSendAt?.toISOString() ?? null,
+    ...(gates.length ? { confirmedGateFailures: gates } : {}),
+  });
   return r;
 }
 

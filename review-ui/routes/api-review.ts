@@ -12,7 +12,7 @@ import {
   listSteps,
   type StepRow,
 } from '../../db/queries/review.js';
-import { AppError } from '../../errors.js';
+import { AppError, isAppError } from '../../errors.js';
 import { previewSchedule } from '../../sequencing/approve.js';
 import { approve, loadDraft, regenerate, reject, saveEdit, snooze } from '../draft-actions.js';
 import { intParam } from '../format.js';
@@ -46,6 +46,11 @@ export const SnoozeBody = z
   .refine((b) => !!b.days !== !!b.until, 'give days or until');
 export const ApproveBody = z.object({
   version: z.number().int().positive().optional().describe('The version you reviewed; a newer one answers 409'),
+  confirmGateFailures: z
+    .array(z.string().max(40))
+    .max(20)
+    .optional()
+    .describe('For a draft the gates flagged: the name of every gate it failed (a 409 GATE_FAILURES lists them)'),
 });
 export const BulkApproveBody = z.object({
   ids: z.array(z.number().int().positive()).min(1).max(200),
@@ -87,7 +92,8 @@ const ep = {
     method: 'post',
     path: '/drafts/:id/approve',
     tag: 'review',
-    summary: 'Approve: the sequence starts and every step is scheduled',
+    summary:
+      'Approve: the sequence starts and every step is scheduled. A flagged draft answers 409 GATE_FAILURES with its failures until confirmGateFailures names every failed gate',
     roles: 'owning rep, admin',
     body: ApproveBody,
     response: z.object({ id: z.number(), firstSendAt: Iso.nullable() }),
@@ -124,7 +130,8 @@ const ep = {
     method: 'post',
     path: '/drafts/bulk-approve',
     tag: 'review',
-    summary: 'Approve several drafts; each result says whether it started',
+    summary:
+      'Approve several drafts; each result says whether it started. Drafts flagged by a gate are refused (GATE_FAILURES)',
     roles: 'owning rep, admin',
     body: BulkApproveBody,
     response: z.object({
@@ -162,7 +169,10 @@ export function reviewApiRoutes(ctx: AppContext): Router {
     const results = [];
     for (const id of ids) {
       try {
-        const { firstSendAt } = await approve(ctx, req.user!, id, { expectedVersion: versions?.[String(id)] });
+        const { firstSendAt } = await approve(ctx, req.user!, id, {
+          expectedVersion: versions?.[String(id)],
+          bulk: true,
+        });
         results.push({ id, ok: true, firstSendAt });
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
@@ -198,10 +208,19 @@ export function reviewApiRoutes(ctx: AppContext): Router {
 
   r.post('/drafts/:id/approve', async (req, res) => {
     const id = idOf(req.params.id);
-    const { firstSendAt } = await approve(ctx, req.user!, id, {
-      expectedVersion: parseInput(ApproveBody, req.body ?? {}).version,
-    });
-    res.json({ id, firstSendAt });
+    const body = parseInput(ApproveBody, req.body ?? {});
+    try {
+      const { firstSendAt } = await approve(ctx, req.user!, id, {
+        expectedVersion: body.version,
+        confirmGates: body.confirmGateFailures,
+      });
+      res.json({ id, firstSendAt });
+    } catch (err) {
+      if (!isAppError(err, 'GATE_FAILURES')) throw err;
+      // The failures themselves, so a client can show them and confirm by name.
+      const { failures, gates } = err.details as { failures: unknown[]; gates: string[] };
+      res.status(err.status).json({ error: { code: err.code, message: err.message, gates, failures } });
+    }
   });
 
   r.post('/drafts/:id/reject', async (req, res) => {

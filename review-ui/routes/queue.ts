@@ -112,7 +112,23 @@ function filters(
 
 function row(r: QueueRow, now: Date, canBulk: boolean): Html {
   return html`<tr data-queue-row data-id="${r.id}">
-    ${canBulk ? html`<td><input type="checkbox" name="ids" value="${r.id}:${r.version}" form="bulk" aria-label="Select draft ${r.id}" /></td>` : ''}
+    ${
+      canBulk
+        ? html`<td>
+            ${
+              r.gate_failure_count
+                ? html`<span class="muted" title="Flagged drafts are approved one at a time">—</span>`
+                : html`<input
+                    type="checkbox"
+                    name="ids"
+                    value="${r.id}:${r.version}"
+                    form="bulk"
+                    aria-label="Select draft ${r.id}"
+                  />`
+            }
+          </td>`
+        : ''
+    }
     <td><span class="badge t-${r.signal_type}">${label(r.signal_type)}</span></td>
     <td>
       <a href="/drafts/${r.id}" class="row-link">${r.signal_title}</a>
@@ -243,7 +259,7 @@ export function queueRoutes(ctx: AppContext): Router {
     const results: Html[] = [];
     for (const id of ids) {
       try {
-        const { firstSendAt } = await approve(ctx, req.user!, id, { expectedVersion: picked.get(id) });
+        const { firstSendAt } = await approve(ctx, req.user!, id, { expectedVersion: picked.get(id), bulk: true });
         results.push(
           html`<li>
             Draft

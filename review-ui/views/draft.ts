@@ -202,7 +202,9 @@ export function actions(d: DraftRow, csrf: Html, canAct: boolean): Html {
   return html`<div class="actions" aria-label="Actions">
     <form method="post" action="/drafts/${d.id}/approve" id="approve-form">
       ${csrf}<input type="hidden" name="version" value="${d.version}" id="approve-version" />
-      <button type="submit" class="primary" aria-keyshortcuts="a">Approve and start <kbd>a</kbd></button>
+      <button type="submit" class="primary" aria-keyshortcuts="a">
+        ${d.gate_failures?.length ? 'Approve despite the gates…' : 'Approve and start'} <kbd>a</kbd>
+      </button>
       ${d.approval_mode === 'each_step' ? html`<span class="muted" id="each-step-note">Approves the opener; each later step comes back to you for approval before it is sent.</span>` : ''}
     </form>
     <details id="reject-box">

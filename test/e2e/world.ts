@@ -116,6 +116,12 @@ const userText = (req: FakeRequest) =>
     .map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content)))
     .join('\n');
 
+const FOLLOW_UPS = [
+  'One more thought on your growth plans. Worth a short call?',
+  'A different angle: how do new reps find the right accounts in their first month?',
+  'Is there someone else on your team who owns outbound? A name is plenty.',
+];
+
 /** Answers research extraction, drafting and classification the way a careful model would. */
 export function answer(req: FakeRequest): FakeReply {
   const text = userText(req);
@@ -145,13 +151,18 @@ export function answer(req: FakeRequest): FakeReply {
     const ids = [...research.matchAll(/\\?"id\\?":\s*(\d+)/g)].map((m) => Number(m[1]));
     const count = [...text.matchAll(/^\d+\. (?:opener|follow_up|breakup), day offset/gm)].length || 1;
     const first = /Contact: (\S+)/.exec(text)?.[1] ?? 'there';
+    // Every step different, so the draft passes the gates: a flagged draft needs its failures confirmed.
+    const later = (i: number) =>
+      i === count - 1
+        ? 'I will stop here. If the timing changes, a reply is all it takes.'
+        : FOLLOW_UPS[(i - 1) % FOLLOW_UPS.length]!;
     return answerWith({
       steps: Array.from({ length: count }, (_, i) => ({
         subject: i === 0 ? 'Congratulations on the round' : '',
         body:
           i === 0
             ? `Hi ${first},\n\nCongratulations on the new funding. Would a 20-minute call next week be useful?`
-            : `Hi ${first},\n\nOne more thought on your growth plans. Worth a short call?`,
+            : `Hi ${first},\n\n${later(i)}`,
         citedFactIds: ids.slice(0, i === 0 ? 2 : 1),
       })),
     });

@@ -89,7 +89,15 @@ describeEachBackend(
         .toBe('Dana Doe joins Fabrikam Robotics as VP Sales');
       await Promise.all([page.waitForURL(/\/drafts\/\d+$/), page.keyboard.press('Enter')]);
       await screenshot(page, 'draft');
-      for (let i = 0; i < 3; i++) {
+      // `a` on the flagged draft asks first, naming its failures; it is approved once the box is ticked.
+      await Promise.all([page.waitForURL(/\/drafts\/\d+\/approve$/), page.keyboard.press('a')]);
+      expect(await page.locator('#main').textContent()).toContain('the number 40% is not in the research');
+      await page.locator('#confirm-failures').check();
+      await Promise.all([
+        page.waitForURL((u) => /^\/drafts\/\d+$/.test(u.pathname)),
+        page.getByRole('button', { name: /Approve despite grounding/ }).click(),
+      ]);
+      for (let i = 0; i < 2; i++) {
         const before = page.url();
         await Promise.all([page.waitForURL((u) => u.toString() !== before), page.keyboard.press('a')]);
       }

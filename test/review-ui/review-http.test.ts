@@ -66,14 +66,17 @@ describeEachBackend('review queue and drafts over HTTP', (get) => {
     return b;
   };
 
-  it('shows a rep only their own drafts, newest signal first, with counts per filter', async () => {
+  it('shows a rep only their own drafts, flagged first, then newest signal first, with counts per filter', async () => {
     const rep = await as(ws.users.rep);
     const { res, html } = await rep.page('/queue');
     expect(res.status).toBe(200);
     const ids = [...html.matchAll(/href="\/drafts\/(\d+)" class="row-link"/g)].map((m) => Number(m[1]));
-    expect(ids).toEqual([mine.sequenceId, hostile.sequenceId]);
+    expect(ids).toEqual([hostile.sequenceId, mine.sequenceId]);
+    // A flagged draft has no box to tick for bulk approval.
+    expect(html).toContain(`value="${mine.sequenceId}:`);
+    expect(html).not.toContain(`value="${hostile.sequenceId}:`);
     expect(html).toContain('funding (2)');
-    expect(html).toContain('Flagged by gates (1)');
+    expect(html).toMatch(/Flagged by gates\s+\(1\)/);
     const flagged = await rep.page('/queue?flagged=1');
     expect([...flagged.html.matchAll(/class="row-link"/g)]).toHaveLength(1);
     const manager = await as(ws.users.manager);
@@ -159,6 +162,91 @@ describeEachBackend('review queue and drafts over HTTP', (get) => {
     });
     expect(rows[0]!.status).toBe('pending_review');
     expect((await rep.post(`/drafts/${d.sequenceId}/approve`, { _csrf: csrf!, version: '2' })).status).toBe(303);
+  });
+
+  it('never approves a flagged draft in bulk; alone only once its failures are confirmed by name (page and API)', async () => {
+    const rep = await as(ws.users.rep);
+    const failures = [
+      {
+        gate: 'emails',
+        step: 4,
+        message: "email address that is neither the rep's nor the recipient's: ap@pay.example",
+      },
+      { gate: 'links', step: 4, message: 'link to a domain that is not allowed: pay.example/invoice' },
+    ];
+    const flagged = () => buildDraft(ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id, gateFailures: failures });
+    const status = async (id: number) =>
+      (await run<{ status: string }>(ctx.db, { text: 'SELECT status FROM sequences WHERE id = $1', values: [id] }))[0]!
+        .status;
+    const d = await flagged();
+    const { csrf } = await rep.page(`/drafts/${d.sequenceId}`);
+
+    const bulk = await rep.post('/queue/approve', { _csrf: csrf!, ids: `${d.sequenceId}:1`, confirm: 'yes' });
+    expect(await bulk.text()).toContain('not approved: Flagged by the emails, links gates');
+    const apiBulk = await rep.fetch('/api/drafts/bulk-approve', {
+      method: 'POST',
+      headers: { accept: 'application/json', 'content-type': 'application/json', 'x-csrf-token': csrf! },
+      body: JSON.stringify({ ids: [d.sequenceId] }),
+    });
+    expect(((await apiBulk.json()) as { results: unknown[] }).results).toEqual([
+      { id: d.sequenceId, ok: false, error: { code: 'GATE_FAILURES', message: expect.stringContaining('emails') } },
+    ]);
+    expect(await status(d.sequenceId)).toBe('pending_review');
+
+    // Alone, the page asks first: it names every failure, and approves only with the box ticked.
+    const ask = await rep.post(`/drafts/${d.sequenceId}/approve`, { _csrf: csrf!, version: '1' });
+    expect(ask.status).toBe(200);
+    const page = await ask.text();
+    expect(page).toContain('despite 2 gate failures');
+    expect(page).toContain('ap@pay.example');
+    expect(page).toContain('pay.example/invoice');
+    expect(page).toContain('name="confirm_gates" value="emails,links"');
+    expect(await status(d.sequenceId)).toBe('pending_review');
+    const unticked = await rep.post(`/drafts/${d.sequenceId}/approve`, {
+      _csrf: csrf!,
+      version: '1',
+      confirm_gates: 'emails,links',
+    });
+    expect(unticked.status).toBe(200);
+    expect(await status(d.sequenceId)).toBe('pending_review');
+    const partly = await rep.post(`/drafts/${d.sequenceId}/approve`, {
+      _csrf: csrf!,
+      version: '1',
+      confirm_gates: 'emails',
+      confirm_failures: 'yes',
+    });
+    expect(await partly.text()).toContain('despite 2 gate failures');
+    const yes = await rep.post(`/drafts/${d.sequenceId}/approve`, {
+      _csrf: csrf!,
+      version: '1',
+      confirm_gates: 'emails,links',
+      confirm_failures: 'yes',
+    });
+    expect(yes.status).toBe(303);
+    expect(await status(d.sequenceId)).toBe('active');
+    const audit = await run<{ data: { confirmedGateFailures?: string[] } }>(ctx.db, {
+      text: `SELECT data FROM audit_log WHERE entity_id = $1 AND action = 'draft.approved'`,
+      values: [d.sequenceId],
+    });
+    expect(audit.map((a) => a.data.confirmedGateFailures)).toEqual([['emails', 'links']]);
+
+    // The API answers 409 with the failures, and approves when the request names every failed gate.
+    const e = await flagged();
+    const approveApi = (body: unknown) =>
+      rep.fetch(`/api/drafts/${e.sequenceId}/approve`, {
+        method: 'POST',
+        headers: { accept: 'application/json', 'content-type': 'application/json', 'x-csrf-token': csrf! },
+        body: JSON.stringify(body),
+      });
+    const refused = await approveApi({});
+    expect(refused.status).toBe(409);
+    expect(await refused.json()).toEqual({
+      error: { code: 'GATE_FAILURES', message: expect.any(String), gates: ['emails', 'links'], failures },
+    });
+    expect((await approveApi({ confirmGateFailures: ['links'] })).status).toBe(409);
+    expect(await status(e.sequenceId)).toBe('pending_review');
+    expect((await approveApi({ confirmGateFailures: ['emails', 'links'] })).status).toBe(200);
+    expect(await status(e.sequenceId)).toBe('active');
   });
 
   it('lets a manager read a draft but not act on it', async () => {
