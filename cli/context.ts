@@ -2,7 +2,8 @@
 import { createSecretBox } from '../secret-box.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import type { AppContext } from '../context.js';
-import { openDatabase } from '../db/index.js';
+import { DataDirLockedError, type DataDirLock } from '../db/data-dir-lock.js';
+import { openDatabase, type OpenedDatabase } from '../db/index.js';
 import { migrate } from '../db/migrate.js';
 import { startBoss } from '../agents/boss.js';
 import { createLogger } from '../log.js';
@@ -20,16 +21,39 @@ export function configOrExit(): Config {
   }
 }
 
+/** Exit code of a command refused because a running embedded app holds DATA_DIR. */
+export const EXIT_DATA_DIR_LOCKED = 4;
+
+/**
+ * Opens the database, or exits with EXIT_DATA_DIR_LOCKED and says what to do when a running
+ * embedded app holds it: a second writer would write where the app never looks.
+ */
+export async function openDatabaseOrExit(config: Config): Promise<OpenedDatabase> {
+  try {
+    return await openDatabase(config);
+  } catch (err) {
+    if (!(err instanceof DataDirLockedError)) throw err;
+    process.stderr.write(
+      `prospector: ${err.message} (\`prospector start\`), and only one process may open it.\n` +
+        `  Stop the running app first, or do this in the web app at ${config.publicUrl}.\n` +
+        `  (\`prospector user add\` and \`prospector import\` go through the running app by themselves.)\n`,
+    );
+    process.exit(EXIT_DATA_DIR_LOCKED);
+  }
+}
+
 export interface OpenOptions {
   /** Run pg-boss maintenance and cron schedules in this process (workers do; a CLI one-shot does not). */
   supervise?: boolean;
   boss?: boolean;
 }
 
-export async function openContext(opts: OpenOptions = {}): Promise<AppContext & { close(): Promise<void> }> {
+export async function openContext(
+  opts: OpenOptions = {},
+): Promise<AppContext & { close(): Promise<void>; dataDirLock?: DataDirLock }> {
   const config = configOrExit();
   const log = createLogger(config.logLevel);
-  const db = await openDatabase(config);
+  const db = await openDatabaseOrExit(config);
   const applied = await migrate(db);
   if (applied.length) log.info({ applied }, 'db.migrated');
   const boss =
@@ -43,6 +67,7 @@ export async function openContext(opts: OpenOptions = {}): Promise<AppContext & 
     db,
     boss,
     secrets: createSecretBox(config.appSecret),
+    dataDirLock: db.dataDirLock,
     async close() {
       if (boss) await boss.stop({ graceful: true, wait: true, timeout: 20_000, close: true });
       await db.close();

@@ -1,4 +1,5 @@
 import { createSecretBox } from '../secret-box.js';
+import { DataDirLockedError } from '../db/data-dir-lock.js';
 import { openDatabase } from '../db/index.js';
 import { configOrExit } from './context.js';
 import {
@@ -34,12 +35,20 @@ export async function runDoctor(deps: DoctorDeps = defaultDeps()): Promise<Check
   try {
     db = await openDatabase(config);
   } catch (e) {
-    checks.push({
-      name: 'database',
-      status: 'fail',
-      detail: (e as Error).message,
-      fix: 'Check DATABASE_URL (or DATA_DIR for the embedded database).',
-    });
+    if (e instanceof DataDirLockedError)
+      checks.push({
+        name: 'database',
+        status: 'warn',
+        detail: `${e.message}; only one process may open it, so its checks were skipped`,
+        fix: 'Stop the running app and run doctor again to check the database and mailboxes.',
+      });
+    else
+      checks.push({
+        name: 'database',
+        status: 'fail',
+        detail: (e as Error).message,
+        fix: 'Check DATABASE_URL (or DATA_DIR for the embedded database).',
+      });
   }
   if (db) {
     try {

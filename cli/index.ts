@@ -1,11 +1,11 @@
 // `prospector`: one entry point for every process and one-shot task.
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { ROLES, type Role } from '../db/queries/users.js';
+import { ROLES } from '../db/queries/users.js';
 import { migrate } from '../db/migrate.js';
-import { openDatabase } from '../db/index.js';
 import { serve } from './serve.js';
-import { configOrExit, openContext } from './context.js';
+import { configOrExit, openContext, openDatabaseOrExit } from './context.js';
+import { runAdminCommand } from './admin.js';
 import { doctorCommand } from './doctor.js';
 import { draftCommand } from './draft.js';
 import { importCommand } from './import.js';
@@ -13,7 +13,7 @@ import { registerSignalCommands } from './signals.js';
 import { registerSequencingCommands } from './sequencing.js';
 import { registerPlayCommands } from './plays.js';
 import { researchCommand } from './research.js';
-import { userAddCommand } from './user.js';
+import type { UserAddArgs } from './user.js';
 
 const program = new Command();
 program
@@ -49,7 +49,7 @@ program
   .command('migrate')
   .description('Apply pending database migrations and exit.')
   .action(async () => {
-    const db = await openDatabase(configOrExit());
+    const db = await openDatabaseOrExit(configOrExit());
     try {
       const applied = await migrate(db);
       process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
@@ -65,7 +65,7 @@ user
   .requiredOption('--email <email>', 'login email')
   .addOption(new Option('--role <role>', 'role').choices(ROLES as string[]).makeOptionMandatory())
   .option('--name <name>', 'display name', '')
-  .action(async (o: { email: string; role: Role; name: string }) => userAddCommand(o));
+  .action(async (o: UserAddArgs) => runAdminCommand('user.add', { email: o.email, role: o.role, name: o.name }));
 
 const imp = program
   .command('import')
@@ -76,7 +76,12 @@ for (const kind of ['accounts', 'contacts'] as const) {
     .description(`Import ${kind} from a CSV file; prints a report of rows with errors and keeps the good ones.`)
     .argument('<file>', 'CSV file with a header row')
     .option('--json', 'print the report as JSON')
-    .action(async (file: string, o: { json?: boolean }) => importCommand(kind, file, o));
+    .addOption(
+      new Option('--empty-cells <what>', 'an empty cell keeps the stored value, or clears it')
+        .choices(['keep', 'clear'])
+        .default('keep'),
+    )
+    .action(async (file: string, o: { json?: boolean; emptyCells: 'keep' | 'clear' }) => importCommand(kind, file, o));
 }
 
 program

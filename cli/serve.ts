@@ -6,6 +6,7 @@ import { createApp } from '../review-ui/app.js';
 import { bootstrapAdmin } from '../review-ui/auth/users.js';
 import { seedDemo, readDemoLogins } from '../demo/seed.js';
 import { openContext } from './context.js';
+import { adminHandler } from './admin.js';
 
 export interface ServeOptions {
   web: boolean;
@@ -78,5 +79,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
       `Prospector is running at http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}  (${ctx.db.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'})`,
     );
   }
+  // CLI commands run next to this process go through it (the embedded database has one writer).
+  ctx.dataDirLock?.serve(adminHandler(ctx));
   if (lines.length) process.stdout.write(lines.join('\n') + '\n');
 }

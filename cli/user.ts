@@ -1,10 +1,16 @@
+import type { AdminReply } from '../db/data-dir-lock.js';
+import type { AppContext } from '../context.js';
 import type { Role } from '../db/queries/users.js';
 import { isAppError } from '../errors.js';
 import { ensureWorkspace, addUser } from '../review-ui/auth/users.js';
-import { openContext } from './context.js';
 
-export async function userAddCommand(o: { email: string; role: Role; name: string }): Promise<void> {
-  const ctx = await openContext({ boss: false });
+export interface UserAddArgs {
+  email: string;
+  role: Role;
+  name: string;
+}
+
+export async function userAdd(ctx: Pick<AppContext, 'db'>, o: UserAddArgs): Promise<AdminReply> {
   try {
     const ws = await ensureWorkspace(ctx.db);
     const { user, password } = await addUser(ctx.db, {
@@ -13,15 +19,9 @@ export async function userAddCommand(o: { email: string; role: Role; name: strin
       name: o.name,
       role: o.role,
     });
-    process.stdout.write(`added ${user.email} (${user.role})\none-time password: ${password}\n`);
+    return { stdout: `added ${user.email} (${user.role})\none-time password: ${password}\n`, stderr: '', exitCode: 0 };
   } catch (err) {
-    if (isAppError(err, 'CONFLICT')) {
-      process.stderr.write(`prospector: ${err.message}\n`);
-      process.exitCode = 1;
-      return;
-    }
+    if (isAppError(err, 'CONFLICT')) return { stdout: '', stderr: `prospector: ${err.message}\n`, exitCode: 1 };
     throw err;
-  } finally {
-    await ctx.close();
   }
 }

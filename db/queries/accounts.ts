@@ -58,6 +58,16 @@ export const findAccountByDomain = (workspaceId: number, domain: string): Sql =>
   values: [workspaceId, domain],
 });
 
+/** The account a CSV row updates (by domain, else by name when the row has none), with its owner's email. */
+export const findAccountForImport = (workspaceId: number, domain: string | null, name: string): Sql => ({
+  text: `SELECT a.*, u.email AS owner_email FROM accounts a LEFT JOIN users u ON u.id = a.owner_id
+          WHERE a.workspace_id = $1
+            AND CASE WHEN $2::text IS NULL THEN lower(a.name) = lower($3)
+                     ELSE lower(a.domain) = lower($2) END
+          ORDER BY a.id LIMIT 1`,
+  values: [workspaceId, domain, name],
+});
+
 export const findAccountByName = (workspaceId: number, name: string): Sql => ({
   text: `SELECT * FROM accounts WHERE workspace_id = $1 AND lower(name) = lower($2) ORDER BY id LIMIT 2`,
   values: [workspaceId, name],

@@ -53,22 +53,32 @@ export const insertContact = (workspaceId: number, c: ContactInput): Sql => ({
   ],
 });
 
+const updateValues = (id: number, c: ContactInput & { previousCompany?: string | null }) => [
+  id,
+  c.accountId,
+  c.firstName,
+  c.lastName,
+  c.title,
+  c.timeZone,
+  c.linkedinUrl,
+  c.isChampion,
+  c.previousCompany ?? null,
+];
+
 export const updateContact = (id: number, c: ContactInput & { previousCompany?: string | null }): Sql => ({
   text: `UPDATE contacts SET account_id = $2, first_name = $3, last_name = $4, title = $5,
                 time_zone = coalesce($6, time_zone), linkedin_url = coalesce($7, linkedin_url),
                 is_champion = $8, previous_company = coalesce($9, previous_company), updated_at = now()
           WHERE id = $1 RETURNING *`,
-  values: [
-    id,
-    c.accountId,
-    c.firstName,
-    c.lastName,
-    c.title,
-    c.timeZone,
-    c.linkedinUrl,
-    c.isChampion,
-    c.previousCompany ?? null,
-  ],
+  values: updateValues(id, c),
+});
+
+/** A re-import's result: every field as planned (empty cells already resolved to keep or clear). */
+export const updateContactImported = (id: number, c: ContactInput & { previousCompany: string | null }): Sql => ({
+  text: `UPDATE contacts SET account_id = $2, first_name = $3, last_name = $4, title = $5, time_zone = $6,
+                linkedin_url = $7, is_champion = $8, previous_company = coalesce($9, previous_company), updated_at = now()
+          WHERE id = $1 RETURNING *`,
+  values: updateValues(id, c),
 });
 
 export const insertContactChange = (

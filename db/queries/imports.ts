@@ -14,13 +14,17 @@ export interface ImportRow {
   status: 'queued' | 'running' | 'done' | 'failed';
   content: string;
   mapping: Record<string, string>;
+  /** What an empty cell in a mapped column does to the stored value. */
+  empty_cells: 'keep' | 'clear';
   failure: string | null;
   total_rows: number;
   processed_rows: number;
   created_rows: number;
   updated_rows: number;
+  unchanged_rows: number;
   error_rows: number;
   errors: ImportErrorRow[];
+  warnings: { row: number; message: string }[];
   created_by: number | null;
   created_at: Date;
   finished_at: Date | null;
@@ -32,12 +36,22 @@ export const insertImport = (i: {
   filename: string;
   content: string;
   mapping: Record<string, string>;
+  emptyCells: 'keep' | 'clear';
   totalRows: number;
   userId: number | null;
 }): Sql => ({
-  text: `INSERT INTO imports (workspace_id, kind, filename, content, mapping, total_rows, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
-  values: [i.workspaceId, i.kind, i.filename, i.content, JSON.stringify(i.mapping), i.totalRows, i.userId],
+  text: `INSERT INTO imports (workspace_id, kind, filename, content, mapping, total_rows, created_by, empty_cells)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
+  values: [
+    i.workspaceId,
+    i.kind,
+    i.filename,
+    i.content,
+    JSON.stringify(i.mapping),
+    i.totalRows,
+    i.userId,
+    i.emptyCells,
+  ],
 });
 
 /** Moves queued → running; a second runner gets no row and leaves it alone. */
@@ -48,12 +62,29 @@ export const claimImport = (id: number): Sql => ({
 
 export const updateImportProgress = (
   id: number,
-  p: { processed: number; created: number; updated: number; errorRows: number; newErrors: ImportErrorRow[] },
+  p: {
+    processed: number;
+    created: number;
+    updated: number;
+    unchanged: number;
+    errorRows: number;
+    newErrors: ImportErrorRow[];
+    newWarnings: { row: number; message: string }[];
+  },
 ): Sql => ({
   text: `UPDATE imports SET processed_rows = $2, created_rows = $3, updated_rows = $4, error_rows = $5,
-                errors = errors || $6::jsonb
+                errors = errors || $6::jsonb, unchanged_rows = $7, warnings = warnings || $8::jsonb
           WHERE id = $1`,
-  values: [id, p.processed, p.created, p.updated, p.errorRows, JSON.stringify(p.newErrors)],
+  values: [
+    id,
+    p.processed,
+    p.created,
+    p.updated,
+    p.errorRows,
+    JSON.stringify(p.newErrors),
+    p.unchanged,
+    JSON.stringify(p.newWarnings),
+  ],
 });
 
 export const finishImport = (id: number, status: 'done' | 'failed', failure: string | null = null): Sql => ({
@@ -68,7 +99,7 @@ export const findImport = (workspaceId: number, id: number): Sql => ({
 
 export const listImports = (workspaceId: number, limit = 20): Sql => ({
   text: `SELECT id, workspace_id, kind, filename, status, failure, total_rows, processed_rows, created_rows, updated_rows,
-                error_rows, created_by, created_at, finished_at
+                unchanged_rows, error_rows, created_by, created_at, finished_at
            FROM imports WHERE workspace_id = $1 ORDER BY id DESC LIMIT $2`,
   values: [workspaceId, limit],
 });

@@ -31,9 +31,15 @@ export const accountChoices = (workspaceId: number): Sql => ({
   values: [workspaceId],
 });
 
-export const setImportMapping = (workspaceId: number, id: number, mapping: Record<string, string>): Sql => ({
-  text: `UPDATE imports SET mapping = $3 WHERE workspace_id = $1 AND id = $2 AND status = 'queued' RETURNING id`,
-  values: [workspaceId, id, JSON.stringify(mapping)],
+export const setImportMapping = (
+  workspaceId: number,
+  id: number,
+  mapping: Record<string, string>,
+  emptyCells: 'keep' | 'clear',
+): Sql => ({
+  text: `UPDATE imports SET mapping = $3, empty_cells = $4
+          WHERE workspace_id = $1 AND id = $2 AND status = 'queued' RETURNING id`,
+  values: [workspaceId, id, JSON.stringify(mapping), emptyCells],
 });
 
 export interface SourceRow {

@@ -22,13 +22,20 @@ export const uploadCsv = upload.single('file');
 export function importStatus(
   i: Pick<
     ImportRow,
-    'status' | 'processed_rows' | 'total_rows' | 'created_rows' | 'updated_rows' | 'error_rows' | 'failure'
+    | 'status'
+    | 'processed_rows'
+    | 'total_rows'
+    | 'created_rows'
+    | 'updated_rows'
+    | 'unchanged_rows'
+    | 'error_rows'
+    | 'failure'
   >,
 ) {
   const pct = i.total_rows ? Math.round((100 * i.processed_rows) / i.total_rows) : 100;
   return html`<p role="status" aria-live="polite" data-import-status="${i.status}">
     <progress max="100" value="${pct}">${pct}%</progress> ${i.status}: ${i.processed_rows} of ${i.total_rows} rows,
-    ${i.created_rows} created, ${i.updated_rows} updated, ${i.error_rows} with
+    ${i.created_rows} created, ${i.updated_rows} updated, ${i.unchanged_rows} unchanged, ${i.error_rows} with
     errors${i.failure ? html` — <span class="error">${i.failure}</span>` : ''}
   </p>`;
 }
@@ -229,8 +236,16 @@ export function accountRoutes(ctx: AppContext): Router {
           <p>${imp.filename}</p>
           ${importStatus(imp)}
           ${
+            imp.warnings.length
+              ? html`<h2>Imported with a warning</h2>
+                  <ul class="import-warnings">
+                    ${imp.warnings.map((w) => html`<li>Row ${w.row}: ${w.message}</li>`)}
+                  </ul>`
+              : ''
+          }
+          ${
             imp.errors.length
-              ? html`<h2>Rows with errors (nothing else was lost)</h2>
+              ? html`<h2>Rows not imported: errors and conflicts (nothing else was lost)</h2>
                   <table>
                     <thead>
                       <tr>

@@ -179,6 +179,9 @@ export function apiRoutes(ctx: AppContext): Router {
       if (typeof req.body !== 'string' || !req.body.trim())
         throw new AppError('VALIDATION', 'Send the CSV as the request body with Content-Type: text/csv.');
       const mapping = req.query.mapping ? parseMapping(String(req.query.mapping)) : {};
+      const emptyCells = req.query.emptyCells === undefined ? 'keep' : String(req.query.emptyCells);
+      if (emptyCells !== 'keep' && emptyCells !== 'clear')
+        throw new AppError('VALIDATION', 'emptyCells must be keep (the default) or clear.');
       const imp = await createImport(ctx.db, {
         workspaceId: req.user!.workspaceId,
         kind,
@@ -186,6 +189,7 @@ export function apiRoutes(ctx: AppContext): Router {
         filename: String(req.query.filename ?? 'api.csv'),
         userId: req.user!.id,
         mapping,
+        emptyCells,
       });
       await startImport(ctx, req.user!.workspaceId, imp.id, req.user!.id);
       res

@@ -1,7 +1,9 @@
 // CSV import, step two: choose which column feeds each field, preview the first rows with their
 // errors, then start. The upload (routes/accounts.ts) stores the file; nothing runs until here.
 import { Router, type Request } from 'express';
-import { importFields, mapColumns, parseCsv, validateRows, type ImportKind } from '../../accounts/csv-rows.js';
+import { importFields, mapColumns, parseCsv, type ImportKind } from '../../accounts/csv-rows.js';
+import { importRows, planRow, type RowOutcome } from '../../accounts/import.js';
+import { describeChange, EMPTY_CELLS, type EmptyCells } from '../../accounts/import-plan.js';
 import { Queues } from '../../agents/queues.js';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
@@ -14,7 +16,7 @@ import { intParam, label } from '../format.js';
 import { html } from '../html.js';
 import { csrfField, page } from '../layout.js';
 
-const PREVIEW_ROWS = 10;
+const PREVIEW_ROWS = 50;
 
 /** field → header from the form; "" means "not imported", a missing field means "guess". */
 export function mappingFromForm(kind: ImportKind, body: Record<string, unknown>): Record<string, string> {
@@ -41,19 +43,40 @@ export async function startImport(
   );
 }
 
-function mapPage(req: Request, imp: ImportRow, explicit: Record<string, string>): string {
-  const parsed = parseCsv(imp.content);
-  const mapping = mapColumns(imp.kind, parsed.headers, explicit);
-  const all = validateRows(imp.kind, parsed, mapping);
-  const bad = all.filter((r) => !r.ok).length;
+const ACTION_LABEL = { create: 'new', update: 'will change', unchanged: 'no change' } as const;
+
+/** What each of the first rows will do (reads only), plus the counts of bad rows over the whole file. */
+async function previewRows(ctx: Pick<AppContext, 'db'>, imp: ImportRow) {
+  const { parsed, mapping, rows, conflicts } = importRows(imp);
+  const owners = new Map();
+  const shown: RowOutcome[] = [];
+  for (const row of rows.slice(0, PREVIEW_ROWS))
+    shown.push(
+      await planRow(ctx.db, {
+        kind: imp.kind,
+        workspaceId: imp.workspace_id,
+        row,
+        mapping,
+        conflict: conflicts.get(row.row),
+        emptyCells: imp.empty_cells,
+        owners,
+      }),
+    );
+  const invalid = rows.filter((r) => !r.ok).length;
+  return { parsed, mapping, rows, shown, invalid, conflicts: conflicts.size };
+}
+
+async function mapPage(ctx: Pick<AppContext, 'db'>, req: Request, imp: ImportRow): Promise<string> {
+  const { parsed, mapping, rows, shown, invalid, conflicts } = await previewRows(ctx, imp);
   const fields = importFields(imp.kind);
   const required = imp.kind === 'accounts' ? 'name' : 'email';
+  const skipped = invalid + conflicts;
   return page(
     req,
     `Import #${imp.id}: map columns`,
     html` <p>
         ${imp.filename} · ${parsed.records.length} rows · ${label(imp.kind)}. Choose which column feeds each field; the
-        preview below updates when you press Preview.
+        preview below updates when you press Preview. A field left "not imported" is never changed.
       </p>
       <form method="post" action="/imports/${imp.id}/map" class="wide">
         ${csrfField(req)}
@@ -72,36 +95,65 @@ function mapPage(req: Request, imp: ImportRow, explicit: Record<string, string>)
             )}
           </div>
         </fieldset>
-        <p role="status" class="${bad ? 'bad' : ''}">
-          ${bad ? `${bad} of ${all.length} rows have errors and will be skipped (the others import).` : `All ${all.length} rows look valid.`}
+        <fieldset>
+          <legend>Empty cells in an imported column</legend>
+          <label
+            ><input type="radio" name="empty_cells" value="keep" ${imp.empty_cells === 'keep' ? html`checked` : ''} />
+            Keep what is stored</label
+          >
+          <label
+            ><input type="radio" name="empty_cells" value="clear" ${imp.empty_cells === 'clear' ? html`checked` : ''} />
+            Clear the stored value</label
+          >
+        </fieldset>
+        <p role="status" class="${skipped ? 'bad' : ''}">
+          ${
+            skipped
+              ? `${skipped} of ${rows.length} rows will be skipped (${invalid} with errors, ${conflicts} in conflict); the others import.`
+              : `All ${rows.length} rows look valid.`
+          }
         </p>
         <p class="row-actions">
           <button type="submit" name="action" value="preview" class="secondary">Preview</button>
           <button type="submit" name="action" value="start">Start import</button>
         </p>
       </form>
-      <h2>Preview (first ${Math.min(PREVIEW_ROWS, all.length)} rows)</h2>
-      <table>
+      <h2>Preview (first ${shown.length} rows)</h2>
+      <table class="import-preview">
         <thead>
           <tr>
             <th>Row</th>
             ${fields.filter((f) => mapping[f]).map((f) => html`<th>${label(f)}</th>`)}
-            <th>Problems</th>
+            <th>Result</th>
+            <th>What changes</th>
           </tr>
         </thead>
         <tbody>
-          ${all.slice(0, PREVIEW_ROWS).map(
-            (r) =>
-              html`<tr class="${r.ok ? '' : 'bad'}">
-                <td>${r.row}</td>
-                ${fields.filter((f) => mapping[f]).map((f) => html`<td>${r.raw[mapping[f]!] ?? ''}</td>`)}
-                <td>${r.ok ? '' : r.errors.join('; ')}</td>
-              </tr>`,
-          )}
+          ${shown.map((o, i) => {
+            const raw = rows[i]!.raw;
+            const bad = 'errors' in o;
+            return html`<tr class="${bad ? 'bad' : ''}" data-row="${o.row}">
+              <td>${o.row}</td>
+              ${fields.filter((f) => mapping[f]).map((f) => html`<td>${raw[mapping[f]!] ?? ''}</td>`)}
+              <td>${bad ? (o.errors[0]!.startsWith('conflict') ? 'conflict' : 'error') : ACTION_LABEL[o.action]}</td>
+              <td>
+                ${
+                  bad
+                    ? o.errors.join('; ')
+                    : [...o.changes.map(describeChange), ...o.warnings.map((w) => `warning: ${w}`)].map(
+                        (line) => html`<div>${line}</div>`,
+                      )
+                }
+              </td>
+            </tr>`;
+          })}
         </tbody>
       </table>`,
   );
 }
+
+const emptyCellsFrom = (body: Record<string, unknown>): EmptyCells =>
+  EMPTY_CELLS.includes(body.empty_cells as EmptyCells) ? (body.empty_cells as EmptyCells) : 'keep';
 
 export function settingsImportRoutes(ctx: AppContext): Router {
   const r = Router();
@@ -118,15 +170,16 @@ export function settingsImportRoutes(ctx: AppContext): Router {
 
   r.get('/imports/:id/map', requireRole('revops'), async (req, res) => {
     const imp = await load(req);
-    res.type('html').send(mapPage(req, imp, imp.mapping));
+    res.type('html').send(await mapPage(ctx, req, imp));
   });
 
   r.post('/imports/:id/map', requireRole('revops'), async (req, res) => {
     const imp = await load(req);
     const explicit = mappingFromForm(imp.kind, req.body ?? {});
-    await run(ctx.db, setImportMapping(req.user!.workspaceId, imp.id, explicit));
+    const emptyCells = emptyCellsFrom(req.body ?? {});
+    await run(ctx.db, setImportMapping(req.user!.workspaceId, imp.id, explicit, emptyCells));
     if (req.body?.action !== 'start') {
-      res.type('html').send(mapPage(req, imp, explicit));
+      res.type('html').send(await mapPage(ctx, req, { ...imp, mapping: explicit, empty_cells: emptyCells }));
       return;
     }
     const parsed = parseCsv(imp.content);

@@ -72,7 +72,7 @@ describeEachBackend('CSV import', (get) => {
     // A second run of a finished import does nothing; a re-import updates, never duplicates.
     expect(await processImport(db, imp.id)).toBeUndefined();
     const again = await createImport(db, { workspaceId: ws.id, kind: 'accounts', content });
-    expect(await processImport(db, again.id)).toMatchObject({ created: 0, updated: 3 });
+    expect(await processImport(db, again.id)).toMatchObject({ created: 0, updated: 0, unchanged: 3 });
     const n = await run<{ n: number }>(db, {
       text: 'SELECT count(*)::int AS n FROM accounts WHERE workspace_id = $1',
       values: [ws.id],
@@ -129,7 +129,7 @@ describe('prospector import accounts (CLI) [postgres]', { timeout: 90_000 }, () 
       (e: { code: number; stdout: string }) => e,
     );
     expect(res.code).toBe(3);
-    expect(res.stdout).toContain('accounts: 6 rows, 3 created, 0 updated, 3 with errors');
+    expect(res.stdout).toContain('accounts: 6 rows, 3 created, 0 updated, 0 unchanged, 3 with errors');
     expect(res.stdout).toContain('row 5: "not a domain" is not a domain like acme.com');
     const n = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM accounts');
     expect(n.rows[0]!.n).toBe(3);

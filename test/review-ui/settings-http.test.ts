@@ -102,7 +102,7 @@ describeEachBackend('RevOps settings over HTTP', (get) => {
     expect(mapUrl).toMatch(/^\/imports\/\d+\/map$/);
     const id = Number(mapUrl.split('/')[2]);
     const { html } = await revops.page(mapUrl);
-    expect(html).toContain('1 of 3 rows have errors'); // "Web" is not a known header, so no domain is checked yet
+    expect(html).toContain('1 of 3 rows will be skipped (1 with errors, 0 in conflict)'); // "Web" is not a known header, so no domain is checked yet
     const preview = await revops.post(mapUrl, {
       _csrf: csrf,
       action: 'preview',
@@ -111,7 +111,7 @@ describeEachBackend('RevOps settings over HTTP', (get) => {
       map_time_zone: 'Zone',
     });
     const text = await preview.text();
-    expect(text).toContain('2 of 3 rows have errors');
+    expect(text).toContain('2 of 3 rows will be skipped (2 with errors, 0 in conflict)');
     expect(text).toContain('&quot;not a domain&quot; is not a domain like acme.com');
     const start = await revops.post(mapUrl, {
       _csrf: csrf,
