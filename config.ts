@@ -36,6 +36,11 @@ const EnvSchema = z.object({
   /** A contact address sent in the User-Agent of fetches (SEC EDGAR refuses anonymous clients). */
   FETCH_CONTACT: z.email('an email address for the User-Agent, e.g. ops@example.com').optional(),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  /** Express's `trust proxy`: hop count, `loopback`, or addresses/CIDRs of the proxies in front. */
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(\d+|true|[\w.:/, -]+)$/, 'a hop count, "loopback", or the proxies\' addresses (CIDR), comma-separated')
+    .optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -84,6 +89,8 @@ export interface Config {
   allowPrivateFetch: boolean;
   fetchContact: string | undefined;
   dbPoolMax: number;
+  /** Undefined: X-Forwarded-For is ignored and the socket's address is the client's. */
+  trustProxy: string | number | boolean | undefined;
 }
 
 export class ConfigError extends Error {
@@ -153,6 +160,12 @@ export function loadConfig(env: Record<string, string | undefined> = { ...readEn
     allowPrivateFetch: e.ALLOW_PRIVATE_FETCH,
     fetchContact: e.FETCH_CONTACT,
     dbPoolMax: e.DB_POOL_MAX,
+    trustProxy:
+      e.TRUST_PROXY === undefined
+        ? undefined
+        : /^\d+$/.test(e.TRUST_PROXY)
+          ? Number(e.TRUST_PROXY)
+          : e.TRUST_PROXY === 'true' || e.TRUST_PROXY,
   };
 }
 

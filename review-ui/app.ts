@@ -47,7 +47,9 @@ const STATIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'stat
 export function createApp(ctx: AppContext): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // X-Forwarded-For only from the proxies the operator names (TRUST_PROXY); otherwise anyone could
+  // pick the address that login throttling and audit records see.
+  app.set('trust proxy', ctx.config.trustProxy ?? false);
   const metrics = createMetrics(ctx);
 
   app.use(

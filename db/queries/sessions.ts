@@ -43,19 +43,49 @@ export const deleteExpiredSessions = (): Sql => ({
   values: [],
 });
 
-export const recordLoginAttempt = (email: string, ip: string, succeeded: boolean): Sql => ({
-  text: `INSERT INTO login_attempts (email, ip, succeeded) VALUES ($1, $2, $3)`,
-  values: [email, ip, succeeded],
+/** Serialises login decisions for one throttle key (an email, a device, an address) across processes. */
+export const lockLoginKey = (key: string): Sql => ({
+  text: `SELECT pg_advisory_xact_lock(hashtext('login:' || $1))`,
+  values: [key],
 });
 
-export const countRecentFailures = (email: string, ip: string, minutes: number): Sql => ({
-  text: `SELECT
-           count(*) FILTER (WHERE lower(email) = lower($1))::int AS by_email,
-           count(*) FILTER (WHERE ip = $2)::int AS by_ip
-           FROM login_attempts
-          WHERE NOT succeeded AND at > now() - make_interval(mins => $3)
-            AND (lower(email) = lower($1) OR ip = $2)`,
-  values: [email, ip, minutes],
+/** An attempt is recorded as failed before the password is checked, then marked succeeded. */
+export const insertLoginAttempt = (email: string, ip: string, device: string | null): Sql => ({
+  text: `INSERT INTO login_attempts (email, ip, device, succeeded) VALUES ($1, $2, $3, false) RETURNING id`,
+  values: [email, ip, device],
+});
+
+export const markLoginAttemptSucceeded = (id: number): Sql => ({
+  text: `UPDATE login_attempts SET succeeded = true WHERE id = $1`,
+  values: [id],
+});
+
+export interface LoginFailuresRow {
+  account_failures: number;
+  account_since: number | null;
+  ip_failures: number;
+  ip_since: number | null;
+}
+
+/**
+ * Recent failures on the account key — the device when the browser is a known one, else the
+ * email from unknown browsers — and on the client address (when it is usable), with the seconds
+ * since the latest of each.
+ */
+export const recentLoginFailures = (email: string, device: string | null, ip: string | null, minutes: number): Sql => ({
+  text: `WITH f AS (
+           SELECT at,
+                  CASE WHEN $2::text IS NULL THEN lower(email) = lower($1) AND device IS NULL ELSE device = $2 END AS acct,
+                  ($3::text IS NOT NULL AND ip = $3 AND device IS NULL) AS by_ip
+             FROM login_attempts
+            WHERE NOT succeeded AND at > now() - make_interval(mins => $4)
+              AND (lower(email) = lower($1) OR device = $2 OR ip = $3))
+         SELECT count(*) FILTER (WHERE acct)::int AS account_failures,
+                extract(epoch FROM clock_timestamp() - max(at) FILTER (WHERE acct))::float8 AS account_since,
+                count(*) FILTER (WHERE by_ip)::int AS ip_failures,
+                extract(epoch FROM clock_timestamp() - max(at) FILTER (WHERE by_ip))::float8 AS ip_since
+           FROM f`,
+  values: [email, device, ip, minutes],
 });
 
 export const deleteOldLoginAttempts = (): Sql => ({

@@ -4,15 +4,52 @@ import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
 import { insertAudit } from '../../db/queries/audit.js';
-import { countRecentFailures, recordLoginAttempt } from '../../db/queries/sessions.js';
+import {
+  insertLoginAttempt,
+  lockLoginKey,
+  markLoginAttemptSucceeded,
+  recentLoginFailures,
+  type LoginFailuresRow,
+} from '../../db/queries/sessions.js';
 import { findUserByEmail, markLogin, type UserRow } from '../../db/queries/users.js';
+import { DEVICE_COOKIE, DEVICE_MAX_AGE_MS, knownDevice, newDeviceCookie, throttleAddress } from '../auth/device.js';
+import { LOGIN_LIMITS, loginVerdict } from '../auth/login-throttle.js';
 import { verifyPassword } from '../auth/passwords.js';
 import { endSession, startSession } from '../auth/session.js';
 import { html } from '../html.js';
 import { page } from '../layout.js';
 
 const LOGIN_CSRF_COOKIE = 'prospector_login';
-export const LOGIN_LIMITS = { windowMinutes: 15, perEmail: 5, perIp: 30 };
+export { LOGIN_LIMITS };
+
+/**
+ * Decides, one request at a time per throttle key, whether this attempt is evaluated; when it is,
+ * the attempt is already recorded as a failure (marked succeeded once the password matches), so
+ * 40 parallel guesses see each other and at most the limit reach the password check.
+ */
+async function admitLogin(
+  ctx: AppContext,
+  req: Request,
+  email: string,
+): Promise<{ allow: true; attemptId: number; device?: string } | { allow: false; retryAfterSeconds: number }> {
+  const device = knownDevice(ctx.config.appSecret, req.cookies?.[DEVICE_COOKIE], email);
+  const address = throttleAddress(req, ctx.config.trustProxy);
+  return ctx.db.transaction(async (tx) => {
+    await run(tx, lockLoginKey(device ? `device:${device}` : `email:${email.toLowerCase()}`));
+    if (address) await run(tx, lockLoginKey(`ip:${address}`));
+    const f = (await one<LoginFailuresRow>(
+      tx,
+      recentLoginFailures(email, device ?? null, address ?? null, LOGIN_LIMITS.windowMinutes),
+    ))!;
+    const verdict = loginVerdict(
+      { failures: f.account_failures, secondsSinceLast: f.account_since },
+      address ? { failures: f.ip_failures, secondsSinceLast: f.ip_since } : undefined,
+    );
+    if (!verdict.allow) return verdict;
+    const row = (await one<{ id: number }>(tx, insertLoginAttempt(email, req.ip ?? '', device ?? null)))!;
+    return { allow: true, attemptId: row.id, device };
+  });
+}
 
 const LoginForm = z.object({
   email: z.string().trim().min(1).max(254),
@@ -72,22 +109,31 @@ export function authRoutes(ctx: AppContext): Router {
       return fail(403, 'The login form expired. Please try again.', parsed.data.email);
     }
     const { email, password } = parsed.data;
-    const ip = req.ip ?? '';
-    const recent = await one<{ by_email: number; by_ip: number }>(
-      ctx.db,
-      countRecentFailures(email, ip, LOGIN_LIMITS.windowMinutes),
-    );
-    if ((recent?.by_email ?? 0) >= LOGIN_LIMITS.perEmail || (recent?.by_ip ?? 0) >= LOGIN_LIMITS.perIp) {
-      res.setHeader('Retry-After', String(LOGIN_LIMITS.windowMinutes * 60));
-      return fail(429, `Too many failed attempts. Wait ${LOGIN_LIMITS.windowMinutes} minutes and try again.`, email);
+    const verdict = await admitLogin(ctx, req, email);
+    if (!verdict.allow) {
+      res.setHeader('Retry-After', String(verdict.retryAfterSeconds));
+      const wait = verdict.retryAfterSeconds === 1 ? 'a second' : `${verdict.retryAfterSeconds} seconds`;
+      return fail(429, `Too many failed attempts for this email. Wait ${wait} and try again.`, email);
     }
     const user = await one<UserRow>(ctx.db, findUserByEmail(email));
     const ok = (await verifyPassword(password, user?.password_hash ?? null)) && !!user && !user.disabled_at;
-    await run(ctx.db, recordLoginAttempt(email, ip, ok));
     if (!ok || !user) {
-      ctx.log.info({ event: 'auth.login.failed', ip }, 'auth.login.failed');
+      ctx.log.info({ event: 'auth.login.failed', ip: req.ip }, 'auth.login.failed');
       return fail(401, 'Wrong email or password.', email);
     }
+    await run(ctx.db, markLoginAttemptSucceeded(verdict.attemptId));
+    res.cookie(
+      DEVICE_COOKIE,
+      verdict.device ? req.cookies[DEVICE_COOKIE] : newDeviceCookie(ctx.config.appSecret, email),
+      {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure,
+        path: '/login',
+        maxAge: DEVICE_MAX_AGE_MS,
+      },
+    );
+    const ip = req.ip ?? '';
     await startSession(ctx.db, req, res, user.id, secure);
     await run(ctx.db, markLogin(user.id));
     await run(ctx.db, insertAudit({ workspaceId: user.workspace_id, userId: user.id, action: 'auth.login', ip }));
