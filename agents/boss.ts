@@ -3,6 +3,7 @@
 // several commands in one string) must go through `exec`, since PGlite's `query` takes one.
 import PgBoss from 'pg-boss';
 import type { Database, Queryable } from '../db/index.js';
+import { installJobNotify } from '../db/queries/job-wake.js';
 import { EXPIRE_SECONDS, queueNames } from './queues.js';
 
 export function bossAdapter(db: Queryable): PgBoss.Db {
@@ -23,10 +24,11 @@ export interface BossOptions {
 
 /** Serialises pg-boss installation across processes (any fixed key distinct from the migrations'). */
 const BOSS_INSTALL_LOCK = 7_226_815_201;
+const SCHEMA = 'pgboss';
 
 export async function startBoss(db: Database, opts: BossOptions = {}): Promise<PgBoss> {
   const common = {
-    schema: 'pgboss',
+    schema: SCHEMA,
     supervise: opts.supervise ?? true,
     schedule: opts.supervise ?? true,
     migrate: true,
@@ -36,7 +38,7 @@ export async function startBoss(db: Database, opts: BossOptions = {}): Promise<P
       ? new PgBoss({ ...common, connectionString: opts.databaseUrl, max: opts.poolMax ?? 4 })
       : new PgBoss({ ...common, db: bossAdapter(db) });
   boss.on('error', () => {}); // surfaced through the runtime's logger; never crash the process
-  const install = async () => {
+  const install = async (q: Queryable) => {
     await boss.start();
     for (const name of queueNames) {
       const options = {
@@ -50,16 +52,17 @@ export async function startBoss(db: Database, opts: BossOptions = {}): Promise<P
       if (!existing) await boss.createQueue(name, options);
       else if (existing.expireInSeconds !== options.expireInSeconds) await boss.updateQueue(name, options);
     }
+    await q.exec(installJobNotify(SCHEMA));
   };
   // Web and workers starting together on PostgreSQL (compose) would race pg-boss's schema install
   // and queue creation into a deadlock: one process at a time, behind an advisory lock.
   if (db.kind === 'postgres') {
     await db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [BOSS_INSTALL_LOCK]);
-      await install();
+      await install(tx);
     });
   } else {
-    await install();
+    await install(db);
   }
   return boss;
 }

@@ -1,7 +1,10 @@
-// Starts a chosen set of queue handlers and stops them gracefully: stop fetching, let
-// in-flight jobs finish (then abort them), close pools.
+// Starts a chosen set of queue handlers, one fetch loop per queue (fetch-loop.ts), woken by a
+// NOTIFY when a job arrives; stops them gracefully: stop fetching, let in-flight jobs finish
+// (then abort them), write their outcomes.
 import type PgBoss from 'pg-boss';
 import type { AppContext } from '../context.js';
+import { JOBS_CHANNEL } from '../db/queries/job-wake.js';
+import { FetchLoop } from './fetch-loop.js';
 import { Queues, type Payload, type QueueKey } from './queues.js';
 
 export type AgentContext = AppContext;
@@ -15,8 +18,9 @@ export interface Helpers extends AgentContext {
 export interface Agent<K extends QueueKey = QueueKey> {
   queue: K;
   handler: (payload: Payload<K>, helpers: Helpers) => Promise<void>;
-  /** Jobs fetched and run at once by one process. */
+  /** Jobs run at once by one process; also the most one fetch takes. */
   concurrency?: number;
+  /** Sleep after a fetch that found nothing (a NOTIFY ends it early). */
   pollingIntervalSeconds?: number;
   /** Cron (UTC) on which pg-boss enqueues an empty payload. */
   cron?: string;
@@ -28,19 +32,21 @@ export function defineAgent<K extends QueueKey>(agent: Agent<K>): Agent<K> {
 
 export interface RunningAgents {
   names: string[];
+  /** Stop fetching, let in-flight jobs finish (aborting them 1 s before `timeoutMs`), settle them. */
   stop(timeoutMs?: number): Promise<void>;
 }
 
 export async function startAgents(ctx: AgentContext, agents: Agent[]): Promise<RunningAgents> {
   const abort = new AbortController();
+  const loops = new Map<string, FetchLoop>();
   for (const agent of agents) {
     const queue = Queues[agent.queue];
     const log = ctx.log.child({ agent: queue.name });
     const run = async (job: PgBoss.Job<unknown>) => {
-      const payload = queue.payload.parse(job.data ?? {});
       const started = Date.now();
       log.debug({ jobId: job.id }, 'job.start');
       try {
+        const payload = queue.payload.parse(job.data ?? {});
         await agent.handler(payload as never, {
           ...ctx,
           log: log.child({ jobId: job.id }),
@@ -53,28 +59,42 @@ export async function startAgents(ctx: AgentContext, agents: Agent[]): Promise<R
         throw err;
       }
     };
-    const concurrency = agent.concurrency ?? 1;
-    for (let i = 0; i < concurrency; i++) {
-      await ctx.boss.work(
-        queue.name,
-        { batchSize: 1, pollingIntervalSeconds: agent.pollingIntervalSeconds ?? 2 },
-        async (jobs: PgBoss.Job<unknown>[]) => {
-          for (const job of jobs) await run(job);
-        },
-      );
-    }
+    const loop = new FetchLoop({
+      boss: ctx.boss,
+      queue: queue.name,
+      concurrency: agent.concurrency ?? 1,
+      idleMs: (agent.pollingIntervalSeconds ?? 2) * 1000,
+      log,
+      run,
+    });
+    loops.set(queue.name, loop);
     if (agent.cron) await ctx.boss.schedule(queue.name, agent.cron, {}, { tz: 'UTC' });
   }
-  const names = agents.map((a) => Queues[a.queue].name);
+  // A job sent by any process wakes the loop of its queue at once instead of at its next poll.
+  const unlisten = await ctx.db
+    .listen(JOBS_CHANNEL, (name) => loops.get(name)?.notify())
+    .catch((err: unknown) => {
+      ctx.log.warn({ err }, 'agents.listen.failed');
+      return async () => {};
+    });
+  for (const loop of loops.values()) loop.start();
+  const names = [...loops.keys()];
   ctx.log.info({ agents: names }, 'agents.started');
   return {
     names,
     async stop(timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
       const timer = setTimeout(() => abort.abort(new Error('shutdown')), Math.max(0, timeoutMs - 1000));
+      const until = (p: Promise<unknown>) =>
+        Promise.race([p, new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())).unref())]);
       try {
-        await Promise.all(names.map((n) => ctx.boss.offWork(n)));
+        await unlisten().catch(() => {});
+        await Promise.all([...loops.values()].map((l) => l.stopFetching()));
+        await until(Promise.all([...loops.values()].map((l) => l.jobsDone())));
+        await until(Promise.all([...loops.values()].map((l) => l.settler.idle())));
       } finally {
         clearTimeout(timer);
+        for (const l of loops.values()) l.settler.abandon();
       }
     },
   };

@@ -32,6 +32,10 @@ export async function openPglite(dir?: string): Promise<Database & { pglite: PGl
     transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       return pglite.transaction((tx) => fn(wrap(tx)));
     },
+    async listen(channel, onPayload) {
+      const unlisten = await pglite.listen(channel, onPayload);
+      return async () => unlisten();
+    },
     async close() {
       await pglite.close();
     },

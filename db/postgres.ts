@@ -27,6 +27,48 @@ function wrap(client: pg.Pool | pg.PoolClient): Queryable {
   };
 }
 
+/** A dedicated LISTEN connection that reconnects (100 ms doubling to 5 s) until stopped. */
+async function listenOn(connectionString: string, channel: string, onPayload: (payload: string) => void) {
+  let stopped = false;
+  let client: pg.Client | undefined;
+  let attempt = 0;
+  const connect = async (): Promise<void> => {
+    if (stopped) return;
+    const c = new pg.Client({ connectionString });
+    client = c;
+    c.on('notification', (m) => {
+      if (m.channel === channel) onPayload(m.payload ?? '');
+    });
+    const retry = () => {
+      if (stopped || client !== c) return;
+      client = undefined;
+      void c.end().catch(() => {});
+      setTimeout(() => void connect().catch(() => {}), Math.min(5000, 100 * 2 ** Math.min(attempt++, 16))).unref();
+    };
+    c.on('error', retry);
+    c.on('end', retry);
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      attempt = 0;
+    } catch (err) {
+      retry();
+      throw err;
+    }
+  };
+  // The first connection must work (the database is up at start); later drops are retried.
+  try {
+    await connect();
+  } catch (err) {
+    stopped = true;
+    throw err;
+  }
+  return async () => {
+    stopped = true;
+    await client?.end().catch(() => {});
+  };
+}
+
 export function openPostgres(connectionString: string, max = 10): Database & { pool: pg.Pool } {
   const pool = new pg.Pool({ connectionString, max });
   // An idle client losing its connection must not crash the process; the next query reconnects.
@@ -49,6 +91,7 @@ export function openPostgres(connectionString: string, max = 10): Database & { p
         client.release();
       }
     },
+    listen: (channel, onPayload) => listenOn(connectionString, channel, onPayload),
     async close() {
       await pool.end();
     },

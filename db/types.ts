@@ -14,6 +14,12 @@ export interface Queryable {
 export interface Database extends Queryable {
   readonly kind: 'postgres' | 'pglite';
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * LISTEN on `channel` for as long as the returned function is not called. On PostgreSQL one
+   * dedicated connection per call, reconnected with backoff when it drops (notifications sent
+   * while it is down are lost: callers also poll).
+   */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 

@@ -19,7 +19,6 @@ describeEachBackend('send and dispatch agents over pg-boss', (get) => {
   beforeAll(async () => {
     ctx = await createTestContext(get());
     smtp = await startSmtp();
-    agents = await startAgents(ctx, [sendAgent, dispatchAgent] as never);
   });
   afterAll(async () => {
     await agents?.stop(5000);
@@ -49,6 +48,8 @@ describeEachBackend('send and dispatch agents over pg-boss', (get) => {
     await dispatchTick(ctx, deps);
     await dispatchTick(ctx, deps);
     expect(enqueued).toEqual([b.stepIds[0], b.stepIds[0]]);
+    // Started only now: a worker that drains at once would claim the step between the two ticks.
+    agents = await startAgents(ctx, [sendAgent, dispatchAgent] as never);
     await smtp.waitFor(1, 20_000);
     const deadline = Date.now() + 10_000;
     while (

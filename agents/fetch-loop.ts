@@ -1,0 +1,129 @@
+// One fetch loop per queue: take up to `concurrency` jobs in one round trip, start each, and
+// fetch again as soon as a slot is free; sleep only after a fetch that found nothing (until the
+// polling interval ends, or a NOTIFY says a job arrived). pg-boss's own worker sleeps the rest of
+// its polling interval after every fetch, even one that returned work, and completes or fails a
+// whole batch together; here each job is settled on its own (settle.ts).
+import type PgBoss from 'pg-boss';
+import type { Logger } from '../log.js';
+import { Settler } from './settle.js';
+
+export interface FetchLoopOptions {
+  boss: PgBoss;
+  queue: string;
+  concurrency: number;
+  idleMs: number;
+  log: Logger;
+  run: (job: PgBoss.Job<unknown>) => Promise<void>;
+}
+
+/** A promise with its resolver, re-armed after each use. */
+class Signal {
+  private resolve: (() => void) | undefined;
+  wait(ms?: number): Promise<void> {
+    return new Promise<void>((res) => {
+      const timer = ms === undefined ? undefined : setTimeout(res, ms);
+      this.resolve = () => {
+        clearTimeout(timer);
+        res();
+      };
+    });
+  }
+  fire(): void {
+    const r = this.resolve;
+    this.resolve = undefined;
+    r?.();
+  }
+}
+
+export class FetchLoop {
+  readonly settler: Settler;
+  private readonly running = new Set<Promise<void>>();
+  private readonly wake = new Signal();
+  private readonly slotFreed = new Signal();
+  private notified = false;
+  private stopping = false;
+  private loop: Promise<void> | undefined;
+
+  constructor(private readonly o: FetchLoopOptions) {
+    this.settler = new Settler(o.boss, o.queue, o.log);
+  }
+
+  start(): void {
+    this.loop ??= this.fetchLoop();
+  }
+
+  /** New work is waiting (a NOTIFY from the database, or a job sent by this process). */
+  notify(): void {
+    this.notified = true;
+    this.wake.fire();
+  }
+
+  get inFlight(): number {
+    return this.running.size;
+  }
+
+  /** Stop fetching; resolves when the loop has exited (jobs already started keep running). */
+  async stopFetching(): Promise<void> {
+    this.stopping = true;
+    this.wake.fire();
+    this.slotFreed.fire();
+    await this.loop;
+  }
+
+  /** Resolves when every started job has finished (not necessarily been settled). */
+  async jobsDone(): Promise<void> {
+    while (this.running.size) await Promise.all([...this.running]);
+  }
+
+  private async fetchLoop(): Promise<void> {
+    const { boss, queue, concurrency, idleMs, log } = this.o;
+    while (!this.stopping) {
+      const free = concurrency - this.running.size;
+      if (free <= 0) {
+        await this.slotFreed.wait();
+        // Jobs that finish in the same turn (a batch of quick ones) free their slots together:
+        // one fetch for all of them rather than one per job.
+        await new Promise((r) => setImmediate(r));
+        continue;
+      }
+      this.notified = false;
+      let jobs: PgBoss.Job<unknown>[] = [];
+      try {
+        jobs = await boss.fetch(queue, { batchSize: free });
+      } catch (err) {
+        log.warn({ err }, 'queue.fetch.failed');
+      }
+      if (!jobs.length) {
+        if (!this.notified && !this.stopping) await this.wake.wait(idleMs);
+        continue;
+      }
+      for (const job of jobs) this.startJob(job);
+    }
+  }
+
+  private startJob(job: PgBoss.Job<unknown>): void {
+    const p: Promise<void> = this.runJob(job).finally(() => {
+      this.running.delete(p);
+      this.slotFreed.fire();
+    });
+    this.running.add(p);
+  }
+
+  private async runJob(job: PgBoss.Job<unknown>): Promise<void> {
+    // Like pg-boss: a handler still running when its job expires gives its slot back (the job
+    // is failed and retried; handlers are idempotent).
+    const expiry = Math.max(1, (job as { expireInSeconds?: number }).expireInSeconds ?? 900) * 1000;
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`handler exceeded the job's expiry of ${expiry} ms`)), expiry);
+    });
+    try {
+      await Promise.race([this.o.run(job), expired]);
+      this.settler.complete(job.id);
+    } catch (err) {
+      this.settler.fail(job.id, err);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

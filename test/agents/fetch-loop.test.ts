@@ -1,0 +1,165 @@
+// The worker's fetch loop on both backends: drains waiting work without napping, wakes on a
+// NOTIFY, settles each job on its own, survives its job table going away while a job runs, and
+// lets in-flight jobs finish on stop.
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { Queues } from '../../agents/queues.js';
+import { defineAgent, startAgents, type RunningAgents } from '../../agents/runtime.js';
+import { settleBackoffMs } from '../../agents/settle.js';
+import type { AppContext } from '../../context.js';
+import { createTestContext } from '../support/context.js';
+import { describeEachBackend } from '../support/db.js';
+
+async function waitFor<T>(fn: () => Promise<T | undefined> | T | undefined, ms = 30_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A promise the test resolves by hand. */
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((r) => (open = r));
+  return { open, opened };
+}
+
+/** Never sleeps long enough for a test to see it: a loop that napped after work would stall. */
+const NEVER = 3600;
+
+describeEachBackend('worker fetch loop', (get) => {
+  let ctx: AppContext & { close(): Promise<void> };
+  const events: { msg: string; jobId?: string; jobIds?: string[] }[] = [];
+  let running: RunningAgents | undefined;
+  beforeAll(async () => {
+    ctx = await createTestContext(get());
+    // A real logger whose lines the test reads: the stable event names are the evidence.
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        for (const line of String(chunk).split('\n').filter(Boolean)) events.push(JSON.parse(line));
+        done();
+      },
+    });
+    ctx.log = pino({ level: 'debug' }, sink);
+  });
+  afterAll(async () => {
+    await running?.stop(5000);
+    await ctx?.close();
+  });
+  const state = async (queue: string, id: string) => (await ctx.boss.getJobById(queue, id))?.state;
+  /** Starts a one-slot maintenance agent running `body`, sends it a job, waits for it to start. */
+  async function runOne(body: (signal: AbortSignal) => Promise<void>): Promise<string> {
+    const started = gate();
+    running = await startAgents(ctx, [
+      defineAgent({
+        queue: 'maintenance',
+        pollingIntervalSeconds: NEVER,
+        async handler(_p, { signal }) {
+          started.open();
+          await body(signal);
+        },
+      }),
+    ] as never);
+    const id = await ctx.boss.send(Queues.maintenance.name, {});
+    await started.opened;
+    return id!;
+  }
+
+  it('runs up to `concurrency` jobs at once and drains a backlog without sleeping between fetches', async () => {
+    const queue = Queues.signalsTick.name;
+    const ids = await Promise.all(Array.from({ length: 9 }, () => ctx.boss.send(queue, {})));
+    let now = 0;
+    let most = 0;
+    let done = 0;
+    const release = gate();
+    running = await startAgents(ctx, [
+      defineAgent({
+        queue: 'signalsTick',
+        concurrency: 3,
+        pollingIntervalSeconds: NEVER,
+        async handler() {
+          most = Math.max(most, ++now);
+          await release.opened;
+          now--;
+          done++;
+        },
+      }),
+    ] as never);
+    await waitFor(() => most === 3);
+    release.open();
+    await waitFor(() => done === 9);
+    for (const id of ids) await waitFor(async () => (await state(queue, id!)) === 'completed');
+    expect(most).toBe(3);
+    await running!.stop(5000);
+  });
+
+  it('wakes on a NOTIFY when a job is sent while it sleeps, and fails a bad job on its own', async () => {
+    const queue = Queues.dispatch.name;
+    const seen: string[] = [];
+    running = await startAgents(ctx, [
+      defineAgent({
+        queue: 'dispatch',
+        concurrency: 2,
+        pollingIntervalSeconds: NEVER,
+        async handler(_p, { jobId }) {
+          seen.push(jobId);
+          if (seen.length === 2) throw new Error('this one fails');
+        },
+      }),
+    ] as never);
+    const first = await ctx.boss.send(queue, {});
+    await waitFor(async () => (await state(queue, first!)) === 'completed');
+    // The loop found the queue empty after the first job and sleeps for an hour unless woken.
+    const second = await ctx.boss.send(queue, {}, { retryLimit: 0 });
+    const third = await ctx.boss.send(queue, {});
+    await waitFor(async () => (await state(queue, second!)) === 'failed');
+    await waitFor(async () => (await state(queue, third!)) === 'completed');
+    expect(seen).toEqual([first, second, third]);
+    await running!.stop(5000);
+  });
+
+  it('keeps retrying a completion while the job table is gone, and completes once it is back', async () => {
+    const queue = Queues.maintenance.name;
+    const release = gate();
+    const id = await runOne(() => release.opened);
+    await ctx.db.query('ALTER TABLE pgboss.job RENAME TO job_away');
+    const retriesBefore = events.filter((e) => e.msg === 'job.settle.retry').length;
+    release.open();
+    try {
+      await waitFor(() => events.filter((e) => e.msg === 'job.settle.retry').length >= retriesBefore + 2);
+    } finally {
+      await ctx.db.query('ALTER TABLE pgboss.job_away RENAME TO job');
+    }
+    await waitFor(async () => (await state(queue, id!)) === 'completed');
+    await running!.stop(5000);
+  });
+
+  it('on stop, lets an in-flight job finish and records it before resolving', async () => {
+    const queue = Queues.maintenance.name;
+    let finished = false;
+    const id = await runOne(async () => {
+      await new Promise((r) => setTimeout(r, 300));
+      finished = true;
+    });
+    await running!.stop(10_000);
+    expect(finished).toBe(true);
+    expect(await state(queue, id!)).toBe('completed');
+  });
+
+  it('on stop, aborts a job that outlives the grace period, and the job is failed for a retry', async () => {
+    const queue = Queues.maintenance.name;
+    const id = await runOne(
+      (signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason))),
+    );
+    await running!.stop(1500);
+    expect(await state(queue, id!)).toBe('retry');
+  });
+});
+
+it('backs off 100 ms doubling to 5 s between attempts to record an outcome', () => {
+  expect([0, 1, 2, 5, 6, 50].map(settleBackoffMs)).toEqual([100, 200, 400, 3200, 5000, 5000]);
+});
