@@ -153,7 +153,8 @@ const hopsBoss = (ctx: AppContext) =>
   });
 
 async function bench(backend: Backend) {
-  const { ctx, close } = await open(backend);
+  const opened = await open(backend);
+  const ctx = opened.ctx;
   try {
     await throughput(ctx, rawDrain(ctx)); // warm-up
     const raw: number[] = [];
@@ -180,7 +181,7 @@ async function bench(backend: Backend) {
     );
     return r;
   } finally {
-    await close();
+    await opened.close();
   }
 }
 

@@ -153,7 +153,10 @@ describeEachBackend('worker fetch loop', (get) => {
   it('on stop, aborts a job that outlives the grace period, and the job is failed for a retry', async () => {
     const queue = Queues.maintenance.name;
     const id = await runOne(
-      (signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason))),
+      (signal) =>
+        new Promise((_, reject) =>
+          signal.addEventListener('abort', () => reject(new Error('aborted', { cause: signal.reason }))),
+        ),
     );
     await running!.stop(1500);
     expect(await state(queue, id!)).toBe('retry');
