@@ -114,6 +114,7 @@ const SIGNAL_WORDS: Record<string, string[]> = {
     'congratulations',
     'new position',
   ],
+  acquisition: ['acquisition', 'acquired', 'acquiring', 'acquire', 'buying', 'bought', 'deal', 'merger', 'integration'],
   hiring: [
     'hiring',
     'hire',

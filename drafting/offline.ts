@@ -12,6 +12,7 @@ const OPENERS: Record<string, { subject: string; lead: string }> = {
   funding: { subject: 'new funding', lead: 'Congratulations on the new funding' },
   job_change: { subject: 'your new role', lead: 'Congratulations on the new role' },
   hiring: { subject: 'the open roles', lead: 'I noticed the team is hiring' },
+  acquisition: { subject: 'the acquisition', lead: 'I saw the news of the deal' },
   news: { subject: 'the recent news', lead: 'I read the recent news' },
   manual: { subject: 'a quick note', lead: 'I came across this' },
   inbound: { subject: 'your note', lead: 'Thanks for reaching out' },

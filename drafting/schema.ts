@@ -61,4 +61,4 @@ export interface DraftInput {
   steps: TemplateStep[];
 }
 
-export type SignalType = 'funding' | 'job_change' | 'news' | 'hiring' | 'manual' | 'inbound';
+export type SignalType = 'funding' | 'job_change' | 'news' | 'hiring' | 'acquisition' | 'manual' | 'inbound';

@@ -54,6 +54,20 @@ export const DEFAULT_PLAYS: PlayDefinition[] = [
     personas: [salesLeaders, founders],
   }),
   PlayDefinition.parse({
+    name: 'Acquisition: an account is buying',
+    description:
+      'An acquirer has two sales teams, two stacks and a board expecting the deal to pay off: reach sales leadership while integration plans are drawn.',
+    trigger: { kind: 'signal', signalType: 'acquisition', acquisitionRoles: ['acquirer'] },
+    personas: [salesLeaders, revops],
+  }),
+  PlayDefinition.parse({
+    name: 'Acquisition: an account was bought',
+    description:
+      'A company being bought will review its tools against the new owner’s within months: reach the leaders who will defend theirs.',
+    trigger: { kind: 'signal', signalType: 'acquisition', acquisitionRoles: ['target'] },
+    personas: [salesLeaders, founders],
+  }),
+  PlayDefinition.parse({
     name: 'Hiring: building a sales team',
     description: 'Hiring SDRs or sales leaders means a pipeline problem to solve now.',
     trigger: {

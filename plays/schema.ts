@@ -18,12 +18,14 @@ export const FUNDING_ROUNDS = [
   'debt',
   'grant',
 ] as const;
+/** The account's side of an acquisition: buying or being bought. */
+export const ACQUISITION_ROLES = ['acquirer', 'target'] as const;
 export const INBOUND_EVENTS = ['trial_signup', 'resource_download', 'demo_attended'] as const;
 
 export const Trigger = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('signal'),
-    signalType: z.enum(['funding', 'job_change', 'news', 'hiring', 'manual']),
+    signalType: z.enum(['funding', 'job_change', 'news', 'hiring', 'acquisition', 'manual']),
     /** Signal subtypes accepted (news: launch, leadership_change…; job_change: new_hire, champion_moved); empty = any. */
     subtypes: z.array(z.string()).default([]),
     /** Funding only: the earliest round that counts (e.g. series_a → Series A or later). */
@@ -32,6 +34,8 @@ export const Trigger = z.discriminatedUnion('kind', [
     roleKeywords: z.array(z.string()).default([]),
     /** Job change only: true = a champion who moved, false = someone new to us; absent = either. */
     champion: z.boolean().optional(),
+    /** Acquisition only: the account's side of the deal (buying, being bought); empty = either. */
+    acquisitionRoles: z.array(z.enum(ACQUISITION_ROLES)).default([]),
   }),
   z.object({ kind: z.literal('manual') }),
   z.object({ kind: z.literal('inbound'), event: z.enum(INBOUND_EVENTS) }),
@@ -93,6 +97,8 @@ export function triggerMatches(trigger: Trigger, signal: SignalLike): boolean {
       return false;
   }
   if (trigger.champion !== undefined && Boolean(signal.facts.champion) !== trigger.champion) return false;
+  if (trigger.acquisitionRoles.length && !trigger.acquisitionRoles.includes(signal.facts.accountRole as never))
+    return false;
   if (trigger.roleKeywords.length) {
     const role = ` ${String(signal.facts.role ?? signal.facts.title ?? '').toLowerCase()} `;
     if (

@@ -1,6 +1,10 @@
-// Rules that say what an item is and pull out its facts. Fast, deterministic, pure: the
-// labelled headline set in test/fixtures/signals/headlines.json measures them.
+// Rules that say what an item is and pull out its facts. Fast, deterministic, pure. The
+// decision (type) reads per-language word lists (lexicon.ts) so it holds in eight languages;
+// the English fact extractors below add round, investors, person and title where they can.
+// Measured by signals/eval (npm run eval:signals) and test/fixtures/signals/headlines*.jsonl.
+import { acquisitionParties } from './acquisition.js';
 import { parseAmount, type Amount } from './amounts.js';
+import * as L from './lexicon.js';
 import type { SignalType } from './types.js';
 
 export type NewsKind =
@@ -190,11 +194,78 @@ function fundingFacts(title: string, summary: string, round: string | null, amou
 /** SEC EDGAR "D - Company Name (0001234567) (Filer)": a Form D is a notice of an exempt offering. */
 const FORM_D = /^D(?:\/A)? - (.+?) \((\d{10})\) \((?:Filer|Issuer)\)/;
 
+/** "Kestrel, which raised $24M in March, appoints…": a past round in a clause is not news of one. */
+const PAST_CLAUSE = new RegExp(
+  [
+    String.raw`,\s[^,]{0,60}?(?:raised|backed by|eingesammelt|finanziert|levé|levantó|captó|ophaalde|opgehaald|captou|levantou|tog in|tagit in)[^,]{0,60},`,
+    String.raw`\s+after\s+raising\s+.*$`,
+  ].join('|'),
+  'giu',
+);
+const PAST_JA = /(?:昨年|前年|[0-9０-９]{4}年に?)[^、]*?調達した/gu;
+
+export function withoutPastClauses(title: string): string {
+  return title.replace(PAST_CLAUSE, ' ').replace(PAST_JA, '').replace(/\s+/g, ' ').trim();
+}
+
+/** A completed hire of one person ("hires a VP", "ficha a", "anställer ny vd") is a job change. */
+const HIRED_ONE = L.wordsRe({
+  en: [String.raw`hires\s+(?:a|an|its|former|ex-)`, 'hired'],
+  es: ['ficha a'],
+  pt: [String.raw`contrata\s+.{1,50}\s+como`],
+  sv: ['anställer ny'],
+  de: [String.raw`holt\s+.{1,50}\s+als`],
+});
+/** Verbs that name someone to a role without needing a title word ("prend la tête", "presidirá"). */
+const APPOINT_STRONG = L.wordsRe({
+  en: ['appoints', 'appointed', 'promotes', 'promoted', 'takes the helm'],
+  de: ['ernennt', 'beruft'],
+  fr: ['nomme', 'nommée?', 'prend la tête'],
+  es: ['nombra', 'presidirá', 'nombramiento'],
+  nl: ['benoemt', 'benoemd'],
+  pt: ['nomeia', 'assume a presidência'],
+  sv: ['utser', 'utsedd'],
+  ja: ['就任', '招聘'],
+});
+/** A job post names a role first: "Head of Sales (EMEA) – Copperleaf – London". */
+const JOB_ROLE =
+  /^(?:senior |junior |lead |principal )?(?:enterprise |mid-market |inside |field )?(?:account executive|account manager|sales development representative|sdr|bdr|business developer|head of|vp of|customer success|solutions engineer|sales engineer|executivo\(a\) de contas|executivo de contas)/iu;
+const JOB_SEPARATOR = /\s[–—|-]\s|\s(?:at|bei|chez|en|na|på|bij)\s\p{Lu}|／|（/u;
+
+function subjectAt(title: string, index: number): string | null {
+  const before = title.slice(0, index).replace(/[,:、]\s*$/, '');
+  if (/[\p{Script=Han}\p{Script=Katakana}\p{Script=Hiragana}]/u.test(before)) {
+    return before.split(/[、,]/)[0]!.trim() || null;
+  }
+  const head = before.split(/:\s/).pop()!;
+  const run = /((?:[\p{Lu}\d][\p{L}\p{N}.&'’-]*)(?:\s+(?:[\p{Lu}\d&][\p{L}\p{N}.&'’-]*|of|de|and|for))*)\s*$/u.exec(
+    head,
+  )?.[1];
+  return run && run.length <= 80 ? run.trim() : null;
+}
+
+/** The company the headline is about: English verbs first, then the run before any verb we know. */
+function subjectOf(title: string, ...res: RegExp[]): string | null {
+  const en = headlineSubject(title);
+  if (en) return en;
+  for (const re of res) {
+    const m = re.exec(title);
+    if (m && m.index > 0) return subjectAt(title, m.index);
+  }
+  return null;
+}
+
+const news = (subtype: string, company: string | null, basis: 'rule' | 'fallback' = 'rule'): Classification => ({
+  type: 'news',
+  subtype,
+  facts: { company },
+  basis,
+});
+
 /** Type, subtype and facts of an item from its title and summary. */
 export function classify(title: string, summary = ''): Classification {
-  const t = title.replace(/\s+/g, ' ').trim();
-  const both = `${t}. ${summary.slice(0, 600)}`;
-  const formD = FORM_D.exec(t);
+  const raw = title.replace(/\s+/g, ' ').trim();
+  const formD = FORM_D.exec(raw);
   if (formD)
     return {
       type: 'funding',
@@ -212,82 +283,95 @@ export function classify(title: string, summary = ''): Classification {
     };
 
   // The title decides; the summary only fills facts or breaks a tie.
-  if (LAYOFFS.test(t))
-    return { type: 'news', subtype: 'layoffs', facts: { company: headlineSubject(t) }, basis: 'rule' };
+  const t = withoutPastClauses(raw);
+  const subject = () =>
+    subjectOf(t, L.FUNDING_VERB, L.ACQUIRE_PASSIVE, L.ACQUIRE_ACTIVE, L.HIRING, L.APPOINT, L.LAYOFFS, L.MODALITY);
+  if (L.FUND_CLOSE.test(t) && !/\bfunds? (?:its|the|expansion|growth)\b/i.test(t)) return news('fund_close', subject());
+  if (L.LAYOFFS.test(t) || LAYOFFS.test(t)) return news('layoffs', subject());
+
   const amount = NOT_FUNDING.test(t) ? null : parseAmount(t);
   const round = parseRound(t);
-  const isAcq = ACQUISITION.test(t);
-  const fundingWords =
-    !NOT_FUNDING.test(t) &&
-    ((FUNDING_VERB.test(t) && FUNDING_NOUN.test(t)) ||
-      /\b(?:new|fresh) (?:funding|financing|capital)\b|\bin talks to raise\b/i.test(t));
-  if (
-    !isAcq &&
-    ((round && (fundingWords || amount || /\bround\b/i.test(t))) ||
-      (amount && FUNDING_VERB.test(t) && !NOT_FUNDING.test(t)) ||
-      (fundingWords && /\b(funding|financing|round)\b/i.test(t)))
-  ) {
+  const isAcq =
+    (L.ACQUIRE_PASSIVE.test(t) || L.ACQUIRE_ACTIVE.test(t)) && !/übernimmt (?:die|den) (?:leitung|vorsitz)/iu.test(t);
+  const isFunding =
+    (!NOT_FUNDING.test(t) &&
+      !L.REVENUE.test(t) &&
+      L.FUNDING_VERB.test(t) &&
+      (amount !== null || round !== null || L.FUNDING_NOUN.test(t))) ||
+    (amount !== null && round !== null && !L.REVENUE.test(t));
+  // Talks, plans and reports are news: nothing closed yet.
+  const dealWords = isAcq || isFunding || L.FUNDING_NOUN.test(t) || /\b(?:ipo|sale|bid)\b/i.test(t);
+  if (dealWords && L.MODALITY.test(t)) return news('rumour', subject());
+  if (isAcq) {
+    const parties = acquisitionParties(t);
+    const price = parseAmount(t);
     return {
-      type: 'funding',
-      subtype: round ?? 'undisclosed',
-      facts: fundingFacts(t, summary, round ?? parseRound(summary), amount ?? parseAmount(summary)),
+      type: 'acquisition',
+      subtype: 'acquisition',
+      facts: {
+        acquirer: parties.acquirer,
+        target: parties.target,
+        amount: price?.value ?? null,
+        currency: price?.currency ?? null,
+        company: subject() ?? parties.acquirer ?? parties.target,
+      },
       basis: 'rule',
     };
   }
-  if (HIRING.test(t) && !(APPOINT.test(t) && TITLE_RE.test(t) && PERSON.test(t.replace(/^\S+\s/, '')))) {
+  if (isFunding) {
+    const r = round ?? parseRound(summary);
+    const facts = fundingFacts(t, summary, r, amount ?? parseAmount(summary));
+    return {
+      type: 'funding',
+      subtype: r ?? 'undisclosed',
+      facts: { ...facts, company: facts.company ?? subject() },
+      basis: 'rule',
+    };
+  }
+  const jobPost = L.JOB_POST.test(t) || (JOB_ROLE.test(t) && JOB_SEPARATOR.test(t));
+  const hiredOne = HIRED_ONE.test(t) && (TITLE_RE.test(t) || L.TITLE.test(t)) && !/\b\d+\s/.test(t);
+  if (jobPost || ((L.HIRING.test(t) || HIRING.test(t)) && !hiredOne && !APPOINT_STRONG.test(t))) {
     const role =
       /\bhir(?:e|es|ing)\s+(?:up to |over |more than )?(?:[\d,]+\s+)?(?:new\s+)?([\p{L} -]+?)(?=\s+(?:in|across|by|as|to|for|amid|after)\b|[,.;]|$)/iu.exec(
         t,
       )?.[1] ?? null;
     const count =
-      /\b([\d,]+)\s+(?:new\s+)?(?:\p{L}+\s+)?(?:jobs|roles|positions|people|employees|engineers|staff|workers|hires)\b/iu.exec(
+      /(?<![\p{L}\p{N}])([\d,]+)\s*(?:new\s+|neue\s+)?(?:[\p{L}-]+\s+)?(?:jobs|roles|positions|people|employees|engineers|staff|workers|hires|mitarbeitende|personen|personas|pessoas|personer|ingenjörer|人)/iu.exec(
         t,
       )?.[1];
     return {
       type: 'hiring',
-      subtype: 'announcement',
+      subtype: jobPost ? 'job_post' : 'announcement',
       facts: {
         role,
         count: count ? Number(count.replace(/,/g, '')) : null,
         department: null,
         location: null,
-        company: headlineSubject(t),
+        company: jobPost ? null : subject(),
       },
       basis: 'rule',
     };
   }
-  if (!LEADERSHIP.test(t) || /\b(?:names?|named|appoints?|appointed|successor)\b/i.test(t)) {
-    if (APPOINT.test(t) && TITLE_RE.test(t) && !isAcq && !/\bjoins forces\b/i.test(t)) {
-      const facts = jobChangeFacts(t);
-      if (facts.person || facts.newTitle)
-        return {
-          type: 'job_change',
-          subtype: 'appointment',
-          facts: { ...facts, company: headlineSubject(t) },
-          basis: 'rule',
-        };
-    }
+  const appoint = (L.APPOINT.test(t) || APPOINT.test(t)) && (L.TITLE.test(t) || TITLE_RE.test(t));
+  if ((appoint && !/\bjoins forces\b/i.test(t)) || APPOINT_STRONG.test(t) || hiredOne) {
+    const facts = jobChangeFacts(t);
+    return { type: 'job_change', subtype: 'appointment', facts: { ...facts, company: subject() }, basis: 'rule' };
   }
   const kind = newsKind(t);
-  if (kind !== 'other') return { type: 'news', subtype: kind, facts: { company: headlineSubject(t) }, basis: 'rule' };
-  // Nothing in the title: a funding or hiring story may say so only in its first lines.
+  if (kind !== 'other') return news(kind, subject());
+  // Nothing in the title: a funding story may say so only in its first lines.
+  const lead = withoutPastClauses(summary.slice(0, 300));
+  const leadAmount = parseAmount(lead);
   if (
-    fundingWords ||
-    (parseAmount(summary) && FUNDING_VERB.test(summary) && FUNDING_NOUN.test(summary) && !NOT_FUNDING.test(both))
+    leadAmount &&
+    FUNDING_VERB.test(lead) &&
+    FUNDING_NOUN.test(lead) &&
+    !NOT_FUNDING.test(lead) &&
+    !L.MODALITY.test(lead)
   ) {
-    const r = parseRound(summary);
-    return {
-      type: 'funding',
-      subtype: r ?? 'undisclosed',
-      facts: fundingFacts(t, summary, r, parseAmount(summary)),
-      basis: 'rule',
-    };
+    const r = parseRound(lead);
+    return { type: 'funding', subtype: r ?? 'undisclosed', facts: fundingFacts(t, lead, r, leadAmount), basis: 'rule' };
   }
   const kindFromSummary = summary ? newsKind(summary.slice(0, 300)) : 'other';
-  return {
-    type: 'news',
-    subtype: kindFromSummary,
-    facts: { company: headlineSubject(t) },
-    basis: kindFromSummary === 'other' ? 'fallback' : 'rule',
-  };
+  return news(kindFromSummary, subject(), kindFromSummary === 'other' ? 'fallback' : 'rule');
 }

@@ -8,6 +8,7 @@ export const DEDUP_WINDOW_DAYS: Record<string, number> = {
   job_change: 60,
   hiring: 14,
   news: 7,
+  acquisition: 30,
   manual: 1,
   inbound: 1,
 };
@@ -56,6 +57,11 @@ export function dedupKey(s: DedupInput): string {
       break;
     case 'hiring':
       what = String(f.department ?? 'roles').toLowerCase();
+      break;
+    case 'acquisition':
+      // Both parties name the deal; the buyer's and the bought company's newsrooms report the same one.
+      what = [f.acquirer, f.target].map((x) => normalizeName(String(x ?? ''))).join('|');
+      if (what === '|') what = `${s.url ?? ''}|${titleKey(s.title)}`;
       break;
     case 'news':
       what = s.subtype && s.subtype !== 'other' ? s.subtype : `other|${s.url ?? titleKey(s.title)}`;

@@ -22,6 +22,7 @@ import type { Llm } from '../drafting/anthropic.js';
 import { classify } from './classify.js';
 import { DEDUP_WINDOW_DAYS, dedupKey, fingerprint } from './dedup.js';
 import { classifyWithLlm, llmFacts } from './llm-classify.js';
+import { roleOf } from './acquisition.js';
 import { buildIndex, matchItem, type AccountIndex, type MatchAccount, type MatchResult } from './match.js';
 import type { RawItem, SignalStatus } from './types.js';
 
@@ -67,6 +68,8 @@ export async function accountIndex(db: Queryable, workspaceId: number): Promise<
   return index;
 }
 
+const str = (v: unknown) => (typeof v === 'string' ? v : null);
+
 export function cooldownDays(ws: WorkspaceRow | undefined): number {
   const d = Number((ws?.settings as { cooldownDays?: unknown } | undefined)?.cooldownDays);
   return Number.isFinite(d) && d >= 0 ? d : DEFAULT_COOLDOWN_DAYS;
@@ -97,7 +100,14 @@ export function prepareItems(items: RawItem[], index: AccountIndex): Prepared[] 
       company: item.company,
       accountId: item.accountId,
       subject,
+      // An investor's own fund: the portfolio companies its summary names are not the news.
+      titleOnly: c?.subtype === 'fund_close',
     });
+    if (type === 'acquisition' && match.status === 'matched') {
+      const a = index.byId.get(match.accountId)!;
+      const parties = { acquirer: str(facts.acquirer), target: str(facts.target) };
+      facts.accountRole = roleOf(parties, [a.name, ...a.aliases]);
+    }
     return { item, type, subtype: item.subtype ?? c?.subtype ?? null, facts, match, basis: c?.basis ?? 'source' };
   });
 }

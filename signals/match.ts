@@ -1,6 +1,7 @@
 // Which account an item is about. Built once per batch: a domain map and a trie over the
 // normalised word sequences of every name and alias, so matching walks each item's words
 // once instead of comparing it with every account. Pure.
+import * as L from './lexicon.js';
 import { hostOf } from './text.js';
 
 export interface MatchAccount {
@@ -15,6 +16,8 @@ export interface Candidate {
   name: string;
   via: 'domain' | 'name' | 'alias' | 'source';
   text: string;
+  /** Why this mention counts as the company: the cue that vouched for it. */
+  why?: string;
 }
 
 export type MatchResult =
@@ -55,7 +58,11 @@ const LEGAL = new Set([
   'se',
   'sl',
   'holdings',
+  '株式会社',
 ]);
+
+/** Without diacritics, as names are compared: "lève" → "leve". */
+export const fold = (text: string) => text.normalize('NFKD').replace(/\p{M}+/gu, '');
 
 /** Lower-case words without diacritics or punctuation: "Lumen Health GmbH" → ["lumen", "health", "gmbh"]. */
 export function words(text: string): string[] {
@@ -128,7 +135,7 @@ export function domainCandidates(idx: AccountIndex, urls: (string | null | undef
     while (host && host.includes('.')) {
       for (const id of idx.byDomain.get(host) ?? []) {
         if (!out.some((c) => c.accountId === id))
-          out.push({ accountId: id, name: idx.byId.get(id)!.name, via: 'domain', text: host });
+          out.push({ accountId: id, name: idx.byId.get(id)!.name, via: 'domain', text: host, why: 'domain' });
       }
       host = host.slice(host.indexOf('.') + 1);
     }
@@ -140,16 +147,102 @@ interface Token {
   word: string;
   capital: boolean;
   start: number;
+  /** Scripts without case (Japanese): a token is a whole name, not a word that may be common. */
+  caseless: boolean;
 }
 
 /** Tokens of text already folded (NFKD, marks removed); one pass, no per-token normalising. */
 function tokens(folded: string): Token[] {
   const out: Token[] = [];
-  for (const m of folded.matchAll(/[\p{L}\p{N}]+|&/gu)) {
+  for (const m of folded.matchAll(/株式会社|(?:(?!株式会社)[\p{L}\p{N}])+|&/gu)) {
     const raw = m[0];
-    out.push({ word: raw === '&' ? 'and' : raw.toLowerCase(), capital: /^[\p{Lu}\p{N}]/u.test(raw), start: m.index! });
+    const caseless = /^\p{Lo}/u.test(raw);
+    out.push({
+      word: raw === '&' ? 'and' : raw.toLowerCase(),
+      capital: caseless || /^[\p{Lu}\p{N}]/u.test(raw),
+      start: m.index!,
+      caseless,
+    });
   }
   return out;
+}
+
+/** Words that say a company did something: the cue a one-word name needs. */
+const BUSINESS = [
+  L.FUNDING_VERB,
+  L.ACQUIRE_ACTIVE,
+  L.ACQUIRE_PASSIVE,
+  L.HIRING,
+  L.LAYOFFS,
+  L.MODALITY,
+  L.REVENUE,
+  L.wordsRe({
+    en: [
+      'appoints',
+      'names',
+      'named',
+      'hires',
+      'launch(?:es|ed)?',
+      'opens',
+      'unveils',
+      'announces',
+      'partners',
+      'expands',
+      'introduces',
+      'releases',
+      'ships',
+      'cuts',
+      'reports',
+      'welcomes',
+    ],
+    de: ['ernennt', 'beruft', 'startet', 'eröffnet', 'kündigt', 'meldet', 'holt'],
+    fr: ['nomme', 'lance', 'ouvre', 'annonce', 'recrute'],
+    es: ['nombra', 'lanza', 'abre', 'anuncia', 'ficha'],
+    nl: ['benoemt', 'lanceert', 'opent', 'kondigt', 'stelt'],
+    pt: ['nomeia', 'lança', 'abre', 'anuncia', 'contrata'],
+    sv: ['utser', 'lanserar', 'öppnar', 'rekryterar', 'tar in', 'blir'],
+  }),
+  L.TITLE,
+].map((re) => new RegExp(fold(re.source), re.flags));
+/** Capitalised only because they open a headline: "Why Apple's…", "Die Amsel…". */
+const LEAD_WORDS = new Set(
+  'why how what when where who the a an inside exclusive report breaking opinion analysis watch die der das le la les el los las het een o os as en ett'.split(
+    ' ',
+  ),
+);
+const LEGAL_AFTER = new RegExp(String.raw`^[\s,]*(?:${[...LEGAL].join('|')})\.?(?![\p{L}\p{N}])`, 'iu');
+
+/**
+ * A one-word name ("Harbor", "Bergen", "Hartley") is also a word, a place or a surname. It
+ * counts only with a company cue: a legal suffix after it, a possessive, or a verb of business
+ * in the same sentence; and never inside a longer capitalised run ("Beacon Hill Capital",
+ * "Sarah Hartley", "Die Amsel").
+ */
+function oneWordCue(text: string, toks: Token[], i: number): string | null {
+  const tok = toks[i]!;
+  const end = tok.start + tok.word.length;
+  const after = text.slice(end);
+  if (LEGAL_AFTER.test(after)) return 'legal suffix';
+  const neighbour = (k: number) => {
+    const t = toks[k];
+    if (!t || !t.capital || t.caseless || (k < i && LEAD_WORDS.has(t.word))) return false;
+    const gap = k < i ? text.slice(t.start + t.word.length, tok.start) : text.slice(end, t.start);
+    if (!/^\s+$/.test(gap)) return false;
+    const w = text.slice(t.start, t.start + t.word.length);
+    return !BUSINESS.some((re) => new RegExp(`^(?:${re.source})`, re.flags).test(w));
+  };
+  if (neighbour(i - 1) || neighbour(i + 1)) return null;
+  if (/^['’]s\b/u.test(after)) return 'possessive';
+  const sentence = text.slice(
+    Math.max(0, text.lastIndexOf('. ', tok.start) + 1),
+    (text.indexOf('. ', end) + 1 || text.length + 1) - 1,
+  );
+  const rest = sentence.replace(text.slice(tok.start, end), ' ');
+  for (const re of BUSINESS) {
+    const m = re.exec(rest);
+    if (m) return `verb of business ("${m[0].trim()}")`;
+  }
+  return null;
 }
 
 /**
@@ -170,6 +263,9 @@ export function nameCandidates(idx: AccountIndex, input: string): (Candidate & {
       if (n?.ends.length) best = { end: j, node: n };
     }
     if (!best) continue;
+    let why: string | null = best.end > i ? 'full name' : toks[i]!.caseless ? 'whole name' : null;
+    if (!why) why = oneWordCue(text, toks, i);
+    if (!why) continue;
     const span = text.slice(toks[i]!.start, toks[best.end]!.start + toks[best.end]!.word.length);
     const key = toks
       .slice(i, best.end + 1)
@@ -185,6 +281,7 @@ export function nameCandidates(idx: AccountIndex, input: string): (Candidate & {
         text: span,
         position: toks[i]!.start,
         key,
+        why: e.via === 'alias' ? `alias (${why})` : why,
       });
     }
     i = best.end; // the longest name wins; do not also match its tail
@@ -203,6 +300,8 @@ export interface MatchInput {
   accountId?: number;
   /** Who the headline is about, from classification. */
   subject?: string | null;
+  /** The headline is about someone else (an investor's own fund): the summary's names do not count. */
+  titleOnly?: boolean;
 }
 
 /**
@@ -213,7 +312,13 @@ export interface MatchInput {
 export function matchItem(idx: AccountIndex, item: MatchInput): MatchResult {
   if (item.accountId && idx.byId.has(item.accountId)) {
     const a = idx.byId.get(item.accountId)!;
-    const c: Candidate = { accountId: a.id, name: a.name, via: 'source', text: a.name };
+    const c: Candidate = {
+      accountId: a.id,
+      name: a.name,
+      via: 'source',
+      text: a.name,
+      why: "the source's own account",
+    };
     return { status: 'matched', accountId: a.id, via: 'source', candidates: [c], others: [] };
   }
   const domains = domainCandidates(idx, [item.company?.domain, item.url, ...item.links]);
@@ -259,7 +364,7 @@ export function matchItem(idx: AccountIndex, item: MatchInput): MatchResult {
   }
   if (domains.length === 1)
     return { status: 'matched', accountId: domains[0]!.accountId, via: 'domain', candidates: domains, others: [] };
-  const inSummary = nameCandidates(idx, item.summary.slice(0, 1000));
+  const inSummary = item.titleOnly ? [] : nameCandidates(idx, item.summary.slice(0, 1000));
   if (inSummary.length) {
     const r = settle(inSummary.filter((c) => c.key === inSummary[0]!.key));
     if (r) return r;

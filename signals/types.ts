@@ -3,7 +3,7 @@
 import type { z } from 'zod';
 import type { FetchOptions } from './fetch.js';
 
-export type SignalType = 'funding' | 'job_change' | 'news' | 'hiring' | 'manual' | 'inbound';
+export type SignalType = 'funding' | 'job_change' | 'news' | 'hiring' | 'acquisition' | 'manual' | 'inbound';
 export type SignalStatus = 'new' | 'unmatched' | 'ambiguous' | 'cooldown' | 'dismissed';
 
 /** One thing a source saw, as untrusted data. */

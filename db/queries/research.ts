@@ -5,7 +5,7 @@ export interface SignalRow {
   workspace_id: number;
   account_id: number | null;
   contact_id: number | null;
-  type: 'funding' | 'job_change' | 'news' | 'hiring' | 'manual' | 'inbound';
+  type: 'funding' | 'job_change' | 'news' | 'hiring' | 'acquisition' | 'manual' | 'inbound';
   subtype: string | null;
   title: string;
   summary: string;

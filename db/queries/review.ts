@@ -3,7 +3,7 @@
 // who sees sequences they own or whose account they own.
 import type { Sql } from '../types.js';
 
-export const SIGNAL_TYPES = ['funding', 'job_change', 'news', 'hiring', 'manual', 'inbound'] as const;
+export const SIGNAL_TYPES = ['funding', 'job_change', 'news', 'hiring', 'acquisition', 'manual', 'inbound'] as const;
 export const AGES = ['1d', '7d', '30d', 'older'] as const;
 export type Age = (typeof AGES)[number];
 

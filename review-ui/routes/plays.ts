@@ -44,6 +44,7 @@ function fromForm(b: Record<string, string | undefined>): unknown {
             roleKeywords: words(b.roleKeywords),
             ...(b.minRound ? { minRound: b.minRound } : {}),
             ...(b.champion === 'yes' ? { champion: true } : b.champion === 'no' ? { champion: false } : {}),
+            acquisitionRoles: words(b.acquisitionRoles),
           };
   return {
     name: b.name,
@@ -69,6 +70,7 @@ function describeTrigger(t: PlayDefinition['trigger']): string {
     t.minRound ? `${t.minRound} or later` : '',
     t.roleKeywords.length ? `roles with ${t.roleKeywords.join(', ')}` : '',
     t.champion === true ? 'champions only' : t.champion === false ? 'not champions' : '',
+    t.acquisitionRoles.length ? `account as ${t.acquisitionRoles.join(' or ')}` : '',
   ].filter(Boolean);
   return `${t.signalType} signal${extra.length ? ` (${extra.join('; ')})` : ''}`;
 }
@@ -97,7 +99,7 @@ function playForm(
       <label
         >Signal type
         <select name="signalType">
-          ${['funding', 'job_change', 'news', 'hiring', 'manual'].map((k) => html`<option ${sel(k, t.kind === 'signal' ? t.signalType : '')}>${k}</option>`)}
+          ${['funding', 'job_change', 'news', 'hiring', 'acquisition', 'manual'].map((k) => html`<option ${sel(k, t.kind === 'signal' ? t.signalType : '')}>${k}</option>`)}
         </select></label
       >
       <label
@@ -123,6 +125,10 @@ function playForm(
           <option value="no" ${sel(t.kind === 'signal' && t.champion, false)}>only people new to us</option>
         </select></label
       >
+      <label
+        >Acquisition: the account's side (acquirer, target; empty = any)
+        <input name="acquisitionRoles" value="${t.kind === 'signal' ? t.acquisitionRoles.join(', ') : ''}"
+      /></label>
       <label
         >Inbound event
         <select name="event">

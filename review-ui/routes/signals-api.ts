@@ -117,7 +117,7 @@ const ManualSignal = z.object({
   title: z.string().trim().min(1).max(500),
   summary: z.string().max(5000).default(''),
   url: z.string().url().max(2000).optional(),
-  type: z.enum(['funding', 'job_change', 'news', 'hiring', 'manual']).optional(),
+  type: z.enum(['funding', 'job_change', 'news', 'hiring', 'acquisition', 'manual']).optional(),
   accountId: z.number().int().positive().optional(),
   contactId: z.number().int().positive().optional(),
   occurredAt: SaneDate.optional(),

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { roleOf } from '../acquisition.js';
 import { classify } from '../classify.js';
 import { buildIndex, matchItem, type MatchAccount } from '../match.js';
 import { evalArgs, labelTable, perLabel, ratio, table } from './score.js';
@@ -56,17 +57,15 @@ export function predict(c: HeadlineCase, idx: ReturnType<typeof buildIndex>): Pr
     url: null,
     links: [],
     subject: typeof k.facts.company === 'string' ? k.facts.company : null,
+    titleOnly: k.subtype === 'fund_close',
   });
-  const account = m.status === 'matched' ? idx.byId.get(m.accountId)!.name : null;
-  const roles = k.facts as { acquirer?: { accountId?: number }; target?: { accountId?: number } };
+  const matched = m.status === 'matched' ? idx.byId.get(m.accountId)! : null;
+  const account = matched?.name ?? null;
+  const f = k.facts as { acquirer?: string | null; target?: string | null };
   const role =
-    m.status !== 'matched'
-      ? null
-      : roles.acquirer?.accountId === m.accountId
-        ? 'acquirer'
-        : roles.target?.accountId === m.accountId
-          ? 'target'
-          : null;
+    matched && k.type === 'acquisition'
+      ? roleOf({ acquirer: f.acquirer ?? null, target: f.target ?? null }, [matched.name, ...matched.aliases])
+      : null;
   return {
     type: k.type,
     amount: typeof k.facts.amount === 'number' ? k.facts.amount : null,

@@ -30,7 +30,7 @@ export const JobChangeEvent = z.object({
 export type JobChangeEvent = z.infer<typeof JobChangeEvent>;
 
 export const ItemEvent = z.object({
-  type: z.enum(['funding', 'news', 'hiring']),
+  type: z.enum(['funding', 'news', 'hiring', 'acquisition']),
   id: z.string().max(200).optional(),
   title: z.string().trim().min(1).max(500),
   summary: z.string().max(5000).default(''),
