@@ -1,5 +1,6 @@
 // What to do with a due step, decided from facts read under lock. Pure, so every rule is
 // tested without a database or a clock.
+import { DateTime } from 'luxon';
 import { isSendableAt, nextSlot, type WindowPolicy } from './schedule.js';
 
 export interface MailboxFacts {
@@ -17,8 +18,15 @@ export interface ClaimFacts {
   sequenceStatus: string;
   contactStatus: string;
   suppressed: boolean;
-  /** An earlier step is still `sending` or waits for a person (`unknown`). */
+  /**
+   * An earlier step is not settled: anything but sent, skipped or cancelled (still scheduled after
+   * a 4xx, a pause, a cap or a missed window; sending; unknown; waiting for its approval).
+   */
   earlierPending?: boolean;
+  /** When the latest unsettled earlier step is planned to go out (none while it is sending or unknown). */
+  earlierPlannedAt?: Date | null;
+  /** This step's delay after the one before it, in days. */
+  delayDays?: number;
   /** each_step: a step after the opener that has no approval of its own. */
   needsOwnApproval?: boolean;
   /** An earlier step still waits for its own approval. */
@@ -63,9 +71,16 @@ export function decideClaim(f: ClaimFacts, now: Date): ClaimDecision {
   const retryAt = (from: Date) =>
     nextSlot(from, f.zone, f.policy, { jitterMinutes: 10 }) ?? new Date(from.getTime() + DAY_MS);
   if (f.earlierPending || f.earlierAwaiting) {
+    // Never before the earlier step: at least its delay after that step's planned time, else look again in an hour.
+    const inAnHour = new Date(now.getTime() + 3_600_000);
+    const afterEarlier = f.earlierPlannedAt
+      ? DateTime.fromJSDate(f.earlierPlannedAt, { zone: f.zone })
+          .plus({ days: Math.max(0, f.delayDays ?? 0) })
+          .toJSDate()
+      : null;
     return {
       kind: 'defer',
-      until: retryAt(new Date(now.getTime() + 3_600_000)),
+      until: retryAt(later(afterEarlier ?? inAnHour, inAnHour)),
       missedWindow: false,
       reason: 'an earlier step is not settled yet',
     };

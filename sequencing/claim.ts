@@ -1,6 +1,8 @@
 // Claiming a step: scheduled → sending in one transaction that re-checks, under row locks, the
-// sequence, the contact, suppressions, the branch condition, the window and the mailbox's cap
+// sequence, the contact, suppressions, that every earlier step is settled (sent, skipped,
+// cancelled: the thread stays in order), the branch condition, the window and the mailbox's cap
 // and gap. Two workers racing over one step: the second waits on the lock, then finds it taken.
+// The update itself re-checks the order in SQL, and a trigger (migration 0009) refuses it last.
 import { one, run, type Queryable } from '../db/index.js';
 import {
   bindSequenceMailbox,
@@ -22,6 +24,7 @@ import { schedulePolicyOf } from './approve.js';
 import { branchHolds } from './branch.js';
 import { decideClaim, randomGap, type ClaimDecision } from './claim-rules.js';
 import { stepMessageId } from './message.js';
+import { moveLaterSteps } from './order.js';
 import { endSequence } from './outcomes.js';
 
 export interface ClaimedStep {
@@ -83,6 +86,8 @@ export async function claimStep(
       contactStatus: f.contact_status,
       suppressed: f.suppressed,
       earlierPending: f.earlier_pending,
+      earlierPlannedAt: f.earlier_planned_at,
+      delayDays: f.delay_days,
       needsOwnApproval: a.approval_mode === 'each_step' && !a.is_first && !a.own_approval,
       earlierAwaiting: a.earlier_awaiting,
       branchOk: branchHolds(f.branch, clicks),
@@ -118,6 +123,14 @@ export async function claimStep(
       return { decision };
     case 'defer':
       await run(tx, deferStep(stepId, decision.until, decision.missedWindow, decision.reason, now));
+      // The steps after it move with it, keeping their delays.
+      await moveLaterSteps(
+        tx,
+        { sequenceId: f.sequence_id, position: f.position, at: decision.until },
+        zone,
+        policy,
+        now,
+      );
       return { decision };
     case 'claim': {
       const mailbox = mailboxes.find((m) => m.id === decision.mailboxId)!;

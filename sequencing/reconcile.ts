@@ -1,16 +1,19 @@
-// Steps left in `sending` by a crash. A step is never resent blindly: its Message-ID is looked
-// up where the message would be (the local outbox folder, or the mailbox's Sent folder over
-// IMAP); found → sent, not found or no way to look → `unknown`, for a person to decide.
+// Steps left in `sending` by a crash, and `unknown` ones an ambiguous failure asked about. A step
+// never handed to the server (no `handed_at`: the process died before MAIL FROM) goes back to
+// `scheduled`. Otherwise it is never resent blindly: its Message-ID is looked up where the message
+// would be (the local outbox folder, or the mailbox's Sent folder over IMAP); found → sent, not
+// found or no way to look → `unknown`, for a person to decide.
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { AppContext } from '../context.js';
 import { one, run } from '../db/index.js';
 import {
   completeIfDone,
+  doneReconciling,
   findMailbox,
   insertEvent,
   markSent,
-  markStepOutcome,
+  releaseUnhanded,
   stuckSteps,
   type MailboxRow,
 } from '../db/queries/sending.js';
@@ -36,15 +39,24 @@ export function defaultLookup(ctx: Pick<AppContext, 'secrets' | 'config'>): Sent
 export async function reconcileStuck(
   ctx: Pick<AppContext, 'db' | 'log' | 'secrets' | 'config'>,
   opts: { now?: Date; stuckAfterMs?: number; lookup?: SentLookup; limit?: number } = {},
-): Promise<{ sent: number; unknown: number; failed: number }> {
+): Promise<{ sent: number; unknown: number; failed: number; released: number }> {
   const now = opts.now ?? new Date();
   const lookup = opts.lookup ?? defaultLookup(ctx);
-  const stuck = await run<{ id: number; message_id: string | null; mailbox_id: number | null }>(
-    ctx.db,
-    stuckSteps(new Date(now.getTime() - (opts.stuckAfterMs ?? STUCK_AFTER_MS)), opts.limit ?? 100),
-  );
-  const out = { sent: 0, unknown: 0, failed: 0 };
+  const stuck = await run<{
+    id: number;
+    status: string;
+    message_id: string | null;
+    mailbox_id: number | null;
+    handed_at: Date | null;
+  }>(ctx.db, stuckSteps(new Date(now.getTime() - (opts.stuckAfterMs ?? STUCK_AFTER_MS)), now, opts.limit ?? 100));
+  const out = { sent: 0, unknown: 0, failed: 0, released: 0 };
   for (const s of stuck) {
+    if (s.status === 'sending' && !s.handed_at) {
+      const why = 'claimed by a process that stopped before handing it to the server; scheduled again';
+      if (await one(ctx.db, releaseUnhanded(s.id, why, now))) out.released++;
+      ctx.log.warn({ stepId: s.id }, 'sequence.step.released');
+      continue;
+    }
     const mailbox = s.mailbox_id ? await one<MailboxRow>(ctx.db, findMailbox(s.mailbox_id)) : undefined;
     let found: boolean | null = null;
     try {
@@ -57,7 +69,7 @@ export async function reconcileStuck(
     }
     await ctx.db.transaction(async (tx) => {
       if (found) {
-        const row = await one<{ sequence_id: number }>(tx, markSent(s.id, 'found by Message-ID after a crash', now));
+        const row = await one<{ sequence_id: number }>(tx, markSent(s.id, 'found by Message-ID', now));
         if (row) {
           const seq = await one<{ workspace_id: number; contact_id: number }>(tx, {
             text: 'SELECT workspace_id, contact_id FROM sequences WHERE id = $1',
@@ -78,11 +90,9 @@ export async function reconcileStuck(
           await run(tx, completeIfDone(row.sequence_id, now));
         }
       } else {
-        const why =
-          found === false
-            ? 'not found by Message-ID after a crash'
-            : 'left in sending by a crash; no Sent folder to check';
-        await run(tx, markStepOutcome(s.id, 'unknown', `${why}: a person must decide whether it went out`, now));
+        const cause = s.status === 'sending' ? 'left in sending by a crash' : 'the send broke after the data went out';
+        const why = found === false ? `${cause}; not found by Message-ID` : `${cause}; no Sent folder to check`;
+        await run(tx, doneReconciling(s.id, `${why}: a person must decide whether it went out`, now));
       }
     });
     if (found) out.sent++;

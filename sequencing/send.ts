@@ -1,24 +1,14 @@
 // Sending one step: claim (one transaction), build and hand the message to the mailbox's
-// transport, record the outcome (another transaction). A crash between the two leaves the
-// step in `sending`, which the reconciler resolves; nothing here resends a step it cannot prove unsent.
+// transport, record the outcome (record.ts). What a failure means is decided by the stage the
+// transport reported (smtp-errors.ts): nothing here resends a step it cannot prove unsent. A crash
+// between the claim and the record leaves the step in `sending`, which the reconciler resolves.
 import type { AppContext } from '../context.js';
-import { one, run } from '../db/index.js';
-import {
-  completeIfDone,
-  insertEvent,
-  insertOutMessage,
-  markRetry,
-  markSent,
-  markStepOutcome,
-  pauseMailbox,
-  touchContact,
-} from '../db/queries/sending.js';
-import { loadSchedulePolicy } from './approve.js';
+import { one } from '../db/index.js';
+import { markHandedOver } from '../db/queries/sending.js';
 import { claimStep, type ClaimedStep } from './claim.js';
 import { buildStepMessage, type BuiltMessage } from './message.js';
-import { applyBounce, endSequence } from './outcomes.js';
-import { nextSlot } from './schedule.js';
-import { MAX_ATTEMPTS, classifySmtpError, retryDelayMs, type SmtpVerdict } from './smtp-errors.js';
+import { recordFailure, recordNotHanded, recordSent } from './record.js';
+import { advance, classifySmtpError, type DeliveryStage, type SmtpVerdict } from './smtp-errors.js';
 import { compileMessage, type MailTransport, type TransportPool } from './transport.js';
 
 export type SendCtx = Pick<AppContext, 'db' | 'config' | 'log' | 'secrets'>;
@@ -31,7 +21,7 @@ export interface SendDeps {
 
 export type SendResult =
   | { status: 'sent'; messageId: string; response: string }
-  | { status: 'noop' | 'stopped' | 'skipped' | 'deferred'; reason: string }
+  | { status: 'noop' | 'stopped' | 'skipped' | 'deferred' | 'released'; reason: string }
   | { status: 'retry' | 'bounced' | 'rejected' | 'auth' | 'unknown' | 'failed'; error: string };
 
 function settingsText(settings: Record<string, unknown>, key: string): string | undefined {
@@ -58,6 +48,18 @@ export function messageFor(ctx: Pick<SendCtx, 'secrets' | 'config'>, c: ClaimedS
   });
 }
 
+/** The hand-over marker could not be written, or found the step no longer ours: nothing was sent. */
+class NotHandedOver extends Error {
+  constructor(
+    readonly ours: boolean,
+    cause?: unknown,
+  ) {
+    super(ours ? 'could not mark the step handed over' : 'the step was taken back before it was handed over', {
+      cause,
+    });
+  }
+}
+
 export async function sendStep(ctx: SendCtx, stepId: number, deps: SendDeps): Promise<SendResult> {
   const clock = deps.now ?? (() => new Date());
   const now = clock();
@@ -75,145 +77,69 @@ export async function sendStep(ctx: SendCtx, stepId: number, deps: SendDeps): Pr
     ctx.log.info({ stepId, status, reason }, `sequence.step.${status}`);
     return { status, reason } as SendResult;
   }
+  return deliver(ctx, claimed, deps.transports, clock);
+}
 
+async function deliver(
+  ctx: SendCtx,
+  claimed: ClaimedStep,
+  transports: TransportPool,
+  clock: () => Date,
+): Promise<SendResult> {
+  const stepId = claimed.facts.step_id;
   const log = ctx.log.child({
     stepId,
     sequenceId: claimed.facts.sequence_id,
     mailboxId: claimed.mailbox.id,
     messageId: claimed.messageId,
   });
-  // Nothing has left the building until transport.send: a failure before it is safe to retry,
-  // and a mailbox whose credentials cannot be opened is paused like one whose login is refused.
+  const failed = async (err: unknown, verdict: SmtpVerdict): Promise<SendResult> => {
+    const e = err as { responseCode?: number };
+    log.warn({ verdict, responseCode: e.responseCode, err }, 'sequence.step.send_failed');
+    const error = await recordFailure(ctx, claimed, verdict, err, clock());
+    return { status: verdict === 'bounce' ? 'bounced' : verdict, error } as SendResult;
+  };
+  // Nothing has left the building until the transport hands the message over: a failure before
+  // it is safe to retry, and a mailbox whose credentials cannot be opened is paused like one whose login is refused.
   let msg: BuiltMessage, raw: string, transport: MailTransport;
   try {
     msg = messageFor(ctx, claimed);
     raw = await compileMessage(msg);
   } catch (err) {
-    return recordFailure(ctx, claimed, err, clock(), log, 'retry');
+    return failed(err, 'retry');
   }
   try {
-    transport = deps.transports.for(claimed.mailbox);
+    transport = transports.for(claimed.mailbox);
   } catch (err) {
-    return recordFailure(ctx, claimed, err, clock(), log, 'auth');
+    return failed(err, 'auth');
   }
+  let stage: DeliveryStage | undefined;
   let outcome;
   try {
-    outcome = await transport.send(raw, { from: claimed.mailbox.from_email, to: claimed.facts.contact_email });
+    outcome = await transport.send(
+      raw,
+      { from: claimed.mailbox.from_email, to: claimed.facts.contact_email },
+      {
+        stage: (s) => (stage = advance(stage, s)),
+        // Written before MAIL FROM: a step found in `sending` without it never reached the server.
+        beforeHandOver: async () => {
+          const mine = await one(ctx.db, markHandedOver(stepId, claimed.facts.attempts + 1, clock())).catch((err) => {
+            throw new NotHandedOver(true, err);
+          });
+          if (!mine) throw new NotHandedOver(false);
+        },
+      },
+    );
   } catch (err) {
-    return recordFailure(ctx, claimed, err, clock(), log);
+    if (err instanceof NotHandedOver) {
+      log.warn({ err }, 'sequence.step.not_handed_over');
+      if (err.ours) await recordNotHanded(ctx, claimed, err.message, clock());
+      return { status: 'released', reason: err.message };
+    }
+    return failed(err, classifySmtpError(err, stage));
   }
   const at = clock();
-  await ctx.db.transaction(async (tx) => {
-    await run(tx, markSent(stepId, outcome.response, at));
-    const f = claimed.facts;
-    const m = await one<{ id: number }>(
-      tx,
-      insertOutMessage({
-        workspaceId: f.workspace_id,
-        mailboxId: claimed.mailbox.id,
-        sequenceId: f.sequence_id,
-        stepId,
-        contactId: f.contact_id,
-        messageId: msg.messageId,
-        inReplyTo: msg.inReplyTo ?? null,
-        references: msg.references ?? [],
-        from: claimed.mailbox.from_email,
-        to: f.contact_email,
-        subject: msg.subject,
-        text: msg.text,
-        raw,
-        outboxPath: outcome.outboxPath,
-        at,
-      }),
-    );
-    await run(
-      tx,
-      insertEvent({
-        workspaceId: f.workspace_id,
-        type: 'sent',
-        sequenceId: f.sequence_id,
-        stepId,
-        contactId: f.contact_id,
-        accountId: f.account_id,
-        signalId: f.signal_id,
-        messageRef: m?.id ?? null,
-        data: { position: f.position, mailboxId: claimed.mailbox.id },
-        at,
-      }),
-    );
-    await run(tx, touchContact(f.contact_id, at));
-    await run(tx, completeIfDone(f.sequence_id, at));
-  });
+  await recordSent(ctx, claimed, msg, raw, outcome, at);
   log.info({ response: outcome.response }, 'sequence.step.sent');
   return { status: 'sent', messageId: msg.messageId, response: outcome.response };
-}
-
-async function recordFailure(
-  ctx: SendCtx,
-  c: ClaimedStep,
-  err: unknown,
-  now: Date,
-  log: SendCtx['log'],
-  known?: SmtpVerdict,
-): Promise<SendResult> {
-  const verdict = known ?? classifySmtpError(err);
-  const e = err as { response?: string; responseCode?: number; message?: string };
-  const error = `${verdict}: ${e.response ?? e.message ?? String(err)}`.slice(0, 1000);
-  const stepId = c.facts.step_id;
-  log.warn({ verdict, responseCode: e.responseCode, err }, 'sequence.step.send_failed');
-  await ctx.db.transaction(async (tx) => {
-    const f = c.facts;
-    switch (verdict) {
-      case 'retry':
-      case 'auth': {
-        if (verdict === 'auth')
-          await run(
-            tx,
-            pauseMailbox(
-              c.mailbox.id,
-              `SMTP authentication failed: ${e.response ?? e.message ?? ''}`.slice(0, 500),
-              now,
-            ),
-          );
-        if (verdict === 'retry' && f.attempts + 1 >= MAX_ATTEMPTS) {
-          await run(tx, markStepOutcome(stepId, 'failed', `gave up after ${MAX_ATTEMPTS} attempts; ${error}`, now));
-          break;
-        }
-        const { zone, policy } = await loadSchedulePolicy(tx, f.sequence_id);
-        const at = nextSlot(new Date(now.getTime() + retryDelayMs(f.attempts + 1)), zone, policy, {
-          jitterMinutes: 10,
-        });
-        await run(tx, markRetry(stepId, at ?? new Date(now.getTime() + 86_400_000), error, now));
-        break;
-      }
-      case 'bounce': {
-        await run(tx, markStepOutcome(stepId, 'failed', error, now));
-        const status =
-          /\b([45]\.\d{1,3}\.\d{1,3})\b/.exec(e.response ?? '')?.[1] ??
-          (e.responseCode ? String(e.responseCode) : null);
-        await applyBounce(tx, {
-          workspaceId: f.workspace_id,
-          contactId: f.contact_id,
-          email: f.contact_email,
-          hard: true,
-          status,
-          diagnostic: e.response ?? null,
-          sequenceId: f.sequence_id,
-          stepId,
-          mailboxId: c.mailbox.id,
-          now,
-        });
-        break;
-      }
-      case 'rejected':
-        await run(tx, markStepOutcome(stepId, 'failed', error, now));
-        await endSequence(tx, f.sequence_id, 'stopped', 'send rejected by the server', now);
-        break;
-      case 'unknown':
-        await run(tx, markStepOutcome(stepId, 'unknown', error, now));
-        break;
-    }
-  });
-  const status = verdict === 'bounce' ? 'bounced' : verdict;
-  return { status, error } as SendResult;
 }

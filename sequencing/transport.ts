@@ -1,27 +1,48 @@
-// One transport per mailbox: pooled SMTP through nodemailer (with optional DKIM), or the local
+// One transport per mailbox: pooled SMTP (smtp-pool.ts, with optional DKIM), or the local
 // outbox that keeps each message as an .eml under DATA_DIR/outbox. The message is compiled to
 // raw MIME once, so what is stored is byte for byte what is sent.
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import nodemailer from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { MailboxRow } from '../db/queries/sending.js';
 import type { SecretBox } from '../secret-box.js';
 import type { BuiltMessage } from './message.js';
+import type { DeliveryStage } from './smtp-errors.js';
+import { SmtpMailbox } from './smtp-pool.js';
 
 export interface SendOutcome {
   response: string;
   outboxPath: string | null;
 }
 
+/**
+ * What a transport tells the sender while it sends one message. Any transport (SMTP, the outbox,
+ * a provider's HTTP API) reports each stage it enters (see `DeliveryStage`): an API transport
+ * reports `connect` while it gets a token, `envelope` as it opens the request, `data` while the
+ * body is written and `committed` once the whole body is out, so a timeout after that is `unknown`.
+ */
+export interface SendProgress {
+  stage(s: DeliveryStage): void;
+  /**
+   * Awaited once the transport is ready (connected, logged in) and before any of the message goes
+   * out (MAIL FROM, the API request). It throwing cancels the send with nothing handed over.
+   */
+  beforeHandOver?(): Promise<void>;
+}
+
 export interface MailTransport {
-  send(raw: string, envelope: { from: string; to: string }): Promise<SendOutcome>;
+  send(raw: string, envelope: { from: string; to: string }, progress: SendProgress): Promise<SendOutcome>;
   close(): void;
 }
+
+/** SMTP connections per mailbox and process; the sender claims no more steps than this at once. */
+export const SMTP_CONNECTIONS = 2;
 
 export interface TransportDeps {
   secrets: Pick<SecretBox, 'open'>;
   dataDir: string;
+  /** Socket inactivity limit (a server slower than this after the final dot makes the send `unknown`). */
+  smtpSocketTimeoutMs?: number;
 }
 
 export async function compileMessage(m: BuiltMessage): Promise<string> {
@@ -43,11 +64,16 @@ export async function compileMessage(m: BuiltMessage): Promise<string> {
 function outboxTransport(mailbox: MailboxRow, dataDir: string): MailTransport {
   const dir = path.join(dataDir, 'outbox', String(mailbox.id));
   return {
-    async send(raw) {
+    async send(raw, _envelope, progress) {
+      progress.stage('connect');
       mkdirSync(dir, { recursive: true });
       const id = /^Message-ID:\s*<([^>]+)>/im.exec(raw)?.[1] ?? `${Date.now()}`;
       const file = path.join(dir, `${id.replace(/[^A-Za-z0-9._-]/g, '_')}.eml`);
+      await progress.beforeHandOver?.();
+      progress.stage('data');
       writeFileSync(`${file}.tmp`, raw);
+      // The rename is the delivery: from here the file may be there.
+      progress.stage('committed');
       renameSync(`${file}.tmp`, file);
       return { response: '250 stored in the local outbox', outboxPath: file };
     },
@@ -64,27 +90,19 @@ function smtpTransport(mailbox: MailboxRow, deps: TransportDeps): MailTransport 
           privateKey: deps.secrets.open(mailbox.dkim_key_enc),
         }
       : undefined;
-  const t = nodemailer.createTransport({
-    pool: true,
-    maxConnections: 2,
+  return new SmtpMailbox({
     host: mailbox.smtp_host ?? 'localhost',
     port: mailbox.smtp_port ?? 587,
     secure: mailbox.smtp_secure,
     auth: mailbox.smtp_user
       ? { user: mailbox.smtp_user, pass: mailbox.smtp_pass_enc ? deps.secrets.open(mailbox.smtp_pass_enc) : '' }
       : undefined,
-    connectionTimeout: 20_000,
-    greetingTimeout: 15_000,
-    socketTimeout: 60_000,
-    ...(dkim ? { dkim } : {}),
+    dkim,
+    maxConnections: SMTP_CONNECTIONS,
+    connectionTimeoutMs: 20_000,
+    greetingTimeoutMs: 15_000,
+    socketTimeoutMs: deps.smtpSocketTimeoutMs ?? 60_000,
   });
-  return {
-    async send(raw, envelope) {
-      const info = await t.sendMail({ envelope, raw });
-      return { response: String(info.response ?? '250'), outboxPath: null };
-    },
-    close: () => t.close(),
-  };
 }
 
 /** Pooled transports, one per mailbox configuration, kept for the life of the process. */

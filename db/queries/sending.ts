@@ -60,14 +60,20 @@ export interface ClaimFactsRow extends ScheduleContextRow {
   contact_name: string;
   contact_status: string;
   suppressed: boolean;
-  /** An earlier step is still `sending` or `unknown`: this one waits, so the thread stays in order. */
+  /** An earlier step is not settled (anything but sent, skipped, cancelled): this one waits, so the thread stays in order. */
   earlier_pending: boolean;
+  /** The latest planned time among earlier steps still waiting to go out (scheduled or awaiting approval). */
+  earlier_planned_at: Date | null;
+  delay_days: number;
   settings: Record<string, unknown>;
 }
 
+/** A step is settled once it can no longer go out: a later step may follow it. */
+const SETTLED = `('sent', 'skipped', 'cancelled')`;
+
 export const lockStepFacts = (stepId: number): Sql => ({
   text: `SELECT st.id AS step_id, st.status AS step_status, st.position, st.subject, st.body, st.new_thread, st.branch,
-                st.attempts, st.scheduled_at, s.id AS sequence_id, s.status AS sequence_status, s.paused_until,
+                st.attempts, st.scheduled_at, st.delay_days, s.id AS sequence_id, s.status AS sequence_status, s.paused_until,
                 s.workspace_id, s.owner_id, s.mailbox_id AS sequence_mailbox_id, s.account_id, s.signal_id,
                 c.id AS contact_id, c.email AS contact_email, trim(c.first_name || ' ' || c.last_name) AS contact_name,
                 c.status AS contact_status, w.settings, c.time_zone AS contact_tz, a.time_zone AS account_tz, u.time_zone AS owner_tz,
@@ -76,7 +82,9 @@ export const lockStepFacts = (stepId: number): Sql => ({
                           AND ((x.kind = 'email' AND lower(x.value) = lower(c.email))
                             OR (x.kind = 'domain' AND lower(x.value) = lower(split_part(c.email, '@', 2))))) AS suppressed,
                 EXISTS (SELECT 1 FROM sequence_steps e WHERE e.sequence_id = s.id AND e.position < st.position
-                          AND e.status IN ('sending', 'unknown')) AS earlier_pending
+                          AND e.status NOT IN ${SETTLED}) AS earlier_pending,
+                (SELECT max(e.scheduled_at) FROM sequence_steps e WHERE e.sequence_id = s.id AND e.position < st.position
+                          AND e.status IN ('scheduled', 'awaiting_approval')) AS earlier_planned_at
            FROM sequence_steps st
            JOIN sequences s ON s.id = st.sequence_id
            JOIN contacts c ON c.id = s.contact_id
@@ -112,11 +120,31 @@ export const threadOf = (sequenceId: number, position: number): Sql => ({
   values: [sequenceId, position],
 });
 
+/** scheduled → sending, only while every earlier step is settled (the thread stays in order). `attempts` is the claim's token. */
 export const markClaimed = (stepId: number, mailboxId: number, messageId: string, now: Date): Sql => ({
-  text: `UPDATE sequence_steps SET status = 'sending', claimed_at = $4, mailbox_id = $2, message_id = $3,
-                attempts = attempts + 1, updated_at = $4
-          WHERE id = $1 AND status = 'scheduled' RETURNING id`,
+  text: `UPDATE sequence_steps st SET status = 'sending', claimed_at = $4, mailbox_id = $2, message_id = $3,
+                attempts = attempts + 1, handed_at = NULL, reconcile_at = NULL, updated_at = $4
+          WHERE st.id = $1 AND st.status = 'scheduled'
+            AND NOT EXISTS (SELECT 1 FROM sequence_steps e WHERE e.sequence_id = st.sequence_id
+                             AND e.position < st.position AND e.status NOT IN ${SETTLED})
+          RETURNING st.id, st.attempts`,
   values: [stepId, mailboxId, messageId, now],
+});
+
+/**
+ * The transport is about to hand the message over (MAIL FROM, the API request). Only for this
+ * claim (`attempts`): no row means the step was taken back, and nothing must go out.
+ */
+export const markHandedOver = (stepId: number, attempts: number, now: Date): Sql => ({
+  text: `UPDATE sequence_steps SET handed_at = $3 WHERE id = $1 AND status = 'sending' AND attempts = $2 RETURNING id`,
+  values: [stepId, attempts, now],
+});
+
+/** A claimed step that provably never reached the server goes back to wait for its time. */
+export const releaseUnhanded = (stepId: number, reason: string, now: Date): Sql => ({
+  text: `UPDATE sequence_steps SET status = 'scheduled', last_error = $2, updated_at = $3
+          WHERE id = $1 AND status = 'sending' AND handed_at IS NULL RETURNING id`,
+  values: [stepId, reason, now],
 });
 
 export const bindSequenceMailbox = (sequenceId: number, mailboxId: number): Sql => ({
@@ -141,7 +169,7 @@ export const skipStep = (stepId: number, status: 'skipped' | 'cancelled', reason
 });
 
 export const markSent = (stepId: number, response: string, now: Date): Sql => ({
-  text: `UPDATE sequence_steps SET status = 'sent', sent_at = $3, smtp_response = $2, last_error = NULL, updated_at = $3
+  text: `UPDATE sequence_steps SET status = 'sent', sent_at = $3, smtp_response = $2, last_error = NULL, reconcile_at = NULL, updated_at = $3
           WHERE id = $1 AND status IN ('sending', 'unknown') RETURNING *`,
   values: [stepId, response, now],
 });
@@ -155,6 +183,13 @@ export const markRetry = (stepId: number, at: Date, error: string, now: Date): S
 export const markStepOutcome = (stepId: number, status: 'failed' | 'unknown', error: string, now: Date): Sql => ({
   text: `UPDATE sequence_steps SET status = $2, last_error = $3, updated_at = $4 WHERE id = $1 AND status = 'sending' RETURNING id`,
   values: [stepId, status, error, now],
+});
+
+/** The server may hold the message: `unknown` until the reconciler has looked its Message-ID up (from `lookAt`). */
+export const markAmbiguous = (stepId: number, error: string, lookAt: Date, now: Date): Sql => ({
+  text: `UPDATE sequence_steps SET status = 'unknown', last_error = $2, reconcile_at = $3, updated_at = $4
+          WHERE id = $1 AND status = 'sending' RETURNING id`,
+  values: [stepId, error, lookAt, now],
 });
 
 export const insertOutMessage = (m: {
@@ -264,10 +299,19 @@ export const dueSteps = (now: Date, limit: number): Sql => ({
   values: [now, limit],
 });
 
-export const stuckSteps = (olderThan: Date, limit: number): Sql => ({
-  text: `SELECT st.id, st.message_id, st.mailbox_id, st.claimed_at FROM sequence_steps st
-          WHERE st.status = 'sending' AND st.claimed_at < $1 ORDER BY st.claimed_at LIMIT $2`,
-  values: [olderThan, limit],
+/** Steps for the reconciler: left in `sending` (claimed before `olderThan`), and ambiguous ones due a look-up. */
+export const stuckSteps = (olderThan: Date, now: Date, limit: number): Sql => ({
+  text: `SELECT st.id, st.status, st.message_id, st.mailbox_id, st.claimed_at, st.handed_at FROM sequence_steps st
+          WHERE (st.status = 'sending' AND st.claimed_at < $1) OR (st.status = 'unknown' AND st.reconcile_at <= $2)
+          ORDER BY st.claimed_at LIMIT $3`,
+  values: [olderThan, now, limit],
+});
+
+/** After the look-up: not found (or nowhere to look) stays `unknown` for a person. */
+export const doneReconciling = (stepId: number, error: string, now: Date): Sql => ({
+  text: `UPDATE sequence_steps SET status = 'unknown', last_error = $2, reconcile_at = NULL, updated_at = $3
+          WHERE id = $1 AND status IN ('sending', 'unknown') RETURNING id`,
+  values: [stepId, error, now],
 });
 
 export const findMailbox = (id: number): Sql => ({ text: `SELECT * FROM mailboxes WHERE id = $1`, values: [id] });

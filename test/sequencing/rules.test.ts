@@ -10,7 +10,7 @@ import {
 } from '../../sequencing/claim-rules.js';
 import { extractUrls, replySubject, stepMessageId } from '../../sequencing/message.js';
 import { DEFAULT_POLICY } from '../../sequencing/schedule.js';
-import { classifySmtpError, retryDelayMs } from '../../sequencing/smtp-errors.js';
+import { advance, classifySmtpError, retryDelayMs } from '../../sequencing/smtp-errors.js';
 import { makeToken, readToken } from '../../sequencing/tokens.js';
 import { isScannerClick, signTimestamped, verifyTimestamped } from '../../sequencing/tracking.js';
 import { TEST_SECRET } from '../support/context.js';
@@ -62,11 +62,22 @@ describe('decideClaim', () => {
     expect(decideClaim(facts({ sequenceStatus: 'paused' }), NOW).kind).toBe('noop');
     expect(decideClaim(facts({ stepStatus: 'sending' }), NOW).kind).toBe('noop');
   });
-  it('holds a step while an earlier one is still sending or waits for a person', () => {
+  it('holds a step while any earlier one is not settled, never before that step plus its delay', () => {
+    // sending, unknown, or still scheduled after a 4xx: the claim sees `earlierPending` for all of them.
     expect(decideClaim(facts({ earlierPending: true }), NOW)).toMatchObject({
       kind: 'defer',
       reason: 'an earlier step is not settled yet',
     });
+    const d = decideClaim(
+      facts({ earlierPending: true, earlierPlannedAt: new Date('2026-03-11T14:30:00Z'), delayDays: 2 }),
+      NOW,
+    );
+    expect(d.kind).toBe('defer');
+    if (d.kind === 'defer') expect(d.until.getTime()).toBeGreaterThanOrEqual(Date.parse('2026-03-13T14:30:00Z'));
+    // An earlier step with no planned time (sending, unknown) is looked at again in an hour or more.
+    const h = decideClaim(facts({ earlierPending: true, earlierPlannedAt: null }), NOW);
+    if (h.kind === 'defer') expect(h.until.getTime()).toBeGreaterThanOrEqual(NOW.getTime() + 3_600_000);
+    expect(h.kind).toBe('defer');
   });
   it('skips a step whose branch condition fails', () => {
     expect(decideClaim(facts({ branchOk: false }), NOW)).toMatchObject({ kind: 'skip' });
@@ -134,14 +145,27 @@ describe('tokens, Message-IDs, SMTP verdicts, scanners, webhook signatures', () 
       'https://b.test/y',
     ]);
   });
-  it('maps SMTP failures by code, never by text', () => {
-    expect(classifySmtpError({ responseCode: 451, command: 'RCPT TO' })).toBe('retry');
-    expect(classifySmtpError({ responseCode: 550, command: 'RCPT TO' })).toBe('bounce');
-    expect(classifySmtpError({ responseCode: 554, command: 'MAIL FROM' })).toBe('rejected');
-    expect(classifySmtpError({ code: 'EAUTH', responseCode: 535 })).toBe('auth');
-    expect(classifySmtpError({ code: 'ECONNECTION', command: 'CONN' })).toBe('retry');
-    expect(classifySmtpError({ code: 'ETIMEDOUT', command: 'DATA' })).toBe('unknown');
-    expect(classifySmtpError({ code: 'ESOCKET' })).toBe('unknown');
+  it('maps SMTP failures by reply code, and a lost connection by the stage the transport reached', () => {
+    expect(classifySmtpError({ responseCode: 451, command: 'RCPT TO' }, 'envelope')).toBe('retry');
+    expect(classifySmtpError({ responseCode: 550, command: 'RCPT TO' }, 'envelope')).toBe('bounce');
+    expect(classifySmtpError({ responseCode: 554, command: 'MAIL FROM' }, 'envelope')).toBe('rejected');
+    expect(classifySmtpError({ code: 'EAUTH', responseCode: 535 }, 'connect')).toBe('auth');
+    // A 4xx to the final dot is the server's word that it did not take the message.
+    expect(classifySmtpError({ responseCode: 451, command: 'DATA' }, 'committed')).toBe('retry');
+    // nodemailer labels every lost connection and socket timeout `CONN`, whatever the stage:
+    // only the stage decides. Before the final dot nothing can have been delivered; after it, anything may.
+    expect(classifySmtpError({ code: 'ECONNECTION', command: 'CONN' }, 'connect')).toBe('retry');
+    expect(classifySmtpError({ code: 'ECONNECTION', command: 'CONN' }, 'envelope')).toBe('retry');
+    expect(classifySmtpError({ code: 'ECONNECTION', command: 'CONN' }, 'data')).toBe('retry');
+    expect(classifySmtpError({ code: 'ECONNECTION', command: 'CONN' }, 'committed')).toBe('unknown');
+    expect(classifySmtpError({ code: 'ETIMEDOUT', command: 'CONN' }, 'committed')).toBe('unknown');
+    expect(classifySmtpError({ code: 'ESOCKET' }, 'committed')).toBe('unknown');
+    // A provider API transport: a timeout after the whole request body went out is `unknown`.
+    expect(classifySmtpError({ code: 'ETIMEDOUT' }, 'data')).toBe('retry');
+    expect(classifySmtpError({ code: 'ETIMEDOUT' }, 'committed')).toBe('unknown');
+    // A transport that reported no stage is taken at its worst.
+    expect(classifySmtpError({ code: 'ECONNECTION', command: 'CONN' }, undefined)).toBe('unknown');
+    expect(advance('committed', 'envelope')).toBe('committed');
     expect(retryDelayMs(1)).toBe(300_000);
     expect(retryDelayMs(20)).toBe(6 * 3_600_000);
   });

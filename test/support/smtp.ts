@@ -1,6 +1,9 @@
 // A real SMTP server (smtp-server) on a loopback port that keeps every message it accepts,
-// parsed back with mailparser. Recipients can be made to fail with a chosen reply.
-import type { AddressInfo } from 'node:net';
+// parsed back with mailparser. Recipients can be made to fail with a chosen reply, and the
+// faults of a real deployment can be switched on: a refusing greeting, a 4xx to MAIL FROM, the
+// connection dropped right after the final dot (the message kept: delivered, the 250 lost), the
+// final dot answered only after a delay (longer than the client's socket timeout).
+import type { AddressInfo, Socket } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
@@ -10,11 +13,31 @@ export interface Received {
   envelope: { from: string; to: string[] };
 }
 
+/** What the server does with a message to one recipient (lowercase address). */
+export type SmtpFault =
+  | { kind: 'drop-after-dot'; times?: number } // keep the message, drop the connection instead of the 250
+  | { kind: 'slow-dot'; ms: number; times?: number }; // keep the message, answer the 250 after `ms`
+
+export interface Refusal {
+  reply: [number, string];
+  times: number;
+}
+
 export interface TestSmtp {
   port: number;
   received: Received[];
   /** recipient address (lowercase) → [code, text] answered to RCPT TO. */
   rejectRcpt: Map<string, [number, string]>;
+  /** recipient address (lowercase) → a fault for its messages (`times`: for that many messages, then gone). */
+  faults: Map<string, SmtpFault>;
+  /** When set, the next `times` MAIL FROM commands get this reply. */
+  mailFrom: Refusal | null;
+  /** When set, the next `times` connections are refused at the greeting with this reply. */
+  greeting: Refusal | null;
+  /** Transactions that reached MAIL FROM, per recipient (lowercase): what "handed to the server" means. */
+  envelopes: Map<string, number>;
+  /** Called with every message kept (a provider copying it to the Sent folder). */
+  onAccepted?: (r: Received) => Promise<void>;
   /** When set, AUTH must use this user/password. */
   auth?: { user: string; pass: string };
   waitFor(n: number, timeoutMs?: number): Promise<Received[]>;
@@ -26,12 +49,37 @@ export async function startSmtp(
 ): Promise<TestSmtp> {
   const received: Received[] = [];
   const rejectRcpt = new Map<string, [number, string]>();
+  const faults = new Map<string, SmtpFault>();
+  const envelopes = new Map<string, number>();
   const waiters: (() => void)[] = [];
-  const server = new SMTPServer({
+  const refuse = (r: [number, string]) => Object.assign(new Error(r[1]), { responseCode: r[0] });
+  const use = (key: 'greeting' | 'mailFrom') => {
+    const r = t[key];
+    if (!r) return null;
+    if (--r.times <= 0) t[key] = null;
+    return refuse(r.reply);
+  };
+  // A fault with `times` wears off after that many messages.
+  const takeFault = (rcpt: string): SmtpFault | undefined => {
+    const f = faults.get(rcpt);
+    if (f && 'times' in f && f.times !== undefined) {
+      if (f.times <= 1) faults.delete(rcpt);
+      else f.times--;
+    }
+    return f;
+  };
+  const server: SMTPServer = new SMTPServer({
     authOptional: !opts.auth,
     disabledCommands: ['STARTTLS'],
+    disableReverseLookup: true,
     logger: false,
     allowInsecureAuth: true,
+    onConnect(_session, cb) {
+      cb(use('greeting'));
+    },
+    onMailFrom(_address, _session, cb) {
+      cb(use('mailFrom'));
+    },
     onAuth(auth, _session, cb) {
       if (opts.auth && (auth.username !== opts.auth.user || auth.password !== opts.auth.pass)) {
         return cb(Object.assign(new Error('5.7.8 Authentication credentials invalid'), { responseCode: 535 }));
@@ -39,35 +87,49 @@ export async function startSmtp(
       cb(null, { user: auth.username });
     },
     onRcptTo(address, _session, cb) {
-      const r = rejectRcpt.get(address.address.toLowerCase());
-      if (r) return cb(Object.assign(new Error(r[1]), { responseCode: r[0] }));
+      const rcpt = address.address.toLowerCase();
+      envelopes.set(rcpt, (envelopes.get(rcpt) ?? 0) + 1);
+      const r = rejectRcpt.get(rcpt);
+      if (r) return cb(refuse(r));
       cb();
     },
     onData(stream, session, cb) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', async () => {
+        const to = session.envelope.rcptTo.map((r) => r.address);
+        const fault = takeFault(to[0]?.toLowerCase() ?? '');
         if (opts.delayMs) await new Promise((r) => setTimeout(r, opts.delayMs));
         const raw = Buffer.concat(chunks).toString('utf8');
-        received.push({
+        const r: Received = {
           raw,
           parsed: await simpleParser(raw),
-          envelope: {
-            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-            to: session.envelope.rcptTo.map((r) => r.address),
-          },
-        });
+          envelope: { from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to },
+        };
+        // The server has the message from here: it is delivered whatever happens to the answer.
+        received.push(r);
+        await t.onAccepted?.(r).catch(() => {});
         waiters.splice(0).forEach((w) => w());
+        if (fault?.kind === 'drop-after-dot') {
+          for (const c of (server as unknown as { connections: Set<{ id: string; _socket: Socket }> }).connections)
+            if (c.id === session.id) c._socket.destroy();
+          return;
+        }
+        if (fault?.kind === 'slow-dot') await new Promise((res) => setTimeout(res, fault.ms));
         cb();
       });
     },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
-  return {
+  const t: TestSmtp = {
     port,
     received,
     rejectRcpt,
+    faults,
+    mailFrom: null,
+    greeting: null,
+    envelopes,
     auth: opts.auth,
     async waitFor(n, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
@@ -82,4 +144,5 @@ export async function startSmtp(
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+  return t;
 }

@@ -1,0 +1,222 @@
+// SMTP for one mailbox through nodemailer's SMTPConnection, not its pooled transport: sending
+// the message as a stream we feed shows the transaction's stage (the body is read only after
+// the server's 354; the final dot follows the end of our stream), which the pooled transport
+// hides behind one `CONN` error. Connections are reused (at most `maxConnections` open) and
+// closed after a short idle time.
+import { Readable } from 'node:stream';
+import DKIM from 'nodemailer/lib/dkim';
+import SMTPConnection from 'nodemailer/lib/smtp-connection';
+import type { DeliveryStage } from './smtp-errors.js';
+import type { MailTransport, SendOutcome, SendProgress } from './transport.js';
+
+export interface SmtpOptions {
+  host: string;
+  port: number;
+  secure: boolean;
+  auth?: { user: string; pass: string };
+  dkim?: { domainName: string; keySelector: string; privateKey: string };
+  maxConnections: number;
+  connectionTimeoutMs: number;
+  greetingTimeoutMs: number;
+  socketTimeoutMs: number;
+  /** An idle connection is closed after this long (servers drop idle sessions anyway). */
+  idleMs?: number;
+  /** Messages per connection before it is replaced. */
+  maxMessages?: number;
+}
+
+interface Conn {
+  c: SMTPConnection;
+  dead: boolean;
+  /** Dropped from the pool (counted out of `open` once). */
+  gone: boolean;
+  sent: number;
+  idle?: NodeJS.Timeout;
+}
+
+/** Waits for the first of: the callback's result, an 'error' or 'end' of the connection. */
+function settle<T>(conn: Conn, start: (done: (err: Error | null, v?: T) => void) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let over = false;
+    const finish = (err: Error | null, v?: T) => {
+      if (over) return;
+      over = true;
+      conn.c.off('error', onError);
+      conn.c.off('end', onEnd);
+      if (err) reject(err);
+      else resolve(v as T);
+    };
+    const onError = (err: Error) => finish(err);
+    const onEnd = () => finish(Object.assign(new Error('Connection closed'), { code: 'ECONNECTION' }));
+    conn.c.once('error', onError);
+    conn.c.once('end', onEnd);
+    start(finish);
+  });
+}
+
+export class SmtpMailbox implements MailTransport {
+  private readonly idle: Conn[] = [];
+  private open = 0;
+  private readonly waiting: (() => void)[] = [];
+  private closed = false;
+
+  constructor(private readonly o: SmtpOptions) {}
+
+  async send(raw: string, envelope: { from: string; to: string }, progress: SendProgress): Promise<SendOutcome> {
+    progress.stage('connect');
+    const message = this.o.dkim ? await signed(raw, this.o.dkim) : Buffer.from(raw);
+    let conn = await this.acquire();
+    let handed = false;
+    for (let attempt = 0; ; attempt++) {
+      const reused = conn.sent > 0;
+      let stage = 'connect' as DeliveryStage;
+      if (!handed) {
+        try {
+          await progress.beforeHandOver?.();
+        } catch (err) {
+          this.release(conn, true);
+          throw err;
+        }
+        handed = true;
+      }
+      try {
+        const response = await this.transact(conn, message, envelope, (s) => {
+          stage = s;
+          progress.stage(s);
+        });
+        conn.sent++;
+        this.release(conn, true);
+        return { response, outboxPath: null };
+      } catch (err) {
+        this.release(conn, false);
+        // A reused connection the server had already dropped fails before MAIL FROM is answered:
+        // nothing went out, so try once more on a fresh one instead of waiting for a retry.
+        const silent = typeof (err as { responseCode?: number }).responseCode !== 'number';
+        if (reused && silent && stage === 'envelope' && attempt === 0) {
+          conn = await this.acquire();
+          continue;
+        }
+        throw err;
+      }
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const c of this.idle.splice(0)) this.drop(c);
+  }
+
+  private transact(
+    conn: Conn,
+    message: Buffer,
+    envelope: { from: string; to: string },
+    stage: (s: DeliveryStage) => void,
+  ): Promise<string> {
+    stage('envelope');
+    let fed = false;
+    const body = new Readable({
+      read() {
+        if (fed) return;
+        fed = true;
+        stage('data');
+        this.push(message);
+        this.push(null);
+      },
+    });
+    // Our stream has ended: SMTPConnection now writes the final dot.
+    body.once('end', () => stage('committed'));
+    return settle<string>(conn, (done) =>
+      conn.c.send({ from: envelope.from, to: [envelope.to] }, body, (err, info) =>
+        done(err ?? null, info ? String(info.response ?? '250') : undefined),
+      ),
+    );
+  }
+
+  private async acquire(): Promise<Conn> {
+    for (;;) {
+      if (this.closed) throw Object.assign(new Error('transport closed'), { code: 'ECONNECTION' });
+      const c = this.idle.pop();
+      if (c) {
+        clearTimeout(c.idle);
+        if (!c.dead) return c;
+        this.drop(c);
+        continue;
+      }
+      if (this.open < this.o.maxConnections) {
+        this.open++;
+        try {
+          return await this.connect();
+        } catch (err) {
+          this.open--;
+          this.wake();
+          throw err;
+        }
+      }
+      await new Promise<void>((r) => this.waiting.push(r));
+    }
+  }
+
+  private async connect(): Promise<Conn> {
+    const c = new SMTPConnection({
+      host: this.o.host,
+      port: this.o.port,
+      secure: this.o.secure,
+      connectionTimeout: this.o.connectionTimeoutMs,
+      greetingTimeout: this.o.greetingTimeoutMs,
+      socketTimeout: this.o.socketTimeoutMs,
+      logger: false,
+    });
+    const conn: Conn = { c, dead: false, gone: false, sent: 0 };
+    // Errors reach the send in flight through settle(); this keeps an idle one from throwing.
+    c.on('error', () => (conn.dead = true));
+    c.on('end', () => (conn.dead = true));
+    try {
+      await settle<void>(conn, (done) => c.connect(() => done(null)));
+      if (this.o.auth) await settle<void>(conn, (done) => c.login(this.o.auth!, (err) => done(err ?? null)));
+    } catch (err) {
+      conn.dead = true;
+      conn.gone = true;
+      c.close();
+      throw err;
+    }
+    return conn;
+  }
+
+  private release(conn: Conn, reusable: boolean): void {
+    if (reusable && !conn.dead && !this.closed && conn.sent < (this.o.maxMessages ?? 100)) {
+      conn.idle = setTimeout(() => {
+        const i = this.idle.indexOf(conn);
+        if (i >= 0) this.idle.splice(i, 1);
+        this.drop(conn);
+      }, this.o.idleMs ?? 30_000);
+      conn.idle.unref();
+      this.idle.push(conn);
+    } else {
+      this.drop(conn);
+    }
+    this.wake();
+  }
+
+  private drop(conn: Conn): void {
+    clearTimeout(conn.idle);
+    if (conn.gone) return;
+    conn.gone = true;
+    if (conn.dead) conn.c.close();
+    else {
+      conn.dead = true;
+      conn.c.quit();
+    }
+    this.open--;
+    this.wake();
+  }
+
+  private wake(): void {
+    this.waiting.shift()?.();
+  }
+}
+
+async function signed(raw: string, dkim: NonNullable<SmtpOptions['dkim']>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of new DKIM(dkim).sign(raw)) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
