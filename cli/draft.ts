@@ -17,10 +17,14 @@ export function formatDrafts(result: SignalDraftResult, facts: Map<number, FactR
   const out: string[] = [];
   for (const d of result.drafts) {
     const o = d.outcome;
+    const calls = `${o.attempts} call${o.attempts === 1 ? '' : 's'}, $${o.usage.reduce((n, u) => n + u.costUsd, 0).toFixed(4)}`;
+    // An offline draft after model calls is the fallback for answers that never fit the schema.
     const label =
-      o.source === 'offline'
-        ? 'offline draft (no API key)'
-        : `Claude draft, ${o.attempts} call${o.attempts === 1 ? '' : 's'}, $${o.usage.reduce((n, u) => n + u.costUsd, 0).toFixed(4)}`;
+      o.source === 'llm'
+        ? `Claude draft, ${calls}`
+        : o.attempts > 0
+          ? `model answer failed twice, offline draft kept (${calls})`
+          : 'offline draft (no API key)';
     out.push(
       `Sequence ${d.sequenceId}, version ${d.version}: ${label}${d.applied ? '' : ' (kept as a version only: the sequence changed meanwhile)'}`,
     );

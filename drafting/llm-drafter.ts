@@ -80,8 +80,9 @@ export async function draftWithLlm(llm: Llm, input: DraftInput, opts: LlmDraftOp
     if (attempt === 2) break;
   }
   if (!last?.draft) {
+    // The calls were made and paid for: their usage goes with the error, so callers count it.
     throw new AppError('LLM_SCHEMA', 'the model answered twice without a sequence that fits the schema', {
-      details: { failures: last?.failures },
+      details: { failures: last?.failures, usage },
     });
   }
   return {

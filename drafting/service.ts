@@ -276,19 +276,44 @@ async function produceDraft(
 ): Promise<DraftOutcome> {
   if (!deps.llm) return draftOffline(input);
   try {
-    return await draftByModel({ ...deps, llm: deps.llm }, input, sequence, opts);
+    return completeSteps(await draftByModel({ ...deps, llm: deps.llm }, input, sequence, opts), input);
   } catch (err) {
     if (!isAppError(err, 'LLM_SCHEMA')) throw err;
-    // Two answers that did not fit the schema: the rep still gets a draft, marked as such.
+    // Two answers that did not fit the schema: the rep still gets a draft, marked as such, and the
+    // calls that failed still count (they were recorded with their cost as they were made).
     deps.log.warn({ sequenceId: sequence.id, err }, 'draft.schema_failed');
     const offline = draftOffline(input);
+    const usage = ((err.details as { usage?: LlmUsage[] } | undefined)?.usage ?? []).slice();
     const note: GateFailure = {
       gate: 'schema',
       step: null,
-      message: 'the model answered twice without a valid sequence; this is an offline draft',
+      message: `the model answer failed twice; this is an offline draft`,
     };
-    return { ...offline, failures: [note, ...offline.failures] };
+    return { ...offline, failures: [note, ...offline.failures], usage, attempts: usage.length };
   }
+}
+
+/**
+ * A model answer with fewer steps than the template: the missing steps get the offline
+ * drafter's text, never what an older version left in them, and `step_count` says which.
+ */
+function completeSteps(outcome: DraftOutcome, input: DraftInput): DraftOutcome {
+  const have = outcome.draft.steps.length;
+  const want = input.steps.length;
+  if (have >= want) return outcome;
+  const filler = draftOffline(input).draft.steps.slice(have, want);
+  const note = {
+    step: null,
+    message: `the model wrote ${have} of ${want} steps; step${want - have === 1 ? '' : 's'} ${have + 1}${want - have === 1 ? '' : `–${want}`} hold offline text`,
+  };
+  return {
+    ...outcome,
+    draft: { steps: [...outcome.draft.steps, ...filler] },
+    gateResults: outcome.gateResults.map((r) =>
+      r.gate === 'step_count' ? { ...r, ok: false, problems: [...r.problems, note] } : r,
+    ),
+    failures: [...outcome.failures, { gate: 'step_count', ...note }],
+  };
 }
 
 /** Handles a `draft {signalId}` job: prepare, then draft every sequence still in `drafting`. */

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_SECRET } from '../support/context.js';
 import { createTestDb, type TestDb } from '../support/db.js';
-import { json, startFakeAnthropic, type FakeAnthropic } from '../support/fake-anthropic.js';
+import { json, startFakeAnthropic, text, type FakeAnthropic } from '../support/fake-anthropic.js';
 import { buildDraftWorkspace, buildScene, goodFundingDraft, type Scene } from './builders.js';
 
 const execFileP = promisify(execFile);
@@ -63,6 +63,23 @@ describe('prospector draft [postgres]', () => {
       id: scene.factIds[0],
       sourceUrl: expect.stringContaining('news.example'),
     });
+  });
+
+  it('says when the model answer failed twice and the offline draft was kept, with both calls and their cost', async () => {
+    fake.enqueue(text('Sure! Here is the sequence.', { output_tokens: 300 }), text('not json either'));
+    const r = await cli(['--signal', String(scene.signalId)], {
+      ANTHROPIC_API_KEY: 'test-key',
+      ANTHROPIC_BASE_URL: fake.url,
+      ANTHROPIC_MAX_RETRIES: '0',
+    });
+    expect(r.stdout).toMatch(/version \d+: model answer failed twice, offline draft kept \(2 calls, \$0\.\d{4}\)/);
+    expect(r.stdout).not.toContain('no API key');
+    const rows = await t.db.query<{ purpose: string; cost_usd: number }>(
+      `SELECT purpose, cost_usd::float8 AS cost_usd FROM llm_usage WHERE signal_id = $1 ORDER BY id DESC LIMIT 2`,
+      [scene.signalId],
+    );
+    expect(rows.rows.map((x) => x.purpose).sort()).toEqual(['draft', 'draft.retry']);
+    expect(rows.rows.every((x) => x.cost_usd > 0)).toBe(true);
   });
 
   it('says so when the signal does not exist', async () => {

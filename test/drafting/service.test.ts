@@ -1,8 +1,5 @@
 // The draft queue handler end to end, on real PostgreSQL and PGlite, with the fake Messages API.
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import { draftAgent } from '../../agents/draft.js';
-import type { Payload } from '../../agents/queues.js';
-import type { Helpers } from '../../agents/runtime.js';
 import type { AppContext } from '../../context.js';
 import { run } from '../../db/index.js';
 import {
@@ -22,6 +19,7 @@ import type { TestWorkspace } from '../support/builders.js';
 import { createTestContext, testConfig } from '../support/context.js';
 import { describeEachBackend } from '../support/db.js';
 import { error, json, startFakeAnthropic, type FakeAnthropic } from '../support/fake-anthropic.js';
+import { onlineConfig, runDraftJob } from './agent-harness.js';
 import { buildDraftWorkspace, buildScene, goodFundingDraft } from './builders.js';
 
 let fake: FakeAnthropic;
@@ -35,17 +33,8 @@ describeEachBackend('draft agent', (get) => {
   let ctx: AppContext & { close(): Promise<void> };
   let ws: TestWorkspace;
   const offline = () => ctx;
-  const online = (): AppContext => ({
-    ...ctx,
-    config: testConfig(get(), {
-      ANTHROPIC_API_KEY: 'test-key',
-      ANTHROPIC_BASE_URL: fake.url,
-      ANTHROPIC_MODEL: 'claude-sonnet-5-5',
-      ANTHROPIC_MAX_RETRIES: '0',
-    }),
-  });
-  const handle = (c: AppContext, payload: Payload<'draft'>) =>
-    draftAgent.handler(payload, { ...c, jobId: 'test-job', signal: new AbortController().signal } as Helpers);
+  const online = (): AppContext => ({ ...ctx, config: onlineConfig(get(), fake) });
+  const handle = runDraftJob;
   const sequencesOf = (signalId: number) => run<SequenceRow>(get().db, sequencesForSignal(signalId));
   const signalRow = async (id: number) =>
     (

@@ -161,7 +161,7 @@ export function answer(req: FakeRequest): FakeReply {
         subject: i === 0 ? 'Congratulations on the round' : '',
         body:
           i === 0
-            ? `Hi ${first},\n\nCongratulations on the new funding. Would a 20-minute call next week be useful?`
+            ? `Hi ${first},\n\nCongratulations on the new funding. Would a short call next week be useful?`
             : `Hi ${first},\n\n${later(i)}`,
         citedFactIds: ids.slice(0, i === 0 ? 2 : 1),
       })),
