@@ -6,7 +6,7 @@ import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../context.js';
 import { one } from '../db/index.js';
 import { demoWorkspaceExists } from '../db/queries/research.js';
-import { html, raw, type Html } from '../review-ui/html.js';
+import { html, raw, safeUrl, type Html } from '../review-ui/html.js';
 import { DEMO_ACCOUNTS, type DemoAccount } from './data.js';
 
 export const SCRIPTED_SITE = 'kestrel-robotics.example';
@@ -113,7 +113,7 @@ function jsonLd(a: DemoAccount): Html {
 }
 
 function renderPage(a: DemoAccount, p: SitePage, scripted: boolean): string {
-  const nav = html`<nav>${NAV.map(([href, label]) => html`<a href="${href}">${label}</a> `)}</nav>`;
+  const nav = html`<nav>${NAV.map(([href, label]) => html`<a href="${safeUrl(href)}">${label}</a> `)}</nav>`;
   const body = scripted
     ? html`<div id="app"></div>
         <script src="app.js"></script>`

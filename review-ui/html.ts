@@ -28,10 +28,36 @@ function render(v: Value): string {
   return escapeHtml(String(v));
 }
 
+/**
+ * The one way data becomes an `href`, `src` or `action`: http(s) URLs and same-site paths pass;
+ * `javascript:`, `data:`, protocol-relative `//host` and anything unparsable give undefined.
+ * `test/review-ui/safe-url.test.ts` fails when a template starts such an attribute with data
+ * that did not come through here.
+ */
+export function safeUrl(url: unknown): string | undefined {
+  if (typeof url !== 'string' || !url) return undefined;
+  if (/^[/?#]/.test(url)) return /^[/\\][/\\]/.test(url) ? undefined : url;
+  try {
+    const u = new URL(url);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.toString() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Literal text that ends where a URL attribute's value starts: `href="`, `src='`, `action=`. */
+const URL_ATTR_START = /\s(?:href|src|action|formaction|poster|xlink:href)\s*=\s*["']?$/i;
+const urlSlots = new WeakMap<TemplateStringsArray, boolean[]>();
+
 export function html(strings: TemplateStringsArray, ...values: Value[]): Html {
+  let slots = urlSlots.get(strings);
+  if (!slots) urlSlots.set(strings, (slots = strings.slice(0, -1).map((s) => URL_ATTR_START.test(s))));
   let out = strings[0]!;
   values.forEach((v, i) => {
-    out += render(v) + strings[i + 1]!;
+    // A second line of defence behind the test: data that starts a URL attribute and is not a
+    // safe URL renders as a link to nowhere rather than as script.
+    const value = slots[i] && typeof v === 'string' && !safeUrl(v) ? '#' : v;
+    out += render(value) + strings[i + 1]!;
   });
   return new Html(out);
 }

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import type { Role } from '../db/queries/users.js';
-import { html, type Html } from './html.js';
+import { html, safeUrl, type Html } from './html.js';
 
 interface NavItem {
   href: string;
@@ -28,7 +28,8 @@ export function page(req: Request, title: string, body: Html, opts: { status?: n
   const u = req.user;
   const nav = u
     ? NAV.filter((n) => !n.roles || u.role === 'admin' || n.roles.includes(u.role)).map(
-        (n) => html`<a href="${n.href}" ${req.path === n.href ? html`aria-current="page"` : ''}>${n.label}</a>`,
+        (n) =>
+          html`<a href="${safeUrl(n.href)}" ${req.path === n.href ? html`aria-current="page"` : ''}>${n.label}</a>`,
       )
     : [];
   void opts;
@@ -86,9 +87,9 @@ export function pager(base: string, params: Record<string, string | undefined>, 
     return `${base}?${q}`;
   };
   return html`<nav class="pager" aria-label="Pages">
-    ${p.page > 1 ? html`<a href="${link(p.page - 1)}" rel="prev">← Previous</a>` : ''}
+    ${p.page > 1 ? html`<a href="${safeUrl(link(p.page - 1))}" rel="prev">← Previous</a>` : ''}
     <span>Page ${p.page} of ${pages} · ${p.total} in all</span>
-    ${p.page < pages ? html`<a href="${link(p.page + 1)}" rel="next">Next →</a>` : ''}
+    ${p.page < pages ? html`<a href="${safeUrl(link(p.page + 1))}" rel="next">Next →</a>` : ''}
   </nav>`;
 }
 

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { AppContext } from '../../context.js';
 import { one } from '../../db/index.js';
 import { workspaceCounts } from '../../db/queries/workspaces.js';
-import { html } from '../html.js';
+import { html, safeUrl } from '../html.js';
 import { page } from '../layout.js';
 
 export function homeRoutes(ctx: AppContext): Router {
@@ -10,7 +10,9 @@ export function homeRoutes(ctx: AppContext): Router {
   r.get('/', async (req, res) => {
     const c = (await one<Record<string, number>>(ctx.db, workspaceCounts(req.user!.workspaceId)))!;
     const card = (label: string, n: number, href?: string) =>
-      html`<div class="card">${href ? html`<a href="${href}"><b>${n}</b></a>` : html`<b>${n}</b>`}${label}</div>`;
+      html`<div class="card">
+        ${href ? html`<a href="${safeUrl(href)}"><b>${n}</b></a>` : html`<b>${n}</b>`}${label}
+      </div>`;
     res.type('html').send(
       page(
         req,

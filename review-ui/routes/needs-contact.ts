@@ -15,7 +15,7 @@ import {
 } from '../../db/queries/needs-contact.js';
 import { AppError } from '../../errors.js';
 import type { CurrentUser } from '../auth/session.js';
-import { html, type Html } from '../html.js';
+import { html, safeUrl, type Html } from '../html.js';
 import { csrfField, page } from '../layout.js';
 
 const NewContact = z.object({
@@ -76,7 +76,9 @@ export function needsContactRoutes(ctx: AppContext): Router {
       page(
         req,
         `Needs a contact: ${s.account_name}`,
-        html` <p><b>${s.title}</b>${s.url ? html` · <a href="${s.url}" rel="noopener noreferrer">source</a>` : ''}</p>
+        html` <p>
+            <b>${s.title}</b>${safeUrl(s.url) ? html` · <a href="${safeUrl(s.url)}" rel="noopener noreferrer">source</a>` : ''}
+          </p>
           ${s.status !== 'needs_contact' ? html`<p class="flash ok" role="status">This signal has moved on (${s.status}).</p>` : ''}
           ${
             (s.skipped ?? []).length
@@ -105,7 +107,7 @@ export function needsContactRoutes(ctx: AppContext): Router {
                           <td>${p.name}</td>
                           <td>${p.title ?? ''}</td>
                           <td>
-                            ${p.sourceUrl ? html`<a href="${p.sourceUrl}" rel="noopener noreferrer">${p.source ?? 'page'}</a>` : (p.source ?? '')}
+                            ${safeUrl(p.sourceUrl) ? html`<a href="${safeUrl(p.sourceUrl)}" rel="noopener noreferrer">${p.source ?? 'page'}</a>` : (p.source ?? '')}
                           </td>
                           <td>
                             <button

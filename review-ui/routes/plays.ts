@@ -16,7 +16,7 @@ import { FUNDING_ROUNDS, INBOUND_EVENTS, PlayDefinition } from '../../plays/sche
 import { createPlay, editPlay, toDefinition } from '../../plays/service.js';
 import { verifySignature } from '../../signals/sources/webhook.js';
 import { requireRole } from '../auth/roles.js';
-import { html } from '../html.js';
+import { html, safeUrl } from '../html.js';
 import { csrfField, page } from '../layout.js';
 
 const issues = (e: z.ZodError) => e.issues.map((i) => `${i.path.join('.') || 'play'}: ${i.message}`).join('; ');
@@ -84,7 +84,7 @@ function playForm(
 ) {
   const t = d.trigger;
   const sel = (a: unknown, b: unknown) => (a === b ? html`selected` : '');
-  return html`<form method="post" action="${action}" class="stack wide">
+  return html`<form method="post" action="${safeUrl(action)}" class="stack wide">
     ${csrfField(req)} ${version ? html`<input type="hidden" name="version" value="${version}" />` : ''}
     <label>Name <input name="name" required value="${d.name}" /></label>
     <label>Description <textarea name="description" rows="2">${d.description}</textarea></label>

@@ -12,7 +12,7 @@ import { accountChoices, findContact, updateAccount } from '../../db/queries/set
 import { AppError } from '../../errors.js';
 import { requireRole } from '../auth/roles.js';
 import { intParam } from '../format.js';
-import { html, type Html } from '../html.js';
+import { html, safeUrl, type Html } from '../html.js';
 import { csrfField, page } from '../layout.js';
 
 const s = (v: unknown) => (typeof v === 'string' ? v : '');
@@ -78,7 +78,7 @@ function accountForm(
   owners: { id: number; name: string; email: string }[],
 ): Html {
   const action = a?.id ? `/accounts/${a.id}/edit` : '/accounts/new';
-  return html`<form method="post" action="${action}" class="stack wide">
+  return html`<form method="post" action="${safeUrl(action)}" class="stack wide">
     ${csrfField(req)}
     <label>Name <input name="name" required maxlength="300" value="${a?.name ?? ''}" /></label>
     <label>Domain <input name="domain" value="${a?.domain ?? ''}" placeholder="acme.com" /></label>
@@ -104,7 +104,7 @@ function contactForm(
   accounts: { id: number; name: string; domain: string | null }[],
 ): Html {
   const action = c?.id ? `/contacts/${c.id}/edit` : '/contacts/new';
-  return html`<form method="post" action="${action}" class="stack wide">
+  return html`<form method="post" action="${safeUrl(action)}" class="stack wide">
     ${csrfField(req)}
     <label
       >Email <input name="email" type="email" required value="${c?.email ?? ''}" ${c?.id ? html`readonly` : ''}

@@ -22,7 +22,7 @@ import { AppError } from '../../errors.js';
 import type { SecretBox } from '../../secret-box.js';
 import { requireRole } from '../auth/roles.js';
 import { inZone, intParam } from '../format.js';
-import { html, type Html } from '../html.js';
+import { html, safeUrl, type Html } from '../html.js';
 import { csrfField, page } from '../layout.js';
 import { issues } from '../openapi.js';
 
@@ -134,7 +134,11 @@ export async function testConnection(m: MailboxRow, secrets: Pick<SecretBox, 'op
 
 function form(req: Request, m: MailboxRow | undefined, owners: { id: number; name: string; email: string }[]): Html {
   const v = (x: unknown) => (x === null || x === undefined ? '' : String(x));
-  return html`<form method="post" action="${m ? `/settings/mailboxes/${m.id}` : '/settings/mailboxes'}" class="wide">
+  return html`<form
+    method="post"
+    action="${safeUrl(m ? `/settings/mailboxes/${m.id}` : '/settings/mailboxes')}"
+    class="wide"
+  >
     ${csrfField(req)}
     <div class="grid2">
       <label

@@ -18,7 +18,7 @@ import { setTemplateApprovalMode } from '../../db/queries/step-approval.js';
 import { BranchCondition } from '../../sequencing/branch.js';
 import { requireRole } from '../auth/roles.js';
 import { intParam, label } from '../format.js';
-import { html, type Html } from '../html.js';
+import { html, safeUrl, type Html } from '../html.js';
 import { csrfField, page } from '../layout.js';
 import { issues } from '../openapi.js';
 
@@ -157,7 +157,11 @@ function windowFields(prefix: string, w: { days: number[]; start: string; end: s
 
 function form(req: Request, t: Row | undefined): Html {
   const steps = t?.steps ?? [{ kind: 'opener', delayDays: 0, newThread: false, branch: null }];
-  return html`<form method="post" action="${t ? `/settings/templates/${t.id}` : '/settings/templates'}" class="wide">
+  return html`<form
+    method="post"
+    action="${safeUrl(t ? `/settings/templates/${t.id}` : '/settings/templates')}"
+    class="wide"
+  >
     ${csrfField(req)}
     <div class="stack">
       <label>Name <input name="name" required value="${t?.name ?? ''}" /></label>

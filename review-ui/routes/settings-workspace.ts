@@ -10,7 +10,7 @@ import { updateWorkspaceSettings } from '../../db/queries/settings.js';
 import { findWorkspace, type WorkspaceRow } from '../../db/queries/workspaces.js';
 import { AppError } from '../../errors.js';
 import { requireRole } from '../auth/roles.js';
-import { html } from '../html.js';
+import { html, safeUrl } from '../html.js';
 import { csrfField, page } from '../layout.js';
 import { issues } from '../openapi.js';
 
@@ -179,7 +179,7 @@ export function settingsWorkspaceRoutes(ctx: AppContext): Router {
 
   r.get('/settings', requireRole('revops'), (req, res) => {
     const item = (href: string, title: string, what: string) =>
-      html`<li><a href="${href}">${title}</a> — <span class="muted">${what}</span></li>`;
+      html`<li><a href="${safeUrl(href)}">${title}</a> — <span class="muted">${what}</span></li>`;
     res.type('html').send(
       page(
         req,

@@ -2,7 +2,7 @@
 // citations, steps with planned times, gate failures, actions. Every value goes through `html`.
 import type { DraftRow, FactRow, StepRow } from '../../db/queries/review.js';
 import { inZone, label } from '../format.js';
-import { html, type Html } from '../html.js';
+import { html, safeUrl, type Html } from '../html.js';
 
 export interface SignalView {
   type: string;
@@ -26,19 +26,14 @@ export interface Planned {
 
 /** Only http(s) links become hrefs: a scraped `javascript:` URL is shown as text. */
 export function safeHref(url: string | null | undefined): string | undefined {
-  if (!url) return undefined;
-  try {
-    const u = new URL(url);
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u.toString() : undefined;
-  } catch {
-    return undefined;
-  }
+  const u = safeUrl(url);
+  return u && /^https?:/.test(u) ? u : undefined;
 }
 
 export function extLink(url: string | null | undefined, text?: string): Html {
   const href = safeHref(url);
   return href
-    ? html`<a href="${href}" rel="noopener noreferrer nofollow" target="_blank">${text || url}</a>`
+    ? html`<a href="${safeUrl(href)}" rel="noopener noreferrer nofollow" target="_blank">${text || url}</a>`
     : html`<span>${text || url || ''}</span>`;
 }
 

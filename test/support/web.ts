@@ -1,7 +1,11 @@
 // The app on a loopback port, and a small cookie-keeping client that can read CSRF tokens.
 import type { Server } from 'node:http';
+import { afterAll, beforeAll } from 'vitest';
 import type { AppContext } from '../../context.js';
 import { createApp } from '../../review-ui/app.js';
+import { buildWorkspace, type TestWorkspace } from './builders.js';
+import { createTestContext } from './context.js';
+import type { TestDb } from './db.js';
 
 export async function listen(ctx: AppContext): Promise<{ base: string; close(): Promise<void> }> {
   const app = createApp(ctx);
@@ -59,4 +63,24 @@ export class Browserish {
     const { csrf } = await this.page('/login');
     return this.post('/login', { email, password, _csrf: csrf ?? '' });
   }
+}
+
+/**
+ * The usual web test setup inside a `describeEachBackend` block: a context on the block's
+ * database, the app on loopback and a workspace with one user per role; closed after the block.
+ */
+export function useWebApp(get: () => TestDb, env: Record<string, string> = {}) {
+  const s = {} as { ctx: AppContext & { close(): Promise<void> }; base: string; ws: TestWorkspace };
+  let web: Awaited<ReturnType<typeof listen>> | undefined;
+  beforeAll(async () => {
+    s.ctx = await createTestContext(get(), env);
+    web = await listen(s.ctx);
+    s.base = web.base;
+    s.ws = await buildWorkspace(s.ctx.db);
+  });
+  afterAll(async () => {
+    await web?.close();
+    await s.ctx?.close();
+  });
+  return s;
 }
