@@ -77,7 +77,8 @@ export function needsContactRoutes(ctx: AppContext): Router {
         req,
         `Needs a contact: ${s.account_name}`,
         html` <p>
-            <b>${s.title}</b>${safeUrl(s.url) ? html` · <a href="${safeUrl(s.url)}" rel="noopener noreferrer">source</a>` : ''}
+            <b>${s.title}</b
+            >${safeUrl(s.url) ? html` · <a href="${safeUrl(s.url)}" rel="noopener noreferrer">source</a>` : ''}
           </p>
           ${s.status !== 'needs_contact' ? html`<p class="flash ok" role="status">This signal has moved on (${s.status}).</p>` : ''}
           ${
