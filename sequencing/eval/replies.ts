@@ -38,7 +38,7 @@ const cases = readFileSync(path.join(here, 'data', `replies.${split}.jsonl`), 'u
   .map((l) => JSON.parse(l) as ReplyCase);
 
 const rows = cases.map((c) => {
-  const r = classifyReplyByRules(c.text) as { intent: string; resumeAt?: Date | null };
+  const r = classifyReplyByRules(c.text, REFERENCE);
   return { c, intent: r.intent, resume: r.resumeAt ? r.resumeAt.toISOString().slice(0, 7) : null };
 });
 const scores = perLabel(
