@@ -5,6 +5,7 @@ import { startAgents, type RunningAgents } from '../agents/runtime.js';
 import { createApp } from '../review-ui/app.js';
 import { bootstrapAdmin } from '../review-ui/auth/users.js';
 import { seedDemo, readDemoLogins } from '../demo/seed.js';
+import { installProcessGuard } from '../process-guard.js';
 import { openContext } from './context.js';
 import { adminHandler } from './admin.js';
 
@@ -17,6 +18,7 @@ export interface ServeOptions {
 export async function serve(opts: ServeOptions): Promise<void> {
   const ctx = await openContext({ supervise: opts.agents !== 'none' });
   const { config, log } = ctx;
+  installProcessGuard(log);
   let server: Server | undefined;
   let agents: RunningAgents | undefined;
   let stopping = false;

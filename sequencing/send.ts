@@ -61,6 +61,16 @@ class NotHandedOver extends Error {
 }
 
 export async function sendStep(ctx: SendCtx, stepId: number, deps: SendDeps): Promise<SendResult> {
+  // Claim only what can be handed to a server now: one free slot per step in `sending`.
+  const release = await deps.transports.slot();
+  try {
+    return await claimAndSend(ctx, stepId, deps);
+  } finally {
+    release();
+  }
+}
+
+async function claimAndSend(ctx: SendCtx, stepId: number, deps: SendDeps): Promise<SendResult> {
   const clock = deps.now ?? (() => new Date());
   const now = clock();
   const { decision, claimed } = await ctx.db.transaction((tx) => claimStep(tx, ctx.secrets, stepId, now, deps.random));

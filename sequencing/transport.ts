@@ -105,10 +105,30 @@ function smtpTransport(mailbox: MailboxRow, deps: TransportDeps): MailTransport 
   });
 }
 
-/** Pooled transports, one per mailbox configuration, kept for the life of the process. */
+/**
+ * Pooled transports, one per mailbox configuration, kept for the life of the process; and the
+ * process's send slots: a step is claimed only once a slot is free, so no more steps are in
+ * `sending` than can be handed to a server now (a killed process strands none waiting in a queue).
+ */
 export class TransportPool {
   private readonly open = new Map<string, MailTransport>();
+  private free = SMTP_CONNECTIONS;
+  private readonly queued: (() => void)[] = [];
   constructor(private readonly deps: TransportDeps) {}
+
+  /** Waits for a send slot; call the returned function once the step's outcome is recorded. */
+  async slot(): Promise<() => void> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((r) => this.queued.push(r));
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.queued.shift();
+      if (next) next();
+      else this.free++;
+    };
+  }
 
   for(mailbox: MailboxRow): MailTransport {
     const key = [

@@ -4,6 +4,7 @@ import { queueNames } from '../../agents/queues.js';
 import type { AppContext } from '../../context.js';
 import { run } from '../../db/index.js';
 import { ping } from '../../db/queries/maintenance.js';
+import { processFaults } from '../../process-guard.js';
 import { requireRole, requireUser } from '../auth/roles.js';
 
 async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
@@ -41,6 +42,15 @@ export function createMetrics(ctx: AppContext) {
     registers: [registry],
     async collect() {
       for (const q of queueNames) this.set({ queue: q }, await ctx.boss.getQueueSize(q).catch(() => -1));
+    },
+  });
+  new Counter({
+    name: 'prospector_unhandled_rejections_total',
+    help: 'Promise rejections nobody handled (logged as process.unhandled_rejection); the process kept going',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(processFaults.unhandledRejections);
     },
   });
   const middleware = (req: Request, res: Response, next: NextFunction) => {

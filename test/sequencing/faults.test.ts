@@ -178,4 +178,20 @@ describeEachBackend('sending under SMTP faults', (get) => {
     });
     expect(events).toHaveLength(0);
   });
+
+  it('claims no more steps than it can hand to a server now: the rest stay scheduled until a slot frees', async () => {
+    pool();
+    const bs = await Promise.all([1, 2, 3, 4].map(() => approved()));
+    for (const b of bs) smtp.faults.set(b.email, { kind: 'slow-dot', ms: SOCKET_TIMEOUT_MS * 0.8, times: 1 });
+    const sends = bs.map((b) => sendStep(ctx, b.stepIds[0]!, { transports, now: at(NOW) }));
+    const reached = () => bs.reduce((n, b) => n + (smtp.envelopes.get(b.email) ?? 0), 0);
+    while (reached() < 2) await new Promise((r) => setTimeout(r, 20));
+    const statuses = await run<{ status: string }>(ctx.db, {
+      text: `SELECT status FROM sequence_steps WHERE id = ANY($1::bigint[])`,
+      values: [bs.map((b) => b.stepIds[0])],
+    });
+    expect(statuses.filter((s) => s.status === 'sending')).toHaveLength(2);
+    expect(statuses.filter((s) => s.status === 'scheduled')).toHaveLength(2);
+    expect((await Promise.all(sends)).map((r) => r.status)).toEqual(['sent', 'sent', 'sent', 'sent']);
+  });
 });
