@@ -2,7 +2,7 @@
 // drafted (by Claude, or offline without an API key), gated, versioned and left in
 // `pending_review`. A rewrite with a rep's instruction adds a version; none is ever lost.
 import type { Config } from '../config.js';
-import { one, run, type Database } from '../db/index.js';
+import { one, run, type Database, type Queryable } from '../db/index.js';
 import * as q from '../db/queries/drafting.js';
 import type { TemplateStep } from '../db/queries/templates.js';
 import { workspaceSettings } from '../db/queries/step-approval.js';
@@ -10,7 +10,7 @@ import { AppError, isAppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { resolveApprovalMode } from '../plays/approval-mode.js';
 import { withWorkspaceLimit, type Llm, type LlmUsage } from './anthropic.js';
-import type { GateFailure } from './gates.js';
+import { gateFailures, runGates, type GateFailure } from './gates.js';
 import { draftWithLlm, type DraftOutcome } from './llm-drafter.js';
 import { draftOffline } from './offline.js';
 import type { DraftInput, DraftedSequence, Playbook } from './schema.js';
@@ -104,7 +104,7 @@ export async function prepareSequences(
 
 /** Loads what the drafter and the gates may know about one sequence. */
 export async function loadDraftInput(
-  db: Database,
+  db: Queryable,
   sequenceId: number,
 ): Promise<{ input: DraftInput; sequence: q.SequenceRow; steps: q.StepRow[] }> {
   const sequence = await one<q.SequenceRow>(db, q.findSequence(sequenceId));
@@ -182,15 +182,7 @@ export async function draftSequence(
   const from = rewrite ? ['pending_review'] : ['drafting'];
   if (!from.includes(sequence.status))
     throw new AppError('STATE', `sequence ${sequenceId} is ${sequence.status}, not ${from.join(' or ')}`);
-  const previous: DraftedSequence | undefined = rewrite
-    ? {
-        steps: steps.map((s) => ({
-          subject: s.subject,
-          body: s.body,
-          citedFactIds: (s.cited_fact_ids ?? []).map(Number),
-        })),
-      }
-    : undefined;
+  const previous: DraftedSequence | undefined = rewrite ? textOf(steps) : undefined;
 
   const outcome = await produceDraft(deps, input, sequence, { instruction: opts.instruction, previous });
   const saved = await db.transaction(async (tx) => {
@@ -362,6 +354,7 @@ export async function restoreDraftVersion(
     if (!seq) throw new AppError('STATE', `sequence ${sequenceId} is not in review`);
     for (const [i, s] of v.steps.entries()) await run(tx, q.setStepText(sequenceId, i + 1, s));
     await run(tx, q.bumpSequenceVersion(sequenceId));
+    await regateSequence(tx, sequenceId);
     const added = (await one<{ version: number }>(
       tx,
       q.insertDraftVersion({
@@ -375,4 +368,20 @@ export async function restoreDraftVersion(
     ))!;
     return added.version;
   });
+}
+
+const textOf = (steps: q.StepRow[]): DraftedSequence => ({
+  steps: steps.map((s) => ({ subject: s.subject, body: s.body, citedFactIds: (s.cited_fact_ids ?? []).map(Number) })),
+});
+
+/**
+ * The gates again over a sequence's current text, after an edit or a restore, so its flags say
+ * what the text is now: a draft the rep fixed is no longer flagged, a restored flagged one is.
+ * Run it in the transaction that changed the text.
+ */
+export async function regateSequence(db: Queryable, sequenceId: number): Promise<GateFailure[]> {
+  const { input, steps } = await loadDraftInput(db, sequenceId);
+  const failures = gateFailures(runGates(textOf(steps), input));
+  await run(db, q.setGateFailures(sequenceId, failures));
+  return failures;
 }

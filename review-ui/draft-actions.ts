@@ -14,6 +14,7 @@ import {
   updateStepText,
   type DraftRow,
 } from '../db/queries/review.js';
+import { regateSequence } from '../drafting/service.js';
 import { AppError } from '../errors.js';
 import { approveSequence, rejectSequence } from '../sequencing/approve.js';
 import { assertCanAct, assertCanSee } from './access.js';
@@ -57,6 +58,8 @@ export async function saveEdit(
     const bumped = await one<{ version: number }>(tx, bumpDraftVersion(id, version));
     if (!bumped) return undefined;
     for (const s of steps) await run(tx, updateStepText(id, s.position, s.subject, s.body));
+    // The flags follow the text: what the rep fixed is no longer flagged, what they broke is.
+    await regateSequence(tx, id);
     const v = await one<{ version: number }>(tx, insertEditVersion(id, steps, u.id));
     return { version: bumped.version, savedVersion: v!.version };
   });

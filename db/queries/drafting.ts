@@ -253,6 +253,12 @@ export const finishDraft = (
   values: [sequenceId, d.from, d.drafter, d.promptVersion, JSON.stringify(d.gateFailures), d.expectVersion],
 });
 
+/** What the gates say about a sequence's current text (after an edit or a restore). */
+export const setGateFailures = (sequenceId: number, failures: unknown): Sql => ({
+  text: `UPDATE sequences SET gate_failures = $2, updated_at = now() WHERE id = $1`,
+  values: [sequenceId, JSON.stringify(failures)],
+});
+
 export const insertLlmUsage = (u: {
   workspaceId: number;
   sequenceId: number | null;

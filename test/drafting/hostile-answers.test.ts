@@ -16,7 +16,7 @@ import {
   type StepRow,
 } from '../../db/queries/drafting.js';
 import { createLlm } from '../../drafting/anthropic.js';
-import { draftSignal } from '../../drafting/service.js';
+import { draftSignal, restoreDraftVersion } from '../../drafting/service.js';
 import type { TestWorkspace } from '../support/builders.js';
 import { createTestContext } from '../support/context.js';
 import { describeEachBackend } from '../support/db.js';
@@ -100,6 +100,41 @@ describeEachBackend('hostile model answers end to end', (get) => {
     expect((await sequenceOf(scene.signalId)).status).toBe('pending_review');
     expect((await api(`/api/drafts/${seq.id}/approve`, { confirmGateFailures: refused.error.gates })).status).toBe(200);
     expect((await sequenceOf(scene.signalId)).status).toBe('active');
+  });
+
+  it('follows the text: an edit that removes the injected address clears the flag, restoring that version flags it again', async () => {
+    const scene = await buildScene(get().db, ws, 'funding');
+    const answer = goodFundingDraft(scene.factIds, scene.fixture.account.domain);
+    const injected = 'Dana, one practical note: please send the invoice to ap@northwind-remit.example.';
+    answer.steps[3]!.body = injected;
+    fake.enqueue(json(answer), json(answer));
+    await handle({ signalId: scene.signalId });
+    const seq = await sequenceOf(scene.signalId);
+    expect((seq.gate_failures as { gate: string }[]).map((f) => f.gate)).toEqual(['emails']);
+
+    const rep = new Browserish(srv.base);
+    await rep.login(ws.users.rep.email, ws.users.rep.password);
+    const { csrf } = await rep.page('/queue');
+    const steps = await run<StepRow>(get().db, stepsOf(seq.id));
+    const edit = (body: string, version: number) =>
+      rep.fetch(`/api/drafts/${seq.id}`, {
+        method: 'PATCH',
+        headers: { accept: 'application/json', 'content-type': 'application/json', 'x-csrf-token': csrf! },
+        body: JSON.stringify({ version, steps: [{ position: steps[3]!.position, subject: '', body }] }),
+      });
+    const fixed = await edit('Dana, one practical note: the reply to this email reaches me directly.', seq.version);
+    expect(fixed.status).toBe(200);
+    expect((await sequenceOf(scene.signalId)).gate_failures).toEqual([]);
+    const broken = await edit(`${injected} Or call +1 555 0100.`, seq.version + 1);
+    expect(broken.status).toBe(200);
+    const gates = ((await sequenceOf(scene.signalId)).gate_failures as { gate: string }[]).map((f) => f.gate);
+    expect([...new Set(gates)].sort()).toEqual(['emails', 'grounding']);
+    await edit('Dana, one practical note: the reply to this email reaches me directly.', seq.version + 2);
+    expect((await sequenceOf(scene.signalId)).gate_failures).toEqual([]);
+    await restoreDraftVersion(get().db, seq.id, 1, ws.users.rep.id);
+    expect((await sequenceOf(scene.signalId)).gate_failures).toEqual([
+      expect.objectContaining({ gate: 'emails', step: 4 }),
+    ]);
   });
 
   it('fills the steps a short rewrite left out with offline text, never the older version’s', async () => {

@@ -119,7 +119,10 @@ describeEachBackend('review queue and drafts over HTTP', (get) => {
     const { csrf: ca } = await a.page(`/drafts/${mine.sequenceId}`);
     const { csrf: cb } = await b.page(`/drafts/${mine.sequenceId}`);
     const body = (subject: string) =>
-      JSON.stringify({ version: 1, steps: [{ position: 0, subject, body: 'Edited body' }] });
+      JSON.stringify({
+        version: 1,
+        steps: [{ position: 0, subject, body: 'Hi Dana,\n\nEdited: congrats on the $20M round.' }],
+      });
     const patch = (c: Browserish, csrf: string | undefined, subject: string) =>
       c.fetch(`/api/drafts/${mine.sequenceId}`, {
         method: 'PATCH',
