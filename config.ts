@@ -5,14 +5,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
+import { parseAllowPrivate } from './net/address.js';
 
 /** Keys whose values must never be printed or logged. */
 export const SECRET_KEYS = ['APP_SECRET', 'ANTHROPIC_API_KEY', 'DATABASE_URL'] as const;
-
-const boolFlag = z
-  .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
-  .optional()
-  .transform((v) => v === '1' || v === 'true' || v === 'yes');
 
 const EnvSchema = z.object({
   DATABASE_URL: z
@@ -32,7 +28,18 @@ const EnvSchema = z.object({
   ANTHROPIC_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
   DRAFT_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(2),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  ALLOW_PRIVATE_FETCH: boolFlag,
+  /** true/false, or a comma-separated list of origins (`http://10.0.0.5:8080,smtp://127.0.0.1:2525`). */
+  ALLOW_PRIVATE_FETCH: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      try {
+        return parseAllowPrivate(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `true, false or a list of origins: ${(err as Error).message}` });
+        return z.NEVER;
+      }
+    }),
   /** A contact address sent in the User-Agent of fetches (SEC EDGAR refuses anonymous clients). */
   FETCH_CONTACT: z.email('an email address for the User-Agent, e.g. ops@example.com').optional(),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
@@ -86,7 +93,8 @@ export interface Config {
   /** LLM drafts in flight at once per workspace, per process. */
   draftConcurrency: number;
   logLevel: Env['LOG_LEVEL'];
-  allowPrivateFetch: boolean;
+  /** Private addresses: all (true), none (false), or only these origins (`scheme://host[:port]`). */
+  allowPrivateFetch: boolean | string[];
   fetchContact: string | undefined;
   dbPoolMax: number;
   /** Undefined: X-Forwarded-For is ignored and the socket's address is the client's. */

@@ -6,7 +6,7 @@ import { findAccountByDomain, type AccountRow } from '../db/queries/accounts.js'
 import { findContactByEmail } from '../db/queries/contacts.js';
 import type { ContactRow } from '../db/queries/contacts.js';
 import { firstWorkspace, type WorkspaceRow } from '../db/queries/workspaces.js';
-import { MemoryPageCache } from '../research/cache.js';
+import { MemoryPageCache } from '../net/cache.js';
 import { buildDossier, type DossierInput } from '../research/dossier.js';
 import { researchDeps, researchSettings } from '../research/store.js';
 import type { Dossier } from '../research/types.js';

@@ -11,7 +11,7 @@ import { accountIndex, prepareItems, type Prepared } from '../signals/ingest.js'
 import { processContactChanges } from '../signals/job-changes.js';
 import { fetchOptionsFor, fetchSource, pollSource } from '../signals/poll.js';
 import { POLLED_KINDS, sourceRegistry } from '../signals/registry.js';
-import { findChromium } from '../signals/render.js';
+import { sharedRenderer } from '../net/browser.js';
 import { SOURCE_KINDS, type SourceKind } from '../signals/types.js';
 import { openContext } from './context.js';
 
@@ -56,7 +56,7 @@ async function sourceTest(url: string, o: { kind: SourceKind; json?: boolean; co
         lastModified: null,
         snapshot: null,
       },
-      { fetch: fetchOptionsFor(ctx.config, {}), now: new Date(), chromiumPath: findChromium() },
+      { fetch: fetchOptionsFor(ctx.config, {}), now: new Date(), renderer: sharedRenderer() },
     );
     const index = await accountIndex(ctx.db, ws.id);
     const prepared = prepareItems(result.items, index);

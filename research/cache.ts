@@ -1,38 +1,9 @@
-// Pages cached by URL with their validators, so five signals on one account in a week fetch
-// its site once, and after the TTL a conditional request (ETag/Last-Modified) usually gets a 304.
+// The page cache research gives net/'s fetchPage: the shared `page_cache` table, used by every
+// worker (the cache rules themselves are in net/page.ts).
 import type { Queryable } from '../db/index.js';
 import { one, run } from '../db/index.js';
 import { getCachedPage, putCachedPage } from '../db/queries/research.js';
-
-export interface CachedPage {
-  url: string;
-  status: number;
-  contentType: string | null;
-  etag: string | null;
-  lastModified: string | null;
-  body: string;
-  rendered: boolean;
-  fetchedAt: Date;
-  expiresAt: Date;
-}
-
-export interface PageCache {
-  get(url: string): Promise<CachedPage | undefined>;
-  put(page: CachedPage): Promise<void>;
-}
-
-/** A week: the issue's "five signals on one account in a week fetch its site once". */
-export const DEFAULT_TTL_MS = 7 * 24 * 3600_000;
-
-export class MemoryPageCache implements PageCache {
-  readonly pages = new Map<string, CachedPage>();
-  async get(url: string) {
-    return this.pages.get(url);
-  }
-  async put(page: CachedPage) {
-    this.pages.set(page.url, page);
-  }
-}
+import type { CachedPage, PageCache } from '../net/cache.js';
 
 interface PageCacheRow {
   url: string;

@@ -5,15 +5,16 @@
 import pLimit from 'p-limit';
 import { isAppError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { Renderer } from './browser.js';
-import type { PageCache } from './cache.js';
+import type { AddressPolicy } from '../net/address.js';
+import type { Renderer } from '../net/browser.js';
+import type { PageCache } from '../net/cache.js';
+import { DEFAULT_LIMITS, type FetchLimits } from '../net/http.js';
+import { fetchPage, type PageOptions } from '../net/page.js';
+import { RobotsGate } from '../net/robots.js';
 import { pickPages } from './crawl.js';
 import { heuristicFacts, organizationNode, type ExtractContext, type SourcePage } from './facts.js';
-import { DEFAULT_LIMITS, fetchPage, type FetchLimits, type FetchOptions } from './fetch.js';
 import type { FactExtractor } from './llm-facts.js';
-import type { AddressPolicy } from './net.js';
 import { looksEmpty, parsePage } from './page.js';
-import { RobotsGate } from './robots.js';
 import { createSiteMap, type SiteMap } from './sites.js';
 import { chooseTimeZone } from './timezone.js';
 import type { Dossier, DossierError, Fact, FoundPerson, Organization, PageKind, Person } from './types.js';
@@ -34,6 +35,8 @@ export interface DossierInput {
 export interface DossierDeps {
   cache: PageCache;
   policy: AddressPolicy;
+  /** The one User-Agent (net/identity.ts). */
+  userAgent?: string;
   sites?: SiteMap;
   /** null: no Chromium here, static HTML only. */
   renderer?: Renderer | null;
@@ -128,8 +131,15 @@ export async function buildDossier(input: DossierInput, deps: DossierDeps): Prom
   const limits = { ...DEFAULT_LIMITS, ...deps.limits };
   const budget = AbortSignal.timeout(deps.maxTotalMs ?? DEFAULT_MAX_TOTAL_MS);
   const deadline = deps.signal ? AbortSignal.any([budget, deps.signal]) : budget;
-  const fetchOpts: FetchOptions = { ...deps.policy, limits, cache: deps.cache, now, signal: deadline };
-  const robots = new RobotsGate(fetchOpts, sites);
+  const fetchOpts: PageOptions = {
+    ...deps.policy,
+    userAgent: deps.userAgent,
+    limits,
+    cache: deps.cache,
+    now,
+    signal: deadline,
+  };
+  const robots = new RobotsGate({ robotsFor: (url) => sites.robotsFor(url) });
   const errors: DossierError[] = [];
   const notes: string[] = [];
   const pages: SourcePage[] = [];
@@ -148,7 +158,7 @@ export async function buildDossier(input: DossierInput, deps: DossierDeps): Prom
       return undefined;
     }
     try {
-      if (!(await robots.allowed(url))) {
+      if (!(await robots.allowed(url, fetchOpts))) {
         errors.push({
           url,
           code: 'FETCH_SKIPPED',
@@ -168,6 +178,7 @@ export async function buildDossier(input: DossierInput, deps: DossierDeps): Prom
           try {
             const html = await deps.renderer.render(fetched.finalUrl, {
               ...deps.policy,
+              userAgent: deps.userAgent,
               timeoutMs: limits.timeoutMs,
               maxBytes: limits.maxBytes,
             });

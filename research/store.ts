@@ -16,8 +16,9 @@ import {
 } from '../db/queries/research.js';
 import { findUser, type UserRow } from '../db/queries/users.js';
 import { findWorkspace, type WorkspaceRow } from '../db/queries/workspaces.js';
-import { sharedRenderer } from './browser.js';
-import type { PageCache } from './cache.js';
+import { sharedRenderer } from '../net/browser.js';
+import type { PageCache } from '../net/cache.js';
+import { userAgent } from '../net/identity.js';
 import { bestContact } from './contact.js';
 import type { DossierDeps, DossierInput } from './dossier.js';
 import { ClaudeExtractor } from './llm-facts.js';
@@ -51,6 +52,7 @@ export function researchDeps(config: Config, cache: PageCache, settings: Researc
       allowPrivate: config.allowPrivateFetch,
       allowPrefixes: demoUrl ? [`${demoUrl.replace(/\/$/, '')}/demo/`] : [],
     },
+    userAgent: userAgent(config),
     sites: createSiteMap(settings.researchSiteMap, demoUrl),
     renderer: sharedRenderer(),
     extractor: a.apiKey ? new ClaudeExtractor({ apiKey: a.apiKey, baseURL: a.baseURL, model: a.model }) : null,

@@ -9,18 +9,14 @@ import {
   type SignalSourceRow,
 } from '../db/queries/signal-sources.js';
 import { AppError, isAppError } from '../errors.js';
-import type { FetchOptions } from './fetch.js';
+import { sharedRenderer } from '../net/browser.js';
+import type { FetchOptions } from '../net/http.js';
+import { userAgent } from '../net/identity.js';
 import { ingestItems, type IngestContext, type IngestOutcome } from './ingest.js';
 import { sourceRegistry } from './registry.js';
-import { findChromium } from './render.js';
 import type { PollContext, PollResult, SourceKind, SourceSpec } from './types.js';
 
 export const FLAG_AFTER_FAILURES = 5;
-
-/** Says who is fetching; with FETCH_CONTACT, how to reach them (SEC EDGAR asks for that). */
-export function userAgent(config: Pick<Config, 'publicUrl' | 'fetchContact'>): string {
-  return `Prospector/0.1 (signal monitor; +${config.publicUrl}${config.fetchContact ? `; ${config.fetchContact}` : ''})`;
-}
 
 /**
  * Loopback and private addresses only with ALLOW_PRIVATE_FETCH — or, for demo sources, the
@@ -30,15 +26,10 @@ export function fetchOptionsFor(
   config: Pick<Config, 'allowPrivateFetch' | 'publicUrl' | 'fetchContact'>,
   sourceConfig: Record<string, unknown>,
 ): FetchOptions {
-  const demoPrefix = `${config.publicUrl}/demo/`;
-  const demoRobots = `${config.publicUrl}/robots.txt`;
   return {
     userAgent: userAgent(config),
-    allowPrivate: config.allowPrivateFetch
-      ? true
-      : sourceConfig.demo === true
-        ? (url) => url.toString().startsWith(demoPrefix) || url.toString() === demoRobots
-        : false,
+    allowPrivate: config.allowPrivateFetch,
+    allowPrefixes: sourceConfig.demo === true ? [`${config.publicUrl}/demo/`, `${config.publicUrl}/robots.txt`] : [],
   };
 }
 
@@ -95,7 +86,7 @@ export async function pollSource(
     result = await fetchSource(spec, {
       fetch: { ...fetchOptionsFor(ctx.config, row.config), signal },
       now,
-      chromiumPath: findChromium(),
+      renderer: sharedRenderer(),
     });
   } catch (err) {
     if (!isAppError(err)) throw err;

@@ -1,7 +1,8 @@
 // The shapes every source kind shares: what a poll returns and what an item looks like before
 // classification and matching.
 import type { z } from 'zod';
-import type { FetchOptions } from './fetch.js';
+import type { Renderer } from '../net/browser.js';
+import type { FetchOptions } from '../net/http.js';
 
 export type SignalType = 'funding' | 'job_change' | 'news' | 'hiring' | 'acquisition' | 'manual' | 'inbound';
 export type SignalStatus = 'new' | 'unmatched' | 'ambiguous' | 'cooldown' | 'dismissed';
@@ -53,8 +54,8 @@ export interface PollResult {
 export interface PollContext {
   fetch: FetchOptions;
   now: Date;
-  /** Path to a Chromium binary for pages that need script, if one is installed. */
-  chromiumPath?: string;
+  /** Chromium behind the guard (net/browser.ts) for pages that need script; null when none is installed. */
+  renderer?: Renderer | null;
 }
 
 /** One module per source kind; the registry maps kind → module. */

@@ -52,6 +52,18 @@ describe('config', () => {
     expect(p.find((l) => l.startsWith('DATABASE_URL'))).toMatch(/postgres:\/\//);
   });
 
+  it('reads ALLOW_PRIVATE_FETCH as a flag or a list of origins, and names a bad entry', () => {
+    const allow = (v: string) => loadConfig({ DATA_DIR: tmp(), ALLOW_PRIVATE_FETCH: v }).allowPrivateFetch;
+    expect([allow('true'), allow('1'), allow('false'), allow('0')]).toEqual([true, true, false, false]);
+    expect(allow('http://10.0.0.5:8080, SMTP://127.0.0.1:2525')).toEqual([
+      'http://10.0.0.5:8080',
+      'smtp://127.0.0.1:2525',
+    ]);
+    expect(problems({ DATA_DIR: tmp(), ALLOW_PRIVATE_FETCH: 'http://10.0.0.5/admin' })[0]).toMatch(
+      /^ALLOW_PRIVATE_FETCH: .*"http:\/\/10.0.0.5\/admin" is not an origin/,
+    );
+  });
+
   it('redacts secrets when printed', () => {
     const c = loadConfig({
       DATA_DIR: tmp(),

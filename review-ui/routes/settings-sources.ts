@@ -8,6 +8,8 @@ import { one, run } from '../../db/index.js';
 import { insertAudit } from '../../db/queries/audit.js';
 import { findSource, insertSource, listSources, setSourceEnabled, type SourceRow } from '../../db/queries/settings.js';
 import { AppError } from '../../errors.js';
+import { sharedRenderer } from '../../net/browser.js';
+import { fetchOptionsFor } from '../../signals/poll.js';
 import { sourceRegistry } from '../../signals/registry.js';
 import { SOURCE_KINDS, type RawItem, type SourceKind } from '../../signals/types.js';
 import { requireRole } from '../auth/roles.js';
@@ -101,7 +103,11 @@ export async function testSource(
         lastModified: null,
         snapshot: null,
       },
-      { fetch: { allowPrivate: ctx.config.allowPrivateFetch, timeoutMs: 15_000 }, now: new Date() },
+      {
+        fetch: { ...fetchOptionsFor(ctx.config, s.config), timeoutMs: 15_000 },
+        now: new Date(),
+        renderer: sharedRenderer(),
+      },
     );
     return { ok: true, items: r.items.slice(0, 50), notModified: r.notModified, finalUrl: r.finalUrl };
   } catch (err) {

@@ -29,7 +29,7 @@ import { ingestItems, type IngestOutcome } from '../../signals/ingest.js';
 import { handleJobChangeEvent } from '../../signals/job-changes.js';
 import { fetchOptionsFor, fetchSource } from '../../signals/poll.js';
 import { sourceRegistry } from '../../signals/registry.js';
-import { findChromium } from '../../signals/render.js';
+import { sharedRenderer } from '../../net/browser.js';
 import { assignSignalAccount, unmatchedCompanies } from '../../signals/review.js';
 import { eventItem, JobChangeEvent, verifySignature, WebhookPayload } from '../../signals/sources/webhook.js';
 import { SOURCE_KINDS, type RawItem } from '../../signals/types.js';
@@ -345,7 +345,7 @@ export function signalApiRoutes(ctx: AppContext): Router {
         lastModified: null,
         snapshot: null,
       },
-      { fetch: fetchOptionsFor(ctx.config, {}), now: new Date(), chromiumPath: findChromium() },
+      { fetch: fetchOptionsFor(ctx.config, {}), now: new Date(), renderer: sharedRenderer() },
     ).catch((err: unknown) => {
       // The address is what the person typed: a host that does not resolve, a refused address or
       // a page that is not a feed is their input to fix, not our failure.

@@ -2,7 +2,7 @@
 // ids, and turning a new matching role into a hiring item.
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
-import { safeFetch } from '../fetch.js';
+import { safeFetch } from '../../net/http.js';
 import type { PollContext, PollResult, RawItem, SourceSpec } from '../types.js';
 
 export const DEFAULT_ROLE_KEYWORDS = [

@@ -3,11 +3,11 @@
 // robots.txt is honoured. Pages that need script are rendered in Chromium.
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
-import { decodeBody } from '../decode.js';
-import { safeFetch } from '../fetch.js';
+import { DEFAULT_LIMITS, safeFetch } from '../../net/http.js';
+import { decodeBody } from '../../net/decode.js';
+import { fetchError } from '../../net/errors.js';
+import { RobotsGate } from '../../net/robots.js';
 import { diffEntries, extractEntries, looksScriptRendered, type PageEntry } from '../../html/page-entries.js';
-import { renderPage } from '../render.js';
-import { robotsAllows } from '../robots.js';
 import type { PollContext, PollResult, RawItem, SourceModule, SourceSpec } from '../types.js';
 
 export const PageConfig = z.object({
@@ -48,25 +48,37 @@ function toItem(e: PageEntry, change: 'added' | 'changed', accountId: number | u
   };
 }
 
+/** robots.txt of watched pages, asked again after an hour. */
+export const pageRobots = new RobotsGate({ ttlMs: 60 * 60 * 1000 });
+
+function render(url: string, ctx: PollContext): Promise<string> {
+  if (!ctx.renderer)
+    throw new AppError('FETCH_FAILED', 'this page needs a browser to render, but no Chromium is installed', {
+      details: { reason: 'network' },
+    });
+  const f = ctx.fetch;
+  return ctx.renderer.render(url, {
+    allowPrivate: f.allowPrivate,
+    allowPrefixes: f.allowPrefixes,
+    userAgent: f.userAgent,
+    timeoutMs: f.timeoutMs ?? 20_000,
+    maxBytes: f.maxBytes ?? DEFAULT_LIMITS.maxBytes,
+  });
+}
+
 async function poll(source: SourceSpec & { config: PageConfig }, ctx: PollContext): Promise<PollResult> {
   const url = source.url!;
-  if (!(await robotsAllows(url, ctx.fetch))) {
-    throw new AppError(
-      'FETCH_BLOCKED',
-      `robots.txt of ${new URL(url).host} does not allow fetching ${new URL(url).pathname}`,
-      { details: { reason: 'robots' } },
-    );
+  const f = ctx.fetch;
+  const robotsFetch = { ...f, limits: { timeoutMs: f.timeoutMs } };
+  if (!(await pageRobots.allowed(url, robotsFetch))) {
+    throw fetchError('robots', `robots.txt of ${new URL(url).host} does not allow fetching ${new URL(url).pathname}`);
   }
   const c = source.config;
   let html: string;
   let finalUrl = url;
   let etag: string | null | undefined, lastModified: string | null | undefined;
   if (c.render === 'always') {
-    if (!ctx.chromiumPath)
-      throw new AppError('FETCH_FAILED', 'this page is set to render with a browser, but no Chromium is installed', {
-        details: { reason: 'network' },
-      });
-    html = await renderPage(url, { ...ctx.fetch, executablePath: ctx.chromiumPath });
+    html = await render(url, ctx);
   } else {
     const r = await safeFetch(url, {
       ...ctx.fetch,
@@ -80,8 +92,8 @@ async function poll(source: SourceSpec & { config: PageConfig }, ctx: PollContex
     html = decodeBody(r.body, r.contentType);
   }
   let entries = extractEntries(html, finalUrl, c);
-  if (!entries.length && c.render === 'auto' && ctx.chromiumPath && looksScriptRendered(html)) {
-    html = await renderPage(url, { ...ctx.fetch, executablePath: ctx.chromiumPath });
+  if (!entries.length && c.render === 'auto' && ctx.renderer && looksScriptRendered(html)) {
+    html = await render(url, ctx);
     entries = extractEntries(html, finalUrl, c);
   }
   const prev = (source.snapshot as PageSnapshot | null)?.entries ?? null;

@@ -6,7 +6,7 @@ import { one, run } from '../../db/index.js';
 import { insertAccount } from '../../db/queries/accounts.js';
 import { insertContact } from '../../db/queries/contacts.js';
 import { dossiersOfSignal, factsOfDossier } from '../../db/queries/research.js';
-import { sharedRenderer } from '../../research/browser.js';
+import { sharedRenderer } from '../../net/browser.js';
 import { buildWorkspace, type TestWorkspace } from '../support/builders.js';
 import { createTestContext } from '../support/context.js';
 import { describeEachBackend } from '../support/db.js';

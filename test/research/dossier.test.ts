@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChromiumRenderer, findChromium } from '../../research/browser.js';
-import { MemoryPageCache } from '../../research/cache.js';
+import { ChromiumRenderer, findChromium } from '../../net/browser.js';
+import { MemoryPageCache } from '../../net/cache.js';
 import { buildDossier, type DossierDeps } from '../../research/dossier.js';
 import { ClaudeExtractor } from '../../research/llm-facts.js';
 import { normalizeSpace } from '../../research/page.js';

@@ -3,7 +3,6 @@ import { bestContact, seniority } from '../../research/contact.js';
 import { pickPages } from '../../research/crawl.js';
 import { injectionFlags } from '../../research/injection.js';
 import { buildPrompt, verifyFacts } from '../../research/llm-facts.js';
-import { isPublicAddress } from '../../research/net.js';
 import { parsePage } from '../../research/page.js';
 import { createSiteMap } from '../../research/sites.js';
 import { chooseTimeZone, zoneFromAddress } from '../../research/timezone.js';
@@ -125,22 +124,6 @@ describe('site map', () => {
     });
     expect(m.map('https://real.com/x')).toBe('https://real.com/x');
     expect(createSiteMap().homepage('real.com')).toBe('https://real.com/');
-  });
-  it('treats only public unicast addresses as public', () => {
-    expect(['8.8.8.8', '2606:4700::1111'].map(isPublicAddress)).toEqual([true, true]);
-    expect(
-      [
-        '127.0.0.1',
-        '10.1.2.3',
-        '192.168.0.1',
-        '169.254.169.254',
-        '::1',
-        'fc00::1',
-        '::ffff:127.0.0.1',
-        '0.0.0.0',
-        '100.64.0.1',
-      ].some(isPublicAddress),
-    ).toBe(false);
   });
 });
 

@@ -3,9 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFeed } from '../../signals/sources/feed.js';
+import { pageRobots } from '../../signals/sources/page.js';
 import { fetchSource } from '../../signals/poll.js';
-import { findChromium } from '../../signals/render.js';
-import { clearRobotsCache } from '../../signals/robots.js';
+import { sharedRenderer } from '../../net/browser.js';
 import type { PollContext, SourceKind, SourceSpec } from '../../signals/types.js';
 import { fixtureServer, send, type FixtureServer } from './http-fixture.js';
 
@@ -117,7 +117,10 @@ beforeAll(async () => {
     '/v1/boards/bad/jobs': send('application/json', '{"items": []}'),
   });
 });
-afterAll(async () => srv.close());
+afterAll(async () => {
+  await sharedRenderer()?.close();
+  await srv.close();
+});
 
 describe('feeds', () => {
   it.each([
@@ -198,7 +201,7 @@ describe('feeds', () => {
 
 describe('watched pages', () => {
   it('records the list on the first poll, then reports only what is new', async () => {
-    clearRobotsCache();
+    pageRobots.clear();
     const first = await fetchSource(spec('page', `${srv.base}/newsroom`), ctx());
     expect(first.items).toEqual([]);
     expect((first.snapshot as { entries: unknown[] }).entries).toHaveLength(2);
@@ -226,18 +229,18 @@ describe('watched pages', () => {
   });
 
   it('honours robots.txt', async () => {
-    clearRobotsCache();
+    pageRobots.clear();
     await expect(fetchSource(spec('page', `${srv.base}/private/page`), ctx())).rejects.toMatchObject({
-      code: 'FETCH_BLOCKED',
+      code: 'FETCH_SKIPPED',
       details: { reason: 'robots' },
     });
   });
 
   it('renders a page that builds its list with script (Chromium)', async () => {
-    expect(findChromium(), 'Chromium is installed (apt-get install chromium)').toBeTruthy();
+    expect(sharedRenderer(), 'Chromium is installed (apt-get install chromium)').toBeTruthy();
     const r = await fetchSource(
       spec('page', `${srv.base}/script-page`, { emitInitial: true }),
-      ctx({ chromiumPath: findChromium() }),
+      ctx({ renderer: sharedRenderer() }),
     );
     expect(r.items.map((i) => i.title)).toContain('Acme launches Acme Cloud for enterprises');
   }, 60_000);

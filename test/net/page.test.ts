@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryPageCache } from '../../research/cache.js';
-import { fetchPage } from '../../research/fetch.js';
-import { guardedLookup } from '../../research/net.js';
-import { startFixtureSites, type FixtureSites } from './fixture-sites.js';
+import { MemoryPageCache } from '../../net/cache.js';
+import { guardedLookup } from '../../net/guard.js';
+import { fetchPage } from '../../net/page.js';
+import { startFixtureSites, type FixtureSites } from '../research/fixture-sites.js';
 
 let sites: FixtureSites;
 beforeAll(async () => {
@@ -63,9 +63,7 @@ describe('fetchPage', () => {
     }
     await expect(fetchPage('file:///etc/passwd', open)).rejects.toMatchObject({ code: 'FETCH_BLOCKED' });
     // The rule is applied to what a name resolves to, at connect time.
-    const err = await new Promise<unknown>((resolve) =>
-      guardedLookup({ allowPrivate: false }, 'http://localhost')('localhost', {}, (e) => resolve(e)),
-    );
+    const err = await new Promise<unknown>((resolve) => guardedLookup(false)('localhost', {}, (e) => resolve(e)));
     expect(err).toMatchObject({ code: 'FETCH_BLOCKED' });
     // An allowed prefix (the app's own demo pages) passes even on loopback; the rest of that host does not.
     const page = await fetchPage(`${sites.base}/static/`, {

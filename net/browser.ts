@@ -1,13 +1,17 @@
 // Script-rendered pages: one shared Chromium per process (Debian's /usr/bin/chromium through
 // playwright-core, never a downloaded browser), a bounded pool of contexts, JavaScript on,
-// downloads off, every request checked against the private-address rule. Closed when idle.
+// downloads and service workers off. Each render's context is pointed at its own guard proxy
+// (proxy.ts), so every byte the page fetches passes the address guard with the address pinned;
+// `<-loopback>` is forced by Playwright so loopback is proxied too. Closed when idle.
 import { existsSync } from 'node:fs';
 import pLimit from 'p-limit';
 import { chromium, type Browser } from 'playwright-core';
-import { fetchError, USER_AGENT } from './fetch.js';
-import { hostAllowed, type AddressPolicy } from './net.js';
+import type { AddressPolicy } from './address.js';
+import { blockedError, fetchError } from './errors.js';
+import { BOT_TOKEN } from './identity.js';
+import { REFUSED_HEADER, startGuardProxy } from './proxy.js';
 
-export const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
+export const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
@@ -16,15 +20,23 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
   '--no-first-run',
   '--headless',
+  // WebRTC's UDP does not go through a proxy: allow none of it.
+  '--force-webrtc-ip-handling-policy=disable_non_proxied_udp',
 ];
 
 export function findChromium(candidates = CHROMIUM_CANDIDATES): string | undefined {
   return candidates.find((p) => existsSync(p));
 }
 
+export interface RenderOptions extends AddressPolicy {
+  timeoutMs: number;
+  maxBytes: number;
+  userAgent?: string;
+}
+
 export interface Renderer {
   /** The page's HTML after its scripts ran (up to `maxBytes`). */
-  render(url: string, opts: AddressPolicy & { timeoutMs: number; maxBytes: number }): Promise<string>;
+  render(url: string, opts: RenderOptions): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -62,37 +74,42 @@ export class ChromiumRenderer implements Renderer {
     return this.browser;
   }
 
-  render(url: string, opts: AddressPolicy & { timeoutMs: number; maxBytes: number }): Promise<string> {
+  render(url: string, opts: RenderOptions): Promise<string> {
     return this.limit(async () => {
       this.active++;
       clearTimeout(this.idleTimer);
-      const browser = await this.launch();
-      const context = await browser.newContext({
-        javaScriptEnabled: true,
-        acceptDownloads: false,
-        serviceWorkers: 'block',
-        userAgent: USER_AGENT,
-      });
+      const proxy = await startGuardProxy(opts, { maxBytes: opts.maxBytes * 10 });
       try {
-        await context.route('**/*', async (route) => {
-          const target = new URL(route.request().url());
-          if (target.protocol === 'data:' || target.protocol === 'blob:') return route.continue();
-          return (await hostAllowed(target, opts)) ? route.continue() : route.abort('blockedbyclient');
+        const browser = await this.launch();
+        const context = await browser.newContext({
+          javaScriptEnabled: true,
+          acceptDownloads: false,
+          serviceWorkers: 'block',
+          userAgent: opts.userAgent ?? BOT_TOKEN,
+          proxy: { server: proxy.url },
         });
-        const page = await context.newPage();
         try {
-          await page.goto(url, { waitUntil: 'networkidle', timeout: opts.timeoutMs });
-        } catch (err) {
-          throw fetchError(
-            (err as Error).name === 'TimeoutError' ? 'timeout' : 'network',
-            `${url}: the browser could not load it (${(err as Error).message.split('\n')[0]})`,
-            { cause: err },
-          );
+          const page = await context.newPage();
+          let res;
+          try {
+            res = await page.goto(url, { waitUntil: 'networkidle', timeout: opts.timeoutMs });
+          } catch (err) {
+            if (proxy.refused.length) throw blockedError(proxy.refused[0]!);
+            throw fetchError(
+              (err as Error).name === 'TimeoutError' ? 'timeout' : 'network',
+              `${url}: the browser could not load it (${(err as Error).message.split('\n')[0]})`,
+              { cause: err },
+            );
+          }
+          // The document itself (or a redirect on the way to it) was refused.
+          if (res?.headers()[REFUSED_HEADER]) throw blockedError(new URL(res.url()).host);
+          const html = await page.content();
+          return html.length > opts.maxBytes ? html.slice(0, opts.maxBytes) : html;
+        } finally {
+          await context.close().catch(() => {});
         }
-        const html = await page.content();
-        return html.length > opts.maxBytes ? html.slice(0, opts.maxBytes) : html;
       } finally {
-        await context.close().catch(() => {});
+        await proxy.close();
         this.active--;
         this.scheduleIdleClose();
       }

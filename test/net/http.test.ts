@@ -1,12 +1,15 @@
 import { gzipSync } from 'node:zlib';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeBody } from '../../signals/decode.js';
-import { isPublicAddress, safeFetch } from '../../signals/fetch.js';
-import { userAgent } from '../../signals/poll.js';
-import { fixtureServer, send, type FixtureServer } from './http-fixture.js';
+import { isPublicAddress, parseAllowPrivate } from '../../net/address.js';
+import { decodeBody } from '../../net/decode.js';
+import { safeFetch } from '../../net/http.js';
+import { userAgent } from '../../net/identity.js';
+import { fixtureServer, send, type FixtureServer } from '../signals/http-fixture.js';
 
 let srv: FixtureServer;
+/** Another loopback port: what a redirect from an allowed origin must not reach. */
+let other: FixtureServer;
 const ok = { allowPrivate: true };
 
 beforeAll(async () => {
@@ -74,10 +77,17 @@ beforeAll(async () => {
     '/ua': (req, res) => {
       res.end(String(req.headers['user-agent']));
     },
+    '/to-other': (_req, res) => {
+      res.writeHead(302, { location: `${other.base}/secret` });
+      res.end();
+    },
     '/latin1': send('text/xml; charset=ISO-8859-1', iconv.encode('<p>Notícias de São Paulo</p>', 'latin1')),
   });
 });
-afterAll(async () => srv.close());
+beforeAll(async () => {
+  other = await fixtureServer({ '/secret': send('text/plain', 'internal') });
+});
+afterAll(async () => Promise.all([srv.close(), other.close()]));
 
 describe('safeFetch', () => {
   it('refuses loopback and private addresses unless allowed, judging the resolved address', async () => {
@@ -91,9 +101,36 @@ describe('safeFetch', () => {
   });
 
   it('re-checks every redirect hop against the allowance', async () => {
-    const onlyIp = { allowPrivate: (u: URL) => u.hostname === '127.0.0.1' };
+    const onlyIp = { allowPrefixes: [`${srv.base}/`] };
     expect((await safeFetch(`${srv.base}/redirect`, onlyIp)).url).toBe(`${srv.base}/hello`);
     await expect(safeFetch(`${srv.base}/to-localhost`, onlyIp)).rejects.toMatchObject({ code: 'FETCH_BLOCKED' });
+  });
+
+  it('ALLOW_PRIVATE_FETCH as a list of origins: only those; a redirect to another loopback port is refused', async () => {
+    const allowPrivate = parseAllowPrivate(`${srv.base}, http://10.0.0.5:8080`);
+    expect(allowPrivate).toEqual([srv.base, 'http://10.0.0.5:8080']);
+    expect((await safeFetch(`${srv.base}/hello`, { allowPrivate })).body.toString()).toBe('hello');
+    await expect(safeFetch(`${srv.base}/to-other`, { allowPrivate })).rejects.toMatchObject({
+      code: 'FETCH_BLOCKED',
+      details: { reason: 'blocked' },
+    });
+    await expect(safeFetch(`${srv.base}/to-localhost`, { allowPrivate })).rejects.toMatchObject({
+      code: 'FETCH_BLOCKED',
+    });
+    expect(other.seen).toEqual([]);
+    expect([parseAllowPrivate('true'), parseAllowPrivate('1'), parseAllowPrivate(''), parseAllowPrivate('no')]).toEqual(
+      [true, true, false, false],
+    );
+    expect(() => parseAllowPrivate('http://10.0.0.5:8080/some/path')).toThrow(/not an origin/);
+    expect(() => parseAllowPrivate('10.0.0.5')).toThrow(/not an origin/);
+  });
+
+  it('refuses URLs with credentials and schemes other than http(s)', async () => {
+    const u = new URL(`${srv.base}/hello`);
+    u.username = 'admin';
+    u.password = 'secret';
+    await expect(safeFetch(u.href, ok)).rejects.toMatchObject({ code: 'FETCH_BLOCKED' });
+    await expect(safeFetch('ftp://example.com/x', ok)).rejects.toMatchObject({ code: 'FETCH_BLOCKED' });
   });
 
   it('classifies addresses', () => {
@@ -162,21 +199,18 @@ describe('safeFetch', () => {
     expect((await safeFetch(`${srv.base}/gzip`, ok)).body.toString()).toBe('compressed hello');
     expect(
       (
-        await safeFetch(`${srv.base}/ua`, { ...ok, userAgent: 'Prospector/0.1 (signal monitor; +https://p.example)' })
+        await safeFetch(`${srv.base}/ua`, { ...ok, userAgent: userAgent({ publicUrl: 'https://p.example' }) })
       ).body.toString(),
-    ).toContain('Prospector/0.1');
+    ).toBe('ProspectorBot/0.1 (+https://p.example)');
     await expect(safeFetch(`${srv.base}/gone`, ok)).rejects.toMatchObject({
       code: 'FETCH_FAILED',
-      details: { reason: 'http', status: 410 },
+      details: { reason: 'status', status: 410 },
     });
   });
 
   it('names the app, and a contact when FETCH_CONTACT is set', () => {
-    expect(userAgent({ publicUrl: 'https://p.example', fetchContact: undefined })).toBe(
-      'Prospector/0.1 (signal monitor; +https://p.example)',
-    );
     expect(userAgent({ publicUrl: 'https://p.example', fetchContact: 'ops@p.example' })).toBe(
-      'Prospector/0.1 (signal monitor; +https://p.example; ops@p.example)',
+      'ProspectorBot/0.1 (+https://p.example; ops@p.example)',
     );
   });
 

@@ -1,0 +1,79 @@
+// The address guard at connect time. A name is resolved once, every answer is checked, and the
+// socket connects to the address that was checked (pinned): DNS cannot answer a public address
+// to the check and 127.0.0.1 to the connection. Used by the HTTP client (as `lookup`), by the
+// browser's proxy, and by mailbox connections (SMTP/IMAP).
+import dns from 'node:dns';
+import net from 'node:net';
+import { bareHost, isPublicAddress, privateAllowed, type AddressPolicy } from './address.js';
+import { blockedError } from './errors.js';
+
+export interface Pinned {
+  address: string;
+  family: number;
+}
+
+/** Resolves `host` and checks every address; resolves to the one to connect to. */
+export function resolvePinned(host: string, allowPrivate: boolean): Promise<Pinned> {
+  if (net.isIP(host)) {
+    if (!allowPrivate && !isPublicAddress(host)) return Promise.reject(blockedError(host));
+    return Promise.resolve({ address: host, family: net.isIP(host) });
+  }
+  return new Promise((resolve, reject) => {
+    dns.lookup(host, { all: true }, (err, list) => {
+      if (err || !list.length) return reject(err ?? new Error(`${host} has no address`));
+      if (!allowPrivate && list.some((a) => !isPublicAddress(a.address))) return reject(blockedError(host));
+      resolve(list[0]!);
+    });
+  });
+}
+
+/** A `lookup` for http.request / net.connect that refuses private answers (the socket uses what it returns). */
+export function guardedLookup(allowPrivate: boolean): net.LookupFunction {
+  return (hostname, options, callback) => {
+    resolvePinned(hostname, allowPrivate).then(
+      (p) => {
+        if ((options as dns.LookupOptions).all)
+          (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, [p]);
+        else callback(null, p.address, p.family);
+      },
+      (err: NodeJS.ErrnoException) => callback(err, '', 4),
+    );
+  };
+}
+
+/** Whether a URL may reach a private address; a literal private address is refused before any lookup. */
+export function checkLiteral(url: URL, policy: AddressPolicy): boolean {
+  const allow = privateAllowed(policy, url);
+  const host = bareHost(url);
+  if (!allow && net.isIP(host) && !isPublicAddress(host)) throw blockedError(host);
+  return allow;
+}
+
+/**
+ * A TCP connection to `scheme://host:port` through the guard, with the policy's allow-list
+ * matched on that origin. Rejects with FETCH_BLOCKED, or the socket error.
+ */
+export async function connectGuarded(
+  scheme: string,
+  host: string,
+  port: number,
+  policy: AddressPolicy,
+  timeoutMs: number,
+): Promise<net.Socket> {
+  const url = new URL(`${scheme}://${net.isIPv6(host) ? `[${host}]` : host}:${port}`);
+  const pinned = await resolvePinned(bareHost(url), privateAllowed(policy, url));
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: pinned.address, port, family: pinned.family });
+    const fail = (err: Error) => {
+      socket.destroy();
+      reject(err);
+    };
+    socket.setTimeout(timeoutMs, () => fail(Object.assign(new Error('connection timed out'), { code: 'ETIMEDOUT' })));
+    socket.once('error', fail);
+    socket.once('connect', () => {
+      socket.setTimeout(0);
+      socket.removeListener('error', fail);
+      resolve(socket);
+    });
+  });
+}
