@@ -1,5 +1,5 @@
 import { sendStep } from '../sequencing/send.js';
-import { TransportPool } from '../sequencing/transport.js';
+import { TransportPool, transportDeps } from '../sequencing/transport.js';
 import { defineAgent } from './runtime.js';
 
 // One pool per process: pooled SMTP connections are reused across jobs.
@@ -11,7 +11,7 @@ export const sendAgent = defineAgent({
   concurrency: 4,
   pollingIntervalSeconds: 2,
   async handler({ stepId }, ctx) {
-    pool ??= new TransportPool({ secrets: ctx.secrets, dataDir: ctx.config.dataDir });
+    pool ??= new TransportPool(transportDeps(ctx));
     await sendStep(ctx, stepId, { transports: pool });
   },
 });

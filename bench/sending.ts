@@ -10,7 +10,7 @@ import nodemailer from 'nodemailer';
 import { approveSequence } from '../sequencing/approve.js';
 import { messageFor, sendStep } from '../sequencing/send.js';
 import { claimStep } from '../sequencing/claim.js';
-import { compileMessage, TransportPool } from '../sequencing/transport.js';
+import { compileMessage, TransportPool, transportDeps } from '../sequencing/transport.js';
 import { buildWorkspace } from '../test/support/builders.js';
 import { createTestContext } from '../test/support/context.js';
 import { createTestDb, type Backend } from '../test/support/db.js';
@@ -85,7 +85,7 @@ try {
   const baselineMs = performance.now() - t0;
   plain.close();
 
-  const transports = new TransportPool({ secrets: ctx.secrets, dataDir: ctx.config.dataDir });
+  const transports = new TransportPool(transportDeps(ctx));
   t0 = performance.now();
   let sent = 0;
   await pool(pathSteps, CONCURRENCY, async (id) => {

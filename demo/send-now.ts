@@ -15,7 +15,7 @@ import {
 } from '../db/queries/outbox.js';
 import { AppError } from '../errors.js';
 import { sendStep, type SendResult } from '../sequencing/send.js';
-import { TransportPool } from '../sequencing/transport.js';
+import { TransportPool, transportDeps } from '../sequencing/transport.js';
 
 export const DEMO_SEND_NOW_TEMPLATE = 'Demo: send now (sending window ignored)';
 const ALWAYS = { days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59' };
@@ -48,7 +48,7 @@ export async function demoSendNow(
       ))!.id
     );
   });
-  pool ??= new TransportPool({ secrets: ctx.secrets, dataDir: ctx.config.dataDir });
+  pool ??= new TransportPool(transportDeps(ctx));
   const steps = await run<{ id: number; sequence_id: number }>(ctx.db, nextScheduledSteps(input.workspaceId));
   const results: SendNowReport['results'] = [];
   for (const s of steps) {

@@ -31,7 +31,8 @@ export function defaultLookup(ctx: Pick<AppContext, 'secrets' | 'config'>): Sent
       const name = `${messageId.replace(/^<|>$/g, '').replace(/[^A-Za-z0-9._-]/g, '_')}.eml`;
       return existsSync(dir) && readdirSync(dir).includes(name);
     }
-    if (mailbox.imap_host) return foundInSent(mailbox, ctx.secrets, messageId);
+    if (mailbox.imap_host)
+      return foundInSent(mailbox, ctx.secrets, { allowPrivate: ctx.config.allowPrivateFetch }, messageId);
     return null;
   };
 }

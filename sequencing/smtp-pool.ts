@@ -3,6 +3,7 @@
 // the server's 354; the final dot follows the end of our stream), which the pooled transport
 // hides behind one `CONN` error. Connections are reused (at most `maxConnections` open) and
 // closed after a short idle time.
+import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import DKIM from 'nodemailer/lib/dkim';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
@@ -23,6 +24,8 @@ export interface SmtpOptions {
   idleMs?: number;
   /** Messages per connection before it is replaced. */
   maxMessages?: number;
+  /** Opens the TCP connection (net/'s address guard); SMTPConnection runs TLS/STARTTLS on it for `host`. */
+  openSocket?: () => Promise<Socket>;
 }
 
 interface Conn {
@@ -157,7 +160,9 @@ export class SmtpMailbox implements MailTransport {
   }
 
   private async connect(): Promise<Conn> {
+    const connection = await this.o.openSocket?.();
     const c = new SMTPConnection({
+      connection,
       host: this.o.host,
       port: this.o.port,
       secure: this.o.secure,

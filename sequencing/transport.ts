@@ -4,7 +4,10 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
+import type { AppContext } from '../context.js';
 import type { MailboxRow } from '../db/queries/sending.js';
+import type { AddressPolicy } from '../net/address.js';
+import { smtpSocket } from '../net/mail.js';
 import type { SecretBox } from '../secret-box.js';
 import type { BuiltMessage } from './message.js';
 import type { DeliveryStage } from './smtp-errors.js';
@@ -43,6 +46,12 @@ export interface TransportDeps {
   dataDir: string;
   /** Socket inactivity limit (a server slower than this after the final dot makes the send `unknown`). */
   smtpSocketTimeoutMs?: number;
+  /** The address guard every SMTP connection is opened through (net/mail.ts). */
+  policy: AddressPolicy;
+}
+
+export function transportDeps(ctx: Pick<AppContext, 'secrets' | 'config'>): TransportDeps {
+  return { secrets: ctx.secrets, dataDir: ctx.config.dataDir, policy: { allowPrivate: ctx.config.allowPrivateFetch } };
 }
 
 export async function compileMessage(m: BuiltMessage): Promise<string> {
@@ -90,9 +99,11 @@ function smtpTransport(mailbox: MailboxRow, deps: TransportDeps): MailTransport 
           privateKey: deps.secrets.open(mailbox.dkim_key_enc),
         }
       : undefined;
+  const host = mailbox.smtp_host ?? 'localhost';
+  const port = mailbox.smtp_port ?? 587;
   return new SmtpMailbox({
-    host: mailbox.smtp_host ?? 'localhost',
-    port: mailbox.smtp_port ?? 587,
+    host,
+    port,
     secure: mailbox.smtp_secure,
     auth: mailbox.smtp_user
       ? { user: mailbox.smtp_user, pass: mailbox.smtp_pass_enc ? deps.secrets.open(mailbox.smtp_pass_enc) : '' }
@@ -102,6 +113,7 @@ function smtpTransport(mailbox: MailboxRow, deps: TransportDeps): MailTransport 
     connectionTimeoutMs: 20_000,
     greetingTimeoutMs: 15_000,
     socketTimeoutMs: deps.smtpSocketTimeoutMs ?? 60_000,
+    openSocket: () => smtpSocket(host, port, deps.policy, 20_000),
   });
 }
 

@@ -19,6 +19,8 @@ import {
   type MailboxRow,
 } from '../../db/queries/settings.js';
 import { AppError } from '../../errors.js';
+import type { AddressPolicy } from '../../net/address.js';
+import { mailConnectError, pinMailHost, smtpGetSocket } from '../../net/mail.js';
 import type { SecretBox } from '../../secret-box.js';
 import { requireRole } from '../auth/roles.js';
 import { inZone, intParam } from '../format.js';
@@ -85,8 +87,15 @@ export interface ConnectionCheck {
   imap: string;
 }
 
-/** Logs in to SMTP and IMAP with the stored settings; each side says "ok" or what failed. */
-export async function testConnection(m: MailboxRow, secrets: Pick<SecretBox, 'open'>): Promise<ConnectionCheck> {
+/**
+ * Logs in to SMTP and IMAP with the stored settings, through the address guard; each side says
+ * "ok" or what failed, in words that do not tell an open port from a closed one (net/mail.ts).
+ */
+export async function testConnection(
+  m: MailboxRow,
+  secrets: Pick<SecretBox, 'open'>,
+  policy: AddressPolicy,
+): Promise<ConnectionCheck> {
   const out: ConnectionCheck = { smtp: 'not configured', imap: 'not configured' };
   if (m.kind === 'outbox') out.smtp = 'local outbox: nothing to connect to';
   else if (m.smtp_host && m.smtp_port) {
@@ -98,35 +107,36 @@ export async function testConnection(m: MailboxRow, secrets: Pick<SecretBox, 'op
       greetingTimeout: 10_000,
       auth: m.smtp_user ? { user: m.smtp_user, pass: m.smtp_pass_enc ? secrets.open(m.smtp_pass_enc) : '' } : undefined,
       tls: { rejectUnauthorized: !['127.0.0.1', 'localhost'].includes(m.smtp_host) },
+      getSocket: smtpGetSocket(policy, 10_000),
     });
     try {
       await t.verify();
       out.smtp = 'ok';
     } catch (err) {
-      out.smtp = `failed: ${(err as Error).message}`;
+      out.smtp = `failed: ${mailConnectError('smtp', m.smtp_host, m.smtp_port, err).message}`;
     } finally {
       t.close();
     }
   }
   if (m.imap_host && m.imap_port) {
-    const c = new ImapFlow({
-      host: m.imap_host,
-      port: m.imap_port,
-      secure: m.imap_secure,
-      logger: false,
-      connectionTimeout: 10_000,
-      auth: { user: m.imap_user ?? '', pass: m.imap_pass_enc ? secrets.open(m.imap_pass_enc) : '' },
-      tls: { rejectUnauthorized: !['127.0.0.1', 'localhost'].includes(m.imap_host) },
-    });
-    c.on('error', () => {});
+    let c: ImapFlow | undefined;
     try {
+      c = new ImapFlow({
+        ...(await pinMailHost('imap', m.imap_host, m.imap_port, policy)),
+        port: m.imap_port,
+        secure: m.imap_secure,
+        logger: false,
+        connectionTimeout: 10_000,
+        auth: { user: m.imap_user ?? '', pass: m.imap_pass_enc ? secrets.open(m.imap_pass_enc) : '' },
+        tls: { rejectUnauthorized: !['127.0.0.1', 'localhost'].includes(m.imap_host) },
+      });
+      c.on('error', () => {});
       await c.connect();
       out.imap = 'ok';
       await c.logout();
     } catch (err) {
-      const e = err as Error & { responseText?: string };
-      out.imap = `failed: ${e.responseText ?? e.message}`;
-      c.close();
+      out.imap = `failed: ${mailConnectError('imap', m.imap_host, m.imap_port, err).message}`;
+      c?.close();
     }
   }
   return out;
@@ -323,7 +333,7 @@ export function settingsMailboxRoutes(ctx: AppContext): Router {
   });
   r.post('/settings/mailboxes/:id/test', async (req, res) => {
     const m = await load(req);
-    const c = await testConnection(m, ctx.secrets);
+    const c = await testConnection(m, ctx.secrets, { allowPrivate: ctx.config.allowPrivateFetch });
     const ok = (s: string) => s === 'ok' || !s.startsWith('failed');
     res.type('html').send(
       await list(

@@ -7,14 +7,38 @@ import { one, run } from '../../db/index.js';
 import { saveImapError, saveImapState } from '../../db/queries/inbox.js';
 import { findMailbox, type MailboxRow } from '../../db/queries/sending.js';
 import { AppError } from '../../errors.js';
+import type { AddressPolicy } from '../../net/address.js';
+import { mailConnectError, pinMailHost } from '../../net/mail.js';
 import type { SecretBox } from '../../secret-box.js';
 import { processInbound, type IntentClassifier } from './process.js';
 
-export function imapClient(m: MailboxRow, secrets: Pick<SecretBox, 'open'>): ImapFlow {
+/** A connected client, through the address guard; a failure to connect reads the same whatever the cause. */
+export async function imapConnect(
+  m: MailboxRow,
+  secrets: Pick<SecretBox, 'open'>,
+  policy: AddressPolicy,
+): Promise<ImapFlow> {
   if (!m.imap_host) throw new AppError('VALIDATION', `mailbox ${m.id} has no IMAP server`);
+  const port = m.imap_port ?? (m.imap_secure ? 993 : 143);
+  try {
+    const client = imapClient(m, secrets, await pinMailHost('imap', m.imap_host, port, policy), port);
+    client.on('error', () => undefined);
+    await client.connect();
+    return client;
+  } catch (err) {
+    throw mailConnectError('imap', m.imap_host, port, err);
+  }
+}
+
+function imapClient(
+  m: MailboxRow,
+  secrets: Pick<SecretBox, 'open'>,
+  pinned: { host: string; servername?: string },
+  port: number,
+): ImapFlow {
   return new ImapFlow({
-    host: m.imap_host,
-    port: m.imap_port ?? (m.imap_secure ? 993 : 143),
+    ...pinned,
+    port,
     secure: m.imap_secure,
     auth: { user: m.imap_user ?? m.from_email, pass: m.imap_pass_enc ? secrets.open(m.imap_pass_enc) : '' },
     logger: false,
@@ -54,10 +78,10 @@ export async function syncMailbox(
   const mailbox = await one<MailboxRow>(ctx.db, findMailbox(mailboxId));
   if (!mailbox) throw new AppError('NOT_FOUND', `mailbox ${mailboxId} not found`);
   const clock = opts.now ?? (() => new Date());
-  const client = imapClient(mailbox, ctx.secrets);
+  let client: ImapFlow | undefined;
   try {
-    await client.connect();
-    const box = await client.mailboxOpen('INBOX', { readOnly: true });
+    const c = (client = await imapConnect(mailbox, ctx.secrets, { allowPrivate: ctx.config.allowPrivateFetch }));
+    const box = await c.mailboxOpen('INBOX', { readOnly: true });
     const uidValidity = Number(box.uidValidity);
     const reset = mailbox.imap_uidvalidity !== null && Number(mailbox.imap_uidvalidity) !== uidValidity;
     let lastUid = reset ? 0 : Number(mailbox.imap_last_uid ?? 0);
@@ -67,7 +91,7 @@ export async function syncMailbox(
     // Incremental by UID: everything above the last UID read under this UIDVALIDITY.
     const readNew = async () => {
       const pending: { uid: number; source: Buffer }[] = [];
-      for await (const msg of client.fetch(`${lastUid + 1}:*`, { uid: true, source: true }, { uid: true })) {
+      for await (const msg of c.fetch(`${lastUid + 1}:*`, { uid: true, source: true }, { uid: true })) {
         if (msg.uid > lastUid && msg.source) pending.push({ uid: msg.uid, source: msg.source });
       }
       pending.sort((a, b) => a.uid - b.uid);
@@ -91,20 +115,20 @@ export async function syncMailbox(
     if (box.exists > 0) await readNew();
     else await run(ctx.db, saveImapState(mailboxId, uidValidity, lastUid, clock()));
 
-    const idled = !!opts.idleSeconds && client.capabilities.has('IDLE');
+    const idled = !!opts.idleSeconds && c.capabilities.has('IDLE');
     if (idled) {
       const until = Date.now() + opts.idleSeconds! * 1000;
       let arrived = false;
       // Any command ends IDLE; a NOOP is the cheapest way to wake up on new mail or on time.
-      const wake = () => void client.noop().catch(() => undefined);
-      client.on('exists', () => {
+      const wake = () => void c.noop().catch(() => undefined);
+      c.on('exists', () => {
         arrived = true;
         wake();
       });
       opts.signal?.addEventListener('abort', wake, { once: true });
-      while (Date.now() < until && !opts.signal?.aborted && client.usable) {
+      while (Date.now() < until && !opts.signal?.aborted && c.usable) {
         const timer = setTimeout(wake, Math.min(IDLE_SLICE_MS, Math.max(0, until - Date.now())));
-        await client.idle();
+        await c.idle();
         clearTimeout(timer);
         if (arrived) {
           arrived = false;
@@ -118,7 +142,7 @@ export async function syncMailbox(
     await run(ctx.db, saveImapError(mailboxId, (err as Error).message.slice(0, 500), clock()));
     throw err;
   } finally {
-    await client.logout().catch(() => client.close());
+    await client?.logout().catch(() => client?.close());
   }
 }
 
@@ -137,11 +161,11 @@ const SENT_NAMES = [
 export async function foundInSent(
   mailbox: MailboxRow,
   secrets: Pick<SecretBox, 'open'>,
+  policy: AddressPolicy,
   messageId: string,
 ): Promise<boolean> {
-  const client = imapClient(mailbox, secrets);
+  const client = await imapConnect(mailbox, secrets, policy);
   try {
-    await client.connect();
     const folders = await client.list();
     const sent =
       mailbox.imap_sent_folder ??

@@ -1,5 +1,8 @@
 // "Test connection" on a mailbox against real servers on loopback: smtp-server for SMTP,
-// Dovecot for IMAP. The stored (sealed) passwords are what the test logs in with.
+// Dovecot for IMAP. The stored (sealed) passwords are what the test logs in with. Mailbox hosts
+// go through the address guard and ALLOW_PRIVATE_FETCH like fetches, and a failure never tells
+// an open port from a closed one.
+import net from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AppContext } from '../../context.js';
 import { one } from '../../db/index.js';
@@ -9,6 +12,7 @@ import { describeEachBackend } from '../support/db.js';
 import { DOVECOT_PASSWORD, startDovecot, type TestDovecot } from '../support/dovecot.js';
 import { startSmtp, type TestSmtp } from '../support/smtp.js';
 import { Browserish, listen } from '../support/web.js';
+import { deadPort } from '../research/fixture-sites.js';
 
 describeEachBackend(
   'mailbox test connection',
@@ -20,6 +24,9 @@ describeEachBackend(
     let ws: TestWorkspace;
     let revops: Browserish;
     let csrf: string;
+    /** An open port that is not a mail server: answers like a web server and hangs up. */
+    let web: net.Server;
+    let webPort: number;
 
     beforeAll(async () => {
       ctx = await createTestContext(get());
@@ -30,25 +37,30 @@ describeEachBackend(
       revops = new Browserish(srv.base);
       await revops.login(ws.users.revops.email, ws.users.revops.password);
       csrf = (await revops.page('/settings/mailboxes')).csrf!;
+      web = net.createServer((s) => s.end('HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n'));
+      await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
+      webPort = (web.address() as net.AddressInfo).port;
     });
     afterAll(async () => {
+      ctx.config.allowPrivateFetch = true;
+      await new Promise((resolve) => web?.close(resolve));
       await imap?.stop();
       await smtp?.close();
       await srv?.close();
       await ctx?.close();
     });
 
-    const form = (smtpPass: string, imapPass: string) => ({
+    const form = (smtpPass: string, imapPass: string, ports = { smtp: smtp.port, imap: imap.port }) => ({
       _csrf: csrf,
       kind: 'smtp',
       from_name: 'Riley',
       from_email: 'riley@example.com',
       smtp_host: '127.0.0.1',
-      smtp_port: String(smtp.port),
+      smtp_port: String(ports.smtp),
       smtp_user: 'riley',
       smtp_pass: smtpPass,
       imap_host: '127.0.0.1',
-      imap_port: String(imap.port),
+      imap_port: String(ports.imap),
       imap_user: 'riley',
       imap_pass: imapPass,
       daily_cap: '30',
@@ -70,6 +82,45 @@ describeEachBackend(
       const bad = await (await revops.post(`/settings/mailboxes/${m.id}/test`, { _csrf: csrf })).text();
       expect(bad).toMatch(/SMTP: failed: .*Authentication credentials invalid/);
       expect(bad).toMatch(/IMAP: failed: /);
+    });
+
+    const mailboxId = async () =>
+      (await one<{ id: number }>(ctx.db, {
+        text: 'SELECT id FROM mailboxes WHERE workspace_id = $1',
+        values: [ws.id],
+      }))!.id;
+    const test = async () => {
+      const text = await (await revops.post(`/settings/mailboxes/${await mailboxId()}/test`, { _csrf: csrf })).text();
+      return [/SMTP: [^<]*/.exec(text)![0], /IMAP: [^<]*/.exec(text)![0]];
+    };
+
+    it('refuses a loopback mailbox host unless ALLOW_PRIVATE_FETCH allows it, or lists exactly that host and port', async () => {
+      expect(
+        (await revops.post(`/settings/mailboxes/${await mailboxId()}`, form('smtp-pass', DOVECOT_PASSWORD))).status,
+      ).toBe(303);
+      try {
+        ctx.config.allowPrivateFetch = false;
+        for (const line of await test()) expect(line).toMatch(/failed: 127\.0\.0\.1 is a private or reserved address/);
+        ctx.config.allowPrivateFetch = [`smtp://127.0.0.1:${smtp.port + 1}`, `http://127.0.0.1:${imap.port}`];
+        for (const line of await test()) expect(line).toMatch(/failed: 127\.0\.0\.1 is a private or reserved address/);
+        ctx.config.allowPrivateFetch = [`smtp://127.0.0.1:${smtp.port}`, `imap://127.0.0.1:${imap.port}`];
+        expect(await test()).toEqual(['SMTP: ok', 'IMAP: ok']);
+      } finally {
+        ctx.config.allowPrivateFetch = true;
+      }
+    });
+
+    it('says the same for a closed port and an open port that is not a mail server', async () => {
+      const closed = await deadPort();
+      const answers: string[][] = [];
+      for (const port of [closed, webPort]) {
+        const body = form('smtp-pass', DOVECOT_PASSWORD, { smtp: port, imap: port });
+        expect((await revops.post(`/settings/mailboxes/${await mailboxId()}`, body)).status).toBe(303);
+        answers.push((await test()).map((line) => line.replaceAll(String(port), 'PORT')));
+      }
+      expect(answers[0]).toEqual(answers[1]);
+      expect(answers[0]![0]).toMatch(/SMTP: failed: no SMTP server answered at 127\.0\.0\.1:PORT/);
+      expect(answers[0]![1]).toMatch(/IMAP: failed: no IMAP server answered at 127\.0\.0\.1:PORT/);
     });
   },
   ['postgres'],

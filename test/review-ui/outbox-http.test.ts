@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { one } from '../../db/index.js';
 import { approveSequence } from '../../sequencing/approve.js';
 import { sendStep } from '../../sequencing/send.js';
-import { TransportPool } from '../../sequencing/transport.js';
+import { TransportPool, transportDeps } from '../../sequencing/transport.js';
 import { buildWorkspace, type TestWorkspace } from '../support/builders.js';
 import { createTestContext } from '../support/context.js';
 import { describeEachBackend } from '../support/db.js';
@@ -20,7 +20,7 @@ describeEachBackend('outbox', (get) => {
     ctx = await createTestContext(get());
     web = await listen(ctx);
     ws = await buildWorkspace(get().db);
-    transports = new TransportPool({ secrets: ctx.secrets, dataDir: ctx.config.dataDir });
+    transports = new TransportPool(transportDeps(ctx));
   });
   afterAll(async () => {
     transports.close();

@@ -4,7 +4,7 @@ import { one } from '../../db/index.js';
 import { approveSequence } from '../../sequencing/approve.js';
 import { correctInbound, resolveUnknown, resumeSequence, simulateReply } from '../../sequencing/control.js';
 import { sendStep } from '../../sequencing/send.js';
-import { TransportPool } from '../../sequencing/transport.js';
+import { TransportPool, transportDeps } from '../../sequencing/transport.js';
 import { createTestContext } from '../support/context.js';
 import { describeEachBackend } from '../support/db.js';
 import { buildWorkspace, type TestWorkspace } from '../support/builders.js';
@@ -19,7 +19,7 @@ describeEachBackend('rep controls and simulated replies (outbox)', (get) => {
   beforeAll(async () => {
     ctx = await createTestContext(get());
     ws = await buildWorkspace(get().db);
-    transports = new TransportPool({ secrets: ctx.secrets, dataDir: ctx.config.dataDir });
+    transports = new TransportPool(transportDeps(ctx));
   });
   afterAll(async () => {
     transports.close();

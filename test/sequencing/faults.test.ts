@@ -11,7 +11,7 @@ import { approveSequence } from '../../sequencing/approve.js';
 import { claimStep } from '../../sequencing/claim.js';
 import { reconcileStuck, STUCK_AFTER_MS, type SentLookup } from '../../sequencing/reconcile.js';
 import { sendStep } from '../../sequencing/send.js';
-import { TransportPool } from '../../sequencing/transport.js';
+import { TransportPool, transportDeps } from '../../sequencing/transport.js';
 import { buildWorkspace, type TestWorkspace } from '../support/builders.js';
 import { createTestContext } from '../support/context.js';
 import { describeEachBackend } from '../support/db.js';
@@ -40,11 +40,7 @@ describeEachBackend('sending under SMTP faults', (get) => {
 
   /** A fresh pool per test: a fault at the greeting only meets a new connection. */
   const pool = () =>
-    (transports = new TransportPool({
-      secrets: ctx.secrets,
-      dataDir: ctx.config.dataDir,
-      smtpSocketTimeoutMs: SOCKET_TIMEOUT_MS,
-    }));
+    (transports = new TransportPool({ ...transportDeps(ctx), smtpSocketTimeoutMs: SOCKET_TIMEOUT_MS }));
   // The provider's Sent copy of what the server accepted: how reconcile finds a delivered message.
   const lookup: SentLookup = async (_m, id) => smtp.received.some((r) => r.parsed.messageId === id);
   const delivered = (id: string | null) => smtp.received.filter((r) => r.parsed.messageId === id).length;

@@ -6,7 +6,7 @@ import { approveSequence } from '../../sequencing/approve.js';
 import { syncMailbox } from '../../sequencing/inbox/imap.js';
 import { reconcileStuck } from '../../sequencing/reconcile.js';
 import { sendStep } from '../../sequencing/send.js';
-import { TransportPool } from '../../sequencing/transport.js';
+import { TransportPool, transportDeps } from '../../sequencing/transport.js';
 import { createTestContext } from '../support/context.js';
 import { describeEachBackend } from '../support/db.js';
 import { buildWorkspace, type TestWorkspace } from '../support/builders.js';
@@ -28,7 +28,7 @@ describeEachBackend('inbox over IMAP (Dovecot)', (get) => {
     ctx = await createTestContext(get());
     ws = await buildWorkspace(get().db);
     dovecot = await startDovecot();
-    transports = new TransportPool({ secrets: ctx.secrets, dataDir: ctx.config.dataDir });
+    transports = new TransportPool(transportDeps(ctx));
     mailboxId = (await one<{ id: number }>(ctx.db, {
       text: `INSERT INTO mailboxes (workspace_id, user_id, kind, from_name, from_email, imap_host, imap_port, imap_secure, imap_user, imap_pass_enc, min_gap_seconds, max_gap_seconds)
              VALUES ($1, $2, 'outbox', 'Riley Rep', $3, '127.0.0.1', $4, false, $3, $5, 0, 0) RETURNING id`,

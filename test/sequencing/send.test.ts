@@ -6,7 +6,7 @@ import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
 import { approveSequence } from '../../sequencing/approve.js';
 import { sendStep } from '../../sequencing/send.js';
-import { TransportPool } from '../../sequencing/transport.js';
+import { TransportPool, transportDeps } from '../../sequencing/transport.js';
 import { createTestContext } from '../support/context.js';
 import { describeEachBackend } from '../support/db.js';
 import { buildWorkspace, type TestWorkspace } from '../support/builders.js';
@@ -29,7 +29,7 @@ describeEachBackend('sending a step', (get) => {
       JSON.stringify({ signature: 'Riley Rep\nDemo Co', physicalAddress: 'Demo Co, 1 Example Street, Springfield' }),
     ]);
     smtp = await startSmtp();
-    transports = new TransportPool({ secrets: ctx.secrets, dataDir: ctx.config.dataDir });
+    transports = new TransportPool(transportDeps(ctx));
   });
   afterAll(async () => {
     transports.close();

@@ -6,7 +6,7 @@ import { approveSequence } from '../../sequencing/approve.js';
 import { sendStep } from '../../sequencing/send.js';
 import { makeToken } from '../../sequencing/tokens.js';
 import { bookingWebhookSecret, inboundWebhookSecret, signTimestamped } from '../../sequencing/tracking.js';
-import { TransportPool } from '../../sequencing/transport.js';
+import { TransportPool, transportDeps } from '../../sequencing/transport.js';
 import { createTestContext } from '../support/context.js';
 import { describeEachBackend } from '../support/db.js';
 import { buildWorkspace, type TestWorkspace } from '../support/builders.js';
@@ -28,7 +28,7 @@ describeEachBackend('tracking and webhooks', (get) => {
     ctx = await createTestContext(get());
     ws = await buildWorkspace(get().db);
     web = await listen(ctx);
-    transports = new TransportPool({ secrets: ctx.secrets, dataDir: ctx.config.dataDir });
+    transports = new TransportPool(transportDeps(ctx));
   });
   afterAll(async () => {
     transports.close();

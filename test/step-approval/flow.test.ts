@@ -12,7 +12,7 @@ import { simulateReply } from '../../sequencing/control.js';
 import { dispatchTick } from '../../sequencing/dispatch.js';
 import { sendStep } from '../../sequencing/send.js';
 import { approveStep, loadChanges, stepApprovalTick, textDigest } from '../../sequencing/step-approval.js';
-import { TransportPool } from '../../sequencing/transport.js';
+import { TransportPool, transportDeps } from '../../sequencing/transport.js';
 import { createTestContext } from '../support/context.js';
 import { describeEachBackend } from '../support/db.js';
 import { buildWorkspace, type TestWorkspace } from '../support/builders.js';
@@ -34,7 +34,7 @@ describeEachBackend('per-step approval', (get) => {
       ws.id,
       JSON.stringify({ physicalAddress: '1 Example Street', approvalMode: 'each_step' }),
     ]);
-    transports = new TransportPool({ secrets: ctx.secrets, dataDir: ctx.config.dataDir });
+    transports = new TransportPool(transportDeps(ctx));
   });
   afterAll(async () => {
     transports.close();
