@@ -28,6 +28,8 @@ const EnvSchema = z.object({
   ANTHROPIC_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
   DRAFT_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(2),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Unset: short lines for `prospector start` at a terminal, JSON for `web` and `worker`. */
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   /** true/false, or a comma-separated list of origins (`http://10.0.0.5:8080,smtp://127.0.0.1:2525`). */
   ALLOW_PRIVATE_FETCH: z
     .string()
@@ -93,6 +95,7 @@ export interface Config {
   /** LLM drafts in flight at once per workspace, per process. */
   draftConcurrency: number;
   logLevel: Env['LOG_LEVEL'];
+  logFormat: Env['LOG_FORMAT'];
   /** Private addresses: all (true), none (false), or only these origins (`scheme://host[:port]`). */
   allowPrivateFetch: boolean | string[];
   fetchContact: string | undefined;
@@ -165,6 +168,7 @@ export function loadConfig(env: Record<string, string | undefined> = { ...readEn
     },
     draftConcurrency: e.DRAFT_CONCURRENCY,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     allowPrivateFetch: e.ALLOW_PRIVATE_FETCH,
     fetchContact: e.FETCH_CONTACT,
     dbPoolMax: e.DB_POOL_MAX,

@@ -6,7 +6,7 @@ import { DataDirLockedError, type DataDirLock } from '../db/data-dir-lock.js';
 import { openDatabase, type OpenedDatabase } from '../db/index.js';
 import { migrate } from '../db/migrate.js';
 import { startBoss } from '../agents/boss.js';
-import { createLogger } from '../log.js';
+import { createLogger, type LogFormat } from '../log.js';
 
 /** Loads config or exits with code 2 and one line per bad key. */
 export function configOrExit(): Config {
@@ -46,13 +46,15 @@ export interface OpenOptions {
   /** Run pg-boss maintenance and cron schedules in this process (workers do; a CLI one-shot does not). */
   supervise?: boolean;
   boss?: boolean;
+  /** The log format when LOG_FORMAT is not set (`start` is read by a person; `web`/`worker` by machines). */
+  logFormat?: LogFormat;
 }
 
 export async function openContext(
   opts: OpenOptions = {},
 ): Promise<AppContext & { close(): Promise<void>; dataDirLock?: DataDirLock }> {
   const config = configOrExit();
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, 'prospector', config.logFormat ?? opts.logFormat ?? 'json');
   const db = await openDatabaseOrExit(config);
   const applied = await migrate(db);
   if (applied.length) log.info({ applied }, 'db.migrated');

@@ -27,7 +27,7 @@ program
   .command('start')
   .description('Migrate, then run the web app and every agent in one process (the easy way to run it).')
   .option('--demo', 'add a fictional demo workspace when the database is empty, and print its logins')
-  .action(async (o: { demo?: boolean }) => serve({ web: true, agents: 'all', demo: !!o.demo }));
+  .action(async (o: { demo?: boolean }) => serve({ web: true, agents: 'all', demo: !!o.demo, pretty: true }));
 
 program
   .command('web')

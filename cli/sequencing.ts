@@ -71,12 +71,13 @@ export async function sequenceShowCommand(id: string): Promise<void> {
     const lines = [
       `sequence ${seq.id}: ${seq.status}${seq.stop_reason ? ` (${seq.stop_reason})` : ''}; recipient time zone ${zone}`,
     ];
-    for (const s of steps) {
+    // Numbered by rank: the opener is 1 whatever its stored position.
+    for (const [i, s] of steps.entries()) {
       const at = s.sent_at ?? s.scheduled_at;
       const when = at ? `${s.sent_at ? 'sent' : 'at'} ${formatLocal(at, zone)}` : '-';
       const note = s.last_error ?? s.skip_reason ?? '';
       lines.push(
-        `  ${String(s.position + 1).padStart(2)}. ${s.kind.padEnd(9)} ${s.status.padEnd(10)} ${when}${note ? `  (${note})` : ''}`,
+        `  ${String(i + 1).padStart(2)}. ${s.kind.padEnd(9)} ${s.status.padEnd(10)} ${when}${note ? `  (${note})` : ''}`,
       );
       if (s.subject) lines.push(`      ${s.subject}`);
     }

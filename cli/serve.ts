@@ -13,10 +13,13 @@ export interface ServeOptions {
   web: boolean;
   agents: string[] | 'all' | 'none';
   demo?: boolean;
+  /** Human-readable log lines by default (the all-in-one `start`). */
+  pretty?: boolean;
 }
 
 export async function serve(opts: ServeOptions): Promise<void> {
-  const ctx = await openContext({ supervise: opts.agents !== 'none' });
+  // `start` is the newcomer's command, read at a terminal: short log lines unless LOG_FORMAT says json.
+  const ctx = await openContext({ supervise: opts.agents !== 'none', logFormat: opts.pretty ? 'pretty' : 'json' });
   const { config, log } = ctx;
   installProcessGuard(log);
   let server: Server | undefined;

@@ -52,8 +52,21 @@ export function createApp(ctx: AppContext): express.Express {
   app.set('trust proxy', ctx.config.trustProxy ?? false);
   const metrics = createMetrics(ctx);
 
+  // helmet's default CSP asks the browser to upgrade every request to https: on a plain-http
+  // deployment (a LAN name, `docker compose up`) the login form would post to an https port that
+  // does not answer. Only an https PUBLIC_URL gets the upgrade.
+  const https = ctx.config.publicUrl.startsWith('https:');
   app.use(
-    helmet({ contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'img-src': ["'self'", 'data:'] } } }),
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          'script-src': ["'self'"],
+          'img-src': ["'self'", 'data:'],
+          'upgrade-insecure-requests': https ? [] : null,
+        },
+      },
+      strictTransportSecurity: https,
+    }),
   );
   app.use(
     pinoHttp({

@@ -1,6 +1,7 @@
 // The managers' funnel: signal → matched → drafted → approved → sent → replied → positive
 // reply → meeting booked, grouped by one dimension, for signals detected in [from, to).
-// Signal-level stages count signals; later stages count sequences drafted from them.
+// Every stage counts signals (a signal drafted for three contacts is one drafted signal); the
+// sequences (one per contact reached) are counted beside them, never mixed into the stages.
 import type { Sql } from '../types.js';
 
 export const DIMENSIONS = ['signal_type', 'source', 'rep', 'template', 'play'] as const;
@@ -20,8 +21,9 @@ const SIGNAL_KEY: Record<Dimension, string> = {
   template: `NULL::text`,
   play: `coalesce((SELECT pl.name FROM plays pl WHERE pl.id = sig.play_id), 'no play')`,
 };
-// For a sequence: its key (rep = the sequence's owner).
-const SEQUENCE_KEY: Record<Dimension, string> = {
+// For a sequence: its key (rep = the sequence's owner); `all` is the funnel's total row.
+const SEQUENCE_KEY: Record<Dimension | 'all', string> = {
+  all: `'All'::text`,
   signal_type: 'sig.type',
   source: SOURCE,
   rep: `coalesce(owner.name, owner.email, 'unassigned')`,
@@ -45,18 +47,21 @@ export const signalStages = (workspaceId: number, from: Date, to: Date, dim: Dim
 
 export interface SequenceStageRow {
   key: string;
+  /** Signals with at least one sequence at each stage. */
   drafted: number;
   approved: number;
   sent: number;
   replied: number;
   positive: number;
   meetings: number;
+  /** Sequences drafted: one per contact reached. */
+  sequences: number;
   signal_to_first_send_ms: number | null;
 }
 
-export const sequenceStages = (workspaceId: number, from: Date, to: Date, dim: Dimension): Sql => ({
+export const sequenceStages = (workspaceId: number, from: Date, to: Date, dim: Dimension | 'all'): Sql => ({
   text: `WITH seq AS (
-           SELECT q.id, ${SEQUENCE_KEY[dim]} AS key, q.approved_at, sig.detected_at,
+           SELECT q.id, q.signal_id, ${SEQUENCE_KEY[dim]} AS key, q.approved_at, sig.detected_at,
                   (SELECT min(e.occurred_at) FROM events e WHERE e.sequence_id = q.id AND e.type = 'sent') AS first_sent_at,
                   EXISTS (SELECT 1 FROM events e WHERE e.sequence_id = q.id AND e.type = 'reply') AS replied,
                   EXISTS (SELECT 1 FROM events e WHERE e.sequence_id = q.id AND e.type = 'reply' AND e.data->>'intent' = ANY($4::text[])) AS positive,
@@ -64,16 +69,21 @@ export const sequenceStages = (workspaceId: number, from: Date, to: Date, dim: D
              FROM sequences q JOIN signals sig ON sig.id = q.signal_id
              LEFT JOIN users owner ON owner.id = q.owner_id LEFT JOIN sequence_templates t ON t.id = q.template_id
             WHERE q.workspace_id = $1 AND sig.detected_at >= $2 AND sig.detected_at < $3 AND q.status <> 'drafting')
-         SELECT key, count(*)::int AS drafted, count(approved_at)::int AS approved, count(first_sent_at)::int AS sent,
-                count(*) FILTER (WHERE replied)::int AS replied, count(*) FILTER (WHERE positive)::int AS positive,
-                count(*) FILTER (WHERE meeting)::int AS meetings,
+         SELECT key, count(DISTINCT signal_id)::int AS drafted,
+                count(DISTINCT signal_id) FILTER (WHERE approved_at IS NOT NULL)::int AS approved,
+                count(DISTINCT signal_id) FILTER (WHERE first_sent_at IS NOT NULL)::int AS sent,
+                count(DISTINCT signal_id) FILTER (WHERE replied)::int AS replied,
+                count(DISTINCT signal_id) FILTER (WHERE positive)::int AS positive,
+                count(DISTINCT signal_id) FILTER (WHERE meeting)::int AS meetings,
+                count(*)::int AS sequences,
                 (avg(extract(epoch FROM first_sent_at - detected_at)) * 1000)::float8 AS signal_to_first_send_ms
            FROM seq GROUP BY key`,
   values: [workspaceId, from, to, POSITIVE_INTENTS],
 });
 
 export interface StepRow {
-  position: number;
+  /** 1 for the opener: the step's rank in its sequence (positions are not guaranteed to start at 1). */
+  step: number;
   sent: number;
   replies: number;
 }
@@ -83,16 +93,20 @@ export const stepStages = (workspaceId: number, from: Date, to: Date): Sql => ({
   text: `WITH seq AS (
            SELECT q.id FROM sequences q JOIN signals sig ON sig.id = q.signal_id
             WHERE q.workspace_id = $1 AND sig.detected_at >= $2 AND sig.detected_at < $3),
+         numbered AS (
+           SELECT st.id, (SELECT count(*) FROM sequence_steps e
+                           WHERE e.sequence_id = st.sequence_id AND e.position <= st.position)::int AS step
+             FROM sequence_steps st JOIN seq ON seq.id = st.sequence_id),
          sent AS (
-           SELECT st.position, count(*)::int AS sent FROM events e JOIN seq ON seq.id = e.sequence_id
-             JOIN sequence_steps st ON st.id = e.step_id WHERE e.type = 'sent' GROUP BY st.position),
+           SELECT n.step, count(*)::int AS sent FROM events e JOIN seq ON seq.id = e.sequence_id
+             JOIN numbered n ON n.id = e.step_id WHERE e.type = 'sent' GROUP BY n.step),
          replies AS (
-           SELECT (SELECT st.position FROM events s2 JOIN sequence_steps st ON st.id = s2.step_id
+           SELECT (SELECT n.step FROM events s2 JOIN numbered n ON n.id = s2.step_id
                     WHERE s2.sequence_id = r.sequence_id AND s2.type = 'sent' AND s2.occurred_at <= r.occurred_at
-                    ORDER BY s2.occurred_at DESC LIMIT 1) AS position
+                    ORDER BY s2.occurred_at DESC LIMIT 1) AS step
              FROM events r JOIN seq ON seq.id = r.sequence_id WHERE r.type = 'reply')
-         SELECT sent.position, sent.sent, (SELECT count(*) FROM replies WHERE replies.position = sent.position)::int AS replies
-           FROM sent ORDER BY sent.position`,
+         SELECT sent.step, sent.sent, (SELECT count(*) FROM replies WHERE replies.step = sent.step)::int AS replies
+           FROM sent ORDER BY sent.step`,
   values: [workspaceId, from, to],
 });
 

@@ -33,6 +33,7 @@ import { page } from '../layout.js';
 import {
   barChart,
   buildFunnel,
+  contactsPerSignal,
   conversions,
   funnelCsv,
   STAGE_LABEL,
@@ -79,11 +80,12 @@ export async function loadFunnel(
   to: Date,
   dim: Dimension,
 ) {
-  const [signals, sequences] = await Promise.all([
+  const [signals, sequences, [total]] = await Promise.all([
     run<SignalStageRow>(ctx.db, signalStages(workspaceId, from, to, dim)),
     run<SequenceStageRow>(ctx.db, sequenceStages(workspaceId, from, to, dim)),
+    run<SequenceStageRow>(ctx.db, sequenceStages(workspaceId, from, to, 'all')),
   ]);
-  return buildFunnel(signals, sequences, dim !== 'template');
+  return buildFunnel(signals, sequences, dim !== 'template', total);
 }
 
 function funnelTable(dim: Dimension, rows: FunnelRow[], total: FunnelRow) {
@@ -97,27 +99,35 @@ function funnelTable(dim: Dimension, rows: FunnelRow[], total: FunnelRow) {
     return html`<tr ${isTotal ? html`class="total"` : ''} data-key="${r.key}">
       <th scope="row">${label(r.key)}</th>
       ${STAGES.map((s) => cell(r, s, conv))}
+      <td data-stage="sequences">${r.sequences}</td>
+      <td data-stage="contacts-per-signal">${contactsPerSignal(r) || '—'}</td>
       <td>${duration(r.signalToFirstSendMs)}</td>
     </tr>`;
   };
-  return html`<table class="funnel">
-    <caption class="sr-only">
-      Funnel by ${DIM_LABEL[dim]}; the small figure is the conversion from the previous stage
-    </caption>
-    <thead>
-      <tr>
-        <th scope="col">${DIM_LABEL[dim]}</th>
-        ${STAGES.map((s) => html`<th scope="col">${STAGE_LABEL[s]}</th>`)}
-        <th scope="col">Signal → first send</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${rows.map((r) => line(r))}
-    </tbody>
-    <tfoot>
-      ${line(total, true)}
-    </tfoot>
-  </table>`;
+  return html`<p class="muted" id="funnel-unit">
+      Every stage counts <strong>signals</strong> (a signal sent to three contacts is one sent signal). Contacts reached
+      are counted apart, in the last columns.
+    </p>
+    <table class="funnel" aria-describedby="funnel-unit">
+      <caption class="sr-only">
+        Funnel by ${DIM_LABEL[dim]}, in signals; the small figure is the conversion from the previous stage
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">${DIM_LABEL[dim]}</th>
+          ${STAGES.map((s) => html`<th scope="col">${STAGE_LABEL[s]}</th>`)}
+          <th scope="col">Sequences (contacts)</th>
+          <th scope="col">Contacts per signal</th>
+          <th scope="col">Signal → first send</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${rows.map((r) => line(r))}
+      </tbody>
+      <tfoot>
+        ${line(total, true)}
+      </tfoot>
+    </table>`;
 }
 
 async function render(ctx: AppContext, req: Request, q: DashboardQuery): Promise<string> {
@@ -186,7 +196,7 @@ async function render(ctx: AppContext, req: Request, q: DashboardQuery): Promise
                 'steps-chart',
                 'Share of replies per step',
                 steps.map((s) => ({
-                  label: `Step ${s.position + 1}`,
+                  label: `Step ${s.step}`,
                   value: s.replies,
                   note: `${pct(s.replies, totalReplies)} of replies, ${pct(s.replies, s.sent)} of ${s.sent} sent`,
                 })),

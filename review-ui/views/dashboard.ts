@@ -19,15 +19,28 @@ export const STAGE_LABEL: Record<Stage, string> = {
 
 export interface FunnelRow {
   key: string;
+  /** Signals at each stage. */
   counts: Record<Stage, number | null>;
+  /** Sequences drafted (contacts reached), shown apart from the stages. */
+  sequences: number;
   signalToFirstSendMs: number | null;
 }
 
-/** Merges signal-level and sequence-level rows by key; `null` where a stage has no meaning for the dimension. */
+/** Contacts reached per drafted signal, e.g. "1.5"; empty when nothing was drafted. */
+export function contactsPerSignal(r: FunnelRow): string {
+  return r.counts.drafted ? (r.sequences / r.counts.drafted).toFixed(1) : '';
+}
+
+/**
+ * Merges signal-level and sequence-level rows by key; `null` where a stage has no meaning for the
+ * dimension. `sequenceTotal` is the workspace-wide row: a signal whose sequences belong to two
+ * reps or templates appears in both rows, but once in the total.
+ */
 export function buildFunnel(
   signals: SignalStageRow[],
   sequences: SequenceStageRow[],
   signalLevel: boolean,
+  sequenceTotal?: SequenceStageRow,
 ): { rows: FunnelRow[]; total: FunnelRow } {
   const byKey = new Map<string, FunnelRow>();
   const get = (key: string) => {
@@ -45,6 +58,7 @@ export function buildFunnel(
           positive: 0,
           meetings: 0,
         },
+        sequences: 0,
         signalToFirstSendMs: null,
       };
       byKey.set(key, r);
@@ -70,6 +84,7 @@ export function buildFunnel(
       positive: 0,
       meetings: 0,
     },
+    sequences: 0,
     signalToFirstSendMs: null,
   };
   let weighted = 0,
@@ -80,6 +95,8 @@ export function buildFunnel(
       r.counts[st] = q[st];
       total.counts[st] = (total.counts[st] ?? 0) + q[st];
     }
+    r.sequences = q.sequences;
+    total.sequences += q.sequences;
     r.signalToFirstSendMs = q.signal_to_first_send_ms;
     if (q.signal_to_first_send_ms !== null) {
       weighted += q.signal_to_first_send_ms * q.sent;
@@ -87,6 +104,9 @@ export function buildFunnel(
     }
   }
   total.signalToFirstSendMs = weight ? weighted / weight : null;
+  if (sequenceTotal)
+    for (const st of ['drafted', 'approved', 'sent', 'replied', 'positive', 'meetings'] as const)
+      total.counts[st] = sequenceTotal[st];
   const rows = [...byKey.values()].sort(
     (a, b) =>
       (b.counts.signals ?? b.counts.drafted ?? 0) - (a.counts.signals ?? a.counts.drafted ?? 0) ||
@@ -115,10 +135,11 @@ const csvCell = (v: unknown) => {
 };
 
 export function funnelCsv(dimension: string, rows: FunnelRow[], total: FunnelRow): string {
-  const head = [dimension, ...STAGES, 'reply_rate', 'meeting_rate', 'signal_to_first_send_hours'];
+  const head = [dimension, ...STAGES, 'sequences', 'reply_rate', 'meeting_rate', 'signal_to_first_send_hours'];
   const line = (r: FunnelRow) => [
     r.key,
     ...STAGES.map((s) => r.counts[s]),
+    r.sequences,
     r.counts.sent ? (r.counts.replied! / r.counts.sent).toFixed(4) : '',
     r.counts.sent ? (r.counts.meetings! / r.counts.sent).toFixed(4) : '',
     r.signalToFirstSendMs === null ? '' : (r.signalToFirstSendMs / 3_600_000).toFixed(2),

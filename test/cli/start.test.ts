@@ -10,7 +10,7 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((p) => p.stop('SIGKILL')));
 });
 
-describe('prospector start on the embedded default', { timeout: 120_000 }, () => {
+describe('prospector start on the embedded default', { timeout: 300_000 }, () => {
   it('with --demo and no PostgreSQL reachable: answers /healthz, prints demo logins that work, stops cleanly on SIGTERM', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'prospector-start-'));
     // PG* variables point at a closed port: nothing may try PostgreSQL.
@@ -19,7 +19,7 @@ describe('prospector start on the embedded default', { timeout: 120_000 }, () =>
       cleanEnv({ DATA_DIR: dataDir, PORT: '0', PGHOST: '127.0.0.1', PGPORT: '1', LOG_LEVEL: 'info' }),
     );
     running.push(p);
-    const [, base] = await p.waitFor(/running at (http:\/\/127\.0\.0\.1:\d+)/);
+    const [, base] = await p.waitFor(/running at (http:\/\/127\.0\.0\.1:\d+)/, 180_000);
     const [, email, password] = await p.waitFor(/rep\s+(\S+@\S+)\s+(\S+)/);
     const health = await fetch(`${base}/healthz`);
     expect(health.status).toBe(200);
@@ -34,12 +34,15 @@ describe('prospector start on the embedded default', { timeout: 120_000 }, () =>
     expect(accounts.html).toContain('20 in all');
 
     expect(await p.stop('SIGTERM')).toBe(0);
-    expect(p.stderr()).toMatch(/process\.stopped/);
+    // `start` logs short lines for a person, not JSON.
+    expect(p.stderr()).toMatch(/^\d\d:\d\d:\d\d INFO  process\.stopped/m);
+    expect(p.stderr()).toMatch(/^\d\d:\d\d:\d\d INFO  GET \/accounts 200 \d+ms/m);
+    expect(p.stderr()).not.toMatch(/^\{/m);
 
     // A second start on the same data dir keeps the data and shows the same logins again.
     const again = startProcess(['start', '--demo'], cleanEnv({ DATA_DIR: dataDir, PORT: '0' }));
     running.push(again);
-    const [, base2] = await again.waitFor(/running at (http:\/\/127\.0\.0\.1:\d+)/);
+    const [, base2] = await again.waitFor(/running at (http:\/\/127\.0\.0\.1:\d+)/, 180_000);
     const [, email2, password2] = await again.waitFor(/rep\s+(\S+@\S+)\s+(\S+)/);
     expect([email2, password2]).toEqual([email, password]);
     const b2 = new Browserish(base2!);
@@ -51,17 +54,24 @@ describe('prospector start on the embedded default', { timeout: 120_000 }, () =>
     const dataDir = mkdtempSync(path.join(tmpdir(), 'prospector-start-'));
     const p = startProcess(['start'], cleanEnv({ DATA_DIR: dataDir, PORT: '0' }));
     running.push(p);
-    const [, base] = await p.waitFor(/running at (http:\/\/127\.0\.0\.1:\d+)/);
+    const [, base] = await p.waitFor(/running at (http:\/\/127\.0\.0\.1:\d+)/, 180_000);
     const [, email, password] = await p.waitFor(/\n\s+(admin@localhost)\s+(\S+)/);
     const b = new Browserish(base!);
     expect((await b.login(email!, password!)).status).toBe(303);
     expect((await b.page('/users')).res.status).toBe(200);
     expect(await p.stop()).toBe(0);
-    const again = startProcess(['start'], cleanEnv({ DATA_DIR: dataDir, PORT: '0' }));
+    const again = startProcess(
+      ['start'],
+      cleanEnv({ DATA_DIR: dataDir, PORT: '0', LOG_FORMAT: 'json', LOG_LEVEL: 'info' }),
+    );
     running.push(again);
-    await again.waitFor(/running at/);
+    await again.waitFor(/running at/, 180_000);
     await new Promise((r) => setTimeout(r, 300));
     expect(again.stdout()).not.toContain('admin@localhost');
     await again.stop();
+    // LOG_FORMAT=json keeps machine-readable lines (the default of `web` and `worker`).
+    const lines = again.stderr().trim().split('\n');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const l of lines) expect(JSON.parse(l)).toHaveProperty('level');
   });
 });

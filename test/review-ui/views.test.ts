@@ -6,12 +6,12 @@ import { mappingFromForm } from '../../review-ui/routes/settings-imports.js';
 import { templateFromForm } from '../../review-ui/routes/settings-templates.js';
 import { stepEditsFromForm } from '../../review-ui/routes/draft.js';
 import { ago, inZone, zoneOf } from '../../review-ui/format.js';
-import { barChart, buildFunnel, conversions, funnelCsv } from '../../review-ui/views/dashboard.js';
+import { barChart, buildFunnel, contactsPerSignal, conversions, funnelCsv } from '../../review-ui/views/dashboard.js';
 import { gateText, safeHref } from '../../review-ui/views/draft.js';
 
 const seq = (
   key: string,
-  n: Partial<Record<'drafted' | 'approved' | 'sent' | 'replied' | 'positive' | 'meetings', number>>,
+  n: Partial<Record<'drafted' | 'approved' | 'sent' | 'replied' | 'positive' | 'meetings' | 'sequences', number>>,
   ms: number | null = null,
 ) => ({
   key,
@@ -21,6 +21,7 @@ const seq = (
   replied: 0,
   positive: 0,
   meetings: 0,
+  sequences: n.drafted ?? 0,
   ...n,
   signal_to_first_send_ms: ms,
 });
@@ -53,6 +54,21 @@ describe('funnel view model', () => {
     expect(conversions(rows[0]!)).toMatchObject({ signals: '', matched: '80%', drafted: '75%', replied: '50%' });
   });
 
+  it('counts stages in signals: the total comes from the workspace-wide row, contacts per signal apart', () => {
+    // One signal drafted for two reps' contacts: one row each, but one signal in the total.
+    const { rows, total } = buildFunnel(
+      [{ key: null, signals: 1, matched: 1 }],
+      [seq('Ann', { drafted: 1, sequences: 2 }), seq('Bo', { drafted: 1, sequences: 1 })],
+      false,
+      seq('All', { drafted: 1, sent: 1, sequences: 3 }),
+    );
+    expect(rows).toHaveLength(2);
+    expect(total.counts).toMatchObject({ signals: 1, matched: 1, drafted: 1, sent: 1 });
+    expect(conversions(total).drafted).toBe('100%');
+    expect(total.sequences).toBe(3);
+    expect(contactsPerSignal(total)).toBe('3.0');
+  });
+
   it('leaves signal stages empty where the dimension has no signal-level key (template)', () => {
     const { rows, total } = buildFunnel([{ key: null, signals: 3, matched: 2 }], [seq('Short', { drafted: 2 })], false);
     expect(rows[0]!.counts.signals).toBeNull();
@@ -67,7 +83,7 @@ describe('funnel view model', () => {
       true,
     );
     const lines = funnelCsv('source', rows, total).split('\r\n');
-    expect(lines[1]).toMatch(/^"'=HYPERLINK\(""x""\)",1,1,1,0,1,1,0,0,1\.0000,0\.0000,$/);
+    expect(lines[1]).toMatch(/^"'=HYPERLINK\(""x""\)",1,1,1,0,1,1,0,0,1,1\.0000,0\.0000,$/);
   });
 
   it('escapes labels inside SVG charts', () => {

@@ -113,6 +113,12 @@ describeEachBackend(
 
     it("prospector sequence show prints each step with its time in the recipient's zone", async () => {
       const b = await buildSequence(ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id, contactTz: 'Asia/Tokyo' });
+      // Stored positions start at 1 as drafting writes them; the opener is still step 1, not 2.
+      for (const shift of [100, -99])
+        await ctx.db.query('UPDATE sequence_steps SET position = position + $2 WHERE sequence_id = $1', [
+          b.sequenceId,
+          shift,
+        ]);
       await approveSequence(ctx, {
         sequenceId: b.sequenceId,
         userId: ws.users.rep.id,
