@@ -38,9 +38,8 @@ export function prettyLine(json: string): string {
   const level = (LEVELS[Number(o.level)] ?? String(o.level)).padEnd(5);
   const req = o.req as { method?: string; url?: string } | undefined;
   const res = o.res as { statusCode?: number } | undefined;
-  const head = req
-    ? `${req.method} ${req.url} ${res?.statusCode ?? ''} ${o.responseTime ?? ''}ms`
-    : String(o.msg ?? '');
+  const ms = typeof o.responseTime === 'number' ? o.responseTime : '';
+  const head = req ? `${req.method} ${req.url} ${res?.statusCode ?? ''} ${ms}ms` : String(o.msg ?? '');
   const extra = Object.entries(o)
     .filter(([k, v]) => !SKIP.has(k) && v !== undefined)
     .map(([k, v]) => {

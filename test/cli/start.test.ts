@@ -35,8 +35,8 @@ describe('prospector start on the embedded default', { timeout: 300_000 }, () =>
 
     expect(await p.stop('SIGTERM')).toBe(0);
     // `start` logs short lines for a person, not JSON.
-    expect(p.stderr()).toMatch(/^\d\d:\d\d:\d\d INFO  process\.stopped/m);
-    expect(p.stderr()).toMatch(/^\d\d:\d\d:\d\d INFO  GET \/accounts 200 \d+ms/m);
+    expect(p.stderr()).toMatch(/^\d\d:\d\d:\d\d INFO {2}process\.stopped/m);
+    expect(p.stderr()).toMatch(/^\d\d:\d\d:\d\d INFO {2}GET \/accounts 200 \d+ms/m);
     expect(p.stderr()).not.toMatch(/^\{/m);
 
     // A second start on the same data dir keeps the data and shows the same logins again.
