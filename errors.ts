@@ -24,6 +24,8 @@ export const ErrorCodes = {
   STATE: 'STATE',
   /** A draft flagged by the drafting gates, approved in bulk or without naming its failures. */
   GATE_FAILURES: 'GATE_FAILURES',
+  /** A request body larger than its endpoint needs, refused before it is read. */
+  TOO_LARGE: 'TOO_LARGE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
@@ -39,6 +41,7 @@ const httpStatus: Partial<Record<ErrorCode, number>> = {
   STATE: 409,
   GATE_FAILURES: 409,
   FETCH_BLOCKED: 400,
+  TOO_LARGE: 413,
 };
 
 export class AppError extends Error {

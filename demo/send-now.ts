@@ -28,7 +28,8 @@ export interface SendNowReport {
 
 export async function demoSendNow(
   ctx: Pick<AppContext, 'db' | 'config' | 'log' | 'secrets'>,
-  input: { workspaceId: number; userId: number; now?: () => Date },
+  /** `ownerId`: only sequences this rep may act on (their own, or at accounts they own); null for all. */
+  input: { workspaceId: number; userId: number; ownerId: number | null; now?: () => Date },
 ): Promise<SendNowReport> {
   const clock = input.now ?? (() => new Date());
   const demo = await one<{ demo: boolean }>(ctx.db, isDemoWorkspace(input.workspaceId));
@@ -49,7 +50,10 @@ export async function demoSendNow(
     );
   });
   pool ??= new TransportPool(transportDeps(ctx));
-  const steps = await run<{ id: number; sequence_id: number }>(ctx.db, nextScheduledSteps(input.workspaceId));
+  const steps = await run<{ id: number; sequence_id: number }>(
+    ctx.db,
+    nextScheduledSteps(input.workspaceId, input.ownerId),
+  );
   const results: SendNowReport['results'] = [];
   for (const s of steps) {
     const opened = await ctx.db.transaction(async (tx) => {

@@ -27,7 +27,16 @@ export type EnqueueResearch = (tx: Queryable, signalId: number) => Promise<void>
 
 export async function enrollContacts(
   db: Database,
-  o: { workspaceId: number; playId: number; contactIds: number[]; userId: number | null; note?: string; now?: Date },
+  o: {
+    workspaceId: number;
+    playId: number;
+    contactIds: number[];
+    userId: number | null;
+    /** A rep enrolling: only contacts at accounts they own or nobody owns. */
+    onlyOwnerId?: number | null;
+    note?: string;
+    now?: Date;
+  },
   enqueue: EnqueueResearch,
 ): Promise<{ signalIds: number[] }> {
   const play = await one<PlayRow>(db, findPlay(o.workspaceId, o.playId));
@@ -39,9 +48,18 @@ export async function enrollContacts(
     first_name: string;
     last_name: string;
     account_name: string | null;
+    account_owner_id: number | null;
   }>(db, contactsByIds(o.workspaceId, o.contactIds));
   const missing = o.contactIds.filter((id) => !contacts.some((c) => c.id === id));
   if (missing.length) throw new AppError('NOT_FOUND', `No contact ${missing.join(', ')} in this workspace.`);
+  const others = o.onlyOwnerId
+    ? contacts.filter((c) => c.account_owner_id !== null && c.account_owner_id !== o.onlyOwnerId)
+    : [];
+  if (others.length)
+    throw new AppError(
+      'FORBIDDEN',
+      `Contact ${others.map((c) => c.id).join(', ')} is at an account another rep owns; ask them or RevOps to enroll.`,
+    );
   const noAccount = contacts.filter((c) => !c.account_id);
   if (noAccount.length)
     throw new AppError(
@@ -103,7 +121,17 @@ const EVENT_TITLES: Record<InboundEvent['event'], string> = {
   demo_attended: 'attended a demo',
 };
 
-/** The workspace's inbound-event signing secret, created on first use. */
+/** The workspace's inbound-event signing secret if one was made; never creates one (anonymous callers use this). */
+export async function existingInboundSecret(
+  db: Queryable,
+  secrets: SecretBox,
+  workspaceId: number,
+): Promise<string | undefined> {
+  const row = await one<{ inbound_secret_enc: string | null }>(db, workspaceInboundSecret(workspaceId));
+  return row?.inbound_secret_enc ? secrets.open(row.inbound_secret_enc) : undefined;
+}
+
+/** The workspace's inbound-event signing secret, created on first use (by a signed-in user). */
 export async function inboundSecret(db: Queryable, secrets: SecretBox, workspaceId: number): Promise<string> {
   const row = await one<{ inbound_secret_enc: string | null }>(db, workspaceInboundSecret(workspaceId));
   if (!row) throw new AppError('NOT_FOUND', `No workspace ${workspaceId}.`);

@@ -62,13 +62,15 @@ export const isDemoWorkspace = (workspaceId: number): Sql => ({
   values: [workspaceId],
 });
 
-/** The next unsent step of each active sequence in the workspace (what "send now" sends). */
-export const nextScheduledSteps = (workspaceId: number): Sql => ({
+/** The next unsent step of each active sequence (what "send now" sends); `ownerId` keeps a rep to the sequences they may act on. */
+export const nextScheduledSteps = (workspaceId: number, ownerId: number | null = null): Sql => ({
   text: `SELECT DISTINCT ON (st.sequence_id) st.id, st.sequence_id
            FROM sequence_steps st JOIN sequences s ON s.id = st.sequence_id
+           LEFT JOIN accounts a ON a.id = s.account_id
           WHERE s.workspace_id = $1 AND s.status = 'active' AND st.status = 'scheduled'
+            AND ($2::bigint IS NULL OR s.owner_id = $2 OR a.owner_id = $2)
           ORDER BY st.sequence_id, st.position`,
-  values: [workspaceId],
+  values: [workspaceId, ownerId],
 });
 
 export const findTemplateByName = (workspaceId: number, name: string): Sql => ({

@@ -189,7 +189,8 @@ export const insertPlaySignal = (s: {
 });
 
 export const contactsByIds = (workspaceId: number, ids: number[]): Sql => ({
-  text: `SELECT c.id, c.email, c.account_id, c.first_name, c.last_name, a.name AS account_name
+  text: `SELECT c.id, c.email, c.account_id, c.first_name, c.last_name, a.name AS account_name,
+                a.owner_id AS account_owner_id
            FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id
           WHERE c.workspace_id = $1 AND c.id = ANY($2::bigint[]) ORDER BY c.id`,
   values: [workspaceId, ids],

@@ -61,8 +61,9 @@ function canSimulate(u: CurrentUser, m: OutboxRow): boolean {
 }
 
 export async function sendNow(ctx: AppContext, u: CurrentUser) {
-  if (u.role !== 'rep' && u.role !== 'admin') throw new AppError('FORBIDDEN', 'Only reps and admins send.');
-  const { results } = await demoSendNow(ctx, { workspaceId: u.workspaceId, userId: u.id });
+  if (u.role === 'manager') throw new AppError('FORBIDDEN', 'Managers read the outbox; reps, RevOps and admins send.');
+  // Reps send what they may act on; RevOps and admins run the demo for the whole workspace.
+  const { results } = await demoSendNow(ctx, { workspaceId: u.workspaceId, userId: u.id, ownerId: queueViewer(u) });
   return {
     sent: results.filter((r) => r.result.status === 'sent').length,
     waiting: results

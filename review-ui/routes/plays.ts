@@ -1,6 +1,6 @@
 // Plays: RevOps configure them (versioned), reps enroll contacts by hand, and our own product
 // posts signed inbound events (trial signup, download, demo attended) that start one.
-import express, { Router, type Request } from 'express';
+import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { researchEnqueuer } from '../../agents/signal-jobs.js';
 import type { AppContext } from '../../context.js';
@@ -10,11 +10,19 @@ import { findContactByEmail } from '../../db/queries/contacts.js';
 import { findPlay, listPlays, listPlayVersions, type PlayRow } from '../../db/queries/plays.js';
 import { listTemplates } from '../../db/queries/templates.js';
 import { AppError } from '../../errors.js';
-import { enrollContacts, inboundSecret, InboundEvent, recordInboundEvent } from '../../plays/enroll.js';
+import {
+  enrollContacts,
+  existingInboundSecret,
+  inboundSecret,
+  InboundEvent,
+  recordInboundEvent,
+} from '../../plays/enroll.js';
 import { parsePersonaLines, personaLines } from '../../plays/persona-lines.js';
 import { FUNDING_ROUNDS, INBOUND_EVENTS, PlayDefinition } from '../../plays/schema.js';
 import { createPlay, editPlay, toDefinition } from '../../plays/service.js';
 import { verifySignature } from '../../signals/sources/webhook.js';
+import { queueViewer } from '../access.js';
+import { isHexSignature, signedBody } from '../webhook-guard.js';
 import { requireRole } from '../auth/roles.js';
 import { html, safeUrl } from '../html.js';
 import { csrfField, page } from '../layout.js';
@@ -186,13 +194,15 @@ ${personaLines(d.personas)}</textarea>
 export function playWebhookRoutes(ctx: AppContext): Router {
   const r = Router();
   // Signed by the workspace's inbound secret: `X-Prospector-Workspace: <id>`, `X-Prospector-Signature: sha256=<hex of HMAC-SHA256(body)>`.
-  r.post('/api/events', express.raw({ type: () => true, limit: '256kb' }), async (req, res) => {
+  const precheck = (req: Request) =>
+    /^[1-9]\d{0,15}$/.test(req.get('x-prospector-workspace') ?? '') && isHexSignature(req.get('x-prospector-signature'))
+      ? undefined
+      : 'Missing or wrong signature for this workspace.';
+  r.post('/api/events', signedBody(256 * 1024, precheck), async (req, res) => {
     const workspaceId = Number.parseInt(req.get('x-prospector-workspace') ?? '', 10);
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const secret =
-      Number.isSafeInteger(workspaceId) && workspaceId > 0
-        ? await inboundSecret(ctx.db, ctx.secrets, workspaceId).catch(() => undefined)
-        : undefined;
+    // Read only: an anonymous request never creates the secret (RevOps do, from the settings).
+    const secret = await existingInboundSecret(ctx.db, ctx.secrets, workspaceId);
     if (!secret || !verifySignature(secret, body, req.get('x-prospector-signature'))) {
       ctx.log.warn({ workspaceId }, 'plays.inbound.bad_signature');
       res
@@ -401,6 +411,7 @@ export function playRoutes(ctx: AppContext): Router {
         playId: p.id,
         contactIds: ids,
         userId: req.user!.id,
+        onlyOwnerId: queueViewer(req.user!),
         note: String(req.body?.note ?? ''),
       },
       researchEnqueuer(ctx.boss),
@@ -456,6 +467,7 @@ export function playRoutes(ctx: AppContext): Router {
         playId: idOf(req),
         contactIds: b.data.contactIds,
         userId: req.user!.id,
+        onlyOwnerId: queueViewer(req.user!),
         note: b.data.note,
       },
       researchEnqueuer(ctx.boss),

@@ -7,7 +7,7 @@
 //   before the settings API, so these /sources routes answer: they never return secrets, and a
 //   new webhook source gets its signing secret, shown once).
 import { randomBytes } from 'node:crypto';
-import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { researchEnqueuer } from '../../agents/signal-jobs.js';
 import { Queues } from '../../agents/queues.js';
@@ -35,6 +35,7 @@ import { eventItem, JobChangeEvent, verifySignature, WebhookPayload } from '../.
 import { SOURCE_KINDS, type RawItem } from '../../signals/types.js';
 import { requireRole } from '../auth/roles.js';
 import { pageParams } from '../layout.js';
+import { isHexSignature, signedBody } from '../webhook-guard.js';
 import { SaneDate } from '../../accounts/normalize.js';
 
 const MAX_WEBHOOK_BYTES = 1024 * 1024;
@@ -55,7 +56,11 @@ function merge(a: IngestOutcome, b: IngestOutcome): IngestOutcome {
 
 export function signalWebhookRoutes(ctx: AppContext): Router {
   const r = Router();
-  const raw = express.raw({ type: () => true, limit: MAX_WEBHOOK_BYTES });
+  const raw = signedBody(MAX_WEBHOOK_BYTES, (req) =>
+    /^[1-9]\d{0,15}$/.test(req.get('x-prospector-source') ?? '') && isHexSignature(req.get('x-prospector-signature'))
+      ? undefined
+      : 'Unknown webhook source or malformed signature.',
+  );
   const unauthorized = (res: Response, why: string) =>
     res.status(401).json({ error: { code: 'UNAUTHENTICATED', message: why } });
   r.post('/api/signals', (req: Request, res: Response, next: NextFunction) => {

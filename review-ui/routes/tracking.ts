@@ -23,6 +23,7 @@ import {
   verifyTimestamped,
 } from '../../sequencing/tracking.js';
 import { html, type Html } from '../html.js';
+import { isFreshTimestamped, isHexSignature, signedBody } from '../webhook-guard.js';
 
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 const MAX_MIME_BYTES = 25 * 1024 * 1024;
@@ -100,18 +101,22 @@ export function trackingRoutes(ctx: AppContext): Router {
       .send(plainPage('You are unsubscribed', html`<p>You will get no more emails from us.</p>`));
   });
 
-  // A provider's inbound-mail webhook: raw MIME, signed with the mailbox's inbound secret.
-  r.post('/api/inbound', express.raw({ type: () => true, limit: MAX_MIME_BYTES }), async (req, res) => {
-    const mailboxId = Number(req.query.mailbox ?? req.get('x-prospector-mailbox'));
+  // A provider's inbound-mail webhook: raw MIME, signed with the mailbox's inbound secret (derived
+  // from APP_SECRET, so the signature is checked before the database is asked anything).
+  const inboundMailbox = (req: Request) => Number(req.query.mailbox ?? req.get('x-prospector-mailbox'));
+  const inboundPrecheck = (req: Request) =>
+    !Number.isSafeInteger(inboundMailbox(req)) || inboundMailbox(req) <= 0
+      ? 'Name the mailbox (?mailbox= or X-Prospector-Mailbox).'
+      : !isFreshTimestamped(req.get('x-prospector-signature'))
+        ? 'Missing or invalid signature.'
+        : undefined;
+  r.post('/api/inbound', signedBody(MAX_MIME_BYTES, inboundPrecheck), async (req, res) => {
+    const mailboxId = inboundMailbox(req);
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const mailbox =
-      Number.isInteger(mailboxId) && mailboxId > 0 ? await one<MailboxRow>(ctx.db, findMailbox(mailboxId)) : undefined;
-    if (
-      !mailbox ||
-      !verifyTimestamped(inboundWebhookSecret(ctx.secrets, mailbox.id), req.get('x-prospector-signature'), body)
-    ) {
+    if (!verifyTimestamped(inboundWebhookSecret(ctx.secrets, mailboxId), req.get('x-prospector-signature'), body))
       throw new AppError('UNAUTHENTICATED', 'Missing or invalid signature.');
-    }
+    const mailbox = await one<MailboxRow>(ctx.db, findMailbox(mailboxId));
+    if (!mailbox) throw new AppError('UNAUTHENTICATED', 'Missing or invalid signature.');
     if (!body.length) throw new AppError('VALIDATION', 'The body must be a raw MIME message.');
     const delivery = req.get('x-prospector-delivery') ?? createHash('sha256').update(body).digest('hex');
     if (!(await firstDelivery(ctx, `inbound:${mailbox.id}`, delivery))) {
@@ -124,36 +129,40 @@ export function trackingRoutes(ctx: AppContext): Router {
       .json({ status: out.status, kind: out.kind, messageId: out.messageRowId, sequenceId: out.sequenceId });
   });
 
-  r.post(
-    '/api/webhooks/booking/:provider/:workspaceId',
-    express.raw({ type: () => true, limit: '1mb' }),
-    async (req, res) => {
-      const provider =
-        req.params.provider === 'calcom' || req.params.provider === 'calendly' ? req.params.provider : undefined;
-      const workspaceId = Number(req.params.workspaceId);
-      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      if (
-        !provider ||
-        !Number.isInteger(workspaceId) ||
-        !verifyBooking(provider, bookingWebhookSecret(ctx.secrets, workspaceId, provider), headerMap(req), body)
-      ) {
-        throw new AppError('UNAUTHENTICATED', 'Missing or invalid signature.');
-      }
-      let payload: unknown;
-      try {
-        payload = JSON.parse(body.toString('utf8'));
-      } catch (cause) {
-        throw new AppError('VALIDATION', 'The body must be JSON.', { cause });
-      }
-      const delivery = createHash('sha256').update(body).digest('hex');
-      if (!(await firstDelivery(ctx, `booking:${provider}:${workspaceId}`, delivery))) {
-        res.json({ status: 'duplicate' });
-        return;
-      }
-      const matched = await recordBooking(ctx, workspaceId, provider, bookingInvitees(provider, payload));
-      res.json({ status: 'ok', matched });
-    },
-  );
+  const bookingPrecheck = (req: Request) => {
+    const p = req.params.provider;
+    if (p === 'calcom')
+      return isHexSignature(req.get('x-cal-signature-256')) ? undefined : 'Missing or invalid signature.';
+    if (p === 'calendly')
+      return isFreshTimestamped(req.get('calendly-webhook-signature')) ? undefined : 'Missing or invalid signature.';
+    return 'Unknown booking provider.';
+  };
+  r.post('/api/webhooks/booking/:provider/:workspaceId', signedBody(1024 * 1024, bookingPrecheck), async (req, res) => {
+    const provider =
+      req.params.provider === 'calcom' || req.params.provider === 'calendly' ? req.params.provider : undefined;
+    const workspaceId = Number(req.params.workspaceId);
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    if (
+      !provider ||
+      !Number.isInteger(workspaceId) ||
+      !verifyBooking(provider, bookingWebhookSecret(ctx.secrets, workspaceId, provider), headerMap(req), body)
+    ) {
+      throw new AppError('UNAUTHENTICATED', 'Missing or invalid signature.');
+    }
+    let payload: unknown;
+    try {
+      payload = JSON.parse(body.toString('utf8'));
+    } catch (cause) {
+      throw new AppError('VALIDATION', 'The body must be JSON.', { cause });
+    }
+    const delivery = createHash('sha256').update(body).digest('hex');
+    if (!(await firstDelivery(ctx, `booking:${provider}:${workspaceId}`, delivery))) {
+      res.json({ status: 'duplicate' });
+      return;
+    }
+    const matched = await recordBooking(ctx, workspaceId, provider, bookingInvitees(provider, payload));
+    res.json({ status: 'ok', matched });
+  });
 
   return r;
 }
