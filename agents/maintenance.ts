@@ -1,16 +1,25 @@
 import { deleteExpiredSessions, deleteOldLoginAttempts } from '../db/queries/sessions.js';
 import { deleteExpiredPages } from '../db/queries/maintenance.js';
+import { wakeSnoozed } from '../db/queries/review.js';
 import { run } from '../db/index.js';
 import { defineAgent } from './runtime.js';
 
-/** Housekeeping every 15 minutes: expired sessions, old login attempts, expired cached pages. */
+/**
+ * Housekeeping every minute: snoozed drafts whose time has come go back to the review queue
+ * (the queue page only reads), expired sessions, old login attempts, expired cached pages.
+ */
 export const maintenanceAgent = defineAgent({
   queue: 'maintenance',
-  cron: '*/15 * * * *',
+  cron: '* * * * *',
   async handler(_payload, { db, log }) {
+    const woken = (await run(db, wakeSnoozed(null, new Date()))).length;
     const sessions = (await run(db, deleteExpiredSessions())).length;
     const attempts = (await run(db, deleteOldLoginAttempts())).length;
     const pages = (await run(db, deleteExpiredPages())).length;
-    log.info({ sessions, attempts, pages }, 'maintenance.done');
+    (woken + sessions + attempts + pages ? log.info : log.debug).call(
+      log,
+      { woken, sessions, attempts, pages },
+      'maintenance.done',
+    );
   },
 });

@@ -1,7 +1,9 @@
-// Review queue benchmark: the queue page's server time with 10,000 pending drafts (plus as many
-// active sequences as noise), against a bare indexed SELECT of one page in the same run.
+// Review queue benchmark: the queue page's server time with 10,000 and with 100,000 pending
+// drafts (two workspaces of one database, each with as many active sequences as noise), against
+// a bare indexed SELECT of one page in the same run. Goals: the page at 100k within 1.3x of its
+// time at 10k and 5x the bare SELECT; search at 100k within 50 ms (absolute: reported only).
 //
-//   npx tsx bench/review.ts [postgres|pglite] [drafts=10000]
+//   npx tsx bench/review.ts [postgres|pglite] [sizes=10000,100000]
 //
 // PostgreSQL comes from TEST_DATABASE_URL (a scratch database is created and dropped). Times are
 // measured on loopback HTTP, so "server time" here includes rendering and the socket round trip.
@@ -15,11 +17,11 @@ import { createTestDb, type Backend } from '../test/support/db.js';
 import { Browserish, listen } from '../test/support/web.js';
 
 const backend = (process.argv[2] ?? 'postgres') as Backend;
-const N = Number(process.argv[3] ?? 10_000);
+const SIZES = (process.argv[3] ?? '10000,100000').split(',').map(Number);
 const RUNS = 30;
 const BUDGET_MS = 300;
 
-async function seed(ctx: AppContext, workspaceId: number, ownerId: number, otherId: number): Promise<void> {
+async function seed(ctx: AppContext, workspaceId: number, ownerId: number, otherId: number, N: number): Promise<void> {
   const q = (text: string, values: unknown[] = []) => run(ctx.db, { text, values });
   await q(
     `INSERT INTO accounts (workspace_id, name, domain, owner_id, time_zone)
@@ -56,7 +58,8 @@ async function seed(ctx: AppContext, workspaceId: number, ownerId: number, other
              FROM sequences q CROSS JOIN generate_series(0, 2) p WHERE q.workspace_id = $1`,
     [workspaceId],
   );
-  await ctx.db.exec('ANALYZE');
+  // As autovacuum leaves a live database: the counter rows took one upsert per draft inserted.
+  await ctx.db.exec('VACUUM ANALYZE');
 }
 
 async function time(fn: () => Promise<unknown>): Promise<number[]> {
@@ -73,76 +76,108 @@ async function time(fn: () => Promise<unknown>): Promise<number[]> {
 const median = (xs: number[]) => xs[Math.floor(xs.length / 2)]!;
 const p95 = (xs: number[]) => xs[Math.floor(xs.length * 0.95)]!;
 
+async function measure(ctx: AppContext, base: string, N: number, label: string) {
+  const ws = await buildWorkspace(ctx.db, label);
+  const started = performance.now();
+  await seed(ctx, ws.id, ws.users.rep.id, ws.users.admin.id, N);
+  const pending = (await one<{ n: number }>(ctx.db, {
+    text: `SELECT count(*)::int AS n FROM sequences WHERE workspace_id = $1 AND status = 'pending_review'`,
+    values: [ws.id],
+  }))!.n;
+  console.log(
+    `${backend}: seeded ${pending} pending drafts (+ as many active) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
+  const baseline = await time(() =>
+    run(ctx.db, {
+      text: `SELECT * FROM sequences WHERE workspace_id = $1 AND status = 'pending_review' AND owner_id = $2 ORDER BY created_at DESC LIMIT 50`,
+      values: [ws.id, ws.users.rep.id],
+    }),
+  );
+  const browse = async (who: { email: string; password: string }, path: string) => {
+    const b = new Browserish(base);
+    await b.login(who.email, who.password);
+    return time(async () => {
+      const res = await b.fetch(path);
+      if (res.status !== 200) throw new Error(`${path}: ${res.status}`);
+      await res.text();
+    });
+  };
+  const now = new Date();
+  if (process.env.EXPLAIN) {
+    for (const sql of [
+      listQueue(ws.id, now, null, {}, 50, 0),
+      queueCounts(ws.id, now, null, {}),
+      listQueue(ws.id, now, null, { q: 'Signal 12' }, 50, 0),
+    ]) {
+      const plan = await run<{ 'QUERY PLAN': string }>(ctx.db, {
+        text: 'EXPLAIN (ANALYZE, BUFFERS OFF) ' + sql.text,
+        values: sql.values,
+      });
+      console.log(plan.map((r) => r['QUERY PLAN']).join('\n'));
+    }
+  }
+  const search = { q: 'Signal 12' };
+  // One account's drafts: what a rep looking for a prospect types.
+  const narrow = { q: `Account ${Math.ceil(N / 10) + 7}` };
+  const cases: [string, number[]][] = [
+    ['bare indexed SELECT of one page (baseline)', baseline],
+    ['listQueue SQL only, manager', await time(() => run(ctx.db, listQueue(ws.id, now, null, {}, 50, 0)))],
+    ['queueCounts SQL only, manager', await time(() => run(ctx.db, queueCounts(ws.id, now, null, {})))],
+    [
+      'search SQL (list + counts), "Signal 12"',
+      await time(() =>
+        Promise.all([
+          run(ctx.db, listQueue(ws.id, now, null, search, 50, 0)),
+          run(ctx.db, queueCounts(ws.id, now, null, search)),
+        ]),
+      ),
+    ],
+    [
+      'search SQL (list + counts), one account',
+      await time(() =>
+        Promise.all([
+          run(ctx.db, listQueue(ws.id, now, null, narrow, 50, 0)),
+          run(ctx.db, queueCounts(ws.id, now, null, narrow)),
+        ]),
+      ),
+    ],
+    ['queue page, rep (own accounts)', await browse(ws.users.rep, '/queue')],
+    ['queue page, manager (whole workspace)', await browse(ws.users.manager, '/queue')],
+    [
+      'queue page, filtered: funding, flagged, 7 days',
+      await browse(ws.users.manager, '/queue?type=funding&flagged=1&age=7d'),
+    ],
+    ['queue page, search "Signal 12"', await browse(ws.users.manager, '/queue?q=Signal+12')],
+    ['queue page 100 (deep offset)', await browse(ws.users.manager, '/queue?page=100')],
+  ];
+  const bare = median(baseline);
+  for (const [name, xs] of cases) {
+    console.log(
+      `${name.padEnd(48)} median ${median(xs).toFixed(1).padStart(7)} ms  p95 ${p95(xs).toFixed(1).padStart(7)} ms  ratio ${(median(xs) / bare).toFixed(1).padStart(6)}x`,
+    );
+  }
+  return Object.fromEntries(cases.map(([name, xs]) => [name, median(xs)]));
+}
+
 async function main() {
   const t = await createTestDb(backend, { label: 'bench_review' });
   const ctx = await createTestContext(t);
   const srv = await listen(ctx);
   try {
-    const ws = await buildWorkspace(ctx.db, 'bench');
-    const started = performance.now();
-    await seed(ctx, ws.id, ws.users.rep.id, ws.users.admin.id);
-    const pending = (await one<{ n: number }>(ctx.db, {
-      text: `SELECT count(*)::int AS n FROM sequences WHERE workspace_id = $1 AND status = 'pending_review'`,
-      values: [ws.id],
-    }))!.n;
-    console.log(
-      `${backend}: seeded ${pending} pending drafts (+ as many active) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
-    );
-
-    const baseline = await time(() =>
-      run(ctx.db, {
-        text: `SELECT * FROM sequences WHERE workspace_id = $1 AND status = 'pending_review' AND owner_id = $2 ORDER BY created_at DESC LIMIT 50`,
-        values: [ws.id, ws.users.rep.id],
-      }),
-    );
-    const browse = async (who: { email: string; password: string }, path: string) => {
-      const b = new Browserish(srv.base);
-      await b.login(who.email, who.password);
-      return time(async () => {
-        const res = await b.fetch(path);
-        if (res.status !== 200) throw new Error(`${path}: ${res.status}`);
-        await res.text();
-      });
-    };
-    const now = new Date();
-    if (process.env.EXPLAIN) {
-      for (const sql of [listQueue(ws.id, now, null, {}, 50, 0), queueCounts(ws.id, now, null, {})]) {
-        const plan = await run<{ 'QUERY PLAN': string }>(ctx.db, {
-          text: 'EXPLAIN (ANALYZE, BUFFERS OFF) ' + sql.text,
-          values: sql.values,
-        });
-        console.log(plan.map((r) => r['QUERY PLAN']).join('\n'));
-      }
+    const results: Record<string, number>[] = [];
+    for (const [i, n] of SIZES.entries()) {
+      console.log(`--- ${n} pending`);
+      results.push(await measure(ctx, srv.base, n, `bench${i}`));
     }
-    const cases: [string, number[]][] = [
-      ['bare indexed SELECT of one page (baseline)', baseline],
-      ['listQueue SQL only, manager', await time(() => run(ctx.db, listQueue(ws.id, now, null, {}, 50, 0)))],
-      ['queueCounts SQL only, manager', await time(() => run(ctx.db, queueCounts(ws.id, now, null, {})))],
-      [
-        'queueCounts SQL only, search',
-        await time(() => run(ctx.db, queueCounts(ws.id, now, null, { q: 'Signal 12' }))),
-      ],
-      ['queue page, rep (own accounts)', await browse(ws.users.rep, '/queue')],
-      ['queue page, manager (whole workspace)', await browse(ws.users.manager, '/queue')],
-      [
-        'queue page, filtered: funding, flagged, 7 days',
-        await browse(ws.users.manager, '/queue?type=funding&flagged=1&age=7d'),
-      ],
-      ['queue page, search "Signal 12"', await browse(ws.users.manager, '/queue?q=Signal+12')],
-      ['queue page 100 (deep offset)', await browse(ws.users.manager, '/queue?page=100')],
-    ];
-    const base = median(baseline);
-    let worst = 0;
-    for (const [name, xs] of cases) {
-      worst = Math.max(worst, name.startsWith('queue page') ? median(xs) : 0);
-      console.log(
-        `${name.padEnd(48)} median ${median(xs).toFixed(1).padStart(7)} ms  p95 ${p95(xs).toFixed(1).padStart(7)} ms  ratio ${(median(xs) / base).toFixed(1).padStart(6)}x`,
-      );
-    }
+    const small = results[0]!,
+      big = results.at(-1)!;
+    const page = 'queue page, manager (whole workspace)';
     console.log(
-      `worst queue median ${worst.toFixed(1)} ms: ${worst < BUDGET_MS ? 'within' : 'OVER'} the ${BUDGET_MS} ms budget`,
+      `page at ${SIZES.at(-1)} over ${SIZES[0]}: ${(big[page]! / small[page]!).toFixed(2)}x (goal <= 1.3); ` +
+        `over the bare SELECT at ${SIZES.at(-1)}: ${(big[page]! / big['bare indexed SELECT of one page (baseline)']!).toFixed(1)}x (goal <= 5); ` +
+        `search page at ${SIZES.at(-1)}: ${big['queue page, search "Signal 12"']!.toFixed(1)} ms, its SQL ${big['search SQL (list + counts), "Signal 12"']!.toFixed(1)} ms, one account's SQL ${big['search SQL (list + counts), one account']!.toFixed(1)} ms (goal <= 50 ms)`,
     );
-    if (worst >= BUDGET_MS) process.exitCode = 1;
+    if (big[page]! >= BUDGET_MS) process.exitCode = 1;
   } finally {
     await srv.close();
     await ctx.close();

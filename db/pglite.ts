@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite, types, type Transaction } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { Database, QueryResult, Queryable } from './types.js';
 
 // Same value shapes as the pg driver: int8 and numeric as JS numbers.
@@ -24,7 +25,8 @@ function wrap(client: PGlite | Transaction): Queryable {
 /** The embedded default: PostgreSQL compiled to WASM, data kept in `dir` (or memory when undefined). */
 export async function openPglite(dir?: string): Promise<Database & { pglite: PGlite }> {
   if (dir) mkdirSync(dir, { recursive: true });
-  const pglite = await PGlite.create(dir ? { dataDir: dir } : {});
+  // pg_trgm backs the review queue's search (migration 0013); PGlite ships it but loads it only when asked.
+  const pglite = await PGlite.create({ ...(dir ? { dataDir: dir } : {}), extensions: { pg_trgm } });
   return {
     kind: 'pglite',
     pglite,

@@ -13,7 +13,6 @@ import {
   listQueue,
   nextInQueue,
   queueCounts,
-  wakeSnoozed,
   type QueueFilter,
   type QueueRow,
 } from '../../db/queries/review.js';
@@ -50,7 +49,6 @@ export async function loadQueue(ctx: Pick<AppContext, 'db'>, req: Request, query
   const viewer = queueViewer(u);
   const f = toFilter(query);
   const p = pageParams({ page: query.page }, perPage);
-  await run(ctx.db, wakeSnoozed(u.workspaceId, now));
   const [rows, countRows] = await Promise.all([
     run<QueueRow>(ctx.db, listQueue(u.workspaceId, now, viewer, f, p.perPage, p.offset)),
     run<{ facet: string; value: string; n: number }>(ctx.db, queueCounts(u.workspaceId, now, viewer, f)),
@@ -216,7 +214,6 @@ export function queueRoutes(ctx: AppContext): Router {
       .split(',')
       .map((s) => intParam(s))
       .filter((x): x is number => !!x);
-    await run(ctx.db, wakeSnoozed(u.workspaceId, new Date()));
     const next = await one<{ id: number }>(ctx.db, nextInQueue(u.workspaceId, queueViewer(u), skip));
     const flash = new URLSearchParams();
     for (const k of ['approved', 'rejected', 'snoozed', 'regenerating'])

@@ -6,7 +6,6 @@ import { one, run } from '../../db/index.js';
 import {
   findStepForApproval,
   listReturned,
-  markReturned,
   workspaceSettings,
   type AwaitingStepRow,
   type ReturnedStepRow,
@@ -92,7 +91,7 @@ export function stepApprovalApiRoutes(ctx: AppContext): Router {
   r.get('/steps', async (req, res) => {
     const u = req.user!;
     const now = new Date();
-    await run(ctx.db, markReturned(now, u.workspaceId));
+    // Only reads (the dispatcher's tick stamps returned_at): a GET never writes.
     const rows = await run<ReturnedStepRow>(
       ctx.db,
       listReturned(u.workspaceId, queueViewer(u), now, await staleDays(u.workspaceId), 200, 0),

@@ -9,7 +9,6 @@ import {
   editAwaitingStep,
   findStepForApproval,
   listReturned,
-  markReturned,
   nextReturned,
   stepChanges,
   workspaceSettings,
@@ -39,9 +38,11 @@ async function settingsOf(ctx: Pick<AppContext, 'db'>, workspaceId: number) {
   );
 }
 
-/** Returned steps the user sees, soonest due first; marks newly returned ones on the way (as the dispatcher does). */
+/**
+ * Returned steps the user sees, soonest due first. Only reads: the list goes by due time, and the
+ * dispatcher's tick (every minute) stamps `returned_at`, so a GET never writes.
+ */
 export async function loadReturned(ctx: Pick<AppContext, 'db'>, u: CurrentUser, now: Date, page = 1, perPage = 50) {
-  await run(ctx.db, markReturned(now, u.workspaceId));
   const settings = await settingsOf(ctx, u.workspaceId);
   const p = pageParams({ page }, perPage);
   const rows = await run<ReturnedStepRow>(
