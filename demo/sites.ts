@@ -34,6 +34,20 @@ const WHAT: Record<string, string> = {
   manufacturing: 'produces recycled composite materials for construction',
 };
 
+/** One set of figures per company, used by every page and the JSON-LD, so research never reads two founding years. */
+interface Profile {
+  founded: number;
+  employees: number;
+  customers: number;
+}
+const PROFILE_OVERRIDES: Record<string, Partial<Profile>> = {
+  // The stories say Lumen Health serves more than 900 clinics.
+  [JSON_LD_SITE]: { founded: 2016, employees: 230, customers: 900 },
+};
+export function profileOf(a: DemoAccount, i: number): Profile {
+  return { founded: 2010 + (i % 12), employees: 60 + i * 17, customers: (i + 3) * 150, ...PROFILE_OVERRIDES[a.domain] };
+}
+
 interface SitePage {
   title: string;
   description?: string;
@@ -44,20 +58,21 @@ interface SitePage {
 function pagesFor(a: DemoAccount, i: number): Record<string, SitePage> {
   const what = WHAT[a.tags[0] ?? ''] ?? 'helps businesses grow';
   const city = a.timeZone.split('/').pop()!.replace(/_/g, ' ');
+  const p = profileOf(a, i);
   return {
     '': {
       title: a.name,
       description: `${a.name} ${what}.`,
       paragraphs: [
         `${a.name} ${what}, with customers across ${a.country === 'US' ? 'North America' : 'its region'} and beyond.`,
-        `Founded in ${2010 + (i % 12)}, the company works from its headquarters in ${city} and serves more than ${(i + 3) * 150} customers.`,
+        `Founded in ${p.founded}, the company works from its headquarters in ${city} and serves more than ${p.customers} customers.`,
       ],
     },
     about: {
       title: `About ${a.name}`,
       paragraphs: [
         `${a.name} was started by operators who had lived the problem themselves and wanted better tools for their teams.`,
-        `Today ${a.name} employs ${60 + i * 17} people and is ${a.tags.includes('enterprise') ? 'trusted by global enterprises' : 'growing quickly'}.`,
+        `Today ${a.name} employs ${p.employees} people and is ${a.tags.includes('enterprise') ? 'trusted by global enterprises' : 'growing quickly'}.`,
       ],
     },
     news: {
@@ -89,15 +104,16 @@ const NAV = [
   ['pricing', 'Pricing'],
 ];
 
-function jsonLd(a: DemoAccount): Html {
+function jsonLd(a: DemoAccount, i: number): Html {
+  const p = profileOf(a, i);
   const data = {
     '@context': 'https://schema.org',
     '@type': 'Organization',
     name: a.name,
     url: `https://${a.domain}/`,
-    foundingDate: '2016',
+    foundingDate: String(p.founded),
     description: `${a.name} makes patient scheduling software for clinics in Germany, Austria and Switzerland.`,
-    numberOfEmployees: { '@type': 'QuantitativeValue', value: 230 },
+    numberOfEmployees: { '@type': 'QuantitativeValue', value: p.employees },
     address: {
       '@type': 'PostalAddress',
       streetAddress: 'Torstraße 49',
@@ -166,7 +182,7 @@ export function demoSiteRoutes(ctx: Pick<AppContext, 'db'>): Router {
     const name = rest.replace(/\.js$/, '').replace(/\/$/, '');
     const page = pages[name === 'app' ? '' : name];
     if (!page) return res.status(404).type('text/plain').send('Not found');
-    if (domain === JSON_LD_SITE && name === '') page.head = jsonLd(a);
+    if (domain === JSON_LD_SITE && name === '') page.head = jsonLd(a, index);
     if (scripted && rest.endsWith('.js')) return res.type('application/javascript').send(appScript(page));
     res.type('html').send(renderPage(a, page, scripted && name === ''));
   });

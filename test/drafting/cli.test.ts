@@ -42,7 +42,7 @@ describe('prospector draft [postgres]', () => {
     const r = await cli(['--signal', String(scene.signalId)]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('version 1: offline draft (no API key)');
-    expect(r.stdout).toContain(`[cites ${scene.factIds[0]}] Northwind Analytics raised $12M`);
+    expect(r.stdout).toContain(`[cites ${scene.factIds[1]}] Northwind Analytics plans to double its sales team`);
     expect(r.stdout).toMatch(/pass {2}grounding/);
   });
 

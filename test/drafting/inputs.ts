@@ -14,7 +14,7 @@ export function inputFor(type: SceneFixture['type'], firstFactId = 101): DraftIn
       title: f.signal.title,
       summary: f.signal.summary,
       url: f.signal.url,
-      facts: {},
+      facts: f.signal.facts ?? {},
     },
     account: { id: 1, name: f.account.name, domain: f.account.domain, aliases: [], country: f.account.country },
     contact: {

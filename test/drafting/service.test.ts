@@ -251,7 +251,7 @@ describeEachBackend('draft agent', (get) => {
     const [stats, ...others] = await editStats(db, fresh.id);
     expect(others).toEqual([]);
     expect(stats).toMatchObject({
-      promptVersion: 'offline-v1',
+      promptVersion: 'offline-v2',
       drafter: 'offline',
       sequences: 2,
       steps: 10,
