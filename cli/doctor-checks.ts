@@ -11,6 +11,9 @@ import nodemailer from 'nodemailer';
 import type { Config } from '../config.js';
 import type { Database } from '../db/index.js';
 import { listMigrations } from '../db/migrate.js';
+import { isAppError } from '../errors.js';
+import type { AddressPolicy } from '../net/address.js';
+import { pinMailHost, smtpGetSocket } from '../net/mail.js';
 import type { SecretBox } from '../secret-box.js';
 
 export type Status = 'ok' | 'warn' | 'fail';
@@ -103,7 +106,11 @@ interface MailboxRow {
   dkim_domain: string | null;
 }
 
-async function smtpLogin(m: MailboxRow, secrets: SecretBox, timeoutMs: number): Promise<Check> {
+/** What to do when the address guard refused a mail host (net/mail.ts). */
+const blockedFix = (scheme: string, host: string, port: number) =>
+  `${host} is a private address: list ${scheme}://${host}:${port} in ALLOW_PRIVATE_FETCH if this server is meant to be used.`;
+
+async function smtpLogin(m: MailboxRow, secrets: SecretBox, timeoutMs: number, policy: AddressPolicy): Promise<Check> {
   const name = `mailbox ${m.id} SMTP (${m.from_email})`;
   if (!m.smtp_host)
     return {
@@ -120,6 +127,7 @@ async function smtpLogin(m: MailboxRow, secrets: SecretBox, timeoutMs: number): 
     connectionTimeout: timeoutMs,
     greetingTimeout: timeoutMs,
     socketTimeout: timeoutMs,
+    getSocket: smtpGetSocket(policy, timeoutMs),
   });
   try {
     await t.verify();
@@ -132,14 +140,16 @@ async function smtpLogin(m: MailboxRow, secrets: SecretBox, timeoutMs: number): 
       detail: errText(e),
       fix: auth
         ? 'The SMTP user or password is wrong (for Google/Microsoft use an app password).'
-        : `Check that ${m.smtp_host}:${m.smtp_port ?? 587} is reachable and the TLS setting matches the port.`,
+        : isAppError(e, 'FETCH_BLOCKED')
+          ? blockedFix('smtp', m.smtp_host, m.smtp_port ?? 587)
+          : `Check that ${m.smtp_host}:${m.smtp_port ?? 587} is reachable and the TLS setting matches the port.`,
     };
   } finally {
     t.close();
   }
 }
 
-async function imapLogin(m: MailboxRow, secrets: SecretBox, timeoutMs: number): Promise<Check> {
+async function imapLogin(m: MailboxRow, secrets: SecretBox, timeoutMs: number, policy: AddressPolicy): Promise<Check> {
   const name = `mailbox ${m.id} IMAP (${m.from_email})`;
   if (!m.imap_host)
     return {
@@ -148,9 +158,16 @@ async function imapLogin(m: MailboxRow, secrets: SecretBox, timeoutMs: number): 
       detail: 'no IMAP configured: replies are detected only through the inbound webhook',
       fix: 'Add IMAP settings so replies stop sequences automatically.',
     };
+  const port = m.imap_port ?? 993;
+  let pinned;
+  try {
+    pinned = await pinMailHost('imap', m.imap_host, port, policy);
+  } catch (e) {
+    return { name, status: 'fail', detail: errText(e), fix: blockedFix('imap', m.imap_host, port) };
+  }
   const client = new ImapFlow({
-    host: m.imap_host,
-    port: m.imap_port ?? 993,
+    ...pinned,
+    port,
     secure: m.imap_secure,
     logger: false,
     auth: { user: m.imap_user ?? '', pass: m.imap_pass_enc ? secrets.open(m.imap_pass_enc) : '' },
@@ -241,7 +258,12 @@ export async function checkDomain(
   return out;
 }
 
-export async function checkMailboxes(db: Database, secrets: SecretBox, deps: DoctorDeps): Promise<Check[]> {
+export async function checkMailboxes(
+  db: Database,
+  secrets: SecretBox,
+  deps: DoctorDeps,
+  policy: AddressPolicy,
+): Promise<Check[]> {
   const boxes = await db.query<MailboxRow>('SELECT * FROM mailboxes ORDER BY id').then(
     (r) => r.rows,
     () => [] as MailboxRow[],
@@ -267,7 +289,7 @@ export async function checkMailboxes(db: Database, secrets: SecretBox, deps: Doc
       });
       continue;
     }
-    out.push(await smtpLogin(m, secrets, deps.timeoutMs), await imapLogin(m, secrets, deps.timeoutMs));
+    out.push(await smtpLogin(m, secrets, deps.timeoutMs, policy), await imapLogin(m, secrets, deps.timeoutMs, policy));
     const domain = m.dkim_domain ?? m.from_email.split('@')[1] ?? '';
     if (domain && !domains.has(domain)) domains.set(domain, m.dkim_selector);
   }

@@ -54,7 +54,11 @@ export async function runDoctor(deps: DoctorDeps = defaultDeps()): Promise<Check
     try {
       checks.push(...(await checkDatabase(db)));
       if (checks.every((c) => c.name !== 'database' || c.status === 'ok'))
-        checks.push(...(await checkMailboxes(db, createSecretBox(config.appSecret), deps)));
+        checks.push(
+          ...(await checkMailboxes(db, createSecretBox(config.appSecret), deps, {
+            allowPrivate: config.allowPrivateFetch,
+          })),
+        );
     } finally {
       await db.close();
     }

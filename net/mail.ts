@@ -36,8 +36,11 @@ export function smtpSocket(host: string, port: number, policy: AddressPolicy, ti
  * nodemailer still runs TLS (port 465) or STARTTLS on it against the configured name.
  */
 export function smtpGetSocket(policy: AddressPolicy, timeoutMs = 20_000) {
-  return (options: { host?: string; port?: number }, callback: (err: Error | null, socketOptions?: object) => void) => {
-    smtpSocket(options.host ?? 'localhost', options.port ?? 587, policy, timeoutMs).then(
+  return (
+    options: { host?: string; port?: number | string },
+    callback: (err: Error | null, socketOptions?: object) => void,
+  ) => {
+    smtpSocket(options.host ?? 'localhost', Number(options.port ?? 587), policy, timeoutMs).then(
       (connection) => callback(null, { connection }),
       (err: Error) => callback(err),
     );

@@ -36,7 +36,8 @@ export class RobotsGate {
       entry = { at: now, robot: this.load(robotsUrl, fetch) };
       this.robots.set(robotsUrl, entry);
       // A site that was down is asked again next time, not remembered as down.
-      entry.robot.catch(() => this.robots.delete(robotsUrl));
+      const mine = entry;
+      entry.robot.catch(() => this.robots.get(robotsUrl) === mine && this.robots.delete(robotsUrl));
     }
     const robot = await entry.robot;
     return !robot || robot.isAllowed(asIfAt, BOT_TOKEN) !== false;

@@ -90,14 +90,21 @@ describe('prospector doctor', { timeout: 90_000 }, () => {
                  VALUES ($1, 'smtp', 'Rep', $2, '127.0.0.1', $3, 'rep', $4, $5)`;
     await t.db.query(ins, [ws.id, 'rep@acme-mail.com', smtpPort, secrets.seal('right'), 's1']);
     await t.db.query(ins, [ws.id, 'rep2@acme-mail.com', smtpPort, secrets.seal('wrong'), 's1']);
-    const checks = await checkMailboxes(t.db, secrets, {
+    const deps = {
       chromiumPath: '/nonexistent',
       timeoutMs: 3000,
       resolveTxt: txtResolver({
         'acme-mail.com': ['v=spf1 include:_spf.mail.example ~all'],
         's1._domainkey.acme-mail.com': ['v=DKIM1; k=rsa; p=MIGf'],
       }),
-    });
+    };
+    // Through the same address guard as the workers: a loopback server is refused unless allowed.
+    const refused = await checkMailboxes(t.db, secrets, deps, {});
+    expect(refused.filter((c) => c.name.includes('SMTP')).map((c) => c.fix)).toEqual([
+      `127.0.0.1 is a private address: list smtp://127.0.0.1:${smtpPort} in ALLOW_PRIVATE_FETCH if this server is meant to be used.`,
+      `127.0.0.1 is a private address: list smtp://127.0.0.1:${smtpPort} in ALLOW_PRIVATE_FETCH if this server is meant to be used.`,
+    ]);
+    const checks = await checkMailboxes(t.db, secrets, deps, { allowPrivate: [`smtp://127.0.0.1:${smtpPort}`] });
     const byName = (n: string) => checks.filter((c) => c.name.startsWith(n));
     const smtpChecks = byName('mailbox').filter((c) => c.name.includes('SMTP'));
     expect(smtpChecks.map((c) => c.status)).toEqual(['ok', 'fail']);
@@ -151,6 +158,7 @@ describe('prospector doctor', { timeout: 90_000 }, () => {
       HOME: process.env.HOME!,
       DATABASE_URL: t.url!,
       APP_SECRET: TEST_SECRET,
+      ALLOW_PRIVATE_FETCH: `smtp://127.0.0.1:${smtpPort}`,
       LOG_LEVEL: 'silent',
     };
     const res = await execFileP(process.execPath, ['bin/prospector.js', 'doctor'], {
