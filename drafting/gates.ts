@@ -305,7 +305,7 @@ export function runGates(draft: DraftedSequence, input: DraftInput): GateResult[
 export { linksIn } from './links.js';
 
 const GREETING_RE =
-  /^\s*(?:hi|hello|hey|dear|greetings|good (?:morning|afternoon|evening))\b[ \t]*((?:(?:mr|mrs|ms|mx|dr|prof)\.?\s+)?[^\n,!:;.]*)/i;
+  /^\s*(?:hi|hello|hey|dear|greetings|good (?:morning|afternoon|evening))(?:\s+again)?\b[ \t,]*((?:(?:mr|mrs|ms|mx|dr|prof)\.?\s+)?[^\n,!:;.]*)/i;
 const TITLES = /^(?:mr|mrs|ms|mx|dr|prof)\.?\s+/i;
 
 /**
