@@ -62,6 +62,8 @@ export function createApp(ctx: AppContext): express.Express {
         directives: {
           'script-src': ["'self'"],
           'img-src': ["'self'", 'data:'],
+          // Styles come from our own files only: an injected style attribute or <style> cannot restyle a page.
+          'style-src': ["'self'"],
           'upgrade-insecure-requests': https ? [] : null,
         },
       },
