@@ -10,6 +10,8 @@ import { insertAccount } from '../../db/queries/accounts.js';
 import { insertContact } from '../../db/queries/contacts.js';
 import { claimDueSources, insertSource, type SignalSourceRow } from '../../db/queries/signal-sources.js';
 import type { SignalRow } from '../../db/queries/signals.js';
+import { DEFAULT_PLAYS } from '../../plays/defaults.js';
+import { triggerMatches } from '../../plays/schema.js';
 import { ingestItems } from '../../signals/ingest.js';
 import { processContactChanges } from '../../signals/job-changes.js';
 import { pollSource } from '../../signals/poll.js';
@@ -219,6 +221,28 @@ describeEachBackend('signal pipeline', (get) => {
       text: `UPDATE workspaces SET settings = settings - 'cooldownDays' WHERE id = $1`,
       values: [ws.id],
     });
+  });
+
+  it('stores an acquisition with both parties and the account’s side, which the acquisition plays read', async () => {
+    const item: RawItem = {
+      key: 'acq1',
+      title: 'Vantage Cloud acquired by Orchid Bio for $90 million',
+      summary: 'The deal closes next month.',
+      url: 'https://a.example/vantage-orchid',
+      publishedAt: NOW,
+      links: [],
+    };
+    await ingestItems(ictx(), [item], { workspaceId: ws.id, sourceId: null, now: NOW });
+    const [s] = await signals(`url = $1`, [item.url]);
+    expect(s).toMatchObject({
+      type: 'acquisition',
+      account_id: acc['vantage.example'],
+      facts: { acquirer: 'Orchid Bio', target: 'Vantage Cloud', accountRole: 'target' },
+    });
+    const plays = DEFAULT_PLAYS.filter((p) =>
+      triggerMatches(p.trigger, { type: s!.type, subtype: s!.subtype, facts: s!.facts }),
+    );
+    expect(plays.map((p) => p.name)).toEqual(['Acquisition: an account was bought']);
   });
 
   it('derives the research job id from the signal id', async () => {
