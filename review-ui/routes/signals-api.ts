@@ -354,7 +354,7 @@ export function signalApiRoutes(ctx: AppContext): Router {
     ).catch((err: unknown) => {
       // The address is what the person typed: a host that does not resolve, a refused address or
       // a page that is not a feed is their input to fix, not our failure.
-      if (isAppError(err) && ['FETCH_FAILED', 'FETCH_BLOCKED', 'PARSE_FAILED'].includes(err.code))
+      if (isAppError(err) && ['FETCH_FAILED', 'FETCH_BLOCKED', 'FETCH_SKIPPED', 'PARSE_FAILED'].includes(err.code))
         throw new AppError('VALIDATION', `Could not test ${url}: ${err.message}`, { cause: err });
       throw err;
     });
