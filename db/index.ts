@@ -1,7 +1,6 @@
 import path from 'node:path';
 import type { Config } from '../config.js';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
-import { openPglite } from './pglite.js';
 import { openPostgres } from './postgres.js';
 import type { Database } from './types.js';
 
@@ -20,6 +19,8 @@ export async function openDatabase(
   if (config.databaseUrl) return openPostgres(config.databaseUrl, config.dbPoolMax);
   const lock = await lockDataDir(config.dataDir);
   try {
+    // Loaded only here: the WASM build costs a PostgreSQL deployment's processes ~40 MB each.
+    const { openPglite } = await import('./pglite.js');
     const db = await openPglite(path.join(config.dataDir, 'pgdata'));
     return {
       ...db,
