@@ -1,6 +1,5 @@
 import { run } from '../db/index.js';
 import { setSignalError } from '../db/queries/drafting.js';
-import { createLlm } from '../drafting/anthropic.js';
 import { draftSequence, draftSignal } from '../drafting/service.js';
 import { isAppError } from '../errors.js';
 import { defineAgent } from './runtime.js';
@@ -14,8 +13,8 @@ import { defineAgent } from './runtime.js';
 export const draftAgent = defineAgent({
   queue: 'draft',
   concurrency: 2,
-  async handler(payload, { db, config, log, signal }) {
-    const deps = { db, config, log, signal, llm: createLlm(config) };
+  async handler(payload, { db, config, log, signal, llm }) {
+    const deps = { db, config, log, signal, llm };
     try {
       if (payload.signalId) {
         const result = await draftSignal(deps, payload.signalId);

@@ -4,7 +4,6 @@
 // one source; its fetch errors are stored on the source with backoff, so the job itself
 // succeeds and pg-boss does not retry on top of that.
 import { run } from '../db/index.js';
-import { createLlm } from '../drafting/anthropic.js';
 import { claimDueSources } from '../db/queries/signal-sources.js';
 import { processContactChanges } from '../signals/job-changes.js';
 import { pollSource } from '../signals/poll.js';
@@ -17,12 +16,7 @@ export const pollSourceAgent = defineAgent({
   queue: 'pollSource',
   concurrency: 2,
   async handler({ sourceId }, ctx) {
-    await pollSource(
-      { ...ctx, enqueueResearch: researchEnqueuer(ctx.boss), llm: createLlm(ctx.config) },
-      sourceId,
-      new Date(),
-      ctx.signal,
-    );
+    await pollSource({ ...ctx, enqueueResearch: researchEnqueuer(ctx.boss) }, sourceId, new Date(), ctx.signal);
   },
 });
 

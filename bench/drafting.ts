@@ -21,7 +21,7 @@ import { insertAccount } from '../db/queries/accounts.js';
 import { insertContact } from '../db/queries/contacts.js';
 import { migrate } from '../db/migrate.js';
 import { openPglite } from '../db/pglite.js';
-import { costUsd } from '../drafting/anthropic.js';
+import { costUsd } from '../llm/pricing.js';
 import { createLogger } from '../log.js';
 import { createSecretBox } from '../secret-box.js';
 import { startFakeAnthropic, type FakeRequest, type FakeReply } from '../test/support/fake-anthropic.js';
@@ -116,6 +116,7 @@ async function main() {
     config: base,
     log: createLogger('silent'),
     secrets: createSecretBox(base.appSecret),
+    llm: undefined,
   };
   const withKey = {
     ...ctx,

@@ -43,6 +43,7 @@ async function open(backend: Backend) {
     config,
     log: createLogger('silent'),
     secrets: createSecretBox(TEST_SECRET),
+    llm: undefined,
   };
   return {
     ctx,

@@ -6,6 +6,7 @@ import { DataDirLockedError, type DataDirLock } from '../db/data-dir-lock.js';
 import { openDatabase, type OpenedDatabase } from '../db/index.js';
 import { migrate } from '../db/migrate.js';
 import { startBoss } from '../agents/boss.js';
+import { createLlm } from '../llm/client.js';
 import { createLogger, type LogFormat } from '../log.js';
 
 /** Loads config or exits with code 2 and one line per bad key. */
@@ -70,6 +71,7 @@ export async function openContext(
     boss,
     secrets: createSecretBox(config.appSecret),
     dataDirLock: db.dataDirLock,
+    llm: createLlm(config),
     async close() {
       if (boss) await boss.stop({ graceful: true, wait: true, timeout: 20_000, close: true });
       await db.close();

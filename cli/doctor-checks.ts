@@ -5,13 +5,13 @@ import { execFile } from 'node:child_process';
 import { promises as dns } from 'node:dns';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
-import Anthropic from '@anthropic-ai/sdk';
 import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import type { Config } from '../config.js';
 import type { Database } from '../db/index.js';
 import { listMigrations } from '../db/migrate.js';
 import { isAppError } from '../errors.js';
+import { createLlm } from '../llm/client.js';
 import type { AddressPolicy } from '../net/address.js';
 import { pinMailHost, smtpGetSocket } from '../net/mail.js';
 import type { SecretBox } from '../secret-box.js';
@@ -322,17 +322,18 @@ export async function checkChromium(path: string): Promise<Check> {
 }
 
 export async function checkLlm(config: Config, timeoutMs: number): Promise<Check> {
-  const { apiKey, baseURL, model } = config.anthropic;
-  if (!apiKey)
+  const { model } = config.anthropic;
+  // A check answers within its own time, once: no retries.
+  const llm = createLlm({ anthropic: { ...config.anthropic, timeoutMs, maxRetries: 0 } });
+  if (!llm)
     return {
       name: 'LLM',
       status: 'warn',
       detail: 'no ANTHROPIC_API_KEY: drafts come from the offline drafter',
       fix: 'Set ANTHROPIC_API_KEY to let Claude research and draft.',
     };
-  const client = new Anthropic({ apiKey, baseURL, timeout: timeoutMs, maxRetries: 0 });
   try {
-    const models = await client.models.list({ limit: 100 });
+    const models = await llm.client.models.list({ limit: 100 });
     const ids = models.data.map((m) => m.id);
     return ids.some((id) => id === model || id.startsWith(model))
       ? { name: 'LLM', status: 'ok', detail: `key accepted; ${model} available` }

@@ -3,7 +3,6 @@
 // set, the offline drafter otherwise (and says so).
 import { one, run } from '../db/index.js';
 import { factsForDossier, findDossier, findSequence, type FactRow, type SequenceRow } from '../db/queries/drafting.js';
-import { createLlm } from '../drafting/anthropic.js';
 import { draftSignal, type SignalDraftResult } from '../drafting/service.js';
 import { isAppError } from '../errors.js';
 import { openContext } from './context.js';
@@ -63,7 +62,7 @@ export async function draftCommand(o: { signal: string; json?: boolean }): Promi
   process.once('SIGINT', onSigint);
   try {
     const result = await draftSignal(
-      { db: ctx.db, config: ctx.config, log: ctx.log, llm: createLlm(ctx.config), signal: abort.signal },
+      { db: ctx.db, config: ctx.config, log: ctx.log, llm: ctx.llm, signal: abort.signal },
       signalId,
       { redraft: true },
     );

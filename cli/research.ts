@@ -6,6 +6,7 @@ import { findAccountByDomain, type AccountRow } from '../db/queries/accounts.js'
 import { findContactByEmail } from '../db/queries/contacts.js';
 import type { ContactRow } from '../db/queries/contacts.js';
 import { firstWorkspace, type WorkspaceRow } from '../db/queries/workspaces.js';
+import { createLlm } from '../llm/client.js';
 import { MemoryPageCache } from '../net/cache.js';
 import { buildDossier, type DossierInput } from '../research/dossier.js';
 import { researchDeps, researchSettings } from '../research/store.js';
@@ -78,7 +79,7 @@ export async function researchCommand(target: string, o: { contact?: string; jso
       await ctx.close();
     }
   }
-  const deps = researchDeps(config, new MemoryPageCache(), settings);
+  const deps = researchDeps(config, createLlm(config), new MemoryPageCache(), settings);
   try {
     const dossier = await buildDossier(input, deps);
     process.stdout.write((o.json ? JSON.stringify(dossier, null, 2) : formatDossier(dossier)) + '\n');

@@ -4,7 +4,6 @@ import { randomBytes } from 'node:crypto';
 import { Option, type Command } from 'commander';
 import { researchEnqueuer } from '../agents/signal-jobs.js';
 import { one, run } from '../db/index.js';
-import { createLlm } from '../drafting/anthropic.js';
 import { insertSource, listSources, type SignalSourceRow } from '../db/queries/signal-sources.js';
 import { ensureWorkspace } from '../review-ui/auth/users.js';
 import { accountIndex, prepareItems, type Prepared } from '../signals/ingest.js';
@@ -162,7 +161,7 @@ async function sourceList(o: { json?: boolean }): Promise<void> {
 async function signalsPoll(o: { source?: string; json?: boolean }): Promise<void> {
   const ctx = await openContext({ supervise: false });
   try {
-    const ictx = { ...ctx, enqueueResearch: researchEnqueuer(ctx.boss), llm: createLlm(ctx.config) };
+    const ictx = { ...ctx, enqueueResearch: researchEnqueuer(ctx.boss) };
     const ws = await ensureWorkspace(ctx.db);
     const ids = o.source
       ? [Number.parseInt(o.source, 10)]

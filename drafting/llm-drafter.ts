@@ -2,7 +2,8 @@
 // retry feeds the failures back. What still fails goes to review with its failures attached.
 import { zodOutputFormat } from '@anthropic-ai/sdk/helpers/zod';
 import { AppError } from '../errors.js';
-import { callModel, type Llm, type LlmUsage } from './anthropic.js';
+import { callModel, type Llm } from '../llm/client.js';
+import type { LlmUsage } from '../llm/pricing.js';
 import { gateFailures, runGates, type GateFailure, type GateResult } from './gates.js';
 import { buildDraftPrompt, feedbackTurns, PROMPT_VERSION, type PromptOptions } from './prompt.js';
 import { DraftedSequence, type DraftInput } from './schema.js';

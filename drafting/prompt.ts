@@ -2,15 +2,13 @@
 // and is marked for prompt caching; everything about one signal goes in the user turn, and the
 // research text in it is fenced and labelled as data, never instructions.
 import type Anthropic from '@anthropic-ai/sdk';
+import { fenceUntrusted, UNTRUSTED_OPEN } from '../llm/fence.js';
 import type { GateFailure } from './gates.js';
 import { GATE_LIMITS } from './gates.js';
 import type { DraftInput, DraftedSequence, Playbook } from './schema.js';
 
 /** Bump when the prompt's wording changes, so edit statistics compare like with like. */
 export const PROMPT_VERSION = 'draft-v2';
-
-export const UNTRUSTED_OPEN = '<untrusted_research_data>';
-export const UNTRUSTED_CLOSE = '</untrusted_research_data>';
 
 const RULES = `You write cold outreach email sequences for a sales rep. Each sequence answers one buying signal
 (funding, a job change, news, hiring, an acquisition) that was found about a target account.
@@ -53,12 +51,6 @@ export function renderPlaybook(p: Playbook): string {
   one('Call to action', p.callToAction);
   one('Write as', p.senderPersona);
   return lines.join('\n') || '(no playbook configured)';
-}
-
-/** JSON with `<` escaped, so no scraped text can close the fence or open a tag of its own. */
-export function fenceUntrusted(data: unknown): string {
-  const json = JSON.stringify(data, null, 2).replace(/</g, '\\u003c').replace(/>/g, '\\u003e');
-  return `${UNTRUSTED_OPEN}\n${json}\n${UNTRUSTED_CLOSE}`;
 }
 
 export interface PromptOptions {

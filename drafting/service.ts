@@ -9,7 +9,10 @@ import { workspaceSettings } from '../db/queries/step-approval.js';
 import { AppError, isAppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { resolveApprovalMode } from '../plays/approval-mode.js';
-import { withWorkspaceLimit, type Llm, type LlmUsage } from './anthropic.js';
+import type { Llm } from '../llm/client.js';
+import type { LlmUsage } from '../llm/pricing.js';
+import { recordUsage } from '../llm/usage.js';
+import { withWorkspaceLimit } from './workspace-limit.js';
 import { gateFailures, runGates, type GateFailure } from './gates.js';
 import { draftWithLlm, type DraftOutcome } from './llm-drafter.js';
 import { draftOffline } from './offline.js';
@@ -243,17 +246,14 @@ export async function draftByModel(
   sequence: q.SequenceRow,
   opts: { instruction?: string; previous?: DraftedSequence; purpose?: (purpose: string) => string },
 ): Promise<DraftOutcome> {
+  const target = {
+    db: deps.db,
+    workspaceId: sequence.workspace_id,
+    sequenceId: sequence.id,
+    signalId: sequence.signal_id,
+  };
   const record = (usage: LlmUsage, purpose: string) =>
-    run(
-      deps.db,
-      q.insertLlmUsage({
-        workspaceId: sequence.workspace_id,
-        sequenceId: sequence.id,
-        signalId: sequence.signal_id,
-        purpose: opts.purpose ? opts.purpose(purpose) : purpose,
-        ...usage,
-      }),
-    ).then(() => undefined);
+    recordUsage(target, opts.purpose ? opts.purpose(purpose) : purpose, usage);
   const { instruction, previous } = opts;
   return withWorkspaceLimit(sequence.workspace_id, deps.config.draftConcurrency, () =>
     draftWithLlm(deps.llm, input, { instruction, previous, signal: deps.signal, onUsage: record }),

@@ -1,10 +1,11 @@
 // The LLM extractor: Claude turns page text into facts against a zod schema. Page text is
 // fenced and labelled as untrusted data; a fact whose quote is not in its page (after
 // whitespace normalisation) is dropped and counted, so every kept quote is checkable.
-import Anthropic from '@anthropic-ai/sdk';
 import { zodOutputFormat } from '@anthropic-ai/sdk/helpers/zod';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
+import { callModel, type Llm } from '../llm/client.js';
+import type { LlmUsage } from '../llm/pricing.js';
 import { dedupe, makeFact, type ExtractContext, type SourcePage } from './facts.js';
 import { normalizeSpace } from './page.js';
 import { FactKind, type Fact } from './types.js';
@@ -20,11 +21,12 @@ export const ExtractedFacts = z.object({
   ),
 });
 export type ExtractedFacts = z.infer<typeof ExtractedFacts>;
+const format = zodOutputFormat(ExtractedFacts);
 
 export interface LlmExtraction {
   facts: Fact[];
   dropped: number;
-  usage: { model: string; inputTokens: number; outputTokens: number };
+  usage: LlmUsage;
 }
 
 export interface FactExtractor {
@@ -32,6 +34,8 @@ export interface FactExtractor {
 }
 
 const PAGE_CHARS = 8_000;
+// The whole extraction, retries included: a research job has other pages to save meanwhile.
+const DEADLINE_MS = 270_000;
 const TOTAL_CHARS = 48_000;
 
 export const SYSTEM_PROMPT = `You help a sales rep research a company before writing to it.
@@ -89,46 +93,36 @@ export function verifyFacts(answer: ExtractedFacts, pages: SourcePage[]): { fact
   return { facts: dedupe(facts), dropped };
 }
 
+/** Facts by the context's model, through `llm/` (deadline, retries, usage priced like every call). */
 export class ClaudeExtractor implements FactExtractor {
-  private readonly client: Anthropic;
-  constructor(private readonly opts: { apiKey: string; baseURL?: string; model: string; timeoutMs?: number }) {
-    this.client = new Anthropic({
-      apiKey: opts.apiKey,
-      baseURL: opts.baseURL,
-      maxRetries: 2,
-      timeout: opts.timeoutMs ?? 90_000,
-    });
-  }
+  constructor(private readonly llm: Llm) {}
 
   async extract(pages: SourcePage[], ctx: ExtractContext): Promise<LlmExtraction> {
-    let message;
-    try {
-      message = await this.client.messages.parse({
-        model: this.opts.model,
-        max_tokens: 4096,
+    const answer = await callModel(
+      this.llm,
+      {
+        model: this.llm.model,
         system: SYSTEM_PROMPT,
         messages: [{ role: 'user', content: buildPrompt(pages, ctx) }],
-        output_config: { format: zodOutputFormat(ExtractedFacts) },
+        maxTokens: 4096,
+        format,
+      },
+      { deadlineMs: DEADLINE_MS },
+    ).catch((err: AppError) => {
+      throw new AppError(err.code, `fact extraction failed: ${err.message}`, {
+        cause: err,
+        details: { reason: 'llm' },
       });
+    });
+    let parsed: ExtractedFacts;
+    try {
+      parsed = format.parse(answer.text.trim());
     } catch (err) {
-      const code =
-        err instanceof Anthropic.APIError || err instanceof Anthropic.APIConnectionError ? 'LLM_FAILED' : 'LLM_SCHEMA';
-      throw new AppError(code, `fact extraction failed: ${(err as Error).message}`, {
+      throw new AppError('LLM_SCHEMA', 'the model gave no facts in the expected shape', {
         cause: err,
         details: { reason: 'llm' },
       });
     }
-    if (!message.parsed_output)
-      throw new AppError('LLM_SCHEMA', 'the model gave no facts in the expected shape', { details: { reason: 'llm' } });
-    const { facts, dropped } = verifyFacts(message.parsed_output, pages);
-    return {
-      facts,
-      dropped,
-      usage: {
-        model: this.opts.model,
-        inputTokens: message.usage.input_tokens,
-        outputTokens: message.usage.output_tokens,
-      },
-    };
+    return { ...verifyFacts(parsed, pages), usage: answer.usage };
   }
 }

@@ -11,11 +11,12 @@ import {
   findContactById,
   insertDossier,
   insertFacts,
-  insertResearchUsage,
   type SignalRow,
 } from '../db/queries/research.js';
 import { findUser, type UserRow } from '../db/queries/users.js';
 import { findWorkspace, type WorkspaceRow } from '../db/queries/workspaces.js';
+import type { Llm } from '../llm/client.js';
+import { recordUsage } from '../llm/usage.js';
 import { sharedRenderer } from '../net/browser.js';
 import type { PageCache } from '../net/cache.js';
 import { userAgent } from '../net/identity.js';
@@ -42,9 +43,13 @@ export function researchSettings(ws: WorkspaceRow | undefined): ResearchSettings
 }
 
 /** Everything buildDossier needs apart from the input: cache, address policy, site map, browser, LLM. */
-export function researchDeps(config: Config, cache: PageCache, settings: ResearchSettings): DossierDeps {
+export function researchDeps(
+  config: Config,
+  llm: Llm | undefined,
+  cache: PageCache,
+  settings: ResearchSettings,
+): DossierDeps {
   const demoUrl = settings.demo ? config.publicUrl : undefined;
-  const a = config.anthropic;
   return {
     cache,
     // The demo's sites and stories live on the app's (often loopback) address: only its /demo/ pages are allowed.
@@ -55,7 +60,7 @@ export function researchDeps(config: Config, cache: PageCache, settings: Researc
     userAgent: userAgent(config),
     sites: createSiteMap(settings.researchSiteMap, demoUrl),
     renderer: sharedRenderer(),
-    extractor: a.apiKey ? new ClaudeExtractor({ apiKey: a.apiKey, baseURL: a.baseURL, model: a.model }) : null,
+    extractor: llm ? new ClaudeExtractor(llm) : null,
     maxPages: settings.researchMaxPages,
   };
 }
@@ -154,6 +159,6 @@ export async function saveDossier(
   ))!;
   if (dossier.facts.length) await run(tx, insertFacts(row.id, dossier.facts));
   if (stats.llm)
-    await run(tx, insertResearchUsage({ workspaceId: signal.workspace_id, signalId: signal.id, ...stats.llm }));
+    await recordUsage({ db: tx, workspaceId: signal.workspace_id, signalId: signal.id }, 'research', stats.llm);
   return row.id;
 }

@@ -1,5 +1,6 @@
 // The dossier's shapes. A fact's `quote` is always a verbatim span of the page at `sourceUrl`.
 import { z } from 'zod';
+import type { LlmUsage } from '../llm/pricing.js';
 
 export const FactKind = z.enum(['signal', 'company', 'product', 'news', 'hiring', 'organization', 'page']);
 export type FactKind = z.infer<typeof FactKind>;
@@ -61,7 +62,7 @@ export interface DossierStats {
   flagged: number;
   extractor: 'llm' | 'heuristic';
   ms: number;
-  llm?: { model: string; inputTokens: number; outputTokens: number };
+  llm?: LlmUsage;
 }
 
 export interface Dossier {

@@ -12,7 +12,7 @@ import { processInbound, type InboundResult, type IntentClassifier } from './inb
 import { applyAutoReply, applyBounce, applyReply, applyUnsubscribe } from './outcomes.js';
 import { nextSlot } from './schedule.js';
 
-type Ctx = Pick<AppContext, 'db' | 'log' | 'config'>;
+type Ctx = Pick<AppContext, 'db' | 'log' | 'config' | 'llm'>;
 
 /** paused → active. Steps that fell due meanwhile are moved into the next window at claim time. */
 export async function resumeSequence(

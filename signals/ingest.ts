@@ -18,7 +18,7 @@ import {
 } from '../db/queries/signals.js';
 import { findWorkspace, type WorkspaceRow } from '../db/queries/workspaces.js';
 import type { Logger } from '../log.js';
-import type { Llm } from '../drafting/anthropic.js';
+import type { Llm } from '../llm/client.js';
 import { classify } from './classify.js';
 import { DEDUP_WINDOW_DAYS, dedupKey, fingerprint } from './dedup.js';
 import { classifyWithLlm, llmFacts } from './llm-classify.js';

@@ -3,10 +3,10 @@
 // schema; anything else (no key, a failed call, an answer off-schema) keeps the rules' verdict.
 import { zodOutputFormat } from '@anthropic-ai/sdk/helpers/zod';
 import { z } from 'zod';
-import { run, type Queryable } from '../db/index.js';
-import { insertLlmUsage } from '../db/queries/drafting.js';
-import { callModel, type Llm } from '../drafting/anthropic.js';
-import { fenceUntrusted } from '../drafting/prompt.js';
+import { type Queryable } from '../db/index.js';
+import { callModel, type Llm } from '../llm/client.js';
+import { fenceUntrusted } from '../llm/fence.js';
+import { recordUsage } from '../llm/usage.js';
 import type { Logger } from '../log.js';
 import type { RawItem } from './types.js';
 
@@ -86,18 +86,10 @@ export async function classifyWithLlm(
       },
       { signal: o.signal },
     );
-    if (o.usage) {
-      await run(
-        o.usage.db,
-        insertLlmUsage({
-          workspaceId: o.usage.workspaceId,
-          sequenceId: null,
-          signalId: null,
-          purpose: 'classify_signal',
-          ...answer.usage,
-        }),
-      ).catch((err) => o.log?.warn({ err }, 'signals.classify.usage_not_recorded'));
-    }
+    if (o.usage)
+      await recordUsage(o.usage, 'classify_signal', answer.usage).catch((err) =>
+        o.log?.warn({ err }, 'signals.classify.usage_not_recorded'),
+      );
     const parsed = LlmSignal.safeParse(JSON.parse(answer.text.trim()));
     if (!parsed.success) {
       o.log?.warn({ issues: parsed.error.issues.length }, 'signals.classify.llm_off_schema');

@@ -259,34 +259,6 @@ export const setGateFailures = (sequenceId: number, failures: unknown): Sql => (
   values: [sequenceId, JSON.stringify(failures)],
 });
 
-export const insertLlmUsage = (u: {
-  workspaceId: number;
-  sequenceId: number | null;
-  signalId: number | null;
-  purpose: string;
-  model: string;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
-  costUsd: number;
-}): Sql => ({
-  text: `INSERT INTO llm_usage (workspace_id, sequence_id, signal_id, purpose, model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cost_usd)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-  values: [
-    u.workspaceId,
-    u.sequenceId,
-    u.signalId,
-    u.purpose,
-    u.model,
-    u.inputTokens,
-    u.outputTokens,
-    u.cacheReadTokens,
-    u.cacheWriteTokens,
-    u.costUsd,
-  ],
-});
-
 export const usageForSequence = (sequenceId: number): Sql => ({
   text: `SELECT purpose, model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cost_usd::float8 AS cost_usd
            FROM llm_usage WHERE sequence_id = $1 ORDER BY id`,

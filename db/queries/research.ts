@@ -135,18 +135,6 @@ export const factsOfDossier = (dossierId: number): Sql => ({
   values: [dossierId],
 });
 
-export const insertResearchUsage = (u: {
-  workspaceId: number;
-  signalId: number;
-  model: string;
-  inputTokens: number;
-  outputTokens: number;
-}): Sql => ({
-  text: `INSERT INTO llm_usage (workspace_id, signal_id, purpose, model, input_tokens, output_tokens)
-         VALUES ($1, $2, 'research', $3, $4, $5)`,
-  values: [u.workspaceId, u.signalId, u.model, u.inputTokens, u.outputTokens],
-});
-
 export const getCachedPage = (url: string): Sql => ({
   text: `SELECT * FROM page_cache WHERE url = $1`,
   values: [url],

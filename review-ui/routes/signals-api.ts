@@ -13,7 +13,6 @@ import { researchEnqueuer } from '../../agents/signal-jobs.js';
 import { Queues } from '../../agents/queues.js';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
-import { createLlm } from '../../drafting/anthropic.js';
 import { insertAudit } from '../../db/queries/audit.js';
 import {
   findSource,
@@ -92,7 +91,7 @@ export function signalWebhookRoutes(ctx: AppContext): Router {
           db: ctx.db,
           log: ctx.log,
           enqueueResearch: researchEnqueuer(ctx.boss),
-          llm: createLlm(ctx.config),
+          llm: ctx.llm,
         };
         const o = { workspaceId: source.workspace_id, sourceId: source.id, now: new Date() };
         let total: IngestOutcome = { created: 0, merged: 0, byStatus: {}, signalIds: [], researchQueued: 0 };

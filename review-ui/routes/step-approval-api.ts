@@ -10,7 +10,6 @@ import {
   type AwaitingStepRow,
   type ReturnedStepRow,
 } from '../../db/queries/step-approval.js';
-import { createLlm } from '../../drafting/anthropic.js';
 import { refreshStep } from '../../sequencing/step-refresh.js';
 import { AppError } from '../../errors.js';
 import { approveStep, loadChanges } from '../../sequencing/step-approval.js';
@@ -125,7 +124,7 @@ export function stepApprovalApiRoutes(ctx: AppContext): Router {
     const s = await load(req);
     assertCanAct(req.user!, s);
     res.json(
-      await refreshStep({ db: ctx.db, config: ctx.config, log: ctx.log, llm: createLlm(ctx.config) }, s.id, {
+      await refreshStep({ db: ctx.db, config: ctx.config, log: ctx.log, llm: ctx.llm }, s.id, {
         userId: req.user!.id,
       }),
     );

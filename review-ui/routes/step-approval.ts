@@ -16,7 +16,6 @@ import {
   type ReturnedStepRow,
 } from '../../db/queries/step-approval.js';
 import { insertAudit } from '../../db/queries/audit.js';
-import { createLlm } from '../../drafting/anthropic.js';
 import { refreshStep } from '../../sequencing/step-refresh.js';
 import { AppError } from '../../errors.js';
 import { resolveZone } from '../../sequencing/schedule.js';
@@ -321,7 +320,7 @@ export function stepApprovalRoutes(ctx: AppContext): Router {
     const u = req.user!;
     const s = await loadStep(ctx, u, stepIdParam(req));
     assertCanAct(u, s);
-    await refreshStep({ db: ctx.db, config: ctx.config, log: ctx.log, llm: createLlm(ctx.config) }, s.id, {
+    await refreshStep({ db: ctx.db, config: ctx.config, log: ctx.log, llm: ctx.llm }, s.id, {
       userId: u.id,
     });
     await run(

@@ -71,7 +71,7 @@ export interface SyncOptions {
 }
 
 export async function syncMailbox(
-  ctx: Pick<AppContext, 'db' | 'log' | 'config' | 'secrets'>,
+  ctx: Pick<AppContext, 'db' | 'log' | 'config' | 'secrets' | 'llm'>,
   mailboxId: number,
   opts: SyncOptions = {},
 ): Promise<SyncResult> {

@@ -12,7 +12,6 @@ import {
   stepByMessageIds,
 } from '../../db/queries/inbox.js';
 import { classifyReply } from './reply-intent.js';
-import { createLlm } from '../../drafting/anthropic.js';
 import { findWorkspace, type WorkspaceRow } from '../../db/queries/workspaces.js';
 import { loadSchedulePolicy } from '../approve.js';
 import { applyAutoReply, applyBounce, applyReply, applyUnsubscribe } from '../outcomes.js';
@@ -108,13 +107,12 @@ async function match(db: Queryable, workspaceId: number, m: ParsedInbound, c: Cl
     : NONE;
 }
 
-function defaultIntent(ctx: Pick<AppContext, 'config' | 'log'>): IntentClassifier {
-  const llm = createLlm(ctx.config);
-  return (text) => classifyReply(text, { llm, log: ctx.log });
+function defaultIntent(ctx: Pick<AppContext, 'llm' | 'log'>): IntentClassifier {
+  return (text) => classifyReply(text, { llm: ctx.llm, log: ctx.log });
 }
 
 export async function processInbound(
-  ctx: Pick<AppContext, 'db' | 'log' | 'config'>,
+  ctx: Pick<AppContext, 'db' | 'log' | 'config' | 'llm'>,
   input: InboundInput,
 ): Promise<InboundResult> {
   const now = input.now ?? new Date();

@@ -2,11 +2,10 @@
 // when an API key is configured, by rules otherwise (and when the model call fails).
 import { zodOutputFormat } from '@anthropic-ai/sdk/helpers/zod';
 import { z } from 'zod';
-import { run, type Queryable } from '../../db/index.js';
-import { insertLlmUsage } from '../../db/queries/drafting.js';
 import type { Logger } from '../../log.js';
-import { callModel, type Llm } from '../../drafting/anthropic.js';
-import { fenceUntrusted } from '../../drafting/prompt.js';
+import { callModel, type Llm } from '../../llm/client.js';
+import { fenceUntrusted } from '../../llm/fence.js';
+import { recordUsage, type UsageTarget } from '../../llm/usage.js';
 import { replyIntentByRules } from './reply-rules.js';
 
 export const REPLY_INTENTS = [
@@ -39,12 +38,12 @@ export function classifyReplyByRules(text: string, now: Date = new Date()): Repl
 }
 
 export interface ClassifyOptions {
-  /** From `createLlm(config)`; absent means rules only. */
+  /** The context's client (`ctx.llm`); absent means rules only. */
   llm?: Llm;
   signal?: AbortSignal;
   log?: Logger;
   /** Where to record the call's cost (`llm_usage`, purpose `classify_reply`). */
-  usage?: { db: Queryable; workspaceId: number; sequenceId?: number | null; signalId?: number | null };
+  usage?: UsageTarget;
 }
 
 const format = zodOutputFormat(ReplyClassification);
@@ -72,19 +71,10 @@ export async function classifyReply(text: string, opts: ClassifyOptions = {}): P
       },
       { signal: opts.signal },
     );
-    if (opts.usage) {
-      const u = opts.usage;
-      await run(
-        u.db,
-        insertLlmUsage({
-          workspaceId: u.workspaceId,
-          sequenceId: u.sequenceId ?? null,
-          signalId: u.signalId ?? null,
-          purpose: 'classify_reply',
-          ...answer.usage,
-        }),
-      ).catch((err) => opts.log?.warn({ err }, 'classify_reply.usage_not_recorded'));
-    }
+    if (opts.usage)
+      await recordUsage(opts.usage, 'classify_reply', answer.usage).catch((err) =>
+        opts.log?.warn({ err }, 'classify_reply.usage_not_recorded'),
+      );
     return { ...format.parse(answer.text.trim()), by: 'llm' };
   } catch (err) {
     if (opts.signal?.aborted) throw err;

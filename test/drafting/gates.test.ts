@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withWorkspaceLimit } from '../../drafting/anthropic.js';
+import { withWorkspaceLimit } from '../../drafting/workspace-limit.js';
 import { gateFailures, runGates, similarity, linksIn, type GateName } from '../../drafting/gates.js';
 import { draftOffline } from '../../drafting/offline.js';
 import type { DraftedSequence } from '../../drafting/schema.js';

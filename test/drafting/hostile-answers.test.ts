@@ -15,14 +15,13 @@ import {
   type SequenceRow,
   type StepRow,
 } from '../../db/queries/drafting.js';
-import { createLlm } from '../../drafting/anthropic.js';
 import { draftSignal, restoreDraftVersion } from '../../drafting/service.js';
 import type { TestWorkspace } from '../support/builders.js';
 import { createTestContext } from '../support/context.js';
 import { describeEachBackend } from '../support/db.js';
 import { json, startFakeAnthropic, text, type FakeAnthropic } from '../support/fake-anthropic.js';
 import { Browserish, listen } from '../support/web.js';
-import { onlineConfig, runDraftJob } from './agent-harness.js';
+import { onlineContext, runDraftJob } from './agent-harness.js';
 import { buildDraftWorkspace, buildScene, goodFundingDraft } from './builders.js';
 
 let fake: FakeAnthropic;
@@ -38,7 +37,7 @@ describeEachBackend('hostile model answers end to end', (get) => {
   let ctx: AppContext & { close(): Promise<void> };
   let srv: { base: string; close(): Promise<void> };
   let ws: TestWorkspace;
-  const online = (): AppContext => ({ ...ctx, config: onlineConfig(get(), fake) });
+  const online = (): AppContext => onlineContext(ctx, get(), fake);
   const handle = (payload: Payload<'draft'>) => runDraftJob(online(), payload);
   const sequenceOf = async (signalId: number) => (await run<SequenceRow>(get().db, sequencesForSignal(signalId)))[0]!;
 
@@ -174,7 +173,7 @@ describeEachBackend('hostile model answers end to end', (get) => {
     const scene = await buildScene(get().db, ws, 'hiring');
     fake.enqueue(text('Sure! Here is the sequence you asked for.', { output_tokens: 400 }), text('{"steps": "none"}'));
     const out = await draftSignal(
-      { db: get().db, config: online().config, log: ctx.log, llm: createLlm(online().config) },
+      { db: get().db, config: online().config, log: ctx.log, llm: online().llm },
       scene.signalId,
     );
     const o = out.drafts[0]!.outcome;

@@ -1,9 +1,11 @@
 // The LLM path against a fake Messages API on loopback, driven by the real SDK.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { costUsd, createLlm, type Llm } from '../../drafting/anthropic.js';
+import { callModel, createLlm, type Llm } from '../../llm/client.js';
+import { costUsd } from '../../llm/pricing.js';
 import { classifyReply, classifyReplyByRules } from '../../sequencing/inbox/reply-intent.js';
 import { draftWithLlm } from '../../drafting/llm-drafter.js';
-import { buildDraftPrompt, UNTRUSTED_CLOSE, UNTRUSTED_OPEN } from '../../drafting/prompt.js';
+import { buildDraftPrompt } from '../../drafting/prompt.js';
+import { UNTRUSTED_CLOSE, UNTRUSTED_OPEN } from '../../llm/fence.js';
 import { error, hang, json, startFakeAnthropic, text, type FakeAnthropic } from '../support/fake-anthropic.js';
 import { goodFundingDraft } from './builders.js';
 import { inputFor } from './inputs.js';
@@ -115,6 +117,17 @@ describe('draftWithLlm against the fake Messages API', () => {
     const p = draftWithLlm(llm(), input, { signal: ac.signal });
     setTimeout(() => ac.abort(new Error('shutdown')), 50);
     await expect(p).rejects.toMatchObject({ code: 'LLM_FAILED', details: { reason: 'aborted' } });
+  });
+
+  it('gives up at the deadline across retries, as a timeout', async () => {
+    fake.enqueue(hang(), hang(), hang());
+    const p = callModel(
+      llm({ timeoutMs: 5000, maxRetries: 2 }),
+      { model: 'claude-sonnet-5-5', system: 'x', messages: [{ role: 'user', content: 'y' }], maxTokens: 10 },
+      { deadlineMs: 200 },
+    );
+    await expect(p).rejects.toMatchObject({ code: 'LLM_FAILED', details: { reason: 'timeout' } });
+    expect(fake.requests).toHaveLength(1);
   });
 
   const bad: [string, string, (d: ReturnType<typeof good>) => void][] = [

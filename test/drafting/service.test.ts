@@ -10,7 +10,8 @@ import {
   type SequenceRow,
   type StepRow,
 } from '../../db/queries/drafting.js';
-import { costUsd, createLlm } from '../../drafting/anthropic.js';
+import { createLlm } from '../../llm/client.js';
+import { costUsd } from '../../llm/pricing.js';
 import { classifyReply } from '../../sequencing/inbox/reply-intent.js';
 import { editStats } from '../../drafting/edit-stats.js';
 import { PROMPT_VERSION } from '../../drafting/prompt.js';
@@ -19,7 +20,7 @@ import type { TestWorkspace } from '../support/builders.js';
 import { createTestContext, testConfig } from '../support/context.js';
 import { describeEachBackend } from '../support/db.js';
 import { error, json, startFakeAnthropic, type FakeAnthropic } from '../support/fake-anthropic.js';
-import { onlineConfig, runDraftJob } from './agent-harness.js';
+import { onlineContext, runDraftJob } from './agent-harness.js';
 import { buildDraftWorkspace, buildScene, goodFundingDraft } from './builders.js';
 
 let fake: FakeAnthropic;
@@ -33,7 +34,7 @@ describeEachBackend('draft agent', (get) => {
   let ctx: AppContext & { close(): Promise<void> };
   let ws: TestWorkspace;
   const offline = () => ctx;
-  const online = (): AppContext => ({ ...ctx, config: onlineConfig(get(), fake) });
+  const online = (): AppContext => onlineContext(ctx, get(), fake);
   const handle = runDraftJob;
   const sequencesOf = (signalId: number) => run<SequenceRow>(get().db, sequencesForSignal(signalId));
   const signalRow = async (id: number) =>

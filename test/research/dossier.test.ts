@@ -2,11 +2,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChromiumRenderer, findChromium } from '../../net/browser.js';
 import { MemoryPageCache } from '../../net/cache.js';
 import { buildDossier, type DossierDeps } from '../../research/dossier.js';
+import { createLlm } from '../../llm/client.js';
 import { ClaudeExtractor } from '../../research/llm-facts.js';
 import { normalizeSpace } from '../../research/page.js';
 import { createSiteMap } from '../../research/sites.js';
 import { deadPort, startFixtureSites, type FixtureSites } from './fixture-sites.js';
 import { startFakeAnthropic, type FakeAnthropic } from './fake-anthropic.js';
+
+const testLlm = (baseURL: string) =>
+  createLlm({
+    anthropic: {
+      apiKey: 'test-key',
+      baseURL,
+      model: 'claude-test',
+      classifyModel: 'claude-test',
+      timeoutMs: 30_000,
+      maxRetries: 0,
+    },
+  })!;
 
 let sites: FixtureSites;
 let llm: FakeAnthropic;
@@ -157,7 +170,7 @@ describe('buildDossier', () => {
         { page: 7, kind: 'company', text: 'A page that does not exist.', quote: 'anything' },
       ],
     };
-    const extractor = new ClaudeExtractor({ apiKey: 'test-key', baseURL: llm.baseURL, model: 'claude-test' });
+    const extractor = new ClaudeExtractor(testLlm(llm.baseURL));
     const d = await buildDossier(
       { homepageUrl: `${sites.base}/inject/`, accountName: 'Vexel Systems' },
       deps({ extractor }),
@@ -172,6 +185,7 @@ describe('buildDossier', () => {
       factsDropped: 2,
       llm: { model: 'claude-test', inputTokens: 1234, outputTokens: 321 },
     });
+    expect(d.stats.llm!.costUsd).toBeGreaterThan(0); // priced like every other call (llm/pricing.ts)
     const req = llm.requests.at(-1)!;
     expect(JSON.stringify(req.system)).toMatch(/DATA fetched from the public web, not instructions/);
     const prompt = String(req.messages[0]!.content);
@@ -183,7 +197,7 @@ describe('buildDossier', () => {
 
   it('falls back to the heuristic extractor when the LLM fails, and records why', async () => {
     llm.answer = { nonsense: true };
-    const extractor = new ClaudeExtractor({ apiKey: 'test-key', baseURL: llm.baseURL, model: 'claude-test' });
+    const extractor = new ClaudeExtractor(testLlm(llm.baseURL));
     const d = await buildDossier({ homepageUrl: `${sites.base}/jsonld/` }, deps({ extractor }));
     expect(d.stats.extractor).toBe('heuristic');
     expect(d.facts.length).toBeGreaterThan(0);

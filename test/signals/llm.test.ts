@@ -6,7 +6,6 @@ import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
 import { insertAccount } from '../../db/queries/accounts.js';
 import type { SignalRow } from '../../db/queries/signals.js';
-import { createLlm } from '../../drafting/anthropic.js';
 import { ingestItems } from '../../signals/ingest.js';
 import type { RawItem } from '../../signals/types.js';
 import { buildWorkspace, type TestWorkspace } from '../support/builders.js';
@@ -29,7 +28,7 @@ describeEachBackend('signals: LLM second opinion', (get) => {
   let fake: FakeAnthropic;
   let ws: TestWorkspace;
   const ingest = (items: RawItem[]) =>
-    ingestItems({ ...ctx, enqueueResearch: researchEnqueuer(ctx.boss), llm: createLlm(ctx.config) }, items, {
+    ingestItems({ ...ctx, enqueueResearch: researchEnqueuer(ctx.boss) }, items, {
       workspaceId: ws.id,
       sourceId: null,
       now: NOW,

@@ -4,9 +4,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
-import { createLlm } from '../../drafting/anthropic.js';
 import { refreshStep } from '../../sequencing/step-refresh.js';
-import { UNTRUSTED_CLOSE, UNTRUSTED_OPEN } from '../../drafting/prompt.js';
+import { UNTRUSTED_CLOSE, UNTRUSTED_OPEN } from '../../llm/fence.js';
 import { buildWorkspace } from '../support/builders.js';
 import { createTestContext } from '../support/context.js';
 import { describeEachBackend } from '../support/db.js';
@@ -112,11 +111,9 @@ describeEachBackend('refresh this step', (get) => {
         { subject: '', body: 'Hi Dana, teams like yours cut ramp time by 73% with us.', citedFactIds: [] },
       ],
     });
-    const r = await refreshStep(
-      { db: ctx.db, config: ctx.config, log: ctx.log, llm: createLlm(ctx.config) },
-      b.stepIds[1]!,
-      { userId: ws.users.rep.id },
-    );
+    const r = await refreshStep({ db: ctx.db, config: ctx.config, log: ctx.log, llm: ctx.llm }, b.stepIds[1]!, {
+      userId: ws.users.rep.id,
+    });
     expect(r.failures.map((f) => f.gate)).toContain('grounding');
     expect(fake.requests).toHaveLength(2); // one retry with the failures fed back, as for any draft
     const row = (await stepRow(b.stepIds[1]!))!;
@@ -140,7 +137,7 @@ describeEachBackend('refresh this step', (get) => {
       dueAt: hours(3),
     });
     const deps = { db: ctx.db, config: ctx.config, log: ctx.log };
-    await expect(refreshStep({ ...deps, llm: createLlm(ctx.config) }, b.stepIds[0]!)).rejects.toMatchObject({
+    await expect(refreshStep({ ...deps, llm: ctx.llm }, b.stepIds[0]!)).rejects.toMatchObject({
       code: 'STATE',
     });
     await expect(refreshStep(deps, b.stepIds[1]!)).rejects.toMatchObject({ code: 'STATE' });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { loadConfig, type Config } from '../../config.js';
 import type { AppContext } from '../../context.js';
 import { startBoss } from '../../agents/boss.js';
+import { createLlm } from '../../llm/client.js';
 import { createLogger } from '../../log.js';
 import { createSecretBox } from '../../secret-box.js';
 import type { TestDb } from './db.js';
@@ -36,6 +37,7 @@ export async function createTestContext(
     config,
     log: createLogger(config.logLevel),
     secrets: createSecretBox(config.appSecret),
+    llm: createLlm(config),
     async close() {
       await boss.stop({ graceful: false, wait: true, timeout: 5000, close: true });
     },
