@@ -45,6 +45,7 @@ const EnvSchema = z.object({
   /** A contact address sent in the User-Agent of fetches (SEC EDGAR refuses anonymous clients). */
   FETCH_CONTACT: z.email('an email address for the User-Agent, e.g. ops@example.com').optional(),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  SMTP_SOCKET_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
   /** Express's `trust proxy`: hop count, `loopback`, or addresses/CIDRs of the proxies in front. */
   TRUST_PROXY: z
     .string()
@@ -100,6 +101,8 @@ export interface Config {
   allowPrivateFetch: boolean | string[];
   fetchContact: string | undefined;
   dbPoolMax: number;
+  /** SMTP socket inactivity limit: a server slower than this after the final dot makes the step `unknown`. */
+  smtpSocketTimeoutMs: number;
   /** Undefined: X-Forwarded-For is ignored and the socket's address is the client's. */
   trustProxy: string | number | boolean | undefined;
 }
@@ -172,6 +175,7 @@ export function loadConfig(env: Record<string, string | undefined> = { ...readEn
     allowPrivateFetch: e.ALLOW_PRIVATE_FETCH,
     fetchContact: e.FETCH_CONTACT,
     dbPoolMax: e.DB_POOL_MAX,
+    smtpSocketTimeoutMs: e.SMTP_SOCKET_TIMEOUT_MS,
     trustProxy:
       e.TRUST_PROXY === undefined
         ? undefined

@@ -51,7 +51,12 @@ export interface TransportDeps {
 }
 
 export function transportDeps(ctx: Pick<AppContext, 'secrets' | 'config'>): TransportDeps {
-  return { secrets: ctx.secrets, dataDir: ctx.config.dataDir, policy: { allowPrivate: ctx.config.allowPrivateFetch } };
+  return {
+    secrets: ctx.secrets,
+    dataDir: ctx.config.dataDir,
+    policy: { allowPrivate: ctx.config.allowPrivateFetch },
+    smtpSocketTimeoutMs: ctx.config.smtpSocketTimeoutMs,
+  };
 }
 
 export async function compileMessage(m: BuiltMessage): Promise<string> {

@@ -54,14 +54,22 @@ export async function startStack(opts: {
   workers?: number;
   siteDelayMs?: number;
   smtpDelayMs?: number;
+  /** A cluster of the test's own (test/support/pg-cluster.ts) instead of the shared one. */
+  adminUrl?: string;
+  /** The SMTP server copies what it accepts to the rep's IMAP Sent folder, as hosted providers do. */
+  sentCopies?: boolean;
+  env?: Record<string, string>;
+  /** How long web and workers may take to start (a loaded machine compiles slowly). */
+  startTimeoutMs?: number;
 }): Promise<Stack> {
-  const t = await createTestDb('postgres', { label: opts.label });
+  const t = await createTestDb('postgres', { label: opts.label, adminUrl: opts.adminUrl });
   const [world, smtp, dovecot, fake] = await Promise.all([
     startWorld(opts.companies, { delayMs: opts.siteDelayMs }),
     startSmtp({ delayMs: opts.smtpDelayMs }),
     startDovecot(),
     startFakeAnthropic({ fallback: answer }),
   ]);
+  if (opts.sentCopies) smtp.onAccepted = (r) => dovecot.append(REP_ADDRESS, r.raw, 'Sent');
   const secrets = createSecretBox(TEST_SECRET);
   const siteMap = Object.fromEntries(opts.companies.map((c) => [c.domain, world.siteBase(c.domain)]));
   const ws = (await one<{ id: number }>(
@@ -143,14 +151,15 @@ export async function startStack(opts: {
     DATA_DIR: mkdtempSync(path.join(tmpdir(), 'prospector-e2e-')),
     LOG_LEVEL: 'info',
     DB_POOL_MAX: '4',
+    ...opts.env,
   });
   const web = startProcess(['web'], env);
   const workers = Array.from({ length: opts.workers ?? 2 }, () =>
     startProcess(['worker'], { ...env, DATA_DIR: mkdtempSync(path.join(tmpdir(), 'prospector-e2e-w-')) }),
   );
   try {
-    await web.waitFor(/running at/, 60_000);
-    await Promise.all(workers.map((w) => until(() => /agents\.started/.test(w.stderr()), w)));
+    await web.waitFor(/running at/, opts.startTimeoutMs ?? 60_000);
+    await Promise.all(workers.map((w) => until(() => /agents\.started/.test(w.stderr()), w, opts.startTimeoutMs)));
   } catch (err) {
     // No orphans: the processes and servers go; the database is kept and named for inspection.
     await Promise.all([web, ...workers].map((p) => p.stop('SIGKILL')));

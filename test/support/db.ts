@@ -15,14 +15,14 @@ export function adminUrl(): string {
   return process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 }
 
-function urlFor(dbName: string): string {
-  const u = new URL(adminUrl());
+function urlFor(dbName: string, admin = adminUrl()): string {
+  const u = new URL(admin);
   u.pathname = `/${dbName}`;
   return u.toString();
 }
 
-async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: adminUrl() });
+async function admin<T>(fn: (c: pg.Client) => Promise<T>, url = adminUrl()): Promise<T> {
+  const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
     return await fn(c);
@@ -43,7 +43,8 @@ export interface TestDb {
 
 export async function createTestDb(
   backend: Backend,
-  opts: { migrate?: boolean; label?: string } = {},
+  /** `adminUrl`: another cluster than the shared one (a test that restarts its own server). */
+  opts: { migrate?: boolean; label?: string; adminUrl?: string } = {},
 ): Promise<TestDb> {
   if (backend === 'pglite') {
     const db = await openPglite();
@@ -54,8 +55,9 @@ export async function createTestDb(
     .replace(/[^a-z0-9]/gi, '')
     .slice(0, 20)
     .toLowerCase()}_${randomBytes(4).toString('hex')}`;
-  await admin((c) => c.query(`CREATE DATABASE ${name}`));
-  const url = urlFor(name);
+  const server = opts.adminUrl ?? adminUrl();
+  await admin((c) => c.query(`CREATE DATABASE ${name}`), server);
+  const url = urlFor(name, server);
   const db = openPostgres(url, 5);
   if (opts.migrate !== false) await migrate(db);
   return {
@@ -69,7 +71,7 @@ export async function createTestDb(
         process.stderr.write(`kept test database ${name} for inspection\n`);
         return;
       }
-      await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`), server);
     },
   };
 }
