@@ -408,3 +408,27 @@ export const deleteReplyEvent = (messageId: number): Sql => ({
   text: `DELETE FROM events WHERE message_ref = $1 AND type = 'reply' RETURNING id`,
   values: [messageId],
 });
+
+export interface BulkApproveRow {
+  id: number;
+  signal_title: string | null;
+  account_name: string | null;
+  contact_name: string;
+  contact_email: string | null;
+  subject: string | null;
+}
+
+/** What a bulk approval will start, listed on its confirmation page. */
+export const draftsToApprove = (workspaceId: number, ids: number[]): Sql => ({
+  text: `SELECT s.id, sig.title AS signal_title, a.name AS account_name,
+                trim(coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, '')) AS contact_name,
+                c.email AS contact_email,
+                (SELECT st.subject FROM sequence_steps st WHERE st.sequence_id = s.id ORDER BY st.position LIMIT 1) AS subject
+           FROM sequences s
+           LEFT JOIN signals sig ON sig.id = s.signal_id
+           LEFT JOIN accounts a ON a.id = s.account_id
+           LEFT JOIN contacts c ON c.id = s.contact_id
+          WHERE s.workspace_id = $1 AND s.id = ANY($2::bigint[])
+          ORDER BY s.id`,
+  values: [workspaceId, ids],
+});

@@ -7,6 +7,8 @@ import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
 import {
+  draftsToApprove,
+  type BulkApproveRow,
   AGES,
   SIGNAL_TYPES,
   listOwners,
@@ -23,6 +25,7 @@ import { ago, inZone, intParam, label } from '../format.js';
 import { html, type Html } from '../html.js';
 import { csrfField, page, pageParams, pager } from '../layout.js';
 import { statusLine } from '../status-line.js';
+import { QUEUE_KEY_HELP } from '../views/draft.js';
 
 export const QueueQuery = z.object({
   type: z.enum(SIGNAL_TYPES).optional().catch(undefined),
@@ -175,8 +178,9 @@ export function queueRoutes(ctx: AppContext): Router {
           ${filters(query, q.counts, owners, u.role !== 'rep')}
           <p class="muted" id="queue-help">
             ${q.total} draft${q.total === 1 ? '' : 's'} waiting. Keys: <kbd>j</kbd>/<kbd>k</kbd> move,
-            <kbd>Enter</kbd> opens, <kbd>?</kbd> help.
+            <kbd>Enter</kbd> opens, <kbd>a</kbd> approves, <kbd>x</kbd> selects, <kbd>?</kbd> help.
           </p>
+          ${QUEUE_KEY_HELP}
           ${
             canBulk
               ? html`<form method="post" action="/queue/approve" id="bulk" class="bulk">
@@ -235,6 +239,7 @@ export function queueRoutes(ctx: AppContext): Router {
     const ids = [...picked.keys()];
     if (!ids.length) throw new AppError('VALIDATION', 'Select at least one draft to approve.');
     if (req.body?.confirm !== 'yes') {
+      const listed = await run<BulkApproveRow>(ctx.db, draftsToApprove(req.user!.workspaceId, ids));
       res.type('html').send(
         page(
           req,
@@ -243,6 +248,15 @@ export function queueRoutes(ctx: AppContext): Router {
               Each sequence starts and its first email is scheduled in the recipient's sending window. Nothing else
               changes.
             </p>
+            <ul class="bulk-list">
+              ${listed.map(
+                (d) =>
+                  html`<li data-id="${d.id}">
+                    <strong>${d.contact_name || d.contact_email || 'no contact'}</strong> at ${d.account_name ?? '—'}:
+                    ${d.signal_title ?? ''}${d.subject ? html` <span class="muted">— ${d.subject}</span>` : ''}
+                  </li>`,
+              )}
+            </ul>
             <form method="post" action="/queue/approve" class="stack">
               ${csrfField(req)}
               ${ids.map((id) => html`<input type="hidden" name="ids" value="${id}:${picked.get(id) ?? ''}" />`)}

@@ -13,6 +13,10 @@
         const link = rows[current].querySelector('a.row-link');
         if (link) link.focus();
       },
+      /** The selected row, or undefined before j/k picked one. */
+      selected() {
+        return rows[current];
+      },
     };
   }
   window.prospector = { csrf: meta ? meta.getAttribute('content') : '', rowSelection };

@@ -30,7 +30,45 @@
     if (f) f.focus();
   }
 
+  // Queue: `a` approves the selected row (through the same form as bulk approve, confirmed), `x`
+  // ticks it for bulk approve. A flagged draft has no box: `a` opens it to be approved alone.
+  function approveSelected(row) {
+    const box = row && row.querySelector('input[name="ids"]');
+    if (!box) {
+      const link = row && row.querySelector('a.row-link');
+      if (link) go(link.getAttribute('href'));
+      return;
+    }
+    const f = document.createElement('form');
+    f.method = 'post';
+    f.action = '/queue/approve';
+    for (const [name, value] of [
+      ['_csrf', (window.prospector || {}).csrf || ''],
+      ['ids', box.value],
+      ['confirm', 'yes'],
+    ]) {
+      const i = document.createElement('input');
+      i.type = 'hidden';
+      i.name = name;
+      i.value = value;
+      f.appendChild(i);
+    }
+    document.body.appendChild(f);
+    f.submit();
+  }
+
   document.addEventListener('keydown', (ev) => {
+    // Ctrl+Enter (Cmd+Enter) in a text area sends its form: a reject reason, an instruction.
+    if (
+      (ev.ctrlKey || ev.metaKey) &&
+      ev.key === 'Enter' &&
+      ev.target instanceof HTMLTextAreaElement &&
+      ev.target.form
+    ) {
+      ev.preventDefault();
+      ev.target.form.requestSubmit();
+      return;
+    }
     if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
     if (ev.key === 'Escape' && typing(document.activeElement)) {
       document.activeElement.blur();
@@ -51,6 +89,13 @@
       } else if (k === 'k') {
         ev.preventDefault();
         rows.move(-1);
+      } else if (k === 'a' && rows.selected()) {
+        ev.preventDefault();
+        approveSelected(rows.selected());
+      } else if (k === 'x' && rows.selected()) {
+        ev.preventDefault();
+        const box = rows.selected().querySelector('input[name="ids"]');
+        if (box) box.checked = !box.checked;
       }
       return;
     }

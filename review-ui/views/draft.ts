@@ -245,6 +245,24 @@ export function actions(d: DraftRow, csrf: Html, canAct: boolean): Html {
   </div>`;
 }
 
+/** The queue page's keys (the `?` it advertises opens this). */
+export const QUEUE_KEY_HELP = html`<dialog id="key-help" aria-labelledby="key-help-h">
+  <h2 id="key-help-h">Keyboard</h2>
+  <dl class="keys">
+    <dt><kbd>j</kbd> / <kbd>k</kbd></dt>
+    <dd>move the selection down / up</dd>
+    <dt><kbd>Enter</kbd></dt>
+    <dd>open the selected draft</dd>
+    <dt><kbd>a</kbd></dt>
+    <dd>approve the selected draft</dd>
+    <dt><kbd>x</kbd></dt>
+    <dd>tick the selected draft for "Approve selected…"</dd>
+    <dt><kbd>?</kbd></dt>
+    <dd>this help</dd>
+  </dl>
+  <form method="dialog"><button>Close</button></form>
+</dialog>`;
+
 export const KEY_HELP = html`<dialog id="key-help" aria-labelledby="key-help-h">
   <h2 id="key-help-h">Keyboard</h2>
   <dl class="keys">
@@ -258,6 +276,8 @@ export const KEY_HELP = html`<dialog id="key-help" aria-labelledby="key-help-h">
     <dd>reject, with a reason</dd>
     <dt><kbd>g</kbd></dt>
     <dd>regenerate, with an instruction</dd>
+    <dt><kbd>Ctrl</kbd>+<kbd>Enter</kbd></dt>
+    <dd>send the reason or instruction being typed</dd>
     <dt><kbd>?</kbd></dt>
     <dd>this help</dd>
     <dt><kbd>Esc</kbd></dt>
