@@ -43,7 +43,7 @@ describeEachBackend('queue keys in Chromium', (get) => {
   it('? opens help; x ticks rows and the bulk confirmation lists them; a approves the selected row; Ctrl+Enter rejects', async () => {
     const ws = await buildWorkspace(ctx.db);
     const names = ['Alpha Freight', 'Bravo Biotech', 'Charlie Cloud', 'Delta Dental'];
-    const drafts = [];
+    const drafts: Awaited<ReturnType<typeof buildDraft>>[] = [];
     for (const [i, accountName] of names.entries())
       drafts.push(
         await buildDraft(ctx.db, {
