@@ -19,6 +19,7 @@ import { redactedRequest } from './log-redact.js';
 import { openApiDocument } from './openapi.js';
 import { accountRoutes, uploadCsv } from './routes/accounts.js';
 import { apiRoutes } from './routes/api.js';
+import { apiTokenRoutes } from './routes/api-tokens.js';
 import { authRoutes } from './routes/auth.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { draftRoutes } from './routes/draft.js';
@@ -129,6 +130,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(outboxRoutes(ctx));
   app.use('/api', stepApprovalApiRoutes(ctx));
   app.use('/api', signalApiRoutes(ctx));
+  app.use(apiTokenRoutes(ctx));
   app.use('/api', apiRoutes(ctx));
   app.use(homeRoutes(ctx));
   app.use(signalRoutes(ctx));

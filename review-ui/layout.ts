@@ -22,6 +22,7 @@ export const NAV: NavItem[] = [
   { href: '/imports', label: 'Imports', roles: ['revops'] },
   { href: '/settings', label: 'Settings', roles: ['revops'] },
   { href: '/users', label: 'Users', roles: ['revops'] },
+  { href: '/tokens', label: 'API tokens' },
 ];
 
 export function page(req: Request, title: string, body: Html, opts: { status?: number } = {}): string {

@@ -94,9 +94,10 @@ export const deleteOldLoginAttempts = (): Sql => ({
 });
 
 export const findApiToken = (hash: string): Sql => ({
-  text: `SELECT t.id AS token_id, u.id AS user_id, u.workspace_id, u.email, u.name, u.role, u.time_zone
+  text: `SELECT t.id AS token_id, t.scope, u.id AS user_id, u.workspace_id, u.email, u.name, u.role, u.time_zone
            FROM api_tokens t JOIN users u ON u.id = t.user_id
-          WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.disabled_at IS NULL`,
+          WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.disabled_at IS NULL
+            AND (t.expires_at IS NULL OR t.expires_at > now())`,
   values: [hash],
 });
 
@@ -105,7 +106,36 @@ export const touchApiToken = (id: number): Sql => ({
   values: [id],
 });
 
-export const insertApiToken = (userId: number, name: string, hash: string): Sql => ({
-  text: `INSERT INTO api_tokens (user_id, name, token_hash) VALUES ($1, $2, $3) RETURNING id`,
-  values: [userId, name, hash],
+export type TokenScope = 'read' | 'full';
+
+export const insertApiToken = (
+  userId: number,
+  name: string,
+  hash: string,
+  opts: { scope?: TokenScope; expiresAt?: Date | null } = {},
+): Sql => ({
+  text: `INSERT INTO api_tokens (user_id, name, token_hash, scope, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+  values: [userId, name, hash, opts.scope ?? 'full', opts.expiresAt ?? null],
+});
+
+export interface ApiTokenRow {
+  id: number;
+  name: string;
+  scope: TokenScope;
+  created_at: Date;
+  last_used_at: Date | null;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+}
+
+/** A user's tokens, newest first: never the hash. */
+export const listApiTokens = (userId: number): Sql => ({
+  text: `SELECT id, name, scope, created_at, last_used_at, expires_at, revoked_at
+           FROM api_tokens WHERE user_id = $1 ORDER BY revoked_at IS NOT NULL, id DESC`,
+  values: [userId],
+});
+
+export const revokeApiToken = (userId: number, id: number): Sql => ({
+  text: `UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE user_id = $1 AND id = $2 RETURNING id`,
+  values: [userId, id],
 });

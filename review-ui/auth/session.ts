@@ -31,6 +31,8 @@ declare module 'express-serve-static-core' {
     csrfToken?: string;
     /** How the request was authenticated: a browser session or an API token. */
     authKind?: 'session' | 'token';
+    /** The API token's id when authKind is 'token'. */
+    tokenId?: number;
   }
 }
 

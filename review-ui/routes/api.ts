@@ -9,7 +9,6 @@ import { findAccountByDomain, insertAccount, listAccounts } from '../../db/queri
 import { listContacts } from '../../db/queries/contacts.js';
 import { findImport, type ImportRow } from '../../db/queries/imports.js';
 import { AppError } from '../../errors.js';
-import { createApiToken } from '../auth/api-token.js';
 import { requireRole } from '../auth/roles.js';
 import { pageParams } from '../layout.js';
 import { endpoint } from '../openapi.js';
@@ -48,15 +47,6 @@ const Page = z.object({
   perPage: z.number().int().min(1).max(500).optional(),
 });
 endpoint({ method: 'get', path: '/me', tag: 'auth', summary: 'Who the caller is' });
-endpoint({
-  method: 'post',
-  path: '/tokens',
-  tag: 'auth',
-  summary: 'Create an API token (from a browser session only); shown once',
-  body: z.object({ name: z.string().min(1).max(100) }),
-  status: 201,
-  response: z.object({ token: z.string(), note: z.string() }),
-});
 endpoint({ method: 'get', path: '/accounts', tag: 'accounts', summary: 'Accounts, searched and paged', query: Page });
 endpoint({
   method: 'post',
@@ -96,15 +86,6 @@ export function apiRoutes(ctx: AppContext): Router {
 
   r.get('/me', (req, res) => {
     res.json({ user: req.user, auth: req.authKind });
-  });
-
-  r.post('/tokens', async (req, res) => {
-    if (req.authKind !== 'session')
-      throw new AppError('FORBIDDEN', 'Create API tokens from a logged-in browser session.');
-    const name = z.string().trim().min(1).max(100).safeParse(req.body?.name);
-    if (!name.success) throw new AppError('VALIDATION', 'name: a short label for the token is required');
-    const token = await createApiToken(ctx.db, req.user!.id, name.data);
-    res.status(201).json({ token, note: 'Shown once. Send it as "Authorization: Bearer <token>".' });
   });
 
   r.get('/accounts', async (req, res) => {

@@ -132,7 +132,7 @@ describeEachBackend('web auth', (get) => {
     const bad = await fetch(`${web.base}/api/me`, { headers: { authorization: 'Bearer psk_nope' } });
     expect(bad.status).toBe(401);
     expect(await bad.json()).toEqual({
-      error: { code: 'UNAUTHENTICATED', message: 'API token is unknown or revoked' },
+      error: { code: 'UNAUTHENTICATED', message: 'API token is unknown, expired or revoked' },
     });
     expect((await fetch(`${web.base}/api/me`)).status).toBe(401);
   });

@@ -1,0 +1,167 @@
+// API tokens, each user's own: named, with a scope (read-only or full) and an optional expiry;
+// listed with when each was last used; revoked from the page or the API. A token is shown once,
+// on creation, and only its hash is kept. Created from a browser session only, so a leaked token
+// cannot mint more; any of the user's tokens (or the session) may revoke one.
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import type { AppContext } from '../../context.js';
+import { run } from '../../db/index.js';
+import { listApiTokens, revokeApiToken, type ApiTokenRow } from '../../db/queries/sessions.js';
+import { AppError } from '../../errors.js';
+import { createApiToken } from '../auth/api-token.js';
+import { inZone, intParam } from '../format.js';
+import { html } from '../html.js';
+import { csrfField, page } from '../layout.js';
+import { endpoint, issues } from '../openapi.js';
+
+export const NewToken = z.object({
+  name: z.string().trim().min(1, 'a short label for the token').max(100),
+  scope: z.enum(['read', 'full']).default('full'),
+  /** Days until it stops working; none: until revoked. */
+  expiresInDays: z.coerce.number().int().min(1).max(3660).optional(),
+});
+
+const TokenView = z.object({
+  id: z.number(),
+  name: z.string(),
+  scope: z.enum(['read', 'full']),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+  expiresAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+});
+
+endpoint({
+  method: 'get',
+  path: '/tokens',
+  tag: 'auth',
+  summary: "The caller's API tokens with last use",
+  response: z.object({ items: z.array(TokenView) }),
+});
+endpoint({
+  method: 'post',
+  path: '/tokens',
+  tag: 'auth',
+  summary: 'Create an API token (from a browser session only); shown once',
+  body: NewToken,
+  status: 201,
+  response: z.object({ token: z.string(), note: z.string() }),
+});
+endpoint({ method: 'delete', path: '/tokens/:id', tag: 'auth', summary: 'Revoke one of your API tokens' });
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+const view = (t: ApiTokenRow) => ({
+  id: t.id,
+  name: t.name,
+  scope: t.scope,
+  createdAt: t.created_at.toISOString(),
+  lastUsedAt: iso(t.last_used_at),
+  expiresAt: iso(t.expires_at),
+  revokedAt: iso(t.revoked_at),
+});
+
+async function create(ctx: AppContext, req: Request): Promise<string> {
+  if (req.authKind !== 'session')
+    throw new AppError('FORBIDDEN', 'Create API tokens from a logged-in browser session.');
+  const b = NewToken.safeParse(req.body ?? {});
+  if (!b.success) throw new AppError('VALIDATION', issues(b.error));
+  const expiresAt = b.data.expiresInDays ? new Date(Date.now() + b.data.expiresInDays * 86_400_000) : null;
+  return createApiToken(ctx.db, req.user!.id, b.data.name, { scope: b.data.scope, expiresAt });
+}
+
+async function revoke(ctx: AppContext, req: Request): Promise<void> {
+  const rows = await run(ctx.db, revokeApiToken(req.user!.id, intParam(req.params.id) ?? 0));
+  if (!rows.length) throw new AppError('NOT_FOUND', 'You have no such token.');
+}
+
+function tokensPage(req: Request, rows: ApiTokenRow[], created?: string): string {
+  const tz = req.user!.timeZone;
+  const when = (d: Date | null, none: string) => (d ? inZone(d, tz) : none);
+  return page(
+    req,
+    'API tokens',
+    html`${
+        created
+          ? html`<p class="flash ok" role="status">New token (shown once, copy it now): <code>${created}</code></p>`
+          : ''
+      }
+      <form method="post" action="/tokens" class="stack">
+        ${csrfField(req)}
+        <label>Name <input name="name" required maxlength="100" /></label>
+        <label
+          >Scope
+          <select name="scope">
+            <option value="full">Full (read and change)</option>
+            <option value="read">Read-only</option>
+          </select></label
+        >
+        <label
+          >Expires after (days, empty: never) <input name="expiresInDays" type="number" min="1" max="3660"
+        /></label>
+        <button type="submit">Create token</button>
+      </form>
+      <table>
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th>Scope</th>
+            <th>Created</th>
+            <th>Last used</th>
+            <th>Expires</th>
+            <th></th>
+          </tr>
+        </thead>
+        <tbody>
+          ${rows.map(
+            (t) =>
+              html`<tr data-token="${t.id}">
+                <td>${t.name}</td>
+                <td>${t.scope === 'read' ? 'read-only' : 'full'}</td>
+                <td>${when(t.created_at, '')}</td>
+                <td>${when(t.last_used_at, 'never')}</td>
+                <td>${when(t.expires_at, 'never')}</td>
+                <td>
+                  ${
+                    t.revoked_at
+                      ? `revoked ${inZone(t.revoked_at, tz)}`
+                      : html`<form method="post" action="/tokens/${t.id}/revoke">
+                          ${csrfField(req)}<button type="submit" class="secondary">Revoke</button>
+                        </form>`
+                  }
+                </td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>`,
+  );
+}
+
+export function apiTokenRoutes(ctx: AppContext): Router {
+  const r = Router();
+  const mine = (req: Request) => run<ApiTokenRow>(ctx.db, listApiTokens(req.user!.id));
+
+  r.get('/api/tokens', async (req, res) => {
+    res.json({ items: (await mine(req)).map(view) });
+  });
+  r.post('/api/tokens', async (req, res) => {
+    const token = await create(ctx, req);
+    res.status(201).json({ token, note: 'Shown once. Send it as "Authorization: Bearer <token>".' });
+  });
+  r.delete('/api/tokens/:id', async (req, res) => {
+    await revoke(ctx, req);
+    res.status(204).end();
+  });
+
+  r.get('/tokens', async (req, res) => {
+    res.type('html').send(tokensPage(req, await mine(req)));
+  });
+  r.post('/tokens', async (req, res) => {
+    const token = await create(ctx, req);
+    res.type('html').send(tokensPage(req, await mine(req), token));
+  });
+  r.post('/tokens/:id/revoke', async (req, res) => {
+    await revoke(ctx, req);
+    res.redirect(303, '/tokens');
+  });
+  return r;
+}
