@@ -79,7 +79,7 @@ export function parseCsv(content: string | Buffer): ParsedCsv {
     return parseCsvText(text);
   } catch (cause) {
     if (!(cause instanceof CsvError)) throw cause;
-    const where = cause.lines ? ` near line ${cause.lines}` : '';
+    const where = cause.lines ? ` near line ${String(cause.lines)}` : '';
     throw new AppError('VALIDATION', `The CSV cannot be read${where}: ${cause.message}`, { cause });
   }
 }

@@ -19,6 +19,7 @@ export function normalizeDomain(input: string): string | undefined {
 }
 
 /** C0 controls except tab and line breaks, DEL, and the bidi embedding/override/isolate marks. */
+// eslint-disable-next-line no-control-regex -- matching control characters is this pattern's purpose
 export const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u202A-\u202E\u2066-\u2069]/;
 export const LINE_BREAKS = /[\r\n\u2028\u2029]/;
 
