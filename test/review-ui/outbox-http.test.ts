@@ -65,7 +65,7 @@ describeEachBackend('outbox', (get) => {
     expect(list.html).not.toContain('Demo controls'); // not a demo workspace
     const view = await rep.page(`/outbox/${msg.id}`);
     expect(view.res.status).toBe(200);
-    expect(view.html).toMatch(/<dt>Message-ID<\/dt><dd>&lt;prospector\./);
+    expect(view.html).toMatch(/<dt>Message-ID<\/dt>\s*<dd>&lt;prospector\./);
     expect(view.html).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(view.html).not.toContain('<img src=x');
     expect(view.html).not.toContain('<script>alert');
