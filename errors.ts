@@ -26,6 +26,8 @@ export const ErrorCodes = {
   GATE_FAILURES: 'GATE_FAILURES',
   /** A request body larger than its endpoint needs, refused before it is read. */
   TOO_LARGE: 'TOO_LARGE',
+  /** The user logged in with a one-time password and must choose a new one before anything else. */
+  PASSWORD_CHANGE_REQUIRED: 'PASSWORD_CHANGE_REQUIRED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
@@ -42,6 +44,7 @@ const httpStatus: Partial<Record<ErrorCode, number>> = {
   GATE_FAILURES: 409,
   FETCH_BLOCKED: 400,
   TOO_LARGE: 413,
+  PASSWORD_CHANGE_REQUIRED: 403,
 };
 
 export class AppError extends Error {

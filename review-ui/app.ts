@@ -40,6 +40,7 @@ import { signalRoutes } from './routes/signals.js';
 import { trackingRoutes } from './routes/tracking.js';
 import { needsContactRoutes } from './routes/needs-contact.js';
 import { outboxRoutes } from './routes/outbox.js';
+import { passwordChangeGate, passwordRoutes } from './routes/passwords.js';
 import { playRoutes, playWebhookRoutes } from './routes/plays.js';
 import { userRoutes } from './routes/users.js';
 
@@ -123,6 +124,9 @@ export function createApp(ctx: AppContext): express.Express {
 
   // Everything below needs a user.
   app.use(requireUser);
+  // A one-time password (an admin's reset) opens only the change-password form until it is changed.
+  app.use(passwordChangeGate);
+  app.use(passwordRoutes(ctx));
   // Before the /api catch-all: plays serve pages and their own /api/plays routes.
   app.use(playRoutes(ctx));
   app.use(needsContactRoutes(ctx));

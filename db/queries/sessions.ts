@@ -22,10 +22,12 @@ export interface SessionUserRow {
   name: string;
   role: 'admin' | 'revops' | 'manager' | 'rep';
   time_zone: string;
+  must_change_password: boolean;
 }
 
 export const findSessionUser = (id: string): Sql => ({
-  text: `SELECT s.id AS session_id, s.csrf_token, u.id AS user_id, u.workspace_id, u.email, u.name, u.role, u.time_zone
+  text: `SELECT s.id AS session_id, s.csrf_token, u.id AS user_id, u.workspace_id, u.email, u.name, u.role, u.time_zone,
+                u.must_change_password
            FROM sessions s JOIN users u ON u.id = s.user_id
           WHERE s.id = $1 AND s.expires_at > now() AND u.disabled_at IS NULL`,
   values: [id],
@@ -37,6 +39,12 @@ export const touchSession = (id: string): Sql => ({
 });
 
 export const deleteSession = (id: string): Sql => ({ text: `DELETE FROM sessions WHERE id = $1`, values: [id] });
+
+/** Ends every session of a user but `keepId` (the one that changed the password), or all of them. */
+export const deleteUserSessions = (userId: number, keepId: string | null): Sql => ({
+  text: `DELETE FROM sessions WHERE user_id = $1 AND ($2::text IS NULL OR id <> $2) RETURNING id`,
+  values: [userId, keepId],
+});
 
 export const deleteExpiredSessions = (): Sql => ({
   text: `DELETE FROM sessions WHERE expires_at < now() RETURNING id`,
@@ -94,7 +102,8 @@ export const deleteOldLoginAttempts = (): Sql => ({
 });
 
 export const findApiToken = (hash: string): Sql => ({
-  text: `SELECT t.id AS token_id, t.scope, u.id AS user_id, u.workspace_id, u.email, u.name, u.role, u.time_zone
+  text: `SELECT t.id AS token_id, t.scope, u.id AS user_id, u.workspace_id, u.email, u.name, u.role, u.time_zone,
+                u.must_change_password
            FROM api_tokens t JOIN users u ON u.id = t.user_id
           WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.disabled_at IS NULL
             AND (t.expires_at IS NULL OR t.expires_at > now())`,

@@ -13,6 +13,7 @@ export interface UserRow {
   time_zone: string;
   booking_url: string | null;
   disabled_at: Date | null;
+  must_change_password: boolean;
   last_login_at: Date | null;
   created_at: Date;
 }
@@ -45,9 +46,10 @@ export const listUsers = (workspaceId: number): Sql => ({
   values: [workspaceId],
 });
 
-export const setPassword = (id: number, passwordHash: string): Sql => ({
-  text: `UPDATE users SET password_hash = $2 WHERE id = $1 RETURNING id`,
-  values: [id, passwordHash],
+/** A reset sets a one-time password (mustChange); the owner's own change clears the flag. */
+export const setPassword = (id: number, passwordHash: string, mustChange: boolean): Sql => ({
+  text: `UPDATE users SET password_hash = $2, must_change_password = $3 WHERE id = $1 RETURNING id`,
+  values: [id, passwordHash, mustChange],
 });
 
 export const markLogin = (id: number): Sql => ({

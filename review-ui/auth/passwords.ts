@@ -39,3 +39,16 @@ export function generatePassword(): string {
   const chars = [...bytes].map((b) => alphabet[b % alphabet.length]);
   return [0, 4, 8, 12].map((i) => chars.slice(i, i + 4).join('')).join('-');
 }
+
+export const PASSWORD_MIN = 12;
+export const PASSWORD_MAX = 1000;
+
+/** Why a new password is refused, or undefined when it is acceptable. Pure: no I/O. */
+export function newPasswordProblem(pw: string, o: { email: string; current?: string }): string | undefined {
+  if (pw.length < PASSWORD_MIN) return `Use at least ${PASSWORD_MIN} characters.`;
+  if (pw.length > PASSWORD_MAX) return `Use at most ${PASSWORD_MAX} characters.`;
+  if (new Set(pw).size < 4) return 'Use more than three different characters.';
+  if (pw.toLowerCase() === o.email.toLowerCase()) return 'Do not use your email address as your password.';
+  if (o.current !== undefined && pw === o.current) return 'Choose a password different from the current one.';
+  return undefined;
+}

@@ -22,6 +22,8 @@ export interface CurrentUser {
   name: string;
   role: Role;
   timeZone: string;
+  /** Logged in with a one-time password an admin set: only the change-password form is open. */
+  mustChangePassword: boolean;
 }
 
 declare module 'express-serve-static-core' {
@@ -39,7 +41,8 @@ declare module 'express-serve-static-core' {
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 export function toCurrentUser(
-  r: Pick<SessionUserRow, 'user_id' | 'workspace_id' | 'email' | 'name' | 'role' | 'time_zone'>,
+  r: Pick<SessionUserRow, 'user_id' | 'workspace_id' | 'email' | 'name' | 'role' | 'time_zone'> &
+    Partial<Pick<SessionUserRow, 'must_change_password'>>,
 ): CurrentUser {
   return {
     id: r.user_id,
@@ -48,6 +51,7 @@ export function toCurrentUser(
     name: r.name,
     role: r.role,
     timeZone: r.time_zone,
+    mustChangePassword: r.must_change_password ?? false,
   };
 }
 

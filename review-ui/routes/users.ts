@@ -64,7 +64,16 @@ export function userRoutes(ctx: AppContext): Router {
                           </form>`
                     }
                   </td>
-                  <td>${u.last_login_at ? u.last_login_at.toISOString() : 'never'}</td>
+                  <td>
+                    ${u.last_login_at ? u.last_login_at.toISOString() : 'never'}
+                    ${
+                      u.id !== req.user!.id && (u.role !== 'admin' || req.user!.role === 'admin')
+                        ? html`<form method="post" action="/users/${u.id}/password" class="row-actions">
+                            ${csrfField(req)}<button type="submit" class="secondary">Reset password</button>
+                          </form>`
+                        : ''
+                    }
+                  </td>
                 </tr>`,
             )}
           </tbody>

@@ -1,0 +1,140 @@
+// Passwords: a user changes their own (current password required); an admin (or RevOps, for
+// non-admins) resets another user's to a one-time password shown once. A reset ends all of that
+// user's sessions and forces a change at the next login; a change ends every other session.
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { AppContext } from '../../context.js';
+import { one, run } from '../../db/index.js';
+import { insertAudit } from '../../db/queries/audit.js';
+import { deleteUserSessions } from '../../db/queries/sessions.js';
+import { findUser, setPassword, type UserRow } from '../../db/queries/users.js';
+import { AppError } from '../../errors.js';
+import { generatePassword, hashPassword, newPasswordProblem, PASSWORD_MAX, verifyPassword } from '../auth/passwords.js';
+import { requireRole } from '../auth/roles.js';
+import { html } from '../html.js';
+import { csrfField, page } from '../layout.js';
+
+export const CHANGE_PASSWORD_PATH = '/password';
+
+/**
+ * After requireUser: a user holding a one-time password reaches only the change form (logout and
+ * static files are mounted earlier). Browsers are sent there; the API answers 403 with a code.
+ */
+export function passwordChangeGate(req: Request, res: Response, next: NextFunction) {
+  if (!req.user?.mustChangePassword || req.path === CHANGE_PASSWORD_PATH) return next();
+  const api =
+    req.originalUrl.startsWith('/api/') || req.authKind === 'token' || req.accepts(['html', 'json']) === 'json';
+  if (api || req.method !== 'GET')
+    return next(new AppError('PASSWORD_CHANGE_REQUIRED', `Choose a new password at ${CHANGE_PASSWORD_PATH} first.`));
+  res.redirect(303, CHANGE_PASSWORD_PATH);
+}
+
+const ChangeForm = z.object({
+  current: z.string().max(PASSWORD_MAX),
+  password: z.string(),
+  confirm: z.string(),
+});
+
+function changeForm(req: Request, opts: { error?: string; done?: boolean } = {}) {
+  const forced = req.user!.mustChangePassword;
+  return page(
+    req,
+    'Change password',
+    html`${
+        forced ? html`<p class="flash" role="status">Your password was reset. Choose a new one to continue.</p>` : ''
+      }
+      ${opts.done ? html`<p class="flash ok" role="status">Password changed. Your other sessions have ended.</p>` : ''}
+      ${opts.error ? html`<p class="error" role="alert">${opts.error}</p>` : ''}
+      <form method="post" action="${CHANGE_PASSWORD_PATH}" class="stack">
+        ${csrfField(req)}
+        <input type="text" name="username" autocomplete="username" value="${req.user!.email}" hidden />
+        <label
+          >${forced ? 'One-time password' : 'Current password'}
+          <input name="current" type="password" autocomplete="current-password" required
+        /></label>
+        <label
+          >New password (at least 12 characters)
+          <input name="password" type="password" autocomplete="new-password" minlength="12" required
+        /></label>
+        <label
+          >Repeat the new password <input name="confirm" type="password" autocomplete="new-password" required
+        /></label>
+        <button type="submit">Change password</button>
+      </form>`,
+  );
+}
+
+export function passwordRoutes(ctx: AppContext): Router {
+  const r = Router();
+  const audit = (req: Request, action: string, userId: number, ended: number) =>
+    insertAudit({
+      workspaceId: req.user!.workspaceId,
+      userId: req.user!.id,
+      action,
+      entityType: 'user',
+      entityId: userId,
+      data: { sessionsEnded: ended },
+    });
+
+  r.get(CHANGE_PASSWORD_PATH, (req, res) => {
+    res.type('html').send(changeForm(req));
+  });
+
+  r.post(CHANGE_PASSWORD_PATH, async (req, res) => {
+    // A token is not a person at a keyboard: it must not swap the password it cannot type.
+    if (req.authKind !== 'session') throw new AppError('FORBIDDEN', 'Change your password from a browser session.');
+    const parsed = ChangeForm.safeParse(req.body ?? {});
+    const fail = (error: string) => res.status(400).type('html').send(changeForm(req, { error }));
+    if (!parsed.success) return fail('Fill in all three fields.');
+    const { current, password, confirm } = parsed.data;
+    const me = (await one<UserRow>(ctx.db, findUser(req.user!.workspaceId, req.user!.id)))!;
+    if (!(await verifyPassword(current, me.password_hash))) {
+      ctx.log.info({ event: 'auth.password.change_refused', userId: me.id }, 'auth.password.change_refused');
+      return fail('The current password is wrong.');
+    }
+    const problem = newPasswordProblem(password, { email: me.email, current });
+    if (problem) return fail(problem);
+    if (password !== confirm) return fail('The two new passwords differ.');
+    const hash = await hashPassword(password);
+    const ended = await ctx.db.transaction(async (tx) => {
+      await run(tx, setPassword(me.id, hash, false));
+      const gone = await run(tx, deleteUserSessions(me.id, req.sessionId ?? null));
+      await run(tx, audit(req, 'user.password_changed', me.id, gone.length));
+      return gone.length;
+    });
+    ctx.log.info({ event: 'auth.password.changed', userId: me.id, sessionsEnded: ended }, 'auth.password.changed');
+    if (req.user!.mustChangePassword) return res.redirect(303, '/');
+    res.type('html').send(changeForm(req, { done: true }));
+  });
+
+  r.post('/users/:id/password', requireRole('revops'), async (req, res) => {
+    const id = Number.parseInt(String(req.params.id), 10) || 0;
+    if (id === req.user!.id) throw new AppError('VALIDATION', 'Change your own password on the password page.');
+    const target = await one<UserRow>(ctx.db, findUser(req.user!.workspaceId, id));
+    if (!target) throw new AppError('NOT_FOUND', 'No such user.');
+    if (target.role === 'admin' && req.user!.role !== 'admin')
+      throw new AppError('FORBIDDEN', "Only an admin can reset an admin's password.");
+    const password = generatePassword();
+    const hash = await hashPassword(password);
+    const ended = await ctx.db.transaction(async (tx) => {
+      await run(tx, setPassword(id, hash, true));
+      const gone = await run(tx, deleteUserSessions(id, null));
+      await run(tx, audit(req, 'user.password_reset', id, gone.length));
+      return gone.length;
+    });
+    ctx.log.info({ event: 'auth.password.reset', userId: id, sessionsEnded: ended }, 'auth.password.reset');
+    // Shown once: the page is never cached (Cache-Control: no-store on every page after static files).
+    res.type('html').send(
+      page(
+        req,
+        'Password reset',
+        html`<p class="flash ok" role="status">
+            One-time password for ${target.email}: <code>${password}</code> — shown once; pass it on securely.
+            ${target.email} must choose a new password at the next login; their sessions have ended.
+          </p>
+          <p><a href="/users">Back to users</a></p>`,
+      ),
+    );
+  });
+  return r;
+}
