@@ -45,7 +45,7 @@ function changeForm(req: Request, opts: { error?: string; done?: boolean } = {})
       }
       ${opts.done ? html`<p class="flash ok" role="status">Password changed. Your other sessions have ended.</p>` : ''}
       ${opts.error ? html`<p class="error" role="alert">${opts.error}</p>` : ''}
-      <form method="post" action="${CHANGE_PASSWORD_PATH}" class="stack">
+      <form method="post" action="/password" class="stack">
         ${csrfField(req)}
         <input type="text" name="username" autocomplete="username" value="${req.user!.email}" hidden />
         <label
