@@ -5,6 +5,7 @@ import type { AppContext } from '../context.js';
 import { sendAdminRequest, type AdminReply, type AdminRequest } from '../db/data-dir-lock.js';
 import { configOrExit, openContext } from './context.js';
 import { importCsv, type ImportArgs } from './import.js';
+import { inboundSecret, type InboundSecretArgs } from './inbound-secret.js';
 import { userAdd, type UserAddArgs } from './user.js';
 
 type AdminCommandFn = (ctx: AppContext, args: never) => Promise<AdminReply>;
@@ -13,6 +14,7 @@ type AdminCommandFn = (ctx: AppContext, args: never) => Promise<AdminReply>;
 const ADMIN_COMMANDS: Record<string, AdminCommandFn> = {
   'user.add': (ctx, args: UserAddArgs) => userAdd(ctx, args),
   import: (ctx, args: ImportArgs) => importCsv(ctx, args),
+  'inbound.secret': (ctx, args: InboundSecretArgs) => inboundSecret(ctx, args),
 };
 
 /** The app's side: answers admin requests with its own context. */

@@ -37,7 +37,7 @@ export async function openDatabaseOrExit(config: Config): Promise<OpenedDatabase
     process.stderr.write(
       `prospector: ${err.message} (\`prospector start\`), and only one process may open it.\n` +
         `  Stop the running app first, or do this in the web app at ${config.publicUrl}.\n` +
-        `  (\`prospector user add\` and \`prospector import\` go through the running app by themselves.)\n`,
+        `  (\`prospector user add\`, \`prospector import\` and \`prospector inbound-secret\` go through the running app by themselves.)\n`,
     );
     process.exit(EXIT_DATA_DIR_LOCKED);
   }

@@ -13,6 +13,7 @@ import { registerSignalCommands } from './signals.js';
 import { registerSequencingCommands } from './sequencing.js';
 import { registerPlayCommands } from './plays.js';
 import { researchCommand } from './research.js';
+import type { InboundSecretArgs } from './inbound-secret.js';
 import type { UserAddArgs } from './user.js';
 
 const program = new Command();
@@ -66,6 +67,17 @@ user
   .addOption(new Option('--role <role>', 'role').choices(ROLES as string[]).makeOptionMandatory())
   .option('--name <name>', 'display name', '')
   .action(async (o: UserAddArgs) => runAdminCommand('user.add', { email: o.email, role: o.role, name: o.name }));
+
+program
+  .command('inbound-secret')
+  .description(
+    "Print each mailbox's inbound-mail webhook URL and secret; --rotate replaces the secret (the old one stops).",
+  )
+  .option('--mailbox <id>', 'only this mailbox', (v) => Number(v))
+  .option('--rotate', 'replace the secret with a new random one')
+  .action(async (o: InboundSecretArgs) =>
+    runAdminCommand('inbound.secret', { mailbox: o.mailbox, rotate: !!o.rotate }),
+  );
 
 const imp = program
   .command('import')

@@ -31,6 +31,7 @@ import { stepApprovalApiRoutes } from './routes/step-approval-api.js';
 import { replyRoutes } from './routes/replies.js';
 import { settingsAccountRoutes } from './routes/settings-accounts.js';
 import { settingsImportRoutes } from './routes/settings-imports.js';
+import { settingsInboundSecretRoutes } from './routes/settings-inbound-secret.js';
 import { settingsMailboxRoutes } from './routes/settings-mailboxes.js';
 import { settingsSourceRoutes } from './routes/settings-sources.js';
 import { settingsTemplateRoutes } from './routes/settings-templates.js';
@@ -149,6 +150,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(settingsSourceRoutes(ctx));
   app.use(settingsTemplateRoutes(ctx));
   app.use(settingsMailboxRoutes(ctx));
+  app.use(settingsInboundSecretRoutes(ctx));
   app.use(settingsWorkspaceRoutes(ctx));
   app.use(userRoutes(ctx));
 

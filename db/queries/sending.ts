@@ -14,6 +14,7 @@ export interface MailboxRow {
   smtp_secure: boolean;
   smtp_user: string | null;
   smtp_pass_enc: string | null;
+  inbound_secret_enc?: string | null;
   imap_host: string | null;
   imap_port: number | null;
   imap_secure: boolean;

@@ -27,6 +27,7 @@ import { inZone, intParam } from '../format.js';
 import { html, safeUrl, type Html } from '../html.js';
 import { csrfField, page } from '../layout.js';
 import { issues } from '../openapi.js';
+import { inboundSecretSection } from './settings-inbound-secret.js';
 
 const port = z.preprocess(
   (v) => (v === '' || v === undefined ? null : Number(v)),
@@ -305,6 +306,7 @@ export function settingsMailboxRoutes(ctx: AppContext): Router {
           </tbody>
         </table>
         ${rows.length ? '' : html`<p class="empty">No mailboxes yet. Add the SMTP account each rep sends from, or a local outbox to try things out.</p>`}
+        ${await inboundSecretSection(ctx, req)}
         <h2>Add a mailbox</h2>
         ${form(req, undefined, await owners(req))}`,
     );

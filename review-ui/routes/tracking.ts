@@ -8,12 +8,12 @@ import type { AppContext } from '../../context.js';
 import { one } from '../../db/index.js';
 import { findMailbox, type MailboxRow } from '../../db/queries/sending.js';
 import { AppError } from '../../errors.js';
+import { mailboxInboundSecret } from '../../sequencing/inbound-secret.js';
 import { processInbound } from '../../sequencing/inbox/process.js';
 import {
   bookingInvitees,
   bookingWebhookSecret,
   firstDelivery,
-  inboundWebhookSecret,
   recordBooking,
   recordClick,
   recordOpen,
@@ -102,7 +102,9 @@ export function trackingRoutes(ctx: AppContext): Router {
   });
 
   // A provider's inbound-mail webhook: raw MIME, signed with the mailbox's inbound secret (derived
-  // from APP_SECRET, so the signature is checked before the database is asked anything).
+  // from APP_SECRET until an admin rotates it, then stored sealed on the mailbox). Only a fresh,
+  // well-formed signature header gets as far as the mailbox lookup; an unknown mailbox and a wrong
+  // signature get the same answer.
   const inboundMailbox = (req: Request) => Number(req.query.mailbox ?? req.get('x-prospector-mailbox'));
   const inboundPrecheck = (req: Request) =>
     !Number.isSafeInteger(inboundMailbox(req)) || inboundMailbox(req) <= 0
@@ -113,10 +115,12 @@ export function trackingRoutes(ctx: AppContext): Router {
   r.post('/api/inbound', signedBody(MAX_MIME_BYTES, inboundPrecheck), async (req, res) => {
     const mailboxId = inboundMailbox(req);
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    if (!verifyTimestamped(inboundWebhookSecret(ctx.secrets, mailboxId), req.get('x-prospector-signature'), body))
-      throw new AppError('UNAUTHENTICATED', 'Missing or invalid signature.');
     const mailbox = await one<MailboxRow>(ctx.db, findMailbox(mailboxId));
-    if (!mailbox) throw new AppError('UNAUTHENTICATED', 'Missing or invalid signature.');
+    if (
+      !mailbox ||
+      !verifyTimestamped(mailboxInboundSecret(ctx.secrets, mailbox), req.get('x-prospector-signature'), body)
+    )
+      throw new AppError('UNAUTHENTICATED', 'Missing or invalid signature.');
     if (!body.length) throw new AppError('VALIDATION', 'The body must be a raw MIME message.');
     const delivery = req.get('x-prospector-delivery') ?? createHash('sha256').update(body).digest('hex');
     if (!(await firstDelivery(ctx, `inbound:${mailbox.id}`, delivery))) {
