@@ -316,10 +316,9 @@ export function playRoutes(ctx: AppContext): Router {
     const d = toDefinition(p);
     const canEdit = ['admin', 'revops'].includes(req.user!.role);
     const canEnroll = ['admin', 'revops', 'rep'].includes(req.user!.role);
-    const secret =
-      canEdit && d.trigger.kind === 'inbound'
-        ? await inboundSecret(ctx.db, ctx.secrets, req.user!.workspaceId)
-        : undefined;
+    const showSecret = canEdit && d.trigger.kind === 'inbound';
+    // Read only: a GET never writes, so a workspace without a secret yet gets a button to make one.
+    const secret = showSecret ? await existingInboundSecret(ctx.db, ctx.secrets, req.user!.workspaceId) : undefined;
     res.type('html').send(
       page(
         req,
@@ -341,7 +340,12 @@ export function playRoutes(ctx: AppContext): Router {
                     >.
                   </p>
                 </details>`
-              : ''
+              : showSecret
+                ? html`<form method="post" action="/plays/${p.id}/inbound-secret">
+                    ${csrfField(req)}<span>This workspace has no inbound-event secret yet.</span>
+                    <button type="submit" class="secondary">Create the secret</button>
+                  </form>`
+                : ''
           }
           ${
             canEnroll && p.enabled
@@ -389,6 +393,12 @@ export function playRoutes(ctx: AppContext): Router {
         ip: req.ip,
       }),
     );
+    res.redirect(303, `/plays/${p.id}`);
+  });
+
+  r.post('/plays/:id/inbound-secret', requireRole('revops'), async (req, res) => {
+    const p = await load(req);
+    await inboundSecret(ctx.db, ctx.secrets, req.user!.workspaceId); // made once; a second POST keeps it
     res.redirect(303, `/plays/${p.id}`);
   });
 

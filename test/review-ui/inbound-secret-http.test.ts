@@ -1,8 +1,10 @@
 // The inbound-mail webhook secret over HTTP on both backends: admins see each mailbox's URL and
 // secret on the mailboxes page (escaped, never to other roles); a confirmed rotation replaces it,
-// and /api/inbound then refuses the old secret's signature and takes the new one's.
+// and /api/inbound then refuses the old secret's signature and takes the new one's. The play page
+// shows the workspace's inbound-event secret but never creates it on a GET: a POST does.
 import { beforeAll, expect, it } from 'vitest';
 import { one } from '../../db/index.js';
+import { seedDefaultPlays } from '../../plays/service.js';
 import { inboundWebhookSecret, signTimestamped } from '../../sequencing/tracking.js';
 import { describeEachBackend } from '../support/db.js';
 import { Browserish, useWebApp } from '../support/web.js';
@@ -79,5 +81,29 @@ describeEachBackend('inbound webhook secret on the mailboxes page', (get) => {
     });
     expect(audit!.n).toBe(1);
     expect(String(audit!.data)).not.toContain(fresh);
+  });
+
+  it('the play page never creates the inbound-event secret on a GET; its Create button (a POST) does', async () => {
+    await seedDefaultPlays(app.ctx.db, app.ws.id);
+    const play = (await one<{ id: number }>(app.ctx.db, {
+      text: `SELECT id FROM plays WHERE workspace_id = $1 AND trigger->>'kind' = 'inbound' ORDER BY id LIMIT 1`,
+      values: [app.ws.id],
+    }))!;
+    const stored = async () =>
+      (await one<{ s: string | null }>(app.ctx.db, {
+        text: 'SELECT inbound_secret_enc AS s FROM workspaces WHERE id = $1',
+        values: [app.ws.id],
+      }))!.s;
+    const before = await admin.page(`/plays/${play.id}`);
+    expect(before.html).toContain('no inbound-event secret yet');
+    expect(await stored()).toBeNull();
+    const res = await admin.post(`/plays/${play.id}/inbound-secret`, { _csrf: before.csrf! });
+    expect(res.status).toBe(303);
+    const sealed = await stored();
+    expect(sealed).not.toBeNull();
+    const after = await admin.page(`/plays/${play.id}`);
+    expect(after.html).toContain(`secret: <code>${app.ctx.secrets.open(sealed!)}</code>`);
+    await admin.post(`/plays/${play.id}/inbound-secret`, { _csrf: after.csrf! });
+    expect(await stored()).toBe(sealed);
   });
 });
