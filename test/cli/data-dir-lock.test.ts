@@ -20,7 +20,7 @@ async function cli(args: string[], env: NodeJS.ProcessEnv) {
 }
 
 describe('DATA_DIR lock with real processes', { timeout: 400_000 }, () => {
-  it('user add and import go through the running app; other commands stop with exit 4; a killed app’s lock is taken over', async () => {
+  it('user add, import and inbound-secret go through the running app; other commands stop with exit 4; a killed app’s lock is taken over', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'prospector-lock-'));
     const env = cleanEnv({ DATA_DIR: dataDir, PORT: '0' });
     const app = startProcess(['start'], env);
@@ -39,6 +39,11 @@ describe('DATA_DIR lock with real processes', { timeout: 400_000 }, () => {
     const imported = await cli(['import', 'accounts', csv], env);
     expect(imported.code).toBe(0);
     expect(imported.stdout).toContain('1 created');
+
+    // The webhook secret is read (and rotated) by the app too; this workspace has no mailbox yet.
+    const secret = await cli(['inbound-secret'], env);
+    expect(secret).toMatchObject({ code: 1, stderr: expect.stringContaining('run by the Prospector already running') });
+    expect(secret.stderr).toContain('prospector: no mailboxes yet');
 
     const migrate = await cli(['migrate'], env);
     expect(migrate.code).toBe(4);
