@@ -38,7 +38,8 @@ function acknowledge(input: DraftInput, plan: DraftPlan): string {
         return `I saw the news that ${plan.deal.other} is acquiring ${a}.`;
       return `I saw the news of the acquisition at ${a}.`;
     case 'news':
-      return `I read the recent news from ${a} with interest.`;
+      // The opener carries the signal: the news itself, once, in the headline's words.
+      return `I read the news that ${input.signal.title.replace(/[[\]{}<>]/g, '').replace(/[.!?]+$/, '')}.`;
     case 'inbound':
       return `Thank you for your interest in ${input.playbook.company ?? 'what we do'}.`;
     default:
