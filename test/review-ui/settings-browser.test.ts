@@ -1,6 +1,7 @@
 // RevOps and managers in a real browser: a CSV import with two bad rows (mapping, preview,
 // progress, per-row errors), adding a source and testing it against a feed on loopback, and
-// the dashboard's numbers against counts taken straight from the database.
+// the dashboard's numbers (every stage in signals, sequences apart) against counts taken
+// straight from the database.
 import { createServer, type Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
@@ -76,7 +77,14 @@ describeEachBackend(
       await page.getByLabel('domain').selectOption('Site');
       await page.getByLabel('time zone').selectOption('Zone');
       await page.getByRole('button', { name: 'Preview' }).click();
-      await expect.poll(() => page.getByRole('status').first().textContent()).toContain('2 of 4 rows have errors');
+      await expect
+        .poll(() => page.getByRole('status').first().textContent())
+        .toContain('2 of 4 rows will be skipped (2 with errors, 0 in conflict)');
+      const results = await page.locator('table.import-preview tbody tr td:nth-last-child(2)').allTextContents();
+      expect(results.map((t) => t.trim())).toEqual(['new', 'error', 'error', 'new']);
+      const preview = await page.locator('table.import-preview').textContent();
+      expect(preview).toContain('name is required');
+      expect(preview).toContain('time zone must be an IANA name');
       await screenshot(page, 'import-map');
       await Promise.all([
         page.waitForURL(/\/imports\/\d+$/),
@@ -88,9 +96,9 @@ describeEachBackend(
           { timeout: 20_000 },
         )
         .toBe('done');
-      const text = await page.locator('#main').textContent();
-      expect(text).toContain('2 created');
-      expect(text).toContain('2 with errors');
+      // Whitespace as the browser renders it: the template wraps lines inside the summary.
+      const text = (await page.locator('#main').textContent())!.replace(/\s+/g, ' ');
+      expect(text).toContain('4 of 4 rows, 2 created, 0 updated, 0 unchanged, 2 with errors');
       expect(text).toContain('name is required');
       expect(text).toContain('time zone must be an IANA name');
       await screenshot(page, 'import-done');
@@ -133,6 +141,7 @@ describeEachBackend(
         ['funding', 'pending_review'],
         ['hiring', 'active'],
         ['hiring', 'rejected'],
+        ['funding', 'active'],
       ] as const) {
         built.push(
           await buildDraft(ctx.db, {
@@ -144,6 +153,12 @@ describeEachBackend(
           }),
         );
       }
+      // A second contact reached for the first signal: one signal, two sequences (the sixth
+      // draft's own signal is left matched but never drafted).
+      await run(ctx.db, {
+        text: 'UPDATE sequences SET signal_id = $2 WHERE id = $1',
+        values: [built[5]!.sequenceId, built[0]!.signalId],
+      });
       await run(ctx.db, {
         text: `INSERT INTO signals (workspace_id, type, title, fingerprint, status) VALUES ($1, 'news', 'Unmatched', $2, 'unmatched')`,
         values: [ws.id, `fp-unmatched-${ws.id}`],
@@ -163,6 +178,8 @@ describeEachBackend(
       await ev('reply', 0, '{"intent":"interested"}');
       await ev('reply', 3, '{"intent":"not_interested"}');
       await ev('meeting_booked', 0);
+      await ev('sent', 5);
+      await ev('reply', 5, '{"intent":"interested"}');
 
       await page.goto(`${srv.base}/dashboard`);
       const cell = async (key: string, stage: string) =>
@@ -173,26 +190,30 @@ describeEachBackend(
         matched: await count(
           `SELECT count(*)::int AS n FROM signals WHERE workspace_id = $1 AND account_id IS NOT NULL`,
         ),
-        drafted: await count(`SELECT count(*)::int AS n FROM sequences WHERE workspace_id = $1`),
+        // Every stage from drafted on counts signals (distinct signal_id), not sequences.
+        drafted: await count(`SELECT count(DISTINCT signal_id)::int AS n FROM sequences WHERE workspace_id = $1`),
         approved: await count(
-          `SELECT count(*)::int AS n FROM sequences WHERE workspace_id = $1 AND approved_at IS NOT NULL`,
+          `SELECT count(DISTINCT signal_id)::int AS n FROM sequences WHERE workspace_id = $1 AND approved_at IS NOT NULL`,
         ),
         sent: await count(
-          `SELECT count(DISTINCT sequence_id)::int AS n FROM events WHERE workspace_id = $1 AND type = 'sent'`,
+          `SELECT count(DISTINCT q.signal_id)::int AS n FROM events e JOIN sequences q ON q.id = e.sequence_id WHERE e.workspace_id = $1 AND e.type = 'sent'`,
         ),
         replied: await count(
-          `SELECT count(DISTINCT sequence_id)::int AS n FROM events WHERE workspace_id = $1 AND type = 'reply'`,
+          `SELECT count(DISTINCT q.signal_id)::int AS n FROM events e JOIN sequences q ON q.id = e.sequence_id WHERE e.workspace_id = $1 AND e.type = 'reply'`,
         ),
         positive: await count(
-          `SELECT count(DISTINCT sequence_id)::int AS n FROM events WHERE workspace_id = $1 AND type = 'reply' AND data->>'intent' IN ('interested', 'meeting_request')`,
+          `SELECT count(DISTINCT q.signal_id)::int AS n FROM events e JOIN sequences q ON q.id = e.sequence_id WHERE e.workspace_id = $1 AND e.type = 'reply' AND e.data->>'intent' IN ('interested', 'meeting_request')`,
         ),
         meetings: await count(
-          `SELECT count(DISTINCT sequence_id)::int AS n FROM events WHERE workspace_id = $1 AND type = 'meeting_booked'`,
+          `SELECT count(DISTINCT q.signal_id)::int AS n FROM events e JOIN sequences q ON q.id = e.sequence_id WHERE e.workspace_id = $1 AND e.type = 'meeting_booked'`,
         ),
       };
+      // Sequences (one per contact reached) are counted apart from the stages.
+      const sequences = await count(`SELECT count(*)::int AS n FROM sequences WHERE workspace_id = $1`);
+      expect(sequences).toBe(6);
       expect(db).toEqual({
-        signals: 6,
-        matched: 5,
+        signals: 7,
+        matched: 6,
         drafted: 5,
         approved: 3,
         sent: 3,
@@ -201,11 +222,18 @@ describeEachBackend(
         meetings: 1,
       });
       for (const [stage, n] of Object.entries(db)) expect(await cell('All', stage), stage).toBe(n);
-      const fundingSent = await count(
-        `SELECT count(DISTINCT e.sequence_id)::int AS n FROM events e JOIN sequences q ON q.id = e.sequence_id JOIN signals s ON s.id = q.signal_id WHERE e.workspace_id = $1 AND e.type = 'sent' AND s.type = 'funding'`,
+      expect(Number(await page.locator('tr[data-key="All"] td[data-stage="sequences"]').first().textContent())).toBe(
+        sequences,
       );
+      expect(await page.locator('tr[data-key="All"] td[data-stage="contacts-per-signal"]').first().textContent()).toBe(
+        (sequences / db.drafted).toFixed(1),
+      );
+      const fundingSent = await count(
+        `SELECT count(DISTINCT q.signal_id)::int AS n FROM events e JOIN sequences q ON q.id = e.sequence_id JOIN signals s ON s.id = q.signal_id WHERE e.workspace_id = $1 AND e.type = 'sent' AND s.type = 'funding'`,
+      );
+      expect(fundingSent).toBe(2);
       expect(await cell('funding', 'sent')).toBe(fundingSent);
-      expect(await cell('funding', 'signals')).toBe(3);
+      expect(await cell('funding', 'signals')).toBe(4);
       expect(await page.locator('svg#funnel-chart rect').count()).toBe(8);
       await screenshot(page, 'dashboard');
 
@@ -213,9 +241,13 @@ describeEachBackend(
       expect(csv.headers()['content-type']).toMatch(/text\/csv/);
       const lines = (await csv.text()).trim().split('\r\n');
       expect(lines[0]).toBe(
-        'signal_type,signals,matched,drafted,approved,sent,replied,positive,meetings,reply_rate,meeting_rate,signal_to_first_send_hours',
+        'signal_type,signals,matched,drafted,approved,sent,replied,positive,meetings,sequences,reply_rate,meeting_rate,signal_to_first_send_hours',
       );
-      expect(lines.at(-1)!.split(',').slice(0, 9)).toEqual(['All', ...Object.values(db).map(String)]);
+      expect(lines.at(-1)!.split(',').slice(0, 10)).toEqual([
+        'All',
+        ...Object.values(db).map(String),
+        String(sequences),
+      ]);
       const api = await page.request.get(`${srv.base}/api/funnel?dim=rep`, { headers: { accept: 'application/json' } });
       expect(((await api.json()) as { total: { counts: Record<string, number> } }).total.counts).toEqual(db);
     });
