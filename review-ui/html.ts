@@ -29,14 +29,19 @@ function render(v: Value): string {
 }
 
 /**
- * The one way data becomes an `href`, `src` or `action`: http(s) URLs and same-site paths pass;
+ * The one way data becomes an `href`, `src` or `action`: http(s) URLs and relative paths pass;
  * `javascript:`, `data:`, protocol-relative `//host` and anything unparsable give undefined.
  * `test/review-ui/safe-url.test.ts` fails when a template starts such an attribute with data
  * that did not come through here.
  */
 export function safeUrl(url: unknown): string | undefined {
   if (typeof url !== 'string' || !url) return undefined;
-  if (/^[/?#]/.test(url)) return /^[/\\][/\\]/.test(url) ? undefined : url;
+  // What a browser reads: tabs and line breaks dropped anywhere, controls and spaces dropped in front.
+  // eslint-disable-next-line no-control-regex
+  const seen = url.replace(/[\t\n\r]/g, '').replace(/^[\u0000-\u0020]+/, '');
+  if (/^[/\\][/\\]/.test(seen)) return undefined;
+  // No scheme: a path relative to this page or site ("about", "./x", "/queue", "?page=2", "#main").
+  if (!/^[a-z][a-z0-9+.-]*:/i.test(seen)) return url;
   try {
     const u = new URL(url);
     return u.protocol === 'http:' || u.protocol === 'https:' ? u.toString() : undefined;

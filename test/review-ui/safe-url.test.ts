@@ -40,7 +40,19 @@ describe('safe URLs in templates', () => {
     expect(safeUrl('https://acme.example/a?b=1')).toBe('https://acme.example/a?b=1');
     expect(safeUrl('/drafts/3?x=1')).toBe('/drafts/3?x=1');
     expect(safeUrl('#fact-2')).toBe('#fact-2');
-    for (const bad of ['javascript:alert(1)', ' JavaScript:alert(1)', 'data:text/html,x', '//evil.example', '/\\evil'])
+    // Relative paths (the demo sites' navigation) have no scheme to abuse.
+    expect(safeUrl('careers')).toBe('careers');
+    expect(safeUrl('./about')).toBe('./about');
+    for (const bad of [
+      'javascript:alert(1)',
+      ' JavaScript:alert(1)',
+      'java\tscript:alert(1)',
+      '\u0001javascript:alert(1)',
+      'data:text/html,x',
+      '//evil.example',
+      '/\\evil',
+      ' \n//evil.example',
+    ])
       expect(safeUrl(bad)).toBeUndefined();
     expect(safeUrl(null)).toBeUndefined();
   });
