@@ -5,7 +5,7 @@
 // whole batch together; here each job is settled on its own (settle.ts).
 import type PgBoss from 'pg-boss';
 import type { Logger } from '../log.js';
-import { Settler } from './settle.js';
+import { Settler, settleBackoffMs } from './settle.js';
 
 export interface FetchLoopOptions {
   boss: PgBoss;
@@ -75,8 +75,36 @@ export class FetchLoop {
     while (this.running.size) await Promise.all([...this.running]);
   }
 
+  /**
+   * One fetch of up to `batchSize` jobs. pg-boss's `fetch` swallows a failed query and answers
+   * "no jobs"; the query goes through a wrapper of pg-boss's own connection that notes the error,
+   * so a failure is told apart from an empty queue (and retried soon, not after the idle sleep).
+   */
+  private async fetchBatch(batchSize: number): Promise<{ jobs: PgBoss.Job<unknown>[]; err?: unknown }> {
+    const { boss, queue } = this.o;
+    const db = boss.getDb();
+    let err: unknown;
+    const noting: PgBoss.Db = {
+      async executeSql(text, values) {
+        try {
+          return await db.executeSql(text, values);
+        } catch (e) {
+          err = e;
+          throw e;
+        }
+      },
+    };
+    try {
+      const jobs = await boss.fetch(queue, { batchSize, db: noting });
+      return { jobs, err };
+    } catch (e) {
+      return { jobs: [], err: e };
+    }
+  }
+
   private async fetchLoop(): Promise<void> {
-    const { boss, queue, concurrency, idleMs, log } = this.o;
+    const { concurrency, idleMs, log } = this.o;
+    let failures = 0;
     while (!this.stopping) {
       const free = concurrency - this.running.size;
       if (free <= 0) {
@@ -87,12 +115,15 @@ export class FetchLoop {
         continue;
       }
       this.notified = false;
-      let jobs: PgBoss.Job<unknown>[] = [];
-      try {
-        jobs = await boss.fetch(queue, { batchSize: free });
-      } catch (err) {
-        log.warn({ err }, 'queue.fetch.failed');
+      const { jobs, err } = await this.fetchBatch(free);
+      if (err !== undefined) {
+        // The database is away or the query lost a race: try again soon (100 ms doubling, at most
+        // the idle interval), whatever the idle interval is; jobs may well be waiting.
+        log.warn({ err, attempt: failures }, 'queue.fetch.failed');
+        if (!this.stopping) await this.wake.wait(Math.min(idleMs, settleBackoffMs(failures++)));
+        continue;
       }
+      failures = 0;
       if (!jobs.length) {
         if (!this.notified && !this.stopping) await this.wake.wait(idleMs);
         continue;

@@ -8,6 +8,7 @@ import { Queues } from '../../agents/queues.js';
 import { defineAgent, startAgents, type RunningAgents } from '../../agents/runtime.js';
 import { settleBackoffMs } from '../../agents/settle.js';
 import type { AppContext } from '../../context.js';
+import { JOBS_CHANNEL } from '../../db/queries/job-wake.js';
 import { createTestContext } from '../support/context.js';
 import { describeEachBackend } from '../support/db.js';
 
@@ -135,6 +136,34 @@ describeEachBackend('worker fetch loop', (get) => {
       await ctx.db.query('ALTER TABLE pgboss.job_away RENAME TO job');
     }
     await waitFor(async () => (await state(queue, id!)) === 'completed');
+    await running!.stop(5000);
+  });
+
+  it('retries a fetch that failed soon, whatever its polling interval, and takes the job once the table is back', async () => {
+    // pg-boss's fetch answers "no jobs" when its query fails; a loop that believed it would sleep
+    // for its whole polling interval (here an hour) with work waiting.
+    const queue = Queues.dispatch.name;
+    const seen: string[] = [];
+    running = await startAgents(ctx, [
+      defineAgent({
+        queue: 'dispatch',
+        pollingIntervalSeconds: NEVER,
+        async handler(_p, { jobId }) {
+          seen.push(jobId);
+        },
+      }),
+    ] as never);
+    const failedBefore = events.filter((e) => e.msg === 'queue.fetch.failed').length;
+    await ctx.db.query('ALTER TABLE pgboss.job RENAME TO job_away');
+    try {
+      await ctx.db.query('SELECT pg_notify($1, $2)', [JOBS_CHANNEL, queue]);
+      await waitFor(() => events.filter((e) => e.msg === 'queue.fetch.failed').length >= failedBefore + 3);
+    } finally {
+      await ctx.db.query('ALTER TABLE pgboss.job_away RENAME TO job');
+    }
+    const id = await ctx.boss.send(queue, {});
+    await waitFor(async () => (await state(queue, id!)) === 'completed');
+    expect(seen).toContain(id);
     await running!.stop(5000);
   });
 
