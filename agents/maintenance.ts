@@ -2,23 +2,26 @@ import { deleteExpiredSessions, deleteOldLoginAttempts } from '../db/queries/ses
 import { deleteExpiredPages } from '../db/queries/maintenance.js';
 import { wakeSnoozed } from '../db/queries/review.js';
 import { run } from '../db/index.js';
+import { rematchChangedWorkspaces } from '../signals/rematch.js';
+import { researchEnqueuer } from './signal-jobs.js';
 import { defineAgent } from './runtime.js';
 
 /**
  * Housekeeping every minute: snoozed drafts whose time has come go back to the review queue
- * (the queue page only reads), expired sessions, old login attempts, expired cached pages.
+ * (the queue page only reads), unmatched signals re-matched where accounts changed, expired sessions, old login attempts, expired cached pages.
  */
 export const maintenanceAgent = defineAgent({
   queue: 'maintenance',
   cron: '* * * * *',
-  async handler(_payload, { db, log }) {
+  async handler(_payload, { db, log, boss }) {
     const woken = (await run(db, wakeSnoozed(null, new Date()))).length;
+    const rematched = await rematchChangedWorkspaces({ db, log, enqueueResearch: researchEnqueuer(boss) }, new Date());
     const sessions = (await run(db, deleteExpiredSessions())).length;
     const attempts = (await run(db, deleteOldLoginAttempts())).length;
     const pages = (await run(db, deleteExpiredPages())).length;
-    (woken + sessions + attempts + pages ? log.info : log.debug).call(
+    (woken + rematched + sessions + attempts + pages ? log.info : log.debug).call(
       log,
-      { woken, sessions, attempts, pages },
+      { woken, rematched, sessions, attempts, pages },
       'maintenance.done',
     );
   },

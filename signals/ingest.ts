@@ -57,10 +57,15 @@ export interface IngestOutcome {
 
 const indexCache = new Map<number, { version: string; index: AccountIndex }>();
 
+/** A key that changes whenever a workspace's accounts (names, domains, aliases) may have. */
+export async function accountsKey(db: Queryable, workspaceId: number): Promise<string> {
+  const v = (await one<{ n: number; at: string; max_id: number }>(db, accountsVersion(workspaceId)))!;
+  return `${v.n}|${v.at}|${v.max_id}`;
+}
+
 /** The matching index for a workspace, rebuilt only when its accounts changed. */
 export async function accountIndex(db: Queryable, workspaceId: number): Promise<AccountIndex> {
-  const v = (await one<{ n: number; at: string; max_id: number }>(db, accountsVersion(workspaceId)))!;
-  const version = `${v.n}|${v.at}|${v.max_id}`;
+  const version = await accountsKey(db, workspaceId);
   const hit = indexCache.get(workspaceId);
   if (hit && hit.version === version) return hit.index;
   const index = buildIndex(await run<MatchAccount>(db, matchableAccounts(workspaceId)));

@@ -2,7 +2,7 @@
 // signal on an account (it then starts research like any other, unless the account is in
 // cooldown), and see which unknown companies keep turning up.
 import { one, run, type Database } from '../db/index.js';
-import { findAccount, insertAccount } from '../db/queries/accounts.js';
+import { findAccount, findAccountByDomain, insertAccount, type AccountRow } from '../db/queries/accounts.js';
 import {
   accountInCooldown,
   settleSignalAccount,
@@ -43,12 +43,16 @@ export async function unmatchedCompanies(db: Database, workspaceId: number): Pro
   return run<UnmatchedCompany>(db, unmatchedCompanyCounts(workspaceId));
 }
 
-/** "Add as account?": creates the account and places the company's unmatched signals on it. */
+/**
+ * "Add as account?": creates the account and places the company's unmatched signals on it.
+ * When an account already has that domain the signals go on it instead (`existing`).
+ */
 export async function addAccountFromUnmatched(
   ctx: IngestContext,
   o: { workspaceId: number; userId: number; name: string; domain: string | null; signalIds: number[]; now: Date },
-): Promise<{ accountId: number; settled: SignalRow[] }> {
+): Promise<{ accountId: number; existing: boolean; settled: SignalRow[] }> {
   let a: { id: number };
+  let existing = false;
   try {
     a = (await one<{ id: number }>(
       ctx.db,
@@ -63,23 +67,30 @@ export async function addAccountFromUnmatched(
       }),
     ))!;
   } catch (cause) {
-    if ((cause as { code?: string }).code === '23505')
-      throw new AppError('CONFLICT', `An account with domain ${o.domain} exists; place the signals on it instead.`, {
-        cause,
-      });
-    throw cause;
+    const found =
+      (cause as { code?: string }).code === '23505' && o.domain
+        ? await one<AccountRow>(ctx.db, findAccountByDomain(o.workspaceId, o.domain))
+        : undefined;
+    if (!found) throw cause;
+    a = found;
+    existing = true;
   }
+  const settled = await assignSignals(ctx, { ...o, accountId: a.id });
+  return { accountId: a.id, existing, settled };
+}
+
+/** "Assign to account" for one or many signals; those already settled elsewhere are skipped. */
+export async function assignSignals(
+  ctx: IngestContext,
+  o: { workspaceId: number; userId: number; accountId: number; signalIds: number[]; now: Date },
+): Promise<SignalRow[]> {
   const settled: SignalRow[] = [];
   for (const signalId of o.signalIds) {
-    settled.push(
-      await assignSignalAccount(ctx, {
-        workspaceId: o.workspaceId,
-        signalId,
-        accountId: a.id,
-        userId: o.userId,
-        now: o.now,
-      }),
-    );
+    try {
+      settled.push(await assignSignalAccount(ctx, { ...o, signalId }));
+    } catch (e) {
+      if (!(e instanceof AppError && e.code === 'STATE')) throw e;
+    }
   }
-  return { accountId: a.id, settled };
+  return settled;
 }

@@ -228,3 +228,29 @@ export const seenForAccount = (accountId: number, url: string): Sql => ({
             AND (s.url = $2 OR EXISTS (SELECT 1 FROM signal_observations o WHERE o.signal_id = s.id AND o.url = $2)) LIMIT 1`,
   values: [accountId, url],
 });
+
+/** Unmatched signals with what matching reads, newest first: re-matched when accounts change. */
+export const unmatchedForRematch = (workspaceId: number, limit: number): Sql => ({
+  text: `SELECT id, title, summary, url, facts, match FROM signals
+          WHERE workspace_id = $1 AND status = 'unmatched' ORDER BY id DESC LIMIT $2`,
+  values: [workspaceId, limit],
+});
+
+/** Workspaces holding unmatched signals. */
+export const workspacesWithUnmatched = (): Sql => ({
+  text: `SELECT DISTINCT workspace_id AS id FROM signals WHERE status = 'unmatched'`,
+  values: [],
+});
+
+/** A re-match found the account (or several): only from 'unmatched', so a person's choice stands. */
+export const rematchSignal = (
+  workspaceId: number,
+  signalId: number,
+  accountId: number | null,
+  status: string,
+  match: Record<string, unknown>,
+): Sql => ({
+  text: `UPDATE signals SET account_id = $3, status = $4, match = $5, updated_at = now()
+          WHERE workspace_id = $1 AND id = $2 AND status = 'unmatched' RETURNING *`,
+  values: [workspaceId, signalId, accountId, status, JSON.stringify(match)],
+});

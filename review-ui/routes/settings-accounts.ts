@@ -2,6 +2,7 @@
 // Validation is the CSV import's, so a form and a spreadsheet row accept the same values.
 import { Router, type Request } from 'express';
 import { AccountRowInput, ContactRowInput } from '../../accounts/csv-rows.js';
+import { researchEnqueuer } from '../../agents/signal-jobs.js';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
 import { findAccount, insertAccount, type AccountRow } from '../../db/queries/accounts.js';
@@ -10,6 +11,7 @@ import { insertContact, updateContact, type ContactRow } from '../../db/queries/
 import { listOwners } from '../../db/queries/review.js';
 import { accountChoices, findContact, updateAccount } from '../../db/queries/settings.js';
 import { AppError } from '../../errors.js';
+import { rematchUnmatched } from '../../signals/rematch.js';
 import { requireRole } from '../auth/roles.js';
 import { intParam } from '../format.js';
 import { html, safeUrl, type Html } from '../html.js';
@@ -148,6 +150,14 @@ export function settingsAccountRoutes(ctx: AppContext): Router {
         ip: req.ip,
       }),
     );
+  // A new name, domain or alias may be what an unmatched signal was about: look again now
+  // (imports and the API are covered by the maintenance tick).
+  const rematch = (req: Request) =>
+    rematchUnmatched(
+      { db: ctx.db, log: ctx.log, enqueueResearch: researchEnqueuer(ctx.boss) },
+      req.user!.workspaceId,
+      new Date(),
+    );
   const loadAccount = async (req: Request) => {
     const a = await one<AccountRow>(ctx.db, findAccount(req.user!.workspaceId, intParam(req.params.id) ?? 0));
     if (!a) throw new AppError('NOT_FOUND', 'No such account.');
@@ -168,6 +178,7 @@ export function settingsAccountRoutes(ctx: AppContext): Router {
       insertAccount(req.user!.workspaceId, parseAccountForm(req.body ?? {})),
     ).catch((e) => conflictOnDuplicate(e, 'An account with this domain'));
     await audit(req, 'account.created', 'account', a!.id);
+    await rematch(req);
     res.redirect(303, `/accounts?q=${encodeURIComponent(a!.name)}`);
   });
   r.get('/accounts/:id/edit', revops, async (req, res) => {
@@ -180,6 +191,7 @@ export function settingsAccountRoutes(ctx: AppContext): Router {
       conflictOnDuplicate(e, 'An account with this domain'),
     );
     await audit(req, 'account.updated', 'account', a.id);
+    await rematch(req);
     res.redirect(303, `/accounts?q=${encodeURIComponent(String(req.body?.name ?? ''))}`);
   });
 

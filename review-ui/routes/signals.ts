@@ -12,7 +12,13 @@ import { listSignals, type SignalRow } from '../../db/queries/signals.js';
 import { AppError } from '../../errors.js';
 import { classify } from '../../signals/classify.js';
 import { ingestItems } from '../../signals/ingest.js';
-import { addAccountFromUnmatched, assignSignalAccount, unmatchedCompanies } from '../../signals/review.js';
+import { accountChoices } from '../../db/queries/settings.js';
+import {
+  addAccountFromUnmatched,
+  assignSignalAccount,
+  assignSignals,
+  unmatchedCompanies,
+} from '../../signals/review.js';
 import { requireRole } from '../auth/roles.js';
 import { inZone, intParam } from '../format.js';
 import { html, type Html } from '../html.js';
@@ -56,11 +62,36 @@ function chooser(req: Request, s: SignalRow): Html {
   </form>`;
 }
 
-function table(req: Request, rows: Listed[]): Html {
+type Choice = { id: number; name: string; domain: string | null };
+
+/** "Assign to account" for the unmatched signals ticked in the table: an existing account, or a new one. */
+function assignForm(req: Request, choices: Choice[]): Html {
+  const revops = req.user!.role === 'admin' || req.user!.role === 'revops';
+  return html`<form method="post" action="/signals/assign" id="assign-form" class="inline">
+    ${csrfField(req)}
+    <label
+      >Assign the ticked signals to
+      <select name="accountId" aria-label="Existing account">
+        <option value="">an account…</option>
+        ${choices.map((c) => html`<option value="${c.id}">${c.name}${c.domain ? ` (${c.domain})` : ''}</option>`)}
+      </select></label
+    >
+    ${
+      revops
+        ? html`<label>or a new account <input name="name" placeholder="name" aria-label="New account name" /></label>
+            <input name="domain" placeholder="domain (optional)" aria-label="New account domain" />`
+        : ''
+    }
+    <button type="submit" class="secondary">Assign</button>
+  </form>`;
+}
+
+function table(req: Request, rows: Listed[], pick = false): Html {
   const tz = req.user!.timeZone;
   return html`<table>
       <thead>
         <tr>
+          ${pick ? html`<th><span class="sr-only">Pick</span></th>` : ''}
           <th>Detected</th>
           <th>Type</th>
           <th>Signal</th>
@@ -73,6 +104,19 @@ function table(req: Request, rows: Listed[]): Html {
         ${rows.map(
           (s) =>
             html`<tr data-signal-id="${s.id}">
+              ${
+                pick
+                  ? html`<td>
+                      <input
+                        type="checkbox"
+                        name="signalIds"
+                        value="${s.id}"
+                        form="assign-form"
+                        aria-label="Pick signal ${s.id}"
+                      />
+                    </td>`
+                  : ''
+              }
               <td>${inZone(s.detected_at, tz)}</td>
               <td>${s.type}${s.subtype ? html`<div class="muted">${s.subtype}</div>` : ''}</td>
               <td>
@@ -91,6 +135,13 @@ function table(req: Request, rows: Listed[]): Html {
     ${rows.length ? '' : html`<p class="empty">No signals here yet.</p>`}`;
 }
 
+function domainField(v: unknown): string | null {
+  const raw = typeof v === 'string' ? v.trim() : '';
+  const domain = raw ? (normalizeDomain(raw) ?? null) : null;
+  if (raw && !domain) throw new AppError('VALIDATION', `"${raw}" is not a domain like acme.com`);
+  return domain;
+}
+
 export function signalRoutes(ctx: AppContext): Router {
   const r = Router();
   const ictx = () => ({ db: ctx.db, log: ctx.log, enqueueResearch: researchEnqueuer(ctx.boss) });
@@ -106,6 +157,8 @@ export function signalRoutes(ctx: AppContext): Router {
     const revops = req.user!.role === 'admin' || req.user!.role === 'revops';
     const flagged = revops ? (await run<SignalSourceRow>(ctx.db, listSources(ws))).filter((s) => s.flagged_at) : [];
     const companies = revops && status === 'unmatched' ? await unmatchedCompanies(ctx.db, ws) : [];
+    const pick = status === 'unmatched' && req.user!.role !== 'manager' && rows.length > 0;
+    const choices = pick ? await run<Choice>(ctx.db, accountChoices(ws)) : [];
     res.type('html').send(
       page(
         req,
@@ -149,7 +202,7 @@ export function signalRoutes(ctx: AppContext): Router {
                   </table>`
               : ''
           }
-          ${table(req, rows)}
+          ${pick ? assignForm(req, choices) : ''} ${table(req, rows, pick)}
           ${pager('/signals', { status }, { page: p.page, perPage: p.perPage, total: rows[0]?.total ?? 0 })}
           <h2>Add a signal by hand</h2>
           <form method="post" action="/signals" class="stack wide">
@@ -198,9 +251,7 @@ export function signalRoutes(ctx: AppContext): Router {
   r.post('/signals/unmatched/account', requireRole('revops'), async (req, res) => {
     const name = z.string().trim().min(1).max(300).safeParse(req.body?.name);
     if (!name.success) throw new AppError('VALIDATION', 'The company name is missing.');
-    const rawDomain = typeof req.body?.domain === 'string' ? req.body.domain.trim() : '';
-    const domain = rawDomain ? (normalizeDomain(rawDomain) ?? null) : null;
-    if (rawDomain && !domain) throw new AppError('VALIDATION', `"${rawDomain}" is not a domain like acme.com`);
+    const domain = domainField(req.body?.domain);
     const signalIds = String(req.body?.signalIds ?? '')
       .split(',')
       .map((x) => Number.parseInt(x, 10))
@@ -214,6 +265,23 @@ export function signalRoutes(ctx: AppContext): Router {
       signalIds,
       now: new Date(),
     });
+    res.redirect(303, '/signals?status=unmatched');
+  });
+
+  r.post('/signals/assign', requireRole('rep', 'revops'), async (req, res) => {
+    const signalIds = ([] as unknown[])
+      .concat(req.body?.signalIds ?? [])
+      .map((x) => intParam(x))
+      .filter((x): x is number => !!x)
+      .slice(0, 200);
+    if (!signalIds.length) throw new AppError('VALIDATION', 'Tick the signals to assign first.');
+    const base = { workspaceId: req.user!.workspaceId, userId: req.user!.id, signalIds, now: new Date() };
+    const name = typeof req.body?.name === 'string' ? req.body.name.trim().slice(0, 300) : '';
+    const accountId = intParam(req.body?.accountId);
+    if (accountId) await assignSignals(ictx(), { ...base, accountId });
+    else if (name && (req.user!.role === 'revops' || req.user!.role === 'admin'))
+      await addAccountFromUnmatched(ictx(), { ...base, name, domain: domainField(req.body?.domain) });
+    else throw new AppError('VALIDATION', 'Choose an account, or name a new one.');
     res.redirect(303, '/signals?status=unmatched');
   });
 

@@ -1,11 +1,15 @@
 // The Signals page with a logged-in browser session: manual entry (CSRF-protected form),
-// "add as account?" for an unmatched company, choosing between ambiguous candidates.
+// "add as account?" for an unmatched company, choosing between ambiguous candidates; assigning
+// unmatched signals to an account (one or many, existing or new) and re-matching them when
+// accounts change.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
 import { insertAccount } from '../../db/queries/accounts.js';
 import { insertSource, recordPollFailure, type SignalSourceRow } from '../../db/queries/signal-sources.js';
 import type { SignalRow } from '../../db/queries/signals.js';
+import { updateAccount } from '../../db/queries/settings.js';
+import { rematchChangedWorkspaces } from '../../signals/rematch.js';
 import { buildWorkspace, type TestWorkspace } from '../support/builders.js';
 import { createTestContext } from '../support/context.js';
 import { describeEachBackend } from '../support/db.js';
@@ -132,5 +136,139 @@ describeEachBackend('signals page', (get) => {
     expect(html).toContain('keep failing: Flaky &lt;wire&gt;');
     expect(html).not.toContain('<script>alert(1)</script>');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+  });
+
+  const manual = async (title: string) => {
+    const { csrf } = await browser.page('/signals');
+    expect((await browser.post('/signals', { title, url: '', summary: '', _csrf: csrf! })).status).toBe(303);
+    return (await signal(title))!;
+  };
+  const researchJobs = async (signalId: number) =>
+    (await one<{ n: number }>(ctx.db, {
+      text: `SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'research' AND data->>'signalId' = $1`,
+      values: [String(signalId)],
+    }))!.n;
+
+  it('"Add account" for a domain that exists places the signals on that account', async () => {
+    const s = await manual('Quillfeather raises $8M Series A for ledgers');
+    expect(s.status).toBe('unmatched');
+    const { csrf } = await browser.page('/signals?status=unmatched');
+    // zephyr.example was created above: the same domain under another name.
+    const res = await browser.post('/signals/unmatched/account', {
+      name: 'Quillfeather',
+      domain: 'zephyr.example',
+      signalIds: String(s.id),
+      _csrf: csrf!,
+    });
+    expect(res.status).toBe(303);
+    const zephyr = await one<{ id: number }>(ctx.db, {
+      text: `SELECT id FROM accounts WHERE workspace_id = $1 AND domain = 'zephyr.example'`,
+      values: [ws.id],
+    });
+    // The account has a running signal from the test above: this one waits in cooldown.
+    expect(await signal('Quillfeather raises $8M Series A for ledgers')).toMatchObject({
+      account_id: zephyr!.id,
+      status: 'cooldown',
+    });
+  });
+
+  it('assigns several ticked unmatched signals to an existing account at once', async () => {
+    const a = await manual('Orbitale raises $3M seed for satellites');
+    const b = await manual('Orbitale opens an office in Lisbon');
+    const target = await one<{ id: number }>(
+      ctx.db,
+      insertAccount(ws.id, {
+        name: 'Orbital Works',
+        domain: 'orbital-works.example',
+        aliases: [],
+        ownerId: null,
+        timeZone: null,
+        country: null,
+        tags: [],
+      }),
+    );
+    const { html, csrf } = await browser.page('/signals?status=unmatched');
+    expect(html).toContain('action="/signals/assign"');
+    expect(html).toMatch(new RegExp(`name="signalIds"\\s+value="${a.id}"`));
+    expect(html).toContain(`<option value="${target!.id}">Orbital Works (orbital-works.example)</option>`);
+    const body = new URLSearchParams([
+      ['_csrf', csrf!],
+      ['accountId', String(target!.id)],
+      ['signalIds', String(a.id)],
+      ['signalIds', String(b.id)],
+    ]);
+    const res = await browser.fetch('/signals/assign', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: body.toString(),
+    });
+    expect(res.status).toBe(303);
+    const first = (await signal('Orbitale raises $3M seed for satellites'))!;
+    expect(first).toMatchObject({ account_id: target!.id, status: 'new' });
+    expect(await researchJobs(first.id)).toBe(1);
+    // The second one is on the same account, now cooling down after the first.
+    expect(await signal('Orbitale opens an office in Lisbon')).toMatchObject({
+      account_id: target!.id,
+      status: 'cooldown',
+    });
+  });
+
+  it('re-matches unmatched signals when an account is added on the page', async () => {
+    const s = await manual('Brightwater Analytics raises $12M Series A');
+    expect(s.status).toBe('unmatched');
+    const { csrf } = await browser.page('/accounts/new');
+    const res = await browser.post('/accounts/new', {
+      name: 'Brightwater Analytics',
+      domain: 'brightwater.example',
+      aliases: '',
+      owner_id: '',
+      time_zone: '',
+      country: '',
+      tags: '',
+      _csrf: csrf!,
+    });
+    expect(res.status).toBe(303);
+    const after = (await signal('Brightwater Analytics raises $12M Series A'))!;
+    expect(after.status).toBe('new');
+    expect(after.match).toMatchObject({ status: 'matched', via: 'name' });
+    expect(await researchJobs(after.id)).toBe(1);
+  });
+
+  it('re-matches in the maintenance tick when an alias changes elsewhere (import, API)', async () => {
+    const s = await manual('Kestrel Robotics raises $20M Series B');
+    expect(s.status).toBe('unmatched');
+    // A first pass records the accounts as seen; nothing names Kestrel yet.
+    await rematchChangedWorkspaces({ db: ctx.db, enqueueResearch: async () => {} }, new Date());
+    expect((await signal('Kestrel Robotics raises $20M Series B'))!.status).toBe('unmatched');
+    const acc = await one<{ id: number }>(ctx.db, {
+      text: `SELECT id FROM accounts WHERE workspace_id = $1 AND domain = 'orbital-works.example'`,
+      values: [ws.id],
+    });
+    await run(
+      ctx.db,
+      updateAccount(ws.id, acc!.id, {
+        name: 'Orbital Works',
+        domain: 'orbital-works.example',
+        aliases: ['Kestrel Robotics'],
+        ownerId: null,
+        timeZone: null,
+        country: null,
+        tags: [],
+        notes: '',
+      }),
+    );
+    const queued: number[] = [];
+    const moved = await rematchChangedWorkspaces(
+      { db: ctx.db, enqueueResearch: async (_tx, id) => void queued.push(id) },
+      new Date(),
+    );
+    expect(moved).toBeGreaterThanOrEqual(1);
+    // Orbital Works has a running signal: the re-matched one waits in cooldown, counted once.
+    expect(await signal('Kestrel Robotics raises $20M Series B')).toMatchObject({
+      account_id: acc!.id,
+      status: 'cooldown',
+      match: expect.objectContaining({ via: 'alias' }),
+    });
+    expect(queued).toEqual([]);
   });
 });
