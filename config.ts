@@ -8,7 +8,41 @@ import { z } from 'zod';
 import { parseAllowPrivate } from './net/address.js';
 
 /** Keys whose values must never be printed or logged. */
-export const SECRET_KEYS = ['APP_SECRET', 'ANTHROPIC_API_KEY', 'DATABASE_URL'] as const;
+export const SECRET_KEYS = [
+  'APP_SECRET',
+  'ANTHROPIC_API_KEY',
+  'DATABASE_URL',
+  'GOOGLE_CLIENT_SECRET',
+  'MICROSOFT_CLIENT_SECRET',
+] as const;
+
+/** `host:port`; port 465 (SMTP) and 993 (IMAP) mean TLS from the start, others STARTTLS or plain. */
+const hostPort = z
+  .string()
+  .regex(/^[\w.-]+:\d{1,5}$/, 'host:port, e.g. smtp.gmail.com:465')
+  .transform((v) => {
+    const [host, port] = v.split(':') as [string, string];
+    return { host, port: Number(port), secure: port === '465' || port === '993' };
+  });
+
+export interface MailEndpoint {
+  host: string;
+  port: number;
+  /** TLS from the start (ports 465 and 993); otherwise STARTTLS when the server offers it. */
+  secure: boolean;
+}
+
+export interface OAuthProviderConfig {
+  /** Both set: the provider is configured and its Connect button shows. */
+  clientId: string | undefined;
+  clientSecret: string | undefined;
+  /** OpenID issuer; its discovery document names every sign-in endpoint the code talks to. */
+  issuer: string;
+  smtp: MailEndpoint;
+  imap: MailEndpoint;
+  /** Gmail API or Microsoft Graph base URL (no trailing slash). */
+  apiUrl: string;
+}
 
 const EnvSchema = z.object({
   DATABASE_URL: z
@@ -51,6 +85,27 @@ const EnvSchema = z.object({
     .string()
     .regex(/^(\d+|true|[\w.:/, -]+)$/, 'a hop count, "loopback", or the proxies\' addresses (CIDR), comma-separated')
     .optional(),
+  // OAuth mailboxes (issue 13). A provider is configured when its client id and secret are set.
+  // Every endpoint can be pointed elsewhere (the tests run the real code against loopback fakes):
+  // the issuer's discovery document names the authorization, token, revocation, userinfo, JWKS
+  // and introspection endpoints; SMTP/IMAP are host:port; the APIs are base URLs.
+  GOOGLE_CLIENT_ID: z.string().min(1).optional(),
+  GOOGLE_CLIENT_SECRET: z.string().min(1).optional(),
+  GOOGLE_OAUTH_ISSUER: z.url('an absolute URL of an OpenID issuer').default('https://accounts.google.com'),
+  GOOGLE_SMTP: hostPort.prefault('smtp.gmail.com:465'),
+  GOOGLE_IMAP: hostPort.prefault('imap.gmail.com:993'),
+  GOOGLE_API_URL: z.url('an absolute URL of the Gmail API').default('https://gmail.googleapis.com'),
+  MICROSOFT_CLIENT_ID: z.string().min(1).optional(),
+  MICROSOFT_CLIENT_SECRET: z.string().min(1).optional(),
+  MICROSOFT_TENANT: z
+    .string()
+    .regex(/^[\w.-]+$/, 'a tenant id or domain, or common / organizations / consumers')
+    .default('common'),
+  /** Default: https://login.microsoftonline.com/<MICROSOFT_TENANT>/v2.0 */
+  MICROSOFT_OAUTH_ISSUER: z.url('an absolute URL of an OpenID issuer').optional(),
+  MICROSOFT_SMTP: hostPort.prefault('smtp.office365.com:587'),
+  MICROSOFT_IMAP: hostPort.prefault('outlook.office365.com:993'),
+  MICROSOFT_GRAPH_URL: z.url('an absolute URL of Microsoft Graph').default('https://graph.microsoft.com'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -105,6 +160,8 @@ export interface Config {
   smtpSocketTimeoutMs: number;
   /** Undefined: X-Forwarded-For is ignored and the socket's address is the client's. */
   trustProxy: string | number | boolean | undefined;
+  /** OAuth mailboxes: sign-in and mail endpoints per provider (see the README, "Google and Microsoft mailboxes"). */
+  oauth: { google: OAuthProviderConfig; microsoft: OAuthProviderConfig & { tenant: string } };
 }
 
 export class ConfigError extends Error {
@@ -182,6 +239,25 @@ export function loadConfig(env: Record<string, string | undefined> = { ...readEn
         : /^\d+$/.test(e.TRUST_PROXY)
           ? Number(e.TRUST_PROXY)
           : e.TRUST_PROXY === 'true' || e.TRUST_PROXY,
+    oauth: {
+      google: {
+        clientId: e.GOOGLE_CLIENT_ID,
+        clientSecret: e.GOOGLE_CLIENT_SECRET,
+        issuer: e.GOOGLE_OAUTH_ISSUER,
+        smtp: e.GOOGLE_SMTP,
+        imap: e.GOOGLE_IMAP,
+        apiUrl: e.GOOGLE_API_URL.replace(/\/$/, ''),
+      },
+      microsoft: {
+        clientId: e.MICROSOFT_CLIENT_ID,
+        clientSecret: e.MICROSOFT_CLIENT_SECRET,
+        tenant: e.MICROSOFT_TENANT,
+        issuer: e.MICROSOFT_OAUTH_ISSUER ?? `https://login.microsoftonline.com/${e.MICROSOFT_TENANT}/v2.0`,
+        smtp: e.MICROSOFT_SMTP,
+        imap: e.MICROSOFT_IMAP,
+        apiUrl: e.MICROSOFT_GRAPH_URL.replace(/\/$/, ''),
+      },
+    },
   };
 }
 
@@ -192,5 +268,9 @@ export function redactedConfig(config: Config): Record<string, unknown> {
     databaseUrl: config.databaseUrl ? config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@') : undefined,
     appSecret: '***',
     anthropic: { ...config.anthropic, apiKey: config.anthropic.apiKey ? '***' : undefined },
+    oauth: {
+      google: { ...config.oauth.google, clientSecret: config.oauth.google.clientSecret ? '***' : undefined },
+      microsoft: { ...config.oauth.microsoft, clientSecret: config.oauth.microsoft.clientSecret ? '***' : undefined },
+    },
   };
 }
