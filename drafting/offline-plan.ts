@@ -13,7 +13,7 @@ export interface DraftPlan {
   /** The signal's own source (the article), cited when no other fact adds anything. */
   signalFact: DraftFact | null;
   /** For acquisitions: which side the account is on, and the other party as written. */
-  deal: { role: 'acquirer' | 'target' | null; other: string | null };
+  deal: { role: 'acquirer' | 'target' | 'competitor' | null; other: string | null; bought?: string | null };
 }
 
 // Words with a crude stem, so "raised" and "raises" count as one word.
@@ -77,13 +77,21 @@ export function planDraft(input: DraftInput, angle?: Angle): DraftPlan {
     if (chosen.length === 3) break;
   }
   const facts = input.signal.facts as { accountRole?: unknown; acquirer?: unknown; target?: unknown };
-  const role = facts.accountRole === 'acquirer' || facts.accountRole === 'target' ? facts.accountRole : null;
-  const other = role === 'acquirer' ? facts.target : role === 'target' ? facts.acquirer : null;
+  const role =
+    facts.accountRole === 'acquirer' || facts.accountRole === 'target' || facts.accountRole === 'competitor'
+      ? facts.accountRole
+      : null;
+  // The other party: whom the account buys, who buys it, or (a competitor bought) who buys the competitor.
+  const other = role === 'acquirer' ? facts.target : role ? facts.acquirer : null;
   return {
     type: input.signal.type,
     angle: angle ?? angleFor(input.contact.persona, input.contact.title),
     facts: chosen,
     signalFact: usable.find((f) => f.sourceUrl === input.signal.url) ?? usable[0] ?? null,
-    deal: { role, other: typeof other === 'string' && other.trim() ? other.trim() : null },
+    deal: {
+      role,
+      other: typeof other === 'string' && other.trim() ? other.trim() : null,
+      bought: typeof facts.target === 'string' && facts.target.trim() ? facts.target.trim() : null,
+    },
   };
 }

@@ -36,6 +36,11 @@ function acknowledge(input: DraftInput, plan: DraftPlan): string {
         return `I saw the news that ${a} is acquiring ${plan.deal.other}.`;
       if (plan.deal.role === 'target' && plan.deal.other)
         return `I saw the news that ${plan.deal.other} is acquiring ${a}.`;
+      // The account is neither party: it uses the company being bought (a RevOps tag, not a claim to make).
+      if (plan.deal.role === 'competitor' && plan.deal.bought)
+        return plan.deal.other
+          ? `I saw the news that ${plan.deal.other} is acquiring ${plan.deal.bought}.`
+          : `I saw the news that ${plan.deal.bought} is being acquired.`;
       return `I saw the news of the acquisition at ${a}.`;
     case 'news':
       // The opener carries the signal: the news itself, once, in the headline's words.
@@ -85,6 +90,10 @@ const REASONS: Record<string, Partial<Record<Angle, string>> & { general: string
   },
   acquisition_target: {
     general: 'Under a new owner, teams are usually asked to show what they bring, and quickly.',
+  },
+  acquisition_competitor: {
+    revops: 'When a tool changes owners, its roadmap, pricing and contract terms usually get a second look.',
+    general: 'When a vendor changes owners, teams that rely on it usually take a fresh look at their options.',
   },
   acquisition: { general: 'A deal like this usually changes plans on both sides.' },
   manual: { general: 'It seemed close to what your team is working on.' },

@@ -74,6 +74,11 @@ function acquisitionAngle(input: DraftInput): string[] {
     return [`${deal} The account is the buyer: write about integrating the two teams and what a buyer must prove.`];
   if (f.accountRole === 'target')
     return [`${deal} The account is being bought: write about what changes under a new owner, without alarm.`];
+  if (f.accountRole === 'competitor')
+    return [
+      `${deal} The account is neither party: our records say it uses ${String(f.target ?? 'the company being bought')}. ` +
+        'Write about what a change of owner can mean for a tool they rely on, without claiming to know their contract or plans.',
+    ];
   return [deal];
 }
 

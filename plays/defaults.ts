@@ -68,6 +68,13 @@ export const DEFAULT_PLAYS: PlayDefinition[] = [
     personas: [salesLeaders, founders],
   }),
   PlayDefinition.parse({
+    name: 'Acquisition: a competitor was bought',
+    description:
+      'Accounts that use a competitor (tagged competitor:<name>) will hear about new owners, roadmaps and prices: reach the people who chose the tool before the renewal comes up.',
+    trigger: { kind: 'signal', signalType: 'acquisition', acquisitionRoles: ['competitor'] },
+    personas: [salesLeaders, revops],
+  }),
+  PlayDefinition.parse({
     name: 'Hiring: building a sales team',
     description: 'Hiring SDRs or sales leaders means a pipeline problem to solve now.',
     trigger: {

@@ -18,8 +18,8 @@ export const FUNDING_ROUNDS = [
   'debt',
   'grant',
 ] as const;
-/** The account's side of an acquisition: buying or being bought. */
-export const ACQUISITION_ROLES = ['acquirer', 'target'] as const;
+/** The account's side of an acquisition: buying, being bought, or using the competitor being bought. */
+export const ACQUISITION_ROLES = ['acquirer', 'target', 'competitor'] as const;
 export const INBOUND_EVENTS = ['trial_signup', 'resource_download', 'demo_attended'] as const;
 
 export const Trigger = z.discriminatedUnion('kind', [

@@ -5,6 +5,7 @@
 import { one, run, type Database, type Queryable } from '../db/index.js';
 import {
   accountInCooldown,
+  accountsTagged,
   accountsVersion,
   appendRole,
   findDuplicate,
@@ -23,6 +24,7 @@ import { classify } from './classify.js';
 import { DEDUP_WINDOW_DAYS, dedupKey, fingerprint } from './dedup.js';
 import { classifyWithLlm, llmFacts } from './llm-classify.js';
 import { roleOf } from './acquisition.js';
+import { competitorBought, competitorsOf, type Competitor } from './competitors.js';
 import { buildIndex, matchItem, type AccountIndex, type MatchAccount, type MatchResult } from './match.js';
 import type { RawItem, SignalStatus } from './types.js';
 
@@ -235,13 +237,41 @@ async function storeOne(
   return { signal: dup!, created: false, queued: false };
 }
 
+/**
+ * An acquisition of a listed competitor, once more for every account tagged as using it: the
+ * account's role is `competitor` (plays/defaults.ts has a play for it), the match says why.
+ */
+async function competitorFanOut(db: Queryable, workspaceId: number, competitors: Competitor[], p: Prepared) {
+  if (p.type !== 'acquisition' || !competitors.length) return [];
+  const bought = competitorBought({ acquirer: str(p.facts.acquirer), target: str(p.facts.target) }, competitors);
+  if (!bought) return [];
+  const users = await run<{ id: number; name: string }>(db, accountsTagged(workspaceId, bought.tag));
+  return users
+    .filter((a) => p.match.status !== 'matched' || p.match.accountId !== a.id)
+    .map((a): Prepared => {
+      const why = `uses ${bought.name} (tagged ${bought.tag})`;
+      const candidate = { accountId: a.id, name: a.name, via: 'competitor' as const, text: bought.name, why };
+      return {
+        ...p,
+        item: { ...p.item, accountId: a.id },
+        facts: { ...p.facts, accountRole: 'competitor', competitor: bought.name },
+        match: { status: 'matched', accountId: a.id, via: 'competitor', candidates: [candidate], others: [] },
+      };
+    });
+}
+
 /** Runs items through the pipeline; each item commits on its own so one bad item loses nothing else. */
 export async function ingestItems(ctx: IngestContext, items: RawItem[], o: IngestOptions): Promise<IngestOutcome> {
   const out: IngestOutcome = { created: 0, merged: 0, byStatus: {}, signalIds: [], researchQueued: 0 };
   if (!items.length) return out;
   const index = o.index ?? (await accountIndex(ctx.db, o.workspaceId));
-  const cooldown = cooldownDays(await one<WorkspaceRow>(ctx.db, findWorkspace(o.workspaceId)));
-  for (const prepared of prepareItems(items, index)) {
+  const workspace = await one<WorkspaceRow>(ctx.db, findWorkspace(o.workspaceId));
+  const cooldown = cooldownDays(workspace);
+  const competitors = competitorsOf(workspace?.settings);
+  const all: Prepared[] = [];
+  for (const p of prepareItems(items, index))
+    all.push(p, ...(await competitorFanOut(ctx.db, o.workspaceId, competitors, p)));
+  for (const prepared of all) {
     const p = await secondOpinion(ctx, o, prepared);
     const r = await ctx.db.transaction(async (tx) => {
       const stored = await storeOne(tx, o, p, cooldown);

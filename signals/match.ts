@@ -14,7 +14,7 @@ export interface MatchAccount {
 export interface Candidate {
   accountId: number;
   name: string;
-  via: 'domain' | 'name' | 'alias' | 'source';
+  via: 'domain' | 'name' | 'alias' | 'source' | 'competitor';
   text: string;
   /** Why this mention counts as the company: the cue that vouched for it. */
   why?: string;

@@ -142,6 +142,14 @@ export const matchableAccounts = (workspaceId: number): Sql => ({
   values: [workspaceId],
 });
 
+/** The accounts carrying a tag (any case): those that use a competitor (signals/competitors.ts). */
+export const accountsTagged = (workspaceId: number, tag: string): Sql => ({
+  text: `SELECT id, name FROM accounts
+          WHERE workspace_id = $1 AND EXISTS (SELECT 1 FROM unnest(tags) t WHERE lower(t) = lower($2))
+          ORDER BY id`,
+  values: [workspaceId, tag],
+});
+
 /** Changes to the index's inputs: rebuild when this differs. */
 export const accountsVersion = (workspaceId: number): Sql => ({
   text: `SELECT count(*)::int AS n, coalesce(max(updated_at), 'epoch')::text AS at, coalesce(max(id), 0)::int AS max_id

@@ -9,6 +9,7 @@ import { insertAudit } from '../../db/queries/audit.js';
 import { updateWorkspaceSettings } from '../../db/queries/settings.js';
 import { findWorkspace, type WorkspaceRow } from '../../db/queries/workspaces.js';
 import { AppError } from '../../errors.js';
+import { competitorsOf, parseCompetitors } from '../../signals/competitors.js';
 import { requireRole } from '../auth/roles.js';
 import { html, safeUrl } from '../html.js';
 import { csrfField, page } from '../layout.js';
@@ -49,6 +50,8 @@ export const WorkspaceSettings = z.object({
   stepApprovalLeadHours: z.coerce.number().min(0).max(336).optional(),
   maxMissedWindows: z.coerce.number().int().min(1).max(20).optional(),
   staleFactDays: z.coerce.number().int().min(1).max(3650).optional(),
+  // Absent from a form that does not show them: kept as they are (settings are merged).
+  competitors: z.array(z.object({ name: z.string(), aliases: z.array(z.string()) })).optional(),
 });
 export type WorkspaceSettings = z.infer<typeof WorkspaceSettings>;
 
@@ -73,6 +76,10 @@ export function settingsFromForm(b: Record<string, unknown>): WorkspaceSettings 
     stepApprovalLeadHours: b.stepApprovalLeadHours || undefined,
     maxMissedWindows: b.maxMissedWindows || undefined,
     staleFactDays: b.staleFactDays || undefined,
+    competitors:
+      typeof b.competitors === 'string'
+        ? parseCompetitors(b.competitors).map(({ name, aliases }) => ({ name, aliases }))
+        : undefined,
   });
   if (!r.success) throw new AppError('VALIDATION', issues(r.error));
   return r.data;
@@ -134,6 +141,26 @@ function form(req: Request, w: WorkspaceRow): string {
               />
               When a champion moves to a company we do not track, create the account</label
             >
+          </div>
+        </fieldset>
+        <fieldset>
+          <legend>Competitors</legend>
+          <div class="stack">
+            <label
+              >One per line: the name, then any other names it goes by, separated by commas. When one is bought, every
+              account tagged <code>competitor:&lt;name&gt;</code> gets a signal for the play "a competitor was bought".
+              <textarea name="competitors" rows="3">
+${competitorsOf(st)
+                  .map((c) => [c.name, ...c.aliases].join(', '))
+                  .join('\n')}</textarea>
+            </label>
+            ${
+              competitorsOf(st).length
+                ? html`<p class="muted">
+                    Account tags: ${competitorsOf(st).map((c, i) => html`${i ? ', ' : ''}<code>${c.tag}</code>`)}
+                  </p>`
+                : ''
+            }
           </div>
         </fieldset>
         <fieldset>

@@ -96,6 +96,27 @@ describe('offline drafts read like a person wrote them', () => {
     expect(readingProblems(input, out.draft.steps)).toEqual([]);
   });
 
+  it.each(ANGLES)('a competitor bought (the account uses it, is neither party), %s angle', (angle) => {
+    // The account is not in the deal: the opener names the deal, never claims the account is buying or bought.
+    const base = inputFor('acquisition');
+    const input: DraftInput = {
+      ...base,
+      account: { ...base.account, name: 'Quarry Security' },
+      signal: {
+        ...base.signal,
+        title: 'Tessellate Data to acquire Vizly',
+        facts: { acquirer: 'Tessellate Data', target: 'Vizly', accountRole: 'competitor', competitor: 'Vizly' },
+      },
+      facts: base.facts.filter((f) => f.kind !== 'plan'),
+    };
+    const out = draftOffline(input, { angle });
+    expect(out.failures).toEqual([]);
+    expect(readingProblems(input, out.draft.steps)).toEqual([]);
+    const opener = out.draft.steps[0]!.body;
+    expect(opener).toContain('Tessellate Data is acquiring Vizly');
+    expect(opener).not.toMatch(/acquiring Quarry Security|Quarry Security is acquiring/);
+  });
+
   it('two contacts at one account with different angles never get the same words', () => {
     const input = inputFor('funding');
     const a = draftOffline(input, { angle: 'sales' }).draft.steps;

@@ -247,6 +247,66 @@ describeEachBackend('signal pipeline', (get) => {
     expect(plays.map((p) => p.name)).toEqual(['Acquisition: an account was bought']);
   });
 
+  it('fans an acquisition of a listed competitor out to every account tagged as using it, once', async () => {
+    await run(ctx.db, {
+      text: `UPDATE workspaces SET settings = settings || $2::jsonb WHERE id = $1`,
+      values: [ws.id, JSON.stringify({ competitors: [{ name: 'Salesloft', aliases: ['Sales Loft'] }] })],
+    });
+    const users: number[] = [];
+    for (const [name, domain, tags] of [
+      ['Pinecrest Logistics', 'pinecrest.example', ['competitor:salesloft']],
+      ['Harbor Freight Labs', 'harborlabs.example', ['enterprise', 'Competitor:Salesloft']],
+      ['Juniper Retail', 'juniper.example', ['competitor:outreach']],
+    ] as const) {
+      const a = await one<{ id: number }>(
+        ctx.db,
+        insertAccount(ws.id, {
+          name,
+          domain,
+          aliases: [],
+          ownerId: null,
+          timeZone: null,
+          country: null,
+          tags: [...tags],
+        }),
+      );
+      if (tags.some((t) => t.toLowerCase() === 'competitor:salesloft')) users.push(a!.id);
+      acc[domain] = a!.id;
+    }
+    const item: RawItem = {
+      key: 'acq-competitor',
+      title: 'Clari acquires Salesloft in all-stock deal',
+      summary: 'The companies will combine revenue platforms.',
+      url: 'https://a.example/clari-salesloft',
+      publishedAt: NOW,
+      links: [],
+    };
+    const first = await ingestItems(ictx(), [item], { workspaceId: ws.id, sourceId: null, now: NOW });
+    const fanned = await signals(`url = $1 AND account_id IS NOT NULL`, [item.url]);
+    expect(fanned.map((s) => s.account_id).sort((a, b) => a! - b!)).toEqual(users);
+    for (const s of fanned) {
+      expect(s).toMatchObject({
+        type: 'acquisition',
+        status: 'new',
+        facts: expect.objectContaining({ acquirer: 'Clari', target: 'Salesloft', accountRole: 'competitor' }),
+        match: expect.objectContaining({ via: 'competitor' }),
+      });
+      const plays = DEFAULT_PLAYS.filter((p) =>
+        triggerMatches(p.trigger, { type: s.type, subtype: s.subtype, facts: s.facts }),
+      );
+      expect(plays.map((p) => p.name)).toEqual(['Acquisition: a competitor was bought']);
+    }
+    expect(first.researchQueued).toBe(users.length);
+    // The same story again (another wire, the next poll) starts nothing new.
+    const again = await ingestItems(ictx(), [{ ...item, key: 'acq-competitor-2' }], {
+      workspaceId: ws.id,
+      sourceId: null,
+      now: NOW,
+    });
+    expect(again.created).toBe(0);
+    expect(await signals(`url = $1 AND account_id IS NOT NULL`, [item.url])).toHaveLength(users.length);
+  });
+
   it('derives the research job id from the signal id', async () => {
     const ids = await run<{ id: string; data: { signalId: number } }>(ctx.db, {
       text: `SELECT id::text, data FROM pgboss.job WHERE name = 'research'`,
