@@ -14,6 +14,7 @@ import {
   updateStepText,
   type DraftRow,
 } from '../db/queries/review.js';
+import { assertGatesConfirmed, failedGates } from '../drafting/confirm-gates.js';
 import { regateSequence } from '../drafting/service.js';
 import { AppError } from '../errors.js';
 import { approveSequence, rejectSequence } from '../sequencing/approve.js';
@@ -78,11 +79,7 @@ export async function saveEdit(
   return out;
 }
 
-/** The gates a draft failed, by name, once each. */
-export function failedGates(d: Pick<DraftRow, 'gate_failures'>): string[] {
-  const list = Array.isArray(d.gate_failures) ? d.gate_failures : [];
-  return [...new Set(list.map((f) => String((f as { gate?: unknown })?.gate ?? (typeof f === 'string' ? f : 'gate'))))];
-}
+export { failedGates };
 
 /**
  * Approves what the reviewer saw: with `expectedVersion` (the page and the list send it), a
@@ -108,20 +105,14 @@ export async function approve(
       { details: { currentVersion: d.version } },
     );
   }
-  const gates = failedGates(d);
+  const gates = failedGates(d.gate_failures);
   if (gates.length && opts.bulk)
     throw new AppError(
       'GATE_FAILURES',
       `Flagged by the ${gates.join(', ')} gate${gates.length === 1 ? '' : 's'}: open it and approve it on its own.`,
       { details: { failures: d.gate_failures } },
     );
-  const unconfirmed = gates.filter((g) => !(opts.confirmGates ?? []).includes(g));
-  if (unconfirmed.length)
-    throw new AppError(
-      'GATE_FAILURES',
-      `This draft failed the ${unconfirmed.join(', ')} gate${unconfirmed.length === 1 ? '' : 's'}; read the failures and confirm them to approve it anyway.`,
-      { details: { failures: d.gate_failures, gates } },
-    );
+  assertGatesConfirmed(d.gate_failures, opts.confirmGates, 'draft');
   if (d.status === 'snoozed') await run(ctx.db, unsnoozeDraft(id));
   const r = await approveSequence(ctx, { sequenceId: id, userId: u.id, now });
   await audit(ctx, u, 'draft.approved', id, {

@@ -9,6 +9,7 @@ import { completeIfDone } from '../db/queries/sending.js';
 import {
   approveStepRow,
   laterOpenSteps,
+  lockStepGates,
   lockAwaitingStep,
   markReturned,
   moveAwaiting,
@@ -18,6 +19,7 @@ import {
   stepChanges,
   type AwaitingLockRow,
 } from '../db/queries/step-approval.js';
+import { assertGatesConfirmed } from '../drafting/confirm-gates.js';
 import { AppError } from '../errors.js';
 import { loadSchedulePolicy } from './approve.js';
 import {
@@ -36,14 +38,22 @@ export function textDigest(subject: string, body: string): string {
 
 /**
  * A rep approves one returned step. `digest` is of the text they saw: a step redrafted or edited
- * since is refused (CONFLICT), so what is sent is what was approved.
+ * since is refused (CONFLICT), so what is sent is what was approved. A step the gates flagged
+ * (after a refresh) is approved only when `confirmGates` names every gate it failed, as a draft.
  */
 export async function approveStep(
   ctx: Pick<AppContext, 'db' | 'log'>,
-  input: { stepId: number; userId: number; digest?: string | null; now?: Date },
+  input: { stepId: number; userId: number; digest?: string | null; now?: Date; confirmGates?: string[] },
 ): Promise<{ scheduledAt: Date | null }> {
   const now = input.now ?? new Date();
   const row = await ctx.db.transaction(async (tx) => {
+    // The flags of the text being approved; a stale digest or a settled step is refused below instead.
+    const locked = await one<{ gate_failures: unknown; status: string; digest: string }>(
+      tx,
+      lockStepGates(input.stepId),
+    );
+    const current = locked?.status === 'awaiting_approval' && (!input.digest || input.digest === locked.digest);
+    const confirmed = current && locked ? assertGatesConfirmed(locked.gate_failures, input.confirmGates, 'step') : [];
     const r = await one<{ id: number; sequence_id: number; scheduled_at: Date | null }>(
       tx,
       approveStepRow(input.stepId, input.userId, input.digest ?? null, now),
@@ -61,7 +71,7 @@ export async function approveStep(
         action: 'step.approved',
         entityType: 'sequence_step',
         entityId: r.id,
-        data: { sequenceId: r.sequence_id },
+        data: { sequenceId: r.sequence_id, ...(confirmed.length ? { confirmedGateFailures: confirmed } : {}) },
       }),
     );
     return r;

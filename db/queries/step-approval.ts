@@ -94,6 +94,12 @@ export const approveStepRow = (stepId: number, userId: number, digest: string | 
   values: [stepId, userId, digest, now],
 });
 
+/** The gates' verdict on a step and its text's digest, the row locked so a refresh cannot change them before the approval. */
+export const lockStepGates = (stepId: number): Sql => ({
+  text: `SELECT st.gate_failures, st.status, ${TEXT_DIGEST} AS digest FROM sequence_steps st WHERE st.id = $1 FOR UPDATE`,
+  values: [stepId],
+});
+
 /** Read under the claim's row locks: does this step need an approval of its own, and has it one? */
 export interface ClaimApprovalRow {
   approval_mode: string;

@@ -18,25 +18,16 @@ import {
 import { AppError, isAppError } from '../../errors.js';
 import { previewSchedule } from '../../sequencing/approve.js';
 import { canActOnDraft, queueViewer } from '../access.js';
-import {
-  approve,
-  failedGates,
-  loadDraft,
-  regenerate,
-  reject,
-  saveEdit,
-  snooze,
-  type StepEdit,
-} from '../draft-actions.js';
+import { approve, loadDraft, regenerate, reject, saveEdit, snooze, type StepEdit } from '../draft-actions.js';
 import { inZone, intParam, label, zoneOf } from '../format.js';
 import { html } from '../html.js';
 import { csrfField, page } from '../layout.js';
 import { statusLine } from '../status-line.js';
+import { confirmFailuresPage, confirmedGates } from '../views/confirm-gates.js';
 import {
   actions,
   dossier,
   gateFailures,
-  gateText,
   KEY_HELP,
   signalCard,
   stepCard,
@@ -172,17 +163,21 @@ export function draftRoutes(ctx: AppContext): Router {
     const id = idParam(req);
     const version = intParam(req.body?.version);
     // The confirmation page sends the gates it listed, and only with its box ticked.
-    const confirmGates =
-      req.body?.confirm_failures === 'yes'
-        ? String(req.body?.confirm_gates ?? '')
-            .split(',')
-            .filter(Boolean)
-        : [];
+    const confirmGates = confirmedGates(req.body);
     try {
       await approve(ctx, req.user!, id, { expectedVersion: version, confirmGates });
     } catch (err) {
       if (!isAppError(err, 'GATE_FAILURES')) throw err;
-      res.type('html').send(confirmFailuresPage(req, await loadDraft(ctx, req.user!, id)));
+      const d = await loadDraft(ctx, req.user!, id);
+      res.type('html').send(
+        confirmFailuresPage(req, {
+          what: `draft #${d.id}`,
+          action: `/drafts/${d.id}/approve`,
+          back: `/drafts/${d.id}`,
+          failures: d.gate_failures,
+          hidden: html`<input type="hidden" name="version" value="${d.version}" />`,
+        }),
+      );
       return;
     }
     res.redirect(303, `/queue/next?approved=${id}`);
@@ -207,32 +202,4 @@ export function draftRoutes(ctx: AppContext): Router {
     res.redirect(303, `/queue/next?snoozed=${id}`);
   });
   return r;
-}
-
-/** Approving a flagged draft: the failures by name, and a box to tick that says they were read. */
-function confirmFailuresPage(req: Request, d: DraftRow): string {
-  const list = Array.isArray(d.gate_failures) ? d.gate_failures : [];
-  const gates = failedGates(d);
-  return page(
-    req,
-    `Approve draft #${d.id} despite ${list.length} gate failure${list.length === 1 ? '' : 's'}?`,
-    html`<section class="gates" role="alert" aria-labelledby="confirm-h">
-        <h2 id="confirm-h">The ${gates.join(', ')} gate${gates.length === 1 ? '' : 's'} flagged this draft</h2>
-        <ul>
-          ${list.map((g) => html`<li>${gateText(g)}</li>`)}
-        </ul>
-      </section>
-      <form method="post" action="/drafts/${d.id}/approve" class="stack" id="confirm-failures-form">
-        ${csrfField(req)}<input type="hidden" name="version" value="${d.version}" />
-        <input type="hidden" name="confirm_gates" value="${gates.join(',')}" />
-        <label class="check"
-          ><input type="checkbox" name="confirm_failures" value="yes" required id="confirm-failures" /> I read these
-          failures and approve the draft as it is</label
-        >
-        <div>
-          <button type="submit" class="primary">Approve despite ${gates.join(', ')}</button>
-          <a href="/drafts/${d.id}">Back to the draft</a>
-        </div>
-      </form>`,
-  );
 }

@@ -11,7 +11,7 @@ import {
   type ReturnedStepRow,
 } from '../../db/queries/step-approval.js';
 import { refreshStep } from '../../sequencing/step-refresh.js';
-import { AppError } from '../../errors.js';
+import { AppError, isAppError } from '../../errors.js';
 import { approveStep, loadChanges } from '../../sequencing/step-approval.js';
 import { stepApprovalSettings } from '../../sequencing/step-approval-rules.js';
 import { assertCanAct, assertCanSee, queueViewer } from '../access.js';
@@ -23,6 +23,11 @@ export const StepApproveBody = z.object({
     .string()
     .regex(/^[0-9a-f]{32}$/, 'the digest of the text you read (from GET /steps/:id)')
     .optional(),
+  confirmGateFailures: z
+    .array(z.string().max(40))
+    .max(20)
+    .optional()
+    .describe('For a step the gates flagged: the name of every gate it failed (a 409 GATE_FAILURES lists them)'),
 });
 
 endpoint({
@@ -43,7 +48,8 @@ endpoint({
   method: 'post',
   path: '/steps/:id/approve',
   tag: 'review',
-  summary: 'Approve one step (409 if its text changed since the digest)',
+  summary:
+    'Approve one step (409 if its text changed since the digest; 409 GATE_FAILURES for a flagged step until confirmGateFailures names every failed gate)',
   roles: 'owning rep, admin',
   body: StepApproveBody,
 });
@@ -112,12 +118,19 @@ export function stepApprovalApiRoutes(ctx: AppContext): Router {
     assertCanAct(req.user!, s);
     const body = StepApproveBody.safeParse(req.body ?? {});
     if (!body.success) throw new AppError('VALIDATION', issues(body.error));
-    const { scheduledAt } = await approveStep(ctx, {
-      stepId: s.id,
-      userId: req.user!.id,
-      digest: body.data.digest ?? null,
-    });
-    res.json({ id: s.id, status: 'scheduled', scheduledAt });
+    try {
+      const { scheduledAt } = await approveStep(ctx, {
+        stepId: s.id,
+        userId: req.user!.id,
+        digest: body.data.digest ?? null,
+        confirmGates: body.data.confirmGateFailures,
+      });
+      res.json({ id: s.id, status: 'scheduled', scheduledAt });
+    } catch (err) {
+      if (!isAppError(err, 'GATE_FAILURES')) throw err;
+      const { failures, gates } = err.details as { failures: unknown[]; gates: string[] };
+      res.status(err.status).json({ error: { code: err.code, message: err.message, gates, failures } });
+    }
   });
 
   r.post('/steps/:id/refresh', async (req, res) => {

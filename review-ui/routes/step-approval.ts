@@ -17,7 +17,7 @@ import {
 } from '../../db/queries/step-approval.js';
 import { insertAudit } from '../../db/queries/audit.js';
 import { refreshStep } from '../../sequencing/step-refresh.js';
-import { AppError } from '../../errors.js';
+import { AppError, isAppError } from '../../errors.js';
 import { resolveZone } from '../../sequencing/schedule.js';
 import { approveStep, loadChanges } from '../../sequencing/step-approval.js';
 import { stepApprovalSettings } from '../../sequencing/step-approval-rules.js';
@@ -26,6 +26,7 @@ import type { CurrentUser } from '../auth/session.js';
 import { inZone, intParam, label } from '../format.js';
 import { html, type Html } from '../html.js';
 import { csrfField, page, pageParams, pager } from '../layout.js';
+import { confirmFailuresPage, confirmedGates } from '../views/confirm-gates.js';
 import { changesPanel, returnedRow, STEP_KEY_HELP, stepActions, stepText } from '../views/step-approval.js';
 
 const SCRIPT = html`<link rel="stylesheet" href="/static/step-approval.css" />
@@ -284,7 +285,22 @@ export function stepApprovalRoutes(ctx: AppContext): Router {
     const u = req.user!;
     const s = await loadStep(ctx, u, stepIdParam(req));
     assertCanAct(u, s);
-    await approveStep(ctx, { stepId: s.id, userId: u.id, digest: String(req.body?.digest ?? '') || null });
+    const digest = String(req.body?.digest ?? '') || null;
+    try {
+      await approveStep(ctx, { stepId: s.id, userId: u.id, digest, confirmGates: confirmedGates(req.body) });
+    } catch (err) {
+      if (!isAppError(err, 'GATE_FAILURES')) throw err;
+      res.type('html').send(
+        confirmFailuresPage(req, {
+          what: `step ${s.step_number}`,
+          action: `/steps/${s.id}/approve`,
+          back: `/steps/${s.id}`,
+          failures: (err.details as { failures: unknown }).failures,
+          hidden: html`<input type="hidden" name="digest" value="${digest ?? ''}" />`,
+        }),
+      );
+      return;
+    }
     const next = await one<{ id: number }>(ctx.db, nextReturned(u.workspaceId, queueViewer(u), new Date(), [s.id]));
     res.redirect(303, next ? `/steps/${next.id}?approved=${s.id}` : `/queue/steps?approved=1`);
   });

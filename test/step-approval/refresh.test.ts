@@ -44,6 +44,26 @@ describeEachBackend('refresh this step', (get) => {
       },
     );
 
+  /** A returned step refreshed with a model answer that invents a number (the grounding gate fails). */
+  const refreshWithInventedNumber = async (ws: Awaited<ReturnType<typeof buildWorkspace>>) => {
+    const b = await buildReturnedStep(ctx, {
+      workspaceId: ws.id,
+      ownerId: ws.users.rep.id,
+      approvedAt: hours(-48),
+      dueAt: hours(3),
+    });
+    fake.fallback = json({
+      steps: [
+        { ...OPENER, citedFactIds: b.factIds },
+        { subject: '', body: 'Hi Dana, teams like yours cut ramp time by 73% with us.', citedFactIds: [] },
+      ],
+    });
+    const r = await refreshStep({ db: ctx.db, config: ctx.config, log: ctx.log, llm: ctx.llm }, b.stepIds[1]!, {
+      userId: ws.users.rep.id,
+    });
+    return { b, r };
+  };
+
   it('redrafts the returned step with the new signal and title, through the gates, from the step page', async () => {
     fake.reset();
     const ws = await buildWorkspace(ctx.db);
@@ -99,21 +119,7 @@ describeEachBackend('refresh this step', (get) => {
   it("keeps the gates' verdict on the step when the model invents a number, and bulk approval leaves it out", async () => {
     fake.reset();
     const ws = await buildWorkspace(ctx.db);
-    const b = await buildReturnedStep(ctx, {
-      workspaceId: ws.id,
-      ownerId: ws.users.rep.id,
-      approvedAt: hours(-48),
-      dueAt: hours(3),
-    });
-    fake.fallback = json({
-      steps: [
-        { ...OPENER, citedFactIds: b.factIds },
-        { subject: '', body: 'Hi Dana, teams like yours cut ramp time by 73% with us.', citedFactIds: [] },
-      ],
-    });
-    const r = await refreshStep({ db: ctx.db, config: ctx.config, log: ctx.log, llm: ctx.llm }, b.stepIds[1]!, {
-      userId: ws.users.rep.id,
-    });
+    const { b, r } = await refreshWithInventedNumber(ws);
     expect(r.failures.map((f) => f.gate)).toContain('grounding');
     expect(fake.requests).toHaveLength(2); // one retry with the failures fed back, as for any draft
     const row = (await stepRow(b.stepIds[1]!))!;
@@ -126,6 +132,69 @@ describeEachBackend('refresh this step', (get) => {
     expect(list.html).toMatch(new RegExp(`data-id="${b.stepIds[1]}" data-unchanged="0"`));
     expect(list.html).toContain('Approve all 0 with nothing changed');
     expect((await rep.page(`/steps/${b.stepIds[1]}`)).html).toContain('Flagged by the gates after the refresh');
+  });
+
+  it('approves a refreshed step the gates flagged only once its failures are confirmed by name, page and API', async () => {
+    fake.reset();
+    const ws = await buildWorkspace(ctx.db);
+    const flaggedStep = async () => {
+      const { b, r } = await refreshWithInventedNumber(ws);
+      expect(r.failures.map((f) => f.gate)).toEqual(['grounding']);
+      return b.stepIds[1]!;
+    };
+    const rep = new Browserish(srv.base);
+    await rep.login(ws.users.rep.email, ws.users.rep.password);
+
+    // The page: approving asks first, naming the failure; only the ticked box with every gate approves.
+    const id = await flaggedStep();
+    const { html, csrf } = await rep.page(`/steps/${id}`);
+    const digest = /name="digest" value="([0-9a-f]{32})"/.exec(html)![1]!;
+    const ask = await rep.post(`/steps/${id}/approve`, { _csrf: csrf!, digest });
+    expect(ask.status).toBe(200);
+    const asked = await ask.text();
+    expect(asked).toContain('despite 1 gate failure');
+    expect(asked).toContain('73%');
+    expect(asked).toContain('name="confirm_gates" value="grounding"');
+    expect((await stepRow(id))!.status).toBe('awaiting_approval');
+    await rep.post(`/steps/${id}/approve`, { _csrf: csrf!, digest, confirm_gates: 'grounding' });
+    expect((await stepRow(id))!.status).toBe('awaiting_approval');
+    await rep.post(`/steps/${id}/approve`, { _csrf: csrf!, digest, confirm_gates: 'links', confirm_failures: 'yes' });
+    expect((await stepRow(id))!.status).toBe('awaiting_approval');
+    const yes = await rep.post(`/steps/${id}/approve`, {
+      _csrf: csrf!,
+      digest,
+      confirm_gates: 'grounding',
+      confirm_failures: 'yes',
+    });
+    expect(yes.status).toBe(303);
+    expect((await stepRow(id))!.status).toBe('scheduled');
+    const audit = await run<{ data: { confirmedGateFailures?: string[] } }>(ctx.db, {
+      text: `SELECT data FROM audit_log WHERE entity_id = $1 AND action = 'step.approved'`,
+      values: [id],
+    });
+    expect(audit.map((a) => a.data.confirmedGateFailures)).toEqual([['grounding']]);
+
+    // The API: 409 with the failures until the request names every failed gate.
+    const id2 = await flaggedStep();
+    const approveApi = (body: unknown) =>
+      rep.fetch(`/api/steps/${id2}/approve`, {
+        method: 'POST',
+        headers: { accept: 'application/json', 'content-type': 'application/json', 'x-csrf-token': csrf! },
+        body: JSON.stringify(body),
+      });
+    const refused = await approveApi({});
+    expect(refused.status).toBe(409);
+    expect(await refused.json()).toMatchObject({
+      error: {
+        code: 'GATE_FAILURES',
+        gates: ['grounding'],
+        failures: [expect.objectContaining({ gate: 'grounding' })],
+      },
+    });
+    expect((await approveApi({ confirmGateFailures: ['links'] })).status).toBe(409);
+    expect((await stepRow(id2))!.status).toBe('awaiting_approval');
+    expect((await approveApi({ confirmGateFailures: ['grounding'] })).status).toBe(200);
+    expect((await stepRow(id2))!.status).toBe('scheduled');
   });
 
   it('refuses a step that is not waiting for approval, and refreshing without an LLM', async () => {
