@@ -76,6 +76,17 @@ const EnvSchema = z.object({
         return z.NEVER;
       }
     }),
+  /** Comma-separated DNS servers (`host` or `host:port`) for outbound names; unset: the system resolver. */
+  DNS_SERVERS: z
+    .string()
+    .optional()
+    .transform((v) =>
+      (v ?? '')
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
+    .refine((l) => l.every((x) => /^[\w.:[\]-]+$/.test(x)), 'a comma-separated list of host or host:port'),
   /** A contact address sent in the User-Agent of fetches (SEC EDGAR refuses anonymous clients). */
   FETCH_CONTACT: z.email('an email address for the User-Agent, e.g. ops@example.com').optional(),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
@@ -155,6 +166,8 @@ export interface Config {
   /** Private addresses: all (true), none (false), or only these origins (`scheme://host[:port]`). */
   allowPrivateFetch: boolean | string[];
   fetchContact: string | undefined;
+  /** DNS servers the address guard resolves with; empty: the system resolver. */
+  dnsServers: string[];
   dbPoolMax: number;
   /** SMTP socket inactivity limit: a server slower than this after the final dot makes the step `unknown`. */
   smtpSocketTimeoutMs: number;
@@ -231,6 +244,7 @@ export function loadConfig(env: Record<string, string | undefined> = { ...readEn
     logFormat: e.LOG_FORMAT,
     allowPrivateFetch: e.ALLOW_PRIVATE_FETCH,
     fetchContact: e.FETCH_CONTACT,
+    dnsServers: e.DNS_SERVERS,
     dbPoolMax: e.DB_POOL_MAX,
     smtpSocketTimeoutMs: e.SMTP_SOCKET_TIMEOUT_MS,
     trustProxy:

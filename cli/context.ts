@@ -8,11 +8,15 @@ import { migrate } from '../db/migrate.js';
 import { startBoss } from '../agents/boss.js';
 import { createLlm } from '../llm/client.js';
 import { createLogger, type LogFormat } from '../log.js';
+import { useDnsServers } from '../net/guard.js';
 
 /** Loads config or exits with code 2 and one line per bad key. */
 export function configOrExit(): Config {
   try {
-    return loadConfig();
+    const config = loadConfig();
+    // The address guard resolves with the configured servers from the first connection on.
+    useDnsServers(config.dnsServers);
+    return config;
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`prospector: configuration is not valid\n${err.problems.map((p) => `  ${p}`).join('\n')}\n`);

@@ -12,19 +12,49 @@ export interface Pinned {
   family: number;
 }
 
-/** Resolves `host` and checks every address; resolves to the one to connect to. */
-export function resolvePinned(host: string, allowPrivate: boolean): Promise<Pinned> {
-  if (net.isIP(host)) {
-    if (!allowPrivate && !isPublicAddress(host)) return Promise.reject(blockedError(host));
-    return Promise.resolve({ address: host, family: net.isIP(host) });
+type LookupAll = (host: string) => Promise<Pinned[]>;
+
+/** The system resolver (getaddrinfo: /etc/hosts, then DNS), every address of the name. */
+const systemLookup: LookupAll = async (host) =>
+  (await dns.promises.lookup(host, { all: true })).map((a) => ({ address: a.address, family: a.family }));
+
+let lookupAll: LookupAll = systemLookup;
+
+/**
+ * Resolve outbound names with these DNS servers (`DNS_SERVERS`, `host` or `host:port`) instead
+ * of the system resolver, e.g. a filtering resolver; none or empty: the system resolver again.
+ */
+export function useDnsServers(servers?: readonly string[]): void {
+  if (!servers?.length) {
+    lookupAll = systemLookup;
+    return;
   }
-  return new Promise((resolve, reject) => {
-    dns.lookup(host, { all: true }, (err, list) => {
-      if (err || !list.length) return reject(err ?? new Error(`${host} has no address`));
-      if (!allowPrivate && list.some((a) => !isPublicAddress(a.address))) return reject(blockedError(host));
-      resolve(list[0]!);
-    });
-  });
+  const r = new dns.promises.Resolver({ timeout: 3000, tries: 2 });
+  r.setServers([...servers]);
+  lookupAll = async (host) => {
+    const [v4, v6] = await Promise.allSettled([r.resolve4(host), r.resolve6(host)]);
+    const list = [
+      ...(v4.status === 'fulfilled' ? v4.value.map((address) => ({ address, family: 4 })) : []),
+      ...(v6.status === 'fulfilled' ? v6.value.map((address) => ({ address, family: 6 })) : []),
+    ];
+    if (!list.length) throw v4.status === 'rejected' ? v4.reason : new Error(`${host} has no address`);
+    return list;
+  };
+}
+
+/**
+ * Resolves `host` once and checks every address; resolves to the one to connect to. Callers
+ * connect to that address and never resolve the name again (no rebinding between check and use).
+ */
+export async function resolvePinned(host: string, allowPrivate: boolean): Promise<Pinned> {
+  if (net.isIP(host)) {
+    if (!allowPrivate && !isPublicAddress(host)) throw blockedError(host);
+    return { address: host, family: net.isIP(host) };
+  }
+  const list = await lookupAll(host);
+  if (!list.length) throw new Error(`${host} has no address`);
+  if (!allowPrivate && list.some((a) => !isPublicAddress(a.address))) throw blockedError(host);
+  return list[0]!;
 }
 
 /** A `lookup` for http.request / net.connect that refuses private answers (the socket uses what it returns). */
