@@ -5,18 +5,21 @@
 import { one, run, type Queryable } from '../db/index.js';
 import {
   completeIfDone,
+  holdStep,
   insertEvent,
   insertOutMessage,
   markAmbiguous,
   markRetry,
   markSent,
   markStepOutcome,
+  noteConsentError,
   pauseMailbox,
   releaseUnhanded,
   touchContact,
 } from '../db/queries/sending.js';
 import { persist } from '../db/transient.js';
 import type { AppContext } from '../context.js';
+import { ConsentError } from '../mailboxes/oauth-types.js';
 import { loadSchedulePolicy } from './approve.js';
 import type { ClaimedStep } from './claim.js';
 import type { BuiltMessage } from './message.js';
@@ -106,6 +109,14 @@ export async function recordFailure(
   const stepId = f.step_id;
   await durably(ctx, 'record_failure', stepId, async (tx) => {
     switch (verdict) {
+      case 'held': {
+        // The mailbox waits for a reconnect; its steps wait with it (deferred while it is paused), nothing failed.
+        const reason = err instanceof ConsentError ? err.reason : error;
+        await run(tx, pauseMailbox(c.mailbox.id, reason, now));
+        await run(tx, noteConsentError(c.mailbox.id, reason, now));
+        await run(tx, holdStep(stepId, f.attempts + 1, now, `held: ${reason}`.slice(0, 1000), now));
+        break;
+      }
       case 'retry':
       case 'auth': {
         if (verdict === 'auth') {

@@ -21,7 +21,7 @@ export interface SendDeps {
 
 export type SendResult =
   | { status: 'sent'; messageId: string; response: string }
-  | { status: 'noop' | 'stopped' | 'skipped' | 'deferred' | 'released'; reason: string }
+  | { status: 'noop' | 'stopped' | 'skipped' | 'deferred' | 'released' | 'held'; reason: string }
   | { status: 'retry' | 'bounced' | 'rejected' | 'auth' | 'unknown' | 'failed'; error: string };
 
 function settingsText(settings: Record<string, unknown>, key: string): string | undefined {
@@ -107,6 +107,7 @@ async function deliver(
     const e = err as { responseCode?: number };
     log.warn({ verdict, responseCode: e.responseCode, err }, 'sequence.step.send_failed');
     const error = await recordFailure(ctx, claimed, verdict, err, clock());
+    if (verdict === 'held') return { status: 'held', reason: error };
     return { status: verdict === 'bounce' ? 'bounced' : verdict, error } as SendResult;
   };
   // Nothing has left the building until the transport hands the message over: a failure before

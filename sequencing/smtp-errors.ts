@@ -2,7 +2,10 @@
 // transport reports the stage it reached (SMTP and provider APIs alike); nodemailer's `command`
 // label is not enough: it says `CONN` for every lost connection and socket timeout, whatever
 // stage the transaction was in. Branches on stable codes and reply codes, never on message text.
+import { ConsentError } from '../mailboxes/oauth-types.js';
+
 export type SmtpVerdict =
+  | 'held' // an OAuth mailbox's provider refused the saved sign-in: mailbox paused, the step waits (no attempt counted)
   | 'retry' // a 4xx, or it broke before the server could have the whole message: safe to send again later
   | 'bounce' // 5xx for the recipient: the address is bad
   | 'rejected' // 5xx for something else (sender, content policy): a person must look
@@ -33,6 +36,8 @@ export function advance(current: DeliveryStage | undefined, next: DeliveryStage)
 }
 
 export function classifySmtpError(err: unknown, stage: DeliveryStage | undefined): SmtpVerdict {
+  // Thrown only before anything of the message went out (the token is got first) or with the provider's 401 to it.
+  if (err instanceof ConsentError) return 'held';
   const e = (err ?? {}) as { code?: string; responseCode?: number; command?: string };
   if (e.code === 'EAUTH' || e.code === 'ENOAUTH' || e.command?.startsWith('AUTH')) return 'auth';
   // A reply code is the server's own word on this message: a 4xx (even to the final dot) means it did not take it.

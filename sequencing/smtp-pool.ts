@@ -7,6 +7,7 @@ import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import DKIM from 'nodemailer/lib/dkim';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
+import { ConsentError, type AccessTokenSource, type OAuthProvider } from '../mailboxes/oauth-types.js';
 import type { DeliveryStage } from './smtp-errors.js';
 import type { MailTransport, SendOutcome, SendProgress } from './transport.js';
 
@@ -14,7 +15,8 @@ export interface SmtpOptions {
   host: string;
   port: number;
   secure: boolean;
-  auth?: { user: string; pass: string };
+  /** A password, or (Google, Microsoft) XOAUTH2 with an access token got fresh for each new connection. */
+  auth?: { user: string; pass: string } | OAuthLogin;
   dkim?: { domainName: string; keySelector: string; privateKey: string };
   maxConnections: number;
   connectionTimeoutMs: number;
@@ -27,6 +29,19 @@ export interface SmtpOptions {
   /** Opens the TCP connection (net/'s address guard); SMTPConnection runs TLS/STARTTLS on it for `host`. */
   openSocket?: () => Promise<Socket>;
 }
+
+export interface OAuthLogin {
+  user: string;
+  provider: OAuthProvider;
+  tokens: AccessTokenSource;
+}
+
+/** The SASL XOAUTH2 initial response (Google's and Microsoft's format). */
+export function xoauth2(user: string, accessToken: string): string {
+  return Buffer.from(`user=${user}\x01auth=Bearer ${accessToken}\x01\x01`).toString('base64');
+}
+
+const PROVIDER_NAME: Record<OAuthProvider, string> = { google: 'Google', microsoft: 'Microsoft' };
 
 interface Conn {
   c: SMTPConnection;
@@ -177,7 +192,9 @@ export class SmtpMailbox implements MailTransport {
     c.on('end', () => (conn.dead = true));
     try {
       await settle<void>(conn, (done) => c.connect(() => done(null)));
-      if (this.o.auth) await settle<void>(conn, (done) => c.login(this.o.auth!, (err) => done(err ?? null)));
+      const auth = this.o.auth;
+      if (auth && 'tokens' in auth) await this.tokenLogin(conn, auth);
+      else if (auth) await settle<void>(conn, (done) => c.login(auth, (err) => done(err ?? null)));
     } catch (err) {
       conn.dead = true;
       conn.gone = true;
@@ -185,6 +202,60 @@ export class SmtpMailbox implements MailTransport {
       throw err;
     }
     return conn;
+  }
+
+  /**
+   * XOAUTH2 with a token got before anything of the message goes out. A refused token (the
+   * server's 334 challenge, or a plain 535) is tried once more, refreshed; refused again, the
+   * provider will not take the saved sign-in: a ConsentError (the mailbox is paused, the step waits).
+   */
+  private async tokenLogin(conn: Conn, auth: OAuthLogin): Promise<void> {
+    let refreshed = false;
+    let tokenError: Error | undefined;
+    const fresh = async () => {
+      refreshed = true;
+      return auth.tokens.get({ forceRefresh: true });
+    };
+    const attempt = (token: string) =>
+      settle<void>(conn, (done) =>
+        conn.c.login(
+          {
+            user: auth.user,
+            method: 'XOAUTH2',
+            oauth2: {
+              // nodemailer asks again (isRetry) after the server's 334 error challenge.
+              getToken: (isRetry: boolean, cb: (err: Error | null, token?: string) => void) => {
+                if (!isRetry || refreshed) return cb(null, token);
+                fresh().then(
+                  (t) => cb(null, t),
+                  (err: Error) => cb((tokenError = err)),
+                );
+              },
+              buildXOAuth2Token: (t: string) => xoauth2(auth.user, t),
+            },
+          } as unknown as SMTPConnection.AuthenticationType,
+          (err) => done(err ?? null),
+        ),
+      );
+    const refused = (err: unknown) => (err as { code?: string }).code === 'EAUTH';
+    try {
+      await attempt(await auth.tokens.get());
+    } catch (err) {
+      if (tokenError) throw tokenError;
+      if (!refused(err) || refreshed) throw this.refusedLogin(auth, err as Error);
+      await attempt(await fresh()).catch((again: Error) => {
+        throw tokenError ?? this.refusedLogin(auth, again);
+      });
+    }
+  }
+
+  private refusedLogin(auth: OAuthLogin, err: Error): Error {
+    if ((err as { code?: string }).code !== 'EAUTH') return err;
+    const said = String((err as { response?: string }).response ?? (err as Error).message).slice(0, 200);
+    return new ConsentError(
+      auth.provider,
+      `${PROVIDER_NAME[auth.provider]} refused the saved sign-in for SMTP (${said}): reconnect this mailbox, or ask an admin to allow SMTP AUTH for it`,
+    );
   }
 
   private release(conn: Conn, reusable: boolean): void {

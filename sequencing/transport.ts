@@ -6,10 +6,13 @@ import path from 'node:path';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { AppContext } from '../context.js';
 import type { MailboxRow } from '../db/queries/sending.js';
+import { AppError } from '../errors.js';
+import type { AccessTokenSource } from '../mailboxes/oauth-types.js';
 import type { AddressPolicy } from '../net/address.js';
 import { smtpSocket } from '../net/mail.js';
 import type { SecretBox } from '../secret-box.js';
 import type { BuiltMessage } from './message.js';
+import { endpointsFor, isOAuthMailbox, type OAuthEndpointOverrides } from './oauth-endpoints.js';
 import type { DeliveryStage } from './smtp-errors.js';
 import { SmtpMailbox } from './smtp-pool.js';
 
@@ -48,6 +51,10 @@ export interface TransportDeps {
   smtpSocketTimeoutMs?: number;
   /** The address guard every SMTP connection is opened through (net/mail.ts). */
   policy: AddressPolicy;
+  /** Access tokens of a Google / Microsoft mailbox (the token store, mailboxes/oauth/). */
+  tokens?: (mailbox: MailboxRow) => AccessTokenSource;
+  /** Provider endpoints pointed elsewhere by configuration. */
+  oauthEndpoints?: OAuthEndpointOverrides;
 }
 
 export function transportDeps(ctx: Pick<AppContext, 'secrets' | 'config'>): TransportDeps {
@@ -93,6 +100,32 @@ function outboxTransport(mailbox: MailboxRow, dataDir: string): MailTransport {
     },
     close() {},
   };
+}
+
+/** The token source of an OAuth mailbox; a process without one cannot send from it (the mailbox is paused). */
+export function tokensOf(mailbox: MailboxRow, deps: Pick<TransportDeps, 'tokens'>): AccessTokenSource {
+  if (!deps.tokens)
+    throw new AppError('CONFIG_INVALID', `mailbox ${mailbox.id} signs in with ${mailbox.kind}: no token store here`);
+  return deps.tokens(mailbox);
+}
+
+/** Google / Microsoft over SMTP with XOAUTH2: the provider's host (or the configured one), no DKIM of ours (the provider signs). */
+function oauthSmtpTransport(
+  mailbox: MailboxRow & { kind: 'google' | 'microsoft' },
+  deps: TransportDeps,
+): MailTransport {
+  const { smtp } = endpointsFor(mailbox, deps.oauthEndpoints);
+  return new SmtpMailbox({
+    host: smtp.host,
+    port: smtp.port,
+    secure: smtp.secure,
+    auth: { user: mailbox.smtp_user ?? mailbox.from_email, provider: mailbox.kind, tokens: tokensOf(mailbox, deps) },
+    maxConnections: SMTP_CONNECTIONS,
+    connectionTimeoutMs: 20_000,
+    greetingTimeoutMs: 15_000,
+    socketTimeoutMs: deps.smtpSocketTimeoutMs ?? 60_000,
+    openSocket: () => smtpSocket(smtp.host, smtp.port, deps.policy, 20_000),
+  });
 }
 
 function smtpTransport(mailbox: MailboxRow, deps: TransportDeps): MailTransport {
@@ -151,6 +184,7 @@ export class TransportPool {
     const key = [
       mailbox.id,
       mailbox.kind,
+      mailbox.oauth_transport,
       mailbox.smtp_host,
       mailbox.smtp_port,
       mailbox.smtp_user,
@@ -164,10 +198,16 @@ export class TransportPool {
           old.close();
           this.open.delete(k);
         }
-      t = mailbox.kind === 'outbox' ? outboxTransport(mailbox, this.deps.dataDir) : smtpTransport(mailbox, this.deps);
+      t = this.create(mailbox);
       this.open.set(key, t);
     }
     return t;
+  }
+
+  private create(mailbox: MailboxRow): MailTransport {
+    if (mailbox.kind === 'outbox') return outboxTransport(mailbox, this.deps.dataDir);
+    if (isOAuthMailbox(mailbox)) return oauthSmtpTransport(mailbox, this.deps);
+    return smtpTransport(mailbox, this.deps);
   }
 
   close(): void {

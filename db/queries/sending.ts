@@ -6,7 +6,9 @@ export interface MailboxRow {
   id: number;
   workspace_id: number;
   user_id: number | null;
-  kind: 'smtp' | 'outbox';
+  kind: 'smtp' | 'outbox' | 'google' | 'microsoft';
+  /** For kind google/microsoft: SMTP + IMAP with XOAUTH2, or the provider's HTTP API. */
+  oauth_transport: 'smtp' | 'api';
   from_name: string;
   from_email: string;
   smtp_host: string | null;
@@ -179,6 +181,23 @@ export const markRetry = (stepId: number, at: Date, error: string, now: Date): S
   text: `UPDATE sequence_steps SET status = 'scheduled', scheduled_at = $2, last_error = $3, updated_at = $4
           WHERE id = $1 AND status = 'sending'`,
   values: [stepId, at, error, now],
+});
+
+/**
+ * The provider refused an OAuth mailbox's saved sign-in before the message was accepted: back to
+ * `scheduled` at `at`, the claim (`attempts`, its token) not counted (the mailbox is paused; it waits for a reconnect).
+ */
+export const holdStep = (stepId: number, attempts: number, at: Date, error: string, now: Date): Sql => ({
+  text: `UPDATE sequence_steps SET status = 'scheduled', scheduled_at = $3, attempts = attempts - 1,
+                handed_at = NULL, last_error = $4, updated_at = $5
+          WHERE id = $1 AND status = 'sending' AND attempts = $2 RETURNING id`,
+  values: [stepId, attempts, at, error, now],
+});
+
+/** The reason the provider refused the saved sign-in, kept on the token row until a reconnect clears it. */
+export const noteConsentError = (mailboxId: number, reason: string, now: Date): Sql => ({
+  text: `UPDATE mailbox_oauth SET consent_error = $2, consent_error_at = $3 WHERE mailbox_id = $1 AND consent_error IS NULL`,
+  values: [mailboxId, reason, now],
 });
 
 export const markStepOutcome = (stepId: number, status: 'failed' | 'unknown', error: string, now: Date): Sql => ({

@@ -2,7 +2,10 @@
 // parsed back with mailparser. Recipients can be made to fail with a chosen reply, and the
 // faults of a real deployment can be switched on: a refusing greeting, a 4xx to MAIL FROM, the
 // connection dropped right after the final dot (the message kept: delivered, the 250 lost), the
-// final dot answered only after a delay (longer than the client's socket timeout).
+// final dot answered only after a delay (longer than the client's socket timeout). With `oauth`,
+// it speaks like Gmail / Office 365: AUTH XOAUTH2 only, the bearer token checked at the fake
+// authorization server's RFC 7662 introspection endpoint, a refused token answered with the 334
+// JSON error challenge and then 535.
 import type { AddressInfo, Socket } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
@@ -40,13 +43,33 @@ export interface TestSmtp {
   onAccepted?: (r: Received) => Promise<void>;
   /** When set, AUTH must use this user/password. */
   auth?: { user: string; pass: string };
+  /** XOAUTH2 logins tried: the user and whether the token was taken (never the token). */
+  logins: { user: string; ok: boolean }[];
   waitFor(n: number, timeoutMs?: number): Promise<Received[]>;
   close(): Promise<void>;
 }
 
+/** RFC 7662: POST token=… to the introspection endpoint; the user the token is for when it is active. */
+export async function introspect(url: string, token: string): Promise<string | null> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    body: new URLSearchParams({ token }).toString(),
+  });
+  if (!res.ok) return null;
+  const j = (await res.json()) as { active?: boolean; username?: string; email?: string; sub?: string };
+  return j.active ? (j.username ?? j.email ?? j.sub ?? null) : null;
+}
+
 export async function startSmtp(
-  opts: { auth?: { user: string; pass: string }; /** Wait this long before answering DATA. */ delayMs?: number } = {},
+  opts: {
+    auth?: { user: string; pass: string };
+    /** Wait this long before answering DATA. */ delayMs?: number;
+    /** Accept only AUTH XOAUTH2 with a token this introspection endpoint calls active for the user. */
+    oauth?: { introspectionUrl: string };
+  } = {},
 ): Promise<TestSmtp> {
+  const logins: { user: string; ok: boolean }[] = [];
   const received: Received[] = [];
   const rejectRcpt = new Map<string, [number, string]>();
   const faults = new Map<string, SmtpFault>();
@@ -69,7 +92,8 @@ export async function startSmtp(
     return f;
   };
   const server: SMTPServer = new SMTPServer({
-    authOptional: !opts.auth,
+    authOptional: !opts.auth && !opts.oauth,
+    ...(opts.oauth ? { authMethods: ['XOAUTH2'] } : {}),
     disabledCommands: ['STARTTLS'],
     disableReverseLookup: true,
     logger: false,
@@ -81,6 +105,22 @@ export async function startSmtp(
       cb(use('mailFrom'));
     },
     onAuth(auth, _session, cb) {
+      if (opts.oauth) {
+        if (auth.method !== 'XOAUTH2' || !auth.accessToken)
+          return cb(Object.assign(new Error('5.7.8 Username and Password not accepted'), { responseCode: 535 }));
+        const user = auth.username ?? '';
+        introspect(opts.oauth.introspectionUrl, auth.accessToken).then(
+          (owner) => {
+            const ok = !!owner && owner.toLowerCase() === user.toLowerCase();
+            logins.push({ user, ok });
+            // Gmail's answer to a bad token: a 334 with a JSON error, then 535 to the client's empty line.
+            if (ok) cb(null, { user });
+            else cb(null, { data: { status: '401', schemes: 'bearer', scope: 'https://mail.google.com/' } });
+          },
+          (err: Error) => cb(Object.assign(err, { responseCode: 454 })),
+        );
+        return;
+      }
       if (opts.auth && (auth.username !== opts.auth.user || auth.password !== opts.auth.pass)) {
         return cb(Object.assign(new Error('5.7.8 Authentication credentials invalid'), { responseCode: 535 }));
       }
@@ -131,6 +171,7 @@ export async function startSmtp(
     greeting: null,
     envelopes,
     auth: opts.auth,
+    logins,
     async waitFor(n, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       while (received.length < n) {
