@@ -25,6 +25,8 @@ import { dashboardRoutes } from './routes/dashboard.js';
 import { draftRoutes } from './routes/draft.js';
 import { createMetrics, healthRoutes } from './routes/health.js';
 import { homeRoutes } from './routes/home.js';
+import { mailboxOAuthRoutes } from './routes/mailboxes-oauth.js';
+import { signInOrigins } from '../mailboxes/oauth/providers.js';
 import { queueRoutes } from './routes/queue.js';
 import { stepApprovalRoutes } from './routes/step-approval.js';
 import { stepApprovalApiRoutes } from './routes/step-approval-api.js';
@@ -68,6 +70,8 @@ export function createApp(ctx: AppContext): express.Express {
           // Styles come from our own files only: an injected style attribute or <style> cannot restyle a page.
           'style-src': ["'self'"],
           'upgrade-insecure-requests': https ? [] : null,
+          // "Connect Google / Microsoft" posts here and is redirected to the provider's sign-in page.
+          'form-action': ["'self'", ...signInOrigins(ctx.config)],
         },
       },
       strictTransportSecurity: https,
@@ -149,6 +153,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(accountRoutes(ctx));
   app.use(settingsSourceRoutes(ctx));
   app.use(settingsTemplateRoutes(ctx));
+  app.use(mailboxOAuthRoutes(ctx));
   app.use(settingsMailboxRoutes(ctx));
   app.use(settingsInboundSecretRoutes(ctx));
   app.use(settingsWorkspaceRoutes(ctx));

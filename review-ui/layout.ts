@@ -20,6 +20,7 @@ export const NAV: NavItem[] = [
   { href: '/accounts', label: 'Accounts' },
   { href: '/contacts', label: 'Contacts' },
   { href: '/imports', label: 'Imports', roles: ['revops'] },
+  { href: '/mailboxes', label: 'Mailboxes' },
   { href: '/settings', label: 'Settings', roles: ['revops'] },
   { href: '/users', label: 'Users', roles: ['revops'] },
   { href: '/tokens', label: 'API tokens' },

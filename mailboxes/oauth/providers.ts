@@ -51,6 +51,11 @@ export function isConfigured(config: Config, provider: OAuthProvider): boolean {
   return Boolean(p.clientId && p.clientSecret);
 }
 
+/** Origins of the configured providers' sign-in pages (the CSP lets the Connect form lead there). */
+export function signInOrigins(config: Config): string[] {
+  return PROVIDERS.filter((p) => isConfigured(config, p)).map((p) => new URL(providerConfig(config, p).issuer).origin);
+}
+
 export function redirectUri(config: Config): string {
   return config.publicUrl + CALLBACK_PATH;
 }

@@ -27,6 +27,7 @@ import { inZone, intParam } from '../format.js';
 import { html, safeUrl, type Html } from '../html.js';
 import { csrfField, page } from '../layout.js';
 import { issues } from '../openapi.js';
+import { connectButtons } from './mailboxes-oauth.js';
 import { inboundSecretSection } from './settings-inbound-secret.js';
 
 const port = z.preprocess(
@@ -256,7 +257,7 @@ export function settingsMailboxRoutes(ctx: AppContext): Router {
     return page(
       req,
       'Mailboxes',
-      html`${extra}
+      html`${extra} ${connectButtons(ctx, req)}
         <table>
           <thead>
             <tr>
@@ -273,7 +274,12 @@ export function settingsMailboxRoutes(ctx: AppContext): Router {
             ${rows.map(
               (m) =>
                 html`<tr>
-                  <td><a href="/settings/mailboxes/${m.id}">${m.from_name} &lt;${m.from_email}&gt;</a></td>
+                  <td>
+                    <a
+                      href="${safeUrl(['smtp', 'outbox'].includes(m.kind) ? `/settings/mailboxes/${m.id}` : '/mailboxes')}"
+                      >${m.from_name} &lt;${m.from_email}&gt;</a
+                    >
+                  </td>
                   <td>${m.kind}${m.smtp_host ? html` · ${m.smtp_host}` : ''}</td>
                   <td>${m.owner_email ?? '—'}</td>
                   <td>${m.daily_cap}/day · ${m.min_gap_seconds}–${m.max_gap_seconds} s</td>

@@ -1,8 +1,6 @@
 // The token store against the fake authorization server: refresh before expiry, one refresh for
 // many callers at once (row lock), invalid_grant pauses the mailbox with the reason, temporary
 // errors pause nothing, reconnecting lifts the pause, and no secret reaches the log.
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppContext } from '../../context.js';
 import { one, type Database } from '../../db/index.js';
@@ -14,6 +12,7 @@ import { isAppError } from '../../errors.js';
 import { buildWorkspace, type TestWorkspace } from '../support/builders.js';
 import { createTestContext } from '../support/context.js';
 import { describeEachBackend } from '../support/db.js';
+import { captureLog } from '../support/log-capture.js';
 import { startFakeOAuth, type FakeOAuth } from '../support/fake-oauth.js';
 import { connectFakeMailbox } from '../support/oauth-mailbox.js';
 
@@ -56,7 +55,8 @@ describeEachBackend('oauth tokens', (get, backend) => {
   let fake: FakeOAuth;
   let ctx: AppContext & { close(): Promise<void> };
   let ws: TestWorkspace;
-  const logged: string[] = [];
+  const capture = captureLog();
+  const logged = capture.lines;
   let n = 0;
   const user = () => {
     n++;
@@ -69,15 +69,7 @@ describeEachBackend('oauth tokens', (get, backend) => {
   beforeAll(async () => {
     fake = await startFakeOAuth({ provider: 'google', accessTtlSeconds: 3600 });
     ctx = await createTestContext(get(), fake.env);
-    ctx.log = pino(
-      { level: 'trace' },
-      new Writable({
-        write(chunk, _enc, cb) {
-          logged.push(String(chunk));
-          cb();
-        },
-      }),
-    );
+    ctx.log = capture.log;
     ws = await buildWorkspace(ctx.db);
   });
   afterAll(async () => {

@@ -274,7 +274,8 @@ export async function startFakeOAuth(opts: FakeOAuthOptions = {}): Promise<FakeO
         issuer,
         authorization_endpoint: `${issuer}/authorize`,
         token_endpoint: `${issuer}/token`,
-        revocation_endpoint: `${issuer}/revoke`,
+        // Microsoft offers no revocation of refresh tokens (and names no endpoint); Google does.
+        ...(provider === 'google' ? { revocation_endpoint: `${issuer}/revoke` } : {}),
         userinfo_endpoint: `${issuer}/userinfo`,
         introspection_endpoint: `${issuer}/introspect`,
         jwks_uri: `${issuer}/jwks`,
