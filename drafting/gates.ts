@@ -245,7 +245,8 @@ export function runGates(draft: DraftedSequence, input: DraftInput): GateResult[
 
   gate('signal_mention', () => {
     const opener = steps[0];
-    if (!opener) return [];
+    // A held-out contact's evergreen draft must not mention the signal (experiments/).
+    if (!opener || input.signal.type === 'evergreen') return [];
     return mentionsSignal(`${opener.subject}\n${opener.body}`, input)
       ? []
       : [{ step: 1, message: `the opener does not mention the signal (${input.signal.title})` }];

@@ -47,6 +47,8 @@ function acknowledge(input: DraftInput, plan: DraftPlan): string {
       return `I read the news that ${input.signal.title.replace(/[[\]{}<>]/g, '').replace(/[.!?]+$/, '')}.`;
     case 'inbound':
       return `Thank you for your interest in ${input.playbook.company ?? 'what we do'}.`;
+    case 'evergreen':
+      return `I work with teams like the one at ${a}, and I wanted to introduce myself.`;
     default:
       // A rep's own note has no other words for what happened than its title.
       return `I came across this and thought of you: ${sentence(input.signal.title.replace(/[[\]{}<>]/g, ''))}`;
@@ -98,6 +100,7 @@ const REASONS: Record<string, Partial<Record<Angle, string>> & { general: string
   acquisition: { general: 'A deal like this usually changes plans on both sides.' },
   manual: { general: 'It seemed close to what your team is working on.' },
   inbound: { general: 'I would like to make sure you get what you came for.' },
+  evergreen: { general: 'Most teams we talk to want more good conversations from the same hours of outreach.' },
 };
 
 function reason(plan: DraftPlan): string {
@@ -142,6 +145,7 @@ const TOPICS: Record<string, string> = {
   news: 'after the news',
   acquisition: 'after the deal',
   inbound: 'your note',
+  evergreen: 'a short introduction',
 };
 
 function ask(input: DraftInput): string {
@@ -173,7 +177,7 @@ export interface OfflineOptions {
 }
 
 export function draftOffline(input: DraftInput, opts: OfflineOptions = {}): DraftOutcome {
-  const plan = planDraft(input, opts.angle);
+  const plan = planDraft(input, opts.angle ?? input.experiment?.angle);
   const first = input.contact.firstName || 'there';
   const facts = [...plan.facts];
   const values = [...(input.playbook.valueProps ?? [])];

@@ -1,4 +1,5 @@
 // What a drafter returns, and everything it is given. The zod schema and its type share a name.
+import type { Angle } from './offline-plan.js';
 import { z } from 'zod';
 import type { TemplateStep } from '../db/queries/templates.js';
 
@@ -59,6 +60,16 @@ export interface DraftInput {
   organization: Record<string, unknown>;
   facts: DraftFact[];
   steps: TemplateStep[];
+  /**
+   * Set by experiments (experiments/assign.ts): the variant's directions, or `evergreen` for a
+   * held-out contact, whose draft is written without the signal or its research.
+   */
+  experiment?: {
+    instruction?: string;
+    stepInstructions?: (string | undefined)[];
+    angle?: Angle;
+    evergreen?: boolean;
+  };
 }
 
 export type SignalType = 'funding' | 'job_change' | 'news' | 'hiring' | 'acquisition' | 'manual' | 'inbound';

@@ -16,6 +16,7 @@ import { withWorkspaceLimit } from './workspace-limit.js';
 import { gateFailures, runGates, type GateFailure } from './gates.js';
 import { draftWithLlm, type DraftOutcome } from './llm-drafter.js';
 import { draftOffline } from './offline.js';
+import { applyExperiment, assignerFor } from '../experiments/service.js';
 import type { DraftInput, DraftedSequence, Playbook } from './schema.js';
 
 export interface DraftDeps {
@@ -68,6 +69,8 @@ export async function prepareSequences(
     if (!template) throw new AppError('STATE', `workspace ${signal.workspace_id} has no sequence template`);
     const wsSettings = (await one<{ settings: Record<string, unknown> }>(tx, workspaceSettings(signal.workspace_id)))
       ?.settings;
+    // Hold-out arm and variant are drawn here, once per new sequence, before any drafting.
+    const assigner = await assignerFor(tx, signal, template.steps);
     const sequences: q.SequenceRow[] = [];
     for (const d of dossiers) {
       const existing = await one<q.SequenceRow>(tx, q.findSequenceForSignalContact(signalId, d.contact_id!));
@@ -81,6 +84,8 @@ export async function prepareSequences(
         : null;
       const owner = await one<{ id: number }>(tx, q.pickOwner(signal.workspace_id, ownerId));
       const mailbox = owner ? await one<{ id: number }>(tx, q.firstMailboxOf(owner.id)) : undefined;
+      const assigned = assigner.next();
+      const heldOutEmpty = assigned.arm === 'holdout' && assigner.experiment?.holdoutGets === 'nothing';
       const seq = (await one<q.SequenceRow>(
         tx,
         q.insertSequence({
@@ -95,12 +100,18 @@ export async function prepareSequences(
           playId: signal.play_id ?? null,
           persona: d.persona ?? null,
           staggerHours: d.stagger_hours ?? 0,
+          experiment: assigned,
+          stoppedAs: heldOutEmpty ? 'holdout' : undefined,
         }),
       ))!;
-      for (const [i, step] of template.steps.entries()) await run(tx, q.insertStep(seq.id, i + 1, step));
+      if (!heldOutEmpty)
+        for (const [i, step] of template.steps.entries()) await run(tx, q.insertStep(seq.id, i + 1, step));
       sequences.push(seq);
     }
     await run(tx, q.setSignalStatus(signalId, ['researched'], 'drafting'));
+    // Everyone held out with nothing to send: there is nothing left to draft for this signal.
+    if (sequences.every((s) => s.status !== 'drafting') && sequences.some((s) => s.stop_reason === 'holdout'))
+      await run(tx, q.setSignalStatus(signalId, ['drafting'], 'drafted'));
     return { status: 'drafted' as const, sequences };
   });
 }
@@ -170,6 +181,7 @@ export async function loadDraftInput(
       })),
     steps: steps.map((s) => ({ kind: s.kind, delayDays: s.delay_days, newThread: s.new_thread })),
   };
+  await applyExperiment(db, sequenceId, input);
   return { input, sequence, steps };
 }
 

@@ -2,6 +2,7 @@
 // saved version kept in `play_versions`.
 import { z } from 'zod';
 import { Persona } from './personas.js';
+import { PlayExperiment } from '../experiments/schema.js';
 
 export const FUNDING_ROUNDS = [
   'pre_seed',
@@ -64,6 +65,8 @@ export const PlayDefinition = z.object({
   approvalMode: z.enum(['sequence', 'each_step']).nullable().default(null),
   limits: Limits.default(Limits.parse({})),
   enabled: z.boolean().default(true),
+  /** Variants and the hold-out group (experiments/); null = neither. */
+  experiment: PlayExperiment.nullable().default(null),
 });
 export type PlayDefinition = z.infer<typeof PlayDefinition>;
 

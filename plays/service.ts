@@ -16,6 +16,7 @@ export function toDefinition(p: PlayRow): PlayDefinition {
     approvalMode: p.approval_mode,
     limits: p.limits,
     enabled: p.enabled,
+    experiment: p.experiment ?? null,
   });
 }
 
@@ -28,6 +29,7 @@ const row = (d: PlayDefinition) => ({
   approvalMode: d.approvalMode,
   limits: d.limits,
   enabled: d.enabled,
+  experiment: d.experiment,
 });
 
 export async function createPlay(
@@ -55,6 +57,12 @@ export async function editPlay(
   input: unknown,
   userId: number | null,
 ): Promise<PlayRow> {
+  // A definition without `experiment` (the play form, an older API client) keeps the play's own;
+  // the version check below still refuses a save over someone else's.
+  if (input && typeof input === 'object' && !('experiment' in input)) {
+    const current = await one<PlayRow>(db, findPlay(workspaceId, id));
+    input = { ...input, experiment: current?.experiment ?? null };
+  }
   const parsed = PlayDefinition.safeParse(input);
   if (!parsed.success)
     throw new AppError(

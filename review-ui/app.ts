@@ -45,6 +45,7 @@ import { needsContactRoutes } from './routes/needs-contact.js';
 import { outboxRoutes } from './routes/outbox.js';
 import { passwordChangeGate, passwordRoutes } from './routes/passwords.js';
 import { playRoutes, playWebhookRoutes } from './routes/plays.js';
+import { experimentRoutes } from './routes/experiments.js';
 import { userRoutes } from './routes/users.js';
 
 const STATIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'static');
@@ -134,6 +135,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(passwordRoutes(ctx));
   // Before the /api catch-all: plays serve pages and their own /api/plays routes.
   app.use(playRoutes(ctx));
+  app.use(experimentRoutes(ctx));
   app.use(needsContactRoutes(ctx));
   // The outbox pages and their /api/outbox twins.
   app.use(outboxRoutes(ctx));

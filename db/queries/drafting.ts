@@ -54,6 +54,7 @@ export interface SequenceRow {
   prompt_version: string | null;
   gate_failures: unknown[];
   version: number;
+  stop_reason?: string | null;
 }
 export interface StepRow {
   id: number;
@@ -139,9 +140,15 @@ export const insertSequence = (s: {
   playId?: number | null;
   persona?: string | null;
   staggerHours?: number;
+  /** Stored once, before drafting (experiments/assign.ts). */
+  experiment?: { variant: number | null; variantOf: string | null; variantSource: string | null; arm: string | null };
+  /** A held-out contact who gets nothing: the sequence is born stopped, with no steps. */
+  stoppedAs?: string;
 }): Sql => ({
-  text: `INSERT INTO sequences (workspace_id, signal_id, account_id, contact_id, template_id, owner_id, mailbox_id, approval_mode, status, play_id, persona, stagger_hours)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'drafting', $9, $10, $11) RETURNING *`,
+  text: `INSERT INTO sequences (workspace_id, signal_id, account_id, contact_id, template_id, owner_id, mailbox_id, approval_mode, status, play_id, persona, stagger_hours,
+                                variant, variant_of, variant_source, arm, stop_reason, ended_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $16::text IS NULL THEN 'drafting' ELSE 'stopped' END, $9, $10, $11,
+                 $12, $13, $14, $15, $16, CASE WHEN $16::text IS NULL THEN NULL ELSE now() END) RETURNING *`,
   values: [
     s.workspaceId,
     s.signalId,
@@ -154,6 +161,11 @@ export const insertSequence = (s: {
     s.playId ?? null,
     s.persona ?? null,
     s.staggerHours ?? 0,
+    s.experiment?.variant ?? null,
+    s.experiment?.variantOf ?? null,
+    s.experiment?.variantSource ?? null,
+    s.experiment?.arm ?? null,
+    s.stoppedAs ?? null,
   ],
 });
 

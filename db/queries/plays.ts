@@ -11,6 +11,7 @@ export interface PlayRow {
   approval_mode: 'sequence' | 'each_step' | null;
   limits: Record<string, unknown>;
   enabled: boolean;
+  experiment: unknown;
   version: number;
   created_at: Date;
   updated_at: Date;
@@ -37,10 +38,11 @@ export const insertPlay = (
     approvalMode: string | null;
     limits: unknown;
     enabled: boolean;
+    experiment?: unknown;
   },
 ): Sql => ({
-  text: `INSERT INTO plays (workspace_id, name, description, trigger, personas, template_id, approval_mode, limits, enabled)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
+  text: `INSERT INTO plays (workspace_id, name, description, trigger, personas, template_id, approval_mode, limits, enabled, experiment)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
   values: [
     workspaceId,
     d.name,
@@ -51,6 +53,7 @@ export const insertPlay = (
     d.approvalMode,
     JSON.stringify(d.limits),
     d.enabled,
+    d.experiment == null ? null : JSON.stringify(d.experiment),
   ],
 });
 
@@ -68,10 +71,11 @@ export const updatePlay = (
     approvalMode: string | null;
     limits: unknown;
     enabled: boolean;
+    experiment?: unknown;
   },
 ): Sql => ({
   text: `UPDATE plays SET name = $4, description = $5, trigger = $6, personas = $7, template_id = $8, approval_mode = $9,
-                limits = $10, enabled = $11, version = version + 1, updated_at = now()
+                limits = $10, enabled = $11, experiment = $12, version = version + 1, updated_at = now()
           WHERE workspace_id = $1 AND id = $2 AND version = $3 RETURNING *`,
   values: [
     workspaceId,
@@ -85,6 +89,7 @@ export const updatePlay = (
     d.approvalMode,
     JSON.stringify(d.limits),
     d.enabled,
+    d.experiment == null ? null : JSON.stringify(d.experiment),
   ],
 });
 

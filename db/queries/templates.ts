@@ -5,6 +5,8 @@ export interface TemplateStep {
   delayDays: number;
   newThread?: boolean;
   branch?: unknown;
+  /** A/B variants of this step (experiments/schema.ts `Variant`): 2–4, the same count on every step that has them. */
+  variants?: { label: string; instruction: string; angle?: string }[];
 }
 export interface SendingWindow {
   days: number[];

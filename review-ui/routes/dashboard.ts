@@ -30,6 +30,7 @@ import { requireRole } from '../auth/roles.js';
 import { duration, label, pct } from '../format.js';
 import { html } from '../html.js';
 import { page } from '../layout.js';
+import { liftSection } from './experiments.js';
 import {
   barChart,
   buildFunnel,
@@ -139,9 +140,10 @@ async function render(ctx: AppContext, req: Request, q: DashboardQuery): Promise
     run<LatencyRow>(ctx.db, repLatency(u.workspaceId, range.from, range.to)),
     editStats(ctx.db, u.workspaceId, { since: range.from }),
   ]);
-  const [kindLatency, skips] = await Promise.all([
+  const [kindLatency, skips, lift] = await Promise.all([
     run<KindLatencyRow>(ctx.db, approvalLatencyByKind(u.workspaceId, range.from, range.to)),
     run<UnapprovedShareRow>(ctx.db, unapprovedSkips(u.workspaceId, range.from, range.to)),
+    liftSection(ctx, u.workspaceId, range.from, range.to),
   ]);
   const conv = conversions(total);
   const totalReplies = steps.reduce((n, s) => n + s.replies, 0);
@@ -173,6 +175,7 @@ async function render(ctx: AppContext, req: Request, q: DashboardQuery): Promise
         )}
         ${funnelTable(q.dim, rows, total)}
       </section>
+      ${lift}
       <section aria-labelledby="reply-h">
         <h2 id="reply-h">Reply rate by ${DIM_LABEL[q.dim].toLowerCase()}</h2>
         ${barChart(

@@ -360,7 +360,8 @@ export function playRoutes(ctx: AppContext): Router {
           }
           ${
             canEdit
-              ? html`<h2>Edit (saves version ${p.version + 1})</h2>
+              ? html`<p><a href="/plays/${p.id}/experiment">Experiment: variants and hold-out</a></p>
+                  <h2>Edit (saves version ${p.version + 1})</h2>
                   ${playForm(req, d, await templates(req.user!.workspaceId), `/plays/${p.id}`, p.version)}`
               : ''
           }

@@ -16,6 +16,7 @@ import {
 import { AppError } from '../../errors.js';
 import { setTemplateApprovalMode } from '../../db/queries/step-approval.js';
 import { BranchCondition } from '../../sequencing/branch.js';
+import { checkStepVariants, parseVariantLines, Variant, variantLines } from '../../experiments/schema.js';
 import { requireRole } from '../auth/roles.js';
 import { intParam, label } from '../format.js';
 import { html, safeUrl, type Html } from '../html.js';
@@ -39,11 +40,20 @@ export const TemplateStepInput = z.object({
   delayDays: z.number().int().min(0).max(60),
   newThread: z.boolean().default(false),
   branch: BranchCondition.nullable().default(null),
+  /** A/B variants of the step (experiments/); absent = none. */
+  variants: z.array(Variant).min(2).max(4).optional(),
 });
 export const TemplateBody = z.object({
   name: z.string().trim().min(1).max(200),
   description: z.string().max(2000).default(''),
-  steps: z.array(TemplateStepInput).min(1).max(MAX_STEPS),
+  steps: z
+    .array(TemplateStepInput)
+    .min(1)
+    .max(MAX_STEPS)
+    .superRefine((steps, c) => {
+      const problem = checkStepVariants(steps);
+      if (problem) c.addIssue({ code: 'custom', message: problem });
+    }),
   window: Window,
   fallback: Window.nullable().default(null),
   fallbackAfterDays: z.number().int().min(0).max(30).default(3),
@@ -59,6 +69,12 @@ const days = (v: unknown) =>
     .map((d) => Number(d))
     .filter((d) => d >= 1 && d <= 7);
 
+/** A step's variants from its textarea, one "label | instruction | angle" a line; none when empty. */
+const variantsField = (v: unknown) => {
+  const list = parseVariantLines(String(v ?? ''));
+  return list.length ? { variants: list } : {};
+};
+
 /** The HTML form's flat fields → the template shape. Step rows with no kind are ignored. */
 export function templateFromForm(b: Record<string, unknown>): TemplateBody {
   const steps = [];
@@ -72,6 +88,7 @@ export function templateFromForm(b: Record<string, unknown>): TemplateBody {
       delayDays: Number(b[`step_delay_${i}`] ?? 0),
       newThread: !!b[`step_new_thread_${i}`],
       branch: when ? { when, ...(tag ? { tag } : {}) } : null,
+      ...variantsField(b[`step_variants_${i}`]),
     });
   }
   const r = TemplateBody.safeParse({
@@ -178,6 +195,7 @@ function form(req: Request, t: Row | undefined): Html {
             <th>New thread</th>
             <th>Send only if</th>
             <th>Link contains</th>
+            <th>A/B variants: <code>label | instruction | angle</code>, one a line</th>
           </tr>
         </thead>
         <tbody>
@@ -228,6 +246,10 @@ function form(req: Request, t: Row | undefined): Html {
                   placeholder="e.g. pricing"
                   aria-label="Step ${i + 1} link contains"
                 />
+              </td>
+              <td>
+                <textarea name="step_variants_${i}" rows="2" cols="40" aria-label="Step ${i + 1} variants">
+${variantLines(s?.variants ?? [])}</textarea>
               </td>
             </tr>`;
           })}

@@ -127,7 +127,7 @@ export function conversions(r: FunnelRow): Record<Stage, string> {
   return out;
 }
 
-const csvCell = (v: unknown) => {
+export const csvCell = (v: unknown) => {
   const s = v === null || v === undefined ? '' : String(v);
   // A leading = + - @ would run as a formula in a spreadsheet: quote it as text.
   const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;

@@ -1,0 +1,113 @@
+// Experiments: what a sequence was assigned, and outcomes per variant and per hold-out arm.
+// Outcomes come from `events`. An event without a sequence (a meeting booked from a calendar
+// link, a reply matched only by address) counts for the contact's sequence when it happened
+// after that sequence was created: a held-out contact who got nothing can still book a meeting,
+// and that must count in the hold-out arm exactly as it would in the treated one.
+import type { Sql } from '../types.js';
+import { POSITIVE_INTENTS } from './dashboard.js';
+
+const EVENT_OF = `(e.sequence_id = q.id OR (e.sequence_id IS NULL AND e.contact_id = q.contact_id AND e.occurred_at >= q.created_at))`;
+const HAS = (cond: string) => `EXISTS (SELECT 1 FROM events e WHERE ${EVENT_OF} AND ${cond})`;
+const OUTCOMES = `${HAS(`e.type = 'sent'`)} AS sent,
+                  ${HAS(`e.type = 'reply'`)} AS replied,
+                  ${HAS(`e.type = 'reply' AND e.data->>'intent' = ANY($4::text[])`)} AS positive,
+                  ${HAS(`e.type = 'meeting_booked'`)} AS meeting,
+                  ${HAS(`e.type = 'unsubscribe'`)} AS unsubscribed,
+                  ${HAS(`e.type = 'bounce'`)} AS bounced,
+                  q.status = 'rejected' AS rejected`;
+const SUMS = `count(*)::int AS sequences, count(*) FILTER (WHERE sent)::int AS sent,
+              count(*) FILTER (WHERE replied)::int AS replied, count(*) FILTER (WHERE positive)::int AS positive,
+              count(*) FILTER (WHERE meeting)::int AS meetings, count(*) FILTER (WHERE unsubscribed)::int AS unsubscribed,
+              count(*) FILTER (WHERE bounced)::int AS bounced, count(*) FILTER (WHERE rejected)::int AS rejected`;
+
+export interface OutcomeCounts {
+  sequences: number;
+  sent: number;
+  replied: number;
+  positive: number;
+  meetings: number;
+  unsubscribed: number;
+  bounced: number;
+  rejected: number;
+}
+
+/** What drafting needs to know about a sequence's experiment. */
+export interface ExperimentContextRow {
+  variant: number | null;
+  variant_of: 'play' | 'template' | null;
+  arm: 'treated' | 'holdout' | null;
+  experiment: unknown;
+  template_steps: { variants?: unknown }[] | null;
+}
+
+export const experimentContext = (sequenceId: number): Sql => ({
+  text: `SELECT q.variant, q.variant_of, q.arm, p.experiment, t.steps AS template_steps
+           FROM sequences q LEFT JOIN plays p ON p.id = q.play_id LEFT JOIN sequence_templates t ON t.id = q.template_id
+          WHERE q.id = $1`,
+  values: [sequenceId],
+});
+
+export const playExperiment = (playId: number): Sql => ({
+  text: `SELECT id, name, trigger, experiment FROM plays WHERE id = $1`,
+  values: [playId],
+});
+
+export const setPlayExperiment = (workspaceId: number, playId: number, experiment: unknown): Sql => ({
+  text: `UPDATE plays SET experiment = $3, updated_at = now() WHERE workspace_id = $1 AND id = $2 RETURNING id`,
+  values: [workspaceId, playId, experiment == null ? null : JSON.stringify(experiment)],
+});
+
+export interface VariantOutcomeRow extends OutcomeCounts {
+  variant_of: 'play' | 'template';
+  /** The play's or the template's id. */
+  owner_id: number;
+  owner_name: string;
+  variant: number;
+  experiment: unknown;
+  template_steps: { variants?: unknown }[] | null;
+}
+
+/**
+ * Outcomes per variant of randomly assigned, treated sequences created in [from, to) (a promoted
+ * winner's later sequences are not a random draw and stay out of the comparison).
+ */
+export const variantOutcomes = (workspaceId: number, from: Date, to: Date, playId: number | null = null): Sql => ({
+  text: `WITH seq AS (
+           SELECT q.variant_of, CASE WHEN q.variant_of = 'play' THEN q.play_id ELSE q.template_id END AS owner_id, q.variant,
+                  ${OUTCOMES}
+             FROM sequences q
+            WHERE q.workspace_id = $1 AND q.created_at >= $2 AND q.created_at < $3 AND q.variant IS NOT NULL
+              AND q.variant_source = 'random' AND q.arm IS DISTINCT FROM 'holdout' AND q.status <> 'drafting'
+              AND ($5::bigint IS NULL OR (q.variant_of = 'play' AND q.play_id = $5)))
+         SELECT seq.variant_of, seq.owner_id, seq.variant,
+                coalesce(max(p.name), max(t.name), '?') AS owner_name,
+                max(p.experiment::text)::jsonb AS experiment, max(t.steps::text)::jsonb AS template_steps, ${SUMS}
+           FROM seq
+           LEFT JOIN plays p ON seq.variant_of = 'play' AND p.id = seq.owner_id
+           LEFT JOIN sequence_templates t ON seq.variant_of = 'template' AND t.id = seq.owner_id
+          GROUP BY seq.variant_of, seq.owner_id, seq.variant
+          ORDER BY seq.variant_of, owner_name, seq.owner_id, seq.variant`,
+  values: [workspaceId, from, to, POSITIVE_INTENTS, playId],
+});
+
+export interface ArmOutcomeRow extends OutcomeCounts {
+  play_id: number;
+  play_name: string;
+  signal_type: string;
+  arm: 'treated' | 'holdout';
+  experiment: unknown;
+}
+
+/** Outcomes per play, signal type and hold-out arm, for sequences created in [from, to). */
+export const armOutcomes = (workspaceId: number, from: Date, to: Date): Sql => ({
+  text: `WITH seq AS (
+           SELECT q.play_id, sig.type AS signal_type, q.arm, ${OUTCOMES}
+             FROM sequences q JOIN signals sig ON sig.id = q.signal_id
+            WHERE q.workspace_id = $1 AND q.created_at >= $2 AND q.created_at < $3 AND q.arm IS NOT NULL
+              AND q.play_id IS NOT NULL AND q.status <> 'drafting')
+         SELECT seq.play_id, p.name AS play_name, seq.signal_type, seq.arm, p.experiment, ${SUMS}
+           FROM seq JOIN plays p ON p.id = seq.play_id
+          GROUP BY seq.play_id, p.name, p.experiment, seq.signal_type, seq.arm
+          ORDER BY p.name, seq.play_id, seq.signal_type, seq.arm DESC`,
+  values: [workspaceId, from, to, POSITIVE_INTENTS],
+});

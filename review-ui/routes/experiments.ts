@@ -1,0 +1,281 @@
+// Experiments: the managers' report (hold-out lift per play and signal type, variants per play
+// and template, CSV, JSON API) and RevOps' experiment settings of a play (variants, hold-out).
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import type { AppContext } from '../../context.js';
+import { one, run } from '../../db/index.js';
+import { insertAudit } from '../../db/queries/audit.js';
+import {
+  armOutcomes,
+  variantOutcomes,
+  type ArmOutcomeRow,
+  type VariantOutcomeRow,
+} from '../../db/queries/experiments.js';
+import { findPlay, type PlayRow } from '../../db/queries/plays.js';
+import { experimentReports, liftReports } from '../../experiments/report.js';
+import { ANGLES, parseVariantLines, PlayExperiment, readExperiment, variantLines } from '../../experiments/schema.js';
+import { MIN_SAMPLE_PER_ARM } from '../../experiments/stats.js';
+import { AppError } from '../../errors.js';
+import { editPlay, toDefinition } from '../../plays/service.js';
+import { requireRole } from '../auth/roles.js';
+import { intParam } from '../format.js';
+import { html, type Html } from '../html.js';
+import { endpoint } from '../openapi.js';
+import { csrfField, page } from '../layout.js';
+import { experimentsCsv, liftChart, liftTable, variantTables } from '../views/experiments.js';
+import { dateRange } from './dashboard.js';
+
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date like 2026-03-01');
+export const ExperimentsQuery = z.object({ from: day.optional(), to: day.optional() });
+
+const Num = z.number().nullable();
+const Diff = z.object({ diff: z.number(), lo: z.number(), hi: z.number() }).nullable();
+const Counts = z.object({
+  sequences: z.number(),
+  sent: z.number(),
+  replied: z.number(),
+  positive: z.number(),
+  meetings: z.number(),
+  unsubscribed: z.number(),
+  bounced: z.number(),
+  rejected: z.number(),
+});
+const LiftOut = z.object({
+  treatedRate: Num,
+  holdoutRate: Num,
+  lift: Diff,
+  extra: z.object({ value: z.number(), lo: z.number(), hi: z.number() }).nullable(),
+  moreNeeded: Num,
+});
+export const ExperimentsResponse = z.object({
+  from: z.string(),
+  to: z.string(),
+  experiments: z.array(
+    z.object({
+      kind: z.enum(['play', 'template']),
+      id: z.number(),
+      name: z.string(),
+      arms: z.array(Counts.extend({ variant: z.number(), letter: z.string(), label: z.string() })),
+      comparison: z.object({
+        arms: z.array(
+          z.object({
+            rate: Num,
+            interval: z.object({ lo: z.number(), hi: z.number() }),
+            vsControl: Diff,
+            probabilityBest: z.number(),
+          }),
+        ),
+        winner: Num,
+        reason: z.string(),
+        minSample: z.number(),
+      }),
+    }),
+  ),
+  lift: z.array(
+    z.object({
+      playId: z.number(),
+      play: z.string(),
+      signalType: z.string(),
+      holdoutShare: z.number(),
+      treated: Counts,
+      holdout: Counts,
+      meetings: LiftOut,
+      positive: LiftOut,
+    }),
+  ),
+});
+
+endpoint({
+  method: 'get',
+  path: '/experiments',
+  summary:
+    'Variants per play and template (sent, replied, positive, meetings, unsubscribed, bounced; difference vs A with a 95% Newcombe interval; probability best under a beta-binomial model) and hold-out lift per play and signal type',
+  tag: 'experiments',
+  roles: 'manager, revops, admin',
+  query: ExperimentsQuery,
+  response: ExperimentsResponse,
+});
+
+/** The report for sequences created in the range (default: the last 90 days). */
+export async function loadExperiments(ctx: Pick<AppContext, 'db'>, workspaceId: number, from: Date, to: Date) {
+  const [variants, arms] = await Promise.all([
+    run<VariantOutcomeRow>(ctx.db, variantOutcomes(workspaceId, from, to)),
+    run<ArmOutcomeRow>(ctx.db, armOutcomes(workspaceId, from, to)),
+  ]);
+  return { experiments: experimentReports(variants), lift: liftReports(arms) };
+}
+
+/** The lift panel the dashboard shows (the full report is at /experiments). */
+export async function liftSection(ctx: Pick<AppContext, 'db'>, workspaceId: number, from: Date, to: Date) {
+  const lift = liftReports(await run<ArmOutcomeRow>(ctx.db, armOutcomes(workspaceId, from, to)));
+  return html`<section aria-labelledby="lift-h">
+    <h2 id="lift-h">Lift from signals (hold-out)</h2>
+    <p class="muted">
+      Contacts a signal selected, treated with the signal's sequence or held out at random. Variants and CSV:
+      <a href="/experiments">experiments</a>.
+    </p>
+    ${liftChart(lift)} ${liftTable(lift)}
+  </section>`;
+}
+
+function experimentForm(req: Request, p: PlayRow): Html {
+  const e = readExperiment(p.experiment);
+  const share = e ? e.holdoutShare : 0.1;
+  return html`<form method="post" action="/plays/${p.id}/experiment" id="experiment-form">
+    ${csrfField(req)}
+    <input type="hidden" name="version" value="${p.version}" />
+    <label
+      >Variants, one a line: <code>label | instruction to the model | offline angle</code> (2 to 4, or none; angles:
+      ${ANGLES.join(', ')}) <textarea name="variants" rows="5" cols="90">${variantLines(e?.variants ?? [])}</textarea>
+    </label>
+    <label class="check"
+      ><input type="checkbox" name="holdout_on" value="1" ${e && e.holdoutShare > 0 ? html`checked` : ''} /> Hold out
+      contacts to measure the signal's lift</label
+    >
+    <label
+      >Share held out (%)
+      <input name="holdout_percent" type="number" min="1" max="50" step="0.1" value="${(share * 100 || 10).toFixed(1)}"
+    /></label>
+    <label
+      >Held-out contacts get
+      <select name="holdout_gets">
+        <option value="evergreen">the evergreen sequence (not about the signal)</option>
+        <option value="nothing" ${e?.holdoutGets === 'nothing' ? html`selected` : ''}>nothing</option>
+      </select></label
+    >
+    <label class="check"
+      ><input type="checkbox" name="auto_promote" value="1" ${e?.autoPromote ? html`checked` : ''} /> Once a variant
+      wins, give it to new enrolments</label
+    >
+    <label
+      >Sends per variant before a winner is named
+      <input name="min_sample" type="number" min="30" value="${e?.minSample ?? MIN_SAMPLE_PER_ARM}"
+    /></label>
+    <button type="submit">Save experiment</button>
+  </form>`;
+}
+
+function experimentFromForm(b: Record<string, string | undefined>): PlayExperiment | null {
+  const variants = parseVariantLines(b.variants ?? '');
+  const holdout = b.holdout_on === '1';
+  if (!variants.length && !holdout) return null;
+  const r = PlayExperiment.safeParse({
+    variants,
+    holdoutShare: holdout ? Number(b.holdout_percent ?? 10) / 100 : 0,
+    holdoutGets: b.holdout_gets,
+    autoPromote: b.auto_promote === '1',
+    minSample: Number(b.min_sample || MIN_SAMPLE_PER_ARM),
+  });
+  if (!r.success)
+    throw new AppError('VALIDATION', r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  return r.data;
+}
+
+export function experimentRoutes(ctx: AppContext): Router {
+  const r = Router();
+  r.use(['/experiments', '/experiments.csv', '/api/experiments'], requireRole('manager', 'revops'));
+  const range = (req: Request) => {
+    const q = ExperimentsQuery.safeParse(req.query);
+    if (!q.success)
+      throw new AppError('VALIDATION', q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    const now = new Date();
+    return dateRange(
+      { from: q.data.from ?? new Date(now.getTime() - 89 * 86_400_000).toISOString().slice(0, 10), to: q.data.to },
+      req.user!.timeZone,
+      now,
+    );
+  };
+
+  r.get('/experiments', async (req, res) => {
+    const rg = range(req);
+    const { experiments, lift } = await loadExperiments(ctx, req.user!.workspaceId, rg.from, rg.to);
+    const params = new URLSearchParams({ from: rg.fromDay, to: rg.toDay });
+    res.type('html').send(
+      page(
+        req,
+        'Experiments',
+        html`<form method="get" action="/experiments" class="filters" aria-label="Range">
+            <label>From <input type="date" name="from" value="${rg.fromDay}" /></label>
+            <label>To <input type="date" name="to" value="${rg.toDay}" /></label>
+            <button type="submit">Show</button>
+            <a href="/experiments.csv?${params.toString()}" download>Export CSV</a>
+          </form>
+          <p class="muted">
+            Sequences created ${rg.fromDay} to ${rg.toDay}. Differences carry a 95% interval (Newcombe's hybrid score
+            method); "P(best)" is the probability that a variant's true rate is the highest, under a beta-binomial model
+            with a uniform prior. A winner is named only when every variant has its minimum number of sends and one is
+            best with at least 95% probability. Lift counts every contact assigned (a rejected draft stays in its arm).
+          </p>
+          <section aria-labelledby="lift-h">
+            <h2 id="lift-h">Lift from signals (hold-out)</h2>
+            ${liftChart(lift)} ${liftTable(lift)}
+          </section>
+          <section aria-labelledby="variants-h">
+            <h2 id="variants-h">Variants</h2>
+            ${variantTables(experiments)}
+          </section>`,
+      ),
+    );
+  });
+
+  r.get('/experiments.csv', async (req, res) => {
+    const rg = range(req);
+    const { experiments, lift } = await loadExperiments(ctx, req.user!.workspaceId, rg.from, rg.to);
+    res
+      .attachment(`prospector-experiments-${rg.fromDay}-${rg.toDay}.csv`)
+      .type('text/csv')
+      .send(experimentsCsv(experiments, lift));
+  });
+
+  r.get('/api/experiments', async (req, res) => {
+    const rg = range(req);
+    const report = await loadExperiments(ctx, req.user!.workspaceId, rg.from, rg.to);
+    res.json({ from: rg.fromDay, to: rg.toDay, ...report });
+  });
+
+  const loadPlay = async (req: Request) => {
+    const p = await one<PlayRow>(ctx.db, findPlay(req.user!.workspaceId, intParam(req.params.id) ?? 0));
+    if (!p) throw new AppError('NOT_FOUND', 'No such play.');
+    return p;
+  };
+  r.get('/plays/:id/experiment', requireRole('revops'), async (req, res) => {
+    const p = await loadPlay(req);
+    res.type('html').send(
+      page(
+        req,
+        `Experiment: ${p.name}`,
+        html`<p class="muted">
+            Each contact this play enrolls is assigned once, at random, before drafting: a variant, and (for contacts a
+            detected signal selected) treated or held out. Changing variants here affects new enrolments only.
+          </p>
+          ${experimentForm(req, p)}`,
+      ),
+    );
+  });
+  r.post('/plays/:id/experiment', requireRole('revops'), async (req, res) => {
+    const p = await loadPlay(req);
+    const experiment = experimentFromForm(req.body ?? {});
+    const saved = await editPlay(
+      ctx.db,
+      req.user!.workspaceId,
+      p.id,
+      Number(req.body?.version),
+      { ...toDefinition(p), experiment },
+      req.user!.id,
+    );
+    await run(
+      ctx.db,
+      insertAudit({
+        workspaceId: req.user!.workspaceId,
+        userId: req.user!.id,
+        action: 'play.experiment_edited',
+        entityType: 'play',
+        entityId: p.id,
+        data: { version: saved.version },
+        ip: req.ip,
+      }),
+    );
+    res.redirect(303, `/plays/${p.id}/experiment`);
+  });
+  return r;
+}

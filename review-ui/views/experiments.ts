@@ -1,0 +1,186 @@
+// The experiments report as HTML and CSV: hold-out lift per play and signal type (with a chart),
+// and a table per experiment of its variants. Every number is escaped like any other text.
+import type { ExperimentReport, LiftReport } from '../../experiments/report.js';
+import type { Interval } from '../../experiments/stats.js';
+import { label } from '../format.js';
+import { html, type Html } from '../html.js';
+import { csvCell } from './dashboard.js';
+
+const pc = (v: number | null | undefined, digits = 1) => (v == null ? '—' : `${(v * 100).toFixed(digits)}%`);
+const signed = (v: number) => `${v > 0 ? '+' : v < 0 ? '−' : ''}${Math.abs(v * 100).toFixed(1)}`;
+/** "+4.1 pts (−0.9 to +9.2)" */
+const diffText = (d: ({ diff: number } & Interval) | null) =>
+  d ? `${signed(d.diff)} pts (${signed(d.lo)} to ${signed(d.hi)})` : '—';
+const extraText = (e: LiftReport['meetings']['extra']) =>
+  e ? `${e.value.toFixed(1)} (${e.lo.toFixed(1)} to ${e.hi.toFixed(1)})` : '—';
+const neededText = (n: number | null) => (n === null ? 'no difference seen yet' : n === 0 ? 'enough' : String(n));
+
+/** Treated vs held-out meeting rate per row, two bars each, drawn on the server. */
+export function liftChart(rows: LiftReport[]): Html {
+  if (!rows.length) return html``;
+  const width = 800,
+    labelW = 230,
+    barH = 14,
+    rowH = 2 * barH + 14;
+  const height = rows.length * rowH + 10;
+  const max = Math.max(0.01, ...rows.flatMap((r) => [r.meetings.treatedRate ?? 0, r.meetings.holdoutRate ?? 0]));
+  const inner = width - labelW - 140;
+  const bar = (y: number, v: number | null, fill: string, name: string) =>
+    html`<rect
+        x="${labelW}"
+        y="${y}"
+        width="${Math.max(v ? 2 : 0, Math.round((inner * (v ?? 0)) / max))}"
+        height="${barH}"
+        fill="${fill}"
+      ></rect>
+      <text x="${labelW + Math.round((inner * (v ?? 0)) / max) + 6}" y="${y + barH - 3}">${name} ${pc(v)}</text>`;
+  return html`<svg
+    class="chart"
+    id="lift-chart"
+    viewBox="0 0 ${width} ${height}"
+    width="${width}"
+    height="${height}"
+    role="img"
+    aria-labelledby="lift-chart-t"
+  >
+    <title id="lift-chart-t">Meeting rate, treated vs held out, per play and signal type</title>
+    ${rows.map((r, i) => {
+      const y = 6 + i * rowH;
+      return html`<g>
+        <text x="${labelW - 8}" y="${y + barH + 4}" text-anchor="end"
+          >${`${r.play} · ${label(r.signalType)}`.slice(0, 34)}</text
+        >
+        ${bar(y, r.meetings.treatedRate, '#1f5fbf', 'treated')}
+        ${bar(y + barH + 2, r.meetings.holdoutRate, '#9aa5b1', 'held out')}
+      </g>`;
+    })}
+  </svg>`;
+}
+
+export function liftTable(rows: LiftReport[]): Html {
+  if (!rows.length)
+    return html`<p class="muted">
+      No play holds contacts out in this range. Set a hold-out share on a play's experiment page.
+    </p>`;
+  return html`<table id="lift-table">
+    <thead>
+      <tr>
+        <th>Play</th>
+        <th>Signal type</th>
+        <th>Contacts treated / held out</th>
+        <th>Meeting rate treated / held out</th>
+        <th>Meeting lift (95% interval)</th>
+        <th>Extra meetings from the signal</th>
+        <th>Positive-reply rate treated / held out</th>
+        <th>Positive-reply lift (95% interval)</th>
+        <th>Rejected drafts treated / held out</th>
+        <th>More contacts needed to tell (meetings)</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${rows.map(
+        (r) =>
+          html`<tr>
+            <td>${r.play}</td>
+            <td>${label(r.signalType)}</td>
+            <td>${r.treated.sequences} / ${r.holdout.sequences}</td>
+            <td>${pc(r.meetings.treatedRate)} / ${pc(r.meetings.holdoutRate)}</td>
+            <td>${diffText(r.meetings.lift)}</td>
+            <td>${extraText(r.meetings.extra)}</td>
+            <td>${pc(r.positive.treatedRate)} / ${pc(r.positive.holdoutRate)}</td>
+            <td>${diffText(r.positive.lift)}</td>
+            <td>${r.treated.rejected} / ${r.holdout.rejected}</td>
+            <td>${neededText(r.meetings.moreNeeded)}</td>
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
+}
+
+export function variantTables(reports: ExperimentReport[]): Html {
+  if (!reports.length)
+    return html`<p class="muted">
+      No sequence with a variant in this range. Add variants to a play or to template steps.
+    </p>`;
+  return html`${reports.map(
+    (e) =>
+      html`<section class="experiment" data-kind="${e.kind}" data-id="${e.id}">
+        <h3>${e.kind === 'play' ? 'Play' : 'Template'}: ${e.name}</h3>
+        <p class="verdict">
+          ${
+            e.comparison.winner === null
+              ? html`${e.comparison.reason}.`
+              : html`Winner: <strong>${e.arms[e.comparison.winner]!.letter}</strong>, ${e.comparison.reason} (on
+                  positive replies per send; at least ${e.comparison.minSample} sends per variant).`
+          }
+        </p>
+        <table class="variants">
+          <thead>
+            <tr>
+              <th>Variant</th>
+              <th>Sequences</th>
+              <th>Sent</th>
+              <th>Replied</th>
+              <th>Positive</th>
+              <th>Meetings</th>
+              <th>Unsubscribed</th>
+              <th>Bounced</th>
+              <th>Rejected</th>
+              <th>Positive rate (95% interval)</th>
+              <th>vs A (95% interval)</th>
+              <th>P(best)</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${e.arms.map((a, i) => {
+              const c = e.comparison.arms[i]!;
+              return html`<tr data-variant="${a.letter}">
+                <td>${a.letter}${a.label ? html` · ${a.label}` : ''}</td>
+                <td>${a.sequences}</td>
+                <td>${a.sent}</td>
+                <td>${a.replied}</td>
+                <td>${a.positive}</td>
+                <td>${a.meetings}</td>
+                <td>${a.unsubscribed}</td>
+                <td>${a.bounced}</td>
+                <td>${a.rejected}</td>
+                <td>${pc(c.rate)} (${pc(c.interval.lo)} to ${pc(c.interval.hi)})</td>
+                <td>${i === 0 ? 'control' : diffText(c.vsControl)}</td>
+                <td>${pc(c.probabilityBest, 0)}</td>
+              </tr>`;
+            })}
+          </tbody>
+        </table>
+      </section>`,
+  )}`;
+}
+
+const fixed = (v: number | null | undefined) => (v == null ? '' : v.toFixed(4));
+
+export function experimentsCsv(reports: ExperimentReport[], lifts: LiftReport[]): string {
+  const lines: unknown[][] = [
+    ['section', 'kind', 'name', 'variant', 'label', 'sequences', 'sent', 'replied', 'positive', 'meetings'],
+  ];
+  lines[0]!.push('unsubscribed', 'bounced', 'rejected', 'positive_rate', 'diff_vs_a', 'diff_lo', 'diff_hi', 'p_best');
+  for (const e of reports)
+    e.arms.forEach((a, i) => {
+      const c = e.comparison.arms[i]!;
+      lines.push(['variant', e.kind, e.name, a.letter, a.label, a.sequences, a.sent, a.replied, a.positive]);
+      lines[lines.length - 1]!.push(a.meetings, a.unsubscribed, a.bounced, a.rejected, fixed(c.rate));
+      lines[lines.length - 1]!.push(fixed(c.vsControl?.diff), fixed(c.vsControl?.lo), fixed(c.vsControl?.hi));
+      lines[lines.length - 1]!.push(fixed(c.probabilityBest));
+    });
+  lines.push([]);
+  lines.push(['section', 'play', 'signal_type', 'treated', 'held_out', 'treated_meetings', 'held_out_meetings']);
+  lines[lines.length - 1]!.push('meeting_lift', 'lift_lo', 'lift_hi', 'treated_positive', 'held_out_positive');
+  lines[lines.length - 1]!.push('positive_lift', 'positive_lo', 'positive_hi', 'more_needed');
+  for (const r of lifts) {
+    lines.push(['lift', r.play, r.signalType, r.treated.sequences, r.holdout.sequences, r.treated.meetings]);
+    const m = r.meetings.lift;
+    const p = r.positive.lift;
+    lines[lines.length - 1]!.push(r.holdout.meetings, fixed(m?.diff), fixed(m?.lo), fixed(m?.hi));
+    lines[lines.length - 1]!.push(r.treated.positive, r.holdout.positive, fixed(p?.diff), fixed(p?.lo), fixed(p?.hi));
+    lines[lines.length - 1]!.push(r.meetings.moreNeeded ?? '');
+  }
+  return lines.map((l) => l.map(csvCell).join(',')).join('\r\n') + '\r\n';
+}
