@@ -156,8 +156,14 @@ describeEachBackend('experiments: assignment, hold-out and results', (get) => {
         await ev(s, 'meeting_booked', {}, false); // from the calendar: only the contact is known
         e.meetings++;
       }
-      if (i % 7 === 2) (await ev(s, 'unsubscribe'), e.unsubscribed++);
-      if (i % 7 === 3) (await ev(s, 'bounce'), e.bounced++);
+      if (i % 7 === 2) {
+        await ev(s, 'unsubscribe');
+        e.unsubscribed++;
+      }
+      if (i % 7 === 3) {
+        await ev(s, 'bounce');
+        e.bounced++;
+      }
     }
     await get().db.query(`UPDATE sequences SET status = 'rejected' WHERE id = $1`, [held[0]!.id]);
     await ev(held[0]!, 'meeting_booked', {}, false);
