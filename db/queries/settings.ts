@@ -55,6 +55,7 @@ export interface SourceRow {
   last_error: string | null;
   last_error_at: Date | null;
   consecutive_failures: number;
+  next_poll_at: Date | null;
   etag: string | null;
   last_modified: string | null;
   snapshot: unknown;
@@ -79,8 +80,11 @@ export const insertSource = (
   values: [workspaceId, s.kind, s.name, s.url, JSON.stringify(s.config), s.pollIntervalMinutes],
 });
 
+/** Enabling starts afresh, as the API's patch does: no failure count, no flag, polled at the next tick. */
 export const setSourceEnabled = (workspaceId: number, id: number, enabled: boolean): Sql => ({
-  text: `UPDATE signal_sources SET enabled = $3, consecutive_failures = CASE WHEN $3 THEN 0 ELSE consecutive_failures END
+  text: `UPDATE signal_sources SET enabled = $3, consecutive_failures = CASE WHEN $3 THEN 0 ELSE consecutive_failures END,
+                flagged_at = CASE WHEN $3 THEN NULL ELSE flagged_at END,
+                next_poll_at = CASE WHEN $3 THEN now() ELSE next_poll_at END
           WHERE workspace_id = $1 AND id = $2 RETURNING *`,
   values: [workspaceId, id, enabled],
 });

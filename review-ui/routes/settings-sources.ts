@@ -1,4 +1,5 @@
-// RevOps: signal sources — list with last success and last error, add, enable/disable, and
+// RevOps: signal sources — list with last success, last error and next poll, add,
+// enable/disable (enabling starts afresh), "poll now" (queues a real poll at once) and
 // "test now", which polls once through the signals registry and shows the parsed items
 // without storing anything.
 import { Router, type Request } from 'express';
@@ -7,6 +8,7 @@ import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
 import { insertAudit } from '../../db/queries/audit.js';
 import { findSource, insertSource, listSources, setSourceEnabled, type SourceRow } from '../../db/queries/settings.js';
+import { Queues } from '../../agents/queues.js';
 import { AppError } from '../../errors.js';
 import { sharedRenderer } from '../../net/browser.js';
 import { fetchOptionsFor } from '../../signals/poll.js';
@@ -117,6 +119,13 @@ export async function testSource(
 
 const when = (d: Date | null, tz: string) => (d ? inZone(d, tz) : 'never');
 
+function nextPoll(s: SourceRow, tz: string): Html | string {
+  if (!s.enabled) return '—';
+  if (!sourceRegistry[s.kind as SourceKind]?.polled) return 'pushed to us';
+  if (!s.next_poll_at || s.next_poll_at.getTime() <= Date.now()) return 'within a minute';
+  return html`${inZone(s.next_poll_at, tz)}${s.consecutive_failures ? html`<div class="muted">backing off after failures</div>` : ''}`;
+}
+
 function list(req: Request, rows: (SourceRow & { observations: number })[], extra: Html = html``): string {
   const tz = req.user!.timeZone;
   return page(
@@ -132,6 +141,7 @@ function list(req: Request, rows: (SourceRow & { observations: number })[], extr
             <th>State</th>
             <th>Last success</th>
             <th>Last error</th>
+            <th>Next poll</th>
             <th>Signals seen</th>
             <th>Actions</th>
           </tr>
@@ -155,6 +165,7 @@ function list(req: Request, rows: (SourceRow & { observations: number })[], extr
                       : '—'
                   }
                 </td>
+                <td>${nextPoll(s, tz)}</td>
                 <td>${s.observations}</td>
                 <td class="row-actions">
                   <form method="post" action="/settings/sources/${s.id}/${s.enabled ? 'disable' : 'enable'}">
@@ -163,6 +174,7 @@ function list(req: Request, rows: (SourceRow & { observations: number })[], extr
                     </button>
                   </form>
                   ${sourceRegistry[s.kind as SourceKind]?.polled ? html`<form method="post" action="/settings/sources/${s.id}/test">${csrfField(req)}<button type="submit">Test now</button></form>` : ''}
+                  ${s.enabled && sourceRegistry[s.kind as SourceKind]?.polled ? html`<form method="post" action="/settings/sources/${s.id}/poll">${csrfField(req)}<button type="submit" class="secondary">Poll now</button></form>` : ''}
                 </td>
               </tr>`,
           )}
@@ -274,6 +286,28 @@ export function settingsSourceRoutes(ctx: AppContext): Router {
       res.redirect(303, '/settings/sources');
     });
   }
+
+  r.post('/settings/sources/:id/poll', async (req, res) => {
+    const s = await load(req);
+    if (!s.enabled) throw new AppError('STATE', 'Enable the source first.');
+    if (!sourceRegistry[s.kind as SourceKind]?.polled)
+      throw new AppError('STATE', 'This source is pushed to us, not polled.');
+    // The same job the tick queues; singleton so a double click polls once.
+    await ctx.boss.send(
+      Queues.pollSource.name,
+      { sourceId: s.id },
+      { singletonKey: `source:${s.id}`, singletonSeconds: 60 },
+    );
+    res
+      .type('html')
+      .send(
+        list(
+          req,
+          await rows(req),
+          html`<p class="flash ok" role="status">Polling “${s.name}” now; reload in a moment for the result.</p>`,
+        ),
+      );
+  });
 
   r.post('/settings/sources/:id/test', async (req, res) => {
     const s = await load(req);

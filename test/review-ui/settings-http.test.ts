@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
+import { recordPollFailure } from '../../db/queries/signal-sources.js';
 import { buildWorkspace, type TestWorkspace } from '../support/builders.js';
 import { createTestContext } from '../support/context.js';
 import { describeEachBackend } from '../support/db.js';
@@ -148,10 +149,35 @@ describeEachBackend('RevOps settings over HTTP', (get) => {
       [ws.id],
     ))!;
     expect(s.config.maxAgeDays).toBe(7);
+    // A source that kept failing: backed off a day ahead, flagged.
+    for (let i = 0; i < 6; i++) await run(ctx.db, recordPollFailure(s.id, 'FETCH_FAILED: HTTP 503', new Date()));
+    const failing = await (await revops.fetch('/settings/sources')).text();
+    expect(failing).toContain('<th>Next poll</th>');
+    expect(failing).toContain('FETCH_FAILED: HTTP 503');
+    expect(failing).toContain('backing off after failures');
     await revops.post(`/settings/sources/${s.id}/disable`, { _csrf: csrf });
     expect(await q('SELECT enabled FROM signal_sources WHERE id = $1', [s.id])).toEqual({ enabled: false });
     await revops.post(`/settings/sources/${s.id}/enable`, { _csrf: csrf });
-    expect(await q('SELECT enabled FROM signal_sources WHERE id = $1', [s.id])).toEqual({ enabled: true });
+    // Enabling starts afresh, as the API does: no failures, no flag, due at the next tick.
+    expect(
+      await q(
+        `SELECT enabled, consecutive_failures, flagged_at IS NULL AS unflagged, next_poll_at <= now() AS due
+           FROM signal_sources WHERE id = $1`,
+        [s.id],
+      ),
+    ).toEqual({ enabled: true, consecutive_failures: 0, unflagged: true, due: true });
+    expect(await (await revops.fetch('/settings/sources')).text()).toContain('within a minute');
+    // Poll now queues the tick's own job, once however often it is pressed.
+    for (let i = 0; i < 2; i++) {
+      const polled = await revops.post(`/settings/sources/${s.id}/poll`, { _csrf: csrf });
+      expect(polled.status).toBe(200);
+      expect(await polled.text()).toContain('Polling “Funding &lt;b&gt;news&lt;/b&gt;” now');
+    }
+    expect(
+      await q(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'signals.poll' AND data->>'sourceId' = $1`, [
+        String(s.id),
+      ]),
+    ).toEqual({ n: 1 });
   });
 
   it('saves a template with delays, a branch and sending windows', async () => {
