@@ -148,3 +148,9 @@ export const revokeApiToken = (userId: number, id: number): Sql => ({
   text: `UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE user_id = $1 AND id = $2 RETURNING id`,
   values: [userId, id],
 });
+
+/** Every live token of a user, revoked at once (their password changed or was reset). */
+export const revokeUserApiTokens = (userId: number): Sql => ({
+  text: `UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING id`,
+  values: [userId],
+});

@@ -4,16 +4,11 @@ import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
 import { insertAudit } from '../../db/queries/audit.js';
-import {
-  insertLoginAttempt,
-  lockLoginKey,
-  markLoginAttemptSucceeded,
-  recentLoginFailures,
-  type LoginFailuresRow,
-} from '../../db/queries/sessions.js';
+import { markLoginAttemptSucceeded } from '../../db/queries/sessions.js';
 import { findUserByEmail, markLogin, type UserRow } from '../../db/queries/users.js';
 import { DEVICE_COOKIE, DEVICE_MAX_AGE_MS, knownDevice, newDeviceCookie, throttleAddress } from '../auth/device.js';
-import { LOGIN_LIMITS, loginVerdict } from '../auth/login-throttle.js';
+import { admitPasswordCheck, waitText } from '../auth/admit.js';
+import { LOGIN_LIMITS } from '../auth/login-throttle.js';
 import { verifyPassword } from '../auth/passwords.js';
 import { endSession, startSession } from '../auth/session.js';
 import { html } from '../html.js';
@@ -22,33 +17,11 @@ import { page } from '../layout.js';
 const LOGIN_CSRF_COOKIE = 'prospector_login';
 export { LOGIN_LIMITS };
 
-/**
- * Decides, one request at a time per throttle key, whether this attempt is evaluated; when it is,
- * the attempt is already recorded as a failure (marked succeeded once the password matches), so
- * 40 parallel guesses see each other and at most the limit reach the password check.
- */
-async function admitLogin(
-  ctx: AppContext,
-  req: Request,
-  email: string,
-): Promise<{ allow: true; attemptId: number; device?: string } | { allow: false; retryAfterSeconds: number }> {
+/** The login's throttle keys: its known browser, else the email; and the client's own address. */
+async function admitLogin(ctx: AppContext, req: Request, email: string) {
   const device = knownDevice(ctx.config.appSecret, req.cookies?.[DEVICE_COOKIE], email);
-  const address = throttleAddress(req, ctx.config.trustProxy);
-  return ctx.db.transaction(async (tx) => {
-    await run(tx, lockLoginKey(device ? `device:${device}` : `email:${email.toLowerCase()}`));
-    if (address) await run(tx, lockLoginKey(`ip:${address}`));
-    const f = (await one<LoginFailuresRow>(
-      tx,
-      recentLoginFailures(email, device ?? null, address ?? null, LOGIN_LIMITS.windowMinutes),
-    ))!;
-    const verdict = loginVerdict(
-      { failures: f.account_failures, secondsSinceLast: f.account_since },
-      address ? { failures: f.ip_failures, secondsSinceLast: f.ip_since } : undefined,
-    );
-    if (!verdict.allow) return verdict;
-    const row = (await one<{ id: number }>(tx, insertLoginAttempt(email, req.ip ?? '', device ?? null)))!;
-    return { allow: true, attemptId: row.id, device };
-  });
+  const verdict = await admitPasswordCheck(ctx, req, email, device, throttleAddress(req, ctx.config.trustProxy));
+  return verdict.allow ? { ...verdict, device } : verdict;
 }
 
 const LoginForm = z.object({
@@ -112,8 +85,11 @@ export function authRoutes(ctx: AppContext): Router {
     const verdict = await admitLogin(ctx, req, email);
     if (!verdict.allow) {
       res.setHeader('Retry-After', String(verdict.retryAfterSeconds));
-      const wait = verdict.retryAfterSeconds === 1 ? 'a second' : `${verdict.retryAfterSeconds} seconds`;
-      return fail(429, `Too many failed attempts for this email. Wait ${wait} and try again.`, email);
+      return fail(
+        429,
+        `Too many failed attempts for this email. Wait ${waitText(verdict.retryAfterSeconds)} and try again.`,
+        email,
+      );
     }
     const user = await one<UserRow>(ctx.db, findUserByEmail(email));
     const ok = (await verifyPassword(password, user?.password_hash ?? null)) && !!user && !user.disabled_at;

@@ -1,14 +1,17 @@
 // Passwords: a user changes their own (current password required); an admin (or RevOps, for
 // non-admins) resets another user's to a one-time password shown once. A reset ends all of that
-// user's sessions and forces a change at the next login; a change ends every other session.
+// user's sessions, revokes their API tokens and forces a change at the next login; a change ends
+// every other session and revokes the user's API tokens. Wrong current passwords are throttled
+// like logins (auth/admit.ts), on a key of the user's own.
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
-import { one, run } from '../../db/index.js';
+import { one, run, type Queryable } from '../../db/index.js';
 import { insertAudit } from '../../db/queries/audit.js';
-import { deleteUserSessions } from '../../db/queries/sessions.js';
+import { deleteUserSessions, markLoginAttemptSucceeded, revokeUserApiTokens } from '../../db/queries/sessions.js';
 import { findUser, setPassword, type UserRow } from '../../db/queries/users.js';
 import { AppError } from '../../errors.js';
+import { admitPasswordCheck, waitText } from '../auth/admit.js';
 import { generatePassword, hashPassword, newPasswordProblem, PASSWORD_MAX, verifyPassword } from '../auth/passwords.js';
 import { requireRole } from '../auth/roles.js';
 import { html } from '../html.js';
@@ -35,7 +38,7 @@ const ChangeForm = z.object({
   confirm: z.string(),
 });
 
-function changeForm(req: Request, opts: { error?: string; done?: boolean } = {}) {
+function changeForm(req: Request, opts: { error?: string; done?: { sessions: number; tokens: number } } = {}) {
   const forced = req.user!.mustChangePassword;
   return page(
     req,
@@ -43,7 +46,14 @@ function changeForm(req: Request, opts: { error?: string; done?: boolean } = {})
     html`${
         forced ? html`<p class="flash" role="status">Your password was reset. Choose a new one to continue.</p>` : ''
       }
-      ${opts.done ? html`<p class="flash ok" role="status">Password changed. Your other sessions have ended.</p>` : ''}
+      ${
+        opts.done
+          ? html`<p class="flash ok" role="status">
+              Password changed. Your other sessions have ended (${opts.done.sessions}), and your API tokens are revoked
+              (${opts.done.tokens}): create new ones on <a href="/tokens">API tokens</a>.
+            </p>`
+          : ''
+      }
       ${opts.error ? html`<p class="error" role="alert">${opts.error}</p>` : ''}
       <form method="post" action="/password" class="stack">
         ${csrfField(req)}
@@ -66,15 +76,20 @@ function changeForm(req: Request, opts: { error?: string; done?: boolean } = {})
 
 export function passwordRoutes(ctx: AppContext): Router {
   const r = Router();
-  const audit = (req: Request, action: string, userId: number, ended: number) =>
+  const audit = (req: Request, action: string, userId: number, ended: { sessions: number; tokens: number }) =>
     insertAudit({
       workspaceId: req.user!.workspaceId,
       userId: req.user!.id,
       action,
       entityType: 'user',
       entityId: userId,
-      data: { sessionsEnded: ended },
+      data: { sessionsEnded: ended.sessions, tokensRevoked: ended.tokens },
     });
+  /** Ends the user's sessions (but `keep`) and revokes every API token they hold. */
+  const endAccess = async (tx: Queryable, userId: number, keep: string | null) => ({
+    sessions: (await run(tx, deleteUserSessions(userId, keep))).length,
+    tokens: (await run(tx, revokeUserApiTokens(userId))).length,
+  });
 
   r.get(CHANGE_PASSWORD_PATH, (req, res) => {
     res.type('html').send(changeForm(req));
@@ -88,23 +103,40 @@ export function passwordRoutes(ctx: AppContext): Router {
     if (!parsed.success) return fail('Fill in all three fields.');
     const { current, password, confirm } = parsed.data;
     const me = (await one<UserRow>(ctx.db, findUser(req.user!.workspaceId, req.user!.id)))!;
+    // Throttled like a login, on a key of this user's own: a stolen session cannot guess on.
+    const admitted = await admitPasswordCheck(ctx, req, me.email, `password-change:${me.id}`, undefined);
+    if (!admitted.allow) {
+      res.setHeader('Retry-After', String(admitted.retryAfterSeconds));
+      return res
+        .status(429)
+        .type('html')
+        .send(
+          changeForm(req, {
+            error: `Too many wrong passwords. Wait ${waitText(admitted.retryAfterSeconds)} and try again.`,
+          }),
+        );
+    }
     if (!(await verifyPassword(current, me.password_hash))) {
       ctx.log.info({ event: 'auth.password.change_refused', userId: me.id }, 'auth.password.change_refused');
       return fail('The current password is wrong.');
     }
+    await run(ctx.db, markLoginAttemptSucceeded(admitted.attemptId));
     const problem = newPasswordProblem(password, { email: me.email, current });
     if (problem) return fail(problem);
     if (password !== confirm) return fail('The two new passwords differ.');
     const hash = await hashPassword(password);
     const ended = await ctx.db.transaction(async (tx) => {
       await run(tx, setPassword(me.id, hash, false));
-      const gone = await run(tx, deleteUserSessions(me.id, req.sessionId ?? null));
-      await run(tx, audit(req, 'user.password_changed', me.id, gone.length));
-      return gone.length;
+      const gone = await endAccess(tx, me.id, req.sessionId ?? null);
+      await run(tx, audit(req, 'user.password_changed', me.id, gone));
+      return gone;
     });
-    ctx.log.info({ event: 'auth.password.changed', userId: me.id, sessionsEnded: ended }, 'auth.password.changed');
+    ctx.log.info(
+      { event: 'auth.password.changed', userId: me.id, sessionsEnded: ended.sessions, tokensRevoked: ended.tokens },
+      'auth.password.changed',
+    );
     if (req.user!.mustChangePassword) return res.redirect(303, '/');
-    res.type('html').send(changeForm(req, { done: true }));
+    res.type('html').send(changeForm(req, { done: ended }));
   });
 
   r.post('/users/:id/password', requireRole('revops'), async (req, res) => {
@@ -118,11 +150,14 @@ export function passwordRoutes(ctx: AppContext): Router {
     const hash = await hashPassword(password);
     const ended = await ctx.db.transaction(async (tx) => {
       await run(tx, setPassword(id, hash, true));
-      const gone = await run(tx, deleteUserSessions(id, null));
-      await run(tx, audit(req, 'user.password_reset', id, gone.length));
-      return gone.length;
+      const gone = await endAccess(tx, id, null);
+      await run(tx, audit(req, 'user.password_reset', id, gone));
+      return gone;
     });
-    ctx.log.info({ event: 'auth.password.reset', userId: id, sessionsEnded: ended }, 'auth.password.reset');
+    ctx.log.info(
+      { event: 'auth.password.reset', userId: id, sessionsEnded: ended.sessions, tokensRevoked: ended.tokens },
+      'auth.password.reset',
+    );
     // Shown once: the page is never cached (Cache-Control: no-store on every page after static files).
     res.type('html').send(
       page(
@@ -130,7 +165,8 @@ export function passwordRoutes(ctx: AppContext): Router {
         'Password reset',
         html`<p class="flash ok" role="status">
             One-time password for ${target.email}: <code>${password}</code> — shown once; pass it on securely.
-            ${target.email} must choose a new password at the next login; their sessions have ended.
+            ${target.email} must choose a new password at the next login; their sessions have ended (${ended.sessions})
+            and their API tokens are revoked (${ended.tokens}).
           </p>
           <p><a href="/users">Back to users</a></p>`,
       ),

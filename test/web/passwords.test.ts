@@ -2,6 +2,7 @@
 // an admin resets another's to a one-time password shown once, which must be changed before
 // anything else works, and every session of that user ends.
 import { expect, it } from 'vitest';
+import { LOGIN_LIMITS } from '../../review-ui/auth/login-throttle.js';
 import { addUser } from '../../review-ui/auth/users.js';
 import { describeEachBackend } from '../support/db.js';
 import { Browserish, useWebApp } from '../support/web.js';
@@ -98,6 +99,63 @@ describeEachBackend('Passwords', (get) => {
     expect(done.headers.get('location')).toBe('/');
     expect((await fresh.fetch('/')).status).toBe(200);
     expect(await signedIn(fresh)).toBe(200);
+  });
+
+  const newToken = async (b: Browserish) => {
+    const { csrf } = await b.page('/tokens');
+    const r = await b.fetch('/api/tokens', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': csrf! },
+      body: JSON.stringify({ name: 'sync' }),
+    });
+    expect(r.status).toBe(201);
+    return ((await r.json()) as { token: string }).token;
+  };
+  const byToken = async (token: string) =>
+    (await fetch(`${app.base}/api/me`, { headers: { authorization: `Bearer ${token}` } })).status;
+
+  it('throttles wrong current passwords like logins: parallel guesses past the limit wait, even the right one', async () => {
+    const { user, password } = await newUser('change-throttle@example.test');
+    const b = await loggedIn(user.email, password);
+    const { csrf } = await b.page('/password');
+    const guess = (current: string) =>
+      b.post('/password', {
+        _csrf: csrf!,
+        current,
+        password: 'a brand new passphrase',
+        confirm: 'a brand new passphrase',
+      });
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => guess(`wrong guess ${i}`)));
+    const statuses = answers.map((r) => r.status);
+    expect(statuses.filter((x) => x === 400)).toHaveLength(LOGIN_LIMITS.perAccount);
+    expect(statuses.filter((x) => x === 429)).toHaveLength(12 - LOGIN_LIMITS.perAccount);
+    const waited = answers.find((r) => r.status === 429)!;
+    expect(Number(waited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await waited.text()).toContain('Too many wrong passwords');
+    const right = await guess(password);
+    expect(right.status).toBe(429);
+    // Nothing changed, and the user's own login is not held back by the change form's key.
+    expect((await new Browserish(app.base).login(user.email, password)).status).toBe(303);
+  });
+
+  it('a change revokes your API tokens and says so; a reset revokes them too', async () => {
+    const { user, password } = await newUser('change-tokens@example.test');
+    const b = await loggedIn(user.email, password);
+    const token = await newToken(b);
+    expect(await byToken(token)).toBe(200);
+    const ok = await change(b, { current: password, password: 'a brand new passphrase' });
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toMatch(/your API tokens are revoked\s+\(1\)/);
+    expect(await byToken(token)).toBe(401);
+    expect(await signedIn(b)).toBe(200);
+
+    const second = await newToken(b);
+    expect(await byToken(second)).toBe(200);
+    const admin = await loggedIn(app.ws.users.admin.email, app.ws.users.admin.password);
+    const { csrf } = await admin.page('/users');
+    const reset = await admin.post(`/users/${user.id}/password`, { _csrf: csrf! });
+    expect(await reset.text()).toMatch(/their API tokens are revoked\s+\(1\)/);
+    expect(await byToken(second)).toBe(401);
   });
 
   it('logging out still works while a change is pending', async () => {
