@@ -47,6 +47,8 @@ export interface IngestOptions {
   now: Date;
   /** Reuse an index built for this workspace; otherwise one is built (or taken from the cache). */
   index?: AccountIndex;
+  /** A feed's batch: an item that fails is reported in `failed` and the rest go on (otherwise it throws). */
+  keepGoing?: boolean;
 }
 
 export interface IngestOutcome {
@@ -55,6 +57,8 @@ export interface IngestOutcome {
   byStatus: Partial<Record<SignalStatus, number>>;
   signalIds: number[];
   researchQueued: number;
+  /** Items that could not be stored (only with `keepGoing`). */
+  failed?: { key: string; title: string; error: string }[];
 }
 
 const indexCache = new Map<number, { version: string; index: AccountIndex }>();
@@ -262,35 +266,56 @@ async function competitorFanOut(db: Queryable, workspaceId: number, competitors:
 
 /** Runs items through the pipeline; each item commits on its own so one bad item loses nothing else. */
 export async function ingestItems(ctx: IngestContext, items: RawItem[], o: IngestOptions): Promise<IngestOutcome> {
-  const out: IngestOutcome = { created: 0, merged: 0, byStatus: {}, signalIds: [], researchQueued: 0 };
+  const failed: NonNullable<IngestOutcome['failed']> = [];
+  const out: IngestOutcome = { created: 0, merged: 0, byStatus: {}, signalIds: [], researchQueued: 0, failed };
   if (!items.length) return out;
   const index = o.index ?? (await accountIndex(ctx.db, o.workspaceId));
   const workspace = await one<WorkspaceRow>(ctx.db, findWorkspace(o.workspaceId));
   const cooldown = cooldownDays(workspace);
   const competitors = competitorsOf(workspace?.settings);
-  const all: Prepared[] = [];
-  for (const p of prepareItems(items, index))
-    all.push(p, ...(await competitorFanOut(ctx.db, o.workspaceId, competitors, p)));
-  for (const prepared of all) {
-    const p = await secondOpinion(ctx, o, prepared);
-    const r = await ctx.db.transaction(async (tx) => {
-      const stored = await storeOne(tx, o, p, cooldown);
-      if (stored.created && stored.signal.status === 'new' && stored.signal.account_id) {
-        await ctx.enqueueResearch(tx, stored.signal.id);
-        stored.queued = true;
+  for (const item of items) {
+    try {
+      for (const p of prepareItems([item], index)) {
+        await storePrepared(ctx, o, p, cooldown, out);
+        for (const fan of await competitorFanOut(ctx.db, o.workspaceId, competitors, p))
+          await storePrepared(ctx, o, fan, cooldown, out);
       }
-      return stored;
-    });
-    if (r.created) {
-      out.created++;
-      out.byStatus[r.signal.status as SignalStatus] = (out.byStatus[r.signal.status as SignalStatus] ?? 0) + 1;
-    } else out.merged++;
-    if (r.queued) out.researchQueued++;
-    if (!out.signalIds.includes(r.signal.id)) out.signalIds.push(r.signal.id);
-    ctx.log?.debug(
-      { signalId: r.signal.id, status: r.signal.status, created: r.created },
-      r.created ? 'signal.created' : 'signal.merged',
-    );
+    } catch (err) {
+      // One item the pipeline cannot take (a value the database refuses, a parser's bug) is
+      // reported with what identifies it; the items before and after it are kept.
+      if (!o.keepGoing) throw err;
+      const error = err instanceof Error ? err.message : String(err);
+      failed.push({ key: item.key, title: item.title.slice(0, 200), error: error.slice(0, 500) });
+      ctx.log?.warn({ sourceId: o.sourceId, key: item.key, err }, 'signal.item.failed');
+    }
   }
   return out;
+}
+
+async function storePrepared(
+  ctx: IngestContext,
+  o: IngestOptions,
+  prepared: Prepared,
+  cooldown: number,
+  out: IngestOutcome,
+) {
+  const p = await secondOpinion(ctx, o, prepared);
+  const r = await ctx.db.transaction(async (tx) => {
+    const stored = await storeOne(tx, o, p, cooldown);
+    if (stored.created && stored.signal.status === 'new' && stored.signal.account_id) {
+      await ctx.enqueueResearch(tx, stored.signal.id);
+      stored.queued = true;
+    }
+    return stored;
+  });
+  if (r.created) {
+    out.created++;
+    out.byStatus[r.signal.status as SignalStatus] = (out.byStatus[r.signal.status as SignalStatus] ?? 0) + 1;
+  } else out.merged++;
+  if (r.queued) out.researchQueued++;
+  if (!out.signalIds.includes(r.signal.id)) out.signalIds.push(r.signal.id);
+  ctx.log?.debug(
+    { signalId: r.signal.id, status: r.signal.status, created: r.created },
+    r.created ? 'signal.created' : 'signal.merged',
+  );
 }

@@ -89,13 +89,44 @@ export async function pollSource(
       renderer: sharedRenderer(),
     });
   } catch (err) {
-    if (!isAppError(err)) throw err;
-    const detail = `${err.code}: ${err.message}`;
+    // A shutdown is not the source's failure; anything else (a parser's bug included) is stored on
+    // the source and backed off like a fetch error, rather than failing the job on every retry.
+    if (signal?.aborted) throw err;
+    const detail = isAppError(err)
+      ? `${err.code}: ${err.message}`
+      : `INTERNAL: ${(err as Error)?.message ?? String(err)}`;
     const after = await one<SignalSourceRow>(ctx.db, recordPollFailure(sourceId, detail, now, FLAG_AFTER_FAILURES));
-    ctx.log?.warn({ sourceId, code: err.code, failures: after?.consecutive_failures }, 'signals.source.failed');
+    ctx.log?.warn({ sourceId, err, failures: after?.consecutive_failures }, 'signals.source.failed');
     return { sourceId, ok: false, error: detail, flagged: !!after?.flagged_at };
   }
-  const ingest = await ingestItems(ctx, result.items, { workspaceId: row.workspace_id, sourceId, now });
+  const ingest = await ingestItems(ctx, result.items, {
+    workspaceId: row.workspace_id,
+    sourceId,
+    now,
+    keepGoing: true,
+  });
+  const failed = ingest.failed ?? [];
+  if (failed.length) {
+    // Every other item is stored. The feed's validators are not advanced, so the next poll reads
+    // the items again (the stored ones merge); a source whose item keeps failing is flagged.
+    const first = failed[0]!;
+    const detail =
+      `ITEM_FAILED: ${failed.length} of ${result.items.length} items could not be stored; ` +
+      `first: "${first.title}" (${first.key}): ${first.error}`;
+    const after = await one<SignalSourceRow>(ctx.db, recordPollFailure(sourceId, detail, now, FLAG_AFTER_FAILURES));
+    ctx.log?.warn(
+      { sourceId, failed: failed.length, failures: after?.consecutive_failures },
+      'signals.source.items_failed',
+    );
+    return {
+      sourceId,
+      ok: false,
+      items: result.items.length,
+      ingest,
+      error: detail,
+      flagged: !!after?.flagged_at,
+    };
+  }
   await one(
     ctx.db,
     recordPollSuccess(

@@ -315,6 +315,57 @@ describeEachBackend('signal pipeline', (get) => {
     for (const j of ids) expect(j.id).toBe(researchJobId(j.data.signalId));
   });
 
+  it('keeps every other item of a batch when one cannot be stored, and says which on the source', async () => {
+    // A job board's JSON whose one role carries a lone surrogate ("\ud83d", a cut-off emoji): the
+    // database refuses it in the signal's facts. The roles before and after it are kept.
+    let poison = true;
+    const job = (id: string, title: string) => ({
+      id,
+      title,
+      department: 'Sales',
+      location: 'Remote',
+      jobUrl: `https://jobs.ashbyhq.com/poisonco/${id}`,
+      publishedAt: '2026-03-09T00:00:00Z',
+      isListed: true,
+    });
+    srv.route('/posting-api/job-board/poisonco', (_req, res) => {
+      const jobs = [job('p1', 'Account Executive'), job('p3', 'Sales Development Representative')];
+      const body = JSON.stringify({ jobs }).replace(
+        '"jobs":[',
+        poison ? '"jobs":[' + JSON.stringify(job('p2', 'Sales Manager X')).replace('X', '\\ud83d') + ',' : '"jobs":[',
+      );
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(body);
+    });
+    const s = await source('Poison board', `${srv.base}/posting-api/job-board/poisonco`, 'ashby');
+    const r = await pollSource(ictx(), s.id, NOW);
+    expect(r).toMatchObject({ ok: false, items: 3, ingest: { failed: [expect.objectContaining({ key: 'p2' })] } });
+    const seen = await run<{ url: string }>(ctx.db, {
+      text: 'SELECT url FROM signal_observations WHERE source_id = $1 ORDER BY url',
+      values: [s.id],
+    });
+    expect(seen.map((o) => o.url)).toEqual([
+      'https://jobs.ashbyhq.com/poisonco/p1',
+      'https://jobs.ashbyhq.com/poisonco/p3',
+    ]);
+    const row = await one<SignalSourceRow>(ctx.db, {
+      text: 'SELECT * FROM signal_sources WHERE id = $1',
+      values: [s.id],
+    });
+    expect(row).toMatchObject({ consecutive_failures: 1, enabled: true, snapshot: null });
+    expect(row!.last_error).toContain('1 of 3 items could not be stored');
+    expect(row!.last_error).toContain('(p2)');
+    // The board is fixed: the next poll reads the roles again (the stored ones merge) and clears the error.
+    poison = false;
+    const again = await pollSource(ictx(), s.id, new Date(NOW.getTime() + 3600_000));
+    expect(again).toMatchObject({ ok: true, ingest: { created: 0 } });
+    const after = await one<SignalSourceRow>(ctx.db, {
+      text: 'SELECT * FROM signal_sources WHERE id = $1',
+      values: [s.id],
+    });
+    expect(after).toMatchObject({ consecutive_failures: 0, last_error: null });
+  });
+
   it('stores failures on the source with backoff, flags it after five, and never drops it', async () => {
     const s = await source('Broken', `${srv.base}/gone.xml`);
     let row: SignalSourceRow | undefined;
