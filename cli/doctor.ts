@@ -1,6 +1,7 @@
 import { createSecretBox } from '../secret-box.js';
 import { DataDirLockedError } from '../db/data-dir-lock.js';
 import { openDatabase } from '../db/index.js';
+import { createLogger } from '../log.js';
 import { configOrExit } from './context.js';
 import {
   checkChromium,
@@ -11,6 +12,7 @@ import {
   type Check,
   type DoctorDeps,
 } from './doctor-checks.js';
+import { checkOAuthMailboxes, checkOAuthProviders } from './doctor-oauth.js';
 
 const MARK = { ok: 'ok  ', warn: 'warn', fail: 'FAIL' } as const;
 
@@ -31,6 +33,7 @@ export async function runDoctor(deps: DoctorDeps = defaultDeps()): Promise<Check
       fix: 'Serve Prospector over https and set PUBLIC_URL to the https address.',
     });
   }
+  checks.push(...(await checkOAuthProviders(config)));
   let db;
   try {
     db = await openDatabase(config);
@@ -57,6 +60,12 @@ export async function runDoctor(deps: DoctorDeps = defaultDeps()): Promise<Check
         checks.push(
           ...(await checkMailboxes(db, createSecretBox(config.appSecret), deps, {
             allowPrivate: config.allowPrivateFetch,
+          })),
+          ...(await checkOAuthMailboxes({
+            db,
+            config,
+            secrets: createSecretBox(config.appSecret),
+            log: createLogger('silent'),
           })),
         );
     } finally {

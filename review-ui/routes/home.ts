@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { AppContext } from '../../context.js';
-import { one } from '../../db/index.js';
+import { one, run } from '../../db/index.js';
+import { listOAuthMailboxes, type OAuthMailboxRow } from '../../db/queries/mailbox-oauth.js';
 import { workspaceCounts } from '../../db/queries/workspaces.js';
 import { html, safeUrl } from '../html.js';
 import { page } from '../layout.js';
@@ -9,6 +10,11 @@ export function homeRoutes(ctx: AppContext): Router {
   const r = Router();
   r.get('/', async (req, res) => {
     const c = (await one<Record<string, number>>(ctx.db, workspaceCounts(req.user!.workspaceId)))!;
+    // Mailboxes whose sign-in the provider refused: the rep's own (RevOps and admins: all).
+    const all = ['admin', 'revops'].includes(req.user!.role);
+    const broken = (
+      await run<OAuthMailboxRow>(ctx.db, listOAuthMailboxes(req.user!.workspaceId, all ? null : req.user!.id))
+    ).filter((m) => m.consent_error);
     const card = (label: string, n: number, href?: string) =>
       html`<div class="card">
         ${href ? html`<a href="${safeUrl(href)}"><b>${n}</b></a>` : html`<b>${n}</b>`}${label}
@@ -17,7 +23,20 @@ export function homeRoutes(ctx: AppContext): Router {
       page(
         req,
         'Home',
-        html` <p class="muted">
+        html`${
+            broken.length
+              ? html`<section class="card" role="alert" aria-label="Mailboxes to reconnect">
+                  ${broken.map(
+                    (m) =>
+                      html`<p class="bad">
+                        ${m.from_email} is paused: ${m.consent_error}.
+                        <a href="/mailboxes">Reconnect on the Mailboxes page</a>; its due steps wait until then.
+                      </p>`,
+                  )}
+                </section>`
+              : ''
+          }
+          <p class="muted">
             Signed in as ${req.user!.name || req.user!.email}.
             ${ctx.config.embedded ? 'Running on the embedded database.' : ''}
             ${ctx.config.anthropic.apiKey ? '' : 'No ANTHROPIC_API_KEY: drafts are written by the offline drafter.'}
