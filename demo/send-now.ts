@@ -2,7 +2,8 @@
 // a message land. Only in a demo workspace: each active sequence's next scheduled step is moved
 // to now under an always-open window (an archived template, so the change is visible in the data),
 // then sent through the real path — claim with every other re-check, the mailbox's transport
-// (the local outbox), the recorded message. Nothing else about the step is bypassed.
+// (the local outbox), the recorded message. Nothing else about the step is bypassed, and the
+// sequence gets its own template back at once, so its later steps wait for their windows again.
 import type { AppContext } from '../context.js';
 import { one, run } from '../db/index.js';
 import { insertAudit } from '../db/queries/audit.js';
@@ -12,6 +13,7 @@ import {
   isDemoWorkspace,
   nextScheduledSteps,
   openStepNow,
+  restoreTemplate,
 } from '../db/queries/outbox.js';
 import { AppError } from '../errors.js';
 import { sendStep, type SendResult } from '../sequencing/send.js';
@@ -57,7 +59,7 @@ export async function demoSendNow(
   const results: SendNowReport['results'] = [];
   for (const s of steps) {
     const opened = await ctx.db.transaction(async (tx) => {
-      const row = await one(tx, openStepNow(s.id, templateId, clock()));
+      const row = await one<{ previous_template_id: number | null }>(tx, openStepNow(s.id, templateId, clock()));
       if (row)
         await run(
           tx,
@@ -69,14 +71,20 @@ export async function demoSendNow(
             entityId: s.id,
           }),
         );
-      return !!row;
+      return row;
     });
     if (!opened) continue;
-    results.push({
-      stepId: s.id,
-      sequenceId: s.sequence_id,
-      result: await sendStep(ctx, s.id, { transports: pool, now: clock }),
-    });
+    // A sequence left on the demo template by an older version keeps it (its own is unknown).
+    const own = opened.previous_template_id === templateId ? templateId : opened.previous_template_id;
+    try {
+      results.push({
+        stepId: s.id,
+        sequenceId: s.sequence_id,
+        result: await sendStep(ctx, s.id, { transports: pool, now: clock }),
+      });
+    } finally {
+      await run(ctx.db, restoreTemplate(s.sequence_id, templateId, own));
+    }
   }
   ctx.log.info(
     {

@@ -90,9 +90,34 @@ export const insertArchivedTemplate = (
   values: [workspaceId, name, description, JSON.stringify(window)],
 });
 
-/** Moves a scheduled step to now under the open window (demo only; the claim still re-checks everything else). */
+/**
+ * Moves a scheduled step to now under the open window (demo only; the claim still re-checks
+ * everything else); returns the sequence's own template, which `restoreTemplate` puts back.
+ */
 export const openStepNow = (stepId: number, templateId: number, now: Date): Sql => ({
-  text: `WITH s AS (UPDATE sequences SET template_id = $2 WHERE id = (SELECT sequence_id FROM sequence_steps WHERE id = $1) AND status = 'active' RETURNING id)
-         UPDATE sequence_steps SET scheduled_at = $3 WHERE id = $1 AND status = 'scheduled' AND sequence_id IN (SELECT id FROM s) RETURNING id`,
+  text: `WITH prev AS (SELECT sq.id, sq.template_id FROM sequences sq
+                      WHERE sq.id = (SELECT sequence_id FROM sequence_steps WHERE id = $1) AND sq.status = 'active'),
+              s AS (UPDATE sequences SET template_id = $2 WHERE id IN (SELECT id FROM prev) RETURNING id)
+         UPDATE sequence_steps SET scheduled_at = $3 WHERE id = $1 AND status = 'scheduled' AND sequence_id IN (SELECT id FROM s)
+         RETURNING id, (SELECT template_id FROM prev) AS previous_template_id`,
   values: [stepId, templateId, now],
+});
+
+/** After the demo's step went (or did not): the sequence's later steps keep their own windows. */
+export const restoreTemplate = (sequenceId: number, demoTemplateId: number, templateId: number | null): Sql => ({
+  text: `UPDATE sequences SET template_id = $3 WHERE id = $1 AND template_id = $2`,
+  values: [sequenceId, demoTemplateId, templateId],
+});
+
+/** Steps "send now" could not send, with why and when they are expected to go. */
+export const waitingSteps = (workspaceId: number, stepIds: number[], ownerId: number | null): Sql => ({
+  text: `SELECT st.id, st.status, st.scheduled_at, st.last_error, st.skip_reason,
+                (SELECT count(*) FROM sequence_steps e WHERE e.sequence_id = st.sequence_id AND e.position <= st.position)::int AS step_no,
+                c.first_name, c.last_name, c.email
+           FROM sequence_steps st JOIN sequences s ON s.id = st.sequence_id JOIN contacts c ON c.id = s.contact_id
+           LEFT JOIN accounts a ON a.id = s.account_id
+          WHERE s.workspace_id = $1 AND st.id = ANY($2::bigint[])
+            AND ($3::bigint IS NULL OR s.owner_id = $3 OR a.owner_id = $3)
+          ORDER BY st.scheduled_at NULLS LAST, st.id`,
+  values: [workspaceId, stepIds, ownerId],
 });

@@ -12,6 +12,7 @@ import {
   inboundOnSequence,
   isDemoWorkspace,
   listOutbox,
+  waitingSteps,
   type OutboxRow,
 } from '../../db/queries/outbox.js';
 import { demoSendNow } from '../../demo/send-now.js';
@@ -88,6 +89,31 @@ export async function answerAsProspect(ctx: AppContext, u: CurrentUser, id: numb
   return simulateReply(ctx, { stepId: m.step_id!, body: text });
 }
 
+interface Waiting {
+  id: number;
+  status: string;
+  scheduled_at: Date | null;
+  last_error: string | null;
+  skip_reason: string | null;
+  step_no: number;
+  first_name: string | null;
+  last_name: string | null;
+  email: string;
+}
+
+/** Why a step "send now" could not send is waiting, and when it is expected to go. */
+function waitingLine(w: Waiting, tz: string): Html {
+  const who = [w.first_name, w.last_name].filter(Boolean).join(' ') || w.email;
+  const why =
+    w.status === 'scheduled'
+      ? html`${w.last_error ?? 'waiting for its time'}; expected
+        ${w.scheduled_at ? inZone(w.scheduled_at, tz) : 'when it is due'}`
+      : w.status === 'awaiting_approval'
+        ? 'awaiting its own approval'
+        : html`${label(w.status)}${w.skip_reason ? html`: ${w.skip_reason}` : ''}`;
+  return html`<li data-step-id="${w.id}">${who}, step ${w.step_no}: ${why}</li>`;
+}
+
 function statusLine(m: OutboxRow): Html {
   return html`<span class="badge">${label(m.sequence_status ?? 'no sequence')}</span
     >${m.stop_reason ? html` <span class="meta">${m.stop_reason}</span>` : ''}
@@ -107,11 +133,32 @@ export function outboxRoutes(ctx: AppContext): Router {
       demoWorkspace(ctx, u),
     ]);
     const sent = intParam(req.query.sent);
+    const waitingIds = String(req.query.waiting ?? '')
+      .split(',')
+      .map((x) => intParam(x))
+      .filter((x): x is number => !!x)
+      .slice(0, 100);
+    const waiting = waitingIds.length
+      ? await run<Waiting>(ctx.db, waitingSteps(u.workspaceId, waitingIds, queueViewer(u)))
+      : [];
     res.type('html').send(
       page(
         req,
         'Outbox',
-        html` ${sent !== undefined ? html`<p class="flash ok" role="status">${sent} sent now.${req.query.waiting ? ` ${String(req.query.waiting)} could not go yet (see each sequence).` : ''}</p>` : ''}
+        html` ${
+            sent !== undefined
+              ? html`<div class="flash ok" role="status">
+                  <p>${sent} sent now.${waiting.length ? ` ${waiting.length} could not go yet:` : ''}</p>
+                  ${
+                    waiting.length
+                      ? html`<ul class="waiting">
+                          ${waiting.map((w) => waitingLine(w, u.timeZone))}
+                        </ul>`
+                      : ''
+                  }
+                </div>`
+              : ''
+          }
           ${
             demo
               ? html`<section class="card demo-controls" aria-labelledby="demo-h">
@@ -242,7 +289,8 @@ export function outboxRoutes(ctx: AppContext): Router {
 
   r.post('/outbox/send-now', async (req, res) => {
     const out = await sendNow(ctx, req.user!);
-    res.redirect(303, `/outbox?sent=${out.sent}${out.waiting.length ? `&waiting=${out.waiting.length}` : ''}`);
+    const waiting = out.waiting.map((w) => w.stepId).join(',');
+    res.redirect(303, `/outbox?sent=${out.sent}${waiting ? `&waiting=${waiting}` : ''}`);
   });
   r.post('/outbox/:id/simulate-reply', async (req, res) => {
     await answerAsProspect(ctx, req.user!, idOf(req), String((req.body as { body?: unknown })?.body ?? ''));

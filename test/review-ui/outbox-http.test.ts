@@ -133,6 +133,24 @@ describeEachBackend('outbox', (get) => {
     expect(out.waiting).toEqual([{ stepId: gone.stepIds[0], status: 'stopped', why: expect.any(String) }]);
     expect((await stepRows(ctx.db, open.sequenceId)).map((s) => s.status)).toEqual(['sent', 'scheduled']); // only the next step
     expect((await stepRows(ctx.db, gone.sequenceId)).map((s) => s.status)).toEqual(['cancelled']);
+    // The sequence is back on its own template: its follow-up waits for the (closed) window again.
+    const own = await one<{ template_id: number; name: string }>(ctx.db, {
+      text: `SELECT s.template_id, t.name FROM sequences s JOIN sequence_templates t ON t.id = s.template_id WHERE s.id = $1`,
+      values: [open.sequenceId],
+    });
+    expect(own!.name).not.toContain('Demo: send now');
+    const follow = (await stepRows(ctx.db, open.sequenceId))[1]!;
+    await ctx.db.query(`UPDATE sequence_steps SET scheduled_at = now() WHERE id = $1`, [follow.id]);
+    expect(await sendStep(ctx, follow.id, { transports })).toMatchObject({
+      status: 'deferred',
+      reason: 'outside the sending window',
+    });
+    // The page says why each step could not go, and when a deferred one is expected.
+    const flash = await rep.page(`/outbox?sent=1&waiting=${gone.stepIds[0]},${follow.id}`);
+    expect(flash.html).toContain('2 could not go yet:');
+    expect(flash.html).toMatch(/step 1: cancelled: contact unsubscribed/);
+    expect(flash.html).toMatch(/step 2: outside the sending window; expected\s+\w/);
+    expect(flash.html).not.toMatch(/expected\s+\d{4}-\d{2}-\d{2}T/);
     const again = (await (
       await rep.fetch('/api/outbox/send-now', {
         method: 'POST',
