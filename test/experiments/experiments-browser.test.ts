@@ -141,6 +141,28 @@ describeEachBackend('experiments pages in Chromium', (get) => {
     expect(csv).toContain('variant,play,');
     expect(csv.split('\r\n').find((l) => l.startsWith('lift,'))).toContain(',funding,21,5,3,0,');
 
+    // The JSON API says the same, and the OpenAPI document describes it.
+    const api = (await page.evaluate(async () => (await fetch('/api/experiments')).json())) as {
+      experiments: {
+        name: string;
+        arms: { sent: number; positive: number }[];
+        comparison: { winner: number | null };
+      }[];
+      lift: { treated: { sequences: number }; holdout: { sequences: number }; meetings: { lift: { diff: number } } }[];
+    };
+    expect(api.experiments[0]!.name).toBe(HOSTILE);
+    expect(api.experiments[0]!.arms.map((a) => [a.sent, a.positive])).toEqual([
+      [10, 3],
+      [8, 1],
+    ]);
+    expect(api.experiments[0]!.comparison.winner).toBeNull();
+    expect([api.lift[0]!.treated.sequences, api.lift[0]!.holdout.sequences]).toEqual([21, 5]);
+    expect(api.lift[0]!.meetings.lift.diff).toBeCloseTo(m.diff, 10);
+    const doc = (await page.evaluate(async () => (await fetch('/api/openapi.json')).json())) as {
+      paths: Record<string, { get?: { summary: string } }>;
+    };
+    expect(doc.paths['/api/experiments']?.get?.summary).toContain('beta-binomial');
+
     await page.goto(`${srv.base}/dashboard`);
     await expect.poll(() => page.locator('#lift-table tbody tr').count()).toBe(1);
   });

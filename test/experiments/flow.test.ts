@@ -17,6 +17,7 @@ import { createLogger } from '../../log.js';
 import { createPlay } from '../../plays/service.js';
 import type { TestWorkspace } from '../support/builders.js';
 import { describeEachBackend } from '../support/db.js';
+import { saveTemplate, templateFromForm } from '../../review-ui/routes/settings-templates.js';
 import { buildDraftWorkspace, buildScene } from '../drafting/builders.js';
 
 const log = createLogger('silent');
@@ -242,6 +243,46 @@ describeEachBackend('experiments: assignment, hold-out and results', (get) => {
       [40, 20],
     ]);
     expect(report[0]!.comparison.winner).toBe(1);
+  });
+
+  it('assigns template step variants, entered in the template form, when the play has none', async () => {
+    const form = {
+      name: 'Two-angle opener',
+      step_kind_0: 'opener',
+      step_delay_0: '0',
+      step_variants_0: 'Ops | Write for operations. | revops\nFounder | Write for a founder. | founder',
+      step_kind_1: 'follow_up',
+      step_delay_1: '3',
+      step_variants_1: 'Ask | End on a question.\nProof | Give a proof point.',
+      step_kind_2: 'breakup',
+      step_delay_2: '5',
+      window_days: ['2', '3', '4'],
+      window_start: '09:00',
+      window_end: '11:00',
+    };
+    const t = await saveTemplate({ db: get().db }, ws.id, ws.users.revops.id, undefined, templateFromForm(form));
+    const id = (
+      await createPlay(
+        get().db,
+        ws.id,
+        { name: 'Funding, template A/B', trigger: { kind: 'signal', signalType: 'funding' }, templateId: t.id },
+        ws.users.revops.id,
+      )
+    ).id;
+    await draftMany(id, 12);
+    const seqs = await sequencesOfPlay(id);
+    expect(seqs).toHaveLength(12);
+    for (const s of seqs) {
+      expect([s.variant_of, s.variant_source, s.arm]).toEqual(['template', 'random', null]);
+      const steps = await bodies(s.id);
+      expect(steps).toHaveLength(3);
+      expect(steps[1]!.body).toContain(
+        s.variant === 0 ? 'keep territories and routing in step' : 'What would make the coming quarter a good one',
+      );
+    }
+    expect(new Set(seqs.map((s) => s.variant))).toEqual(new Set([0, 1]));
+    // The form refuses steps whose variants do not line up.
+    expect(() => templateFromForm({ ...form, step_variants_1: 'One | only one' })).toThrow(/2 to 4|same number/);
   });
 
   /** `n` sent sequences of a play on one variant, `positive` of them with a positive reply. */
