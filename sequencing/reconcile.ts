@@ -17,22 +17,23 @@ import {
   stuckSteps,
   type MailboxRow,
 } from '../db/queries/sending.js';
-import { foundInSent } from './inbox/imap.js';
+import { foundInSent, imapOAuthOf } from './inbox/imap.js';
 
 export type SentLookup = (mailbox: MailboxRow, messageId: string) => Promise<boolean | null>;
 
 export const STUCK_AFTER_MS = 10 * 60_000;
 
 /** Where to look: the outbox folder, the IMAP Sent folder, or nowhere (null). */
-export function defaultLookup(ctx: Pick<AppContext, 'secrets' | 'config'>): SentLookup {
+export function defaultLookup(ctx: Pick<AppContext, 'db' | 'log' | 'secrets' | 'config'>): SentLookup {
   return async (mailbox, messageId) => {
     if (mailbox.kind === 'outbox') {
       const dir = path.join(ctx.config.dataDir, 'outbox', String(mailbox.id));
       const name = `${messageId.replace(/^<|>$/g, '').replace(/[^A-Za-z0-9._-]/g, '_')}.eml`;
       return existsSync(dir) && readdirSync(dir).includes(name);
     }
-    if (mailbox.imap_host)
-      return foundInSent(mailbox, ctx.secrets, { allowPrivate: ctx.config.allowPrivateFetch }, messageId);
+    const oauth = imapOAuthOf(ctx, mailbox);
+    if (mailbox.imap_host || oauth)
+      return foundInSent(mailbox, ctx.secrets, { allowPrivate: ctx.config.allowPrivateFetch }, messageId, oauth);
     return null;
   };
 }

@@ -12,11 +12,11 @@ import {
   markRetry,
   markSent,
   markStepOutcome,
-  noteConsentError,
   pauseMailbox,
   releaseUnhanded,
   touchContact,
 } from '../db/queries/sending.js';
+import { pauseForConsent, recordConsentError } from '../db/queries/mailbox-oauth.js';
 import { persist } from '../db/transient.js';
 import type { AppContext } from '../context.js';
 import { ConsentError } from '../mailboxes/oauth-types.js';
@@ -112,8 +112,8 @@ export async function recordFailure(
       case 'held': {
         // The mailbox waits for a reconnect; its steps wait with it (deferred while it is paused), nothing failed.
         const reason = err instanceof ConsentError ? err.reason : error;
-        await run(tx, pauseMailbox(c.mailbox.id, reason, now));
-        await run(tx, noteConsentError(c.mailbox.id, reason, now));
+        await run(tx, recordConsentError(c.mailbox.id, reason));
+        await run(tx, pauseForConsent(c.mailbox.id, reason));
         await run(tx, holdStep(stepId, f.attempts + 1, now, `held: ${reason}`.slice(0, 1000), now));
         break;
       }

@@ -4,6 +4,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
+import type { Config } from '../config.js';
 import type { AppContext } from '../context.js';
 import type { MailboxRow } from '../db/queries/sending.js';
 import { AppError } from '../errors.js';
@@ -12,7 +13,8 @@ import type { AddressPolicy } from '../net/address.js';
 import { smtpSocket } from '../net/mail.js';
 import type { SecretBox } from '../secret-box.js';
 import type { BuiltMessage } from './message.js';
-import { endpointsFor, isOAuthMailbox, type OAuthEndpointOverrides } from './oauth-endpoints.js';
+import { oauthTokens } from '../mailboxes/oauth/tokens.js';
+import { endpointsFor, isOAuthMailbox, type OAuthMailbox, type OAuthMailEndpoints } from './oauth-endpoints.js';
 import type { DeliveryStage } from './smtp-errors.js';
 import { SmtpMailbox } from './smtp-pool.js';
 
@@ -53,12 +55,14 @@ export interface TransportDeps {
   policy: AddressPolicy;
   /** Access tokens of a Google / Microsoft mailbox (the token store, mailboxes/oauth/). */
   tokens?: (mailbox: MailboxRow) => AccessTokenSource;
-  /** Provider endpoints pointed elsewhere by configuration. */
-  oauthEndpoints?: OAuthEndpointOverrides;
+  /** Provider endpoints (configuration: GOOGLE_SMTP, MICROSOFT_GRAPH_URL, …). */
+  oauth?: Config['oauth'];
 }
 
-export function transportDeps(ctx: Pick<AppContext, 'secrets' | 'config'>): TransportDeps {
+export function transportDeps(ctx: Pick<AppContext, 'db' | 'log' | 'secrets' | 'config'>): TransportDeps {
   return {
+    tokens: (m) => oauthTokens(ctx, m.id),
+    oauth: ctx.config.oauth,
     secrets: ctx.secrets,
     dataDir: ctx.config.dataDir,
     policy: { allowPrivate: ctx.config.allowPrivateFetch },
@@ -102,24 +106,27 @@ function outboxTransport(mailbox: MailboxRow, dataDir: string): MailTransport {
   };
 }
 
-/** The token source of an OAuth mailbox; a process without one cannot send from it (the mailbox is paused). */
-export function tokensOf(mailbox: MailboxRow, deps: Pick<TransportDeps, 'tokens'>): AccessTokenSource {
-  if (!deps.tokens)
+/** An OAuth mailbox's token source and endpoints; a process without them cannot send from it (the mailbox is paused). */
+export function oauthOf(
+  mailbox: OAuthMailbox,
+  deps: Pick<TransportDeps, 'tokens' | 'oauth'>,
+): { tokens: AccessTokenSource; endpoints: OAuthMailEndpoints } {
+  if (!deps.tokens || !deps.oauth)
     throw new AppError('CONFIG_INVALID', `mailbox ${mailbox.id} signs in with ${mailbox.kind}: no token store here`);
-  return deps.tokens(mailbox);
+  return { tokens: deps.tokens(mailbox), endpoints: endpointsFor(mailbox, deps.oauth) };
 }
 
-/** Google / Microsoft over SMTP with XOAUTH2: the provider's host (or the configured one), no DKIM of ours (the provider signs). */
-function oauthSmtpTransport(
-  mailbox: MailboxRow & { kind: 'google' | 'microsoft' },
-  deps: TransportDeps,
-): MailTransport {
-  const { smtp } = endpointsFor(mailbox, deps.oauthEndpoints);
+/** Google / Microsoft over SMTP with XOAUTH2 on the configured host; no DKIM of ours (the provider signs). */
+function oauthSmtpTransport(mailbox: OAuthMailbox, deps: TransportDeps): MailTransport {
+  const {
+    tokens,
+    endpoints: { smtp },
+  } = oauthOf(mailbox, deps);
   return new SmtpMailbox({
     host: smtp.host,
     port: smtp.port,
     secure: smtp.secure,
-    auth: { user: mailbox.smtp_user ?? mailbox.from_email, provider: mailbox.kind, tokens: tokensOf(mailbox, deps) },
+    auth: { user: mailbox.smtp_user ?? mailbox.from_email, provider: mailbox.kind, tokens },
     maxConnections: SMTP_CONNECTIONS,
     connectionTimeoutMs: 20_000,
     greetingTimeoutMs: 15_000,

@@ -194,12 +194,6 @@ export const holdStep = (stepId: number, attempts: number, at: Date, error: stri
   values: [stepId, attempts, at, error, now],
 });
 
-/** The reason the provider refused the saved sign-in, kept on the token row until a reconnect clears it. */
-export const noteConsentError = (mailboxId: number, reason: string, now: Date): Sql => ({
-  text: `UPDATE mailbox_oauth SET consent_error = $2, consent_error_at = $3 WHERE mailbox_id = $1 AND consent_error IS NULL`,
-  values: [mailboxId, reason, now],
-});
-
 export const markStepOutcome = (stepId: number, status: 'failed' | 'unknown', error: string, now: Date): Sql => ({
   text: `UPDATE sequence_steps SET status = $2, last_error = $3, updated_at = $4 WHERE id = $1 AND status = 'sending' RETURNING id`,
   values: [stepId, status, error, now],

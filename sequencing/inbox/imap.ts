@@ -7,40 +7,78 @@ import { one, run } from '../../db/index.js';
 import { saveImapError, saveImapState } from '../../db/queries/inbox.js';
 import { findMailbox, type MailboxRow } from '../../db/queries/sending.js';
 import { AppError } from '../../errors.js';
+import { oauthTokens } from '../../mailboxes/oauth/tokens.js';
+import { ConsentError, type AccessTokenSource } from '../../mailboxes/oauth-types.js';
 import type { AddressPolicy } from '../../net/address.js';
 import { mailConnectError, pinMailHost } from '../../net/mail.js';
 import type { SecretBox } from '../../secret-box.js';
+import { endpointsFor, isOAuthMailbox, type OAuthMailEndpoints } from '../oauth-endpoints.js';
 import { processInbound, type IntentClassifier } from './process.js';
 
-/** A connected client, through the address guard; a failure to connect reads the same whatever the cause. */
+/** How an OAuth mailbox logs into IMAP: XOAUTH2 with a token from its store, at the configured host. */
+export interface ImapOAuth {
+  tokens: AccessTokenSource;
+  endpoints: OAuthMailEndpoints;
+}
+
+/** The token store and endpoints of a Google / Microsoft mailbox; nothing for a password one. */
+export function imapOAuthOf(
+  ctx: Pick<AppContext, 'db' | 'log' | 'config' | 'secrets'>,
+  m: MailboxRow,
+): ImapOAuth | undefined {
+  if (!isOAuthMailbox(m)) return undefined;
+  return { tokens: oauthTokens(ctx, m.id), endpoints: endpointsFor(m, ctx.config.oauth) };
+}
+
+/**
+ * A connected client, through the address guard; a failure to connect reads the same whatever the
+ * cause. An OAuth mailbox logs in with an access token; refused, once more with a refreshed one.
+ */
 export async function imapConnect(
   m: MailboxRow,
   secrets: Pick<SecretBox, 'open'>,
   policy: AddressPolicy,
+  oauth?: ImapOAuth,
 ): Promise<ImapFlow> {
-  if (!m.imap_host) throw new AppError('VALIDATION', `mailbox ${m.id} has no IMAP server`);
-  const port = m.imap_port ?? (m.imap_secure ? 993 : 143);
-  try {
-    const client = imapClient(m, secrets, await pinMailHost('imap', m.imap_host, port, policy), port);
+  const server = oauth
+    ? oauth.endpoints.imap
+    : m.imap_host
+      ? { host: m.imap_host, port: m.imap_port ?? (m.imap_secure ? 993 : 143), secure: m.imap_secure }
+      : undefined;
+  if (!server) throw new AppError('VALIDATION', `mailbox ${m.id} has no IMAP server`);
+  const { host, port } = server;
+  const user = m.imap_user ?? m.from_email;
+  const login = async (forceRefresh: boolean) => {
+    const auth = oauth
+      ? { user, accessToken: await oauth.tokens.get({ forceRefresh }) }
+      : { user, pass: m.imap_pass_enc ? secrets.open(m.imap_pass_enc) : '' };
+    const client = imapClient(auth, server.secure, await pinMailHost('imap', host, port, policy), port);
     client.on('error', () => undefined);
     await client.connect();
     return client;
+  };
+  try {
+    return await login(false).catch((err: unknown) => {
+      if (oauth && (err as { authenticationFailed?: boolean }).authenticationFailed) return login(true);
+      throw err;
+    });
   } catch (err) {
-    throw mailConnectError('imap', m.imap_host, port, err);
+    if (err instanceof ConsentError) throw err;
+    throw mailConnectError('imap', host, port, err);
   }
 }
 
 function imapClient(
-  m: MailboxRow,
-  secrets: Pick<SecretBox, 'open'>,
+  auth: { user: string; pass: string } | { user: string; accessToken: string },
+  secure: boolean,
   pinned: { host: string; servername?: string },
   port: number,
 ): ImapFlow {
   return new ImapFlow({
     ...pinned,
     port,
-    secure: m.imap_secure,
-    auth: { user: m.imap_user ?? m.from_email, pass: m.imap_pass_enc ? secrets.open(m.imap_pass_enc) : '' },
+    secure,
+    auth,
     logger: false,
     connectionTimeout: 20_000,
     disableAutoIdle: true,
@@ -80,7 +118,8 @@ export async function syncMailbox(
   const clock = opts.now ?? (() => new Date());
   let client: ImapFlow | undefined;
   try {
-    const c = (client = await imapConnect(mailbox, ctx.secrets, { allowPrivate: ctx.config.allowPrivateFetch }));
+    const policy = { allowPrivate: ctx.config.allowPrivateFetch };
+    const c = (client = await imapConnect(mailbox, ctx.secrets, policy, imapOAuthOf(ctx, mailbox)));
     const box = await c.mailboxOpen('INBOX', { readOnly: true });
     const uidValidity = Number(box.uidValidity);
     const reset = mailbox.imap_uidvalidity !== null && Number(mailbox.imap_uidvalidity) !== uidValidity;
@@ -163,8 +202,9 @@ export async function foundInSent(
   secrets: Pick<SecretBox, 'open'>,
   policy: AddressPolicy,
   messageId: string,
+  oauth?: ImapOAuth,
 ): Promise<boolean> {
-  const client = await imapConnect(mailbox, secrets, policy);
+  const client = await imapConnect(mailbox, secrets, policy, oauth);
   try {
     const folders = await client.list();
     const sent =

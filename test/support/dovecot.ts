@@ -1,5 +1,7 @@
 // A private Dovecot IMAP server on a loopback port, with its own config in a temp folder.
-// Any user name logs in with the password "secret"; mail lives in TEMP/mail/<user>.
+// Any user name logs in with the password "secret"; mail lives in TEMP/mail/<user>. With `oauth2`,
+// XOAUTH2 and OAUTHBEARER logins are checked by Dovecot's OAuth2 passdb, which introspects the
+// bearer token (RFC 7662, POST) at the fake authorization server: active, and issued to that user.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -30,7 +32,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startDovecot(): Promise<TestDovecot> {
+export async function startDovecot(opts: { oauth2?: { introspectionUrl: string } } = {}): Promise<TestDovecot> {
   if (!existsSync(DOVECOT_BIN))
     throw new Error(`Dovecot not found at ${DOVECOT_BIN}: apt-get install -y dovecot-imapd`);
   const dir = mkdtempSync(path.join(tmpdir(), 'dovecot-'));
@@ -44,7 +46,7 @@ listen = 127.0.0.1
 protocols = imap
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login${opts.oauth2 ? ' xoauth2 oauthbearer' : ''}
 base_dir = ${dir}/run
 state_dir = ${dir}/state
 log_path = ${dir}/dovecot.log
@@ -65,8 +67,18 @@ namespace inbox {
     auto = create
   }
 }
-passdb {
+${
+  opts.oauth2
+    ? `passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = ${dir}/dovecot-oauth2.conf.ext
+}
+`
+    : ''
+}passdb {
   driver = static
+  mechanisms = plain login
   args = password=${DOVECOT_PASSWORD}
 }
 userdb {
@@ -81,6 +93,17 @@ service imap-login {
 }
 `,
   );
+  if (opts.oauth2)
+    writeFileSync(
+      path.join(dir, 'dovecot-oauth2.conf.ext'),
+      `introspection_mode = post
+introspection_url = ${opts.oauth2.introspectionUrl}
+username_attribute = email
+active_attribute = active
+active_value = true
+force_introspection = yes
+`,
+    );
   execFileSync('mkdir', ['-p', `${dir}/mail`, `${dir}/run`, `${dir}/state`]);
   execFileSync('chown', ['-R', 'mail:mail', `${dir}/mail`]);
   execFileSync(DOVECOT_BIN, ['-c', conf], { stdio: 'ignore' }); // it forks; inherited pipes would hold us
