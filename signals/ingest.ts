@@ -26,6 +26,7 @@ import { classifyWithLlm, llmFacts } from './llm-classify.js';
 import { roleOf } from './acquisition.js';
 import { competitorBought, competitorsOf, type Competitor } from './competitors.js';
 import { buildIndex, matchItem, type AccountIndex, type MatchAccount, type MatchResult } from './match.js';
+import { cut } from './text.js';
 import type { RawItem, SignalStatus } from './types.js';
 
 export const DEFAULT_COOLDOWN_DAYS = 30;
@@ -185,7 +186,7 @@ async function storeOne(
         title: p.item.title,
         raw: {
           key: p.item.key,
-          summary: p.item.summary.slice(0, 1000),
+          summary: cut(p.item.summary, 1000),
           publishedAt: p.item.publishedAt,
           facts: p.facts,
         },
@@ -217,8 +218,8 @@ async function storeOne(
           contactId: p.item.contactId ?? null,
           type: p.type,
           subtype: p.subtype,
-          title: p.item.title.slice(0, 500),
-          summary: p.item.summary.slice(0, 2000),
+          title: cut(p.item.title, 500),
+          summary: cut(p.item.summary, 2000),
           url: p.item.url,
           facts,
           fingerprint: fp,
@@ -285,7 +286,7 @@ export async function ingestItems(ctx: IngestContext, items: RawItem[], o: Inges
       // reported with what identifies it; the items before and after it are kept.
       if (!o.keepGoing) throw err;
       const error = err instanceof Error ? err.message : String(err);
-      failed.push({ key: item.key, title: item.title.slice(0, 200), error: error.slice(0, 500) });
+      failed.push({ key: item.key, title: cut(item.title, 200), error: error.slice(0, 500) });
       ctx.log?.warn({ sourceId: o.sourceId, key: item.key, err }, 'signal.item.failed');
     }
   }

@@ -62,3 +62,9 @@ export const hostOf = (url: string | null | undefined): string | null => {
     return null;
   }
 };
+
+/** The first `max` UTF-16 units, never ending in half of a pair (jsonb refuses a lone surrogate). */
+export function cut(s: string, max: number): string {
+  const c = s.slice(0, max);
+  return /[\uD800-\uDBFF]$/.test(c) ? c.slice(0, -1) : c;
+}

@@ -366,6 +366,24 @@ describeEachBackend('signal pipeline', (get) => {
     expect(after).toMatchObject({ consecutive_failures: 0, last_error: null });
   });
 
+  it('stores a summary whose cut falls inside an emoji (the cut never keeps half of it)', async () => {
+    const item: RawItem = {
+      key: 'emoji-cut',
+      title: 'Kestrel Robotics opens a Lisbon office',
+      summary: `${'x'.repeat(999)}\u{1F680} and more`,
+      url: 'https://a.example/kestrel-lisbon',
+      publishedAt: NOW,
+      links: [],
+    };
+    const r = await ingestItems(ictx(), [item], { workspaceId: ws.id, sourceId: null, now: NOW });
+    expect(r.created + r.merged).toBe(1);
+    const [obs] = await run<{ raw: { summary: string } }>(ctx.db, {
+      text: 'SELECT raw FROM signal_observations WHERE url = $1',
+      values: [item.url],
+    });
+    expect(obs!.raw.summary).toBe('x'.repeat(999));
+  });
+
   it('stores failures on the source with backoff, flags it after five, and never drops it', async () => {
     const s = await source('Broken', `${srv.base}/gone.xml`);
     let row: SignalSourceRow | undefined;
