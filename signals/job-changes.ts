@@ -9,6 +9,7 @@ import {
   markContactChangesProcessed,
   moveContact,
   pendingContactChanges,
+  retitleContact,
 } from '../db/queries/signals.js';
 import { findWorkspace, type WorkspaceRow } from '../db/queries/workspaces.js';
 import { normalizeDomain } from '../accounts/normalize.js';
@@ -159,22 +160,22 @@ export async function handleJobChangeEvent(
     createdAccount = true;
   }
   let previousCompany = e.previousCompany?.name ?? null;
-  if (contact && accountId && contact.account_id !== accountId) {
-    previousCompany = previousCompany ?? contact.account_name;
+  // The contact follows the change (a new employer we know, a new title), each step kept in
+  // contact_changes; a move to a company we do not know is kept there too, the contact left as is.
+  if (contact) {
+    const moving = !!accountId && contact.account_id !== accountId;
+    const retitled = !!e.newTitle && e.newTitle !== contact.title && (moving || contact.account_id === accountId);
+    const elsewhere = !accountId && normalizeName(contact.account_name ?? '') !== key;
+    if (moving) previousCompany = previousCompany ?? contact.account_name;
     await ctx.db.transaction(async (tx) => {
-      await run(tx, moveContact(contact.id, accountId!, e.newTitle ?? null, previousCompany));
-      await run(
-        tx,
-        insertHandledContactChange(
-          contact.id,
-          'account_id',
-          contact.account_id === null ? null : String(contact.account_id),
-          String(accountId),
-          'webhook',
-        ),
-      );
-      if (e.newTitle && e.newTitle !== contact.title)
-        await run(tx, insertHandledContactChange(contact.id, 'title', contact.title, e.newTitle, 'webhook'));
+      const change = (field: string, from: string | null, to: string | null) =>
+        run(tx, insertHandledContactChange(contact.id, field, from, to, 'webhook'));
+      if (moving) {
+        await run(tx, moveContact(contact.id, accountId!, e.newTitle ?? null, previousCompany));
+        await change('account_id', contact.account_id === null ? null : String(contact.account_id), String(accountId));
+      } else if (retitled) await run(tx, retitleContact(contact.id, e.newTitle!));
+      if (retitled) await change('title', contact.title, e.newTitle!);
+      if (elsewhere) await change('company', contact.account_name, e.newCompany.name);
     });
   }
   const item: RawItem = {

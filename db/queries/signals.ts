@@ -207,6 +207,12 @@ export const moveContact = (
   values: [contactId, accountId, title, previousCompany],
 });
 
+/** A job change at the same employer (a promotion): the new title, kept in contact_changes by the caller. */
+export const retitleContact = (contactId: number, title: string): Sql => ({
+  text: `UPDATE contacts SET title = $2, updated_at = now() WHERE id = $1 RETURNING *`,
+  values: [contactId, title],
+});
+
 /** A person settles an unmatched or ambiguous signal: only from those states. */
 export const settleSignalAccount = (
   workspaceId: number,

@@ -273,6 +273,40 @@ describeEachBackend('signals over HTTP', (get) => {
     expect((await api('/api/signals/job-changes', { method: 'POST', body: [{ type: 'job_change' }] })).status).toBe(
       400,
     );
+    // A promotion at the same company updates the title; a move to a company we do not know is
+    // kept in the history too. Every step is in contact_changes, oldest first.
+    for (const [name, title] of [
+      ['Kestrel Robotics', 'Chief Revenue Officer'],
+      ['Unheard Of Ltd', 'CEO'],
+    ])
+      expect(
+        (
+          await api('/api/signals/job-changes', {
+            method: 'POST',
+            body: [
+              {
+                type: 'job_change',
+                person: { name: 'Dana Reyes', email: 'dana@elsewhere.example' },
+                newTitle: title,
+                newCompany: { name },
+              },
+            ],
+          })
+        ).status,
+      ).toBe(201);
+    expect(
+      await one(ctx.db, { text: 'SELECT account_id, title FROM contacts WHERE id = $1', values: [dana!.id] }),
+    ).toEqual({ account_id: kestrel!.id, title: 'Chief Revenue Officer' });
+    const history = await run<{ field: string; old_value: string | null; new_value: string }>(ctx.db, {
+      text: 'SELECT field, old_value, new_value FROM contact_changes WHERE contact_id = $1 ORDER BY id',
+      values: [dana!.id],
+    });
+    expect(history).toEqual([
+      { field: 'account_id', old_value: null, new_value: String(kestrel!.id) },
+      { field: 'title', old_value: 'AE', new_value: 'VP Sales' },
+      { field: 'title', old_value: 'VP Sales', new_value: 'Chief Revenue Officer' },
+      { field: 'company', old_value: 'Kestrel Robotics', new_value: 'Unheard Of Ltd' },
+    ]);
   });
 
   it('lists unmatched companies and lets a person place a signal on an account', async () => {
