@@ -30,7 +30,7 @@ export function connectButtons(ctx: Pick<AppContext, 'config'>, req: Request): H
         html`<form method="post" action="${safeUrl(`/mailboxes/connect/${p}`)}" class="row-actions">
           ${csrfField(req)}
           <label
-            >Send and read with
+            >${PROVIDER_NAMES[p]}: send and read with
             <select name="transport">
               <option value="smtp" selected>SMTP + IMAP (recommended)</option>
               <option value="api">
