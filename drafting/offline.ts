@@ -292,3 +292,9 @@ export function draftOffline(input: DraftInput, opts: OfflineOptions = {}): Draf
     usage: [],
   };
 }
+
+/** What is true without a model: the offline drafter writes from its plan and reads no instruction. */
+export const OFFLINE_INSTRUCTION =
+  'No model is configured, and the offline drafter cannot follow an instruction: it would write the same plan ' +
+  'again. Edit the steps yourself, or regenerate with the instruction left empty; set ANTHROPIC_API_KEY for ' +
+  'rewrites that follow instructions.';

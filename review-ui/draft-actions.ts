@@ -15,13 +15,14 @@ import {
   type DraftRow,
 } from '../db/queries/review.js';
 import { assertGatesConfirmed, failedGates } from '../drafting/confirm-gates.js';
+import { OFFLINE_INSTRUCTION } from '../drafting/offline.js';
 import { regateSequence } from '../drafting/service.js';
 import { AppError } from '../errors.js';
 import { approveSequence, rejectSequence } from '../sequencing/approve.js';
 import { assertCanAct, assertCanSee } from './access.js';
 import type { CurrentUser } from './auth/session.js';
 
-type Ctx = Pick<AppContext, 'db' | 'boss' | 'log'>;
+type Ctx = Pick<AppContext, 'db' | 'boss' | 'log'> & { llm?: AppContext['llm'] };
 
 export async function loadDraft(ctx: Ctx, u: CurrentUser, id: number): Promise<DraftRow> {
   const d = await one<DraftRow>(ctx.db, findDraft(u.workspaceId, id));
@@ -142,6 +143,7 @@ export async function regenerate(
   assertCanAct(u, d);
   if (d.status !== 'pending_review' && d.status !== 'snoozed')
     throw new AppError('STATE', `This draft is ${d.status.replace('_', ' ')} and cannot be redrafted.`);
+  if (!ctx.llm && instruction.trim()) throw new AppError('STATE', OFFLINE_INSTRUCTION);
   const jobId = await ctx.boss.send(Queues.draft.name, {
     sequenceId: id,
     instruction: instruction.trim().slice(0, 2000) || undefined,

@@ -101,7 +101,7 @@ async function render(ctx: AppContext, req: Request, d: DraftRow): Promise<strin
         >${nb?.next_id ? html`<a href="/drafts/${nb.next_id}" rel="next">Next <kbd>j</kbd> →</a>` : ''}
         <button type="button" class="link" data-help>Keys <kbd>?</kbd></button>
       </nav>
-      ${actions(d, csrf, canAct)}
+      ${actions(d, csrf, canAct, !ctx.llm)}
       <div class="draft-grid">
         <div>
           ${signal ? signalCard(signal, obs, u.timeZone) : html`<p class="muted">No signal.</p>`}

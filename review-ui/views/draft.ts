@@ -2,6 +2,7 @@
 // citations, steps with planned times, gate failures, actions. Every value goes through `html`.
 import type { DraftRow, FactRow, StepRow } from '../../db/queries/review.js';
 import { inZone, label } from '../format.js';
+import { OFFLINE_INSTRUCTION } from '../../drafting/offline.js';
 import { html, safeUrl, type Html } from '../html.js';
 
 export interface SignalView {
@@ -188,7 +189,7 @@ ${s.body}</textarea>
   </section>`;
 }
 
-export function actions(d: DraftRow, csrf: Html, canAct: boolean): Html {
+export function actions(d: DraftRow, csrf: Html, canAct: boolean, offline = false): Html {
   if (!canAct) return html`<p class="muted">Read-only: only the owning rep or an admin acts on drafts.</p>`;
   if (d.status !== 'pending_review' && d.status !== 'snoozed')
     return html`<p class="muted">
@@ -224,6 +225,7 @@ export function actions(d: DraftRow, csrf: Html, canAct: boolean): Html {
             placeholder="e.g. shorter, lead with the hiring news"
           ></textarea>
         </label>
+        ${offline ? html`<p class="muted" id="regen-offline">${OFFLINE_INSTRUCTION}</p>` : ''}
         <button type="submit">Regenerate</button>
       </form>
     </details>

@@ -24,7 +24,12 @@ describeEachBackend(
     let page: Page;
 
     beforeAll(async () => {
-      ctx = await createTestContext(get());
+      // A model is configured (never called: the drafter does not run here), so a rewrite may carry
+      // an instruction; without one the page refuses it (review-http.test.ts).
+      ctx = await createTestContext(get(), {
+        ANTHROPIC_API_KEY: 'test-key',
+        ANTHROPIC_BASE_URL: 'http://127.0.0.1:9',
+      });
       srv = await listen(ctx);
       browser = await launchBrowser();
     });

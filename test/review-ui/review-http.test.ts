@@ -7,7 +7,8 @@ import { run } from '../../db/index.js';
 import { createApiToken } from '../../review-ui/auth/api-token.js';
 import { addUser } from '../../review-ui/auth/users.js';
 import { buildWorkspace, type TestWorkspace } from '../support/builders.js';
-import { createTestContext } from '../support/context.js';
+import { createLlm } from '../../llm/client.js';
+import { createTestContext, testConfig } from '../support/context.js';
 import { describeEachBackend } from '../support/db.js';
 import { buildDraft, type BuiltDraft } from '../support/review-builders.js';
 import { Browserish, listen } from '../support/web.js';
@@ -260,19 +261,44 @@ describeEachBackend('review queue and drafts over HTTP', (get) => {
     expect((await m.post(`/drafts/${theirs.sequenceId}/approve`, { _csrf: csrf! })).status).toBe(403);
   });
 
-  it('regenerates by queueing a draft job with the instruction', async () => {
+  it('regenerates by queueing a draft job with the instruction; offline, it says the instruction cannot be followed', async () => {
     const rep = await as(ws.users.rep);
-    const { csrf } = await rep.page(`/drafts/${hostile.sequenceId}`);
-    const res = await rep.post(`/drafts/${hostile.sequenceId}/regenerate`, {
+    const { csrf, html } = await rep.page(`/drafts/${hostile.sequenceId}`);
+    const jobs = async () =>
+      (
+        await run<{ data: { sequenceId: number; instruction?: string } }>(ctx.db, {
+          text: `SELECT data FROM pgboss.job WHERE name = $1 AND (data->>'sequenceId')::bigint = $2 ORDER BY created_on`,
+          values: [Queues.draft.name, hostile.sequenceId],
+        })
+      ).map((j) => j.data.instruction ?? null);
+    // No model in this context: the form says so, and an instruction is refused rather than ignored.
+    expect(html).toContain('the offline drafter cannot follow an instruction');
+    const offline = await rep.post(`/drafts/${hostile.sequenceId}/regenerate`, {
       _csrf: csrf!,
       instruction: 'shorter please',
     });
-    expect(res.status).toBe(303);
-    const jobs = await run<{ data: { sequenceId: number; instruction: string } }>(ctx.db, {
-      text: `SELECT data FROM pgboss.job WHERE name = $1 AND (data->>'sequenceId')::bigint = $2`,
-      values: [Queues.draft.name, hostile.sequenceId],
-    });
-    expect(jobs.map((j) => j.data.instruction)).toEqual(['shorter please']);
+    expect(offline.status).toBe(409);
+    expect(await offline.text()).toContain('the offline drafter cannot follow an instruction');
+    expect(await jobs()).toEqual([]);
+    const plain = await rep.post(`/drafts/${hostile.sequenceId}/regenerate`, { _csrf: csrf!, instruction: '' });
+    expect(plain.status).toBe(303);
+    expect(await jobs()).toEqual([null]);
+    // With a model configured (the client is only built here; the job is queued, not run).
+    const saved = ctx.llm;
+    ctx.llm = createLlm(testConfig(get(), { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: 'http://127.0.0.1:9' }));
+    try {
+      const res = await rep.post(`/drafts/${hostile.sequenceId}/regenerate`, {
+        _csrf: csrf!,
+        instruction: 'shorter please',
+      });
+      expect(res.status).toBe(303);
+      expect(await rep.page(`/drafts/${hostile.sequenceId}`)).not.toMatchObject({
+        html: expect.stringContaining('the offline drafter cannot follow an instruction'),
+      });
+    } finally {
+      ctx.llm = saved;
+    }
+    expect(await jobs()).toEqual([null, 'shorter please']);
   });
 
   it('approves through the API and schedules every step', async () => {
