@@ -5,7 +5,6 @@ import { execFile } from 'node:child_process';
 import { promises as dns } from 'node:dns';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import type { Config } from '../config.js';
 import type { Database } from '../db/index.js';
@@ -165,6 +164,7 @@ async function imapLogin(m: MailboxRow, secrets: SecretBox, timeoutMs: number, p
   } catch (e) {
     return { name, status: 'fail', detail: errText(e), fix: blockedFix('imap', m.imap_host, port) };
   }
+  const { ImapFlow } = await import('imapflow');
   const client = new ImapFlow({
     ...pinned,
     port,

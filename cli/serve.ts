@@ -2,9 +2,6 @@
 import type { Server } from 'node:http';
 import { selectAgents } from '../agents/index.js';
 import { startAgents, type RunningAgents } from '../agents/runtime.js';
-import { createApp } from '../review-ui/app.js';
-import { bootstrapAdmin } from '../review-ui/auth/users.js';
-import { seedDemo, readDemoLogins } from '../demo/seed.js';
 import { installProcessGuard } from '../process-guard.js';
 import { openContext } from './context.js';
 import { adminHandler } from './admin.js';
@@ -51,7 +48,10 @@ export async function serve(opts: ServeOptions): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
 
   const lines: string[] = [];
+  // The web app (express, every route and view) and the demo seed load only in the processes that
+  // use them: a worker never does.
   if (opts.demo) {
+    const { seedDemo, readDemoLogins } = await import('../demo/seed.js');
     const seeded = await seedDemo(ctx);
     if (seeded === 'not-empty') lines.push('The database already has data of its own, so no demo workspace was added.');
     const logins = readDemoLogins(config.dataDir);
@@ -62,6 +62,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
       );
   }
   if (opts.web) {
+    const { bootstrapAdmin } = await import('../review-ui/auth/users.js');
     const admin = await bootstrapAdmin(ctx.db).catch(() => undefined);
     if (admin)
       lines.push(
@@ -73,6 +74,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
     agents = await startAgents(ctx, selectAgents(opts.agents === 'all' ? undefined : opts.agents));
   }
   if (opts.web) {
+    const { createApp } = await import('../review-ui/app.js');
     const app = createApp(ctx);
     server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, config.host, () => resolve(s));

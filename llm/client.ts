@@ -2,10 +2,16 @@
 // the one place that makes calls, maps SDK errors to stable codes and prices what each call used.
 // Retries (429, 529, 5xx, timeouts; `retry-after` honoured) are the SDK's own, with the count and
 // timeout from config; an AbortSignal or a deadline stops a call and its retries.
-import Anthropic from '@anthropic-ai/sdk';
+import { createRequire } from 'node:module';
+import type Anthropic from '@anthropic-ai/sdk';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import { usageOf, type LlmUsage } from './pricing.js';
+
+// The SDK (~25 MB of modules) loads only in a process that has an API key; the client and the
+// error classes below come from the same (CommonJS) build, so instanceof holds.
+const require = createRequire(import.meta.url);
+const sdk = () => require('@anthropic-ai/sdk') as typeof import('@anthropic-ai/sdk');
 
 export interface Llm {
   client: Anthropic;
@@ -17,6 +23,7 @@ export interface Llm {
 export function createLlm(config: Pick<Config, 'anthropic'>): Llm | undefined {
   const a = config.anthropic;
   if (!a.apiKey) return undefined;
+  const { Anthropic } = sdk();
   const client = new Anthropic({
     apiKey: a.apiKey,
     baseURL: a.baseURL,
@@ -73,22 +80,23 @@ export async function callModel(llm: Llm, p: CallParams, opts: CallOptions = {})
 }
 
 export function llmError(err: unknown, pastDeadline = false): AppError {
+  const { Anthropic: A } = sdk();
   const reason: LlmFailureReason = pastDeadline
     ? 'timeout'
-    : err instanceof Anthropic.APIUserAbortError
+    : err instanceof A.APIUserAbortError
       ? 'aborted'
-      : err instanceof Anthropic.APIConnectionTimeoutError
+      : err instanceof A.APIConnectionTimeoutError
         ? 'timeout'
-        : err instanceof Anthropic.APIConnectionError
+        : err instanceof A.APIConnectionError
           ? 'connection'
-          : err instanceof Anthropic.RateLimitError
+          : err instanceof A.RateLimitError
             ? 'rate_limited'
-            : err instanceof Anthropic.APIError && err.status === 529
+            : err instanceof A.APIError && err.status === 529
               ? 'overloaded'
-              : err instanceof Anthropic.APIError && (err.status ?? 0) >= 500
+              : err instanceof A.APIError && (err.status ?? 0) >= 500
                 ? 'server'
                 : 'client';
-  const status = err instanceof Anthropic.APIError ? err.status : undefined;
+  const status = err instanceof A.APIError ? err.status : undefined;
   return new AppError('LLM_FAILED', `Anthropic call failed (${reason}${status ? ` ${status}` : ''})`, {
     cause: err,
     details: { reason, status },

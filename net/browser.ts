@@ -5,7 +5,7 @@
 // `<-loopback>` is forced by Playwright so loopback is proxied too. Closed when idle.
 import { existsSync } from 'node:fs';
 import pLimit from 'p-limit';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { AddressPolicy } from './address.js';
 import { blockedError, fetchError } from './errors.js';
 import { BOT_TOKEN } from './identity.js';
@@ -60,7 +60,10 @@ export class ChromiumRenderer implements Renderer {
 
   private async launch(): Promise<Browser> {
     if (!this.browser) {
-      this.browser = chromium.launch({ executablePath: this.opts.executablePath, args: CHROMIUM_ARGS, headless: true });
+      // playwright-core (~90 MB of modules) is loaded at the first render, not when the process starts.
+      this.browser = import('playwright-core').then(({ chromium }) =>
+        chromium.launch({ executablePath: this.opts.executablePath, args: CHROMIUM_ARGS, headless: true }),
+      );
       this.browser.then(
         (b) =>
           b.on('disconnected', () => {

@@ -1,9 +1,28 @@
 // What a fetched HTML page offers: title, meta description, JSON-LD, links, and its main text
 // with navigation, cookie banners and footers dropped (Mozilla Readability over jsdom).
 import { extractEntries } from '../html/page-entries.js';
-import { Readability } from '@mozilla/readability';
+import { createRequire } from 'node:module';
 import * as cheerio from 'cheerio';
-import { JSDOM, VirtualConsole } from 'jsdom';
+
+// jsdom and Readability (~60 MB of modules) load at the first page read, not when a process
+// that never researches (a web-only or sending worker) starts. Both are CommonJS: required, so
+// parsePage stays synchronous.
+const require = createRequire(import.meta.url);
+let readers:
+  | {
+      JSDOM: typeof import('jsdom').JSDOM;
+      VirtualConsole: typeof import('jsdom').VirtualConsole;
+      Readability: typeof import('@mozilla/readability').Readability;
+    }
+  | undefined;
+function loadReaders() {
+  if (!readers) {
+    const jsdom = require('jsdom') as typeof import('jsdom');
+    const readability = require('@mozilla/readability') as typeof import('@mozilla/readability');
+    readers = { JSDOM: jsdom.JSDOM, VirtualConsole: jsdom.VirtualConsole, Readability: readability.Readability };
+  }
+  return readers;
+}
 
 export interface ParsedPage {
   url: string;
@@ -47,6 +66,7 @@ function stringsOf(value: unknown, out: string[] = []): string[] {
 }
 
 function readableParagraphs(html: string, url: string): string[] {
+  const { JSDOM, VirtualConsole, Readability } = loadReaders();
   const dom = new JSDOM(html, { url, virtualConsole: new VirtualConsole() });
   try {
     const doc = dom.window.document;

@@ -1,7 +1,11 @@
 // Optional holiday calendar per country (date-holidays): public holidays only, judged on the
 // recipient's local calendar day.
-import Holidays from 'date-holidays';
+import { createRequire } from 'node:module';
+import type HolidaysClass from 'date-holidays';
 import type { DateTime } from 'luxon';
+
+// date-holidays (~25 MB with its calendars) loads when a holiday calendar is first asked for.
+const require = createRequire(import.meta.url);
 
 const cache = new Map<string, ((d: DateTime) => boolean) | undefined>();
 
@@ -10,6 +14,7 @@ export function holidayChecker(country: string | null | undefined): ((d: DateTim
   const key = (country ?? '').trim().toUpperCase();
   if (!/^[A-Z]{2}$/.test(key)) return undefined;
   if (!cache.has(key)) {
+    const Holidays = require('date-holidays') as typeof HolidaysClass;
     const hd = new Holidays();
     const known = key in hd.getCountries();
     cache.set(

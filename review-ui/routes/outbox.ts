@@ -3,7 +3,6 @@
 // inbox) a rep can answer a sent message as the prospect — through the same inbound path as a real
 // reply. In the demo workspace, "send due steps now" sends each active sequence's next step at once.
 import { Router, type Request } from 'express';
-import { simpleParser } from 'mailparser';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
 import {
@@ -210,6 +209,7 @@ export function outboxRoutes(ctx: AppContext): Router {
   r.get('/outbox/:id', async (req, res) => {
     const u = req.user!;
     const m = await loadOut(ctx, u, idOf(req));
+    const { simpleParser } = await import('mailparser');
     const parsed = m.raw ? await simpleParser(m.raw, { skipImageLinks: true, skipTextToHtml: true }) : undefined;
     const lines = parsed?.headerLines ?? [];
     const headers = SHOWN_HEADERS.flatMap((k) =>

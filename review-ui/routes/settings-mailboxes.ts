@@ -2,7 +2,7 @@
 // "test connection" (SMTP login via nodemailer's verify, IMAP login via imapflow), daily cap,
 // gap between sends, paused state and why.
 import { Router, type Request } from 'express';
-import { ImapFlow } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
@@ -123,6 +123,7 @@ export async function testConnection(
   if (m.imap_host && m.imap_port) {
     let c: ImapFlow | undefined;
     try {
+      const { ImapFlow } = await import('imapflow');
       c = new ImapFlow({
         ...(await pinMailHost('imap', m.imap_host, m.imap_port, policy)),
         port: m.imap_port,

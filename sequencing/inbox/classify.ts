@@ -2,7 +2,7 @@
 // the details each needs (failed recipient and status; return date; visible reply text).
 // Pure apart from parsing; the stored raw message lets a rep correct the verdict.
 import EmailReplyParser from 'email-reply-parser';
-import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+import type { AddressObject, ParsedMail } from 'mailparser';
 import { autoReplyReason, parseReturnDate } from './auto-reply.js';
 import { parseBounce, type Bounce } from './bounce.js';
 
@@ -69,6 +69,8 @@ function allText(p: ParsedMail, raw: string): string {
 
 export async function parseInbound(raw: string | Buffer): Promise<ParsedInbound> {
   const text = Buffer.isBuffer(raw) ? raw.toString('utf8') : raw;
+  // mailparser (~25 MB of modules) loads with the first message read.
+  const { simpleParser } = await import('mailparser');
   const p = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true });
   const refs = Array.isArray(p.references) ? p.references : p.references ? p.references.split(/\s+/) : [];
   const from = p.from?.value[0];

@@ -1,7 +1,7 @@
 // IMAP per mailbox (imapflow): read INBOX incrementally by UID, starting over when UIDVALIDITY
 // changes (the Message-ID unique index keeps a re-read from acting twice), and look a sent
 // Message-ID up in the Sent folder for the reconciler.
-import { ImapFlow } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
 import { saveImapError, saveImapState } from '../../db/queries/inbox.js';
@@ -52,7 +52,7 @@ export async function imapConnect(
     const auth = oauth
       ? { user, accessToken: await oauth.tokens.get({ forceRefresh }) }
       : { user, pass: m.imap_pass_enc ? secrets.open(m.imap_pass_enc) : '' };
-    const client = imapClient(auth, server.secure, await pinMailHost('imap', host, port, policy), port);
+    const client = await imapClient(auth, server.secure, await pinMailHost('imap', host, port, policy), port);
     client.on('error', () => undefined);
     await client.connect();
     return client;
@@ -68,12 +68,14 @@ export async function imapConnect(
   }
 }
 
-function imapClient(
+async function imapClient(
   auth: { user: string; pass: string } | { user: string; accessToken: string },
   secure: boolean,
   pinned: { host: string; servername?: string },
   port: number,
-): ImapFlow {
+): Promise<ImapFlow> {
+  // imapflow (~30 MB of modules) loads with the first mailbox read, not when the process starts.
+  const { ImapFlow } = await import('imapflow');
   return new ImapFlow({
     ...pinned,
     port,

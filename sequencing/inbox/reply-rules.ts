@@ -3,7 +3,7 @@
 // points to (chrono-node in the reply's language, found by franc, plus the phrases chrono does
 // not read: "next quarter", "after the summer", "im März"). Pure: the reference day is passed in.
 // Measured by sequencing/eval (npm run eval:mail) on our own labelled replies.
-import * as chrono from 'chrono-node';
+import { createRequire } from 'node:module';
 import { franc } from 'franc-min';
 import { DateTime } from 'luxon';
 import { wordsRe } from '../../signals/lexicon.js';
@@ -225,7 +225,7 @@ export interface RuleResult {
   resumeAt: Date | null;
 }
 
-const LANGS: Record<string, keyof typeof CHRONO> = {
+const LANGS: Record<string, ChronoLang> = {
   eng: 'en',
   deu: 'de',
   fra: 'fr',
@@ -235,16 +235,10 @@ const LANGS: Record<string, keyof typeof CHRONO> = {
   swe: 'sv',
   jpn: 'ja',
 };
-const CHRONO = {
-  en: chrono.en,
-  de: chrono.de,
-  fr: chrono.fr,
-  es: chrono.es,
-  nl: chrono.nl,
-  pt: chrono.pt,
-  sv: chrono.sv,
-  ja: chrono.ja,
-};
+type ChronoLang = 'en' | 'de' | 'fr' | 'es' | 'nl' | 'pt' | 'sv' | 'ja';
+// chrono-node (~20 MB of modules) loads with the first reply read for a date, not at start.
+const require = createRequire(import.meta.url);
+const chronoFor = (lang: ChronoLang) => (require('chrono-node') as typeof import('chrono-node'))[lang];
 
 /** Month names chrono does not read on their own ("im März", "en septembre", "em março"). */
 const MONTHS: [RegExp, number][] = [
@@ -292,7 +286,7 @@ export function resumeDate(text: string, now: Date, zone = 'UTC'): Date | null {
   for (const lang of order) {
     // "From next week until February 10th": the reply points to the last day it names. A match
     // inside a word ("apr" in "après") is another language's word, not a date.
-    const dates = CHRONO[lang]
+    const dates = chronoFor(lang)
       .parse(text, { instant: now, timezone: zone }, { forwardDate: true })
       .filter((r) => !/^\p{L}/u.test(text.slice(r.index + r.text.length)) && !/\p{L}$/u.test(text.slice(0, r.index)))
       .map((r) => (r.end ?? r.start).date())

@@ -1,7 +1,7 @@
 // RSS 2.0, Atom and RDF feeds (news and funding feeds, company blogs, news search per account,
 // SEC EDGAR Form D): decoded in their declared charset, HTML stripped, links made absolute.
 import { createHash } from 'node:crypto';
-import Parser from 'rss-parser';
+import type Parser from 'rss-parser';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import { decodeBody, stripXmlEncoding } from '../../net/decode.js';
@@ -25,10 +25,16 @@ export const FeedConfig = z.object({
 export type FeedConfig = z.infer<typeof FeedConfig>;
 
 type Extra = { contentEncoded?: string; dcDate?: string; summary?: string; updated?: string; id?: string };
-const parser = new Parser<Record<string, unknown>, Extra>({
-  customFields: { item: [['content:encoded', 'contentEncoded'], ['dc:date', 'dcDate'], 'summary', 'updated', 'id'] },
-  defaultRSS: 2.0,
-});
+let feedParser: Parser<Record<string, unknown>, Extra> | undefined;
+/** rss-parser loads with the first feed polled, not when the process starts. */
+async function getParser(): Promise<Parser<Record<string, unknown>, Extra>> {
+  const { default: RssParser } = await import('rss-parser');
+  feedParser ??= new RssParser<Record<string, unknown>, Extra>({
+    customFields: { item: [['content:encoded', 'contentEncoded'], ['dc:date', 'dcDate'], 'summary', 'updated', 'id'] },
+    defaultRSS: 2.0,
+  });
+  return feedParser;
+}
 
 /** Parses a feed document into items; pure apart from the clock passed in. */
 export async function parseFeed(
@@ -36,6 +42,7 @@ export async function parseFeed(
   feedUrl: string,
   opts: { now: Date; maxAgeDays?: number; accountId?: number },
 ): Promise<RawItem[]> {
+  const parser = await getParser();
   let feed: Awaited<ReturnType<typeof parser.parseString>> | undefined;
   const doc = stripXmlEncoding(xml);
   try {
