@@ -1,6 +1,6 @@
 // The managers' experiments report as a view model: rows from db/queries/experiments.ts in,
 // comparisons and lifts out. Pure (no database, no clock), shared by the page, the CSV and the API.
-import type { ArmOutcomeRow, OutcomeCounts, VariantOutcomeRow } from '../db/queries/experiments.js';
+import type { ArmOutcomeRow, OutcomeCounts, StepVariantRow, VariantOutcomeRow } from '../db/queries/experiments.js';
 import { readExperiment, letter, type Variant } from './schema.js';
 import { compareVariants, holdoutLift, MIN_SAMPLE_PER_ARM, type Lift, type VariantComparison } from './stats.js';
 
@@ -18,6 +18,14 @@ export interface ExperimentReport {
   id: number;
   name: string;
   arms: VariantArm[];
+  comparison: VariantComparison;
+  /** Template experiments: each step with variants, compared on replies to that step per send of it. */
+  steps?: StepReport[];
+}
+
+export interface StepReport {
+  step: number;
+  arms: { letter: string; label: string; sent: number; replied: number; positive: number }[];
   comparison: VariantComparison;
 }
 
@@ -73,7 +81,7 @@ function labelOf(row: VariantOutcomeRow): string {
 }
 
 /** Groups variant rows per play or template, filling variants nobody got yet with zeros. */
-export function experimentReports(rows: VariantOutcomeRow[]): ExperimentReport[] {
+export function experimentReports(rows: VariantOutcomeRow[], stepRows: StepVariantRow[] = []): ExperimentReport[] {
   return groupBy(rows, (r) => `${r.variant_of}:${r.owner_id}`).map((g) => {
     const first = g[0]!;
     const configured =
@@ -89,16 +97,47 @@ export function experimentReports(rows: VariantOutcomeRow[]): ExperimentReport[]
       first.variant_of === 'play'
         ? (readExperiment(first.experiment)?.minSample ?? MIN_SAMPLE_PER_ARM)
         : MIN_SAMPLE_PER_ARM;
+    const steps =
+      first.variant_of === 'template'
+        ? stepReports(
+            first.template_steps ?? [],
+            n,
+            stepRows.filter((r) => r.template_id === first.owner_id),
+            minSample,
+          )
+        : undefined;
     return {
       kind: first.variant_of,
       id: first.owner_id,
       name: first.owner_name,
+      steps,
       arms,
       comparison: compareVariants(
         arms.map((a) => ({ successes: a[PRIMARY], trials: a.sent })),
         minSample,
       ),
     };
+  });
+}
+
+function stepReports(
+  templateSteps: { variants?: unknown }[],
+  n: number,
+  rows: StepVariantRow[],
+  minSample: number,
+): StepReport[] {
+  return templateSteps.flatMap((s, i) => {
+    if (!Array.isArray(s.variants) || !s.variants.length) return [];
+    const arms = Array.from({ length: n }, (_, v) => {
+      const r = rows.find((x) => x.step === i + 1 && x.variant === v);
+      const label = (s.variants as (Variant | undefined)[])[v]?.label ?? '';
+      return { letter: letter(v), label, sent: r?.sent ?? 0, replied: r?.replied ?? 0, positive: r?.positive ?? 0 };
+    });
+    const comparison = compareVariants(
+      arms.map((a) => ({ successes: a.replied, trials: a.sent })),
+      minSample,
+    );
+    return [{ step: i + 1, arms, comparison }];
   });
 }
 

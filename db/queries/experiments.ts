@@ -111,3 +111,44 @@ export const armOutcomes = (workspaceId: number, from: Date, to: Date): Sql => (
           ORDER BY p.name, seq.play_id, seq.signal_type, seq.arm DESC`,
   values: [workspaceId, from, to, POSITIVE_INTENTS],
 });
+
+export interface StepVariantRow {
+  template_id: number;
+  /** The step's rank in its sequence, 1 for the opener. */
+  step: number;
+  variant: number;
+  sent: number;
+  replied: number;
+  positive: number;
+}
+
+/**
+ * Per template step and variant (template experiments only): sequences that sent the step, and
+ * replies attributed to it (the last step sent before the reply), as the dashboard's per-step
+ * replies count them.
+ */
+export const stepVariantOutcomes = (workspaceId: number, from: Date, to: Date): Sql => ({
+  text: `WITH seq AS (
+           SELECT q.id, q.template_id, q.variant FROM sequences q
+            WHERE q.workspace_id = $1 AND q.created_at >= $2 AND q.created_at < $3 AND q.variant_of = 'template'
+              AND q.variant_source = 'random' AND q.arm IS DISTINCT FROM 'holdout'),
+         numbered AS (
+           SELECT st.id, (SELECT count(*) FROM sequence_steps e
+                           WHERE e.sequence_id = st.sequence_id AND e.position <= st.position)::int AS step
+             FROM sequence_steps st JOIN seq ON seq.id = st.sequence_id),
+         sent AS (
+           SELECT DISTINCT e.sequence_id, n.step FROM events e JOIN numbered n ON n.id = e.step_id WHERE e.type = 'sent'),
+         replies AS (
+           SELECT r.sequence_id, r.data->>'intent' = ANY($4::text[]) AS positive,
+                  (SELECT n.step FROM events s2 JOIN numbered n ON n.id = s2.step_id
+                    WHERE s2.sequence_id = r.sequence_id AND s2.type = 'sent' AND s2.occurred_at <= r.occurred_at
+                    ORDER BY s2.occurred_at DESC, s2.id DESC LIMIT 1) AS step
+             FROM events r JOIN seq ON seq.id = r.sequence_id WHERE r.type = 'reply'),
+         rep AS (SELECT sequence_id, step, bool_or(positive) AS positive FROM replies GROUP BY sequence_id, step)
+         SELECT seq.template_id, s.step, seq.variant, count(*)::int AS sent, count(rep.sequence_id)::int AS replied,
+                count(*) FILTER (WHERE rep.positive)::int AS positive
+           FROM sent s JOIN seq ON seq.id = s.sequence_id LEFT JOIN rep ON rep.sequence_id = s.sequence_id AND rep.step = s.step
+          GROUP BY seq.template_id, s.step, seq.variant
+          ORDER BY seq.template_id, s.step, seq.variant`,
+  values: [workspaceId, from, to, POSITIVE_INTENTS],
+});

@@ -7,8 +7,10 @@ import { one, run } from '../../db/index.js';
 import { insertAudit } from '../../db/queries/audit.js';
 import {
   armOutcomes,
+  stepVariantOutcomes,
   variantOutcomes,
   type ArmOutcomeRow,
+  type StepVariantRow,
   type VariantOutcomeRow,
 } from '../../db/queries/experiments.js';
 import { findPlay, type PlayRow } from '../../db/queries/plays.js';
@@ -69,6 +71,23 @@ export const ExperimentsResponse = z.object({
         reason: z.string(),
         minSample: z.number(),
       }),
+      steps: z
+        .array(
+          z.object({
+            step: z.number(),
+            arms: z.array(
+              z.object({
+                letter: z.string(),
+                label: z.string(),
+                sent: z.number(),
+                replied: z.number(),
+                positive: z.number(),
+              }),
+            ),
+            comparison: z.object({ winner: Num, reason: z.string() }).loose(),
+          }),
+        )
+        .optional(),
     }),
   ),
   lift: z.array(
@@ -98,11 +117,12 @@ endpoint({
 
 /** The report for sequences created in the range (default: the last 90 days). */
 export async function loadExperiments(ctx: Pick<AppContext, 'db'>, workspaceId: number, from: Date, to: Date) {
-  const [variants, arms] = await Promise.all([
+  const [variants, steps, arms] = await Promise.all([
     run<VariantOutcomeRow>(ctx.db, variantOutcomes(workspaceId, from, to)),
+    run<StepVariantRow>(ctx.db, stepVariantOutcomes(workspaceId, from, to)),
     run<ArmOutcomeRow>(ctx.db, armOutcomes(workspaceId, from, to)),
   ]);
-  return { experiments: experimentReports(variants), lift: liftReports(arms) };
+  return { experiments: experimentReports(variants, steps), lift: liftReports(arms) };
 }
 
 /** The lift panel the dashboard shows (the full report is at /experiments). */

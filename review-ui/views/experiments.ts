@@ -151,36 +151,106 @@ export function variantTables(reports: ExperimentReport[]): Html {
             })}
           </tbody>
         </table>
+        ${(e.steps ?? []).map(stepTable)}
       </section>`,
   )}`;
 }
 
+/** One template step's variants, judged on replies to that step per send of it. */
+function stepTable(s: NonNullable<ExperimentReport['steps']>[number]): Html {
+  return html`<table class="step-variants" data-step="${s.step}">
+    <caption>
+      Step ${s.step}:
+      ${
+        s.comparison.winner === null
+          ? s.comparison.reason
+          : `winner ${s.arms[s.comparison.winner]!.letter}, ${s.comparison.reason} (on replies to this step per send)`
+      }
+    </caption>
+    <thead>
+      <tr>
+        <th>Variant</th>
+        <th>Sent</th>
+        <th>Replied to this step</th>
+        <th>Positive</th>
+        <th>Reply rate (95% interval)</th>
+        <th>vs A (95% interval)</th>
+        <th>P(best)</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${s.arms.map((a, i) => {
+        const c = s.comparison.arms[i]!;
+        return html`<tr data-variant="${a.letter}">
+          <td>${a.letter}${a.label ? html` · ${a.label}` : ''}</td>
+          <td>${a.sent}</td>
+          <td>${a.replied}</td>
+          <td>${a.positive}</td>
+          <td>${pc(c.rate)} (${pc(c.interval.lo)} to ${pc(c.interval.hi)})</td>
+          <td>${i === 0 ? 'control' : diffText(c.vsControl)}</td>
+          <td>${pc(c.probabilityBest, 0)}</td>
+        </tr>`;
+      })}
+    </tbody>
+  </table>`;
+}
+
 const fixed = (v: number | null | undefined) => (v == null ? '' : v.toFixed(4));
 
+const VARIANT_HEAD = ['section', 'kind', 'name', 'variant', 'label', 'sequences', 'sent', 'replied', 'positive'];
+const VARIANT_TAIL = [
+  'meetings',
+  'unsubscribed',
+  'bounced',
+  'rejected',
+  'rate',
+  'diff_vs_a',
+  'diff_lo',
+  'diff_hi',
+  'p_best',
+];
+const LIFT_HEAD = ['section', 'play', 'signal_type', 'treated', 'held_out', 'treated_meetings', 'held_out_meetings'];
+const LIFT_TAIL = ['meeting_lift', 'lift_lo', 'lift_hi', 'treated_positive', 'held_out_positive', 'positive_lift'];
+
+/** Variants (rate: positive per send), template steps (rate: replies to the step per send), then lift. */
 export function experimentsCsv(reports: ExperimentReport[], lifts: LiftReport[]): string {
-  const lines: unknown[][] = [
-    ['section', 'kind', 'name', 'variant', 'label', 'sequences', 'sent', 'replied', 'positive', 'meetings'],
+  type Arm = ExperimentReport['comparison']['arms'][number];
+  const stats = (c: Arm) => [
+    fixed(c.rate),
+    fixed(c.vsControl?.diff),
+    fixed(c.vsControl?.lo),
+    fixed(c.vsControl?.hi),
+    fixed(c.probabilityBest),
   ];
-  lines[0]!.push('unsubscribed', 'bounced', 'rejected', 'positive_rate', 'diff_vs_a', 'diff_lo', 'diff_hi', 'p_best');
-  for (const e of reports)
+  const lines: unknown[][] = [[...VARIANT_HEAD, ...VARIANT_TAIL]];
+  for (const e of reports) {
     e.arms.forEach((a, i) => {
-      const c = e.comparison.arms[i]!;
-      lines.push(['variant', e.kind, e.name, a.letter, a.label, a.sequences, a.sent, a.replied, a.positive]);
-      lines[lines.length - 1]!.push(a.meetings, a.unsubscribed, a.bounced, a.rejected, fixed(c.rate));
-      lines[lines.length - 1]!.push(fixed(c.vsControl?.diff), fixed(c.vsControl?.lo), fixed(c.vsControl?.hi));
-      lines[lines.length - 1]!.push(fixed(c.probabilityBest));
+      const head = ['variant', e.kind, e.name, a.letter, a.label, a.sequences, a.sent, a.replied, a.positive];
+      lines.push([...head, a.meetings, a.unsubscribed, a.bounced, a.rejected, ...stats(e.comparison.arms[i]!)]);
     });
-  lines.push([]);
-  lines.push(['section', 'play', 'signal_type', 'treated', 'held_out', 'treated_meetings', 'held_out_meetings']);
-  lines[lines.length - 1]!.push('meeting_lift', 'lift_lo', 'lift_hi', 'treated_positive', 'held_out_positive');
-  lines[lines.length - 1]!.push('positive_lift', 'positive_lo', 'positive_hi', 'more_needed');
+    for (const st of e.steps ?? [])
+      st.arms.forEach((a, i) => {
+        const head = [`step ${st.step}`, e.kind, e.name, a.letter, a.label, '', a.sent, a.replied, a.positive];
+        lines.push([...head, '', '', '', '', ...stats(st.comparison.arms[i]!)]);
+      });
+  }
+  lines.push([], [...LIFT_HEAD, ...LIFT_TAIL, 'positive_lo', 'positive_hi', 'more_needed']);
   for (const r of lifts) {
-    lines.push(['lift', r.play, r.signalType, r.treated.sequences, r.holdout.sequences, r.treated.meetings]);
     const m = r.meetings.lift;
     const p = r.positive.lift;
-    lines[lines.length - 1]!.push(r.holdout.meetings, fixed(m?.diff), fixed(m?.lo), fixed(m?.hi));
-    lines[lines.length - 1]!.push(r.treated.positive, r.holdout.positive, fixed(p?.diff), fixed(p?.lo), fixed(p?.hi));
-    lines[lines.length - 1]!.push(r.meetings.moreNeeded ?? '');
+    lines.push([
+      ...[
+        'lift',
+        r.play,
+        r.signalType,
+        r.treated.sequences,
+        r.holdout.sequences,
+        r.treated.meetings,
+        r.holdout.meetings,
+      ],
+      ...[fixed(m?.diff), fixed(m?.lo), fixed(m?.hi), r.treated.positive, r.holdout.positive],
+      ...[fixed(p?.diff), fixed(p?.lo), fixed(p?.hi), r.meetings.moreNeeded ?? ''],
+    ]);
   }
   return lines.map((l) => l.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }

@@ -6,7 +6,9 @@ import { beforeAll, expect, it } from 'vitest';
 import { one, run } from '../../db/index.js';
 import {
   armOutcomes,
+  stepVariantOutcomes,
   variantOutcomes,
+  type StepVariantRow,
   type ArmOutcomeRow,
   type VariantOutcomeRow,
 } from '../../db/queries/experiments.js';
@@ -281,6 +283,50 @@ describeEachBackend('experiments: assignment, hold-out and results', (get) => {
       );
     }
     expect(new Set(seqs.map((s) => s.variant))).toEqual(new Set([0, 1]));
+
+    // Per step: both steps sent everywhere; A's first sequence replies to step 1, every B to step 2.
+    const t0 = Date.now() - 3 * 3_600_000;
+    const firstA = seqs.find((s) => s.variant === 0)!;
+    for (const s of seqs) {
+      const stepIds = await run<{ id: number }>(get().db, {
+        text: `SELECT id FROM sequence_steps WHERE sequence_id = $1 ORDER BY position`,
+        values: [s.id],
+      });
+      const ev = (type: string, stepId: number | null, ms: number, data: unknown = {}) =>
+        run(get().db, insertEvent({ workspaceId: ws.id, type, sequenceId: s.id, stepId, data, at: new Date(t0 + ms) }));
+      await ev('sent', stepIds[0]!.id, 0);
+      await ev('sent', stepIds[1]!.id, 3_600_000);
+      if (s.id === firstA.id) await ev('reply', null, 1_800_000, { intent: 'interested' });
+      if (s.variant === 1) await ev('reply', null, 7_200_000, { intent: 'not_interested' });
+    }
+    const [report] = experimentReports(
+      (await run<VariantOutcomeRow>(get().db, variantOutcomes(ws.id, WEEK_AGO, SOON))).filter(
+        (r) => r.variant_of === 'template' && r.owner_id === t.id,
+      ),
+      await run<StepVariantRow>(get().db, stepVariantOutcomes(ws.id, WEEK_AGO, SOON)),
+    );
+    const nA = seqs.filter((s) => s.variant === 0).length;
+    const nB = seqs.length - nA;
+    expect(report!.steps!.map((st) => [st.step, st.arms.map((a) => [a.label, a.sent, a.replied, a.positive])])).toEqual(
+      [
+        [
+          1,
+          [
+            ['Ops', nA, 1, 1],
+            ['Founder', nB, 0, 0],
+          ],
+        ],
+        [
+          2,
+          [
+            ['Ask', nA, 0, 0],
+            ['Proof', nB, nB, 0],
+          ],
+        ],
+      ],
+    );
+    expect(report!.steps![1]!.comparison.winner).toBeNull(); // 12 sends are far below the minimum
+
     // The form refuses steps whose variants do not line up.
     expect(() => templateFromForm({ ...form, step_variants_1: 'One | only one' })).toThrow(/2 to 4|same number/);
   });
