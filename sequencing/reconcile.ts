@@ -17,7 +17,9 @@ import {
   stuckSteps,
   type MailboxRow,
 } from '../db/queries/sending.js';
+import type { OAuthProvider } from '../mailboxes/oauth-types.js';
 import { foundInSent, imapOAuthOf } from './inbox/imap.js';
+import { ApiMailbox } from './oauth-api.js';
 
 export type SentLookup = (mailbox: MailboxRow, messageId: string) => Promise<boolean | null>;
 
@@ -32,6 +34,10 @@ export function defaultLookup(ctx: Pick<AppContext, 'db' | 'log' | 'secrets' | '
       return existsSync(dir) && readdirSync(dir).includes(name);
     }
     const oauth = imapOAuthOf(ctx, mailbox);
+    if (oauth && mailbox.oauth_transport === 'api')
+      return new ApiMailbox(mailbox.kind as OAuthProvider, oauth.tokens, oauth.endpoints, {
+        allowPrivate: ctx.config.allowPrivateFetch,
+      }).foundSent(messageId);
     if (mailbox.imap_host || oauth)
       return foundInSent(mailbox, ctx.secrets, { allowPrivate: ctx.config.allowPrivateFetch }, messageId, oauth);
     return null;

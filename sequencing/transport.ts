@@ -14,6 +14,7 @@ import { smtpSocket } from '../net/mail.js';
 import type { SecretBox } from '../secret-box.js';
 import type { BuiltMessage } from './message.js';
 import { oauthTokens } from '../mailboxes/oauth/tokens.js';
+import { ApiMailbox } from './oauth-api.js';
 import { endpointsFor, isOAuthMailbox, type OAuthMailbox, type OAuthMailEndpoints } from './oauth-endpoints.js';
 import type { DeliveryStage } from './smtp-errors.js';
 import { SmtpMailbox } from './smtp-pool.js';
@@ -213,6 +214,10 @@ export class TransportPool {
 
   private create(mailbox: MailboxRow): MailTransport {
     if (mailbox.kind === 'outbox') return outboxTransport(mailbox, this.deps.dataDir);
+    if (isOAuthMailbox(mailbox) && mailbox.oauth_transport === 'api') {
+      const { tokens, endpoints } = oauthOf(mailbox, this.deps);
+      return new ApiMailbox(mailbox.kind, tokens, endpoints, this.deps.policy);
+    }
     if (isOAuthMailbox(mailbox)) return oauthSmtpTransport(mailbox, this.deps);
     return smtpTransport(mailbox, this.deps);
   }

@@ -6,19 +6,18 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AppContext } from '../../context.js';
 import { one } from '../../db/index.js';
-import { approveSequence } from '../../sequencing/approve.js';
 import { syncMailbox } from '../../sequencing/inbox/imap.js';
 import { reconcileStuck } from '../../sequencing/reconcile.js';
 import { sendStep } from '../../sequencing/send.js';
 import { TransportPool, transportDeps } from '../../sequencing/transport.js';
-import { buildWorkspace } from '../support/builders.js';
 import { createTestContext } from '../support/context.js';
 import { describeEachBackend } from '../support/db.js';
 import { startDovecot, type TestDovecot } from '../support/dovecot.js';
 import { startFakeOAuth, type FakeOAuth } from '../support/fake-oauth.js';
 import { connectFakeMailbox } from '../support/oauth-mailbox.js';
+import { bothProvidersEnv, connectedSequence } from '../support/oauth-sequence.js';
 import { startSmtp, type TestSmtp } from '../support/smtp.js';
-import { ALWAYS, buildSequence, stepRows } from './builders.js';
+import { stepRows } from './builders.js';
 import { replyTo } from './mail-builders.js';
 
 const NOW = new Date('2026-03-10T14:00:00Z');
@@ -41,10 +40,7 @@ describeEachBackend('OAuth mailboxes, the whole loop (XOAUTH2 SMTP + IMAP, real 
       IMAP: `127.0.0.1:${dovecot.port}`,
     };
     ctx = await createTestContext(get(), {
-      ...fake.env,
-      MICROSOFT_CLIENT_ID: fake.clientId,
-      MICROSOFT_CLIENT_SECRET: fake.clientSecret,
-      MICROSOFT_OAUTH_ISSUER: fake.issuer,
+      ...bothProvidersEnv(fake),
       GOOGLE_SMTP: hosts.SMTP,
       GOOGLE_IMAP: hosts.IMAP,
       MICROSOFT_SMTP: hosts.SMTP,
@@ -61,31 +57,8 @@ describeEachBackend('OAuth mailboxes, the whole loop (XOAUTH2 SMTP + IMAP, real 
     await fake?.close();
   });
 
-  let n = 0;
-  const connected = async (provider: 'google' | 'microsoft') => {
-    const ws = await buildWorkspace(ctx.db);
-    n++;
-    const user = {
-      sub: `${provider}-${backend}-${n}`,
-      email: `rep${n}-${backend}@${provider}.test`,
-      name: 'Riley Rep',
-    };
-    const m = await connectFakeMailbox(ctx, fake, { workspaceId: ws.id, userId: ws.users.rep.id, user, provider });
-    const b = await buildSequence(ctx.db, {
-      workspaceId: ws.id,
-      ownerId: ws.users.rep.id,
-      mailbox: null,
-      window: ALWAYS,
-      fallback: null,
-    });
-    await ctx.db.query(`UPDATE sequences SET mailbox_id = $2 WHERE id = $1`, [b.sequenceId, m.mailboxId]);
-    await approveSequence(ctx, { sequenceId: b.sequenceId, userId: ws.users.rep.id, now: NOW, random: () => 0 });
-    const contact = (await one<{ email: string }>(ctx.db, {
-      text: 'SELECT email FROM contacts WHERE id = $1',
-      values: [b.contactId],
-    }))!.email;
-    return { ...b, ...m, ws, user, contact };
-  };
+  const connected = (provider: 'google' | 'microsoft') =>
+    connectedSequence(ctx, fake, { provider, tag: backend, now: NOW });
 
   for (const provider of ['google', 'microsoft'] as const) {
     it(`${provider}: approve → send with XOAUTH2 → a reply read with XOAUTH2 stops the sequence`, async () => {
