@@ -206,6 +206,32 @@ describeEachBackend('oauth tokens', (get, backend) => {
     expect(s.consent_error).toMatch(/refused/);
   });
 
+  it('a rotated refresh token (Microsoft rotates them) is saved and used for the next refresh', async () => {
+    const ms = await startFakeOAuth({ provider: 'microsoft', rotateRefreshTokens: true });
+    const msCtx = { ...ctx, config: { ...ctx.config, oauth: { ...ctx.config.oauth } } };
+    msCtx.config.oauth.microsoft = {
+      ...ctx.config.oauth.microsoft,
+      ...{ clientId: ms.clientId, clientSecret: ms.clientSecret, issuer: ms.issuer },
+    };
+    try {
+      const m = await connectFakeMailbox(msCtx, ms, {
+        workspaceId: ws.id,
+        userId: ws.users.rep.id,
+        user: user(),
+        provider: 'microsoft',
+        expiresInSeconds: 5,
+      });
+      const first = await oauthTokens(msCtx, m.mailboxId).get();
+      expect(ms.tokens.get(m.refreshToken)?.revoked).toBe(true); // the old one is spent
+      const second = await oauthTokens(msCtx, m.mailboxId).get({ forceRefresh: true });
+      expect(second).not.toBe(first);
+      expect(ms.counts.refresh).toBe(2);
+      expect((await state(ctx.db, m.mailboxId)).consent_error).toBeNull();
+    } finally {
+      await ms.close();
+    }
+  });
+
   it('never logs a token or the client secret', () => {
     const secrets = [fake.clientSecret, ...fake.tokens.keys()];
     const all = logged.join('');
