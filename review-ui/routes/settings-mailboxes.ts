@@ -93,6 +93,9 @@ export interface ConnectionCheck {
  * Logs in to SMTP and IMAP with the stored settings, through the address guard; each side says
  * "ok" or what failed, in words that do not tell an open port from a closed one (net/mail.ts).
  */
+/** The pause reason of a mailbox no connection test has passed for yet. */
+export const UNTESTED = 'new: sends once a connection test passes';
+
 export async function testConnection(
   m: MailboxRow,
   secrets: Pick<SecretBox, 'open'>,
@@ -322,12 +325,26 @@ export function settingsMailboxRoutes(ctx: AppContext): Router {
   r.get('/settings/mailboxes', async (req, res) => {
     res.type('html').send(await list(req));
   });
+  // A new mailbox sends nothing until a connection test passes: it is stored paused with
+  // UNTESTED, tested on save (and on every later save or test), and released by a passing test.
+  const testAndRelease = async (req: Request, m: MailboxRow) => {
+    const c = await testConnection(m, ctx.secrets, { allowPrivate: ctx.config.allowPrivateFetch });
+    if ((c.smtp === 'ok' || m.kind === 'outbox') && m.pause_reason === UNTESTED)
+      await run(ctx.db, setMailboxPaused(req.user!.workspaceId, m.id, null));
+    return c;
+  };
   r.post('/settings/mailboxes', async (req, res) => {
-    const m = await one<MailboxRow>(
-      ctx.db,
-      insertMailbox(req.user!.workspaceId, mailboxInput(req.body ?? {}, ctx.secrets)),
-    );
-    await audit(req, 'mailbox.created', m!.id);
+    const m = await ctx.db.transaction(async (tx) => {
+      const row = (await one<MailboxRow>(
+        tx,
+        insertMailbox(req.user!.workspaceId, mailboxInput(req.body ?? {}, ctx.secrets)),
+      ))!;
+      return row.kind === 'outbox'
+        ? row
+        : (await one<MailboxRow>(tx, setMailboxPaused(req.user!.workspaceId, row.id, UNTESTED)))!;
+    });
+    await audit(req, 'mailbox.created', m.id);
+    await testAndRelease(req, m);
     res.redirect(303, '/settings/mailboxes');
   });
   r.get('/settings/mailboxes/:id', async (req, res) => {
@@ -336,13 +353,17 @@ export function settingsMailboxRoutes(ctx: AppContext): Router {
   });
   r.post('/settings/mailboxes/:id', async (req, res) => {
     const m = await load(req);
-    await run(ctx.db, updateMailbox(req.user!.workspaceId, m.id, mailboxInput(req.body ?? {}, ctx.secrets)));
+    const saved = await one<MailboxRow>(
+      ctx.db,
+      updateMailbox(req.user!.workspaceId, m.id, mailboxInput(req.body ?? {}, ctx.secrets)),
+    );
     await audit(req, 'mailbox.updated', m.id);
+    if (saved) await testAndRelease(req, saved);
     res.redirect(303, '/settings/mailboxes');
   });
   r.post('/settings/mailboxes/:id/test', async (req, res) => {
     const m = await load(req);
-    const c = await testConnection(m, ctx.secrets, { allowPrivate: ctx.config.allowPrivateFetch });
+    const c = await testAndRelease(req, m);
     const ok = (s: string) => s === 'ok' || !s.startsWith('failed');
     res.type('html').send(
       await list(

@@ -11,6 +11,7 @@ import { createTestContext } from '../support/context.js';
 import { describeEachBackend } from '../support/db.js';
 import { DOVECOT_PASSWORD, startDovecot, type TestDovecot } from '../support/dovecot.js';
 import { startSmtp, type TestSmtp } from '../support/smtp.js';
+import { UNTESTED } from '../../review-ui/routes/settings-mailboxes.js';
 import { Browserish, listen } from '../support/web.js';
 import { deadPort } from '../research/fixture-sites.js';
 
@@ -121,6 +122,28 @@ describeEachBackend(
       expect(answers[0]).toEqual(answers[1]);
       expect(answers[0]![0]).toMatch(/SMTP: failed: no SMTP server answered at 127\.0\.0\.1:PORT/);
       expect(answers[0]![1]).toMatch(/IMAP: failed: no IMAP server answered at 127\.0\.0\.1:PORT/);
+    });
+
+    it('tests a new mailbox on save: it sends only once a connection test has passed', async () => {
+      const paused = async (email: string) =>
+        (await one<{ paused: boolean; pause_reason: string | null }>(ctx.db, {
+          text: 'SELECT paused_at IS NOT NULL AS paused, pause_reason FROM mailboxes WHERE workspace_id = $1 AND from_email = $2',
+          values: [ws.id, email],
+        }))!;
+      // The first mailbox above was created with the right password: tested on save, sending.
+      expect(await paused('riley@example.com')).toEqual({ paused: false, pause_reason: null });
+      const wrong = { ...form('wrong', 'wrong'), from_email: 'sam@example.com' };
+      expect((await revops.post('/settings/mailboxes', wrong)).status).toBe(303);
+      expect(await paused('sam@example.com')).toEqual({ paused: true, pause_reason: UNTESTED });
+      expect((await revops.page('/settings/mailboxes')).html).toContain(UNTESTED);
+      const sam = (await one<{ id: number }>(ctx.db, {
+        text: 'SELECT id FROM mailboxes WHERE workspace_id = $1 AND from_email = $2',
+        values: [ws.id, 'sam@example.com'],
+      }))!.id;
+      // Saving the right password tests again and releases it.
+      const right = { ...form('smtp-pass', DOVECOT_PASSWORD), from_email: 'sam@example.com' };
+      expect((await revops.post(`/settings/mailboxes/${sam}`, right)).status).toBe(303);
+      expect(await paused('sam@example.com')).toEqual({ paused: false, pause_reason: null });
     });
   },
   ['postgres'],
