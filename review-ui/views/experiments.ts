@@ -15,6 +15,14 @@ const extraText = (e: LiftReport['meetings']['extra']) =>
   e ? `${e.value.toFixed(1)} (${e.lo.toFixed(1)} to ${e.hi.toFixed(1)})` : '—';
 const neededText = (n: number | null) => (n === null ? 'no difference seen yet' : n === 0 ? 'enough' : String(n));
 
+type ArmStats = ExperimentReport['comparison']['arms'][number];
+/** The comparison's cells of one arm: rate with its interval, difference from A, P(best). */
+const statCells = (c: ArmStats, i: number): Html =>
+  html`<td>${pc(c.rate)} (${pc(c.interval.lo)} to ${pc(c.interval.hi)})</td>
+    <td>${i === 0 ? 'control' : diffText(c.vsControl)}</td>
+    <td>${pc(c.probabilityBest, 0)}</td>`;
+const variantName = (a: { letter: string; label: string }) => html`${a.letter}${a.label ? html` · ${a.label}` : ''}`;
+
 /** Treated vs held-out meeting rate per row, two bars each, drawn on the server. */
 export function liftChart(rows: LiftReport[]): Html {
   if (!rows.length) return html``;
@@ -135,7 +143,7 @@ export function variantTables(reports: ExperimentReport[]): Html {
             ${e.arms.map((a, i) => {
               const c = e.comparison.arms[i]!;
               return html`<tr data-variant="${a.letter}">
-                <td>${a.letter}${a.label ? html` · ${a.label}` : ''}</td>
+                <td>${variantName(a)}</td>
                 <td>${a.sequences}</td>
                 <td>${a.sent}</td>
                 <td>${a.replied}</td>
@@ -144,9 +152,7 @@ export function variantTables(reports: ExperimentReport[]): Html {
                 <td>${a.unsubscribed}</td>
                 <td>${a.bounced}</td>
                 <td>${a.rejected}</td>
-                <td>${pc(c.rate)} (${pc(c.interval.lo)} to ${pc(c.interval.hi)})</td>
-                <td>${i === 0 ? 'control' : diffText(c.vsControl)}</td>
-                <td>${pc(c.probabilityBest, 0)}</td>
+                ${statCells(c, i)}
               </tr>`;
             })}
           </tbody>
@@ -182,13 +188,11 @@ function stepTable(s: NonNullable<ExperimentReport['steps']>[number]): Html {
       ${s.arms.map((a, i) => {
         const c = s.comparison.arms[i]!;
         return html`<tr data-variant="${a.letter}">
-          <td>${a.letter}${a.label ? html` · ${a.label}` : ''}</td>
+          <td>${variantName(a)}</td>
           <td>${a.sent}</td>
           <td>${a.replied}</td>
           <td>${a.positive}</td>
-          <td>${pc(c.rate)} (${pc(c.interval.lo)} to ${pc(c.interval.hi)})</td>
-          <td>${i === 0 ? 'control' : diffText(c.vsControl)}</td>
-          <td>${pc(c.probabilityBest, 0)}</td>
+          ${statCells(c, i)}
         </tr>`;
       })}
     </tbody>
