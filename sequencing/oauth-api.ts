@@ -133,6 +133,18 @@ async function withToken(
   }
 }
 
+/** A GET with the mailbox's token (401 → refreshed once, then ConsentError); the body, or an error for a non-200. */
+export async function apiGet(
+  provider: OAuthProvider,
+  tokens: AccessTokenSource,
+  policy: AddressPolicy,
+  url: URL,
+): Promise<string> {
+  const r = await withToken(provider, tokens, (t) => request(url, { method: 'GET', token: t, policy }));
+  if (r.status !== 200) throw new Error(`${NAMES[provider]} ${url.pathname} failed: ${said(r)}`);
+  return r.body;
+}
+
 export class ApiMailbox implements MailTransport {
   constructor(
     private readonly provider: OAuthProvider,
@@ -195,11 +207,8 @@ export class ApiMailbox implements MailTransport {
       url.searchParams.set('$filter', `internetMessageId eq '${id}'`);
       url.searchParams.set('$select', 'id,conversationId,internetMessageId');
     }
-    const r = await withToken(this.provider, this.tokens, (t) =>
-      request(url, { method: 'GET', token: t, policy: this.policy }),
-    );
-    if (r.status !== 200) throw new Error(`${NAMES[this.provider]} sent-mail search failed: ${said(r)}`);
-    const j = JSON.parse(r.body) as { messages?: unknown[]; value?: unknown[] };
+    const body = await apiGet(this.provider, this.tokens, this.policy, url);
+    const j = JSON.parse(body) as { messages?: unknown[]; value?: unknown[] };
     return ((google ? j.messages : j.value) ?? []).length > 0;
   }
 }

@@ -99,11 +99,23 @@ export const saveImapError = (mailboxId: number, error: string, now: Date): Sql 
 });
 
 export const imapMailboxes = (): Sql => ({
-  text: `SELECT id FROM mailboxes WHERE imap_host IS NOT NULL OR (kind IN ('google', 'microsoft') AND oauth_transport = 'smtp') ORDER BY id`,
+  text: `SELECT id FROM mailboxes WHERE imap_host IS NOT NULL OR kind IN ('google', 'microsoft') ORDER BY id`,
   values: [],
 });
 
 export const markWebhookDelivery = (source: string, deliveryId: string): Sql => ({
   text: `INSERT INTO webhook_deliveries (source, delivery_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING delivery_id`,
   values: [source, deliveryId],
+});
+
+/** Where the API read path (Gmail historyId, Graph deltaLink) left off. */
+export const apiCursor = (mailboxId: number): Sql => ({
+  text: `SELECT api_cursor FROM mailbox_oauth WHERE mailbox_id = $1`,
+  values: [mailboxId],
+});
+
+export const saveApiCursor = (mailboxId: number, cursor: string, now: Date): Sql => ({
+  text: `WITH c AS (UPDATE mailbox_oauth SET api_cursor = $2 WHERE mailbox_id = $1)
+         UPDATE mailboxes SET imap_synced_at = $3, imap_error = NULL WHERE id = $1`,
+  values: [mailboxId, cursor, now],
 });

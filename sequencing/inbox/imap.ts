@@ -4,7 +4,7 @@
 import type { ImapFlow } from 'imapflow';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
-import { saveImapError, saveImapState } from '../../db/queries/inbox.js';
+import { apiCursor, saveImapError, saveImapState } from '../../db/queries/inbox.js';
 import { findMailbox, type MailboxRow } from '../../db/queries/sending.js';
 import { AppError } from '../../errors.js';
 import { oauthTokens } from '../../mailboxes/oauth/tokens.js';
@@ -13,6 +13,7 @@ import type { AddressPolicy } from '../../net/address.js';
 import { mailConnectError, pinMailHost } from '../../net/mail.js';
 import type { SecretBox } from '../../secret-box.js';
 import { endpointsFor, isOAuthMailbox, type OAuthMailEndpoints } from '../oauth-endpoints.js';
+import { syncViaApi } from './api-read.js';
 import { processInbound, type IntentClassifier } from './process.js';
 
 /** How an OAuth mailbox logs into IMAP: XOAUTH2 with a token from its store, at the configured host. */
@@ -118,10 +119,21 @@ export async function syncMailbox(
   const mailbox = await one<MailboxRow>(ctx.db, findMailbox(mailboxId));
   if (!mailbox) throw new AppError('NOT_FOUND', `mailbox ${mailboxId} not found`);
   const clock = opts.now ?? (() => new Date());
+  const oauth = imapOAuthOf(ctx, mailbox);
+  if (oauth && isOAuthMailbox(mailbox) && mailbox.oauth_transport === 'api') {
+    try {
+      const cursor = (await one<{ api_cursor: string | null }>(ctx.db, apiCursor(mailboxId)))?.api_cursor ?? null;
+      const r = await syncViaApi(ctx, mailbox, oauth, cursor, { now: clock, intentOf: opts.intentOf });
+      return { ...r, uidValidity: 0, lastUid: 0, reset: false, idled: false };
+    } catch (err) {
+      await run(ctx.db, saveImapError(mailboxId, (err as Error).message.slice(0, 500), clock()));
+      throw err;
+    }
+  }
   let client: ImapFlow | undefined;
   try {
     const policy = { allowPrivate: ctx.config.allowPrivateFetch };
-    const c = (client = await imapConnect(mailbox, ctx.secrets, policy, imapOAuthOf(ctx, mailbox)));
+    const c = (client = await imapConnect(mailbox, ctx.secrets, policy, oauth));
     const box = await c.mailboxOpen('INBOX', { readOnly: true });
     const uidValidity = Number(box.uidValidity);
     const reset = mailbox.imap_uidvalidity !== null && Number(mailbox.imap_uidvalidity) !== uidValidity;

@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AppContext } from '../../context.js';
 import { one } from '../../db/index.js';
+import { syncMailbox } from '../../sequencing/inbox/imap.js';
 import { reconcileStuck, STUCK_AFTER_MS } from '../../sequencing/reconcile.js';
 import { sendStep } from '../../sequencing/send.js';
 import { TransportPool, transportDeps } from '../../sequencing/transport.js';
@@ -14,6 +15,7 @@ import { startFakeMailApis, type FakeMailApis } from '../support/fake-mail-apis.
 import { startFakeOAuth, type FakeOAuth } from '../support/fake-oauth.js';
 import { bothProvidersEnv, connectedSequence } from '../support/oauth-sequence.js';
 import { stepRows } from './builders.js';
+import { replyTo } from './mail-builders.js';
 
 const NOW = new Date('2026-03-10T14:00:00Z');
 
@@ -118,6 +120,33 @@ describeEachBackend('OAuth mailboxes through the Gmail API and Microsoft Graph',
       expect((await stepRows(ctx.db, s.sequenceId))[0]!.status).toBe('sent');
       expect((await stepRows(ctx.db, other.sequenceId))[0]!.status).toBe('unknown');
       expect(sentTo(s.contact)).toHaveLength(1);
+    });
+  }
+
+  for (const provider of ['google', 'microsoft'] as const) {
+    it(`${provider}: a reply read through the API stops the sequence; the next read finds nothing new`, async () => {
+      const s = await connected(provider);
+      const r = await sendStep(ctx, s.stepIds[0]!, { transports, now: () => NOW });
+      expect(r.status).toBe('sent');
+      expect((await syncMailbox(ctx, s.mailboxId, { now: () => NOW })).fetched).toBe(0);
+      apis.deliver(
+        s.user.email,
+        replyTo({
+          from: s.contact,
+          to: s.user.email,
+          inReplyTo: (r as { messageId: string }).messageId,
+          body: 'Sure, send me some times.',
+        }),
+      );
+      const synced = await syncMailbox(ctx, s.mailboxId, { now: () => NOW });
+      expect(synced).toMatchObject({ fetched: 1, stored: 1 });
+      expect((await stepRows(ctx.db, s.sequenceId)).map((x) => x.status)).toEqual(['sent', 'cancelled', 'cancelled']);
+      const seq = await one<{ status: string; stop_reason: string }>(ctx.db, {
+        text: 'SELECT status, stop_reason FROM sequences WHERE id = $1',
+        values: [s.sequenceId],
+      });
+      expect(seq).toMatchObject({ status: 'stopped', stop_reason: 'replied' });
+      expect((await syncMailbox(ctx, s.mailboxId, { now: () => NOW })).fetched).toBe(0);
     });
   }
 

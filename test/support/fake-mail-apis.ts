@@ -4,6 +4,9 @@
 //          GET  /gmail/v1/users/me/messages?q=in:sent rfc822msgid:<id> → {messages: [{id, threadId}], resultSizeEstimate}
 //   Graph  POST /v1.0/me/sendMail  text/plain base64 MIME → 202, empty body
 //          GET  /v1.0/me/mailFolders/sentitems/messages?$filter=internetMessageId eq '<id>' → {value: [...]}
+// Reading: Gmail GET profile {historyId}, messages?labelIds=INBOX, history?startHistoryId=N
+// {history: [{messagesAdded: [{message}]}], historyId}, messages/{id}?format=raw {raw}; Graph GET
+// mailFolders/inbox/messages/delta {value, @odata.deltaLink}, messages/{id}/$value (the MIME).
 // A bearer token must be live at the fake authorization server (`validate`), else 401 with the
 // provider's error body. What the fakes ASSUME rather than know from the docs: both keep the
 // Message-ID, In-Reply-To, References and List-Unsubscribe headers of the MIME as given (Gmail
@@ -33,6 +36,8 @@ export interface FakeMailApis {
   failNext: number[];
   /** The next send keeps the message and then drops the connection instead of answering. */
   dropNextAfterBody: boolean;
+  /** A message arrives in `user`'s inbox. */
+  deliver(user: string, raw: string): void;
   close(): Promise<void>;
 }
 
@@ -52,12 +57,17 @@ export async function startFakeMailApis(
 ): Promise<FakeMailApis> {
   const sockets = new Set<Socket>();
   const threads = new Map<string, string>(); // Message-ID → Gmail threadId
+  const inbox: { user: string; id: string; seq: number; raw: string }[] = [];
+  let seq = 100;
   const api: FakeMailApis = {
     url: '',
     sent: [],
     counts: { send: 0, search: 0, unauthorized: 0 },
     failNext: [],
     dropNextAfterBody: false,
+    deliver(user, raw) {
+      inbox.push({ user, id: randomBytes(8).toString('hex'), seq: ++seq, raw });
+    },
     close: () =>
       new Promise<void>((r) => {
         for (const s of sockets) s.destroy();
@@ -117,6 +127,39 @@ export async function startFakeMailApis(
         return;
       }
       return json(res, 200, { id: m.id, threadId: m.threadId, labelIds: ['SENT'] });
+    }
+    const mine = inbox.filter((m) => m.user === who.email);
+    const gmail = '/gmail/v1/users/me';
+    if (req.method === 'GET' && url.pathname === `${gmail}/profile`)
+      return json(res, 200, { emailAddress: who.email, historyId: String(seq) });
+    if (req.method === 'GET' && url.pathname === `${gmail}/messages` && url.searchParams.get('labelIds') === 'INBOX')
+      return json(res, 200, { messages: mine.map((m) => ({ id: m.id, threadId: m.id })).reverse() });
+    if (req.method === 'GET' && url.pathname === `${gmail}/history`) {
+      const from = Number(url.searchParams.get('startHistoryId'));
+      const added = mine.filter((m) => m.seq > from);
+      return json(res, 200, {
+        ...(added.length
+          ? { history: added.map((m) => ({ id: String(m.seq), messagesAdded: [{ message: { id: m.id } }] })) }
+          : {}),
+        historyId: String(seq),
+      });
+    }
+    const one = /^\/gmail\/v1\/users\/me\/messages\/([^/]+)$/.exec(url.pathname)?.[1];
+    const m1 = one && mine.find((m) => m.id === one);
+    if (req.method === 'GET' && m1 && url.searchParams.get('format') === 'raw')
+      return json(res, 200, { id: m1.id, threadId: m1.id, raw: Buffer.from(m1.raw).toString('base64url') });
+    if (req.method === 'GET' && url.pathname === '/v1.0/me/mailFolders/inbox/messages/delta') {
+      const from = Number(url.searchParams.get('$deltatoken') ?? 0);
+      return json(res, 200, {
+        value: mine.filter((m) => m.seq > from).map((m) => ({ id: m.id })),
+        '@odata.deltaLink': `${api.url}/v1.0/me/mailFolders/inbox/messages/delta?$deltatoken=${seq}`,
+      });
+    }
+    const graphOne = /^\/v1\.0\/me\/messages\/([^/]+)\/\$value$/.exec(url.pathname)?.[1];
+    const g1 = graphOne && mine.find((m) => m.id === graphOne);
+    if (req.method === 'GET' && g1) {
+      res.writeHead(200, { 'content-type': 'message/rfc822' }).end(g1.raw);
+      return;
     }
     if (req.method === 'GET' && url.pathname === '/gmail/v1/users/me/messages') {
       api.counts.search++;
