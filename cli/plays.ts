@@ -7,9 +7,11 @@ import { findPlay, listPlays, listPlayVersions, type PlayRow } from '../db/queri
 import { isAppError } from '../errors.js';
 import { enrollContacts } from '../plays/enroll.js';
 import { personaLines } from '../plays/persona-lines.js';
+import { Trigger } from '../plays/schema.js';
 import { toDefinition } from '../plays/service.js';
 import { ensureWorkspace } from '../review-ui/auth/users.js';
 import { openContext } from './context.js';
+import { textTable } from './table.js';
 
 async function withWorkspace<T>(
   boss: boolean,
@@ -30,6 +32,22 @@ async function withWorkspace<T>(
   }
 }
 
+/** A trigger in words: "signal funding (series_a or later)", "inbound trial_signup", "manual". */
+export function triggerText(t: unknown): string {
+  const tr = Trigger.safeParse(t);
+  if (!tr.success) return JSON.stringify(t);
+  const v = tr.data;
+  if (v.kind !== 'signal') return v.kind === 'inbound' ? `inbound ${v.event}` : 'manual';
+  const bits = [
+    v.subtypes.length ? v.subtypes.join('/') : '',
+    v.minRound ? `${v.minRound} or later` : '',
+    v.roleKeywords.length ? `roles: ${v.roleKeywords.join(', ')}` : '',
+    v.champion === undefined ? '' : v.champion ? 'champion' : 'not a champion',
+    v.acquisitionRoles.length ? `account: ${v.acquisitionRoles.join('/')}` : '',
+  ].filter(Boolean);
+  return `signal ${v.signalType}${bits.length ? ` (${bits.join('; ')})` : ''}`;
+}
+
 export function registerPlayCommands(program: Command): void {
   const play = program.command('play').description('Plays: which trigger reaches whom, with which sequence.');
   play
@@ -47,10 +65,12 @@ export function registerPlayCommands(program: Command): void {
               2,
             ) + '\n',
           );
-        for (const p of plays)
-          process.stdout.write(
-            `${String(p.id).padStart(4)}  ${p.enabled ? 'on ' : 'off'}  v${p.version}  ${p.name}  [${JSON.stringify(p.trigger)}]\n`,
-          );
+        process.stdout.write(
+          textTable(
+            ['ID', 'STATE', 'VERSION', 'NAME', 'TRIGGER'],
+            plays.map((p) => [String(p.id), p.enabled ? 'on' : 'off', `v${p.version}`, p.name, triggerText(p.trigger)]),
+          ),
+        );
       }),
     );
   play

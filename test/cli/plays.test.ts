@@ -26,7 +26,13 @@ describe('prospector play and enroll (CLI) [postgres]', { timeout: 120_000 }, ()
     const list = (await cli('play', 'list')).stdout;
     expect(list).toMatch(/\bon\s+v1\s+Funding: Series A or later/);
     expect(list).toMatch(/Onboarding: trial signup/);
-    const funding = /^\s*(\d+)\s+on\s+v1\s+Funding/m.exec(list)![1]!;
+    // A table: a header, then one row a play with its trigger in words.
+    expect(list.split('\n')[0]).toMatch(/^ID\s+STATE\s+VERSION\s+NAME\s+TRIGGER$/);
+    expect(list).toMatch(/Funding: Series A or later\s+signal funding \(series_a or later\)/);
+    const json = JSON.parse((await cli('play', 'list', '--json')).stdout) as { id: number; name: string }[];
+    expect(json.length).toBe(list.trim().split('\n').length - 1);
+    expect(json.map((p) => p.name)).toContain('Funding: Series A or later');
+    const funding = /^(\d+)\s+on\s+v1\s+Funding/m.exec(list)![1]!;
     const show = (await cli('play', 'show', funding)).stdout;
     expect(show).toContain(
       'Sales leadership: sales, revenue, commercial, business development, growth; exclude: engineer, intern, assistant, coordinator; seniority: c_level, vp, head, director',
