@@ -68,7 +68,9 @@ export const sequenceStages = (workspaceId: number, from: Date, to: Date, dim: D
                   EXISTS (SELECT 1 FROM events e WHERE e.sequence_id = q.id AND e.type = 'meeting_booked') AS meeting
              FROM sequences q JOIN signals sig ON sig.id = q.signal_id
              LEFT JOIN users owner ON owner.id = q.owner_id LEFT JOIN sequence_templates t ON t.id = q.template_id
-            WHERE q.workspace_id = $1 AND sig.detected_at >= $2 AND sig.detected_at < $3 AND q.status <> 'drafting')
+            WHERE q.workspace_id = $1 AND sig.detected_at >= $2 AND sig.detected_at < $3 AND q.status <> 'drafting'
+              -- a contact held out with nothing to send (experiments/) was never drafted
+              AND q.stop_reason IS DISTINCT FROM 'holdout')
          SELECT key, count(DISTINCT signal_id)::int AS drafted,
                 count(DISTINCT signal_id) FILTER (WHERE approved_at IS NOT NULL)::int AS approved,
                 count(DISTINCT signal_id) FILTER (WHERE first_sent_at IS NOT NULL)::int AS sent,

@@ -13,6 +13,7 @@ import {
   type VariantOutcomeRow,
 } from '../../db/queries/experiments.js';
 import { insertEvent } from '../../db/queries/sending.js';
+import { sequenceStages, type SequenceStageRow } from '../../db/queries/dashboard.js';
 import { draftSignal, prepareSequences } from '../../drafting/service.js';
 import { experimentReports, liftReports } from '../../experiments/report.js';
 import { createLogger } from '../../log.js';
@@ -213,6 +214,9 @@ describeEachBackend('experiments: assignment, hold-out and results', (get) => {
       expect(status!.status).toBe('drafted');
     }
     for (const s of seqs.filter((x) => x.arm === 'treated')) expect(s.status).toBe('pending_review');
+    // The managers' funnel counts only the drafted (treated) sequences of this play.
+    const funnel = await run<SequenceStageRow>(get().db, sequenceStages(ws.id, WEEK_AGO, SOON, 'play'));
+    expect(funnel.find((r) => r.key === 'Funding, hold out with nothing')!.sequences).toBe(seqs.length - held.length);
   });
 
   it('rolls a clear winner out to new enrolments only', async () => {
