@@ -354,16 +354,20 @@ export function settingsTemplateRoutes(ctx: AppContext): Router {
       undefined,
       templateFromForm(req.body ?? {}),
     );
-    res.redirect(303, `/settings/templates/${row.id}`);
+    res.redirect(303, `/settings/templates/${row.id}?saved=1`);
   });
   r.get('/settings/templates/:id', async (req, res) => {
     const t = await load(req);
-    res.type('html').send(page(req, `Template: ${t.name}`, form(req, t)));
+    // Saving redirects here with ?saved=1: the rep sees that it took, and which version is current.
+    const saved = req.query.saved
+      ? html`<p class="flash ok" role="status">Saved “${t.name}” (version ${t.version}).</p>`
+      : '';
+    res.type('html').send(page(req, `Template: ${t.name}`, html`${saved}${form(req, t)}`));
   });
   r.post('/settings/templates/:id', async (req, res) => {
     const t = await load(req);
     await saveTemplate(ctx, req.user!.workspaceId, req.user!.id, t.id, templateFromForm(req.body ?? {}));
-    res.redirect(303, '/settings/templates');
+    res.redirect(303, `/settings/templates/${t.id}?saved=1`);
   });
   return r;
 }

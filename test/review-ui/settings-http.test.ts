@@ -210,6 +210,9 @@ describeEachBackend('RevOps settings over HTTP', (get) => {
       fallback_window: null,
       is_default: true,
     });
+    // Saving confirms: the template's page says it was saved, and which version is current.
+    const shown = await revops.page(res.headers.get('location')!);
+    expect(shown.html).toContain('Saved “Short” (version 1).');
     expect(
       (
         await revops.post('/settings/templates', {
