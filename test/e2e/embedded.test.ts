@@ -49,7 +49,8 @@ describe('a newcomer on the embedded default (prospector start --demo, PGlite)',
     const dataDir = mkdtempSync(path.join(tmpdir(), 'prospector-e2e-demo-'));
     const port = await freePort();
     proc = startProcess(['start', '--demo'], cleanEnv({ DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'info' }));
-    const [, base] = await proc.waitFor(/running at (http:\/\/127\.0\.0\.1:\d+)/);
+    // A loaded machine may take minutes to migrate and seed the embedded database.
+    const [, base] = await proc.waitFor(/running at (http:\/\/127\.0\.0\.1:\d+)/, 180_000);
     const [, repEmail, repPassword] = await proc.waitFor(/rep\s+(\S+@\S+)\s+(\S+)/);
     const [, managerEmail, managerPassword] = await proc.waitFor(/manager\s+(\S+@\S+)\s+(\S+)/);
     const started = Date.now();
