@@ -161,8 +161,10 @@ export function stepCard(
                 value="${s.subject}"
                 data-step="${p}"
                 data-field="subject"
+                ${opts.index > 0 ? html`placeholder="(same thread)"` : ''}
                 ${opts.index === 0 ? html`data-first-edit` : ''}
             /></label>
+            ${opts.index > 0 && !s.subject ? html`<p class="muted same-thread">(same thread: sent as a reply to the step before)</p>` : ''}
             <label
               >Body
               <textarea

@@ -103,6 +103,12 @@ describeEachBackend('review queue and drafts over HTTP', (get) => {
     expect(html).not.toContain('href="javascript:');
   });
 
+  it('marks an empty follow-up subject as the same thread before approval', async () => {
+    const { html } = await (await as(ws.users.rep)).page(`/drafts/${mine.sequenceId}`);
+    expect(html).toContain('(same thread: sent as a reply to the step before)');
+    expect(html).toMatch(/name="subject_\d+"[^>]*placeholder="\(same thread\)"/);
+  });
+
   it('refuses a form post without the CSRF token', async () => {
     const rep = await as(ws.users.rep);
     const res = await rep.post(`/drafts/${mine.sequenceId}/reject`, { reason: 'no token' });
