@@ -44,7 +44,7 @@ async function api<T>(page: Page, url: string): Promise<T> {
   return (await res.json()) as T;
 }
 
-describe('a newcomer on the embedded default (prospector start --demo, PGlite)', { timeout: 240_000 }, () => {
+describe('a newcomer on the embedded default (prospector start --demo, PGlite)', { timeout: 420_000 }, () => {
   it('demo signals become cited drafts on their own; approve with the keyboard, send now, simulate a reply: the sequence stops and the funnel shows it', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'prospector-e2e-demo-'));
     const port = await freePort();
