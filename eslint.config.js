@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.prospector/', 'test-artifacts/', 'scratch/', '**/*.js'] },
+  { ignores: ['node_modules/', '.prospector/', 'test-artifacts/', 'scratch/', '**/*.js', '**/*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
