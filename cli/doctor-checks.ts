@@ -289,7 +289,12 @@ export async function checkMailboxes(
       });
       continue;
     }
-    out.push(await smtpLogin(m, secrets, deps.timeoutMs, policy), await imapLogin(m, secrets, deps.timeoutMs, policy));
+    // Google and Microsoft mailboxes log in with tokens: doctor-oauth.ts checks them.
+    if (m.kind === 'smtp')
+      out.push(
+        await smtpLogin(m, secrets, deps.timeoutMs, policy),
+        await imapLogin(m, secrets, deps.timeoutMs, policy),
+      );
     const domain = m.dkim_domain ?? m.from_email.split('@')[1] ?? '';
     if (domain && !domains.has(domain)) domains.set(domain, m.dkim_selector);
   }

@@ -225,3 +225,9 @@ export const deleteOldOAuthFlows = (now: Date): Sql => ({
   text: `DELETE FROM oauth_flows WHERE expires_at < $1::timestamptz - interval '1 day'`,
   values: [now],
 });
+
+/** The scopes a connected mailbox was granted (doctor checks the send permission is among them). */
+export const oauthScope = (mailboxId: number): Sql => ({
+  text: `SELECT scope FROM mailbox_oauth WHERE mailbox_id = $1`,
+  values: [mailboxId],
+});

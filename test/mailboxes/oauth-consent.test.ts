@@ -103,6 +103,9 @@ describeEachBackend('oauth consent errors', (get, backend) => {
 
     expect((await rep.page('/')).html).not.toContain('is paused');
     expect(fake.validate(await oauthTokens(ctx, ritaBox).get())).toBeDefined();
-    expect((await checkOAuthMailboxes(ctx)).every((c) => c.status === 'ok')).toBe(true);
+    // The token checks (this context has no mail servers; oauth-doctor.test.ts logs in to them).
+    const tokenChecks = (await checkOAuthMailboxes(ctx)).filter((c) => !/ (SMTP|IMAP) XOAUTH2 /.test(c.name));
+    expect(tokenChecks.length).toBeGreaterThan(0);
+    expect(tokenChecks.every((c) => c.status === 'ok')).toBe(true);
   });
 });
