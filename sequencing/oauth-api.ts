@@ -159,10 +159,14 @@ export class ApiMailbox implements MailTransport {
     await progress.beforeHandOver?.();
     const mime = Buffer.from(raw, 'utf8');
     const google = this.provider === 'google';
+    // Gmail puts a sent follow-up in the rep's own thread only when told the thread's id.
+    const threadId = google ? await this.gmailThreadOf(raw) : undefined;
     const url = new URL(
       google ? `${this.endpoints.api}/gmail/v1/users/me/messages/send` : `${this.endpoints.api}/v1.0/me/sendMail`,
     );
-    const body = google ? JSON.stringify({ raw: mime.toString('base64url') }) : mime.toString('base64');
+    const body = google
+      ? JSON.stringify({ raw: mime.toString('base64url'), ...(threadId ? { threadId } : {}) })
+      : mime.toString('base64');
     const r = await withToken(
       this.provider,
       this.tokens,
@@ -194,6 +198,28 @@ export class ApiMailbox implements MailTransport {
   }
 
   close(): void {}
+
+  /**
+   * The Gmail thread of the message this one answers (its In-Reply-To), found by Message-ID among
+   * the mailbox's messages; none for an opener, or when the look-up fails (the message then goes
+   * out threaded by its headers alone for the recipient). A refused sign-in still stops the send.
+   */
+  private async gmailThreadOf(raw: string): Promise<string | undefined> {
+    const head = raw.slice(0, Math.max(0, raw.indexOf('\r\n\r\n')) || raw.length);
+    const inReplyTo = /^In-Reply-To:\s*(<[^>\r\n]+>)/im.exec(head)?.[1];
+    if (!inReplyTo) return undefined;
+    const url = new URL(`${this.endpoints.api}/gmail/v1/users/me/messages`);
+    url.searchParams.set('q', `rfc822msgid:${inReplyTo}`);
+    try {
+      const j = JSON.parse(await apiGet('google', this.tokens, this.policy, url)) as {
+        messages?: { threadId?: string }[];
+      };
+      return j.messages?.[0]?.threadId;
+    } catch (e) {
+      if (e instanceof ConsentError) throw e;
+      return undefined;
+    }
+  }
 
   /** Whether our Message-ID is among the mailbox's sent messages (the reconciler's look-up). */
   async foundSent(messageId: string): Promise<boolean> {

@@ -75,10 +75,23 @@ export async function startFakeMailApis(
       }),
   };
 
-  const keep = async (provider: 'google' | 'microsoft', user: string, raw: string): Promise<ApiSent> => {
+  const keep = async (
+    provider: 'google' | 'microsoft',
+    user: string,
+    raw: string,
+    requestedThread?: string,
+  ): Promise<ApiSent> => {
     const parsed = await simpleParser(raw);
     const refs = [parsed.inReplyTo, ...[parsed.references ?? []].flat()].filter((x): x is string => !!x);
-    const threadId = refs.map((r) => threads.get(r)).find(Boolean) ?? randomBytes(8).toString('hex');
+    const byHeaders = refs.map((r) => threads.get(r)).find(Boolean);
+    // Gmail (users.messages.send): a message joins a thread only when the request names its
+    // `threadId` and the headers agree; Graph threads by the headers alone.
+    const threadId =
+      (provider === 'google'
+        ? requestedThread && requestedThread === byHeaders
+          ? byHeaders
+          : undefined
+        : byHeaders) ?? randomBytes(8).toString('hex');
     const m: ApiSent = { provider, user, id: randomBytes(8).toString('hex'), threadId, raw, parsed };
     if (parsed.messageId) threads.set(parsed.messageId, threadId);
     api.sent.push(m);
@@ -110,14 +123,17 @@ export async function startFakeMailApis(
           error: { code: fail, message: fail === 429 ? 'Too many requests' : 'Backend error' },
         });
       let raw: string;
+      let requestedThread: string | undefined;
       if (graph) {
         if (!/^text\/plain/.test(req.headers['content-type'] ?? ''))
           return json(res, 400, { error: { code: 'ErrorInvalidRequest', message: 'expected MIME as text/plain' } });
         raw = Buffer.from(body, 'base64').toString('utf8');
       } else {
-        raw = Buffer.from((JSON.parse(body) as { raw: string }).raw, 'base64url').toString('utf8');
+        const j = JSON.parse(body) as { raw: string; threadId?: string };
+        raw = Buffer.from(j.raw, 'base64url').toString('utf8');
+        requestedThread = j.threadId;
       }
-      const m = await keep(graph ? 'microsoft' : 'google', who.email, raw);
+      const m = await keep(graph ? 'microsoft' : 'google', who.email, raw, requestedThread);
       if (api.dropNextAfterBody) {
         api.dropNextAfterBody = false;
         return req.socket.destroy();
