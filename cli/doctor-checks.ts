@@ -9,6 +9,7 @@ import nodemailer from 'nodemailer';
 import type { Config } from '../config.js';
 import type { Database } from '../db/index.js';
 import { listMigrations } from '../db/migrate.js';
+import { allMailboxes, appliedMigrationVersions, queueSchemaVersion, serverVersion } from '../db/queries/doctor.js';
 import { isAppError } from '../errors.js';
 import { createLlm } from '../llm/client.js';
 import type { AddressPolicy } from '../net/address.js';
@@ -43,7 +44,7 @@ const errText = (e: unknown) => {
 export async function checkDatabase(db: Database): Promise<Check[]> {
   const out: Check[] = [];
   try {
-    const v = await db.query<{ v: string }>('SELECT version() AS v');
+    const v = await db.query<{ v: string }>(serverVersion().text);
     out.push({ name: 'database', status: 'ok', detail: `${db.kind}: ${String(v.rows[0]!.v).split(' on ')[0]}` });
   } catch (e) {
     return [
@@ -55,7 +56,7 @@ export async function checkDatabase(db: Database): Promise<Check[]> {
       },
     ];
   }
-  const applied = await db.query<{ version: number }>('SELECT version FROM schema_migrations').then(
+  const applied = await db.query<{ version: number }>(appliedMigrationVersions().text).then(
     (r) => r.rows.map((x) => x.version),
     () => [] as number[],
   );
@@ -70,7 +71,7 @@ export async function checkDatabase(db: Database): Promise<Check[]> {
         }
       : { name: 'migrations', status: 'ok', detail: `${applied.length} applied` },
   );
-  const boss = await db.query<{ version: number }>('SELECT version FROM pgboss.version').then(
+  const boss = await db.query<{ version: number }>(queueSchemaVersion().text).then(
     (r) => r.rows[0],
     () => undefined,
   );
@@ -264,7 +265,7 @@ export async function checkMailboxes(
   deps: DoctorDeps,
   policy: AddressPolicy,
 ): Promise<Check[]> {
-  const boxes = await db.query<MailboxRow>('SELECT * FROM mailboxes ORDER BY id').then(
+  const boxes = await db.query<MailboxRow>(allMailboxes().text).then(
     (r) => r.rows,
     () => [] as MailboxRow[],
   );

@@ -7,6 +7,7 @@ import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../context.js';
 import { one, run, type Database } from '../db/index.js';
 import { findAccountByName } from '../db/queries/accounts.js';
+import { demoWorkspaceExists } from '../db/queries/demo.js';
 import { insertSource } from '../db/queries/signal-sources.js';
 import { renderStory } from './stories.js';
 
@@ -157,10 +158,7 @@ export function demoFeedRoutes(ctx: Pick<AppContext, 'db' | 'config'>): Router {
   let demoPresent = false; // once a demo workspace exists it stays
   const onlyInDemo = async (_req: Request, _res: Response, next: (err?: unknown) => void) => {
     if (!demoPresent) {
-      const row = await one<{ ok: boolean }>(ctx.db, {
-        text: `SELECT EXISTS (SELECT 1 FROM workspaces WHERE settings->>'demo' = 'true') AS ok`,
-        values: [],
-      });
+      const row = await one<{ ok: boolean }>(ctx.db, demoWorkspaceExists());
       demoPresent = !!row?.ok;
     }
     next(demoPresent ? undefined : 'router');

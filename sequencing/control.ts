@@ -3,9 +3,11 @@
 import type { AppContext } from '../context.js';
 import { one, run } from '../db/index.js';
 import { insertAudit } from '../db/queries/audit.js';
+import { contactEmail } from '../db/queries/contacts.js';
 import { correctClassification, findInMessage } from '../db/queries/inbox.js';
 import { resolveUnknownStep, resumeSequenceRow, sentStepForReply } from '../db/queries/outcomes.js';
 import { completeIfDone, insertEvent } from '../db/queries/sending.js';
+import { sequenceRefs, unknownStep } from '../db/queries/sequencing.js';
 import { AppError } from '../errors.js';
 import { loadSchedulePolicy } from './approve.js';
 import { processInbound, type InboundResult, type IntentClassifier } from './inbox/process.js';
@@ -75,17 +77,11 @@ export async function correctInbound(
     );
     if (!m.contact_id) return;
     const who = { workspaceId: m.workspace_id, contactId: m.contact_id, now, messageRef: m.id };
-    const email = (await one<{ email: string }>(tx, {
-      text: 'SELECT email FROM contacts WHERE id = $1',
-      values: [m.contact_id],
-    }))!.email;
+    const email = (await one<{ email: string }>(tx, contactEmail(m.contact_id)))!.email;
     switch (input.kind) {
       case 'reply': {
         const seq = m.sequence_id
-          ? await one<{ account_id: number | null }>(tx, {
-              text: 'SELECT account_id FROM sequences WHERE id = $1',
-              values: [m.sequence_id],
-            })
+          ? await one<{ account_id: number | null }>(tx, sequenceRefs(m.sequence_id))
           : undefined;
         await applyReply(tx, {
           ...who,
@@ -187,19 +183,13 @@ export async function resolveUnknown(
 ): Promise<void> {
   const now = input.now ?? new Date();
   await ctx.db.transaction(async (tx) => {
-    const step = await one<{ sequence_id: number }>(tx, {
-      text: `SELECT sequence_id FROM sequence_steps WHERE id = $1 AND status = 'unknown'`,
-      values: [input.stepId],
-    });
+    const step = await one<{ sequence_id: number }>(tx, unknownStep(input.stepId));
     if (!step) throw new AppError('STATE', `step ${input.stepId} is not waiting for a decision`);
     const { zone, policy } = await loadSchedulePolicy(tx, step.sequence_id);
     const status = input.decision === 'sent' ? 'sent' : input.decision === 'resend' ? 'scheduled' : 'skipped';
     const at = input.decision === 'resend' ? nextSlot(now, zone, policy, { jitterMinutes: 10 }) : null;
     await run(tx, resolveUnknownStep(input.stepId, status, at, `decided by a person: ${input.decision}`, now));
-    const seq = (await one<{ workspace_id: number; contact_id: number }>(tx, {
-      text: 'SELECT workspace_id, contact_id FROM sequences WHERE id = $1',
-      values: [step.sequence_id],
-    }))!;
+    const seq = (await one<{ workspace_id: number; contact_id: number }>(tx, sequenceRefs(step.sequence_id)))!;
     if (status === 'sent')
       await run(
         tx,

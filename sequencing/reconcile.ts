@@ -7,6 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { AppContext } from '../context.js';
 import { one, run } from '../db/index.js';
+import { sequenceRefs } from '../db/queries/sequencing.js';
 import {
   completeIfDone,
   doneReconciling,
@@ -79,10 +80,7 @@ export async function reconcileStuck(
       if (found) {
         const row = await one<{ sequence_id: number }>(tx, markSent(s.id, 'found by Message-ID', now));
         if (row) {
-          const seq = await one<{ workspace_id: number; contact_id: number }>(tx, {
-            text: 'SELECT workspace_id, contact_id FROM sequences WHERE id = $1',
-            values: [row.sequence_id],
-          });
+          const seq = await one<{ workspace_id: number; contact_id: number }>(tx, sequenceRefs(row.sequence_id));
           await run(
             tx,
             insertEvent({

@@ -6,6 +6,7 @@ import type { AppContext } from '../context.js';
 import { one, run, type Queryable } from '../db/index.js';
 import { insertAudit } from '../db/queries/audit.js';
 import { completeIfDone } from '../db/queries/sending.js';
+import { sequenceRefs, stepApprovalState } from '../db/queries/sequencing.js';
 import {
   approveStepRow,
   laterOpenSteps,
@@ -59,10 +60,7 @@ export async function approveStep(
       approveStepRow(input.stepId, input.userId, input.digest ?? null, now),
     );
     if (!r) throw await whyNotApproved(tx, input.stepId, input.digest ?? null);
-    const ws = (await one<{ workspace_id: number }>(tx, {
-      text: 'SELECT workspace_id FROM sequences WHERE id = $1',
-      values: [r.sequence_id],
-    }))!;
+    const ws = (await one<{ workspace_id: number }>(tx, sequenceRefs(r.sequence_id)))!;
     await run(
       tx,
       insertAudit({
@@ -83,13 +81,7 @@ export async function approveStep(
 async function whyNotApproved(tx: Queryable, stepId: number, digest: string | null): Promise<AppError> {
   const st = await one<{ status: string; subject: string; body: string; sequence_status: string; earlier: boolean }>(
     tx,
-    {
-      text: `SELECT st.status, st.subject, st.body, s.status AS sequence_status,
-                  EXISTS (SELECT 1 FROM sequence_steps e WHERE e.sequence_id = st.sequence_id AND e.position < st.position
-                            AND e.status IN ('awaiting_approval', 'draft')) AS earlier
-             FROM sequence_steps st JOIN sequences s ON s.id = st.sequence_id WHERE st.id = $1`,
-      values: [stepId],
-    },
+    stepApprovalState(stepId),
   );
   if (!st) return new AppError('NOT_FOUND', 'No such step.');
   if (st.status !== 'awaiting_approval')

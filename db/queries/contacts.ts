@@ -106,3 +106,5 @@ export const listContacts = (
           LIMIT $4 OFFSET $5`,
   values: [workspaceId, opts.accountId ?? null, opts.q || null, opts.limit, opts.offset],
 });
+
+export const contactEmail = (id: number): Sql => ({ text: 'SELECT email FROM contacts WHERE id = $1', values: [id] });

@@ -5,3 +5,9 @@ export const databaseIsEmpty = (): Sql => ({
   text: `SELECT (SELECT count(*) FROM accounts) = 0 AND (SELECT count(*) FROM users) = 0 AS empty`,
   values: [],
 });
+
+/** Whether any workspace is the demo's (its routes answer only then). */
+export const demoWorkspaceExists = (): Sql => ({
+  text: `SELECT EXISTS (SELECT 1 FROM workspaces WHERE settings->>'demo' = 'true') AS ok`,
+  values: [],
+});

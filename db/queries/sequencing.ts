@@ -102,3 +102,24 @@ export const cancelOpenSteps = (sequenceId: number, reason: string, now: Date): 
           WHERE sequence_id = $1 AND status IN ('draft', 'awaiting_approval', 'scheduled') RETURNING id`,
   values: [sequenceId, reason, now],
 });
+
+/** Whose sequence this is: its workspace, contact and account (events and audit rows need them). */
+export const sequenceRefs = (id: number): Sql => ({
+  text: `SELECT workspace_id, contact_id, account_id FROM sequences WHERE id = $1`,
+  values: [id],
+});
+
+/** A step waiting for a person to say whether it went out (`unknown`), with its sequence. */
+export const unknownStep = (stepId: number): Sql => ({
+  text: `SELECT sequence_id FROM sequence_steps WHERE id = $1 AND status = 'unknown'`,
+  values: [stepId],
+});
+
+/** Why a step could not be approved: its state, its sequence's, and whether an earlier step still waits. */
+export const stepApprovalState = (stepId: number): Sql => ({
+  text: `SELECT st.status, st.subject, st.body, s.status AS sequence_status,
+                EXISTS (SELECT 1 FROM sequence_steps e WHERE e.sequence_id = st.sequence_id AND e.position < st.position
+                          AND e.status IN ('awaiting_approval', 'draft')) AS earlier
+           FROM sequence_steps st JOIN sequences s ON s.id = st.sequence_id WHERE st.id = $1`,
+  values: [stepId],
+});
