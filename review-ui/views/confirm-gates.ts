@@ -2,7 +2,7 @@
 // step): every failure by name, and a box to tick that says they were read.
 import type { Request } from 'express';
 import { failedGates } from '../../drafting/confirm-gates.js';
-import { html, type Html } from '../html.js';
+import { html, safeUrl, type Html } from '../html.js';
 import { csrfField, page } from '../layout.js';
 import { gateText } from './draft.js';
 
@@ -21,7 +21,7 @@ export function confirmFailuresPage(
           ${list.map((g) => html`<li>${gateText(g)}</li>`)}
         </ul>
       </section>
-      <form method="post" action="${o.action}" class="stack" id="confirm-failures-form">
+      <form method="post" action="${safeUrl(o.action)}" class="stack" id="confirm-failures-form">
         ${csrfField(req)}${o.hidden}
         <input type="hidden" name="confirm_gates" value="${gates.join(',')}" />
         <label class="check"
@@ -30,7 +30,7 @@ export function confirmFailuresPage(
         >
         <div>
           <button type="submit" class="primary">Approve despite ${gates.join(', ')}</button>
-          <a href="${o.back}">Back</a>
+          <a href="${safeUrl(o.back)}">Back</a>
         </div>
       </form>`,
   );
