@@ -150,7 +150,11 @@ export class CrmError extends Error {
   readonly code: CrmErrorCode;
   readonly retryAfterMs?: number;
   readonly status?: number;
-  constructor(code: CrmErrorCode, message: string, opts: { retryAfterMs?: number; status?: number; cause?: unknown } = {}) {
+  constructor(
+    code: CrmErrorCode,
+    message: string,
+    opts: { retryAfterMs?: number; status?: number; cause?: unknown } = {},
+  ) {
     super(message, { cause: opts.cause });
     this.name = 'CrmError';
     this.code = code;

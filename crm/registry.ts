@@ -31,7 +31,10 @@ export interface CrmKindModule {
   supportsPastedToken: boolean;
   /** The CRM's authorization URL for the code flow (PKCE S256 when the CRM supports it). */
   authorizeUrl(ctx: Ctx, p: { state: string; codeChallenge: string; redirectUri: string; sandbox?: boolean }): URL;
-  exchangeCode(ctx: Ctx, p: { code: string; codeVerifier: string; redirectUri: string; sandbox?: boolean }): Promise<CrmTokenSet>;
+  exchangeCode(
+    ctx: Ctx,
+    p: { code: string; codeVerifier: string; redirectUri: string; sandbox?: boolean },
+  ): Promise<CrmTokenSet>;
   /** Throws CrmError('unauthorized') when the CRM refuses the refresh token (revoked). */
   refresh(ctx: Ctx, p: { refreshToken: string; instanceUrl: string | null }): Promise<CrmTokenSet>;
   create(ctx: Ctx, conn: CrmConnectionInfo, tokens: CrmTokenSource): CrmProvider;
