@@ -1,6 +1,6 @@
 import { deleteExpiredSessions, deleteOldLoginAttempts } from '../db/queries/sessions.js';
 import { deleteExpiredPages } from '../db/queries/maintenance.js';
-import { wakeSnoozed } from '../db/queries/review.js';
+import { wakeSnoozed } from '../db/queries/review-queue.js';
 import { run } from '../db/index.js';
 import { rematchChangedWorkspaces } from '../signals/rematch.js';
 import { researchEnqueuer } from './signal-jobs.js';

@@ -10,7 +10,7 @@
 import { performance } from 'node:perf_hooks';
 import type { AppContext } from '../context.js';
 import { one, run } from '../db/index.js';
-import { listQueue, queueCounts } from '../db/queries/review.js';
+import { listQueue, queueCounts } from '../db/queries/review-queue.js';
 import { buildWorkspace } from '../test/support/builders.js';
 import { createTestContext } from '../test/support/context.js';
 import { createTestDb, type Backend } from '../test/support/db.js';

@@ -10,11 +10,11 @@ import {
   listFacts,
   listObservations,
   listSteps,
-  queueNeighbours,
   type DraftRow,
   type FactRow,
   type StepRow,
 } from '../../db/queries/review.js';
+import { queueNeighbours } from '../../db/queries/review-queue.js';
 import { AppError, isAppError } from '../../errors.js';
 import { previewSchedule } from '../../sequencing/approve.js';
 import { canActOnDraft, queueViewer } from '../access.js';

@@ -6,18 +6,18 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
+import { listOwners } from '../../db/queries/review.js';
 import {
   draftsToApprove,
   type BulkApproveRow,
   AGES,
   SIGNAL_TYPES,
-  listOwners,
   listQueue,
   nextInQueue,
   queueCounts,
   type QueueFilter,
   type QueueRow,
-} from '../../db/queries/review.js';
+} from '../../db/queries/review-queue.js';
 import { AppError } from '../../errors.js';
 import { queueViewer } from '../access.js';
 import { approve } from '../draft-actions.js';

@@ -6,7 +6,7 @@
 import { beforeAll, expect, it } from 'vitest';
 import { maintenanceAgent } from '../../agents/maintenance.js';
 import { one, run, type Queryable } from '../../db/index.js';
-import { queueCounts } from '../../db/queries/review.js';
+import { queueCounts } from '../../db/queries/review-queue.js';
 import { createLogger } from '../../log.js';
 import { buildWorkspace, type TestWorkspace } from '../support/builders.js';
 import { describeEachBackend } from '../support/db.js';

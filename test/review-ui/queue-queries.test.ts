@@ -7,11 +7,11 @@ import {
   nextInQueue,
   queueCounts,
   queueNeighbours,
-  snoozeDraft,
   wakeSnoozed,
   type QueueFilter,
   type QueueRow,
-} from '../../db/queries/review.js';
+} from '../../db/queries/review-queue.js';
+import { snoozeDraft } from '../../db/queries/review.js';
 import { buildWorkspace, type TestWorkspace } from '../support/builders.js';
 import { describeEachBackend } from '../support/db.js';
 import { buildDraft, type BuiltDraft } from '../support/review-builders.js';

@@ -1,0 +1,219 @@
+// The reps' review queue: one page in queue order, facet counts, search, the next draft and a
+// draft's neighbours, snooze wake-ups, and what a bulk approval lists. Who may see a draft is part
+// of every query: `viewer` null means the whole workspace (managers, RevOps, admins), else a rep's
+// user id, who sees sequences they own or whose account they own.
+import type { Sql } from '../types.js';
+
+export const SIGNAL_TYPES = ['funding', 'job_change', 'news', 'hiring', 'acquisition', 'manual', 'inbound'] as const;
+export const AGES = ['1d', '7d', '30d', 'older'] as const;
+export type Age = (typeof AGES)[number];
+
+export interface QueueFilter {
+  type?: string;
+  ownerId?: number;
+  age?: Age;
+  flagged?: boolean;
+  q?: string;
+}
+
+export interface QueueRow {
+  id: number;
+  version: number;
+  status: string;
+  drafter: string | null;
+  gate_failure_count: number;
+  owner_id: number | null;
+  owner_name: string | null;
+  signal_id: number;
+  signal_type: string;
+  signal_title: string;
+  detected_at: Date;
+  account_id: number | null;
+  account_name: string | null;
+  contact_name: string | null;
+  contact_email: string | null;
+  subject: string | null;
+  age: Age;
+}
+
+// Age buckets count back from `now`, passed in so tests and the bench use a fixed clock, by the
+// hour of detection (UTC): the hour is what the counter rows keep (migration 0013).
+const ageOf = (hour: string) => `CASE WHEN ${hour} >= $2::timestamptz - interval '1 day' THEN '1d'
+                      WHEN ${hour} >= $2::timestamptz - interval '7 days' THEN '7d'
+                      WHEN ${hour} >= $2::timestamptz - interval '30 days' THEN '30d' ELSE 'older' END`;
+const AGE_SQL = ageOf(`date_trunc('hour', s.signal_detected_at, 'UTC')`);
+
+// Drafts a gate flagged come first (drafting/README.md): they need a closer read, not a quick
+// approve. The signal's type and time are copied onto the sequence, so this order is one index
+// (sequences_pending_review_idx) and a page is a walk that stops at the page.
+const QUEUE_ORDER = `s.flagged DESC, s.signal_detected_at DESC, s.signal_id DESC, s.id DESC`;
+
+const visible = (n: number) => `($${n}::bigint IS NULL OR s.owner_id = $${n} OR a.owner_id = $${n})`;
+
+interface Cols {
+  type: string;
+  owner: string;
+  age: string;
+  flagged: string;
+}
+const RAW: Cols = { type: 's.signal_type', owner: 's.owner_id', age: AGE_SQL, flagged: 's.flagged' };
+const BASE: Cols = { type: 'type', owner: 'owner_id', age: 'age', flagged: 'flagged' };
+
+/** The filters other than `skip` (so a count says what choosing that value would show). */
+function where(f: QueueFilter, values: unknown[], cols: Cols, skip?: keyof QueueFilter): string {
+  const parts: string[] = [];
+  const add = (clause: (n: number) => string, v: unknown) => {
+    values.push(v);
+    parts.push(clause(values.length));
+  };
+  if (f.type && skip !== 'type') add((n) => `${cols.type} = $${n}`, f.type);
+  if (f.ownerId && skip !== 'ownerId') add((n) => `${cols.owner} = $${n}`, f.ownerId);
+  if (f.age && skip !== 'age') add((n) => `${cols.age} = $${n}`, f.age);
+  if (f.flagged && skip !== 'flagged') parts.push(cols.flagged);
+  return parts.length ? ' AND ' + parts.join(' AND ') : '';
+}
+
+/**
+ * Search over account, contact, signal title and step subjects: each column through its trigram
+ * index (migration 0013), the matching sequences gathered once, before the queue's own filters.
+ * Returns the CTE (with its trailing comma) and the condition, or nothing without a search.
+ */
+function search(f: QueueFilter, values: unknown[]): { cte: string; cond: string } {
+  if (!f.q) return { cte: '', cond: '' };
+  values.push(`%${f.q.replace(/[\\%_]/g, (m) => '\\' + m)}%`);
+  const n = values.length;
+  return {
+    cte: `matches AS MATERIALIZED (
+            SELECT s2.id FROM accounts x JOIN sequences s2 ON s2.account_id = x.id
+             WHERE x.workspace_id = $1 AND x.name ILIKE $${n}
+            UNION SELECT s2.id FROM signals x JOIN sequences s2 ON s2.signal_id = x.id
+             WHERE x.workspace_id = $1 AND x.title ILIKE $${n}
+            UNION SELECT s2.id FROM contacts x JOIN sequences s2 ON s2.contact_id = x.id
+             WHERE x.workspace_id = $1 AND (x.email ILIKE $${n} OR (x.first_name || ' ' || x.last_name) ILIKE $${n})
+            UNION SELECT st.sequence_id FROM sequence_steps st WHERE st.subject ILIKE $${n}),`,
+    cond: ' AND s.id IN (SELECT id FROM matches)',
+  };
+}
+
+const FROM = `FROM sequences s
+  JOIN signals sig ON sig.id = s.signal_id
+  LEFT JOIN accounts a ON a.id = s.account_id
+ WHERE s.workspace_id = $1 AND sig.workspace_id = $1 AND s.status = 'pending_review' AND ${visible(3)}`;
+
+/**
+ * One page of drafts waiting for review, flagged first, then newest signal first. No total here: counting every
+ * match would stop the index walk from ending at the page; `queueCounts` gives the total.
+ */
+export function listQueue(
+  workspaceId: number,
+  now: Date,
+  viewer: number | null,
+  f: QueueFilter,
+  limit: number,
+  offset: number,
+): Sql {
+  const values: unknown[] = [workspaceId, now, viewer];
+  const q = search(f, values);
+  const w = where(f, values, RAW) + q.cond;
+  values.push(limit, offset);
+  const n = values.length;
+  return {
+    text: `WITH ${q.cte} page AS (
+             SELECT s.id, s.version, s.status, s.drafter, jsonb_array_length(s.gate_failures) AS gate_failure_count,
+                    s.owner_id, s.signal_id, s.signal_type, sig.title AS signal_title, s.signal_detected_at AS detected_at,
+                    s.account_id, a.name AS account_name, s.contact_id, s.flagged, ${AGE_SQL} AS age
+               ${FROM}${w}
+              ORDER BY ${QUEUE_ORDER}
+              LIMIT $${n - 1} OFFSET $${n})
+           SELECT page.*, u.name AS owner_name, nullif(trim(c.first_name || ' ' || c.last_name), '') AS contact_name,
+                  c.email AS contact_email,
+                  (SELECT st.subject FROM sequence_steps st WHERE st.sequence_id = page.id ORDER BY st.position LIMIT 1) AS subject
+             FROM page LEFT JOIN users u ON u.id = page.owner_id LEFT JOIN contacts c ON c.id = page.contact_id
+            ORDER BY page.flagged DESC, page.detected_at DESC, page.signal_id DESC, page.id DESC`,
+    values,
+  };
+}
+
+/** The five facets of `base` (type, owner_id, age, flagged, n), each under the other filters. */
+function facets(f: QueueFilter, values: unknown[]): string {
+  const part = (facet: string, expr: string, skip?: keyof QueueFilter) =>
+    `SELECT '${facet}' AS facet, (${expr})::text AS value, sum(n)::int AS n FROM base
+      WHERE true${where(f, values, BASE, skip)} GROUP BY 2 HAVING sum(n) > 0`;
+  return [
+    part('type', 'type', 'type'),
+    part('owner', 'owner_id', 'ownerId'),
+    part('age', 'age', 'age'),
+    part('flagged', 'flagged', 'flagged'),
+    part('total', `''`),
+  ].join('\nUNION ALL\n');
+}
+
+/**
+ * Counts per filter value, each with the other filters applied, plus the total with all of
+ * them: `{ facet, value, n }` rows. Without a search they come from the counter rows the
+ * triggers of migration 0013 keep (a few rows per hour of detection, whatever the queue's
+ * size); with one, from the matching drafts, read once and grouped five ways.
+ */
+export function queueCounts(workspaceId: number, now: Date, viewer: number | null, f: QueueFilter): Sql {
+  const values: unknown[] = [workspaceId, now, viewer];
+  const q = search(f, values);
+  const base = q.cte
+    ? `WITH ${q.cte} base AS MATERIALIZED (
+         SELECT s.signal_type AS type, s.owner_id, ${AGE_SQL} AS age, s.flagged, 1 AS n ${FROM}${q.cond})`
+    : `WITH base AS MATERIALIZED (
+         SELECT nullif(c.signal_type, '') AS type, nullif(c.owner_id, 0) AS owner_id, ${ageOf('c.detected_hour')} AS age,
+                c.flagged, c.n
+           FROM review_queue_counts c
+          WHERE c.workspace_id = $1 AND c.n <> 0 AND ($3::bigint IS NULL OR c.owner_id = $3 OR c.account_owner_id = $3))`;
+  return { text: base + '\n' + facets(f, values), values };
+}
+
+/** Returns snoozed drafts whose time has come to the queue (the maintenance tick; GET never writes). */
+export const wakeSnoozed = (workspaceId: number | null, now: Date): Sql => ({
+  text: `UPDATE sequences SET status = 'pending_review', snoozed_until = NULL, updated_at = now()
+          WHERE ($1::bigint IS NULL OR workspace_id = $1) AND status = 'snoozed' AND snoozed_until <= $2 RETURNING id`,
+  values: [workspaceId, now],
+});
+
+/** The draft the reviewer sees after `afterId` in queue order (flagged first, then newest signal), or the first. */
+export const nextInQueue = (workspaceId: number, viewer: number | null, exclude: number[]): Sql => ({
+  text: `SELECT s.id FROM sequences s JOIN signals sig ON sig.id = s.signal_id LEFT JOIN accounts a ON a.id = s.account_id
+          WHERE s.workspace_id = $1 AND s.status = 'pending_review' AND ${visible(2)} AND NOT (s.id = ANY($3::bigint[]))
+          ORDER BY ${QUEUE_ORDER} LIMIT 1`,
+  values: [workspaceId, viewer, exclude],
+});
+
+/** Neighbours of a draft in queue order, for j/k. */
+export const queueNeighbours = (workspaceId: number, viewer: number | null, id: number): Sql => ({
+  text: `WITH q AS (
+           SELECT s.id, lag(s.id) OVER w AS prev_id, lead(s.id) OVER w AS next_id
+             FROM sequences s JOIN signals sig ON sig.id = s.signal_id LEFT JOIN accounts a ON a.id = s.account_id
+            WHERE s.workspace_id = $1 AND s.status = 'pending_review' AND ${visible(2)}
+           WINDOW w AS (ORDER BY ${QUEUE_ORDER}))
+         SELECT prev_id, next_id FROM q WHERE id = $3`,
+  values: [workspaceId, viewer, id],
+});
+
+export interface BulkApproveRow {
+  id: number;
+  signal_title: string | null;
+  account_name: string | null;
+  contact_name: string;
+  contact_email: string | null;
+  subject: string | null;
+}
+
+/** What a bulk approval will start, listed on its confirmation page. */
+export const draftsToApprove = (workspaceId: number, ids: number[]): Sql => ({
+  text: `SELECT s.id, sig.title AS signal_title, a.name AS account_name,
+                trim(coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, '')) AS contact_name,
+                c.email AS contact_email,
+                (SELECT st.subject FROM sequence_steps st WHERE st.sequence_id = s.id ORDER BY st.position LIMIT 1) AS subject
+           FROM sequences s
+           LEFT JOIN signals sig ON sig.id = s.signal_id
+           LEFT JOIN accounts a ON a.id = s.account_id
+           LEFT JOIN contacts c ON c.id = s.contact_id
+          WHERE s.workspace_id = $1 AND s.id = ANY($2::bigint[])
+          ORDER BY s.id`,
+  values: [workspaceId, ids],
+});
