@@ -10,8 +10,9 @@ import { applyMeetingBooked } from '../../sequencing/outcomes.js';
 import { assertCanAct, queueViewer } from '../access.js';
 import type { CurrentUser } from '../auth/session.js';
 import { inZone, intParam, label } from '../format.js';
-import { html } from '../html.js';
+import { html, safeUrl } from '../html.js';
 import { csrfField, page, pageParams, pager } from '../layout.js';
+import { answerRoutes } from './replies-answer.js';
 
 const KINDS: Record<string, string[]> = {
   replies: ['reply'],
@@ -88,6 +89,7 @@ export async function recordNotReply(ctx: Pick<AppContext, 'db'>, u: CurrentUser
 
 export function replyRoutes(ctx: AppContext): Router {
   const r = Router();
+  r.use(answerRoutes(ctx));
 
   r.get('/replies', async (req, res) => {
     const u = req.user!;
@@ -122,6 +124,7 @@ export function replyRoutes(ctx: AppContext): Router {
                   ${m.subject}${m.sequence_id ? html` · <a href="/drafts/${m.sequence_id}">sequence #${m.sequence_id}</a>` : ''}
                 </p>
                 <pre class="body">${m.visible_text ?? m.text_body}</pre>
+                <p><a href="${safeUrl(`/replies/${m.id}/answer`)}">Answer</a></p>
                 ${
                   canAct && m.sequence_id
                     ? html`<div class="row-actions">

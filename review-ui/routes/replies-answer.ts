@@ -1,0 +1,112 @@
+// Answering a reply: the prospect's message, the answer form (sent from the thread's mailbox,
+// threaded, recorded; sequencing/answer.ts) and a mailto: link that opens the rep's own mail
+// client on the same thread. Reps answer on their own sequences, admins on any; managers and
+// RevOps read the page and may use the mailto link, nothing is sent in their name from here.
+import { Router, type Request, type Response } from 'express';
+import type { AppContext } from '../../context.js';
+import { one, run } from '../../db/index.js';
+import { answersTo, type AnswerTarget, type SentAnswer } from '../../db/queries/answer.js';
+import type { MailboxRow } from '../../db/queries/sending.js';
+import { findSenderProfile, type SenderProfile } from '../../db/queries/user-profile.js';
+import { AppError } from '../../errors.js';
+import {
+  addressOf,
+  answerMailbox,
+  loadAnswerTarget,
+  mailtoHref,
+  senderOf,
+  sendAnswer,
+} from '../../sequencing/answer.js';
+import { assertCanAct, assertCanSee, canActOnDraft } from '../access.js';
+import { inZone, intParam } from '../format.js';
+import { html, safeUrl } from '../html.js';
+import { csrfField, page } from '../layout.js';
+
+async function view(
+  ctx: AppContext,
+  req: Request,
+  res: Response,
+  t: AnswerTarget,
+  opts: { body?: string; error?: string; status?: number } = {},
+) {
+  const u = req.user!;
+  const mailbox = await answerMailbox(ctx, t).catch(() => undefined as MailboxRow | undefined);
+  const profile = await one<SenderProfile>(ctx.db, findSenderProfile(u.id));
+  const sender = mailbox ? senderOf(profile, mailbox) : senderOf(profile, { from_name: '' });
+  const sent = t.message_id ? await run<SentAnswer>(ctx.db, answersTo(u.workspaceId, t.message_id)) : [];
+  const canAct = canActOnDraft(u, t);
+  const to = addressOf(t.from_addr);
+  res
+    .status(opts.status ?? 200)
+    .type('html')
+    .send(
+      page(
+        req,
+        `Answer ${t.contact_name ?? to}`,
+        html`${opts.error ? html`<p class="error" role="alert">${opts.error}</p>` : ''}
+          ${req.query.sent ? html`<p class="flash ok" role="status">Answer sent from ${mailbox?.from_email ?? ''}.</p>` : ''}
+          <p><a href="/replies">← Replies</a>${t.sequence_id ? html` · <a href="${safeUrl(`/drafts/${t.sequence_id}`)}">sequence #${t.sequence_id}</a>` : ''}</p>
+          <article class="card reply" aria-label="Their reply">
+            <p class="meta">${t.from_addr}${t.account_name ? html` · ${t.account_name}` : ''} · ${inZone(t.at, u.timeZone)} · ${t.subject}</p>
+            <pre class="body">${t.visible_text ?? t.text_body}</pre>
+          </article>
+          ${sent.map(
+            (a) =>
+              html`<article class="card" aria-label="Answer sent">
+                <p class="meta">Answered ${a.sent_by_name ? html`by ${a.sent_by_name}` : ''} · ${inZone(a.at, u.timeZone)} · ${a.subject}</p>
+                <pre class="body">${a.text_body}</pre>
+              </article>`,
+          )}
+          ${
+            canAct && mailbox
+              ? html`<form method="post" action="${safeUrl(`/replies/${t.id}/answer`)}" class="card" aria-label="Your answer">
+                  ${csrfField(req)}
+                  <p class="muted">
+                    From ${sender.name} &lt;${mailbox.from_email}&gt; to ${to}, in the same thread. It is sent now, is
+                    not a sequence step and changes nothing about the sequence.
+                  </p>
+                  <label>Your answer <textarea name="body" rows="8" required>${opts.body ?? ''}</textarea></label>
+                  ${sender.signature ? html`<p class="muted">Signed with:</p><pre class="body">${sender.signature}</pre>` : ''}
+                  <button type="submit">Send answer</button>
+                </form>`
+              : ''
+          }
+          ${!mailbox ? html`<p class="muted">This reply came to no mailbox of this workspace; answer it from your mail app.</p>` : ''}
+          <p>
+            <a href="mailto:${mailtoHref(t, sender.signature)}">Open in my mail app</a>
+            <span class="muted">(same thread: "Re:" subject and In-Reply-To)</span>
+          </p>`,
+      ),
+    );
+}
+
+export function answerRoutes(ctx: AppContext): Router {
+  const r = Router();
+  const load = async (req: Request) => {
+    const t = await loadAnswerTarget(ctx, req.user!.workspaceId, intParam(req.params.id) ?? 0);
+    assertCanSee(req.user!, t);
+    return t;
+  };
+  r.get('/replies/:id/answer', async (req, res) => {
+    await view(ctx, req, res, await load(req));
+  });
+  r.post('/replies/:id/answer', async (req, res) => {
+    const t = await load(req);
+    assertCanAct(req.user!, t);
+    const body = typeof req.body?.body === 'string' ? (req.body.body as string) : '';
+    try {
+      await sendAnswer(ctx, t, {
+        workspaceId: req.user!.workspaceId,
+        userId: req.user!.id,
+        messageId: t.id,
+        body,
+        ip: req.ip,
+      });
+    } catch (err) {
+      if (!(err instanceof AppError) || !['VALIDATION', 'MAIL_UNREACHABLE', 'STATE'].includes(err.code)) throw err;
+      return view(ctx, req, res, t, { body, error: err.message, status: err.code === 'MAIL_UNREACHABLE' ? 502 : err.status });
+    }
+    res.redirect(303, `/replies/${t.id}/answer?sent=1`);
+  });
+  return r;
+}
