@@ -45,28 +45,47 @@ async function view(
         `Answer ${t.contact_name ?? to}`,
         html`${opts.error ? html`<p class="error" role="alert">${opts.error}</p>` : ''}
           ${req.query.sent ? html`<p class="flash ok" role="status">Answer sent from ${mailbox?.from_email ?? ''}.</p>` : ''}
-          <p><a href="/replies">← Replies</a>${t.sequence_id ? html` · <a href="${safeUrl(`/drafts/${t.sequence_id}`)}">sequence #${t.sequence_id}</a>` : ''}</p>
+          <p>
+            <a href="/replies">← Replies</a
+            >${t.sequence_id ? html` · <a href="${safeUrl(`/drafts/${t.sequence_id}`)}">sequence #${t.sequence_id}</a>` : ''}
+          </p>
           <article class="card reply" aria-label="Their reply">
-            <p class="meta">${t.from_addr}${t.account_name ? html` · ${t.account_name}` : ''} · ${inZone(t.at, u.timeZone)} · ${t.subject}</p>
+            <p class="meta">
+              ${t.from_addr}${t.account_name ? html` · ${t.account_name}` : ''} · ${inZone(t.at, u.timeZone)} ·
+              ${t.subject}
+            </p>
             <pre class="body">${t.visible_text ?? t.text_body}</pre>
           </article>
           ${sent.map(
             (a) =>
               html`<article class="card" aria-label="Answer sent">
-                <p class="meta">Answered ${a.sent_by_name ? html`by ${a.sent_by_name}` : ''} · ${inZone(a.at, u.timeZone)} · ${a.subject}</p>
+                <p class="meta">
+                  Answered ${a.sent_by_name ? html`by ${a.sent_by_name}` : ''} · ${inZone(a.at, u.timeZone)} ·
+                  ${a.subject}
+                </p>
                 <pre class="body">${a.text_body}</pre>
               </article>`,
           )}
           ${
             canAct && mailbox
-              ? html`<form method="post" action="${safeUrl(`/replies/${t.id}/answer`)}" class="card" aria-label="Your answer">
+              ? html`<form
+                  method="post"
+                  action="${safeUrl(`/replies/${t.id}/answer`)}"
+                  class="card"
+                  aria-label="Your answer"
+                >
                   ${csrfField(req)}
                   <p class="muted">
                     From ${sender.name} &lt;${mailbox.from_email}&gt; to ${to}, in the same thread. It is sent now, is
                     not a sequence step and changes nothing about the sequence.
                   </p>
                   <label>Your answer <textarea name="body" rows="8" required>${opts.body ?? ''}</textarea></label>
-                  ${sender.signature ? html`<p class="muted">Signed with:</p><pre class="body">${sender.signature}</pre>` : ''}
+                  ${
+                    sender.signature
+                      ? html`<p class="muted">Signed with:</p>
+                          <pre class="body">${sender.signature}</pre>`
+                      : ''
+                  }
                   <button type="submit">Send answer</button>
                 </form>`
               : ''
@@ -104,7 +123,11 @@ export function answerRoutes(ctx: AppContext): Router {
       });
     } catch (err) {
       if (!(err instanceof AppError) || !['VALIDATION', 'MAIL_UNREACHABLE', 'STATE'].includes(err.code)) throw err;
-      return view(ctx, req, res, t, { body, error: err.message, status: err.code === 'MAIL_UNREACHABLE' ? 502 : err.status });
+      return view(ctx, req, res, t, {
+        body,
+        error: err.message,
+        status: err.code === 'MAIL_UNREACHABLE' ? 502 : err.status,
+      });
     }
     res.redirect(303, `/replies/${t.id}/answer?sent=1`);
   });

@@ -70,13 +70,18 @@ describeEachBackend('answering a reply in the app', (get) => {
       status: 'active',
       mailbox: { kind: 'smtp', host: '127.0.0.1', port: smtp.port, fromEmail: 'riley@sender.test' },
     });
-    await ctx.db.query(`UPDATE sequence_steps SET status = 'scheduled', scheduled_at = now() + interval '2 days' WHERE id = $1`, [
-      b.stepIds[1],
-    ]);
-    await ctx.db.query(`UPDATE users SET sender_name = 'Riley from Demo', signature = 'Riley\nDemo Co sales' WHERE id = $1`, [
-      ws.users.rep.id,
-    ]);
-    const dana = (await one<{ email: string }>(ctx.db, { text: `SELECT email FROM contacts WHERE id = $1`, values: [b.contactId] }))!;
+    await ctx.db.query(
+      `UPDATE sequence_steps SET status = 'scheduled', scheduled_at = now() + interval '2 days' WHERE id = $1`,
+      [b.stepIds[1]],
+    );
+    await ctx.db.query(
+      `UPDATE users SET sender_name = 'Riley from Demo', signature = 'Riley\nDemo Co sales' WHERE id = $1`,
+      [ws.users.rep.id],
+    );
+    const dana = (await one<{ email: string }>(ctx.db, {
+      text: `SELECT email FROM contacts WHERE id = $1`,
+      values: [b.contactId],
+    }))!;
     const inbound = await insertReply(ctx.db, ws.id, b, {
       from: `Dana Prospect <${dana.email}>`,
       messageId: '<their-1@acme.test>',
@@ -102,7 +107,10 @@ describeEachBackend('answering a reply in the app', (get) => {
     // Without the CSRF token nothing is sent.
     expect((await rep.post(`/replies/${inbound}/answer`, { body: 'x' })).status).toBe(403);
     const before = smtp.received.length;
-    const sent = await rep.post(`/replies/${inbound}/answer`, { body: 'About 40 a seat.\nHappy to walk you through it.', _csrf: form.csrf! });
+    const sent = await rep.post(`/replies/${inbound}/answer`, {
+      body: 'About 40 a seat.\nHappy to walk you through it.',
+      _csrf: form.csrf!,
+    });
     expect(sent.status).toBe(303);
     const [m] = (await smtp.waitFor(before + 1)).slice(before);
     expect(m!.parsed.inReplyTo).toBe('<their-1@acme.test>');
@@ -116,13 +124,27 @@ describeEachBackend('answering a reply in the app', (get) => {
     expect(m!.parsed.text).not.toContain('The Workspace Team');
     expect(m!.parsed.text).toContain('> Sounds interesting. What would it cost?');
 
-    const rec = await one<{ step_id: number | null; sequence_id: number; sent_by: number; message_id: string; mailbox_id: number }>(
-      ctx.db,
-      { text: `SELECT * FROM messages WHERE direction = 'out' AND in_reply_to = '<their-1@acme.test>'`, values: [] },
-    );
-    expect(rec).toMatchObject({ step_id: null, sequence_id: b.sequenceId, sent_by: ws.users.rep.id, mailbox_id: b.mailboxId });
+    const rec = await one<{
+      step_id: number | null;
+      sequence_id: number;
+      sent_by: number;
+      message_id: string;
+      mailbox_id: number;
+    }>(ctx.db, {
+      text: `SELECT * FROM messages WHERE direction = 'out' AND in_reply_to = '<their-1@acme.test>'`,
+      values: [],
+    });
+    expect(rec).toMatchObject({
+      step_id: null,
+      sequence_id: b.sequenceId,
+      sent_by: ws.users.rep.id,
+      mailbox_id: b.mailboxId,
+    });
     expect(rec!.message_id).toBe(m!.parsed.messageId);
-    const seq = await one<{ status: string }>(ctx.db, { text: `SELECT status FROM sequences WHERE id = $1`, values: [b.sequenceId] });
+    const seq = await one<{ status: string }>(ctx.db, {
+      text: `SELECT status FROM sequences WHERE id = $1`,
+      values: [b.sequenceId],
+    });
     expect(seq!.status).toBe('active');
     const steps = await run<{ status: string }>(ctx.db, {
       text: `SELECT status FROM sequence_steps WHERE sequence_id = $1 ORDER BY position`,
@@ -159,7 +181,10 @@ describeEachBackend('answering a reply in the app', (get) => {
       status: 'stopped',
       mailbox: { kind: 'smtp', host: '127.0.0.1', port: smtp.port, fromEmail: 'admin-box@sender.test' },
     });
-    const dana = (await one<{ email: string }>(ctx.db, { text: `SELECT email FROM contacts WHERE id = $1`, values: [b.contactId] }))!;
+    const dana = (await one<{ email: string }>(ctx.db, {
+      text: `SELECT email FROM contacts WHERE id = $1`,
+      values: [b.contactId],
+    }))!;
     const inbound = await insertReply(ctx.db, ws.id, b, {
       from: dana.email,
       messageId: '<their-2@acme.test>',
@@ -170,7 +195,10 @@ describeEachBackend('answering a reply in the app', (get) => {
     const admin = await as('admin');
     const form = await admin.page(`/replies/${inbound}/answer`);
     smtp.rejectRcpt.set(dana.email.toLowerCase(), [550, 'No such user here']);
-    const refused = await admin.post(`/replies/${inbound}/answer`, { body: 'Attached <b>pricing</b>.', _csrf: form.csrf! });
+    const refused = await admin.post(`/replies/${inbound}/answer`, {
+      body: 'Attached <b>pricing</b>.',
+      _csrf: form.csrf!,
+    });
     expect(refused.status).toBe(502);
     const page = await refused.text();
     expect(page).toContain('No such user here');
@@ -189,7 +217,10 @@ describeEachBackend('answering a reply in the app', (get) => {
     expect(m!.parsed.inReplyTo).toBe('<their-2@acme.test>');
     expect(m!.parsed.from!.value[0]).toMatchObject({ name: 'Riley Rep', address: 'admin-box@sender.test' });
     expect(m!.parsed.text).toContain('--\nThe Workspace Team');
-    const seq = await one<{ status: string }>(ctx.db, { text: `SELECT status FROM sequences WHERE id = $1`, values: [b.sequenceId] });
+    const seq = await one<{ status: string }>(ctx.db, {
+      text: `SELECT status FROM sequences WHERE id = $1`,
+      values: [b.sequenceId],
+    });
     expect(seq!.status).toBe('stopped');
   });
 });
