@@ -14,6 +14,7 @@ export const SECRET_KEYS = [
   'DATABASE_URL',
   'GOOGLE_CLIENT_SECRET',
   'MICROSOFT_CLIENT_SECRET',
+  'HUBSPOT_CLIENT_SECRET',
 ] as const;
 
 /** `host:port`; port 465 (SMTP) and 993 (IMAP) mean TLS from the start, others STARTTLS or plain. */
@@ -117,6 +118,10 @@ const EnvSchema = z.object({
   MICROSOFT_SMTP: hostPort.prefault('smtp.office365.com:587'),
   MICROSOFT_IMAP: hostPort.prefault('outlook.office365.com:993'),
   MICROSOFT_GRAPH_URL: z.url('an absolute URL of Microsoft Graph').default('https://graph.microsoft.com'),
+  HUBSPOT_CLIENT_ID: z.string().min(1).optional(),
+  HUBSPOT_CLIENT_SECRET: z.string().min(1).optional(),
+  HUBSPOT_API_URL: z.url('an absolute URL of the HubSpot API').default('https://api.hubapi.com'),
+  HUBSPOT_AUTH_URL: z.url('an absolute URL of the HubSpot authorize page').default('https://app.hubspot.com/oauth/authorize'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -175,6 +180,8 @@ export interface Config {
   trustProxy: string | number | boolean | undefined;
   /** OAuth mailboxes: sign-in and mail endpoints per provider (see the README, "Google and Microsoft mailboxes"). */
   oauth: { google: OAuthProviderConfig; microsoft: OAuthProviderConfig & { tenant: string } };
+  /** HubSpot (issue 14): OAuth app credentials (optional: a private app token works without) and base URLs. */
+  hubspot: { clientId?: string; clientSecret?: string; apiUrl: string; authUrl: string };
 }
 
 export class ConfigError extends Error {
@@ -272,6 +279,12 @@ export function loadConfig(env: Record<string, string | undefined> = { ...readEn
         apiUrl: e.MICROSOFT_GRAPH_URL.replace(/\/$/, ''),
       },
     },
+    hubspot: {
+      clientId: e.HUBSPOT_CLIENT_ID,
+      clientSecret: e.HUBSPOT_CLIENT_SECRET,
+      apiUrl: e.HUBSPOT_API_URL.replace(/\/$/, ''),
+      authUrl: e.HUBSPOT_AUTH_URL,
+    },
   };
 }
 
@@ -286,5 +299,6 @@ export function redactedConfig(config: Config): Record<string, unknown> {
       google: { ...config.oauth.google, clientSecret: config.oauth.google.clientSecret ? '***' : undefined },
       microsoft: { ...config.oauth.microsoft, clientSecret: config.oauth.microsoft.clientSecret ? '***' : undefined },
     },
+    hubspot: { ...config.hubspot, clientSecret: config.hubspot.clientSecret ? '***' : undefined },
   };
 }

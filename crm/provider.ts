@@ -43,6 +43,8 @@ export interface CrmCompany {
   modifiedAt: Date;
   /** Set on a merged-away record: the survivor's external id. */
   mergedIntoId?: string | null;
+  /** Set on a survivor: the ids merged into it (HubSpot hs_merged_object_ids). */
+  mergedIds?: string[];
   deleted?: boolean;
 }
 
@@ -56,6 +58,7 @@ export interface CrmContact {
   optedOut: boolean;
   modifiedAt: Date;
   mergedIntoId?: string | null;
+  mergedIds?: string[];
   deleted?: boolean;
 }
 

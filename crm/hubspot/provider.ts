@@ -1,0 +1,312 @@
+// HubSpot's CrmProvider: CRM v3 objects (list with `paging.next.after`, search by last-modified
+// time, batch read/create), lists v3 memberships, owners, emails and meetings engagements with
+// associations, communication preferences for the opt-out. Calls go through @hubspot/api-client;
+// a 401 is answered once with a refreshed token before it counts as revoked.
+import type { Client } from '@hubspot/api-client';
+import type { AppContext } from '../../context.js';
+import type {
+  ActivityResult,
+  ActivityWrite,
+  CrmCompany,
+  CrmContact,
+  CrmDeal,
+  CrmMapping,
+  CrmOwner,
+  CrmProvider,
+  CrmTokenSource,
+  ListCursor,
+  ListOptions,
+  Page,
+} from '../provider.js';
+import { isCrmError } from '../provider.js';
+import { hubspotError } from './errors.js';
+import { hubspotClient } from './index.js';
+
+type Ctx = Pick<AppContext, 'config' | 'log'>;
+
+interface HsObject {
+  id: string;
+  properties: Record<string, string | null>;
+  updatedAt?: Date;
+  archived?: boolean;
+  associations?: Record<string, { results: { id: string; type?: string }[] }>;
+  objectWriteTraceId?: string;
+}
+interface HsPage {
+  results: HsObject[];
+  paging?: { next?: { after: string } };
+}
+
+const COMPANY_PROPS = ['hubspot_owner_id', 'lifecyclestage', 'hs_lastmodifieddate', 'hs_merged_object_ids'];
+const CONTACT_PROPS = [
+  'email',
+  'hubspot_owner_id',
+  'hs_email_optout',
+  'lastmodifieddate',
+  'associatedcompanyid',
+  'hs_merged_object_ids',
+];
+const DEAL_PROPS = ['dealname', 'dealstage', 'dealtype', 'hs_is_closed', 'hs_lastmodifieddate'];
+
+/** HUBSPOT_DEFINED association type ids (HubSpot's "associations v4" table). */
+const ASSOC = { email: { contact: 198, company: 186 }, meeting: { contact: 200, company: 188 } };
+
+const ids = (s: string | null | undefined) => (s ? s.split(';').map((x) => x.trim()).filter(Boolean) : []);
+const modified = (o: HsObject, prop: string) => {
+  const v = o.properties[prop];
+  const d = v ? new Date(/^\d+$/.test(v) ? Number(v) : v) : o.updatedAt ? new Date(o.updatedAt) : new Date(0);
+  return Number.isNaN(d.getTime()) ? new Date(0) : d;
+};
+
+export class HubSpotProvider implements CrmProvider {
+  readonly kind = 'hubspot' as const;
+  private client?: { token: string; client: Client };
+  private subscriptionIds?: string[];
+
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly tokens: CrmTokenSource,
+  ) {}
+
+  /** Runs `fn` with a client for a good token; a 401 gets one retry with a refreshed token. */
+  private async call<T>(fn: (c: Client) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const token = await this.tokens.accessToken(attempt > 0);
+      if (this.client?.token !== token) this.client = { token, client: hubspotClient(this.ctx, token) };
+      try {
+        return await fn(this.client.client);
+      } catch (err) {
+        const e = hubspotError(err);
+        if (isCrmError(e, 'unauthorized') && attempt === 0) continue;
+        throw e;
+      }
+    }
+  }
+
+  async whoAmI() {
+    const res = await this.call((c) => c.apiRequest({ method: 'GET', path: '/account-info/v3/details' }));
+    const body = (await res.json()) as { portalId?: number; uiDomain?: string };
+    return { account: String(body.portalId ?? ''), label: `HubSpot portal ${body.portalId ?? '?'}` };
+  }
+
+  defaultMapping(): CrmMapping {
+    return {
+      company: { name: 'name', domain: 'domain', country: 'country', timeZone: 'timezone', tags: 'industry' },
+      contact: {
+        email: 'email',
+        firstName: 'firstname',
+        lastName: 'lastname',
+        title: 'jobtitle',
+        timeZone: 'hs_timezone',
+        country: 'country',
+        sequenceStatus: '',
+      },
+    };
+  }
+
+  private async listObjects(
+    object: 'companies' | 'contacts',
+    modifiedProp: string,
+    cursor: ListCursor,
+    opts: ListOptions,
+    properties: string[],
+  ): Promise<HsPage> {
+    const limit = Math.min(opts.limit ?? 100, 100);
+    const filter = object === 'companies' ? opts.filter : undefined;
+    if (filter?.type === 'list' && filter.value) return this.listMembers(object, filter.value, cursor, properties, limit);
+    const filters: { propertyName: string; operator: string; value?: string }[] = [];
+    if (cursor.since) filters.push({ propertyName: modifiedProp, operator: 'GTE', value: String(cursor.since.getTime()) });
+    if (filter?.type === 'property' && filter.property)
+      filters.push({ propertyName: filter.property, operator: 'EQ', value: filter.value ?? 'true' });
+    if (!filters.length) {
+      return this.call((c) => c.crm[object].basicApi.getPage(limit, cursor.after, properties, undefined, undefined, false));
+    }
+    const request = {
+      filterGroups: [{ filters: filters as never }],
+      sorts: [modifiedProp],
+      properties,
+      limit,
+      after: cursor.after,
+    };
+    return this.call((c) => c.crm[object].searchApi.doSearch(request as never));
+  }
+
+  /** A HubSpot list's members (lists v3), read in batches; `since` filters by modified time here. */
+  private async listMembers(object: 'companies' | 'contacts', listId: string, cursor: ListCursor, properties: string[], limit: number) {
+    const members = await this.call((c) => c.crm.lists.membershipsApi.getPage(listId, cursor.after, undefined, limit));
+    const inputs = members.results.map((m) => ({ id: String(m.recordId) }));
+    const read = inputs.length
+      ? await this.call((c) => c.crm[object].batchApi.read({ inputs, properties, propertiesWithHistory: [] }, false))
+      : { results: [] as HsObject[] };
+    const results = (read.results as HsObject[]).filter(
+      (o) => !cursor.since || modified(o, 'hs_lastmodifieddate') >= cursor.since,
+    );
+    return { results, paging: members.paging?.next?.after ? { next: { after: members.paging.next.after } } : undefined };
+  }
+
+  async listCompanies(cursor: ListCursor, opts: ListOptions): Promise<Page<CrmCompany>> {
+    const page = await this.listObjects('companies', 'hs_lastmodifieddate', cursor, opts, [
+      ...new Set([...opts.fields, ...COMPANY_PROPS]),
+    ]);
+    return {
+      next: page.paging?.next?.after,
+      records: page.results.map((o) => ({
+        externalId: o.id,
+        fields: o.properties,
+        ownerId: o.properties.hubspot_owner_id ?? null,
+        lifecycle: o.properties.lifecyclestage ?? null,
+        isCustomer: o.properties.lifecyclestage === 'customer',
+        modifiedAt: modified(o, 'hs_lastmodifieddate'),
+        mergedIds: ids(o.properties.hs_merged_object_ids),
+        deleted: o.archived === true,
+      })),
+    };
+  }
+
+  async listContacts(cursor: ListCursor, opts: ListOptions): Promise<Page<CrmContact>> {
+    const page = await this.listObjects('contacts', 'lastmodifieddate', cursor, opts, [
+      ...new Set([...opts.fields, ...CONTACT_PROPS]),
+    ]);
+    return {
+      next: page.paging?.next?.after,
+      records: page.results.map((o) => ({
+        externalId: o.id,
+        fields: o.properties,
+        email: o.properties.email ?? null,
+        companyExternalId: o.properties.associatedcompanyid || null,
+        ownerId: o.properties.hubspot_owner_id ?? null,
+        optedOut: o.properties.hs_email_optout === 'true',
+        modifiedAt: modified(o, 'lastmodifieddate'),
+        mergedIds: ids(o.properties.hs_merged_object_ids),
+        deleted: o.archived === true,
+      })),
+    };
+  }
+
+  async listDeals(cursor: ListCursor): Promise<Page<CrmDeal>> {
+    const page: HsPage = await this.call((c) =>
+      c.crm.deals.basicApi.getPage(100, cursor.after, DEAL_PROPS, undefined, ['companies'], false),
+    );
+    return {
+      next: page.paging?.next?.after,
+      records: page.results
+        .map((o) => ({
+          externalId: o.id,
+          name: o.properties.dealname ?? '',
+          companyExternalId: o.associations?.companies?.results[0]?.id ?? null,
+          stage: o.properties.dealstage ?? '',
+          type: o.properties.dealtype ?? null,
+          isClosed: o.properties.hs_is_closed === 'true',
+          modifiedAt: modified(o, 'hs_lastmodifieddate'),
+        }))
+        .filter((d) => !cursor.since || d.modifiedAt >= cursor.since),
+    };
+  }
+
+  /** Archived (deleted or merged-away) records; HubSpot names the survivor on it, not here. */
+  async listRemoved(object: 'company' | 'contact', since: Date) {
+    const api = object === 'company' ? 'companies' : 'contacts';
+    const out: { externalId: string; mergedIntoId: string | null }[] = [];
+    let after: string | undefined;
+    do {
+      const page: HsPage & { results: (HsObject & { archivedAt?: Date })[] } = await this.call((c) =>
+        c.crm[api].basicApi.getPage(100, after, [], undefined, undefined, true),
+      );
+      for (const o of page.results)
+        if (!o.archivedAt || new Date(o.archivedAt) >= since) out.push({ externalId: o.id, mergedIntoId: null });
+      after = page.paging?.next?.after;
+    } while (after);
+    return out;
+  }
+
+  async getOwners(): Promise<CrmOwner[]> {
+    const owners: CrmOwner[] = [];
+    let after: string | undefined;
+    do {
+      const page = await this.call((c) => c.crm.owners.ownersApi.getPage(undefined, after, 100, false));
+      for (const o of page.results)
+        if (o.email) owners.push({ id: o.id, email: o.email, name: `${o.firstName ?? ''} ${o.lastName ?? ''}`.trim() });
+      after = page.paging?.next?.after;
+    } while (after);
+    return owners;
+  }
+
+  async writeActivities(writes: ActivityWrite[]): Promise<ActivityResult[]> {
+    const out: ActivityResult[] = [];
+    for (const type of ['email', 'meeting'] as const) {
+      const mine = writes.filter((w) => w.activity.type === type);
+      if (!mine.length) continue;
+      const inputs = mine.map((w) => {
+        const a = w.activity;
+        const to = (id: string, typeId: number) => ({
+          to: { id },
+          types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: typeId }],
+        });
+        const associations = [to(a.contactExternalId, ASSOC[type].contact)];
+        if (a.companyExternalId) associations.push(to(a.companyExternalId, ASSOC[type].company));
+        const owner: Record<string, string> = a.ownerId ? { hubspot_owner_id: a.ownerId } : {};
+        const properties: Record<string, string> =
+          a.type === 'email'
+            ? {
+                hs_timestamp: a.at.toISOString(),
+                hs_email_direction: a.direction === 'out' ? 'EMAIL' : 'INCOMING_EMAIL',
+                hs_email_status: 'SENT',
+                hs_email_subject: a.subject,
+                hs_email_text: a.body,
+                hs_email_headers: JSON.stringify({
+                  from: { email: a.from },
+                  to: [{ email: a.to }],
+                  messageId: a.messageId,
+                  threadId: a.threadId,
+                }),
+                ...owner,
+              }
+            : {
+                hs_timestamp: a.startAt.toISOString(),
+                hs_meeting_title: a.title,
+                hs_meeting_body: a.body,
+                hs_meeting_start_time: a.startAt.toISOString(),
+                hs_meeting_end_time: a.endAt.toISOString(),
+                hs_meeting_outcome: 'SCHEDULED',
+                ...owner,
+              };
+        return { properties, associations, objectWriteTraceId: w.key };
+      });
+      const api = type === 'email' ? 'emails' : 'meetings';
+      const res = await this.call((c) => c.crm.objects[api].batchApi.create({ inputs } as never));
+      const byTrace = new Map((res.results as HsObject[]).map((r) => [r.objectWriteTraceId, r.id]));
+      for (const [i, w] of mine.entries()) {
+        // HubSpot echoes objectWriteTraceId; without it, results come back in input order.
+        const id = byTrace.get(w.key) ?? (res.results as HsObject[])[i]?.id;
+        out.push(id ? { key: w.key, externalId: id } : { key: w.key, error: hubspotError(new Error('no result')) });
+      }
+    }
+    return out;
+  }
+
+  async updateContactField(contactExternalId: string, field: string, value: string): Promise<void> {
+    await this.call((c) => c.crm.contacts.basicApi.update(contactExternalId, { properties: { [field]: value } }));
+  }
+
+  /** Unsubscribes the address from every email subscription type: HubSpot then sets hs_email_optout. */
+  async setOptOut(_contactExternalId: string, email: string, reason: string): Promise<void> {
+    this.subscriptionIds ??= (
+      await this.call((c) => c.communicationPreferences.definitionApi.getPage())
+    ).subscriptionDefinitions.map((d) => String(d.id));
+    for (const subscriptionId of this.subscriptionIds) {
+      try {
+        await this.call((c) =>
+          c.communicationPreferences.statusApi.unsubscribe({
+            emailAddress: email,
+            subscriptionId,
+            legalBasis: 'LEGITIMATE_INTEREST_OTHER' as never,
+            legalBasisExplanation: reason.slice(0, 200),
+          }),
+        );
+      } catch (err) {
+        // Already unsubscribed from this type: HubSpot answers 400; that is the state we want.
+        if (!(isCrmError(err, 'invalid') && /already/i.test(err.message))) throw err;
+      }
+    }
+  }
+}

@@ -1,0 +1,193 @@
+// CRM sync runs, failed records and the outbound activity queue (issue 14).
+import type { Sql } from '../types.js';
+
+export interface CrmRunRow {
+  id: number;
+  kind: string;
+  direction: 'in' | 'out';
+  mode: 'incremental' | 'full';
+  dry_run: boolean;
+  status: 'running' | 'done' | 'failed' | 'stopped';
+  records_in: number;
+  records_out: number;
+  failed: number;
+  summary: Record<string, unknown>;
+  error: string | null;
+  started_at: Date;
+  finished_at: Date | null;
+}
+
+const RUN_COLS = `id::int AS id, kind, direction, mode, dry_run, status, records_in, records_out, failed, summary, error,
+  started_at, finished_at`;
+
+export const insertCrmRun = (r: { workspaceId: number; kind: string; direction: string; mode: string; dryRun: boolean }): Sql => ({
+  text: `INSERT INTO crm_sync_runs (workspace_id, kind, direction, mode, dry_run) VALUES ($1, $2, $3, $4, $5)
+         RETURNING ${RUN_COLS}`,
+  values: [r.workspaceId, r.kind, r.direction, r.mode, r.dryRun],
+});
+
+export const finishCrmRun = (r: {
+  id: number;
+  status: string;
+  recordsIn: number;
+  recordsOut: number;
+  failed: number;
+  summary: unknown;
+  error: string | null;
+}): Sql => ({
+  text: `UPDATE crm_sync_runs SET status = $2, records_in = $3, records_out = $4, failed = $5, summary = $6::jsonb,
+                error = $7, finished_at = now()
+          WHERE id = $1 RETURNING ${RUN_COLS}`,
+  values: [r.id, r.status, r.recordsIn, r.recordsOut, r.failed, JSON.stringify(r.summary), r.error],
+});
+
+/** The last run per direction (dry runs included, marked). */
+export const lastCrmRuns = (workspaceId: number): Sql => ({
+  text: `SELECT DISTINCT ON (direction) ${RUN_COLS} FROM crm_sync_runs WHERE workspace_id = $1
+          ORDER BY direction, started_at DESC, id DESC`,
+  values: [workspaceId],
+});
+
+export const recentCrmRuns = (workspaceId: number, limit: number): Sql => ({
+  text: `SELECT ${RUN_COLS} FROM crm_sync_runs WHERE workspace_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2`,
+  values: [workspaceId, limit],
+});
+
+// Failures.
+
+export interface CrmFailureRow {
+  id: number;
+  kind: string;
+  direction: 'in' | 'out';
+  object: string;
+  record_key: string;
+  label: string;
+  error: string;
+  attempts: number;
+  status: 'open' | 'retrying' | 'resolved';
+  last_at: Date;
+}
+
+export const recordCrmFailure = (f: {
+  workspaceId: number;
+  kind: string;
+  direction: string;
+  object: string;
+  recordKey: string;
+  label: string;
+  error: string;
+  runId: number | null;
+}): Sql => ({
+  text: `INSERT INTO crm_sync_failures (workspace_id, kind, direction, object, record_key, label, error, run_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (workspace_id, kind, direction, object, record_key) DO UPDATE SET
+           label = EXCLUDED.label, error = EXCLUDED.error, run_id = EXCLUDED.run_id, status = 'open',
+           attempts = crm_sync_failures.attempts + 1, last_at = now()`,
+  values: [f.workspaceId, f.kind, f.direction, f.object, f.recordKey, f.label, f.error, f.runId],
+});
+
+export const resolveCrmFailures = (workspaceId: number, kind: string, direction: string, object: string, keys: string[]): Sql => ({
+  text: `UPDATE crm_sync_failures SET status = 'resolved', last_at = now()
+          WHERE workspace_id = $1 AND kind = $2 AND direction = $3 AND object = $4 AND record_key = ANY($5::text[])
+            AND status <> 'resolved'`,
+  values: [workspaceId, kind, direction, object, keys],
+});
+
+export const openCrmFailures = (workspaceId: number, limit: number): Sql => ({
+  text: `SELECT id::int AS id, kind, direction, object, record_key, label, error, attempts, status, last_at
+           FROM crm_sync_failures WHERE workspace_id = $1 AND status <> 'resolved' ORDER BY last_at DESC, id DESC LIMIT $2`,
+  values: [workspaceId, limit],
+});
+
+export const countOpenCrmFailures = (workspaceId: number): Sql => ({
+  text: `SELECT count(*)::int AS n FROM crm_sync_failures WHERE workspace_id = $1 AND status <> 'resolved'`,
+  values: [workspaceId],
+});
+
+/** The retry button: an inbound record is fetched again by the next run; an outbound write is due now. */
+export const markCrmFailureRetrying = (workspaceId: number, id: number): Sql => ({
+  text: `UPDATE crm_sync_failures SET status = 'retrying', last_at = now()
+          WHERE workspace_id = $1 AND id = $2 AND status = 'open'
+          RETURNING id::int AS id, kind, direction, object, record_key`,
+  values: [workspaceId, id],
+});
+
+export const retryingInboundKeys = (workspaceId: number, kind: string, object: string): Sql => ({
+  text: `SELECT record_key FROM crm_sync_failures
+          WHERE workspace_id = $1 AND kind = $2 AND direction = 'in' AND object = $3 AND status = 'retrying'`,
+  values: [workspaceId, kind, object],
+});
+
+// Outbox.
+
+export interface CrmOutboxRow {
+  id: number;
+  workspace_id: number;
+  kind: string;
+  idempotency_key: string;
+  activity: 'email' | 'meeting' | 'status' | 'opt_out' | 'contact';
+  contact_id: number | null;
+  payload: Record<string, unknown>;
+  status: string;
+  attempts: number;
+  external_id: string | null;
+}
+
+const OUTBOX_COLS = `id::int AS id, workspace_id::int AS workspace_id, kind, idempotency_key, activity,
+  contact_id::int AS contact_id, payload, status, attempts, external_id`;
+
+/** Enqueues once per key: a second insert of the same message/event is a no-op. */
+export const enqueueCrmWrite = (w: {
+  workspaceId: number;
+  kind: string;
+  key: string;
+  activity: string;
+  contactId: number | null;
+  payload: unknown;
+}): Sql => ({
+  text: `INSERT INTO crm_outbox (workspace_id, kind, idempotency_key, activity, contact_id, payload)
+         VALUES ($1, $2, $3, $4, $5, $6::jsonb)
+         ON CONFLICT (workspace_id, kind, idempotency_key) DO NOTHING
+         RETURNING id::int AS id`,
+  values: [w.workspaceId, w.kind, w.key, w.activity, w.contactId, JSON.stringify(w.payload)],
+});
+
+/** Due writes, oldest first, locked so two workers never send the same one. */
+export const claimDueCrmWrites = (workspaceId: number, now: Date, limit: number): Sql => ({
+  text: `SELECT ${OUTBOX_COLS} FROM crm_outbox
+          WHERE workspace_id = $1 AND status = 'pending' AND next_attempt_at <= $2
+          ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED`,
+  values: [workspaceId, now, limit],
+});
+
+export const crmWriteDone = (id: number, externalId: string | null): Sql => ({
+  text: `UPDATE crm_outbox SET status = 'done', external_id = $2, attempts = attempts + 1, last_error = NULL, done_at = now()
+          WHERE id = $1 AND status = 'pending'`,
+  values: [id, externalId],
+});
+
+export const crmWriteLater = (id: number, error: string, nextAt: Date): Sql => ({
+  text: `UPDATE crm_outbox SET attempts = attempts + 1, last_error = $2, next_attempt_at = $3 WHERE id = $1 AND status = 'pending'`,
+  values: [id, error, nextAt],
+});
+
+export const crmWriteFailed = (id: number, status: 'failed' | 'skipped', error: string): Sql => ({
+  text: `UPDATE crm_outbox SET status = $2, attempts = attempts + 1, last_error = $3 WHERE id = $1 AND status = 'pending'`,
+  values: [id, status, error],
+});
+
+export const retryCrmWrite = (workspaceId: number, key: string): Sql => ({
+  text: `UPDATE crm_outbox SET status = 'pending', next_attempt_at = now()
+          WHERE workspace_id = $1 AND idempotency_key = $2 AND status IN ('failed', 'pending')`,
+  values: [workspaceId, key],
+});
+
+export const crmOutboxCounts = (workspaceId: number): Sql => ({
+  text: `SELECT status, count(*)::int AS n FROM crm_outbox WHERE workspace_id = $1 GROUP BY status`,
+  values: [workspaceId],
+});
+
+export const nextCrmWriteAt = (workspaceId: number): Sql => ({
+  text: `SELECT min(next_attempt_at) AS at FROM crm_outbox WHERE workspace_id = $1 AND status = 'pending'`,
+  values: [workspaceId],
+});
