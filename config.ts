@@ -121,7 +121,9 @@ const EnvSchema = z.object({
   HUBSPOT_CLIENT_ID: z.string().min(1).optional(),
   HUBSPOT_CLIENT_SECRET: z.string().min(1).optional(),
   HUBSPOT_API_URL: z.url('an absolute URL of the HubSpot API').default('https://api.hubapi.com'),
-  HUBSPOT_AUTH_URL: z.url('an absolute URL of the HubSpot authorize page').default('https://app.hubspot.com/oauth/authorize'),
+  HUBSPOT_AUTH_URL: z
+    .url('an absolute URL of the HubSpot authorize page')
+    .default('https://app.hubspot.com/oauth/authorize'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

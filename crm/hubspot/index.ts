@@ -27,9 +27,13 @@ export function hubspotClient(ctx: Ctx, accessToken?: string): Client {
   return new Client({ accessToken, basePath: ctx.config.hubspot.apiUrl, numberOfApiCallRetries: 0 });
 }
 
-async function tokenCall(ctx: Ctx, form: { grantType: string; code?: string; redirectUri?: string; refreshToken?: string }) {
+async function tokenCall(
+  ctx: Ctx,
+  form: { grantType: string; code?: string; redirectUri?: string; refreshToken?: string },
+) {
   const { clientId, clientSecret } = ctx.config.hubspot;
-  if (!clientId || !clientSecret) throw new CrmError('invalid', 'HubSpot OAuth is not configured (HUBSPOT_CLIENT_ID/SECRET)');
+  if (!clientId || !clientSecret)
+    throw new CrmError('invalid', 'HubSpot OAuth is not configured (HUBSPOT_CLIENT_ID/SECRET)');
   try {
     const r = await hubspotClient(ctx).oauth.tokensApi.create(
       form.grantType,
@@ -39,12 +43,17 @@ async function tokenCall(ctx: Ctx, form: { grantType: string; code?: string; red
       clientSecret,
       form.refreshToken,
     );
-    const set: CrmTokenSet = { accessToken: r.accessToken, refreshToken: r.refreshToken, expiresInSeconds: r.expiresIn };
+    const set: CrmTokenSet = {
+      accessToken: r.accessToken,
+      refreshToken: r.refreshToken,
+      expiresInSeconds: r.expiresIn,
+    };
     return set;
   } catch (err) {
     const e = hubspotError(err);
     // HubSpot answers 400 BAD_REFRESH_TOKEN / invalid_grant for a revoked or unknown grant.
-    if (e.code === 'invalid' || e.code === 'unauthorized') throw new CrmError('unauthorized', e.message, { cause: err });
+    if (e.code === 'invalid' || e.code === 'unauthorized')
+      throw new CrmError('unauthorized', e.message, { cause: err });
     throw e;
   }
 }

@@ -51,7 +51,13 @@ const DEAL_PROPS = ['dealname', 'dealstage', 'dealtype', 'hs_is_closed', 'hs_las
 /** HUBSPOT_DEFINED association type ids (HubSpot's "associations v4" table). */
 const ASSOC = { email: { contact: 198, company: 186 }, meeting: { contact: 200, company: 188 } };
 
-const ids = (s: string | null | undefined) => (s ? s.split(';').map((x) => x.trim()).filter(Boolean) : []);
+const ids = (s: string | null | undefined) =>
+  s
+    ? s
+        .split(';')
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : [];
 const modified = (o: HsObject, prop: string) => {
   const v = o.properties[prop];
   const d = v ? new Date(/^\d+$/.test(v) ? Number(v) : v) : o.updatedAt ? new Date(o.updatedAt) : new Date(0);
@@ -113,13 +119,17 @@ export class HubSpotProvider implements CrmProvider {
   ): Promise<HsPage> {
     const limit = Math.min(opts.limit ?? 100, 100);
     const filter = object === 'companies' ? opts.filter : undefined;
-    if (filter?.type === 'list' && filter.value) return this.listMembers(object, filter.value, cursor, properties, limit);
+    if (filter?.type === 'list' && filter.value)
+      return this.listMembers(object, filter.value, cursor, properties, limit);
     const filters: { propertyName: string; operator: string; value?: string }[] = [];
-    if (cursor.since) filters.push({ propertyName: modifiedProp, operator: 'GTE', value: String(cursor.since.getTime()) });
+    if (cursor.since)
+      filters.push({ propertyName: modifiedProp, operator: 'GTE', value: String(cursor.since.getTime()) });
     if (filter?.type === 'property' && filter.property)
       filters.push({ propertyName: filter.property, operator: 'EQ', value: filter.value ?? 'true' });
     if (!filters.length) {
-      return this.call((c) => c.crm[object].basicApi.getPage(limit, cursor.after, properties, undefined, undefined, false));
+      return this.call((c) =>
+        c.crm[object].basicApi.getPage(limit, cursor.after, properties, undefined, undefined, false),
+      );
     }
     const request = {
       filterGroups: [{ filters: filters as never }],
@@ -132,7 +142,13 @@ export class HubSpotProvider implements CrmProvider {
   }
 
   /** A HubSpot list's members (lists v3), read in batches; `since` filters by modified time here. */
-  private async listMembers(object: 'companies' | 'contacts', listId: string, cursor: ListCursor, properties: string[], limit: number) {
+  private async listMembers(
+    object: 'companies' | 'contacts',
+    listId: string,
+    cursor: ListCursor,
+    properties: string[],
+    limit: number,
+  ) {
     const members = await this.call((c) => c.crm.lists.membershipsApi.getPage(listId, cursor.after, undefined, limit));
     const inputs = members.results.map((m) => ({ id: String(m.recordId) }));
     const read = inputs.length
@@ -141,7 +157,10 @@ export class HubSpotProvider implements CrmProvider {
     const results = (read.results as HsObject[]).filter(
       (o) => !cursor.since || modified(o, 'hs_lastmodifieddate') >= cursor.since,
     );
-    return { results, paging: members.paging?.next?.after ? { next: { after: members.paging.next.after } } : undefined };
+    return {
+      results,
+      paging: members.paging?.next?.after ? { next: { after: members.paging.next.after } } : undefined,
+    };
   }
 
   async listCompanies(cursor: ListCursor, opts: ListOptions): Promise<Page<CrmCompany>> {

@@ -20,7 +20,13 @@ export interface CrmRunRow {
 const RUN_COLS = `id::int AS id, kind, direction, mode, dry_run, status, records_in, records_out, failed, summary, error,
   started_at, finished_at`;
 
-export const insertCrmRun = (r: { workspaceId: number; kind: string; direction: string; mode: string; dryRun: boolean }): Sql => ({
+export const insertCrmRun = (r: {
+  workspaceId: number;
+  kind: string;
+  direction: string;
+  mode: string;
+  dryRun: boolean;
+}): Sql => ({
   text: `INSERT INTO crm_sync_runs (workspace_id, kind, direction, mode, dry_run) VALUES ($1, $2, $3, $4, $5)
          RETURNING ${RUN_COLS}`,
   values: [r.workspaceId, r.kind, r.direction, r.mode, r.dryRun],
@@ -86,7 +92,13 @@ export const recordCrmFailure = (f: {
   values: [f.workspaceId, f.kind, f.direction, f.object, f.recordKey, f.label, f.error, f.runId],
 });
 
-export const resolveCrmFailures = (workspaceId: number, kind: string, direction: string, object: string, keys: string[]): Sql => ({
+export const resolveCrmFailures = (
+  workspaceId: number,
+  kind: string,
+  direction: string,
+  object: string,
+  keys: string[],
+): Sql => ({
   text: `UPDATE crm_sync_failures SET status = 'resolved', last_at = now()
           WHERE workspace_id = $1 AND kind = $2 AND direction = $3 AND object = $4 AND record_key = ANY($5::text[])
             AND status <> 'resolved'`,

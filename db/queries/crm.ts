@@ -137,7 +137,13 @@ export const saveCrmSettings = (s: {
   text: `UPDATE crm_connections SET mapping = $2::jsonb, target_filter = $3::jsonb, rules = $4::jsonb, create_contacts = $5,
                 updated_at = now()
           WHERE workspace_id = $1`,
-  values: [s.workspaceId, JSON.stringify(s.mapping), JSON.stringify(s.targetFilter), JSON.stringify(s.rules), s.createContacts],
+  values: [
+    s.workspaceId,
+    JSON.stringify(s.mapping),
+    JSON.stringify(s.targetFilter),
+    JSON.stringify(s.rules),
+    s.createContacts,
+  ],
 });
 
 // External ids.
