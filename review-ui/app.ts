@@ -35,6 +35,7 @@ import { settingsAccountRoutes } from './routes/settings-accounts.js';
 import { settingsImportRoutes } from './routes/settings-imports.js';
 import { settingsInboundSecretRoutes } from './routes/settings-inbound-secret.js';
 import { settingsMailboxRoutes } from './routes/settings-mailboxes.js';
+import { mailboxDeleteRoutes } from './routes/mailbox-delete.js';
 import { settingsSourceRoutes } from './routes/settings-sources.js';
 import { settingsTemplateRoutes } from './routes/settings-templates.js';
 import { settingsWorkspaceRoutes } from './routes/settings-workspace.js';
@@ -157,6 +158,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(settingsTemplateRoutes(ctx));
   app.use(mailboxOAuthRoutes(ctx));
   app.use(settingsMailboxRoutes(ctx));
+  app.use(mailboxDeleteRoutes(ctx));
   app.use(settingsInboundSecretRoutes(ctx));
   app.use(settingsWorkspaceRoutes(ctx));
   app.use(userRoutes(ctx));

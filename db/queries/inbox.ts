@@ -99,7 +99,7 @@ export const saveImapError = (mailboxId: number, error: string, now: Date): Sql 
 });
 
 export const imapMailboxes = (): Sql => ({
-  text: `SELECT id FROM mailboxes WHERE imap_host IS NOT NULL OR kind IN ('google', 'microsoft') ORDER BY id`,
+  text: `SELECT id FROM mailboxes WHERE archived_at IS NULL AND (imap_host IS NOT NULL OR kind IN ('google', 'microsoft')) ORDER BY id`,
   values: [],
 });
 

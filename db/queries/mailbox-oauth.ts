@@ -157,7 +157,7 @@ export const listOAuthMailboxes = (workspaceId: number, userId: number | null): 
                 o.provider, m.oauth_transport, m.paused_at, m.pause_reason, o.consent_error, o.consent_error_at,
                 o.refresh_token_enc IS NOT NULL AS connected, o.connected_at
            FROM mailboxes m JOIN mailbox_oauth o ON o.mailbox_id = m.id LEFT JOIN users u ON u.id = m.user_id
-          WHERE m.workspace_id = $1 AND ($2::bigint IS NULL OR m.user_id = $2)
+          WHERE m.workspace_id = $1 AND m.archived_at IS NULL AND ($2::bigint IS NULL OR m.user_id = $2)
           ORDER BY m.id`,
   values: [workspaceId, userId],
 });

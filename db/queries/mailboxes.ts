@@ -13,6 +13,94 @@ export const insertOutboxMailbox = (m: {
 export const listMailboxes = (workspaceId: number): Sql => ({
   text: `SELECT id, workspace_id, user_id, kind, from_name, from_email, smtp_host, smtp_port, imap_host, imap_port,
                 daily_cap, min_gap_seconds, max_gap_seconds, paused_at, pause_reason, last_sent_at
-           FROM mailboxes WHERE workspace_id = $1 ORDER BY id`,
+           FROM mailboxes WHERE workspace_id = $1 AND archived_at IS NULL ORDER BY id`,
   values: [workspaceId],
+});
+
+/** Sequences that are not over yet: what a mailbox's deletion must move or pause. */
+const OPEN = `('drafting', 'pending_review', 'snoozed', 'active', 'paused')`;
+
+export interface MailboxImpactRow {
+  bound_sequences: number;
+  bound_steps: number;
+  in_flight: number;
+  orphaned_sequences: number;
+  sent_messages: number;
+  referenced: boolean;
+}
+
+/**
+ * What deleting a mailbox touches: open sequences bound to it and their unsent steps, steps being
+ * sent or undecided on it (these block), the owner's unbound open sequences that would be left with
+ * no mailbox at all, and whether history points at it (then it is archived, not erased).
+ */
+export const mailboxImpact = (workspaceId: number, id: number): Sql => ({
+  text: `SELECT
+      (SELECT count(*) FROM sequences s WHERE s.workspace_id = $1 AND s.mailbox_id = $2 AND s.status IN ${OPEN})::int AS bound_sequences,
+      (SELECT count(*) FROM sequence_steps st JOIN sequences s ON s.id = st.sequence_id
+        WHERE s.workspace_id = $1 AND s.mailbox_id = $2 AND s.status IN ${OPEN}
+          AND st.status IN ('draft', 'awaiting_approval', 'scheduled'))::int AS bound_steps,
+      (SELECT count(*) FROM sequence_steps st WHERE st.mailbox_id = $2 AND st.status IN ('sending', 'unknown'))::int AS in_flight,
+      (SELECT count(*) FROM sequences s JOIN mailboxes m ON m.id = $2
+        WHERE s.workspace_id = $1 AND s.mailbox_id IS NULL AND m.user_id IS NOT NULL AND s.owner_id = m.user_id
+          AND s.status IN ${OPEN}
+          AND NOT EXISTS (SELECT 1 FROM mailboxes o WHERE o.user_id = m.user_id AND o.id <> m.id AND o.archived_at IS NULL)
+      )::int AS orphaned_sequences,
+      (SELECT count(*) FROM messages g WHERE g.mailbox_id = $2 AND g.direction = 'out')::int AS sent_messages,
+      (EXISTS (SELECT 1 FROM messages g WHERE g.mailbox_id = $2)
+        OR EXISTS (SELECT 1 FROM sequence_steps st WHERE st.mailbox_id = $2)
+        OR EXISTS (SELECT 1 FROM sequences s WHERE s.mailbox_id = $2)) AS referenced`,
+  values: [workspaceId, id],
+});
+
+export const lockMailbox = (workspaceId: number, id: number): Sql => ({
+  text: `SELECT * FROM mailboxes WHERE workspace_id = $1 AND id = $2 AND archived_at IS NULL FOR UPDATE`,
+  values: [workspaceId, id],
+});
+
+/** The rep's other mailboxes a deleted one's sequences may move to. */
+export const siblingMailboxes = (workspaceId: number, id: number): Sql => ({
+  text: `SELECT o.id, o.from_name, o.from_email, o.kind, o.paused_at, o.pause_reason
+           FROM mailboxes m JOIN mailboxes o ON o.workspace_id = m.workspace_id AND o.user_id = m.user_id AND o.id <> m.id
+          WHERE m.workspace_id = $1 AND m.id = $2 AND o.archived_at IS NULL
+          ORDER BY o.id`,
+  values: [workspaceId, id],
+});
+
+export const moveSequencesToMailbox = (workspaceId: number, from: number, to: number, now: Date): Sql => ({
+  text: `UPDATE sequences SET mailbox_id = $3, updated_at = $4
+          WHERE workspace_id = $1 AND mailbox_id = $2 AND status IN ${OPEN} RETURNING id`,
+  values: [workspaceId, from, to, now],
+});
+
+/**
+ * Sequences that would send from the mailbox (bound to it, or the owner's unbound ones when it is
+ * their last mailbox) lose the binding; the active ones pause with `reason`, which the draft page,
+ * the schedule and every waiting step show. Resuming picks the rep's mailboxes again.
+ */
+export const pauseSequencesOfMailbox = (workspaceId: number, id: number, reason: string, now: Date): Sql => ({
+  text: `UPDATE sequences s SET mailbox_id = NULL,
+                status = CASE WHEN s.status = 'active' THEN 'paused' ELSE s.status END,
+                stop_reason = CASE WHEN s.status IN ('active', 'paused') THEN $3 ELSE s.stop_reason END,
+                updated_at = $4
+           FROM mailboxes m
+          WHERE m.id = $2 AND s.workspace_id = $1 AND s.status IN ${OPEN}
+            AND (s.mailbox_id = $2
+                 OR (s.mailbox_id IS NULL AND m.user_id IS NOT NULL AND s.owner_id = m.user_id
+                     AND NOT EXISTS (SELECT 1 FROM mailboxes o WHERE o.user_id = m.user_id AND o.id <> m.id AND o.archived_at IS NULL)))
+          RETURNING s.id`,
+  values: [workspaceId, id, reason, now],
+});
+
+/** Off every list and out of every claim: no owner, paused, its passwords and IMAP polling gone. */
+export const archiveMailbox = (workspaceId: number, id: number, now: Date): Sql => ({
+  text: `UPDATE mailboxes SET archived_at = $3, user_id = NULL, paused_at = coalesce(paused_at, $3), pause_reason = 'deleted',
+                smtp_pass_enc = NULL, imap_pass_enc = NULL, imap_host = NULL, next_send_at = NULL
+          WHERE workspace_id = $1 AND id = $2 AND archived_at IS NULL RETURNING id`,
+  values: [workspaceId, id, now],
+});
+
+export const deleteMailboxRow = (workspaceId: number, id: number): Sql => ({
+  text: `DELETE FROM mailboxes WHERE workspace_id = $1 AND id = $2 RETURNING id`,
+  values: [workspaceId, id],
 });

@@ -175,12 +175,13 @@ export interface MailboxRow {
 }
 
 export const listMailboxRows = (workspaceId: number): Sql => ({
-  text: `SELECT m.*, u.email AS owner_email FROM mailboxes m LEFT JOIN users u ON u.id = m.user_id WHERE m.workspace_id = $1 ORDER BY m.id`,
+  text: `SELECT m.*, u.email AS owner_email FROM mailboxes m LEFT JOIN users u ON u.id = m.user_id
+          WHERE m.workspace_id = $1 AND m.archived_at IS NULL ORDER BY m.id`,
   values: [workspaceId],
 });
 
 export const findMailbox = (workspaceId: number, id: number): Sql => ({
-  text: `SELECT * FROM mailboxes WHERE workspace_id = $1 AND id = $2`,
+  text: `SELECT * FROM mailboxes WHERE workspace_id = $1 AND id = $2 AND archived_at IS NULL`,
   values: [workspaceId, id],
 });
 

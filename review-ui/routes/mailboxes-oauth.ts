@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { run } from '../../db/index.js';
 import { listOAuthMailboxes, type OAuthMailboxRow } from '../../db/queries/mailbox-oauth.js';
+import { listMailboxRows, type MailboxRow } from '../../db/queries/settings.js';
 import { AppError } from '../../errors.js';
 import { removeTokens } from '../../mailboxes/oauth/connection.js';
 import { finishConnect, revokeAtProvider, startConnect } from '../../mailboxes/oauth/flow.js';
@@ -15,6 +16,19 @@ import { auditRequest } from '../audit.js';
 import { inZone, intParam } from '../format.js';
 import { html, safeUrl, type Html } from '../html.js';
 import { csrfField, page } from '../layout.js';
+
+/** Drops the stored tokens (the mailbox pauses) and revokes the grant at the provider when it can. */
+export async function disconnectOAuth(ctx: AppContext, id: number): Promise<boolean> {
+  const removed = await removeTokens(ctx, id);
+  if (!removed?.refreshToken || !isConfigured(ctx.config, removed.provider)) return false;
+  try {
+    return await revokeAtProvider(ctx, removed.provider, removed.refreshToken);
+  } catch (err) {
+    // The tokens are gone here either way; the provider keeps the grant until it expires.
+    ctx.log.warn({ mailboxId: id, code: (err as { code?: string }).code }, 'mailbox.oauth.revoke_failed');
+    return false;
+  }
+}
 
 const seesAll = (req: Request) => ['admin', 'revops'].includes(req.user!.role);
 
@@ -68,11 +82,31 @@ export function mailboxOAuthRoutes(ctx: AppContext): Router {
     const tz = req.user!.timeZone;
     const done =
       typeof req.query.connected === 'string' ? rows.find((m) => String(m.id) === req.query.connected) : undefined;
+    const deleted = typeof req.query.deleted === 'string' ? req.query.deleted.slice(0, 300) : '';
+    // SMTP and local-outbox mailboxes are set up under Settings; their own rep edits or deletes them from here.
+    const own = (await run<MailboxRow>(ctx.db, listMailboxRows(req.user!.workspaceId))).filter(
+      (m) => m.user_id === req.user!.id && ['smtp', 'outbox'].includes(m.kind),
+    );
     res.type('html').send(
       page(
         req,
         'Mailboxes',
         html`${done ? html`<p class="card" role="status">Connected ${done.from_email}.</p>` : ''}
+          ${deleted ? html`<p class="flash ok" role="status">Deleted ${deleted}.</p>` : ''}
+          ${
+            own.length
+              ? html`<h2>Your SMTP mailboxes</h2>
+                  <ul class="own-mailboxes">
+                    ${own.map(
+                      (m) =>
+                        html`<li>
+                          <a href="${safeUrl(`/settings/mailboxes/${m.id}`)}">${m.from_name} &lt;${m.from_email}&gt;</a>
+                          · ${m.paused_at ? html`<span class="bad">paused: ${m.pause_reason ?? ''}</span>` : 'sending'}
+                        </li>`,
+                    )}
+                  </ul>`
+              : ''
+          }
           <table>
             <thead>
               <tr>
@@ -101,6 +135,7 @@ export function mailboxOAuthRoutes(ctx: AppContext): Router {
                             </form>`
                           : ''
                       }
+                      <a href="${safeUrl(`/settings/mailboxes/${m.id}/delete`)}" class="button secondary">Delete…</a>
                     </td>
                   </tr>`,
               )}
@@ -144,16 +179,7 @@ export function mailboxOAuthRoutes(ctx: AppContext): Router {
     const id = intParam(req.params.id) ?? 0;
     const m = (await visible(req)).find((x) => x.id === id);
     if (!m) throw new AppError('NOT_FOUND', 'No such mailbox.');
-    const removed = await removeTokens(ctx, id);
-    let revoked = false;
-    if (removed?.refreshToken && isConfigured(ctx.config, removed.provider)) {
-      try {
-        revoked = await revokeAtProvider(ctx, removed.provider, removed.refreshToken);
-      } catch (err) {
-        // The tokens are gone here either way; the provider keeps the grant until it expires.
-        ctx.log.warn({ mailboxId: id, code: (err as { code?: string }).code }, 'mailbox.oauth.revoke_failed');
-      }
-    }
+    const revoked = await disconnectOAuth(ctx, id);
     await audit(req, 'mailbox.oauth_disconnected', id, { revoked });
     res.redirect(303, '/mailboxes');
   });

@@ -2,8 +2,6 @@
 // "test connection" (SMTP login via nodemailer's verify, IMAP login via imapflow), daily cap,
 // gap between sends, paused state and why.
 import { Router, type Request } from 'express';
-import type { ImapFlow } from 'imapflow';
-import nodemailer from 'nodemailer';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
@@ -19,14 +17,13 @@ import {
   type MailboxRow,
 } from '../../db/queries/settings.js';
 import { AppError } from '../../errors.js';
-import type { AddressPolicy } from '../../net/address.js';
-import { mailConnectError, pinMailHost, smtpGetSocket } from '../../net/mail.js';
 import type { SecretBox } from '../../secret-box.js';
 import { requireRole } from '../auth/roles.js';
 import { inZone, intParam } from '../format.js';
 import { html, safeUrl, type Html } from '../html.js';
 import { csrfField, page } from '../layout.js';
 import { issues } from '../openapi.js';
+import { testConnection, UNTESTED, type ConnectionCheck } from './mailbox-connection.js';
 import { connectButtons } from './mailboxes-oauth.js';
 import { inboundSecretSection } from './settings-inbound-secret.js';
 
@@ -36,6 +33,8 @@ const port = z.preprocess(
 );
 const text = z.preprocess((v) => (typeof v === 'string' && v.trim() ? v.trim() : null), z.string().max(300).nullable());
 const flag = z.preprocess((v) => v === '1' || v === 'on' || v === true, z.boolean());
+export { testConnection, UNTESTED, type ConnectionCheck };
+
 export const MailboxForm = z
   .object({
     kind: z.enum(['smtp', 'outbox']),
@@ -84,68 +83,23 @@ export function mailboxInput(b: Record<string, unknown>, secrets: Pick<SecretBox
   };
 }
 
-export interface ConnectionCheck {
-  smtp: string;
-  imap: string;
+/** Whether a save changes where or as whom the mailbox logs in: then it sends nothing until a test passes again. */
+export function connectionChanged(before: MailboxRow, after: MailboxInput): boolean {
+  return (
+    before.kind !== after.kind ||
+    before.smtp_host !== after.smtpHost ||
+    before.smtp_port !== after.smtpPort ||
+    before.smtp_secure !== after.smtpSecure ||
+    before.smtp_user !== after.smtpUser ||
+    after.smtpPassEnc !== null
+  );
 }
 
-/**
- * Logs in to SMTP and IMAP with the stored settings, through the address guard; each side says
- * "ok" or what failed, in words that do not tell an open port from a closed one (net/mail.ts).
- */
-/** The pause reason of a mailbox no connection test has passed for yet. */
-export const UNTESTED = 'new: sends once a connection test passes';
-
-export async function testConnection(
-  m: MailboxRow,
-  secrets: Pick<SecretBox, 'open'>,
-  policy: AddressPolicy,
-): Promise<ConnectionCheck> {
-  const out: ConnectionCheck = { smtp: 'not configured', imap: 'not configured' };
-  if (m.kind === 'outbox') out.smtp = 'local outbox: nothing to connect to';
-  else if (m.smtp_host && m.smtp_port) {
-    const t = nodemailer.createTransport({
-      host: m.smtp_host,
-      port: m.smtp_port,
-      secure: m.smtp_secure,
-      connectionTimeout: 10_000,
-      greetingTimeout: 10_000,
-      auth: m.smtp_user ? { user: m.smtp_user, pass: m.smtp_pass_enc ? secrets.open(m.smtp_pass_enc) : '' } : undefined,
-      tls: { rejectUnauthorized: !['127.0.0.1', 'localhost'].includes(m.smtp_host) },
-      getSocket: smtpGetSocket(policy, 10_000),
-    });
-    try {
-      await t.verify();
-      out.smtp = 'ok';
-    } catch (err) {
-      out.smtp = `failed: ${mailConnectError('smtp', m.smtp_host, m.smtp_port, err).message}`;
-    } finally {
-      t.close();
-    }
-  }
-  if (m.imap_host && m.imap_port) {
-    let c: ImapFlow | undefined;
-    try {
-      const { ImapFlow } = await import('imapflow');
-      c = new ImapFlow({
-        ...(await pinMailHost('imap', m.imap_host, m.imap_port, policy)),
-        port: m.imap_port,
-        secure: m.imap_secure,
-        logger: false,
-        connectionTimeout: 10_000,
-        auth: { user: m.imap_user ?? '', pass: m.imap_pass_enc ? secrets.open(m.imap_pass_enc) : '' },
-        tls: { rejectUnauthorized: !['127.0.0.1', 'localhost'].includes(m.imap_host) },
-      });
-      c.on('error', () => {});
-      await c.connect();
-      out.imap = 'ok';
-      await c.logout();
-    } catch (err) {
-      out.imap = `failed: ${mailConnectError('imap', m.imap_host, m.imap_port, err).message}`;
-      c?.close();
-    }
-  }
-  return out;
+/** RevOps and admins manage every mailbox; anyone manages the mailbox that is theirs. */
+export const managesAll = (req: Request) => ['admin', 'revops'].includes(req.user!.role);
+export function assertMayManage(req: Request, m: { user_id: number | null }): void {
+  if (!managesAll(req) && m.user_id !== req.user!.id)
+    throw new AppError('FORBIDDEN', 'Only RevOps, an admin or the mailbox’s own rep may change it.');
 }
 
 function form(req: Request, m: MailboxRow | undefined, owners: { id: number; name: string; email: string }[]): Html {
@@ -166,13 +120,17 @@ function form(req: Request, m: MailboxRow | undefined, owners: { id: number; nam
           </option>
         </select></label
       >
-      <label
-        >Rep
-        <select name="user_id">
-          <option value="">—</option>
-          ${owners.map((o) => html`<option value="${o.id}" ${m?.user_id === o.id ? html`selected` : ''}>${o.name || o.email}</option>`)}
-        </select></label
-      >
+      ${
+        managesAll(req)
+          ? html`<label
+              >Rep
+              <select name="user_id">
+                <option value="">—</option>
+                ${owners.map((o) => html`<option value="${o.id}" ${m?.user_id === o.id ? html`selected` : ''}>${o.name || o.email}</option>`)}
+              </select></label
+            >`
+          : ''
+      }
       <label>From name <input name="from_name" required value="${v(m?.from_name)}" /></label>
       <label>From email <input name="from_email" type="email" required value="${v(m?.from_email)}" /></label>
     </div>
@@ -227,18 +185,40 @@ function form(req: Request, m: MailboxRow | undefined, owners: { id: number; nam
         /></label>
       </div>
     </fieldset>
+    <p class="muted">
+      ${m ? 'Changing the SMTP host, port, user or password pauses the mailbox until the connection test run on save passes.' : 'A new SMTP mailbox sends once the connection test run on save passes.'}
+    </p>
     <button type="submit">${m ? 'Save mailbox' : 'Add mailbox'}</button>
+    ${m ? html` <a href="${safeUrl(`/settings/mailboxes/${m.id}/delete`)}" class="button secondary">Delete…</a>` : ''}
   </form>`;
+}
+
+function testResult(m: MailboxRow, c: ConnectionCheck): Html {
+  const ok = (s: string) => s === 'ok' || !s.startsWith('failed');
+  return html`<section class="card" role="status">
+    <h2>Connection test: ${m.from_email}</h2>
+    <p class="${ok(c.smtp) ? '' : 'bad'}">SMTP: ${c.smtp}</p>
+    <p class="${ok(c.imap) ? '' : 'bad'}">IMAP: ${c.imap}</p>
+  </section>`;
+}
+
+/** Google and Microsoft mailboxes are set up by their sign-in, not by this form. */
+function editable(m: MailboxRow): MailboxRow {
+  if (m.kind !== 'smtp' && m.kind !== 'outbox')
+    throw new AppError('STATE', 'A Google or Microsoft mailbox is managed on the Mailboxes page.');
+  return m;
 }
 
 export function settingsMailboxRoutes(ctx: AppContext): Router {
   const r = Router();
-  r.use('/settings/mailboxes', requireRole('revops'));
+  // The list and adding are RevOps'; a mailbox's own page, test, pause and delete are also its rep's.
+  const revops = requireRole('revops');
   const owners = (req: Request) =>
     run<{ id: number; name: string; email: string }>(ctx.db, listOwners(req.user!.workspaceId));
   const load = async (req: Request) => {
     const m = await one<MailboxRow>(ctx.db, findMailbox(req.user!.workspaceId, intParam(req.params.id) ?? 0));
     if (!m) throw new AppError('NOT_FOUND', 'No such mailbox.');
+    assertMayManage(req, m);
     return m;
   };
   const audit = (req: Request, action: string, id: number, data: Record<string, unknown> = {}) =>
@@ -295,6 +275,7 @@ export function settingsMailboxRoutes(ctx: AppContext): Router {
                     <form method="post" action="/settings/mailboxes/${m.id}/test">
                       ${csrfField(req)}<button type="submit">Test connection</button>
                     </form>
+                    <a href="${safeUrl(`/settings/mailboxes/${m.id}/delete`)}" class="button secondary">Delete…</a>
                     ${
                       m.paused_at
                         ? html`<form method="post" action="/settings/mailboxes/${m.id}/resume">
@@ -322,8 +303,11 @@ export function settingsMailboxRoutes(ctx: AppContext): Router {
     );
   };
 
-  r.get('/settings/mailboxes', async (req, res) => {
-    res.type('html').send(await list(req));
+  r.get('/settings/mailboxes', revops, async (req, res) => {
+    const deleted = typeof req.query.deleted === 'string' ? req.query.deleted.slice(0, 300) : '';
+    res
+      .type('html')
+      .send(await list(req, deleted ? html`<p class="flash ok" role="status">Deleted ${deleted}.</p>` : html``));
   });
   // A new mailbox sends nothing until a connection test passes: it is stored paused with
   // UNTESTED, tested on save (and on every later save or test), and released by a passing test.
@@ -333,7 +317,7 @@ export function settingsMailboxRoutes(ctx: AppContext): Router {
       await run(ctx.db, setMailboxPaused(req.user!.workspaceId, m.id, null));
     return c;
   };
-  r.post('/settings/mailboxes', async (req, res) => {
+  r.post('/settings/mailboxes', revops, async (req, res) => {
     const m = await ctx.db.transaction(async (tx) => {
       const row = (await one<MailboxRow>(
         tx,
@@ -348,33 +332,30 @@ export function settingsMailboxRoutes(ctx: AppContext): Router {
     res.redirect(303, '/settings/mailboxes');
   });
   r.get('/settings/mailboxes/:id', async (req, res) => {
-    const m = await load(req);
+    const m = editable(await load(req));
     res.type('html').send(page(req, `Mailbox: ${m.from_email}`, form(req, m, await owners(req))));
   });
+  // An edit that changes where or as whom it logs in pauses it as untested (unless someone paused
+  // it for another reason, which stays); the test run on save releases it, as for a new mailbox.
   r.post('/settings/mailboxes/:id', async (req, res) => {
-    const m = await load(req);
-    const saved = await one<MailboxRow>(
-      ctx.db,
-      updateMailbox(req.user!.workspaceId, m.id, mailboxInput(req.body ?? {}, ctx.secrets)),
-    );
-    await audit(req, 'mailbox.updated', m.id);
+    const m = editable(await load(req));
+    const input = mailboxInput(req.body ?? {}, ctx.secrets);
+    if (!managesAll(req)) input.userId = m.user_id;
+    const retest =
+      connectionChanged(m, input) && input.kind !== 'outbox' && (!m.paused_at || m.pause_reason === UNTESTED);
+    const saved = await ctx.db.transaction(async (tx) => {
+      const row = await one<MailboxRow>(tx, updateMailbox(req.user!.workspaceId, m.id, input));
+      return row && retest ? await one<MailboxRow>(tx, setMailboxPaused(req.user!.workspaceId, m.id, UNTESTED)) : row;
+    });
+    await audit(req, 'mailbox.updated', m.id, { retest });
     if (saved) await testAndRelease(req, saved);
-    res.redirect(303, '/settings/mailboxes');
+    res.redirect(303, managesAll(req) ? '/settings/mailboxes' : '/mailboxes');
   });
   r.post('/settings/mailboxes/:id/test', async (req, res) => {
     const m = await load(req);
     const c = await testAndRelease(req, m);
-    const ok = (s: string) => s === 'ok' || !s.startsWith('failed');
-    res.type('html').send(
-      await list(
-        req,
-        html`<section class="card" role="status">
-          <h2>Connection test: ${m.from_email}</h2>
-          <p class="${ok(c.smtp) ? '' : 'bad'}">SMTP: ${c.smtp}</p>
-          <p class="${ok(c.imap) ? '' : 'bad'}">IMAP: ${c.imap}</p>
-        </section>`,
-      ),
-    );
+    if (!managesAll(req)) return res.type('html').send(page(req, `Mailbox: ${m.from_email}`, testResult(m, c)));
+    res.type('html').send(await list(req, testResult(m, c)));
   });
   r.post('/settings/mailboxes/:id/pause', async (req, res) => {
     const m = await load(req);
@@ -388,9 +369,11 @@ export function settingsMailboxRoutes(ctx: AppContext): Router {
   });
   r.post('/settings/mailboxes/:id/resume', async (req, res) => {
     const m = await load(req);
+    // Resuming is no way round the connection test.
+    if (m.pause_reason === UNTESTED) throw new AppError('STATE', 'This mailbox sends once a connection test passes.');
     await run(ctx.db, setMailboxPaused(req.user!.workspaceId, m.id, null));
     await audit(req, 'mailbox.resumed', m.id);
-    res.redirect(303, '/settings/mailboxes');
+    res.redirect(303, managesAll(req) ? '/settings/mailboxes' : '/mailboxes');
   });
   return r;
 }

@@ -130,8 +130,25 @@ describeEachBackend(
           text: 'SELECT paused_at IS NOT NULL AS paused, pause_reason FROM mailboxes WHERE workspace_id = $1 AND from_email = $2',
           values: [ws.id, email],
         }))!;
-      // The first mailbox above was created with the right password: tested on save, sending.
+      // The first mailbox was last saved above with a port no mail server answers on: an edit that
+      // changes host, port, user or password pauses it until a test passes, and saving it back releases it.
+      expect(await paused('riley@example.com')).toEqual({ paused: true, pause_reason: UNTESTED });
+      const riley = await mailboxId();
+      expect((await revops.post(`/settings/mailboxes/${riley}/resume`, { _csrf: csrf })).status).toBe(409);
+      expect((await revops.post(`/settings/mailboxes/${riley}`, form('smtp-pass', DOVECOT_PASSWORD))).status).toBe(303);
       expect(await paused('riley@example.com')).toEqual({ paused: false, pause_reason: null });
+      // With every test failing (loopback refused), a save that changes only the daily cap keeps it
+      // sending; one that changes the password pauses it until a test passes.
+      try {
+        ctx.config.allowPrivateFetch = false;
+        const cap = { ...form('', ''), daily_cap: '40' };
+        expect((await revops.post(`/settings/mailboxes/${riley}`, cap)).status).toBe(303);
+        expect(await paused('riley@example.com')).toEqual({ paused: false, pause_reason: null });
+        expect((await revops.post(`/settings/mailboxes/${riley}`, form('smtp-pass', ''))).status).toBe(303);
+        expect(await paused('riley@example.com')).toEqual({ paused: true, pause_reason: UNTESTED });
+      } finally {
+        ctx.config.allowPrivateFetch = true;
+      }
       const wrong = { ...form('wrong', 'wrong'), from_email: 'sam@example.com' };
       expect((await revops.post('/settings/mailboxes', wrong)).status).toBe(303);
       expect(await paused('sam@example.com')).toEqual({ paused: true, pause_reason: UNTESTED });

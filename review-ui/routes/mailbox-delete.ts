@@ -1,0 +1,193 @@
+// Deleting a mailbox (SMTP, local outbox, Google or Microsoft): a confirmation page first says what
+// happens to the sequences that would send from it — moved to another of the rep's mailboxes, or
+// paused with a reason people see — and nothing is deleted while a step is being sent from it or
+// waits for a person's decision. A mailbox that sent mail or carries sequences is archived (sent
+// history keeps its sender); one nothing points at is removed.
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import type { AppContext } from '../../context.js';
+import { one, run } from '../../db/index.js';
+import {
+  archiveMailbox,
+  deleteMailboxRow,
+  lockMailbox,
+  mailboxImpact,
+  moveSequencesToMailbox,
+  pauseSequencesOfMailbox,
+  siblingMailboxes,
+  type MailboxImpactRow,
+} from '../../db/queries/mailboxes.js';
+import { findMailbox, type MailboxRow as SettingsRow } from '../../db/queries/settings.js';
+import { AppError } from '../../errors.js';
+import { auditRequest } from '../audit.js';
+import { intParam } from '../format.js';
+import { html, safeUrl, type Html } from '../html.js';
+import { csrfField, page } from '../layout.js';
+import { disconnectOAuth } from './mailboxes-oauth.js';
+import { assertMayManage, managesAll } from './settings-mailboxes.js';
+
+type MailboxRow = SettingsRow & { workspace_id: number };
+
+interface Sibling {
+  id: number;
+  from_name: string;
+  from_email: string;
+  kind: string;
+  paused_at: Date | null;
+  pause_reason: string | null;
+}
+
+const DeleteForm = z.object({
+  then: z.enum(['move', 'pause']).optional(),
+  to: z.preprocess((v) => (v ? Number(v) : undefined), z.number().int().positive().optional()),
+  reason: z.preprocess((v) => (typeof v === 'string' ? v.trim().slice(0, 300) : ''), z.string()),
+});
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** The default pause reason: says what happened and what to do. */
+const defaultReason = (m: MailboxRow) =>
+  `mailbox ${m.from_email} was deleted; resume to send from the rep's other mailboxes`;
+
+function affected(i: MailboxImpactRow): number {
+  return i.bound_sequences + i.orphaned_sequences;
+}
+
+function confirmPage(req: Request, m: MailboxRow, i: MailboxImpactRow, siblings: Sibling[]): Html {
+  const back = managesAll(req) ? '/settings/mailboxes' : '/mailboxes';
+  const history = i.referenced
+    ? html`<p id="delete-history">
+        Sent history is kept: ${plural(i.sent_messages, 'message')} sent from it stay in the outbox and on their
+        sequences. The mailbox is <strong>archived</strong>: it leaves every list, never sends again, and its stored
+        passwords are dropped.
+      </p>`
+    : html`<p id="delete-history">Nothing was sent from it and no sequence uses it: it is removed.</p>`;
+  if (i.in_flight)
+    return html`${history}
+      <p class="bad" role="alert" id="delete-blocked">
+        ${plural(i.in_flight, 'step is', 'steps are')} being sent from this mailbox or waiting for a person's decision
+        in the <a href="/outbox">outbox</a>. Delete it once they are settled.
+      </p>
+      <p><a href="${safeUrl(back)}">← Back</a></p>`;
+  const n = affected(i);
+  const open = siblings.filter((s) => !s.paused_at);
+  const steps = html`<p id="delete-steps">
+    ${
+      n
+        ? html`<strong>${plural(n, 'open sequence')}</strong> would send from this mailbox
+            (${plural(i.bound_steps, 'unsent step')} on ${plural(i.bound_sequences, 'sequence')} bound to
+            it${
+              i.orphaned_sequences
+                ? html`, and ${plural(i.orphaned_sequences, 'sequence')} of its rep, who has no other mailbox`
+                : ''
+            }).
+            Choose what happens to them:`
+        : 'No open sequence sends from this mailbox.'
+    }
+  </p>`;
+  const choices = n
+    ? html`<fieldset>
+        <legend>Their scheduled steps</legend>
+        ${
+          siblings.length
+            ? html`<label class="check"
+                  ><input type="radio" name="then" value="move" ${open.length ? html`checked` : ''} required /> Move
+                  them to another of the rep's mailboxes (later steps of a thread then come from that address):</label
+                >
+                <label
+                  >Mailbox
+                  <select name="to">
+                    ${siblings.map(
+                      (s) =>
+                        html`<option value="${s.id}">
+                          ${s.from_name}
+                          &lt;${s.from_email}&gt;${s.paused_at ? ` (paused: ${s.pause_reason ?? ''})` : ''}
+                        </option>`,
+                    )}
+                  </select></label
+                >`
+            : html`<p class="muted">The rep has no other mailbox to move them to.</p>`
+        }
+        <label class="check"
+          ><input type="radio" name="then" value="pause" ${open.length ? '' : html`checked`} required /> Pause them; the
+          reason below shows on each sequence and on its waiting steps until someone resumes it:</label
+        >
+        <label>Reason <input name="reason" value="${defaultReason(m)}" maxlength="300" /></label>
+      </fieldset>`
+    : '';
+  return html`${history} ${steps}
+    <form method="post" action="${safeUrl(`/settings/mailboxes/${m.id}/delete`)}" class="wide" id="delete-form">
+      ${csrfField(req)} ${choices}
+      <button type="submit" class="danger">Delete ${m.from_email}</button>
+      <a href="${safeUrl(back)}">Cancel</a>
+    </form>`;
+}
+
+export function mailboxDeleteRoutes(ctx: AppContext): Router {
+  const r = Router();
+  const load = async (req: Request) => {
+    const m = await one<MailboxRow>(ctx.db, findMailbox(req.user!.workspaceId, intParam(req.params.id) ?? 0));
+    if (!m) throw new AppError('NOT_FOUND', 'No such mailbox.');
+    assertMayManage(req, m);
+    return m;
+  };
+  const impact = async (m: MailboxRow) => (await one<MailboxImpactRow>(ctx.db, mailboxImpact(m.workspace_id, m.id)))!;
+
+  r.get('/settings/mailboxes/:id/delete', async (req, res) => {
+    const m = await load(req);
+    const siblings = await run<Sibling>(ctx.db, siblingMailboxes(m.workspace_id, m.id));
+    res.type('html').send(page(req, `Delete mailbox ${m.from_email}?`, confirmPage(req, m, await impact(m), siblings)));
+  });
+
+  r.post('/settings/mailboxes/:id/delete', async (req, res) => {
+    const m = await load(req);
+    const f = DeleteForm.parse(req.body ?? {});
+    const before = await impact(m);
+    if (before.in_flight)
+      throw new AppError('STATE', 'A step is being sent from this mailbox or waits for a decision; settle it first.');
+    if (affected(before) && !f.then)
+      throw new AppError('VALIDATION', 'Say whether its sequences move to another mailbox or pause.');
+    const reason = f.reason || defaultReason(m);
+    // A Google or Microsoft grant is revoked before the row goes (the tokens cascade away with it).
+    const revoked = ['google', 'microsoft'].includes(m.kind) ? await disconnectOAuth(ctx, m.id) : false;
+    const now = new Date();
+    const out = await ctx.db.transaction(async (tx) => {
+      if (!(await one(tx, lockMailbox(m.workspace_id, m.id)))) throw new AppError('NOT_FOUND', 'No such mailbox.');
+      const i = (await one<MailboxImpactRow>(tx, mailboxImpact(m.workspace_id, m.id)))!;
+      if (i.in_flight) throw new AppError('STATE', 'A step is being sent from this mailbox; try again in a minute.');
+      let moved = 0,
+        paused = 0;
+      if (affected(i) && f.then === 'move') {
+        const to = (await run<Sibling>(tx, siblingMailboxes(m.workspace_id, m.id))).find((s) => s.id === f.to);
+        if (!to) throw new AppError('VALIDATION', 'Pick another mailbox of the same rep to move the sequences to.');
+        moved = (await run(tx, moveSequencesToMailbox(m.workspace_id, m.id, to.id, now))).length;
+      } else if (affected(i)) {
+        paused = (await run(tx, pauseSequencesOfMailbox(m.workspace_id, m.id, reason, now))).length;
+      }
+      // What still points at it after the move or pause: sent mail and claimed steps keep it as an archive.
+      const referenced = (await one<MailboxImpactRow>(tx, mailboxImpact(m.workspace_id, m.id)))!.referenced;
+      if (referenced) await run(tx, archiveMailbox(m.workspace_id, m.id, now));
+      else await run(tx, deleteMailboxRow(m.workspace_id, m.id));
+      return { archived: referenced, moved, paused, to: f.then === 'move' ? f.to : undefined };
+    });
+    await auditRequest(
+      ctx.db,
+      req,
+      'mailbox.deleted',
+      { type: 'mailbox', id: m.id },
+      {
+        ...out,
+        email: m.from_email,
+        ownerId: m.user_id,
+        ...(out.paused ? { reason } : {}),
+        ...(revoked ? { revoked } : {}),
+      },
+    );
+    ctx.log.info({ mailboxId: m.id, ...out }, 'mailbox.deleted');
+    res.redirect(
+      303,
+      `${managesAll(req) ? '/settings/mailboxes' : '/mailboxes'}?deleted=${encodeURIComponent(m.from_email)}`,
+    );
+  });
+  return r;
+}
