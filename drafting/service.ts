@@ -160,12 +160,12 @@ export async function loadDraftInput(
       persona: ctx.persona ?? null,
     },
     sender: {
-      name: ctx.owner_name ?? '',
+      name: ctx.owner_sender_name?.trim() || (ctx.owner_name ?? ''),
       emails: [ctx.owner_email, ctx.mailbox_email].filter((e): e is string => !!e),
       bookingUrl: ctx.booking_url ?? null,
     },
     playbook: settings.playbook ?? {},
-    footer: { signature: settings.signature ?? '', physicalAddress: settings.physicalAddress ?? '' },
+    footer: { signature: ctx.owner_signature?.trim() || (settings.signature ?? ''), physicalAddress: settings.physicalAddress ?? '' },
     organization: dossier?.organization ?? {},
     // A flagged fact (research marks text that reads like instructions) never reaches the model
     // or a draft; leaving it out of the input also leaves it out of what the gates accept.

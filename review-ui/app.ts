@@ -45,6 +45,7 @@ import { trackingRoutes } from './routes/tracking.js';
 import { needsContactRoutes } from './routes/needs-contact.js';
 import { outboxRoutes } from './routes/outbox.js';
 import { passwordChangeGate, passwordRoutes } from './routes/passwords.js';
+import { profileRoutes } from './routes/profile.js';
 import { playRoutes, playWebhookRoutes } from './routes/plays.js';
 import { experimentRoutes } from './routes/experiments.js';
 import { userRoutes } from './routes/users.js';
@@ -134,6 +135,7 @@ export function createApp(ctx: AppContext): express.Express {
   // A one-time password (an admin's reset) opens only the change-password form until it is changed.
   app.use(passwordChangeGate);
   app.use(passwordRoutes(ctx));
+  app.use(profileRoutes(ctx));
   // Before the /api catch-all: plays serve pages and their own /api/plays routes.
   app.use(playRoutes(ctx));
   app.use(experimentRoutes(ctx));

@@ -54,7 +54,7 @@ export function page(req: Request, title: string, body: Html, opts: { status?: n
           ${
             u
               ? html`<form method="post" action="/logout" class="who">
-                  <span>${u.email} · ${u.role}</span> <a href="/password">Password</a>
+                  <span>${u.email} · ${u.role}</span> <a href="/profile">Signature</a> <a href="/password">Password</a>
                   <input type="hidden" name="_csrf" value="${req.csrfToken ?? ''}" /><button type="submit">
                     Log out
                   </button>

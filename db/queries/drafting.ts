@@ -204,7 +204,7 @@ export const draftContext = (sequenceId: number): Sql => ({
   text: `SELECT s.id AS sequence_id, s.workspace_id, s.signal_id, s.status, s.version, s.persona,
                 a.id AS account_id, a.name AS account_name, a.domain AS account_domain, a.aliases AS account_aliases, a.country AS account_country,
                 c.id AS contact_id, c.first_name, c.last_name, c.title AS contact_title, c.email AS contact_email,
-                u.name AS owner_name, u.email AS owner_email, u.booking_url, m.from_email AS mailbox_email,
+                u.name AS owner_name, u.email AS owner_email, u.booking_url, u.signature AS owner_signature, u.sender_name AS owner_sender_name, m.from_email AS mailbox_email,
                 w.settings AS workspace_settings
            FROM sequences s
            JOIN contacts c ON c.id = s.contact_id

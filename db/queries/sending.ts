@@ -69,6 +69,9 @@ export interface ClaimFactsRow extends ScheduleContextRow {
   earlier_planned_at: Date | null;
   delay_days: number;
   settings: Record<string, unknown>;
+  /** The owner's own signature and sender name (users settings page); null: the workspace's, the mailbox's. */
+  owner_signature: string | null;
+  owner_sender_name: string | null;
 }
 
 /** A step is settled once it can no longer go out: a later step may follow it. */
@@ -79,7 +82,8 @@ export const lockStepFacts = (stepId: number): Sql => ({
                 st.attempts, st.scheduled_at, st.delay_days, s.id AS sequence_id, s.status AS sequence_status, s.paused_until,
                 s.workspace_id, s.owner_id, s.mailbox_id AS sequence_mailbox_id, s.account_id, s.signal_id,
                 c.id AS contact_id, c.email AS contact_email, trim(c.first_name || ' ' || c.last_name) AS contact_name,
-                c.status AS contact_status, w.settings, c.time_zone AS contact_tz, a.time_zone AS account_tz, u.time_zone AS owner_tz,
+                c.status AS contact_status, w.settings, u.signature AS owner_signature, u.sender_name AS owner_sender_name,
+                c.time_zone AS contact_tz, a.time_zone AS account_tz, u.time_zone AS owner_tz,
                 a.country, t.sending_window, t.fallback_window, t.fallback_after_days,
                 EXISTS (SELECT 1 FROM suppressions x WHERE x.workspace_id = s.workspace_id
                           AND ((x.kind = 'email' AND lower(x.value) = lower(c.email))
