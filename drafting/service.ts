@@ -165,7 +165,10 @@ export async function loadDraftInput(
       bookingUrl: ctx.booking_url ?? null,
     },
     playbook: settings.playbook ?? {},
-    footer: { signature: ctx.owner_signature?.trim() || (settings.signature ?? ''), physicalAddress: settings.physicalAddress ?? '' },
+    footer: {
+      signature: ctx.owner_signature?.trim() || (settings.signature ?? ''),
+      physicalAddress: settings.physicalAddress ?? '',
+    },
     organization: dossier?.organization ?? {},
     // A flagged fact (research marks text that reads like instructions) never reaches the model
     // or a draft; leaving it out of the input also leaves it out of what the gates accept.

@@ -28,16 +28,21 @@ function profilePage(req: Request, p: SenderProfile, opts: { saved?: boolean; er
         ${csrfField(req)}
         <label
           >Sender name
-          <input name="senderName" value="${p.sender_name ?? ''}" maxlength="200" placeholder="The mailbox's From name" />
+          <input
+            name="senderName"
+            value="${p.sender_name ?? ''}"
+            maxlength="200"
+            placeholder="The mailbox's From name"
+          />
         </label>
         <label
           >Signature
-          <textarea name="signature" rows="5" placeholder="${p.workspace_signature ?? ''}">${p.signature ?? ''}</textarea>
+          <textarea name="signature" rows="5" placeholder="${p.workspace_signature ?? ''}">
+${p.signature ?? ''}</textarea>
         </label>
         <p class="muted">
-          Leave empty to use the defaults: the mailbox's From name and the workspace signature${p.workspace_signature
-            ? html` (shown greyed above)`
-            : ' (none is set)'}.
+          Leave empty to use the defaults: the mailbox's From name and the workspace
+          signature${p.workspace_signature ? html` (shown greyed above)` : ' (none is set)'}.
         </p>
         <button type="submit">Save</button>
       </form>`,
@@ -52,10 +57,17 @@ export function profileRoutes(ctx: AppContext): Router {
     res.type('html').send(profilePage(req, p, { saved: !!req.query.saved }));
   });
   r.post('/profile', async (req, res) => {
-    const parsed = ProfileForm.safeParse({ senderName: req.body?.senderName ?? '', signature: req.body?.signature ?? '' });
+    const parsed = ProfileForm.safeParse({
+      senderName: req.body?.senderName ?? '',
+      signature: req.body?.signature ?? '',
+    });
     if (!parsed.success) {
       const p = (await one<SenderProfile>(ctx.db, findSenderProfile(req.user!.id)))!;
-      const given = { ...p, sender_name: String(req.body?.senderName ?? ''), signature: String(req.body?.signature ?? '') };
+      const given = {
+        ...p,
+        sender_name: String(req.body?.senderName ?? ''),
+        signature: String(req.body?.signature ?? ''),
+      };
       return res
         .status(400)
         .type('html')
@@ -65,10 +77,16 @@ export function profileRoutes(ctx: AppContext): Router {
     const signature = parsed.data.signature.replace(/\r\n/g, '\n').trim() || null;
     await ctx.db.transaction(async (tx) => {
       await run(tx, updateSenderProfile(req.user!.id, name, signature));
-      await auditRequest(tx, req, 'user.profile_updated', { type: 'user', id: req.user!.id }, {
-        senderName: name !== null,
-        signature: signature !== null,
-      });
+      await auditRequest(
+        tx,
+        req,
+        'user.profile_updated',
+        { type: 'user', id: req.user!.id },
+        {
+          senderName: name !== null,
+          signature: signature !== null,
+        },
+      );
     });
     res.redirect(303, '/profile?saved=1');
   });

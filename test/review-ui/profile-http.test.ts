@@ -60,13 +60,21 @@ describeEachBackend('per-user sender name and signature', (get) => {
     expect(form.html).toContain('placeholder="Workspace Sig"');
 
     expect((await rep.post('/profile', { senderName: 'X', signature: 'Y' })).status).toBe(403);
-    const bad = await rep.post('/profile', { senderName: 'Riley <x@evil.test>', signature: 'Kept sig', _csrf: form.csrf! });
+    const bad = await rep.post('/profile', {
+      senderName: 'Riley <x@evil.test>',
+      signature: 'Kept sig',
+      _csrf: form.csrf!,
+    });
     expect(bad.status).toBe(400);
     const badHtml = await bad.text();
     expect(badHtml).toContain('without line breaks, quotes or angle brackets');
     expect(badHtml).toContain('>Kept sig</textarea>');
 
-    const ok = await rep.post('/profile', { senderName: 'Riley Personal', signature: 'Riley\r\nHead of Growth', _csrf: form.csrf! });
+    const ok = await rep.post('/profile', {
+      senderName: 'Riley Personal',
+      signature: 'Riley\r\nHead of Growth',
+      _csrf: form.csrf!,
+    });
     expect(ok.status).toBe(303);
     expect((await rep.page('/profile?saved=1')).html).toContain('>Riley\nHead of Growth</textarea>');
     const audit = await one<{ n: number }>(ctx.db, {
