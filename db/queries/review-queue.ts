@@ -74,25 +74,14 @@ function where(f: QueueFilter, values: unknown[], cols: Cols, skip?: keyof Queue
 }
 
 /**
- * Search over account, contact, signal title and step subjects: each column through its trigram
- * index (migration 0013), the matching sequences gathered once, before the queue's own filters.
- * Returns the CTE (with its trailing comma) and the condition, or nothing without a search.
+ * Search over account, contact, signal title and step subjects: one column kept on the sequence
+ * by triggers (migration 0029) behind one trigram index over pending drafts. Returns the
+ * condition, or nothing without a search.
  */
-function search(f: QueueFilter, values: unknown[]): { cte: string; cond: string } {
-  if (!f.q) return { cte: '', cond: '' };
+function search(f: QueueFilter, values: unknown[]): string {
+  if (!f.q) return '';
   values.push(`%${f.q.replace(/[\\%_]/g, (m) => '\\' + m)}%`);
-  const n = values.length;
-  return {
-    cte: `matches AS MATERIALIZED (
-            SELECT s2.id FROM accounts x JOIN sequences s2 ON s2.account_id = x.id
-             WHERE x.workspace_id = $1 AND x.name ILIKE $${n}
-            UNION SELECT s2.id FROM signals x JOIN sequences s2 ON s2.signal_id = x.id
-             WHERE x.workspace_id = $1 AND x.title ILIKE $${n}
-            UNION SELECT s2.id FROM contacts x JOIN sequences s2 ON s2.contact_id = x.id
-             WHERE x.workspace_id = $1 AND (x.email ILIKE $${n} OR (x.first_name || ' ' || x.last_name) ILIKE $${n})
-            UNION SELECT st.sequence_id FROM sequence_steps st WHERE st.subject ILIKE $${n}),`,
-    cond: ' AND s.id IN (SELECT id FROM matches)',
-  };
+  return ` AND s.search_text ILIKE $${values.length}`;
 }
 
 const FROM = `FROM sequences s
@@ -113,12 +102,11 @@ export function listQueue(
   offset: number,
 ): Sql {
   const values: unknown[] = [workspaceId, now, viewer];
-  const q = search(f, values);
-  const w = where(f, values, RAW) + q.cond;
+  const w = where(f, values, RAW) + search(f, values);
   values.push(limit, offset);
   const n = values.length;
   return {
-    text: `WITH ${q.cte} page AS (
+    text: `WITH page AS (
              SELECT s.id, s.version, s.status, s.drafter, jsonb_array_length(s.gate_failures) AS gate_failure_count,
                     s.owner_id, s.signal_id, s.signal_type, sig.title AS signal_title, s.signal_detected_at AS detected_at,
                     s.account_id, a.name AS account_name, s.contact_id, s.flagged, ${AGE_SQL} AS age
@@ -152,14 +140,16 @@ function facets(f: QueueFilter, values: unknown[]): string {
  * Counts per filter value, each with the other filters applied, plus the total with all of
  * them: `{ facet, value, n }` rows. Without a search they come from the counter rows the
  * triggers of migration 0013 keep (a few rows per hour of detection, whatever the queue's
- * size); with one, from the matching drafts, read once and grouped five ways.
+ * size); with one, from the matching drafts (migration 0029's index), read once and grouped five ways.
  */
 export function queueCounts(workspaceId: number, now: Date, viewer: number | null, f: QueueFilter): Sql {
   const values: unknown[] = [workspaceId, now, viewer];
   const q = search(f, values);
-  const base = q.cte
-    ? `WITH ${q.cte} base AS MATERIALIZED (
-         SELECT s.signal_type AS type, s.owner_id, ${AGE_SQL} AS age, s.flagged, 1 AS n ${FROM}${q.cond})`
+  const base = q
+    ? `WITH base AS MATERIALIZED (
+         SELECT s.signal_type AS type, s.owner_id, ${AGE_SQL} AS age, s.flagged, 1 AS n
+           FROM sequences s LEFT JOIN accounts a ON a.id = s.account_id
+          WHERE s.workspace_id = $1 AND s.status = 'pending_review' AND s.signal_id IS NOT NULL AND ${visible(3)}${q})`
     : `WITH base AS MATERIALIZED (
          SELECT nullif(c.signal_type, '') AS type, nullif(c.owner_id, 0) AS owner_id, ${ageOf('c.detected_hour')} AS age,
                 c.flagged, c.n
