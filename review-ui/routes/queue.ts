@@ -178,8 +178,7 @@ export function queueRoutes(ctx: AppContext): Router {
       page(
         req,
         'Review queue',
-        html` ${status} ${needsContact} ${returned}
-          ${filters(query, q.counts, owners, u.role !== 'rep')}
+        html` ${status} ${needsContact} ${returned} ${filters(query, q.counts, owners, u.role !== 'rep')}
           <p class="muted" id="queue-help">
             ${q.total} draft${q.total === 1 ? '' : 's'} waiting. Keys: <kbd>j</kbd>/<kbd>k</kbd> move,
             <kbd>Enter</kbd> opens, <kbd>a</kbd> approves, <kbd>x</kbd> selects, <kbd>?</kbd> help.

@@ -137,7 +137,10 @@ describeEachBackend('review queue through the app', (get) => {
     // Restores a version of the drafter's shape (the builder's version 1 has no cited facts).
     await run(db(), {
       text: `INSERT INTO draft_versions (sequence_id, version, source, steps) VALUES ($1, 50, 'llm', $2)`,
-      values: [d[6]!.sequenceId, JSON.stringify([{ subject: 'Opening line 6', body: 'Hi Dana, 42% more?', citedFactIds: [] }])],
+      values: [
+        d[6]!.sequenceId,
+        JSON.stringify([{ subject: 'Opening line 6', body: 'Hi Dana, 42% more?', citedFactIds: [] }]),
+      ],
     });
     await restoreDraftVersion(db(), d[6]!.sequenceId, 50, app.ws.users.rep.id);
     await agree();
@@ -184,20 +187,31 @@ describeEachBackend('review queue through the app', (get) => {
     expect(await search('co 4 gm')).toEqual([target.sequenceId]);
     expect(await search('QUEUE CO 4')).toEqual([target.sequenceId]);
     expect(await search('zephyr follow-up 4')).toEqual([target.sequenceId]);
-    expect(await search('zephyr')).toEqual(expect.arrayContaining([d[2]!.sequenceId, target.sequenceId, d[5]!.sequenceId]));
+    expect(await search('zephyr')).toEqual(
+      expect.arrayContaining([d[2]!.sequenceId, target.sequenceId, d[5]!.sequenceId]),
+    );
     const contact = (
-      await run<{ email: string }>(db(), { text: 'SELECT email FROM contacts WHERE id = $1', values: [target.contactId] })
+      await run<{ email: string }>(db(), {
+        text: 'SELECT email FROM contacts WHERE id = $1',
+        values: [target.contactId],
+      })
     )[0]!.email;
     expect(await search(contact.slice(2, 14).toUpperCase())).toEqual([target.sequenceId]);
     // Fields are not run together: the end of the company and the start of the contact do not match.
     expect(await search('GmbH Dana')).toEqual([]);
 
-    await run(db(), { text: `UPDATE accounts SET name = 'Quokka Analytics' WHERE id = $1`, values: [target.accountId] });
+    await run(db(), {
+      text: `UPDATE accounts SET name = 'Quokka Analytics' WHERE id = $1`,
+      values: [target.accountId],
+    });
     await run(db(), {
       text: `UPDATE contacts SET first_name = 'Ximena', last_name = 'Quarles' WHERE id = $1`,
       values: [target.contactId],
     });
-    await run(db(), { text: `UPDATE signals SET title = 'Wombat Labs opens Lisbon office' WHERE id = $1`, values: [target.signalId] });
+    await run(db(), {
+      text: `UPDATE signals SET title = 'Wombat Labs opens Lisbon office' WHERE id = $1`,
+      values: [target.signalId],
+    });
     await run(db(), {
       text: `UPDATE sequence_steps SET subject = 'About Lisbon' WHERE sequence_id = $1 AND position = 1`,
       values: [target.sequenceId],
