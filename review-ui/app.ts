@@ -46,6 +46,7 @@ import { needsContactRoutes } from './routes/needs-contact.js';
 import { outboxRoutes } from './routes/outbox.js';
 import { passwordChangeGate, passwordRoutes } from './routes/passwords.js';
 import { profileRoutes } from './routes/profile.js';
+import { exportRoutes } from './routes/export.js';
 import { playRoutes, playWebhookRoutes } from './routes/plays.js';
 import { experimentRoutes } from './routes/experiments.js';
 import { userRoutes } from './routes/users.js';
@@ -136,6 +137,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(passwordChangeGate);
   app.use(passwordRoutes(ctx));
   app.use(profileRoutes(ctx));
+  app.use(exportRoutes(ctx));
   // Before the /api catch-all: plays serve pages and their own /api/plays routes.
   app.use(playRoutes(ctx));
   app.use(experimentRoutes(ctx));

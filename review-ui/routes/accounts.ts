@@ -13,6 +13,7 @@ import { AppError } from '../../errors.js';
 import { requireRole } from '../auth/roles.js';
 import { html } from '../html.js';
 import { csrfField, page, pageParams, pager } from '../layout.js';
+import { exportLink } from './export.js';
 
 export const MAX_IMPORT_BYTES = 20 * 1024 * 1024;
 const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_IMPORT_BYTES, files: 1 } });
@@ -60,6 +61,7 @@ export function accountRoutes(ctx: AppContext): Router {
             <label>Search <input name="q" value="${q}" placeholder="name or domain" /></label>
           </form>
           ${revops ? html`<p><a href="/accounts/new">New account</a> · <a href="/imports">Import a CSV</a></p>` : ''}
+          ${exportLink(req, 'accounts')}
           <table>
             <thead>
               <tr>
@@ -110,6 +112,7 @@ export function accountRoutes(ctx: AppContext): Router {
             ${accountId ? html`<input type="hidden" name="account" value="${accountId}" />` : ''}
           </form>
           ${revops ? html`<p><a href="/contacts/new${accountId ? `?account=${accountId}` : ''}">New contact</a></p>` : ''}
+          ${exportLink(req, 'contacts')}
           <table>
             <thead>
               <tr>

@@ -24,6 +24,7 @@ import { inZone, intParam } from '../format.js';
 import { html, type Html } from '../html.js';
 import { csrfField, page, pageParams, pager } from '../layout.js';
 import { extLink } from '../views/draft.js';
+import { exportLink } from './export.js';
 
 const STATUSES = ['all', 'new', 'unmatched', 'ambiguous', 'cooldown', 'dismissed'] as const;
 type Listed = SignalRow & { account_name: string | null; sources: number; total: number };
@@ -164,6 +165,7 @@ export function signalRoutes(ctx: AppContext): Router {
         req,
         'Signals',
         html` ${flagged.length ? html`<p class="error" role="alert">${flagged.length} source(s) keep failing: ${flagged.map((f) => f.name).join(', ')}. <a href="/settings/sources">See their last errors</a>.</p>` : ''}
+          ${exportLink(req, 'signals', 'sequences')}
           <nav class="tabs" aria-label="Status">
             ${STATUSES.map((x) => html`<a href="/signals?status=${x}" ${x === status ? html`aria-current="page"` : ''}>${x}</a> `)}
           </nav>
