@@ -32,7 +32,19 @@ const SELECTS: Record<ExportKind, string> = {
 
 /** The columns of each export, in order (the header row). */
 export const EXPORT_COLUMNS: Record<ExportKind, string[]> = {
-  accounts: ['id', 'name', 'domain', 'aliases', 'owner', 'time_zone', 'country', 'tags', 'notes', 'created_at', 'updated_at'],
+  accounts: [
+    'id',
+    'name',
+    'domain',
+    'aliases',
+    'owner',
+    'time_zone',
+    'country',
+    'tags',
+    'notes',
+    'created_at',
+    'updated_at',
+  ],
   contacts: [
     'id',
     'account_id',
@@ -51,7 +63,20 @@ export const EXPORT_COLUMNS: Record<ExportKind, string[]> = {
     'last_contacted_at',
     'created_at',
   ],
-  signals: ['id', 'type', 'subtype', 'title', 'summary', 'url', 'status', 'account_id', 'account', 'play', 'occurred_at', 'detected_at'],
+  signals: [
+    'id',
+    'type',
+    'subtype',
+    'title',
+    'summary',
+    'url',
+    'status',
+    'account_id',
+    'account',
+    'play',
+    'occurred_at',
+    'detected_at',
+  ],
   sequences: [
     'id',
     'status',

@@ -29,23 +29,20 @@ describeEachBackend('CSV export', (get) => {
     for (const [i, name] of HOSTILE.entries())
       accountIds.push(
         (
-          await q(`INSERT INTO accounts (workspace_id, name, domain, tags, owner_id) VALUES ($1, $2, $3, $4, $5) RETURNING id`, [
-            ws,
-            name,
-            `hostile${i}.example`,
-            ['a', '=cmd'],
-            app.ws.users.rep.id,
-          ])
+          await q(
+            `INSERT INTO accounts (workspace_id, name, domain, tags, owner_id) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+            [ws, name, `hostile${i}.example`, ['a', '=cmd'], app.ws.users.rep.id],
+          )
         ).id,
       );
-    await q(`INSERT INTO contacts (workspace_id, account_id, first_name, last_name, email, title) VALUES ($1, $2, '=Dana', 'Q, "Jr"', 'dana@hostile0.example', '@CTO') RETURNING id`, [
-      ws,
-      accountIds[0],
-    ]);
-    await q(`INSERT INTO signals (workspace_id, account_id, type, title, fingerprint, status) VALUES ($1, $2, 'funding', '+Raised 10M', 'exp-1', 'new') RETURNING id`, [
-      ws,
-      accountIds[1],
-    ]);
+    await q(
+      `INSERT INTO contacts (workspace_id, account_id, first_name, last_name, email, title) VALUES ($1, $2, '=Dana', 'Q, "Jr"', 'dana@hostile0.example', '@CTO') RETURNING id`,
+      [ws, accountIds[0]],
+    );
+    await q(
+      `INSERT INTO signals (workspace_id, account_id, type, title, fingerprint, status) VALUES ($1, $2, 'funding', '+Raised 10M', 'exp-1', 'new') RETURNING id`,
+      [ws, accountIds[1]],
+    );
     const seq = await buildSequence(app.ctx.db, { workspaceId: ws, ownerId: app.ws.users.rep.id, status: 'active' });
 
     const rep = await as('rep');
@@ -58,7 +55,9 @@ describeEachBackend('CSV export', (get) => {
     const accounts = await csv(revops, 'accounts');
     expect(accounts.res.status).toBe(200);
     expect(accounts.res.headers.get('content-type')).toMatch(/^text\/csv/);
-    expect(accounts.res.headers.get('content-disposition')).toMatch(/^attachment; filename="accounts-\d{4}-\d{2}-\d{2}\.csv"$/);
+    expect(accounts.res.headers.get('content-disposition')).toMatch(
+      /^attachment; filename="accounts-\d{4}-\d{2}-\d{2}\.csv"$/,
+    );
     const byDomain = new Map(accounts.rows.map((r) => [r.domain, r]));
     HOSTILE.forEach((name, i) => {
       const row = byDomain.get(`hostile${i}.example`)!;
@@ -74,12 +73,23 @@ describeEachBackend('CSV export', (get) => {
     const manager = await as('manager');
     const contacts = await csv(manager, 'contacts');
     const dana = contacts.rows.find((r) => r.email === 'dana@hostile0.example')!;
-    expect(dana).toMatchObject({ first_name: "'=Dana", last_name: 'Q, "Jr"', title: "'@CTO", account: `'${HOSTILE[0]}` });
+    expect(dana).toMatchObject({
+      first_name: "'=Dana",
+      last_name: 'Q, "Jr"',
+      title: "'@CTO",
+      account: `'${HOSTILE[0]}`,
+    });
     const signals = await csv(manager, 'signals');
     expect(signals.rows.find((r) => r.title === "'+Raised 10M")).toMatchObject({ type: 'funding', status: 'new' });
     const sequences = await csv(manager, 'sequences');
     const s = sequences.rows.find((r) => Number(r.id) === seq.sequenceId)!;
-    expect(s).toMatchObject({ status: 'active', owner: app.ws.users.rep.email, steps: '3', steps_sent: '0', meeting_booked: 'false' });
+    expect(s).toMatchObject({
+      status: 'active',
+      owner: app.ws.users.rep.email,
+      steps: '3',
+      steps_sent: '0',
+      meeting_booked: 'false',
+    });
     expect(s.created_at).toMatch(/^\d{4}-\d{2}-\d{2}T/);
     expect((await manager.fetch('/export/users.csv')).status).toBe(404);
 
