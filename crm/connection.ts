@@ -140,3 +140,35 @@ export async function openCrm(ctx: Ctx, workspaceId: number): Promise<OpenCrm | 
   );
   return { connection, provider };
 }
+
+/** Connects with a pasted token (HubSpot private app): checked against the CRM before it is saved. */
+export async function connectWithToken(
+  ctx: Ctx,
+  p: { workspaceId: number; userId: number | null; kind: CrmKind; token: string },
+): Promise<{ account: string; label: string }> {
+  const mod = kindModule(p.kind);
+  if (!mod.supportsPastedToken) throw new AppError('VALIDATION', `${CRM_NAMES[p.kind]} connects through its sign-in page only`);
+  const token = p.token.trim();
+  if (!/^[\w.:-]{8,512}$/.test(token)) throw new AppError('VALIDATION', 'That does not look like an access token');
+  const probe = mod.create(
+    ctx,
+    { workspaceId: p.workspaceId, kind: p.kind, auth: 'private_app', instanceUrl: null },
+    { accessToken: () => Promise.resolve(token), instanceUrl: () => null },
+  );
+  let who: { account: string; label: string };
+  try {
+    who = await probe.whoAmI();
+  } catch (err) {
+    if (isCrmError(err)) throw new AppError('VALIDATION', `${CRM_NAMES[p.kind]} refused the token: ${err.message}`);
+    throw err;
+  }
+  await saveConnection(ctx, {
+    workspaceId: p.workspaceId,
+    kind: p.kind,
+    auth: 'private_app',
+    tokens: { accessToken: token },
+    externalAccount: who.account,
+    userId: p.userId,
+  });
+  return who;
+}

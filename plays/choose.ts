@@ -4,6 +4,7 @@
 import type { Queryable } from '../db/index.js';
 import { run } from '../db/index.js';
 import { listPlays, markUndeliverable, playCandidates, type CandidateRow, type PlayRow } from '../db/queries/plays.js';
+import { crmHoldOut } from '../crm/guards.js';
 import { checkAddress, systemMx, type MxResolver } from './address-check.js';
 
 export type { MxResolver };
@@ -76,6 +77,9 @@ export async function choosePlayContacts(
     db,
     playCandidates(signal.workspace_id, signal.account_id, limits.contactCooldownDays, explicit),
   );
+  // The CRM's rules (a customer, an open deal, deleted there) hold the whole account out, with the reason.
+  const heldOut = await crmHoldOut(db, signal.workspace_id, signal.account_id);
+  if (heldOut) for (const r of rows) r.excluded ??= heldOut;
   const skipped = rows.filter((r) => r.excluded).map((r) => ({ id: r.id, reason: r.excluded! }));
   const usable = rows.filter((r) => !r.excluded);
   let ordered: { id: number; email: string; persona: string | null }[];

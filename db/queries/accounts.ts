@@ -48,6 +48,23 @@ export const insertAccount = (workspaceId: number, a: AccountInput): Sql => ({
   values: [workspaceId, a.name, a.domain, a.aliases, a.ownerId, a.timeZone, a.country, a.tags],
 });
 
+/** Many new accounts at once (a CRM sync page), each with its own distinct domain; returns id and domain. */
+export const insertAccountsByDomain = (workspaceId: number, rows: (AccountInput & { domain: string })[]): Sql => ({
+  text: `INSERT INTO accounts (workspace_id, name, domain, aliases, owner_id, time_zone, country, tags)
+         SELECT $1, n, d, '{}', o, tz, c, string_to_array(t, chr(31))
+           FROM unnest($2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[]) AS u(n, d, o, tz, c, t)
+         RETURNING id::int AS id, lower(domain) AS domain`,
+  values: [
+    workspaceId,
+    rows.map((r) => r.name),
+    rows.map((r) => r.domain),
+    rows.map((r) => r.ownerId),
+    rows.map((r) => r.timeZone),
+    rows.map((r) => r.country),
+    rows.map((r) => r.tags.join('\u001f')),
+  ],
+});
+
 export const findAccount = (workspaceId: number, id: number): Sql => ({
   text: `SELECT * FROM accounts WHERE workspace_id = $1 AND id = $2`,
   values: [workspaceId, id],

@@ -53,6 +53,26 @@ export const insertContact = (workspaceId: number, c: ContactInput): Sql => ({
   ],
 });
 
+/** Many new contacts at once (a CRM sync page), distinct addresses; returns id and lower(email). */
+export const insertContacts = (workspaceId: number, rows: ContactInput[]): Sql => ({
+  text: `INSERT INTO contacts (workspace_id, account_id, first_name, last_name, email, title, time_zone, linkedin_url, is_champion)
+         SELECT $1, a, f, l, e, t, tz, li, ch
+           FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::boolean[])
+                AS u(a, f, l, e, t, tz, li, ch)
+         RETURNING id::int AS id, lower(email) AS email`,
+  values: [
+    workspaceId,
+    rows.map((r) => r.accountId),
+    rows.map((r) => r.firstName),
+    rows.map((r) => r.lastName),
+    rows.map((r) => r.email),
+    rows.map((r) => r.title),
+    rows.map((r) => r.timeZone),
+    rows.map((r) => r.linkedinUrl),
+    rows.map((r) => r.isChampion),
+  ],
+});
+
 const updateValues = (id: number, c: ContactInput & { previousCompany?: string | null }) => [
   id,
   c.accountId,

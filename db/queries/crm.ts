@@ -292,3 +292,21 @@ export const localIdsForExternal = (workspaceId: number, kind: string, object: s
           WHERE x.workspace_id = $1 AND x.kind = $2 AND x.object = $3 AND x.external_id = ANY($4::text[])`,
   values: [workspaceId, kind, object, externalIds],
 });
+
+// Reads for one page of records at once (the writes go through accounts.ts / contacts.ts).
+
+export const workspaceUsersByEmail = (workspaceId: number, emails: string[]): Sql => ({
+  text: `SELECT id::int AS id, lower(email) AS email FROM users
+          WHERE workspace_id = $1 AND lower(email) = ANY($2::text[]) AND disabled_at IS NULL`,
+  values: [workspaceId, emails.map((e) => e.toLowerCase())],
+});
+
+export const accountsForCrmPage = (workspaceId: number, ids: number[], domains: string[]): Sql => ({
+  text: `SELECT * FROM accounts WHERE workspace_id = $1 AND (id = ANY($2::bigint[]) OR lower(domain) = ANY($3::text[]))`,
+  values: [workspaceId, ids, domains.map((d) => d.toLowerCase())],
+});
+
+export const contactsForCrmPage = (workspaceId: number, ids: number[], emails: string[]): Sql => ({
+  text: `SELECT * FROM contacts WHERE workspace_id = $1 AND (id = ANY($2::bigint[]) OR lower(email) = ANY($3::text[]))`,
+  values: [workspaceId, ids, emails.map((e) => e.toLowerCase())],
+});
