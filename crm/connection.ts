@@ -147,7 +147,8 @@ export async function connectWithToken(
   p: { workspaceId: number; userId: number | null; kind: CrmKind; token: string },
 ): Promise<{ account: string; label: string }> {
   const mod = kindModule(p.kind);
-  if (!mod.supportsPastedToken) throw new AppError('VALIDATION', `${CRM_NAMES[p.kind]} connects through its sign-in page only`);
+  if (!mod.supportsPastedToken)
+    throw new AppError('VALIDATION', `${CRM_NAMES[p.kind]} connects through its sign-in page only`);
   const token = p.token.trim();
   if (!/^[\w.:-]{8,512}$/.test(token)) throw new AppError('VALIDATION', 'That does not look like an access token');
   const probe = mod.create(

@@ -5,7 +5,11 @@ import { z } from 'zod';
 import { isEmail, isTimeZone, normalizeDomain, singleLine, splitList } from '../accounts/normalize.js';
 import type { CrmCompany, CrmContact, CrmMapping, CrmTargetFilter } from './provider.js';
 
-const prop = z.string().trim().max(100).regex(/^[\w.-]*$/, 'a CRM property name (letters, digits, _ . -)');
+const prop = z
+  .string()
+  .trim()
+  .max(100)
+  .regex(/^[\w.-]*$/, 'a CRM property name (letters, digits, _ . -)');
 
 export const MappingInput = z.object({
   company: z.object({ name: prop, domain: prop, country: prop, timeZone: prop, tags: prop }).partial().default({}),
@@ -38,7 +42,15 @@ export const RulesInput = z.object({
 export type CrmRules = z.infer<typeof RulesInput>;
 
 export const COMPANY_FIELDS = ['name', 'domain', 'country', 'timeZone', 'tags'] as const;
-export const CONTACT_FIELDS = ['email', 'firstName', 'lastName', 'title', 'timeZone', 'country', 'sequenceStatus'] as const;
+export const CONTACT_FIELDS = [
+  'email',
+  'firstName',
+  'lastName',
+  'title',
+  'timeZone',
+  'country',
+  'sequenceStatus',
+] as const;
 
 /** The saved mapping over the CRM's defaults: a field left out keeps the default, '' unmaps it. */
 export function effectiveMapping(defaults: CrmMapping, saved: unknown): CrmMapping {

@@ -46,7 +46,12 @@ describeEachBackend('CRM sync in (HubSpot)', (get) => {
       contactIds.push(
         hs.create(
           'contacts',
-          { email: `person${i}@company-${i % 2000}.example`, firstname: `P${i}`, lastname: 'Person', jobtitle: 'VP Sales' },
+          {
+            email: `person${i}@company-${i % 2000}.example`,
+            firstname: `P${i}`,
+            lastname: 'Person',
+            jobtitle: 'VP Sales',
+          },
           { companies: [companyIds[i % 2000]!] },
         ).id,
       );
@@ -57,7 +62,12 @@ describeEachBackend('CRM sync in (HubSpot)', (get) => {
   });
 
   it('a dry run reads everything and writes nothing', async () => {
-    await connectWithToken(ctx, { workspaceId: ws.id, userId: ws.users.admin.id, kind: 'hubspot', token: hs.addPrivateToken() });
+    await connectWithToken(ctx, {
+      workspaceId: ws.id,
+      userId: ws.users.admin.id,
+      kind: 'hubspot',
+      token: hs.addPrivateToken(),
+    });
     const r = await syncIn(ctx, ws.id, { dryRun: true });
     expect(r.status).toBe('done');
     expect(r.summary.companies).toMatchObject({ read: 2000, created: 2000 });
@@ -146,7 +156,12 @@ describeEachBackend('CRM sync in (HubSpot)', (get) => {
     expect((await syncIn(ctx, ws.id)).status).toBe('stopped');
     expect(hs.requests.length).toBe(calls);
 
-    await connectWithToken(ctx, { workspaceId: ws.id, userId: ws.users.admin.id, kind: 'hubspot', token: hs.addPrivateToken() });
+    await connectWithToken(ctx, {
+      workspaceId: ws.id,
+      userId: ws.users.admin.id,
+      kind: 'hubspot',
+      token: hs.addPrivateToken(),
+    });
     const resumed = await syncIn(ctx, ws.id);
     expect(resumed.status).toBe('done');
     expect(resumed.summary.contacts.updated).toBe(1);
@@ -155,6 +170,11 @@ describeEachBackend('CRM sync in (HubSpot)', (get) => {
       values: [ws.id],
     });
     expect(title!.title).toBe('Chief Revenue Officer');
-    expect(await run(ctx.db, { text: 'SELECT 1 FROM crm_sync_runs WHERE workspace_id = $1 AND status = $2', values: [ws.id, 'stopped'] })).toHaveLength(1);
+    expect(
+      await run(ctx.db, {
+        text: 'SELECT 1 FROM crm_sync_runs WHERE workspace_id = $1 AND status = $2',
+        values: [ws.id, 'stopped'],
+      }),
+    ).toHaveLength(1);
   }, 120_000);
 });

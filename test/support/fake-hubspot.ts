@@ -109,7 +109,9 @@ export async function startFakeHubSpot(): Promise<FakeHubSpot> {
         createdAt: at,
         updatedAt: at,
         archived: false,
-        associations: Object.fromEntries(Object.entries(assoc).map(([k, ids]) => [k, ids.map((x) => ({ id: x, typeId: 0 }))])),
+        associations: Object.fromEntries(
+          Object.entries(assoc).map(([k, ids]) => [k, ids.map((x) => ({ id: x, typeId: 0 }))]),
+        ),
       };
       if (type === 'contacts' && assoc.companies?.[0]) rec.properties.associatedcompanyid = assoc.companies[0];
       fake.objects[type].set(id, rec);
@@ -163,7 +165,11 @@ export async function startFakeHubSpot(): Promise<FakeHubSpot> {
     return { results: slice, ...(Object.keys(next).length ? { paging: next } : {}) };
   };
 
-  async function handle(req: IncomingMessage, res: ServerResponse, body: string): Promise<[number, unknown, Record<string, string>?]> {
+  async function handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: string,
+  ): Promise<[number, unknown, Record<string, string>?]> {
     const url = new URL(req.url!, 'http://x');
     const p = url.pathname.replace(/\/+$/, '');
     if (p === '/oauth/authorize') {
@@ -190,33 +196,103 @@ export async function startFakeHubSpot(): Promise<FakeHubSpot> {
     const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
     const live = access.get(token);
     if (!live || live.expiresAt < Date.now())
-      return [401, { status: 'error', message: 'Authentication credentials not found.', category: 'INVALID_AUTHENTICATION' }];
+      return [
+        401,
+        { status: 'error', message: 'Authentication credentials not found.', category: 'INVALID_AUTHENTICATION' },
+      ];
     const isWrite = /\/batch\/create$|^\/communication-preferences\/v3\/unsubscribe$/.test(p) || req.method === 'PATCH';
     if (isWrite && fake.failWrites.length) {
       const status = fake.failWrites.shift()!;
       if (status === 429)
-        return [429, { status: 'error', message: 'You have reached your ten_secondly_rolling limit.', category: 'RATE_LIMITS', policyName: 'TEN_SECONDLY_ROLLING' }, { 'retry-after': '1' }];
+        return [
+          429,
+          {
+            status: 'error',
+            message: 'You have reached your ten_secondly_rolling limit.',
+            category: 'RATE_LIMITS',
+            policyName: 'TEN_SECONDLY_ROLLING',
+          },
+          { 'retry-after': '1' },
+        ];
       return [status, { status: 'error', message: 'internal error', category: 'INTERNAL_ERROR' }];
     }
-    if (p === '/account-info/v3/details') return [200, { portalId: 4242, accountType: 'STANDARD', timeZone: 'UTC', uiDomain: 'app.hubspot.com' }];
+    if (p === '/account-info/v3/details')
+      return [200, { portalId: 4242, accountType: 'STANDARD', timeZone: 'UTC', uiDomain: 'app.hubspot.com' }];
     if (p === '/crm/v3/owners')
-      return [200, pageOf(fake.owners.map((o) => ({ ...o, type: 'PERSON', archived: false, createdAt: '2025-01-01T00:00:00Z', updatedAt: '2025-01-01T00:00:00Z' })), url.searchParams.get('after') ?? undefined, Number(url.searchParams.get('limit') ?? 100))];
+      return [
+        200,
+        pageOf(
+          fake.owners.map((o) => ({
+            ...o,
+            type: 'PERSON',
+            archived: false,
+            createdAt: '2025-01-01T00:00:00Z',
+            updatedAt: '2025-01-01T00:00:00Z',
+          })),
+          url.searchParams.get('after') ?? undefined,
+          Number(url.searchParams.get('limit') ?? 100),
+        ),
+      ];
     if (p === '/communication-preferences/v3/definitions')
-      return [200, { subscriptionDefinitions: [{ id: '101', name: 'Sales email', description: 'One to one', isActive: true, isDefault: true, isInternal: false, createdAt: '2025-01-01T00:00:00Z', updatedAt: '2025-01-01T00:00:00Z' }] }];
+      return [
+        200,
+        {
+          subscriptionDefinitions: [
+            {
+              id: '101',
+              name: 'Sales email',
+              description: 'One to one',
+              isActive: true,
+              isDefault: true,
+              isInternal: false,
+              createdAt: '2025-01-01T00:00:00Z',
+              updatedAt: '2025-01-01T00:00:00Z',
+            },
+          ],
+        },
+      ];
     if (p === '/communication-preferences/v3/unsubscribe') {
       const b = JSON.parse(body) as { emailAddress: string; subscriptionId: string };
       const email = b.emailAddress.toLowerCase();
-      if (fake.unsubscribed.has(email)) return [400, { status: 'error', message: `${email} is already unsubscribed from subscription ${b.subscriptionId}`, category: 'VALIDATION_ERROR' }];
+      if (fake.unsubscribed.has(email))
+        return [
+          400,
+          {
+            status: 'error',
+            message: `${email} is already unsubscribed from subscription ${b.subscriptionId}`,
+            category: 'VALIDATION_ERROR',
+          },
+        ];
       fake.unsubscribed.add(email);
-      for (const c of fake.objects.contacts.values()) if (c.properties.email?.toLowerCase() === email) fake.update('contacts', c.id, { hs_email_optout: 'true' });
-      return [200, { id: b.subscriptionId, name: 'Sales email', description: 'One to one', status: 'NOT_SUBSCRIBED', sourceOfStatus: 'SUBSCRIPTION_STATUS' }];
+      for (const c of fake.objects.contacts.values())
+        if (c.properties.email?.toLowerCase() === email) fake.update('contacts', c.id, { hs_email_optout: 'true' });
+      return [
+        200,
+        {
+          id: b.subscriptionId,
+          name: 'Sales email',
+          description: 'One to one',
+          status: 'NOT_SUBSCRIBED',
+          sourceOfStatus: 'SUBSCRIPTION_STATUS',
+        },
+      ];
     }
     const list = /^\/crm\/v3\/lists\/([^/]+)\/memberships$/.exec(p);
     if (list) {
       const ids = fake.lists.get(list[1]!) ?? [];
-      return [200, pageOf(ids.map((id) => ({ recordId: id, membershipTimestamp: '2026-01-01T00:00:00Z' })), url.searchParams.get('after') ?? undefined, Number(url.searchParams.get('limit') ?? 100))];
+      return [
+        200,
+        pageOf(
+          ids.map((id) => ({ recordId: id, membershipTimestamp: '2026-01-01T00:00:00Z' })),
+          url.searchParams.get('after') ?? undefined,
+          Number(url.searchParams.get('limit') ?? 100),
+        ),
+      ];
     }
-    const m = /^\/crm\/v3\/objects\/(companies|contacts|deals|emails|meetings)(?:\/(search|batch\/read|batch\/create|[^/]+))?$/.exec(p);
+    const m =
+      /^\/crm\/v3\/objects\/(companies|contacts|deals|emails|meetings)(?:\/(search|batch\/read|batch\/create|[^/]+))?$/.exec(
+        p,
+      );
     if (!m) return [404, { status: 'error', message: `no route ${req.method} ${p}`, category: 'OBJECT_NOT_FOUND' }];
     const type = m[1] as HsType;
     const store = fake.objects[type];
@@ -225,11 +301,26 @@ export async function startFakeHubSpot(): Promise<FakeHubSpot> {
       const archived = url.searchParams.get('archived') === 'true';
       const props = url.searchParams.getAll('properties');
       const assoc = url.searchParams.getAll('associations');
-      const items = sorted().filter((r) => r.archived === archived).map((r) => view(type, r, props, assoc));
-      return [200, pageOf(items, url.searchParams.get('after') ?? undefined, Math.min(Number(url.searchParams.get('limit') ?? 10), 100))];
+      const items = sorted()
+        .filter((r) => r.archived === archived)
+        .map((r) => view(type, r, props, assoc));
+      return [
+        200,
+        pageOf(
+          items,
+          url.searchParams.get('after') ?? undefined,
+          Math.min(Number(url.searchParams.get('limit') ?? 10), 100),
+        ),
+      ];
     }
     if (m[2] === 'search') {
-      const b = JSON.parse(body) as { filterGroups?: { filters: { propertyName: string; operator: string; value?: string }[] }[]; sorts?: string[]; properties?: string[]; limit?: number; after?: string };
+      const b = JSON.parse(body) as {
+        filterGroups?: { filters: { propertyName: string; operator: string; value?: string }[] }[];
+        sorts?: string[];
+        properties?: string[];
+        limit?: number;
+        after?: string;
+      };
       const asNum = (v: string | null | undefined) => (v && /^\d+$/.test(v) ? Number(v) : v ? Date.parse(v) : NaN);
       const match = (r: HsRecord) =>
         !b.filterGroups?.length ||
@@ -243,30 +334,68 @@ export async function startFakeHubSpot(): Promise<FakeHubSpot> {
         );
       let items = sorted().filter((r) => !r.archived && match(r));
       const sortBy = b.sorts?.[0];
-      if (sortBy) items = items.sort((x, y) => asNum(x.properties[sortBy]) - asNum(y.properties[sortBy]) || Number(x.id) - Number(y.id));
-      if (Number(b.after ?? 0) >= 10_000) return [400, { status: 'error', message: 'search paging is limited to 10,000 results', category: 'VALIDATION_ERROR' }];
-      const page = pageOf(items.map((r) => view(type, r, b.properties ?? null)), b.after, Math.min(b.limit ?? 10, 200));
+      if (sortBy)
+        items = items.sort(
+          (x, y) => asNum(x.properties[sortBy]) - asNum(y.properties[sortBy]) || Number(x.id) - Number(y.id),
+        );
+      if (Number(b.after ?? 0) >= 10_000)
+        return [
+          400,
+          { status: 'error', message: 'search paging is limited to 10,000 results', category: 'VALIDATION_ERROR' },
+        ];
+      const page = pageOf(
+        items.map((r) => view(type, r, b.properties ?? null)),
+        b.after,
+        Math.min(b.limit ?? 10, 200),
+      );
       return [200, { total: items.length, ...page }];
     }
     if (m[2] === 'batch/read') {
       const b = JSON.parse(body) as { inputs: { id: string }[]; properties?: string[] };
-      const results = b.inputs.flatMap((i) => (store.get(i.id) && !store.get(i.id)!.archived ? [view(type, store.get(i.id)!, b.properties ?? null)] : []));
-      return [200, { status: 'COMPLETE', results, startedAt: new Date().toISOString(), completedAt: new Date().toISOString() }];
+      const results = b.inputs.flatMap((i) =>
+        store.get(i.id) && !store.get(i.id)!.archived ? [view(type, store.get(i.id)!, b.properties ?? null)] : [],
+      );
+      return [
+        200,
+        { status: 'COMPLETE', results, startedAt: new Date().toISOString(), completedAt: new Date().toISOString() },
+      ];
     }
     if (m[2] === 'batch/create') {
-      const b = JSON.parse(body) as { inputs: { properties: Record<string, string>; objectWriteTraceId?: string; associations?: { to: { id: string }; types: { associationTypeId: number }[] }[] }[] };
+      const b = JSON.parse(body) as {
+        inputs: {
+          properties: Record<string, string>;
+          objectWriteTraceId?: string;
+          associations?: { to: { id: string }; types: { associationTypeId: number }[] }[];
+        }[];
+      };
       const kinds: Record<number, string> = { 198: 'contacts', 186: 'companies', 200: 'contacts', 188: 'companies' };
       const results = b.inputs.map((i) => {
         const assoc: Record<string, string[]> = {};
-        for (const a of i.associations ?? []) (assoc[kinds[a.types[0]!.associationTypeId] ?? 'unknown'] ??= []).push(a.to.id);
+        for (const a of i.associations ?? [])
+          (assoc[kinds[a.types[0]!.associationTypeId] ?? 'unknown'] ??= []).push(a.to.id);
         const r = fake.create(type, i.properties, assoc);
-        return { ...view(type, r, null), ...(i.objectWriteTraceId ? { objectWriteTraceId: i.objectWriteTraceId } : {}) };
+        return {
+          ...view(type, r, null),
+          ...(i.objectWriteTraceId ? { objectWriteTraceId: i.objectWriteTraceId } : {}),
+        };
       });
       // HubSpot does not promise input order in batch results: the fake answers in reverse.
-      return [201, { status: 'COMPLETE', results: results.reverse(), startedAt: new Date().toISOString(), completedAt: new Date().toISOString() }];
+      return [
+        201,
+        {
+          status: 'COMPLETE',
+          results: results.reverse(),
+          startedAt: new Date().toISOString(),
+          completedAt: new Date().toISOString(),
+        },
+      ];
     }
     if (m[2] && req.method === 'PATCH') {
-      if (!store.get(m[2])) return [404, { status: 'error', message: `Object not found. objectId are usually numeric.`, category: 'OBJECT_NOT_FOUND' }];
+      if (!store.get(m[2]))
+        return [
+          404,
+          { status: 'error', message: `Object not found. objectId are usually numeric.`, category: 'OBJECT_NOT_FOUND' },
+        ];
       const b = JSON.parse(body) as { properties: Record<string, string> };
       return [200, view(type, fake.update(type, m[2], b.properties), null)];
     }
