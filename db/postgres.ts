@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Database, QueryResult, Queryable } from './types.js';
+import type { Database, QueryOptions, QueryResult, Queryable } from './types.js';
 
 // bigint (int8) columns come back as JS numbers: ids and counts stay well below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -16,8 +16,10 @@ pg.types.setTypeParser(INT8_ARRAY, (v: string) =>
 
 function wrap(client: pg.Pool | pg.PoolClient): Queryable {
   return {
-    async query<T>(text: string, values?: unknown[]): Promise<QueryResult<T>> {
-      const r = await client.query(text, values as unknown[] | undefined);
+    async query<T>(text: string, values?: unknown[], opts?: QueryOptions): Promise<QueryResult<T>> {
+      const r = opts?.name
+        ? await client.query({ name: opts.name, text, values: values as unknown[] | undefined })
+        : await client.query(text, values as unknown[] | undefined);
       return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
     },
     async exec(text: string) {

@@ -4,9 +4,17 @@ export interface QueryResult<T> {
   rowCount: number;
 }
 
+export interface QueryOptions {
+  /**
+   * Run as a named prepared statement (PostgreSQL: parsed and planned once per connection). The
+   * text behind a name must never change. PGlite has no named statements and ignores it.
+   */
+  name?: string;
+}
+
 export interface Queryable {
   /** One statement, values always as $n parameters. */
-  query<T = Record<string, unknown>>(text: string, values?: unknown[]): Promise<QueryResult<T>>;
+  query<T = Record<string, unknown>>(text: string, values?: unknown[], opts?: QueryOptions): Promise<QueryResult<T>>;
   /** Several statements without parameters (migrations, pg-boss's multi-command plans); rows of the last. */
   exec(text: string): Promise<Record<string, unknown>[]>;
 }
@@ -27,12 +35,14 @@ export interface Database extends Queryable {
 export interface Sql {
   text: string;
   values: unknown[];
+  /** A hot statement with constant text: prepared once per connection (see QueryOptions). */
+  name?: string;
 }
 
 export async function run<T = Record<string, unknown>>(db: Queryable, sql: Sql): Promise<T[]> {
-  return (await db.query<T>(sql.text, sql.values)).rows;
+  return (await db.query<T>(sql.text, sql.values, sql.name ? { name: sql.name } : undefined)).rows;
 }
 
 export async function one<T = Record<string, unknown>>(db: Queryable, sql: Sql): Promise<T | undefined> {
-  return (await db.query<T>(sql.text, sql.values)).rows[0];
+  return (await db.query<T>(sql.text, sql.values, sql.name ? { name: sql.name } : undefined)).rows[0];
 }

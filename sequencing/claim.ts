@@ -1,28 +1,20 @@
-// Claiming a step: scheduled → sending in one transaction that re-checks, under row locks, the
-// sequence, the contact, suppressions, that every earlier step is settled (sent, skipped,
-// cancelled: the thread stays in order), the branch condition, the window and the mailbox's cap
-// and gap. Two workers racing over one step: the second waits on the lock, then finds it taken.
-// The update itself re-checks the order in SQL, and a trigger (migration 0009) refuses it last.
-import { one, run, type Queryable } from '../db/index.js';
-import {
-  bindSequenceMailbox,
-  completeIfDone,
-  deferStep,
-  lockCandidateMailboxes,
-  lockStepFacts,
-  markClaimed,
-  reserveMailboxGap,
-  skipStep,
-  threadOf,
-  type ClaimFactsRow,
-  type MailboxRow,
-} from '../db/queries/sending.js';
-import { claimApprovalFacts, holdForApproval, type ClaimApprovalRow } from '../db/queries/step-approval.js';
-import { humanClickUrls } from '../db/queries/tracking.js';
+// Claiming a step: scheduled → sending. One call of claim_step() (migration 0028) locks the step
+// and its sequence, reads every fact below and, when the conditions SQL can check hold (sequence
+// and contact active, no suppression, every earlier step settled so the thread stays in order,
+// its own approval in an each_step sequence, the branch condition), reserves a mailbox with one
+// conditional update of its per-day counter and gap and marks the step `sending`. The decision
+// itself stays here (claim-rules.ts: windows in time zones, holidays, jitter): when it says no,
+// the claim is given back with one conditional update and the decision is applied under the
+// step's lock. Two workers racing over one step: the second waits on the lock, then finds it
+// taken. The order trigger (migration 0009) refuses an out-of-order claim last.
+import { one, run, type Database, type Queryable } from '../db/index.js';
+import { completeIfDone, deferStep, skipStep, type ClaimFactsRow, type MailboxRow } from '../db/queries/sending.js';
+import { claimStepCall, giveBackClaim, type ClaimStepJson } from '../db/queries/sending-claim.js';
+import { holdForApproval } from '../db/queries/step-approval.js';
 import type { SecretBox } from '../secret-box.js';
 import { schedulePolicyOf } from './approve.js';
 import { branchHolds } from './branch.js';
-import { decideClaim, randomGap, type ClaimDecision } from './claim-rules.js';
+import { decideClaim, type ClaimDecision } from './claim-rules.js';
 import { stepMessageId } from './message.js';
 import { moveLaterSteps } from './order.js';
 import { endSequence } from './outcomes.js';
@@ -55,30 +47,49 @@ export function threadFor(
   return { subject, messageIds };
 }
 
-export async function claimStep(
-  tx: Queryable,
+const date = (v: string | null | undefined): Date | null => (v ? new Date(v) : null);
+
+/** The facts as the old row types had them (timestamps as Dates). */
+function factsOf(j: ClaimStepJson): ClaimFactsRow {
+  return {
+    ...j,
+    scheduled_at: date(j.scheduled_at),
+    paused_until: date(j.paused_until),
+    earlier_planned_at: date(j.earlier_planned_at),
+  };
+}
+
+const MAILBOX_DATES = ['paused_at', 'last_sent_at', 'next_send_at', 'created_at', 'imap_synced_at'] as const;
+
+function mailboxOf(row: Record<string, unknown>): MailboxRow {
+  const m = { ...row };
+  for (const k of MAILBOX_DATES) if (k in m) m[k] = date(m[k] as string | null);
+  return m as unknown as MailboxRow;
+}
+
+interface Attempt {
+  j: ClaimStepJson;
+  f: ClaimFactsRow;
+  decision: ClaimDecision;
+  claimed?: ClaimedStep;
+}
+
+/** One claim_step() call and the decision on its facts; `claimed` when SQL claimed and the rules agree. */
+async function attempt(
+  db: Queryable,
   secrets: Pick<SecretBox, 'sign'>,
   stepId: number,
   now: Date,
-  random: () => number = Math.random,
-): Promise<ClaimResult> {
-  const f = await one<ClaimFactsRow>(tx, lockStepFacts(stepId));
-  if (!f) return { decision: { kind: 'noop', reason: 'step not found' } };
-  if (f.step_status !== 'scheduled') return { decision: { kind: 'noop', reason: `step is ${f.step_status}` } };
-  // Read under the locks just taken: an each_step step after the opener needs an approval of its own.
-  const a = (await one<ClaimApprovalRow>(tx, claimApprovalFacts(stepId)))!;
+  random: () => number,
+): Promise<Attempt | null> {
+  // The Message-ID up to its domain: the domain is the mailbox's the claim picks.
+  const whole = stepMessageId(secrets, stepId, 'sender@domain');
+  const prefix = whole.slice(0, whole.lastIndexOf('@') + 1);
+  const row = await one<{ facts: ClaimStepJson | null }>(db, claimStepCall(stepId, now, random(), prefix));
+  const j = row?.facts;
+  if (!j) return null;
+  const f = factsOf(j);
   const { zone, policy } = schedulePolicyOf(f);
-  const thread = threadFor(await run<ThreadRow>(tx, threadOf(f.sequence_id, f.position)), f);
-  const clicks = f.branch ? (await run<{ url: string }>(tx, humanClickUrls(f.sequence_id))).map((r) => r.url) : [];
-  const mailboxes = await run<MailboxRow & { sent_24h: number }>(
-    tx,
-    lockCandidateMailboxes({
-      workspaceId: f.workspace_id,
-      ownerId: f.owner_id,
-      mailboxId: f.sequence_mailbox_id,
-      now,
-    }),
-  );
   const decision = decideClaim(
     {
       stepStatus: f.step_status,
@@ -88,27 +99,73 @@ export async function claimStep(
       earlierPending: f.earlier_pending,
       earlierPlannedAt: f.earlier_planned_at,
       delayDays: f.delay_days,
-      needsOwnApproval: a.approval_mode === 'each_step' && !a.is_first && !a.own_approval,
-      earlierAwaiting: a.earlier_awaiting,
-      branchOk: branchHolds(f.branch, clicks),
+      needsOwnApproval: j.approval_mode === 'each_step' && !j.is_first && !j.own_approval,
+      earlierAwaiting: j.earlier_awaiting,
+      branchOk: branchHolds(f.branch, j.clicks),
       zone,
       policy,
-      mailboxes: mailboxes.map((m) => ({
+      mailboxes: j.mailboxes.map((m) => ({
         id: m.id,
         paused: !!m.paused_at,
-        nextSendAt: m.next_send_at,
-        sent24h: m.sent_24h,
+        nextSendAt: date(m.next_send_at),
+        sent24h: m.sent_today,
         dailyCap: m.daily_cap,
         rampPerDay: m.ramp_per_day,
-        createdAt: m.created_at,
+        createdAt: new Date(m.created_at),
       })),
     },
     now,
   );
+  if (!j.claimed_mailbox || decision.kind !== 'claim') return { j, f, decision };
+  const mailbox = mailboxOf(j.claimed_mailbox);
+  const thread = threadFor(j.thread, f);
+  return {
+    j,
+    f,
+    decision: { kind: 'claim', mailboxId: mailbox.id },
+    claimed: { facts: f, mailbox, messageId: j.message_id!, thread, subject: f.subject || thread?.subject || '' },
+  };
+}
 
+/** SQL claimed but the rules said no (the window, a holiday): the claim goes back as it was. */
+async function giveBack(db: Queryable, a: Attempt, now: Date): Promise<void> {
+  const m = a.j.claimed_mailbox;
+  if (!m || !a.j.reserved) return;
+  await run(
+    db,
+    giveBackClaim(
+      a.f.step_id,
+      a.f.attempts + 1,
+      Number(m.id),
+      a.j.reserved,
+      (m.next_send_at as string | null) ?? null,
+      now,
+    ),
+  );
+}
+
+/**
+ * The claim on `tx` (the caller's transaction: the step's and sequence's locks are held until it
+ * commits), with the decision applied when it is not a claim.
+ */
+export async function claimStep(
+  tx: Queryable,
+  secrets: Pick<SecretBox, 'sign'>,
+  stepId: number,
+  now: Date,
+  random: () => number = Math.random,
+): Promise<ClaimResult> {
+  const a = await attempt(tx, secrets, stepId, now, random);
+  if (!a) return { decision: { kind: 'noop', reason: 'step not found' } };
+  if (a.claimed) return { decision: a.decision, claimed: a.claimed };
+  await giveBack(tx, a, now);
+  const { f, decision } = a;
   switch (decision.kind) {
     case 'noop':
       return { decision };
+    case 'claim':
+      // The rules see a mailbox ready that the reservation did not get: a concurrent claim took it first.
+      return { decision: { kind: 'noop', reason: 'claimed elsewhere' } };
     case 'stop':
       // A contact who replied, bounced or unsubscribed ends the sequence; a sequence already over cancels the step.
       if (f.sequence_status === 'active') await endSequence(tx, f.sequence_id, 'stopped', decision.reason, now);
@@ -121,9 +178,10 @@ export async function claimStep(
     case 'hold':
       await run(tx, holdForApproval(stepId, decision.reason, now));
       return { decision };
-    case 'defer':
+    case 'defer': {
       await run(tx, deferStep(stepId, decision.until, decision.missedWindow, decision.reason, now));
       // The steps after it move with it, keeping their delays.
+      const { zone, policy } = schedulePolicyOf(f);
       await moveLaterSteps(
         tx,
         { sequenceId: f.sequence_id, position: f.position, at: decision.until },
@@ -132,19 +190,27 @@ export async function claimStep(
         now,
       );
       return { decision };
-    case 'claim': {
-      const mailbox = mailboxes.find((m) => m.id === decision.mailboxId)!;
-      const messageId = stepMessageId(secrets, stepId, mailbox.from_email);
-      if (!(await one(tx, markClaimed(stepId, mailbox.id, messageId, now))))
-        return { decision: { kind: 'noop', reason: 'claimed elsewhere' } };
-      if (!f.sequence_mailbox_id) await run(tx, bindSequenceMailbox(f.sequence_id, mailbox.id));
-      const gap = randomGap(mailbox.min_gap_seconds, mailbox.max_gap_seconds, random);
-      // No gap configured: leave next_send_at empty, so concurrent claims never wait on clock skew.
-      await run(tx, reserveMailboxGap(mailbox.id, now, gap > 0 ? new Date(now.getTime() + gap * 1000) : null));
-      return {
-        decision,
-        claimed: { facts: f, mailbox, messageId, thread, subject: f.subject || thread?.subject || '' },
-      };
     }
   }
+}
+
+/**
+ * The send path's claim: one round trip when the step goes out (claim_step() outside a
+ * transaction: its locks last that one statement). Anything else (a noop aside) is decided again
+ * under the step's lock in a transaction, as before, so a defer, skip, stop or hold is applied
+ * to facts nobody can change meanwhile.
+ */
+export async function claimForSend(
+  db: Database,
+  secrets: Pick<SecretBox, 'sign'>,
+  stepId: number,
+  now: Date,
+  random: () => number = Math.random,
+): Promise<ClaimResult> {
+  const a = await attempt(db, secrets, stepId, now, random);
+  if (!a) return { decision: { kind: 'noop', reason: 'step not found' } };
+  if (a.claimed) return { decision: a.decision, claimed: a.claimed };
+  await giveBack(db, a, now);
+  if (a.decision.kind === 'noop') return { decision: a.decision };
+  return db.transaction((tx) => claimStep(tx, secrets, stepId, now, random));
 }

@@ -2,19 +2,15 @@
 // retried while the database is away, for as long as the process lives (db/transient.ts), so a
 // 250 received during a restart still ends `sent`. If the process dies first, the step stays in
 // `sending` and the reconciler finds it by its Message-ID.
-import { one, run, type Queryable } from '../db/index.js';
+import { run, type Queryable } from '../db/index.js';
 import {
-  completeIfDone,
   holdStep,
-  insertEvent,
-  insertOutMessage,
   markAmbiguous,
   markRetry,
-  markSent,
   markStepOutcome,
   pauseMailbox,
+  recordSentSql,
   releaseUnhanded,
-  touchContact,
 } from '../db/queries/sending.js';
 import { pauseForConsent, recordConsentError } from '../db/queries/mailbox-oauth.js';
 import { persist } from '../db/transient.js';
@@ -33,8 +29,14 @@ import type { SendOutcome } from './transport.js';
 export type RecordCtx = Pick<AppContext, 'db' | 'log'>;
 
 /** One outcome write in its own transaction, retried until the database takes it. */
-export function durably<T>(ctx: RecordCtx, what: string, stepId: number, fn: (tx: Queryable) => Promise<T>) {
-  return persist(() => ctx.db.transaction(fn), {
+export function durably<T>(
+  ctx: RecordCtx,
+  what: string,
+  stepId: number,
+  fn: (tx: Queryable) => Promise<T>,
+  opts: { transaction?: boolean } = {},
+) {
+  return persist(() => (opts.transaction === false ? fn(ctx.db) : ctx.db.transaction(fn)), {
     onRetry: (err, attempt, waitMs) => ctx.log.warn({ stepId, err, attempt, waitMs }, `sequence.step.${what}_retrying`),
   });
 }
@@ -49,51 +51,46 @@ export async function recordSent(
 ): Promise<void> {
   const f = c.facts;
   const stepId = f.step_id;
-  await durably(ctx, 'record', stepId, async (tx) => {
-    await run(tx, markSent(stepId, outcome.response, at));
-    const m = await one<{ id: number }>(
-      tx,
-      insertOutMessage({
-        workspaceId: f.workspace_id,
-        mailboxId: c.mailbox.id,
-        sequenceId: f.sequence_id,
-        stepId,
-        contactId: f.contact_id,
-        messageId: msg.messageId,
-        inReplyTo: msg.inReplyTo ?? null,
-        references: msg.references ?? [],
-        from: c.mailbox.from_email,
-        to: f.contact_email,
-        subject: msg.subject,
-        text: msg.text,
-        raw,
-        outboxPath: outcome.outboxPath,
-        at,
-      }),
-    );
-    await run(
-      tx,
-      insertEvent({
-        workspaceId: f.workspace_id,
-        type: 'sent',
-        sequenceId: f.sequence_id,
-        stepId,
-        contactId: f.contact_id,
-        accountId: f.account_id,
-        signalId: f.signal_id,
-        messageRef: m?.id ?? null,
-        data: { position: f.position, mailboxId: c.mailbox.id },
-        at,
-      }),
-    );
-    await run(tx, touchContact(f.contact_id, at));
-    await run(tx, completeIfDone(f.sequence_id, at));
-  });
+  // One statement, so no transaction around it: the step, the message, the event, the contact, the sequence.
+  await durably(
+    ctx,
+    'record',
+    stepId,
+    (db) =>
+      run(
+        db,
+        recordSentSql({
+          stepId,
+          response: outcome.response,
+          message: {
+            workspaceId: f.workspace_id,
+            mailboxId: c.mailbox.id,
+            sequenceId: f.sequence_id,
+            stepId,
+            contactId: f.contact_id,
+            messageId: msg.messageId,
+            inReplyTo: msg.inReplyTo ?? null,
+            references: msg.references ?? [],
+            from: c.mailbox.from_email,
+            to: f.contact_email,
+            subject: msg.subject,
+            text: msg.text,
+            raw,
+            outboxPath: outcome.outboxPath,
+            at,
+          },
+          event: { accountId: f.account_id, signalId: f.signal_id, position: f.position },
+        }),
+      ),
+    { transaction: false },
+  );
 }
 
 /** Nothing reached the server (no connection, the hand-over refused): back to `scheduled`, untouched otherwise. */
 export async function recordNotHanded(ctx: RecordCtx, c: ClaimedStep, reason: string, now: Date): Promise<void> {
-  await durably(ctx, 'release', c.facts.step_id, (tx) => run(tx, releaseUnhanded(c.facts.step_id, reason, now)));
+  await durably(ctx, 'release', c.facts.step_id, (db) => run(db, releaseUnhanded(c.facts.step_id, reason, now)), {
+    transaction: false,
+  });
 }
 
 export async function recordFailure(

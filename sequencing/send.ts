@@ -5,7 +5,7 @@
 import type { AppContext } from '../context.js';
 import { one } from '../db/index.js';
 import { markHandedOver } from '../db/queries/sending.js';
-import { claimStep, type ClaimedStep } from './claim.js';
+import { claimForSend, type ClaimedStep } from './claim.js';
 import { buildStepMessage, type BuiltMessage } from './message.js';
 import { recordFailure, recordNotHanded, recordSent } from './record.js';
 import { advance, classifySmtpError, type DeliveryStage, type SmtpVerdict } from './smtp-errors.js';
@@ -73,7 +73,7 @@ export async function sendStep(ctx: SendCtx, stepId: number, deps: SendDeps): Pr
 async function claimAndSend(ctx: SendCtx, stepId: number, deps: SendDeps): Promise<SendResult> {
   const clock = deps.now ?? (() => new Date());
   const now = clock();
-  const { decision, claimed } = await ctx.db.transaction((tx) => claimStep(tx, ctx.secrets, stepId, now, deps.random));
+  const { decision, claimed } = await claimForSend(ctx.db, ctx.secrets, stepId, now, deps.random);
   if (!claimed) {
     const status =
       decision.kind === 'defer'

@@ -77,55 +77,9 @@ export interface ClaimFactsRow extends ScheduleContextRow {
 /** A step is settled once it can no longer go out: a later step may follow it. */
 const SETTLED = `('sent', 'skipped', 'cancelled')`;
 
-export const lockStepFacts = (stepId: number): Sql => ({
-  text: `SELECT st.id AS step_id, st.status AS step_status, st.position, st.subject, st.body, st.new_thread, st.branch,
-                st.attempts, st.scheduled_at, st.delay_days, s.id AS sequence_id, s.status AS sequence_status, s.paused_until,
-                s.workspace_id, s.owner_id, s.mailbox_id AS sequence_mailbox_id, s.account_id, s.signal_id,
-                c.id AS contact_id, c.email AS contact_email, trim(c.first_name || ' ' || c.last_name) AS contact_name,
-                c.status AS contact_status, w.settings, u.signature AS owner_signature, u.sender_name AS owner_sender_name,
-                c.time_zone AS contact_tz, a.time_zone AS account_tz, u.time_zone AS owner_tz,
-                a.country, t.sending_window, t.fallback_window, t.fallback_after_days,
-                EXISTS (SELECT 1 FROM suppressions x WHERE x.workspace_id = s.workspace_id
-                          AND ((x.kind = 'email' AND lower(x.value) = lower(c.email))
-                            OR (x.kind = 'domain' AND lower(x.value) = lower(split_part(c.email, '@', 2))))) AS suppressed,
-                EXISTS (SELECT 1 FROM sequence_steps e WHERE e.sequence_id = s.id AND e.position < st.position
-                          AND e.status NOT IN ${SETTLED}) AS earlier_pending,
-                (SELECT max(e.scheduled_at) FROM sequence_steps e WHERE e.sequence_id = s.id AND e.position < st.position
-                          AND e.status IN ('scheduled', 'awaiting_approval')) AS earlier_planned_at
-           FROM sequence_steps st
-           JOIN sequences s ON s.id = st.sequence_id
-           JOIN contacts c ON c.id = s.contact_id
-           JOIN workspaces w ON w.id = s.workspace_id
-           LEFT JOIN accounts a ON a.id = coalesce(s.account_id, c.account_id)
-           LEFT JOIN users u ON u.id = s.owner_id
-           LEFT JOIN sequence_templates t ON t.id = s.template_id
-          WHERE st.id = $1
-          FOR UPDATE OF st, s`,
-  values: [stepId],
-});
-
-/** The sequence's own mailbox once it has one (a thread stays in one mailbox); else the owner's, least used first. */
-export const lockCandidateMailboxes = (f: {
-  workspaceId: number;
-  ownerId: number | null;
-  mailboxId: number | null;
-  now: Date;
-}): Sql => ({
-  text: `SELECT m.*, (SELECT count(*) FROM sequence_steps x
-                       WHERE x.mailbox_id = m.id AND x.claimed_at > $4::timestamptz - interval '24 hours'
-                         AND x.status IN ('sending', 'sent', 'unknown'))::int AS sent_24h
-           FROM mailboxes m
-          WHERE m.workspace_id = $1 AND (m.id = $3 OR ($3::bigint IS NULL AND m.user_id = $2))
-          ORDER BY m.id
-          FOR UPDATE OF m`,
-  values: [f.workspaceId, f.ownerId, f.mailboxId, f.now],
-});
-
-export const threadOf = (sequenceId: number, position: number): Sql => ({
-  text: `SELECT position, subject, new_thread, message_id, status FROM sequence_steps
-          WHERE sequence_id = $1 AND position < $2 ORDER BY position`,
-  values: [sequenceId, position],
-});
+/** Takes one claim's count back from its mailbox's day (a claim that never reached the server). */
+const UNCOUNT = `UPDATE mailboxes m SET sent_on_day = greatest(m.sent_on_day - 1, 0)
+                   FROM st WHERE m.id = st.mailbox_id AND m.sent_day = (st.claimed_at AT TIME ZONE 'UTC')::date`;
 
 /** scheduled → sending, only while every earlier step is settled (the thread stays in order). `attempts` is the claim's token. */
 export const markClaimed = (stepId: number, mailboxId: number, messageId: string, now: Date): Sql => ({
@@ -143,25 +97,18 @@ export const markClaimed = (stepId: number, mailboxId: number, messageId: string
  * claim (`attempts`): no row means the step was taken back, and nothing must go out.
  */
 export const markHandedOver = (stepId: number, attempts: number, now: Date): Sql => ({
+  name: 'prospector_mark_handed_over',
   text: `UPDATE sequence_steps SET handed_at = $3 WHERE id = $1 AND status = 'sending' AND attempts = $2 RETURNING id`,
   values: [stepId, attempts, now],
 });
 
 /** A claimed step that provably never reached the server goes back to wait for its time. */
 export const releaseUnhanded = (stepId: number, reason: string, now: Date): Sql => ({
-  text: `UPDATE sequence_steps SET status = 'scheduled', last_error = $2, updated_at = $3
-          WHERE id = $1 AND status = 'sending' AND handed_at IS NULL RETURNING id`,
+  text: `WITH st AS (UPDATE sequence_steps SET status = 'scheduled', last_error = $2, updated_at = $3
+                      WHERE id = $1 AND status = 'sending' AND handed_at IS NULL RETURNING id, mailbox_id, claimed_at),
+              un AS (${UNCOUNT})
+         SELECT id FROM st`,
   values: [stepId, reason, now],
-});
-
-export const bindSequenceMailbox = (sequenceId: number, mailboxId: number): Sql => ({
-  text: `UPDATE sequences SET mailbox_id = $2 WHERE id = $1 AND mailbox_id IS NULL`,
-  values: [sequenceId, mailboxId],
-});
-
-export const reserveMailboxGap = (mailboxId: number, now: Date, nextAt: Date | null): Sql => ({
-  text: `UPDATE mailboxes SET last_sent_at = $2, next_send_at = $3 WHERE id = $1`,
-  values: [mailboxId, now, nextAt],
 });
 
 export const deferStep = (stepId: number, at: Date, missed: boolean, reason: string, now: Date): Sql => ({
@@ -192,9 +139,11 @@ export const markRetry = (stepId: number, at: Date, error: string, now: Date): S
  * `scheduled` at `at`, the claim (`attempts`, its token) not counted (the mailbox is paused; it waits for a reconnect).
  */
 export const holdStep = (stepId: number, attempts: number, at: Date, error: string, now: Date): Sql => ({
-  text: `UPDATE sequence_steps SET status = 'scheduled', scheduled_at = $3, attempts = attempts - 1,
-                handed_at = NULL, last_error = $4, updated_at = $5
-          WHERE id = $1 AND status = 'sending' AND attempts = $2 RETURNING id`,
+  text: `WITH st AS (UPDATE sequence_steps SET status = 'scheduled', scheduled_at = $3, attempts = attempts - 1,
+                             handed_at = NULL, last_error = $4, updated_at = $5
+                      WHERE id = $1 AND status = 'sending' AND attempts = $2 RETURNING id, mailbox_id, claimed_at),
+              un AS (${UNCOUNT})
+         SELECT id FROM st`,
   values: [stepId, attempts, at, error, now],
 });
 
@@ -210,7 +159,7 @@ export const markAmbiguous = (stepId: number, error: string, lookAt: Date, now: 
   values: [stepId, error, lookAt, now],
 });
 
-export const insertOutMessage = (m: {
+export interface OutMessage {
   workspaceId: number;
   mailboxId: number;
   sequenceId: number;
@@ -226,29 +175,78 @@ export const insertOutMessage = (m: {
   raw: string;
   outboxPath: string | null;
   at: Date;
-}): Sql => ({
-  text: `INSERT INTO messages (workspace_id, mailbox_id, sequence_id, step_id, contact_id, direction, message_id, in_reply_to,
+}
+
+const OUT_MESSAGE_INSERT = `INSERT INTO messages (workspace_id, mailbox_id, sequence_id, step_id, contact_id, direction, message_id, in_reply_to,
                                "references", from_addr, to_addr, subject, text_body, raw, outbox_path, at)
          VALUES ($1, $2, $3, $4, $5, 'out', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-         ON CONFLICT DO NOTHING RETURNING id`,
-  values: [
-    m.workspaceId,
-    m.mailboxId,
-    m.sequenceId,
-    m.stepId,
-    m.contactId,
-    m.messageId,
-    m.inReplyTo,
-    m.references,
-    m.from,
-    m.to,
-    m.subject,
-    m.text,
-    m.raw,
-    m.outboxPath,
-    m.at,
-  ],
+         ON CONFLICT DO NOTHING`;
+
+const outMessageValues = (m: OutMessage): unknown[] => [
+  m.workspaceId,
+  m.mailboxId,
+  m.sequenceId,
+  m.stepId,
+  m.contactId,
+  m.messageId,
+  m.inReplyTo,
+  m.references,
+  m.from,
+  m.to,
+  m.subject,
+  m.text,
+  m.raw,
+  m.outboxPath,
+  m.at,
+];
+
+export const insertOutMessage = (m: OutMessage): Sql => ({
+  text: `${OUT_MESSAGE_INSERT} RETURNING id`,
+  values: outMessageValues(m),
 });
+
+/**
+ * The record of a delivered step in one statement: `sent`, the outgoing message, the `sent` event
+ * (pointing at the message), the contact touched, and the sequence completed when nothing of it
+ * is left to send. The data-modifying parts share one snapshot, so the completion check leaves
+ * out this step once the first part has marked it.
+ */
+export const recordSentSql = (r: {
+  stepId: number;
+  response: string;
+  message: OutMessage;
+  event: { accountId: number | null; signalId: number | null; position: number };
+}): Sql => {
+  const m = r.message;
+  return {
+    name: 'prospector_record_sent',
+    text: `WITH st AS (
+             UPDATE sequence_steps SET status = 'sent', sent_at = $15, smtp_response = $16, last_error = NULL,
+                    reconcile_at = NULL, updated_at = $15
+              WHERE id = $4 AND status IN ('sending', 'unknown') RETURNING id),
+           msg AS (${OUT_MESSAGE_INSERT} RETURNING id),
+           ev AS (
+             INSERT INTO events (workspace_id, type, sequence_id, step_id, contact_id, account_id, signal_id, message_ref, data, occurred_at)
+             VALUES ($1, 'sent', $3, $4, $5, $17, $18, (SELECT id FROM msg), $19, $15) ON CONFLICT DO NOTHING RETURNING id),
+           ct AS (UPDATE contacts SET last_contacted_at = $15 WHERE id = $5),
+           done AS (
+             UPDATE sequences SET status = 'completed', stop_reason = coalesce(stop_reason, 'finished'), ended_at = $15, updated_at = $15
+              WHERE id = $3 AND status = 'active'
+                AND NOT EXISTS (SELECT 1 FROM sequence_steps x WHERE x.sequence_id = $3
+                                 AND x.status IN ('draft', 'awaiting_approval', 'scheduled', 'sending', 'unknown')
+                                 AND (x.id <> $4 OR NOT EXISTS (SELECT 1 FROM st)))
+             RETURNING id)
+           SELECT (SELECT count(*) FROM st)::int AS marked, (SELECT id FROM msg) AS message_ref,
+                  (SELECT count(*) FROM done)::int AS completed`,
+    values: [
+      ...outMessageValues(m),
+      r.response,
+      r.event.accountId,
+      r.event.signalId,
+      JSON.stringify({ position: r.event.position, mailboxId: m.mailboxId }),
+    ],
+  };
+};
 
 export const insertEvent = (e: {
   workspaceId: number;
