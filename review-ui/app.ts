@@ -36,6 +36,7 @@ import { settingsImportRoutes } from './routes/settings-imports.js';
 import { settingsInboundSecretRoutes } from './routes/settings-inbound-secret.js';
 import { settingsMailboxRoutes } from './routes/settings-mailboxes.js';
 import { mailboxDeleteRoutes } from './routes/mailbox-delete.js';
+import { scheduleRoutes } from './routes/schedule.js';
 import { settingsSourceRoutes } from './routes/settings-sources.js';
 import { settingsTemplateRoutes } from './routes/settings-templates.js';
 import { settingsWorkspaceRoutes } from './routes/settings-workspace.js';
@@ -144,6 +145,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(needsContactRoutes(ctx));
   // The outbox pages and their /api/outbox twins.
   app.use(outboxRoutes(ctx));
+  app.use(scheduleRoutes(ctx));
   app.use('/api', stepApprovalApiRoutes(ctx));
   app.use('/api', signalApiRoutes(ctx));
   app.use(apiTokenRoutes(ctx));

@@ -15,6 +15,7 @@ export const NAV: NavItem[] = [
   { href: '/signals', label: 'Signals' },
   { href: '/replies', label: 'Replies' },
   { href: '/outbox', label: 'Outbox' },
+  { href: '/schedule', label: 'Upcoming' },
   { href: '/dashboard', label: 'Dashboard', roles: ['manager', 'revops'] },
   { href: '/plays', label: 'Plays' },
   { href: '/accounts', label: 'Accounts' },

@@ -17,6 +17,8 @@ import {
 import { queueNeighbours } from '../../db/queries/review-queue.js';
 import { AppError, isAppError } from '../../errors.js';
 import { previewSchedule } from '../../sequencing/approve.js';
+import { waitingLine } from '../views/schedule.js';
+import { loadUpcoming } from './schedule.js';
 import { canActOnDraft, queueViewer } from '../access.js';
 import { approve, loadDraft, regenerate, reject, saveEdit, snooze, type StepEdit } from '../draft-actions.js';
 import { inZone, intParam, label, zoneOf } from '../format.js';
@@ -73,6 +75,19 @@ async function render(ctx: AppContext, req: Request, d: DraftRow): Promise<strin
     plan?.zone ?? zoneOf(d.contact_time_zone, dos?.contact_time_zone, d.account_time_zone, d.owner_time_zone);
   const canAct = canActOnDraft(u, d);
   const editable = canAct && pending;
+  // Each step not gone yet says why it waits and when it is expected (the same words as Upcoming sends).
+  const now = new Date();
+  const waiting = new Map(
+    (['active', 'paused'].includes(d.status)
+      ? await loadUpcoming(ctx.db, req, { sequenceId: d.id }, 100, 0, now)
+      : []
+    ).map((it) => [
+      it.row.id,
+      html`<p class="waiting" data-step-id="${it.row.id}">
+        Waiting: ${waitingLine(it.waiting, zoneOf(u.timeZone), now)} · <a href="/schedule">reschedule or skip</a>
+      </p>`,
+    ]),
+  );
   const factMap = new Map(facts.map((f) => [Number(f.id), f]));
   const planned = new Map<number, Planned>((plan?.steps ?? []).map((p) => [p.position, p]));
   const csrf = csrfField(req);
@@ -111,7 +126,7 @@ async function render(ctx: AppContext, req: Request, d: DraftRow): Promise<strin
           <form method="post" action="/drafts/${d.id}/edit" id="edit-form" data-autosave="/api/drafts/${d.id}">
             ${csrf}
             <input type="hidden" name="version" value="${d.version}" id="draft-version" />
-            ${steps.map((s, i) => stepCard(s, planned.get(s.position), { index: i, recipientZone, viewerZone: u.timeZone, ownerZone: d.owner_id !== u.id ? zoneOf(d.owner_time_zone) : null, editable, facts: factMap }))}
+            ${steps.map((s, i) => stepCard(s, planned.get(s.position), { index: i, recipientZone, viewerZone: u.timeZone, ownerZone: d.owner_id !== u.id ? zoneOf(d.owner_time_zone) : null, editable, facts: factMap, waiting: waiting.get(s.id) }))}
             ${editable ? html`<p class="save-row"><button type="submit">Save</button> <span id="autosave-status" class="muted" role="status" aria-live="polite">Edits save themselves as you type.</span></p>` : ''}
           </form>
           ${

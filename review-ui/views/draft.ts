@@ -122,6 +122,8 @@ export function stepCard(
     ownerZone?: string | null;
     editable: boolean;
     facts: Map<number, FactRow>;
+    /** Why a step not gone yet waits, and when it is expected. */
+    waiting?: Html;
   },
 ): Html {
   const at = s.scheduled_at ?? plan?.at ?? null;
@@ -151,7 +153,7 @@ export function stepCard(
       Step ${opts.index + 1}: ${label(s.kind)}
       ${s.delay_days ? html`<span class="muted">· ${s.delay_days} day${s.delay_days === 1 ? '' : 's'} after the previous</span>` : ''}
     </h3>
-    ${when}
+    ${when} ${opts.waiting ?? ''}
     ${
       opts.editable
         ? html`<label
