@@ -64,7 +64,9 @@ describeEachBackend('upcoming sends', (get) => {
     expect(row(list, paused.stepIds[0]!)).toContain('mailbox paused: warming up');
     expect(row(list, paused.stepIds[0]!)).toContain('needs a person');
     expect(row(list, capped.stepIds[0]!)).toContain('daily cap reached (1 a day)');
-    expect(row(list, capped.stepIds[0]!)).toMatch(/expected <time datetime="[^"]+" title="[^"]+"\s*>in (2[2-4] h|1 day)/);
+    expect(row(list, capped.stepIds[0]!)).toMatch(
+      /expected <time datetime="[^"]+" title="[^"]+"\s*>in (2[2-4] h|1 day)/,
+    );
     expect(row(list, closed.stepIds[0]!)).toContain('outside the sending window (Mon 00:00–00:01 recipient time)');
     expect(row(list, held.stepIds[0]!)).toContain('sequence paused: someone at the account replied');
 
