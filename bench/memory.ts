@@ -25,8 +25,12 @@ function memOf(pid: number): { rss: number; peak: number } {
   return { rss: kb('VmRSS'), peak: kb('VmHWM') };
 }
 
-async function measure(args: string[], env: Record<string, string>, ready: RegExp, baseline: boolean) {
-  const p = startProcess(args, cleanEnv({ ...env, ...(baseline ? { NODE_OPTIONS: BASELINE } : {}) }));
+/** `eager`: the old imports preloaded; `tsx`: run through tsx's loader, as before bin/build.js; `now`: as shipped. */
+type Mode = 'eager' | 'tsx' | 'now';
+async function measure(args: string[], env: Record<string, string>, ready: RegExp, mode: Mode) {
+  const extra: Record<string, string> =
+    mode === 'eager' ? { NODE_OPTIONS: BASELINE } : mode === 'tsx' ? { PROSPECTOR_TSX: '1' } : {};
+  const p = startProcess(args, cleanEnv({ ...env, ...extra }));
   try {
     // Logs go to stderr, the start banner to stdout.
     for (const end = Date.now() + 180_000; !ready.test(p.stdout() + p.stderr()); await sleep(200)) {
@@ -40,31 +44,32 @@ async function measure(args: string[], env: Record<string, string>, ready: RegEx
   }
 }
 
-async function pair(label: string, run: (baseline: boolean) => Promise<{ rss: number; peak: number }>) {
-  const base = await run(true);
-  const now = await run(false);
-  console.log(
-    `${label.padEnd(22)} RSS ${mb(now.rss)} MB vs eager ${mb(base.rss)} MB = ${(now.rss / base.rss).toFixed(2)}×` +
-      `   peak ${mb(now.peak)} MB vs ${mb(base.peak)} MB = ${(now.peak / base.peak).toFixed(2)}×`,
-  );
+async function pair(label: string, run: (mode: Mode) => Promise<{ rss: number; peak: number }>) {
+  const base = await run('eager');
+  const tsx = await run('tsx');
+  const now = await run('now');
+  const vs = (name: string, b: { rss: number; peak: number }) =>
+    `RSS ${mb(now.rss)} MB vs ${name} ${mb(b.rss)} MB = ${(now.rss / b.rss).toFixed(2)}×` +
+    `, peak ${mb(now.peak)} vs ${mb(b.peak)} MB = ${(now.peak / b.peak).toFixed(2)}×`;
+  console.log(`${label.padEnd(24)} ${vs('eager', base)}\n${''.padEnd(24)} ${vs('tsx', tsx)}`);
 }
 
-console.log(`idle ${IDLE} s after ready; ratio = today / eager baseline (same run)`);
+console.log(`idle ${IDLE} s after ready; ratios = as shipped / eager imports, and / through tsx (same run)`);
 if (which === 'worker' || which === 'both') {
   const t = await createTestDb('postgres', { label: 'bench_memory' });
   try {
     const env = { DATABASE_URL: t.url!, APP_SECRET: SECRET, LOG_LEVEL: 'info' };
-    await pair('prospector worker', (b) => measure(['worker'], env, /agents\.started/, b));
+    await pair('prospector worker', (m) => measure(['worker'], env, /agents\.started/, m));
   } finally {
     await t.dispose();
   }
 }
 if (which === 'start' || which === 'both') {
-  const run = async (baseline: boolean) => {
+  const run = async (mode: Mode) => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'prospector-bench-mem-'));
     try {
       const env = { DATA_DIR: dir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
-      return await measure(['start', '--demo'], env, /Prospector is running at/, baseline);
+      return await measure(['start', '--demo'], env, /Prospector is running at/, mode);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
