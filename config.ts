@@ -15,6 +15,7 @@ export const SECRET_KEYS = [
   'GOOGLE_CLIENT_SECRET',
   'MICROSOFT_CLIENT_SECRET',
   'HUBSPOT_CLIENT_SECRET',
+  'SALESFORCE_CLIENT_SECRET',
 ] as const;
 
 /** `host:port`; port 465 (SMTP) and 993 (IMAP) mean TLS from the start, others STARTTLS or plain. */
@@ -124,6 +125,14 @@ const EnvSchema = z.object({
   HUBSPOT_AUTH_URL: z
     .url('an absolute URL of the HubSpot authorize page')
     .default('https://app.hubspot.com/oauth/authorize'),
+  // Salesforce CRM (issue 14): a connected app's consumer key/secret; the login hosts a connection chooses
+  // between (production or sandbox). Tests point both at a loopback fake.
+  SALESFORCE_CLIENT_ID: z.string().min(1).optional(),
+  SALESFORCE_CLIENT_SECRET: z.string().min(1).optional(),
+  SALESFORCE_LOGIN_URL: z.url('an absolute URL of a Salesforce login host').default('https://login.salesforce.com'),
+  SALESFORCE_SANDBOX_LOGIN_URL: z
+    .url('an absolute URL of a Salesforce login host')
+    .default('https://test.salesforce.com'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -184,6 +193,8 @@ export interface Config {
   oauth: { google: OAuthProviderConfig; microsoft: OAuthProviderConfig & { tenant: string } };
   /** HubSpot (issue 14): OAuth app credentials (optional: a private app token works without) and base URLs. */
   hubspot: { clientId?: string; clientSecret?: string; apiUrl: string; authUrl: string };
+  /** Salesforce CRM: the connected app and the two login hosts (production, sandbox). */
+  salesforce: { clientId?: string; clientSecret?: string; loginUrl: string; sandboxLoginUrl: string };
 }
 
 export class ConfigError extends Error {
@@ -287,6 +298,12 @@ export function loadConfig(env: Record<string, string | undefined> = { ...readEn
       apiUrl: e.HUBSPOT_API_URL.replace(/\/$/, ''),
       authUrl: e.HUBSPOT_AUTH_URL,
     },
+    salesforce: {
+      clientId: e.SALESFORCE_CLIENT_ID,
+      clientSecret: e.SALESFORCE_CLIENT_SECRET,
+      loginUrl: e.SALESFORCE_LOGIN_URL.replace(/\/$/, ''),
+      sandboxLoginUrl: e.SALESFORCE_SANDBOX_LOGIN_URL.replace(/\/$/, ''),
+    },
   };
 }
 
@@ -302,5 +319,6 @@ export function redactedConfig(config: Config): Record<string, unknown> {
       microsoft: { ...config.oauth.microsoft, clientSecret: config.oauth.microsoft.clientSecret ? '***' : undefined },
     },
     hubspot: { ...config.hubspot, clientSecret: config.hubspot.clientSecret ? '***' : undefined },
+    salesforce: { ...config.salesforce, clientSecret: config.salesforce.clientSecret ? '***' : undefined },
   };
 }

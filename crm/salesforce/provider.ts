@@ -1,0 +1,246 @@
+// The CrmProvider for one Salesforce org (crm/provider.ts says what each method promises).
+//
+// Reads: SOQL through jsforce, oldest change first (ORDER BY LastModifiedDate, Id), one page per call with
+// Salesforce's nextRecordsUrl as the cursor. An incremental read uses queryAll, so records deleted or merged
+// away since the cursor come back too (IsDeleted, MasterRecordId); a full resync reads only live records.
+// The RevOps filter becomes a WHERE fragment only through soql-filter.ts.
+// Writes: Tasks (emails) and Events (meetings) in composite sobject collections of up to 200, allOrNone
+// false, one result per record; opt-outs set HasOptedOutOfEmail on every contact with the address.
+import type { Connection } from 'jsforce';
+import {
+  CrmError,
+  type ActivityResult,
+  type ActivityWrite,
+  type CrmCompany,
+  type CrmContact,
+  type CrmDeal,
+  type CrmObject,
+  type CrmOwner,
+  type CrmProvider,
+  type CrmTargetFilter,
+  type CrmTokenSource,
+  type ListCursor,
+  type ListOptions,
+  type Page,
+} from '../provider.js';
+import { SalesforceSession } from './client.js';
+import {
+  ACCOUNT_FIELDS,
+  CONTACT_FIELDS,
+  defaultSalesforceMapping,
+  OPPORTUNITY_FIELDS,
+  selectSoql,
+  soqlDateTime,
+  toActivityRecord,
+  toCompany,
+  toContact,
+  toDeal,
+  type SfRow,
+} from './records.js';
+import { checkFieldName, fieldEqualsClause, safeWhereClause, SoqlFilterError, soqlString } from './soql-filter.js';
+
+/** Salesforce's collections take at most 200 records a call. */
+const COLLECTION_MAX = 200;
+/** Query pages: Salesforce allows 200–2,000 records a page. */
+const PAGE_MIN = 200;
+const PAGE_MAX = 2000;
+
+interface QueryPage {
+  records: SfRow[];
+  done: boolean;
+  nextRecordsUrl?: string;
+}
+
+interface SaveResult {
+  id?: string;
+  success: boolean;
+  errors: { statusCode?: string; errorCode?: string; message: string; fields?: string[] }[];
+}
+
+/** The SOQL fragment for the RevOps target filter; CrmError('invalid') with the reason when refused. */
+export function targetWhere(filter: CrmTargetFilter | undefined): string | null {
+  try {
+    if (!filter || filter.type === 'all') return null;
+    if (filter.type === 'where') return safeWhereClause(filter.value ?? '');
+    if (filter.type === 'property') return fieldEqualsClause(filter.property ?? '', filter.value);
+    throw new CrmError(
+      'invalid',
+      'Salesforce list views are not supported as a target filter: use a SOQL filter or a checkbox field',
+    );
+  } catch (err) {
+    if (err instanceof SoqlFilterError)
+      throw new CrmError('invalid', `The Salesforce target filter was refused: ${err.message}`);
+    throw err;
+  }
+}
+
+export class SalesforceProvider implements CrmProvider {
+  readonly kind = 'salesforce' as const;
+  private readonly session: SalesforceSession;
+
+  constructor(tokens: CrmTokenSource, instanceUrl: string | null) {
+    this.session = new SalesforceSession(tokens, instanceUrl);
+  }
+
+  async whoAmI(): Promise<{ account: string; label: string }> {
+    const me = await this.session.call('Reading who is connected', (c) =>
+      c.request<{ organization_id: string; user_id: string; email?: string; name?: string }>(
+        '/services/oauth2/userinfo',
+      ),
+    );
+    return {
+      account: me.organization_id,
+      label: `Salesforce org ${me.organization_id} (${me.email ?? me.name ?? me.user_id})`,
+    };
+  }
+
+  defaultMapping() {
+    return defaultSalesforceMapping();
+  }
+
+  private async page(
+    what: string,
+    soql: string,
+    cursor: ListCursor,
+    limit: number | undefined,
+    scanAll: boolean,
+  ): Promise<QueryPage> {
+    const size = Math.min(PAGE_MAX, Math.max(PAGE_MIN, limit ?? PAGE_MAX));
+    const options = {
+      headers: { 'Sforce-Query-Options': `batchSize=${size}` },
+      maxFetch: PAGE_MAX,
+      autoFetch: false,
+      scanAll,
+      responseTarget: 'QueryResult' as const,
+    };
+    return this.session.call(what, async (c: Connection) =>
+      cursor.after
+        ? ((await c.queryMore(cursor.after, options)) as unknown as QueryPage)
+        : ((await c.query(soql, options)) as unknown as QueryPage),
+    );
+  }
+
+  private static since(cursor: ListCursor): string[] {
+    return cursor.since ? [`LastModifiedDate >= ${soqlDateTime(cursor.since)}`] : [];
+  }
+
+  async listCompanies(cursor: ListCursor, opts: ListOptions): Promise<Page<CrmCompany>> {
+    const filter = targetWhere(opts.filter);
+    const where = [...SalesforceProvider.since(cursor), ...(filter ? [filter] : [])];
+    const soql = selectSoql('Account', ACCOUNT_FIELDS, opts.fields, where);
+    const p = await this.page('Reading Accounts', soql, cursor, opts.limit, Boolean(cursor.since));
+    return { records: p.records.map((r) => toCompany(r, opts.fields)), next: p.done ? undefined : p.nextRecordsUrl };
+  }
+
+  async listContacts(cursor: ListCursor, opts: ListOptions): Promise<Page<CrmContact>> {
+    const soql = selectSoql('Contact', CONTACT_FIELDS, opts.fields, SalesforceProvider.since(cursor));
+    const p = await this.page('Reading Contacts', soql, cursor, opts.limit, Boolean(cursor.since));
+    return { records: p.records.map((r) => toContact(r, opts.fields)), next: p.done ? undefined : p.nextRecordsUrl };
+  }
+
+  async listDeals(cursor: ListCursor): Promise<Page<CrmDeal>> {
+    const soql = selectSoql('Opportunity', OPPORTUNITY_FIELDS, [], SalesforceProvider.since(cursor));
+    const p = await this.page('Reading Opportunities', soql, cursor, undefined, Boolean(cursor.since));
+    return { records: p.records.map(toDeal), next: p.done ? undefined : p.nextRecordsUrl };
+  }
+
+  async listRemoved(object: CrmObject, since: Date): Promise<{ externalId: string; mergedIntoId: string | null }[]> {
+    const sobject = object === 'company' ? 'Account' : 'Contact';
+    const soql = `SELECT Id, MasterRecordId FROM ${sobject} WHERE IsDeleted = true AND LastModifiedDate >= ${soqlDateTime(since)}`;
+    const out: { externalId: string; mergedIntoId: string | null }[] = [];
+    let cursor: ListCursor = {};
+    for (;;) {
+      const p = await this.page(`Reading deleted ${sobject}s`, soql, cursor, undefined, true);
+      for (const r of p.records)
+        out.push({ externalId: r.Id, mergedIntoId: (r.MasterRecordId as string | null) ?? null });
+      if (p.done || !p.nextRecordsUrl) return out;
+      cursor = { after: p.nextRecordsUrl };
+    }
+  }
+
+  async getOwners(): Promise<CrmOwner[]> {
+    const owners: CrmOwner[] = [];
+    let cursor: ListCursor = {};
+    for (;;) {
+      const p = await this.page('Reading Users', 'SELECT Id, Email, Name FROM User', cursor, undefined, false);
+      for (const r of p.records) {
+        if (typeof r.Email === 'string' && r.Email)
+          owners.push({ id: r.Id, email: r.Email.toLowerCase(), name: String(r.Name ?? '') });
+      }
+      if (p.done || !p.nextRecordsUrl) return owners;
+      cursor = { after: p.nextRecordsUrl };
+    }
+  }
+
+  async writeActivities(writes: ActivityWrite[]): Promise<ActivityResult[]> {
+    const bySobject = new Map<'Task' | 'Event', { key: string; record: Record<string, unknown> }[]>();
+    for (const w of writes) {
+      const { sobject, record } = toActivityRecord(w.activity, w.key);
+      bySobject.set(sobject, [...(bySobject.get(sobject) ?? []), { key: w.key, record }]);
+    }
+    const results: ActivityResult[] = [];
+    for (const [sobject, items] of bySobject) {
+      for (let i = 0; i < items.length; i += COLLECTION_MAX) {
+        const chunk = items.slice(i, i + COLLECTION_MAX);
+        const saved = await this.session.call(
+          `Logging ${sobject === 'Task' ? 'emails' : 'meetings'} in Salesforce`,
+          (c) =>
+            c.sobject(sobject).create(
+              chunk.map((x) => x.record),
+              { allOrNone: false },
+            ) as Promise<SaveResult[]>,
+          { write: true },
+        );
+        chunk.forEach((x, n) => results.push(activityResult(x.key, saved[n])));
+      }
+    }
+    return results;
+  }
+
+  async updateContactField(contactExternalId: string, field: string, value: string): Promise<void> {
+    checkField(field);
+    const r = await this.session.call(
+      'Updating a Salesforce Contact',
+      (c) => c.sobject('Contact').update({ Id: contactExternalId, [field]: value }) as Promise<SaveResult>,
+      { write: true },
+    );
+    if (!r.success) throw new CrmError('invalid', saveErrorText(r));
+  }
+
+  async setOptOut(contactExternalId: string, email: string, reason: string): Promise<void> {
+    void reason; // Salesforce has no reason field on the opt-out; the core keeps ours.
+    const soql = `SELECT Id FROM Contact WHERE Email = ${soqlString(email.trim())} AND HasOptedOutOfEmail = false`;
+    const ids = new Set([contactExternalId]);
+    const p = await this.page('Finding Contacts with the address', soql, {}, undefined, false);
+    for (const r of p.records) ids.add(r.Id);
+    const updates = [...ids].map((Id) => ({ Id, HasOptedOutOfEmail: true }));
+    const saved = await this.session.call(
+      'Writing the opt-out to Salesforce',
+      (c) => c.sobject('Contact').update(updates, { allOrNone: false }) as Promise<SaveResult[]>,
+      { write: true },
+    );
+    const mine = saved[0];
+    if (!mine?.success) throw new CrmError('invalid', saveErrorText(mine));
+  }
+}
+
+function checkField(field: string) {
+  try {
+    checkFieldName(field);
+  } catch (err) {
+    throw new CrmError('invalid', (err as Error).message);
+  }
+}
+
+function saveErrorText(r: SaveResult | undefined): string {
+  if (!r) return 'Salesforce gave no result for this record';
+  const e = r.errors[0];
+  if (!e) return 'Salesforce did not save this record';
+  const fields = e.fields?.length ? ` (${e.fields.join(', ')})` : '';
+  return `Salesforce refused it (${e.statusCode ?? e.errorCode ?? 'error'}): ${e.message}${fields}`;
+}
+
+function activityResult(key: string, r: SaveResult | undefined): ActivityResult {
+  if (r?.success && r.id) return { key, externalId: r.id };
+  return { key, error: new CrmError('invalid', saveErrorText(r)) };
+}
