@@ -113,11 +113,18 @@ export class SalesforceProvider implements CrmProvider {
       scanAll,
       responseTarget: 'QueryResult' as const,
     };
-    return this.session.call(what, async (c: Connection) =>
-      cursor.after
-        ? ((await c.queryMore(cursor.after, options)) as unknown as QueryPage)
-        : ((await c.query(soql, options)) as unknown as QueryPage),
-    );
+    const first = async (c: Connection) => (await c.query(soql, options)) as unknown as QueryPage;
+    return this.session.call(what, async (c: Connection) => {
+      if (!cursor.after) return first(c);
+      try {
+        return (await c.queryMore(cursor.after, options)) as unknown as QueryPage;
+      } catch (err) {
+        // A query locator lives about 15 minutes: a run resumed later (after a reconnect) reads its
+        // object again from the saved time, which the core applies idempotently.
+        if ((err as { errorCode?: string }).errorCode === 'INVALID_QUERY_LOCATOR') return first(c);
+        throw err;
+      }
+    });
   }
 
   private static since(cursor: ListCursor): string[] {

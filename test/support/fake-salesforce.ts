@@ -106,6 +106,10 @@ export interface FakeSalesforce {
   /** Merges `loserId` into `survivorId` as Salesforce does: the loser is deleted with MasterRecordId set. */
   merge(type: 'Account' | 'Contact', survivorId: string, loserId: string): void;
   get(type: SfType, id: string): SfRecord | undefined;
+  /** The org's clock (ms): LastModifiedDate of the last change; it never runs backwards. */
+  now(): number;
+  /** Moves the org's clock on, so what changes next is clearly after a cursor. */
+  advance(ms: number): void;
   all(type: SfType): SfRecord[];
   /** Tokens for a consent given without a browser. */
   grant(): { accessToken: string; refreshToken: string; instanceUrl: string };
@@ -182,6 +186,10 @@ export async function startFakeSalesforce(opts: FakeSalesforceOptions = {}): Pro
       }
     },
     get: (type, id) => store.get(type)!.get(id),
+    now: () => clock,
+    advance(ms) {
+      clock = Math.max(clock, Date.now()) + ms;
+    },
     all: (type) => [...store.get(type)!.values()],
     grant() {
       const t = issue();
