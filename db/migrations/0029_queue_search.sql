@@ -24,20 +24,36 @@ END $$;
 CREATE TRIGGER sequences_search_text BEFORE INSERT OR UPDATE OF account_id, contact_id, signal_id ON sequences
   FOR EACH ROW EXECUTE FUNCTION sequences_search_text();
 
--- A step's subject written, moved or removed: its sequence's text again (one row; a deleted
--- sequence's steps find no row to update).
+-- Steps written or removed: their sequences' text again, once per statement (a drafter's
+-- or an import's many steps cost one pass); a deleted sequence's steps find no row to update.
 CREATE FUNCTION sequence_steps_search_text() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  UPDATE sequences s SET search_text = sequence_search_text(s.account_id, s.contact_id, s.signal_id, s.id)
-   WHERE s.id IN (CASE WHEN TG_OP <> 'DELETE' THEN NEW.sequence_id END, CASE WHEN TG_OP <> 'INSERT' THEN OLD.sequence_id END);
+  IF TG_OP = 'INSERT' THEN
+    UPDATE sequences s SET search_text = sequence_search_text(s.account_id, s.contact_id, s.signal_id, s.id)
+     WHERE s.id IN (SELECT sequence_id FROM changed_steps);
+  ELSE
+    UPDATE sequences s SET search_text = sequence_search_text(s.account_id, s.contact_id, s.signal_id, s.id)
+     WHERE s.id IN (SELECT sequence_id FROM removed_steps);
+  END IF;
   RETURN NULL;
 END $$;
-CREATE TRIGGER sequence_steps_search_text AFTER INSERT OR DELETE ON sequence_steps
-  FOR EACH ROW EXECUTE FUNCTION sequence_steps_search_text();
+CREATE TRIGGER sequence_steps_search_text_insert AFTER INSERT ON sequence_steps
+  REFERENCING NEW TABLE AS changed_steps FOR EACH STATEMENT EXECUTE FUNCTION sequence_steps_search_text();
+CREATE TRIGGER sequence_steps_search_text_delete AFTER DELETE ON sequence_steps
+  REFERENCING OLD TABLE AS removed_steps FOR EACH STATEMENT EXECUTE FUNCTION sequence_steps_search_text();
+
+-- A subject edited (or a step moved): row by row, and only when one of them changed, so the
+-- sender's status updates never fire it.
+CREATE FUNCTION sequence_step_search_text() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE sequences s SET search_text = sequence_search_text(s.account_id, s.contact_id, s.signal_id, s.id)
+   WHERE s.id IN (NEW.sequence_id, OLD.sequence_id);
+  RETURN NULL;
+END $$;
 CREATE TRIGGER sequence_steps_search_text_update AFTER UPDATE OF subject, position, sequence_id ON sequence_steps
   FOR EACH ROW WHEN (OLD.subject IS DISTINCT FROM NEW.subject OR OLD.position IS DISTINCT FROM NEW.position
                      OR OLD.sequence_id IS DISTINCT FROM NEW.sequence_id)
-  EXECUTE FUNCTION sequence_steps_search_text();
+  EXECUTE FUNCTION sequence_step_search_text();
 
 -- A renamed account, contact or signal: the text of every sequence that shows it.
 CREATE FUNCTION sequences_search_text_of() RETURNS trigger LANGUAGE plpgsql AS $$
