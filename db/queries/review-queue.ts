@@ -173,14 +173,21 @@ export const nextInQueue = (workspaceId: number, viewer: number | null, exclude:
   values: [workspaceId, viewer, exclude],
 });
 
-/** Neighbours of a draft in queue order, for j/k. */
+const KEY = `(s.flagged, s.signal_detected_at, s.signal_id, s.id)`;
+const PENDING = `FROM sequences s JOIN signals sig ON sig.id = s.signal_id LEFT JOIN accounts a ON a.id = s.account_id
+  WHERE s.workspace_id = $1 AND s.status = 'pending_review' AND ${visible(2)}`;
+
+/**
+ * Neighbours of a draft in queue order, for j/k: one step each way from the draft's own place
+ * in the queue's index (every key column runs the same way), not a window over the whole queue.
+ * No row when the draft is not in the viewer's queue.
+ */
 export const queueNeighbours = (workspaceId: number, viewer: number | null, id: number): Sql => ({
-  text: `WITH q AS (
-           SELECT s.id, lag(s.id) OVER w AS prev_id, lead(s.id) OVER w AS next_id
-             FROM sequences s JOIN signals sig ON sig.id = s.signal_id LEFT JOIN accounts a ON a.id = s.account_id
-            WHERE s.workspace_id = $1 AND s.status = 'pending_review' AND ${visible(2)}
-           WINDOW w AS (ORDER BY ${QUEUE_ORDER}))
-         SELECT prev_id, next_id FROM q WHERE id = $3`,
+  text: `WITH cur AS (SELECT s.flagged AS f, s.signal_detected_at AS d, s.signal_id AS g, s.id ${PENDING} AND s.id = $3)
+         SELECT (SELECT s.id ${PENDING} AND ${KEY} > (cur.f, cur.d, cur.g, cur.id)
+                  ORDER BY s.flagged, s.signal_detected_at, s.signal_id, s.id LIMIT 1) AS prev_id,
+                (SELECT s.id ${PENDING} AND ${KEY} < (cur.f, cur.d, cur.g, cur.id) ORDER BY ${QUEUE_ORDER} LIMIT 1) AS next_id
+           FROM cur`,
   values: [workspaceId, viewer, id],
 });
 
