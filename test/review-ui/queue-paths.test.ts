@@ -222,7 +222,10 @@ describeEachBackend('review queue through the app', (get) => {
     expect(await search('zephyr follow-up 4')).toEqual([]);
     // A removed step's subject is no longer found.
     expect(await search('zephyr follow-up 5')).toEqual([d[5]!.sequenceId]);
-    await run(db(), { text: 'DELETE FROM sequence_steps WHERE sequence_id = $1 AND position = 1', values: [d[5]!.sequenceId] });
+    await run(db(), {
+      text: 'DELETE FROM sequence_steps WHERE sequence_id = $1 AND position = 1',
+      values: [d[5]!.sequenceId],
+    });
     expect(await search('zephyr follow-up 5')).toEqual([]);
     const counts = (await rep.page('/queue?q=quokka')).html;
     expect(counts).toMatch(/1 draft waiting/);
