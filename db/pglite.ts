@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { PGlite, types, type Transaction } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { Database, QueryResult, Queryable } from './types.js';
@@ -22,11 +23,24 @@ function wrap(client: PGlite | Transaction): Queryable {
   };
 }
 
+/**
+ * Memory: PostgreSQL's default 128 MB of shared buffers all live in the WASM heap, which never
+ * shrinks; an embedded database of one team's prospects does well with 32 MB (the OS caches the
+ * data files as well). See bench/README.md, memory.
+ */
+const EMBEDDED_CONF = ['shared_buffers = 32MB'];
+
 /** The embedded default: PostgreSQL compiled to WASM, data kept in `dir` (or memory when undefined). */
 export async function openPglite(dir?: string): Promise<Database & { pglite: PGlite }> {
-  if (dir) mkdirSync(dir, { recursive: true });
   // pg_trgm backs the review queue's search (migration 0013); PGlite ships it but loads it only when asked.
-  const pglite = await PGlite.create({ ...(dir ? { dataDir: dir } : {}), extensions: { pg_trgm } });
+  const options = { extensions: { pg_trgm }, postgresqlconf: EMBEDDED_CONF };
+  if (dir) {
+    mkdirSync(dir, { recursive: true });
+    // A new data folder is created by initdb inside the instance that opens it, and that instance
+    // keeps the memory initdb grew (~450 MB more than a reopened one): create, close, reopen.
+    if (!existsSync(path.join(dir, 'PG_VERSION'))) await (await PGlite.create({ ...options, dataDir: dir })).close();
+  }
+  const pglite = await PGlite.create({ ...options, ...(dir ? { dataDir: dir } : {}) });
   return {
     kind: 'pglite',
     pglite,
