@@ -136,19 +136,19 @@ export class SalesforceProvider implements CrmProvider {
     const where = [...SalesforceProvider.since(cursor), ...(filter ? [filter] : [])];
     const soql = selectSoql('Account', ACCOUNT_FIELDS, opts.fields, where);
     const p = await this.page('Reading Accounts', soql, cursor, opts.limit, Boolean(cursor.since));
-    return { records: p.records.map((r) => toCompany(r, opts.fields)), next: p.done ? undefined : p.nextRecordsUrl };
+    return pageOf(p, cursor, (r) => toCompany(r, opts.fields));
   }
 
   async listContacts(cursor: ListCursor, opts: ListOptions): Promise<Page<CrmContact>> {
     const soql = selectSoql('Contact', CONTACT_FIELDS, opts.fields, SalesforceProvider.since(cursor));
     const p = await this.page('Reading Contacts', soql, cursor, opts.limit, Boolean(cursor.since));
-    return { records: p.records.map((r) => toContact(r, opts.fields)), next: p.done ? undefined : p.nextRecordsUrl };
+    return pageOf(p, cursor, (r) => toContact(r, opts.fields));
   }
 
   async listDeals(cursor: ListCursor): Promise<Page<CrmDeal>> {
     const soql = selectSoql('Opportunity', OPPORTUNITY_FIELDS, [], SalesforceProvider.since(cursor));
     const p = await this.page('Reading Opportunities', soql, cursor, undefined, Boolean(cursor.since));
-    return { records: p.records.map(toDeal), next: p.done ? undefined : p.nextRecordsUrl };
+    return pageOf(p, cursor, toDeal);
   }
 
   async listRemoved(object: CrmObject, since: Date): Promise<{ externalId: string; mergedIntoId: string | null }[]> {
@@ -229,6 +229,16 @@ export class SalesforceProvider implements CrmProvider {
     const mine = saved[0];
     if (!mine?.success) throw new CrmError('invalid', saveErrorText(mine));
   }
+}
+
+/**
+ * SOQL compares datetimes to the second, so a read from `since` also returns the rest of that second;
+ * what is older than the cursor itself is left out here (the next page token still continues).
+ */
+function pageOf<T extends { modifiedAt: Date }>(p: QueryPage, cursor: ListCursor, map: (r: SfRow) => T): Page<T> {
+  const since = cursor.since?.getTime();
+  const records = p.records.map(map).filter((r) => since === undefined || r.modifiedAt.getTime() >= since);
+  return { records, next: p.done ? undefined : p.nextRecordsUrl };
 }
 
 function checkField(field: string) {
