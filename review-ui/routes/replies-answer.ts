@@ -72,7 +72,7 @@ async function view(
                   method="post"
                   action="${safeUrl(`/replies/${t.id}/answer`)}"
                   class="card"
-                  aria-label="Your answer"
+                  aria-label="Answer form"
                 >
                   ${csrfField(req)}
                   <p class="muted">
