@@ -238,14 +238,18 @@ describe('watched pages', () => {
   });
 
   // Without Chromium this test is left out and named in the run's closing line (test/support/programs.ts).
-  it.skipIf(lacks('Chromium'))('renders a page that builds its list with script (Chromium)', async () => {
-    expect(sharedRenderer(), 'Chromium is installed (apt-get install chromium)').toBeTruthy();
-    const r = await fetchSource(
-      spec('page', `${srv.base}/script-page`, { emitInitial: true }),
-      ctx({ renderer: sharedRenderer() }),
-    );
-    expect(r.items.map((i) => i.title)).toContain('Acme launches Acme Cloud for enterprises');
-  }, 60_000);
+  it.skipIf(lacks('Chromium'))(
+    'renders a page that builds its list with script (Chromium)',
+    async () => {
+      expect(sharedRenderer(), 'Chromium is installed (apt-get install chromium)').toBeTruthy();
+      const r = await fetchSource(
+        spec('page', `${srv.base}/script-page`, { emitInitial: true }),
+        ctx({ renderer: sharedRenderer() }),
+      );
+      expect(r.items.map((i) => i.title)).toContain('Acme launches Acme Cloud for enterprises');
+    },
+    60_000,
+  );
 });
 
 describe('job boards', () => {
