@@ -12,16 +12,7 @@ import type { AppContext } from '../../context.js';
 import { JOBS_CHANNEL } from '../../db/queries/job-wake.js';
 import { createTestContext } from '../support/context.js';
 import { describeEachBackend } from '../support/db.js';
-
-async function waitFor<T>(fn: () => Promise<T | undefined> | T | undefined, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { eventually } from '../support/eventually.js';
 
 /** A promise the test resolves by hand. */
 function gate() {
@@ -95,10 +86,11 @@ describeEachBackend('worker fetch loop', (get) => {
         },
       }),
     ] as never);
-    await waitFor(() => most === 3);
+    await eventually('three jobs at once', () => most === 3);
     release.open();
-    await waitFor(() => done === 9);
-    for (const id of ids) await waitFor(async () => (await state(queue, id!)) === 'completed');
+    await eventually('all nine done', () => done === 9);
+    for (const id of ids)
+      await eventually(`job ${id} completed`, async () => (await state(queue, id!)) === 'completed');
     expect(most).toBe(3);
     await running!.stop(5000);
   });
@@ -120,12 +112,12 @@ describeEachBackend('worker fetch loop', (get) => {
       }),
     ] as never);
     const first = await ctx.boss.send(queue, {});
-    await waitFor(async () => (await state(queue, first!)) === 'completed');
+    await eventually(`job ${first} completed`, async () => (await state(queue, first!)) === 'completed');
     // The loop found the queue empty after the first job and sleeps for an hour unless woken.
     const second = await ctx.boss.send(queue, {}, { id: bad, retryLimit: 0 });
     const third = await ctx.boss.send(queue, {});
-    await waitFor(async () => (await state(queue, second!)) === 'failed');
-    await waitFor(async () => (await state(queue, third!)) === 'completed');
+    await eventually(`job ${second} failed`, async () => (await state(queue, second!)) === 'failed');
+    await eventually(`job ${third} completed`, async () => (await state(queue, third!)) === 'completed');
     // One fetch may take both; pg-boss's UPDATE … RETURNING hands a batch back in no set order.
     expect(seen[0]).toBe(first);
     expect(seen.slice(1).sort()).toEqual([second, third].sort());
@@ -140,11 +132,14 @@ describeEachBackend('worker fetch loop', (get) => {
     const retriesBefore = events.filter((e) => e.msg === 'job.settle.retry').length;
     release.open();
     try {
-      await waitFor(() => events.filter((e) => e.msg === 'job.settle.retry').length >= retriesBefore + 2);
+      await eventually(
+        'two more settle retries',
+        () => events.filter((e) => e.msg === 'job.settle.retry').length >= retriesBefore + 2,
+      );
     } finally {
       await ctx.db.query('ALTER TABLE pgboss.job_away RENAME TO job');
     }
-    await waitFor(async () => (await state(queue, id!)) === 'completed');
+    await eventually(`job ${id} completed`, async () => (await state(queue, id!)) === 'completed');
     await running!.stop(5000);
   });
 
@@ -166,12 +161,15 @@ describeEachBackend('worker fetch loop', (get) => {
     await ctx.db.query('ALTER TABLE pgboss.job RENAME TO job_away');
     try {
       await ctx.db.query('SELECT pg_notify($1, $2)', [JOBS_CHANNEL, queue]);
-      await waitFor(() => events.filter((e) => e.msg === 'queue.fetch.failed').length >= failedBefore + 3);
+      await eventually(
+        'three more failed fetches',
+        () => events.filter((e) => e.msg === 'queue.fetch.failed').length >= failedBefore + 3,
+      );
     } finally {
       await ctx.db.query('ALTER TABLE pgboss.job_away RENAME TO job');
     }
     const id = await ctx.boss.send(queue, {});
-    await waitFor(async () => (await state(queue, id!)) === 'completed');
+    await eventually(`job ${id} completed`, async () => (await state(queue, id!)) === 'completed');
     expect(seen).toContain(id);
     await running!.stop(5000);
   });

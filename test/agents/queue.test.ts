@@ -11,16 +11,7 @@ import { findImport } from '../../db/queries/imports.js';
 import { buildWorkspace } from '../support/builders.js';
 import { createTestContext } from '../support/context.js';
 import { describeEachBackend } from '../support/db.js';
-
-async function waitFor<T>(fn: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { eventually } from '../support/eventually.js';
 
 describeEachBackend('pg-boss job round trip', (get) => {
   let ctx: AppContext & { close(): Promise<void> };
@@ -43,12 +34,12 @@ describeEachBackend('pg-boss job round trip', (get) => {
     });
     const jobId = await ctx.boss.send(Queues.importRun.name, { importId: imp.id });
     expect(jobId).toBeTruthy();
-    const done = await waitFor(async () => {
+    const done = await eventually('the import to be done', async () => {
       const r = await one<ImportRow>(ctx.db, findImport(ws.id, imp.id));
       return r?.status === 'done' ? r : undefined;
     });
     expect(done.created_rows).toBe(2);
-    const job = await waitFor(async () => {
+    const job = await eventually('the job to complete', async () => {
       const j = await ctx.boss.getJobById(Queues.importRun.name, jobId!);
       return j?.state === 'completed' ? j : undefined;
     });
@@ -57,7 +48,7 @@ describeEachBackend('pg-boss job round trip', (get) => {
 
   it('a job with an invalid payload fails instead of running', async () => {
     const jobId = await ctx.boss.send(Queues.importRun.name, { importId: 'not-a-number' }, { retryLimit: 0 });
-    const job = await waitFor(async () => {
+    const job = await eventually('the job to fail', async () => {
       const j = await ctx.boss.getJobById(Queues.importRun.name, jobId!);
       return j?.state === 'failed' ? j : undefined;
     });

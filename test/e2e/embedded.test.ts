@@ -15,7 +15,8 @@ import { DEFAULT_WINDOW, DEMO_ACCOUNTS, FALLBACK_WINDOW } from '../../demo/data.
 import { isSendableAt } from '../../sequencing/schedule.js';
 import { launchBrowser, login, screenshot } from '../support/browser.js';
 import { cleanEnv, startProcess, type Proc } from '../support/process.js';
-import { freePort, until } from './helpers.js';
+import { eventually } from '../support/eventually.js';
+import { freePort } from './helpers.js';
 
 let proc: Proc | undefined;
 let browser: Browser | undefined;
@@ -61,14 +62,13 @@ describe('a newcomer on the embedded default (prospector start --demo, PGlite)',
 
     // Within two minutes, untouched: drafts from a funding, a job change, a news and a hiring signal.
     const types = ['funding', 'job_change', 'news', 'hiring'];
-    const queue = await until(
+    const queue = await eventually(
       'drafts of all four signal types',
       async () => {
         const q = await api<{ items: QueueItem[] }>(rep, `${base}/api/queue`);
         return types.every((t) => q.items.some((i) => i.signal_type === t)) ? q.items : undefined;
       },
-      150_000,
-      2_000,
+      { timeout: 150_000, every: 2_000 },
     );
     expect(Date.now() - started).toBeLessThan(150_000);
     for (const t of types) {

@@ -20,7 +20,7 @@ import { TEST_SECRET, testConfig } from '../support/context.js';
 import { startPgCluster, type PgCluster } from '../support/pg-cluster.js';
 import { startProcess, type Proc } from '../support/process.js';
 import { ALWAYS, buildSequence } from '../sequencing/builders.js';
-import { until } from './helpers.js';
+import { eventually } from '../support/eventually.js';
 import { rows, startStack, type Stack } from './stack.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -129,14 +129,16 @@ describe('exactly once, in order, under every fault at once', { timeout: 240_000
     try {
       await bringForward();
       // PostgreSQL restarts while sends and their 250s are in flight.
-      await until('a step in sending', async () => (await steps()).some((x) => x.status === 'sending'), 60_000, 100);
+      await eventually('a step in sending', async () => (await steps()).some((x) => x.status === 'sending'), {
+        timeout: 60_000,
+        every: 100,
+      });
       await cluster.restart();
       // A worker is SIGKILLed mid-batch; its supervisor starts it again.
-      await until(
+      await eventually(
         'a step in sending after the restart',
         async () => (await steps()).some((x) => x.status === 'sending'),
-        60_000,
-        100,
+        { timeout: 60_000, every: 100 },
       );
       s.workers[0]!.child.kill('SIGKILL');
       expect(await s.workers[0]!.exit()).toBeNull();
@@ -147,22 +149,27 @@ describe('exactly once, in order, under every fault at once', { timeout: 240_000
 
       // /healthz: 503 while the database is gone, 200 once it is back.
       await cluster.stop();
-      await until('healthz 503', async () => (await fetch(`${s.base}/healthz`)).status === 503, 30_000, 200);
+      await eventually('healthz 503', async () => (await fetch(`${s.base}/healthz`)).status === 503, {
+        timeout: 30_000,
+        every: 200,
+      });
       await cluster.start();
-      await until('healthz 200', async () => (await fetch(`${s.base}/healthz`)).status === 200, 60_000, 200);
+      await eventually('healthz 200', async () => (await fetch(`${s.base}/healthz`)).status === 200, {
+        timeout: 60_000,
+        every: 200,
+      });
 
       // The greylisting ends; nothing claimed by a live worker is left in sending, then what the killed worker
       // held and what broke after the data is reconciled (the dispatcher would, ten minutes on).
       s.smtp.rejectRcpt.delete(seqs[3]!.email);
-      await until(
+      await eventually(
         'only the killed worker to hold steps in sending',
         async () => (await steps()).every((x) => x.status !== 'sending' || x.claimed_at! < killedAt),
-        90_000,
-        300,
+        { timeout: 90_000, every: 300 },
       );
       await reconcileStuck(ctx, { now: new Date(Date.now() + STUCK_AFTER_MS + 60_000) });
       let last: StepRow[] = [];
-      await until(
+      await eventually(
         'every step settled',
         async () => {
           // Ambiguous sends (`unknown`, due a look-up in ten minutes) are looked up now; never a live `sending` step.
@@ -187,8 +194,7 @@ describe('exactly once, in order, under every fault at once', { timeout: 240_000
           last = await steps();
           return last.every((x) => ['sent', 'failed', 'cancelled', 'skipped'].includes(x.status)) && last;
         },
-        120_000,
-        1_000,
+        { timeout: 120_000, every: 1_000 },
       ).catch((err) => {
         const open = last.filter((x) => !['sent', 'failed', 'cancelled', 'skipped'].includes(x.status));
         throw new Error(`${String(err)}\n${JSON.stringify(open)}\n${s.workers[1]!.stderr().slice(-3000)}`);

@@ -1,4 +1,4 @@
-// Small helpers the end-to-end suites share: free ports, polling until a condition holds.
+// Small helpers the end-to-end suites share: free ports (waiting is test/support/eventually.ts).
 import { createServer } from 'node:net';
 
 export function freePort(): Promise<number> {
@@ -10,26 +10,4 @@ export function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
-}
-
-/** Calls `probe` every `everyMs` until it returns a truthy value; throws with `what` after `ms`. */
-export async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined | null | false>,
-  ms = 120_000,
-  everyMs = 500,
-): Promise<T> {
-  const end = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end)
-      throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
 }

@@ -7,7 +7,7 @@ import { createLogger } from '../../log.js';
 import { createSecretBox } from '../../secret-box.js';
 import { reconcileStuck, STUCK_AFTER_MS } from '../../sequencing/reconcile.js';
 import { TEST_SECRET, testConfig } from '../support/context.js';
-import { until } from './helpers.js';
+import { eventually } from '../support/eventually.js';
 import { dueNow, pollNow, rows, startStack, type Stack } from './stack.js';
 
 const NAMES = ['Borealis Freight', 'Cinder Labs', 'Driftwood Media', 'Ember Health', 'Fennel Robotics'];
@@ -49,7 +49,7 @@ describe('a worker killed mid-flight', { timeout: 240_000 }, () => {
     // Batch A: two funding signals drafted and approved; their openers will go out together.
     s.world.stories.push(story(NAMES[0]!), story(NAMES[1]!));
     await pollNow(s);
-    const drafts = await until(
+    const drafts = await eventually(
       'two drafts',
       async () => {
         const r = await rows<{ id: number; version: number }>(
@@ -58,7 +58,7 @@ describe('a worker killed mid-flight', { timeout: 240_000 }, () => {
         );
         return r.length === 2 ? r : undefined;
       },
-      90_000,
+      { timeout: 90_000 },
     );
     for (const d of drafts)
       expect(
@@ -70,19 +70,17 @@ describe('a worker killed mid-flight', { timeout: 240_000 }, () => {
     );
 
     // The moment a send is in flight, batch B arrives and research starts on slow sites.
-    await until(
+    await eventually(
       'a step being sent',
       async () => (await rows(s, `SELECT id FROM sequence_steps WHERE status = 'sending'`)).length > 0,
-      120_000,
-      200,
+      { timeout: 120_000, every: 200 },
     );
     s.world.stories.push(story(NAMES[2]!), story(NAMES[3]!));
     await pollNow(s);
-    await until(
+    await eventually(
       'research running',
       async () => (await rows(s, `SELECT id FROM pgboss.job WHERE name = 'research' AND state = 'active'`)).length > 0,
-      30_000,
-      200,
+      { timeout: 30_000, every: 200 },
     );
     s.workers[0]!.child.kill('SIGKILL');
     expect(await s.workers[0]!.exit()).toBeNull();
@@ -90,7 +88,7 @@ describe('a worker killed mid-flight', { timeout: 240_000 }, () => {
     // The survivor does the work that arrives after the kill: research, draft, and the send.
     s.world.stories.push(story(NAMES[4]!));
     await pollNow(s);
-    const late = await until(
+    const late = await eventually(
       'the survivor to draft the new signal',
       async () =>
         (
@@ -100,13 +98,13 @@ describe('a worker killed mid-flight', { timeout: 240_000 }, () => {
             [`${NAMES[4]}%`],
           )
         )[0],
-      90_000,
+      { timeout: 90_000 },
     );
     expect(
       (await s.api(`/api/drafts/${late.id}/approve`, { method: 'POST', body: { version: late.version } })).status,
     ).toBe(200);
     await dueNow(s, [late.id]);
-    await until(
+    await eventually(
       'the survivor to send it',
       async () =>
         (
@@ -114,8 +112,7 @@ describe('a worker killed mid-flight', { timeout: 240_000 }, () => {
             late.id,
           ])
         ).length === 1,
-      150_000,
-      1_000,
+      { timeout: 150_000, every: 1_000 },
     );
 
     // What the dead worker held is not lost: its jobs are still active with retries left (pg-boss

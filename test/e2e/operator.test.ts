@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
 import { createSecretBox } from '../../secret-box.js';
 import { bookingWebhookSecret } from '../../sequencing/tracking.js';
 import { TEST_SECRET } from '../support/context.js';
-import { until } from './helpers.js';
+import { eventually } from '../support/eventually.js';
 import { dueNow, pollNow, REP_ADDRESS, rows, startStack, type Stack } from './stack.js';
 
 const DOMAIN = 'acme-rockets.test';
@@ -64,7 +64,7 @@ describe(
       expect(signal).toMatchObject({ type: 'funding' });
 
       // Research and drafting run in the workers; the draft waits for review with citations.
-      const seq = await until(
+      const seq = await eventually(
         'a draft pending review',
         async () =>
           (
@@ -74,7 +74,7 @@ describe(
               [signal!.id],
             )
           )[0],
-        90_000,
+        { timeout: 90_000 },
       );
       expect(seq.drafter).toBe('llm');
       const facts = await rows<{ id: number; source_url: string; quote: string }>(
@@ -113,7 +113,7 @@ describe(
       // The dispatcher (a worker's minute cron) hands it to a send job; it arrives once.
       const [mail] = await s.smtp.waitFor(1, 150_000);
       // The worker records the send right after the server's 250.
-      const sentStep = await until(
+      const sentStep = await eventually(
         'the opener recorded as sent',
         async () =>
           (
@@ -123,8 +123,7 @@ describe(
               [opener!.id],
             )
           )[0],
-        30_000,
-        200,
+        { timeout: 30_000, every: 200 },
       );
       expect(mail!.parsed.messageId).toBe(sentStep.message_id);
       expect(mail!.envelope.to).toEqual([CONTACT]);
@@ -147,7 +146,7 @@ describe(
           '',
         ].join('\r\n'),
       );
-      const stopped = await until(
+      const stopped = await eventually(
         'the reply to stop the sequence',
         async () =>
           (
@@ -157,8 +156,7 @@ describe(
               [seq.id],
             )
           )[0],
-        150_000,
-        1_000,
+        { timeout: 150_000, every: 1_000 },
       );
       expect(stopped).toMatchObject({ status: 'stopped', stop_reason: 'replied' });
       expect(

@@ -17,6 +17,7 @@ import { TEST_SECRET } from '../support/context.js';
 import { createTestDb, type TestDb } from '../support/db.js';
 import { DOVECOT_PASSWORD, startDovecot, type TestDovecot } from '../support/dovecot.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../support/fake-anthropic.js';
+import { eventually } from '../support/eventually.js';
 import { cleanEnv, startProcess, type Proc } from '../support/process.js';
 import { startSmtp, type TestSmtp } from '../support/smtp.js';
 import { freePort } from './helpers.js';
@@ -159,7 +160,7 @@ export async function startStack(opts: {
   );
   try {
     await web.waitFor(/running at/, opts.startTimeoutMs ?? 60_000);
-    await Promise.all(workers.map((w) => until(() => /agents\.started/.test(w.stderr()), w, opts.startTimeoutMs)));
+    await Promise.all(workers.map((w) => started(() => /agents\.started/.test(w.stderr()), w, opts.startTimeoutMs)));
   } catch (err) {
     // No orphans: the processes and servers go; the database is kept and named for inspection.
     await Promise.all([web, ...workers].map((p) => p.stop('SIGKILL')));
@@ -206,14 +207,15 @@ export async function startStack(opts: {
   };
 }
 
-async function until(ok: () => boolean, p: Proc, ms = 60_000) {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (p.child.exitCode !== null) throw new Error(`worker exited: ${p.stderr().slice(-2000)}`);
-    if (Date.now() > end) throw new Error(`worker did not start: ${p.stderr().slice(-2000)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** Until `ok()`; a worker that exits first fails at once. Either way the error carries what it printed. */
+const started = (ok: () => boolean, p: Proc, timeout = 60_000) =>
+  eventually('the worker to start', ok, {
+    timeout,
+    every: 200,
+    abortIf: () => (p.child.exitCode !== null ? 'the worker exited' : undefined),
+  }).catch((err) => {
+    throw new Error(`${String(err)}: ${p.stderr().slice(-2000)}`);
+  });
 
 /** `prospector signals poll --source ID` as its own process, as an operator would run it. */
 export async function pollNow(s: Stack): Promise<string> {

@@ -11,6 +11,7 @@ import { describeEachBackend } from '../support/db.js';
 import { buildWorkspace } from '../support/builders.js';
 import { startSmtp, type TestSmtp } from '../support/smtp.js';
 import { ALWAYS, buildSequence, stepRows } from './builders.js';
+import { eventually } from '../support/eventually.js';
 
 describeEachBackend('send and dispatch agents over pg-boss', (get) => {
   let ctx: AppContext & { close(): Promise<void> };
@@ -51,17 +52,16 @@ describeEachBackend('send and dispatch agents over pg-boss', (get) => {
     // Started only now: a worker that drains at once would claim the step between the two ticks.
     agents = await startAgents(ctx, [sendAgent, dispatchAgent] as never);
     await smtp.waitFor(1, 20_000);
-    const deadline = Date.now() + 10_000;
-    while (
-      (
-        await ctx.db.query(`SELECT 1 FROM pgboss.job WHERE name = $1 AND state IN ('created', 'active', 'retry')`, [
-          Queues.send.name,
-        ])
-      ).rows.length &&
-      Date.now() < deadline
-    ) {
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    // Both jobs have run (none left to run) before "one email" is asserted.
+    await eventually(
+      'both send jobs to have run',
+      async () =>
+        !(
+          await ctx.db.query(`SELECT 1 FROM pgboss.job WHERE name = $1 AND state IN ('created', 'active', 'retry')`, [
+            Queues.send.name,
+          ])
+        ).rows.length,
+    );
     expect(smtp.received).toHaveLength(1);
     expect((await stepRows(ctx.db, b.sequenceId)).map((s) => s.status)).toEqual(['sent', 'scheduled', 'scheduled']);
   });

@@ -13,6 +13,7 @@ import { buildWorkspace, type TestWorkspace } from '../support/builders.js';
 import { DOVECOT_PASSWORD, startDovecot, type TestDovecot } from '../support/dovecot.js';
 import { ALWAYS, buildSequence, stepRows } from './builders.js';
 import { dsnFor, replyTo } from './mail-builders.js';
+import { eventually } from '../support/eventually.js';
 
 const NOW = new Date('2026-03-10T14:00:00Z'); // Tuesday 10:00 in New York
 
@@ -161,16 +162,17 @@ describeEachBackend('inbox over IMAP (Dovecot)', (get) => {
     const running = syncMailbox(ctx, mailboxId, { now: () => NOW, idleSeconds: 20, signal: abort.signal });
     await new Promise((r) => setTimeout(r, 500));
     await dovecot.append(user, replyTo({ from: s.email, to: user, inReplyTo: s.messageId, body: 'Yes, interested.' }));
-    const deadline = Date.now() + 10_000;
-    let status = 'active';
-    while (status === 'active' && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
-      status = (await one<{ status: string }>(ctx.db, {
-        text: 'SELECT status FROM sequences WHERE id = $1',
-        values: [s.sequenceId],
-      }))!.status;
-    }
-    abort.abort();
+    const status = await eventually(
+      'the reply to be read',
+      async () => {
+        const row = await one<{ status: string }>(ctx.db, {
+          text: 'SELECT status FROM sequences WHERE id = $1',
+          values: [s.sequenceId],
+        });
+        return row!.status !== 'active' && row!.status;
+      },
+      { timeout: 15_000 },
+    ).finally(() => abort.abort());
     const r = await running;
     expect(status).toBe('stopped');
     expect(r).toMatchObject({ idled: true, stored: 1 });

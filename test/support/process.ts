@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { eventually } from './eventually.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -37,15 +38,12 @@ export function startProcess(args: string[], env: NodeJS.ProcessEnv): Proc {
     stdout: () => out,
     stderr: () => err,
     async waitFor(re, ms = 60_000) {
-      const end = Date.now() + ms;
-      for (;;) {
-        const m = re.exec(out);
-        if (m) return m;
-        if (child.exitCode !== null)
-          throw new Error(`process exited (${child.exitCode}) before printing ${re}\nstdout: ${out}\nstderr: ${err}`);
-        if (Date.now() > end) throw new Error(`timed out waiting for ${re}\nstdout: ${out}\nstderr: ${err}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      return eventually(`${re} in its output`, () => re.exec(out), {
+        timeout: ms,
+        abortIf: () => (child.exitCode !== null ? `process exited (${child.exitCode})` : undefined),
+      }).catch((e: Error) => {
+        throw new Error(`${e.message}\nstdout: ${out}\nstderr: ${err}`);
+      });
     },
     exit: () => exited,
     async stop(signal = 'SIGTERM') {

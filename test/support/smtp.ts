@@ -9,6 +9,7 @@
 import type { AddressInfo, Socket } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { eventually } from './eventually.js';
 
 export interface Received {
   raw: string;
@@ -46,6 +47,8 @@ export interface TestSmtp {
   /** XOAUTH2 logins tried: the user and whether the token was taken (never the token). */
   logins: { user: string; ok: boolean }[];
   waitFor(n: number, timeoutMs?: number): Promise<Received[]>;
+  /** Resolves once no connection is open and no message is being taken in: nothing more can arrive unasked. */
+  idle(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -71,6 +74,8 @@ export async function startSmtp(
 ): Promise<TestSmtp> {
   const logins: { user: string; ok: boolean }[] = [];
   const received: Received[] = [];
+  let open = 0; // connections
+  let taking = 0; // messages between DATA and the answer to the final dot
   const rejectRcpt = new Map<string, [number, string]>();
   const faults = new Map<string, SmtpFault>();
   const envelopes = new Map<string, number>();
@@ -99,7 +104,11 @@ export async function startSmtp(
     logger: false,
     allowInsecureAuth: true,
     onConnect(_session, cb) {
+      open++;
       cb(use('greeting'));
+    },
+    onClose() {
+      open--;
     },
     onMailFrom(_address, _session, cb) {
       cb(use('mailFrom'));
@@ -134,6 +143,8 @@ export async function startSmtp(
       cb();
     },
     onData(stream, session, cb) {
+      taking++;
+      const done = () => taking--;
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', async () => {
@@ -153,9 +164,10 @@ export async function startSmtp(
         if (fault?.kind === 'drop-after-dot') {
           for (const c of (server as unknown as { connections: Set<{ id: string; _socket: Socket }> }).connections)
             if (c.id === session.id) c._socket.destroy();
-          return;
+          return done();
         }
         if (fault?.kind === 'slow-dot') await new Promise((res) => setTimeout(res, fault.ms));
+        done();
         cb();
       });
     },
@@ -183,6 +195,10 @@ export async function startSmtp(
       }
       return received;
     },
+    idle: (timeoutMs = 30_000) =>
+      eventually('the SMTP server to be idle', () => open <= 0 && taking === 0, { timeout: timeoutMs, every: 20 }).then(
+        () => undefined,
+      ),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
   return t;
