@@ -26,6 +26,7 @@ import { isHexSignature, signedBody } from '../webhook-guard.js';
 import { requireRole } from '../auth/roles.js';
 import { html, safeUrl } from '../html.js';
 import { csrfField, page } from '../layout.js';
+import { when } from '../views/time.js';
 
 const issues = (e: z.ZodError) => e.issues.map((i) => `${i.path.join('.') || 'play'}: ${i.message}`).join('; ');
 const idOf = (req: Request) => Number.parseInt(String(req.params.id), 10) || 0;
@@ -367,7 +368,7 @@ export function playRoutes(ctx: AppContext): Router {
           }
           <h2>Versions</h2>
           <ul>
-            ${versions.map((v) => html`<li>v${v.version} · ${v.created_at.toISOString()} · ${v.created_by_email ?? 'default'}</li>`)}
+            ${versions.map((v) => html`<li>v${v.version} · ${when(v.created_at, req.user!.timeZone, new Date())} · ${v.created_by_email ?? 'default'}</li>`)}
           </ul>`,
       ),
     );

@@ -20,6 +20,7 @@ import { html, type Html } from '../html.js';
 import { csrfField, page } from '../layout.js';
 import { issues } from '../openapi.js';
 import { extLink } from '../views/draft.js';
+import { when as timeAt } from '../views/time.js';
 
 export const NewSource = z.object({
   kind: z.enum(SOURCE_KINDS),
@@ -215,7 +216,7 @@ function testResult(s: SourceRow, r: SourceTestResult): Html {
                 (i) =>
                   html`<li>
                     ${extLink(i.url, i.title || i.url || i.key)}${i.type ? html` <span class="badge t-${i.type}">${i.type}</span>` : ''}
-                    ${i.publishedAt ? html` <span class="muted">${i.publishedAt.toISOString().slice(0, 10)}</span>` : ''}
+                    ${i.publishedAt ? html` <span class="muted">published ${timeAt(i.publishedAt, 'UTC', new Date())}</span>` : ''}
                     <div class="muted">${i.summary.slice(0, 240)}</div>
                   </li>`,
               )}

@@ -11,6 +11,7 @@ import { requireRole } from '../auth/roles.js';
 import { html } from '../html.js';
 import { csrfField, page } from '../layout.js';
 import { addUser } from '../auth/users.js';
+import { since } from '../views/time.js';
 
 const NewUser = z.object({
   email: z.email('a valid email address'),
@@ -65,7 +66,7 @@ export function userRoutes(ctx: AppContext): Router {
                     }
                   </td>
                   <td>
-                    ${u.last_login_at ? u.last_login_at.toISOString() : 'never'}
+                    last login ${since(u.last_login_at, req.user!.timeZone, new Date())}
                     ${
                       u.id !== req.user!.id && (u.role !== 'admin' || req.user!.role === 'admin')
                         ? html`<form method="post" action="/users/${u.id}/password" class="row-actions">
