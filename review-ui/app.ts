@@ -48,6 +48,7 @@ import { outboxRoutes } from './routes/outbox.js';
 import { passwordChangeGate, passwordRoutes } from './routes/passwords.js';
 import { profileRoutes } from './routes/profile.js';
 import { exportRoutes } from './routes/export.js';
+import { mergeRoutes } from './routes/merge.js';
 import { playRoutes, playWebhookRoutes } from './routes/plays.js';
 import { experimentRoutes } from './routes/experiments.js';
 import { userRoutes } from './routes/users.js';
@@ -139,6 +140,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(passwordRoutes(ctx));
   app.use(profileRoutes(ctx));
   app.use(exportRoutes(ctx));
+  app.use(mergeRoutes(ctx));
   // Before the /api catch-all: plays serve pages and their own /api/plays routes.
   app.use(playRoutes(ctx));
   app.use(experimentRoutes(ctx));

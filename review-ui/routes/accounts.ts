@@ -60,7 +60,7 @@ export function accountRoutes(ctx: AppContext): Router {
         html` <form method="get" action="/accounts" role="search">
             <label>Search <input name="q" value="${q}" placeholder="name or domain" /></label>
           </form>
-          ${revops ? html`<p><a href="/accounts/new">New account</a> · <a href="/imports">Import a CSV</a></p>` : ''}
+          ${revops ? html`<p><a href="/accounts/new">New account</a> · <a href="/imports">Import a CSV</a> · <a href="/merge/account">Merge two accounts</a></p>` : ''}
           ${exportLink(req, 'accounts')}
           <table>
             <thead>
@@ -111,7 +111,7 @@ export function accountRoutes(ctx: AppContext): Router {
             <label>Search <input name="q" value="${q}" placeholder="name, email or title" /></label>
             ${accountId ? html`<input type="hidden" name="account" value="${accountId}" />` : ''}
           </form>
-          ${revops ? html`<p><a href="/contacts/new${accountId ? `?account=${accountId}` : ''}">New contact</a></p>` : ''}
+          ${revops ? html`<p><a href="/contacts/new${accountId ? `?account=${accountId}` : ''}">New contact</a> · <a href="/merge/contact">Merge two contacts</a></p>` : ''}
           ${exportLink(req, 'contacts')}
           <table>
             <thead>
