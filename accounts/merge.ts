@@ -43,7 +43,8 @@ async function load(db: Queryable, kind: MergeKind, workspaceId: number, fromId:
   );
   const from = rows.find((r) => r.id === fromId);
   const into = rows.find((r) => r.id === intoId);
-  if (!from || !into) throw new AppError('NOT_FOUND', `No such ${kind} in this workspace: #${!from ? fromId : intoId}.`);
+  if (!from || !into)
+    throw new AppError('NOT_FOUND', `No such ${kind} in this workspace: #${!from ? fromId : intoId}.`);
   return { from, into };
 }
 
@@ -55,7 +56,10 @@ async function previewIn(
   intoId: number,
 ): Promise<MergePreview> {
   const { from, into } = await load(db, kind, workspaceId, fromId, intoId);
-  const moves = (await one<Record<string, number>>(db, (kind === 'account' ? accountHistory : contactHistory)(fromId)))!;
+  const moves = (await one<Record<string, number>>(
+    db,
+    (kind === 'account' ? accountHistory : contactHistory)(fromId),
+  ))!;
   const clashes = (await run<{ person: string }>(db, liveClash(kind, fromId, intoId))).map((c) => c.person);
   return { kind, from, into, moves, clashes };
 }
@@ -86,7 +90,10 @@ export async function mergeRecords(
     }
     await run(tx, moveCrmIds(kind, fromId, intoId, workspaceId));
     await run(tx, deleteMerged(kind, fromId));
-    await run(tx, insertMerge({ workspaceId, kind, fromId, intoId, snapshot: p.from, moved: p.moves, userId: input.userId }));
+    await run(
+      tx,
+      insertMerge({ workspaceId, kind, fromId, intoId, snapshot: p.from, moved: p.moves, userId: input.userId }),
+    );
     await run(
       tx,
       insertAudit({

@@ -32,8 +32,12 @@ function mergePage(
     `Merge two ${plural}`,
     html`${error ? html`<p class="error" role="alert">${error}</p>` : ''}
       <form method="get" action="${safeUrl(`/merge/${kind}`)}" class="stack">
-        <label>Merge away ${kind} # <input name="from" type="number" min="1" value="${ids.from ?? ''}" required /></label>
-        <label>into ${kind} # (kept) <input name="into" type="number" min="1" value="${ids.into ?? ''}" required /></label>
+        <label
+          >Merge away ${kind} # <input name="from" type="number" min="1" value="${ids.from ?? ''}" required
+        /></label>
+        <label
+          >into ${kind} # (kept) <input name="into" type="number" min="1" value="${ids.into ?? ''}" required
+        /></label>
         <button type="submit" class="secondary">Show what moves</button>
       </form>
       ${
@@ -47,10 +51,19 @@ function mergePage(
               </p>
               <table>
                 <thead>
-                  <tr><th>Moves to the kept ${kind}</th><th>Rows</th></tr>
+                  <tr>
+                    <th>Moves to the kept ${kind}</th>
+                    <th>Rows</th>
+                  </tr>
                 </thead>
                 <tbody>
-                  ${Object.entries(p.moves).map(([k, n]) => html`<tr><td>${k}</td><td>${n}</td></tr>`)}
+                  ${Object.entries(p.moves).map(
+                    ([k, n]) =>
+                      html`<tr>
+                        <td>${k}</td>
+                        <td>${n}</td>
+                      </tr>`,
+                  )}
                 </tbody>
               </table>
               ${
@@ -87,7 +100,10 @@ export function mergeRoutes(ctx: AppContext): Router {
       res.type('html').send(mergePage(req, kind, ids, p));
     } catch (err) {
       if (!(err instanceof AppError) || !['VALIDATION', 'NOT_FOUND'].includes(err.code)) throw err;
-      res.status(err.status).type('html').send(mergePage(req, kind, ids, undefined, err.message));
+      res
+        .status(err.status)
+        .type('html')
+        .send(mergePage(req, kind, ids, undefined, err.message));
     }
   });
   r.post('/merge/:kind', requireRole('revops'), async (req, res) => {
@@ -105,9 +121,17 @@ export function mergeRoutes(ctx: AppContext): Router {
       });
     } catch (err) {
       if (!(err instanceof AppError) || !['VALIDATION', 'NOT_FOUND', 'CONFLICT'].includes(err.code)) throw err;
-      return res.status(err.status).type('html').send(mergePage(req, kind, ids, undefined, err.message));
+      return res
+        .status(err.status)
+        .type('html')
+        .send(mergePage(req, kind, ids, undefined, err.message));
     }
-    res.redirect(303, kind === 'account' ? `/accounts/${ids.into}/edit?merged=${ids.from}` : `/contacts/${ids.into}/edit?merged=${ids.from}`);
+    res.redirect(
+      303,
+      kind === 'account'
+        ? `/accounts/${ids.into}/edit?merged=${ids.from}`
+        : `/contacts/${ids.into}/edit?merged=${ids.from}`,
+    );
   });
   // A merged-away record's old links: to the one kept.
   const follow = (kind: MergeKind) => async (req: Request, res: Response, next: NextFunction) => {
