@@ -64,13 +64,18 @@ export async function sendStep(ctx: SendCtx, stepId: number, deps: SendDeps): Pr
   // Claim only what can be handed to a server now: one free slot per step in `sending`.
   const release = await deps.transports.slot();
   try {
-    return await claimAndSend(ctx, stepId, deps);
+    return await claimAndSend(ctx, stepId, deps, release);
   } finally {
     release();
   }
 }
 
-async function claimAndSend(ctx: SendCtx, stepId: number, deps: SendDeps): Promise<SendResult> {
+async function claimAndSend(
+  ctx: SendCtx,
+  stepId: number,
+  deps: SendDeps,
+  freeSlot: () => void,
+): Promise<SendResult> {
   const clock = deps.now ?? (() => new Date());
   const now = clock();
   const { decision, claimed } = await claimForSend(ctx.db, ctx.secrets, stepId, now, deps.random);
@@ -87,7 +92,7 @@ async function claimAndSend(ctx: SendCtx, stepId: number, deps: SendDeps): Promi
     ctx.log.info({ stepId, status, reason }, `sequence.step.${status}`);
     return { status, reason } as SendResult;
   }
-  return deliver(ctx, claimed, deps.transports, clock);
+  return deliver(ctx, claimed, deps.transports, clock, freeSlot);
 }
 
 async function deliver(
@@ -95,6 +100,7 @@ async function deliver(
   claimed: ClaimedStep,
   transports: TransportPool,
   clock: () => Date,
+  freeSlot: () => void,
 ): Promise<SendResult> {
   const stepId = claimed.facts.step_id;
   const log = ctx.log.child({
@@ -149,6 +155,8 @@ async function deliver(
     }
     return failed(err, classifySmtpError(err, stage));
   }
+  // The server has it: this step no longer waits for a server, so the next claim may start while it is recorded.
+  freeSlot();
   const at = clock();
   await recordSent(ctx, claimed, msg, raw, outcome, at);
   log.info({ response: outcome.response }, 'sequence.step.sent');
