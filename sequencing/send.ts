@@ -70,12 +70,7 @@ export async function sendStep(ctx: SendCtx, stepId: number, deps: SendDeps): Pr
   }
 }
 
-async function claimAndSend(
-  ctx: SendCtx,
-  stepId: number,
-  deps: SendDeps,
-  freeSlot: () => void,
-): Promise<SendResult> {
+async function claimAndSend(ctx: SendCtx, stepId: number, deps: SendDeps, freeSlot: () => void): Promise<SendResult> {
   const clock = deps.now ?? (() => new Date());
   const now = clock();
   const { decision, claimed } = await claimForSend(ctx.db, ctx.secrets, stepId, now, deps.random);
