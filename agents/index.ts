@@ -1,4 +1,5 @@
 // The registry of agents a worker can run, by queue name.
+import { crmOutAgent, crmSyncAgent } from './crm.js';
 import { dispatchAgent } from './dispatch.js';
 import { draftAgent } from './draft.js';
 import { importAgent } from './import.js';
@@ -21,6 +22,8 @@ export const agentRegistry: Record<string, Agent> = Object.fromEntries(
     sendAgent,
     inboxAgent,
     dispatchAgent,
+    crmSyncAgent,
+    crmOutAgent,
   ].map((a) => [Queues[a.queue].name, a as unknown as Agent]),
 );
 

@@ -31,6 +31,10 @@ export const Queues = {
   dispatch: { name: 'sequencing.dispatch', payload: z.object({}) },
   /** Run a stored CSV import. */
   importRun: { name: 'import.run', payload: z.object({ importId: id }) },
+  /** CRM → Prospector for one workspace, or (cron, no id) every connected CRM. */
+  crmSync: { name: 'crm.sync', payload: z.object({ workspaceId: id.optional(), full: z.boolean().optional() }) },
+  /** Prospector → CRM: new activity into crm_outbox, then due outbox rows written (batched, backoff). */
+  crmOut: { name: 'crm.out', payload: z.object({ workspaceId: id.optional() }) },
 } as const;
 
 export type QueueKey = keyof typeof Queues;
@@ -51,6 +55,8 @@ export const EXPIRE_SECONDS: Record<string, number> = {
   [Queues.inbox.name]: 900,
   [Queues.draft.name]: 1800,
   [Queues.importRun.name]: 3600,
+  [Queues.crmSync.name]: 3600,
+  [Queues.crmOut.name]: 900,
 };
 export type Payload<K extends QueueKey> = z.infer<(typeof Queues)[K]['payload']>;
 export const queueNames = Object.values(Queues).map((q) => q.name);

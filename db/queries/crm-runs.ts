@@ -164,12 +164,17 @@ export const enqueueCrmWrite = (w: {
   values: [w.workspaceId, w.kind, w.key, w.activity, w.contactId, JSON.stringify(w.payload)],
 });
 
-/** Due writes, oldest first, locked so two workers never send the same one. */
-export const claimDueCrmWrites = (workspaceId: number, now: Date, limit: number): Sql => ({
-  text: `SELECT ${OUTBOX_COLS} FROM crm_outbox
-          WHERE workspace_id = $1 AND status = 'pending' AND next_attempt_at <= $2
-          ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED`,
-  values: [workspaceId, now, limit],
+/**
+ * Due writes, oldest first, leased until `leaseUntil` (a worker that dies mid-call leaves them to be
+ * taken again after the lease), so two workers never send the same one at once.
+ */
+export const claimDueCrmWrites = (workspaceId: number, now: Date, leaseUntil: Date, limit: number): Sql => ({
+  text: `UPDATE crm_outbox SET next_attempt_at = $3
+          WHERE id IN (SELECT id FROM crm_outbox
+                        WHERE workspace_id = $1 AND status = 'pending' AND next_attempt_at <= $2
+                        ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED)
+          RETURNING ${OUTBOX_COLS}`,
+  values: [workspaceId, now, leaseUntil, limit],
 });
 
 export const crmWriteDone = (id: number, externalId: string | null): Sql => ({
@@ -202,4 +207,52 @@ export const crmOutboxCounts = (workspaceId: number): Sql => ({
 export const nextCrmWriteAt = (workspaceId: number): Sql => ({
   text: `SELECT min(next_attempt_at) AS at FROM crm_outbox WHERE workspace_id = $1 AND status = 'pending'`,
   values: [workspaceId],
+});
+
+export interface OutboundEventRow {
+  id: number;
+  type: 'sent' | 'reply' | 'meeting_booked' | 'unsubscribe' | 'bounce';
+  contact_id: number;
+  occurred_at: Date;
+  data: Record<string, unknown>;
+  message_id: number | null;
+  subject: string | null;
+  body: string | null;
+  from_addr: string | null;
+  to_addr: string | null;
+  rfc_message_id: string | null;
+  thread: string | null;
+  email: string;
+  contact_external_id: string | null;
+  company_external_id: string | null;
+}
+
+/** Events to log in the CRM after `afterId` (or, the first time, since the connection was made). */
+export const outboundEvents = (
+  workspaceId: number,
+  kind: string,
+  afterId: number | null,
+  since: Date,
+  limit: number,
+): Sql => ({
+  text: `SELECT e.id::int AS id, e.type, e.contact_id::int AS contact_id, e.occurred_at, e.data,
+                m.id::int AS message_id, m.subject, coalesce(m.visible_text, m.text_body) AS body, m.from_addr, m.to_addr,
+                m.message_id AS rfc_message_id, coalesce(m."references"[1], m.in_reply_to, m.message_id) AS thread,
+                c.email, cx.external_id AS contact_external_id, ax.external_id AS company_external_id
+           FROM events e
+           JOIN contacts c ON c.id = e.contact_id
+           LEFT JOIN messages m ON m.id = e.message_ref
+           LEFT JOIN LATERAL (SELECT x.external_id FROM crm_external_ids x
+                               WHERE x.workspace_id = e.workspace_id AND x.kind = $2 AND x.object = 'contact'
+                                 AND x.local_id = c.id AND x.merged_into IS NULL AND x.deleted_at IS NULL
+                               ORDER BY x.id LIMIT 1) cx ON true
+           LEFT JOIN LATERAL (SELECT x.external_id FROM crm_external_ids x
+                               WHERE x.workspace_id = e.workspace_id AND x.kind = $2 AND x.object = 'company'
+                                 AND x.local_id = c.account_id AND x.merged_into IS NULL AND x.deleted_at IS NULL
+                               ORDER BY x.id LIMIT 1) ax ON true
+          WHERE e.workspace_id = $1 AND NOT e.is_bot
+            AND e.type IN ('sent', 'reply', 'meeting_booked', 'unsubscribe', 'bounce')
+            AND CASE WHEN $3::bigint IS NULL THEN e.occurred_at >= $4 ELSE e.id > $3 END
+          ORDER BY e.id LIMIT $5`,
+  values: [workspaceId, kind, afterId, since, limit],
 });
