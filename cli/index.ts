@@ -12,6 +12,7 @@ import { importCommand } from './import.js';
 import { registerSignalCommands } from './signals.js';
 import { registerSequencingCommands } from './sequencing.js';
 import { registerPlayCommands } from './plays.js';
+import { registerCrmCommands } from './crm.js';
 import { researchCommand } from './research.js';
 import type { InboundSecretArgs } from './inbound-secret.js';
 import type { UserAddArgs } from './user.js';
@@ -124,6 +125,7 @@ program
 registerSignalCommands(program);
 registerSequencingCommands(program);
 registerPlayCommands(program);
+registerCrmCommands(program);
 
 program
   .command('version')
