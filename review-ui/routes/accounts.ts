@@ -7,13 +7,13 @@ import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
 import { listAccounts } from '../../db/queries/accounts.js';
 import { listContacts } from '../../db/queries/contacts.js';
-import { insertAudit } from '../../db/queries/audit.js';
 import { findImport, listImports, type ImportRow } from '../../db/queries/imports.js';
 import { AppError } from '../../errors.js';
 import { requireRole } from '../auth/roles.js';
 import { html } from '../html.js';
 import { csrfField, page, pageParams, pager } from '../layout.js';
 import { exportLink } from './export.js';
+import { auditRequest } from '../audit.js';
 
 export const MAX_IMPORT_BYTES = 20 * 1024 * 1024;
 const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_IMPORT_BYTES, files: 1 } });
@@ -208,17 +208,7 @@ export function accountRoutes(ctx: AppContext): Router {
       filename: req.file.originalname,
       userId: req.user!.id,
     });
-    await run(
-      ctx.db,
-      insertAudit({
-        workspaceId: req.user!.workspaceId,
-        userId: req.user!.id,
-        action: 'import.created',
-        entityType: 'import',
-        entityId: imp.id,
-        ip: req.ip,
-      }),
-    );
+    await auditRequest(ctx.db, req, 'import.created', { type: 'import', id: imp.id });
     // Nothing runs yet: the next page maps columns and previews rows, then starts the import.
     res.redirect(303, `/imports/${imp.id}/map`);
   });

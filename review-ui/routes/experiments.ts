@@ -4,7 +4,6 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
-import { insertAudit } from '../../db/queries/audit.js';
 import {
   armOutcomes,
   stepVariantOutcomes,
@@ -26,6 +25,7 @@ import { endpoint } from '../openapi.js';
 import { csrfField, page } from '../layout.js';
 import { experimentsCsv, liftChart, liftTable, variantTables } from '../views/experiments.js';
 import { dateRange } from './dashboard.js';
+import { auditRequest } from '../audit.js';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date like 2026-03-01');
 export const ExperimentsQuery = z.object({ from: day.optional(), to: day.optional() });
@@ -283,18 +283,7 @@ export function experimentRoutes(ctx: AppContext): Router {
       { ...toDefinition(p), experiment },
       req.user!.id,
     );
-    await run(
-      ctx.db,
-      insertAudit({
-        workspaceId: req.user!.workspaceId,
-        userId: req.user!.id,
-        action: 'play.experiment_edited',
-        entityType: 'play',
-        entityId: p.id,
-        data: { version: saved.version },
-        ip: req.ip,
-      }),
-    );
+    await auditRequest(ctx.db, req, 'play.experiment_edited', { type: 'play', id: p.id }, { version: saved.version });
     res.redirect(303, `/plays/${p.id}/experiment`);
   });
   return r;

@@ -5,7 +5,6 @@ import { z } from 'zod';
 import { Queues } from '../../agents/queues.js';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
-import { insertAudit } from '../../db/queries/audit.js';
 import { findContactByEmail, insertContact } from '../../db/queries/contacts.js';
 import {
   findSignalNeedingContact,
@@ -17,6 +16,7 @@ import { AppError } from '../../errors.js';
 import type { CurrentUser } from '../auth/session.js';
 import { html, safeUrl, type Html } from '../html.js';
 import { csrfField, page } from '../layout.js';
+import { auditRequest } from '../audit.js';
 
 const NewContact = z.object({
   firstName: z.string().trim().max(200).default(''),
@@ -173,18 +173,7 @@ export function needsContactRoutes(ctx: AppContext): Router {
         ))!.id;
       if (!(await one(tx, targetSignalContact(s.id, id))))
         throw new AppError('STATE', 'This signal moved on meanwhile.');
-      await run(
-        tx,
-        insertAudit({
-          workspaceId: u.workspaceId,
-          userId: u.id,
-          action: 'signal.contact_added',
-          entityType: 'signal',
-          entityId: s.id,
-          data: { contactId: id },
-          ip: req.ip,
-        }),
-      );
+      await auditRequest(tx, req, 'signal.contact_added', { type: 'signal', id: s.id }, { contactId: id });
       return id;
     });
     // A fresh job (no fixed id): the signal's first research job may still be on record.

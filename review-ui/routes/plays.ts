@@ -5,7 +5,6 @@ import { z } from 'zod';
 import { researchEnqueuer } from '../../agents/signal-jobs.js';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
-import { insertAudit } from '../../db/queries/audit.js';
 import { findContactByEmail } from '../../db/queries/contacts.js';
 import { findPlay, listPlays, listPlayVersions, type PlayRow } from '../../db/queries/plays.js';
 import { listTemplates } from '../../db/queries/templates.js';
@@ -27,6 +26,7 @@ import { requireRole } from '../auth/roles.js';
 import { html, safeUrl } from '../html.js';
 import { csrfField, page } from '../layout.js';
 import { when } from '../views/time.js';
+import { auditRequest } from '../audit.js';
 
 const issues = (e: z.ZodError) => e.issues.map((i) => `${i.path.join('.') || 'play'}: ${i.message}`).join('; ');
 const idOf = (req: Request) => Number.parseInt(String(req.params.id), 10) || 0;
@@ -294,17 +294,7 @@ export function playRoutes(ctx: AppContext): Router {
 
   r.post('/plays', requireRole('revops'), async (req, res) => {
     const p = await createPlay(ctx.db, req.user!.workspaceId, fromForm(req.body ?? {}), req.user!.id);
-    await run(
-      ctx.db,
-      insertAudit({
-        workspaceId: req.user!.workspaceId,
-        userId: req.user!.id,
-        action: 'play.created',
-        entityType: 'play',
-        entityId: p.id,
-        ip: req.ip,
-      }),
-    );
+    await auditRequest(ctx.db, req, 'play.created', { type: 'play', id: p.id });
     res.redirect(303, `/plays/${p.id}`);
   });
 
@@ -383,18 +373,7 @@ export function playRoutes(ctx: AppContext): Router {
       fromForm(req.body ?? {}),
       req.user!.id,
     );
-    await run(
-      ctx.db,
-      insertAudit({
-        workspaceId: req.user!.workspaceId,
-        userId: req.user!.id,
-        action: 'play.edited',
-        entityType: 'play',
-        entityId: p.id,
-        data: { version: p.version },
-        ip: req.ip,
-      }),
-    );
+    await auditRequest(ctx.db, req, 'play.edited', { type: 'play', id: p.id }, { version: p.version });
     res.redirect(303, `/plays/${p.id}`);
   });
 

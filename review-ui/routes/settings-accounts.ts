@@ -6,7 +6,6 @@ import { researchEnqueuer } from '../../agents/signal-jobs.js';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
 import { findAccount, insertAccount, type AccountRow } from '../../db/queries/accounts.js';
-import { insertAudit } from '../../db/queries/audit.js';
 import { insertContact, updateContact, type ContactRow } from '../../db/queries/contacts.js';
 import { listOwners } from '../../db/queries/review.js';
 import { accountChoices, findContact, updateAccount } from '../../db/queries/settings.js';
@@ -16,6 +15,7 @@ import { requireRole } from '../auth/roles.js';
 import { intParam } from '../format.js';
 import { html, safeUrl, type Html } from '../html.js';
 import { csrfField, page } from '../layout.js';
+import { auditRequest } from '../audit.js';
 
 const s = (v: unknown) => (typeof v === 'string' ? v : '');
 
@@ -139,17 +139,7 @@ export function settingsAccountRoutes(ctx: AppContext): Router {
   const accounts = (req: Request) =>
     run<{ id: number; name: string; domain: string | null }>(ctx.db, accountChoices(req.user!.workspaceId));
   const audit = (req: Request, action: string, type: string, id: number) =>
-    run(
-      ctx.db,
-      insertAudit({
-        workspaceId: req.user!.workspaceId,
-        userId: req.user!.id,
-        action,
-        entityType: type,
-        entityId: id,
-        ip: req.ip,
-      }),
-    );
+    auditRequest(ctx.db, req, action, { type: type, id: id });
   // A new name, domain or alias may be what an unmatched signal was about: look again now
   // (imports and the API are covered by the maintenance tick).
   const rematch = (req: Request) =>

@@ -21,6 +21,7 @@ import { csrfField, page } from '../layout.js';
 import { issues } from '../openapi.js';
 import { extLink } from '../views/draft.js';
 import { when as timeAt } from '../views/time.js';
+import { auditRequest } from '../audit.js';
 
 export const NewSource = z.object({
   kind: z.enum(SOURCE_KINDS),
@@ -274,16 +275,7 @@ export function settingsSourceRoutes(ctx: AppContext): Router {
     r.post(`/settings/sources/:id/${action}`, async (req, res) => {
       const s = await load(req);
       await run(ctx.db, setSourceEnabled(req.user!.workspaceId, s.id, enabled));
-      await run(
-        ctx.db,
-        insertAudit({
-          workspaceId: req.user!.workspaceId,
-          userId: req.user!.id,
-          action: `source.${action}d`,
-          entityType: 'signal_source',
-          entityId: s.id,
-        }),
-      );
+      await auditRequest(ctx.db, req, `source.${action}d`, { type: 'signal_source', id: s.id });
       res.redirect(303, '/settings/sources');
     });
   }

@@ -5,7 +5,6 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
-import { insertAudit } from '../../db/queries/audit.js';
 import { updateWorkspaceSettings } from '../../db/queries/settings.js';
 import { findWorkspace, type WorkspaceRow } from '../../db/queries/workspaces.js';
 import { AppError } from '../../errors.js';
@@ -14,6 +13,7 @@ import { requireRole } from '../auth/roles.js';
 import { html, safeUrl } from '../html.js';
 import { csrfField, page } from '../layout.js';
 import { issues } from '../openapi.js';
+import { auditRequest } from '../audit.js';
 
 const lines = z.preprocess(
   (v) =>
@@ -233,17 +233,7 @@ export function settingsWorkspaceRoutes(ctx: AppContext): Router {
   r.post('/settings/workspace', requireRole('revops'), async (req, res) => {
     const { name, ...settings } = settingsFromForm(req.body ?? {});
     await run(ctx.db, updateWorkspaceSettings(req.user!.workspaceId, name, settings));
-    await run(
-      ctx.db,
-      insertAudit({
-        workspaceId: req.user!.workspaceId,
-        userId: req.user!.id,
-        action: 'workspace.settings_updated',
-        entityType: 'workspace',
-        entityId: req.user!.workspaceId,
-        ip: req.ip,
-      }),
-    );
+    await auditRequest(ctx.db, req, 'workspace.settings_updated', { type: 'workspace', id: req.user!.workspaceId });
     res.redirect(303, '/settings/workspace?saved=1');
   });
   return r;

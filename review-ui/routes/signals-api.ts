@@ -13,7 +13,6 @@ import { researchEnqueuer } from '../../agents/signal-jobs.js';
 import { Queues } from '../../agents/queues.js';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
-import { insertAudit } from '../../db/queries/audit.js';
 import {
   findSource,
   insertSource,
@@ -36,6 +35,7 @@ import { requireRole } from '../auth/roles.js';
 import { pageParams } from '../layout.js';
 import { isHexSignature, signedBody } from '../webhook-guard.js';
 import { SaneDate } from '../../accounts/normalize.js';
+import { auditRequest } from '../audit.js';
 
 const MAX_WEBHOOK_BYTES = 1024 * 1024;
 const issues = (e: z.ZodError) => e.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
@@ -281,17 +281,7 @@ export function signalApiRoutes(ctx: AppContext): Router {
         pollIntervalMinutes: b.data.pollIntervalMinutes,
       }),
     ))!;
-    await run(
-      ctx.db,
-      insertAudit({
-        workspaceId: req.user!.workspaceId,
-        userId: req.user!.id,
-        action: 'source.created',
-        entityType: 'signal_source',
-        entityId: row.id,
-        data: { kind: row.kind },
-      }),
-    );
+    await auditRequest(ctx.db, req, 'source.created', { type: 'signal_source', id: row.id }, { kind: row.kind });
     res.status(201).json({
       ...publicSource(row),
       ...(secret

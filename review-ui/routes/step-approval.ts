@@ -15,7 +15,6 @@ import {
   type AwaitingStepRow,
   type ReturnedStepRow,
 } from '../../db/queries/step-approval.js';
-import { insertAudit } from '../../db/queries/audit.js';
 import { refreshStep } from '../../sequencing/step-refresh.js';
 import { AppError, isAppError } from '../../errors.js';
 import { resolveZone } from '../../sequencing/schedule.js';
@@ -28,6 +27,7 @@ import { html, type Html } from '../html.js';
 import { csrfField, page, pageParams, pager } from '../layout.js';
 import { confirmFailuresPage, confirmedGates } from '../views/confirm-gates.js';
 import { changesPanel, returnedRow, STEP_KEY_HELP, stepActions, stepText } from '../views/step-approval.js';
+import { auditRequest } from '../audit.js';
 
 const SCRIPT = html`<link rel="stylesheet" href="/static/step-approval.css" />
   <script src="/static/step-approval.js" defer></script>`;
@@ -318,17 +318,7 @@ export function stepApprovalRoutes(ctx: AppContext): Router {
         'CONFLICT',
         'This step changed after you opened it (or is no longer waiting). Your text was not saved: copy it and reload.',
       );
-    await run(
-      ctx.db,
-      insertAudit({
-        workspaceId: u.workspaceId,
-        userId: u.id,
-        action: 'step.edited',
-        entityType: 'sequence_step',
-        entityId: s.id,
-        ip: req.ip,
-      }),
-    );
+    await auditRequest(ctx.db, req, 'step.edited', { type: 'sequence_step', id: s.id });
     res.redirect(303, `/steps/${s.id}?saved=1`);
   });
 
@@ -339,17 +329,7 @@ export function stepApprovalRoutes(ctx: AppContext): Router {
     await refreshStep({ db: ctx.db, config: ctx.config, log: ctx.log, llm: ctx.llm }, s.id, {
       userId: u.id,
     });
-    await run(
-      ctx.db,
-      insertAudit({
-        workspaceId: u.workspaceId,
-        userId: u.id,
-        action: 'step.refreshed',
-        entityType: 'sequence_step',
-        entityId: s.id,
-        ip: req.ip,
-      }),
-    );
+    await auditRequest(ctx.db, req, 'step.refreshed', { type: 'sequence_step', id: s.id });
     res.redirect(303, `/steps/${s.id}?refreshed=1`);
   });
   return r;

@@ -2,7 +2,6 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
-import { insertAudit } from '../../db/queries/audit.js';
 import { countAdmins, updateUserRole } from '../../db/queries/settings.js';
 import { isTimeZone } from '../../accounts/normalize.js';
 import { findUser, listUsers, ROLES, type UserRow } from '../../db/queries/users.js';
@@ -12,6 +11,7 @@ import { html } from '../html.js';
 import { csrfField, page } from '../layout.js';
 import { addUser } from '../auth/users.js';
 import { since } from '../views/time.js';
+import { auditRequest } from '../audit.js';
 
 const NewUser = z.object({
   email: z.email('a valid email address'),
@@ -138,17 +138,7 @@ export function userRoutes(ctx: AppContext): Router {
       // A workspace never loses its last admin: someone must be able to undo this.
       if ((await one<{ n: number }>(tx, countAdmins(req.user!.workspaceId)))!.n === 0)
         throw new AppError('CONFLICT', 'This would leave the workspace without an active admin.');
-      await run(
-        tx,
-        insertAudit({
-          workspaceId: req.user!.workspaceId,
-          userId: req.user!.id,
-          action: 'user.updated',
-          entityType: 'user',
-          entityId: id,
-          data: { role: role.data, disabled },
-        }),
-      );
+      await auditRequest(tx, req, 'user.updated', { type: 'user', id: id }, { role: role.data, disabled });
     });
     res.redirect(303, '/users');
   });
