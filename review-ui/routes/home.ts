@@ -5,6 +5,7 @@ import { listOAuthMailboxes, type OAuthMailboxRow } from '../../db/queries/mailb
 import { workspaceCounts } from '../../db/queries/workspaces.js';
 import { html, safeUrl } from '../html.js';
 import { page } from '../layout.js';
+import { firstRunChecklist } from './checklist.js';
 
 export function homeRoutes(ctx: AppContext): Router {
   const r = Router();
@@ -15,6 +16,7 @@ export function homeRoutes(ctx: AppContext): Router {
     const broken = (
       await run<OAuthMailboxRow>(ctx.db, listOAuthMailboxes(req.user!.workspaceId, all ? null : req.user!.id))
     ).filter((m) => m.consent_error);
+    const checklist = await firstRunChecklist(ctx, req);
     const card = (label: string, n: number, href?: string) =>
       html`<div class="card">
         ${href ? html`<a href="${safeUrl(href)}"><b>${n}</b></a>` : html`<b>${n}</b>`}${label}
@@ -36,6 +38,7 @@ export function homeRoutes(ctx: AppContext): Router {
                 </section>`
               : ''
           }
+          ${checklist}
           <p class="muted">
             Signed in as ${req.user!.name || req.user!.email}.
             ${ctx.config.embedded ? 'Running on the embedded database.' : ''}
