@@ -25,8 +25,12 @@ export async function firstRunChecklist(ctx: Pick<AppContext, 'db'>, req: Reques
     <ul class="checklist">
       ${STEPS.map((x) =>
         s[x.key]
-          ? html`<li data-done="true"><span aria-hidden="true">✓</span> <s>${x.text}</s> <span class="sr-only">(done)</span></li>`
-          : html`<li data-done="false"><span aria-hidden="true">○</span> <a href="${safeUrl(x.href)}">${x.text}</a></li>`,
+          ? html`<li data-done="true">
+              <span aria-hidden="true">✓</span> <s>${x.text}</s> <span class="sr-only">(done)</span>
+            </li>`
+          : html`<li data-done="false">
+              <span aria-hidden="true">○</span> <a href="${safeUrl(x.href)}">${x.text}</a>
+            </li>`,
       )}
     </ul>
   </section>`;

@@ -28,15 +28,24 @@ describeEachBackend('first-run checklist', (get) => {
     expect(s.h).toContain('href="/mailboxes"');
 
     // A local outbox is not a mailbox that sends.
-    await db.query(`INSERT INTO mailboxes (workspace_id, kind, from_name, from_email) VALUES ($1, 'outbox', 'x', 'x@x.test')`, [ws]);
+    await db.query(
+      `INSERT INTO mailboxes (workspace_id, kind, from_name, from_email) VALUES ($1, 'outbox', 'x', 'x@x.test')`,
+      [ws],
+    );
     expect((await done()).items[0]).toBe(false);
-    await db.query(`INSERT INTO mailboxes (workspace_id, kind, from_name, from_email, smtp_host) VALUES ($1, 'smtp', 'x', 'y@x.test', 'mail.x.test')`, [ws]);
+    await db.query(
+      `INSERT INTO mailboxes (workspace_id, kind, from_name, from_email, smtp_host) VALUES ($1, 'smtp', 'x', 'y@x.test', 'mail.x.test')`,
+      [ws],
+    );
     await db.query(`INSERT INTO accounts (workspace_id, name, domain) VALUES ($1, 'Acme', 'acme-fresh.test')`, [ws]);
     s = await done();
     expect(s.items).toEqual([true, true, false, false, false]);
     expect(s.h).toContain('Getting started: 3 of 5 left');
 
-    await db.query(`INSERT INTO signal_sources (workspace_id, kind, name, url) VALUES ($1, 'rss', 'Feed', 'https://feed.test/rss')`, [ws]);
+    await db.query(
+      `INSERT INTO signal_sources (workspace_id, kind, name, url) VALUES ($1, 'rss', 'Feed', 'https://feed.test/rss')`,
+      [ws],
+    );
     await addUser(db, { workspaceId: ws, email: `rep-fresh-${Date.now()}@test.example`, role: 'rep', name: 'R' });
     expect((await done()).items).toEqual([true, true, true, true, false]);
 
@@ -45,7 +54,10 @@ describeEachBackend('first-run checklist', (get) => {
     await rep.login(app.ws.users.revops.email, app.ws.users.revops.password);
     expect((await rep.page('/')).html).not.toContain('Getting started');
 
-    await db.query(`UPDATE workspaces SET settings = $2 WHERE id = $1`, [ws, JSON.stringify({ playbook: { company: 'Fresh Co' } })]);
+    await db.query(`UPDATE workspaces SET settings = $2 WHERE id = $1`, [
+      ws,
+      JSON.stringify({ playbook: { company: 'Fresh Co' } }),
+    ]);
     s = await done();
     expect(s.h).not.toContain('Getting started');
     expect(s.items).toEqual([]);
