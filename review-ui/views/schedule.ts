@@ -76,7 +76,7 @@ export function stepActions(req: Request, it: ScheduleItem, back: string): Html 
           value="${it.row.scheduled_at ? isoInput(it.row.scheduled_at, tz) : ''}" /></label
       ><button type="submit" class="secondary">Reschedule</button>
     </form>
-    <form method="post" action="${safeUrl(`/schedule/steps/${id}/skip`)}" class="inline skip">
+    <form method="post" action="${safeUrl(`/schedule/steps/${id}/skip`)}" class="inline skip-step">
       ${csrfField(req)}<input type="hidden" name="back" value="${back}" />
       <label>Why skip <input name="reason" required maxlength="300" /></label
       ><button type="submit" class="secondary">Skip step</button>
