@@ -68,7 +68,8 @@ describeEachBackend('per-user sender name and signature', (get) => {
     expect(bad.status).toBe(400);
     const badHtml = await bad.text();
     expect(badHtml).toContain('without line breaks, quotes or angle brackets');
-    expect(badHtml).toContain('>Kept sig</textarea>');
+    // A newline right after <textarea> is not part of its value (HTML drops it); the formatter puts one there.
+    expect(badHtml).toMatch(/>\n?Kept sig<\/textarea>/);
 
     const ok = await rep.post('/profile', {
       senderName: 'Riley Personal',
@@ -76,7 +77,7 @@ describeEachBackend('per-user sender name and signature', (get) => {
       _csrf: form.csrf!,
     });
     expect(ok.status).toBe(303);
-    expect((await rep.page('/profile?saved=1')).html).toContain('>Riley\nHead of Growth</textarea>');
+    expect((await rep.page('/profile?saved=1')).html).toMatch(/>\n?Riley\nHead of Growth<\/textarea>/);
     const audit = await one<{ n: number }>(ctx.db, {
       text: `SELECT count(*)::int AS n FROM audit_log WHERE action = 'user.profile_updated' AND user_id = $1`,
       values: [ws.users.rep.id],
