@@ -40,6 +40,7 @@ import { scheduleRoutes } from './routes/schedule.js';
 import { settingsSourceRoutes } from './routes/settings-sources.js';
 import { settingsTemplateRoutes } from './routes/settings-templates.js';
 import { settingsWorkspaceRoutes } from './routes/settings-workspace.js';
+import { crmRoutes } from './routes/crm.js';
 import { signalApiRoutes, signalWebhookRoutes } from './routes/signals-api.js';
 import { signalRoutes } from './routes/signals.js';
 import { trackingRoutes } from './routes/tracking.js';
@@ -169,6 +170,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(mailboxDeleteRoutes(ctx));
   app.use(settingsInboundSecretRoutes(ctx));
   app.use(settingsWorkspaceRoutes(ctx));
+  app.use(crmRoutes(ctx));
   app.use(userRoutes(ctx));
 
   app.use(() => {

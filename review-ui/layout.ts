@@ -23,6 +23,7 @@ export const NAV: NavItem[] = [
   { href: '/imports', label: 'Imports', roles: ['revops'] },
   { href: '/mailboxes', label: 'Mailboxes' },
   { href: '/settings', label: 'Settings', roles: ['revops'] },
+  { href: '/settings/crm', label: 'CRM', roles: ['revops'] },
   { href: '/users', label: 'Users', roles: ['revops'] },
   { href: '/tokens', label: 'API tokens' },
 ];

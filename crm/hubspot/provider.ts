@@ -90,7 +90,12 @@ export class HubSpotProvider implements CrmProvider {
   }
 
   async whoAmI() {
-    const res = await this.call((c) => c.apiRequest({ method: 'GET', path: '/account-info/v3/details' }));
+    // apiRequest hands back any answer, a 401 included: a refused token must fail here, not connect.
+    const res = await this.call(async (c) => {
+      const r = await c.apiRequest({ method: 'GET', path: '/account-info/v3/details' });
+      if (!r.ok) throw hubspotError({ code: r.status, body: await r.text(), headers: {} });
+      return r;
+    });
     const body = (await res.json()) as { portalId?: number; uiDomain?: string };
     return { account: String(body.portalId ?? ''), label: `HubSpot portal ${body.portalId ?? '?'}` };
   }
