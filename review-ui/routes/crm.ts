@@ -123,23 +123,23 @@ function settingsForm(req: Request, c: CrmConnectionRow, defaults: ReturnType<ty
   const f = effectiveFilter(c.target_filter);
   const rules = effectiveRules(c.rules);
   const sf = c.kind === 'salesforce';
-  const opt = (v: string, label: string) => html`<option value="${v}" ${f.type === v ? 'selected' : ''}>${label}</option>`;
+  const opt = (v: string, label: string) =>
+    html`<option value="${v}" ${f.type === v ? 'selected' : ''}>${label}</option>`;
   return html`<form method="post" action="/settings/crm/settings" class="wide crm-settings">
     ${csrfField(req)}
     <h2>Field mapping</h2>
     <p class="muted">The ${CRM_NAMES[c.kind]} property that feeds each account field; empty: not mapped.</p>
     ${COMPANY_FIELDS.map(
       (k) =>
-        html`<label
-          >${COMPANY_LABELS[k]} <input name="company.${k}" value="${m.company[k]}" maxlength="100" /></label
-        >`,
+        html`<label>${COMPANY_LABELS[k]} <input name="company.${k}" value="${m.company[k]}" maxlength="100" /></label>`,
     )}
     <p class="muted">Owner: the CRM record's owner, matched to a Prospector user by email.</p>
     <h2>Which companies to sync</h2>
     <label
       >Filter
       <select name="filter.type">
-        ${opt('all', 'All companies')} ${opt('property', sf ? 'A field (checkbox) equals a value' : 'A property equals a value')}
+        ${opt('all', 'All companies')}
+        ${opt('property', sf ? 'A field (checkbox) equals a value' : 'A property equals a value')}
         ${opt('list', sf ? 'A list view' : 'A list')} ${sf ? opt('where', 'A SOQL where-clause') : ''}
       </select></label
     >
@@ -162,8 +162,8 @@ function settingsForm(req: Request, c: CrmConnectionRow, defaults: ReturnType<ty
       customers</label
     >
     <label
-      ><input type="checkbox" name="createContacts" value="1" ${c.create_contacts ? 'checked' : ''} /> Create contacts from
-      the CRM</label
+      ><input type="checkbox" name="createContacts" value="1" ${c.create_contacts ? 'checked' : ''} /> Create contacts
+      from the CRM</label
     >
     <p>
       <button type="submit" name="action" value="save">Save</button>
