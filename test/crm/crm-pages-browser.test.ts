@@ -64,7 +64,9 @@ describeEachBackend(
       expect(await page.getByLabel('Tags').inputValue()).toBe('');
 
       await page.getByRole('button', { name: 'Save and preview' }).click();
-      await expect.poll(() => page.locator('.crm-preview').textContent()).toMatch(/Companies:\s+1 read,\s+1 would be created/);
+      await expect
+        .poll(() => page.locator('.crm-preview').textContent())
+        .toMatch(/Companies:\s+1 read,\s+1 would be created/);
       expect(await count('accounts')).toBe(0);
       await screenshot(page, 'crm-settings');
 
