@@ -7,6 +7,7 @@ import { syncIn } from '../../crm/sync-in.js';
 import { one } from '../../db/index.js';
 import { describeEachBackend } from '../support/db.js';
 import { startFakeHubSpot, type FakeHubSpot } from '../support/fake-hubspot.js';
+import { startFakeSalesforce, type FakeSalesforce } from '../support/fake-salesforce.js';
 import { Browserish, useWebApp } from '../support/web.js';
 
 const text = (h: string) => h.replace(/\s+/g, ' ');
@@ -15,11 +16,13 @@ const words = (h: string) => text(h.replace(/<[^>]+>/g, ' ')).replace(/ ([.,:;)]
 
 describeEachBackend('CRM settings pages', (get) => {
   let hs: FakeHubSpot;
+  let sf: FakeSalesforce;
   const env: Record<string, string> = {};
   // Registered before useWebApp's own beforeAll, so the context is built with the fake's URL.
   beforeAll(async () => {
     hs = await startFakeHubSpot();
-    env.HUBSPOT_API_URL = hs.url;
+    sf = await startFakeSalesforce();
+    Object.assign(env, sf.env, { HUBSPOT_API_URL: hs.url });
   });
   const app = useWebApp(get, env);
   let revops: Browserish;
@@ -28,7 +31,10 @@ describeEachBackend('CRM settings pages', (get) => {
     revops = new Browserish(app.base);
     await revops.login(app.ws.users.revops.email, app.ws.users.revops.password);
   });
-  afterAll(async () => hs?.close());
+  afterAll(async () => {
+    await hs?.close();
+    await sf?.close();
+  });
 
   const count = async (sql: string) =>
     (await one<{ n: number }>(app.ctx.db, { text: `SELECT count(*)::int AS n FROM ${sql}`, values: [app.ws.id] }))!.n;
@@ -111,5 +117,26 @@ describeEachBackend('CRM settings pages', (get) => {
     const sync = await revops.post('/settings/crm/sync', { _csrf: status.csrf! });
     expect(sync.status).toBe(303);
     expect(await count(`pgboss.job WHERE name = 'crm.out' AND (data->>'workspaceId')::bigint = $1`)).toBe(1);
+  });
+
+  it('connects Salesforce (sandbox) through its sign-in page with PKCE; the callback works once', async () => {
+    const { csrf, html } = await revops.page('/settings/crm');
+    expect(html).toContain('Connect Salesforce');
+    const start = await revops.post('/settings/crm/connect/salesforce', { _csrf: csrf!, host: 'sandbox' });
+    expect(start.status).toBe(303);
+    const authorize = new URL(start.headers.get('location')!);
+    expect(authorize.pathname).toBe('/sandbox/services/oauth2/authorize');
+    expect(authorize.searchParams.get('code_challenge')).toMatch(/^[\w-]{43}$/);
+    const consent = await fetch(authorize, { redirect: 'manual' });
+    const back = new URL(consent.headers.get('location')!);
+    expect(back.pathname).toBe('/settings/crm/callback');
+    const hosts = sf.tokenHosts.length;
+    const done = await revops.fetch(back.pathname + back.search);
+    expect(done.status).toBe(303);
+    expect(sf.tokenHosts.slice(hosts)).toEqual(['sandbox']);
+    expect(words((await revops.page('/settings/crm')).html)).toContain(`Salesforce (account ${sf.orgId}): connected`);
+    const replay = await revops.fetch(back.pathname + back.search);
+    expect(replay.status).toBe(400);
+    expect(text(await replay.text())).toContain('not valid any more');
   });
 });

@@ -1,0 +1,131 @@
+// Settings → CRM: the Salesforce connect (OAuth web server flow with PKCE, production or sandbox
+// login host). The pending flow is kept in oauth_flows like the mailbox connect: the state only as
+// its sha256, the code verifier sealed, bound to the session that clicked, usable once.
+import { createHash, randomBytes } from 'node:crypto';
+import { Router, type Request } from 'express';
+import type { AppContext } from '../../context.js';
+import { kindModule, saveConnection } from '../../crm/connection.js';
+import { isCrmError } from '../../crm/provider.js';
+import { crmKind } from '../../crm/registry.js';
+import { one, run } from '../../db/index.js';
+import { consumeOAuthFlow, deleteOldOAuthFlows, insertOAuthFlow, type OAuthFlowRow } from '../../db/queries/mailbox-oauth.js';
+import { findCrmConnection, type CrmConnectionRow } from '../../db/queries/crm.js';
+import { AppError } from '../../errors.js';
+import { requireRole } from '../auth/roles.js';
+import { auditRequest } from '../audit.js';
+import { html, type Html } from '../html.js';
+import { csrfField } from '../layout.js';
+
+const FLOW_TTL_MS = 10 * 60_000;
+export const CRM_CALLBACK_PATH = '/settings/crm/callback';
+const sha256 = (s: string) => createHash('sha256').update(s).digest('base64url');
+const redirectUri = (ctx: Pick<AppContext, 'config'>) => ctx.config.publicUrl + CRM_CALLBACK_PATH;
+
+/** The Connect Salesforce button with the login host choice; nothing when the app is not configured. */
+export function salesforceConnectForm(ctx: AppContext, req: Request): Html {
+  if (!crmKind('salesforce')?.oauthConfigured(ctx)) return html``;
+  return html`<form method="post" action="/settings/crm/connect/salesforce" class="crm-salesforce">
+    ${csrfField(req)}
+    <label
+      >Salesforce org
+      <select name="host">
+        <option value="production" selected>Production (login.salesforce.com)</option>
+        <option value="sandbox">Sandbox (test.salesforce.com)</option>
+      </select></label
+    >
+    <button type="submit">Connect Salesforce</button>
+  </form>`;
+}
+
+const refused = (why: string) =>
+  new AppError('VALIDATION', `Salesforce sign-in did not complete: ${why}. Start again from Settings → CRM.`);
+
+export function crmOAuthRoutes(ctx: AppContext): Router {
+  const r = Router();
+  const revops = requireRole('revops');
+  const session = (req: Request) => {
+    if (!req.sessionId) throw new AppError('FORBIDDEN', 'Connecting a CRM needs a browser session, not an API token.');
+    return req.sessionId;
+  };
+
+  r.post('/settings/crm/connect/salesforce', revops, async (req, res) => {
+    const mod = kindModule('salesforce');
+    if (!mod.oauthConfigured(ctx)) throw new AppError('NOT_FOUND', 'Salesforce sign-in is not configured.');
+    const sandbox = (req.body as Record<string, unknown> | undefined)?.host === 'sandbox';
+    const state = randomBytes(32).toString('base64url');
+    const verifier = randomBytes(48).toString('base64url');
+    const now = new Date();
+    await run(ctx.db, deleteOldOAuthFlows(now));
+    await run(
+      ctx.db,
+      insertOAuthFlow({
+        stateHash: sha256(state),
+        sessionId: session(req),
+        workspaceId: req.user!.workspaceId,
+        userId: req.user!.id,
+        provider: 'salesforce',
+        // The table's transport column is the mailboxes'; a CRM flow keeps 'api' and its login host in `nonce`.
+        transport: 'api',
+        codeVerifierEnc: ctx.secrets.seal(verifier),
+        nonce: sandbox ? 'sandbox' : 'production',
+        expiresAt: new Date(now.getTime() + FLOW_TTL_MS),
+      }),
+    );
+    const codeChallenge = createHash('sha256').update(verifier).digest('base64url');
+    res.redirect(303, mod.authorizeUrl(ctx, { state, codeChallenge, redirectUri: redirectUri(ctx), sandbox }).href);
+  });
+
+  r.get(CRM_CALLBACK_PATH, revops, async (req, res) => {
+    const q = req.query as Record<string, unknown>;
+    const state = typeof q.state === 'string' ? q.state : '';
+    const flow = state
+      ? await one<OAuthFlowRow>(ctx.db, consumeOAuthFlow(sha256(state), session(req), new Date()))
+      : undefined;
+    if (
+      !flow ||
+      (flow.provider as string) !== 'salesforce' ||
+      flow.user_id !== req.user!.id ||
+      flow.workspace_id !== req.user!.workspaceId
+    )
+      throw refused('this sign-in link is not valid any more (expired, used, or started in another session)');
+    if (typeof q.error === 'string' || typeof q.code !== 'string')
+      throw refused(q.error === 'access_denied' ? 'access was not allowed' : 'Salesforce refused');
+    const sandbox = flow.nonce === 'sandbox';
+    const mod = kindModule('salesforce');
+    let who: { account: string; label: string };
+    try {
+      const tokens = await mod.exchangeCode(ctx, {
+        code: q.code,
+        codeVerifier: ctx.secrets.open(flow.code_verifier_enc),
+        redirectUri: redirectUri(ctx),
+        sandbox,
+      });
+      const probe = mod.create(
+        ctx,
+        { workspaceId: flow.workspace_id, kind: 'salesforce', auth: 'oauth', instanceUrl: tokens.instanceUrl ?? null },
+        { accessToken: () => Promise.resolve(tokens.accessToken), instanceUrl: () => tokens.instanceUrl ?? null },
+      );
+      who = await probe.whoAmI();
+      await saveConnection(ctx, {
+        workspaceId: flow.workspace_id,
+        kind: 'salesforce',
+        auth: 'oauth',
+        tokens,
+        externalAccount: who.account,
+        userId: flow.user_id,
+      });
+    } catch (err) {
+      if (isCrmError(err)) throw refused(err.message);
+      throw err;
+    }
+    const c = (await one<CrmConnectionRow>(ctx.db, findCrmConnection(flow.workspace_id)))!;
+    await auditRequest(ctx.db, req, 'crm.connected', { type: 'crm_connection', id: c.id }, {
+      kind: 'salesforce',
+      account: who.account,
+      sandbox,
+    });
+    ctx.log.info({ workspaceId: flow.workspace_id, sandbox }, 'crm.salesforce.connected');
+    res.redirect(303, '/settings/crm?saved=1');
+  });
+  return r;
+}
