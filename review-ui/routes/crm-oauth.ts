@@ -8,7 +8,12 @@ import { kindModule, saveConnection } from '../../crm/connection.js';
 import { isCrmError } from '../../crm/provider.js';
 import { crmKind } from '../../crm/registry.js';
 import { one, run } from '../../db/index.js';
-import { consumeOAuthFlow, deleteOldOAuthFlows, insertOAuthFlow, type OAuthFlowRow } from '../../db/queries/mailbox-oauth.js';
+import {
+  consumeOAuthFlow,
+  deleteOldOAuthFlows,
+  insertOAuthFlow,
+  type OAuthFlowRow,
+} from '../../db/queries/mailbox-oauth.js';
 import { findCrmConnection, type CrmConnectionRow } from '../../db/queries/crm.js';
 import { AppError } from '../../errors.js';
 import { requireRole } from '../auth/roles.js';
@@ -119,11 +124,17 @@ export function crmOAuthRoutes(ctx: AppContext): Router {
       throw err;
     }
     const c = (await one<CrmConnectionRow>(ctx.db, findCrmConnection(flow.workspace_id)))!;
-    await auditRequest(ctx.db, req, 'crm.connected', { type: 'crm_connection', id: c.id }, {
-      kind: 'salesforce',
-      account: who.account,
-      sandbox,
-    });
+    await auditRequest(
+      ctx.db,
+      req,
+      'crm.connected',
+      { type: 'crm_connection', id: c.id },
+      {
+        kind: 'salesforce',
+        account: who.account,
+        sandbox,
+      },
+    );
     ctx.log.info({ workspaceId: flow.workspace_id, sandbox }, 'crm.salesforce.connected');
     res.redirect(303, '/settings/crm?saved=1');
   });
