@@ -1,11 +1,11 @@
-// Settings → CRM: the Salesforce connect (OAuth web server flow with PKCE, production or sandbox
-// login host). The pending flow is kept in oauth_flows like the mailbox connect: the state only as
+// Settings → CRM: connecting through the CRM's sign-in page (OAuth code flow; Salesforce with PKCE on
+// the production or sandbox login host, HubSpot's public app). The pending flow is kept in oauth_flows like the mailbox connect: the state only as
 // its sha256, the code verifier sealed, bound to the session that clicked, usable once.
 import { createHash, randomBytes } from 'node:crypto';
 import { Router, type Request } from 'express';
 import type { AppContext } from '../../context.js';
 import { kindModule, saveConnection } from '../../crm/connection.js';
-import { isCrmError } from '../../crm/provider.js';
+import { CRM_NAMES, isCrmError, type CrmKind } from '../../crm/provider.js';
 import { crmKind } from '../../crm/registry.js';
 import { one, run } from '../../db/index.js';
 import {
@@ -26,10 +26,18 @@ export const CRM_CALLBACK_PATH = '/settings/crm/callback';
 const sha256 = (s: string) => createHash('sha256').update(s).digest('base64url');
 const redirectUri = (ctx: Pick<AppContext, 'config'>) => ctx.config.publicUrl + CRM_CALLBACK_PATH;
 
-/** The Connect Salesforce button with the login host choice; nothing when the app is not configured. */
-export function salesforceConnectForm(ctx: AppContext, req: Request): Html {
-  if (!crmKind('salesforce')?.oauthConfigured(ctx)) return html``;
-  return html`<form method="post" action="/settings/crm/connect/salesforce" class="crm-salesforce">
+const OAUTH_KINDS: CrmKind[] = ['hubspot', 'salesforce'];
+
+/** Connect buttons for the CRMs whose OAuth app is configured; Salesforce with the login host choice. */
+export function oauthConnectForms(ctx: AppContext, req: Request): Html {
+  const on = (k: CrmKind) => Boolean(crmKind(k)?.oauthConfigured(ctx));
+  const hubspot = on('hubspot')
+    ? html`<form method="post" action="/settings/crm/oauth/hubspot" class="crm-hubspot-oauth">
+        ${csrfField(req)}<button type="submit">Connect HubSpot (sign in)</button>
+      </form>`
+    : html``;
+  if (!on('salesforce')) return hubspot;
+  return html`${hubspot}<form method="post" action="/settings/crm/oauth/salesforce" class="crm-salesforce">
     ${csrfField(req)}
     <label
       >Salesforce org
@@ -42,8 +50,11 @@ export function salesforceConnectForm(ctx: AppContext, req: Request): Html {
   </form>`;
 }
 
-const refused = (why: string) =>
-  new AppError('VALIDATION', `Salesforce sign-in did not complete: ${why}. Start again from Settings → CRM.`);
+const refused = (kind: CrmKind | undefined, why: string) =>
+  new AppError(
+    'VALIDATION',
+    `${kind ? CRM_NAMES[kind] : 'The CRM'} sign-in did not complete: ${why}. Start again from Settings → CRM.`,
+  );
 
 export function crmOAuthRoutes(ctx: AppContext): Router {
   const r = Router();
@@ -53,10 +64,12 @@ export function crmOAuthRoutes(ctx: AppContext): Router {
     return req.sessionId;
   };
 
-  r.post('/settings/crm/connect/salesforce', revops, async (req, res) => {
-    const mod = kindModule('salesforce');
-    if (!mod.oauthConfigured(ctx)) throw new AppError('NOT_FOUND', 'Salesforce sign-in is not configured.');
-    const sandbox = (req.body as Record<string, unknown> | undefined)?.host === 'sandbox';
+  r.post('/settings/crm/oauth/:kind', revops, async (req, res) => {
+    const kind = OAUTH_KINDS.find((k) => k === req.params.kind);
+    if (!kind || !crmKind(kind)?.oauthConfigured(ctx))
+      throw new AppError('NOT_FOUND', 'That CRM sign-in is not configured.');
+    const mod = kindModule(kind);
+    const sandbox = kind === 'salesforce' && (req.body as Record<string, unknown> | undefined)?.host === 'sandbox';
     const state = randomBytes(32).toString('base64url');
     const verifier = randomBytes(48).toString('base64url');
     const now = new Date();
@@ -68,7 +81,7 @@ export function crmOAuthRoutes(ctx: AppContext): Router {
         sessionId: session(req),
         workspaceId: req.user!.workspaceId,
         userId: req.user!.id,
-        provider: 'salesforce',
+        provider: kind,
         // The table's transport column is the mailboxes'; a CRM flow keeps 'api' and its login host in `nonce`.
         transport: 'api',
         codeVerifierEnc: ctx.secrets.seal(verifier),
@@ -86,17 +99,18 @@ export function crmOAuthRoutes(ctx: AppContext): Router {
     const flow = state
       ? await one<OAuthFlowRow>(ctx.db, consumeOAuthFlow(sha256(state), session(req), new Date()))
       : undefined;
+    const kind = OAUTH_KINDS.find((k) => k === (flow?.provider as string));
     if (
       !flow ||
-      (flow.provider as string) !== 'salesforce' ||
+      !kind ||
       flow.user_id !== req.user!.id ||
       flow.workspace_id !== req.user!.workspaceId
     )
-      throw refused('this sign-in link is not valid any more (expired, used, or started in another session)');
+      throw refused(kind, 'this sign-in link is not valid any more (expired, used, or started in another session)');
     if (typeof q.error === 'string' || typeof q.code !== 'string')
-      throw refused(q.error === 'access_denied' ? 'access was not allowed' : 'Salesforce refused');
+      throw refused(kind, q.error === 'access_denied' ? 'access was not allowed' : 'the CRM refused');
     const sandbox = flow.nonce === 'sandbox';
-    const mod = kindModule('salesforce');
+    const mod = kindModule(kind);
     let who: { account: string; label: string };
     try {
       const tokens = await mod.exchangeCode(ctx, {
@@ -107,20 +121,20 @@ export function crmOAuthRoutes(ctx: AppContext): Router {
       });
       const probe = mod.create(
         ctx,
-        { workspaceId: flow.workspace_id, kind: 'salesforce', auth: 'oauth', instanceUrl: tokens.instanceUrl ?? null },
+        { workspaceId: flow.workspace_id, kind, auth: 'oauth', instanceUrl: tokens.instanceUrl ?? null },
         { accessToken: () => Promise.resolve(tokens.accessToken), instanceUrl: () => tokens.instanceUrl ?? null },
       );
       who = await probe.whoAmI();
       await saveConnection(ctx, {
         workspaceId: flow.workspace_id,
-        kind: 'salesforce',
+        kind,
         auth: 'oauth',
         tokens,
         externalAccount: who.account,
         userId: flow.user_id,
       });
     } catch (err) {
-      if (isCrmError(err)) throw refused(err.message);
+      if (isCrmError(err)) throw refused(kind, err.message);
       throw err;
     }
     const c = (await one<CrmConnectionRow>(ctx.db, findCrmConnection(flow.workspace_id)))!;
@@ -130,12 +144,12 @@ export function crmOAuthRoutes(ctx: AppContext): Router {
       'crm.connected',
       { type: 'crm_connection', id: c.id },
       {
-        kind: 'salesforce',
+        kind,
         account: who.account,
         sandbox,
       },
     );
-    ctx.log.info({ workspaceId: flow.workspace_id, sandbox }, 'crm.salesforce.connected');
+    ctx.log.info({ workspaceId: flow.workspace_id, kind, sandbox }, 'crm.oauth.connected');
     res.redirect(303, '/settings/crm?saved=1');
   });
   return r;

@@ -33,7 +33,7 @@ import { auditRequest } from '../audit.js';
 import { inZone, intParam } from '../format.js';
 import { html, safeUrl, type Html } from '../html.js';
 import { csrfField, page } from '../layout.js';
-import { crmOAuthRoutes, salesforceConnectForm } from './crm-oauth.js';
+import { crmOAuthRoutes, oauthConnectForms } from './crm-oauth.js';
 
 const str = (b: Record<string, unknown>, k: string) => (typeof b[k] === 'string' ? b[k] : '');
 const list = (s: string) =>
@@ -251,7 +251,7 @@ export function crmRoutes(ctx: AppContext): Router {
             /></label>
             <button type="submit">${c?.kind === 'hubspot' && live ? 'Replace token' : 'Connect HubSpot'}</button>
           </form>
-          ${salesforceConnectForm(ctx, req)}
+          ${oauthConnectForms(ctx, req)}
           <p><a href="${safeUrl('/settings/crm/status')}">Sync status, failed records, Sync now</a></p>
         </section>
         ${c && open ? runsTable(runs, req.user!.timeZone) : ''}

@@ -22,7 +22,12 @@ describeEachBackend('CRM settings pages', (get) => {
   beforeAll(async () => {
     hs = await startFakeHubSpot();
     sf = await startFakeSalesforce();
-    Object.assign(env, sf.env, { HUBSPOT_API_URL: hs.url });
+    Object.assign(env, sf.env, {
+      HUBSPOT_API_URL: hs.url,
+      HUBSPOT_AUTH_URL: `${hs.url}/oauth/authorize`,
+      HUBSPOT_CLIENT_ID: hs.clientId,
+      HUBSPOT_CLIENT_SECRET: hs.clientSecret,
+    });
   });
   const app = useWebApp(get, env);
   let revops: Browserish;
@@ -122,7 +127,7 @@ describeEachBackend('CRM settings pages', (get) => {
   it('connects Salesforce (sandbox) through its sign-in page with PKCE; the callback works once', async () => {
     const { csrf, html } = await revops.page('/settings/crm');
     expect(html).toContain('Connect Salesforce');
-    const start = await revops.post('/settings/crm/connect/salesforce', { _csrf: csrf!, host: 'sandbox' });
+    const start = await revops.post('/settings/crm/oauth/salesforce', { _csrf: csrf!, host: 'sandbox' });
     expect(start.status).toBe(303);
     const authorize = new URL(start.headers.get('location')!);
     expect(authorize.pathname).toBe('/sandbox/services/oauth2/authorize');
@@ -138,5 +143,18 @@ describeEachBackend('CRM settings pages', (get) => {
     const replay = await revops.fetch(back.pathname + back.search);
     expect(replay.status).toBe(400);
     expect(text(await replay.text())).toContain('not valid any more');
+  });
+
+  it('connects HubSpot through its sign-in page (public app) in place of Salesforce', async () => {
+    const { csrf } = await revops.page('/settings/crm');
+    const start = await revops.post('/settings/crm/oauth/hubspot', { _csrf: csrf! });
+    expect(start.status).toBe(303);
+    const consent = await fetch(start.headers.get('location')!, { redirect: 'manual' });
+    const back = new URL(consent.headers.get('location')!);
+    expect((await revops.fetch(back.pathname + back.search)).status).toBe(303);
+    expect(words((await revops.page('/settings/crm')).html)).toContain('HubSpot (account 4242): connected');
+    const rep = new Browserish(app.base);
+    await rep.login(app.ws.users.rep.email, app.ws.users.rep.password);
+    expect((await rep.post('/settings/crm/oauth/hubspot', { _csrf: (await rep.page('/')).csrf! })).status).toBe(403);
   });
 });
