@@ -37,17 +37,18 @@ export function oauthConnectForms(ctx: AppContext, req: Request): Html {
       </form>`
     : html``;
   if (!on('salesforce')) return hubspot;
-  return html`${hubspot}<form method="post" action="/settings/crm/oauth/salesforce" class="crm-salesforce">
-    ${csrfField(req)}
-    <label
-      >Salesforce org
-      <select name="host">
-        <option value="production" selected>Production (login.salesforce.com)</option>
-        <option value="sandbox">Sandbox (test.salesforce.com)</option>
-      </select></label
-    >
-    <button type="submit">Connect Salesforce</button>
-  </form>`;
+  return html`${hubspot}
+    <form method="post" action="/settings/crm/oauth/salesforce" class="crm-salesforce">
+      ${csrfField(req)}
+      <label
+        >Salesforce org
+        <select name="host">
+          <option value="production" selected>Production (login.salesforce.com)</option>
+          <option value="sandbox">Sandbox (test.salesforce.com)</option>
+        </select></label
+      >
+      <button type="submit">Connect Salesforce</button>
+    </form>`;
 }
 
 const refused = (kind: CrmKind | undefined, why: string) =>
@@ -100,12 +101,7 @@ export function crmOAuthRoutes(ctx: AppContext): Router {
       ? await one<OAuthFlowRow>(ctx.db, consumeOAuthFlow(sha256(state), session(req), new Date()))
       : undefined;
     const kind = OAUTH_KINDS.find((k) => k === (flow?.provider as string));
-    if (
-      !flow ||
-      !kind ||
-      flow.user_id !== req.user!.id ||
-      flow.workspace_id !== req.user!.workspaceId
-    )
+    if (!flow || !kind || flow.user_id !== req.user!.id || flow.workspace_id !== req.user!.workspaceId)
       throw refused(kind, 'this sign-in link is not valid any more (expired, used, or started in another session)');
     if (typeof q.error === 'string' || typeof q.code !== 'string')
       throw refused(kind, q.error === 'access_denied' ? 'access was not allowed' : 'the CRM refused');
