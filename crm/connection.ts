@@ -160,7 +160,12 @@ export async function connectWithToken(
   try {
     who = await probe.whoAmI();
   } catch (err) {
-    if (isCrmError(err)) throw new AppError('VALIDATION', `${CRM_NAMES[p.kind]} refused the token: ${err.message}`);
+    if (isCrmError(err)) {
+      // A refusal is about the token; an unreachable or busy CRM is not, and must not read as one.
+      const what =
+        err.code === 'unauthorized' || err.code === 'invalid' ? 'refused the token' : 'could not check the token';
+      throw new AppError('VALIDATION', `${CRM_NAMES[p.kind]} ${what}: ${err.message}`);
+    }
     throw err;
   }
   await saveConnection(ctx, {
