@@ -31,18 +31,33 @@ export interface Database extends Queryable {
   close(): Promise<void>;
 }
 
-/** A named SQL statement: text and its values. Query modules return these; callers run them. */
-export interface Sql {
+/**
+ * A named SQL statement: text and its values. Query modules return these; callers run them.
+ * `Row` is the shape of one returned row: a type only (`__row` is never set), so `run`/`one`
+ * infer it and call sites do not assert it.
+ */
+export interface Sql<Row = Record<string, unknown>> {
   text: string;
   values: unknown[];
   /** A hot statement with constant text: prepared once per connection (see QueryOptions). */
   name?: string;
+  readonly __row?: Row;
 }
 
-export async function run<T = Record<string, unknown>>(db: Queryable, sql: Sql): Promise<T[]> {
-  return (await db.query<T>(sql.text, sql.values, sql.name ? { name: sql.name } : undefined)).rows;
+const options = (sql: Sql<unknown>) => (sql.name ? { name: sql.name } : undefined);
+
+/** The rows of a statement, typed by its query. */
+export function run<Row = Record<string, unknown>>(db: Queryable, sql: Sql<Row>): Promise<Row[]>;
+/** @deprecated An untyped query's rows asserted at the call site: give the query its row type instead. */
+export function run<T>(db: Queryable, sql: Sql<unknown>): Promise<T[]>;
+export async function run(db: Queryable, sql: Sql<unknown>): Promise<unknown[]> {
+  return (await db.query(sql.text, sql.values, options(sql))).rows;
 }
 
-export async function one<T = Record<string, unknown>>(db: Queryable, sql: Sql): Promise<T | undefined> {
-  return (await db.query<T>(sql.text, sql.values, sql.name ? { name: sql.name } : undefined)).rows[0];
+/** The first row of a statement, typed by its query. */
+export function one<Row = Record<string, unknown>>(db: Queryable, sql: Sql<Row>): Promise<Row | undefined>;
+/** @deprecated An untyped query's row asserted at the call site: give the query its row type instead. */
+export function one<T>(db: Queryable, sql: Sql<unknown>): Promise<T | undefined>;
+export async function one(db: Queryable, sql: Sql<unknown>): Promise<unknown> {
+  return (await db.query(sql.text, sql.values, options(sql))).rows[0];
 }
