@@ -4,7 +4,7 @@
 import PgBoss from 'pg-boss';
 import type { Database, Queryable } from '../db/index.js';
 import { installJobNotify } from '../db/queries/job-wake.js';
-import { EXPIRE_SECONDS, queueNames } from './queues.js';
+import { queueDefinitions, type QueueOptions } from './queues.js';
 
 export function bossAdapter(db: Queryable): PgBoss.Db {
   return {
@@ -26,6 +26,11 @@ export interface BossOptions {
 const BOSS_INSTALL_LOCK = 7_226_815_201;
 const SCHEMA = 'pgboss';
 
+/** A queue created by an older release (or with other options) is brought to its definition. */
+function differs(existing: Partial<QueueOptions>, wanted: QueueOptions): boolean {
+  return (Object.keys(wanted) as (keyof QueueOptions)[]).some((k) => existing[k] !== wanted[k]);
+}
+
 export async function startBoss(db: Database, opts: BossOptions = {}): Promise<PgBoss> {
   const common = {
     schema: SCHEMA,
@@ -40,17 +45,10 @@ export async function startBoss(db: Database, opts: BossOptions = {}): Promise<P
   boss.on('error', () => {}); // surfaced through the runtime's logger; never crash the process
   const install = async (q: Queryable) => {
     await boss.start();
-    for (const name of queueNames) {
-      const options = {
-        name,
-        retryLimit: 5,
-        retryBackoff: true,
-        retryDelay: 30,
-        expireInSeconds: EXPIRE_SECONDS[name] ?? 900,
-      };
-      const existing = await boss.getQueue(name);
-      if (!existing) await boss.createQueue(name, options);
-      else if (existing.expireInSeconds !== options.expireInSeconds) await boss.updateQueue(name, options);
+    for (const def of queueDefinitions) {
+      const existing = await boss.getQueue(def.name);
+      if (!existing) await boss.createQueue(def.name, def);
+      else if (differs(existing, def)) await boss.updateQueue(def.name, def);
     }
     await q.exec(installJobNotify(SCHEMA));
   };

@@ -57,16 +57,35 @@ describeEachBackend('pg-boss job round trip', (get) => {
 });
 
 describeEachBackend('queue settings', (get) => {
-  it('gives each queue its expiry, so a job a killed worker held is retried elsewhere in minutes', async () => {
+  it('gives pg-boss each queue as defined (expiry, retries), so a job a killed worker held is retried in minutes', async () => {
     const ctx = await createTestContext(get());
     try {
-      const { EXPIRE_SECONDS } = await import('../../agents/queues.js');
-      const send = await ctx.boss.getQueue(Queues.send.name);
-      expect(send).toMatchObject({ expireInSeconds: EXPIRE_SECONDS[Queues.send.name], retryLimit: 5 });
-      const research = await ctx.boss.getQueue(Queues.research.name);
-      expect(research?.expireInSeconds).toBe(900);
+      for (const q of Object.values(Queues)) {
+        const stored = await ctx.boss.getQueue(q.name);
+        expect({ name: q.name, ...stored }).toMatchObject({ name: q.name, ...q.options });
+      }
+      expect((await ctx.boss.getQueue(Queues.send.name))?.expireInSeconds).toBe(300);
+      expect((await ctx.boss.getQueue(Queues.draft.name))?.expireInSeconds).toBe(1800);
     } finally {
       await ctx.close();
+    }
+  });
+
+  it('brings a queue created with other options back to its definition at the next start', async () => {
+    const first = await createTestContext(get());
+    try {
+      // Only the retries differ (an older release kept the expiry in a map of its own and checked only that).
+      const stale = { name: Queues.research.name, ...Queues.research.options, retryLimit: 1 };
+      await first.boss.updateQueue(Queues.research.name, stale);
+      expect(await first.boss.getQueue(Queues.research.name)).toMatchObject({ retryLimit: 1 });
+    } finally {
+      await first.close();
+    }
+    const second = await createTestContext(get());
+    try {
+      expect(await second.boss.getQueue(Queues.research.name)).toMatchObject(Queues.research.options);
+    } finally {
+      await second.close();
     }
   });
 });
