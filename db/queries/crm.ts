@@ -146,6 +146,44 @@ export const saveCrmSettings = (s: {
   ],
 });
 
+// CRM sign-in flows in progress: oauth_flows rows with purpose 'crm' (migration 0032); the mailbox
+// connect's rows (db/queries/mailbox-oauth.ts) are never consumed here, nor these there.
+
+export const insertCrmOAuthFlow = (f: {
+  stateHash: string;
+  sessionId: string;
+  workspaceId: number;
+  userId: number;
+  kind: 'hubspot' | 'salesforce';
+  codeVerifierEnc: string;
+  /** Salesforce's login host; null for HubSpot. */
+  loginHost: 'production' | 'sandbox' | null;
+  expiresAt: Date;
+}): Sql => ({
+  text: `INSERT INTO oauth_flows (state_hash, session_id, workspace_id, user_id, provider, purpose, code_verifier_enc,
+           login_host, expires_at)
+         VALUES ($1, $2, $3, $4, $5, 'crm', $6, $7, $8)`,
+  values: [f.stateHash, f.sessionId, f.workspaceId, f.userId, f.kind, f.codeVerifierEnc, f.loginHost, f.expiresAt],
+});
+
+export interface CrmOAuthFlowRow {
+  id: number;
+  workspace_id: number;
+  user_id: number;
+  provider: 'hubspot' | 'salesforce';
+  code_verifier_enc: string;
+  login_host: 'production' | 'sandbox' | null;
+}
+
+/** Uses a CRM flow once, for the session that started it, before it expires. */
+export const consumeCrmOAuthFlow = (stateHash: string, sessionId: string, now: Date): Sql => ({
+  text: `UPDATE oauth_flows SET consumed_at = $3
+          WHERE state_hash = $1 AND session_id = $2 AND consumed_at IS NULL AND expires_at > $3 AND purpose = 'crm'
+          RETURNING id::int AS id, workspace_id::int AS workspace_id, user_id::int AS user_id, provider,
+                    code_verifier_enc, login_host`,
+  values: [stateHash, sessionId, now],
+});
+
 // External ids.
 
 export interface ExternalIdRow {

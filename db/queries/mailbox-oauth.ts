@@ -215,7 +215,7 @@ export interface OAuthFlowRow {
  */
 export const consumeOAuthFlow = (stateHash: string, sessionId: string, now: Date): Sql => ({
   text: `UPDATE oauth_flows SET consumed_at = $3
-          WHERE state_hash = $1 AND session_id = $2 AND consumed_at IS NULL AND expires_at > $3
+          WHERE state_hash = $1 AND session_id = $2 AND consumed_at IS NULL AND expires_at > $3 AND purpose = 'mailbox'
           RETURNING id::int AS id, workspace_id::int AS workspace_id, user_id::int AS user_id, provider, transport,
                     code_verifier_enc, nonce`,
   values: [stateHash, sessionId, now],

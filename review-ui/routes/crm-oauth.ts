@@ -1,6 +1,7 @@
 // Settings → CRM: connecting through the CRM's sign-in page (OAuth code flow; Salesforce with PKCE on
-// the production or sandbox login host, HubSpot's public app). The pending flow is kept in oauth_flows like the mailbox connect: the state only as
-// its sha256, the code verifier sealed, bound to the session that clicked, usable once.
+// the production or sandbox login host, HubSpot's public app). The pending flow is kept in oauth_flows like
+// the mailbox connect, as a CRM flow (purpose 'crm', Salesforce's login host in its own column: migration
+// 0032): the state only as its sha256, the code verifier sealed, bound to the session that clicked, usable once.
 import { createHash, randomBytes } from 'node:crypto';
 import { Router, type Request } from 'express';
 import type { AppContext } from '../../context.js';
@@ -8,13 +9,14 @@ import { kindModule, saveConnection } from '../../crm/connection.js';
 import { CRM_NAMES, isCrmError, type CrmKind } from '../../crm/provider.js';
 import { crmKind } from '../../crm/registry.js';
 import { one, run } from '../../db/index.js';
+import { deleteOldOAuthFlows } from '../../db/queries/mailbox-oauth.js';
 import {
-  consumeOAuthFlow,
-  deleteOldOAuthFlows,
-  insertOAuthFlow,
-  type OAuthFlowRow,
-} from '../../db/queries/mailbox-oauth.js';
-import { findCrmConnection, type CrmConnectionRow } from '../../db/queries/crm.js';
+  consumeCrmOAuthFlow,
+  findCrmConnection,
+  insertCrmOAuthFlow,
+  type CrmConnectionRow,
+  type CrmOAuthFlowRow,
+} from '../../db/queries/crm.js';
 import { AppError } from '../../errors.js';
 import { requireRole } from '../auth/roles.js';
 import { auditRequest } from '../audit.js';
@@ -77,16 +79,14 @@ export function crmOAuthRoutes(ctx: AppContext): Router {
     await run(ctx.db, deleteOldOAuthFlows(now));
     await run(
       ctx.db,
-      insertOAuthFlow({
+      insertCrmOAuthFlow({
         stateHash: sha256(state),
         sessionId: session(req),
         workspaceId: req.user!.workspaceId,
         userId: req.user!.id,
-        provider: kind,
-        // The table's transport column is the mailboxes'; a CRM flow keeps 'api' and its login host in `nonce`.
-        transport: 'api',
+        kind,
         codeVerifierEnc: ctx.secrets.seal(verifier),
-        nonce: sandbox ? 'sandbox' : 'production',
+        loginHost: kind === 'salesforce' ? (sandbox ? 'sandbox' : 'production') : null,
         expiresAt: new Date(now.getTime() + FLOW_TTL_MS),
       }),
     );
@@ -98,14 +98,14 @@ export function crmOAuthRoutes(ctx: AppContext): Router {
     const q = req.query as Record<string, unknown>;
     const state = typeof q.state === 'string' ? q.state : '';
     const flow = state
-      ? await one<OAuthFlowRow>(ctx.db, consumeOAuthFlow(sha256(state), session(req), new Date()))
+      ? await one<CrmOAuthFlowRow>(ctx.db, consumeCrmOAuthFlow(sha256(state), session(req), new Date()))
       : undefined;
-    const kind = OAUTH_KINDS.find((k) => k === (flow?.provider as string));
+    const kind = OAUTH_KINDS.find((k) => k === flow?.provider);
     if (!flow || !kind || flow.user_id !== req.user!.id || flow.workspace_id !== req.user!.workspaceId)
       throw refused(kind, 'this sign-in link is not valid any more (expired, used, or started in another session)');
     if (typeof q.error === 'string' || typeof q.code !== 'string')
       throw refused(kind, q.error === 'access_denied' ? 'access was not allowed' : 'the CRM refused');
-    const sandbox = flow.nonce === 'sandbox';
+    const sandbox = flow.login_host === 'sandbox';
     const mod = kindModule(kind);
     let who: { account: string; label: string };
     try {
