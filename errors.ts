@@ -24,6 +24,8 @@ export const ErrorCodes = {
   STATE: 'STATE',
   /** A draft flagged by the drafting gates, approved in bulk or without naming its failures. */
   GATE_FAILURES: 'GATE_FAILURES',
+  /** The CRM holds the account out of new sequences (a customer, an open deal, deleted there): crm/guards.ts. */
+  HELD_OUT: 'HELD_OUT',
   /** A request body larger than its endpoint needs, refused before it is read. */
   TOO_LARGE: 'TOO_LARGE',
   /** The user logged in with a one-time password and must choose a new one before anything else. */
@@ -42,6 +44,7 @@ const httpStatus: Partial<Record<ErrorCode, number>> = {
   CONFLICT: 409,
   STATE: 409,
   GATE_FAILURES: 409,
+  HELD_OUT: 409,
   FETCH_BLOCKED: 400,
   TOO_LARGE: 413,
   PASSWORD_CHANGE_REQUIRED: 403,

@@ -1,12 +1,15 @@
 // Whom to research for a signal. In a workspace with plays, the play whose trigger fires picks
 // the contacts (plays/choose.ts); a workspace that never configured plays keeps the simple rule:
-// the signal's own contact, else the account's most senior active one.
+// the signal's own contact, else the account's most senior active one. The CRM's hold-out
+// (crm/guards.ts: a customer, an open deal, deleted there) applies to both: a held-out account's
+// contact is skipped with the reason, as a play skips it, and the signal waits for a contact.
 import type { Queryable } from '../db/index.js';
 import { one, run } from '../db/index.js';
 import { findAccount, type AccountRow } from '../db/queries/accounts.js';
 import type { ContactRow } from '../db/queries/contacts.js';
 import { listPlays } from '../db/queries/plays.js';
 import { findContactById, type SignalRow } from '../db/queries/research.js';
+import { crmHoldOut } from '../crm/guards.js';
 import { choosePlayContacts, type MxResolver } from '../plays/choose.js';
 import { loadResearchTarget, researchSettings, targetFor, type ResearchTarget } from './store.js';
 import { findWorkspace, type WorkspaceRow } from '../db/queries/workspaces.js';
@@ -26,7 +29,14 @@ export async function planResearch(
   opts: { resolveMx?: MxResolver } = {},
 ): Promise<ResearchPlan> {
   if (!signal.target_contact_ids?.length && !(await run(db, listPlays(signal.workspace_id))).length) {
-    return { targets: [await loadResearchTarget(db, signal)], playId: null, skipped: [] };
+    const target = await loadResearchTarget(db, signal);
+    const heldOut = signal.account_id ? await crmHoldOut(db, signal.workspace_id, signal.account_id) : null;
+    if (!heldOut || !target.contact) return { targets: [target], playId: null, skipped: [] };
+    return {
+      targets: [await targetFor(db, signal, target.account, undefined)],
+      playId: null,
+      skipped: [{ id: target.contact.id, reason: heldOut }],
+    };
   }
   const ws = await one<WorkspaceRow>(db, findWorkspace(signal.workspace_id));
   const settings = researchSettings(ws);

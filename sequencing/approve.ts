@@ -1,5 +1,6 @@
 // Approval starts a sequence: pending_review → active, every step scheduled in the recipient's
-// window, all in one transaction so a half-approved sequence cannot exist.
+// window, all in one transaction so a half-approved sequence cannot exist. An account the CRM holds
+// out (crm/guards.ts) is refused here, whichever way the approval comes (page, API, CLI, bulk).
 import type { AppContext } from '../context.js';
 import { one, run, type Queryable } from '../db/index.js';
 import { insertAudit } from '../db/queries/audit.js';
@@ -16,6 +17,7 @@ import {
   type SequenceRow,
   type StepRow,
 } from '../db/queries/sequencing.js';
+import { crmHoldOut } from '../crm/guards.js';
 import { AppError } from '../errors.js';
 import { holidayChecker } from './holidays.js';
 import { planSchedule, policyFromTemplate, resolveZone, type PlannedStep, type WindowPolicy } from './schedule.js';
@@ -82,6 +84,10 @@ export async function approveSequence(
         details: { status: current.status },
       });
     }
+    // A draft written before the CRM held its account out (a deal opened, it became a customer) starts nothing.
+    const heldOut = seq.account_id ? await crmHoldOut(tx, seq.workspace_id, seq.account_id) : null;
+    if (heldOut)
+      throw new AppError('HELD_OUT', `This draft cannot be approved: ${heldOut}.`, { details: { reason: heldOut } });
     const { zone, policy } = await loadSchedulePolicy(tx, seq.id);
     const steps = (await run<StepRow>(tx, listSteps(seq.id))).filter(
       (s) => s.status === 'draft' || s.status === 'awaiting_approval',

@@ -15,6 +15,7 @@ import {
   type StepRow,
 } from '../../db/queries/review.js';
 import { queueNeighbours } from '../../db/queries/review-queue.js';
+import { crmHoldOut } from '../../crm/guards.js';
 import { AppError, isAppError } from '../../errors.js';
 import { previewSchedule } from '../../sequencing/approve.js';
 import { waitingLine } from '../views/schedule.js';
@@ -71,6 +72,8 @@ async function render(ctx: AppContext, req: Request, d: DraftRow): Promise<strin
   const facts = dos ? await run<FactRow>(ctx.db, listFacts(dos.id)) : [];
   const pending = d.status === 'pending_review' || d.status === 'snoozed';
   const plan = pending ? await previewSchedule(ctx.db, d.id).catch(() => undefined) : undefined;
+  // Drafted before the CRM held the account out: the reason, and approving is refused (sequencing/approve.ts).
+  const heldOut = pending && d.account_id ? await crmHoldOut(ctx.db, d.workspace_id, d.account_id) : null;
   const recipientZone =
     plan?.zone ?? zoneOf(d.contact_time_zone, dos?.contact_time_zone, d.account_time_zone, d.owner_time_zone);
   const canAct = canActOnDraft(u, d);
@@ -103,6 +106,7 @@ async function render(ctx: AppContext, req: Request, d: DraftRow): Promise<strin
       data-next="${nb?.next_id ? `/drafts/${nb.next_id}` : ''}"
     >
       ${gateFailures(d)}
+      ${heldOut ? html`<p class="held-out" role="alert">Not sendable: ${heldOut}. Approving it is refused while the CRM holds the account out.</p>` : ''}
       <p class="meta">
         ${label(d.status)} · ${d.contact_title ? html`${d.contact_title} · ` : ''}${d.contact_email ?? ''} · owner
         ${d.owner_name ?? '—'} ·
