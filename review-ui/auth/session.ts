@@ -7,7 +7,6 @@ import {
   deleteSession,
   findSessionUser,
   insertSession,
-  touchSession,
   type SessionUserRow,
 } from '../../db/queries/sessions.js';
 import type { Role } from '../../db/queries/users.js';
@@ -66,7 +65,6 @@ export function sessionMiddleware(db: Database) {
         req.sessionId = id;
         req.csrfToken = row.csrf_token;
         req.authKind = 'session';
-        await run(db, touchSession(id));
       }
     }
     next();

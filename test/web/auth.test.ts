@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AppContext } from '../../context.js';
+import { run } from '../../db/index.js';
 import { createApiToken } from '../../review-ui/auth/api-token.js';
 import { LOGIN_LIMITS } from '../../review-ui/auth/login-throttle.js';
 import { buildWorkspace, type TestWorkspace } from '../support/builders.js';
@@ -92,6 +93,32 @@ describeEachBackend('web auth', (get) => {
     const res = await b.fetch('/users');
     expect(res.status).toBe(403);
     expect(await res.text()).toContain('needs the');
+  });
+
+  it('marks a session seen at most once a minute, in the statement that reads it; an expired one is refused', async () => {
+    const b = new Browserish(web.base);
+    await b.login(ws.users.manager.email, ws.users.manager.password);
+    const seen = async () =>
+      (
+        await run<{ last_seen_at: Date }>(ctx.db, {
+          text: `SELECT last_seen_at FROM sessions WHERE user_id = $1 ORDER BY created_at DESC LIMIT 1`,
+          values: [ws.users.manager.id],
+        })
+      )[0]!.last_seen_at.getTime();
+    const setSeen = (sql: string) =>
+      run(ctx.db, { text: `UPDATE sessions SET ${sql} WHERE user_id = $1`, values: [ws.users.manager.id] });
+    await setSeen(`last_seen_at = now() - interval '30 seconds'`);
+    const recent = await seen();
+    expect((await b.fetch('/queue')).status).toBe(200);
+    expect(await seen()).toBe(recent);
+    await setSeen(`last_seen_at = now() - interval '2 minutes'`);
+    const old = await seen();
+    expect((await b.fetch('/queue')).status).toBe(200);
+    expect(await seen()).toBeGreaterThan(old + 60_000);
+    await setSeen(`expires_at = now() - interval '1 second', last_seen_at = now() - interval '2 minutes'`);
+    const expired = await seen();
+    expect((await b.fetch('/queue')).status).toBe(303);
+    expect(await seen()).toBe(expired);
   });
 
   it('refuses a form post without the CSRF token, and accepts it with the token', async () => {
