@@ -75,19 +75,96 @@ function where(f: QueueFilter, values: unknown[], cols: Cols, skip?: keyof Queue
 
 /**
  * Search over account, contact, signal title and step subjects: one column kept on the sequence
- * by triggers (migration 0029) behind one trigram index over pending drafts. Returns the
+ * by triggers (migration 0029) behind one trigram index over pending drafts, stored lowercased
+ * (0034) so a candidate is checked with LIKE, not ILIKE's lower() of every row. Returns the
  * condition, or nothing without a search.
  */
 function search(f: QueueFilter, values: unknown[]): string {
   if (!f.q) return '';
   values.push(`%${f.q.replace(/[\\%_]/g, (m) => '\\' + m)}%`);
-  return ` AND s.search_text ILIKE $${values.length}`;
+  return ` AND s.search_text LIKE lower($${values.length})`;
 }
 
 const FROM = `FROM sequences s
   JOIN signals sig ON sig.id = s.signal_id
   LEFT JOIN accounts a ON a.id = s.account_id
  WHERE s.workspace_id = $1 AND sig.workspace_id = $1 AND s.status = 'pending_review' AND ${visible(3)}`;
+
+// The page's columns, from `s` (the draft), `sig` and `a`.
+const PAGE_COLS = `s.id, s.version, s.status, s.drafter, jsonb_array_length(s.gate_failures) AS gate_failure_count,
+  s.owner_id, s.signal_id, s.signal_type, sig.title AS signal_title, s.signal_detected_at AS detected_at,
+  s.account_id, a.name AS account_name, s.contact_id, s.flagged, ${AGE_SQL} AS age`;
+
+// Matching drafts with what ordering and counting them needs, read from the draft's own row: one
+// pass through the trigram index, no join per match (a rep's account owner only when the draft
+// is not theirs).
+const MATCHES = (q: string) => `matches AS MATERIALIZED (
+  SELECT s.id, s.flagged, s.signal_detected_at, s.signal_id, s.signal_type AS type, s.owner_id, ${AGE_SQL} AS age
+    FROM sequences s
+   WHERE s.workspace_id = $1 AND s.status = 'pending_review' AND s.signal_id IS NOT NULL${q}
+     AND ($3::bigint IS NULL OR s.owner_id = $3 OR (SELECT a.owner_id FROM accounts a WHERE a.id = s.account_id) = $3))`;
+const MATCH_COLS: Cols = { type: 'm.type', owner: 'm.owner_id', age: 'm.age', flagged: 'm.flagged' };
+
+interface Parts {
+  ctes: string[];
+  /** The page in queue order, every column of `QueueRow`. */
+  list?: string;
+  /** `{ facet, value, n }` rows. */
+  counts?: string;
+  values: unknown[];
+}
+
+/**
+ * The queue's SQL in parts that share one parameter list, so the page, its counts and the
+ * owners are one statement (`queuePage`), and a search reads its matches once for both.
+ */
+function queueParts(
+  workspaceId: number,
+  now: Date,
+  viewer: number | null,
+  f: QueueFilter,
+  page: { limit: number; offset: number } | null,
+  counts: boolean,
+): Parts {
+  const values: unknown[] = [workspaceId, now, viewer];
+  const q = search(f, values);
+  const ctes: string[] = [];
+  // Every parameter pushed is referenced: PostgreSQL cannot type one that is not.
+  let list: string | undefined;
+  if (q) ctes.push(MATCHES(q));
+  if (page) {
+    const w = where(f, values, q ? MATCH_COLS : RAW);
+    values.push(page.limit, page.offset);
+    const [lim, off] = [values.length - 1, values.length];
+    const rows = q
+      ? `SELECT ${PAGE_COLS}
+           FROM (SELECT m.id FROM matches m WHERE true${w}
+                  ORDER BY m.flagged DESC, m.signal_detected_at DESC, m.signal_id DESC, m.id DESC
+                  LIMIT $${lim} OFFSET $${off}) k
+           JOIN sequences s ON s.id = k.id
+           JOIN signals sig ON sig.id = s.signal_id AND sig.workspace_id = $1
+           LEFT JOIN accounts a ON a.id = s.account_id`
+      : `SELECT ${PAGE_COLS} ${FROM}${w} ORDER BY ${QUEUE_ORDER} LIMIT $${lim} OFFSET $${off}`;
+    ctes.push(`page AS (${rows})`);
+    list = `SELECT page.*, u.name AS owner_name, nullif(trim(c.first_name || ' ' || c.last_name), '') AS contact_name,
+                   c.email AS contact_email,
+                   (SELECT st.subject FROM sequence_steps st WHERE st.sequence_id = page.id ORDER BY st.position LIMIT 1) AS subject
+              FROM page LEFT JOIN users u ON u.id = page.owner_id LEFT JOIN contacts c ON c.id = page.contact_id`;
+  }
+  if (!counts) return { ctes, list, values };
+  ctes.push(
+    q
+      ? `base AS (SELECT type, owner_id, age, flagged, 1 AS n FROM matches)`
+      : `base AS MATERIALIZED (
+         SELECT nullif(c.signal_type, '') AS type, nullif(c.owner_id, 0) AS owner_id, ${ageOf('c.detected_hour')} AS age,
+                c.flagged, c.n
+           FROM review_queue_counts c
+          WHERE c.workspace_id = $1 AND c.n <> 0 AND ($3::bigint IS NULL OR c.owner_id = $3 OR c.account_owner_id = $3))`,
+  );
+  return { ctes, list, counts: facets(f, values), values };
+}
+
+const PAGE_ORDER = (t: string) => `${t}.flagged DESC, ${t}.detected_at DESC, ${t}.signal_id DESC, ${t}.id DESC`;
 
 /**
  * One page of drafts waiting for review, flagged first, then newest signal first. No total here: counting every
@@ -101,32 +178,8 @@ export function listQueue(
   limit: number,
   offset: number,
 ): Sql {
-  const values: unknown[] = [workspaceId, now, viewer];
-  // A search gathers its matches through the trigram index first: the planner cannot tell a
-  // term found in one draft from one found in thousands, and walking the queue's order testing
-  // each draft's text read all 100k for a rare term (0.3 s).
-  const q = search(f, values);
-  const matches = q
-    ? `matches AS MATERIALIZED (SELECT s.id FROM sequences s WHERE s.workspace_id = $1 AND s.status = 'pending_review'${q}),`
-    : '';
-  const w = where(f, values, RAW) + (q ? ' AND s.id IN (SELECT id FROM matches)' : '');
-  values.push(limit, offset);
-  const n = values.length;
-  return {
-    text: `WITH ${matches} page AS (
-             SELECT s.id, s.version, s.status, s.drafter, jsonb_array_length(s.gate_failures) AS gate_failure_count,
-                    s.owner_id, s.signal_id, s.signal_type, sig.title AS signal_title, s.signal_detected_at AS detected_at,
-                    s.account_id, a.name AS account_name, s.contact_id, s.flagged, ${AGE_SQL} AS age
-               ${FROM}${w}
-              ORDER BY ${QUEUE_ORDER}
-              LIMIT $${n - 1} OFFSET $${n})
-           SELECT page.*, u.name AS owner_name, nullif(trim(c.first_name || ' ' || c.last_name), '') AS contact_name,
-                  c.email AS contact_email,
-                  (SELECT st.subject FROM sequence_steps st WHERE st.sequence_id = page.id ORDER BY st.position LIMIT 1) AS subject
-             FROM page LEFT JOIN users u ON u.id = page.owner_id LEFT JOIN contacts c ON c.id = page.contact_id
-            ORDER BY page.flagged DESC, page.detected_at DESC, page.signal_id DESC, page.id DESC`,
-    values,
-  };
+  const p = queueParts(workspaceId, now, viewer, f, { limit, offset }, false);
+  return { text: `WITH ${p.ctes.join(',\n')}\n${p.list!} ORDER BY ${PAGE_ORDER('page')}`, values: p.values };
 }
 
 /** The five facets of `base` (type, owner_id, age, flagged, n), each under the other filters. */
@@ -150,19 +203,38 @@ function facets(f: QueueFilter, values: unknown[]): string {
  * size); with one, from the matching drafts (migration 0029's index), read once and grouped five ways.
  */
 export function queueCounts(workspaceId: number, now: Date, viewer: number | null, f: QueueFilter): Sql {
-  const values: unknown[] = [workspaceId, now, viewer];
-  const q = search(f, values);
-  const base = q
-    ? `WITH base AS MATERIALIZED (
-         SELECT s.signal_type AS type, s.owner_id, ${AGE_SQL} AS age, s.flagged, 1 AS n
-           FROM sequences s LEFT JOIN accounts a ON a.id = s.account_id
-          WHERE s.workspace_id = $1 AND s.status = 'pending_review' AND s.signal_id IS NOT NULL AND ${visible(3)}${q})`
-    : `WITH base AS MATERIALIZED (
-         SELECT nullif(c.signal_type, '') AS type, nullif(c.owner_id, 0) AS owner_id, ${ageOf('c.detected_hour')} AS age,
-                c.flagged, c.n
-           FROM review_queue_counts c
-          WHERE c.workspace_id = $1 AND c.n <> 0 AND ($3::bigint IS NULL OR c.owner_id = $3 OR c.account_owner_id = $3))`;
-  return { text: base + '\n' + facets(f, values), values };
+  const p = queueParts(workspaceId, now, viewer, f, null, true);
+  return { text: `WITH ${p.ctes.join(',\n')}\n${p.counts!}`, values: p.values };
+}
+
+/** What `queuePage` returns: JSON, so `detected_at` arrives as a string. */
+export interface QueuePageRow {
+  rows: (Omit<QueueRow, 'detected_at'> & { detected_at: string })[];
+  counts: { facet: string; value: string | null; n: number }[];
+  owners: { id: number; name: string; email: string }[];
+}
+
+/**
+ * The queue page's data in one statement (one round trip, one snapshot): the page, the counts
+ * per filter and the workspace's owners for the filter, each as a JSON array.
+ */
+export function queuePage(
+  workspaceId: number,
+  now: Date,
+  viewer: number | null,
+  f: QueueFilter,
+  limit: number,
+  offset: number,
+): Sql {
+  const p = queueParts(workspaceId, now, viewer, f, { limit, offset }, true);
+  return {
+    text: `WITH ${p.ctes.join(',\n')}
+           SELECT (SELECT coalesce(json_agg(r ORDER BY ${PAGE_ORDER('r')}), '[]') FROM (${p.list!}) r) AS rows,
+                  (SELECT coalesce(json_agg(k), '[]') FROM (${p.counts!}) k) AS counts,
+                  (SELECT coalesce(json_agg(o ORDER BY o.name, o.email), '[]')
+                     FROM (SELECT id, name, email FROM users WHERE workspace_id = $1 AND disabled_at IS NULL) o) AS owners`,
+    values: p.values,
+  };
 }
 
 /** Returns snoozed drafts whose time has come to the queue (the maintenance tick; GET never writes). */

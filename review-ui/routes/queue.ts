@@ -6,16 +6,15 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
-import { listOwners } from '../../db/queries/review.js';
 import {
   draftsToApprove,
   type BulkApproveRow,
   AGES,
   SIGNAL_TYPES,
-  listQueue,
   nextInQueue,
-  queueCounts,
+  queuePage,
   type QueueFilter,
+  type QueuePageRow,
   type QueueRow,
 } from '../../db/queries/review-queue.js';
 import { AppError } from '../../errors.js';
@@ -45,22 +44,22 @@ export function toFilter(q: QueueQuery): QueueFilter {
 
 export type Counts = Record<string, Record<string, number>>;
 
-/** Everything the queue page and GET /api/queue show, in one place (three queries, whatever the page size). */
+/** Everything the queue page and GET /api/queue show: one statement, whatever the page size. */
 export async function loadQueue(ctx: Pick<AppContext, 'db'>, req: Request, query: QueueQuery, perPage = 50) {
   const u = req.user!;
   const now = new Date();
-  const viewer = queueViewer(u);
   const f = toFilter(query);
   const p = pageParams({ page: query.page }, perPage);
-  const [rows, countRows] = await Promise.all([
-    run<QueueRow>(ctx.db, listQueue(u.workspaceId, now, viewer, f, p.perPage, p.offset)),
-    run<{ facet: string; value: string; n: number }>(ctx.db, queueCounts(u.workspaceId, now, viewer, f)),
-  ]);
+  const got = await one<QueuePageRow>(
+    ctx.db,
+    queuePage(u.workspaceId, now, queueViewer(u), f, p.perPage, p.offset),
+  );
+  const rows: QueueRow[] = got!.rows.map((r) => ({ ...r, detected_at: new Date(r.detected_at) }));
   const counts: Counts = { type: {}, owner: {}, age: {}, flagged: {}, total: {} };
-  for (const c of countRows) counts[c.facet]![c.value ?? ''] = c.n;
+  for (const c of got!.counts) counts[c.facet]![c.value ?? ''] = c.n;
   const total = counts.total!['']! ?? 0;
   delete counts.total;
-  return { now, rows, counts, total, page: p.page, perPage: p.perPage };
+  return { now, rows, counts, total, owners: got!.owners, page: p.page, perPage: p.perPage };
 }
 
 function filters(
@@ -159,9 +158,8 @@ export function queueRoutes(ctx: AppContext): Router {
     const query = QueueQuery.parse(req.query);
     const u = req.user!;
     // Every block's queries at once: the page costs its slowest query, not the sum of them.
-    const [q, owners, status, needsContact, returned] = await Promise.all([
+    const [q, status, needsContact, returned] = await Promise.all([
       loadQueue(ctx, req, query),
-      run<{ id: number; name: string; email: string }>(ctx.db, listOwners(u.workspaceId)),
       statusLine(ctx, req),
       needsContactBlock(ctx, req),
       returnedStepsBlock(ctx, req),
@@ -178,7 +176,7 @@ export function queueRoutes(ctx: AppContext): Router {
       page(
         req,
         'Review queue',
-        html` ${status} ${needsContact} ${returned} ${filters(query, q.counts, owners, u.role !== 'rep')}
+        html` ${status} ${needsContact} ${returned} ${filters(query, q.counts, q.owners, u.role !== 'rep')}
           <p class="muted" id="queue-help">
             ${q.total} draft${q.total === 1 ? '' : 's'} waiting. Keys: <kbd>j</kbd>/<kbd>k</kbd> move,
             <kbd>Enter</kbd> opens, <kbd>a</kbd> approves, <kbd>x</kbd> selects, <kbd>?</kbd> help.
