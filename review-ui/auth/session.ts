@@ -3,12 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { one, run, type Database } from '../../db/index.js';
-import {
-  deleteSession,
-  findSessionUser,
-  insertSession,
-  type SessionUserRow,
-} from '../../db/queries/sessions.js';
+import { deleteSession, findSessionUser, insertSession, type SessionUserRow } from '../../db/queries/sessions.js';
 import type { Role } from '../../db/queries/users.js';
 
 export const SESSION_COOKIE = 'prospector_session';

@@ -50,10 +50,7 @@ export async function loadQueue(ctx: Pick<AppContext, 'db'>, req: Request, query
   const now = new Date();
   const f = toFilter(query);
   const p = pageParams({ page: query.page }, perPage);
-  const got = await one<QueuePageRow>(
-    ctx.db,
-    queuePage(u.workspaceId, now, queueViewer(u), f, p.perPage, p.offset),
-  );
+  const got = await one<QueuePageRow>(ctx.db, queuePage(u.workspaceId, now, queueViewer(u), f, p.perPage, p.offset));
   const rows: QueueRow[] = got!.rows.map((r) => ({ ...r, detected_at: new Date(r.detected_at) }));
   const counts: Counts = { type: {}, owner: {}, age: {}, flagged: {}, total: {} };
   for (const c of got!.counts) counts[c.facet]![c.value ?? ''] = c.n;
