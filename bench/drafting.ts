@@ -15,7 +15,7 @@ import { ANTHROPIC_PRICES } from '../config.js';
 import { draftAgent } from '../agents/draft.js';
 import { researchAgent } from '../agents/research.js';
 import { startBoss } from '../agents/boss.js';
-import type { AppContext } from '../context.js';
+import { assembleContext, type AppContext } from '../context.js';
 import { one } from '../db/index.js';
 import { insertAccount } from '../db/queries/accounts.js';
 import { insertContact } from '../db/queries/contacts.js';
@@ -110,14 +110,13 @@ async function main() {
   await migrate(db);
   const boss = await startBoss(db, { supervise: false });
   const base = testConfig({}, { LOG_LEVEL: 'silent' });
-  const ctx: AppContext = {
-    db,
-    boss,
-    config: base,
-    log: createLogger('silent'),
-    secrets: createSecretBox(base.appSecret),
-    llm: undefined,
-  };
+  const ctx = assembleContext(
+    { db, boss, config: base, log: createLogger('silent'), secrets: createSecretBox(base.appSecret), llm: undefined },
+    async () => {
+      await boss.stop({ graceful: false, wait: true, close: true });
+      await db.close();
+    },
+  );
   const withKey = {
     ...ctx,
     config: testConfig(
@@ -250,8 +249,7 @@ async function main() {
       `  ${model.padEnd(20)} $${cached.toFixed(5)} / $${plain.toFixed(5)}   ($${p.input} in, $${p.output} out per MTok)`,
     );
   }
-  await boss.stop({ graceful: false, wait: true, close: true });
-  await db.close();
+  await ctx.close();
   await fake.close();
   await sites.close();
 }

@@ -16,7 +16,7 @@ import type PgBoss from 'pg-boss';
 import { startBoss } from '../agents/boss.js';
 import { Queues } from '../agents/queues.js';
 import { defineAgent, startAgents, type Agent } from '../agents/runtime.js';
-import type { AppContext } from '../context.js';
+import { assembleContext, type AppContext } from '../context.js';
 import { createLogger } from '../log.js';
 import { createSecretBox } from '../secret-box.js';
 import { testConfig } from '../test/support/context.js';
@@ -37,21 +37,14 @@ async function open(backend: Backend) {
   const t = await createTestDb(backend, { label: 'bench_queue' });
   const config = testConfig(t);
   const boss = await startBoss(t.db, { databaseUrl: t.url, supervise: false, poolMax: 4 });
-  const ctx: AppContext = {
-    db: t.db,
-    boss,
-    config,
-    log: createLogger('silent'),
-    secrets: createSecretBox(TEST_SECRET),
-    llm: undefined,
-  };
-  return {
-    ctx,
-    async close() {
+  const ctx = assembleContext(
+    { db: t.db, boss, config, log: createLogger('silent'), secrets: createSecretBox(TEST_SECRET), llm: undefined },
+    async () => {
       await boss.stop({ graceful: false, wait: true, timeout: 5000, close: true });
       await t.dispose();
     },
-  };
+  );
+  return { ctx, close: () => ctx.close() };
 }
 const TEST_SECRET = 'bench-secret-0123456789abcdef0123456789abcdef';
 

@@ -1,12 +1,11 @@
 // Opening and closing what a process needs: config, logger, database (migrated), pg-boss.
 import { createSecretBox } from '../secret-box.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
-import type { AppContext } from '../context.js';
+import { assembleContext, type RunningContext } from '../context.js';
 import { DataDirLockedError, type DataDirLock } from '../db/data-dir-lock.js';
 import { openDatabase, type OpenedDatabase } from '../db/index.js';
 import { migrate } from '../db/migrate.js';
 import { startBoss } from '../agents/boss.js';
-import { createLlm } from '../llm/client.js';
 import { createLogger, type LogFormat } from '../log.js';
 import { useDnsServers } from '../net/guard.js';
 
@@ -57,7 +56,7 @@ export interface OpenOptions {
 
 export async function openContext(
   opts: OpenOptions = {},
-): Promise<AppContext & { close(): Promise<void>; dataDirLock?: DataDirLock }> {
+): Promise<RunningContext & { dataDirLock?: DataDirLock }> {
   const config = configOrExit();
   const log = createLogger(config.logLevel, 'prospector', config.logFormat ?? opts.logFormat ?? 'json');
   const db = await openDatabaseOrExit(config);
@@ -68,17 +67,9 @@ export async function openContext(
       ? (undefined as never)
       : await startBoss(db, { databaseUrl: config.databaseUrl, supervise: opts.supervise ?? false });
   boss?.on('error', (err: Error) => log.warn({ err }, 'queue.error'));
-  return {
-    config,
-    log,
-    db,
-    boss,
-    secrets: createSecretBox(config.appSecret),
-    dataDirLock: db.dataDirLock,
-    llm: createLlm(config),
-    async close() {
-      if (boss) await boss.stop({ graceful: true, wait: true, timeout: 20_000, close: true });
-      await db.close();
-    },
-  };
+  const ctx = assembleContext({ config, log, db, boss, secrets: createSecretBox(config.appSecret) }, async () => {
+    if (boss) await boss.stop({ graceful: true, wait: true, timeout: 20_000, close: true });
+    await db.close();
+  });
+  return Object.assign(ctx, { dataDirLock: db.dataDirLock });
 }

@@ -17,19 +17,16 @@ import {
 } from '../db/queries/outbox.js';
 import { AppError } from '../errors.js';
 import { sendStep, type SendResult } from '../sequencing/send.js';
-import { TransportPool, transportDeps } from '../sequencing/transport.js';
 
 export const DEMO_SEND_NOW_TEMPLATE = 'Demo: send now (sending window ignored)';
 const ALWAYS = { days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59' };
-
-let pool: TransportPool | undefined;
 
 export interface SendNowReport {
   results: { stepId: number; sequenceId: number; result: SendResult }[];
 }
 
 export async function demoSendNow(
-  ctx: Pick<AppContext, 'db' | 'config' | 'log' | 'secrets'>,
+  ctx: Pick<AppContext, 'db' | 'config' | 'log' | 'secrets' | 'transports'>,
   /** `ownerId`: only sequences this rep may act on (their own, or at accounts they own); null for all. */
   input: { workspaceId: number; userId: number; ownerId: number | null; now?: () => Date },
 ): Promise<SendNowReport> {
@@ -51,7 +48,6 @@ export async function demoSendNow(
       ))!.id
     );
   });
-  pool ??= new TransportPool(transportDeps(ctx));
   const steps = await run<{ id: number; sequence_id: number }>(
     ctx.db,
     nextScheduledSteps(input.workspaceId, input.ownerId),
@@ -80,7 +76,7 @@ export async function demoSendNow(
       results.push({
         stepId: s.id,
         sequenceId: s.sequence_id,
-        result: await sendStep(ctx, s.id, { transports: pool, now: clock }),
+        result: await sendStep(ctx, s.id, { transports: ctx.transports, now: clock }),
       });
     } finally {
       await run(ctx.db, restoreTemplate(s.sequence_id, templateId, own));

@@ -13,11 +13,9 @@ import { findMailbox, type MailboxRow } from '../db/queries/sending.js';
 import { findSenderProfile, type SenderProfile } from '../db/queries/user-profile.js';
 import { AppError } from '../errors.js';
 import { replySubject, type BuiltMessage } from './message.js';
-import { compileMessage, TransportPool, transportDeps } from './transport.js';
+import { compileMessage } from './transport.js';
 
-export type AnswerCtx = Pick<AppContext, 'db' | 'config' | 'log' | 'secrets'>;
-
-let pool: TransportPool | undefined;
+export type AnswerCtx = Pick<AppContext, 'db' | 'config' | 'log' | 'secrets' | 'transports'>;
 
 /** The bare address in `Name <a@b>` or `a@b`. */
 export function addressOf(s: string): string {
@@ -112,12 +110,11 @@ export async function sendAnswer(
     links: [],
   };
   const raw = await compileMessage(msg);
-  pool ??= new TransportPool(transportDeps(ctx));
   const log = ctx.log.child({ inboundId: t.id, mailboxId: mailbox.id, sequenceId: t.sequence_id });
-  const release = await pool.slot();
+  const release = await ctx.transports.slot();
   let outcome;
   try {
-    outcome = await pool.for(mailbox).send(raw, { from: mailbox.from_email, to }, { stage: () => {} });
+    outcome = await ctx.transports.for(mailbox).send(raw, { from: mailbox.from_email, to }, { stage: () => {} });
   } catch (err) {
     const e = err as { message?: string; responseCode?: number };
     log.warn({ err, responseCode: e.responseCode }, 'reply.answer.failed');

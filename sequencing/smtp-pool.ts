@@ -41,6 +41,9 @@ export function xoauth2(user: string, accessToken: string): string {
   return Buffer.from(`user=${user}\x01auth=Bearer ${accessToken}\x01\x01`).toString('base64');
 }
 
+/** How long closing waits for a server to answer QUIT and close the socket. */
+const CLOSE_WAIT_MS = 5_000;
+
 const PROVIDER_NAME: Record<OAuthProvider, string> = { google: 'Google', microsoft: 'Microsoft' };
 
 interface Conn {
@@ -119,9 +122,10 @@ export class SmtpMailbox implements MailTransport {
     }
   }
 
-  close(): void {
+  /** Ends the idle connections (QUIT) and resolves once their sockets are closed; one still sending ends after it. */
+  async close(): Promise<void> {
     this.closed = true;
-    for (const c of this.idle.splice(0)) this.drop(c);
+    await Promise.all(this.idle.splice(0).map((c) => this.drop(c)));
   }
 
   private transact(
@@ -157,7 +161,7 @@ export class SmtpMailbox implements MailTransport {
       if (c) {
         clearTimeout(c.idle);
         if (!c.dead) return c;
-        this.drop(c);
+        void this.drop(c);
         continue;
       }
       if (this.open < this.o.maxConnections) {
@@ -263,20 +267,31 @@ export class SmtpMailbox implements MailTransport {
       conn.idle = setTimeout(() => {
         const i = this.idle.indexOf(conn);
         if (i >= 0) this.idle.splice(i, 1);
-        this.drop(conn);
+        void this.drop(conn);
       }, this.o.idleMs ?? 30_000);
       conn.idle.unref();
       this.idle.push(conn);
     } else {
-      this.drop(conn);
+      void this.drop(conn);
     }
     this.wake();
   }
 
-  private drop(conn: Conn): void {
+  /** Resolves once the connection's socket is gone (at most CLOSE_WAIT_MS after the QUIT). */
+  private drop(conn: Conn): Promise<void> {
     clearTimeout(conn.idle);
-    if (conn.gone) return;
+    if (conn.gone) return Promise.resolve();
     conn.gone = true;
+    const ended = conn.c.destroyed
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, CLOSE_WAIT_MS);
+          timer.unref();
+          conn.c.once('end', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
     if (conn.dead) conn.c.close();
     else {
       conn.dead = true;
@@ -284,6 +299,7 @@ export class SmtpMailbox implements MailTransport {
     }
     this.open--;
     this.wake();
+    return ended;
   }
 
   private wake(): void {

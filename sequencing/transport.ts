@@ -41,7 +41,8 @@ export interface SendProgress {
 
 export interface MailTransport {
   send(raw: string, envelope: { from: string; to: string }, progress: SendProgress): Promise<SendOutcome>;
-  close(): void;
+  /** Ends its connections; resolves once they are closed. */
+  close(): void | Promise<void>;
 }
 
 /** SMTP connections per mailbox and process; the sender claims no more steps than this at once. */
@@ -164,7 +165,8 @@ function smtpTransport(mailbox: MailboxRow, deps: TransportDeps): MailTransport 
 }
 
 /**
- * Pooled transports, one per mailbox configuration, kept for the life of the process; and the
+ * Pooled transports, one per mailbox configuration, kept for the life of the process (the
+ * application context owns the process's one pool and closes it at stop); and the
  * process's send slots: a step is claimed only once a slot is free, so no more steps are in
  * `sending` than can be handed to a server now (a killed process strands none waiting in a queue).
  */
@@ -203,7 +205,7 @@ export class TransportPool {
     if (!t) {
       for (const [k, old] of this.open)
         if (k.startsWith(`${mailbox.id}|`)) {
-          old.close();
+          void old.close();
           this.open.delete(k);
         }
       t = this.create(mailbox);
@@ -222,8 +224,10 @@ export class TransportPool {
     return smtpTransport(mailbox, this.deps);
   }
 
-  close(): void {
-    for (const t of this.open.values()) t.close();
+  /** Closes every mailbox's connections (the application context does, at stop); resolves once they are closed. */
+  async close(): Promise<void> {
+    const closing = [...this.open.values()].map((t) => t.close());
     this.open.clear();
+    await Promise.all(closing);
   }
 }

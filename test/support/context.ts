@@ -3,9 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../config.js';
-import type { AppContext } from '../../context.js';
+import { assembleContext, type RunningContext } from '../../context.js';
 import { startBoss } from '../../agents/boss.js';
-import { createLlm } from '../../llm/client.js';
 import { createLogger } from '../../log.js';
 import { createSecretBox } from '../../secret-box.js';
 import type { TestDb } from './db.js';
@@ -28,18 +27,11 @@ export async function createTestContext(
   t: TestDb,
   env: Record<string, string> = {},
   opts: { supervise?: boolean } = {},
-): Promise<AppContext & { close(): Promise<void> }> {
+): Promise<RunningContext> {
   const config = testConfig(t, env);
   const boss = await startBoss(t.db, { databaseUrl: t.url, supervise: opts.supervise ?? false, poolMax: 2 });
-  return {
-    db: t.db,
-    boss,
-    config,
-    log: createLogger(config.logLevel),
-    secrets: createSecretBox(config.appSecret),
-    llm: createLlm(config),
-    async close() {
-      await boss.stop({ graceful: false, wait: true, timeout: 5000, close: true });
-    },
-  };
+  const log = createLogger(config.logLevel);
+  return assembleContext({ db: t.db, boss, config, log, secrets: createSecretBox(config.appSecret) }, async () => {
+    await boss.stop({ graceful: false, wait: true, timeout: 5000, close: true });
+  });
 }

@@ -47,6 +47,8 @@ export interface TestSmtp {
   /** XOAUTH2 logins tried: the user and whether the token was taken (never the token). */
   logins: { user: string; ok: boolean }[];
   waitFor(n: number, timeoutMs?: number): Promise<Received[]>;
+  /** Connections open now. */
+  connections(): number;
   /** Resolves once no connection is open and no message is being taken in: nothing more can arrive unasked. */
   idle(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -195,6 +197,7 @@ export async function startSmtp(
       }
       return received;
     },
+    connections: () => open,
     idle: (timeoutMs = 30_000) =>
       eventually('the SMTP server to be idle', () => open <= 0 && taking === 0, { timeout: timeoutMs, every: 20 }).then(
         () => undefined,
