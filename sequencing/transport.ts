@@ -226,7 +226,7 @@ export class TransportPool {
 
   /** Closes every mailbox's connections (the application context does, at stop); resolves once they are closed. */
   async close(): Promise<void> {
-    const closing = [...this.open.values()].map((t) => t.close());
+    const closing = [...this.open.values()].map((t) => Promise.resolve(t.close()));
     this.open.clear();
     await Promise.all(closing);
   }
