@@ -54,9 +54,7 @@ export interface OpenOptions {
   logFormat?: LogFormat;
 }
 
-export async function openContext(
-  opts: OpenOptions = {},
-): Promise<RunningContext & { dataDirLock?: DataDirLock }> {
+export async function openContext(opts: OpenOptions = {}): Promise<RunningContext & { dataDirLock?: DataDirLock }> {
   const config = configOrExit();
   const log = createLogger(config.logLevel, 'prospector', config.logFormat ?? opts.logFormat ?? 'json');
   const db = await openDatabaseOrExit(config);
