@@ -2,8 +2,8 @@
 // it goes through pg-boss's `db` adapter, and a statement without parameters (pg-boss sends
 // several commands in one string) must go through `exec`, since PGlite's `query` takes one.
 import PgBoss from 'pg-boss';
-import type { Database, Queryable } from '../db/index.js';
-import { installJobNotify } from '../db/queries/job-wake.js';
+import { run, type Database, type Queryable } from '../db/index.js';
+import { installJobNotify, lockBossInstall } from '../db/queries/job-wake.js';
 import { queueDefinitions, type QueueOptions } from './queues.js';
 
 export function bossAdapter(db: Queryable): PgBoss.Db {
@@ -56,7 +56,7 @@ export async function startBoss(db: Database, opts: BossOptions = {}): Promise<P
   // and queue creation into a deadlock: one process at a time, behind an advisory lock.
   if (db.kind === 'postgres') {
     await db.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock($1)', [BOSS_INSTALL_LOCK]);
+      await run(tx, lockBossInstall(BOSS_INSTALL_LOCK));
       await install(tx);
     });
   } else {

@@ -24,7 +24,7 @@ export const signalsTickAgent = defineAgent({
   queue: 'signalsTick',
   cron: '* * * * *',
   async handler(_payload, ctx) {
-    const due = await run<{ id: number }>(ctx.db, claimDueSources(POLLED_KINDS));
+    const due = await run(ctx.db, claimDueSources(POLLED_KINDS));
     for (const { id } of due) {
       // singletonKey + seconds: a source already queued in this minute is not queued twice.
       await ctx.boss.send(

@@ -2,7 +2,8 @@
 // each step, the facts it cites and every gate's verdict. Uses Claude when ANTHROPIC_API_KEY is
 // set, the offline drafter otherwise (and says so).
 import { one, run } from '../db/index.js';
-import { factsForDossier, findDossier, findSequence, type FactRow, type SequenceRow } from '../db/queries/drafting.js';
+import { factsForDossier, findDossier, type FactRow } from '../db/queries/drafting.js';
+import { findSequence, type SequenceRow } from '../db/queries/sequencing.js';
 import { draftSignal, type SignalDraftResult } from '../drafting/service.js';
 import { isAppError } from '../errors.js';
 import { openContext } from './context.js';

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { Option, type Command } from 'commander';
 import { researchEnqueuer } from '../agents/signal-jobs.js';
 import { one, run } from '../db/index.js';
-import { insertSource, listSources, type SignalSourceRow } from '../db/queries/signal-sources.js';
+import { insertSource, listSources } from '../db/queries/signal-sources.js';
 import { ensureWorkspace } from '../review-ui/auth/users.js';
 import { accountIndex, prepareItems, type Prepared } from '../signals/ingest.js';
 import { processContactChanges } from '../signals/job-changes.js';
@@ -106,7 +106,7 @@ async function sourceAdd(o: {
     const ws = await ensureWorkspace(ctx.db);
     const secret = o.kind === 'webhook' ? randomBytes(32).toString('base64url') : null;
     const { demo: _demo, ...config } = cfg.data as Record<string, unknown>;
-    const row = (await one<SignalSourceRow>(
+    const row = (await one(
       ctx.db,
       insertSource(ws.id, {
         kind: o.kind,
@@ -131,7 +131,7 @@ async function sourceList(o: { json?: boolean }): Promise<void> {
   const ctx = await openContext({ boss: false });
   try {
     const ws = await ensureWorkspace(ctx.db);
-    const rows = await run<SignalSourceRow>(ctx.db, listSources(ws.id));
+    const rows = await run(ctx.db, listSources(ws.id));
     if (o.json)
       out(
         JSON.stringify(
@@ -165,7 +165,7 @@ async function signalsPoll(o: { source?: string; json?: boolean }): Promise<void
     const ws = await ensureWorkspace(ctx.db);
     const ids = o.source
       ? [Number.parseInt(o.source, 10)]
-      : (await run<SignalSourceRow>(ctx.db, listSources(ws.id)))
+      : (await run(ctx.db, listSources(ws.id)))
           .filter((s) => s.enabled && POLLED_KINDS.includes(s.kind as SourceKind))
           .map((s) => s.id);
     let failed = 0;

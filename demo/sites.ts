@@ -5,7 +5,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../context.js';
 import { one } from '../db/index.js';
-import { demoWorkspaceExists } from '../db/queries/research.js';
+import { demoWorkspaceExists } from '../db/queries/demo.js';
 import { html, raw, safeUrl, type Html } from '../review-ui/html.js';
 import { DEMO_ACCOUNTS, type DemoAccount } from './data.js';
 
@@ -165,7 +165,7 @@ export function demoSiteRoutes(ctx: Pick<AppContext, 'db'>): Router {
   let checked: { at: number; demo: boolean } | undefined;
   const isDemo = async () => {
     if (!checked || Date.now() - checked.at > 30_000)
-      checked = { at: Date.now(), demo: !!(await one<{ demo: boolean }>(ctx.db, demoWorkspaceExists()))?.demo };
+      checked = { at: Date.now(), demo: !!(await one<{ ok: boolean }>(ctx.db, demoWorkspaceExists()))?.ok };
     return checked.demo;
   };
   router.get(/^\/demo\/sites\/([a-z0-9.-]+)\/(.*)$/, async (req: Request, res: Response, next) => {

@@ -4,6 +4,8 @@
 import type { Config } from '../config.js';
 import { one, run, type Database, type Queryable } from '../db/index.js';
 import * as q from '../db/queries/drafting.js';
+import { findSequence } from '../db/queries/sequencing.js';
+import { findSignalInAnyWorkspace } from '../db/queries/signals.js';
 import type { TemplateStep } from '../db/queries/templates.js';
 import { workspaceSettings } from '../db/queries/step-approval.js';
 import { AppError, isAppError } from '../errors.js';
@@ -121,10 +123,10 @@ export async function loadDraftInput(
   db: Queryable,
   sequenceId: number,
 ): Promise<{ input: DraftInput; sequence: q.SequenceRow; steps: q.StepRow[] }> {
-  const sequence = await one<q.SequenceRow>(db, q.findSequence(sequenceId));
+  const sequence = await one<q.SequenceRow>(db, findSequence(sequenceId));
   if (!sequence) throw new AppError('NOT_FOUND', `sequence ${sequenceId} not found`);
   const ctx = await one<Record<string, any>>(db, q.draftContext(sequenceId));
-  const signal = sequence.signal_id ? await one<q.SignalRow>(db, q.findSignal(sequence.signal_id)) : undefined;
+  const signal = sequence.signal_id ? await one<q.SignalRow>(db, findSignalInAnyWorkspace(sequence.signal_id)) : undefined;
   if (!ctx || !signal) throw new AppError('STATE', `sequence ${sequenceId} has no contact or signal to draft from`);
   const dossier = await one<q.DossierRow>(db, q.findDossier(signal.id, ctx.contact_id));
   const facts = dossier ? await run<q.FactRow>(db, q.factsForDossier(dossier.id)) : [];

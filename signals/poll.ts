@@ -3,7 +3,7 @@
 import type { Config } from '../config.js';
 import { one } from '../db/index.js';
 import {
-  findSource,
+  findSourceInAnyWorkspace,
   recordPollFailure,
   recordPollSuccess,
   type SignalSourceRow,
@@ -77,7 +77,7 @@ export async function pollSource(
   now = new Date(),
   signal?: AbortSignal,
 ): Promise<PollOutcome> {
-  const row = await one<SignalSourceRow>(ctx.db, findSource(sourceId));
+  const row = await one(ctx.db, findSourceInAnyWorkspace(sourceId));
   if (!row) throw new AppError('NOT_FOUND', `signal source ${sourceId} does not exist`);
   if (!row.enabled) return { sourceId, ok: true, items: 0 };
   const spec = toSpec(row);
@@ -95,7 +95,7 @@ export async function pollSource(
     const detail = isAppError(err)
       ? `${err.code}: ${err.message}`
       : `INTERNAL: ${(err as Error)?.message ?? String(err)}`;
-    const after = await one<SignalSourceRow>(ctx.db, recordPollFailure(sourceId, detail, now, FLAG_AFTER_FAILURES));
+    const after = await one(ctx.db, recordPollFailure(sourceId, detail, now, FLAG_AFTER_FAILURES));
     ctx.log?.warn({ sourceId, err, failures: after?.consecutive_failures }, 'signals.source.failed');
     return { sourceId, ok: false, error: detail, flagged: !!after?.flagged_at };
   }
@@ -113,7 +113,7 @@ export async function pollSource(
     const detail =
       `ITEM_FAILED: ${failed.length} of ${result.items.length} items could not be stored; ` +
       `first: "${first.title}" (${first.key}): ${first.error}`;
-    const after = await one<SignalSourceRow>(ctx.db, recordPollFailure(sourceId, detail, now, FLAG_AFTER_FAILURES));
+    const after = await one(ctx.db, recordPollFailure(sourceId, detail, now, FLAG_AFTER_FAILURES));
     ctx.log?.warn(
       { sourceId, failed: failed.length, failures: after?.consecutive_failures },
       'signals.source.items_failed',

@@ -77,8 +77,6 @@ export const lockSignal = (id: number): Sql => ({
   values: [id],
 });
 
-export const findSignal = (id: number): Sql => ({ text: `SELECT * FROM signals WHERE id = $1`, values: [id] });
-
 export const setSignalStatus = (id: number, from: string[], to: string, error: string | null = null): Sql => ({
   text: `UPDATE signals SET status = $3, error = $4, updated_at = now() WHERE id = $1 AND status = ANY($2::text[]) RETURNING id`,
   values: [id, from, to, error],
@@ -113,8 +111,6 @@ export const sequencesForSignal = (signalId: number): Sql => ({
   text: `SELECT * FROM sequences WHERE signal_id = $1 ORDER BY id`,
   values: [signalId],
 });
-
-export const findSequence = (id: number): Sql => ({ text: `SELECT * FROM sequences WHERE id = $1`, values: [id] });
 
 /** The account owner when active, else an active rep, else an active admin. */
 export const pickOwner = (workspaceId: number, accountOwnerId: number | null): Sql => ({

@@ -3,6 +3,10 @@
 // notifications of one transaction are folded into one by PostgreSQL, so a bulk insert costs
 // one wake-up. Installed by agents/boss.ts after pg-boss's own schema, on every start (a newer
 // pg-boss may rebuild its tables); partitions created later inherit the trigger.
+import type { Sql } from '../types.js';
+
+/** Held while pg-boss's schema, the queues and the trigger are installed: one process at a time. */
+export const lockBossInstall = (key: number): Sql => ({ text: `SELECT pg_advisory_xact_lock($1)`, values: [key] });
 
 /** The channel workers LISTEN on; the payload is the queue's name. */
 export const JOBS_CHANNEL = 'prospector_jobs';

@@ -1,4 +1,6 @@
+// Mailboxes: settings (add, edit, pause), listing, and deletion with what it moves or pauses.
 import type { Sql } from '../types.js';
+import type { MailboxRow } from './sending.js';
 
 export const insertOutboxMailbox = (m: {
   workspaceId: number;
@@ -103,4 +105,79 @@ export const archiveMailbox = (workspaceId: number, id: number, now: Date): Sql 
 export const deleteMailboxRow = (workspaceId: number, id: number): Sql => ({
   text: `DELETE FROM mailboxes WHERE workspace_id = $1 AND id = $2 RETURNING id`,
   values: [workspaceId, id],
+});
+
+/** The settings page's list: with the owner's email. */
+export const listMailboxRows = (workspaceId: number): Sql<MailboxRow & { owner_email: string | null }> => ({
+  text: `SELECT m.*, u.email AS owner_email FROM mailboxes m LEFT JOIN users u ON u.id = m.user_id
+          WHERE m.workspace_id = $1 AND m.archived_at IS NULL ORDER BY m.id`,
+  values: [workspaceId],
+});
+
+/** A mailbox of the workspace that is not archived (the settings pages). */
+export const findActiveMailbox = (workspaceId: number, id: number): Sql<MailboxRow> => ({
+  text: `SELECT * FROM mailboxes WHERE workspace_id = $1 AND id = $2 AND archived_at IS NULL`,
+  values: [workspaceId, id],
+});
+
+export interface MailboxInput {
+  userId: number | null;
+  kind: 'smtp' | 'outbox';
+  fromName: string;
+  fromEmail: string;
+  smtpHost: string | null;
+  smtpPort: number | null;
+  smtpSecure: boolean;
+  smtpUser: string | null;
+  smtpPassEnc: string | null;
+  imapHost: string | null;
+  imapPort: number | null;
+  imapSecure: boolean;
+  imapUser: string | null;
+  imapPassEnc: string | null;
+  dailyCap: number;
+  minGapSeconds: number;
+  maxGapSeconds: number;
+}
+
+const MAILBOX_COLS = `user_id, kind, from_name, from_email, smtp_host, smtp_port, smtp_secure, smtp_user, smtp_pass_enc,
+  imap_host, imap_port, imap_secure, imap_user, imap_pass_enc, daily_cap, min_gap_seconds, max_gap_seconds`;
+const mailboxValues = (m: MailboxInput) => [
+  m.userId,
+  m.kind,
+  m.fromName,
+  m.fromEmail,
+  m.smtpHost,
+  m.smtpPort,
+  m.smtpSecure,
+  m.smtpUser,
+  m.smtpPassEnc,
+  m.imapHost,
+  m.imapPort,
+  m.imapSecure,
+  m.imapUser,
+  m.imapPassEnc,
+  m.dailyCap,
+  m.minGapSeconds,
+  m.maxGapSeconds,
+];
+
+export const insertMailbox = (workspaceId: number, m: MailboxInput): Sql<MailboxRow> => ({
+  text: `INSERT INTO mailboxes (workspace_id, ${MAILBOX_COLS}) VALUES ($1, ${Array.from({ length: 17 }, (_, i) => `$${i + 2}`).join(', ')}) RETURNING *`,
+  values: [workspaceId, ...mailboxValues(m)],
+});
+
+/** A null sealed password keeps the stored one: the form never shows or resends it. */
+export const updateMailbox = (workspaceId: number, id: number, m: MailboxInput): Sql<MailboxRow> => ({
+  text: `UPDATE mailboxes SET user_id = $3, kind = $4, from_name = $5, from_email = $6, smtp_host = $7, smtp_port = $8, smtp_secure = $9,
+                smtp_user = $10, smtp_pass_enc = coalesce($11, smtp_pass_enc), imap_host = $12, imap_port = $13, imap_secure = $14,
+                imap_user = $15, imap_pass_enc = coalesce($16, imap_pass_enc), daily_cap = $17, min_gap_seconds = $18, max_gap_seconds = $19
+          WHERE workspace_id = $1 AND id = $2 RETURNING *`,
+  values: [workspaceId, id, ...mailboxValues(m)],
+});
+
+export const setMailboxPaused = (workspaceId: number, id: number, reason: string | null): Sql<MailboxRow> => ({
+  text: `UPDATE mailboxes SET paused_at = CASE WHEN $3::text IS NULL THEN NULL ELSE now() END, pause_reason = $3
+          WHERE workspace_id = $1 AND id = $2 RETURNING *`,
+  values: [workspaceId, id, reason],
 });

@@ -160,7 +160,3 @@ export const putCachedPage = (p: {
 });
 
 /** The demo sites are served only while a demo workspace exists. */
-export const demoWorkspaceExists = (): Sql => ({
-  text: `SELECT EXISTS (SELECT 1 FROM workspaces WHERE settings->>'demo' = 'true') AS demo`,
-  values: [],
-});

@@ -47,9 +47,7 @@ export const findDraft = (workspaceId: number, id: number): Sql => ({
   values: [workspaceId, id],
 });
 
-export const findSignal = (id: number): Sql => ({ text: `SELECT * FROM signals WHERE id = $1`, values: [id] });
-
-export const listObservations = (signalId: number): Sql => ({
+export const listObservationsForReview = (signalId: number): Sql => ({
   text: `SELECT o.url, o.title, o.observed_at, src.name AS source_name, src.kind AS source_kind
            FROM signal_observations o LEFT JOIN signal_sources src ON src.id = o.source_id
           WHERE o.signal_id = $1 ORDER BY o.observed_at, o.id`,
@@ -57,7 +55,7 @@ export const listObservations = (signalId: number): Sql => ({
 });
 
 /** The dossier for the draft's signal and contact (or the signal's account-level dossier). */
-export const findDossier = (signalId: number, contactId: number | null): Sql => ({
+export const findDossierForReview = (signalId: number, contactId: number | null): Sql => ({
   text: `SELECT * FROM dossiers WHERE signal_id = $1 AND (contact_id = $2 OR contact_id IS NULL)
           ORDER BY (contact_id IS NULL), id DESC LIMIT 1`,
   values: [signalId, contactId],
@@ -94,7 +92,7 @@ export interface StepRow {
   sent_at: Date | null;
 }
 
-export const listSteps = (sequenceId: number): Sql => ({
+export const listStepsForReview = (sequenceId: number): Sql => ({
   text: `SELECT id, position, kind, delay_days, new_thread, subject, body, drafted_subject, drafted_body, cited_fact_ids,
                 status, scheduled_at, sent_at
            FROM sequence_steps WHERE sequence_id = $1 ORDER BY position`,

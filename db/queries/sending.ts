@@ -25,6 +25,8 @@ export interface MailboxRow {
   imap_uidvalidity: number | null;
   imap_last_uid: number | null;
   imap_sent_folder: string | null;
+  imap_synced_at: Date | null;
+  imap_error: string | null;
   dkim_domain: string | null;
   dkim_selector: string | null;
   dkim_key_enc: string | null;

@@ -1,3 +1,5 @@
+// Signal sources: the one writer of signal_sources (the settings page, the API, the CLI and the
+// poll job all go through these).
 import type { Sql } from '../types.js';
 
 export interface SignalSourceRow {
@@ -23,17 +25,20 @@ export interface SignalSourceRow {
   created_at: Date;
 }
 
+/** A source in a list: with the number of observations it produced. */
+export type SourceListRow = SignalSourceRow & { observations: number };
+
 export interface SourceInput {
   kind: string;
   name: string;
   url: string | null;
   config: Record<string, unknown>;
-  secretEnc: string | null;
+  secretEnc?: string | null;
   pollIntervalMinutes: number;
   enabled?: boolean;
 }
 
-export const insertSource = (workspaceId: number, s: SourceInput): Sql => ({
+export const insertSource = (workspaceId: number, s: SourceInput): Sql<SignalSourceRow> => ({
   text: `INSERT INTO signal_sources (workspace_id, kind, name, url, config, secret_enc, poll_interval_minutes, enabled, next_poll_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now()) RETURNING *`,
   values: [
@@ -42,37 +47,51 @@ export const insertSource = (workspaceId: number, s: SourceInput): Sql => ({
     s.name,
     s.url,
     JSON.stringify(s.config),
-    s.secretEnc,
+    s.secretEnc ?? null,
     s.pollIntervalMinutes,
     s.enabled ?? true,
   ],
 });
 
-export const findSource = (id: number, workspaceId?: number): Sql => ({
-  text: `SELECT * FROM signal_sources WHERE id = $1 AND ($2::bigint IS NULL OR workspace_id = $2)`,
-  values: [id, workspaceId ?? null],
+export const findSource = (workspaceId: number, id: number): Sql<SignalSourceRow> => ({
+  text: `SELECT * FROM signal_sources WHERE workspace_id = $1 AND id = $2`,
+  values: [workspaceId, id],
 });
 
-export const listSources = (workspaceId: number): Sql => ({
+/** By id alone, for the poll job and the signed webhook, which learn the workspace from the row. */
+export const findSourceInAnyWorkspace = (id: number): Sql<SignalSourceRow> => ({
+  text: `SELECT * FROM signal_sources WHERE id = $1`,
+  values: [id],
+});
+
+const SOURCE_ORDER = {
+  /** The API and the signals page: flagged sources first. */
+  flagged: 's.flagged_at DESC NULLS LAST, s.name, s.id',
+  /** The settings page: enabled sources first. */
+  enabled: 's.enabled DESC, lower(s.name), s.id',
+};
+
+export const listSources = (workspaceId: number, order: keyof typeof SOURCE_ORDER = 'flagged'): Sql<SourceListRow> => ({
   text: `SELECT s.*, (SELECT count(*) FROM signal_observations o WHERE o.source_id = s.id)::int AS observations
-           FROM signal_sources s WHERE s.workspace_id = $1 ORDER BY s.flagged_at DESC NULLS LAST, s.name, s.id`,
+           FROM signal_sources s WHERE s.workspace_id = $1 ORDER BY ${SOURCE_ORDER[order]}`,
   values: [workspaceId],
 });
 
+/** Enabling starts afresh, from the page and the API alike: no failure count, no flag, polled at the next tick. */
 export const updateSourceSettings = (
-  id: number,
   workspaceId: number,
+  id: number,
   s: { name?: string; enabled?: boolean; pollIntervalMinutes?: number; config?: Record<string, unknown> },
-): Sql => ({
+): Sql<SignalSourceRow> => ({
   text: `UPDATE signal_sources SET name = coalesce($3, name), enabled = coalesce($4, enabled),
                 poll_interval_minutes = coalesce($5, poll_interval_minutes), config = coalesce($6::jsonb, config),
                 flagged_at = CASE WHEN $4 THEN NULL ELSE flagged_at END,
                 consecutive_failures = CASE WHEN $4 THEN 0 ELSE consecutive_failures END,
                 next_poll_at = CASE WHEN $4 THEN now() ELSE next_poll_at END
-          WHERE id = $1 AND workspace_id = $2 RETURNING *`,
+          WHERE workspace_id = $1 AND id = $2 RETURNING *`,
   values: [
-    id,
     workspaceId,
+    id,
     s.name ?? null,
     s.enabled ?? null,
     s.pollIntervalMinutes ?? null,
@@ -84,7 +103,7 @@ export const updateSourceSettings = (
  * Claims the sources due for a poll and moves their next poll one interval ahead, so a
  * second tick (another process) does not enqueue them again; the poll result resets it.
  */
-export const claimDueSources = (kinds: string[], limit = 100): Sql => ({
+export const claimDueSources = (kinds: string[], limit = 100): Sql<{ id: number }> => ({
   text: `UPDATE signal_sources s SET next_poll_at = now() + make_interval(mins => s.poll_interval_minutes)
           WHERE s.id IN (SELECT id FROM signal_sources
                           WHERE enabled AND kind = ANY($1::text[]) AND (next_poll_at IS NULL OR next_poll_at <= now())
@@ -102,7 +121,7 @@ export const recordPollSuccess = (
     notModified: boolean;
   },
   now: Date,
-): Sql => ({
+): Sql<SignalSourceRow> => ({
   text: `UPDATE signal_sources SET last_polled_at = $2, last_success_at = $2, last_error = NULL,
                 consecutive_failures = 0, flagged_at = NULL,
                 etag = CASE WHEN $5 THEN etag ELSE $3 END,
@@ -124,7 +143,7 @@ export const recordPollSuccess = (
  * Backoff: the next poll waits interval × 2^failures (at most a day); after `flagAfter`
  * failures in a row the source is flagged for RevOps — and still polled.
  */
-export const recordPollFailure = (id: number, error: string, now: Date, flagAfter = 5): Sql => ({
+export const recordPollFailure = (id: number, error: string, now: Date, flagAfter = 5): Sql<SignalSourceRow> => ({
   text: `UPDATE signal_sources SET last_polled_at = $2, last_error = $3, last_error_at = $2,
                 consecutive_failures = consecutive_failures + 1,
                 flagged_at = CASE WHEN consecutive_failures + 1 >= $4 THEN coalesce(flagged_at, $2) ELSE flagged_at END,

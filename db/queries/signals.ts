@@ -117,6 +117,12 @@ export const findSignal = (workspaceId: number, id: number): Sql => ({
   values: [workspaceId, id],
 });
 
+/** By id alone, for jobs and pages that reached the signal through a workspace-scoped row. */
+export const findSignalInAnyWorkspace = (id: number): Sql<SignalRow> => ({
+  text: `SELECT * FROM signals WHERE id = $1`,
+  values: [id],
+});
+
 export const listSignals = (
   workspaceId: number,
   o: { status?: string; type?: string; accountId?: number; limit: number; offset: number },

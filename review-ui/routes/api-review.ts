@@ -5,13 +5,13 @@ import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
 import {
-  findDossier,
-  findSignal,
+  findDossierForReview,
   listFacts,
-  listObservations,
-  listSteps,
+  listObservationsForReview,
+  listStepsForReview,
   type StepRow,
 } from '../../db/queries/review.js';
+import { findSignalInAnyWorkspace } from '../../db/queries/signals.js';
 import { AppError, isAppError } from '../../errors.js';
 import { previewSchedule } from '../../sequencing/approve.js';
 import { approve, loadDraft, regenerate, reject, saveEdit, snooze } from '../draft-actions.js';
@@ -184,10 +184,10 @@ export function reviewApiRoutes(ctx: AppContext): Router {
 
   r.get('/drafts/:id', async (req, res) => {
     const d = await loadDraft(ctx, req.user!, idOf(req.params.id));
-    const steps = await run<StepRow>(ctx.db, listSteps(d.id));
-    const signal = d.signal_id ? await one(ctx.db, findSignal(d.signal_id)) : null;
-    const observations = d.signal_id ? await run(ctx.db, listObservations(d.signal_id)) : [];
-    const dos = d.signal_id ? await one<{ id: number }>(ctx.db, findDossier(d.signal_id, d.contact_id)) : undefined;
+    const steps = await run<StepRow>(ctx.db, listStepsForReview(d.id));
+    const signal = d.signal_id ? await one(ctx.db, findSignalInAnyWorkspace(d.signal_id)) : null;
+    const observations = d.signal_id ? await run(ctx.db, listObservationsForReview(d.signal_id)) : [];
+    const dos = d.signal_id ? await one<{ id: number }>(ctx.db, findDossierForReview(d.signal_id, d.contact_id)) : undefined;
     const facts = dos ? await run(ctx.db, listFacts(dos.id)) : [];
     const pending = d.status === 'pending_review' || d.status === 'snoozed';
     const plan = pending ? await previewSchedule(ctx.db, d.id).catch(() => undefined) : undefined;

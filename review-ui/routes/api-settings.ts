@@ -6,7 +6,8 @@ import { one, run } from '../../db/index.js';
 import { DIMENSIONS } from '../../db/queries/dashboard.js';
 import { listReplies } from '../../db/queries/review.js';
 import { insertContact, updateContact } from '../../db/queries/contacts.js';
-import { findContact, findSource, listAllTemplates, updateAccount, type SourceRow } from '../../db/queries/settings.js';
+import { findContact, listAllTemplates, updateAccount } from '../../db/queries/settings.js';
+import { findSource } from '../../db/queries/signal-sources.js';
 import { AppError } from '../../errors.js';
 import { queueViewer } from '../access.js';
 import { requireRole } from '../auth/roles.js';
@@ -210,10 +211,7 @@ export function settingsApiRoutes(ctx: AppContext): Router {
   const r = Router();
   const revops = requireRole('revops');
   const loadSource = async (req: Request) => {
-    const s = await one<SourceRow & { workspace_id: number }>(
-      ctx.db,
-      findSource(req.user!.workspaceId, intParam(req.params.id) ?? 0),
-    );
+    const s = await one(ctx.db, findSource(req.user!.workspaceId, intParam(req.params.id) ?? 0));
     if (!s) throw new AppError('NOT_FOUND', 'No such source.');
     return s;
   };

@@ -4,16 +4,16 @@ import { Router, type Request } from 'express';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
 import {
-  findDossier,
-  findSignal,
+  findDossierForReview,
   listDraftVersions,
   listFacts,
-  listObservations,
-  listSteps,
+  listObservationsForReview,
+  listStepsForReview,
   type DraftRow,
   type FactRow,
   type StepRow,
 } from '../../db/queries/review.js';
+import { findSignalInAnyWorkspace } from '../../db/queries/signals.js';
 import { queueNeighbours } from '../../db/queries/review-queue.js';
 import { crmHoldOut } from '../../crm/guards.js';
 import { AppError, isAppError } from '../../errors.js';
@@ -48,9 +48,9 @@ const idParam = (req: Request) => {
 async function render(ctx: AppContext, req: Request, d: DraftRow): Promise<string> {
   const u = req.user!;
   const [signal, obs, steps, versions, nb] = await Promise.all([
-    d.signal_id ? one<SignalView & { id: number }>(ctx.db, findSignal(d.signal_id)) : undefined,
-    d.signal_id ? run<Observation>(ctx.db, listObservations(d.signal_id)) : [],
-    run<StepRow>(ctx.db, listSteps(d.id)),
+    d.signal_id ? one<SignalView & { id: number }>(ctx.db, findSignalInAnyWorkspace(d.signal_id)) : undefined,
+    d.signal_id ? run<Observation>(ctx.db, listObservationsForReview(d.signal_id)) : [],
+    run<StepRow>(ctx.db, listStepsForReview(d.id)),
     run<{
       version: number;
       source: string;
@@ -66,7 +66,7 @@ async function render(ctx: AppContext, req: Request, d: DraftRow): Promise<strin
   const dos = d.signal_id
     ? await one<{ id: number; organization: Record<string, unknown>; contact_time_zone: string | null }>(
         ctx.db,
-        findDossier(d.signal_id, d.contact_id),
+        findDossierForReview(d.signal_id, d.contact_id),
       )
     : undefined;
   const facts = dos ? await run<FactRow>(ctx.db, listFacts(dos.id)) : [];

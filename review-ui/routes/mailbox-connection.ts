@@ -2,7 +2,7 @@
 // both through the address guard. A mailbox no test has passed for yet stays paused (UNTESTED).
 import type { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
-import type { MailboxRow } from '../../db/queries/settings.js';
+import type { MailboxRow } from '../../db/queries/sending.js';
 import type { AddressPolicy } from '../../net/address.js';
 import { mailConnectError, pinMailHost, smtpGetSocket } from '../../net/mail.js';
 import type { SecretBox } from '../../secret-box.js';

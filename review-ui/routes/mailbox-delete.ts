@@ -9,6 +9,7 @@ import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
 import {
   archiveMailbox,
+  findActiveMailbox,
   deleteMailboxRow,
   lockMailbox,
   mailboxImpact,
@@ -17,7 +18,7 @@ import {
   siblingMailboxes,
   type MailboxImpactRow,
 } from '../../db/queries/mailboxes.js';
-import { findMailbox, type MailboxRow as SettingsRow } from '../../db/queries/settings.js';
+import type { MailboxRow } from '../../db/queries/sending.js';
 import { AppError } from '../../errors.js';
 import { auditRequest } from '../audit.js';
 import { intParam } from '../format.js';
@@ -26,7 +27,6 @@ import { csrfField, page } from '../layout.js';
 import { disconnectOAuth } from './mailboxes-oauth.js';
 import { assertMayManage, managesAll } from './settings-mailboxes.js';
 
-type MailboxRow = SettingsRow & { workspace_id: number };
 
 interface Sibling {
   id: number;
@@ -126,7 +126,7 @@ function confirmPage(req: Request, m: MailboxRow, i: MailboxImpactRow, siblings:
 export function mailboxDeleteRoutes(ctx: AppContext): Router {
   const r = Router();
   const load = async (req: Request) => {
-    const m = await one<MailboxRow>(ctx.db, findMailbox(req.user!.workspaceId, intParam(req.params.id) ?? 0));
+    const m = await one(ctx.db, findActiveMailbox(req.user!.workspaceId, intParam(req.params.id) ?? 0));
     if (!m) throw new AppError('NOT_FOUND', 'No such mailbox.');
     assertMayManage(req, m);
     return m;

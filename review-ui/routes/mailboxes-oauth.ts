@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { run } from '../../db/index.js';
 import { listOAuthMailboxes, type OAuthMailboxRow } from '../../db/queries/mailbox-oauth.js';
-import { listMailboxRows, type MailboxRow } from '../../db/queries/settings.js';
+import { listMailboxRows } from '../../db/queries/mailboxes.js';
 import { AppError } from '../../errors.js';
 import { removeTokens } from '../../mailboxes/oauth/connection.js';
 import { finishConnect, revokeAtProvider, startConnect } from '../../mailboxes/oauth/flow.js';
@@ -84,7 +84,7 @@ export function mailboxOAuthRoutes(ctx: AppContext): Router {
       typeof req.query.connected === 'string' ? rows.find((m) => String(m.id) === req.query.connected) : undefined;
     const deleted = typeof req.query.deleted === 'string' ? req.query.deleted.slice(0, 300) : '';
     // SMTP and local-outbox mailboxes are set up under Settings; their own rep edits or deletes them from here.
-    const own = (await run<MailboxRow>(ctx.db, listMailboxRows(req.user!.workspaceId))).filter(
+    const own = (await run(ctx.db, listMailboxRows(req.user!.workspaceId))).filter(
       (m) => m.user_id === req.user!.id && ['smtp', 'outbox'].includes(m.kind),
     );
     res.type('html').send(

@@ -8,14 +8,14 @@ import { one, run } from '../../db/index.js';
 import { insertAudit } from '../../db/queries/audit.js';
 import { listOwners } from '../../db/queries/review.js';
 import {
-  findMailbox,
+  findActiveMailbox,
   insertMailbox,
   listMailboxRows,
   setMailboxPaused,
   updateMailbox,
   type MailboxInput,
-  type MailboxRow,
-} from '../../db/queries/settings.js';
+} from '../../db/queries/mailboxes.js';
+import type { MailboxRow } from '../../db/queries/sending.js';
 import { AppError } from '../../errors.js';
 import type { SecretBox } from '../../secret-box.js';
 import { requireRole } from '../auth/roles.js';
@@ -216,7 +216,7 @@ export function settingsMailboxRoutes(ctx: AppContext): Router {
   const owners = (req: Request) =>
     run<{ id: number; name: string; email: string }>(ctx.db, listOwners(req.user!.workspaceId));
   const load = async (req: Request) => {
-    const m = await one<MailboxRow>(ctx.db, findMailbox(req.user!.workspaceId, intParam(req.params.id) ?? 0));
+    const m = await one(ctx.db, findActiveMailbox(req.user!.workspaceId, intParam(req.params.id) ?? 0));
     if (!m) throw new AppError('NOT_FOUND', 'No such mailbox.');
     assertMayManage(req, m);
     return m;
@@ -236,7 +236,7 @@ export function settingsMailboxRoutes(ctx: AppContext): Router {
     );
 
   const list = async (req: Request, extra: Html = html``) => {
-    const rows = await run<MailboxRow>(ctx.db, listMailboxRows(req.user!.workspaceId));
+    const rows = await run(ctx.db, listMailboxRows(req.user!.workspaceId));
     const tz = req.user!.timeZone;
     return page(
       req,

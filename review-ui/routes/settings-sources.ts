@@ -7,7 +7,14 @@ import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
 import { insertAudit } from '../../db/queries/audit.js';
-import { findSource, insertSource, listSources, setSourceEnabled, type SourceRow } from '../../db/queries/settings.js';
+import {
+  findSource,
+  insertSource,
+  listSources,
+  updateSourceSettings,
+  type SignalSourceRow,
+  type SourceListRow,
+} from '../../db/queries/signal-sources.js';
 import { Queues } from '../../agents/queues.js';
 import { AppError } from '../../errors.js';
 import { sharedRenderer } from '../../net/browser.js';
@@ -43,7 +50,7 @@ export async function createSource(
   workspaceId: number,
   userId: number,
   input: NewSource,
-): Promise<SourceRow> {
+): Promise<SignalSourceRow> {
   const mod = sourceRegistry[input.kind];
   const cfg = mod.config.safeParse(input.config);
   if (!cfg.success) throw new AppError('VALIDATION', `config: ${issues(cfg.error)}`);
@@ -53,7 +60,7 @@ export async function createSource(
     if (!/^https?:\/\//i.test(url)) throw new AppError('VALIDATION', 'url: an http(s) address');
     url = mod.normalizeUrl ? mod.normalizeUrl(url) : url;
   }
-  const row = (await one<SourceRow>(
+  const row = (await one(
     ctx.db,
     insertSource(workspaceId, {
       kind: input.kind,
@@ -88,7 +95,7 @@ export interface SourceTestResult {
 /** One poll, nothing stored: what a person sees before trusting a source. */
 export async function testSource(
   ctx: Pick<AppContext, 'config'>,
-  s: SourceRow & { workspace_id: number },
+  s: SignalSourceRow,
 ): Promise<SourceTestResult> {
   const mod = sourceRegistry[s.kind as SourceKind];
   if (!mod) return { ok: false, items: [], error: `unknown source kind ${s.kind}` };
@@ -121,14 +128,14 @@ export async function testSource(
 
 const when = (d: Date | null, tz: string) => (d ? inZone(d, tz) : 'never');
 
-function nextPoll(s: SourceRow, tz: string): Html | string {
+function nextPoll(s: SignalSourceRow, tz: string): Html | string {
   if (!s.enabled) return '—';
   if (!sourceRegistry[s.kind as SourceKind]?.polled) return 'pushed to us';
   if (!s.next_poll_at || s.next_poll_at.getTime() <= Date.now()) return 'within a minute';
   return html`${inZone(s.next_poll_at, tz)}${s.consecutive_failures ? html`<div class="muted">backing off after failures</div>` : ''}`;
 }
 
-function list(req: Request, rows: (SourceRow & { observations: number })[], extra: Html = html``): string {
+function list(req: Request, rows: SourceListRow[], extra: Html = html``): string {
   const tz = req.user!.timeZone;
   return page(
     req,
@@ -203,7 +210,7 @@ function list(req: Request, rows: (SourceRow & { observations: number })[], extr
   );
 }
 
-function testResult(s: SourceRow, r: SourceTestResult): Html {
+function testResult(s: SignalSourceRow, r: SourceTestResult): Html {
   return html`<section class="card" role="status" aria-labelledby="test-h">
     <h2 id="test-h">Test of “${s.name}”</h2>
     ${
@@ -230,12 +237,9 @@ function testResult(s: SourceRow, r: SourceTestResult): Html {
 export function settingsSourceRoutes(ctx: AppContext): Router {
   const r = Router();
   r.use('/settings/sources', requireRole('revops'));
-  const rows = (req: Request) => run<SourceRow & { observations: number }>(ctx.db, listSources(req.user!.workspaceId));
+  const rows = (req: Request) => run(ctx.db, listSources(req.user!.workspaceId, 'enabled'));
   const load = async (req: Request) => {
-    const s = await one<SourceRow & { workspace_id: number }>(
-      ctx.db,
-      findSource(req.user!.workspaceId, intParam(req.params.id) ?? 0),
-    );
+    const s = await one(ctx.db, findSource(req.user!.workspaceId, intParam(req.params.id) ?? 0));
     if (!s) throw new AppError('NOT_FOUND', 'No such source.');
     return s;
   };
@@ -274,7 +278,7 @@ export function settingsSourceRoutes(ctx: AppContext): Router {
   ] as const) {
     r.post(`/settings/sources/:id/${action}`, async (req, res) => {
       const s = await load(req);
-      await run(ctx.db, setSourceEnabled(req.user!.workspaceId, s.id, enabled));
+      await run(ctx.db, updateSourceSettings(req.user!.workspaceId, s.id, { enabled }));
       await auditRequest(ctx.db, req, `source.${action}d`, { type: 'signal_source', id: s.id });
       res.redirect(303, '/settings/sources');
     });

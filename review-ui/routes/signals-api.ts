@@ -15,6 +15,7 @@ import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
 import {
   findSource,
+  findSourceInAnyWorkspace,
   insertSource,
   listSources,
   updateSourceSettings,
@@ -70,7 +71,7 @@ export function signalWebhookRoutes(ctx: AppContext): Router {
         const sourceId = Number.parseInt(req.get('x-prospector-source') ?? '', 10);
         const source =
           Number.isSafeInteger(sourceId) && sourceId > 0
-            ? await one<SignalSourceRow>(ctx.db, findSource(sourceId))
+            ? await one(ctx.db, findSourceInAnyWorkspace(sourceId))
             : undefined;
         if (!source || source.kind !== 'webhook' || !source.enabled || !source.secret_enc)
           return unauthorized(res, 'Unknown or disabled webhook source.');
@@ -255,7 +256,7 @@ export function signalApiRoutes(ctx: AppContext): Router {
   });
 
   r.get('/sources', requireRole('revops'), async (req, res) => {
-    res.json({ items: (await run<SignalSourceRow>(ctx.db, listSources(req.user!.workspaceId))).map(publicSource) });
+    res.json({ items: (await run(ctx.db, listSources(req.user!.workspaceId))).map(publicSource) });
   });
 
   r.post('/sources', requireRole('revops'), async (req, res) => {
@@ -270,7 +271,7 @@ export function signalApiRoutes(ctx: AppContext): Router {
     }
     const { demo: _demo, ...config } = validConfig(b.data.kind, b.data.config);
     const secret = b.data.kind === 'webhook' ? randomBytes(32).toString('base64url') : null;
-    const row = (await one<SignalSourceRow>(
+    const row = (await one(
       ctx.db,
       insertSource(req.user!.workspaceId, {
         kind: b.data.kind,
@@ -296,20 +297,20 @@ export function signalApiRoutes(ctx: AppContext): Router {
   r.patch('/sources/:id', requireRole('revops'), async (req, res) => {
     const b = SourcePatch.safeParse(req.body ?? {});
     if (!b.success) throw new AppError('VALIDATION', issues(b.error));
-    const existing = await one<SignalSourceRow>(ctx.db, findSource(idParam(req), req.user!.workspaceId));
+    const existing = await one(ctx.db, findSource(req.user!.workspaceId, idParam(req)));
     if (!existing) throw new AppError('NOT_FOUND', 'No such source.');
     const config = b.data.config
       ? { ...validConfig(existing.kind as (typeof SOURCE_KINDS)[number], b.data.config), demo: existing.config.demo }
       : undefined;
-    const row = await one<SignalSourceRow>(
+    const row = await one(
       ctx.db,
-      updateSourceSettings(existing.id, req.user!.workspaceId, { ...b.data, config }),
+      updateSourceSettings(req.user!.workspaceId, existing.id, { ...b.data, config }),
     );
     res.json(publicSource(row!));
   });
 
   r.post('/sources/:id/poll', requireRole('revops'), async (req, res) => {
-    const s = await one<SignalSourceRow>(ctx.db, findSource(idParam(req), req.user!.workspaceId));
+    const s = await one(ctx.db, findSource(req.user!.workspaceId, idParam(req)));
     if (!s) throw new AppError('NOT_FOUND', 'No such source.');
     if (!sourceRegistry[s.kind as (typeof SOURCE_KINDS)[number]]?.polled)
       throw new AppError('VALIDATION', 'This source is pushed to Prospector, not polled.');

@@ -7,7 +7,7 @@ import { normalizeDomain } from '../../accounts/normalize.js';
 import { researchEnqueuer } from '../../agents/signal-jobs.js';
 import type { AppContext } from '../../context.js';
 import { run } from '../../db/index.js';
-import { listSources, type SignalSourceRow } from '../../db/queries/signal-sources.js';
+import { listSources } from '../../db/queries/signal-sources.js';
 import { listSignals, type SignalRow } from '../../db/queries/signals.js';
 import { AppError } from '../../errors.js';
 import { classify } from '../../signals/classify.js';
@@ -156,7 +156,7 @@ export function signalRoutes(ctx: AppContext): Router {
       listSignals(ws, { status: status === 'all' ? undefined : status, limit: p.perPage, offset: p.offset }),
     );
     const revops = req.user!.role === 'admin' || req.user!.role === 'revops';
-    const flagged = revops ? (await run<SignalSourceRow>(ctx.db, listSources(ws))).filter((s) => s.flagged_at) : [];
+    const flagged = revops ? (await run(ctx.db, listSources(ws))).filter((s) => s.flagged_at) : [];
     const companies = revops && status === 'unmatched' ? await unmatchedCompanies(ctx.db, ws) : [];
     const pick = status === 'unmatched' && req.user!.role !== 'manager' && rows.length > 0;
     const choices = pick ? await run<Choice>(ctx.db, accountChoices(ws)) : [];

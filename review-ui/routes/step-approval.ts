@@ -4,7 +4,7 @@
 import { Router, type Request } from 'express';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
-import { listSteps, type StepRow } from '../../db/queries/review.js';
+import { listStepsForReview, type StepRow } from '../../db/queries/review.js';
 import {
   editAwaitingStep,
   findStepForApproval,
@@ -87,7 +87,7 @@ async function render(ctx: AppContext, req: Request, s: AwaitingStepRow): Promis
   const settings = await settingsOf(ctx, u.workspaceId);
   const [changes, steps, list] = await Promise.all([
     loadChanges(ctx.db, s.id, settings.staleFactDays, now),
-    run<StepRow>(ctx.db, listSteps(s.sequence_id)),
+    run<StepRow>(ctx.db, listStepsForReview(s.sequence_id)),
     run<ReturnedStepRow>(ctx.db, listReturned(u.workspaceId, queueViewer(u), now, settings.staleFactDays, 500, 0)),
   ]);
   const i = list.findIndex((r) => r.id === s.id);

@@ -125,7 +125,7 @@ export async function startStack(opts: {
     values: [ws.id, rep.user.id, REP_ADDRESS, smtp.port, dovecot.port, secrets.seal(DOVECOT_PASSWORD)],
   }))!;
   await seedDefaultPlays(t.db, ws.id, template.id);
-  const source = (await one<{ id: number }>(
+  const source = (await one(
     t.db,
     insertSource(ws.id, {
       kind: 'feed',

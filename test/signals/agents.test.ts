@@ -53,7 +53,7 @@ describeEachBackend('signal agents', (get) => {
   afterAll(async () => ctx?.close());
 
   it('the tick enqueues one poll per due source, and none for a source it already claimed', async () => {
-    const s = await one<SignalSourceRow>(
+    const s = await one(
       ctx.db,
       insertSource(ws.id, {
         kind: 'feed',

@@ -86,7 +86,7 @@ describeEachBackend('signal pipeline', (get) => {
   const acc: Record<string, number> = {};
   const ictx = () => ({ ...ctx, enqueueResearch: researchEnqueuer(ctx.boss) });
   const source = async (name: string, url: string, kind = 'feed') =>
-    (await one<SignalSourceRow>(
+    (await one(
       ctx.db,
       insertSource(ws.id, { kind, name, url, config: {}, secretEnc: null, pollIntervalMinutes: 30 }),
     ))!;
@@ -417,8 +417,8 @@ describeEachBackend('signal pipeline', (get) => {
       text: `UPDATE signal_sources SET next_poll_at = NULL WHERE workspace_id = $1`,
       values: [ws.id],
     });
-    const first = await run<{ id: number }>(ctx.db, claimDueSources(['feed']));
-    const second = await run<{ id: number }>(ctx.db, claimDueSources(['feed']));
+    const first = await run(ctx.db, claimDueSources(['feed']));
+    const second = await run(ctx.db, claimDueSources(['feed']));
     expect(first.length).toBeGreaterThanOrEqual(4);
     expect(second.filter((x) => first.some((f) => f.id === x.id))).toEqual([]);
   });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
 import { insertAccount } from '../../db/queries/accounts.js';
-import { insertSource, recordPollFailure, type SignalSourceRow } from '../../db/queries/signal-sources.js';
+import { insertSource, recordPollFailure } from '../../db/queries/signal-sources.js';
 import type { SignalRow } from '../../db/queries/signals.js';
 import { updateAccount } from '../../db/queries/settings.js';
 import { rematchChangedWorkspaces } from '../../signals/rematch.js';
@@ -113,7 +113,7 @@ describeEachBackend('signals page', (get) => {
   });
 
   it('warns RevOps about a flagged source and escapes what feeds wrote', async () => {
-    const src = await one<SignalSourceRow>(
+    const src = await one(
       ctx.db,
       insertSource(ws.id, {
         kind: 'feed',

@@ -86,7 +86,7 @@ describeEachBackend('signals over HTTP', (get) => {
         isChampion: true,
       }),
     ))!.id;
-    hook = (await one<SignalSourceRow>(
+    hook = (await one(
       ctx.db,
       insertSource(ws.id, {
         kind: 'webhook',
@@ -382,7 +382,7 @@ describeEachBackend('signals over HTTP', (get) => {
     });
     // A user-made source pointing at the same loopback address is still refused.
     const [wsRow] = await run<{ id: number }>(ctx.db, { text: 'SELECT id FROM workspaces', values: [] });
-    const sneaky = await one<SignalSourceRow>(
+    const sneaky = await one(
       ctx.db,
       insertSource(wsRow!.id, {
         kind: 'feed',
