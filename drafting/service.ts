@@ -126,7 +126,9 @@ export async function loadDraftInput(
   const sequence = await one<q.SequenceRow>(db, findSequence(sequenceId));
   if (!sequence) throw new AppError('NOT_FOUND', `sequence ${sequenceId} not found`);
   const ctx = await one<Record<string, any>>(db, q.draftContext(sequenceId));
-  const signal = sequence.signal_id ? await one<q.SignalRow>(db, findSignalInAnyWorkspace(sequence.signal_id)) : undefined;
+  const signal = sequence.signal_id
+    ? await one<q.SignalRow>(db, findSignalInAnyWorkspace(sequence.signal_id))
+    : undefined;
   if (!ctx || !signal) throw new AppError('STATE', `sequence ${sequenceId} has no contact or signal to draft from`);
   const dossier = await one<q.DossierRow>(db, q.findDossier(signal.id, ctx.contact_id));
   const facts = dossier ? await run<q.FactRow>(db, q.factsForDossier(dossier.id)) : [];

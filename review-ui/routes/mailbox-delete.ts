@@ -27,7 +27,6 @@ import { csrfField, page } from '../layout.js';
 import { disconnectOAuth } from './mailboxes-oauth.js';
 import { assertMayManage, managesAll } from './settings-mailboxes.js';
 
-
 interface Sibling {
   id: number;
   from_name: string;

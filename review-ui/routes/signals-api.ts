@@ -302,10 +302,7 @@ export function signalApiRoutes(ctx: AppContext): Router {
     const config = b.data.config
       ? { ...validConfig(existing.kind as (typeof SOURCE_KINDS)[number], b.data.config), demo: existing.config.demo }
       : undefined;
-    const row = await one(
-      ctx.db,
-      updateSourceSettings(req.user!.workspaceId, existing.id, { ...b.data, config }),
-    );
+    const row = await one(ctx.db, updateSourceSettings(req.user!.workspaceId, existing.id, { ...b.data, config }));
     res.json(publicSource(row!));
   });
 

@@ -45,7 +45,13 @@ describeEachBackend('enabling a source from the page and from the API', (get) =>
   async function flaggedSource(name: string): Promise<number> {
     const s = (await one(
       ctx.db,
-      insertSource(ws.id, { kind: 'feed', name, url: 'https://feeds.example/x.xml', config: {}, pollIntervalMinutes: 60 }),
+      insertSource(ws.id, {
+        kind: 'feed',
+        name,
+        url: 'https://feeds.example/x.xml',
+        config: {},
+        pollIntervalMinutes: 60,
+      }),
     ))!;
     for (let i = 0; i < 6; i++) await run(ctx.db, recordPollFailure(s.id, 'FETCH_FAILED: HTTP 503', new Date()));
     return s.id;
@@ -72,7 +78,13 @@ describeEachBackend('enabling a source from the page and from the API', (get) =>
     expect((await viaPage(a, true)).status).toBe(303);
     expect((await api(b, true)).status).toBe(200);
     // Enabling starts afresh: no failures, no flag, due at the next tick; the last error stays visible.
-    expect(await state(a)).toEqual({ enabled: true, failures: 0, flagged: false, due: true, error: 'FETCH_FAILED: HTTP 503' });
+    expect(await state(a)).toEqual({
+      enabled: true,
+      failures: 0,
+      flagged: false,
+      due: true,
+      error: 'FETCH_FAILED: HTTP 503',
+    });
     expect(await state(b)).toEqual(await state(a));
   });
 });

@@ -30,7 +30,8 @@ const QUERY_MODULES = sources('db/queries', new Set());
 const exported = QUERY_MODULES.flatMap((file) =>
   [...read(file).matchAll(/^export (?:async )?(?:const|function) (\w+)/gm)].map((m) => ({ name: m[1]!, file })),
 );
-const SQL = /\b(?:SELECT\s[\s\S]{0,300}?\bFROM\s|SELECT\s+pg_\w+\(|INSERT\s+INTO\s|UPDATE\s+\w+\s+SET\s|DELETE\s+FROM\s)/;
+const SQL =
+  /\b(?:SELECT\s[\s\S]{0,300}?\bFROM\s|SELECT\s+pg_\w+\(|INSERT\s+INTO\s|UPDATE\s+\w+\s+SET\s|DELETE\s+FROM\s)/;
 
 describe('database rules', () => {
   it('reads the tree (the rules below are not vacuous)', () => {
