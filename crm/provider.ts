@@ -190,8 +190,21 @@ export interface CrmProvider {
 
 /** Prospector field → CRM property name, per object. Empty string: not mapped. */
 export interface CrmMapping {
-  company: { name: string; domain: string; country: string; timeZone: string; tags: string };
+  company: {
+    name: string;
+    domain: string;
+    country: string;
+    timeZone: string;
+    tags: string;
+    /** The property holding the owner's CRM user id; absent or '': the record's own owner. */
+    owner?: string;
+    /** Kept per account for the dashboard's funnel filter (crm/mapping.ts CRM_FIELDS); '' or absent: not mapped. */
+    segment?: string;
+    industry?: string;
+  };
   contact: {
+    /** As the company's owner: absent or '' means the record's own owner. */
+    owner?: string;
     email: string;
     firstName: string;
     lastName: string;

@@ -65,6 +65,14 @@ export const insertAccountsByDomain = (workspaceId: number, rows: (AccountInput 
   ],
 });
 
+/** Accounts with no owner take the one given (a CRM contact's owner); an owned account keeps its owner. */
+export const fillAccountOwners = (workspaceId: number, accountIds: number[], ownerIds: number[]): Sql => ({
+  text: `UPDATE accounts a SET owner_id = u.o, updated_at = now()
+           FROM unnest($2::bigint[], $3::bigint[]) AS u(id, o)
+          WHERE a.workspace_id = $1 AND a.id = u.id AND a.owner_id IS NULL`,
+  values: [workspaceId, accountIds, ownerIds],
+});
+
 export const findAccount = (workspaceId: number, id: number): Sql => ({
   text: `SELECT * FROM accounts WHERE workspace_id = $1 AND id = $2`,
   values: [workspaceId, id],

@@ -5,18 +5,9 @@ import { Router, type Request } from 'express';
 import type { AppContext } from '../../context.js';
 import { Queues } from '../../agents/queues.js';
 import { connectWithToken, openCrm } from '../../crm/connection.js';
-import {
-  COMPANY_FIELDS,
-  MappingInput,
-  RulesInput,
-  TargetFilterInput,
-  effectiveFilter,
-  effectiveMapping,
-  effectiveRules,
-} from '../../crm/mapping.js';
-import { CRM_NAMES, type CrmKind } from '../../crm/provider.js';
-import { SoqlFilterError, fieldEqualsClause, safeWhereClause } from '../../crm/salesforce/soql-filter.js';
-import { syncIn, type SyncInResult } from '../../crm/sync-in.js';
+import { effectiveMapping } from '../../crm/mapping.js';
+import { CRM_NAMES } from '../../crm/provider.js';
+import { syncIn } from '../../crm/sync-in.js';
 import { one, run } from '../../db/index.js';
 import { disconnectCrm, findCrmConnection, saveCrmSettings, type CrmConnectionRow } from '../../db/queries/crm.js';
 import {
@@ -34,21 +25,9 @@ import { inZone, intParam } from '../format.js';
 import { html, safeUrl, type Html } from '../html.js';
 import { csrfField, page } from '../layout.js';
 import { crmOAuthRoutes, oauthConnectForms } from './crm-oauth.js';
+import { parseSettings, previewBlock, settingsForm } from './crm-settings.js';
 
 const str = (b: Record<string, unknown>, k: string) => (typeof b[k] === 'string' ? b[k] : '');
-const list = (s: string) =>
-  s
-    .split(/[,\n]/)
-    .map((x) => x.trim())
-    .filter(Boolean);
-
-const COMPANY_LABELS: Record<(typeof COMPANY_FIELDS)[number], string> = {
-  name: 'Name',
-  domain: 'Domain',
-  country: 'Country',
-  timeZone: 'Time zone',
-  tags: 'Tags',
-};
 
 function runsTable(runs: CrmRunRow[], tz: string | null): Html {
   if (!runs.length) return html`<p class="empty">No sync has run yet.</p>`;
@@ -79,132 +58,6 @@ function runsTable(runs: CrmRunRow[], tz: string | null): Html {
       )}
     </tbody>
   </table>`;
-}
-
-function previewBlock(r: SyncInResult): Html {
-  const s = r.summary;
-  const line = (name: string, c: typeof s.companies) =>
-    html`<li>
-      ${name}: ${c.read} read, ${c.created} would be created, ${c.updated} would change, ${c.unchanged} unchanged,
-      ${c.deleted} deleted, ${c.merged} merged, ${c.failed} failed
-    </li>`;
-  return html`<section class="card crm-preview" aria-label="Preview" role="status">
-    <h2>Preview (dry run, nothing written)</h2>
-    <p>Result: ${r.status}${r.error ? ` — ${r.error}` : ''}</p>
-    <ul>
-      ${line('Companies', s.companies)} ${line('Contacts', s.contacts)}
-      <li>Deals: ${s.deals}; CRM opt-outs: ${s.optOuts}; removed in the CRM: ${s.removed}</li>
-    </ul>
-    ${
-      s.failures.length
-        ? html`<table>
-            <thead>
-              <tr>
-                <th>Record</th>
-                <th>Would fail because</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${s.failures.slice(0, 20).map(
-                (f) =>
-                  html`<tr>
-                    <td>${f.object} ${f.label}</td>
-                    <td>${f.error}</td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>`
-        : ''
-    }
-  </section>`;
-}
-
-function settingsForm(req: Request, c: CrmConnectionRow, defaults: ReturnType<typeof effectiveMapping>): Html {
-  const m = effectiveMapping(defaults, c.mapping);
-  const f = effectiveFilter(c.target_filter);
-  const rules = effectiveRules(c.rules);
-  const sf = c.kind === 'salesforce';
-  const opt = (v: string, label: string) =>
-    html`<option value="${v}" ${f.type === v ? 'selected' : ''}>${label}</option>`;
-  return html`<form method="post" action="/settings/crm/settings" class="wide crm-settings">
-    ${csrfField(req)}
-    <h2>Field mapping</h2>
-    <p class="muted">The ${CRM_NAMES[c.kind]} property that feeds each account field; empty: not mapped.</p>
-    ${COMPANY_FIELDS.map(
-      (k) =>
-        html`<label>${COMPANY_LABELS[k]} <input name="company.${k}" value="${m.company[k]}" maxlength="100" /></label>`,
-    )}
-    <p class="muted">Owner: the CRM record's owner, matched to a Prospector user by email.</p>
-    <h2>Which companies to sync</h2>
-    <label
-      >Filter
-      <select name="filter.type">
-        ${opt('all', 'All companies')}
-        ${opt('property', sf ? 'A field (checkbox) equals a value' : 'A property equals a value')}
-        ${opt('list', sf ? 'A list view' : 'A list')} ${sf ? opt('where', 'A SOQL where-clause') : ''}
-      </select></label
-    >
-    <label>Property / field <input name="filter.property" value="${f.property ?? ''}" maxlength="100" /></label>
-    <label
-      >Value (list id, value${sf ? ', or where-clause' : ''})
-      <input name="filter.value" value="${f.value ?? ''}" maxlength="500"
-    /></label>
-    <h2>Hold-out rules</h2>
-    <label
-      >Open deal stages that hold an account out (comma-separated)
-      <input name="rules.heldStages" value="${rules.heldStages.join(', ')}"
-    /></label>
-    <label
-      >Deal types that hold an account out (comma-separated)
-      <input name="rules.heldTypes" value="${rules.heldTypes.join(', ')}"
-    /></label>
-    <label
-      ><input type="checkbox" name="rules.holdCustomers" value="1" ${rules.holdCustomers ? 'checked' : ''} /> Hold out
-      customers</label
-    >
-    <label
-      ><input type="checkbox" name="createContacts" value="1" ${c.create_contacts ? 'checked' : ''} /> Create contacts
-      from the CRM</label
-    >
-    <p>
-      <button type="submit" name="action" value="save">Save</button>
-      <button type="submit" name="action" value="preview" class="secondary">Save and preview</button>
-    </p>
-  </form>`;
-}
-
-/** Parses the settings form; a bad field or filter is a VALIDATION error in words. */
-function parseSettings(kind: CrmKind, b: Record<string, unknown>) {
-  const mapping = MappingInput.safeParse({
-    company: Object.fromEntries(COMPANY_FIELDS.map((k) => [k, str(b, `company.${k}`)])),
-  });
-  if (!mapping.success) throw new AppError('VALIDATION', `Mapping: ${mapping.error.issues[0]!.message}`);
-  const filter = TargetFilterInput.safeParse({
-    type: str(b, 'filter.type') || 'all',
-    property: str(b, 'filter.property') || undefined,
-    value: str(b, 'filter.value') || undefined,
-  });
-  if (!filter.success) throw new AppError('VALIDATION', `Filter: ${filter.error.issues[0]!.message}`);
-  const t = filter.data;
-  if (t.type === 'where' && kind !== 'salesforce')
-    throw new AppError('VALIDATION', 'A where-clause filter is for Salesforce only');
-  if ((t.type === 'property' && !t.property) || ((t.type === 'list' || t.type === 'where') && !t.value))
-    throw new AppError('VALIDATION', 'Filter: say which property and value, list, or where-clause');
-  if (kind === 'salesforce') {
-    try {
-      if (t.type === 'where') safeWhereClause(t.value!);
-      if (t.type === 'property') fieldEqualsClause(t.property!, t.value);
-    } catch (err) {
-      if (err instanceof SoqlFilterError) throw new AppError('VALIDATION', `Filter refused: ${err.message}`);
-      throw err;
-    }
-  }
-  const rules = RulesInput.parse({
-    heldStages: list(str(b, 'rules.heldStages')),
-    heldTypes: list(str(b, 'rules.heldTypes')),
-    holdCustomers: b['rules.holdCustomers'] === '1',
-  });
-  return { mapping: mapping.data, targetFilter: t, rules, createContacts: b.createContacts === '1' };
 }
 
 export function crmRoutes(ctx: AppContext): Router {
@@ -255,7 +108,7 @@ export function crmRoutes(ctx: AppContext): Router {
           <p><a href="${safeUrl('/settings/crm/status')}">Sync status, failed records, Sync now</a></p>
         </section>
         ${c && open ? runsTable(runs, req.user!.timeZone) : ''}
-        ${c && open && live ? settingsForm(req, c, open.provider.defaultMapping()) : ''}`,
+        ${c && open && live ? settingsForm(req, c, effectiveMapping(open.provider.defaultMapping(), c.mapping)) : ''}`,
     );
   };
 

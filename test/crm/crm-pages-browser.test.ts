@@ -1,5 +1,5 @@
 // Settings → CRM in Chromium against the fake HubSpot: RevOps connects with a private-app token,
-// saves a mapping, previews (nothing written), and opens the status page.
+// saves the company and contact mapping, previews (nothing written), and opens the status page.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AppContext } from '../../context.js';
@@ -62,6 +62,19 @@ describeEachBackend(
         .poll(() => page.getByLabel('Open deal stages that hold an account out (comma-separated)').inputValue())
         .toBe('contractsent');
       expect(await page.getByLabel('Tags').inputValue()).toBe('');
+
+      // The contact mapping: its own fieldset, saved like the company's.
+      const contacts = page.getByRole('group', { name: 'Contacts' });
+      expect(await contacts.getByLabel('Title').inputValue()).toBe('jobtitle');
+      await contacts.getByLabel('Title').fill('job_function');
+      await contacts.getByLabel('Country').fill('');
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await expect.poll(() => page.locator('[role=status]').first().textContent()).toContain('Saved.');
+      await expect.poll(() => contacts.getByLabel('Title').inputValue()).toBe('job_function');
+      expect(await contacts.getByLabel('Country').inputValue()).toBe('');
+      expect(await page.getByRole('group', { name: 'Companies → accounts' }).getByLabel('Country').inputValue()).toBe(
+        'country',
+      );
 
       await page.getByRole('button', { name: 'Save and preview' }).click();
       await expect

@@ -1,0 +1,93 @@
+// CRM companies → accounts for one page of records, through the account writers the CSV import uses;
+// new accounts of a page in one statement. A dry run plans the same way and writes nothing.
+import { one, run, type Queryable } from '../db/index.js';
+import { insertAccount, insertAccountsByDomain, type AccountInput, type AccountRow } from '../db/queries/accounts.js';
+import { accountsForCrmPage } from '../db/queries/crm.js';
+import { updateAccount } from '../db/queries/settings.js';
+import { mapCompany } from './mapping.js';
+import type { CrmCompany } from './provider.js';
+import { pageStart, saveExternal, settleEarly, type ExtRow, type Job, type NewRow } from './sync-in-page.js';
+
+const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+export async function applyCompanies(db: Queryable, job: Job, records: CrmCompany[]) {
+  const c = job.summary.companies;
+  const { mapping, ext } = await pageStart(db, job, 'company', records);
+  const mapped = records.map((r) => ({ r, m: mapCompany(mapping, r, job.owners) }));
+  const domains = mapped.flatMap((x) => (x.m.ok && x.m.value.domain ? [x.m.value.domain] : []));
+  const localIds = [...ext.values()].flatMap((e) => (e.local_id ? [e.local_id] : []));
+  const accounts = await run<AccountRow>(db, accountsForCrmPage(job.workspaceId, localIds, domains));
+  const byId = new Map(accounts.map((a) => [a.id, a]));
+  const byDomain = new Map(accounts.filter((a) => a.domain).map((a) => [a.domain!.toLowerCase(), a]));
+  const rows: ExtRow[] = [];
+  const pending = new Map<string, AccountInput & { domain: string }>();
+  for (const { r, m } of mapped) {
+    c.read++;
+    const e = ext.get(r.externalId);
+    const base = { id: r.externalId, customer: r.isCustomer, lifecycle: r.lifecycle, at: r.modifiedAt };
+    if (!m.ok || r.deleted) {
+      await settleEarly(
+        db,
+        job,
+        'company',
+        rows,
+        { ...base, local: e?.local_id ?? null, deleted: !!r.deleted },
+        m,
+        String(r.fields.name ?? r.externalId),
+      );
+      continue;
+    }
+    const v = m.value;
+    let acct = e?.local_id ? byId.get(e.local_id) : undefined;
+    acct ??= v.domain ? byDomain.get(v.domain) : undefined;
+    // A domain another account already holds stays there; this one keeps its own.
+    const taken = v.domain ? byDomain.get(v.domain) : undefined;
+    const domain = taken && acct && taken.id !== acct.id ? acct.domain : (v.domain ?? acct?.domain ?? null);
+    const input = {
+      name: v.name,
+      domain,
+      aliases: acct?.aliases ?? [],
+      ownerId: (v.ownerEmail ? job.users.get(v.ownerEmail.toLowerCase()) : undefined) ?? acct?.owner_id ?? null,
+      timeZone: v.timeZone ?? acct?.time_zone ?? null,
+      country: v.country ?? acct?.country ?? null,
+      tags: v.tags.length ? v.tags : (acct?.tags ?? []),
+    };
+    let local = acct?.id ?? null;
+    if (!acct && input.domain && pending.has(input.domain)) {
+      c.unchanged++;
+    } else if (!acct) {
+      c.created++;
+      if (input.domain) pending.set(input.domain, { ...input, domain: input.domain });
+      else if (!job.dryRun) local = (await one<AccountRow>(db, insertAccount(job.workspaceId, input)))!.id;
+    } else if (
+      acct.name !== input.name ||
+      acct.domain !== input.domain ||
+      acct.owner_id !== input.ownerId ||
+      acct.time_zone !== input.timeZone ||
+      acct.country !== input.country ||
+      !sameList(acct.tags, input.tags)
+    ) {
+      c.updated++;
+      if (!job.dryRun) await run(db, updateAccount(job.workspaceId, acct.id, { ...input, notes: acct.notes }));
+    } else c.unchanged++;
+    rows.push({
+      ...base,
+      local,
+      deleted: false,
+      key: local ? undefined : (input.domain ?? undefined),
+      merged: r.mergedIds,
+    });
+  }
+  // New accounts of the page in one statement; their rows learn their ids by domain.
+  const made =
+    pending.size && !job.dryRun
+      ? await run<NewRow>(db, insertAccountsByDomain(job.workspaceId, [...pending.values()]))
+      : [];
+  await saveExternal(
+    db,
+    job,
+    'company',
+    rows,
+    made.map((x) => ({ id: x.id, key: x.domain! })),
+  );
+}
