@@ -3,12 +3,17 @@
 import { one, run, type Queryable } from '../db/index.js';
 import { insertAccount, insertAccountsByDomain, type AccountInput, type AccountRow } from '../db/queries/accounts.js';
 import { accountsForCrmPage } from '../db/queries/crm.js';
+import { accountCrmFields, saveAccountCrmFields, type AccountCrmFieldsRow } from '../db/queries/crm-fields.js';
 import { updateAccount } from '../db/queries/settings.js';
-import { mapCompany } from './mapping.js';
+import { CRM_FIELDS, mapCompany } from './mapping.js';
 import type { CrmCompany } from './provider.js';
 import { pageStart, saveExternal, settleEarly, type ExtRow, type Job, type NewRow } from './sync-in-page.js';
 
 const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** Segment/industry as stored: empty ones left out, in CRM_FIELDS order, so equal values compare equal. */
+const crmJson = (crm: Partial<Record<string, string | null>> | undefined) =>
+  JSON.stringify(Object.fromEntries(CRM_FIELDS.flatMap((k) => (crm?.[k] ? [[k, crm[k]]] : []))));
 
 export async function applyCompanies(db: Queryable, job: Job, records: CrmCompany[]) {
   const c = job.summary.companies;
@@ -19,6 +24,16 @@ export async function applyCompanies(db: Queryable, job: Job, records: CrmCompan
   const accounts = await run<AccountRow>(db, accountsForCrmPage(job.workspaceId, localIds, domains));
   const byId = new Map(accounts.map((a) => [a.id, a]));
   const byDomain = new Map(accounts.filter((a) => a.domain).map((a) => [a.domain!.toLowerCase(), a]));
+  const stored = accounts.length
+    ? await run<AccountCrmFieldsRow>(
+        db,
+        accountCrmFields(
+          job.workspaceId,
+          accounts.map((a) => a.id),
+        ),
+      )
+    : [];
+  const crmOf = new Map(stored.map((x) => [x.account_id, crmJson(x.fields)]));
   const rows: ExtRow[] = [];
   const pending = new Map<string, AccountInput & { domain: string }>();
   for (const { r, m } of mapped) {
@@ -52,6 +67,8 @@ export async function applyCompanies(db: Queryable, job: Job, records: CrmCompan
       country: v.country ?? acct?.country ?? null,
       tags: v.tags.length ? v.tags : (acct?.tags ?? []),
     };
+    const crm = crmJson(v.crm);
+    const crmChanged = crm !== (acct ? (crmOf.get(acct.id) ?? '{}') : '{}');
     let local = acct?.id ?? null;
     if (!acct && input.domain && pending.has(input.domain)) {
       c.unchanged++;
@@ -65,7 +82,8 @@ export async function applyCompanies(db: Queryable, job: Job, records: CrmCompan
       acct.owner_id !== input.ownerId ||
       acct.time_zone !== input.timeZone ||
       acct.country !== input.country ||
-      !sameList(acct.tags, input.tags)
+      !sameList(acct.tags, input.tags) ||
+      crmChanged
     ) {
       c.updated++;
       if (!job.dryRun) await run(db, updateAccount(job.workspaceId, acct.id, { ...input, notes: acct.notes }));
@@ -76,6 +94,7 @@ export async function applyCompanies(db: Queryable, job: Job, records: CrmCompan
       deleted: false,
       key: local ? undefined : (input.domain ?? undefined),
       merged: r.mergedIds,
+      crm: crmChanged ? crm : undefined,
     });
   }
   // New accounts of the page in one statement; their rows learn their ids by domain.
@@ -90,4 +109,8 @@ export async function applyCompanies(db: Queryable, job: Job, records: CrmCompan
     rows,
     made.map((x) => ({ id: x.id, key: x.domain! })),
   );
+  // Segment/industry once every row knows its account (new ones learnt theirs above).
+  const crmRows = new Map(rows.flatMap((x) => (x.local && x.crm ? [[x.local, x.crm] as const] : [])));
+  if (crmRows.size && !job.dryRun)
+    await run(db, saveAccountCrmFields(job.workspaceId, [...crmRows.keys()], [...crmRows.values()]));
 }

@@ -37,12 +37,25 @@ export interface SignalStageRow {
   matched: number;
 }
 
-export const signalStages = (workspaceId: number, from: Date, to: Date, dim: Dimension): Sql => ({
+/** Only signals on accounts whose CRM fields hold all of these (account_crm_fields); null: every signal. */
+export type CrmFilter = Record<string, string> | null;
+const CRM_MATCH = (n: number) =>
+  `($${n}::jsonb IS NULL OR EXISTS (SELECT 1 FROM account_crm_fields f
+                                    WHERE f.account_id = sig.account_id AND f.fields @> $${n}::jsonb))`;
+const crmParam = (crm: CrmFilter) => (crm && Object.keys(crm).length ? JSON.stringify(crm) : null);
+
+export const signalStages = (
+  workspaceId: number,
+  from: Date,
+  to: Date,
+  dim: Dimension,
+  crm: CrmFilter = null,
+): Sql => ({
   text: `SELECT ${SIGNAL_KEY[dim]} AS key, count(*)::int AS signals, count(sig.account_id)::int AS matched
            FROM signals sig LEFT JOIN accounts a ON a.id = sig.account_id LEFT JOIN users owner ON owner.id = a.owner_id
-          WHERE sig.workspace_id = $1 AND sig.detected_at >= $2 AND sig.detected_at < $3
+          WHERE sig.workspace_id = $1 AND sig.detected_at >= $2 AND sig.detected_at < $3 AND ${CRM_MATCH(4)}
           GROUP BY 1`,
-  values: [workspaceId, from, to],
+  values: [workspaceId, from, to, crmParam(crm)],
 });
 
 export interface SequenceStageRow {
@@ -59,7 +72,13 @@ export interface SequenceStageRow {
   signal_to_first_send_ms: number | null;
 }
 
-export const sequenceStages = (workspaceId: number, from: Date, to: Date, dim: Dimension | 'all'): Sql => ({
+export const sequenceStages = (
+  workspaceId: number,
+  from: Date,
+  to: Date,
+  dim: Dimension | 'all',
+  crm: CrmFilter = null,
+): Sql => ({
   text: `WITH seq AS (
            SELECT q.id, q.signal_id, ${SEQUENCE_KEY[dim]} AS key, q.approved_at, sig.detected_at,
                   (SELECT min(e.occurred_at) FROM events e WHERE e.sequence_id = q.id AND e.type = 'sent') AS first_sent_at,
@@ -70,7 +89,7 @@ export const sequenceStages = (workspaceId: number, from: Date, to: Date, dim: D
              LEFT JOIN users owner ON owner.id = q.owner_id LEFT JOIN sequence_templates t ON t.id = q.template_id
             WHERE q.workspace_id = $1 AND sig.detected_at >= $2 AND sig.detected_at < $3 AND q.status <> 'drafting'
               -- a contact held out with nothing to send (experiments/) was never drafted
-              AND q.stop_reason IS DISTINCT FROM 'holdout')
+              AND q.stop_reason IS DISTINCT FROM 'holdout' AND ${CRM_MATCH(5)})
          SELECT key, count(DISTINCT signal_id)::int AS drafted,
                 count(DISTINCT signal_id) FILTER (WHERE approved_at IS NOT NULL)::int AS approved,
                 count(DISTINCT signal_id) FILTER (WHERE first_sent_at IS NOT NULL)::int AS sent,
@@ -80,7 +99,7 @@ export const sequenceStages = (workspaceId: number, from: Date, to: Date, dim: D
                 count(*)::int AS sequences,
                 (avg(extract(epoch FROM first_sent_at - detected_at)) * 1000)::float8 AS signal_to_first_send_ms
            FROM seq GROUP BY key`,
-  values: [workspaceId, from, to, POSITIVE_INTENTS],
+  values: [workspaceId, from, to, POSITIVE_INTENTS, crmParam(crm)],
 });
 
 export interface StepRow {

@@ -14,6 +14,7 @@ import { requireRole } from '../auth/roles.js';
 import { intParam } from '../format.js';
 import { endpoint, parseInput } from '../openapi.js';
 import { STAGES } from '../views/dashboard.js';
+import { crmFilterOf } from './dashboard-crm.js';
 import { DashboardQuery, dateRange, loadFunnel } from './dashboard.js';
 import { recordMeeting, recordNotReply } from './replies.js';
 import { conflictOnDuplicate, parseAccountForm, parseContactForm } from './settings-accounts.js';
@@ -302,7 +303,7 @@ export function settingsApiRoutes(ctx: AppContext): Router {
   r.get('/funnel', requireRole('manager', 'revops'), async (req, res) => {
     const q = parseInput(DashboardQuery, req.query);
     const range = dateRange(q, req.user!.timeZone);
-    const { rows, total } = await loadFunnel(ctx, req.user!.workspaceId, range.from, range.to, q.dim);
+    const { rows, total } = await loadFunnel(ctx, req.user!.workspaceId, range.from, range.to, q.dim, crmFilterOf(q));
     res.json({ from: range.fromDay, to: range.toDay, dimension: q.dim, rows, total });
   });
   return r;

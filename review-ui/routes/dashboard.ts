@@ -12,6 +12,7 @@ import {
   sequenceStages,
   signalStages,
   stepStages,
+  type CrmFilter,
   type Dimension,
   type LatencyRow,
   type SequenceStageRow,
@@ -30,6 +31,7 @@ import { requireRole } from '../auth/roles.js';
 import { duration, label, pct } from '../format.js';
 import { html } from '../html.js';
 import { page } from '../layout.js';
+import { crmFilterControls, crmFilterOf } from './dashboard-crm.js';
 import { liftSection } from './experiments.js';
 import {
   barChart,
@@ -47,6 +49,8 @@ export const DashboardQuery = z.object({
   from: day.optional(),
   to: day.optional(),
   dim: z.enum(DIMENSIONS).default('signal_type'),
+  segment: z.string().trim().max(200).optional(),
+  industry: z.string().trim().max(200).optional(),
 });
 export type DashboardQuery = z.infer<typeof DashboardQuery>;
 
@@ -80,11 +84,12 @@ export async function loadFunnel(
   from: Date,
   to: Date,
   dim: Dimension,
+  crm: CrmFilter = null,
 ) {
   const [signals, sequences, [total]] = await Promise.all([
-    run<SignalStageRow>(ctx.db, signalStages(workspaceId, from, to, dim)),
-    run<SequenceStageRow>(ctx.db, sequenceStages(workspaceId, from, to, dim)),
-    run<SequenceStageRow>(ctx.db, sequenceStages(workspaceId, from, to, 'all')),
+    run<SignalStageRow>(ctx.db, signalStages(workspaceId, from, to, dim, crm)),
+    run<SequenceStageRow>(ctx.db, sequenceStages(workspaceId, from, to, dim, crm)),
+    run<SequenceStageRow>(ctx.db, sequenceStages(workspaceId, from, to, 'all', crm)),
   ]);
   return buildFunnel(signals, sequences, dim !== 'template', total);
 }
@@ -134,11 +139,12 @@ function funnelTable(dim: Dimension, rows: FunnelRow[], total: FunnelRow) {
 async function render(ctx: AppContext, req: Request, q: DashboardQuery): Promise<string> {
   const u = req.user!;
   const range = dateRange(q, u.timeZone);
-  const [{ rows, total }, steps, latency, edits] = await Promise.all([
-    loadFunnel(ctx, u.workspaceId, range.from, range.to, q.dim),
+  const [{ rows, total }, steps, latency, edits, crm] = await Promise.all([
+    loadFunnel(ctx, u.workspaceId, range.from, range.to, q.dim, crmFilterOf(q)),
     run<StepRow>(ctx.db, stepStages(u.workspaceId, range.from, range.to)),
     run<LatencyRow>(ctx.db, repLatency(u.workspaceId, range.from, range.to)),
     editStats(ctx.db, u.workspaceId, { since: range.from }),
+    crmFilterControls(ctx, u.workspaceId, q),
   ]);
   const [kindLatency, skips, lift] = await Promise.all([
     run<KindLatencyRow>(ctx.db, approvalLatencyByKind(u.workspaceId, range.from, range.to)),
@@ -147,7 +153,7 @@ async function render(ctx: AppContext, req: Request, q: DashboardQuery): Promise
   ]);
   const conv = conversions(total);
   const totalReplies = steps.reduce((n, s) => n + s.replies, 0);
-  const params = new URLSearchParams({ from: range.fromDay, to: range.toDay, dim: q.dim });
+  const params = new URLSearchParams({ from: range.fromDay, to: range.toDay, dim: q.dim, ...crmFilterOf(q) });
   return page(
     req,
     'Dashboard',
@@ -160,12 +166,14 @@ async function render(ctx: AppContext, req: Request, q: DashboardQuery): Promise
             ${DIMENSIONS.map((d) => html`<option value="${d}" ${q.dim === d ? html`selected` : ''}>${DIM_LABEL[d]}</option>`)}
           </select></label
         >
+        ${crm.selects}
         <button type="submit">Show</button> <a href="/dashboard.csv?${params.toString()}" download>Export CSV</a>
       </form>
       <p class="muted">
         Signals detected ${range.fromDay} to ${range.toDay} (${u.timeZone}) and the sequences drafted from them.
         Positive reply: the reply classifier said interested or asked for a meeting.
       </p>
+      ${crm.note}
       <section aria-labelledby="funnel-h">
         <h2 id="funnel-h">Funnel</h2>
         ${barChart(
@@ -319,7 +327,7 @@ export function dashboardRoutes(ctx: AppContext): Router {
   r.get('/dashboard.csv', async (req, res) => {
     const q = parse(req);
     const range = dateRange(q, req.user!.timeZone);
-    const { rows, total } = await loadFunnel(ctx, req.user!.workspaceId, range.from, range.to, q.dim);
+    const { rows, total } = await loadFunnel(ctx, req.user!.workspaceId, range.from, range.to, q.dim, crmFilterOf(q));
     res
       .attachment(`prospector-funnel-${q.dim}-${range.fromDay}-${range.toDay}.csv`)
       .type('text/csv')
