@@ -212,11 +212,21 @@ export interface QueuePageRow {
   rows: (Omit<QueueRow, 'detected_at'> & { detected_at: string })[];
   counts: { facet: string; value: string | null; n: number }[];
   owners: { id: number; name: string; email: string }[];
+  /** Each of `blocks`' rows, as JSON. */
+  [block: string]: unknown[];
+}
+
+/** `sql`'s text with its parameters numbered after `values`, which takes its values. */
+function embed(sql: Sql<unknown>, values: unknown[]): string {
+  const base = values.length;
+  values.push(...sql.values);
+  return sql.text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + base}`);
 }
 
 /**
  * The queue page's data in one statement (one round trip, one snapshot): the page, the counts
- * per filter and the workspace's owners for the filter, each as a JSON array.
+ * per filter, the workspace's owners for the filter and any other `blocks` the page shows, each
+ * as a JSON array under its name.
  */
 export function queuePage(
   workspaceId: number,
@@ -225,14 +235,18 @@ export function queuePage(
   f: QueueFilter,
   limit: number,
   offset: number,
+  blocks: Record<string, Sql<unknown>> = {},
 ): Sql {
   const p = queueParts(workspaceId, now, viewer, f, { limit, offset }, true);
+  const more = Object.entries(blocks).map(
+    ([name, sql]) => `,\n(SELECT coalesce(json_agg(b), '[]') FROM (${embed(sql, p.values)}) b) AS "${name}"`,
+  );
   return {
     text: `WITH ${p.ctes.join(',\n')}
            SELECT (SELECT coalesce(json_agg(r ORDER BY ${PAGE_ORDER('r')}), '[]') FROM (${p.list!}) r) AS rows,
                   (SELECT coalesce(json_agg(k), '[]') FROM (${p.counts!}) k) AS counts,
                   (SELECT coalesce(json_agg(o ORDER BY o.name, o.email), '[]')
-                     FROM (SELECT id, name, email FROM users WHERE workspace_id = $1 AND disabled_at IS NULL) o) AS owners`,
+                     FROM (SELECT id, name, email FROM users WHERE workspace_id = $1 AND disabled_at IS NULL) o) AS owners${more.join('')}`,
     values: p.values,
   };
 }

@@ -39,6 +39,13 @@ export async function needsContactBlock(ctx: AppContext, req: Request): Promise<
     ctx.db,
     signalsNeedingContact(u.workspaceId, u.role === 'rep' ? u.id : null, 10),
   );
+  return needsContactSection(rows);
+}
+
+/** The block from its rows (the queue page reads them with its own statement). */
+export function needsContactSection(
+  rows: (Pick<NeedsContactRow, 'id' | 'account_name' | 'title'> & { total: number })[],
+): Html {
   if (!rows.length) return html``;
   return html`<section class="needs-contact" aria-labelledby="needs-contact-h">
     <h2 id="needs-contact-h">Needs a contact (${rows[0]!.total})</h2>

@@ -1,7 +1,7 @@
 // The reps' queue: drafts waiting for review, newest signal first, with filters, counts per
 // filter, search, paging, and bulk approve behind a confirmation page.
-import { needsContactBlock } from './needs-contact.js';
-import { returnedStepsBlock } from './step-approval.js';
+import { needsContactSection } from './needs-contact.js';
+import { loadReturned, returnedStepsSection } from './step-approval.js';
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
@@ -17,7 +17,10 @@ import {
   type QueuePageRow,
   type QueueRow,
 } from '../../db/queries/review-queue.js';
+import { signalsNeedingContact, type NeedsContactRow } from '../../db/queries/needs-contact.js';
+import { listReturned, workspaceSettings, type ReturnedStepRow } from '../../db/queries/step-approval.js';
 import { AppError } from '../../errors.js';
+import { STEP_APPROVAL_DEFAULTS, stepApprovalSettings } from '../../sequencing/step-approval-rules.js';
 import { queueViewer } from '../access.js';
 import { approve } from '../draft-actions.js';
 import { ago, inZone, intParam, label } from '../format.js';
@@ -44,19 +47,60 @@ export function toFilter(q: QueueQuery): QueueFilter {
 
 export type Counts = Record<string, Record<string, number>>;
 
-/** Everything the queue page and GET /api/queue show: one statement, whatever the page size. */
-export async function loadQueue(ctx: Pick<AppContext, 'db'>, req: Request, query: QueueQuery, perPage = 50) {
+// Each workspace's stale-fact days as last read, so the returned-steps block rides in the page's
+// statement; the same statement reads the settings, and a change runs that block again.
+const staleDaysSeen = new Map<number, number>();
+
+/**
+ * Everything the queue page and GET /api/queue show: one statement, whatever the page size. With
+ * `blocks`, the page's other blocks too (needs a contact, steps back for approval).
+ */
+export async function loadQueue(
+  ctx: Pick<AppContext, 'db'>,
+  req: Request,
+  query: QueueQuery,
+  perPage = 50,
+  blocks = false,
+) {
   const u = req.user!;
   const now = new Date();
+  const viewer = queueViewer(u);
   const f = toFilter(query);
   const p = pageParams({ page: query.page }, perPage);
-  const got = await one<QueuePageRow>(ctx.db, queuePage(u.workspaceId, now, queueViewer(u), f, p.perPage, p.offset));
-  const rows: QueueRow[] = got!.rows.map((r) => ({ ...r, detected_at: new Date(r.detected_at) }));
+  const stale = staleDaysSeen.get(u.workspaceId) ?? STEP_APPROVAL_DEFAULTS.staleFactDays;
+  const got = (await one<QueuePageRow>(
+    ctx.db,
+    queuePage(
+      u.workspaceId,
+      now,
+      viewer,
+      f,
+      p.perPage,
+      p.offset,
+      blocks
+        ? {
+            needsContact: signalsNeedingContact(u.workspaceId, u.role === 'rep' ? u.id : null, 10),
+            returned: listReturned(u.workspaceId, viewer, now, stale, 50, 0),
+            settings: workspaceSettings(u.workspaceId),
+          }
+        : {},
+    ),
+  ))!;
+  const rows: QueueRow[] = got.rows.map((r) => ({ ...r, detected_at: new Date(r.detected_at) }));
   const counts: Counts = { type: {}, owner: {}, age: {}, flagged: {}, total: {} };
-  for (const c of got!.counts) counts[c.facet]![c.value ?? ''] = c.n;
+  for (const c of got.counts) counts[c.facet]![c.value ?? ''] = c.n;
   const total = counts.total!['']! ?? 0;
   delete counts.total;
-  return { now, rows, counts, total, owners: got!.owners, page: p.page, perPage: p.perPage };
+  let returned = { total: 0, rows: [] as Pick<ReturnedStepRow, 'changes' | 'flagged'>[] };
+  if (blocks) {
+    const settings = (got.settings as { settings: Record<string, unknown> }[])[0]?.settings;
+    const staleNow = stepApprovalSettings(settings).staleFactDays;
+    staleDaysSeen.set(u.workspaceId, staleNow);
+    const r = got.returned as (ReturnedStepRow & { total: number })[];
+    returned = staleNow === stale ? { total: r[0]?.total ?? 0, rows: r } : await loadReturned(ctx, u, now, 1, 50);
+  }
+  const needsContact = (blocks ? got.needsContact : []) as (NeedsContactRow & { total: number })[];
+  return { now, rows, counts, total, owners: got.owners, needsContact, returned, page: p.page, perPage: p.perPage };
 }
 
 function filters(
@@ -155,12 +199,9 @@ export function queueRoutes(ctx: AppContext): Router {
     const query = QueueQuery.parse(req.query);
     const u = req.user!;
     // Every block's queries at once: the page costs its slowest query, not the sum of them.
-    const [q, status, needsContact, returned] = await Promise.all([
-      loadQueue(ctx, req, query),
-      statusLine(ctx, req),
-      needsContactBlock(ctx, req),
-      returnedStepsBlock(ctx, req),
-    ]);
+    const [q, status] = await Promise.all([loadQueue(ctx, req, query, 50, true), statusLine(ctx, req)]);
+    const needsContact = needsContactSection(q.needsContact);
+    const returned = returnedStepsSection(q.returned);
     const canBulk = u.role === 'rep' || u.role === 'admin';
     const params = {
       type: query.type,

@@ -32,7 +32,7 @@ import { auditRequest } from '../audit.js';
 const SCRIPT = html`<link rel="stylesheet" href="/static/step-approval.css" />
   <script src="/static/step-approval.js" defer></script>`;
 
-async function settingsOf(ctx: Pick<AppContext, 'db'>, workspaceId: number) {
+export async function settingsOf(ctx: Pick<AppContext, 'db'>, workspaceId: number) {
   return stepApprovalSettings(
     (await one<{ settings: Record<string, unknown> }>(ctx.db, workspaceSettings(workspaceId)))?.settings,
   );
@@ -54,7 +54,17 @@ export async function loadReturned(ctx: Pick<AppContext, 'db'>, u: CurrentUser, 
 
 /** The block atop the review queue: how many steps came back, and a link to them. */
 export async function returnedStepsBlock(ctx: AppContext, req: Request): Promise<Html> {
-  const { total, rows } = await loadReturned(ctx, req.user!, new Date(), 1, 50);
+  return returnedStepsSection(await loadReturned(ctx, req.user!, new Date(), 1, 50));
+}
+
+/** The block from the first page of returned steps (the queue page loads it with its own statement). */
+export function returnedStepsSection({
+  total,
+  rows,
+}: {
+  total: number;
+  rows: Pick<ReturnedStepRow, 'changes' | 'flagged'>[];
+}): Html {
   if (!total) return html``;
   const unchanged = rows.filter((r) => r.changes === 0 && r.flagged === 0).length;
   return html`<section class="returned-steps" aria-labelledby="returned-h">
