@@ -53,10 +53,10 @@ describeEachBackend('queue page blocks', (get) => {
       [ws.id, ws.users.rep.id],
     );
     const setStale = (days: number) =>
-      ctx.db.query(`UPDATE workspaces SET settings = settings || jsonb_build_object('staleFactDays', $2::int) WHERE id = $1`, [
-        ws.id,
-        days,
-      ]);
+      ctx.db.query(
+        `UPDATE workspaces SET settings = settings || jsonb_build_object('staleFactDays', $2::int) WHERE id = $1`,
+        [ws.id, days],
+      );
 
     let page = await queue();
     expect(page).toContain('Needs a contact (1)');
