@@ -274,8 +274,12 @@ export async function draftByModel(
   const record = (usage: LlmUsage, purpose: string) =>
     recordUsage(target, opts.purpose ? opts.purpose(purpose) : purpose, usage);
   const { instruction, previous } = opts;
-  return withWorkspaceLimit(sequence.workspace_id, deps.config.draftConcurrency, () =>
-    draftWithLlm(deps.llm, input, { instruction, previous, signal: deps.signal, onUsage: record }),
+  return withWorkspaceLimit(
+    deps.db,
+    sequence.workspace_id,
+    deps.config.draftConcurrency,
+    () => draftWithLlm(deps.llm, input, { instruction, previous, signal: deps.signal, onUsage: record }),
+    { signal: deps.signal },
   );
 }
 

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { withWorkspaceLimit } from '../../drafting/workspace-limit.js';
 import { gateFailures, runGates, similarity, linksIn, type GateName } from '../../drafting/gates.js';
 import { draftOffline } from '../../drafting/offline.js';
 import type { DraftedSequence } from '../../drafting/schema.js';
@@ -138,22 +137,6 @@ describe('offline drafter', () => {
       playbook: { company: 'Prospector Demo Co' },
     };
     expect(draftOffline(input).failures).toEqual([]);
-  });
-});
-
-describe('per-workspace concurrency', () => {
-  it('runs at most the configured number of drafts at once per workspace, others in parallel', async () => {
-    const running = new Map<number, number>();
-    const peak = new Map<number, number>();
-    const task = (ws: number) =>
-      withWorkspaceLimit(ws, 2, async () => {
-        running.set(ws, (running.get(ws) ?? 0) + 1);
-        peak.set(ws, Math.max(peak.get(ws) ?? 0, running.get(ws)!));
-        await new Promise((r) => setTimeout(r, 5));
-        running.set(ws, running.get(ws)! - 1);
-      });
-    await Promise.all([...Array(6)].flatMap(() => [task(901), task(902)]));
-    expect([peak.get(901), peak.get(902)]).toEqual([2, 2]);
   });
 });
 
