@@ -49,9 +49,12 @@ export async function withWorkspaceLimit<T>(
     if (slot === undefined) await pause(wait / 2 + Math.random() * wait, opts.signal);
   }
   const taken = slot;
-  const renew = setInterval(() => {
-    one(db, renewDraftSlot(workspaceId, taken, holder, lease)).catch(() => {});
-  }, (lease * 1000) / 3);
+  const renew = setInterval(
+    () => {
+      one(db, renewDraftSlot(workspaceId, taken, holder, lease)).catch(() => {});
+    },
+    (lease * 1000) / 3,
+  );
   renew.unref();
   try {
     return await fn();
