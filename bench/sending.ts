@@ -94,7 +94,7 @@ try {
     if ((await sendStep(ctx, id, { transports })).status === 'sent') sent++;
   });
   const pathMs = performance.now() - t0;
-  transports.close();
+  await transports.close();
 
   const rate = (ms: number) => (N / (ms / 1000)).toFixed(1);
   process.stdout.write(`backend ${backend}, ${N} messages, concurrency ${CONCURRENCY}\n`);

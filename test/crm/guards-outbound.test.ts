@@ -42,7 +42,7 @@ describeEachBackend('CRM guards and activity out (HubSpot)', (get) => {
     });
   });
   afterAll(async () => {
-    transports.close();
+    await transports.close();
     await smtp.close();
     await ctx.close();
     await hs.close();

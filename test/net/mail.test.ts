@@ -47,7 +47,7 @@ async function send(policy: AddressPolicy) {
   try {
     return await pool.for(mailbox({})).send(raw, envelope, { stage: () => undefined });
   } finally {
-    pool.close();
+    await pool.close();
   }
 }
 

@@ -23,7 +23,7 @@ describeEachBackend('outbox', (get) => {
     transports = new TransportPool(transportDeps(ctx));
   });
   afterAll(async () => {
-    transports.close();
+    await transports.close();
     await web.close();
     await ctx.close();
   });

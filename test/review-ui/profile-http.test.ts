@@ -31,7 +31,7 @@ describeEachBackend('per-user sender name and signature', (get) => {
     ]);
   });
   afterAll(async () => {
-    transports.close();
+    await transports.close();
     await web.close();
     await ctx.close();
     await smtp.close();

@@ -22,7 +22,7 @@ describeEachBackend('rep controls and simulated replies (outbox)', (get) => {
     transports = new TransportPool(transportDeps(ctx));
   });
   afterAll(async () => {
-    transports.close();
+    await transports.close();
     await ctx.close();
   });
 

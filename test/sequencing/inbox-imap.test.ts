@@ -37,7 +37,7 @@ describeEachBackend('inbox over IMAP (Dovecot)', (get) => {
     }))!.id;
   });
   afterAll(async () => {
-    transports.close();
+    await transports.close();
     await dovecot?.stop();
     await ctx.close();
   });

@@ -37,7 +37,7 @@ describeEachBackend('OAuth mailboxes through the Gmail API and Microsoft Graph',
     transports = new TransportPool(transportDeps(ctx));
   });
   afterAll(async () => {
-    transports?.close();
+    await transports?.close();
     await apis?.close();
     await ctx?.close();
     await fake?.close();

@@ -50,7 +50,7 @@ describeEachBackend('OAuth mailboxes, the whole loop (XOAUTH2 SMTP + IMAP, real 
     transports = new TransportPool(transportDeps(ctx));
   });
   afterAll(async () => {
-    transports?.close();
+    await transports?.close();
     await dovecot?.stop();
     await smtp?.close();
     await ctx?.close();

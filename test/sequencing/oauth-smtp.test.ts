@@ -36,7 +36,7 @@ describeEachBackend('OAuth mailboxes over SMTP with XOAUTH2', (get) => {
     transports = new TransportPool({ ...transportDeps(ctx), tokens: (m) => sources.get(m.id)! });
   });
   afterAll(async () => {
-    transports.close();
+    await transports.close();
     await smtp.close();
     await issuer.close();
     await ctx.close();

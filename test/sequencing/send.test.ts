@@ -32,7 +32,7 @@ describeEachBackend('sending a step', (get) => {
     transports = new TransportPool(transportDeps(ctx));
   });
   afterAll(async () => {
-    transports.close();
+    await transports.close();
     await smtp.close();
     await ctx.close();
   });

@@ -31,7 +31,7 @@ describeEachBackend('tracking and webhooks', (get) => {
     transports = new TransportPool(transportDeps(ctx));
   });
   afterAll(async () => {
-    transports.close();
+    await transports.close();
     await web.close();
     await ctx.close();
   });

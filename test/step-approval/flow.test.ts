@@ -37,7 +37,7 @@ describeEachBackend('per-step approval', (get) => {
     transports = new TransportPool(transportDeps(ctx));
   });
   afterAll(async () => {
-    transports.close();
+    await transports.close();
     await ctx.close();
   });
 

@@ -11,5 +11,5 @@ for (const id of ids) {
   const r = await sendStep(ctx, id, { transports });
   process.stdout.write(`${id} ${r.status}\n`);
 }
-transports.close();
+await transports.close();
 await ctx.close();
