@@ -3,7 +3,6 @@
 import { Queues } from '../agents/queues.js';
 import type { AppContext } from '../context.js';
 import { one, run } from '../db/index.js';
-import { insertAudit } from '../db/queries/audit.js';
 import {
   bumpDraftVersion,
   findDraft,
@@ -20,6 +19,7 @@ import { regateSequence } from '../drafting/service.js';
 import { AppError } from '../errors.js';
 import { approveSequence, rejectSequence } from '../sequencing/approve.js';
 import { assertCanAct, assertCanSee } from './access.js';
+import { auditRequest } from './audit.js';
 import type { CurrentUser } from './auth/session.js';
 
 type Ctx = Pick<AppContext, 'db' | 'boss' | 'log'> & { llm?: AppContext['llm'] };
@@ -32,10 +32,7 @@ export async function loadDraft(ctx: Ctx, u: CurrentUser, id: number): Promise<D
 }
 
 const audit = (ctx: Ctx, u: CurrentUser, action: string, id: number, data: Record<string, unknown> = {}, ip?: string) =>
-  run(
-    ctx.db,
-    insertAudit({ workspaceId: u.workspaceId, userId: u.id, action, entityType: 'sequence', entityId: id, data, ip }),
-  );
+  auditRequest(ctx.db, { ...u, ip }, action, { type: 'sequence', id }, data);
 
 export interface StepEdit {
   position: number;

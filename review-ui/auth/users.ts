@@ -1,9 +1,9 @@
 import type { Database } from '../../db/index.js';
 import { one, run } from '../../db/index.js';
-import { insertAudit } from '../../db/queries/audit.js';
 import { countUsers, insertUser, type Role, type UserRow } from '../../db/queries/users.js';
 import { firstWorkspace, insertWorkspace, type WorkspaceRow } from '../../db/queries/workspaces.js';
 import { AppError } from '../../errors.js';
+import { auditRequest } from '../audit.js';
 import { DEFAULT_TEMPLATE_STEPS, DEFAULT_WINDOW, FALLBACK_WINDOW } from '../../demo/data.js';
 import { insertTemplate } from '../../db/queries/templates.js';
 import { seedDefaultPlays } from '../../plays/service.js';
@@ -35,16 +35,15 @@ export async function addUser(
         passwordHash: await hashPassword(password),
       }),
     ))!;
-    await run(
+    await auditRequest(
       db,
-      insertAudit({
-        workspaceId: u.workspaceId,
-        userId: u.actorId ?? null,
-        action: 'user.created',
-        entityType: 'user',
-        entityId: user.id,
-        data: { email: u.email, role: u.role },
-      }),
+      { workspaceId: u.workspaceId, id: u.actorId ?? null },
+      'user.created',
+      {
+        type: 'user',
+        id: user.id,
+      },
+      { email: u.email, role: u.role },
     );
     return { user, password };
   } catch (err) {

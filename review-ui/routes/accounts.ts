@@ -9,6 +9,7 @@ import { listAccounts } from '../../db/queries/accounts.js';
 import { listContacts } from '../../db/queries/contacts.js';
 import { findImport, listImports, type ImportRow } from '../../db/queries/imports.js';
 import { AppError } from '../../errors.js';
+import { authedRouter } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
 import { html } from '../html.js';
 import { csrfField, page, pageParams, pager } from '../layout.js';
@@ -42,16 +43,16 @@ export function importStatus(
 }
 
 export function accountRoutes(ctx: AppContext): Router {
-  const r = Router();
+  const r = authedRouter();
 
-  r.get('/accounts', async (req, res) => {
+  r.get('/accounts', async (req, res, user) => {
     const q = String(req.query.q ?? '').slice(0, 200);
     const p = pageParams(req.query);
     const rows = await run<Record<string, any>>(
       ctx.db,
-      listAccounts(req.user!.workspaceId, { q, limit: p.perPage, offset: p.offset }),
+      listAccounts(user.workspaceId, { q, limit: p.perPage, offset: p.offset }),
     );
-    const revops = req.user!.role === 'revops' || req.user!.role === 'admin';
+    const revops = user.role === 'revops' || user.role === 'admin';
     const total = rows[0]?.total ?? 0;
     res.type('html').send(
       page(
@@ -93,15 +94,15 @@ export function accountRoutes(ctx: AppContext): Router {
     );
   });
 
-  r.get('/contacts', async (req, res) => {
+  r.get('/contacts', async (req, res, user) => {
     const q = String(req.query.q ?? '').slice(0, 200);
     const accountId = Number.parseInt(String(req.query.account ?? ''), 10) || undefined;
     const p = pageParams(req.query);
     const rows = await run<Record<string, any>>(
       ctx.db,
-      listContacts(req.user!.workspaceId, { q, accountId, limit: p.perPage, offset: p.offset }),
+      listContacts(user.workspaceId, { q, accountId, limit: p.perPage, offset: p.offset }),
     );
-    const revops = req.user!.role === 'revops' || req.user!.role === 'admin';
+    const revops = user.role === 'revops' || user.role === 'admin';
     const total = rows[0]?.total ?? 0;
     res.type('html').send(
       page(
@@ -148,8 +149,8 @@ export function accountRoutes(ctx: AppContext): Router {
     );
   });
 
-  r.get('/imports', requireRole('revops'), async (req, res) => {
-    const rows = await run<ImportRow>(ctx.db, listImports(req.user!.workspaceId));
+  r.get('/imports', requireRole('revops'), async (req, res, user) => {
+    const rows = await run<ImportRow>(ctx.db, listImports(user.workspaceId));
     res.type('html').send(
       page(
         req,
@@ -197,26 +198,26 @@ export function accountRoutes(ctx: AppContext): Router {
     );
   });
 
-  r.post('/imports', requireRole('revops'), async (req, res) => {
+  r.post('/imports', requireRole('revops'), async (req, res, user) => {
     const kind = req.body?.kind;
     if (kind !== 'accounts' && kind !== 'contacts') throw new AppError('VALIDATION', 'Choose accounts or contacts.');
     if (!req.file) throw new AppError('VALIDATION', 'Choose a CSV file to import.');
     const imp = await createImport(ctx.db, {
-      workspaceId: req.user!.workspaceId,
+      workspaceId: user.workspaceId,
       kind,
       content: req.file.buffer.toString('utf8'),
       filename: req.file.originalname,
-      userId: req.user!.id,
+      userId: user.id,
     });
     await auditRequest(ctx.db, req, 'import.created', { type: 'import', id: imp.id });
     // Nothing runs yet: the next page maps columns and previews rows, then starts the import.
     res.redirect(303, `/imports/${imp.id}/map`);
   });
 
-  r.get('/imports/:id', requireRole('revops'), async (req, res) => {
+  r.get('/imports/:id', requireRole('revops'), async (req, res, user) => {
     const imp = await one<ImportRow & { started_at: Date | null }>(
       ctx.db,
-      findImport(req.user!.workspaceId, Number.parseInt(req.params.id as string, 10) || 0),
+      findImport(user.workspaceId, Number.parseInt(req.params.id as string, 10) || 0),
     );
     if (!imp) throw new AppError('NOT_FOUND', 'No such import.');
     if (imp.status === 'queued' && !imp.started_at) return res.redirect(303, `/imports/${imp.id}/map`);
@@ -263,5 +264,5 @@ export function accountRoutes(ctx: AppContext): Router {
       ),
     );
   });
-  return r;
+  return r.router;
 }

@@ -14,6 +14,7 @@ import {
 import { findSignalInAnyWorkspace } from '../../db/queries/signals.js';
 import { AppError, isAppError } from '../../errors.js';
 import { previewSchedule } from '../../sequencing/approve.js';
+import { authedRouter } from '../authed.js';
 import { approve, loadDraft, regenerate, reject, saveEdit, snooze } from '../draft-actions.js';
 import { intParam } from '../format.js';
 import { endpoint, parseInput } from '../openapi.js';
@@ -155,7 +156,7 @@ const idOf = (v: unknown) => {
 };
 
 export function reviewApiRoutes(ctx: AppContext): Router {
-  const r = Router();
+  const r = authedRouter();
 
   r.get('/queue', async (req, res) => {
     const query = QueueQuery.parse(req.query);
@@ -164,12 +165,12 @@ export function reviewApiRoutes(ctx: AppContext): Router {
     res.json({ page: q.page, perPage: q.perPage, total: q.total, counts: q.counts, items: q.rows });
   });
 
-  r.post('/drafts/bulk-approve', async (req, res) => {
+  r.post('/drafts/bulk-approve', async (req, res, user) => {
     const { ids, versions } = parseInput(BulkApproveBody, req.body);
     const results = [];
     for (const id of ids) {
       try {
-        const { firstSendAt } = await approve(ctx, req.user!, id, {
+        const { firstSendAt } = await approve(ctx, user, id, {
           expectedVersion: versions?.[String(id)],
           bulk: true,
         });
@@ -182,8 +183,8 @@ export function reviewApiRoutes(ctx: AppContext): Router {
     res.json({ results });
   });
 
-  r.get('/drafts/:id', async (req, res) => {
-    const d = await loadDraft(ctx, req.user!, idOf(req.params.id));
+  r.get('/drafts/:id', async (req, res, user) => {
+    const d = await loadDraft(ctx, user, idOf(req.params.id));
     const steps = await run<StepRow>(ctx.db, listStepsForReview(d.id));
     const signal = d.signal_id ? await one(ctx.db, findSignalInAnyWorkspace(d.signal_id)) : null;
     const observations = d.signal_id ? await run(ctx.db, listObservationsForReview(d.signal_id)) : [];
@@ -203,16 +204,16 @@ export function reviewApiRoutes(ctx: AppContext): Router {
     });
   });
 
-  r.patch('/drafts/:id', async (req, res) => {
+  r.patch('/drafts/:id', async (req, res, user) => {
     const body = parseInput(DraftEdit, req.body);
-    res.json(await saveEdit(ctx, req.user!, idOf(req.params.id), body.version, body.steps));
+    res.json(await saveEdit(ctx, user, idOf(req.params.id), body.version, body.steps));
   });
 
-  r.post('/drafts/:id/approve', async (req, res) => {
+  r.post('/drafts/:id/approve', async (req, res, user) => {
     const id = idOf(req.params.id);
     const body = parseInput(ApproveBody, req.body ?? {});
     try {
-      const { firstSendAt } = await approve(ctx, req.user!, id, {
+      const { firstSendAt } = await approve(ctx, user, id, {
         expectedVersion: body.version,
         confirmGates: body.confirmGateFailures,
       });
@@ -225,26 +226,26 @@ export function reviewApiRoutes(ctx: AppContext): Router {
     }
   });
 
-  r.post('/drafts/:id/reject', async (req, res) => {
+  r.post('/drafts/:id/reject', async (req, res, user) => {
     const id = idOf(req.params.id);
-    await reject(ctx, req.user!, id, parseInput(RejectBody, req.body).reason);
+    await reject(ctx, user, id, parseInput(RejectBody, req.body).reason);
     res.json({ id, status: 'rejected' });
   });
 
-  r.post('/drafts/:id/regenerate', async (req, res) => {
+  r.post('/drafts/:id/regenerate', async (req, res, user) => {
     const id = idOf(req.params.id);
-    const { jobId } = await regenerate(ctx, req.user!, id, parseInput(RegenerateBody, req.body ?? {}).instruction);
+    const { jobId } = await regenerate(ctx, user, id, parseInput(RegenerateBody, req.body ?? {}).instruction);
     res.status(202).json({ id, jobId });
   });
 
-  r.post('/drafts/:id/snooze', async (req, res) => {
+  r.post('/drafts/:id/snooze', async (req, res, user) => {
     const id = idOf(req.params.id);
     const b = parseInput(SnoozeBody, req.body);
     const until = b.until ? new Date(b.until) : new Date(Date.now() + b.days! * 86_400_000);
     if (Number.isNaN(until.getTime()) || until.getTime() <= Date.now())
       throw new AppError('VALIDATION', 'until: a time in the future');
     if (until.getTime() > Date.now() + 366 * 86_400_000) throw new AppError('VALIDATION', 'until: within a year');
-    res.json({ id, until: (await snooze(ctx, req.user!, id, until)).until });
+    res.json({ id, until: (await snooze(ctx, user, id, until)).until });
   });
-  return r;
+  return r.router;
 }

@@ -1,5 +1,5 @@
 // JSON API for sources, templates, replies and the funnel: the same functions as the pages.
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
@@ -9,6 +9,7 @@ import { insertContact, updateContact } from '../../db/queries/contacts.js';
 import { findContact, listAllTemplates, updateAccount } from '../../db/queries/settings.js';
 import { findSource } from '../../db/queries/signal-sources.js';
 import { AppError } from '../../errors.js';
+import { authedRouter, type AuthedRequest } from '../authed.js';
 import { queueViewer } from '../access.js';
 import { requireRole } from '../auth/roles.js';
 import { intParam } from '../format.js';
@@ -209,10 +210,10 @@ endpoint({
 });
 
 export function settingsApiRoutes(ctx: AppContext): Router {
-  const r = Router();
+  const r = authedRouter();
   const revops = requireRole('revops');
-  const loadSource = async (req: Request) => {
-    const s = await one(ctx.db, findSource(req.user!.workspaceId, intParam(req.params.id) ?? 0));
+  const loadSource = async (req: AuthedRequest) => {
+    const s = await one(ctx.db, findSource(req.user.workspaceId, intParam(req.params.id) ?? 0));
     if (!s) throw new AppError('NOT_FOUND', 'No such source.');
     return s;
   };
@@ -223,31 +224,27 @@ export function settingsApiRoutes(ctx: AppContext): Router {
     res.json(await testSource(ctx, await loadSource(req)));
   });
 
-  r.put('/accounts/:id', revops, async (req, res) => {
+  r.put('/accounts/:id', revops, async (req, res, user) => {
     const a = await one(
       ctx.db,
-      updateAccount(
-        req.user!.workspaceId,
-        intParam(req.params.id) ?? 0,
-        accountForm(parseInput(AccountBody, req.body)),
-      ),
+      updateAccount(user.workspaceId, intParam(req.params.id) ?? 0, accountForm(parseInput(AccountBody, req.body))),
     ).catch((e) => conflictOnDuplicate(e, 'An account with this domain'));
     if (!a) throw new AppError('NOT_FOUND', 'No such account.');
     res.json(a);
   });
-  r.post('/contacts', revops, async (req, res) => {
+  r.post('/contacts', revops, async (req, res, user) => {
     res
       .status(201)
       .json(
-        await one(ctx.db, insertContact(req.user!.workspaceId, contactForm(parseInput(ContactBody, req.body)))).catch(
-          (e) => conflictOnDuplicate(e, 'A contact with this email'),
+        await one(ctx.db, insertContact(user.workspaceId, contactForm(parseInput(ContactBody, req.body)))).catch((e) =>
+          conflictOnDuplicate(e, 'A contact with this email'),
         ),
       );
   });
-  r.put('/contacts/:id', revops, async (req, res) => {
+  r.put('/contacts/:id', revops, async (req, res, user) => {
     const c = await one<{ id: number; email: string }>(
       ctx.db,
-      findContact(req.user!.workspaceId, intParam(req.params.id) ?? 0),
+      findContact(user.workspaceId, intParam(req.params.id) ?? 0),
     );
     if (!c) throw new AppError('NOT_FOUND', 'No such contact.');
     res.json(
@@ -261,50 +258,48 @@ export function settingsApiRoutes(ctx: AppContext): Router {
     );
   });
 
-  r.get('/templates', revops, async (req, res) => {
-    res.json({ items: await run(ctx.db, listAllTemplates(req.user!.workspaceId)) });
+  r.get('/templates', revops, async (req, res, user) => {
+    res.json({ items: await run(ctx.db, listAllTemplates(user.workspaceId)) });
   });
-  r.post('/templates', revops, async (req, res) => {
+  r.post('/templates', revops, async (req, res, user) => {
     res
       .status(201)
-      .json(
-        await saveTemplate(ctx, req.user!.workspaceId, req.user!.id, undefined, parseInput(TemplateBody, req.body)),
-      );
+      .json(await saveTemplate(ctx, user.workspaceId, user.id, undefined, parseInput(TemplateBody, req.body)));
   });
-  r.put('/templates/:id', revops, async (req, res) => {
+  r.put('/templates/:id', revops, async (req, res, user) => {
     res.json(
       await saveTemplate(
         ctx,
-        req.user!.workspaceId,
-        req.user!.id,
+        user.workspaceId,
+        user.id,
         intParam(req.params.id) ?? 0,
         parseInput(TemplateBody, req.body),
       ),
     );
   });
 
-  r.get('/replies', async (req, res) => {
+  r.get('/replies', async (req, res, user) => {
     const page = intParam(req.query.page) ?? 1;
     const rows = await run<{ total: number }>(
       ctx.db,
-      listReplies(req.user!.workspaceId, queueViewer(req.user!), ['reply'], 50, (page - 1) * 50),
+      listReplies(user.workspaceId, queueViewer(user), ['reply'], 50, (page - 1) * 50),
     );
     res.json({ page, total: rows[0]?.total ?? 0, items: rows.map(({ total: _t, ...x }) => x) });
   });
-  r.post('/replies/:id/meeting-booked', async (req, res) => {
-    await recordMeeting(ctx, req.user!, intParam(req.params.id) ?? 0);
+  r.post('/replies/:id/meeting-booked', async (req, res, user) => {
+    await recordMeeting(ctx, user, intParam(req.params.id) ?? 0);
     res.json({ id: intParam(req.params.id), meetingBooked: true });
   });
-  r.post('/replies/:id/not-a-reply', async (req, res) => {
-    await recordNotReply(ctx, req.user!, intParam(req.params.id) ?? 0);
+  r.post('/replies/:id/not-a-reply', async (req, res, user) => {
+    await recordNotReply(ctx, user, intParam(req.params.id) ?? 0);
     res.json({ id: intParam(req.params.id), classification: 'other' });
   });
 
-  r.get('/funnel', requireRole('manager', 'revops'), async (req, res) => {
+  r.get('/funnel', requireRole('manager', 'revops'), async (req, res, user) => {
     const q = parseInput(DashboardQuery, req.query);
-    const range = dateRange(q, req.user!.timeZone);
-    const { rows, total } = await loadFunnel(ctx, req.user!.workspaceId, range.from, range.to, q.dim, crmFilterOf(q));
+    const range = dateRange(q, user.timeZone);
+    const { rows, total } = await loadFunnel(ctx, user.workspaceId, range.from, range.to, q.dim, crmFilterOf(q));
     res.json({ from: range.fromDay, to: range.toDay, dimension: q.dim, rows, total });
   });
-  return r;
+  return r.router;
 }

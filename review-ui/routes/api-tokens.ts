@@ -2,12 +2,13 @@
 // listed with when each was last used; revoked from the page or the API. A token is shown once,
 // on creation, and only its hash is kept. Created from a browser session only, so a leaked token
 // cannot mint more; any of the user's tokens (or the session) may revoke one.
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { run } from '../../db/index.js';
 import { listApiTokens, revokeApiToken, type ApiTokenRow } from '../../db/queries/sessions.js';
 import { AppError } from '../../errors.js';
+import { authedRouter, type AuthedRequest } from '../authed.js';
 import { createApiToken } from '../auth/api-token.js';
 import { inZone, intParam } from '../format.js';
 import { html } from '../html.js';
@@ -60,22 +61,22 @@ const view = (t: ApiTokenRow) => ({
   revokedAt: iso(t.revoked_at),
 });
 
-async function create(ctx: AppContext, req: Request): Promise<string> {
+async function create(ctx: AppContext, req: AuthedRequest): Promise<string> {
   if (req.authKind !== 'session')
     throw new AppError('FORBIDDEN', 'Create API tokens from a logged-in browser session.');
   const b = NewToken.safeParse(req.body ?? {});
   if (!b.success) throw new AppError('VALIDATION', issues(b.error));
   const expiresAt = b.data.expiresInDays ? new Date(Date.now() + b.data.expiresInDays * 86_400_000) : null;
-  return createApiToken(ctx.db, req.user!.id, b.data.name, { scope: b.data.scope, expiresAt });
+  return createApiToken(ctx.db, req.user.id, b.data.name, { scope: b.data.scope, expiresAt });
 }
 
-async function revoke(ctx: AppContext, req: Request): Promise<void> {
-  const rows = await run(ctx.db, revokeApiToken(req.user!.id, intParam(req.params.id) ?? 0));
+async function revoke(ctx: AppContext, req: AuthedRequest): Promise<void> {
+  const rows = await run(ctx.db, revokeApiToken(req.user.id, intParam(req.params.id) ?? 0));
   if (!rows.length) throw new AppError('NOT_FOUND', 'You have no such token.');
 }
 
-function tokensPage(req: Request, rows: ApiTokenRow[], created?: string): string {
-  const tz = req.user!.timeZone;
+function tokensPage(req: AuthedRequest, rows: ApiTokenRow[], created?: string): string {
+  const tz = req.user.timeZone;
   const when = (d: Date | null, none: string) => (d ? inZone(d, tz) : none);
   return page(
     req,
@@ -137,8 +138,8 @@ function tokensPage(req: Request, rows: ApiTokenRow[], created?: string): string
 }
 
 export function apiTokenRoutes(ctx: AppContext): Router {
-  const r = Router();
-  const mine = (req: Request) => run<ApiTokenRow>(ctx.db, listApiTokens(req.user!.id));
+  const r = authedRouter();
+  const mine = (req: AuthedRequest) => run<ApiTokenRow>(ctx.db, listApiTokens(req.user.id));
 
   r.get('/api/tokens', async (req, res) => {
     res.json({ items: (await mine(req)).map(view) });
@@ -163,5 +164,5 @@ export function apiTokenRoutes(ctx: AppContext): Router {
     await revoke(ctx, req);
     res.redirect(303, '/tokens');
   });
-  return r;
+  return r.router;
 }

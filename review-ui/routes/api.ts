@@ -9,6 +9,7 @@ import { findAccountByDomain, insertAccount, listAccounts } from '../../db/queri
 import { listContacts } from '../../db/queries/contacts.js';
 import { findImport, type ImportRow } from '../../db/queries/imports.js';
 import { AppError } from '../../errors.js';
+import { authedRouter } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
 import { pageParams } from '../layout.js';
 import { endpoint } from '../openapi.js';
@@ -82,17 +83,17 @@ endpoint({
 });
 
 export function apiRoutes(ctx: AppContext): Router {
-  const r = Router();
+  const r = authedRouter();
 
   r.get('/me', (req, res) => {
     res.json({ user: req.user, auth: req.authKind });
   });
 
-  r.get('/accounts', async (req, res) => {
+  r.get('/accounts', async (req, res, user) => {
     const p = pageParams(req.query, Math.min(500, Number(req.query.perPage) || 50));
     const rows = await run<Record<string, unknown>>(
       ctx.db,
-      listAccounts(req.user!.workspaceId, { q: String(req.query.q ?? ''), limit: p.perPage, offset: p.offset }),
+      listAccounts(user.workspaceId, { q: String(req.query.q ?? ''), limit: p.perPage, offset: p.offset }),
     );
     res.json({
       page: p.page,
@@ -102,7 +103,7 @@ export function apiRoutes(ctx: AppContext): Router {
     });
   });
 
-  r.post('/accounts', requireRole('revops'), async (req, res) => {
+  r.post('/accounts', requireRole('revops'), async (req, res, user) => {
     const body = NewAccount.safeParse(req.body ?? {});
     if (!body.success)
       throw new AppError('VALIDATION', body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
@@ -116,12 +117,12 @@ export function apiRoutes(ctx: AppContext): Router {
       tags: body.data.tags.join(';'),
     });
     if (!v.success) throw new AppError('VALIDATION', v.error.issues.map((i) => i.message).join('; '));
-    if (v.data.domain && (await one(ctx.db, findAccountByDomain(req.user!.workspaceId, v.data.domain)))) {
+    if (v.data.domain && (await one(ctx.db, findAccountByDomain(user.workspaceId, v.data.domain)))) {
       throw new AppError('CONFLICT', `An account with domain ${v.data.domain} exists.`);
     }
     const a = await one(
       ctx.db,
-      insertAccount(req.user!.workspaceId, {
+      insertAccount(user.workspaceId, {
         name: v.data.name,
         domain: v.data.domain,
         aliases: v.data.aliases,
@@ -134,11 +135,11 @@ export function apiRoutes(ctx: AppContext): Router {
     res.status(201).json(a);
   });
 
-  r.get('/contacts', async (req, res) => {
+  r.get('/contacts', async (req, res, user) => {
     const p = pageParams(req.query, Math.min(500, Number(req.query.perPage) || 50));
     const rows = await run<Record<string, unknown>>(
       ctx.db,
-      listContacts(req.user!.workspaceId, { q: String(req.query.q ?? ''), limit: p.perPage, offset: p.offset }),
+      listContacts(user.workspaceId, { q: String(req.query.q ?? ''), limit: p.perPage, offset: p.offset }),
     );
     res.json({
       page: p.page,
@@ -153,7 +154,7 @@ export function apiRoutes(ctx: AppContext): Router {
     '/imports/:kind',
     requireRole('revops'),
     express.text({ type: ['text/csv', 'text/plain'], limit: MAX_IMPORT_BYTES }),
-    async (req, res) => {
+    async (req, res, user) => {
       const kind = req.params.kind;
       if (kind !== 'accounts' && kind !== 'contacts')
         throw new AppError('NOT_FOUND', 'Import kind must be accounts or contacts.');
@@ -164,25 +165,25 @@ export function apiRoutes(ctx: AppContext): Router {
       if (emptyCells !== 'keep' && emptyCells !== 'clear')
         throw new AppError('VALIDATION', 'emptyCells must be keep (the default) or clear.');
       const imp = await createImport(ctx.db, {
-        workspaceId: req.user!.workspaceId,
+        workspaceId: user.workspaceId,
         kind,
         content: req.body,
         filename: String(req.query.filename ?? 'api.csv'),
-        userId: req.user!.id,
+        userId: user.id,
         mapping,
         emptyCells,
       });
-      await startImport(ctx, req.user!.workspaceId, imp.id, req.user!.id);
+      await startImport(ctx, user.workspaceId, imp.id, user.id);
       res
         .status(202)
         .json({ id: imp.id, status: imp.status, totalRows: imp.total_rows, poll: `/api/imports/${imp.id}` });
     },
   );
 
-  r.get('/imports/:id', requireRole('revops'), async (req, res) => {
+  r.get('/imports/:id', requireRole('revops'), async (req, res, user) => {
     const imp = await one<ImportRow>(
       ctx.db,
-      findImport(req.user!.workspaceId, Number.parseInt(req.params.id as string, 10) || 0),
+      findImport(user.workspaceId, Number.parseInt(req.params.id as string, 10) || 0),
     );
     if (!imp) throw new AppError('NOT_FOUND', 'No such import.');
     const { content: _c, ...rest } = imp;
@@ -195,5 +196,5 @@ export function apiRoutes(ctx: AppContext): Router {
   r.use(() => {
     throw new AppError('NOT_FOUND', 'No such API route.');
   });
-  return r;
+  return r.router;
 }

@@ -3,7 +3,6 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
-import { insertAudit } from '../../db/queries/audit.js';
 import { markLoginAttemptSucceeded } from '../../db/queries/sessions.js';
 import { findUserByEmail, markLogin, type UserRow } from '../../db/queries/users.js';
 import { DEVICE_COOKIE, DEVICE_MAX_AGE_MS, knownDevice, newDeviceCookie, throttleAddress } from '../auth/device.js';
@@ -11,6 +10,7 @@ import { admitPasswordCheck, waitText } from '../auth/admit.js';
 import { LOGIN_LIMITS } from '../auth/login-throttle.js';
 import { verifyPassword } from '../auth/passwords.js';
 import { endSession, startSession } from '../auth/session.js';
+import { auditRequest } from '../audit.js';
 import { html } from '../html.js';
 import { page } from '../layout.js';
 
@@ -112,7 +112,7 @@ export function authRoutes(ctx: AppContext): Router {
     const ip = req.ip ?? '';
     await startSession(ctx.db, req, res, user.id, secure);
     await run(ctx.db, markLogin(user.id));
-    await run(ctx.db, insertAudit({ workspaceId: user.workspace_id, userId: user.id, action: 'auth.login', ip }));
+    await auditRequest(ctx.db, { workspaceId: user.workspace_id, id: user.id, ip }, 'auth.login');
     res.clearCookie(LOGIN_CSRF_COOKIE, { path: '/login' });
     res.redirect(303, safeNext(parsed.data.next));
   });

@@ -1,10 +1,11 @@
 // First run without the demo: the admin's home shows what is left to set up (a sending mailbox,
 // accounts, a signal source, a rep, the playbook), each ticked from the workspace's data and
 // linked to the page that does it. Gone once everything is done; never shown in the demo.
-import type { Request } from 'express';
+
 import type { AppContext } from '../../context.js';
 import { one } from '../../db/index.js';
 import { firstRunState, type ChecklistRow } from '../../db/queries/checklist.js';
+import { AuthedRequest } from '../authed.js';
 import { html, safeUrl, type Html } from '../html.js';
 
 const STEPS: { key: keyof Omit<ChecklistRow, 'demo'>; text: string; href: string }[] = [
@@ -15,9 +16,9 @@ const STEPS: { key: keyof Omit<ChecklistRow, 'demo'>; text: string; href: string
   { key: 'playbook', text: 'Set the playbook (who you are, what you offer)', href: '/settings/workspace' },
 ];
 
-export async function firstRunChecklist(ctx: Pick<AppContext, 'db'>, req: Request): Promise<Html | ''> {
-  if (req.user!.role !== 'admin') return '';
-  const s = await one<ChecklistRow>(ctx.db, firstRunState(req.user!.workspaceId));
+export async function firstRunChecklist(ctx: Pick<AppContext, 'db'>, req: AuthedRequest): Promise<Html | ''> {
+  if (req.user.role !== 'admin') return '';
+  const s = await one<ChecklistRow>(ctx.db, firstRunState(req.user.workspaceId));
   if (!s || s.demo || STEPS.every((x) => s[x.key])) return '';
   const left = STEPS.filter((x) => !s[x.key]).length;
   return html`<section class="card" aria-labelledby="first-run-h">

@@ -27,6 +27,7 @@ import {
 } from '../../db/queries/step-approval.js';
 import { editStats, type EditStats } from '../../drafting/edit-stats.js';
 import { AppError } from '../../errors.js';
+import { authedRouter, type AuthedRequest } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
 import { duration, label, pct } from '../format.js';
 import { html } from '../html.js';
@@ -136,8 +137,8 @@ function funnelTable(dim: Dimension, rows: FunnelRow[], total: FunnelRow) {
     </table>`;
 }
 
-async function render(ctx: AppContext, req: Request, q: DashboardQuery): Promise<string> {
-  const u = req.user!;
+async function render(ctx: AppContext, req: AuthedRequest, q: DashboardQuery): Promise<string> {
+  const u = req.user;
   const range = dateRange(q, u.timeZone);
   const [{ rows, total }, steps, latency, edits, crm] = await Promise.all([
     loadFunnel(ctx, u.workspaceId, range.from, range.to, q.dim, crmFilterOf(q)),
@@ -311,7 +312,7 @@ async function render(ctx: AppContext, req: Request, q: DashboardQuery): Promise
 }
 
 export function dashboardRoutes(ctx: AppContext): Router {
-  const r = Router();
+  const r = authedRouter();
   r.use(['/dashboard', '/dashboard.csv'], requireRole('manager', 'revops'));
   const parse = (req: Request) => {
     const q = DashboardQuery.safeParse(req.query);
@@ -324,14 +325,14 @@ export function dashboardRoutes(ctx: AppContext): Router {
     res.type('html').send(await render(ctx, req, parse(req)));
   });
 
-  r.get('/dashboard.csv', async (req, res) => {
+  r.get('/dashboard.csv', async (req, res, user) => {
     const q = parse(req);
-    const range = dateRange(q, req.user!.timeZone);
-    const { rows, total } = await loadFunnel(ctx, req.user!.workspaceId, range.from, range.to, q.dim, crmFilterOf(q));
+    const range = dateRange(q, user.timeZone);
+    const { rows, total } = await loadFunnel(ctx, user.workspaceId, range.from, range.to, q.dim, crmFilterOf(q));
     res
       .attachment(`prospector-funnel-${q.dim}-${range.fromDay}-${range.toDay}.csv`)
       .type('text/csv')
       .send(funnelCsv(q.dim, rows, total));
   });
-  return r;
+  return r.router;
 }

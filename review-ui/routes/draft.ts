@@ -18,6 +18,7 @@ import { queueNeighbours } from '../../db/queries/review-queue.js';
 import { crmHoldOut } from '../../crm/guards.js';
 import { AppError, isAppError } from '../../errors.js';
 import { previewSchedule } from '../../sequencing/approve.js';
+import { authedRouter, type AuthedRequest } from '../authed.js';
 import { waitingLine } from '../views/schedule.js';
 import { loadUpcoming } from './schedule.js';
 import { canActOnDraft, queueViewer } from '../access.js';
@@ -45,8 +46,8 @@ const idParam = (req: Request) => {
   return id;
 };
 
-async function render(ctx: AppContext, req: Request, d: DraftRow): Promise<string> {
-  const u = req.user!;
+async function render(ctx: AppContext, req: AuthedRequest, d: DraftRow): Promise<string> {
+  const u = req.user;
   const [signal, obs, steps, versions, nb] = await Promise.all([
     d.signal_id ? one<SignalView & { id: number }>(ctx.db, findSignalInAnyWorkspace(d.signal_id)) : undefined,
     d.signal_id ? run<Observation>(ctx.db, listObservationsForReview(d.signal_id)) : [],
@@ -163,31 +164,31 @@ export function stepEditsFromForm(body: Record<string, unknown>): StepEdit[] {
 }
 
 export function draftRoutes(ctx: AppContext): Router {
-  const r = Router();
+  const r = authedRouter();
 
-  r.get('/drafts/:id', async (req, res) => {
-    const d = await loadDraft(ctx, req.user!, idParam(req));
+  r.get('/drafts/:id', async (req, res, user) => {
+    const d = await loadDraft(ctx, user, idParam(req));
     res.type('html').send(await render(ctx, req, d));
   });
 
-  r.post('/drafts/:id/edit', async (req, res) => {
+  r.post('/drafts/:id/edit', async (req, res, user) => {
     const id = idParam(req);
     const version = intParam(req.body?.version);
     if (!version) throw new AppError('VALIDATION', 'The form lost its version; reload the page.');
-    await saveEdit(ctx, req.user!, id, version, stepEditsFromForm(req.body ?? {}));
+    await saveEdit(ctx, user, id, version, stepEditsFromForm(req.body ?? {}));
     res.redirect(303, `/drafts/${id}?saved=1`);
   });
 
-  r.post('/drafts/:id/approve', async (req, res) => {
+  r.post('/drafts/:id/approve', async (req, res, user) => {
     const id = idParam(req);
     const version = intParam(req.body?.version);
     // The confirmation page sends the gates it listed, and only with its box ticked.
     const confirmGates = confirmedGates(req.body);
     try {
-      await approve(ctx, req.user!, id, { expectedVersion: version, confirmGates });
+      await approve(ctx, user, id, { expectedVersion: version, confirmGates });
     } catch (err) {
       if (!isAppError(err, 'GATE_FAILURES')) throw err;
-      const d = await loadDraft(ctx, req.user!, id);
+      const d = await loadDraft(ctx, user, id);
       res.type('html').send(
         confirmFailuresPage(req, {
           what: `draft #${d.id}`,
@@ -202,23 +203,23 @@ export function draftRoutes(ctx: AppContext): Router {
     res.redirect(303, `/queue/next?approved=${id}`);
   });
 
-  r.post('/drafts/:id/reject', async (req, res) => {
+  r.post('/drafts/:id/reject', async (req, res, user) => {
     const id = idParam(req);
-    await reject(ctx, req.user!, id, String(req.body?.reason ?? '').slice(0, 1000));
+    await reject(ctx, user, id, String(req.body?.reason ?? '').slice(0, 1000));
     res.redirect(303, `/queue/next?rejected=${id}`);
   });
 
-  r.post('/drafts/:id/regenerate', async (req, res) => {
+  r.post('/drafts/:id/regenerate', async (req, res, user) => {
     const id = idParam(req);
-    await regenerate(ctx, req.user!, id, String(req.body?.instruction ?? ''));
+    await regenerate(ctx, user, id, String(req.body?.instruction ?? ''));
     res.redirect(303, `/drafts/${id}?regenerating=1`);
   });
 
-  r.post('/drafts/:id/snooze', async (req, res) => {
+  r.post('/drafts/:id/snooze', async (req, res, user) => {
     const id = idParam(req);
     const days = Math.min(30, intParam(req.body?.days) ?? 1);
-    await snooze(ctx, req.user!, id, new Date(Date.now() + days * 86_400_000));
+    await snooze(ctx, user, id, new Date(Date.now() + days * 86_400_000));
     res.redirect(303, `/queue/next?snoozed=${id}`);
   });
-  return r;
+  return r.router;
 }

@@ -18,6 +18,7 @@ import { ANGLES, parseVariantLines, PlayExperiment, readExperiment, variantLines
 import { MIN_SAMPLE_PER_ARM } from '../../experiments/stats.js';
 import { AppError } from '../../errors.js';
 import { editPlay, toDefinition } from '../../plays/service.js';
+import { authedRouter, type AuthedRequest } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
 import { intParam } from '../format.js';
 import { html, type Html } from '../html.js';
@@ -192,23 +193,23 @@ function experimentFromForm(b: Record<string, string | undefined>): PlayExperime
 }
 
 export function experimentRoutes(ctx: AppContext): Router {
-  const r = Router();
+  const r = authedRouter();
   r.use(['/experiments', '/experiments.csv', '/api/experiments'], requireRole('manager', 'revops'));
-  const range = (req: Request) => {
+  const range = (req: AuthedRequest) => {
     const q = ExperimentsQuery.safeParse(req.query);
     if (!q.success)
       throw new AppError('VALIDATION', q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     const now = new Date();
     return dateRange(
       { from: q.data.from ?? new Date(now.getTime() - 89 * 86_400_000).toISOString().slice(0, 10), to: q.data.to },
-      req.user!.timeZone,
+      req.user.timeZone,
       now,
     );
   };
 
-  r.get('/experiments', async (req, res) => {
+  r.get('/experiments', async (req, res, user) => {
     const rg = range(req);
-    const { experiments, lift } = await loadExperiments(ctx, req.user!.workspaceId, rg.from, rg.to);
+    const { experiments, lift } = await loadExperiments(ctx, user.workspaceId, rg.from, rg.to);
     const params = new URLSearchParams({ from: rg.fromDay, to: rg.toDay });
     res.type('html').send(
       page(
@@ -238,23 +239,23 @@ export function experimentRoutes(ctx: AppContext): Router {
     );
   });
 
-  r.get('/experiments.csv', async (req, res) => {
+  r.get('/experiments.csv', async (req, res, user) => {
     const rg = range(req);
-    const { experiments, lift } = await loadExperiments(ctx, req.user!.workspaceId, rg.from, rg.to);
+    const { experiments, lift } = await loadExperiments(ctx, user.workspaceId, rg.from, rg.to);
     res
       .attachment(`prospector-experiments-${rg.fromDay}-${rg.toDay}.csv`)
       .type('text/csv')
       .send(experimentsCsv(experiments, lift));
   });
 
-  r.get('/api/experiments', async (req, res) => {
+  r.get('/api/experiments', async (req, res, user) => {
     const rg = range(req);
-    const report = await loadExperiments(ctx, req.user!.workspaceId, rg.from, rg.to);
+    const report = await loadExperiments(ctx, user.workspaceId, rg.from, rg.to);
     res.json({ from: rg.fromDay, to: rg.toDay, ...report });
   });
 
-  const loadPlay = async (req: Request) => {
-    const p = await one<PlayRow>(ctx.db, findPlay(req.user!.workspaceId, intParam(req.params.id) ?? 0));
+  const loadPlay = async (req: AuthedRequest) => {
+    const p = await one<PlayRow>(ctx.db, findPlay(req.user.workspaceId, intParam(req.params.id) ?? 0));
     if (!p) throw new AppError('NOT_FOUND', 'No such play.');
     return p;
   };
@@ -272,19 +273,19 @@ export function experimentRoutes(ctx: AppContext): Router {
       ),
     );
   });
-  r.post('/plays/:id/experiment', requireRole('revops'), async (req, res) => {
+  r.post('/plays/:id/experiment', requireRole('revops'), async (req, res, user) => {
     const p = await loadPlay(req);
     const experiment = experimentFromForm(req.body ?? {});
     const saved = await editPlay(
       ctx.db,
-      req.user!.workspaceId,
+      user.workspaceId,
       p.id,
       Number(req.body?.version),
       { ...toDefinition(p), experiment },
-      req.user!.id,
+      user.id,
     );
     await auditRequest(ctx.db, req, 'play.experiment_edited', { type: 'play', id: p.id }, { version: saved.version });
     res.redirect(303, `/plays/${p.id}/experiment`);
   });
-  return r;
+  return r.router;
 }

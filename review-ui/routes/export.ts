@@ -2,11 +2,12 @@
 // Streamed: a page of rows at a time by id, each written when the client has taken the last,
 // so a table of any size never sits in memory. Every cell goes through the dashboard's
 // formula-safe writer (a leading = + - @ tab or CR is quoted as text). Audited.
-import { Router, type Request, type Response } from 'express';
+import { Router, type Response } from 'express';
 import type { AppContext } from '../../context.js';
 import { run } from '../../db/index.js';
 import { EXPORT_COLUMNS, exportPage, type ExportKind } from '../../db/queries/export.js';
 import { AppError } from '../../errors.js';
+import { authedRouter, type AuthedRequest } from '../authed.js';
 import { auditRequest } from '../audit.js';
 import { requireRole } from '../auth/roles.js';
 import { html, safeUrl, type Html } from '../html.js';
@@ -35,11 +36,11 @@ function writeChunk(res: Response, chunk: string): Promise<boolean> {
 }
 
 export function exportRoutes(ctx: AppContext): Router {
-  const r = Router();
-  r.get('/export/:kind.csv', requireRole('revops', 'manager'), async (req, res) => {
+  const r = authedRouter();
+  r.get('/export/:kind.csv', requireRole('revops', 'manager'), async (req, res, user) => {
     const kind = KINDS.find((k) => k === req.params.kind);
     if (!kind) throw new AppError('NOT_FOUND', `There is no ${String(req.params.kind)} export.`);
-    const ws = req.user!.workspaceId;
+    const ws = user.workspaceId;
     const columns = EXPORT_COLUMNS[kind];
     await auditRequest(ctx.db, req, `export.${kind}`, { type: 'workspace', id: ws });
     // The first page before any header: a failure here is an ordinary error page.
@@ -67,12 +68,12 @@ export function exportRoutes(ctx: AppContext): Router {
     }
     res.end();
   });
-  return r;
+  return r.router;
 }
 
 /** "Export CSV" links for the pages that list these tables, shown to those who may export. */
-export function exportLink(req: Request, ...kinds: ExportKind[]): Html | '' {
-  if (!['admin', 'revops', 'manager'].includes(req.user!.role)) return '';
+export function exportLink(req: AuthedRequest, ...kinds: ExportKind[]): Html | '' {
+  if (!['admin', 'revops', 'manager'].includes(req.user.role)) return '';
   return html`<p class="muted">
     Export as CSV:
     ${kinds.map((k, i) => html`${i ? ' · ' : ''}<a href="${safeUrl(`/export/${k}.csv`)}" download>${k}</a>`)}

@@ -3,18 +3,19 @@ import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
 import { listOAuthMailboxes, type OAuthMailboxRow } from '../../db/queries/mailbox-oauth.js';
 import { workspaceCounts } from '../../db/queries/workspaces.js';
+import { authedRouter } from '../authed.js';
 import { html, safeUrl } from '../html.js';
 import { page } from '../layout.js';
 import { firstRunChecklist } from './checklist.js';
 
 export function homeRoutes(ctx: AppContext): Router {
-  const r = Router();
-  r.get('/', async (req, res) => {
-    const c = (await one<Record<string, number>>(ctx.db, workspaceCounts(req.user!.workspaceId)))!;
+  const r = authedRouter();
+  r.get('/', async (req, res, user) => {
+    const c = (await one<Record<string, number>>(ctx.db, workspaceCounts(user.workspaceId)))!;
     // Mailboxes whose sign-in the provider refused: the rep's own (RevOps and admins: all).
-    const all = ['admin', 'revops'].includes(req.user!.role);
+    const all = ['admin', 'revops'].includes(user.role);
     const broken = (
-      await run<OAuthMailboxRow>(ctx.db, listOAuthMailboxes(req.user!.workspaceId, all ? null : req.user!.id))
+      await run<OAuthMailboxRow>(ctx.db, listOAuthMailboxes(user.workspaceId, all ? null : user.id))
     ).filter((m) => m.consent_error);
     const checklist = await firstRunChecklist(ctx, req);
     const card = (label: string, n: number, href?: string) =>
@@ -40,8 +41,7 @@ export function homeRoutes(ctx: AppContext): Router {
           }
           ${checklist}
           <p class="muted">
-            Signed in as ${req.user!.name || req.user!.email}.
-            ${ctx.config.embedded ? 'Running on the embedded database.' : ''}
+            Signed in as ${user.name || user.email}. ${ctx.config.embedded ? 'Running on the embedded database.' : ''}
             ${ctx.config.anthropic.apiKey ? '' : 'No ANTHROPIC_API_KEY: drafts are written by the offline drafter.'}
           </p>
           <section class="cards" aria-label="Workspace">
@@ -53,5 +53,5 @@ export function homeRoutes(ctx: AppContext): Router {
       ),
     );
   });
-  return r;
+  return r.router;
 }

@@ -3,7 +3,7 @@
 // paused with a reason people see — and nothing is deleted while a step is being sent from it or
 // waits for a person's decision. A mailbox that sent mail or carries sequences is archived (sent
 // history keeps its sender); one nothing points at is removed.
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
@@ -20,6 +20,7 @@ import {
 } from '../../db/queries/mailboxes.js';
 import type { MailboxRow } from '../../db/queries/sending.js';
 import { AppError } from '../../errors.js';
+import { authedRouter, type AuthedRequest } from '../authed.js';
 import { auditRequest } from '../audit.js';
 import { intParam } from '../format.js';
 import { html, safeUrl, type Html } from '../html.js';
@@ -52,7 +53,7 @@ function affected(i: MailboxImpactRow): number {
   return i.bound_sequences + i.orphaned_sequences;
 }
 
-function confirmPage(req: Request, m: MailboxRow, i: MailboxImpactRow, siblings: Sibling[]): Html {
+function confirmPage(req: AuthedRequest, m: MailboxRow, i: MailboxImpactRow, siblings: Sibling[]): Html {
   const back = managesAll(req) ? '/settings/mailboxes' : '/mailboxes';
   const history = i.referenced
     ? html`<p id="delete-history">
@@ -123,9 +124,9 @@ function confirmPage(req: Request, m: MailboxRow, i: MailboxImpactRow, siblings:
 }
 
 export function mailboxDeleteRoutes(ctx: AppContext): Router {
-  const r = Router();
-  const load = async (req: Request) => {
-    const m = await one(ctx.db, findActiveMailbox(req.user!.workspaceId, intParam(req.params.id) ?? 0));
+  const r = authedRouter();
+  const load = async (req: AuthedRequest) => {
+    const m = await one(ctx.db, findActiveMailbox(req.user.workspaceId, intParam(req.params.id) ?? 0));
     if (!m) throw new AppError('NOT_FOUND', 'No such mailbox.');
     assertMayManage(req, m);
     return m;
@@ -188,5 +189,5 @@ export function mailboxDeleteRoutes(ctx: AppContext): Router {
       `${managesAll(req) ? '/settings/mailboxes' : '/mailboxes'}?deleted=${encodeURIComponent(m.from_email)}`,
     );
   });
-  return r;
+  return r.router;
 }

@@ -12,6 +12,7 @@ import { removeTokens } from '../../mailboxes/oauth/connection.js';
 import { finishConnect, revokeAtProvider, startConnect } from '../../mailboxes/oauth/flow.js';
 import { CALLBACK_PATH, PROVIDERS, PROVIDER_NAMES, isConfigured } from '../../mailboxes/oauth/providers.js';
 import type { OAuthProvider } from '../../mailboxes/oauth-types.js';
+import { authedRouter, type AuthedRequest } from '../authed.js';
 import { auditRequest } from '../audit.js';
 import { inZone, intParam } from '../format.js';
 import { html, safeUrl, type Html } from '../html.js';
@@ -30,7 +31,7 @@ export async function disconnectOAuth(ctx: AppContext, id: number): Promise<bool
   }
 }
 
-const seesAll = (req: Request) => ['admin', 'revops'].includes(req.user!.role);
+const seesAll = (req: AuthedRequest) => ['admin', 'revops'].includes(req.user.role);
 
 /** The Connect buttons for the configured providers, each with the transport choice. */
 export function connectButtons(ctx: Pick<AppContext, 'config'>, req: Request): Html {
@@ -66,26 +67,26 @@ export function oauthState(m: Pick<OAuthMailboxRow, 'consent_error' | 'paused_at
 }
 
 export function mailboxOAuthRoutes(ctx: AppContext): Router {
-  const r = Router();
+  const r = authedRouter();
   const audit = (req: Request, action: string, id: number, data: Record<string, unknown> = {}) =>
     auditRequest(ctx.db, req, action, { type: 'mailbox', id }, data);
-  const visible = (req: Request) =>
-    run<OAuthMailboxRow>(ctx.db, listOAuthMailboxes(req.user!.workspaceId, seesAll(req) ? null : req.user!.id));
-  const starter = (req: Request) => {
+  const visible = (req: AuthedRequest) =>
+    run<OAuthMailboxRow>(ctx.db, listOAuthMailboxes(req.user.workspaceId, seesAll(req) ? null : req.user.id));
+  const starter = (req: AuthedRequest) => {
     if (!req.sessionId)
       throw new AppError('FORBIDDEN', 'Connecting a mailbox needs a browser session, not an API token.');
-    return { sessionId: req.sessionId, workspaceId: req.user!.workspaceId, userId: req.user!.id };
+    return { sessionId: req.sessionId, workspaceId: req.user.workspaceId, userId: req.user.id };
   };
 
-  r.get('/mailboxes', async (req, res) => {
+  r.get('/mailboxes', async (req, res, user) => {
     const rows = await visible(req);
-    const tz = req.user!.timeZone;
+    const tz = user.timeZone;
     const done =
       typeof req.query.connected === 'string' ? rows.find((m) => String(m.id) === req.query.connected) : undefined;
     const deleted = typeof req.query.deleted === 'string' ? req.query.deleted.slice(0, 300) : '';
     // SMTP and local-outbox mailboxes are set up under Settings; their own rep edits or deletes them from here.
-    const own = (await run(ctx.db, listMailboxRows(req.user!.workspaceId))).filter(
-      (m) => m.user_id === req.user!.id && ['smtp', 'outbox'].includes(m.kind),
+    const own = (await run(ctx.db, listMailboxRows(user.workspaceId))).filter(
+      (m) => m.user_id === user.id && ['smtp', 'outbox'].includes(m.kind),
     );
     res.type('html').send(
       page(
@@ -183,5 +184,5 @@ export function mailboxOAuthRoutes(ctx: AppContext): Router {
     await audit(req, 'mailbox.oauth_disconnected', id, { revoked });
     res.redirect(303, '/mailboxes');
   });
-  return r;
+  return r.router;
 }

@@ -13,6 +13,7 @@ import {
   type NeedsContactRow,
 } from '../../db/queries/needs-contact.js';
 import { AppError } from '../../errors.js';
+import { authedRouter, type AuthedRequest } from '../authed.js';
 import type { CurrentUser } from '../auth/session.js';
 import { html, safeUrl, type Html } from '../html.js';
 import { csrfField, page } from '../layout.js';
@@ -33,6 +34,7 @@ function assertMayAct(u: CurrentUser, s: Pick<NeedsContactRow, 'account_owner_id
 }
 
 /** The block at the top of the review queue. */
+// Request, not AuthedRequest, while the queue page (queue.ts) passes its plain request.
 export async function needsContactBlock(ctx: AppContext, req: Request): Promise<Html> {
   const u = req.user!;
   const rows = await run<NeedsContactRow & { total: number }>(
@@ -59,14 +61,14 @@ export function needsContactSection(
 }
 
 export function needsContactRoutes(ctx: AppContext): Router {
-  const r = Router();
-  const load = async (req: Request) => {
+  const r = authedRouter();
+  const load = async (req: AuthedRequest) => {
     const s = await one<NeedsContactRow & { status: string }>(
       ctx.db,
-      findSignalNeedingContact(req.user!.workspaceId, Number.parseInt(String(req.params.id), 10) || 0),
+      findSignalNeedingContact(req.user.workspaceId, Number.parseInt(String(req.params.id), 10) || 0),
     );
     if (!s) throw new AppError('NOT_FOUND', 'No such signal.');
-    if (req.user!.role === 'rep' && s.account_owner_id !== null && s.account_owner_id !== req.user!.id)
+    if (req.user.role === 'rep' && s.account_owner_id !== null && s.account_owner_id !== req.user.id)
       throw new AppError('FORBIDDEN', 'This account belongs to another rep.');
     return s;
   };
@@ -148,14 +150,13 @@ export function needsContactRoutes(ctx: AppContext): Router {
     );
   });
 
-  r.post('/signals/:id/contact', async (req, res) => {
+  r.post('/signals/:id/contact', async (req, res, u) => {
     const s = await load(req);
-    assertMayAct(req.user!, s);
+    assertMayAct(u, s);
     if (s.status !== 'needs_contact') throw new AppError('STATE', `This signal is ${s.status} now; nothing to add.`);
     const b = NewContact.safeParse(req.body ?? {});
     if (!b.success)
       throw new AppError('VALIDATION', b.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`).join('; '));
-    const u = req.user!;
     const contactId = await ctx.db.transaction(async (tx) => {
       const existing = await one<{ id: number; account_id: number | null }>(
         tx,
@@ -188,5 +189,5 @@ export function needsContactRoutes(ctx: AppContext): Router {
     ctx.log.info({ signalId: s.id, contactId }, 'signal.contact_added');
     res.redirect(303, `/queue?contactAdded=${s.id}`);
   });
-  return r;
+  return r.router;
 }

@@ -17,6 +17,7 @@ import {
 import { demoSendNow } from '../../demo/send-now.js';
 import { AppError } from '../../errors.js';
 import { simulateReply } from '../../sequencing/control.js';
+import { authedRouter } from '../authed.js';
 import { assertCanAct, assertCanSee, queueViewer } from '../access.js';
 import type { CurrentUser } from '../auth/session.js';
 import { inZone, intParam, label } from '../format.js';
@@ -120,11 +121,10 @@ function statusLine(m: OutboxRow): Html {
 }
 
 export function outboxRoutes(ctx: AppContext): Router {
-  const r = Router();
+  const r = authedRouter();
   const idOf = (req: Request) => intParam(req.params.id) ?? 0;
 
-  r.get('/outbox', async (req, res) => {
-    const u = req.user!;
+  r.get('/outbox', async (req, res, u) => {
     const p = pageParams(req.query, 25);
     const [rows, total, demo] = await Promise.all([
       run<OutboxRow>(ctx.db, listOutbox(u.workspaceId, queueViewer(u), p.perPage, p.offset)),
@@ -206,8 +206,7 @@ export function outboxRoutes(ctx: AppContext): Router {
     );
   });
 
-  r.get('/outbox/:id', async (req, res) => {
-    const u = req.user!;
+  r.get('/outbox/:id', async (req, res, u) => {
     const m = await loadOut(ctx, u, idOf(req));
     const { simpleParser } = await import('mailparser');
     const parsed = m.raw ? await simpleParser(m.raw, { skipImageLinks: true, skipTextToHtml: true }) : undefined;
@@ -287,31 +286,30 @@ export function outboxRoutes(ctx: AppContext): Router {
     );
   });
 
-  r.post('/outbox/send-now', async (req, res) => {
-    const out = await sendNow(ctx, req.user!);
+  r.post('/outbox/send-now', async (req, res, user) => {
+    const out = await sendNow(ctx, user);
     const waiting = out.waiting.map((w) => w.stepId).join(',');
     res.redirect(303, `/outbox?sent=${out.sent}${waiting ? `&waiting=${waiting}` : ''}`);
   });
-  r.post('/outbox/:id/simulate-reply', async (req, res) => {
-    await answerAsProspect(ctx, req.user!, idOf(req), String((req.body as { body?: unknown })?.body ?? ''));
+  r.post('/outbox/:id/simulate-reply', async (req, res, user) => {
+    await answerAsProspect(ctx, user, idOf(req), String((req.body as { body?: unknown })?.body ?? ''));
     res.redirect(303, `/outbox/${idOf(req)}?replied=1`);
   });
 
   // JSON twins.
-  r.get('/api/outbox', async (req, res) => {
-    const u = req.user!;
+  r.get('/api/outbox', async (req, res, u) => {
     const p = pageParams(req.query, 50);
     res.json({ items: await run<OutboxRow>(ctx.db, listOutbox(u.workspaceId, queueViewer(u), p.perPage, p.offset)) });
   });
-  r.get('/api/outbox/:id', async (req, res) => {
-    res.json(await loadOut(ctx, req.user!, idOf(req)));
+  r.get('/api/outbox/:id', async (req, res, user) => {
+    res.json(await loadOut(ctx, user, idOf(req)));
   });
-  r.post('/api/outbox/send-now', async (req, res) => {
-    res.json(await sendNow(ctx, req.user!));
+  r.post('/api/outbox/send-now', async (req, res, user) => {
+    res.json(await sendNow(ctx, user));
   });
-  r.post('/api/outbox/:id/simulate-reply', async (req, res) => {
-    const out = await answerAsProspect(ctx, req.user!, idOf(req), String((req.body as { body?: unknown })?.body ?? ''));
+  r.post('/api/outbox/:id/simulate-reply', async (req, res, user) => {
+    const out = await answerAsProspect(ctx, user, idOf(req), String((req.body as { body?: unknown })?.body ?? ''));
     res.json({ status: out.status, kind: out.kind, messageRowId: out.messageRowId, sequenceId: out.sequenceId });
   });
-  return r;
+  return r.router;
 }

@@ -7,10 +7,12 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { one, run, type Queryable } from '../../db/index.js';
-import { insertAudit } from '../../db/queries/audit.js';
 import { deleteUserSessions, markLoginAttemptSucceeded, revokeUserApiTokens } from '../../db/queries/sessions.js';
 import { findUser, setPassword, type UserRow } from '../../db/queries/users.js';
 import { AppError } from '../../errors.js';
+import { authedRouter, type AuthedRequest } from '../authed.js';
+import { auditRequest } from '../audit.js';
+import type { CurrentUser } from '../auth/session.js';
 import { admitPasswordCheck, waitText } from '../auth/admit.js';
 import { generatePassword, hashPassword, newPasswordProblem, PASSWORD_MAX, verifyPassword } from '../auth/passwords.js';
 import { requireRole } from '../auth/roles.js';
@@ -38,8 +40,8 @@ const ChangeForm = z.object({
   confirm: z.string(),
 });
 
-function changeForm(req: Request, opts: { error?: string; done?: { sessions: number; tokens: number } } = {}) {
-  const forced = req.user!.mustChangePassword;
+function changeForm(req: AuthedRequest, opts: { error?: string; done?: { sessions: number; tokens: number } } = {}) {
+  const forced = req.user.mustChangePassword;
   return page(
     req,
     'Change password',
@@ -57,7 +59,7 @@ function changeForm(req: Request, opts: { error?: string; done?: { sessions: num
       ${opts.error ? html`<p class="error" role="alert">${opts.error}</p>` : ''}
       <form method="post" action="/password" class="stack">
         ${csrfField(req)}
-        <input type="text" name="username" autocomplete="username" value="${req.user!.email}" hidden />
+        <input type="text" name="username" autocomplete="username" value="${req.user.email}" hidden />
         <label
           >${forced ? 'One-time password' : 'Current password'}
           <input name="current" type="password" autocomplete="current-password" required
@@ -75,16 +77,21 @@ function changeForm(req: Request, opts: { error?: string; done?: { sessions: num
 }
 
 export function passwordRoutes(ctx: AppContext): Router {
-  const r = Router();
-  const audit = (req: Request, action: string, userId: number, ended: { sessions: number; tokens: number }) =>
-    insertAudit({
-      workspaceId: req.user!.workspaceId,
-      userId: req.user!.id,
+  const r = authedRouter();
+  const audit = (
+    tx: Queryable,
+    me: CurrentUser,
+    action: string,
+    userId: number,
+    ended: { sessions: number; tokens: number },
+  ) =>
+    auditRequest(
+      tx,
+      me,
       action,
-      entityType: 'user',
-      entityId: userId,
-      data: { sessionsEnded: ended.sessions, tokensRevoked: ended.tokens },
-    });
+      { type: 'user', id: userId },
+      { sessionsEnded: ended.sessions, tokensRevoked: ended.tokens },
+    );
   /** Ends the user's sessions (but `keep`) and revokes every API token they hold. */
   const endAccess = async (tx: Queryable, userId: number, keep: string | null) => ({
     sessions: (await run(tx, deleteUserSessions(userId, keep))).length,
@@ -95,14 +102,14 @@ export function passwordRoutes(ctx: AppContext): Router {
     res.type('html').send(changeForm(req));
   });
 
-  r.post(CHANGE_PASSWORD_PATH, async (req, res) => {
+  r.post(CHANGE_PASSWORD_PATH, async (req, res, user) => {
     // A token is not a person at a keyboard: it must not swap the password it cannot type.
     if (req.authKind !== 'session') throw new AppError('FORBIDDEN', 'Change your password from a browser session.');
     const parsed = ChangeForm.safeParse(req.body ?? {});
     const fail = (error: string) => res.status(400).type('html').send(changeForm(req, { error }));
     if (!parsed.success) return fail('Fill in all three fields.');
     const { current, password, confirm } = parsed.data;
-    const me = (await one<UserRow>(ctx.db, findUser(req.user!.workspaceId, req.user!.id)))!;
+    const me = (await one<UserRow>(ctx.db, findUser(user.workspaceId, user.id)))!;
     // Throttled like a login, on a key of this user's own: a stolen session cannot guess on.
     const admitted = await admitPasswordCheck(ctx, req, me.email, `password-change:${me.id}`, undefined);
     if (!admitted.allow) {
@@ -128,30 +135,30 @@ export function passwordRoutes(ctx: AppContext): Router {
     const ended = await ctx.db.transaction(async (tx) => {
       await run(tx, setPassword(me.id, hash, false));
       const gone = await endAccess(tx, me.id, req.sessionId ?? null);
-      await run(tx, audit(req, 'user.password_changed', me.id, gone));
+      await audit(tx, user, 'user.password_changed', me.id, gone);
       return gone;
     });
     ctx.log.info(
       { event: 'auth.password.changed', userId: me.id, sessionsEnded: ended.sessions, tokensRevoked: ended.tokens },
       'auth.password.changed',
     );
-    if (req.user!.mustChangePassword) return res.redirect(303, '/');
+    if (user.mustChangePassword) return res.redirect(303, '/');
     res.type('html').send(changeForm(req, { done: ended }));
   });
 
-  r.post('/users/:id/password', requireRole('revops'), async (req, res) => {
+  r.post('/users/:id/password', requireRole('revops'), async (req, res, user) => {
     const id = Number.parseInt(String(req.params.id), 10) || 0;
-    if (id === req.user!.id) throw new AppError('VALIDATION', 'Change your own password on the password page.');
-    const target = await one<UserRow>(ctx.db, findUser(req.user!.workspaceId, id));
+    if (id === user.id) throw new AppError('VALIDATION', 'Change your own password on the password page.');
+    const target = await one<UserRow>(ctx.db, findUser(user.workspaceId, id));
     if (!target) throw new AppError('NOT_FOUND', 'No such user.');
-    if (target.role === 'admin' && req.user!.role !== 'admin')
+    if (target.role === 'admin' && user.role !== 'admin')
       throw new AppError('FORBIDDEN', "Only an admin can reset an admin's password.");
     const password = generatePassword();
     const hash = await hashPassword(password);
     const ended = await ctx.db.transaction(async (tx) => {
       await run(tx, setPassword(id, hash, true));
       const gone = await endAccess(tx, id, null);
-      await run(tx, audit(req, 'user.password_reset', id, gone));
+      await audit(tx, user, 'user.password_reset', id, gone);
       return gone;
     });
     ctx.log.info(
@@ -172,5 +179,5 @@ export function passwordRoutes(ctx: AppContext): Router {
       ),
     );
   });
-  return r;
+  return r.router;
 }

@@ -20,6 +20,7 @@ import { parsePersonaLines, personaLines } from '../../plays/persona-lines.js';
 import { FUNDING_ROUNDS, INBOUND_EVENTS, PlayDefinition } from '../../plays/schema.js';
 import { createPlay, editPlay, toDefinition } from '../../plays/service.js';
 import { verifySignature } from '../../signals/sources/webhook.js';
+import { authedRouter, type AuthedRequest } from '../authed.js';
 import { queueViewer } from '../access.js';
 import { isHexSignature, signedBody } from '../webhook-guard.js';
 import { requireRole } from '../auth/roles.js';
@@ -227,17 +228,17 @@ export function playWebhookRoutes(ctx: AppContext): Router {
 }
 
 export function playRoutes(ctx: AppContext): Router {
-  const r = Router();
+  const r = authedRouter();
   const templates = (wsId: number) => run<{ id: number; name: string }>(ctx.db, listTemplates(wsId));
-  const load = async (req: Request) => {
-    const p = await one<PlayRow>(ctx.db, findPlay(req.user!.workspaceId, idOf(req)));
+  const load = async (req: AuthedRequest) => {
+    const p = await one<PlayRow>(ctx.db, findPlay(req.user.workspaceId, idOf(req)));
     if (!p) throw new AppError('NOT_FOUND', 'No such play.');
     return p;
   };
 
-  r.get('/plays', async (req, res) => {
-    const plays = await run<PlayRow>(ctx.db, listPlays(req.user!.workspaceId));
-    const canEdit = ['admin', 'revops'].includes(req.user!.role);
+  r.get('/plays', async (req, res, user) => {
+    const plays = await run<PlayRow>(ctx.db, listPlays(user.workspaceId));
+    const canEdit = ['admin', 'revops'].includes(user.role);
     res.type('html').send(
       page(
         req,
@@ -274,7 +275,7 @@ export function playRoutes(ctx: AppContext): Router {
     );
   });
 
-  r.get('/plays/new', requireRole('revops'), async (req, res) => {
+  r.get('/plays/new', requireRole('revops'), async (req, res, user) => {
     res.type('html').send(
       page(
         req,
@@ -285,31 +286,31 @@ export function playRoutes(ctx: AppContext): Router {
             ...PlayDefinition.parse({ name: 'New play', trigger: { kind: 'signal', signalType: 'funding' } }),
             name: '',
           },
-          await templates(req.user!.workspaceId),
+          await templates(user.workspaceId),
           '/plays',
         ),
       ),
     );
   });
 
-  r.post('/plays', requireRole('revops'), async (req, res) => {
-    const p = await createPlay(ctx.db, req.user!.workspaceId, fromForm(req.body ?? {}), req.user!.id);
+  r.post('/plays', requireRole('revops'), async (req, res, user) => {
+    const p = await createPlay(ctx.db, user.workspaceId, fromForm(req.body ?? {}), user.id);
     await auditRequest(ctx.db, req, 'play.created', { type: 'play', id: p.id });
     res.redirect(303, `/plays/${p.id}`);
   });
 
-  r.get('/plays/:id', async (req, res) => {
+  r.get('/plays/:id', async (req, res, user) => {
     const p = await load(req);
     const versions = await run<{ version: number; created_at: Date; created_by_email: string | null }>(
       ctx.db,
       listPlayVersions(p.id),
     );
     const d = toDefinition(p);
-    const canEdit = ['admin', 'revops'].includes(req.user!.role);
-    const canEnroll = ['admin', 'revops', 'rep'].includes(req.user!.role);
+    const canEdit = ['admin', 'revops'].includes(user.role);
+    const canEnroll = ['admin', 'revops', 'rep'].includes(user.role);
     const showSecret = canEdit && d.trigger.kind === 'inbound';
     // Read only: a GET never writes, so a workspace without a secret yet gets a button to make one.
-    const secret = showSecret ? await existingInboundSecret(ctx.db, ctx.secrets, req.user!.workspaceId) : undefined;
+    const secret = showSecret ? await existingInboundSecret(ctx.db, ctx.secrets, user.workspaceId) : undefined;
     res.type('html').send(
       page(
         req,
@@ -322,7 +323,7 @@ export function playRoutes(ctx: AppContext): Router {
                   <summary>How our product posts ${d.trigger.kind === 'inbound' ? d.trigger.event : ''} events</summary>
                   <p>
                     POST JSON to <code>${ctx.config.publicUrl}/api/events</code> with headers
-                    <code>X-Prospector-Workspace: ${req.user!.workspaceId}</code> and
+                    <code>X-Prospector-Workspace: ${user.workspaceId}</code> and
                     <code>X-Prospector-Signature: sha256=HMAC_SHA256_HEX(body)</code>, signed with this workspace's
                     secret: <code>${secret}</code>. Body:
                     <code
@@ -353,37 +354,37 @@ export function playRoutes(ctx: AppContext): Router {
             canEdit
               ? html`<p><a href="/plays/${p.id}/experiment">Experiment: variants and hold-out</a></p>
                   <h2>Edit (saves version ${p.version + 1})</h2>
-                  ${playForm(req, d, await templates(req.user!.workspaceId), `/plays/${p.id}`, p.version)}`
+                  ${playForm(req, d, await templates(user.workspaceId), `/plays/${p.id}`, p.version)}`
               : ''
           }
           <h2>Versions</h2>
           <ul>
-            ${versions.map((v) => html`<li>v${v.version} · ${when(v.created_at, req.user!.timeZone, new Date())} · ${v.created_by_email ?? 'default'}</li>`)}
+            ${versions.map((v) => html`<li>v${v.version} · ${when(v.created_at, user.timeZone, new Date())} · ${v.created_by_email ?? 'default'}</li>`)}
           </ul>`,
       ),
     );
   });
 
-  r.post('/plays/:id', requireRole('revops'), async (req, res) => {
+  r.post('/plays/:id', requireRole('revops'), async (req, res, user) => {
     const p = await editPlay(
       ctx.db,
-      req.user!.workspaceId,
+      user.workspaceId,
       idOf(req),
       Number(req.body?.version),
       fromForm(req.body ?? {}),
-      req.user!.id,
+      user.id,
     );
     await auditRequest(ctx.db, req, 'play.edited', { type: 'play', id: p.id }, { version: p.version });
     res.redirect(303, `/plays/${p.id}`);
   });
 
-  r.post('/plays/:id/inbound-secret', requireRole('revops'), async (req, res) => {
+  r.post('/plays/:id/inbound-secret', requireRole('revops'), async (req, res, user) => {
     const p = await load(req);
-    await inboundSecret(ctx.db, ctx.secrets, req.user!.workspaceId); // made once; a second POST keeps it
+    await inboundSecret(ctx.db, ctx.secrets, user.workspaceId); // made once; a second POST keeps it
     res.redirect(303, `/plays/${p.id}`);
   });
 
-  r.post('/plays/:id/enroll', requireRole('rep', 'revops'), async (req, res) => {
+  r.post('/plays/:id/enroll', requireRole('rep', 'revops'), async (req, res, user) => {
     const p = await load(req);
     const emails = String(req.body?.emails ?? '')
       .split(/[\s,;]+/)
@@ -391,18 +392,18 @@ export function playRoutes(ctx: AppContext): Router {
     if (!emails.length) throw new AppError('VALIDATION', 'Give at least one contact email.');
     const ids: number[] = [];
     for (const e of emails) {
-      const c = await one<{ id: number }>(ctx.db, findContactByEmail(req.user!.workspaceId, e));
+      const c = await one<{ id: number }>(ctx.db, findContactByEmail(user.workspaceId, e));
       if (!c) throw new AppError('NOT_FOUND', `No contact with email ${e}. Add them on the Contacts page first.`);
       ids.push(c.id);
     }
     const out = await enrollContacts(
       ctx.db,
       {
-        workspaceId: req.user!.workspaceId,
+        workspaceId: user.workspaceId,
         playId: p.id,
         contactIds: ids,
-        userId: req.user!.id,
-        onlyOwnerId: queueViewer(req.user!),
+        userId: user.id,
+        onlyOwnerId: queueViewer(user),
         note: String(req.body?.note ?? ''),
       },
       researchEnqueuer(ctx.boss),
@@ -421,9 +422,9 @@ export function playRoutes(ctx: AppContext): Router {
   });
 
   // JSON API
-  r.get('/api/plays', async (req, res) => {
+  r.get('/api/plays', async (req, res, user) => {
     res.json({
-      items: (await run<PlayRow>(ctx.db, listPlays(req.user!.workspaceId))).map((p) => ({
+      items: (await run<PlayRow>(ctx.db, listPlays(user.workspaceId))).map((p) => ({
         id: p.id,
         version: p.version,
         ...toDefinition(p),
@@ -432,18 +433,23 @@ export function playRoutes(ctx: AppContext): Router {
   });
   r.get('/api/plays/:id', async (req, res) => {
     const p = await load(req);
-    res.json({ id: p.id, version: p.version, ...toDefinition(p), versions: await run(ctx.db, listPlayVersions(p.id)) });
+    res.json({
+      id: p.id,
+      version: p.version,
+      ...toDefinition(p),
+      versions: await run(ctx.db, listPlayVersions(p.id)),
+    });
   });
-  r.post('/api/plays', requireRole('revops'), async (req, res) => {
-    const p = await createPlay(ctx.db, req.user!.workspaceId, req.body, req.user!.id);
+  r.post('/api/plays', requireRole('revops'), async (req, res, user) => {
+    const p = await createPlay(ctx.db, user.workspaceId, req.body, user.id);
     res.status(201).json({ id: p.id, version: p.version, ...toDefinition(p) });
   });
-  r.put('/api/plays/:id', requireRole('revops'), async (req, res) => {
+  r.put('/api/plays/:id', requireRole('revops'), async (req, res, user) => {
     const { version, ...def } = (req.body ?? {}) as { version?: number };
-    const p = await editPlay(ctx.db, req.user!.workspaceId, idOf(req), Number(version), def, req.user!.id);
+    const p = await editPlay(ctx.db, user.workspaceId, idOf(req), Number(version), def, user.id);
     res.json({ id: p.id, version: p.version, ...toDefinition(p) });
   });
-  r.post('/api/plays/:id/enroll', requireRole('rep', 'revops'), async (req, res) => {
+  r.post('/api/plays/:id/enroll', requireRole('rep', 'revops'), async (req, res, user) => {
     const b = z
       .object({
         contactIds: z.array(z.number().int().positive()).min(1).max(50),
@@ -454,16 +460,16 @@ export function playRoutes(ctx: AppContext): Router {
     const out = await enrollContacts(
       ctx.db,
       {
-        workspaceId: req.user!.workspaceId,
+        workspaceId: user.workspaceId,
         playId: idOf(req),
         contactIds: b.data.contactIds,
-        userId: req.user!.id,
-        onlyOwnerId: queueViewer(req.user!),
+        userId: user.id,
+        onlyOwnerId: queueViewer(user),
         note: b.data.note,
       },
       researchEnqueuer(ctx.boss),
     );
     res.status(202).json(out);
   });
-  return r;
+  return r.router;
 }

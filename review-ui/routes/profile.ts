@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
 import { findSenderProfile, updateSenderProfile, type SenderProfile } from '../../db/queries/user-profile.js';
+import { authedRouter } from '../authed.js';
 import { auditRequest } from '../audit.js';
 import { html } from '../html.js';
 import { csrfField, page } from '../layout.js';
@@ -51,18 +52,18 @@ ${p.signature ?? ''}</textarea>
 }
 
 export function profileRoutes(ctx: AppContext): Router {
-  const r = Router();
-  r.get('/profile', async (req, res) => {
-    const p = (await one<SenderProfile>(ctx.db, findSenderProfile(req.user!.id)))!;
+  const r = authedRouter();
+  r.get('/profile', async (req, res, user) => {
+    const p = (await one<SenderProfile>(ctx.db, findSenderProfile(user.id)))!;
     res.type('html').send(profilePage(req, p, { saved: !!req.query.saved }));
   });
-  r.post('/profile', async (req, res) => {
+  r.post('/profile', async (req, res, user) => {
     const parsed = ProfileForm.safeParse({
       senderName: req.body?.senderName ?? '',
       signature: req.body?.signature ?? '',
     });
     if (!parsed.success) {
-      const p = (await one<SenderProfile>(ctx.db, findSenderProfile(req.user!.id)))!;
+      const p = (await one<SenderProfile>(ctx.db, findSenderProfile(user.id)))!;
       const given = {
         ...p,
         sender_name: String(req.body?.senderName ?? ''),
@@ -76,12 +77,12 @@ export function profileRoutes(ctx: AppContext): Router {
     const name = parsed.data.senderName || null;
     const signature = parsed.data.signature.replace(/\r\n/g, '\n').trim() || null;
     await ctx.db.transaction(async (tx) => {
-      await run(tx, updateSenderProfile(req.user!.id, name, signature));
+      await run(tx, updateSenderProfile(user.id, name, signature));
       await auditRequest(
         tx,
         req,
         'user.profile_updated',
-        { type: 'user', id: req.user!.id },
+        { type: 'user', id: user.id },
         {
           senderName: name !== null,
           signature: signature !== null,
@@ -90,5 +91,5 @@ export function profileRoutes(ctx: AppContext): Router {
     });
     res.redirect(303, '/profile?saved=1');
   });
-  return r;
+  return r.router;
 }

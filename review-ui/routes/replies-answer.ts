@@ -2,7 +2,7 @@
 // threaded, recorded; sequencing/answer.ts) and a mailto: link that opens the rep's own mail
 // client on the same thread. Reps answer on their own sequences, admins on any; managers and
 // RevOps read the page and may use the mailto link, nothing is sent in their name from here.
-import { Router, type Request, type Response } from 'express';
+import { Router, type Response } from 'express';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
 import { answersTo, type AnswerTarget, type SentAnswer } from '../../db/queries/answer.js';
@@ -17,6 +17,7 @@ import {
   senderOf,
   sendAnswer,
 } from '../../sequencing/answer.js';
+import { authedRouter, type AuthedRequest } from '../authed.js';
 import { assertCanAct, assertCanSee, canActOnDraft } from '../access.js';
 import { inZone, intParam } from '../format.js';
 import { html, safeUrl } from '../html.js';
@@ -24,12 +25,12 @@ import { csrfField, page } from '../layout.js';
 
 async function view(
   ctx: AppContext,
-  req: Request,
+  req: AuthedRequest,
   res: Response,
   t: AnswerTarget,
   opts: { body?: string; error?: string; status?: number } = {},
 ) {
-  const u = req.user!;
+  const u = req.user;
   const mailbox = await answerMailbox(ctx, t).catch(() => undefined as MailboxRow | undefined);
   const profile = await one<SenderProfile>(ctx.db, findSenderProfile(u.id));
   const sender = mailbox ? senderOf(profile, mailbox) : senderOf(profile, { from_name: '' });
@@ -100,23 +101,23 @@ async function view(
 }
 
 export function answerRoutes(ctx: AppContext): Router {
-  const r = Router();
-  const load = async (req: Request) => {
-    const t = await loadAnswerTarget(ctx, req.user!.workspaceId, intParam(req.params.id) ?? 0);
-    assertCanSee(req.user!, t);
+  const r = authedRouter();
+  const load = async (req: AuthedRequest) => {
+    const t = await loadAnswerTarget(ctx, req.user.workspaceId, intParam(req.params.id) ?? 0);
+    assertCanSee(req.user, t);
     return t;
   };
   r.get('/replies/:id/answer', async (req, res) => {
     await view(ctx, req, res, await load(req));
   });
-  r.post('/replies/:id/answer', async (req, res) => {
+  r.post('/replies/:id/answer', async (req, res, user) => {
     const t = await load(req);
-    assertCanAct(req.user!, t);
+    assertCanAct(user, t);
     const body = typeof req.body?.body === 'string' ? (req.body.body as string) : '';
     try {
       await sendAnswer(ctx, t, {
-        workspaceId: req.user!.workspaceId,
-        userId: req.user!.id,
+        workspaceId: user.workspaceId,
+        userId: user.id,
         messageId: t.id,
         body,
         ip: req.ip,
@@ -131,5 +132,5 @@ export function answerRoutes(ctx: AppContext): Router {
     }
     res.redirect(303, `/replies/${t.id}/answer?sent=1`);
   });
-  return r;
+  return r.router;
 }

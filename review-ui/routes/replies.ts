@@ -3,13 +3,14 @@
 import { Router, type Request } from 'express';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
-import { insertAudit } from '../../db/queries/audit.js';
 import { deleteReplyEvent, findInbound, listReplies, markNotReply, type ReplyRow } from '../../db/queries/review.js';
 import { AppError } from '../../errors.js';
 import { applyMeetingBooked } from '../../sequencing/outcomes.js';
+import { authedRouter } from '../authed.js';
 import { assertCanAct, queueViewer } from '../access.js';
 import type { CurrentUser } from '../auth/session.js';
 import { inZone, intParam, label } from '../format.js';
+import { auditRequest } from '../audit.js';
 import { html, safeUrl } from '../html.js';
 import { csrfField, page, pageParams, pager } from '../layout.js';
 import { answerRoutes } from './replies-answer.js';
@@ -56,16 +57,7 @@ export async function recordMeeting(
       now,
       messageRef: messageId,
     });
-    await run(
-      tx,
-      insertAudit({
-        workspaceId: u.workspaceId,
-        userId: u.id,
-        action: 'reply.meeting_booked',
-        entityType: 'message',
-        entityId: messageId,
-      }),
-    );
+    await auditRequest(tx, u, 'reply.meeting_booked', { type: 'message', id: messageId });
   });
 }
 
@@ -74,25 +66,15 @@ export async function recordNotReply(ctx: Pick<AppContext, 'db'>, u: CurrentUser
   await ctx.db.transaction(async (tx) => {
     await run(tx, markNotReply(messageId, u.id));
     await run(tx, deleteReplyEvent(messageId));
-    await run(
-      tx,
-      insertAudit({
-        workspaceId: u.workspaceId,
-        userId: u.id,
-        action: 'reply.not_a_reply',
-        entityType: 'message',
-        entityId: messageId,
-      }),
-    );
+    await auditRequest(tx, u, 'reply.not_a_reply', { type: 'message', id: messageId });
   });
 }
 
 export function replyRoutes(ctx: AppContext): Router {
-  const r = Router();
+  const r = authedRouter();
   r.use(answerRoutes(ctx));
 
-  r.get('/replies', async (req, res) => {
-    const u = req.user!;
+  r.get('/replies', async (req, res, u) => {
     const show = KINDS[String(req.query.show)] ? String(req.query.show) : 'replies';
     const p = pageParams(req.query, 25);
     const rows = await run<ReplyRow>(
@@ -142,13 +124,13 @@ export function replyRoutes(ctx: AppContext): Router {
   });
 
   const idOf = (req: Request) => intParam(req.params.id) ?? 0;
-  r.post('/replies/:id/meeting', async (req, res) => {
-    await recordMeeting(ctx, req.user!, idOf(req));
+  r.post('/replies/:id/meeting', async (req, res, user) => {
+    await recordMeeting(ctx, user, idOf(req));
     res.redirect(303, '/replies?done=meeting');
   });
-  r.post('/replies/:id/not-a-reply', async (req, res) => {
-    await recordNotReply(ctx, req.user!, idOf(req));
+  r.post('/replies/:id/not-a-reply', async (req, res, user) => {
+    await recordNotReply(ctx, user, idOf(req));
     res.redirect(303, '/replies?done=not-a-reply');
   });
-  return r;
+  return r.router;
 }

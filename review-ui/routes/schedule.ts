@@ -27,6 +27,7 @@ import { loadSchedulePolicy } from '../../sequencing/approve.js';
 import { moveLaterSteps } from '../../sequencing/order.js';
 import { isSendableAt, nextSlot } from '../../sequencing/schedule.js';
 import { replanLater } from '../../sequencing/step-approval-rules.js';
+import { authedRouter, type AuthedRequest } from '../authed.js';
 import { assertCanAct, canActOnDraft, queueViewer } from '../access.js';
 import { auditRequest } from '../audit.js';
 import { intParam, zoneOf } from '../format.js';
@@ -37,13 +38,13 @@ import { scheduleItem, scheduleList, scheduleWeek, weekStart, type ScheduleItem 
 /** The upcoming steps of a filter with why each waits, as pages show them. */
 export async function loadUpcoming(
   db: Queryable,
-  req: Request,
+  req: AuthedRequest,
   f: Omit<UpcomingFilter, 'workspaceId' | 'viewer'>,
   limit: number,
   offset: number,
   now: Date,
 ): Promise<ScheduleItem[]> {
-  const u = req.user!;
+  const u = req.user;
   const filter = { ...f, workspaceId: u.workspaceId, viewer: queueViewer(u) };
   const [rows, boxes] = await Promise.all([
     run<UpcomingRow>(db, upcomingSteps(filter, limit, offset)),
@@ -63,10 +64,9 @@ function withFlash(url: string, key: string, value: string): string {
 }
 
 export function scheduleRoutes(ctx: AppContext): Router {
-  const r = Router();
+  const r = authedRouter();
 
-  r.get('/schedule', async (req, res) => {
-    const u = req.user!;
+  r.get('/schedule', async (req, res, u) => {
     const now = new Date();
     const tz = zoneOf(u.timeZone);
     const rep = u.role === 'rep' ? null : (intParam(req.query.rep) ?? null);
@@ -134,17 +134,16 @@ export function scheduleRoutes(ctx: AppContext): Router {
     );
   });
 
-  const lockStep = async (tx: Queryable, req: Request): Promise<StepLockRow> => {
-    const st = await one<StepLockRow>(tx, lockStepForChange(req.user!.workspaceId, intParam(req.params.id) ?? 0));
+  const lockStep = async (tx: Queryable, req: AuthedRequest): Promise<StepLockRow> => {
+    const st = await one<StepLockRow>(tx, lockStepForChange(req.user.workspaceId, intParam(req.params.id) ?? 0));
     if (!st) throw new AppError('NOT_FOUND', 'No such step.');
-    assertCanAct(req.user!, st);
+    assertCanAct(req.user, st);
     if (!['scheduled', 'awaiting_approval'].includes(st.status))
       throw new AppError('STATE', `This step is ${st.status.replace('_', ' ')}; only a step not sent yet can change.`);
     return st;
   };
 
-  r.post('/schedule/steps/:id/reschedule', async (req, res) => {
-    const u = req.user!;
+  r.post('/schedule/steps/:id/reschedule', async (req, res, u) => {
     const tz = zoneOf(u.timeZone);
     const parsed = DateTime.fromISO(String(req.body?.at ?? ''), { zone: tz });
     if (!parsed.isValid) throw new AppError('VALIDATION', 'Give the new time as a date and time.');
@@ -225,5 +224,5 @@ export function scheduleRoutes(ctx: AppContext): Router {
     res.redirect(303, withFlash(backTo(req), 'done', 'Step skipped; the steps after it were planned again from now.'));
   });
 
-  return r;
+  return r.router;
 }

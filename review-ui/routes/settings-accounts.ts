@@ -11,6 +11,7 @@ import { listOwners } from '../../db/queries/review.js';
 import { accountChoices, findContact, updateAccount } from '../../db/queries/settings.js';
 import { AppError } from '../../errors.js';
 import { rematchUnmatched } from '../../signals/rematch.js';
+import { authedRouter, type AuthedRequest } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
 import { intParam } from '../format.js';
 import { html, safeUrl, type Html } from '../html.js';
@@ -132,29 +133,29 @@ function contactForm(
 }
 
 export function settingsAccountRoutes(ctx: AppContext): Router {
-  const r = Router();
+  const r = authedRouter();
   const revops = requireRole('revops');
-  const owners = (req: Request) =>
-    run<{ id: number; name: string; email: string }>(ctx.db, listOwners(req.user!.workspaceId));
-  const accounts = (req: Request) =>
-    run<{ id: number; name: string; domain: string | null }>(ctx.db, accountChoices(req.user!.workspaceId));
+  const owners = (req: AuthedRequest) =>
+    run<{ id: number; name: string; email: string }>(ctx.db, listOwners(req.user.workspaceId));
+  const accounts = (req: AuthedRequest) =>
+    run<{ id: number; name: string; domain: string | null }>(ctx.db, accountChoices(req.user.workspaceId));
   const audit = (req: Request, action: string, type: string, id: number) =>
     auditRequest(ctx.db, req, action, { type: type, id: id });
   // A new name, domain or alias may be what an unmatched signal was about: look again now
   // (imports and the API are covered by the maintenance tick).
-  const rematch = (req: Request) =>
+  const rematch = (req: AuthedRequest) =>
     rematchUnmatched(
       { db: ctx.db, log: ctx.log, enqueueResearch: researchEnqueuer(ctx.boss) },
-      req.user!.workspaceId,
+      req.user.workspaceId,
       new Date(),
     );
-  const loadAccount = async (req: Request) => {
-    const a = await one<AccountRow>(ctx.db, findAccount(req.user!.workspaceId, intParam(req.params.id) ?? 0));
+  const loadAccount = async (req: AuthedRequest) => {
+    const a = await one<AccountRow>(ctx.db, findAccount(req.user.workspaceId, intParam(req.params.id) ?? 0));
     if (!a) throw new AppError('NOT_FOUND', 'No such account.');
     return a;
   };
-  const loadContact = async (req: Request) => {
-    const c = await one<ContactRow>(ctx.db, findContact(req.user!.workspaceId, intParam(req.params.id) ?? 0));
+  const loadContact = async (req: AuthedRequest) => {
+    const c = await one<ContactRow>(ctx.db, findContact(req.user.workspaceId, intParam(req.params.id) ?? 0));
     if (!c) throw new AppError('NOT_FOUND', 'No such contact.');
     return c;
   };
@@ -162,11 +163,10 @@ export function settingsAccountRoutes(ctx: AppContext): Router {
   r.get('/accounts/new', revops, async (req, res) => {
     res.type('html').send(page(req, 'New account', accountForm(req, undefined, await owners(req))));
   });
-  r.post('/accounts/new', revops, async (req, res) => {
-    const a = await one<AccountRow>(
-      ctx.db,
-      insertAccount(req.user!.workspaceId, parseAccountForm(req.body ?? {})),
-    ).catch((e) => conflictOnDuplicate(e, 'An account with this domain'));
+  r.post('/accounts/new', revops, async (req, res, user) => {
+    const a = await one<AccountRow>(ctx.db, insertAccount(user.workspaceId, parseAccountForm(req.body ?? {}))).catch(
+      (e) => conflictOnDuplicate(e, 'An account with this domain'),
+    );
     await audit(req, 'account.created', 'account', a!.id);
     await rematch(req);
     res.redirect(303, `/accounts?q=${encodeURIComponent(a!.name)}`);
@@ -175,9 +175,9 @@ export function settingsAccountRoutes(ctx: AppContext): Router {
     const a = await loadAccount(req);
     res.type('html').send(page(req, `Edit ${a.name}`, accountForm(req, a, await owners(req))));
   });
-  r.post('/accounts/:id/edit', revops, async (req, res) => {
+  r.post('/accounts/:id/edit', revops, async (req, res, user) => {
     const a = await loadAccount(req);
-    await run(ctx.db, updateAccount(req.user!.workspaceId, a.id, parseAccountForm(req.body ?? {}))).catch((e) =>
+    await run(ctx.db, updateAccount(user.workspaceId, a.id, parseAccountForm(req.body ?? {}))).catch((e) =>
       conflictOnDuplicate(e, 'An account with this domain'),
     );
     await audit(req, 'account.updated', 'account', a.id);
@@ -196,11 +196,10 @@ export function settingsAccountRoutes(ctx: AppContext): Router {
         ),
       );
   });
-  r.post('/contacts/new', revops, async (req, res) => {
-    const c = await one<ContactRow>(
-      ctx.db,
-      insertContact(req.user!.workspaceId, parseContactForm(req.body ?? {})),
-    ).catch((e) => conflictOnDuplicate(e, 'A contact with this email'));
+  r.post('/contacts/new', revops, async (req, res, user) => {
+    const c = await one<ContactRow>(ctx.db, insertContact(user.workspaceId, parseContactForm(req.body ?? {}))).catch(
+      (e) => conflictOnDuplicate(e, 'A contact with this email'),
+    );
     await audit(req, 'contact.created', 'contact', c!.id);
     res.redirect(303, `/contacts?q=${encodeURIComponent(c!.email)}`);
   });
@@ -217,5 +216,5 @@ export function settingsAccountRoutes(ctx: AppContext): Router {
     await audit(req, 'contact.updated', 'contact', c.id);
     res.redirect(303, `/contacts?q=${encodeURIComponent(c.email)}`);
   });
-  return r;
+  return r.router;
 }

@@ -7,12 +7,13 @@ import { describeChange, EMPTY_CELLS, type EmptyCells } from '../../accounts/imp
 import { Queues } from '../../agents/queues.js';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
-import { insertAudit } from '../../db/queries/audit.js';
 import { findImport, type ImportRow } from '../../db/queries/imports.js';
 import { markImportStarted, setImportMapping } from '../../db/queries/settings.js';
 import { AppError } from '../../errors.js';
+import { authedRouter, type AuthedRequest } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
 import { intParam, label } from '../format.js';
+import { auditRequest } from '../audit.js';
 import { html } from '../html.js';
 import { csrfField, page } from '../layout.js';
 
@@ -37,10 +38,7 @@ export async function startImport(
   const started = await one(ctx.db, markImportStarted(workspaceId, importId));
   if (!started) return; // already started: a double click must not run it twice
   await ctx.boss.send(Queues.importRun.name, { importId }, { singletonKey: `import-${importId}` });
-  await run(
-    ctx.db,
-    insertAudit({ workspaceId, userId, action: 'import.started', entityType: 'import', entityId: importId }),
-  );
+  await auditRequest(ctx.db, { workspaceId, id: userId }, 'import.started', { type: 'import', id: importId });
 }
 
 const ACTION_LABEL = { create: 'new', update: 'will change', unchanged: 'no change' } as const;
@@ -156,11 +154,11 @@ const emptyCellsFrom = (body: Record<string, unknown>): EmptyCells =>
   EMPTY_CELLS.includes(body.empty_cells as EmptyCells) ? (body.empty_cells as EmptyCells) : 'keep';
 
 export function settingsImportRoutes(ctx: AppContext): Router {
-  const r = Router();
-  const load = async (req: Request) => {
+  const r = authedRouter();
+  const load = async (req: AuthedRequest) => {
     const imp = await one<ImportRow & { started_at: Date | null }>(
       ctx.db,
-      findImport(req.user!.workspaceId, intParam(req.params.id) ?? 0),
+      findImport(req.user.workspaceId, intParam(req.params.id) ?? 0),
     );
     if (!imp) throw new AppError('NOT_FOUND', 'No such import.');
     if (imp.status !== 'queued' || imp.started_at)
@@ -173,11 +171,11 @@ export function settingsImportRoutes(ctx: AppContext): Router {
     res.type('html').send(await mapPage(ctx, req, imp));
   });
 
-  r.post('/imports/:id/map', requireRole('revops'), async (req, res) => {
+  r.post('/imports/:id/map', requireRole('revops'), async (req, res, user) => {
     const imp = await load(req);
     const explicit = mappingFromForm(imp.kind, req.body ?? {});
     const emptyCells = emptyCellsFrom(req.body ?? {});
-    await run(ctx.db, setImportMapping(req.user!.workspaceId, imp.id, explicit, emptyCells));
+    await run(ctx.db, setImportMapping(user.workspaceId, imp.id, explicit, emptyCells));
     if (req.body?.action !== 'start') {
       res.type('html').send(await mapPage(ctx, req, { ...imp, mapping: explicit, empty_cells: emptyCells }));
       return;
@@ -186,8 +184,8 @@ export function settingsImportRoutes(ctx: AppContext): Router {
     const key = imp.kind === 'accounts' ? 'name' : 'email';
     if (!mapColumns(imp.kind, parsed.headers, explicit)[key])
       throw new AppError('VALIDATION', `Choose the column that holds the ${key}.`);
-    await startImport(ctx, req.user!.workspaceId, imp.id, req.user!.id);
+    await startImport(ctx, user.workspaceId, imp.id, user.id);
     res.redirect(303, `/imports/${imp.id}`);
   });
-  return r;
+  return r.router;
 }

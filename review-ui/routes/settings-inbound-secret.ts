@@ -5,6 +5,7 @@ import { Router, type Request } from 'express';
 import type { AppContext } from '../../context.js';
 import { AppError } from '../../errors.js';
 import { inboundSecretViews, rotateInboundSecret } from '../../sequencing/inbound-secret.js';
+import { authedRouter } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
 import { intParam } from '../format.js';
 import { html, type Html } from '../html.js';
@@ -56,19 +57,19 @@ export async function inboundSecretSection(ctx: AppContext, req: Request): Promi
 }
 
 export function settingsInboundSecretRoutes(ctx: AppContext): Router {
-  const r = Router();
-  r.post('/settings/mailboxes/:id/inbound-secret/rotate', requireRole('admin'), async (req, res) => {
+  const r = authedRouter();
+  r.post('/settings/mailboxes/:id/inbound-secret/rotate', requireRole('admin'), async (req, res, user) => {
     if ((req.body as Record<string, unknown> | undefined)?.confirm !== 'rotate')
       throw new AppError('VALIDATION', 'Tick the box to confirm: the old secret stops working at once.');
     const mailboxId = intParam(req.params.id) ?? 0;
     await rotateInboundSecret(ctx.db, ctx.secrets, {
-      workspaceId: req.user!.workspaceId,
+      workspaceId: user.workspaceId,
       mailboxId,
-      userId: req.user!.id,
+      userId: user.id,
       ip: req.ip,
     });
-    ctx.log.info({ mailboxId, userId: req.user!.id }, 'mailbox.inbound_secret.rotated');
+    ctx.log.info({ mailboxId, userId: user.id }, 'mailbox.inbound_secret.rotated');
     res.redirect(303, '/settings/mailboxes#inbound-webhook');
   });
-  return r;
+  return r.router;
 }

@@ -5,7 +5,6 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
-import { insertAudit } from '../../db/queries/audit.js';
 import { listOwners } from '../../db/queries/review.js';
 import {
   findActiveMailbox,
@@ -18,8 +17,10 @@ import {
 import type { MailboxRow } from '../../db/queries/sending.js';
 import { AppError } from '../../errors.js';
 import type { SecretBox } from '../../secret-box.js';
+import { authedRouter, type AuthedRequest } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
 import { inZone, intParam } from '../format.js';
+import { auditRequest } from '../audit.js';
 import { html, safeUrl, type Html } from '../html.js';
 import { csrfField, page } from '../layout.js';
 import { issues } from '../openapi.js';
@@ -96,13 +97,17 @@ export function connectionChanged(before: MailboxRow, after: MailboxInput): bool
 }
 
 /** RevOps and admins manage every mailbox; anyone manages the mailbox that is theirs. */
-export const managesAll = (req: Request) => ['admin', 'revops'].includes(req.user!.role);
-export function assertMayManage(req: Request, m: { user_id: number | null }): void {
-  if (!managesAll(req) && m.user_id !== req.user!.id)
+export const managesAll = (req: AuthedRequest) => ['admin', 'revops'].includes(req.user.role);
+export function assertMayManage(req: AuthedRequest, m: { user_id: number | null }): void {
+  if (!managesAll(req) && m.user_id !== req.user.id)
     throw new AppError('FORBIDDEN', 'Only RevOps, an admin or the mailbox’s own rep may change it.');
 }
 
-function form(req: Request, m: MailboxRow | undefined, owners: { id: number; name: string; email: string }[]): Html {
+function form(
+  req: AuthedRequest,
+  m: MailboxRow | undefined,
+  owners: { id: number; name: string; email: string }[],
+): Html {
   const v = (x: unknown) => (x === null || x === undefined ? '' : String(x));
   return html`<form
     method="post"
@@ -210,34 +215,23 @@ function editable(m: MailboxRow): MailboxRow {
 }
 
 export function settingsMailboxRoutes(ctx: AppContext): Router {
-  const r = Router();
+  const r = authedRouter();
   // The list and adding are RevOps'; a mailbox's own page, test, pause and delete are also its rep's.
   const revops = requireRole('revops');
-  const owners = (req: Request) =>
-    run<{ id: number; name: string; email: string }>(ctx.db, listOwners(req.user!.workspaceId));
-  const load = async (req: Request) => {
-    const m = await one(ctx.db, findActiveMailbox(req.user!.workspaceId, intParam(req.params.id) ?? 0));
+  const owners = (req: AuthedRequest) =>
+    run<{ id: number; name: string; email: string }>(ctx.db, listOwners(req.user.workspaceId));
+  const load = async (req: AuthedRequest) => {
+    const m = await one(ctx.db, findActiveMailbox(req.user.workspaceId, intParam(req.params.id) ?? 0));
     if (!m) throw new AppError('NOT_FOUND', 'No such mailbox.');
     assertMayManage(req, m);
     return m;
   };
   const audit = (req: Request, action: string, id: number, data: Record<string, unknown> = {}) =>
-    run(
-      ctx.db,
-      insertAudit({
-        workspaceId: req.user!.workspaceId,
-        userId: req.user!.id,
-        action,
-        entityType: 'mailbox',
-        entityId: id,
-        data,
-        ip: req.ip,
-      }),
-    );
+    auditRequest(ctx.db, req, action, { type: 'mailbox', id }, data);
 
-  const list = async (req: Request, extra: Html = html``) => {
-    const rows = await run(ctx.db, listMailboxRows(req.user!.workspaceId));
-    const tz = req.user!.timeZone;
+  const list = async (req: AuthedRequest, extra: Html = html``) => {
+    const rows = await run(ctx.db, listMailboxRows(req.user.workspaceId));
+    const tz = req.user.timeZone;
     return page(
       req,
       'Mailboxes',
@@ -311,21 +305,21 @@ export function settingsMailboxRoutes(ctx: AppContext): Router {
   });
   // A new mailbox sends nothing until a connection test passes: it is stored paused with
   // UNTESTED, tested on save (and on every later save or test), and released by a passing test.
-  const testAndRelease = async (req: Request, m: MailboxRow) => {
+  const testAndRelease = async (req: AuthedRequest, m: MailboxRow) => {
     const c = await testConnection(m, ctx.secrets, { allowPrivate: ctx.config.allowPrivateFetch });
     if ((c.smtp === 'ok' || m.kind === 'outbox') && m.pause_reason === UNTESTED)
-      await run(ctx.db, setMailboxPaused(req.user!.workspaceId, m.id, null));
+      await run(ctx.db, setMailboxPaused(req.user.workspaceId, m.id, null));
     return c;
   };
-  r.post('/settings/mailboxes', revops, async (req, res) => {
+  r.post('/settings/mailboxes', revops, async (req, res, user) => {
     const m = await ctx.db.transaction(async (tx) => {
       const row = (await one<MailboxRow>(
         tx,
-        insertMailbox(req.user!.workspaceId, mailboxInput(req.body ?? {}, ctx.secrets)),
+        insertMailbox(user.workspaceId, mailboxInput(req.body ?? {}, ctx.secrets)),
       ))!;
       return row.kind === 'outbox'
         ? row
-        : (await one<MailboxRow>(tx, setMailboxPaused(req.user!.workspaceId, row.id, UNTESTED)))!;
+        : (await one<MailboxRow>(tx, setMailboxPaused(user.workspaceId, row.id, UNTESTED)))!;
     });
     await audit(req, 'mailbox.created', m.id);
     await testAndRelease(req, m);
@@ -337,15 +331,15 @@ export function settingsMailboxRoutes(ctx: AppContext): Router {
   });
   // An edit that changes where or as whom it logs in pauses it as untested (unless someone paused
   // it for another reason, which stays); the test run on save releases it, as for a new mailbox.
-  r.post('/settings/mailboxes/:id', async (req, res) => {
+  r.post('/settings/mailboxes/:id', async (req, res, user) => {
     const m = editable(await load(req));
     const input = mailboxInput(req.body ?? {}, ctx.secrets);
     if (!managesAll(req)) input.userId = m.user_id;
     const retest =
       connectionChanged(m, input) && input.kind !== 'outbox' && (!m.paused_at || m.pause_reason === UNTESTED);
     const saved = await ctx.db.transaction(async (tx) => {
-      const row = await one<MailboxRow>(tx, updateMailbox(req.user!.workspaceId, m.id, input));
-      return row && retest ? await one<MailboxRow>(tx, setMailboxPaused(req.user!.workspaceId, m.id, UNTESTED)) : row;
+      const row = await one<MailboxRow>(tx, updateMailbox(user.workspaceId, m.id, input));
+      return row && retest ? await one<MailboxRow>(tx, setMailboxPaused(user.workspaceId, m.id, UNTESTED)) : row;
     });
     await audit(req, 'mailbox.updated', m.id, { retest });
     if (saved) await testAndRelease(req, saved);
@@ -357,23 +351,23 @@ export function settingsMailboxRoutes(ctx: AppContext): Router {
     if (!managesAll(req)) return res.type('html').send(page(req, `Mailbox: ${m.from_email}`, testResult(m, c)));
     res.type('html').send(await list(req, testResult(m, c)));
   });
-  r.post('/settings/mailboxes/:id/pause', async (req, res) => {
+  r.post('/settings/mailboxes/:id/pause', async (req, res, user) => {
     const m = await load(req);
     const reason = String(req.body?.reason ?? '')
       .trim()
       .slice(0, 300);
     if (!reason) throw new AppError('VALIDATION', 'Say why the mailbox is paused; the team sees it.');
-    await run(ctx.db, setMailboxPaused(req.user!.workspaceId, m.id, reason));
+    await run(ctx.db, setMailboxPaused(user.workspaceId, m.id, reason));
     await audit(req, 'mailbox.paused', m.id, { reason });
     res.redirect(303, '/settings/mailboxes');
   });
-  r.post('/settings/mailboxes/:id/resume', async (req, res) => {
+  r.post('/settings/mailboxes/:id/resume', async (req, res, user) => {
     const m = await load(req);
     // Resuming is no way round the connection test.
     if (m.pause_reason === UNTESTED) throw new AppError('STATE', 'This mailbox sends once a connection test passes.');
-    await run(ctx.db, setMailboxPaused(req.user!.workspaceId, m.id, null));
+    await run(ctx.db, setMailboxPaused(user.workspaceId, m.id, null));
     await audit(req, 'mailbox.resumed', m.id);
     res.redirect(303, managesAll(req) ? '/settings/mailboxes' : '/mailboxes');
   });
-  return r;
+  return r.router;
 }

@@ -2,11 +2,10 @@
 // enable/disable (enabling starts afresh), "poll now" (queues a real poll at once) and
 // "test now", which polls once through the signals registry and shows the parsed items
 // without storing anything.
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
-import { insertAudit } from '../../db/queries/audit.js';
 import {
   findSource,
   insertSource,
@@ -21,6 +20,7 @@ import { sharedRenderer } from '../../net/browser.js';
 import { fetchOptionsFor } from '../../signals/poll.js';
 import { sourceRegistry } from '../../signals/registry.js';
 import { SOURCE_KINDS, type RawItem, type SourceKind } from '../../signals/types.js';
+import { authedRouter, type AuthedRequest } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
 import { inZone, intParam } from '../format.js';
 import { html, type Html } from '../html.js';
@@ -70,16 +70,14 @@ export async function createSource(
       pollIntervalMinutes: input.pollIntervalMinutes,
     }),
   ))!;
-  await run(
+  await auditRequest(
     ctx.db,
-    insertAudit({
-      workspaceId,
-      userId,
-      action: 'source.created',
-      entityType: 'signal_source',
-      entityId: row.id,
-      data: { kind: input.kind },
-    }),
+    { workspaceId, id: userId },
+    'source.created',
+    { type: 'signal_source', id: row.id },
+    {
+      kind: input.kind,
+    },
   );
   return row;
 }
@@ -132,8 +130,8 @@ function nextPoll(s: SignalSourceRow, tz: string): Html | string {
   return html`${inZone(s.next_poll_at, tz)}${s.consecutive_failures ? html`<div class="muted">backing off after failures</div>` : ''}`;
 }
 
-function list(req: Request, rows: SourceListRow[], extra: Html = html``): string {
-  const tz = req.user!.timeZone;
+function list(req: AuthedRequest, rows: SourceListRow[], extra: Html = html``): string {
+  const tz = req.user.timeZone;
   return page(
     req,
     'Signal sources',
@@ -232,11 +230,11 @@ function testResult(s: SignalSourceRow, r: SourceTestResult): Html {
 }
 
 export function settingsSourceRoutes(ctx: AppContext): Router {
-  const r = Router();
+  const r = authedRouter();
   r.use('/settings/sources', requireRole('revops'));
-  const rows = (req: Request) => run(ctx.db, listSources(req.user!.workspaceId, 'enabled'));
-  const load = async (req: Request) => {
-    const s = await one(ctx.db, findSource(req.user!.workspaceId, intParam(req.params.id) ?? 0));
+  const rows = (req: AuthedRequest) => run(ctx.db, listSources(req.user.workspaceId, 'enabled'));
+  const load = async (req: AuthedRequest) => {
+    const s = await one(ctx.db, findSource(req.user.workspaceId, intParam(req.params.id) ?? 0));
     if (!s) throw new AppError('NOT_FOUND', 'No such source.');
     return s;
   };
@@ -245,7 +243,7 @@ export function settingsSourceRoutes(ctx: AppContext): Router {
     res.type('html').send(list(req, await rows(req)));
   });
 
-  r.post('/settings/sources', async (req, res) => {
+  r.post('/settings/sources', async (req, res, user) => {
     let config: unknown = {};
     const raw = String(req.body?.config ?? '').trim();
     if (raw) {
@@ -257,7 +255,7 @@ export function settingsSourceRoutes(ctx: AppContext): Router {
     }
     const parsed = NewSource.safeParse({ ...req.body, config });
     if (!parsed.success) throw new AppError('VALIDATION', issues(parsed.error));
-    const s = await createSource(ctx, req.user!.workspaceId, req.user!.id, parsed.data);
+    const s = await createSource(ctx, user.workspaceId, user.id, parsed.data);
     res
       .type('html')
       .send(
@@ -273,9 +271,9 @@ export function settingsSourceRoutes(ctx: AppContext): Router {
     ['enable', true],
     ['disable', false],
   ] as const) {
-    r.post(`/settings/sources/:id/${action}`, async (req, res) => {
+    r.post(`/settings/sources/:id/${action}`, async (req, res, user) => {
       const s = await load(req);
-      await run(ctx.db, updateSourceSettings(req.user!.workspaceId, s.id, { enabled }));
+      await run(ctx.db, updateSourceSettings(user.workspaceId, s.id, { enabled }));
       await auditRequest(ctx.db, req, `source.${action}d`, { type: 'signal_source', id: s.id });
       res.redirect(303, '/settings/sources');
     });
@@ -308,5 +306,5 @@ export function settingsSourceRoutes(ctx: AppContext): Router {
     const result = await testSource(ctx, s);
     res.type('html').send(list(req, await rows(req), testResult(s, result)));
   });
-  return r;
+  return r.router;
 }

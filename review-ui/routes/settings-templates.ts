@@ -4,7 +4,6 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
-import { insertAudit } from '../../db/queries/audit.js';
 import {
   clearDefaultTemplate,
   findTemplate,
@@ -17,8 +16,10 @@ import { AppError } from '../../errors.js';
 import { setTemplateApprovalMode } from '../../db/queries/step-approval.js';
 import { BranchCondition } from '../../sequencing/branch.js';
 import { checkStepVariants, parseVariantLines, Variant, variantLines } from '../../experiments/schema.js';
+import { authedRouter, type AuthedRequest } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
 import { intParam, label } from '../format.js';
+import { auditRequest } from '../audit.js';
 import { html, safeUrl, type Html } from '../html.js';
 import { csrfField, page } from '../layout.js';
 import { issues } from '../openapi.js';
@@ -129,16 +130,10 @@ export async function saveTemplate(
     if (!row) throw new AppError('NOT_FOUND', 'No such template.');
     if (t.isDefault) await run(tx, clearDefaultTemplate(workspaceId, row.id));
     await run(tx, setTemplateApprovalMode(workspaceId, row.id, t.approvalMode));
-    await run(
-      tx,
-      insertAudit({
-        workspaceId,
-        userId,
-        action: id ? 'template.updated' : 'template.created',
-        entityType: 'template',
-        entityId: row.id,
-      }),
-    );
+    await auditRequest(tx, { workspaceId, id: userId }, id ? 'template.updated' : 'template.created', {
+      type: 'template',
+      id: row.id,
+    });
     return row;
   });
 }
@@ -295,16 +290,16 @@ ${variantLines(s?.variants ?? [])}</textarea>
 }
 
 export function settingsTemplateRoutes(ctx: AppContext): Router {
-  const r = Router();
+  const r = authedRouter();
   r.use('/settings/templates', requireRole('revops'));
-  const load = async (req: Request) => {
-    const t = await one<Row>(ctx.db, findTemplate(req.user!.workspaceId, intParam(req.params.id) ?? 0));
+  const load = async (req: AuthedRequest) => {
+    const t = await one<Row>(ctx.db, findTemplate(req.user.workspaceId, intParam(req.params.id) ?? 0));
     if (!t) throw new AppError('NOT_FOUND', 'No such template.');
     return t;
   };
 
-  r.get('/settings/templates', async (req, res) => {
-    const rows = await run<Row>(ctx.db, listAllTemplates(req.user!.workspaceId));
+  r.get('/settings/templates', async (req, res, user) => {
+    const rows = await run<Row>(ctx.db, listAllTemplates(user.workspaceId));
     res.type('html').send(
       page(
         req,
@@ -346,14 +341,8 @@ export function settingsTemplateRoutes(ctx: AppContext): Router {
       ),
     );
   });
-  r.post('/settings/templates', async (req, res) => {
-    const row = await saveTemplate(
-      ctx,
-      req.user!.workspaceId,
-      req.user!.id,
-      undefined,
-      templateFromForm(req.body ?? {}),
-    );
+  r.post('/settings/templates', async (req, res, user) => {
+    const row = await saveTemplate(ctx, user.workspaceId, user.id, undefined, templateFromForm(req.body ?? {}));
     res.redirect(303, `/settings/templates/${row.id}?saved=1`);
   });
   r.get('/settings/templates/:id', async (req, res) => {
@@ -364,10 +353,10 @@ export function settingsTemplateRoutes(ctx: AppContext): Router {
       : '';
     res.type('html').send(page(req, `Template: ${t.name}`, html`${saved}${form(req, t)}`));
   });
-  r.post('/settings/templates/:id', async (req, res) => {
+  r.post('/settings/templates/:id', async (req, res, user) => {
     const t = await load(req);
-    await saveTemplate(ctx, req.user!.workspaceId, req.user!.id, t.id, templateFromForm(req.body ?? {}));
+    await saveTemplate(ctx, user.workspaceId, user.id, t.id, templateFromForm(req.body ?? {}));
     res.redirect(303, `/settings/templates/${t.id}?saved=1`);
   });
-  return r;
+  return r.router;
 }

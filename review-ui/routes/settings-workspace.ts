@@ -9,6 +9,7 @@ import { updateWorkspaceSettings } from '../../db/queries/settings.js';
 import { findWorkspace, type WorkspaceRow } from '../../db/queries/workspaces.js';
 import { AppError } from '../../errors.js';
 import { competitorsOf, parseCompetitors } from '../../signals/competitors.js';
+import { authedRouter } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
 import { html, safeUrl } from '../html.js';
 import { csrfField, page } from '../layout.js';
@@ -202,7 +203,7 @@ ${competitorsOf(st)
 }
 
 export function settingsWorkspaceRoutes(ctx: AppContext): Router {
-  const r = Router();
+  const r = authedRouter();
 
   r.get('/settings', requireRole('revops'), (req, res) => {
     const item = (href: string, title: string, what: string) =>
@@ -225,16 +226,16 @@ export function settingsWorkspaceRoutes(ctx: AppContext): Router {
     );
   });
 
-  r.get('/settings/workspace', requireRole('revops'), async (req, res) => {
-    const w = (await one<WorkspaceRow>(ctx.db, findWorkspace(req.user!.workspaceId)))!;
+  r.get('/settings/workspace', requireRole('revops'), async (req, res, user) => {
+    const w = (await one<WorkspaceRow>(ctx.db, findWorkspace(user.workspaceId)))!;
     res.type('html').send(form(req, w));
   });
 
-  r.post('/settings/workspace', requireRole('revops'), async (req, res) => {
+  r.post('/settings/workspace', requireRole('revops'), async (req, res, user) => {
     const { name, ...settings } = settingsFromForm(req.body ?? {});
-    await run(ctx.db, updateWorkspaceSettings(req.user!.workspaceId, name, settings));
-    await auditRequest(ctx.db, req, 'workspace.settings_updated', { type: 'workspace', id: req.user!.workspaceId });
+    await run(ctx.db, updateWorkspaceSettings(user.workspaceId, name, settings));
+    await auditRequest(ctx.db, req, 'workspace.settings_updated', { type: 'workspace', id: user.workspaceId });
     res.redirect(303, '/settings/workspace?saved=1');
   });
-  return r;
+  return r.router;
 }

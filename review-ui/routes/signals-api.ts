@@ -32,6 +32,7 @@ import { sharedRenderer } from '../../net/browser.js';
 import { assignSignalAccount, unmatchedCompanies } from '../../signals/review.js';
 import { eventItem, JobChangeEvent, verifySignature, WebhookPayload } from '../../signals/sources/webhook.js';
 import { SOURCE_KINDS, type RawItem } from '../../signals/types.js';
+import { authedRouter } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
 import { pageParams } from '../layout.js';
 import { isHexSignature, signedBody } from '../webhook-guard.js';
@@ -160,16 +161,16 @@ function validConfig(kind: (typeof SOURCE_KINDS)[number], config: Record<string,
 }
 
 export function signalApiRoutes(ctx: AppContext): Router {
-  const r = Router();
+  const r = authedRouter();
   const ictx = () => ({ db: ctx.db, log: ctx.log, enqueueResearch: researchEnqueuer(ctx.boss) });
   const idParam = (req: Request) => Number.parseInt(String(req.params.id), 10) || 0;
 
-  r.get('/signals', async (req, res) => {
+  r.get('/signals', async (req, res, user) => {
     const p = pageParams(req.query, Math.min(500, Number(req.query.perPage) || 50));
     const q = (k: string) => (typeof req.query[k] === 'string' && req.query[k] ? (req.query[k] as string) : undefined);
     const rows = await run<SignalRow & { total: number }>(
       ctx.db,
-      listSignals(req.user!.workspaceId, {
+      listSignals(user.workspaceId, {
         status: q('status'),
         type: q('type'),
         accountId: Number(q('accountId')) || undefined,
@@ -185,24 +186,24 @@ export function signalApiRoutes(ctx: AppContext): Router {
     });
   });
 
-  r.get('/signals/unmatched', requireRole('revops'), async (req, res) => {
-    res.json({ items: await unmatchedCompanies(ctx.db, req.user!.workspaceId) });
+  r.get('/signals/unmatched', requireRole('revops'), async (req, res, user) => {
+    res.json({ items: await unmatchedCompanies(ctx.db, user.workspaceId) });
   });
 
-  r.get('/signals/:id', async (req, res) => {
-    const s = await one<SignalRow>(ctx.db, findSignal(req.user!.workspaceId, idParam(req)));
+  r.get('/signals/:id', async (req, res, user) => {
+    const s = await one<SignalRow>(ctx.db, findSignal(user.workspaceId, idParam(req)));
     if (!s) throw new AppError('NOT_FOUND', 'No such signal.');
     res.json({ ...s, observations: await run(ctx.db, listObservations(s.id)) });
   });
 
   // Manual entry (JSON from the API or the UI). The provider webhook shares this path but is signed.
-  r.post('/signals', requireRole('rep', 'revops'), async (req, res) => {
+  r.post('/signals', requireRole('rep', 'revops'), async (req, res, user) => {
     const b = ManualSignal.safeParse(req.body ?? {});
     if (!b.success) throw new AppError('VALIDATION', issues(b.error));
     const v = b.data;
     const c = v.type ? null : classify(v.title, v.summary);
     const item: RawItem = {
-      key: `manual:${req.user!.id}:${Date.now()}`,
+      key: `manual:${user.id}:${Date.now()}`,
       title: v.title,
       summary: v.summary,
       url: v.url ?? null,
@@ -210,44 +211,44 @@ export function signalApiRoutes(ctx: AppContext): Router {
       links: v.url ? [v.url] : [],
       type: v.type ?? c!.type,
       subtype: c?.subtype,
-      facts: { ...(c?.facts ?? {}), ...(v.facts ?? {}), enteredBy: req.user!.id },
+      facts: { ...(c?.facts ?? {}), ...(v.facts ?? {}), enteredBy: user.id },
       accountId: v.accountId,
       contactId: v.contactId,
     };
     const out = await ingestItems(ictx(), [item], {
-      workspaceId: req.user!.workspaceId,
+      workspaceId: user.workspaceId,
       sourceId: null,
       now: new Date(),
     });
-    const signal = await one<SignalRow>(ctx.db, findSignal(req.user!.workspaceId, out.signalIds[0]!));
+    const signal = await one<SignalRow>(ctx.db, findSignal(user.workspaceId, out.signalIds[0]!));
     res
       .status(out.created ? 201 : 200)
       .json({ signal, created: out.created === 1, researchQueued: out.researchQueued === 1 });
   });
 
   // A person settles an ambiguous or unmatched signal; it then starts research like any other.
-  r.post('/signals/:id/account', requireRole('rep', 'revops'), async (req, res) => {
+  r.post('/signals/:id/account', requireRole('rep', 'revops'), async (req, res, user) => {
     const accountId = z.number().int().positive().safeParse(req.body?.accountId);
     if (!accountId.success) throw new AppError('VALIDATION', 'accountId: the account this signal is about');
     const s = await assignSignalAccount(ictx(), {
-      workspaceId: req.user!.workspaceId,
+      workspaceId: user.workspaceId,
       signalId: idParam(req),
       accountId: accountId.data,
-      userId: req.user!.id,
+      userId: user.id,
       now: new Date(),
     });
     res.json(s);
   });
 
   // Job changes as JSON from RevOps (same events as the signed webhook, authenticated instead).
-  r.post('/signals/job-changes', requireRole('revops'), async (req, res) => {
+  r.post('/signals/job-changes', requireRole('revops'), async (req, res, user) => {
     const events = z
       .array(JobChangeEvent)
       .min(1)
       .max(500)
       .safeParse(Array.isArray(req.body) ? req.body : req.body?.events);
     if (!events.success) throw new AppError('VALIDATION', issues(events.error));
-    const o = { workspaceId: req.user!.workspaceId, sourceId: null, now: new Date() };
+    const o = { workspaceId: user.workspaceId, sourceId: null, now: new Date() };
     let total: IngestOutcome = { created: 0, merged: 0, byStatus: {}, signalIds: [], researchQueued: 0 };
     for (const e of events.data) total = merge(total, await handleJobChangeEvent(ictx(), o, e));
     res
@@ -255,11 +256,11 @@ export function signalApiRoutes(ctx: AppContext): Router {
       .json({ received: events.data.length, created: total.created, merged: total.merged, signals: total.signalIds });
   });
 
-  r.get('/sources', requireRole('revops'), async (req, res) => {
-    res.json({ items: (await run(ctx.db, listSources(req.user!.workspaceId))).map(publicSource) });
+  r.get('/sources', requireRole('revops'), async (req, res, user) => {
+    res.json({ items: (await run(ctx.db, listSources(user.workspaceId))).map(publicSource) });
   });
 
-  r.post('/sources', requireRole('revops'), async (req, res) => {
+  r.post('/sources', requireRole('revops'), async (req, res, user) => {
     const b = NewSourceBody.safeParse(req.body ?? {});
     if (!b.success) throw new AppError('VALIDATION', issues(b.error));
     const mod = sourceRegistry[b.data.kind];
@@ -273,7 +274,7 @@ export function signalApiRoutes(ctx: AppContext): Router {
     const secret = b.data.kind === 'webhook' ? randomBytes(32).toString('base64url') : null;
     const row = (await one(
       ctx.db,
-      insertSource(req.user!.workspaceId, {
+      insertSource(user.workspaceId, {
         kind: b.data.kind,
         name: b.data.name,
         url,
@@ -294,20 +295,20 @@ export function signalApiRoutes(ctx: AppContext): Router {
     });
   });
 
-  r.patch('/sources/:id', requireRole('revops'), async (req, res) => {
+  r.patch('/sources/:id', requireRole('revops'), async (req, res, user) => {
     const b = SourcePatch.safeParse(req.body ?? {});
     if (!b.success) throw new AppError('VALIDATION', issues(b.error));
-    const existing = await one(ctx.db, findSource(req.user!.workspaceId, idParam(req)));
+    const existing = await one(ctx.db, findSource(user.workspaceId, idParam(req)));
     if (!existing) throw new AppError('NOT_FOUND', 'No such source.');
     const config = b.data.config
       ? { ...validConfig(existing.kind as (typeof SOURCE_KINDS)[number], b.data.config), demo: existing.config.demo }
       : undefined;
-    const row = await one(ctx.db, updateSourceSettings(req.user!.workspaceId, existing.id, { ...b.data, config }));
+    const row = await one(ctx.db, updateSourceSettings(user.workspaceId, existing.id, { ...b.data, config }));
     res.json(publicSource(row!));
   });
 
-  r.post('/sources/:id/poll', requireRole('revops'), async (req, res) => {
-    const s = await one(ctx.db, findSource(req.user!.workspaceId, idParam(req)));
+  r.post('/sources/:id/poll', requireRole('revops'), async (req, res, user) => {
+    const s = await one(ctx.db, findSource(user.workspaceId, idParam(req)));
     if (!s) throw new AppError('NOT_FOUND', 'No such source.');
     if (!sourceRegistry[s.kind as (typeof SOURCE_KINDS)[number]]?.polled)
       throw new AppError('VALIDATION', 'This source is pushed to Prospector, not polled.');
@@ -320,7 +321,7 @@ export function signalApiRoutes(ctx: AppContext): Router {
   });
 
   // Fetch once and show what would be found, storing nothing.
-  r.post('/sources/test', requireRole('revops'), async (req, res) => {
+  r.post('/sources/test', requireRole('revops'), async (req, res, user) => {
     const b = TestBody.safeParse(req.body ?? {});
     if (!b.success) throw new AppError('VALIDATION', issues(b.error));
     const mod = sourceRegistry[b.data.kind];
@@ -329,7 +330,7 @@ export function signalApiRoutes(ctx: AppContext): Router {
     const result = await fetchSource(
       {
         id: 0,
-        workspaceId: req.user!.workspaceId,
+        workspaceId: user.workspaceId,
         kind: b.data.kind,
         url,
         config,
@@ -348,5 +349,5 @@ export function signalApiRoutes(ctx: AppContext): Router {
     res.json({ url, items: result.items.slice(0, 100) });
   });
 
-  return r;
+  return r.router;
 }

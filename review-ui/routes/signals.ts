@@ -19,6 +19,7 @@ import {
   assignSignals,
   unmatchedCompanies,
 } from '../../signals/review.js';
+import { authedRouter, type AuthedRequest } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
 import { inZone, intParam } from '../format.js';
 import { html, type Html } from '../html.js';
@@ -66,8 +67,8 @@ function chooser(req: Request, s: SignalRow): Html {
 type Choice = { id: number; name: string; domain: string | null };
 
 /** "Assign to account" for the unmatched signals ticked in the table: an existing account, or a new one. */
-function assignForm(req: Request, choices: Choice[]): Html {
-  const revops = req.user!.role === 'admin' || req.user!.role === 'revops';
+function assignForm(req: AuthedRequest, choices: Choice[]): Html {
+  const revops = req.user.role === 'admin' || req.user.role === 'revops';
   return html`<form method="post" action="/signals/assign" id="assign-form" class="inline">
     ${csrfField(req)}
     <label
@@ -87,8 +88,8 @@ function assignForm(req: Request, choices: Choice[]): Html {
   </form>`;
 }
 
-function table(req: Request, rows: Listed[], pick = false): Html {
-  const tz = req.user!.timeZone;
+function table(req: AuthedRequest, rows: Listed[], pick = false): Html {
+  const tz = req.user.timeZone;
   return html`<table>
       <thead>
         <tr>
@@ -144,21 +145,21 @@ function domainField(v: unknown): string | null {
 }
 
 export function signalRoutes(ctx: AppContext): Router {
-  const r = Router();
+  const r = authedRouter();
   const ictx = () => ({ db: ctx.db, log: ctx.log, enqueueResearch: researchEnqueuer(ctx.boss) });
 
-  r.get('/signals', async (req, res) => {
-    const ws = req.user!.workspaceId;
+  r.get('/signals', async (req, res, user) => {
+    const ws = user.workspaceId;
     const status = STATUSES.find((x) => x === req.query.status) ?? 'all';
     const p = pageParams(req.query, 50);
     const rows = await run<Listed>(
       ctx.db,
       listSignals(ws, { status: status === 'all' ? undefined : status, limit: p.perPage, offset: p.offset }),
     );
-    const revops = req.user!.role === 'admin' || req.user!.role === 'revops';
+    const revops = user.role === 'admin' || user.role === 'revops';
     const flagged = revops ? (await run(ctx.db, listSources(ws))).filter((s) => s.flagged_at) : [];
     const companies = revops && status === 'unmatched' ? await unmatchedCompanies(ctx.db, ws) : [];
-    const pick = status === 'unmatched' && req.user!.role !== 'manager' && rows.length > 0;
+    const pick = status === 'unmatched' && user.role !== 'manager' && rows.length > 0;
     const choices = pick ? await run<Choice>(ctx.db, accountChoices(ws)) : [];
     res.type('html').send(
       page(
@@ -225,7 +226,7 @@ export function signalRoutes(ctx: AppContext): Router {
     );
   });
 
-  r.post('/signals', requireRole('rep', 'revops'), async (req, res) => {
+  r.post('/signals', requireRole('rep', 'revops'), async (req, res, user) => {
     const b = ManualForm.safeParse(req.body ?? {});
     if (!b.success) throw new AppError('VALIDATION', b.error.issues.map((i) => i.message).join('; '));
     const c = classify(b.data.title, b.data.summary);
@@ -233,7 +234,7 @@ export function signalRoutes(ctx: AppContext): Router {
       ictx(),
       [
         {
-          key: `manual:${req.user!.id}:${Date.now()}`,
+          key: `manual:${user.id}:${Date.now()}`,
           title: b.data.title,
           summary: b.data.summary,
           url: b.data.url ?? null,
@@ -241,16 +242,16 @@ export function signalRoutes(ctx: AppContext): Router {
           links: b.data.url ? [b.data.url] : [],
           type: c.type,
           subtype: c.subtype,
-          facts: { ...c.facts, enteredBy: req.user!.id },
+          facts: { ...c.facts, enteredBy: user.id },
         },
       ],
-      { workspaceId: req.user!.workspaceId, sourceId: null, now: new Date() },
+      { workspaceId: user.workspaceId, sourceId: null, now: new Date() },
     );
     res.redirect(303, '/signals');
   });
 
   // Before '/signals/:id/account', which would take "unmatched" for an id.
-  r.post('/signals/unmatched/account', requireRole('revops'), async (req, res) => {
+  r.post('/signals/unmatched/account', requireRole('revops'), async (req, res, user) => {
     const name = z.string().trim().min(1).max(300).safeParse(req.body?.name);
     if (!name.success) throw new AppError('VALIDATION', 'The company name is missing.');
     const domain = domainField(req.body?.domain);
@@ -260,8 +261,8 @@ export function signalRoutes(ctx: AppContext): Router {
       .filter((x) => x > 0)
       .slice(0, 200);
     await addAccountFromUnmatched(ictx(), {
-      workspaceId: req.user!.workspaceId,
-      userId: req.user!.id,
+      workspaceId: user.workspaceId,
+      userId: user.id,
       name: name.data,
       domain,
       signalIds,
@@ -270,35 +271,35 @@ export function signalRoutes(ctx: AppContext): Router {
     res.redirect(303, '/signals?status=unmatched');
   });
 
-  r.post('/signals/assign', requireRole('rep', 'revops'), async (req, res) => {
+  r.post('/signals/assign', requireRole('rep', 'revops'), async (req, res, user) => {
     const signalIds = ([] as unknown[])
       .concat(req.body?.signalIds ?? [])
       .map((x) => intParam(x))
       .filter((x): x is number => !!x)
       .slice(0, 200);
     if (!signalIds.length) throw new AppError('VALIDATION', 'Tick the signals to assign first.');
-    const base = { workspaceId: req.user!.workspaceId, userId: req.user!.id, signalIds, now: new Date() };
+    const base = { workspaceId: user.workspaceId, userId: user.id, signalIds, now: new Date() };
     const name = typeof req.body?.name === 'string' ? req.body.name.trim().slice(0, 300) : '';
     const accountId = intParam(req.body?.accountId);
     if (accountId) await assignSignals(ictx(), { ...base, accountId });
-    else if (name && (req.user!.role === 'revops' || req.user!.role === 'admin'))
+    else if (name && (user.role === 'revops' || user.role === 'admin'))
       await addAccountFromUnmatched(ictx(), { ...base, name, domain: domainField(req.body?.domain) });
     else throw new AppError('VALIDATION', 'Choose an account, or name a new one.');
     res.redirect(303, '/signals?status=unmatched');
   });
 
-  r.post('/signals/:id/account', requireRole('rep', 'revops'), async (req, res) => {
+  r.post('/signals/:id/account', requireRole('rep', 'revops'), async (req, res, user) => {
     const accountId = intParam(req.body?.accountId);
     if (!accountId) throw new AppError('VALIDATION', 'Choose the account this signal is about.');
     await assignSignalAccount(ictx(), {
-      workspaceId: req.user!.workspaceId,
+      workspaceId: user.workspaceId,
       signalId: intParam(req.params.id) ?? 0,
       accountId,
-      userId: req.user!.id,
+      userId: user.id,
       now: new Date(),
     });
     res.redirect(303, '/signals?status=ambiguous');
   });
 
-  return r;
+  return r.router;
 }

@@ -1,5 +1,5 @@
 // The JSON twins of the returned-steps pages: list, one step with what changed, approve, refresh.
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
@@ -14,6 +14,7 @@ import { refreshStep } from '../../sequencing/step-refresh.js';
 import { AppError, isAppError } from '../../errors.js';
 import { approveStep, loadChanges } from '../../sequencing/step-approval.js';
 import { stepApprovalSettings } from '../../sequencing/step-approval-rules.js';
+import { authedRouter, type AuthedRequest } from '../authed.js';
 import { assertCanAct, assertCanSee, queueViewer } from '../access.js';
 import { intParam } from '../format.js';
 import { endpoint, issues } from '../openapi.js';
@@ -80,21 +81,20 @@ const view = (r: ReturnedStepRow) => ({
 });
 
 export function stepApprovalApiRoutes(ctx: AppContext): Router {
-  const r = Router();
+  const r = authedRouter();
   const staleDays = async (workspaceId: number) =>
     stepApprovalSettings(
       (await one<{ settings: Record<string, unknown> }>(ctx.db, workspaceSettings(workspaceId)))?.settings,
     ).staleFactDays;
-  const load = async (req: Request) => {
+  const load = async (req: AuthedRequest) => {
     const id = intParam(req.params.id);
-    const s = id ? await one<AwaitingStepRow>(ctx.db, findStepForApproval(req.user!.workspaceId, id)) : undefined;
+    const s = id ? await one<AwaitingStepRow>(ctx.db, findStepForApproval(req.user.workspaceId, id)) : undefined;
     if (!s) throw new AppError('NOT_FOUND', 'No such step.');
-    assertCanSee(req.user!, s);
+    assertCanSee(req.user, s);
     return s;
   };
 
-  r.get('/steps', async (req, res) => {
-    const u = req.user!;
+  r.get('/steps', async (req, res, u) => {
     const now = new Date();
     // Only reads (the dispatcher's tick stamps returned_at): a GET never writes.
     const rows = await run<ReturnedStepRow>(
@@ -113,15 +113,15 @@ export function stepApprovalApiRoutes(ctx: AppContext): Router {
     });
   });
 
-  r.post('/steps/:id/approve', async (req, res) => {
+  r.post('/steps/:id/approve', async (req, res, user) => {
     const s = await load(req);
-    assertCanAct(req.user!, s);
+    assertCanAct(user, s);
     const body = StepApproveBody.safeParse(req.body ?? {});
     if (!body.success) throw new AppError('VALIDATION', issues(body.error));
     try {
       const { scheduledAt } = await approveStep(ctx, {
         stepId: s.id,
-        userId: req.user!.id,
+        userId: user.id,
         digest: body.data.digest ?? null,
         confirmGates: body.data.confirmGateFailures,
       });
@@ -133,14 +133,14 @@ export function stepApprovalApiRoutes(ctx: AppContext): Router {
     }
   });
 
-  r.post('/steps/:id/refresh', async (req, res) => {
+  r.post('/steps/:id/refresh', async (req, res, user) => {
     const s = await load(req);
-    assertCanAct(req.user!, s);
+    assertCanAct(user, s);
     res.json(
       await refreshStep({ db: ctx.db, config: ctx.config, log: ctx.log, llm: ctx.llm }, s.id, {
-        userId: req.user!.id,
+        userId: user.id,
       }),
     );
   });
-  return r;
+  return r.router;
 }

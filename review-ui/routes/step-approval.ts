@@ -20,6 +20,7 @@ import { AppError, isAppError } from '../../errors.js';
 import { resolveZone } from '../../sequencing/schedule.js';
 import { approveStep, loadChanges } from '../../sequencing/step-approval.js';
 import { stepApprovalSettings } from '../../sequencing/step-approval-rules.js';
+import { authedRouter, type AuthedRequest } from '../authed.js';
 import { assertCanAct, assertCanSee, canActOnDraft, queueViewer } from '../access.js';
 import type { CurrentUser } from '../auth/session.js';
 import { inZone, intParam, label } from '../format.js';
@@ -53,6 +54,7 @@ export async function loadReturned(ctx: Pick<AppContext, 'db'>, u: CurrentUser, 
 }
 
 /** The block atop the review queue: how many steps came back, and a link to them. */
+// Request, not AuthedRequest, while the queue page (queue.ts) passes its plain request.
 export async function returnedStepsBlock(ctx: AppContext, req: Request): Promise<Html> {
   return returnedStepsSection(await loadReturned(ctx, req.user!, new Date(), 1, 50));
 }
@@ -91,8 +93,8 @@ function stepIdParam(req: Request): number {
   return id;
 }
 
-async function render(ctx: AppContext, req: Request, s: AwaitingStepRow): Promise<string> {
-  const u = req.user!;
+async function render(ctx: AppContext, req: AuthedRequest, s: AwaitingStepRow): Promise<string> {
+  const u = req.user;
   const now = new Date();
   const settings = await settingsOf(ctx, u.workspaceId);
   const [changes, steps, list] = await Promise.all([
@@ -168,10 +170,9 @@ async function render(ctx: AppContext, req: Request, s: AwaitingStepRow): Promis
 }
 
 export function stepApprovalRoutes(ctx: AppContext): Router {
-  const r = Router();
+  const r = authedRouter();
 
-  r.get('/queue/steps', async (req, res) => {
-    const u = req.user!;
+  r.get('/queue/steps', async (req, res, u) => {
     const now = new Date();
     const q = await loadReturned(ctx, u, now, intParam(req.query.page) ?? 1);
     const canBulk = u.role === 'rep' || u.role === 'admin';
@@ -220,8 +221,7 @@ export function stepApprovalRoutes(ctx: AppContext): Router {
     );
   });
 
-  r.post('/queue/steps/approve', async (req, res) => {
-    const u = req.user!;
+  r.post('/queue/steps/approve', async (req, res, u) => {
     const raw = req.body?.ids;
     const picked = new Map<number, string>();
     for (const x of Array.isArray(raw) ? raw : raw ? [raw] : []) {
@@ -286,13 +286,12 @@ export function stepApprovalRoutes(ctx: AppContext): Router {
     );
   });
 
-  r.get('/steps/:id', async (req, res) => {
-    const s = await loadStep(ctx, req.user!, stepIdParam(req));
+  r.get('/steps/:id', async (req, res, user) => {
+    const s = await loadStep(ctx, user, stepIdParam(req));
     res.type('html').send(await render(ctx, req, s));
   });
 
-  r.post('/steps/:id/approve', async (req, res) => {
-    const u = req.user!;
+  r.post('/steps/:id/approve', async (req, res, u) => {
     const s = await loadStep(ctx, u, stepIdParam(req));
     assertCanAct(u, s);
     const digest = String(req.body?.digest ?? '') || null;
@@ -315,8 +314,7 @@ export function stepApprovalRoutes(ctx: AppContext): Router {
     res.redirect(303, next ? `/steps/${next.id}?approved=${s.id}` : `/queue/steps?approved=1`);
   });
 
-  r.post('/steps/:id/edit', async (req, res) => {
-    const u = req.user!;
+  r.post('/steps/:id/edit', async (req, res, u) => {
     const s = await loadStep(ctx, u, stepIdParam(req));
     assertCanAct(u, s);
     const subject = String(req.body?.subject ?? '').slice(0, 500);
@@ -332,8 +330,7 @@ export function stepApprovalRoutes(ctx: AppContext): Router {
     res.redirect(303, `/steps/${s.id}?saved=1`);
   });
 
-  r.post('/steps/:id/refresh', async (req, res) => {
-    const u = req.user!;
+  r.post('/steps/:id/refresh', async (req, res, u) => {
     const s = await loadStep(ctx, u, stepIdParam(req));
     assertCanAct(u, s);
     await refreshStep({ db: ctx.db, config: ctx.config, log: ctx.log, llm: ctx.llm }, s.id, {
@@ -342,5 +339,5 @@ export function stepApprovalRoutes(ctx: AppContext): Router {
     await auditRequest(ctx.db, req, 'step.refreshed', { type: 'sequence_step', id: s.id });
     res.redirect(303, `/steps/${s.id}?refreshed=1`);
   });
-  return r;
+  return r.router;
 }

@@ -6,6 +6,7 @@ import { countAdmins, updateUserRole } from '../../db/queries/settings.js';
 import { isTimeZone } from '../../accounts/normalize.js';
 import { findUser, listUsers, ROLES, type UserRow } from '../../db/queries/users.js';
 import { AppError } from '../../errors.js';
+import { authedRouter, type AuthedRequest } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
 import { html } from '../html.js';
 import { csrfField, page } from '../layout.js';
@@ -20,13 +21,12 @@ const NewUser = z.object({
 });
 
 export function userRoutes(ctx: AppContext): Router {
-  const r = Router();
+  const r = authedRouter();
   // RevOps manage users and roles; only an admin grants, changes or removes the admin role.
   r.use('/users', requireRole('revops'));
-  const assignable = (req: Parameters<Parameters<typeof r.get>[1]>[0]) =>
-    req.user!.role === 'admin' ? ROLES : ROLES.filter((x) => x !== 'admin');
-  const render = async (req: Parameters<Parameters<typeof r.get>[1]>[0], extra = html``) => {
-    const users = await run<UserRow>(ctx.db, listUsers(req.user!.workspaceId));
+  const assignable = (req: AuthedRequest) => (req.user.role === 'admin' ? ROLES : ROLES.filter((x) => x !== 'admin'));
+  const render = async (req: AuthedRequest, extra = html``) => {
+    const users = await run<UserRow>(ctx.db, listUsers(req.user.workspaceId));
     return page(
       req,
       'Users',
@@ -48,7 +48,7 @@ export function userRoutes(ctx: AppContext): Router {
                   <td>${u.name}</td>
                   <td>
                     ${
-                      u.role === 'admin' && req.user!.role !== 'admin'
+                      u.role === 'admin' && req.user.role !== 'admin'
                         ? html`admin · ${u.time_zone}${u.disabled_at ? ' · disabled' : ''}`
                         : html`<form method="post" action="/users/${u.id}" class="row-actions">
                             ${csrfField(req)} <label class="sr-only" for="role-${u.id}">Role</label
@@ -66,9 +66,9 @@ export function userRoutes(ctx: AppContext): Router {
                     }
                   </td>
                   <td>
-                    last login ${since(u.last_login_at, req.user!.timeZone, new Date())}
+                    last login ${since(u.last_login_at, req.user.timeZone, new Date())}
                     ${
-                      u.id !== req.user!.id && (u.role !== 'admin' || req.user!.role === 'admin')
+                      u.id !== req.user.id && (u.role !== 'admin' || req.user.role === 'admin')
                         ? html`<form method="post" action="/users/${u.id}/password" class="row-actions">
                             ${csrfField(req)}<button type="submit" class="secondary">Reset password</button>
                           </form>`
@@ -97,17 +97,17 @@ export function userRoutes(ctx: AppContext): Router {
   r.get('/users', async (req, res) => {
     res.type('html').send(await render(req));
   });
-  r.post('/users', async (req, res) => {
+  r.post('/users', async (req, res, user) => {
     const parsed = NewUser.safeParse(req.body ?? {});
     if (!parsed.success)
       throw new AppError('VALIDATION', parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`).join('; '));
-    if (parsed.data.role === 'admin' && req.user!.role !== 'admin')
+    if (parsed.data.role === 'admin' && user.role !== 'admin')
       throw new AppError('FORBIDDEN', 'Only an admin can add an admin.');
     const { password } = await addUser(ctx.db, {
-      workspaceId: req.user!.workspaceId,
+      workspaceId: user.workspaceId,
       ...parsed.data,
       role: parsed.data.role as UserRow['role'],
-      actorId: req.user!.id,
+      actorId: user.id,
     });
     res
       .type('html')
@@ -120,27 +120,27 @@ export function userRoutes(ctx: AppContext): Router {
         ),
       );
   });
-  r.post('/users/:id', async (req, res) => {
+  r.post('/users/:id', async (req, res, user) => {
     const id = Number.parseInt(String(req.params.id), 10) || 0;
     const role = z.enum(ROLES as [string, ...string[]]).safeParse(req.body?.role);
     const tz = String(req.body?.time_zone ?? 'UTC').trim();
     if (!role.success) throw new AppError('VALIDATION', 'role: one of ' + ROLES.join(', '));
     if (!isTimeZone(tz)) throw new AppError('VALIDATION', 'time zone: an IANA name like Europe/Berlin');
     const disabled = !!req.body?.disabled;
-    if (req.user!.role !== 'admin') {
-      const target = await one<UserRow>(ctx.db, findUser(req.user!.workspaceId, id));
+    if (user.role !== 'admin') {
+      const target = await one<UserRow>(ctx.db, findUser(user.workspaceId, id));
       if (target?.role === 'admin' || role.data === 'admin')
         throw new AppError('FORBIDDEN', 'Only an admin can change an admin or grant the admin role.');
     }
     await ctx.db.transaction(async (tx) => {
-      const u = await one<UserRow>(tx, updateUserRole(req.user!.workspaceId, id, role.data, tz, disabled));
+      const u = await one<UserRow>(tx, updateUserRole(user.workspaceId, id, role.data, tz, disabled));
       if (!u) throw new AppError('NOT_FOUND', 'No such user.');
       // A workspace never loses its last admin: someone must be able to undo this.
-      if ((await one<{ n: number }>(tx, countAdmins(req.user!.workspaceId)))!.n === 0)
+      if ((await one<{ n: number }>(tx, countAdmins(user.workspaceId)))!.n === 0)
         throw new AppError('CONFLICT', 'This would leave the workspace without an active admin.');
       await auditRequest(tx, req, 'user.updated', { type: 'user', id: id }, { role: role.data, disabled });
     });
     res.redirect(303, '/users');
   });
-  return r;
+  return r.router;
 }
