@@ -16,17 +16,17 @@ import {
   InboundEvent,
   recordInboundEvent,
 } from '../../plays/enroll.js';
-import { parsePersonaLines, personaLines } from '../../plays/persona-lines.js';
-import { FUNDING_ROUNDS, INBOUND_EVENTS, PlayDefinition } from '../../plays/schema.js';
+import { parsePersonaLines } from '../../plays/persona-lines.js';
+import { PlayDefinition } from '../../plays/schema.js';
 import { createPlay, editPlay, toDefinition } from '../../plays/service.js';
 import { verifySignature } from '../../signals/sources/webhook.js';
 import { authedRouter, type AuthedRequest } from '../authed.js';
 import { queueViewer } from '../access.js';
 import { isHexSignature, signedBody } from '../webhook-guard.js';
 import { requireRole } from '../auth/roles.js';
-import { html, safeUrl } from '../html.js';
-import { csrfField, page } from '../layout.js';
-import { when } from '../views/time.js';
+import { html } from '../html.js';
+import { page } from '../layout.js';
+import { playDetail, playForm, playsList } from '../views/plays.js';
 import { auditRequest } from '../audit.js';
 
 const issues = (e: z.ZodError) => e.issues.map((i) => `${i.path.join('.') || 'play'}: ${i.message}`).join('; ');
@@ -70,127 +70,6 @@ function fromForm(b: Record<string, string | undefined>): unknown {
       staggerHours: Number(b.staggerHours ?? 24),
     },
   };
-}
-
-function describeTrigger(t: PlayDefinition['trigger']): string {
-  if (t.kind === 'manual') return 'manual enrollment only';
-  if (t.kind === 'inbound') return `inbound event: ${t.event}`;
-  const extra = [
-    t.subtypes.length ? `subtypes ${t.subtypes.join(', ')}` : '',
-    t.minRound ? `${t.minRound} or later` : '',
-    t.roleKeywords.length ? `roles with ${t.roleKeywords.join(', ')}` : '',
-    t.champion === true ? 'champions only' : t.champion === false ? 'not champions' : '',
-    t.acquisitionRoles.length ? `account as ${t.acquisitionRoles.join(' or ')}` : '',
-  ].filter(Boolean);
-  return `${t.signalType} signal${extra.length ? ` (${extra.join('; ')})` : ''}`;
-}
-
-function playForm(
-  req: Request,
-  d: PlayDefinition,
-  templates: { id: number; name: string }[],
-  action: string,
-  version?: number,
-) {
-  const t = d.trigger;
-  const sel = (a: unknown, b: unknown) => (a === b ? html`selected` : '');
-  return html`<form method="post" action="${safeUrl(action)}" class="stack wide">
-    ${csrfField(req)} ${version ? html`<input type="hidden" name="version" value="${version}" />` : ''}
-    <label>Name <input name="name" required value="${d.name}" /></label>
-    <label>Description <textarea name="description" rows="2">${d.description}</textarea></label>
-    <fieldset>
-      <legend>Trigger</legend>
-      <label
-        >Kind
-        <select name="triggerKind">
-          ${['signal', 'manual', 'inbound'].map((k) => html`<option ${sel(k, t.kind)}>${k}</option>`)}
-        </select></label
-      >
-      <label
-        >Signal type
-        <select name="signalType">
-          ${['funding', 'job_change', 'news', 'hiring', 'acquisition', 'manual'].map((k) => html`<option ${sel(k, t.kind === 'signal' ? t.signalType : '')}>${k}</option>`)}
-        </select></label
-      >
-      <label
-        >Subtypes (comma-separated, empty = any)
-        <input name="subtypes" value="${t.kind === 'signal' ? t.subtypes.join(', ') : ''}"
-      /></label>
-      <label
-        >Funding: earliest round
-        <select name="minRound">
-          <option value="">any</option>
-          ${FUNDING_ROUNDS.map((r) => html`<option ${sel(r, t.kind === 'signal' ? t.minRound : '')}>${r}</option>`)}
-        </select></label
-      >
-      <label
-        >Hiring: role keywords
-        <input name="roleKeywords" value="${t.kind === 'signal' ? t.roleKeywords.join(', ') : ''}"
-      /></label>
-      <label
-        >Job change: champions
-        <select name="champion">
-          <option value="">either</option>
-          <option value="yes" ${sel(t.kind === 'signal' && t.champion, true)}>only champions who moved</option>
-          <option value="no" ${sel(t.kind === 'signal' && t.champion, false)}>only people new to us</option>
-        </select></label
-      >
-      <label
-        >Acquisition: the account's side (acquirer, target; empty = any)
-        <input name="acquisitionRoles" value="${t.kind === 'signal' ? t.acquisitionRoles.join(', ') : ''}"
-      /></label>
-      <label
-        >Inbound event
-        <select name="event">
-          ${INBOUND_EVENTS.map((e) => html`<option ${sel(e, t.kind === 'inbound' ? t.event : '')}>${e}</option>`)}
-        </select></label
-      >
-    </fieldset>
-    <label
-      >Personas, best first, one per line
-      <textarea
-        name="personas"
-        rows="4"
-        placeholder="Sales leadership: sales, revenue; exclude: engineer; seniority: vp, head, director"
-      >
-${personaLines(d.personas)}</textarea>
-    </label>
-    <p class="muted">
-      Seniorities: c_level, vp, head, director, manager, individual. Empty: the most senior contacts. For a job change
-      the person who moved is the contact.
-    </p>
-    <label
-      >Sequence template
-      <select name="templateId">
-        <option value="">workspace default</option>
-        ${templates.map((x) => html`<option value="${x.id}" ${sel(x.id, d.templateId)}>${x.name}</option>`)}
-      </select></label
-    >
-    <label
-      >Approval
-      <select name="approvalMode">
-        <option value="">template's setting</option>
-        <option value="sequence" ${sel('sequence', d.approvalMode)}>approve the sequence once</option>
-        <option value="each_step" ${sel('each_step', d.approvalMode)}>approve each step</option>
-      </select></label
-    >
-    <label
-      >Contacts per account per signal
-      <input name="maxContacts" type="number" min="1" max="10" value="${d.limits.maxContactsPerAccount}"
-    /></label>
-    <label
-      >Skip people contacted in the last (days)
-      <input name="cooldownDays" type="number" min="0" max="365" value="${d.limits.contactCooldownDays}"
-    /></label>
-    <label
-      >Hours between first sends at one account
-      <input name="staggerHours" type="number" min="0" value="${d.limits.staggerHours}"
-    /></label>
-    <label
-      ><span><input type="checkbox" name="enabled" ${d.enabled ? html`checked` : ''} /> Enabled</span></label
-    >
-    <button type="submit">Save</button>
-  </form>`;
 }
 
 export function playWebhookRoutes(ctx: AppContext): Router {
@@ -238,41 +117,7 @@ export function playRoutes(ctx: AppContext): Router {
 
   r.get('/plays', async (req, res, user) => {
     const plays = await run<PlayRow>(ctx.db, listPlays(user.workspaceId));
-    const canEdit = ['admin', 'revops'].includes(user.role);
-    res.type('html').send(
-      page(
-        req,
-        'Plays',
-        html` <p class="muted">
-            A play decides which signal reaches whom, with which sequence. The first enabled play whose trigger fires
-            takes the signal.
-          </p>
-          ${canEdit ? html`<p><a href="/plays/new">New play</a></p>` : ''}
-          <table>
-            <thead>
-              <tr>
-                <th>Play</th>
-                <th>Trigger</th>
-                <th>Personas</th>
-                <th>Version</th>
-                <th>Enabled</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${plays.map((p) => {
-                const d = toDefinition(p);
-                return html`<tr>
-                  <td><a href="/plays/${p.id}">${p.name}</a></td>
-                  <td>${describeTrigger(d.trigger)}</td>
-                  <td>${d.personas.map((x) => x.name).join(', ') || '—'}</td>
-                  <td>${p.version}</td>
-                  <td>${p.enabled ? 'yes' : 'no'}</td>
-                </tr>`;
-              })}
-            </tbody>
-          </table>`,
-      ),
-    );
+    res.type('html').send(page(req, 'Plays', playsList(plays, ['admin', 'revops'].includes(user.role))));
   });
 
   r.get('/plays/new', requireRole('revops'), async (req, res, user) => {
@@ -307,7 +152,6 @@ export function playRoutes(ctx: AppContext): Router {
     );
     const d = toDefinition(p);
     const canEdit = ['admin', 'revops'].includes(user.role);
-    const canEnroll = ['admin', 'revops', 'rep'].includes(user.role);
     const showSecret = canEdit && d.trigger.kind === 'inbound';
     // Read only: a GET never writes, so a workspace without a secret yet gets a button to make one.
     const secret = showSecret ? await existingInboundSecret(ctx.db, ctx.secrets, user.workspaceId) : undefined;
@@ -315,52 +159,20 @@ export function playRoutes(ctx: AppContext): Router {
       page(
         req,
         `Play: ${p.name}`,
-        html` <p>${d.description}</p>
-          <p><b>Trigger:</b> ${describeTrigger(d.trigger)}</p>
-          ${
-            secret
-              ? html`<details>
-                  <summary>How our product posts ${d.trigger.kind === 'inbound' ? d.trigger.event : ''} events</summary>
-                  <p>
-                    POST JSON to <code>${ctx.config.publicUrl}/api/events</code> with headers
-                    <code>X-Prospector-Workspace: ${user.workspaceId}</code> and
-                    <code>X-Prospector-Signature: sha256=HMAC_SHA256_HEX(body)</code>, signed with this workspace's
-                    secret: <code>${secret}</code>. Body:
-                    <code
-                      >{"id": "evt_1", "event": "trial_signup", "email": "…", "firstName": "…", "company": "…",
-                      "detail": "…"}</code
-                    >.
-                  </p>
-                </details>`
-              : showSecret
-                ? html`<form method="post" action="/plays/${p.id}/inbound-secret">
-                    ${csrfField(req)}<span>This workspace has no inbound-event secret yet.</span>
-                    <button type="submit" class="secondary">Create the secret</button>
-                  </form>`
-                : ''
-          }
-          ${
-            canEnroll && p.enabled
-              ? html`<h2>Enroll contacts</h2>
-                  <form method="post" action="/plays/${p.id}/enroll" class="stack">
-                    ${csrfField(req)}
-                    <label>Contact emails, one per line <textarea name="emails" rows="3" required></textarea></label>
-                    <label>Why now (shown to the drafter and the reviewer) <input name="note" /></label>
-                    <button type="submit">Enroll</button>
-                  </form>`
-              : ''
-          }
-          ${
-            canEdit
-              ? html`<p><a href="/plays/${p.id}/experiment">Experiment: variants and hold-out</a></p>
-                  <h2>Edit (saves version ${p.version + 1})</h2>
-                  ${playForm(req, d, await templates(user.workspaceId), `/plays/${p.id}`, p.version)}`
-              : ''
-          }
-          <h2>Versions</h2>
-          <ul>
-            ${versions.map((v) => html`<li>v${v.version} · ${when(v.created_at, user.timeZone, new Date())} · ${v.created_by_email ?? 'default'}</li>`)}
-          </ul>`,
+        playDetail(req, {
+          play: p,
+          def: d,
+          versions,
+          canEdit,
+          canEnroll: ['admin', 'revops', 'rep'].includes(user.role),
+          templates: canEdit ? await templates(user.workspaceId) : [],
+          showSecret,
+          secret,
+          publicUrl: ctx.config.publicUrl,
+          workspaceId: user.workspaceId,
+          zone: user.timeZone,
+          now: new Date(),
+        }),
       ),
     );
   });
