@@ -23,7 +23,6 @@ import {
 } from '../../db/queries/signal-sources.js';
 import { findSignal, listObservations, listSignals, type SignalRow } from '../../db/queries/signals.js';
 import { AppError, isAppError } from '../../errors.js';
-import { classify } from '../../signals/classify.js';
 import { ingestItems, type IngestOutcome } from '../../signals/ingest.js';
 import { handleJobChangeEvent } from '../../signals/job-changes.js';
 import { fetchOptionsFor, fetchSource } from '../../signals/poll.js';
@@ -31,7 +30,8 @@ import { sourceRegistry } from '../../signals/registry.js';
 import { sharedRenderer } from '../../net/browser.js';
 import { assignSignalAccount, unmatchedCompanies } from '../../signals/review.js';
 import { eventItem, JobChangeEvent, verifySignature, WebhookPayload } from '../../signals/sources/webhook.js';
-import { SOURCE_KINDS, type RawItem } from '../../signals/types.js';
+import { SOURCE_KINDS } from '../../signals/types.js';
+import { addManualSignal } from '../signal-actions.js';
 import { authedRouter } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
 import { pageParams } from '../layout.js';
@@ -200,26 +200,7 @@ export function signalApiRoutes(ctx: AppContext): Router {
   r.post('/signals', requireRole('rep', 'revops'), async (req, res, user) => {
     const b = ManualSignal.safeParse(req.body ?? {});
     if (!b.success) throw new AppError('VALIDATION', issues(b.error));
-    const v = b.data;
-    const c = v.type ? null : classify(v.title, v.summary);
-    const item: RawItem = {
-      key: `manual:${user.id}:${Date.now()}`,
-      title: v.title,
-      summary: v.summary,
-      url: v.url ?? null,
-      publishedAt: v.occurredAt ?? null,
-      links: v.url ? [v.url] : [],
-      type: v.type ?? c!.type,
-      subtype: c?.subtype,
-      facts: { ...(c?.facts ?? {}), ...(v.facts ?? {}), enteredBy: user.id },
-      accountId: v.accountId,
-      contactId: v.contactId,
-    };
-    const out = await ingestItems(ictx(), [item], {
-      workspaceId: user.workspaceId,
-      sourceId: null,
-      now: new Date(),
-    });
+    const out = await addManualSignal(ictx(), user, b.data);
     const signal = await one<SignalRow>(ctx.db, findSignal(user.workspaceId, out.signalIds[0]!));
     res
       .status(out.created ? 201 : 200)

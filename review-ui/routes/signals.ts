@@ -1,17 +1,15 @@
 // Signals for people: the list by status, "add as account?" for companies that keep turning up
 // unmatched, a choice between candidates for ambiguous ones, manual entry, and a warning when
 // a source is flagged. The same functions as the JSON API (signals-api.ts).
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import { normalizeDomain } from '../../accounts/normalize.js';
 import { researchEnqueuer } from '../../agents/signal-jobs.js';
 import type { AppContext } from '../../context.js';
 import { run } from '../../db/index.js';
 import { listSources } from '../../db/queries/signal-sources.js';
-import { listSignals, type SignalRow } from '../../db/queries/signals.js';
+import { listSignals } from '../../db/queries/signals.js';
 import { AppError } from '../../errors.js';
-import { classify } from '../../signals/classify.js';
-import { ingestItems } from '../../signals/ingest.js';
 import { accountChoices } from '../../db/queries/settings.js';
 import {
   addAccountFromUnmatched,
@@ -19,16 +17,13 @@ import {
   assignSignals,
   unmatchedCompanies,
 } from '../../signals/review.js';
-import { authedRouter, type AuthedRequest } from '../authed.js';
+import { signalsPage, STATUSES, type Choice, type Listed } from '../views/signals.js';
+import { addManualSignal } from '../signal-actions.js';
+import { authedRouter } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
-import { inZone, intParam } from '../format.js';
-import { html, type Html } from '../html.js';
-import { csrfField, page, pageParams, pager } from '../layout.js';
-import { extLink } from '../views/draft.js';
+import { intParam } from '../format.js';
+import { page, pageParams } from '../layout.js';
 import { exportLink } from './export.js';
-
-const STATUSES = ['all', 'new', 'unmatched', 'ambiguous', 'cooldown', 'dismissed'] as const;
-type Listed = SignalRow & { account_name: string | null; sources: number; total: number };
 
 const ManualForm = z.object({
   title: z.string().trim().min(1, 'a headline or a sentence saying what happened').max(500),
@@ -40,102 +35,6 @@ const ManualForm = z.object({
     .pipe(z.url('an http(s) link').optional()),
   summary: z.string().max(5000).default(''),
 });
-
-function factsLine(s: SignalRow): string {
-  const f = s.facts as Record<string, unknown>;
-  const bits: string[] = [];
-  if (typeof f.amount === 'number') bits.push(`${String(f.currency ?? '')} ${f.amount.toLocaleString('en')}`.trim());
-  for (const k of ['round', 'person', 'newTitle', 'role', 'previousCompany'])
-    if (typeof f[k] === 'string' && f[k]) bits.push(String(f[k]));
-  if (Array.isArray(f.leadInvestors) && f.leadInvestors.length) bits.push(`led by ${f.leadInvestors.join(', ')}`);
-  return bits.join(' · ');
-}
-
-function chooser(req: Request, s: SignalRow): Html {
-  const cands = ((s.match as { candidates?: { accountId: number; name: string }[] }).candidates ?? []).filter(
-    (c, i, all) => all.findIndex((x) => x.accountId === c.accountId) === i,
-  );
-  return html`<form method="post" action="/signals/${s.id}/account" class="inline">
-    ${csrfField(req)}
-    <select name="accountId" aria-label="Which account">
-      ${cands.map((c) => html`<option value="${c.accountId}">${c.name} (#${c.accountId})</option>`)}
-    </select>
-    <button type="submit" class="secondary">This one</button>
-  </form>`;
-}
-
-type Choice = { id: number; name: string; domain: string | null };
-
-/** "Assign to account" for the unmatched signals ticked in the table: an existing account, or a new one. */
-function assignForm(req: AuthedRequest, choices: Choice[]): Html {
-  const revops = req.user.role === 'admin' || req.user.role === 'revops';
-  return html`<form method="post" action="/signals/assign" id="assign-form" class="inline">
-    ${csrfField(req)}
-    <label
-      >Assign the ticked signals to
-      <select name="accountId" aria-label="Existing account">
-        <option value="">an account…</option>
-        ${choices.map((c) => html`<option value="${c.id}">${c.name}${c.domain ? ` (${c.domain})` : ''}</option>`)}
-      </select></label
-    >
-    ${
-      revops
-        ? html`<label>or a new account <input name="name" placeholder="name" aria-label="New account name" /></label>
-            <input name="domain" placeholder="domain (optional)" aria-label="New account domain" />`
-        : ''
-    }
-    <button type="submit" class="secondary">Assign</button>
-  </form>`;
-}
-
-function table(req: AuthedRequest, rows: Listed[], pick = false): Html {
-  const tz = req.user.timeZone;
-  return html`<table>
-      <thead>
-        <tr>
-          ${pick ? html`<th><span class="sr-only">Pick</span></th>` : ''}
-          <th>Detected</th>
-          <th>Type</th>
-          <th>Signal</th>
-          <th>Account</th>
-          <th>Sources</th>
-          <th>Status</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${rows.map(
-          (s) =>
-            html`<tr data-signal-id="${s.id}">
-              ${
-                pick
-                  ? html`<td>
-                      <input
-                        type="checkbox"
-                        name="signalIds"
-                        value="${s.id}"
-                        form="assign-form"
-                        aria-label="Pick signal ${s.id}"
-                      />
-                    </td>`
-                  : ''
-              }
-              <td>${inZone(s.detected_at, tz)}</td>
-              <td>${s.type}${s.subtype ? html`<div class="muted">${s.subtype}</div>` : ''}</td>
-              <td>
-                ${s.url ? extLink(s.url, s.title) : s.title}
-                <div class="muted">${factsLine(s)}</div>
-              </td>
-              <td>
-                ${s.account_id ? html`<a href="/accounts?q=${encodeURIComponent(s.account_name ?? '')}">${s.account_name ?? s.account_id}</a>` : s.status === 'ambiguous' ? chooser(req, s) : '—'}
-              </td>
-              <td>${s.sources}</td>
-              <td>${s.status}</td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>
-    ${rows.length ? '' : html`<p class="empty">No signals here yet.</p>`}`;
-}
 
 function domainField(v: unknown): string | null {
   const raw = typeof v === 'string' ? v.trim() : '';
@@ -160,68 +59,22 @@ export function signalRoutes(ctx: AppContext): Router {
     const flagged = revops ? (await run(ctx.db, listSources(ws))).filter((s) => s.flagged_at) : [];
     const companies = revops && status === 'unmatched' ? await unmatchedCompanies(ctx.db, ws) : [];
     const pick = status === 'unmatched' && user.role !== 'manager' && rows.length > 0;
-    const choices = pick ? await run<Choice>(ctx.db, accountChoices(ws)) : [];
+    const choices = pick ? await run<Choice>(ctx.db, accountChoices(ws)) : null;
     res.type('html').send(
       page(
         req,
         'Signals',
-        html` ${flagged.length ? html`<p class="error" role="alert">${flagged.length} source(s) keep failing: ${flagged.map((f) => f.name).join(', ')}. <a href="/settings/sources">See their last errors</a>.</p>` : ''}
-          ${exportLink(req, 'signals', 'sequences')}
-          <nav class="tabs" aria-label="Status">
-            ${STATUSES.map((x) => html`<a href="/signals?status=${x}" ${x === status ? html`aria-current="page"` : ''}>${x}</a> `)}
-          </nav>
-          ${
-            companies.length
-              ? html`<h2>Add as account?</h2>
-                  <p class="muted">Companies in signals that match no account, most frequent first.</p>
-                  <table>
-                    <thead>
-                      <tr>
-                        <th>Company</th>
-                        <th>Signals</th>
-                        <th></th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      ${companies.slice(0, 20).map(
-                        (c) =>
-                          html`<tr>
-                            <td>${c.company}</td>
-                            <td>${c.signals}</td>
-                            <td>
-                              <form method="post" action="/signals/unmatched/account" class="inline">
-                                ${csrfField(req)}<input type="hidden" name="name" value="${c.company}" />
-                                <input type="hidden" name="signalIds" value="${c.signal_ids.join(',')}" /><input
-                                  name="domain"
-                                  placeholder="domain (optional)"
-                                  aria-label="Domain for ${c.company}"
-                                />
-                                <button type="submit" class="secondary">Add account</button>
-                              </form>
-                            </td>
-                          </tr>`,
-                      )}
-                    </tbody>
-                  </table>`
-              : ''
-          }
-          ${pick ? assignForm(req, choices) : ''} ${table(req, rows, pick)}
-          ${pager('/signals', { status }, { page: p.page, perPage: p.perPage, total: rows[0]?.total ?? 0 })}
-          <h2>Add a signal by hand</h2>
-          <form method="post" action="/signals" class="stack wide">
-            ${csrfField(req)}
-            <label
-              >What happened
-              <input
-                name="title"
-                required
-                maxlength="500"
-                placeholder="Acme raises $20M Series A led by Example Ventures"
-            /></label>
-            <label>Link <input name="url" type="url" placeholder="https://…" /></label>
-            <label>Notes <textarea name="summary" rows="2"></textarea></label>
-            <button type="submit">Add signal</button>
-          </form>`,
+        signalsPage(req, {
+          status,
+          rows,
+          flagged: flagged.map((f) => f.name),
+          companies,
+          choices,
+          revops,
+          zone: user.timeZone,
+          exportLink: exportLink(req, 'signals', 'sequences'),
+          page: { page: p.page, perPage: p.perPage, total: rows[0]?.total ?? 0 },
+        }),
       ),
     );
   });
@@ -229,24 +82,7 @@ export function signalRoutes(ctx: AppContext): Router {
   r.post('/signals', requireRole('rep', 'revops'), async (req, res, user) => {
     const b = ManualForm.safeParse(req.body ?? {});
     if (!b.success) throw new AppError('VALIDATION', b.error.issues.map((i) => i.message).join('; '));
-    const c = classify(b.data.title, b.data.summary);
-    await ingestItems(
-      ictx(),
-      [
-        {
-          key: `manual:${user.id}:${Date.now()}`,
-          title: b.data.title,
-          summary: b.data.summary,
-          url: b.data.url ?? null,
-          publishedAt: null,
-          links: b.data.url ? [b.data.url] : [],
-          type: c.type,
-          subtype: c.subtype,
-          facts: { ...c.facts, enteredBy: user.id },
-        },
-      ],
-      { workspaceId: user.workspaceId, sourceId: null, now: new Date() },
-    );
+    await addManualSignal(ictx(), user, b.data);
     res.redirect(303, '/signals');
   });
 
