@@ -1,23 +1,17 @@
 // The JSON twins of the returned-steps pages: list, one step with what changed, approve, refresh.
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
-import { one, run } from '../../db/index.js';
-import {
-  findStepForApproval,
-  listReturned,
-  workspaceSettings,
-  type AwaitingStepRow,
-  type ReturnedStepRow,
-} from '../../db/queries/step-approval.js';
+import type { ReturnedStepRow } from '../../db/queries/step-approval.js';
 import { refreshStep } from '../../sequencing/step-refresh.js';
 import { AppError, isAppError } from '../../errors.js';
 import { approveStep, loadChanges } from '../../sequencing/step-approval.js';
-import { stepApprovalSettings } from '../../sequencing/step-approval-rules.js';
-import { authedRouter, type AuthedRequest } from '../authed.js';
-import { assertCanAct, assertCanSee, queueViewer } from '../access.js';
+import { authedRouter } from '../authed.js';
+import { assertCanAct } from '../access.js';
+import type { CurrentUser } from '../auth/session.js';
 import { intParam } from '../format.js';
 import { endpoint, issues } from '../openapi.js';
+import { loadReturned, loadStep, stepSettings } from '../step-actions.js';
 
 export const StepApproveBody = z.object({
   digest: z
@@ -82,31 +76,21 @@ const view = (r: ReturnedStepRow) => ({
 
 export function stepApprovalApiRoutes(ctx: AppContext): Router {
   const r = authedRouter();
-  const staleDays = async (workspaceId: number) =>
-    stepApprovalSettings(
-      (await one<{ settings: Record<string, unknown> }>(ctx.db, workspaceSettings(workspaceId)))?.settings,
-    ).staleFactDays;
-  const load = async (req: AuthedRequest) => {
-    const id = intParam(req.params.id);
-    const s = id ? await one<AwaitingStepRow>(ctx.db, findStepForApproval(req.user.workspaceId, id)) : undefined;
-    if (!s) throw new AppError('NOT_FOUND', 'No such step.');
-    assertCanSee(req.user, s);
-    return s;
-  };
+  const load = (req: Request, u: CurrentUser) => loadStep(ctx, u, intParam(req.params.id));
 
   r.get('/steps', async (req, res, u) => {
-    const now = new Date();
-    // Only reads (the dispatcher's tick stamps returned_at): a GET never writes.
-    const rows = await run<ReturnedStepRow>(
-      ctx.db,
-      listReturned(u.workspaceId, queueViewer(u), now, await staleDays(u.workspaceId), 200, 0),
-    );
-    res.json({ total: rows[0]?.total ?? 0, steps: rows.map(view) });
+    const q = await loadReturned(ctx, u, new Date(), 1, 200);
+    res.json({ total: q.total, steps: q.rows.map(view) });
   });
 
-  r.get('/steps/:id', async (req, res) => {
-    const s = await load(req);
-    const changes = await loadChanges(ctx.db, s.id, await staleDays(s.workspace_id), new Date());
+  r.get('/steps/:id', async (req, res, user) => {
+    const s = await load(req, user);
+    const changes = await loadChanges(
+      ctx.db,
+      s.id,
+      (await stepSettings(ctx, s.workspace_id)).staleFactDays,
+      new Date(),
+    );
     res.json({
       step: { ...view({ ...s, changes: changes.length }), status: s.status, gateFailures: s.gate_failures },
       changes,
@@ -114,7 +98,7 @@ export function stepApprovalApiRoutes(ctx: AppContext): Router {
   });
 
   r.post('/steps/:id/approve', async (req, res, user) => {
-    const s = await load(req);
+    const s = await load(req, user);
     assertCanAct(user, s);
     const body = StepApproveBody.safeParse(req.body ?? {});
     if (!body.success) throw new AppError('VALIDATION', issues(body.error));
@@ -134,7 +118,7 @@ export function stepApprovalApiRoutes(ctx: AppContext): Router {
   });
 
   r.post('/steps/:id/refresh', async (req, res, user) => {
-    const s = await load(req);
+    const s = await load(req, user);
     assertCanAct(user, s);
     res.json(
       await refreshStep({ db: ctx.db, config: ctx.config, log: ctx.log, llm: ctx.llm }, s.id, {

@@ -7,11 +7,9 @@ import { one, run } from '../../db/index.js';
 import { listStepsForReview, type StepRow } from '../../db/queries/review.js';
 import {
   editAwaitingStep,
-  findStepForApproval,
   listReturned,
   nextReturned,
   stepChanges,
-  workspaceSettings,
   type AwaitingStepRow,
   type ReturnedStepRow,
 } from '../../db/queries/step-approval.js';
@@ -19,47 +17,23 @@ import { refreshStep } from '../../sequencing/step-refresh.js';
 import { AppError, isAppError } from '../../errors.js';
 import { resolveZone } from '../../sequencing/schedule.js';
 import { approveStep, loadChanges } from '../../sequencing/step-approval.js';
-import { stepApprovalSettings } from '../../sequencing/step-approval-rules.js';
 import { authedRouter, type AuthedRequest } from '../authed.js';
-import { assertCanAct, assertCanSee, canActOnDraft, queueViewer } from '../access.js';
-import type { CurrentUser } from '../auth/session.js';
+import { assertCanAct, canActOnDraft, queueViewer } from '../access.js';
 import { inZone, intParam, label } from '../format.js';
 import { html, type Html } from '../html.js';
-import { csrfField, page, pageParams, pager } from '../layout.js';
+import { csrfField, page, pager } from '../layout.js';
 import { confirmFailuresPage, confirmedGates } from '../views/confirm-gates.js';
 import { changesPanel, returnedRow, STEP_KEY_HELP, stepActions, stepText } from '../views/step-approval.js';
 import { auditRequest } from '../audit.js';
+import { loadReturned, loadStep, stepSettings } from '../step-actions.js';
 
 const SCRIPT = html`<link rel="stylesheet" href="/static/step-approval.css" />
   <script src="/static/step-approval.js" defer></script>`;
 
-export async function settingsOf(ctx: Pick<AppContext, 'db'>, workspaceId: number) {
-  return stepApprovalSettings(
-    (await one<{ settings: Record<string, unknown> }>(ctx.db, workspaceSettings(workspaceId)))?.settings,
-  );
-}
+// The queue page (queue.ts) reads the list through here.
+export { loadReturned };
 
-/**
- * Returned steps the user sees, soonest due first. Only reads: the list goes by due time, and the
- * dispatcher's tick (every minute) stamps `returned_at`, so a GET never writes.
- */
-export async function loadReturned(ctx: Pick<AppContext, 'db'>, u: CurrentUser, now: Date, page = 1, perPage = 50) {
-  const settings = await settingsOf(ctx, u.workspaceId);
-  const p = pageParams({ page }, perPage);
-  const rows = await run<ReturnedStepRow>(
-    ctx.db,
-    listReturned(u.workspaceId, queueViewer(u), now, settings.staleFactDays, p.perPage, p.offset),
-  );
-  return { rows, total: rows[0]?.total ?? 0, page: p.page, perPage: p.perPage };
-}
-
-/** The block atop the review queue: how many steps came back, and a link to them. */
-// Request, not AuthedRequest, while the queue page (queue.ts) passes its plain request.
-export async function returnedStepsBlock(ctx: AppContext, req: Request): Promise<Html> {
-  return returnedStepsSection(await loadReturned(ctx, req.user!, new Date(), 1, 50));
-}
-
-/** The block from the first page of returned steps (the queue page loads it with its own statement). */
+/** The block atop the review queue, from the first page of returned steps (the queue page loads them). */
 export function returnedStepsSection({
   total,
   rows,
@@ -80,13 +54,6 @@ export function returnedStepsSection({
     <link rel="stylesheet" href="/static/step-approval.css" />`;
 }
 
-async function loadStep(ctx: Pick<AppContext, 'db'>, u: CurrentUser, id: number | undefined): Promise<AwaitingStepRow> {
-  const s = id ? await one<AwaitingStepRow>(ctx.db, findStepForApproval(u.workspaceId, id)) : undefined;
-  if (!s) throw new AppError('NOT_FOUND', 'No such step.');
-  assertCanSee(u, s);
-  return s;
-}
-
 function stepIdParam(req: Request): number {
   const id = intParam(req.params.id);
   if (!id) throw new AppError('NOT_FOUND', 'No such step.');
@@ -96,7 +63,7 @@ function stepIdParam(req: Request): number {
 async function render(ctx: AppContext, req: AuthedRequest, s: AwaitingStepRow): Promise<string> {
   const u = req.user;
   const now = new Date();
-  const settings = await settingsOf(ctx, u.workspaceId);
+  const settings = await stepSettings(ctx, u.workspaceId);
   const [changes, steps, list] = await Promise.all([
     loadChanges(ctx.db, s.id, settings.staleFactDays, now),
     run<StepRow>(ctx.db, listStepsForReview(s.sequence_id)),
@@ -250,7 +217,7 @@ export function stepApprovalRoutes(ctx: AppContext): Router {
       );
       return;
     }
-    const settings = await settingsOf(ctx, u.workspaceId);
+    const settings = await stepSettings(ctx, u.workspaceId);
     const now = new Date();
     const results: Html[] = [];
     let ok = 0;
