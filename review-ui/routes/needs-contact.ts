@@ -1,17 +1,12 @@
 // "Needs a contact": a signal whose account has nobody the play can write to still reaches the
 // rep, with the people research found, so they add one in place and the draft proceeds.
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import { Queues } from '../../agents/queues.js';
 import type { AppContext } from '../../context.js';
-import { one, run } from '../../db/index.js';
+import { one } from '../../db/index.js';
 import { findContactByEmail, insertContact } from '../../db/queries/contacts.js';
-import {
-  findSignalNeedingContact,
-  signalsNeedingContact,
-  targetSignalContact,
-  type NeedsContactRow,
-} from '../../db/queries/needs-contact.js';
+import { findSignalNeedingContact, targetSignalContact, type NeedsContactRow } from '../../db/queries/needs-contact.js';
 import { AppError } from '../../errors.js';
 import { authedRouter, type AuthedRequest } from '../authed.js';
 import type { CurrentUser } from '../auth/session.js';
@@ -33,18 +28,7 @@ function assertMayAct(u: CurrentUser, s: Pick<NeedsContactRow, 'account_owner_id
     throw new AppError('FORBIDDEN', 'This account belongs to another rep.');
 }
 
-/** The block at the top of the review queue. */
-// Request, not AuthedRequest, while the queue page (queue.ts) passes its plain request.
-export async function needsContactBlock(ctx: AppContext, req: Request): Promise<Html> {
-  const u = req.user!;
-  const rows = await run<NeedsContactRow & { total: number }>(
-    ctx.db,
-    signalsNeedingContact(u.workspaceId, u.role === 'rep' ? u.id : null, 10),
-  );
-  return needsContactSection(rows);
-}
-
-/** The block from its rows (the queue page reads them with its own statement). */
+/** The block at the top of the review queue, from its rows (the queue page reads them with its own statement). */
 export function needsContactSection(
   rows: (Pick<NeedsContactRow, 'id' | 'account_name' | 'title'> & { total: number })[],
 ): Html {
