@@ -15,58 +15,25 @@
 // composite/sobjects (POST create, PATCH update, allOrNone false: one result per record with its errors),
 // sobjects/<Type>/updated and /deleted. Errors are Salesforce's JSON arrays: 401 INVALID_SESSION_ID for an
 // expired or revoked token, 403 REQUEST_LIMIT_EXCEEDED (the daily API limit, also reported in the
-// Sforce-Limit-Info header), 503 SERVER_UNAVAILABLE and 429 with Retry-After, injected through `failures`.
-import { createHash, randomBytes } from 'node:crypto';
+// Sforce-Limit-Info header), 503 SERVER_UNAVAILABLE and 429 with Retry-After, injected through `failures`
+// (`afterCommit`: the write is made, then the failure answered: a lost answer). The login side is
+// fake-salesforce-oauth.ts, the objects and saving a record fake-salesforce-records.ts, SOQL fake-salesforce-soql.ts.
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { parseSoql, runSoql, SoqlError, type SfRecord, type SfValue } from './fake-salesforce-soql.js';
+import { apiError, fakeSalesforceLogin, readBody, send } from './fake-salesforce-oauth.js';
+import { FIELDS, PREFIX, saveRecord, type SfType, type Write } from './fake-salesforce-records.js';
+import { parseSoql, runSoql, SoqlError, type SfRecord } from './fake-salesforce-soql.js';
 
 export type { SfRecord } from './fake-salesforce-soql.js';
-export type SfType = 'Account' | 'Contact' | 'User' | 'Opportunity' | 'Task' | 'Event';
-
-const BASE_FIELDS = ['Id', 'IsDeleted', 'LastModifiedDate', 'CreatedDate', 'SystemModstamp'];
-const FIELDS: Record<SfType, string[]> = {
-  Account: [...BASE_FIELDS, 'Name', 'Website', 'OwnerId', 'BillingCountry', 'Type', 'Industry', 'MasterRecordId'],
-  Contact: [
-    ...BASE_FIELDS,
-    ...[
-      'AccountId',
-      'Email',
-      'FirstName',
-      'LastName',
-      'Title',
-      'HasOptedOutOfEmail',
-      'OwnerId',
-      'MasterRecordId',
-      'MailingCountry',
-    ],
-  ],
-  User: [...BASE_FIELDS, 'Email', 'Name', 'IsActive'],
-  Opportunity: [...BASE_FIELDS, 'Name', 'AccountId', 'StageName', 'Type', 'IsClosed', 'IsWon', 'CloseDate'],
-  Task: [
-    ...BASE_FIELDS,
-    ...['Subject', 'Description', 'WhoId', 'WhatId', 'TaskSubtype', 'ActivityDate', 'Status', 'OwnerId', 'Priority'],
-  ],
-  Event: [...BASE_FIELDS, 'Subject', 'Description', 'WhoId', 'WhatId', 'StartDateTime', 'EndDateTime', 'OwnerId'],
-};
-const PREFIX: Record<SfType, string> = {
-  Account: '001',
-  Contact: '003',
-  User: '005',
-  Opportunity: '006',
-  Task: '00T',
-  Event: '00U',
-};
-const REQUIRED: Partial<Record<SfType, string[]>> = {
-  Account: ['Name'],
-  Contact: ['LastName'],
-  Event: ['StartDateTime', 'EndDateTime'],
-};
+export type { SfType } from './fake-salesforce-records.js';
 
 export interface Failure {
   status: 503 | 429 | 403 | 500;
   /** Only requests this matches take the failure (default: any data API request). */
   match?: (method: string, path: string) => boolean;
+  /** Make the write first, then answer the failure (Salesforce committed it; the answer was lost). */
+  afterCommit?: boolean;
 }
 
 export interface FakeSalesforceOptions {
@@ -76,13 +43,6 @@ export interface FakeSalesforceOptions {
   customFields?: Partial<Record<SfType, string[]>>;
   /** Records a query page holds unless the client asks for fewer (Salesforce: 2,000). */
   pageSize?: number;
-}
-
-interface Token {
-  kind: 'access' | 'refresh';
-  refresh: string;
-  expiresAt: number;
-  revoked: boolean;
 }
 
 export interface FakeSalesforce {
@@ -128,8 +88,6 @@ export async function startFakeSalesforce(opts: FakeSalesforceOptions = {}): Pro
   const pageSize = opts.pageSize ?? 2000;
   const store = new Map<SfType, Map<string, SfRecord>>(Object.keys(FIELDS).map((t) => [t as SfType, new Map()]));
   const seq = new Map<SfType, number>();
-  const tokens = new Map<string, Token>();
-  const codes = new Map<string, { redirectUri: string; challenge: string; used: boolean }>();
   const locators = new Map<string, { object: string; rows: SfRecord[]; fields: string[]; total: number }>();
   const sockets = new Set<Socket>();
   let clock = 0;
@@ -192,16 +150,11 @@ export async function startFakeSalesforce(opts: FakeSalesforceOptions = {}): Pro
     },
     all: (type) => [...store.get(type)!.values()],
     grant() {
-      const t = issue();
+      const t = login.issue();
       return { accessToken: t.access, refreshToken: t.refresh, instanceUrl: fake.url };
     },
-    expire(accessToken) {
-      const t = tokens.get(accessToken);
-      if (t) t.expiresAt = 0;
-    },
-    revokeAll() {
-      for (const t of tokens.values()) t.revoked = true;
-    },
+    expire: (accessToken) => login.expire(accessToken),
+    revokeAll: () => login.revokeAll(),
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
@@ -209,170 +162,18 @@ export async function startFakeSalesforce(opts: FakeSalesforceOptions = {}): Pro
       }),
   };
 
-  function issue(refresh?: string) {
-    const rt = refresh ?? `5Aep861${randomBytes(24).toString('base64url')}`;
-    if (!refresh) tokens.set(rt, { kind: 'refresh', refresh: rt, expiresAt: Infinity, revoked: false });
-    const access = `${orgId}!${randomBytes(30).toString('base64url')}`;
-    tokens.set(access, { kind: 'access', refresh: rt, expiresAt: Date.now() + 2 * 3600_000, revoked: false });
-    return { access, refresh: rt };
-  }
-  const tokenBody = (access: string, refresh?: string) => ({
-    access_token: access,
-    ...(refresh ? { refresh_token: refresh } : {}),
-    signature: randomBytes(32).toString('base64'),
-    scope: 'refresh_token api',
-    instance_url: fake.url,
-    id: `${fake.url}/id/${orgId}/${userId}`,
-    token_type: 'Bearer',
-    issued_at: String(Date.now()),
-  });
-
-  const send = (res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}) => {
-    res.writeHead(status, { 'content-type': 'application/json;charset=UTF-8', ...headers });
-    res.end(value === undefined ? '' : JSON.stringify(value));
-  };
-  const apiError = (res: ServerResponse, status: number, errorCode: string, message: string, h = {}) =>
-    send(res, status, [{ message, errorCode }], h);
-  const readBody = async (req: IncomingMessage) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    return Buffer.concat(chunks).toString('utf8');
-  };
-
-  async function oauth(req: IncomingMessage, res: ServerResponse, url: URL, host: 'production' | 'sandbox') {
-    const path = url.pathname;
-    if (path.endsWith('/authorize')) {
-      const q = url.searchParams;
-      const redirectUri = q.get('redirect_uri');
-      if (q.get('client_id') !== clientId || !redirectUri) return send(res, 400, { error: 'invalid_client_id' });
-      const back = new URL(redirectUri);
-      if (q.get('state')) back.searchParams.set('state', q.get('state')!);
-      if (q.get('response_type') !== 'code' || !q.get('code_challenge'))
-        back.searchParams.set('error', 'invalid_request');
-      else {
-        const code = `aPrx${randomBytes(16).toString('base64url')}`;
-        codes.set(code, { redirectUri, challenge: q.get('code_challenge')!, used: false });
-        back.searchParams.set('code', code);
-        fake.counts.authorize++;
-      }
-      res.writeHead(302, { location: back.toString() });
-      return res.end();
-    }
-    const form = Object.fromEntries(new URLSearchParams(await readBody(req)));
-    const oauthError = (error: string, description: string) =>
-      send(res, 400, { error, error_description: description });
-    if (path.endsWith('/revoke')) {
-      const t = tokens.get(form.token ?? '');
-      if (!t) return oauthError('unsupported_token_type', 'invalid token');
-      for (const other of tokens.values()) if (other.refresh === t.refresh) other.revoked = true;
-      t.revoked = true;
-      fake.counts.revoke++;
-      return send(res, 200, undefined);
-    }
-    if (path.endsWith('/userinfo')) {
-      return authorized(req, res, () =>
-        send(res, 200, { user_id: userId, organization_id: orgId, email: 'admin@acme-org.test', name: 'Org Admin' }),
-      );
-    }
-    if (!path.endsWith('/token')) return send(res, 404, { error: 'not_found' });
-    fake.tokenHosts.push(host);
-    if (form.client_id !== clientId || form.client_secret !== clientSecret) {
-      return oauthError('invalid_client', 'invalid client credentials');
-    }
-    if (form.grant_type === 'authorization_code') {
-      const c = codes.get(form.code ?? '');
-      if (!c || c.used || c.redirectUri !== form.redirect_uri)
-        return oauthError('invalid_grant', 'invalid authorization code');
-      c.used = true;
-      const s256 = createHash('sha256')
-        .update(form.code_verifier ?? '')
-        .digest('base64url');
-      if (s256 !== c.challenge) return oauthError('invalid_grant', 'invalid code verifier');
-      fake.counts.code++;
-      const t = issue();
-      return send(res, 200, tokenBody(t.access, t.refresh));
-    }
-    if (form.grant_type === 'refresh_token') {
-      const rt = tokens.get(form.refresh_token ?? '');
-      if (!rt || rt.kind !== 'refresh' || rt.revoked)
-        return oauthError('invalid_grant', 'expired access/refresh token');
-      fake.counts.refresh++;
-      return send(res, 200, tokenBody(issue(rt.refresh).access));
-    }
-    return oauthError('unsupported_grant_type', 'grant type not supported');
-  }
-
-  function authorized(req: IncomingMessage, res: ServerResponse, then: () => void | Promise<void>) {
-    const bearer = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    const t = bearer ? tokens.get(bearer) : undefined;
-    if (!t || t.kind !== 'access' || t.revoked || t.expiresAt <= Date.now()) {
-      return apiError(res, 401, 'INVALID_SESSION_ID', 'Session expired or invalid');
-    }
-    return then();
-  }
-
   const present = (object: string, r: SfRecord, fields: string[]): Record<string, unknown> => ({
     attributes: { type: object, url: `/services/data/v62.0/sobjects/${object}/${String(r.Id)}` },
     ...Object.fromEntries(fields.map((f) => [f, r[f] ?? null])),
   });
-  type Write = { attributes?: { type?: string }; id?: string; Id?: string } & Record<string, unknown>;
-  function save(type: string, rec: Write, id?: string) {
-    const t = type as SfType;
-    if (!FIELDS[t])
-      return { success: false, errors: [{ statusCode: 'INVALID_TYPE', message: `no type ${type}`, fields: [] }] };
-    const fields: SfRecord = {};
-    for (const [k, v] of Object.entries(rec)) {
-      if (k === 'attributes' || k === 'id' || k === 'Id') continue;
-      const f = fieldsOf(t)!.find((x) => x.toLowerCase() === k.toLowerCase());
-      if (!f)
-        return {
-          success: false,
-          errors: [
-            { statusCode: 'INVALID_FIELD', message: `No such column '${k}' on sobject of type ${type}`, fields: [k] },
-          ],
-        };
-      fields[f] = v as SfValue;
-    }
-    for (const ref of ['WhoId', 'WhatId', 'AccountId'] as const) {
-      const v = fields[ref];
-      if (
-        typeof v === 'string' &&
-        !Object.keys(PREFIX).some((k) => store.get(k as SfType)!.get(v)?.IsDeleted === false)
-      ) {
-        return {
-          success: false,
-          errors: [{ statusCode: 'INVALID_CROSS_REFERENCE_KEY', message: `invalid cross reference id`, fields: [ref] }],
-        };
-      }
-    }
-    if (id) {
-      const r = store.get(t)!.get(id);
-      if (!r || r.IsDeleted)
-        return {
-          id,
-          success: false,
-          errors: [{ statusCode: 'ENTITY_IS_DELETED', message: 'entity is deleted', fields: [] }],
-        };
-      fake.update(t, id, fields);
-      return { id, success: true, errors: [] };
-    }
-    const missing = (REQUIRED[t] ?? []).filter(
-      (f) => fields[f] === undefined || fields[f] === null || fields[f] === '',
+  const login = fakeSalesforceLogin(fake, { clientId, clientSecret, orgId, userId });
+  const save = (type: string, rec: Write, id?: string) =>
+    saveRecord(
+      { store, fieldsOf, insert: (t, f) => fake.insert(t, f), update: (t, i, f) => fake.update(t, i, f) },
+      type,
+      rec,
+      id,
     );
-    if (missing.length) {
-      return {
-        success: false,
-        errors: [
-          {
-            statusCode: 'REQUIRED_FIELD_MISSING',
-            message: `Required fields are missing: [${missing.join(', ')}]`,
-            fields: missing,
-          },
-        ],
-      };
-    }
-    return { id: fake.insert(t, fields), success: true, errors: [] };
-  }
 
   const batchSize = (req: IncomingMessage) =>
     Number(/batchSize=(\d+)/.exec(String(req.headers['sforce-query-options'] ?? ''))?.[1] ?? pageSize);
@@ -381,13 +182,16 @@ export async function startFakeSalesforce(opts: FakeSalesforceOptions = {}): Pro
     const m = /^\/services\/data\/(v\d+\.\d+)(\/.*)$/.exec(url.pathname);
     if (!m) return apiError(res, 404, 'NOT_FOUND', 'The requested resource does not exist');
     const [, version, rest] = m as unknown as [string, string, string];
+    let lost: Failure | undefined;
     const raw = await readBody(req);
     const body: unknown = raw ? JSON.parse(raw) : undefined;
     fake.requests.push({ method: req.method!, path: rest, body });
     fake.counts.data++;
     const i = fake.failures.findIndex((f) => !f.match || f.match(req.method!, rest));
-    if (i >= 0) {
-      const [f] = fake.failures.splice(i, 1);
+    const failure = i >= 0 ? fake.failures.splice(i, 1)[0] : undefined;
+    if (failure?.afterCommit) lost = failure;
+    else if (failure) {
+      const f = failure;
       if (f!.status === 403) return apiError(res, 403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.');
       if (f!.status === 429)
         return apiError(res, 429, 'REQUEST_LIMIT_EXCEEDED', 'ConcurrentPerOrgLongTxn Limit exceeded.', {
@@ -440,13 +244,11 @@ export async function startFakeSalesforce(opts: FakeSalesforceOptions = {}): Pro
     if (rest === '/composite/sobjects' && (req.method === 'POST' || req.method === 'PATCH')) {
       const b = body as { allOrNone?: boolean; records: Write[] };
       if (b.records.length > 200) return apiError(res, 400, 'EXCEEDED_ID_LIMIT', 'record limit is 200');
-      return send(
-        res,
-        200,
-        b.records.map((r) =>
-          save(r.attributes?.type ?? '', r, req.method === 'PATCH' ? String(r.id ?? r.Id) : undefined),
-        ),
+      const saved = b.records.map((r) =>
+        save(r.attributes?.type ?? '', r, req.method === 'PATCH' ? String(r.id ?? r.Id) : undefined),
       );
+      if (lost) return apiError(res, lost.status, 'SERVER_UNAVAILABLE', 'Server temporarily unavailable');
+      return send(res, 200, saved);
     }
     const one = /^\/sobjects\/(\w+)(?:\/(\w+))?$/.exec(rest);
     if (one) {
@@ -495,10 +297,10 @@ export async function startFakeSalesforce(opts: FakeSalesforceOptions = {}): Pro
     const sandbox = url.pathname.startsWith('/sandbox/');
     if (sandbox) url.pathname = url.pathname.slice('/sandbox'.length);
     const handle = url.pathname.startsWith('/services/oauth2/')
-      ? oauth(req, res, url, sandbox ? 'sandbox' : 'production')
+      ? login.oauth(req, res, url, sandbox ? 'sandbox' : 'production')
       : url.pathname.startsWith('/services/data/')
         ? new Promise<void>((resolve, reject) => {
-            void Promise.resolve(authorized(req, res, () => data(req, res, url))).then(() => resolve(), reject);
+            void Promise.resolve(login.authorized(req, res, () => data(req, res, url))).then(() => resolve(), reject);
           })
         : Promise.resolve(send(res, 404, [{ errorCode: 'NOT_FOUND', message: 'not found' }]));
     handle.catch((err: unknown) => {
