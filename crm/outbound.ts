@@ -4,6 +4,9 @@
 // read. `flushOutbox` writes due rows to the CRM in batches and marks each done only once the CRM
 // gave its id: a 429 waits for Retry-After, a 5xx backs off, a revoked token stops the connection
 // with the rows kept pending, a record the CRM refuses is a failure in words with a retry button.
+// Each activity carries our key (activityMarker), and one tried before is first looked up in the CRM
+// (findWritten), so a write the CRM committed but whose answer was lost is not made twice. Opt-outs
+// and the status field are idempotent by nature (setting a value again changes nothing).
 import type { AppContext } from '../context.js';
 import { one, run } from '../db/index.js';
 import { saveCrmCursor, type CrmConnectionRow } from '../db/queries/crm.js';
@@ -25,6 +28,7 @@ import { effectiveMapping } from './mapping.js';
 import {
   CRM_NAMES,
   isCrmError,
+  type ActivityResult,
   type ActivityWrite,
   type CrmActivity,
   type CrmError,
@@ -145,12 +149,14 @@ export interface FlushResult {
   done: number;
   later: number;
   failed: number;
+  /** Retried activities the CRM turned out to hold already (committed, answer lost): marked done, not rewritten. */
+  foundWritten: number;
   stopped: string | null;
 }
 
 /** Writes due outbox rows; `now` is the clock the due times are read against. */
 export async function flushOutbox(ctx: Ctx, workspaceId: number, now = new Date()): Promise<FlushResult> {
-  const res: FlushResult = { claimed: 0, done: 0, later: 0, failed: 0, stopped: null };
+  const res: FlushResult = { claimed: 0, done: 0, later: 0, failed: 0, foundWritten: 0, stopped: null };
   const open = await openCrm(ctx, workspaceId);
   if (!open) return res;
   const { connection: conn, provider } = open;
@@ -194,7 +200,11 @@ export async function flushOutbox(ctx: Ctx, workspaceId: number, now = new Date(
     }
     res.later++;
     const wait =
-      e.code === 'rate_limited' ? (e.retryAfterMs ?? 10_000) : e.code === 'unauthorized' ? 0 : backoffMs(row.attempts);
+      e.code === 'rate_limited'
+        ? (e.retryAfterMs ?? 10_000)
+        : e.code === 'unauthorized'
+          ? 0
+          : backoffMs(row.attempts - 1);
     return run(ctx.db, crmWriteLater(row.id, e.message, new Date(now.getTime() + wait)));
   };
   const whole = async (batch: CrmOutboxRow[], err: unknown) => {
@@ -208,7 +218,14 @@ export async function flushOutbox(ctx: Ctx, workspaceId: number, now = new Date(
   if (activities.length) {
     try {
       const writes: ActivityWrite[] = activities.map((r) => ({ key: r.idempotency_key, activity: activityOf(r) }));
-      const results = new Map((await provider.writeActivities(writes)).map((r) => [r.key, r]));
+      // Tried before (the claim counts attempts): the CRM may have committed it and lost the answer, or
+      // this process died before marking it done. What the CRM already holds is done, not written again.
+      const retried = writes.filter((_, i) => activities[i]!.attempts > 1);
+      const found = retried.length ? await provider.findWritten(retried) : new Map<string, string>();
+      const results = new Map<string, ActivityResult>([...found].map(([key, externalId]) => [key, { key, externalId }]));
+      res.foundWritten += found.size;
+      const fresh = writes.filter((w) => !found.has(w.key));
+      if (fresh.length) for (const r of await provider.writeActivities(fresh)) results.set(r.key, r);
       for (const row of activities) {
         const r = results.get(row.idempotency_key);
         await settle(
@@ -248,7 +265,7 @@ export async function flushOutbox(ctx: Ctx, workspaceId: number, now = new Date(
       recordsIn: res.claimed,
       recordsOut: res.done,
       failed: res.failed,
-      summary: { later: res.later },
+      summary: { later: res.later, foundWritten: res.foundWritten },
       error: res.stopped,
     }),
   );

@@ -144,6 +144,13 @@ export interface ActivityWrite {
   activity: CrmActivity;
 }
 
+/** Our key on an activity written to a CRM (Salesforce Description, HubSpot meeting notes / email headers). */
+export const activityMarker = (key: string) => `[prospector:${key}]`;
+
+/** The keys of activityMarker() found in a text. */
+export const markedKeys = (text: string | null | undefined): string[] =>
+  [...(text ?? '').matchAll(/\[prospector:([^\]\s]+)\]/g)].map((m) => m[1]!);
+
 export type ActivityResult = { key: string; externalId: string } | { key: string; error: CrmError };
 
 export type CrmErrorCode = 'unauthorized' | 'rate_limited' | 'invalid' | 'unavailable';
@@ -183,6 +190,12 @@ export interface CrmProvider {
   getOwners(): Promise<CrmOwner[]>;
   /** Many activities at once; one result per input, in any order. Throws only for whole-call failures. */
   writeActivities(writes: ActivityWrite[]): Promise<ActivityResult[]>;
+  /**
+   * Which of these writes the CRM already holds (our key → the CRM's id), found by the marker each
+   * written activity carries (activityMarker). Asked before a write whose earlier attempt may have
+   * been committed by the CRM with its answer lost (a 5xx or timeout after the commit, a crash).
+   */
+  findWritten(writes: ActivityWrite[]): Promise<Map<string, string>>;
   updateContactField(contactExternalId: string, field: string, value: string): Promise<void>;
   /** Marks the address opted out of all email in the CRM. */
   setOptOut(contactExternalId: string, email: string, reason: string): Promise<void>;

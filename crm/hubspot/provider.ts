@@ -18,7 +18,7 @@ import type {
   ListOptions,
   Page,
 } from '../provider.js';
-import { isCrmError } from '../provider.js';
+import { activityMarker, isCrmError, markedKeys } from '../provider.js';
 import { hubspotError } from './errors.js';
 import { hubspotClient } from './index.js';
 
@@ -282,6 +282,8 @@ export class HubSpotProvider implements CrmProvider {
                   to: [{ email: a.to }],
                   messageId: a.messageId,
                   threadId: a.threadId,
+                  // Our key, for findWritten after an answer lost on the way back.
+                  xProspector: activityMarker(w.key),
                 }),
                 ...owner,
               }
@@ -292,6 +294,7 @@ export class HubSpotProvider implements CrmProvider {
                 hs_meeting_start_time: a.startAt.toISOString(),
                 hs_meeting_end_time: a.endAt.toISOString(),
                 hs_meeting_outcome: 'SCHEDULED',
+                hs_internal_meeting_notes: activityMarker(w.key),
                 ...owner,
               };
         return { properties, associations, objectWriteTraceId: w.key };
@@ -306,6 +309,43 @@ export class HubSpotProvider implements CrmProvider {
       }
     }
     return out;
+  }
+
+  /**
+   * Emails/meetings associated with these contacts since the earliest activity's time (search, five
+   * contacts a request: HubSpot's limit of filter groups), our key read back from the property it was
+   * written to. HubSpot's search index lags a write by seconds; the core asks only after a backoff.
+   */
+  async findWritten(writes: ActivityWrite[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    const wanted = new Set(writes.map((w) => w.key));
+    for (const type of ['email', 'meeting'] as const) {
+      const mine = writes.filter((w) => w.activity.type === type);
+      if (!mine.length) continue;
+      const prop = type === 'email' ? 'hs_email_headers' : 'hs_internal_meeting_notes';
+      const times = mine.map((w) => (w.activity.type === 'email' ? w.activity.at : w.activity.startAt).getTime());
+      const since = String(Math.min(...times));
+      const contacts = [...new Set(mine.map((w) => w.activity.contactExternalId))];
+      for (let i = 0; i < contacts.length; i += 5) {
+        const filterGroups = contacts.slice(i, i + 5).map((id) => ({
+          filters: [
+            { propertyName: 'associations.contact', operator: 'EQ', value: id },
+            { propertyName: 'hs_timestamp', operator: 'GTE', value: since },
+          ],
+        }));
+        let after: string | undefined;
+        do {
+          const request = { filterGroups, properties: [prop], limit: 100, after };
+          const page: HsPage = await this.call((c) =>
+            c.crm.objects[type === 'email' ? 'emails' : 'meetings'].searchApi.doSearch(request as never),
+          );
+          for (const o of page.results)
+            for (const key of markedKeys(o.properties[prop])) if (wanted.has(key)) found.set(key, o.id);
+          after = page.paging?.next?.after;
+        } while (after);
+      }
+    }
+    return found;
   }
 
   async updateContactField(contactExternalId: string, field: string, value: string): Promise<void> {

@@ -9,6 +9,7 @@
 import type { Connection } from 'jsforce';
 import {
   CrmError,
+  markedKeys,
   type ActivityResult,
   type ActivityWrite,
   type CrmCompany,
@@ -202,6 +203,34 @@ export class SalesforceProvider implements CrmProvider {
       }
     }
     return results;
+  }
+
+  /**
+   * Tasks/Events on these contacts created since the earliest activity (less a day for the two clocks),
+   * with our marker in Description (selectable, not filterable in SOQL: matched here, exactly).
+   */
+  async findWritten(writes: ActivityWrite[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    const wanted = new Set(writes.map((w) => w.key));
+    for (const sobject of ['Task', 'Event'] as const) {
+      const mine = writes.filter((w) => (w.activity.type === 'email') === (sobject === 'Task'));
+      if (!mine.length) continue;
+      const whos = [...new Set(mine.map((w) => w.activity.contactExternalId))];
+      const times = mine.map((w) => (w.activity.type === 'email' ? w.activity.at : w.activity.startAt).getTime());
+      const since = soqlDateTime(new Date(Math.min(...times) - 86_400_000));
+      for (let i = 0; i < whos.length; i += COLLECTION_MAX) {
+        const ids = whos.slice(i, i + COLLECTION_MAX).map(soqlString).join(', ');
+        const soql = `SELECT Id, Description FROM ${sobject} WHERE WhoId IN (${ids}) AND CreatedDate >= ${since}`;
+        let after: string | undefined;
+        do {
+          const p = await this.page('Looking up activities already logged', soql, { after }, undefined, false);
+          for (const r of p.records)
+            for (const key of markedKeys(r.Description as string | null)) if (wanted.has(key)) found.set(key, r.Id);
+          after = p.done ? undefined : p.nextRecordsUrl;
+        } while (after);
+      }
+    }
+    return found;
   }
 
   async updateContactField(contactExternalId: string, field: string, value: string): Promise<void> {

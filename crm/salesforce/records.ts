@@ -1,5 +1,5 @@
 // Salesforce records ↔ the core's normalised shapes, and the SOQL we read them with. Pure: no I/O.
-import type { CrmActivity, CrmCompany, CrmContact, CrmDeal, CrmFields, CrmMapping } from '../provider.js';
+import { activityMarker, type CrmActivity, type CrmCompany, type CrmContact, type CrmDeal, type CrmFields, type CrmMapping } from '../provider.js';
 import { checkFieldName } from './soql-filter.js';
 
 export type SfRow = Record<string, unknown> & { Id: string };
@@ -130,7 +130,7 @@ export function toActivityRecord(
       sobject: 'Event',
       record: {
         Subject: a.title.slice(0, SUBJECT_MAX),
-        Description: `${a.body}\n\n[prospector:${key}]`.slice(-DESCRIPTION_MAX),
+        Description: `${a.body}\n\n${activityMarker(key)}`.slice(-DESCRIPTION_MAX),
         StartDateTime: a.startAt.toISOString(),
         EndDateTime: a.endAt.toISOString(),
         ...who,
@@ -144,7 +144,7 @@ export function toActivityRecord(
     `To: ${a.to}`,
     ...(a.threadId ? [`Thread: ${a.threadId}`] : []),
     ...(a.messageId ? [`Message-ID: ${a.messageId}`] : []),
-    `[prospector:${key}]`,
+    activityMarker(key),
   ].join('\n');
   return {
     sobject: 'Task',

@@ -166,10 +166,12 @@ export const enqueueCrmWrite = (w: {
 
 /**
  * Due writes, oldest first, leased until `leaseUntil` (a worker that dies mid-call leaves them to be
- * taken again after the lease), so two workers never send the same one at once.
+ * taken again after the lease), so two workers never send the same one at once. Each claim counts an
+ * attempt: a row claimed with attempts > 1 was tried before, and its CRM write may have been committed
+ * with the answer lost (crm/outbound.ts looks it up before writing again).
  */
 export const claimDueCrmWrites = (workspaceId: number, now: Date, leaseUntil: Date, limit: number): Sql => ({
-  text: `UPDATE crm_outbox SET next_attempt_at = $3
+  text: `UPDATE crm_outbox SET next_attempt_at = $3, attempts = attempts + 1
           WHERE id IN (SELECT id FROM crm_outbox
                         WHERE workspace_id = $1 AND status = 'pending' AND next_attempt_at <= $2
                         ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED)
@@ -178,18 +180,18 @@ export const claimDueCrmWrites = (workspaceId: number, now: Date, leaseUntil: Da
 });
 
 export const crmWriteDone = (id: number, externalId: string | null): Sql => ({
-  text: `UPDATE crm_outbox SET status = 'done', external_id = $2, attempts = attempts + 1, last_error = NULL, done_at = now()
+  text: `UPDATE crm_outbox SET status = 'done', external_id = $2, last_error = NULL, done_at = now()
           WHERE id = $1 AND status = 'pending'`,
   values: [id, externalId],
 });
 
 export const crmWriteLater = (id: number, error: string, nextAt: Date): Sql => ({
-  text: `UPDATE crm_outbox SET attempts = attempts + 1, last_error = $2, next_attempt_at = $3 WHERE id = $1 AND status = 'pending'`,
+  text: `UPDATE crm_outbox SET last_error = $2, next_attempt_at = $3 WHERE id = $1 AND status = 'pending'`,
   values: [id, error, nextAt],
 });
 
 export const crmWriteFailed = (id: number, status: 'failed' | 'skipped', error: string): Sql => ({
-  text: `UPDATE crm_outbox SET status = $2, attempts = attempts + 1, last_error = $3 WHERE id = $1 AND status = 'pending'`,
+  text: `UPDATE crm_outbox SET status = $2, last_error = $3 WHERE id = $1 AND status = 'pending'`,
   values: [id, status, error],
 });
 

@@ -6,6 +6,7 @@
 //   GET  /crm/v3/objects/{companies|contacts|deals}?limit&after&properties&associations&archived
 //        → {results: [{id, properties, createdAt, updatedAt, archived, archivedAt?, associations?}], paging: {next: {after}}}
 //   POST /crm/v3/objects/{type}/search {filterGroups, sorts, properties, limit, after} → {total, results, paging}
+//        (filters EQ/GTE on properties; associations.contact EQ id: records associated with that contact)
 //   POST /crm/v3/objects/{type}/batch/read {inputs: [{id}], properties}
 //   POST /crm/v3/objects/{emails|meetings}/batch/create {inputs: [{properties, associations, objectWriteTraceId}]}
 //        → 201 {status: 'COMPLETE', results: [{id, properties, objectWriteTraceId, ...}], startedAt, completedAt}
@@ -17,17 +18,9 @@
 // Assumed rather than documented: the order of search results for equal modified times (by id here).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { pageOf, searchRecords, view, type HsRecord, type HsType, type SearchBody } from './fake-hubspot-query.js';
 
-export type HsType = 'companies' | 'contacts' | 'deals' | 'emails' | 'meetings';
-export interface HsRecord {
-  id: string;
-  properties: Record<string, string | null>;
-  createdAt: string;
-  updatedAt: string;
-  archived: boolean;
-  archivedAt?: string;
-  associations: Record<string, { id: string; typeId: number }[]>;
-}
+export type { HsRecord, HsType } from './fake-hubspot-query.js';
 
 const MODIFIED: Record<HsType, string> = {
   companies: 'hs_lastmodifieddate',
@@ -48,6 +41,8 @@ export interface FakeHubSpot {
   requests: { method: string; path: string; status: number }[];
   /** The next write calls (batch create, PATCH, unsubscribe) answer these statuses first; nothing is kept. */
   failWrites: number[];
+  /** The next batch creates are made, then answered with these statuses (committed; the answer lost). */
+  failAfterCommit: number[];
   /** A token usable as a private app token. */
   addPrivateToken(): string;
   /** A code the authorize page would hand out. */
@@ -83,6 +78,7 @@ export async function startFakeHubSpot(): Promise<FakeHubSpot> {
     unsubscribed: new Set(),
     requests: [],
     failWrites: [],
+    failAfterCommit: [],
     addPrivateToken() {
       const t = newToken('pat-na1');
       access.set(t, { expiresAt: Infinity });
@@ -139,30 +135,6 @@ export async function startFakeHubSpot(): Promise<FakeHubSpot> {
       for (const s of sockets) s.destroy();
       await new Promise<void>((r) => server.close(() => r()));
     },
-  };
-
-  const view = (type: HsType, r: HsRecord, props: string[] | null, assoc: string[] = []) => ({
-    id: r.id,
-    properties: props ? Object.fromEntries(props.map((p) => [p, r.properties[p] ?? null])) : r.properties,
-    createdAt: r.createdAt,
-    updatedAt: r.updatedAt,
-    archived: r.archived,
-    ...(r.archivedAt ? { archivedAt: r.archivedAt } : {}),
-    ...(assoc.length
-      ? {
-          associations: Object.fromEntries(
-            assoc
-              .filter((a) => r.associations[a]?.length)
-              .map((a) => [a, { results: r.associations[a]!.map((x) => ({ id: x.id, type: `${type}_to_${a}` })) }]),
-          ),
-        }
-      : {}),
-  });
-  const pageOf = <T>(items: T[], after: string | undefined, limit: number) => {
-    const start = Number(after ?? 0);
-    const slice = items.slice(start, start + limit);
-    const next = start + limit < items.length ? { next: { after: String(start + limit) } } : {};
-    return { results: slice, ...(Object.keys(next).length ? { paging: next } : {}) };
   };
 
   async function handle(
@@ -314,30 +286,8 @@ export async function startFakeHubSpot(): Promise<FakeHubSpot> {
       ];
     }
     if (m[2] === 'search') {
-      const b = JSON.parse(body) as {
-        filterGroups?: { filters: { propertyName: string; operator: string; value?: string }[] }[];
-        sorts?: string[];
-        properties?: string[];
-        limit?: number;
-        after?: string;
-      };
-      const asNum = (v: string | null | undefined) => (v && /^\d+$/.test(v) ? Number(v) : v ? Date.parse(v) : NaN);
-      const match = (r: HsRecord) =>
-        !b.filterGroups?.length ||
-        b.filterGroups.some((g) =>
-          g.filters.every((f) => {
-            const v = r.properties[f.propertyName];
-            if (f.operator === 'EQ') return String(v ?? '') === f.value;
-            if (f.operator === 'GTE') return asNum(v) >= asNum(f.value);
-            throw new Error(`fake hubspot: operator ${f.operator}`);
-          }),
-        );
-      let items = sorted().filter((r) => !r.archived && match(r));
-      const sortBy = b.sorts?.[0];
-      if (sortBy)
-        items = items.sort(
-          (x, y) => asNum(x.properties[sortBy]) - asNum(y.properties[sortBy]) || Number(x.id) - Number(y.id),
-        );
+      const b = JSON.parse(body) as SearchBody;
+      const items = searchRecords(sorted(), b);
       if (Number(b.after ?? 0) >= 10_000)
         return [
           400,
@@ -379,6 +329,8 @@ export async function startFakeHubSpot(): Promise<FakeHubSpot> {
           ...(i.objectWriteTraceId ? { objectWriteTraceId: i.objectWriteTraceId } : {}),
         };
       });
+      const lost = fake.failAfterCommit.shift();
+      if (lost) return [lost, { status: 'error', message: 'internal error', category: 'INTERNAL_ERROR' }];
       // HubSpot does not promise input order in batch results: the fake answers in reverse.
       return [
         201,
