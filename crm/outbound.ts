@@ -222,7 +222,9 @@ export async function flushOutbox(ctx: Ctx, workspaceId: number, now = new Date(
       // this process died before marking it done. What the CRM already holds is done, not written again.
       const retried = writes.filter((_, i) => activities[i]!.attempts > 1);
       const found = retried.length ? await provider.findWritten(retried) : new Map<string, string>();
-      const results = new Map<string, ActivityResult>([...found].map(([key, externalId]) => [key, { key, externalId }]));
+      const results = new Map<string, ActivityResult>(
+        [...found].map(([key, externalId]) => [key, { key, externalId }]),
+      );
       res.foundWritten += found.size;
       const fresh = writes.filter((w) => !found.has(w.key));
       if (fresh.length) for (const r of await provider.writeActivities(fresh)) results.set(r.key, r);

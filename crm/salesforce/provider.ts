@@ -219,7 +219,10 @@ export class SalesforceProvider implements CrmProvider {
       const times = mine.map((w) => (w.activity.type === 'email' ? w.activity.at : w.activity.startAt).getTime());
       const since = soqlDateTime(new Date(Math.min(...times) - 86_400_000));
       for (let i = 0; i < whos.length; i += COLLECTION_MAX) {
-        const ids = whos.slice(i, i + COLLECTION_MAX).map(soqlString).join(', ');
+        const ids = whos
+          .slice(i, i + COLLECTION_MAX)
+          .map(soqlString)
+          .join(', ');
         const soql = `SELECT Id, Description FROM ${sobject} WHERE WhoId IN (${ids}) AND CreatedDate >= ${since}`;
         let after: string | undefined;
         do {

@@ -1,5 +1,13 @@
 // Salesforce records ↔ the core's normalised shapes, and the SOQL we read them with. Pure: no I/O.
-import { activityMarker, type CrmActivity, type CrmCompany, type CrmContact, type CrmDeal, type CrmFields, type CrmMapping } from '../provider.js';
+import {
+  activityMarker,
+  type CrmActivity,
+  type CrmCompany,
+  type CrmContact,
+  type CrmDeal,
+  type CrmFields,
+  type CrmMapping,
+} from '../provider.js';
 import { checkFieldName } from './soql-filter.js';
 
 export type SfRow = Record<string, unknown> & { Id: string };
