@@ -3,40 +3,12 @@
 // does is planned first (import-plan.ts), so the preview shows exactly what the run will do.
 import { one, run, type Database, type Queryable } from '../db/index.js';
 import { findAccountByDomain, findAccountByName, findAccountForImport, insertAccount } from '../db/queries/accounts.js';
-import {
-  findContactByEmail,
-  insertContact,
-  insertContactChange,
-  updateContactImported,
-  type ContactRow,
-} from '../db/queries/contacts.js';
-import {
-  claimImport,
-  finishImport,
-  insertImport,
-  updateImportProgress,
-  type ImportErrorRow,
-  type ImportRow,
-} from '../db/queries/imports.js';
+import { findContactByEmail, insertContact, insertContactChange, updateContactImported } from '../db/queries/contacts.js';
+import { claimImport, finishImport, insertImport, updateImportProgress, type ImportErrorRow, type ImportRow } from '../db/queries/imports.js';
 import { updateAccount } from '../db/queries/settings.js';
 import { findUserByEmail, type UserRow } from '../db/queries/users.js';
-import {
-  mapColumns,
-  parseCsv,
-  validateRows,
-  type AccountRowInput,
-  type ContactRowInput,
-  type ImportKind,
-  type RowResult,
-} from './csv-rows.js';
-import {
-  findConflicts,
-  planFields,
-  presentFields,
-  type EmptyCells,
-  type FieldPlan,
-  type Fields,
-} from './import-plan.js';
+import { mapColumns, parseCsv, validateRows, type AccountRowInput, type ContactRowInput, type ImportKind, type RowResult } from './csv-rows.js';
+import { findConflicts, planFields, presentFields, type EmptyCells, type FieldPlan, type Fields } from './import-plan.js';
 
 export interface ImportReport {
   importId: number;
@@ -74,7 +46,7 @@ const NO_DOMAIN_WARNING =
 
 async function planAccount(db: Queryable, o: PlanInput<AccountRowInput>): Promise<RowPlan> {
   const v = o.value;
-  const found = await one<{ id: number; notes: string; owner_email: string | null } & Record<string, unknown>>(
+  const found = await one(
     db,
     findAccountForImport(o.workspaceId, v.domain, v.name),
   );
@@ -125,7 +97,7 @@ async function planAccount(db: Queryable, o: PlanInput<AccountRowInput>): Promis
 }
 
 async function ownerFor(db: Queryable, email: string, cache: Map<string, UserRow | undefined>): Promise<number> {
-  if (!cache.has(email)) cache.set(email, await one<UserRow>(db, findUserByEmail(email)));
+  if (!cache.has(email)) cache.set(email, await one(db, findUserByEmail(email)));
   const u = cache.get(email);
   if (!u) throw new RowError(`owner ${email} is not a user of this workspace`);
   return u.id;
@@ -136,7 +108,7 @@ const accountLabel = (a: { id: number; name: string; domain: string | null }) =>
 
 async function contactAccount(db: Queryable, workspaceId: number, v: ContactRowInput) {
   if (v.account_domain) {
-    const a = await one<{ id: number; name: string; domain: string | null }>(
+    const a = await one(
       db,
       findAccountByDomain(workspaceId, v.account_domain),
     );
@@ -165,7 +137,7 @@ async function planContact(db: Queryable, o: PlanInput<ContactRowInput>): Promis
   const present = widen(o.present);
   const mapped = widen(o.mapped);
   const account = present.has('account') ? await contactAccount(db, o.workspaceId, v) : null;
-  const existing = await one<ContactRow & { account_name: string | null; account_domain: string | null }>(
+  const existing = await one(
     db,
     findContactByEmail(o.workspaceId, v.email),
   );
@@ -308,7 +280,7 @@ export async function createImport(
   },
 ): Promise<ImportRow> {
   const total = parseCsv(o.content).records.length;
-  return (await one<ImportRow>(
+  return (await one(
     db,
     insertImport({
       workspaceId: o.workspaceId,
@@ -329,7 +301,7 @@ export async function processImport(
   importId: number,
   opts: { onProgress?: (done: number, total: number) => void; batchSize?: number } = {},
 ): Promise<ImportReport | undefined> {
-  const imp = await one<ImportRow>(db, claimImport(importId));
+  const imp = await one(db, claimImport(importId));
   if (!imp) return undefined;
   const { workspace_id: workspaceId, kind } = imp;
   const report: ImportReport = {

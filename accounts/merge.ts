@@ -60,7 +60,7 @@ async function previewIn(
     db,
     (kind === 'account' ? accountHistory : contactHistory)(fromId),
   ))!;
-  const clashes = (await run<{ person: string }>(db, liveClash(kind, fromId, intoId))).map((c) => c.person);
+  const clashes = (await run(db, liveClash(kind, fromId, intoId))).map((c) => c.person);
   return { kind, from, into, moves, clashes };
 }
 

@@ -8,8 +8,8 @@ import {
   dismissSignal,
   finishSignalResearch,
   noteResearchError,
-  type SignalRow,
 } from '../db/queries/research.js';
+import type { SignalRow } from '../db/queries/signals.js';
 import { DbPageCache } from '../research/cache.js';
 import { buildDossier } from '../research/dossier.js';
 import { planResearch } from '../research/plan.js';
@@ -67,7 +67,7 @@ export const researchAgent = defineAgent({
   concurrency: 2,
   async handler({ signalId }, ctx) {
     const { db, log } = ctx;
-    const signal = await one<SignalRow>(db, claimSignalForResearch(signalId));
+    const signal = await one(db, claimSignalForResearch(signalId));
     if (!signal) {
       log.info({ signalId }, 'research.skipped');
       return;

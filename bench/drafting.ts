@@ -140,7 +140,7 @@ async function main() {
       const k = ++n;
       const domain = `company-${k}.example`;
       siteMap[domain] = `${sites.base}/site/${k}/`;
-      const acc = (await one<{ id: number }>(
+      const acc = (await one(
         db,
         insertAccount(ws.id, {
           name: `Company ${k}`,
@@ -152,7 +152,7 @@ async function main() {
           tags: [],
         }),
       ))!;
-      const c = (await one<{ id: number }>(
+      const c = (await one(
         db,
         insertContact(ws.id, {
           accountId: acc.id,

@@ -160,7 +160,7 @@ async function sendAndRead(
         ),
       ];
     }
-    const scope = (await one<{ scope: string }>(ctx.db, oauthScope(m.id)))?.scope ?? '';
+    const scope = (await one(ctx.db, oauthScope(m.id)))?.scope ?? '';
     return [
       SEND_SCOPES[m.kind].test(scope)
         ? { name, status: 'ok', detail: `${who}: reads the mailbox; the send permission was granted` }

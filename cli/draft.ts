@@ -2,8 +2,9 @@
 // each step, the facts it cites and every gate's verdict. Uses Claude when ANTHROPIC_API_KEY is
 // set, the offline drafter otherwise (and says so).
 import { one, run } from '../db/index.js';
-import { factsForDossier, findDossier, type FactRow } from '../db/queries/drafting.js';
-import { findSequence, type SequenceRow } from '../db/queries/sequencing.js';
+import { findDossier } from '../db/queries/drafting.js';
+import { factsOfDossier, type FactRow } from '../db/queries/research.js';
+import { findSequence } from '../db/queries/sequencing.js';
 import { draftSignal, type SignalDraftResult } from '../drafting/service.js';
 import { isAppError } from '../errors.js';
 import { openContext } from './context.js';
@@ -69,9 +70,9 @@ export async function draftCommand(o: { signal: string; json?: boolean }): Promi
     );
     const facts = new Map<number, FactRow>();
     for (const d of result.drafts) {
-      const seq = await one<SequenceRow>(ctx.db, findSequence(d.sequenceId));
-      const dossier = seq ? await one<{ id: number }>(ctx.db, findDossier(seq.signal_id!, seq.contact_id!)) : undefined;
-      if (dossier) for (const f of await run<FactRow>(ctx.db, factsForDossier(dossier.id))) facts.set(f.id, f);
+      const seq = await one(ctx.db, findSequence(d.sequenceId));
+      const dossier = seq ? await one(ctx.db, findDossier(seq.signal_id!, seq.contact_id!)) : undefined;
+      if (dossier) for (const f of await run(ctx.db, factsOfDossier(dossier.id))) facts.set(f.id, f);
     }
     if (o.json) {
       process.stdout.write(

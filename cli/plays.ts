@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { researchEnqueuer } from '../agents/signal-jobs.js';
 import { one, run } from '../db/index.js';
 import { findContactByEmail } from '../db/queries/contacts.js';
-import { findPlay, listPlays, listPlayVersions, type PlayRow } from '../db/queries/plays.js';
+import { findPlay, listPlays, listPlayVersions } from '../db/queries/plays.js';
 import { isAppError } from '../errors.js';
 import { enrollContacts } from '../plays/enroll.js';
 import { personaLines } from '../plays/persona-lines.js';
@@ -56,7 +56,7 @@ export function registerPlayCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (o: { json?: boolean }) =>
       withWorkspace(false, async (ctx, ws) => {
-        const plays = await run<PlayRow>(ctx.db, listPlays(ws));
+        const plays = await run(ctx.db, listPlays(ws));
         if (o.json)
           return void process.stdout.write(
             JSON.stringify(
@@ -80,7 +80,7 @@ export function registerPlayCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (id: string, o: { json?: boolean }) =>
       withWorkspace(false, async (ctx, ws) => {
-        const p = await one<PlayRow>(ctx.db, findPlay(ws, Number(id)));
+        const p = await one(ctx.db, findPlay(ws, Number(id)));
         if (!p) {
           process.stderr.write(`prospector: no play ${id}\n`);
           process.exitCode = 1;
@@ -117,7 +117,7 @@ export function registerPlayCommands(program: Command): void {
       withWorkspace(true, async (ctx, ws) => {
         const ids: number[] = [];
         for (const email of o.contact) {
-          const c = await one<{ id: number }>(ctx.db, findContactByEmail(ws, email));
+          const c = await one(ctx.db, findContactByEmail(ws, email));
           if (!c) {
             process.stderr.write(`prospector: no contact with email ${email}\n`);
             process.exitCode = 1;

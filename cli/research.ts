@@ -2,10 +2,10 @@
 // without saving anything. Pages are cached in memory only; the database is opened only to
 // look up the contact (and their account) when --contact is given.
 import { one } from '../db/index.js';
-import { findAccountByDomain, type AccountRow } from '../db/queries/accounts.js';
+import { findAccountByDomain } from '../db/queries/accounts.js';
 import { findContactByEmail } from '../db/queries/contacts.js';
-import type { ContactRow } from '../db/queries/contacts.js';
-import { firstWorkspace, type WorkspaceRow } from '../db/queries/workspaces.js';
+
+import { firstWorkspace } from '../db/queries/workspaces.js';
 import { createLlm } from '../llm/client.js';
 import { MemoryPageCache } from '../net/cache.js';
 import { buildDossier, type DossierInput } from '../research/dossier.js';
@@ -52,16 +52,16 @@ export async function researchCommand(target: string, o: { contact?: string; jso
   if (o.contact) {
     const ctx = await openContext({ boss: false });
     try {
-      const ws = await one<WorkspaceRow>(ctx.db, firstWorkspace());
+      const ws = await one(ctx.db, firstWorkspace());
       const contact = ws
-        ? await one<ContactRow & { account_domain: string | null }>(ctx.db, findContactByEmail(ws.id, o.contact))
+        ? await one(ctx.db, findContactByEmail(ws.id, o.contact))
         : undefined;
       if (!contact) {
         process.stderr.write(`prospector: no contact with email ${o.contact}\n`);
         process.exitCode = 1;
         return;
       }
-      const account = await one<AccountRow>(ctx.db, findAccountByDomain(ws!.id, domain));
+      const account = await one(ctx.db, findAccountByDomain(ws!.id, domain));
       settings = researchSettings(ws);
       Object.assign(input, {
         accountName: account?.name,

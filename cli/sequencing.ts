@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { one, run } from '../db/index.js';
-import { findSequence, listSteps, type SequenceRow, type StepRow } from '../db/queries/sequencing.js';
+import { findSequence, listSteps } from '../db/queries/sequencing.js';
 import { classifyReplyByRules } from '../sequencing/inbox/reply-intent.js';
 import { loadSchedulePolicy } from '../sequencing/approve.js';
 import { classifyRaw } from '../sequencing/inbox/classify.js';
@@ -60,14 +60,14 @@ export async function sequenceShowCommand(id: string): Promise<void> {
   }
   const ctx = await openContext({ boss: false });
   try {
-    const seq = await one<SequenceRow>(ctx.db, findSequence(sequenceId));
+    const seq = await one(ctx.db, findSequence(sequenceId));
     if (!seq) {
       process.stderr.write(`prospector: sequence ${sequenceId} not found\n`);
       process.exitCode = 1;
       return;
     }
     const { zone } = await loadSchedulePolicy(ctx.db, sequenceId);
-    const steps = await run<StepRow>(ctx.db, listSteps(sequenceId));
+    const steps = await run(ctx.db, listSteps(sequenceId));
     const lines = [
       `sequence ${seq.id}: ${seq.status}${seq.stop_reason ? ` (${seq.stop_reason})` : ''}; recipient time zone ${zone}`,
     ];

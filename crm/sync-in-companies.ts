@@ -75,7 +75,7 @@ export async function applyCompanies(db: Queryable, job: Job, records: CrmCompan
     } else if (!acct) {
       c.created++;
       if (input.domain) pending.set(input.domain, { ...input, domain: input.domain });
-      else if (!job.dryRun) local = (await one<AccountRow>(db, insertAccount(job.workspaceId, input)))!.id;
+      else if (!job.dryRun) local = (await one(db, insertAccount(job.workspaceId, input)))!.id;
     } else if (
       acct.name !== input.name ||
       acct.domain !== input.domain ||

@@ -158,7 +158,7 @@ export function demoFeedRoutes(ctx: Pick<AppContext, 'db' | 'config'>): Router {
   let demoPresent = false; // once a demo workspace exists it stays
   const onlyInDemo = async (_req: Request, _res: Response, next: (err?: unknown) => void) => {
     if (!demoPresent) {
-      const row = await one<{ ok: boolean }>(ctx.db, demoWorkspaceExists());
+      const row = await one(ctx.db, demoWorkspaceExists());
       demoPresent = !!row?.ok;
     }
     next(demoPresent ? undefined : 'router');

@@ -10,7 +10,7 @@ import { databaseIsEmpty } from '../db/queries/demo.js';
 import { insertOutboxMailbox } from '../db/queries/mailboxes.js';
 import { insertTemplate } from '../db/queries/templates.js';
 import type { Role } from '../db/queries/users.js';
-import { insertWorkspace, type WorkspaceRow } from '../db/queries/workspaces.js';
+import { insertWorkspace } from '../db/queries/workspaces.js';
 import { addUser } from '../review-ui/auth/users.js';
 import { seedDemoSources } from './feeds.js';
 import { seedDefaultPlays } from '../plays/service.js';
@@ -31,10 +31,10 @@ export function readDemoLogins(dataDir: string): DemoLogin[] | undefined {
 
 export async function seedDemo(ctx: Pick<AppContext, 'db' | 'config' | 'log'>): Promise<'seeded' | 'not-empty'> {
   const { db } = ctx;
-  const empty = (await one<{ empty: boolean }>(db, databaseIsEmpty()))!.empty;
+  const empty = (await one(db, databaseIsEmpty()))!.empty;
   if (!empty) return readDemoLogins(ctx.config.dataDir) ? 'seeded' : 'not-empty';
 
-  const ws = (await one<WorkspaceRow>(
+  const ws = (await one(
     db,
     insertWorkspace('Demo workspace (fictional)', {
       playbook: DEMO_PLAYBOOK,
@@ -59,7 +59,7 @@ export async function seedDemo(ctx: Pick<AppContext, 'db' | 'config' | 'log'>): 
     logins.push({ role, email, password });
   }
   for (const a of DEMO_ACCOUNTS) {
-    const acc = (await one<{ id: number }>(
+    const acc = (await one(
       db,
       insertAccount(ws.id, {
         name: a.name,

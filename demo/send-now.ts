@@ -31,13 +31,13 @@ export async function demoSendNow(
   input: { workspaceId: number; userId: number; ownerId: number | null; now?: () => Date },
 ): Promise<SendNowReport> {
   const clock = input.now ?? (() => new Date());
-  const demo = await one<{ demo: boolean }>(ctx.db, isDemoWorkspace(input.workspaceId));
+  const demo = await one(ctx.db, isDemoWorkspace(input.workspaceId));
   if (!demo?.demo) throw new AppError('FORBIDDEN', '"Send due steps now" exists only in the demo workspace.');
   const templateId = await ctx.db.transaction(async (tx) => {
-    const found = await one<{ id: number }>(tx, findTemplateByName(input.workspaceId, DEMO_SEND_NOW_TEMPLATE));
+    const found = await one(tx, findTemplateByName(input.workspaceId, DEMO_SEND_NOW_TEMPLATE));
     return (
       found?.id ??
-      (await one<{ id: number }>(
+      (await one(
         tx,
         insertArchivedTemplate(
           input.workspaceId,
@@ -48,14 +48,14 @@ export async function demoSendNow(
       ))!.id
     );
   });
-  const steps = await run<{ id: number; sequence_id: number }>(
+  const steps = await run(
     ctx.db,
     nextScheduledSteps(input.workspaceId, input.ownerId),
   );
   const results: SendNowReport['results'] = [];
   for (const s of steps) {
     const opened = await ctx.db.transaction(async (tx) => {
-      const row = await one<{ previous_template_id: number | null }>(tx, openStepNow(s.id, templateId, clock()));
+      const row = await one(tx, openStepNow(s.id, templateId, clock()));
       if (row)
         await run(
           tx,

@@ -165,7 +165,7 @@ export function demoSiteRoutes(ctx: Pick<AppContext, 'db'>): Router {
   let checked: { at: number; demo: boolean } | undefined;
   const isDemo = async () => {
     if (!checked || Date.now() - checked.at > 30_000)
-      checked = { at: Date.now(), demo: !!(await one<{ ok: boolean }>(ctx.db, demoWorkspaceExists()))?.ok };
+      checked = { at: Date.now(), demo: !!(await one(ctx.db, demoWorkspaceExists()))?.ok };
     return checked.demo;
   };
   router.get(/^\/demo\/sites\/([a-z0-9.-]+)\/(.*)$/, async (req: Request, res: Response, next) => {

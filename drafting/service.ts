@@ -4,7 +4,8 @@
 import type { Config } from '../config.js';
 import { one, run, type Database, type Queryable } from '../db/index.js';
 import * as q from '../db/queries/drafting.js';
-import { findSequence } from '../db/queries/sequencing.js';
+import { dossiersOfSignal, factsOfDossier } from '../db/queries/research.js';
+import { findSequence, listSteps, type SequenceRow, type StepRow } from '../db/queries/sequencing.js';
 import { findSignalInAnyWorkspace } from '../db/queries/signals.js';
 import type { TemplateStep } from '../db/queries/templates.js';
 import { workspaceSettings } from '../db/queries/step-approval.js';
@@ -50,14 +51,14 @@ const DRAFTABLE = ['researched', 'drafting', 'drafted'];
 export async function prepareSequences(
   db: Database,
   signalId: number,
-): Promise<{ status: SignalDraftResult['status']; sequences: q.SequenceRow[] }> {
+): Promise<{ status: SignalDraftResult['status']; sequences: SequenceRow[] }> {
   return db.transaction(async (tx) => {
-    const signal = await one<q.SignalRow>(tx, q.lockSignal(signalId));
+    const signal = await one(tx, q.lockSignal(signalId));
     if (!signal) throw new AppError('NOT_FOUND', `signal ${signalId} not found`);
     if (!DRAFTABLE.includes(signal.status)) return { status: 'skipped' as const, sequences: [] };
-    const dossiers = (await run<q.DossierRow>(tx, q.dossiersForSignal(signalId))).filter((d) => d.contact_id != null);
+    const dossiers = (await run(tx, dossiersOfSignal(signalId))).filter((d) => d.contact_id != null);
     if (!dossiers.length) {
-      const anyDossier = (await run(tx, q.dossiersForSignal(signalId))).length > 0;
+      const anyDossier = (await run(tx, dossiersOfSignal(signalId))).length > 0;
       if (!anyDossier) throw new AppError('STATE', `signal ${signalId} has no dossier yet; research it first`);
       await run(tx, q.setSignalStatus(signalId, DRAFTABLE, 'needs_contact'));
       return { status: 'needs_contact' as const, sequences: [] };
@@ -69,26 +70,26 @@ export async function prepareSequences(
       play_approval_mode: string | null;
     }>(tx, q.templateForPlay(signal.workspace_id, signal.play_id ?? null));
     if (!template) throw new AppError('STATE', `workspace ${signal.workspace_id} has no sequence template`);
-    const wsSettings = (await one<{ settings: Record<string, unknown> }>(tx, workspaceSettings(signal.workspace_id)))
+    const wsSettings = (await one(tx, workspaceSettings(signal.workspace_id)))
       ?.settings;
     // Hold-out arm and variant are drawn here, once per new sequence, before any drafting.
     const assigner = await assignerFor(tx, signal, template.steps);
-    const sequences: q.SequenceRow[] = [];
+    const sequences: SequenceRow[] = [];
     for (const d of dossiers) {
-      const existing = await one<q.SequenceRow>(tx, q.findSequenceForSignalContact(signalId, d.contact_id!));
+      const existing = await one(tx, q.findSequenceForSignalContact(signalId, d.contact_id!));
       if (existing) {
         sequences.push(existing);
         continue;
       }
       const accountId = d.account_id ?? signal.account_id;
       const ownerId = accountId
-        ? ((await one<{ owner_id: number | null }>(tx, q.accountOwner(accountId)))?.owner_id ?? null)
+        ? ((await one(tx, q.accountOwner(accountId)))?.owner_id ?? null)
         : null;
-      const owner = await one<{ id: number }>(tx, q.pickOwner(signal.workspace_id, ownerId));
-      const mailbox = owner ? await one<{ id: number }>(tx, q.firstMailboxOf(owner.id)) : undefined;
+      const owner = await one(tx, q.pickOwner(signal.workspace_id, ownerId));
+      const mailbox = owner ? await one(tx, q.firstMailboxOf(owner.id)) : undefined;
       const assigned = assigner.next();
       const heldOutEmpty = assigned.arm === 'holdout' && assigner.experiment?.holdoutGets === 'nothing';
-      const seq = (await one<q.SequenceRow>(
+      const seq = (await one(
         tx,
         q.insertSequence({
           workspaceId: signal.workspace_id,
@@ -122,17 +123,15 @@ export async function prepareSequences(
 export async function loadDraftInput(
   db: Queryable,
   sequenceId: number,
-): Promise<{ input: DraftInput; sequence: q.SequenceRow; steps: q.StepRow[] }> {
-  const sequence = await one<q.SequenceRow>(db, findSequence(sequenceId));
+): Promise<{ input: DraftInput; sequence: SequenceRow; steps: StepRow[] }> {
+  const sequence = await one(db, findSequence(sequenceId));
   if (!sequence) throw new AppError('NOT_FOUND', `sequence ${sequenceId} not found`);
   const ctx = await one<Record<string, any>>(db, q.draftContext(sequenceId));
-  const signal = sequence.signal_id
-    ? await one<q.SignalRow>(db, findSignalInAnyWorkspace(sequence.signal_id))
-    : undefined;
+  const signal = sequence.signal_id ? await one(db, findSignalInAnyWorkspace(sequence.signal_id)) : undefined;
   if (!ctx || !signal) throw new AppError('STATE', `sequence ${sequenceId} has no contact or signal to draft from`);
-  const dossier = await one<q.DossierRow>(db, q.findDossier(signal.id, ctx.contact_id));
-  const facts = dossier ? await run<q.FactRow>(db, q.factsForDossier(dossier.id)) : [];
-  const steps = await run<q.StepRow>(db, q.stepsOf(sequenceId));
+  const dossier = await one(db, q.findDossier(signal.id, ctx.contact_id));
+  const facts = dossier ? await run(db, factsOfDossier(dossier.id)) : [];
+  const steps = await run(db, listSteps(sequenceId));
   const settings = (ctx.workspace_settings ?? {}) as {
     playbook?: Playbook;
     signature?: string;
@@ -208,7 +207,7 @@ export async function draftSequence(
 
   const outcome = await produceDraft(deps, input, sequence, { instruction: opts.instruction, previous });
   const saved = await db.transaction(async (tx) => {
-    const v = (await one<{ version: number }>(
+    const v = (await one(
       tx,
       q.insertDraftVersion({
         sequenceId,
@@ -234,7 +233,7 @@ export async function draftSequence(
         await run(tx, q.saveDraftedStep(sequenceId, i + 1, step));
     }
     if (moved && sequence.signal_id) {
-      const pending = (await run<q.SequenceRow>(tx, q.sequencesForSignal(sequence.signal_id))).some(
+      const pending = (await run(tx, q.sequencesForSignal(sequence.signal_id))).some(
         (s) => s.status === 'drafting',
       );
       if (!pending) await run(tx, q.setSignalStatus(sequence.signal_id, ['researched', 'drafting'], 'drafted'));
@@ -262,7 +261,7 @@ export async function draftSequence(
 export async function draftByModel(
   deps: DraftDeps & { llm: Llm },
   input: DraftInput,
-  sequence: q.SequenceRow,
+  sequence: SequenceRow,
   opts: { instruction?: string; previous?: DraftedSequence; purpose?: (purpose: string) => string },
 ): Promise<DraftOutcome> {
   const target = {
@@ -286,7 +285,7 @@ export async function draftByModel(
 async function produceDraft(
   deps: DraftDeps,
   input: DraftInput,
-  sequence: q.SequenceRow,
+  sequence: SequenceRow,
   opts: { instruction?: string; previous?: DraftedSequence },
 ): Promise<DraftOutcome> {
   if (!deps.llm) return draftOffline(input);
@@ -373,12 +372,12 @@ export async function restoreDraftVersion(
       q.findDraftVersion(sequenceId, version),
     );
     if (!v) throw new AppError('NOT_FOUND', `sequence ${sequenceId} has no version ${version}`);
-    const seq = await one<q.SequenceRow>(tx, q.lockReviewSequence(sequenceId));
+    const seq = await one(tx, q.lockReviewSequence(sequenceId));
     if (!seq) throw new AppError('STATE', `sequence ${sequenceId} is not in review`);
     for (const [i, s] of v.steps.entries()) await run(tx, q.setStepText(sequenceId, i + 1, s));
     await run(tx, q.bumpSequenceVersion(sequenceId));
     await regateSequence(tx, sequenceId);
-    const added = (await one<{ version: number }>(
+    const added = (await one(
       tx,
       q.insertDraftVersion({
         sequenceId,
@@ -393,7 +392,7 @@ export async function restoreDraftVersion(
   });
 }
 
-const textOf = (steps: q.StepRow[]): DraftedSequence => ({
+const textOf = (steps: StepRow[]): DraftedSequence => ({
   steps: steps.map((s) => ({ subject: s.subject, body: s.body, citedFactIds: (s.cited_fact_ids ?? []).map(Number) })),
 });
 

@@ -6,8 +6,6 @@ import {
   experimentContext,
   playExperiment,
   variantOutcomes,
-  type ExperimentContextRow,
-  type VariantOutcomeRow,
 } from '../db/queries/experiments.js';
 import { assign, directionsFor, secureRandom, type Assignment, type Directions, type Rng } from './assign.js';
 import { experimentReports } from './report.js';
@@ -37,14 +35,14 @@ export async function assignerFor(
     templateSteps,
   };
   const play = o.playId
-    ? await one<{ trigger: { kind?: string }; experiment: unknown }>(db, playExperiment(o.playId))
+    ? await one(db, playExperiment(o.playId))
     : undefined;
   const experiment = readExperiment(play?.experiment);
   const holdoutEligible =
     play?.trigger?.kind === 'signal' && !['manual', 'inbound'].includes(o.signalType) && !!experiment;
   let promoted: number | null = null;
   if (experiment?.autoPromote && experiment.variants.length && o.playId) {
-    const rows = await run<VariantOutcomeRow>(
+    const rows = await run(
       db,
       variantOutcomes(o.workspaceId, new Date(0), new Date(Date.now() + 86_400_000), o.playId),
     );
@@ -62,7 +60,7 @@ export interface SequenceDirections extends Directions {
 }
 
 export async function directionsForSequence(db: Queryable, sequenceId: number): Promise<SequenceDirections> {
-  const row = await one<ExperimentContextRow>(db, experimentContext(sequenceId));
+  const row = await one(db, experimentContext(sequenceId));
   if (!row) return { steps: [], evergreen: false };
   if (row.arm === 'holdout') return { steps: [], evergreen: true };
   return {

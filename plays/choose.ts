@@ -3,7 +3,7 @@
 // contacted within the cooldown, and anyone whose address cannot take mail.
 import type { Queryable } from '../db/index.js';
 import { run } from '../db/index.js';
-import { listPlays, markUndeliverable, playCandidates, type CandidateRow, type PlayRow } from '../db/queries/plays.js';
+import { listPlays, markUndeliverable, playCandidates, type PlayRow } from '../db/queries/plays.js';
 import { crmHoldOut } from '../crm/guards.js';
 import { checkAddress, systemMx, type MxResolver } from './address-check.js';
 
@@ -50,7 +50,7 @@ export async function choosePlayContacts(
   signal: SignalForPlay,
   opts: { resolveMx?: MxResolver; verifyMx?: boolean } = {},
 ): Promise<ContactChoice> {
-  const plays = await run<PlayRow>(db, listPlays(signal.workspace_id));
+  const plays = await run(db, listPlays(signal.workspace_id));
   let play: PlayRow | null = null;
   if (signal.play_id) play = plays.find((p) => p.id === signal.play_id) ?? null;
   else if (plays.length) {
@@ -73,7 +73,7 @@ export async function choosePlayContacts(
     : signal.contact_id
       ? [signal.contact_id]
       : null;
-  const rows = await run<CandidateRow>(
+  const rows = await run(
     db,
     playCandidates(signal.workspace_id, signal.account_id, limits.contactCooldownDays, explicit),
   );

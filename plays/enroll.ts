@@ -13,7 +13,6 @@ import {
   listPlays,
   setInboundSecretIfMissing,
   workspaceInboundSecret,
-  type PlayRow,
 } from '../db/queries/plays.js';
 import { normalizeDomain, SaneDate } from '../accounts/normalize.js';
 import { AppError } from '../errors.js';
@@ -39,17 +38,10 @@ export async function enrollContacts(
   },
   enqueue: EnqueueResearch,
 ): Promise<{ signalIds: number[] }> {
-  const play = await one<PlayRow>(db, findPlay(o.workspaceId, o.playId));
+  const play = await one(db, findPlay(o.workspaceId, o.playId));
   if (!play) throw new AppError('NOT_FOUND', `No play ${o.playId}.`);
   if (!play.enabled) throw new AppError('STATE', `Play "${play.name}" is disabled.`);
-  const contacts = await run<{
-    id: number;
-    account_id: number | null;
-    first_name: string;
-    last_name: string;
-    account_name: string | null;
-    account_owner_id: number | null;
-  }>(db, contactsByIds(o.workspaceId, o.contactIds));
+  const contacts = await run(db, contactsByIds(o.workspaceId, o.contactIds));
   const missing = o.contactIds.filter((id) => !contacts.some((c) => c.id === id));
   if (missing.length) throw new AppError('NOT_FOUND', `No contact ${missing.join(', ')} in this workspace.`);
   const others = o.onlyOwnerId
@@ -74,7 +66,7 @@ export async function enrollContacts(
   for (const [accountId, people] of byAccount) {
     await db.transaction(async (tx) => {
       const names = people.map((p) => `${p.first_name} ${p.last_name}`.trim()).join(', ');
-      const s = await one<{ id: number }>(
+      const s = await one(
         tx,
         insertPlaySignal({
           workspaceId: o.workspaceId,
@@ -127,17 +119,17 @@ export async function existingInboundSecret(
   secrets: SecretBox,
   workspaceId: number,
 ): Promise<string | undefined> {
-  const row = await one<{ inbound_secret_enc: string | null }>(db, workspaceInboundSecret(workspaceId));
+  const row = await one(db, workspaceInboundSecret(workspaceId));
   return row?.inbound_secret_enc ? secrets.open(row.inbound_secret_enc) : undefined;
 }
 
 /** The workspace's inbound-event signing secret, created on first use (by a signed-in user). */
 export async function inboundSecret(db: Queryable, secrets: SecretBox, workspaceId: number): Promise<string> {
-  const row = await one<{ inbound_secret_enc: string | null }>(db, workspaceInboundSecret(workspaceId));
+  const row = await one(db, workspaceInboundSecret(workspaceId));
   if (!row) throw new AppError('NOT_FOUND', `No workspace ${workspaceId}.`);
   const sealed =
     row.inbound_secret_enc ??
-    (await one<{ inbound_secret_enc: string }>(
+    (await one(
       db,
       setInboundSecretIfMissing(workspaceId, secrets.seal(randomBytes(24).toString('base64url'))),
     ))!.inbound_secret_enc;
@@ -154,7 +146,7 @@ export async function recordInboundEvent(
   e: InboundEvent,
   enqueue: EnqueueResearch,
 ): Promise<{ signalId?: number; duplicate?: boolean; reason?: string }> {
-  const plays = await run<PlayRow>(db, listPlays(workspaceId, true));
+  const plays = await run(db, listPlays(workspaceId, true));
   const probe = {
     id: 0,
     workspace_id: workspaceId,
@@ -169,9 +161,9 @@ export async function recordInboundEvent(
   const domain = normalizeDomain(e.email.split('@')[1]!);
   return db.transaction(async (tx) => {
     let account = domain
-      ? await one<{ id: number; name: string }>(tx, findAccountByDomain(workspaceId, domain))
+      ? await one(tx, findAccountByDomain(workspaceId, domain))
       : undefined;
-    account ??= (await one<{ id: number; name: string }>(
+    account ??= (await one(
       tx,
       insertAccount(workspaceId, {
         name: e.company || domain || e.email,
@@ -183,8 +175,8 @@ export async function recordInboundEvent(
         tags: ['inbound'],
       }),
     ))!;
-    let contact = await one<ContactRow>(tx, findContactByEmail(workspaceId, e.email));
-    contact ??= (await one<ContactRow>(
+    let contact: ContactRow | undefined = await one(tx, findContactByEmail(workspaceId, e.email));
+    contact ??= (await one(
       tx,
       insertContact(workspaceId, {
         accountId: account.id,
@@ -198,7 +190,7 @@ export async function recordInboundEvent(
       }),
     ))!;
     const who = `${e.firstName} ${e.lastName}`.trim() || e.email;
-    const s = await one<{ id: number }>(
+    const s = await one(
       tx,
       insertPlaySignal({
         workspaceId,

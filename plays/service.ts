@@ -44,7 +44,7 @@ export async function createPlay(
       'VALIDATION',
       parsed.error.issues.map((i) => `${i.path.join('.') || 'play'}: ${i.message}`).join('; '),
     );
-  const p = (await one<PlayRow>(db, insertPlay(workspaceId, row(parsed.data))))!;
+  const p = (await one(db, insertPlay(workspaceId, row(parsed.data))))!;
   await run(db, insertPlayVersion(p.id, p.version, parsed.data, userId));
   return p;
 }
@@ -60,7 +60,7 @@ export async function editPlay(
   // A definition without `experiment` (the play form, an older API client) keeps the play's own;
   // the version check below still refuses a save over someone else's.
   if (input && typeof input === 'object' && !('experiment' in input)) {
-    const current = await one<PlayRow>(db, findPlay(workspaceId, id));
+    const current = await one(db, findPlay(workspaceId, id));
     input = { ...input, experiment: current?.experiment ?? null };
   }
   const parsed = PlayDefinition.safeParse(input);
@@ -70,9 +70,9 @@ export async function editPlay(
       parsed.error.issues.map((i) => `${i.path.join('.') || 'play'}: ${i.message}`).join('; '),
     );
   return db.transaction(async (tx) => {
-    const p = await one<PlayRow>(tx, updatePlay(workspaceId, id, expectedVersion, row(parsed.data)));
+    const p = await one(tx, updatePlay(workspaceId, id, expectedVersion, row(parsed.data)));
     if (!p) {
-      const current = await one<PlayRow>(tx, findPlay(workspaceId, id));
+      const current = await one(tx, findPlay(workspaceId, id));
       if (!current) throw new AppError('NOT_FOUND', `No play ${id}.`);
       throw new AppError(
         'CONFLICT',

@@ -5,14 +5,14 @@
 // contact is skipped with the reason, as a play skips it, and the signal waits for a contact.
 import type { Queryable } from '../db/index.js';
 import { one, run } from '../db/index.js';
-import { findAccount, type AccountRow } from '../db/queries/accounts.js';
-import type { ContactRow } from '../db/queries/contacts.js';
+import { findAccount } from '../db/queries/accounts.js';
+import { findContact } from '../db/queries/contacts.js';
 import { listPlays } from '../db/queries/plays.js';
-import { findContactById, type SignalRow } from '../db/queries/research.js';
+import type { SignalRow } from '../db/queries/signals.js';
 import { crmHoldOut } from '../crm/guards.js';
 import { choosePlayContacts, type MxResolver } from '../plays/choose.js';
 import { loadResearchTarget, researchSettings, targetFor, type ResearchTarget } from './store.js';
-import { findWorkspace, type WorkspaceRow } from '../db/queries/workspaces.js';
+import { findWorkspace } from '../db/queries/workspaces.js';
 
 export interface ResearchPlan {
   /** One target per contact to write to; a single contact-less target means "needs a contact". */
@@ -38,7 +38,7 @@ export async function planResearch(
       skipped: [{ id: target.contact.id, reason: heldOut }],
     };
   }
-  const ws = await one<WorkspaceRow>(db, findWorkspace(signal.workspace_id));
+  const ws = await one(db, findWorkspace(signal.workspace_id));
   const settings = researchSettings(ws);
   const choice = await choosePlayContacts(db, signal, {
     resolveMx: opts.resolveMx,
@@ -46,11 +46,11 @@ export async function planResearch(
   });
   if (choice.noPlay) return { targets: [], playId: null, noPlay: choice.noPlay, skipped: [] };
   const account = signal.account_id
-    ? await one<AccountRow>(db, findAccount(signal.workspace_id, signal.account_id))
+    ? await one(db, findAccount(signal.workspace_id, signal.account_id))
     : undefined;
   const targets: ResearchTarget[] = [];
   for (const c of choice.contacts) {
-    const contact = await one<ContactRow>(db, findContactById(signal.workspace_id, c.id));
+    const contact = await one(db, findContact(signal.workspace_id, c.id));
     if (contact)
       targets.push(
         await targetFor(db, signal, account, contact, { persona: c.persona, staggerHours: c.startAfterHours }),

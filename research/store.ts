@@ -4,16 +4,15 @@ import type { Config } from '../config.js';
 import type { Queryable } from '../db/index.js';
 import { one, run } from '../db/index.js';
 import { findAccount, type AccountRow } from '../db/queries/accounts.js';
-import type { ContactRow } from '../db/queries/contacts.js';
+import { findContact, type ContactRow } from '../db/queries/contacts.js';
 import {
   activeContactsOfAccount,
   deleteDossiersOfSignal,
-  findContactById,
   insertDossier,
   insertFacts,
-  type SignalRow,
 } from '../db/queries/research.js';
-import { findUser, type UserRow } from '../db/queries/users.js';
+import type { SignalRow } from '../db/queries/signals.js';
+import { findUser } from '../db/queries/users.js';
 import { findWorkspace, type WorkspaceRow } from '../db/queries/workspaces.js';
 import type { Llm } from '../llm/client.js';
 import { recordUsage } from '../llm/usage.js';
@@ -78,13 +77,13 @@ export interface ResearchTarget {
 /** The account, the contact (the signal's own if active, else the account's most senior active one) and the rep's zone. */
 export async function loadResearchTarget(db: Queryable, signal: SignalRow): Promise<ResearchTarget> {
   const account = signal.account_id
-    ? await one<AccountRow>(db, findAccount(signal.workspace_id, signal.account_id))
+    ? await one(db, findAccount(signal.workspace_id, signal.account_id))
     : undefined;
   let contact = signal.contact_id
-    ? await one<ContactRow>(db, findContactById(signal.workspace_id, signal.contact_id))
+    ? await one(db, findContact(signal.workspace_id, signal.contact_id))
     : undefined;
   if (contact?.status !== 'active')
-    contact = account ? bestContact(await run<ContactRow>(db, activeContactsOfAccount(account.id))) : undefined;
+    contact = account ? bestContact(await run(db, activeContactsOfAccount(account.id))) : undefined;
   return targetFor(db, signal, account, contact);
 }
 
@@ -96,8 +95,8 @@ export async function targetFor(
   contact: ContactRow | undefined,
   play: { persona?: string | null; staggerHours?: number } = {},
 ): Promise<ResearchTarget> {
-  const ws = await one<WorkspaceRow>(db, findWorkspace(signal.workspace_id));
-  const owner = account?.owner_id ? await one<UserRow>(db, findUser(signal.workspace_id, account.owner_id)) : undefined;
+  const ws = await one(db, findWorkspace(signal.workspace_id));
+  const owner = account?.owner_id ? await one(db, findUser(signal.workspace_id, account.owner_id)) : undefined;
   return {
     account,
     contact,
@@ -134,7 +133,7 @@ export async function saveDossier(
 ): Promise<number> {
   if (opts.replace !== false) await run(tx, deleteDossiersOfSignal(signal.id));
   const { notes, pages, stats } = dossier;
-  const row = (await one<{ id: number }>(
+  const row = (await one(
     tx,
     insertDossier({
       workspaceId: signal.workspace_id,

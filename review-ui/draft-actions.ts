@@ -25,7 +25,7 @@ import type { CurrentUser } from './auth/session.js';
 type Ctx = Pick<AppContext, 'db' | 'boss' | 'log'> & { llm?: AppContext['llm'] };
 
 export async function loadDraft(ctx: Ctx, u: CurrentUser, id: number): Promise<DraftRow> {
-  const d = await one<DraftRow>(ctx.db, findDraft(u.workspaceId, id));
+  const d = await one(ctx.db, findDraft(u.workspaceId, id));
   if (!d) throw new AppError('NOT_FOUND', 'No such draft.');
   assertCanSee(u, d);
   return d;
@@ -54,16 +54,16 @@ export async function saveEdit(
   const d = await loadDraft(ctx, u, id);
   assertCanAct(u, d);
   const out = await ctx.db.transaction(async (tx) => {
-    const bumped = await one<{ version: number }>(tx, bumpDraftVersion(id, version));
+    const bumped = await one(tx, bumpDraftVersion(id, version));
     if (!bumped) return undefined;
     for (const s of steps) await run(tx, updateStepText(id, s.position, s.subject, s.body));
     // The flags follow the text: what the rep fixed is no longer flagged, what they broke is.
     await regateSequence(tx, id);
-    const v = await one<{ version: number }>(tx, insertEditVersion(id, steps, u.id));
+    const v = await one(tx, insertEditVersion(id, steps, u.id));
     return { version: bumped.version, savedVersion: v!.version };
   });
   if (!out) {
-    const now = await one<DraftRow>(ctx.db, findDraft(u.workspaceId, id));
+    const now = await one(ctx.db, findDraft(u.workspaceId, id));
     if (now && !['pending_review', 'snoozed'].includes(now.status)) {
       throw new AppError('STATE', `This draft is ${now.status.replace('_', ' ')} now and can no longer be edited.`);
     }
@@ -152,7 +152,7 @@ export async function regenerate(
 export async function snooze(ctx: Ctx, u: CurrentUser, id: number, until: Date): Promise<{ until: Date }> {
   const d = await loadDraft(ctx, u, id);
   assertCanAct(u, d);
-  const r = await one<{ snoozed_until: Date }>(ctx.db, snoozeDraft(id, until));
+  const r = await one(ctx.db, snoozeDraft(id, until));
   if (!r)
     throw new AppError(
       'STATE',
@@ -163,5 +163,5 @@ export async function snooze(ctx: Ctx, u: CurrentUser, id: number, until: Date):
 }
 
 export async function firstSendOf(ctx: Pick<AppContext, 'db'>, id: number): Promise<Date | null> {
-  return (await one<{ at: Date | null }>(ctx.db, firstScheduled(id)))?.at ?? null;
+  return (await one(ctx.db, firstScheduled(id)))?.at ?? null;
 }

@@ -7,7 +7,6 @@ import {
   listReturned,
   workspaceSettings,
   type AwaitingStepRow,
-  type ReturnedStepRow,
 } from '../db/queries/step-approval.js';
 import { AppError } from '../errors.js';
 import { stepApprovalSettings } from '../sequencing/step-approval-rules.js';
@@ -17,7 +16,7 @@ import { pageParams } from './layout.js';
 
 export async function stepSettings(ctx: Pick<AppContext, 'db'>, workspaceId: number) {
   return stepApprovalSettings(
-    (await one<{ settings: Record<string, unknown> }>(ctx.db, workspaceSettings(workspaceId)))?.settings,
+    (await one(ctx.db, workspaceSettings(workspaceId)))?.settings,
   );
 }
 
@@ -28,7 +27,7 @@ export /**
 async function loadReturned(ctx: Pick<AppContext, 'db'>, u: CurrentUser, now: Date, page = 1, perPage = 50) {
   const settings = await stepSettings(ctx, u.workspaceId);
   const p = pageParams({ page }, perPage);
-  const rows = await run<ReturnedStepRow>(
+  const rows = await run(
     ctx.db,
     listReturned(u.workspaceId, queueViewer(u), now, settings.staleFactDays, p.perPage, p.offset),
   );
@@ -40,7 +39,7 @@ export async function loadStep(
   u: CurrentUser,
   id: number | undefined,
 ): Promise<AwaitingStepRow> {
-  const s = id ? await one<AwaitingStepRow>(ctx.db, findStepForApproval(u.workspaceId, id)) : undefined;
+  const s = id ? await one(ctx.db, findStepForApproval(u.workspaceId, id)) : undefined;
   if (!s) throw new AppError('NOT_FOUND', 'No such step.');
   assertCanSee(u, s);
   return s;

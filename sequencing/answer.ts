@@ -59,7 +59,7 @@ export function senderOf(p: SenderProfile | undefined, mailbox: Pick<MailboxRow,
 }
 
 export async function loadAnswerTarget(ctx: Pick<AppContext, 'db'>, workspaceId: number, messageId: number) {
-  const t = await one<AnswerTarget>(ctx.db, findAnswerTarget(workspaceId, messageId));
+  const t = await one(ctx.db, findAnswerTarget(workspaceId, messageId));
   if (!t) throw new AppError('NOT_FOUND', 'No such reply.');
   return t;
 }
@@ -93,7 +93,7 @@ export async function sendAnswer(
   if (!body.trim()) throw new AppError('VALIDATION', 'Write something to send.');
   if (body.length > 20_000) throw new AppError('VALIDATION', 'The answer is longer than 20,000 characters.');
   const mailbox = await answerMailbox(ctx, t);
-  const profile = await one<SenderProfile>(ctx.db, findSenderProfile(input.userId));
+  const profile = await one(ctx.db, findSenderProfile(input.userId));
   const sender = senderOf(profile, mailbox);
   const thread = threadOf(t);
   const to = addressOf(t.from_addr);
@@ -128,7 +128,7 @@ export async function sendAnswer(
   }
   const at = (input.now ?? (() => new Date()))();
   const id = await ctx.db.transaction(async (tx) => {
-    const row = await one<{ id: number }>(
+    const row = await one(
       tx,
       insertAnswer({
         workspaceId: input.workspaceId,

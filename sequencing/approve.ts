@@ -15,7 +15,6 @@ import {
   scheduleStep,
   type ScheduleContextRow,
   type SequenceRow,
-  type StepRow,
 } from '../db/queries/sequencing.js';
 import { crmHoldOut } from '../crm/guards.js';
 import { AppError } from '../errors.js';
@@ -33,7 +32,7 @@ export async function loadSchedulePolicy(
   db: Queryable,
   sequenceId: number,
 ): Promise<{ zone: string; policy: WindowPolicy }> {
-  const row = await one<ScheduleContextRow>(db, scheduleContext(sequenceId));
+  const row = await one(db, scheduleContext(sequenceId));
   if (!row) throw new AppError('NOT_FOUND', `sequence ${sequenceId} not found`);
   return schedulePolicyOf(row);
 }
@@ -51,8 +50,8 @@ export async function previewSchedule(
   now = new Date(),
 ): Promise<SequenceSchedulePlan> {
   const { zone, policy } = await loadSchedulePolicy(db, sequenceId);
-  const seq = await one<SequenceRow>(db, findSequence(sequenceId));
-  const steps = (await run<StepRow>(db, listSteps(sequenceId))).filter(
+  const seq = await one(db, findSequence(sequenceId));
+  const steps = (await run(db, listSteps(sequenceId))).filter(
     (s) => s.status === 'draft' || s.status === 'awaiting_approval',
   );
   const plan = planSchedule({
@@ -76,9 +75,9 @@ export async function approveSequence(
 ): Promise<{ firstSendAt: Date | null }> {
   const now = input.now ?? new Date();
   const result = await ctx.db.transaction(async (tx) => {
-    const seq = await one<SequenceRow>(tx, activateSequence(input.sequenceId, input.userId, now));
+    const seq = await one(tx, activateSequence(input.sequenceId, input.userId, now));
     if (!seq) {
-      const current = await one<SequenceRow>(tx, findSequence(input.sequenceId));
+      const current = await one(tx, findSequence(input.sequenceId));
       if (!current) throw new AppError('NOT_FOUND', `sequence ${input.sequenceId} not found`);
       throw new AppError('STATE', `sequence ${input.sequenceId} is ${current.status}, not pending review`, {
         details: { status: current.status },
@@ -89,7 +88,7 @@ export async function approveSequence(
     if (heldOut)
       throw new AppError('HELD_OUT', `This draft cannot be approved: ${heldOut}.`, { details: { reason: heldOut } });
     const { zone, policy } = await loadSchedulePolicy(tx, seq.id);
-    const steps = (await run<StepRow>(tx, listSteps(seq.id))).filter(
+    const steps = (await run(tx, listSteps(seq.id))).filter(
       (s) => s.status === 'draft' || s.status === 'awaiting_approval',
     );
     if (!steps.length) throw new AppError('STATE', `sequence ${seq.id} has no steps to approve`);
@@ -138,9 +137,9 @@ export async function rejectSequence(
 ): Promise<void> {
   const now = input.now ?? new Date();
   await ctx.db.transaction(async (tx) => {
-    const seq = await one<SequenceRow>(tx, rejectSequenceRow(input.sequenceId, input.reason ?? null, now));
+    const seq = await one(tx, rejectSequenceRow(input.sequenceId, input.reason ?? null, now));
     if (!seq) {
-      const current = await one<SequenceRow>(tx, findSequence(input.sequenceId));
+      const current = await one(tx, findSequence(input.sequenceId));
       if (!current) throw new AppError('NOT_FOUND', `sequence ${input.sequenceId} not found`);
       throw new AppError('STATE', `sequence ${input.sequenceId} is ${current.status}, not pending review`, {
         details: { status: current.status },

@@ -23,7 +23,7 @@ export async function resumeSequence(
 ): Promise<void> {
   const now = input.now ?? new Date();
   await ctx.db.transaction(async (tx) => {
-    const seq = await one<{ workspace_id: number }>(tx, resumeSequenceRow(input.sequenceId, now));
+    const seq = await one(tx, resumeSequenceRow(input.sequenceId, now));
     if (!seq) throw new AppError('STATE', `sequence ${input.sequenceId} is not paused`);
     await run(
       tx,
@@ -52,15 +52,7 @@ export async function correctInbound(
 ): Promise<void> {
   const now = input.now ?? new Date();
   await ctx.db.transaction(async (tx) => {
-    const m = await one<{
-      id: number;
-      workspace_id: number;
-      contact_id: number | null;
-      sequence_id: number | null;
-      step_id: number | null;
-      from_addr: string;
-      classification: string | null;
-    }>(tx, findInMessage(input.messageRowId));
+    const m = await one(tx, findInMessage(input.messageRowId));
     if (!m) throw new AppError('NOT_FOUND', `message ${input.messageRowId} not found`);
     if (m.classification === input.kind) return;
     await run(tx, correctClassification(m.id, input.kind, input.userId));
@@ -77,7 +69,7 @@ export async function correctInbound(
     );
     if (!m.contact_id) return;
     const who = { workspaceId: m.workspace_id, contactId: m.contact_id, now, messageRef: m.id };
-    const email = (await one<{ email: string }>(tx, contactEmail(m.contact_id)))!.email;
+    const email = (await one(tx, contactEmail(m.contact_id)))!.email;
     switch (input.kind) {
       case 'reply': {
         const seq = m.sequence_id
@@ -137,14 +129,7 @@ export async function simulateReply(
     intentOf?: IntentClassifier;
   },
 ): Promise<InboundResult> {
-  const s = await one<{
-    workspace_id: number;
-    mailbox_id: number;
-    message_id: string;
-    email: string;
-    from_email: string;
-    subject: string;
-  }>(ctx.db, sentStepForReply(input.stepId));
+  const s = await one(ctx.db, sentStepForReply(input.stepId));
   if (!s) throw new AppError('STATE', `step ${input.stepId} has not been sent`);
   const now = input.now ?? new Date();
   const raw = [
@@ -183,7 +168,7 @@ export async function resolveUnknown(
 ): Promise<void> {
   const now = input.now ?? new Date();
   await ctx.db.transaction(async (tx) => {
-    const step = await one<{ sequence_id: number }>(tx, unknownStep(input.stepId));
+    const step = await one(tx, unknownStep(input.stepId));
     if (!step) throw new AppError('STATE', `step ${input.stepId} is not waiting for a decision`);
     const { zone, policy } = await loadSchedulePolicy(tx, step.sequence_id);
     const status = input.decision === 'sent' ? 'sent' : input.decision === 'resend' ? 'scheduled' : 'skipped';

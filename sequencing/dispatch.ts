@@ -21,7 +21,7 @@ export async function dispatchTick(ctx: Pick<AppContext, 'db' | 'log' | 'secrets
   const due = await run<{ id: number }>(ctx.db, dueSteps(now, 500));
   for (const s of due) await deps.enqueueSend(s.id);
   const reconciled = await reconcileStuck(ctx, { now, lookup: deps.lookup });
-  const boxes = await run<{ id: number }>(ctx.db, imapMailboxes());
+  const boxes = await run(ctx.db, imapMailboxes());
   for (const m of boxes) await deps.enqueueInbox(m.id);
   ctx.log.info({ due: due.length, ...reconciled, mailboxes: boxes.length, approvals }, 'sequencing.dispatched');
   return { due: due.length, reconciled, mailboxes: boxes.length, approvals };

@@ -46,7 +46,7 @@ export async function inboundSecretViews(
   workspaceId: number,
   mailboxId?: number,
 ): Promise<InboundSecretView[]> {
-  const rows = await run<InboundSecretRow>(db, mailboxInboundSecrets(workspaceId, mailboxId));
+  const rows = await run(db, mailboxInboundSecrets(workspaceId, mailboxId));
   return rows.map((m) => inboundSecretView(secrets, publicUrl, m));
 }
 

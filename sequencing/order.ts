@@ -12,7 +12,7 @@ export async function moveLaterSteps(
   policy: WindowPolicy,
   now: Date,
 ): Promise<number> {
-  const later = await run<{ id: number; delay_days: number; scheduled_at: Date | null }>(
+  const later = await run(
     tx,
     laterOpenSteps(step.sequenceId, step.position),
   );

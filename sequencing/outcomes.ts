@@ -39,7 +39,7 @@ export async function endSequence(
 }
 
 async function endContactSequences(tx: Queryable, contactId: number, reason: string, now: Date): Promise<number[]> {
-  const ids = (await run<{ id: number }>(tx, contactSequences(contactId))).map((r) => r.id);
+  const ids = (await run(tx, contactSequences(contactId))).map((r) => r.id);
   for (const id of ids) await endSequence(tx, id, 'stopped', reason, now);
   return ids;
 }
@@ -122,7 +122,7 @@ export async function applyReply(
   await endContactSequences(tx, r.contactId, 'replied', r.now);
   const paused =
     r.pauseAccount && r.accountId
-      ? (await run<{ id: number }>(tx, pauseAccountSequences(r.accountId, r.now))).map((x) => x.id)
+      ? (await run(tx, pauseAccountSequences(r.accountId, r.now))).map((x) => x.id)
       : [];
   await run(
     tx,
@@ -157,7 +157,7 @@ export async function applyAutoReply(
   let moved = 0;
   if (a.sequenceId) {
     let prev: Date | null = null;
-    for (const s of await run<{ id: number; delay_days: number; scheduled_at: Date | null }>(
+    for (const s of await run(
       tx,
       remainingSteps(a.sequenceId),
     )) {
@@ -193,8 +193,8 @@ export async function applyMeetingBooked(
 ): Promise<void> {
   let ids = m.sequenceId
     ? [m.sequenceId]
-    : (await run<{ id: number }>(tx, contactSequences(m.contactId))).map((r) => r.id);
-  if (!ids.length) ids = (await run<{ id: number }>(tx, latestContactSequence(m.contactId))).map((r) => r.id);
+    : (await run(tx, contactSequences(m.contactId))).map((r) => r.id);
+  if (!ids.length) ids = (await run(tx, latestContactSequence(m.contactId))).map((r) => r.id);
   for (const id of ids) {
     if (await one(tx, completeAsBooked(id, m.now))) await run(tx, cancelOpenSteps(id, 'meeting_booked', m.now));
   }

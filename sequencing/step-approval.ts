@@ -18,7 +18,6 @@ import {
   setStepTime,
   skipUnapproved,
   stepChanges,
-  type AwaitingLockRow,
 } from '../db/queries/step-approval.js';
 import { assertGatesConfirmed } from '../drafting/confirm-gates.js';
 import { AppError } from '../errors.js';
@@ -49,13 +48,13 @@ export async function approveStep(
   const now = input.now ?? new Date();
   const row = await ctx.db.transaction(async (tx) => {
     // The flags of the text being approved; a stale digest or a settled step is refused below instead.
-    const locked = await one<{ gate_failures: unknown; status: string; digest: string }>(
+    const locked = await one(
       tx,
       lockStepGates(input.stepId),
     );
     const current = locked?.status === 'awaiting_approval' && (!input.digest || input.digest === locked.digest);
     const confirmed = current && locked ? assertGatesConfirmed(locked.gate_failures, input.confirmGates, 'step') : [];
-    const r = await one<{ id: number; sequence_id: number; scheduled_at: Date | null }>(
+    const r = await one(
       tx,
       approveStepRow(input.stepId, input.userId, input.digest ?? null, now),
     );
@@ -79,7 +78,7 @@ export async function approveStep(
 }
 
 async function whyNotApproved(tx: Queryable, stepId: number, digest: string | null): Promise<AppError> {
-  const st = await one<{ status: string; subject: string; body: string; sequence_status: string; earlier: boolean }>(
+  const st = await one(
     tx,
     stepApprovalState(stepId),
   );
@@ -121,7 +120,7 @@ export async function stepApprovalTick(
   opts: { now?: Date; random?: () => number } = {},
 ) {
   const now = opts.now ?? new Date();
-  const returned = await run<{ id: number; sequence_id: number; owner_id: number | null }>(
+  const returned = await run(
     ctx.db,
     markReturned(now, null),
   );
@@ -129,7 +128,7 @@ export async function stepApprovalTick(
     ctx.log.info({ stepId: r.id, sequenceId: r.sequence_id, ownerId: r.owner_id }, 'sequence.step.returned');
   let moved = 0,
     skipped = 0;
-  for (const { id } of await run<{ id: number }>(ctx.db, overdueAwaiting(now, 500))) {
+  for (const { id } of await run(ctx.db, overdueAwaiting(now, 500))) {
     const outcome = await settleUnapproved(ctx, id, now, opts.random);
     if (outcome === 'move') moved++;
     if (outcome === 'skip') skipped++;
@@ -144,7 +143,7 @@ async function settleUnapproved(
   random?: () => number,
 ): Promise<'wait' | 'move' | 'skip' | 'none'> {
   const result = await ctx.db.transaction(async (tx) => {
-    const st = await one<AwaitingLockRow>(tx, lockAwaitingStep(stepId));
+    const st = await one(tx, lockAwaitingStep(stepId));
     if (!st || st.status !== 'awaiting_approval' || st.sequence_status !== 'active' || !st.scheduled_at)
       return { kind: 'none' as const };
     const { zone, policy } = await loadSchedulePolicy(tx, st.sequence_id);
@@ -160,7 +159,7 @@ async function settleUnapproved(
     });
     if (d.kind === 'wait') return d;
     const later = (
-      await run<{ id: number; delay_days: number; scheduled_at: Date | null }>(
+      await run(
         tx,
         laterOpenSteps(st.sequence_id, st.position),
       )

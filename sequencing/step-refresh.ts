@@ -32,7 +32,7 @@ export async function refreshStep(
   const { db, log } = deps;
   if (!deps.llm) throw new AppError('STATE', 'Refreshing a step needs an LLM (set ANTHROPIC_API_KEY).');
   const now = opts.now ?? new Date();
-  const at = await one<{ sequence_id: number; status: string }>(db, stepStatus(stepId));
+  const at = await one(db, stepStatus(stepId));
   if (!at) throw new AppError('NOT_FOUND', 'No such step.');
   if (at.status !== 'awaiting_approval')
     throw new AppError(
@@ -43,7 +43,7 @@ export async function refreshStep(
   const idx = steps.findIndex((s) => s.id === stepId);
   const step = steps[idx]!;
   const settings = stepApprovalSettings(
-    (await one<{ settings: Record<string, unknown> }>(db, workspaceSettings(sequence.workspace_id)))?.settings,
+    (await one(db, workspaceSettings(sequence.workspace_id)))?.settings,
   );
   const changes = await loadChanges(db, stepId, settings.staleFactDays, now);
   // Untrusted like the rest of the research: fenced as data in the prompt, and what the grounding gate accepts.
@@ -78,7 +78,7 @@ export async function refreshStep(
   if (!fresh) throw new AppError('LLM_SCHEMA', `the model's answer has no step ${idx + 1}`);
   const failures = outcome.failures.filter((f) => f.step === idx + 1 || f.step === null);
   const saved = await db.transaction(async (tx) => {
-    const row = await one<{ digest: string }>(
+    const row = await one(
       tx,
       saveRefreshedStep(stepId, textDigest(step.subject, step.body), { ...fresh, failures }, now),
     );
@@ -88,7 +88,7 @@ export async function refreshStep(
         'This step changed while it was being refreshed; nothing was replaced. Reload and try again.',
       );
     const all = previous.steps.map((s, i) => (i === idx ? fresh : s));
-    const v = (await one<{ version: number }>(
+    const v = (await one(
       tx,
       insertRefreshVersion(sequence.id, instruction, all, outcome.gateResults, opts.userId ?? null),
     ))!;

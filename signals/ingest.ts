@@ -66,7 +66,7 @@ const indexCache = new Map<number, { version: string; index: AccountIndex }>();
 
 /** A key that changes whenever a workspace's accounts (names, domains, aliases) may have. */
 export async function accountsKey(db: Queryable, workspaceId: number): Promise<string> {
-  const v = (await one<{ n: number; at: string; max_id: number }>(db, accountsVersion(workspaceId)))!;
+  const v = (await one(db, accountsVersion(workspaceId)))!;
   return `${v.n}|${v.at}|${v.max_id}`;
 }
 
@@ -193,13 +193,13 @@ async function storeOne(
         at: o.now,
       }),
     );
-  let dup = await one<SignalRow>(tx, findDuplicate(o.workspaceId, key, occurredAt, DEDUP_WINDOW_DAYS[p.type] ?? 7));
+  let dup = await one(tx, findDuplicate(o.workspaceId, key, occurredAt, DEDUP_WINDOW_DAYS[p.type] ?? 7));
   if (!dup) {
     let status = statusFor(p);
     if (
       status === 'new' &&
       accountId &&
-      (await one<{ cooling: boolean }>(tx, accountInCooldown(accountId, o.now, cooldown)))!.cooling
+      (await one(tx, accountInCooldown(accountId, o.now, cooldown)))!.cooling
     )
       status = 'cooldown';
     const fp = fingerprint(key, occurredAt);
@@ -209,7 +209,7 @@ async function storeOne(
         : { ...p.match };
     const facts =
       p.type === 'hiring' && typeof p.facts.role === 'string' ? { ...p.facts, roles: [p.facts.role] } : p.facts;
-    const inserted = await one<SignalRow>(
+    const inserted = await one(
       tx,
       insertSignal(
         o.workspaceId,
@@ -235,7 +235,7 @@ async function storeOne(
       await observe(inserted.id);
       return { signal: inserted, created: true, queued: false };
     }
-    dup = await one<SignalRow>(tx, findSignalByFingerprint(o.workspaceId, fp));
+    dup = await one(tx, findSignalByFingerprint(o.workspaceId, fp));
   }
   await observe(dup!.id);
   if (dup!.type === 'hiring' && typeof p.facts.role === 'string') await run(tx, appendRole(dup!.id, p.facts.role));
@@ -250,7 +250,7 @@ async function competitorFanOut(db: Queryable, workspaceId: number, competitors:
   if (p.type !== 'acquisition' || !competitors.length) return [];
   const bought = competitorBought({ acquirer: str(p.facts.acquirer), target: str(p.facts.target) }, competitors);
   if (!bought) return [];
-  const users = await run<{ id: number; name: string }>(db, accountsTagged(workspaceId, bought.tag));
+  const users = await run(db, accountsTagged(workspaceId, bought.tag));
   return users
     .filter((a) => p.match.status !== 'matched' || p.match.accountId !== a.id)
     .map((a): Prepared => {
@@ -271,7 +271,7 @@ export async function ingestItems(ctx: IngestContext, items: RawItem[], o: Inges
   const out: IngestOutcome = { created: 0, merged: 0, byStatus: {}, signalIds: [], researchQueued: 0, failed };
   if (!items.length) return out;
   const index = o.index ?? (await accountIndex(ctx.db, o.workspaceId));
-  const workspace = await one<WorkspaceRow>(ctx.db, findWorkspace(o.workspaceId));
+  const workspace = await one(ctx.db, findWorkspace(o.workspaceId));
   const cooldown = cooldownDays(workspace);
   const competitors = competitorsOf(workspace?.settings);
   for (const item of items) {

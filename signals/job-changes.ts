@@ -11,7 +11,7 @@ import {
   pendingContactChanges,
   retitleContact,
 } from '../db/queries/signals.js';
-import { findWorkspace, type WorkspaceRow } from '../db/queries/workspaces.js';
+import { findWorkspace } from '../db/queries/workspaces.js';
 import { normalizeDomain } from '../accounts/normalize.js';
 import { accountIndex, ingestItems, type IngestContext, type IngestOutcome } from './ingest.js';
 import { domainCandidates, nameCandidates, normalizeName } from './match.js';
@@ -121,7 +121,7 @@ export async function handleJobChangeEvent(
   o: { workspaceId: number; sourceId: number | null; now: Date },
   e: JobChangeEvent,
 ): Promise<IngestOutcome> {
-  const ws = await one<WorkspaceRow>(ctx.db, findWorkspace(o.workspaceId));
+  const ws = await one(ctx.db, findWorkspace(o.workspaceId));
   const index = await accountIndex(ctx.db, o.workspaceId);
   const domain = e.newCompany.domain ? (normalizeDomain(e.newCompany.domain) ?? null) : null;
   const key = normalizeName(e.newCompany.name);
@@ -133,18 +133,12 @@ export async function handleJobChangeEvent(
       : new Set(byName.map((c) => c.accountId)).size === 1
         ? byName[0]!.accountId
         : undefined;
-  const contact = await one<{
-    id: number;
-    account_id: number | null;
-    is_champion: boolean;
-    account_name: string | null;
-    title: string;
-  }>(ctx.db, findContactForJobChange(o.workspaceId, e.person.email ?? null, e.person.linkedinUrl ?? null));
+  const contact = await one(ctx.db, findContactForJobChange(o.workspaceId, e.person.email ?? null, e.person.linkedinUrl ?? null));
   const autoCreate = !!(ws?.settings as { autoCreateAccountsFromChampions?: boolean } | undefined)
     ?.autoCreateAccountsFromChampions;
   let createdAccount = false;
   if (!accountId && contact?.is_champion && autoCreate && byName.length === 0) {
-    const a = await one<{ id: number }>(
+    const a = await one(
       ctx.db,
       insertAccount(o.workspaceId, {
         name: e.newCompany.name,

@@ -9,9 +9,8 @@ import {
   rematchSignal,
   unmatchedForRematch,
   workspacesWithUnmatched,
-  type SignalRow,
 } from '../db/queries/signals.js';
-import { findWorkspace, type WorkspaceRow } from '../db/queries/workspaces.js';
+import { findWorkspace } from '../db/queries/workspaces.js';
 import { accountIndex, accountsKey, cooldownDays, type IngestContext } from './ingest.js';
 import { matchItem } from './match.js';
 
@@ -42,7 +41,7 @@ export async function rematchUnmatched(
   const rows = await run<Unmatched>(ctx.db, unmatchedForRematch(workspaceId, limit));
   if (!rows.length) return out;
   const index = await accountIndex(ctx.db, workspaceId);
-  const days = cooldownDays(await one<WorkspaceRow>(ctx.db, findWorkspace(workspaceId)));
+  const days = cooldownDays(await one(ctx.db, findWorkspace(workspaceId)));
   for (const s of rows) {
     const company = str(s.match.company);
     const m = matchItem(index, {
@@ -60,9 +59,9 @@ export async function rematchUnmatched(
         if (r) out.ambiguous.push(s.id);
         return;
       }
-      const cooling = (await one<{ cooling: boolean }>(tx, accountInCooldown(m.accountId, now, days)))!.cooling;
+      const cooling = (await one(tx, accountInCooldown(m.accountId, now, days)))!.cooling;
       const match = { status: 'matched', via: m.via, candidates: m.candidates, others: m.others, rematchedAt: now };
-      const r = await one<SignalRow>(
+      const r = await one(
         tx,
         rematchSignal(workspaceId, s.id, m.accountId, cooling ? 'cooldown' : 'new', match),
       );
@@ -80,7 +79,7 @@ const seen = new Map<number, string>();
 /** The maintenance tick's pass: each workspace whose accounts changed since this process last looked. */
 export async function rematchChangedWorkspaces(ctx: IngestContext, now: Date): Promise<number> {
   let moved = 0;
-  for (const { id } of await run<{ id: number }>(ctx.db, workspacesWithUnmatched())) {
+  for (const { id } of await run(ctx.db, workspacesWithUnmatched())) {
     const key = await accountsKey(ctx.db, id);
     if (seen.get(id) === key) continue;
     const r = await rematchUnmatched(ctx, id, now);

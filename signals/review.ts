@@ -2,14 +2,14 @@
 // signal on an account (it then starts research like any other, unless the account is in
 // cooldown), and see which unknown companies keep turning up.
 import { one, run, type Database } from '../db/index.js';
-import { findAccount, findAccountByDomain, insertAccount, type AccountRow } from '../db/queries/accounts.js';
+import { findAccount, findAccountByDomain, insertAccount } from '../db/queries/accounts.js';
 import {
   accountInCooldown,
   settleSignalAccount,
   unmatchedCompanyCounts,
   type SignalRow,
 } from '../db/queries/signals.js';
-import { findWorkspace, type WorkspaceRow } from '../db/queries/workspaces.js';
+import { findWorkspace } from '../db/queries/workspaces.js';
 import { AppError } from '../errors.js';
 import { cooldownDays, type IngestContext } from './ingest.js';
 
@@ -19,10 +19,10 @@ export async function assignSignalAccount(
 ): Promise<SignalRow> {
   const account = await one(ctx.db, findAccount(o.workspaceId, o.accountId));
   if (!account) throw new AppError('NOT_FOUND', 'No such account in this workspace.');
-  const days = cooldownDays(await one<WorkspaceRow>(ctx.db, findWorkspace(o.workspaceId)));
+  const days = cooldownDays(await one(ctx.db, findWorkspace(o.workspaceId)));
   return ctx.db.transaction(async (tx) => {
-    const cooling = (await one<{ cooling: boolean }>(tx, accountInCooldown(o.accountId, o.now, days)))!.cooling;
-    const s = await one<SignalRow>(
+    const cooling = (await one(tx, accountInCooldown(o.accountId, o.now, days)))!.cooling;
+    const s = await one(
       tx,
       settleSignalAccount(o.workspaceId, o.signalId, o.accountId, cooling ? 'cooldown' : 'new', o.userId),
     );
@@ -54,7 +54,7 @@ export async function addAccountFromUnmatched(
   let a: { id: number };
   let existing = false;
   try {
-    a = (await one<{ id: number }>(
+    a = (await one(
       ctx.db,
       insertAccount(o.workspaceId, {
         name: o.name,
@@ -69,7 +69,7 @@ export async function addAccountFromUnmatched(
   } catch (cause) {
     const found =
       (cause as { code?: string }).code === '23505' && o.domain
-        ? await one<AccountRow>(ctx.db, findAccountByDomain(o.workspaceId, o.domain))
+        ? await one(ctx.db, findAccountByDomain(o.workspaceId, o.domain))
         : undefined;
     if (!found) throw cause;
     a = found;

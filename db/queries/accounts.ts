@@ -42,7 +42,7 @@ export const upsertAccountByDomain = (workspaceId: number, a: AccountInput): Sql
   values: [workspaceId, a.name, a.domain, a.aliases, a.ownerId, a.timeZone, a.country, a.tags],
 });
 
-export const insertAccount = (workspaceId: number, a: AccountInput): Sql => ({
+export const insertAccount = (workspaceId: number, a: AccountInput): Sql<AccountRow> => ({
   text: `INSERT INTO accounts (workspace_id, name, domain, aliases, owner_id, time_zone, country, tags)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
   values: [workspaceId, a.name, a.domain, a.aliases, a.ownerId, a.timeZone, a.country, a.tags],
@@ -73,18 +73,18 @@ export const fillAccountOwners = (workspaceId: number, accountIds: number[], own
   values: [workspaceId, accountIds, ownerIds],
 });
 
-export const findAccount = (workspaceId: number, id: number): Sql => ({
+export const findAccount = (workspaceId: number, id: number): Sql<AccountRow> => ({
   text: `SELECT * FROM accounts WHERE workspace_id = $1 AND id = $2`,
   values: [workspaceId, id],
 });
 
-export const findAccountByDomain = (workspaceId: number, domain: string): Sql => ({
+export const findAccountByDomain = (workspaceId: number, domain: string): Sql<AccountRow> => ({
   text: `SELECT * FROM accounts WHERE workspace_id = $1 AND lower(domain) = lower($2)`,
   values: [workspaceId, domain],
 });
 
 /** The account a CSV row updates (by domain, else by name when the row has none), with its owner's email. */
-export const findAccountForImport = (workspaceId: number, domain: string | null, name: string): Sql => ({
+export const findAccountForImport = (workspaceId: number, domain: string | null, name: string): Sql<{ id: number; notes: string; owner_email: string | null } & Record<string, unknown>> => ({
   text: `SELECT a.*, u.email AS owner_email FROM accounts a LEFT JOIN users u ON u.id = a.owner_id
           WHERE a.workspace_id = $1
             AND CASE WHEN $2::text IS NULL THEN lower(a.name) = lower($3)

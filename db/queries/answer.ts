@@ -24,7 +24,7 @@ export interface AnswerTarget {
   mailbox_id: number | null;
 }
 
-export const findAnswerTarget = (workspaceId: number, messageId: number): Sql => ({
+export const findAnswerTarget = (workspaceId: number, messageId: number): Sql<AnswerTarget> => ({
   text: `SELECT m.id, m.workspace_id, m.message_id, m."references", m.subject, m.from_addr, m.to_addr, m.visible_text,
                 left(m.text_body, 20000) AS text_body, m.at, m.sequence_id, m.contact_id,
                 coalesce(s.account_id, c.account_id) AS account_id, s.owner_id, a.owner_id AS account_owner_id,
@@ -49,7 +49,7 @@ export interface SentAnswer {
 }
 
 /** Answers already written to this reply in the app, oldest first. */
-export const answersTo = (workspaceId: number, inReplyTo: string): Sql => ({
+export const answersTo = (workspaceId: number, inReplyTo: string): Sql<SentAnswer> => ({
   text: `SELECT m.id, m.subject, m.text_body, m.at, u.name AS sent_by_name
            FROM messages m LEFT JOIN users u ON u.id = m.sent_by
           WHERE m.workspace_id = $1 AND m.direction = 'out' AND m.in_reply_to = $2 AND m.step_id IS NULL
@@ -73,7 +73,7 @@ export const insertAnswer = (m: {
   outboxPath: string | null;
   sentBy: number;
   at: Date;
-}): Sql => ({
+}): Sql<{ id: number }> => ({
   text: `INSERT INTO messages (workspace_id, mailbox_id, sequence_id, step_id, contact_id, direction, message_id, in_reply_to,
                                "references", from_addr, to_addr, subject, text_body, raw, outbox_path, sent_by, at)
          VALUES ($1, $2, $3, NULL, $4, 'out', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,

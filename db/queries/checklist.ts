@@ -10,7 +10,7 @@ export interface ChecklistRow {
   playbook: boolean;
 }
 
-export const firstRunState = (workspaceId: number): Sql => ({
+export const firstRunState = (workspaceId: number): Sql<ChecklistRow> => ({
   text: `SELECT coalesce((w.settings->>'demo') = 'true', false) AS demo,
                 EXISTS (SELECT 1 FROM mailboxes m WHERE m.workspace_id = w.id AND m.kind <> 'outbox') AS mailbox,
                 EXISTS (SELECT 1 FROM accounts a WHERE a.workspace_id = w.id) AS accounts,

@@ -30,14 +30,22 @@ export interface ContactInput {
   isChampion: boolean;
 }
 
-export const findContactByEmail = (workspaceId: number, email: string): Sql => ({
+export const findContact = (workspaceId: number, id: number): Sql<ContactRow> => ({
+  text: `SELECT * FROM contacts WHERE workspace_id = $1 AND id = $2`,
+  values: [workspaceId, id],
+});
+
+export const findContactByEmail = (
+  workspaceId: number,
+  email: string,
+): Sql<ContactRow & { account_name: string | null; account_domain: string | null }> => ({
   text: `SELECT c.*, a.name AS account_name, a.domain AS account_domain
            FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id
           WHERE c.workspace_id = $1 AND lower(c.email) = lower($2)`,
   values: [workspaceId, email],
 });
 
-export const insertContact = (workspaceId: number, c: ContactInput): Sql => ({
+export const insertContact = (workspaceId: number, c: ContactInput): Sql<ContactRow> => ({
   text: `INSERT INTO contacts (workspace_id, account_id, first_name, last_name, email, title, time_zone, linkedin_url, is_champion)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
   values: [
@@ -127,4 +135,4 @@ export const listContacts = (
   values: [workspaceId, opts.accountId ?? null, opts.q || null, opts.limit, opts.offset],
 });
 
-export const contactEmail = (id: number): Sql => ({ text: 'SELECT email FROM contacts WHERE id = $1', values: [id] });
+export const contactEmail = (id: number): Sql<{ email: string }> => ({ text: 'SELECT email FROM contacts WHERE id = $1', values: [id] });

@@ -50,7 +50,7 @@ export const signalStages = (
   to: Date,
   dim: Dimension,
   crm: CrmFilter = null,
-): Sql => ({
+): Sql<SignalStageRow> => ({
   text: `SELECT ${SIGNAL_KEY[dim]} AS key, count(*)::int AS signals, count(sig.account_id)::int AS matched
            FROM signals sig LEFT JOIN accounts a ON a.id = sig.account_id LEFT JOIN users owner ON owner.id = a.owner_id
           WHERE sig.workspace_id = $1 AND sig.detected_at >= $2 AND sig.detected_at < $3 AND ${CRM_MATCH(4)}
@@ -78,7 +78,7 @@ export const sequenceStages = (
   to: Date,
   dim: Dimension | 'all',
   crm: CrmFilter = null,
-): Sql => ({
+): Sql<SequenceStageRow> => ({
   text: `WITH seq AS (
            SELECT q.id, q.signal_id, ${SEQUENCE_KEY[dim]} AS key, q.approved_at, sig.detected_at,
                   (SELECT min(e.occurred_at) FROM events e WHERE e.sequence_id = q.id AND e.type = 'sent') AS first_sent_at,
@@ -102,7 +102,7 @@ export const sequenceStages = (
   values: [workspaceId, from, to, POSITIVE_INTENTS, crmParam(crm)],
 });
 
-export interface StepRow {
+export interface StepFunnelRow {
   /** 1 for the opener: the step's rank in its sequence (positions are not guaranteed to start at 1). */
   step: number;
   sent: number;
@@ -110,7 +110,7 @@ export interface StepRow {
 }
 
 /** Replies attributed to the step they answered (the last step sent before the reply). */
-export const stepStages = (workspaceId: number, from: Date, to: Date): Sql => ({
+export const stepStages = (workspaceId: number, from: Date, to: Date): Sql<StepFunnelRow> => ({
   text: `WITH seq AS (
            SELECT q.id FROM sequences q JOIN signals sig ON sig.id = q.signal_id
             WHERE q.workspace_id = $1 AND sig.detected_at >= $2 AND sig.detected_at < $3),
@@ -140,7 +140,7 @@ export interface LatencyRow {
 }
 
 /** Approval latency (draft created → approved) and signal → first send, per rep. */
-export const repLatency = (workspaceId: number, from: Date, to: Date): Sql => ({
+export const repLatency = (workspaceId: number, from: Date, to: Date): Sql<LatencyRow> => ({
   text: `SELECT coalesce(u.name, u.email, 'unassigned') AS rep, count(q.approved_at)::int AS approved,
                 (percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM q.approved_at - q.created_at)) * 1000)::float8 AS median_ms,
                 (avg(extract(epoch FROM q.approved_at - q.created_at)) * 1000)::float8 AS avg_ms,

@@ -1,83 +1,16 @@
 // SQL for drafting: creating a signal's sequences, loading what a drafter needs, saving drafts,
 // their versions and the cost of every model call, and the rows behind edit statistics.
 import type { Sql } from '../types.js';
+import type { DossierRow } from './research.js';
+import type { SequenceRow } from './sequencing.js';
+import type { SignalRow } from './signals.js';
 
-export interface SignalRow {
-  id: number;
-  workspace_id: number;
-  account_id: number | null;
-  contact_id: number | null;
-  type: string;
-  subtype: string | null;
-  title: string;
-  summary: string;
-  url: string | null;
-  facts: Record<string, unknown>;
-  status: string;
-  error: string | null;
-  play_id?: number | null;
-}
-export interface DossierRow {
-  id: number;
-  workspace_id: number;
-  signal_id: number;
-  account_id: number | null;
-  contact_id: number | null;
-  organization: Record<string, unknown>;
-  people: unknown[];
-  errors: unknown[];
-  contact_time_zone: string | null;
-  persona?: string | null;
-  stagger_hours?: number;
-}
-export interface FactRow {
-  id: number;
-  dossier_id: number;
-  kind: string;
-  text: string;
-  source_url: string;
-  quote: string;
-  flags: string[];
-  position: number;
-}
-export interface SequenceRow {
-  id: number;
-  workspace_id: number;
-  signal_id: number | null;
-  account_id: number | null;
-  contact_id: number | null;
-  template_id: number | null;
-  owner_id: number | null;
-  mailbox_id: number | null;
-  status: string;
-  drafter: string | null;
-  prompt_version: string | null;
-  gate_failures: unknown[];
-  version: number;
-  stop_reason?: string | null;
-}
-export interface StepRow {
-  id: number;
-  sequence_id: number;
-  position: number;
-  kind: 'opener' | 'follow_up' | 'breakup';
-  delay_days: number;
-  new_thread: boolean;
-  branch: unknown;
-  subject: string;
-  body: string;
-  drafted_subject: string | null;
-  drafted_body: string | null;
-  cited_fact_ids: number[];
-  status: string;
-}
-
-export const lockSignal = (id: number): Sql => ({
+export const lockSignal = (id: number): Sql<SignalRow> => ({
   text: `SELECT * FROM signals WHERE id = $1 FOR UPDATE`,
   values: [id],
 });
 
-export const setSignalStatus = (id: number, from: string[], to: string, error: string | null = null): Sql => ({
+export const setSignalStatus = (id: number, from: string[], to: string, error: string | null = null): Sql<{ id: number }> => ({
   text: `UPDATE signals SET status = $3, error = $4, updated_at = now() WHERE id = $1 AND status = ANY($2::text[]) RETURNING id`,
   values: [id, from, to, error],
 });
@@ -87,39 +20,29 @@ export const setSignalError = (id: number, error: string | null): Sql => ({
   values: [id, error],
 });
 
-export const dossiersForSignal = (signalId: number): Sql => ({
-  text: `SELECT * FROM dossiers WHERE signal_id = $1 ORDER BY id`,
-  values: [signalId],
-});
-
-export const findDossier = (signalId: number, contactId: number): Sql => ({
+export const findDossier = (signalId: number, contactId: number): Sql<DossierRow> => ({
   text: `SELECT * FROM dossiers WHERE signal_id = $1 AND contact_id = $2`,
   values: [signalId, contactId],
 });
 
-export const factsForDossier = (dossierId: number): Sql => ({
-  text: `SELECT * FROM facts WHERE dossier_id = $1 ORDER BY position, id`,
-  values: [dossierId],
-});
-
-export const findSequenceForSignalContact = (signalId: number, contactId: number): Sql => ({
+export const findSequenceForSignalContact = (signalId: number, contactId: number): Sql<SequenceRow> => ({
   text: `SELECT * FROM sequences WHERE signal_id = $1 AND contact_id = $2 ORDER BY id LIMIT 1`,
   values: [signalId, contactId],
 });
 
-export const sequencesForSignal = (signalId: number): Sql => ({
+export const sequencesForSignal = (signalId: number): Sql<SequenceRow> => ({
   text: `SELECT * FROM sequences WHERE signal_id = $1 ORDER BY id`,
   values: [signalId],
 });
 
 /** The account owner when active, else an active rep, else an active admin. */
-export const pickOwner = (workspaceId: number, accountOwnerId: number | null): Sql => ({
+export const pickOwner = (workspaceId: number, accountOwnerId: number | null): Sql<{ id: number }> => ({
   text: `SELECT id FROM users WHERE workspace_id = $1 AND disabled_at IS NULL AND (id = $2 OR role IN ('rep', 'admin'))
           ORDER BY (id = $2) DESC NULLS LAST, (role = 'rep') DESC, id LIMIT 1`,
   values: [workspaceId, accountOwnerId],
 });
 
-export const firstMailboxOf = (userId: number): Sql => ({
+export const firstMailboxOf = (userId: number): Sql<{ id: number }> => ({
   text: `SELECT id FROM mailboxes WHERE user_id = $1 ORDER BY id LIMIT 1`,
   values: [userId],
 });
@@ -140,7 +63,7 @@ export const insertSequence = (s: {
   experiment?: { variant: number | null; variantOf: string | null; variantSource: string | null; arm: string | null };
   /** A held-out contact who gets nothing: the sequence is born stopped, with no steps. */
   stoppedAs?: string;
-}): Sql => ({
+}): Sql<SequenceRow> => ({
   text: `INSERT INTO sequences (workspace_id, signal_id, account_id, contact_id, template_id, owner_id, mailbox_id, approval_mode, status, play_id, persona, stagger_hours,
                                 variant, variant_of, variant_source, arm, stop_reason, ended_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $16::text IS NULL THEN 'drafting' ELSE 'stopped' END, $9, $10, $11,
@@ -190,11 +113,6 @@ export const insertStep = (
   ],
 });
 
-export const stepsOf = (sequenceId: number): Sql => ({
-  text: `SELECT * FROM sequence_steps WHERE sequence_id = $1 ORDER BY position`,
-  values: [sequenceId],
-});
-
 /** Everything about a sequence's people and workspace a drafter needs, in one row. */
 export const draftContext = (sequenceId: number): Sql => ({
   text: `SELECT s.id AS sequence_id, s.workspace_id, s.signal_id, s.status, s.version, s.persona,
@@ -230,7 +148,7 @@ export const insertDraftVersion = (v: {
   steps: unknown;
   gateResults: unknown;
   createdBy: number | null;
-}): Sql => ({
+}): Sql<{ id: number; version: number }> => ({
   text: `INSERT INTO draft_versions (sequence_id, version, source, instruction, steps, gate_results, created_by)
          SELECT $1, coalesce(max(version), 0) + 1, $2, $3, $4, $5, $6 FROM draft_versions WHERE sequence_id = $1
          RETURNING id, version`,
@@ -254,7 +172,7 @@ export const findDraftVersion = (sequenceId: number, version: number): Sql => ({
 export const finishDraft = (
   sequenceId: number,
   d: { from: string[]; drafter: string; promptVersion: string; gateFailures: unknown; expectVersion: number | null },
-): Sql => ({
+): Sql<SequenceRow> => ({
   text: `UPDATE sequences SET status = 'pending_review', drafter = $3, prompt_version = $4, gate_failures = $5,
                 version = version + 1, updated_at = now()
           WHERE id = $1 AND status = ANY($2::text[]) AND ($6::int IS NULL OR version = $6) RETURNING *`,
@@ -286,12 +204,12 @@ export const approvedStepTexts = (workspaceId: number, since: Date | null): Sql 
   values: [workspaceId, since],
 });
 
-export const accountOwner = (accountId: number): Sql => ({
+export const accountOwner = (accountId: number): Sql<{ owner_id: number | null }> => ({
   text: `SELECT owner_id FROM accounts WHERE id = $1`,
   values: [accountId],
 });
 
-export const lockReviewSequence = (id: number): Sql => ({
+export const lockReviewSequence = (id: number): Sql<SequenceRow> => ({
   text: `SELECT * FROM sequences WHERE id = $1 AND status = 'pending_review' FOR UPDATE`,
   values: [id],
 });
@@ -307,7 +225,7 @@ export const setStepText = (
   values: [sequenceId, position, s.subject, s.body, s.citedFactIds],
 });
 
-export const bumpSequenceVersion = (id: number): Sql => ({
+export const bumpSequenceVersion = (id: number): Sql<{ version: number }> => ({
   text: `UPDATE sequences SET version = version + 1, updated_at = now() WHERE id = $1 RETURNING version`,
   values: [id],
 });

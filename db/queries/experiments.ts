@@ -40,14 +40,14 @@ export interface ExperimentContextRow {
   template_steps: { variants?: unknown }[] | null;
 }
 
-export const experimentContext = (sequenceId: number): Sql => ({
+export const experimentContext = (sequenceId: number): Sql<ExperimentContextRow> => ({
   text: `SELECT q.variant, q.variant_of, q.arm, p.experiment, t.steps AS template_steps
            FROM sequences q LEFT JOIN plays p ON p.id = q.play_id LEFT JOIN sequence_templates t ON t.id = q.template_id
           WHERE q.id = $1`,
   values: [sequenceId],
 });
 
-export const playExperiment = (playId: number): Sql => ({
+export const playExperiment = (playId: number): Sql<{ trigger: { kind?: string }; experiment: unknown }> => ({
   text: `SELECT id, name, trigger, experiment FROM plays WHERE id = $1`,
   values: [playId],
 });
@@ -71,7 +71,7 @@ export interface VariantOutcomeRow extends OutcomeCounts {
  * Outcomes per variant of randomly assigned, treated sequences created in [from, to) (a promoted
  * winner's later sequences are not a random draw and stay out of the comparison).
  */
-export const variantOutcomes = (workspaceId: number, from: Date, to: Date, playId: number | null = null): Sql => ({
+export const variantOutcomes = (workspaceId: number, from: Date, to: Date, playId: number | null = null): Sql<VariantOutcomeRow> => ({
   text: `WITH seq AS (
            SELECT q.variant_of, CASE WHEN q.variant_of = 'play' THEN q.play_id ELSE q.template_id END AS owner_id, q.variant,
                   ${OUTCOMES}
@@ -99,7 +99,7 @@ export interface ArmOutcomeRow extends OutcomeCounts {
 }
 
 /** Outcomes per play, signal type and hold-out arm, for sequences created in [from, to). */
-export const armOutcomes = (workspaceId: number, from: Date, to: Date): Sql => ({
+export const armOutcomes = (workspaceId: number, from: Date, to: Date): Sql<ArmOutcomeRow> => ({
   text: `WITH seq AS (
            SELECT q.play_id, sig.type AS signal_type, q.arm, ${OUTCOMES}
              FROM sequences q JOIN signals sig ON sig.id = q.signal_id
@@ -127,7 +127,7 @@ export interface StepVariantRow {
  * replies attributed to it (the last step sent before the reply), as the dashboard's per-step
  * replies count them.
  */
-export const stepVariantOutcomes = (workspaceId: number, from: Date, to: Date): Sql => ({
+export const stepVariantOutcomes = (workspaceId: number, from: Date, to: Date): Sql<StepVariantRow> => ({
   text: `WITH seq AS (
            SELECT q.id, q.template_id, q.variant FROM sequences q
             WHERE q.workspace_id = $1 AND q.created_at >= $2 AND q.created_at < $3 AND q.variant_of = 'template'

@@ -39,7 +39,7 @@ export const insertImport = (i: {
   emptyCells: 'keep' | 'clear';
   totalRows: number;
   userId: number | null;
-}): Sql => ({
+}): Sql<ImportRow> => ({
   text: `INSERT INTO imports (workspace_id, kind, filename, content, mapping, total_rows, created_by, empty_cells)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
   values: [
@@ -55,7 +55,7 @@ export const insertImport = (i: {
 });
 
 /** Moves queued → running; a second runner gets no row and leaves it alone. */
-export const claimImport = (id: number): Sql => ({
+export const claimImport = (id: number): Sql<ImportRow> => ({
   text: `UPDATE imports SET status = 'running' WHERE id = $1 AND status = 'queued' RETURNING *`,
   values: [id],
 });
@@ -92,12 +92,12 @@ export const finishImport = (id: number, status: 'done' | 'failed', failure: str
   values: [id, status, failure],
 });
 
-export const findImport = (workspaceId: number, id: number): Sql => ({
+export const findImport = (workspaceId: number, id: number): Sql<ImportRow & { started_at: Date | null }> => ({
   text: `SELECT * FROM imports WHERE workspace_id = $1 AND id = $2`,
   values: [workspaceId, id],
 });
 
-export const listImports = (workspaceId: number, limit = 20): Sql => ({
+export const listImports = (workspaceId: number, limit = 20): Sql<ImportRow> => ({
   text: `SELECT id, workspace_id, kind, filename, status, failure, total_rows, processed_rows, created_rows, updated_rows,
                 unchanged_rows, error_rows, created_by, created_at, finished_at
            FROM imports WHERE workspace_id = $1 ORDER BY id DESC LIMIT $2`,

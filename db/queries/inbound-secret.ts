@@ -8,7 +8,7 @@ export interface InboundSecretRow {
   inbound_secret_enc: string | null;
 }
 
-export const mailboxInboundSecrets = (workspaceId: number, mailboxId?: number): Sql => ({
+export const mailboxInboundSecrets = (workspaceId: number, mailboxId?: number): Sql<InboundSecretRow> => ({
   text: `SELECT id, from_email, inbound_secret_enc FROM mailboxes
           WHERE workspace_id = $1 AND ($2::bigint IS NULL OR id = $2) ORDER BY id`,
   values: [workspaceId, mailboxId ?? null],

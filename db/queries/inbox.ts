@@ -2,7 +2,7 @@
 import type { Sql } from '../types.js';
 
 /** Our sent step by one of the Message-IDs a reply refers to, newest reference first. */
-export const stepByMessageIds = (workspaceId: number, messageIds: string[]): Sql => ({
+export const stepByMessageIds = (workspaceId: number, messageIds: string[]): Sql<{ step_id: number; sequence_id: number; contact_id: number; account_id: number | null; email: string; time_zone: string | null; mailbox_id: number | null }> => ({
   text: `SELECT st.id AS step_id, st.mailbox_id, s.id AS sequence_id, s.contact_id, s.account_id, c.email, c.time_zone
            FROM sequence_steps st JOIN sequences s ON s.id = st.sequence_id JOIN contacts c ON c.id = s.contact_id
           WHERE s.workspace_id = $1 AND st.message_id = ANY($2::text[])
@@ -19,13 +19,13 @@ export const contactByEmail = (workspaceId: number, email: string): Sql => ({
   values: [workspaceId, email],
 });
 
-export const isOwnMessage = (workspaceId: number, messageId: string | null, from: string): Sql => ({
+export const isOwnMessage = (workspaceId: number, messageId: string | null, from: string): Sql<{ own: boolean }> => ({
   text: `SELECT EXISTS (SELECT 1 FROM messages WHERE workspace_id = $1 AND direction = 'out' AND message_id = $2)
              OR EXISTS (SELECT 1 FROM mailboxes WHERE workspace_id = $1 AND lower(from_email) = lower($3)) AS own`,
   values: [workspaceId, messageId, from],
 });
 
-export const ownAddresses = (workspaceId: number): Sql => ({
+export const ownAddresses = (workspaceId: number): Sql<{ email: string }> => ({
   text: `SELECT lower(from_email) AS email FROM mailboxes WHERE workspace_id = $1`,
   values: [workspaceId],
 });
@@ -49,7 +49,7 @@ export const insertInMessage = (m: {
   details: unknown;
   imapUid: number | null;
   at: Date;
-}): Sql => ({
+}): Sql<{ id: number }> => ({
   text: `INSERT INTO messages (workspace_id, mailbox_id, sequence_id, step_id, contact_id, direction, message_id, in_reply_to, "references",
                                from_addr, to_addr, subject, text_body, visible_text, raw, classification, classification_details, imap_uid, at)
          VALUES ($1, $2, $3, $4, $5, 'in', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
@@ -76,7 +76,7 @@ export const insertInMessage = (m: {
   ],
 });
 
-export const findInMessage = (id: number): Sql => ({
+export const findInMessage = (id: number): Sql<{ id: number; workspace_id: number; contact_id: number | null; sequence_id: number | null; step_id: number | null; from_addr: string; classification: string | null }> => ({
   text: `SELECT * FROM messages WHERE id = $1 AND direction = 'in'`,
   values: [id],
 });
@@ -98,7 +98,7 @@ export const saveImapError = (mailboxId: number, error: string, now: Date): Sql 
   values: [mailboxId, error, now],
 });
 
-export const imapMailboxes = (): Sql => ({
+export const imapMailboxes = (): Sql<{ id: number }> => ({
   text: `SELECT id FROM mailboxes WHERE archived_at IS NULL AND (imap_host IS NOT NULL OR kind IN ('google', 'microsoft')) ORDER BY id`,
   values: [],
 });
@@ -109,7 +109,7 @@ export const markWebhookDelivery = (source: string, deliveryId: string): Sql => 
 });
 
 /** Where the API read path (Gmail historyId, Graph deltaLink) left off. */
-export const apiCursor = (mailboxId: number): Sql => ({
+export const apiCursor = (mailboxId: number): Sql<{ api_cursor: string | null }> => ({
   text: `SELECT api_cursor FROM mailbox_oauth WHERE mailbox_id = $1`,
   values: [mailboxId],
 });

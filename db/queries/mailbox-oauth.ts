@@ -18,13 +18,13 @@ export interface MailboxOAuthRow {
 const TOKEN_COLUMNS = `mailbox_id::int AS mailbox_id, provider, subject, scope, refresh_token_enc, access_token_enc,
   access_expires_at, refreshed_at, consent_error, consent_error_at`;
 
-export const findMailboxOAuth = (mailboxId: number): Sql => ({
+export const findMailboxOAuth = (mailboxId: number): Sql<MailboxOAuthRow> => ({
   text: `SELECT ${TOKEN_COLUMNS} FROM mailbox_oauth WHERE mailbox_id = $1`,
   values: [mailboxId],
 });
 
 /** The token row, locked: whoever holds it is the one process refreshing this mailbox's token. */
-export const lockMailboxOAuth = (mailboxId: number): Sql => ({
+export const lockMailboxOAuth = (mailboxId: number): Sql<MailboxOAuthRow> => ({
   text: `SELECT ${TOKEN_COLUMNS} FROM mailbox_oauth WHERE mailbox_id = $1 FOR UPDATE`,
   values: [mailboxId],
 });
@@ -64,7 +64,7 @@ export const pauseDisconnected = (mailboxId: number, reason: string): Sql => ({
 });
 
 /** The mailbox a provider account already has in this workspace (reconnecting updates it). */
-export const findMailboxBySubject = (workspaceId: number, provider: string, subject: string): Sql => ({
+export const findMailboxBySubject = (workspaceId: number, provider: string, subject: string): Sql<{ id: number; consent_error: string | null }> => ({
   text: `SELECT m.id::int AS id, m.user_id::int AS user_id, o.consent_error FROM mailbox_oauth o
            JOIN mailboxes m ON m.id = o.mailbox_id
           WHERE m.workspace_id = $1 AND o.provider = $2 AND o.subject = $3
@@ -79,7 +79,7 @@ export const insertOAuthMailbox = (m: {
   transport: string;
   fromName: string;
   fromEmail: string;
-}): Sql => ({
+}): Sql<{ id: number }> => ({
   text: `INSERT INTO mailboxes (workspace_id, user_id, kind, oauth_transport, from_name, from_email)
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id::int AS id`,
   values: [m.workspaceId, m.userId, m.provider, m.transport, m.fromName, m.fromEmail],
@@ -152,7 +152,7 @@ export interface OAuthMailboxRow {
 }
 
 /** OAuth mailboxes of a workspace; `userId` narrows to one rep's own. */
-export const listOAuthMailboxes = (workspaceId: number, userId: number | null): Sql => ({
+export const listOAuthMailboxes = (workspaceId: number, userId: number | null): Sql<OAuthMailboxRow> => ({
   text: `SELECT m.id::int AS id, m.user_id::int AS user_id, u.email AS owner_email, m.from_name, m.from_email,
                 o.provider, m.oauth_transport, m.paused_at, m.pause_reason, o.consent_error, o.consent_error_at,
                 o.refresh_token_enc IS NOT NULL AS connected, o.connected_at
@@ -213,7 +213,7 @@ export interface OAuthFlowRow {
  * Uses the flow once: only for the session that started it, before it expires. A second callback
  * with the same state (a replay, a double click) finds nothing.
  */
-export const consumeOAuthFlow = (stateHash: string, sessionId: string, now: Date): Sql => ({
+export const consumeOAuthFlow = (stateHash: string, sessionId: string, now: Date): Sql<OAuthFlowRow> => ({
   text: `UPDATE oauth_flows SET consumed_at = $3
           WHERE state_hash = $1 AND session_id = $2 AND consumed_at IS NULL AND expires_at > $3 AND purpose = 'mailbox'
           RETURNING id::int AS id, workspace_id::int AS workspace_id, user_id::int AS user_id, provider, transport,
@@ -227,7 +227,7 @@ export const deleteOldOAuthFlows = (now: Date): Sql => ({
 });
 
 /** The scopes a connected mailbox was granted (doctor checks the send permission is among them). */
-export const oauthScope = (mailboxId: number): Sql => ({
+export const oauthScope = (mailboxId: number): Sql<{ scope: string }> => ({
   text: `SELECT scope FROM mailbox_oauth WHERE mailbox_id = $1`,
   values: [mailboxId],
 });

@@ -12,7 +12,7 @@ export const insertOutboxMailbox = (m: {
   values: [m.workspaceId, m.userId, m.fromName, m.fromEmail],
 });
 
-export const listMailboxes = (workspaceId: number): Sql => ({
+export const listMailboxes = (workspaceId: number): Sql<{ id: number; from_email: string; user_id: number | null }> => ({
   text: `SELECT id, workspace_id, user_id, kind, from_name, from_email, smtp_host, smtp_port, imap_host, imap_port,
                 daily_cap, min_gap_seconds, max_gap_seconds, paused_at, pause_reason, last_sent_at
            FROM mailboxes WHERE workspace_id = $1 AND archived_at IS NULL ORDER BY id`,
@@ -36,7 +36,7 @@ export interface MailboxImpactRow {
  * sent or undecided on it (these block), the owner's unbound open sequences that would be left with
  * no mailbox at all, and whether history points at it (then it is archived, not erased).
  */
-export const mailboxImpact = (workspaceId: number, id: number): Sql => ({
+export const mailboxImpact = (workspaceId: number, id: number): Sql<MailboxImpactRow> => ({
   text: `SELECT
       (SELECT count(*) FROM sequences s WHERE s.workspace_id = $1 AND s.mailbox_id = $2 AND s.status IN ${OPEN})::int AS bound_sequences,
       (SELECT count(*) FROM sequence_steps st JOIN sequences s ON s.id = st.sequence_id

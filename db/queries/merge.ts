@@ -41,7 +41,7 @@ export const contactHistory = (id: number): Sql => ({
 });
 
 /** People with a live sequence from each side: a merge would leave one person with two. */
-export const liveClash = (kind: MergeKind, fromId: number, intoId: number): Sql => ({
+export const liveClash = (kind: MergeKind, fromId: number, intoId: number): Sql<{ person: string }> => ({
   text:
     kind === 'contact'
       ? `SELECT c.email AS person FROM contacts c
@@ -144,7 +144,7 @@ export const insertMerge = (m: {
 });
 
 /** Where a merged-away id lives on now (following merges of merges). */
-export const mergedInto = (workspaceId: number, kind: MergeKind, id: number): Sql => ({
+export const mergedInto = (workspaceId: number, kind: MergeKind, id: number): Sql<{ id: number }> => ({
   text: `WITH RECURSIVE chain(id, depth) AS (
            SELECT into_id, 1 FROM merges WHERE workspace_id = $1 AND kind = $2 AND from_id = $3
            UNION ALL

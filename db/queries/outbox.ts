@@ -33,14 +33,14 @@ const OUTBOX_SELECT = `SELECT m.id, m.sequence_id, m.step_id, m.mailbox_id, mb.k
            LEFT JOIN accounts a ON a.id = s.account_id`;
 
 /** Sent messages, newest first; `ownerId` limits a rep to sequences they own or whose account they own. */
-export const listOutbox = (workspaceId: number, ownerId: number | null, limit: number, offset: number): Sql => ({
+export const listOutbox = (workspaceId: number, ownerId: number | null, limit: number, offset: number): Sql<OutboxRow> => ({
   text: `${OUTBOX_SELECT}
           WHERE m.workspace_id = $1 AND m.direction = 'out' AND ($2::bigint IS NULL OR s.owner_id = $2 OR a.owner_id = $2)
           ORDER BY m.at DESC, m.id DESC LIMIT $3 OFFSET $4`,
   values: [workspaceId, ownerId, limit, offset],
 });
 
-export const countOutbox = (workspaceId: number, ownerId: number | null): Sql => ({
+export const countOutbox = (workspaceId: number, ownerId: number | null): Sql<{ n: number }> => ({
   text: `SELECT count(*)::int AS n FROM messages m LEFT JOIN sequences s ON s.id = m.sequence_id LEFT JOIN accounts a ON a.id = s.account_id
           WHERE m.workspace_id = $1 AND m.direction = 'out' AND ($2::bigint IS NULL OR s.owner_id = $2 OR a.owner_id = $2)`,
   values: [workspaceId, ownerId],
@@ -52,18 +52,18 @@ export const findOutMessage = (workspaceId: number, id: number): Sql => ({
 });
 
 /** What came back on a sequence (replies, auto-replies, bounces), oldest first. */
-export const inboundOnSequence = (sequenceId: number): Sql => ({
+export const inboundOnSequence = (sequenceId: number): Sql<{ id: number; from_addr: string; subject: string; classification: string | null; visible_text: string | null; at: Date }> => ({
   text: `SELECT id, from_addr, subject, classification, visible_text, at FROM messages WHERE sequence_id = $1 AND direction = 'in' ORDER BY at, id`,
   values: [sequenceId],
 });
 
-export const isDemoWorkspace = (workspaceId: number): Sql => ({
+export const isDemoWorkspace = (workspaceId: number): Sql<{ demo: boolean }> => ({
   text: `SELECT (settings->>'demo') = 'true' AS demo FROM workspaces WHERE id = $1`,
   values: [workspaceId],
 });
 
 /** The next unsent step of each active sequence (what "send now" sends); `ownerId` keeps a rep to the sequences they may act on. */
-export const nextScheduledSteps = (workspaceId: number, ownerId: number | null = null): Sql => ({
+export const nextScheduledSteps = (workspaceId: number, ownerId: number | null = null): Sql<{ id: number; sequence_id: number }> => ({
   text: `SELECT DISTINCT ON (st.sequence_id) st.id, st.sequence_id
            FROM sequence_steps st JOIN sequences s ON s.id = st.sequence_id
            LEFT JOIN accounts a ON a.id = s.account_id
@@ -73,7 +73,7 @@ export const nextScheduledSteps = (workspaceId: number, ownerId: number | null =
   values: [workspaceId, ownerId],
 });
 
-export const findTemplateByName = (workspaceId: number, name: string): Sql => ({
+export const findTemplateByName = (workspaceId: number, name: string): Sql<{ id: number }> => ({
   text: `SELECT id FROM sequence_templates WHERE workspace_id = $1 AND name = $2 ORDER BY id LIMIT 1`,
   values: [workspaceId, name],
 });
@@ -84,7 +84,7 @@ export const insertArchivedTemplate = (
   name: string,
   description: string,
   window: unknown,
-): Sql => ({
+): Sql<{ id: number }> => ({
   text: `INSERT INTO sequence_templates (workspace_id, name, description, steps, sending_window, fallback_window, is_default, archived_at)
          VALUES ($1, $2, $3, '[]'::jsonb, $4, NULL, false, now()) RETURNING id`,
   values: [workspaceId, name, description, JSON.stringify(window)],
@@ -94,7 +94,7 @@ export const insertArchivedTemplate = (
  * Moves a scheduled step to now under the open window (demo only; the claim still re-checks
  * everything else); returns the sequence's own template, which `restoreTemplate` puts back.
  */
-export const openStepNow = (stepId: number, templateId: number, now: Date): Sql => ({
+export const openStepNow = (stepId: number, templateId: number, now: Date): Sql<{ previous_template_id: number | null }> => ({
   text: `WITH prev AS (SELECT sq.id, sq.template_id FROM sequences sq
                       WHERE sq.id = (SELECT sequence_id FROM sequence_steps WHERE id = $1) AND sq.status = 'active'),
               s AS (UPDATE sequences SET template_id = $2 WHERE id IN (SELECT id FROM prev) RETURNING id)

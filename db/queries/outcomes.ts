@@ -8,12 +8,12 @@ export const stopSequenceRow = (id: number, status: 'stopped' | 'completed', rea
 });
 
 /** The contact's sequences that could still send. */
-export const contactSequences = (contactId: number): Sql => ({
+export const contactSequences = (contactId: number): Sql<{ id: number }> => ({
   text: `SELECT id FROM sequences WHERE contact_id = $1 AND status IN ('active', 'paused', 'pending_review', 'snoozed', 'drafting') ORDER BY id`,
   values: [contactId],
 });
 
-export const pauseAccountSequences = (accountId: number, now: Date): Sql => ({
+export const pauseAccountSequences = (accountId: number, now: Date): Sql<{ id: number }> => ({
   text: `UPDATE sequences SET status = 'paused', stop_reason = 'someone at the account replied', updated_at = $2
           WHERE account_id = $1 AND status = 'active' RETURNING id`,
   values: [accountId, now],
@@ -42,7 +42,7 @@ export const addSuppression = (
   values: [workspaceId, kind, value, reason, source],
 });
 
-export const remainingSteps = (sequenceId: number): Sql => ({
+export const remainingSteps = (sequenceId: number): Sql<{ id: number; delay_days: number; scheduled_at: Date | null }> => ({
   // Steps still waiting for their own approval (each_step mode) move too: they keep a planned time.
   text: `SELECT id, delay_days, scheduled_at FROM sequence_steps WHERE sequence_id = $1 AND status IN ('scheduled', 'awaiting_approval') ORDER BY position`,
   values: [sequenceId],
@@ -63,19 +63,19 @@ export const completeAsBooked = (id: number, now: Date): Sql => ({
   values: [id, now],
 });
 
-export const latestContactSequence = (contactId: number): Sql => ({
+export const latestContactSequence = (contactId: number): Sql<{ id: number }> => ({
   text: `SELECT id FROM sequences WHERE contact_id = $1 ORDER BY id DESC LIMIT 1`,
   values: [contactId],
 });
 
-export const resumeSequenceRow = (id: number, now: Date): Sql => ({
+export const resumeSequenceRow = (id: number, now: Date): Sql<{ workspace_id: number }> => ({
   text: `UPDATE sequences SET status = 'active', stop_reason = NULL, paused_until = NULL, updated_at = $2
           WHERE id = $1 AND status = 'paused' RETURNING workspace_id`,
   values: [id, now],
 });
 
 /** A sent step with what a simulated answer to it needs. */
-export const sentStepForReply = (stepId: number): Sql => ({
+export const sentStepForReply = (stepId: number): Sql<{ workspace_id: number; mailbox_id: number; message_id: string; email: string; from_email: string; subject: string }> => ({
   text: `SELECT s.workspace_id, st.mailbox_id, st.message_id, c.email, m.from_email, coalesce(o.subject, st.subject) AS subject
            FROM sequence_steps st JOIN sequences s ON s.id = st.sequence_id JOIN contacts c ON c.id = s.contact_id
            JOIN mailboxes m ON m.id = st.mailbox_id

@@ -17,12 +17,12 @@ export interface PlayRow {
   updated_at: Date;
 }
 
-export const listPlays = (workspaceId: number, onlyEnabled = false): Sql => ({
+export const listPlays = (workspaceId: number, onlyEnabled = false): Sql<PlayRow> => ({
   text: `SELECT * FROM plays WHERE workspace_id = $1 AND ($2::boolean IS FALSE OR enabled) ORDER BY id`,
   values: [workspaceId, onlyEnabled],
 });
 
-export const findPlay = (workspaceId: number, id: number): Sql => ({
+export const findPlay = (workspaceId: number, id: number): Sql<PlayRow> => ({
   text: `SELECT * FROM plays WHERE workspace_id = $1 AND id = $2`,
   values: [workspaceId, id],
 });
@@ -40,7 +40,7 @@ export const insertPlay = (
     enabled: boolean;
     experiment?: unknown;
   },
-): Sql => ({
+): Sql<PlayRow> => ({
   text: `INSERT INTO plays (workspace_id, name, description, trigger, personas, template_id, approval_mode, limits, enabled, experiment)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
   values: [
@@ -73,7 +73,7 @@ export const updatePlay = (
     enabled: boolean;
     experiment?: unknown;
   },
-): Sql => ({
+): Sql<PlayRow> => ({
   text: `UPDATE plays SET name = $4, description = $5, trigger = $6, personas = $7, template_id = $8, approval_mode = $9,
                 limits = $10, enabled = $11, experiment = $12, version = version + 1, updated_at = now()
           WHERE workspace_id = $1 AND id = $2 AND version = $3 RETURNING *`,
@@ -128,7 +128,7 @@ export const playCandidates = (
   accountId: number,
   cooldownDays: number,
   onlyIds: number[] | null,
-): Sql => ({
+): Sql<CandidateRow> => ({
   text: `SELECT c.id, c.email, c.title, c.status, c.is_champion,
                 (SELECT count(*) FROM events e WHERE e.contact_id = c.id AND e.type IN ('reply', 'click', 'meeting_booked') AND NOT e.is_bot)::int AS engagement,
                 CASE
@@ -173,7 +173,7 @@ export const insertPlaySignal = (s: {
   playId: number | null;
   targetContactIds: number[];
   occurredAt: Date;
-}): Sql => ({
+}): Sql<{ id: number }> => ({
   text: `INSERT INTO signals (workspace_id, account_id, contact_id, type, subtype, title, summary, facts, fingerprint, status, play_id, target_contact_ids, occurred_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'new', $10, $11, $12)
          ON CONFLICT (workspace_id, fingerprint) DO NOTHING RETURNING id`,
@@ -193,7 +193,7 @@ export const insertPlaySignal = (s: {
   ],
 });
 
-export const contactsByIds = (workspaceId: number, ids: number[]): Sql => ({
+export const contactsByIds = (workspaceId: number, ids: number[]): Sql<{ id: number; account_id: number | null; first_name: string; last_name: string; account_name: string | null; account_owner_id: number | null }> => ({
   text: `SELECT c.id, c.email, c.account_id, c.first_name, c.last_name, a.name AS account_name,
                 a.owner_id AS account_owner_id
            FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id
@@ -201,13 +201,13 @@ export const contactsByIds = (workspaceId: number, ids: number[]): Sql => ({
   values: [workspaceId, ids],
 });
 
-export const workspaceInboundSecret = (workspaceId: number): Sql => ({
+export const workspaceInboundSecret = (workspaceId: number): Sql<{ inbound_secret_enc: string | null }> => ({
   text: `SELECT inbound_secret_enc FROM workspaces WHERE id = $1`,
   values: [workspaceId],
 });
 
 /** Sets the secret only when none exists, so two callers agree on one. */
-export const setInboundSecretIfMissing = (workspaceId: number, sealed: string): Sql => ({
+export const setInboundSecretIfMissing = (workspaceId: number, sealed: string): Sql<{ inbound_secret_enc: string }> => ({
   text: `UPDATE workspaces SET inbound_secret_enc = coalesce(inbound_secret_enc, $2) WHERE id = $1 RETURNING inbound_secret_enc`,
   values: [workspaceId, sealed],
 });

@@ -1,39 +1,24 @@
 import type { Sql } from '../types.js';
+import type { ContactRow } from './contacts.js';
+import type { SignalRow } from './signals.js';
 
-export interface SignalRow {
-  id: number;
-  workspace_id: number;
-  account_id: number | null;
-  contact_id: number | null;
-  type: 'funding' | 'job_change' | 'news' | 'hiring' | 'acquisition' | 'manual' | 'inbound';
-  subtype: string | null;
-  title: string;
-  summary: string;
-  url: string | null;
-  facts: Record<string, unknown>;
-  status: string;
-  /** The play that chose (or, for manual enrollment, was picked for) this signal's contacts. */
-  play_id?: number | null;
-  /** Manual enrollment: the contacts a rep picked. */
-  target_contact_ids?: number[];
-}
 
 /** Statuses a research job may (re)start from: new, a crashed run, or a deliberate re-run. */
 export const RESEARCHABLE = ['new', 'researching', 'researched', 'needs_contact', 'error'];
 
-export const claimSignalForResearch = (signalId: number): Sql => ({
+export const claimSignalForResearch = (signalId: number): Sql<SignalRow> => ({
   text: `UPDATE signals SET status = 'researching', error = NULL, updated_at = now()
           WHERE id = $1 AND status = ANY($2::text[]) RETURNING *`,
   values: [signalId, RESEARCHABLE],
 });
 
 /** No enabled play fires for the signal: kept, visible, and starts nothing. */
-export const dismissSignal = (signalId: number, reason: string): Sql => ({
+export const dismissSignal = (signalId: number, reason: string): Sql<{ id: number }> => ({
   text: `UPDATE signals SET status = 'dismissed', error = $2, updated_at = now() WHERE id = $1 AND status = 'researching' RETURNING id`,
   values: [signalId, reason],
 });
 
-export const finishSignalResearch = (signalId: number, status: 'researched' | 'needs_contact'): Sql => ({
+export const finishSignalResearch = (signalId: number, status: 'researched' | 'needs_contact'): Sql<{ id: number }> => ({
   text: `UPDATE signals SET status = $2, updated_at = now() WHERE id = $1 AND status = 'researching' RETURNING id`,
   values: [signalId, status],
 });
@@ -44,18 +29,13 @@ export const noteResearchError = (signalId: number, message: string): Sql => ({
   values: [signalId, message.slice(0, 2000)],
 });
 
-export const activeContactsOfAccount = (accountId: number): Sql => ({
+export const activeContactsOfAccount = (accountId: number): Sql<ContactRow> => ({
   text: `SELECT * FROM contacts WHERE account_id = $1 AND status = 'active' ORDER BY id`,
   values: [accountId],
 });
 
-export const findContactById = (workspaceId: number, id: number): Sql => ({
-  text: `SELECT * FROM contacts WHERE workspace_id = $1 AND id = $2`,
-  values: [workspaceId, id],
-});
-
 /** Re-running research replaces the signal's dossier (facts go with it by cascade). */
-export const deleteDossiersOfSignal = (signalId: number): Sql => ({
+export const deleteDossiersOfSignal = (signalId: number): Sql<{ id: number }> => ({
   text: `DELETE FROM dossiers WHERE signal_id = $1 RETURNING id`,
   values: [signalId],
 });
@@ -75,7 +55,7 @@ export interface DossierInsert {
   staggerHours?: number;
 }
 
-export const insertDossier = (d: DossierInsert): Sql => ({
+export const insertDossier = (d: DossierInsert): Sql<DossierRow> => ({
   text: `INSERT INTO dossiers (workspace_id, signal_id, account_id, contact_id, organization, people, errors, stats, contact_time_zone, persona, stagger_hours)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
   values: [
@@ -92,6 +72,35 @@ export const insertDossier = (d: DossierInsert): Sql => ({
     d.staggerHours ?? 0,
   ],
 });
+
+export interface DossierRow {
+  id: number;
+  workspace_id: number;
+  signal_id: number;
+  account_id: number | null;
+  contact_id: number | null;
+  organization: Record<string, unknown>;
+  people: unknown[];
+  errors: unknown[];
+  stats: Record<string, unknown>;
+  contact_time_zone: string | null;
+  persona: string | null;
+  stagger_hours: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface FactRow {
+  id: number;
+  dossier_id: number;
+  kind: string;
+  text: string;
+  source_url: string;
+  quote: string;
+  fetched_at: Date;
+  flags: string[];
+  position: number;
+}
 
 export interface FactInsert {
   kind: string;
@@ -125,12 +134,12 @@ export const insertFacts = (dossierId: number, facts: FactInsert[]): Sql => ({
   ],
 });
 
-export const dossiersOfSignal = (signalId: number): Sql => ({
+export const dossiersOfSignal = (signalId: number): Sql<DossierRow> => ({
   text: `SELECT * FROM dossiers WHERE signal_id = $1 ORDER BY id`,
   values: [signalId],
 });
 
-export const factsOfDossier = (dossierId: number): Sql => ({
+export const factsOfDossier = (dossierId: number): Sql<FactRow> => ({
   text: `SELECT * FROM facts WHERE dossier_id = $1 ORDER BY position, id`,
   values: [dossierId],
 });

@@ -1,6 +1,8 @@
 // The draft view and what a reviewer does to a draft (edit, snooze), owners for the filters, and
 // the replies list. The queue itself is in review-queue.ts.
 import type { Sql } from '../types.js';
+import type { DossierRow, FactRow } from './research.js';
+import type { StepRow } from './sequencing.js';
 
 export interface DraftRow {
   id: number;
@@ -34,7 +36,7 @@ export interface DraftRow {
   owner_time_zone: string | null;
 }
 
-export const findDraft = (workspaceId: number, id: number): Sql => ({
+export const findDraft = (workspaceId: number, id: number): Sql<DraftRow> => ({
   text: `SELECT s.*, a.owner_id AS account_owner_id, a.name AS account_name, a.domain AS account_domain, a.time_zone AS account_time_zone,
                 c.first_name AS contact_first_name, c.last_name AS contact_last_name, c.email AS contact_email,
                 c.title AS contact_title, c.time_zone AS contact_time_zone,
@@ -47,7 +49,15 @@ export const findDraft = (workspaceId: number, id: number): Sql => ({
   values: [workspaceId, id],
 });
 
-export const listObservationsForReview = (signalId: number): Sql => ({
+export interface ObservationForReviewRow {
+  url: string;
+  title: string;
+  observed_at: Date;
+  source_name: string | null;
+  source_kind: string | null;
+}
+
+export const listObservationsForReview = (signalId: number): Sql<ObservationForReviewRow> => ({
   text: `SELECT o.url, o.title, o.observed_at, src.name AS source_name, src.kind AS source_kind
            FROM signal_observations o LEFT JOIN signal_sources src ON src.id = o.source_id
           WHERE o.signal_id = $1 ORDER BY o.observed_at, o.id`,
@@ -55,51 +65,46 @@ export const listObservationsForReview = (signalId: number): Sql => ({
 });
 
 /** The dossier for the draft's signal and contact (or the signal's account-level dossier). */
-export const findDossierForReview = (signalId: number, contactId: number | null): Sql => ({
+export const findDossierForReview = (signalId: number, contactId: number | null): Sql<DossierRow> => ({
   text: `SELECT * FROM dossiers WHERE signal_id = $1 AND (contact_id = $2 OR contact_id IS NULL)
           ORDER BY (contact_id IS NULL), id DESC LIMIT 1`,
   values: [signalId, contactId],
 });
 
-export interface FactRow {
-  id: number;
-  kind: string;
-  text: string;
-  source_url: string;
-  quote: string;
-  fetched_at: Date;
-  flags: string[];
-}
+/** A fact as the draft page shows it. */
+export type ReviewFactRow = Omit<FactRow, 'dossier_id' | 'position'>;
 
-export const listFacts = (dossierId: number): Sql => ({
+export const listFacts = (dossierId: number): Sql<ReviewFactRow> => ({
   text: `SELECT id, kind, text, source_url, quote, fetched_at, flags FROM facts WHERE dossier_id = $1 ORDER BY position, id`,
   values: [dossierId],
 });
 
-export interface StepRow {
-  id: number;
-  position: number;
-  kind: string;
-  delay_days: number;
-  new_thread: boolean;
-  subject: string;
-  body: string;
-  drafted_subject: string | null;
-  drafted_body: string | null;
-  cited_fact_ids: number[];
-  status: string;
-  scheduled_at: Date | null;
-  sent_at: Date | null;
-}
+/** A step as the draft page shows it. */
+export type ReviewStepRow = Pick<
+  StepRow,
+  | 'id'
+  | 'position'
+  | 'kind'
+  | 'delay_days'
+  | 'new_thread'
+  | 'subject'
+  | 'body'
+  | 'drafted_subject'
+  | 'drafted_body'
+  | 'cited_fact_ids'
+  | 'status'
+  | 'scheduled_at'
+  | 'sent_at'
+>;
 
-export const listStepsForReview = (sequenceId: number): Sql => ({
+export const listStepsForReview = (sequenceId: number): Sql<ReviewStepRow> => ({
   text: `SELECT id, position, kind, delay_days, new_thread, subject, body, drafted_subject, drafted_body, cited_fact_ids,
                 status, scheduled_at, sent_at
            FROM sequence_steps WHERE sequence_id = $1 ORDER BY position`,
   values: [sequenceId],
 });
 
-export const listDraftVersions = (sequenceId: number): Sql => ({
+export const listDraftVersions = (sequenceId: number): Sql<{ version: number; source: string; instruction: string | null; created_at: Date; created_by_name: string | null }> => ({
   text: `SELECT v.id, v.version, v.source, v.instruction, v.created_at, u.name AS created_by_name
            FROM draft_versions v LEFT JOIN users u ON u.id = v.created_by
           WHERE v.sequence_id = $1 ORDER BY v.version DESC LIMIT 20`,
@@ -107,7 +112,7 @@ export const listDraftVersions = (sequenceId: number): Sql => ({
 });
 
 /** The optimistic lock: moves the version on only when the editor saw the current one. */
-export const bumpDraftVersion = (id: number, expected: number): Sql => ({
+export const bumpDraftVersion = (id: number, expected: number): Sql<{ version: number }> => ({
   text: `UPDATE sequences SET version = version + 1, updated_at = now()
           WHERE id = $1 AND version = $2 AND status IN ('pending_review', 'snoozed') RETURNING version`,
   values: [id, expected],
@@ -124,26 +129,26 @@ export const insertEditVersion = (
   sequenceId: number,
   steps: { position: number; subject: string; body: string }[],
   userId: number,
-): Sql => ({
+): Sql<{ version: number }> => ({
   text: `INSERT INTO draft_versions (sequence_id, version, source, steps, created_by)
          VALUES ($1, coalesce((SELECT max(version) FROM draft_versions WHERE sequence_id = $1), 0) + 1, 'edit', $2, $3)
          RETURNING version`,
   values: [sequenceId, JSON.stringify(steps), userId],
 });
 
-export const snoozeDraft = (id: number, until: Date): Sql => ({
+export const snoozeDraft = (id: number, until: Date): Sql<{ snoozed_until: Date }> => ({
   text: `UPDATE sequences SET status = 'snoozed', snoozed_until = $2, version = version + 1, updated_at = now()
           WHERE id = $1 AND status = 'pending_review' RETURNING id, snoozed_until`,
   values: [id, until],
 });
 
-export const firstScheduled = (sequenceId: number): Sql => ({
+export const firstScheduled = (sequenceId: number): Sql<{ at: Date | null }> => ({
   text: `SELECT min(scheduled_at) AS at FROM sequence_steps WHERE sequence_id = $1 AND status = 'scheduled'`,
   values: [sequenceId],
 });
 
 /** Owners (users) that appear in the filter, for the owner select. */
-export const listOwners = (workspaceId: number): Sql => ({
+export const listOwners = (workspaceId: number): Sql<{ id: number; name: string; email: string }> => ({
   text: `SELECT id, name, email FROM users WHERE workspace_id = $1 AND disabled_at IS NULL ORDER BY name, email`,
   values: [workspaceId],
 });

@@ -62,7 +62,7 @@ const filterValues = (f: UpcomingFilter) => [
   f.to ?? null,
 ];
 
-export const upcomingSteps = (f: UpcomingFilter, limit: number, offset: number): Sql => ({
+export const upcomingSteps = (f: UpcomingFilter, limit: number, offset: number): Sql<UpcomingRow> => ({
   text: `SELECT st.id, st.sequence_id, st.position, st.status, st.scheduled_at, st.last_error, st.delay_days,
                 (SELECT count(*) FROM sequence_steps e WHERE e.sequence_id = st.sequence_id AND e.position <= st.position)::int AS step_no,
                 nullif((SELECT count(*) FROM sequence_steps n WHERE n.sequence_id = st.sequence_id
@@ -79,7 +79,7 @@ export const upcomingSteps = (f: UpcomingFilter, limit: number, offset: number):
   values: [...filterValues(f), limit, offset],
 });
 
-export const countUpcoming = (f: UpcomingFilter): Sql => ({
+export const countUpcoming = (f: UpcomingFilter): Sql<{ n: number }> => ({
   text: `SELECT count(*)::int AS n ${FROM} WHERE ${WHERE}`,
   values: filterValues(f),
 });
@@ -99,7 +99,7 @@ export interface MailboxStateRow {
 }
 
 /** Each live mailbox's pause, gap and use of its daily cap, as the claim counts them. */
-export const mailboxStates = (workspaceId: number, now: Date): Sql => ({
+export const mailboxStates = (workspaceId: number, now: Date): Sql<MailboxStateRow> => ({
   text: `SELECT m.id, m.user_id, m.from_email, m.paused_at, m.pause_reason, m.next_send_at, m.daily_cap, m.ramp_per_day, m.created_at,
                 count(x.id)::int AS sent_24h, min(x.claimed_at) AS oldest_24h
            FROM mailboxes m
@@ -124,7 +124,7 @@ export interface StepLockRow {
   earlier_at: Date | null;
 }
 
-export const lockStepForChange = (workspaceId: number, stepId: number): Sql => ({
+export const lockStepForChange = (workspaceId: number, stepId: number): Sql<StepLockRow> => ({
   text: `SELECT st.id, st.sequence_id, st.position, st.status, st.scheduled_at, s.workspace_id, s.owner_id,
                 a.owner_id AS account_owner_id, s.status AS sequence_status,
                 (SELECT max(coalesce(e.sent_at, e.scheduled_at)) FROM sequence_steps e

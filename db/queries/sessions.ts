@@ -29,7 +29,7 @@ export interface SessionUserRow {
  * The session's user, and the session marked seen when it was last marked over a minute ago: one
  * round trip per request (the touch was a second statement on every page).
  */
-export const findSessionUser = (id: string): Sql => ({
+export const findSessionUser = (id: string): Sql<SessionUserRow> => ({
   text: `WITH found AS (
            SELECT s.id AS session_id, s.csrf_token, u.id AS user_id, u.workspace_id, u.email, u.name, u.role,
                   u.time_zone, u.must_change_password
@@ -62,7 +62,7 @@ export const lockLoginKey = (key: string): Sql => ({
 });
 
 /** An attempt is recorded as failed before the password is checked, then marked succeeded. */
-export const insertLoginAttempt = (email: string, ip: string, device: string | null): Sql => ({
+export const insertLoginAttempt = (email: string, ip: string, device: string | null): Sql<{ id: number }> => ({
   text: `INSERT INTO login_attempts (email, ip, device, succeeded) VALUES ($1, $2, $3, false) RETURNING id`,
   values: [email, ip, device],
 });
@@ -84,7 +84,7 @@ export interface LoginFailuresRow {
  * email from unknown browsers — and on the client address (when it is usable), with the seconds
  * since the latest of each.
  */
-export const recentLoginFailures = (email: string, device: string | null, ip: string | null, minutes: number): Sql => ({
+export const recentLoginFailures = (email: string, device: string | null, ip: string | null, minutes: number): Sql<LoginFailuresRow> => ({
   text: `WITH f AS (
            SELECT at,
                   CASE WHEN $2::text IS NULL THEN lower(email) = lower($1) AND device IS NULL ELSE device = $2 END AS acct,
@@ -142,7 +142,7 @@ export interface ApiTokenRow {
 }
 
 /** A user's tokens, newest first: never the hash. */
-export const listApiTokens = (userId: number): Sql => ({
+export const listApiTokens = (userId: number): Sql<ApiTokenRow> => ({
   text: `SELECT id, name, scope, created_at, last_used_at, expires_at, revoked_at
            FROM api_tokens WHERE user_id = $1 ORDER BY revoked_at IS NOT NULL, id DESC`,
   values: [userId],

@@ -21,11 +21,6 @@ export const updateAccount = (
   values: [workspaceId, id, a.name, a.domain, a.aliases, a.ownerId, a.timeZone, a.country, a.tags, a.notes],
 });
 
-export const findContact = (workspaceId: number, id: number): Sql => ({
-  text: `SELECT * FROM contacts WHERE workspace_id = $1 AND id = $2`,
-  values: [workspaceId, id],
-});
-
 export const accountChoices = (workspaceId: number): Sql => ({
   text: `SELECT id, name, domain FROM accounts WHERE workspace_id = $1 ORDER BY lower(name), id LIMIT 2000`,
   values: [workspaceId],
@@ -113,7 +108,7 @@ export const updateUserRole = (
   values: [workspaceId, id, role, timeZone, disabled],
 });
 
-export const countAdmins = (workspaceId: number): Sql => ({
+export const countAdmins = (workspaceId: number): Sql<{ n: number }> => ({
   text: `SELECT count(*)::int AS n FROM users WHERE workspace_id = $1 AND role = 'admin' AND disabled_at IS NULL`,
   values: [workspaceId],
 });

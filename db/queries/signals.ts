@@ -1,11 +1,14 @@
 import type { Sql } from '../types.js';
 
+export type SignalKind = 'funding' | 'job_change' | 'news' | 'hiring' | 'acquisition' | 'manual' | 'inbound';
+
+/** A row of signals: the one definition (screens that add columns extend it). */
 export interface SignalRow {
   id: number;
   workspace_id: number;
   account_id: number | null;
   contact_id: number | null;
-  type: string;
+  type: SignalKind;
   subtype: string | null;
   title: string;
   summary: string;
@@ -19,6 +22,10 @@ export interface SignalRow {
   occurred_at: Date | null;
   detected_at: Date;
   updated_at: Date;
+  /** The play that chose (or, for manual enrollment, was picked for) this signal's contacts. */
+  play_id: number | null;
+  /** Manual enrollment: the contacts a rep picked. */
+  target_contact_ids: number[];
 }
 
 export interface SignalInput {
@@ -43,7 +50,7 @@ export const lockDedupKey = (workspaceId: number, key: string): Sql => ({
   values: [`signal:${workspaceId}:${key}`],
 });
 
-export const findDuplicate = (workspaceId: number, dedupKey: string, occurredAt: Date, windowDays: number): Sql => ({
+export const findDuplicate = (workspaceId: number, dedupKey: string, occurredAt: Date, windowDays: number): Sql<SignalRow> => ({
   text: `SELECT * FROM signals WHERE workspace_id = $1 AND dedup_key = $2
             AND occurred_at BETWEEN $3::timestamptz - make_interval(days => $4) AND $3::timestamptz + make_interval(days => $4)
           ORDER BY occurred_at LIMIT 1`,
@@ -51,7 +58,7 @@ export const findDuplicate = (workspaceId: number, dedupKey: string, occurredAt:
 });
 
 /** Inserts unless the fingerprint exists; no row back means it did. */
-export const insertSignal = (workspaceId: number, s: SignalInput, now: Date): Sql => ({
+export const insertSignal = (workspaceId: number, s: SignalInput, now: Date): Sql<SignalRow> => ({
   text: `INSERT INTO signals (workspace_id, account_id, contact_id, type, subtype, title, summary, url, facts, fingerprint,
                              dedup_key, status, match, occurred_at, detected_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)
@@ -75,7 +82,7 @@ export const insertSignal = (workspaceId: number, s: SignalInput, now: Date): Sq
   ],
 });
 
-export const findSignalByFingerprint = (workspaceId: number, fingerprint: string): Sql => ({
+export const findSignalByFingerprint = (workspaceId: number, fingerprint: string): Sql<SignalRow> => ({
   text: `SELECT * FROM signals WHERE workspace_id = $1 AND fingerprint = $2`,
   values: [workspaceId, fingerprint],
 });
@@ -104,14 +111,14 @@ const ACTIVE_SEQUENCE = `('drafting', 'pending_review', 'snoozed', 'active', 'pa
 const STARTED_SIGNAL = `('new', 'researching', 'researched', 'drafting', 'drafted', 'needs_contact')`;
 
 /** A signal that started work, or a sequence still running, on this account within the cooldown. */
-export const accountInCooldown = (accountId: number, now: Date, cooldownDays: number): Sql => ({
+export const accountInCooldown = (accountId: number, now: Date, cooldownDays: number): Sql<{ cooling: boolean }> => ({
   text: `SELECT EXISTS (SELECT 1 FROM signals WHERE account_id = $1 AND status IN ${STARTED_SIGNAL}
                           AND detected_at > $2::timestamptz - make_interval(days => $3))
              OR EXISTS (SELECT 1 FROM sequences WHERE account_id = $1 AND status IN ${ACTIVE_SEQUENCE}) AS cooling`,
   values: [accountId, now, cooldownDays],
 });
 
-export const findSignal = (workspaceId: number, id: number): Sql => ({
+export const findSignal = (workspaceId: number, id: number): Sql<SignalRow & { account_name: string | null }> => ({
   text: `SELECT s.*, a.name AS account_name FROM signals s LEFT JOIN accounts a ON a.id = s.account_id
           WHERE s.workspace_id = $1 AND s.id = $2`,
   values: [workspaceId, id],
@@ -126,7 +133,7 @@ export const findSignalInAnyWorkspace = (id: number): Sql<SignalRow> => ({
 export const listSignals = (
   workspaceId: number,
   o: { status?: string; type?: string; accountId?: number; limit: number; offset: number },
-): Sql => ({
+): Sql<SignalRow & { account_name: string | null; sources: number; total: number }> => ({
   text: `SELECT s.*, a.name AS account_name, count(*) OVER ()::int AS total,
                 (SELECT count(*) FROM signal_observations o WHERE o.signal_id = s.id)::int AS sources
            FROM signals s LEFT JOIN accounts a ON a.id = s.account_id
@@ -149,7 +156,7 @@ export const matchableAccounts = (workspaceId: number): Sql => ({
 });
 
 /** The accounts carrying a tag (any case): those that use a competitor (signals/competitors.ts). */
-export const accountsTagged = (workspaceId: number, tag: string): Sql => ({
+export const accountsTagged = (workspaceId: number, tag: string): Sql<{ id: number; name: string }> => ({
   text: `SELECT id, name FROM accounts
           WHERE workspace_id = $1 AND EXISTS (SELECT 1 FROM unnest(tags) t WHERE lower(t) = lower($2))
           ORDER BY id`,
@@ -157,7 +164,7 @@ export const accountsTagged = (workspaceId: number, tag: string): Sql => ({
 });
 
 /** Changes to the index's inputs: rebuild when this differs. */
-export const accountsVersion = (workspaceId: number): Sql => ({
+export const accountsVersion = (workspaceId: number): Sql<{ n: number; at: string; max_id: number }> => ({
   text: `SELECT count(*)::int AS n, coalesce(max(updated_at), 'epoch')::text AS at, coalesce(max(id), 0)::int AS max_id
            FROM accounts WHERE workspace_id = $1`,
   values: [workspaceId],
@@ -194,7 +201,7 @@ export const findContactForJobChange = (
   workspaceId: number,
   email: string | null,
   linkedinUrl: string | null,
-): Sql => ({
+): Sql<{ id: number; account_id: number | null; is_champion: boolean; account_name: string | null; title: string }> => ({
   text: `SELECT c.*, a.name AS account_name FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id
           WHERE c.workspace_id = $1 AND (($2::text IS NOT NULL AND lower(c.email) = lower($2))
                 OR ($3::text IS NOT NULL AND lower(rtrim(c.linkedin_url, '/')) = lower(rtrim($3, '/'))))
@@ -226,7 +233,7 @@ export const settleSignalAccount = (
   accountId: number,
   status: string,
   by: number,
-): Sql => ({
+): Sql<SignalRow> => ({
   text: `UPDATE signals SET account_id = $3, status = $4, updated_at = now(),
                 match = match || jsonb_build_object('status', 'matched', 'via', 'person', 'settledBy', $5::bigint)
           WHERE workspace_id = $1 AND id = $2 AND status IN ('unmatched', 'ambiguous') RETURNING *`,
@@ -257,7 +264,7 @@ export const unmatchedForRematch = (workspaceId: number, limit: number): Sql => 
 });
 
 /** Workspaces holding unmatched signals. */
-export const workspacesWithUnmatched = (): Sql => ({
+export const workspacesWithUnmatched = (): Sql<{ id: number }> => ({
   text: `SELECT DISTINCT workspace_id AS id FROM signals WHERE status = 'unmatched'`,
   values: [],
 });
@@ -269,7 +276,7 @@ export const rematchSignal = (
   accountId: number | null,
   status: string,
   match: Record<string, unknown>,
-): Sql => ({
+): Sql<SignalRow> => ({
   text: `UPDATE signals SET account_id = $3, status = $4, match = $5, updated_at = now()
           WHERE workspace_id = $1 AND id = $2 AND status = 'unmatched' RETURNING *`,
   values: [workspaceId, signalId, accountId, status, JSON.stringify(match)],

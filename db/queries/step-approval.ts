@@ -20,7 +20,7 @@ export const awaitStep = (stepId: number, at: Date | null, now: Date): Sql => ({
 });
 
 /** Steps whose send time is within the lead time: they come back to their owner's queue now. */
-export const markReturned = (now: Date, workspaceId: number | null): Sql => ({
+export const markReturned = (now: Date, workspaceId: number | null): Sql<{ id: number; sequence_id: number; owner_id: number | null }> => ({
   text: `UPDATE sequence_steps st SET returned_at = $1
            FROM sequences s JOIN workspaces w ON w.id = s.workspace_id
           WHERE s.id = st.sequence_id AND st.status = 'awaiting_approval' AND st.returned_at IS NULL AND s.status = 'active'
@@ -30,7 +30,7 @@ export const markReturned = (now: Date, workspaceId: number | null): Sql => ({
   values: [now, workspaceId],
 });
 
-export const overdueAwaiting = (now: Date, limit: number): Sql => ({
+export const overdueAwaiting = (now: Date, limit: number): Sql<{ id: number }> => ({
   text: `SELECT st.id FROM sequence_steps st JOIN sequences s ON s.id = st.sequence_id
           WHERE st.status = 'awaiting_approval' AND st.scheduled_at <= $1 AND s.status = 'active'
           ORDER BY st.scheduled_at LIMIT $2`,
@@ -49,7 +49,7 @@ export interface AwaitingLockRow {
   settings: Record<string, unknown>;
 }
 
-export const lockAwaitingStep = (stepId: number): Sql => ({
+export const lockAwaitingStep = (stepId: number): Sql<AwaitingLockRow> => ({
   text: `SELECT st.id, st.sequence_id, st.position, st.status, st.scheduled_at, st.missed_windows,
                 s.status AS sequence_status, s.workspace_id, w.settings
            FROM sequence_steps st JOIN sequences s ON s.id = st.sequence_id JOIN workspaces w ON w.id = s.workspace_id
@@ -69,7 +69,7 @@ export const skipUnapproved = (stepId: number, missed: number, reason: string, n
   values: [stepId, missed, reason, now],
 });
 
-export const laterOpenSteps = (sequenceId: number, position: number): Sql => ({
+export const laterOpenSteps = (sequenceId: number, position: number): Sql<{ id: number; delay_days: number; scheduled_at: Date | null }> => ({
   text: `SELECT id, delay_days, scheduled_at FROM sequence_steps
           WHERE sequence_id = $1 AND position > $2 AND status IN ('awaiting_approval', 'scheduled') ORDER BY position`,
   values: [sequenceId, position],
@@ -84,7 +84,7 @@ export const setStepTime = (stepId: number, at: Date, now: Date): Sql => ({
  * A step's own approval: only of the text the rep saw (`digest`), on an active sequence, and not
  * before an earlier step is settled (the thread stays in order).
  */
-export const approveStepRow = (stepId: number, userId: number, digest: string | null, now: Date): Sql => ({
+export const approveStepRow = (stepId: number, userId: number, digest: string | null, now: Date): Sql<{ id: number; sequence_id: number; scheduled_at: Date | null }> => ({
   text: `UPDATE sequence_steps st SET status = 'scheduled', approved_at = $4, approved_by = $2, last_error = NULL, updated_at = $4
           WHERE st.id = $1 AND st.status = 'awaiting_approval' AND ($3::text IS NULL OR ${TEXT_DIGEST} = $3)
             AND EXISTS (SELECT 1 FROM sequences s WHERE s.id = st.sequence_id AND s.status = 'active')
@@ -95,7 +95,7 @@ export const approveStepRow = (stepId: number, userId: number, digest: string | 
 });
 
 /** The gates' verdict on a step and its text's digest, the row locked so a refresh cannot change them before the approval. */
-export const lockStepGates = (stepId: number): Sql => ({
+export const lockStepGates = (stepId: number): Sql<{ gate_failures: unknown; status: string; digest: string }> => ({
   text: `SELECT st.gate_failures, st.status, ${TEXT_DIGEST} AS digest FROM sequence_steps st WHERE st.id = $1 FOR UPDATE`,
   values: [stepId],
 });
@@ -203,7 +203,7 @@ export const listReturned = (
   staleDays: number,
   limit: number,
   offset: number,
-): Sql => ({
+): Sql<ReturnedStepRow> => ({
   text: `SELECT ${RETURNED_COLS}, (SELECT count(*) FROM (${changesSql(3, 4)}) x)::int AS changes, count(*) OVER ()::int AS total
            ${RETURNED_FROM}
           WHERE s.workspace_id = $1 AND s.status = 'active' AND st.status = 'awaiting_approval' AND ${visible(2)}
@@ -234,7 +234,7 @@ export interface AwaitingStepRow extends ReturnedStepRow {
   skip_reason: string | null;
 }
 
-export const findStepForApproval = (workspaceId: number, stepId: number): Sql => ({
+export const findStepForApproval = (workspaceId: number, stepId: number): Sql<AwaitingStepRow> => ({
   text: `SELECT ${RETURNED_COLS}, 0 AS changes, 1 AS total, st.status, st.delay_days, st.new_thread, st.cited_fact_ids, st.gate_failures, st.approved_at,
                 st.skip_reason, s.status AS sequence_status, s.approved_at AS sequence_approved_at, s.approval_mode, s.account_id,
                 a.owner_id AS account_owner_id, s.contact_id, c.title AS contact_title, s.signal_id, s.workspace_id,
@@ -245,7 +245,7 @@ export const findStepForApproval = (workspaceId: number, stepId: number): Sql =>
 });
 
 /** The step after `id` in the returned list (for j and after an approval). */
-export const nextReturned = (workspaceId: number, viewer: number | null, now: Date, exclude: number[]): Sql => ({
+export const nextReturned = (workspaceId: number, viewer: number | null, now: Date, exclude: number[]): Sql<{ id: number }> => ({
   text: `SELECT st.id ${RETURNED_FROM}
           WHERE s.workspace_id = $1 AND s.status = 'active' AND st.status = 'awaiting_approval' AND ${visible(2)}
             AND st.scheduled_at - ${LEAD_HOURS} * interval '1 hour' <= $3 AND NOT (st.id = ANY($4::bigint[]))
@@ -261,7 +261,7 @@ export const editAwaitingStep = (stepId: number, digest: string, subject: string
 });
 
 /** A refreshed step's text and the gates' verdict, over the text the refresh started from. */
-export const stepStatus = (stepId: number): Sql => ({
+export const stepStatus = (stepId: number): Sql<{ sequence_id: number; status: string }> => ({
   text: 'SELECT sequence_id, status FROM sequence_steps WHERE id = $1',
   values: [stepId],
 });
@@ -271,7 +271,7 @@ export const saveRefreshedStep = (
   digest: string,
   s: { subject: string; body: string; citedFactIds: number[]; failures: unknown[] },
   now: Date,
-): Sql => ({
+): Sql<{ digest: string }> => ({
   text: `UPDATE sequence_steps st SET subject = $3, body = $4, cited_fact_ids = $5, gate_failures = $6, updated_at = $7
           WHERE st.id = $1 AND st.status = 'awaiting_approval' AND ${TEXT_DIGEST} = $2 RETURNING ${TEXT_DIGEST} AS digest`,
   values: [stepId, digest, s.subject, s.body, s.citedFactIds, JSON.stringify(s.failures), now],
@@ -283,14 +283,14 @@ export const insertRefreshVersion = (
   steps: unknown[],
   gateResults: unknown,
   userId: number | null,
-): Sql => ({
+): Sql<{ version: number }> => ({
   text: `INSERT INTO draft_versions (sequence_id, version, source, instruction, steps, gate_results, created_by)
          VALUES ($1, coalesce((SELECT max(version) FROM draft_versions WHERE sequence_id = $1), 0) + 1, 'refresh', $2, $3, $4, $5)
          RETURNING version`,
   values: [sequenceId, instruction, JSON.stringify(steps), JSON.stringify(gateResults), userId],
 });
 
-export const workspaceSettings = (workspaceId: number): Sql => ({
+export const workspaceSettings = (workspaceId: number): Sql<{ settings: Record<string, unknown> }> => ({
   text: `SELECT settings FROM workspaces WHERE id = $1`,
   values: [workspaceId],
 });
@@ -306,7 +306,7 @@ export interface KindLatencyRow {
  * Approval latency per step kind: an opener from its draft landing in review to the sequence's
  * approval; a later step of an each_step sequence from coming back to the queue to its own approval.
  */
-export const approvalLatencyByKind = (workspaceId: number, from: Date, to: Date): Sql => ({
+export const approvalLatencyByKind = (workspaceId: number, from: Date, to: Date): Sql<KindLatencyRow> => ({
   text: `WITH l AS (
            SELECT st.kind, extract(epoch FROM st.approved_at - coalesce(st.returned_at, s.created_at)) * 1000 AS ms
              FROM sequence_steps st JOIN sequences s ON s.id = st.sequence_id
@@ -324,7 +324,7 @@ export interface UnapprovedShareRow {
 }
 
 /** Of the steps that needed their own approval and were settled in the range, how many were skipped for lack of it. */
-export const unapprovedSkips = (workspaceId: number, from: Date, to: Date): Sql => ({
+export const unapprovedSkips = (workspaceId: number, from: Date, to: Date): Sql<UnapprovedShareRow> => ({
   text: `SELECT st.kind, count(*)::int AS needed, count(*) FILTER (WHERE st.skip_code = 'not_approved')::int AS skipped
            FROM sequence_steps st JOIN sequences s ON s.id = st.sequence_id
           WHERE s.workspace_id = $1 AND st.returned_at IS NOT NULL AND st.updated_at >= $2 AND st.updated_at < $3

@@ -36,7 +36,7 @@ export const insertTemplate = (t: {
   ],
 });
 
-export const listTemplates = (workspaceId: number): Sql => ({
+export const listTemplates = (workspaceId: number): Sql<{ id: number; name: string }> => ({
   text: `SELECT * FROM sequence_templates WHERE workspace_id = $1 AND archived_at IS NULL ORDER BY is_default DESC, name`,
   values: [workspaceId],
 });

@@ -7,7 +7,7 @@ export interface SenderProfile {
   workspace_signature: string | null;
 }
 
-export const findSenderProfile = (userId: number): Sql => ({
+export const findSenderProfile = (userId: number): Sql<SenderProfile> => ({
   text: `SELECT u.sender_name, u.signature, w.settings->>'signature' AS workspace_signature
            FROM users u JOIN workspaces w ON w.id = u.workspace_id WHERE u.id = $1`,
   values: [userId],

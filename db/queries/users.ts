@@ -25,23 +25,23 @@ export const insertUser = (u: {
   role: Role;
   passwordHash: string;
   timeZone?: string;
-}): Sql => ({
+}): Sql<UserRow> => ({
   text: `INSERT INTO users (workspace_id, email, name, role, password_hash, time_zone)
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
   values: [u.workspaceId, u.email, u.name, u.role, u.passwordHash, u.timeZone ?? 'UTC'],
 });
 
-export const findUserByEmail = (email: string): Sql => ({
+export const findUserByEmail = (email: string): Sql<UserRow> => ({
   text: `SELECT * FROM users WHERE lower(email) = lower($1)`,
   values: [email],
 });
 
-export const findUser = (workspaceId: number, id: number): Sql => ({
+export const findUser = (workspaceId: number, id: number): Sql<UserRow> => ({
   text: `SELECT * FROM users WHERE workspace_id = $1 AND id = $2`,
   values: [workspaceId, id],
 });
 
-export const listUsers = (workspaceId: number): Sql => ({
+export const listUsers = (workspaceId: number): Sql<UserRow> => ({
   text: `SELECT * FROM users WHERE workspace_id = $1 ORDER BY role, email`,
   values: [workspaceId],
 });
@@ -57,4 +57,4 @@ export const markLogin = (id: number): Sql => ({
   values: [id],
 });
 
-export const countUsers = (): Sql => ({ text: `SELECT count(*)::int AS n FROM users`, values: [] });
+export const countUsers = (): Sql<{ n: number }> => ({ text: `SELECT count(*)::int AS n FROM users`, values: [] });

@@ -12,7 +12,6 @@ import {
   resumeAfterConsent,
   updateOAuthMailbox,
   upsertMailboxOAuth,
-  type MailboxOAuthRow,
 } from '../../db/queries/mailbox-oauth.js';
 import type { OAuthProvider, OAuthTransport } from '../oauth-types.js';
 import { consentReason } from './providers.js';
@@ -37,7 +36,7 @@ export interface Connection {
 /** Creates or updates the mailbox for this provider account; returns its id and whether it is new. */
 export async function saveConnection(ctx: Ctx, c: Connection): Promise<{ mailboxId: number; created: boolean }> {
   return ctx.db.transaction(async (tx) => {
-    const found = await one<{ id: number; consent_error: string | null }>(
+    const found = await one(
       tx,
       findMailboxBySubject(c.workspaceId, c.provider, c.subject),
     );
@@ -48,7 +47,7 @@ export async function saveConnection(ctx: Ctx, c: Connection): Promise<{ mailbox
       await run(tx, updateOAuthMailbox({ id: mailboxId, transport: c.transport, fromName, fromEmail: c.email }));
       if (found.consent_error) await run(tx, resumeAfterConsent(mailboxId, found.consent_error));
     } else {
-      const m = await one<{ id: number }>(
+      const m = await one(
         tx,
         insertOAuthMailbox({
           workspaceId: c.workspaceId,
@@ -87,7 +86,7 @@ export async function removeTokens(
   mailboxId: number,
 ): Promise<{ provider: OAuthProvider; refreshToken: string | null } | undefined> {
   return ctx.db.transaction(async (tx) => {
-    const row = await one<MailboxOAuthRow>(tx, findMailboxOAuth(mailboxId));
+    const row = await one(tx, findMailboxOAuth(mailboxId));
     if (!row) return undefined;
     const reason = consentReason(row.provider, 'disconnected');
     await run(tx, clearMailboxTokens(mailboxId, reason));

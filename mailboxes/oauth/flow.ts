@@ -10,7 +10,6 @@ import {
   consumeOAuthFlow,
   deleteOldOAuthFlows,
   insertOAuthFlow,
-  type OAuthFlowRow,
 } from '../../db/queries/mailbox-oauth.js';
 import { AppError } from '../../errors.js';
 import type { OAuthProvider, OAuthTransport } from '../oauth-types.js';
@@ -90,7 +89,7 @@ export async function finishConnect(ctx: Ctx, who: Starter, query: string): Prom
   const params = new URLSearchParams(query);
   const state = params.get('state') ?? '';
   const flow = state
-    ? await one<OAuthFlowRow>(ctx.db, consumeOAuthFlow(sha256(state), who.sessionId, new Date()))
+    ? await one(ctx.db, consumeOAuthFlow(sha256(state), who.sessionId, new Date()))
     : undefined;
   if (!flow || flow.user_id !== who.userId || flow.workspace_id !== who.workspaceId) {
     throw refused(undefined, 'this sign-in link is not valid any more (expired, used, or started in another session)');

@@ -49,7 +49,7 @@ async function consentBroken(ctx: Ctx, mailboxId: number, provider: OAuthProvide
  * this returns.
  */
 export async function markConsentBroken(ctx: Ctx, mailboxId: number): Promise<ConsentError> {
-  const row = await one<MailboxOAuthRow>(ctx.db, findMailboxOAuth(mailboxId));
+  const row = await one(ctx.db, findMailboxOAuth(mailboxId));
   if (!row) throw new AppError('NOT_FOUND', `mailbox ${mailboxId} is not connected with OAuth`);
   return consentBroken(ctx, mailboxId, row.provider, consentReason(row.provider, 'unauthorized'));
 }
@@ -61,7 +61,7 @@ type Refreshed =
 
 async function refreshLocked(ctx: Ctx, mailboxId: number, forceRefresh: boolean): Promise<Refreshed> {
   return ctx.db.transaction(async (tx): Promise<Refreshed> => {
-    const row = await one<MailboxOAuthRow>(tx, lockMailboxOAuth(mailboxId));
+    const row = await one(tx, lockMailboxOAuth(mailboxId));
     if (!row) return { kind: 'failed', error: new AppError('NOT_FOUND', `mailbox ${mailboxId} has no OAuth tokens`) };
     if (row.consent_error || !row.refresh_token_enc) {
       const reason = row.consent_error ?? consentReason(row.provider, 'disconnected');
@@ -104,7 +104,7 @@ export function oauthTokens(ctx: Ctx, mailboxId: number): AccessTokenSource {
     async get(opts = {}) {
       const force = opts.forceRefresh ?? false;
       // Most calls find a good token without taking the lock.
-      const row = await one<MailboxOAuthRow>(ctx.db, findMailboxOAuth(mailboxId));
+      const row = await one(ctx.db, findMailboxOAuth(mailboxId));
       if (!row) throw new AppError('NOT_FOUND', `mailbox ${mailboxId} is not connected with OAuth`);
       if (row.consent_error) throw new ConsentError(row.provider, row.consent_error);
       const saved = usableToken(row, new Date(), force);

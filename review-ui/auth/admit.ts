@@ -8,7 +8,6 @@ import {
   insertLoginAttempt,
   lockLoginKey,
   recentLoginFailures,
-  type LoginFailuresRow,
 } from '../../db/queries/sessions.js';
 import { LOGIN_LIMITS, loginVerdict } from './login-throttle.js';
 
@@ -29,7 +28,7 @@ export async function admitPasswordCheck(
   return ctx.db.transaction(async (tx) => {
     await run(tx, lockLoginKey(device ? `device:${device}` : `email:${email.toLowerCase()}`));
     if (address) await run(tx, lockLoginKey(`ip:${address}`));
-    const f = (await one<LoginFailuresRow>(
+    const f = (await one(
       tx,
       recentLoginFailures(email, device ?? null, address ?? null, LOGIN_LIMITS.windowMinutes),
     ))!;
@@ -38,7 +37,7 @@ export async function admitPasswordCheck(
       address ? { failures: f.ip_failures, secondsSinceLast: f.ip_since } : undefined,
     );
     if (!verdict.allow) return verdict;
-    const row = (await one<{ id: number }>(tx, insertLoginAttempt(email, req.ip ?? '', device ?? null)))!;
+    const row = (await one(tx, insertLoginAttempt(email, req.ip ?? '', device ?? null)))!;
     return { allow: true, attemptId: row.id };
   });
 }

@@ -54,7 +54,7 @@ export function sessionMiddleware(db: Database) {
     const token = req.cookies?.[SESSION_COOKIE];
     if (typeof token === 'string' && token.length > 20) {
       const id = sha256(token);
-      const row = await one<SessionUserRow>(db, findSessionUser(id));
+      const row = await one(db, findSessionUser(id));
       if (row) {
         req.user = toCurrentUser(row);
         req.sessionId = id;

@@ -24,7 +24,7 @@ export async function addUser(
 ): Promise<{ user: UserRow; password: string }> {
   const password = u.password ?? generatePassword();
   try {
-    const user = (await one<UserRow>(
+    const user = (await one(
       db,
       insertUser({
         workspaceId: u.workspaceId,
@@ -55,9 +55,9 @@ export async function addUser(
 
 /** The first workspace; a new one starts with the default 5-step template, the default plays, and each step approved on its own. */
 export async function ensureWorkspace(db: Database, name = 'My workspace'): Promise<WorkspaceRow> {
-  const found = await one<WorkspaceRow>(db, firstWorkspace());
+  const found = await one(db, firstWorkspace());
   if (found) return found;
-  const ws = (await one<WorkspaceRow>(db, insertWorkspace(name, { cooldownDays: 30, approvalMode: 'each_step' })))!;
+  const ws = (await one(db, insertWorkspace(name, { cooldownDays: 30, approvalMode: 'each_step' })))!;
   await run(
     db,
     insertTemplate({
@@ -82,7 +82,7 @@ export async function bootstrapAdmin(
   db: Database,
   email = 'admin@localhost',
 ): Promise<{ email: string; password: string } | undefined> {
-  const n = (await one<{ n: number }>(db, countUsers()))!.n;
+  const n = (await one(db, countUsers()))!.n;
   if (n > 0) return undefined;
   const ws = await ensureWorkspace(db);
   const { password } = await addUser(db, { workspaceId: ws.id, email, name: 'Admin', role: 'admin' });

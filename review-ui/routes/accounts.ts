@@ -150,7 +150,7 @@ export function accountRoutes(ctx: AppContext): Router {
   });
 
   r.get('/imports', requireRole('revops'), async (req, res, user) => {
-    const rows = await run<ImportRow>(ctx.db, listImports(user.workspaceId));
+    const rows = await run(ctx.db, listImports(user.workspaceId));
     res.type('html').send(
       page(
         req,
@@ -215,7 +215,7 @@ export function accountRoutes(ctx: AppContext): Router {
   });
 
   r.get('/imports/:id', requireRole('revops'), async (req, res, user) => {
-    const imp = await one<ImportRow & { started_at: Date | null }>(
+    const imp = await one(
       ctx.db,
       findImport(user.workspaceId, Number.parseInt(req.params.id as string, 10) || 0),
     );

@@ -9,7 +9,6 @@ import {
   listFacts,
   listObservationsForReview,
   listStepsForReview,
-  type StepRow,
 } from '../../db/queries/review.js';
 import { findSignalInAnyWorkspace } from '../../db/queries/signals.js';
 import { AppError, isAppError } from '../../errors.js';
@@ -185,11 +184,11 @@ export function reviewApiRoutes(ctx: AppContext): Router {
 
   r.get('/drafts/:id', async (req, res, user) => {
     const d = await loadDraft(ctx, user, idOf(req.params.id));
-    const steps = await run<StepRow>(ctx.db, listStepsForReview(d.id));
+    const steps = await run(ctx.db, listStepsForReview(d.id));
     const signal = d.signal_id ? await one(ctx.db, findSignalInAnyWorkspace(d.signal_id)) : null;
     const observations = d.signal_id ? await run(ctx.db, listObservationsForReview(d.signal_id)) : [];
     const dos = d.signal_id
-      ? await one<{ id: number }>(ctx.db, findDossierForReview(d.signal_id, d.contact_id))
+      ? await one(ctx.db, findDossierForReview(d.signal_id, d.contact_id))
       : undefined;
     const facts = dos ? await run(ctx.db, listFacts(dos.id)) : [];
     const pending = d.status === 'pending_review' || d.status === 'snoozed';

@@ -5,8 +5,8 @@ import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
 import { DIMENSIONS } from '../../db/queries/dashboard.js';
 import { listReplies } from '../../db/queries/review.js';
-import { insertContact, updateContact } from '../../db/queries/contacts.js';
-import { findContact, listAllTemplates, updateAccount } from '../../db/queries/settings.js';
+import { findContact, insertContact, updateContact } from '../../db/queries/contacts.js';
+import { listAllTemplates, updateAccount } from '../../db/queries/settings.js';
 import { findSource } from '../../db/queries/signal-sources.js';
 import { AppError } from '../../errors.js';
 import { authedRouter, type AuthedRequest } from '../authed.js';
@@ -242,7 +242,7 @@ export function settingsApiRoutes(ctx: AppContext): Router {
       );
   });
   r.put('/contacts/:id', revops, async (req, res, user) => {
-    const c = await one<{ id: number; email: string }>(
+    const c = await one(
       ctx.db,
       findContact(user.workspaceId, intParam(req.params.id) ?? 0),
     );

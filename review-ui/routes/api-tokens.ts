@@ -139,7 +139,7 @@ function tokensPage(req: AuthedRequest, rows: ApiTokenRow[], created?: string): 
 
 export function apiTokenRoutes(ctx: AppContext): Router {
   const r = authedRouter();
-  const mine = (req: AuthedRequest) => run<ApiTokenRow>(ctx.db, listApiTokens(req.user.id));
+  const mine = (req: AuthedRequest) => run(ctx.db, listApiTokens(req.user.id));
 
   r.get('/api/tokens', async (req, res) => {
     res.json({ items: (await mine(req)).map(view) });

@@ -7,7 +7,7 @@ import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
 import { findAccountByDomain, insertAccount, listAccounts } from '../../db/queries/accounts.js';
 import { listContacts } from '../../db/queries/contacts.js';
-import { findImport, type ImportRow } from '../../db/queries/imports.js';
+import { findImport } from '../../db/queries/imports.js';
 import { AppError } from '../../errors.js';
 import { authedRouter } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
@@ -181,7 +181,7 @@ export function apiRoutes(ctx: AppContext): Router {
   );
 
   r.get('/imports/:id', requireRole('revops'), async (req, res, user) => {
-    const imp = await one<ImportRow>(
+    const imp = await one(
       ctx.db,
       findImport(user.workspaceId, Number.parseInt(req.params.id as string, 10) || 0),
     );

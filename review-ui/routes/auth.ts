@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
 import { markLoginAttemptSucceeded } from '../../db/queries/sessions.js';
-import { findUserByEmail, markLogin, type UserRow } from '../../db/queries/users.js';
+import { findUserByEmail, markLogin } from '../../db/queries/users.js';
 import { DEVICE_COOKIE, DEVICE_MAX_AGE_MS, knownDevice, newDeviceCookie, throttleAddress } from '../auth/device.js';
 import { admitPasswordCheck, waitText } from '../auth/admit.js';
 import { LOGIN_LIMITS } from '../auth/login-throttle.js';
@@ -91,7 +91,7 @@ export function authRoutes(ctx: AppContext): Router {
         email,
       );
     }
-    const user = await one<UserRow>(ctx.db, findUserByEmail(email));
+    const user = await one(ctx.db, findUserByEmail(email));
     const ok = (await verifyPassword(password, user?.password_hash ?? null)) && !!user && !user.disabled_at;
     if (!ok || !user) {
       ctx.log.info({ event: 'auth.login.failed', ip: req.ip }, 'auth.login.failed');

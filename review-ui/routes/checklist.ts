@@ -18,7 +18,7 @@ const STEPS: { key: keyof Omit<ChecklistRow, 'demo'>; text: string; href: string
 
 export async function firstRunChecklist(ctx: Pick<AppContext, 'db'>, req: AuthedRequest): Promise<Html | ''> {
   if (req.user.role !== 'admin') return '';
-  const s = await one<ChecklistRow>(ctx.db, firstRunState(req.user.workspaceId));
+  const s = await one(ctx.db, firstRunState(req.user.workspaceId));
   if (!s || s.demo || STEPS.every((x) => s[x.key])) return '';
   const left = STEPS.filter((x) => !s[x.key]).length;
   return html`<section class="card" aria-labelledby="first-run-h">

@@ -14,16 +14,10 @@ import {
   stepStages,
   type CrmFilter,
   type Dimension,
-  type LatencyRow,
-  type SequenceStageRow,
-  type SignalStageRow,
-  type StepRow,
 } from '../../db/queries/dashboard.js';
 import {
   approvalLatencyByKind,
   unapprovedSkips,
-  type KindLatencyRow,
-  type UnapprovedShareRow,
 } from '../../db/queries/step-approval.js';
 import { editStats, type EditStats } from '../../drafting/edit-stats.js';
 import { AppError } from '../../errors.js';
@@ -88,9 +82,9 @@ export async function loadFunnel(
   crm: CrmFilter = null,
 ) {
   const [signals, sequences, [total]] = await Promise.all([
-    run<SignalStageRow>(ctx.db, signalStages(workspaceId, from, to, dim, crm)),
-    run<SequenceStageRow>(ctx.db, sequenceStages(workspaceId, from, to, dim, crm)),
-    run<SequenceStageRow>(ctx.db, sequenceStages(workspaceId, from, to, 'all', crm)),
+    run(ctx.db, signalStages(workspaceId, from, to, dim, crm)),
+    run(ctx.db, sequenceStages(workspaceId, from, to, dim, crm)),
+    run(ctx.db, sequenceStages(workspaceId, from, to, 'all', crm)),
   ]);
   return buildFunnel(signals, sequences, dim !== 'template', total);
 }
@@ -142,14 +136,14 @@ async function render(ctx: AppContext, req: AuthedRequest, q: DashboardQuery): P
   const range = dateRange(q, u.timeZone);
   const [{ rows, total }, steps, latency, edits, crm] = await Promise.all([
     loadFunnel(ctx, u.workspaceId, range.from, range.to, q.dim, crmFilterOf(q)),
-    run<StepRow>(ctx.db, stepStages(u.workspaceId, range.from, range.to)),
-    run<LatencyRow>(ctx.db, repLatency(u.workspaceId, range.from, range.to)),
+    run(ctx.db, stepStages(u.workspaceId, range.from, range.to)),
+    run(ctx.db, repLatency(u.workspaceId, range.from, range.to)),
     editStats(ctx.db, u.workspaceId, { since: range.from }),
     crmFilterControls(ctx, u.workspaceId, q),
   ]);
   const [kindLatency, skips, lift] = await Promise.all([
-    run<KindLatencyRow>(ctx.db, approvalLatencyByKind(u.workspaceId, range.from, range.to)),
-    run<UnapprovedShareRow>(ctx.db, unapprovedSkips(u.workspaceId, range.from, range.to)),
+    run(ctx.db, approvalLatencyByKind(u.workspaceId, range.from, range.to)),
+    run(ctx.db, unapprovedSkips(u.workspaceId, range.from, range.to)),
     liftSection(ctx, u.workspaceId, range.from, range.to),
   ]);
   const conv = conversions(total);

@@ -3,16 +3,7 @@
 import { Router, type Request } from 'express';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
-import {
-  findDossierForReview,
-  listDraftVersions,
-  listFacts,
-  listObservationsForReview,
-  listStepsForReview,
-  type DraftRow,
-  type FactRow,
-  type StepRow,
-} from '../../db/queries/review.js';
+import { findDossierForReview, listDraftVersions, listFacts, listObservationsForReview, listStepsForReview, type DraftRow } from '../../db/queries/review.js';
 import { findSignalInAnyWorkspace } from '../../db/queries/signals.js';
 import { queueNeighbours } from '../../db/queries/review-queue.js';
 import { crmHoldOut } from '../../crm/guards.js';
@@ -28,17 +19,7 @@ import { html } from '../html.js';
 import { csrfField, page } from '../layout.js';
 import { statusLine } from '../status-line.js';
 import { confirmFailuresPage, confirmedGates } from '../views/confirm-gates.js';
-import {
-  actions,
-  dossier,
-  gateFailures,
-  KEY_HELP,
-  signalCard,
-  stepCard,
-  type Observation,
-  type Planned,
-  type SignalView,
-} from '../views/draft.js';
+import { actions, dossier, gateFailures, KEY_HELP, signalCard, stepCard, type Planned } from '../views/draft.js';
 
 const idParam = (req: Request) => {
   const id = intParam(req.params.id);
@@ -49,28 +30,22 @@ const idParam = (req: Request) => {
 async function render(ctx: AppContext, req: AuthedRequest, d: DraftRow): Promise<string> {
   const u = req.user;
   const [signal, obs, steps, versions, nb] = await Promise.all([
-    d.signal_id ? one<SignalView & { id: number }>(ctx.db, findSignalInAnyWorkspace(d.signal_id)) : undefined,
-    d.signal_id ? run<Observation>(ctx.db, listObservationsForReview(d.signal_id)) : [],
-    run<StepRow>(ctx.db, listStepsForReview(d.id)),
-    run<{
-      version: number;
-      source: string;
-      instruction: string | null;
-      created_at: Date;
-      created_by_name: string | null;
-    }>(ctx.db, listDraftVersions(d.id)),
+    d.signal_id ? one(ctx.db, findSignalInAnyWorkspace(d.signal_id)) : undefined,
+    d.signal_id ? run(ctx.db, listObservationsForReview(d.signal_id)) : [],
+    run(ctx.db, listStepsForReview(d.id)),
+    run(ctx.db, listDraftVersions(d.id)),
     one<{ prev_id: number | null; next_id: number | null }>(
       ctx.db,
       queueNeighbours(u.workspaceId, queueViewer(u), d.id),
     ),
   ]);
   const dos = d.signal_id
-    ? await one<{ id: number; organization: Record<string, unknown>; contact_time_zone: string | null }>(
+    ? await one(
         ctx.db,
         findDossierForReview(d.signal_id, d.contact_id),
       )
     : undefined;
-  const facts = dos ? await run<FactRow>(ctx.db, listFacts(dos.id)) : [];
+  const facts = dos ? await run(ctx.db, listFacts(dos.id)) : [];
   const pending = d.status === 'pending_review' || d.status === 'snoozed';
   const plan = pending ? await previewSchedule(ctx.db, d.id).catch(() => undefined) : undefined;
   // Drafted before the CRM held the account out: the reason, and approving is refused (sequencing/approve.ts).

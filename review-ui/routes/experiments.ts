@@ -8,9 +8,6 @@ import {
   armOutcomes,
   stepVariantOutcomes,
   variantOutcomes,
-  type ArmOutcomeRow,
-  type StepVariantRow,
-  type VariantOutcomeRow,
 } from '../../db/queries/experiments.js';
 import { findPlay, type PlayRow } from '../../db/queries/plays.js';
 import { experimentReports, liftReports } from '../../experiments/report.js';
@@ -119,16 +116,16 @@ endpoint({
 /** The report for sequences created in the range (default: the last 90 days). */
 export async function loadExperiments(ctx: Pick<AppContext, 'db'>, workspaceId: number, from: Date, to: Date) {
   const [variants, steps, arms] = await Promise.all([
-    run<VariantOutcomeRow>(ctx.db, variantOutcomes(workspaceId, from, to)),
-    run<StepVariantRow>(ctx.db, stepVariantOutcomes(workspaceId, from, to)),
-    run<ArmOutcomeRow>(ctx.db, armOutcomes(workspaceId, from, to)),
+    run(ctx.db, variantOutcomes(workspaceId, from, to)),
+    run(ctx.db, stepVariantOutcomes(workspaceId, from, to)),
+    run(ctx.db, armOutcomes(workspaceId, from, to)),
   ]);
   return { experiments: experimentReports(variants, steps), lift: liftReports(arms) };
 }
 
 /** The lift panel the dashboard shows (the full report is at /experiments). */
 export async function liftSection(ctx: Pick<AppContext, 'db'>, workspaceId: number, from: Date, to: Date) {
-  const lift = liftReports(await run<ArmOutcomeRow>(ctx.db, armOutcomes(workspaceId, from, to)));
+  const lift = liftReports(await run(ctx.db, armOutcomes(workspaceId, from, to)));
   return html`<section aria-labelledby="lift-h">
     <h2 id="lift-h">Lift from signals (hold-out)</h2>
     <p class="muted">
@@ -255,7 +252,7 @@ export function experimentRoutes(ctx: AppContext): Router {
   });
 
   const loadPlay = async (req: AuthedRequest) => {
-    const p = await one<PlayRow>(ctx.db, findPlay(req.user.workspaceId, intParam(req.params.id) ?? 0));
+    const p = await one(ctx.db, findPlay(req.user.workspaceId, intParam(req.params.id) ?? 0));
     if (!p) throw new AppError('NOT_FOUND', 'No such play.');
     return p;
   };

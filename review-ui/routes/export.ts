@@ -44,7 +44,7 @@ export function exportRoutes(ctx: AppContext): Router {
     const columns = EXPORT_COLUMNS[kind];
     await auditRequest(ctx.db, req, `export.${kind}`, { type: 'workspace', id: ws });
     // The first page before any header: a failure here is an ordinary error page.
-    let rows = await run<Record<string, unknown>>(ctx.db, exportPage(kind, ws, 0, PAGE));
+    let rows = await run(ctx.db, exportPage(kind, ws, 0, PAGE));
     const day = new Date().toISOString().slice(0, 10);
     res.status(200);
     res.set({
@@ -58,7 +58,7 @@ export function exportRoutes(ctx: AppContext): Router {
       if (rows.length < PAGE) break;
       const last = rows.at(-1)!.id as number;
       try {
-        rows = await run<Record<string, unknown>>(ctx.db, exportPage(kind, ws, last, PAGE));
+        rows = await run(ctx.db, exportPage(kind, ws, last, PAGE));
       } catch (err) {
         // Headers are gone: end the body short so the download visibly fails rather than looking complete.
         ctx.log.error({ err, kind }, 'export.failed');

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
-import { listOAuthMailboxes, type OAuthMailboxRow } from '../../db/queries/mailbox-oauth.js';
+import { listOAuthMailboxes } from '../../db/queries/mailbox-oauth.js';
 import { workspaceCounts } from '../../db/queries/workspaces.js';
 import { authedRouter } from '../authed.js';
 import { html, safeUrl } from '../html.js';
@@ -11,11 +11,11 @@ import { firstRunChecklist } from './checklist.js';
 export function homeRoutes(ctx: AppContext): Router {
   const r = authedRouter();
   r.get('/', async (req, res, user) => {
-    const c = (await one<Record<string, number>>(ctx.db, workspaceCounts(user.workspaceId)))!;
+    const c = (await one(ctx.db, workspaceCounts(user.workspaceId)))!;
     // Mailboxes whose sign-in the provider refused: the rep's own (RevOps and admins: all).
     const all = ['admin', 'revops'].includes(user.role);
     const broken = (
-      await run<OAuthMailboxRow>(ctx.db, listOAuthMailboxes(user.workspaceId, all ? null : user.id))
+      await run(ctx.db, listOAuthMailboxes(user.workspaceId, all ? null : user.id))
     ).filter((m) => m.consent_error);
     const checklist = await firstRunChecklist(ctx, req);
     const card = (label: string, n: number, href?: string) =>

@@ -131,7 +131,7 @@ export function mailboxDeleteRoutes(ctx: AppContext): Router {
     assertMayManage(req, m);
     return m;
   };
-  const impact = async (m: MailboxRow) => (await one<MailboxImpactRow>(ctx.db, mailboxImpact(m.workspace_id, m.id)))!;
+  const impact = async (m: MailboxRow) => (await one(ctx.db, mailboxImpact(m.workspace_id, m.id)))!;
 
   r.get('/settings/mailboxes/:id/delete', async (req, res) => {
     const m = await load(req);
@@ -153,7 +153,7 @@ export function mailboxDeleteRoutes(ctx: AppContext): Router {
     const now = new Date();
     const out = await ctx.db.transaction(async (tx) => {
       if (!(await one(tx, lockMailbox(m.workspace_id, m.id)))) throw new AppError('NOT_FOUND', 'No such mailbox.');
-      const i = (await one<MailboxImpactRow>(tx, mailboxImpact(m.workspace_id, m.id)))!;
+      const i = (await one(tx, mailboxImpact(m.workspace_id, m.id)))!;
       if (i.in_flight) throw new AppError('STATE', 'A step is being sent from this mailbox; try again in a minute.');
       let moved = 0,
         paused = 0;
@@ -165,7 +165,7 @@ export function mailboxDeleteRoutes(ctx: AppContext): Router {
         paused = (await run(tx, pauseSequencesOfMailbox(m.workspace_id, m.id, reason, now))).length;
       }
       // What still points at it after the move or pause: sent mail and claimed steps keep it as an archive.
-      const referenced = (await one<MailboxImpactRow>(tx, mailboxImpact(m.workspace_id, m.id)))!.referenced;
+      const referenced = (await one(tx, mailboxImpact(m.workspace_id, m.id)))!.referenced;
       if (referenced) await run(tx, archiveMailbox(m.workspace_id, m.id, now));
       else await run(tx, deleteMailboxRow(m.workspace_id, m.id));
       return { archived: referenced, moved, paused, to: f.then === 'move' ? f.to : undefined };

@@ -71,7 +71,7 @@ export function mailboxOAuthRoutes(ctx: AppContext): Router {
   const audit = (req: Request, action: string, id: number, data: Record<string, unknown> = {}) =>
     auditRequest(ctx.db, req, action, { type: 'mailbox', id }, data);
   const visible = (req: AuthedRequest) =>
-    run<OAuthMailboxRow>(ctx.db, listOAuthMailboxes(req.user.workspaceId, seesAll(req) ? null : req.user.id));
+    run(ctx.db, listOAuthMailboxes(req.user.workspaceId, seesAll(req) ? null : req.user.id));
   const starter = (req: AuthedRequest) => {
     if (!req.sessionId)
       throw new AppError('FORBIDDEN', 'Connecting a mailbox needs a browser session, not an API token.');

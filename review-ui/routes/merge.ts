@@ -139,7 +139,7 @@ export function mergeRoutes(ctx: AppContext): Router {
     (kind: MergeKind): AuthedHandler =>
     async (req, res, user, next) => {
       const id = intParam(req.params.id);
-      const to = id ? await one<{ id: number }>(ctx.db, mergedInto(user.workspaceId, kind, id)) : undefined;
+      const to = id ? await one(ctx.db, mergedInto(user.workspaceId, kind, id)) : undefined;
       if (!to) return next();
       res.redirect(303, req.originalUrl.replace(`/${kind}s/${id}`, `/${kind}s/${to.id}`));
     };

@@ -142,7 +142,7 @@ export function needsContactRoutes(ctx: AppContext): Router {
     if (!b.success)
       throw new AppError('VALIDATION', b.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`).join('; '));
     const contactId = await ctx.db.transaction(async (tx) => {
-      const existing = await one<{ id: number; account_id: number | null }>(
+      const existing = await one(
         tx,
         findContactByEmail(u.workspaceId, b.data.email),
       );
@@ -150,7 +150,7 @@ export function needsContactRoutes(ctx: AppContext): Router {
         throw new AppError('CONFLICT', `${b.data.email} is already a contact at another account.`);
       const id =
         existing?.id ??
-        (await one<{ id: number }>(
+        (await one(
           tx,
           insertContact(u.workspaceId, {
             accountId: s.account_id,

@@ -48,7 +48,7 @@ async function loadOut(ctx: Pick<AppContext, 'db'>, u: CurrentUser, id: number):
 }
 
 async function demoWorkspace(ctx: Pick<AppContext, 'db'>, u: CurrentUser): Promise<boolean> {
-  return !!(await one<{ demo: boolean }>(ctx.db, isDemoWorkspace(u.workspaceId)))?.demo;
+  return !!(await one(ctx.db, isDemoWorkspace(u.workspaceId)))?.demo;
 }
 
 /** Only a sent step on the local outbox (no real inbox behind it) may be answered by hand. */
@@ -127,8 +127,8 @@ export function outboxRoutes(ctx: AppContext): Router {
   r.get('/outbox', async (req, res, u) => {
     const p = pageParams(req.query, 25);
     const [rows, total, demo] = await Promise.all([
-      run<OutboxRow>(ctx.db, listOutbox(u.workspaceId, queueViewer(u), p.perPage, p.offset)),
-      one<{ n: number }>(ctx.db, countOutbox(u.workspaceId, queueViewer(u))),
+      run(ctx.db, listOutbox(u.workspaceId, queueViewer(u), p.perPage, p.offset)),
+      one(ctx.db, countOutbox(u.workspaceId, queueViewer(u))),
       demoWorkspace(ctx, u),
     ]);
     const sent = intParam(req.query.sent);
@@ -215,14 +215,7 @@ export function outboxRoutes(ctx: AppContext): Router {
       lines.filter((l) => l.key === k).map((l) => l.line.replace(/\r?\n[ \t]+/g, ' ')),
     );
     const inbound = m.sequence_id
-      ? await run<{
-          id: number;
-          from_addr: string;
-          subject: string;
-          classification: string | null;
-          visible_text: string | null;
-          at: Date;
-        }>(ctx.db, inboundOnSequence(m.sequence_id))
+      ? await run(ctx.db, inboundOnSequence(m.sequence_id))
       : [];
     res.type('html').send(
       page(
@@ -299,7 +292,7 @@ export function outboxRoutes(ctx: AppContext): Router {
   // JSON twins.
   r.get('/api/outbox', async (req, res, u) => {
     const p = pageParams(req.query, 50);
-    res.json({ items: await run<OutboxRow>(ctx.db, listOutbox(u.workspaceId, queueViewer(u), p.perPage, p.offset)) });
+    res.json({ items: await run(ctx.db, listOutbox(u.workspaceId, queueViewer(u), p.perPage, p.offset)) });
   });
   r.get('/api/outbox/:id', async (req, res, user) => {
     res.json(await loadOut(ctx, user, idOf(req)));

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { one, run, type Queryable } from '../../db/index.js';
 import { deleteUserSessions, markLoginAttemptSucceeded, revokeUserApiTokens } from '../../db/queries/sessions.js';
-import { findUser, setPassword, type UserRow } from '../../db/queries/users.js';
+import { findUser, setPassword } from '../../db/queries/users.js';
 import { AppError } from '../../errors.js';
 import { authedRouter, type AuthedRequest } from '../authed.js';
 import { auditRequest } from '../audit.js';
@@ -109,7 +109,7 @@ export function passwordRoutes(ctx: AppContext): Router {
     const fail = (error: string) => res.status(400).type('html').send(changeForm(req, { error }));
     if (!parsed.success) return fail('Fill in all three fields.');
     const { current, password, confirm } = parsed.data;
-    const me = (await one<UserRow>(ctx.db, findUser(user.workspaceId, user.id)))!;
+    const me = (await one(ctx.db, findUser(user.workspaceId, user.id)))!;
     // Throttled like a login, on a key of this user's own: a stolen session cannot guess on.
     const admitted = await admitPasswordCheck(ctx, req, me.email, `password-change:${me.id}`, undefined);
     if (!admitted.allow) {
@@ -149,7 +149,7 @@ export function passwordRoutes(ctx: AppContext): Router {
   r.post('/users/:id/password', requireRole('revops'), async (req, res, user) => {
     const id = Number.parseInt(String(req.params.id), 10) || 0;
     if (id === user.id) throw new AppError('VALIDATION', 'Change your own password on the password page.');
-    const target = await one<UserRow>(ctx.db, findUser(user.workspaceId, id));
+    const target = await one(ctx.db, findUser(user.workspaceId, id));
     if (!target) throw new AppError('NOT_FOUND', 'No such user.');
     if (target.role === 'admin' && user.role !== 'admin')
       throw new AppError('FORBIDDEN', "Only an admin can reset an admin's password.");

@@ -6,7 +6,7 @@ import { researchEnqueuer } from '../../agents/signal-jobs.js';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
 import { findContactByEmail } from '../../db/queries/contacts.js';
-import { findPlay, listPlays, listPlayVersions, type PlayRow } from '../../db/queries/plays.js';
+import { findPlay, listPlays, listPlayVersions } from '../../db/queries/plays.js';
 import { listTemplates } from '../../db/queries/templates.js';
 import { AppError } from '../../errors.js';
 import {
@@ -108,15 +108,15 @@ export function playWebhookRoutes(ctx: AppContext): Router {
 
 export function playRoutes(ctx: AppContext): Router {
   const r = authedRouter();
-  const templates = (wsId: number) => run<{ id: number; name: string }>(ctx.db, listTemplates(wsId));
+  const templates = (wsId: number) => run(ctx.db, listTemplates(wsId));
   const load = async (req: AuthedRequest) => {
-    const p = await one<PlayRow>(ctx.db, findPlay(req.user.workspaceId, idOf(req)));
+    const p = await one(ctx.db, findPlay(req.user.workspaceId, idOf(req)));
     if (!p) throw new AppError('NOT_FOUND', 'No such play.');
     return p;
   };
 
   r.get('/plays', async (req, res, user) => {
-    const plays = await run<PlayRow>(ctx.db, listPlays(user.workspaceId));
+    const plays = await run(ctx.db, listPlays(user.workspaceId));
     res.type('html').send(page(req, 'Plays', playsList(plays, ['admin', 'revops'].includes(user.role))));
   });
 
@@ -204,7 +204,7 @@ export function playRoutes(ctx: AppContext): Router {
     if (!emails.length) throw new AppError('VALIDATION', 'Give at least one contact email.');
     const ids: number[] = [];
     for (const e of emails) {
-      const c = await one<{ id: number }>(ctx.db, findContactByEmail(user.workspaceId, e));
+      const c = await one(ctx.db, findContactByEmail(user.workspaceId, e));
       if (!c) throw new AppError('NOT_FOUND', `No contact with email ${e}. Add them on the Contacts page first.`);
       ids.push(c.id);
     }
@@ -236,7 +236,7 @@ export function playRoutes(ctx: AppContext): Router {
   // JSON API
   r.get('/api/plays', async (req, res, user) => {
     res.json({
-      items: (await run<PlayRow>(ctx.db, listPlays(user.workspaceId))).map((p) => ({
+      items: (await run(ctx.db, listPlays(user.workspaceId))).map((p) => ({
         id: p.id,
         version: p.version,
         ...toDefinition(p),

@@ -54,7 +54,7 @@ ${p.signature ?? ''}</textarea>
 export function profileRoutes(ctx: AppContext): Router {
   const r = authedRouter();
   r.get('/profile', async (req, res, user) => {
-    const p = (await one<SenderProfile>(ctx.db, findSenderProfile(user.id)))!;
+    const p = (await one(ctx.db, findSenderProfile(user.id)))!;
     res.type('html').send(profilePage(req, p, { saved: !!req.query.saved }));
   });
   r.post('/profile', async (req, res, user) => {
@@ -63,7 +63,7 @@ export function profileRoutes(ctx: AppContext): Router {
       signature: req.body?.signature ?? '',
     });
     if (!parsed.success) {
-      const p = (await one<SenderProfile>(ctx.db, findSenderProfile(user.id)))!;
+      const p = (await one(ctx.db, findSenderProfile(user.id)))!;
       const given = {
         ...p,
         sender_name: String(req.body?.senderName ?? ''),

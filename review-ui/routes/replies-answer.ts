@@ -5,9 +5,9 @@
 import { Router, type Response } from 'express';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
-import { answersTo, type AnswerTarget, type SentAnswer } from '../../db/queries/answer.js';
+import { answersTo, type AnswerTarget } from '../../db/queries/answer.js';
 import type { MailboxRow } from '../../db/queries/sending.js';
-import { findSenderProfile, type SenderProfile } from '../../db/queries/user-profile.js';
+import { findSenderProfile } from '../../db/queries/user-profile.js';
 import { AppError } from '../../errors.js';
 import {
   addressOf,
@@ -32,9 +32,9 @@ async function view(
 ) {
   const u = req.user;
   const mailbox = await answerMailbox(ctx, t).catch(() => undefined as MailboxRow | undefined);
-  const profile = await one<SenderProfile>(ctx.db, findSenderProfile(u.id));
+  const profile = await one(ctx.db, findSenderProfile(u.id));
   const sender = mailbox ? senderOf(profile, mailbox) : senderOf(profile, { from_name: '' });
-  const sent = t.message_id ? await run<SentAnswer>(ctx.db, answersTo(u.workspaceId, t.message_id)) : [];
+  const sent = t.message_id ? await run(ctx.db, answersTo(u.workspaceId, t.message_id)) : [];
   const canAct = canActOnDraft(u, t);
   const to = addressOf(t.from_addr);
   res

@@ -14,10 +14,8 @@ import {
   rescheduleStepRow,
   skipStepByHand,
   upcomingSteps,
-  type MailboxStateRow,
   type StepLockRow,
   type UpcomingFilter,
-  type UpcomingRow,
 } from '../../db/queries/schedule.js';
 import { listMailboxes } from '../../db/queries/mailboxes.js';
 import { completeIfDone } from '../../db/queries/sending.js';
@@ -47,8 +45,8 @@ export async function loadUpcoming(
   const u = req.user;
   const filter = { ...f, workspaceId: u.workspaceId, viewer: queueViewer(u) };
   const [rows, boxes] = await Promise.all([
-    run<UpcomingRow>(db, upcomingSteps(filter, limit, offset)),
-    run<MailboxStateRow>(db, mailboxStates(u.workspaceId, now)),
+    run(db, upcomingSteps(filter, limit, offset)),
+    run(db, mailboxStates(u.workspaceId, now)),
   ]);
   return rows.map((r) => scheduleItem(r, boxes, now, canActOnDraft(u, r)));
 }
@@ -84,15 +82,15 @@ export function scheduleRoutes(ctx: AppContext): Router {
       const f = { repId: rep, mailboxId: mailbox };
       const [items, total] = await Promise.all([
         loadUpcoming(ctx.db, req, f, p.perPage, p.offset, now),
-        one<{ n: number }>(ctx.db, countUpcoming({ ...f, workspaceId: u.workspaceId, viewer: queueViewer(u) })),
+        one(ctx.db, countUpcoming({ ...f, workspaceId: u.workspaceId, viewer: queueViewer(u) })),
       ]);
       const back = `/schedule${query || p.page > 1 ? `?${[query, p.page > 1 ? `page=${p.page}` : ''].filter(Boolean).join('&')}` : ''}`;
       body = html`${scheduleList(req, items, now, back)}
       ${pager('/schedule', params, { page: p.page, perPage: p.perPage, total: total?.n ?? 0 })}`;
     }
     const [owners, boxes] = await Promise.all([
-      u.role === 'rep' ? [] : run<{ id: number; name: string; email: string }>(ctx.db, listOwners(u.workspaceId)),
-      run<{ id: number; from_email: string; user_id: number | null }>(ctx.db, listMailboxes(u.workspaceId)),
+      u.role === 'rep' ? [] : run(ctx.db, listOwners(u.workspaceId)),
+      run(ctx.db, listMailboxes(u.workspaceId)),
     ]);
     const shownBoxes = u.role === 'rep' ? boxes.filter((b) => b.user_id === u.id) : boxes;
     const flash = typeof req.query.done === 'string' ? req.query.done.slice(0, 300) : '';
@@ -135,7 +133,7 @@ export function scheduleRoutes(ctx: AppContext): Router {
   });
 
   const lockStep = async (tx: Queryable, req: AuthedRequest): Promise<StepLockRow> => {
-    const st = await one<StepLockRow>(tx, lockStepForChange(req.user.workspaceId, intParam(req.params.id) ?? 0));
+    const st = await one(tx, lockStepForChange(req.user.workspaceId, intParam(req.params.id) ?? 0));
     if (!st) throw new AppError('NOT_FOUND', 'No such step.');
     assertCanAct(req.user, st);
     if (!['scheduled', 'awaiting_approval'].includes(st.status))
@@ -199,7 +197,7 @@ export function scheduleRoutes(ctx: AppContext): Router {
       if (!(await one(tx, skipStepByHand(st.id, reason, now))))
         throw new AppError('STATE', 'This step changed meanwhile.');
       const { zone, policy } = await loadSchedulePolicy(tx, st.sequence_id);
-      const later = await run<{ id: number; delay_days: number; scheduled_at: Date | null }>(
+      const later = await run(
         tx,
         laterOpenSteps(st.sequence_id, st.position),
       );

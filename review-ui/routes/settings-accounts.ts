@@ -6,9 +6,9 @@ import { researchEnqueuer } from '../../agents/signal-jobs.js';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
 import { findAccount, insertAccount, type AccountRow } from '../../db/queries/accounts.js';
-import { insertContact, updateContact, type ContactRow } from '../../db/queries/contacts.js';
+import { findContact, insertContact, updateContact, type ContactRow } from '../../db/queries/contacts.js';
 import { listOwners } from '../../db/queries/review.js';
-import { accountChoices, findContact, updateAccount } from '../../db/queries/settings.js';
+import { accountChoices, updateAccount } from '../../db/queries/settings.js';
 import { AppError } from '../../errors.js';
 import { rematchUnmatched } from '../../signals/rematch.js';
 import { authedRouter, type AuthedRequest } from '../authed.js';
@@ -136,7 +136,7 @@ export function settingsAccountRoutes(ctx: AppContext): Router {
   const r = authedRouter();
   const revops = requireRole('revops');
   const owners = (req: AuthedRequest) =>
-    run<{ id: number; name: string; email: string }>(ctx.db, listOwners(req.user.workspaceId));
+    run(ctx.db, listOwners(req.user.workspaceId));
   const accounts = (req: AuthedRequest) =>
     run<{ id: number; name: string; domain: string | null }>(ctx.db, accountChoices(req.user.workspaceId));
   const audit = (req: Request, action: string, type: string, id: number) =>
@@ -150,12 +150,12 @@ export function settingsAccountRoutes(ctx: AppContext): Router {
       new Date(),
     );
   const loadAccount = async (req: AuthedRequest) => {
-    const a = await one<AccountRow>(ctx.db, findAccount(req.user.workspaceId, intParam(req.params.id) ?? 0));
+    const a = await one(ctx.db, findAccount(req.user.workspaceId, intParam(req.params.id) ?? 0));
     if (!a) throw new AppError('NOT_FOUND', 'No such account.');
     return a;
   };
   const loadContact = async (req: AuthedRequest) => {
-    const c = await one<ContactRow>(ctx.db, findContact(req.user.workspaceId, intParam(req.params.id) ?? 0));
+    const c = await one(ctx.db, findContact(req.user.workspaceId, intParam(req.params.id) ?? 0));
     if (!c) throw new AppError('NOT_FOUND', 'No such contact.');
     return c;
   };
@@ -164,7 +164,7 @@ export function settingsAccountRoutes(ctx: AppContext): Router {
     res.type('html').send(page(req, 'New account', accountForm(req, undefined, await owners(req))));
   });
   r.post('/accounts/new', revops, async (req, res, user) => {
-    const a = await one<AccountRow>(ctx.db, insertAccount(user.workspaceId, parseAccountForm(req.body ?? {}))).catch(
+    const a = await one(ctx.db, insertAccount(user.workspaceId, parseAccountForm(req.body ?? {}))).catch(
       (e) => conflictOnDuplicate(e, 'An account with this domain'),
     );
     await audit(req, 'account.created', 'account', a!.id);
@@ -197,7 +197,7 @@ export function settingsAccountRoutes(ctx: AppContext): Router {
       );
   });
   r.post('/contacts/new', revops, async (req, res, user) => {
-    const c = await one<ContactRow>(ctx.db, insertContact(user.workspaceId, parseContactForm(req.body ?? {}))).catch(
+    const c = await one(ctx.db, insertContact(user.workspaceId, parseContactForm(req.body ?? {}))).catch(
       (e) => conflictOnDuplicate(e, 'A contact with this email'),
     );
     await audit(req, 'contact.created', 'contact', c!.id);

@@ -156,7 +156,7 @@ const emptyCellsFrom = (body: Record<string, unknown>): EmptyCells =>
 export function settingsImportRoutes(ctx: AppContext): Router {
   const r = authedRouter();
   const load = async (req: AuthedRequest) => {
-    const imp = await one<ImportRow & { started_at: Date | null }>(
+    const imp = await one(
       ctx.db,
       findImport(req.user.workspaceId, intParam(req.params.id) ?? 0),
     );

@@ -219,7 +219,7 @@ export function settingsMailboxRoutes(ctx: AppContext): Router {
   // The list and adding are RevOps'; a mailbox's own page, test, pause and delete are also its rep's.
   const revops = requireRole('revops');
   const owners = (req: AuthedRequest) =>
-    run<{ id: number; name: string; email: string }>(ctx.db, listOwners(req.user.workspaceId));
+    run(ctx.db, listOwners(req.user.workspaceId));
   const load = async (req: AuthedRequest) => {
     const m = await one(ctx.db, findActiveMailbox(req.user.workspaceId, intParam(req.params.id) ?? 0));
     if (!m) throw new AppError('NOT_FOUND', 'No such mailbox.');
@@ -313,13 +313,13 @@ export function settingsMailboxRoutes(ctx: AppContext): Router {
   };
   r.post('/settings/mailboxes', revops, async (req, res, user) => {
     const m = await ctx.db.transaction(async (tx) => {
-      const row = (await one<MailboxRow>(
+      const row = (await one(
         tx,
         insertMailbox(user.workspaceId, mailboxInput(req.body ?? {}, ctx.secrets)),
       ))!;
       return row.kind === 'outbox'
         ? row
-        : (await one<MailboxRow>(tx, setMailboxPaused(user.workspaceId, row.id, UNTESTED)))!;
+        : (await one(tx, setMailboxPaused(user.workspaceId, row.id, UNTESTED)))!;
     });
     await audit(req, 'mailbox.created', m.id);
     await testAndRelease(req, m);
@@ -338,8 +338,8 @@ export function settingsMailboxRoutes(ctx: AppContext): Router {
     const retest =
       connectionChanged(m, input) && input.kind !== 'outbox' && (!m.paused_at || m.pause_reason === UNTESTED);
     const saved = await ctx.db.transaction(async (tx) => {
-      const row = await one<MailboxRow>(tx, updateMailbox(user.workspaceId, m.id, input));
-      return row && retest ? await one<MailboxRow>(tx, setMailboxPaused(user.workspaceId, m.id, UNTESTED)) : row;
+      const row = await one(tx, updateMailbox(user.workspaceId, m.id, input));
+      return row && retest ? await one(tx, setMailboxPaused(user.workspaceId, m.id, UNTESTED)) : row;
     });
     await audit(req, 'mailbox.updated', m.id, { retest });
     if (saved) await testAndRelease(req, saved);

@@ -227,7 +227,7 @@ export function settingsWorkspaceRoutes(ctx: AppContext): Router {
   });
 
   r.get('/settings/workspace', requireRole('revops'), async (req, res, user) => {
-    const w = (await one<WorkspaceRow>(ctx.db, findWorkspace(user.workspaceId)))!;
+    const w = (await one(ctx.db, findWorkspace(user.workspaceId)))!;
     res.type('html').send(form(req, w));
   });
 

@@ -21,7 +21,7 @@ import {
   updateSourceSettings,
   type SignalSourceRow,
 } from '../../db/queries/signal-sources.js';
-import { findSignal, listObservations, listSignals, type SignalRow } from '../../db/queries/signals.js';
+import { findSignal, listObservations, listSignals } from '../../db/queries/signals.js';
 import { AppError, isAppError } from '../../errors.js';
 import { ingestItems, type IngestOutcome } from '../../signals/ingest.js';
 import { handleJobChangeEvent } from '../../signals/job-changes.js';
@@ -168,7 +168,7 @@ export function signalApiRoutes(ctx: AppContext): Router {
   r.get('/signals', async (req, res, user) => {
     const p = pageParams(req.query, Math.min(500, Number(req.query.perPage) || 50));
     const q = (k: string) => (typeof req.query[k] === 'string' && req.query[k] ? (req.query[k] as string) : undefined);
-    const rows = await run<SignalRow & { total: number }>(
+    const rows = await run(
       ctx.db,
       listSignals(user.workspaceId, {
         status: q('status'),
@@ -191,7 +191,7 @@ export function signalApiRoutes(ctx: AppContext): Router {
   });
 
   r.get('/signals/:id', async (req, res, user) => {
-    const s = await one<SignalRow>(ctx.db, findSignal(user.workspaceId, idParam(req)));
+    const s = await one(ctx.db, findSignal(user.workspaceId, idParam(req)));
     if (!s) throw new AppError('NOT_FOUND', 'No such signal.');
     res.json({ ...s, observations: await run(ctx.db, listObservations(s.id)) });
   });
@@ -201,7 +201,7 @@ export function signalApiRoutes(ctx: AppContext): Router {
     const b = ManualSignal.safeParse(req.body ?? {});
     if (!b.success) throw new AppError('VALIDATION', issues(b.error));
     const out = await addManualSignal(ictx(), user, b.data);
-    const signal = await one<SignalRow>(ctx.db, findSignal(user.workspaceId, out.signalIds[0]!));
+    const signal = await one(ctx.db, findSignal(user.workspaceId, out.signalIds[0]!));
     res
       .status(out.created ? 201 : 200)
       .json({ signal, created: out.created === 1, researchQueued: out.researchQueued === 1 });

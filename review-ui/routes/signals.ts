@@ -17,7 +17,7 @@ import {
   assignSignals,
   unmatchedCompanies,
 } from '../../signals/review.js';
-import { signalsPage, STATUSES, type Choice, type Listed } from '../views/signals.js';
+import { signalsPage, STATUSES, type Choice } from '../views/signals.js';
 import { addManualSignal } from '../signal-actions.js';
 import { authedRouter } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
@@ -51,7 +51,7 @@ export function signalRoutes(ctx: AppContext): Router {
     const ws = user.workspaceId;
     const status = STATUSES.find((x) => x === req.query.status) ?? 'all';
     const p = pageParams(req.query, 50);
-    const rows = await run<Listed>(
+    const rows = await run(
       ctx.db,
       listSignals(ws, { status: status === 'all' ? undefined : status, limit: p.perPage, offset: p.offset }),
     );

@@ -4,7 +4,7 @@
 import { Router, type Request } from 'express';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
-import { listStepsForReview, type StepRow } from '../../db/queries/review.js';
+import { listStepsForReview } from '../../db/queries/review.js';
 import {
   editAwaitingStep,
   listReturned,
@@ -66,8 +66,8 @@ async function render(ctx: AppContext, req: AuthedRequest, s: AwaitingStepRow): 
   const settings = await stepSettings(ctx, u.workspaceId);
   const [changes, steps, list] = await Promise.all([
     loadChanges(ctx.db, s.id, settings.staleFactDays, now),
-    run<StepRow>(ctx.db, listStepsForReview(s.sequence_id)),
-    run<ReturnedStepRow>(ctx.db, listReturned(u.workspaceId, queueViewer(u), now, settings.staleFactDays, 500, 0)),
+    run(ctx.db, listStepsForReview(s.sequence_id)),
+    run(ctx.db, listReturned(u.workspaceId, queueViewer(u), now, settings.staleFactDays, 500, 0)),
   ]);
   const i = list.findIndex((r) => r.id === s.id);
   const prev = i > 0 ? list[i - 1]!.id : null;
@@ -277,7 +277,7 @@ export function stepApprovalRoutes(ctx: AppContext): Router {
       );
       return;
     }
-    const next = await one<{ id: number }>(ctx.db, nextReturned(u.workspaceId, queueViewer(u), new Date(), [s.id]));
+    const next = await one(ctx.db, nextReturned(u.workspaceId, queueViewer(u), new Date(), [s.id]));
     res.redirect(303, next ? `/steps/${next.id}?approved=${s.id}` : `/queue/steps?approved=1`);
   });
 

@@ -26,7 +26,7 @@ export function userRoutes(ctx: AppContext): Router {
   r.use('/users', requireRole('revops'));
   const assignable = (req: AuthedRequest) => (req.user.role === 'admin' ? ROLES : ROLES.filter((x) => x !== 'admin'));
   const render = async (req: AuthedRequest, extra = html``) => {
-    const users = await run<UserRow>(ctx.db, listUsers(req.user.workspaceId));
+    const users = await run(ctx.db, listUsers(req.user.workspaceId));
     return page(
       req,
       'Users',
@@ -128,7 +128,7 @@ export function userRoutes(ctx: AppContext): Router {
     if (!isTimeZone(tz)) throw new AppError('VALIDATION', 'time zone: an IANA name like Europe/Berlin');
     const disabled = !!req.body?.disabled;
     if (user.role !== 'admin') {
-      const target = await one<UserRow>(ctx.db, findUser(user.workspaceId, id));
+      const target = await one(ctx.db, findUser(user.workspaceId, id));
       if (target?.role === 'admin' || role.data === 'admin')
         throw new AppError('FORBIDDEN', 'Only an admin can change an admin or grant the admin role.');
     }
@@ -136,7 +136,7 @@ export function userRoutes(ctx: AppContext): Router {
       const u = await one<UserRow>(tx, updateUserRole(user.workspaceId, id, role.data, tz, disabled));
       if (!u) throw new AppError('NOT_FOUND', 'No such user.');
       // A workspace never loses its last admin: someone must be able to undo this.
-      if ((await one<{ n: number }>(tx, countAdmins(user.workspaceId)))!.n === 0)
+      if ((await one(tx, countAdmins(user.workspaceId)))!.n === 0)
         throw new AppError('CONFLICT', 'This would leave the workspace without an active admin.');
       await auditRequest(tx, req, 'user.updated', { type: 'user', id: id }, { role: role.data, disabled });
     });

@@ -1,6 +1,6 @@
 // The draft page's pieces as pure functions of loaded rows: signal card, dossier with
 // citations, steps with planned times, gate failures, actions. Every value goes through `html`.
-import type { DraftRow, FactRow, StepRow } from '../../db/queries/review.js';
+import type { DraftRow, ReviewFactRow, ReviewStepRow } from '../../db/queries/review.js';
 import { inZone, label } from '../format.js';
 import { OFFLINE_INSTRUCTION } from '../../drafting/offline.js';
 import { html, safeUrl, type Html } from '../html.js';
@@ -88,7 +88,7 @@ export function signalCard(s: SignalView, obs: Observation[], viewerZone: string
 }
 
 /** Each fact is focusable; hovering or focusing it shows its quote and source URL (CSS, no script). */
-export function dossier(facts: FactRow[], organization: Record<string, unknown> | null): Html {
+export function dossier(facts: ReviewFactRow[], organization: Record<string, unknown> | null): Html {
   const org = organization && typeof organization.description === 'string' ? organization.description : '';
   return html`<section class="card dossier" aria-labelledby="dossier-h">
     <h2 id="dossier-h">Research (${facts.length} cited fact${facts.length === 1 ? '' : 's'})</h2>
@@ -113,7 +113,7 @@ export function dossier(facts: FactRow[], organization: Record<string, unknown> 
 }
 
 export function stepCard(
-  s: StepRow,
+  s: ReviewStepRow,
   plan: Planned | undefined,
   opts: {
     index: number;
@@ -121,7 +121,7 @@ export function stepCard(
     viewerZone: string;
     ownerZone?: string | null;
     editable: boolean;
-    facts: Map<number, FactRow>;
+    facts: Map<number, ReviewFactRow>;
     /** Why a step not gone yet waits, and when it is expected. */
     waiting?: Html;
   },
@@ -147,7 +147,7 @@ export function stepCard(
         No send time: ${s.status === 'draft' ? 'no open sending window found' : label(s.status)}
       </p>`;
   const p = s.position;
-  const cited = s.cited_fact_ids.map((id) => opts.facts.get(Number(id))).filter((f): f is FactRow => !!f);
+  const cited = s.cited_fact_ids.map((id) => opts.facts.get(Number(id))).filter((f): f is ReviewFactRow => !!f);
   return html`<section class="card step" aria-labelledby="step-${p}-h">
     <h3 id="step-${p}-h">
       Step ${opts.index + 1}: ${label(s.kind)}

@@ -122,7 +122,7 @@ export async function syncMailbox(
   const oauth = imapOAuthOf(ctx, mailbox);
   if (oauth && isOAuthMailbox(mailbox) && mailbox.oauth_transport === 'api') {
     try {
-      const cursor = (await one<{ api_cursor: string | null }>(ctx.db, apiCursor(mailboxId)))?.api_cursor ?? null;
+      const cursor = (await one(ctx.db, apiCursor(mailboxId)))?.api_cursor ?? null;
       const r = await syncViaApi(ctx, mailbox, oauth, cursor, { now: clock, intentOf: opts.intentOf });
       return { ...r, uidValidity: 0, lastUid: 0, reset: false, idled: false };
     } catch (err) {

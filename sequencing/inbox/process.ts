@@ -12,7 +12,7 @@ import {
   stepByMessageIds,
 } from '../../db/queries/inbox.js';
 import { classifyReply } from './reply-intent.js';
-import { findWorkspace, type WorkspaceRow } from '../../db/queries/workspaces.js';
+import { findWorkspace } from '../../db/queries/workspaces.js';
 import { loadSchedulePolicy } from '../approve.js';
 import { applyAutoReply, applyBounce, applyReply, applyUnsubscribe } from '../outcomes.js';
 import { resolveZone } from '../schedule.js';
@@ -64,15 +64,7 @@ async function match(db: Queryable, workspaceId: number, m: ParsedInbound, c: Cl
   // Bounces and spam complaints carry our original message, not a reply's threading headers.
   if (c.kind === 'bounce' || c.complaint) refs.push(...(m.text.match(/<prospector\.\d+\.[a-z0-9]+@[^>\s]+>/gi) ?? []));
   if (refs.length) {
-    const s = await one<{
-      step_id: number;
-      sequence_id: number;
-      contact_id: number;
-      account_id: number | null;
-      email: string;
-      time_zone: string | null;
-      mailbox_id: number | null;
-    }>(db, stepByMessageIds(workspaceId, [...new Set(refs)]));
+    const s = await one(db, stepByMessageIds(workspaceId, [...new Set(refs)]));
     if (s)
       return {
         sequenceId: s.sequence_id,
@@ -117,13 +109,13 @@ export async function processInbound(
 ): Promise<InboundResult> {
   const now = input.now ?? new Date();
   const parsed = await parseInbound(input.raw);
-  const own = (await run<{ email: string }>(ctx.db, ownAddresses(input.workspaceId))).map((r) => r.email);
+  const own = (await run(ctx.db, ownAddresses(input.workspaceId))).map((r) => r.email);
   const classification = classifyParsed(parsed, { ownAddresses: own, now });
   const base = { kind: classification.kind, classification };
   // Never treat our own sent mail (a Sent-folder copy, a CC to ourselves) as a reply.
   if (
     classification.kind !== 'bounce' &&
-    (await one<{ own: boolean }>(ctx.db, isOwnMessage(input.workspaceId, parsed.messageId, parsed.from)))?.own
+    (await one(ctx.db, isOwnMessage(input.workspaceId, parsed.messageId, parsed.from)))?.own
   ) {
     return { ...base, status: 'own', messageRowId: null, sequenceId: null, contactId: null };
   }
@@ -142,7 +134,7 @@ export async function processInbound(
       intent,
       matchedBy: found.stepId ? 'thread' : found.contactId ? 'sender' : 'none',
     };
-    const row = await one<{ id: number }>(
+    const row = await one(
       tx,
       insertInMessage({
         workspaceId: input.workspaceId,
@@ -216,7 +208,7 @@ export async function processInbound(
         break;
       }
       case 'reply': {
-        const ws = await one<WorkspaceRow>(tx, findWorkspace(input.workspaceId));
+        const ws = await one(tx, findWorkspace(input.workspaceId));
         await applyReply(tx, {
           ...who,
           sequenceId: found.sequenceId,

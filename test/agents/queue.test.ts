@@ -6,7 +6,6 @@ import { maintenanceAgent } from '../../agents/maintenance.js';
 import { startAgents, type RunningAgents } from '../../agents/runtime.js';
 import type { AppContext } from '../../context.js';
 import { one } from '../../db/index.js';
-import type { ImportRow } from '../../db/queries/imports.js';
 import { findImport } from '../../db/queries/imports.js';
 import { buildWorkspace } from '../support/builders.js';
 import { createTestContext } from '../support/context.js';
@@ -35,7 +34,7 @@ describeEachBackend('pg-boss job round trip', (get) => {
     const jobId = await ctx.boss.send(Queues.importRun.name, { importId: imp.id });
     expect(jobId).toBeTruthy();
     const done = await eventually('the import to be done', async () => {
-      const r = await one<ImportRow>(ctx.db, findImport(ws.id, imp.id));
+      const r = await one(ctx.db, findImport(ws.id, imp.id));
       return r?.status === 'done' ? r : undefined;
     });
     expect(done.created_rows).toBe(2);

@@ -8,7 +8,7 @@ import { connectWithToken } from '../../crm/connection.js';
 import { crmHoldOut } from '../../crm/guards.js';
 import { syncIn } from '../../crm/sync-in.js';
 import { one } from '../../db/index.js';
-import type { SignalRow } from '../../db/queries/research.js';
+import type { SignalRow } from '../../db/queries/signals.js';
 import { isAppError } from '../../errors.js';
 import { planResearch } from '../../research/plan.js';
 import { approveSequence } from '../../sequencing/approve.js';

@@ -69,7 +69,7 @@ export async function buildScene(
   const f = SCENES[type];
   const n = ++seq;
   const domain = f.account.domain.replace('.example', `-${n}.example`);
-  const account = (await one<{ id: number }>(
+  const account = (await one(
     db,
     insertAccount(ws.id, {
       name: f.account.name,
@@ -81,7 +81,7 @@ export async function buildScene(
       tags: [],
     }),
   ))!;
-  const contact = (await one<{ id: number }>(
+  const contact = (await one(
     db,
     insertContact(ws.id, {
       accountId: account.id,

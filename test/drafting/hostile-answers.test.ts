@@ -7,14 +7,8 @@ import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import type { Payload } from '../../agents/queues.js';
 import type { AppContext } from '../../context.js';
 import { run } from '../../db/index.js';
-import {
-  draftVersions,
-  sequencesForSignal,
-  stepsOf,
-  usageForSequence,
-  type SequenceRow,
-  type StepRow,
-} from '../../db/queries/drafting.js';
+import { draftVersions, sequencesForSignal, usageForSequence } from '../../db/queries/drafting.js';
+import { listSteps } from '../../db/queries/sequencing.js';
 import { draftSignal, restoreDraftVersion } from '../../drafting/service.js';
 import type { TestWorkspace } from '../support/builders.js';
 import { createTestContext } from '../support/context.js';
@@ -39,7 +33,7 @@ describeEachBackend('hostile model answers end to end', (get) => {
   let ws: TestWorkspace;
   const online = (): AppContext => onlineContext(ctx, get(), fake);
   const handle = (payload: Payload<'draft'>) => runDraftJob(online(), payload);
-  const sequenceOf = async (signalId: number) => (await run<SequenceRow>(get().db, sequencesForSignal(signalId)))[0]!;
+  const sequenceOf = async (signalId: number) => (await run(get().db, sequencesForSignal(signalId)))[0]!;
 
   beforeAll(async () => {
     ctx = await createTestContext(get());
@@ -114,7 +108,7 @@ describeEachBackend('hostile model answers end to end', (get) => {
     const rep = new Browserish(srv.base);
     await rep.login(ws.users.rep.email, ws.users.rep.password);
     const { csrf } = await rep.page('/queue');
-    const steps = await run<StepRow>(get().db, stepsOf(seq.id));
+    const steps = await run(get().db, listSteps(seq.id));
     const edit = (body: string, version: number) =>
       rep.fetch(`/api/drafts/${seq.id}`, {
         method: 'PATCH',
@@ -148,7 +142,7 @@ describeEachBackend('hostile model answers end to end', (get) => {
     fake.enqueue(json(short), json(short));
     await handle({ sequenceId: seq.id, instruction: 'shorter' });
 
-    const steps = await run<StepRow>(get().db, stepsOf(seq.id));
+    const steps = await run(get().db, listSteps(seq.id));
     expect(steps).toHaveLength(5);
     expect(steps[0]!.body).toBe(short.steps[0]!.body);
     for (const s of steps.slice(3)) {

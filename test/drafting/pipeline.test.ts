@@ -8,7 +8,8 @@ import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
 import { insertAccount } from '../../db/queries/accounts.js';
 import { insertContact } from '../../db/queries/contacts.js';
-import { sequencesForSignal, stepsOf, type SequenceRow, type StepRow } from '../../db/queries/drafting.js';
+import { sequencesForSignal } from '../../db/queries/drafting.js';
+import { listSteps } from '../../db/queries/sequencing.js';
 import { createTestContext } from '../support/context.js';
 import { describeEachBackend } from '../support/db.js';
 import { buildDraftWorkspace } from './builders.js';
@@ -45,7 +46,7 @@ describeEachBackend('research then draft', (get) => {
       ws.id,
       JSON.stringify({ researchSiteMap: { 'helix.example': base } }),
     ]);
-    const acc = (await one<{ id: number }>(
+    const acc = (await one(
       db,
       insertAccount(ws.id, {
         name: 'Helix Materials',
@@ -57,7 +58,7 @@ describeEachBackend('research then draft', (get) => {
         tags: [],
       }),
     ))!;
-    const c = (await one<{ id: number }>(
+    const c = (await one(
       db,
       insertContact(ws.id, {
         accountId: acc.id,
@@ -77,9 +78,9 @@ describeEachBackend('research then draft', (get) => {
     const helpers = () => ({ ...ctx, jobId: randomUUID(), signal: new AbortController().signal });
     await researchAgent.handler({ signalId: signal.id }, helpers());
     await draftAgent.handler({ signalId: signal.id }, helpers());
-    const [seq] = await run<SequenceRow>(db, sequencesForSignal(signal.id));
+    const [seq] = await run(db, sequencesForSignal(signal.id));
     expect(seq).toMatchObject({ status: 'pending_review', drafter: 'offline', contact_id: c.id, gate_failures: [] });
-    const steps = await run<StepRow>(db, stepsOf(seq!.id));
+    const steps = await run(db, listSteps(seq!.id));
     expect(steps[0]!.body).toContain('Rotterdam');
     expect(steps[0]!.cited_fact_ids.length).toBeGreaterThan(0);
   });

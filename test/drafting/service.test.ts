@@ -2,14 +2,8 @@
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import type { AppContext } from '../../context.js';
 import { run } from '../../db/index.js';
-import {
-  draftVersions,
-  sequencesForSignal,
-  stepsOf,
-  usageForSequence,
-  type SequenceRow,
-  type StepRow,
-} from '../../db/queries/drafting.js';
+import { draftVersions, sequencesForSignal, usageForSequence } from '../../db/queries/drafting.js';
+import { listSteps } from '../../db/queries/sequencing.js';
 import { createLlm } from '../../llm/client.js';
 import { costUsd } from '../../llm/pricing.js';
 import { classifyReply } from '../../sequencing/inbox/reply-intent.js';
@@ -36,7 +30,7 @@ describeEachBackend('draft agent', (get) => {
   const offline = () => ctx;
   const online = (): AppContext => onlineContext(ctx, get(), fake);
   const handle = runDraftJob;
-  const sequencesOf = (signalId: number) => run<SequenceRow>(get().db, sequencesForSignal(signalId));
+  const sequencesOf = (signalId: number) => run(get().db, sequencesForSignal(signalId));
   const signalRow = async (id: number) =>
     (
       await get().db.query<{ status: string; error: string | null }>(
@@ -64,7 +58,7 @@ describeEachBackend('draft agent', (get) => {
       gate_failures: [],
     });
     expect(seq!.mailbox_id).not.toBeNull();
-    const steps = await run<StepRow>(get().db, stepsOf(seq!.id));
+    const steps = await run(get().db, listSteps(seq!.id));
     expect(steps.map((s) => [s.kind, s.delay_days])).toEqual([
       ['opener', 0],
       ['follow_up', 3],
@@ -197,10 +191,10 @@ describeEachBackend('draft agent', (get) => {
       [1, 'llm', null],
       [2, 'llm', 'shorter'],
     ]);
-    expect((await run<StepRow>(get().db, stepsOf(seq!.id)))[0]!.body).toBe(shorter.steps[0]!.body);
+    expect((await run(get().db, listSteps(seq!.id)))[0]!.body).toBe(shorter.steps[0]!.body);
 
     await restoreDraftVersion(get().db, seq!.id, 1, ws.users.rep.id);
-    expect((await run<StepRow>(get().db, stepsOf(seq!.id)))[0]!.body).toBe(first.steps[0]!.body);
+    expect((await run(get().db, listSteps(seq!.id)))[0]!.body).toBe(first.steps[0]!.body);
     expect(await run(get().db, draftVersions(seq!.id))).toHaveLength(3);
   });
 

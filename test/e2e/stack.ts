@@ -73,7 +73,7 @@ export async function startStack(opts: {
   if (opts.sentCopies) smtp.onAccepted = (r) => dovecot.append(REP_ADDRESS, r.raw, 'Sent');
   const secrets = createSecretBox(TEST_SECRET);
   const siteMap = Object.fromEntries(opts.companies.map((c) => [c.domain, world.siteBase(c.domain)]));
-  const ws = (await one<{ id: number }>(
+  const ws = (await one(
     t.db,
     insertWorkspace('E2E workspace', {
       researchSiteMap: siteMap,

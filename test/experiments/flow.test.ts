@@ -8,12 +8,9 @@ import {
   armOutcomes,
   stepVariantOutcomes,
   variantOutcomes,
-  type StepVariantRow,
-  type ArmOutcomeRow,
-  type VariantOutcomeRow,
 } from '../../db/queries/experiments.js';
 import { insertEvent } from '../../db/queries/sending.js';
-import { sequenceStages, type SequenceStageRow } from '../../db/queries/dashboard.js';
+import { sequenceStages } from '../../db/queries/dashboard.js';
 import { draftSignal, prepareSequences } from '../../drafting/service.js';
 import { experimentReports, liftReports } from '../../experiments/report.js';
 import { createLogger } from '../../log.js';
@@ -173,7 +170,7 @@ describeEachBackend('experiments: assignment, hold-out and results', (get) => {
     await ev(held[0]!, 'meeting_booked', {}, false);
 
     const variants = experimentReports(
-      await run<VariantOutcomeRow>(get().db, variantOutcomes(ws.id, WEEK_AGO, SOON, variantsPlay)),
+      await run(get().db, variantOutcomes(ws.id, WEEK_AGO, SOON, variantsPlay)),
     );
     expect(variants).toHaveLength(1);
     expect(variants[0]!.arms.map((a) => a.letter)).toEqual(['A', 'B']);
@@ -185,7 +182,7 @@ describeEachBackend('experiments: assignment, hold-out and results', (get) => {
     expect(variants[0]!.comparison.winner).toBeNull(); // far below 100 sends per variant
     expect(variants[0]!.comparison.reason).toContain('at least 100 sends');
 
-    const lift = liftReports(await run<ArmOutcomeRow>(get().db, armOutcomes(ws.id, WEEK_AGO, SOON))).find(
+    const lift = liftReports(await run(get().db, armOutcomes(ws.id, WEEK_AGO, SOON))).find(
       (l) => l.playId === variantsPlay,
     )!;
     expect(lift.signalType).toBe('funding');
@@ -215,7 +212,7 @@ describeEachBackend('experiments: assignment, hold-out and results', (get) => {
     }
     for (const s of seqs.filter((x) => x.arm === 'treated')) expect(s.status).toBe('pending_review');
     // The managers' funnel counts only the drafted (treated) sequences of this play.
-    const funnel = await run<SequenceStageRow>(get().db, sequenceStages(ws.id, WEEK_AGO, SOON, 'play'));
+    const funnel = await run(get().db, sequenceStages(ws.id, WEEK_AGO, SOON, 'play'));
     expect(funnel.find((r) => r.key === 'Funding, hold out with nothing')!.sequences).toBe(seqs.length - held.length);
   });
 
@@ -242,7 +239,7 @@ describeEachBackend('experiments: assignment, hold-out and results', (get) => {
     for (const s of after.filter((x) => [...history, ...historyB].includes(x.id)))
       expect(s.variant_source).toBe('random');
     const report = experimentReports(
-      await run<VariantOutcomeRow>(get().db, variantOutcomes(ws.id, WEEK_AGO, SOON, id)),
+      await run(get().db, variantOutcomes(ws.id, WEEK_AGO, SOON, id)),
     );
     expect(report[0]!.arms.map((a) => [a.sent, a.positive])).toEqual([
       [40, 2],
@@ -304,10 +301,10 @@ describeEachBackend('experiments: assignment, hold-out and results', (get) => {
       if (s.variant === 1) await ev('reply', null, 7_200_000, { intent: 'not_interested' });
     }
     const [report] = experimentReports(
-      (await run<VariantOutcomeRow>(get().db, variantOutcomes(ws.id, WEEK_AGO, SOON))).filter(
+      (await run(get().db, variantOutcomes(ws.id, WEEK_AGO, SOON))).filter(
         (r) => r.variant_of === 'template' && r.owner_id === t.id,
       ),
-      await run<StepVariantRow>(get().db, stepVariantOutcomes(ws.id, WEEK_AGO, SOON)),
+      await run(get().db, stepVariantOutcomes(ws.id, WEEK_AGO, SOON)),
     );
     const nA = seqs.filter((s) => s.variant === 0).length;
     const nB = seqs.length - nA;

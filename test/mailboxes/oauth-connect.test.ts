@@ -7,7 +7,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AppContext } from '../../context.js';
 import { run } from '../../db/index.js';
-import { listOAuthMailboxes, type OAuthMailboxRow } from '../../db/queries/mailbox-oauth.js';
+import { listOAuthMailboxes } from '../../db/queries/mailbox-oauth.js';
 import { launchBrowser, login, screenshot } from '../support/browser.js';
 import { buildWorkspace, type TestWorkspace } from '../support/builders.js';
 import { createTestContext } from '../support/context.js';
@@ -24,7 +24,7 @@ describeEachBackend('oauth connect flow', (get, backend) => {
   let browser: Browser | undefined;
   const capture = captureLog();
   const logged = capture.lines;
-  const mailboxes = (userId: number | null = null) => run<OAuthMailboxRow>(ctx.db, listOAuthMailboxes(ws.id, userId));
+  const mailboxes = (userId: number | null = null) => run(ctx.db, listOAuthMailboxes(ws.id, userId));
 
   beforeAll(async () => {
     google = await startFakeOAuth({ provider: 'google' });

@@ -13,7 +13,7 @@ const mx = (noMx: string[]) => async (domain: string) => {
 };
 
 async function account(db: Database, ws: TestWorkspace, domain: string, people: [string, string][]) {
-  const a = (await one<{ id: number }>(
+  const a = (await one(
     db,
     insertAccount(ws.id, {
       name: domain,
@@ -27,7 +27,7 @@ async function account(db: Database, ws: TestWorkspace, domain: string, people: 
   ))!;
   const ids: Record<string, number> = {};
   for (const [local, title] of people) {
-    const c = (await one<{ id: number }>(
+    const c = (await one(
       db,
       insertContact(ws.id, {
         accountId: a.id,

@@ -130,7 +130,7 @@ describeEachBackend('plays end to end', (get) => {
 
   it('enrolls two contacts by hand: one signal, two drafts, the second starting a day later', async () => {
     const { db } = get();
-    const acc = (await one<{ id: number }>(
+    const acc = (await one(
       db,
       insertAccount(ws.id, {
         name: 'Twofold',
@@ -148,7 +148,7 @@ describeEachBackend('plays end to end', (get) => {
       ['Ben', 'Head of RevOps'],
     ]) {
       ids.push(
-        (await one<{ id: number }>(
+        (await one(
           db,
           insertContact(ws.id, {
             accountId: acc.id,
@@ -217,7 +217,7 @@ describeEachBackend('plays end to end', (get) => {
 
   it('keeps a signal no enabled play takes, dismissed with the reason, and drafts nothing', async () => {
     const { db } = get();
-    const acc = (await one<{ id: number }>(
+    const acc = (await one(
       db,
       insertAccount(ws.id, {
         name: 'Seedling',
@@ -268,7 +268,7 @@ describeEachBackend('funnel by play', (get) => {
         text: `SELECT id FROM plays WHERE workspace_id = $1 AND name LIKE 'Hiring%'`,
         values: [ws.id],
       }))!;
-      const acc = (await one<{ id: number }>(
+      const acc = (await one(
         db,
         insertAccount(ws.id, {
           name: 'Hire Co',
@@ -280,7 +280,7 @@ describeEachBackend('funnel by play', (get) => {
           tags: [],
         }),
       ))!;
-      const c = (await one<{ id: number }>(
+      const c = (await one(
         db,
         insertContact(ws.id, {
           accountId: acc.id,

@@ -57,7 +57,7 @@ describeEachBackend('needs a contact', (get) => {
       ws.id,
       JSON.stringify({ researchSiteMap: { 'quill-bank.example': siteUrl } }),
     ]);
-    const acc = (await one<{ id: number }>(
+    const acc = (await one(
       db,
       insertAccount(ws.id, {
         name: 'Quill Bank',

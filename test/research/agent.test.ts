@@ -40,7 +40,7 @@ describeEachBackend('research agent', (get) => {
   });
 
   async function account(domain: string, contacts: { first: string; title: string; tz?: string; status?: string }[]) {
-    const acc = (await one<{ id: number }>(
+    const acc = (await one(
       ctx.db,
       insertAccount(ws.id, {
         name: 'Acme Widgets',
@@ -54,7 +54,7 @@ describeEachBackend('research agent', (get) => {
     ))!;
     const ids: Record<string, number> = {};
     for (const c of contacts) {
-      const row = (await one<{ id: number }>(
+      const row = (await one(
         ctx.db,
         insertContact(ws.id, {
           accountId: acc.id,
@@ -105,14 +105,7 @@ describeEachBackend('research agent', (get) => {
       )
     ).rows;
   const dossiers = (id: number) =>
-    run<{
-      id: number;
-      contact_id: number | null;
-      contact_time_zone: string | null;
-      errors: unknown[];
-      people: { title: string }[];
-      stats: Record<string, number>;
-    }>(ctx.db, dossiersOfSignal(id));
+    run(ctx.db, dossiersOfSignal(id));
 
   it('builds a cited dossier for the most senior active contact, marks the signal researched and enqueues one draft', async () => {
     const acc = await account('acme.example', [
@@ -130,7 +123,7 @@ describeEachBackend('research agent', (get) => {
       contact_time_zone: 'America/Chicago',
       people: [expect.objectContaining({ title: 'VP Sales' })],
     });
-    const facts = await run<{ kind: string; source_url: string; quote: string; position: number; fetched_at: Date }>(
+    const facts = await run(
       ctx.db,
       factsOfDossier(d!.id),
     );

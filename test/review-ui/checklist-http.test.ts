@@ -12,7 +12,7 @@ describeEachBackend('first-run checklist', (get) => {
 
   it('ticks off each step from the data and disappears when all are done', async () => {
     const db = app.ctx.db;
-    const ws = (await one<{ id: number }>(db, insertWorkspace(`fresh-${Date.now()}`)))!.id;
+    const ws = (await one(db, insertWorkspace(`fresh-${Date.now()}`)))!.id;
     const email = `admin-fresh-${Date.now()}@test.example`;
     const { password } = await addUser(db, { workspaceId: ws, email, role: 'admin', name: 'A' });
     const b = new Browserish(app.base);

@@ -115,7 +115,7 @@ describeEachBackend('signal pipeline', (get) => {
       // Bought in the acquisition test; its own account, so Vantage's later job change is not cooled down.
       ['Lattice Works', 'lattice.example'],
     ] as const) {
-      const a = await one<{ id: number }>(
+      const a = await one(
         ctx.db,
         insertAccount(ws.id, { name, domain, aliases: [], ownerId: null, timeZone: null, country: null, tags: [] }),
       );
@@ -258,7 +258,7 @@ describeEachBackend('signal pipeline', (get) => {
       ['Harbor Freight Labs', 'harborlabs.example', ['enterprise', 'Competitor:Salesloft']],
       ['Juniper Retail', 'juniper.example', ['competitor:outreach']],
     ] as const) {
-      const a = await one<{ id: number }>(
+      const a = await one(
         ctx.db,
         insertAccount(ws.id, {
           name,
@@ -424,7 +424,7 @@ describeEachBackend('signal pipeline', (get) => {
   });
 
   it('turns a contact re-import that changes employer into a job-change signal at the new account', async () => {
-    const c = await one<{ id: number }>(
+    const c = await one(
       ctx.db,
       insertContact(ws.id, {
         accountId: acc['orchid.example']!,

@@ -175,7 +175,7 @@ describeEachBackend('signals page', (get) => {
   it('assigns several ticked unmatched signals to an existing account at once', async () => {
     const a = await manual('Orbitale raises $3M seed for satellites');
     const b = await manual('Orbitale opens an office in Lisbon');
-    const target = await one<{ id: number }>(
+    const target = await one(
       ctx.db,
       insertAccount(ws.id, {
         name: 'Orbital Works',

@@ -49,7 +49,7 @@ describeEachBackend('signals over HTTP', (get) => {
       text: `UPDATE workspaces SET settings = '{"autoCreateAccountsFromChampions": true}' WHERE id = $1`,
       values: [ws.id],
     });
-    const orchid = await one<{ id: number }>(
+    const orchid = await one(
       ctx.db,
       insertAccount(ws.id, {
         name: 'Orchid Bio',
@@ -73,7 +73,7 @@ describeEachBackend('signals over HTTP', (get) => {
         tags: [],
       }),
     );
-    champion = (await one<{ id: number }>(
+    champion = (await one(
       ctx.db,
       insertContact(ws.id, {
         accountId: orchid!.id,
@@ -229,7 +229,7 @@ describeEachBackend('signals over HTTP', (get) => {
   });
 
   it('takes job changes as JSON from RevOps and moves the contact', async () => {
-    const dana = await one<{ id: number }>(
+    const dana = await one(
       ctx.db,
       insertContact(ws.id, {
         accountId: null,

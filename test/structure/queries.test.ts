@@ -1,5 +1,6 @@
-// The database rules, read from the source so they stay true: one query function per name across
-// db/queries (a second `findX` with other arguments or scoping is how callers pick the wrong one),
+// The database rules, read from the source so they stay true: one query function and one row type
+// per name across db/queries (a second `findX` with other arguments or scoping, or a second
+// `StepRow` with other columns, is how callers pick the wrong one),
 // and no SQL outside db/ (Salesforce's SOQL is the CRM's language, not ours).
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -28,7 +29,7 @@ const code = (f: string) =>
 
 const QUERY_MODULES = sources('db/queries', new Set());
 const exported = QUERY_MODULES.flatMap((file) =>
-  [...read(file).matchAll(/^export (?:async )?(?:const|function) (\w+)/gm)].map((m) => ({ name: m[1]!, file })),
+  [...read(file).matchAll(/^export (?:async )?(?:const|function|interface|type) (\w+)/gm)].map((m) => ({ name: m[1]!, file })),
 );
 const SQL =
   /\b(?:SELECT\s[\s\S]{0,300}?\bFROM\s|SELECT\s+pg_\w+\(|INSERT\s+INTO\s|UPDATE\s+\w+\s+SET\s|DELETE\s+FROM\s)/;

@@ -2,7 +2,7 @@
 import type { Database } from '../../db/index.js';
 import { one } from '../../db/index.js';
 import type { Role } from '../../db/queries/users.js';
-import { insertWorkspace, type WorkspaceRow } from '../../db/queries/workspaces.js';
+import { insertWorkspace } from '../../db/queries/workspaces.js';
 import { addUser } from '../../review-ui/auth/users.js';
 
 export interface TestWorkspace {
@@ -14,7 +14,7 @@ export async function buildWorkspace(
   db: Database,
   tag = Math.random().toString(36).slice(2, 8),
 ): Promise<TestWorkspace> {
-  const ws = (await one<WorkspaceRow>(db, insertWorkspace(`ws-${tag}`)))!;
+  const ws = (await one(db, insertWorkspace(`ws-${tag}`)))!;
   const users = {} as TestWorkspace['users'];
   for (const role of ['admin', 'revops', 'manager', 'rep'] as Role[]) {
     const email = `${role}-${tag}@test.example`;

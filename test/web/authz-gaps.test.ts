@@ -27,7 +27,7 @@ describeEachBackend('authorization gaps', (get) => {
   it("refuses a rep enrolling another rep's contact through a play, and allows their own", async () => {
     const { ctx, ws } = app;
     await seedDefaultPlays(ctx.db, ws.id);
-    const play = (await run<{ id: number }>(ctx.db, listPlays(ws.id)))[0]!;
+    const play = (await run(ctx.db, listPlays(ws.id)))[0]!;
     await q('UPDATE plays SET enabled = true WHERE id = $1', [play.id]);
     const other = await secondRep();
     const contactAt = async (ownerId: number | null, tag: string) => {
