@@ -3,12 +3,39 @@
 // does is planned first (import-plan.ts), so the preview shows exactly what the run will do.
 import { one, run, type Database, type Queryable } from '../db/index.js';
 import { findAccountByDomain, findAccountByName, findAccountForImport, insertAccount } from '../db/queries/accounts.js';
-import { findContactByEmail, insertContact, insertContactChange, updateContactImported } from '../db/queries/contacts.js';
-import { claimImport, finishImport, insertImport, updateImportProgress, type ImportErrorRow, type ImportRow } from '../db/queries/imports.js';
+import {
+  findContactByEmail,
+  insertContact,
+  insertContactChange,
+  updateContactImported,
+} from '../db/queries/contacts.js';
+import {
+  claimImport,
+  finishImport,
+  insertImport,
+  updateImportProgress,
+  type ImportErrorRow,
+  type ImportRow,
+} from '../db/queries/imports.js';
 import { updateAccount } from '../db/queries/settings.js';
 import { findUserByEmail, type UserRow } from '../db/queries/users.js';
-import { mapColumns, parseCsv, validateRows, type AccountRowInput, type ContactRowInput, type ImportKind, type RowResult } from './csv-rows.js';
-import { findConflicts, planFields, presentFields, type EmptyCells, type FieldPlan, type Fields } from './import-plan.js';
+import {
+  mapColumns,
+  parseCsv,
+  validateRows,
+  type AccountRowInput,
+  type ContactRowInput,
+  type ImportKind,
+  type RowResult,
+} from './csv-rows.js';
+import {
+  findConflicts,
+  planFields,
+  presentFields,
+  type EmptyCells,
+  type FieldPlan,
+  type Fields,
+} from './import-plan.js';
 
 export interface ImportReport {
   importId: number;
@@ -46,10 +73,7 @@ const NO_DOMAIN_WARNING =
 
 async function planAccount(db: Queryable, o: PlanInput<AccountRowInput>): Promise<RowPlan> {
   const v = o.value;
-  const found = await one(
-    db,
-    findAccountForImport(o.workspaceId, v.domain, v.name),
-  );
+  const found = await one(db, findAccountForImport(o.workspaceId, v.domain, v.name));
   const current: Fields | undefined = found && {
     name: found.name as string,
     aliases: found.aliases as string[],
@@ -108,10 +132,7 @@ const accountLabel = (a: { id: number; name: string; domain: string | null }) =>
 
 async function contactAccount(db: Queryable, workspaceId: number, v: ContactRowInput) {
   if (v.account_domain) {
-    const a = await one(
-      db,
-      findAccountByDomain(workspaceId, v.account_domain),
-    );
+    const a = await one(db, findAccountByDomain(workspaceId, v.account_domain));
     if (!a) throw new RowError(`no account with domain ${v.account_domain}; import the account first`);
     return a;
   }
@@ -137,10 +158,7 @@ async function planContact(db: Queryable, o: PlanInput<ContactRowInput>): Promis
   const present = widen(o.present);
   const mapped = widen(o.mapped);
   const account = present.has('account') ? await contactAccount(db, o.workspaceId, v) : null;
-  const existing = await one(
-    db,
-    findContactByEmail(o.workspaceId, v.email),
-  );
+  const existing = await one(db, findContactByEmail(o.workspaceId, v.email));
   const current: Fields | undefined = existing && {
     first_name: existing.first_name,
     last_name: existing.last_name,

@@ -53,9 +53,7 @@ export async function researchCommand(target: string, o: { contact?: string; jso
     const ctx = await openContext({ boss: false });
     try {
       const ws = await one(ctx.db, firstWorkspace());
-      const contact = ws
-        ? await one(ctx.db, findContactByEmail(ws.id, o.contact))
-        : undefined;
+      const contact = ws ? await one(ctx.db, findContactByEmail(ws.id, o.contact)) : undefined;
       if (!contact) {
         process.stderr.write(`prospector: no contact with email ${o.contact}\n`);
         process.exitCode = 1;

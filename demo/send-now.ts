@@ -48,10 +48,7 @@ export async function demoSendNow(
       ))!.id
     );
   });
-  const steps = await run(
-    ctx.db,
-    nextScheduledSteps(input.workspaceId, input.ownerId),
-  );
+  const steps = await run(ctx.db, nextScheduledSteps(input.workspaceId, input.ownerId));
   const results: SendNowReport['results'] = [];
   for (const s of steps) {
     const opened = await ctx.db.transaction(async (tx) => {

@@ -70,8 +70,7 @@ export async function prepareSequences(
       play_approval_mode: string | null;
     }>(tx, q.templateForPlay(signal.workspace_id, signal.play_id ?? null));
     if (!template) throw new AppError('STATE', `workspace ${signal.workspace_id} has no sequence template`);
-    const wsSettings = (await one(tx, workspaceSettings(signal.workspace_id)))
-      ?.settings;
+    const wsSettings = (await one(tx, workspaceSettings(signal.workspace_id)))?.settings;
     // Hold-out arm and variant are drawn here, once per new sequence, before any drafting.
     const assigner = await assignerFor(tx, signal, template.steps);
     const sequences: SequenceRow[] = [];
@@ -82,9 +81,7 @@ export async function prepareSequences(
         continue;
       }
       const accountId = d.account_id ?? signal.account_id;
-      const ownerId = accountId
-        ? ((await one(tx, q.accountOwner(accountId)))?.owner_id ?? null)
-        : null;
+      const ownerId = accountId ? ((await one(tx, q.accountOwner(accountId)))?.owner_id ?? null) : null;
       const owner = await one(tx, q.pickOwner(signal.workspace_id, ownerId));
       const mailbox = owner ? await one(tx, q.firstMailboxOf(owner.id)) : undefined;
       const assigned = assigner.next();
@@ -233,9 +230,7 @@ export async function draftSequence(
         await run(tx, q.saveDraftedStep(sequenceId, i + 1, step));
     }
     if (moved && sequence.signal_id) {
-      const pending = (await run(tx, q.sequencesForSignal(sequence.signal_id))).some(
-        (s) => s.status === 'drafting',
-      );
+      const pending = (await run(tx, q.sequencesForSignal(sequence.signal_id))).some((s) => s.status === 'drafting');
       if (!pending) await run(tx, q.setSignalStatus(sequence.signal_id, ['researched', 'drafting'], 'drafted'));
     }
     return { version: v.version, applied: !!moved };

@@ -2,11 +2,7 @@
 // the drafter what the stored assignment means. The decisions themselves are pure (assign.ts,
 // stats.ts, report.ts).
 import { one, run, type Queryable } from '../db/index.js';
-import {
-  experimentContext,
-  playExperiment,
-  variantOutcomes,
-} from '../db/queries/experiments.js';
+import { experimentContext, playExperiment, variantOutcomes } from '../db/queries/experiments.js';
 import { assign, directionsFor, secureRandom, type Assignment, type Directions, type Rng } from './assign.js';
 import { experimentReports } from './report.js';
 import { readExperiment, type PlayExperiment } from './schema.js';
@@ -34,9 +30,7 @@ export async function assignerFor(
     signalType: signal.type,
     templateSteps,
   };
-  const play = o.playId
-    ? await one(db, playExperiment(o.playId))
-    : undefined;
+  const play = o.playId ? await one(db, playExperiment(o.playId)) : undefined;
   const experiment = readExperiment(play?.experiment);
   const holdoutEligible =
     play?.trigger?.kind === 'signal' && !['manual', 'inbound'].includes(o.signalType) && !!experiment;

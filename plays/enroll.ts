@@ -129,10 +129,8 @@ export async function inboundSecret(db: Queryable, secrets: SecretBox, workspace
   if (!row) throw new AppError('NOT_FOUND', `No workspace ${workspaceId}.`);
   const sealed =
     row.inbound_secret_enc ??
-    (await one(
-      db,
-      setInboundSecretIfMissing(workspaceId, secrets.seal(randomBytes(24).toString('base64url'))),
-    ))!.inbound_secret_enc;
+    (await one(db, setInboundSecretIfMissing(workspaceId, secrets.seal(randomBytes(24).toString('base64url')))))!
+      .inbound_secret_enc;
   return secrets.open(sealed);
 }
 
@@ -160,9 +158,7 @@ export async function recordInboundEvent(
   if (!play) return { reason: `no enabled play takes ${e.event} events` };
   const domain = normalizeDomain(e.email.split('@')[1]!);
   return db.transaction(async (tx) => {
-    let account = domain
-      ? await one(tx, findAccountByDomain(workspaceId, domain))
-      : undefined;
+    let account = domain ? await one(tx, findAccountByDomain(workspaceId, domain)) : undefined;
     account ??= (await one(
       tx,
       insertAccount(workspaceId, {

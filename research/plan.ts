@@ -45,9 +45,7 @@ export async function planResearch(
     verifyMx: settings.verifyMx ?? true,
   });
   if (choice.noPlay) return { targets: [], playId: null, noPlay: choice.noPlay, skipped: [] };
-  const account = signal.account_id
-    ? await one(db, findAccount(signal.workspace_id, signal.account_id))
-    : undefined;
+  const account = signal.account_id ? await one(db, findAccount(signal.workspace_id, signal.account_id)) : undefined;
   const targets: ResearchTarget[] = [];
   for (const c of choice.contacts) {
     const contact = await one(db, findContact(signal.workspace_id, c.id));

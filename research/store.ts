@@ -5,12 +5,7 @@ import type { Queryable } from '../db/index.js';
 import { one, run } from '../db/index.js';
 import { findAccount, type AccountRow } from '../db/queries/accounts.js';
 import { findContact, type ContactRow } from '../db/queries/contacts.js';
-import {
-  activeContactsOfAccount,
-  deleteDossiersOfSignal,
-  insertDossier,
-  insertFacts,
-} from '../db/queries/research.js';
+import { activeContactsOfAccount, deleteDossiersOfSignal, insertDossier, insertFacts } from '../db/queries/research.js';
 import type { SignalRow } from '../db/queries/signals.js';
 import { findUser } from '../db/queries/users.js';
 import { findWorkspace, type WorkspaceRow } from '../db/queries/workspaces.js';
@@ -76,12 +71,8 @@ export interface ResearchTarget {
 
 /** The account, the contact (the signal's own if active, else the account's most senior active one) and the rep's zone. */
 export async function loadResearchTarget(db: Queryable, signal: SignalRow): Promise<ResearchTarget> {
-  const account = signal.account_id
-    ? await one(db, findAccount(signal.workspace_id, signal.account_id))
-    : undefined;
-  let contact = signal.contact_id
-    ? await one(db, findContact(signal.workspace_id, signal.contact_id))
-    : undefined;
+  const account = signal.account_id ? await one(db, findAccount(signal.workspace_id, signal.account_id)) : undefined;
+  let contact = signal.contact_id ? await one(db, findContact(signal.workspace_id, signal.contact_id)) : undefined;
   if (contact?.status !== 'active')
     contact = account ? bestContact(await run(db, activeContactsOfAccount(account.id))) : undefined;
   return targetFor(db, signal, account, contact);

@@ -15,9 +15,7 @@ import type { CurrentUser } from './auth/session.js';
 import { pageParams } from './layout.js';
 
 export async function stepSettings(ctx: Pick<AppContext, 'db'>, workspaceId: number) {
-  return stepApprovalSettings(
-    (await one(ctx.db, workspaceSettings(workspaceId)))?.settings,
-  );
+  return stepApprovalSettings((await one(ctx.db, workspaceSettings(workspaceId)))?.settings);
 }
 
 export /**

@@ -12,10 +12,7 @@ export async function moveLaterSteps(
   policy: WindowPolicy,
   now: Date,
 ): Promise<number> {
-  const later = await run(
-    tx,
-    laterOpenSteps(step.sequenceId, step.position),
-  );
+  const later = await run(tx, laterOpenSteps(step.sequenceId, step.position));
   const moves = replanLater(
     step.at,
     later.map((s) => ({ id: s.id, delayDays: s.delay_days, at: s.scheduled_at })),

@@ -121,9 +121,7 @@ export async function applyReply(
   if (r.sequenceId) await endSequence(tx, r.sequenceId, 'stopped', 'replied', r.now);
   await endContactSequences(tx, r.contactId, 'replied', r.now);
   const paused =
-    r.pauseAccount && r.accountId
-      ? (await run(tx, pauseAccountSequences(r.accountId, r.now))).map((x) => x.id)
-      : [];
+    r.pauseAccount && r.accountId ? (await run(tx, pauseAccountSequences(r.accountId, r.now))).map((x) => x.id) : [];
   await run(
     tx,
     insertEvent({
@@ -157,10 +155,7 @@ export async function applyAutoReply(
   let moved = 0;
   if (a.sequenceId) {
     let prev: Date | null = null;
-    for (const s of await run(
-      tx,
-      remainingSteps(a.sequenceId),
-    )) {
+    for (const s of await run(tx, remainingSteps(a.sequenceId))) {
       const earliest: Date = prev
         ? DateTime.fromJSDate(prev, { zone: a.zone }).plus({ days: s.delay_days }).toJSDate()
         : resumeAt;
@@ -191,9 +186,7 @@ export async function applyMeetingBooked(
   tx: Queryable,
   m: Who & { sequenceId: number | null; source: string; data?: Record<string, unknown> },
 ): Promise<void> {
-  let ids = m.sequenceId
-    ? [m.sequenceId]
-    : (await run(tx, contactSequences(m.contactId))).map((r) => r.id);
+  let ids = m.sequenceId ? [m.sequenceId] : (await run(tx, contactSequences(m.contactId))).map((r) => r.id);
   if (!ids.length) ids = (await run(tx, latestContactSequence(m.contactId))).map((r) => r.id);
   for (const id of ids) {
     if (await one(tx, completeAsBooked(id, m.now))) await run(tx, cancelOpenSteps(id, 'meeting_booked', m.now));

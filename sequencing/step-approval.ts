@@ -48,16 +48,10 @@ export async function approveStep(
   const now = input.now ?? new Date();
   const row = await ctx.db.transaction(async (tx) => {
     // The flags of the text being approved; a stale digest or a settled step is refused below instead.
-    const locked = await one(
-      tx,
-      lockStepGates(input.stepId),
-    );
+    const locked = await one(tx, lockStepGates(input.stepId));
     const current = locked?.status === 'awaiting_approval' && (!input.digest || input.digest === locked.digest);
     const confirmed = current && locked ? assertGatesConfirmed(locked.gate_failures, input.confirmGates, 'step') : [];
-    const r = await one(
-      tx,
-      approveStepRow(input.stepId, input.userId, input.digest ?? null, now),
-    );
+    const r = await one(tx, approveStepRow(input.stepId, input.userId, input.digest ?? null, now));
     if (!r) throw await whyNotApproved(tx, input.stepId, input.digest ?? null);
     const ws = (await one<{ workspace_id: number }>(tx, sequenceRefs(r.sequence_id)))!;
     await run(
@@ -78,10 +72,7 @@ export async function approveStep(
 }
 
 async function whyNotApproved(tx: Queryable, stepId: number, digest: string | null): Promise<AppError> {
-  const st = await one(
-    tx,
-    stepApprovalState(stepId),
-  );
+  const st = await one(tx, stepApprovalState(stepId));
   if (!st) return new AppError('NOT_FOUND', 'No such step.');
   if (st.status !== 'awaiting_approval')
     return new AppError('STATE', `This step is ${st.status.replace('_', ' ')}, not waiting for approval.`);
@@ -120,10 +111,7 @@ export async function stepApprovalTick(
   opts: { now?: Date; random?: () => number } = {},
 ) {
   const now = opts.now ?? new Date();
-  const returned = await run(
-    ctx.db,
-    markReturned(now, null),
-  );
+  const returned = await run(ctx.db, markReturned(now, null));
   for (const r of returned)
     ctx.log.info({ stepId: r.id, sequenceId: r.sequence_id, ownerId: r.owner_id }, 'sequence.step.returned');
   let moved = 0,
@@ -158,12 +146,11 @@ async function settleUnapproved(
       random,
     });
     if (d.kind === 'wait') return d;
-    const later = (
-      await run(
-        tx,
-        laterOpenSteps(st.sequence_id, st.position),
-      )
-    ).map((s) => ({ id: s.id, delayDays: s.delay_days, at: s.scheduled_at }));
+    const later = (await run(tx, laterOpenSteps(st.sequence_id, st.position))).map((s) => ({
+      id: s.id,
+      delayDays: s.delay_days,
+      at: s.scheduled_at,
+    }));
     if (d.kind === 'move') {
       await run(tx, moveAwaiting(st.id, d.until, d.missed, now));
       for (const p of replanLater(d.until, later, zone, policy, 'move')) await run(tx, setStepTime(p.id, p.at, now));

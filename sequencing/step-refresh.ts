@@ -42,9 +42,7 @@ export async function refreshStep(
   const { input, sequence, steps } = await loadDraftInput(db, at.sequence_id);
   const idx = steps.findIndex((s) => s.id === stepId);
   const step = steps[idx]!;
-  const settings = stepApprovalSettings(
-    (await one(db, workspaceSettings(sequence.workspace_id)))?.settings,
-  );
+  const settings = stepApprovalSettings((await one(db, workspaceSettings(sequence.workspace_id)))?.settings);
   const changes = await loadChanges(db, stepId, settings.staleFactDays, now);
   // Untrusted like the rest of the research: fenced as data in the prompt, and what the grounding gate accepts.
   const refreshed: DraftInput = {

@@ -196,11 +196,7 @@ async function storeOne(
   let dup = await one(tx, findDuplicate(o.workspaceId, key, occurredAt, DEDUP_WINDOW_DAYS[p.type] ?? 7));
   if (!dup) {
     let status = statusFor(p);
-    if (
-      status === 'new' &&
-      accountId &&
-      (await one(tx, accountInCooldown(accountId, o.now, cooldown)))!.cooling
-    )
+    if (status === 'new' && accountId && (await one(tx, accountInCooldown(accountId, o.now, cooldown)))!.cooling)
       status = 'cooldown';
     const fp = fingerprint(key, occurredAt);
     const matchJson =

@@ -133,7 +133,10 @@ export async function handleJobChangeEvent(
       : new Set(byName.map((c) => c.accountId)).size === 1
         ? byName[0]!.accountId
         : undefined;
-  const contact = await one(ctx.db, findContactForJobChange(o.workspaceId, e.person.email ?? null, e.person.linkedinUrl ?? null));
+  const contact = await one(
+    ctx.db,
+    findContactForJobChange(o.workspaceId, e.person.email ?? null, e.person.linkedinUrl ?? null),
+  );
   const autoCreate = !!(ws?.settings as { autoCreateAccountsFromChampions?: boolean } | undefined)
     ?.autoCreateAccountsFromChampions;
   let createdAccount = false;

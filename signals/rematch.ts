@@ -61,10 +61,7 @@ export async function rematchUnmatched(
       }
       const cooling = (await one(tx, accountInCooldown(m.accountId, now, days)))!.cooling;
       const match = { status: 'matched', via: m.via, candidates: m.candidates, others: m.others, rematchedAt: now };
-      const r = await one(
-        tx,
-        rematchSignal(workspaceId, s.id, m.accountId, cooling ? 'cooldown' : 'new', match),
-      );
+      const r = await one(tx, rematchSignal(workspaceId, s.id, m.accountId, cooling ? 'cooldown' : 'new', match));
       if (!r) return;
       out.matched.push(s.id);
       if (r.status === 'new') await ctx.enqueueResearch(tx, r.id);

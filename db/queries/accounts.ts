@@ -84,7 +84,11 @@ export const findAccountByDomain = (workspaceId: number, domain: string): Sql<Ac
 });
 
 /** The account a CSV row updates (by domain, else by name when the row has none), with its owner's email. */
-export const findAccountForImport = (workspaceId: number, domain: string | null, name: string): Sql<{ id: number; notes: string; owner_email: string | null } & Record<string, unknown>> => ({
+export const findAccountForImport = (
+  workspaceId: number,
+  domain: string | null,
+  name: string,
+): Sql<{ id: number; notes: string; owner_email: string | null } & Record<string, unknown>> => ({
   text: `SELECT a.*, u.email AS owner_email FROM accounts a LEFT JOIN users u ON u.id = a.owner_id
           WHERE a.workspace_id = $1
             AND CASE WHEN $2::text IS NULL THEN lower(a.name) = lower($3)

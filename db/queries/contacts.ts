@@ -135,4 +135,7 @@ export const listContacts = (
   values: [workspaceId, opts.accountId ?? null, opts.q || null, opts.limit, opts.offset],
 });
 
-export const contactEmail = (id: number): Sql<{ email: string }> => ({ text: 'SELECT email FROM contacts WHERE id = $1', values: [id] });
+export const contactEmail = (id: number): Sql<{ email: string }> => ({
+  text: 'SELECT email FROM contacts WHERE id = $1',
+  values: [id],
+});

@@ -10,7 +10,12 @@ export const lockSignal = (id: number): Sql<SignalRow> => ({
   values: [id],
 });
 
-export const setSignalStatus = (id: number, from: string[], to: string, error: string | null = null): Sql<{ id: number }> => ({
+export const setSignalStatus = (
+  id: number,
+  from: string[],
+  to: string,
+  error: string | null = null,
+): Sql<{ id: number }> => ({
   text: `UPDATE signals SET status = $3, error = $4, updated_at = now() WHERE id = $1 AND status = ANY($2::text[]) RETURNING id`,
   values: [id, from, to, error],
 });

@@ -71,7 +71,12 @@ export interface VariantOutcomeRow extends OutcomeCounts {
  * Outcomes per variant of randomly assigned, treated sequences created in [from, to) (a promoted
  * winner's later sequences are not a random draw and stay out of the comparison).
  */
-export const variantOutcomes = (workspaceId: number, from: Date, to: Date, playId: number | null = null): Sql<VariantOutcomeRow> => ({
+export const variantOutcomes = (
+  workspaceId: number,
+  from: Date,
+  to: Date,
+  playId: number | null = null,
+): Sql<VariantOutcomeRow> => ({
   text: `WITH seq AS (
            SELECT q.variant_of, CASE WHEN q.variant_of = 'play' THEN q.play_id ELSE q.template_id END AS owner_id, q.variant,
                   ${OUTCOMES}

@@ -100,7 +100,12 @@ export const EXPORT_COLUMNS: Record<ExportKind, string[]> = {
   ],
 };
 
-export const exportPage = (kind: ExportKind, workspaceId: number, afterId: number, limit: number): Sql<Record<string, unknown>> => ({
+export const exportPage = (
+  kind: ExportKind,
+  workspaceId: number,
+  afterId: number,
+  limit: number,
+): Sql<Record<string, unknown>> => ({
   text: SELECTS[kind],
   values: [workspaceId, afterId, limit],
 });

@@ -2,7 +2,18 @@
 import type { Sql } from '../types.js';
 
 /** Our sent step by one of the Message-IDs a reply refers to, newest reference first. */
-export const stepByMessageIds = (workspaceId: number, messageIds: string[]): Sql<{ step_id: number; sequence_id: number; contact_id: number; account_id: number | null; email: string; time_zone: string | null; mailbox_id: number | null }> => ({
+export const stepByMessageIds = (
+  workspaceId: number,
+  messageIds: string[],
+): Sql<{
+  step_id: number;
+  sequence_id: number;
+  contact_id: number;
+  account_id: number | null;
+  email: string;
+  time_zone: string | null;
+  mailbox_id: number | null;
+}> => ({
   text: `SELECT st.id AS step_id, st.mailbox_id, s.id AS sequence_id, s.contact_id, s.account_id, c.email, c.time_zone
            FROM sequence_steps st JOIN sequences s ON s.id = st.sequence_id JOIN contacts c ON c.id = s.contact_id
           WHERE s.workspace_id = $1 AND st.message_id = ANY($2::text[])
@@ -76,7 +87,17 @@ export const insertInMessage = (m: {
   ],
 });
 
-export const findInMessage = (id: number): Sql<{ id: number; workspace_id: number; contact_id: number | null; sequence_id: number | null; step_id: number | null; from_addr: string; classification: string | null }> => ({
+export const findInMessage = (
+  id: number,
+): Sql<{
+  id: number;
+  workspace_id: number;
+  contact_id: number | null;
+  sequence_id: number | null;
+  step_id: number | null;
+  from_addr: string;
+  classification: string | null;
+}> => ({
   text: `SELECT * FROM messages WHERE id = $1 AND direction = 'in'`,
   values: [id],
 });

@@ -64,7 +64,11 @@ export const pauseDisconnected = (mailboxId: number, reason: string): Sql => ({
 });
 
 /** The mailbox a provider account already has in this workspace (reconnecting updates it). */
-export const findMailboxBySubject = (workspaceId: number, provider: string, subject: string): Sql<{ id: number; consent_error: string | null }> => ({
+export const findMailboxBySubject = (
+  workspaceId: number,
+  provider: string,
+  subject: string,
+): Sql<{ id: number; consent_error: string | null }> => ({
   text: `SELECT m.id::int AS id, m.user_id::int AS user_id, o.consent_error FROM mailbox_oauth o
            JOIN mailboxes m ON m.id = o.mailbox_id
           WHERE m.workspace_id = $1 AND o.provider = $2 AND o.subject = $3

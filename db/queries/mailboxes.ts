@@ -12,7 +12,9 @@ export const insertOutboxMailbox = (m: {
   values: [m.workspaceId, m.userId, m.fromName, m.fromEmail],
 });
 
-export const listMailboxes = (workspaceId: number): Sql<{ id: number; from_email: string; user_id: number | null }> => ({
+export const listMailboxes = (
+  workspaceId: number,
+): Sql<{ id: number; from_email: string; user_id: number | null }> => ({
   text: `SELECT id, workspace_id, user_id, kind, from_name, from_email, smtp_host, smtp_port, imap_host, imap_port,
                 daily_cap, min_gap_seconds, max_gap_seconds, paused_at, pause_reason, last_sent_at
            FROM mailboxes WHERE workspace_id = $1 AND archived_at IS NULL ORDER BY id`,

@@ -33,7 +33,12 @@ const OUTBOX_SELECT = `SELECT m.id, m.sequence_id, m.step_id, m.mailbox_id, mb.k
            LEFT JOIN accounts a ON a.id = s.account_id`;
 
 /** Sent messages, newest first; `ownerId` limits a rep to sequences they own or whose account they own. */
-export const listOutbox = (workspaceId: number, ownerId: number | null, limit: number, offset: number): Sql<OutboxRow> => ({
+export const listOutbox = (
+  workspaceId: number,
+  ownerId: number | null,
+  limit: number,
+  offset: number,
+): Sql<OutboxRow> => ({
   text: `${OUTBOX_SELECT}
           WHERE m.workspace_id = $1 AND m.direction = 'out' AND ($2::bigint IS NULL OR s.owner_id = $2 OR a.owner_id = $2)
           ORDER BY m.at DESC, m.id DESC LIMIT $3 OFFSET $4`,
@@ -52,7 +57,16 @@ export const findOutMessage = (workspaceId: number, id: number): Sql => ({
 });
 
 /** What came back on a sequence (replies, auto-replies, bounces), oldest first. */
-export const inboundOnSequence = (sequenceId: number): Sql<{ id: number; from_addr: string; subject: string; classification: string | null; visible_text: string | null; at: Date }> => ({
+export const inboundOnSequence = (
+  sequenceId: number,
+): Sql<{
+  id: number;
+  from_addr: string;
+  subject: string;
+  classification: string | null;
+  visible_text: string | null;
+  at: Date;
+}> => ({
   text: `SELECT id, from_addr, subject, classification, visible_text, at FROM messages WHERE sequence_id = $1 AND direction = 'in' ORDER BY at, id`,
   values: [sequenceId],
 });
@@ -63,7 +77,10 @@ export const isDemoWorkspace = (workspaceId: number): Sql<{ demo: boolean }> => 
 });
 
 /** The next unsent step of each active sequence (what "send now" sends); `ownerId` keeps a rep to the sequences they may act on. */
-export const nextScheduledSteps = (workspaceId: number, ownerId: number | null = null): Sql<{ id: number; sequence_id: number }> => ({
+export const nextScheduledSteps = (
+  workspaceId: number,
+  ownerId: number | null = null,
+): Sql<{ id: number; sequence_id: number }> => ({
   text: `SELECT DISTINCT ON (st.sequence_id) st.id, st.sequence_id
            FROM sequence_steps st JOIN sequences s ON s.id = st.sequence_id
            LEFT JOIN accounts a ON a.id = s.account_id
@@ -94,7 +111,11 @@ export const insertArchivedTemplate = (
  * Moves a scheduled step to now under the open window (demo only; the claim still re-checks
  * everything else); returns the sequence's own template, which `restoreTemplate` puts back.
  */
-export const openStepNow = (stepId: number, templateId: number, now: Date): Sql<{ previous_template_id: number | null }> => ({
+export const openStepNow = (
+  stepId: number,
+  templateId: number,
+  now: Date,
+): Sql<{ previous_template_id: number | null }> => ({
   text: `WITH prev AS (SELECT sq.id, sq.template_id FROM sequences sq
                       WHERE sq.id = (SELECT sequence_id FROM sequence_steps WHERE id = $1) AND sq.status = 'active'),
               s AS (UPDATE sequences SET template_id = $2 WHERE id IN (SELECT id FROM prev) RETURNING id)

@@ -42,7 +42,9 @@ export const addSuppression = (
   values: [workspaceId, kind, value, reason, source],
 });
 
-export const remainingSteps = (sequenceId: number): Sql<{ id: number; delay_days: number; scheduled_at: Date | null }> => ({
+export const remainingSteps = (
+  sequenceId: number,
+): Sql<{ id: number; delay_days: number; scheduled_at: Date | null }> => ({
   // Steps still waiting for their own approval (each_step mode) move too: they keep a planned time.
   text: `SELECT id, delay_days, scheduled_at FROM sequence_steps WHERE sequence_id = $1 AND status IN ('scheduled', 'awaiting_approval') ORDER BY position`,
   values: [sequenceId],
@@ -75,7 +77,16 @@ export const resumeSequenceRow = (id: number, now: Date): Sql<{ workspace_id: nu
 });
 
 /** A sent step with what a simulated answer to it needs. */
-export const sentStepForReply = (stepId: number): Sql<{ workspace_id: number; mailbox_id: number; message_id: string; email: string; from_email: string; subject: string }> => ({
+export const sentStepForReply = (
+  stepId: number,
+): Sql<{
+  workspace_id: number;
+  mailbox_id: number;
+  message_id: string;
+  email: string;
+  from_email: string;
+  subject: string;
+}> => ({
   text: `SELECT s.workspace_id, st.mailbox_id, st.message_id, c.email, m.from_email, coalesce(o.subject, st.subject) AS subject
            FROM sequence_steps st JOIN sequences s ON s.id = st.sequence_id JOIN contacts c ON c.id = s.contact_id
            JOIN mailboxes m ON m.id = st.mailbox_id

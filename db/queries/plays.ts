@@ -193,7 +193,17 @@ export const insertPlaySignal = (s: {
   ],
 });
 
-export const contactsByIds = (workspaceId: number, ids: number[]): Sql<{ id: number; account_id: number | null; first_name: string; last_name: string; account_name: string | null; account_owner_id: number | null }> => ({
+export const contactsByIds = (
+  workspaceId: number,
+  ids: number[],
+): Sql<{
+  id: number;
+  account_id: number | null;
+  first_name: string;
+  last_name: string;
+  account_name: string | null;
+  account_owner_id: number | null;
+}> => ({
   text: `SELECT c.id, c.email, c.account_id, c.first_name, c.last_name, a.name AS account_name,
                 a.owner_id AS account_owner_id
            FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id
@@ -207,7 +217,10 @@ export const workspaceInboundSecret = (workspaceId: number): Sql<{ inbound_secre
 });
 
 /** Sets the secret only when none exists, so two callers agree on one. */
-export const setInboundSecretIfMissing = (workspaceId: number, sealed: string): Sql<{ inbound_secret_enc: string }> => ({
+export const setInboundSecretIfMissing = (
+  workspaceId: number,
+  sealed: string,
+): Sql<{ inbound_secret_enc: string }> => ({
   text: `UPDATE workspaces SET inbound_secret_enc = coalesce(inbound_secret_enc, $2) WHERE id = $1 RETURNING inbound_secret_enc`,
   values: [workspaceId, sealed],
 });

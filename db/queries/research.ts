@@ -2,7 +2,6 @@ import type { Sql } from '../types.js';
 import type { ContactRow } from './contacts.js';
 import type { SignalRow } from './signals.js';
 
-
 /** Statuses a research job may (re)start from: new, a crashed run, or a deliberate re-run. */
 export const RESEARCHABLE = ['new', 'researching', 'researched', 'needs_contact', 'error'];
 
@@ -18,7 +17,10 @@ export const dismissSignal = (signalId: number, reason: string): Sql<{ id: numbe
   values: [signalId, reason],
 });
 
-export const finishSignalResearch = (signalId: number, status: 'researched' | 'needs_contact'): Sql<{ id: number }> => ({
+export const finishSignalResearch = (
+  signalId: number,
+  status: 'researched' | 'needs_contact',
+): Sql<{ id: number }> => ({
   text: `UPDATE signals SET status = $2, updated_at = now() WHERE id = $1 AND status = 'researching' RETURNING id`,
   values: [signalId, status],
 });

@@ -104,7 +104,15 @@ export const listStepsForReview = (sequenceId: number): Sql<ReviewStepRow> => ({
   values: [sequenceId],
 });
 
-export const listDraftVersions = (sequenceId: number): Sql<{ version: number; source: string; instruction: string | null; created_at: Date; created_by_name: string | null }> => ({
+export const listDraftVersions = (
+  sequenceId: number,
+): Sql<{
+  version: number;
+  source: string;
+  instruction: string | null;
+  created_at: Date;
+  created_by_name: string | null;
+}> => ({
   text: `SELECT v.id, v.version, v.source, v.instruction, v.created_at, u.name AS created_by_name
            FROM draft_versions v LEFT JOIN users u ON u.id = v.created_by
           WHERE v.sequence_id = $1 ORDER BY v.version DESC LIMIT 20`,

@@ -88,7 +88,10 @@ export interface ScheduleContextRow {
   fallback_after_days: number | null;
 }
 
-export const findSequence = (id: number): Sql<SequenceRow> => ({ text: `SELECT * FROM sequences WHERE id = $1`, values: [id] });
+export const findSequence = (id: number): Sql<SequenceRow> => ({
+  text: `SELECT * FROM sequences WHERE id = $1`,
+  values: [id],
+});
 
 export const listSteps = (sequenceId: number): Sql<StepRow> => ({
   text: `SELECT * FROM sequence_steps WHERE sequence_id = $1 ORDER BY position`,
@@ -144,7 +147,9 @@ export const unknownStep = (stepId: number): Sql<{ sequence_id: number }> => ({
 });
 
 /** Why a step could not be approved: its state, its sequence's, and whether an earlier step still waits. */
-export const stepApprovalState = (stepId: number): Sql<{ status: string; subject: string; body: string; sequence_status: string; earlier: boolean }> => ({
+export const stepApprovalState = (
+  stepId: number,
+): Sql<{ status: string; subject: string; body: string; sequence_status: string; earlier: boolean }> => ({
   text: `SELECT st.status, st.subject, st.body, s.status AS sequence_status,
                 EXISTS (SELECT 1 FROM sequence_steps e WHERE e.sequence_id = st.sequence_id AND e.position < st.position
                           AND e.status IN ('awaiting_approval', 'draft')) AS earlier

@@ -84,7 +84,12 @@ export interface LoginFailuresRow {
  * email from unknown browsers — and on the client address (when it is usable), with the seconds
  * since the latest of each.
  */
-export const recentLoginFailures = (email: string, device: string | null, ip: string | null, minutes: number): Sql<LoginFailuresRow> => ({
+export const recentLoginFailures = (
+  email: string,
+  device: string | null,
+  ip: string | null,
+  minutes: number,
+): Sql<LoginFailuresRow> => ({
   text: `WITH f AS (
            SELECT at,
                   CASE WHEN $2::text IS NULL THEN lower(email) = lower($1) AND device IS NULL ELSE device = $2 END AS acct,

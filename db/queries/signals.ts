@@ -50,7 +50,12 @@ export const lockDedupKey = (workspaceId: number, key: string): Sql => ({
   values: [`signal:${workspaceId}:${key}`],
 });
 
-export const findDuplicate = (workspaceId: number, dedupKey: string, occurredAt: Date, windowDays: number): Sql<SignalRow> => ({
+export const findDuplicate = (
+  workspaceId: number,
+  dedupKey: string,
+  occurredAt: Date,
+  windowDays: number,
+): Sql<SignalRow> => ({
   text: `SELECT * FROM signals WHERE workspace_id = $1 AND dedup_key = $2
             AND occurred_at BETWEEN $3::timestamptz - make_interval(days => $4) AND $3::timestamptz + make_interval(days => $4)
           ORDER BY occurred_at LIMIT 1`,
@@ -201,7 +206,13 @@ export const findContactForJobChange = (
   workspaceId: number,
   email: string | null,
   linkedinUrl: string | null,
-): Sql<{ id: number; account_id: number | null; is_champion: boolean; account_name: string | null; title: string }> => ({
+): Sql<{
+  id: number;
+  account_id: number | null;
+  is_champion: boolean;
+  account_name: string | null;
+  title: string;
+}> => ({
   text: `SELECT c.*, a.name AS account_name FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id
           WHERE c.workspace_id = $1 AND (($2::text IS NOT NULL AND lower(c.email) = lower($2))
                 OR ($3::text IS NOT NULL AND lower(rtrim(c.linkedin_url, '/')) = lower(rtrim($3, '/'))))

@@ -20,7 +20,10 @@ export const awaitStep = (stepId: number, at: Date | null, now: Date): Sql => ({
 });
 
 /** Steps whose send time is within the lead time: they come back to their owner's queue now. */
-export const markReturned = (now: Date, workspaceId: number | null): Sql<{ id: number; sequence_id: number; owner_id: number | null }> => ({
+export const markReturned = (
+  now: Date,
+  workspaceId: number | null,
+): Sql<{ id: number; sequence_id: number; owner_id: number | null }> => ({
   text: `UPDATE sequence_steps st SET returned_at = $1
            FROM sequences s JOIN workspaces w ON w.id = s.workspace_id
           WHERE s.id = st.sequence_id AND st.status = 'awaiting_approval' AND st.returned_at IS NULL AND s.status = 'active'
@@ -69,7 +72,10 @@ export const skipUnapproved = (stepId: number, missed: number, reason: string, n
   values: [stepId, missed, reason, now],
 });
 
-export const laterOpenSteps = (sequenceId: number, position: number): Sql<{ id: number; delay_days: number; scheduled_at: Date | null }> => ({
+export const laterOpenSteps = (
+  sequenceId: number,
+  position: number,
+): Sql<{ id: number; delay_days: number; scheduled_at: Date | null }> => ({
   text: `SELECT id, delay_days, scheduled_at FROM sequence_steps
           WHERE sequence_id = $1 AND position > $2 AND status IN ('awaiting_approval', 'scheduled') ORDER BY position`,
   values: [sequenceId, position],
@@ -84,7 +90,12 @@ export const setStepTime = (stepId: number, at: Date, now: Date): Sql => ({
  * A step's own approval: only of the text the rep saw (`digest`), on an active sequence, and not
  * before an earlier step is settled (the thread stays in order).
  */
-export const approveStepRow = (stepId: number, userId: number, digest: string | null, now: Date): Sql<{ id: number; sequence_id: number; scheduled_at: Date | null }> => ({
+export const approveStepRow = (
+  stepId: number,
+  userId: number,
+  digest: string | null,
+  now: Date,
+): Sql<{ id: number; sequence_id: number; scheduled_at: Date | null }> => ({
   text: `UPDATE sequence_steps st SET status = 'scheduled', approved_at = $4, approved_by = $2, last_error = NULL, updated_at = $4
           WHERE st.id = $1 AND st.status = 'awaiting_approval' AND ($3::text IS NULL OR ${TEXT_DIGEST} = $3)
             AND EXISTS (SELECT 1 FROM sequences s WHERE s.id = st.sequence_id AND s.status = 'active')
@@ -245,7 +256,12 @@ export const findStepForApproval = (workspaceId: number, stepId: number): Sql<Aw
 });
 
 /** The step after `id` in the returned list (for j and after an approval). */
-export const nextReturned = (workspaceId: number, viewer: number | null, now: Date, exclude: number[]): Sql<{ id: number }> => ({
+export const nextReturned = (
+  workspaceId: number,
+  viewer: number | null,
+  now: Date,
+  exclude: number[],
+): Sql<{ id: number }> => ({
   text: `SELECT st.id ${RETURNED_FROM}
           WHERE s.workspace_id = $1 AND s.status = 'active' AND st.status = 'awaiting_approval' AND ${visible(2)}
             AND st.scheduled_at - ${LEAD_HOURS} * interval '1 hour' <= $3 AND NOT (st.id = ANY($4::bigint[]))

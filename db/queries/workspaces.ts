@@ -12,9 +12,15 @@ export const insertWorkspace = (name: string, settings: Record<string, unknown> 
   values: [name, JSON.stringify(settings)],
 });
 
-export const firstWorkspace = (): Sql<WorkspaceRow> => ({ text: `SELECT * FROM workspaces ORDER BY id LIMIT 1`, values: [] });
+export const firstWorkspace = (): Sql<WorkspaceRow> => ({
+  text: `SELECT * FROM workspaces ORDER BY id LIMIT 1`,
+  values: [],
+});
 
-export const findWorkspace = (id: number): Sql<WorkspaceRow> => ({ text: `SELECT * FROM workspaces WHERE id = $1`, values: [id] });
+export const findWorkspace = (id: number): Sql<WorkspaceRow> => ({
+  text: `SELECT * FROM workspaces WHERE id = $1`,
+  values: [id],
+});
 
 export const workspaceCounts = (workspaceId: number): Sql<Record<string, number>> => ({
   text: `SELECT

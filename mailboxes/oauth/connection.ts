@@ -36,10 +36,7 @@ export interface Connection {
 /** Creates or updates the mailbox for this provider account; returns its id and whether it is new. */
 export async function saveConnection(ctx: Ctx, c: Connection): Promise<{ mailboxId: number; created: boolean }> {
   return ctx.db.transaction(async (tx) => {
-    const found = await one(
-      tx,
-      findMailboxBySubject(c.workspaceId, c.provider, c.subject),
-    );
+    const found = await one(tx, findMailboxBySubject(c.workspaceId, c.provider, c.subject));
     const fromName = c.name || c.email;
     let mailboxId: number;
     if (found) {

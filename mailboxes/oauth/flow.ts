@@ -6,11 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as client from 'openid-client';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
-import {
-  consumeOAuthFlow,
-  deleteOldOAuthFlows,
-  insertOAuthFlow,
-} from '../../db/queries/mailbox-oauth.js';
+import { consumeOAuthFlow, deleteOldOAuthFlows, insertOAuthFlow } from '../../db/queries/mailbox-oauth.js';
 import { AppError } from '../../errors.js';
 import type { OAuthProvider, OAuthTransport } from '../oauth-types.js';
 import { saveConnection } from './connection.js';
@@ -88,9 +84,7 @@ function refused(provider: OAuthProvider | undefined, why: string): AppError {
 export async function finishConnect(ctx: Ctx, who: Starter, query: string): Promise<Connected> {
   const params = new URLSearchParams(query);
   const state = params.get('state') ?? '';
-  const flow = state
-    ? await one(ctx.db, consumeOAuthFlow(sha256(state), who.sessionId, new Date()))
-    : undefined;
+  const flow = state ? await one(ctx.db, consumeOAuthFlow(sha256(state), who.sessionId, new Date())) : undefined;
   if (!flow || flow.user_id !== who.userId || flow.workspace_id !== who.workspaceId) {
     throw refused(undefined, 'this sign-in link is not valid any more (expired, used, or started in another session)');
   }

@@ -4,11 +4,7 @@
 import type { Request } from 'express';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
-import {
-  insertLoginAttempt,
-  lockLoginKey,
-  recentLoginFailures,
-} from '../../db/queries/sessions.js';
+import { insertLoginAttempt, lockLoginKey, recentLoginFailures } from '../../db/queries/sessions.js';
 import { LOGIN_LIMITS, loginVerdict } from './login-throttle.js';
 
 export type Admission = { allow: true; attemptId: number } | { allow: false; retryAfterSeconds: number };
@@ -28,10 +24,7 @@ export async function admitPasswordCheck(
   return ctx.db.transaction(async (tx) => {
     await run(tx, lockLoginKey(device ? `device:${device}` : `email:${email.toLowerCase()}`));
     if (address) await run(tx, lockLoginKey(`ip:${address}`));
-    const f = (await one(
-      tx,
-      recentLoginFailures(email, device ?? null, address ?? null, LOGIN_LIMITS.windowMinutes),
-    ))!;
+    const f = (await one(tx, recentLoginFailures(email, device ?? null, address ?? null, LOGIN_LIMITS.windowMinutes)))!;
     const verdict = loginVerdict(
       { failures: f.account_failures, secondsSinceLast: f.account_since },
       address ? { failures: f.ip_failures, secondsSinceLast: f.ip_since } : undefined,

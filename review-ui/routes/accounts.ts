@@ -215,10 +215,7 @@ export function accountRoutes(ctx: AppContext): Router {
   });
 
   r.get('/imports/:id', requireRole('revops'), async (req, res, user) => {
-    const imp = await one(
-      ctx.db,
-      findImport(user.workspaceId, Number.parseInt(req.params.id as string, 10) || 0),
-    );
+    const imp = await one(ctx.db, findImport(user.workspaceId, Number.parseInt(req.params.id as string, 10) || 0));
     if (!imp) throw new AppError('NOT_FOUND', 'No such import.');
     if (imp.status === 'queued' && !imp.started_at) return res.redirect(303, `/imports/${imp.id}/map`);
     const running = imp.status === 'queued' || imp.status === 'running';

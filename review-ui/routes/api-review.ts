@@ -187,9 +187,7 @@ export function reviewApiRoutes(ctx: AppContext): Router {
     const steps = await run(ctx.db, listStepsForReview(d.id));
     const signal = d.signal_id ? await one(ctx.db, findSignalInAnyWorkspace(d.signal_id)) : null;
     const observations = d.signal_id ? await run(ctx.db, listObservationsForReview(d.signal_id)) : [];
-    const dos = d.signal_id
-      ? await one(ctx.db, findDossierForReview(d.signal_id, d.contact_id))
-      : undefined;
+    const dos = d.signal_id ? await one(ctx.db, findDossierForReview(d.signal_id, d.contact_id)) : undefined;
     const facts = dos ? await run(ctx.db, listFacts(dos.id)) : [];
     const pending = d.status === 'pending_review' || d.status === 'snoozed';
     const plan = pending ? await previewSchedule(ctx.db, d.id).catch(() => undefined) : undefined;

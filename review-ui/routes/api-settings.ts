@@ -242,10 +242,7 @@ export function settingsApiRoutes(ctx: AppContext): Router {
       );
   });
   r.put('/contacts/:id', revops, async (req, res, user) => {
-    const c = await one(
-      ctx.db,
-      findContact(user.workspaceId, intParam(req.params.id) ?? 0),
-    );
+    const c = await one(ctx.db, findContact(user.workspaceId, intParam(req.params.id) ?? 0));
     if (!c) throw new AppError('NOT_FOUND', 'No such contact.');
     res.json(
       await one(

@@ -181,10 +181,7 @@ export function apiRoutes(ctx: AppContext): Router {
   );
 
   r.get('/imports/:id', requireRole('revops'), async (req, res, user) => {
-    const imp = await one(
-      ctx.db,
-      findImport(user.workspaceId, Number.parseInt(req.params.id as string, 10) || 0),
-    );
+    const imp = await one(ctx.db, findImport(user.workspaceId, Number.parseInt(req.params.id as string, 10) || 0));
     if (!imp) throw new AppError('NOT_FOUND', 'No such import.');
     const { content: _c, ...rest } = imp;
     res.json(rest);

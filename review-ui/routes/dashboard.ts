@@ -15,10 +15,7 @@ import {
   type CrmFilter,
   type Dimension,
 } from '../../db/queries/dashboard.js';
-import {
-  approvalLatencyByKind,
-  unapprovedSkips,
-} from '../../db/queries/step-approval.js';
+import { approvalLatencyByKind, unapprovedSkips } from '../../db/queries/step-approval.js';
 import { editStats, type EditStats } from '../../drafting/edit-stats.js';
 import { AppError } from '../../errors.js';
 import { authedRouter, type AuthedRequest } from '../authed.js';

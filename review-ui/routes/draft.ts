@@ -3,7 +3,14 @@
 import { Router, type Request } from 'express';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
-import { findDossierForReview, listDraftVersions, listFacts, listObservationsForReview, listStepsForReview, type DraftRow } from '../../db/queries/review.js';
+import {
+  findDossierForReview,
+  listDraftVersions,
+  listFacts,
+  listObservationsForReview,
+  listStepsForReview,
+  type DraftRow,
+} from '../../db/queries/review.js';
 import { findSignalInAnyWorkspace } from '../../db/queries/signals.js';
 import { queueNeighbours } from '../../db/queries/review-queue.js';
 import { crmHoldOut } from '../../crm/guards.js';
@@ -39,12 +46,7 @@ async function render(ctx: AppContext, req: AuthedRequest, d: DraftRow): Promise
       queueNeighbours(u.workspaceId, queueViewer(u), d.id),
     ),
   ]);
-  const dos = d.signal_id
-    ? await one(
-        ctx.db,
-        findDossierForReview(d.signal_id, d.contact_id),
-      )
-    : undefined;
+  const dos = d.signal_id ? await one(ctx.db, findDossierForReview(d.signal_id, d.contact_id)) : undefined;
   const facts = dos ? await run(ctx.db, listFacts(dos.id)) : [];
   const pending = d.status === 'pending_review' || d.status === 'snoozed';
   const plan = pending ? await previewSchedule(ctx.db, d.id).catch(() => undefined) : undefined;

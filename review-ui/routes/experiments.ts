@@ -4,11 +4,7 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
-import {
-  armOutcomes,
-  stepVariantOutcomes,
-  variantOutcomes,
-} from '../../db/queries/experiments.js';
+import { armOutcomes, stepVariantOutcomes, variantOutcomes } from '../../db/queries/experiments.js';
 import { findPlay, type PlayRow } from '../../db/queries/plays.js';
 import { experimentReports, liftReports } from '../../experiments/report.js';
 import { ANGLES, parseVariantLines, PlayExperiment, readExperiment, variantLines } from '../../experiments/schema.js';

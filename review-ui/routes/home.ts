@@ -14,9 +14,9 @@ export function homeRoutes(ctx: AppContext): Router {
     const c = (await one(ctx.db, workspaceCounts(user.workspaceId)))!;
     // Mailboxes whose sign-in the provider refused: the rep's own (RevOps and admins: all).
     const all = ['admin', 'revops'].includes(user.role);
-    const broken = (
-      await run(ctx.db, listOAuthMailboxes(user.workspaceId, all ? null : user.id))
-    ).filter((m) => m.consent_error);
+    const broken = (await run(ctx.db, listOAuthMailboxes(user.workspaceId, all ? null : user.id))).filter(
+      (m) => m.consent_error,
+    );
     const checklist = await firstRunChecklist(ctx, req);
     const card = (label: string, n: number, href?: string) =>
       html`<div class="card">

@@ -142,10 +142,7 @@ export function needsContactRoutes(ctx: AppContext): Router {
     if (!b.success)
       throw new AppError('VALIDATION', b.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`).join('; '));
     const contactId = await ctx.db.transaction(async (tx) => {
-      const existing = await one(
-        tx,
-        findContactByEmail(u.workspaceId, b.data.email),
-      );
+      const existing = await one(tx, findContactByEmail(u.workspaceId, b.data.email));
       if (existing && existing.account_id !== s.account_id)
         throw new AppError('CONFLICT', `${b.data.email} is already a contact at another account.`);
       const id =

@@ -214,9 +214,7 @@ export function outboxRoutes(ctx: AppContext): Router {
     const headers = SHOWN_HEADERS.flatMap((k) =>
       lines.filter((l) => l.key === k).map((l) => l.line.replace(/\r?\n[ \t]+/g, ' ')),
     );
-    const inbound = m.sequence_id
-      ? await run(ctx.db, inboundOnSequence(m.sequence_id))
-      : [];
+    const inbound = m.sequence_id ? await run(ctx.db, inboundOnSequence(m.sequence_id)) : [];
     res.type('html').send(
       page(
         req,

@@ -197,10 +197,7 @@ export function scheduleRoutes(ctx: AppContext): Router {
       if (!(await one(tx, skipStepByHand(st.id, reason, now))))
         throw new AppError('STATE', 'This step changed meanwhile.');
       const { zone, policy } = await loadSchedulePolicy(tx, st.sequence_id);
-      const later = await run(
-        tx,
-        laterOpenSteps(st.sequence_id, st.position),
-      );
+      const later = await run(tx, laterOpenSteps(st.sequence_id, st.position));
       // The sequence goes on: the next step's delay counts from the skip.
       const plan = replanLater(
         now,

@@ -135,8 +135,7 @@ function contactForm(
 export function settingsAccountRoutes(ctx: AppContext): Router {
   const r = authedRouter();
   const revops = requireRole('revops');
-  const owners = (req: AuthedRequest) =>
-    run(ctx.db, listOwners(req.user.workspaceId));
+  const owners = (req: AuthedRequest) => run(ctx.db, listOwners(req.user.workspaceId));
   const accounts = (req: AuthedRequest) =>
     run<{ id: number; name: string; domain: string | null }>(ctx.db, accountChoices(req.user.workspaceId));
   const audit = (req: Request, action: string, type: string, id: number) =>
@@ -164,8 +163,8 @@ export function settingsAccountRoutes(ctx: AppContext): Router {
     res.type('html').send(page(req, 'New account', accountForm(req, undefined, await owners(req))));
   });
   r.post('/accounts/new', revops, async (req, res, user) => {
-    const a = await one(ctx.db, insertAccount(user.workspaceId, parseAccountForm(req.body ?? {}))).catch(
-      (e) => conflictOnDuplicate(e, 'An account with this domain'),
+    const a = await one(ctx.db, insertAccount(user.workspaceId, parseAccountForm(req.body ?? {}))).catch((e) =>
+      conflictOnDuplicate(e, 'An account with this domain'),
     );
     await audit(req, 'account.created', 'account', a!.id);
     await rematch(req);
@@ -197,8 +196,8 @@ export function settingsAccountRoutes(ctx: AppContext): Router {
       );
   });
   r.post('/contacts/new', revops, async (req, res, user) => {
-    const c = await one(ctx.db, insertContact(user.workspaceId, parseContactForm(req.body ?? {}))).catch(
-      (e) => conflictOnDuplicate(e, 'A contact with this email'),
+    const c = await one(ctx.db, insertContact(user.workspaceId, parseContactForm(req.body ?? {}))).catch((e) =>
+      conflictOnDuplicate(e, 'A contact with this email'),
     );
     await audit(req, 'contact.created', 'contact', c!.id);
     res.redirect(303, `/contacts?q=${encodeURIComponent(c!.email)}`);

@@ -156,10 +156,7 @@ const emptyCellsFrom = (body: Record<string, unknown>): EmptyCells =>
 export function settingsImportRoutes(ctx: AppContext): Router {
   const r = authedRouter();
   const load = async (req: AuthedRequest) => {
-    const imp = await one(
-      ctx.db,
-      findImport(req.user.workspaceId, intParam(req.params.id) ?? 0),
-    );
+    const imp = await one(ctx.db, findImport(req.user.workspaceId, intParam(req.params.id) ?? 0));
     if (!imp) throw new AppError('NOT_FOUND', 'No such import.');
     if (imp.status !== 'queued' || imp.started_at)
       throw new AppError('STATE', 'This import has started; its columns can no longer change.');

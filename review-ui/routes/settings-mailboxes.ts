@@ -218,8 +218,7 @@ export function settingsMailboxRoutes(ctx: AppContext): Router {
   const r = authedRouter();
   // The list and adding are RevOps'; a mailbox's own page, test, pause and delete are also its rep's.
   const revops = requireRole('revops');
-  const owners = (req: AuthedRequest) =>
-    run(ctx.db, listOwners(req.user.workspaceId));
+  const owners = (req: AuthedRequest) => run(ctx.db, listOwners(req.user.workspaceId));
   const load = async (req: AuthedRequest) => {
     const m = await one(ctx.db, findActiveMailbox(req.user.workspaceId, intParam(req.params.id) ?? 0));
     if (!m) throw new AppError('NOT_FOUND', 'No such mailbox.');
@@ -313,13 +312,8 @@ export function settingsMailboxRoutes(ctx: AppContext): Router {
   };
   r.post('/settings/mailboxes', revops, async (req, res, user) => {
     const m = await ctx.db.transaction(async (tx) => {
-      const row = (await one(
-        tx,
-        insertMailbox(user.workspaceId, mailboxInput(req.body ?? {}, ctx.secrets)),
-      ))!;
-      return row.kind === 'outbox'
-        ? row
-        : (await one(tx, setMailboxPaused(user.workspaceId, row.id, UNTESTED)))!;
+      const row = (await one(tx, insertMailbox(user.workspaceId, mailboxInput(req.body ?? {}, ctx.secrets))))!;
+      return row.kind === 'outbox' ? row : (await one(tx, setMailboxPaused(user.workspaceId, row.id, UNTESTED)))!;
     });
     await audit(req, 'mailbox.created', m.id);
     await testAndRelease(req, m);

@@ -4,11 +4,7 @@
 // events written with the sender's own insertEvent; a clear winner goes only to new enrolments.
 import { beforeAll, expect, it } from 'vitest';
 import { one, run } from '../../db/index.js';
-import {
-  armOutcomes,
-  stepVariantOutcomes,
-  variantOutcomes,
-} from '../../db/queries/experiments.js';
+import { armOutcomes, stepVariantOutcomes, variantOutcomes } from '../../db/queries/experiments.js';
 import { insertEvent } from '../../db/queries/sending.js';
 import { sequenceStages } from '../../db/queries/dashboard.js';
 import { draftSignal, prepareSequences } from '../../drafting/service.js';
@@ -169,9 +165,7 @@ describeEachBackend('experiments: assignment, hold-out and results', (get) => {
     await get().db.query(`UPDATE sequences SET status = 'rejected' WHERE id = $1`, [held[0]!.id]);
     await ev(held[0]!, 'meeting_booked', {}, false);
 
-    const variants = experimentReports(
-      await run(get().db, variantOutcomes(ws.id, WEEK_AGO, SOON, variantsPlay)),
-    );
+    const variants = experimentReports(await run(get().db, variantOutcomes(ws.id, WEEK_AGO, SOON, variantsPlay)));
     expect(variants).toHaveLength(1);
     expect(variants[0]!.arms.map((a) => a.letter)).toEqual(['A', 'B']);
     for (const a of variants[0]!.arms) {
@@ -238,9 +232,7 @@ describeEachBackend('experiments: assignment, hold-out and results', (get) => {
     // The history keeps its own assignments, and the comparison still counts only random ones.
     for (const s of after.filter((x) => [...history, ...historyB].includes(x.id)))
       expect(s.variant_source).toBe('random');
-    const report = experimentReports(
-      await run(get().db, variantOutcomes(ws.id, WEEK_AGO, SOON, id)),
-    );
+    const report = experimentReports(await run(get().db, variantOutcomes(ws.id, WEEK_AGO, SOON, id)));
     expect(report[0]!.arms.map((a) => [a.sent, a.positive])).toEqual([
       [40, 2],
       [40, 20],

@@ -104,8 +104,7 @@ describeEachBackend('research agent', (get) => {
         [id],
       )
     ).rows;
-  const dossiers = (id: number) =>
-    run(ctx.db, dossiersOfSignal(id));
+  const dossiers = (id: number) => run(ctx.db, dossiersOfSignal(id));
 
   it('builds a cited dossier for the most senior active contact, marks the signal researched and enqueues one draft', async () => {
     const acc = await account('acme.example', [
@@ -123,10 +122,7 @@ describeEachBackend('research agent', (get) => {
       contact_time_zone: 'America/Chicago',
       people: [expect.objectContaining({ title: 'VP Sales' })],
     });
-    const facts = await run(
-      ctx.db,
-      factsOfDossier(d!.id),
-    );
+    const facts = await run(ctx.db, factsOfDossier(d!.id));
     expect(facts[0]).toMatchObject({ kind: 'signal', source_url: `${sites.base}/news/acme-series-a` });
     expect(facts.map((f) => f.position)).toEqual(facts.map((_, i) => i));
     expect(facts.find((f) => f.kind === 'hiring')?.source_url).toBe(`${sites.base}/static/careers`);

@@ -29,7 +29,10 @@ const code = (f: string) =>
 
 const QUERY_MODULES = sources('db/queries', new Set());
 const exported = QUERY_MODULES.flatMap((file) =>
-  [...read(file).matchAll(/^export (?:async )?(?:const|function|interface|type) (\w+)/gm)].map((m) => ({ name: m[1]!, file })),
+  [...read(file).matchAll(/^export (?:async )?(?:const|function|interface|type) (\w+)/gm)].map((m) => ({
+    name: m[1]!,
+    file,
+  })),
 );
 const SQL =
   /\b(?:SELECT\s[\s\S]{0,300}?\bFROM\s|SELECT\s+pg_\w+\(|INSERT\s+INTO\s|UPDATE\s+\w+\s+SET\s|DELETE\s+FROM\s)/;
