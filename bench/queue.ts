@@ -1,22 +1,32 @@
 // Queue benchmark: how fast one worker process clears 1,000 no-op jobs, and how long a hop from
 // one queue to the next takes, against pg-boss's own best in the same run on the same database.
 //
-//   npx tsx bench/queue.ts [postgres|pglite|both] [jobs=1000] [batch=100]
+//   npx tsx bench/queue.ts [postgres|pglite|both] [jobs=1000] [batch=100] [rounds=5]
 //
 // Baselines, each timed to "every job is `completed` in pgboss.job" like ours:
 // - pg-boss drain: a tight loop of `fetch(batch)` then `complete(ids)`, no sleeps: the most
 //   pg-boss's API does per round trip, and the goal's yardstick (ours >= 0.8x).
 // - pg-boss work(): its own worker, `batchSize = batch`, the shortest polling interval it allows.
-// Ours: agents/runtime.ts with a no-op agent of `concurrency = batch`.
+// Ours: agents/runtime.ts with a no-op agent of `concurrency = batch`, timed until its handlers have
+// run every job and `stop()` has written every completion (no polling of the database while it runs:
+// on PGlite a poll competes for the one connection).
+// Rounds interleave the methods and, with both backends, the backends, so a change in the machine's
+// load hits both sides of a ratio alike; each ratio is taken inside a round, then the median is shown.
+// PGlite runs on a data directory, as the embedded default does (`npm start`).
 // Hops: a job's handler sends the next queue's job; the hop is send → next handler starting,
 // with the next worker idle (woken by NOTIFY), against pg-boss work() at the 2 s polling the
-// runtime used before. With both backends, also PGlite's throughput over PostgreSQL's.
+// runtime used before.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type PgBoss from 'pg-boss';
 import { startBoss } from '../agents/boss.js';
 import { Queues } from '../agents/queues.js';
 import { defineAgent, startAgents, type Agent } from '../agents/runtime.js';
 import { assembleContext, type AppContext } from '../context.js';
+import { migrate } from '../db/migrate.js';
+import { openPglite } from '../db/pglite.js';
 import { createLogger } from '../log.js';
 import { createSecretBox } from '../secret-box.js';
 import { testConfig } from '../test/support/context.js';
@@ -25,6 +35,7 @@ import { createTestDb, type Backend } from '../test/support/db.js';
 const which = process.argv[2] ?? 'both';
 const JOBS = Number(process.argv[3] ?? 1000);
 const BATCH = Number(process.argv[4] ?? 100);
+const ROUNDS = Number(process.argv[5] ?? 5);
 const CHAINS = 10;
 const Q = Queues.maintenance.name;
 const HOPS: string[] = [Queues.maintenance.name, Queues.signalsTick.name, Queues.dispatch.name];
@@ -33,8 +44,24 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const max = (xs: number[]) => Math.max(...xs);
 
+/** PostgreSQL: a fresh database on the shared server. PGlite: a data directory, like `npm start`. */
+async function openDb(backend: Backend) {
+  if (backend === 'postgres') return createTestDb(backend, { label: 'bench_queue' });
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-queue-'));
+  const db = await openPglite(dir);
+  await migrate(db);
+  return {
+    db,
+    url: undefined,
+    async dispose() {
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 async function open(backend: Backend) {
-  const t = await createTestDb(backend, { label: 'bench_queue' });
+  const t = await openDb(backend);
   const config = testConfig(t);
   const boss = await startBoss(t.db, { databaseUrl: t.url, supervise: false, poolMax: 4 });
   const ctx = assembleContext(
@@ -56,16 +83,64 @@ async function completed(ctx: AppContext, name: string): Promise<number> {
   return r.rows[0]!.n;
 }
 
-/** Inserts JOBS jobs, runs `drain`, and returns jobs/s until all are completed. */
-async function throughput(ctx: AppContext, drain: () => Promise<() => Promise<void>>): Promise<number> {
+/**
+ * Inserts JOBS jobs, runs `drain` until it reports them all handled and written, and returns
+ * jobs/s; then checks the database agrees (waiting, untimed, for a method that settles late).
+ */
+async function throughput(ctx: AppContext, drain: () => Promise<void>): Promise<{ rate: number; cpu: number }> {
   await ctx.db.query('DELETE FROM pgboss.job WHERE name = $1', [Q]);
   await ctx.boss.insert(Array.from({ length: JOBS }, () => ({ name: Q, data: {} })));
+  const cpu0 = await cpuMs(ctx);
   const t0 = performance.now();
-  const stop = await drain();
-  while ((await completed(ctx, Q)) < JOBS) await sleep(2);
+  await drain();
   const ms = performance.now() - t0;
-  await stop();
-  return (JOBS / ms) * 1000;
+  const cpu = cpuUsed(cpu0, await cpuMs(ctx));
+  for (let i = 0; (await completed(ctx, Q)) < JOBS; i++) {
+    if (i > 2000) throw new Error('jobs left uncompleted');
+    await sleep(5);
+  }
+  return { rate: (JOBS / ms) * 1000, cpu };
+}
+
+/**
+ * CPU used so far, ms: this process, plus on PostgreSQL the server processes serving this
+ * database (from /proc; the server runs on this machine). A ratio of CPU per job does not move
+ * with the machine's load the way throughput does. A backend that exits in between is missed.
+ */
+type CpuSnapshot = { self: number; backends: Map<number, number> };
+const TICK_MS = 10; // USER_HZ = 100 on Linux
+async function cpuMs(ctx: AppContext): Promise<CpuSnapshot> {
+  const backends = new Map<number, number>();
+  if (ctx.db.kind === 'postgres') {
+    const r = await ctx.db.query<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
+    for (const { pid } of r.rows) {
+      try {
+        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        backends.set(pid, (Number(fields[11]) + Number(fields[12])) * TICK_MS); // utime, stime
+      } catch {
+        // gone already
+      }
+    }
+  }
+  const u = process.cpuUsage();
+  return { self: (u.user + u.system) / 1000, backends };
+}
+function cpuUsed(a: CpuSnapshot, b: CpuSnapshot): number {
+  let server = 0;
+  for (const [pid, ms] of b.backends) server += ms - (a.backends.get(pid) ?? 0);
+  if (process.env.CPU_DEBUG)
+    process.stderr.write(`cpu self ${(b.self - a.self).toFixed(0)} server ${server} (${b.backends.size} backends)\n`);
+  return b.self - a.self + server;
+}
+
+/** Resolves once `n` calls of the returned counter have been made. */
+function counter(n: number): { tick: () => void; all: Promise<void> } {
+  let seen = 0;
+  let done!: () => void;
+  const all = new Promise<void>((r) => (done = r));
+  return { tick: () => void (++seen === n && done()), all };
 }
 
 const rawDrain = (ctx: AppContext) => async () => {
@@ -77,19 +152,28 @@ const rawDrain = (ctx: AppContext) => async () => {
       jobs.map((j) => j.id),
     );
   }
-  return async () => {};
 };
 
+// pg-boss's worker completes a batch without awaiting it: timed by polling, as it has no other end.
 const bossWork = (ctx: AppContext) => async () => {
   await ctx.boss.work(Q, { batchSize: BATCH, pollingIntervalSeconds: 0.5 }, async () => {});
-  return async () => void (await ctx.boss.offWork(Q));
+  while ((await completed(ctx, Q)) < JOBS) await sleep(5);
+  await ctx.boss.offWork(Q);
 };
 
 const ours = (ctx: AppContext) => async () => {
+  const { tick, all } = counter(JOBS);
   const agents = await startAgents(ctx, [
-    defineAgent({ queue: 'maintenance', concurrency: BATCH, async handler() {} }) as unknown as Agent,
+    defineAgent({
+      queue: 'maintenance',
+      concurrency: BATCH,
+      async handler() {
+        tick();
+      },
+    }) as unknown as Agent,
   ]);
-  return () => agents.stop(5000);
+  await all;
+  await agents.stop(5000); // returns once every completion is written
 };
 
 /** Median and worst hop (ms) over CHAINS chains through the three queues. */
@@ -146,44 +230,65 @@ const hopsBoss = (ctx: AppContext) =>
     return async () => void (await Promise.all(HOPS.map((n) => ctx.boss.offWork(n))));
   });
 
-async function bench(backend: Backend) {
-  const opened = await open(backend);
-  const ctx = opened.ctx;
-  try {
-    await throughput(ctx, rawDrain(ctx)); // warm-up
-    const raw: number[] = [];
-    const mine: number[] = [];
-    const work: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      raw.push(await throughput(ctx, rawDrain(ctx)));
-      mine.push(await throughput(ctx, ours(ctx)));
-      work.push(await throughput(ctx, bossWork(ctx)));
-    }
-    const r = { raw: median(raw), ours: median(mine), work: median(work) };
-    const hop = await hopsOurs(ctx);
-    const hopBoss = await hopsBoss(ctx);
-    const f = (n: number) => n.toFixed(0).padStart(6);
-    process.stdout.write(
-      [
-        `[${backend}] ${JOBS} no-op jobs, batch/concurrency ${BATCH} (median of 3, interleaved)`,
-        `  pg-boss drain loop  ${f(r.raw)} jobs/s`,
-        `  pg-boss work()      ${f(r.work)} jobs/s`,
-        `  ours (runtime.ts)   ${f(r.ours)} jobs/s   ratio to drain loop ${(r.ours / r.raw).toFixed(2)}, to work() ${(r.ours / r.work).toFixed(2)}`,
-        `  hop, idle worker: ours median ${hop.median.toFixed(1)} ms (max ${hop.max.toFixed(1)}), pg-boss work() at 2 s polling median ${hopBoss.median.toFixed(0)} ms (max ${hopBoss.max.toFixed(0)}): ratio ${(hop.median / hopBoss.median).toFixed(3)}`,
-        '',
-      ].join('\n'),
-    );
-    return r;
-  } finally {
-    await opened.close();
-  }
-}
+type Method = 'raw' | 'ours' | 'work';
+const METHODS: Method[] = ['raw', 'ours', 'work'];
+const run = (ctx: AppContext, m: Method) =>
+  throughput(ctx, m === 'raw' ? rawDrain(ctx) : m === 'ours' ? ours(ctx) : bossWork(ctx));
 
 const backends: Backend[] = which === 'both' ? ['postgres', 'pglite'] : [which as Backend];
-const results: Record<string, { ours: number }> = {};
-for (const b of backends) results[b] = await bench(b);
-if (results.postgres && results.pglite) {
-  process.stdout.write(
-    `PGlite over PostgreSQL, ours: ${(results.pglite.ours / results.postgres.ours).toFixed(2)} (goal >= 0.6)\n`,
-  );
+const opened = new Map<Backend, Awaited<ReturnType<typeof open>>>();
+for (const b of backends) opened.set(b, await open(b));
+const f = (n: number) => n.toFixed(0).padStart(6);
+const r2 = (n: number) => n.toFixed(2);
+try {
+  for (const b of backends) await run(opened.get(b)!.ctx, 'raw'); // warm-up
+  type Measured = { rate: number; cpu: number };
+  const rounds: Record<Backend, Record<Method, Measured>>[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const round = {} as Record<Backend, Record<Method, Measured>>;
+    for (const m of METHODS) {
+      for (const b of i % 2 ? [...backends].reverse() : backends) {
+        (round[b] ??= {} as Record<Method, Measured>)[m] = await run(opened.get(b)!.ctx, m);
+      }
+    }
+    rounds.push(round);
+  }
+  const out: string[] = [];
+  for (const b of backends) {
+    const per = (m: Method) => rounds.map((r) => r[b][m].rate);
+    const ratio = (a: Method, c: Method) => rounds.map((r) => r[b][a].rate / r[b][c].rate);
+    const cpu = (m: Method) => median(rounds.map((r) => r[b][m].cpu)).toFixed(0);
+    out.push(
+      `[${b}] ${JOBS} no-op jobs, batch/concurrency ${BATCH}, ${ROUNDS} interleaved rounds (median; per round)`,
+      `  pg-boss drain loop  ${f(median(per('raw')))} jobs/s`,
+      `  pg-boss work()      ${f(median(per('work')))} jobs/s`,
+      `  ours (runtime.ts)   ${f(median(per('ours')))} jobs/s   ratio to drain loop ${r2(median(ratio('ours', 'raw')))} ` +
+        `(${ratio('ours', 'raw').map(r2).join(', ')}), to work() ${r2(median(ratio('ours', 'work')))}`,
+      `  CPU per ${JOBS} jobs (${b === 'postgres' ? 'this process + server backends' : 'this process'}): ` +
+        `drain loop ${cpu('raw')} ms, ours ${cpu('ours')} ms`,
+    );
+  }
+  if (backends.length === 2) {
+    const ratios = (m: Method) => rounds.map((r) => r.pglite[m].rate / r.postgres[m].rate);
+    const cpuRatio = rounds.map((r) => r.postgres.ours.cpu / r.pglite.ours.cpu);
+    out.push(
+      `PGlite over PostgreSQL, ours: ${r2(median(ratios('ours')))} (goal >= 0.6; per round ${ratios('ours').map(r2).join(', ')})`,
+      `PGlite over PostgreSQL, pg-boss drain loop: ${r2(median(ratios('raw')))} (per round ${ratios('raw').map(r2).join(', ')})`,
+      `PostgreSQL's CPU per job over PGlite's, ours: ${r2(median(cpuRatio))} (per round ${cpuRatio.map(r2).join(', ')})`,
+    );
+  }
+  process.stdout.write(out.join('\n') + '\n');
+  if (!process.env.NO_HOPS) {
+    for (const b of backends) {
+      const ctx = opened.get(b)!.ctx;
+      const hop = await hopsOurs(ctx);
+      const hopBoss = await hopsBoss(ctx);
+      process.stdout.write(
+        `[${b}] hop, idle worker: ours median ${hop.median.toFixed(1)} ms (max ${hop.max.toFixed(1)}), pg-boss work() ` +
+          `at 2 s polling median ${hopBoss.median.toFixed(0)} ms (max ${hopBoss.max.toFixed(0)}): ratio ${(hop.median / hopBoss.median).toFixed(3)}\n`,
+      );
+    }
+  }
+} finally {
+  for (const o of opened.values()) await o.close();
 }

@@ -2,7 +2,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite, types, type Transaction } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import type { Database, QueryResult, Queryable } from './types.js';
+import { PgliteQuery } from './pglite-query.js';
+import type { Database, Queryable } from './types.js';
 
 // Same value shapes as the pg driver: int8 and numeric as JS numbers.
 const parsers = {
@@ -10,11 +11,12 @@ const parsers = {
   [types.NUMERIC]: (v: string) => Number(v),
 };
 
-function wrap(client: PGlite | Transaction): Queryable {
+/** Statements through the one-call path (pglite-query.ts); `exec` (several statements) through PGlite's. */
+function wrap(client: PGlite | Transaction, fast: PgliteQuery, inTransaction: boolean): Queryable {
   return {
-    async query<T>(text: string, values?: unknown[]): Promise<QueryResult<T>> {
-      const r = await client.query<T>(text, values as unknown[] | undefined, { parsers });
-      return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+    async query<T>(text: string, values?: unknown[]) {
+      if (inTransaction && (client as Transaction).closed) throw new Error('Transaction is closed');
+      return fast.run<T>(text, values, inTransaction);
     },
     async exec(text: string) {
       const results = await client.exec(text, { parsers });
@@ -41,12 +43,13 @@ export async function openPglite(dir?: string): Promise<Database & { pglite: PGl
     if (!existsSync(path.join(dir, 'PG_VERSION'))) await (await PGlite.create({ ...options, dataDir: dir })).close();
   }
   const pglite = await PGlite.create({ ...options, ...(dir ? { dataDir: dir } : {}) });
+  const fast = new PgliteQuery(pglite, { ...pglite.parsers, ...parsers });
   return {
     kind: 'pglite',
     pglite,
-    ...wrap(pglite),
+    ...wrap(pglite, fast, false),
     transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-      return pglite.transaction((tx) => fn(wrap(tx)));
+      return pglite.transaction((tx) => fn(wrap(tx, fast, true)));
     },
     async listen(channel, onPayload) {
       const unlisten = await pglite.listen(channel, onPayload);
