@@ -7,7 +7,7 @@ import type { ClaimFactsRow } from './sending.js';
 export interface MailboxReservation {
   next_send_at: string | null;
   last_sent_at: string | null;
-  /** The UTC day the claim was counted on (mailboxes.sent_day). */
+  /** The day the claim was counted on (mailboxes.sent_day: the owner's local date, migration 0035). */
   day: string;
 }
 
@@ -22,7 +22,7 @@ export interface CandidateMailboxFacts {
   created_at: string;
 }
 
-/** What claim_step() (migration 0028) returns: jsonb, so timestamps arrive as ISO strings. */
+/** What claim_step() (migrations 0028, 0035) returns: jsonb, so timestamps arrive as ISO strings. */
 export interface ClaimStepJson extends Omit<ClaimFactsRow, 'scheduled_at' | 'paused_until' | 'earlier_planned_at'> {
   scheduled_at: string | null;
   paused_until: string | null;

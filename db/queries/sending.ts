@@ -79,9 +79,12 @@ export interface ClaimFactsRow extends ScheduleContextRow {
 /** A step is settled once it can no longer go out: a later step may follow it. */
 const SETTLED = `('sent', 'skipped', 'cancelled')`;
 
-/** Takes one claim's count back from its mailbox's day (a claim that never reached the server). */
+/**
+ * Takes one claim's count back from its mailbox's day (a claim that never reached the server): the
+ * day in the mailbox owner's time zone at the claim (mailbox_day(), migration 0035).
+ */
 const UNCOUNT = `UPDATE mailboxes m SET sent_on_day = greatest(m.sent_on_day - 1, 0)
-                   FROM st WHERE m.id = st.mailbox_id AND m.sent_day = (st.claimed_at AT TIME ZONE 'UTC')::date`;
+                   FROM st WHERE m.id = st.mailbox_id AND m.sent_day = mailbox_day(m.user_id, st.claimed_at)`;
 
 /** scheduled → sending, only while every earlier step is settled (the thread stays in order). `attempts` is the claim's token. */
 export const markClaimed = (stepId: number, mailboxId: number, messageId: string, now: Date): Sql => ({
