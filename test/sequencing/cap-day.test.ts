@@ -32,7 +32,7 @@ describeEachBackend("daily cap in the mailbox owner's day", (get) => {
     transports = new TransportPool(transportDeps(ctx));
   });
   afterAll(async () => {
-    transports.close();
+    await transports.close();
     await smtp.close();
     await ctx.close();
   });
