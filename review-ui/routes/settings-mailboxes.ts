@@ -19,14 +19,15 @@ import { AppError } from '../../errors.js';
 import type { SecretBox } from '../../secret-box.js';
 import { authedRouter, type AuthedRequest } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
-import { inZone, intParam } from '../format.js';
+import { intParam } from '../format.js';
 import { auditRequest } from '../audit.js';
-import { html, safeUrl, type Html } from '../html.js';
-import { csrfField, page } from '../layout.js';
+import { html, type Html } from '../html.js';
+import { page } from '../layout.js';
 import { issues } from '../openapi.js';
 import { testConnection, UNTESTED, type ConnectionCheck } from './mailbox-connection.js';
 import { connectButtons } from './mailboxes-oauth.js';
 import { inboundSecretSection } from './settings-inbound-secret.js';
+import { connectionResult, mailboxForm, mailboxTable } from '../views/mailboxes.js';
 
 const port = z.preprocess(
   (v) => (v === '' || v === undefined ? null : Number(v)),
@@ -103,110 +104,6 @@ export function assertMayManage(req: AuthedRequest, m: { user_id: number | null 
     throw new AppError('FORBIDDEN', 'Only RevOps, an admin or the mailbox’s own rep may change it.');
 }
 
-function form(
-  req: AuthedRequest,
-  m: MailboxRow | undefined,
-  owners: { id: number; name: string; email: string }[],
-): Html {
-  const v = (x: unknown) => (x === null || x === undefined ? '' : String(x));
-  return html`<form
-    method="post"
-    action="${safeUrl(m ? `/settings/mailboxes/${m.id}` : '/settings/mailboxes')}"
-    class="wide"
-  >
-    ${csrfField(req)}
-    <div class="grid2">
-      <label
-        >Kind
-        <select name="kind">
-          <option value="smtp" ${m?.kind !== 'outbox' ? html`selected` : ''}>SMTP</option>
-          <option value="outbox" ${m?.kind === 'outbox' ? html`selected` : ''}>
-            Local outbox (.eml files, nothing sent)
-          </option>
-        </select></label
-      >
-      ${
-        managesAll(req)
-          ? html`<label
-              >Rep
-              <select name="user_id">
-                <option value="">—</option>
-                ${owners.map((o) => html`<option value="${o.id}" ${m?.user_id === o.id ? html`selected` : ''}>${o.name || o.email}</option>`)}
-              </select></label
-            >`
-          : ''
-      }
-      <label>From name <input name="from_name" required value="${v(m?.from_name)}" /></label>
-      <label>From email <input name="from_email" type="email" required value="${v(m?.from_email)}" /></label>
-    </div>
-    <fieldset>
-      <legend>SMTP (sending)</legend>
-      <div class="grid2">
-        <label>Host <input name="smtp_host" value="${v(m?.smtp_host)}" /></label
-        ><label>Port <input name="smtp_port" type="number" value="${v(m?.smtp_port ?? 587)}" /></label>
-        <label class="check"
-          ><input type="checkbox" name="smtp_secure" value="1" ${m?.smtp_secure ? html`checked` : ''} /> TLS from the
-          start (port 465)</label
-        >
-        <label>User <input name="smtp_user" value="${v(m?.smtp_user)}" autocomplete="off" /></label>
-        <label
-          >Password
-          <input
-            name="smtp_pass"
-            type="password"
-            autocomplete="new-password"
-            placeholder="${m?.smtp_pass_enc ? 'stored — leave empty to keep' : ''}"
-        /></label>
-      </div>
-    </fieldset>
-    <fieldset>
-      <legend>IMAP (replies)</legend>
-      <div class="grid2">
-        <label>Host <input name="imap_host" value="${v(m?.imap_host)}" /></label
-        ><label>Port <input name="imap_port" type="number" value="${v(m?.imap_port ?? 993)}" /></label>
-        <label class="check"
-          ><input type="checkbox" name="imap_secure" value="1" ${!m || m.imap_secure ? html`checked` : ''} /> TLS</label
-        >
-        <label>User <input name="imap_user" value="${v(m?.imap_user)}" autocomplete="off" /></label>
-        <label
-          >Password
-          <input
-            name="imap_pass"
-            type="password"
-            autocomplete="new-password"
-            placeholder="${m?.imap_pass_enc ? 'stored — leave empty to keep' : ''}"
-        /></label>
-      </div>
-    </fieldset>
-    <fieldset>
-      <legend>Pacing</legend>
-      <div class="grid2">
-        <label>Daily cap <input name="daily_cap" type="number" min="1" value="${v(m?.daily_cap ?? 30)}" /></label>
-        <label
-          >Min gap (s) <input name="min_gap_seconds" type="number" min="0" value="${v(m?.min_gap_seconds ?? 90)}"
-        /></label>
-        <label
-          >Max gap (s) <input name="max_gap_seconds" type="number" min="0" value="${v(m?.max_gap_seconds ?? 180)}"
-        /></label>
-      </div>
-    </fieldset>
-    <p class="muted">
-      ${m ? 'Changing the SMTP host, port, user or password pauses the mailbox until the connection test run on save passes.' : 'A new SMTP mailbox sends once the connection test run on save passes.'}
-    </p>
-    <button type="submit">${m ? 'Save mailbox' : 'Add mailbox'}</button>
-    ${m ? html` <a href="${safeUrl(`/settings/mailboxes/${m.id}/delete`)}" class="button secondary">Delete…</a>` : ''}
-  </form>`;
-}
-
-function testResult(m: MailboxRow, c: ConnectionCheck): Html {
-  const ok = (s: string) => s === 'ok' || !s.startsWith('failed');
-  return html`<section class="card" role="status">
-    <h2>Connection test: ${m.from_email}</h2>
-    <p class="${ok(c.smtp) ? '' : 'bad'}">SMTP: ${c.smtp}</p>
-    <p class="${ok(c.imap) ? '' : 'bad'}">IMAP: ${c.imap}</p>
-  </section>`;
-}
-
 /** Google and Microsoft mailboxes are set up by their sign-in, not by this form. */
 function editable(m: MailboxRow): MailboxRow {
   if (m.kind !== 'smtp' && m.kind !== 'outbox')
@@ -234,65 +131,9 @@ export function settingsMailboxRoutes(ctx: AppContext): Router {
     return page(
       req,
       'Mailboxes',
-      html`${extra} ${connectButtons(ctx, req)}
-        <table>
-          <thead>
-            <tr>
-              <th>From</th>
-              <th>Kind</th>
-              <th>Rep</th>
-              <th>Cap / gap</th>
-              <th>State</th>
-              <th>Last sent</th>
-              <th>Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${rows.map(
-              (m) =>
-                html`<tr>
-                  <td>
-                    <a
-                      href="${safeUrl(['smtp', 'outbox'].includes(m.kind) ? `/settings/mailboxes/${m.id}` : '/mailboxes')}"
-                      >${m.from_name} &lt;${m.from_email}&gt;</a
-                    >
-                  </td>
-                  <td>${m.kind}${m.smtp_host ? html` · ${m.smtp_host}` : ''}</td>
-                  <td>${m.owner_email ?? '—'}</td>
-                  <td>${m.daily_cap}/day · ${m.min_gap_seconds}–${m.max_gap_seconds} s</td>
-                  <td>
-                    ${m.paused_at ? html`<span class="bad">paused ${inZone(m.paused_at, tz)}: ${m.pause_reason ?? 'no reason given'}</span>` : 'sending'}${m.imap_error ? html`<div class="bad">IMAP: ${m.imap_error}</div>` : ''}
-                  </td>
-                  <td>${m.last_sent_at ? inZone(m.last_sent_at, tz) : 'never'}</td>
-                  <td class="row-actions">
-                    <form method="post" action="/settings/mailboxes/${m.id}/test">
-                      ${csrfField(req)}<button type="submit">Test connection</button>
-                    </form>
-                    <a href="${safeUrl(`/settings/mailboxes/${m.id}/delete`)}" class="button secondary">Delete…</a>
-                    ${
-                      m.paused_at
-                        ? html`<form method="post" action="/settings/mailboxes/${m.id}/resume">
-                            ${csrfField(req)}<button type="submit" class="secondary">Resume</button>
-                          </form>`
-                        : html`<form method="post" action="/settings/mailboxes/${m.id}/pause">
-                            ${csrfField(req)}<label class="sr-only" for="pause-${m.id}">Reason</label
-                            ><input id="pause-${m.id}" name="reason" placeholder="why pause?" required /><button
-                              type="submit"
-                              class="secondary"
-                            >
-                              Pause
-                            </button>
-                          </form>`
-                    }
-                  </td>
-                </tr>`,
-            )}
-          </tbody>
-        </table>
-        ${rows.length ? '' : html`<p class="empty">No mailboxes yet. Add the SMTP account each rep sends from, or a local outbox to try things out.</p>`}
-        ${await inboundSecretSection(ctx, req)}
+      html`${extra} ${connectButtons(ctx, req)} ${mailboxTable(req, rows, tz)} ${await inboundSecretSection(ctx, req)}
         <h2>Add a mailbox</h2>
-        ${form(req, undefined, await owners(req))}`,
+        ${mailboxForm(req, undefined, managesAll(req) ? await owners(req) : null)}`,
     );
   };
 
@@ -321,7 +162,9 @@ export function settingsMailboxRoutes(ctx: AppContext): Router {
   });
   r.get('/settings/mailboxes/:id', async (req, res) => {
     const m = editable(await load(req));
-    res.type('html').send(page(req, `Mailbox: ${m.from_email}`, form(req, m, await owners(req))));
+    res
+      .type('html')
+      .send(page(req, `Mailbox: ${m.from_email}`, mailboxForm(req, m, managesAll(req) ? await owners(req) : null)));
   });
   // An edit that changes where or as whom it logs in pauses it as untested (unless someone paused
   // it for another reason, which stays); the test run on save releases it, as for a new mailbox.
@@ -342,8 +185,8 @@ export function settingsMailboxRoutes(ctx: AppContext): Router {
   r.post('/settings/mailboxes/:id/test', async (req, res) => {
     const m = await load(req);
     const c = await testAndRelease(req, m);
-    if (!managesAll(req)) return res.type('html').send(page(req, `Mailbox: ${m.from_email}`, testResult(m, c)));
-    res.type('html').send(await list(req, testResult(m, c)));
+    if (!managesAll(req)) return res.type('html').send(page(req, `Mailbox: ${m.from_email}`, connectionResult(m, c)));
+    res.type('html').send(await list(req, connectionResult(m, c)));
   });
   r.post('/settings/mailboxes/:id/pause', async (req, res, user) => {
     const m = await load(req);

@@ -1,0 +1,170 @@
+// The mailbox settings pages: the table of mailboxes, the SMTP/IMAP form and a connection test's result.
+// Pure: rows and what the viewer may do in.
+import type { Request } from 'express';
+import type { MailboxRow } from '../../db/queries/sending.js';
+import { inZone } from '../format.js';
+import { html, safeUrl, type Html } from '../html.js';
+import { csrfField } from '../layout.js';
+import type { ConnectionCheck } from '../routes/mailbox-connection.js';
+
+export function mailboxTable(req: Request, rows: (MailboxRow & { owner_email: string | null })[], tz: string): Html {
+  return html`<table>
+      <thead>
+        <tr>
+          <th>From</th>
+          <th>Kind</th>
+          <th>Rep</th>
+          <th>Cap / gap</th>
+          <th>State</th>
+          <th>Last sent</th>
+          <th>Actions</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${rows.map(
+          (m) =>
+            html`<tr>
+              <td>
+                <a href="${safeUrl(['smtp', 'outbox'].includes(m.kind) ? `/settings/mailboxes/${m.id}` : '/mailboxes')}"
+                  >${m.from_name} &lt;${m.from_email}&gt;</a
+                >
+              </td>
+              <td>${m.kind}${m.smtp_host ? html` · ${m.smtp_host}` : ''}</td>
+              <td>${m.owner_email ?? '—'}</td>
+              <td>${m.daily_cap}/day · ${m.min_gap_seconds}–${m.max_gap_seconds} s</td>
+              <td>
+                ${m.paused_at ? html`<span class="bad">paused ${inZone(m.paused_at, tz)}: ${m.pause_reason ?? 'no reason given'}</span>` : 'sending'}${m.imap_error ? html`<div class="bad">IMAP: ${m.imap_error}</div>` : ''}
+              </td>
+              <td>${m.last_sent_at ? inZone(m.last_sent_at, tz) : 'never'}</td>
+              <td class="row-actions">
+                <form method="post" action="/settings/mailboxes/${m.id}/test">
+                  ${csrfField(req)}<button type="submit">Test connection</button>
+                </form>
+                <a href="${safeUrl(`/settings/mailboxes/${m.id}/delete`)}" class="button secondary">Delete…</a>
+                ${
+                  m.paused_at
+                    ? html`<form method="post" action="/settings/mailboxes/${m.id}/resume">
+                        ${csrfField(req)}<button type="submit" class="secondary">Resume</button>
+                      </form>`
+                    : html`<form method="post" action="/settings/mailboxes/${m.id}/pause">
+                        ${csrfField(req)}<label class="sr-only" for="pause-${m.id}">Reason</label
+                        ><input id="pause-${m.id}" name="reason" placeholder="why pause?" required /><button
+                          type="submit"
+                          class="secondary"
+                        >
+                          Pause
+                        </button>
+                      </form>`
+                }
+              </td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+    ${rows.length ? '' : html`<p class="empty">No mailboxes yet. Add the SMTP account each rep sends from, or a local outbox to try things out.</p>`}`;
+}
+
+export function mailboxForm(
+  req: Request,
+  m: MailboxRow | undefined,
+  /** The reps to pick from; null: the viewer may not give the mailbox to another rep. */
+  owners: { id: number; name: string; email: string }[] | null,
+): Html {
+  const v = (x: unknown) => (x === null || x === undefined ? '' : String(x));
+  return html`<form
+    method="post"
+    action="${safeUrl(m ? `/settings/mailboxes/${m.id}` : '/settings/mailboxes')}"
+    class="wide"
+  >
+    ${csrfField(req)}
+    <div class="grid2">
+      <label
+        >Kind
+        <select name="kind">
+          <option value="smtp" ${m?.kind !== 'outbox' ? html`selected` : ''}>SMTP</option>
+          <option value="outbox" ${m?.kind === 'outbox' ? html`selected` : ''}>
+            Local outbox (.eml files, nothing sent)
+          </option>
+        </select></label
+      >
+      ${
+        owners
+          ? html`<label
+              >Rep
+              <select name="user_id">
+                <option value="">—</option>
+                ${owners.map((o) => html`<option value="${o.id}" ${m?.user_id === o.id ? html`selected` : ''}>${o.name || o.email}</option>`)}
+              </select></label
+            >`
+          : ''
+      }
+      <label>From name <input name="from_name" required value="${v(m?.from_name)}" /></label>
+      <label>From email <input name="from_email" type="email" required value="${v(m?.from_email)}" /></label>
+    </div>
+    <fieldset>
+      <legend>SMTP (sending)</legend>
+      <div class="grid2">
+        <label>Host <input name="smtp_host" value="${v(m?.smtp_host)}" /></label
+        ><label>Port <input name="smtp_port" type="number" value="${v(m?.smtp_port ?? 587)}" /></label>
+        <label class="check"
+          ><input type="checkbox" name="smtp_secure" value="1" ${m?.smtp_secure ? html`checked` : ''} /> TLS from the
+          start (port 465)</label
+        >
+        <label>User <input name="smtp_user" value="${v(m?.smtp_user)}" autocomplete="off" /></label>
+        <label
+          >Password
+          <input
+            name="smtp_pass"
+            type="password"
+            autocomplete="new-password"
+            placeholder="${m?.smtp_pass_enc ? 'stored — leave empty to keep' : ''}"
+        /></label>
+      </div>
+    </fieldset>
+    <fieldset>
+      <legend>IMAP (replies)</legend>
+      <div class="grid2">
+        <label>Host <input name="imap_host" value="${v(m?.imap_host)}" /></label
+        ><label>Port <input name="imap_port" type="number" value="${v(m?.imap_port ?? 993)}" /></label>
+        <label class="check"
+          ><input type="checkbox" name="imap_secure" value="1" ${!m || m.imap_secure ? html`checked` : ''} /> TLS</label
+        >
+        <label>User <input name="imap_user" value="${v(m?.imap_user)}" autocomplete="off" /></label>
+        <label
+          >Password
+          <input
+            name="imap_pass"
+            type="password"
+            autocomplete="new-password"
+            placeholder="${m?.imap_pass_enc ? 'stored — leave empty to keep' : ''}"
+        /></label>
+      </div>
+    </fieldset>
+    <fieldset>
+      <legend>Pacing</legend>
+      <div class="grid2">
+        <label>Daily cap <input name="daily_cap" type="number" min="1" value="${v(m?.daily_cap ?? 30)}" /></label>
+        <label
+          >Min gap (s) <input name="min_gap_seconds" type="number" min="0" value="${v(m?.min_gap_seconds ?? 90)}"
+        /></label>
+        <label
+          >Max gap (s) <input name="max_gap_seconds" type="number" min="0" value="${v(m?.max_gap_seconds ?? 180)}"
+        /></label>
+      </div>
+    </fieldset>
+    <p class="muted">
+      ${m ? 'Changing the SMTP host, port, user or password pauses the mailbox until the connection test run on save passes.' : 'A new SMTP mailbox sends once the connection test run on save passes.'}
+    </p>
+    <button type="submit">${m ? 'Save mailbox' : 'Add mailbox'}</button>
+    ${m ? html` <a href="${safeUrl(`/settings/mailboxes/${m.id}/delete`)}" class="button secondary">Delete…</a>` : ''}
+  </form>`;
+}
+
+export function connectionResult(m: MailboxRow, c: ConnectionCheck): Html {
+  const ok = (s: string) => s === 'ok' || !s.startsWith('failed');
+  return html`<section class="card" role="status">
+    <h2>Connection test: ${m.from_email}</h2>
+    <p class="${ok(c.smtp) ? '' : 'bad'}">SMTP: ${c.smtp}</p>
+    <p class="${ok(c.imap) ? '' : 'bad'}">IMAP: ${c.imap}</p>
+  </section>`;
+}
