@@ -1,0 +1,199 @@
+// The sequence-template pages: the list, and the form (steps with delays, branches and variants, the sending
+// window and its fallback, approval). Pure: template rows in.
+import type { Request } from 'express';
+import type { z } from 'zod';
+import { variantLines } from '../../experiments/schema.js';
+import { label } from '../format.js';
+import { html, safeUrl, type Html } from '../html.js';
+import { csrfField } from '../layout.js';
+import type { TemplateBody, Window } from '../routes/settings-templates.js';
+
+export const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+export const KINDS = ['opener', 'follow_up', 'breakup'] as const;
+export const MAX_STEPS = 8;
+
+export interface TemplateRow {
+  id: number;
+  name: string;
+  description: string;
+  steps: TemplateBody['steps'];
+  sending_window: z.infer<typeof Window>;
+  fallback_window: z.infer<typeof Window> | null;
+  fallback_after_days: number;
+  is_default: boolean;
+  version: number;
+  archived_at: Date | null;
+  approval_mode?: string | null;
+}
+
+function windowFields(prefix: string, w: { days: number[]; start: string; end: string } | null): Html {
+  return html`<div class="grid2">
+    <fieldset>
+      <legend>Days</legend>
+      ${DAYS.map((d, i) => html`<label class="check"><input type="checkbox" name="${prefix}_days" value="${i + 1}" ${w?.days.includes(i + 1) ? html`checked` : ''} /> ${d}</label>`)}
+    </fieldset>
+    <div>
+      <label
+        >From <input name="${prefix}_start" value="${w?.start ?? '09:00'}" pattern="\\d{2}:\\d{2}" size="5"
+      /></label>
+      <label>Until <input name="${prefix}_end" value="${w?.end ?? '11:00'}" pattern="\\d{2}:\\d{2}" size="5" /></label>
+    </div>
+  </div>`;
+}
+
+export function templateForm(req: Request, t: TemplateRow | undefined): Html {
+  const steps = t?.steps ?? [{ kind: 'opener', delayDays: 0, newThread: false, branch: null }];
+  return html`<form
+    method="post"
+    action="${safeUrl(t ? `/settings/templates/${t.id}` : '/settings/templates')}"
+    class="wide"
+  >
+    ${csrfField(req)}
+    <div class="stack">
+      <label>Name <input name="name" required value="${t?.name ?? ''}" /></label>
+      <label>Description <input name="description" value="${t?.description ?? ''}" /></label>
+    </div>
+    <fieldset>
+      <legend>Steps (delays count from the previous step; leave a row's kind empty to drop it)</legend>
+      <table>
+        <thead>
+          <tr>
+            <th>#</th>
+            <th>Kind</th>
+            <th>Delay (days)</th>
+            <th>New thread</th>
+            <th>Send only if</th>
+            <th>Link contains</th>
+            <th>A/B variants: <code>label | instruction | angle</code>, one a line</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${Array.from({ length: MAX_STEPS }, (_, i) => {
+            const s = steps[i];
+            return html`<tr>
+              <td>${i + 1}</td>
+              <td>
+                <select name="step_kind_${i}" aria-label="Step ${i + 1} kind">
+                  <option value="">—</option>
+                  ${KINDS.map((k) => html`<option value="${k}" ${s?.kind === k ? html`selected` : ''}>${label(k)}</option>`)}
+                </select>
+              </td>
+              <td>
+                <input
+                  name="step_delay_${i}"
+                  type="number"
+                  min="0"
+                  max="60"
+                  value="${s?.delayDays ?? (i ? 3 : 0)}"
+                  aria-label="Step ${i + 1} delay in days"
+                />
+              </td>
+              <td>
+                <input
+                  type="checkbox"
+                  name="step_new_thread_${i}"
+                  value="1"
+                  ${s?.newThread ? html`checked` : ''}
+                  aria-label="Step ${i + 1} starts a new thread"
+                />
+              </td>
+              <td>
+                <select name="step_branch_${i}" aria-label="Step ${i + 1} condition">
+                  <option value="">always</option>
+                  <option value="clicked" ${s?.branch?.when === 'clicked' ? html`selected` : ''}>
+                    they clicked a link
+                  </option>
+                  <option value="not_clicked" ${s?.branch?.when === 'not_clicked' ? html`selected` : ''}>
+                    they did not click
+                  </option>
+                </select>
+              </td>
+              <td>
+                <input
+                  name="step_tag_${i}"
+                  value="${s?.branch?.tag ?? ''}"
+                  placeholder="e.g. pricing"
+                  aria-label="Step ${i + 1} link contains"
+                />
+              </td>
+              <td>
+                <textarea name="step_variants_${i}" rows="2" cols="40" aria-label="Step ${i + 1} variants">
+${variantLines(s?.variants ?? [])}</textarea>
+              </td>
+            </tr>`;
+          })}
+        </tbody>
+      </table>
+    </fieldset>
+    <fieldset>
+      <legend>Sending window (recipient's time)</legend>
+      ${windowFields('window', t?.sending_window ?? { days: [2, 3, 4], start: '09:00', end: '11:00' })}
+    </fieldset>
+    <fieldset>
+      <legend>
+        <label class="check"
+          ><input type="checkbox" name="fallback_on" value="1" ${!t || t.fallback_window ? html`checked` : ''} />
+          Fallback window</label
+        >
+      </legend>
+      ${windowFields('fallback', t?.fallback_window ?? { days: [1, 2, 3, 4, 5], start: '08:00', end: '17:00' })}
+      <label
+        >Use it when the preferred window is more than
+        <input name="fallback_after_days" type="number" min="0" max="30" value="${t?.fallback_after_days ?? 3}" /> days
+        away</label
+      >
+    </fieldset>
+    <label
+      >Approval
+      <select name="approval_mode">
+        <option value="">the workspace's setting</option>
+        <option value="sequence" ${t?.approval_mode === 'sequence' ? html`selected` : ''}>
+          approve the sequence once
+        </option>
+        <option value="each_step" ${t?.approval_mode === 'each_step' ? html`selected` : ''}>
+          approve each step before it is sent
+        </option>
+      </select></label
+    >
+    <label class="check"
+      ><input type="checkbox" name="is_default" value="1" ${t?.is_default ? html`checked` : ''} /> Default template for
+      new drafts</label
+    >
+    <p><button type="submit">${t ? 'Save template' : 'Create template'}</button></p>
+  </form>`;
+}
+
+export function templatesTable(rows: TemplateRow[]): Html {
+  return html`<table>
+      <thead>
+        <tr>
+          <th>Name</th>
+          <th>Steps</th>
+          <th>Window</th>
+          <th>Approval</th>
+          <th>Version</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${rows.map(
+          (t) =>
+            html`<tr>
+              <td>
+                <a href="/settings/templates/${t.id}">${t.name}</a
+                >${t.is_default ? html` <span class="badge">default</span>` : ''}
+              </td>
+              <td>
+                ${t.steps.map((s) => `${label(s.kind)} +${s.delayDays}d${s.branch ? ` (if ${label(s.branch.when)}${s.branch.tag ? ` “${s.branch.tag}”` : ''})` : ''}`).join(' → ')}
+              </td>
+              <td>
+                ${t.sending_window.days.map((d) => DAYS[d - 1]).join(' ')}
+                ${t.sending_window.start}–${t.sending_window.end}
+              </td>
+              <td>${t.approval_mode ? label(t.approval_mode) : 'workspace'}</td>
+              <td>${t.version}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+    ${rows.length ? '' : html`<p class="empty">No templates yet. Add one so new drafts follow your steps, delays and sending windows.</p>`}`;
+}
