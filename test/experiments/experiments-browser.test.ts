@@ -1,47 +1,30 @@
 // The experiments pages in Chromium: RevOps set a play's variants and hold-out share on its
 // experiment page; a manager reads the variants and the lift with the database's numbers, with
 // a hostile play name shown as text, and finds the lift panel on the dashboard and the CSV.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import type { AppContext } from '../../context.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, expect, it } from 'vitest';
 import { one, run } from '../../db/index.js';
 import { insertEvent } from '../../db/queries/sending.js';
 import { readExperiment } from '../../experiments/schema.js';
 import { difference } from '../../experiments/stats.js';
 import { createPlay } from '../../plays/service.js';
 import { buildWorkspace, type TestWorkspace } from '../support/builders.js';
-import { launchBrowser, login, screenshot } from '../support/browser.js';
-import { createTestContext } from '../support/context.js';
+import { screenshot } from '../support/browser.js';
+import { useBrowserApp } from '../support/browser-app.js';
 import { describeEachBackend } from '../support/db.js';
-import { listen } from '../support/web.js';
 
 const HOSTILE = `<img src=x onerror="window.__pwned=1">Funding & "friends"`;
 
 describeEachBackend('experiments pages in Chromium', (get) => {
-  let ctx: AppContext & { close(): Promise<void> };
-  let srv: { base: string; close(): Promise<void> };
-  let browser: Browser;
+  const app = useBrowserApp(get, { viewport: { width: 1400, height: 900 } });
   let page: Page;
   let ws: TestWorkspace;
-
   beforeAll(async () => {
-    ctx = await createTestContext(get());
-    srv = await listen(ctx);
-    browser = await launchBrowser();
-    ws = await buildWorkspace(ctx.db);
-  });
-  afterEach(async () => {
-    await page?.context().close();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await srv?.close();
-    await ctx?.close();
+    ws = await buildWorkspace(app.ctx.db);
   });
 
   const as = async (role: 'revops' | 'manager') => {
-    page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
-    await login(page, srv.base, ws.users[role].email, ws.users[role].password);
+    page = await app.login(ws.users[role]);
   };
 
   /** `n` sequences of the play in one arm/variant, `sent` of them sent and `meetings` with a meeting booked. */
@@ -51,7 +34,7 @@ describeEachBackend('experiments pages in Chromium', (get) => {
     o: { n: number; sent: number; positive?: number; meetings?: number; variant?: number; arm: string },
   ) {
     for (let i = 0; i < o.n; i++) {
-      const s = (await one<{ id: number }>(ctx.db, {
+      const s = (await one<{ id: number }>(app.ctx.db, {
         text: `INSERT INTO sequences (workspace_id, signal_id, play_id, status, variant, variant_of, variant_source, arm)
                VALUES ($1, $2, $3, 'completed', $4, $5, $6, $7) RETURNING id`,
         values: [
@@ -66,7 +49,7 @@ describeEachBackend('experiments pages in Chromium', (get) => {
       }))!;
       const at = new Date();
       const ev = (type: string, data: unknown = {}) =>
-        run(ctx.db, insertEvent({ workspaceId: ws.id, type, sequenceId: s.id, signalId, data, at }));
+        run(app.ctx.db, insertEvent({ workspaceId: ws.id, type, sequenceId: s.id, signalId, data, at }));
       if (i < o.sent) await ev('sent');
       if (i < (o.positive ?? 0)) await ev('reply', { intent: 'interested' });
       if (i < (o.meetings ?? 0)) await ev('meeting_booked');
@@ -75,13 +58,13 @@ describeEachBackend('experiments pages in Chromium', (get) => {
 
   it('RevOps set variants and a hold-out share; a manager reads the results the database holds', async () => {
     const play = await createPlay(
-      ctx.db,
+      app.ctx.db,
       ws.id,
       { name: HOSTILE, trigger: { kind: 'signal', signalType: 'funding' } },
       ws.users.revops.id,
     );
     await as('revops');
-    await page.goto(`${srv.base}/plays/${play.id}/experiment`);
+    await page.goto(`${app.base}/plays/${play.id}/experiment`);
     await page.locator('textarea[name=variants]').fill('Short | Under 60 words. | revops\nStory | Open with a story.');
     await page.getByLabel("Hold out contacts to measure the signal's lift").check();
     await page.getByLabel('Share held out (%)').fill('20');
@@ -89,7 +72,7 @@ describeEachBackend('experiments pages in Chromium', (get) => {
     await expect
       .poll(async () =>
         readExperiment(
-          (await one<{ experiment: unknown }>(ctx.db, {
+          (await one<{ experiment: unknown }>(app.ctx.db, {
             text: `SELECT experiment FROM plays WHERE id = $1`,
             values: [play.id],
           }))!.experiment,
@@ -105,7 +88,7 @@ describeEachBackend('experiments pages in Chromium', (get) => {
       });
     await page.context().close();
 
-    const signal = (await one<{ id: number }>(ctx.db, {
+    const signal = (await one<{ id: number }>(app.ctx.db, {
       text: `INSERT INTO signals (workspace_id, type, title, fingerprint, status, play_id) VALUES ($1, 'funding', 'Raise', $2, 'drafted', $3) RETURNING id`,
       values: [ws.id, `fp-${Math.random()}`, play.id],
     }))!;
@@ -114,7 +97,7 @@ describeEachBackend('experiments pages in Chromium', (get) => {
     await seqs(play.id, signal.id, { n: 5, sent: 4, arm: 'holdout' });
 
     await as('manager');
-    await page.goto(`${srv.base}/experiments`);
+    await page.goto(`${app.base}/experiments`);
     const section = page.locator('section.experiment[data-kind=play]');
     await expect.poll(() => section.locator('h3').textContent()).toBe(`Play: ${HOSTILE}`);
     expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
@@ -163,7 +146,7 @@ describeEachBackend('experiments pages in Chromium', (get) => {
     };
     expect(doc.paths['/api/experiments']?.get?.summary).toContain('beta-binomial');
 
-    await page.goto(`${srv.base}/dashboard`);
+    await page.goto(`${app.base}/dashboard`);
     await expect.poll(() => page.locator('#lift-table tbody tr').count()).toBe(1);
   });
 });

@@ -1,52 +1,34 @@
 // More of the UI in Chromium: bulk approve behind a confirmation, snooze, the keyboard help,
 // replies (meeting booked, not a reply), labels on every form control, narrow screens, and a
 // screenshot of each main page.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import type { AppContext } from '../../context.js';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
 import { one, run } from '../../db/index.js';
-import { buildWorkspace, type TestWorkspace } from '../support/builders.js';
-import { launchBrowser, login, screenshot } from '../support/browser.js';
-import { createTestContext } from '../support/context.js';
+import type { TestWorkspace } from '../support/builders.js';
+import { screenshot } from '../support/browser.js';
+import { useBrowserApp } from '../support/browser-app.js';
 import { describeEachBackend } from '../support/db.js';
 import { buildDraft } from '../support/review-builders.js';
-import { listen } from '../support/web.js';
 
 const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000);
 
 describeEachBackend(
   'more of the review UI in Chromium',
   (get) => {
-    let ctx: AppContext & { close(): Promise<void> };
-    let srv: { base: string; close(): Promise<void> };
-    let browser: Browser;
+    const app = useBrowserApp(get);
     let page: Page;
 
-    beforeAll(async () => {
-      ctx = await createTestContext(get());
-      srv = await listen(ctx);
-      browser = await launchBrowser();
-    });
-    afterEach(async () => {
-      await page?.context().close();
-    });
-    afterAll(async () => {
-      await browser?.close();
-      await srv?.close();
-      await ctx?.close();
-    });
 
     const as = async (
       role: 'rep' | 'revops' | 'manager',
       viewport = { width: 1280, height: 900 },
     ): Promise<TestWorkspace> => {
-      const ws = await buildWorkspace(ctx.db);
-      page = await (await browser.newContext({ viewport })).newPage();
-      await login(page, srv.base, ws.users[role].email, ws.users[role].password);
-      return ws;
+      const opened = await app.as(role, { viewport });
+      page = opened.page;
+      return opened.ws;
     };
     const status = async (id: number) =>
-      (await one<{ status: string }>(ctx.db, { text: 'SELECT status FROM sequences WHERE id = $1', values: [id] }))!
+      (await one<{ status: string }>(app.ctx.db, { text: 'SELECT status FROM sequences WHERE id = $1', values: [id] }))!
         .status;
     /** Every visible form control has a label a screen reader can announce. */
     const unlabelled = () =>
@@ -65,10 +47,10 @@ describeEachBackend(
 
     it('bulk-approves selected drafts after a confirmation page', async () => {
       const ws = await as('rep');
-      const a = await buildDraft(ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id, detectedAt: hoursAgo(1) });
-      const b = await buildDraft(ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id, detectedAt: hoursAgo(2) });
-      const c = await buildDraft(ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id, detectedAt: hoursAgo(3) });
-      await page.goto(`${srv.base}/queue`);
+      const a = await buildDraft(app.ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id, detectedAt: hoursAgo(1) });
+      const b = await buildDraft(app.ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id, detectedAt: hoursAgo(2) });
+      const c = await buildDraft(app.ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id, detectedAt: hoursAgo(3) });
+      await page.goto(`${app.base}/queue`);
       expect(await unlabelled()).toEqual([]);
       await page.keyboard.press('Tab');
       expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
@@ -89,8 +71,8 @@ describeEachBackend(
 
     it('snoozes a draft out of the queue and opens the keyboard help with ?', async () => {
       const ws = await as('rep');
-      const a = await buildDraft(ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id });
-      await page.goto(`${srv.base}/drafts/${a.sequenceId}`);
+      const a = await buildDraft(app.ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id });
+      await page.goto(`${app.base}/drafts/${a.sequenceId}`);
       await page.keyboard.press('?');
       await expect.poll(() => page.locator('#key-help').isVisible()).toBe(true);
       await page.keyboard.press('Escape');
@@ -99,7 +81,7 @@ describeEachBackend(
       await page.locator('summary', { hasText: 'Snooze' }).click();
       await page.getByLabel('Snooze for').selectOption('3');
       await Promise.all([page.waitForURL(/snoozed=/), page.getByRole('button', { name: 'Snooze' }).click()]);
-      const row = (await one<{ status: string; snoozed_until: Date }>(ctx.db, {
+      const row = (await one<{ status: string; snoozed_until: Date }>(app.ctx.db, {
         text: 'SELECT status, snoozed_until FROM sequences WHERE id = $1',
         values: [a.sequenceId],
       }))!;
@@ -110,15 +92,15 @@ describeEachBackend(
 
     it('lists replies with their text and records a meeting or a correction', async () => {
       const ws = await as('rep');
-      const a = await buildDraft(ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id, status: 'stopped' });
-      const b = await buildDraft(ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id, status: 'stopped' });
+      const a = await buildDraft(app.ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id, status: 'stopped' });
+      const b = await buildDraft(app.ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id, status: 'stopped' });
       const inbound = async (seqId: number, contactId: number, text: string) => {
-        const m = (await one<{ id: number }>(ctx.db, {
+        const m = (await one<{ id: number }>(app.ctx.db, {
           text: `INSERT INTO messages (workspace_id, sequence_id, contact_id, direction, from_addr, subject, text_body, visible_text, classification, classification_details)
           VALUES ($1, $2, $3, 'in', 'dana@acme.example', 'Re: hello', $4, $4, 'reply', '{"intent":{"intent":"interested"}}') RETURNING id`,
           values: [ws.id, seqId, contactId, text],
         }))!;
-        await run(ctx.db, {
+        await run(app.ctx.db, {
           text: `INSERT INTO events (workspace_id, type, sequence_id, contact_id, message_ref, data) VALUES ($1, 'reply', $2, $3, $4, '{"intent":"interested"}')`,
           values: [ws.id, seqId, contactId, m.id],
         });
@@ -126,7 +108,7 @@ describeEachBackend(
       };
       await inbound(a.sequenceId, a.contactId, 'Sounds good <img src=x onerror=alert(1)>, Thursday?');
       const bMsg = await inbound(b.sequenceId, b.contactId, 'Out of office until Monday');
-      await page.goto(`${srv.base}/replies`);
+      await page.goto(`${app.base}/replies`);
       expect(await page.locator('article.reply').count()).toBe(2);
       expect(await page.locator('#main').textContent()).toContain('<img src=x onerror=alert(1)>');
       expect(await page.locator('#main img').count()).toBe(0);
@@ -137,7 +119,7 @@ describeEachBackend(
         article(a.sequenceId).getByRole('button', { name: 'Meeting booked' }).click(),
       ]);
       expect(
-        await one(ctx.db, {
+        await one(app.ctx.db, {
           text: `SELECT count(*)::int AS n FROM events WHERE sequence_id = $1 AND type = 'meeting_booked'`,
           values: [a.sequenceId],
         }),
@@ -147,10 +129,10 @@ describeEachBackend(
         article(b.sequenceId).getByRole('button', { name: 'Not a reply' }).click(),
       ]);
       expect(
-        await one(ctx.db, { text: `SELECT classification, corrected_by FROM messages WHERE id = $1`, values: [bMsg] }),
+        await one(app.ctx.db, { text: `SELECT classification, corrected_by FROM messages WHERE id = $1`, values: [bMsg] }),
       ).toEqual({ classification: 'other', corrected_by: ws.users.rep.id });
       expect(
-        await one(ctx.db, {
+        await one(app.ctx.db, {
           text: `SELECT count(*)::int AS n FROM events WHERE message_ref = $1 AND type = 'reply'`,
           values: [bMsg],
         }),
@@ -159,9 +141,9 @@ describeEachBackend(
 
     it('fits a phone screen without sideways scrolling', async () => {
       const ws = await as('rep', { width: 390, height: 844 });
-      const a = await buildDraft(ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id });
+      const a = await buildDraft(app.ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id });
       for (const path of ['/queue', `/drafts/${a.sequenceId}`]) {
-        await page.goto(srv.base + path);
+        await page.goto(app.base + path);
         const { scroll, width } = await page.evaluate(() => ({
           scroll: document.documentElement.scrollWidth,
           width: window.innerWidth,
@@ -185,7 +167,7 @@ describeEachBackend(
         ['/accounts', 'accounts'],
         ['/users', 'users'],
       ] as const) {
-        const res = await page.goto(srv.base + path);
+        const res = await page.goto(app.base + path);
         expect(res!.status(), path).toBe(200);
         expect(await unlabelled(), path).toEqual([]);
         await screenshot(page, name);
@@ -194,11 +176,11 @@ describeEachBackend(
 
     it('lets a manager read the queue and a draft without any action buttons', async () => {
       const ws = await as('manager');
-      const a = await buildDraft(ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id });
-      await page.goto(`${srv.base}/queue`);
+      const a = await buildDraft(app.ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id });
+      await page.goto(`${app.base}/queue`);
       expect(await page.locator('[data-queue-row]').count()).toBe(1);
       expect(await page.locator('#bulk').count()).toBe(0);
-      await page.goto(`${srv.base}/drafts/${a.sequenceId}`);
+      await page.goto(`${app.base}/drafts/${a.sequenceId}`);
       expect(await page.locator('#approve-form').count()).toBe(0);
       expect(await page.locator('#main').textContent()).toContain('Read-only');
     });

@@ -1,61 +1,40 @@
 // Keys the queue page promises (issue 20), in Chromium: `?` opens help, `x` ticks rows for bulk
 // approve and the confirmation lists them, `a` approves the selected row, Ctrl+Enter sends a
 // reject reason. Both backends.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import type { AppContext } from '../../context.js';
+import { expect, it } from 'vitest';
 import { run } from '../../db/index.js';
 import { buildWorkspace } from '../support/builders.js';
-import { launchBrowser, login } from '../support/browser.js';
-import { createTestContext } from '../support/context.js';
+import { useBrowserApp } from '../support/browser-app.js';
 import { describeEachBackend } from '../support/db.js';
 import { buildDraft } from '../support/review-builders.js';
-import { listen } from '../support/web.js';
 
 const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000);
 
 describeEachBackend('queue keys in Chromium', (get) => {
-  let ctx: AppContext & { close(): Promise<void> };
-  let srv: { base: string; close(): Promise<void> };
-  let browser: Browser;
-  let page: Page;
-  beforeAll(async () => {
-    ctx = await createTestContext(get());
-    srv = await listen(ctx);
-    browser = await launchBrowser();
-  });
-  afterEach(async () => {
-    await page?.context().close();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await srv?.close();
-    await ctx?.close();
-  });
+  const app = useBrowserApp(get, { viewport: { width: 1280, height: 900 } });
   const status = async (id: number) =>
     (
-      await run<{ status: string; rejected_reason: string | null }>(ctx.db, {
+      await run<{ status: string; rejected_reason: string | null }>(app.ctx.db, {
         text: 'SELECT status, rejected_reason FROM sequences WHERE id = $1',
         values: [id],
       })
     )[0];
 
   it('? opens help; x ticks rows and the bulk confirmation lists them; a approves the selected row; Ctrl+Enter rejects', async () => {
-    const ws = await buildWorkspace(ctx.db);
+    const ws = await buildWorkspace(app.ctx.db);
     const names = ['Alpha Freight', 'Bravo Biotech', 'Charlie Cloud', 'Delta Dental'];
     const drafts: Awaited<ReturnType<typeof buildDraft>>[] = [];
     for (const [i, accountName] of names.entries())
       drafts.push(
-        await buildDraft(ctx.db, {
+        await buildDraft(app.ctx.db, {
           workspaceId: ws.id,
           ownerId: ws.users.rep.id,
           accountName,
           detectedAt: hoursAgo(i + 1),
         }),
       );
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    await login(page, srv.base, ws.users.rep.email, ws.users.rep.password);
-    await page.goto(`${srv.base}/queue`);
+    const page = await app.login(ws.users.rep);
+    await page.goto(`${app.base}/queue`);
     await expect.poll(() => page.locator('[data-queue-row]').count()).toBe(4);
 
     await page.keyboard.press('?');
@@ -84,7 +63,7 @@ describeEachBackend('queue keys in Chromium', (get) => {
     expect((await status(drafts[1]!.sequenceId))!.status).toBe('active');
 
     // `a` on the selected row (Charlie is first now) approves it.
-    await page.goto(`${srv.base}/queue`);
+    await page.goto(`${app.base}/queue`);
     await expect.poll(() => page.locator('[data-queue-row]').count()).toBe(2);
     await page.keyboard.press('j');
     await Promise.all([page.waitForURL(/\/queue\/approve$/), page.keyboard.press('a')]);
@@ -92,7 +71,7 @@ describeEachBackend('queue keys in Chromium', (get) => {
     expect((await status(drafts[3]!.sequenceId))!.status).toBe('pending_review');
 
     // Ctrl+Enter in the reject reason sends it.
-    await page.goto(`${srv.base}/drafts/${drafts[3]!.sequenceId}`);
+    await page.goto(`${app.base}/drafts/${drafts[3]!.sequenceId}`);
     await page.keyboard.press('r');
     await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('reject-reason');
     await page.keyboard.type('Not a fit this quarter');

@@ -1,47 +1,28 @@
 // Upcoming sends and deleting a mailbox in Chromium: the list with reasons and readable times,
 // the week grid, rescheduling a step through the page's form, and the mailbox
 // delete confirmation moving a sequence to the rep's other mailbox.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import type { AppContext } from '../../context.js';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
 import { one, run } from '../../db/index.js';
-import { buildWorkspace, type TestWorkspace } from '../support/builders.js';
-import { launchBrowser, login, screenshot } from '../support/browser.js';
-import { createTestContext } from '../support/context.js';
+import type { TestWorkspace } from '../support/builders.js';
+import { screenshot } from '../support/browser.js';
+import { useBrowserApp } from '../support/browser-app.js';
 import { describeEachBackend } from '../support/db.js';
-import { listen } from '../support/web.js';
 import { ALWAYS, buildSequence } from '../sequencing/builders.js';
 
 describeEachBackend(
   'upcoming sends and mailbox delete in Chromium',
   (get) => {
-    let ctx: AppContext & { close(): Promise<void> };
-    let srv: { base: string; close(): Promise<void> };
-    let browser: Browser;
+    const app = useBrowserApp(get, { viewport: { width: 1280, height: 900 } });
     let page: Page;
     let ws: TestWorkspace;
 
-    beforeAll(async () => {
-      ctx = await createTestContext(get());
-      srv = await listen(ctx);
-      browser = await launchBrowser();
-    });
-    afterEach(async () => {
-      await page?.context().close();
-    });
-    afterAll(async () => {
-      await browser?.close();
-      await srv?.close();
-      await ctx?.close();
-    });
 
     const as = async (role: 'rep' | 'revops') => {
-      ws = await buildWorkspace(ctx.db);
-      page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-      await login(page, srv.base, ws.users[role].email, ws.users[role].password);
+      ({ page, ws } = await app.as(role));
     };
     const activeSequence = async (firstInHours: number) => {
-      const b = await buildSequence(ctx.db, {
+      const b = await buildSequence(app.ctx.db, {
         workspaceId: ws.id,
         ownerId: ws.users.rep.id,
         status: 'active',
@@ -49,7 +30,7 @@ describeEachBackend(
         fallback: null,
         contactTz: 'UTC',
       });
-      await run(ctx.db, {
+      await run(app.ctx.db, {
         text: `UPDATE sequence_steps SET status = 'scheduled', scheduled_at = $2::timestamptz + (position || ' days')::interval
                 WHERE sequence_id = $1`,
         values: [b.sequenceId, new Date(Date.now() + firstInHours * 3_600_000)],
@@ -57,7 +38,7 @@ describeEachBackend(
       return b;
     };
     const step = (id: number) =>
-      one<{ status: string; scheduled_at: Date; skip_reason: string | null }>(ctx.db, {
+      one<{ status: string; scheduled_at: Date; skip_reason: string | null }>(app.ctx.db, {
         text: 'SELECT status, scheduled_at, skip_reason FROM sequence_steps WHERE id = $1',
         values: [id],
       });
@@ -65,7 +46,7 @@ describeEachBackend(
     it('lists steps with why they wait, draws the week, and reschedules one', async () => {
       await as('rep');
       const b = await activeSequence(3);
-      await page.goto(`${srv.base}/schedule`);
+      await page.goto(`${app.base}/schedule`);
       await expect.poll(() => page.locator('nav[aria-label="Main"] a', { hasText: 'Upcoming' }).count()).toBe(1);
       const first = page.locator(`tr[data-step-id="${b.stepIds[0]}"]`);
       const second = page.locator(`tr[data-step-id="${b.stepIds[1]}"]`);
@@ -91,13 +72,13 @@ describeEachBackend(
       );
 
       // The week grid holds the steps of this week; its navigation reaches the next.
-      await page.goto(`${srv.base}/schedule?view=week`);
+      await page.goto(`${app.base}/schedule?view=week`);
       await expect.poll(() => page.locator('table.week-grid, p.empty').count()).toBeGreaterThan(0);
       const here = await page.locator('.slot').count();
       await Promise.all([page.waitForURL(/week=/), page.getByRole('link', { name: 'Next week →' }).click()]);
       const next = await page.locator('.slot').count();
       expect(here + next).toBeGreaterThanOrEqual(1);
-      await page.goto(`${srv.base}/schedule?view=week`);
+      await page.goto(`${app.base}/schedule?view=week`);
       if (here) expect(await page.locator(`.slot[data-step-id="${b.stepIds[0]}"]`).innerText()).toContain('step 1');
       await screenshot(page, 'schedule-week');
     });
@@ -105,11 +86,11 @@ describeEachBackend(
     it('deletes a mailbox after a confirmation that says where its scheduled steps go', async () => {
       await as('revops');
       const b = await activeSequence(2);
-      const other = (await one<{ id: number }>(ctx.db, {
+      const other = (await one<{ id: number }>(app.ctx.db, {
         text: `INSERT INTO mailboxes (workspace_id, user_id, kind, from_name, from_email) VALUES ($1, $2, 'outbox', 'Riley', 'second@sender.test') RETURNING id`,
         values: [ws.id, ws.users.rep.id],
       }))!.id;
-      await page.goto(`${srv.base}/settings/mailboxes/${b.mailboxId}`);
+      await page.goto(`${app.base}/settings/mailboxes/${b.mailboxId}`);
       await Promise.all([page.waitForURL(/\/delete$/), page.getByRole('link', { name: 'Delete…' }).click()]);
       expect(await page.locator('#delete-steps').innerText()).toContain('3 unsent steps on 1 sequence bound to it');
       await page.locator('input[name="then"][value="move"]').check();
@@ -120,7 +101,7 @@ describeEachBackend(
         page.getByRole('button', { name: /^Delete / }).click(),
       ]);
       expect(await page.locator('.flash').innerText()).toContain('Deleted');
-      const seq = await one<{ mailbox_id: number }>(ctx.db, {
+      const seq = await one<{ mailbox_id: number }>(app.ctx.db, {
         text: 'SELECT mailbox_id FROM sequences WHERE id = $1',
         values: [b.sequenceId],
       });
