@@ -1,58 +1,47 @@
 // Answering a reply in Chromium: from the Replies page, "Answer", write, send; the answer reaches
 // a real SMTP server on loopback threaded under the prospect's reply, and the page shows it sent.
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { one } from '../../db/index.js';
 import { buildWorkspace } from '../support/builders.js';
-import { launchBrowser, login, screenshot } from '../support/browser.js';
-import { createTestContext } from '../support/context.js';
+import { screenshot } from '../support/browser.js';
+import { useBrowserApp } from '../support/browser-app.js';
 import { describeEachBackend } from '../support/db.js';
 import { startSmtp, type TestSmtp } from '../support/smtp.js';
-import { listen } from '../support/web.js';
 import { buildSequence } from '../sequencing/builders.js';
 
 describeEachBackend(
   'answering a reply in Chromium',
   (get) => {
-    let ctx: Awaited<ReturnType<typeof createTestContext>>;
-    let srv: Awaited<ReturnType<typeof listen>>;
-    let browser: Browser;
+    const app = useBrowserApp(get, { viewport: { width: 1280, height: 900 } });
     let smtp: TestSmtp;
     beforeAll(async () => {
-      ctx = await createTestContext(get());
-      srv = await listen(ctx);
       smtp = await startSmtp();
-      browser = await launchBrowser();
     });
     afterAll(async () => {
-      await browser?.close();
-      await srv?.close();
-      await ctx?.close();
       await smtp?.close();
     });
 
     it('answers from the Replies page, threaded, from the thread mailbox', async () => {
-      const ws = await buildWorkspace(ctx.db);
-      const b = await buildSequence(ctx.db, {
+      const ws = await buildWorkspace(app.ctx.db);
+      const b = await buildSequence(app.ctx.db, {
         workspaceId: ws.id,
         ownerId: ws.users.rep.id,
         status: 'stopped',
         mailbox: { kind: 'smtp', host: '127.0.0.1', port: smtp.port, fromEmail: 'riley@sender.test' },
       });
-      const dana = (await one<{ email: string }>(ctx.db, {
+      const dana = (await one<{ email: string }>(app.ctx.db, {
         text: `SELECT email FROM contacts WHERE id = $1`,
         values: [b.contactId],
       }))!.email;
-      await ctx.db.query(
+      await app.ctx.db.query(
         `INSERT INTO messages (workspace_id, mailbox_id, sequence_id, contact_id, direction, message_id, "references", from_addr,
                                subject, text_body, visible_text, classification)
          VALUES ($1, $2, $3, $4, 'in', '<browser-reply@acme.test>', '{<prospector.9.x@sender.test>}', $5,
                  'Re: Congrats on the Series B', 'Tell me more.', 'Tell me more.', 'reply')`,
         [ws.id, b.mailboxId, b.sequenceId, b.contactId, dana],
       );
-      const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-      await login(page, srv.base, ws.users.rep.email, ws.users.rep.password);
-      await page.goto(`${srv.base}/replies`);
+      const page = await app.login(ws.users.rep);
+      await page.goto(`${app.base}/replies`);
       await page.getByRole('link', { name: 'Answer', exact: true }).click();
       await page.waitForURL(/\/replies\/\d+\/answer$/);
       const mailto = await page.getByRole('link', { name: 'Open in my mail app' }).getAttribute('href');
@@ -67,7 +56,6 @@ describeEachBackend(
       expect(m!.parsed.text).toContain('Gladly: here is a short overview.');
       expect(await page.locator('#main').textContent()).toContain('Gladly: here is a short overview.');
       await screenshot(page, 'reply-answer');
-      await page.context().close();
     });
   },
   ['postgres'],

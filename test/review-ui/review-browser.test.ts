@@ -1,16 +1,14 @@
 // The reps' day in a real browser: log in, clear a queue with the keyboard, edit then approve,
 // reject with a reason, regenerate, hostile text shown as text, 403 and CSRF refusals.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
 import { Queues } from '../../agents/queues.js';
-import type { AppContext } from '../../context.js';
 import { run } from '../../db/index.js';
-import { buildWorkspace, type TestWorkspace } from '../support/builders.js';
-import { launchBrowser, login, screenshot } from '../support/browser.js';
-import { createTestContext } from '../support/context.js';
+import type { TestWorkspace } from '../support/builders.js';
+import { screenshot } from '../support/browser.js';
+import { useBrowserApp } from '../support/browser-app.js';
 import { describeEachBackend } from '../support/db.js';
 import { buildDraft } from '../support/review-builders.js';
-import { listen } from '../support/web.js';
 
 const HOSTILE = `<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">`;
 const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000);
@@ -18,39 +16,23 @@ const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000);
 describeEachBackend(
   'review UI in Chromium',
   (get) => {
-    let ctx: AppContext & { close(): Promise<void> };
-    let srv: { base: string; close(): Promise<void> };
-    let browser: Browser;
     let page: Page;
 
-    beforeAll(async () => {
-      // A model is configured (never called: the drafter does not run here), so a rewrite may carry
-      // an instruction; without one the page refuses it (review-http.test.ts).
-      ctx = await createTestContext(get(), {
-        ANTHROPIC_API_KEY: 'test-key',
-        ANTHROPIC_BASE_URL: 'http://127.0.0.1:9',
-      });
-      srv = await listen(ctx);
-      browser = await launchBrowser();
-    });
-    afterEach(async () => {
-      await page?.context().close();
-    });
-    afterAll(async () => {
-      await browser?.close();
-      await srv?.close();
-      await ctx?.close();
+    // A model is configured (never called: the drafter does not run here), so a rewrite may carry
+    // an instruction; without one the page refuses it (review-http.test.ts).
+    const app = useBrowserApp(get, {
+      env: { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: 'http://127.0.0.1:9' },
+      viewport: { width: 1280, height: 900 },
     });
 
     const rep = async (): Promise<TestWorkspace> => {
-      const ws = await buildWorkspace(ctx.db);
-      page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-      await login(page, srv.base, ws.users.rep.email, ws.users.rep.password);
-      return ws;
+      const opened = await app.as('rep');
+      page = opened.page;
+      return opened.ws;
     };
     const statuses = async (ids: number[]) =>
       (
-        await run<{ id: number; status: string }>(ctx.db, {
+        await run<{ id: number; status: string }>(app.ctx.db, {
           text: 'SELECT id, status FROM sequences WHERE id = ANY($1::bigint[]) ORDER BY id',
           values: [ids],
         })
@@ -82,9 +64,9 @@ describeEachBackend(
       ];
       for (const { h, ...e } of examples)
         drafts.push(
-          await buildDraft(ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id, detectedAt: hoursAgo(h), ...e }),
+          await buildDraft(app.ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id, detectedAt: hoursAgo(h), ...e }),
         );
-      await page.goto(`${srv.base}/queue`);
+      await page.goto(`${app.base}/queue`);
       await expect.poll(() => page.locator('[data-queue-row]').count()).toBe(3);
       await screenshot(page, 'queue');
       // The draft a gate flagged comes first, then the newest signal.
@@ -114,8 +96,8 @@ describeEachBackend(
 
     it('edits with autosave, then approves: the steps are scheduled and the page says when', async () => {
       const ws = await rep();
-      const d = await buildDraft(ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id });
-      await page.goto(`${srv.base}/drafts/${d.sequenceId}`);
+      const d = await buildDraft(app.ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id });
+      await page.goto(`${app.base}/drafts/${d.sequenceId}`);
       await page.keyboard.press('e');
       await page.keyboard.press('ControlOrMeta+a');
       await page.keyboard.type('A sharper subject');
@@ -125,14 +107,14 @@ describeEachBackend(
       await page.keyboard.press('Escape');
       await Promise.all([page.waitForURL((u) => u.pathname === '/queue'), page.keyboard.press('a')]);
       expect(await page.locator('#main').textContent()).toBeTruthy();
-      const steps = await run<{ status: string; subject: string; scheduled_at: Date | null }>(ctx.db, {
+      const steps = await run<{ status: string; subject: string; scheduled_at: Date | null }>(app.ctx.db, {
         text: 'SELECT status, subject, scheduled_at FROM sequence_steps WHERE sequence_id = $1 ORDER BY position',
         values: [d.sequenceId],
       });
       expect(steps.map((s) => s.status)).toEqual(['scheduled', 'scheduled']);
       expect(steps[0]!.subject).toBe('A sharper subject');
       expect(steps.every((s) => s.scheduled_at instanceof Date)).toBe(true);
-      const versions = await run<{ source: string }>(ctx.db, {
+      const versions = await run<{ source: string }>(app.ctx.db, {
         text: 'SELECT source FROM draft_versions WHERE sequence_id = $1 ORDER BY version',
         values: [d.sequenceId],
       });
@@ -141,14 +123,14 @@ describeEachBackend(
 
     it('saves unsaved edits before approving, so what is approved is what the rep sees', async () => {
       const ws = await rep();
-      const d = await buildDraft(ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id });
-      await page.goto(`${srv.base}/drafts/${d.sequenceId}`);
+      const d = await buildDraft(app.ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id });
+      await page.goto(`${app.base}/drafts/${d.sequenceId}`);
       await page.locator('textarea[name="body_0"]').fill('Hi Dana, typed just before approving.');
       await Promise.all([
         page.waitForURL((u) => u.pathname === '/queue'),
         page.getByRole('button', { name: /Approve and start/ }).click(),
       ]);
-      const rows = await run<{ body: string; status: string }>(ctx.db, {
+      const rows = await run<{ body: string; status: string }>(app.ctx.db, {
         text: 'SELECT st.body, s.status FROM sequence_steps st JOIN sequences s ON s.id = st.sequence_id WHERE s.id = $1 AND st.position = 0',
         values: [d.sequenceId],
       });
@@ -157,9 +139,9 @@ describeEachBackend(
 
     it('says when the first email goes after approving from the draft page', async () => {
       const ws = await rep();
-      const a = await buildDraft(ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id, detectedAt: hoursAgo(1) });
-      const b = await buildDraft(ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id, detectedAt: hoursAgo(2) });
-      await page.goto(`${srv.base}/drafts/${a.sequenceId}`);
+      const a = await buildDraft(app.ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id, detectedAt: hoursAgo(1) });
+      const b = await buildDraft(app.ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id, detectedAt: hoursAgo(2) });
+      await page.goto(`${app.base}/drafts/${a.sequenceId}`);
       const box = await page.locator('#status-line').boundingBox();
       await Promise.all([
         page.waitForURL(new RegExp(`/drafts/${b.sequenceId}\\?approved=${a.sequenceId}`)),
@@ -174,14 +156,14 @@ describeEachBackend(
 
     it('rejects with a reason and regenerates with an instruction', async () => {
       const ws = await rep();
-      const a = await buildDraft(ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id, detectedAt: hoursAgo(1) });
-      const b = await buildDraft(ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id, detectedAt: hoursAgo(2) });
-      await page.goto(`${srv.base}/drafts/${a.sequenceId}`);
+      const a = await buildDraft(app.ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id, detectedAt: hoursAgo(1) });
+      const b = await buildDraft(app.ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id, detectedAt: hoursAgo(2) });
+      await page.goto(`${app.base}/drafts/${a.sequenceId}`);
       await page.keyboard.press('r');
       await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('reject-reason');
       await page.keyboard.type('Wrong contact: Dana left in June');
       await Promise.all([page.waitForURL(/rejected=/), page.getByRole('button', { name: 'Reject draft' }).click()]);
-      const rows = await run<{ status: string; rejected_reason: string }>(ctx.db, {
+      const rows = await run<{ status: string; rejected_reason: string }>(app.ctx.db, {
         text: 'SELECT status, rejected_reason FROM sequences WHERE id = $1',
         values: [a.sequenceId],
       });
@@ -192,13 +174,13 @@ describeEachBackend(
       await page.keyboard.type('Lead with the hiring news');
       await Promise.all([page.waitForURL(/regenerating=1/), page.getByRole('button', { name: 'Regenerate' }).click()]);
       await expect.poll(() => page.locator('#status-line').textContent()).toMatch(/new version/);
-      const jobs = await run<{ data: { instruction: string } }>(ctx.db, {
+      const jobs = await run<{ data: { instruction: string } }>(app.ctx.db, {
         text: `SELECT data FROM pgboss.job WHERE name = $1 AND (data->>'sequenceId')::bigint = $2`,
         values: [Queues.draft.name, b.sequenceId],
       });
       expect(jobs.map((j) => j.data.instruction)).toEqual(['Lead with the hiring news']);
       // The drafter (not running here) stores a new version; the page notices and says so.
-      await run(ctx.db, { text: 'UPDATE sequences SET version = version + 1 WHERE id = $1', values: [b.sequenceId] });
+      await run(app.ctx.db, { text: 'UPDATE sequences SET version = version + 1 WHERE id = $1', values: [b.sequenceId] });
       await expect
         .poll(() => page.locator('#status-line').textContent(), { timeout: 10_000 })
         .toMatch(/new version is ready/);
@@ -206,7 +188,7 @@ describeEachBackend(
 
     it('shows hostile scraped and drafted text as text, and citations on focus', async () => {
       const ws = await rep();
-      const d = await buildDraft(ctx.db, {
+      const d = await buildDraft(app.ctx.db, {
         workspaceId: ws.id,
         ownerId: ws.users.rep.id,
         signalTitle: `Acme ${HOSTILE}`,
@@ -215,7 +197,7 @@ describeEachBackend(
         steps: [{ subject: `Re ${HOSTILE}`, body: `Hello ${HOSTILE}` }],
         gateFailures: [{ gate: 'grounding', message: `unsupported claim ${HOSTILE}` }],
       });
-      await page.goto(`${srv.base}/drafts/${d.sequenceId}`);
+      await page.goto(`${app.base}/drafts/${d.sequenceId}`);
       expect(await page.locator('#signal-h').textContent()).toContain('<script>window.__pwned=1</script>');
       expect(await page.locator('.gates').textContent()).toContain('onerror=');
       expect(await page.locator('input[name="subject_0"]').inputValue()).toBe(`Re ${HOSTILE}`);
@@ -232,12 +214,12 @@ describeEachBackend(
 
     it("answers 403 to a rep opening another rep's draft, and refuses a post without the CSRF token", async () => {
       const ws = await rep();
-      const theirs = await buildDraft(ctx.db, { workspaceId: ws.id, ownerId: ws.users.admin.id });
-      const res = await page.goto(`${srv.base}/drafts/${theirs.sequenceId}`);
+      const theirs = await buildDraft(app.ctx.db, { workspaceId: ws.id, ownerId: ws.users.admin.id });
+      const res = await page.goto(`${app.base}/drafts/${theirs.sequenceId}`);
       expect(res!.status()).toBe(403);
       expect(await page.locator('[role="alert"]').textContent()).toMatch(/another rep owns/);
-      const mine = await buildDraft(ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id });
-      const post = await page.request.post(`${srv.base}/drafts/${mine.sequenceId}/approve`, {
+      const mine = await buildDraft(app.ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id });
+      const post = await page.request.post(`${app.base}/drafts/${mine.sequenceId}/approve`, {
         form: { nothing: '1' },
         maxRedirects: 0,
       });

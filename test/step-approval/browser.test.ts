@@ -1,15 +1,13 @@
 // A rep's returned steps in Chromium: the block atop the queue, the list, the "what changed"
 // panel, approving a step with the keyboard, then bulk-approving what nothing changed for with
 // one keystroke and a confirmation.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
-import type { AppContext } from '../../context.js';
+import type { Page } from 'playwright-core';
+import { expect, it, vi } from 'vitest';
 import { one } from '../../db/index.js';
 import { buildWorkspace } from '../support/builders.js';
-import { launchBrowser, login, screenshot } from '../support/browser.js';
-import { createTestContext } from '../support/context.js';
+import { screenshot } from '../support/browser.js';
+import { useBrowserApp } from '../support/browser-app.js';
 import { describeEachBackend } from '../support/db.js';
-import { listen } from '../support/web.js';
 import { buildReturnedStep, somethingChanged } from './builders.js';
 
 const hours = (h: number) => new Date(Date.now() + h * 3_600_000);
@@ -17,41 +15,25 @@ const hours = (h: number) => new Date(Date.now() + h * 3_600_000);
 describeEachBackend('returned steps in Chromium', (get) => {
   // Chromium on a loaded 2-core machine: give each test room beyond the 30 s default.
   vi.setConfig({ testTimeout: 60_000 });
-  let ctx: AppContext & { close(): Promise<void> };
-  let srv: { base: string; close(): Promise<void> };
-  let browser: Browser;
+  const app = useBrowserApp(get, { viewport: { width: 1280, height: 900 } });
   let page: Page;
 
-  beforeAll(async () => {
-    ctx = await createTestContext(get());
-    srv = await listen(ctx);
-    browser = await launchBrowser();
-  });
-  afterEach(async () => {
-    await page?.context().close();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await srv?.close();
-    await ctx?.close();
-  });
 
   const step = (id: number) =>
-    one<{ status: string; approved_by: number | null }>(ctx.db, {
+    one<{ status: string; approved_by: number | null }>(app.ctx.db, {
       text: 'SELECT status, approved_by FROM sequence_steps WHERE id = $1',
       values: [id],
     });
 
   it('approves a returned step with the keyboard, then the unchanged ones with A and a confirmation', async () => {
-    const ws = await buildWorkspace(ctx.db);
+    const ws = await buildWorkspace(app.ctx.db);
     const base = { workspaceId: ws.id, ownerId: ws.users.rep.id, approvedAt: hours(-48) };
-    const changed = await buildReturnedStep(ctx, { ...base, accountName: 'Contoso Health', dueAt: hours(3) });
-    await somethingChanged(ctx, changed, ws.id, hours(-1));
-    const quiet = await buildReturnedStep(ctx, { ...base, accountName: 'Northwind Logistics', dueAt: hours(5) });
+    const changed = await buildReturnedStep(app.ctx, { ...base, accountName: 'Contoso Health', dueAt: hours(3) });
+    await somethingChanged(app.ctx, changed, ws.id, hours(-1));
+    const quiet = await buildReturnedStep(app.ctx, { ...base, accountName: 'Northwind Logistics', dueAt: hours(5) });
 
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    await login(page, srv.base, ws.users.rep.email, ws.users.rep.password);
-    await page.goto(`${srv.base}/queue`);
+    page = await app.login(ws.users.rep);
+    await page.goto(`${app.base}/queue`);
     await expect.poll(() => page.locator('#returned-h').textContent()).toBe('Steps back for approval (2)');
     await page.getByRole('link', { name: 'Review the steps' }).click();
     await expect.poll(() => page.locator('[data-step-row]').count()).toBe(2);
@@ -78,7 +60,7 @@ describeEachBackend('returned steps in Chromium', (get) => {
     expect(await page.locator('#what-changed').textContent()).toContain('Nothing changed');
 
     // A on the list approves every step nothing changed for, after a confirmation page (Enter confirms).
-    await page.goto(`${srv.base}/queue/steps`);
+    await page.goto(`${app.base}/queue/steps`);
     // The bulk form exists only when a step is listed as unchanged: wait for it, so a slow page fails here, clearly.
     await page.locator('#bulk-unchanged').waitFor({ state: 'attached' });
     await Promise.all([page.waitForURL('**/queue/steps/approve'), page.keyboard.press('Shift+A')]);
@@ -92,20 +74,19 @@ describeEachBackend('returned steps in Chromium', (get) => {
   });
 
   it('bulk approval leaves out a step something changed for since the list was loaded, and a manager cannot approve', async () => {
-    const ws = await buildWorkspace(ctx.db);
-    const b = await buildReturnedStep(ctx, {
+    const ws = await buildWorkspace(app.ctx.db);
+    const b = await buildReturnedStep(app.ctx, {
       workspaceId: ws.id,
       ownerId: ws.users.rep.id,
       approvedAt: hours(-48),
       dueAt: hours(2),
     });
-    page = await (await browser.newContext()).newPage();
-    await login(page, srv.base, ws.users.rep.email, ws.users.rep.password);
-    await page.goto(`${srv.base}/queue/steps`);
+    page = await app.login(ws.users.rep);
+    await page.goto(`${app.base}/queue/steps`);
     // The bulk form exists only when a step is listed as unchanged: wait for it, so a slow page fails here, clearly.
     await page.locator('#bulk-unchanged').waitFor({ state: 'attached' });
     await Promise.all([page.waitForURL('**/queue/steps/approve'), page.keyboard.press('Shift+A')]);
-    await somethingChanged(ctx, b, ws.id, hours(-1));
+    await somethingChanged(app.ctx, b, ws.id, hours(-1));
     // Chromium applies autofocus after load, sometimes late on a busy machine: Enter confirms once it has.
     await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('confirm-bulk');
     await Promise.all([page.waitForURL('**/queue/steps**', { waitUntil: 'load' }), page.keyboard.press('Enter')]);
@@ -113,9 +94,8 @@ describeEachBackend('returned steps in Chromium', (get) => {
     expect(await step(b.stepIds[1]!)).toMatchObject({ status: 'awaiting_approval' });
 
     await page.context().close();
-    page = await (await browser.newContext()).newPage();
-    await login(page, srv.base, ws.users.manager.email, ws.users.manager.password);
-    await page.goto(`${srv.base}/steps/${b.stepIds[1]}`);
+    page = await app.login(ws.users.manager);
+    await page.goto(`${app.base}/steps/${b.stepIds[1]}`);
     expect(await page.locator('#step-approve-form').count()).toBe(0);
     expect(await page.locator('main').textContent()).toContain('Read-only');
   });
