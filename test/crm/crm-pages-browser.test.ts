@@ -1,52 +1,43 @@
 // Settings → CRM in Chromium against the fake HubSpot: RevOps connects with a private-app token,
 // saves the company and contact mapping, previews (nothing written), and opens the status page.
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { AppContext } from '../../context.js';
 import { one } from '../../db/index.js';
 import { buildWorkspace, type TestWorkspace } from '../support/builders.js';
-import { launchBrowser, login, screenshot } from '../support/browser.js';
-import { createTestContext } from '../support/context.js';
+import { screenshot } from '../support/browser.js';
+import { useBrowserApp } from '../support/browser-app.js';
 import { describeEachBackend } from '../support/db.js';
 import { startFakeHubSpot, type FakeHubSpot } from '../support/fake-hubspot.js';
-import { listen } from '../support/web.js';
 
 describeEachBackend(
   'Settings → CRM in Chromium',
   (get) => {
-    let ctx: AppContext & { close(): Promise<void> };
-    let srv: { base: string; close(): Promise<void> };
-    let browser: Browser;
-    let page: Page;
     let hs: FakeHubSpot;
     let ws: TestWorkspace;
-
+    // Registered before the app's hooks: the fake HubSpot is up before the context that points at it.
     beforeAll(async () => {
       hs = await startFakeHubSpot();
-      ctx = await createTestContext(get(), { HUBSPOT_API_URL: hs.url });
-      srv = await listen(ctx);
-      browser = await launchBrowser();
-      ws = await buildWorkspace(ctx.db);
     });
     afterAll(async () => {
-      await page?.context().close();
-      await browser?.close();
-      await srv?.close();
-      await ctx?.close();
       await hs?.close();
+    });
+    const app = useBrowserApp(get, {
+      env: () => ({ HUBSPOT_API_URL: hs.url }),
+      viewport: { width: 1280, height: 900 },
+    });
+    beforeAll(async () => {
+      ws = await buildWorkspace(app.ctx.db);
     });
 
     const count = async (table: string) =>
-      (await one<{ n: number }>(ctx.db, {
+      (await one<{ n: number }>(app.ctx.db, {
         text: `SELECT count(*)::int AS n FROM ${table} WHERE workspace_id = $1`,
         values: [ws.id],
       }))!.n;
 
     it('connects HubSpot with a token, saves the mapping, previews, and opens the status page', async () => {
       hs.create('companies', { name: 'Acme', domain: 'acme.example', industry: 'SaaS' });
-      page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-      await login(page, srv.base, ws.users.revops.email, ws.users.revops.password);
-      await page.goto(`${srv.base}/`);
+      const page = await app.login(ws.users.revops);
+      await page.goto(`${app.base}/`);
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'CRM' }).click();
       await expect.poll(() => page.locator('h1').textContent()).toBe('CRM');
 
