@@ -18,7 +18,6 @@ describeEachBackend(
     const app = useBrowserApp(get);
     let page: Page;
 
-
     const as = async (
       role: 'rep' | 'revops' | 'manager',
       viewport = { width: 1280, height: 900 },
@@ -129,7 +128,10 @@ describeEachBackend(
         article(b.sequenceId).getByRole('button', { name: 'Not a reply' }).click(),
       ]);
       expect(
-        await one(app.ctx.db, { text: `SELECT classification, corrected_by FROM messages WHERE id = $1`, values: [bMsg] }),
+        await one(app.ctx.db, {
+          text: `SELECT classification, corrected_by FROM messages WHERE id = $1`,
+          values: [bMsg],
+        }),
       ).toEqual({ classification: 'other', corrected_by: ws.users.rep.id });
       expect(
         await one(app.ctx.db, {

@@ -180,7 +180,10 @@ describeEachBackend(
       });
       expect(jobs.map((j) => j.data.instruction)).toEqual(['Lead with the hiring news']);
       // The drafter (not running here) stores a new version; the page notices and says so.
-      await run(app.ctx.db, { text: 'UPDATE sequences SET version = version + 1 WHERE id = $1', values: [b.sequenceId] });
+      await run(app.ctx.db, {
+        text: 'UPDATE sequences SET version = version + 1 WHERE id = $1',
+        values: [b.sequenceId],
+      });
       await expect
         .poll(() => page.locator('#status-line').textContent(), { timeout: 10_000 })
         .toMatch(/new version is ready/);

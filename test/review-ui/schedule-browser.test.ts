@@ -17,7 +17,6 @@ describeEachBackend(
     let page: Page;
     let ws: TestWorkspace;
 
-
     const as = async (role: 'rep' | 'revops') => {
       ({ page, ws } = await app.as(role));
     };

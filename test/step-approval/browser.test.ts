@@ -18,7 +18,6 @@ describeEachBackend('returned steps in Chromium', (get) => {
   const app = useBrowserApp(get, { viewport: { width: 1280, height: 900 } });
   let page: Page;
 
-
   const step = (id: number) =>
     one<{ status: string; approved_by: number | null }>(app.ctx.db, {
       text: 'SELECT status, approved_by FROM sequence_steps WHERE id = $1',

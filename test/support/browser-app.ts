@@ -67,7 +67,11 @@ export function useBrowserApp(get: () => TestDb, opts: BrowserAppOptions = {}): 
     browser = await launchBrowser(opts.browserArgs);
   });
   afterEach(async () => {
-    for (const p of open.splice(0)) await p.context().close().catch(() => {});
+    for (const p of open.splice(0))
+      await p
+        .context()
+        .close()
+        .catch(() => {});
   });
   afterAll(async () => {
     await browser?.close();
