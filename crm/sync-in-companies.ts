@@ -5,11 +5,11 @@ import { insertAccount, insertAccountsByDomain, type AccountInput, type AccountR
 import { accountsForCrmPage } from '../db/queries/crm.js';
 import { accountCrmFields, saveAccountCrmFields, type AccountCrmFieldsRow } from '../db/queries/crm-fields.js';
 import { updateAccount } from '../db/queries/settings.js';
+import type { Fields } from '../accounts/import-plan.js';
 import { CRM_FIELDS, mapCompany } from './mapping.js';
 import type { CrmCompany } from './provider.js';
+import { diffFields, notePreview } from './sync-preview.js';
 import { pageStart, saveExternal, settleEarly, type ExtRow, type Job, type NewRow } from './sync-in-page.js';
-
-const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** Segment/industry as stored: empty ones left out, in CRM_FIELDS order, so equal values compare equal. */
 const crmJson = (crm: Partial<Record<string, string | null>> | undefined) =>
@@ -33,7 +33,18 @@ export async function applyCompanies(db: Queryable, job: Job, records: CrmCompan
         ),
       )
     : [];
-  const crmOf = new Map(stored.map((x) => [x.account_id, crmJson(x.fields)]));
+  const crmOf = new Map(stored.map((x) => [x.account_id, x.fields]));
+  const emailOf = new Map([...job.users].map(([email, id]) => [id, email]));
+  /** An account as the preview shows it (and as the change check compares it). */
+  const view = (a: Omit<AccountInput, 'aliases'>, crm: Partial<Record<string, string | null>> | undefined): Fields => ({
+    name: a.name,
+    domain: a.domain,
+    owner: a.ownerId === null ? null : (emailOf.get(a.ownerId) ?? `user #${a.ownerId}`),
+    time_zone: a.timeZone,
+    country: a.country,
+    tags: a.tags,
+    ...Object.fromEntries(CRM_FIELDS.map((k) => [k, crm?.[k] ?? null])),
+  });
   const rows: ExtRow[] = [];
   const pending = new Map<string, AccountInput & { domain: string }>();
   for (const { r, m } of mapped) {
@@ -68,25 +79,36 @@ export async function applyCompanies(db: Queryable, job: Job, records: CrmCompan
       tags: v.tags.length ? v.tags : (acct?.tags ?? []),
     };
     const crm = crmJson(v.crm);
-    const crmChanged = crm !== (acct ? (crmOf.get(acct.id) ?? '{}') : '{}');
+    const crmChanged = crm !== crmJson(acct ? crmOf.get(acct.id) : undefined);
+    const current = acct
+      ? view(
+          {
+            name: acct.name,
+            domain: acct.domain,
+            ownerId: acct.owner_id,
+            timeZone: acct.time_zone,
+            country: acct.country,
+            tags: acct.tags,
+          },
+          crmOf.get(acct.id),
+        )
+      : undefined;
+    const changes = diffFields(current, view(input, v.crm));
+    const note = { object: 'company', key: r.externalId, label: v.name, changes };
     let local = acct?.id ?? null;
     if (!acct && input.domain && pending.has(input.domain)) {
       c.unchanged++;
     } else if (!acct) {
       c.created++;
+      notePreview(job, { ...note, action: 'new' });
       if (input.domain) pending.set(input.domain, { ...input, domain: input.domain });
       else if (!job.dryRun) local = (await one(db, insertAccount(job.workspaceId, input)))!.id;
-    } else if (
-      acct.name !== input.name ||
-      acct.domain !== input.domain ||
-      acct.owner_id !== input.ownerId ||
-      acct.time_zone !== input.timeZone ||
-      acct.country !== input.country ||
-      !sameList(acct.tags, input.tags) ||
-      crmChanged
-    ) {
+    } else if (changes.length) {
       c.updated++;
-      if (!job.dryRun) await run(db, updateAccount(job.workspaceId, acct.id, { ...input, notes: acct.notes }));
+      notePreview(job, { ...note, action: 'changed' });
+      // Segment/industry alone are written below, with the page's others.
+      if (!job.dryRun && changes.some((x) => !(CRM_FIELDS as readonly string[]).includes(x.field)))
+        await run(db, updateAccount(job.workspaceId, acct.id, { ...input, notes: acct.notes }));
     } else c.unchanged++;
     rows.push({
       ...base,

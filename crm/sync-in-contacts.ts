@@ -5,7 +5,9 @@ import { fillAccountOwners } from '../db/queries/accounts.js';
 import { insertContacts, updateContact, type ContactInput, type ContactRow } from '../db/queries/contacts.js';
 import { contactsForCrmPage, localIdsForExternal } from '../db/queries/crm.js';
 import { addSuppression } from '../db/queries/outcomes.js';
+import type { Fields } from '../accounts/import-plan.js';
 import { mapContact } from './mapping.js';
+import { diffFields, notePreview } from './sync-preview.js';
 import { CRM_NAMES, type CrmContact } from './provider.js';
 import { pageStart, saveExternal, settleEarly, type ExtRow, type Job, type NewRow } from './sync-in-page.js';
 
@@ -60,6 +62,26 @@ export async function applyContacts(db: Queryable, job: Job, records: CrmContact
       linkedinUrl: existing?.linkedin_url ?? null,
       isChampion: existing?.is_champion ?? false,
     };
+    const view = (x: Pick<ContactInput, 'firstName' | 'lastName' | 'title' | 'timeZone' | 'accountId'>): Fields => ({
+      first_name: x.firstName,
+      last_name: x.lastName,
+      title: x.title,
+      time_zone: x.timeZone,
+      account: x.accountId === null ? null : `#${x.accountId}`,
+    });
+    const changes = diffFields(
+      existing
+        ? view({
+            firstName: existing.first_name,
+            lastName: existing.last_name,
+            title: existing.title,
+            timeZone: existing.time_zone,
+            accountId: existing.account_id,
+          })
+        : undefined,
+      view(input),
+    );
+    const note = { object: 'contact', key: r.externalId, label: v.email, changes };
     const owner = v.ownerEmail ? job.users.get(v.ownerEmail) : undefined;
     if (owner && accountId && !accountOwners.has(accountId)) accountOwners.set(accountId, owner);
     const local = existing?.id ?? null;
@@ -67,15 +89,11 @@ export async function applyContacts(db: Queryable, job: Job, records: CrmContact
       c.unchanged++;
     } else if (!existing) {
       c.created++;
+      notePreview(job, { ...note, action: 'new' });
       pending.set(v.email, input);
-    } else if (
-      existing.account_id !== input.accountId ||
-      existing.first_name !== input.firstName ||
-      existing.last_name !== input.lastName ||
-      existing.title !== input.title ||
-      existing.time_zone !== input.timeZone
-    ) {
+    } else if (changes.length) {
       c.updated++;
+      notePreview(job, { ...note, action: 'changed' });
       if (!job.dryRun) await run(db, updateContact(existing.id, input));
     } else c.unchanged++;
     if (r.optedOut) {

@@ -12,6 +12,7 @@ import {
 import { recordCrmFailure, resolveCrmFailures } from '../db/queries/crm-runs.js';
 import { effectiveMapping } from './mapping.js';
 import type { CrmKind, CrmProvider } from './provider.js';
+import { notePreview, type PreviewList } from './sync-preview.js';
 
 export type Ctx = Pick<AppContext, 'db' | 'config' | 'secrets' | 'log'>;
 
@@ -31,6 +32,8 @@ export interface SyncInSummary {
   optOuts: number;
   removed: number;
   failures: { object: string; key: string; label: string; error: string }[];
+  /** Dry runs only: each record that would be new, change or fail (crm/sync-preview.ts). */
+  records?: PreviewList;
 }
 export interface SyncInResult {
   runId: number | null;
@@ -66,6 +69,7 @@ export interface Job {
 
 export async function fail(db: Queryable, job: Job, object: string, key: string, label: string, error: string) {
   job.summary.failures.push({ object, key, label, error });
+  notePreview(job, { object, key, label, action: 'fail', changes: [], error });
   if (!job.dryRun)
     await run(
       db,

@@ -13,6 +13,7 @@ import {
   effectiveRules,
   type FullMapping,
 } from '../../crm/mapping.js';
+import { describeChange } from '../../accounts/import-plan.js';
 import { CRM_NAMES, type CrmKind } from '../../crm/provider.js';
 import { SoqlFilterError, fieldEqualsClause, safeWhereClause } from '../../crm/salesforce/soql-filter.js';
 import type { SyncInResult } from '../../crm/sync-in.js';
@@ -49,6 +50,38 @@ const CONTACT_LABELS: Record<(typeof CONTACT_FIELDS)[number], string> = {
   sequenceStatus: 'Sequence status (written to)',
 };
 
+const ACTION_WORDS = { new: 'new', changed: 'would change', fail: 'would fail' } as const;
+
+/** Each record that would be new, change (field old → new) or fail (why), like the CSV import's preview. */
+function recordTable(r: SyncInResult): Html {
+  const list = r.summary.records;
+  const unchanged = r.summary.companies.unchanged + r.summary.contacts.unchanged;
+  if (!list?.total) return html`<p>No record would change (${unchanged} unchanged).</p>`;
+  return html`<p class="muted">
+      ${list.shown.length < list.total ? `The first ${list.shown.length} of ` : 'All '}${list.total} records that would
+      be new, change or fail; ${unchanged} unchanged are not listed.
+    </p>
+    <table class="crm-preview-records">
+      <thead>
+        <tr>
+          <th>Record</th>
+          <th>Result</th>
+          <th>What changes</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${list.shown.map(
+          (x) =>
+            html`<tr class="${x.action === 'fail' ? 'bad' : ''}" data-record="${x.object}:${x.key}">
+              <td>${x.object} ${x.label}</td>
+              <td>${ACTION_WORDS[x.action]}</td>
+              <td>${x.error ?? x.changes.map((c) => html`<div>${describeChange(c)}</div>`)}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>`;
+}
+
 export function previewBlock(r: SyncInResult): Html {
   const s = r.summary;
   const line = (name: string, c: typeof s.companies) =>
@@ -63,27 +96,7 @@ export function previewBlock(r: SyncInResult): Html {
       ${line('Companies', s.companies)} ${line('Contacts', s.contacts)}
       <li>Deals: ${s.deals}; CRM opt-outs: ${s.optOuts}; removed in the CRM: ${s.removed}</li>
     </ul>
-    ${
-      s.failures.length
-        ? html`<table>
-            <thead>
-              <tr>
-                <th>Record</th>
-                <th>Would fail because</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${s.failures.slice(0, 20).map(
-                (f) =>
-                  html`<tr>
-                    <td>${f.object} ${f.label}</td>
-                    <td>${f.error}</td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>`
-        : ''
-    }
+    ${recordTable(r)}
   </section>`;
 }
 
