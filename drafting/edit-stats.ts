@@ -2,20 +2,8 @@
 // template. The manager dashboard calls `editStats`; `summarizeEdits` is the pure part.
 import { distance } from 'fastest-levenshtein';
 import { run, type Queryable } from '../db/index.js';
-import { approvedStepTexts } from '../db/queries/drafting.js';
+import { approvedStepTexts, type ApprovedStepText } from '../db/queries/drafting.js';
 
-export interface ApprovedStepText {
-  sequence_id: number;
-  prompt_version: string | null;
-  drafter: string | null;
-  template_id: number | null;
-  template_name: string | null;
-  position: number;
-  drafted_subject: string | null;
-  drafted_body: string | null;
-  subject: string;
-  body: string;
-}
 
 export interface EditStats {
   promptVersion: string | null;
@@ -74,7 +62,7 @@ export function summarizeEdits(rows: ApprovedStepText[]): EditStats[] {
 
 /** Edit statistics for a workspace's approved sequences, optionally since a date. */
 export async function editStats(db: Queryable, workspaceId: number, opts: { since?: Date } = {}): Promise<EditStats[]> {
-  return summarizeEdits(await run<ApprovedStepText>(db, approvedStepTexts(workspaceId, opts.since ?? null)));
+  return summarizeEdits(await run(db, approvedStepTexts(workspaceId, opts.since ?? null)));
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;

@@ -5,23 +5,12 @@ import { one, run } from '../db/index.js';
 import { getCachedPage, putCachedPage } from '../db/queries/research.js';
 import type { CachedPage, PageCache } from '../net/cache.js';
 
-interface PageCacheRow {
-  url: string;
-  status: number;
-  content_type: string | null;
-  etag: string | null;
-  last_modified: string | null;
-  body: string | null;
-  rendered: boolean;
-  fetched_at: Date;
-  expires_at: Date;
-}
 
 /** The shared cache in `page_cache`, used by every worker. */
 export class DbPageCache implements PageCache {
   constructor(private readonly db: Queryable) {}
   async get(url: string): Promise<CachedPage | undefined> {
-    const r = await one<PageCacheRow>(this.db, getCachedPage(url));
+    const r = await one(this.db, getCachedPage(url));
     if (!r || r.body === null) return undefined;
     return {
       url: r.url,

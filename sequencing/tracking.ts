@@ -30,17 +30,6 @@ export function isScannerClick(r: {
   return !!r.sentAt && r.now.getTime() - r.sentAt.getTime() < SCANNER_WINDOW_MS;
 }
 
-interface StepRef {
-  step_id: number;
-  body: string;
-  sent_at: Date | null;
-  status: string;
-  sequence_id: number;
-  workspace_id: number;
-  contact_id: number;
-  account_id: number | null;
-  signal_id: number | null;
-}
 
 /** Records a click and returns the URL to redirect to: only a URL signed for this step and present in its approved body. */
 export async function recordClick(
@@ -50,7 +39,7 @@ export async function recordClick(
 ): Promise<string> {
   const t = readToken(ctx.secrets, token);
   if (!t || t.k !== 'c' || !/^https?:\/\//i.test(t.u)) throw new AppError('VALIDATION', 'This link is not valid.');
-  const step = await one<StepRef>(ctx.db, trackedStep(t.s));
+  const step = await one(ctx.db, trackedStep(t.s));
   if (!step || !extractUrls(step.body).includes(t.u)) throw new AppError('VALIDATION', 'This link is not valid.');
   const now = req.now ?? new Date();
   const isBot = isScannerClick({ method: req.method, userAgent: req.userAgent, sentAt: step.sent_at, now });
@@ -76,7 +65,7 @@ export async function recordClick(
 export async function recordOpen(ctx: Ctx, token: string, req: { userAgent?: string; now?: Date }): Promise<void> {
   const t = readToken(ctx.secrets, token);
   if (!t || t.k !== 'o') return;
-  const step = await one<StepRef>(ctx.db, trackedStep(t.s));
+  const step = await one(ctx.db, trackedStep(t.s));
   if (!step) return;
   const now = req.now ?? new Date();
   await run(
@@ -122,7 +111,7 @@ export async function unsubscribeByToken(
     );
     if (!c) throw new AppError('NOT_FOUND', 'This unsubscribe link is no longer valid.');
     if (c.status === 'unsubscribed') return;
-    const step = t.s ? await one<StepRef>(tx, trackedStep(t.s)) : undefined;
+    const step = t.s ? await one(tx, trackedStep(t.s)) : undefined;
     await applyUnsubscribe(tx, {
       workspaceId: c.workspace_id,
       contactId: c.id,

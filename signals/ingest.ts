@@ -25,7 +25,7 @@ import { DEDUP_WINDOW_DAYS, dedupKey, fingerprint } from './dedup.js';
 import { classifyWithLlm, llmFacts } from './llm-classify.js';
 import { roleOf } from './acquisition.js';
 import { competitorBought, competitorsOf, type Competitor } from './competitors.js';
-import { buildIndex, matchItem, type AccountIndex, type MatchAccount, type MatchResult } from './match.js';
+import { buildIndex, matchItem, type AccountIndex, type MatchResult } from './match.js';
 import { cut } from './text.js';
 import type { RawItem, SignalStatus } from './types.js';
 
@@ -75,7 +75,7 @@ export async function accountIndex(db: Queryable, workspaceId: number): Promise<
   const version = await accountsKey(db, workspaceId);
   const hit = indexCache.get(workspaceId);
   if (hit && hit.version === version) return hit.index;
-  const index = buildIndex(await run<MatchAccount>(db, matchableAccounts(workspaceId)));
+  const index = buildIndex(await run(db, matchableAccounts(workspaceId)));
   indexCache.set(workspaceId, { version, index });
   return index;
 }

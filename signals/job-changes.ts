@@ -10,6 +10,7 @@ import {
   moveContact,
   pendingContactChanges,
   retitleContact,
+  type PendingChange
 } from '../db/queries/signals.js';
 import { findWorkspace } from '../db/queries/workspaces.js';
 import { normalizeDomain } from '../accounts/normalize.js';
@@ -18,24 +19,6 @@ import { domainCandidates, nameCandidates, normalizeName } from './match.js';
 import type { JobChangeEvent } from './sources/webhook.js';
 import type { RawItem } from './types.js';
 
-interface PendingChange {
-  id: number;
-  contact_id: number;
-  field: string;
-  old_value: string | null;
-  new_value: string | null;
-  source: string;
-  at: Date;
-  workspace_id: number;
-  account_id: number | null;
-  first_name: string;
-  last_name: string;
-  title: string;
-  is_champion: boolean;
-  previous_company: string | null;
-  account_name: string | null;
-  account_domain: string | null;
-}
 
 const fullName = (c: { first_name: string; last_name: string }) => `${c.first_name} ${c.last_name}`.trim();
 
@@ -96,7 +79,7 @@ export async function processContactChanges(
     changes: 0,
   };
   for (;;) {
-    const changes = await run<PendingChange>(ctx.db, pendingContactChanges(500));
+    const changes = await run(ctx.db, pendingContactChanges(500));
     if (!changes.length) return total;
     const byWs = new Map<number, RawItem[]>();
     for (const { workspaceId, item } of itemsFromChanges(changes))

@@ -1,15 +1,12 @@
 // Which account an item is about. Built once per batch: a domain map and a trie over the
 // normalised word sequences of every name and alias, so matching walks each item's words
 // once instead of comparing it with every account. Pure.
+import type { MatchAccount } from '../db/queries/signals.js';
 import * as L from './lexicon.js';
 import { hostOf } from './text.js';
 
-export interface MatchAccount {
-  id: number;
-  name: string;
-  domain: string | null;
-  aliases: string[];
-}
+export type { MatchAccount };
+
 
 export interface Candidate {
   accountId: number;

@@ -14,14 +14,6 @@ import { findWorkspace } from '../db/queries/workspaces.js';
 import { accountIndex, accountsKey, cooldownDays, type IngestContext } from './ingest.js';
 import { matchItem } from './match.js';
 
-interface Unmatched {
-  id: number;
-  title: string;
-  summary: string;
-  url: string | null;
-  facts: Record<string, unknown>;
-  match: Record<string, unknown>;
-}
 
 export interface RematchOutcome {
   matched: number[];
@@ -38,7 +30,7 @@ export async function rematchUnmatched(
   limit = 2000,
 ): Promise<RematchOutcome> {
   const out: RematchOutcome = { matched: [], ambiguous: [] };
-  const rows = await run<Unmatched>(ctx.db, unmatchedForRematch(workspaceId, limit));
+  const rows = await run(ctx.db, unmatchedForRematch(workspaceId, limit));
   if (!rows.length) return out;
   const index = await accountIndex(ctx.db, workspaceId);
   const days = cooldownDays(await one(ctx.db, findWorkspace(workspaceId)));

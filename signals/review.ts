@@ -8,6 +8,7 @@ import {
   settleSignalAccount,
   unmatchedCompanyCounts,
   type SignalRow,
+  type UnmatchedCompany
 } from '../db/queries/signals.js';
 import { findWorkspace } from '../db/queries/workspaces.js';
 import { AppError } from '../errors.js';
@@ -32,15 +33,11 @@ export async function assignSignalAccount(
   });
 }
 
-export interface UnmatchedCompany {
-  company: string;
-  signals: number;
-  last_seen: Date;
-  signal_ids: number[];
-}
+
+export type { UnmatchedCompany };
 
 export async function unmatchedCompanies(db: Database, workspaceId: number): Promise<UnmatchedCompany[]> {
-  return run<UnmatchedCompany>(db, unmatchedCompanyCounts(workspaceId));
+  return run(db, unmatchedCompanyCounts(workspaceId));
 }
 
 /**

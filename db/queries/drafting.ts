@@ -197,7 +197,20 @@ export const usageForSequence = (sequenceId: number): Sql => ({
 });
 
 /** Drafted and final text of every step of approved sequences, for edit statistics. */
-export const approvedStepTexts = (workspaceId: number, since: Date | null): Sql => ({
+export interface ApprovedStepText {
+  sequence_id: number;
+  prompt_version: string | null;
+  drafter: string | null;
+  template_id: number | null;
+  template_name: string | null;
+  position: number;
+  drafted_subject: string | null;
+  drafted_body: string | null;
+  subject: string;
+  body: string;
+}
+
+export const approvedStepTexts = (workspaceId: number, since: Date | null): Sql<ApprovedStepText> => ({
   text: `SELECT s.id AS sequence_id, s.prompt_version, s.drafter, s.template_id, t.name AS template_name,
                 st.position, st.drafted_subject, st.drafted_body, st.subject, st.body
            FROM sequences s

@@ -63,7 +63,16 @@ export const lockMailbox = (workspaceId: number, id: number): Sql => ({
 });
 
 /** The rep's other mailboxes a deleted one's sequences may move to. */
-export const siblingMailboxes = (workspaceId: number, id: number): Sql => ({
+export interface Sibling {
+  id: number;
+  from_name: string;
+  from_email: string;
+  kind: string;
+  paused_at: Date | null;
+  pause_reason: string | null;
+}
+
+export const siblingMailboxes = (workspaceId: number, id: number): Sql<Sibling> => ({
   text: `SELECT o.id, o.from_name, o.from_email, o.kind, o.paused_at, o.pause_reason
            FROM mailboxes m JOIN mailboxes o ON o.workspace_id = m.workspace_id AND o.user_id = m.user_id AND o.id <> m.id
           WHERE m.workspace_id = $1 AND m.id = $2 AND o.archived_at IS NULL

@@ -146,7 +146,19 @@ export const factsOfDossier = (dossierId: number): Sql<FactRow> => ({
   values: [dossierId],
 });
 
-export const getCachedPage = (url: string): Sql => ({
+export interface PageCacheRow {
+  url: string;
+  status: number;
+  content_type: string | null;
+  etag: string | null;
+  last_modified: string | null;
+  body: string | null;
+  rendered: boolean;
+  fetched_at: Date;
+  expires_at: Date;
+}
+
+export const getCachedPage = (url: string): Sql<PageCacheRow> => ({
   text: `SELECT * FROM page_cache WHERE url = $1`,
   values: [url],
 });

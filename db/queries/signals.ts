@@ -155,7 +155,14 @@ export const listObservations = (signalId: number): Sql => ({
 });
 
 /** Accounts as matching needs them, for building the index once per batch. */
-export const matchableAccounts = (workspaceId: number): Sql => ({
+export interface MatchAccount {
+  id: number;
+  name: string;
+  domain: string | null;
+  aliases: string[];
+}
+
+export const matchableAccounts = (workspaceId: number): Sql<MatchAccount> => ({
   text: `SELECT id, name, domain, aliases FROM accounts WHERE workspace_id = $1`,
   values: [workspaceId],
 });
@@ -176,7 +183,26 @@ export const accountsVersion = (workspaceId: number): Sql<{ n: number; at: strin
 });
 
 /** Contact changes (from re-imports) not yet turned into signals, with what detection needs. */
-export const pendingContactChanges = (limit = 500): Sql => ({
+export interface PendingChange {
+  id: number;
+  contact_id: number;
+  field: string;
+  old_value: string | null;
+  new_value: string | null;
+  source: string;
+  at: Date;
+  workspace_id: number;
+  account_id: number | null;
+  first_name: string;
+  last_name: string;
+  title: string;
+  is_champion: boolean;
+  previous_company: string | null;
+  account_name: string | null;
+  account_domain: string | null;
+}
+
+export const pendingContactChanges = (limit = 500): Sql<PendingChange> => ({
   text: `SELECT ch.id, ch.contact_id, ch.field, ch.old_value, ch.new_value, ch.source, ch.at,
                 c.workspace_id, c.account_id, c.first_name, c.last_name, c.title, c.is_champion, c.previous_company,
                 a.name AS account_name, a.domain AS account_domain
@@ -252,7 +278,14 @@ export const settleSignalAccount = (
 });
 
 /** Companies in unmatched signals, most frequent first: candidates for "add as account?". */
-export const unmatchedCompanyCounts = (workspaceId: number, limit = 100): Sql => ({
+export interface UnmatchedCompany {
+  company: string;
+  signals: number;
+  last_seen: Date;
+  signal_ids: number[];
+}
+
+export const unmatchedCompanyCounts = (workspaceId: number, limit = 100): Sql<UnmatchedCompany> => ({
   text: `SELECT coalesce(nullif(match->>'company', ''), title) AS company, count(*)::int AS signals,
                 max(detected_at) AS last_seen, array_agg(id ORDER BY detected_at DESC) AS signal_ids
            FROM signals WHERE workspace_id = $1 AND status = 'unmatched'
@@ -268,7 +301,16 @@ export const seenForAccount = (accountId: number, url: string): Sql => ({
 });
 
 /** Unmatched signals with what matching reads, newest first: re-matched when accounts change. */
-export const unmatchedForRematch = (workspaceId: number, limit: number): Sql => ({
+export interface Unmatched {
+  id: number;
+  title: string;
+  summary: string;
+  url: string | null;
+  facts: Record<string, unknown>;
+  match: Record<string, unknown>;
+}
+
+export const unmatchedForRematch = (workspaceId: number, limit: number): Sql<Unmatched> => ({
   text: `SELECT id, title, summary, url, facts, match FROM signals
           WHERE workspace_id = $1 AND status = 'unmatched' ORDER BY id DESC LIMIT $2`,
   values: [workspaceId, limit],

@@ -17,6 +17,7 @@ import {
   pauseSequencesOfMailbox,
   siblingMailboxes,
   type MailboxImpactRow,
+  type Sibling
 } from '../../db/queries/mailboxes.js';
 import type { MailboxRow } from '../../db/queries/sending.js';
 import { AppError } from '../../errors.js';
@@ -28,14 +29,6 @@ import { csrfField, page } from '../layout.js';
 import { disconnectOAuth } from './mailboxes-oauth.js';
 import { assertMayManage, managesAll } from './settings-mailboxes.js';
 
-interface Sibling {
-  id: number;
-  from_name: string;
-  from_email: string;
-  kind: string;
-  paused_at: Date | null;
-  pause_reason: string | null;
-}
 
 const DeleteForm = z.object({
   then: z.enum(['move', 'pause']).optional(),
@@ -135,7 +128,7 @@ export function mailboxDeleteRoutes(ctx: AppContext): Router {
 
   r.get('/settings/mailboxes/:id/delete', async (req, res) => {
     const m = await load(req);
-    const siblings = await run<Sibling>(ctx.db, siblingMailboxes(m.workspace_id, m.id));
+    const siblings = await run(ctx.db, siblingMailboxes(m.workspace_id, m.id));
     res.type('html').send(page(req, `Delete mailbox ${m.from_email}?`, confirmPage(req, m, await impact(m), siblings)));
   });
 
@@ -158,7 +151,7 @@ export function mailboxDeleteRoutes(ctx: AppContext): Router {
       let moved = 0,
         paused = 0;
       if (affected(i) && f.then === 'move') {
-        const to = (await run<Sibling>(tx, siblingMailboxes(m.workspace_id, m.id))).find((s) => s.id === f.to);
+        const to = (await run(tx, siblingMailboxes(m.workspace_id, m.id))).find((s) => s.id === f.to);
         if (!to) throw new AppError('VALIDATION', 'Pick another mailbox of the same rep to move the sequences to.');
         moved = (await run(tx, moveSequencesToMailbox(m.workspace_id, m.id, to.id, now))).length;
       } else if (affected(i)) {
