@@ -4,7 +4,6 @@ import { distance } from 'fastest-levenshtein';
 import { run, type Queryable } from '../db/index.js';
 import { approvedStepTexts, type ApprovedStepText } from '../db/queries/drafting.js';
 
-
 export interface EditStats {
   promptVersion: string | null;
   drafter: string | null;

@@ -5,7 +5,6 @@ import { one, run } from '../db/index.js';
 import { getCachedPage, putCachedPage } from '../db/queries/research.js';
 import type { CachedPage, PageCache } from '../net/cache.js';
 
-
 /** The shared cache in `page_cache`, used by every worker. */
 export class DbPageCache implements PageCache {
   constructor(private readonly db: Queryable) {}

@@ -30,7 +30,6 @@ export function isScannerClick(r: {
   return !!r.sentAt && r.now.getTime() - r.sentAt.getTime() < SCANNER_WINDOW_MS;
 }
 
-
 /** Records a click and returns the URL to redirect to: only a URL signed for this step and present in its approved body. */
 export async function recordClick(
   ctx: Ctx,

@@ -10,7 +10,7 @@ import {
   moveContact,
   pendingContactChanges,
   retitleContact,
-  type PendingChange
+  type PendingChange,
 } from '../db/queries/signals.js';
 import { findWorkspace } from '../db/queries/workspaces.js';
 import { normalizeDomain } from '../accounts/normalize.js';
@@ -18,7 +18,6 @@ import { accountIndex, ingestItems, type IngestContext, type IngestOutcome } fro
 import { domainCandidates, nameCandidates, normalizeName } from './match.js';
 import type { JobChangeEvent } from './sources/webhook.js';
 import type { RawItem } from './types.js';
-
 
 const fullName = (c: { first_name: string; last_name: string }) => `${c.first_name} ${c.last_name}`.trim();
 

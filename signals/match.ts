@@ -7,7 +7,6 @@ import { hostOf } from './text.js';
 
 export type { MatchAccount };
 
-
 export interface Candidate {
   accountId: number;
   name: string;

@@ -8,7 +8,7 @@ import {
   settleSignalAccount,
   unmatchedCompanyCounts,
   type SignalRow,
-  type UnmatchedCompany
+  type UnmatchedCompany,
 } from '../db/queries/signals.js';
 import { findWorkspace } from '../db/queries/workspaces.js';
 import { AppError } from '../errors.js';
@@ -32,7 +32,6 @@ export async function assignSignalAccount(
     return s;
   });
 }
-
 
 export type { UnmatchedCompany };
 

@@ -17,7 +17,7 @@ import {
   pauseSequencesOfMailbox,
   siblingMailboxes,
   type MailboxImpactRow,
-  type Sibling
+  type Sibling,
 } from '../../db/queries/mailboxes.js';
 import type { MailboxRow } from '../../db/queries/sending.js';
 import { AppError } from '../../errors.js';
@@ -28,7 +28,6 @@ import { html, safeUrl, type Html } from '../html.js';
 import { csrfField, page } from '../layout.js';
 import { disconnectOAuth } from './mailboxes-oauth.js';
 import { assertMayManage, managesAll } from './settings-mailboxes.js';
-
 
 const DeleteForm = z.object({
   then: z.enum(['move', 'pause']).optional(),
