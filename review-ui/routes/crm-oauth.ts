@@ -18,6 +18,7 @@ import {
   type CrmOAuthFlowRow,
 } from '../../db/queries/crm.js';
 import { AppError } from '../../errors.js';
+import { authedRouter } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
 import { auditRequest } from '../audit.js';
 import { html, type Html } from '../html.js';
@@ -60,14 +61,14 @@ const refused = (kind: CrmKind | undefined, why: string) =>
   );
 
 export function crmOAuthRoutes(ctx: AppContext): Router {
-  const r = Router();
+  const r = authedRouter();
   const revops = requireRole('revops');
   const session = (req: Request) => {
     if (!req.sessionId) throw new AppError('FORBIDDEN', 'Connecting a CRM needs a browser session, not an API token.');
     return req.sessionId;
   };
 
-  r.post('/settings/crm/oauth/:kind', revops, async (req, res) => {
+  r.post('/settings/crm/oauth/:kind', revops, async (req, res, user) => {
     const kind = OAUTH_KINDS.find((k) => k === req.params.kind);
     if (!kind || !crmKind(kind)?.oauthConfigured(ctx))
       throw new AppError('NOT_FOUND', 'That CRM sign-in is not configured.');
@@ -82,8 +83,8 @@ export function crmOAuthRoutes(ctx: AppContext): Router {
       insertCrmOAuthFlow({
         stateHash: sha256(state),
         sessionId: session(req),
-        workspaceId: req.user!.workspaceId,
-        userId: req.user!.id,
+        workspaceId: user.workspaceId,
+        userId: user.id,
         kind,
         codeVerifierEnc: ctx.secrets.seal(verifier),
         loginHost: kind === 'salesforce' ? (sandbox ? 'sandbox' : 'production') : null,
@@ -94,14 +95,14 @@ export function crmOAuthRoutes(ctx: AppContext): Router {
     res.redirect(303, mod.authorizeUrl(ctx, { state, codeChallenge, redirectUri: redirectUri(ctx), sandbox }).href);
   });
 
-  r.get(CRM_CALLBACK_PATH, revops, async (req, res) => {
+  r.get(CRM_CALLBACK_PATH, revops, async (req, res, user) => {
     const q = req.query as Record<string, unknown>;
     const state = typeof q.state === 'string' ? q.state : '';
     const flow = state
       ? await one<CrmOAuthFlowRow>(ctx.db, consumeCrmOAuthFlow(sha256(state), session(req), new Date()))
       : undefined;
     const kind = OAUTH_KINDS.find((k) => k === flow?.provider);
-    if (!flow || !kind || flow.user_id !== req.user!.id || flow.workspace_id !== req.user!.workspaceId)
+    if (!flow || !kind || flow.user_id !== user.id || flow.workspace_id !== user.workspaceId)
       throw refused(kind, 'this sign-in link is not valid any more (expired, used, or started in another session)');
     if (typeof q.error === 'string' || typeof q.code !== 'string')
       throw refused(kind, q.error === 'access_denied' ? 'access was not allowed' : 'the CRM refused');
@@ -148,5 +149,5 @@ export function crmOAuthRoutes(ctx: AppContext): Router {
     ctx.log.info({ workspaceId: flow.workspace_id, kind, sandbox }, 'crm.oauth.connected');
     res.redirect(303, '/settings/crm?saved=1');
   });
-  return r;
+  return r.router;
 }

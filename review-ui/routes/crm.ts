@@ -19,6 +19,7 @@ import {
   type CrmRunRow,
 } from '../../db/queries/crm-runs.js';
 import { AppError } from '../../errors.js';
+import { authedRouter, type AuthedRequest } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
 import { auditRequest } from '../audit.js';
 import { inZone, intParam } from '../format.js';
@@ -61,15 +62,15 @@ function runsTable(runs: CrmRunRow[], tz: string | null): Html {
 }
 
 export function crmRoutes(ctx: AppContext): Router {
-  const r = Router();
+  const r = authedRouter();
   r.use(crmOAuthRoutes(ctx));
   const revops = requireRole('revops');
-  const ws = (req: Request) => req.user!.workspaceId;
-  const connection = (req: Request) => one<CrmConnectionRow>(ctx.db, findCrmConnection(ws(req)));
+  const ws = (req: AuthedRequest) => req.user.workspaceId;
+  const connection = (req: AuthedRequest) => one<CrmConnectionRow>(ctx.db, findCrmConnection(ws(req)));
   const audit = (req: Request, action: string, id: number, data: Record<string, unknown> = {}) =>
     auditRequest(ctx.db, req, action, { type: 'crm_connection', id }, data);
 
-  const render = async (req: Request, extra: Html = html``) => {
+  const render = async (req: AuthedRequest, extra: Html = html``) => {
     const open = await openCrm(ctx, ws(req));
     const c = open?.connection;
     const live = c && c.status !== 'disconnected';
@@ -107,7 +108,7 @@ export function crmRoutes(ctx: AppContext): Router {
           ${oauthConnectForms(ctx, req)}
           <p><a href="${safeUrl('/settings/crm/status')}">Sync status, failed records, Sync now</a></p>
         </section>
-        ${c && open ? runsTable(runs, req.user!.timeZone) : ''}
+        ${c && open ? runsTable(runs, req.user.timeZone) : ''}
         ${c && open && live ? settingsForm(req, c, effectiveMapping(open.provider.defaultMapping(), c.mapping)) : ''}`,
     );
   };
@@ -116,10 +117,10 @@ export function crmRoutes(ctx: AppContext): Router {
     res.type('html').send(await render(req));
   });
 
-  r.post('/settings/crm/connect/hubspot', revops, async (req, res) => {
+  r.post('/settings/crm/connect/hubspot', revops, async (req, res, user) => {
     const who = await connectWithToken(ctx, {
       workspaceId: ws(req),
-      userId: req.user!.id,
+      userId: user.id,
       kind: 'hubspot',
       token: str(req.body ?? {}, 'token'),
     });
@@ -128,10 +129,10 @@ export function crmRoutes(ctx: AppContext): Router {
     res.redirect(303, '/settings/crm?saved=1');
   });
 
-  r.post('/settings/crm/disconnect', revops, async (req, res) => {
+  r.post('/settings/crm/disconnect', revops, async (req, res, user) => {
     const c = await connection(req);
     if (!c) throw new AppError('NOT_FOUND', 'No CRM is connected.');
-    await run(ctx.db, disconnectCrm(ws(req), `Disconnected by ${req.user!.email}`));
+    await run(ctx.db, disconnectCrm(ws(req), `Disconnected by ${user.email}`));
     await audit(req, 'crm.disconnected', c.id, { kind: c.kind });
     res.redirect(303, '/settings/crm');
   });
@@ -148,11 +149,11 @@ export function crmRoutes(ctx: AppContext): Router {
     res.type('html').send(await render(req, previewBlock(preview)));
   });
 
-  r.get('/settings/crm/status', revops, async (req, res) => {
+  r.get('/settings/crm/status', revops, async (req, res, user) => {
     const c = await connection(req);
     const runs = c ? await run<CrmRunRow>(ctx.db, lastCrmRuns(ws(req))) : [];
     const failures = c ? await run<CrmFailureRow>(ctx.db, openCrmFailures(ws(req), 200)) : [];
-    const tz = req.user!.timeZone;
+    const tz = user.timeZone;
     const flash =
       req.query.queued === '1'
         ? html`<p class="flash ok" role="status">Sync queued.</p>`
@@ -241,5 +242,5 @@ export function crmRoutes(ctx: AppContext): Router {
     await audit(req, 'crm.failure_retried', f.id, { direction: f.direction });
     res.redirect(303, '/settings/crm/status?retried=1');
   });
-  return r;
+  return r.router;
 }

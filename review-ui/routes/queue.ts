@@ -2,7 +2,7 @@
 // filter, search, paging, and bulk approve behind a confirmation page.
 import { needsContactSection } from './needs-contact.js';
 import { loadReturned, returnedStepsSection } from './step-approval.js';
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
@@ -21,6 +21,7 @@ import { signalsNeedingContact, type NeedsContactRow } from '../../db/queries/ne
 import { listReturned, workspaceSettings, type ReturnedStepRow } from '../../db/queries/step-approval.js';
 import { AppError } from '../../errors.js';
 import { STEP_APPROVAL_DEFAULTS, stepApprovalSettings } from '../../sequencing/step-approval-rules.js';
+import { authedRouter, type AuthedRequest } from '../authed.js';
 import { queueViewer } from '../access.js';
 import { approve } from '../draft-actions.js';
 import { ago, inZone, intParam, label } from '../format.js';
@@ -57,12 +58,12 @@ const staleDaysSeen = new Map<number, number>();
  */
 export async function loadQueue(
   ctx: Pick<AppContext, 'db'>,
-  req: Request,
+  req: AuthedRequest,
   query: QueueQuery,
   perPage = 50,
   blocks = false,
 ) {
-  const u = req.user!;
+  const u = req.user;
   const now = new Date();
   const viewer = queueViewer(u);
   const f = toFilter(query);
@@ -193,11 +194,10 @@ function row(r: QueueRow, now: Date, canBulk: boolean): Html {
 }
 
 export function queueRoutes(ctx: AppContext): Router {
-  const r = Router();
+  const r = authedRouter();
 
-  r.get('/queue', async (req, res) => {
+  r.get('/queue', async (req, res, u) => {
     const query = QueueQuery.parse(req.query);
-    const u = req.user!;
     // Every block's queries at once: the page costs its slowest query, not the sum of them.
     const [q, status] = await Promise.all([loadQueue(ctx, req, query, 50, true), statusLine(ctx, req)]);
     const needsContact = needsContactSection(q.needsContact);
@@ -251,8 +251,7 @@ export function queueRoutes(ctx: AppContext): Router {
   });
 
   // The next draft in queue order: where approve, reject and snooze land, so a rep clears the queue with the keyboard.
-  r.get('/queue/next', async (req, res) => {
-    const u = req.user!;
+  r.get('/queue/next', async (req, res, u) => {
     const skip = String(req.query.skip ?? '')
       .split(',')
       .map((s) => intParam(s))
@@ -265,7 +264,7 @@ export function queueRoutes(ctx: AppContext): Router {
     res.redirect(303, next ? `/drafts/${next.id}${qs}` : `/queue${qs}`);
   });
 
-  r.post('/queue/approve', async (req, res) => {
+  r.post('/queue/approve', async (req, res, user) => {
     // Each box carries "id:version", so a draft changed since the list was loaded is not approved unseen.
     const raw = req.body?.ids;
     const picked = new Map<number, number | undefined>();
@@ -278,7 +277,7 @@ export function queueRoutes(ctx: AppContext): Router {
     const ids = [...picked.keys()];
     if (!ids.length) throw new AppError('VALIDATION', 'Select at least one draft to approve.');
     if (req.body?.confirm !== 'yes') {
-      const listed = await run<BulkApproveRow>(ctx.db, draftsToApprove(req.user!.workspaceId, ids));
+      const listed = await run<BulkApproveRow>(ctx.db, draftsToApprove(user.workspaceId, ids));
       res.type('html').send(
         page(
           req,
@@ -309,12 +308,12 @@ export function queueRoutes(ctx: AppContext): Router {
     const results: Html[] = [];
     for (const id of ids) {
       try {
-        const { firstSendAt } = await approve(ctx, req.user!, id, { expectedVersion: picked.get(id), bulk: true });
+        const { firstSendAt } = await approve(ctx, user, id, { expectedVersion: picked.get(id), bulk: true });
         results.push(
           html`<li>
             Draft
             <a href="/drafts/${id}">#${id}</a>
-            approved${firstSendAt ? html` — first email ${inZone(firstSendAt, req.user!.timeZone)}` : ''}.
+            approved${firstSendAt ? html` — first email ${inZone(firstSendAt, user.timeZone)}` : ''}.
           </li>`,
         );
       } catch (err) {
@@ -333,5 +332,5 @@ export function queueRoutes(ctx: AppContext): Router {
       ),
     );
   });
-  return r;
+  return r.router;
 }
