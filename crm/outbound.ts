@@ -24,6 +24,7 @@ import {
   type OutboundEventRow,
 } from '../db/queries/crm-runs.js';
 import { markRevoked, openCrm } from './connection.js';
+import { enqueueContactCreate, flushContactCreates } from './create-contacts.js';
 import { effectiveMapping } from './mapping.js';
 import {
   CRM_NAMES,
@@ -113,8 +114,11 @@ export async function collectOutbound(ctx: Ctx, conn: CrmConnectionRow, provider
     if (!events.length) return added;
     await ctx.db.transaction(async (tx) => {
       for (const e of events) {
-        // A contact the CRM does not know is not created there (workspace setting, not built yet): skipped.
-        if (!e.contact_external_id) continue;
+        // A contact the CRM does not know: created there only when the workspace says so (create-contacts.ts).
+        if (!e.contact_external_id) {
+          added += await enqueueContactCreate(tx, conn, e);
+          continue;
+        }
         for (const w of writesFor(e, statusField)) {
           const row = await one(
             tx,
@@ -214,6 +218,11 @@ export async function flushOutbox(ctx: Ctx, workspaceId: number, now = new Date(
     for (const row of batch) await settle(row, { error: err });
   };
 
+  const creates = rows.filter((r) => r.activity === 'contact');
+  if (creates.length) {
+    const statusField = effectiveMapping(provider.defaultMapping(), conn.mapping).contact.sequenceStatus;
+    await flushContactCreates(ctx, conn, provider, creates, settle, whole, statusField, writesFor);
+  }
   const activities = rows.filter((r) => r.activity === 'email' || r.activity === 'meeting');
   if (activities.length) {
     try {

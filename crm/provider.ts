@@ -199,6 +199,18 @@ export interface CrmProvider {
   updateContactField(contactExternalId: string, field: string, value: string): Promise<void>;
   /** Marks the address opted out of all email in the CRM. */
   setOptOut(contactExternalId: string, email: string, reason: string): Promise<void>;
+  /** Finds the contact by email or creates it; its CRM id. Absent: this CRM cannot create contacts here yet. */
+  createContact?(c: NewCrmContact): Promise<string>;
+}
+
+/** A person a rep emailed, to create in the CRM (crm/create-contacts.ts). */
+export interface NewCrmContact {
+  /** Our idempotency key ('contact:create:<contacts.id>'). */
+  key: string;
+  email: string;
+  /** CRM property name → value, through the contact mapping; empty values left out. */
+  properties: Record<string, string>;
+  companyExternalId: string | null;
 }
 
 /** Prospector field → CRM property name, per object. Empty string: not mapped. */

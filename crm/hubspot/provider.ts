@@ -16,9 +16,11 @@ import type {
   CrmTokenSource,
   ListCursor,
   ListOptions,
+  NewCrmContact,
   Page,
 } from '../provider.js';
 import { activityMarker, isCrmError, markedKeys } from '../provider.js';
+import { createHubSpotContact } from './create-contact.js';
 import { hubspotError } from './errors.js';
 import { hubspotClient } from './index.js';
 
@@ -350,6 +352,10 @@ export class HubSpotProvider implements CrmProvider {
 
   async updateContactField(contactExternalId: string, field: string, value: string): Promise<void> {
     await this.call((c) => c.crm.contacts.basicApi.update(contactExternalId, { properties: { [field]: value } }));
+  }
+
+  createContact(c: NewCrmContact): Promise<string> {
+    return createHubSpotContact((fn) => this.call(fn), c);
   }
 
   /** Unsubscribes the address from every email subscription type: HubSpot then sets hs_email_optout. */

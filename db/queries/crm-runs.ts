@@ -236,6 +236,8 @@ export const outboundEvents = (
   afterId: number | null,
   since: Date,
   limit: number,
+  /** One contact's events only (a contact just created in the CRM, crm/create-contacts.ts). */
+  contactId: number | null = null,
 ): Sql => ({
   text: `SELECT e.id::int AS id, e.type, e.contact_id::int AS contact_id, e.occurred_at, e.data,
                 m.id::int AS message_id, m.subject, coalesce(m.visible_text, m.text_body) AS body, m.from_addr, m.to_addr,
@@ -255,6 +257,7 @@ export const outboundEvents = (
           WHERE e.workspace_id = $1 AND NOT e.is_bot
             AND e.type IN ('sent', 'reply', 'meeting_booked', 'unsubscribe', 'bounce')
             AND CASE WHEN $3::bigint IS NULL THEN e.occurred_at >= $4 ELSE e.id > $3 END
+            AND ($6::bigint IS NULL OR e.contact_id = $6)
           ORDER BY e.id LIMIT $5`,
-  values: [workspaceId, kind, afterId, since, limit],
+  values: [workspaceId, kind, afterId, since, limit, contactId],
 });

@@ -318,7 +318,13 @@ export async function startFakeHubSpot(): Promise<FakeHubSpot> {
           associations?: { to: { id: string }; types: { associationTypeId: number }[] }[];
         }[];
       };
-      const kinds: Record<number, string> = { 198: 'contacts', 186: 'companies', 200: 'contacts', 188: 'companies' };
+      const kinds: Record<number, string> = {
+        198: 'contacts',
+        186: 'companies',
+        200: 'contacts',
+        188: 'companies',
+        279: 'companies',
+      };
       const results = b.inputs.map((i) => {
         const assoc: Record<string, string[]> = {};
         for (const a of i.associations ?? [])
