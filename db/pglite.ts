@@ -32,10 +32,14 @@ function wrap(client: PGlite | Transaction, fast: PgliteQuery, inTransaction: bo
  */
 const EMBEDDED_CONF = ['shared_buffers = 32MB'];
 
-/** The embedded default: PostgreSQL compiled to WASM, data kept in `dir` (or memory when undefined). */
-export async function openPglite(dir?: string): Promise<Database & { pglite: PGlite }> {
+/**
+ * The embedded default: PostgreSQL compiled to WASM, data kept in `dir` (or memory when undefined).
+ * `image`: an in-memory database started from a data folder dumped by `dumpDataDir` (tests start
+ * from a migrated one instead of running initdb and every migration again).
+ */
+export async function openPglite(dir?: string, image?: Blob): Promise<Database & { pglite: PGlite }> {
   // pg_trgm backs the review queue's search (migration 0013); PGlite ships it but loads it only when asked.
-  const options = { extensions: { pg_trgm }, postgresqlconf: EMBEDDED_CONF };
+  const options = { extensions: { pg_trgm }, postgresqlconf: EMBEDDED_CONF, ...(image ? { loadDataDir: image } : {}) };
   if (dir) {
     mkdirSync(dir, { recursive: true });
     // A new data folder is created by initdb inside the instance that opens it, and that instance

@@ -7,6 +7,7 @@ import type { Database } from '../../db/index.js';
 import { migrate } from '../../db/migrate.js';
 import { openPglite } from '../../db/pglite.js';
 import { openPostgres } from '../../db/postgres.js';
+import { migratedPgliteImage } from './pglite-image.js';
 
 export type Backend = 'postgres' | 'pglite';
 export const BACKENDS: Backend[] = ['postgres', 'pglite'];
@@ -47,8 +48,8 @@ export async function createTestDb(
   opts: { migrate?: boolean; label?: string; adminUrl?: string } = {},
 ): Promise<TestDb> {
   if (backend === 'pglite') {
-    const db = await openPglite();
-    if (opts.migrate !== false) await migrate(db);
+    // Migrated databases start from one migrated image (pglite-image.ts); an unmigrated one from initdb.
+    const db = opts.migrate === false ? await openPglite() : await openPglite(undefined, await migratedPgliteImage());
     return { backend, db, dispose: async () => db.close() };
   }
   const name = `pt_${(opts.label ?? 'x')
