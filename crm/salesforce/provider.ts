@@ -6,6 +6,7 @@
 // The RevOps filter becomes a WHERE fragment only through soql-filter.ts.
 // Writes: Tasks (emails) and Events (meetings) in composite sobject collections of up to 200, allOrNone
 // false, one result per record; opt-outs set HasOptedOutOfEmail on every contact with the address.
+// Contacts a rep emailed (the workspace's create_contacts) are found by Email first, else created.
 import type { Connection } from 'jsforce';
 import {
   CrmError,
@@ -22,6 +23,7 @@ import {
   type CrmTokenSource,
   type ListCursor,
   type ListOptions,
+  type NewCrmContact,
   type Page,
 } from '../provider.js';
 import { SalesforceSession } from './client.js';
@@ -261,7 +263,36 @@ export class SalesforceProvider implements CrmProvider {
     const mine = saved[0];
     if (!mine?.success) throw new CrmError('invalid', saveErrorText(mine));
   }
+
+  /**
+   * The Contact with this email (the oldest, when the org holds several), else a new one through the
+   * mapping's field names on the account (AccountId). Found first, so a retry after an answer lost once
+   * Salesforce created it, or a person someone added meanwhile, links to that Contact instead of a second.
+   */
+  async createContact(c: NewCrmContact): Promise<string> {
+    const email = c.email.trim();
+    const soql = `SELECT Id FROM Contact WHERE Email = ${soqlString(email)} ORDER BY CreatedDate, Id LIMIT 1`;
+    const found = await this.page('Finding the Contact by email', soql, {}, undefined, false);
+    if (found.records[0]) return found.records[0].Id;
+    const record: Record<string, string> = {};
+    for (const [field, value] of Object.entries(c.properties)) record[checkField(field)] = value;
+    const has = (f: string) => Object.keys(record).some((k) => k.toLowerCase() === f.toLowerCase() && record[k]);
+    if (!has('Email')) record.Email = email;
+    // LastName is required on a Contact; Salesforce's own web-to-lead fills a missing one the same way.
+    if (!has('LastName')) record.LastName = NOT_PROVIDED;
+    if (c.companyExternalId) record.AccountId = c.companyExternalId;
+    const r = await this.session.call(
+      'Creating a Salesforce Contact',
+      (conn) => conn.sobject('Contact').create(record) as Promise<SaveResult>,
+      { write: true },
+    );
+    if (!r.success || !r.id) throw new CrmError('invalid', saveErrorText(r));
+    return r.id;
+  }
 }
+
+/** What a required name field holds when we do not know it. */
+const NOT_PROVIDED = '[not provided]';
 
 /**
  * SOQL compares datetimes to the second, so a read from `since` also returns the rest of that second;
@@ -273,9 +304,9 @@ function pageOf<T extends { modifiedAt: Date }>(p: QueryPage, cursor: ListCursor
   return { records, next: p.done ? undefined : p.nextRecordsUrl };
 }
 
-function checkField(field: string) {
+function checkField(field: string): string {
   try {
-    checkFieldName(field);
+    return checkFieldName(field);
   } catch (err) {
     throw new CrmError('invalid', (err as Error).message);
   }
