@@ -255,7 +255,8 @@ export async function startFakeSalesforce(opts: FakeSalesforceOptions = {}): Pro
       const [, type, id] = one as unknown as [string, string, string | undefined];
       if (req.method === 'POST' && !id) {
         const r = save(type, body as Write);
-        if (lost && r.success) return apiError(res, lost.status, 'SERVER_UNAVAILABLE', 'Server temporarily unavailable');
+        if (lost && r.success)
+          return apiError(res, lost.status, 'SERVER_UNAVAILABLE', 'Server temporarily unavailable');
         return r.success
           ? send(res, 201, r)
           : send(
