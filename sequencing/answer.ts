@@ -65,7 +65,7 @@ export async function loadAnswerTarget(ctx: Pick<AppContext, 'db'>, workspaceId:
 }
 
 export async function answerMailbox(ctx: Pick<AppContext, 'db'>, t: AnswerTarget): Promise<MailboxRow> {
-  const m = t.mailbox_id ? await one<MailboxRow>(ctx.db, findMailbox(t.mailbox_id)) : undefined;
+  const m = t.mailbox_id ? await one(ctx.db, findMailbox(t.mailbox_id)) : undefined;
   if (!m || m.workspace_id !== t.workspace_id)
     throw new AppError(
       'STATE',

@@ -73,7 +73,7 @@ export async function correctInbound(
     switch (input.kind) {
       case 'reply': {
         const seq = m.sequence_id
-          ? await one<{ account_id: number | null }>(tx, sequenceRefs(m.sequence_id))
+          ? await one(tx, sequenceRefs(m.sequence_id))
           : undefined;
         await applyReply(tx, {
           ...who,
@@ -174,7 +174,7 @@ export async function resolveUnknown(
     const status = input.decision === 'sent' ? 'sent' : input.decision === 'resend' ? 'scheduled' : 'skipped';
     const at = input.decision === 'resend' ? nextSlot(now, zone, policy, { jitterMinutes: 10 }) : null;
     await run(tx, resolveUnknownStep(input.stepId, status, at, `decided by a person: ${input.decision}`, now));
-    const seq = (await one<{ workspace_id: number; contact_id: number }>(tx, sequenceRefs(step.sequence_id)))!;
+    const seq = (await one(tx, sequenceRefs(step.sequence_id)))!;
     if (status === 'sent')
       await run(
         tx,

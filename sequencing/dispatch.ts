@@ -18,7 +18,7 @@ export async function dispatchTick(ctx: Pick<AppContext, 'db' | 'log' | 'secrets
   const now = deps.now ?? new Date();
   // First: steps back in their owner's queue, and unapproved ones whose window closed (moved or skipped).
   const approvals = await stepApprovalTick(ctx, { now });
-  const due = await run<{ id: number }>(ctx.db, dueSteps(now, 500));
+  const due = await run(ctx.db, dueSteps(now, 500));
   for (const s of due) await deps.enqueueSend(s.id);
   const reconciled = await reconcileStuck(ctx, { now, lookup: deps.lookup });
   const boxes = await run(ctx.db, imapMailboxes());

@@ -51,13 +51,7 @@ export async function reconcileStuck(
 ): Promise<{ sent: number; unknown: number; failed: number; released: number }> {
   const now = opts.now ?? new Date();
   const lookup = opts.lookup ?? defaultLookup(ctx);
-  const stuck = await run<{
-    id: number;
-    status: string;
-    message_id: string | null;
-    mailbox_id: number | null;
-    handed_at: Date | null;
-  }>(ctx.db, stuckSteps(new Date(now.getTime() - (opts.stuckAfterMs ?? STUCK_AFTER_MS)), now, opts.limit ?? 100));
+  const stuck = await run(ctx.db, stuckSteps(new Date(now.getTime() - (opts.stuckAfterMs ?? STUCK_AFTER_MS)), now, opts.limit ?? 100));
   const out = { sent: 0, unknown: 0, failed: 0, released: 0 };
   for (const s of stuck) {
     if (s.status === 'sending' && !s.handed_at) {
@@ -66,7 +60,7 @@ export async function reconcileStuck(
       ctx.log.warn({ stepId: s.id }, 'sequence.step.released');
       continue;
     }
-    const mailbox = s.mailbox_id ? await one<MailboxRow>(ctx.db, findMailbox(s.mailbox_id)) : undefined;
+    const mailbox = s.mailbox_id ? await one(ctx.db, findMailbox(s.mailbox_id)) : undefined;
     let found: boolean | null = null;
     try {
       found = mailbox && s.message_id ? await lookup(mailbox, s.message_id) : null;
@@ -78,9 +72,9 @@ export async function reconcileStuck(
     }
     await ctx.db.transaction(async (tx) => {
       if (found) {
-        const row = await one<{ sequence_id: number }>(tx, markSent(s.id, 'found by Message-ID', now));
+        const row = await one(tx, markSent(s.id, 'found by Message-ID', now));
         if (row) {
-          const seq = await one<{ workspace_id: number; contact_id: number }>(tx, sequenceRefs(row.sequence_id));
+          const seq = await one(tx, sequenceRefs(row.sequence_id));
           await run(
             tx,
             insertEvent({

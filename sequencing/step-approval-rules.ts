@@ -1,6 +1,7 @@
 // Per-step approval, the pure part: the workspace's settings for it, what happens to a step
 // nobody approved in its window, how the later steps move, and the "what changed since approval" list. No database, no clock of its own.
 import { DateTime } from 'luxon';
+import type { ChangeKind, ChangeRow } from '../db/queries/step-approval.js';
 import { nextOpening, nextSlot, type WindowPolicy } from './schedule.js';
 
 export interface StepApprovalSettings {
@@ -92,18 +93,6 @@ export function replanLater(
     last = at;
   }
   return out;
-}
-
-export type ChangeKind = 'signal' | 'contact' | 'reply' | 'auto_reply' | 'bounce' | 'click' | 'stale_fact';
-
-/** One row of the "what changed" query: columns mean different things per kind (see db/queries/step-approval.ts). */
-export interface ChangeRow {
-  kind: ChangeKind;
-  sub: string | null;
-  title: string | null;
-  detail: string | null;
-  url: string | null;
-  at: Date;
 }
 
 export interface ChangeItem {

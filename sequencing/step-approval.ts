@@ -28,7 +28,6 @@ import {
   replanLater,
   stepApprovalSettings,
   type ChangeItem,
-  type ChangeRow,
 } from './step-approval-rules.js';
 
 /** The digest the approval form carries: md5 of subject, U+0001, body (as `TEXT_DIGEST` in SQL). */
@@ -53,7 +52,7 @@ export async function approveStep(
     const confirmed = current && locked ? assertGatesConfirmed(locked.gate_failures, input.confirmGates, 'step') : [];
     const r = await one(tx, approveStepRow(input.stepId, input.userId, input.digest ?? null, now));
     if (!r) throw await whyNotApproved(tx, input.stepId, input.digest ?? null);
-    const ws = (await one<{ workspace_id: number }>(tx, sequenceRefs(r.sequence_id)))!;
+    const ws = (await one(tx, sequenceRefs(r.sequence_id)))!;
     await run(
       tx,
       insertAudit({
@@ -99,7 +98,7 @@ export async function loadChanges(
   staleFactDays: number,
   now: Date,
 ): Promise<ChangeItem[]> {
-  return describeChanges(await run<ChangeRow>(db, stepChanges(stepId, now, staleFactDays)), now);
+  return describeChanges(await run(db, stepChanges(stepId, now, staleFactDays)), now);
 }
 
 /**

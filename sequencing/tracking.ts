@@ -89,7 +89,7 @@ export async function unsubscribeTarget(
 ): Promise<{ contactId: number; email: string; done: boolean }> {
   const t = readToken(ctx.secrets, token);
   if (!t || t.k !== 'u') throw new AppError('VALIDATION', 'This unsubscribe link is not valid.');
-  const c = await one<{ id: number; email: string; status: string }>(ctx.db, contactForUnsubscribe(t.c));
+  const c = await one(ctx.db, contactForUnsubscribe(t.c));
   if (!c) throw new AppError('NOT_FOUND', 'This unsubscribe link is no longer valid.');
   return { contactId: c.id, email: c.email, done: c.status === 'unsubscribed' };
 }
@@ -104,7 +104,7 @@ export async function unsubscribeByToken(
   const t = readToken(ctx.secrets, token);
   if (!t || t.k !== 'u') throw new AppError('VALIDATION', 'This unsubscribe link is not valid.');
   await ctx.db.transaction(async (tx) => {
-    const c = await one<{ id: number; workspace_id: number; email: string; status: string }>(
+    const c = await one(
       tx,
       contactForUnsubscribe(t.c),
     );
@@ -197,7 +197,7 @@ export async function recordBooking(
   let matched = 0;
   for (const email of emails) {
     await ctx.db.transaction(async (tx) => {
-      const c = await one<{ contact_id: number; sequence_id: number | null }>(tx, contactByEmail(workspaceId, email));
+      const c = await one(tx, contactByEmail(workspaceId, email));
       if (!c) return;
       await applyMeetingBooked(tx, {
         workspaceId,

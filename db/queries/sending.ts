@@ -1,6 +1,6 @@
 // The send path: claiming a step, choosing a mailbox, recording the outcome, finding due and stuck steps.
 import type { Sql } from '../types.js';
-import type { ScheduleContextRow } from './sequencing.js';
+import type { ScheduleContextRow, StepRow } from './sequencing.js';
 
 export interface MailboxRow {
   id: number;
@@ -127,7 +127,7 @@ export const skipStep = (stepId: number, status: 'skipped' | 'cancelled', reason
   values: [stepId, status, reason, now],
 });
 
-export const markSent = (stepId: number, response: string, now: Date): Sql => ({
+export const markSent = (stepId: number, response: string, now: Date): Sql<StepRow> => ({
   text: `UPDATE sequence_steps SET status = 'sent', sent_at = $3, smtp_response = $2, last_error = NULL, reconcile_at = NULL, updated_at = $3
           WHERE id = $1 AND status IN ('sending', 'unknown') RETURNING *`,
   values: [stepId, response, now],
@@ -303,7 +303,7 @@ export const pauseMailbox = (mailboxId: number, reason: string, now: Date): Sql 
 });
 
 /** Hard bounces among the mailbox's last 100 sends. */
-export const mailboxBounceRate = (mailboxId: number): Sql => ({
+export const mailboxBounceRate = (mailboxId: number): Sql<{ total: number; bounced: number }> => ({
   text: `WITH last AS (SELECT id FROM sequence_steps WHERE mailbox_id = $1 AND status IN ('sent', 'failed')
                         ORDER BY claimed_at DESC LIMIT 100)
          SELECT count(*)::int AS total,
@@ -313,7 +313,7 @@ export const mailboxBounceRate = (mailboxId: number): Sql => ({
   values: [mailboxId],
 });
 
-export const dueSteps = (now: Date, limit: number): Sql => ({
+export const dueSteps = (now: Date, limit: number): Sql<{ id: number }> => ({
   text: `SELECT st.id FROM sequence_steps st JOIN sequences s ON s.id = st.sequence_id
           WHERE st.status = 'scheduled' AND st.scheduled_at <= $1 AND s.status = 'active'
           ORDER BY st.scheduled_at LIMIT $2`,
@@ -321,7 +321,11 @@ export const dueSteps = (now: Date, limit: number): Sql => ({
 });
 
 /** Steps for the reconciler: left in `sending` (claimed before `olderThan`), and ambiguous ones due a look-up. */
-export const stuckSteps = (olderThan: Date, now: Date, limit: number): Sql => ({
+export const stuckSteps = (
+  olderThan: Date,
+  now: Date,
+  limit: number,
+): Sql<Pick<StepRow, 'id' | 'status' | 'message_id' | 'mailbox_id' | 'claimed_at' | 'handed_at'>> => ({
   text: `SELECT st.id, st.status, st.message_id, st.mailbox_id, st.claimed_at, st.handed_at FROM sequence_steps st
           WHERE (st.status = 'sending' AND st.claimed_at < $1) OR (st.status = 'unknown' AND st.reconcile_at <= $2)
           ORDER BY st.claimed_at LIMIT $3`,
@@ -335,4 +339,4 @@ export const doneReconciling = (stepId: number, error: string, now: Date): Sql =
   values: [stepId, error, now],
 });
 
-export const findMailbox = (id: number): Sql => ({ text: `SELECT * FROM mailboxes WHERE id = $1`, values: [id] });
+export const findMailbox = (id: number): Sql<MailboxRow> => ({ text: `SELECT * FROM mailboxes WHERE id = $1`, values: [id] });

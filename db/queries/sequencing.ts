@@ -135,7 +135,9 @@ export const cancelOpenSteps = (sequenceId: number, reason: string, now: Date): 
 });
 
 /** Whose sequence this is: its workspace, contact and account (events and audit rows need them). */
-export const sequenceRefs = (id: number): Sql => ({
+export const sequenceRefs = (
+  id: number,
+): Sql<{ workspace_id: number; contact_id: number; account_id: number | null }> => ({
   text: `SELECT workspace_id, contact_id, account_id FROM sequences WHERE id = $1`,
   values: [id],
 });

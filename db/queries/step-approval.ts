@@ -3,6 +3,18 @@
 // and the dashboard's numbers. `viewer` null is the whole workspace, else a rep's user id.
 import type { Sql } from '../types.js';
 
+export type ChangeKind = 'signal' | 'contact' | 'reply' | 'auto_reply' | 'bounce' | 'click' | 'stale_fact';
+
+/** One row of the "what changed" query: columns mean different things per kind (see `stepChanges`). */
+export interface ChangeRow {
+  kind: ChangeKind;
+  sub: string | null;
+  title: string | null;
+  detail: string | null;
+  url: string | null;
+  at: Date;
+}
+
 /** md5 of subject NUL body: the page carries it, so an approval is of the text the rep saw. */
 export const TEXT_DIGEST = `md5(st.subject || chr(1) || st.body)`;
 
@@ -167,7 +179,7 @@ function changesSql(now: number, stale: number): string {
             FROM facts f WHERE f.id = ANY(st.cited_fact_ids) AND f.fetched_at < $${now}::timestamptz - $${stale}::int * interval '1 day'`;
 }
 
-export const stepChanges = (stepId: number, now: Date, staleDays: number): Sql => ({
+export const stepChanges = (stepId: number, now: Date, staleDays: number): Sql<ChangeRow> => ({
   text: `SELECT x.* FROM sequence_steps st JOIN sequences s ON s.id = st.sequence_id,
                 LATERAL (${changesSql(2, 3)}) x
           WHERE st.id = $1 ORDER BY x.at DESC LIMIT 100`,

@@ -26,7 +26,9 @@ export const trackedStep = (stepId: number): Sql<StepRef> => ({
   values: [stepId],
 });
 
-export const contactForUnsubscribe = (contactId: number): Sql => ({
+export const contactForUnsubscribe = (
+  contactId: number,
+): Sql<{ id: number; workspace_id: number; email: string; status: string }> => ({
   text: `SELECT id, workspace_id, email, status FROM contacts WHERE id = $1`,
   values: [contactId],
 });

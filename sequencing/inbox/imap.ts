@@ -116,7 +116,7 @@ export async function syncMailbox(
   mailboxId: number,
   opts: SyncOptions = {},
 ): Promise<SyncResult> {
-  const mailbox = await one<MailboxRow>(ctx.db, findMailbox(mailboxId));
+  const mailbox = await one(ctx.db, findMailbox(mailboxId));
   if (!mailbox) throw new AppError('NOT_FOUND', `mailbox ${mailboxId} not found`);
   const clock = opts.now ?? (() => new Date());
   const oauth = imapOAuthOf(ctx, mailbox);

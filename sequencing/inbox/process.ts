@@ -79,13 +79,7 @@ async function match(db: Queryable, workspaceId: number, m: ParsedInbound, c: Cl
   if (c.complaint) return NONE; // the report comes from the mailbox provider, not the prospect
   const sender = c.kind === 'bounce' ? c.bounce?.recipient : m.from;
   if (!sender) return NONE;
-  const r = await one<{
-    contact_id: number;
-    email: string;
-    account_id: number | null;
-    time_zone: string | null;
-    sequence_id: number | null;
-  }>(db, contactByEmail(workspaceId, sender));
+  const r = await one(db, contactByEmail(workspaceId, sender));
   return r
     ? {
         sequenceId: r.sequence_id,
