@@ -137,7 +137,7 @@ async function contactAccount(db: Queryable, workspaceId: number, v: ContactRowI
     return a;
   }
   if (!v.company) return null;
-  const found = await run<{ id: number; name: string; domain: string | null }>(
+  const found = await run(
     db,
     findAccountByName(workspaceId, v.company),
   );

@@ -3,7 +3,7 @@
 // now" button, a retry) runs just that one. Both handlers are idempotent: cursors and the outbox's
 // keys make a second run of the same job a no-op.
 import { run } from '../db/index.js';
-import { listConnectedCrms, type CrmConnectionRow } from '../db/queries/crm.js';
+import { listConnectedCrms } from '../db/queries/crm.js';
 import { syncOut } from '../crm/outbound.js';
 import { syncIn } from '../crm/sync-in.js';
 import { defineAgent } from './runtime.js';
@@ -14,7 +14,7 @@ export const crmSyncAgent = defineAgent({
   async handler({ workspaceId, full }, ctx) {
     const ids = workspaceId
       ? [workspaceId]
-      : (await run<CrmConnectionRow>(ctx.db, listConnectedCrms())).map((c) => c.workspace_id);
+      : (await run(ctx.db, listConnectedCrms())).map((c) => c.workspace_id);
     for (const id of ids) {
       const r = await syncIn(ctx, id, { full });
       ctx.log.info({ workspaceId: id, status: r.status, runId: r.runId }, 'crm.sync.done');
@@ -28,7 +28,7 @@ export const crmOutAgent = defineAgent({
   async handler({ workspaceId }, ctx) {
     const ids = workspaceId
       ? [workspaceId]
-      : (await run<CrmConnectionRow>(ctx.db, listConnectedCrms())).map((c) => c.workspace_id);
+      : (await run(ctx.db, listConnectedCrms())).map((c) => c.workspace_id);
     for (const id of ids) {
       const r = await syncOut(ctx, id);
       if (r.collected || r.flush?.claimed)

@@ -5,7 +5,7 @@ import { CRM_NAMES } from '../crm/provider.js';
 import { syncIn, type SyncInResult } from '../crm/sync-in.js';
 import { syncOut } from '../crm/outbound.js';
 import { one, run } from '../db/index.js';
-import { countOpenCrmFailures, crmOutboxCounts, lastCrmRuns, type CrmRunRow } from '../db/queries/crm-runs.js';
+import { countOpenCrmFailures, crmOutboxCounts, lastCrmRuns } from '../db/queries/crm-runs.js';
 import { isAppError } from '../errors.js';
 import { ensureWorkspace } from '../review-ui/auth/users.js';
 import { openContext } from './context.js';
@@ -68,9 +68,9 @@ export function registerCrmCommands(program: Command): void {
         const open = await openCrm(ctx, ws);
         if (!open) return 'No CRM connected (Settings → CRM).\n';
         const c = open.connection;
-        const runs = await run<CrmRunRow>(ctx.db, lastCrmRuns(ws));
-        const failures = (await one<{ n: number }>(ctx.db, countOpenCrmFailures(ws)))!.n;
-        const outbox = await run<{ status: string; n: number }>(ctx.db, crmOutboxCounts(ws));
+        const runs = await run(ctx.db, lastCrmRuns(ws));
+        const failures = (await one(ctx.db, countOpenCrmFailures(ws)))!.n;
+        const outbox = await run(ctx.db, crmOutboxCounts(ws));
         if (c.status !== 'connected') process.exitCode = 1;
         if (o.json)
           return (

@@ -71,18 +71,11 @@ export async function checkOAuthProviders(config: Config): Promise<Check[]> {
   return out;
 }
 
-interface ConnectedRow {
-  id: number;
-  from_email: string;
-  provider: OAuthProvider;
-  consent_error: string | null;
-}
-
 /** One check per connected mailbox: can it get an access token now? */
 export async function checkOAuthMailboxes(
   ctx: Pick<AppContext, 'db' | 'config' | 'secrets' | 'log'>,
 ): Promise<Check[]> {
-  const rows = await run<ConnectedRow>(ctx.db, listConnectedOAuthMailboxes());
+  const rows = await run(ctx.db, listConnectedOAuthMailboxes());
   const out: Check[] = [];
   for (const m of rows) {
     const name = `mailbox ${m.from_email}`;
@@ -98,7 +91,7 @@ export async function checkOAuthMailboxes(
     try {
       const token = await oauthTokens(ctx, m.id).get();
       out.push({ name, status: 'ok', detail: `${PROVIDER_NAMES[m.provider]}: access token available` });
-      const row = await one<MailboxRow>(ctx.db, findMailbox(m.id));
+      const row = await one(ctx.db, findMailbox(m.id));
       if (row && isOAuthMailbox(row)) out.push(...(await sendAndRead(ctx, row, token)));
     } catch (e) {
       if (e instanceof ConsentError) {

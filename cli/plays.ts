@@ -87,7 +87,7 @@ export function registerPlayCommands(program: Command): void {
           return;
         }
         const d = toDefinition(p);
-        const versions = await run<{ version: number; created_at: Date }>(ctx.db, listPlayVersions(p.id));
+        const versions = await run(ctx.db, listPlayVersions(p.id));
         if (o.json)
           return void process.stdout.write(
             JSON.stringify({ id: p.id, version: p.version, ...d, versions }, null, 2) + '\n',

@@ -81,7 +81,7 @@ export function crmTokens(ctx: Ctx, workspaceId: number, kind: CrmKind): CrmToke
   return {
     instanceUrl: () => instanceUrl,
     async accessToken(force = false) {
-      const row = await one<CrmConnectionRow>(ctx.db, findCrmConnection(workspaceId));
+      const row = await one(ctx.db, findCrmConnection(workspaceId));
       if (!row || row.status === 'disconnected' || !row.access_token_enc)
         throw new CrmError('unauthorized', `${CRM_NAMES[kind]} is not connected`);
       if (row.status === 'revoked') throw new CrmError('unauthorized', row.status_reason ?? 'access was revoked');
@@ -89,7 +89,7 @@ export function crmTokens(ctx: Ctx, workspaceId: number, kind: CrmKind): CrmToke
       if (fresh(row, force)) return ctx.secrets.open(row.access_token_enc);
       if (row.auth === 'private_app' || !row.refresh_token_enc) throw await refused('the saved token was refused');
       const out = await ctx.db.transaction(async (tx) => {
-        const locked = (await one<CrmConnectionRow>(tx, lockCrmConnection(workspaceId)))!;
+        const locked = (await one(tx, lockCrmConnection(workspaceId)))!;
         // Someone else refreshed while we waited for the lock.
         if (locked.access_token_enc !== row.access_token_enc && fresh(locked, false))
           return { token: ctx.secrets.open(locked.access_token_enc!) };
@@ -130,7 +130,7 @@ export interface OpenCrm {
 
 /** The workspace's connection and its provider; undefined when none is saved. */
 export async function openCrm(ctx: Ctx, workspaceId: number): Promise<OpenCrm | undefined> {
-  const connection = await one<CrmConnectionRow>(ctx.db, findCrmConnection(workspaceId));
+  const connection = await one(ctx.db, findCrmConnection(workspaceId));
   if (!connection) return undefined;
   const mod = kindModule(connection.kind);
   const provider = mod.create(

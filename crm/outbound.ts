@@ -107,7 +107,7 @@ export async function collectOutbound(ctx: Ctx, conn: CrmConnectionRow, provider
   let lastId = (conn.cursors['out:events']?.lastId as number | undefined) ?? null;
   let added = 0;
   for (;;) {
-    const events = await run<OutboundEventRow>(
+    const events = await run(
       ctx.db,
       outboundEvents(conn.workspace_id, conn.kind, lastId, new Date(conn.connected_at), 500),
     );
@@ -165,13 +165,13 @@ export async function flushOutbox(ctx: Ctx, workspaceId: number, now = new Date(
   if (!open) return res;
   const { connection: conn, provider } = open;
   if (conn.status !== 'connected') return { ...res, stopped: conn.status_reason ?? conn.status };
-  const rows = await run<CrmOutboxRow>(
+  const rows = await run(
     ctx.db,
     claimDueCrmWrites(workspaceId, now, new Date(now.getTime() + LEASE_MS), BATCH),
   );
   res.claimed = rows.length;
   if (!rows.length) return res;
-  const runRow = (await one<{ id: number }>(
+  const runRow = (await one(
     ctx.db,
     insertCrmRun({ workspaceId, kind: conn.kind, direction: 'out', mode: 'incremental', dryRun: false }),
   ))!;

@@ -1,15 +1,15 @@
 // CRM companies → accounts for one page of records, through the account writers the CSV import uses;
 // new accounts of a page in one statement. A dry run plans the same way and writes nothing.
 import { one, run, type Queryable } from '../db/index.js';
-import { insertAccount, insertAccountsByDomain, type AccountInput, type AccountRow } from '../db/queries/accounts.js';
+import { insertAccount, insertAccountsByDomain, type AccountInput } from '../db/queries/accounts.js';
 import { accountsForCrmPage } from '../db/queries/crm.js';
-import { accountCrmFields, saveAccountCrmFields, type AccountCrmFieldsRow } from '../db/queries/crm-fields.js';
+import { accountCrmFields, saveAccountCrmFields } from '../db/queries/crm-fields.js';
 import { updateAccount } from '../db/queries/settings.js';
 import type { Fields } from '../accounts/import-plan.js';
 import { CRM_FIELDS, mapCompany } from './mapping.js';
 import type { CrmCompany } from './provider.js';
 import { diffFields, notePreview } from './sync-preview.js';
-import { pageStart, saveExternal, settleEarly, type ExtRow, type Job, type NewRow } from './sync-in-page.js';
+import { pageStart, saveExternal, settleEarly, type ExtRow, type Job } from './sync-in-page.js';
 
 /** Segment/industry as stored: empty ones left out, in CRM_FIELDS order, so equal values compare equal. */
 const crmJson = (crm: Partial<Record<string, string | null>> | undefined) =>
@@ -21,11 +21,11 @@ export async function applyCompanies(db: Queryable, job: Job, records: CrmCompan
   const mapped = records.map((r) => ({ r, m: mapCompany(mapping, r, job.owners) }));
   const domains = mapped.flatMap((x) => (x.m.ok && x.m.value.domain ? [x.m.value.domain] : []));
   const localIds = [...ext.values()].flatMap((e) => (e.local_id ? [e.local_id] : []));
-  const accounts = await run<AccountRow>(db, accountsForCrmPage(job.workspaceId, localIds, domains));
+  const accounts = await run(db, accountsForCrmPage(job.workspaceId, localIds, domains));
   const byId = new Map(accounts.map((a) => [a.id, a]));
   const byDomain = new Map(accounts.filter((a) => a.domain).map((a) => [a.domain!.toLowerCase(), a]));
   const stored = accounts.length
-    ? await run<AccountCrmFieldsRow>(
+    ? await run(
         db,
         accountCrmFields(
           job.workspaceId,
@@ -122,7 +122,7 @@ export async function applyCompanies(db: Queryable, job: Job, records: CrmCompan
   // New accounts of the page in one statement; their rows learn their ids by domain.
   const made =
     pending.size && !job.dryRun
-      ? await run<NewRow>(db, insertAccountsByDomain(job.workspaceId, [...pending.values()]))
+      ? await run(db, insertAccountsByDomain(job.workspaceId, [...pending.values()]))
       : [];
   await saveExternal(
     db,

@@ -2,21 +2,21 @@
 // a CRM opt-out becomes a suppression. A dry run plans the same way and writes nothing.
 import { run, type Queryable } from '../db/index.js';
 import { fillAccountOwners } from '../db/queries/accounts.js';
-import { insertContacts, updateContact, type ContactInput, type ContactRow } from '../db/queries/contacts.js';
+import { insertContacts, updateContact, type ContactInput } from '../db/queries/contacts.js';
 import { contactsForCrmPage, localIdsForExternal } from '../db/queries/crm.js';
 import { addSuppression } from '../db/queries/outcomes.js';
 import type { Fields } from '../accounts/import-plan.js';
 import { mapContact } from './mapping.js';
 import { diffFields, notePreview } from './sync-preview.js';
 import { CRM_NAMES, type CrmContact } from './provider.js';
-import { pageStart, saveExternal, settleEarly, type ExtRow, type Job, type NewRow } from './sync-in-page.js';
+import { pageStart, saveExternal, settleEarly, type ExtRow, type Job } from './sync-in-page.js';
 
 export async function applyContacts(db: Queryable, job: Job, records: CrmContact[]) {
   const c = job.summary.contacts;
   const { mapping, ext } = await pageStart(db, job, 'contact', records);
   const companyIds = [...new Set(records.flatMap((r) => (r.companyExternalId ? [r.companyExternalId] : [])))];
   const companies = companyIds.length
-    ? await run<{ external_id: string; local_id: number | null }>(
+    ? await run(
         db,
         localIdsForExternal(job.workspaceId, job.kind, 'company', companyIds),
       )
@@ -25,7 +25,7 @@ export async function applyContacts(db: Queryable, job: Job, records: CrmContact
   const mapped = records.map((r) => ({ r, m: mapContact(mapping, r, job.owners) }));
   const emails = mapped.flatMap((x) => (x.m.ok ? [x.m.value.email] : []));
   const localIds = [...ext.values()].flatMap((e) => (e.local_id ? [e.local_id] : []));
-  const contacts = await run<ContactRow>(db, contactsForCrmPage(job.workspaceId, localIds, emails));
+  const contacts = await run(db, contactsForCrmPage(job.workspaceId, localIds, emails));
   const byId = new Map(contacts.map((x) => [x.id, x]));
   const byEmail = new Map(contacts.map((x) => [x.email.toLowerCase(), x]));
   const rows: ExtRow[] = [];
@@ -108,7 +108,7 @@ export async function applyContacts(db: Queryable, job: Job, records: CrmContact
     rows.push({ ...base, local, deleted: false, key: v.email, merged: r.mergedIds });
   }
   const made =
-    pending.size && !job.dryRun ? await run<NewRow>(db, insertContacts(job.workspaceId, [...pending.values()])) : [];
+    pending.size && !job.dryRun ? await run(db, insertContacts(job.workspaceId, [...pending.values()])) : [];
   if (accountOwners.size && !job.dryRun)
     await run(db, fillAccountOwners(job.workspaceId, [...accountOwners.keys()], [...accountOwners.values()]));
   await saveExternal(

@@ -7,7 +7,6 @@ import {
   markExternalRemoved,
   upsertExternalIds,
   type CrmConnectionRow,
-  type ExternalIdRow,
 } from '../db/queries/crm.js';
 import { recordCrmFailure, resolveCrmFailures } from '../db/queries/crm-runs.js';
 import { effectiveMapping } from './mapping.js';
@@ -89,7 +88,7 @@ export async function fail(db: Queryable, job: Job, object: string, key: string,
 /** The mapping and the CRM ids we already know for one page of records. */
 export async function pageStart(db: Queryable, job: Job, object: string, records: { externalId: string }[]) {
   const ids = records.map((r) => r.externalId);
-  const rows = ids.length ? await run<ExternalIdRow>(db, findExternalIds(job.workspaceId, job.kind, object, ids)) : [];
+  const rows = ids.length ? await run(db, findExternalIds(job.workspaceId, job.kind, object, ids)) : [];
   const mapping = effectiveMapping(job.provider.defaultMapping(), job.conn.mapping);
   return { mapping, ext: new Map(rows.map((r) => [r.external_id, r])) };
 }
@@ -108,7 +107,6 @@ export interface ExtRow {
   /** Companies: the mapped segment/industry as JSON, when it differs from what is stored. */
   crm?: string;
 }
-export type NewRow = { id: number; domain?: string; email?: string };
 
 export async function saveExternal(
   db: Queryable,

@@ -187,7 +187,7 @@ export function demoFeedRoutes(ctx: Pick<AppContext, 'db' | 'config'>): Router {
 export async function seedDemoSources(db: Database, workspaceId: number, publicUrl: string): Promise<number> {
   const accountIds: Record<string, number> = {};
   for (const name of ['Vantage Cloud', 'Quarry Security']) {
-    const a = await one<{ id: number }>(db, findAccountByName(workspaceId, name));
+    const a = await one(db, findAccountByName(workspaceId, name));
     if (a) accountIds[name] = a.id;
   }
   const sources = [

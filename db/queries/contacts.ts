@@ -62,7 +62,7 @@ export const insertContact = (workspaceId: number, c: ContactInput): Sql<Contact
 });
 
 /** Many new contacts at once (a CRM sync page), distinct addresses; returns id and lower(email). */
-export const insertContacts = (workspaceId: number, rows: ContactInput[]): Sql => ({
+export const insertContacts = (workspaceId: number, rows: ContactInput[]): Sql<{ id: number; email: string }> => ({
   text: `INSERT INTO contacts (workspace_id, account_id, first_name, last_name, email, title, time_zone, linkedin_url, is_champion)
          SELECT $1, a, f, l, e, t, tz, li, ch
            FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::boolean[])

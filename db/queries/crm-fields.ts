@@ -7,7 +7,7 @@ export interface AccountCrmFieldsRow {
   fields: Record<string, string>;
 }
 
-export const accountCrmFields = (workspaceId: number, accountIds: number[]): Sql => ({
+export const accountCrmFields = (workspaceId: number, accountIds: number[]): Sql<AccountCrmFieldsRow> => ({
   text: `SELECT account_id::int AS account_id, fields FROM account_crm_fields
           WHERE workspace_id = $1 AND account_id = ANY($2::bigint[])`,
   values: [workspaceId, accountIds],

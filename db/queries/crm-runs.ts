@@ -26,7 +26,7 @@ export const insertCrmRun = (r: {
   direction: string;
   mode: string;
   dryRun: boolean;
-}): Sql => ({
+}): Sql<CrmRunRow> => ({
   text: `INSERT INTO crm_sync_runs (workspace_id, kind, direction, mode, dry_run) VALUES ($1, $2, $3, $4, $5)
          RETURNING ${RUN_COLS}`,
   values: [r.workspaceId, r.kind, r.direction, r.mode, r.dryRun],
@@ -48,7 +48,7 @@ export const finishCrmRun = (r: {
 });
 
 /** The last run per direction (dry runs included, marked). */
-export const lastCrmRuns = (workspaceId: number): Sql => ({
+export const lastCrmRuns = (workspaceId: number): Sql<CrmRunRow> => ({
   text: `SELECT DISTINCT ON (direction) ${RUN_COLS} FROM crm_sync_runs WHERE workspace_id = $1
           ORDER BY direction, started_at DESC, id DESC`,
   values: [workspaceId],
@@ -111,7 +111,7 @@ export const openCrmFailures = (workspaceId: number, limit: number): Sql => ({
   values: [workspaceId, limit],
 });
 
-export const countOpenCrmFailures = (workspaceId: number): Sql => ({
+export const countOpenCrmFailures = (workspaceId: number): Sql<{ n: number }> => ({
   text: `SELECT count(*)::int AS n FROM crm_sync_failures WHERE workspace_id = $1 AND status <> 'resolved'`,
   values: [workspaceId],
 });
@@ -170,7 +170,7 @@ export const enqueueCrmWrite = (w: {
  * attempt: a row claimed with attempts > 1 was tried before, and its CRM write may have been committed
  * with the answer lost (crm/outbound.ts looks it up before writing again).
  */
-export const claimDueCrmWrites = (workspaceId: number, now: Date, leaseUntil: Date, limit: number): Sql => ({
+export const claimDueCrmWrites = (workspaceId: number, now: Date, leaseUntil: Date, limit: number): Sql<CrmOutboxRow> => ({
   text: `UPDATE crm_outbox SET next_attempt_at = $3, attempts = attempts + 1
           WHERE id IN (SELECT id FROM crm_outbox
                         WHERE workspace_id = $1 AND status = 'pending' AND next_attempt_at <= $2
@@ -201,7 +201,7 @@ export const retryCrmWrite = (workspaceId: number, key: string): Sql => ({
   values: [workspaceId, key],
 });
 
-export const crmOutboxCounts = (workspaceId: number): Sql => ({
+export const crmOutboxCounts = (workspaceId: number): Sql<{ status: string; n: number }> => ({
   text: `SELECT status, count(*)::int AS n FROM crm_outbox WHERE workspace_id = $1 GROUP BY status`,
   values: [workspaceId],
 });
@@ -238,7 +238,7 @@ export const outboundEvents = (
   limit: number,
   /** One contact's events only (a contact just created in the CRM, crm/create-contacts.ts). */
   contactId: number | null = null,
-): Sql => ({
+): Sql<OutboundEventRow> => ({
   text: `SELECT e.id::int AS id, e.type, e.contact_id::int AS contact_id, e.occurred_at, e.data,
                 m.id::int AS message_id, m.subject, coalesce(m.visible_text, m.text_body) AS body, m.from_addr, m.to_addr,
                 m.message_id AS rfc_message_id, coalesce(m."references"[1], m.in_reply_to, m.message_id) AS thread,

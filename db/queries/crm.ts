@@ -1,6 +1,8 @@
 // The CRM connection, the CRM ids behind our accounts/contacts, and the CRM's deals (issue 14).
 // Runs, failures and the activity outbox are in crm-runs.ts.
 import type { Sql } from '../types.js';
+import type { AccountRow } from './accounts.js';
+import type { ContactRow } from './contacts.js';
 
 export interface CrmConnectionRow {
   id: number;
@@ -27,17 +29,17 @@ const CONN_COLS = `id::int AS id, workspace_id::int AS workspace_id, kind, auth,
   access_expires_at, instance_url, external_account, status, status_reason, status_at, cursors, mapping,
   target_filter, rules, create_contacts, connected_at`;
 
-export const findCrmConnection = (workspaceId: number): Sql => ({
+export const findCrmConnection = (workspaceId: number): Sql<CrmConnectionRow> => ({
   text: `SELECT ${CONN_COLS} FROM crm_connections WHERE workspace_id = $1`,
   values: [workspaceId],
 });
 
-export const lockCrmConnection = (workspaceId: number): Sql => ({
+export const lockCrmConnection = (workspaceId: number): Sql<CrmConnectionRow> => ({
   text: `SELECT ${CONN_COLS} FROM crm_connections WHERE workspace_id = $1 FOR UPDATE`,
   values: [workspaceId],
 });
 
-export const listConnectedCrms = (): Sql => ({
+export const listConnectedCrms = (): Sql<CrmConnectionRow> => ({
   text: `SELECT ${CONN_COLS} FROM crm_connections WHERE status = 'connected' ORDER BY id`,
   values: [],
 });
@@ -194,7 +196,7 @@ export interface ExternalIdRow {
   is_customer: boolean;
 }
 
-export const findExternalIds = (workspaceId: number, kind: string, object: string, externalIds: string[]): Sql => ({
+export const findExternalIds = (workspaceId: number, kind: string, object: string, externalIds: string[]): Sql<ExternalIdRow> => ({
   text: `SELECT external_id, local_id::int AS local_id, merged_into, deleted_at, is_customer
            FROM crm_external_ids WHERE workspace_id = $1 AND kind = $2 AND object = $3 AND external_id = ANY($4::text[])`,
   values: [workspaceId, kind, object, externalIds],
@@ -322,7 +324,7 @@ export const accountCrmFacts = (workspaceId: number, accountId: number): Sql => 
 });
 
 /** Local ids of accounts/contacts behind a page of CRM records (contacts' companies), one query. */
-export const localIdsForExternal = (workspaceId: number, kind: string, object: string, externalIds: string[]): Sql => ({
+export const localIdsForExternal = (workspaceId: number, kind: string, object: string, externalIds: string[]): Sql<{ external_id: string; local_id: number | null }> => ({
   text: `SELECT x.external_id, coalesce(s.local_id, x.local_id)::int AS local_id
            FROM crm_external_ids x
            LEFT JOIN crm_external_ids s ON s.workspace_id = x.workspace_id AND s.kind = x.kind AND s.object = x.object
@@ -339,12 +341,12 @@ export const workspaceUsersByEmail = (workspaceId: number, emails: string[]): Sq
   values: [workspaceId, emails.map((e) => e.toLowerCase())],
 });
 
-export const accountsForCrmPage = (workspaceId: number, ids: number[], domains: string[]): Sql => ({
+export const accountsForCrmPage = (workspaceId: number, ids: number[], domains: string[]): Sql<AccountRow> => ({
   text: `SELECT * FROM accounts WHERE workspace_id = $1 AND (id = ANY($2::bigint[]) OR lower(domain) = ANY($3::text[]))`,
   values: [workspaceId, ids, domains.map((d) => d.toLowerCase())],
 });
 
-export const contactsForCrmPage = (workspaceId: number, ids: number[], emails: string[]): Sql => ({
+export const contactsForCrmPage = (workspaceId: number, ids: number[], emails: string[]): Sql<ContactRow> => ({
   text: `SELECT * FROM contacts WHERE workspace_id = $1 AND (id = ANY($2::bigint[]) OR lower(email) = ANY($3::text[]))`,
   values: [workspaceId, ids, emails.map((e) => e.toLowerCase())],
 });

@@ -167,7 +167,16 @@ export const listOAuthMailboxes = (workspaceId: number, userId: number | null): 
 });
 
 /** Every connected OAuth mailbox (doctor checks each can get a token). */
-export const listConnectedOAuthMailboxes = (): Sql => ({
+/** A mailbox with a stored OAuth refresh token (doctor's checks). */
+export interface ConnectedOAuthMailboxRow {
+  id: number;
+  workspace_id: number;
+  from_email: string;
+  provider: MailboxOAuthRow['provider'];
+  consent_error: string | null;
+}
+
+export const listConnectedOAuthMailboxes = (): Sql<ConnectedOAuthMailboxRow> => ({
   text: `SELECT m.id::int AS id, m.workspace_id::int AS workspace_id, m.from_email, o.provider, o.consent_error
            FROM mailboxes m JOIN mailbox_oauth o ON o.mailbox_id = m.id
           WHERE o.refresh_token_enc IS NOT NULL ORDER BY m.id`,

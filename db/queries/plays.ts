@@ -103,7 +103,18 @@ export const insertPlayVersion = (
   values: [playId, version, JSON.stringify(definition), userId],
 });
 
-export const listPlayVersions = (playId: number): Sql => ({
+/** A row of play_versions with its author's email. */
+export interface PlayVersionRow {
+  id: number;
+  play_id: number;
+  version: number;
+  definition: unknown;
+  created_by: number | null;
+  created_at: Date;
+  created_by_email: string | null;
+}
+
+export const listPlayVersions = (playId: number): Sql<PlayVersionRow> => ({
   text: `SELECT v.*, u.email AS created_by_email FROM play_versions v LEFT JOIN users u ON u.id = v.created_by
           WHERE v.play_id = $1 ORDER BY v.version DESC`,
   values: [playId],
