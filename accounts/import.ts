@@ -137,10 +137,7 @@ async function contactAccount(db: Queryable, workspaceId: number, v: ContactRowI
     return a;
   }
   if (!v.company) return null;
-  const found = await run(
-    db,
-    findAccountByName(workspaceId, v.company),
-  );
+  const found = await run(db, findAccountByName(workspaceId, v.company));
   if (found.length > 1) throw new RowError(`two accounts are named "${v.company}"; give the account domain`);
   if (!found.length) throw new RowError(`no account named "${v.company}"; import the account first or give its domain`);
   return found[0]!;

@@ -12,9 +12,7 @@ export const crmSyncAgent = defineAgent({
   queue: 'crmSync',
   cron: '*/15 * * * *',
   async handler({ workspaceId, full }, ctx) {
-    const ids = workspaceId
-      ? [workspaceId]
-      : (await run(ctx.db, listConnectedCrms())).map((c) => c.workspace_id);
+    const ids = workspaceId ? [workspaceId] : (await run(ctx.db, listConnectedCrms())).map((c) => c.workspace_id);
     for (const id of ids) {
       const r = await syncIn(ctx, id, { full });
       ctx.log.info({ workspaceId: id, status: r.status, runId: r.runId }, 'crm.sync.done');
@@ -26,9 +24,7 @@ export const crmOutAgent = defineAgent({
   queue: 'crmOut',
   cron: '* * * * *',
   async handler({ workspaceId }, ctx) {
-    const ids = workspaceId
-      ? [workspaceId]
-      : (await run(ctx.db, listConnectedCrms())).map((c) => c.workspace_id);
+    const ids = workspaceId ? [workspaceId] : (await run(ctx.db, listConnectedCrms())).map((c) => c.workspace_id);
     for (const id of ids) {
       const r = await syncOut(ctx, id);
       if (r.collected || r.flush?.claimed)

@@ -165,10 +165,7 @@ export async function flushOutbox(ctx: Ctx, workspaceId: number, now = new Date(
   if (!open) return res;
   const { connection: conn, provider } = open;
   if (conn.status !== 'connected') return { ...res, stopped: conn.status_reason ?? conn.status };
-  const rows = await run(
-    ctx.db,
-    claimDueCrmWrites(workspaceId, now, new Date(now.getTime() + LEASE_MS), BATCH),
-  );
+  const rows = await run(ctx.db, claimDueCrmWrites(workspaceId, now, new Date(now.getTime() + LEASE_MS), BATCH));
   res.claimed = rows.length;
   if (!rows.length) return res;
   const runRow = (await one(

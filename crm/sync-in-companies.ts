@@ -121,9 +121,7 @@ export async function applyCompanies(db: Queryable, job: Job, records: CrmCompan
   }
   // New accounts of the page in one statement; their rows learn their ids by domain.
   const made =
-    pending.size && !job.dryRun
-      ? await run(db, insertAccountsByDomain(job.workspaceId, [...pending.values()]))
-      : [];
+    pending.size && !job.dryRun ? await run(db, insertAccountsByDomain(job.workspaceId, [...pending.values()])) : [];
   await saveExternal(
     db,
     job,

@@ -16,10 +16,7 @@ export async function applyContacts(db: Queryable, job: Job, records: CrmContact
   const { mapping, ext } = await pageStart(db, job, 'contact', records);
   const companyIds = [...new Set(records.flatMap((r) => (r.companyExternalId ? [r.companyExternalId] : [])))];
   const companies = companyIds.length
-    ? await run(
-        db,
-        localIdsForExternal(job.workspaceId, job.kind, 'company', companyIds),
-      )
+    ? await run(db, localIdsForExternal(job.workspaceId, job.kind, 'company', companyIds))
     : [];
   const accountOf = new Map(companies.map((x) => [x.external_id, x.local_id]));
   const mapped = records.map((r) => ({ r, m: mapContact(mapping, r, job.owners) }));
@@ -107,8 +104,7 @@ export async function applyContacts(db: Queryable, job: Job, records: CrmContact
     }
     rows.push({ ...base, local, deleted: false, key: v.email, merged: r.mergedIds });
   }
-  const made =
-    pending.size && !job.dryRun ? await run(db, insertContacts(job.workspaceId, [...pending.values()])) : [];
+  const made = pending.size && !job.dryRun ? await run(db, insertContacts(job.workspaceId, [...pending.values()])) : [];
   if (accountOwners.size && !job.dryRun)
     await run(db, fillAccountOwners(job.workspaceId, [...accountOwners.keys()], [...accountOwners.values()]));
   await saveExternal(

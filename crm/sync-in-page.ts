@@ -2,12 +2,7 @@
 // run's state, a failure in words, the CRM ids we already know for a page, and saving them back.
 import type { AppContext } from '../context.js';
 import { run, type Queryable } from '../db/index.js';
-import {
-  findExternalIds,
-  markExternalRemoved,
-  upsertExternalIds,
-  type CrmConnectionRow,
-} from '../db/queries/crm.js';
+import { findExternalIds, markExternalRemoved, upsertExternalIds, type CrmConnectionRow } from '../db/queries/crm.js';
 import { recordCrmFailure, resolveCrmFailures } from '../db/queries/crm-runs.js';
 import { effectiveMapping } from './mapping.js';
 import type { CrmKind, CrmProvider } from './provider.js';

@@ -72,9 +72,7 @@ export async function correctInbound(
     const email = (await one(tx, contactEmail(m.contact_id)))!.email;
     switch (input.kind) {
       case 'reply': {
-        const seq = m.sequence_id
-          ? await one(tx, sequenceRefs(m.sequence_id))
-          : undefined;
+        const seq = m.sequence_id ? await one(tx, sequenceRefs(m.sequence_id)) : undefined;
         await applyReply(tx, {
           ...who,
           sequenceId: m.sequence_id,

@@ -51,7 +51,10 @@ export async function reconcileStuck(
 ): Promise<{ sent: number; unknown: number; failed: number; released: number }> {
   const now = opts.now ?? new Date();
   const lookup = opts.lookup ?? defaultLookup(ctx);
-  const stuck = await run(ctx.db, stuckSteps(new Date(now.getTime() - (opts.stuckAfterMs ?? STUCK_AFTER_MS)), now, opts.limit ?? 100));
+  const stuck = await run(
+    ctx.db,
+    stuckSteps(new Date(now.getTime() - (opts.stuckAfterMs ?? STUCK_AFTER_MS)), now, opts.limit ?? 100),
+  );
   const out = { sent: 0, unknown: 0, failed: 0, released: 0 };
   for (const s of stuck) {
     if (s.status === 'sending' && !s.handed_at) {

@@ -104,10 +104,7 @@ export async function unsubscribeByToken(
   const t = readToken(ctx.secrets, token);
   if (!t || t.k !== 'u') throw new AppError('VALIDATION', 'This unsubscribe link is not valid.');
   await ctx.db.transaction(async (tx) => {
-    const c = await one(
-      tx,
-      contactForUnsubscribe(t.c),
-    );
+    const c = await one(tx, contactForUnsubscribe(t.c));
     if (!c) throw new AppError('NOT_FOUND', 'This unsubscribe link is no longer valid.');
     if (c.status === 'unsubscribed') return;
     const step = t.s ? await one(tx, trackedStep(t.s)) : undefined;
@@ -171,12 +168,19 @@ export function verifyBooking(
   return verifyTimestamped(secret, headers['calendly-webhook-signature'], body, now);
 }
 
+/** What we read of a Cal.com or Calendly webhook body (anything may be missing). */
+interface BookingPayload {
+  triggerEvent?: string;
+  event?: string;
+  payload?: { attendees?: { email?: string }[]; email?: unknown; invitee?: { email?: unknown } };
+}
+
 /** Invitee emails of a new booking, or [] for other events (cancellations, reschedules). */
 export function bookingInvitees(provider: 'calcom' | 'calendly', payload: unknown): string[] {
-  const p = payload as Record<string, any>;
+  const p = payload as BookingPayload | null;
   if (provider === 'calcom') {
     if (p?.triggerEvent !== 'BOOKING_CREATED') return [];
-    return ((p.payload?.attendees ?? []) as { email?: string }[]).map((a) => a.email ?? '').filter(Boolean);
+    return (p.payload?.attendees ?? []).map((a) => a.email ?? '').filter(Boolean);
   }
   if (p?.event !== 'invitee.created') return [];
   return [p.payload?.email ?? p.payload?.invitee?.email].filter((e): e is string => typeof e === 'string' && !!e);

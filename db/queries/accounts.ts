@@ -49,7 +49,10 @@ export const insertAccount = (workspaceId: number, a: AccountInput): Sql<Account
 });
 
 /** Many new accounts at once (a CRM sync page), each with its own distinct domain; returns id and domain. */
-export const insertAccountsByDomain = (workspaceId: number, rows: (AccountInput & { domain: string })[]): Sql<{ id: number; domain: string }> => ({
+export const insertAccountsByDomain = (
+  workspaceId: number,
+  rows: (AccountInput & { domain: string })[],
+): Sql<{ id: number; domain: string }> => ({
   text: `INSERT INTO accounts (workspace_id, name, domain, aliases, owner_id, time_zone, country, tags)
          SELECT $1, n, d, '{}', o, tz, c, string_to_array(t, chr(31))
            FROM unnest($2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[]) AS u(n, d, o, tz, c, t)

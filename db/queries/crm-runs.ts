@@ -170,7 +170,12 @@ export const enqueueCrmWrite = (w: {
  * attempt: a row claimed with attempts > 1 was tried before, and its CRM write may have been committed
  * with the answer lost (crm/outbound.ts looks it up before writing again).
  */
-export const claimDueCrmWrites = (workspaceId: number, now: Date, leaseUntil: Date, limit: number): Sql<CrmOutboxRow> => ({
+export const claimDueCrmWrites = (
+  workspaceId: number,
+  now: Date,
+  leaseUntil: Date,
+  limit: number,
+): Sql<CrmOutboxRow> => ({
   text: `UPDATE crm_outbox SET next_attempt_at = $3, attempts = attempts + 1
           WHERE id IN (SELECT id FROM crm_outbox
                         WHERE workspace_id = $1 AND status = 'pending' AND next_attempt_at <= $2

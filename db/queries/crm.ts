@@ -196,7 +196,12 @@ export interface ExternalIdRow {
   is_customer: boolean;
 }
 
-export const findExternalIds = (workspaceId: number, kind: string, object: string, externalIds: string[]): Sql<ExternalIdRow> => ({
+export const findExternalIds = (
+  workspaceId: number,
+  kind: string,
+  object: string,
+  externalIds: string[],
+): Sql<ExternalIdRow> => ({
   text: `SELECT external_id, local_id::int AS local_id, merged_into, deleted_at, is_customer
            FROM crm_external_ids WHERE workspace_id = $1 AND kind = $2 AND object = $3 AND external_id = ANY($4::text[])`,
   values: [workspaceId, kind, object, externalIds],
@@ -324,7 +329,12 @@ export const accountCrmFacts = (workspaceId: number, accountId: number): Sql => 
 });
 
 /** Local ids of accounts/contacts behind a page of CRM records (contacts' companies), one query. */
-export const localIdsForExternal = (workspaceId: number, kind: string, object: string, externalIds: string[]): Sql<{ external_id: string; local_id: number | null }> => ({
+export const localIdsForExternal = (
+  workspaceId: number,
+  kind: string,
+  object: string,
+  externalIds: string[],
+): Sql<{ external_id: string; local_id: number | null }> => ({
   text: `SELECT x.external_id, coalesce(s.local_id, x.local_id)::int AS local_id
            FROM crm_external_ids x
            LEFT JOIN crm_external_ids s ON s.workspace_id = x.workspace_id AND s.kind = x.kind AND s.object = x.object

@@ -25,7 +25,13 @@ export const stepByMessageIds = (
 export const contactByEmail = (
   workspaceId: number,
   email: string,
-): Sql<{ contact_id: number; email: string; account_id: number | null; time_zone: string | null; sequence_id: number | null }> => ({
+): Sql<{
+  contact_id: number;
+  email: string;
+  account_id: number | null;
+  time_zone: string | null;
+  sequence_id: number | null;
+}> => ({
   text: `SELECT c.id AS contact_id, c.email, c.account_id, c.time_zone,
                 (SELECT s.id FROM sequences s WHERE s.contact_id = c.id
                   ORDER BY (s.status IN ('active', 'paused')) DESC, s.id DESC LIMIT 1) AS sequence_id

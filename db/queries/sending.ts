@@ -339,4 +339,7 @@ export const doneReconciling = (stepId: number, error: string, now: Date): Sql =
   values: [stepId, error, now],
 });
 
-export const findMailbox = (id: number): Sql<MailboxRow> => ({ text: `SELECT * FROM mailboxes WHERE id = $1`, values: [id] });
+export const findMailbox = (id: number): Sql<MailboxRow> => ({
+  text: `SELECT * FROM mailboxes WHERE id = $1`,
+  values: [id],
+});
