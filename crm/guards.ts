@@ -1,36 +1,34 @@
 // Guards from the CRM (issue 14). An account the CRM calls a customer, or with an open deal in the
-// stages RevOps chose, is held out of new sequences, and so is an account whose CRM record was
-// deleted (its history stays; its signals stop starting anything). The reason, in words, goes to
-// the play's contact choice (plays/choose.ts), which shows it with the skipped contacts.
+// stages RevOps chose, is held out of sequences, and so is an account whose CRM record was deleted
+// (its history stays; its signals stop starting anything). The rule itself is one SQL function,
+// crm_hold_out() (migration 0040), so that the send claim (claim_step()) checks exactly what the
+// play's contact choice (plays/choose.ts), approval and the draft page show; the sync stops active
+// sequences as soon as it learns an account is held out (stopHeldOutSequences).
 // CRM opt-outs are not checked here: the sync writes them to `suppressions`, which the send claim
 // re-checks before every send.
-import type { Queryable } from '../db/index.js';
-import { one, run } from '../db/index.js';
-import { accountCrmFacts, findCrmConnection, type CrmConnectionRow, type HoldOutFactsRow } from '../db/queries/crm.js';
-import { effectiveRules, type CrmRules } from './mapping.js';
-import { CRM_NAMES } from './provider.js';
-
-/** Pure: why the rules hold these CRM facts out, or null. No stages chosen means every open deal holds. */
-export function holdOutReason(crm: string, facts: HoldOutFactsRow[], rules: CrmRules): string | null {
-  const live = facts.filter((f) => !f.deleted && !f.merged_into);
-  if (facts.length && !live.length) return `deleted in ${crm}`;
-  for (const f of live) {
-    if (rules.holdCustomers && f.is_customer) return `a customer in ${crm}`;
-    const deal = f.deals.find(
-      (d) =>
-        (!rules.heldStages.length || rules.heldStages.includes(d.stage)) &&
-        (!rules.heldTypes.length || (d.type !== null && rules.heldTypes.includes(d.type))),
-    );
-    if (deal) return `open deal "${deal.name}" in ${crm} (stage ${deal.stage})`;
-  }
-  return null;
-}
+import { one, run, type Database, type Queryable } from '../db/index.js';
+import { accountHoldOut, heldOutSequences } from '../db/queries/crm-guards.js';
+import { endSequence } from '../sequencing/outcomes.js';
 
 /** Why a workspace's CRM holds this account out of new sequences, or null (no CRM, or nothing holds it). */
 export async function crmHoldOut(db: Queryable, workspaceId: number, accountId: number): Promise<string | null> {
-  const conn = await one<CrmConnectionRow>(db, findCrmConnection(workspaceId));
-  if (!conn) return null;
-  const facts = await run<HoldOutFactsRow>(db, accountCrmFacts(workspaceId, accountId));
-  const why = holdOutReason(CRM_NAMES[conn.kind], facts, effectiveRules(conn.rules));
-  return why && `held out by the CRM: ${why}`;
+  return (await one(db, accountHoldOut(workspaceId, accountId)))?.reason ?? null;
+}
+
+/**
+ * Stops the workspace's approved sequences that could still send (active or paused) whose account the
+ * CRM now holds out, each with the reason, so the rep sees it before the step's due time. The send
+ * claim checks the same rule again at the moment it claims. Returns the sequences stopped.
+ */
+export async function stopHeldOutSequences(
+  db: Database,
+  workspaceId: number,
+  now: Date,
+): Promise<{ sequenceId: number; reason: string }[]> {
+  const held = await run(db, heldOutSequences(workspaceId));
+  const stopped: { sequenceId: number; reason: string }[] = [];
+  for (const h of held)
+    if (await db.transaction((tx) => endSequence(tx, h.id, 'stopped', h.reason, now)))
+      stopped.push({ sequenceId: h.id, reason: h.reason });
+  return stopped;
 }

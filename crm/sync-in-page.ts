@@ -26,6 +26,8 @@ export interface SyncInSummary {
   optOuts: number;
   removed: number;
   failures: { object: string; key: string; label: string; error: string }[];
+  /** Approved sequences stopped because the CRM now holds their account out (crm/guards.ts). */
+  heldOut?: number;
   /** Dry runs only: each record that would be new, change or fail (crm/sync-preview.ts). */
   records?: PreviewList;
 }

@@ -15,6 +15,7 @@ import {
 import { finishCrmRun, insertCrmRun } from '../db/queries/crm-runs.js';
 import { AppError } from '../errors.js';
 import { markRevoked, openCrm } from './connection.js';
+import { stopHeldOutSequences } from './guards.js';
 import { companyProperties, contactProperties, effectiveFilter, effectiveMapping } from './mapping.js';
 import { isCrmError, type CrmProvider } from './provider.js';
 import { applyCompanies } from './sync-in-companies.js';
@@ -184,6 +185,14 @@ export async function syncIn(
       ctx.log.error({ workspaceId, err }, 'crm.sync_in.failed');
     }
   }
+  // What this run learnt (a deal opened, a customer, a deletion) stops the sequences it holds out now,
+  // so the rep sees the reason before the step is due; the send claim checks the rule again.
+  if (!dryRun)
+    try {
+      summary.heldOut = (await stopHeldOutSequences(ctx.db, workspaceId, new Date())).length;
+    } catch (err) {
+      ctx.log.error({ workspaceId, err }, 'crm.sync_in.hold_out_failed');
+    }
   if (runRow)
     await run(
       ctx.db,

@@ -116,6 +116,10 @@ async function attempt(
     },
     now,
   );
+  // An account the CRM holds out now (an open deal or a customer since approval): SQL claimed
+  // nothing; the sequence stops with the reason, unless it is already stopping for its own.
+  if (j.crm_held_out && decision.kind !== 'noop' && decision.kind !== 'stop')
+    return { j, f, decision: { kind: 'stop', reason: j.crm_held_out } };
   if (!j.claimed_mailbox || decision.kind !== 'claim') return { j, f, decision };
   const mailbox = mailboxOf(j.claimed_mailbox);
   const thread = threadFor(j.thread, f);

@@ -16,6 +16,8 @@ export interface DraftRow {
   gate_failures: unknown[];
   snoozed_until: Date | null;
   rejected_reason: string | null;
+  /** Why the sequence stopped or paused (a reply, an unsubscribe, the CRM holding the account out, ...). */
+  stop_reason: string | null;
   approved_at: Date | null;
   /** 'each_step': approving the draft approves the opener; every later step comes back for its own approval. */
   approval_mode?: string;

@@ -31,6 +31,8 @@ export interface ClaimStepJson extends Omit<ClaimFactsRow, 'scheduled_at' | 'pau
   is_first: boolean;
   own_approval: boolean;
   earlier_awaiting: boolean;
+  /** Why the CRM holds the sequence's account out at this moment (crm_hold_out(), migration 0040), or null. */
+  crm_held_out: string | null;
   thread: { position: number; subject: string; new_thread: boolean; message_id: string | null; status: string }[];
   clicks: string[];
   mailboxes: CandidateMailboxFacts[];

@@ -84,6 +84,7 @@ async function render(ctx: AppContext, req: AuthedRequest, d: DraftRow): Promise
       data-next="${nb?.next_id ? `/drafts/${nb.next_id}` : ''}"
     >
       ${gateFailures(d)}
+      ${d.status === 'stopped' && d.stop_reason ? html`<p class="stopped" role="status">Stopped: ${d.stop_reason}.</p>` : ''}
       ${heldOut ? html`<p class="held-out" role="alert">Not sendable: ${heldOut}. Approving it is refused while the CRM holds the account out.</p>` : ''}
       <p class="meta">
         ${label(d.status)} · ${d.contact_title ? html`${d.contact_title} · ` : ''}${d.contact_email ?? ''} · owner
