@@ -57,7 +57,13 @@ describeEachBackend('CRM hold-out at the send claim', (get) => {
   const setRules = (rules: object) =>
     run(
       app.ctx.db,
-      saveCrmSettings({ workspaceId: app.ws.id, mapping: {}, targetFilter: { type: 'all' }, rules, createContacts: false }),
+      saveCrmSettings({
+        workspaceId: app.ws.id,
+        mapping: {},
+        targetFilter: { type: 'all' },
+        rules,
+        createContacts: false,
+      }),
     );
 
   /** An approved sequence at a fresh account that HubSpot knows (linked by domain), and its company. */
@@ -98,9 +104,13 @@ describeEachBackend('CRM hold-out at the send claim', (get) => {
     expect((await sequence(b.sequenceId)).status).toBe('active');
     const due = (await stepRows(app.ctx.db, b.sequenceId))[0]!.scheduled_at!;
 
-    hs.create('deals', { dealname: 'Acme renewal', dealstage: 'qualifiedtobuy', hs_is_closed: 'false' }, {
-      companies: [co.id],
-    });
+    hs.create(
+      'deals',
+      { dealname: 'Acme renewal', dealstage: 'qualifiedtobuy', hs_is_closed: 'false' },
+      {
+        companies: [co.id],
+      },
+    );
     const r = await syncIn(app.ctx, app.ws.id);
     expect(r.status).toBe('done');
     expect(r.summary.heldOut).toBe(1);
@@ -123,9 +133,13 @@ describeEachBackend('CRM hold-out at the send claim', (get) => {
     // RevOps counts only contract-sent deals: the account's qualified deal does not hold it; approved.
     await setRules({ heldStages: ['contractsent'] });
     const { b, co } = await approvedAtCrmAccount('widened');
-    hs.create('deals', { dealname: 'Acme expansion', dealstage: 'qualifiedtobuy', hs_is_closed: 'false' }, {
-      companies: [co.id],
-    });
+    hs.create(
+      'deals',
+      { dealname: 'Acme expansion', dealstage: 'qualifiedtobuy', hs_is_closed: 'false' },
+      {
+        companies: [co.id],
+      },
+    );
     expect((await syncIn(app.ctx, app.ws.id)).summary.heldOut).toBe(0);
     expect((await sequence(b.sequenceId)).status).toBe('active');
 
