@@ -24,11 +24,19 @@ import { STEP_APPROVAL_DEFAULTS, stepApprovalSettings } from '../../sequencing/s
 import { authedRouter, type AuthedRequest } from '../authed.js';
 import { queueViewer } from '../access.js';
 import { approve } from '../draft-actions.js';
-import { ago, inZone, intParam, label } from '../format.js';
-import { html, type Html } from '../html.js';
+import { inZone, intParam } from '../format.js';
+import type { Html } from '../html.js';
 import { csrfField, page, pageParams, pager } from '../layout.js';
 import { statusLine } from '../status-line.js';
-import { QUEUE_KEY_HELP } from '../views/draft.js';
+import {
+  bulkApproved,
+  bulkConfirm,
+  bulkNotApproved,
+  bulkResults,
+  queueBody,
+  queueFilters,
+  type Counts,
+} from '../views/queue.js';
 
 export const QueueQuery = z.object({
   type: z.enum(SIGNAL_TYPES).optional().catch(undefined),
@@ -40,13 +48,9 @@ export const QueueQuery = z.object({
 });
 export type QueueQuery = z.infer<typeof QueueQuery>;
 
-const AGE_LABEL: Record<string, string> = { '1d': 'last 24 h', '7d': '1–7 days', '30d': '7–30 days', older: 'older' };
-
 export function toFilter(q: QueueQuery): QueueFilter {
   return { type: q.type, ownerId: q.owner, age: q.age, flagged: q.flagged === '1', q: q.q?.trim() || undefined };
 }
-
-export type Counts = Record<string, Record<string, number>>;
 
 // Each workspace's stale-fact days as last read, so the returned-steps block rides in the page's
 // statement; the same statement reads the settings, and a change runs that block again.
@@ -104,95 +108,6 @@ export async function loadQueue(
   return { now, rows, counts, total, owners: got.owners, needsContact, returned, page: p.page, perPage: p.perPage };
 }
 
-function filters(
-  query: QueueQuery,
-  counts: Counts,
-  owners: { id: number; name: string; email: string }[],
-  showOwner: boolean,
-): Html {
-  const n = (facet: string, v: string) => counts[facet]?.[v] ?? 0;
-  const opt = (value: string, text: string, selected: boolean, count: number) =>
-    html`<option value="${value}" ${selected ? html`selected` : ''}>${text} (${count})</option>`;
-  const totalFlagged = n('flagged', 'true');
-  return html`<form method="get" action="/queue" class="filters" role="search" aria-label="Filter drafts">
-    <label
-      >Signal type
-      <select name="type">
-        <option value="">Any</option>
-        ${SIGNAL_TYPES.map((t) => opt(t, label(t), query.type === t, n('type', t)))}
-      </select></label
-    >
-    ${
-      showOwner
-        ? html`<label
-            >Owner
-            <select name="owner">
-              <option value="">Anyone</option>
-              ${owners.map((o) => opt(String(o.id), o.name || o.email, query.owner === o.id, n('owner', String(o.id))))}
-            </select></label
-          >`
-        : ''
-    }
-    <label
-      >Signal age
-      <select name="age">
-        <option value="">Any</option>
-        ${AGES.map((a) => opt(a, AGE_LABEL[a]!, query.age === a, n('age', a)))}
-      </select></label
-    >
-    <label class="check"
-      ><input type="checkbox" name="flagged" value="1" ${query.flagged ? html`checked` : ''} /> Flagged by gates
-      (${totalFlagged})</label
-    >
-    <label
-      >Search <input type="search" name="q" value="${query.q ?? ''}" placeholder="account, contact, subject, signal"
-    /></label>
-    <button type="submit">Filter</button>
-    ${query.type || query.owner || query.age || query.flagged || query.q ? html`<a href="/queue">Clear filters</a>` : ''}
-  </form>`;
-}
-
-function row(r: QueueRow, now: Date, canBulk: boolean): Html {
-  return html`<tr data-queue-row data-id="${r.id}">
-    ${
-      canBulk
-        ? html`<td>
-            ${
-              r.gate_failure_count
-                ? html`<span class="muted" title="Flagged drafts are approved one at a time">—</span>`
-                : html`<input
-                    type="checkbox"
-                    name="ids"
-                    value="${r.id}:${r.version}"
-                    form="bulk"
-                    aria-label="Select draft ${r.id}"
-                  />`
-            }
-          </td>`
-        : ''
-    }
-    <td><span class="badge t-${r.signal_type}">${label(r.signal_type)}</span></td>
-    <td>
-      <a href="/drafts/${r.id}" class="row-link">${r.signal_title}</a>
-      <div class="muted">${r.subject ? html`Subject: ${r.subject}` : ''}</div>
-    </td>
-    <td>
-      ${r.account_name ?? '—'}
-      <div class="muted">${r.contact_name ?? r.contact_email ?? ''}</div>
-    </td>
-    <td>${r.owner_name ?? '—'}</td>
-    <td>
-      <time datetime="${r.detected_at.toISOString()}" title="${inZone(r.detected_at, 'UTC')}"
-        >${ago(r.detected_at, now)}</time
-      >
-    </td>
-    <td>
-      ${r.gate_failure_count ? html`<span class="flag" title="Failed quality or grounding gates">⚑ ${r.gate_failure_count}</span>` : ''}
-      ${r.drafter === 'offline' ? html`<span class="badge">offline drafter</span>` : ''}
-    </td>
-  </tr>`;
-}
-
 export function queueRoutes(ctx: AppContext): Router {
   const r = authedRouter();
 
@@ -214,38 +129,17 @@ export function queueRoutes(ctx: AppContext): Router {
       page(
         req,
         'Review queue',
-        html` ${status} ${needsContact} ${returned} ${filters(query, q.counts, q.owners, u.role !== 'rep')}
-          <p class="muted" id="queue-help">
-            ${q.total} draft${q.total === 1 ? '' : 's'} waiting. Keys: <kbd>j</kbd>/<kbd>k</kbd> move,
-            <kbd>Enter</kbd> opens, <kbd>a</kbd> approves, <kbd>x</kbd> selects, <kbd>?</kbd> help.
-          </p>
-          ${QUEUE_KEY_HELP}
-          ${
-            canBulk
-              ? html`<form method="post" action="/queue/approve" id="bulk" class="bulk">
-                  ${csrfField(req)} <button type="submit">Approve selected…</button>
-                  <span class="muted">You confirm on the next page.</span>
-                </form>`
-              : ''
-          }
-          <table class="queue" aria-describedby="queue-help">
-            <thead>
-              <tr>
-                ${canBulk ? html`<th><span class="sr-only">Select</span></th>` : ''}
-                <th>Signal</th>
-                <th>What happened</th>
-                <th>Account · contact</th>
-                <th>Owner</th>
-                <th>Detected</th>
-                <th>Flags</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${q.rows.map((x) => row(x, q.now, canBulk))}
-            </tbody>
-          </table>
-          ${q.rows.length ? '' : html`<p class="empty">Nothing waiting${query.type || query.age || query.flagged || query.q || query.owner ? ' with these filters' : ''}. New drafts appear here as signals fire.</p>`}
-          ${pager('/queue', params, { page: q.page, perPage: q.perPage, total: q.total })}`,
+        queueBody({
+          query,
+          above: [status, needsContact, returned],
+          filters: queueFilters(query, q.counts, q.owners, u.role !== 'rep'),
+          rows: q.rows,
+          now: q.now,
+          total: q.total,
+          canBulk,
+          csrf: csrfField(req),
+          pager: pager('/queue', params, { page: q.page, perPage: q.perPage, total: q.total }),
+        }),
       ),
     );
   });
@@ -278,59 +172,28 @@ export function queueRoutes(ctx: AppContext): Router {
     if (!ids.length) throw new AppError('VALIDATION', 'Select at least one draft to approve.');
     if (req.body?.confirm !== 'yes') {
       const listed = await run<BulkApproveRow>(ctx.db, draftsToApprove(user.workspaceId, ids));
-      res.type('html').send(
-        page(
-          req,
-          `Approve ${ids.length} draft${ids.length === 1 ? '' : 's'}?`,
-          html` <p>
-              Each sequence starts and its first email is scheduled in the recipient's sending window. Nothing else
-              changes.
-            </p>
-            <ul class="bulk-list">
-              ${listed.map(
-                (d) =>
-                  html`<li data-id="${d.id}">
-                    <strong>${d.contact_name || d.contact_email || 'no contact'}</strong> at ${d.account_name ?? '—'}:
-                    ${d.signal_title ?? ''}${d.subject ? html` <span class="muted">— ${d.subject}</span>` : ''}
-                  </li>`,
-              )}
-            </ul>
-            <form method="post" action="/queue/approve" class="stack">
-              ${csrfField(req)}
-              ${ids.map((id) => html`<input type="hidden" name="ids" value="${id}:${picked.get(id) ?? ''}" />`)}
-              <input type="hidden" name="confirm" value="yes" />
-              <button type="submit" autofocus>Yes, approve ${ids.length}</button> <a href="/queue">Cancel</a>
-            </form>`,
-        ),
-      );
+      res
+        .type('html')
+        .send(
+          page(
+            req,
+            `Approve ${ids.length} draft${ids.length === 1 ? '' : 's'}?`,
+            bulkConfirm(listed, picked, csrfField(req)),
+          ),
+        );
       return;
     }
     const results: Html[] = [];
     for (const id of ids) {
       try {
         const { firstSendAt } = await approve(ctx, user, id, { expectedVersion: picked.get(id), bulk: true });
-        results.push(
-          html`<li>
-            Draft
-            <a href="/drafts/${id}">#${id}</a>
-            approved${firstSendAt ? html` — first email ${inZone(firstSendAt, user.timeZone)}` : ''}.
-          </li>`,
-        );
+        results.push(bulkApproved(id, firstSendAt ? inZone(firstSendAt, user.timeZone) : null));
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
-        results.push(html`<li class="bad">Draft <a href="/drafts/${id}">#${id}</a> not approved: ${err.message}</li>`);
+        results.push(bulkNotApproved(id, err.message));
       }
     }
-    res.type('html').send(
-      page(
-        req,
-        'Bulk approve',
-        html`<ul role="status">
-            ${results}
-          </ul>
-          <p><a href="/queue">Back to the queue</a></p>`,
-      ),
-    );
+    res.type('html').send(page(req, 'Bulk approve', bulkResults(results)));
   });
   return r.router;
 }

@@ -1,10 +1,11 @@
 // One way a time reaches a page: "in 2 h · Tue 1 Dec, 09:30 (Europe/Berlin)" or "3 days ago ·
 // …", inside a <time> whose datetime attribute carries the instant and whose title the exact
 // time with seconds and offset. Pure: the caller passes `now`; no raw ISO string is ever shown.
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
+import { isZone } from '../format.js';
 import { html, type Html } from '../html.js';
 
-const zoneName = (zone: string | null | undefined) => (zone && IANAZone.isValidZone(zone) ? zone : 'UTC');
+const zoneName = (zone: string | null | undefined) => (isZone(zone) ? zone : 'UTC');
 
 /** "in 5 min", "in 2 h", "in 3 days", "just now", "4 h ago", "3 days ago". */
 export function relative(at: Date, now: Date): string {
