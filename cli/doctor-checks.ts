@@ -7,9 +7,10 @@ import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import nodemailer from 'nodemailer';
 import type { Config } from '../config.js';
-import type { Database } from '../db/index.js';
+import { one, run, type Database } from '../db/index.js';
 import { listMigrations } from '../db/migrate.js';
 import { allMailboxes, appliedMigrationVersions, queueSchemaVersion, serverVersion } from '../db/queries/doctor.js';
+import type { MailboxRow } from '../db/queries/sending.js';
 import { isAppError } from '../errors.js';
 import { createLlm } from '../llm/client.js';
 import type { AddressPolicy } from '../net/address.js';
@@ -44,8 +45,8 @@ const errText = (e: unknown) => {
 export async function checkDatabase(db: Database): Promise<Check[]> {
   const out: Check[] = [];
   try {
-    const v = await db.query<{ v: string }>(serverVersion().text);
-    out.push({ name: 'database', status: 'ok', detail: `${db.kind}: ${String(v.rows[0]!.v).split(' on ')[0]}` });
+    const v = (await one(db, serverVersion()))!;
+    out.push({ name: 'database', status: 'ok', detail: `${db.kind}: ${v.v.split(' on ')[0]}` });
   } catch (e) {
     return [
       {
@@ -56,8 +57,8 @@ export async function checkDatabase(db: Database): Promise<Check[]> {
       },
     ];
   }
-  const applied = await db.query<{ version: number }>(appliedMigrationVersions().text).then(
-    (r) => r.rows.map((x) => x.version),
+  const applied = await run(db, appliedMigrationVersions()).then(
+    (rows) => rows.map((x) => x.version),
     () => [] as number[],
   );
   const pending = listMigrations().filter((m) => !applied.includes(m.version));
@@ -71,10 +72,7 @@ export async function checkDatabase(db: Database): Promise<Check[]> {
         }
       : { name: 'migrations', status: 'ok', detail: `${applied.length} applied` },
   );
-  const boss = await db.query<{ version: number }>(queueSchemaVersion().text).then(
-    (r) => r.rows[0],
-    () => undefined,
-  );
+  const boss = await one(db, queueSchemaVersion()).catch(() => undefined);
   out.push(
     boss
       ? { name: 'queue', status: 'ok', detail: `pg-boss schema version ${boss.version}` }
@@ -86,24 +84,6 @@ export async function checkDatabase(db: Database): Promise<Check[]> {
         },
   );
   return out;
-}
-
-interface MailboxRow {
-  id: number;
-  kind: string;
-  from_email: string;
-  smtp_host: string | null;
-  smtp_port: number | null;
-  smtp_secure: boolean;
-  smtp_user: string | null;
-  smtp_pass_enc: string | null;
-  imap_host: string | null;
-  imap_port: number | null;
-  imap_secure: boolean;
-  imap_user: string | null;
-  imap_pass_enc: string | null;
-  dkim_selector: string | null;
-  dkim_domain: string | null;
 }
 
 /** What to do when the address guard refused a mail host (net/mail.ts). */
@@ -265,10 +245,7 @@ export async function checkMailboxes(
   deps: DoctorDeps,
   policy: AddressPolicy,
 ): Promise<Check[]> {
-  const boxes = await db.query<MailboxRow>(allMailboxes().text).then(
-    (r) => r.rows,
-    () => [] as MailboxRow[],
-  );
+  const boxes = await run(db, allMailboxes()).catch((): MailboxRow[] => []);
   if (!boxes.length)
     return [
       {

@@ -93,7 +93,7 @@ const updateValues = (id: number, c: ContactInput & { previousCompany?: string |
   c.previousCompany ?? null,
 ];
 
-export const updateContact = (id: number, c: ContactInput & { previousCompany?: string | null }): Sql => ({
+export const updateContact = (id: number, c: ContactInput & { previousCompany?: string | null }): Sql<ContactRow> => ({
   text: `UPDATE contacts SET account_id = $2, first_name = $3, last_name = $4, title = $5,
                 time_zone = coalesce($6, time_zone), linkedin_url = coalesce($7, linkedin_url),
                 is_champion = $8, previous_company = coalesce($9, previous_company), updated_at = now()
@@ -102,7 +102,7 @@ export const updateContact = (id: number, c: ContactInput & { previousCompany?: 
 });
 
 /** A re-import's result: every field as planned (empty cells already resolved to keep or clear). */
-export const updateContactImported = (id: number, c: ContactInput & { previousCompany: string | null }): Sql => ({
+export const updateContactImported = (id: number, c: ContactInput & { previousCompany: string | null }): Sql<ContactRow> => ({
   text: `UPDATE contacts SET account_id = $2, first_name = $3, last_name = $4, title = $5, time_zone = $6,
                 linkedin_url = $7, is_champion = $8, previous_company = coalesce($9, previous_company), updated_at = now()
           WHERE id = $1 RETURNING *`,
@@ -123,7 +123,7 @@ export const insertContactChange = (
 export const listContacts = (
   workspaceId: number,
   opts: { q?: string; accountId?: number; limit: number; offset: number },
-): Sql => ({
+): Sql<ContactRow & { account_name: string | null; total: number }> => ({
   text: `SELECT c.*, a.name AS account_name, count(*) OVER ()::int AS total
            FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id
           WHERE c.workspace_id = $1

@@ -12,7 +12,7 @@ export interface ContactToCreateRow {
 }
 
 /** The contact and its account's CRM company id (when the CRM knows the account). */
-export const contactToCreate = (workspaceId: number, kind: string, contactId: number): Sql => ({
+export const contactToCreate = (workspaceId: number, kind: string, contactId: number): Sql<ContactToCreateRow> => ({
   text: `SELECT c.id::int AS id, c.email, c.first_name, c.last_name, c.title, c.time_zone,
                 (SELECT x.external_id FROM crm_external_ids x
                   WHERE x.workspace_id = c.workspace_id AND x.kind = $2 AND x.object = 'company'

@@ -28,7 +28,7 @@ export interface CrmFieldValueRow {
 }
 
 /** Each field's distinct values with how many accounts hold them (the funnel filter's choices). */
-export const crmFieldValues = (workspaceId: number, limit = 1000): Sql => ({
+export const crmFieldValues = (workspaceId: number, limit = 1000): Sql<CrmFieldValueRow> => ({
   text: `SELECT e.key AS field, e.value, count(*)::int AS accounts
            FROM account_crm_fields f, jsonb_each_text(f.fields) AS e(key, value)
           WHERE f.workspace_id = $1

@@ -40,7 +40,7 @@ export const finishCrmRun = (r: {
   failed: number;
   summary: unknown;
   error: string | null;
-}): Sql => ({
+}): Sql<CrmRunRow> => ({
   text: `UPDATE crm_sync_runs SET status = $2, records_in = $3, records_out = $4, failed = $5, summary = $6::jsonb,
                 error = $7, finished_at = now()
           WHERE id = $1 RETURNING ${RUN_COLS}`,
@@ -54,7 +54,7 @@ export const lastCrmRuns = (workspaceId: number): Sql<CrmRunRow> => ({
   values: [workspaceId],
 });
 
-export const recentCrmRuns = (workspaceId: number, limit: number): Sql => ({
+export const recentCrmRuns = (workspaceId: number, limit: number): Sql<CrmRunRow> => ({
   text: `SELECT ${RUN_COLS} FROM crm_sync_runs WHERE workspace_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2`,
   values: [workspaceId, limit],
 });
@@ -105,7 +105,7 @@ export const resolveCrmFailures = (
   values: [workspaceId, kind, direction, object, keys],
 });
 
-export const openCrmFailures = (workspaceId: number, limit: number): Sql => ({
+export const openCrmFailures = (workspaceId: number, limit: number): Sql<CrmFailureRow> => ({
   text: `SELECT id::int AS id, kind, direction, object, record_key, label, error, attempts, status, last_at
            FROM crm_sync_failures WHERE workspace_id = $1 AND status <> 'resolved' ORDER BY last_at DESC, id DESC LIMIT $2`,
   values: [workspaceId, limit],
@@ -117,14 +117,14 @@ export const countOpenCrmFailures = (workspaceId: number): Sql<{ n: number }> =>
 });
 
 /** The retry button: an inbound record is fetched again by the next run; an outbound write is due now. */
-export const markCrmFailureRetrying = (workspaceId: number, id: number): Sql => ({
+export const markCrmFailureRetrying = (workspaceId: number, id: number): Sql<Pick<CrmFailureRow, 'id' | 'kind' | 'direction' | 'object' | 'record_key'>> => ({
   text: `UPDATE crm_sync_failures SET status = 'retrying', last_at = now()
           WHERE workspace_id = $1 AND id = $2 AND status = 'open'
           RETURNING id::int AS id, kind, direction, object, record_key`,
   values: [workspaceId, id],
 });
 
-export const retryingInboundKeys = (workspaceId: number, kind: string, object: string): Sql => ({
+export const retryingInboundKeys = (workspaceId: number, kind: string, object: string): Sql<{ record_key: string }> => ({
   text: `SELECT record_key FROM crm_sync_failures
           WHERE workspace_id = $1 AND kind = $2 AND direction = 'in' AND object = $3 AND status = 'retrying'`,
   values: [workspaceId, kind, object],
@@ -156,7 +156,7 @@ export const enqueueCrmWrite = (w: {
   activity: string;
   contactId: number | null;
   payload: unknown;
-}): Sql => ({
+}): Sql<{ id: number }> => ({
   text: `INSERT INTO crm_outbox (workspace_id, kind, idempotency_key, activity, contact_id, payload)
          VALUES ($1, $2, $3, $4, $5, $6::jsonb)
          ON CONFLICT (workspace_id, kind, idempotency_key) DO NOTHING
@@ -211,7 +211,7 @@ export const crmOutboxCounts = (workspaceId: number): Sql<{ status: string; n: n
   values: [workspaceId],
 });
 
-export const nextCrmWriteAt = (workspaceId: number): Sql => ({
+export const nextCrmWriteAt = (workspaceId: number): Sql<{ at: Date | null }> => ({
   text: `SELECT min(next_attempt_at) AS at FROM crm_outbox WHERE workspace_id = $1 AND status = 'pending'`,
   values: [workspaceId],
 });

@@ -178,7 +178,7 @@ export interface CrmOAuthFlowRow {
 }
 
 /** Uses a CRM flow once, for the session that started it, before it expires. */
-export const consumeCrmOAuthFlow = (stateHash: string, sessionId: string, now: Date): Sql => ({
+export const consumeCrmOAuthFlow = (stateHash: string, sessionId: string, now: Date): Sql<CrmOAuthFlowRow> => ({
   text: `UPDATE oauth_flows SET consumed_at = $3
           WHERE state_hash = $1 AND session_id = $2 AND consumed_at IS NULL AND expires_at > $3 AND purpose = 'crm'
           RETURNING id::int AS id, workspace_id::int AS workspace_id, user_id::int AS user_id, provider,
@@ -207,7 +207,7 @@ export const findExternalIds = (
   values: [workspaceId, kind, object, externalIds],
 });
 
-export const findExternalIdFor = (workspaceId: number, object: string, localId: number): Sql => ({
+export const findExternalIdFor = (workspaceId: number, object: string, localId: number): Sql<{ external_id: string; kind: CrmConnectionRow['kind']; local_id: number }> => ({
   text: `SELECT external_id, kind, local_id::int AS local_id FROM crm_external_ids
           WHERE workspace_id = $1 AND object = $2 AND local_id = $3 AND merged_into IS NULL AND deleted_at IS NULL
           ORDER BY crm_modified_at DESC NULLS LAST LIMIT 1`,
@@ -315,7 +315,7 @@ export interface HoldOutFactsRow {
 }
 
 /** What the CRM says about an account: its company record(s) and their open deals. */
-export const accountCrmFacts = (workspaceId: number, accountId: number): Sql => ({
+export const accountCrmFacts = (workspaceId: number, accountId: number): Sql<HoldOutFactsRow> => ({
   text: `SELECT x.external_id, x.is_customer, x.deleted_at IS NOT NULL AS deleted, x.merged_into,
                 coalesce((SELECT jsonb_agg(jsonb_build_object('name', d.name, 'stage', d.stage, 'type', d.deal_type) ORDER BY d.id)
                             FROM crm_deals d
@@ -345,7 +345,7 @@ export const localIdsForExternal = (
 
 // Reads for one page of records at once (the writes go through accounts.ts / contacts.ts).
 
-export const workspaceUsersByEmail = (workspaceId: number, emails: string[]): Sql => ({
+export const workspaceUsersByEmail = (workspaceId: number, emails: string[]): Sql<{ id: number; email: string }> => ({
   text: `SELECT id::int AS id, lower(email) AS email FROM users
           WHERE workspace_id = $1 AND lower(email) = ANY($2::text[]) AND disabled_at IS NULL`,
   values: [workspaceId, emails.map((e) => e.toLowerCase())],

@@ -52,7 +52,7 @@ export const playExperiment = (playId: number): Sql<{ trigger: { kind?: string }
   values: [playId],
 });
 
-export const setPlayExperiment = (workspaceId: number, playId: number, experiment: unknown): Sql => ({
+export const setPlayExperiment = (workspaceId: number, playId: number, experiment: unknown): Sql<{ id: number }> => ({
   text: `UPDATE plays SET experiment = $3, updated_at = now() WHERE workspace_id = $1 AND id = $2 RETURNING id`,
   values: [workspaceId, playId, experiment == null ? null : JSON.stringify(experiment)],
 });

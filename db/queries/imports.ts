@@ -87,7 +87,7 @@ export const updateImportProgress = (
   ],
 });
 
-export const finishImport = (id: number, status: 'done' | 'failed', failure: string | null = null): Sql => ({
+export const finishImport = (id: number, status: 'done' | 'failed', failure: string | null = null): Sql<ImportRow> => ({
   text: `UPDATE imports SET status = $2, failure = $3, finished_at = now() WHERE id = $1 RETURNING *`,
   values: [id, status, failure],
 });

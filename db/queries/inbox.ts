@@ -133,7 +133,7 @@ export const imapMailboxes = (): Sql<{ id: number }> => ({
   values: [],
 });
 
-export const markWebhookDelivery = (source: string, deliveryId: string): Sql => ({
+export const markWebhookDelivery = (source: string, deliveryId: string): Sql<{ delivery_id: string }> => ({
   text: `INSERT INTO webhook_deliveries (source, delivery_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING delivery_id`,
   values: [source, deliveryId],
 });

@@ -7,7 +7,7 @@ export const insertOutboxMailbox = (m: {
   userId: number;
   fromName: string;
   fromEmail: string;
-}): Sql => ({
+}): Sql<MailboxRow> => ({
   text: `INSERT INTO mailboxes (workspace_id, user_id, kind, from_name, from_email) VALUES ($1, $2, 'outbox', $3, $4) RETURNING *`,
   values: [m.workspaceId, m.userId, m.fromName, m.fromEmail],
 });
@@ -57,7 +57,7 @@ export const mailboxImpact = (workspaceId: number, id: number): Sql<MailboxImpac
   values: [workspaceId, id],
 });
 
-export const lockMailbox = (workspaceId: number, id: number): Sql => ({
+export const lockMailbox = (workspaceId: number, id: number): Sql<MailboxRow> => ({
   text: `SELECT * FROM mailboxes WHERE workspace_id = $1 AND id = $2 AND archived_at IS NULL FOR UPDATE`,
   values: [workspaceId, id],
 });
@@ -80,7 +80,7 @@ export const siblingMailboxes = (workspaceId: number, id: number): Sql<Sibling> 
   values: [workspaceId, id],
 });
 
-export const moveSequencesToMailbox = (workspaceId: number, from: number, to: number, now: Date): Sql => ({
+export const moveSequencesToMailbox = (workspaceId: number, from: number, to: number, now: Date): Sql<{ id: number }> => ({
   text: `UPDATE sequences SET mailbox_id = $3, updated_at = $4
           WHERE workspace_id = $1 AND mailbox_id = $2 AND status IN ${OPEN} RETURNING id`,
   values: [workspaceId, from, to, now],
@@ -91,7 +91,7 @@ export const moveSequencesToMailbox = (workspaceId: number, from: number, to: nu
  * their last mailbox) lose the binding; the active ones pause with `reason`, which the draft page,
  * the schedule and every waiting step show. Resuming picks the rep's mailboxes again.
  */
-export const pauseSequencesOfMailbox = (workspaceId: number, id: number, reason: string, now: Date): Sql => ({
+export const pauseSequencesOfMailbox = (workspaceId: number, id: number, reason: string, now: Date): Sql<{ id: number }> => ({
   text: `UPDATE sequences s SET mailbox_id = NULL,
                 status = CASE WHEN s.status = 'active' THEN 'paused' ELSE s.status END,
                 stop_reason = CASE WHEN s.status IN ('active', 'paused') THEN $3 ELSE s.stop_reason END,
@@ -106,14 +106,14 @@ export const pauseSequencesOfMailbox = (workspaceId: number, id: number, reason:
 });
 
 /** Off every list and out of every claim: no owner, paused, its passwords and IMAP polling gone. */
-export const archiveMailbox = (workspaceId: number, id: number, now: Date): Sql => ({
+export const archiveMailbox = (workspaceId: number, id: number, now: Date): Sql<{ id: number }> => ({
   text: `UPDATE mailboxes SET archived_at = $3, user_id = NULL, paused_at = coalesce(paused_at, $3), pause_reason = 'deleted',
                 smtp_pass_enc = NULL, imap_pass_enc = NULL, imap_host = NULL, next_send_at = NULL
           WHERE workspace_id = $1 AND id = $2 AND archived_at IS NULL RETURNING id`,
   values: [workspaceId, id, now],
 });
 
-export const deleteMailboxRow = (workspaceId: number, id: number): Sql => ({
+export const deleteMailboxRow = (workspaceId: number, id: number): Sql<{ id: number }> => ({
   text: `DELETE FROM mailboxes WHERE workspace_id = $1 AND id = $2 RETURNING id`,
   values: [workspaceId, id],
 });

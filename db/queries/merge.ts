@@ -19,7 +19,7 @@ export const lockContacts = (workspaceId: number, ids: number[]): Sql => ({
 });
 
 /** How many rows point at an account, per kind of history. */
-export const accountHistory = (id: number): Sql => ({
+export const accountHistory = (id: number): Sql<{ contacts: number; signals: number; sequences: number; dossiers: number; facts: number; events: number }> => ({
   text: `SELECT (SELECT count(*) FROM contacts WHERE account_id = $1)::int AS contacts,
                 (SELECT count(*) FROM signals WHERE account_id = $1)::int AS signals,
                 (SELECT count(*) FROM sequences WHERE account_id = $1)::int AS sequences,
@@ -29,7 +29,7 @@ export const accountHistory = (id: number): Sql => ({
   values: [id],
 });
 
-export const contactHistory = (id: number): Sql => ({
+export const contactHistory = (id: number): Sql<{ signals: number; sequences: number; dossiers: number; facts: number; messages: number; events: number; changes: number }> => ({
   text: `SELECT (SELECT count(*) FROM signals WHERE contact_id = $1 OR $1 = ANY(target_contact_ids))::int AS signals,
                 (SELECT count(*) FROM sequences WHERE contact_id = $1)::int AS sequences,
                 (SELECT count(*) FROM dossiers WHERE contact_id = $1)::int AS dossiers,
@@ -138,7 +138,7 @@ export const insertMerge = (m: {
   snapshot: unknown;
   moved: unknown;
   userId: number;
-}): Sql => ({
+}): Sql<{ id: number }> => ({
   text: `INSERT INTO merges (workspace_id, kind, from_id, into_id, snapshot, moved, merged_by) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
   values: [m.workspaceId, m.kind, m.fromId, m.intoId, JSON.stringify(m.snapshot), JSON.stringify(m.moved), m.userId],
 });

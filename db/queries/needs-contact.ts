@@ -47,7 +47,7 @@ export const findSignalNeedingContact = (workspaceId: number, signalId: number):
 });
 
 /** The rep named a contact: research runs again for them (the signal stays needs_contact until it does). */
-export const targetSignalContact = (signalId: number, contactId: number): Sql => ({
+export const targetSignalContact = (signalId: number, contactId: number): Sql<{ id: number }> => ({
   text: `UPDATE signals SET target_contact_ids = ARRAY[$2::bigint], error = NULL, updated_at = now()
           WHERE id = $1 AND status = 'needs_contact' RETURNING id`,
   values: [signalId, contactId],

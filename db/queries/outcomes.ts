@@ -1,7 +1,7 @@
 // What replies, bounces, unsubscribes and bookings change: contacts, suppressions, sequences.
 import type { Sql } from '../types.js';
 
-export const stopSequenceRow = (id: number, status: 'stopped' | 'completed', reason: string, now: Date): Sql => ({
+export const stopSequenceRow = (id: number, status: 'stopped' | 'completed', reason: string, now: Date): Sql<{ id: number }> => ({
   text: `UPDATE sequences SET status = $2, stop_reason = $3, ended_at = $4, updated_at = $4
           WHERE id = $1 AND status IN ('active', 'paused', 'pending_review', 'snoozed', 'drafting') RETURNING id`,
   values: [id, status, reason, now],
@@ -59,7 +59,7 @@ export const rescheduleStep = (stepId: number, at: Date, now: Date): Sql => ({
 });
 
 /** A booked meeting is the success ending, also for a sequence a reply already stopped. */
-export const completeAsBooked = (id: number, now: Date): Sql => ({
+export const completeAsBooked = (id: number, now: Date): Sql<{ id: number }> => ({
   text: `UPDATE sequences SET status = 'completed', stop_reason = 'meeting_booked', ended_at = $2, updated_at = $2
           WHERE id = $1 AND status IN ('active', 'paused', 'stopped', 'pending_review', 'snoozed', 'drafting') RETURNING id`,
   values: [id, now],
@@ -102,7 +102,7 @@ export const resolveUnknownStep = (
   at: Date | null,
   reason: string,
   now: Date,
-): Sql => ({
+): Sql<{ sequence_id: number }> => ({
   text: `UPDATE sequence_steps
             SET status = $2,
                 sent_at = CASE WHEN $2 = 'sent' THEN $5 ELSE sent_at END,

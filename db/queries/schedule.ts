@@ -138,13 +138,13 @@ export const lockStepForChange = (workspaceId: number, stepId: number): Sql<Step
 });
 
 /** A person's new time: the claim's last reason no longer applies. */
-export const rescheduleStepRow = (stepId: number, at: Date, now: Date): Sql => ({
+export const rescheduleStepRow = (stepId: number, at: Date, now: Date): Sql<{ id: number }> => ({
   text: `UPDATE sequence_steps SET scheduled_at = $2, last_error = NULL, updated_at = $3
           WHERE id = $1 AND status IN ('scheduled', 'awaiting_approval') RETURNING id`,
   values: [stepId, at, now],
 });
 
-export const skipStepByHand = (stepId: number, reason: string, now: Date): Sql => ({
+export const skipStepByHand = (stepId: number, reason: string, now: Date): Sql<{ id: number }> => ({
   text: `UPDATE sequence_steps SET status = 'skipped', skip_reason = $2, skip_code = 'by_hand', updated_at = $3
           WHERE id = $1 AND status IN ('scheduled', 'awaiting_approval') RETURNING id`,
   values: [stepId, reason, now],

@@ -122,13 +122,13 @@ export const rejectSequenceRow = (id: number, reason: string | null, now: Date):
   values: [id, reason, now],
 });
 
-export const scheduleStep = (stepId: number, at: Date | null, userId: number, now: Date): Sql => ({
+export const scheduleStep = (stepId: number, at: Date | null, userId: number, now: Date): Sql<StepRow> => ({
   text: `UPDATE sequence_steps SET status = 'scheduled', scheduled_at = $2, approved_at = $4, approved_by = $3, updated_at = $4
           WHERE id = $1 AND status IN ('draft', 'awaiting_approval') RETURNING *`,
   values: [stepId, at, userId, now],
 });
 
-export const cancelOpenSteps = (sequenceId: number, reason: string, now: Date): Sql => ({
+export const cancelOpenSteps = (sequenceId: number, reason: string, now: Date): Sql<{ id: number }> => ({
   text: `UPDATE sequence_steps SET status = 'cancelled', skip_reason = $2, updated_at = $3
           WHERE sequence_id = $1 AND status IN ('draft', 'awaiting_approval', 'scheduled') RETURNING id`,
   values: [sequenceId, reason, now],

@@ -7,7 +7,7 @@ export const insertSession = (s: {
   ip: string;
   userAgent: string;
   ttlHours: number;
-}): Sql => ({
+}): Sql<{ id: string }> => ({
   text: `INSERT INTO sessions (id, user_id, csrf_token, ip, user_agent, expires_at)
          VALUES ($1, $2, $3, $4, $5, now() + make_interval(hours => $6)) RETURNING id`,
   values: [s.id, s.userId, s.csrfToken, s.ip, s.userAgent, s.ttlHours],
@@ -45,12 +45,12 @@ export const findSessionUser = (id: string): Sql<SessionUserRow> => ({
 export const deleteSession = (id: string): Sql => ({ text: `DELETE FROM sessions WHERE id = $1`, values: [id] });
 
 /** Ends every session of a user but `keepId` (the one that changed the password), or all of them. */
-export const deleteUserSessions = (userId: number, keepId: string | null): Sql => ({
+export const deleteUserSessions = (userId: number, keepId: string | null): Sql<{ id: string }> => ({
   text: `DELETE FROM sessions WHERE user_id = $1 AND ($2::text IS NULL OR id <> $2) RETURNING id`,
   values: [userId, keepId],
 });
 
-export const deleteExpiredSessions = (): Sql => ({
+export const deleteExpiredSessions = (): Sql<{ id: string }> => ({
   text: `DELETE FROM sessions WHERE expires_at < now() RETURNING id`,
   values: [],
 });
@@ -105,12 +105,12 @@ export const recentLoginFailures = (
   values: [email, device, ip, minutes],
 });
 
-export const deleteOldLoginAttempts = (): Sql => ({
+export const deleteOldLoginAttempts = (): Sql<{ id: number }> => ({
   text: `DELETE FROM login_attempts WHERE at < now() - interval '1 day' RETURNING id`,
   values: [],
 });
 
-export const findApiToken = (hash: string): Sql => ({
+export const findApiToken = (hash: string): Sql<SessionUserRow & { token_id: number; scope: TokenScope }> => ({
   text: `SELECT t.id AS token_id, t.scope, u.id AS user_id, u.workspace_id, u.email, u.name, u.role, u.time_zone,
                 u.must_change_password
            FROM api_tokens t JOIN users u ON u.id = t.user_id
@@ -131,7 +131,7 @@ export const insertApiToken = (
   name: string,
   hash: string,
   opts: { scope?: TokenScope; expiresAt?: Date | null } = {},
-): Sql => ({
+): Sql<{ id: number }> => ({
   text: `INSERT INTO api_tokens (user_id, name, token_hash, scope, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
   values: [userId, name, hash, opts.scope ?? 'full', opts.expiresAt ?? null],
 });
@@ -153,13 +153,13 @@ export const listApiTokens = (userId: number): Sql<ApiTokenRow> => ({
   values: [userId],
 });
 
-export const revokeApiToken = (userId: number, id: number): Sql => ({
+export const revokeApiToken = (userId: number, id: number): Sql<{ id: number }> => ({
   text: `UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE user_id = $1 AND id = $2 RETURNING id`,
   values: [userId, id],
 });
 
 /** Every live token of a user, revoked at once (their password changed or was reset). */
-export const revokeUserApiTokens = (userId: number): Sql => ({
+export const revokeUserApiTokens = (userId: number): Sql<{ id: number }> => ({
   text: `UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING id`,
   values: [userId],
 });

@@ -1,6 +1,9 @@
 // RevOps settings: account and contact edits, import mapping, templates,
 // users and workspace settings. Every statement is scoped to a workspace.
 import type { Sql } from '../types.js';
+import type { AccountRow } from './accounts.js';
+import type { UserRow } from './users.js';
+import type { WorkspaceRow } from './workspaces.js';
 
 export const updateAccount = (
   workspaceId: number,
@@ -15,13 +18,13 @@ export const updateAccount = (
     tags: string[];
     notes: string;
   },
-): Sql => ({
+): Sql<AccountRow> => ({
   text: `UPDATE accounts SET name = $3, domain = $4, aliases = $5, owner_id = $6, time_zone = $7, country = $8, tags = $9, notes = $10, updated_at = now()
           WHERE workspace_id = $1 AND id = $2 RETURNING *`,
   values: [workspaceId, id, a.name, a.domain, a.aliases, a.ownerId, a.timeZone, a.country, a.tags, a.notes],
 });
 
-export const accountChoices = (workspaceId: number): Sql => ({
+export const accountChoices = (workspaceId: number): Sql<Pick<AccountRow, 'id' | 'name' | 'domain'>> => ({
   text: `SELECT id, name, domain FROM accounts WHERE workspace_id = $1 ORDER BY lower(name), id LIMIT 2000`,
   values: [workspaceId],
 });
@@ -31,7 +34,7 @@ export const setImportMapping = (
   id: number,
   mapping: Record<string, string>,
   emptyCells: 'keep' | 'clear',
-): Sql => ({
+): Sql<{ id: number }> => ({
   text: `UPDATE imports SET mapping = $3, empty_cells = $4
           WHERE workspace_id = $1 AND id = $2 AND status = 'queued' RETURNING id`,
   values: [workspaceId, id, JSON.stringify(mapping), emptyCells],
@@ -101,7 +104,7 @@ export const updateUserRole = (
   role: string,
   timeZone: string,
   disabled: boolean,
-): Sql => ({
+): Sql<UserRow> => ({
   text: `UPDATE users SET role = $3, time_zone = $4,
                 disabled_at = CASE WHEN $5 THEN coalesce(disabled_at, now()) ELSE NULL END
           WHERE workspace_id = $1 AND id = $2 RETURNING *`,
@@ -113,13 +116,13 @@ export const countAdmins = (workspaceId: number): Sql<{ n: number }> => ({
   values: [workspaceId],
 });
 
-export const updateWorkspaceSettings = (workspaceId: number, name: string, settings: Record<string, unknown>): Sql => ({
+export const updateWorkspaceSettings = (workspaceId: number, name: string, settings: Record<string, unknown>): Sql<WorkspaceRow> => ({
   text: `UPDATE workspaces SET name = $2, settings = settings || $3::jsonb WHERE id = $1 RETURNING *`,
   values: [workspaceId, name, JSON.stringify(settings)],
 });
 
 /** Once only: the caller that gets the row enqueues the job. */
-export const markImportStarted = (workspaceId: number, id: number): Sql => ({
+export const markImportStarted = (workspaceId: number, id: number): Sql<{ id: number }> => ({
   text: `UPDATE imports SET started_at = now() WHERE workspace_id = $1 AND id = $2 AND started_at IS NULL AND status = 'queued' RETURNING id`,
   values: [workspaceId, id],
 });

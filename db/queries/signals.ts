@@ -1,4 +1,5 @@
 import type { Sql } from '../types.js';
+import type { ContactRow } from './contacts.js';
 
 export type SignalKind = 'funding' | 'job_change' | 'news' | 'hiring' | 'acquisition' | 'manual' | 'inbound';
 
@@ -99,14 +100,14 @@ export const insertObservation = (o: {
   title: string;
   raw: Record<string, unknown>;
   at: Date;
-}): Sql => ({
+}): Sql<{ id: number }> => ({
   text: `INSERT INTO signal_observations (signal_id, source_id, url, title, raw, observed_at) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (signal_id, coalesce(source_id, 0), url) DO NOTHING RETURNING id`,
   values: [o.signalId, o.sourceId, o.url, o.title, JSON.stringify(o.raw), o.at],
 });
 
 /** Adds roles to a hiring signal's list when another matching role is reported. */
-export const appendRole = (signalId: number, role: string): Sql => ({
+export const appendRole = (signalId: number, role: string): Sql<{ id: number }> => ({
   text: `UPDATE signals SET facts = jsonb_set(facts, '{roles}', coalesce(facts->'roles', '[]'::jsonb) || to_jsonb($2::text)), updated_at = now()
           WHERE id = $1 AND NOT coalesce(facts->'roles', '[]'::jsonb) @> to_jsonb($2::text) RETURNING id`,
   values: [signalId, role],
@@ -251,14 +252,14 @@ export const moveContact = (
   accountId: number,
   title: string | null,
   previousCompany: string | null,
-): Sql => ({
+): Sql<ContactRow> => ({
   text: `UPDATE contacts SET account_id = $2, title = coalesce($3, title), previous_company = coalesce($4, previous_company), updated_at = now()
           WHERE id = $1 RETURNING *`,
   values: [contactId, accountId, title, previousCompany],
 });
 
 /** A job change at the same employer (a promotion): the new title, kept in contact_changes by the caller. */
-export const retitleContact = (contactId: number, title: string): Sql => ({
+export const retitleContact = (contactId: number, title: string): Sql<ContactRow> => ({
   text: `UPDATE contacts SET title = $2, updated_at = now() WHERE id = $1 RETURNING *`,
   values: [contactId, title],
 });
@@ -294,7 +295,7 @@ export const unmatchedCompanyCounts = (workspaceId: number, limit = 100): Sql<Un
 });
 
 /** Whether this account already has a signal reported at this URL (by any source). */
-export const seenForAccount = (accountId: number, url: string): Sql => ({
+export const seenForAccount = (accountId: number, url: string): Sql<{ seen: number }> => ({
   text: `SELECT 1 AS seen FROM signals s WHERE s.account_id = $1
             AND (s.url = $2 OR EXISTS (SELECT 1 FROM signal_observations o WHERE o.signal_id = s.id AND o.url = $2)) LIMIT 1`,
   values: [accountId, url],

@@ -25,7 +25,7 @@ const LEAD_HOURS = `(CASE WHEN w.settings->>'stepApprovalLeadHours' ~ '^[0-9]+(\
 const visible = (n: number) => `($${n}::bigint IS NULL OR s.owner_id = $${n} OR a.owner_id = $${n})`;
 
 /** Approval of the sequence: a later step of an each_step sequence waits for its own. */
-export const awaitStep = (stepId: number, at: Date | null, now: Date): Sql => ({
+export const awaitStep = (stepId: number, at: Date | null, now: Date): Sql<{ id: number }> => ({
   text: `UPDATE sequence_steps SET status = 'awaiting_approval', scheduled_at = $2, approved_at = NULL, approved_by = NULL, updated_at = $3
           WHERE id = $1 AND status IN ('draft', 'awaiting_approval') RETURNING id`,
   values: [stepId, at, now],
@@ -72,13 +72,13 @@ export const lockAwaitingStep = (stepId: number): Sql<AwaitingLockRow> => ({
   values: [stepId],
 });
 
-export const moveAwaiting = (stepId: number, until: Date, missed: number, now: Date): Sql => ({
+export const moveAwaiting = (stepId: number, until: Date, missed: number, now: Date): Sql<{ id: number }> => ({
   text: `UPDATE sequence_steps SET scheduled_at = $2, missed_windows = $3, last_error = 'not approved before its sending window closed', updated_at = $4
           WHERE id = $1 AND status = 'awaiting_approval' RETURNING id`,
   values: [stepId, until, missed, now],
 });
 
-export const skipUnapproved = (stepId: number, missed: number, reason: string, now: Date): Sql => ({
+export const skipUnapproved = (stepId: number, missed: number, reason: string, now: Date): Sql<{ id: number }> => ({
   text: `UPDATE sequence_steps SET status = 'skipped', missed_windows = $2, skip_reason = $3, skip_code = 'not_approved', updated_at = $4
           WHERE id = $1 AND status = 'awaiting_approval' RETURNING id`,
   values: [stepId, missed, reason, now],
@@ -131,7 +131,7 @@ export interface ClaimApprovalRow {
   earlier_awaiting: boolean;
 }
 
-export const claimApprovalFacts = (stepId: number): Sql => ({
+export const claimApprovalFacts = (stepId: number): Sql<ClaimApprovalRow> => ({
   text: `SELECT s.approval_mode,
                 NOT EXISTS (SELECT 1 FROM sequence_steps e WHERE e.sequence_id = st.sequence_id AND e.position < st.position) AS is_first,
                 (st.approved_at IS NOT NULL AND st.approved_by IS NOT NULL) AS own_approval,
@@ -282,7 +282,7 @@ export const nextReturned = (
 });
 
 /** A rep's edit of a returned step, only over the text they saw. */
-export const editAwaitingStep = (stepId: number, digest: string, subject: string, body: string, now: Date): Sql => ({
+export const editAwaitingStep = (stepId: number, digest: string, subject: string, body: string, now: Date): Sql<{ digest: string }> => ({
   text: `UPDATE sequence_steps st SET subject = $3, body = $4, updated_at = $5
           WHERE st.id = $1 AND st.status = 'awaiting_approval' AND ${TEXT_DIGEST} = $2 RETURNING ${TEXT_DIGEST} AS digest`,
   values: [stepId, digest, subject, body, now],

@@ -2,7 +2,7 @@
 import type { Sql } from '../types.js';
 
 /** URLs the prospect clicked in this sequence, link scanners excluded: for branch conditions. */
-export const humanClickUrls = (sequenceId: number): Sql => ({
+export const humanClickUrls = (sequenceId: number): Sql<{ url: string }> => ({
   text: `SELECT DISTINCT data->>'url' AS url FROM events WHERE sequence_id = $1 AND type = 'click' AND NOT is_bot`,
   values: [sequenceId],
 });

@@ -47,7 +47,7 @@ export const listUsers = (workspaceId: number): Sql<UserRow> => ({
 });
 
 /** A reset sets a one-time password (mustChange); the owner's own change clears the flag. */
-export const setPassword = (id: number, passwordHash: string, mustChange: boolean): Sql => ({
+export const setPassword = (id: number, passwordHash: string, mustChange: boolean): Sql<{ id: number }> => ({
   text: `UPDATE users SET password_hash = $2, must_change_password = $3 WHERE id = $1 RETURNING id`,
   values: [id, passwordHash, mustChange],
 });

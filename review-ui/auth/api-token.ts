@@ -7,7 +7,6 @@ import {
   findApiToken,
   insertApiToken,
   touchApiToken,
-  type SessionUserRow,
   type TokenScope,
 } from '../../db/queries/sessions.js';
 import { AppError } from '../../errors.js';
@@ -21,7 +20,7 @@ export function apiTokenMiddleware(db: Database) {
     if (!header) return next();
     const m = /^Bearer\s+(\S+)$/i.exec(header);
     if (!m) return next(new AppError('UNAUTHENTICATED', 'Authorization header must be "Bearer <token>"'));
-    const row = await one<SessionUserRow & { token_id: number; scope: TokenScope }>(db, findApiToken(sha256(m[1]!)));
+    const row = await one(db, findApiToken(sha256(m[1]!)));
     if (!row) return next(new AppError('UNAUTHENTICATED', 'API token is unknown, expired or revoked'));
     if (row.scope === 'read' && !READ_METHODS.has(req.method))
       return next(new AppError('FORBIDDEN', 'This API token is read-only; create a full token to make changes.'));
