@@ -27,7 +27,10 @@ export interface AccountInput {
 }
 
 /** Insert or update by (workspace, domain); `inserted` tells which happened. */
-export const upsertAccountByDomain = (workspaceId: number, a: AccountInput): Sql<{ id: number; inserted: boolean }> => ({
+export const upsertAccountByDomain = (
+  workspaceId: number,
+  a: AccountInput,
+): Sql<{ id: number; inserted: boolean }> => ({
   text: `INSERT INTO accounts (workspace_id, name, domain, aliases, owner_id, time_zone, country, tags)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (workspace_id, lower(domain)) WHERE domain IS NOT NULL DO UPDATE SET
@@ -106,7 +109,10 @@ export const findAccountByName = (workspaceId: number, name: string): Sql<Accoun
 });
 
 /** One page, optional case-insensitive search on name and domain, with the total for paging. */
-export const listAccounts = (workspaceId: number, opts: { q?: string; limit: number; offset: number }): Sql<AccountRow & { owner_email: string | null; total: number; contact_count: number }> => ({
+export const listAccounts = (
+  workspaceId: number,
+  opts: { q?: string; limit: number; offset: number },
+): Sql<AccountRow & { owner_email: string | null; total: number; contact_count: number }> => ({
   text: `SELECT a.*, u.email AS owner_email, count(*) OVER ()::int AS total,
                 (SELECT count(*) FROM contacts c WHERE c.account_id = a.id)::int AS contact_count
            FROM accounts a LEFT JOIN users u ON u.id = a.owner_id

@@ -102,7 +102,10 @@ export const updateContact = (id: number, c: ContactInput & { previousCompany?: 
 });
 
 /** A re-import's result: every field as planned (empty cells already resolved to keep or clear). */
-export const updateContactImported = (id: number, c: ContactInput & { previousCompany: string | null }): Sql<ContactRow> => ({
+export const updateContactImported = (
+  id: number,
+  c: ContactInput & { previousCompany: string | null },
+): Sql<ContactRow> => ({
   text: `UPDATE contacts SET account_id = $2, first_name = $3, last_name = $4, title = $5, time_zone = $6,
                 linkedin_url = $7, is_champion = $8, previous_company = coalesce($9, previous_company), updated_at = now()
           WHERE id = $1 RETURNING *`,

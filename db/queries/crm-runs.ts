@@ -117,14 +117,21 @@ export const countOpenCrmFailures = (workspaceId: number): Sql<{ n: number }> =>
 });
 
 /** The retry button: an inbound record is fetched again by the next run; an outbound write is due now. */
-export const markCrmFailureRetrying = (workspaceId: number, id: number): Sql<Pick<CrmFailureRow, 'id' | 'kind' | 'direction' | 'object' | 'record_key'>> => ({
+export const markCrmFailureRetrying = (
+  workspaceId: number,
+  id: number,
+): Sql<Pick<CrmFailureRow, 'id' | 'kind' | 'direction' | 'object' | 'record_key'>> => ({
   text: `UPDATE crm_sync_failures SET status = 'retrying', last_at = now()
           WHERE workspace_id = $1 AND id = $2 AND status = 'open'
           RETURNING id::int AS id, kind, direction, object, record_key`,
   values: [workspaceId, id],
 });
 
-export const retryingInboundKeys = (workspaceId: number, kind: string, object: string): Sql<{ record_key: string }> => ({
+export const retryingInboundKeys = (
+  workspaceId: number,
+  kind: string,
+  object: string,
+): Sql<{ record_key: string }> => ({
   text: `SELECT record_key FROM crm_sync_failures
           WHERE workspace_id = $1 AND kind = $2 AND direction = 'in' AND object = $3 AND status = 'retrying'`,
   values: [workspaceId, kind, object],

@@ -207,7 +207,11 @@ export const findExternalIds = (
   values: [workspaceId, kind, object, externalIds],
 });
 
-export const findExternalIdFor = (workspaceId: number, object: string, localId: number): Sql<{ external_id: string; kind: CrmConnectionRow['kind']; local_id: number }> => ({
+export const findExternalIdFor = (
+  workspaceId: number,
+  object: string,
+  localId: number,
+): Sql<{ external_id: string; kind: CrmConnectionRow['kind']; local_id: number }> => ({
   text: `SELECT external_id, kind, local_id::int AS local_id FROM crm_external_ids
           WHERE workspace_id = $1 AND object = $2 AND local_id = $3 AND merged_into IS NULL AND deleted_at IS NULL
           ORDER BY crm_modified_at DESC NULLS LAST LIMIT 1`,

@@ -5,8 +5,14 @@ import type { MailboxRow } from './sending.js';
 
 export const serverVersion = (): Sql<{ v: string }> => ({ text: 'SELECT version() AS v', values: [] });
 
-export const appliedMigrationVersions = (): Sql<{ version: number }> => ({ text: 'SELECT version FROM schema_migrations', values: [] });
+export const appliedMigrationVersions = (): Sql<{ version: number }> => ({
+  text: 'SELECT version FROM schema_migrations',
+  values: [],
+});
 
-export const queueSchemaVersion = (): Sql<{ version: number }> => ({ text: 'SELECT version FROM pgboss.version', values: [] });
+export const queueSchemaVersion = (): Sql<{ version: number }> => ({
+  text: 'SELECT version FROM pgboss.version',
+  values: [],
+});
 
 export const allMailboxes = (): Sql<MailboxRow> => ({ text: 'SELECT * FROM mailboxes ORDER BY id', values: [] });

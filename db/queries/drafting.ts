@@ -190,7 +190,17 @@ export const setGateFailures = (sequenceId: number, failures: unknown): Sql => (
   values: [sequenceId, JSON.stringify(failures)],
 });
 
-export const usageForSequence = (sequenceId: number): Sql<{ purpose: string; model: string; input_tokens: number; output_tokens: number; cache_read_tokens: number; cache_write_tokens: number; cost_usd: number }> => ({
+export const usageForSequence = (
+  sequenceId: number,
+): Sql<{
+  purpose: string;
+  model: string;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  cost_usd: number;
+}> => ({
   text: `SELECT purpose, model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cost_usd::float8 AS cost_usd
            FROM llm_usage WHERE sequence_id = $1 ORDER BY id`,
   values: [sequenceId],

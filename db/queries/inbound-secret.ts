@@ -14,7 +14,11 @@ export const mailboxInboundSecrets = (workspaceId: number, mailboxId?: number): 
   values: [workspaceId, mailboxId ?? null],
 });
 
-export const setMailboxInboundSecret = (workspaceId: number, mailboxId: number, sealed: string): Sql<{ id: number }> => ({
+export const setMailboxInboundSecret = (
+  workspaceId: number,
+  mailboxId: number,
+  sealed: string,
+): Sql<{ id: number }> => ({
   text: `UPDATE mailboxes SET inbound_secret_enc = $3 WHERE workspace_id = $1 AND id = $2 RETURNING id`,
   values: [workspaceId, mailboxId, sealed],
 });

@@ -80,7 +80,12 @@ export const siblingMailboxes = (workspaceId: number, id: number): Sql<Sibling> 
   values: [workspaceId, id],
 });
 
-export const moveSequencesToMailbox = (workspaceId: number, from: number, to: number, now: Date): Sql<{ id: number }> => ({
+export const moveSequencesToMailbox = (
+  workspaceId: number,
+  from: number,
+  to: number,
+  now: Date,
+): Sql<{ id: number }> => ({
   text: `UPDATE sequences SET mailbox_id = $3, updated_at = $4
           WHERE workspace_id = $1 AND mailbox_id = $2 AND status IN ${OPEN} RETURNING id`,
   values: [workspaceId, from, to, now],
@@ -91,7 +96,12 @@ export const moveSequencesToMailbox = (workspaceId: number, from: number, to: nu
  * their last mailbox) lose the binding; the active ones pause with `reason`, which the draft page,
  * the schedule and every waiting step show. Resuming picks the rep's mailboxes again.
  */
-export const pauseSequencesOfMailbox = (workspaceId: number, id: number, reason: string, now: Date): Sql<{ id: number }> => ({
+export const pauseSequencesOfMailbox = (
+  workspaceId: number,
+  id: number,
+  reason: string,
+  now: Date,
+): Sql<{ id: number }> => ({
   text: `UPDATE sequences s SET mailbox_id = NULL,
                 status = CASE WHEN s.status = 'active' THEN 'paused' ELSE s.status END,
                 stop_reason = CASE WHEN s.status IN ('active', 'paused') THEN $3 ELSE s.stop_reason END,

@@ -19,7 +19,9 @@ export const lockContacts = (workspaceId: number, ids: number[]): Sql => ({
 });
 
 /** How many rows point at an account, per kind of history. */
-export const accountHistory = (id: number): Sql<{ contacts: number; signals: number; sequences: number; dossiers: number; facts: number; events: number }> => ({
+export const accountHistory = (
+  id: number,
+): Sql<{ contacts: number; signals: number; sequences: number; dossiers: number; facts: number; events: number }> => ({
   text: `SELECT (SELECT count(*) FROM contacts WHERE account_id = $1)::int AS contacts,
                 (SELECT count(*) FROM signals WHERE account_id = $1)::int AS signals,
                 (SELECT count(*) FROM sequences WHERE account_id = $1)::int AS sequences,
@@ -29,7 +31,17 @@ export const accountHistory = (id: number): Sql<{ contacts: number; signals: num
   values: [id],
 });
 
-export const contactHistory = (id: number): Sql<{ signals: number; sequences: number; dossiers: number; facts: number; messages: number; events: number; changes: number }> => ({
+export const contactHistory = (
+  id: number,
+): Sql<{
+  signals: number;
+  sequences: number;
+  dossiers: number;
+  facts: number;
+  messages: number;
+  events: number;
+  changes: number;
+}> => ({
   text: `SELECT (SELECT count(*) FROM signals WHERE contact_id = $1 OR $1 = ANY(target_contact_ids))::int AS signals,
                 (SELECT count(*) FROM sequences WHERE contact_id = $1)::int AS sequences,
                 (SELECT count(*) FROM dossiers WHERE contact_id = $1)::int AS dossiers,

@@ -1,7 +1,12 @@
 // What replies, bounces, unsubscribes and bookings change: contacts, suppressions, sequences.
 import type { Sql } from '../types.js';
 
-export const stopSequenceRow = (id: number, status: 'stopped' | 'completed', reason: string, now: Date): Sql<{ id: number }> => ({
+export const stopSequenceRow = (
+  id: number,
+  status: 'stopped' | 'completed',
+  reason: string,
+  now: Date,
+): Sql<{ id: number }> => ({
   text: `UPDATE sequences SET status = $2, stop_reason = $3, ended_at = $4, updated_at = $4
           WHERE id = $1 AND status IN ('active', 'paused', 'pending_review', 'snoozed', 'drafting') RETURNING id`,
   values: [id, status, reason, now],

@@ -116,7 +116,11 @@ export const countAdmins = (workspaceId: number): Sql<{ n: number }> => ({
   values: [workspaceId],
 });
 
-export const updateWorkspaceSettings = (workspaceId: number, name: string, settings: Record<string, unknown>): Sql<WorkspaceRow> => ({
+export const updateWorkspaceSettings = (
+  workspaceId: number,
+  name: string,
+  settings: Record<string, unknown>,
+): Sql<WorkspaceRow> => ({
   text: `UPDATE workspaces SET name = $2, settings = settings || $3::jsonb WHERE id = $1 RETURNING *`,
   values: [workspaceId, name, JSON.stringify(settings)],
 });

@@ -282,7 +282,13 @@ export const nextReturned = (
 });
 
 /** A rep's edit of a returned step, only over the text they saw. */
-export const editAwaitingStep = (stepId: number, digest: string, subject: string, body: string, now: Date): Sql<{ digest: string }> => ({
+export const editAwaitingStep = (
+  stepId: number,
+  digest: string,
+  subject: string,
+  body: string,
+  now: Date,
+): Sql<{ digest: string }> => ({
   text: `UPDATE sequence_steps st SET subject = $3, body = $4, updated_at = $5
           WHERE st.id = $1 AND st.status = 'awaiting_approval' AND ${TEXT_DIGEST} = $2 RETURNING ${TEXT_DIGEST} AS digest`,
   values: [stepId, digest, subject, body, now],

@@ -3,12 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { one, run, type Database } from '../../db/index.js';
-import {
-  findApiToken,
-  insertApiToken,
-  touchApiToken,
-  type TokenScope,
-} from '../../db/queries/sessions.js';
+import { findApiToken, insertApiToken, touchApiToken, type TokenScope } from '../../db/queries/sessions.js';
 import { AppError } from '../../errors.js';
 import { sha256, toCurrentUser } from './session.js';
 
