@@ -2,6 +2,7 @@
 // template. The manager dashboard calls `editStats`; `summarizeEdits` is the pure part.
 import { distance } from 'fastest-levenshtein';
 import { run, type Queryable } from '../db/index.js';
+import type { CrmFilter } from '../db/queries/dashboard-crm.js';
 import { approvedStepTexts, type ApprovedStepText } from '../db/queries/drafting.js';
 
 export interface EditStats {
@@ -59,9 +60,13 @@ export function summarizeEdits(rows: ApprovedStepText[]): EditStats[] {
     .sort((a, b) => b.sequences - a.sequences);
 }
 
-/** Edit statistics for a workspace's approved sequences, optionally since a date. */
-export async function editStats(db: Queryable, workspaceId: number, opts: { since?: Date } = {}): Promise<EditStats[]> {
-  return summarizeEdits(await run(db, approvedStepTexts(workspaceId, opts.since ?? null)));
+/** Edit statistics for a workspace's approved sequences, optionally since a date and on accounts the CRM filter picks. */
+export async function editStats(
+  db: Queryable,
+  workspaceId: number,
+  opts: { since?: Date; crm?: CrmFilter } = {},
+): Promise<EditStats[]> {
+  return summarizeEdits(await run(db, approvedStepTexts(workspaceId, opts.since ?? null, opts.crm ?? null)));
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;

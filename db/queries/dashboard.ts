@@ -3,6 +3,9 @@
 // Every stage counts signals (a signal drafted for three contacts is one drafted signal); the
 // sequences (one per contact reached) are counted beside them, never mixed into the stages.
 import type { Sql } from '../types.js';
+import { crmAccountMatch, crmParam, type CrmFilter } from './dashboard-crm.js';
+
+export type { CrmFilter } from './dashboard-crm.js';
 
 export const DIMENSIONS = ['signal_type', 'source', 'rep', 'template', 'play'] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
@@ -37,12 +40,7 @@ export interface SignalStageRow {
   matched: number;
 }
 
-/** Only signals on accounts whose CRM fields hold all of these (account_crm_fields); null: every signal. */
-export type CrmFilter = Record<string, string> | null;
-const CRM_MATCH = (n: number) =>
-  `($${n}::jsonb IS NULL OR EXISTS (SELECT 1 FROM account_crm_fields f
-                                    WHERE f.account_id = sig.account_id AND f.fields @> $${n}::jsonb))`;
-const crmParam = (crm: CrmFilter) => (crm && Object.keys(crm).length ? JSON.stringify(crm) : null);
+const CRM_MATCH = (n: number) => crmAccountMatch('sig.account_id', n);
 
 export const signalStages = (
   workspaceId: number,
@@ -110,10 +108,15 @@ export interface StepFunnelRow {
 }
 
 /** Replies attributed to the step they answered (the last step sent before the reply). */
-export const stepStages = (workspaceId: number, from: Date, to: Date): Sql<StepFunnelRow> => ({
+export const stepStages = (
+  workspaceId: number,
+  from: Date,
+  to: Date,
+  crm: CrmFilter = null,
+): Sql<StepFunnelRow> => ({
   text: `WITH seq AS (
            SELECT q.id FROM sequences q JOIN signals sig ON sig.id = q.signal_id
-            WHERE q.workspace_id = $1 AND sig.detected_at >= $2 AND sig.detected_at < $3),
+            WHERE q.workspace_id = $1 AND sig.detected_at >= $2 AND sig.detected_at < $3 AND ${CRM_MATCH(4)}),
          numbered AS (
            SELECT st.id, (SELECT count(*) FROM sequence_steps e
                            WHERE e.sequence_id = st.sequence_id AND e.position <= st.position)::int AS step
@@ -128,7 +131,7 @@ export const stepStages = (workspaceId: number, from: Date, to: Date): Sql<StepF
              FROM events r JOIN seq ON seq.id = r.sequence_id WHERE r.type = 'reply')
          SELECT sent.step, sent.sent, (SELECT count(*) FROM replies WHERE replies.step = sent.step)::int AS replies
            FROM sent ORDER BY sent.step`,
-  values: [workspaceId, from, to],
+  values: [workspaceId, from, to, crmParam(crm)],
 });
 
 export interface LatencyRow {
@@ -140,13 +143,14 @@ export interface LatencyRow {
 }
 
 /** Approval latency (draft created → approved) and signal → first send, per rep. */
-export const repLatency = (workspaceId: number, from: Date, to: Date): Sql<LatencyRow> => ({
+export const repLatency = (workspaceId: number, from: Date, to: Date, crm: CrmFilter = null): Sql<LatencyRow> => ({
   text: `SELECT coalesce(u.name, u.email, 'unassigned') AS rep, count(q.approved_at)::int AS approved,
                 (percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM q.approved_at - q.created_at)) * 1000)::float8 AS median_ms,
                 (avg(extract(epoch FROM q.approved_at - q.created_at)) * 1000)::float8 AS avg_ms,
                 (avg(extract(epoch FROM (SELECT min(e.occurred_at) FROM events e WHERE e.sequence_id = q.id AND e.type = 'sent') - sig.detected_at)) * 1000)::float8 AS signal_to_first_send_ms
            FROM sequences q JOIN signals sig ON sig.id = q.signal_id LEFT JOIN users u ON u.id = coalesce(q.approved_by, q.owner_id)
           WHERE q.workspace_id = $1 AND sig.detected_at >= $2 AND sig.detected_at < $3 AND q.approved_at IS NOT NULL
+            AND ${CRM_MATCH(4)}
           GROUP BY 1 ORDER BY 1`,
-  values: [workspaceId, from, to],
+  values: [workspaceId, from, to, crmParam(crm)],
 });

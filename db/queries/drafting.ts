@@ -1,6 +1,7 @@
 // SQL for drafting: creating a signal's sequences, loading what a drafter needs, saving drafts,
 // their versions and the cost of every model call, and the rows behind edit statistics.
 import type { Sql } from '../types.js';
+import { crmAccountMatch, crmParam, type CrmFilter } from './dashboard-crm.js';
 import type { DossierRow } from './research.js';
 import type { SequenceRow } from './sequencing.js';
 import type { SignalRow } from './signals.js';
@@ -220,16 +221,20 @@ export interface ApprovedStepText {
   body: string;
 }
 
-export const approvedStepTexts = (workspaceId: number, since: Date | null): Sql<ApprovedStepText> => ({
+export const approvedStepTexts = (
+  workspaceId: number,
+  since: Date | null,
+  crm: CrmFilter = null,
+): Sql<ApprovedStepText> => ({
   text: `SELECT s.id AS sequence_id, s.prompt_version, s.drafter, s.template_id, t.name AS template_name,
                 st.position, st.drafted_subject, st.drafted_body, st.subject, st.body
            FROM sequences s
            JOIN sequence_steps st ON st.sequence_id = s.id
            LEFT JOIN sequence_templates t ON t.id = s.template_id
           WHERE s.workspace_id = $1 AND s.approved_at IS NOT NULL AND st.drafted_body IS NOT NULL
-            AND ($2::timestamptz IS NULL OR s.approved_at >= $2)
+            AND ($2::timestamptz IS NULL OR s.approved_at >= $2) AND ${crmAccountMatch('s.account_id', 3)}
           ORDER BY s.id, st.position`,
-  values: [workspaceId, since],
+  values: [workspaceId, since, crmParam(crm)],
 });
 
 export const accountOwner = (accountId: number): Sql<{ owner_id: number | null }> => ({

@@ -4,6 +4,7 @@
 // after that sequence was created: a held-out contact who got nothing can still book a meeting,
 // and that must count in the hold-out arm exactly as it would in the treated one.
 import type { Sql } from '../types.js';
+import { crmAccountMatch, crmParam, type CrmFilter } from './dashboard-crm.js';
 import { POSITIVE_INTENTS } from './dashboard.js';
 
 const EVENT_OF = `(e.sequence_id = q.id OR (e.sequence_id IS NULL AND e.contact_id = q.contact_id AND e.occurred_at >= q.created_at))`;
@@ -104,17 +105,18 @@ export interface ArmOutcomeRow extends OutcomeCounts {
 }
 
 /** Outcomes per play, signal type and hold-out arm, for sequences created in [from, to). */
-export const armOutcomes = (workspaceId: number, from: Date, to: Date): Sql<ArmOutcomeRow> => ({
+/** `crm`: only sequences on accounts whose CRM fields hold these (the dashboard's filter). */
+export const armOutcomes = (workspaceId: number, from: Date, to: Date, crm: CrmFilter = null): Sql<ArmOutcomeRow> => ({
   text: `WITH seq AS (
            SELECT q.play_id, sig.type AS signal_type, q.arm, ${OUTCOMES}
              FROM sequences q JOIN signals sig ON sig.id = q.signal_id
             WHERE q.workspace_id = $1 AND q.created_at >= $2 AND q.created_at < $3 AND q.arm IS NOT NULL
-              AND q.play_id IS NOT NULL AND q.status <> 'drafting')
+              AND q.play_id IS NOT NULL AND q.status <> 'drafting' AND ${crmAccountMatch('sig.account_id', 5)})
          SELECT seq.play_id, p.name AS play_name, seq.signal_type, seq.arm, p.experiment, ${SUMS}
            FROM seq JOIN plays p ON p.id = seq.play_id
           GROUP BY seq.play_id, p.name, p.experiment, seq.signal_type, seq.arm
           ORDER BY p.name, seq.play_id, seq.signal_type, seq.arm DESC`,
-  values: [workspaceId, from, to, POSITIVE_INTENTS],
+  values: [workspaceId, from, to, POSITIVE_INTENTS, crmParam(crm)],
 });
 
 export interface StepVariantRow {

@@ -2,6 +2,7 @@
 // approval, windows missed for lack of one, "what changed since the sequence was approved",
 // and the dashboard's numbers. `viewer` null is the whole workspace, else a rep's user id.
 import type { Sql } from '../types.js';
+import { crmAccountMatch, crmParam, type CrmFilter } from './dashboard-crm.js';
 
 export type ChangeKind = 'signal' | 'contact' | 'reply' | 'auto_reply' | 'bounce' | 'click' | 'stale_fact';
 
@@ -340,15 +341,21 @@ export interface KindLatencyRow {
  * Approval latency per step kind: an opener from its draft landing in review to the sequence's
  * approval; a later step of an each_step sequence from coming back to the queue to its own approval.
  */
-export const approvalLatencyByKind = (workspaceId: number, from: Date, to: Date): Sql<KindLatencyRow> => ({
+export const approvalLatencyByKind = (
+  workspaceId: number,
+  from: Date,
+  to: Date,
+  crm: CrmFilter = null,
+): Sql<KindLatencyRow> => ({
   text: `WITH l AS (
            SELECT st.kind, extract(epoch FROM st.approved_at - coalesce(st.returned_at, s.created_at)) * 1000 AS ms
              FROM sequence_steps st JOIN sequences s ON s.id = st.sequence_id
             WHERE s.workspace_id = $1 AND st.approved_at >= $2 AND st.approved_at < $3 AND st.approved_by IS NOT NULL
-              AND (st.returned_at IS NOT NULL OR NOT EXISTS (SELECT 1 FROM sequence_steps e WHERE e.sequence_id = s.id AND e.position < st.position)))
+              AND (st.returned_at IS NOT NULL OR NOT EXISTS (SELECT 1 FROM sequence_steps e WHERE e.sequence_id = s.id AND e.position < st.position))
+              AND ${crmAccountMatch('s.account_id', 4)})
          SELECT kind, count(*)::int AS approved, (percentile_cont(0.5) WITHIN GROUP (ORDER BY ms))::float8 AS median_ms, avg(ms)::float8 AS avg_ms
            FROM l GROUP BY kind ORDER BY kind`,
-  values: [workspaceId, from, to],
+  values: [workspaceId, from, to, crmParam(crm)],
 });
 
 export interface UnapprovedShareRow {
@@ -358,13 +365,18 @@ export interface UnapprovedShareRow {
 }
 
 /** Of the steps that needed their own approval and were settled in the range, how many were skipped for lack of it. */
-export const unapprovedSkips = (workspaceId: number, from: Date, to: Date): Sql<UnapprovedShareRow> => ({
+export const unapprovedSkips = (
+  workspaceId: number,
+  from: Date,
+  to: Date,
+  crm: CrmFilter = null,
+): Sql<UnapprovedShareRow> => ({
   text: `SELECT st.kind, count(*)::int AS needed, count(*) FILTER (WHERE st.skip_code = 'not_approved')::int AS skipped
            FROM sequence_steps st JOIN sequences s ON s.id = st.sequence_id
           WHERE s.workspace_id = $1 AND st.returned_at IS NOT NULL AND st.updated_at >= $2 AND st.updated_at < $3
-            AND (st.approved_at IS NOT NULL OR st.skip_code = 'not_approved')
+            AND (st.approved_at IS NOT NULL OR st.skip_code = 'not_approved') AND ${crmAccountMatch('s.account_id', 4)}
           GROUP BY st.kind ORDER BY st.kind`,
-  values: [workspaceId, from, to],
+  values: [workspaceId, from, to, crmParam(crm)],
 });
 
 /** A template's approval mode; null follows the workspace's setting. */

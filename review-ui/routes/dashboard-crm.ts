@@ -1,6 +1,7 @@
 // The dashboard's filter by CRM fields that were mapped (issue 14): a select per field (segment,
-// industry) listing the values the CRM sync stored, and the funnel counting only signals on accounts
-// that hold the chosen values. Fields nobody mapped (no values stored) show no select.
+// industry) listing the values the CRM sync stored, and every section of the dashboard (funnel, reply
+// rates, replies per step, speed, approval per step, edits, hold-out lift) counting only what is on
+// accounts that hold the chosen values. Fields nobody mapped (no values stored) show no select.
 import type { AppContext } from '../../context.js';
 import { CRM_FIELDS, type CrmField } from '../../crm/mapping.js';
 import { run } from '../../db/index.js';
@@ -44,7 +45,7 @@ export async function crmFilterControls(
   const filter = crmFilterOf(q);
   const note = filter
     ? html`<p class="muted" id="crm-filter-note">
-        The funnel and the reply rates count only signals on accounts whose CRM
+        Every section below counts only signals and sequences on accounts whose CRM
         ${Object.entries(filter)
           .map(([k, v]) => `${CRM_FIELD_LABEL[k as CrmField].toLowerCase()} is ${v}`)
           .join(' and ')}.

@@ -131,21 +131,23 @@ function funnelTable(dim: Dimension, rows: FunnelRow[], total: FunnelRow) {
 async function render(ctx: AppContext, req: AuthedRequest, q: DashboardQuery): Promise<string> {
   const u = req.user;
   const range = dateRange(q, u.timeZone);
+  // The CRM filter applies to every section below, not only the funnel.
+  const filter = crmFilterOf(q);
   const [{ rows, total }, steps, latency, edits, crm] = await Promise.all([
-    loadFunnel(ctx, u.workspaceId, range.from, range.to, q.dim, crmFilterOf(q)),
-    run(ctx.db, stepStages(u.workspaceId, range.from, range.to)),
-    run(ctx.db, repLatency(u.workspaceId, range.from, range.to)),
-    editStats(ctx.db, u.workspaceId, { since: range.from }),
+    loadFunnel(ctx, u.workspaceId, range.from, range.to, q.dim, filter),
+    run(ctx.db, stepStages(u.workspaceId, range.from, range.to, filter)),
+    run(ctx.db, repLatency(u.workspaceId, range.from, range.to, filter)),
+    editStats(ctx.db, u.workspaceId, { since: range.from, crm: filter }),
     crmFilterControls(ctx, u.workspaceId, q),
   ]);
   const [kindLatency, skips, lift] = await Promise.all([
-    run(ctx.db, approvalLatencyByKind(u.workspaceId, range.from, range.to)),
-    run(ctx.db, unapprovedSkips(u.workspaceId, range.from, range.to)),
-    liftSection(ctx, u.workspaceId, range.from, range.to),
+    run(ctx.db, approvalLatencyByKind(u.workspaceId, range.from, range.to, filter)),
+    run(ctx.db, unapprovedSkips(u.workspaceId, range.from, range.to, filter)),
+    liftSection(ctx, u.workspaceId, range.from, range.to, filter),
   ]);
   const conv = conversions(total);
   const totalReplies = steps.reduce((n, s) => n + s.replies, 0);
-  const params = new URLSearchParams({ from: range.fromDay, to: range.toDay, dim: q.dim, ...crmFilterOf(q) });
+  const params = new URLSearchParams({ from: range.fromDay, to: range.toDay, dim: q.dim, ...filter });
   return page(
     req,
     'Dashboard',

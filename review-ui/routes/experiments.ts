@@ -4,6 +4,7 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
+import type { CrmFilter } from '../../db/queries/dashboard-crm.js';
 import { armOutcomes, stepVariantOutcomes, variantOutcomes } from '../../db/queries/experiments.js';
 import { findPlay, type PlayRow } from '../../db/queries/plays.js';
 import { experimentReports, liftReports } from '../../experiments/report.js';
@@ -119,9 +120,15 @@ export async function loadExperiments(ctx: Pick<AppContext, 'db'>, workspaceId: 
   return { experiments: experimentReports(variants, steps), lift: liftReports(arms) };
 }
 
-/** The lift panel the dashboard shows (the full report is at /experiments). */
-export async function liftSection(ctx: Pick<AppContext, 'db'>, workspaceId: number, from: Date, to: Date) {
-  const lift = liftReports(await run(ctx.db, armOutcomes(workspaceId, from, to)));
+/** The lift panel the dashboard shows (the full report is at /experiments), under its CRM filter. */
+export async function liftSection(
+  ctx: Pick<AppContext, 'db'>,
+  workspaceId: number,
+  from: Date,
+  to: Date,
+  crm: CrmFilter = null,
+) {
+  const lift = liftReports(await run(ctx.db, armOutcomes(workspaceId, from, to, crm)));
   return html`<section aria-labelledby="lift-h">
     <h2 id="lift-h">Lift from signals (hold-out)</h2>
     <p class="muted">
