@@ -108,12 +108,7 @@ export interface StepFunnelRow {
 }
 
 /** Replies attributed to the step they answered (the last step sent before the reply). */
-export const stepStages = (
-  workspaceId: number,
-  from: Date,
-  to: Date,
-  crm: CrmFilter = null,
-): Sql<StepFunnelRow> => ({
+export const stepStages = (workspaceId: number, from: Date, to: Date, crm: CrmFilter = null): Sql<StepFunnelRow> => ({
   text: `WITH seq AS (
            SELECT q.id FROM sequences q JOIN signals sig ON sig.id = q.signal_id
             WHERE q.workspace_id = $1 AND sig.detected_at >= $2 AND sig.detected_at < $3 AND ${CRM_MATCH(4)}),

@@ -185,7 +185,10 @@ describeEachBackend('funnel filtered by mapped CRM fields', (get) => {
                 WHERE sequence_id = $1 AND position = 0`,
         values: [q.id, app.ws.users.rep.id],
       });
-      await run(db, { text: `UPDATE sequences SET play_id = $2, arm = $3 WHERE id = $1`, values: [q.id, play, arms[i]] });
+      await run(db, {
+        text: `UPDATE sequences SET play_id = $2, arm = $3 WHERE id = $1`,
+        values: [q.id, play, arms[i]],
+      });
     }
     // Acme and Gamma replied to the opener.
     for (const q of [seqs[0]!, seqs[2]!])
