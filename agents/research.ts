@@ -36,7 +36,7 @@ async function research(signal: SignalRow, ctx: Helpers) {
     const moved = !(await one(db, dismissSignal(signal.id, plan.noPlay)));
     return moved ? undefined : { status: 'dismissed' as const, dossiers: [] as Dossier[], reason: plan.noPlay };
   }
-  const deps = researchDeps(ctx.config, ctx.llm, new DbPageCache(db), plan.targets[0]!.settings);
+  const deps = researchDeps(ctx.config, ctx.llm, new DbPageCache(db), plan.targets[0]!.settings, ctx.renderer);
   const dossiers: Dossier[] = [];
   // One contact after another: the page cache makes the second read of the same site free.
   for (const target of plan.targets)

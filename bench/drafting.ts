@@ -249,7 +249,7 @@ async function main() {
       `  ${model.padEnd(20)} $${cached.toFixed(5)} / $${plain.toFixed(5)}   ($${p.input} in, $${p.output} out per MTok)`,
     );
   }
-  await ctx.close();
+  await ctx.stop();
   await fake.close();
   await sites.close();
 }

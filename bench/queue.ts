@@ -71,7 +71,7 @@ async function open(backend: Backend) {
       await t.dispose();
     },
   );
-  return { ctx, close: () => ctx.close() };
+  return { ctx, close: () => ctx.stop() };
 }
 const TEST_SECRET = 'bench-secret-0123456789abcdef0123456789abcdef';
 

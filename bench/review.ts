@@ -185,7 +185,7 @@ async function main() {
     if (big[page]!.ms >= BUDGET_MS) process.exitCode = 1;
   } finally {
     await srv.close();
-    await ctx.close();
+    await ctx.stop();
     await t.dispose();
   }
 }

@@ -137,6 +137,6 @@ try {
   );
 } finally {
   await smtp.close();
-  await ctx.close();
+  await ctx.stop();
   await t.dispose();
 }

@@ -55,6 +55,6 @@ export async function runAdminCommand<A>(
   try {
     print(await (local ?? (ADMIN_COMMANDS[command] as (c: AppContext, a: A) => Promise<AdminReply>))(ctx, args));
   } finally {
-    await ctx.close();
+    await ctx.stop();
   }
 }

@@ -19,7 +19,7 @@ async function withCrm(fn: (ctx: Awaited<ReturnType<typeof openContext>>, worksp
     process.stderr.write(`prospector: ${err.message}\n`);
     process.exitCode = 1;
   } finally {
-    await ctx.close();
+    await ctx.stop();
   }
 }
 

@@ -73,7 +73,7 @@ export async function checkOAuthProviders(config: Config): Promise<Check[]> {
 
 /** One check per connected mailbox: can it get an access token now? */
 export async function checkOAuthMailboxes(
-  ctx: Pick<AppContext, 'db' | 'config' | 'secrets' | 'log'>,
+  ctx: Pick<AppContext, 'db' | 'config' | 'secrets' | 'log' | 'caches'>,
 ): Promise<Check[]> {
   const rows = await run(ctx.db, listConnectedOAuthMailboxes());
   const out: Check[] = [];
@@ -121,7 +121,7 @@ const SEND_SCOPES: Record<OAuthProvider, RegExp> = {
 
 /** Logs in the way the sender and the inbox reader will (nothing is sent), and says what to fix. */
 async function sendAndRead(
-  ctx: Pick<AppContext, 'db' | 'config' | 'secrets' | 'log'>,
+  ctx: Pick<AppContext, 'db' | 'config' | 'secrets' | 'log' | 'caches'>,
   m: MailboxRow & { kind: OAuthProvider },
   token: string,
 ): Promise<Check[]> {

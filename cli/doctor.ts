@@ -1,6 +1,7 @@
 import { createSecretBox } from '../secret-box.js';
 import { DataDirLockedError } from '../db/data-dir-lock.js';
 import { openDatabase } from '../db/index.js';
+import { createCaches } from '../context.js';
 import { createLogger } from '../log.js';
 import { configOrExit } from './context.js';
 import {
@@ -66,6 +67,7 @@ export async function runDoctor(deps: DoctorDeps = defaultDeps()): Promise<Check
             config,
             secrets: createSecretBox(config.appSecret),
             log: createLogger('silent'),
+            caches: createCaches(),
           })),
         );
     } finally {

@@ -116,6 +116,6 @@ export async function draftCommand(o: { signal: string; json?: boolean }): Promi
     throw err;
   } finally {
     process.off('SIGINT', onSigint);
-    await ctx.close();
+    await ctx.stop();
   }
 }

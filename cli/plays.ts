@@ -28,7 +28,7 @@ async function withWorkspace<T>(
     }
     throw err;
   } finally {
-    await ctx.close();
+    await ctx.stop();
   }
 }
 

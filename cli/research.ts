@@ -7,6 +7,7 @@ import { findContactByEmail } from '../db/queries/contacts.js';
 
 import { firstWorkspace } from '../db/queries/workspaces.js';
 import { createLlm } from '../llm/client.js';
+import { chromiumRenderer } from '../net/browser.js';
 import { MemoryPageCache } from '../net/cache.js';
 import { buildDossier, type DossierInput } from '../research/dossier.js';
 import { researchDeps, researchSettings } from '../research/store.js';
@@ -74,10 +75,10 @@ export async function researchCommand(target: string, o: { contact?: string; jso
         },
       });
     } finally {
-      await ctx.close();
+      await ctx.stop();
     }
   }
-  const deps = researchDeps(config, createLlm(config), new MemoryPageCache(), settings);
+  const deps = researchDeps(config, createLlm(config), new MemoryPageCache(), settings, chromiumRenderer());
   try {
     const dossier = await buildDossier(input, deps);
     process.stdout.write((o.json ? JSON.stringify(dossier, null, 2) : formatDossier(dossier)) + '\n');

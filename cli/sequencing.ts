@@ -83,7 +83,7 @@ export async function sequenceShowCommand(id: string): Promise<void> {
     }
     process.stdout.write(lines.join('\n') + '\n');
   } finally {
-    await ctx.close();
+    await ctx.stop();
   }
 }
 

@@ -36,7 +36,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
           server!.closeIdleConnections?.();
         });
       if (agents) await agents.stop();
-      await ctx.close();
+      await ctx.stop();
       log.info('process.stopped');
       process.exit(0);
     } catch (err) {

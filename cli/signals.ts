@@ -10,7 +10,6 @@ import { accountIndex, prepareItems, type Prepared } from '../signals/ingest.js'
 import { processContactChanges } from '../signals/job-changes.js';
 import { fetchOptionsFor, fetchSource, pollSource } from '../signals/poll.js';
 import { POLLED_KINDS, sourceRegistry } from '../signals/registry.js';
-import { sharedRenderer } from '../net/browser.js';
 import { SOURCE_KINDS, type SourceKind } from '../signals/types.js';
 import { openContext } from './context.js';
 
@@ -55,9 +54,9 @@ async function sourceTest(url: string, o: { kind: SourceKind; json?: boolean; co
         lastModified: null,
         snapshot: null,
       },
-      { fetch: fetchOptionsFor(ctx.config, {}), now: new Date(), renderer: sharedRenderer() },
+      { fetch: fetchOptionsFor(ctx.config, {}), now: new Date(), renderer: ctx.renderer },
     );
-    const index = await accountIndex(ctx.db, ws.id);
+    const index = await accountIndex(ctx.db, ctx.caches, ws.id);
     const prepared = prepareItems(result.items, index);
     if (o.json) {
       out(
@@ -85,7 +84,7 @@ async function sourceTest(url: string, o: { kind: SourceKind; json?: boolean; co
     );
     for (const p of prepared) out(describeItem(p, names));
   } finally {
-    await ctx.close();
+    await ctx.stop();
   }
 }
 
@@ -123,7 +122,7 @@ async function sourceAdd(o: {
         `webhook secret (shown once): ${secret}\nPOST /api/signals with X-Prospector-Source: ${row.id} and X-Prospector-Signature: sha256=<HMAC-SHA256 of the body, hex>`,
       );
   } finally {
-    await ctx.close();
+    await ctx.stop();
   }
 }
 
@@ -154,7 +153,7 @@ async function sourceList(o: { json?: boolean }): Promise<void> {
         );
       }
   } finally {
-    await ctx.close();
+    await ctx.stop();
   }
 }
 
@@ -186,7 +185,7 @@ async function signalsPoll(o: { source?: string; json?: boolean }): Promise<void
     else if (changes.changes) out(`contact changes: ${changes.changes}, ${changes.created} job-change signal(s)`);
     if (failed) process.exitCode = 3;
   } finally {
-    await ctx.close();
+    await ctx.stop();
   }
 }
 

@@ -1,4 +1,4 @@
-// Script-rendered pages: one shared Chromium per process (Debian's /usr/bin/chromium through
+// Script-rendered pages: one Chromium per process, owned by the application context (Debian's /usr/bin/chromium through
 // playwright-core, never a downloaded browser), a bounded pool of contexts, JavaScript on,
 // downloads and service workers off. Each render's context is pointed at its own guard proxy
 // (proxy.ts), so every byte the page fetches passes the address guard with the address pinned;
@@ -133,13 +133,8 @@ export class ChromiumRenderer implements Renderer {
   }
 }
 
-let shared: ChromiumRenderer | null | undefined;
-
-/** The process's one renderer, or null when no Chromium is installed (cheerio only). */
-export function sharedRenderer(): ChromiumRenderer | null {
-  if (shared === undefined) {
-    const path = findChromium();
-    shared = path ? new ChromiumRenderer({ executablePath: path }) : null;
-  }
-  return shared;
+/** A renderer on the installed Chromium, or null when none is (cheerio only). The context owns one per process. */
+export function chromiumRenderer(): ChromiumRenderer | null {
+  const path = findChromium();
+  return path ? new ChromiumRenderer({ executablePath: path }) : null;
 }

@@ -11,7 +11,7 @@ import { findUser } from '../db/queries/users.js';
 import { findWorkspace, type WorkspaceRow } from '../db/queries/workspaces.js';
 import type { Llm } from '../llm/client.js';
 import { recordUsage } from '../llm/usage.js';
-import { sharedRenderer } from '../net/browser.js';
+import type { Renderer } from '../net/browser.js';
 import type { PageCache } from '../net/cache.js';
 import { userAgent } from '../net/identity.js';
 import { bestContact } from './contact.js';
@@ -42,6 +42,7 @@ export function researchDeps(
   llm: Llm | undefined,
   cache: PageCache,
   settings: ResearchSettings,
+  renderer: Renderer | null,
 ): DossierDeps {
   const demoUrl = settings.demo ? config.publicUrl : undefined;
   return {
@@ -53,7 +54,7 @@ export function researchDeps(
     },
     userAgent: userAgent(config),
     sites: createSiteMap(settings.researchSiteMap, demoUrl),
-    renderer: sharedRenderer(),
+    renderer,
     extractor: llm ? new ClaudeExtractor(llm) : null,
     maxPages: settings.researchMaxPages,
   };

@@ -7,6 +7,10 @@ import type { DateTime } from 'luxon';
 // date-holidays (~25 MB with its calendars) loads when a holiday calendar is first asked for.
 const require = createRequire(import.meta.url);
 
+// A memo of constant data, left module-level on purpose (not in the application context): each
+// entry is a pure function of a country code over the calendars bundled in date-holidays, the
+// same in every context and process, holds no connection or handle to close, and is bounded by
+// the ~200 country codes. Emptying it on stop() would only rebuild the same checkers.
 const cache = new Map<string, ((d: DateTime) => boolean) | undefined>();
 
 /** A checker for `country` (ISO 3166-1 alpha-2), or undefined when the country is unknown. */

@@ -27,7 +27,7 @@ export type SentLookup = (mailbox: MailboxRow, messageId: string) => Promise<boo
 export const STUCK_AFTER_MS = 10 * 60_000;
 
 /** Where to look: the outbox folder, the IMAP Sent folder, or nowhere (null). */
-export function defaultLookup(ctx: Pick<AppContext, 'db' | 'log' | 'secrets' | 'config'>): SentLookup {
+export function defaultLookup(ctx: Pick<AppContext, 'db' | 'log' | 'secrets' | 'config' | 'caches'>): SentLookup {
   return async (mailbox, messageId) => {
     if (mailbox.kind === 'outbox') {
       const dir = path.join(ctx.config.dataDir, 'outbox', String(mailbox.id));
@@ -46,7 +46,7 @@ export function defaultLookup(ctx: Pick<AppContext, 'db' | 'log' | 'secrets' | '
 }
 
 export async function reconcileStuck(
-  ctx: Pick<AppContext, 'db' | 'log' | 'secrets' | 'config'>,
+  ctx: Pick<AppContext, 'db' | 'log' | 'secrets' | 'config' | 'caches'>,
   opts: { now?: Date; stuckAfterMs?: number; lookup?: SentLookup; limit?: number } = {},
 ): Promise<{ sent: number; unknown: number; failed: number; released: number }> {
   const now = opts.now ?? new Date();

@@ -61,7 +61,7 @@ export interface TransportDeps {
   oauth?: Config['oauth'];
 }
 
-export function transportDeps(ctx: Pick<AppContext, 'db' | 'log' | 'secrets' | 'config'>): TransportDeps {
+export function transportDeps(ctx: Pick<AppContext, 'db' | 'log' | 'secrets' | 'config' | 'caches'>): TransportDeps {
   return {
     tokens: (m) => oauthTokens(ctx, m.id),
     oauth: ctx.config.oauth,

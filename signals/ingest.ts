@@ -34,9 +34,18 @@ export const DEFAULT_COOLDOWN_DAYS = 30;
 /** Queues research for a new signal as part of `tx`; must be idempotent on the signal id. */
 export type EnqueueResearch = (tx: Queryable, signalId: number) => Promise<void>;
 
+/** What signals remember between polls; the application context owns them (context.ts). */
+export interface SignalCaches {
+  /** Each workspace's account matching index, with the accounts' version it was built at. */
+  accountIndex: Map<number, { version: string; index: AccountIndex }>;
+  /** The accounts' version per workspace the maintenance re-match last looked at (rematch.ts). */
+  rematchSeen: Map<number, string>;
+}
+
 export interface IngestContext {
   db: Database;
   enqueueResearch: EnqueueResearch;
+  caches: SignalCaches;
   log?: Logger;
   /** When set, items the rules leave as news/other about an account get the model's opinion. */
   llm?: Llm;
@@ -62,8 +71,6 @@ export interface IngestOutcome {
   failed?: { key: string; title: string; error: string }[];
 }
 
-const indexCache = new Map<number, { version: string; index: AccountIndex }>();
-
 /** A key that changes whenever a workspace's accounts (names, domains, aliases) may have. */
 export async function accountsKey(db: Queryable, workspaceId: number): Promise<string> {
   const v = (await one(db, accountsVersion(workspaceId)))!;
@@ -71,12 +78,16 @@ export async function accountsKey(db: Queryable, workspaceId: number): Promise<s
 }
 
 /** The matching index for a workspace, rebuilt only when its accounts changed. */
-export async function accountIndex(db: Queryable, workspaceId: number): Promise<AccountIndex> {
+export async function accountIndex(
+  db: Queryable,
+  caches: Pick<SignalCaches, 'accountIndex'>,
+  workspaceId: number,
+): Promise<AccountIndex> {
   const version = await accountsKey(db, workspaceId);
-  const hit = indexCache.get(workspaceId);
+  const hit = caches.accountIndex.get(workspaceId);
   if (hit && hit.version === version) return hit.index;
   const index = buildIndex(await run(db, matchableAccounts(workspaceId)));
-  indexCache.set(workspaceId, { version, index });
+  caches.accountIndex.set(workspaceId, { version, index });
   return index;
 }
 
@@ -266,7 +277,7 @@ export async function ingestItems(ctx: IngestContext, items: RawItem[], o: Inges
   const failed: NonNullable<IngestOutcome['failed']> = [];
   const out: IngestOutcome = { created: 0, merged: 0, byStatus: {}, signalIds: [], researchQueued: 0, failed };
   if (!items.length) return out;
-  const index = o.index ?? (await accountIndex(ctx.db, o.workspaceId));
+  const index = o.index ?? (await accountIndex(ctx.db, ctx.caches, o.workspaceId));
   const workspace = await one(ctx.db, findWorkspace(o.workspaceId));
   const cooldown = cooldownDays(workspace);
   const competitors = competitorsOf(workspace?.settings);

@@ -104,7 +104,7 @@ export async function handleJobChangeEvent(
   e: JobChangeEvent,
 ): Promise<IngestOutcome> {
   const ws = await one(ctx.db, findWorkspace(o.workspaceId));
-  const index = await accountIndex(ctx.db, o.workspaceId);
+  const index = await accountIndex(ctx.db, ctx.caches, o.workspaceId);
   const domain = e.newCompany.domain ? (normalizeDomain(e.newCompany.domain) ?? null) : null;
   const key = normalizeName(e.newCompany.name);
   const byDomain = domain ? domainCandidates(index, [domain]) : [];

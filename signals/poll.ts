@@ -9,7 +9,7 @@ import {
   type SignalSourceRow,
 } from '../db/queries/signal-sources.js';
 import { AppError, isAppError } from '../errors.js';
-import { sharedRenderer } from '../net/browser.js';
+import type { Renderer } from '../net/browser.js';
 import type { FetchOptions } from '../net/http.js';
 import { userAgent } from '../net/identity.js';
 import { ingestItems, type IngestContext, type IngestOutcome } from './ingest.js';
@@ -72,7 +72,7 @@ export interface PollOutcome {
 
 /** Polls a source now. Fetch and parse errors are stored on the source, not thrown. */
 export async function pollSource(
-  ctx: IngestContext & { config: Config },
+  ctx: IngestContext & { config: Config; renderer: Renderer | null },
   sourceId: number,
   now = new Date(),
   signal?: AbortSignal,
@@ -86,7 +86,7 @@ export async function pollSource(
     result = await fetchSource(spec, {
       fetch: { ...fetchOptionsFor(ctx.config, row.config), signal },
       now,
-      renderer: sharedRenderer(),
+      renderer: ctx.renderer,
     });
   } catch (err) {
     // A shutdown is not the source's failure; anything else (a parser's bug included) is stored on

@@ -31,7 +31,7 @@ export async function rematchUnmatched(
   const out: RematchOutcome = { matched: [], ambiguous: [] };
   const rows = await run(ctx.db, unmatchedForRematch(workspaceId, limit));
   if (!rows.length) return out;
-  const index = await accountIndex(ctx.db, workspaceId);
+  const index = await accountIndex(ctx.db, ctx.caches, workspaceId);
   const days = cooldownDays(await one(ctx.db, findWorkspace(workspaceId)));
   for (const s of rows) {
     const company = str(s.match.company);
@@ -62,16 +62,14 @@ export async function rematchUnmatched(
   return out;
 }
 
-const seen = new Map<number, string>();
-
 /** The maintenance tick's pass: each workspace whose accounts changed since this process last looked. */
 export async function rematchChangedWorkspaces(ctx: IngestContext, now: Date): Promise<number> {
   let moved = 0;
   for (const { id } of await run(ctx.db, workspacesWithUnmatched())) {
     const key = await accountsKey(ctx.db, id);
-    if (seen.get(id) === key) continue;
+    if (ctx.caches.rematchSeen.get(id) === key) continue;
     const r = await rematchUnmatched(ctx, id, now);
-    seen.set(id, key);
+    ctx.caches.rematchSeen.set(id, key);
     moved += r.matched.length + r.ambiguous.length;
   }
   return moved;

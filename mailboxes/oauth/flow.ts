@@ -12,7 +12,7 @@ import type { OAuthProvider, OAuthTransport } from '../oauth-types.js';
 import { saveConnection } from './connection.js';
 import { PROVIDER_NAMES, SCOPES, oidcConfiguration, redirectUri } from './providers.js';
 
-type Ctx = Pick<AppContext, 'db' | 'config' | 'secrets' | 'log'>;
+type Ctx = Pick<AppContext, 'db' | 'config' | 'secrets' | 'log' | 'caches'>;
 
 /** How long a rep has between clicking Connect and coming back from the provider. */
 const FLOW_TTL_MS = 10 * 60_000;
@@ -32,7 +32,7 @@ export async function startConnect(
   provider: OAuthProvider,
   transport: OAuthTransport,
 ): Promise<URL> {
-  const oidc = await oidcConfiguration(ctx.config, provider);
+  const oidc = await oidcConfiguration(ctx.config, provider, ctx.caches.oidc);
   const state = randomBytes(32).toString('base64url');
   const verifier = client.randomPKCECodeVerifier();
   const nonce = client.randomNonce();
@@ -95,7 +95,7 @@ export async function finishConnect(ctx: Ctx, who: Starter, query: string): Prom
       params.get('error') === 'access_denied' ? 'access was not allowed' : 'the provider refused',
     );
   }
-  const oidc = await oidcConfiguration(ctx.config, provider);
+  const oidc = await oidcConfiguration(ctx.config, provider, ctx.caches.oidc);
   let tokens: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers;
   try {
     tokens = await client.authorizationCodeGrant(oidc, new URL(`${redirectUri(ctx.config)}?${query}`), {
@@ -139,7 +139,7 @@ export async function finishConnect(ctx: Ctx, who: Starter, query: string): Prom
 
 /** Revokes the refresh token at the provider when it offers revocation (Google does; Microsoft has none). */
 export async function revokeAtProvider(ctx: Ctx, provider: OAuthProvider, refreshToken: string): Promise<boolean> {
-  const oidc = await oidcConfiguration(ctx.config, provider);
+  const oidc = await oidcConfiguration(ctx.config, provider, ctx.caches.oidc);
   if (!oidc.serverMetadata().revocation_endpoint) return false;
   await client.tokenRevocation(oidc, refreshToken, { token_type_hint: 'refresh_token' });
   return true;

@@ -68,10 +68,18 @@ export function consentReason(provider: OAuthProvider, why: 'refused' | 'unautho
   return `${name} refused the saved sign-in: reconnect this mailbox`;
 }
 
-const cache = new Map<string, Promise<client.Configuration>>();
+/** Discovery per issuer and client; the application context owns one (context.ts `caches.oidc`). */
+export type OidcCache = Map<string, Promise<client.Configuration>>;
 
-/** The issuer's metadata and our client, via discovery. Plain http only for an overridden (loopback) issuer. */
-export function oidcConfiguration(config: Config, provider: OAuthProvider): Promise<client.Configuration> {
+/**
+ * The issuer's metadata and our client, via discovery (kept in `cache` when given; a failed
+ * discovery is not kept). Plain http only for an overridden (loopback) issuer.
+ */
+export function oidcConfiguration(
+  config: Config,
+  provider: OAuthProvider,
+  cache: OidcCache = new Map(),
+): Promise<client.Configuration> {
   const p = providerConfig(config, provider);
   if (!p.clientId || !p.clientSecret) {
     return Promise.reject(new Error(`${PROVIDER_NAMES[provider]} sign-in is not configured`));

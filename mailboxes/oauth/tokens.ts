@@ -21,7 +21,7 @@ import { consentReason, isRefusedGrant, oidcConfiguration } from './providers.js
 /** A token with less than this left is refreshed before use. */
 export const REFRESH_MARGIN_MS = 60_000;
 
-type Ctx = Pick<AppContext, 'db' | 'config' | 'secrets' | 'log'>;
+type Ctx = Pick<AppContext, 'db' | 'config' | 'secrets' | 'log' | 'caches'>;
 
 /**
  * The saved (sealed) access token when it is still good for a while; a pure decision on the row.
@@ -71,7 +71,7 @@ async function refreshLocked(ctx: Ctx, mailboxId: number, forceRefresh: boolean)
     if (saved) return { kind: 'token', token: ctx.secrets.open(saved) };
     let res: client.TokenEndpointResponse;
     try {
-      const oidc = await oidcConfiguration(ctx.config, row.provider);
+      const oidc = await oidcConfiguration(ctx.config, row.provider, ctx.caches.oidc);
       res = await client.refreshTokenGrant(oidc, ctx.secrets.open(row.refresh_token_enc));
     } catch (error) {
       if (isRefusedGrant(error)) {

@@ -144,7 +144,7 @@ export function settingsAccountRoutes(ctx: AppContext): Router {
   // (imports and the API are covered by the maintenance tick).
   const rematch = (req: AuthedRequest) =>
     rematchUnmatched(
-      { db: ctx.db, log: ctx.log, enqueueResearch: researchEnqueuer(ctx.boss) },
+      { db: ctx.db, log: ctx.log, caches: ctx.caches, enqueueResearch: researchEnqueuer(ctx.boss) },
       req.user.workspaceId,
       new Date(),
     );

@@ -16,7 +16,6 @@ import {
 } from '../../db/queries/signal-sources.js';
 import { Queues } from '../../agents/queues.js';
 import { AppError } from '../../errors.js';
-import { sharedRenderer } from '../../net/browser.js';
 import { fetchOptionsFor } from '../../signals/poll.js';
 import { sourceRegistry } from '../../signals/registry.js';
 import { SOURCE_KINDS, type RawItem, type SourceKind } from '../../signals/types.js';
@@ -91,7 +90,7 @@ export interface SourceTestResult {
 }
 
 /** One poll, nothing stored: what a person sees before trusting a source. */
-export async function testSource(ctx: Pick<AppContext, 'config'>, s: SignalSourceRow): Promise<SourceTestResult> {
+export async function testSource(ctx: Pick<AppContext, 'config' | 'renderer'>, s: SignalSourceRow): Promise<SourceTestResult> {
   const mod = sourceRegistry[s.kind as SourceKind];
   if (!mod) return { ok: false, items: [], error: `unknown source kind ${s.kind}` };
   if (!mod.polled || !mod.poll)
@@ -112,7 +111,7 @@ export async function testSource(ctx: Pick<AppContext, 'config'>, s: SignalSourc
       {
         fetch: { ...fetchOptionsFor(ctx.config, s.config), timeoutMs: 15_000 },
         now: new Date(),
-        renderer: sharedRenderer(),
+        renderer: ctx.renderer,
       },
     );
     return { ok: true, items: r.items.slice(0, 50), notModified: r.notModified, finalUrl: r.finalUrl };

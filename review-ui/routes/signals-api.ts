@@ -27,7 +27,6 @@ import { ingestItems, type IngestOutcome } from '../../signals/ingest.js';
 import { handleJobChangeEvent } from '../../signals/job-changes.js';
 import { fetchOptionsFor, fetchSource } from '../../signals/poll.js';
 import { sourceRegistry } from '../../signals/registry.js';
-import { sharedRenderer } from '../../net/browser.js';
 import { assignSignalAccount, unmatchedCompanies } from '../../signals/review.js';
 import { eventItem, JobChangeEvent, verifySignature, WebhookPayload } from '../../signals/sources/webhook.js';
 import { SOURCE_KINDS } from '../../signals/types.js';
@@ -92,6 +91,7 @@ export function signalWebhookRoutes(ctx: AppContext): Router {
         const ictx = {
           db: ctx.db,
           log: ctx.log,
+          caches: ctx.caches,
           enqueueResearch: researchEnqueuer(ctx.boss),
           llm: ctx.llm,
         };
@@ -162,7 +162,7 @@ function validConfig(kind: (typeof SOURCE_KINDS)[number], config: Record<string,
 
 export function signalApiRoutes(ctx: AppContext): Router {
   const r = authedRouter();
-  const ictx = () => ({ db: ctx.db, log: ctx.log, enqueueResearch: researchEnqueuer(ctx.boss) });
+  const ictx = () => ({ db: ctx.db, log: ctx.log, caches: ctx.caches, enqueueResearch: researchEnqueuer(ctx.boss) });
   const idParam = (req: Request) => Number.parseInt(String(req.params.id), 10) || 0;
 
   r.get('/signals', async (req, res, user) => {
@@ -319,7 +319,7 @@ export function signalApiRoutes(ctx: AppContext): Router {
         lastModified: null,
         snapshot: null,
       },
-      { fetch: fetchOptionsFor(ctx.config, {}), now: new Date(), renderer: sharedRenderer() },
+      { fetch: fetchOptionsFor(ctx.config, {}), now: new Date(), renderer: ctx.renderer },
     ).catch((err: unknown) => {
       // The address is what the person typed: a host that does not resolve, a refused address or
       // a page that is not a feed is their input to fix, not our failure.

@@ -45,7 +45,7 @@ function domainField(v: unknown): string | null {
 
 export function signalRoutes(ctx: AppContext): Router {
   const r = authedRouter();
-  const ictx = () => ({ db: ctx.db, log: ctx.log, enqueueResearch: researchEnqueuer(ctx.boss) });
+  const ictx = () => ({ db: ctx.db, log: ctx.log, caches: ctx.caches, enqueueResearch: researchEnqueuer(ctx.boss) });
 
   r.get('/signals', async (req, res, user) => {
     const ws = user.workspaceId;

@@ -24,7 +24,7 @@ export interface ImapOAuth {
 
 /** The token store and endpoints of a Google / Microsoft mailbox; nothing for a password one. */
 export function imapOAuthOf(
-  ctx: Pick<AppContext, 'db' | 'log' | 'config' | 'secrets'>,
+  ctx: Pick<AppContext, 'db' | 'log' | 'config' | 'secrets' | 'caches'>,
   m: MailboxRow,
 ): ImapOAuth | undefined {
   if (!isOAuthMailbox(m)) return undefined;
@@ -112,7 +112,7 @@ export interface SyncOptions {
 }
 
 export async function syncMailbox(
-  ctx: Pick<AppContext, 'db' | 'log' | 'config' | 'secrets' | 'llm'>,
+  ctx: Pick<AppContext, 'db' | 'log' | 'config' | 'secrets' | 'caches' | 'llm'>,
   mailboxId: number,
   opts: SyncOptions = {},
 ): Promise<SyncResult> {

@@ -11,7 +11,7 @@ import { describeEachBackend } from '../support/db.js';
 import { Browserish, listen } from '../support/web.js';
 
 describeEachBackend('CSV re-import', (get) => {
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let srv: { base: string; close(): Promise<void> };
   let ws: TestWorkspace;
   let db: Database;
@@ -23,7 +23,7 @@ describeEachBackend('CSV re-import', (get) => {
   });
   afterAll(async () => {
     await srv?.close();
-    await ctx?.close();
+    await ctx?.stop();
   });
 
   const importCsv = async (

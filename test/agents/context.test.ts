@@ -59,12 +59,12 @@ describeEachBackend('the application context', (get) => {
       }
       // The job is over; the context's pool keeps its connection open for the next send.
       expect(smtp.connections()).toBe(1);
-      await ctx.close();
+      await ctx.stop();
       closed = true;
       await smtp.idle(5000);
       expect(smtp.connections()).toBe(0);
     } finally {
-      if (!closed) await ctx.close();
+      if (!closed) await ctx.stop();
     }
   });
 });

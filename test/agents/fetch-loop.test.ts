@@ -25,7 +25,7 @@ function gate() {
 const NEVER = 3600;
 
 describeEachBackend('worker fetch loop', (get) => {
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   const events: { msg: string; jobId?: string; jobIds?: string[] }[] = [];
   let running: RunningAgents | undefined;
   beforeAll(async () => {
@@ -45,7 +45,7 @@ describeEachBackend('worker fetch loop', (get) => {
     running = undefined;
   });
   afterAll(async () => {
-    await ctx?.close();
+    await ctx?.stop();
   });
   const state = async (queue: string, id: string) => (await ctx.boss.getJobById(queue, id))?.state;
   /** Starts a one-slot maintenance agent running `body`, sends it a job, waits for it to start. */

@@ -13,7 +13,7 @@ import { describeEachBackend } from '../support/db.js';
 import { eventually } from '../support/eventually.js';
 
 describeEachBackend('pg-boss job round trip', (get) => {
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let agents: RunningAgents;
   beforeAll(async () => {
     ctx = await createTestContext(get());
@@ -21,7 +21,7 @@ describeEachBackend('pg-boss job round trip', (get) => {
   });
   afterAll(async () => {
     await agents?.stop(5000);
-    await ctx?.close();
+    await ctx?.stop();
   });
 
   it('a queued import is picked up by the import agent and finishes', async () => {
@@ -66,7 +66,7 @@ describeEachBackend('queue settings', (get) => {
       expect((await ctx.boss.getQueue(Queues.send.name))?.expireInSeconds).toBe(300);
       expect((await ctx.boss.getQueue(Queues.draft.name))?.expireInSeconds).toBe(1800);
     } finally {
-      await ctx.close();
+      await ctx.stop();
     }
   });
 
@@ -78,13 +78,13 @@ describeEachBackend('queue settings', (get) => {
       await first.boss.updateQueue(Queues.research.name, stale);
       expect(await first.boss.getQueue(Queues.research.name)).toMatchObject({ retryLimit: 1 });
     } finally {
-      await first.close();
+      await first.stop();
     }
     const second = await createTestContext(get());
     try {
       expect(await second.boss.getQueue(Queues.research.name)).toMatchObject(Queues.research.options);
     } finally {
-      await second.close();
+      await second.stop();
     }
   });
 });

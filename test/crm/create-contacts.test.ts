@@ -16,7 +16,7 @@ import { describeEachBackend } from '../support/db.js';
 import { startFakeHubSpot, type FakeHubSpot } from '../support/fake-hubspot.js';
 
 describeEachBackend('CRM create_contacts (HubSpot)', (get) => {
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let ws: TestWorkspace;
   let hs: FakeHubSpot;
   beforeAll(async () => {
@@ -31,7 +31,7 @@ describeEachBackend('CRM create_contacts (HubSpot)', (get) => {
     });
   });
   afterAll(async () => {
-    await ctx.close();
+    await ctx.stop();
     await hs.close();
   });
 

@@ -35,7 +35,7 @@ for (const backend of BACKENDS) {
       const ctx = await createTestContext(t, { HUBSPOT_API_URL: hs.url });
       const ws = await buildWorkspace(ctx.db);
       await connectWithToken(ctx, { workspaceId: ws.id, userId: null, kind: 'hubspot', token: hs.addPrivateToken() });
-      await ctx.close();
+      await ctx.stop();
       if (backend === 'pglite') await t.dispose();
       const co = hs.create('companies', { name: 'Cli Co', domain: 'cli-co.test' });
       hs.create('companies', { name: 'Other Cli', domain: 'other-cli.test' });

@@ -20,7 +20,7 @@ import { startFakeSalesforce, type FakeSalesforce } from '../support/fake-salesf
 const HOUR = 3_600_000;
 
 describeEachBackend('CRM writes exactly once when the answer is lost', (get) => {
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let hs: FakeHubSpot;
   let sf: FakeSalesforce;
 
@@ -30,7 +30,7 @@ describeEachBackend('CRM writes exactly once when the answer is lost', (get) => 
     ctx = await createTestContext(get(), { HUBSPOT_API_URL: hs.url, ...sf.env });
   });
   afterAll(async () => {
-    await ctx.close();
+    await ctx.stop();
     await hs.close();
     await sf.close();
   });

@@ -22,7 +22,7 @@ import { startFakeHubSpot, type FakeHubSpot } from '../support/fake-hubspot.js';
 import { startSmtp, type TestSmtp } from '../support/smtp.js';
 
 describeEachBackend('CRM guards and activity out (HubSpot)', (get) => {
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let ws: TestWorkspace;
   let hs: FakeHubSpot;
   let smtp: TestSmtp;
@@ -44,7 +44,7 @@ describeEachBackend('CRM guards and activity out (HubSpot)', (get) => {
   afterAll(async () => {
     await transports.close();
     await smtp.close();
-    await ctx.close();
+    await ctx.stop();
     await hs.close();
   });
 

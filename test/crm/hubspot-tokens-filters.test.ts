@@ -15,7 +15,7 @@ import { describeEachBackend } from '../support/db.js';
 import { startFakeHubSpot, type FakeHubSpot } from '../support/fake-hubspot.js';
 
 describeEachBackend('HubSpot tokens, target filters and the status field', (get) => {
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let hs: FakeHubSpot;
 
   beforeAll(async () => {
@@ -28,7 +28,7 @@ describeEachBackend('HubSpot tokens, target filters and the status field', (get)
     });
   });
   afterAll(async () => {
-    await ctx.close();
+    await ctx.stop();
     await hs.close();
   });
 

@@ -14,7 +14,7 @@ import { describeEachBackend } from '../support/db.js';
 import { startFakeSalesforce, type FakeSalesforce } from '../support/fake-salesforce.js';
 
 describeEachBackend('Salesforce activity out', (get) => {
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let ws: TestWorkspace;
   let sf: FakeSalesforce;
 
@@ -33,7 +33,7 @@ describeEachBackend('Salesforce activity out', (get) => {
     });
   });
   afterAll(async () => {
-    await ctx.close();
+    await ctx.stop();
     await sf.close();
   });
 

@@ -47,7 +47,7 @@ async function connectSalesforce(ctx: AppContext, ws: TestWorkspace, sandbox = f
 const field = async <T>(ctx: AppContext, text: string, values: unknown[]) => one<T>(ctx.db, { text, values });
 
 describeEachBackend('Salesforce sync in', (get) => {
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let ws: TestWorkspace;
   let sf: FakeSalesforce;
   const accounts: string[] = [];
@@ -83,7 +83,7 @@ describeEachBackend('Salesforce sync in', (get) => {
     }
   }, 60_000);
   afterAll(async () => {
-    await ctx.close();
+    await ctx.stop();
     await sf.close();
   });
 

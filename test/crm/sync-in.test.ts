@@ -16,7 +16,7 @@ const count = async (ctx: AppContext, sql: string, values: unknown[]) =>
   (await one<{ n: number }>(ctx.db, { text: `SELECT count(*)::int AS n FROM ${sql}`, values }))!.n;
 
 describeEachBackend('CRM sync in (HubSpot)', (get) => {
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let ws: TestWorkspace;
   let hs: FakeHubSpot;
   const companyIds: string[] = [];
@@ -57,7 +57,7 @@ describeEachBackend('CRM sync in (HubSpot)', (get) => {
       );
   }, 60_000);
   afterAll(async () => {
-    await ctx.close();
+    await ctx.stop();
     await hs.close();
   });
 

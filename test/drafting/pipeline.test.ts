@@ -21,7 +21,7 @@ const PAGES: Record<string, string> = {
 };
 
 describeEachBackend('research then draft', (get) => {
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let server: http.Server;
   let base: string;
   beforeAll(async () => {
@@ -35,7 +35,7 @@ describeEachBackend('research then draft', (get) => {
     ctx = await createTestContext(get());
   });
   afterAll(async () => {
-    await ctx?.close();
+    await ctx?.stop();
     await new Promise((r) => server.close(r));
   });
 

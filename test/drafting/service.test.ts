@@ -25,7 +25,7 @@ afterAll(async () => fake.close());
 beforeEach(() => fake.reset());
 
 describeEachBackend('draft agent', (get) => {
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let ws: TestWorkspace;
   const offline = () => ctx;
   const online = (): AppContext => onlineContext(ctx, get(), fake);
@@ -43,7 +43,7 @@ describeEachBackend('draft agent', (get) => {
     ctx = await createTestContext(get());
     ws = await buildDraftWorkspace(get().db);
   });
-  afterAll(async () => ctx?.close());
+  afterAll(async () => ctx?.stop());
 
   it('without an API key, drafts offline: one sequence in review with owner, mailbox, template steps, citations and version 1', async () => {
     const scene = await buildScene(get().db, ws, 'hiring');

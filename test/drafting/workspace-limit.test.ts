@@ -51,7 +51,7 @@ describeEachBackend('drafts in flight per workspace', (get) => {
   });
   afterAll(async () => {
     for (const w of workers) await w.agents.stop(5000);
-    for (const w of workers) await w.ctx.close();
+    for (const w of workers) await w.ctx.stop();
     await fake?.close();
   });
 

@@ -10,6 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { startBoss } from '../../agents/boss.js';
 import { Queues } from '../../agents/queues.js';
+import { createCaches } from '../../context.js';
 import { createLogger } from '../../log.js';
 import { createSecretBox } from '../../secret-box.js';
 import { approveSequence } from '../../sequencing/approve.js';
@@ -71,6 +72,7 @@ describe('exactly once, in order, under every fault at once', { timeout: 240_000
       log: createLogger('silent'),
       secrets: createSecretBox(TEST_SECRET),
       config: testConfig(s.t),
+      caches: createCaches(),
     };
     const rep = (await rows<{ user_id: number }>(s, 'SELECT user_id FROM mailboxes WHERE id = $1', [s.mailboxId]))[0]!;
     const seqs: { id: number; email: string }[] = [];

@@ -3,6 +3,7 @@
 // the dead one had not taken; nothing is sent twice; what the dead one held is not lost: its
 // `sending` steps are reconciled (never blindly resent) and its jobs are still in the queue.
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { createCaches } from '../../context.js';
 import { createLogger } from '../../log.js';
 import { createSecretBox } from '../../secret-box.js';
 import { reconcileStuck, STUCK_AFTER_MS } from '../../sequencing/reconcile.js';
@@ -150,6 +151,7 @@ describe('a worker killed mid-flight', { timeout: 240_000 }, () => {
       log: createLogger('silent'),
       secrets: createSecretBox(TEST_SECRET),
       config: testConfig(s.t),
+      caches: createCaches(),
     };
     const before = s.smtp.received.length;
     const r = await reconcileStuck(ctx, { now: stale });

@@ -18,7 +18,7 @@ import { Browserish, listen } from '../support/web.js';
 
 describeEachBackend('oauth connect flow', (get, backend) => {
   let google: FakeOAuth, microsoft: FakeOAuth;
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let web: Awaited<ReturnType<typeof listen>>;
   let ws: TestWorkspace;
   let browser: Browser | undefined;
@@ -39,7 +39,7 @@ describeEachBackend('oauth connect flow', (get, backend) => {
   afterAll(async () => {
     await browser?.close();
     await web?.close();
-    await ctx?.close();
+    await ctx?.stop();
     await google?.close();
     await microsoft?.close();
   });

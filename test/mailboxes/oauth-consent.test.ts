@@ -18,7 +18,7 @@ const REFUSED = 'Google refused the saved sign-in: reconnect this mailbox';
 
 describeEachBackend('oauth consent errors', (get, backend) => {
   let fake: FakeOAuth;
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let web: Awaited<ReturnType<typeof listen>>;
   let ws: TestWorkspace;
   const rita = { sub: `rita-${backend}`, email: 'rita@acme.test', name: 'Rita' };
@@ -39,7 +39,7 @@ describeEachBackend('oauth consent errors', (get, backend) => {
   });
   afterAll(async () => {
     await web?.close();
-    await ctx?.close();
+    await ctx?.stop();
     await fake?.close();
   });
 

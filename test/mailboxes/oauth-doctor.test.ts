@@ -39,7 +39,7 @@ afterAll(async () => {
 });
 
 describeEachBackend('doctor: Google and Microsoft mailboxes send and read with their tokens', (get, backend) => {
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   const ids: Record<string, number> = {};
   beforeAll(async () => {
     ctx = await createTestContext(get(), {
@@ -63,7 +63,7 @@ describeEachBackend('doctor: Google and Microsoft mailboxes send and read with t
     await connect('msmtp', 'microsoft', 'smtp');
     await connect('mapi', 'microsoft', 'api');
   });
-  afterAll(async () => ctx?.close());
+  afterAll(async () => ctx?.stop());
 
   const named = (checks: { name: string }[], key: string, what: string) =>
     checks.find((c) => c.name.startsWith(`mailbox ${ids[key]} ${what}`));

@@ -53,7 +53,7 @@ describe('usableToken', () => {
 
 describeEachBackend('oauth tokens', (get, backend) => {
   let fake: FakeOAuth;
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let ws: TestWorkspace;
   const capture = captureLog();
   const logged = capture.lines;
@@ -73,7 +73,7 @@ describeEachBackend('oauth tokens', (get, backend) => {
     ws = await buildWorkspace(ctx.db);
   });
   afterAll(async () => {
-    await ctx?.close();
+    await ctx?.stop();
     await fake?.close();
   });
 

@@ -31,7 +31,7 @@ interface SeqRow {
 }
 
 describeEachBackend('plays end to end', (get) => {
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let web: Awaited<ReturnType<typeof listen>>;
   let ws: TestWorkspace;
   const helpers = () => ({ ...ctx, jobId: randomUUID(), signal: new AbortController().signal });
@@ -51,7 +51,7 @@ describeEachBackend('plays end to end', (get) => {
   });
   afterAll(async () => {
     await web?.close();
-    await ctx?.close();
+    await ctx?.stop();
   });
 
   const post = (body: string, headers: Record<string, string>) =>
@@ -317,7 +317,7 @@ describeEachBackend('funnel by play', (get) => {
       expect(byKey['no play']).toMatchObject({ signals: 1, drafted: 0 });
     } finally {
       await web.close();
-      await ctx.close();
+      await ctx.stop();
     }
   });
 });

@@ -25,7 +25,7 @@ const TEAM = `<!doctype html><html><body><h1>Our leadership</h1>
   <div class="person"><h3>Ian Park</h3><p>Head of Engineering</p></div></body></html>`;
 
 describeEachBackend('needs a contact', (get) => {
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let srv: Awaited<ReturnType<typeof listen>>;
   let site: http.Server;
   let browser: Browser;
@@ -45,7 +45,7 @@ describeEachBackend('needs a contact', (get) => {
     await browser?.close();
     await new Promise((r) => site.close(r));
     await srv?.close();
-    await ctx?.close();
+    await ctx?.stop();
   });
 
   it('shows the signal with the people research found; the rep adds one and a draft reaches the queue', async () => {

@@ -6,16 +6,13 @@ import { one, run } from '../../db/index.js';
 import { insertAccount } from '../../db/queries/accounts.js';
 import { insertContact } from '../../db/queries/contacts.js';
 import { dossiersOfSignal, factsOfDossier } from '../../db/queries/research.js';
-import { sharedRenderer } from '../../net/browser.js';
 import { buildWorkspace, type TestWorkspace } from '../support/builders.js';
 import { createTestContext } from '../support/context.js';
 import { describeEachBackend } from '../support/db.js';
 import { deadPort, startFixtureSites, type FixtureSites } from './fixture-sites.js';
 
-afterAll(async () => sharedRenderer()?.close());
-
 describeEachBackend('research agent', (get) => {
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let sites: FixtureSites;
   let ws: TestWorkspace;
   let n = 0;
@@ -36,7 +33,7 @@ describeEachBackend('research agent', (get) => {
   });
   afterAll(async () => {
     await sites?.close();
-    await ctx?.close();
+    await ctx?.stop();
   });
 
   async function account(domain: string, contacts: { first: string; title: string; tz?: string; status?: string }[]) {

@@ -9,7 +9,7 @@ import { describeEachBackend } from '../support/db.js';
 import { listen } from '../support/web.js';
 
 describeEachBackend('demo company sites', (get) => {
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let web: Awaited<ReturnType<typeof listen>>;
   beforeAll(async () => {
     ctx = await createTestContext(get());
@@ -17,7 +17,7 @@ describeEachBackend('demo company sites', (get) => {
   });
   afterAll(async () => {
     await web?.close();
-    await ctx?.close();
+    await ctx?.stop();
   });
 
   it('are not served without a demo workspace', async () => {
@@ -38,7 +38,7 @@ describeEachBackend('demo company sites', (get) => {
 
     // Only the app's own origin is let through on loopback: private fetches stay off.
     const config = { ...ctx.config, publicUrl: web.base, allowPrivateFetch: false };
-    const deps = { ...researchDeps(config, undefined, new DbPageCache(ctx.db), { demo: true }), maxTotalMs: 30_000 };
+    const deps = { ...researchDeps(config, undefined, new DbPageCache(ctx.db), { demo: true }, ctx.renderer), maxTotalMs: 30_000 };
     try {
       const northwind = await buildDossier(
         { domain: 'northwind-analytics.example', accountName: 'Northwind Analytics' },

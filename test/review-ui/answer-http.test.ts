@@ -53,7 +53,7 @@ describeEachBackend('answering a reply in the app', (get) => {
   });
   afterAll(async () => {
     await web.close();
-    await ctx.close();
+    await ctx.stop();
     await smtp.close();
   });
   const as = async (role: 'rep' | 'manager' | 'admin') => {

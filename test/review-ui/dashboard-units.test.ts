@@ -11,7 +11,7 @@ import { Browserish, listen } from '../support/web.js';
 import { buildSequence } from '../sequencing/builders.js';
 
 describeEachBackend('dashboard units and step numbers', (get) => {
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let srv: { base: string; close(): Promise<void> };
   let ws: TestWorkspace;
   beforeAll(async () => {
@@ -21,7 +21,7 @@ describeEachBackend('dashboard units and step numbers', (get) => {
   });
   afterAll(async () => {
     await srv?.close();
-    await ctx?.close();
+    await ctx?.stop();
   });
 
   it('one signal to two contacts: drafted 1 signal (100%), 2 sequences, 2.0 contacts per signal; the reply is to Step 1', async () => {

@@ -18,7 +18,7 @@ import { deadPort } from '../research/fixture-sites.js';
 describeEachBackend(
   'mailbox test connection',
   (get) => {
-    let ctx: AppContext & { close(): Promise<void> };
+    let ctx: AppContext & { stop(): Promise<void> };
     let srv: { base: string; close(): Promise<void> };
     let smtp: TestSmtp;
     let imap: TestDovecot;
@@ -48,7 +48,7 @@ describeEachBackend(
       await imap?.stop();
       await smtp?.close();
       await srv?.close();
-      await ctx?.close();
+      await ctx?.stop();
     });
 
     const form = (smtpPass: string, imapPass: string, ports = { smtp: smtp.port, imap: imap.port }) => ({

@@ -25,7 +25,7 @@ describeEachBackend('outbox', (get) => {
   afterAll(async () => {
     await transports.close();
     await web.close();
-    await ctx.close();
+    await ctx.stop();
   });
 
   const as = async (role: 'rep' | 'manager' | 'admin') => {

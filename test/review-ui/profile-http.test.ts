@@ -33,7 +33,7 @@ describeEachBackend('per-user sender name and signature', (get) => {
   afterAll(async () => {
     await transports.close();
     await web.close();
-    await ctx.close();
+    await ctx.stop();
     await smtp.close();
   });
 

@@ -13,7 +13,7 @@ const hours = (h: number) => new Date(Date.now() + h * 3_600_000);
 const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
 
 describeEachBackend('queue page blocks', (get) => {
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let srv: { base: string; close(): Promise<void> };
   let ws: TestWorkspace;
   beforeAll(async () => {
@@ -23,7 +23,7 @@ describeEachBackend('queue page blocks', (get) => {
   });
   afterAll(async () => {
     await srv.close();
-    await ctx.close();
+    await ctx.stop();
   });
 
   it('shows needs-a-contact and returned steps, counting unchanged steps with the current stale-fact days', async () => {

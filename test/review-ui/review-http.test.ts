@@ -16,7 +16,7 @@ import { Browserish, listen } from '../support/web.js';
 const HOSTILE = `<script>alert(1)</script><img src=x onerror=alert(2)>`;
 
 describeEachBackend('review queue and drafts over HTTP', (get) => {
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let srv: { base: string; close(): Promise<void> };
   let ws: TestWorkspace;
   let other: { id: number; email: string; password: string };
@@ -58,7 +58,7 @@ describeEachBackend('review queue and drafts over HTTP', (get) => {
   });
   afterAll(async () => {
     await srv?.close();
-    await ctx?.close();
+    await ctx?.stop();
   });
 
   const as = async (who: { email: string; password: string }) => {

@@ -24,7 +24,7 @@ const FEED = `<?xml version="1.0"?><rss version="2.0"><channel><title>Funding ne
 describeEachBackend(
   'RevOps and dashboard in Chromium',
   (get) => {
-    let ctx: AppContext & { close(): Promise<void> };
+    let ctx: AppContext & { stop(): Promise<void> };
     let srv: { base: string; close(): Promise<void> };
     let feed: Server;
     let feedUrl: string;
@@ -49,7 +49,7 @@ describeEachBackend(
       await agents?.stop(5000);
       await new Promise((r) => feed?.close(r));
       await srv?.close();
-      await ctx?.close();
+      await ctx?.stop();
     });
 
     const as = async (role: 'revops' | 'manager') => {

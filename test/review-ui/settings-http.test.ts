@@ -10,7 +10,7 @@ import { describeEachBackend } from '../support/db.js';
 import { Browserish, listen } from '../support/web.js';
 
 describeEachBackend('RevOps settings over HTTP', (get) => {
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let srv: { base: string; close(): Promise<void> };
   let ws: TestWorkspace;
   let revops: Browserish;
@@ -26,7 +26,7 @@ describeEachBackend('RevOps settings over HTTP', (get) => {
   });
   afterAll(async () => {
     await srv?.close();
-    await ctx?.close();
+    await ctx?.stop();
   });
   const q = <T>(text: string, values: unknown[]) => one<T>(ctx.db, { text, values });
 

@@ -14,7 +14,7 @@ import { ALWAYS, buildSequence, stepRows } from './builders.js';
 import { eventually } from '../support/eventually.js';
 
 describeEachBackend('send and dispatch agents over pg-boss', (get) => {
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let agents: RunningAgents;
   let smtp: TestSmtp;
   beforeAll(async () => {
@@ -24,7 +24,7 @@ describeEachBackend('send and dispatch agents over pg-boss', (get) => {
   afterAll(async () => {
     await agents?.stop(5000);
     await smtp?.close();
-    await ctx?.close();
+    await ctx?.stop();
   });
 
   it('the dispatcher turns a due step into a send job, and the send agent delivers it once', async () => {

@@ -12,13 +12,13 @@ import { buildSequence, stepRows } from './builders.js';
 const NOW = new Date('2026-03-09T15:00:00Z');
 
 describeEachBackend('approveSequence', (get) => {
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let ws: TestWorkspace;
   beforeAll(async () => {
     ctx = await createTestContext(get());
     ws = await buildWorkspace(get().db);
   });
-  afterAll(async () => ctx.close());
+  afterAll(async () => ctx.stop());
 
   it("activates the sequence and schedules every step in the contact's window", async () => {
     const b = await buildSequence(ctx.db, {

@@ -20,7 +20,7 @@ const at = (iso: string) => new Date(iso);
 const fixed = (d: Date) => () => d;
 
 describeEachBackend("daily cap in the mailbox owner's day", (get) => {
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let ws: TestWorkspace;
   let smtp: TestSmtp;
   let transports: TransportPool;
@@ -34,7 +34,7 @@ describeEachBackend("daily cap in the mailbox owner's day", (get) => {
   afterAll(async () => {
     await transports.close();
     await smtp.close();
-    await ctx.close();
+    await ctx.stop();
   });
 
   /** Two approved steps on a mailbox of cap 1, due at `first` and `second`. */

@@ -13,7 +13,7 @@ import { ALWAYS, buildSequence, stepRows } from './builders.js';
 const NOW = new Date('2026-03-10T14:00:00Z');
 
 describeEachBackend('rep controls and simulated replies (outbox)', (get) => {
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let ws: TestWorkspace;
   let transports: TransportPool;
   beforeAll(async () => {
@@ -23,7 +23,7 @@ describeEachBackend('rep controls and simulated replies (outbox)', (get) => {
   });
   afterAll(async () => {
     await transports.close();
-    await ctx.close();
+    await ctx.stop();
   });
 
   const sent = async (accountId?: number) => {

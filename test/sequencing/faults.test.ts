@@ -23,7 +23,7 @@ const at = (d: Date) => () => d;
 const SOCKET_TIMEOUT_MS = 1_500;
 
 describeEachBackend('sending under SMTP faults', (get) => {
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let ws: TestWorkspace;
   let smtp: TestSmtp;
   let transports: TransportPool;
@@ -35,7 +35,7 @@ describeEachBackend('sending under SMTP faults', (get) => {
   afterEach(() => transports?.close());
   afterAll(async () => {
     await smtp.close();
-    await ctx.close();
+    await ctx.stop();
   });
 
   /** A fresh pool per test: a fault at the greeting only meets a new connection. */

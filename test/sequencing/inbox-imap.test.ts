@@ -18,7 +18,7 @@ import { eventually } from '../support/eventually.js';
 const NOW = new Date('2026-03-10T14:00:00Z'); // Tuesday 10:00 in New York
 
 describeEachBackend('inbox over IMAP (Dovecot)', (get) => {
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let ws: TestWorkspace;
   let dovecot: TestDovecot;
   let transports: TransportPool;
@@ -39,7 +39,7 @@ describeEachBackend('inbox over IMAP (Dovecot)', (get) => {
   afterAll(async () => {
     await transports.close();
     await dovecot?.stop();
-    await ctx.close();
+    await ctx.stop();
   });
 
   /** An active sequence whose opener went out at NOW through the IMAP-backed mailbox. */

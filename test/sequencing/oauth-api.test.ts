@@ -20,7 +20,7 @@ import { replyTo } from './mail-builders.js';
 const NOW = new Date('2026-03-10T14:00:00Z');
 
 describeEachBackend('OAuth mailboxes through the Gmail API and Microsoft Graph', (get, backend) => {
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let fake: FakeOAuth;
   let apis: FakeMailApis;
   let transports: TransportPool;
@@ -39,7 +39,7 @@ describeEachBackend('OAuth mailboxes through the Gmail API and Microsoft Graph',
   afterAll(async () => {
     await transports?.close();
     await apis?.close();
-    await ctx?.close();
+    await ctx?.stop();
     await fake?.close();
   });
 

@@ -23,7 +23,7 @@ import { replyTo } from './mail-builders.js';
 const NOW = new Date('2026-03-10T14:00:00Z');
 
 describeEachBackend('OAuth mailboxes, the whole loop (XOAUTH2 SMTP + IMAP, real token store)', (get, backend) => {
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let fake: FakeOAuth;
   let smtp: TestSmtp;
   let dovecot: TestDovecot;
@@ -53,7 +53,7 @@ describeEachBackend('OAuth mailboxes, the whole loop (XOAUTH2 SMTP + IMAP, real 
     await transports?.close();
     await dovecot?.stop();
     await smtp?.close();
-    await ctx?.close();
+    await ctx?.stop();
     await fake?.close();
   });
 

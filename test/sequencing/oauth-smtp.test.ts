@@ -19,7 +19,7 @@ const NOW = new Date('2026-03-09T15:00:00Z');
 const fixed = (d: Date) => () => d;
 
 describeEachBackend('OAuth mailboxes over SMTP with XOAUTH2', (get) => {
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let ws: TestWorkspace;
   let issuer: TokenIssuer;
   let smtp: TestSmtp;
@@ -39,7 +39,7 @@ describeEachBackend('OAuth mailboxes over SMTP with XOAUTH2', (get) => {
     await transports.close();
     await smtp.close();
     await issuer.close();
-    await ctx.close();
+    await ctx.stop();
   });
 
   const oauthSequence = async (provider: 'google' | 'microsoft', tokenUser?: string) => {

@@ -17,7 +17,7 @@ const NOW = new Date('2026-03-09T15:00:00Z'); // Monday
 const fixed = (d: Date) => () => d;
 
 describeEachBackend('sending a step', (get) => {
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let ws: TestWorkspace;
   let smtp: TestSmtp;
   let transports: TransportPool;
@@ -34,7 +34,7 @@ describeEachBackend('sending a step', (get) => {
   afterAll(async () => {
     await transports.close();
     await smtp.close();
-    await ctx.close();
+    await ctx.stop();
   });
 
   const approved = async (spec: Partial<SequenceSpec> = {}) => {

@@ -20,7 +20,7 @@ const BROWSER =
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Safari/605.1.15';
 
 describeEachBackend('tracking and webhooks', (get) => {
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let ws: TestWorkspace;
   let web: { base: string; close(): Promise<void> };
   let transports: TransportPool;
@@ -33,7 +33,7 @@ describeEachBackend('tracking and webhooks', (get) => {
   afterAll(async () => {
     await transports.close();
     await web.close();
-    await ctx.close();
+    await ctx.stop();
   });
 
   const sent = async () => {

@@ -23,13 +23,13 @@ function child(env: Record<string, string>): { proc: ChildProcess; done: Promise
 describeEachBackend(
   'worker processes',
   (get) => {
-    let ctx: AppContext & { close(): Promise<void> };
+    let ctx: AppContext & { stop(): Promise<void> };
     let ws: TestWorkspace;
     beforeAll(async () => {
       ctx = await createTestContext(get());
       ws = await buildWorkspace(get().db);
     });
-    afterAll(async () => ctx.close());
+    afterAll(async () => ctx.stop());
 
     const dueSteps = async (smtp: TestSmtp, n: number) => {
       const mailboxId = (

@@ -25,7 +25,7 @@ beforeAll(async () => {
 afterAll(async () => srv?.close());
 
 describeEachBackend('signal agents', (get) => {
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let ws: TestWorkspace;
   const helpers = (): Helpers => ({ ...ctx, jobId: 'test', signal: new AbortController().signal });
   const pollJobs = () =>
@@ -50,7 +50,7 @@ describeEachBackend('signal agents', (get) => {
       }),
     );
   });
-  afterAll(async () => ctx?.close());
+  afterAll(async () => ctx?.stop());
 
   it('the tick enqueues one poll per due source, and none for a source it already claimed', async () => {
     const s = await one(

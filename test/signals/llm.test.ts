@@ -24,7 +24,7 @@ const item = (key: string, title: string, summary = ''): RawItem => ({
 });
 
 describeEachBackend('signals: LLM second opinion', (get) => {
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let fake: FakeAnthropic;
   let ws: TestWorkspace;
   const ingest = (items: RawItem[]) =>
@@ -59,7 +59,7 @@ describeEachBackend('signals: LLM second opinion', (get) => {
     }
   });
   afterAll(async () => {
-    await ctx?.close();
+    await ctx?.stop();
     await fake?.close();
   });
 

@@ -81,7 +81,7 @@ beforeAll(async () => {
 afterAll(async () => srv.close());
 
 describeEachBackend('signal pipeline', (get) => {
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let ws: TestWorkspace;
   const acc: Record<string, number> = {};
   const ictx = () => ({ ...ctx, enqueueResearch: researchEnqueuer(ctx.boss) });
@@ -122,7 +122,7 @@ describeEachBackend('signal pipeline', (get) => {
       acc[domain] = a!.id;
     }
   });
-  afterAll(async () => ctx?.close());
+  afterAll(async () => ctx?.stop());
 
   it('turns the same round from two feeds into one signal with both sources, and queues research once', async () => {
     const a = await source('Wire A', `${srv.base}/a.xml`);

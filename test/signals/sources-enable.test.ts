@@ -11,7 +11,7 @@ import { describeEachBackend } from '../support/db.js';
 import { Browserish, listen } from '../support/web.js';
 
 describeEachBackend('enabling a source from the page and from the API', (get) => {
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let web: Awaited<ReturnType<typeof listen>>;
   let ws: TestWorkspace;
   let page: Browserish;
@@ -29,7 +29,7 @@ describeEachBackend('enabling a source from the page and from the API', (get) =>
   });
   afterAll(async () => {
     await web?.close();
-    await ctx?.close();
+    await ctx?.stop();
   });
 
   const api = (id: number, enabled: boolean) =>

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFeed } from '../../signals/sources/feed.js';
 import { pageRobots } from '../../signals/sources/page.js';
 import { fetchSource } from '../../signals/poll.js';
-import { sharedRenderer } from '../../net/browser.js';
+import { chromiumRenderer } from '../../net/browser.js';
 import { lacks } from '../support/programs.js';
 import type { PollContext, SourceKind, SourceSpec } from '../../signals/types.js';
 import { fixtureServer, send, type FixtureServer } from './http-fixture.js';
@@ -14,6 +14,8 @@ const fixture = (p: string) => readFileSync(new URL(`../fixtures/signals/${p}`, 
 const NOW = new Date('2026-03-01T12:00:00Z');
 const FOREVER = { now: NOW, maxAgeDays: 20_000 };
 let srv: FixtureServer;
+/** One Chromium for the suite (what the application context would own), closed after. */
+const renderer = chromiumRenderer();
 const ctx = (over: Partial<PollContext> = {}): PollContext => ({
   fetch: { allowPrivate: true, timeoutMs: 10_000 },
   now: NOW,
@@ -119,7 +121,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  await sharedRenderer()?.close();
+  await renderer?.close();
   await srv.close();
 });
 
@@ -241,10 +243,10 @@ describe('watched pages', () => {
   it.skipIf(lacks('Chromium'))(
     'renders a page that builds its list with script (Chromium)',
     async () => {
-      expect(sharedRenderer(), 'Chromium is installed (apt-get install chromium)').toBeTruthy();
+      expect(renderer, 'Chromium is installed (apt-get install chromium)').toBeTruthy();
       const r = await fetchSource(
         spec('page', `${srv.base}/script-page`, { emitInitial: true }),
-        ctx({ renderer: sharedRenderer() }),
+        ctx({ renderer }),
       );
       expect(r.items.map((i) => i.title)).toContain('Acme launches Acme Cloud for enterprises');
     },

@@ -16,7 +16,7 @@ import { describeEachBackend } from '../support/db.js';
 import { Browserish, listen } from '../support/web.js';
 
 describeEachBackend('signals page', (get) => {
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let web: Awaited<ReturnType<typeof listen>>;
   let ws: TestWorkspace;
   let browser: Browserish;
@@ -49,7 +49,7 @@ describeEachBackend('signals page', (get) => {
   });
   afterAll(async () => {
     await web?.close();
-    await ctx?.close();
+    await ctx?.stop();
   });
 
   it('refuses a manual entry without the CSRF token, and stores one with it', async () => {
@@ -238,7 +238,7 @@ describeEachBackend('signals page', (get) => {
     const s = await manual('Kestrel Robotics raises $20M Series B');
     expect(s.status).toBe('unmatched');
     // A first pass records the accounts as seen; nothing names Kestrel yet.
-    await rematchChangedWorkspaces({ db: ctx.db, enqueueResearch: async () => {} }, new Date());
+    await rematchChangedWorkspaces({ db: ctx.db, caches: ctx.caches, enqueueResearch: async () => {} }, new Date());
     expect((await signal('Kestrel Robotics raises $20M Series B'))!.status).toBe('unmatched');
     const acc = await one<{ id: number }>(ctx.db, {
       text: `SELECT id FROM accounts WHERE workspace_id = $1 AND domain = 'orbital-works.example'`,
@@ -259,7 +259,7 @@ describeEachBackend('signals page', (get) => {
     );
     const queued: number[] = [];
     const moved = await rematchChangedWorkspaces(
-      { db: ctx.db, enqueueResearch: async (_tx, id) => void queued.push(id) },
+      { db: ctx.db, caches: ctx.caches, enqueueResearch: async (_tx, id) => void queued.push(id) },
       new Date(),
     );
     expect(moved).toBeGreaterThanOrEqual(1);

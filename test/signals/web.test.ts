@@ -20,7 +20,7 @@ import { listen } from '../support/web.js';
 const SECRET = 'whsec-test-0123456789';
 
 describeEachBackend('signals over HTTP', (get) => {
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let web: Awaited<ReturnType<typeof listen>>;
   let ws: TestWorkspace;
   let hook: SignalSourceRow;
@@ -101,7 +101,7 @@ describeEachBackend('signals over HTTP', (get) => {
   });
   afterAll(async () => {
     await web?.close();
-    await ctx?.close();
+    await ctx?.stop();
   });
 
   const move = JSON.stringify({

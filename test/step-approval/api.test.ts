@@ -12,7 +12,7 @@ import { buildReturnedStep, somethingChanged } from './builders.js';
 const hours = (h: number) => new Date(Date.now() + h * 3_600_000);
 
 describeEachBackend('returned steps API', (get) => {
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let srv: { base: string; close(): Promise<void> };
   beforeAll(async () => {
     ctx = await createTestContext(get());
@@ -20,7 +20,7 @@ describeEachBackend('returned steps API', (get) => {
   });
   afterAll(async () => {
     await srv.close();
-    await ctx.close();
+    await ctx.stop();
   });
 
   it('lists, shows what changed, refuses a stale digest and approves the current one', async () => {
@@ -67,7 +67,7 @@ describeEachBackend('returned steps API', (get) => {
 });
 
 describeEachBackend('editing a returned step', (get) => {
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let srv: { base: string; close(): Promise<void> };
   beforeAll(async () => {
     ctx = await createTestContext(get());
@@ -75,7 +75,7 @@ describeEachBackend('editing a returned step', (get) => {
   });
   afterAll(async () => {
     await srv.close();
-    await ctx.close();
+    await ctx.stop();
   });
 
   it("saves the rep's text over what they saw, refuses a stale form, and links the step from the draft page", async () => {

@@ -24,7 +24,7 @@ const at = (d: Date) => () => d;
 const local = (d: Date | null) => (d ? DateTime.fromJSDate(d, { zone: NY }).toFormat('ccc HH:mm') : null);
 
 describeEachBackend('per-step approval', (get) => {
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let ws: TestWorkspace;
   let transports: TransportPool;
   beforeAll(async () => {
@@ -38,7 +38,7 @@ describeEachBackend('per-step approval', (get) => {
   });
   afterAll(async () => {
     await transports.close();
-    await ctx.close();
+    await ctx.stop();
   });
 
   const eachStep = async (spec: Partial<SequenceSpec> = {}) => {

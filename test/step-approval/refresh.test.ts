@@ -18,7 +18,7 @@ const OPENER = { subject: 'Congrats on the Series B', body: 'Hi Dana,\n\nSaw the
 
 describeEachBackend('refresh this step', (get) => {
   let fake: FakeAnthropic;
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let srv: { base: string; close(): Promise<void> };
   beforeAll(async () => {
     fake = await startFakeAnthropic();
@@ -31,7 +31,7 @@ describeEachBackend('refresh this step', (get) => {
   });
   afterAll(async () => {
     await srv.close();
-    await ctx.close();
+    await ctx.stop();
     await fake.close();
   });
 

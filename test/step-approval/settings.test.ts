@@ -16,7 +16,7 @@ import { buildReturnedStep } from './builders.js';
 const hours = (h: number) => new Date(Date.now() + h * 3_600_000);
 
 describeEachBackend('approval mode settings', (get, backend) => {
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let srv: { base: string; close(): Promise<void> };
   let ws: TestWorkspace;
   let revops: Browserish;
@@ -31,7 +31,7 @@ describeEachBackend('approval mode settings', (get, backend) => {
   });
   afterAll(async () => {
     await srv.close();
-    await ctx.close();
+    await ctx.stop();
   });
   const settings = async () =>
     (await one<{ settings: Record<string, unknown> }>(ctx.db, {

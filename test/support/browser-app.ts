@@ -76,7 +76,7 @@ export function useBrowserApp(get: () => TestDb, opts: BrowserAppOptions = {}): 
   afterAll(async () => {
     await browser?.close();
     await web?.close();
-    await ctx?.close();
+    await ctx?.stop();
   });
 
   const app: BrowserApp = {

@@ -70,7 +70,7 @@ export class Browserish {
  * database, the app on loopback and a workspace with one user per role; closed after the block.
  */
 export function useWebApp(get: () => TestDb, env: Record<string, string> = {}) {
-  const s = {} as { ctx: AppContext & { close(): Promise<void> }; base: string; ws: TestWorkspace };
+  const s = {} as { ctx: AppContext & { stop(): Promise<void> }; base: string; ws: TestWorkspace };
   let web: Awaited<ReturnType<typeof listen>> | undefined;
   beforeAll(async () => {
     s.ctx = await createTestContext(get(), env);
@@ -80,7 +80,7 @@ export function useWebApp(get: () => TestDb, env: Record<string, string> = {}) {
   });
   afterAll(async () => {
     await web?.close();
-    await s.ctx?.close();
+    await s.ctx?.stop();
   });
   return s;
 }

@@ -9,7 +9,7 @@ import { describeEachBackend } from '../support/db.js';
 import { Browserish, listen } from '../support/web.js';
 
 describeEachBackend('web auth', (get) => {
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let web: Awaited<ReturnType<typeof listen>>;
   let ws: TestWorkspace;
   beforeAll(async () => {
@@ -19,7 +19,7 @@ describeEachBackend('web auth', (get) => {
   });
   afterAll(async () => {
     await web?.close();
-    await ctx?.close();
+    await ctx?.stop();
   });
 
   it('redirects an anonymous browser to the login page and serves it', async () => {

@@ -13,7 +13,7 @@ import { describeEachBackend } from '../support/db.js';
 import { Browserish, listen } from '../support/web.js';
 
 describeEachBackend('bad input over HTTP', (get) => {
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let web: Awaited<ReturnType<typeof listen>>;
   let ws: TestWorkspace;
   let token: string;
@@ -34,7 +34,7 @@ describeEachBackend('bad input over HTTP', (get) => {
   });
   afterAll(async () => {
     await web?.close();
-    await ctx?.close();
+    await ctx?.stop();
   });
 
   const api = (path: string, init: { method?: string; body?: unknown } = {}) =>

@@ -11,8 +11,8 @@ import { listen } from '../support/web.js';
 
 describe('plain http on a LAN name [pglite]', { timeout: 120_000 }, () => {
   let t: TestDb;
-  let ctx: AppContext & { close(): Promise<void> };
-  let https: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
+  let https: AppContext & { stop(): Promise<void> };
   let web: Awaited<ReturnType<typeof listen>>;
   let ws: TestWorkspace;
   let browser: Browser;
@@ -28,8 +28,8 @@ describe('plain http on a LAN name [pglite]', { timeout: 120_000 }, () => {
   afterAll(async () => {
     await browser?.close();
     await web?.close();
-    await https?.close();
-    await ctx?.close();
+    await https?.stop();
+    await ctx?.stop();
     await t?.dispose();
   });
 

@@ -37,8 +37,8 @@ async function loginForm(b: Browserish, email: string, password: string, headers
 }
 
 describeEachBackend('login throttling', (get) => {
-  let ctx: AppContext & { close(): Promise<void> };
-  let proxied: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
+  let proxied: AppContext & { stop(): Promise<void> };
   let web: Awaited<ReturnType<typeof listen>>;
   let behindProxy: Awaited<ReturnType<typeof listen>>;
   let ws: TestWorkspace;
@@ -52,8 +52,8 @@ describeEachBackend('login throttling', (get) => {
   afterAll(async () => {
     await web?.close();
     await behindProxy?.close();
-    await proxied?.close();
-    await ctx?.close();
+    await proxied?.stop();
+    await ctx?.stop();
   });
   const evaluated = async (email: string) =>
     (await one<{ n: number }>(ctx.db, {

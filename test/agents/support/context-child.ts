@@ -32,5 +32,5 @@ const raw = await compileMessage({
 });
 await ctx.transports.for(mailbox).send(raw, { from: 'rep@sender.test', to: 'dana@acme.test' }, { stage: () => {} });
 process.stdout.write('sent\n');
-await ctx.close();
+await ctx.stop();
 process.stdout.write('closed\n');

@@ -12,4 +12,4 @@ for (const id of ids) {
   process.stdout.write(`${id} ${r.status}\n`);
 }
 await transports.close();
-await ctx.close();
+await ctx.stop();
