@@ -15,7 +15,10 @@ export const maintenanceAgent = defineAgent({
   cron: '* * * * *',
   async handler(_payload, { db, log, boss, caches }) {
     const woken = (await run(db, wakeSnoozed(null, new Date()))).length;
-    const rematched = await rematchChangedWorkspaces({ db, log, caches, enqueueResearch: researchEnqueuer(boss) }, new Date());
+    const rematched = await rematchChangedWorkspaces(
+      { db, log, caches, enqueueResearch: researchEnqueuer(boss) },
+      new Date(),
+    );
     const sessions = (await run(db, deleteExpiredSessions())).length;
     const attempts = (await run(db, deleteOldLoginAttempts())).length;
     const pages = (await run(db, deleteExpiredPages())).length;

@@ -14,7 +14,10 @@ export interface DispatchDeps {
   lookup?: SentLookup;
 }
 
-export async function dispatchTick(ctx: Pick<AppContext, 'db' | 'log' | 'secrets' | 'config' | 'caches'>, deps: DispatchDeps) {
+export async function dispatchTick(
+  ctx: Pick<AppContext, 'db' | 'log' | 'secrets' | 'config' | 'caches'>,
+  deps: DispatchDeps,
+) {
   const now = deps.now ?? new Date();
   // First: steps back in their owner's queue, and unapproved ones whose window closed (moved or skipped).
   const approvals = await stepApprovalTick(ctx, { now });

@@ -38,7 +38,10 @@ describeEachBackend('demo company sites', (get) => {
 
     // Only the app's own origin is let through on loopback: private fetches stay off.
     const config = { ...ctx.config, publicUrl: web.base, allowPrivateFetch: false };
-    const deps = { ...researchDeps(config, undefined, new DbPageCache(ctx.db), { demo: true }, ctx.renderer), maxTotalMs: 30_000 };
+    const deps = {
+      ...researchDeps(config, undefined, new DbPageCache(ctx.db), { demo: true }, ctx.renderer),
+      maxTotalMs: 30_000,
+    };
     try {
       const northwind = await buildDossier(
         { domain: 'northwind-analytics.example', accountName: 'Northwind Analytics' },

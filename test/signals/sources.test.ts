@@ -244,10 +244,7 @@ describe('watched pages', () => {
     'renders a page that builds its list with script (Chromium)',
     async () => {
       expect(renderer, 'Chromium is installed (apt-get install chromium)').toBeTruthy();
-      const r = await fetchSource(
-        spec('page', `${srv.base}/script-page`, { emitInitial: true }),
-        ctx({ renderer }),
-      );
+      const r = await fetchSource(spec('page', `${srv.base}/script-page`, { emitInitial: true }), ctx({ renderer }));
       expect(r.items.map((i) => i.title)).toContain('Acme launches Acme Cloud for enterprises');
     },
     60_000,
