@@ -17,7 +17,7 @@ import { describeEachBackend } from '../support/db.js';
 import { startFakeSalesforce, type FakeSalesforce } from '../support/fake-salesforce.js';
 
 describeEachBackend('CRM create_contacts (Salesforce)', (get) => {
-  let ctx: AppContext & { close(): Promise<void> };
+  let ctx: AppContext & { stop(): Promise<void> };
   let ws: TestWorkspace;
   let sf: FakeSalesforce;
   beforeAll(async () => {
@@ -35,7 +35,7 @@ describeEachBackend('CRM create_contacts (Salesforce)', (get) => {
     });
   });
   afterAll(async () => {
-    await ctx.close();
+    await ctx.stop();
     await sf.close();
   });
 
