@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectWithToken } from '../../crm/connection.js';
-import { migrate } from '../../db/migrate.js';
 import { openPglite } from '../../db/pglite.js';
 import { buildWorkspace } from '../support/builders.js';
 import { createTestContext, TEST_SECRET } from '../support/context.js';
 import { BACKENDS, createTestDb, type TestDb } from '../support/db.js';
+import { seedPgliteDataDir } from '../support/pglite-image.js';
 import { startFakeHubSpot, type FakeHubSpot } from '../support/fake-hubspot.js';
 import { cleanEnv, startProcess } from '../support/process.js';
 
@@ -28,8 +28,9 @@ for (const backend of BACKENDS) {
       const dataDir = mkdtempSync(path.join(tmpdir(), 'prospector-crm-cli-'));
       if (backend === 'postgres') t = await createTestDb('postgres', { label: 'crmcli' });
       else {
+        // The child's data folder starts as a copy of the migrated image: no initdb, no migrations.
+        await seedPgliteDataDir(dataDir);
         const db = await openPglite(path.join(dataDir, 'pgdata'));
-        await migrate(db);
         t = { backend, db, dispose: () => db.close() };
       }
       const ctx = await createTestContext(t, { HUBSPOT_API_URL: hs.url });
