@@ -23,7 +23,9 @@ export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 export function startProcess(args: string[], env: NodeJS.ProcessEnv): Proc {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/prospector.js'), ...args], {
+  // --liftoff-only: the embedded PGlite's WASM without V8's optimising recompile, which a short-lived
+  // child pays for in CPU and never earns back (see vitest.config.ts).
+  const child = spawn(process.execPath, ['--liftoff-only', path.join(ROOT, 'bin/prospector.js'), ...args], {
     env,
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
