@@ -173,7 +173,7 @@ export function draftRoutes(ctx: AppContext): Router {
           action: `/drafts/${d.id}/approve`,
           back: `/drafts/${d.id}`,
           failures: d.gate_failures,
-          hidden: html`<input type="hidden" name="version" value="${d.version}" />`,
+          hidden: { version: d.version },
         }),
       );
       return;

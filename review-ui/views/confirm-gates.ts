@@ -2,13 +2,13 @@
 // step): every failure by name, and a box to tick that says they were read.
 import type { Request } from 'express';
 import { failedGates } from '../../drafting/confirm-gates.js';
-import { html, safeUrl, type Html } from '../html.js';
+import { html, safeUrl } from '../html.js';
 import { csrfField, page } from '../layout.js';
 import { gateText } from './draft.js';
 
 export function confirmFailuresPage(
   req: Request,
-  o: { what: string; action: string; back: string; failures: unknown; hidden: Html },
+  o: { what: string; action: string; back: string; failures: unknown; hidden: Record<string, string | number> },
 ): string {
   const list = Array.isArray(o.failures) ? o.failures : [];
   const gates = failedGates(o.failures);
@@ -22,7 +22,7 @@ export function confirmFailuresPage(
         </ul>
       </section>
       <form method="post" action="${safeUrl(o.action)}" class="stack" id="confirm-failures-form">
-        ${csrfField(req)}${o.hidden}
+        ${csrfField(req)}${Object.entries(o.hidden).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}" />`)}
         <input type="hidden" name="confirm_gates" value="${gates.join(',')}" />
         <label class="check"
           ><input type="checkbox" name="confirm_failures" value="yes" required id="confirm-failures" /> I read these
