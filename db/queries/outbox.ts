@@ -51,7 +51,7 @@ export const countOutbox = (workspaceId: number, ownerId: number | null): Sql<{ 
   values: [workspaceId, ownerId],
 });
 
-export const findOutMessage = (workspaceId: number, id: number): Sql => ({
+export const findOutMessage = (workspaceId: number, id: number): Sql<OutboxRow & { raw: string | null }> => ({
   text: `SELECT x.*, m.raw FROM (${OUTBOX_SELECT} WHERE m.workspace_id = $1 AND m.id = $2 AND m.direction = 'out') x JOIN messages m ON m.id = x.id`,
   values: [workspaceId, id],
 });
@@ -131,7 +131,19 @@ export const restoreTemplate = (sequenceId: number, demoTemplateId: number, temp
 });
 
 /** Steps "send now" could not send, with why and when they are expected to go. */
-export const waitingSteps = (workspaceId: number, stepIds: number[], ownerId: number | null): Sql => ({
+export interface WaitingStepRow {
+  id: number;
+  status: string;
+  scheduled_at: Date | null;
+  last_error: string | null;
+  skip_reason: string | null;
+  step_no: number;
+  first_name: string | null;
+  last_name: string | null;
+  email: string;
+}
+
+export const waitingSteps = (workspaceId: number, stepIds: number[], ownerId: number | null): Sql<WaitingStepRow> => ({
   text: `SELECT st.id, st.status, st.scheduled_at, st.last_error, st.skip_reason,
                 (SELECT count(*) FROM sequence_steps e WHERE e.sequence_id = st.sequence_id AND e.position <= st.position)::int AS step_no,
                 c.first_name, c.last_name, c.email
