@@ -275,7 +275,11 @@ const PENDING = `FROM sequences s JOIN signals sig ON sig.id = s.signal_id LEFT 
  * in the queue's index (every key column runs the same way), not a window over the whole queue.
  * No row when the draft is not in the viewer's queue.
  */
-export const queueNeighbours = (workspaceId: number, viewer: number | null, id: number): Sql => ({
+export const queueNeighbours = (
+  workspaceId: number,
+  viewer: number | null,
+  id: number,
+): Sql<{ prev_id: number | null; next_id: number | null }> => ({
   text: `WITH cur AS (SELECT s.flagged AS f, s.signal_detected_at AS d, s.signal_id AS g, s.id ${PENDING} AND s.id = $3)
          SELECT (SELECT s.id ${PENDING} AND ${KEY} > (cur.f, cur.d, cur.g, cur.id)
                   ORDER BY s.flagged, s.signal_detected_at, s.signal_id, s.id LIMIT 1) AS prev_id,

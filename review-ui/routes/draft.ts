@@ -17,16 +17,14 @@ import { crmHoldOut } from '../../crm/guards.js';
 import { AppError, isAppError } from '../../errors.js';
 import { previewSchedule } from '../../sequencing/approve.js';
 import { authedRouter, type AuthedRequest } from '../authed.js';
-import { waitingLine } from '../views/schedule.js';
 import { loadUpcoming } from './schedule.js';
 import { canActOnDraft, queueViewer } from '../access.js';
 import { approve, loadDraft, regenerate, reject, saveEdit, snooze, type StepEdit } from '../draft-actions.js';
-import { inZone, intParam, label, zoneOf } from '../format.js';
-import { html } from '../html.js';
-import { csrfField, page } from '../layout.js';
+import { intParam, zoneOf } from '../format.js';
+import { page } from '../layout.js';
 import { statusLine } from '../status-line.js';
 import { confirmFailuresPage, confirmedGates } from '../views/confirm-gates.js';
-import { actions, dossier, gateFailures, KEY_HELP, signalCard, stepCard, type Planned } from '../views/draft.js';
+import { draftPage } from '../views/draft.js';
 
 const idParam = (req: Request) => {
   const id = intParam(req.params.id);
@@ -41,10 +39,7 @@ async function render(ctx: AppContext, req: AuthedRequest, d: DraftRow): Promise
     d.signal_id ? run(ctx.db, listObservationsForReview(d.signal_id)) : [],
     run(ctx.db, listStepsForReview(d.id)),
     run(ctx.db, listDraftVersions(d.id)),
-    one<{ prev_id: number | null; next_id: number | null }>(
-      ctx.db,
-      queueNeighbours(u.workspaceId, queueViewer(u), d.id),
-    ),
+    one(ctx.db, queueNeighbours(u.workspaceId, queueViewer(u), d.id)),
   ]);
   const dos = d.signal_id ? await one(ctx.db, findDossierForReview(d.signal_id, d.contact_id)) : undefined;
   const facts = dos ? await run(ctx.db, listFacts(dos.id)) : [];
@@ -52,81 +47,39 @@ async function render(ctx: AppContext, req: AuthedRequest, d: DraftRow): Promise
   const plan = pending ? await previewSchedule(ctx.db, d.id).catch(() => undefined) : undefined;
   // Drafted before the CRM held the account out: the reason, and approving is refused (sequencing/approve.ts).
   const heldOut = pending && d.account_id ? await crmHoldOut(ctx.db, d.workspace_id, d.account_id) : null;
-  const recipientZone =
-    plan?.zone ?? zoneOf(d.contact_time_zone, dos?.contact_time_zone, d.account_time_zone, d.owner_time_zone);
   const canAct = canActOnDraft(u, d);
-  const editable = canAct && pending;
-  // Each step not gone yet says why it waits and when it is expected (the same words as Upcoming sends).
   const now = new Date();
-  const waiting = new Map(
-    (['active', 'paused'].includes(d.status)
-      ? await loadUpcoming(ctx.db, req, { sequenceId: d.id }, 100, 0, now)
-      : []
-    ).map((it) => [
-      it.row.id,
-      html`<p class="waiting" data-step-id="${it.row.id}">
-        Waiting: ${waitingLine(it.waiting, zoneOf(u.timeZone), now)} · <a href="/schedule">reschedule or skip</a>
-      </p>`,
-    ]),
-  );
-  const factMap = new Map(facts.map((f) => [Number(f.id), f]));
-  const planned = new Map<number, Planned>((plan?.steps ?? []).map((p) => [p.position, p]));
-  const csrf = csrfField(req);
+  const upcoming = ['active', 'paused'].includes(d.status)
+    ? await loadUpcoming(ctx.db, req, { sequenceId: d.id }, 100, 0, now)
+    : [];
   const who = [d.contact_first_name, d.contact_last_name].filter(Boolean).join(' ') || d.contact_email || 'no contact';
-  const title = `${d.account_name ?? 'No account'} · ${who}`;
-  const body = html` ${await statusLine(ctx, req)}
-    <div
-      id="draft"
-      data-draft-id="${d.id}"
-      data-version="${d.version}"
-      data-status="${d.status}"
-      data-prev="${nb?.prev_id ? `/drafts/${nb.prev_id}` : ''}"
-      data-next="${nb?.next_id ? `/drafts/${nb.next_id}` : ''}"
-    >
-      ${gateFailures(d)}
-      ${d.status === 'stopped' && d.stop_reason ? html`<p class="stopped" role="status">Stopped: ${d.stop_reason}.</p>` : ''}
-      ${heldOut ? html`<p class="held-out" role="alert">Not sendable: ${heldOut}. Approving it is refused while the CRM holds the account out.</p>` : ''}
-      <p class="meta">
-        ${label(d.status)} · ${d.contact_title ? html`${d.contact_title} · ` : ''}${d.contact_email ?? ''} · owner
-        ${d.owner_name ?? '—'} ·
-        ${d.drafter === 'offline' ? html`<span class="badge">written by the offline drafter (no LLM)</span>` : html`drafted by ${d.drafter ?? '—'}`}
-        ${d.prompt_version ? html`· prompt ${d.prompt_version}` : ''}
-        ${d.snoozed_until ? html`· snoozed until ${inZone(d.snoozed_until, u.timeZone)}` : ''}
-      </p>
-      <nav class="draft-nav" aria-label="Queue">
-        ${nb?.prev_id ? html`<a href="/drafts/${nb.prev_id}" rel="prev">← Previous <kbd>k</kbd></a>` : ''}
-        <a href="/queue">Queue</a
-        >${nb?.next_id ? html`<a href="/drafts/${nb.next_id}" rel="next">Next <kbd>j</kbd> →</a>` : ''}
-        <button type="button" class="link" data-help>Keys <kbd>?</kbd></button>
-      </nav>
-      ${actions(d, csrf, canAct, !ctx.llm)}
-      <div class="draft-grid">
-        <div>
-          ${signal ? signalCard(signal, obs, u.timeZone) : html`<p class="muted">No signal.</p>`}
-          ${dossier(facts, dos?.organization ?? null)}
-        </div>
-        <div>
-          <form method="post" action="/drafts/${d.id}/edit" id="edit-form" data-autosave="/api/drafts/${d.id}">
-            ${csrf}
-            <input type="hidden" name="version" value="${d.version}" id="draft-version" />
-            ${steps.map((s, i) => stepCard(s, planned.get(s.position), { index: i, recipientZone, viewerZone: u.timeZone, ownerZone: d.owner_id !== u.id ? zoneOf(d.owner_time_zone) : null, editable, facts: factMap, waiting: waiting.get(s.id) }))}
-            ${editable ? html`<p class="save-row"><button type="submit">Save</button> <span id="autosave-status" class="muted" role="status" aria-live="polite">Edits save themselves as you type.</span></p>` : ''}
-          </form>
-          ${
-            versions.length
-              ? html`<details>
-                  <summary>Versions (${versions.length})</summary>
-                  <ul>
-                    ${versions.map((v) => html`<li>v${v.version} · ${v.source}${v.created_by_name ? html` by ${v.created_by_name}` : ''} · ${inZone(v.created_at, u.timeZone)}${v.instruction ? html` — “${v.instruction}”` : ''}</li>`)}
-                  </ul>
-                </details>`
-              : ''
-          }
-        </div>
-      </div>
-    </div>
-    ${KEY_HELP}`;
-  return page(req, title, body);
+  return page(
+    req,
+    `${d.account_name ?? 'No account'} · ${who}`,
+    draftPage(req, {
+      d,
+      statusLine: await statusLine(ctx, req),
+      signal,
+      obs,
+      steps,
+      versions,
+      prevId: nb?.prev_id ?? null,
+      nextId: nb?.next_id ?? null,
+      facts,
+      organization: dos?.organization ?? null,
+      heldOut,
+      planned: plan?.steps ?? [],
+      waiting: new Map(upcoming.map((it) => [it.row.id, it.waiting])),
+      recipientZone:
+        plan?.zone ?? zoneOf(d.contact_time_zone, dos?.contact_time_zone, d.account_time_zone, d.owner_time_zone),
+      viewerZone: u.timeZone,
+      canAct,
+      editable: canAct && pending,
+      offline: !ctx.llm,
+      now,
+      userId: u.id,
+    }),
+  );
 }
 
 export function stepEditsFromForm(body: Record<string, unknown>): StepEdit[] {
