@@ -195,7 +195,7 @@ export const listReplies = (
   kinds: string[],
   limit: number,
   offset: number,
-): Sql => ({
+): Sql<ReplyRow> => ({
   text: `SELECT m.id, m.sequence_id, m.contact_id, m.from_addr, m.subject, m.visible_text, left(m.text_body, 4000) AS text_body,
                 m.classification, m.classification_details->'intent'->>'intent' AS intent, m.at, m.corrected_by,
                 a.name AS account_name, nullif(trim(c.first_name || ' ' || c.last_name), '') AS contact_name, s.owner_id,
@@ -211,7 +211,18 @@ export const listReplies = (
   values: [workspaceId, viewer, kinds, limit, offset],
 });
 
-export const findInbound = (workspaceId: number, id: number): Sql => ({
+export const findInbound = (
+  workspaceId: number,
+  id: number,
+): Sql<{
+  id: number;
+  sequence_id: number | null;
+  contact_id: number | null;
+  classification: string | null;
+  owner_id: number | null;
+  account_owner_id: number | null;
+  account_id: number | null;
+}> => ({
   text: `SELECT m.id, m.sequence_id, m.contact_id, m.classification, s.owner_id, a.owner_id AS account_owner_id, s.account_id
            FROM messages m LEFT JOIN sequences s ON s.id = m.sequence_id LEFT JOIN accounts a ON a.id = s.account_id
           WHERE m.workspace_id = $1 AND m.id = $2 AND m.direction = 'in'`,

@@ -3,16 +3,16 @@
 import { Router, type Request } from 'express';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
-import { deleteReplyEvent, findInbound, listReplies, markNotReply, type ReplyRow } from '../../db/queries/review.js';
+import { deleteReplyEvent, findInbound, listReplies, markNotReply } from '../../db/queries/review.js';
 import { AppError } from '../../errors.js';
 import { applyMeetingBooked } from '../../sequencing/outcomes.js';
 import { authedRouter } from '../authed.js';
 import { assertCanAct, queueViewer } from '../access.js';
 import type { CurrentUser } from '../auth/session.js';
-import { inZone, intParam, label } from '../format.js';
+import { intParam } from '../format.js';
 import { auditRequest } from '../audit.js';
-import { html, safeUrl } from '../html.js';
-import { csrfField, page, pageParams, pager } from '../layout.js';
+import { page, pageParams } from '../layout.js';
+import { repliesPage } from '../views/replies.js';
 import { answerRoutes } from './replies-answer.js';
 
 const KINDS: Record<string, string[]> = {
@@ -21,18 +21,8 @@ const KINDS: Record<string, string[]> = {
   all: ['reply', 'auto_reply', 'bounce', 'unsubscribe', 'other'],
 };
 
-type Inbound = {
-  id: number;
-  sequence_id: number | null;
-  contact_id: number | null;
-  classification: string | null;
-  owner_id: number | null;
-  account_owner_id: number | null;
-  account_id: number | null;
-};
-
-async function loadInbound(ctx: Pick<AppContext, 'db'>, u: CurrentUser, id: number): Promise<Inbound> {
-  const m = await one<Inbound>(ctx.db, findInbound(u.workspaceId, id));
+async function loadInbound(ctx: Pick<AppContext, 'db'>, u: CurrentUser, id: number) {
+  const m = await one(ctx.db, findInbound(u.workspaceId, id));
   if (!m) throw new AppError('NOT_FOUND', 'No such message.');
   assertCanAct(u, m);
   return m;
@@ -77,48 +67,13 @@ export function replyRoutes(ctx: AppContext): Router {
   r.get('/replies', async (req, res, u) => {
     const show = KINDS[String(req.query.show)] ? String(req.query.show) : 'replies';
     const p = pageParams(req.query, 25);
-    const rows = await run<ReplyRow>(
-      ctx.db,
-      listReplies(u.workspaceId, queueViewer(u), KINDS[show]!, p.perPage, p.offset),
-    );
+    const rows = await run(ctx.db, listReplies(u.workspaceId, queueViewer(u), KINDS[show]!, p.perPage, p.offset));
     const canAct = u.role === 'rep' || u.role === 'admin';
-    const tab = (key: string, text: string) =>
-      html`<a href="/replies?show=${key}" ${show === key ? html`aria-current="page"` : ''}>${text}</a>`;
     res.type('html').send(
       page(
         req,
         'Replies',
-        html` ${req.query.done ? html`<p class="flash ok" role="status">${req.query.done === 'meeting' ? 'Meeting recorded; the sequence is complete.' : 'Marked as not a reply; it no longer counts as one.'}</p>` : ''}
-          <nav class="draft-nav" aria-label="Which mail">
-            ${tab('replies', 'Replies')}${tab('auto', 'Out of office')}${tab('all', 'All inbound')}
-          </nav>
-          ${rows.map(
-            (m) =>
-              html`<article class="card reply" aria-labelledby="reply-${m.id}-h">
-                <h2 id="reply-${m.id}-h">
-                  ${m.contact_name ?? m.from_addr}${m.account_name ? html` · ${m.account_name}` : ''}
-                </h2>
-                <p class="meta">
-                  <span class="badge">${label(m.classification)}</span
-                  >${m.intent ? html` <span class="badge">${label(m.intent)}</span>` : ''}
-                  ${m.meeting_booked ? html` <span class="badge t-funding">meeting booked</span>` : ''}${m.corrected_by ? ' · corrected by a rep' : ''}
-                  · ${inZone(m.at, u.timeZone)} ·
-                  ${m.subject}${m.sequence_id ? html` · <a href="/drafts/${m.sequence_id}">sequence #${m.sequence_id}</a>` : ''}
-                </p>
-                <pre class="body">${m.visible_text ?? m.text_body}</pre>
-                <p><a href="${safeUrl(`/replies/${m.id}/answer`)}">Answer</a></p>
-                ${
-                  canAct && m.sequence_id
-                    ? html`<div class="row-actions">
-                        ${m.meeting_booked ? '' : html`<form method="post" action="/replies/${m.id}/meeting">${csrfField(req)}<button type="submit">Meeting booked</button></form>`}
-                        ${m.classification === 'reply' ? html`<form method="post" action="/replies/${m.id}/not-a-reply">${csrfField(req)}<button type="submit" class="secondary">Not a reply</button></form>` : ''}
-                      </div>`
-                    : ''
-                }
-              </article>`,
-          )}
-          ${rows.length ? '' : html`<p class="empty">No ${show === 'auto' ? 'out-of-office mail' : show === 'all' ? 'inbound mail' : 'replies'} yet.</p>`}
-          ${pager('/replies', { show }, { page: p.page, perPage: p.perPage, total: rows[0]?.total ?? 0 })}`,
+        repliesPage(req, { rows, show, canAct, viewerZone: u.timeZone, paging: { page: p.page, perPage: p.perPage, total: rows[0]?.total ?? 0 } }),
       ),
     );
   });
