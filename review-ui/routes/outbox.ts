@@ -104,9 +104,7 @@ export function outboxRoutes(ctx: AppContext): Router {
       .map((x) => intParam(x))
       .filter((x): x is number => !!x)
       .slice(0, 100);
-    const waiting = waitingIds.length
-      ? await run(ctx.db, waitingSteps(u.workspaceId, waitingIds, queueViewer(u)))
-      : [];
+    const waiting = waitingIds.length ? await run(ctx.db, waitingSteps(u.workspaceId, waitingIds, queueViewer(u))) : [];
     res.type('html').send(
       page(
         req,

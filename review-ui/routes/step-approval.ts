@@ -21,13 +21,7 @@ import { assertCanAct, canActOnDraft, queueViewer } from '../access.js';
 import { intParam } from '../format.js';
 import { page } from '../layout.js';
 import { confirmFailuresPage, confirmedGates } from '../views/confirm-gates.js';
-import {
-  bulkConfirm,
-  bulkResult,
-  returnedStepsPage,
-  returnedStepsSection,
-  stepPage,
-} from '../views/step-approval.js';
+import { bulkConfirm, bulkResult, returnedStepsPage, returnedStepsSection, stepPage } from '../views/step-approval.js';
 import { auditRequest } from '../audit.js';
 import { loadReturned, loadStep, stepSettings } from '../step-actions.js';
 

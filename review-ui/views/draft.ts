@@ -355,14 +355,14 @@ export function draftPage(req: Request, v: DraftView): Html {
       </p>
       <nav class="draft-nav" aria-label="Queue">
         ${prevId ? html`<a href="/drafts/${prevId}" rel="prev">← Previous <kbd>k</kbd></a>` : ''}
-        <a href="/queue">Queue</a
-        >${nextId ? html`<a href="/drafts/${nextId}" rel="next">Next <kbd>j</kbd> →</a>` : ''}
+        <a href="/queue">Queue</a>${nextId ? html`<a href="/drafts/${nextId}" rel="next">Next <kbd>j</kbd> →</a>` : ''}
         <button type="button" class="link" data-help>Keys <kbd>?</kbd></button>
       </nav>
       ${actions(d, csrf, v.canAct, v.offline)}
       <div class="draft-grid">
         <div>
-          ${v.signal ? signalCard(v.signal, v.obs, tz) : html`<p class="muted">No signal.</p>`} ${dossier(v.facts, v.organization)}
+          ${v.signal ? signalCard(v.signal, v.obs, tz) : html`<p class="muted">No signal.</p>`}
+          ${dossier(v.facts, v.organization)}
         </div>
         <div>
           <form method="post" action="/drafts/${d.id}/edit" id="edit-form" data-autosave="/api/drafts/${d.id}">

@@ -56,10 +56,10 @@ export function outboxPage(req: Request, v: OutboxView): Html {
         ? html`<section class="card demo-controls" aria-labelledby="demo-h">
             <h2 id="demo-h">Demo controls</h2>
             <p>
-              Approved steps wait for the recipient's sending window (often days away). In this demo workspace only,
-              you can send each active sequence's next step <strong>now, ignoring its sending window</strong>; every
-              other check (reply, unsubscribe, suppression, the mailbox's pause and gap) still applies, and the message
-              goes through the real send path into this outbox.
+              Approved steps wait for the recipient's sending window (often days away). In this demo workspace only, you
+              can send each active sequence's next step <strong>now, ignoring its sending window</strong>; every other
+              check (reply, unsubscribe, suppression, the mailbox's pause and gap) still applies, and the message goes
+              through the real send path into this outbox.
             </p>
             <form method="post" action="/outbox/send-now">
               ${csrfField(req)}<button type="submit" id="send-now">Send due steps now (demo: window ignored)</button>

@@ -20,7 +20,9 @@ export function repliesPage(
     ${rows.map(
       (m) =>
         html`<article class="card reply" aria-labelledby="reply-${m.id}-h">
-          <h2 id="reply-${m.id}-h">${m.contact_name ?? m.from_addr}${m.account_name ? html` · ${m.account_name}` : ''}</h2>
+          <h2 id="reply-${m.id}-h">
+            ${m.contact_name ?? m.from_addr}${m.account_name ? html` · ${m.account_name}` : ''}
+          </h2>
           <p class="meta">
             <span class="badge">${label(m.classification)}</span
             >${m.intent ? html` <span class="badge">${label(m.intent)}</span>` : ''}

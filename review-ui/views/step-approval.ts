@@ -187,9 +187,9 @@ export function returnedStepsPage(
   const unchanged = q.rows.filter((x) => x.changes === 0 && x.flagged === 0);
   return html` ${req.query.approved ? html`<p class="flash ok" role="status">${String(req.query.approved)} step(s) approved.</p>` : ''}
     <p class="muted" id="steps-help">
-      ${q.total} step${q.total === 1 ? '' : 's'} of sequences that approve each step, due soonest first. Each goes
-      out only once approved. Keys: <kbd>j</kbd>/<kbd>k</kbd> move, <kbd>Enter</kbd> opens, <kbd>A</kbd> approves
-      every step nothing changed for (you confirm), <kbd>?</kbd> help.
+      ${q.total} step${q.total === 1 ? '' : 's'} of sequences that approve each step, due soonest first. Each goes out
+      only once approved. Keys: <kbd>j</kbd>/<kbd>k</kbd> move, <kbd>Enter</kbd> opens, <kbd>A</kbd> approves every step
+      nothing changed for (you confirm), <kbd>?</kbd> help.
     </p>
     ${
       canBulk
@@ -225,8 +225,8 @@ export function returnedStepsPage(
 
 export function bulkConfirm(req: Request, picked: Map<number, string>): Html {
   return html` <p>
-      Each step goes out in its recipient's sending window, as written. A step that changed since this list was
-      loaded, or that something changed for, is left for you to read.
+      Each step goes out in its recipient's sending window, as written. A step that changed since this list was loaded,
+      or that something changed for, is left for you to read.
     </p>
     <form method="post" action="/queue/steps/approve" class="stack">
       ${csrfField(req)} ${[...picked].map(([id, d]) => html`<input type="hidden" name="ids" value="${id}:${d}" />`)}
