@@ -122,6 +122,7 @@ const EnvSchema = z.object({
   HUBSPOT_CLIENT_ID: z.string().min(1).optional(),
   HUBSPOT_CLIENT_SECRET: z.string().min(1).optional(),
   HUBSPOT_API_URL: z.url('an absolute URL of the HubSpot API').default('https://api.hubapi.com'),
+  HUBSPOT_SEARCH_LIMIT: z.coerce.number().int().min(100).max(10_000).default(10_000),
   HUBSPOT_AUTH_URL: z
     .url('an absolute URL of the HubSpot authorize page')
     .default('https://app.hubspot.com/oauth/authorize'),
@@ -192,7 +193,14 @@ export interface Config {
   /** OAuth mailboxes: sign-in and mail endpoints per provider (see the README, "Google and Microsoft mailboxes"). */
   oauth: { google: OAuthProviderConfig; microsoft: OAuthProviderConfig & { tenant: string } };
   /** HubSpot (issue 14): OAuth app credentials (optional: a private app token works without) and base URLs. */
-  hubspot: { clientId?: string; clientSecret?: string; apiUrl: string; authUrl: string };
+  hubspot: {
+    clientId?: string;
+    clientSecret?: string;
+    apiUrl: string;
+    authUrl: string;
+    /** Results one CRM search returns at most (HubSpot: 10,000); the sync restarts its search before. */
+    searchLimit: number;
+  };
   /** Salesforce CRM: the connected app and the two login hosts (production, sandbox). */
   salesforce: { clientId?: string; clientSecret?: string; loginUrl: string; sandboxLoginUrl: string };
 }
@@ -297,6 +305,7 @@ export function loadConfig(env: Record<string, string | undefined> = { ...readEn
       clientSecret: e.HUBSPOT_CLIENT_SECRET,
       apiUrl: e.HUBSPOT_API_URL.replace(/\/$/, ''),
       authUrl: e.HUBSPOT_AUTH_URL,
+      searchLimit: e.HUBSPOT_SEARCH_LIMIT,
     },
     salesforce: {
       clientId: e.SALESFORCE_CLIENT_ID,

@@ -6,7 +6,8 @@
 //   GET  /crm/v3/objects/{companies|contacts|deals}?limit&after&properties&associations&archived
 //        → {results: [{id, properties, createdAt, updatedAt, archived, archivedAt?, associations?}], paging: {next: {after}}}
 //   POST /crm/v3/objects/{type}/search {filterGroups, sorts, properties, limit, after} → {total, results, paging}
-//        (filters EQ/GTE on properties; associations.contact EQ id: records associated with that contact)
+//        (filters EQ/GTE on properties; associations.contact EQ id: records associated with that contact;
+//        at most `searchCap` results for one query, 10,000 by default: `after` at or past it answers 400)
 //   POST /crm/v3/objects/{type}/batch/read {inputs: [{id}], properties}
 //   POST /crm/v3/objects/{emails|meetings}/batch/create {inputs: [{properties, associations, objectWriteTraceId}]}
 //        → 201 {status: 'COMPLETE', results: [{id, properties, objectWriteTraceId, ...}], startedAt, completedAt}
@@ -43,6 +44,10 @@ export interface FakeHubSpot {
   failWrites: number[];
   /** The next batch creates are made, then answered with these statuses (committed; the answer lost). */
   failAfterCommit: number[];
+  /** Results one search returns at most (HubSpot: 10,000); paging at or past it answers 400. */
+  searchCap: number;
+  /** Every search request: its type, `after` and first filter group, for tests to read. */
+  searches: { type: HsType; after: string | null; filters: { propertyName: string; operator: string; value?: string }[] }[];
   /** A token usable as a private app token. */
   addPrivateToken(): string;
   /** A code the authorize page would hand out. */
@@ -79,6 +84,8 @@ export async function startFakeHubSpot(): Promise<FakeHubSpot> {
     requests: [],
     failWrites: [],
     failAfterCommit: [],
+    searchCap: 10_000,
+    searches: [],
     addPrivateToken() {
       const t = newToken('pat-na1');
       access.set(t, { expiresAt: Infinity });
@@ -288,16 +295,27 @@ export async function startFakeHubSpot(): Promise<FakeHubSpot> {
     if (m[2] === 'search') {
       const b = JSON.parse(body) as SearchBody;
       const items = searchRecords(sorted(), b);
-      if (Number(b.after ?? 0) >= 10_000)
+      fake.searches.push({ type, after: b.after ?? null, filters: b.filterGroups?.[0]?.filters ?? [] });
+      // At most `searchCap` results for one query: paging at or past it answers 400 (HubSpot's error
+      // envelope; the message's wording is assumed).
+      if (Number(b.after ?? 0) >= fake.searchCap)
         return [
           400,
-          { status: 'error', message: 'search paging is limited to 10,000 results', category: 'VALIDATION_ERROR' },
+          {
+            status: 'error',
+            message: `The search API returns at most ${fake.searchCap} results for one query: narrow the search to page further`,
+            correlationId: `fake-${++seq}`,
+            category: 'VALIDATION_ERROR',
+          },
         ];
       const page = pageOf(
-        items.map((r) => view(type, r, b.properties ?? null)),
+        items.slice(0, fake.searchCap).map((r) => view(type, r, b.properties ?? null)),
         b.after,
         Math.min(b.limit ?? 10, 200),
       );
+      // The last page before the cap still offers `after` when more matched (as HubSpot does).
+      if (!page.paging && items.length > fake.searchCap && Number(b.after ?? 0) + Math.min(b.limit ?? 10, 200) >= fake.searchCap)
+        return [200, { total: items.length, ...page, paging: { next: { after: String(fake.searchCap) } } }];
       return [200, { total: items.length, ...page }];
     }
     if (m[2] === 'batch/read') {
