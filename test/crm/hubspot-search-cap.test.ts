@@ -36,7 +36,12 @@ describeEachBackend('HubSpot search cap: the sync restarts its search by modifie
     const ctx = await createTestContext(get(), { HUBSPOT_API_URL: hs.url, ...env });
     opened.push({ ctx, hs });
     const ws = await buildWorkspace(ctx.db);
-    await connectWithToken(ctx, { workspaceId: ws.id, userId: ws.users.admin.id, kind: 'hubspot', token: hs.addPrivateToken() });
+    await connectWithToken(ctx, {
+      workspaceId: ws.id,
+      userId: ws.users.admin.id,
+      kind: 'hubspot',
+      token: hs.addPrivateToken(),
+    });
     return { hs, ctx, ws };
   }
 

@@ -47,7 +47,11 @@ export interface FakeHubSpot {
   /** Results one search returns at most (HubSpot: 10,000); paging at or past it answers 400. */
   searchCap: number;
   /** Every search request: its type, `after` and first filter group, for tests to read. */
-  searches: { type: HsType; after: string | null; filters: { propertyName: string; operator: string; value?: string }[] }[];
+  searches: {
+    type: HsType;
+    after: string | null;
+    filters: { propertyName: string; operator: string; value?: string }[];
+  }[];
   /** A token usable as a private app token. */
   addPrivateToken(): string;
   /** A code the authorize page would hand out. */
@@ -314,7 +318,11 @@ export async function startFakeHubSpot(): Promise<FakeHubSpot> {
         Math.min(b.limit ?? 10, 200),
       );
       // The last page before the cap still offers `after` when more matched (as HubSpot does).
-      if (!page.paging && items.length > fake.searchCap && Number(b.after ?? 0) + Math.min(b.limit ?? 10, 200) >= fake.searchCap)
+      if (
+        !page.paging &&
+        items.length > fake.searchCap &&
+        Number(b.after ?? 0) + Math.min(b.limit ?? 10, 200) >= fake.searchCap
+      )
         return [200, { total: items.length, ...page, paging: { next: { after: String(fake.searchCap) } } }];
       return [200, { total: items.length, ...page }];
     }
