@@ -7,7 +7,7 @@
 // - with the default limit (10,000) the fake's lower cap answers 400, and the sync restarts then.
 // Also a full sync through a target-account property filter (a search without a time filter).
 import { afterAll, expect, it } from 'vitest';
-import type { AppContext } from '../../context.js';
+import type { AppContext, RunningContext } from '../../context.js';
 import { connectWithToken } from '../../crm/connection.js';
 import { syncIn } from '../../crm/sync-in.js';
 import { one, run } from '../../db/index.js';
@@ -21,10 +21,10 @@ const CAP = 250;
 const N = 700;
 
 describeEachBackend('HubSpot search cap: the sync restarts its search by modified time', (get) => {
-  const opened: { ctx: AppContext & { close(): Promise<void> }; hs: FakeHubSpot }[] = [];
+  const opened: { ctx: RunningContext; hs: FakeHubSpot }[] = [];
   afterAll(async () => {
     for (const o of opened) {
-      await o.ctx.close();
+      await o.ctx.stop();
       await o.hs.close();
     }
   });
