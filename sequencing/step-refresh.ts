@@ -1,6 +1,7 @@
 // "Refresh this step" for per-step approval: the step is redrafted by drafting's writer with what
 // changed since the sequence was approved, and replaces the step's text only if nobody changed it.
-import { one } from '../db/index.js';
+import { one, run } from '../db/index.js';
+import { insertAudit } from '../db/queries/audit.js';
 import { insertRefreshVersion, saveRefreshedStep, stepStatus, workspaceSettings } from '../db/queries/step-approval.js';
 import { draftByModel, loadDraftInput, type DraftDeps } from '../drafting/service.js';
 import type { GateFailure } from '../drafting/gates.js';
@@ -22,12 +23,13 @@ export interface StepRefresh {
  * "Refresh this step": redrafts one step of an each_step sequence that came back for approval,
  * with what changed since the sequence was approved (new signals, replies, title changes…) given
  * to the model as research data, through the same gates. The other steps are kept as they are;
- * the new text replaces the step's only if nobody changed it meanwhile. Needs an LLM.
+ * the new text replaces the step's only if nobody changed it meanwhile, with its audit record
+ * (`step.refreshed`, the page's and the API's alike). Needs an LLM.
  */
 export async function refreshStep(
   deps: DraftDeps,
   stepId: number,
-  opts: { userId?: number; now?: Date } = {},
+  opts: { userId?: number; ip?: string; now?: Date } = {},
 ): Promise<StepRefresh> {
   const { db, log } = deps;
   if (!deps.llm) throw new AppError('STATE', 'Refreshing a step needs an LLM (set ANTHROPIC_API_KEY).');
@@ -90,6 +92,18 @@ export async function refreshStep(
       tx,
       insertRefreshVersion(sequence.id, instruction, all, outcome.gateResults, opts.userId ?? null),
     ))!;
+    await run(
+      tx,
+      insertAudit({
+        workspaceId: sequence.workspace_id,
+        userId: opts.userId ?? null,
+        action: 'step.refreshed',
+        entityType: 'sequence_step',
+        entityId: stepId,
+        data: { sequenceId: sequence.id, version: v.version },
+        ip: opts.ip,
+      }),
+    );
     return { version: v.version, digest: row.digest };
   });
   log.info(

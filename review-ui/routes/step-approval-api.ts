@@ -123,6 +123,7 @@ export function stepApprovalApiRoutes(ctx: AppContext): Router {
     res.json(
       await refreshStep({ db: ctx.db, config: ctx.config, log: ctx.log, llm: ctx.llm }, s.id, {
         userId: user.id,
+        ip: req.ip,
       }),
     );
   });

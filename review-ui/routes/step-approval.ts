@@ -162,8 +162,8 @@ export function stepApprovalRoutes(ctx: AppContext): Router {
     assertCanAct(u, s);
     await refreshStep({ db: ctx.db, config: ctx.config, log: ctx.log, llm: ctx.llm }, s.id, {
       userId: u.id,
+      ip: req.ip,
     });
-    await auditRequest(ctx.db, req, 'step.refreshed', { type: 'sequence_step', id: s.id });
     res.redirect(303, `/steps/${s.id}?refreshed=1`);
   });
   return r.router;

@@ -197,6 +197,44 @@ describeEachBackend('refresh this step', (get) => {
     expect((await stepRow(id2))!.status).toBe('scheduled');
   });
 
+  it('records each refresh in the audit log, from the page and from the API alike', async () => {
+    fake.reset();
+    const ws = await buildWorkspace(ctx.db);
+    const b = await buildReturnedStep(ctx, {
+      workspaceId: ws.id,
+      ownerId: ws.users.rep.id,
+      approvedAt: hours(-48),
+      dueAt: hours(3),
+    });
+    const id = b.stepIds[1]!;
+    fake.fallback = json({
+      steps: [
+        { ...OPENER, citedFactIds: b.factIds },
+        { subject: '', body: 'Hi Dana,\n\nA short idea on ramping a new sales team faster.', citedFactIds: [] },
+      ],
+    });
+    const rep = new Browserish(srv.base);
+    await rep.login(ws.users.rep.email, ws.users.rep.password);
+    const { csrf } = await rep.page(`/steps/${id}`);
+    expect((await rep.post(`/steps/${id}/refresh`, { _csrf: csrf! })).status).toBe(303);
+    const res = await rep.fetch(`/api/steps/${id}/refresh`, {
+      method: 'POST',
+      headers: { accept: 'application/json', 'x-csrf-token': csrf! },
+    });
+    expect(res.status).toBe(200);
+    const api = (await res.json()) as { stepId: number; version: number };
+    expect(api.stepId).toBe(id);
+    const audit = await run<{ user_id: number; data: { sequenceId: number; version: number } }>(ctx.db, {
+      text: `SELECT user_id, data FROM audit_log WHERE action = 'step.refreshed' AND entity_type = 'sequence_step'
+             AND entity_id = $1 ORDER BY id`,
+      values: [String(id)],
+    });
+    expect(audit).toEqual([
+      { user_id: ws.users.rep.id, data: { sequenceId: b.sequenceId, version: api.version - 1 } },
+      { user_id: ws.users.rep.id, data: { sequenceId: b.sequenceId, version: api.version } },
+    ]);
+  });
+
   it('refuses a step that is not waiting for approval, and refreshing without an LLM', async () => {
     const ws = await buildWorkspace(ctx.db);
     const b = await buildReturnedStep(ctx, {
