@@ -5,7 +5,9 @@
 // is deleted and a merge record keeps what it was, so its old links redirect. Refused when both
 // have live sequences to the same person: that person would get two sequences at once.
 import { one, run, type Database } from '../db/index.js';
+import type { AccountRow } from '../db/queries/accounts.js';
 import { insertAudit } from '../db/queries/audit.js';
+import type { ContactRow } from '../db/queries/contacts.js';
 import {
   absorbAccount,
   absorbContact,
@@ -37,15 +39,15 @@ export interface MergePreview {
 
 async function load(db: Queryable, kind: MergeKind, workspaceId: number, fromId: number, intoId: number) {
   if (fromId === intoId) throw new AppError('VALIDATION', `Choose two different ${kind}s.`);
-  const rows = await run<Record<string, unknown> & { id: number }>(
-    db,
-    (kind === 'account' ? lockAccounts : lockContacts)(workspaceId, [fromId, intoId]),
-  );
+  const ids = [fromId, intoId];
+  const rows: (AccountRow | ContactRow)[] =
+    kind === 'account' ? await run(db, lockAccounts(workspaceId, ids)) : await run(db, lockContacts(workspaceId, ids));
   const from = rows.find((r) => r.id === fromId);
   const into = rows.find((r) => r.id === intoId);
   if (!from || !into)
     throw new AppError('NOT_FOUND', `No such ${kind} in this workspace: #${!from ? fromId : intoId}.`);
-  return { from, into };
+  // Copies as plain records: the preview shows and snapshots every column, whichever table.
+  return { from: { ...from }, into: { ...into } };
 }
 
 async function previewIn(
@@ -56,10 +58,7 @@ async function previewIn(
   intoId: number,
 ): Promise<MergePreview> {
   const { from, into } = await load(db, kind, workspaceId, fromId, intoId);
-  const moves = (await one<Record<string, number>>(
-    db,
-    (kind === 'account' ? accountHistory : contactHistory)(fromId),
-  ))!;
+  const moves = (kind === 'account' ? await one(db, accountHistory(fromId)) : await one(db, contactHistory(fromId)))!;
   const clashes = (await run(db, liveClash(kind, fromId, intoId))).map((c) => c.person);
   return { kind, from, into, moves, clashes };
 }

@@ -3,8 +3,9 @@
 import type { Sql } from '../types.js';
 import { crmAccountMatch, crmParam, type CrmFilter } from './dashboard-crm.js';
 import type { DossierRow } from './research.js';
-import type { SequenceRow } from './sequencing.js';
+import type { SequenceRow, SequenceStatus } from './sequencing.js';
 import type { SignalRow } from './signals.js';
+import type { TemplateStep } from './templates.js';
 
 export const lockSignal = (id: number): Sql<SignalRow> => ({
   text: `SELECT * FROM signals WHERE id = $1 FOR UPDATE`,
@@ -94,8 +95,56 @@ export const insertSequence = (s: {
   ],
 });
 
+/** The template a play's sequences are drafted from, with the play's approval mode. */
+export interface TemplateForPlayRow {
+  id: number;
+  steps: TemplateStep[];
+  approval_mode: string | null;
+  play_approval_mode: string | null;
+}
+
+/** What drafting reads about a sequence: its account, contact, owner, mailbox and workspace settings. */
+export interface DraftContextRow {
+  sequence_id: number;
+  workspace_id: number;
+  signal_id: number | null;
+  status: SequenceStatus;
+  version: number;
+  persona: string | null;
+  account_id: number | null;
+  account_name: string | null;
+  account_domain: string | null;
+  account_aliases: string[] | null;
+  account_country: string | null;
+  contact_id: number;
+  first_name: string;
+  last_name: string;
+  contact_title: string;
+  contact_email: string;
+  owner_name: string | null;
+  owner_email: string | null;
+  booking_url: string | null;
+  owner_signature: string | null;
+  owner_sender_name: string | null;
+  mailbox_email: string | null;
+  workspace_settings: Record<string, unknown> | null;
+}
+
+/** A row of draft_versions: every drafted, edited or refreshed text of a sequence. */
+export interface DraftVersionRow {
+  id: number;
+  sequence_id: number;
+  version: number;
+  source: 'llm' | 'offline' | 'edit' | 'refresh';
+  instruction: string | null;
+  steps: { subject: string; body: string; citedFactIds: number[] }[];
+  gate_results: unknown;
+  created_by: number | null;
+  created_at: Date;
+}
+
 /** A play's own template, else the workspace default. */
-export const templateForPlay = (workspaceId: number, playId: number | null): Sql => ({
+export const templateForPlay = (workspaceId: number, playId: number | null): Sql<TemplateForPlayRow> => ({
   text: `SELECT t.*, p.approval_mode AS play_approval_mode
            FROM sequence_templates t LEFT JOIN plays p ON p.id = $2 AND p.workspace_id = $1
           WHERE t.workspace_id = $1 AND t.archived_at IS NULL
@@ -120,7 +169,7 @@ export const insertStep = (
 });
 
 /** Everything about a sequence's people and workspace a drafter needs, in one row. */
-export const draftContext = (sequenceId: number): Sql => ({
+export const draftContext = (sequenceId: number): Sql<DraftContextRow> => ({
   text: `SELECT s.id AS sequence_id, s.workspace_id, s.signal_id, s.status, s.version, s.persona,
                 a.id AS account_id, a.name AS account_name, a.domain AS account_domain, a.aliases AS account_aliases, a.country AS account_country,
                 c.id AS contact_id, c.first_name, c.last_name, c.title AS contact_title, c.email AS contact_email,
@@ -161,12 +210,12 @@ export const insertDraftVersion = (v: {
   values: [v.sequenceId, v.source, v.instruction, JSON.stringify(v.steps), JSON.stringify(v.gateResults), v.createdBy],
 });
 
-export const draftVersions = (sequenceId: number): Sql => ({
+export const draftVersions = (sequenceId: number): Sql<DraftVersionRow> => ({
   text: `SELECT * FROM draft_versions WHERE sequence_id = $1 ORDER BY version`,
   values: [sequenceId],
 });
 
-export const findDraftVersion = (sequenceId: number, version: number): Sql => ({
+export const findDraftVersion = (sequenceId: number, version: number): Sql<DraftVersionRow> => ({
   text: `SELECT * FROM draft_versions WHERE sequence_id = $1 AND version = $2`,
   values: [sequenceId, version],
 });

@@ -2,18 +2,20 @@
 // (both have live sequences to one person), moving every row that points at the merged-away one,
 // the kept one taking its names as aliases, the merge record that old links redirect through.
 import type { Sql } from '../types.js';
+import type { AccountRow } from './accounts.js';
+import type { ContactRow } from './contacts.js';
 
 export type MergeKind = 'account' | 'contact';
 
 /** Sequences that may still send (or be approved to). */
 export const LIVE = `('drafting', 'pending_review', 'snoozed', 'active', 'paused')`;
 
-export const lockAccounts = (workspaceId: number, ids: number[]): Sql => ({
+export const lockAccounts = (workspaceId: number, ids: number[]): Sql<AccountRow> => ({
   text: `SELECT * FROM accounts WHERE workspace_id = $1 AND id = ANY($2::bigint[]) ORDER BY id FOR UPDATE`,
   values: [workspaceId, ids],
 });
 
-export const lockContacts = (workspaceId: number, ids: number[]): Sql => ({
+export const lockContacts = (workspaceId: number, ids: number[]): Sql<ContactRow> => ({
   text: `SELECT * FROM contacts WHERE workspace_id = $1 AND id = ANY($2::bigint[]) ORDER BY id FOR UPDATE`,
   values: [workspaceId, ids],
 });
