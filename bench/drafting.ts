@@ -16,10 +16,11 @@ import { draftAgent } from '../agents/draft.js';
 import { researchAgent } from '../agents/research.js';
 import { startBoss } from '../agents/boss.js';
 import { assembleContext, type AppContext } from '../context.js';
-import { one } from '../db/index.js';
+import { one, type Sql } from '../db/index.js';
 import { insertAccount } from '../db/queries/accounts.js';
 import { insertContact } from '../db/queries/contacts.js';
 import { migrate } from '../db/migrate.js';
+import { workspaceSettings } from '../db/queries/step-approval.js';
 import { openPglite } from '../db/pglite.js';
 import { costUsd } from '../llm/pricing.js';
 import { createLogger } from '../log.js';
@@ -165,16 +166,14 @@ async function main() {
           isChampion: false,
         }),
       ))!;
-      const s = (await one<{ id: number }>(db, {
+      const insertSignal: Sql<{ id: number }> = {
         text: `INSERT INTO signals (workspace_id, account_id, contact_id, type, title, url, fingerprint) VALUES ($1, $2, $3, 'funding', $4, NULL, $5) RETURNING id`,
         values: [ws.id, acc.id, c.id, `Company ${k} raises $12M Series A`, `bench-${k}`],
-      }))!;
+      };
+      const s = (await one(db, insertSignal))!;
       ids.push(s.id);
     }
-    const settings = (await one<{ settings: Record<string, unknown> }>(db, {
-      text: 'SELECT settings FROM workspaces WHERE id = $1',
-      values: [ws.id],
-    }))!.settings;
+    const settings = (await one(db, workspaceSettings(ws.id)))!.settings;
     await db.query('UPDATE workspaces SET settings = $2 WHERE id = $1', [
       ws.id,
       JSON.stringify({ ...settings, researchSiteMap: siteMap }),

@@ -5,7 +5,7 @@ import { crmAccountMatch, crmParam, type CrmFilter } from './dashboard-crm.js';
 import type { DossierRow } from './research.js';
 import type { SequenceRow, SequenceStatus } from './sequencing.js';
 import type { SignalRow } from './signals.js';
-import type { TemplateStep } from './templates.js';
+import type { SequenceTemplateRow } from './templates.js';
 
 export const lockSignal = (id: number): Sql<SignalRow> => ({
   text: `SELECT * FROM signals WHERE id = $1 FOR UPDATE`,
@@ -96,12 +96,7 @@ export const insertSequence = (s: {
 });
 
 /** The template a play's sequences are drafted from, with the play's approval mode. */
-export interface TemplateForPlayRow {
-  id: number;
-  steps: TemplateStep[];
-  approval_mode: string | null;
-  play_approval_mode: string | null;
-}
+export type TemplateForPlayRow = SequenceTemplateRow & { play_approval_mode: string | null };
 
 /** What drafting reads about a sequence: its account, contact, owner, mailbox and workspace settings. */
 export interface DraftContextRow {

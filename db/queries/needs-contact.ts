@@ -1,4 +1,5 @@
 import type { Sql } from '../types.js';
+import type { SignalRow } from './signals.js';
 
 export interface NeedsContactRow {
   id: number;
@@ -25,7 +26,7 @@ export interface NeedsContactRow {
 }
 
 /** Signals waiting for a rep to name a contact, newest first; `ownerId` limits to one rep's accounts (and unowned ones). */
-export const signalsNeedingContact = (workspaceId: number, ownerId: number | null, limit = 20): Sql => ({
+export const signalsNeedingContact = (workspaceId: number, ownerId: number | null, limit = 20): Sql<NeedsContactRow & { total: number }> => ({
   text: `SELECT s.id, s.workspace_id, s.type, s.subtype, s.title, s.url, s.detected_at,
                 a.id AS account_id, a.name AS account_name, a.domain AS account_domain, a.owner_id AS account_owner_id,
                 d.people, d.stats->'skippedContacts' AS skipped, count(*) OVER ()::int AS total
@@ -36,7 +37,7 @@ export const signalsNeedingContact = (workspaceId: number, ownerId: number | nul
   values: [workspaceId, ownerId, limit],
 });
 
-export const findSignalNeedingContact = (workspaceId: number, signalId: number): Sql => ({
+export const findSignalNeedingContact = (workspaceId: number, signalId: number): Sql<NeedsContactRow & { status: SignalRow['status'] }> => ({
   text: `SELECT s.id, s.workspace_id, s.type, s.subtype, s.title, s.url, s.detected_at, s.status,
                 a.id AS account_id, a.name AS account_name, a.domain AS account_domain, a.owner_id AS account_owner_id,
                 d.people, d.stats->'skippedContacts' AS skipped

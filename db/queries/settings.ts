@@ -2,6 +2,7 @@
 // users and workspace settings. Every statement is scoped to a workspace.
 import type { Sql } from '../types.js';
 import type { AccountRow } from './accounts.js';
+import type { SequenceTemplateRow } from './templates.js';
 import type { UserRow } from './users.js';
 import type { WorkspaceRow } from './workspaces.js';
 
@@ -40,12 +41,12 @@ export const setImportMapping = (
   values: [workspaceId, id, JSON.stringify(mapping), emptyCells],
 });
 
-export const listAllTemplates = (workspaceId: number): Sql => ({
+export const listAllTemplates = (workspaceId: number): Sql<SequenceTemplateRow> => ({
   text: `SELECT * FROM sequence_templates WHERE workspace_id = $1 ORDER BY archived_at NULLS FIRST, is_default DESC, lower(name), id`,
   values: [workspaceId],
 });
 
-export const findTemplate = (workspaceId: number, id: number): Sql => ({
+export const findTemplate = (workspaceId: number, id: number): Sql<SequenceTemplateRow> => ({
   text: `SELECT * FROM sequence_templates WHERE workspace_id = $1 AND id = $2`,
   values: [workspaceId, id],
 });
@@ -60,7 +61,7 @@ export interface TemplateInput {
   isDefault: boolean;
 }
 
-export const insertTemplateRow = (workspaceId: number, t: TemplateInput): Sql => ({
+export const insertTemplateRow = (workspaceId: number, t: TemplateInput): Sql<SequenceTemplateRow> => ({
   text: `INSERT INTO sequence_templates (workspace_id, name, description, steps, sending_window, fallback_window, fallback_after_days, is_default)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
   values: [
@@ -76,7 +77,7 @@ export const insertTemplateRow = (workspaceId: number, t: TemplateInput): Sql =>
 });
 
 /** Bumps the template's version so sequences drafted from the old one can tell. */
-export const updateTemplateRow = (workspaceId: number, id: number, t: TemplateInput): Sql => ({
+export const updateTemplateRow = (workspaceId: number, id: number, t: TemplateInput): Sql<SequenceTemplateRow> => ({
   text: `UPDATE sequence_templates SET name = $3, description = $4, steps = $5, sending_window = $6, fallback_window = $7,
                 fallback_after_days = $8, is_default = $9, version = version + 1, updated_at = now()
           WHERE workspace_id = $1 AND id = $2 RETURNING *`,

@@ -14,6 +14,24 @@ export interface SendingWindow {
   end: string;
 }
 
+/** A row of sequence_templates. */
+export interface SequenceTemplateRow {
+  id: number;
+  workspace_id: number;
+  name: string;
+  description: string;
+  steps: TemplateStep[];
+  sending_window: SendingWindow;
+  fallback_window: SendingWindow | null;
+  fallback_after_days: number;
+  approval_mode: 'sequence' | 'each_step' | null;
+  is_default: boolean;
+  version: number;
+  archived_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
 export const insertTemplate = (t: {
   workspaceId: number;
   name: string;
@@ -22,7 +40,7 @@ export const insertTemplate = (t: {
   window: SendingWindow;
   fallback: SendingWindow | null;
   isDefault: boolean;
-}): Sql => ({
+}): Sql<SequenceTemplateRow> => ({
   text: `INSERT INTO sequence_templates (workspace_id, name, description, steps, sending_window, fallback_window, is_default)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
   values: [
