@@ -26,7 +26,11 @@ export interface NeedsContactRow {
 }
 
 /** Signals waiting for a rep to name a contact, newest first; `ownerId` limits to one rep's accounts (and unowned ones). */
-export const signalsNeedingContact = (workspaceId: number, ownerId: number | null, limit = 20): Sql<NeedsContactRow & { total: number }> => ({
+export const signalsNeedingContact = (
+  workspaceId: number,
+  ownerId: number | null,
+  limit = 20,
+): Sql<NeedsContactRow & { total: number }> => ({
   text: `SELECT s.id, s.workspace_id, s.type, s.subtype, s.title, s.url, s.detected_at,
                 a.id AS account_id, a.name AS account_name, a.domain AS account_domain, a.owner_id AS account_owner_id,
                 d.people, d.stats->'skippedContacts' AS skipped, count(*) OVER ()::int AS total
@@ -37,7 +41,10 @@ export const signalsNeedingContact = (workspaceId: number, ownerId: number | nul
   values: [workspaceId, ownerId, limit],
 });
 
-export const findSignalNeedingContact = (workspaceId: number, signalId: number): Sql<NeedsContactRow & { status: SignalRow['status'] }> => ({
+export const findSignalNeedingContact = (
+  workspaceId: number,
+  signalId: number,
+): Sql<NeedsContactRow & { status: SignalRow['status'] }> => ({
   text: `SELECT s.id, s.workspace_id, s.type, s.subtype, s.title, s.url, s.detected_at, s.status,
                 a.id AS account_id, a.name AS account_name, a.domain AS account_domain, a.owner_id AS account_owner_id,
                 d.people, d.stats->'skippedContacts' AS skipped
