@@ -19,7 +19,7 @@ import { crmFilterOf } from './dashboard-crm.js';
 import { DashboardQuery, dateRange, loadFunnel } from './dashboard.js';
 import { recordMeeting, recordNotReply } from './replies.js';
 import { conflictOnDuplicate, parseAccountForm, parseContactForm } from './settings-accounts.js';
-import { NewSource, testSource } from './settings-sources.js';
+import { NewSource, SourcePatch, testSource } from '../source-actions.js';
 import { saveTemplate, TemplateBody } from './settings-templates.js';
 
 const Source = z.object({
@@ -32,7 +32,6 @@ const Source = z.object({
   last_error: z.string().nullable(),
   last_error_at: z.string().nullable(),
 });
-const SourcePatch = z.object({ enabled: z.boolean() });
 const Counts = z.object(
   Object.fromEntries(STAGES.map((s) => [s, z.number().nullable()])) as Record<
     (typeof STAGES)[number],
@@ -63,7 +62,7 @@ endpoint({
   method: 'patch',
   path: '/sources/:id',
   tag: 'sources',
-  summary: 'Enable or disable a source',
+  summary: 'Rename, re-time, reconfigure, enable or disable a source',
   roles: 'revops, admin',
   body: SourcePatch,
   response: Source,

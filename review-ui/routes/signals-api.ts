@@ -6,7 +6,6 @@
 //   ambiguous or unmatched signal, the unmatched companies ("add as account?"), sources (mounted
 //   before the settings API, so these /sources routes answer: they never return secrets, and a
 //   new webhook source gets its signing secret, shown once).
-import { randomBytes } from 'node:crypto';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { researchEnqueuer } from '../../agents/signal-jobs.js';
@@ -16,9 +15,7 @@ import { one, run } from '../../db/index.js';
 import {
   findSource,
   findSourceInAnyWorkspace,
-  insertSource,
   listSources,
-  updateSourceSettings,
   type SignalSourceRow,
 } from '../../db/queries/signal-sources.js';
 import { findSignal, listObservations, listSignals } from '../../db/queries/signals.js';
@@ -31,12 +28,12 @@ import { assignSignalAccount, unmatchedCompanies } from '../../signals/review.js
 import { eventItem, JobChangeEvent, verifySignature, WebhookPayload } from '../../signals/sources/webhook.js';
 import { SOURCE_KINDS } from '../../signals/types.js';
 import { addManualSignal } from '../signal-actions.js';
+import { changeSource, createSource } from '../source-actions.js';
 import { authedRouter } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
 import { pageParams } from '../layout.js';
 import { isHexSignature, signedBody } from '../webhook-guard.js';
 import { SaneDate } from '../../accounts/normalize.js';
-import { auditRequest } from '../audit.js';
 
 const MAX_WEBHOOK_BYTES = 1024 * 1024;
 const issues = (e: z.ZodError) => e.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
@@ -130,21 +127,6 @@ const ManualSignal = z.object({
   facts: z.record(z.string(), z.unknown()).optional(),
 });
 
-const NewSourceBody = z.object({
-  kind: z.enum(SOURCE_KINDS),
-  name: z.string().trim().min(1).max(200),
-  url: z.string().trim().max(2000).optional(),
-  pollIntervalMinutes: z.number().int().min(5).max(10_080).default(60),
-  config: z.record(z.string(), z.unknown()).default({}),
-});
-
-const SourcePatch = z.object({
-  name: z.string().trim().min(1).max(200).optional(),
-  enabled: z.boolean().optional(),
-  pollIntervalMinutes: z.number().int().min(5).max(10_080).optional(),
-  config: z.record(z.string(), z.unknown()).optional(),
-});
-
 const TestBody = z.object({
   url: z.string().url(),
   kind: z.enum(['feed', 'page', 'greenhouse', 'lever', 'ashby']).default('feed'),
@@ -153,12 +135,6 @@ const TestBody = z.object({
 
 /** A source as the API shows it: never the secret. */
 const publicSource = ({ secret_enc, snapshot: _s, ...s }: SignalSourceRow) => ({ ...s, hasSecret: !!secret_enc });
-
-function validConfig(kind: (typeof SOURCE_KINDS)[number], config: Record<string, unknown>): Record<string, unknown> {
-  const p = sourceRegistry[kind].config.safeParse(config);
-  if (!p.success) throw new AppError('VALIDATION', `config: ${issues(p.error)}`);
-  return p.data as Record<string, unknown>;
-}
 
 export function signalApiRoutes(ctx: AppContext): Router {
   const r = authedRouter();
@@ -242,31 +218,9 @@ export function signalApiRoutes(ctx: AppContext): Router {
   });
 
   r.post('/sources', requireRole('revops'), async (req, res, user) => {
-    const b = NewSourceBody.safeParse(req.body ?? {});
-    if (!b.success) throw new AppError('VALIDATION', issues(b.error));
-    const mod = sourceRegistry[b.data.kind];
-    let url: string | null = null;
-    if (mod.polled) {
-      if (!b.data.url || !/^https?:\/\//i.test(b.data.url))
-        throw new AppError('VALIDATION', `url: the http(s) address of the ${mod.label}`);
-      url = mod.normalizeUrl ? mod.normalizeUrl(b.data.url) : b.data.url;
-    }
-    const { demo: _demo, ...config } = validConfig(b.data.kind, b.data.config);
-    const secret = b.data.kind === 'webhook' ? randomBytes(32).toString('base64url') : null;
-    const row = (await one(
-      ctx.db,
-      insertSource(user.workspaceId, {
-        kind: b.data.kind,
-        name: b.data.name,
-        url,
-        config,
-        secretEnc: secret ? ctx.secrets.seal(secret) : null,
-        pollIntervalMinutes: b.data.pollIntervalMinutes,
-      }),
-    ))!;
-    await auditRequest(ctx.db, req, 'source.created', { type: 'signal_source', id: row.id }, { kind: row.kind });
+    const { source, secret } = await createSource(ctx, req, user.workspaceId, req.body);
     res.status(201).json({
-      ...publicSource(row),
+      ...publicSource(source),
       ...(secret
         ? {
             secret,
@@ -277,15 +231,7 @@ export function signalApiRoutes(ctx: AppContext): Router {
   });
 
   r.patch('/sources/:id', requireRole('revops'), async (req, res, user) => {
-    const b = SourcePatch.safeParse(req.body ?? {});
-    if (!b.success) throw new AppError('VALIDATION', issues(b.error));
-    const existing = await one(ctx.db, findSource(user.workspaceId, idParam(req)));
-    if (!existing) throw new AppError('NOT_FOUND', 'No such source.');
-    const config = b.data.config
-      ? { ...validConfig(existing.kind as (typeof SOURCE_KINDS)[number], b.data.config), demo: existing.config.demo }
-      : undefined;
-    const row = await one(ctx.db, updateSourceSettings(user.workspaceId, existing.id, { ...b.data, config }));
-    res.json(publicSource(row!));
+    res.json(publicSource(await changeSource(ctx, req, user.workspaceId, idParam(req), req.body)));
   });
 
   r.post('/sources/:id/poll', requireRole('revops'), async (req, res, user) => {

@@ -1,16 +1,18 @@
-// Disabling and re-enabling a flagged source from the settings page and from the JSON API go through
-// one writer (updateSourceSettings): both leave the source in the same state.
+// Adding, disabling and re-enabling a source from the settings page and from the JSON API go through one
+// use case (review-ui/source-actions.ts): both store the same source and audit row, refuse the same input
+// with the same words, and leave a flagged source in the same state.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
 import { insertSource, recordPollFailure } from '../../db/queries/signal-sources.js';
 import { createApiToken } from '../../review-ui/auth/api-token.js';
+import { escapeHtml } from '../../review-ui/html.js';
 import { buildWorkspace, type TestWorkspace } from '../support/builders.js';
 import { createTestContext } from '../support/context.js';
 import { describeEachBackend } from '../support/db.js';
 import { Browserish, listen } from '../support/web.js';
 
-describeEachBackend('enabling a source from the page and from the API', (get) => {
+describeEachBackend('a source from the page and from the API', (get) => {
   let ctx: AppContext & { stop(): Promise<void> };
   let web: Awaited<ReturnType<typeof listen>>;
   let ws: TestWorkspace;
@@ -86,5 +88,92 @@ describeEachBackend('enabling a source from the page and from the API', (get) =>
       error: 'FETCH_FAILED: HTTP 503',
     });
     expect(await state(b)).toEqual(await state(a));
+  });
+
+  const addViaApi = (body: Record<string, unknown>) =>
+    fetch(`${web.base}/api/sources`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const addViaPage = (form: Record<string, string>) => page.post('/settings/sources', { _csrf: csrf, ...form });
+  /** The stored source and its creation audit row, without what differs by construction (id, name, times). */
+  const stored = async (name: string) => {
+    const s = await one<Record<string, unknown>>(ctx.db, {
+      text: `SELECT id, kind, url, config, enabled, poll_interval_minutes, secret_enc IS NOT NULL AS has_secret
+               FROM signal_sources WHERE workspace_id = $1 AND name = $2`,
+      values: [ws.id, name],
+    });
+    const audit = await one<Record<string, unknown>>(ctx.db, {
+      text: `SELECT user_id, action, entity_type, data FROM audit_log WHERE entity_type = 'signal_source' AND entity_id = $1`,
+      values: [s!.id],
+    });
+    const { id: _id, ...source } = s!;
+    return { source, audit };
+  };
+
+  it('adds the same source with the same audit row either way', async () => {
+    const page_ = await addViaPage({
+      kind: 'greenhouse',
+      name: 'GH page',
+      url: 'https://boards.greenhouse.io/acme',
+      pollIntervalMinutes: '30',
+      config: '{"demo": true}',
+    });
+    expect(page_.status).toBe(200);
+    const api_ = await addViaApi({
+      kind: 'greenhouse',
+      name: 'GH api',
+      url: 'https://boards.greenhouse.io/acme',
+      pollIntervalMinutes: 30,
+      config: { demo: true },
+    });
+    expect(api_.status).toBe(201);
+    const a = await stored('GH page');
+    expect(a).toMatchObject({
+      source: {
+        kind: 'greenhouse',
+        url: 'https://boards-api.greenhouse.io/v1/boards/acme/jobs',
+        config: {},
+        enabled: true,
+        poll_interval_minutes: 30,
+        has_secret: false,
+      },
+      audit: { user_id: ws.users.revops.id, action: 'source.created', data: { kind: 'greenhouse' } },
+    });
+    expect(await stored('GH api')).toEqual(a);
+    // A webhook source gets its signing secret from either, shown once.
+    const hook = await addViaPage({ kind: 'webhook', name: 'Hook page' });
+    expect(await hook.text()).toMatch(/signing secret, shown once: <code>[\w-]{40,}<\/code>/);
+    expect((await addViaApi({ kind: 'webhook', name: 'Hook api' })).status).toBe(201);
+    expect(await stored('Hook api')).toEqual(await stored('Hook page'));
+    expect((await stored('Hook page')).source).toMatchObject({ has_secret: true });
+  });
+
+  it('refuses the same bad input with the same message', async () => {
+    const bad: [Record<string, string>, string][] = [
+      [{ kind: 'feed', name: 'No URL' }, 'url: a '],
+      [{ kind: 'feed', name: 'FTP', url: 'ftp://feeds.example/x.xml' }, 'url: an http(s) address'],
+      [{ kind: 'feed', name: 'Often', url: 'https://feeds.example/x.xml', pollIntervalMinutes: '1' }, 'pollIntervalMinutes'],
+      [{ kind: 'nonsense', name: 'What' }, 'kind'],
+      [{ kind: 'feed', name: '  ', url: 'https://feeds.example/x.xml' }, 'name'],
+    ];
+    for (const [form, gist] of bad) {
+      const viaApi = await addViaApi({
+        ...form,
+        ...(form.pollIntervalMinutes ? { pollIntervalMinutes: Number(form.pollIntervalMinutes) } : {}),
+      });
+      expect(viaApi.status).toBe(400);
+      const message = ((await viaApi.json()) as { error: { message: string } }).error.message;
+      expect(message).toContain(gist);
+      const viaPage = await addViaPage(form);
+      expect(viaPage.status).toBe(400);
+      expect(await viaPage.text()).toContain(escapeHtml(message));
+    }
+    const names = await run<{ name: string }>(ctx.db, {
+      text: `SELECT name FROM signal_sources WHERE workspace_id = $1 AND name = ANY($2)`,
+      values: [ws.id, bad.map(([f]) => f.name)],
+    });
+    expect(names).toEqual([]);
   });
 });

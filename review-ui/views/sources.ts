@@ -1,0 +1,132 @@
+// The signal sources page: the list with last success, last error and next poll, the add form, and the
+// result of an add, a "poll now" or a "test now" above it. Pure: source rows in.
+import type { Request } from 'express';
+import type { SignalSourceRow, SourceListRow } from '../../db/queries/signal-sources.js';
+import { sourceRegistry } from '../../signals/registry.js';
+import { SOURCE_KINDS, type SourceKind } from '../../signals/types.js';
+import type { SourceTestResult } from '../source-actions.js';
+import { inZone } from '../format.js';
+import { html, type Html } from '../html.js';
+import { csrfField } from '../layout.js';
+import { extLink } from './draft.js';
+import { when as timeAt } from './time.js';
+
+/** What the page says above the list after an action. */
+export type SourcesFlash =
+  | { added: SignalSourceRow; secret: string | null }
+  | { polling: SignalSourceRow }
+  | { tested: SignalSourceRow; result: SourceTestResult };
+
+function flash(f: SourcesFlash | undefined): Html | string {
+  if (!f) return '';
+  if ('added' in f)
+    return html`<p class="flash ok" role="status">Added “${f.added.name}”. ${f.secret ? html`Its signing secret, shown once: <code>${f.secret}</code>` : 'Use Test now to see what it parses.'}</p>`;
+  if ('polling' in f)
+    return html`<p class="flash ok" role="status">Polling “${f.polling.name}” now; reload in a moment for the result.</p>`;
+  return testResult(f.tested, f.result);
+}
+
+const when = (d: Date | null, tz: string) => (d ? inZone(d, tz) : 'never');
+
+function nextPoll(s: SignalSourceRow, tz: string): Html | string {
+  if (!s.enabled) return '—';
+  if (!sourceRegistry[s.kind as SourceKind]?.polled) return 'pushed to us';
+  if (!s.next_poll_at || s.next_poll_at.getTime() <= Date.now()) return 'within a minute';
+  return html`${inZone(s.next_poll_at, tz)}${s.consecutive_failures ? html`<div class="muted">backing off after failures</div>` : ''}`;
+}
+
+export function sourcesPage(req: Request, rows: SourceListRow[], f?: SourcesFlash): Html {
+  const tz = req.user!.timeZone;
+  return html`${flash(f)}
+      <table>
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th>Kind</th>
+            <th>URL</th>
+            <th>State</th>
+            <th>Last success</th>
+            <th>Last error</th>
+            <th>Next poll</th>
+            <th>Signals seen</th>
+            <th>Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${rows.map(
+            (s) =>
+              html`<tr data-source-id="${s.id}">
+                <td>${s.name}</td>
+                <td>${sourceRegistry[s.kind as SourceKind]?.label ?? s.kind}</td>
+                <td>${s.url ? extLink(s.url) : '—'}</td>
+                <td>
+                  ${s.enabled ? 'enabled' : html`<span class="bad">disabled</span>`}${s.consecutive_failures ? html` · ${s.consecutive_failures} failures in a row` : ''}
+                </td>
+                <td>${when(s.last_success_at, tz)}</td>
+                <td>
+                  ${
+                    s.last_error
+                      ? html`<span class="bad">${s.last_error}</span>
+                          <div class="muted">${when(s.last_error_at, tz)}</div>`
+                      : '—'
+                  }
+                </td>
+                <td>${nextPoll(s, tz)}</td>
+                <td>${s.observations}</td>
+                <td class="row-actions">
+                  <form method="post" action="/settings/sources/${s.id}/${s.enabled ? 'disable' : 'enable'}">
+                    ${csrfField(req)}<button type="submit" class="secondary">
+                      ${s.enabled ? 'Disable' : 'Enable'}
+                    </button>
+                  </form>
+                  ${sourceRegistry[s.kind as SourceKind]?.polled ? html`<form method="post" action="/settings/sources/${s.id}/test">${csrfField(req)}<button type="submit">Test now</button></form>` : ''}
+                  ${s.enabled && sourceRegistry[s.kind as SourceKind]?.polled ? html`<form method="post" action="/settings/sources/${s.id}/poll">${csrfField(req)}<button type="submit" class="secondary">Poll now</button></form>` : ''}
+                </td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+      ${rows.length ? '' : html`<p class="empty">No sources yet. Add a news or funding feed, a company page or a job board.</p>`}
+      <h2>Add a source</h2>
+      <form method="post" action="/settings/sources" class="stack wide">
+        ${csrfField(req)}
+        <label
+          >Kind
+          <select name="kind">
+            ${SOURCE_KINDS.map((k) => html`<option value="${k}">${sourceRegistry[k].label}</option>`)}
+          </select></label
+        >
+        <label>Name <input name="name" required maxlength="200" /></label>
+        <label>URL <input name="url" type="url" placeholder="https://example.com/feed.xml" /></label>
+        <label>Poll every (minutes) <input name="pollIntervalMinutes" type="number" min="5" value="60" /></label>
+        <label
+          >Settings (JSON, optional) <textarea name="config" rows="2" placeholder='{"maxAgeDays": 30}'></textarea>
+        </label>
+        <button type="submit">Add source</button>
+      </form>`;
+}
+
+function testResult(s: SignalSourceRow, r: SourceTestResult): Html {
+  return html`<section class="card" role="status" aria-labelledby="test-h">
+    <h2 id="test-h">Test of “${s.name}”</h2>
+    ${
+      r.ok
+        ? html`<p>
+              ${r.items.length} item${r.items.length === 1 ? '' : 's'}
+              parsed${r.finalUrl && r.finalUrl !== s.url ? html` from ${r.finalUrl}` : ''}. Nothing was stored.
+            </p>
+            <ol class="test-items">
+              ${r.items.map(
+                (i) =>
+                  html`<li>
+                    ${extLink(i.url, i.title || i.url || i.key)}${i.type ? html` <span class="badge t-${i.type}">${i.type}</span>` : ''}
+                    ${i.publishedAt ? html` <span class="muted">published ${timeAt(i.publishedAt, 'UTC', new Date())}</span>` : ''}
+                    <div class="muted">${i.summary.slice(0, 240)}</div>
+                  </li>`,
+              )}
+            </ol>`
+        : html`<p class="error">${r.error}</p>`
+    }
+  </section>`;
+}
+
