@@ -108,11 +108,14 @@ export const findAccountByName = (workspaceId: number, name: string): Sql<Accoun
   values: [workspaceId, name],
 });
 
+/** An account in the list: with its owner's email, its number of contacts and the total of the search. */
+export type AccountListRow = AccountRow & { owner_email: string | null; total: number; contact_count: number };
+
 /** One page, optional case-insensitive search on name and domain, with the total for paging. */
 export const listAccounts = (
   workspaceId: number,
   opts: { q?: string; limit: number; offset: number },
-): Sql<AccountRow & { owner_email: string | null; total: number; contact_count: number }> => ({
+): Sql<AccountListRow> => ({
   text: `SELECT a.*, u.email AS owner_email, count(*) OVER ()::int AS total,
                 (SELECT count(*) FROM contacts c WHERE c.account_id = a.id)::int AS contact_count
            FROM accounts a LEFT JOIN users u ON u.id = a.owner_id

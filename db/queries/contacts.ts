@@ -123,10 +123,13 @@ export const insertContactChange = (
   values: [contactId, field, oldValue, newValue, source],
 });
 
+/** A contact in the list: with its account's name and the total of the search. */
+export type ContactListRow = ContactRow & { account_name: string | null; total: number };
+
 export const listContacts = (
   workspaceId: number,
   opts: { q?: string; accountId?: number; limit: number; offset: number },
-): Sql<ContactRow & { account_name: string | null; total: number }> => ({
+): Sql<ContactListRow> => ({
   text: `SELECT c.*, a.name AS account_name, count(*) OVER ()::int AS total
            FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id
           WHERE c.workspace_id = $1

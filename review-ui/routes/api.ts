@@ -91,7 +91,7 @@ export function apiRoutes(ctx: AppContext): Router {
 
   r.get('/accounts', async (req, res, user) => {
     const p = pageParams(req.query, Math.min(500, Number(req.query.perPage) || 50));
-    const rows = await run<Record<string, unknown>>(
+    const rows = await run(
       ctx.db,
       listAccounts(user.workspaceId, { q: String(req.query.q ?? ''), limit: p.perPage, offset: p.offset }),
     );
@@ -137,7 +137,7 @@ export function apiRoutes(ctx: AppContext): Router {
 
   r.get('/contacts', async (req, res, user) => {
     const p = pageParams(req.query, Math.min(500, Number(req.query.perPage) || 50));
-    const rows = await run<Record<string, unknown>>(
+    const rows = await run(
       ctx.db,
       listContacts(user.workspaceId, { q: String(req.query.q ?? ''), limit: p.perPage, offset: p.offset }),
     );
