@@ -14,15 +14,11 @@ import {
   consumeCrmOAuthFlow,
   findCrmConnection,
   insertCrmOAuthFlow,
-  type CrmConnectionRow,
-  type CrmOAuthFlowRow,
 } from '../../db/queries/crm.js';
 import { AppError } from '../../errors.js';
 import { authedRouter } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
 import { auditRequest } from '../audit.js';
-import { html, type Html } from '../html.js';
-import { csrfField } from '../layout.js';
 
 const FLOW_TTL_MS = 10 * 60_000;
 export const CRM_CALLBACK_PATH = '/settings/crm/callback';
@@ -30,29 +26,6 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('base64url')
 const redirectUri = (ctx: Pick<AppContext, 'config'>) => ctx.config.publicUrl + CRM_CALLBACK_PATH;
 
 const OAUTH_KINDS: CrmKind[] = ['hubspot', 'salesforce'];
-
-/** Connect buttons for the CRMs whose OAuth app is configured; Salesforce with the login host choice. */
-export function oauthConnectForms(ctx: AppContext, req: Request): Html {
-  const on = (k: CrmKind) => Boolean(crmKind(k)?.oauthConfigured(ctx));
-  const hubspot = on('hubspot')
-    ? html`<form method="post" action="/settings/crm/oauth/hubspot" class="crm-hubspot-oauth">
-        ${csrfField(req)}<button type="submit">Connect HubSpot (sign in)</button>
-      </form>`
-    : html``;
-  if (!on('salesforce')) return hubspot;
-  return html`${hubspot}
-    <form method="post" action="/settings/crm/oauth/salesforce" class="crm-salesforce">
-      ${csrfField(req)}
-      <label
-        >Salesforce org
-        <select name="host">
-          <option value="production" selected>Production (login.salesforce.com)</option>
-          <option value="sandbox">Sandbox (test.salesforce.com)</option>
-        </select></label
-      >
-      <button type="submit">Connect Salesforce</button>
-    </form>`;
-}
 
 const refused = (kind: CrmKind | undefined, why: string) =>
   new AppError(
@@ -99,7 +72,7 @@ export function crmOAuthRoutes(ctx: AppContext): Router {
     const q = req.query as Record<string, unknown>;
     const state = typeof q.state === 'string' ? q.state : '';
     const flow = state
-      ? await one<CrmOAuthFlowRow>(ctx.db, consumeCrmOAuthFlow(sha256(state), session(req), new Date()))
+      ? await one(ctx.db, consumeCrmOAuthFlow(sha256(state), session(req), new Date()))
       : undefined;
     const kind = OAUTH_KINDS.find((k) => k === flow?.provider);
     if (!flow || !kind || flow.user_id !== user.id || flow.workspace_id !== user.workspaceId)
@@ -134,7 +107,7 @@ export function crmOAuthRoutes(ctx: AppContext): Router {
       if (isCrmError(err)) throw refused(kind, err.message);
       throw err;
     }
-    const c = (await one<CrmConnectionRow>(ctx.db, findCrmConnection(flow.workspace_id)))!;
+    const c = (await one(ctx.db, findCrmConnection(flow.workspace_id)))!;
     await auditRequest(
       ctx.db,
       req,

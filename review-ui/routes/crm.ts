@@ -5,60 +5,84 @@ import { Router, type Request } from 'express';
 import type { AppContext } from '../../context.js';
 import { Queues } from '../../agents/queues.js';
 import { connectWithToken, openCrm } from '../../crm/connection.js';
-import { effectiveMapping } from '../../crm/mapping.js';
-import { CRM_NAMES } from '../../crm/provider.js';
+import {
+  COMPANY_FIELDS,
+  CONTACT_FIELDS,
+  MappingInput,
+  RulesInput,
+  TargetFilterInput,
+  effectiveMapping,
+} from '../../crm/mapping.js';
+import { SoqlFilterError, fieldEqualsClause, safeWhereClause } from '../../crm/salesforce/soql-filter.js';
+import type { CrmKind } from '../../crm/provider.js';
+import { crmKind } from '../../crm/registry.js';
 import { syncIn } from '../../crm/sync-in.js';
 import { one, run } from '../../db/index.js';
-import { disconnectCrm, findCrmConnection, saveCrmSettings, type CrmConnectionRow } from '../../db/queries/crm.js';
+import { disconnectCrm, findCrmConnection, saveCrmSettings } from '../../db/queries/crm.js';
 import {
   lastCrmRuns,
   markCrmFailureRetrying,
   openCrmFailures,
   retryCrmWrite,
-  type CrmFailureRow,
-  type CrmRunRow,
 } from '../../db/queries/crm-runs.js';
 import { AppError } from '../../errors.js';
 import { authedRouter, type AuthedRequest } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
 import { auditRequest } from '../audit.js';
-import { inZone, intParam } from '../format.js';
-import { html, safeUrl, type Html } from '../html.js';
-import { csrfField, page } from '../layout.js';
-import { crmOAuthRoutes, oauthConnectForms } from './crm-oauth.js';
-import { parseSettings, previewBlock, settingsForm } from './crm-settings.js';
+import { intParam } from '../format.js';
+import type { Html } from '../html.js';
+import { page } from '../layout.js';
+import { crmPage, crmStatusPage, previewBlock } from '../views/crm.js';
+import { crmOAuthRoutes } from './crm-oauth.js';
 
 const str = (b: Record<string, unknown>, k: string) => (typeof b[k] === 'string' ? b[k] : '');
+const list = (s: string) =>
+  s
+    .split(/[,\n]/)
+    .map((x) => x.trim())
+    .filter(Boolean);
 
-function runsTable(runs: CrmRunRow[], tz: string | null): Html {
-  if (!runs.length) return html`<p class="empty">No sync has run yet.</p>`;
-  return html`<table class="crm-runs">
-    <thead>
-      <tr>
-        <th>Direction</th>
-        <th>Status</th>
-        <th>Started</th>
-        <th>Read</th>
-        <th>Written</th>
-        <th>Failed</th>
-        <th>Error</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${runs.map(
-        (r) =>
-          html`<tr data-direction="${r.direction}">
-            <td>${r.direction === 'in' ? 'CRM → Prospector' : 'Prospector → CRM'}</td>
-            <td>${r.status}</td>
-            <td>${inZone(r.started_at, tz)}</td>
-            <td>${r.records_in}</td>
-            <td>${r.records_out}</td>
-            <td>${r.failed}</td>
-            <td>${r.error ?? ''}</td>
-          </tr>`,
-      )}
-    </tbody>
-  </table>`;
+/** Parses the settings form; a bad field or filter is a VALIDATION error in words. */
+export function parseSettings(kind: CrmKind, b: Record<string, unknown>) {
+  const mapping = MappingInput.safeParse({
+    company: Object.fromEntries(COMPANY_FIELDS.map((k) => [k, str(b, `company.${k}`)])),
+    contact: Object.fromEntries(CONTACT_FIELDS.map((k) => [k, str(b, `contact.${k}`)])),
+  });
+  if (!mapping.success) {
+    const issue = mapping.error.issues[0]!;
+    throw new AppError(
+      'VALIDATION',
+      `Mapping: ${issue.message}, not "${String(b[issue.path.join('.')] ?? '')}" (${issue.path.join('.')})`,
+    );
+  }
+  if (!mapping.data.company.name && !mapping.data.company.domain)
+    throw new AppError('VALIDATION', 'Mapping: a company needs the property for its name or its domain');
+  const filter = TargetFilterInput.safeParse({
+    type: str(b, 'filter.type') || 'all',
+    property: str(b, 'filter.property') || undefined,
+    value: str(b, 'filter.value') || undefined,
+  });
+  if (!filter.success) throw new AppError('VALIDATION', `Filter: ${filter.error.issues[0]!.message}`);
+  const t = filter.data;
+  if (t.type === 'where' && kind !== 'salesforce')
+    throw new AppError('VALIDATION', 'A where-clause filter is for Salesforce only');
+  if ((t.type === 'property' && !t.property) || ((t.type === 'list' || t.type === 'where') && !t.value))
+    throw new AppError('VALIDATION', 'Filter: say which property and value, list, or where-clause');
+  if (kind === 'salesforce') {
+    try {
+      if (t.type === 'where') safeWhereClause(t.value!);
+      if (t.type === 'property') fieldEqualsClause(t.property!, t.value);
+    } catch (err) {
+      if (err instanceof SoqlFilterError) throw new AppError('VALIDATION', `Filter refused: ${err.message}`);
+      throw err;
+    }
+  }
+  const rules = RulesInput.parse({
+    heldStages: list(str(b, 'rules.heldStages')),
+    heldTypes: list(str(b, 'rules.heldTypes')),
+    holdCustomers: b['rules.holdCustomers'] === '1',
+  });
+  return { mapping: mapping.data, targetFilter: t, rules, createContacts: b.createContacts === '1' };
 }
 
 export function crmRoutes(ctx: AppContext): Router {
@@ -66,51 +90,17 @@ export function crmRoutes(ctx: AppContext): Router {
   r.use(crmOAuthRoutes(ctx));
   const revops = requireRole('revops');
   const ws = (req: AuthedRequest) => req.user.workspaceId;
-  const connection = (req: AuthedRequest) => one<CrmConnectionRow>(ctx.db, findCrmConnection(ws(req)));
+  const connection = (req: AuthedRequest) => one(ctx.db, findCrmConnection(ws(req)));
   const audit = (req: Request, action: string, id: number, data: Record<string, unknown> = {}) =>
     auditRequest(ctx.db, req, action, { type: 'crm_connection', id }, data);
 
-  const render = async (req: AuthedRequest, extra: Html = html``) => {
+  const render = async (req: AuthedRequest, extra?: Html) => {
     const open = await openCrm(ctx, ws(req));
     const c = open?.connection;
-    const live = c && c.status !== 'disconnected';
-    const runs = c ? await run<CrmRunRow>(ctx.db, lastCrmRuns(ws(req))) : [];
-    const saved = req.query.saved === '1' ? html`<p class="flash ok" role="status">Saved.</p>` : '';
-    return page(
-      req,
-      'CRM',
-      html`${saved} ${extra}
-        <section class="card crm-connection" aria-label="Connection">
-          ${
-            c
-              ? html`<p>
-                  <strong>${CRM_NAMES[c.kind]}</strong>${c.external_account ? ` (account ${c.external_account})` : ''}:
-                  <span class="${c.status === 'connected' ? 'ok' : 'bad'}">${c.status}</span>
-                  ${c.status_reason ? html`— <span class="bad">${c.status_reason}</span>` : ''}
-                </p>`
-              : html`<p class="empty">No CRM connected.</p>`
-          }
-          ${
-            live
-              ? html`<form method="post" action="/settings/crm/disconnect">
-                  ${csrfField(req)}<button type="submit" class="secondary">Disconnect</button>
-                </form>`
-              : ''
-          }
-          <form method="post" action="/settings/crm/connect/hubspot" class="crm-token">
-            ${csrfField(req)}
-            <label
-              >HubSpot private app token
-              <input type="password" name="token" autocomplete="off" required maxlength="512"
-            /></label>
-            <button type="submit">${c?.kind === 'hubspot' && live ? 'Replace token' : 'Connect HubSpot'}</button>
-          </form>
-          ${oauthConnectForms(ctx, req)}
-          <p><a href="${safeUrl('/settings/crm/status')}">Sync status, failed records, Sync now</a></p>
-        </section>
-        ${c && open ? runsTable(runs, req.user.timeZone) : ''}
-        ${c && open && live ? settingsForm(req, c, effectiveMapping(open.provider.defaultMapping(), c.mapping)) : ''}`,
-    );
+    const runs = c ? await run(ctx.db, lastCrmRuns(ws(req))) : [];
+    const mapping = open && effectiveMapping(open.provider.defaultMapping(), open.connection.mapping);
+    const oauthOn = (k: CrmKind) => Boolean(crmKind(k)?.oauthConfigured(ctx));
+    return page(req, 'CRM', crmPage(req, c, runs, mapping, oauthOn, extra));
   };
 
   r.get('/settings/crm', revops, async (req, res) => {
@@ -151,71 +141,14 @@ export function crmRoutes(ctx: AppContext): Router {
 
   r.get('/settings/crm/status', revops, async (req, res, user) => {
     const c = await connection(req);
-    const runs = c ? await run<CrmRunRow>(ctx.db, lastCrmRuns(ws(req))) : [];
-    const failures = c ? await run<CrmFailureRow>(ctx.db, openCrmFailures(ws(req), 200)) : [];
+    const runs = c ? await run(ctx.db, lastCrmRuns(ws(req))) : [];
+    const failures = c ? await run(ctx.db, openCrmFailures(ws(req), 200)) : [];
     const tz = user.timeZone;
-    const flash =
-      req.query.queued === '1'
-        ? html`<p class="flash ok" role="status">Sync queued.</p>`
-        : req.query.retried === '1'
-          ? html`<p class="flash ok" role="status">Queued for another try.</p>`
-          : '';
     res.type('html').send(
       page(
         req,
         'CRM sync status',
-        html`${flash}
-          <p>
-            ${c ? html`${CRM_NAMES[c.kind]}: ${c.status} ${c.status_reason ? html`— ${c.status_reason}` : ''}` : 'No CRM connected.'}
-            · <a href="${safeUrl('/settings/crm')}">Settings → CRM</a>
-          </p>
-          ${
-            c
-              ? html`<form method="post" action="/settings/crm/sync">
-                  ${csrfField(req)}<button type="submit">Sync now</button>
-                </form>`
-              : ''
-          }
-          <h2>Last run each way</h2>
-          ${runsTable(runs, tz)}
-          <h2>Failed records</h2>
-          ${
-            failures.length
-              ? html`<table class="crm-failures">
-                  <thead>
-                    <tr>
-                      <th>Record</th>
-                      <th>Direction</th>
-                      <th>The CRM said</th>
-                      <th>Attempts</th>
-                      <th>Last</th>
-                      <th></th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    ${failures.map(
-                      (f) =>
-                        html`<tr data-failure="${f.id}">
-                          <td>${f.object}: ${f.label}</td>
-                          <td>${f.direction}</td>
-                          <td>${f.error}</td>
-                          <td>${f.attempts}</td>
-                          <td>${inZone(f.last_at, tz)}</td>
-                          <td>
-                            ${
-                              f.status === 'open'
-                                ? html`<form method="post" action="/settings/crm/failures/${f.id}/retry">
-                                    ${csrfField(req)}<button type="submit" class="secondary">Retry</button>
-                                  </form>`
-                                : 'retrying'
-                            }
-                          </td>
-                        </tr>`,
-                    )}
-                  </tbody>
-                </table>`
-              : html`<p class="empty">No failed records.</p>`
-          }`,
+        crmStatusPage(req, c, runs, failures, tz),
       ),
     );
   });
@@ -230,7 +163,7 @@ export function crmRoutes(ctx: AppContext): Router {
   });
 
   r.post('/settings/crm/failures/:id/retry', revops, async (req, res) => {
-    const f = await one<Pick<CrmFailureRow, 'id' | 'direction' | 'record_key'>>(
+    const f = await one(
       ctx.db,
       markCrmFailureRetrying(ws(req), intParam(req.params.id) ?? 0),
     );

@@ -1,10 +1,10 @@
 // The signal sources page: the list with last success, last error and next poll, the add form, and the
 // result of an add, a "poll now" or a "test now" above it. Pure: source rows in.
-import type { Request } from 'express';
 import type { SignalSourceRow, SourceListRow } from '../../db/queries/signal-sources.js';
 import { sourceRegistry } from '../../signals/registry.js';
 import { SOURCE_KINDS, type SourceKind } from '../../signals/types.js';
 import type { SourceTestResult } from '../source-actions.js';
+import type { AuthedRequest } from '../authed.js';
 import { inZone } from '../format.js';
 import { html, type Html } from '../html.js';
 import { csrfField } from '../layout.js';
@@ -35,8 +35,8 @@ function nextPoll(s: SignalSourceRow, tz: string): Html | string {
   return html`${inZone(s.next_poll_at, tz)}${s.consecutive_failures ? html`<div class="muted">backing off after failures</div>` : ''}`;
 }
 
-export function sourcesPage(req: Request, rows: SourceListRow[], f?: SourcesFlash): Html {
-  const tz = req.user!.timeZone;
+export function sourcesPage(req: AuthedRequest, rows: SourceListRow[], f?: SourcesFlash): Html {
+  const tz = req.user.timeZone;
   return html`${flash(f)}
       <table>
         <thead>
