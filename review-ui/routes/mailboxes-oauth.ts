@@ -5,18 +5,18 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { run } from '../../db/index.js';
-import { listOAuthMailboxes, type OAuthMailboxRow } from '../../db/queries/mailbox-oauth.js';
+import { listOAuthMailboxes } from '../../db/queries/mailbox-oauth.js';
 import { listMailboxRows } from '../../db/queries/mailboxes.js';
 import { AppError } from '../../errors.js';
 import { removeTokens } from '../../mailboxes/oauth/connection.js';
 import { finishConnect, revokeAtProvider, startConnect } from '../../mailboxes/oauth/flow.js';
-import { CALLBACK_PATH, PROVIDERS, PROVIDER_NAMES, isConfigured } from '../../mailboxes/oauth/providers.js';
+import { CALLBACK_PATH, PROVIDERS, isConfigured } from '../../mailboxes/oauth/providers.js';
 import type { OAuthProvider } from '../../mailboxes/oauth-types.js';
 import { authedRouter, type AuthedRequest } from '../authed.js';
 import { auditRequest } from '../audit.js';
-import { inZone, intParam } from '../format.js';
-import { html, safeUrl, type Html } from '../html.js';
-import { csrfField, page } from '../layout.js';
+import { intParam } from '../format.js';
+import { page } from '../layout.js';
+import { oauthMailboxesPage } from '../views/mailboxes.js';
 
 /** Drops the stored tokens (the mailbox pauses) and revokes the grant at the provider when it can. */
 export async function disconnectOAuth(ctx: AppContext, id: number): Promise<boolean> {
@@ -33,39 +33,6 @@ export async function disconnectOAuth(ctx: AppContext, id: number): Promise<bool
 
 const seesAll = (req: AuthedRequest) => ['admin', 'revops'].includes(req.user.role);
 
-/** The Connect buttons for the configured providers, each with the transport choice. */
-export function connectButtons(ctx: Pick<AppContext, 'config'>, req: Request): Html {
-  const configured = PROVIDERS.filter((p) => isConfigured(ctx.config, p));
-  if (!configured.length) return html``;
-  return html`<section class="card" aria-label="Connect a mailbox">
-    <h2>Connect your mailbox</h2>
-    <p class="muted">Sign in at the provider; the mailbox's address comes from your account there and becomes yours.</p>
-    ${configured.map(
-      (p) =>
-        html`<form method="post" action="${safeUrl(`/mailboxes/connect/${p}`)}" class="row-actions">
-          ${csrfField(req)}
-          <label
-            >${PROVIDER_NAMES[p]}: send and read with
-            <select name="transport">
-              <option value="smtp" selected>SMTP + IMAP (recommended)</option>
-              <option value="api">
-                ${p === 'google' ? 'Gmail API' : 'Microsoft Graph'} (where SMTP is switched off)
-              </option>
-            </select></label
-          >
-          <button type="submit">Connect ${PROVIDER_NAMES[p]}</button>
-        </form>`,
-    )}
-  </section>`;
-}
-
-/** One line on a mailbox's state, in words. */
-export function oauthState(m: Pick<OAuthMailboxRow, 'consent_error' | 'paused_at' | 'pause_reason' | 'connected'>) {
-  if (m.consent_error) return html`<span class="bad">${m.consent_error}</span>`;
-  if (m.paused_at) return html`<span class="bad">paused: ${m.pause_reason ?? 'no reason given'}</span>`;
-  return m.connected ? 'connected, sending' : 'disconnected';
-}
-
 export function mailboxOAuthRoutes(ctx: AppContext): Router {
   const r = authedRouter();
   const audit = (req: Request, action: string, id: number, data: Record<string, unknown> = {}) =>
@@ -80,7 +47,6 @@ export function mailboxOAuthRoutes(ctx: AppContext): Router {
 
   r.get('/mailboxes', async (req, res, user) => {
     const rows = await visible(req);
-    const tz = user.timeZone;
     const done =
       typeof req.query.connected === 'string' ? rows.find((m) => String(m.id) === req.query.connected) : undefined;
     const deleted = typeof req.query.deleted === 'string' ? req.query.deleted.slice(0, 300) : '';
@@ -92,66 +58,7 @@ export function mailboxOAuthRoutes(ctx: AppContext): Router {
       page(
         req,
         'Mailboxes',
-        html`${done ? html`<p class="card" role="status">Connected ${done.from_email}.</p>` : ''}
-          ${deleted ? html`<p class="flash ok" role="status">Deleted ${deleted}.</p>` : ''}
-          ${
-            own.length
-              ? html`<h2>Your SMTP mailboxes</h2>
-                  <ul class="own-mailboxes">
-                    ${own.map(
-                      (m) =>
-                        html`<li>
-                          <a href="${safeUrl(`/settings/mailboxes/${m.id}`)}">${m.from_name} &lt;${m.from_email}&gt;</a>
-                          · ${m.paused_at ? html`<span class="bad">paused: ${m.pause_reason ?? ''}</span>` : 'sending'}
-                        </li>`,
-                    )}
-                  </ul>`
-              : ''
-          }
-          <table>
-            <thead>
-              <tr>
-                <th>Mailbox</th>
-                <th>Provider</th>
-                ${seesAll(req) ? html`<th>Rep</th>` : ''}
-                <th>State</th>
-                <th>Connected</th>
-                <th>Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${rows.map(
-                (m) =>
-                  html`<tr data-mailbox="${m.id}">
-                    <td>${m.from_name} &lt;${m.from_email}&gt;</td>
-                    <td>${PROVIDER_NAMES[m.provider]} · ${m.oauth_transport === 'api' ? 'API' : 'SMTP + IMAP'}</td>
-                    ${seesAll(req) ? html`<td>${m.owner_email ?? '—'}</td>` : ''}
-                    <td>${oauthState(m)}</td>
-                    <td>${inZone(m.connected_at, tz)}</td>
-                    <td class="row-actions">
-                      ${
-                        m.connected
-                          ? html`<form method="post" action="/mailboxes/${m.id}/disconnect">
-                              ${csrfField(req)}<button type="submit" class="secondary">Disconnect</button>
-                            </form>`
-                          : ''
-                      }
-                      <a href="${safeUrl(`/settings/mailboxes/${m.id}/delete`)}" class="button secondary">Delete…</a>
-                    </td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>
-          ${rows.length ? '' : html`<p class="empty">No Google or Microsoft mailbox connected yet.</p>`}
-          ${connectButtons(ctx, req)}
-          ${
-            PROVIDERS.some((p) => isConfigured(ctx.config, p))
-              ? ''
-              : html`<p class="muted">
-                  Neither Google nor Microsoft sign-in is configured on this server (see the README, “Google and
-                  Microsoft mailboxes”).
-                </p>`
-          }`,
+        oauthMailboxesPage(req, { rows, own, done, deleted, configured: PROVIDERS.filter((p) => isConfigured(ctx.config, p)) }),
       ),
     );
   });

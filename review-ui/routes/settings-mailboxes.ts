@@ -21,13 +21,13 @@ import { authedRouter, type AuthedRequest } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
 import { intParam } from '../format.js';
 import { auditRequest } from '../audit.js';
-import { html, type Html } from '../html.js';
+import type { Html } from '../html.js';
 import { page } from '../layout.js';
 import { issues } from '../openapi.js';
 import { testConnection, UNTESTED, type ConnectionCheck } from './mailbox-connection.js';
-import { connectButtons } from './mailboxes-oauth.js';
-import { inboundSecretSection } from './settings-inbound-secret.js';
-import { connectionResult, mailboxForm, mailboxTable } from '../views/mailboxes.js';
+import { PROVIDERS, isConfigured } from '../../mailboxes/oauth/providers.js';
+import { inboundSecretViews } from '../../sequencing/inbound-secret.js';
+import { connectionResult, deletedFlash, mailboxForm, mailboxSettingsPage } from '../views/mailboxes.js';
 
 const port = z.preprocess(
   (v) => (v === '' || v === undefined ? null : Number(v)),
@@ -125,23 +125,30 @@ export function settingsMailboxRoutes(ctx: AppContext): Router {
   const audit = (req: Request, action: string, id: number, data: Record<string, unknown> = {}) =>
     auditRequest(ctx.db, req, action, { type: 'mailbox', id }, data);
 
-  const list = async (req: AuthedRequest, extra: Html = html``) => {
-    const rows = await run(ctx.db, listMailboxRows(req.user.workspaceId));
-    const tz = req.user.timeZone;
-    return page(
+  const list = async (req: AuthedRequest, extra?: Html | string) =>
+    page(
       req,
       'Mailboxes',
-      html`${extra} ${connectButtons(ctx, req)} ${mailboxTable(req, rows, tz)} ${await inboundSecretSection(ctx, req)}
-        <h2>Add a mailbox</h2>
-        ${mailboxForm(req, undefined, managesAll(req) ? await owners(req) : null)}`,
+      mailboxSettingsPage(
+        req,
+        {
+          rows: await run(ctx.db, listMailboxRows(req.user.workspaceId)),
+          configured: PROVIDERS.filter((p) => isConfigured(ctx.config, p)),
+          inbound:
+            req.user.role === 'admin'
+              ? await inboundSecretViews(ctx.db, ctx.secrets, ctx.config.publicUrl, req.user.workspaceId)
+              : [],
+          owners: managesAll(req) ? await owners(req) : null,
+        },
+        extra,
+      ),
     );
-  };
 
   r.get('/settings/mailboxes', revops, async (req, res) => {
     const deleted = typeof req.query.deleted === 'string' ? req.query.deleted.slice(0, 300) : '';
     res
       .type('html')
-      .send(await list(req, deleted ? html`<p class="flash ok" role="status">Deleted ${deleted}.</p>` : html``));
+      .send(await list(req, deletedFlash(deleted)));
   });
   // A new mailbox sends nothing until a connection test passes: it is stored paused with
   // UNTESTED, tested on save (and on every later save or test), and released by a passing test.

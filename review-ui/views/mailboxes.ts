@@ -6,6 +6,11 @@ import { inZone } from '../format.js';
 import { html, safeUrl, type Html } from '../html.js';
 import { csrfField } from '../layout.js';
 import type { ConnectionCheck } from '../routes/mailbox-connection.js';
+import type { OAuthMailboxRow } from '../../db/queries/mailbox-oauth.js';
+import { PROVIDER_NAMES } from '../../mailboxes/oauth/providers.js';
+import type { OAuthProvider } from '../../mailboxes/oauth-types.js';
+import type { AuthedRequest } from '../authed.js';
+import type { InboundSecretView } from '../../sequencing/inbound-secret.js';
 
 export function mailboxTable(req: Request, rows: (MailboxRow & { owner_email: string | null })[], tz: string): Html {
   return html`<table>
@@ -168,3 +173,179 @@ export function connectionResult(m: MailboxRow, c: ConnectionCheck): Html {
     <p class="${ok(c.imap) ? '' : 'bad'}">IMAP: ${c.imap}</p>
   </section>`;
 }
+
+/** The Connect buttons for the configured providers, each with the transport choice. */
+export function connectButtons(req: Request, configured: OAuthProvider[]): Html {
+  if (!configured.length) return html``;
+  return html`<section class="card" aria-label="Connect a mailbox">
+    <h2>Connect your mailbox</h2>
+    <p class="muted">Sign in at the provider; the mailbox's address comes from your account there and becomes yours.</p>
+    ${configured.map(
+      (p) =>
+        html`<form method="post" action="${safeUrl(`/mailboxes/connect/${p}`)}" class="row-actions">
+          ${csrfField(req)}
+          <label
+            >${PROVIDER_NAMES[p]}: send and read with
+            <select name="transport">
+              <option value="smtp" selected>SMTP + IMAP (recommended)</option>
+              <option value="api">
+                ${p === 'google' ? 'Gmail API' : 'Microsoft Graph'} (where SMTP is switched off)
+              </option>
+            </select></label
+          >
+          <button type="submit">Connect ${PROVIDER_NAMES[p]}</button>
+        </form>`,
+    )}
+  </section>`;
+}
+
+/** One line on a mailbox's state, in words. */
+export function oauthState(m: Pick<OAuthMailboxRow, 'consent_error' | 'paused_at' | 'pause_reason' | 'connected'>) {
+  if (m.consent_error) return html`<span class="bad">${m.consent_error}</span>`;
+  if (m.paused_at) return html`<span class="bad">paused: ${m.pause_reason ?? 'no reason given'}</span>`;
+  return m.connected ? 'connected, sending' : 'disconnected';
+}
+
+export interface OAuthMailboxesView {
+  rows: OAuthMailboxRow[];
+  /** The viewer's own SMTP and local-outbox mailboxes. */
+  own: (MailboxRow & { owner_email: string | null })[];
+  /** Just connected. */
+  done?: OAuthMailboxRow;
+  /** The address of a mailbox just deleted. */
+  deleted: string;
+  configured: OAuthProvider[];
+}
+
+/** The Mailboxes page: Google and Microsoft mailboxes the viewer sees, with Connect buttons. */
+export function oauthMailboxesPage(req: AuthedRequest, v: OAuthMailboxesView): Html {
+  const { rows, own, done, deleted } = v;
+  const tz = req.user.timeZone;
+  const all = ['admin', 'revops'].includes(req.user.role);
+  return html`${done ? html`<p class="card" role="status">Connected ${done.from_email}.</p>` : ''}
+      ${deletedFlash(deleted)}
+      ${
+        own.length
+          ? html`<h2>Your SMTP mailboxes</h2>
+              <ul class="own-mailboxes">
+                ${own.map(
+                  (m) =>
+                    html`<li>
+                      <a href="${safeUrl(`/settings/mailboxes/${m.id}`)}">${m.from_name} &lt;${m.from_email}&gt;</a>
+                      · ${m.paused_at ? html`<span class="bad">paused: ${m.pause_reason ?? ''}</span>` : 'sending'}
+                    </li>`,
+                )}
+              </ul>`
+          : ''
+      }
+      <table>
+        <thead>
+          <tr>
+            <th>Mailbox</th>
+            <th>Provider</th>
+            ${all ? html`<th>Rep</th>` : ''}
+            <th>State</th>
+            <th>Connected</th>
+            <th>Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${rows.map(
+            (m) =>
+              html`<tr data-mailbox="${m.id}">
+                <td>${m.from_name} &lt;${m.from_email}&gt;</td>
+                <td>${PROVIDER_NAMES[m.provider]} · ${m.oauth_transport === 'api' ? 'API' : 'SMTP + IMAP'}</td>
+                ${all ? html`<td>${m.owner_email ?? '—'}</td>` : ''}
+                <td>${oauthState(m)}</td>
+                <td>${inZone(m.connected_at, tz)}</td>
+                <td class="row-actions">
+                  ${
+                    m.connected
+                      ? html`<form method="post" action="/mailboxes/${m.id}/disconnect">
+                          ${csrfField(req)}<button type="submit" class="secondary">Disconnect</button>
+                        </form>`
+                      : ''
+                  }
+                  <a href="${safeUrl(`/settings/mailboxes/${m.id}/delete`)}" class="button secondary">Delete…</a>
+                </td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+      ${rows.length ? '' : html`<p class="empty">No Google or Microsoft mailbox connected yet.</p>`}
+      ${connectButtons(req, v.configured)}
+      ${
+        v.configured.length
+          ? ''
+          : html`<p class="muted">
+              Neither Google nor Microsoft sign-in is configured on this server (see the README, “Google and
+              Microsoft mailboxes”).
+            </p>`
+      }`;
+}
+
+/**
+ * Each mailbox's inbound-mail webhook URL and secret (admins only: the route passes none to anyone else). The
+ * secret is a credential: inside a closed <details> so it is not on the screen until asked for.
+ */
+function inboundSecretSection(req: Request, views: InboundSecretView[]): Html | string {
+  if (!views.length) return '';
+  return html`<h2 id="inbound-webhook">Inbound-mail webhook</h2>
+    <p class="muted">
+      A provider that forwards replies as raw MIME posts them to the URL, signed with the secret:
+      <code>X-Prospector-Signature: t=&lt;unix seconds&gt;,v1=&lt;hex HMAC-SHA256 of "t.body"&gt;</code>.
+    </p>
+    <table>
+      <thead>
+        <tr>
+          <th>Mailbox</th>
+          <th>URL</th>
+          <th>Secret</th>
+          <th>Rotate</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${views.map(
+          (v) =>
+            html`<tr>
+              <td>${v.fromEmail}</td>
+              <td><input readonly size="40" aria-label="Webhook URL for ${v.fromEmail}" value="${v.url}" /></td>
+              <td>
+                <details>
+                  <summary>Show secret${v.rotated ? '' : ' (derived from APP_SECRET)'}</summary>
+                  <input readonly size="44" aria-label="Webhook secret for ${v.fromEmail}" value="${v.secret}" />
+                </details>
+              </td>
+              <td>
+                <form method="post" action="/settings/mailboxes/${v.mailboxId}/inbound-secret/rotate">
+                  ${csrfField(req)}<label
+                    ><input type="checkbox" name="confirm" value="rotate" required /> the old secret stops working
+                    now</label
+                  ><button type="submit" class="secondary">Rotate</button>
+                </form>
+              </td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>`;
+}
+
+/** Settings → Mailboxes: Connect buttons, the table, the inbound webhook section and the add form. */
+export function mailboxSettingsPage(
+  req: Request,
+  v: {
+    rows: (MailboxRow & { owner_email: string | null })[];
+    configured: OAuthProvider[];
+    inbound: InboundSecretView[];
+    owners: Parameters<typeof mailboxForm>[2];
+  },
+  extra: Html | string = '',
+): Html {
+  return html`${extra} ${connectButtons(req, v.configured)} ${mailboxTable(req, v.rows, req.user!.timeZone)}
+    ${inboundSecretSection(req, v.inbound)}
+    <h2>Add a mailbox</h2>
+    ${mailboxForm(req, undefined, v.owners)}`;
+}
+
+export const deletedFlash = (address: string) =>
+  address ? html`<p class="flash ok" role="status">Deleted ${address}.</p>` : '';
