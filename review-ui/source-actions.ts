@@ -108,7 +108,10 @@ export interface SourceTestResult {
 }
 
 /** One poll, nothing stored: what a person sees before trusting a source. */
-export async function testSource(ctx: Pick<AppContext, 'config' | 'renderer'>, s: SignalSourceRow): Promise<SourceTestResult> {
+export async function testSource(
+  ctx: Pick<AppContext, 'config' | 'renderer'>,
+  s: SignalSourceRow,
+): Promise<SourceTestResult> {
   const mod = sourceRegistry[s.kind as SourceKind];
   if (!mod) return { ok: false, items: [], error: `unknown source kind ${s.kind}` };
   if (!mod.polled || !mod.poll)

@@ -25,18 +25,9 @@ export function accountRoutes(ctx: AppContext): Router {
   r.get('/accounts', async (req, res, user) => {
     const q = String(req.query.q ?? '').slice(0, 200);
     const p = pageParams(req.query);
-    const rows = await run(
-      ctx.db,
-      listAccounts(user.workspaceId, { q, limit: p.perPage, offset: p.offset }),
-    );
+    const rows = await run(ctx.db, listAccounts(user.workspaceId, { q, limit: p.perPage, offset: p.offset }));
     const revops = user.role === 'revops' || user.role === 'admin';
-    res.type('html').send(
-      page(
-        req,
-        'Accounts',
-        accountsPage(req, rows, q, p, revops),
-      ),
-    );
+    res.type('html').send(page(req, 'Accounts', accountsPage(req, rows, q, p, revops)));
   });
 
   r.get('/contacts', async (req, res, user) => {
@@ -48,24 +39,12 @@ export function accountRoutes(ctx: AppContext): Router {
       listContacts(user.workspaceId, { q, accountId, limit: p.perPage, offset: p.offset }),
     );
     const revops = user.role === 'revops' || user.role === 'admin';
-    res.type('html').send(
-      page(
-        req,
-        'Contacts',
-        contactsPage(req, rows, q, accountId, p, revops),
-      ),
-    );
+    res.type('html').send(page(req, 'Contacts', contactsPage(req, rows, q, accountId, p, revops)));
   });
 
   r.get('/imports', requireRole('revops'), async (req, res, user) => {
     const rows = await run(ctx.db, listImports(user.workspaceId));
-    res.type('html').send(
-      page(
-        req,
-        'Imports',
-        importsPage(req, rows),
-      ),
-    );
+    res.type('html').send(page(req, 'Imports', importsPage(req, rows)));
   });
 
   r.post('/imports', requireRole('revops'), async (req, res, user) => {
@@ -88,13 +67,7 @@ export function accountRoutes(ctx: AppContext): Router {
     const imp = await one(ctx.db, findImport(user.workspaceId, Number.parseInt(req.params.id as string, 10) || 0));
     if (!imp) throw new AppError('NOT_FOUND', 'No such import.');
     if (imp.status === 'queued' && !imp.started_at) return res.redirect(303, `/imports/${imp.id}/map`);
-    res.type('html').send(
-      page(
-        req,
-        `Import #${imp.id}: ${imp.kind}`,
-        importPage(imp),
-      ),
-    );
+    res.type('html').send(page(req, `Import #${imp.id}: ${imp.kind}`, importPage(imp)));
   });
   return r.router;
 }

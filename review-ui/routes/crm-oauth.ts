@@ -10,11 +10,7 @@ import { CRM_NAMES, isCrmError, type CrmKind } from '../../crm/provider.js';
 import { crmKind } from '../../crm/registry.js';
 import { one, run } from '../../db/index.js';
 import { deleteOldOAuthFlows } from '../../db/queries/mailbox-oauth.js';
-import {
-  consumeCrmOAuthFlow,
-  findCrmConnection,
-  insertCrmOAuthFlow,
-} from '../../db/queries/crm.js';
+import { consumeCrmOAuthFlow, findCrmConnection, insertCrmOAuthFlow } from '../../db/queries/crm.js';
 import { AppError } from '../../errors.js';
 import { authedRouter } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
@@ -71,9 +67,7 @@ export function crmOAuthRoutes(ctx: AppContext): Router {
   r.get(CRM_CALLBACK_PATH, revops, async (req, res, user) => {
     const q = req.query as Record<string, unknown>;
     const state = typeof q.state === 'string' ? q.state : '';
-    const flow = state
-      ? await one(ctx.db, consumeCrmOAuthFlow(sha256(state), session(req), new Date()))
-      : undefined;
+    const flow = state ? await one(ctx.db, consumeCrmOAuthFlow(sha256(state), session(req), new Date())) : undefined;
     const kind = OAUTH_KINDS.find((k) => k === flow?.provider);
     if (!flow || !kind || flow.user_id !== user.id || flow.workspace_id !== user.workspaceId)
       throw refused(kind, 'this sign-in link is not valid any more (expired, used, or started in another session)');

@@ -19,12 +19,7 @@ import { crmKind } from '../../crm/registry.js';
 import { syncIn } from '../../crm/sync-in.js';
 import { one, run } from '../../db/index.js';
 import { disconnectCrm, findCrmConnection, saveCrmSettings } from '../../db/queries/crm.js';
-import {
-  lastCrmRuns,
-  markCrmFailureRetrying,
-  openCrmFailures,
-  retryCrmWrite,
-} from '../../db/queries/crm-runs.js';
+import { lastCrmRuns, markCrmFailureRetrying, openCrmFailures, retryCrmWrite } from '../../db/queries/crm-runs.js';
 import { AppError } from '../../errors.js';
 import { authedRouter, type AuthedRequest } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
@@ -144,13 +139,7 @@ export function crmRoutes(ctx: AppContext): Router {
     const runs = c ? await run(ctx.db, lastCrmRuns(ws(req))) : [];
     const failures = c ? await run(ctx.db, openCrmFailures(ws(req), 200)) : [];
     const tz = user.timeZone;
-    res.type('html').send(
-      page(
-        req,
-        'CRM sync status',
-        crmStatusPage(req, c, runs, failures, tz),
-      ),
-    );
+    res.type('html').send(page(req, 'CRM sync status', crmStatusPage(req, c, runs, failures, tz)));
   });
 
   r.post('/settings/crm/sync', revops, async (req, res) => {
@@ -163,10 +152,7 @@ export function crmRoutes(ctx: AppContext): Router {
   });
 
   r.post('/settings/crm/failures/:id/retry', revops, async (req, res) => {
-    const f = await one(
-      ctx.db,
-      markCrmFailureRetrying(ws(req), intParam(req.params.id) ?? 0),
-    );
+    const f = await one(ctx.db, markCrmFailureRetrying(ws(req), intParam(req.params.id) ?? 0));
     if (!f) throw new AppError('NOT_FOUND', 'No such open failure (already retried or resolved).');
     if (f.direction === 'out') {
       await run(ctx.db, retryCrmWrite(ws(req), f.record_key));

@@ -146,9 +146,7 @@ export function settingsMailboxRoutes(ctx: AppContext): Router {
 
   r.get('/settings/mailboxes', revops, async (req, res) => {
     const deleted = typeof req.query.deleted === 'string' ? req.query.deleted.slice(0, 300) : '';
-    res
-      .type('html')
-      .send(await list(req, deletedFlash(deleted)));
+    res.type('html').send(await list(req, deletedFlash(deleted)));
   });
   // A new mailbox sends nothing until a connection test passes: it is stored paused with
   // UNTESTED, tested on save (and on every later save or test), and released by a passing test.

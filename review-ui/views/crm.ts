@@ -248,16 +248,14 @@ export function crmPage(
       <form method="post" action="/settings/crm/connect/hubspot" class="crm-token">
         ${csrfField(req)}
         <label
-          >HubSpot private app token
-          <input type="password" name="token" autocomplete="off" required maxlength="512"
+          >HubSpot private app token <input type="password" name="token" autocomplete="off" required maxlength="512"
         /></label>
         <button type="submit">${c?.kind === 'hubspot' && live ? 'Replace token' : 'Connect HubSpot'}</button>
       </form>
       ${oauthConnectForms(req, oauthOn)}
       <p><a href="${safeUrl('/settings/crm/status')}">Sync status, failed records, Sync now</a></p>
     </section>
-    ${c ? runsTable(runs, req.user.timeZone) : ''}
-    ${c && mapping && live ? settingsForm(req, c, mapping) : ''}`;
+    ${c ? runsTable(runs, req.user.timeZone) : ''} ${c && mapping && live ? settingsForm(req, c, mapping) : ''}`;
 }
 
 export function crmStatusPage(
@@ -274,55 +272,55 @@ export function crmStatusPage(
         ? html`<p class="flash ok" role="status">Queued for another try.</p>`
         : '';
   return html`${flash}
-      <p>
-        ${c ? html`${CRM_NAMES[c.kind]}: ${c.status} ${c.status_reason ? html`— ${c.status_reason}` : ''}` : 'No CRM connected.'}
-        · <a href="${safeUrl('/settings/crm')}">Settings → CRM</a>
-      </p>
-      ${
-        c
-          ? html`<form method="post" action="/settings/crm/sync">
-              ${csrfField(req)}<button type="submit">Sync now</button>
-            </form>`
-          : ''
-      }
-      <h2>Last run each way</h2>
-      ${runsTable(runs, tz)}
-      <h2>Failed records</h2>
-      ${
-        failures.length
-          ? html`<table class="crm-failures">
-              <thead>
-                <tr>
-                  <th>Record</th>
-                  <th>Direction</th>
-                  <th>The CRM said</th>
-                  <th>Attempts</th>
-                  <th>Last</th>
-                  <th></th>
-                </tr>
-              </thead>
-              <tbody>
-                ${failures.map(
-                  (f) =>
-                    html`<tr data-failure="${f.id}">
-                      <td>${f.object}: ${f.label}</td>
-                      <td>${f.direction}</td>
-                      <td>${f.error}</td>
-                      <td>${f.attempts}</td>
-                      <td>${inZone(f.last_at, tz)}</td>
-                      <td>
-                        ${
-                          f.status === 'open'
-                            ? html`<form method="post" action="/settings/crm/failures/${f.id}/retry">
-                                ${csrfField(req)}<button type="submit" class="secondary">Retry</button>
-                              </form>`
-                            : 'retrying'
-                        }
-                      </td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>`
-          : html`<p class="empty">No failed records.</p>`
-      }`;
+    <p>
+      ${c ? html`${CRM_NAMES[c.kind]}: ${c.status} ${c.status_reason ? html`— ${c.status_reason}` : ''}` : 'No CRM connected.'}
+      · <a href="${safeUrl('/settings/crm')}">Settings → CRM</a>
+    </p>
+    ${
+      c
+        ? html`<form method="post" action="/settings/crm/sync">
+            ${csrfField(req)}<button type="submit">Sync now</button>
+          </form>`
+        : ''
+    }
+    <h2>Last run each way</h2>
+    ${runsTable(runs, tz)}
+    <h2>Failed records</h2>
+    ${
+      failures.length
+        ? html`<table class="crm-failures">
+            <thead>
+              <tr>
+                <th>Record</th>
+                <th>Direction</th>
+                <th>The CRM said</th>
+                <th>Attempts</th>
+                <th>Last</th>
+                <th></th>
+              </tr>
+            </thead>
+            <tbody>
+              ${failures.map(
+                (f) =>
+                  html`<tr data-failure="${f.id}">
+                    <td>${f.object}: ${f.label}</td>
+                    <td>${f.direction}</td>
+                    <td>${f.error}</td>
+                    <td>${f.attempts}</td>
+                    <td>${inZone(f.last_at, tz)}</td>
+                    <td>
+                      ${
+                        f.status === 'open'
+                          ? html`<form method="post" action="/settings/crm/failures/${f.id}/retry">
+                              ${csrfField(req)}<button type="submit" class="secondary">Retry</button>
+                            </form>`
+                          : 'retrying'
+                      }
+                    </td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`
+        : html`<p class="empty">No failed records.</p>`
+    }`;
 }

@@ -223,65 +223,65 @@ export function oauthMailboxesPage(req: AuthedRequest, v: OAuthMailboxesView): H
   const tz = req.user.timeZone;
   const all = ['admin', 'revops'].includes(req.user.role);
   return html`${done ? html`<p class="card" role="status">Connected ${done.from_email}.</p>` : ''}
-      ${deletedFlash(deleted)}
-      ${
-        own.length
-          ? html`<h2>Your SMTP mailboxes</h2>
-              <ul class="own-mailboxes">
-                ${own.map(
-                  (m) =>
-                    html`<li>
-                      <a href="${safeUrl(`/settings/mailboxes/${m.id}`)}">${m.from_name} &lt;${m.from_email}&gt;</a>
-                      · ${m.paused_at ? html`<span class="bad">paused: ${m.pause_reason ?? ''}</span>` : 'sending'}
-                    </li>`,
-                )}
-              </ul>`
-          : ''
-      }
-      <table>
-        <thead>
-          <tr>
-            <th>Mailbox</th>
-            <th>Provider</th>
-            ${all ? html`<th>Rep</th>` : ''}
-            <th>State</th>
-            <th>Connected</th>
-            <th>Actions</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${rows.map(
-            (m) =>
-              html`<tr data-mailbox="${m.id}">
-                <td>${m.from_name} &lt;${m.from_email}&gt;</td>
-                <td>${PROVIDER_NAMES[m.provider]} · ${m.oauth_transport === 'api' ? 'API' : 'SMTP + IMAP'}</td>
-                ${all ? html`<td>${m.owner_email ?? '—'}</td>` : ''}
-                <td>${oauthState(m)}</td>
-                <td>${inZone(m.connected_at, tz)}</td>
-                <td class="row-actions">
-                  ${
-                    m.connected
-                      ? html`<form method="post" action="/mailboxes/${m.id}/disconnect">
-                          ${csrfField(req)}<button type="submit" class="secondary">Disconnect</button>
-                        </form>`
-                      : ''
-                  }
-                  <a href="${safeUrl(`/settings/mailboxes/${m.id}/delete`)}" class="button secondary">Delete…</a>
-                </td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>
-      ${rows.length ? '' : html`<p class="empty">No Google or Microsoft mailbox connected yet.</p>`}
-      ${connectButtons(req, v.configured)}
-      ${
-        v.configured.length
-          ? ''
-          : html`<p class="muted">
-              Neither Google nor Microsoft sign-in is configured on this server (see the README, “Google and
-              Microsoft mailboxes”).
-            </p>`
-      }`;
+    ${deletedFlash(deleted)}
+    ${
+      own.length
+        ? html`<h2>Your SMTP mailboxes</h2>
+            <ul class="own-mailboxes">
+              ${own.map(
+                (m) =>
+                  html`<li>
+                    <a href="${safeUrl(`/settings/mailboxes/${m.id}`)}">${m.from_name} &lt;${m.from_email}&gt;</a>
+                    · ${m.paused_at ? html`<span class="bad">paused: ${m.pause_reason ?? ''}</span>` : 'sending'}
+                  </li>`,
+              )}
+            </ul>`
+        : ''
+    }
+    <table>
+      <thead>
+        <tr>
+          <th>Mailbox</th>
+          <th>Provider</th>
+          ${all ? html`<th>Rep</th>` : ''}
+          <th>State</th>
+          <th>Connected</th>
+          <th>Actions</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${rows.map(
+          (m) =>
+            html`<tr data-mailbox="${m.id}">
+              <td>${m.from_name} &lt;${m.from_email}&gt;</td>
+              <td>${PROVIDER_NAMES[m.provider]} · ${m.oauth_transport === 'api' ? 'API' : 'SMTP + IMAP'}</td>
+              ${all ? html`<td>${m.owner_email ?? '—'}</td>` : ''}
+              <td>${oauthState(m)}</td>
+              <td>${inZone(m.connected_at, tz)}</td>
+              <td class="row-actions">
+                ${
+                  m.connected
+                    ? html`<form method="post" action="/mailboxes/${m.id}/disconnect">
+                        ${csrfField(req)}<button type="submit" class="secondary">Disconnect</button>
+                      </form>`
+                    : ''
+                }
+                <a href="${safeUrl(`/settings/mailboxes/${m.id}/delete`)}" class="button secondary">Delete…</a>
+              </td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+    ${rows.length ? '' : html`<p class="empty">No Google or Microsoft mailbox connected yet.</p>`}
+    ${connectButtons(req, v.configured)}
+    ${
+      v.configured.length
+        ? ''
+        : html`<p class="muted">
+            Neither Google nor Microsoft sign-in is configured on this server (see the README, “Google and Microsoft
+            mailboxes”).
+          </p>`
+    }`;
 }
 
 /**

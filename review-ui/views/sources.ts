@@ -20,9 +20,14 @@ export type SourcesFlash =
 function flash(f: SourcesFlash | undefined): Html | string {
   if (!f) return '';
   if ('added' in f)
-    return html`<p class="flash ok" role="status">Added “${f.added.name}”. ${f.secret ? html`Its signing secret, shown once: <code>${f.secret}</code>` : 'Use Test now to see what it parses.'}</p>`;
+    return html`<p class="flash ok" role="status">
+      Added “${f.added.name}”.
+      ${f.secret ? html`Its signing secret, shown once: <code>${f.secret}</code>` : 'Use Test now to see what it parses.'}
+    </p>`;
   if ('polling' in f)
-    return html`<p class="flash ok" role="status">Polling “${f.polling.name}” now; reload in a moment for the result.</p>`;
+    return html`<p class="flash ok" role="status">
+      Polling “${f.polling.name}” now; reload in a moment for the result.
+    </p>`;
   return testResult(f.tested, f.result);
 }
 
@@ -38,72 +43,70 @@ function nextPoll(s: SignalSourceRow, tz: string): Html | string {
 export function sourcesPage(req: AuthedRequest, rows: SourceListRow[], f?: SourcesFlash): Html {
   const tz = req.user.timeZone;
   return html`${flash(f)}
-      <table>
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Kind</th>
-            <th>URL</th>
-            <th>State</th>
-            <th>Last success</th>
-            <th>Last error</th>
-            <th>Next poll</th>
-            <th>Signals seen</th>
-            <th>Actions</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${rows.map(
-            (s) =>
-              html`<tr data-source-id="${s.id}">
-                <td>${s.name}</td>
-                <td>${sourceRegistry[s.kind as SourceKind]?.label ?? s.kind}</td>
-                <td>${s.url ? extLink(s.url) : '—'}</td>
-                <td>
-                  ${s.enabled ? 'enabled' : html`<span class="bad">disabled</span>`}${s.consecutive_failures ? html` · ${s.consecutive_failures} failures in a row` : ''}
-                </td>
-                <td>${when(s.last_success_at, tz)}</td>
-                <td>
-                  ${
-                    s.last_error
-                      ? html`<span class="bad">${s.last_error}</span>
-                          <div class="muted">${when(s.last_error_at, tz)}</div>`
-                      : '—'
-                  }
-                </td>
-                <td>${nextPoll(s, tz)}</td>
-                <td>${s.observations}</td>
-                <td class="row-actions">
-                  <form method="post" action="/settings/sources/${s.id}/${s.enabled ? 'disable' : 'enable'}">
-                    ${csrfField(req)}<button type="submit" class="secondary">
-                      ${s.enabled ? 'Disable' : 'Enable'}
-                    </button>
-                  </form>
-                  ${sourceRegistry[s.kind as SourceKind]?.polled ? html`<form method="post" action="/settings/sources/${s.id}/test">${csrfField(req)}<button type="submit">Test now</button></form>` : ''}
-                  ${s.enabled && sourceRegistry[s.kind as SourceKind]?.polled ? html`<form method="post" action="/settings/sources/${s.id}/poll">${csrfField(req)}<button type="submit" class="secondary">Poll now</button></form>` : ''}
-                </td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>
-      ${rows.length ? '' : html`<p class="empty">No sources yet. Add a news or funding feed, a company page or a job board.</p>`}
-      <h2>Add a source</h2>
-      <form method="post" action="/settings/sources" class="stack wide">
-        ${csrfField(req)}
-        <label
-          >Kind
-          <select name="kind">
-            ${SOURCE_KINDS.map((k) => html`<option value="${k}">${sourceRegistry[k].label}</option>`)}
-          </select></label
-        >
-        <label>Name <input name="name" required maxlength="200" /></label>
-        <label>URL <input name="url" type="url" placeholder="https://example.com/feed.xml" /></label>
-        <label>Poll every (minutes) <input name="pollIntervalMinutes" type="number" min="5" value="60" /></label>
-        <label
-          >Settings (JSON, optional) <textarea name="config" rows="2" placeholder='{"maxAgeDays": 30}'></textarea>
-        </label>
-        <button type="submit">Add source</button>
-      </form>`;
+    <table>
+      <thead>
+        <tr>
+          <th>Name</th>
+          <th>Kind</th>
+          <th>URL</th>
+          <th>State</th>
+          <th>Last success</th>
+          <th>Last error</th>
+          <th>Next poll</th>
+          <th>Signals seen</th>
+          <th>Actions</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${rows.map(
+          (s) =>
+            html`<tr data-source-id="${s.id}">
+              <td>${s.name}</td>
+              <td>${sourceRegistry[s.kind as SourceKind]?.label ?? s.kind}</td>
+              <td>${s.url ? extLink(s.url) : '—'}</td>
+              <td>
+                ${s.enabled ? 'enabled' : html`<span class="bad">disabled</span>`}${s.consecutive_failures ? html` · ${s.consecutive_failures} failures in a row` : ''}
+              </td>
+              <td>${when(s.last_success_at, tz)}</td>
+              <td>
+                ${
+                  s.last_error
+                    ? html`<span class="bad">${s.last_error}</span>
+                        <div class="muted">${when(s.last_error_at, tz)}</div>`
+                    : '—'
+                }
+              </td>
+              <td>${nextPoll(s, tz)}</td>
+              <td>${s.observations}</td>
+              <td class="row-actions">
+                <form method="post" action="/settings/sources/${s.id}/${s.enabled ? 'disable' : 'enable'}">
+                  ${csrfField(req)}<button type="submit" class="secondary">${s.enabled ? 'Disable' : 'Enable'}</button>
+                </form>
+                ${sourceRegistry[s.kind as SourceKind]?.polled ? html`<form method="post" action="/settings/sources/${s.id}/test">${csrfField(req)}<button type="submit">Test now</button></form>` : ''}
+                ${s.enabled && sourceRegistry[s.kind as SourceKind]?.polled ? html`<form method="post" action="/settings/sources/${s.id}/poll">${csrfField(req)}<button type="submit" class="secondary">Poll now</button></form>` : ''}
+              </td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+    ${rows.length ? '' : html`<p class="empty">No sources yet. Add a news or funding feed, a company page or a job board.</p>`}
+    <h2>Add a source</h2>
+    <form method="post" action="/settings/sources" class="stack wide">
+      ${csrfField(req)}
+      <label
+        >Kind
+        <select name="kind">
+          ${SOURCE_KINDS.map((k) => html`<option value="${k}">${sourceRegistry[k].label}</option>`)}
+        </select></label
+      >
+      <label>Name <input name="name" required maxlength="200" /></label>
+      <label>URL <input name="url" type="url" placeholder="https://example.com/feed.xml" /></label>
+      <label>Poll every (minutes) <input name="pollIntervalMinutes" type="number" min="5" value="60" /></label>
+      <label
+        >Settings (JSON, optional) <textarea name="config" rows="2" placeholder='{"maxAgeDays": 30}'></textarea>
+      </label>
+      <button type="submit">Add source</button>
+    </form>`;
 }
 
 function testResult(s: SignalSourceRow, r: SourceTestResult): Html {
@@ -129,4 +132,3 @@ function testResult(s: SignalSourceRow, r: SourceTestResult): Html {
     }
   </section>`;
 }
-

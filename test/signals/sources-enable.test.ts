@@ -154,7 +154,10 @@ describeEachBackend('a source from the page and from the API', (get) => {
     const bad: [Record<string, string>, string][] = [
       [{ kind: 'feed', name: 'No URL' }, 'url: a '],
       [{ kind: 'feed', name: 'FTP', url: 'ftp://feeds.example/x.xml' }, 'url: an http(s) address'],
-      [{ kind: 'feed', name: 'Often', url: 'https://feeds.example/x.xml', pollIntervalMinutes: '1' }, 'pollIntervalMinutes'],
+      [
+        { kind: 'feed', name: 'Often', url: 'https://feeds.example/x.xml', pollIntervalMinutes: '1' },
+        'pollIntervalMinutes',
+      ],
       [{ kind: 'nonsense', name: 'What' }, 'kind'],
       [{ kind: 'feed', name: '  ', url: 'https://feeds.example/x.xml' }, 'name'],
     ];
