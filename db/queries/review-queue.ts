@@ -14,7 +14,15 @@ export interface QueueFilter {
   age?: Age;
   flagged?: boolean;
   q?: string;
+  /** How many matches of a search are counted (default SEARCH_CAP); tests set it low. */
+  cap?: number;
 }
+
+/**
+ * A search counts its matches up to this many. Past it the counts are not exact ("1,000+"), and
+ * the page is read by walking the queue's order, which then finds a page of matches early.
+ */
+export const SEARCH_CAP = 1000;
 
 export interface QueueRow {
   id: number;
@@ -85,6 +93,12 @@ function search(f: QueueFilter, values: unknown[]): string {
   return ` AND s.search_text LIKE lower($${values.length})`;
 }
 
+/** The same test as `search` as a plain substring test, which the planner cannot serve from the trigram index. */
+function searchWalk(f: QueueFilter, values: unknown[]): string {
+  values.push(f.q);
+  return ` AND strpos(s.search_text, lower($${values.length})) > 0`;
+}
+
 const FROM = `FROM sequences s
   JOIN signals sig ON sig.id = s.signal_id
   LEFT JOIN accounts a ON a.id = s.account_id
@@ -97,12 +111,15 @@ const PAGE_COLS = `s.id, s.version, s.status, s.drafter, jsonb_array_length(s.ga
 
 // Matching drafts with what ordering and counting them needs, read from the draft's own row: one
 // pass through the trigram index, no join per match (a rep's account owner only when the draft
-// is not theirs).
-const MATCHES = (q: string) => `matches AS MATERIALIZED (
+// is not theirs), stopping after `cap` + 1 matches: a common word ("signal", a domain) matches
+// thousands of drafts, and counting every one of them was the search's whole cost (issue 17).
+const MATCHES = (q: string, cap: number) => `matches AS MATERIALIZED (
   SELECT s.id, s.flagged, s.signal_detected_at, s.signal_id, s.signal_type AS type, s.owner_id, ${AGE_SQL} AS age
     FROM sequences s
    WHERE s.workspace_id = $1 AND s.status = 'pending_review' AND s.signal_id IS NOT NULL${q}
-     AND ($3::bigint IS NULL OR s.owner_id = $3 OR (SELECT a.owner_id FROM accounts a WHERE a.id = s.account_id) = $3))`;
+     AND ($3::bigint IS NULL OR s.owner_id = $3 OR (SELECT a.owner_id FROM accounts a WHERE a.id = s.account_id) = $3)
+   LIMIT ${cap + 1}),
+capped AS MATERIALIZED (SELECT count(*) > ${cap} AS over FROM matches)`;
 const MATCH_COLS: Cols = { type: 'm.type', owner: 'm.owner_id', age: 'm.age', flagged: 'm.flagged' };
 
 interface Parts {
@@ -128,14 +145,19 @@ function queueParts(
 ): Parts {
   const values: unknown[] = [workspaceId, now, viewer];
   const q = search(f, values);
+  const cap = Math.max(0, Math.floor(f.cap ?? SEARCH_CAP));
   const ctes: string[] = [];
   // Every parameter pushed is referenced: PostgreSQL cannot type one that is not.
   let list: string | undefined;
-  if (q) ctes.push(MATCHES(q));
+  if (q) ctes.push(MATCHES(q, cap));
   if (page) {
     const w = where(f, values, q ? MATCH_COLS : RAW);
     values.push(page.limit, page.offset);
     const [lim, off] = [values.length - 1, values.length];
+    // Past the cap, the page walks the queue's order testing each draft's text (a common term
+    // fills a page after a few hundred drafts); below it, the few matches are sorted. Only the
+    // branch `capped` picks runs (a one-time filter).
+    const walk = q ? searchWalk(f, values) + where(f, values, RAW) : '';
     const rows = q
       ? `SELECT ${PAGE_COLS}
            FROM (SELECT m.id FROM matches m WHERE true${w}
@@ -143,7 +165,11 @@ function queueParts(
                   LIMIT $${lim} OFFSET $${off}) k
            JOIN sequences s ON s.id = k.id
            JOIN signals sig ON sig.id = s.signal_id AND sig.workspace_id = $1
-           LEFT JOIN accounts a ON a.id = s.account_id`
+           LEFT JOIN accounts a ON a.id = s.account_id
+          WHERE NOT (SELECT over FROM capped)
+         UNION ALL
+         (SELECT ${PAGE_COLS} ${FROM}${walk} AND (SELECT over FROM capped)
+           ORDER BY ${QUEUE_ORDER} LIMIT $${lim} OFFSET $${off})`
       : `SELECT ${PAGE_COLS} ${FROM}${w} ORDER BY ${QUEUE_ORDER} LIMIT $${lim} OFFSET $${off}`;
     ctes.push(`page AS (${rows})`);
     list = `SELECT page.*, u.name AS owner_name, nullif(trim(c.first_name || ' ' || c.last_name), '') AS contact_name,
@@ -212,8 +238,10 @@ export interface QueuePageRow {
   rows: (Omit<QueueRow, 'detected_at'> & { detected_at: string })[];
   counts: { facet: string; value: string | null; n: number }[];
   owners: { id: number; name: string; email: string }[];
+  /** A search matched more than its cap: the counts are of the first cap + 1 matches only. */
+  capped: boolean;
   /** Each of `blocks`' rows, as JSON. */
-  [block: string]: unknown[];
+  [block: string]: unknown[] | boolean;
 }
 
 /** `sql`'s text with its parameters numbered after `values`, which takes its values. */
@@ -246,7 +274,8 @@ export function queuePage(
            SELECT (SELECT coalesce(json_agg(r ORDER BY ${PAGE_ORDER('r')}), '[]') FROM (${p.list!}) r) AS rows,
                   (SELECT coalesce(json_agg(k), '[]') FROM (${p.counts!}) k) AS counts,
                   (SELECT coalesce(json_agg(o ORDER BY o.name, o.email), '[]')
-                     FROM (SELECT id, name, email FROM users WHERE workspace_id = $1 AND disabled_at IS NULL) o) AS owners${more.join('')}`,
+                     FROM (SELECT id, name, email FROM users WHERE workspace_id = $1 AND disabled_at IS NULL) o) AS owners,
+                  ${f.q ? '(SELECT over FROM capped)' : 'false'} AS capped${more.join('')}`,
     values: p.values,
   };
 }

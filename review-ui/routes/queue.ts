@@ -33,6 +33,7 @@ import {
   bulkConfirm,
   bulkNotApproved,
   bulkResults,
+  cappedPager,
   queueBody,
   queueFilters,
   type Counts,
@@ -96,6 +97,9 @@ export async function loadQueue(
   for (const c of got.counts) counts[c.facet]![c.value ?? ''] = c.n;
   const total = counts.total!['']! ?? 0;
   delete counts.total;
+  // Past SEARCH_CAP matches the counts are of a sample: none are shown, the total reads "1,000+".
+  const capped = got.capped === true;
+  if (capped) for (const k of Object.keys(counts)) counts[k] = {};
   let returned = { total: 0, rows: [] as Pick<ReturnedStepRow, 'changes' | 'flagged'>[] };
   if (blocks) {
     const settings = (got.settings as { settings: Record<string, unknown> }[])[0]?.settings;
@@ -105,7 +109,18 @@ export async function loadQueue(
     returned = staleNow === stale ? { total: r[0]?.total ?? 0, rows: r } : await loadReturned(ctx, u, now, 1, 50);
   }
   const needsContact = (blocks ? got.needsContact : []) as (NeedsContactRow & { total: number })[];
-  return { now, rows, counts, total, owners: got.owners, needsContact, returned, page: p.page, perPage: p.perPage };
+  return {
+    now,
+    rows,
+    counts,
+    total,
+    capped,
+    owners: got.owners,
+    needsContact,
+    returned,
+    page: p.page,
+    perPage: p.perPage,
+  };
 }
 
 export function queueRoutes(ctx: AppContext): Router {
@@ -132,13 +147,16 @@ export function queueRoutes(ctx: AppContext): Router {
         queueBody({
           query,
           above: [status, needsContact, returned],
-          filters: queueFilters(query, q.counts, q.owners, u.role !== 'rep'),
+          filters: queueFilters(query, q.counts, q.owners, u.role !== 'rep', q.capped),
           rows: q.rows,
           now: q.now,
           total: q.total,
+          capped: q.capped,
           canBulk,
           csrf: csrfField(req),
-          pager: pager('/queue', params, { page: q.page, perPage: q.perPage, total: q.total }),
+          pager: q.capped
+            ? cappedPager('/queue', params, q.page, q.rows.length === q.perPage)
+            : pager('/queue', params, { page: q.page, perPage: q.perPage, total: q.total }),
         }),
       ),
     );

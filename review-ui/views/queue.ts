@@ -1,9 +1,9 @@
 // The review queue's pieces as pure functions of loaded rows: filters with their counts, one row
 // per draft, the page body, and the bulk approval's confirmation and result lists. Every value
 // goes through `html`.
-import { AGES, SIGNAL_TYPES, type BulkApproveRow, type QueueRow } from '../../db/queries/review-queue.js';
+import { AGES, SEARCH_CAP, SIGNAL_TYPES, type BulkApproveRow, type QueueRow } from '../../db/queries/review-queue.js';
 import { ago, inZone, label } from '../format.js';
-import { html, type Html } from '../html.js';
+import { html, safeUrl, type Html } from '../html.js';
 import { QUEUE_KEY_HELP } from './draft.js';
 
 /** The filters as chosen (the page's query string, parsed). */
@@ -27,11 +27,13 @@ export function queueFilters(
   counts: Counts,
   owners: { id: number; name: string; email: string }[],
   showOwner: boolean,
+  /** More matches than a search counts: no counts shown (they would be of a sample). */
+  capped = false,
 ): Html {
   const n = (facet: string, v: string) => counts[facet]?.[v] ?? 0;
   const opt = (value: string, text: string, selected: boolean, count: number) =>
-    html`<option value="${value}" ${selected ? html`selected` : ''}>${text} (${count})</option>`;
-  const totalFlagged = n('flagged', 'true');
+    html`<option value="${value}" ${selected ? html`selected` : ''}>${text}${capped ? '' : ` (${count})`}</option>`;
+  const totalFlagged = capped ? '' : ` (${n('flagged', 'true')})`;
   return html`<form method="get" action="/queue" class="filters" role="search" aria-label="Filter drafts">
     <label
       >Signal type
@@ -59,8 +61,8 @@ export function queueFilters(
       </select></label
     >
     <label class="check"
-      ><input type="checkbox" name="flagged" value="1" ${query.flagged ? html`checked` : ''} /> Flagged by gates
-      (${totalFlagged})</label
+      ><input type="checkbox" name="flagged" value="1" ${query.flagged ? html`checked` : ''} /> Flagged by
+      gates${totalFlagged}</label
     >
     <label
       >Search <input type="search" name="q" value="${query.q ?? ''}" placeholder="account, contact, subject, signal"
@@ -119,6 +121,8 @@ export interface QueueBody {
   rows: QueueRow[];
   now: Date;
   total: number;
+  /** `total` is SEARCH_CAP + 1 of more matches. */
+  capped?: boolean;
   canBulk: boolean;
   /** The CSRF field of the bulk approve form. */
   csrf: Html;
@@ -129,8 +133,9 @@ export interface QueueBody {
 export function queueBody(b: QueueBody): Html {
   return html` ${b.above} ${b.filters}
     <p class="muted" id="queue-help">
-      ${b.total} draft${b.total === 1 ? '' : 's'} waiting. Keys: <kbd>j</kbd>/<kbd>k</kbd> move, <kbd>Enter</kbd> opens,
-      <kbd>a</kbd> approves, <kbd>x</kbd> selects, <kbd>?</kbd> help.
+      ${b.capped ? `${(b.total - 1).toLocaleString('en-US')}+ drafts` : `${b.total} draft${b.total === 1 ? '' : 's'}`}
+      waiting. Keys: <kbd>j</kbd>/<kbd>k</kbd> move, <kbd>Enter</kbd> opens, <kbd>a</kbd> approves,
+      <kbd>x</kbd> selects, <kbd>?</kbd> help.
     </p>
     ${QUEUE_KEY_HELP}
     ${
@@ -159,6 +164,22 @@ export function queueBody(b: QueueBody): Html {
     </table>
     ${b.rows.length ? '' : html`<p class="empty">Nothing waiting${anyFilter(b.query) ? ' with these filters' : ''}. New drafts appear here as signals fire.</p>`}
     ${b.pager}`;
+}
+
+/** Pages of a search with more matches than it counts: previous and next, no page count. */
+export function cappedPager(
+  base: string,
+  params: Record<string, string | undefined>,
+  page: number,
+  full: boolean,
+): Html {
+  const link = (n: number) =>
+    `${base}?${new URLSearchParams(Object.entries({ ...params, page: String(n) }).filter(([, v]) => v) as [string, string][])}`;
+  return html`<nav class="pager" aria-label="Pages">
+    ${page > 1 ? html`<a href="${safeUrl(link(page - 1))}" rel="prev">← Previous</a>` : ''}
+    <span>Page ${page} · more than ${SEARCH_CAP.toLocaleString('en-US')} match; narrow the search to count them</span>
+    ${full ? html`<a href="${safeUrl(link(page + 1))}" rel="next">Next →</a>` : ''}
+  </nav>`;
 }
 
 /** The bulk approval's confirmation: what each draft will start, and the form that confirms. */

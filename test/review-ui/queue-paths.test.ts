@@ -228,6 +228,6 @@ describeEachBackend('review queue through the app', (get) => {
     });
     expect(await search('zephyr follow-up 5')).toEqual([]);
     const counts = (await rep.page('/queue?q=quokka')).html;
-    expect(counts).toMatch(/1 draft waiting/);
+    expect(counts).toMatch(/1 draft\s+waiting/);
   });
 });

@@ -124,4 +124,35 @@ describeEachBackend('review queue search', (get) => {
         .sort((a, b) => a - b),
     );
   });
+
+  it('past its cap, finds the same page by walking the queue and says the counts are capped', async () => {
+    const db = get().db;
+    const cases: [number | null, QueueFilter, number, number][] = [
+      [null, { q: 'account' }, 50, 0],
+      [null, { q: 'account' }, 2, 1],
+      [null, { q: 'hires a cfo', type: 'hiring' }, 2, 2],
+      [ws.users.rep.id, { q: 'account' }, 50, 0],
+      [null, { q: 'account', flagged: true }, 50, 0],
+      [null, { q: 'account', ownerId: ws.users.admin.id }, 1, 0],
+      [null, { q: 'ü' }, 50, 0],
+    ];
+    for (const [viewer, f, limit, offset] of cases) {
+      const exact = await run<QueueRow>(db, listQueue(ws.id, NOW, viewer, f, limit, offset));
+      for (const cap of [0, 1, 2]) {
+        const capped = { ...f, cap };
+        expect(await run<QueueRow>(db, listQueue(ws.id, NOW, viewer, capped, limit, offset))).toEqual(exact);
+        const page = (await one<QueuePageRow>(db, queuePage(ws.id, NOW, viewer, capped, limit, offset)))!;
+        expect(page.rows.map((r) => r.id)).toEqual(exact.map((r) => r.id));
+        const total = (await run<{ facet: string; n: number }>(db, queueCounts(ws.id, NOW, viewer, f))).find(
+          (c) => c.facet === 'total',
+        )?.n;
+        // Capped exactly when the search (before the facet filters) matches more than the cap.
+        const matches = (await run<QueueRow>(db, listQueue(ws.id, NOW, viewer, { q: f.q }, 1000, 0))).length;
+        expect(page.capped).toBe(matches > cap);
+        if (!page.capped) expect(page.counts.find((c) => c.facet === 'total')?.n).toBe(total);
+      }
+    }
+    const nothing = (await one<QueuePageRow>(db, queuePage(ws.id, NOW, null, { q: 'no such text', cap: 0 }, 50, 0)))!;
+    expect([nothing.capped, nothing.rows]).toEqual([false, []]);
+  });
 });

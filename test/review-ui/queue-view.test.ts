@@ -1,0 +1,42 @@
+// The queue's view when a search matched more drafts than it counts (issue 17): no counts that
+// would be of a sample, "1,000+" for the total, and a pager without a page count.
+import { describe, expect, it } from 'vitest';
+import { SEARCH_CAP } from '../../db/queries/review-queue.js';
+import { html } from '../../review-ui/html.js';
+import { cappedPager, queueBody, queueFilters } from '../../review-ui/views/queue.js';
+
+const text = (h: { value: string }) => h.value.replace(/\s+/g, ' ');
+
+describe('queue view past the search cap', () => {
+  const counts = { type: { funding: 7 }, owner: {}, age: { '1d': 3 }, flagged: { true: 2 } };
+
+  it('shows counts when exact and none when capped', () => {
+    const exact = text(queueFilters({ q: 'acme' }, counts, [], false));
+    expect(exact).toContain('funding (7)');
+    expect(exact).toContain('Flagged by gates (2)');
+    const capped = text(queueFilters({ q: 'acme' }, {}, [], false, true));
+    expect(capped).toContain('>funding</option>');
+    expect(capped).not.toMatch(/\(\d+\)/);
+  });
+
+  it('says how many at least, and pages forward while pages are full', () => {
+    const body = text(
+      queueBody({
+        query: { q: 'signal' },
+        above: [],
+        filters: html``,
+        rows: [],
+        now: new Date(),
+        total: SEARCH_CAP + 1,
+        capped: true,
+        canBulk: false,
+        csrf: html``,
+        pager: cappedPager('/queue', { q: 'signal' }, 2, true),
+      }),
+    );
+    expect(body).toContain(`${SEARCH_CAP.toLocaleString('en-US')}+ drafts waiting`);
+    expect(body).toContain('href="/queue?q=signal&amp;page=1"');
+    expect(body).toContain('href="/queue?q=signal&amp;page=3"');
+    expect(text(cappedPager('/queue', { q: 'signal' }, 1, false))).not.toContain('rel="next"');
+  });
+});
