@@ -11,6 +11,7 @@
 // PostgreSQL comes from TEST_DATABASE_URL (a scratch database is created and dropped). The
 // mailbox has no gap or cap here, so the numbers measure our overhead, not the pacing policy.
 // Both sides build and compile each message inside the timed part.
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import nodemailer from 'nodemailer';
 import { approveSequence } from '../sequencing/approve.js';
@@ -27,6 +28,28 @@ const backend = (process.argv[2] ?? 'postgres') as Backend;
 const N = Number(process.argv[3] ?? 300);
 const CONCURRENCY = Number(process.argv[4] ?? 4);
 const ROUNDS = Number(process.argv[5] ?? 6);
+// PROFILE=1: the server's per-function times (track_functions, triggers included) after the run.
+if (process.env.PROFILE) process.env.PGOPTIONS = `${process.env.PGOPTIONS ?? ''} -c track_functions=all`;
+
+/** CPU used so far, ms: this process, and the server processes serving this database (from /proc). */
+async function cpuMs(db: { kind: string; query: <R>(q: string) => Promise<{ rows: R[] }> }) {
+  let server = 0;
+  if (db.kind === 'postgres') {
+    const r = await db.query<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
+    for (const { pid } of r.rows) {
+      try {
+        const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        server += (Number(f[11]) + Number(f[12])) * 10; // utime + stime, USER_HZ = 100
+      } catch {
+        // gone already
+      }
+    }
+  }
+  const u = process.cpuUsage();
+  return { self: (u.user + u.system) / 1000, server };
+}
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<unknown>): Promise<void> {
@@ -85,6 +108,15 @@ try {
     secure: false,
   });
   const transports = new TransportPool(transportDeps(ctx));
+  const cpu = { baseline: { self: 0, server: 0 }, ours: { self: 0, server: 0 } };
+  const timed = async (side: 'baseline' | 'ours', fn: () => Promise<number>) => {
+    const a = await cpuMs(t.db);
+    const ms = await fn();
+    const b = await cpuMs(t.db);
+    cpu[side].self += b.self - a.self;
+    cpu[side].server += b.server - a.server;
+    return ms;
+  };
   const baseline = async (batch: ClaimedStep[]) => {
     const t0 = performance.now();
     await pool(batch, CONCURRENCY, async (c) =>
@@ -114,11 +146,11 @@ try {
     let bm: number;
     let om: number;
     if (r % 2) {
-      om = await ours(o);
-      bm = await baseline(b);
+      om = await timed('ours', () => ours(o));
+      bm = await timed('baseline', () => baseline(b));
     } else {
-      bm = await baseline(b);
-      om = await ours(o);
+      bm = await timed('baseline', () => baseline(b));
+      om = await timed('ours', () => ours(o));
     }
     baselineMs += bm;
     pathMs += om;
@@ -135,6 +167,21 @@ try {
     `ratio ours / plain:             median ${median(ratios).toFixed(2)} of rounds ${ratios.map((x) => x.toFixed(2)).join(', ')}` +
       ` (whole run ${(baselineMs / pathMs).toFixed(2)})\n`,
   );
+  const perMsg = (ms: number) => (ms / N).toFixed(2);
+  process.stdout.write(
+    `CPU per message, ms: plain ${perMsg(cpu.baseline.self)} node + ${perMsg(cpu.baseline.server)} server; ` +
+      `ours ${perMsg(cpu.ours.self)} node + ${perMsg(cpu.ours.server)} server (this process includes the SMTP sink)\n`,
+  );
+  if (process.env.PROFILE && t.db.kind === 'postgres') {
+    await new Promise((r) => setTimeout(r, 1500)); // backends flush their function counters at most once a second
+    const f = await t.db.query<{ funcname: string; calls: number; total: number; self: number }>(
+      `SELECT funcname, calls::int, total_time::float AS total, self_time::float AS self FROM pg_stat_user_functions ORDER BY self_time DESC LIMIT 15`,
+    );
+    for (const x of f.rows)
+      process.stdout.write(
+        `  ${x.funcname.padEnd(40)} calls ${String(x.calls).padStart(6)}  self ${x.self.toFixed(0).padStart(6)} ms  total ${x.total.toFixed(0).padStart(6)} ms\n`,
+      );
+  }
 } finally {
   await smtp.close();
   await ctx.stop();
