@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ensureBuild, sourceKey } from '../../bin/build.js';
-import { cleanEnv, ROOT } from '../support/process.js';
+import { CHILD_NODE_ARGS, cleanEnv, ROOT } from '../support/process.js';
 
 function fixtureRoot(): string {
   const root = mkdtempSync(path.join(tmpdir(), 'prospector-build-'));
@@ -81,7 +81,7 @@ describe('the CLI from its compiled tree and through tsx', () => {
   for (const tsx of [false, true]) {
     it(`${tsx ? 'through tsx' : 'compiled'}: migrates an embedded database (migrations found beside the code)`, () => {
       const dataDir = mkdtempSync(path.join(tmpdir(), 'prospector-build-cli-'));
-      const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/prospector.js'), 'migrate'], {
+      const r = spawnSync(process.execPath, [...CHILD_NODE_ARGS, path.join(ROOT, 'bin/prospector.js'), 'migrate'], {
         cwd: ROOT,
         encoding: 'utf8',
         timeout: 120_000,

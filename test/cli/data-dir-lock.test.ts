@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { seedPgliteDataDir } from '../support/pglite-image.js';
 import { Browserish } from '../support/web.js';
 import { cleanEnv, startProcess, type Proc } from '../support/process.js';
 
@@ -22,6 +23,8 @@ async function cli(args: string[], env: NodeJS.ProcessEnv) {
 describe('DATA_DIR lock with real processes', { timeout: 400_000 }, () => {
   it('user add, import and inbound-secret go through the running app; other commands stop with exit 4; a killed app’s lock is taken over', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'prospector-lock-'));
+    // A migrated, empty embedded database from the image (test/cli/start.test.ts starts one from nothing).
+    await seedPgliteDataDir(dataDir);
     const env = cleanEnv({ DATA_DIR: dataDir, PORT: '0' });
     const app = startProcess(['start'], env);
     running.push(app);

@@ -2,6 +2,7 @@ import { mkdtempSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { seedPgliteDataDir } from '../support/pglite-image.js';
 import { Browserish } from '../support/web.js';
 import { cleanEnv, startProcess, type Proc } from '../support/process.js';
 
@@ -52,6 +53,8 @@ describe('prospector start on the embedded default', { timeout: 300_000 }, () =>
 
   it('without --demo on an empty database: creates an admin once and prints its login once', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'prospector-start-'));
+    // Migrated but empty (the test above starts from nothing, initdb and all).
+    await seedPgliteDataDir(dataDir);
     const p = startProcess(['start'], cleanEnv({ DATA_DIR: dataDir, PORT: '0' }));
     running.push(p);
     const [, base] = await p.waitFor(/running at (http:\/\/127\.0\.0\.1:\d+)/, 180_000);

@@ -14,6 +14,7 @@ import { openPglite } from '../../db/pglite.js';
 import { DEFAULT_WINDOW, DEMO_ACCOUNTS, FALLBACK_WINDOW } from '../../demo/data.js';
 import { isSendableAt } from '../../sequencing/schedule.js';
 import { launchBrowser, login, screenshot } from '../support/browser.js';
+import { seedPgliteDataDir } from '../support/pglite-image.js';
 import { cleanEnv, startProcess, type Proc } from '../support/process.js';
 import { eventually } from '../support/eventually.js';
 import { freePort } from './helpers.js';
@@ -48,6 +49,9 @@ async function api<T>(page: Page, url: string): Promise<T> {
 describe('a newcomer on the embedded default (prospector start --demo, PGlite)', { timeout: 420_000 }, () => {
   it('demo signals become cited drafts on their own; approve with the keyboard, send now, simulate a reply: the sequence stops and the funnel shows it', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'prospector-e2e-demo-'));
+    // The data folder holds the migrated, empty database from the test image (initdb and migrations
+    // on a first start are test/cli/start.test.ts's); everything the demo seeds starts here.
+    await seedPgliteDataDir(dataDir);
     const port = await freePort();
     proc = startProcess(['start', '--demo'], cleanEnv({ DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'info' }));
     // A loaded machine may take minutes to migrate and seed the embedded database.

@@ -7,6 +7,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_SECRET } from '../support/context.js';
+import { seedPgliteDataDir } from '../support/pglite-image.js';
+import { CHILD_NODE_ARGS } from '../support/process.js';
 import { fixtureServer, send, type FixtureServer } from './http-fixture.js';
 
 const execFileP = promisify(execFile);
@@ -14,7 +16,7 @@ const recent = new Date(Date.now() - 3600_000).toUTCString();
 let srv: FixtureServer;
 let dataDir: string;
 const cli = (...args: string[]) =>
-  execFileP(process.execPath, ['bin/prospector.js', ...args], {
+  execFileP(process.execPath, [...CHILD_NODE_ARGS, 'bin/prospector.js', ...args], {
     cwd: process.cwd(),
     env: {
       ...process.env,
@@ -29,6 +31,8 @@ const cli = (...args: string[]) =>
 
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'prospector-cli-signals-'));
+  // The embedded database starts as a copy of the migrated image: no initdb, no migrations in the first command.
+  await seedPgliteDataDir(dataDir);
   srv = await fixtureServer({
     '/feed.xml': send(
       'application/rss+xml',

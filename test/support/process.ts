@@ -22,10 +22,14 @@ export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, LOG_LEVEL: 'warn', ...extra };
 }
 
+/**
+ * Node's arguments for a `prospector` child: the embedded PGlite's WASM without V8's optimising
+ * recompile (TurboFan), which a short-lived child pays for in CPU and never earns back (see vitest.config.ts).
+ */
+export const CHILD_NODE_ARGS = ['--liftoff-only'];
+
 export function startProcess(args: string[], env: NodeJS.ProcessEnv): Proc {
-  // --liftoff-only: the embedded PGlite's WASM without V8's optimising recompile, which a short-lived
-  // child pays for in CPU and never earns back (see vitest.config.ts).
-  const child = spawn(process.execPath, ['--liftoff-only', path.join(ROOT, 'bin/prospector.js'), ...args], {
+  const child = spawn(process.execPath, [...CHILD_NODE_ARGS, path.join(ROOT, 'bin/prospector.js'), ...args], {
     env,
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
