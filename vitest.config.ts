@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { gapLine, programGaps, ProgramGapsReporter } from './test/support/programs.js';
+import { LongestFirstSequencer } from './test/support/sequencer.js';
 
 // Suites that need a system program this machine lacks (Chromium, Dovecot) are left out and named in one line at
 // the end; CI (PROSPECTOR_REQUIRE_ALL=1) runs everything or fails.
@@ -19,6 +20,8 @@ export default defineConfig({
     // workers never earn back. Liftoff only: 22.1 and 23.0 -> 17.8 and 16.8 CPU-s for send.test.ts and
     // review-http.test.ts together (both backends), same results.
     execArgv: ['--liftoff-only'],
+    // Longest files first, also on a clean clone with no cached durations (test/support/sequencer.ts).
+    sequence: { sequencer: LongestFirstSequencer },
     // Most suites wait on servers, child processes and Chromium rather than compute: three files at
     // once on two cores keeps `.ci/run` under 20 minutes (1,110 tests took 21 min with two).
     maxWorkers: 3,
