@@ -3,19 +3,16 @@
 // draft proceeds to the review queue.
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { draftAgent } from '../../agents/draft.js';
 import { researchAgent } from '../../agents/research.js';
-import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
 import { insertAccount } from '../../db/queries/accounts.js';
 import { insertContact } from '../../db/queries/contacts.js';
 import { seedDefaultPlays } from '../../plays/service.js';
-import { launchBrowser, login, screenshot } from '../support/browser.js';
-import { createTestContext } from '../support/context.js';
+import { screenshot } from '../support/browser.js';
+import { useBrowserApp } from '../support/browser-app.js';
 import { describeEachBackend } from '../support/db.js';
-import { listen } from '../support/web.js';
 import { buildDraftWorkspace } from '../drafting/builders.js';
 
 const SITE = `<!doctype html><html><body><h1>Quill Bank</h1><p>Quill Bank builds lending software for credit unions.</p>
@@ -25,27 +22,18 @@ const TEAM = `<!doctype html><html><body><h1>Our leadership</h1>
   <div class="person"><h3>Ian Park</h3><p>Head of Engineering</p></div></body></html>`;
 
 describeEachBackend('needs a contact', (get) => {
-  let ctx: AppContext & { stop(): Promise<void> };
-  let srv: Awaited<ReturnType<typeof listen>>;
+  const app = useBrowserApp(get, { viewport: { width: 1280, height: 900 } });
   let site: http.Server;
-  let browser: Browser;
-  let page: Page;
-  const helpers = () => ({ ...ctx, jobId: randomUUID(), signal: new AbortController().signal });
+  const helpers = () => ({ ...app.ctx, jobId: randomUUID(), signal: new AbortController().signal });
 
   beforeAll(async () => {
-    ctx = await createTestContext(get());
-    srv = await listen(ctx);
     site = http.createServer((req, res) =>
       res.writeHead(200, { 'content-type': 'text/html' }).end(req.url === '/team' ? TEAM : SITE),
     );
     await new Promise<void>((r) => site.listen(0, '127.0.0.1', () => r()));
-    browser = await launchBrowser();
   });
   afterAll(async () => {
-    await browser?.close();
     await new Promise((r) => site.close(r));
-    await srv?.close();
-    await ctx?.stop();
   });
 
   it('shows the signal with the people research found; the rep adds one and a draft reaches the queue', async () => {
@@ -93,9 +81,8 @@ describeEachBackend('needs a contact', (get) => {
         .status,
     ).toBe('needs_contact');
 
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    await login(page, srv.base, ws.users.rep.email, ws.users.rep.password);
-    await page.goto(`${srv.base}/queue`);
+    const page = await app.login(ws.users.rep);
+    await page.goto(`${app.base}/queue`);
     await page.getByRole('link', { name: 'Quill Bank: Quill Bank raises $30M Series B' }).click();
     await expect.poll(() => page.locator('h1').textContent()).toBe('Needs a contact: Quill Bank');
     await expect.poll(() => page.getByText("matches none of the play's personas").count()).toBe(1);
@@ -118,7 +105,7 @@ describeEachBackend('needs a contact', (get) => {
       values: [signal.id],
     });
     expect(seq).toEqual({ status: 'pending_review', email: 'rosa@quill-bank.example' });
-    await page.goto(`${srv.base}/queue`);
+    await page.goto(`${app.base}/queue`);
     await expect.poll(() => page.locator('[data-queue-row]').count()).toBe(1);
     expect(await page.getByText('Needs a contact').count()).toBe(0);
   });

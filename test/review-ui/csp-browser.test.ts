@@ -2,12 +2,12 @@
 // serves has a style the policy refuses (no violation on the console), and the stylesheet still
 // applies (body margin 0, the header laid out as flex), while an injected style attribute is refused.
 // Screenshots of two pages are kept.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { launchBrowser, login, screenshot } from '../support/browser.js';
+import { expect, it } from 'vitest';
+import { login, screenshot } from '../support/browser.js';
+import { useBrowserApp } from '../support/browser-app.js';
+import { buildWorkspace } from '../support/builders.js';
 import { describeEachBackend } from '../support/db.js';
 import { buildDraft } from '../support/review-builders.js';
-import { useWebApp } from '../support/web.js';
 
 const PAGES = [
   '/',
@@ -31,20 +31,7 @@ const PAGES = [
 describeEachBackend(
   'CSP style-src self in Chromium',
   (get) => {
-    const app = useWebApp(get);
-    let browser: Browser;
-    let page: Page;
-    const violations: string[] = [];
-    beforeAll(async () => {
-      browser = await launchBrowser();
-      page = await browser.newPage();
-      page.on('console', (m) => {
-        if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(`${page.url()}: ${m.text()}`);
-      });
-    });
-    afterAll(async () => {
-      await browser?.close();
-    });
+    const app = useBrowserApp(get);
 
     it('sends style-src self without unsafe-inline', async () => {
       const csp = (await fetch(`${app.base}/login`)).headers.get('content-security-policy')!;
@@ -53,10 +40,16 @@ describeEachBackend(
     });
 
     it('shows every main page with no refused style, and the stylesheet applied', async () => {
-      const d = await buildDraft(app.ctx.db, { workspaceId: app.ws.id, ownerId: app.ws.users.admin.id });
+      const ws = await buildWorkspace(app.ctx.db);
+      const d = await buildDraft(app.ctx.db, { workspaceId: ws.id, ownerId: ws.users.admin.id });
+      const page = await app.page();
+      const violations: string[] = [];
+      page.on('console', (m) => {
+        if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(`${page.url()}: ${m.text()}`);
+      });
       await page.goto(`${app.base}/login`);
       await screenshot(page, 'csp-login');
-      await login(page, app.base, app.ws.users.admin.email, app.ws.users.admin.password);
+      await login(page, app.base, ws.users.admin.email, ws.users.admin.password);
       for (const p of [...PAGES, `/drafts/${d.sequenceId}`]) {
         const res = await page.goto(app.base + p);
         expect([p, res?.status()]).toEqual([p, 200]);

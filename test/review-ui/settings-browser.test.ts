@@ -3,18 +3,15 @@
 // the dashboard's numbers (every stage in signals, sequences apart) against counts taken
 // straight from the database.
 import { createServer, type Server } from 'node:http';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { importAgent } from '../../agents/import.js';
 import { startAgents, type RunningAgents } from '../../agents/runtime.js';
-import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
-import { buildWorkspace } from '../support/builders.js';
-import { launchBrowser, login, screenshot } from '../support/browser.js';
-import { createTestContext } from '../support/context.js';
+import { screenshot } from '../support/browser.js';
+import { useBrowserApp } from '../support/browser-app.js';
 import { describeEachBackend } from '../support/db.js';
 import { buildDraft, type BuiltDraft } from '../support/review-builders.js';
-import { listen } from '../support/web.js';
 
 const FEED = `<?xml version="1.0"?><rss version="2.0"><channel><title>Funding news</title><link>http://127.0.0.1/</link>
 <item><title>Initech raises $12M &lt;script&gt;x&lt;/script&gt;</title><link>http://127.0.0.1/a</link><guid>a</guid><pubDate>${new Date().toUTCString()}</pubDate><description>Series A</description></item>
@@ -24,44 +21,32 @@ const FEED = `<?xml version="1.0"?><rss version="2.0"><channel><title>Funding ne
 describeEachBackend(
   'RevOps and dashboard in Chromium',
   (get) => {
-    let ctx: AppContext & { stop(): Promise<void> };
-    let srv: { base: string; close(): Promise<void> };
+    const app = useBrowserApp(get, { viewport: { width: 1280, height: 900 } });
     let feed: Server;
     let feedUrl: string;
     let agents: RunningAgents;
-    let browser: Browser;
     let page: Page;
 
     beforeAll(async () => {
-      ctx = await createTestContext(get());
-      srv = await listen(ctx);
-      agents = await startAgents(ctx, [importAgent] as never);
+      agents = await startAgents(app.ctx, [importAgent] as never);
       feed = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(FEED));
       await new Promise<void>((r) => feed.listen(0, '127.0.0.1', r));
       feedUrl = `http://127.0.0.1:${(feed.address() as { port: number }).port}/feed.xml`;
-      browser = await launchBrowser();
-    });
-    afterEach(async () => {
-      await page?.context().close();
     });
     afterAll(async () => {
-      await browser?.close();
       await agents?.stop(5000);
       await new Promise((r) => feed?.close(r));
-      await srv?.close();
-      await ctx?.stop();
     });
 
     const as = async (role: 'revops' | 'manager') => {
-      const ws = await buildWorkspace(ctx.db);
-      page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-      await login(page, srv.base, ws.users[role].email, ws.users[role].password);
-      return ws;
+      const r = await app.as(role);
+      page = r.page;
+      return r.ws;
     };
 
     it('imports a CSV with two bad rows: map, preview, progress, per-row errors', async () => {
       const ws = await as('revops');
-      await page.goto(`${srv.base}/imports`);
+      await page.goto(`${app.base}/imports`);
       await page.getByLabel('What').selectOption('accounts');
       await page.getByLabel('CSV file').setInputFiles({
         name: 'accounts.csv',
@@ -102,7 +87,7 @@ describeEachBackend(
       expect(text).toContain('name is required');
       expect(text).toContain('time zone must be an IANA name');
       await screenshot(page, 'import-done');
-      const names = await run<{ name: string }>(ctx.db, {
+      const names = await run<{ name: string }>(app.ctx.db, {
         text: 'SELECT name FROM accounts WHERE workspace_id = $1 ORDER BY name',
         values: [ws.id],
       });
@@ -111,7 +96,7 @@ describeEachBackend(
 
     it('adds a source and tests it: the parsed items are shown as text', async () => {
       const ws = await as('revops');
-      await page.goto(`${srv.base}/settings/sources`);
+      await page.goto(`${app.base}/settings/sources`);
       await page.getByLabel('Kind').selectOption('feed');
       await page.getByLabel('Name').fill('Funding news');
       await page.getByLabel('URL').fill(feedUrl);
@@ -123,7 +108,7 @@ describeEachBackend(
       expect(await page.locator('#main script').count()).toBe(0);
       await screenshot(page, 'sources');
       await page.getByRole('button', { name: 'Disable' }).click();
-      const row = await one<{ enabled: boolean }>(ctx.db, {
+      const row = await one<{ enabled: boolean }>(app.ctx.db, {
         text: 'SELECT enabled FROM signal_sources WHERE workspace_id = $1',
         values: [ws.id],
       });
@@ -144,7 +129,7 @@ describeEachBackend(
         ['funding', 'active'],
       ] as const) {
         built.push(
-          await buildDraft(ctx.db, {
+          await buildDraft(app.ctx.db, {
             workspaceId: ws.id,
             ownerId: rep,
             signalType: type,
@@ -155,20 +140,20 @@ describeEachBackend(
       }
       // A second contact reached for the first signal: one signal, two sequences (the sixth
       // draft's own signal is left matched but never drafted).
-      await run(ctx.db, {
+      await run(app.ctx.db, {
         text: 'UPDATE sequences SET signal_id = $2 WHERE id = $1',
         values: [built[5]!.sequenceId, built[0]!.signalId],
       });
-      await run(ctx.db, {
+      await run(app.ctx.db, {
         text: `INSERT INTO signals (workspace_id, type, title, fingerprint, status) VALUES ($1, 'news', 'Unmatched', $2, 'unmatched')`,
         values: [ws.id, `fp-unmatched-${ws.id}`],
       });
-      await run(ctx.db, {
+      await run(app.ctx.db, {
         values: [ws.id],
         text: `UPDATE sequences SET approved_at = created_at + interval '2 hours', approved_by = owner_id WHERE workspace_id = $1 AND status = 'active'`,
       });
       const ev = (type: string, i: number, data = '{}') =>
-        run(ctx.db, {
+        run(app.ctx.db, {
           text: `INSERT INTO events (workspace_id, type, sequence_id, step_id, data, occurred_at) VALUES ($1, $2, $3, $4, $5, now() - interval '1 hour')`,
           values: [ws.id, type, built[i]!.sequenceId, type === 'sent' ? built[i]!.stepIds[0] : null, data],
         });
@@ -181,10 +166,10 @@ describeEachBackend(
       await ev('sent', 5);
       await ev('reply', 5, '{"intent":"interested"}');
 
-      await page.goto(`${srv.base}/dashboard`);
+      await page.goto(`${app.base}/dashboard`);
       const cell = async (key: string, stage: string) =>
         Number(await page.locator(`tr[data-key="${key}"] td[data-stage="${stage}"] .n`).first().textContent());
-      const count = async (text: string) => (await one<{ n: number }>(ctx.db, { text, values: [ws.id] }))!.n;
+      const count = async (text: string) => (await one<{ n: number }>(app.ctx.db, { text, values: [ws.id] }))!.n;
       const db = {
         signals: await count(`SELECT count(*)::int AS n FROM signals WHERE workspace_id = $1`),
         matched: await count(
@@ -237,7 +222,7 @@ describeEachBackend(
       expect(await page.locator('svg#funnel-chart rect').count()).toBe(8);
       await screenshot(page, 'dashboard');
 
-      const csv = await page.request.get(`${srv.base}/dashboard.csv?dim=signal_type`);
+      const csv = await page.request.get(`${app.base}/dashboard.csv?dim=signal_type`);
       expect(csv.headers()['content-type']).toMatch(/text\/csv/);
       const lines = (await csv.text()).trim().split('\r\n');
       expect(lines[0]).toBe(
@@ -248,7 +233,7 @@ describeEachBackend(
         ...Object.values(db).map(String),
         String(sequences),
       ]);
-      const api = await page.request.get(`${srv.base}/api/funnel?dim=rep`, { headers: { accept: 'application/json' } });
+      const api = await page.request.get(`${app.base}/api/funnel?dim=rep`, { headers: { accept: 'application/json' } });
       expect(((await api.json()) as { total: { counts: Record<string, number> } }).total.counts).toEqual(db);
     });
   },

@@ -1,32 +1,27 @@
 // The forced change in Chromium: a user whose password an admin reset logs in with the one-time
 // password, lands on the change form whatever page they asked for, and works normally after it.
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { launchBrowser, login, screenshot } from '../support/browser.js';
+import { expect, it } from 'vitest';
+import { login, screenshot } from '../support/browser.js';
+import { useBrowserApp } from '../support/browser-app.js';
+import { buildWorkspace } from '../support/builders.js';
 import { describeEachBackend } from '../support/db.js';
-import { Browserish, useWebApp } from '../support/web.js';
+import { Browserish } from '../support/web.js';
 
 describeEachBackend(
   'Forced password change in Chromium',
   (get) => {
-    const app = useWebApp(get);
-    let browser: Browser;
-    beforeAll(async () => {
-      browser = await launchBrowser();
-    });
-    afterAll(async () => {
-      await browser?.close();
-    });
+    const app = useBrowserApp(get);
 
     it('a reset user is kept on the change form until they choose a new password', async () => {
+      const ws = await buildWorkspace(app.ctx.db);
       const admin = new Browserish(app.base);
-      await admin.login(app.ws.users.admin.email, app.ws.users.admin.password);
+      await admin.login(ws.users.admin.email, ws.users.admin.password);
       const { csrf } = await admin.page('/users');
-      const rep = app.ws.users.rep;
+      const rep = ws.users.rep;
       const shown = await (await admin.post(`/users/${rep.id}/password`, { _csrf: csrf! })).text();
       const oneTime = /<code>([^<]+)<\/code>/.exec(shown)![1]!;
 
-      const page = await (await browser.newContext()).newPage();
+      const page = await app.page();
       await page.goto(`${app.base}/queue`);
       await login(page, app.base, rep.email, oneTime);
       expect(new URL(page.url()).pathname).toBe('/password');
@@ -44,7 +39,6 @@ describeEachBackend(
       await page.goto(`${app.base}/queue`);
       expect(new URL(page.url()).pathname).toBe('/queue');
       await screenshot(page, 'password-changed-queue');
-      await page.context().close();
     });
   },
   ['postgres'],
