@@ -203,7 +203,7 @@ export function listQueue(
   f: QueueFilter,
   limit: number,
   offset: number,
-): Sql {
+): Sql<QueueRow> {
   const p = queueParts(workspaceId, now, viewer, f, { limit, offset }, false);
   return { text: `WITH ${p.ctes.join(',\n')}\n${p.list!} ORDER BY ${PAGE_ORDER('page')}`, values: p.values };
 }
@@ -228,7 +228,7 @@ function facets(f: QueueFilter, values: unknown[]): string {
  * triggers of migration 0013 keep (a few rows per hour of detection, whatever the queue's
  * size); with one, from the matching drafts (migration 0029's index), read once and grouped five ways.
  */
-export function queueCounts(workspaceId: number, now: Date, viewer: number | null, f: QueueFilter): Sql {
+export function queueCounts(workspaceId: number, now: Date, viewer: number | null, f: QueueFilter): Sql<{ facet: string; value: string; n: number }> {
   const p = queueParts(workspaceId, now, viewer, f, null, true);
   return { text: `WITH ${p.ctes.join(',\n')}\n${p.counts!}`, values: p.values };
 }
@@ -264,7 +264,7 @@ export function queuePage(
   limit: number,
   offset: number,
   blocks: Record<string, Sql<unknown>> = {},
-): Sql {
+): Sql<QueuePageRow> {
   const p = queueParts(workspaceId, now, viewer, f, { limit, offset }, true);
   const more = Object.entries(blocks).map(
     ([name, sql]) => `,\n(SELECT coalesce(json_agg(b), '[]') FROM (${embed(sql, p.values)}) b) AS "${name}"`,
@@ -288,7 +288,7 @@ export const wakeSnoozed = (workspaceId: number | null, now: Date): Sql => ({
 });
 
 /** The draft the reviewer sees after `afterId` in queue order (flagged first, then newest signal), or the first. */
-export const nextInQueue = (workspaceId: number, viewer: number | null, exclude: number[]): Sql => ({
+export const nextInQueue = (workspaceId: number, viewer: number | null, exclude: number[]): Sql<{ id: number }> => ({
   text: `SELECT s.id FROM sequences s JOIN signals sig ON sig.id = s.signal_id LEFT JOIN accounts a ON a.id = s.account_id
           WHERE s.workspace_id = $1 AND s.status = 'pending_review' AND ${visible(2)} AND NOT (s.id = ANY($3::bigint[]))
           ORDER BY ${QUEUE_ORDER} LIMIT 1`,
@@ -327,7 +327,7 @@ export interface BulkApproveRow {
 }
 
 /** What a bulk approval will start, listed on its confirmation page. */
-export const draftsToApprove = (workspaceId: number, ids: number[]): Sql => ({
+export const draftsToApprove = (workspaceId: number, ids: number[]): Sql<BulkApproveRow> => ({
   text: `SELECT s.id, sig.title AS signal_title, a.name AS account_name,
                 trim(coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, '')) AS contact_name,
                 c.email AS contact_email,
