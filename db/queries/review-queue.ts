@@ -228,7 +228,12 @@ function facets(f: QueueFilter, values: unknown[]): string {
  * triggers of migration 0013 keep (a few rows per hour of detection, whatever the queue's
  * size); with one, from the matching drafts (migration 0029's index), read once and grouped five ways.
  */
-export function queueCounts(workspaceId: number, now: Date, viewer: number | null, f: QueueFilter): Sql<{ facet: string; value: string; n: number }> {
+export function queueCounts(
+  workspaceId: number,
+  now: Date,
+  viewer: number | null,
+  f: QueueFilter,
+): Sql<{ facet: string; value: string; n: number }> {
   const p = queueParts(workspaceId, now, viewer, f, null, true);
   return { text: `WITH ${p.ctes.join(',\n')}\n${p.counts!}`, values: p.values };
 }

@@ -47,7 +47,12 @@ export interface ClaimStepJson extends Omit<ClaimFactsRow, 'scheduled_at' | 'pau
  * condition SQL can check holds, reserves a mailbox and marks the step `sending`. `messageIdPrefix`
  * is the step's Message-ID up to the `@` (the sender's domain is the chosen mailbox's).
  */
-export const claimStepCall = (stepId: number, now: Date, random: number, messageIdPrefix: string): Sql<{ facts: ClaimStepJson | null }> => ({
+export const claimStepCall = (
+  stepId: number,
+  now: Date,
+  random: number,
+  messageIdPrefix: string,
+): Sql<{ facts: ClaimStepJson | null }> => ({
   name: 'prospector_claim_step',
   text: `SELECT claim_step($1, $2, $3, $4) AS facts`,
   values: [stepId, now, random, messageIdPrefix],
