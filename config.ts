@@ -123,6 +123,7 @@ const EnvSchema = z.object({
   HUBSPOT_CLIENT_SECRET: z.string().min(1).optional(),
   HUBSPOT_API_URL: z.url('an absolute URL of the HubSpot API').default('https://api.hubapi.com'),
   HUBSPOT_SEARCH_LIMIT: z.coerce.number().int().min(100).max(10_000).default(10_000),
+  HUBSPOT_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   HUBSPOT_AUTH_URL: z
     .url('an absolute URL of the HubSpot authorize page')
     .default('https://app.hubspot.com/oauth/authorize'),
@@ -200,6 +201,8 @@ export interface Config {
     authUrl: string;
     /** Results one CRM search returns at most (HubSpot: 10,000); the sync restarts its search before. */
     searchLimit: number;
+    /** A HubSpot call not answered within this long is abandoned (its outcome unknown). */
+    timeoutMs: number;
   };
   /** Salesforce CRM: the connected app and the two login hosts (production, sandbox). */
   salesforce: { clientId?: string; clientSecret?: string; loginUrl: string; sandboxLoginUrl: string };
@@ -306,6 +309,7 @@ export function loadConfig(env: Record<string, string | undefined> = { ...readEn
       apiUrl: e.HUBSPOT_API_URL.replace(/\/$/, ''),
       authUrl: e.HUBSPOT_AUTH_URL,
       searchLimit: e.HUBSPOT_SEARCH_LIMIT,
+      timeoutMs: e.HUBSPOT_TIMEOUT_MS,
     },
     salesforce: {
       clientId: e.SALESFORCE_CLIENT_ID,

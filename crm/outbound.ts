@@ -5,7 +5,9 @@
 // gave its id: a 429 waits for Retry-After, a 5xx backs off, a revoked token stops the connection
 // with the rows kept pending, a record the CRM refuses is a failure in words with a retry button.
 // Each activity carries our key (activityMarker), and one tried before is first looked up in the CRM
-// (findWritten), so a write the CRM committed but whose answer was lost is not made twice. Opt-outs
+// (findWritten), so a write the CRM committed but whose answer was lost is not made twice; that
+// lookup waits out the CRM's index lag (CrmProvider.lookupLagMs), and an activity found deleted in
+// the CRM since (Salesforce's recycle bin) counts as written, not written again. Opt-outs
 // and the status field are idempotent by nature (setting a value again changes nothing).
 import type { AppContext } from '../context.js';
 import { one, run } from '../db/index.js';
@@ -200,12 +202,18 @@ export async function flushOutbox(ctx: Ctx, workspaceId: number, now = new Date(
       );
     }
     res.later++;
+    // An activity whose write failed without a clear no (a 5xx, a timeout, a dropped connection) may
+    // be in the CRM already: its retry looks it up first, and not before the CRM's lookup can see it
+    // (HubSpot's search index lags), so a write made but not searchable yet is not made twice.
+    const uncertain = (row.activity === 'email' || row.activity === 'meeting') && e.code === 'unavailable';
     const wait =
       e.code === 'rate_limited'
         ? (e.retryAfterMs ?? 10_000)
         : e.code === 'unauthorized'
           ? 0
-          : backoffMs(row.attempts - 1);
+          : uncertain
+            ? Math.max(backoffMs(row.attempts - 1), provider.lookupLagMs ?? 0)
+            : backoffMs(row.attempts - 1);
     return run(ctx.db, crmWriteLater(row.id, e.message, new Date(now.getTime() + wait)));
   };
   const whole = async (batch: CrmOutboxRow[], err: unknown) => {

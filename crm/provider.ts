@@ -196,6 +196,12 @@ export interface CrmProvider {
    * been committed by the CRM with its answer lost (a 5xx or timeout after the commit, a crash).
    */
   findWritten(writes: ActivityWrite[]): Promise<Map<string, string>>;
+  /**
+   * How long after a write findWritten may still miss it (HubSpot's search index lags writes); 0 or
+   * absent: the lookup sees a committed write at once. A write whose answer was lost is looked up
+   * again only after this, so a record the CRM holds but does not show yet is not created twice.
+   */
+  readonly lookupLagMs?: number;
   updateContactField(contactExternalId: string, field: string, value: string): Promise<void>;
   /** Marks the address opted out of all email in the CRM. */
   setOptOut(contactExternalId: string, email: string, reason: string): Promise<void>;

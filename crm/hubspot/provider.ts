@@ -98,6 +98,8 @@ function restart(w: SearchWindow): SearchWindow {
 
 export class HubSpotProvider implements CrmProvider {
   readonly kind = 'hubspot' as const;
+  /** HubSpot's search index shows a new engagement seconds after the write; two minutes is ample. */
+  readonly lookupLagMs = 120_000;
   private client?: { token: string; client: Client };
   private subscriptionIds?: string[];
 
@@ -112,13 +114,29 @@ export class HubSpotProvider implements CrmProvider {
       const token = await this.tokens.accessToken(attempt > 0);
       if (this.client?.token !== token) this.client = { token, client: hubspotClient(this.ctx, token) };
       try {
-        return await fn(this.client.client);
+        return await this.timed(fn(this.client.client));
       } catch (err) {
         const e = hubspotError(err);
         if (isCrmError(e, 'unauthorized') && attempt === 0) continue;
         throw e;
       }
     }
+  }
+
+  /**
+   * The call, or a failure with its outcome unknown when HubSpot is silent for HUBSPOT_TIMEOUT_MS
+   * (a write may have been committed: crm/outbound.ts looks it up before doing it again). The client
+   * has no timeout of its own, and @hubspot/api-client 13 leaves its `httpAgent` option unused on the
+   * CRM APIs, so the call is abandoned here; its connection ends when HubSpot answers or drops it.
+   */
+  private timed<T>(p: Promise<T>): Promise<T> {
+    const ms = this.ctx.config.hubspot.timeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new CrmError('unavailable', `no answer from HubSpot within ${ms} ms`)), ms);
+    });
+    p.catch(() => {}); // an abandoned call's late failure is nobody's to handle
+    return Promise.race([p, late]).finally(() => clearTimeout(timer));
   }
 
   async whoAmI() {

@@ -228,7 +228,9 @@ export class SalesforceProvider implements CrmProvider {
         const soql = `SELECT Id, Description FROM ${sobject} WHERE WhoId IN (${ids}) AND CreatedDate >= ${since}`;
         let after: string | undefined;
         do {
-          const p = await this.page('Looking up activities already logged', soql, { after }, undefined, false);
+          // queryAll: a Task/Event we wrote and someone deleted since is found in the recycle bin and
+          // counts as written (deleted by a person in Salesforce: not written again).
+          const p = await this.page('Looking up activities already logged', soql, { after }, undefined, true);
           for (const r of p.records)
             for (const key of markedKeys(r.Description as string | null)) if (wanted.has(key)) found.set(key, r.Id);
           after = p.done ? undefined : p.nextRecordsUrl;

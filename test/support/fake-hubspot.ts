@@ -44,6 +44,14 @@ export interface FakeHubSpot {
   failWrites: number[];
   /** The next batch creates are made, then answered with these statuses (committed; the answer lost). */
   failAfterCommit: number[];
+  /** The next batch creates are made, then answered only after this many ms (the client gives up first). */
+  stallAfterCommit: number[];
+  /**
+   * HubSpot's search index lag: while true, emails and meetings created are not found by search (a
+   * read by id sees them) until catchUpIndex().
+   */
+  indexLag: boolean;
+  catchUpIndex(): void;
   /** Results one search returns at most (HubSpot: 10,000); paging at or past it answers 400. */
   searchCap: number;
   /** Every search request: its type, `after` and first filter group, for tests to read. */
@@ -75,6 +83,7 @@ export async function startFakeHubSpot(): Promise<FakeHubSpot> {
   const access = new Map<string, { expiresAt: number }>();
   const refresh = new Set<string>();
   const codes = new Set<string>();
+  const unindexed = new Set<string>();
   const newToken = (prefix: string) => `${prefix}-${++seq}-${Math.random().toString(36).slice(2)}`;
 
   const fake: FakeHubSpot = {
@@ -90,6 +99,11 @@ export async function startFakeHubSpot(): Promise<FakeHubSpot> {
     failAfterCommit: [],
     searchCap: 10_000,
     searches: [],
+    stallAfterCommit: [],
+    indexLag: false,
+    catchUpIndex() {
+      unindexed.clear();
+    },
     addPrivateToken() {
       const t = newToken('pat-na1');
       access.set(t, { expiresAt: Infinity });
@@ -298,7 +312,10 @@ export async function startFakeHubSpot(): Promise<FakeHubSpot> {
     }
     if (m[2] === 'search') {
       const b = JSON.parse(body) as SearchBody;
-      const items = searchRecords(sorted(), b);
+      const items = searchRecords(
+        sorted().filter((r) => !unindexed.has(r.id)),
+        b,
+      );
       fake.searches.push({ type, after: b.after ?? null, filters: b.filterGroups?.[0]?.filters ?? [] });
       // At most `searchCap` results for one query: paging at or past it answers 400 (HubSpot's error
       // envelope; the message's wording is assumed).
@@ -356,11 +373,14 @@ export async function startFakeHubSpot(): Promise<FakeHubSpot> {
         for (const a of i.associations ?? [])
           (assoc[kinds[a.types[0]!.associationTypeId] ?? 'unknown'] ??= []).push(a.to.id);
         const r = fake.create(type, i.properties, assoc);
+        if (fake.indexLag) unindexed.add(r.id);
         return {
           ...view(type, r, null),
           ...(i.objectWriteTraceId ? { objectWriteTraceId: i.objectWriteTraceId } : {}),
         };
       });
+      const stall = fake.stallAfterCommit.shift();
+      if (stall) await new Promise((resolve) => setTimeout(resolve, stall));
       const lost = fake.failAfterCommit.shift();
       if (lost) return [lost, { status: 'error', message: 'internal error', category: 'INTERNAL_ERROR' }];
       // HubSpot does not promise input order in batch results: the fake answers in reverse.
