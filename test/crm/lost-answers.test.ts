@@ -66,11 +66,17 @@ describeEachBackend('CRM writes whose answer is lost: looked up, not redone', (g
 
   it('HubSpot: a create answered after the client gave up is not made again while the search index lags', async () => {
     const ws = await buildWorkspace(ctx.db);
-    await connectWithToken(ctx, { workspaceId: ws.id, userId: ws.users.admin.id, kind: 'hubspot', token: hs.addPrivateToken() });
+    await connectWithToken(ctx, {
+      workspaceId: ws.id,
+      userId: ws.users.admin.id,
+      kind: 'hubspot',
+      token: hs.addPrivateToken(),
+    });
     const hc = hs.create('contacts', { email: 'slow@hsco.test', firstname: 'Sam', lastname: 'Slow' });
     await syncIn(ctx, ws.id);
     await queuedEmail(ws, 'slow@hsco.test', 'Timed out');
-    const emails = () => [...hs.objects.emails.values()].filter((r) => r.associations.contacts?.some((x) => x.id === hc.id));
+    const emails = () =>
+      [...hs.objects.emails.values()].filter((r) => r.associations.contacts?.some((x) => x.id === hc.id));
 
     hs.indexLag = true;
     hs.stallAfterCommit.push(3 * SECOND);
