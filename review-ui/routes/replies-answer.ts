@@ -19,9 +19,9 @@ import {
 } from '../../sequencing/answer.js';
 import { authedRouter, type AuthedRequest } from '../authed.js';
 import { assertCanAct, assertCanSee, canActOnDraft } from '../access.js';
-import { inZone, intParam } from '../format.js';
-import { html, safeUrl } from '../html.js';
-import { csrfField, page } from '../layout.js';
+import { intParam } from '../format.js';
+import { page } from '../layout.js';
+import { answerPage } from '../views/replies-answer.js';
 
 async function view(
   ctx: AppContext,
@@ -35,7 +35,6 @@ async function view(
   const profile = await one(ctx.db, findSenderProfile(u.id));
   const sender = mailbox ? senderOf(profile, mailbox) : senderOf(profile, { from_name: '' });
   const sent = t.message_id ? await run(ctx.db, answersTo(u.workspaceId, t.message_id)) : [];
-  const canAct = canActOnDraft(u, t);
   const to = addressOf(t.from_addr);
   res
     .status(opts.status ?? 200)
@@ -44,58 +43,17 @@ async function view(
       page(
         req,
         `Answer ${t.contact_name ?? to}`,
-        html`${opts.error ? html`<p class="error" role="alert">${opts.error}</p>` : ''}
-          ${req.query.sent ? html`<p class="flash ok" role="status">Answer sent from ${mailbox?.from_email ?? ''}.</p>` : ''}
-          <p>
-            <a href="/replies">← Replies</a
-            >${t.sequence_id ? html` · <a href="${safeUrl(`/drafts/${t.sequence_id}`)}">sequence #${t.sequence_id}</a>` : ''}
-          </p>
-          <article class="card reply" aria-label="Their reply">
-            <p class="meta">
-              ${t.from_addr}${t.account_name ? html` · ${t.account_name}` : ''} · ${inZone(t.at, u.timeZone)} ·
-              ${t.subject}
-            </p>
-            <pre class="body">${t.visible_text ?? t.text_body}</pre>
-          </article>
-          ${sent.map(
-            (a) =>
-              html`<article class="card" aria-label="Answer sent">
-                <p class="meta">
-                  Answered ${a.sent_by_name ? html`by ${a.sent_by_name}` : ''} · ${inZone(a.at, u.timeZone)} ·
-                  ${a.subject}
-                </p>
-                <pre class="body">${a.text_body}</pre>
-              </article>`,
-          )}
-          ${
-            canAct && mailbox
-              ? html`<form
-                  method="post"
-                  action="${safeUrl(`/replies/${t.id}/answer`)}"
-                  class="card"
-                  aria-label="Answer form"
-                >
-                  ${csrfField(req)}
-                  <p class="muted">
-                    From ${sender.name} &lt;${mailbox.from_email}&gt; to ${to}, in the same thread. It is sent now, is
-                    not a sequence step and changes nothing about the sequence.
-                  </p>
-                  <label>Your answer <textarea name="body" rows="8" required>${opts.body ?? ''}</textarea></label>
-                  ${
-                    sender.signature
-                      ? html`<p class="muted">Signed with:</p>
-                          <pre class="body">${sender.signature}</pre>`
-                      : ''
-                  }
-                  <button type="submit">Send answer</button>
-                </form>`
-              : ''
-          }
-          ${!mailbox ? html`<p class="muted">This reply came to no mailbox of this workspace; answer it from your mail app.</p>` : ''}
-          <p>
-            <a href="mailto:${mailtoHref(t, sender.signature)}">Open in my mail app</a>
-            <span class="muted">(same thread: "Re:" subject and In-Reply-To)</span>
-          </p>`,
+        answerPage(req, {
+          t,
+          to,
+          fromEmail: mailbox?.from_email,
+          sender,
+          sent,
+          canAct: canActOnDraft(u, t),
+          mailto: mailtoHref(t, sender.signature),
+          viewerZone: u.timeZone,
+          ...opts,
+        }),
       ),
     );
 }
