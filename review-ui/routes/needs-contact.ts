@@ -10,8 +10,8 @@ import { findSignalNeedingContact, targetSignalContact, type NeedsContactRow } f
 import { AppError } from '../../errors.js';
 import { authedRouter, type AuthedRequest } from '../authed.js';
 import type { CurrentUser } from '../auth/session.js';
-import { html, safeUrl, type Html } from '../html.js';
-import { csrfField, page } from '../layout.js';
+import { page } from '../layout.js';
+import { needsContactPage, needsContactSection } from '../views/needs-contact.js';
 import { auditRequest } from '../audit.js';
 
 const NewContact = z.object({
@@ -28,26 +28,13 @@ function assertMayAct(u: CurrentUser, s: Pick<NeedsContactRow, 'account_owner_id
     throw new AppError('FORBIDDEN', 'This account belongs to another rep.');
 }
 
-/** The block at the top of the review queue, from its rows (the queue page reads them with its own statement). */
-export function needsContactSection(
-  rows: (Pick<NeedsContactRow, 'id' | 'account_name' | 'title'> & { total: number })[],
-): Html {
-  if (!rows.length) return html``;
-  return html`<section class="needs-contact" aria-labelledby="needs-contact-h">
-    <h2 id="needs-contact-h">Needs a contact (${rows[0]!.total})</h2>
-    <p class="muted">
-      Nobody at these accounts fits the play (or everyone was skipped). Add the right person and the draft continues.
-    </p>
-    <ul>
-      ${rows.map((s) => html`<li><a href="/signals/${s.id}/contact">${s.account_name}: ${s.title}</a></li>`)}
-    </ul>
-  </section>`;
-}
+// The queue page (queue.ts) reads its block through here.
+export { needsContactSection };
 
 export function needsContactRoutes(ctx: AppContext): Router {
   const r = authedRouter();
   const load = async (req: AuthedRequest) => {
-    const s = await one<NeedsContactRow & { status: string }>(
+    const s = await one(
       ctx.db,
       findSignalNeedingContact(req.user.workspaceId, Number.parseInt(String(req.params.id), 10) || 0),
     );
@@ -59,79 +46,7 @@ export function needsContactRoutes(ctx: AppContext): Router {
 
   r.get('/signals/:id/contact', async (req, res) => {
     const s = await load(req);
-    const people = (s.people ?? []).filter((p) => p.role !== 'contact');
-    const split = (name: string) => {
-      const [f, ...l] = name.trim().split(/\s+/);
-      return { first: f ?? '', last: l.join(' ') };
-    };
-    const domain = s.account_domain ?? '';
-    res.type('html').send(
-      page(
-        req,
-        `Needs a contact: ${s.account_name}`,
-        html` <p>
-            <b>${s.title}</b
-            >${safeUrl(s.url) ? html` · <a href="${safeUrl(s.url)}" rel="noopener noreferrer">source</a>` : ''}
-          </p>
-          ${s.status !== 'needs_contact' ? html`<p class="flash ok" role="status">This signal has moved on (${s.status}).</p>` : ''}
-          ${
-            (s.skipped ?? []).length
-              ? html`<h2>Skipped</h2>
-                  <ul>
-                    ${s.skipped!.map((k) => html`<li>contact ${k.id}: ${k.reason}</li>`)}
-                  </ul>`
-              : ''
-          }
-          <h2>People research found</h2>
-          ${
-            people.length
-              ? html`<table>
-                  <thead>
-                    <tr>
-                      <th>Name</th>
-                      <th>Title</th>
-                      <th>Where</th>
-                      <th></th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    ${people.map(
-                      (p, i) =>
-                        html`<tr>
-                          <td>${p.name}</td>
-                          <td>${p.title ?? ''}</td>
-                          <td>
-                            ${safeUrl(p.sourceUrl) ? html`<a href="${safeUrl(p.sourceUrl)}" rel="noopener noreferrer">${p.source ?? 'page'}</a>` : (p.source ?? '')}
-                          </td>
-                          <td>
-                            <button
-                              type="button"
-                              class="use-person"
-                              data-index="${i}"
-                              data-first="${split(p.name).first}"
-                              data-last="${split(p.name).last}"
-                              data-title="${p.title ?? ''}"
-                            >
-                              Use
-                            </button>
-                          </td>
-                        </tr>`,
-                    )}
-                  </tbody>
-                </table>`
-              : html`<p class="muted">Research found nobody named on the company's pages.</p>`
-          }
-          <h2>Add the contact</h2>
-          <form method="post" action="/signals/${s.id}/contact" class="stack" id="add-contact">
-            ${csrfField(req)}
-            <label>First name <input name="firstName" id="c-first" /></label>
-            <label>Last name <input name="lastName" id="c-last" /></label>
-            <label>Title <input name="title" id="c-title" /></label>
-            <label>Email <input name="email" id="c-email" type="email" required placeholder="name@${domain}" /></label>
-            <button type="submit">Add and continue</button>
-          </form>`,
-      ),
-    );
+    res.type('html').send(page(req, `Needs a contact: ${s.account_name}`, needsContactPage(req, s)));
   });
 
   r.post('/signals/:id/contact', async (req, res, u) => {
