@@ -29,9 +29,15 @@ import { authedRouter, type AuthedRequest } from '../authed.js';
 import { assertCanAct, canActOnDraft, queueViewer } from '../access.js';
 import { auditRequest } from '../audit.js';
 import { intParam, zoneOf } from '../format.js';
-import { html } from '../html.js';
-import { page, pageParams, pager } from '../layout.js';
-import { scheduleItem, scheduleList, scheduleWeek, weekStart, type ScheduleItem } from '../views/schedule.js';
+import { page, pageParams } from '../layout.js';
+import {
+  scheduleItem,
+  scheduleListPage,
+  schedulePage,
+  scheduleWeek,
+  weekStart,
+  type ScheduleItem,
+} from '../views/schedule.js';
 
 /** The upcoming steps of a filter with why each waits, as pages show them. */
 export async function loadUpcoming(
@@ -85,49 +91,28 @@ export function scheduleRoutes(ctx: AppContext): Router {
         one(ctx.db, countUpcoming({ ...f, workspaceId: u.workspaceId, viewer: queueViewer(u) })),
       ]);
       const back = `/schedule${query || p.page > 1 ? `?${[query, p.page > 1 ? `page=${p.page}` : ''].filter(Boolean).join('&')}` : ''}`;
-      body = html`${scheduleList(req, items, now, back)}
-      ${pager('/schedule', params, { page: p.page, perPage: p.perPage, total: total?.n ?? 0 })}`;
+      body = scheduleListPage(req, items, now, back, params, { page: p.page, perPage: p.perPage, total: total?.n ?? 0 });
     }
     const [owners, boxes] = await Promise.all([
       u.role === 'rep' ? [] : run(ctx.db, listOwners(u.workspaceId)),
       run(ctx.db, listMailboxes(u.workspaceId)),
     ]);
-    const shownBoxes = u.role === 'rep' ? boxes.filter((b) => b.user_id === u.id) : boxes;
     const flash = typeof req.query.done === 'string' ? req.query.done.slice(0, 300) : '';
     res.type('html').send(
       page(
         req,
         'Upcoming sends',
-        html`${flash ? html`<p class="flash ok" role="status">${flash}</p>` : ''}
-          <form method="get" action="/schedule" class="filters row-actions" aria-label="Filters">
-            ${
-              u.role === 'rep'
-                ? ''
-                : html`<label
-                    >Rep
-                    <select name="rep">
-                      <option value="">Everyone</option>
-                      ${owners.map((o) => html`<option value="${o.id}" ${rep === o.id ? html`selected` : ''}>${o.name || o.email}</option>`)}
-                    </select></label
-                  >`
-            }
-            <label
-              >Mailbox
-              <select name="mailbox">
-                <option value="">Any</option>
-                ${shownBoxes.map((b) => html`<option value="${b.id}" ${mailbox === b.id ? html`selected` : ''}>${b.from_email}</option>`)}
-              </select></label
-            >
-            <label
-              >View
-              <select name="view">
-                <option value="list" ${view === 'list' ? html`selected` : ''}>List</option>
-                <option value="week" ${view === 'week' ? html`selected` : ''}>Week</option>
-              </select></label
-            >
-            <button type="submit">Show</button>
-          </form>
-          ${body}`,
+        schedulePage(
+          {
+            flash,
+            owners: u.role === 'rep' ? null : owners,
+            boxes: u.role === 'rep' ? boxes.filter((b) => b.user_id === u.id) : boxes,
+            rep,
+            mailbox,
+            view,
+          },
+          body,
+        ),
       ),
     );
   });

@@ -7,7 +7,7 @@ import { schedulePolicyOf } from '../../sequencing/approve.js';
 import { describeWindow, waitingReason, type Waiting } from '../../sequencing/waiting.js';
 import { isoInput, zoneOf } from '../format.js';
 import { html, safeUrl, type Html } from '../html.js';
-import { csrfField } from '../layout.js';
+import { csrfField, pager, type Paging } from '../layout.js';
 import { when } from './time.js';
 
 export interface ScheduleItem {
@@ -182,4 +182,59 @@ export function scheduleWeek(req: Request, items: ScheduleItem[], start: DateTim
           </table>`
         : html`<p class="empty">Nothing is due this week.</p>`
     }`;
+}
+
+/** The list view's page of steps with its pager. */
+export function scheduleListPage(
+  req: Request,
+  items: ScheduleItem[],
+  now: Date,
+  back: string,
+  params: Record<string, string | undefined>,
+  paging: Paging,
+): Html {
+  return html`${scheduleList(req, items, now, back)} ${pager('/schedule', params, paging)}`;
+}
+
+export interface ScheduleFilters {
+  flash: string;
+  /** Reps see their own steps: no rep filter. */
+  owners: { id: number; name: string; email: string }[] | null;
+  boxes: { id: number; from_email: string }[];
+  rep: number | null;
+  mailbox: number | null;
+  view: 'list' | 'week';
+}
+
+export function schedulePage(f: ScheduleFilters, body: Html): Html {
+  return html`${f.flash ? html`<p class="flash ok" role="status">${f.flash}</p>` : ''}
+    <form method="get" action="/schedule" class="filters row-actions" aria-label="Filters">
+      ${
+        f.owners
+          ? html`<label
+              >Rep
+              <select name="rep">
+                <option value="">Everyone</option>
+                ${f.owners.map((o) => html`<option value="${o.id}" ${f.rep === o.id ? html`selected` : ''}>${o.name || o.email}</option>`)}
+              </select></label
+            >`
+          : ''
+      }
+      <label
+        >Mailbox
+        <select name="mailbox">
+          <option value="">Any</option>
+          ${f.boxes.map((b) => html`<option value="${b.id}" ${f.mailbox === b.id ? html`selected` : ''}>${b.from_email}</option>`)}
+        </select></label
+      >
+      <label
+        >View
+        <select name="view">
+          <option value="list" ${f.view === 'list' ? html`selected` : ''}>List</option>
+          <option value="week" ${f.view === 'week' ? html`selected` : ''}>Week</option>
+        </select></label
+      >
+      <button type="submit">Show</button>
+    </form>
+    ${body}`;
 }
