@@ -91,7 +91,11 @@ export function scheduleRoutes(ctx: AppContext): Router {
         one(ctx.db, countUpcoming({ ...f, workspaceId: u.workspaceId, viewer: queueViewer(u) })),
       ]);
       const back = `/schedule${query || p.page > 1 ? `?${[query, p.page > 1 ? `page=${p.page}` : ''].filter(Boolean).join('&')}` : ''}`;
-      body = scheduleListPage(req, items, now, back, params, { page: p.page, perPage: p.perPage, total: total?.n ?? 0 });
+      body = scheduleListPage(req, items, now, back, params, {
+        page: p.page,
+        perPage: p.perPage,
+        total: total?.n ?? 0,
+      });
     }
     const [owners, boxes] = await Promise.all([
       u.role === 'rep' ? [] : run(ctx.db, listOwners(u.workspaceId)),
