@@ -72,7 +72,7 @@ export async function flushContactCreates(
   let queued = 0;
   for (const row of rows) {
     const c = row.contact_id
-      ? await one<ContactToCreateRow>(ctx.db, contactToCreate(conn.workspace_id, conn.kind, row.contact_id))
+      ? await one(ctx.db, contactToCreate(conn.workspace_id, conn.kind, row.contact_id))
       : undefined;
     if (!c || !provider.createContact) {
       const why = c ? `${CRM_NAMES[conn.kind]}: creating contacts is not supported yet` : 'the contact was deleted';
@@ -110,7 +110,7 @@ export async function flushContactCreates(
         }),
       );
       // The activity skipped while the CRM did not know the contact, now that it does.
-      const events = await run<OutboundEventRow>(
+      const events = await run(
         tx,
         outboundEvents(conn.workspace_id, conn.kind, null, new Date(conn.connected_at), 500, c.id),
       );

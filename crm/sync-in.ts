@@ -10,7 +10,6 @@ import {
   saveCrmCursor,
   upsertDeals,
   workspaceUsersByEmail,
-  type CrmConnectionRow,
 } from '../db/queries/crm.js';
 import { finishCrmRun, insertCrmRun } from '../db/queries/crm-runs.js';
 import { AppError } from '../errors.js';
@@ -95,7 +94,7 @@ async function syncRemoved(job: Job, since: Date) {
 
 async function ownerMaps(ctx: Ctx, workspaceId: number, provider: CrmProvider) {
   const owners = await provider.getOwners();
-  const users = await run<{ id: number; email: string }>(
+  const users = await run(
     ctx.db,
     workspaceUsersByEmail(
       workspaceId,
@@ -131,7 +130,7 @@ export async function syncIn(
   const full = opts.full ?? !(conn.cursors['in:company'] as Cursor | undefined)?.since;
   const runRow = dryRun
     ? undefined
-    : await one<{ id: number }>(
+    : await one(
         ctx.db,
         insertCrmRun({ workspaceId, kind: conn.kind, direction: 'in', mode: full ? 'full' : 'incremental', dryRun }),
       );
@@ -172,7 +171,7 @@ export async function syncIn(
   } catch (err) {
     if (isCrmError(err, 'unauthorized')) {
       status = 'stopped';
-      const now = await one<CrmConnectionRow>(ctx.db, findCrmConnection(workspaceId));
+      const now = await one(ctx.db, findCrmConnection(workspaceId));
       error =
         now?.status === 'revoked' && now.status_reason
           ? now.status_reason

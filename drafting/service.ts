@@ -7,7 +7,6 @@ import * as q from '../db/queries/drafting.js';
 import { dossiersOfSignal, factsOfDossier } from '../db/queries/research.js';
 import { findSequence, listSteps, type SequenceRow, type StepRow } from '../db/queries/sequencing.js';
 import { findSignalInAnyWorkspace } from '../db/queries/signals.js';
-import type { TemplateStep } from '../db/queries/templates.js';
 import { workspaceSettings } from '../db/queries/step-approval.js';
 import { AppError, isAppError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -63,12 +62,7 @@ export async function prepareSequences(
       await run(tx, q.setSignalStatus(signalId, DRAFTABLE, 'needs_contact'));
       return { status: 'needs_contact' as const, sequences: [] };
     }
-    const template = await one<{
-      id: number;
-      steps: TemplateStep[];
-      approval_mode: string | null;
-      play_approval_mode: string | null;
-    }>(tx, q.templateForPlay(signal.workspace_id, signal.play_id ?? null));
+    const template = await one(tx, q.templateForPlay(signal.workspace_id, signal.play_id ?? null));
     if (!template) throw new AppError('STATE', `workspace ${signal.workspace_id} has no sequence template`);
     const wsSettings = (await one(tx, workspaceSettings(signal.workspace_id)))?.settings;
     // Hold-out arm and variant are drawn here, once per new sequence, before any drafting.
@@ -123,7 +117,7 @@ export async function loadDraftInput(
 ): Promise<{ input: DraftInput; sequence: SequenceRow; steps: StepRow[] }> {
   const sequence = await one(db, findSequence(sequenceId));
   if (!sequence) throw new AppError('NOT_FOUND', `sequence ${sequenceId} not found`);
-  const ctx = await one<Record<string, any>>(db, q.draftContext(sequenceId));
+  const ctx = await one(db, q.draftContext(sequenceId));
   const signal = sequence.signal_id ? await one(db, findSignalInAnyWorkspace(sequence.signal_id)) : undefined;
   if (!ctx || !signal) throw new AppError('STATE', `sequence ${sequenceId} has no contact or signal to draft from`);
   const dossier = await one(db, q.findDossier(signal.id, ctx.contact_id));
@@ -362,7 +356,7 @@ export async function restoreDraftVersion(
   userId: number | null,
 ): Promise<number> {
   return db.transaction(async (tx) => {
-    const v = await one<{ steps: DraftedSequence['steps']; gate_results: unknown }>(
+    const v = await one(
       tx,
       q.findDraftVersion(sequenceId, version),
     );

@@ -85,7 +85,7 @@ async function attempt(
   // The Message-ID up to its domain: the domain is the mailbox's the claim picks.
   const whole = stepMessageId(secrets, stepId, 'sender@domain');
   const prefix = whole.slice(0, whole.lastIndexOf('@') + 1);
-  const row = await one<{ facts: ClaimStepJson | null }>(db, claimStepCall(stepId, now, random(), prefix));
+  const row = await one(db, claimStepCall(stepId, now, random(), prefix));
   const j = row?.facts;
   if (!j) return null;
   const f = factsOf(j);
