@@ -356,10 +356,7 @@ export async function restoreDraftVersion(
   userId: number | null,
 ): Promise<number> {
   return db.transaction(async (tx) => {
-    const v = await one(
-      tx,
-      q.findDraftVersion(sequenceId, version),
-    );
+    const v = await one(tx, q.findDraftVersion(sequenceId, version));
     if (!v) throw new AppError('NOT_FOUND', `sequence ${sequenceId} has no version ${version}`);
     const seq = await one(tx, q.lockReviewSequence(sequenceId));
     if (!seq) throw new AppError('STATE', `sequence ${sequenceId} is not in review`);
