@@ -16,16 +16,14 @@ import {
   moveSequencesToMailbox,
   pauseSequencesOfMailbox,
   siblingMailboxes,
-  type MailboxImpactRow,
-  type Sibling,
 } from '../../db/queries/mailboxes.js';
 import type { MailboxRow } from '../../db/queries/sending.js';
 import { AppError } from '../../errors.js';
 import { authedRouter, type AuthedRequest } from '../authed.js';
 import { auditRequest } from '../audit.js';
 import { intParam } from '../format.js';
-import { html, safeUrl, type Html } from '../html.js';
-import { csrfField, page } from '../layout.js';
+import { page } from '../layout.js';
+import { affected, confirmDeletePage, defaultReason } from '../views/mailboxes.js';
 import { disconnectOAuth } from './mailboxes-oauth.js';
 import { assertMayManage, managesAll } from './settings-mailboxes.js';
 
@@ -34,86 +32,6 @@ const DeleteForm = z.object({
   to: z.preprocess((v) => (v ? Number(v) : undefined), z.number().int().positive().optional()),
   reason: z.preprocess((v) => (typeof v === 'string' ? v.trim().slice(0, 300) : ''), z.string()),
 });
-
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-
-/** The default pause reason: says what happened and what to do. */
-const defaultReason = (m: MailboxRow) =>
-  `mailbox ${m.from_email} was deleted; resume to send from the rep's other mailboxes`;
-
-function affected(i: MailboxImpactRow): number {
-  return i.bound_sequences + i.orphaned_sequences;
-}
-
-function confirmPage(req: AuthedRequest, m: MailboxRow, i: MailboxImpactRow, siblings: Sibling[]): Html {
-  const back = managesAll(req) ? '/settings/mailboxes' : '/mailboxes';
-  const history = i.referenced
-    ? html`<p id="delete-history">
-        Sent history is kept: ${plural(i.sent_messages, 'message')} sent from it stay in the outbox and on their
-        sequences. The mailbox is <strong>archived</strong>: it leaves every list, never sends again, and its stored
-        passwords are dropped.
-      </p>`
-    : html`<p id="delete-history">Nothing was sent from it and no sequence uses it: it is removed.</p>`;
-  if (i.in_flight)
-    return html`${history}
-      <p class="bad" role="alert" id="delete-blocked">
-        ${plural(i.in_flight, 'step is', 'steps are')} being sent from this mailbox or waiting for a person's decision
-        in the <a href="/outbox">outbox</a>. Delete it once they are settled.
-      </p>
-      <p><a href="${safeUrl(back)}">← Back</a></p>`;
-  const n = affected(i);
-  const open = siblings.filter((s) => !s.paused_at);
-  const steps = html`<p id="delete-steps">
-    ${
-      n
-        ? html`<strong>${plural(n, 'open sequence')}</strong> would send from this mailbox
-            (${plural(i.bound_steps, 'unsent step')} on ${plural(i.bound_sequences, 'sequence')} bound to
-            it${
-              i.orphaned_sequences
-                ? html`, and ${plural(i.orphaned_sequences, 'sequence')} of its rep, who has no other mailbox`
-                : ''
-            }).
-            Choose what happens to them:`
-        : 'No open sequence sends from this mailbox.'
-    }
-  </p>`;
-  const choices = n
-    ? html`<fieldset>
-        <legend>Their scheduled steps</legend>
-        ${
-          siblings.length
-            ? html`<label class="check"
-                  ><input type="radio" name="then" value="move" ${open.length ? html`checked` : ''} required /> Move
-                  them to another of the rep's mailboxes (later steps of a thread then come from that address):</label
-                >
-                <label
-                  >Mailbox
-                  <select name="to">
-                    ${siblings.map(
-                      (s) =>
-                        html`<option value="${s.id}">
-                          ${s.from_name}
-                          &lt;${s.from_email}&gt;${s.paused_at ? ` (paused: ${s.pause_reason ?? ''})` : ''}
-                        </option>`,
-                    )}
-                  </select></label
-                >`
-            : html`<p class="muted">The rep has no other mailbox to move them to.</p>`
-        }
-        <label class="check"
-          ><input type="radio" name="then" value="pause" ${open.length ? '' : html`checked`} required /> Pause them; the
-          reason below shows on each sequence and on its waiting steps until someone resumes it:</label
-        >
-        <label>Reason <input name="reason" value="${defaultReason(m)}" maxlength="300" /></label>
-      </fieldset>`
-    : '';
-  return html`${history} ${steps}
-    <form method="post" action="${safeUrl(`/settings/mailboxes/${m.id}/delete`)}" class="wide" id="delete-form">
-      ${csrfField(req)} ${choices}
-      <button type="submit" class="danger">Delete ${m.from_email}</button>
-      <a href="${safeUrl(back)}">Cancel</a>
-    </form>`;
-}
 
 export function mailboxDeleteRoutes(ctx: AppContext): Router {
   const r = authedRouter();
@@ -128,7 +46,7 @@ export function mailboxDeleteRoutes(ctx: AppContext): Router {
   r.get('/settings/mailboxes/:id/delete', async (req, res) => {
     const m = await load(req);
     const siblings = await run(ctx.db, siblingMailboxes(m.workspace_id, m.id));
-    res.type('html').send(page(req, `Delete mailbox ${m.from_email}?`, confirmPage(req, m, await impact(m), siblings)));
+    res.type('html').send(page(req, `Delete mailbox ${m.from_email}?`, confirmDeletePage(req, m, await impact(m), siblings, managesAll(req) ? '/settings/mailboxes' : '/mailboxes')));
   });
 
   r.post('/settings/mailboxes/:id/delete', async (req, res) => {
