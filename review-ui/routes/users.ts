@@ -8,10 +8,9 @@ import { findUser, listUsers, ROLES, type UserRow } from '../../db/queries/users
 import { AppError } from '../../errors.js';
 import { authedRouter, type AuthedRequest } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
-import { html } from '../html.js';
-import { csrfField, page } from '../layout.js';
+import { page } from '../layout.js';
+import { usersPage } from '../views/users.js';
 import { addUser } from '../auth/users.js';
-import { since } from '../views/time.js';
 import { auditRequest } from '../audit.js';
 
 const NewUser = z.object({
@@ -25,73 +24,12 @@ export function userRoutes(ctx: AppContext): Router {
   // RevOps manage users and roles; only an admin grants, changes or removes the admin role.
   r.use('/users', requireRole('revops'));
   const assignable = (req: AuthedRequest) => (req.user.role === 'admin' ? ROLES : ROLES.filter((x) => x !== 'admin'));
-  const render = async (req: AuthedRequest, extra = html``) => {
+  const render = async (req: AuthedRequest, added?: { email: string; password: string }) => {
     const users = await run(ctx.db, listUsers(req.user.workspaceId));
     return page(
       req,
       'Users',
-      html`${extra}
-        <table>
-          <thead>
-            <tr>
-              <th>Email</th>
-              <th>Name</th>
-              <th>Role, time zone, access</th>
-              <th>Last login</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${users.map(
-              (u) =>
-                html`<tr>
-                  <td>${u.email}</td>
-                  <td>${u.name}</td>
-                  <td>
-                    ${
-                      u.role === 'admin' && req.user.role !== 'admin'
-                        ? html`admin · ${u.time_zone}${u.disabled_at ? ' · disabled' : ''}`
-                        : html`<form method="post" action="/users/${u.id}" class="row-actions">
-                            ${csrfField(req)} <label class="sr-only" for="role-${u.id}">Role</label
-                            ><select id="role-${u.id}" name="role">
-                              ${assignable(req).map((x) => html`<option ${u.role === x ? html`selected` : ''}>${x}</option>`)}
-                            </select>
-                            <label class="sr-only" for="tz-${u.id}">Time zone</label
-                            ><input id="tz-${u.id}" name="time_zone" value="${u.time_zone}" size="16" />
-                            <label class="check"
-                              ><input type="checkbox" name="disabled" value="1" ${u.disabled_at ? html`checked` : ''} />
-                              disabled</label
-                            >
-                            <button type="submit" class="secondary">Save</button>
-                          </form>`
-                    }
-                  </td>
-                  <td>
-                    last login ${since(u.last_login_at, req.user.timeZone, new Date())}
-                    ${
-                      u.id !== req.user.id && (u.role !== 'admin' || req.user.role === 'admin')
-                        ? html`<form method="post" action="/users/${u.id}/password" class="row-actions">
-                            ${csrfField(req)}<button type="submit" class="secondary">Reset password</button>
-                          </form>`
-                        : ''
-                    }
-                  </td>
-                </tr>`,
-            )}
-          </tbody>
-        </table>
-        <h2>Add a user</h2>
-        <form method="post" action="/users" class="stack">
-          ${csrfField(req)}
-          <label>Email <input name="email" type="email" required /></label>
-          <label>Name <input name="name" /></label>
-          <label
-            >Role
-            <select name="role">
-              ${assignable(req).map((x) => html`<option>${x}</option>`)}
-            </select></label
-          >
-          <button type="submit">Add user</button>
-        </form>`,
+      usersPage(req, users, assignable(req), added),
     );
   };
   r.get('/users', async (req, res) => {
@@ -109,16 +47,7 @@ export function userRoutes(ctx: AppContext): Router {
       role: parsed.data.role as UserRow['role'],
       actorId: user.id,
     });
-    res
-      .type('html')
-      .send(
-        await render(
-          req,
-          html`<p class="flash ok" role="status">
-            Added ${parsed.data.email}. One-time password: <code>${password}</code> — shown once; pass it on securely.
-          </p>`,
-        ),
-      );
+    res.type('html').send(await render(req, { email: parsed.data.email, password }));
   });
   r.post('/users/:id', async (req, res, user) => {
     const id = Number.parseInt(String(req.params.id), 10) || 0;
@@ -133,7 +62,7 @@ export function userRoutes(ctx: AppContext): Router {
         throw new AppError('FORBIDDEN', 'Only an admin can change an admin or grant the admin role.');
     }
     await ctx.db.transaction(async (tx) => {
-      const u = await one<UserRow>(tx, updateUserRole(user.workspaceId, id, role.data, tz, disabled));
+      const u = await one(tx, updateUserRole(user.workspaceId, id, role.data, tz, disabled));
       if (!u) throw new AppError('NOT_FOUND', 'No such user.');
       // A workspace never loses its last admin: someone must be able to undo this.
       if ((await one(tx, countAdmins(user.workspaceId)))!.n === 0)
