@@ -3,7 +3,7 @@
 import { Router, type Request } from 'express';
 import { importFields, mapColumns, parseCsv, type ImportKind } from '../../accounts/csv-rows.js';
 import { importRows, planRow, type RowOutcome } from '../../accounts/import.js';
-import { describeChange, EMPTY_CELLS, type EmptyCells } from '../../accounts/import-plan.js';
+import { EMPTY_CELLS, type EmptyCells } from '../../accounts/import-plan.js';
 import { Queues } from '../../agents/queues.js';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
@@ -12,10 +12,10 @@ import { markImportStarted, setImportMapping } from '../../db/queries/settings.j
 import { AppError } from '../../errors.js';
 import { authedRouter, type AuthedRequest } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
-import { intParam, label } from '../format.js';
+import { intParam } from '../format.js';
 import { auditRequest } from '../audit.js';
-import { html } from '../html.js';
-import { csrfField, page } from '../layout.js';
+import { page } from '../layout.js';
+import { importMapPage } from '../views/accounts.js';
 
 const PREVIEW_ROWS = 50;
 
@@ -41,9 +41,9 @@ export async function startImport(
   await auditRequest(ctx.db, { workspaceId, id: userId }, 'import.started', { type: 'import', id: importId });
 }
 
-const ACTION_LABEL = { create: 'new', update: 'will change', unchanged: 'no change' } as const;
-
 /** What each of the first rows will do (reads only), plus the counts of bad rows over the whole file. */
+export type ImportPreview = Awaited<ReturnType<typeof previewRows>>;
+
 async function previewRows(ctx: Pick<AppContext, 'db'>, imp: ImportRow) {
   const { parsed, mapping, rows, conflicts } = importRows(imp);
   const owners = new Map();
@@ -65,89 +65,7 @@ async function previewRows(ctx: Pick<AppContext, 'db'>, imp: ImportRow) {
 }
 
 async function mapPage(ctx: Pick<AppContext, 'db'>, req: Request, imp: ImportRow): Promise<string> {
-  const { parsed, mapping, rows, shown, invalid, conflicts } = await previewRows(ctx, imp);
-  const fields = importFields(imp.kind);
-  const required = imp.kind === 'accounts' ? 'name' : 'email';
-  const skipped = invalid + conflicts;
-  return page(
-    req,
-    `Import #${imp.id}: map columns`,
-    html` <p>
-        ${imp.filename} · ${parsed.records.length} rows · ${label(imp.kind)}. Choose which column feeds each field; the
-        preview below updates when you press Preview. A field left "not imported" is never changed.
-      </p>
-      <form method="post" action="/imports/${imp.id}/map" class="wide">
-        ${csrfField(req)}
-        <fieldset>
-          <legend>Columns</legend>
-          <div class="grid2">
-            ${fields.map(
-              (f) =>
-                html`<label
-                  >${label(f)}${f === required ? ' (required)' : ''}
-                  <select name="map_${f}">
-                    <option value="">— not imported —</option>
-                    ${parsed.headers.map((h) => html`<option value="${h}" ${mapping[f] === h ? html`selected` : ''}>${h}</option>`)}
-                  </select></label
-                >`,
-            )}
-          </div>
-        </fieldset>
-        <fieldset>
-          <legend>Empty cells in an imported column</legend>
-          <label
-            ><input type="radio" name="empty_cells" value="keep" ${imp.empty_cells === 'keep' ? html`checked` : ''} />
-            Keep what is stored</label
-          >
-          <label
-            ><input type="radio" name="empty_cells" value="clear" ${imp.empty_cells === 'clear' ? html`checked` : ''} />
-            Clear the stored value</label
-          >
-        </fieldset>
-        <p role="status" class="${skipped ? 'bad' : ''}">
-          ${
-            skipped
-              ? `${skipped} of ${rows.length} rows will be skipped (${invalid} with errors, ${conflicts} in conflict); the others import.`
-              : `All ${rows.length} rows look valid.`
-          }
-        </p>
-        <p class="row-actions">
-          <button type="submit" name="action" value="preview" class="secondary">Preview</button>
-          <button type="submit" name="action" value="start">Start import</button>
-        </p>
-      </form>
-      <h2>Preview (first ${shown.length} rows)</h2>
-      <table class="import-preview">
-        <thead>
-          <tr>
-            <th>Row</th>
-            ${fields.filter((f) => mapping[f]).map((f) => html`<th>${label(f)}</th>`)}
-            <th>Result</th>
-            <th>What changes</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${shown.map((o, i) => {
-            const raw = rows[i]!.raw;
-            const bad = 'errors' in o;
-            return html`<tr class="${bad ? 'bad' : ''}" data-row="${o.row}">
-              <td>${o.row}</td>
-              ${fields.filter((f) => mapping[f]).map((f) => html`<td>${raw[mapping[f]!] ?? ''}</td>`)}
-              <td>${bad ? (o.errors[0]!.startsWith('conflict') ? 'conflict' : 'error') : ACTION_LABEL[o.action]}</td>
-              <td>
-                ${
-                  bad
-                    ? o.errors.join('; ')
-                    : [...o.changes.map(describeChange), ...o.warnings.map((w) => `warning: ${w}`)].map(
-                        (line) => html`<div>${line}</div>`,
-                      )
-                }
-              </td>
-            </tr>`;
-          })}
-        </tbody>
-      </table>`,
-  );
+  return page(req, `Import #${imp.id}: map columns`, importMapPage(req, imp, await previewRows(ctx, imp)));
 }
 
 const emptyCellsFrom = (body: Record<string, unknown>): EmptyCells =>
