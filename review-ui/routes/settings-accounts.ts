@@ -5,8 +5,8 @@ import { AccountRowInput, ContactRowInput } from '../../accounts/csv-rows.js';
 import { researchEnqueuer } from '../../agents/signal-jobs.js';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
-import { findAccount, insertAccount, type AccountRow } from '../../db/queries/accounts.js';
-import { findContact, insertContact, updateContact, type ContactRow } from '../../db/queries/contacts.js';
+import { findAccount, insertAccount } from '../../db/queries/accounts.js';
+import { findContact, insertContact, updateContact } from '../../db/queries/contacts.js';
 import { listOwners } from '../../db/queries/review.js';
 import { accountChoices, updateAccount } from '../../db/queries/settings.js';
 import { AppError } from '../../errors.js';
@@ -14,8 +14,8 @@ import { rematchUnmatched } from '../../signals/rematch.js';
 import { authedRouter, type AuthedRequest } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
 import { intParam } from '../format.js';
-import { html, safeUrl, type Html } from '../html.js';
-import { csrfField, page } from '../layout.js';
+import { page } from '../layout.js';
+import { accountForm, contactForm } from '../views/accounts.js';
 import { auditRequest } from '../audit.js';
 
 const s = (v: unknown) => (typeof v === 'string' ? v : '');
@@ -75,69 +75,12 @@ export function parseContactForm(b: Record<string, unknown>) {
   };
 }
 
-function accountForm(
-  req: Request,
-  a: Partial<AccountRow> | undefined,
-  owners: { id: number; name: string; email: string }[],
-): Html {
-  const action = a?.id ? `/accounts/${a.id}/edit` : '/accounts/new';
-  return html`<form method="post" action="${safeUrl(action)}" class="stack wide">
-    ${csrfField(req)}
-    <label>Name <input name="name" required maxlength="300" value="${a?.name ?? ''}" /></label>
-    <label>Domain <input name="domain" value="${a?.domain ?? ''}" placeholder="acme.com" /></label>
-    <label>Other names (; separated) <input name="aliases" value="${(a?.aliases ?? []).join('; ')}" /></label>
-    <label
-      >Owner
-      <select name="owner_id">
-        <option value="">Nobody</option>
-        ${owners.map((o) => html`<option value="${o.id}" ${a?.owner_id === o.id ? html`selected` : ''}>${o.name || o.email}</option>`)}
-      </select></label
-    >
-    <label>Time zone <input name="time_zone" value="${a?.time_zone ?? ''}" placeholder="Europe/Berlin" /></label>
-    <label>Country <input name="country" value="${a?.country ?? ''}" placeholder="DE" /></label>
-    <label>Tags (; separated) <input name="tags" value="${(a?.tags ?? []).join('; ')}" /></label>
-    <label>Notes <textarea name="notes" rows="3">${a?.notes ?? ''}</textarea></label>
-    <button type="submit">${a?.id ? 'Save account' : 'Create account'}</button>
-  </form>`;
-}
-
-function contactForm(
-  req: Request,
-  c: Partial<ContactRow> | undefined,
-  accounts: { id: number; name: string; domain: string | null }[],
-): Html {
-  const action = c?.id ? `/contacts/${c.id}/edit` : '/contacts/new';
-  return html`<form method="post" action="${safeUrl(action)}" class="stack wide">
-    ${csrfField(req)}
-    <label
-      >Email <input name="email" type="email" required value="${c?.email ?? ''}" ${c?.id ? html`readonly` : ''}
-    /></label>
-    <label>First name <input name="first_name" value="${c?.first_name ?? ''}" /></label>
-    <label>Last name <input name="last_name" value="${c?.last_name ?? ''}" /></label>
-    <label>Title <input name="title" value="${c?.title ?? ''}" /></label>
-    <label
-      >Account
-      <select name="account_id">
-        <option value="">None</option>
-        ${accounts.map((a) => html`<option value="${a.id}" ${c?.account_id === a.id ? html`selected` : ''}>${a.name}${a.domain ? ` (${a.domain})` : ''}</option>`)}
-      </select></label
-    >
-    <label>Time zone <input name="time_zone" value="${c?.time_zone ?? ''}" placeholder="America/New_York" /></label>
-    <label>LinkedIn URL <input name="linkedin_url" value="${c?.linkedin_url ?? ''}" /></label>
-    <label class="check"
-      ><input type="checkbox" name="is_champion" value="1" ${c?.is_champion ? html`checked` : ''} /> Champion (watch for
-      job moves)</label
-    >
-    <button type="submit">${c?.id ? 'Save contact' : 'Create contact'}</button>
-  </form>`;
-}
-
 export function settingsAccountRoutes(ctx: AppContext): Router {
   const r = authedRouter();
   const revops = requireRole('revops');
   const owners = (req: AuthedRequest) => run(ctx.db, listOwners(req.user.workspaceId));
   const accounts = (req: AuthedRequest) =>
-    run<{ id: number; name: string; domain: string | null }>(ctx.db, accountChoices(req.user.workspaceId));
+    run(ctx.db, accountChoices(req.user.workspaceId));
   const audit = (req: Request, action: string, type: string, id: number) =>
     auditRequest(ctx.db, req, action, { type: type, id: id });
   // A new name, domain or alias may be what an unmatched signal was about: look again now

@@ -1,14 +1,14 @@
 // Accounts, contacts and CSV imports: the lists, the upload form, the column mapping with its preview and one
 // import's progress. Pure: rows in.
 import type { Request } from 'express';
-import type { AccountListRow } from '../../db/queries/accounts.js';
-import type { ContactListRow } from '../../db/queries/contacts.js';
+import type { AccountListRow, AccountRow } from '../../db/queries/accounts.js';
+import type { ContactListRow, ContactRow } from '../../db/queries/contacts.js';
 import type { ImportRow } from '../../db/queries/imports.js';
 import { importFields } from '../../accounts/csv-rows.js';
 import { describeChange } from '../../accounts/import-plan.js';
 import { label } from '../format.js';
 import type { ImportPreview } from '../routes/settings-imports.js';
-import { html, type Html } from '../html.js';
+import { html, safeUrl, type Html } from '../html.js';
 import { csrfField, pager } from '../layout.js';
 import type { AuthedRequest } from '../authed.js';
 import { exportLink } from '../routes/export.js';
@@ -285,3 +285,61 @@ export function importMapPage(req: Request, imp: ImportRow, p: ImportPreview): H
     </tbody>
   </table>`;
 }
+
+export function accountForm(
+  req: Request,
+  a: Partial<AccountRow> | undefined,
+  owners: { id: number; name: string; email: string }[],
+): Html {
+  const action = a?.id ? `/accounts/${a.id}/edit` : '/accounts/new';
+  return html`<form method="post" action="${safeUrl(action)}" class="stack wide">
+    ${csrfField(req)}
+    <label>Name <input name="name" required maxlength="300" value="${a?.name ?? ''}" /></label>
+    <label>Domain <input name="domain" value="${a?.domain ?? ''}" placeholder="acme.com" /></label>
+    <label>Other names (; separated) <input name="aliases" value="${(a?.aliases ?? []).join('; ')}" /></label>
+    <label
+      >Owner
+      <select name="owner_id">
+        <option value="">Nobody</option>
+        ${owners.map((o) => html`<option value="${o.id}" ${a?.owner_id === o.id ? html`selected` : ''}>${o.name || o.email}</option>`)}
+      </select></label
+    >
+    <label>Time zone <input name="time_zone" value="${a?.time_zone ?? ''}" placeholder="Europe/Berlin" /></label>
+    <label>Country <input name="country" value="${a?.country ?? ''}" placeholder="DE" /></label>
+    <label>Tags (; separated) <input name="tags" value="${(a?.tags ?? []).join('; ')}" /></label>
+    <label>Notes <textarea name="notes" rows="3">${a?.notes ?? ''}</textarea></label>
+    <button type="submit">${a?.id ? 'Save account' : 'Create account'}</button>
+  </form>`;
+}
+
+export function contactForm(
+  req: Request,
+  c: Partial<ContactRow> | undefined,
+  accounts: { id: number; name: string; domain: string | null }[],
+): Html {
+  const action = c?.id ? `/contacts/${c.id}/edit` : '/contacts/new';
+  return html`<form method="post" action="${safeUrl(action)}" class="stack wide">
+    ${csrfField(req)}
+    <label
+      >Email <input name="email" type="email" required value="${c?.email ?? ''}" ${c?.id ? html`readonly` : ''}
+    /></label>
+    <label>First name <input name="first_name" value="${c?.first_name ?? ''}" /></label>
+    <label>Last name <input name="last_name" value="${c?.last_name ?? ''}" /></label>
+    <label>Title <input name="title" value="${c?.title ?? ''}" /></label>
+    <label
+      >Account
+      <select name="account_id">
+        <option value="">None</option>
+        ${accounts.map((a) => html`<option value="${a.id}" ${c?.account_id === a.id ? html`selected` : ''}>${a.name}${a.domain ? ` (${a.domain})` : ''}</option>`)}
+      </select></label
+    >
+    <label>Time zone <input name="time_zone" value="${c?.time_zone ?? ''}" placeholder="America/New_York" /></label>
+    <label>LinkedIn URL <input name="linkedin_url" value="${c?.linkedin_url ?? ''}" /></label>
+    <label class="check"
+      ><input type="checkbox" name="is_champion" value="1" ${c?.is_champion ? html`checked` : ''} /> Champion (watch for
+      job moves)</label
+    >
+    <button type="submit">${c?.id ? 'Save contact' : 'Create contact'}</button>
+  </form>`;
+}
+
