@@ -46,7 +46,15 @@ export function mailboxDeleteRoutes(ctx: AppContext): Router {
   r.get('/settings/mailboxes/:id/delete', async (req, res) => {
     const m = await load(req);
     const siblings = await run(ctx.db, siblingMailboxes(m.workspace_id, m.id));
-    res.type('html').send(page(req, `Delete mailbox ${m.from_email}?`, confirmDeletePage(req, m, await impact(m), siblings, managesAll(req) ? '/settings/mailboxes' : '/mailboxes')));
+    res
+      .type('html')
+      .send(
+        page(
+          req,
+          `Delete mailbox ${m.from_email}?`,
+          confirmDeletePage(req, m, await impact(m), siblings, managesAll(req) ? '/settings/mailboxes' : '/mailboxes'),
+        ),
+      );
   });
 
   r.post('/settings/mailboxes/:id/delete', async (req, res) => {

@@ -79,8 +79,7 @@ export function settingsAccountRoutes(ctx: AppContext): Router {
   const r = authedRouter();
   const revops = requireRole('revops');
   const owners = (req: AuthedRequest) => run(ctx.db, listOwners(req.user.workspaceId));
-  const accounts = (req: AuthedRequest) =>
-    run(ctx.db, accountChoices(req.user.workspaceId));
+  const accounts = (req: AuthedRequest) => run(ctx.db, accountChoices(req.user.workspaceId));
   const audit = (req: Request, action: string, type: string, id: number) =>
     auditRequest(ctx.db, req, action, { type: type, id: id });
   // A new name, domain or alias may be what an unmatched signal was about: look again now

@@ -90,13 +90,7 @@ export function settingsWorkspaceRoutes(ctx: AppContext): Router {
   const r = authedRouter();
 
   r.get('/settings', requireRole('revops'), (req, res) => {
-    res.type('html').send(
-      page(
-        req,
-        'Settings',
-        settingsIndex(),
-      ),
-    );
+    res.type('html').send(page(req, 'Settings', settingsIndex()));
   });
 
   r.get('/settings/workspace', requireRole('revops'), async (req, res, user) => {

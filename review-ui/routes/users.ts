@@ -26,11 +26,7 @@ export function userRoutes(ctx: AppContext): Router {
   const assignable = (req: AuthedRequest) => (req.user.role === 'admin' ? ROLES : ROLES.filter((x) => x !== 'admin'));
   const render = async (req: AuthedRequest, added?: { email: string; password: string }) => {
     const users = await run(ctx.db, listUsers(req.user.workspaceId));
-    return page(
-      req,
-      'Users',
-      usersPage(req, users, assignable(req), added),
-    );
+    return page(req, 'Users', usersPage(req, users, assignable(req), added));
   };
   r.get('/users', async (req, res) => {
     res.type('html').send(await render(req));

@@ -210,80 +210,80 @@ export function importMapPage(req: Request, imp: ImportRow, p: ImportPreview): H
   const required = imp.kind === 'accounts' ? 'name' : 'email';
   const skipped = invalid + conflicts;
   return html` <p>
-    ${imp.filename} · ${parsed.records.length} rows · ${label(imp.kind)}. Choose which column feeds each field; the
-    preview below updates when you press Preview. A field left "not imported" is never changed.
-  </p>
-  <form method="post" action="/imports/${imp.id}/map" class="wide">
-    ${csrfField(req)}
-    <fieldset>
-      <legend>Columns</legend>
-      <div class="grid2">
-        ${fields.map(
-          (f) =>
-            html`<label
-              >${label(f)}${f === required ? ' (required)' : ''}
-              <select name="map_${f}">
-                <option value="">— not imported —</option>
-                ${parsed.headers.map((h) => html`<option value="${h}" ${mapping[f] === h ? html`selected` : ''}>${h}</option>`)}
-              </select></label
-            >`,
-        )}
-      </div>
-    </fieldset>
-    <fieldset>
-      <legend>Empty cells in an imported column</legend>
-      <label
-        ><input type="radio" name="empty_cells" value="keep" ${imp.empty_cells === 'keep' ? html`checked` : ''} />
-        Keep what is stored</label
-      >
-      <label
-        ><input type="radio" name="empty_cells" value="clear" ${imp.empty_cells === 'clear' ? html`checked` : ''} />
-        Clear the stored value</label
-      >
-    </fieldset>
-    <p role="status" class="${skipped ? 'bad' : ''}">
-      ${
-        skipped
-          ? `${skipped} of ${rows.length} rows will be skipped (${invalid} with errors, ${conflicts} in conflict); the others import.`
-          : `All ${rows.length} rows look valid.`
-      }
+      ${imp.filename} · ${parsed.records.length} rows · ${label(imp.kind)}. Choose which column feeds each field; the
+      preview below updates when you press Preview. A field left "not imported" is never changed.
     </p>
-    <p class="row-actions">
-      <button type="submit" name="action" value="preview" class="secondary">Preview</button>
-      <button type="submit" name="action" value="start">Start import</button>
-    </p>
-  </form>
-  <h2>Preview (first ${shown.length} rows)</h2>
-  <table class="import-preview">
-    <thead>
-      <tr>
-        <th>Row</th>
-        ${fields.filter((f) => mapping[f]).map((f) => html`<th>${label(f)}</th>`)}
-        <th>Result</th>
-        <th>What changes</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${shown.map((o, i) => {
-        const raw = rows[i]!.raw;
-        const bad = 'errors' in o;
-        return html`<tr class="${bad ? 'bad' : ''}" data-row="${o.row}">
-          <td>${o.row}</td>
-          ${fields.filter((f) => mapping[f]).map((f) => html`<td>${raw[mapping[f]!] ?? ''}</td>`)}
-          <td>${bad ? (o.errors[0]!.startsWith('conflict') ? 'conflict' : 'error') : ACTION_LABEL[o.action]}</td>
-          <td>
-            ${
-              bad
-                ? o.errors.join('; ')
-                : [...o.changes.map(describeChange), ...o.warnings.map((w) => `warning: ${w}`)].map(
-                    (line) => html`<div>${line}</div>`,
-                  )
-            }
-          </td>
-        </tr>`;
-      })}
-    </tbody>
-  </table>`;
+    <form method="post" action="/imports/${imp.id}/map" class="wide">
+      ${csrfField(req)}
+      <fieldset>
+        <legend>Columns</legend>
+        <div class="grid2">
+          ${fields.map(
+            (f) =>
+              html`<label
+                >${label(f)}${f === required ? ' (required)' : ''}
+                <select name="map_${f}">
+                  <option value="">— not imported —</option>
+                  ${parsed.headers.map((h) => html`<option value="${h}" ${mapping[f] === h ? html`selected` : ''}>${h}</option>`)}
+                </select></label
+              >`,
+          )}
+        </div>
+      </fieldset>
+      <fieldset>
+        <legend>Empty cells in an imported column</legend>
+        <label
+          ><input type="radio" name="empty_cells" value="keep" ${imp.empty_cells === 'keep' ? html`checked` : ''} />
+          Keep what is stored</label
+        >
+        <label
+          ><input type="radio" name="empty_cells" value="clear" ${imp.empty_cells === 'clear' ? html`checked` : ''} />
+          Clear the stored value</label
+        >
+      </fieldset>
+      <p role="status" class="${skipped ? 'bad' : ''}">
+        ${
+          skipped
+            ? `${skipped} of ${rows.length} rows will be skipped (${invalid} with errors, ${conflicts} in conflict); the others import.`
+            : `All ${rows.length} rows look valid.`
+        }
+      </p>
+      <p class="row-actions">
+        <button type="submit" name="action" value="preview" class="secondary">Preview</button>
+        <button type="submit" name="action" value="start">Start import</button>
+      </p>
+    </form>
+    <h2>Preview (first ${shown.length} rows)</h2>
+    <table class="import-preview">
+      <thead>
+        <tr>
+          <th>Row</th>
+          ${fields.filter((f) => mapping[f]).map((f) => html`<th>${label(f)}</th>`)}
+          <th>Result</th>
+          <th>What changes</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${shown.map((o, i) => {
+          const raw = rows[i]!.raw;
+          const bad = 'errors' in o;
+          return html`<tr class="${bad ? 'bad' : ''}" data-row="${o.row}">
+            <td>${o.row}</td>
+            ${fields.filter((f) => mapping[f]).map((f) => html`<td>${raw[mapping[f]!] ?? ''}</td>`)}
+            <td>${bad ? (o.errors[0]!.startsWith('conflict') ? 'conflict' : 'error') : ACTION_LABEL[o.action]}</td>
+            <td>
+              ${
+                bad
+                  ? o.errors.join('; ')
+                  : [...o.changes.map(describeChange), ...o.warnings.map((w) => `warning: ${w}`)].map(
+                      (line) => html`<div>${line}</div>`,
+                    )
+              }
+            </td>
+          </tr>`;
+        })}
+      </tbody>
+    </table>`;
 }
 
 export function accountForm(
@@ -342,4 +342,3 @@ export function contactForm(
     <button type="submit">${c?.id ? 'Save contact' : 'Create contact'}</button>
   </form>`;
 }
-

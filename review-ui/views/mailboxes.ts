@@ -436,4 +436,3 @@ export function confirmDeletePage(
       <a href="${safeUrl(back)}">Cancel</a>
     </form>`;
 }
-

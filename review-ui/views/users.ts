@@ -13,12 +13,12 @@ export function usersPage(
   added?: { email: string; password: string },
 ): Html {
   return html`${
-  added
-    ? html`<p class="flash ok" role="status">
-        Added ${added.email}. One-time password: <code>${added.password}</code> — shown once; pass it on securely.
-      </p>`
-    : ''
-}
+      added
+        ? html`<p class="flash ok" role="status">
+            Added ${added.email}. One-time password: <code>${added.password}</code> — shown once; pass it on securely.
+          </p>`
+        : ''
+    }
     <table>
       <thead>
         <tr>
