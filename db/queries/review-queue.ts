@@ -170,7 +170,17 @@ function queueParts(
          UNION ALL
          (SELECT ${PAGE_COLS} ${FROM}${walk} AND (SELECT over FROM capped)
            ORDER BY ${QUEUE_ORDER} LIMIT $${lim} OFFSET $${off})`
-      : `SELECT ${PAGE_COLS} ${FROM}${w} ORDER BY ${QUEUE_ORDER} LIMIT $${lim} OFFSET $${off}`;
+      : // The walk reads only the draft's own row (the account's owner only for a rep, only when
+        // the draft is not theirs); the page's 50 rows are joined after it, not every row skipped
+        // on the way to a deep page.
+        `SELECT ${PAGE_COLS}
+           FROM (SELECT s.id FROM sequences s
+                  WHERE s.workspace_id = $1 AND s.status = 'pending_review' AND s.signal_id IS NOT NULL${w}
+                    AND ($3::bigint IS NULL OR s.owner_id = $3 OR (SELECT a.owner_id FROM accounts a WHERE a.id = s.account_id) = $3)
+                  ORDER BY ${QUEUE_ORDER} LIMIT $${lim} OFFSET $${off}) k
+           JOIN sequences s ON s.id = k.id
+           JOIN signals sig ON sig.id = s.signal_id AND sig.workspace_id = $1
+           LEFT JOIN accounts a ON a.id = s.account_id`;
     ctes.push(`page AS (${rows})`);
     list = `SELECT page.*, u.name AS owner_name, nullif(trim(c.first_name || ' ' || c.last_name), '') AS contact_name,
                    c.email AS contact_email,

@@ -77,7 +77,7 @@ describeEachBackend('review queue and drafts over HTTP', (get) => {
     expect(html).toContain(`value="${mine.sequenceId}:`);
     expect(html).not.toContain(`value="${hostile.sequenceId}:`);
     expect(html).toContain('funding (2)');
-    expect(html).toMatch(/Flagged by gates\s+\(1\)/);
+    expect(html).toMatch(/Flagged by\s+gates\s+\(1\)/);
     const flagged = await rep.page('/queue?flagged=1');
     expect([...flagged.html.matchAll(/class="row-link"/g)]).toHaveLength(1);
     const manager = await as(ws.users.manager);
