@@ -2,55 +2,31 @@
 // org driven by the real jsforce client: a sent email, a reply and a booked meeting written once each as a
 // Task/Task/Event even when Salesforce answers 503, then REQUEST_LIMIT_EXCEEDED, then 200; an unsubscribe
 // written back as HasOptedOutOfEmail; collecting and flushing again writes nothing twice.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { AppContext } from '../../context.js';
-import { openCrm, saveConnection } from '../../crm/connection.js';
+import { expect, it } from 'vitest';
+import { openCrm } from '../../crm/connection.js';
 import { collectOutbound, flushOutbox, syncOut } from '../../crm/outbound.js';
 import { syncIn } from '../../crm/sync-in.js';
 import { one } from '../../db/index.js';
-import { buildWorkspace, type TestWorkspace } from '../support/builders.js';
-import { createTestContext } from '../support/context.js';
+import { useCrmApp } from '../support/crm-app.js';
 import { describeEachBackend } from '../support/db.js';
-import { startFakeSalesforce, type FakeSalesforce } from '../support/fake-salesforce.js';
 
 describeEachBackend('Salesforce activity out', (get) => {
-  let ctx: AppContext & { stop(): Promise<void> };
-  let ws: TestWorkspace;
-  let sf: FakeSalesforce;
-
-  beforeAll(async () => {
-    sf = await startFakeSalesforce();
-    ctx = await createTestContext(get(), sf.env);
-    ws = await buildWorkspace(get().db);
-    const t = sf.grant();
-    await saveConnection(ctx, {
-      workspaceId: ws.id,
-      kind: 'salesforce',
-      auth: 'oauth',
-      tokens: { accessToken: t.accessToken, refreshToken: t.refreshToken, instanceUrl: t.instanceUrl },
-      externalAccount: sf.orgId,
-      userId: ws.users.admin.id,
-    });
-  });
-  afterAll(async () => {
-    await ctx.stop();
-    await sf.close();
-  });
+  const app = useCrmApp(get, { salesforce: true, connect: 'salesforce' });
 
   it('sent, reply and meeting are written once each through 503, REQUEST_LIMIT_EXCEEDED, then 200; an unsubscribe becomes HasOptedOutOfEmail', async () => {
-    const account = sf.insert('Account', { Name: 'Out Co', Website: 'outco.test' });
-    const sfContact = sf.insert('Contact', { AccountId: account, Email: 'buyer@outco.test', LastName: 'Buyer' });
-    await syncIn(ctx, ws.id);
-    const contact = (await one<{ id: number }>(ctx.db, {
+    const account = app.sf.insert('Account', { Name: 'Out Co', Website: 'outco.test' });
+    const sfContact = app.sf.insert('Contact', { AccountId: account, Email: 'buyer@outco.test', LastName: 'Buyer' });
+    await syncIn(app.ctx, app.ws.id);
+    const contact = (await one<{ id: number }>(app.ctx.db, {
       text: `SELECT id::int AS id FROM contacts WHERE workspace_id = $1 AND email = 'buyer@outco.test'`,
-      values: [ws.id],
+      values: [app.ws.id],
     }))!;
     const message = async (direction: 'in' | 'out', subject: string) =>
-      (await one<{ id: number }>(ctx.db, {
+      (await one<{ id: number }>(app.ctx.db, {
         text: `INSERT INTO messages (workspace_id, contact_id, direction, message_id, from_addr, to_addr, subject, text_body)
                VALUES ($1, $2, $3, $4, $5, $6, $7, 'Hello there') RETURNING id::int AS id`,
         values: [
-          ws.id,
+          app.ws.id,
           contact.id,
           direction,
           `<${subject.replace(/\W/g, '')}@x.test>`,
@@ -60,9 +36,9 @@ describeEachBackend('Salesforce activity out', (get) => {
         ],
       }))!.id;
     const event = (type: string, messageRef: number | null, data = {}) =>
-      ctx.db.query(
+      app.ctx.db.query(
         `INSERT INTO events (workspace_id, type, contact_id, message_ref, data) VALUES ($1, $2, $3, $4, $5)`,
-        [ws.id, type, contact.id, messageRef, JSON.stringify(data)],
+        [app.ws.id, type, contact.id, messageRef, JSON.stringify(data)],
       );
     await event('sent', await message('out', 'Congrats on the round'));
     await event('reply', await message('in', 'Re: Congrats on the round'));
@@ -70,28 +46,31 @@ describeEachBackend('Salesforce activity out', (get) => {
     await event('unsubscribe', null, { source: 'link' });
 
     const writes = (m: string) => m === 'POST' || m === 'PATCH';
-    sf.failures.push({ status: 503, match: writes }, { status: 403, match: writes });
+    app.sf.failures.push({ status: 503, match: writes }, { status: 403, match: writes });
     const t0 = new Date(Date.now() + 1000);
-    const first = await syncOut(ctx, ws.id, t0);
+    const first = await syncOut(app.ctx, app.ws.id, t0);
     expect(first.collected).toBe(4);
     expect(first.flush!.done).toBeLessThan(4);
     // Far enough on for every backoff (the daily limit waits an hour).
-    for (const h of [1, 2, 3, 4]) await flushOutbox(ctx, ws.id, new Date(t0.getTime() + h * 3_600_000 + 60_000));
-    expect(sf.failures).toEqual([]);
+    for (const h of [1, 2, 3, 4])
+      await flushOutbox(app.ctx, app.ws.id, new Date(t0.getTime() + h * 3_600_000 + 60_000));
+    expect(app.sf.failures).toEqual([]);
 
-    const tasks = sf.all('Task').filter((t) => t.WhoId === sfContact);
+    const tasks = app.sf.all('Task').filter((t) => t.WhoId === sfContact);
     expect(tasks.map((t) => t.Subject).sort()).toEqual([
       'Email: Congrats on the round',
       'Reply: Re: Congrats on the round',
     ]);
     expect(tasks.every((t) => t.TaskSubtype === 'Email' && t.WhatId === account)).toBe(true);
-    expect(sf.all('Event').filter((e) => e.WhoId === sfContact)).toHaveLength(1);
-    expect(sf.get('Contact', sfContact)!.HasOptedOutOfEmail).toBe(true);
+    expect(app.sf.all('Event').filter((e) => e.WhoId === sfContact)).toHaveLength(1);
+    expect(app.sf.get('Contact', sfContact)!.HasOptedOutOfEmail).toBe(true);
 
-    const open = (await openCrm(ctx, ws.id))!;
-    expect(await collectOutbound(ctx, open.connection, open.provider)).toBe(0);
-    expect(await flushOutbox(ctx, ws.id, new Date(t0.getTime() + 10 * 3_600_000))).toMatchObject({ claimed: 0 });
-    expect(sf.all('Task').filter((t) => t.WhoId === sfContact)).toHaveLength(2);
-    expect(sf.all('Event')).toHaveLength(1);
+    const open = (await openCrm(app.ctx, app.ws.id))!;
+    expect(await collectOutbound(app.ctx, open.connection, open.provider)).toBe(0);
+    expect(await flushOutbox(app.ctx, app.ws.id, new Date(t0.getTime() + 10 * 3_600_000))).toMatchObject({
+      claimed: 0,
+    });
+    expect(app.sf.all('Task').filter((t) => t.WhoId === sfContact)).toHaveLength(2);
+    expect(app.sf.all('Event')).toHaveLength(1);
   });
 });
