@@ -4,7 +4,7 @@
 // open opportunity holding the account out, a hostile target filter refused with the reason stored, and a
 // revoked app stopping the sync with its reason and resuming after a reconnect.
 import { createHash, randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import type { AppContext } from '../../context.js';
 import { saveConnection } from '../../crm/connection.js';
 import { crmHoldOut } from '../../crm/guards.js';
@@ -12,10 +12,9 @@ import { salesforceAuthorizeUrl, salesforceExchangeCode } from '../../crm/salesf
 import { syncIn } from '../../crm/sync-in.js';
 import { one, run } from '../../db/index.js';
 import { saveCrmSettings } from '../../db/queries/crm.js';
-import { buildWorkspace, type TestWorkspace } from '../support/builders.js';
-import { createTestContext } from '../support/context.js';
+import { type TestWorkspace } from '../support/builders.js';
+import { useCrmApp } from '../support/crm-app.js';
 import { describeEachBackend } from '../support/db.js';
-import { startFakeSalesforce, type FakeSalesforce } from '../support/fake-salesforce.js';
 
 const REDIRECT = 'http://127.0.0.1:3999/settings/crm/callback';
 const ACCOUNTS = 600;
@@ -47,21 +46,16 @@ async function connectSalesforce(ctx: AppContext, ws: TestWorkspace, sandbox = f
 const field = async <T>(ctx: AppContext, text: string, values: unknown[]) => one<T>(ctx.db, { text, values });
 
 describeEachBackend('Salesforce sync in', (get) => {
-  let ctx: AppContext & { stop(): Promise<void> };
-  let ws: TestWorkspace;
-  let sf: FakeSalesforce;
+  const app = useCrmApp(get, { salesforce: true });
   const accounts: string[] = [];
   const contacts: string[] = [];
 
   beforeAll(async () => {
-    sf = await startFakeSalesforce();
-    ctx = await createTestContext(get(), sf.env);
-    ws = await buildWorkspace(get().db);
-    const rep = sf.insert('User', { Email: ws.users.rep.email.toUpperCase(), Name: 'Riley Rep' });
-    const stranger = sf.insert('User', { Email: 'someone@elsewhere.example', Name: 'Not Ours' });
+    const rep = app.sf.insert('User', { Email: app.ws.users.rep.email.toUpperCase(), Name: 'Riley Rep' });
+    const stranger = app.sf.insert('User', { Email: 'someone@elsewhere.example', Name: 'Not Ours' });
     for (let i = 0; i < ACCOUNTS; i++) {
       accounts.push(
-        sf.insert('Account', {
+        app.sf.insert('Account', {
           Name: `Account ${i}`,
           Website: `https://www.account-${i}.example`,
           BillingCountry: 'Germany',
@@ -72,7 +66,7 @@ describeEachBackend('Salesforce sync in', (get) => {
     }
     for (let i = 0; i < CONTACTS; i++) {
       contacts.push(
-        sf.insert('Contact', {
+        app.sf.insert('Contact', {
           AccountId: accounts[i % ACCOUNTS]!,
           Email: `person${i}@account-${i % ACCOUNTS}.example`,
           FirstName: `P${i}`,
@@ -82,116 +76,112 @@ describeEachBackend('Salesforce sync in', (get) => {
       );
     }
   }, 60_000);
-  afterAll(async () => {
-    await ctx.stop();
-    await sf.close();
-  });
 
   it('first sync after connecting with PKCE: every account and contact, paged, owners matched by email', async () => {
-    await connectSalesforce(ctx, ws);
-    const r = await syncIn(ctx, ws.id);
+    await connectSalesforce(app.ctx, app.ws);
+    const r = await syncIn(app.ctx, app.ws.id);
     expect(r.error).toBeNull();
     expect(r.summary.companies).toMatchObject({ read: ACCOUNTS, created: ACCOUNTS, failed: 0 });
     expect(r.summary.contacts).toMatchObject({ read: CONTACTS, created: CONTACTS, failed: 0 });
-    expect(sf.requests.filter((q) => /^\/query\/01g/.test(q.path)).length).toBeGreaterThanOrEqual(1); // a nextRecordsUrl page
+    expect(app.sf.requests.filter((q) => /^\/query\/01g/.test(q.path)).length).toBeGreaterThanOrEqual(1); // a nextRecordsUrl page
     const a0 = await field<{ owner_id: number | null; country: string; name: string }>(
-      ctx,
+      app.ctx,
       `SELECT owner_id::int AS owner_id, country, name FROM accounts WHERE workspace_id = $1 AND domain = 'account-0.example'`,
-      [ws.id],
+      [app.ws.id],
     );
-    expect(a0).toEqual({ owner_id: ws.users.rep.id, country: 'Germany', name: 'Account 0' });
+    expect(a0).toEqual({ owner_id: app.ws.users.rep.id, country: 'Germany', name: 'Account 0' });
     const a1 = await field<{ owner_id: number | null }>(
-      ctx,
+      app.ctx,
       `SELECT owner_id::int AS owner_id FROM accounts WHERE workspace_id = $1 AND domain = 'account-1.example'`,
-      [ws.id],
+      [app.ws.id],
     );
     expect(a1!.owner_id).toBeNull();
-    const again = await syncIn(ctx, ws.id);
+    const again = await syncIn(app.ctx, app.ws.id);
     expect(again.summary.companies.created + again.summary.contacts.created).toBe(0);
   }, 240_000);
 
   it('incremental: a change, a merge and a delete; an opt-out suppresses the address; an open opportunity holds the account out', async () => {
-    sf.advance(2000);
-    sf.update('Account', accounts[5]!, { Name: 'Account Five Renamed' });
-    sf.merge('Account', accounts[7]!, accounts[8]!);
-    sf.remove('Contact', contacts[9]!);
-    sf.update('Contact', contacts[3]!, { HasOptedOutOfEmail: true });
-    sf.insert('Opportunity', { Name: 'Expansion', AccountId: accounts[10]!, StageName: 'Negotiation/Review' });
-    const r = await syncIn(ctx, ws.id);
+    app.sf.advance(2000);
+    app.sf.update('Account', accounts[5]!, { Name: 'Account Five Renamed' });
+    app.sf.merge('Account', accounts[7]!, accounts[8]!);
+    app.sf.remove('Contact', contacts[9]!);
+    app.sf.update('Contact', contacts[3]!, { HasOptedOutOfEmail: true });
+    app.sf.insert('Opportunity', { Name: 'Expansion', AccountId: accounts[10]!, StageName: 'Negotiation/Review' });
+    const r = await syncIn(app.ctx, app.ws.id);
     expect(r.error).toBeNull();
     expect(r.summary.companies.read).toBeLessThan(10);
     expect(r.summary.optOuts).toBe(1);
     const renamed = await field<{ name: string }>(
-      ctx,
+      app.ctx,
       `SELECT name FROM accounts WHERE workspace_id = $1 AND domain = 'account-5.example'`,
-      [ws.id],
+      [app.ws.id],
     );
     expect(renamed!.name).toBe('Account Five Renamed');
     const merged = await field<{ merged_into: string; deleted: boolean }>(
-      ctx,
+      app.ctx,
       `SELECT merged_into, deleted_at IS NOT NULL AS deleted FROM crm_external_ids
         WHERE workspace_id = $1 AND object = 'company' AND external_id = $2`,
-      [ws.id, accounts[8]],
+      [app.ws.id, accounts[8]],
     );
     expect(merged).toEqual({ merged_into: accounts[7], deleted: true });
     const deleted = await field<{ deleted: boolean }>(
-      ctx,
+      app.ctx,
       `SELECT deleted_at IS NOT NULL AS deleted FROM crm_external_ids WHERE workspace_id = $1 AND object = 'contact' AND external_id = $2`,
-      [ws.id, contacts[9]],
+      [app.ws.id, contacts[9]],
     );
     expect(deleted!.deleted).toBe(true);
     // History stays: the deleted contact's row is still there.
     expect(
-      await run(ctx.db, {
+      await run(app.ctx.db, {
         text: `SELECT 1 FROM contacts WHERE workspace_id = $1 AND email = $2`,
-        values: [ws.id, 'person9@account-9.example'],
+        values: [app.ws.id, 'person9@account-9.example'],
       }),
     ).toHaveLength(1);
-    const suppressed = await run(ctx.db, {
+    const suppressed = await run(app.ctx.db, {
       text: `SELECT 1 FROM suppressions WHERE workspace_id = $1 AND value = $2`,
-      values: [ws.id, 'person3@account-3.example'],
+      values: [app.ws.id, 'person3@account-3.example'],
     });
     expect(suppressed).toHaveLength(1);
     const held = await field<{ id: number }>(
-      ctx,
+      app.ctx,
       `SELECT id::int AS id FROM accounts WHERE workspace_id = $1 AND domain = 'account-10.example'`,
-      [ws.id],
+      [app.ws.id],
     );
-    expect(await crmHoldOut(ctx.db, ws.id, held!.id)).toMatch(
+    expect(await crmHoldOut(app.ctx.db, app.ws.id, held!.id)).toMatch(
       /open deal "Expansion" in Salesforce \(stage Negotiation\/Review\)/,
     );
     const free = await field<{ id: number }>(
-      ctx,
+      app.ctx,
       `SELECT id::int AS id FROM accounts WHERE workspace_id = $1 AND domain = 'account-11.example'`,
-      [ws.id],
+      [app.ws.id],
     );
-    expect(await crmHoldOut(ctx.db, ws.id, free!.id)).toBeNull();
+    expect(await crmHoldOut(app.ctx.db, app.ws.id, free!.id)).toBeNull();
   }, 120_000);
 
   it('a hostile target filter is refused with the reason on the run, and never reaches Salesforce', async () => {
     await run(
-      ctx.db,
+      app.ctx.db,
       saveCrmSettings({
-        workspaceId: ws.id,
+        workspaceId: app.ws.id,
         mapping: {},
         targetFilter: { type: 'where', value: "Type = 'Prospect') OR (Name != null" },
         rules: {},
         createContacts: false,
       }),
     );
-    const before = sf.requests.length;
-    const r = await syncIn(ctx, ws.id, { full: true });
+    const before = app.sf.requests.length;
+    const r = await syncIn(app.ctx, app.ws.id, { full: true });
     expect(r.status).toBe('failed');
     expect(r.error).toMatch(/target filter was refused/);
-    expect(sf.requests.slice(before).some((q) => q.path === '/query' && JSON.stringify(q).includes('Account'))).toBe(
-      false,
-    );
-    const stored = await field<{ error: string }>(ctx, 'SELECT error FROM crm_sync_runs WHERE id = $1', [r.runId]);
+    expect(
+      app.sf.requests.slice(before).some((q) => q.path === '/query' && JSON.stringify(q).includes('Account')),
+    ).toBe(false);
+    const stored = await field<{ error: string }>(app.ctx, 'SELECT error FROM crm_sync_runs WHERE id = $1', [r.runId]);
     expect(stored!.error).toBe(r.error);
     await run(
-      ctx.db,
+      app.ctx.db,
       saveCrmSettings({
-        workspaceId: ws.id,
+        workspaceId: app.ws.id,
         mapping: {},
         targetFilter: { type: 'all' },
         rules: {},
@@ -201,28 +191,30 @@ describeEachBackend('Salesforce sync in', (get) => {
   }, 60_000);
 
   it('a revoked app stops the sync with the reason, loses nothing, and resumes after reconnecting', async () => {
-    sf.revokeAll();
-    sf.advance(1000);
-    sf.update('Contact', contacts[4]!, { Title: 'Chief Revenue Officer' });
-    const r = await syncIn(ctx, ws.id);
+    app.sf.revokeAll();
+    app.sf.advance(1000);
+    app.sf.update('Contact', contacts[4]!, { Title: 'Chief Revenue Officer' });
+    const r = await syncIn(app.ctx, app.ws.id);
     expect(r.status).toBe('stopped');
     expect(r.error).toMatch(/Salesforce refused our access.*reconnect/);
-    const conn = await field<{ status: string }>(ctx, 'SELECT status FROM crm_connections WHERE workspace_id = $1', [
-      ws.id,
-    ]);
+    const conn = await field<{ status: string }>(
+      app.ctx,
+      'SELECT status FROM crm_connections WHERE workspace_id = $1',
+      [app.ws.id],
+    );
     expect(conn!.status).toBe('revoked');
-    const calls = sf.requests.length;
-    expect((await syncIn(ctx, ws.id)).status).toBe('stopped');
-    expect(sf.requests.length).toBe(calls);
+    const calls = app.sf.requests.length;
+    expect((await syncIn(app.ctx, app.ws.id)).status).toBe('stopped');
+    expect(app.sf.requests.length).toBe(calls);
 
-    await connectSalesforce(ctx, ws, true);
-    expect(sf.tokenHosts.at(-1)).toBe('sandbox');
-    const resumed = await syncIn(ctx, ws.id);
+    await connectSalesforce(app.ctx, app.ws, true);
+    expect(app.sf.tokenHosts.at(-1)).toBe('sandbox');
+    const resumed = await syncIn(app.ctx, app.ws.id);
     expect(resumed.status).toBe('done');
     const title = await field<{ title: string }>(
-      ctx,
+      app.ctx,
       `SELECT title FROM contacts WHERE workspace_id = $1 AND email = 'person4@account-4.example'`,
-      [ws.id],
+      [app.ws.id],
     );
     expect(title!.title).toBe('Chief Revenue Officer');
   }, 120_000);
