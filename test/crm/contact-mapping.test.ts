@@ -2,32 +2,16 @@
 // driven by the real client: the form shows the CRM's defaults, refuses a bad property name and saves
 // nothing, saves a changed mapping, and the next sync in writes what the changed mapping says (title,
 // first name, the time zone from the country, the contact's owner as its account's owner).
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { connectWithToken } from '../../crm/connection.js';
+import { expect, it } from 'vitest';
 import { syncIn } from '../../crm/sync-in.js';
 import { one } from '../../db/index.js';
+import { useCrmApp } from '../support/crm-app.js';
 import { describeEachBackend } from '../support/db.js';
-import { startFakeHubSpot, type FakeHubSpot } from '../support/fake-hubspot.js';
-import { Browserish, useWebApp } from '../support/web.js';
 
 const text = (h: string) => h.replace(/\s+/g, ' ');
 
 describeEachBackend('CRM contact field mapping', (get) => {
-  let hs: FakeHubSpot;
-  const env: Record<string, string> = {};
-  beforeAll(async () => {
-    hs = await startFakeHubSpot();
-    env.HUBSPOT_API_URL = hs.url;
-  });
-  const app = useWebApp(get, env);
-  let revops: Browserish;
-  beforeAll(async () => {
-    revops = new Browserish(app.base);
-    await revops.login(app.ws.users.revops.email, app.ws.users.revops.password);
-  });
-  afterAll(async () => {
-    await hs?.close();
-  });
+  const app = useCrmApp(get, { hubspot: true, login: ['revops'] });
 
   const contact = () =>
     one<{ first_name: string; title: string; time_zone: string | null; owner_id: number | null }>(app.ctx.db, {
@@ -43,9 +27,9 @@ describeEachBackend('CRM contact field mapping', (get) => {
     }))!.mapping;
 
   it('saves a changed contact mapping, refuses a bad one, and the sync in writes what it says', async () => {
-    hs.owners.push({ id: '601', email: app.ws.users.rep.email, firstName: 'Riley', lastName: 'Rep' });
-    const acme = hs.create('companies', { name: 'Acme', domain: 'acme.example' });
-    hs.create(
+    app.hs.owners.push({ id: '601', email: app.ws.users.rep.email, firstName: 'Riley', lastName: 'Rep' });
+    const acme = app.hs.create('companies', { name: 'Acme', domain: 'acme.example' });
+    app.hs.create(
       'contacts',
       {
         email: 'ada@acme.example',
@@ -59,16 +43,11 @@ describeEachBackend('CRM contact field mapping', (get) => {
       },
       { companies: [acme.id] },
     );
-    await connectWithToken(app.ctx, {
-      workspaceId: app.ws.id,
-      userId: app.ws.users.admin.id,
-      kind: 'hubspot',
-      token: hs.addPrivateToken(),
-    });
+    await app.connectHubSpot();
     expect((await syncIn(app.ctx, app.ws.id)).status).toBe('done');
     expect(await contact()).toEqual({ first_name: 'Ada', title: 'CTO', time_zone: null, owner_id: null });
 
-    const { csrf, html } = await revops.page('/settings/crm');
+    const { csrf, html } = await app.as.revops.page('/settings/crm');
     const page = text(html);
     expect(page).toContain('name="contact.title" value="jobtitle"');
     expect(page).toContain('name="contact.timeZone" value="hs_timezone"');
@@ -87,13 +66,13 @@ describeEachBackend('CRM contact field mapping', (get) => {
       'filter.type': 'all',
       action: 'save',
     };
-    const bad = await revops.post('/settings/crm/settings', { ...form, 'contact.title': 'job function' });
+    const bad = await app.as.revops.post('/settings/crm/settings', { ...form, 'contact.title': 'job function' });
     expect(bad.status).toBe(400);
     expect(text(await bad.text())).toContain('Mapping: a CRM property name');
     expect((await savedMapping()).contact).toBeUndefined();
 
-    expect((await revops.post('/settings/crm/settings', form)).status).toBe(303);
-    const after = text((await revops.page('/settings/crm')).html);
+    expect((await app.as.revops.post('/settings/crm/settings', form)).status).toBe(303);
+    const after = text((await app.as.revops.page('/settings/crm')).html);
     expect(after).toContain('name="contact.title" value="job_function"');
     expect(after).toContain('name="contact.timeZone" value=""');
     expect((await savedMapping()).contact).toMatchObject({ title: 'job_function', owner: 'account_rep' });

@@ -3,15 +3,14 @@
 // one and the other way round; the mailbox callback never consumes a CRM flow. The migration turns a CRM
 // flow saved the old way (transport 'api', host in nonce) into the new shape. Both backends.
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { one } from '../../db/index.js';
 import { listMigrations, migrate } from '../../db/migrate.js';
 import { consumeOAuthFlow } from '../../db/queries/mailbox-oauth.js';
 import { buildWorkspace } from '../support/builders.js';
+import { useCrmApp } from '../support/crm-app.js';
 import { BACKENDS, createTestDb, describeEachBackend, type TestDb } from '../support/db.js';
-import { startFakeHubSpot, type FakeHubSpot } from '../support/fake-hubspot.js';
-import { startFakeSalesforce, type FakeSalesforce } from '../support/fake-salesforce.js';
-import { Browserish, useWebApp } from '../support/web.js';
+import { Browserish } from '../support/web.js';
 
 interface FlowRow {
   provider: string;
@@ -25,24 +24,7 @@ const FLOW_COLS = `provider, purpose, transport, nonce, login_host, consumed_at 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('base64url');
 
 describeEachBackend('CRM sign-in flows in oauth_flows', (get) => {
-  let hs: FakeHubSpot;
-  let sf: FakeSalesforce;
-  const env: Record<string, string> = {};
-  beforeAll(async () => {
-    hs = await startFakeHubSpot();
-    sf = await startFakeSalesforce();
-    Object.assign(env, sf.env, {
-      HUBSPOT_API_URL: hs.url,
-      HUBSPOT_AUTH_URL: `${hs.url}/oauth/authorize`,
-      HUBSPOT_CLIENT_ID: hs.clientId,
-      HUBSPOT_CLIENT_SECRET: hs.clientSecret,
-    });
-  });
-  const app = useWebApp(get, env);
-  afterAll(async () => {
-    await hs?.close();
-    await sf?.close();
-  });
+  const app = useCrmApp(get, { hubspot: 'oauth', salesforce: true, web: true });
 
   const flowFor = (state: string) =>
     one<FlowRow>(app.ctx.db, {
@@ -75,9 +57,9 @@ describeEachBackend('CRM sign-in flows in oauth_flows', (get) => {
     const back = new URL(
       (await fetch(start.headers.get('location')!, { redirect: 'manual' })).headers.get('location')!,
     );
-    const hosts = sf.tokenHosts.length;
+    const hosts = app.sf.tokenHosts.length;
     expect((await revops.fetch(back.pathname + back.search)).status).toBe(303);
-    expect(sf.tokenHosts.slice(hosts)).toEqual(['sandbox']);
+    expect(app.sf.tokenHosts.slice(hosts)).toEqual(['sandbox']);
     expect((await flowFor(state))?.consumed).toBe(true);
   });
 

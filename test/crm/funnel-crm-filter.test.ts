@@ -5,40 +5,21 @@
 // value changed in the CRM moves the account at the next sync. Every other section of the dashboard
 // (replies per step, speed per rep, approval per step, edits per prompt version, hold-out lift)
 // counts under the same filter.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { connectWithToken } from '../../crm/connection.js';
+import { expect, it } from 'vitest';
 import { syncIn } from '../../crm/sync-in.js';
 import { one, run } from '../../db/index.js';
+import { useCrmApp } from '../support/crm-app.js';
 import { describeEachBackend } from '../support/db.js';
-import { startFakeHubSpot, type FakeHubSpot } from '../support/fake-hubspot.js';
-import { Browserish, useWebApp } from '../support/web.js';
 import { buildSequence } from '../sequencing/builders.js';
 
 const text = (h: string) => h.replace(/\s+/g, ' ');
 
 describeEachBackend('funnel filtered by mapped CRM fields', (get) => {
-  let hs: FakeHubSpot;
-  const env: Record<string, string> = {};
-  beforeAll(async () => {
-    hs = await startFakeHubSpot();
-    env.HUBSPOT_API_URL = hs.url;
-  });
-  const app = useWebApp(get, env);
-  let manager: Browserish;
-  let revops: Browserish;
-  beforeAll(async () => {
-    manager = new Browserish(app.base);
-    await manager.login(app.ws.users.manager.email, app.ws.users.manager.password);
-    revops = new Browserish(app.base);
-    await revops.login(app.ws.users.revops.email, app.ws.users.revops.password);
-  });
-  afterAll(async () => {
-    await hs?.close();
-  });
+  const app = useCrmApp(get, { hubspot: true, login: ['manager', 'revops'] });
 
   /** The funnel's total row: stage → count. */
   const totals = async (query: string) => {
-    const { res, html } = await manager.page(`/dashboard${query}`);
+    const { res, html } = await app.as.manager.page(`/dashboard${query}`);
     expect(res.status).toBe(200);
     const total = /<tr class="total"[^>]*>([\s\S]*?)<\/tr>/.exec(html)![1]!;
     const n = (stage: string) =>
@@ -70,28 +51,23 @@ describeEachBackend('funnel filtered by mapped CRM fields', (get) => {
         values: [app.ws.id, s.sequenceId, s.stepIds[0]],
       });
     }
-    const acme = hs.create('companies', {
+    const acme = app.hs.create('companies', {
       name: 'Acme',
       domain: 'acme.example',
       customer_segment: 'Enterprise',
       industry: 'Software',
     });
-    hs.create('companies', { name: 'Beta', domain: 'beta.example', customer_segment: 'SMB', industry: 'Software' });
-    hs.create('companies', { name: 'Gamma', domain: 'gamma.example', customer_segment: '', industry: 'Retail' });
-    await connectWithToken(app.ctx, {
-      workspaceId: app.ws.id,
-      userId: app.ws.users.admin.id,
-      kind: 'hubspot',
-      token: hs.addPrivateToken(),
-    });
+    app.hs.create('companies', { name: 'Beta', domain: 'beta.example', customer_segment: 'SMB', industry: 'Software' });
+    app.hs.create('companies', { name: 'Gamma', domain: 'gamma.example', customer_segment: '', industry: 'Retail' });
+    await app.connectHubSpot();
 
     // Nothing mapped yet: no CRM select on the dashboard.
     const before = await totals('');
     expect(before).toMatchObject({ signals: 3, drafted: 3, sent: 3 });
     expect(before.html).not.toContain('name="segment"');
 
-    const { csrf } = await revops.page('/settings/crm');
-    const saved = await revops.post('/settings/crm/settings', {
+    const { csrf } = await app.as.revops.page('/settings/crm');
+    const saved = await app.as.revops.post('/settings/crm/settings', {
       _csrf: csrf!,
       'company.name': 'name',
       'company.domain': 'domain',
@@ -121,13 +97,13 @@ describeEachBackend('funnel filtered by mapped CRM fields', (get) => {
     expect(await totals('?industry=Software&segment=SMB')).toMatchObject({ signals: 1, sent: 1 });
     expect(await totals('?industry=Mining')).toMatchObject({ signals: 0, drafted: 0 });
 
-    const csv = await manager.fetch('/dashboard.csv?industry=Software&dim=signal_type');
+    const csv = await app.as.manager.fetch('/dashboard.csv?industry=Software&dim=signal_type');
     expect(csv.status).toBe(200);
     const lines = (await csv.text()).trim().split('\n');
     expect(lines.find((l) => l.startsWith('funding'))).toMatch(/^funding,2,2,2,2,/);
 
     // The CRM moves Acme to SMB: the next (incremental) sync moves its signal with it.
-    hs.update('companies', acme.id, { customer_segment: 'SMB' });
+    app.hs.update('companies', acme.id, { customer_segment: 'SMB' });
     const again = await syncIn(app.ctx, app.ws.id);
     expect(again.summary.companies).toMatchObject({ updated: 1, created: 0 });
     expect(await totals('?segment=SMB')).toMatchObject({ signals: 2, sent: 2 });
@@ -148,7 +124,7 @@ describeEachBackend('funnel filtered by mapped CRM fields', (get) => {
     );
   /** What the dashboard's other sections count, for a query string. */
   const sections = async (query: string) => {
-    const { res, html } = await manager.page(`/dashboard${query}`);
+    const { res, html } = await app.as.manager.page(`/dashboard${query}`);
     expect(res.status).toBe(200);
     const h = text(html);
     const bars = [...section(h, 'steps-h').matchAll(/<text[^>]*>([\s\S]*?)<\/text>/g)].map((m) => strip(m[1]!));
@@ -223,6 +199,8 @@ describeEachBackend('funnel filtered by mapped CRM fields', (get) => {
     });
     const none = await sections('?industry=Mining');
     expect(none).toMatchObject({ repApproved: [], editedSequences: 0, lift: [] });
-    expect(text((await manager.page('/dashboard?industry=Mining')).html)).toContain('Nothing sent in this range.');
+    expect(text((await app.as.manager.page('/dashboard?industry=Mining')).html)).toContain(
+      'Nothing sent in this range.',
+    );
   });
 });

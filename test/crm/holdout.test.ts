@@ -3,8 +3,7 @@
 // does); a draft written before the deal opened shows the reason on its page and cannot be approved
 // (page, API and the domain call), and can be once the deal closes; an account deleted in HubSpot is
 // held out too.
-import { beforeAll, afterAll, expect, it } from 'vitest';
-import { connectWithToken } from '../../crm/connection.js';
+import { expect, it } from 'vitest';
 import { crmHoldOut } from '../../crm/guards.js';
 import { syncIn } from '../../crm/sync-in.js';
 import { one } from '../../db/index.js';
@@ -12,10 +11,10 @@ import type { SignalRow } from '../../db/queries/signals.js';
 import { isAppError } from '../../errors.js';
 import { planResearch } from '../../research/plan.js';
 import { approveSequence } from '../../sequencing/approve.js';
+import { useCrmApp } from '../support/crm-app.js';
 import { describeEachBackend } from '../support/db.js';
-import { startFakeHubSpot, type FakeHubSpot } from '../support/fake-hubspot.js';
 import { buildDraft } from '../support/review-builders.js';
-import { Browserish, useWebApp } from '../support/web.js';
+import { Browserish } from '../support/web.js';
 
 const words = (h: string) =>
   h
@@ -24,22 +23,7 @@ const words = (h: string) =>
     .replace(/\s+/g, ' ');
 
 describeEachBackend('CRM hold-out where sequences start', (get) => {
-  let hs: FakeHubSpot;
-  const env: Record<string, string> = {};
-  beforeAll(async () => {
-    hs = await startFakeHubSpot();
-    env.HUBSPOT_API_URL = hs.url;
-  });
-  const app = useWebApp(get, env);
-  beforeAll(async () => {
-    await connectWithToken(app.ctx, {
-      workspaceId: app.ws.id,
-      userId: app.ws.users.admin.id,
-      kind: 'hubspot',
-      token: hs.addPrivateToken(),
-    });
-  });
-  afterAll(async () => hs?.close());
+  const app = useCrmApp(get, { hubspot: true, web: true, connect: 'hubspot' });
 
   /** A draft at a fresh account, that account in HubSpot (linked by domain on sync) with an open deal. */
   async function draftWithDeal(dealName: string) {
@@ -48,8 +32,8 @@ describeEachBackend('CRM hold-out where sequences start', (get) => {
       text: `SELECT domain FROM accounts WHERE id = $1`,
       values: [d.accountId],
     }))!.domain;
-    const co = hs.create('companies', { name: `Co ${dealName}`, domain });
-    const deal = hs.create(
+    const co = app.hs.create('companies', { name: `Co ${dealName}`, domain });
+    const deal = app.hs.create(
       'deals',
       { dealname: dealName, dealstage: 'qualifiedtobuy', hs_is_closed: 'false' },
       { companies: [co.id] },
@@ -57,7 +41,7 @@ describeEachBackend('CRM hold-out where sequences start', (get) => {
     return { d, co, deal };
   }
   const closeDeal = async (id: string) => {
-    hs.update('deals', id, { hs_is_closed: 'true', dealstage: 'closedlost' });
+    app.hs.update('deals', id, { hs_is_closed: 'true', dealstage: 'closedlost' });
     await syncIn(app.ctx, app.ws.id);
   };
   const signalOf = async (id: number) =>
@@ -117,7 +101,7 @@ describeEachBackend('CRM hold-out where sequences start', (get) => {
     const { d, co, deal } = await draftWithDeal('Old deal');
     await closeDeal(deal.id);
     expect(await crmHoldOut(app.ctx.db, app.ws.id, d.accountId)).toBeNull();
-    hs.archive('companies', co.id);
+    app.hs.archive('companies', co.id);
     await syncIn(app.ctx, app.ws.id);
     expect(await crmHoldOut(app.ctx.db, app.ws.id, d.accountId)).toBe('held out by the CRM: deleted in HubSpot');
     const err = await approveSequence(app.ctx, { sequenceId: d.sequenceId, userId: app.ws.users.rep.id }).catch(

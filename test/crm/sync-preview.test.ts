@@ -2,13 +2,11 @@
 // both backends against the fake HubSpot driven by the real client: a changed company with its
 // field's old and new value, a new company, a contact that would fail with the reason, the unchanged
 // only counted; and the preview writes nothing (accounts, contacts, CRM ids, runs, cursors as before).
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { connectWithToken } from '../../crm/connection.js';
+import { expect, it } from 'vitest';
 import { syncIn } from '../../crm/sync-in.js';
 import { one } from '../../db/index.js';
+import { useCrmApp } from '../support/crm-app.js';
 import { describeEachBackend } from '../support/db.js';
-import { startFakeHubSpot, type FakeHubSpot } from '../support/fake-hubspot.js';
-import { Browserish, useWebApp } from '../support/web.js';
 
 /** The page's words: tags dropped, whitespace collapsed (the formatter moves both around). */
 const words = (h: string) =>
@@ -19,21 +17,7 @@ const words = (h: string) =>
     .replace(/\s+/g, ' ');
 
 describeEachBackend('CRM per-record preview', (get) => {
-  let hs: FakeHubSpot;
-  const env: Record<string, string> = {};
-  beforeAll(async () => {
-    hs = await startFakeHubSpot();
-    env.HUBSPOT_API_URL = hs.url;
-  });
-  const app = useWebApp(get, env);
-  let revops: Browserish;
-  beforeAll(async () => {
-    revops = new Browserish(app.base);
-    await revops.login(app.ws.users.revops.email, app.ws.users.revops.password);
-  });
-  afterAll(async () => {
-    await hs?.close();
-  });
+  const app = useCrmApp(get, { hubspot: true, login: ['revops'] });
 
   /** Everything a sync in could write, as one comparable snapshot. */
   const snapshot = () =>
@@ -50,24 +34,19 @@ describeEachBackend('CRM per-record preview', (get) => {
     });
 
   it('lists each record that would be new, change (old → new) or fail, and writes nothing', async () => {
-    const acme = hs.create('companies', { name: 'Acme', domain: 'acme.example', country: 'Germany' });
-    hs.create('companies', { name: 'Beta', domain: 'beta.example', country: 'France' });
-    hs.create('contacts', { email: 'ada@acme.example', jobtitle: 'CTO' }, { companies: [acme.id] });
-    await connectWithToken(app.ctx, {
-      workspaceId: app.ws.id,
-      userId: app.ws.users.admin.id,
-      kind: 'hubspot',
-      token: hs.addPrivateToken(),
-    });
+    const acme = app.hs.create('companies', { name: 'Acme', domain: 'acme.example', country: 'Germany' });
+    app.hs.create('companies', { name: 'Beta', domain: 'beta.example', country: 'France' });
+    app.hs.create('contacts', { email: 'ada@acme.example', jobtitle: 'CTO' }, { companies: [acme.id] });
+    await app.connectHubSpot();
     expect((await syncIn(app.ctx, app.ws.id)).status).toBe('done');
 
-    hs.update('companies', acme.id, { name: 'Acme Robotics', country: 'Austria' });
-    hs.create('companies', { name: 'Delta', domain: 'delta.example' });
-    hs.create('contacts', { email: 'not-an-address', firstname: 'No' });
+    app.hs.update('companies', acme.id, { name: 'Acme Robotics', country: 'Austria' });
+    app.hs.create('companies', { name: 'Delta', domain: 'delta.example' });
+    app.hs.create('contacts', { email: 'not-an-address', firstname: 'No' });
     const before = await snapshot();
 
-    const { csrf } = await revops.page('/settings/crm');
-    const res = await revops.post('/settings/crm/settings', {
+    const { csrf } = await app.as.revops.page('/settings/crm');
+    const res = await app.as.revops.post('/settings/crm/settings', {
       _csrf: csrf!,
       'company.name': 'name',
       'company.domain': 'domain',
@@ -86,11 +65,11 @@ describeEachBackend('CRM per-record preview', (get) => {
     expect(row(`company:${acme.id}`)).toBe(
       'company Acme Robotics would change name: Acme → Acme Robotics country: Germany → Austria',
     );
-    const delta = [...hs.objects.companies.values()].find((c) => c.properties.name === 'Delta')!;
+    const delta = [...app.hs.objects.companies.values()].find((c) => c.properties.name === 'Delta')!;
     expect(row(`company:${delta.id}`)).toMatch(
       /^company Delta new name: \(empty\) → Delta domain: \(empty\) → delta\.example/,
     );
-    const bad = [...hs.objects.contacts.values()].find((c) => c.properties.email === 'not-an-address')!;
+    const bad = [...app.hs.objects.contacts.values()].find((c) => c.properties.email === 'not-an-address')!;
     expect(row(`contact:${bad.id}`)).toBe('contact not-an-address would fail "not-an-address" is not an email address');
     // Beta and Ada did not change: counted, not listed.
     expect(html).not.toMatch(/data-record="company:[^"]*"[^>]*>\s*<td>company Beta/);

@@ -41,7 +41,8 @@ export interface CrmApp {
   sf: FakeSalesforce;
   /** The served app's base URL, when `web`. */
   base: string;
-  as: Partial<Record<Role, Browserish>>;
+  /** The people `login` asked for, logged in to the served app (only those: the others are undefined). */
+  as: Record<Role, Browserish>;
   /** Connects a workspace (default: this one) to the fake HubSpot with a private app token. */
   connectHubSpot(ws?: TestWorkspace): Promise<void>;
   /** Connects a workspace (default: this one) to the fake Salesforce org with tokens it granted. */
