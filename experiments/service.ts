@@ -67,7 +67,7 @@ export async function directionsForSequence(db: Queryable, sequenceId: number): 
   };
 }
 
-/** Puts a sequence's experiment into what its drafter is given (drafting/service.ts `loadDraftInput`). */
+/** Puts a sequence's experiment into what its drafter is given (drafting/load.ts `loadDraftInput`). */
 export async function applyExperiment(db: Queryable, sequenceId: number, input: DraftInput): Promise<void> {
   const d = await directionsForSequence(db, sequenceId);
   if (d.evergreen) {

@@ -3,7 +3,8 @@
 import { one, run } from '../db/index.js';
 import { insertAudit } from '../db/queries/audit.js';
 import { insertRefreshVersion, saveRefreshedStep, stepStatus, workspaceSettings } from '../db/queries/step-approval.js';
-import { draftByModel, loadDraftInput, type DraftDeps } from '../drafting/service.js';
+import { loadDraftInput } from '../drafting/load.js';
+import { draftByModel, type DraftDeps } from '../drafting/service.js';
 import type { GateFailure } from '../drafting/gates.js';
 import type { DraftedSequence, DraftInput } from '../drafting/schema.js';
 import { AppError } from '../errors.js';

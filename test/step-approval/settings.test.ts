@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AppContext } from '../../context.js';
 import { one } from '../../db/index.js';
-import { prepareSequences } from '../../drafting/service.js';
+import { prepareSequences } from '../../drafting/load.js';
 import { ensureWorkspace } from '../../review-ui/auth/users.js';
 import { stepApprovalTick, approveStep } from '../../sequencing/step-approval.js';
 import { buildWorkspace, type TestWorkspace } from '../support/builders.js';
