@@ -11,7 +11,7 @@
 // measured on loopback HTTP, so "server time" here includes rendering and the socket round trip.
 import { performance } from 'node:perf_hooks';
 import type { AppContext } from '../context.js';
-import { one, run } from '../db/index.js';
+import { one, run, type Sql } from '../db/index.js';
 import { queuePage, type QueueFilter } from '../db/queries/review-queue.js';
 import { buildWorkspace } from '../test/support/builders.js';
 import { createTestContext } from '../test/support/context.js';
@@ -92,10 +92,11 @@ async function measure(ctx: AppContext, base: string, N: number, label: string) 
   const ws = await buildWorkspace(ctx.db, label);
   const started = performance.now();
   await seed(ctx, ws.id, ws.users.rep.id, ws.users.admin.id, N);
-  const pending = (await one<{ n: number }>(ctx.db, {
+  const countPending: Sql<{ n: number }> = {
     text: `SELECT count(*)::int AS n FROM sequences WHERE workspace_id = $1 AND status = 'pending_review'`,
     values: [ws.id],
-  }))!.n;
+  };
+  const pending = (await one(ctx.db, countPending))!.n;
   console.log(
     `${backend}: seeded ${pending} pending drafts (+ as many active) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
@@ -122,10 +123,11 @@ async function measure(ctx: AppContext, base: string, N: number, label: string) 
       queuePage(ws.id, now, null, {}, 50, 0),
       queuePage(ws.id, now, null, { q: 'Signal 12' }, 50, 0),
     ]) {
-      const plan = await run<{ 'QUERY PLAN': string }>(ctx.db, {
+      const explain: Sql<{ 'QUERY PLAN': string }> = {
         text: 'EXPLAIN (ANALYZE, BUFFERS OFF) ' + sql.text,
         values: sql.values,
-      });
+      };
+      const plan = await run(ctx.db, explain);
       console.log(plan.map((r) => r['QUERY PLAN']).join('\n'));
     }
   }
