@@ -198,7 +198,6 @@ export function barChart(
   </svg>`;
 }
 
-
 export const DIM_LABEL: Record<Dimension, string> = {
   signal_type: 'Signal type',
   source: 'Source',
@@ -306,12 +305,25 @@ export interface DashboardView {
 }
 
 export function dashboardPage(v: DashboardView): Html {
-  const { query: q, filter, range, timeZone, rows, total, steps, latency, kindLatency, skips, edits, lift, crmValues } =
-    v;
+  const {
+    query: q,
+    filter,
+    range,
+    timeZone,
+    rows,
+    total,
+    steps,
+    latency,
+    kindLatency,
+    skips,
+    edits,
+    lift,
+    crmValues,
+  } = v;
   const conv = conversions(total);
   const totalReplies = steps.reduce((n, s) => n + s.replies, 0);
   const params = new URLSearchParams({ from: range.fromDay, to: range.toDay, dim: q.dim, ...filter });
-return html` <form method="get" action="/dashboard" class="filters" aria-label="Range and grouping">
+  return html` <form method="get" action="/dashboard" class="filters" aria-label="Range and grouping">
       <label>From <input type="date" name="from" value="${range.fromDay}" /></label>
       <label>To <input type="date" name="to" value="${range.toDay}" /></label>
       <label
@@ -324,8 +336,8 @@ return html` <form method="get" action="/dashboard" class="filters" aria-label="
       <button type="submit">Show</button> <a href="/dashboard.csv?${params.toString()}" download>Export CSV</a>
     </form>
     <p class="muted">
-      Signals detected ${range.fromDay} to ${range.toDay} (${timeZone}) and the sequences drafted from them.
-      Positive reply: the reply classifier said interested or asked for a meeting.
+      Signals detected ${range.fromDay} to ${range.toDay} (${timeZone}) and the sequences drafted from them. Positive
+      reply: the reply classifier said interested or asked for a meeting.
     </p>
     ${crmFilterNote(filter)}
     <section aria-labelledby="funnel-h">
