@@ -114,6 +114,18 @@ export function playRoutes(ctx: AppContext): Router {
     if (!p) throw new AppError('NOT_FOUND', 'No such play.');
     return p;
   };
+  /** Create (no id) or edit a play, audited: the page and the JSON API both go through here. */
+  const save = async (req: AuthedRequest, def: unknown, edit?: { id: number; version: number }) => {
+    const u = req.user;
+    if (!edit) {
+      const p = await createPlay(ctx.db, u.workspaceId, def, u.id);
+      await auditRequest(ctx.db, req, 'play.created', { type: 'play', id: p.id });
+      return p;
+    }
+    const p = await editPlay(ctx.db, u.workspaceId, edit.id, edit.version, def, u.id);
+    await auditRequest(ctx.db, req, 'play.edited', { type: 'play', id: p.id }, { version: p.version });
+    return p;
+  };
 
   r.get('/plays', async (req, res, user) => {
     const plays = await run(ctx.db, listPlays(user.workspaceId));
@@ -138,9 +150,8 @@ export function playRoutes(ctx: AppContext): Router {
     );
   });
 
-  r.post('/plays', requireRole('revops'), async (req, res, user) => {
-    const p = await createPlay(ctx.db, user.workspaceId, fromForm(req.body ?? {}), user.id);
-    await auditRequest(ctx.db, req, 'play.created', { type: 'play', id: p.id });
+  r.post('/plays', requireRole('revops'), async (req, res) => {
+    const p = await save(req, fromForm(req.body ?? {}));
     res.redirect(303, `/plays/${p.id}`);
   });
 
@@ -177,16 +188,8 @@ export function playRoutes(ctx: AppContext): Router {
     );
   });
 
-  r.post('/plays/:id', requireRole('revops'), async (req, res, user) => {
-    const p = await editPlay(
-      ctx.db,
-      user.workspaceId,
-      idOf(req),
-      Number(req.body?.version),
-      fromForm(req.body ?? {}),
-      user.id,
-    );
-    await auditRequest(ctx.db, req, 'play.edited', { type: 'play', id: p.id }, { version: p.version });
+  r.post('/plays/:id', requireRole('revops'), async (req, res) => {
+    const p = await save(req, fromForm(req.body ?? {}), { id: idOf(req), version: Number(req.body?.version) });
     res.redirect(303, `/plays/${p.id}`);
   });
 
@@ -252,13 +255,13 @@ export function playRoutes(ctx: AppContext): Router {
       versions: await run(ctx.db, listPlayVersions(p.id)),
     });
   });
-  r.post('/api/plays', requireRole('revops'), async (req, res, user) => {
-    const p = await createPlay(ctx.db, user.workspaceId, req.body, user.id);
+  r.post('/api/plays', requireRole('revops'), async (req, res) => {
+    const p = await save(req, req.body);
     res.status(201).json({ id: p.id, version: p.version, ...toDefinition(p) });
   });
-  r.put('/api/plays/:id', requireRole('revops'), async (req, res, user) => {
+  r.put('/api/plays/:id', requireRole('revops'), async (req, res) => {
     const { version, ...def } = (req.body ?? {}) as { version?: number };
-    const p = await editPlay(ctx.db, user.workspaceId, idOf(req), Number(version), def, user.id);
+    const p = await save(req, def, { id: idOf(req), version: Number(version) });
     res.json({ id: p.id, version: p.version, ...toDefinition(p) });
   });
   r.post('/api/plays/:id/enroll', requireRole('rep', 'revops'), async (req, res, user) => {
