@@ -5,85 +5,14 @@ import { Router, type Request } from 'express';
 import type { AppContext } from '../../context.js';
 import { one } from '../../db/index.js';
 import { mergedInto, type MergeKind } from '../../db/queries/merge.js';
-import { clashMessage, mergeRecords, previewMerge, type MergePreview } from '../../accounts/merge.js';
+import { mergeRecords, previewMerge } from '../../accounts/merge.js';
 import { AppError } from '../../errors.js';
 import { authedRouter, type AuthedHandler } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
 import { intParam } from '../format.js';
-import { html, safeUrl } from '../html.js';
-import { csrfField, page } from '../layout.js';
+import { mergePage } from '../views/merge.js';
 
 const KINDS: MergeKind[] = ['account', 'contact'];
-
-const describe = (kind: MergeKind, r: Record<string, unknown>) =>
-  kind === 'account'
-    ? `#${String(r.id)} ${String(r.name)}${r.domain ? ` (${String(r.domain)})` : ''}`
-    : `#${String(r.id)} ${`${String(r.first_name)} ${String(r.last_name)}`.trim()} <${String(r.email)}>`;
-
-function mergePage(
-  req: Request,
-  kind: MergeKind,
-  ids: { from?: number; into?: number },
-  p?: MergePreview,
-  error?: string,
-) {
-  const plural = `${kind}s`;
-  return page(
-    req,
-    `Merge two ${plural}`,
-    html`${error ? html`<p class="error" role="alert">${error}</p>` : ''}
-      <form method="get" action="${safeUrl(`/merge/${kind}`)}" class="stack">
-        <label
-          >Merge away ${kind} # <input name="from" type="number" min="1" value="${ids.from ?? ''}" required
-        /></label>
-        <label
-          >into ${kind} # (kept) <input name="into" type="number" min="1" value="${ids.into ?? ''}" required
-        /></label>
-        <button type="submit" class="secondary">Show what moves</button>
-      </form>
-      ${
-        p
-          ? html`<section class="card" aria-label="What the merge does">
-              <h2>${describe(kind, p.from)} → ${describe(kind, p.into)}</h2>
-              <p>
-                ${describe(kind, p.into)} is kept. ${describe(kind, p.from)} is removed; its
-                ${kind === 'account' ? 'domain and name become aliases' : 'address becomes an alias'} of the kept one,
-                and its old links lead there.
-              </p>
-              <table>
-                <thead>
-                  <tr>
-                    <th>Moves to the kept ${kind}</th>
-                    <th>Rows</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${Object.entries(p.moves).map(
-                    ([k, n]) =>
-                      html`<tr>
-                        <td>${k}</td>
-                        <td>${n}</td>
-                      </tr>`,
-                  )}
-                </tbody>
-              </table>
-              ${
-                p.clashes.length
-                  ? html`<p class="error" role="alert">${clashMessage(p)}</p>`
-                  : html`<form method="post" action="${safeUrl(`/merge/${kind}`)}">
-                      ${csrfField(req)}<input type="hidden" name="from" value="${String(p.from.id)}" /><input
-                        type="hidden"
-                        name="into"
-                        value="${String(p.into.id)}"
-                      />
-                      <button type="submit">Merge</button>
-                    </form>`
-              }
-            </section>`
-          : ''
-      }`,
-  );
-}
 
 export function mergeRoutes(ctx: AppContext): Router {
   const r = authedRouter();
