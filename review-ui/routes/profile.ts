@@ -1,14 +1,13 @@
 // Each user's own sender name and signature: what their sequences' mail and their answers go out
 // with. Empty means the default: the mailbox's From name, the workspace signature (Settings).
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
-import { findSenderProfile, updateSenderProfile, type SenderProfile } from '../../db/queries/user-profile.js';
+import { findSenderProfile, updateSenderProfile } from '../../db/queries/user-profile.js';
 import { authedRouter } from '../authed.js';
 import { auditRequest } from '../audit.js';
-import { html } from '../html.js';
-import { csrfField, page } from '../layout.js';
+import { profilePage } from '../views/profile.js';
 
 const ProfileForm = z.object({
   senderName: z
@@ -18,38 +17,6 @@ const ProfileForm = z.object({
     .refine((s) => !/[\r\n<>"]/.test(s), 'a sender name without line breaks, quotes or angle brackets'),
   signature: z.string().max(2000, 'a signature of at most 2,000 characters'),
 });
-
-function profilePage(req: Request, p: SenderProfile, opts: { saved?: boolean; error?: string; status?: number } = {}) {
-  return page(
-    req,
-    'Your sender name and signature',
-    html`${opts.saved ? html`<p class="flash ok" role="status">Saved. Mail from your sequences and your answers use it from now on.</p>` : ''}
-      ${opts.error ? html`<p class="error" role="alert">${opts.error}</p>` : ''}
-      <form method="post" action="/profile" class="stack">
-        ${csrfField(req)}
-        <label
-          >Sender name
-          <input
-            name="senderName"
-            value="${p.sender_name ?? ''}"
-            maxlength="200"
-            placeholder="The mailbox's From name"
-          />
-        </label>
-        <label
-          >Signature
-          <textarea name="signature" rows="5" placeholder="${p.workspace_signature ?? ''}">
-${p.signature ?? ''}</textarea>
-        </label>
-        <p class="muted">
-          Leave empty to use the defaults: the mailbox's From name and the workspace
-          signature${p.workspace_signature ? html` (shown greyed above)` : ' (none is set)'}.
-        </p>
-        <button type="submit">Save</button>
-      </form>`,
-    { status: opts.status },
-  );
-}
 
 export function profileRoutes(ctx: AppContext): Router {
   const r = authedRouter();
