@@ -4,13 +4,11 @@ import type { OAuthMailboxRow } from '../../db/queries/mailbox-oauth.js';
 import { html, safeUrl, type Html } from '../html.js';
 
 const card = (label: string, n: number, href?: string) =>
-  html`<div class="card">
-    ${href ? html`<a href="${safeUrl(href)}"><b>${n}</b></a>` : html`<b>${n}</b>`}${label}
-  </div>`;
+  html`<div class="card">${href ? html`<a href="${safeUrl(href)}"><b>${n}</b></a>` : html`<b>${n}</b>`}${label}</div>`;
 
 export function homePage(v: {
   broken: Pick<OAuthMailboxRow, 'from_email' | 'consent_error'>[];
-  checklist: Html | "";
+  checklist: Html | '';
   who: string;
   embedded: boolean;
   llm: boolean;
@@ -36,9 +34,8 @@ export function homePage(v: {
       ${v.llm ? '' : 'No ANTHROPIC_API_KEY: drafts are written by the offline drafter.'}
     </p>
     <section class="cards" aria-label="Workspace">
-      ${card('drafts waiting for review', c.pending_review!, '/queue')}
-      ${card('active sequences', c.active_sequences!)} ${card('signals', c.signals!)}
-      ${card('accounts', c.accounts!, '/accounts')} ${card('contacts', c.contacts!, '/contacts')}
-      ${card('users', c.users!)}
+      ${card('drafts waiting for review', c.pending_review!, '/queue')} ${card('active sequences', c.active_sequences!)}
+      ${card('signals', c.signals!)} ${card('accounts', c.accounts!, '/accounts')}
+      ${card('contacts', c.contacts!, '/contacts')} ${card('users', c.users!)}
     </section>`;
 }

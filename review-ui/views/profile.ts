@@ -4,7 +4,11 @@ import type { SenderProfile } from '../../db/queries/user-profile.js';
 import { html } from '../html.js';
 import { csrfField, page } from '../layout.js';
 
-export function profilePage(req: Request, p: SenderProfile, opts: { saved?: boolean; error?: string; status?: number } = {}) {
+export function profilePage(
+  req: Request,
+  p: SenderProfile,
+  opts: { saved?: boolean; error?: string; status?: number } = {},
+) {
   return page(
     req,
     'Your sender name and signature',

@@ -33,9 +33,9 @@ describeEachBackend('play audit rows, page and API alike', (get) => {
     const created = await revops.post('/plays', { ...form, _csrf: csrf });
     expect(created.status).toBe(303);
     const pageId = Number(/\/plays\/(\d+)$/.exec(created.headers.get('location')!)![1]);
-    expect((await revops.post(`/plays/${pageId}`, { ...form, _csrf: csrf, name: 'Funded 2', version: '1' })).status).toBe(
-      303,
-    );
+    expect(
+      (await revops.post(`/plays/${pageId}`, { ...form, _csrf: csrf, name: 'Funded 2', version: '1' })).status,
+    ).toBe(303);
 
     const res = await api('POST', '/api/plays', { name: 'Funded', trigger: { kind: 'signal', signalType: 'funding' } });
     expect(res.status).toBe(201);
