@@ -3,6 +3,7 @@
 import pg from 'pg';
 import { adminUrl } from './db.js';
 import { startEmbeddedPostgres } from './embedded-pg.js';
+import { migratedPgliteImageFile } from './pglite-image.js';
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EADDRNOTAVAIL']);
 
@@ -24,6 +25,10 @@ async function unreachable(url: string): Promise<string | undefined> {
 }
 
 export default async function setup() {
+  // The migrated PGlite image (pglite-image.ts), made here once before the workers start: on a machine
+  // without it, each of the three workers would otherwise make its own at the same moment (initdb and
+  // every migration, three times over, on two cores).
+  await migratedPgliteImageFile();
   const reason = await unreachable(adminUrl());
   if (!reason) return;
   const server = await startEmbeddedPostgres();
