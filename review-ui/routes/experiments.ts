@@ -1,24 +1,23 @@
 // Experiments: the managers' report (hold-out lift per play and signal type, variants per play
 // and template, CSV, JSON API) and RevOps' experiment settings of a play (variants, hold-out).
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
 import type { CrmFilter } from '../../db/queries/dashboard-crm.js';
 import { armOutcomes, stepVariantOutcomes, variantOutcomes } from '../../db/queries/experiments.js';
-import { findPlay, type PlayRow } from '../../db/queries/plays.js';
+import { findPlay } from '../../db/queries/plays.js';
 import { experimentReports, liftReports } from '../../experiments/report.js';
-import { ANGLES, parseVariantLines, PlayExperiment, readExperiment, variantLines } from '../../experiments/schema.js';
+import { parseVariantLines, PlayExperiment } from '../../experiments/schema.js';
 import { MIN_SAMPLE_PER_ARM } from '../../experiments/stats.js';
 import { AppError } from '../../errors.js';
 import { editPlay, toDefinition } from '../../plays/service.js';
 import { authedRouter, type AuthedRequest } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
 import { intParam } from '../format.js';
-import { html, type Html } from '../html.js';
 import { endpoint } from '../openapi.js';
-import { csrfField, page } from '../layout.js';
-import { experimentsCsv, liftChart, liftTable, variantTables } from '../views/experiments.js';
+import { page } from '../layout.js';
+import { experimentForm, experimentsCsv, experimentsPage, liftPanel } from '../views/experiments.js';
 import { dateRange } from './dashboard.js';
 import { auditRequest } from '../audit.js';
 
@@ -129,51 +128,7 @@ export async function liftSection(
   crm: CrmFilter = null,
 ) {
   const lift = liftReports(await run(ctx.db, armOutcomes(workspaceId, from, to, crm)));
-  return html`<section aria-labelledby="lift-h">
-    <h2 id="lift-h">Lift from signals (hold-out)</h2>
-    <p class="muted">
-      Contacts a signal selected, treated with the signal's sequence or held out at random. Variants and CSV:
-      <a href="/experiments">experiments</a>.
-    </p>
-    ${liftChart(lift)} ${liftTable(lift)}
-  </section>`;
-}
-
-function experimentForm(req: Request, p: PlayRow): Html {
-  const e = readExperiment(p.experiment);
-  const share = e ? e.holdoutShare : 0.1;
-  return html`<form method="post" action="/plays/${p.id}/experiment" id="experiment-form">
-    ${csrfField(req)}
-    <input type="hidden" name="version" value="${p.version}" />
-    <label
-      >Variants, one a line: <code>label | instruction to the model | offline angle</code> (2 to 4, or none; angles:
-      ${ANGLES.join(', ')}) <textarea name="variants" rows="5" cols="90">${variantLines(e?.variants ?? [])}</textarea>
-    </label>
-    <label class="check"
-      ><input type="checkbox" name="holdout_on" value="1" ${e && e.holdoutShare > 0 ? html`checked` : ''} /> Hold out
-      contacts to measure the signal's lift</label
-    >
-    <label
-      >Share held out (%)
-      <input name="holdout_percent" type="number" min="1" max="50" step="0.1" value="${(share * 100 || 10).toFixed(1)}"
-    /></label>
-    <label
-      >Held-out contacts get
-      <select name="holdout_gets">
-        <option value="evergreen">the evergreen sequence (not about the signal)</option>
-        <option value="nothing" ${e?.holdoutGets === 'nothing' ? html`selected` : ''}>nothing</option>
-      </select></label
-    >
-    <label class="check"
-      ><input type="checkbox" name="auto_promote" value="1" ${e?.autoPromote ? html`checked` : ''} /> Once a variant
-      wins, give it to new enrolments</label
-    >
-    <label
-      >Sends per variant before a winner is named
-      <input name="min_sample" type="number" min="30" value="${e?.minSample ?? MIN_SAMPLE_PER_ARM}"
-    /></label>
-    <button type="submit">Save experiment</button>
-  </form>`;
+  return liftPanel(lift);
 }
 
 function experimentFromForm(b: Record<string, string | undefined>): PlayExperiment | null {
@@ -210,31 +165,11 @@ export function experimentRoutes(ctx: AppContext): Router {
   r.get('/experiments', async (req, res, user) => {
     const rg = range(req);
     const { experiments, lift } = await loadExperiments(ctx, user.workspaceId, rg.from, rg.to);
-    const params = new URLSearchParams({ from: rg.fromDay, to: rg.toDay });
     res.type('html').send(
       page(
         req,
         'Experiments',
-        html`<form method="get" action="/experiments" class="filters" aria-label="Range">
-            <label>From <input type="date" name="from" value="${rg.fromDay}" /></label>
-            <label>To <input type="date" name="to" value="${rg.toDay}" /></label>
-            <button type="submit">Show</button>
-            <a href="/experiments.csv?${params.toString()}" download>Export CSV</a>
-          </form>
-          <p class="muted">
-            Sequences created ${rg.fromDay} to ${rg.toDay}. Differences carry a 95% interval (Newcombe's hybrid score
-            method); "P(best)" is the probability that a variant's true rate is the highest, under a beta-binomial model
-            with a uniform prior. A winner is named only when every variant has its minimum number of sends and one is
-            best with at least 95% probability. Lift counts every contact assigned (a rejected draft stays in its arm).
-          </p>
-          <section aria-labelledby="lift-h">
-            <h2 id="lift-h">Lift from signals (hold-out)</h2>
-            ${liftChart(lift)} ${liftTable(lift)}
-          </section>
-          <section aria-labelledby="variants-h">
-            <h2 id="variants-h">Variants</h2>
-            ${variantTables(experiments)}
-          </section>`,
+        experimentsPage(rg, lift, experiments),
       ),
     );
   });
@@ -265,11 +200,7 @@ export function experimentRoutes(ctx: AppContext): Router {
       page(
         req,
         `Experiment: ${p.name}`,
-        html`<p class="muted">
-            Each contact this play enrolls is assigned once, at random, before drafting: a variant, and (for contacts a
-            detected signal selected) treated or held out. Changing variants here affects new enrolments only.
-          </p>
-          ${experimentForm(req, p)}`,
+        experimentForm(req, p),
       ),
     );
   });

@@ -1,9 +1,13 @@
 // The experiments report as HTML and CSV: hold-out lift per play and signal type (with a chart),
-// and a table per experiment of its variants. Every number is escaped like any other text.
+// and a table per experiment of its variants; and a play's experiment settings form. Every number is escaped like any other text.
+import type { Request } from 'express';
+import type { PlayRow } from '../../db/queries/plays.js';
 import type { ExperimentReport, LiftReport } from '../../experiments/report.js';
-import type { Interval } from '../../experiments/stats.js';
+import { ANGLES, readExperiment, variantLines } from '../../experiments/schema.js';
+import { MIN_SAMPLE_PER_ARM, type Interval } from '../../experiments/stats.js';
 import { label } from '../format.js';
 import { html, type Html } from '../html.js';
+import { csrfField } from '../layout.js';
 import { csvCell } from './dashboard.js';
 
 const pc = (v: number | null | undefined, digits = 1) => (v == null ? '—' : `${(v * 100).toFixed(digits)}%`);
@@ -258,3 +262,87 @@ export function experimentsCsv(reports: ExperimentReport[], lifts: LiftReport[])
   }
   return lines.map((l) => l.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
+
+/** The lift panel the dashboard shows; the full report is at /experiments. */
+export function liftPanel(lift: LiftReport[]): Html {
+  return html`<section aria-labelledby="lift-h">
+    <h2 id="lift-h">Lift from signals (hold-out)</h2>
+    <p class="muted">
+      Contacts a signal selected, treated with the signal's sequence or held out at random. Variants and CSV:
+      <a href="/experiments">experiments</a>.
+    </p>
+    ${liftChart(lift)} ${liftTable(lift)}
+  </section>`;
+}
+
+/** The managers' report: the range, the lift from signals and the variants. */
+export function experimentsPage(
+  rg: { fromDay: string; toDay: string },
+  lift: LiftReport[],
+  experiments: ExperimentReport[],
+): Html {
+  const params = new URLSearchParams({ from: rg.fromDay, to: rg.toDay });
+  return html`<form method="get" action="/experiments" class="filters" aria-label="Range">
+        <label>From <input type="date" name="from" value="${rg.fromDay}" /></label>
+        <label>To <input type="date" name="to" value="${rg.toDay}" /></label>
+        <button type="submit">Show</button>
+        <a href="/experiments.csv?${params.toString()}" download>Export CSV</a>
+      </form>
+      <p class="muted">
+        Sequences created ${rg.fromDay} to ${rg.toDay}. Differences carry a 95% interval (Newcombe's hybrid score
+        method); "P(best)" is the probability that a variant's true rate is the highest, under a beta-binomial model
+        with a uniform prior. A winner is named only when every variant has its minimum number of sends and one is
+        best with at least 95% probability. Lift counts every contact assigned (a rejected draft stays in its arm).
+      </p>
+      <section aria-labelledby="lift-h">
+        <h2 id="lift-h">Lift from signals (hold-out)</h2>
+        ${liftChart(lift)} ${liftTable(lift)}
+      </section>
+      <section aria-labelledby="variants-h">
+        <h2 id="variants-h">Variants</h2>
+        ${variantTables(experiments)}
+      </section>`;
+}
+
+/** A play's experiment settings: variants, hold-out, auto-promotion. */
+export function experimentForm(req: Request, p: PlayRow): Html {
+  const e = readExperiment(p.experiment);
+  const share = e ? e.holdoutShare : 0.1;
+  return html`<p class="muted">
+      Each contact this play enrolls is assigned once, at random, before drafting: a variant, and (for contacts a
+      detected signal selected) treated or held out. Changing variants here affects new enrolments only.
+    </p>
+    <form method="post" action="/plays/${p.id}/experiment" id="experiment-form">
+    ${csrfField(req)}
+    <input type="hidden" name="version" value="${p.version}" />
+    <label
+      >Variants, one a line: <code>label | instruction to the model | offline angle</code> (2 to 4, or none; angles:
+      ${ANGLES.join(', ')}) <textarea name="variants" rows="5" cols="90">${variantLines(e?.variants ?? [])}</textarea>
+    </label>
+    <label class="check"
+      ><input type="checkbox" name="holdout_on" value="1" ${e && e.holdoutShare > 0 ? html`checked` : ''} /> Hold out
+      contacts to measure the signal's lift</label
+    >
+    <label
+      >Share held out (%)
+      <input name="holdout_percent" type="number" min="1" max="50" step="0.1" value="${(share * 100 || 10).toFixed(1)}"
+    /></label>
+    <label
+      >Held-out contacts get
+      <select name="holdout_gets">
+        <option value="evergreen">the evergreen sequence (not about the signal)</option>
+        <option value="nothing" ${e?.holdoutGets === 'nothing' ? html`selected` : ''}>nothing</option>
+      </select></label
+    >
+    <label class="check"
+      ><input type="checkbox" name="auto_promote" value="1" ${e?.autoPromote ? html`checked` : ''} /> Once a variant
+      wins, give it to new enrolments</label
+    >
+    <label
+      >Sends per variant before a winner is named
+      <input name="min_sample" type="number" min="30" value="${e?.minSample ?? MIN_SAMPLE_PER_ARM}"
+    /></label>
+    <button type="submit">Save experiment</button>
+  </form>`;
+}
+
