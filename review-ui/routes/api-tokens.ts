@@ -10,9 +10,9 @@ import { listApiTokens, revokeApiToken, type ApiTokenRow } from '../../db/querie
 import { AppError } from '../../errors.js';
 import { authedRouter, type AuthedRequest } from '../authed.js';
 import { createApiToken } from '../auth/api-token.js';
-import { inZone, intParam } from '../format.js';
-import { html } from '../html.js';
-import { csrfField, page } from '../layout.js';
+import { intParam } from '../format.js';
+import { page } from '../layout.js';
+import { apiTokensPage } from '../views/access.js';
 import { endpoint, issues } from '../openapi.js';
 
 export const NewToken = z.object({
@@ -75,67 +75,8 @@ async function revoke(ctx: AppContext, req: AuthedRequest): Promise<void> {
   if (!rows.length) throw new AppError('NOT_FOUND', 'You have no such token.');
 }
 
-function tokensPage(req: AuthedRequest, rows: ApiTokenRow[], created?: string): string {
-  const tz = req.user.timeZone;
-  const when = (d: Date | null, none: string) => (d ? inZone(d, tz) : none);
-  return page(
-    req,
-    'API tokens',
-    html`${
-        created
-          ? html`<p class="flash ok" role="status">New token (shown once, copy it now): <code>${created}</code></p>`
-          : ''
-      }
-      <form method="post" action="/tokens" class="stack">
-        ${csrfField(req)}
-        <label>Name <input name="name" required maxlength="100" /></label>
-        <label
-          >Scope
-          <select name="scope">
-            <option value="full">Full (read and change)</option>
-            <option value="read">Read-only</option>
-          </select></label
-        >
-        <label
-          >Expires after (days, empty: never) <input name="expiresInDays" type="number" min="1" max="3660"
-        /></label>
-        <button type="submit">Create token</button>
-      </form>
-      <table>
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Scope</th>
-            <th>Created</th>
-            <th>Last used</th>
-            <th>Expires</th>
-            <th></th>
-          </tr>
-        </thead>
-        <tbody>
-          ${rows.map(
-            (t) =>
-              html`<tr data-token="${t.id}">
-                <td>${t.name}</td>
-                <td>${t.scope === 'read' ? 'read-only' : 'full'}</td>
-                <td>${when(t.created_at, '')}</td>
-                <td>${when(t.last_used_at, 'never')}</td>
-                <td>${when(t.expires_at, 'never')}</td>
-                <td>
-                  ${
-                    t.revoked_at
-                      ? `revoked ${inZone(t.revoked_at, tz)}`
-                      : html`<form method="post" action="/tokens/${t.id}/revoke">
-                          ${csrfField(req)}<button type="submit" class="secondary">Revoke</button>
-                        </form>`
-                  }
-                </td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>`,
-  );
-}
+const tokensPage = (req: AuthedRequest, rows: ApiTokenRow[], created?: string) =>
+  page(req, 'API tokens', apiTokensPage(req, rows, created));
 
 export function apiTokenRoutes(ctx: AppContext): Router {
   const r = authedRouter();

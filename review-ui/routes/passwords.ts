@@ -16,8 +16,8 @@ import type { CurrentUser } from '../auth/session.js';
 import { admitPasswordCheck, waitText } from '../auth/admit.js';
 import { generatePassword, hashPassword, newPasswordProblem, PASSWORD_MAX, verifyPassword } from '../auth/passwords.js';
 import { requireRole } from '../auth/roles.js';
-import { html } from '../html.js';
-import { csrfField, page } from '../layout.js';
+import { page } from '../layout.js';
+import { changePasswordForm, passwordResetDone, type PasswordFormState } from '../views/access.js';
 
 export const CHANGE_PASSWORD_PATH = '/password';
 
@@ -40,41 +40,8 @@ const ChangeForm = z.object({
   confirm: z.string(),
 });
 
-function changeForm(req: AuthedRequest, opts: { error?: string; done?: { sessions: number; tokens: number } } = {}) {
-  const forced = req.user.mustChangePassword;
-  return page(
-    req,
-    'Change password',
-    html`${
-        forced ? html`<p class="flash" role="status">Your password was reset. Choose a new one to continue.</p>` : ''
-      }
-      ${
-        opts.done
-          ? html`<p class="flash ok" role="status">
-              Password changed. Your other sessions have ended (${opts.done.sessions}), and your API tokens are revoked
-              (${opts.done.tokens}): create new ones on <a href="/tokens">API tokens</a>.
-            </p>`
-          : ''
-      }
-      ${opts.error ? html`<p class="error" role="alert">${opts.error}</p>` : ''}
-      <form method="post" action="/password" class="stack">
-        ${csrfField(req)}
-        <input type="text" name="username" autocomplete="username" value="${req.user.email}" hidden />
-        <label
-          >${forced ? 'One-time password' : 'Current password'}
-          <input name="current" type="password" autocomplete="current-password" required
-        /></label>
-        <label
-          >New password (at least 12 characters)
-          <input name="password" type="password" autocomplete="new-password" minlength="12" required
-        /></label>
-        <label
-          >Repeat the new password <input name="confirm" type="password" autocomplete="new-password" required
-        /></label>
-        <button type="submit">Change password</button>
-      </form>`,
-  );
-}
+const changeForm = (req: AuthedRequest, opts: PasswordFormState = {}) =>
+  page(req, 'Change password', changePasswordForm(req, opts));
 
 export function passwordRoutes(ctx: AppContext): Router {
   const r = authedRouter();
@@ -170,12 +137,7 @@ export function passwordRoutes(ctx: AppContext): Router {
       page(
         req,
         'Password reset',
-        html`<p class="flash ok" role="status">
-            One-time password for ${target.email}: <code>${password}</code> — shown once; pass it on securely.
-            ${target.email} must choose a new password at the next login; their sessions have ended (${ended.sessions})
-            and their API tokens are revoked (${ended.tokens}).
-          </p>
-          <p><a href="/users">Back to users</a></p>`,
+        passwordResetDone(target.email, password, ended),
       ),
     );
   });
