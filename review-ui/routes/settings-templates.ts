@@ -20,10 +20,9 @@ import { authedRouter, type AuthedRequest } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
 import { intParam } from '../format.js';
 import { auditRequest } from '../audit.js';
-import { html } from '../html.js';
 import { page } from '../layout.js';
 import { issues } from '../openapi.js';
-import { KINDS, MAX_STEPS, templateForm, templatesTable, type TemplateRow } from '../views/templates.js';
+import { KINDS, MAX_STEPS, templatePage, templatesPage, type TemplateRow } from '../views/templates.js';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time like 09:00');
 
@@ -147,15 +146,7 @@ export function settingsTemplateRoutes(ctx: AppContext): Router {
 
   r.get('/settings/templates', async (req, res, user) => {
     const rows = await run<TemplateRow>(ctx.db, listAllTemplates(user.workspaceId));
-    res.type('html').send(
-      page(
-        req,
-        'Sequence templates',
-        html` ${templatesTable(rows)}
-          <h2>New template</h2>
-          ${templateForm(req, undefined)}`,
-      ),
-    );
+    res.type('html').send(page(req, 'Sequence templates', templatesPage(req, rows)));
   });
   r.post('/settings/templates', async (req, res, user) => {
     const row = await saveTemplate(ctx, user.workspaceId, user.id, undefined, templateFromForm(req.body ?? {}));
@@ -164,10 +155,7 @@ export function settingsTemplateRoutes(ctx: AppContext): Router {
   r.get('/settings/templates/:id', async (req, res) => {
     const t = await load(req);
     // Saving redirects here with ?saved=1: the rep sees that it took, and which version is current.
-    const saved = req.query.saved
-      ? html`<p class="flash ok" role="status">Saved “${t.name}” (version ${t.version}).</p>`
-      : '';
-    res.type('html').send(page(req, `Template: ${t.name}`, html`${saved}${templateForm(req, t)}`));
+    res.type('html').send(page(req, `Template: ${t.name}`, templatePage(req, t, !!req.query.saved)));
   });
   r.post('/settings/templates/:id', async (req, res, user) => {
     const t = await load(req);

@@ -197,3 +197,14 @@ export function templatesTable(rows: TemplateRow[]): Html {
     </table>
     ${rows.length ? '' : html`<p class="empty">No templates yet. Add one so new drafts follow your steps, delays and sending windows.</p>`}`;
 }
+
+export function templatesPage(req: Request, rows: TemplateRow[]): Html {
+  return html` ${templatesTable(rows)}
+    <h2>New template</h2>
+    ${templateForm(req, undefined)}`;
+}
+
+/** One template's form; after a save, says that it took and which version is current. */
+export function templatePage(req: Request, t: TemplateRow, saved: boolean): Html {
+  return html`${saved ? html`<p class="flash ok" role="status">Saved “${t.name}” (version ${t.version}).</p>` : ''}${templateForm(req, t)}`;
+}
