@@ -165,13 +165,7 @@ export function experimentRoutes(ctx: AppContext): Router {
   r.get('/experiments', async (req, res, user) => {
     const rg = range(req);
     const { experiments, lift } = await loadExperiments(ctx, user.workspaceId, rg.from, rg.to);
-    res.type('html').send(
-      page(
-        req,
-        'Experiments',
-        experimentsPage(rg, lift, experiments),
-      ),
-    );
+    res.type('html').send(page(req, 'Experiments', experimentsPage(rg, lift, experiments)));
   });
 
   r.get('/experiments.csv', async (req, res, user) => {
@@ -196,13 +190,7 @@ export function experimentRoutes(ctx: AppContext): Router {
   };
   r.get('/plays/:id/experiment', requireRole('revops'), async (req, res) => {
     const p = await loadPlay(req);
-    res.type('html').send(
-      page(
-        req,
-        `Experiment: ${p.name}`,
-        experimentForm(req, p),
-      ),
-    );
+    res.type('html').send(page(req, `Experiment: ${p.name}`, experimentForm(req, p)));
   });
   r.post('/plays/:id/experiment', requireRole('revops'), async (req, res, user) => {
     const p = await loadPlay(req);

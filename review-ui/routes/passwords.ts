@@ -133,13 +133,7 @@ export function passwordRoutes(ctx: AppContext): Router {
       'auth.password.reset',
     );
     // Shown once: the page is never cached (Cache-Control: no-store on every page after static files).
-    res.type('html').send(
-      page(
-        req,
-        'Password reset',
-        passwordResetDone(target.email, password, ended),
-      ),
-    );
+    res.type('html').send(page(req, 'Password reset', passwordResetDone(target.email, password, ended)));
   });
   return r.router;
 }

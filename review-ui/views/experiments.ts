@@ -283,25 +283,25 @@ export function experimentsPage(
 ): Html {
   const params = new URLSearchParams({ from: rg.fromDay, to: rg.toDay });
   return html`<form method="get" action="/experiments" class="filters" aria-label="Range">
-        <label>From <input type="date" name="from" value="${rg.fromDay}" /></label>
-        <label>To <input type="date" name="to" value="${rg.toDay}" /></label>
-        <button type="submit">Show</button>
-        <a href="/experiments.csv?${params.toString()}" download>Export CSV</a>
-      </form>
-      <p class="muted">
-        Sequences created ${rg.fromDay} to ${rg.toDay}. Differences carry a 95% interval (Newcombe's hybrid score
-        method); "P(best)" is the probability that a variant's true rate is the highest, under a beta-binomial model
-        with a uniform prior. A winner is named only when every variant has its minimum number of sends and one is
-        best with at least 95% probability. Lift counts every contact assigned (a rejected draft stays in its arm).
-      </p>
-      <section aria-labelledby="lift-h">
-        <h2 id="lift-h">Lift from signals (hold-out)</h2>
-        ${liftChart(lift)} ${liftTable(lift)}
-      </section>
-      <section aria-labelledby="variants-h">
-        <h2 id="variants-h">Variants</h2>
-        ${variantTables(experiments)}
-      </section>`;
+      <label>From <input type="date" name="from" value="${rg.fromDay}" /></label>
+      <label>To <input type="date" name="to" value="${rg.toDay}" /></label>
+      <button type="submit">Show</button>
+      <a href="/experiments.csv?${params.toString()}" download>Export CSV</a>
+    </form>
+    <p class="muted">
+      Sequences created ${rg.fromDay} to ${rg.toDay}. Differences carry a 95% interval (Newcombe's hybrid score method);
+      "P(best)" is the probability that a variant's true rate is the highest, under a beta-binomial model with a uniform
+      prior. A winner is named only when every variant has its minimum number of sends and one is best with at least 95%
+      probability. Lift counts every contact assigned (a rejected draft stays in its arm).
+    </p>
+    <section aria-labelledby="lift-h">
+      <h2 id="lift-h">Lift from signals (hold-out)</h2>
+      ${liftChart(lift)} ${liftTable(lift)}
+    </section>
+    <section aria-labelledby="variants-h">
+      <h2 id="variants-h">Variants</h2>
+      ${variantTables(experiments)}
+    </section>`;
 }
 
 /** A play's experiment settings: variants, hold-out, auto-promotion. */
@@ -313,36 +313,41 @@ export function experimentForm(req: Request, p: PlayRow): Html {
       detected signal selected) treated or held out. Changing variants here affects new enrolments only.
     </p>
     <form method="post" action="/plays/${p.id}/experiment" id="experiment-form">
-    ${csrfField(req)}
-    <input type="hidden" name="version" value="${p.version}" />
-    <label
-      >Variants, one a line: <code>label | instruction to the model | offline angle</code> (2 to 4, or none; angles:
-      ${ANGLES.join(', ')}) <textarea name="variants" rows="5" cols="90">${variantLines(e?.variants ?? [])}</textarea>
-    </label>
-    <label class="check"
-      ><input type="checkbox" name="holdout_on" value="1" ${e && e.holdoutShare > 0 ? html`checked` : ''} /> Hold out
-      contacts to measure the signal's lift</label
-    >
-    <label
-      >Share held out (%)
-      <input name="holdout_percent" type="number" min="1" max="50" step="0.1" value="${(share * 100 || 10).toFixed(1)}"
-    /></label>
-    <label
-      >Held-out contacts get
-      <select name="holdout_gets">
-        <option value="evergreen">the evergreen sequence (not about the signal)</option>
-        <option value="nothing" ${e?.holdoutGets === 'nothing' ? html`selected` : ''}>nothing</option>
-      </select></label
-    >
-    <label class="check"
-      ><input type="checkbox" name="auto_promote" value="1" ${e?.autoPromote ? html`checked` : ''} /> Once a variant
-      wins, give it to new enrolments</label
-    >
-    <label
-      >Sends per variant before a winner is named
-      <input name="min_sample" type="number" min="30" value="${e?.minSample ?? MIN_SAMPLE_PER_ARM}"
-    /></label>
-    <button type="submit">Save experiment</button>
-  </form>`;
+      ${csrfField(req)}
+      <input type="hidden" name="version" value="${p.version}" />
+      <label
+        >Variants, one a line: <code>label | instruction to the model | offline angle</code> (2 to 4, or none; angles:
+        ${ANGLES.join(', ')}) <textarea name="variants" rows="5" cols="90">${variantLines(e?.variants ?? [])}</textarea>
+      </label>
+      <label class="check"
+        ><input type="checkbox" name="holdout_on" value="1" ${e && e.holdoutShare > 0 ? html`checked` : ''} /> Hold out
+        contacts to measure the signal's lift</label
+      >
+      <label
+        >Share held out (%)
+        <input
+          name="holdout_percent"
+          type="number"
+          min="1"
+          max="50"
+          step="0.1"
+          value="${(share * 100 || 10).toFixed(1)}"
+      /></label>
+      <label
+        >Held-out contacts get
+        <select name="holdout_gets">
+          <option value="evergreen">the evergreen sequence (not about the signal)</option>
+          <option value="nothing" ${e?.holdoutGets === 'nothing' ? html`selected` : ''}>nothing</option>
+        </select></label
+      >
+      <label class="check"
+        ><input type="checkbox" name="auto_promote" value="1" ${e?.autoPromote ? html`checked` : ''} /> Once a variant
+        wins, give it to new enrolments</label
+      >
+      <label
+        >Sends per variant before a winner is named
+        <input name="min_sample" type="number" min="30" value="${e?.minSample ?? MIN_SAMPLE_PER_ARM}"
+      /></label>
+      <button type="submit">Save experiment</button>
+    </form>`;
 }
-
