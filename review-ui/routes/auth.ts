@@ -11,8 +11,8 @@ import { LOGIN_LIMITS } from '../auth/login-throttle.js';
 import { verifyPassword } from '../auth/passwords.js';
 import { endSession, startSession } from '../auth/session.js';
 import { auditRequest } from '../audit.js';
-import { html } from '../html.js';
 import { page } from '../layout.js';
+import { loginForm } from '../views/auth.js';
 
 const LOGIN_CSRF_COOKIE = 'prospector_login';
 export { LOGIN_LIMITS };
@@ -37,21 +37,7 @@ export function safeNext(next: unknown): string {
 }
 
 function loginPage(req: Request, token: string, opts: { error?: string; email?: string; next?: string } = {}) {
-  return page(
-    req,
-    'Log in',
-    html` ${opts.error ? html`<p class="error" role="alert">${opts.error}</p>` : ''}
-      <form method="post" action="/login" class="stack">
-        <input type="hidden" name="_csrf" value="${token}" />
-        <input type="hidden" name="next" value="${safeNext(opts.next)}" />
-        <label
-          >Email
-          <input name="email" type="email" autocomplete="username" required autofocus value="${opts.email ?? ''}"
-        /></label>
-        <label>Password <input name="password" type="password" autocomplete="current-password" required /></label>
-        <button type="submit">Log in</button>
-      </form>`,
-  );
+  return page(req, 'Log in', loginForm({ token, error: opts.error, email: opts.email, next: safeNext(opts.next) }));
 }
 
 export function authRoutes(ctx: AppContext): Router {

@@ -7,10 +7,9 @@ import type { AppContext } from '../../context.js';
 import { run } from '../../db/index.js';
 import { EXPORT_COLUMNS, exportPage, type ExportKind } from '../../db/queries/export.js';
 import { AppError } from '../../errors.js';
-import { authedRouter, type AuthedRequest } from '../authed.js';
+import { authedRouter } from '../authed.js';
 import { auditRequest } from '../audit.js';
 import { requireRole } from '../auth/roles.js';
-import { html, safeUrl, type Html } from '../html.js';
 import { csvCell } from '../views/dashboard.js';
 
 const PAGE = 1000;
@@ -69,13 +68,4 @@ export function exportRoutes(ctx: AppContext): Router {
     res.end();
   });
   return r.router;
-}
-
-/** "Export CSV" links for the pages that list these tables, shown to those who may export. */
-export function exportLink(req: AuthedRequest, ...kinds: ExportKind[]): Html | '' {
-  if (!['admin', 'revops', 'manager'].includes(req.user.role)) return '';
-  return html`<p class="muted">
-    Export as CSV:
-    ${kinds.map((k, i) => html`${i ? ' · ' : ''}<a href="${safeUrl(`/export/${k}.csv`)}" download>${k}</a>`)}
-  </p>`;
 }

@@ -23,7 +23,7 @@ import { authedRouter } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
 import { intParam } from '../format.js';
 import { page, pageParams } from '../layout.js';
-import { exportLink } from './export.js';
+import { exportLink } from '../views/export.js';
 
 const ManualForm = z.object({
   title: z.string().trim().min(1, 'a headline or a sentence saying what happened').max(500),

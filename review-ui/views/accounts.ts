@@ -11,7 +11,7 @@ import type { ImportPreview } from '../routes/settings-imports.js';
 import { html, safeUrl, type Html } from '../html.js';
 import { csrfField, pager } from '../layout.js';
 import type { AuthedRequest } from '../authed.js';
-import { exportLink } from '../routes/export.js';
+import { exportLink } from './export.js';
 
 type Paged = { page: number; perPage: number };
 
