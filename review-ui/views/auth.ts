@@ -16,8 +16,7 @@ export function loginForm(v: LoginView): Html {
       <input type="hidden" name="_csrf" value="${v.token}" />
       <input type="hidden" name="next" value="${v.next}" />
       <label
-        >Email
-        <input name="email" type="email" autocomplete="username" required autofocus value="${v.email ?? ''}"
+        >Email <input name="email" type="email" autocomplete="username" required autofocus value="${v.email ?? ''}"
       /></label>
       <label>Password <input name="password" type="password" autocomplete="current-password" required /></label>
       <button type="submit">Log in</button>
