@@ -276,7 +276,7 @@ export function settingsApiRoutes(ctx: AppContext): Router {
 
   r.get('/replies', async (req, res, user) => {
     const page = intParam(req.query.page) ?? 1;
-    const rows = await run<{ total: number }>(
+    const rows = await run(
       ctx.db,
       listReplies(user.workspaceId, queueViewer(user), ['reply'], 50, (page - 1) * 50),
     );

@@ -157,7 +157,7 @@ export function playRoutes(ctx: AppContext): Router {
 
   r.get('/plays/:id', async (req, res, user) => {
     const p = await load(req);
-    const versions = await run<{ version: number; created_at: Date; created_by_email: string | null }>(
+    const versions = await run(
       ctx.db,
       listPlayVersions(p.id),
     );

@@ -8,13 +8,11 @@ import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
 import {
   draftsToApprove,
-  type BulkApproveRow,
   AGES,
   SIGNAL_TYPES,
   nextInQueue,
   queuePage,
   type QueueFilter,
-  type QueuePageRow,
   type QueueRow,
 } from '../../db/queries/review-queue.js';
 import { signalsNeedingContact, type NeedsContactRow } from '../../db/queries/needs-contact.js';
@@ -74,7 +72,7 @@ export async function loadQueue(
   const f = toFilter(query);
   const p = pageParams({ page: query.page }, perPage);
   const stale = staleDaysSeen.get(u.workspaceId) ?? STEP_APPROVAL_DEFAULTS.staleFactDays;
-  const got = (await one<QueuePageRow>(
+  const got = (await one(
     ctx.db,
     queuePage(
       u.workspaceId,
@@ -168,7 +166,7 @@ export function queueRoutes(ctx: AppContext): Router {
       .split(',')
       .map((s) => intParam(s))
       .filter((x): x is number => !!x);
-    const next = await one<{ id: number }>(ctx.db, nextInQueue(u.workspaceId, queueViewer(u), skip));
+    const next = await one(ctx.db, nextInQueue(u.workspaceId, queueViewer(u), skip));
     const flash = new URLSearchParams();
     for (const k of ['approved', 'rejected', 'snoozed', 'regenerating'])
       if (req.query[k]) flash.set(k, String(req.query[k]));
@@ -189,7 +187,7 @@ export function queueRoutes(ctx: AppContext): Router {
     const ids = [...picked.keys()];
     if (!ids.length) throw new AppError('VALIDATION', 'Select at least one draft to approve.');
     if (req.body?.confirm !== 'yes') {
-      const listed = await run<BulkApproveRow>(ctx.db, draftsToApprove(user.workspaceId, ids));
+      const listed = await run(ctx.db, draftsToApprove(user.workspaceId, ids));
       res
         .type('html')
         .send(

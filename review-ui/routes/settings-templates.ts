@@ -120,7 +120,7 @@ export async function saveTemplate(
     isDefault: t.isDefault,
   };
   return ctx.db.transaction(async (tx) => {
-    const row = await one<{ id: number }>(
+    const row = await one(
       tx,
       id ? updateTemplateRow(workspaceId, id, input) : insertTemplateRow(workspaceId, input),
     );

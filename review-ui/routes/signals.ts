@@ -17,7 +17,7 @@ import {
   assignSignals,
   unmatchedCompanies,
 } from '../../signals/review.js';
-import { signalsPage, STATUSES, type Choice } from '../views/signals.js';
+import { signalsPage, STATUSES } from '../views/signals.js';
 import { addManualSignal } from '../signal-actions.js';
 import { authedRouter } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
@@ -59,7 +59,7 @@ export function signalRoutes(ctx: AppContext): Router {
     const flagged = revops ? (await run(ctx.db, listSources(ws))).filter((s) => s.flagged_at) : [];
     const companies = revops && status === 'unmatched' ? await unmatchedCompanies(ctx.db, ws) : [];
     const pick = status === 'unmatched' && user.role !== 'manager' && rows.length > 0;
-    const choices = pick ? await run<Choice>(ctx.db, accountChoices(ws)) : null;
+    const choices = pick ? await run(ctx.db, accountChoices(ws)) : null;
     res.type('html').send(
       page(
         req,

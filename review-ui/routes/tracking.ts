@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import express, { Router, type Request } from 'express';
 import type { AppContext } from '../../context.js';
 import { one } from '../../db/index.js';
-import { findMailbox, type MailboxRow } from '../../db/queries/sending.js';
+import { findMailbox } from '../../db/queries/sending.js';
 import { AppError } from '../../errors.js';
 import { mailboxInboundSecret } from '../../sequencing/inbound-secret.js';
 import { processInbound } from '../../sequencing/inbox/process.js';
@@ -115,7 +115,7 @@ export function trackingRoutes(ctx: AppContext): Router {
   r.post('/api/inbound', signedBody(MAX_MIME_BYTES, inboundPrecheck), async (req, res) => {
     const mailboxId = inboundMailbox(req);
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const mailbox = await one<MailboxRow>(ctx.db, findMailbox(mailboxId));
+    const mailbox = await one(ctx.db, findMailbox(mailboxId));
     if (
       !mailbox ||
       !verifyTimestamped(mailboxInboundSecret(ctx.secrets, mailbox), req.get('x-prospector-signature'), body)

@@ -22,8 +22,8 @@ export function settingsIndex(): Html {
 }
 
 export function workspaceForm(req: Request, w: WorkspaceRow): Html {
-  const st = w.settings as Record<string, any>;
-  const pb = (st.playbook ?? {}) as Record<string, any>;
+  const st = w.settings;
+  const pb = (st.playbook ?? {}) as Record<string, unknown>;
   const arr = (v: unknown) => (Array.isArray(v) ? v.join('\n') : '');
   const str = (v: unknown) => (typeof v === 'string' ? v : '');
   return html` ${req.query.saved ? html`<p class="flash ok" role="status">Saved.</p>` : ''}
