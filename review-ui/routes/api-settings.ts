@@ -276,10 +276,7 @@ export function settingsApiRoutes(ctx: AppContext): Router {
 
   r.get('/replies', async (req, res, user) => {
     const page = intParam(req.query.page) ?? 1;
-    const rows = await run(
-      ctx.db,
-      listReplies(user.workspaceId, queueViewer(user), ['reply'], 50, (page - 1) * 50),
-    );
+    const rows = await run(ctx.db, listReplies(user.workspaceId, queueViewer(user), ['reply'], 50, (page - 1) * 50));
     res.json({ page, total: rows[0]?.total ?? 0, items: rows.map(({ total: _t, ...x }) => x) });
   });
   r.post('/replies/:id/meeting-booked', async (req, res, user) => {

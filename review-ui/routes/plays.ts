@@ -157,10 +157,7 @@ export function playRoutes(ctx: AppContext): Router {
 
   r.get('/plays/:id', async (req, res, user) => {
     const p = await load(req);
-    const versions = await run(
-      ctx.db,
-      listPlayVersions(p.id),
-    );
+    const versions = await run(ctx.db, listPlayVersions(p.id));
     const d = toDefinition(p);
     const canEdit = ['admin', 'revops'].includes(user.role);
     const showSecret = canEdit && d.trigger.kind === 'inbound';

@@ -120,10 +120,7 @@ export async function saveTemplate(
     isDefault: t.isDefault,
   };
   return ctx.db.transaction(async (tx) => {
-    const row = await one(
-      tx,
-      id ? updateTemplateRow(workspaceId, id, input) : insertTemplateRow(workspaceId, input),
-    );
+    const row = await one(tx, id ? updateTemplateRow(workspaceId, id, input) : insertTemplateRow(workspaceId, input));
     if (!row) throw new AppError('NOT_FOUND', 'No such template.');
     if (t.isDefault) await run(tx, clearDefaultTemplate(workspaceId, row.id));
     await run(tx, setTemplateApprovalMode(workspaceId, row.id, t.approvalMode));
