@@ -22,29 +22,11 @@ import {
   verifyBooking,
   verifyTimestamped,
 } from '../../sequencing/tracking.js';
-import { html, type Html } from '../html.js';
+import { unsubscribeConfirmPage, unsubscribedPage } from '../views/tracking.js';
 import { isFreshTimestamped, isHexSignature, signedBody } from '../webhook-guard.js';
 
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 const MAX_MIME_BYTES = 25 * 1024 * 1024;
-
-function plainPage(title: string, body: Html): string {
-  return html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>${title}</title>
-        <link rel="stylesheet" href="/static/app.css" />
-      </head>
-      <body>
-        <main class="narrow">
-          <h1>${title}</h1>
-          ${body}
-        </main>
-      </body>
-    </html>`.toString();
-}
 
 function maskEmail(email: string): string {
   const [local = '', domain = ''] = email.split('@');
@@ -80,14 +62,8 @@ export function trackingRoutes(ctx: AppContext): Router {
       .type('html')
       .send(
         t.done
-          ? plainPage('You are unsubscribed', html`<p>${maskEmail(t.email)} will get no more emails from us.</p>`)
-          : plainPage(
-              'Unsubscribe?',
-              html`<p>Stop all emails to ${maskEmail(t.email)}?</p>
-                <form method="post" action="/u/${String(req.params.token)}">
-                  <input type="hidden" name="confirm" value="1" /><button type="submit">Unsubscribe</button>
-                </form>`,
-            ),
+          ? unsubscribedPage(maskEmail(t.email))
+          : unsubscribeConfirmPage(maskEmail(t.email), String(req.params.token)),
       );
   });
 
@@ -95,10 +71,7 @@ export function trackingRoutes(ctx: AppContext): Router {
   r.post('/u/:token', express.urlencoded({ extended: false, limit: '10kb' }), async (req, res) => {
     const oneClick = (req.body as Record<string, string> | undefined)?.['List-Unsubscribe'] === 'One-Click';
     await unsubscribeByToken(ctx, String(req.params.token), oneClick ? 'one-click' : 'page');
-    res
-      .set('Cache-Control', 'no-store')
-      .type('html')
-      .send(plainPage('You are unsubscribed', html`<p>You will get no more emails from us.</p>`));
+    res.set('Cache-Control', 'no-store').type('html').send(unsubscribedPage());
   });
 
   // A provider's inbound-mail webhook: raw MIME, signed with the mailbox's inbound secret (derived
