@@ -24,9 +24,8 @@ import { authedRouter, type AuthedRequest } from '../authed.js';
 import { queueViewer } from '../access.js';
 import { isHexSignature, signedBody } from '../webhook-guard.js';
 import { requireRole } from '../auth/roles.js';
-import { html } from '../html.js';
 import { page } from '../layout.js';
-import { playDetail, playForm, playsList } from '../views/plays.js';
+import { enrolled, playDetail, playForm, playsList } from '../views/plays.js';
 import { auditRequest } from '../audit.js';
 
 const issues = (e: z.ZodError) => e.issues.map((i) => `${i.path.join('.') || 'play'}: ${i.message}`).join('; ');
@@ -220,17 +219,7 @@ export function playRoutes(ctx: AppContext): Router {
       },
       researchEnqueuer(ctx.boss),
     );
-    res.type('html').send(
-      page(
-        req,
-        `Play: ${p.name}`,
-        html`<p class="flash ok" role="status">
-            Enrolled ${ids.length} contact(s): research has started (signal ${out.signalIds.join(', ')}); drafts will
-            reach the review queue.
-          </p>
-          <p><a href="/plays/${p.id}">Back to the play</a></p>`,
-      ),
-    );
+    res.type('html').send(page(req, `Play: ${p.name}`, enrolled(p.id, ids.length, out.signalIds)));
   });
 
   // JSON API

@@ -227,3 +227,11 @@ export function playDetail(req: Request, v: PlayView): Html {
       ${v.versions.map((x) => html`<li>v${x.version} · ${when(x.created_at, v.zone, v.now)} · ${x.created_by_email ?? 'default'}</li>`)}
     </ul>`;
 }
+
+export function enrolled(playId: number, contacts: number, signalIds: number[]): Html {
+  return html`<p class="flash ok" role="status">
+      Enrolled ${contacts} contact(s): research has started (signal ${signalIds.join(', ')}); drafts will reach the
+      review queue.
+    </p>
+    <p><a href="/plays/${playId}">Back to the play</a></p>`;
+}
