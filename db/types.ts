@@ -48,16 +48,12 @@ const options = (sql: Sql<unknown>) => (sql.name ? { name: sql.name } : undefine
 
 /** The rows of a statement, typed by its query. */
 export function run<Row = Record<string, unknown>>(db: Queryable, sql: Sql<Row>): Promise<Row[]>;
-/** @deprecated An untyped query's rows asserted at the call site: give the query its row type instead. */
-export function run<T>(db: Queryable, sql: Sql<unknown>): Promise<T[]>;
 export async function run(db: Queryable, sql: Sql<unknown>): Promise<unknown[]> {
   return (await db.query(sql.text, sql.values, options(sql))).rows;
 }
 
 /** The first row of a statement, typed by its query. */
 export function one<Row = Record<string, unknown>>(db: Queryable, sql: Sql<Row>): Promise<Row | undefined>;
-/** @deprecated An untyped query's row asserted at the call site: give the query its row type instead. */
-export function one<T>(db: Queryable, sql: Sql<unknown>): Promise<T | undefined>;
 export async function one(db: Queryable, sql: Sql<unknown>): Promise<unknown> {
   return (await db.query(sql.text, sql.values, options(sql))).rows[0];
 }

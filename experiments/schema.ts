@@ -64,7 +64,7 @@ export function checkStepVariants(steps: { variants?: unknown }[]): string | nul
 export const letter = (i: number | null | undefined): string => (i == null ? '' : (VARIANT_LETTERS[i] ?? String(i)));
 
 /** Variants as the settings forms show them: "label | instruction | angle", one a line. */
-export const variantLines = (vs: Variant[]): string =>
+export const variantLines = (vs: (Pick<Variant, 'label' | 'instruction'> & { angle?: string })[]): string =>
   vs.map((v) => [v.label, v.instruction, v.angle ?? ''].join(' | ').replace(/[ |]+$/, '')).join('\n');
 
 /** The forms' text back into variants (validated by the caller's schema). */

@@ -4,7 +4,7 @@ export interface TemplateStep {
   kind: 'opener' | 'follow_up' | 'breakup';
   delayDays: number;
   newThread?: boolean;
-  branch?: unknown;
+  branch?: { when: 'clicked' | 'not_clicked'; tag?: string } | null;
   /** A/B variants of this step (experiments/schema.ts `Variant`): 2–4, the same count on every step that has them. */
   variants?: { label: string; instruction: string; angle?: string }[];
 }

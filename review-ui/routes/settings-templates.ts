@@ -22,7 +22,7 @@ import { intParam } from '../format.js';
 import { auditRequest } from '../audit.js';
 import { page } from '../layout.js';
 import { issues } from '../openapi.js';
-import { KINDS, MAX_STEPS, templatePage, templatesPage, type TemplateRow } from '../views/templates.js';
+import { KINDS, MAX_STEPS, templatePage, templatesPage } from '../views/templates.js';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time like 09:00');
 
@@ -136,13 +136,13 @@ export function settingsTemplateRoutes(ctx: AppContext): Router {
   const r = authedRouter();
   r.use('/settings/templates', requireRole('revops'));
   const load = async (req: AuthedRequest) => {
-    const t = await one<TemplateRow>(ctx.db, findTemplate(req.user.workspaceId, intParam(req.params.id) ?? 0));
+    const t = await one(ctx.db, findTemplate(req.user.workspaceId, intParam(req.params.id) ?? 0));
     if (!t) throw new AppError('NOT_FOUND', 'No such template.');
     return t;
   };
 
   r.get('/settings/templates', async (req, res, user) => {
-    const rows = await run<TemplateRow>(ctx.db, listAllTemplates(user.workspaceId));
+    const rows = await run(ctx.db, listAllTemplates(user.workspaceId));
     res.type('html').send(page(req, 'Sequence templates', templatesPage(req, rows)));
   });
   r.post('/settings/templates', async (req, res, user) => {

@@ -1,12 +1,11 @@
 // The sequence-template pages: the list, and the form (steps with delays, branches and variants, the sending
 // window and its fallback, approval). Pure: template rows in.
 import type { Request } from 'express';
-import type { z } from 'zod';
 import { variantLines } from '../../experiments/schema.js';
 import { label } from '../format.js';
 import { html, safeUrl, type Html } from '../html.js';
 import { csrfField } from '../layout.js';
-import type { TemplateBody, Window } from '../routes/settings-templates.js';
+import type { SendingWindow, TemplateStep } from '../../db/queries/templates.js';
 
 export const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 export const KINDS = ['opener', 'follow_up', 'breakup'] as const;
@@ -16,9 +15,9 @@ export interface TemplateRow {
   id: number;
   name: string;
   description: string;
-  steps: TemplateBody['steps'];
-  sending_window: z.infer<typeof Window>;
-  fallback_window: z.infer<typeof Window> | null;
+  steps: TemplateStep[];
+  sending_window: SendingWindow;
+  fallback_window: SendingWindow | null;
   fallback_after_days: number;
   is_default: boolean;
   version: number;

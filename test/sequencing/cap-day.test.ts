@@ -85,11 +85,8 @@ describeEachBackend("daily cap in the mailbox owner's day", (get) => {
     const first = at('2026-01-20T07:30:00Z'); // 23:30 on the 19th in Los Angeles, the 20th in UTC
     const b = await twoSteps(first, at('2026-01-20T07:40:00Z'));
     // Claimed (counted on the 19th), then found never handed over, as after a crash.
-    const claim = await one<{ facts: { claimed_mailbox: unknown } }>(
-      ctx.db,
-      claimStepCall(b.stepIds[0]!, first, 0, '<cap-day.test@'),
-    );
-    expect(claim!.facts.claimed_mailbox).not.toBeNull();
+    const claim = await one(ctx.db, claimStepCall(b.stepIds[0]!, first, 0, '<cap-day.test@'));
+    expect(claim!.facts!.claimed_mailbox).not.toBeNull();
     expect(await counter(b.mailboxId)).toEqual({ sent_day: '2026-01-19', sent_on_day: 1 });
     expect(await one(ctx.db, releaseUnhanded(b.stepIds[0]!, 'never handed over', first))).toBeDefined();
     expect(await counter(b.mailboxId)).toEqual({ sent_day: '2026-01-19', sent_on_day: 0 });

@@ -18,13 +18,8 @@ function sources(dir: string): string[] {
 }
 
 const FILES = sources('.');
-/**
- * The call sites that still assert, per file, and why; the count must match exactly, so a fixed
- * one leaves the list. review-ui/views/templates.ts `TemplateRow` reads steps as the form's zod
- * type (newThread and branch always set), stricter than the stored row (db/queries/templates.ts
- * `SequenceTemplateRow`): the template pages assert it until the two agree.
- */
-const ALLOWED: Record<string, number> = { [path.normalize('review-ui/routes/settings-templates.ts')]: 2 };
+/** Call sites allowed to assert, per file (the count must match exactly): none today. */
+const ALLOWED: Record<string, number> = {};
 /** `one<`/`run<` as a call of db/types.ts's functions: not their declarations, not a method (`x.run<T>`). */
 const ASSERTED = /(?<![.\w]|function\s|async\s)\b(?:one|run)<(?=[A-Za-z_{[(])/g;
 const ANY_RECORD = /Record<\s*string\s*,\s*any\s*>/g;
