@@ -67,7 +67,10 @@ const ep = {
     response: z.object({
       page: z.number(),
       perPage: z.number(),
-      total: z.number(),
+      total: z.number().describe('matching drafts; with capped, a lower bound (the count stops past 1,000)'),
+      capped: z
+        .boolean()
+        .describe('a search matched more than 1,000 drafts: total is a lower bound and counts are empty'),
       counts: z.record(z.string(), z.record(z.string(), z.number())),
       items: z.array(QueueItem),
     }),
@@ -161,7 +164,7 @@ export function reviewApiRoutes(ctx: AppContext): Router {
     const query = QueueQuery.parse(req.query);
     const perPage = Math.min(200, intParam(req.query.perPage) ?? 50);
     const q = await loadQueue(ctx, req, query, perPage);
-    res.json({ page: q.page, perPage: q.perPage, total: q.total, counts: q.counts, items: q.rows });
+    res.json({ page: q.page, perPage: q.perPage, total: q.total, capped: q.capped, counts: q.counts, items: q.rows });
   });
 
   r.post('/drafts/bulk-approve', async (req, res, user) => {

@@ -331,9 +331,11 @@ describeEachBackend('review queue and drafts over HTTP', (get) => {
       fetch(srv.base + path, { headers: { authorization: `Bearer ${token}` } });
     const q = (await (await get('/api/queue?type=funding', repToken)).json()) as {
       total: number;
+      capped: boolean;
       items: { id: number }[];
       counts: { type: Record<string, number> };
     };
+    expect(q.capped).toBe(false);
     expect(q.items.map((i) => i.id)).toContain(hostile.sequenceId);
     expect(q.items.map((i) => i.id)).not.toContain(theirs.sequenceId);
     expect(q.total).toBe(q.items.length);
