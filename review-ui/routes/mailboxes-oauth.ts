@@ -54,21 +54,19 @@ export function mailboxOAuthRoutes(ctx: AppContext): Router {
     const own = (await run(ctx.db, listMailboxRows(user.workspaceId))).filter(
       (m) => m.user_id === user.id && ['smtp', 'outbox'].includes(m.kind),
     );
-    res
-      .type('html')
-      .send(
-        page(
-          req,
-          'Mailboxes',
-          oauthMailboxesPage(req, {
-            rows,
-            own,
-            done,
-            deleted,
-            configured: PROVIDERS.filter((p) => isConfigured(ctx.config, p)),
-          }),
-        ),
-      );
+    res.type('html').send(
+      page(
+        req,
+        'Mailboxes',
+        oauthMailboxesPage(req, {
+          rows,
+          own,
+          done,
+          deleted,
+          configured: PROVIDERS.filter((p) => isConfigured(ctx.config, p)),
+        }),
+      ),
+    );
   });
 
   r.post('/mailboxes/connect/:provider', async (req, res) => {

@@ -69,21 +69,19 @@ export function replyRoutes(ctx: AppContext): Router {
     const p = pageParams(req.query, 25);
     const rows = await run(ctx.db, listReplies(u.workspaceId, queueViewer(u), KINDS[show]!, p.perPage, p.offset));
     const canAct = u.role === 'rep' || u.role === 'admin';
-    res
-      .type('html')
-      .send(
-        page(
-          req,
-          'Replies',
-          repliesPage(req, {
-            rows,
-            show,
-            canAct,
-            viewerZone: u.timeZone,
-            paging: { page: p.page, perPage: p.perPage, total: rows[0]?.total ?? 0 },
-          }),
-        ),
-      );
+    res.type('html').send(
+      page(
+        req,
+        'Replies',
+        repliesPage(req, {
+          rows,
+          show,
+          canAct,
+          viewerZone: u.timeZone,
+          paging: { page: p.page, perPage: p.perPage, total: rows[0]?.total ?? 0 },
+        }),
+      ),
+    );
   });
 
   const idOf = (req: Request) => intParam(req.params.id) ?? 0;
