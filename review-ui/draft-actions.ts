@@ -125,6 +125,7 @@ export async function reject(ctx: Ctx, u: CurrentUser, id: number, reason: strin
   assertCanAct(u, d);
   if (!reason.trim())
     throw new AppError('VALIDATION', 'Say why you reject this draft; it helps the drafter and your manager.');
+  if (reason.trim().length > 1000) throw new AppError('VALIDATION', 'Keep the reason under 1,000 characters.');
   if (d.status === 'snoozed') await run(ctx.db, unsnoozeDraft(id));
   await rejectSequence(ctx, { sequenceId: id, userId: u.id, reason: reason.trim(), now });
   await audit(ctx, u, 'draft.rejected', id, { reason: reason.trim() });
@@ -140,12 +141,14 @@ export async function regenerate(
   assertCanAct(u, d);
   if (d.status !== 'pending_review' && d.status !== 'snoozed')
     throw new AppError('STATE', `This draft is ${d.status.replace('_', ' ')} and cannot be redrafted.`);
+  if (instruction.trim().length > 2000)
+    throw new AppError('VALIDATION', 'Keep the instruction under 2,000 characters.');
   if (!ctx.llm && instruction.trim()) throw new AppError('STATE', OFFLINE_INSTRUCTION);
   const jobId = await ctx.boss.send(Queues.draft.name, {
     sequenceId: id,
-    instruction: instruction.trim().slice(0, 2000) || undefined,
+    instruction: instruction.trim() || undefined,
   });
-  await audit(ctx, u, 'draft.regenerate_requested', id, { instruction: instruction.trim().slice(0, 2000) });
+  await audit(ctx, u, 'draft.regenerate_requested', id, { instruction: instruction.trim() });
   return { jobId };
 }
 

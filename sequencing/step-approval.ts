@@ -30,6 +30,8 @@ import {
   type ChangeItem,
 } from './step-approval-rules.js';
 
+const DIGEST = /^[0-9a-f]{32}$/;
+
 /** The digest the approval form carries: md5 of subject, U+0001, body (as `TEXT_DIGEST` in SQL). */
 export function textDigest(subject: string, body: string): string {
   return createHash('md5').update(`${subject}\u0001${body}`, 'utf8').digest('hex');
@@ -44,6 +46,11 @@ export async function approveStep(
   ctx: Pick<AppContext, 'db' | 'log'>,
   input: { stepId: number; userId: number; digest?: string | null; now?: Date; confirmGates?: string[] },
 ): Promise<{ scheduledAt: Date | null }> {
+  if (input.digest && !DIGEST.test(input.digest))
+    throw new AppError(
+      'VALIDATION',
+      'digest: the digest of the text you read (32 hex characters, from GET /steps/:id)',
+    );
   const now = input.now ?? new Date();
   const row = await ctx.db.transaction(async (tx) => {
     // The flags of the text being approved; a stale digest or a settled step is refused below instead.

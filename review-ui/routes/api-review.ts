@@ -39,8 +39,14 @@ export const DraftEdit = z.object({
     .array(z.object({ position: z.number().int().min(0), subject: z.string().max(500), body: z.string().max(20_000) }))
     .min(1),
 });
-export const RejectBody = z.object({ reason: z.string().trim().min(1).max(1000) });
-export const RegenerateBody = z.object({ instruction: z.string().max(2000).default('') });
+// The rules (a reason is required, at most 1,000 characters; an instruction at most 2,000) live in
+// the use cases (draft-actions.ts), so the page and the API refuse the same input with the same words.
+export const RejectBody = z.object({
+  reason: z.string().default('').describe('why (required, at most 1,000 characters)'),
+});
+export const RegenerateBody = z.object({
+  instruction: z.string().default('').describe('what to change (at most 2,000 characters)'),
+});
 export const SnoozeBody = z
   .object({ days: z.number().int().min(1).max(30).optional(), until: Iso.optional() })
   .refine((b) => !!b.days !== !!b.until, 'give days or until');

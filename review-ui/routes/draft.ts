@@ -136,7 +136,7 @@ export function draftRoutes(ctx: AppContext): Router {
 
   r.post('/drafts/:id/reject', async (req, res, user) => {
     const id = idParam(req);
-    await reject(ctx, user, id, String(req.body?.reason ?? '').slice(0, 1000));
+    await reject(ctx, user, id, String(req.body?.reason ?? ''));
     res.redirect(303, `/queue/next?rejected=${id}`);
   });
 

@@ -14,10 +14,7 @@ import { endpoint, issues } from '../openapi.js';
 import { loadReturned, loadStep, stepSettings } from '../step-actions.js';
 
 export const StepApproveBody = z.object({
-  digest: z
-    .string()
-    .regex(/^[0-9a-f]{32}$/, 'the digest of the text you read (from GET /steps/:id)')
-    .optional(),
+  digest: z.string().optional().describe('the digest of the text you read (32 hex characters, from GET /steps/:id)'),
   confirmGateFailures: z
     .array(z.string().max(40))
     .max(20)
