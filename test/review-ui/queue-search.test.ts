@@ -11,6 +11,7 @@ import {
   type QueueFilter,
   type QueuePageRow,
   type QueueRow,
+  wordQuery,
 } from '../../db/queries/review-queue.js';
 import { buildWorkspace, type TestWorkspace } from '../support/builders.js';
 import { describeEachBackend } from '../support/db.js';
@@ -78,6 +79,44 @@ describeEachBackend('review queue search', (get) => {
     expect(await search('Account 17', ws.users.rep.id)).toEqual(ids([d.a17!]));
     expect(await search('Account 1 ')).toEqual(ids([d.a1!]));
     expect(await search('hires a cfo')).toEqual(ids([d.a170!, d.a1!, d.a17!, d.a71!]));
+  });
+
+  it('finds through the word index exactly what a substring test of the stored text finds', async () => {
+    // Words a term bounds on both sides are asked for whole, the last one as a prefix, the first
+    // not at all (it may end a longer word); non-ASCII terms and one-letter words use trigrams.
+    expect(wordQuery('Signal 12')).toBe("'12':*");
+    expect(wordQuery('ccount 17 hires')).toBe("'17' & 'hires':*");
+    expect(wordQuery(' cfo')).toBe("'cfo':*");
+    expect([wordQuery('account'), wordQuery('account 1'), wordQuery('müller maschinenbau')]).toEqual([null, null, null]);
+    const db = get().db;
+    const like = (q: string) =>
+      run<{ id: number }>(db, {
+        text: `SELECT id FROM sequences WHERE workspace_id = $1 AND status = 'pending_review'
+                  AND search_text LIKE '%' || lower($2) || '%' ORDER BY id`,
+        values: [ws.id, q],
+      }).then((rows) => rows.map((r) => r.id));
+    for (const q of [
+      'account 17',
+      'ccount 17',
+      'ccount 17 ',
+      'account 17 hires',
+      'nt 170 hi',
+      ' 17',
+      '1 hires a cfo',
+      'es a c',
+      'a cfo',
+      'maschinenbau opens',
+      'in graz',
+      'in gr',
+      'plant in graz\naccount',
+      'account 7',
+      'no such words',
+    ]) {
+      const found = (await search(q)).sort((a, b) => a - b);
+      expect({ q, found }).toEqual({ q, found: await like(q) });
+    }
+    expect((await search('ccount 17 ')).length).toBe(1);
+    expect((await search('nt 170 hi')).length).toBe(1);
   });
 
   it('keeps a subject edited after drafting searchable, in its own case', async () => {
