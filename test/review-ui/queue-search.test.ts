@@ -87,7 +87,11 @@ describeEachBackend('review queue search', (get) => {
     expect(wordQuery('Signal 12')).toBe("'12':*");
     expect(wordQuery('ccount 17 hires')).toBe("'17' & 'hires':*");
     expect(wordQuery(' cfo')).toBe("'cfo':*");
-    expect([wordQuery('account'), wordQuery('account 1'), wordQuery('müller maschinenbau')]).toEqual([null, null, null]);
+    expect([wordQuery('account'), wordQuery('account 1'), wordQuery('müller maschinenbau')]).toEqual([
+      null,
+      null,
+      null,
+    ]);
     const db = get().db;
     const like = (q: string) =>
       run<{ id: number }>(db, {
