@@ -46,9 +46,10 @@ export interface QueueRow {
 
 // Age buckets count back from `now`, passed in so tests and the bench use a fixed clock, by the
 // hour of detection (UTC): the hour is what the counter rows keep (migration 0013).
-const ageOf = (hour: string) => `CASE WHEN ${hour} >= $2::timestamptz - interval '1 day' THEN '1d'
-                      WHEN ${hour} >= $2::timestamptz - interval '7 days' THEN '7d'
-                      WHEN ${hour} >= $2::timestamptz - interval '30 days' THEN '30d' ELSE 'older' END`;
+const BOUNDS = [`$2::timestamptz - interval '1 day'`, `$2::timestamptz - interval '7 days'`, `$2::timestamptz - interval '30 days'`];
+const ageOf = (hour: string, [d1, d7, d30] = BOUNDS) => `CASE WHEN ${hour} >= ${d1} THEN '1d'
+                      WHEN ${hour} >= ${d7} THEN '7d'
+                      WHEN ${hour} >= ${d30} THEN '30d' ELSE 'older' END`;
 const AGE_SQL = ageOf(`date_trunc('hour', s.signal_detected_at, 'UTC')`);
 
 // Drafts a gate flagged come first (drafting/README.md): they need a closer read, not a quick
@@ -225,10 +226,13 @@ function queueParts(
       ? `base AS (SELECT type, owner_id, age, flagged, 1 AS n FROM matches)`
       : // The counter rows (one per type, owner, account owner, flag and hour of detection: thousands)
         // summed once to the facets' own values (tens), which the five facets then read.
+        // The age buckets' bounds are computed once (OFFSET 0 keeps the planner from copying
+        // the interval arithmetic back into every row's CASE).
         `base AS MATERIALIZED (
-         SELECT nullif(c.signal_type, '') AS type, nullif(c.owner_id, 0) AS owner_id, ${ageOf('c.detected_hour')} AS age,
-                c.flagged, sum(c.n) AS n
-           FROM review_queue_counts c
+         SELECT nullif(c.signal_type, '') AS type, nullif(c.owner_id, 0) AS owner_id,
+                ${ageOf('c.detected_hour', ['b.d1', 'b.d7', 'b.d30'])} AS age, c.flagged, sum(c.n) AS n
+           FROM (SELECT ${BOUNDS[0]} AS d1, ${BOUNDS[1]} AS d7, ${BOUNDS[2]} AS d30 OFFSET 0) b,
+                review_queue_counts c
           WHERE c.workspace_id = $1 AND c.n <> 0 AND ($3::bigint IS NULL OR c.owner_id = $3 OR c.account_owner_id = $3)
           GROUP BY 1, 2, 3, 4)`,
   );
