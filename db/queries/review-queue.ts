@@ -46,7 +46,11 @@ export interface QueueRow {
 
 // Age buckets count back from `now`, passed in so tests and the bench use a fixed clock, by the
 // hour of detection (UTC): the hour is what the counter rows keep (migration 0013).
-const BOUNDS = [`$2::timestamptz - interval '1 day'`, `$2::timestamptz - interval '7 days'`, `$2::timestamptz - interval '30 days'`];
+const BOUNDS = [
+  `$2::timestamptz - interval '1 day'`,
+  `$2::timestamptz - interval '7 days'`,
+  `$2::timestamptz - interval '30 days'`,
+];
 const ageOf = (hour: string, [d1, d7, d30] = BOUNDS) => `CASE WHEN ${hour} >= ${d1} THEN '1d'
                       WHEN ${hour} >= ${d7} THEN '7d'
                       WHEN ${hour} >= ${d30} THEN '30d' ELSE 'older' END`;
