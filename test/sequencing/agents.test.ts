@@ -23,8 +23,10 @@ describeEachBackend('send and dispatch agents over pg-boss', (get) => {
   });
   afterAll(async () => {
     await agents?.stop(5000);
-    await smtp?.close();
+    // The context first: its pooled SMTP connection is what the server's close() waits on (up to
+    // smtp-server's 30 s closeTimeout when the client is still connected).
     await ctx?.stop();
+    await smtp?.close();
   });
 
   it('the dispatcher turns a due step into a send job, and the send agent delivers it once', async () => {
