@@ -6,6 +6,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type PgBoss from 'pg-boss';
+import { startBoss } from '../../agents/boss.js';
+import { Queues } from '../../agents/queues.js';
 import { one, run } from '../../db/index.js';
 import { insertSource } from '../../db/queries/signal-sources.js';
 import { insertWorkspace } from '../../db/queries/workspaces.js';
@@ -32,6 +35,8 @@ export interface Stack {
   smtp: TestSmtp;
   dovecot: TestDovecot;
   fake: FakeAnthropic;
+  /** The test's own pg-boss client (no workers, no maintenance): it only enqueues. */
+  boss: PgBoss;
   web: Proc;
   workers: Proc[];
   base: string;
@@ -169,6 +174,8 @@ export async function startStack(opts: {
     throw err;
   }
 
+  const boss = await startBoss(t.db, { databaseUrl: t.url, supervise: false, poolMax: 1 });
+
   const api: Stack['api'] = async (p, init = {}) => {
     const res = await fetch(base + p, {
       method: init.method ?? 'GET',
@@ -187,6 +194,7 @@ export async function startStack(opts: {
     smtp,
     dovecot,
     fake,
+    boss,
     web,
     workers,
     base,
@@ -200,6 +208,7 @@ export async function startStack(opts: {
     api,
     async close(failed) {
       await Promise.all([web, ...workers].map((p) => p.stop('SIGKILL')));
+      await boss.stop({ graceful: false, wait: true, close: true }).catch(() => {});
       // Whatever fails to close, the database is still dropped (or kept when the test failed).
       await Promise.allSettled([world.close(), smtp.close(), dovecot.stop(), fake.close()]);
       await t.dispose(failed);
@@ -232,11 +241,22 @@ export async function rows<T>(s: Stack, text: string, values: unknown[] = []): P
 /**
  * Approval jitters the opener inside its window (minutes to hours ahead). The suites cannot wait
  * that long, so they bring the planned time forward to now — the only clock shortcut they take;
- * the dispatcher, claim (window, caps, re-checks) and send run as they would.
+ * the dispatcher, claim (window, caps, re-checks) and send run as they would. The dispatcher's
+ * next tick is brought forward too (`dispatchNow`): its cron fires once a minute, which a suite
+ * would otherwise wait out (up to 60 s) after every `dueNow`.
  */
 export async function dueNow(s: Stack, sequenceIds: number[]): Promise<void> {
   await s.t.db.query(
     `UPDATE sequence_steps SET scheduled_at = now() WHERE position = 1 AND status = 'scheduled' AND sequence_id = ANY($1::bigint[])`,
     [sequenceIds],
   );
+  await dispatchNow(s);
+}
+
+/**
+ * One dispatch job, as the cron would enqueue it; the job's NOTIFY wakes a worker's dispatch loop
+ * at once. The tick it runs is the workers' own (due steps become send jobs, stuck ones are reconciled).
+ */
+export async function dispatchNow(s: Stack): Promise<void> {
+  await s.boss.send(Queues.dispatch.name, {});
 }
