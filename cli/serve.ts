@@ -1,6 +1,7 @@
 // Long-running modes: `start` (web + all agents), `web`, `worker`.
 import type { Server } from 'node:http';
 import { selectAgents } from '../agents/index.js';
+import { Queues } from '../agents/queues.js';
 import { startAgents, type RunningAgents } from '../agents/runtime.js';
 import { installProcessGuard } from '../process-guard.js';
 import { openContext } from './context.js';
@@ -48,11 +49,13 @@ export async function serve(opts: ServeOptions): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
 
   const lines: string[] = [];
+  let demoSeeded = false;
   // The web app (express, every route and view) and the demo seed load only in the processes that
   // use them: a worker never does.
   if (opts.demo) {
     const { seedDemo, readDemoLogins } = await import('../demo/seed.js');
     const seeded = await seedDemo(ctx);
+    demoSeeded = seeded === 'seeded';
     if (seeded === 'not-empty') lines.push('The database already has data of its own, so no demo workspace was added.');
     const logins = readDemoLogins(config.dataDir);
     if (logins)
@@ -86,6 +89,10 @@ export async function serve(opts: ServeOptions): Promise<void> {
       `Prospector is running at http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}  (${ctx.db.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'})`,
     );
   }
+  // The demo's sources (served by this process's web app, listening by now) are due at once: a
+  // tick now rather than at the next minute's cron, so a newcomer sees the first signals in
+  // seconds. The cron keeps ticking as usual.
+  if (demoSeeded && opts.web && agents) await ctx.boss.send(Queues.signalsTick.name, {});
   // CLI commands run next to this process go through it (the embedded database has one writer).
   ctx.dataDirLock?.serve(adminHandler(ctx));
   if (lines.length) process.stdout.write(lines.join('\n') + '\n');
