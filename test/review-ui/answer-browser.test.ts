@@ -12,7 +12,9 @@ import { buildSequence } from '../sequencing/builders.js';
 describeEachBackend(
   'answering a reply in Chromium',
   (get) => {
-    const app = useBrowserApp(get, { viewport: { width: 1280, height: 900 } });
+    // The SMTP server's hooks come first: after-hooks run in reverse, so it closes after the app
+    // has stopped its context. Closed first, it would wait out smtp-server's 30 s closeTimeout for
+    // the context's pooled connection.
     let smtp: TestSmtp;
     beforeAll(async () => {
       smtp = await startSmtp();
@@ -20,6 +22,7 @@ describeEachBackend(
     afterAll(async () => {
       await smtp?.close();
     });
+    const app = useBrowserApp(get, { viewport: { width: 1280, height: 900 } });
 
     it('answers from the Replies page, threaded, from the thread mailbox', async () => {
       const ws = await buildWorkspace(app.ctx.db);
