@@ -36,7 +36,15 @@ const story = (name: string) => ({
 let s: Stack;
 let failed = false;
 beforeAll(async () => {
-  s = await startStack({ label: 'e2ekilled', companies, siteDelayMs: 2_500, smtpDelayMs: 4_000 });
+  // Only batch B's sites are slow: its research must still be fetching when the worker is killed;
+  // batch A and the late signal are researched at loopback speed.
+  s = await startStack({
+    label: 'e2ekilled',
+    companies,
+    siteDelayMs: 2_500,
+    slowDomains: [companies[2]!.domain, companies[3]!.domain],
+    smtpDelayMs: 4_000,
+  });
 }, 120_000);
 afterAll(async () => {
   await s?.close(failed);

@@ -59,6 +59,8 @@ export async function startStack(opts: {
   companies: (Company & { contact: { first: string; last: string; title: string } })[];
   workers?: number;
   siteDelayMs?: number;
+  /** The companies whose sites are slow (default: all). */
+  slowDomains?: string[];
   smtpDelayMs?: number;
   /** A cluster of the test's own (test/support/pg-cluster.ts) instead of the shared one. */
   adminUrl?: string;
@@ -70,7 +72,7 @@ export async function startStack(opts: {
 }): Promise<Stack> {
   const t = await createTestDb('postgres', { label: opts.label, adminUrl: opts.adminUrl });
   const [world, smtp, dovecot, fake] = await Promise.all([
-    startWorld(opts.companies, { delayMs: opts.siteDelayMs }),
+    startWorld(opts.companies, { delayMs: opts.siteDelayMs, slowDomains: opts.slowDomains }),
     startSmtp({ delayMs: opts.smtpDelayMs }),
     startDovecot(),
     startFakeAnthropic({ fallback: answer }),

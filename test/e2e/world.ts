@@ -28,12 +28,22 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 const page = (title: string, paragraphs: string[], nav = '') =>
   `<!doctype html><html><head><meta charset="utf-8"><title>${esc(title)}</title></head><body>${nav}<main><h1>${esc(title)}</h1>${paragraphs.map((p) => `<p>${esc(p)}</p>`).join('')}</main></body></html>`;
 
-export async function startWorld(companies: Company[], opts: { delayMs?: number } = {}): Promise<World> {
+export async function startWorld(
+  companies: Company[],
+  opts: {
+    delayMs?: number;
+    /** Only these companies' sites answer after `delayMs` (default: every site). */
+    slowDomains?: string[];
+  } = {},
+): Promise<World> {
   const started = Date.now();
   const world: World = { base: '', stories: [], siteBase: (d) => `${world.base}/site/${d}/`, close: async () => {} };
   const server: Server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', world.base);
-    if (opts.delayMs && url.pathname.startsWith('/site/')) await new Promise((r) => setTimeout(r, opts.delayMs));
+    const slow =
+      url.pathname.startsWith('/site/') &&
+      (!opts.slowDomains || opts.slowDomains.some((d) => url.pathname.startsWith(`/site/${d}/`)));
+    if (opts.delayMs && slow) await new Promise((r) => setTimeout(r, opts.delayMs));
     if (url.pathname === '/robots.txt' || url.pathname.endsWith('/robots.txt'))
       return void res.writeHead(200, { 'content-type': 'text/plain' }).end('User-agent: *\nAllow: /\n');
     if (url.pathname === '/feed.xml') {
