@@ -72,12 +72,21 @@ export function parseSettings(kind: CrmKind, b: Record<string, unknown>) {
       throw err;
     }
   }
-  const rules = RulesInput.parse({
+  const rules = RulesInput.safeParse({
     heldStages: list(str(b, 'rules.heldStages')),
     heldTypes: list(str(b, 'rules.heldTypes')),
     holdCustomers: b['rules.holdCustomers'] === '1',
   });
-  return { mapping: mapping.data, targetFilter: t, rules, createContacts: b.createContacts === '1' };
+  if (!rules.success) {
+    const [field, i] = rules.error.issues[0]!.path as [string, number];
+    const given = list(str(b, `rules.${field}`))[i] ?? '';
+    const what = field === 'heldStages' ? 'deal stage' : 'deal type';
+    throw new AppError(
+      'VALIDATION',
+      `Hold-out rules: a ${what} is at most 100 characters, not "${given.length > 40 ? `${given.slice(0, 40)}…` : given}"`,
+    );
+  }
+  return { mapping: mapping.data, targetFilter: t, rules: rules.data, createContacts: b.createContacts === '1' };
 }
 
 export function crmRoutes(ctx: AppContext): Router {
