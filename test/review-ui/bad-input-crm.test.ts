@@ -31,7 +31,10 @@ describeEachBackend('CRM settings with bad input', (get) => {
       ['rules.heldStages', 'deal stage'],
       ['rules.heldTypes', 'deal type'],
     ] as const) {
-      const res = await app.as.revops.post('/settings/crm/settings', { ...form, [field]: `closedwon, ${'x'.repeat(101)}` });
+      const res = await app.as.revops.post('/settings/crm/settings', {
+        ...form,
+        [field]: `closedwon, ${'x'.repeat(101)}`,
+      });
       expect(res.status).toBe(400);
       const page = text(await res.text());
       expect(page).toContain(`Hold-out rules: a ${what} is at most 100 characters`);
