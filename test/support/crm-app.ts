@@ -1,5 +1,6 @@
 // One fixture for the CRM suites (test/crm/): the fake CRMs on loopback, a context pointed at them,
-// a workspace, and when asked a connection, the app served on loopback and people logged in.
+// a workspace, and when asked a connection, the app served on loopback and people logged in; with
+// builders for what the tests seed (CRM settings, researched people, emails and events on contacts).
 //
 //   describeEachBackend('…', (get) => {
 //     const app = useCrmApp(get, { hubspot: true, connect: 'hubspot', web: true, login: ['revops'] });
@@ -11,6 +12,8 @@
 // beforeAll: read them inside hooks and tests, never at describe time.
 import { afterAll, beforeAll } from 'vitest';
 import { connectWithToken, saveConnection } from '../../crm/connection.js';
+import { one, run } from '../../db/index.js';
+import { saveCrmSettings } from '../../db/queries/crm.js';
 import type { Role } from '../../db/queries/users.js';
 import { buildWorkspace, type TestWorkspace } from './builders.js';
 import { createTestContext } from './context.js';
@@ -47,10 +50,42 @@ export interface CrmApp {
   connectHubSpot(ws?: TestWorkspace): Promise<void>;
   /** Connects a workspace (default: this one) to the fake Salesforce org with tokens it granted. */
   connectSalesforce(ws?: TestWorkspace): Promise<void>;
+  /** Saves the CRM settings: no mapping, every account, these rules (default none), create_contacts (default off). */
+  saveSettings(s: { rules?: object; createContacts?: boolean }): Promise<unknown>;
+  /** The local id of this workspace's account with this domain, or contact with this email. */
+  localId(table: 'accounts' | 'contacts', domainOrEmail: string): Promise<number>;
+  /** How many rows of the outbox this workspace has for one activity ('contact', 'email', …), as `{ n }`. */
+  outboxRows(activity: string): Promise<{ n: number } | undefined>;
+  /** The CRM's id for a local contact, as `{ external_id }` (undefined while there is none). */
+  linked(contactId: number): Promise<{ external_id: string } | undefined>;
+  /** A contact research found on an account (not from the CRM): Pat `lastName`, Head of Ops; its id. */
+  person(email: string, accountId: number, lastName?: string): Promise<number>;
+  /** An email the rep sent to a contact ('Hello 1', 'Hello 2', … in the block's order), and its `sent` event. */
+  sent(contactId: number, to: string): Promise<void>;
 }
 
 export function useCrmApp(get: () => TestDb, opts: CrmAppOptions = {}): CrmApp {
   let web: Awaited<ReturnType<typeof listen>> | undefined;
+  let sentCount = 0;
+  /** A row of messages between the rep and a contact; its id. */
+  const message = async (
+    contactId: number,
+    direction: 'in' | 'out',
+    to: string,
+    subject: string,
+    messageId: string,
+    body: string,
+  ) =>
+    (await one<{ id: number }>(app.ctx.db, {
+      text: `INSERT INTO messages (workspace_id, contact_id, direction, message_id, from_addr, to_addr, subject, text_body)
+             VALUES ($1, $2, $3, $4, 'rep@x.test', $5, $6, $7) RETURNING id::int AS id`,
+      values: [app.ws.id, contactId, direction, messageId, to, subject, body],
+    }))!.id;
+  const event = (contactId: number, type: string, messageRef: number | null) =>
+    app.ctx.db.query(
+      `INSERT INTO events (workspace_id, type, contact_id, message_ref, data) VALUES ($1, $2, $3, $4, $5)`,
+      [app.ws.id, type, contactId, messageRef, '{}'],
+    );
   const app = {
     as: {},
     async connectHubSpot(ws = app.ws) {
@@ -71,6 +106,39 @@ export function useCrmApp(get: () => TestDb, opts: CrmAppOptions = {}): CrmApp {
         externalAccount: app.sf.orgId,
         userId: ws.users.admin.id,
       });
+    },
+    saveSettings: ({ rules = {}, createContacts = false }) =>
+      run(
+        app.ctx.db,
+        saveCrmSettings({ workspaceId: app.ws.id, mapping: {}, targetFilter: { type: 'all' }, rules, createContacts }),
+      ),
+    async localId(table, domainOrEmail) {
+      return (await one<{ id: number }>(app.ctx.db, {
+        text: `SELECT id::int AS id FROM ${table} WHERE workspace_id = $1 AND ${table === 'accounts' ? 'domain' : 'email'} = $2`,
+        values: [app.ws.id, domainOrEmail],
+      }))!.id;
+    },
+    outboxRows: (activity) =>
+      one<{ n: number }>(app.ctx.db, {
+        text: `SELECT count(*)::int AS n FROM crm_outbox WHERE workspace_id = $1 AND activity = $2`,
+        values: [app.ws.id, activity],
+      }),
+    linked: (contactId) =>
+      one<{ external_id: string }>(app.ctx.db, {
+        text: `SELECT external_id FROM crm_external_ids WHERE workspace_id = $1 AND object = 'contact' AND local_id = $2`,
+        values: [app.ws.id, contactId],
+      }),
+    async person(email, accountId, lastName = 'Quinn') {
+      return (await one<{ id: number }>(app.ctx.db, {
+        text: `INSERT INTO contacts (workspace_id, account_id, first_name, last_name, email, title)
+               VALUES ($1, $2, 'Pat', $3, $4, 'Head of Ops') RETURNING id::int AS id`,
+        values: [app.ws.id, accountId, lastName, email],
+      }))!.id;
+    },
+    async sent(contactId, to) {
+      const n = ++sentCount;
+      const id = await message(contactId, 'out', to, `Hello ${n}`, `<m${n}-${contactId}@x.test>`, 'Hi');
+      await event(contactId, 'sent', id);
     },
   } as CrmApp;
 
