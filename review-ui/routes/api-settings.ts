@@ -14,7 +14,7 @@ import { queueViewer } from '../access.js';
 import { requireRole } from '../auth/roles.js';
 import { intParam } from '../format.js';
 import { endpoint, parseInput } from '../openapi.js';
-import { STAGES } from '../views/dashboard.js';
+import { STAGES } from '../views/dashboard-funnel.js';
 import { crmFilterOf } from './dashboard-crm.js';
 import { DashboardQuery, dateRange, loadFunnel } from './dashboard.js';
 import { recordMeeting, recordNotReply } from './replies.js';

@@ -24,7 +24,8 @@ import { requireRole } from '../auth/roles.js';
 import { page } from '../layout.js';
 import { crmFilterOf } from './dashboard-crm.js';
 import { liftSection } from './experiments.js';
-import { buildFunnel, dashboardPage, funnelCsv } from '../views/dashboard.js';
+import { dashboardPage } from '../views/dashboard.js';
+import { buildFunnel, funnelCsv } from '../views/dashboard-funnel.js';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date like 2026-03-01');
 export const DashboardQuery = z.object({

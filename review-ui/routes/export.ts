@@ -10,7 +10,7 @@ import { AppError } from '../../errors.js';
 import { authedRouter } from '../authed.js';
 import { auditRequest } from '../audit.js';
 import { requireRole } from '../auth/roles.js';
-import { csvCell } from '../views/dashboard.js';
+import { csvCell } from '../views/dashboard-funnel.js';
 
 const PAGE = 1000;
 const KINDS = Object.keys(EXPORT_COLUMNS) as ExportKind[];

@@ -8,7 +8,7 @@ import { MIN_SAMPLE_PER_ARM, type Interval } from '../../experiments/stats.js';
 import { label } from '../format.js';
 import { html, type Html } from '../html.js';
 import { csrfField } from '../layout.js';
-import { csvCell } from './dashboard.js';
+import { csvCell } from './dashboard-funnel.js';
 
 const pc = (v: number | null | undefined, digits = 1) => (v == null ? '—' : `${(v * 100).toFixed(digits)}%`);
 const signed = (v: number) => `${v > 0 ? '+' : v < 0 ? '−' : ''}${Math.abs(v * 100).toFixed(1)}`;

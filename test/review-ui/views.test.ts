@@ -6,7 +6,8 @@ import { mappingFromForm } from '../../review-ui/routes/settings-imports.js';
 import { templateFromForm } from '../../review-ui/routes/settings-templates.js';
 import { stepEditsFromForm } from '../../review-ui/routes/draft.js';
 import { ago, inZone, zoneOf } from '../../review-ui/format.js';
-import { barChart, buildFunnel, contactsPerSignal, conversions, funnelCsv } from '../../review-ui/views/dashboard.js';
+import { barChart } from '../../review-ui/views/bar-chart.js';
+import { buildFunnel, contactsPerSignal, conversions, funnelCsv } from '../../review-ui/views/dashboard-funnel.js';
 import { gateText, safeHref } from '../../review-ui/views/draft.js';
 
 const seq = (
