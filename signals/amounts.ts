@@ -127,10 +127,16 @@ const WORD_CURRENCY_INTL: [RegExp, string][] = [
 const JA_MULT: Record<string, number> = { 億: 1e8, 千万: 1e7, 百万: 1e6, 万: 1e4 };
 const JA_CURRENCY: Record<string, string> = { 円: 'JPY', ドル: 'USD', ユーロ: 'EUR' };
 
-const PREFIX = String.raw`(US\$|HK\$|NZ\$|CA\$|AU\$|C\$|A\$|S\$|R\$|USD|EUR|GBP|CHF|JPY|INR|CAD|AUD|SGD|SEK|NOK|DKK|BRL|CNY|RMB|HKD|NZD|Rs\.?|\$|€|£|¥|₹)`;
+const PREFIX = [
+  String.raw`(US\$|HK\$|NZ\$|CA\$|AU\$|C\$|A\$|S\$|R\$|USD|EUR|GBP|CHF|JPY|INR|CAD|AUD|SGD|SEK|NOK|DKK|BRL|CNY|RMB|`,
+  String.raw`HKD|NZD|Rs\.?|\$|€|£|¥|₹)`,
+].join('');
 // "5,5" is five and a half in most of Europe; "2,500" is two thousand five hundred.
 const NUM = String.raw`(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d{1,2}(?!\d))?)`;
-const MULT_INTL = String.raw`millionen|mio\.|mio|millions|millones|millón|miljoen|milhões|milhão|miljoner|miljon|milliarden|milliarde|mrd\.|mrd|milliards|milliard|mil millones|miljarden|miljarder|miljard|bilhões|bilhão|mil milhões`;
+const MULT_INTL = [
+  String.raw`millionen|mio\.|mio|millions|millones|millón|miljoen|milhões|milhão|miljoner|miljon|milliarden|milliarde|`,
+  String.raw`mrd\.|mrd|milliards|milliard|mil millones|miljarden|miljarder|miljard|bilhões|bilhão|mil milhões`,
+].join('');
 const MULT = String.raw`(${MULT_INTL}|thousand|million|billion|trillion|crores?|lakhs?|mln|mn|mm|bn|tn|cr|k|m|b)`;
 const SUFFIX = String.raw`(pounds sterling|dollars?|euros?|pounds|yen|rupees|USD|EUR|GBP|CHF|CAD|AUD|SGD|INR|JPY|SEK|NOK)`;
 const END = String.raw`(?![\p{L}\p{N}])`;

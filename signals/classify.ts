@@ -18,31 +18,99 @@ export interface Classification {
   basis: 'rule' | 'fallback';
 }
 
-const TITLES = String.raw`(?:chief [a-z]+(?: [a-z]+)? officer|c[eftmroi]o|ciso|cpo|chro|president|vice president|svp|evp|vp|head|director|general counsel|general manager|managing director|managing partner|chair(?:man|woman|person)?|board(?: of directors)?|founder|co-founder|partner|controller|treasurer|lead)`;
+const TITLES = [
+  String.raw`(?:chief [a-z]+(?: [a-z]+)? officer|c[eftmroi]o|ciso|cpo|chro|president|vice president|svp|evp|vp|head|`,
+  String.raw`director|general counsel|general manager|managing director|managing partner|chair(?:man|woman|person)?|`,
+  String.raw`board(?: of directors)?|founder|co-founder|partner|controller|treasurer|lead)`,
+].join('');
 const TITLE_RE = new RegExp(String.raw`\b${TITLES}\b`, 'i');
 
-const LAYOFFS =
-  /\b(lays? off|laid off|layoffs?|job cuts?|cuts? (?:about |nearly |some |over )?[\d,]+%? (?:of (?:its |their )?)?(?:jobs|staff|employees|workers|roles|positions|workforce)|cuts? (?:its |the )?(?:workforce|headcount|staff)|workforce reduction|reduces? (?:its )?(?:workforce|headcount)|slashes (?:jobs|staff|\d+)|eliminat(?:es|ing) [\d,]+ (?:jobs|roles|positions))\b/i;
-const HIRING =
-  /\b(is hiring|are hiring|now hiring|hiring spree|hiring push|hiring (?:for|of) [\d,]+|plans? to hire|to hire [\d,]+|will hire|hire[sd]? (?:up to |another |more than |over )?[\d,]+|hir(?:e|es|ing) (?:up to |over |more than )?(?:[\d,]+|thousands|hundreds|dozens)|job openings|open (?:roles|positions)|new jobs|[\d,]+ (?:new )?(?:jobs|roles|positions)|recruiting (?:drive|push)|grow(?:s|ing)? (?:its |the )?(?:sales|engineering|go-to-market) team|doubl(?:e|es|ing) (?:its )?(?:headcount|sales team|team))\b/i;
-const NOT_FUNDING =
-  /\braise[sd]? (?:prices?|its prices|rates?|concerns?|questions?|eyebrows|alarm|awareness|the bar|doubts|fees|(?:its |full-year |annual )?(?:forecast|guidance|outlook)|money for charity|the stakes|hopes)\b/i;
-const FUNDING_VERB =
-  /\b(rais(?:es|ed|ing)|raise|secur(?:es|ed|ing)|clos(?:es|ed|ing)|lands?|landed|nabs?|bags?|snags?|gets?|receives?|attracts?|picks? up|scores?|pulls? in|hauls? in|announces?|completes?|obtains?|draws?|injects?|invest(?:s|ed)?|backs?|led|leads)\b/i;
+const LAYOFFS = new RegExp(
+  [
+    String.raw`\b(lays? off|laid off|layoffs?|job cuts?|cuts? (?:about |nearly |some |`,
+    String.raw`over )?[\d,]+%? (?:of (?:its |their )?)?(?:jobs|staff|employees|workers|roles|positions|workforce)|`,
+    String.raw`cuts? (?:its |the )?(?:workforce|headcount|staff)|workforce reduction|`,
+    String.raw`reduces? (?:its )?(?:workforce|headcount)|slashes (?:jobs|staff|\d+)|`,
+    String.raw`eliminat(?:es|ing) [\d,]+ (?:jobs|roles|positions))\b`,
+  ].join(''),
+  'i',
+);
+const HIRING = new RegExp(
+  [
+    String.raw`\b(is hiring|are hiring|now hiring|hiring spree|hiring push|hiring (?:for|of) [\d,]+|plans? to hire|`,
+    String.raw`to hire [\d,]+|will hire|hire[sd]? (?:up to |another |more than |over )?[\d,]+|`,
+    String.raw`hir(?:e|es|ing) (?:up to |over |more than )?(?:[\d,]+|thousands|hundreds|dozens)|job openings|`,
+    String.raw`open (?:roles|positions)|new jobs|[\d,]+ (?:new )?(?:jobs|roles|positions)|recruiting (?:drive|push)|`,
+    String.raw`grow(?:s|ing)? (?:its |the )?(?:sales|engineering|go-to-market) team|`,
+    String.raw`doubl(?:e|es|ing) (?:its )?(?:headcount|sales team|team))\b`,
+  ].join(''),
+  'i',
+);
+const NOT_FUNDING = new RegExp(
+  [
+    String.raw`\braise[sd]? (?:prices?|its prices|rates?|concerns?|questions?|eyebrows|alarm|awareness|the bar|doubts|`,
+    String.raw`fees|(?:its |full-year |annual )?(?:forecast|guidance|outlook)|money for charity|the stakes|hopes)\b`,
+  ].join(''),
+  'i',
+);
+const FUNDING_VERB = new RegExp(
+  [
+    String.raw`\b(rais(?:es|ed|ing)|raise|secur(?:es|ed|ing)|clos(?:es|ed|ing)|lands?|landed|nabs?|bags?|snags?|gets?|`,
+    String.raw`receives?|attracts?|picks? up|scores?|pulls? in|hauls? in|announces?|completes?|obtains?|draws?|`,
+    String.raw`injects?|invest(?:s|ed)?|backs?|led|leads)\b`,
+  ].join(''),
+  'i',
+);
 const FUNDING_NOUN =
   /\b(funding|financing|investment|round|capital|venture debt|credit facility|debt facility|grant|backing|seed|series [a-h])\b/i;
-const ACQUISITION =
-  /\b(acquires?|acquired|acquisition|to acquire|buys|bought|snaps up|scoops up|merges? with|merger|takeover|agrees? to buy|to buy|deal to buy)\b/i;
-const LEADERSHIP =
-  /\b(steps? down|stepping down|resigns?|resigned|resignation|depart(?:s|ure)?|to retire|retires|retiring|ousted|is out|forced out|steps? aside|exits? as|leaves? (?:the company|as)|succession plan\w*|successor)\b/i;
-const APPOINT =
-  /\b(appoint(?:s|ed|ment)?|names?|named|hires?|hired|taps?|tapped|promot(?:es|ed)|joins?|joined|welcomes?|elevates?|brings? on|adds?|picks|selects|poaches|recruits|as (?:its )?new|to lead|will lead|takes? (?:the )?helm|becomes)\b/i;
-const PARTNERSHIP =
-  /\b(partners? with|partnered with|partnership|teams? up|teamed up|collaborat(?:es|ion|ing) with|alliance|joins forces|integrat(?:es|ion) with|signs (?:a )?(?:deal|agreement) with|selects|selected by|chooses|chosen by)\b/i;
-const EXPANSION =
-  /\b(expands?|expanded|expansion|opens? (?:a |its |new |first |second |\w+ )*(?:office|hq|headquarters|hub|facility|plant|factory|store|data cent(?:er|re)|warehouse|lab)|enters? (?:the )?[\w-]+(?: [\w-]+)? markets?|launch(?:es|ed)? (?:operations )?in (?:the )?\p{Lu}|moves? into|arrives? in|relocat(?:es|ing) (?:its )?headquarters)/iu;
-const LAUNCH =
-  /\b(launch(?:es|ed)?|unveil(?:s|ed)?|introduc(?:es|ed)|debuts?|rolls? out|rolled out|releases?|released|ships|announces (?:the )?(?:general )?availability|generally available|now available|goes live|open-sources|previews)\b/i;
+const ACQUISITION = new RegExp(
+  [
+    String.raw`\b(acquires?|acquired|acquisition|to acquire|buys|bought|snaps up|scoops up|merges? with|merger|`,
+    String.raw`takeover|agrees? to buy|to buy|deal to buy)\b`,
+  ].join(''),
+  'i',
+);
+const LEADERSHIP = new RegExp(
+  [
+    String.raw`\b(steps? down|stepping down|resigns?|resigned|resignation|depart(?:s|ure)?|to retire|retires|retiring|`,
+    String.raw`ousted|is out|forced out|steps? aside|exits? as|leaves? (?:the company|as)|succession plan\w*|`,
+    String.raw`successor)\b`,
+  ].join(''),
+  'i',
+);
+const APPOINT = new RegExp(
+  [
+    String.raw`\b(appoint(?:s|ed|ment)?|names?|named|hires?|hired|taps?|tapped|promot(?:es|ed)|joins?|joined|`,
+    String.raw`welcomes?|elevates?|brings? on|adds?|picks|selects|poaches|recruits|as (?:its )?new|to lead|will lead|`,
+    String.raw`takes? (?:the )?helm|becomes)\b`,
+  ].join(''),
+  'i',
+);
+const PARTNERSHIP = new RegExp(
+  [
+    String.raw`\b(partners? with|partnered with|partnership|teams? up|teamed up|collaborat(?:es|ion|ing) with|`,
+    String.raw`alliance|joins forces|integrat(?:es|ion) with|signs (?:a )?(?:deal|agreement) with|selects|selected by|`,
+    String.raw`chooses|chosen by)\b`,
+  ].join(''),
+  'i',
+);
+const EXPANSION = new RegExp(
+  [
+    String.raw`\b(expands?|expanded|expansion|opens? (?:a |its |new |first |second |\w+ )*(?:office|hq|headquarters|`,
+    String.raw`hub|facility|plant|factory|store|data cent(?:er|re)|warehouse|lab)|`,
+    String.raw`enters? (?:the )?[\w-]+(?: [\w-]+)? markets?|launch(?:es|ed)? (?:operations )?in (?:the )?\p{Lu}|`,
+    String.raw`moves? into|arrives? in|relocat(?:es|ing) (?:its )?headquarters)`,
+  ].join(''),
+  'iu',
+);
+const LAUNCH = new RegExp(
+  [
+    String.raw`\b(launch(?:es|ed)?|unveil(?:s|ed)?|introduc(?:es|ed)|debuts?|rolls? out|rolled out|releases?|released|`,
+    String.raw`ships|announces (?:the )?(?:general )?availability|generally available|now available|goes live|`,
+    String.raw`open-sources|previews)\b`,
+  ].join(''),
+  'i',
+);
 
 const ROUND_PATTERNS: [RegExp, string][] = [
   [/\bpre[- ]seed\b/i, 'pre-seed'],
@@ -79,7 +147,10 @@ export function parseInvestors(text: string): { lead: string[]; others: string[]
   const stop = String.raw`(?=,? with (?:participation|support)|,? alongside|,? along with|\. |;|\.$|\s+to\s+|\s+for\s+|\s+at\s+a|$)`;
   const lead = new RegExp(String.raw`\b(?:led by|co-led by|headed by)\s+(.+?)${stop}`, 'i').exec(text)?.[1];
   const others = new RegExp(
-    String.raw`\b(?:participation (?:from|of|by)|joined by|alongside|along with|backed by|other investors include|investors include|support from)\s+(.+?)(?=\. |;|\.$|\s+to\s+|\s+for\s+|$)`,
+    [
+      String.raw`\b(?:participation (?:from|of|by)|joined by|alongside|along with|backed by|other investors include|`,
+      String.raw`investors include|support from)\s+(.+?)(?=\. |;|\.$|\s+to\s+|\s+for\s+|$)`,
+    ].join(''),
     'i',
   ).exec(text)?.[1];
   const from =
@@ -88,8 +159,15 @@ export function parseInvestors(text: string): { lead: string[]; others: string[]
   return { lead: splitNames(lead ?? (from || '')), others: splitNames(others ?? '') };
 }
 
-const SUBJECT_STOP =
-  /\s+(?:has |have |will |is |to |said |says |officially |quietly |reportedly )?(?:rais|secur|clos|land|nab|bag|snag|get|receiv|attract|pick|scor|pull|haul|announc|complet|obtain|appoint|name|hire|tap|promot|welcom|elevat|acquir|buy|bought|snap|merg|launch|unveil|introduc|debut|roll|releas|expand|open|enter|partner|team|join|lay|laid|cut|slash|reduc|eliminat|plan)\w*\b/i;
+const SUBJECT_STOP = new RegExp(
+  [
+    String.raw`\s+(?:has |have |will |is |to |said |says |officially |quietly |reportedly )?(?:rais|secur|clos|land|`,
+    String.raw`nab|bag|snag|get|receiv|attract|pick|scor|pull|haul|announc|complet|obtain|appoint|name|hire|tap|`,
+    String.raw`promot|welcom|elevat|acquir|buy|bought|snap|merg|launch|unveil|introduc|debut|roll|releas|expand|open|`,
+    String.raw`enter|partner|team|join|lay|laid|cut|slash|reduc|eliminat|plan)\w*\b`,
+  ].join(''),
+  'i',
+);
 
 /** The company a headline is about: the capitalised words before its verb. */
 export function headlineSubject(title: string): string | null {
@@ -108,11 +186,20 @@ const PERSON = new RegExp(
   String.raw`(${NAME_WORD}(?:\s+(?:\p{Lu}\.|${PARTICLE}\s+${NAME_WORD}|${NAME_WORD})){1,3})`,
   'u',
 );
-const TITLE_WORD =
-  /^(?:chief|head|vp|vice|president|director|ceo|cfo|cto|coo|cro|cmo|cio|cpo|ciso|svp|evp|senior|executive|global|national|regional|sales|commercial|general|managing|group|interim|deputy|board|chair|founder|co-founder|partner|new)$/i;
+const TITLE_WORD = new RegExp(
+  [
+    String.raw`^(?:chief|head|vp|vice|president|director|ceo|cfo|cto|coo|cro|cmo|cio|cpo|ciso|svp|evp|senior|`,
+    String.raw`executive|global|national|regional|sales|commercial|general|managing|group|interim|deputy|board|chair|`,
+    String.raw`founder|co-founder|partner|new)$`,
+  ].join(''),
+  'i',
+);
 // "Acme appoints Jane Doe" (the person follows) vs "Jane Doe joins Acme" (the person leads).
 const ACTIVE = String.raw`(?:appoints|names|hires|taps|promotes|welcomes|elevates|adds|brings on|picks|poaches|recruits)`;
-const PASSIVE = String.raw`(?:joins|joined|named|appointed|promoted|tapped|hired|to lead|will lead|becomes|takes|takes over|is named|has been named|has been appointed)`;
+const PASSIVE = [
+  String.raw`(?:joins|joined|named|appointed|promoted|tapped|hired|to lead|will lead|becomes|takes|takes over|`,
+  String.raw`is named|has been named|has been appointed)`,
+].join('');
 const VERBS = String.raw`(?:${ACTIVE}|${PASSIVE})`;
 
 /** Drops title words a greedy name match swallowed ("Amelia Clarke Sales Director" → "Amelia Clarke"). */
@@ -139,7 +226,8 @@ function titleAt(segment: string): string | null {
 
 function jobChangeFacts(text: string): Record<string, unknown> {
   const afterVerb = new RegExp(
-    String.raw`\b${ACTIVE}\s+(?:(?:former|ex-)\s*[\p{L}-]+\s+(?:exec(?:utive)?|veteran|leader|alum|banker|engineer|executive)\s+)?${PERSON.source}`,
+    String.raw`\b${ACTIVE}\s+(?:(?:former|ex-)\s*[\p{L}-]+\s+` +
+      String.raw`(?:exec(?:utive)?|veteran|leader|alum|banker|engineer|executive)\s+)?${PERSON.source}`,
     'u',
   ).exec(text);
   const beforeVerb = new RegExp(String.raw`${PERSON.source},?\s+(?:is\s+|has been\s+|was\s+)?${PASSIVE}\b`, 'u').exec(
@@ -197,7 +285,10 @@ const FORM_D = /^D(?:\/A)? - (.+?) \((\d{10})\) \((?:Filer|Issuer)\)/;
 /** "Kestrel, which raised $24M in March, appoints…": a past round in a clause is not news of one. */
 const PAST_CLAUSE = new RegExp(
   [
-    String.raw`,\s[^,]{0,60}?(?:raised|backed by|eingesammelt|finanziert|levé|levantó|captó|ophaalde|opgehaald|captou|levantou|tog in|tagit in)[^,]{0,60},`,
+    [
+      String.raw`,\s[^,]{0,60}?(?:raised|backed by|eingesammelt|finanziert|levé|levantó|captó|ophaalde|opgehaald|`,
+      String.raw`captou|levantou|tog in|tagit in)[^,]{0,60},`,
+    ].join(''),
     String.raw`\s+after\s+raising\s+.*$`,
   ].join('|'),
   'giu',
@@ -228,9 +319,30 @@ const APPOINT_STRONG = L.wordsRe({
   ja: ['就任', '招聘'],
 });
 /** A job post names a role first: "Head of Sales (EMEA) – Copperleaf – London". */
-const JOB_ROLE =
-  /^(?:senior |junior |lead |principal )?(?:enterprise |mid-market |inside |field )?(?:account executive|account manager|sales development representative|sdr|bdr|business developer|head of|vp of|customer success|solutions engineer|sales engineer|executivo\(a\) de contas|executivo de contas)/iu;
+const JOB_ROLE = new RegExp(
+  [
+    String.raw`^(?:senior |junior |lead |principal )?(?:enterprise |mid-market |inside |field )?(?:account executive|`,
+    String.raw`account manager|sales development representative|sdr|bdr|business developer|head of|vp of|`,
+    String.raw`customer success|solutions engineer|sales engineer|executivo\(a\) de contas|executivo de contas)`,
+  ].join(''),
+  'iu',
+);
 const JOB_SEPARATOR = /\s[–—|-]\s|\s(?:at|bei|chez|en|na|på|bij)\s\p{Lu}|／|（/u;
+/** The role a hiring headline names ("hires 40 engineers in Berlin" → "engineers") and how many. */
+const HIRING_ROLE = new RegExp(
+  [
+    String.raw`\bhir(?:e|es|ing)\s+(?:up to |over |more than )?(?:[\d,]+\s+)?(?:new\s+)?([\p{L} -]+?)(?=\s+(?:in|`,
+    String.raw`across|by|as|to|for|amid|after)\b|[,.;]|$)`,
+  ].join(''),
+  'iu',
+);
+const HIRING_COUNT = new RegExp(
+  [
+    String.raw`(?<![\p{L}\p{N}])([\d,]+)\s*(?:new\s+|neue\s+)?(?:[\p{L}-]+\s+)?(?:jobs|roles|positions|people|`,
+    String.raw`employees|engineers|staff|workers|hires|mitarbeitende|personen|personas|pessoas|personer|ingenjörer|人)`,
+  ].join(''),
+  'iu',
+);
 
 function subjectAt(title: string, index: number): string | null {
   const before = title.slice(0, index).replace(/[,:、]\s*$/, '');
@@ -331,14 +443,8 @@ export function classify(title: string, summary = ''): Classification {
   const jobPost = L.JOB_POST.test(t) || (JOB_ROLE.test(t) && JOB_SEPARATOR.test(t));
   const hiredOne = HIRED_ONE.test(t) && (TITLE_RE.test(t) || L.TITLE.test(t)) && !/\b\d+\s/.test(t);
   if (jobPost || ((L.HIRING.test(t) || HIRING.test(t)) && !hiredOne && !APPOINT_STRONG.test(t))) {
-    const role =
-      /\bhir(?:e|es|ing)\s+(?:up to |over |more than )?(?:[\d,]+\s+)?(?:new\s+)?([\p{L} -]+?)(?=\s+(?:in|across|by|as|to|for|amid|after)\b|[,.;]|$)/iu.exec(
-        t,
-      )?.[1] ?? null;
-    const count =
-      /(?<![\p{L}\p{N}])([\d,]+)\s*(?:new\s+|neue\s+)?(?:[\p{L}-]+\s+)?(?:jobs|roles|positions|people|employees|engineers|staff|workers|hires|mitarbeitende|personen|personas|pessoas|personer|ingenjörer|人)/iu.exec(
-        t,
-      )?.[1];
+    const role = HIRING_ROLE.exec(t)?.[1] ?? null;
+    const count = HIRING_COUNT.exec(t)?.[1];
     return {
       type: 'hiring',
       subtype: jobPost ? 'job_post' : 'announcement',

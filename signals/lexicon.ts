@@ -66,7 +66,10 @@ export const MODALITY = wordsRe({
 /** An investor's own fund: the investor raised, not a company we sell to. */
 export const FUND_CLOSE = wordsRe({
   en: [
-    String.raw`(?:new|first|second|third|fourth|fifth|sixth|debut|maiden|flagship|growth|seed|climate|venture|opportunity|early-stage|continuation|\d+(?:st|nd|rd|th))\s+(?:[\w-]+\s+)?fund`,
+    [
+      String.raw`(?:new|first|second|third|fourth|fifth|sixth|debut|maiden|flagship|growth|seed|climate|venture|`,
+      String.raw`opportunity|early-stage|continuation|\d+(?:st|nd|rd|th))\s+(?:[\w-]+\s+)?fund`,
+    ].join(''),
     String.raw`fund\s+(?:I|II|III|IV|V|VI|VII)`,
   ],
   de: [String.raw`(?:neuen?|ersten|zweiten|dritten)\s+\p{L}*fonds`, String.raw`\p{L}+fonds`],
@@ -84,7 +87,11 @@ export const LAYOFFS = wordsRe({
     'laid off',
     'layoffs?',
     'job cuts?',
-    String.raw`cuts?\s+(?:about\s+|nearly\s+|some\s+|over\s+|a third of\s+|half of\s+)?(?:[\d,]+%?\s+(?:of\s+)?)?(?:its\s+|their\s+)?(?:jobs|staff|employees|workers|roles|positions|workforce|headcount)`,
+    [
+      String.raw`cuts?\s+(?:about\s+|nearly\s+|some\s+|over\s+|a third of\s+|`,
+      String.raw`half of\s+)?(?:[\d,]+%?\s+(?:of\s+)?)?(?:its\s+|their\s+)?(?:jobs|staff|employees|workers|roles|`,
+      String.raw`positions|workforce|headcount)`,
+    ].join(''),
     'workforce reduction',
     'restructuring',
     String.raw`slashes\s+(?:jobs|staff|\d+)`,
@@ -253,8 +260,14 @@ export const HIRING = wordsRe({
 });
 
 /** Job-board titles: a role, then the company, then a place ("Head of Sales – Acme – London"). */
-export const JOB_POST =
-  /^[^–—|]{3,80}\s[–—|-]\s[^–—|]{2,60}\s[–—|-]\s[^–—|]{2,60}$|^【(?:求人|募集)】|\((?:m\/w\/d|w\/m\/d|h\/f|f\/h)\)|^(?:vacature|stellenangebot|vaga|oportunidade|offre d['’]emploi|oferta de empleo|se busca|vi söker)\b/iu;
+export const JOB_POST = new RegExp(
+  [
+    String.raw`^[^–—|]{3,80}\s[–—|-]\s[^–—|]{2,60}\s[–—|-]\s[^–—|]{2,60}$|^【(?:求人|募集)】|`,
+    String.raw`\((?:m\/w\/d|w\/m\/d|h\/f|f\/h)\)|^(?:vacature|stellenangebot|vaga|oportunidade|offre d['’]emploi|`,
+    String.raw`oferta de empleo|se busca|vi söker)\b`,
+  ].join(''),
+  'iu',
+);
 
 /** Naming someone to a role. */
 export const APPOINT = wordsRe({

@@ -49,8 +49,10 @@ export const LlmSignal = z.object({
 export type LlmSignal = z.infer<typeof LlmSignal>;
 
 const format = zodOutputFormat(LlmSignal);
-const SYSTEM = `You label business news items for a sales team. Types:
-funding (a company raised money or got a grant; subtype the round: pre-seed, seed, series_a … series_h, growth, debt, grant, or undisclosed),
+const SYSTEM =
+  `You label business news items for a sales team. Types:
+funding (a company raised money or got a grant; subtype the round: pre-seed, seed, series_a … series_h, ` +
+  `growth, debt, grant, or undisclosed),
 job_change (someone was appointed to or joined a leadership role; subtype appointment),
 hiring (a company is hiring for roles; subtype announcement),
 news (subtype launch, acquisition, expansion, leadership_change, partnership, layoffs, or other).

@@ -202,9 +202,10 @@ const BUSINESS = [
 ].map((re) => new RegExp(fold(re.source), re.flags));
 /** Capitalised only because they open a headline: "Why Apple's…", "Die Amsel…". */
 const LEAD_WORDS = new Set(
-  'why how what when where who the a an inside exclusive report breaking opinion analysis watch die der das le la les el los las het een o os as en ett'.split(
-    ' ',
-  ),
+  (
+    'why how what when where who the a an inside exclusive report breaking opinion analysis watch ' +
+    'die der das le la les el los las het een o os as en ett'
+  ).split(' '),
 );
 const LEGAL_AFTER = new RegExp(String.raw`^[\s,]*(?:${[...LEGAL].join('|')})\.?(?![\p{L}\p{N}])`, 'iu');
 

@@ -67,7 +67,8 @@ const out: string[] = [];
     }
   }
   out.push(
-    `rss-parser feeds: ${feedsOk}/${feeds} same item count; titles ${titles}/${items}; links ${links}/${items}; not-a-feed refused ${refused}/${mustFail.length}`,
+    `rss-parser feeds: ${feedsOk}/${feeds} same item count; titles ${titles}/${items}; links ${links}/${items}; ` +
+      `not-a-feed refused ${refused}/${mustFail.length}`,
   );
   out.push(...misses.map((m) => `  - ${m}`));
   out.push(
@@ -148,7 +149,8 @@ const out: string[] = [];
     docs.jobs[0]?.location === 'NYC' &&
     content.jobs[0]?.department === 'Department of Departments';
   out.push(
-    `Greenhouse: docs examples ${ok ? 'read as documented' : 'MISREAD'}; real board ${board.jobs.length} jobs, ${board.jobs.filter((j) => j.title && j.url).length} with title and URL`,
+    `Greenhouse: docs examples ${ok ? 'read as documented' : 'MISREAD'}; real board ${board.jobs.length} jobs, ` +
+      `${board.jobs.filter((j) => j.title && j.url).length} with title and URL`,
   );
 }
 

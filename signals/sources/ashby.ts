@@ -1,4 +1,5 @@
-// Ashby job board API: GET /posting-api/job-board/{name} → { jobs: [{ id, title, department, team, location, jobUrl, publishedAt, isListed }] }.
+// Ashby job board API: GET /posting-api/job-board/{name}
+// → { jobs: [{ id, title, department, team, location, jobUrl, publishedAt, isListed }] }.
 import { z } from 'zod';
 import { boardShapeError, JobBoardConfig, pollBoard, type Job } from './jobs.js';
 import type { SourceModule } from '../types.js';
