@@ -6,7 +6,6 @@ import { expect, it } from 'vitest';
 import { openCrm } from '../../crm/connection.js';
 import { collectOutbound, flushOutbox, syncOut } from '../../crm/outbound.js';
 import { syncIn } from '../../crm/sync-in.js';
-import { one } from '../../db/index.js';
 import { useCrmApp } from '../support/crm-app.js';
 import { describeEachBackend } from '../support/db.js';
 
@@ -17,33 +16,7 @@ describeEachBackend('Salesforce activity out', (get) => {
     const account = app.sf.insert('Account', { Name: 'Out Co', Website: 'outco.test' });
     const sfContact = app.sf.insert('Contact', { AccountId: account, Email: 'buyer@outco.test', LastName: 'Buyer' });
     await syncIn(app.ctx, app.ws.id);
-    const contact = (await one<{ id: number }>(app.ctx.db, {
-      text: `SELECT id::int AS id FROM contacts WHERE workspace_id = $1 AND email = 'buyer@outco.test'`,
-      values: [app.ws.id],
-    }))!;
-    const message = async (direction: 'in' | 'out', subject: string) =>
-      (await one<{ id: number }>(app.ctx.db, {
-        text: `INSERT INTO messages (workspace_id, contact_id, direction, message_id, from_addr, to_addr, subject, text_body)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, 'Hello there') RETURNING id::int AS id`,
-        values: [
-          app.ws.id,
-          contact.id,
-          direction,
-          `<${subject.replace(/\W/g, '')}@x.test>`,
-          'rep@x.test',
-          'buyer@outco.test',
-          subject,
-        ],
-      }))!.id;
-    const event = (type: string, messageRef: number | null, data = {}) =>
-      app.ctx.db.query(
-        `INSERT INTO events (workspace_id, type, contact_id, message_ref, data) VALUES ($1, $2, $3, $4, $5)`,
-        [app.ws.id, type, contact.id, messageRef, JSON.stringify(data)],
-      );
-    await event('sent', await message('out', 'Congrats on the round'));
-    await event('reply', await message('in', 'Re: Congrats on the round'));
-    await event('meeting_booked', null, { source: 'calendly' });
-    await event('unsubscribe', null, { source: 'link' });
+    await app.activity('buyer@outco.test');
 
     const writes = (m: string) => m === 'POST' || m === 'PATCH';
     app.sf.failures.push({ status: 503, match: writes }, { status: 403, match: writes });

@@ -1,7 +1,13 @@
 // Builders for sequencing tests: an account, a contact, a template, an owner mailbox and a
-// sequence with its steps in the state a reviewer finds them.
+// sequence with its steps in the state a reviewer finds them; the send path against an SMTP sink.
+import { afterAll, beforeAll } from 'vitest';
+import type { AppContext } from '../../context.js';
 import type { Queryable } from '../../db/index.js';
 import { one, run } from '../../db/index.js';
+import { sendStep } from '../../sequencing/send.js';
+import { TransportPool, transportDeps } from '../../sequencing/transport.js';
+import type { TestWorkspace } from '../support/builders.js';
+import { startSmtp, type TestSmtp } from '../support/smtp.js';
 
 export interface BuiltSequence {
   sequenceId: number;
@@ -137,4 +143,41 @@ export async function stepRows(db: Queryable, sequenceId: number) {
     attempts: number;
     last_error: string | null;
   }>(db, { text: `SELECT * FROM sequence_steps WHERE sequence_id = $1 ORDER BY position`, values: [sequenceId] });
+}
+
+export interface SmtpSending {
+  smtp: TestSmtp;
+  transports: TransportPool;
+  /** A sequence of the workspace's rep on a mailbox of the sink, sending at any hour (`spec` overrides). */
+  sequence(spec?: Partial<SequenceSpec>): Promise<BuiltSequence>;
+  /** Sends a step through the real send path, `at` being the time. */
+  send(stepId: number, at: Date): ReturnType<typeof sendStep>;
+}
+
+/**
+ * The send path against an SMTP sink for a `describeEachBackend` block: call it after the hooks that make
+ * the block's context and workspace (`app()` is read in hooks and tests); closed before them.
+ */
+export function useSmtpSending(app: () => { ctx: AppContext; ws: TestWorkspace }): SmtpSending {
+  const s: SmtpSending = {
+    sequence: (spec = {}) =>
+      buildSequence(app().ctx.db, {
+        workspaceId: app().ws.id,
+        ownerId: app().ws.users.rep.id,
+        window: ALWAYS,
+        fallback: null,
+        mailbox: { kind: 'smtp', host: '127.0.0.1', port: s.smtp.port },
+        ...spec,
+      }),
+    send: (stepId, at) => sendStep(app().ctx, stepId, { transports: s.transports, now: () => at }),
+  } as SmtpSending;
+  beforeAll(async () => {
+    s.smtp = await startSmtp();
+    s.transports = new TransportPool(transportDeps(app().ctx));
+  });
+  afterAll(async () => {
+    await s.transports?.close();
+    await s.smtp?.close();
+  });
+  return s;
 }

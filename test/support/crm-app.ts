@@ -62,6 +62,8 @@ export interface CrmApp {
   person(email: string, accountId: number, lastName?: string): Promise<number>;
   /** An email the rep sent to a contact ('Hello 1', 'Hello 2', … in the block's order), and its `sent` event. */
   sent(contactId: number, to: string): Promise<void>;
+  /** On the contact with this email: a sent email, its reply, a booked meeting and an unsubscribe, for the outbox. */
+  activity(email: string): Promise<void>;
 }
 
 export function useCrmApp(get: () => TestDb, opts: CrmAppOptions = {}): CrmApp {
@@ -73,18 +75,18 @@ export function useCrmApp(get: () => TestDb, opts: CrmAppOptions = {}): CrmApp {
     direction: 'in' | 'out',
     to: string,
     subject: string,
-    messageId: string,
-    body: string,
+    messageId = `<${subject.replace(/\W/g, '')}@x.test>`,
+    body = 'Hello there',
   ) =>
     (await one<{ id: number }>(app.ctx.db, {
       text: `INSERT INTO messages (workspace_id, contact_id, direction, message_id, from_addr, to_addr, subject, text_body)
              VALUES ($1, $2, $3, $4, 'rep@x.test', $5, $6, $7) RETURNING id::int AS id`,
       values: [app.ws.id, contactId, direction, messageId, to, subject, body],
     }))!.id;
-  const event = (contactId: number, type: string, messageRef: number | null) =>
+  const event = (contactId: number, type: string, messageRef: number | null, data = {}) =>
     app.ctx.db.query(
       `INSERT INTO events (workspace_id, type, contact_id, message_ref, data) VALUES ($1, $2, $3, $4, $5)`,
-      [app.ws.id, type, contactId, messageRef, '{}'],
+      [app.ws.id, type, contactId, messageRef, JSON.stringify(data)],
     );
   const app = {
     as: {},
@@ -139,6 +141,13 @@ export function useCrmApp(get: () => TestDb, opts: CrmAppOptions = {}): CrmApp {
       const n = ++sentCount;
       const id = await message(contactId, 'out', to, `Hello ${n}`, `<m${n}-${contactId}@x.test>`, 'Hi');
       await event(contactId, 'sent', id);
+    },
+    async activity(email) {
+      const contactId = await app.localId('contacts', email);
+      await event(contactId, 'sent', await message(contactId, 'out', email, 'Congrats on the round'));
+      await event(contactId, 'reply', await message(contactId, 'in', email, 'Re: Congrats on the round'));
+      await event(contactId, 'meeting_booked', null, { source: 'calendly' });
+      await event(contactId, 'unsubscribe', null, { source: 'link' });
     },
   } as CrmApp;
 
