@@ -3,10 +3,14 @@
 // secret (shown once), enabling/disabling and the audit rows live here.
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import type { Config } from '../config.js';
 import type { AppContext } from '../context.js';
 import { one } from '../db/index.js';
 import { findSource, insertSource, updateSourceSettings, type SignalSourceRow } from '../db/queries/signal-sources.js';
 import { AppError } from '../errors.js';
+import { bareHost } from '../net/address.js';
+import { blockedError } from '../net/errors.js';
+import { checkLiteral } from '../net/guard.js';
 import { sourceRegistry } from '../signals/registry.js';
 import { fetchOptionsFor } from '../signals/poll.js';
 import { SOURCE_KINDS, type RawItem, type SourceKind } from '../signals/types.js';
@@ -41,9 +45,29 @@ function validConfig(kind: SourceKind, config: Record<string, unknown>): Record<
   return rest;
 }
 
+/**
+ * Refuses, when the source is added, an address every poll would refuse: not a URL, not http(s), with
+ * credentials, or a private or reserved address (a literal one, or localhost) that ALLOW_PRIVATE_FETCH
+ * does not allow. Names that resolve to private addresses are still refused at each fetch.
+ */
+function checkPollUrl(raw: string, allowPrivate: Config['allowPrivateFetch']): void {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new AppError('VALIDATION', 'url: not a web address; an http(s) address like https://example.com/feed.xml');
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new AppError('VALIDATION', 'url: an http(s) address');
+  if (u.username || u.password)
+    throw new AppError('VALIDATION', 'url: an address with a user name or password in it is never fetched');
+  const host = bareHost(u);
+  if (!checkLiteral(u, { allowPrivate }) && (host === 'localhost' || host.endsWith('.localhost')))
+    throw blockedError(host);
+}
+
 /** Validates a new source against its kind's module and stores it; a webhook source gets its signing secret. */
 export async function createSource(
-  ctx: Pick<AppContext, 'db' | 'secrets'>,
+  ctx: Pick<AppContext, 'db' | 'secrets' | 'config'>,
   who: Actor,
   workspaceId: number,
   body: unknown,
@@ -56,7 +80,7 @@ export async function createSource(
   let url: string | null = null;
   if (mod.polled) {
     if (!input.url) throw new AppError('VALIDATION', `url: a ${mod.label} needs the address to poll`);
-    if (!/^https?:\/\//i.test(input.url)) throw new AppError('VALIDATION', 'url: an http(s) address');
+    checkPollUrl(input.url, ctx.config.allowPrivateFetch);
     url = mod.normalizeUrl ? mod.normalizeUrl(input.url) : input.url;
   }
   const secret = input.kind === 'webhook' ? randomBytes(32).toString('base64url') : null;

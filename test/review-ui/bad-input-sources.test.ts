@@ -1,0 +1,81 @@
+// Adding a signal source with an address no poll could ever fetch: the settings page and the JSON API
+// refuse it when it is added, with the same words (400, never a 500), and nothing is stored. Private
+// addresses are refused unless ALLOW_PRIVATE_FETCH names them, as each poll would.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { AppContext } from '../../context.js';
+import { one } from '../../db/index.js';
+import { createApiToken } from '../../review-ui/auth/api-token.js';
+import { escapeHtml } from '../../review-ui/html.js';
+import { buildWorkspace, type TestWorkspace } from '../support/builders.js';
+import { createTestContext } from '../support/context.js';
+import { describeEachBackend } from '../support/db.js';
+import { Browserish, listen } from '../support/web.js';
+
+describeEachBackend('adding a source with a bad address', (get) => {
+  let ctx: AppContext & { stop(): Promise<void> };
+  let web: Awaited<ReturnType<typeof listen>>;
+  let ws: TestWorkspace;
+  let page: Browserish;
+  let csrf: string;
+  let token: string;
+
+  beforeAll(async () => {
+    ctx = await createTestContext(get(), { ALLOW_PRIVATE_FETCH: 'http://10.9.9.9:8080' });
+    web = await listen(ctx);
+    ws = await buildWorkspace(ctx.db);
+    page = new Browserish(web.base);
+    await page.login(ws.users.revops.email, ws.users.revops.password);
+    csrf = (await page.page('/settings/sources')).csrf!;
+    token = await createApiToken(ctx.db, ws.users.revops.id, 'test');
+  });
+  afterAll(async () => {
+    await web?.close();
+    await ctx?.stop();
+  });
+
+  const addViaApi = (body: Record<string, string>) =>
+    fetch(`${web.base}/api/sources`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const addViaPage = (form: Record<string, string>) => page.post('/settings/sources', { _csrf: csrf, ...form });
+  const count = async () =>
+    (await one<{ n: number }>(ctx.db, {
+      text: 'SELECT count(*)::int AS n FROM signal_sources WHERE workspace_id = $1',
+      values: [ws.id],
+    }))!.n;
+
+  it('refuses it in words on the page and in the API alike, storing nothing', async () => {
+    const bad: [Record<string, string>, string][] = [
+      [{ kind: 'greenhouse', url: 'http://' }, 'url: not a web address'],
+      [{ kind: 'lever', url: 'https://exa mple.com/jobs' }, 'url: not a web address'],
+      [{ kind: 'feed', url: 'https://exa mple.com/feed.xml' }, 'url: not a web address'],
+      [{ kind: 'feed', url: 'https://user:secret@feeds.example/x.xml' }, 'url: an address with a user name'],
+      [{ kind: 'feed', url: 'http://10.0.0.1/feed.xml' }, '10.0.0.1 is a private or reserved address'],
+      [{ kind: 'page', url: 'http://169.254.169.254/latest/meta-data' }, '169.254.169.254 is a private or reserved'],
+      [{ kind: 'feed', url: 'http://[::1]/feed.xml' }, '::1 is a private or reserved address'],
+      [{ kind: 'ashby', url: 'http://localhost:5432/' }, 'localhost is a private or reserved address'],
+      [{ kind: 'feed', url: 'http://0x7f000001/feed.xml' }, '127.0.0.1 is a private or reserved address'],
+    ];
+    const before = await count();
+    for (const [form, gist] of bad) {
+      const viaApi = await addViaApi({ name: 'Bad', ...form });
+      expect(viaApi.status, form.url).toBe(400);
+      const message = ((await viaApi.json()) as { error: { message: string } }).error.message;
+      expect(message).toContain(gist);
+      const viaPage = await addViaPage({ name: 'Bad', ...form });
+      expect(viaPage.status, form.url).toBe(400);
+      expect(await viaPage.text()).toContain(escapeHtml(message));
+    }
+    expect(await count()).toBe(before);
+  });
+
+  it('adds a public address, and a private one that ALLOW_PRIVATE_FETCH names', async () => {
+    expect((await addViaApi({ kind: 'feed', name: 'Public', url: 'https://feeds.example/x.xml' })).status).toBe(201);
+    expect((await addViaApi({ kind: 'feed', name: 'Named', url: 'http://10.9.9.9:8080/x.xml' })).status).toBe(201);
+    expect((await addViaPage({ kind: 'feed', name: 'Named page', url: 'http://10.9.9.9:8080/y.xml' })).status).toBe(
+      200,
+    );
+  });
+});
