@@ -26,25 +26,6 @@ export interface AccountInput {
   tags: string[];
 }
 
-/** Insert or update by (workspace, domain); `inserted` tells which happened. */
-export const upsertAccountByDomain = (
-  workspaceId: number,
-  a: AccountInput,
-): Sql<{ id: number; inserted: boolean }> => ({
-  text: `INSERT INTO accounts (workspace_id, name, domain, aliases, owner_id, time_zone, country, tags)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (workspace_id, lower(domain)) WHERE domain IS NOT NULL DO UPDATE SET
-           name = EXCLUDED.name,
-           aliases = EXCLUDED.aliases,
-           owner_id = coalesce(EXCLUDED.owner_id, accounts.owner_id),
-           time_zone = coalesce(EXCLUDED.time_zone, accounts.time_zone),
-           country = coalesce(EXCLUDED.country, accounts.country),
-           tags = EXCLUDED.tags,
-           updated_at = now()
-         RETURNING id, (xmax = 0) AS inserted`,
-  values: [workspaceId, a.name, a.domain, a.aliases, a.ownerId, a.timeZone, a.country, a.tags],
-});
-
 export const insertAccount = (workspaceId: number, a: AccountInput): Sql<AccountRow> => ({
   text: `INSERT INTO accounts (workspace_id, name, domain, aliases, owner_id, time_zone, country, tags)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,

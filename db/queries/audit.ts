@@ -21,8 +21,3 @@ export const insertAudit = (a: {
     a.ip ?? null,
   ],
 });
-
-export const listAudit = (workspaceId: number, limit = 100): Sql => ({
-  text: `SELECT * FROM audit_log WHERE workspace_id = $1 ORDER BY at DESC LIMIT $2`,
-  values: [workspaceId, limit],
-});

@@ -2,7 +2,7 @@
 // in is their only writer; the dashboard reads the distinct values for its filter's selects.
 import type { Sql } from '../types.js';
 
-export interface AccountCrmFieldsRow {
+interface AccountCrmFieldsRow {
   account_id: number;
   fields: Record<string, string>;
 }

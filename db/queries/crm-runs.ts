@@ -54,11 +54,6 @@ export const lastCrmRuns = (workspaceId: number): Sql<CrmRunRow> => ({
   values: [workspaceId],
 });
 
-export const recentCrmRuns = (workspaceId: number, limit: number): Sql<CrmRunRow> => ({
-  text: `SELECT ${RUN_COLS} FROM crm_sync_runs WHERE workspace_id = $1 ORDER BY started_at DESC, id DESC LIMIT $2`,
-  values: [workspaceId, limit],
-});
-
 // Failures.
 
 export interface CrmFailureRow {
@@ -125,16 +120,6 @@ export const markCrmFailureRetrying = (
           WHERE workspace_id = $1 AND id = $2 AND status = 'open'
           RETURNING id::int AS id, kind, direction, object, record_key`,
   values: [workspaceId, id],
-});
-
-export const retryingInboundKeys = (
-  workspaceId: number,
-  kind: string,
-  object: string,
-): Sql<{ record_key: string }> => ({
-  text: `SELECT record_key FROM crm_sync_failures
-          WHERE workspace_id = $1 AND kind = $2 AND direction = 'in' AND object = $3 AND status = 'retrying'`,
-  values: [workspaceId, kind, object],
 });
 
 // Outbox.
@@ -215,11 +200,6 @@ export const retryCrmWrite = (workspaceId: number, key: string): Sql => ({
 
 export const crmOutboxCounts = (workspaceId: number): Sql<{ status: string; n: number }> => ({
   text: `SELECT status, count(*)::int AS n FROM crm_outbox WHERE workspace_id = $1 GROUP BY status`,
-  values: [workspaceId],
-});
-
-export const nextCrmWriteAt = (workspaceId: number): Sql<{ at: Date | null }> => ({
-  text: `SELECT min(next_attempt_at) AS at FROM crm_outbox WHERE workspace_id = $1 AND status = 'pending'`,
   values: [workspaceId],
 });
 

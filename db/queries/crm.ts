@@ -121,14 +121,6 @@ export const saveCrmCursor = (workspaceId: number, key: string, cursor: Record<s
   values: [workspaceId, key, cursor === null ? null : JSON.stringify(cursor)],
 });
 
-export const resetCrmCursors = (workspaceId: number, prefix: string): Sql => ({
-  text: `UPDATE crm_connections
-            SET cursors = coalesce((SELECT jsonb_object_agg(k, v) FROM jsonb_each(cursors) AS e(k, v) WHERE k NOT LIKE $2 || '%'),
-                                   '{}'::jsonb)
-          WHERE workspace_id = $1`,
-  values: [workspaceId, prefix],
-});
-
 export const saveCrmSettings = (s: {
   workspaceId: number;
   mapping: unknown;
@@ -168,7 +160,7 @@ export const insertCrmOAuthFlow = (f: {
   values: [f.stateHash, f.sessionId, f.workspaceId, f.userId, f.kind, f.codeVerifierEnc, f.loginHost, f.expiresAt],
 });
 
-export interface CrmOAuthFlowRow {
+interface CrmOAuthFlowRow {
   id: number;
   workspace_id: number;
   user_id: number;
@@ -188,7 +180,7 @@ export const consumeCrmOAuthFlow = (stateHash: string, sessionId: string, now: D
 
 // External ids.
 
-export interface ExternalIdRow {
+interface ExternalIdRow {
   external_id: string;
   local_id: number | null;
   merged_into: string | null;
@@ -205,17 +197,6 @@ export const findExternalIds = (
   text: `SELECT external_id, local_id::int AS local_id, merged_into, deleted_at, is_customer
            FROM crm_external_ids WHERE workspace_id = $1 AND kind = $2 AND object = $3 AND external_id = ANY($4::text[])`,
   values: [workspaceId, kind, object, externalIds],
-});
-
-export const findExternalIdFor = (
-  workspaceId: number,
-  object: string,
-  localId: number,
-): Sql<{ external_id: string; kind: CrmConnectionRow['kind']; local_id: number }> => ({
-  text: `SELECT external_id, kind, local_id::int AS local_id FROM crm_external_ids
-          WHERE workspace_id = $1 AND object = $2 AND local_id = $3 AND merged_into IS NULL AND deleted_at IS NULL
-          ORDER BY crm_modified_at DESC NULLS LAST LIMIT 1`,
-  values: [workspaceId, object, localId],
 });
 
 /** One page of records at once: arrays of equal length. */
@@ -308,28 +289,6 @@ export const upsertDeals = (r: {
     r.deleted,
     r.modifiedAt.map((d) => d.toISOString()),
   ],
-});
-
-export interface HoldOutFactsRow {
-  external_id: string;
-  is_customer: boolean;
-  deleted: boolean;
-  merged_into: string | null;
-  deals: { name: string; stage: string; type: string | null }[];
-}
-
-/** What the CRM says about an account: its company record(s) and their open deals. */
-export const accountCrmFacts = (workspaceId: number, accountId: number): Sql<HoldOutFactsRow> => ({
-  text: `SELECT x.external_id, x.is_customer, x.deleted_at IS NOT NULL AS deleted, x.merged_into,
-                coalesce((SELECT jsonb_agg(jsonb_build_object('name', d.name, 'stage', d.stage, 'type', d.deal_type) ORDER BY d.id)
-                            FROM crm_deals d
-                           WHERE d.workspace_id = x.workspace_id AND d.kind = x.kind AND d.company_external_id = x.external_id
-                             AND NOT d.is_closed AND d.deleted_at IS NULL), '[]'::jsonb) AS deals
-           FROM crm_external_ids x
-           JOIN crm_connections k ON k.workspace_id = x.workspace_id AND k.kind = x.kind
-          WHERE x.workspace_id = $1 AND x.object = 'company' AND x.local_id = $2
-          ORDER BY x.id`,
-  values: [workspaceId, accountId],
 });
 
 /** Local ids of accounts/contacts behind a page of CRM records (contacts' companies), one query. */

@@ -96,10 +96,10 @@ export const insertSequence = (s: {
 });
 
 /** The template a play's sequences are drafted from, with the play's approval mode. */
-export type TemplateForPlayRow = SequenceTemplateRow & { play_approval_mode: string | null };
+type TemplateForPlayRow = SequenceTemplateRow & { play_approval_mode: string | null };
 
 /** What drafting reads about a sequence: its account, contact, owner, mailbox and workspace settings. */
-export interface DraftContextRow {
+interface DraftContextRow {
   sequence_id: number;
   workspace_id: number;
   signal_id: number | null;
@@ -126,7 +126,7 @@ export interface DraftContextRow {
 }
 
 /** A row of draft_versions: every drafted, edited or refreshed text of a sequence. */
-export interface DraftVersionRow {
+interface DraftVersionRow {
   id: number;
   sequence_id: number;
   version: number;

@@ -33,7 +33,7 @@ export interface OutcomeCounts {
 }
 
 /** What drafting needs to know about a sequence's experiment. */
-export interface ExperimentContextRow {
+interface ExperimentContextRow {
   variant: number | null;
   variant_of: 'play' | 'template' | null;
   arm: 'treated' | 'holdout' | null;
@@ -51,11 +51,6 @@ export const experimentContext = (sequenceId: number): Sql<ExperimentContextRow>
 export const playExperiment = (playId: number): Sql<{ trigger: { kind?: string }; experiment: unknown }> => ({
   text: `SELECT id, name, trigger, experiment FROM plays WHERE id = $1`,
   values: [playId],
-});
-
-export const setPlayExperiment = (workspaceId: number, playId: number, experiment: unknown): Sql<{ id: number }> => ({
-  text: `UPDATE plays SET experiment = $3, updated_at = now() WHERE workspace_id = $1 AND id = $2 RETURNING id`,
-  values: [workspaceId, playId, experiment == null ? null : JSON.stringify(experiment)],
 });
 
 export interface VariantOutcomeRow extends OutcomeCounts {

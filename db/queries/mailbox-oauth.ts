@@ -168,7 +168,7 @@ export const listOAuthMailboxes = (workspaceId: number, userId: number | null): 
 
 /** Every connected OAuth mailbox (doctor checks each can get a token). */
 /** A mailbox with a stored OAuth refresh token (doctor's checks). */
-export interface ConnectedOAuthMailboxRow {
+interface ConnectedOAuthMailboxRow {
   id: number;
   workspace_id: number;
   from_email: string;
@@ -212,7 +212,7 @@ export const insertOAuthFlow = (f: {
   ],
 });
 
-export interface OAuthFlowRow {
+interface OAuthFlowRow {
   id: number;
   workspace_id: number;
   user_id: number;

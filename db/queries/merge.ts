@@ -8,7 +8,7 @@ import type { ContactRow } from './contacts.js';
 export type MergeKind = 'account' | 'contact';
 
 /** Sequences that may still send (or be approved to). */
-export const LIVE = `('drafting', 'pending_review', 'snoozed', 'active', 'paused')`;
+const LIVE = `('drafting', 'pending_review', 'snoozed', 'active', 'paused')`;
 
 export const lockAccounts = (workspaceId: number, ids: number[]): Sql<AccountRow> => ({
   text: `SELECT * FROM accounts WHERE workspace_id = $1 AND id = ANY($2::bigint[]) ORDER BY id FOR UPDATE`,

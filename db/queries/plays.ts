@@ -104,7 +104,7 @@ export const insertPlayVersion = (
 });
 
 /** A row of play_versions with its author's email. */
-export interface PlayVersionRow {
+interface PlayVersionRow {
   id: number;
   play_id: number;
   version: number;
@@ -120,7 +120,7 @@ export const listPlayVersions = (playId: number): Sql<PlayVersionRow> => ({
   values: [playId],
 });
 
-export interface CandidateRow {
+interface CandidateRow {
   id: number;
   email: string;
   title: string;

@@ -3,7 +3,7 @@ import type { ContactRow } from './contacts.js';
 import type { SignalRow } from './signals.js';
 
 /** Statuses a research job may (re)start from: new, a crashed run, or a deliberate re-run. */
-export const RESEARCHABLE = ['new', 'researching', 'researched', 'needs_contact', 'error'];
+const RESEARCHABLE = ['new', 'researching', 'researched', 'needs_contact', 'error'];
 
 export const claimSignalForResearch = (signalId: number): Sql<SignalRow> => ({
   text: `UPDATE signals SET status = 'researching', error = NULL, updated_at = now()
@@ -42,7 +42,7 @@ export const deleteDossiersOfSignal = (signalId: number): Sql<{ id: number }> =>
   values: [signalId],
 });
 
-export interface DossierInsert {
+interface DossierInsert {
   workspaceId: number;
   signalId: number;
   accountId: number | null;
@@ -104,7 +104,7 @@ export interface FactRow {
   position: number;
 }
 
-export interface FactInsert {
+interface FactInsert {
   kind: string;
   text: string;
   sourceUrl: string;
@@ -146,7 +146,7 @@ export const factsOfDossier = (dossierId: number): Sql<FactRow> => ({
   values: [dossierId],
 });
 
-export interface PageCacheRow {
+interface PageCacheRow {
   url: string;
   status: number;
   content_type: string | null;

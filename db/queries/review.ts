@@ -51,7 +51,7 @@ export const findDraft = (workspaceId: number, id: number): Sql<DraftRow> => ({
   values: [workspaceId, id],
 });
 
-export interface ObservationForReviewRow {
+interface ObservationForReviewRow {
   url: string;
   title: string;
   observed_at: Date;

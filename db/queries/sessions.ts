@@ -72,7 +72,7 @@ export const markLoginAttemptSucceeded = (id: number): Sql => ({
   values: [id],
 });
 
-export interface LoginFailuresRow {
+interface LoginFailuresRow {
   account_failures: number;
   account_since: number | null;
   ip_failures: number;

@@ -28,7 +28,7 @@ export interface SignalSourceRow {
 /** A source in a list: with the number of observations it produced. */
 export type SourceListRow = SignalSourceRow & { observations: number };
 
-export interface SourceInput {
+interface SourceInput {
   kind: string;
   name: string;
   url: string | null;

@@ -29,7 +29,7 @@ export interface SignalRow {
   target_contact_ids: number[];
 }
 
-export interface SignalInput {
+interface SignalInput {
   accountId: number | null;
   contactId: number | null;
   type: string;
@@ -302,7 +302,7 @@ export const seenForAccount = (accountId: number, url: string): Sql<{ seen: numb
 });
 
 /** Unmatched signals with what matching reads, newest first: re-matched when accounts change. */
-export interface Unmatched {
+interface Unmatched {
   id: number;
   title: string;
   summary: string;

@@ -17,7 +17,7 @@ export interface ChangeRow {
 }
 
 /** md5 of subject NUL body: the page carries it, so an approval is of the text the rep saw. */
-export const TEXT_DIGEST = `md5(st.subject || chr(1) || st.body)`;
+const TEXT_DIGEST = `md5(st.subject || chr(1) || st.body)`;
 
 // Hours of lead from the workspace's settings, 24 when missing or not a number.
 const LEAD_HOURS = `(CASE WHEN w.settings->>'stepApprovalLeadHours' ~ '^[0-9]+(\\.[0-9]+)?$'
@@ -53,7 +53,7 @@ export const overdueAwaiting = (now: Date, limit: number): Sql<{ id: number }> =
   values: [now, limit],
 });
 
-export interface AwaitingLockRow {
+interface AwaitingLockRow {
   id: number;
   sequence_id: number;
   position: number;
@@ -121,24 +121,6 @@ export const approveStepRow = (
 /** The gates' verdict on a step and its text's digest, the row locked so a refresh cannot change them before the approval. */
 export const lockStepGates = (stepId: number): Sql<{ gate_failures: unknown; status: string; digest: string }> => ({
   text: `SELECT st.gate_failures, st.status, ${TEXT_DIGEST} AS digest FROM sequence_steps st WHERE st.id = $1 FOR UPDATE`,
-  values: [stepId],
-});
-
-/** Read under the claim's row locks: does this step need an approval of its own, and has it one? */
-export interface ClaimApprovalRow {
-  approval_mode: string;
-  is_first: boolean;
-  own_approval: boolean;
-  earlier_awaiting: boolean;
-}
-
-export const claimApprovalFacts = (stepId: number): Sql<ClaimApprovalRow> => ({
-  text: `SELECT s.approval_mode,
-                NOT EXISTS (SELECT 1 FROM sequence_steps e WHERE e.sequence_id = st.sequence_id AND e.position < st.position) AS is_first,
-                (st.approved_at IS NOT NULL AND st.approved_by IS NOT NULL) AS own_approval,
-                EXISTS (SELECT 1 FROM sequence_steps e WHERE e.sequence_id = st.sequence_id AND e.position < st.position
-                          AND e.status IN ('awaiting_approval', 'draft')) AS earlier_awaiting
-           FROM sequence_steps st JOIN sequences s ON s.id = st.sequence_id WHERE st.id = $1`,
   values: [stepId],
 });
 

@@ -1,14 +1,8 @@
 // Clicks, opens and unsubscribes from links in sent mail.
 import type { Sql } from '../types.js';
 
-/** URLs the prospect clicked in this sequence, link scanners excluded: for branch conditions. */
-export const humanClickUrls = (sequenceId: number): Sql<{ url: string }> => ({
-  text: `SELECT DISTINCT data->>'url' AS url FROM events WHERE sequence_id = $1 AND type = 'click' AND NOT is_bot`,
-  values: [sequenceId],
-});
-
 /** The sent step a tracking token names, with what an event row needs. */
-export interface StepRef {
+interface StepRef {
   step_id: number;
   body: string;
   sent_at: Date | null;
