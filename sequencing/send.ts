@@ -61,7 +61,8 @@ class NotHandedOver extends Error {
 }
 
 export async function sendStep(ctx: SendCtx, stepId: number, deps: SendDeps): Promise<SendResult> {
-  // Claim only what can be handed to a server now: one free slot per step in `sending`.
+  // One slot per step in `sending`: as many as the connections, more while the server answers
+  // quickly (transport.ts), so the next step is claimed and compiled while a connection is busy.
   const release = await deps.transports.slot();
   try {
     return await claimAndSend(ctx, stepId, deps, release);
@@ -126,6 +127,7 @@ async function deliver(
     return failed(err, 'auth');
   }
   let stage: DeliveryStage | undefined;
+  let handedAt = 0;
   let outcome;
   try {
     outcome = await transport.send(
@@ -139,6 +141,7 @@ async function deliver(
             throw new NotHandedOver(true, err);
           });
           if (!mine) throw new NotHandedOver(false);
+          handedAt = performance.now();
         },
       },
     );
@@ -148,9 +151,11 @@ async function deliver(
       if (err.ours) await recordNotHanded(ctx, claimed, err.message, clock());
       return { status: 'released', reason: err.message };
     }
+    transports.answered(Infinity);
     return failed(err, classifySmtpError(err, stage));
   }
   // The server has it: this step no longer waits for a server, so the next claim may start while it is recorded.
+  transports.answered(performance.now() - handedAt);
   freeSlot();
   const at = clock();
   await recordSent(ctx, claimed, msg, raw, outcome, at);

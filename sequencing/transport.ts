@@ -45,8 +45,21 @@ export interface MailTransport {
   close(): void | Promise<void>;
 }
 
-/** SMTP connections per mailbox and process; the sender claims no more steps than this at once. */
+/** SMTP connections per mailbox and process. */
 export const SMTP_CONNECTIONS = 2;
+
+/**
+ * Send slots beyond SMTP_CONNECTIONS, held only while the server answers quickly: the steps they
+ * claim are compiled while the connections are busy and wait for one in the transport's pool.
+ */
+export const CLAIM_AHEAD = SMTP_CONNECTIONS;
+
+/**
+ * A server that answered the last message within this (from the hand-over to its answer) is
+ * quick: a step claimed ahead then waits about that long for a connection. Past it, the claim's
+ * own few milliseconds are a small share of a send and claiming ahead would gain little.
+ */
+export const QUICK_ANSWER_MS = 100;
 
 export interface TransportDeps {
   secrets: Pick<SecretBox, 'open'>;
@@ -166,28 +179,50 @@ function smtpTransport(mailbox: MailboxRow, deps: TransportDeps): MailTransport 
 
 /**
  * Pooled transports, one per mailbox configuration, kept for the life of the process (the
- * application context owns the process's one pool and closes it at stop); and the
- * process's send slots: a step is claimed only once a slot is free, so no more steps are in
- * `sending` than can be handed to a server now (a killed process strands none waiting in a queue).
+ * application context owns the process's one pool and closes it at stop); and the process's send
+ * slots: a step is claimed only once a slot is free. There are SMTP_CONNECTIONS slots, so the
+ * steps in `sending` can all be handed to a server now; while the server answers quickly
+ * (QUICK_ANSWER_MS) there are CLAIM_AHEAD more, so the next steps are claimed and compiled while
+ * the connections are busy instead of leaving them idle through each claim. A step claimed ahead
+ * waits for a connection with no `handed_at`: if the process dies meanwhile, it never reached
+ * the server and the reconciler schedules it again. A server that stalls or fails gets no
+ * claims ahead until it answers quickly again, so at most CLAIM_AHEAD steps wait on it.
  */
 export class TransportPool {
   private readonly open = new Map<string, MailTransport>();
-  private free = SMTP_CONNECTIONS;
+  private held = 0;
+  private quick = false;
   private readonly queued: (() => void)[] = [];
   constructor(private readonly deps: TransportDeps) {}
 
-  /** Waits for a send slot; call the returned function once the step's outcome is recorded. */
+  /** Waits for a send slot; call the returned function once the server has answered (or the step is settled). */
   async slot(): Promise<() => void> {
-    if (this.free > 0) this.free--;
+    if (!this.queued.length && this.held < this.slots()) this.held++;
     else await new Promise<void>((r) => this.queued.push(r));
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      const next = this.queued.shift();
-      if (next) next();
-      else this.free++;
+      this.held--;
+      this.wake();
     };
+  }
+
+  /** How long the server took to answer a message handed to it, ms; Infinity when the send failed. */
+  answered(ms: number): void {
+    this.quick = ms <= QUICK_ANSWER_MS;
+    this.wake();
+  }
+
+  private slots(): number {
+    return SMTP_CONNECTIONS + (this.quick ? CLAIM_AHEAD : 0);
+  }
+
+  private wake(): void {
+    while (this.queued.length && this.held < this.slots()) {
+      this.held++;
+      this.queued.shift()!();
+    }
   }
 
   for(mailbox: MailboxRow): MailTransport {
