@@ -31,17 +31,18 @@ const ROUNDS = Number(process.argv[5] ?? 6);
 // PROFILE=1: the server's per-function times (track_functions, triggers included) after the run.
 if (process.env.PROFILE) process.env.PGOPTIONS = `${process.env.PGOPTIONS ?? ''} -c track_functions=all`;
 
-/** CPU used so far, ms: this process, and the server processes serving this database (from /proc). */
+/**
+ * CPU used so far, ms: this process, and each server process serving this database (from /proc),
+ * the one answering this query included (it is one of the pool's, and may serve the send path).
+ */
 async function cpuMs(db: { kind: string; query: <R>(q: string) => Promise<{ rows: R[] }> }) {
-  let server = 0;
+  const server = new Map<number, number>();
   if (db.kind === 'postgres') {
-    const r = await db.query<{ pid: number }>(
-      'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
-    );
+    const r = await db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()');
     for (const { pid } of r.rows) {
       try {
         const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-        server += (Number(f[11]) + Number(f[12])) * 10; // utime + stime, USER_HZ = 100
+        server.set(pid, (Number(f[11]) + Number(f[12])) * 10); // utime + stime, USER_HZ = 100
       } catch {
         // gone already
       }
@@ -50,6 +51,9 @@ async function cpuMs(db: { kind: string; query: <R>(q: string) => Promise<{ rows
   const u = process.cpuUsage();
   return { self: (u.user + u.system) / 1000, server };
 }
+/** Server CPU between two samples: per process, so a connection of the pool seen in one sample only adds its own. */
+const serverMs = (a: Map<number, number>, b: Map<number, number>) =>
+  [...b].reduce((sum, [pid, ms]) => sum + ms - (a.get(pid) ?? 0), 0);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<unknown>): Promise<void> {
@@ -114,7 +118,7 @@ try {
     const ms = await fn();
     const b = await cpuMs(t.db);
     cpu[side].self += b.self - a.self;
-    cpu[side].server += b.server - a.server;
+    cpu[side].server += serverMs(a.server, b.server);
     return ms;
   };
   const baseline = async (batch: ClaimedStep[]) => {
