@@ -23,7 +23,7 @@ import { authedRouter, type AuthedRequest } from '../authed.js';
 import { auditRequest } from '../audit.js';
 import { intParam } from '../format.js';
 import { page } from '../layout.js';
-import { affected, confirmDeletePage, defaultReason } from '../views/mailboxes.js';
+import { affected, confirmDeletePage, defaultReason } from '../views/mailbox-delete.js';
 import { disconnectOAuth } from './mailboxes-oauth.js';
 import { assertMayManage, managesAll } from './settings-mailboxes.js';
 

@@ -16,7 +16,7 @@ import { authedRouter, type AuthedRequest } from '../authed.js';
 import { auditRequest } from '../audit.js';
 import { intParam } from '../format.js';
 import { page } from '../layout.js';
-import { oauthMailboxesPage } from '../views/mailboxes.js';
+import { oauthMailboxesPage } from '../views/mailboxes-oauth.js';
 
 /** Drops the stored tokens (the mailbox pauses) and revokes the grant at the provider when it can. */
 export async function disconnectOAuth(ctx: AppContext, id: number): Promise<boolean> {

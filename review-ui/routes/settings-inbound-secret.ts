@@ -1,5 +1,5 @@
 // Admin: "rotate" a mailbox's inbound-mail webhook secret (the section showing URL and secret is in
-// views/mailboxes.ts); rotating needs an explicit confirmation (the old one stops at once).
+// views/settings-mailboxes.ts); rotating needs an explicit confirmation (the old one stops at once).
 import { Router } from 'express';
 import type { AppContext } from '../../context.js';
 import { AppError } from '../../errors.js';

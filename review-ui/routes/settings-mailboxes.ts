@@ -27,7 +27,9 @@ import { issues } from '../openapi.js';
 import { testConnection, UNTESTED, type ConnectionCheck } from './mailbox-connection.js';
 import { PROVIDERS, isConfigured } from '../../mailboxes/oauth/providers.js';
 import { inboundSecretViews } from '../../sequencing/inbound-secret.js';
-import { connectionResult, deletedFlash, mailboxForm, mailboxSettingsPage } from '../views/mailboxes.js';
+import { deletedFlash } from '../views/mailbox-delete.js';
+import { connectionResult, mailboxForm } from '../views/mailboxes.js';
+import { mailboxSettingsPage } from '../views/settings-mailboxes.js';
 
 const port = z.preprocess(
   (v) => (v === '' || v === undefined ? null : Number(v)),
