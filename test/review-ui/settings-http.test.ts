@@ -1,43 +1,23 @@
 // RevOps settings over HTTP on both backends: accounts and contacts, the import column mapper,
 // sources, templates, mailboxes (sealed passwords), users and workspace settings, roles.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { AppContext } from '../../context.js';
+import { expect, it } from 'vitest';
 import { one, run } from '../../db/index.js';
 import { recordPollFailure } from '../../db/queries/signal-sources.js';
-import { buildWorkspace, type TestWorkspace } from '../support/builders.js';
-import { createTestContext } from '../support/context.js';
 import { describeEachBackend } from '../support/db.js';
-import { Browserish, listen } from '../support/web.js';
+import { loggedIn, useLoggedInApp } from '../support/web.js';
 
 describeEachBackend('RevOps settings over HTTP', (get) => {
-  let ctx: AppContext & { stop(): Promise<void> };
-  let srv: { base: string; close(): Promise<void> };
-  let ws: TestWorkspace;
-  let revops: Browserish;
-  let csrf: string;
-
-  beforeAll(async () => {
-    ctx = await createTestContext(get());
-    srv = await listen(ctx);
-    ws = await buildWorkspace(ctx.db);
-    revops = new Browserish(srv.base);
-    await revops.login(ws.users.revops.email, ws.users.revops.password);
-    csrf = (await revops.page('/settings')).csrf!;
-  });
-  afterAll(async () => {
-    await srv?.close();
-    await ctx?.stop();
-  });
-  const q = <T>(text: string, values: unknown[]) => one<T>(ctx.db, { text, values });
+  const app = useLoggedInApp(get, 'revops', '/settings');
+  const q = <T>(text: string, values: unknown[]) => one<T>(app.ctx.db, { text, values });
 
   it('creates and edits an account and a contact with an owner and the champion flag', async () => {
     expect(
       (
-        await revops.post('/accounts/new', {
-          _csrf: csrf,
+        await app.user.post('/accounts/new', {
+          _csrf: app.csrf,
           name: 'Globex',
           domain: 'https://www.globex.example/',
-          owner_id: String(ws.users.rep.id),
+          owner_id: String(app.ws.users.rep.id),
           time_zone: 'Europe/Paris',
           tags: 'emea; tier1',
         })
@@ -45,19 +25,20 @@ describeEachBackend('RevOps settings over HTTP', (get) => {
     ).toBe(303);
     const a = (await q<{ id: number; domain: string; owner_id: number; tags: string[] }>(
       'SELECT * FROM accounts WHERE workspace_id = $1 AND name = $2',
-      [ws.id, 'Globex'],
+      [app.ws.id, 'Globex'],
     ))!;
-    expect(a).toMatchObject({ domain: 'globex.example', owner_id: ws.users.rep.id, tags: ['emea', 'tier1'] });
+    expect(a).toMatchObject({ domain: 'globex.example', owner_id: app.ws.users.rep.id, tags: ['emea', 'tier1'] });
     expect(
-      (await revops.post('/accounts/new', { _csrf: csrf, name: 'Globex again', domain: 'globex.example' })).status,
+      (await app.user.post('/accounts/new', { _csrf: app.csrf, name: 'Globex again', domain: 'globex.example' }))
+        .status,
     ).toBe(409);
     expect(
-      (await revops.post('/accounts/new', { _csrf: csrf, name: 'Bad tz', time_zone: 'Mars/Olympus' })).status,
+      (await app.user.post('/accounts/new', { _csrf: app.csrf, name: 'Bad tz', time_zone: 'Mars/Olympus' })).status,
     ).toBe(400);
     expect(
       (
-        await revops.post(`/accounts/${a.id}/edit`, {
-          _csrf: csrf,
+        await app.user.post(`/accounts/${a.id}/edit`, {
+          _csrf: app.csrf,
           name: 'Globex Corp',
           domain: 'globex.example',
           owner_id: '',
@@ -70,8 +51,8 @@ describeEachBackend('RevOps settings over HTTP', (get) => {
     });
     expect(
       (
-        await revops.post('/contacts/new', {
-          _csrf: csrf,
+        await app.user.post('/contacts/new', {
+          _csrf: app.csrf,
           email: 'hank@globex.example',
           first_name: 'Hank',
           account_id: String(a.id),
@@ -87,7 +68,7 @@ describeEachBackend('RevOps settings over HTTP', (get) => {
 
   it('maps columns, previews per-row errors, and starts the import once', async () => {
     const form = new FormData();
-    form.set('_csrf', csrf);
+    form.set('_csrf', app.csrf);
     form.set('kind', 'accounts');
     form.set(
       'file',
@@ -97,15 +78,15 @@ describeEachBackend('RevOps settings over HTTP', (get) => {
       ),
       'acc.csv',
     );
-    const up = await revops.fetch('/imports', { method: 'POST', body: form });
+    const up = await app.user.fetch('/imports', { method: 'POST', body: form });
     expect(up.status).toBe(303);
     const mapUrl = up.headers.get('location')!;
     expect(mapUrl).toMatch(/^\/imports\/\d+\/map$/);
     const id = Number(mapUrl.split('/')[2]);
-    const { html } = await revops.page(mapUrl);
+    const { html } = await app.user.page(mapUrl);
     expect(html).toContain('1 of 3 rows will be skipped (1 with errors, 0 in conflict)'); // "Web" is not a known header, so no domain is checked yet
-    const preview = await revops.post(mapUrl, {
-      _csrf: csrf,
+    const preview = await app.user.post(mapUrl, {
+      _csrf: app.csrf,
       action: 'preview',
       map_name: 'Company',
       map_domain: 'Web',
@@ -114,16 +95,16 @@ describeEachBackend('RevOps settings over HTTP', (get) => {
     const text = await preview.text();
     expect(text).toContain('2 of 3 rows will be skipped (2 with errors, 0 in conflict)');
     expect(text).toContain('&quot;not a domain&quot; is not a domain like acme.com');
-    const start = await revops.post(mapUrl, {
-      _csrf: csrf,
+    const start = await app.user.post(mapUrl, {
+      _csrf: app.csrf,
       action: 'start',
       map_name: 'Company',
       map_domain: 'Web',
       map_time_zone: 'Zone',
     });
     expect(start.status).toBe(303);
-    expect((await revops.post(mapUrl, { _csrf: csrf, action: 'start', map_name: 'Company' })).status).toBe(409);
-    const jobs = await run(ctx.db, {
+    expect((await app.user.post(mapUrl, { _csrf: app.csrf, action: 'start', map_name: 'Company' })).status).toBe(409);
+    const jobs = await run(app.ctx.db, {
       text: `SELECT id FROM pgboss.job WHERE name = 'import.run' AND (data->>'importId')::bigint = $1`,
       values: [id],
     });
@@ -134,9 +115,11 @@ describeEachBackend('RevOps settings over HTTP', (get) => {
   });
 
   it('adds, disables and enables a source; refuses a polled source without a URL', async () => {
-    expect((await revops.post('/settings/sources', { _csrf: csrf, kind: 'feed', name: 'No URL' })).status).toBe(400);
-    const res = await revops.post('/settings/sources', {
-      _csrf: csrf,
+    expect((await app.user.post('/settings/sources', { _csrf: app.csrf, kind: 'feed', name: 'No URL' })).status).toBe(
+      400,
+    );
+    const res = await app.user.post('/settings/sources', {
+      _csrf: app.csrf,
       kind: 'feed',
       name: 'Funding <b>news</b>',
       url: 'https://feeds.example/funding.xml',
@@ -146,18 +129,18 @@ describeEachBackend('RevOps settings over HTTP', (get) => {
     expect(await res.text()).toContain('Funding &lt;b&gt;news&lt;/b&gt;');
     const s = (await q<{ id: number; config: { maxAgeDays: number } }>(
       'SELECT id, config FROM signal_sources WHERE workspace_id = $1',
-      [ws.id],
+      [app.ws.id],
     ))!;
     expect(s.config.maxAgeDays).toBe(7);
     // A source that kept failing: backed off a day ahead, flagged.
-    for (let i = 0; i < 6; i++) await run(ctx.db, recordPollFailure(s.id, 'FETCH_FAILED: HTTP 503', new Date()));
-    const failing = await (await revops.fetch('/settings/sources')).text();
+    for (let i = 0; i < 6; i++) await run(app.ctx.db, recordPollFailure(s.id, 'FETCH_FAILED: HTTP 503', new Date()));
+    const failing = await (await app.user.fetch('/settings/sources')).text();
     expect(failing).toContain('<th>Next poll</th>');
     expect(failing).toContain('FETCH_FAILED: HTTP 503');
     expect(failing).toContain('backing off after failures');
-    await revops.post(`/settings/sources/${s.id}/disable`, { _csrf: csrf });
+    await app.user.post(`/settings/sources/${s.id}/disable`, { _csrf: app.csrf });
     expect(await q('SELECT enabled FROM signal_sources WHERE id = $1', [s.id])).toEqual({ enabled: false });
-    await revops.post(`/settings/sources/${s.id}/enable`, { _csrf: csrf });
+    await app.user.post(`/settings/sources/${s.id}/enable`, { _csrf: app.csrf });
     // Enabling starts afresh, as the API does: no failures, no flag, due at the next tick.
     expect(
       await q(
@@ -166,10 +149,10 @@ describeEachBackend('RevOps settings over HTTP', (get) => {
         [s.id],
       ),
     ).toEqual({ enabled: true, consecutive_failures: 0, unflagged: true, due: true });
-    expect(await (await revops.fetch('/settings/sources')).text()).toContain('within a minute');
+    expect(await (await app.user.fetch('/settings/sources')).text()).toContain('within a minute');
     // Poll now queues the tick's own job, once however often it is pressed.
     for (let i = 0; i < 2; i++) {
-      const polled = await revops.post(`/settings/sources/${s.id}/poll`, { _csrf: csrf });
+      const polled = await app.user.post(`/settings/sources/${s.id}/poll`, { _csrf: app.csrf });
       expect(polled.status).toBe(200);
       expect(await polled.text()).toContain('Polling “Funding &lt;b&gt;news&lt;/b&gt;” now');
     }
@@ -181,8 +164,8 @@ describeEachBackend('RevOps settings over HTTP', (get) => {
   });
 
   it('saves a template with delays, a branch and sending windows', async () => {
-    const res = await revops.post('/settings/templates', {
-      _csrf: csrf,
+    const res = await app.user.post('/settings/templates', {
+      _csrf: app.csrf,
       name: 'Short',
       step_kind_0: 'opener',
       step_delay_0: '0',
@@ -199,7 +182,7 @@ describeEachBackend('RevOps settings over HTTP', (get) => {
     expect(res.status).toBe(303);
     const t = await q<{ steps: unknown; sending_window: unknown; fallback_window: unknown; is_default: boolean }>(
       'SELECT steps, sending_window, fallback_window, is_default FROM sequence_templates WHERE workspace_id = $1',
-      [ws.id],
+      [app.ws.id],
     );
     expect(t).toEqual({
       steps: [
@@ -211,12 +194,12 @@ describeEachBackend('RevOps settings over HTTP', (get) => {
       is_default: true,
     });
     // Saving confirms: the template's page says it was saved, and which version is current.
-    const shown = await revops.page(res.headers.get('location')!);
+    const shown = await app.user.page(res.headers.get('location')!);
     expect(shown.html).toContain('Saved “Short” (version 1).');
     expect(
       (
-        await revops.post('/settings/templates', {
-          _csrf: csrf,
+        await app.user.post('/settings/templates', {
+          _csrf: app.csrf,
           name: 'Bad',
           step_kind_0: 'opener',
           window_start: '11:00',
@@ -228,7 +211,7 @@ describeEachBackend('RevOps settings over HTTP', (get) => {
 
   it('seals mailbox passwords and keeps them when the form leaves them empty', async () => {
     const base = {
-      _csrf: csrf,
+      _csrf: app.csrf,
       kind: 'smtp',
       from_name: 'Riley',
       from_email: 'riley@example.com',
@@ -239,27 +222,27 @@ describeEachBackend('RevOps settings over HTTP', (get) => {
       min_gap_seconds: '60',
       max_gap_seconds: '120',
     };
-    expect((await revops.post('/settings/mailboxes', { ...base, smtp_pass: 'hunter2' })).status).toBe(303);
+    expect((await app.user.post('/settings/mailboxes', { ...base, smtp_pass: 'hunter2' })).status).toBe(303);
     const m = (await q<{ id: number; smtp_pass_enc: string }>(
       'SELECT id, smtp_pass_enc FROM mailboxes WHERE workspace_id = $1',
-      [ws.id],
+      [app.ws.id],
     ))!;
     expect(m.smtp_pass_enc).not.toContain('hunter2');
-    expect(ctx.secrets.open(m.smtp_pass_enc)).toBe('hunter2');
-    expect((await revops.post(`/settings/mailboxes/${m.id}`, { ...base, daily_cap: '10' })).status).toBe(303);
+    expect(app.ctx.secrets.open(m.smtp_pass_enc)).toBe('hunter2');
+    expect((await app.user.post(`/settings/mailboxes/${m.id}`, { ...base, daily_cap: '10' })).status).toBe(303);
     const after = (await q<{ smtp_pass_enc: string; daily_cap: number }>(
       'SELECT smtp_pass_enc, daily_cap FROM mailboxes WHERE id = $1',
       [m.id],
     ))!;
     expect(after).toEqual({ smtp_pass_enc: m.smtp_pass_enc, daily_cap: 10 });
-    expect((await revops.page('/settings/mailboxes')).html).not.toContain(m.smtp_pass_enc);
-    await revops.post(`/settings/mailboxes/${m.id}/pause`, { _csrf: csrf, reason: 'bounce rate 6%' });
-    expect((await revops.page('/settings/mailboxes')).html).toContain('bounce rate 6%');
+    expect((await app.user.page('/settings/mailboxes')).html).not.toContain(m.smtp_pass_enc);
+    await app.user.post(`/settings/mailboxes/${m.id}/pause`, { _csrf: app.csrf, reason: 'bounce rate 6%' });
+    expect((await app.user.page('/settings/mailboxes')).html).toContain('bounce rate 6%');
   });
 
   it('saves workspace settings and requires a physical address', async () => {
-    const ok = await revops.post('/settings/workspace', {
-      _csrf: csrf,
+    const ok = await app.user.post('/settings/workspace', {
+      _csrf: app.csrf,
       name: 'WS',
       pb_company: 'Us',
       pb_valueProps: 'one\ntwo',
@@ -269,7 +252,9 @@ describeEachBackend('RevOps settings over HTTP', (get) => {
       autoCreateAccountsFromChampions: '1',
     });
     expect(ok.status).toBe(303);
-    const w = (await q<{ settings: Record<string, any> }>('SELECT settings FROM workspaces WHERE id = $1', [ws.id]))!;
+    const w = (await q<{ settings: Record<string, any> }>('SELECT settings FROM workspaces WHERE id = $1', [
+      app.ws.id,
+    ]))!;
     expect(w.settings).toMatchObject({
       cooldownDays: 14,
       physicalAddress: '1 Main St',
@@ -277,34 +262,40 @@ describeEachBackend('RevOps settings over HTTP', (get) => {
       playbook: { company: 'Us', valueProps: ['one', 'two'] },
     });
     expect(
-      (await revops.post('/settings/workspace', { _csrf: csrf, name: 'WS', physicalAddress: '', cooldownDays: '1' }))
-        .status,
+      (
+        await app.user.post('/settings/workspace', {
+          _csrf: app.csrf,
+          name: 'WS',
+          physicalAddress: '',
+          cooldownDays: '1',
+        })
+      ).status,
     ).toBe(400);
   });
 
   it('edits accounts and contacts through the JSON API with the same validation', async () => {
     const json = (method: string, path: string, body: unknown) =>
-      revops.fetch(path, {
+      app.user.fetch(path, {
         method,
-        headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': csrf },
+        headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': app.csrf },
         body: JSON.stringify(body),
       });
     const a = (await q<{ id: number }>('SELECT id FROM accounts WHERE workspace_id = $1 ORDER BY id LIMIT 1', [
-      ws.id,
+      app.ws.id,
     ]))!;
     expect(
       (
         await json('PUT', `/api/accounts/${a.id}`, {
           name: 'Globex API',
           domain: 'globex.example',
-          ownerId: ws.users.rep.id,
+          ownerId: app.ws.users.rep.id,
           tags: ['x'],
         })
       ).status,
     ).toBe(200);
     expect(await q('SELECT name, owner_id, tags FROM accounts WHERE id = $1', [a.id])).toEqual({
       name: 'Globex API',
-      owner_id: ws.users.rep.id,
+      owner_id: app.ws.users.rep.id,
       tags: ['x'],
     });
     expect((await json('PUT', `/api/accounts/${a.id}`, { name: 'Bad', timeZone: 'Nowhere' })).status).toBe(400);
@@ -326,8 +317,7 @@ describeEachBackend('RevOps settings over HTTP', (get) => {
   });
 
   it('keeps reps and managers out of settings, and admins from removing the last admin', async () => {
-    const rep = new Browserish(srv.base);
-    await rep.login(ws.users.rep.email, ws.users.rep.password);
+    const rep = await loggedIn(app.base, app.ws.users.rep);
     for (const path of [
       '/settings',
       '/settings/sources',
@@ -343,31 +333,34 @@ describeEachBackend('RevOps settings over HTTP', (get) => {
     upload.set('kind', 'accounts');
     upload.set('file', new Blob(['name\nX\n'], { type: 'text/csv' }), 'x.csv');
     expect((await rep.fetch('/imports', { method: 'POST', body: upload })).status).toBe(403);
-    const admin = new Browserish(srv.base);
-    await admin.login(ws.users.admin.email, ws.users.admin.password);
+    const admin = await loggedIn(app.base, app.ws.users.admin);
     const { csrf: ac } = await admin.page('/users');
     expect(
-      (await admin.post(`/users/${ws.users.admin.id}`, { _csrf: ac!, role: 'rep', time_zone: 'UTC' })).status,
+      (await admin.post(`/users/${app.ws.users.admin.id}`, { _csrf: ac!, role: 'rep', time_zone: 'UTC' })).status,
     ).toBe(409);
     expect(
-      (await admin.post(`/users/${ws.users.rep.id}`, { _csrf: ac!, role: 'rep', time_zone: 'America/Denver' })).status,
+      (await admin.post(`/users/${app.ws.users.rep.id}`, { _csrf: ac!, role: 'rep', time_zone: 'America/Denver' }))
+        .status,
     ).toBe(303);
-    expect(await q('SELECT time_zone FROM users WHERE id = $1', [ws.users.rep.id])).toEqual({
+    expect(await q('SELECT time_zone FROM users WHERE id = $1', [app.ws.users.rep.id])).toEqual({
       time_zone: 'America/Denver',
     });
     // RevOps manage users but cannot touch the admin role.
     expect(
-      (await revops.post(`/users/${ws.users.manager.id}`, { _csrf: csrf, role: 'rep', time_zone: 'UTC' })).status,
+      (await app.user.post(`/users/${app.ws.users.manager.id}`, { _csrf: app.csrf, role: 'rep', time_zone: 'UTC' }))
+        .status,
     ).toBe(303);
     expect(
-      (await revops.post(`/users/${ws.users.manager.id}`, { _csrf: csrf, role: 'admin', time_zone: 'UTC' })).status,
+      (await app.user.post(`/users/${app.ws.users.manager.id}`, { _csrf: app.csrf, role: 'admin', time_zone: 'UTC' }))
+        .status,
     ).toBe(403);
     expect(
-      (await revops.post(`/users/${ws.users.admin.id}`, { _csrf: csrf, role: 'rep', time_zone: 'UTC' })).status,
+      (await app.user.post(`/users/${app.ws.users.admin.id}`, { _csrf: app.csrf, role: 'rep', time_zone: 'UTC' }))
+        .status,
     ).toBe(403);
-    expect((await revops.post('/users', { _csrf: csrf, email: 'new-admin@x.example', role: 'admin' })).status).toBe(
-      403,
-    );
+    expect(
+      (await app.user.post('/users', { _csrf: app.csrf, email: 'new-admin@x.example', role: 'admin' })).status,
+    ).toBe(403);
     expect((await rep.fetch('/users')).status).toBe(403);
   });
 });

@@ -1,39 +1,21 @@
 // The JSON twins: list returned steps, read one with what changed, approve with the digest
 // (409 when the text changed since), in the OpenAPI document.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { AppContext } from '../../context.js';
+import { expect, it } from 'vitest';
 import { one } from '../../db/index.js';
-import { buildWorkspace } from '../support/builders.js';
-import { createTestContext } from '../support/context.js';
 import { describeEachBackend } from '../support/db.js';
-import { Browserish, listen } from '../support/web.js';
-import { buildReturnedStep, somethingChanged } from './builders.js';
+import { loggedIn, useWebApp } from '../support/web.js';
+import { returnedStepFor, somethingChanged } from './builders.js';
 
 const hours = (h: number) => new Date(Date.now() + h * 3_600_000);
 
 describeEachBackend('returned steps API', (get) => {
-  let ctx: AppContext & { stop(): Promise<void> };
-  let srv: { base: string; close(): Promise<void> };
-  beforeAll(async () => {
-    ctx = await createTestContext(get());
-    srv = await listen(ctx);
-  });
-  afterAll(async () => {
-    await srv.close();
-    await ctx.stop();
-  });
+  const app = useWebApp(get);
 
   it('lists, shows what changed, refuses a stale digest and approves the current one', async () => {
-    const ws = await buildWorkspace(ctx.db);
-    const b = await buildReturnedStep(ctx, {
-      workspaceId: ws.id,
-      ownerId: ws.users.rep.id,
-      approvedAt: hours(-48),
-      dueAt: hours(2),
-    });
+    const { ctx, ws } = app;
+    const b = await returnedStepFor(ctx, ws, 2);
     await somethingChanged(ctx, b, ws.id, hours(-1));
-    const rep = new Browserish(srv.base);
-    await rep.login(ws.users.rep.email, ws.users.rep.password);
+    const rep = await loggedIn(app.base, ws.users.rep);
     const csrf = (await rep.page('/queue')).csrf!;
     const api = async (method: string, path: string, body?: unknown) => {
       const res = await rep.fetch(`/api${path}`, {
@@ -61,33 +43,18 @@ describeEachBackend('returned steps API', (get) => {
     ).toBe(ws.users.rep.id);
     // The draft page links a step that waits for its own approval to its page.
     expect((await rep.page(`/drafts/${b.sequenceId}`)).html).not.toContain(`href="/steps/${b.stepIds[1]}"`);
-    const doc = (await (await fetch(`${srv.base}/api/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    const doc = (await (await fetch(`${app.base}/api/openapi.json`)).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/steps', '/api/steps/{id}/approve']));
   });
 });
 
 describeEachBackend('editing a returned step', (get) => {
-  let ctx: AppContext & { stop(): Promise<void> };
-  let srv: { base: string; close(): Promise<void> };
-  beforeAll(async () => {
-    ctx = await createTestContext(get());
-    srv = await listen(ctx);
-  });
-  afterAll(async () => {
-    await srv.close();
-    await ctx.stop();
-  });
+  const app = useWebApp(get);
 
   it("saves the rep's text over what they saw, refuses a stale form, and links the step from the draft page", async () => {
-    const ws = await buildWorkspace(ctx.db);
-    const b = await buildReturnedStep(ctx, {
-      workspaceId: ws.id,
-      ownerId: ws.users.rep.id,
-      approvedAt: hours(-48),
-      dueAt: hours(2),
-    });
-    const rep = new Browserish(srv.base);
-    await rep.login(ws.users.rep.email, ws.users.rep.password);
+    const { ctx, ws } = app;
+    const b = await returnedStepFor(ctx, ws, 2);
+    const rep = await loggedIn(app.base, ws.users.rep);
     const { html, csrf } = await rep.page(`/steps/${b.stepIds[1]}`);
     const digest = /name="digest" value="([0-9a-f]{32})"/.exec(html)![1]!;
     expect((await rep.page(`/drafts/${b.sequenceId}`)).html).toContain(`href="/steps/${b.stepIds[1]}"`);

@@ -3,7 +3,10 @@
 // `approveSequence`, with the follow-up's send time placed `dueInHours` from `now`.
 import type { AppContext } from '../../context.js';
 import { approveSequence } from '../../sequencing/approve.js';
+import type { TestWorkspace } from '../support/builders.js';
 import { buildDraft, type BuiltDraft, type DraftSpec } from '../support/review-builders.js';
+
+const hours = (h: number) => new Date(Date.now() + h * 3_600_000);
 
 export async function buildReturnedStep(
   ctx: Pick<AppContext, 'db' | 'log'>,
@@ -18,6 +21,20 @@ export async function buildReturnedStep(
   ]);
   return b;
 }
+
+/** A returned step of the workspace's rep, approved `approvedHoursAgo` hours ago and due in `dueInHours`. */
+export const returnedStepFor = (
+  ctx: Pick<AppContext, 'db' | 'log'>,
+  ws: TestWorkspace,
+  dueInHours: number,
+  approvedHoursAgo = 48,
+): Promise<BuiltDraft> =>
+  buildReturnedStep(ctx, {
+    workspaceId: ws.id,
+    ownerId: ws.users.rep.id,
+    approvedAt: hours(-approvedHoursAgo),
+    dueAt: hours(dueInHours),
+  });
 
 /** A new signal on the account and a new title for the contact, both after the approval. */
 export async function somethingChanged(

@@ -2,42 +2,31 @@
 // what changed since approval as fenced research data, only the returned step's text changes,
 // the gates judge it, and the version is kept with source 'refresh'.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
 import { refreshStep } from '../../sequencing/step-refresh.js';
 import { UNTRUSTED_CLOSE, UNTRUSTED_OPEN } from '../../llm/fence.js';
 import { buildWorkspace } from '../support/builders.js';
-import { createTestContext } from '../support/context.js';
 import { describeEachBackend } from '../support/db.js';
 import { json, startFakeAnthropic, type FakeAnthropic } from '../support/fake-anthropic.js';
-import { Browserish, listen } from '../support/web.js';
-import { buildReturnedStep, somethingChanged } from './builders.js';
+import { loggedIn, useWebApp } from '../support/web.js';
+import { returnedStepFor, somethingChanged } from './builders.js';
 
 const hours = (h: number) => new Date(Date.now() + h * 3_600_000);
 const OPENER = { subject: 'Congrats on the Series B', body: 'Hi Dana,\n\nSaw the $20M round. Worth a chat?' };
 
 describeEachBackend('refresh this step', (get) => {
   let fake: FakeAnthropic;
-  let ctx: AppContext & { stop(): Promise<void> };
-  let srv: { base: string; close(): Promise<void> };
+  const env: Record<string, string> = { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_MAX_RETRIES: '0' };
   beforeAll(async () => {
     fake = await startFakeAnthropic();
-    ctx = await createTestContext(get(), {
-      ANTHROPIC_API_KEY: 'test-key',
-      ANTHROPIC_BASE_URL: fake.url,
-      ANTHROPIC_MAX_RETRIES: '0',
-    });
-    srv = await listen(ctx);
+    env.ANTHROPIC_BASE_URL = fake.url;
   });
-  afterAll(async () => {
-    await srv.close();
-    await ctx.stop();
-    await fake.close();
-  });
+  afterAll(() => fake.close());
+  const app = useWebApp(get, env);
 
   const stepRow = (id: number) =>
     one<{ subject: string; body: string; status: string; gate_failures: { gate: string }[]; cited_fact_ids: number[] }>(
-      ctx.db,
+      app.ctx.db,
       {
         text: 'SELECT subject, body, status, gate_failures, cited_fact_ids FROM sequence_steps WHERE id = $1',
         values: [id],
@@ -46,34 +35,28 @@ describeEachBackend('refresh this step', (get) => {
 
   /** A returned step refreshed with a model answer that invents a number (the grounding gate fails). */
   const refreshWithInventedNumber = async (ws: Awaited<ReturnType<typeof buildWorkspace>>) => {
-    const b = await buildReturnedStep(ctx, {
-      workspaceId: ws.id,
-      ownerId: ws.users.rep.id,
-      approvedAt: hours(-48),
-      dueAt: hours(3),
-    });
+    const b = await returnedStepFor(app.ctx, ws, 3);
     fake.fallback = json({
       steps: [
         { ...OPENER, citedFactIds: b.factIds },
         { subject: '', body: 'Hi Dana, teams like yours cut ramp time by 73% with us.', citedFactIds: [] },
       ],
     });
-    const r = await refreshStep({ db: ctx.db, config: ctx.config, log: ctx.log, llm: ctx.llm }, b.stepIds[1]!, {
-      userId: ws.users.rep.id,
-    });
+    const r = await refreshStep(
+      { db: app.ctx.db, config: app.ctx.config, log: app.ctx.log, llm: app.ctx.llm },
+      b.stepIds[1]!,
+      {
+        userId: ws.users.rep.id,
+      },
+    );
     return { b, r };
   };
 
   it('redrafts the returned step with the new signal and title, through the gates, from the step page', async () => {
     fake.reset();
-    const ws = await buildWorkspace(ctx.db);
-    const b = await buildReturnedStep(ctx, {
-      workspaceId: ws.id,
-      ownerId: ws.users.rep.id,
-      approvedAt: hours(-48),
-      dueAt: hours(3),
-    });
-    await somethingChanged(ctx, b, ws.id, hours(-1));
+    const ws = await buildWorkspace(app.ctx.db);
+    const b = await returnedStepFor(app.ctx, ws, 3);
+    await somethingChanged(app.ctx, b, ws.id, hours(-1));
     const fresh = 'Hi Dana,\n\nNow that Acme is hiring 12 SDRs, a short idea on ramping the new team faster.';
     fake.fallback = json({
       steps: [
@@ -82,8 +65,7 @@ describeEachBackend('refresh this step', (get) => {
       ],
     });
 
-    const rep = new Browserish(srv.base);
-    await rep.login(ws.users.rep.email, ws.users.rep.password);
+    const rep = await loggedIn(app.base, ws.users.rep);
     const { html, csrf } = await rep.page(`/steps/${b.stepIds[1]}`);
     expect(html).toContain('Refresh this step');
     const res = await rep.post(`/steps/${b.stepIds[1]}/refresh`, { _csrf: csrf! });
@@ -100,13 +82,13 @@ describeEachBackend('refresh this step', (get) => {
     expect(fenced).toContain('title: VP Sales → Chief Revenue Officer');
     expect(prompt).toContain('Chief Revenue Officer');
     expect(prompt).toContain('Rewrite only step 2');
-    const v = await one<{ source: string; steps: { body: string }[] }>(ctx.db, {
+    const v = await one<{ source: string; steps: { body: string }[] }>(app.ctx.db, {
       text: `SELECT source, steps FROM draft_versions WHERE sequence_id = $1 ORDER BY version DESC LIMIT 1`,
       values: [b.sequenceId],
     });
     expect(v!.source).toBe('refresh');
     expect(v!.steps.map((s) => s.body)).toEqual([OPENER.body, fresh]);
-    const usage = await run<{ purpose: string }>(ctx.db, {
+    const usage = await run<{ purpose: string }>(app.ctx.db, {
       text: 'SELECT purpose FROM llm_usage WHERE sequence_id = $1',
       values: [b.sequenceId],
     });
@@ -118,7 +100,7 @@ describeEachBackend('refresh this step', (get) => {
 
   it("keeps the gates' verdict on the step when the model invents a number, and bulk approval leaves it out", async () => {
     fake.reset();
-    const ws = await buildWorkspace(ctx.db);
+    const ws = await buildWorkspace(app.ctx.db);
     const { b, r } = await refreshWithInventedNumber(ws);
     expect(r.failures.map((f) => f.gate)).toContain('grounding');
     expect(fake.requests).toHaveLength(2); // one retry with the failures fed back, as for any draft
@@ -126,8 +108,7 @@ describeEachBackend('refresh this step', (get) => {
     expect(row.body).toContain('73%');
     expect(row.gate_failures.map((g) => g.gate)).toContain('grounding');
 
-    const rep = new Browserish(srv.base);
-    await rep.login(ws.users.rep.email, ws.users.rep.password);
+    const rep = await loggedIn(app.base, ws.users.rep);
     const list = await rep.page('/queue/steps');
     expect(list.html).toMatch(new RegExp(`data-id="${b.stepIds[1]}" data-unchanged="0"`));
     expect(list.html).toContain('Approve all 0 with nothing changed');
@@ -136,14 +117,13 @@ describeEachBackend('refresh this step', (get) => {
 
   it('approves a refreshed step the gates flagged only once its failures are confirmed by name, page and API', async () => {
     fake.reset();
-    const ws = await buildWorkspace(ctx.db);
+    const ws = await buildWorkspace(app.ctx.db);
     const flaggedStep = async () => {
       const { b, r } = await refreshWithInventedNumber(ws);
       expect(r.failures.map((f) => f.gate)).toEqual(['grounding']);
       return b.stepIds[1]!;
     };
-    const rep = new Browserish(srv.base);
-    await rep.login(ws.users.rep.email, ws.users.rep.password);
+    const rep = await loggedIn(app.base, ws.users.rep);
 
     // The page: approving asks first, naming the failure; only the ticked box with every gate approves.
     const id = await flaggedStep();
@@ -168,7 +148,7 @@ describeEachBackend('refresh this step', (get) => {
     });
     expect(yes.status).toBe(303);
     expect((await stepRow(id))!.status).toBe('scheduled');
-    const audit = await run<{ data: { confirmedGateFailures?: string[] } }>(ctx.db, {
+    const audit = await run<{ data: { confirmedGateFailures?: string[] } }>(app.ctx.db, {
       text: `SELECT data FROM audit_log WHERE entity_id = $1 AND action = 'step.approved'`,
       values: [id],
     });
@@ -199,13 +179,8 @@ describeEachBackend('refresh this step', (get) => {
 
   it('records each refresh in the audit log, from the page and from the API alike', async () => {
     fake.reset();
-    const ws = await buildWorkspace(ctx.db);
-    const b = await buildReturnedStep(ctx, {
-      workspaceId: ws.id,
-      ownerId: ws.users.rep.id,
-      approvedAt: hours(-48),
-      dueAt: hours(3),
-    });
+    const ws = await buildWorkspace(app.ctx.db);
+    const b = await returnedStepFor(app.ctx, ws, 3);
     const id = b.stepIds[1]!;
     fake.fallback = json({
       steps: [
@@ -213,8 +188,7 @@ describeEachBackend('refresh this step', (get) => {
         { subject: '', body: 'Hi Dana,\n\nA short idea on ramping a new sales team faster.', citedFactIds: [] },
       ],
     });
-    const rep = new Browserish(srv.base);
-    await rep.login(ws.users.rep.email, ws.users.rep.password);
+    const rep = await loggedIn(app.base, ws.users.rep);
     const { csrf } = await rep.page(`/steps/${id}`);
     expect((await rep.post(`/steps/${id}/refresh`, { _csrf: csrf! })).status).toBe(303);
     const res = await rep.fetch(`/api/steps/${id}/refresh`, {
@@ -224,7 +198,7 @@ describeEachBackend('refresh this step', (get) => {
     expect(res.status).toBe(200);
     const api = (await res.json()) as { stepId: number; version: number };
     expect(api.stepId).toBe(id);
-    const audit = await run<{ user_id: number; data: { sequenceId: number; version: number } }>(ctx.db, {
+    const audit = await run<{ user_id: number; data: { sequenceId: number; version: number } }>(app.ctx.db, {
       text: `SELECT user_id, data FROM audit_log WHERE action = 'step.refreshed' AND entity_type = 'sequence_step'
              AND entity_id = $1 ORDER BY id`,
       values: [String(id)],
@@ -236,15 +210,10 @@ describeEachBackend('refresh this step', (get) => {
   });
 
   it('refuses a step that is not waiting for approval, and refreshing without an LLM', async () => {
-    const ws = await buildWorkspace(ctx.db);
-    const b = await buildReturnedStep(ctx, {
-      workspaceId: ws.id,
-      ownerId: ws.users.rep.id,
-      approvedAt: hours(-48),
-      dueAt: hours(3),
-    });
-    const deps = { db: ctx.db, config: ctx.config, log: ctx.log };
-    await expect(refreshStep({ ...deps, llm: ctx.llm }, b.stepIds[0]!)).rejects.toMatchObject({
+    const ws = await buildWorkspace(app.ctx.db);
+    const b = await returnedStepFor(app.ctx, ws, 3);
+    const deps = { db: app.ctx.db, config: app.ctx.config, log: app.ctx.log };
+    await expect(refreshStep({ ...deps, llm: app.ctx.llm }, b.stepIds[0]!)).rejects.toMatchObject({
       code: 'STATE',
     });
     await expect(refreshStep(deps, b.stepIds[1]!)).rejects.toMatchObject({ code: 'STATE' });

@@ -1,42 +1,23 @@
 // The approval mode as RevOps set it: on the workspace page and per template, a new workspace
 // defaulting to each_step, drafting giving each new sequence the mode that applies, and the
 // manager dashboard's approval numbers per step kind.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { AppContext } from '../../context.js';
+import { expect, it } from 'vitest';
 import { one } from '../../db/index.js';
 import { prepareSequences } from '../../drafting/load.js';
 import { ensureWorkspace } from '../../review-ui/auth/users.js';
 import { stepApprovalTick, approveStep } from '../../sequencing/step-approval.js';
-import { buildWorkspace, type TestWorkspace } from '../support/builders.js';
-import { createTestContext } from '../support/context.js';
 import { createTestDb, describeEachBackend } from '../support/db.js';
-import { Browserish, listen } from '../support/web.js';
-import { buildReturnedStep } from './builders.js';
+import { loggedIn, useLoggedInApp } from '../support/web.js';
+import { returnedStepFor } from './builders.js';
 
 const hours = (h: number) => new Date(Date.now() + h * 3_600_000);
 
 describeEachBackend('approval mode settings', (get, backend) => {
-  let ctx: AppContext & { stop(): Promise<void> };
-  let srv: { base: string; close(): Promise<void> };
-  let ws: TestWorkspace;
-  let revops: Browserish;
-  let csrf: string;
-  beforeAll(async () => {
-    ctx = await createTestContext(get());
-    srv = await listen(ctx);
-    ws = await buildWorkspace(ctx.db);
-    revops = new Browserish(srv.base);
-    await revops.login(ws.users.revops.email, ws.users.revops.password);
-    csrf = (await revops.page('/settings/workspace')).csrf!;
-  });
-  afterAll(async () => {
-    await srv.close();
-    await ctx.stop();
-  });
+  const app = useLoggedInApp(get, 'revops', '/settings/workspace');
   const settings = async () =>
-    (await one<{ settings: Record<string, unknown> }>(ctx.db, {
+    (await one<{ settings: Record<string, unknown> }>(app.ctx.db, {
       text: 'SELECT settings FROM workspaces WHERE id = $1',
-      values: [ws.id],
+      values: [app.ws.id],
     }))!.settings;
 
   it('a brand-new workspace approves each step; an existing one (no setting) keeps approving whole sequences', async () => {
@@ -51,12 +32,12 @@ describeEachBackend('approval mode settings', (get, backend) => {
   });
 
   it('saves the workspace mode, lead time, missed windows and staleness; a form without them keeps them', async () => {
-    const page = await revops.page('/settings/workspace');
+    const page = await app.user.page('/settings/workspace');
     expect(page.html).toContain('Approval before each send');
-    const base = { _csrf: csrf, name: 'WS', physicalAddress: '1 Main St', cooldownDays: '30' };
+    const base = { _csrf: app.csrf, name: 'WS', physicalAddress: '1 Main St', cooldownDays: '30' };
     expect(
       (
-        await revops.post('/settings/workspace', {
+        await app.user.post('/settings/workspace', {
           ...base,
           approvalMode: 'each_step',
           stepApprovalLeadHours: '12',
@@ -71,14 +52,14 @@ describeEachBackend('approval mode settings', (get, backend) => {
       maxMissedWindows: 2,
       staleFactDays: 45,
     });
-    expect((await revops.post('/settings/workspace', base)).status).toBe(303);
+    expect((await app.user.post('/settings/workspace', base)).status).toBe(303);
     expect(await settings()).toMatchObject({ approvalMode: 'each_step', stepApprovalLeadHours: 12 });
-    expect((await revops.post('/settings/workspace', { ...base, maxMissedWindows: '0' })).status).toBe(400);
+    expect((await app.user.post('/settings/workspace', { ...base, maxMissedWindows: '0' })).status).toBe(400);
   });
 
   it('a template overrides the workspace; drafting gives each new sequence the mode that applies', async () => {
     const form = {
-      _csrf: csrf,
+      _csrf: app.csrf,
       name: 'Two steps',
       step_kind_0: 'opener',
       step_delay_0: '0',
@@ -91,52 +72,47 @@ describeEachBackend('approval mode settings', (get, backend) => {
       is_default: '1',
       approval_mode: 'sequence',
     };
-    expect((await revops.post('/settings/templates', form)).status).toBe(303);
-    const t = (await one<{ id: number; approval_mode: string | null }>(ctx.db, {
+    expect((await app.user.post('/settings/templates', form)).status).toBe(303);
+    const t = (await one<{ id: number; approval_mode: string | null }>(app.ctx.db, {
       text: `SELECT id, approval_mode FROM sequence_templates WHERE workspace_id = $1 AND name = 'Two steps'`,
-      values: [ws.id],
+      values: [app.ws.id],
     }))!;
     expect(t.approval_mode).toBe('sequence');
-    expect((await revops.page('/settings/templates')).html).toContain('approve the sequence once');
+    expect((await app.user.page('/settings/templates')).html).toContain('approve the sequence once');
 
     const draftable = async () => {
-      const q = async (text: string, values: unknown[]) => (await one<{ id: number }>(ctx.db, { text, values }))!.id;
+      const q = async (text: string, values: unknown[]) =>
+        (await one<{ id: number }>(app.ctx.db, { text, values }))!.id;
       const acc = await q(
         `INSERT INTO accounts (workspace_id, name, owner_id) VALUES ($1, 'Initech', $2) RETURNING id`,
-        [ws.id, ws.users.rep.id],
+        [app.ws.id, app.ws.users.rep.id],
       );
       const c = await q(`INSERT INTO contacts (workspace_id, account_id, email) VALUES ($1, $2, $3) RETURNING id`, [
-        ws.id,
+        app.ws.id,
         acc,
         `p-${Math.random()}@initech.example`,
       ]);
       const sig = await q(
         `INSERT INTO signals (workspace_id, account_id, type, title, fingerprint, status) VALUES ($1, $2, 'news', 'Initech news', $3, 'researched') RETURNING id`,
-        [ws.id, acc, `fp-${Math.random()}`],
+        [app.ws.id, acc, `fp-${Math.random()}`],
       );
       await q(
         `INSERT INTO dossiers (workspace_id, signal_id, account_id, contact_id) VALUES ($1, $2, $3, $4) RETURNING id`,
-        [ws.id, sig, acc, c],
+        [app.ws.id, sig, acc, c],
       );
-      return (await prepareSequences(ctx.db, sig)).sequences[0] as unknown as { approval_mode: string };
+      return (await prepareSequences(app.ctx.db, sig)).sequences[0] as unknown as { approval_mode: string };
     };
     expect((await draftable()).approval_mode).toBe('sequence');
     const edit = { ...form, approval_mode: '' };
-    expect((await revops.post(`/settings/templates/${t.id}`, edit)).status).toBe(303);
+    expect((await app.user.post(`/settings/templates/${t.id}`, edit)).status).toBe(303);
     expect((await draftable()).approval_mode).toBe('each_step');
   });
 
   it('the dashboard shows approval latency per step kind and the share skipped for lack of approval', async () => {
-    const b = await buildReturnedStep(ctx, {
-      workspaceId: ws.id,
-      ownerId: ws.users.rep.id,
-      approvedAt: hours(-2),
-      dueAt: hours(1),
-    });
-    await stepApprovalTick(ctx, { now: hours(-0.5) });
-    await approveStep(ctx, { stepId: b.stepIds[1]!, userId: ws.users.rep.id, now: new Date() });
-    const manager = new Browserish(srv.base);
-    await manager.login(ws.users.manager.email, ws.users.manager.password);
+    const b = await returnedStepFor(app.ctx, app.ws, 1, 2);
+    await stepApprovalTick(app.ctx, { now: hours(-0.5) });
+    await approveStep(app.ctx, { stepId: b.stepIds[1]!, userId: app.ws.users.rep.id, now: new Date() });
+    const manager = await loggedIn(app.base, app.ws.users.manager);
     const { html } = await manager.page('/dashboard');
     expect(html).toContain('Approval per step');
     const row = /<tr data-kind="follow_up">([\s\S]*?)<\/tr>/.exec(html)?.[1] ?? '';

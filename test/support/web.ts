@@ -2,6 +2,7 @@
 import type { Server } from 'node:http';
 import { afterAll, beforeAll } from 'vitest';
 import type { AppContext } from '../../context.js';
+import type { Role } from '../../db/queries/users.js';
 import { createApp } from '../../review-ui/app.js';
 import { buildWorkspace, type TestWorkspace } from './builders.js';
 import { createTestContext } from './context.js';
@@ -65,6 +66,13 @@ export class Browserish {
   }
 }
 
+/** A client logged in to the app at `base` as this person. */
+export async function loggedIn(base: string, user: { email: string; password: string }): Promise<Browserish> {
+  const b = new Browserish(base);
+  await b.login(user.email, user.password);
+  return b;
+}
+
 /**
  * The usual web test setup inside a `describeEachBackend` block: a context on the block's
  * database, the app on loopback and a workspace with one user per role; closed after the block.
@@ -81,6 +89,16 @@ export function useWebApp(get: () => TestDb, env: Record<string, string> = {}) {
   afterAll(async () => {
     await web?.close();
     await s.ctx?.stop();
+  });
+  return s;
+}
+
+/** useWebApp with one person of the workspace logged in (`user`) and the CSRF token of the page `csrfFrom`. */
+export function useLoggedInApp(get: () => TestDb, role: Role, csrfFrom: string, env: Record<string, string> = {}) {
+  const s = useWebApp(get, env) as ReturnType<typeof useWebApp> & { user: Browserish; csrf: string };
+  beforeAll(async () => {
+    s.user = await loggedIn(s.base, s.ws.users[role]);
+    s.csrf = (await s.user.page(csrfFrom)).csrf!;
   });
   return s;
 }
