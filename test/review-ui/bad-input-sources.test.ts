@@ -1,49 +1,19 @@
 // Adding a signal source with an address no poll could ever fetch: the settings page and the JSON API
 // refuse it when it is added, with the same words (400, never a 500), and nothing is stored. Private
 // addresses are refused unless ALLOW_PRIVATE_FETCH names them, as each poll would.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { AppContext } from '../../context.js';
+import { expect, it } from 'vitest';
 import { one } from '../../db/index.js';
-import { createApiToken } from '../../review-ui/auth/api-token.js';
 import { escapeHtml } from '../../review-ui/html.js';
-import { buildWorkspace, type TestWorkspace } from '../support/builders.js';
-import { createTestContext } from '../support/context.js';
 import { describeEachBackend } from '../support/db.js';
-import { Browserish, listen } from '../support/web.js';
+import { useSourcesWeb } from '../support/sources-web.js';
 
 describeEachBackend('adding a source with a bad address', (get) => {
-  let ctx: AppContext & { stop(): Promise<void> };
-  let web: Awaited<ReturnType<typeof listen>>;
-  let ws: TestWorkspace;
-  let page: Browserish;
-  let csrf: string;
-  let token: string;
-
-  beforeAll(async () => {
-    ctx = await createTestContext(get(), { ALLOW_PRIVATE_FETCH: 'http://10.9.9.9:8080' });
-    web = await listen(ctx);
-    ws = await buildWorkspace(ctx.db);
-    page = new Browserish(web.base);
-    await page.login(ws.users.revops.email, ws.users.revops.password);
-    csrf = (await page.page('/settings/sources')).csrf!;
-    token = await createApiToken(ctx.db, ws.users.revops.id, 'test');
-  });
-  afterAll(async () => {
-    await web?.close();
-    await ctx?.stop();
-  });
-
-  const addViaApi = (body: Record<string, string>) =>
-    fetch(`${web.base}/api/sources`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-  const addViaPage = (form: Record<string, string>) => page.post('/settings/sources', { _csrf: csrf, ...form });
+  const app = useSourcesWeb(get, { ALLOW_PRIVATE_FETCH: 'http://10.9.9.9:8080' });
+  const { addViaApi, addViaPage } = app;
   const count = async () =>
-    (await one<{ n: number }>(ctx.db, {
+    (await one<{ n: number }>(app.ctx.db, {
       text: 'SELECT count(*)::int AS n FROM signal_sources WHERE workspace_id = $1',
-      values: [ws.id],
+      values: [app.ws.id],
     }))!.n;
 
   it('refuses it in words on the page and in the API alike, storing nothing', async () => {

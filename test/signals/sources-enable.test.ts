@@ -1,53 +1,31 @@
 // Adding, disabling and re-enabling a source from the settings page and from the JSON API go through one
 // use case (review-ui/source-actions.ts): both store the same source and audit row, refuse the same input
 // with the same words, and leave a flagged source in the same state.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { AppContext } from '../../context.js';
+import { expect, it } from 'vitest';
 import { one, run } from '../../db/index.js';
 import { insertSource, recordPollFailure } from '../../db/queries/signal-sources.js';
-import { createApiToken } from '../../review-ui/auth/api-token.js';
 import { escapeHtml } from '../../review-ui/html.js';
-import { buildWorkspace, type TestWorkspace } from '../support/builders.js';
-import { createTestContext } from '../support/context.js';
 import { describeEachBackend } from '../support/db.js';
-import { Browserish, listen } from '../support/web.js';
+import { useSourcesWeb } from '../support/sources-web.js';
 
 describeEachBackend('a source from the page and from the API', (get) => {
-  let ctx: AppContext & { stop(): Promise<void> };
-  let web: Awaited<ReturnType<typeof listen>>;
-  let ws: TestWorkspace;
-  let page: Browserish;
-  let csrf: string;
-  let token: string;
-
-  beforeAll(async () => {
-    ctx = await createTestContext(get());
-    web = await listen(ctx);
-    ws = await buildWorkspace(ctx.db);
-    page = new Browserish(web.base);
-    await page.login(ws.users.revops.email, ws.users.revops.password);
-    csrf = (await page.page('/settings/sources')).csrf!;
-    token = await createApiToken(ctx.db, ws.users.revops.id, 'test');
-  });
-  afterAll(async () => {
-    await web?.close();
-    await ctx?.stop();
-  });
+  const app = useSourcesWeb(get);
+  const { addViaApi, addViaPage } = app;
 
   const api = (id: number, enabled: boolean) =>
-    fetch(`${web.base}/api/sources/${id}`, {
+    fetch(`${app.base}/api/sources/${id}`, {
       method: 'PATCH',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${app.token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ enabled }),
     });
   const viaPage = (id: number, enabled: boolean) =>
-    page.post(`/settings/sources/${id}/${enabled ? 'enable' : 'disable'}`, { _csrf: csrf });
+    app.page.post(`/settings/sources/${id}/${enabled ? 'enable' : 'disable'}`, { _csrf: app.csrf });
 
   /** A polled source that failed often enough to be flagged and backed off. */
   async function flaggedSource(name: string): Promise<number> {
     const s = (await one(
-      ctx.db,
-      insertSource(ws.id, {
+      app.ctx.db,
+      insertSource(app.ws.id, {
         kind: 'feed',
         name,
         url: 'https://feeds.example/x.xml',
@@ -55,11 +33,11 @@ describeEachBackend('a source from the page and from the API', (get) => {
         pollIntervalMinutes: 60,
       }),
     ))!;
-    for (let i = 0; i < 6; i++) await run(ctx.db, recordPollFailure(s.id, 'FETCH_FAILED: HTTP 503', new Date()));
+    for (let i = 0; i < 6; i++) await run(app.ctx.db, recordPollFailure(s.id, 'FETCH_FAILED: HTTP 503', new Date()));
     return s.id;
   }
   const state = async (id: number) =>
-    one<{ enabled: boolean; failures: number; flagged: boolean; due: boolean; error: string | null }>(ctx.db, {
+    one<{ enabled: boolean; failures: number; flagged: boolean; due: boolean; error: string | null }>(app.ctx.db, {
       text: `SELECT enabled, consecutive_failures AS failures, flagged_at IS NOT NULL AS flagged,
                     next_poll_at <= now() AS due, last_error AS error
                FROM signal_sources WHERE id = $1`,
@@ -90,21 +68,14 @@ describeEachBackend('a source from the page and from the API', (get) => {
     expect(await state(b)).toEqual(await state(a));
   });
 
-  const addViaApi = (body: Record<string, unknown>) =>
-    fetch(`${web.base}/api/sources`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-  const addViaPage = (form: Record<string, string>) => page.post('/settings/sources', { _csrf: csrf, ...form });
   /** The stored source and its creation audit row, without what differs by construction (id, name, times). */
   const stored = async (name: string) => {
-    const s = await one<Record<string, unknown>>(ctx.db, {
+    const s = await one<Record<string, unknown>>(app.ctx.db, {
       text: `SELECT id, kind, url, config, enabled, poll_interval_minutes, secret_enc IS NOT NULL AS has_secret
                FROM signal_sources WHERE workspace_id = $1 AND name = $2`,
-      values: [ws.id, name],
+      values: [app.ws.id, name],
     });
-    const audit = await one<Record<string, unknown>>(ctx.db, {
+    const audit = await one<Record<string, unknown>>(app.ctx.db, {
       text: `SELECT user_id, action, entity_type, data FROM audit_log WHERE entity_type = 'signal_source' AND entity_id = $1`,
       values: [s!.id],
     });
@@ -139,7 +110,7 @@ describeEachBackend('a source from the page and from the API', (get) => {
         poll_interval_minutes: 30,
         has_secret: false,
       },
-      audit: { user_id: ws.users.revops.id, action: 'source.created', data: { kind: 'greenhouse' } },
+      audit: { user_id: app.ws.users.revops.id, action: 'source.created', data: { kind: 'greenhouse' } },
     });
     expect(await stored('GH api')).toEqual(a);
     // A webhook source gets its signing secret from either, shown once.
@@ -173,9 +144,9 @@ describeEachBackend('a source from the page and from the API', (get) => {
       expect(viaPage.status).toBe(400);
       expect(await viaPage.text()).toContain(escapeHtml(message));
     }
-    const names = await run<{ name: string }>(ctx.db, {
+    const names = await run<{ name: string }>(app.ctx.db, {
       text: `SELECT name FROM signal_sources WHERE workspace_id = $1 AND name = ANY($2)`,
-      values: [ws.id, bad.map(([f]) => f.name)],
+      values: [app.ws.id, bad.map(([f]) => f.name)],
     });
     expect(names).toEqual([]);
   });
