@@ -18,8 +18,8 @@ export interface SourcesWeb {
   csrf: string;
   /** RevOps' API token. */
   token: string;
-  addViaPage(form: Record<string, string>): Promise<Response>;
-  addViaApi(body: Record<string, unknown>): Promise<Response>;
+  addViaPage: (form: Record<string, string>) => Promise<Response>;
+  addViaApi: (body: Record<string, unknown>) => Promise<Response>;
 }
 
 export function useSourcesWeb(get: () => TestDb, env: Record<string, string> = {}): SourcesWeb {
