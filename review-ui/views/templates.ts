@@ -5,25 +5,26 @@ import { variantLines } from '../../experiments/schema.js';
 import { label } from '../format.js';
 import { html, safeUrl, type Html } from '../html.js';
 import { csrfField } from '../layout.js';
-import type { SendingWindow, TemplateStep } from '../../db/queries/templates.js';
+import type { SequenceTemplateRow } from '../../db/queries/templates.js';
 
 export const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 export const KINDS = ['opener', 'follow_up', 'breakup'] as const;
 export const MAX_STEPS = 8;
 
-export interface TemplateRow {
-  id: number;
-  name: string;
-  description: string;
-  steps: TemplateStep[];
-  sending_window: SendingWindow;
-  fallback_window: SendingWindow | null;
-  fallback_after_days: number;
-  is_default: boolean;
-  version: number;
-  archived_at: Date | null;
-  approval_mode?: string | null;
-}
+/** What the template pages show of a sequence_templates row. */
+export type TemplateRow = Pick<
+  SequenceTemplateRow,
+  | 'id'
+  | 'name'
+  | 'description'
+  | 'steps'
+  | 'sending_window'
+  | 'fallback_window'
+  | 'fallback_after_days'
+  | 'approval_mode'
+  | 'is_default'
+  | 'version'
+>;
 
 function windowFields(prefix: string, w: { days: number[]; start: string; end: string } | null): Html {
   return html`<div class="grid2">
