@@ -91,7 +91,8 @@ describeEachBackend('CSV import', (get) => {
       await processImport(db, (await createImport(db, { workspaceId: ws.id, kind: 'contacts', content: v1 })).id),
     ).toMatchObject({ created: 1 });
     const v2 =
-      'email,first name,last name,title,account domain,champion\npat@old-co.example,Pat,Lee,CRO,new-co.example,yes\nx@nowhere.example,X,Y,,missing.example,\n';
+      'email,first name,last name,title,account domain,champion\n' +
+      'pat@old-co.example,Pat,Lee,CRO,new-co.example,yes\nx@nowhere.example,X,Y,,missing.example,\n';
     const r = (await processImport(
       db,
       (await createImport(db, { workspaceId: ws.id, kind: 'contacts', content: v2 })).id,

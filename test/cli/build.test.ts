@@ -60,7 +60,9 @@ describe('bin/build.js', () => {
 
   it('lets several processes build at once: one tree, no temporary directories left', async () => {
     const root = fixtureRoot();
-    const script = `import(${JSON.stringify(path.join(ROOT, 'bin/build.js'))}).then(async (m) => console.log(await m.ensureBuild(${JSON.stringify(root)})))`;
+    const script =
+      `import(${JSON.stringify(path.join(ROOT, 'bin/build.js'))}).then(async (m) => ` +
+      `console.log(await m.ensureBuild(${JSON.stringify(root)})))`;
     const builder = () =>
       new Promise<string>((resolve, reject) => {
         const c = spawn(process.execPath, ['--input-type=module', '-e', script], {

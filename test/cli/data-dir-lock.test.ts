@@ -21,7 +21,8 @@ async function cli(args: string[], env: NodeJS.ProcessEnv) {
 }
 
 describe('DATA_DIR lock with real processes', { timeout: 400_000 }, () => {
-  it('user add, import and inbound-secret go through the running app; other commands stop with exit 4; a killed app’s lock is taken over', async () => {
+  it(`user add, import and inbound-secret go through the running app; other commands stop with exit 4; a killed \
+app’s lock is taken over`, async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'prospector-lock-'));
     // A migrated, empty embedded database from the image (test/cli/start.test.ts starts one from nothing).
     await seedPgliteDataDir(dataDir);

@@ -86,7 +86,9 @@ describe('prospector doctor', { timeout: 90_000 }, () => {
 
   it('logs in to each mailbox over SMTP and says what to fix when it cannot', async () => {
     const ws = await buildWorkspace(t.db);
-    const ins = `INSERT INTO mailboxes (workspace_id, kind, from_name, from_email, smtp_host, smtp_port, smtp_user, smtp_pass_enc, dkim_selector)
+    const ins =
+      `INSERT INTO mailboxes (workspace_id, kind, from_name, from_email, smtp_host, smtp_port, ` +
+      `smtp_user, smtp_pass_enc, dkim_selector)
                  VALUES ($1, 'smtp', 'Rep', $2, '127.0.0.1', $3, 'rep', $4, $5)`;
     await t.db.query(ins, [ws.id, 'rep@acme-mail.com', smtpPort, secrets.seal('right'), 's1']);
     await t.db.query(ins, [ws.id, 'rep2@acme-mail.com', smtpPort, secrets.seal('wrong'), 's1']);

@@ -35,7 +35,8 @@ describe('prospector play and enroll (CLI) [postgres]', { timeout: 120_000 }, ()
     const funding = /^(\d+)\s+on\s+v1\s+Funding/m.exec(list)![1]!;
     const show = (await cli('play', 'show', funding)).stdout;
     expect(show).toContain(
-      'Sales leadership: sales, revenue, commercial, business development, growth; exclude: engineer, intern, assistant, coordinator; seniority: c_level, vp, head, director',
+      'Sales leadership: sales, revenue, commercial, business development, growth; exclude: engineer, intern, ' +
+        'assistant, coordinator; seniority: c_level, vp, head, director',
     );
     expect(show).toContain('2 contact(s) per account, skip if contacted in 90 days, 24 h between first sends');
 

@@ -122,7 +122,9 @@ export async function buildScene(
   const factIds: number[] = [];
   for (const [i, fact] of (opts.facts ?? f.facts).entries()) {
     const row = (await one<{ id: number }>(db, {
-      text: `INSERT INTO facts (dossier_id, kind, text, source_url, quote, fetched_at, position) VALUES ($1, $2, $3, $4, $5, now(), $6) RETURNING id`,
+      text:
+        `INSERT INTO facts (dossier_id, kind, text, source_url, quote, fetched_at, position) ` +
+        `VALUES ($1, $2, $3, $4, $5, now(), $6) RETURNING id`,
       values: [dossier.id, fact.kind, fact.text, fact.sourceUrl, fact.quote, i],
     }))!;
     factIds.push(row.id);
@@ -145,27 +147,39 @@ export function goodFundingDraft(factIds: number[], domain = 'northwind-analytic
       {
         subject: 'Northwind Analytics and the Series A',
         citedFactIds: [factIds[0]!, factIds[1]!],
-        body: `Hi Dana,\n\nCongratulations on the $12M Series A led by Example Ventures. You also plan to double the sales team this year, which usually means ramping new reps fast.\n\nWe help revenue teams turn buying signals into timely, relevant outreach, so new reps spend their time on accounts that are in motion now.\n\nWould a 20-minute call next week be useful?`,
+        body:
+          `Hi Dana,\n\nCongratulations on the $12M Series A led by Example Ventures. You also plan to ` +
+          `double the sales team this year, which usually means ramping new reps fast.\n\n` +
+          `We help revenue teams turn buying signals into timely, relevant outreach, so new reps spend their ` +
+          `time on accounts that are in motion now.\n\nWould a 20-minute call next week be useful?`,
       },
       {
         subject: '',
         citedFactIds: [],
-        body: `Hi Dana,\n\nOne proof point: a 40-rep team cut research time per account from 20 minutes to 3 with us. Happy to show how, here is my calendar: ${BOOKING_URL}`,
+        body:
+          `Hi Dana,\n\nOne proof point: a 40-rep team cut research time per account from 20 minutes to 3 ` +
+          `with us. Happy to show how, here is my calendar: ${BOOKING_URL}`,
       },
       {
         subject: '',
         citedFactIds: [factIds[2]!],
-        body: `Hi Dana,\n\nWith the new Denver office, your reps will cover more territory. Every email we help them write cites a verifiable reason to reach out, which keeps quality high as the team grows.`,
+        body:
+          `Hi Dana,\n\nWith the new Denver office, your reps will cover more territory. Every email we help ` +
+          `them write cites a verifiable reason to reach out, which keeps quality high as the team grows.`,
       },
       {
         subject: '',
         citedFactIds: [],
-        body: `Dana, a different angle: managers get a clear view of which signals turn into meetings, by rep and by step. Worth a look before the new hires start? More on ${domain}/careers if useful for context.`,
+        body:
+          `Dana, a different angle: managers get a clear view of which signals turn into meetings, by rep ` +
+          `and by step. Worth a look before the new hires start? More on ${domain}/careers if useful for context.`,
       },
       {
         subject: '',
         citedFactIds: [],
-        body: `Hi Dana,\n\nI will stop here so I do not crowd your inbox. If ramping the new team becomes a priority, a reply is all it takes.`,
+        body:
+          `Hi Dana,\n\nI will stop here so I do not crowd your inbox. If ramping the new team becomes a ` +
+          `priority, a reply is all it takes.`,
       },
     ],
   };

@@ -11,9 +11,10 @@ import { SCENES } from '../fixtures/drafting/scenes.js';
 import { inputFor } from './inputs.js';
 
 const STOP = new Set(
-  'the and for with from that this your you our are was will have has its who how what which into about would there their them they been when where before after also'.split(
-    ' ',
-  ),
+  (
+    'the and for with from that this your you our are was will have has its who how what which into about would ' +
+    'there their them they been when where before after also'
+  ).split(' '),
 );
 const content = (s: string) => new Set((s.toLowerCase().match(/[\p{L}\p{N}]{3,}/gu) ?? []).filter((w) => !STOP.has(w)));
 const jaccard = (a: Set<string>, b: Set<string>) => {

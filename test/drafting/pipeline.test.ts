@@ -17,7 +17,8 @@ import { buildDraftWorkspace } from './builders.js';
 const PAGES: Record<string, string> = {
   '/': '<h1>Helix Materials</h1><p>Helix Materials makes recycled composite panels for builders.</p><a href="/about">About</a>',
   '/about':
-    '<h1>About Helix Materials</h1><p>Helix Materials opened a second plant in Rotterdam this year.</p><p>The company employs 240 people.</p>',
+    '<h1>About Helix Materials</h1><p>Helix Materials opened a second plant in Rotterdam this year.</p>' +
+    '<p>The company employs 240 people.</p>',
 };
 
 describeEachBackend('research then draft', (get) => {
@@ -72,7 +73,9 @@ describeEachBackend('research then draft', (get) => {
       }),
     ))!;
     const signal = (await one<{ id: number }>(db, {
-      text: `INSERT INTO signals (workspace_id, account_id, contact_id, type, title, fingerprint) VALUES ($1, $2, $3, 'news', 'Helix Materials opens a plant in Rotterdam', $4) RETURNING id`,
+      text:
+        `INSERT INTO signals (workspace_id, account_id, contact_id, type, title, fingerprint) ` +
+        `VALUES ($1, $2, $3, 'news', 'Helix Materials opens a plant in Rotterdam', $4) RETURNING id`,
       values: [ws.id, acc.id, c.id, randomUUID()],
     }))!;
     const helpers = () => ({ ...ctx, jobId: randomUUID(), signal: new AbortController().signal });

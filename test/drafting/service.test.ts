@@ -45,7 +45,8 @@ describeEachBackend('draft agent', (get) => {
   });
   afterAll(async () => ctx?.stop());
 
-  it('without an API key, drafts offline: one sequence in review with owner, mailbox, template steps, citations and version 1', async () => {
+  it(`without an API key, drafts offline: one sequence in review with owner, mailbox, template steps, citations \
+and version 1`, async () => {
     const scene = await buildScene(get().db, ws, 'hiring');
     await handle(offline(), { signalId: scene.signalId });
     const [seq, ...more] = await sequencesOf(scene.signalId);

@@ -47,7 +47,8 @@ async function api<T>(page: Page, url: string): Promise<T> {
 }
 
 describe('a newcomer on the embedded default (prospector start --demo, PGlite)', { timeout: 420_000 }, () => {
-  it('demo signals become cited drafts on their own; approve with the keyboard, send now, simulate a reply: the sequence stops and the funnel shows it', async () => {
+  it(`demo signals become cited drafts on their own; approve with the keyboard, send now, simulate a reply: the \
+sequence stops and the funnel shows it`, async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'prospector-e2e-demo-'));
     // The data folder holds the migrated, empty database from the test image (initdb and migrations
     // on a first start are test/cli/start.test.ts's); everything the demo seeds starts here.

@@ -103,7 +103,8 @@ describe('a worker killed mid-flight', { timeout: 240_000 }, () => {
         (
           await rows<{ id: number; version: number }>(
             s,
-            `SELECT q.id, q.version FROM sequences q JOIN signals g ON g.id = q.signal_id WHERE g.title LIKE $1 AND q.status = 'pending_review'`,
+            `SELECT q.id, q.version FROM sequences q JOIN signals g ON g.id = q.signal_id WHERE g.title LIKE $1 ` +
+              `AND q.status = 'pending_review'`,
             [`${NAMES[4]}%`],
           )
         )[0],
@@ -129,7 +130,8 @@ describe('a worker killed mid-flight', { timeout: 240_000 }, () => {
     // signal is drafted or held so.
     const held = await rows<{ signal_id: string; state: string; retry_count: number; retry_limit: number }>(
       s,
-      `SELECT data->>'signalId' AS signal_id, state, retry_count, retry_limit FROM pgboss.job WHERE name IN ('research', 'draft') AND state NOT IN ('completed')`,
+      `SELECT data->>'signalId' AS signal_id, state, retry_count, retry_limit FROM pgboss.job WHERE name ` +
+        `IN ('research', 'draft') AND state NOT IN ('completed')`,
     );
     expect(held.every((j) => j.state === 'active' && j.retry_count < j.retry_limit)).toBe(true);
     const signals = await rows<{ id: number; status: string }>(s, 'SELECT id, status FROM signals ORDER BY id');

@@ -40,7 +40,8 @@ describe(
   'operator deployment: web + two workers on PostgreSQL, SMTP, Dovecot, fake Messages API',
   { timeout: 240_000 },
   () => {
-    it('feed item → signal → dossier → cited draft → approve (API) → sent once in its window → IMAP reply stops the follow-up → Cal.com booking → funnel', async () => {
+    it(`feed item → signal → dossier → cited draft → approve (API) → sent once in its window → IMAP reply stops \
+the follow-up → Cal.com booking → funnel`, async () => {
       onTestFailed(() => {
         failed = true;
       });

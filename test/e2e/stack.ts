@@ -104,7 +104,9 @@ export async function startStack(opts: {
     timeZone: 'UTC',
   });
   const template = (await one<{ id: number }>(t.db, {
-    text: `INSERT INTO sequence_templates (workspace_id, name, steps, sending_window, fallback_window, is_default) VALUES ($1, 'Open now, 2 steps', $2, $3, NULL, true) RETURNING id`,
+    text:
+      `INSERT INTO sequence_templates (workspace_id, name, steps, sending_window, fallback_window, ` +
+      `is_default) VALUES ($1, 'Open now, 2 steps', $2, $3, NULL, true) RETURNING id`,
     values: [
       ws.id,
       JSON.stringify([
@@ -117,17 +119,23 @@ export async function startStack(opts: {
   const contacts: Record<string, number> = {};
   for (const c of opts.companies) {
     const acc = (await one<{ id: number }>(t.db, {
-      text: `INSERT INTO accounts (workspace_id, name, domain, owner_id, time_zone, country) VALUES ($1, $2, $3, $4, 'America/Denver', 'US') RETURNING id`,
+      text:
+        `INSERT INTO accounts (workspace_id, name, domain, owner_id, time_zone, country) ` +
+        `VALUES ($1, $2, $3, $4, 'America/Denver', 'US') RETURNING id`,
       values: [ws.id, c.name, c.domain, rep.user.id],
     }))!;
     const email = `${c.contact.first}.${c.contact.last}@${c.domain}`.toLowerCase();
     contacts[email] = (await one<{ id: number }>(t.db, {
-      text: `INSERT INTO contacts (workspace_id, account_id, first_name, last_name, email, title, time_zone) VALUES ($1, $2, $3, $4, $5, $6, 'Pacific/Auckland') RETURNING id`,
+      text:
+        `INSERT INTO contacts (workspace_id, account_id, first_name, last_name, email, title, time_zone) ` +
+        `VALUES ($1, $2, $3, $4, $5, $6, 'Pacific/Auckland') RETURNING id`,
       values: [ws.id, acc.id, c.contact.first, c.contact.last, email, c.contact.title],
     }))!.id;
   }
   const mailbox = (await one<{ id: number }>(t.db, {
-    text: `INSERT INTO mailboxes (workspace_id, user_id, kind, from_name, from_email, smtp_host, smtp_port, smtp_secure, imap_host, imap_port, imap_secure, imap_user, imap_pass_enc, daily_cap, min_gap_seconds, max_gap_seconds)
+    text:
+      `INSERT INTO mailboxes (workspace_id, user_id, kind, from_name, from_email, smtp_host, smtp_port, ` +
+      `smtp_secure, imap_host, imap_port, imap_secure, imap_user, imap_pass_enc, daily_cap, min_gap_seconds, max_gap_seconds)
            VALUES ($1, $2, 'smtp', 'Riley Rep', $3, '127.0.0.1', $4, false, '127.0.0.1', $5, false, $3, $6, 500, 0, 0) RETURNING id`,
     values: [ws.id, rep.user.id, REP_ADDRESS, smtp.port, dovecot.port, secrets.seal(DOVECOT_PASSWORD)],
   }))!;

@@ -26,7 +26,8 @@ export interface World {
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const page = (title: string, paragraphs: string[], nav = '') =>
-  `<!doctype html><html><head><meta charset="utf-8"><title>${esc(title)}</title></head><body>${nav}<main><h1>${esc(title)}</h1>${paragraphs.map((p) => `<p>${esc(p)}</p>`).join('')}</main></body></html>`;
+  `<!doctype html><html><head><meta charset="utf-8"><title>${esc(title)}</title>` +
+  `</head><body>${nav}<main><h1>${esc(title)}</h1>${paragraphs.map((p) => `<p>${esc(p)}</p>`).join('')}</main></body></html>`;
 
 export async function startWorld(
   companies: Company[],
@@ -48,15 +49,17 @@ export async function startWorld(
       return void res.writeHead(200, { 'content-type': 'text/plain' }).end('User-agent: *\nAllow: /\n');
     if (url.pathname === '/feed.xml') {
       const items = world.stories.map(
-        (
-          s,
-        ) => `<item><title>${esc(s.title)}</title><link>${world.base}/stories/${s.id}</link><guid isPermaLink="false">${s.id}</guid>
-<pubDate>${new Date(started - (s.hoursAgo ?? 1) * 3_600_000).toUTCString()}</pubDate><description>${esc(s.paragraphs[0] ?? '')}</description></item>`,
+        (s) =>
+          `<item><title>${esc(s.title)}</title><link>${world.base}/stories/${s.id}</link><guid isPermaLink="false">${s.id}</guid>
+<pubDate>${new Date(started - (s.hoursAgo ?? 1) * 3_600_000).toUTCString()}</pubDate>` +
+          `<description>${esc(s.paragraphs[0] ?? '')}</description></item>`,
       );
       return void res
         .writeHead(200, { 'content-type': 'application/rss+xml' })
         .end(
-          `<?xml version="1.0"?><rss version="2.0"><channel><title>Loopback Venture News</title><link>${world.base}/</link><description>test feed</description>${items.join('\n')}</channel></rss>`,
+          `<?xml version="1.0"?><rss version="2.0"><channel>` +
+            `<title>Loopback Venture News</title><link>${world.base}/</link>` +
+            `<description>test feed</description>${items.join('\n')}</channel></rss>`,
         );
     }
     const story = /^\/stories\/([\w-]+)$/.exec(url.pathname);

@@ -89,7 +89,9 @@ describeEachBackend('experiments pages in Chromium', (get) => {
     await page.context().close();
 
     const signal = (await one<{ id: number }>(app.ctx.db, {
-      text: `INSERT INTO signals (workspace_id, type, title, fingerprint, status, play_id) VALUES ($1, 'funding', 'Raise', $2, 'drafted', $3) RETURNING id`,
+      text:
+        `INSERT INTO signals (workspace_id, type, title, fingerprint, status, play_id) ` +
+        `VALUES ($1, 'funding', 'Raise', $2, 'drafted', $3) RETURNING id`,
       values: [ws.id, `fp-${Math.random()}`, play.id],
     }))!;
     await seqs(play.id, signal.id, { n: 12, sent: 10, positive: 3, meetings: 2, variant: 0, arm: 'treated' });

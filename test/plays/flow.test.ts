@@ -105,7 +105,9 @@ describeEachBackend('plays end to end', (get) => {
     expect(await again.json()).toEqual({ duplicate: true });
     expect(await researchJobs(signalId)).toBe(1);
     const signal = await one<{ type: string; subtype: string; play_name: string; account_name: string }>(db, {
-      text: `SELECT s.type, s.subtype, p.name AS play_name, a.name AS account_name FROM signals s JOIN plays p ON p.id = s.play_id JOIN accounts a ON a.id = s.account_id WHERE s.id = $1`,
+      text:
+        `SELECT s.type, s.subtype, p.name AS play_name, a.name AS account_name FROM signals s JOIN plays p ` +
+        `ON p.id = s.play_id JOIN accounts a ON a.id = s.account_id WHERE s.id = $1`,
       values: [signalId],
     });
     expect(signal).toEqual({
@@ -117,7 +119,9 @@ describeEachBackend('plays end to end', (get) => {
     await researchAgent.handler({ signalId }, helpers());
     await draftAgent.handler({ signalId }, helpers());
     const seqs = await run<SeqRow & { email: string; play_name: string }>(db, {
-      text: `SELECT q.*, c.email, p.name AS play_name FROM sequences q JOIN contacts c ON c.id = q.contact_id JOIN plays p ON p.id = q.play_id WHERE q.signal_id = $1`,
+      text:
+        `SELECT q.*, c.email, p.name AS play_name FROM sequences q JOIN contacts c ON c.id = q.contact_id ` +
+        `JOIN plays p ON p.id = q.play_id WHERE q.signal_id = $1`,
       values: [signalId],
     });
     expect(seqs).toHaveLength(1);
@@ -243,7 +247,9 @@ describeEachBackend('plays end to end', (get) => {
       }),
     );
     const s = (await one<{ id: number }>(db, {
-      text: `INSERT INTO signals (workspace_id, account_id, type, subtype, title, facts, fingerprint) VALUES ($1, $2, 'funding', 'seed', 'Seedling raises a seed round', '{"round":"seed"}', $3) RETURNING id`,
+      text:
+        `INSERT INTO signals (workspace_id, account_id, type, subtype, title, facts, fingerprint) ` +
+        `VALUES ($1, $2, 'funding', 'seed', 'Seedling raises a seed round', '{"round":"seed"}', $3) RETURNING id`,
       values: [ws.id, acc.id, randomUUID()],
     }))!;
     await researchAgent.handler({ signalId: s.id }, helpers());
@@ -299,12 +305,16 @@ describeEachBackend('funnel by play', (get) => {
         [null, null],
       ] as const) {
         const s = (await one<{ id: number }>(db, {
-          text: `INSERT INTO signals (workspace_id, account_id, type, title, fingerprint, play_id, status) VALUES ($1, $2, 'hiring', 'Hire Co hires SDRs', $3, $4, 'drafted') RETURNING id`,
+          text:
+            `INSERT INTO signals (workspace_id, account_id, type, title, fingerprint, play_id, status) ` +
+            `VALUES ($1, $2, 'hiring', 'Hire Co hires SDRs', $3, $4, 'drafted') RETURNING id`,
           values: [ws.id, acc.id, randomUUID(), playId],
         }))!;
         if (status)
           await run(db, {
-            text: `INSERT INTO sequences (workspace_id, signal_id, account_id, contact_id, play_id, status, approved_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+            text:
+              `INSERT INTO sequences (workspace_id, signal_id, account_id, contact_id, play_id, status, ` +
+              `approved_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
             values: [ws.id, s.id, acc.id, c.id, playId, status, status === 'active' ? new Date() : null],
           });
       }

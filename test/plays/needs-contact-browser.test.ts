@@ -72,7 +72,9 @@ describeEachBackend('needs a contact', (get) => {
       }),
     );
     const signal = (await one<{ id: number }>(db, {
-      text: `INSERT INTO signals (workspace_id, account_id, type, subtype, title, facts, fingerprint) VALUES ($1, $2, 'funding', 'series_b', 'Quill Bank raises $30M Series B', '{"round":"series_b"}', $3) RETURNING id`,
+      text:
+        `INSERT INTO signals (workspace_id, account_id, type, subtype, title, facts, fingerprint) ` +
+        `VALUES ($1, $2, 'funding', 'series_b', 'Quill Bank raises $30M Series B', '{"round":"series_b"}', $3) RETURNING id`,
       values: [ws.id, acc.id, randomUUID()],
     }))!;
     await researchAgent.handler({ signalId: signal.id }, helpers());

@@ -90,7 +90,8 @@ export async function startFixtureSites(): Promise<FixtureSites> {
       }
       return html(
         res,
-        '<html><head><title>Versioned</title></head><body><p>Version seven of a page that changes rarely, served with an ETag.</p></body></html>',
+        '<html><head><title>Versioned</title></head><body>' +
+          '<p>Version seven of a page that changes rarely, served with an ETag.</p></body></html>',
         { etag: '"v7"' },
       );
     }

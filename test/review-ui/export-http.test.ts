@@ -36,11 +36,13 @@ describeEachBackend('CSV export', (get) => {
         ).id,
       );
     await q(
-      `INSERT INTO contacts (workspace_id, account_id, first_name, last_name, email, title) VALUES ($1, $2, '=Dana', 'Q, "Jr"', 'dana@hostile0.example', '@CTO') RETURNING id`,
+      `INSERT INTO contacts (workspace_id, account_id, first_name, last_name, email, title) ` +
+        `VALUES ($1, $2, '=Dana', 'Q, "Jr"', 'dana@hostile0.example', '@CTO') RETURNING id`,
       [ws, accountIds[0]],
     );
     await q(
-      `INSERT INTO signals (workspace_id, account_id, type, title, fingerprint, status) VALUES ($1, $2, 'funding', '+Raised 10M', 'exp-1', 'new') RETURNING id`,
+      `INSERT INTO signals (workspace_id, account_id, type, title, fingerprint, status) ` +
+        `VALUES ($1, $2, 'funding', '+Raised 10M', 'exp-1', 'new') RETURNING id`,
       [ws, accountIds[1]],
     );
     const seq = await buildSequence(app.ctx.db, { workspaceId: ws, ownerId: app.ws.users.rep.id, status: 'active' });
@@ -102,7 +104,8 @@ describeEachBackend('CSV export', (get) => {
 
   it('streams a table larger than a page: chunked, each row once, in id order', async () => {
     await app.ctx.db.query(
-      `INSERT INTO accounts (workspace_id, name, domain) SELECT $1, 'Bulk ' || g, 'bulk' || g || '.example' FROM generate_series(1, 2600) g`,
+      `INSERT INTO accounts (workspace_id, name, domain) SELECT $1, 'Bulk ' || g, 'bulk' || g || '.example' ` +
+        `FROM generate_series(1, 2600) g`,
       [app.ws.id],
     );
     const revops = await as('revops');

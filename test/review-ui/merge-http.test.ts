@@ -38,7 +38,8 @@ describeEachBackend('merging accounts and contacts', (get) => {
       [ws, signal.id, gone.accountId, gone.contactId],
     );
     await q(
-      `INSERT INTO facts (dossier_id, kind, text, source_url, quote, fetched_at) VALUES ($1, 'k', 't', 'https://x.test', 'q', now()) RETURNING id`,
+      `INSERT INTO facts (dossier_id, kind, text, source_url, quote, fetched_at) ` +
+        `VALUES ($1, 'k', 't', 'https://x.test', 'q', now()) RETURNING id`,
       [dossier.id],
     );
     await q(
@@ -130,7 +131,8 @@ describeEachBackend('merging accounts and contacts', (get) => {
     await q(`UPDATE contacts SET title = '' WHERE id = $1`, [kept.contactId]);
     const goneEmail = (await q(`SELECT email FROM contacts WHERE id = $1`, [gone.contactId])).email as string;
     await q(
-      `INSERT INTO messages (workspace_id, sequence_id, contact_id, direction, from_addr, subject) VALUES ($1, $2, $3, 'in', $4, 'hi') RETURNING id`,
+      `INSERT INTO messages (workspace_id, sequence_id, contact_id, direction, from_addr, subject) ` +
+        `VALUES ($1, $2, $3, 'in', $4, 'hi') RETURNING id`,
       [ws, gone.sequenceId, gone.contactId, goneEmail],
     );
     await q(`INSERT INTO events (workspace_id, type, contact_id) VALUES ($1, 'unsubscribe', $2) RETURNING id`, [
@@ -138,7 +140,8 @@ describeEachBackend('merging accounts and contacts', (get) => {
       gone.contactId,
     ]);
     const sig = await q(
-      `INSERT INTO signals (workspace_id, contact_id, type, title, fingerprint, target_contact_ids) VALUES ($1, $2, 'job_change', 'Moved', $3, $4) RETURNING id`,
+      `INSERT INTO signals (workspace_id, contact_id, type, title, fingerprint, target_contact_ids) ` +
+        `VALUES ($1, $2, 'job_change', 'Moved', $3, $4) RETURNING id`,
       [ws, gone.contactId, `c-${gone.contactId}`, [gone.contactId]],
     );
     const b = await revops();

@@ -95,12 +95,16 @@ describeEachBackend(
       const b = await buildDraft(app.ctx.db, { workspaceId: ws.id, ownerId: ws.users.rep.id, status: 'stopped' });
       const inbound = async (seqId: number, contactId: number, text: string) => {
         const m = (await one<{ id: number }>(app.ctx.db, {
-          text: `INSERT INTO messages (workspace_id, sequence_id, contact_id, direction, from_addr, subject, text_body, visible_text, classification, classification_details)
+          text:
+            `INSERT INTO messages (workspace_id, sequence_id, contact_id, direction, from_addr, subject, ` +
+            `text_body, visible_text, classification, classification_details)
           VALUES ($1, $2, $3, 'in', 'dana@acme.example', 'Re: hello', $4, $4, 'reply', '{"intent":{"intent":"interested"}}') RETURNING id`,
           values: [ws.id, seqId, contactId, text],
         }))!;
         await run(app.ctx.db, {
-          text: `INSERT INTO events (workspace_id, type, sequence_id, contact_id, message_ref, data) VALUES ($1, 'reply', $2, $3, $4, '{"intent":"interested"}')`,
+          text:
+            `INSERT INTO events (workspace_id, type, sequence_id, contact_id, message_ref, data) ` +
+            `VALUES ($1, 'reply', $2, $3, $4, '{"intent":"interested"}')`,
           values: [ws.id, seqId, contactId, m.id],
         });
         return m.id;

@@ -131,7 +131,9 @@ describeEachBackend(
         page.getByRole('button', { name: /Approve and start/ }).click(),
       ]);
       const rows = await run<{ body: string; status: string }>(app.ctx.db, {
-        text: 'SELECT st.body, s.status FROM sequence_steps st JOIN sequences s ON s.id = st.sequence_id WHERE s.id = $1 AND st.position = 0',
+        text:
+          'SELECT st.body, s.status FROM sequence_steps st JOIN sequences s ON s.id = st.sequence_id ' +
+          'WHERE s.id = $1 AND st.position = 0',
         values: [d.sequenceId],
       });
       expect(rows[0]).toEqual({ body: 'Hi Dana, typed just before approving.', status: 'active' });

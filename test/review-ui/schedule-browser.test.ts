@@ -86,7 +86,9 @@ describeEachBackend(
       await as('revops');
       const b = await activeSequence(2);
       const other = (await one<{ id: number }>(app.ctx.db, {
-        text: `INSERT INTO mailboxes (workspace_id, user_id, kind, from_name, from_email) VALUES ($1, $2, 'outbox', 'Riley', 'second@sender.test') RETURNING id`,
+        text:
+          `INSERT INTO mailboxes (workspace_id, user_id, kind, from_name, from_email) ` +
+          `VALUES ($1, $2, 'outbox', 'Riley', 'second@sender.test') RETURNING id`,
         values: [ws.id, ws.users.rep.id],
       }))!.id;
       await page.goto(`${app.base}/settings/mailboxes/${b.mailboxId}`);

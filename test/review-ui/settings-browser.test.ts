@@ -13,9 +13,12 @@ import { useBrowserApp } from '../support/browser-app.js';
 import { describeEachBackend } from '../support/db.js';
 import { buildDraft, type BuiltDraft } from '../support/review-builders.js';
 
-const FEED = `<?xml version="1.0"?><rss version="2.0"><channel><title>Funding news</title><link>http://127.0.0.1/</link>
-<item><title>Initech raises $12M &lt;script&gt;x&lt;/script&gt;</title><link>http://127.0.0.1/a</link><guid>a</guid><pubDate>${new Date().toUTCString()}</pubDate><description>Series A</description></item>
-<item><title>Hooli opens Berlin office</title><link>http://127.0.0.1/b</link><guid>b</guid><pubDate>${new Date().toUTCString()}</pubDate><description>Expansion</description></item>
+const FEED =
+  `<?xml version="1.0"?><rss version="2.0"><channel><title>Funding news</title><link>http://127.0.0.1/</link>
+<item><title>Initech raises $12M &lt;script&gt;x&lt;/script&gt;</title><link>http://127.0.0.1/a</link>` +
+  `<guid>a</guid><pubDate>${new Date().toUTCString()}</pubDate><description>Series A</description></item>
+<item><title>Hooli opens Berlin office</title><link>http://127.0.0.1/b</link><guid>b</guid>` +
+  `<pubDate>${new Date().toUTCString()}</pubDate><description>Expansion</description></item>
 </channel></rss>`;
 
 describeEachBackend(
@@ -52,7 +55,8 @@ describeEachBackend(
         name: 'accounts.csv',
         mimeType: 'text/csv',
         buffer: Buffer.from(
-          'Company,Site,Zone\nInitech,initech.example,America/Chicago\n,nameless.example,UTC\nHooli,hooli.example,Mars/Base\nGlobex,globex.example,Europe/Paris\n',
+          'Company,Site,Zone\nInitech,initech.example,America/Chicago\n,nameless.example,UTC\n' +
+            'Hooli,hooli.example,Mars/Base\nGlobex,globex.example,Europe/Paris\n',
         ),
       });
       await Promise.all([
@@ -150,11 +154,15 @@ describeEachBackend(
       });
       await run(app.ctx.db, {
         values: [ws.id],
-        text: `UPDATE sequences SET approved_at = created_at + interval '2 hours', approved_by = owner_id WHERE workspace_id = $1 AND status = 'active'`,
+        text:
+          `UPDATE sequences SET approved_at = created_at + interval '2 hours', approved_by = owner_id ` +
+          `WHERE workspace_id = $1 AND status = 'active'`,
       });
       const ev = (type: string, i: number, data = '{}') =>
         run(app.ctx.db, {
-          text: `INSERT INTO events (workspace_id, type, sequence_id, step_id, data, occurred_at) VALUES ($1, $2, $3, $4, $5, now() - interval '1 hour')`,
+          text:
+            `INSERT INTO events (workspace_id, type, sequence_id, step_id, data, occurred_at) ` +
+            `VALUES ($1, $2, $3, $4, $5, now() - interval '1 hour')`,
           values: [ws.id, type, built[i]!.sequenceId, type === 'sent' ? built[i]!.stepIds[0] : null, data],
         });
       await ev('sent', 0);
@@ -181,16 +189,20 @@ describeEachBackend(
           `SELECT count(DISTINCT signal_id)::int AS n FROM sequences WHERE workspace_id = $1 AND approved_at IS NOT NULL`,
         ),
         sent: await count(
-          `SELECT count(DISTINCT q.signal_id)::int AS n FROM events e JOIN sequences q ON q.id = e.sequence_id WHERE e.workspace_id = $1 AND e.type = 'sent'`,
+          `SELECT count(DISTINCT q.signal_id)::int AS n FROM events e JOIN sequences q ON q.id = e.sequence_id ` +
+            `WHERE e.workspace_id = $1 AND e.type = 'sent'`,
         ),
         replied: await count(
-          `SELECT count(DISTINCT q.signal_id)::int AS n FROM events e JOIN sequences q ON q.id = e.sequence_id WHERE e.workspace_id = $1 AND e.type = 'reply'`,
+          `SELECT count(DISTINCT q.signal_id)::int AS n FROM events e JOIN sequences q ON q.id = e.sequence_id ` +
+            `WHERE e.workspace_id = $1 AND e.type = 'reply'`,
         ),
         positive: await count(
-          `SELECT count(DISTINCT q.signal_id)::int AS n FROM events e JOIN sequences q ON q.id = e.sequence_id WHERE e.workspace_id = $1 AND e.type = 'reply' AND e.data->>'intent' IN ('interested', 'meeting_request')`,
+          `SELECT count(DISTINCT q.signal_id)::int AS n FROM events e JOIN sequences q ON q.id = e.sequence_id ` +
+            `WHERE e.workspace_id = $1 AND e.type = 'reply' AND e.data->>'intent' IN ('interested', 'meeting_request')`,
         ),
         meetings: await count(
-          `SELECT count(DISTINCT q.signal_id)::int AS n FROM events e JOIN sequences q ON q.id = e.sequence_id WHERE e.workspace_id = $1 AND e.type = 'meeting_booked'`,
+          `SELECT count(DISTINCT q.signal_id)::int AS n FROM events e JOIN sequences q ON q.id = e.sequence_id ` +
+            `WHERE e.workspace_id = $1 AND e.type = 'meeting_booked'`,
         ),
       };
       // Sequences (one per contact reached) are counted apart from the stages.
@@ -214,7 +226,8 @@ describeEachBackend(
         (sequences / db.drafted).toFixed(1),
       );
       const fundingSent = await count(
-        `SELECT count(DISTINCT q.signal_id)::int AS n FROM events e JOIN sequences q ON q.id = e.sequence_id JOIN signals s ON s.id = q.signal_id WHERE e.workspace_id = $1 AND e.type = 'sent' AND s.type = 'funding'`,
+        `SELECT count(DISTINCT q.signal_id)::int AS n FROM events e JOIN sequences q ON q.id = e.sequence_id ` +
+          `JOIN signals s ON s.id = q.signal_id WHERE e.workspace_id = $1 AND e.type = 'sent' AND s.type = 'funding'`,
       );
       expect(fundingSent).toBe(2);
       expect(await cell('funding', 'sent')).toBe(fundingSent);
@@ -226,7 +239,8 @@ describeEachBackend(
       expect(csv.headers()['content-type']).toMatch(/text\/csv/);
       const lines = (await csv.text()).trim().split('\r\n');
       expect(lines[0]).toBe(
-        'signal_type,signals,matched,drafted,approved,sent,replied,positive,meetings,sequences,reply_rate,meeting_rate,signal_to_first_send_hours',
+        'signal_type,signals,matched,drafted,approved,sent,replied,positive,meetings,sequences,' +
+          'reply_rate,meeting_rate,signal_to_first_send_hours',
       );
       expect(lines.at(-1)!.split(',').slice(0, 10)).toEqual([
         'All',

@@ -53,7 +53,9 @@ export async function buildSequence(db: Queryable, s: SequenceSpec): Promise<Bui
     values: [s.workspaceId, `Acme ${tag}`, domain, s.ownerId, s.accountTz ?? null, s.country ?? null],
   }))!;
   const contact = (await one<{ id: number }>(db, {
-    text: `INSERT INTO contacts (workspace_id, account_id, first_name, last_name, email, time_zone) VALUES ($1, $2, 'Dana', 'Prospect', $3, $4) RETURNING id`,
+    text:
+      `INSERT INTO contacts (workspace_id, account_id, first_name, last_name, email, time_zone) ` +
+      `VALUES ($1, $2, 'Dana', 'Prospect', $3, $4) RETURNING id`,
     values: [
       s.workspaceId,
       account.id,
@@ -62,7 +64,9 @@ export async function buildSequence(db: Queryable, s: SequenceSpec): Promise<Bui
     ],
   }))!;
   const template = (await one<{ id: number }>(db, {
-    text: `INSERT INTO sequence_templates (workspace_id, name, steps, sending_window, fallback_window) VALUES ($1, $2, '[]', $3, $4) RETURNING id`,
+    text:
+      `INSERT INTO sequence_templates (workspace_id, name, steps, sending_window, fallback_window) ` +
+      `VALUES ($1, $2, '[]', $3, $4) RETURNING id`,
     values: [
       s.workspaceId,
       `t-${tag}`,
@@ -76,7 +80,9 @@ export async function buildSequence(db: Queryable, s: SequenceSpec): Promise<Bui
   if (s.mailbox !== null) {
     const m = s.mailbox ?? { kind: 'outbox' as const };
     mailboxId = (await one<{ id: number }>(db, {
-      text: `INSERT INTO mailboxes (workspace_id, user_id, kind, from_name, from_email, smtp_host, smtp_port, daily_cap, min_gap_seconds, max_gap_seconds)
+      text:
+        `INSERT INTO mailboxes (workspace_id, user_id, kind, from_name, from_email, smtp_host, smtp_port, ` +
+        `daily_cap, min_gap_seconds, max_gap_seconds)
              VALUES ($1, $2, $3, 'Riley Rep', $4, $5, $6, $7, $8, $9) RETURNING id`,
       values: [
         s.workspaceId,
@@ -92,7 +98,9 @@ export async function buildSequence(db: Queryable, s: SequenceSpec): Promise<Bui
     }))!.id;
   }
   const seq = (await one<{ id: number }>(db, {
-    text: `INSERT INTO sequences (workspace_id, account_id, contact_id, template_id, owner_id, status, mailbox_id) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+    text:
+      `INSERT INTO sequences (workspace_id, account_id, contact_id, template_id, owner_id, status, ` +
+      `mailbox_id) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
     values: [
       s.workspaceId,
       account.id,

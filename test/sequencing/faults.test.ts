@@ -63,7 +63,8 @@ describeEachBackend('sending under SMTP faults', (get) => {
     ctx.db.query(`UPDATE sequence_steps SET scheduled_at = $2 WHERE id = $1`, [stepId, when]);
   const later = (ms: number) => new Date(NOW.getTime() + ms);
 
-  it('a connection lost after the final dot is unknown, never resent; reconcile finds it sent; the follow-up waits for it and threads to it', async () => {
+  it(`a connection lost after the final dot is unknown, never resent; reconcile finds it sent; the follow-up \
+waits for it and threads to it`, async () => {
     pool();
     const b = await approved();
     smtp.faults.set(b.email, { kind: 'drop-after-dot', times: 1 });
@@ -104,7 +105,8 @@ describeEachBackend('sending under SMTP faults', (get) => {
     expect(delivered(opener!.message_id)).toBe(1);
   });
 
-  it('421 at the greeting and 451 at MAIL FROM are retried later; a follow-up due meanwhile waits, moves with its opener, and threads to it', async () => {
+  it(`421 at the greeting and 451 at MAIL FROM are retried later; a follow-up due meanwhile waits, moves with \
+its opener, and threads to it`, async () => {
     pool();
     const b = await approved();
     smtp.greeting = { reply: [421, '4.3.2 Service not available, closing transmission channel'], times: 1 };

@@ -31,7 +31,9 @@ describeEachBackend('inbox over IMAP (Dovecot)', (get) => {
     dovecot = await startDovecot();
     transports = new TransportPool(transportDeps(ctx));
     mailboxId = (await one<{ id: number }>(ctx.db, {
-      text: `INSERT INTO mailboxes (workspace_id, user_id, kind, from_name, from_email, imap_host, imap_port, imap_secure, imap_user, imap_pass_enc, min_gap_seconds, max_gap_seconds)
+      text:
+        `INSERT INTO mailboxes (workspace_id, user_id, kind, from_name, from_email, imap_host, imap_port, ` +
+        `imap_secure, imap_user, imap_pass_enc, min_gap_seconds, max_gap_seconds)
              VALUES ($1, $2, 'outbox', 'Riley Rep', $3, '127.0.0.1', $4, false, $3, $5, 0, 0) RETURNING id`,
       values: [ws.id, ws.users.rep.id, user, dovecot.port, ctx.secrets.seal(DOVECOT_PASSWORD)],
     }))!.id;

@@ -48,7 +48,8 @@ describeEachBackend('sending a step', (get) => {
     return { ...b, steps: await stepRows(ctx.db, b.sequenceId) };
   };
 
-  it('sends the opener with footer, signature, one-line List-Unsubscribe and a tracked HTML link; a follow-up threads under it', async () => {
+  it(`sends the opener with footer, signature, one-line List-Unsubscribe and a tracked HTML link; a follow-up \
+threads under it`, async () => {
     const b = await approved();
     const before = smtp.received.length;
     const first = await sendStep(ctx, b.stepIds[0]!, { transports, now: fixed(b.steps[0]!.scheduled_at!) });

@@ -18,7 +18,8 @@ beforeAll(async () => {
     '/feed.xml': send(
       'application/rss+xml',
       `<rss version="2.0"><channel><title>w</title><link>https://w.example/</link>
-      <item><title>Orchid Bio secures $25M Series A led by Lux Capital</title><link>https://w.example/o</link><pubDate>${new Date(Date.now() - 3600_000).toUTCString()}</pubDate></item></channel></rss>`,
+      <item><title>Orchid Bio secures $25M Series A led by Lux Capital</title><link>https://w.example/o</link>` +
+        `<pubDate>${new Date(Date.now() - 3600_000).toUTCString()}</pubDate></item></channel></rss>`,
     ),
   });
 });

@@ -37,8 +37,10 @@ beforeAll(async () => {
     '/feed.xml': send(
       'application/rss+xml',
       `<?xml version="1.0"?><rss version="2.0"><channel><title>wire</title><link>https://wire.example/</link>
-      <item><title>Kestrel Robotics lands $42 million Series B led by Foundry Peak</title><link>https://wire.example/k</link><pubDate>${recent}</pubDate></item>
-      <item><title>Zephyr Labs raises €5M seed</title><link>https://wire.example/z</link><pubDate>${recent}</pubDate></item></channel></rss>`,
+      <item><title>Kestrel Robotics lands $42 million Series B led by Foundry Peak</title>` +
+        `<link>https://wire.example/k</link><pubDate>${recent}</pubDate></item>
+      <item><title>Zephyr Labs raises €5M seed</title><link>https://wire.example/z</link>` +
+        `<pubDate>${recent}</pubDate></item></channel></rss>`,
     ),
   });
   writeFileSync(path.join(dataDir, 'accounts.csv'), 'name,domain\nKestrel Robotics,kestrel.example\n');

@@ -25,7 +25,8 @@ const rss = (items: { title: string; link: string; guid: string; date: string; d
   `<?xml version="1.0"?><rss version="2.0"><channel><title>wire</title><link>https://wire.example/</link>${items
     .map(
       (i) =>
-        `<item><title>${i.title}</title><link>${i.link}</link><guid>${i.guid}</guid><pubDate>${i.date}</pubDate><description>${i.description ?? ''}</description></item>`,
+        `<item><title>${i.title}</title><link>${i.link}</link><guid>${i.guid}</guid><pubDate>${i.date}</pubDate>` +
+        `<description>${i.description ?? ''}</description></item>`,
     )
     .join('')}</channel></rss>`;
 

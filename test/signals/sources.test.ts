@@ -37,7 +37,9 @@ beforeAll(async () => {
     '/feeds/odd.xml': send(
       'application/rss+xml',
       `<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><link>https://news.example/</link>
-      <item><title><![CDATA[Acme <b>raises</b> $20 million Series A]]></title><link>/2026/acme-series-a</link><description><![CDATA[<p>Led by <a href="https://acme.example/blog">Foo Ventures</a> &amp; friends.</p>]]></description><pubDate>2026-02-27 09:30:00</pubDate></item>
+      <item><title><![CDATA[Acme <b>raises</b> $20 million Series A]]></title><link>/2026/acme-series-a</link>` +
+        `<description><![CDATA[<p>Led by <a href="https://acme.example/blog">Foo Ventures</a> &amp; ` +
+        `friends.</p>]]></description><pubDate>2026-02-27 09:30:00</pubDate></item>
       <item><title>No date at all</title><link>relative/path</link><description>Plain &lt;i&gt;escaped&lt;/i&gt; HTML</description></item>
       <item><title>From the future</title><link>https://news.example/f</link><pubDate>Mon, 01 Jan 2035 00:00:00 GMT</pubDate></item>
       <item><title>Too old</title><link>https://news.example/old</link><pubDate>Mon, 01 Jan 2024 00:00:00 GMT</pubDate></item>
@@ -46,9 +48,13 @@ beforeAll(async () => {
     '/robots.txt': send('text/plain', 'User-agent: *\nDisallow: /private/\n'),
     '/newsroom': (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(`<html><body><nav><a href="/about">About our company and mission statement</a></nav><main><h1>News</h1>
-        <ul class="news">${newsroom.map((t) => `<li><a href="/news/${t.split(' ').slice(1, 3).join('-').toLowerCase()}">${t}</a></li>`).join('')}</ul></main>
-        <footer><a href="/privacy">Privacy policy and cookie settings page</a></footer></body></html>`);
+      res.end(
+        `<html><body><nav><a href="/about">About our company and mission statement</a></nav><main><h1>News</h1>
+        <ul class="news">${newsroom
+          .map((t) => `<li><a href="/news/${t.split(' ').slice(1, 3).join('-').toLowerCase()}">${t}</a></li>`)
+          .join('')}</ul></main>
+        <footer><a href="/privacy">Privacy policy and cookie settings page</a></footer></body></html>`,
+      );
     },
     '/private/page': send('text/html', '<a href="/x">Something that is long enough</a>'),
     '/team': send(
@@ -59,7 +65,8 @@ beforeAll(async () => {
     '/script-page': send(
       'text/html',
       `<html><body><div id="app"></div><script>
-      document.getElementById('app').innerHTML = ['Acme expands into Japan with Tokyo office', 'Acme launches Acme Cloud for enterprises', 'Acme names Jane Smith chief revenue officer']
+      document.getElementById('app').innerHTML = ['Acme expands into Japan with Tokyo office', ` +
+        `'Acme launches Acme Cloud for enterprises', 'Acme names Jane Smith chief revenue officer']
         .map(function (t, i) { return '<article><a href="/js/' + i + '">' + t + '</a></article>'; }).join('');
     </script></body></html>`,
     ),
@@ -185,7 +192,8 @@ describe('feeds', () => {
       const q = new URL(req.url!, srv.base).searchParams.get('q');
       void send(
         'application/rss+xml',
-        `<rss version="2.0"><channel><title>search</title><link>https://news.example/</link><item><title>${q} expands into Japan</title><link>https://news.example/j</link></item></channel></rss>`,
+        `<rss version="2.0"><channel><title>search</title><link>https://news.example/</link>` +
+          `<item><title>${q} expands into Japan</title><link>https://news.example/j</link></item></channel></rss>`,
       )(req, res);
     });
     const r = await fetchSource(spec('feed', `${srv.base}/search?q={query}`, { query: 'Lumen Health & Co' }), ctx());

@@ -357,7 +357,9 @@ describeEachBackend('signals over HTTP', (get) => {
     ctx.config.publicUrl = web.base;
     ctx.config.allowPrivateFetch = false;
     await run(ctx.db, {
-      text: 'TRUNCATE workspaces, users, accounts, contacts, contact_changes, signal_sources, signals, signal_observations, api_tokens, sessions, audit_log, login_attempts CASCADE',
+      text:
+        'TRUNCATE workspaces, users, accounts, contacts, contact_changes, signal_sources, signals, ' +
+        'signal_observations, api_tokens, sessions, audit_log, login_attempts CASCADE',
       values: [],
     });
     expect(await seedDemo(ctx)).toBe('seeded');

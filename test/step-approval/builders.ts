@@ -44,11 +44,13 @@ export async function somethingChanged(
   at: Date,
 ): Promise<void> {
   await ctx.db.query(
-    `INSERT INTO signals (workspace_id, account_id, type, title, summary, fingerprint, detected_at) VALUES ($1, $2, 'hiring', 'Acme is hiring 12 SDRs', 'Twelve new sales roles.', $3, $4)`,
+    `INSERT INTO signals (workspace_id, account_id, type, title, summary, fingerprint, detected_at) ` +
+      `VALUES ($1, $2, 'hiring', 'Acme is hiring 12 SDRs', 'Twelve new sales roles.', $3, $4)`,
     [workspaceId, b.accountId, `fp-changed-${b.sequenceId}`, at],
   );
   await ctx.db.query(
-    `INSERT INTO contact_changes (contact_id, field, old_value, new_value, source, at) VALUES ($1, 'title', 'VP Sales', 'Chief Revenue Officer', 'import', $2)`,
+    `INSERT INTO contact_changes (contact_id, field, old_value, new_value, source, at) ` +
+      `VALUES ($1, 'title', 'VP Sales', 'Chief Revenue Officer', 'import', $2)`,
     [b.contactId, at],
   );
   await ctx.db.query(`UPDATE contacts SET title = 'Chief Revenue Officer' WHERE id = $1`, [b.contactId]);

@@ -245,7 +245,8 @@ describeEachBackend('per-step approval', (get) => {
     const later = new Date(NOW.getTime() + 2 * 86_400_000);
     const before = new Date(NOW.getTime() - 86_400_000);
     await ctx.db.query(
-      `INSERT INTO signals (workspace_id, account_id, type, title, fingerprint, detected_at) VALUES ($1, $2, 'hiring', 'Acme is hiring 12 SDRs', $3, $4)`,
+      `INSERT INTO signals (workspace_id, account_id, type, title, fingerprint, detected_at) ` +
+        `VALUES ($1, $2, 'hiring', 'Acme is hiring 12 SDRs', $3, $4)`,
       [ws.id, b.accountId, `fp-new-${b.sequenceId}`, later],
     );
     await ctx.db.query(
@@ -253,7 +254,8 @@ describeEachBackend('per-step approval', (get) => {
       [ws.id, b.accountId, `fp-old-${b.sequenceId}`, before],
     );
     await ctx.db.query(
-      `INSERT INTO contact_changes (contact_id, field, old_value, new_value, source, at) VALUES ($1, 'title', 'VP Sales', 'Chief Revenue Officer', 'import', $2)`,
+      `INSERT INTO contact_changes (contact_id, field, old_value, new_value, source, at) ` +
+        `VALUES ($1, 'title', 'VP Sales', 'Chief Revenue Officer', 'import', $2)`,
       [b.contactId, later],
     );
     const items = await loadChanges(ctx.db, b.stepIds[1]!, 30, new Date(later.getTime() + 3_600_000));

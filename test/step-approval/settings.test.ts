@@ -93,7 +93,8 @@ describeEachBackend('approval mode settings', (get, backend) => {
         `p-${Math.random()}@initech.example`,
       ]);
       const sig = await q(
-        `INSERT INTO signals (workspace_id, account_id, type, title, fingerprint, status) VALUES ($1, $2, 'news', 'Initech news', $3, 'researched') RETURNING id`,
+        `INSERT INTO signals (workspace_id, account_id, type, title, fingerprint, status) ` +
+          `VALUES ($1, $2, 'news', 'Initech news', $3, 'researched') RETURNING id`,
         [app.ws.id, acc, `fp-${Math.random()}`],
       );
       await q(

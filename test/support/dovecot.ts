@@ -124,7 +124,8 @@ force_introspection = yes
     } catch (err) {
       if (Date.now() > deadline)
         throw new Error(
-          `Dovecot did not start: ${(err as Error).message}\n${existsSync(`${dir}/dovecot.log`) ? readFileSync(`${dir}/dovecot.log`, 'utf8') : ''}`,
+          `Dovecot did not start: ${(err as Error).message}\n` +
+            `${existsSync(`${dir}/dovecot.log`) ? readFileSync(`${dir}/dovecot.log`, 'utf8') : ''}`,
         );
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -42,7 +42,8 @@ export async function buildDraft(db: Queryable, s: DraftSpec): Promise<BuiltDraf
     [s.workspaceId, s.accountName ?? `Acme ${u}`, `acme-${u}.example`, s.ownerId, s.accountTimeZone ?? 'Europe/Berlin'],
   );
   const contact = await q(
-    `INSERT INTO contacts (workspace_id, account_id, first_name, last_name, email, title, time_zone) VALUES ($1, $2, 'Dana', 'Doe', $3, 'VP Sales', $4) RETURNING id`,
+    `INSERT INTO contacts (workspace_id, account_id, first_name, last_name, email, title, time_zone) ` +
+      `VALUES ($1, $2, 'Dana', 'Doe', $3, 'VP Sales', $4) RETURNING id`,
     [s.workspaceId, account.id, `dana-${u}@acme-${u}.example`, s.contactTimeZone ?? null],
   );
   const signal = await q(
@@ -87,7 +88,8 @@ export async function buildDraft(db: Queryable, s: DraftSpec): Promise<BuiltDraf
     factIds.push(
       (
         await q(
-          `INSERT INTO facts (dossier_id, kind, text, source_url, quote, fetched_at, position) VALUES ($1, 'funding', $2, $3, $4, now(), $5) RETURNING id`,
+          `INSERT INTO facts (dossier_id, kind, text, source_url, quote, fetched_at, position) ` +
+            `VALUES ($1, 'funding', $2, $3, $4, now(), $5) RETURNING id`,
           [dossier.id, f.text, f.url, f.quote, i],
         )
       ).id,
@@ -117,7 +119,8 @@ export async function buildDraft(db: Queryable, s: DraftSpec): Promise<BuiltDraf
     stepIds.push(
       (
         await q(
-          `INSERT INTO sequence_steps (sequence_id, position, kind, delay_days, subject, body, drafted_subject, drafted_body, cited_fact_ids)
+          `INSERT INTO sequence_steps (sequence_id, position, kind, delay_days, subject, body, drafted_subject, ` +
+            `drafted_body, cited_fact_ids)
          VALUES ($1, $2, $3, $4, $5, $6, $5, $6, $7) RETURNING id`,
           [
             sequence.id,
