@@ -16,7 +16,8 @@ export const firstRunState = (workspaceId: number): Sql<ChecklistRow> => ({
                 EXISTS (SELECT 1 FROM accounts a WHERE a.workspace_id = w.id) AS accounts,
                 EXISTS (SELECT 1 FROM signal_sources s WHERE s.workspace_id = w.id) AS source,
                 EXISTS (SELECT 1 FROM users u WHERE u.workspace_id = w.id AND u.role = 'rep' AND u.disabled_at IS NULL) AS rep,
-                coalesce(nullif(trim(w.settings->'playbook'->>'company'), ''), nullif(trim(w.settings->'playbook'->>'whoWeAre'), '')) IS NOT NULL AS playbook
+                coalesce(nullif(trim(w.settings->'playbook'->>'company'), ''),
+                         nullif(trim(w.settings->'playbook'->>'whoWeAre'), '')) IS NOT NULL AS playbook
            FROM workspaces w WHERE w.id = $1`,
   values: [workspaceId],
 });

@@ -8,7 +8,10 @@ export const accountHoldOut = (workspaceId: number, accountId: number): Sql<{ re
   values: [workspaceId, accountId],
 });
 
-/** Sequences that could still send (active or paused) whose account the CRM holds out now; drafts not approved yet are left to approval, which refuses them while held. */
+/**
+ * Sequences that could still send (active or paused) whose account the CRM holds out now; drafts not approved
+ * yet are left to approval, which refuses them while held.
+ */
 export const heldOutSequences = (workspaceId: number): Sql<{ id: number; reason: string }> => ({
   text: `SELECT id, reason FROM (
            SELECT s.id::int AS id, crm_hold_out(s.workspace_id, coalesce(s.account_id, c.account_id)) AS reason

@@ -81,7 +81,8 @@ export const sequenceStages = (
            SELECT q.id, q.signal_id, ${SEQUENCE_KEY[dim]} AS key, q.approved_at, sig.detected_at,
                   (SELECT min(e.occurred_at) FROM events e WHERE e.sequence_id = q.id AND e.type = 'sent') AS first_sent_at,
                   EXISTS (SELECT 1 FROM events e WHERE e.sequence_id = q.id AND e.type = 'reply') AS replied,
-                  EXISTS (SELECT 1 FROM events e WHERE e.sequence_id = q.id AND e.type = 'reply' AND e.data->>'intent' = ANY($4::text[])) AS positive,
+                  EXISTS (SELECT 1 FROM events e WHERE e.sequence_id = q.id AND e.type = 'reply'
+                          AND e.data->>'intent' = ANY($4::text[])) AS positive,
                   EXISTS (SELECT 1 FROM events e WHERE e.sequence_id = q.id AND e.type = 'meeting_booked') AS meeting
              FROM sequences q JOIN signals sig ON sig.id = q.signal_id
              LEFT JOIN users owner ON owner.id = q.owner_id LEFT JOIN sequence_templates t ON t.id = q.template_id
@@ -142,7 +143,9 @@ export const repLatency = (workspaceId: number, from: Date, to: Date, crm: CrmFi
   text: `SELECT coalesce(u.name, u.email, 'unassigned') AS rep, count(q.approved_at)::int AS approved,
                 (percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM q.approved_at - q.created_at)) * 1000)::float8 AS median_ms,
                 (avg(extract(epoch FROM q.approved_at - q.created_at)) * 1000)::float8 AS avg_ms,
-                (avg(extract(epoch FROM (SELECT min(e.occurred_at) FROM events e WHERE e.sequence_id = q.id AND e.type = 'sent') - sig.detected_at)) * 1000)::float8 AS signal_to_first_send_ms
+                (avg(extract(epoch FROM (SELECT min(e.occurred_at) FROM events e
+                                         WHERE e.sequence_id = q.id AND e.type = 'sent') - sig.detected_at)) * 1000)::float8
+                  AS signal_to_first_send_ms
            FROM sequences q JOIN signals sig ON sig.id = q.signal_id LEFT JOIN users u ON u.id = coalesce(q.approved_by, q.owner_id)
           WHERE q.workspace_id = $1 AND sig.detected_at >= $2 AND sig.detected_at < $3 AND q.approved_at IS NOT NULL
             AND ${CRM_MATCH(4)}

@@ -71,7 +71,8 @@ export const insertSequence = (s: {
   /** A held-out contact who gets nothing: the sequence is born stopped, with no steps. */
   stoppedAs?: string;
 }): Sql<SequenceRow> => ({
-  text: `INSERT INTO sequences (workspace_id, signal_id, account_id, contact_id, template_id, owner_id, mailbox_id, approval_mode, status, play_id, persona, stagger_hours,
+  text: `INSERT INTO sequences (workspace_id, signal_id, account_id, contact_id, template_id, owner_id, mailbox_id,
+                                approval_mode, status, play_id, persona, stagger_hours,
                                 variant, variant_of, variant_source, arm, stop_reason, ended_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $16::text IS NULL THEN 'drafting' ELSE 'stopped' END, $9, $10, $11,
                  $12, $13, $14, $15, $16, CASE WHEN $16::text IS NULL THEN NULL ELSE now() END) RETURNING *`,
@@ -166,9 +167,11 @@ export const insertStep = (
 /** Everything about a sequence's people and workspace a drafter needs, in one row. */
 export const draftContext = (sequenceId: number): Sql<DraftContextRow> => ({
   text: `SELECT s.id AS sequence_id, s.workspace_id, s.signal_id, s.status, s.version, s.persona,
-                a.id AS account_id, a.name AS account_name, a.domain AS account_domain, a.aliases AS account_aliases, a.country AS account_country,
+                a.id AS account_id, a.name AS account_name, a.domain AS account_domain, a.aliases AS account_aliases,
+                a.country AS account_country,
                 c.id AS contact_id, c.first_name, c.last_name, c.title AS contact_title, c.email AS contact_email,
-                u.name AS owner_name, u.email AS owner_email, u.booking_url, u.signature AS owner_signature, u.sender_name AS owner_sender_name, m.from_email AS mailbox_email,
+                u.name AS owner_name, u.email AS owner_email, u.booking_url, u.signature AS owner_signature,
+                u.sender_name AS owner_sender_name, m.from_email AS mailbox_email,
                 w.settings AS workspace_settings
            FROM sequences s
            JOIN contacts c ON c.id = s.contact_id

@@ -22,7 +22,8 @@ const SELECTS: Record<ExportKind, string> = {
                      m.from_email AS mailbox, p.name AS play, q.persona, q.signal_id,
                      (SELECT count(*) FROM sequence_steps st WHERE st.sequence_id = q.id)::int AS steps,
                      (SELECT count(*) FROM sequence_steps st WHERE st.sequence_id = q.id AND st.status = 'sent')::int AS steps_sent,
-                     (SELECT count(*) FROM messages i WHERE i.sequence_id = q.id AND i.direction = 'in' AND i.classification = 'reply')::int AS replies,
+                     (SELECT count(*) FROM messages i WHERE i.sequence_id = q.id AND i.direction = 'in'
+                       AND i.classification = 'reply')::int AS replies,
                      EXISTS (SELECT 1 FROM events e WHERE e.sequence_id = q.id AND e.type = 'meeting_booked') AS meeting_booked,
                      q.created_at, q.approved_at, q.started_at, q.ended_at
                 FROM sequences q LEFT JOIN accounts a ON a.id = q.account_id LEFT JOIN contacts c ON c.id = q.contact_id

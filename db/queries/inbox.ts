@@ -71,7 +71,8 @@ export const insertInMessage = (m: {
   at: Date;
 }): Sql<{ id: number }> => ({
   text: `INSERT INTO messages (workspace_id, mailbox_id, sequence_id, step_id, contact_id, direction, message_id, in_reply_to, "references",
-                               from_addr, to_addr, subject, text_body, visible_text, raw, classification, classification_details, imap_uid, at)
+                               from_addr, to_addr, subject, text_body, visible_text, raw, classification,
+                               classification_details, imap_uid, at)
          VALUES ($1, $2, $3, $4, $5, 'in', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
          ON CONFLICT DO NOTHING RETURNING id`,
   values: [

@@ -14,7 +14,8 @@ export interface ModelUsage {
 export const insertLlmUsage = (
   u: ModelUsage & { workspaceId: number; sequenceId: number | null; signalId: number | null; purpose: string },
 ): Sql => ({
-  text: `INSERT INTO llm_usage (workspace_id, sequence_id, signal_id, purpose, model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cost_usd)
+  text: `INSERT INTO llm_usage (workspace_id, sequence_id, signal_id, purpose, model, input_tokens, output_tokens,
+                                cache_read_tokens, cache_write_tokens, cost_usd)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
   values: [
     u.workspaceId,

@@ -184,7 +184,8 @@ const mailboxValues = (m: MailboxInput) => [
 ];
 
 export const insertMailbox = (workspaceId: number, m: MailboxInput): Sql<MailboxRow> => ({
-  text: `INSERT INTO mailboxes (workspace_id, ${MAILBOX_COLS}) VALUES ($1, ${Array.from({ length: 17 }, (_, i) => `$${i + 2}`).join(', ')}) RETURNING *`,
+  text: `INSERT INTO mailboxes (workspace_id, ${MAILBOX_COLS})
+         VALUES ($1, ${Array.from({ length: 17 }, (_, i) => `$${i + 2}`).join(', ')}) RETURNING *`,
   values: [workspaceId, ...mailboxValues(m)],
 });
 

@@ -77,7 +77,9 @@ export const moveAccountRows = (fromId: number, intoId: number): Sql[] =>
 /** The kept account takes the other's domain, name and aliases as aliases, its tags, its notes, and an owner if it had none. */
 export const absorbAccount = (fromId: number, intoId: number): Sql => ({
   text: `UPDATE accounts i SET
-           aliases = ARRAY(SELECT DISTINCT x FROM unnest(i.aliases || f.aliases || ARRAY[f.name] || CASE WHEN f.domain IS NULL THEN '{}'::text[] ELSE ARRAY[f.domain] END) x
+           aliases = ARRAY(SELECT DISTINCT x
+                           FROM unnest(i.aliases || f.aliases || ARRAY[f.name] || CASE WHEN f.domain IS NULL
+                                       THEN '{}'::text[] ELSE ARRAY[f.domain] END) x
                            WHERE x IS NOT NULL AND x <> '' AND lower(x) <> lower(coalesce(i.domain, '')) AND x <> i.name),
            tags = ARRAY(SELECT DISTINCT t FROM unnest(i.tags || f.tags) t),
            notes = CASE WHEN f.notes = '' THEN i.notes WHEN i.notes = '' THEN f.notes ELSE i.notes || E'\\n\\n' || f.notes END,
@@ -106,7 +108,8 @@ export const moveContactRows = (fromId: number, intoId: number): Sql[] => [
     values: [fromId, intoId],
   })),
   {
-    text: `UPDATE signals SET target_contact_ids = array_replace(target_contact_ids, $1::bigint, $2::bigint) WHERE $1 = ANY(target_contact_ids)`,
+    text: `UPDATE signals SET target_contact_ids = array_replace(target_contact_ids, $1::bigint, $2::bigint)
+             WHERE $1 = ANY(target_contact_ids)`,
     values: [fromId, intoId],
   },
 ];
@@ -153,7 +156,8 @@ export const insertMerge = (m: {
   moved: unknown;
   userId: number;
 }): Sql<{ id: number }> => ({
-  text: `INSERT INTO merges (workspace_id, kind, from_id, into_id, snapshot, moved, merged_by) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+  text: `INSERT INTO merges (workspace_id, kind, from_id, into_id, snapshot, moved, merged_by)
+           VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
   values: [m.workspaceId, m.kind, m.fromId, m.intoId, JSON.stringify(m.snapshot), JSON.stringify(m.moved), m.userId],
 });
 

@@ -22,7 +22,8 @@ export interface OutboxRow {
   replies: number;
 }
 
-const OUTBOX_SELECT = `SELECT m.id, m.sequence_id, m.step_id, m.mailbox_id, mb.kind AS mailbox_kind, m.from_addr, m.to_addr, m.subject, m.at, m.message_id,
+const OUTBOX_SELECT = `SELECT m.id, m.sequence_id, m.step_id, m.mailbox_id, mb.kind AS mailbox_kind, m.from_addr,
+                m.to_addr, m.subject, m.at, m.message_id,
                 st.position AS step_position, st.status AS step_status, s.status AS sequence_status, s.stop_reason,
                 s.owner_id, a.owner_id AS account_owner_id, s.account_id,
                 (SELECT count(*) FROM messages i WHERE i.direction = 'in' AND i.sequence_id = m.sequence_id)::int AS replies
@@ -52,7 +53,8 @@ export const countOutbox = (workspaceId: number, ownerId: number | null): Sql<{ 
 });
 
 export const findOutMessage = (workspaceId: number, id: number): Sql<OutboxRow & { raw: string | null }> => ({
-  text: `SELECT x.*, m.raw FROM (${OUTBOX_SELECT} WHERE m.workspace_id = $1 AND m.id = $2 AND m.direction = 'out') x JOIN messages m ON m.id = x.id`,
+  text: `SELECT x.*, m.raw FROM (${OUTBOX_SELECT} WHERE m.workspace_id = $1 AND m.id = $2 AND m.direction = 'out') x
+           JOIN messages m ON m.id = x.id`,
   values: [workspaceId, id],
 });
 
@@ -67,7 +69,8 @@ export const inboundOnSequence = (
   visible_text: string | null;
   at: Date;
 }> => ({
-  text: `SELECT id, from_addr, subject, classification, visible_text, at FROM messages WHERE sequence_id = $1 AND direction = 'in' ORDER BY at, id`,
+  text: `SELECT id, from_addr, subject, classification, visible_text, at
+           FROM messages WHERE sequence_id = $1 AND direction = 'in' ORDER BY at, id`,
   values: [sequenceId],
 });
 

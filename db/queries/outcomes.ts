@@ -14,7 +14,8 @@ export const stopSequenceRow = (
 
 /** The contact's sequences that could still send. */
 export const contactSequences = (contactId: number): Sql<{ id: number }> => ({
-  text: `SELECT id FROM sequences WHERE contact_id = $1 AND status IN ('active', 'paused', 'pending_review', 'snoozed', 'drafting') ORDER BY id`,
+  text: `SELECT id FROM sequences WHERE contact_id = $1
+           AND status IN ('active', 'paused', 'pending_review', 'snoozed', 'drafting') ORDER BY id`,
   values: [contactId],
 });
 
@@ -51,7 +52,8 @@ export const remainingSteps = (
   sequenceId: number,
 ): Sql<{ id: number; delay_days: number; scheduled_at: Date | null }> => ({
   // Steps still waiting for their own approval (each_step mode) move too: they keep a planned time.
-  text: `SELECT id, delay_days, scheduled_at FROM sequence_steps WHERE sequence_id = $1 AND status IN ('scheduled', 'awaiting_approval') ORDER BY position`,
+  text: `SELECT id, delay_days, scheduled_at FROM sequence_steps WHERE sequence_id = $1
+           AND status IN ('scheduled', 'awaiting_approval') ORDER BY position`,
   values: [sequenceId],
 });
 

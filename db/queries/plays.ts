@@ -141,16 +141,20 @@ export const playCandidates = (
   onlyIds: number[] | null,
 ): Sql<CandidateRow> => ({
   text: `SELECT c.id, c.email, c.title, c.status, c.is_champion,
-                (SELECT count(*) FROM events e WHERE e.contact_id = c.id AND e.type IN ('reply', 'click', 'meeting_booked') AND NOT e.is_bot)::int AS engagement,
+                (SELECT count(*) FROM events e WHERE e.contact_id = c.id
+                  AND e.type IN ('reply', 'click', 'meeting_booked') AND NOT e.is_bot)::int AS engagement,
                 CASE
                   WHEN c.status <> 'active' THEN 'contact is ' || c.status
                   WHEN EXISTS (SELECT 1 FROM suppressions s WHERE s.workspace_id = c.workspace_id AND
-                                ((s.kind = 'email' AND lower(s.value) = lower(c.email)) OR (s.kind = 'domain' AND lower(s.value) = lower(split_part(c.email, '@', 2)))))
+                                ((s.kind = 'email' AND lower(s.value) = lower(c.email))
+                                  OR (s.kind = 'domain' AND lower(s.value) = lower(split_part(c.email, '@', 2)))))
                     THEN 'suppressed'
-                  WHEN EXISTS (SELECT 1 FROM sequences q WHERE q.contact_id = c.id AND q.status IN ('drafting', 'pending_review', 'snoozed', 'active', 'paused'))
+                  WHEN EXISTS (SELECT 1 FROM sequences q WHERE q.contact_id = c.id
+                               AND q.status IN ('drafting', 'pending_review', 'snoozed', 'active', 'paused'))
                     THEN 'already in a sequence'
                   WHEN c.last_contacted_at > now() - make_interval(days => $3)
-                    OR EXISTS (SELECT 1 FROM events e WHERE e.contact_id = c.id AND e.type = 'sent' AND e.occurred_at > now() - make_interval(days => $3))
+                    OR EXISTS (SELECT 1 FROM events e WHERE e.contact_id = c.id AND e.type = 'sent'
+                               AND e.occurred_at > now() - make_interval(days => $3))
                     THEN 'contacted in the last ' || $3 || ' days'
                   ELSE NULL
                 END AS excluded
@@ -185,7 +189,8 @@ export const insertPlaySignal = (s: {
   targetContactIds: number[];
   occurredAt: Date;
 }): Sql<{ id: number }> => ({
-  text: `INSERT INTO signals (workspace_id, account_id, contact_id, type, subtype, title, summary, facts, fingerprint, status, play_id, target_contact_ids, occurred_at)
+  text: `INSERT INTO signals (workspace_id, account_id, contact_id, type, subtype, title, summary, facts, fingerprint,
+                              status, play_id, target_contact_ids, occurred_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'new', $10, $11, $12)
          ON CONFLICT (workspace_id, fingerprint) DO NOTHING RETURNING id`,
   values: [

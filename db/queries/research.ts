@@ -58,7 +58,8 @@ interface DossierInsert {
 }
 
 export const insertDossier = (d: DossierInsert): Sql<DossierRow> => ({
-  text: `INSERT INTO dossiers (workspace_id, signal_id, account_id, contact_id, organization, people, errors, stats, contact_time_zone, persona, stagger_hours)
+  text: `INSERT INTO dossiers (workspace_id, signal_id, account_id, contact_id, organization, people, errors, stats,
+                               contact_time_zone, persona, stagger_hours)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
   values: [
     d.workspaceId,

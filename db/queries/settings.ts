@@ -20,7 +20,8 @@ export const updateAccount = (
     notes: string;
   },
 ): Sql<AccountRow> => ({
-  text: `UPDATE accounts SET name = $3, domain = $4, aliases = $5, owner_id = $6, time_zone = $7, country = $8, tags = $9, notes = $10, updated_at = now()
+  text: `UPDATE accounts SET name = $3, domain = $4, aliases = $5, owner_id = $6, time_zone = $7, country = $8,
+                           tags = $9, notes = $10, updated_at = now()
           WHERE workspace_id = $1 AND id = $2 RETURNING *`,
   values: [workspaceId, id, a.name, a.domain, a.aliases, a.ownerId, a.timeZone, a.country, a.tags, a.notes],
 });
@@ -62,7 +63,8 @@ export interface TemplateInput {
 }
 
 export const insertTemplateRow = (workspaceId: number, t: TemplateInput): Sql<SequenceTemplateRow> => ({
-  text: `INSERT INTO sequence_templates (workspace_id, name, description, steps, sending_window, fallback_window, fallback_after_days, is_default)
+  text: `INSERT INTO sequence_templates
+           (workspace_id, name, description, steps, sending_window, fallback_window, fallback_after_days, is_default)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
   values: [
     workspaceId,
@@ -128,6 +130,7 @@ export const updateWorkspaceSettings = (
 
 /** Once only: the caller that gets the row enqueues the job. */
 export const markImportStarted = (workspaceId: number, id: number): Sql<{ id: number }> => ({
-  text: `UPDATE imports SET started_at = now() WHERE workspace_id = $1 AND id = $2 AND started_at IS NULL AND status = 'queued' RETURNING id`,
+  text: `UPDATE imports SET started_at = now() WHERE workspace_id = $1 AND id = $2 AND started_at IS NULL
+           AND status = 'queued' RETURNING id`,
   values: [workspaceId, id],
 });

@@ -147,7 +147,8 @@ export const recordPollFailure = (id: number, error: string, now: Date, flagAfte
   text: `UPDATE signal_sources SET last_polled_at = $2, last_error = $3, last_error_at = $2,
                 consecutive_failures = consecutive_failures + 1,
                 flagged_at = CASE WHEN consecutive_failures + 1 >= $4 THEN coalesce(flagged_at, $2) ELSE flagged_at END,
-                next_poll_at = $2::timestamptz + make_interval(mins => least(1440, poll_interval_minutes * power(2, least(consecutive_failures + 1, 10))::int))
+                next_poll_at = $2::timestamptz
+                  + make_interval(mins => least(1440, poll_interval_minutes * power(2, least(consecutive_failures + 1, 10))::int))
           WHERE id = $1 RETURNING *`,
   values: [id, now, error.slice(0, 2000), flagAfter],
 });

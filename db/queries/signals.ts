@@ -108,7 +108,9 @@ export const insertObservation = (o: {
 
 /** Adds roles to a hiring signal's list when another matching role is reported. */
 export const appendRole = (signalId: number, role: string): Sql<{ id: number }> => ({
-  text: `UPDATE signals SET facts = jsonb_set(facts, '{roles}', coalesce(facts->'roles', '[]'::jsonb) || to_jsonb($2::text)), updated_at = now()
+  text: `UPDATE signals
+            SET facts = jsonb_set(facts, '{roles}', coalesce(facts->'roles', '[]'::jsonb) || to_jsonb($2::text)),
+                updated_at = now()
           WHERE id = $1 AND NOT coalesce(facts->'roles', '[]'::jsonb) @> to_jsonb($2::text) RETURNING id`,
   values: [signalId, role],
 });
@@ -253,7 +255,8 @@ export const moveContact = (
   title: string | null,
   previousCompany: string | null,
 ): Sql<ContactRow> => ({
-  text: `UPDATE contacts SET account_id = $2, title = coalesce($3, title), previous_company = coalesce($4, previous_company), updated_at = now()
+  text: `UPDATE contacts SET account_id = $2, title = coalesce($3, title),
+                           previous_company = coalesce($4, previous_company), updated_at = now()
           WHERE id = $1 RETURNING *`,
   values: [contactId, accountId, title, previousCompany],
 });

@@ -74,7 +74,8 @@ export const lockAwaitingStep = (stepId: number): Sql<AwaitingLockRow> => ({
 });
 
 export const moveAwaiting = (stepId: number, until: Date, missed: number, now: Date): Sql<{ id: number }> => ({
-  text: `UPDATE sequence_steps SET scheduled_at = $2, missed_windows = $3, last_error = 'not approved before its sending window closed', updated_at = $4
+  text: `UPDATE sequence_steps SET scheduled_at = $2, missed_windows = $3,
+                                 last_error = 'not approved before its sending window closed', updated_at = $4
           WHERE id = $1 AND status = 'awaiting_approval' RETURNING id`,
   values: [stepId, until, missed, now],
 });
@@ -193,7 +194,8 @@ export interface ReturnedStepRow {
 }
 
 const RETURNED_COLS = `st.id, st.sequence_id, st.position, st.kind,
-  (SELECT count(*) FROM sequence_steps e WHERE e.sequence_id = st.sequence_id AND e.position <= st.position)::int AS step_number, st.subject, st.body, st.scheduled_at, st.returned_at, st.missed_windows,
+  (SELECT count(*) FROM sequence_steps e WHERE e.sequence_id = st.sequence_id AND e.position <= st.position)::int
+    AS step_number, st.subject, st.body, st.scheduled_at, st.returned_at, st.missed_windows,
   ${TEXT_DIGEST} AS digest, jsonb_array_length(st.gate_failures) AS flagged, s.owner_id, u.name AS owner_name, a.name AS account_name,
   nullif(trim(c.first_name || ' ' || c.last_name), '') AS contact_name, c.email AS contact_email,
   (SELECT f.subject FROM sequence_steps f WHERE f.sequence_id = s.id ORDER BY f.position LIMIT 1) AS thread_subject`;
@@ -241,7 +243,8 @@ export interface AwaitingStepRow extends ReturnedStepRow {
 }
 
 export const findStepForApproval = (workspaceId: number, stepId: number): Sql<AwaitingStepRow> => ({
-  text: `SELECT ${RETURNED_COLS}, 0 AS changes, 1 AS total, st.status, st.delay_days, st.new_thread, st.cited_fact_ids, st.gate_failures, st.approved_at,
+  text: `SELECT ${RETURNED_COLS}, 0 AS changes, 1 AS total, st.status, st.delay_days, st.new_thread,
+                st.cited_fact_ids, st.gate_failures, st.approved_at,
                 st.skip_reason, s.status AS sequence_status, s.approved_at AS sequence_approved_at, s.approval_mode, s.account_id,
                 a.owner_id AS account_owner_id, s.contact_id, c.title AS contact_title, s.signal_id, s.workspace_id,
                 c.time_zone AS contact_tz, a.time_zone AS account_tz, u.time_zone AS owner_tz
@@ -333,9 +336,11 @@ export const approvalLatencyByKind = (
            SELECT st.kind, extract(epoch FROM st.approved_at - coalesce(st.returned_at, s.created_at)) * 1000 AS ms
              FROM sequence_steps st JOIN sequences s ON s.id = st.sequence_id
             WHERE s.workspace_id = $1 AND st.approved_at >= $2 AND st.approved_at < $3 AND st.approved_by IS NOT NULL
-              AND (st.returned_at IS NOT NULL OR NOT EXISTS (SELECT 1 FROM sequence_steps e WHERE e.sequence_id = s.id AND e.position < st.position))
+              AND (st.returned_at IS NOT NULL OR NOT EXISTS
+                   (SELECT 1 FROM sequence_steps e WHERE e.sequence_id = s.id AND e.position < st.position))
               AND ${crmAccountMatch('s.account_id', 4)})
-         SELECT kind, count(*)::int AS approved, (percentile_cont(0.5) WITHIN GROUP (ORDER BY ms))::float8 AS median_ms, avg(ms)::float8 AS avg_ms
+         SELECT kind, count(*)::int AS approved,
+                (percentile_cont(0.5) WITHIN GROUP (ORDER BY ms))::float8 AS median_ms, avg(ms)::float8 AS avg_ms
            FROM l GROUP BY kind ORDER BY kind`,
   values: [workspaceId, from, to, crmParam(crm)],
 });

@@ -15,7 +15,8 @@ interface StepRef {
 }
 
 export const trackedStep = (stepId: number): Sql<StepRef> => ({
-  text: `SELECT st.id AS step_id, st.body, st.sent_at, st.status, s.id AS sequence_id, s.workspace_id, s.contact_id, s.account_id, s.signal_id
+  text: `SELECT st.id AS step_id, st.body, st.sent_at, st.status, s.id AS sequence_id, s.workspace_id, s.contact_id,
+                s.account_id, s.signal_id
            FROM sequence_steps st JOIN sequences s ON s.id = st.sequence_id WHERE st.id = $1`,
   values: [stepId],
 });
