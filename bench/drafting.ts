@@ -77,12 +77,17 @@ const answer: FakeReply = (req: FakeRequest) => {
   const steps = [
     {
       subject: 'Congrats on the funding round',
-      body: 'Hi there,\n\nCongratulations on the new funding round. Teams that grow quickly usually need reps on accounts that are in motion now.\n\nWould a short call next week be useful?',
+      body:
+        'Hi there,\n\nCongratulations on the new funding round. ' +
+        'Teams that grow quickly usually need reps on accounts that are in motion now.\n\n' +
+        'Would a short call next week be useful?',
       citedFactIds: factId ? [factId] : [],
     },
     {
       subject: '',
-      body: 'Hi there,\n\nOne more thought: every email we help write cites a verifiable reason to reach out, which keeps quality high while the team grows.',
+      body:
+        'Hi there,\n\nOne more thought: every email we help write cites a verifiable reason to reach out, ' +
+        'which keeps quality high while the team grows.',
       citedFactIds: [],
     },
     {
@@ -167,7 +172,8 @@ async function main() {
         }),
       ))!;
       const insertSignal: Sql<{ id: number }> = {
-        text: `INSERT INTO signals (workspace_id, account_id, contact_id, type, title, url, fingerprint) VALUES ($1, $2, $3, 'funding', $4, NULL, $5) RETURNING id`,
+        text: `INSERT INTO signals (workspace_id, account_id, contact_id, type, title, url, fingerprint)
+               VALUES ($1, $2, $3, 'funding', $4, NULL, $5) RETURNING id`,
         values: [ws.id, acc.id, c.id, `Company ${k} raises $12M Series A`, `bench-${k}`],
       };
       const s = (await one(db, insertSignal))!;
@@ -207,7 +213,8 @@ async function main() {
   const offline = await timed('research + offline draft', ctx);
   const llm = await timed('research + Claude draft (fake)', withKey);
   console.log(
-    `\nratio to baseline: offline ${(offline / baseline).toFixed(2)}x, Claude (fake) ${(llm / baseline).toFixed(2)}x of research-only throughput`,
+    `\nratio to baseline: offline ${(offline / baseline).toFixed(2)}x, ` +
+      `Claude (fake) ${(llm / baseline).toFixed(2)}x of research-only throughput`,
   );
 
   const facts = (
@@ -218,15 +225,19 @@ async function main() {
   console.log(`facts per dossier from the heuristic extractor: ${facts.toFixed(1)}`);
   const drafts = fake.requests.length;
   const { rows } = await db.query<{ input: number; output: number; cr: number; cw: number }>(
-    `SELECT sum(input_tokens)::int AS input, sum(output_tokens)::int AS output, sum(cache_read_tokens)::int AS cr, sum(cache_write_tokens)::int AS cw FROM llm_usage`,
+    `SELECT sum(input_tokens)::int AS input, sum(output_tokens)::int AS output,
+            sum(cache_read_tokens)::int AS cr, sum(cache_write_tokens)::int AS cw FROM llm_usage`,
   );
   const u = rows[0]!;
   const prompt = (u.input + u.cr + u.cw) / drafts;
   console.log(
-    `\nprompt tokens per call: ${prompt.toFixed(0)} in all; with caching ${((u.input + u.cw) / drafts).toFixed(0)} uncached + ${(u.cr / drafts).toFixed(0)} read from cache (${drafts} calls, ${(u.output / drafts).toFixed(0)} output tokens each)`,
+    `\nprompt tokens per call: ${prompt.toFixed(0)} in all; ` +
+      `with caching ${((u.input + u.cw) / drafts).toFixed(0)} uncached + ${(u.cr / drafts).toFixed(0)} read from cache ` +
+      `(${drafts} calls, ${(u.output / drafts).toFixed(0)} output tokens each)`,
   );
   console.log(
-    `note: the cached prefix (rules + playbook) is about ${(u.cr / drafts).toFixed(0)} tokens; the API caches a prefix only from 1,024 tokens (Sonnet/Opus) or more, so a short playbook is not cached in practice`,
+    `note: the cached prefix (rules + playbook) is about ${(u.cr / drafts).toFixed(0)} tokens; ` +
+      `the API caches a prefix only from 1,024 tokens (Sonnet/Opus) or more, so a short playbook is not cached in practice`,
   );
   console.log('\ncost of one 5-step sequence (one call) at list price, with caching / without:');
   for (const model of ['claude-sonnet-5-5', 'claude-haiku-5-5', 'claude-opus-5-5', 'claude-sonnet-4-5']) {

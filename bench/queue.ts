@@ -285,7 +285,8 @@ try {
       const hopBoss = await hopsBoss(ctx);
       process.stdout.write(
         `[${b}] hop, idle worker: ours median ${hop.median.toFixed(1)} ms (max ${hop.max.toFixed(1)}), pg-boss work() ` +
-          `at 2 s polling median ${hopBoss.median.toFixed(0)} ms (max ${hopBoss.max.toFixed(0)}): ratio ${(hop.median / hopBoss.median).toFixed(3)}\n`,
+          `at 2 s polling median ${hopBoss.median.toFixed(0)} ms (max ${hopBoss.max.toFixed(0)}): ` +
+          `ratio ${(hop.median / hopBoss.median).toFixed(3)}\n`,
       );
     }
   }

@@ -152,7 +152,8 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 const xml = `<?xml version="1.0"?><rss version="2.0"><channel><title>bench</title><link>https://news.example/</link>${items
   .map(
     (it, i) =>
-      `<item><title>${esc(it.title)}</title><link>${it.url}</link><guid>${i}</guid><pubDate>Mon, 02 Mar 2026 10:00:00 GMT</pubDate><description>${esc(it.summary)}</description></item>`,
+      `<item><title>${esc(it.title)}</title><link>${it.url}</link><guid>${i}</guid>` +
+      `<pubDate>Mon, 02 Mar 2026 10:00:00 GMT</pubDate><description>${esc(it.summary)}</description></item>`,
   )
   .join('')}</channel></rss>`;
 
@@ -188,12 +189,18 @@ const [, naiveMs] = await time(
 const perSec = (n: number, ms: number) => Math.round((n / ms) * 1000);
 const matched = results.filter((r) => r.status === 'matched').length;
 const lines = [
-  `accounts ${accounts.length}, items ${parsed.length} (matched ${matched}, ambiguous ${results.filter((r) => r.status === 'ambiguous').length}, unmatched ${results.filter((r) => r.status === 'unmatched').length})`,
+  `accounts ${accounts.length}, items ${parsed.length} (matched ${matched}, ` +
+    `ambiguous ${results.filter((r) => r.status === 'ambiguous').length}, ` +
+    `unmatched ${results.filter((r) => r.status === 'unmatched').length})`,
   `parse RSS     ${parseMs.toFixed(0).padStart(7)} ms  ${perSec(parsed.length, parseMs).toLocaleString('en').padStart(10)} items/s`,
   `build index   ${buildMs.toFixed(0).padStart(7)} ms  (once per batch; cached per workspace until accounts change)`,
-  `match         ${matchMs.toFixed(0).padStart(7)} ms  ${perSec(parsed.length, matchMs).toLocaleString('en').padStart(10)} items/s   time ratio match/parse ${(matchMs / parseMs).toFixed(3)}`,
+  `match         ${matchMs.toFixed(0).padStart(7)} ms  ${perSec(parsed.length, matchMs).toLocaleString('en').padStart(10)} items/s   ` +
+    `time ratio match/parse ${(matchMs / parseMs).toFixed(3)}`,
   `match + index ${(matchMs + buildMs).toFixed(0).padStart(7)} ms  ratio to parse ${((matchMs + buildMs) / parseMs).toFixed(3)}`,
-  `classify      ${classifyMs.toFixed(0).padStart(7)} ms  ${perSec(parsed.length, classifyMs).toLocaleString('en').padStart(10)} items/s   ratio to parse ${(classifyMs / parseMs).toFixed(3)}`,
-  `naive scan    ${perSec(SAMPLE, naiveMs).toLocaleString('en').padStart(19)} items/s   (every account × every item, ${SAMPLE}-item sample): index is ${(naiveMs / SAMPLE / (matchMs / parsed.length)).toFixed(0)}× faster`,
+  `classify      ${classifyMs.toFixed(0).padStart(7)} ms  ` +
+    `${perSec(parsed.length, classifyMs).toLocaleString('en').padStart(10)} items/s   ratio to parse ${(classifyMs / parseMs).toFixed(3)}`,
+  `naive scan    ${perSec(SAMPLE, naiveMs).toLocaleString('en').padStart(19)} items/s   ` +
+    `(every account × every item, ${SAMPLE}-item sample): ` +
+    `index is ${(naiveMs / SAMPLE / (matchMs / parsed.length)).toFixed(0)}× faster`,
 ];
 process.stdout.write(lines.join('\n') + '\n');

@@ -110,13 +110,16 @@ function etagged(req: Request, res: Response, type: string, body: string) {
 
 function rss(base: string): string {
   const items = FUNDING.map(
-    (
-      s,
-    ) => `<item><title>${esc(s.title)}</title><link>/demo/stories/${s.path}</link><guid isPermaLink="false">${s.id}</guid>
-<pubDate>${ago(s.hoursAgo).toUTCString()}</pubDate><description>${s.summary.startsWith('<![CDATA[') ? s.summary : esc(s.summary)}</description></item>`,
+    (s) =>
+      `<item><title>${esc(s.title)}</title><link>/demo/stories/${s.path}</link><guid isPermaLink="false">${s.id}</guid>
+<pubDate>${ago(s.hoursAgo).toUTCString()}</pubDate>` +
+      `<description>${s.summary.startsWith('<![CDATA[') ? s.summary : esc(s.summary)}</description></item>`,
   );
-  return `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Demo Venture Wire — funding</title><link>${base}/demo/</link>
-<description>Fictional funding news for the demo accounts</description>${items.join('\n')}</channel></rss>`;
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>` +
+    `<title>Demo Venture Wire — funding</title><link>${base}/demo/</link>
+<description>Fictional funding news for the demo accounts</description>${items.join('\n')}</channel></rss>`
+  );
 }
 
 function atom(base: string): string {
@@ -124,8 +127,11 @@ function atom(base: string): string {
     (s) => `<entry><id>urn:demo:${s.id}</id><title>${esc(s.title)}</title><link href="${base}/demo/stories/${s.path}"/>
 <updated>${ago(s.hoursAgo).toISOString()}</updated><summary type="html">${esc(s.summary)}</summary></entry>`,
   );
-  return `<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Demo Business Wire</title><id>urn:demo:news</id>
-<updated>${ago(0).toISOString()}</updated>${entries.join('\n')}</feed>`;
+  return (
+    `<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">` +
+    `<title>Demo Business Wire</title><id>urn:demo:news</id>
+<updated>${ago(0).toISOString()}</updated>${entries.join('\n')}</feed>`
+  );
 }
 
 function newsroom(now: number): string {
@@ -133,9 +139,12 @@ function newsroom(now: number): string {
   const li = shown
     .map((n, i) => `<li class="press-item"><a href="/demo/stories/vantage-${i}">${esc(n.title)}</a></li>`)
     .reverse();
-  return `<!doctype html><html><head><meta charset="utf-8"><title>Vantage Cloud — Newsroom</title></head><body>
+  return (
+    `<!doctype html><html><head><meta charset="utf-8"><title>Vantage Cloud — Newsroom</title></head><body>
 <nav><a href="/demo/">Home</a> <a href="/demo/about">About Vantage Cloud and our mission</a></nav>
-<main><h1>Newsroom</h1><ul class="press">${li.join('\n')}</ul></main><footer><a href="/demo/privacy">Privacy policy and cookie settings</a></footer></body></html>`;
+<main><h1>Newsroom</h1><ul class="press">${li.join('\n')}</ul></main>` +
+    `<footer><a href="/demo/privacy">Privacy policy and cookie settings</a></footer></body></html>`
+  );
 }
 
 function board(base: string): string {

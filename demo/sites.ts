@@ -72,7 +72,8 @@ function pagesFor(a: DemoAccount, i: number): Record<string, SitePage> {
       title: `About ${a.name}`,
       paragraphs: [
         `${a.name} was started by operators who had lived the problem themselves and wanted better tools for their teams.`,
-        `Today ${a.name} employs ${p.employees} people and is ${a.tags.includes('enterprise') ? 'trusted by global enterprises' : 'growing quickly'}.`,
+        `Today ${a.name} employs ${p.employees} people and is ` +
+          `${a.tags.includes('enterprise') ? 'trusted by global enterprises' : 'growing quickly'}.`,
       ],
     },
     news: {
@@ -153,7 +154,9 @@ function appScript(p: SitePage): string {
   return `// Builds the page in the browser, as single-page apps do.
 var app = document.getElementById('app');
 var nav = document.createElement('nav');
-${JSON.stringify(NAV)}.forEach(function (l) { var a = document.createElement('a'); a.href = l[0]; a.textContent = l[1]; nav.appendChild(a); });
+${JSON.stringify(NAV)}.forEach(function (l) {
+  var a = document.createElement('a'); a.href = l[0]; a.textContent = l[1]; nav.appendChild(a);
+});
 var main = document.createElement('main');
 ${JSON.stringify(p.paragraphs)}.forEach(function (t) { var el = document.createElement('p'); el.textContent = t; main.appendChild(el); });
 app.appendChild(nav); app.appendChild(main);

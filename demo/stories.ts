@@ -14,8 +14,10 @@ export const DEMO_STORIES: Record<string, DemoArticle> = {
     title: 'Kestrel Robotics lands $42 million Series B to bring warehouse robots to Europe',
     outlet: 'Demo Venture Wire',
     paragraphs: [
-      'Kestrel Robotics has raised $42 million in a Series B round led by Foundry Peak Ventures, with participation from Northgate Capital and Alder Partners.',
-      'The company will use the new funding to open a European headquarters in Rotterdam and to double its sales team over the next twelve months.',
+      'Kestrel Robotics has raised $42 million in a Series B round led by Foundry Peak Ventures, ' +
+        'with participation from Northgate Capital and Alder Partners.',
+      'The company will use the new funding to open a European headquarters in Rotterdam ' +
+        'and to double its sales team over the next twelve months.',
       'Chief executive Jenna Ortiz said Kestrel plans to hire 40 people this year, most of them in sales and field engineering.',
       'Kestrel Robotics builds picking robots that work alongside people in retail and third-party logistics warehouses.',
     ],
@@ -32,7 +34,8 @@ export const DEMO_STORIES: Record<string, DemoArticle> = {
     title: 'Lumen Health closes €12M Series A to expand across DACH',
     outlet: 'Demo Venture Wire',
     paragraphs: [
-      'Berlin-based Lumen Health GmbH has closed a €12 million Series A round to expand its patient scheduling software across Germany, Austria and Switzerland.',
+      'Berlin-based Lumen Health GmbH has closed a €12 million Series A round to expand its patient scheduling software ' +
+        'across Germany, Austria and Switzerland.',
       'The company said it will use the money to build a sales team of fifteen people and open an office in Vienna.',
       'Lumen Health software is used by more than 900 clinics today.',
     ],
@@ -54,7 +57,8 @@ export const DEMO_STORIES: Record<string, DemoArticle> = {
     title: 'Fjord Payments expands into Germany and the Netherlands',
     outlet: 'Demo Business Wire',
     paragraphs: [
-      'Fjord Payments, the Oslo payments company, is opening offices in Berlin and Amsterdam as it expands into Germany and the Netherlands.',
+      'Fjord Payments, the Oslo payments company, is opening offices in Berlin and Amsterdam ' +
+        'as it expands into Germany and the Netherlands.',
       'The company said the new offices will house a regional sales team that will serve online merchants in both countries.',
       'VP Revenue Henrik Solberg will lead the expansion and plans to hire twelve account managers by the summer.',
     ],
@@ -64,7 +68,8 @@ export const DEMO_STORIES: Record<string, DemoArticle> = {
     outlet: 'Demo Business Wire',
     paragraphs: [
       'Tessellate Data has appointed Amelia Clarke as Chief Revenue Officer, effective immediately.',
-      'Clarke was previously Sales Director EMEA at Tessellate Data, where she grew the regional business to more than 200 enterprise customers.',
+      'Clarke was previously Sales Director EMEA at Tessellate Data, ' +
+        'where she grew the regional business to more than 200 enterprise customers.',
       'In her new role she will lead sales, customer success and revenue operations worldwide.',
     ],
   },
@@ -103,7 +108,8 @@ export const DEMO_STORIES: Record<string, DemoArticle> = {
     title: 'Sales Development Representative (SDR) — Quarry Security',
     outlet: 'Quarry Security careers',
     paragraphs: [
-      'Quarry Security is hiring a Sales Development Representative in Denver to build pipeline for its account takeover protection product.',
+      'Quarry Security is hiring a Sales Development Representative in Denver ' +
+        'to build pipeline for its account takeover protection product.',
       'You will join a new team of six SDRs reporting to the SDR Manager, Tom Becker.',
     ],
   },
