@@ -86,7 +86,8 @@ export function findConflicts<T>(
     for (const row of rowNumbers)
       out.set(
         row,
-        `conflict: ${what} ${key} is on rows ${rowNumbers.join(', ')}; none of them was imported (rows are never merged) — keep one and import again`,
+        `conflict: ${what} ${key} is on rows ${rowNumbers.join(', ')}; ` +
+          'none of them was imported (rows are never merged) — keep one and import again',
       );
   }
   return out;

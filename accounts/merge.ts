@@ -68,7 +68,10 @@ export function previewMerge(db: Database, kind: MergeKind, workspaceId: number,
 }
 
 export function clashMessage(p: Pick<MergePreview, 'kind' | 'clashes'>): string {
-  return `These ${p.kind}s cannot be merged: both have live sequences to ${p.clashes.join(', ')}. Stop or finish one of them first, so no one gets two sequences at once.`;
+  return (
+    `These ${p.kind}s cannot be merged: both have live sequences to ${p.clashes.join(', ')}. ` +
+    'Stop or finish one of them first, so no one gets two sequences at once.'
+  );
 }
 
 export async function mergeRecords(

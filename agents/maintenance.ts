@@ -8,7 +8,8 @@ import { defineAgent } from './runtime.js';
 
 /**
  * Housekeeping every minute: snoozed drafts whose time has come go back to the review queue
- * (the queue page only reads), unmatched signals re-matched where accounts changed, expired sessions, old login attempts, expired cached pages.
+ * (the queue page only reads), unmatched signals re-matched where accounts changed, expired sessions,
+ * old login attempts, expired cached pages.
  */
 export const maintenanceAgent = defineAgent({
   queue: 'maintenance',

@@ -22,7 +22,10 @@ import { defineAgent, type Helpers } from './runtime.js';
 /** The draft job's id follows from the research job's, so a research job run twice enqueues one draft. */
 export function draftJobId(researchJobId: string): string {
   const h = createHash('sha256').update(`draft-after-research:${researchJobId}`).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  return (
+    `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-` +
+    `${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`
+  );
 }
 
 /**

@@ -26,7 +26,9 @@ async function withCrm(fn: (ctx: Awaited<ReturnType<typeof openContext>>, worksp
 export function formatSyncIn(r: SyncInResult): string {
   const s = r.summary;
   const line = (name: string, c: typeof s.companies) =>
-    `  ${name}: ${c.read} read, ${c.created} ${r.dryRun ? 'would be created' : 'created'}, ${c.updated} ${r.dryRun ? 'would change' : 'updated'}, ${c.unchanged} unchanged, ${c.deleted} deleted, ${c.merged} merged, ${c.failed} failed`;
+    `  ${name}: ${c.read} read, ${c.created} ${r.dryRun ? 'would be created' : 'created'}, ` +
+    `${c.updated} ${r.dryRun ? 'would change' : 'updated'}, ${c.unchanged} unchanged, ` +
+    `${c.deleted} deleted, ${c.merged} merged, ${c.failed} failed`;
   const out = [
     `${r.dryRun ? 'Dry run (nothing written)' : 'Sync in'}: ${r.status}${r.error ? ` — ${r.error}` : ''}`,
     line('companies', s.companies),
@@ -83,7 +85,8 @@ export function registerCrmCommands(program: Command): void {
         const lines = [`${CRM_NAMES[c.kind]}: ${c.status}${c.status_reason ? ` — ${c.status_reason}` : ''}`];
         for (const r of runs)
           lines.push(
-            `  last run ${r.direction === 'in' ? 'in ' : 'out'}: ${r.status} at ${r.started_at.toISOString()}, ${r.records_in} read, ${r.records_out} written, ${r.failed} failed${r.error ? ` — ${r.error}` : ''}`,
+            `  last run ${r.direction === 'in' ? 'in ' : 'out'}: ${r.status} at ${r.started_at.toISOString()}, ` +
+              `${r.records_in} read, ${r.records_out} written, ${r.failed} failed${r.error ? ` — ${r.error}` : ''}`,
           );
         lines.push(
           `  failed records: ${failures}; activity queue: ${outbox.map((x) => `${x.n} ${x.status}`).join(', ') || 'empty'}`,

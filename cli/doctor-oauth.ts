@@ -140,7 +140,8 @@ async function sendAndRead(
       m.kind === 'google'
         ? new URL(`${endpoints.api}/gmail/v1/users/me/profile`)
         : new URL(
-            `${endpoints.api}/v1.0/me/mailFolders/sentitems/messages?$filter=${encodeURIComponent("internetMessageId eq '<doctor@prospector>'")}&$select=id`,
+            `${endpoints.api}/v1.0/me/mailFolders/sentitems/messages` +
+              `?$filter=${encodeURIComponent("internetMessageId eq '<doctor@prospector>'")}&$select=id`,
           );
     try {
       await apiGet(m.kind, oauthTokens(ctx, m.id), policy, url);

@@ -27,7 +27,8 @@ export function formatDrafts(result: SignalDraftResult, facts: Map<number, FactR
           ? `model answer failed twice, offline draft kept (${calls})`
           : 'offline draft (no API key)';
     out.push(
-      `Sequence ${d.sequenceId}, version ${d.version}: ${label}${d.applied ? '' : ' (kept as a version only: the sequence changed meanwhile)'}`,
+      `Sequence ${d.sequenceId}, version ${d.version}: ${label}` +
+        (d.applied ? '' : ' (kept as a version only: the sequence changed meanwhile)'),
     );
     o.draft.steps.forEach((s, i) => {
       out.push(

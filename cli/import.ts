@@ -19,7 +19,8 @@ export interface ImportArgs {
 export function formatImportReport(kind: ImportKind, report: ImportReport, json?: boolean): string {
   if (json) return JSON.stringify(report, null, 2) + '\n';
   const out = [
-    `${kind}: ${report.total} rows, ${report.created} created, ${report.updated} updated, ${report.unchanged} unchanged, ${report.errors.length} with errors`,
+    `${kind}: ${report.total} rows, ${report.created} created, ${report.updated} updated, ` +
+      `${report.unchanged} unchanged, ${report.errors.length} with errors`,
   ];
   for (const e of report.errors) out.push(`  row ${e.row}: ${e.errors.join('; ')}`);
   for (const w of report.warnings) out.push(`  row ${w.row}: warning: ${w.message}`);

@@ -99,7 +99,8 @@ export function registerPlayCommands(program: Command): void {
             `trigger: ${JSON.stringify(d.trigger)}`,
             'personas:',
             personaLines(d.personas).replace(/^/gm, '  ') || '  (most senior contacts)',
-            `limits: ${d.limits.maxContactsPerAccount} contact(s) per account, skip if contacted in ${d.limits.contactCooldownDays} days, ${d.limits.staggerHours} h between first sends`,
+            `limits: ${d.limits.maxContactsPerAccount} contact(s) per account, ` +
+              `skip if contacted in ${d.limits.contactCooldownDays} days, ${d.limits.staggerHours} h between first sends`,
             `versions: ${versions.map((v) => `v${v.version} ${v.created_at.toISOString()}`).join(', ')}`,
           ]
             .filter(Boolean)

@@ -30,7 +30,9 @@ export function formatDossier(d: Dossier): string {
   }
   out.push(`Time zone: ${d.contactTimeZone ?? 'unknown'}${d.timeZoneSource ? ` (from the ${d.timeZoneSource})` : ''}`);
   out.push(
-    `Pages: ${d.pages.length} read (${d.stats.rendered} rendered, ${d.stats.cacheHits} from cache); extractor: ${d.stats.extractor}${d.stats.factsDropped ? `, ${d.stats.factsDropped} facts dropped for quotes not on the page` : ''}`,
+    `Pages: ${d.pages.length} read (${d.stats.rendered} rendered, ${d.stats.cacheHits} from cache); ` +
+      `extractor: ${d.stats.extractor}` +
+      (d.stats.factsDropped ? `, ${d.stats.factsDropped} facts dropped for quotes not on the page` : ''),
   );
   out.push('', `Facts (${d.facts.length}):`);
   d.facts.forEach((f, i) => {

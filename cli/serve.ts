@@ -86,7 +86,8 @@ export async function serve(opts: ServeOptions): Promise<void> {
     const addr = server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.port;
     lines.unshift(
-      `Prospector is running at http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}  (${ctx.db.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'})`,
+      `Prospector is running at http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}  ` +
+        `(${ctx.db.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'})`,
     );
   }
   // The demo's sources (served by this process's web app, listening by now) are due at once: a

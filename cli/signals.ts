@@ -34,7 +34,10 @@ function describeItem(p: Prepared, names: Map<number, string>): string {
     .filter(([, v]) => v !== null && v !== undefined && !(Array.isArray(v) && !v.length))
     .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(', ') : String(v)}`)
     .join('; ');
-  return `[${p.type}${p.subtype ? '/' + p.subtype : ''}] ${p.item.title}\n    ${who}${facts ? `\n    ${facts}` : ''}${p.item.url ? `\n    ${p.item.url}` : ''}`;
+  return (
+    `[${p.type}${p.subtype ? '/' + p.subtype : ''}] ${p.item.title}\n    ${who}` +
+    `${facts ? `\n    ${facts}` : ''}${p.item.url ? `\n    ${p.item.url}` : ''}`
+  );
 }
 
 async function sourceTest(url: string, o: { kind: SourceKind; json?: boolean; config?: string }): Promise<void> {
@@ -80,7 +83,10 @@ async function sourceTest(url: string, o: { kind: SourceKind; json?: boolean; co
     }
     const names = new Map([...index.byId.values()].map((a) => [a.id, a.name]));
     out(
-      `${target}: ${prepared.length} item(s)${o.kind === 'page' ? ' (a page lists nothing new on its first poll; use --config \'{"emitInitial":true}\' to see its entries)' : ''}`,
+      `${target}: ${prepared.length} item(s)` +
+        (o.kind === 'page'
+          ? ' (a page lists nothing new on its first poll; use --config \'{"emitInitial":true}\' to see its entries)'
+          : ''),
     );
     for (const p of prepared) out(describeItem(p, names));
   } finally {
@@ -119,7 +125,8 @@ async function sourceAdd(o: {
     out(`source ${row.id} added: ${row.name} (${mod.label})${row.url ? ` ${row.url}` : ''}`);
     if (secret)
       out(
-        `webhook secret (shown once): ${secret}\nPOST /api/signals with X-Prospector-Source: ${row.id} and X-Prospector-Signature: sha256=<HMAC-SHA256 of the body, hex>`,
+        `webhook secret (shown once): ${secret}\n` +
+          `POST /api/signals with X-Prospector-Source: ${row.id} and X-Prospector-Signature: sha256=<HMAC-SHA256 of the body, hex>`,
       );
   } finally {
     await ctx.stop();
@@ -149,7 +156,8 @@ async function sourceList(o: { json?: boolean }): Promise<void> {
               ? `${r.consecutive_failures} failure(s)`
               : 'ok';
         out(
-          `${String(r.id).padStart(4)}  ${r.kind.padEnd(10)} ${state.padEnd(24)} ${r.name}${r.last_error ? `\n      last error ${r.last_error_at?.toISOString()}: ${r.last_error}` : ''}`,
+          `${String(r.id).padStart(4)}  ${r.kind.padEnd(10)} ${state.padEnd(24)} ${r.name}` +
+            (r.last_error ? `\n      last error ${r.last_error_at?.toISOString()}: ${r.last_error}` : ''),
         );
       }
   } finally {
@@ -176,7 +184,11 @@ async function signalsPoll(o: { source?: string; json?: boolean }): Promise<void
       if (!o.json)
         out(
           r.ok
-            ? `source ${id}: ${r.notModified ? 'not modified' : `${r.items} item(s), ${r.ingest?.created ?? 0} new signal(s), ${r.ingest?.merged ?? 0} merged, ${r.ingest?.researchQueued ?? 0} research job(s)`}`
+            ? `source ${id}: ` +
+                (r.notModified
+                  ? 'not modified'
+                  : `${r.items} item(s), ${r.ingest?.created ?? 0} new signal(s), ${r.ingest?.merged ?? 0} merged, ` +
+                    `${r.ingest?.researchQueued ?? 0} research job(s)`)
             : `source ${id}: FAILED ${r.error}${r.flagged ? ' (flagged)' : ''}`,
         );
     }

@@ -23,7 +23,8 @@ export function assertGatesConfirmed(
   if (unconfirmed.length)
     throw new AppError(
       'GATE_FAILURES',
-      `This ${what} failed the ${unconfirmed.join(', ')} gate${unconfirmed.length === 1 ? '' : 's'}; read the failures and confirm them to approve it anyway.`,
+      `This ${what} failed the ${unconfirmed.join(', ')} gate${unconfirmed.length === 1 ? '' : 's'}; ` +
+        'read the failures and confirm them to approve it anyway.',
       { details: { failures: gateFailures, gates } },
     );
   return gates;

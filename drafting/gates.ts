@@ -305,8 +305,13 @@ export function runGates(draft: DraftedSequence, input: DraftInput): GateResult[
 
 export { linksIn } from './links.js';
 
-const GREETING_RE =
-  /^\s*(?:hi|hello|hey|dear|greetings|good (?:morning|afternoon|evening))(?:\s+again)?\b[ \t,]*((?:(?:mr|mrs|ms|mx|dr|prof)\.?\s+)?[^\n,!:;.]*)/i;
+const GREETING_RE = new RegExp(
+  [
+    String.raw`^\s*(?:hi|hello|hey|dear|greetings|good (?:morning|afternoon|evening))(?:\s+again)?\b`,
+    String.raw`[ \t,]*((?:(?:mr|mrs|ms|mx|dr|prof)\.?\s+)?[^\n,!:;.]*)`,
+  ].join(''),
+  'i',
+);
 const TITLES = /^(?:mr|mrs|ms|mx|dr|prof)\.?\s+/i;
 
 /**

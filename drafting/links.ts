@@ -9,9 +9,10 @@ export interface Link {
 
 // Endings of file names and code, which read like a domain but are not one ("Node.js", "deck.pdf").
 const NOT_DOMAIN_ENDINGS = new Set(
-  'js ts jsx tsx mjs cjs py rb md txt pdf csv json yaml yml xml html htm css scss sh sql doc docx xls xlsx ppt pptx png jpg jpeg gif svg webp mp3 mp4 mov exe dll'.split(
-    ' ',
-  ),
+  (
+    'js ts jsx tsx mjs cjs py rb md txt pdf csv json yaml yml xml html htm css scss sh sql ' +
+    'doc docx xls xlsx ppt pptx png jpg jpeg gif svg webp mp3 mp4 mov exe dll'
+  ).split(' '),
 );
 
 /** Spelled-out "at" and "dot" turned back into "@" and "." so disguised addresses are seen. */

@@ -95,7 +95,8 @@ export function buildDraftPrompt(input: DraftInput, opts: PromptOptions = {}): D
   const stepNotes = input.experiment?.stepInstructions ?? [];
   const steps = input.steps.map(
     (s, i) =>
-      `${i + 1}. ${s.kind}, day offset +${s.delayDays}${i === 0 || s.newThread ? ', new thread (needs a subject)' : ', same thread (empty subject)'}` +
+      `${i + 1}. ${s.kind}, day offset +${s.delayDays}` +
+      (i === 0 || s.newThread ? ', new thread (needs a subject)' : ', same thread (empty subject)') +
       (stepNotes[i] ? `; for this step: ${plain(stepNotes[i])}` : ''),
   );
   const research = fenceUntrusted({
@@ -114,7 +115,8 @@ export function buildDraftPrompt(input: DraftInput, opts: PromptOptions = {}): D
     `Template steps:\n${steps.join('\n')}`,
     `Contact: ${input.contact.firstName} ${input.contact.lastName}, ${input.contact.title || 'title unknown'}` +
       (input.contact.persona
-        ? `\nChosen as: ${input.contact.persona}. Take the angle that matters to this role; others at the account may hear from us with their own angle.`
+        ? `\nChosen as: ${input.contact.persona}. Take the angle that matters to this role; ` +
+          'others at the account may hear from us with their own angle.'
         : ''),
     `Account: ${input.account.name}${input.account.domain ? ` (website ${input.account.domain})` : ''}`,
     ...acquisitionAngle(input),

@@ -165,7 +165,9 @@ function completeSteps(outcome: DraftOutcome, input: DraftInput): DraftOutcome {
   const filler = draftOffline(input).draft.steps.slice(have, want);
   const note = {
     step: null,
-    message: `the model wrote ${have} of ${want} steps; step${want - have === 1 ? '' : 's'} ${have + 1}${want - have === 1 ? '' : `–${want}`} hold offline text`,
+    message:
+      `the model wrote ${have} of ${want} steps; ` +
+      `step${want - have === 1 ? '' : 's'} ${have + 1}${want - have === 1 ? '' : `–${want}`} hold offline text`,
   };
   return {
     ...outcome,

@@ -162,7 +162,9 @@ export function compareVariants(arms: Count[], minSample = MIN_SAMPLE_PER_ARM): 
     return {
       arms: rows,
       winner: null,
-      reason: `no clear winner: the best variant is best with probability ${(pBest[best]! * 100).toFixed(0)}% (needs ${WIN_PROBABILITY * 100}%)`,
+      reason:
+        `no clear winner: the best variant is best with probability ${(pBest[best]! * 100).toFixed(0)}% ` +
+        `(needs ${WIN_PROBABILITY * 100}%)`,
       minSample,
     };
   return {

@@ -67,8 +67,13 @@ function links($: cheerio.CheerioAPI, base: string, o: ExtractOptions): PageEntr
   return best;
 }
 
-const ROLE_WORDS =
-  /\b(chief|officer|ceo|cfo|cto|coo|cro|cmo|vp|vice president|head|director|founder|president|manager|lead|partner|chair|gm|general manager|svp|evp)\b/i;
+const ROLE_WORDS = new RegExp(
+  [
+    String.raw`\b(chief|officer|ceo|cfo|cto|coo|cro|cmo|vp|vice president|head|director|founder|president|manager|`,
+    String.raw`lead|partner|chair|gm|general manager|svp|evp)\b`,
+  ].join(''),
+  'i',
+);
 
 function people($: cheerio.CheerioAPI, o: ExtractOptions): PageEntry[] {
   const out: PageEntry[] = [];

@@ -56,7 +56,8 @@ export const DEFAULT_PLAYS: PlayDefinition[] = [
   PlayDefinition.parse({
     name: 'Acquisition: an account is buying',
     description:
-      'An acquirer has two sales teams, two stacks and a board expecting the deal to pay off: reach sales leadership while integration plans are drawn.',
+      'An acquirer has two sales teams, two stacks and a board expecting the deal to pay off: ' +
+      'reach sales leadership while integration plans are drawn.',
     trigger: { kind: 'signal', signalType: 'acquisition', acquisitionRoles: ['acquirer'] },
     personas: [salesLeaders, revops],
   }),
@@ -70,7 +71,8 @@ export const DEFAULT_PLAYS: PlayDefinition[] = [
   PlayDefinition.parse({
     name: 'Acquisition: a competitor was bought',
     description:
-      'Accounts that use a competitor (tagged competitor:<name>) will hear about new owners, roadmaps and prices: reach the people who chose the tool before the renewal comes up.',
+      'Accounts that use a competitor (tagged competitor:<name>) will hear about new owners, roadmaps and prices: ' +
+      'reach the people who chose the tool before the renewal comes up.',
     trigger: { kind: 'signal', signalType: 'acquisition', acquisitionRoles: ['competitor'] },
     personas: [salesLeaders, revops],
   }),

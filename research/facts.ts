@@ -43,8 +43,14 @@ export function makeFact(page: SourcePage, kind: FactKind, text: string, quote: 
   };
 }
 
-const SIGNAL_WORDS =
-  /\b(rais(e|es|ed|ing)|fund(ing|ed)|series [a-e]|seed|invest(ors?|ment|ed)|acquir(e|es|ed|ition)|appoint(s|ed)?|hire[sd]?|hiring|join(s|ed)|launch(es|ed)?|expan(d|ds|ded|sion)|partner(s|ship)?|announce[sd]?|million|billion)\b/i;
+const SIGNAL_WORDS = new RegExp(
+  [
+    String.raw`\b(rais(e|es|ed|ing)|fund(ing|ed)|series [a-e]|seed|invest(ors?|ment|ed)|acquir(e|es|ed|ition)|`,
+    String.raw`appoint(s|ed)?|hire[sd]?|hiring|join(s|ed)|launch(es|ed)?|expan(d|ds|ded|sion)|partner(s|ship)?|`,
+    String.raw`announce[sd]?|million|billion)\b`,
+  ].join(''),
+  'i',
+);
 
 function signalFacts(page: SourcePage, ctx: ExtractContext): Fact[] {
   const name = ctx.accountName?.split(/\s+/)[0]?.toLowerCase();

@@ -1,7 +1,14 @@
 // Instruction-like text in fetched pages. Such text stays data: it is flagged on the fact and
 // shown to the rep; nothing in a page can add recipients, links or tool calls downstream.
 const PATTERNS: RegExp[] = [
-  /\b(ignore|disregard|forget|override)\b.{0,40}\b(previous|prior|above|earlier|all|your)\b.{0,20}\b(instructions?|prompts?|rules|directions)\b/i,
+  new RegExp(
+    [
+      String.raw`\b(ignore|disregard|forget|override)\b.{0,40}`,
+      String.raw`\b(previous|prior|above|earlier|all|your)\b.{0,20}`,
+      String.raw`\b(instructions?|prompts?|rules|directions)\b`,
+    ].join(''),
+    'i',
+  ),
   /\bsend (this|it|that|the|an? (e-?mail|copy|message)|all|everything)\b.{0,60}\bto\b/i,
   /\b(forward|cc|bcc|email|e-mail)\b.{0,40}\bto\b.{0,40}[\w.+-]+@[\w-]+\.[\w.]+/i,
   /(^|\n|\s)(system|assistant|developer)\s*:/i,

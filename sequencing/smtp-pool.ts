@@ -258,7 +258,8 @@ export class SmtpMailbox implements MailTransport {
     const said = String((err as { response?: string }).response ?? (err as Error).message).slice(0, 200);
     return new ConsentError(
       auth.provider,
-      `${PROVIDER_NAME[auth.provider]} refused the saved sign-in for SMTP (${said}): reconnect this mailbox, or ask an admin to allow SMTP AUTH for it`,
+      `${PROVIDER_NAME[auth.provider]} refused the saved sign-in for SMTP (${said}): ` +
+        'reconnect this mailbox, or ask an admin to allow SMTP AUTH for it',
     );
   }
 

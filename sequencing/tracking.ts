@@ -14,8 +14,15 @@ import { readToken } from './tokens.js';
 
 type Ctx = Pick<AppContext, 'db' | 'log' | 'secrets'>;
 
-const SCANNER_UA =
-  /barracuda|mimecast|proofpoint|symantec|messagelabs|forcepoint|trend ?micro|sophos|fortinet|cisco|ironport|safelinks|urldefense|microsoft office|ms-office|outlook-?ios|bingpreview|google-?(safety|smartlock)|facebookexternalhit|slackbot|bot\b|crawler|spider|scan|curl\/|wget|python-requests|python-urllib|go-http-client|java\/|okhttp|headless|phantomjs|axios|node-fetch|undici/i;
+const SCANNER_UA = new RegExp(
+  [
+    String.raw`barracuda|mimecast|proofpoint|symantec|messagelabs|forcepoint|trend ?micro|sophos|fortinet|cisco|`,
+    String.raw`ironport|safelinks|urldefense|microsoft office|ms-office|outlook-?ios|bingpreview|`,
+    String.raw`google-?(safety|smartlock)|facebookexternalhit|slackbot|bot\b|crawler|spider|scan|curl\/|wget|`,
+    String.raw`python-requests|python-urllib|go-http-client|java\/|okhttp|headless|phantomjs|axios|node-fetch|undici`,
+  ].join(''),
+  'i',
+);
 export const SCANNER_WINDOW_MS = 10_000;
 
 /** A scanner, not a person: HEAD requests, known security/preview agents, or a click within seconds of delivery. */

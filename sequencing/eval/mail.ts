@@ -187,6 +187,7 @@ report('reply-parsing/talon: inline quotation cases', tq, talon.length);
 const width = Math.max(...rows.map((r) => r[0].length));
 for (const [name, ok, total, note] of rows) {
   process.stdout.write(
-    `${name.padEnd(width)}  ${String(ok).padStart(4)}/${String(total).padEnd(4)} ${pct(ok, total).padStart(6)}${note ? `  (${note})` : ''}\n`,
+    `${name.padEnd(width)}  ${String(ok).padStart(4)}/${String(total).padEnd(4)} ${pct(ok, total).padStart(6)}` +
+      `${note ? `  (${note})` : ''}\n`,
   );
 }

@@ -51,7 +51,8 @@ const SUBJECT = new RegExp(
 const BODY = new RegExp(
   [
     'out of (the )?office',
-    'i am (currently )?(away|out|on (vacation|leave|holiday|annual leave|parental leave|maternity leave|paternity leave|sick leave|a business trip))',
+    'i am (currently )?(away|out|on (vacation|leave|holiday|annual leave|parental leave|maternity leave|' +
+      'paternity leave|sick leave|a business trip))',
     "i('m| am) (currently )?(travel+ing|on the road) (with|and have) limited",
     'limited access to (my )?e-?mail',
     'will (be )?(back|return)( to the office)? on',
@@ -121,7 +122,10 @@ const MONTH_RE = Object.keys(MONTHS)
   .join('|');
 
 const CUE =
-  "(?:until|till|til|through|thru|returning(?: on)?|return(?:ing)? on|back on|back in the office on|back in office on|back|will return on|will be back on|bis(?: zum| einschließlich| einschl\\.)?|ab|jusqu'(?:au|à)|jusqu’(?:au|à)|de retour le|hasta(?: el)?|de vuelta el|fino al|fino a|tot en met|tot|até(?: dia)?|a partir de)";
+  '(?:until|till|til|through|thru|returning(?: on)?|return(?:ing)? on|back on|back in the office on|back in office on|' +
+  'back|will return on|will be back on|bis(?: zum| einschließlich| einschl\\.)?|ab|' +
+  "jusqu'(?:au|à)|jusqu’(?:au|à)|de retour le|hasta(?: el)?|de vuelta el|fino al|fino a|tot en met|tot|" +
+  'até(?: dia)?|a partir de)';
 
 function build(year: number | null, month: number, day: number, ref: DateTime): DateTime | null {
   if (month < 1 || month > 12 || day < 1 || day > 31) return null;
@@ -151,7 +155,8 @@ export function parseReturnDate(text: string, ref: Date, zone = 'UTC'): string |
     // until 12(th) (of) March (2026)
     [
       new RegExp(
-        `${CUE}\\s+(?:[a-zäéèûô]+,?\\s+)?(?:the\\s+|le\\s+|el\\s+|den\\s+|il\\s+)?(\\d{1,2})(?:st|nd|rd|th|er|\\.)?\\s+(?:of\\s+|de\\s+|di\\s+)?(${MONTH_RE})\\.?(?:\\s+(?:de\\s+)?(\\d{4}))?\\b`,
+        `${CUE}\\s+(?:[a-zäéèûô]+,?\\s+)?(?:the\\s+|le\\s+|el\\s+|den\\s+|il\\s+)?(\\d{1,2})(?:st|nd|rd|th|er|\\.)?\\s+` +
+          `(?:of\\s+|de\\s+|di\\s+)?(${MONTH_RE})\\.?(?:\\s+(?:de\\s+)?(\\d{4}))?\\b`,
         'i',
       ),
       (m) => build(m[3] ? Number(m[3]) : null, MONTHS[m[2]!.toLowerCase()]!, Number(m[1]), r),

@@ -27,8 +27,13 @@ export interface MailFacts {
   ownAddresses?: string[];
 }
 
-const BOUNCE_FROM =
-  /mailer-daemon|postmaster|mail[ ._]delivery[ ._](subsystem|system)|mail administrator|mailadmin|mdaemon|system administrator|MAILER_DAEMON|bounce[s-]?@|antivirus|mail\.delivery|mailer@/i;
+const BOUNCE_FROM = new RegExp(
+  [
+    String.raw`mailer-daemon|postmaster|mail[ ._]delivery[ ._](subsystem|system)|mail administrator|mailadmin|mdaemon|`,
+    String.raw`system administrator|MAILER_DAEMON|bounce[s-]?@|antivirus|mail\.delivery|mailer@`,
+  ].join(''),
+  'i',
+);
 const BOUNCE_SUBJECT = new RegExp(
   [
     'undeliver',
@@ -136,7 +141,8 @@ function addressIn(value: string | null): string | null {
 export function isHard(status: string | null, diagnostic: string | null, action: string | null = null): boolean {
   if (action && /delayed|delivered|relayed|expanded/i.test(action)) return false;
   if (status?.startsWith('4')) return false;
-  if (status && (/^5\.1\.(0|1|2|3|6|10)$/.test(status) || status === '5.4.4')) return true; // bad mailbox or host; 5.4.4: no route to the domain
+  // bad mailbox or host; 5.4.4: no route to the domain
+  if (status && (/^5\.1\.(0|1|2|3|6|10)$/.test(status) || status === '5.4.4')) return true;
   if (status && /^5\.(2\.[23]|3\.4|7\.)/.test(status) && !/user unknown|no such user/i.test(diagnostic ?? ''))
     return false; // full, too big, policy
   // Other codes are used loosely (5.2.1 "User Unknown", 5.3.0 "No such user here"): the wording decides.
@@ -177,15 +183,28 @@ function parseDsn(text: string): BounceRecipient[] {
 /** The notice part of a non-standard bounce: before the returned copy of the original message. */
 function noticePart(text: string): string {
   const cut = text.search(
-    /^(-+ ?(original message|this is a copy|below this line|returned message|original message follows)|content-type: (message\/rfc822|text\/rfc822-headers)|\s*-{3,}.*(original|returned|copy).*-{3,}|received: from)/im,
+    new RegExp(
+      [
+        String.raw`^(-+ ?(original message|this is a copy|below this line|returned message|original message follows)|`,
+        String.raw`content-type: (message\/rfc822|text\/rfc822-headers)|\s*-{3,}.*(original|returned|copy).*-{3,}|`,
+        String.raw`received: from)`,
+      ].join(''),
+      'im',
+    ),
   );
   return cut > 0 ? text.slice(0, cut) : text;
 }
 
-const NOT_RECIPIENT_LINE =
-  /^\s*(message-id|references|in-reply-to|received|return-path|sender|from|reply-to|errors-to|list-[a-z-]+|x-[a-z-]+|dkim-signature|by|id|for)\b[:\s]/i;
+const NOT_RECIPIENT_LINE = new RegExp(
+  [
+    String.raw`^\s*(message-id|references|in-reply-to|received|return-path|sender|from|reply-to|errors-to|`,
+    String.raw`list-[a-z-]+|x-[a-z-]+|dkim-signature|by|id|for)\b[:\s]`,
+  ].join(''),
+  'i',
+);
 const ERROR_LINE = new RegExp(
-  `${STATUS_RE.source}|\\b[45]\\d\\d\\b|failed|undeliverable|unknown|not (be )?delivered|rejected|invalid|does not exist|no such|unable to deliver|permanent|could not|delayed|RCPT TO|recipient`,
+  `${STATUS_RE.source}|\\b[45]\\d\\d\\b|failed|undeliverable|unknown|not (be )?delivered|rejected|invalid|` +
+    'does not exist|no such|unable to deliver|permanent|could not|delayed|RCPT TO|recipient',
   'i',
 );
 

@@ -103,7 +103,13 @@ const SEPARATORS: RegExp[] = [
   /^\s*-{2,}\s*[^\n-]{3,40}\s*-{2,}\s*$/m, // -----Original Message----- and its translations, ---- John wrote ----
   /^_{10,}\s*$/m,
   // Outlook header blocks: From: … then Sent:/Date: … in any of several languages
-  /^\s*\*?(from|fra|de|von|van|da|från|od|от|lähettäjä)\*?:\s.+\n\s*\*?(sent|sendt|envoyé|gesendet|verzonden|inviato|enviado|skickat|date|datum|dátum|data|wysłane|отправлено|lähetetty)\*?:/im,
+  new RegExp(
+    [
+      String.raw`^\s*\*?(from|fra|de|von|van|da|från|od|от|lähettäjä)\*?:\s.+\n\s*\*?(sent|sendt|envoyé|gesendet|`,
+      String.raw`verzonden|inviato|enviado|skickat|date|datum|dátum|data|wysłane|отправлено|lähetetty)\*?:`,
+    ].join(''),
+    'im',
+  ),
 ];
 
 /** Cuts quote headers the reply parser misses: wrapped "On … wrote:" lines, localized separators, Outlook blocks. */
