@@ -15,7 +15,7 @@ import { requireRole } from '../auth/roles.js';
 import { intParam } from '../format.js';
 import { page } from '../layout.js';
 import { changeSource, createSource, testSource } from '../source-actions.js';
-import { sourcesPage, type SourcesFlash } from '../views/sources.js';
+import { sourcesPage, type SourceForm, type SourcesFlash } from '../views/sources.js';
 
 export function settingsSourceRoutes(ctx: AppContext): Router {
   const r = authedRouter();
@@ -33,17 +33,39 @@ export function settingsSourceRoutes(ctx: AppContext): Router {
   });
 
   r.post('/settings/sources', async (req, res, user) => {
-    let config: unknown = {};
-    const raw = String(req.body?.config ?? '').trim();
-    if (raw) {
-      try {
-        config = JSON.parse(raw);
-      } catch {
-        throw new AppError('VALIDATION', 'Settings must be a JSON object, e.g. {"maxAgeDays": 30}.');
+    const b = (req.body ?? {}) as Record<string, unknown>;
+    const field = (k: keyof SourceForm) => (typeof b[k] === 'string' ? b[k] : '');
+    const form: SourceForm = {
+      kind: field('kind'),
+      name: field('name'),
+      url: field('url'),
+      pollIntervalMinutes: field('pollIntervalMinutes'),
+      config: field('config'),
+    };
+    try {
+      let config: unknown = {};
+      const raw = form.config.trim();
+      if (raw) {
+        try {
+          config = JSON.parse(raw);
+        } catch {
+          throw new AppError('VALIDATION', 'Settings must be a JSON object, e.g. {"maxAgeDays": 30}.');
+        }
       }
+      const { source, secret } = await createSource(ctx, req, user.workspaceId, { ...b, config });
+      res.type('html').send(await list(req, { added: source, secret }));
+    } catch (err) {
+      // Refused input: the page again, with the reason and the form as it was sent.
+      if (!(err instanceof AppError) || err.status !== 400) throw err;
+      ctx.log.warn(
+        { code: err.code, status: 400, method: req.method, url: req.originalUrl, anonymous: false, why: err.message },
+        'http.rejected',
+      );
+      res
+        .status(400)
+        .type('html')
+        .send(await list(req, { refused: err.message, form }));
     }
-    const { source, secret } = await createSource(ctx, req, user.workspaceId, { ...req.body, config });
-    res.type('html').send(await list(req, { added: source, secret }));
   });
 
   for (const [action, enabled] of [

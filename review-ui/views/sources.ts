@@ -11,14 +11,28 @@ import { csrfField } from '../layout.js';
 import { extLink } from './draft.js';
 import { when as timeAt } from './time.js';
 
+/** The add form as it was sent, to show again beside the reason it was refused. */
+export interface SourceForm {
+  kind: string;
+  name: string;
+  url: string;
+  pollIntervalMinutes: string;
+  config: string;
+}
+
 /** What the page says above the list after an action. */
 export type SourcesFlash =
   | { added: SignalSourceRow; secret: string | null }
   | { polling: SignalSourceRow }
-  | { tested: SignalSourceRow; result: SourceTestResult };
+  | { tested: SignalSourceRow; result: SourceTestResult }
+  | { refused: string; form: SourceForm };
 
 function flash(f: SourcesFlash | undefined): Html | string {
   if (!f) return '';
+  if ('refused' in f)
+    return html`<p class="error" role="alert">
+      The source was not added: ${f.refused} <a href="#add-source">Correct it below</a>.
+    </p>`;
   if ('added' in f)
     return html`<p class="flash ok" role="status">
       Added “${f.added.name}”.
@@ -42,6 +56,8 @@ function nextPoll(s: SignalSourceRow, tz: string): Html | string {
 
 export function sourcesPage(req: AuthedRequest, rows: SourceListRow[], f?: SourcesFlash): Html {
   const tz = req.user.timeZone;
+  const form: SourceForm =
+    f && 'refused' in f ? f.form : { kind: SOURCE_KINDS[0], name: '', url: '', pollIntervalMinutes: '60', config: '' };
   return html`${flash(f)}
     <table>
       <thead>
@@ -90,20 +106,24 @@ export function sourcesPage(req: AuthedRequest, rows: SourceListRow[], f?: Sourc
       </tbody>
     </table>
     ${rows.length ? '' : html`<p class="empty">No sources yet. Add a news or funding feed, a company page or a job board.</p>`}
-    <h2>Add a source</h2>
+    <h2 id="add-source">Add a source</h2>
     <form method="post" action="/settings/sources" class="stack wide">
       ${csrfField(req)}
       <label
         >Kind
         <select name="kind">
-          ${SOURCE_KINDS.map((k) => html`<option value="${k}">${sourceRegistry[k].label}</option>`)}
+          ${SOURCE_KINDS.map((k) => html`<option value="${k}" ${form.kind === k ? html`selected` : ''}>${sourceRegistry[k].label}</option>`)}
         </select></label
       >
-      <label>Name <input name="name" required maxlength="200" /></label>
-      <label>URL <input name="url" type="url" placeholder="https://example.com/feed.xml" /></label>
-      <label>Poll every (minutes) <input name="pollIntervalMinutes" type="number" min="5" value="60" /></label>
+      <label>Name <input name="name" required maxlength="200" value="${form.name}" /></label>
+      <label>URL <input name="url" type="url" placeholder="https://example.com/feed.xml" value="${form.url}" /></label>
       <label
-        >Settings (JSON, optional) <textarea name="config" rows="2" placeholder='{"maxAgeDays": 30}'></textarea>
+        >Poll every (minutes)
+        <input name="pollIntervalMinutes" type="number" min="5" max="10080" value="${form.pollIntervalMinutes}"
+      /></label>
+      <label
+        >Settings (JSON, optional)
+        <textarea name="config" rows="2" placeholder='{"maxAgeDays": 30}'>${form.config}</textarea>
       </label>
       <button type="submit">Add source</button>
     </form>`;

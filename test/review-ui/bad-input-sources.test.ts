@@ -49,3 +49,33 @@ describeEachBackend('adding a source with a bad address', (get) => {
     );
   });
 });
+
+describeEachBackend('a refused source on the settings page', (get) => {
+  const app = useSourcesWeb(get);
+
+  it('shows the page again with the reason and the form as it was typed', async () => {
+    const typed = {
+      kind: 'page',
+      name: 'Acme <newsroom> & "press"',
+      url: 'https://acme.example/news',
+      pollIntervalMinutes: '2',
+      config: '{"maxAgeDays": 30}',
+    };
+    const res = await app.addViaPage(typed);
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(html).toMatch(/<p class="error" role="alert">\s*The source was not added: pollIntervalMinutes/);
+    expect(html).toContain('<h2 id="add-source">Add a source</h2>');
+    expect(html).toMatch(/<option value="page"\s+selected>/);
+    for (const k of ['name', 'url', 'pollIntervalMinutes'] as const)
+      expect(html).toContain(`value="${escapeHtml(typed[k])}"`);
+    expect(html).toContain(`>${escapeHtml(typed.config)}</textarea>`);
+    // Nothing was added; the form is there once.
+    expect(html.match(/action="\/settings\/sources"/g)).toHaveLength(1);
+    const stored = await one<{ n: number }>(app.ctx.db, {
+      text: 'SELECT count(*)::int AS n FROM signal_sources WHERE workspace_id = $1',
+      values: [app.ws.id],
+    });
+    expect(stored!.n).toBe(0);
+  });
+});
