@@ -4,6 +4,7 @@ import { afterAll, beforeAll } from 'vitest';
 import type { AppContext } from '../../context.js';
 import type { Queryable } from '../../db/index.js';
 import { one, run } from '../../db/index.js';
+import { approveSequence } from '../../sequencing/approve.js';
 import { sendStep } from '../../sequencing/send.js';
 import { TransportPool, transportDeps } from '../../sequencing/transport.js';
 import type { TestWorkspace } from '../support/builders.js';
@@ -151,6 +152,28 @@ export async function stepRows(db: Queryable, sequenceId: number) {
     attempts: number;
     last_error: string | null;
   }>(db, { text: `SELECT * FROM sequence_steps WHERE sequence_id = $1 ORDER BY position`, values: [sequenceId] });
+}
+
+/** The status of a sequence or a contact. */
+export const statusOf = async (db: Queryable, table: 'sequences' | 'contacts', id: number) =>
+  (await one<{ status: string }>(db, { text: `SELECT status FROM ${table} WHERE id = $1`, values: [id] }))!.status;
+
+/** Approves a built sequence at `now` and sends its opener then (it must go out): with its contact's address and Message-ID. */
+export async function sendOpener(
+  ctx: AppContext,
+  transports: TransportPool,
+  b: BuiltSequence,
+  userId: number,
+  now: Date,
+): Promise<BuiltSequence & { email: string; messageId: string }> {
+  await approveSequence(ctx, { sequenceId: b.sequenceId, userId, now, random: () => 0 });
+  const r = await sendStep(ctx, b.stepIds[0]!, { transports, now: () => now });
+  if (r.status !== 'sent') throw new Error(`opener not sent: ${JSON.stringify(r)}`);
+  const email = (await one<{ email: string }>(ctx.db, {
+    text: 'SELECT email FROM contacts WHERE id = $1',
+    values: [b.contactId],
+  }))!.email;
+  return { ...b, email, messageId: r.messageId };
 }
 
 export interface SmtpSending {

@@ -2,16 +2,14 @@ import { DateTime } from 'luxon';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
-import { approveSequence } from '../../sequencing/approve.js';
 import { syncMailbox } from '../../sequencing/inbox/imap.js';
 import { reconcileStuck } from '../../sequencing/reconcile.js';
-import { sendStep } from '../../sequencing/send.js';
 import { TransportPool, transportDeps } from '../../sequencing/transport.js';
 import { createTestContext } from '../support/context.js';
 import { describeEachBackend } from '../support/db.js';
 import { buildWorkspace, type TestWorkspace } from '../support/builders.js';
 import { DOVECOT_PASSWORD, startDovecot, type TestDovecot } from '../support/dovecot.js';
-import { ALWAYS, buildSequence, stepRows } from './builders.js';
+import { ALWAYS, buildSequence, sendOpener, statusOf, stepRows } from './builders.js';
 import { dsnFor, replyTo } from './mail-builders.js';
 import { eventually } from '../support/eventually.js';
 
@@ -54,14 +52,7 @@ describeEachBackend('inbox over IMAP (Dovecot)', (get) => {
       fallback: null,
     });
     await ctx.db.query(`UPDATE sequences SET mailbox_id = $2 WHERE id = $1`, [b.sequenceId, mailboxId]);
-    await approveSequence(ctx, { sequenceId: b.sequenceId, userId: ws.users.rep.id, now: NOW, random: () => 0 });
-    const r = await sendStep(ctx, b.stepIds[0]!, { transports, now: () => NOW });
-    if (r.status !== 'sent') throw new Error(`opener not sent: ${JSON.stringify(r)}`);
-    const email = (await one<{ email: string }>(ctx.db, {
-      text: 'SELECT email FROM contacts WHERE id = $1',
-      values: [b.contactId],
-    }))!.email;
-    return { ...b, email, messageId: r.messageId };
+    return sendOpener(ctx, transports, b, ws.users.rep.id, NOW);
   };
   const sync = () => syncMailbox(ctx, mailboxId, { now: () => NOW });
 
@@ -120,30 +111,15 @@ describeEachBackend('inbox over IMAP (Dovecot)', (get) => {
     const back = DateTime.fromISO('2026-03-24', { zone: 'America/New_York' }).toJSDate();
     expect(steps[1]!.scheduled_at!.getTime()).toBeGreaterThanOrEqual(back.getTime());
     expect(steps[2]!.scheduled_at!.getTime()).toBeGreaterThan(steps[1]!.scheduled_at!.getTime());
-    expect(
-      (await one<{ status: string }>(ctx.db, {
-        text: 'SELECT status FROM sequences WHERE id = $1',
-        values: [s.sequenceId],
-      }))!.status,
-    ).toBe('active');
-    expect(
-      (await one<{ status: string }>(ctx.db, {
-        text: 'SELECT status FROM contacts WHERE id = $1',
-        values: [s.contactId],
-      }))!.status,
-    ).toBe('active');
+    expect(await statusOf(ctx.db, 'sequences', s.sequenceId)).toBe('active');
+    expect(await statusOf(ctx.db, 'contacts', s.contactId)).toBe('active');
   });
 
   it('a DSN suppresses the address, marks the contact bounced and stops the sequence', async () => {
     const s = await sentOpener();
     await dovecot.append(user, dsnFor({ rcpt: s.email, to: user, originalMessageId: s.messageId }));
     await sync();
-    expect(
-      (await one<{ status: string }>(ctx.db, {
-        text: 'SELECT status FROM contacts WHERE id = $1',
-        values: [s.contactId],
-      }))!.status,
-    ).toBe('bounced');
+    expect(await statusOf(ctx.db, 'contacts', s.contactId)).toBe('bounced');
     expect(
       await one(ctx.db, {
         text: `SELECT 1 FROM suppressions WHERE workspace_id = $1 AND kind = 'email' AND value = lower($2)`,
@@ -196,12 +172,7 @@ describeEachBackend('inbox over IMAP (Dovecot)', (get) => {
       values: [s.sequenceId],
     });
     expect(msg!.classification_details.matchedBy).toBe('sender');
-    expect(
-      (await one<{ status: string }>(ctx.db, {
-        text: 'SELECT status FROM sequences WHERE id = $1',
-        values: [s.sequenceId],
-      }))!.status,
-    ).toBe('stopped');
+    expect(await statusOf(ctx.db, 'sequences', s.sequenceId)).toBe('stopped');
   });
 
   it('reconciles a step left in sending: found in the Sent folder → sent, not found → unknown, never resent', async () => {

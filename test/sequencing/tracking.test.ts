@@ -2,8 +2,6 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AppContext } from '../../context.js';
 import { one } from '../../db/index.js';
-import { approveSequence } from '../../sequencing/approve.js';
-import { sendStep } from '../../sequencing/send.js';
 import { makeToken } from '../../sequencing/tokens.js';
 import { bookingWebhookSecret, inboundWebhookSecret, signTimestamped } from '../../sequencing/tracking.js';
 import { TransportPool, transportDeps } from '../../sequencing/transport.js';
@@ -11,7 +9,7 @@ import { createTestContext } from '../support/context.js';
 import { describeEachBackend } from '../support/db.js';
 import { buildWorkspace, type TestWorkspace } from '../support/builders.js';
 import { listen } from '../support/web.js';
-import { ALWAYS, buildSequence, stepRows } from './builders.js';
+import { ALWAYS, buildSequence, sendOpener, statusOf, stepRows } from './builders.js';
 import { replyTo } from './mail-builders.js';
 
 const NOW = new Date('2026-03-10T14:00:00Z');
@@ -43,18 +41,12 @@ describeEachBackend('tracking and webhooks', (get) => {
       window: ALWAYS,
       fallback: null,
     });
-    await approveSequence(ctx, { sequenceId: b.sequenceId, userId: ws.users.rep.id, now: NOW });
-    const r = await sendStep(ctx, b.stepIds[0]!, { transports, now: () => NOW });
-    if (r.status !== 'sent') throw new Error('not sent');
-    const email = (await one<{ email: string }>(ctx.db, {
-      text: 'SELECT email FROM contacts WHERE id = $1',
-      values: [b.contactId],
-    }))!.email;
+    const opener = await sendOpener(ctx, transports, b, ws.users.rep.id, NOW);
     const mailbox = (await one<{ from_email: string }>(ctx.db, {
       text: 'SELECT from_email FROM mailboxes WHERE id = $1',
       values: [b.mailboxId],
     }))!.from_email;
-    return { ...b, email, mailbox, messageId: r.messageId };
+    return { ...opener, mailbox };
   };
   const events = (sequenceId: number, type: string) =>
     ctx.db
@@ -99,12 +91,7 @@ describeEachBackend('tracking and webhooks', (get) => {
     const page = await fetch(`${web.base}/u/${token}`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<form method="post"');
-    expect(
-      (await one<{ status: string }>(ctx.db, {
-        text: 'SELECT status FROM contacts WHERE id = $1',
-        values: [s.contactId],
-      }))!.status,
-    ).toBe('active');
+    expect(await statusOf(ctx.db, 'contacts', s.contactId)).toBe('active');
 
     const res = await fetch(`${web.base}/u/${token}`, {
       method: 'POST',
@@ -112,12 +99,7 @@ describeEachBackend('tracking and webhooks', (get) => {
       body: 'List-Unsubscribe=One-Click',
     });
     expect(res.status).toBe(200);
-    expect(
-      (await one<{ status: string }>(ctx.db, {
-        text: 'SELECT status FROM contacts WHERE id = $1',
-        values: [s.contactId],
-      }))!.status,
-    ).toBe('unsubscribed');
+    expect(await statusOf(ctx.db, 'contacts', s.contactId)).toBe('unsubscribed');
     expect(
       await one(ctx.db, {
         text: `SELECT 1 FROM suppressions WHERE workspace_id = $1 AND value = lower($2)`,
@@ -144,12 +126,7 @@ describeEachBackend('tracking and webhooks', (get) => {
     expect(ok.status).toBe(202);
     expect(await ok.json()).toMatchObject({ status: 'stored', kind: 'reply', sequenceId: s.sequenceId });
     expect(await (await post(signTimestamped(secret, raw))).json()).toMatchObject({ status: 'duplicate' });
-    expect(
-      (await one<{ status: string }>(ctx.db, {
-        text: 'SELECT status FROM sequences WHERE id = $1',
-        values: [s.sequenceId],
-      }))!.status,
-    ).toBe('stopped');
+    expect(await statusOf(ctx.db, 'sequences', s.sequenceId)).toBe('stopped');
   });
 
   it('a signed Cal.com booking for the invitee ends the sequence as a success', async () => {
@@ -191,11 +168,6 @@ describeEachBackend('tracking and webhooks', (get) => {
     const created = JSON.stringify({ event: 'invitee.created', payload: { email: s.email } });
     expect((await post(created, signTimestamped(secret, created, new Date(Date.now() - 600_000)))).status).toBe(401);
     expect(await (await post(created, signTimestamped(secret, created))).json()).toMatchObject({ matched: 1 });
-    expect(
-      (await one<{ status: string }>(ctx.db, {
-        text: 'SELECT status FROM sequences WHERE id = $1',
-        values: [s.sequenceId],
-      }))!.status,
-    ).toBe('completed');
+    expect(await statusOf(ctx.db, 'sequences', s.sequenceId)).toBe('completed');
   });
 });
