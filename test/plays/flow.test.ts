@@ -7,8 +7,6 @@ import { draftAgent } from '../../agents/draft.js';
 import { researchAgent } from '../../agents/research.js';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
-import { insertAccount } from '../../db/queries/accounts.js';
-import { insertContact } from '../../db/queries/contacts.js';
 import { createApiToken } from '../../review-ui/auth/api-token.js';
 import { inboundSecret } from '../../plays/enroll.js';
 import { seedDefaultPlays } from '../../plays/service.js';
@@ -18,7 +16,7 @@ import { createTestContext } from '../support/context.js';
 import { describeEachBackend } from '../support/db.js';
 import { Browserish, listen } from '../support/web.js';
 import { buildDraftWorkspace } from '../drafting/builders.js';
-import type { TestWorkspace } from '../support/builders.js';
+import { buildAccount, buildContact, type TestWorkspace } from '../support/builders.js';
 
 interface SeqRow {
   id: number;
@@ -134,37 +132,22 @@ describeEachBackend('plays end to end', (get) => {
 
   it('enrolls two contacts by hand: one signal, two drafts, the second starting a day later', async () => {
     const { db } = get();
-    const acc = (await one(
-      db,
-      insertAccount(ws.id, {
-        name: 'Twofold',
-        domain: 'twofold.example',
-        aliases: [],
-        ownerId: ws.users.rep.id,
-        timeZone: 'UTC',
-        country: null,
-        tags: [],
-      }),
-    ))!;
+    const acc = await buildAccount(db, ws, 'Twofold', 'twofold.example');
     const ids: number[] = [];
     for (const [first, title] of [
       ['Ada', 'VP Sales'],
       ['Ben', 'Head of RevOps'],
     ]) {
       ids.push(
-        (await one(
-          db,
-          insertContact(ws.id, {
+        (
+          await buildContact(db, ws, {
             accountId: acc.id,
             firstName: first!,
             lastName: 'T',
             email: `${first!.toLowerCase()}@twofold.example`,
             title: title!,
-            timeZone: null,
-            linkedinUrl: null,
-            isChampion: false,
-          }),
-        ))!.id,
+          })
+        ).id,
       );
     }
     const play = await one<{ id: number }>(db, {
@@ -221,31 +204,14 @@ describeEachBackend('plays end to end', (get) => {
 
   it('keeps a signal no enabled play takes, dismissed with the reason, and drafts nothing', async () => {
     const { db } = get();
-    const acc = (await one(
-      db,
-      insertAccount(ws.id, {
-        name: 'Seedling',
-        domain: 'seedling.example',
-        aliases: [],
-        ownerId: ws.users.rep.id,
-        timeZone: 'UTC',
-        country: null,
-        tags: [],
-      }),
-    ))!;
-    await run(
-      db,
-      insertContact(ws.id, {
-        accountId: acc.id,
-        firstName: 'Cy',
-        lastName: 'S',
-        email: 'cy@seedling.example',
-        title: 'CEO',
-        timeZone: null,
-        linkedinUrl: null,
-        isChampion: false,
-      }),
-    );
+    const acc = await buildAccount(db, ws, 'Seedling', 'seedling.example');
+    await buildContact(db, ws, {
+      accountId: acc.id,
+      firstName: 'Cy',
+      lastName: 'S',
+      email: 'cy@seedling.example',
+      title: 'CEO',
+    });
     const s = (await one<{ id: number }>(db, {
       text:
         `INSERT INTO signals (workspace_id, account_id, type, subtype, title, facts, fingerprint) ` +
@@ -274,31 +240,14 @@ describeEachBackend('funnel by play', (get) => {
         text: `SELECT id FROM plays WHERE workspace_id = $1 AND name LIKE 'Hiring%'`,
         values: [ws.id],
       }))!;
-      const acc = (await one(
-        db,
-        insertAccount(ws.id, {
-          name: 'Hire Co',
-          domain: 'hire.example',
-          aliases: [],
-          ownerId: ws.users.rep.id,
-          timeZone: 'UTC',
-          country: null,
-          tags: [],
-        }),
-      ))!;
-      const c = (await one(
-        db,
-        insertContact(ws.id, {
-          accountId: acc.id,
-          firstName: 'H',
-          lastName: 'C',
-          email: 'h@hire.example',
-          title: 'VP Sales',
-          timeZone: null,
-          linkedinUrl: null,
-          isChampion: false,
-        }),
-      ))!;
+      const acc = await buildAccount(db, ws, 'Hire Co', 'hire.example');
+      const c = await buildContact(db, ws, {
+        accountId: acc.id,
+        firstName: 'H',
+        lastName: 'C',
+        email: 'h@hire.example',
+        title: 'VP Sales',
+      });
       for (const [playId, status] of [
         [play.id, 'pending_review'],
         [play.id, 'active'],
