@@ -3,7 +3,7 @@
 // Reads: SOQL through jsforce, oldest change first (ORDER BY LastModifiedDate, Id), one page per call with
 // Salesforce's nextRecordsUrl as the cursor. An incremental read uses queryAll, so records deleted or merged
 // away since the cursor come back too (IsDeleted, MasterRecordId); a full resync reads only live records.
-// The RevOps filter becomes a WHERE fragment only through soql-filter.ts.
+// All SOQL text, the RevOps filter's WHERE fragment included, comes from soql.ts.
 // Writes: Tasks (emails) and Events (meetings) in composite sobject collections of up to 200, allOrNone
 // false, one result per record; opt-outs set HasOptedOutOfEmail on every contact with the address.
 // Contacts a rep emailed (the workspace's create_contacts) are found by Email first, else created.
@@ -19,7 +19,6 @@ import {
   type CrmObject,
   type CrmOwner,
   type CrmProvider,
-  type CrmTargetFilter,
   type CrmTokenSource,
   type ListCursor,
   type ListOptions,
@@ -32,15 +31,23 @@ import {
   CONTACT_FIELDS,
   defaultSalesforceMapping,
   OPPORTUNITY_FIELDS,
-  selectSoql,
-  soqlDateTime,
   toActivityRecord,
   toCompany,
   toContact,
   toDeal,
   type SfRow,
 } from './records.js';
-import { checkFieldName, fieldEqualsClause, safeWhereClause, SoqlFilterError, soqlString } from './soql-filter.js';
+import {
+  activitiesSoql,
+  checkFieldName,
+  contactByEmailSoql,
+  modifiedSince,
+  optedInContactsSoql,
+  OWNERS_SOQL,
+  removedSoql,
+  selectSoql,
+  targetWhere,
+} from './soql.js';
 
 /** Salesforce's collections take at most 200 records a call. */
 const COLLECTION_MAX = 200;
@@ -58,23 +65,6 @@ interface SaveResult {
   id?: string;
   success: boolean;
   errors: { statusCode?: string; errorCode?: string; message: string; fields?: string[] }[];
-}
-
-/** The SOQL fragment for the RevOps target filter; CrmError('invalid') with the reason when refused. */
-export function targetWhere(filter: CrmTargetFilter | undefined): string | null {
-  try {
-    if (!filter || filter.type === 'all') return null;
-    if (filter.type === 'where') return safeWhereClause(filter.value ?? '');
-    if (filter.type === 'property') return fieldEqualsClause(filter.property ?? '', filter.value);
-    throw new CrmError(
-      'invalid',
-      'Salesforce list views are not supported as a target filter: use a SOQL filter or a checkbox field',
-    );
-  } catch (err) {
-    if (err instanceof SoqlFilterError)
-      throw new CrmError('invalid', `The Salesforce target filter was refused: ${err.message}`);
-    throw err;
-  }
 }
 
 export class SalesforceProvider implements CrmProvider {
@@ -130,33 +120,29 @@ export class SalesforceProvider implements CrmProvider {
     });
   }
 
-  private static since(cursor: ListCursor): string[] {
-    return cursor.since ? [`LastModifiedDate >= ${soqlDateTime(cursor.since)}`] : [];
-  }
-
   async listCompanies(cursor: ListCursor, opts: ListOptions): Promise<Page<CrmCompany>> {
     const filter = targetWhere(opts.filter);
-    const where = [...SalesforceProvider.since(cursor), ...(filter ? [filter] : [])];
+    const where = [...modifiedSince(cursor.since), ...(filter ? [filter] : [])];
     const soql = selectSoql('Account', ACCOUNT_FIELDS, opts.fields, where);
     const p = await this.page('Reading Accounts', soql, cursor, opts.limit, Boolean(cursor.since));
     return pageOf(p, cursor, (r) => toCompany(r, opts.fields));
   }
 
   async listContacts(cursor: ListCursor, opts: ListOptions): Promise<Page<CrmContact>> {
-    const soql = selectSoql('Contact', CONTACT_FIELDS, opts.fields, SalesforceProvider.since(cursor));
+    const soql = selectSoql('Contact', CONTACT_FIELDS, opts.fields, modifiedSince(cursor.since));
     const p = await this.page('Reading Contacts', soql, cursor, opts.limit, Boolean(cursor.since));
     return pageOf(p, cursor, (r) => toContact(r, opts.fields));
   }
 
   async listDeals(cursor: ListCursor): Promise<Page<CrmDeal>> {
-    const soql = selectSoql('Opportunity', OPPORTUNITY_FIELDS, [], SalesforceProvider.since(cursor));
+    const soql = selectSoql('Opportunity', OPPORTUNITY_FIELDS, [], modifiedSince(cursor.since));
     const p = await this.page('Reading Opportunities', soql, cursor, undefined, Boolean(cursor.since));
     return pageOf(p, cursor, toDeal);
   }
 
   async listRemoved(object: CrmObject, since: Date): Promise<{ externalId: string; mergedIntoId: string | null }[]> {
     const sobject = object === 'company' ? 'Account' : 'Contact';
-    const soql = `SELECT Id, MasterRecordId FROM ${sobject} WHERE IsDeleted = true AND LastModifiedDate >= ${soqlDateTime(since)}`;
+    const soql = removedSoql(sobject, since);
     const out: { externalId: string; mergedIntoId: string | null }[] = [];
     let cursor: ListCursor = {};
     for (;;) {
@@ -172,7 +158,7 @@ export class SalesforceProvider implements CrmProvider {
     const owners: CrmOwner[] = [];
     let cursor: ListCursor = {};
     for (;;) {
-      const p = await this.page('Reading Users', 'SELECT Id, Email, Name FROM User', cursor, undefined, false);
+      const p = await this.page('Reading Users', OWNERS_SOQL, cursor, undefined, false);
       for (const r of p.records) {
         if (typeof r.Email === 'string' && r.Email)
           owners.push({ id: r.Id, email: r.Email.toLowerCase(), name: String(r.Name ?? '') });
@@ -219,13 +205,9 @@ export class SalesforceProvider implements CrmProvider {
       if (!mine.length) continue;
       const whos = [...new Set(mine.map((w) => w.activity.contactExternalId))];
       const times = mine.map((w) => (w.activity.type === 'email' ? w.activity.at : w.activity.startAt).getTime());
-      const since = soqlDateTime(new Date(Math.min(...times) - 86_400_000));
+      const since = new Date(Math.min(...times) - 86_400_000);
       for (let i = 0; i < whos.length; i += COLLECTION_MAX) {
-        const ids = whos
-          .slice(i, i + COLLECTION_MAX)
-          .map(soqlString)
-          .join(', ');
-        const soql = `SELECT Id, Description FROM ${sobject} WHERE WhoId IN (${ids}) AND CreatedDate >= ${since}`;
+        const soql = activitiesSoql(sobject, whos.slice(i, i + COLLECTION_MAX), since);
         let after: string | undefined;
         do {
           // queryAll: a Task/Event we wrote and someone deleted since is found in the recycle bin and
@@ -252,7 +234,7 @@ export class SalesforceProvider implements CrmProvider {
 
   async setOptOut(contactExternalId: string, email: string, reason: string): Promise<void> {
     void reason; // Salesforce has no reason field on the opt-out; the core keeps ours.
-    const soql = `SELECT Id FROM Contact WHERE Email = ${soqlString(email.trim())} AND HasOptedOutOfEmail = false`;
+    const soql = optedInContactsSoql(email.trim());
     const ids = new Set([contactExternalId]);
     const p = await this.page('Finding Contacts with the address', soql, {}, undefined, false);
     for (const r of p.records) ids.add(r.Id);
@@ -273,7 +255,7 @@ export class SalesforceProvider implements CrmProvider {
    */
   async createContact(c: NewCrmContact): Promise<string> {
     const email = c.email.trim();
-    const soql = `SELECT Id FROM Contact WHERE Email = ${soqlString(email)} ORDER BY CreatedDate, Id LIMIT 1`;
+    const soql = contactByEmailSoql(email);
     const found = await this.page('Finding the Contact by email', soql, {}, undefined, false);
     if (found.records[0]) return found.records[0].Id;
     const record: Record<string, string> = {};

@@ -1,4 +1,4 @@
-// Salesforce records ↔ the core's normalised shapes, and the SOQL we read them with. Pure: no I/O.
+// Salesforce records ↔ the core's normalised shapes, and the fields we read them with. Pure: no I/O.
 import {
   activityMarker,
   type CrmActivity,
@@ -8,7 +8,6 @@ import {
   type CrmFields,
   type CrmMapping,
 } from '../provider.js';
-import { checkFieldName } from './soql-filter.js';
 
 export type SfRow = Record<string, unknown> & { Id: string };
 
@@ -52,19 +51,6 @@ export function defaultSalesforceMapping(): CrmMapping {
       sequenceStatus: '',
     },
   };
-}
-
-/** SOQL datetime literal, to the second (SOQL takes no fractions; reading one second early is harmless). */
-export const soqlDateTime = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-
-/**
- * SELECT … FROM object [WHERE …] ORDER BY LastModifiedDate, Id. `extraFields` are the mapping's names,
- * checked to be plain field names; `where` parts are already safe (built here or by soql-filter.ts).
- */
-export function selectSoql(object: string, base: string[], extraFields: string[], where: string[]): string {
-  const fields = [...new Set([...base, ...extraFields.filter(Boolean).map(checkFieldName)])];
-  const clause = where.length ? ` WHERE ${where.map((w) => `(${w})`).join(' AND ')}` : '';
-  return `SELECT ${fields.join(', ')} FROM ${object}${clause} ORDER BY LastModifiedDate, Id`;
 }
 
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));

@@ -1,4 +1,5 @@
-// The RevOps target filter for Salesforce Accounts, made safe to put in a SOQL WHERE clause.
+// All the SOQL we send to Salesforce: the queries the provider reads with, and the RevOps target
+// filter for Accounts, made safe to put in a WHERE clause. Pure: no I/O, tested on its own.
 //
 // RevOps types a where-fragment (`Type = 'Prospect' AND Industry IN ('Software', 'Fintech')`) or names a
 // checkbox field (`Target__c`). What they type is parsed against a whitelist — field comparisons joined by
@@ -6,7 +7,7 @@
 // named date literals — and the clause we send is rebuilt from the parsed pieces, strings escaped again.
 // A subquery, a semicolon, LIMIT/ORDER BY, a function call, an unbalanced quote or parenthesis, or
 // anything else is refused with the reason, so a filter can narrow which Accounts we read and nothing else.
-// Pure: no I/O, tested on its own.
+import { CrmError, type CrmTargetFilter } from '../provider.js';
 
 const FIELD = /^[A-Za-z][A-Za-z0-9_]{0,79}$/;
 const OPERATORS = ['=', '!=', '<', '<=', '>', '>=', 'LIKE', 'IN', 'NOT IN', 'INCLUDES', 'EXCLUDES'] as const;
@@ -163,3 +164,56 @@ export function fieldEqualsClause(field: string, value: string | undefined): str
   if (/^-?\d+(\.\d+)?$/.test(v)) return `${field} = ${v}`;
   return `${field} = ${soqlString(v)}`;
 }
+
+/** The SOQL fragment for the RevOps target filter; CrmError('invalid') with the reason when refused. */
+export function targetWhere(filter: CrmTargetFilter | undefined): string | null {
+  try {
+    if (!filter || filter.type === 'all') return null;
+    if (filter.type === 'where') return safeWhereClause(filter.value ?? '');
+    if (filter.type === 'property') return fieldEqualsClause(filter.property ?? '', filter.value);
+    throw new CrmError(
+      'invalid',
+      'Salesforce list views are not supported as a target filter: use a SOQL filter or a checkbox field',
+    );
+  } catch (err) {
+    if (err instanceof SoqlFilterError)
+      throw new CrmError('invalid', `The Salesforce target filter was refused: ${err.message}`);
+    throw err;
+  }
+}
+
+/** SOQL datetime literal, to the second (SOQL takes no fractions; reading one second early is harmless). */
+const soqlDateTime = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** The WHERE part of a read from `since` (none when absent). */
+export const modifiedSince = (since: Date | undefined) => (since ? [`LastModifiedDate >= ${soqlDateTime(since)}`] : []);
+
+/**
+ * SELECT … FROM object [WHERE …] ORDER BY LastModifiedDate, Id. `extraFields` are the mapping's names,
+ * checked to be plain field names; `where` parts are already safe (built here).
+ */
+export function selectSoql(object: string, base: string[], extraFields: string[], where: string[]): string {
+  const fields = [...new Set([...base, ...extraFields.filter(Boolean).map(checkFieldName)])];
+  const clause = where.length ? ` WHERE ${where.map((w) => `(${w})`).join(' AND ')}` : '';
+  return `SELECT ${fields.join(', ')} FROM ${object}${clause} ORDER BY LastModifiedDate, Id`;
+}
+
+/** Records deleted or merged away since a time (read with queryAll). */
+export const removedSoql = (sobject: string, since: Date) =>
+  `SELECT Id, MasterRecordId FROM ${sobject} WHERE IsDeleted = true` +
+  ` AND LastModifiedDate >= ${soqlDateTime(since)}`;
+
+export const OWNERS_SOQL = 'SELECT Id, Email, Name FROM User';
+
+/** Tasks/Events on these contacts created since a time, with the Description our marker is in. */
+export const activitiesSoql = (sobject: 'Task' | 'Event', whoIds: string[], since: Date) =>
+  `SELECT Id, Description FROM ${sobject} WHERE WhoId IN (${whoIds.map(soqlString).join(', ')})` +
+  ` AND CreatedDate >= ${soqlDateTime(since)}`;
+
+/** The Contacts with this address not opted out yet. */
+export const optedInContactsSoql = (email: string) =>
+  `SELECT Id FROM Contact WHERE Email = ${soqlString(email)} AND HasOptedOutOfEmail = false`;
+
+/** The oldest Contact with this address. */
+export const contactByEmailSoql = (email: string) =>
+  `SELECT Id FROM Contact WHERE Email = ${soqlString(email)} ORDER BY CreatedDate, Id LIMIT 1`;
