@@ -39,7 +39,8 @@ function restart(w: SearchWindow): SearchWindow {
   if (w.m === null || w.m === w.s)
     throw new CrmError(
       'invalid',
-      `HubSpot's search returns a limited number of results and more records than that share one modified time (${new Date(w.s ?? 0).toISOString()}): the sync cannot page past them`,
+      "HubSpot's search returns a limited number of results and more records than that share one modified time " +
+        `(${new Date(w.s ?? 0).toISOString()}): the sync cannot page past them`,
     );
   return { s: w.m, o: 0, x: w.ids, m: w.m, ids: w.ids };
 }

@@ -11,8 +11,14 @@ import { CrmError, type CrmTargetFilter } from '../provider.js';
 
 const FIELD = /^[A-Za-z][A-Za-z0-9_]{0,79}$/;
 const OPERATORS = ['=', '!=', '<', '<=', '>', '>=', 'LIKE', 'IN', 'NOT IN', 'INCLUDES', 'EXCLUDES'] as const;
-const DATE_LITERAL =
-  /^(YESTERDAY|TODAY|TOMORROW|(LAST|THIS|NEXT)_(WEEK|MONTH|QUARTER|YEAR|FISCAL_QUARTER|FISCAL_YEAR)|LAST_90_DAYS|NEXT_90_DAYS|(LAST|NEXT)_N_(DAYS|WEEKS|MONTHS|QUARTERS|YEARS|FISCAL_QUARTERS|FISCAL_YEARS):\d{1,4})$/i;
+const DATE_LITERAL = new RegExp(
+  [
+    '^(YESTERDAY|TODAY|TOMORROW|(LAST|THIS|NEXT)_(WEEK|MONTH|QUARTER|YEAR|FISCAL_QUARTER|FISCAL_YEAR)',
+    '|LAST_90_DAYS|NEXT_90_DAYS',
+    '|(LAST|NEXT)_N_(DAYS|WEEKS|MONTHS|QUARTERS|YEARS|FISCAL_QUARTERS|FISCAL_YEARS):\\d{1,4})$',
+  ].join(''),
+  'i',
+);
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:\d{2}))?$/;
 const MAX_LENGTH = 2000;
 const MAX_COMPARISONS = 30;
