@@ -75,7 +75,8 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
       title: 'Prospector API',
       version: '1',
       description:
-        'Every action of the review UI. Authenticate with `Authorization: Bearer <token>` (create one at POST /api/tokens from a browser session), or a session cookie plus `X-CSRF-Token` on writes.',
+        'Every action of the review UI. Authenticate with `Authorization: Bearer <token>` ' +
+        '(create one at POST /api/tokens from a browser session), or a session cookie plus `X-CSRF-Token` on writes.',
     },
     servers: [{ url: serverUrl }],
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },

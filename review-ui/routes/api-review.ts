@@ -102,7 +102,8 @@ const ep = {
     path: '/drafts/:id/approve',
     tag: 'review',
     summary:
-      'Approve: the sequence starts and every step is scheduled. A flagged draft answers 409 GATE_FAILURES with its failures until confirmGateFailures names every failed gate',
+      'Approve: the sequence starts and every step is scheduled. ' +
+      'A flagged draft answers 409 GATE_FAILURES with its failures until confirmGateFailures names every failed gate',
     roles: 'owning rep, admin',
     body: ApproveBody,
     response: z.object({ id: z.number(), firstSendAt: Iso.nullable() }),

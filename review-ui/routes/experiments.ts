@@ -102,7 +102,8 @@ endpoint({
   method: 'get',
   path: '/experiments',
   summary:
-    'Variants per play and template (sent, replied, positive, meetings, unsubscribed, bounced; difference vs A with a 95% Newcombe interval; probability best under a beta-binomial model) and hold-out lift per play and signal type',
+    'Variants per play and template (sent, replied, positive, meetings, unsubscribed, bounced; difference vs A with a ' +
+    '95% Newcombe interval; probability best under a beta-binomial model) and hold-out lift per play and signal type',
   tag: 'experiments',
   roles: 'manager, revops, admin',
   query: ExperimentsQuery,

@@ -132,6 +132,7 @@ export function scheduleRoutes(ctx: AppContext): Router {
 
   r.post('/schedule/steps/:id/reschedule', async (req, res, u) => {
     const tz = zoneOf(u.timeZone);
+    const inTz = (d: Date, format: string) => DateTime.fromJSDate(d, { zone: tz }).toFormat(format);
     const parsed = DateTime.fromISO(String(req.body?.at ?? ''), { zone: tz });
     if (!parsed.isValid) throw new AppError('VALIDATION', 'Give the new time as a date and time.');
     const at = parsed.toJSDate();
@@ -142,7 +143,7 @@ export function scheduleRoutes(ctx: AppContext): Router {
       if (st.earlier_at && at < st.earlier_at)
         throw new AppError(
           'VALIDATION',
-          `A step cannot go before the step ahead of it (${DateTime.fromJSDate(st.earlier_at, { zone: tz }).toFormat('ccc d LLL yyyy, HH:mm')}).`,
+          `A step cannot go before the step ahead of it (${inTz(st.earlier_at, 'ccc d LLL yyyy, HH:mm')}).`,
         );
       if (!(await one(tx, rescheduleStepRow(st.id, at, now))))
         throw new AppError('STATE', 'This step changed meanwhile.');
@@ -170,7 +171,7 @@ export function scheduleRoutes(ctx: AppContext): Router {
     });
     const note = out.inWindow
       ? ''
-      : ` It is outside the recipient's sending window, so it goes at the next opening${out.next ? ` (${DateTime.fromJSDate(out.next, { zone: tz }).toFormat('ccc d LLL, HH:mm')})` : ''}.`;
+      : ` It is outside the recipient's sending window, so it goes at the next opening${out.next ? ` (${inTz(out.next, 'ccc d LLL, HH:mm')})` : ''}.`;
     const later = out.moved ? ` ${out.moved} later step${out.moved === 1 ? '' : 's'} moved to keep their delays.` : '';
     res.redirect(303, withFlash(backTo(req), 'done', `Rescheduled.${note}${later}`));
   });

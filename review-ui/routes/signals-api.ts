@@ -224,7 +224,9 @@ export function signalApiRoutes(ctx: AppContext): Router {
       ...(secret
         ? {
             secret,
-            note: 'Shown once. Sign each POST /api/signals body with HMAC-SHA256 using it; send X-Prospector-Source and X-Prospector-Signature: sha256=<hex>.',
+            note:
+              'Shown once. Sign each POST /api/signals body with HMAC-SHA256 using it; ' +
+              'send X-Prospector-Source and X-Prospector-Signature: sha256=<hex>.',
           }
         : {}),
     });

@@ -41,7 +41,8 @@ endpoint({
   path: '/steps/:id/approve',
   tag: 'review',
   summary:
-    'Approve one step (409 if its text changed since the digest; 409 GATE_FAILURES for a flagged step until confirmGateFailures names every failed gate)',
+    'Approve one step (409 if its text changed since the digest; ' +
+    '409 GATE_FAILURES for a flagged step until confirmGateFailures names every failed gate)',
   roles: 'owning rep, admin',
   body: StepApproveBody,
 });

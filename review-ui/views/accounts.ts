@@ -104,7 +104,11 @@ export function contactsPage(
           (c) =>
             html`<tr>
               <td>
-                ${revops ? html`<a href="/contacts/${c.id}/edit">${`${c.first_name} ${c.last_name}`.trim() || 'edit'}</a>` : html`${c.first_name} ${c.last_name}`}
+                ${
+                  revops
+                    ? html`<a href="/contacts/${c.id}/edit">${`${c.first_name} ${c.last_name}`.trim() || 'edit'}</a>`
+                    : html`${c.first_name} ${c.last_name}`
+                }
               </td>
               <td>${c.email}</td>
               <td>${c.title}</td>

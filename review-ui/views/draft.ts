@@ -145,7 +145,9 @@ export function stepCard(
           }
         </dl>
         <p class="muted">
-          ${s.scheduled_at ? `Scheduled (${label(s.status)})` : 'Planned if approved now'}${s.status === 'awaiting_approval' && s.scheduled_at ? html` · <a href="/steps/${s.id}">review this step</a>` : ''}
+          ${
+            s.scheduled_at ? `Scheduled (${label(s.status)})` : 'Planned if approved now'
+          }${s.status === 'awaiting_approval' && s.scheduled_at ? html` · <a href="/steps/${s.id}">review this step</a>` : ''}
         </p>`
     : html`<p class="muted">
         No send time: ${s.status === 'draft' ? 'no open sending window found' : label(s.status)}
@@ -209,7 +211,13 @@ export function actions(d: DraftRow, csrf: Html, canAct: boolean, offline = fals
       <button type="submit" class="primary" aria-keyshortcuts="a">
         ${d.gate_failures?.length ? 'Approve despite the gates…' : 'Approve and start'} <kbd>a</kbd>
       </button>
-      ${d.approval_mode === 'each_step' ? html`<span class="muted" id="each-step-note">Approves the opener; each later step comes back to you for approval before it is sent.</span>` : ''}
+      ${
+        d.approval_mode === 'each_step'
+          ? html`<span class="muted" id="each-step-note"
+              >Approves the opener; each later step comes back to you for approval before it is sent.</span
+            >`
+          : ''
+      }
     </form>
     <details id="reject-box">
       <summary>Reject <kbd>r</kbd></summary>
@@ -349,7 +357,11 @@ export function draftPage(req: Request, v: DraftView): Html {
       <p class="meta">
         ${label(d.status)} · ${d.contact_title ? html`${d.contact_title} · ` : ''}${d.contact_email ?? ''} · owner
         ${d.owner_name ?? '—'} ·
-        ${d.drafter === 'offline' ? html`<span class="badge">written by the offline drafter (no LLM)</span>` : html`drafted by ${d.drafter ?? '—'}`}
+        ${
+          d.drafter === 'offline'
+            ? html`<span class="badge">written by the offline drafter (no LLM)</span>`
+            : html`drafted by ${d.drafter ?? '—'}`
+        }
         ${d.prompt_version ? html`· prompt ${d.prompt_version}` : ''}
         ${d.snoozed_until ? html`· snoozed until ${inZone(d.snoozed_until, tz)}` : ''}
       </p>
@@ -368,7 +380,17 @@ export function draftPage(req: Request, v: DraftView): Html {
           <form method="post" action="/drafts/${d.id}/edit" id="edit-form" data-autosave="/api/drafts/${d.id}">
             ${csrf}
             <input type="hidden" name="version" value="${d.version}" id="draft-version" />
-            ${v.steps.map((s, i) => stepCard(s, planned.get(s.position), { index: i, recipientZone: v.recipientZone, viewerZone: tz, ownerZone: d.owner_id !== v.userId ? zoneOf(d.owner_time_zone) : null, editable: v.editable, facts: factMap, waiting: waitingP(s.id) }))}
+            ${v.steps.map((s, i) =>
+              stepCard(s, planned.get(s.position), {
+                index: i,
+                recipientZone: v.recipientZone,
+                viewerZone: tz,
+                ownerZone: d.owner_id !== v.userId ? zoneOf(d.owner_time_zone) : null,
+                editable: v.editable,
+                facts: factMap,
+                waiting: waitingP(s.id),
+              }),
+            )}
             ${v.editable ? html`<p class="save-row"><button type="submit">Save</button> <span id="autosave-status" class="muted" role="status" aria-live="polite">Edits save themselves as you type.</span></p>` : ''}
           </form>
           ${

@@ -7,6 +7,8 @@ import { html, safeUrl, type Html } from '../html.js';
 import { csrfField } from '../layout.js';
 import type { ConnectionCheck } from '../routes/mailbox-connection.js';
 
+const NO_MAILBOXES = 'No mailboxes yet. Add the SMTP account each rep sends from, or a local outbox to try things out.';
+
 export function mailboxTable(req: Request, rows: (MailboxRow & { owner_email: string | null })[], tz: string): Html {
   return html`<table>
       <thead>
@@ -33,7 +35,13 @@ export function mailboxTable(req: Request, rows: (MailboxRow & { owner_email: st
               <td>${m.owner_email ?? '—'}</td>
               <td>${m.daily_cap}/day · ${m.min_gap_seconds}–${m.max_gap_seconds} s</td>
               <td>
-                ${m.paused_at ? html`<span class="bad">paused ${inZone(m.paused_at, tz)}: ${m.pause_reason ?? 'no reason given'}</span>` : 'sending'}${m.imap_error ? html`<div class="bad">IMAP: ${m.imap_error}</div>` : ''}
+                ${
+                  m.paused_at
+                    ? html`<span class="bad"
+                        >paused ${inZone(m.paused_at, tz)}: ${m.pause_reason ?? 'no reason given'}</span
+                      >`
+                    : 'sending'
+                }${m.imap_error ? html`<div class="bad">IMAP: ${m.imap_error}</div>` : ''}
               </td>
               <td>${m.last_sent_at ? inZone(m.last_sent_at, tz) : 'never'}</td>
               <td class="row-actions">
@@ -61,8 +69,11 @@ export function mailboxTable(req: Request, rows: (MailboxRow & { owner_email: st
         )}
       </tbody>
     </table>
-    ${rows.length ? '' : html`<p class="empty">No mailboxes yet. Add the SMTP account each rep sends from, or a local outbox to try things out.</p>`}`;
+    ${rows.length ? '' : html`<p class="empty">${NO_MAILBOXES}</p>`}`;
 }
+
+const ownerOption = (o: { id: number; name: string; email: string }, current: number | null | undefined) =>
+  html`<option value="${o.id}" ${current === o.id ? html`selected` : ''}>${o.name || o.email}</option>`;
 
 export function mailboxForm(
   req: Request,
@@ -93,7 +104,7 @@ export function mailboxForm(
               >Rep
               <select name="user_id">
                 <option value="">—</option>
-                ${owners.map((o) => html`<option value="${o.id}" ${m?.user_id === o.id ? html`selected` : ''}>${o.name || o.email}</option>`)}
+                ${owners.map((o) => ownerOption(o, m?.user_id))}
               </select></label
             >`
           : ''
@@ -153,7 +164,11 @@ export function mailboxForm(
       </div>
     </fieldset>
     <p class="muted">
-      ${m ? 'Changing the SMTP host, port, user or password pauses the mailbox until the connection test run on save passes.' : 'A new SMTP mailbox sends once the connection test run on save passes.'}
+      ${
+        m
+          ? 'Changing the SMTP host, port, user or password pauses the mailbox until the connection test run on save passes.'
+          : 'A new SMTP mailbox sends once the connection test run on save passes.'
+      }
     </p>
     <button type="submit">${m ? 'Save mailbox' : 'Add mailbox'}</button>
     ${m ? html` <a href="${safeUrl(`/settings/mailboxes/${m.id}/delete`)}" class="button secondary">Delete…</a>` : ''}

@@ -61,7 +61,11 @@ export function needsContactPage(req: Request, s: NeedsContactRow & { status: st
                     <td>${p.name}</td>
                     <td>${p.title ?? ''}</td>
                     <td>
-                      ${safeUrl(p.sourceUrl) ? html`<a href="${safeUrl(p.sourceUrl)}" rel="noopener noreferrer">${p.source ?? 'page'}</a>` : (p.source ?? '')}
+                      ${
+                        safeUrl(p.sourceUrl)
+                          ? html`<a href="${safeUrl(p.sourceUrl)}" rel="noopener noreferrer">${p.source ?? 'page'}</a>`
+                          : (p.source ?? '')
+                      }
                     </td>
                     <td>
                       <button

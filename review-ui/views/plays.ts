@@ -63,7 +63,9 @@ export function playForm(
       <label
         >Signal type
         <select name="signalType">
-          ${['funding', 'job_change', 'news', 'hiring', 'acquisition', 'manual'].map((k) => html`<option ${sel(k, t.kind === 'signal' ? t.signalType : '')}>${k}</option>`)}
+          ${['funding', 'job_change', 'news', 'hiring', 'acquisition', 'manual'].map(
+            (k) => html`<option ${sel(k, t.kind === 'signal' ? t.signalType : '')}>${k}</option>`,
+          )}
         </select></label
       >
       <label

@@ -62,7 +62,11 @@ export function answerPage(req: Request, v: AnswerView): Html {
           </form>`
         : ''
     }
-    ${fromEmail === undefined ? html`<p class="muted">This reply came to no mailbox of this workspace; answer it from your mail app.</p>` : ''}
+    ${
+      fromEmail === undefined
+        ? html`<p class="muted">This reply came to no mailbox of this workspace; answer it from your mail app.</p>`
+        : ''
+    }
     <p>
       <a href="mailto:${v.mailto}">Open in my mail app</a>
       <span class="muted">(same thread: "Re:" subject and In-Reply-To)</span>

@@ -26,7 +26,9 @@ export function repliesPage(
           <p class="meta">
             <span class="badge">${label(m.classification)}</span
             >${m.intent ? html` <span class="badge">${label(m.intent)}</span>` : ''}
-            ${m.meeting_booked ? html` <span class="badge t-funding">meeting booked</span>` : ''}${m.corrected_by ? ' · corrected by a rep' : ''}
+            ${
+              m.meeting_booked ? html` <span class="badge t-funding">meeting booked</span>` : ''
+            }${m.corrected_by ? ' · corrected by a rep' : ''}
             · ${inZone(m.at, v.viewerZone)} ·
             ${m.subject}${m.sequence_id ? html` · <a href="/drafts/${m.sequence_id}">sequence #${m.sequence_id}</a>` : ''}
           </p>

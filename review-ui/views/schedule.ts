@@ -104,7 +104,11 @@ export function scheduleList(req: Request, items: ScheduleItem[], now: Date, bac
           html`<tr data-step-id="${it.row.id}">
             <td>
               ${when(it.row.scheduled_at, tz, now, { zoneLabel: false, empty: 'no time yet' })}
-              ${it.row.scheduled_at && it.zone !== tz ? html`<div class="muted">${when(it.row.scheduled_at, it.zone, now, { relative: false })}</div>` : ''}
+              ${
+                it.row.scheduled_at && it.zone !== tz
+                  ? html`<div class="muted">${when(it.row.scheduled_at, it.zone, now, { relative: false })}</div>`
+                  : ''
+              }
             </td>
             <td>
               ${who(it.row)}

@@ -108,7 +108,15 @@ function table(req: Request, rows: Listed[], tz: string, pick: boolean): Html {
                 <div class="muted">${factsLine(s)}</div>
               </td>
               <td>
-                ${s.account_id ? html`<a href="/accounts?q=${encodeURIComponent(s.account_name ?? '')}">${s.account_name ?? s.account_id}</a>` : s.status === 'ambiguous' ? chooser(req, s) : '—'}
+                ${
+                  s.account_id
+                    ? html`<a href="/accounts?q=${encodeURIComponent(s.account_name ?? '')}"
+                        >${s.account_name ?? s.account_id}</a
+                      >`
+                    : s.status === 'ambiguous'
+                      ? chooser(req, s)
+                      : '—'
+                }
               </td>
               <td>${s.sources}</td>
               <td>${s.status}</td>

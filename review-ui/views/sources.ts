@@ -81,7 +81,9 @@ export function sourcesPage(req: AuthedRequest, rows: SourceListRow[], f?: Sourc
               <td>${sourceRegistry[s.kind as SourceKind]?.label ?? s.kind}</td>
               <td>${s.url ? extLink(s.url) : '—'}</td>
               <td>
-                ${s.enabled ? 'enabled' : html`<span class="bad">disabled</span>`}${s.consecutive_failures ? html` · ${s.consecutive_failures} failures in a row` : ''}
+                ${
+                  s.enabled ? 'enabled' : html`<span class="bad">disabled</span>`
+                }${s.consecutive_failures ? html` · ${s.consecutive_failures} failures in a row` : ''}
               </td>
               <td>${when(s.last_success_at, tz)}</td>
               <td>

@@ -33,7 +33,9 @@ export function returnedRow(r: ReturnedStepRow, now: Date, viewerZone: string, c
       ${r.returned_at ? html`<div class="muted">back ${ago(r.returned_at, now)}</div>` : ''}
     </td>
     <td>
-      ${changeCount(r.changes)}${r.flagged ? html` <span class="flag">⚑ gates</span>` : ''}${r.missed_windows ? html` <span class="muted">missed ${r.missed_windows} window${r.missed_windows === 1 ? '' : 's'}</span>` : ''}
+      ${changeCount(
+        r.changes,
+      )}${r.flagged ? html` <span class="flag">⚑ gates</span>` : ''}${r.missed_windows ? html` <span class="muted">missed ${r.missed_windows} window${r.missed_windows === 1 ? '' : 's'}</span>` : ''}
     </td>
   </tr>`;
 }

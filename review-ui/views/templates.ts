@@ -30,7 +30,18 @@ function windowFields(prefix: string, w: { days: number[]; start: string; end: s
   return html`<div class="grid2">
     <fieldset>
       <legend>Days</legend>
-      ${DAYS.map((d, i) => html`<label class="check"><input type="checkbox" name="${prefix}_days" value="${i + 1}" ${w?.days.includes(i + 1) ? html`checked` : ''} /> ${d}</label>`)}
+      ${DAYS.map(
+        (d, i) =>
+          html`<label class="check"
+            ><input
+              type="checkbox"
+              name="${prefix}_days"
+              value="${i + 1}"
+              ${w?.days.includes(i + 1) ? html`checked` : ''}
+            />
+            ${d}</label
+          >`,
+      )}
     </fieldset>
     <div>
       <label
@@ -163,6 +174,8 @@ ${variantLines(s?.variants ?? [])}</textarea>
   </form>`;
 }
 
+const NO_TEMPLATES = 'No templates yet. Add one so new drafts follow your steps, delays and sending windows.';
+
 export function templatesTable(rows: TemplateRow[]): Html {
   return html`<table>
       <thead>
@@ -195,7 +208,7 @@ export function templatesTable(rows: TemplateRow[]): Html {
         )}
       </tbody>
     </table>
-    ${rows.length ? '' : html`<p class="empty">No templates yet. Add one so new drafts follow your steps, delays and sending windows.</p>`}`;
+    ${rows.length ? '' : html`<p class="empty">${NO_TEMPLATES}</p>`}`;
 }
 
 export function templatesPage(req: Request, rows: TemplateRow[]): Html {
