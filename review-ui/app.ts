@@ -16,6 +16,7 @@ import { demoFeedRoutes } from '../demo/feeds.js';
 import { errorHandler } from './error-handler.js';
 import { inputGuard } from './input-guard.js';
 import { redactedRequest } from './log-redact.js';
+import { serverTiming } from './server-timing.js';
 import { openApiDocument } from './openapi.js';
 import { accountRoutes, uploadCsv } from './routes/accounts.js';
 import { apiRoutes } from './routes/api.js';
@@ -63,6 +64,8 @@ export function createApp(ctx: AppContext): express.Express {
   // pick the address that login throttling and audit records see.
   app.set('trust proxy', ctx.config.trustProxy ?? false);
   const metrics = createMetrics(ctx);
+  // First, so its `app` time covers every middleware.
+  app.use(serverTiming);
 
   // helmet's default CSP asks the browser to upgrade every request to https: on a plain-http
   // deployment (a LAN name, `docker compose up`) the login form would post to an https port that

@@ -5,6 +5,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { one, run, type Database } from '../../db/index.js';
 import { deleteSession, findSessionUser, insertSession, type SessionUserRow } from '../../db/queries/sessions.js';
 import type { Role } from '../../db/queries/users.js';
+import { timed } from '../server-timing.js';
 
 export const SESSION_COOKIE = 'prospector_session';
 const TTL_HOURS = 24 * 14;
@@ -50,11 +51,11 @@ export function toCurrentUser(
 }
 
 export function sessionMiddleware(db: Database) {
-  return async (req: Request, _res: Response, next: NextFunction) => {
+  return async (req: Request, res: Response, next: NextFunction) => {
     const token = req.cookies?.[SESSION_COOKIE];
     if (typeof token === 'string' && token.length > 20) {
       const id = sha256(token);
-      const row = await one(db, findSessionUser(id));
+      const row = await timed(res, 'session', one(db, findSessionUser(id)));
       if (row) {
         req.user = toCurrentUser(row);
         req.sessionId = id;

@@ -25,6 +25,7 @@ import { approve } from '../draft-actions.js';
 import { inZone, intParam } from '../format.js';
 import type { Html } from '../html.js';
 import { csrfField, page, pageParams, pager } from '../layout.js';
+import { timed } from '../server-timing.js';
 import { statusLine } from '../status-line.js';
 import {
   bulkApproved,
@@ -127,7 +128,11 @@ export function queueRoutes(ctx: AppContext): Router {
   r.get('/queue', async (req, res, u) => {
     const query = QueueQuery.parse(req.query);
     // Every block's queries at once: the page costs its slowest query, not the sum of them.
-    const [q, status] = await Promise.all([loadQueue(ctx, req, query, 50, true), statusLine(ctx, req)]);
+    const [q, status] = await timed(
+      res,
+      'db',
+      Promise.all([loadQueue(ctx, req, query, 50, true), statusLine(ctx, req)]),
+    );
     const needsContact = needsContactSection(q.needsContact);
     const returned = returnedStepsSection(q.returned);
     const canBulk = u.role === 'rep' || u.role === 'admin';

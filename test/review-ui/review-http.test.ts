@@ -78,6 +78,8 @@ describeEachBackend('review queue and drafts over HTTP', (get) => {
     expect(html).not.toContain(`value="${hostile.sequenceId}:`);
     expect(html).toContain('funding (2)');
     expect(html).toMatch(/Flagged by\s+gates\s+\(1\)/);
+    // The app's time and its parts, for operators (and bench/review.ts).
+    expect(res.headers.get('server-timing')).toMatch(/^session;dur=[\d.]+, db;dur=[\d.]+, app;dur=[\d.]+$/);
     const flagged = await rep.page('/queue?flagged=1');
     expect([...flagged.html.matchAll(/class="row-link"/g)]).toHaveLength(1);
     const manager = await as(ws.users.manager);
