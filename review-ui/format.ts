@@ -25,10 +25,34 @@ export function isZone(zone: string | null | undefined): zone is string {
   return ok;
 }
 
+const IN_ZONE = 'ccc d LLL yyyy, HH:mm ZZZZ';
+// UTC without luxon (a queue page formats 50 times in UTC; luxon parses the format and builds
+// the date's fields on each call): the names are luxon's own, read once, so the text is the same
+// in any locale whose digits are 0-9 (checked here; otherwise luxon formats every time).
+const UTC_NAMES = (() => {
+  const utc = (month: number, day: number) => DateTime.utc(2026, month, day);
+  if (utc(1, 1).resolvedLocaleOptions().numberingSystem !== 'latn') return undefined;
+  return {
+    // 2026-02-01 is a Sunday.
+    weekdays: Array.from({ length: 7 }, (_, d) => utc(2, 1 + d).toFormat('ccc')),
+    months: Array.from({ length: 12 }, (_, m) => utc(m + 1, 1).toFormat('LLL')),
+    zone: utc(1, 1).toFormat('ZZZZ'),
+  };
+})();
+const two = (n: number) => (n < 10 ? `0${n}` : String(n));
+
 /** "Tue 10 Mar, 09:14 EDT" in `zone` (UTC when the name is not a valid IANA zone). */
 export function inZone(at: Date, zone: string | null | undefined): string {
   const z = isZone(zone) ? zone : 'UTC';
-  return DateTime.fromJSDate(at, { zone: z }).toFormat('ccc d LLL yyyy, HH:mm ZZZZ');
+  const year = at.getUTCFullYear();
+  if (z === 'UTC' && UTC_NAMES && year >= 1000 && year <= 9999) {
+    const { weekdays, months } = UTC_NAMES;
+    return (
+      `${weekdays[at.getUTCDay()]} ${at.getUTCDate()} ${months[at.getUTCMonth()]} ${year}, ` +
+      `${two(at.getUTCHours())}:${two(at.getUTCMinutes())} ${UTC_NAMES.zone}`
+    );
+  }
+  return DateTime.fromJSDate(at, { zone: z }).toFormat(IN_ZONE);
 }
 
 export function isoInput(at: Date, zone: string): string {

@@ -15,16 +15,25 @@ const ESC: Record<string, string> = {
   "'": '&#39;',
   '`': '&#96;',
 };
+const SPECIAL = /[&<>"'`]/;
 export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"'`]/g, (c) => ESC[c]!);
+  // Most values have nothing to escape: a test is cheaper than a replace that finds nothing.
+  return SPECIAL.test(s) ? s.replace(/[&<>"'`]/g, (c) => ESC[c]!) : s;
 }
 
 type Value = Html | string | number | boolean | null | undefined | Value[];
 
 function render(v: Value): string {
+  if (typeof v === 'string') return escapeHtml(v);
+  // A number's text is digits, sign, point, exponent, Infinity or NaN: nothing to escape.
+  if (typeof v === 'number') return String(v);
   if (v === null || v === undefined || v === false) return '';
   if (v instanceof Html) return v.value;
-  if (Array.isArray(v)) return v.map(render).join('');
+  if (Array.isArray(v)) {
+    let out = '';
+    for (const x of v) out += render(x);
+    return out;
+  }
   return escapeHtml(String(v));
 }
 
@@ -58,12 +67,13 @@ export function html(strings: TemplateStringsArray, ...values: Value[]): Html {
   let slots = urlSlots.get(strings);
   if (!slots) urlSlots.set(strings, (slots = strings.slice(0, -1).map((s) => URL_ATTR_START.test(s))));
   let out = strings[0]!;
-  values.forEach((v, i) => {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
     // A second line of defence behind the test: data that starts a URL attribute and is not a
     // safe URL renders as a link to nowhere rather than as script.
     const value = slots[i] && typeof v === 'string' && !safeUrl(v) ? '#' : v;
     out += render(value) + strings[i + 1]!;
-  });
+  }
   return new Html(out);
 }
 

@@ -1,5 +1,6 @@
 // Pure view code: funnel merging and conversions, CSV (with spreadsheet-formula guarding), SVG
 // escaping, gate texts, link safety, form parsing and date ranges. No database, no clock.
+import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { dateRange } from '../../review-ui/routes/dashboard.js';
 import { mappingFromForm } from '../../review-ui/routes/settings-imports.js';
@@ -126,6 +127,18 @@ describe('draft view helpers', () => {
     expect(inZone(at, 'Nowhere/Else')).toBe('Tue 10 Mar 2026, 14:00 UTC');
     expect(ago(at, new Date('2026-03-10T17:00:00Z'))).toBe('3 h ago');
     expect(zoneOf(null, 'Bad/Zone', 'Europe/Berlin')).toBe('Europe/Berlin');
+  });
+
+  it('formats UTC (without luxon) exactly as luxon does', () => {
+    // Every weekday, month, hour and minute over 32 years, and a leap day.
+    const times = [Date.UTC(2028, 1, 29, 23, 59), Date.UTC(999, 0, 1)];
+    for (let t = Date.UTC(1999, 0, 1); t < Date.UTC(2031, 0, 1); t += 7_777_777) times.push(t);
+    for (const t of times) {
+      const at = new Date(t);
+      const luxon = DateTime.fromJSDate(at, { zone: 'UTC' }).toFormat('ccc d LLL yyyy, HH:mm ZZZZ');
+      expect(inZone(at, 'UTC')).toBe(luxon);
+      expect(inZone(at, null)).toBe(luxon);
+    }
   });
 });
 
