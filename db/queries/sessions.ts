@@ -27,7 +27,8 @@ export interface SessionUserRow {
 
 /**
  * The session's user, and the session marked seen when it was last marked over a minute ago: one
- * round trip per request (the touch was a second statement on every page).
+ * round trip per request (the touch was a second statement on every page). Every request runs it,
+ * so it is a named statement: parsed once per connection.
  */
 export const findSessionUser = (id: string): Sql<SessionUserRow> => ({
   text: `WITH found AS (
@@ -40,6 +41,7 @@ export const findSessionUser = (id: string): Sql<SessionUserRow> => ({
             WHERE id IN (SELECT session_id FROM found) AND last_seen_at < now() - interval '1 minute')
          SELECT * FROM found`,
   values: [id],
+  name: 'prospector_find_session_user',
 });
 
 export const deleteSession = (id: string): Sql => ({ text: `DELETE FROM sessions WHERE id = $1`, values: [id] });
