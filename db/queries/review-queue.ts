@@ -338,6 +338,20 @@ export function queuePage(
   };
 }
 
+/**
+ * Other blocks of a page in one statement, each as a JSON array under its name: beside
+ * `queuePage`, on a second connection, so the two run at once. With `name`, a named statement
+ * (planned once per connection, where the blocks' planning cost more than running them): the
+ * blocks' texts must then never change.
+ */
+export function pageBlocks(blocks: Record<string, Sql<unknown>>, name?: string): Sql<Record<string, unknown[]>> {
+  const values: unknown[] = [];
+  const cols = Object.entries(blocks).map(
+    ([key, sql]) => `(SELECT coalesce(json_agg(b), '[]') FROM (${embed(sql, values)}) b) AS "${key}"`,
+  );
+  return { text: `SELECT ${cols.join(',\n')}`, values, ...(name ? { name } : {}) };
+}
+
 /** Returns snoozed drafts whose time has come to the queue (the maintenance tick; GET never writes). */
 export const wakeSnoozed = (workspaceId: number | null, now: Date): Sql => ({
   text: `UPDATE sequences SET status = 'pending_review', snoozed_until = NULL, updated_at = now()

@@ -11,6 +11,7 @@ import {
   AGES,
   SIGNAL_TYPES,
   nextInQueue,
+  pageBlocks,
   queuePage,
   type QueueFilter,
   type QueueRow,
@@ -73,24 +74,25 @@ export async function loadQueue(
   const f = toFilter(query);
   const p = pageParams({ page: query.page }, perPage);
   const stale = staleDaysSeen.get(u.workspaceId) ?? STEP_APPROVAL_DEFAULTS.staleFactDays;
-  const got = (await one(
-    ctx.db,
-    queuePage(
-      u.workspaceId,
-      now,
-      viewer,
-      f,
-      p.perPage,
-      p.offset,
-      blocks
-        ? {
-            needsContact: signalsNeedingContact(u.workspaceId, u.role === 'rep' ? u.id : null, 10),
-            returned: listReturned(u.workspaceId, viewer, now, stale, 50, 0),
-            settings: workspaceSettings(u.workspaceId),
-          }
-        : {},
-    ),
-  ))!;
+  // The blocks beside the page on a second connection: their planning (the returned steps' above
+  // all) runs while the page's statement does, instead of after it in the same statement.
+  const [got, more] = await Promise.all([
+    one(ctx.db, queuePage(u.workspaceId, now, viewer, f, p.perPage, p.offset)),
+    blocks
+      ? one(
+          ctx.db,
+          pageBlocks(
+            {
+              needsContact: signalsNeedingContact(u.workspaceId, u.role === 'rep' ? u.id : null, 10),
+              returned: listReturned(u.workspaceId, viewer, now, stale, 50, 0),
+              settings: workspaceSettings(u.workspaceId),
+            },
+            'prospector_queue_page_blocks',
+          ),
+        )
+      : undefined,
+  ]);
+  if (!got) throw new Error('the queue page statement returned no row');
   const rows: QueueRow[] = got.rows.map((r) => ({ ...r, detected_at: new Date(r.detected_at) }));
   const counts: Counts = { type: {}, owner: {}, age: {}, flagged: {}, total: {} };
   for (const c of got.counts) counts[c.facet]![c.value ?? ''] = c.n;
@@ -101,13 +103,13 @@ export async function loadQueue(
   if (capped) for (const k of Object.keys(counts)) counts[k] = {};
   let returned = { total: 0, rows: [] as Pick<ReturnedStepRow, 'changes' | 'flagged'>[] };
   if (blocks) {
-    const settings = (got.settings as { settings: Record<string, unknown> }[])[0]?.settings;
+    const settings = (more?.settings as { settings: Record<string, unknown> }[] | undefined)?.[0]?.settings;
     const staleNow = stepApprovalSettings(settings).staleFactDays;
     staleDaysSeen.set(u.workspaceId, staleNow);
-    const r = got.returned as (ReturnedStepRow & { total: number })[];
+    const r = (more?.returned ?? []) as (ReturnedStepRow & { total: number })[];
     returned = staleNow === stale ? { total: r[0]?.total ?? 0, rows: r } : await loadReturned(ctx, u, now, 1, 50);
   }
-  const needsContact = (blocks ? got.needsContact : []) as (NeedsContactRow & { total: number })[];
+  const needsContact = (more?.needsContact ?? []) as (NeedsContactRow & { total: number })[];
   return {
     now,
     rows,

@@ -1,5 +1,5 @@
-// The queue page's other blocks (needs a contact, steps back for approval) come from the page's
-// one statement (issue 17 item 3); the returned steps use the workspace's stale-fact days as the
+// The queue page's other blocks (needs a contact, steps back for approval) come from one statement
+// beside the page's (issue 17 item 3); the returned steps use the workspace's stale-fact days as the
 // same statement reads them, also right after the setting changed.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AppContext } from '../../context.js';
