@@ -42,8 +42,15 @@ export function dateRange(q: Pick<DashboardQuery, 'from' | 'to'>, zone: string, 
   const z = IANAZone.isValidZone(zone) ? zone : 'UTC';
   const to = q.to ? DateTime.fromISO(q.to, { zone: z }) : DateTime.fromJSDate(now, { zone: z }).startOf('day');
   const from = q.from ? DateTime.fromISO(q.from, { zone: z }) : to.minus({ days: 29 });
-  if (!to.isValid || !from.isValid || from > to)
-    throw new AppError('VALIDATION', 'Choose a start date on or before the end date.');
+  // `to` first: a bad `to` makes the default `from` bad too.
+  for (const [k, d] of [
+    ['to', to],
+    ['from', from],
+  ] as const) {
+    if (!d.isValid) throw new AppError('VALIDATION', `${k}: ${q[k]} is not a day on the calendar.`);
+    if (d.year < 1970 || d.year > 2199) throw new AppError('VALIDATION', `${k}: a day from 1970 to 2199.`);
+  }
+  if (from > to) throw new AppError('VALIDATION', 'Choose a start date on or before the end date.');
   if (to.diff(from, 'days').days > 3660) throw new AppError('VALIDATION', 'Choose a range of at most ten years.');
   return {
     from: from.toJSDate(),
