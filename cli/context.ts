@@ -26,7 +26,7 @@ export function configOrExit(): Config {
 }
 
 /** Exit code of a command refused because a running embedded app holds DATA_DIR. */
-export const EXIT_DATA_DIR_LOCKED = 4;
+const EXIT_DATA_DIR_LOCKED = 4;
 
 /**
  * Opens the database, or exits with EXIT_DATA_DIR_LOCKED and says what to do when a running
@@ -46,7 +46,7 @@ export async function openDatabaseOrExit(config: Config): Promise<OpenedDatabase
   }
 }
 
-export interface OpenOptions {
+interface OpenOptions {
   /** Run pg-boss maintenance and cron schedules in this process (workers do; a CLI one-shot does not). */
   supervise?: boolean;
   boss?: boolean;

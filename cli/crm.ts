@@ -23,7 +23,7 @@ async function withCrm(fn: (ctx: Awaited<ReturnType<typeof openContext>>, worksp
   }
 }
 
-export function formatSyncIn(r: SyncInResult): string {
+function formatSyncIn(r: SyncInResult): string {
   const s = r.summary;
   const line = (name: string, c: typeof s.companies) =>
     `  ${name}: ${c.read} read, ${c.created} ${r.dryRun ? 'would be created' : 'created'}, ` +

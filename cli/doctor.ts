@@ -17,7 +17,7 @@ import { checkOAuthMailboxes, checkOAuthProviders } from './doctor-oauth.js';
 
 const MARK = { ok: 'ok  ', warn: 'warn', fail: 'FAIL' } as const;
 
-export async function runDoctor(deps: DoctorDeps = defaultDeps()): Promise<Check[]> {
+async function runDoctor(deps: DoctorDeps = defaultDeps()): Promise<Check[]> {
   const config = configOrExit();
   const checks: Check[] = [
     {

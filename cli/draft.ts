@@ -9,7 +9,7 @@ import { draftSignal, type SignalDraftResult } from '../drafting/service.js';
 import { isAppError } from '../errors.js';
 import { openContext } from './context.js';
 
-export function formatDrafts(result: SignalDraftResult, facts: Map<number, FactRow>): string {
+function formatDrafts(result: SignalDraftResult, facts: Map<number, FactRow>): string {
   if (result.status === 'needs_contact')
     return `Signal ${result.signalId}: no contact in its dossier; marked needs_contact, nothing drafted.`;
   if (result.status === 'skipped')

@@ -16,7 +16,7 @@ export interface ImportArgs {
   emptyCells?: 'keep' | 'clear';
 }
 
-export function formatImportReport(kind: ImportKind, report: ImportReport, json?: boolean): string {
+function formatImportReport(kind: ImportKind, report: ImportReport, json?: boolean): string {
   if (json) return JSON.stringify(report, null, 2) + '\n';
   const out = [
     `${kind}: ${report.total} rows, ${report.created} created, ${report.updated} updated, ` +

@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import { ROLES } from '../db/queries/users.js';
 import { migrate } from '../db/migrate.js';
 import { serve } from './serve.js';
-import { configOrExit, openContext, openDatabaseOrExit } from './context.js';
+import { configOrExit, openDatabaseOrExit } from './context.js';
 import { runAdminCommand } from './admin.js';
 import { doctorCommand } from './doctor.js';
 import { draftCommand } from './draft.js';
@@ -134,8 +134,6 @@ program
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
     process.stdout.write(`${pkg.version}\n`);
   });
-
-export { openContext };
 
 try {
   await program.parseAsync(process.argv);

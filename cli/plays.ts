@@ -33,7 +33,7 @@ async function withWorkspace<T>(
 }
 
 /** A trigger in words: "signal funding (series_a or later)", "inbound trial_signup", "manual". */
-export function triggerText(t: unknown): string {
+function triggerText(t: unknown): string {
   const tr = Trigger.safeParse(t);
   if (!tr.success) return JSON.stringify(t);
   const v = tr.data;

@@ -9,7 +9,7 @@ import { classifyRaw } from '../sequencing/inbox/classify.js';
 import { formatLocal } from '../sequencing/schedule.js';
 import { openContext } from './context.js';
 
-export async function classifyCommand(file: string, o: { json?: boolean }): Promise<void> {
+async function classifyCommand(file: string, o: { json?: boolean }): Promise<void> {
   let raw: Buffer;
   try {
     raw = readFileSync(file);
@@ -51,7 +51,7 @@ export async function classifyCommand(file: string, o: { json?: boolean }): Prom
   process.stdout.write(lines.join('\n') + '\n');
 }
 
-export async function sequenceShowCommand(id: string): Promise<void> {
+async function sequenceShowCommand(id: string): Promise<void> {
   const sequenceId = Number(id);
   if (!Number.isInteger(sequenceId) || sequenceId <= 0) {
     process.stderr.write(`prospector: not a sequence id: ${id}\n`);

@@ -7,7 +7,7 @@ import { installProcessGuard } from '../process-guard.js';
 import { openContext } from './context.js';
 import { adminHandler } from './admin.js';
 
-export interface ServeOptions {
+interface ServeOptions {
   web: boolean;
   agents: string[] | 'all' | 'none';
   demo?: boolean;
