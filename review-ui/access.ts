@@ -9,7 +9,7 @@ export function queueViewer(u: CurrentUser): number | null {
   return u.role === 'rep' ? u.id : null;
 }
 
-export function canSeeDraft(u: CurrentUser, d: Pick<DraftRow, 'owner_id' | 'account_owner_id'>): boolean {
+function canSeeDraft(u: CurrentUser, d: Pick<DraftRow, 'owner_id' | 'account_owner_id'>): boolean {
   return u.role !== 'rep' || d.owner_id === u.id || d.account_owner_id === u.id;
 }
 

@@ -8,7 +8,7 @@ import type { CurrentUser } from './auth/session.js';
 export type AuthedRequest = Request & { user: CurrentUser };
 export type AuthedHandler = (req: AuthedRequest, res: Response, user: CurrentUser, next: NextFunction) => unknown;
 
-export function authed(handler: AuthedHandler): RequestHandler {
+function authed(handler: AuthedHandler): RequestHandler {
   return (req, res, next) =>
     req.user ? handler(req as AuthedRequest, res, req.user, next) : requireUser(req, res, next);
 }

@@ -77,8 +77,6 @@ export async function saveEdit(
   return out;
 }
 
-export { failedGates };
-
 /**
  * Approves what the reviewer saw: with `expectedVersion` (the page and the list send it), a
  * draft saved by someone else since is refused, since what is sent must be what was approved.

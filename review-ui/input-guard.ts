@@ -17,13 +17,13 @@ function describe(ch: string): string {
 }
 
 /** The first problem in a string field, e.g. `name: a line break is not allowed`. Pure. */
-export function textProblem(key: string, value: string): string | undefined {
+function textProblem(key: string, value: string): string | undefined {
   const bad = CONTROL.exec(value) ?? (SINGLE_LINE_KEY.test(key) ? LINE_BREAK.exec(value) : null);
   return bad ? `${key}: ${describe(bad[0])} is not allowed here.` : undefined;
 }
 
 /** Walks nested objects and arrays (JSON bodies, repeated query keys); returns the first problem. */
-export function findBadText(value: unknown, key = 'value', depth = 0): string | undefined {
+function findBadText(value: unknown, key = 'value', depth = 0): string | undefined {
   if (typeof value === 'string') return textProblem(key, value);
   if (depth > 20 || value === null || typeof value !== 'object') return undefined;
   if (Buffer.isBuffer(value)) return undefined;

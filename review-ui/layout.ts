@@ -9,7 +9,7 @@ interface NavItem {
 }
 
 // Grows as screens land; each item names the roles that may open it (admins see all).
-export const NAV: NavItem[] = [
+const NAV: NavItem[] = [
   { href: '/', label: 'Home' },
   { href: '/queue', label: 'Queue' },
   { href: '/signals', label: 'Signals' },

@@ -4,9 +4,9 @@
 import { z } from 'zod';
 import { AppError } from '../errors.js';
 
-export type Method = 'get' | 'post' | 'patch' | 'put' | 'delete';
+type Method = 'get' | 'post' | 'patch' | 'put' | 'delete';
 
-export interface Endpoint {
+interface Endpoint {
   method: Method;
   /** Express style (`/drafts/:id`), relative to /api. */
   path: string;
@@ -29,7 +29,7 @@ export function endpoint<E extends Endpoint>(e: E): E {
   return e;
 }
 
-export const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 
 const schema = (s: z.ZodType, io: 'input' | 'output') =>
   z.toJSONSchema(s, { io, unrepresentable: 'any', target: 'openapi-3.0' }) as Record<string, unknown>;

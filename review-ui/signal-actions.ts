@@ -4,7 +4,7 @@ import { ingestItems, type IngestContext } from '../signals/ingest.js';
 import type { SignalType } from '../signals/types.js';
 import type { CurrentUser } from './auth/session.js';
 
-export interface ManualSignal {
+interface ManualSignal {
   title: string;
   summary: string;
   url?: string;

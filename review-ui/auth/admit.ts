@@ -7,7 +7,7 @@ import { one, run } from '../../db/index.js';
 import { insertLoginAttempt, lockLoginKey, recentLoginFailures } from '../../db/queries/sessions.js';
 import { LOGIN_LIMITS, loginVerdict } from './login-throttle.js';
 
-export type Admission = { allow: true; attemptId: number } | { allow: false; retryAfterSeconds: number };
+type Admission = { allow: true; attemptId: number } | { allow: false; retryAfterSeconds: number };
 
 /**
  * `device`: the throttle key of a known browser (or of a signed-in user's password changes);

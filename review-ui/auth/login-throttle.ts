@@ -18,13 +18,13 @@ export const LOGIN_LIMITS = {
   maxDelaySeconds: 60,
 };
 
-export interface KeyFailures {
+interface KeyFailures {
   failures: number;
   /** Seconds since the latest failure on this key (null: none in the window). */
   secondsSinceLast: number | null;
 }
 
-export type LoginVerdict = { allow: true } | { allow: false; retryAfterSeconds: number };
+type LoginVerdict = { allow: true } | { allow: false; retryAfterSeconds: number };
 
 /** Seconds still to wait on one key (0: evaluate now). */
 export function waitFor(k: KeyFailures, limit: number, limits = LOGIN_LIMITS): number {

@@ -40,7 +40,7 @@ export function generatePassword(): string {
   return [0, 4, 8, 12].map((i) => chars.slice(i, i + 4).join('')).join('-');
 }
 
-export const PASSWORD_MIN = 12;
+const PASSWORD_MIN = 12;
 export const PASSWORD_MAX = 1000;
 
 /** Why a new password is refused, or undefined when it is acceptable. Pure: no I/O. */

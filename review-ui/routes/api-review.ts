@@ -33,7 +33,7 @@ const QueueItem = z.object({
   gate_failure_count: z.number(),
   age: z.string(),
 });
-export const DraftEdit = z.object({
+const DraftEdit = z.object({
   version: z.number().int().positive().describe('The version you loaded; a newer one on the server answers 409'),
   steps: z
     .array(z.object({ position: z.number().int().min(0), subject: z.string().max(500), body: z.string().max(20_000) }))
@@ -41,16 +41,16 @@ export const DraftEdit = z.object({
 });
 // The rules (a reason is required, at most 1,000 characters; an instruction at most 2,000) live in
 // the use cases (draft-actions.ts), so the page and the API refuse the same input with the same words.
-export const RejectBody = z.object({
+const RejectBody = z.object({
   reason: z.string().default('').describe('why (required, at most 1,000 characters)'),
 });
-export const RegenerateBody = z.object({
+const RegenerateBody = z.object({
   instruction: z.string().default('').describe('what to change (at most 2,000 characters)'),
 });
-export const SnoozeBody = z
+const SnoozeBody = z
   .object({ days: z.number().int().min(1).max(30).optional(), until: Iso.optional() })
   .refine((b) => !!b.days !== !!b.until, 'give days or until');
-export const ApproveBody = z.object({
+const ApproveBody = z.object({
   version: z.number().int().positive().optional().describe('The version you reviewed; a newer one answers 409'),
   confirmGateFailures: z
     .array(z.string().max(40))
@@ -58,7 +58,7 @@ export const ApproveBody = z.object({
     .optional()
     .describe('For a draft the gates flagged: the name of every gate it failed (a 409 GATE_FAILURES lists them)'),
 });
-export const BulkApproveBody = z.object({
+const BulkApproveBody = z.object({
   ids: z.array(z.number().int().positive()).min(1).max(200),
   versions: z.record(z.string(), z.number().int().positive()).optional().describe('id → the version you reviewed'),
 });

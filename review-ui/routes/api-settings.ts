@@ -140,7 +140,7 @@ endpoint({
   }),
 });
 
-export const AccountBody = z.object({
+const AccountBody = z.object({
   name: z.string().min(1).max(300),
   domain: z.string().default(''),
   aliases: z.array(z.string()).default([]),
@@ -150,7 +150,7 @@ export const AccountBody = z.object({
   tags: z.array(z.string()).default([]),
   notes: z.string().max(5000).default(''),
 });
-export const ContactBody = z.object({
+const ContactBody = z.object({
   email: z.string(),
   firstName: z.string().default(''),
   lastName: z.string().default(''),

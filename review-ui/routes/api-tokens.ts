@@ -15,7 +15,7 @@ import { page } from '../layout.js';
 import { apiTokensPage } from '../views/access.js';
 import { endpoint, issues } from '../openapi.js';
 
-export const NewToken = z.object({
+const NewToken = z.object({
   name: z.string().trim().min(1, 'a short label for the token').max(100),
   scope: z.enum(['read', 'full']).default('full'),
   /** Days until it stops working; none: until revoked. */

@@ -7,7 +7,6 @@ import { markLoginAttemptSucceeded } from '../../db/queries/sessions.js';
 import { findUserByEmail, markLogin } from '../../db/queries/users.js';
 import { DEVICE_COOKIE, DEVICE_MAX_AGE_MS, knownDevice, newDeviceCookie, throttleAddress } from '../auth/device.js';
 import { admitPasswordCheck, waitText } from '../auth/admit.js';
-import { LOGIN_LIMITS } from '../auth/login-throttle.js';
 import { verifyPassword } from '../auth/passwords.js';
 import { endSession, startSession } from '../auth/session.js';
 import { auditRequest } from '../audit.js';
@@ -15,7 +14,6 @@ import { page } from '../layout.js';
 import { loginForm } from '../views/auth.js';
 
 const LOGIN_CSRF_COOKIE = 'prospector_login';
-export { LOGIN_LIMITS };
 
 /** The login's throttle keys: its known browser, else the email; and the client's own address. */
 async function admitLogin(ctx: AppContext, req: Request, email: string) {
@@ -32,7 +30,7 @@ const LoginForm = z.object({
 });
 
 /** Only same-site paths: "/accounts?x" yes, "//evil.example" or "https://…" no. */
-export function safeNext(next: unknown): string {
+function safeNext(next: unknown): string {
   return typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : '/';
 }
 

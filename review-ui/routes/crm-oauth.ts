@@ -17,7 +17,7 @@ import { requireRole } from '../auth/roles.js';
 import { auditRequest } from '../audit.js';
 
 const FLOW_TTL_MS = 10 * 60_000;
-export const CRM_CALLBACK_PATH = '/settings/crm/callback';
+const CRM_CALLBACK_PATH = '/settings/crm/callback';
 const sha256 = (s: string) => createHash('sha256').update(s).digest('base64url');
 const redirectUri = (ctx: Pick<AppContext, 'config'>) => ctx.config.publicUrl + CRM_CALLBACK_PATH;
 

@@ -38,7 +38,7 @@ const list = (s: string) =>
     .filter(Boolean);
 
 /** Parses the settings form; a bad field or filter is a VALIDATION error in words. */
-export function parseSettings(kind: CrmKind, b: Record<string, unknown>) {
+function parseSettings(kind: CrmKind, b: Record<string, unknown>) {
   const mapping = MappingInput.safeParse({
     company: Object.fromEntries(COMPANY_FIELDS.map((k) => [k, str(b, `company.${k}`)])),
     contact: Object.fromEntries(CONTACT_FIELDS.map((k) => [k, str(b, `contact.${k}`)])),

@@ -22,7 +22,7 @@ import { dateRange } from './dashboard.js';
 import { auditRequest } from '../audit.js';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date like 2026-03-01');
-export const ExperimentsQuery = z.object({ from: day.optional(), to: day.optional() });
+const ExperimentsQuery = z.object({ from: day.optional(), to: day.optional() });
 
 const Num = z.number().nullable();
 const Diff = z.object({ diff: z.number(), lo: z.number(), hi: z.number() }).nullable();
@@ -43,7 +43,7 @@ const LiftOut = z.object({
   extra: z.object({ value: z.number(), lo: z.number(), hi: z.number() }).nullable(),
   moreNeeded: Num,
 });
-export const ExperimentsResponse = z.object({
+const ExperimentsResponse = z.object({
   from: z.string(),
   to: z.string(),
   experiments: z.array(
@@ -111,7 +111,7 @@ endpoint({
 });
 
 /** The report for sequences created in the range (default: the last 90 days). */
-export async function loadExperiments(ctx: Pick<AppContext, 'db'>, workspaceId: number, from: Date, to: Date) {
+async function loadExperiments(ctx: Pick<AppContext, 'db'>, workspaceId: number, from: Date, to: Date) {
   const [variants, steps, arms] = await Promise.all([
     run(ctx.db, variantOutcomes(workspaceId, from, to)),
     run(ctx.db, stepVariantOutcomes(workspaceId, from, to)),

@@ -59,7 +59,7 @@ function canSimulate(u: CurrentUser, m: OutboxRow): boolean {
   );
 }
 
-export async function sendNow(ctx: AppContext, u: CurrentUser) {
+async function sendNow(ctx: AppContext, u: CurrentUser) {
   if (u.role === 'manager') throw new AppError('FORBIDDEN', 'Managers read the outbox; reps, RevOps and admins send.');
   // Reps send what they may act on; RevOps and admins run the demo for the whole workspace.
   const { results } = await demoSendNow(ctx, { workspaceId: u.workspaceId, userId: u.id, ownerId: queueViewer(u) });
@@ -75,7 +75,7 @@ export async function sendNow(ctx: AppContext, u: CurrentUser) {
   };
 }
 
-export async function answerAsProspect(ctx: AppContext, u: CurrentUser, id: number, body: string) {
+async function answerAsProspect(ctx: AppContext, u: CurrentUser, id: number, body: string) {
   const m = await loadOut(ctx, u, id);
   assertCanAct(u, m);
   if (!canSimulate(u, m))

@@ -19,7 +19,7 @@ import { requireRole } from '../auth/roles.js';
 import { page } from '../layout.js';
 import { changePasswordForm, passwordResetDone, type PasswordFormState } from '../views/access.js';
 
-export const CHANGE_PASSWORD_PATH = '/password';
+const CHANGE_PASSWORD_PATH = '/password';
 
 /**
  * After requireUser: a user holding a one-time password reaches only the change form (logout and

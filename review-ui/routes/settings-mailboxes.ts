@@ -24,7 +24,7 @@ import { auditRequest } from '../audit.js';
 import type { Html } from '../html.js';
 import { page } from '../layout.js';
 import { issues } from '../openapi.js';
-import { testConnection, UNTESTED, type ConnectionCheck } from './mailbox-connection.js';
+import { testConnection, UNTESTED } from './mailbox-connection.js';
 import { PROVIDERS, isConfigured } from '../../mailboxes/oauth/providers.js';
 import { inboundSecretViews } from '../../sequencing/inbound-secret.js';
 import { deletedFlash } from '../views/mailbox-delete.js';
@@ -37,9 +37,9 @@ const port = z.preprocess(
 );
 const text = z.preprocess((v) => (typeof v === 'string' && v.trim() ? v.trim() : null), z.string().max(300).nullable());
 const flag = z.preprocess((v) => v === '1' || v === 'on' || v === true, z.boolean());
-export { testConnection, UNTESTED, type ConnectionCheck };
+export { UNTESTED };
 
-export const MailboxForm = z
+const MailboxForm = z
   .object({
     kind: z.enum(['smtp', 'outbox']),
     user_id: z.preprocess((v) => (v ? Number(v) : null), z.number().int().positive().nullable()),
@@ -62,7 +62,7 @@ export const MailboxForm = z
   .refine((m) => m.max_gap_seconds >= m.min_gap_seconds, 'max gap must be at least the min gap')
   .refine((m) => m.kind === 'outbox' || (m.smtp_host && m.smtp_port), 'an SMTP mailbox needs a host and port');
 
-export function mailboxInput(b: Record<string, unknown>, secrets: Pick<SecretBox, 'seal'>): MailboxInput {
+function mailboxInput(b: Record<string, unknown>, secrets: Pick<SecretBox, 'seal'>): MailboxInput {
   const r = MailboxForm.safeParse(b);
   if (!r.success) throw new AppError('VALIDATION', issues(r.error));
   const m = r.data;
@@ -88,7 +88,7 @@ export function mailboxInput(b: Record<string, unknown>, secrets: Pick<SecretBox
 }
 
 /** Whether a save changes where or as whom the mailbox logs in: then it sends nothing until a test passes again. */
-export function connectionChanged(before: MailboxRow, after: MailboxInput): boolean {
+function connectionChanged(before: MailboxRow, after: MailboxInput): boolean {
   return (
     before.kind !== after.kind ||
     before.smtp_host !== after.smtpHost ||

@@ -26,14 +26,14 @@ import { KINDS, MAX_STEPS, templatePage, templatesPage } from '../views/template
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time like 09:00');
 
-export const Window = z
+const Window = z
   .object({
     days: z.array(z.number().int().min(1).max(7)).min(1, 'pick at least one sending day'),
     start: hhmm,
     end: hhmm,
   })
   .refine((w) => w.start < w.end, 'the window must end after it starts');
-export const TemplateStepInput = z.object({
+const TemplateStepInput = z.object({
   kind: z.enum(KINDS),
   delayDays: z.number().int().min(0).max(60),
   newThread: z.boolean().default(false),

@@ -26,7 +26,7 @@ const lines = z.preprocess(
 );
 const line = z.preprocess((v) => String(v ?? '').trim(), z.string().max(2000));
 
-export const WorkspaceSettings = z.object({
+const WorkspaceSettings = z.object({
   name: z.string().trim().min(1).max(200),
   playbook: z.object({
     company: line,
@@ -56,7 +56,7 @@ export const WorkspaceSettings = z.object({
 });
 export type WorkspaceSettings = z.infer<typeof WorkspaceSettings>;
 
-export function settingsFromForm(b: Record<string, unknown>): WorkspaceSettings {
+function settingsFromForm(b: Record<string, unknown>): WorkspaceSettings {
   const r = WorkspaceSettings.safeParse({
     name: b.name,
     playbook: {

@@ -13,7 +13,7 @@ import { intParam } from '../format.js';
 import { endpoint, issues } from '../openapi.js';
 import { loadReturned, loadStep, stepSettings } from '../step-actions.js';
 
-export const StepApproveBody = z.object({
+const StepApproveBody = z.object({
   digest: z.string().optional().describe('the digest of the text you read (32 hex characters, from GET /steps/:id)'),
   confirmGateFailures: z
     .array(z.string().max(40))

@@ -15,7 +15,7 @@ import { exportLink } from './export.js';
 
 type Paged = { page: number; perPage: number };
 
-export function importStatus(
+function importStatus(
   i: Pick<
     ImportRow,
     | 'status'

@@ -1,7 +1,7 @@
 // The login form. routes/auth.ts checks the form's token, the throttle and the password.
 import { html, type Html } from '../html.js';
 
-export interface LoginView {
+interface LoginView {
   /** The form's CSRF token (also set as a cookie on /login). */
   token: string;
   error?: string;

@@ -121,7 +121,7 @@ export function previewBlock(r: SyncInResult): Html {
   </section>`;
 }
 
-export function settingsForm(req: Request, c: CrmConnectionRow, m: FullMapping): Html {
+function settingsForm(req: Request, c: CrmConnectionRow, m: FullMapping): Html {
   const f = effectiveFilter(c.target_filter);
   const rules = effectiveRules(c.rules);
   const sf = c.kind === 'salesforce';
@@ -196,7 +196,7 @@ export function settingsForm(req: Request, c: CrmConnectionRow, m: FullMapping):
 }
 
 /** Connect buttons for the CRMs whose OAuth app is configured; Salesforce with the login host choice. */
-export function oauthConnectForms(req: Request, on: (k: CrmKind) => boolean): Html {
+function oauthConnectForms(req: Request, on: (k: CrmKind) => boolean): Html {
   const hubspot = on('hubspot')
     ? html`<form method="post" action="/settings/crm/oauth/hubspot" class="crm-hubspot-oauth">
         ${csrfField(req)}<button type="submit">Connect HubSpot (sign in)</button>

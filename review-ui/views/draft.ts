@@ -9,7 +9,7 @@ import { html, safeUrl, type Html } from '../html.js';
 import { csrfField } from '../layout.js';
 import { waitingLine } from './schedule.js';
 
-export interface SignalView {
+interface SignalView {
   type: string;
   title: string;
   summary: string;
@@ -17,14 +17,14 @@ export interface SignalView {
   occurred_at: Date | null;
   detected_at: Date;
 }
-export interface Observation {
+interface Observation {
   url: string;
   title: string;
   observed_at: Date;
   source_name: string | null;
   source_kind: string | null;
 }
-export interface Planned {
+interface Planned {
   position: number;
   at: Date | null;
 }
@@ -64,7 +64,7 @@ export function gateText(g: unknown): string {
   return String(g);
 }
 
-export function gateFailures(d: DraftRow): Html {
+function gateFailures(d: DraftRow): Html {
   const list = Array.isArray(d.gate_failures) ? d.gate_failures : [];
   if (!list.length) return html``;
   return html`<section class="gates" role="alert" aria-labelledby="gates-h">
@@ -75,7 +75,7 @@ export function gateFailures(d: DraftRow): Html {
   </section>`;
 }
 
-export function signalCard(s: SignalView, obs: Observation[], viewerZone: string): Html {
+function signalCard(s: SignalView, obs: Observation[], viewerZone: string): Html {
   return html`<section class="card signal" aria-labelledby="signal-h">
     <h2 id="signal-h"><span class="badge t-${s.type}">${label(s.type)}</span> ${s.title}</h2>
     ${s.summary ? html`<p>${s.summary}</p>` : ''}
@@ -92,7 +92,7 @@ export function signalCard(s: SignalView, obs: Observation[], viewerZone: string
 }
 
 /** Each fact is focusable; hovering or focusing it shows its quote and source URL (CSS, no script). */
-export function dossier(facts: ReviewFactRow[], organization: Record<string, unknown> | null): Html {
+function dossier(facts: ReviewFactRow[], organization: Record<string, unknown> | null): Html {
   const org = organization && typeof organization.description === 'string' ? organization.description : '';
   return html`<section class="card dossier" aria-labelledby="dossier-h">
     <h2 id="dossier-h">Research (${facts.length} cited fact${facts.length === 1 ? '' : 's'})</h2>
@@ -116,7 +116,7 @@ export function dossier(facts: ReviewFactRow[], organization: Record<string, unk
   </section>`;
 }
 
-export function stepCard(
+function stepCard(
   s: ReviewStepRow,
   plan: Planned | undefined,
   opts: {
@@ -199,7 +199,7 @@ ${s.body}</textarea>
   </section>`;
 }
 
-export function actions(d: DraftRow, csrf: Html, canAct: boolean, offline = false): Html {
+function actions(d: DraftRow, csrf: Html, canAct: boolean, offline = false): Html {
   if (!canAct) return html`<p class="muted">Read-only: only the owning rep or an admin acts on drafts.</p>`;
   if (d.status !== 'pending_review' && d.status !== 'snoozed')
     return html`<p class="muted">
@@ -281,7 +281,7 @@ export const QUEUE_KEY_HELP = html`<dialog id="key-help" aria-labelledby="key-he
   <form method="dialog"><button>Close</button></form>
 </dialog>`;
 
-export const KEY_HELP = html`<dialog id="key-help" aria-labelledby="key-help-h">
+const KEY_HELP = html`<dialog id="key-help" aria-labelledby="key-help-h">
   <h2 id="key-help-h">Keyboard</h2>
   <dl class="keys">
     <dt><kbd>j</kbd> / <kbd>k</kbd></dt>
@@ -304,7 +304,7 @@ export const KEY_HELP = html`<dialog id="key-help" aria-labelledby="key-help-h">
   <form method="dialog"><button>Close</button></form>
 </dialog>`;
 
-export interface DraftView {
+interface DraftView {
   d: DraftRow;
   statusLine: Html;
   signal: SignalView | undefined;

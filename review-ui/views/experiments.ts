@@ -28,7 +28,7 @@ const statCells = (c: ArmStats, i: number): Html =>
 const variantName = (a: { letter: string; label: string }) => html`${a.letter}${a.label ? html` · ${a.label}` : ''}`;
 
 /** Treated vs held-out meeting rate per row, two bars each, drawn on the server. */
-export function liftChart(rows: LiftReport[]): Html {
+function liftChart(rows: LiftReport[]): Html {
   if (!rows.length) return html``;
   const width = 800,
     labelW = 230,
@@ -69,7 +69,7 @@ export function liftChart(rows: LiftReport[]): Html {
   </svg>`;
 }
 
-export function liftTable(rows: LiftReport[]): Html {
+function liftTable(rows: LiftReport[]): Html {
   if (!rows.length)
     return html`<p class="muted">
       No play holds contacts out in this range. Set a hold-out share on a play's experiment page.
@@ -109,7 +109,7 @@ export function liftTable(rows: LiftReport[]): Html {
   </table>`;
 }
 
-export function variantTables(reports: ExperimentReport[]): Html {
+function variantTables(reports: ExperimentReport[]): Html {
   if (!reports.length)
     return html`<p class="muted">
       No sequence with a variant in this range. Add variants to a play or to template steps.

@@ -25,7 +25,7 @@ function statusLine(m: OutboxRow): Html {
     ${m.replies ? html` <span class="badge t-funding">${m.replies} inbound</span>` : ''}`;
 }
 
-export interface OutboxView {
+interface OutboxView {
   rows: OutboxRow[];
   paging: Paging;
   demo: boolean;
@@ -94,7 +94,7 @@ export function outboxPage(req: Request, v: OutboxView): Html {
     ${pager('/outbox', {}, v.paging)}`;
 }
 
-export interface SentMessageView {
+interface SentMessageView {
   m: OutboxRow & { raw: string | null };
   /** "Name: value" header lines, in the order a mail client shows them. */
   headers: string[];

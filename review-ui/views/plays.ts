@@ -9,7 +9,7 @@ import { html, safeUrl, type Html } from '../html.js';
 import { csrfField } from '../layout.js';
 import { when } from './time.js';
 
-export interface PlayView {
+interface PlayView {
   play: PlayRow;
   def: PlayDefinition;
   versions: { version: number; created_at: Date; created_by_email: string | null }[];
@@ -26,7 +26,7 @@ export interface PlayView {
   now: Date;
 }
 
-export function describeTrigger(t: PlayDefinition['trigger']): string {
+function describeTrigger(t: PlayDefinition['trigger']): string {
   if (t.kind === 'manual') return 'manual enrollment only';
   if (t.kind === 'inbound') return `inbound event: ${t.event}`;
   const extra = [

@@ -6,7 +6,7 @@ import { inZone } from '../format.js';
 import { html, safeUrl, type Html } from '../html.js';
 import { csrfField } from '../layout.js';
 
-export interface AnswerView {
+interface AnswerView {
   t: AnswerTarget;
   to: string;
   /** The thread's mailbox address, when it is one of the workspace's. */

@@ -61,7 +61,7 @@ export function waitingLine(w: Waiting, zone: string, now: Date): Html {
     ${w.expected ? html`expected ${when(w.expected, zone, now)}` : html`<strong>needs a person</strong>`}`;
 }
 
-export function stepActions(req: Request, it: ScheduleItem, back: string): Html {
+function stepActions(req: Request, it: ScheduleItem, back: string): Html {
   if (!it.canAct) return html``;
   const tz = zoneOf(req.user!.timeZone);
   const id = it.row.id;
@@ -83,7 +83,7 @@ export function stepActions(req: Request, it: ScheduleItem, back: string): Html 
     </form>`;
 }
 
-export function scheduleList(req: Request, items: ScheduleItem[], now: Date, back: string): Html {
+function scheduleList(req: Request, items: ScheduleItem[], now: Date, back: string): Html {
   const tz = zoneOf(req.user!.timeZone);
   if (!items.length) return html`<p class="empty">No step is waiting to go out.</p>`;
   return html`<table class="list schedule">
@@ -200,7 +200,7 @@ export function scheduleListPage(
   return html`${scheduleList(req, items, now, back)} ${pager('/schedule', params, paging)}`;
 }
 
-export interface ScheduleFilters {
+interface ScheduleFilters {
   flash: string;
   /** Reps see their own steps: no rep filter. */
   owners: { id: number; name: string; email: string }[] | null;

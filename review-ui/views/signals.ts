@@ -9,10 +9,10 @@ import { csrfField, pager } from '../layout.js';
 import { extLink } from './draft.js';
 
 export const STATUSES = ['all', 'new', 'unmatched', 'ambiguous', 'cooldown', 'dismissed'] as const;
-export type Listed = SignalRow & { account_name: string | null; sources: number; total: number };
-export type Choice = { id: number; name: string; domain: string | null };
+type Listed = SignalRow & { account_name: string | null; sources: number; total: number };
+type Choice = { id: number; name: string; domain: string | null };
 
-export interface SignalsView {
+interface SignalsView {
   status: (typeof STATUSES)[number];
   rows: Listed[];
   /** Names of the sources that keep failing (shown to RevOps). */

@@ -9,13 +9,13 @@ import { html, type Html } from '../html.js';
 import { csrfField, pager, type Paging } from '../layout.js';
 import { extLink, gateText } from './draft.js';
 
-export function changeCount(n: number): Html {
+function changeCount(n: number): Html {
   return n
     ? html`<span class="flag" data-changes="${n}">${n} change${n === 1 ? '' : 's'}</span>`
     : html`<span class="badge" data-changes="0">nothing changed</span>`;
 }
 
-export function returnedRow(r: ReturnedStepRow, now: Date, viewerZone: string, csrf: boolean): Html {
+function returnedRow(r: ReturnedStepRow, now: Date, viewerZone: string, csrf: boolean): Html {
   return html`<tr data-step-row data-id="${r.id}" data-unchanged="${r.changes === 0 && r.flagged === 0 ? '1' : '0'}">
     ${csrf ? html`<td>${r.changes === 0 && r.flagged === 0 ? html`<input type="checkbox" name="ids" value="${r.id}:${r.digest}" form="bulk-steps" aria-label="Select step ${r.id}" />` : ''}</td>` : ''}
     <td>
@@ -40,7 +40,7 @@ export function returnedRow(r: ReturnedStepRow, now: Date, viewerZone: string, c
   </tr>`;
 }
 
-export function changesPanel(items: ChangeItem[], since: Date | null, viewerZone: string): Html {
+function changesPanel(items: ChangeItem[], since: Date | null, viewerZone: string): Html {
   return html`<section class="card changes" aria-labelledby="changes-h" id="what-changed">
     <h2 id="changes-h">
       What changed since the sequence was
@@ -65,7 +65,7 @@ export function changesPanel(items: ChangeItem[], since: Date | null, viewerZone
   </section>`;
 }
 
-export function stepText(s: AwaitingStepRow, opts: { editable: boolean; csrf: Html }): Html {
+function stepText(s: AwaitingStepRow, opts: { editable: boolean; csrf: Html }): Html {
   const flagged = Array.isArray(s.gate_failures) ? s.gate_failures : [];
   return html`<section class="card step" aria-labelledby="step-h">
     <h2 id="step-h">
@@ -110,7 +110,7 @@ ${s.body}</textarea>
   </section>`;
 }
 
-export function stepActions(s: AwaitingStepRow, csrf: Html, opts: { canAct: boolean; canRefresh: boolean }): Html {
+function stepActions(s: AwaitingStepRow, csrf: Html, opts: { canAct: boolean; canRefresh: boolean }): Html {
   if (!opts.canAct) return html`<p class="muted">Read-only: only the owning rep or an admin approves steps.</p>`;
   if (s.status !== 'awaiting_approval') {
     return html`<p class="muted">This step is ${label(s.status)}${s.skip_reason ? html`: ${s.skip_reason}` : ''}.</p>`;
@@ -132,7 +132,7 @@ export function stepActions(s: AwaitingStepRow, csrf: Html, opts: { canAct: bool
   </div>`;
 }
 
-export const STEP_KEY_HELP = html`<dialog id="key-help" aria-labelledby="key-help-h">
+const STEP_KEY_HELP = html`<dialog id="key-help" aria-labelledby="key-help-h">
   <h2 id="key-help-h">Keyboard</h2>
   <dl class="keys">
     <dt><kbd>j</kbd> / <kbd>k</kbd></dt>
@@ -251,7 +251,7 @@ export function bulkResult(ok: number, results: [id: number, error: string | nul
     <p><a href="/queue/steps">Back to the steps</a></p>`;
 }
 
-export interface StepView {
+interface StepView {
   s: AwaitingStepRow;
   changes: ChangeItem[];
   earlier: ReviewStepRow[];

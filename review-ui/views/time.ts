@@ -8,7 +8,7 @@ import { html, type Html } from '../html.js';
 const zoneName = (zone: string | null | undefined) => (isZone(zone) ? zone : 'UTC');
 
 /** "in 5 min", "in 2 h", "in 3 days", "just now", "4 h ago", "3 days ago". */
-export function relative(at: Date, now: Date): string {
+function relative(at: Date, now: Date): string {
   const diff = at.getTime() - now.getTime();
   const s = Math.round(Math.abs(diff) / 1000);
   if (s < 60) return 'just now';
@@ -20,7 +20,7 @@ export function relative(at: Date, now: Date): string {
 }
 
 /** "Tue 1 Dec, 09:30" in `zone`, with the year when it is not this year's. */
-export function clock(at: Date, zone: string | null | undefined, now: Date): string {
+function clock(at: Date, zone: string | null | undefined, now: Date): string {
   const z = zoneName(zone);
   const t = DateTime.fromJSDate(at, { zone: z });
   return t.toFormat(
@@ -29,7 +29,7 @@ export function clock(at: Date, zone: string | null | undefined, now: Date): str
 }
 
 /** The exact time for a tooltip: "Tuesday 1 December 2026, 09:30:12 GMT+1". */
-export function exact(at: Date, zone: string | null | undefined): string {
+function exact(at: Date, zone: string | null | undefined): string {
   return DateTime.fromJSDate(at, { zone: zoneName(zone) }).toFormat("cccc d LLLL yyyy, HH:mm:ss 'GMT'ZZ");
 }
 
