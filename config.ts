@@ -216,7 +216,7 @@ export class ConfigError extends Error {
 }
 
 /** `.env` in the working directory fills keys the real environment does not set. */
-export function readEnvFile(cwd = process.cwd()): Record<string, string> {
+function readEnvFile(cwd = process.cwd()): Record<string, string> {
   const file = path.join(cwd, '.env');
   return existsSync(file) ? parseDotenv(readFileSync(file)) : {};
 }

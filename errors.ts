@@ -32,7 +32,7 @@ export const ErrorCodes = {
   PASSWORD_CHANGE_REQUIRED: 'PASSWORD_CHANGE_REQUIRED',
 } as const;
 
-export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
 const httpStatus: Partial<Record<ErrorCode, number>> = {
   VALIDATION: 400,

@@ -27,7 +27,7 @@ const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 4
 const SKIP = new Set(['level', 'time', 'pid', 'hostname', 'name', 'msg', 'req', 'res', 'responseTime', 'component']);
 
 /** One JSON log line as `12:01:02 INFO  queue.job.done jobId=7`, or `GET /queue 200 12ms` for a request. */
-export function prettyLine(json: string): string {
+function prettyLine(json: string): string {
   let o: Record<string, unknown>;
   try {
     o = JSON.parse(json) as Record<string, unknown>;

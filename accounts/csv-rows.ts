@@ -59,7 +59,7 @@ export function mapColumns(
   return out;
 }
 
-export interface ParsedCsv {
+interface ParsedCsv {
   headers: string[];
   records: Record<string, string>[];
 }

@@ -15,7 +15,7 @@ export function bossAdapter(db: Queryable): PgBoss.Db {
   };
 }
 
-export interface BossOptions {
+interface BossOptions {
   databaseUrl?: string;
   poolMax?: number;
   /** Maintenance and cron scheduling; every process may run them, pg-boss coordinates. */

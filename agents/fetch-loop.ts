@@ -7,7 +7,7 @@ import type PgBoss from 'pg-boss';
 import type { Logger } from '../log.js';
 import { Settler, settleBackoffMs } from './settle.js';
 
-export interface FetchLoopOptions {
+interface FetchLoopOptions {
   boss: PgBoss;
   queue: string;
   concurrency: number;

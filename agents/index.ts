@@ -11,7 +11,7 @@ import { sendAgent } from './send.js';
 import type { Agent } from './runtime.js';
 import { Queues } from './queues.js';
 
-export const agentRegistry: Record<string, Agent> = Object.fromEntries(
+const agentRegistry: Record<string, Agent> = Object.fromEntries(
   [
     maintenanceAgent,
     importAgent,

@@ -7,7 +7,7 @@ import { JOBS_CHANNEL } from '../db/queries/job-wake.js';
 import { FetchLoop } from './fetch-loop.js';
 import { Queues, type Payload, type QueueKey } from './queues.js';
 
-export type AgentContext = AppContext;
+type AgentContext = AppContext;
 
 export interface Helpers extends AgentContext {
   jobId: string;

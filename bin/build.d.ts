@@ -1,4 +1,3 @@
 // Types for bin/build.js (plain JavaScript, so it runs before any TypeScript loader exists).
-export declare const ROOT: string;
 export declare function sourceKey(root?: string): { files: string[]; key: string };
 export declare function ensureBuild(root?: string): Promise<string>;

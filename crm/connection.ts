@@ -27,7 +27,7 @@ export function kindModule(kind: CrmKind): CrmKindModule {
   return mod;
 }
 
-export const revokedReason = (kind: CrmKind, detail: string) =>
+const revokedReason = (kind: CrmKind, detail: string) =>
   `${CRM_NAMES[kind]} refused our access (${detail}). Nothing is lost: reconnect on Settings → CRM and the sync resumes where it stopped.`;
 
 /** Stops the sync with the reason shown on the CRM pages. */
@@ -72,7 +72,7 @@ const fresh = (row: CrmConnectionRow, force: boolean) =>
   (!row.access_expires_at || new Date(row.access_expires_at).getTime() - Date.now() > REFRESH_MARGIN_MS);
 
 /** Access tokens for a workspace's connection; a refused refresh marks it revoked and throws CrmError('unauthorized'). */
-export function crmTokens(ctx: Ctx, workspaceId: number, kind: CrmKind): CrmTokenSource {
+function crmTokens(ctx: Ctx, workspaceId: number, kind: CrmKind): CrmTokenSource {
   let instanceUrl: string | null = null;
   const refused = async (detail: string) => {
     await markRevoked(ctx, workspaceId, kind, detail);
@@ -123,7 +123,7 @@ export function crmTokens(ctx: Ctx, workspaceId: number, kind: CrmKind): CrmToke
   };
 }
 
-export interface OpenCrm {
+interface OpenCrm {
   connection: CrmConnectionRow;
   provider: CrmProvider;
 }

@@ -21,7 +21,7 @@ import { CRM_NAMES, isCrmError, type CrmError, type CrmProvider, type NewCrmCont
 
 type Ctx = Pick<AppContext, 'db' | 'config' | 'secrets' | 'log'>;
 
-export const createKey = (contactId: number) => `contact:create:${contactId}`;
+const createKey = (contactId: number) => `contact:create:${contactId}`;
 
 /** Queues the CRM contact for a sent email's contact when the workspace creates contacts; 1 when queued now. */
 export async function enqueueContactCreate(db: Queryable, conn: CrmConnectionRow, e: OutboundEventRow) {

@@ -53,7 +53,7 @@ export const RulesInput = z.object({
   heldTypes: z.array(z.string().trim().min(1).max(100)).default([]),
   holdCustomers: z.boolean().default(true),
 });
-export type CrmRules = z.infer<typeof RulesInput>;
+type CrmRules = z.infer<typeof RulesInput>;
 
 export const COMPANY_FIELDS = [
   'name',
@@ -117,7 +117,7 @@ function ownerEmail(prop: string, r: { fields: CrmFields; ownerId: string | null
   return id ? (owners.get(id) ?? null) : null;
 }
 
-export interface MappedCompany {
+interface MappedCompany {
   name: string;
   domain: string | null;
   country: string | null;
@@ -128,7 +128,7 @@ export interface MappedCompany {
   crm: Record<CrmField, string | null>;
 }
 
-export interface MappedContact {
+interface MappedContact {
   email: string;
   firstName: string;
   lastName: string;
@@ -137,7 +137,7 @@ export interface MappedContact {
   ownerEmail: string | null;
 }
 
-export type Mapped<T> = { ok: true; value: T } | { ok: false; error: string };
+type Mapped<T> = { ok: true; value: T } | { ok: false; error: string };
 
 export function mapCompany(m: FullMapping, r: CrmCompany, owners: Map<string, string>): Mapped<MappedCompany> {
   const name = val(r.fields, m.company.name) || val(r.fields, m.company.domain);

@@ -44,7 +44,7 @@ const BATCH = 100;
 const LEASE_MS = 5 * 60_000;
 
 /** 30 s, 1 min, 2 min … capped at an hour. */
-export const backoffMs = (attempts: number) => Math.min(30_000 * 2 ** Math.max(0, attempts), 3_600_000);
+const backoffMs = (attempts: number) => Math.min(30_000 * 2 ** Math.max(0, attempts), 3_600_000);
 
 const STATUS_WORDS: Record<OutboundEventRow['type'], string> = {
   sent: 'emailed',
@@ -150,7 +150,7 @@ function activityOf(row: CrmOutboxRow): CrmActivity {
     : { ...a, startAt: new Date(a.startAt), endAt: new Date(a.endAt) };
 }
 
-export interface FlushResult {
+interface FlushResult {
   claimed: number;
   done: number;
   later: number;

@@ -24,7 +24,6 @@
 // - Base URLs come from config (HUBSPOT_API_URL, SALESFORCE_LOGIN_URL, …) so tests use loopback fakes.
 
 export type CrmKind = 'hubspot' | 'salesforce';
-export const CRM_KINDS: readonly CrmKind[] = ['hubspot', 'salesforce'];
 export const CRM_NAMES: Record<CrmKind, string> = { hubspot: 'HubSpot', salesforce: 'Salesforce' };
 
 export type CrmObject = 'company' | 'contact';
@@ -153,7 +152,7 @@ export const markedKeys = (text: string | null | undefined): string[] =>
 
 export type ActivityResult = { key: string; externalId: string } | { key: string; error: CrmError };
 
-export type CrmErrorCode = 'unauthorized' | 'rate_limited' | 'invalid' | 'unavailable';
+type CrmErrorCode = 'unauthorized' | 'rate_limited' | 'invalid' | 'unavailable';
 
 /** A CRM failure in our words. `message` is safe to show to a person (never a token). */
 export class CrmError extends Error {

@@ -50,7 +50,3 @@ export function registerCrmKind(mod: CrmKindModule): void {
 export function crmKind(kind: CrmKind): CrmKindModule | undefined {
   return KINDS.get(kind);
 }
-
-export function availableCrmKinds(): CrmKind[] {
-  return [...KINDS.keys()];
-}

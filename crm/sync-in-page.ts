@@ -63,7 +63,7 @@ export interface Job {
   summary: SyncInSummary;
 }
 
-export async function fail(db: Queryable, job: Job, object: string, key: string, label: string, error: string) {
+async function fail(db: Queryable, job: Job, object: string, key: string, label: string, error: string) {
   job.summary.failures.push({ object, key, label, error });
   notePreview(job, { object, key, label, action: 'fail', changes: [], error });
   if (!job.dryRun)

@@ -21,7 +21,7 @@ import { applyCompanies } from './sync-in-companies.js';
 import { applyContacts } from './sync-in-contacts.js';
 import { counts, type Ctx, type Job, type SyncInResult, type SyncInSummary } from './sync-in-page.js';
 
-export type { Counts, SyncInResult, SyncInSummary } from './sync-in-page.js';
+export type { SyncInResult } from './sync-in-page.js';
 
 interface Cursor {
   since?: string;

@@ -4,7 +4,7 @@
 // the total, so a 50,000-record CRM does not hold them all in memory. Real runs keep none.
 import type { FieldChange, Fields } from '../accounts/import-plan.js';
 
-export const PREVIEW_KEEP = 200;
+const PREVIEW_KEEP = 200;
 
 export interface RecordPreview {
   object: string;

@@ -38,7 +38,7 @@ export interface DataDirLock {
 }
 
 // Unix socket paths are limited to about 104 bytes; a long DATA_DIR gets a hashed name in tmp.
-export function lockSocketPath(dataDir: string): string {
+function lockSocketPath(dataDir: string): string {
   const inDir = path.join(dataDir, 'prospector.sock');
   if (Buffer.byteLength(inDir) < 100) return inDir;
   const hash = createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 16);
@@ -54,7 +54,7 @@ function connect(socketPath: string): Promise<net.Socket | undefined> {
 }
 
 /** True when a live process holds the lock on `dataDir`. */
-export async function dataDirInUse(dataDir: string): Promise<boolean> {
+async function dataDirInUse(dataDir: string): Promise<boolean> {
   const s = await connect(lockSocketPath(dataDir));
   s?.destroy();
   return !!s;

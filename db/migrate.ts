@@ -9,7 +9,7 @@ import type { Database } from './types.js';
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 const LOCK_KEY = 7_264_001; // arbitrary, constant: "prospector migrations"
 
-export interface Migration {
+interface Migration {
   version: number;
   name: string;
   sql: string;

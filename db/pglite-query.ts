@@ -20,7 +20,7 @@ const MAX_PREPARED = 200;
 const MAX_SEEN = 1000;
 
 /** A JS value as a text (or binary) parameter, like the pg driver's `prepareValue`. */
-export function toParam(value: unknown): string | Uint8Array | null {
+function toParam(value: unknown): string | Uint8Array | null {
   if (value === null || value === undefined) return null;
   if (value instanceof Uint8Array) return value;
   if (value instanceof Date) return value.toISOString();

@@ -30,7 +30,7 @@ export function isTransientDbError(err: unknown): boolean {
   return e.severity === undefined && err instanceof Error;
 }
 
-export interface PersistOptions {
+interface PersistOptions {
   /** Called after each failed try, before waiting (log it). */
   onRetry?(err: unknown, attempt: number, waitMs: number): void;
   /** Tries for an error that is not transient (a bug, a constraint) before giving up. */

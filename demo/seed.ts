@@ -16,7 +16,7 @@ import { seedDemoSources } from './feeds.js';
 import { seedDefaultPlays } from '../plays/service.js';
 import { DEFAULT_TEMPLATE_STEPS, DEFAULT_WINDOW, DEMO_ACCOUNTS, DEMO_PLAYBOOK, FALLBACK_WINDOW } from './data.js';
 
-export interface DemoLogin {
+interface DemoLogin {
   role: Role;
   email: string;
   password: string;

@@ -18,10 +18,10 @@ import {
 import { AppError } from '../errors.js';
 import { sendStep, type SendResult } from '../sequencing/send.js';
 
-export const DEMO_SEND_NOW_TEMPLATE = 'Demo: send now (sending window ignored)';
+const DEMO_SEND_NOW_TEMPLATE = 'Demo: send now (sending window ignored)';
 const ALWAYS = { days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59' };
 
-export interface SendNowReport {
+interface SendNowReport {
   results: { stepId: number; sequenceId: number; result: SendResult }[];
 }
 

@@ -44,7 +44,7 @@ const PROFILE_OVERRIDES: Record<string, Partial<Profile>> = {
   // The stories say Lumen Health serves more than 900 clinics.
   [JSON_LD_SITE]: { founded: 2016, employees: 230, customers: 900 },
 };
-export function profileOf(a: DemoAccount, i: number): Profile {
+function profileOf(a: DemoAccount, i: number): Profile {
   return { founded: 2010 + (i % 12), employees: 60 + i * 17, customers: (i + 3) * 150, ...PROFILE_OVERRIDES[a.domain] };
 }
 

@@ -3,7 +3,7 @@
 // story that started it (the round, the new role, the expansion, the opening).
 import { html } from '../review-ui/html.js';
 
-export interface DemoArticle {
+interface DemoArticle {
   title: string;
   outlet: string;
   paragraphs: string[];

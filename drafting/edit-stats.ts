@@ -20,7 +20,7 @@ export interface EditStats {
   approvedUnedited: number;
 }
 
-export function stepEditDistance(r: Pick<ApprovedStepText, 'drafted_subject' | 'drafted_body' | 'subject' | 'body'>): {
+function stepEditDistance(r: Pick<ApprovedStepText, 'drafted_subject' | 'drafted_body' | 'subject' | 'body'>): {
   distance: number;
   ratio: number;
 } {

@@ -2,7 +2,7 @@
 // bare domain whatever its ending ("bit.ly", "rb.gy", "evil.zip"), an IP address, and the
 // disguised forms a hostile page asks for ("billing [at] evil [dot] example"). Pure.
 
-export interface Link {
+interface Link {
   text: string;
   host: string;
 }

@@ -9,7 +9,7 @@ import { buildDraftPrompt, feedbackTurns, PROMPT_VERSION, type PromptOptions } f
 import { DraftedSequence, type DraftInput } from './schema.js';
 
 // Room for adaptive thinking on current models as well as the five steps.
-export const DRAFT_MAX_TOKENS = 8192;
+const DRAFT_MAX_TOKENS = 8192;
 const format = zodOutputFormat(DraftedSequence);
 
 export interface DraftOutcome {
@@ -23,14 +23,14 @@ export interface DraftOutcome {
   usage: LlmUsage[];
 }
 
-export interface LlmDraftOptions extends PromptOptions {
+interface LlmDraftOptions extends PromptOptions {
   signal?: AbortSignal;
   /** Called after every model call, so cost is recorded even when a later step fails. */
   onUsage?: (usage: LlmUsage, purpose: 'draft' | 'draft.retry') => Promise<void> | void;
 }
 
 /** Parses an answer against the schema; a failure becomes a `schema` gate failure. */
-export function parseDraft(text: string): { draft?: DraftedSequence; failure?: GateFailure } {
+function parseDraft(text: string): { draft?: DraftedSequence; failure?: GateFailure } {
   const unfenced = text
     .trim()
     .replace(/^```(?:json)?\s*/i, '')

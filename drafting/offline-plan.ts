@@ -21,7 +21,7 @@ const stem = (w: string) => (w.length > 4 ? w.replace(/(?:ing|ed|es|s)$/, '') : 
 const tokens = (s: string) => new Set((s.toLowerCase().match(/[\p{L}\p{N}]{3,}/gu) ?? []).map(stem));
 
 /** Share of the fact's words already in the other text: 1 = says nothing new. */
-export function overlap(fact: string, other: string): number {
+function overlap(fact: string, other: string): number {
   const a = tokens(fact);
   const b = tokens(other);
   if (!a.size) return 1;
@@ -38,7 +38,7 @@ export function restatesHeadline(fact: string, headline: string, names: string[]
 }
 
 /** The angle for a role: from the play's persona when there is one, else from the title. */
-export function angleFor(persona: string | null | undefined, title: string): Angle {
+function angleFor(persona: string | null | undefined, title: string): Angle {
   const t = `${persona ?? ''} ${title}`.toLowerCase();
   if (/sales development|\bsdr\b|\bbdr\b|outbound/.test(t)) return 'sales_development';
   if (/operations|revops|\bops\b|enablement/.test(t)) return 'revops';

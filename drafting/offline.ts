@@ -10,7 +10,7 @@ import type { DraftOutcome } from './llm-drafter.js';
 import { planDraft, type Angle, type DraftPlan } from './offline-plan.js';
 import type { DraftFact, DraftInput, DraftedStep } from './schema.js';
 
-export const OFFLINE_PROMPT_VERSION = 'offline-v2';
+const OFFLINE_PROMPT_VERSION = 'offline-v2';
 export type { Angle } from './offline-plan.js';
 
 const sentence = (s: string) => {
@@ -171,7 +171,7 @@ const SPARE_QUESTIONS = [
   'Is there a better time of year to bring this up with you?',
 ];
 
-export interface OfflineOptions {
+interface OfflineOptions {
   /** The angle for this contact (a play's persona decides it; two contacts at one account get different ones). */
   angle?: Angle;
 }

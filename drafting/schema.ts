@@ -71,5 +71,3 @@ export interface DraftInput {
     evergreen?: boolean;
   };
 }
-
-export type SignalType = 'funding' | 'job_change' | 'news' | 'hiring' | 'acquisition' | 'manual' | 'inbound';

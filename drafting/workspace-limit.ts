@@ -7,11 +7,11 @@ import { one, run, type Queryable } from '../db/index.js';
 import { releaseDraftSlot, renewDraftSlot, takeDraftSlot } from '../db/queries/draft-slots.js';
 
 /** How long a slot stays taken without its holder renewing it (renewed every third of it). */
-export const SLOT_LEASE_SECONDS = 60;
+const SLOT_LEASE_SECONDS = 60;
 /** Longest wait between two tries for a slot while the workspace's slots are all taken. */
 const MAX_POLL_MS = 500;
 
-export interface WorkspaceLimitOptions {
+interface WorkspaceLimitOptions {
   /** Stops waiting for a slot (the job is shutting down). */
   signal?: AbortSignal;
   leaseSeconds?: number;

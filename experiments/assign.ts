@@ -17,7 +17,7 @@ export interface Assignment {
   arm: 'treated' | 'holdout' | null;
 }
 
-export interface AssignOptions {
+interface AssignOptions {
   experiment: PlayExperiment | null;
   templateSteps: { variants?: unknown }[];
   /** Whether the hold-out applies: only contacts a detected signal selected (not a rep's enrolment or an inbound event). */

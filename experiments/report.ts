@@ -5,7 +5,7 @@ import { readExperiment, letter, type Variant } from './schema.js';
 import { compareVariants, holdoutLift, MIN_SAMPLE_PER_ARM, type Lift, type VariantComparison } from './stats.js';
 
 /** The outcome a winner is judged on: a positive reply (meetings are too rare to decide on soon). */
-export const PRIMARY = 'positive' as const;
+const PRIMARY = 'positive' as const;
 
 export interface VariantArm extends OutcomeCounts {
   variant: number;

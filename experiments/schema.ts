@@ -5,7 +5,7 @@ import { MIN_SAMPLE_PER_ARM } from './stats.js';
 
 /** The offline drafter's angles (drafting/offline-plan.ts `Angle`). */
 export const ANGLES = ['sales', 'sales_development', 'revops', 'founder', 'general'] as const;
-export const VARIANT_LETTERS = ['A', 'B', 'C', 'D'] as const;
+const VARIANT_LETTERS = ['A', 'B', 'C', 'D'] as const;
 
 export const Variant = z.object({
   label: z.string().trim().min(1).max(80),
@@ -16,7 +16,7 @@ export const Variant = z.object({
 });
 export type Variant = z.infer<typeof Variant>;
 
-export const Variants = z
+const Variants = z
   .array(Variant)
   .max(4)
   .refine((v) => v.length !== 1, { message: 'give 2 to 4 variants, or none' })

@@ -8,7 +8,7 @@ import { experimentReports } from './report.js';
 import { readExperiment, type PlayExperiment } from './schema.js';
 import type { DraftInput } from '../drafting/schema.js';
 
-export interface Assigner {
+interface Assigner {
   experiment: PlayExperiment | null;
   next(): Assignment;
 }
@@ -48,12 +48,12 @@ export async function assignerFor(
   };
 }
 
-export interface SequenceDirections extends Directions {
+interface SequenceDirections extends Directions {
   /** Held out with the evergreen sequence: drafted without the signal or its research. */
   evergreen: boolean;
 }
 
-export async function directionsForSequence(db: Queryable, sequenceId: number): Promise<SequenceDirections> {
+async function directionsForSequence(db: Queryable, sequenceId: number): Promise<SequenceDirections> {
   const row = await one(db, experimentContext(sequenceId));
   if (!row) return { steps: [], evergreen: false };
   if (row.arm === 'holdout') return { steps: [], evergreen: true };

@@ -16,13 +16,13 @@
 //   Above it, a winner needs P(best) ≥ WIN_PROBABILITY.
 
 /** 97.5% quantile of the standard normal: a two-sided 95% interval. */
-export const Z95 = 1.959963984540054;
+const Z95 = 1.959963984540054;
 /** 80% quantile of the standard normal: power 0.8 for "how many more are needed". */
-export const Z_POWER80 = 0.8416212335729143;
+const Z_POWER80 = 0.8416212335729143;
 export const MIN_SAMPLE_PER_ARM = 100;
-export const WIN_PROBABILITY = 0.95;
+const WIN_PROBABILITY = 0.95;
 
-export interface Count {
+interface Count {
   successes: number;
   trials: number;
 }
@@ -42,7 +42,7 @@ export function wilson(c: Count, z = Z95): Interval {
   return { lo: Math.max(0, centre - half), hi: Math.min(1, centre + half) };
 }
 
-export const rate = (c: Count): number | null => (c.trials > 0 ? c.successes / c.trials : null);
+const rate = (c: Count): number | null => (c.trials > 0 ? c.successes / c.trials : null);
 
 /** Difference a − b with Newcombe's hybrid score 95% interval; null when either side has no trials. */
 export function difference(a: Count, b: Count, z = Z95): ({ diff: number } & Interval) | null {

@@ -12,7 +12,7 @@ export interface PageEntry {
   role?: string;
 }
 
-export interface ExtractOptions {
+interface ExtractOptions {
   mode: 'links' | 'people';
   /** Each matching element is one entry. */
   itemSelector?: string;

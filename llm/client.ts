@@ -33,7 +33,7 @@ export function createLlm(config: Pick<Config, 'anthropic'>): Llm | undefined {
   return { client, model: a.model, classifyModel: a.classifyModel };
 }
 
-export interface CallParams {
+interface CallParams {
   model: string;
   system: string | Anthropic.TextBlockParam[];
   messages: Anthropic.MessageParam[];
@@ -42,16 +42,15 @@ export interface CallParams {
   format?: Anthropic.JSONOutputFormat;
 }
 
-export interface CallResult {
+interface CallResult {
   text: string;
   usage: LlmUsage;
   stopReason: string | null;
 }
 
-export type LlmFailureReason =
-  'aborted' | 'timeout' | 'rate_limited' | 'overloaded' | 'server' | 'connection' | 'client';
+type LlmFailureReason = 'aborted' | 'timeout' | 'rate_limited' | 'overloaded' | 'server' | 'connection' | 'client';
 
-export interface CallOptions {
+interface CallOptions {
   signal?: AbortSignal;
   /** Milliseconds for the call and all its retries; past it the call fails with reason `timeout`. */
   deadlineMs?: number;
@@ -79,7 +78,7 @@ export async function callModel(llm: Llm, p: CallParams, opts: CallOptions = {})
   }
 }
 
-export function llmError(err: unknown, pastDeadline = false): AppError {
+function llmError(err: unknown, pastDeadline = false): AppError {
   const { Anthropic: A } = sdk();
   const reason: LlmFailureReason = pastDeadline
     ? 'timeout'

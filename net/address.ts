@@ -19,7 +19,7 @@ export interface AddressPolicy {
 }
 
 /** `scheme://host[:port]`, also for schemes URL gives no origin (smtp:, imap:). */
-export function originOf(url: URL): string {
+function originOf(url: URL): string {
   return `${url.protocol}//${url.host}`.toLowerCase();
 }
 

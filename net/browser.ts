@@ -11,8 +11,8 @@ import { blockedError, fetchError } from './errors.js';
 import { BOT_TOKEN } from './identity.js';
 import { REFUSED_HEADER, startGuardProxy } from './proxy.js';
 
-export const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
-export const CHROMIUM_ARGS = [
+const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-background-networking',
@@ -40,7 +40,7 @@ export interface Renderer {
   close(): Promise<void>;
 }
 
-export interface ChromiumRendererOptions {
+interface ChromiumRendererOptions {
   executablePath: string;
   /** Contexts (tabs) rendering at once in this process. */
   maxContexts?: number;

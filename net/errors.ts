@@ -4,10 +4,10 @@
 // details.reason says why, and is stored with dossier errors and shown to people.
 import { AppError } from '../errors.js';
 
-export type FetchReason =
+type FetchReason =
   'blocked' | 'robots' | 'content_type' | 'status' | 'redirects' | 'too_large' | 'timeout' | 'time_limit' | 'network';
 
-export interface FetchErrorDetails {
+interface FetchErrorDetails {
   reason: FetchReason;
   status?: number;
   host?: string;

@@ -7,7 +7,7 @@ import net from 'node:net';
 import { bareHost, isPublicAddress, privateAllowed, type AddressPolicy } from './address.js';
 import { blockedError } from './errors.js';
 
-export interface Pinned {
+interface Pinned {
   address: string;
   family: number;
 }

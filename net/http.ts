@@ -38,7 +38,7 @@ export interface FetchOptions extends AddressPolicy {
   signal?: AbortSignal;
 }
 
-export interface FetchResult {
+interface FetchResult {
   /** The URL after redirects. */
   url: string;
   status: number;
@@ -51,7 +51,7 @@ export interface FetchResult {
 }
 
 /** An absolute http(s) URL without credentials, or FETCH_BLOCKED. */
-export function parseFetchUrl(raw: string): URL {
+function parseFetchUrl(raw: string): URL {
   let url: URL;
   try {
     url = new URL(raw);

@@ -8,7 +8,7 @@ import { AppError } from '../errors.js';
 import { privateAllowed, type AddressPolicy } from './address.js';
 import { connectGuarded, resolvePinned } from './guard.js';
 
-export type MailScheme = 'smtp' | 'imap';
+type MailScheme = 'smtp' | 'imap';
 
 const urlOf = (scheme: MailScheme, host: string, port: number) =>
   new URL(`${scheme}://${net.isIPv6(host) ? `[${host}]` : host}:${port}`);
@@ -54,7 +54,7 @@ function isAuthFailure(err: unknown): boolean {
 }
 
 /** The one message for a mail server that could not be reached or did not speak the protocol. */
-export function unreachable(scheme: MailScheme, host: string, port: number, cause?: unknown): AppError {
+function unreachable(scheme: MailScheme, host: string, port: number, cause?: unknown): AppError {
   return new AppError(
     'MAIL_UNREACHABLE',
     `no ${scheme.toUpperCase()} server answered at ${host}:${port} (check the host, the port and the TLS setting)`,

@@ -18,7 +18,7 @@ export interface PageOptions extends AddressPolicy {
   signal?: AbortSignal;
 }
 
-export interface FetchedPage {
+interface FetchedPage {
   url: string;
   finalUrl: string;
   status: number;
@@ -31,9 +31,9 @@ export interface FetchedPage {
   stale?: boolean;
 }
 
-export const isHtml = (ct: string) => /^(text\/html|application\/xhtml\+xml)\b/i.test(ct);
+const isHtml = (ct: string) => /^(text\/html|application\/xhtml\+xml)\b/i.test(ct);
 
-export function fromCached(c: CachedPage, fromCache = true): FetchedPage {
+function fromCached(c: CachedPage, fromCache = true): FetchedPage {
   return {
     url: c.url,
     finalUrl: c.url,

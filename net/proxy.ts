@@ -24,7 +24,7 @@ const HOP_BY_HOP = [
   'upgrade',
 ];
 
-export interface GuardProxy {
+interface GuardProxy {
   /** `http://127.0.0.1:port`, for Chromium's proxy setting. */
   url: string;
   /** Every refused target (`host` or `host:port`), in order. */
@@ -34,7 +34,7 @@ export interface GuardProxy {
   close(): Promise<void>;
 }
 
-export interface GuardProxyOptions {
+interface GuardProxyOptions {
   /** Stop everything once this many bytes came in (a page cannot pull gigabytes through us). */
   maxBytes?: number;
   connectTimeoutMs?: number;

@@ -14,7 +14,7 @@ interface Robot {
 }
 const robotsParser = robotsParserModule as unknown as (url: string, body: string) => Robot;
 
-export interface RobotsGateOptions {
+interface RobotsGateOptions {
   /** Where the robots.txt for a URL lives and the URL to check against it (mirrors, demo sites). */
   robotsFor?: (url: string) => { robotsUrl: string; asIfAt: string };
   ttlMs?: number;

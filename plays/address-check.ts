@@ -5,7 +5,7 @@ import { isEmail } from '../accounts/normalize.js';
 export type MxResolver = (domain: string) => Promise<{ exchange: string; priority: number }[]>;
 export const systemMx: MxResolver = (d) => dns.resolveMx(d);
 
-export type AddressVerdict = { ok: true } | { ok: false; reason: string; temporary?: boolean };
+type AddressVerdict = { ok: true } | { ok: false; reason: string; temporary?: boolean };
 
 export async function checkAddress(email: string, resolveMx: MxResolver = systemMx): Promise<AddressVerdict> {
   if (!isEmail(email)) return { ok: false, reason: `"${email}" is not a valid email address` };

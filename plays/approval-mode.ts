@@ -1,7 +1,7 @@
 // Which approval mode a new sequence gets: approved as a whole, or each later step on its own
 // (sequencing/step-approval.ts). Pure; drafting asks it when it creates the sequence.
 
-export type ApprovalMode = 'sequence' | 'each_step';
+type ApprovalMode = 'sequence' | 'each_step';
 
 const isMode = (v: unknown): v is ApprovalMode => v === 'sequence' || v === 'each_step';
 

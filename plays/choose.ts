@@ -23,12 +23,12 @@ export interface SignalForPlay {
   target_contact_ids?: number[] | null;
 }
 
-export interface ChosenContact {
+interface ChosenContact {
   id: number;
   persona: string | null;
   startAfterHours: number;
 }
-export interface ContactChoice {
+interface ContactChoice {
   play: PlayRow | null;
   contacts: ChosenContact[];
   /** Contacts looked at and not used, with why: shown to the rep. */

@@ -22,7 +22,7 @@ import { INBOUND_EVENTS, Trigger } from './schema.js';
 import { z } from 'zod';
 
 /** Queues research for a new signal inside `tx` (agents/signal-jobs.ts supplies the pg-boss one). */
-export type EnqueueResearch = (tx: Queryable, signalId: number) => Promise<void>;
+type EnqueueResearch = (tx: Queryable, signalId: number) => Promise<void>;
 
 export async function enrollContacts(
   db: Database,

@@ -50,7 +50,7 @@ const ABBREVIATIONS: [RegExp, string][] = [
   [/\b(comercial|commerciale|kommerziell)\b/g, 'commercial'],
 ];
 
-export function normalizeTitle(title: string): string {
+function normalizeTitle(title: string): string {
   let t = ` ${title
     .toLowerCase()
     .normalize('NFD')
@@ -105,7 +105,7 @@ export function matchesPersona(title: string, persona: Persona): boolean {
   return true;
 }
 
-export interface Candidate {
+interface Candidate {
   id: number;
   title: string;
   isChampion: boolean;
@@ -113,7 +113,7 @@ export interface Candidate {
   engagement: number;
 }
 
-export interface RankedCandidate extends Candidate {
+interface RankedCandidate extends Candidate {
   personaRank: number;
   persona: string;
   seniority: Seniority;

@@ -20,7 +20,7 @@ export const FUNDING_ROUNDS = [
   'grant',
 ] as const;
 /** The account's side of an acquisition: buying, being bought, or using the competitor being bought. */
-export const ACQUISITION_ROLES = ['acquirer', 'target', 'competitor'] as const;
+const ACQUISITION_ROLES = ['acquirer', 'target', 'competitor'] as const;
 export const INBOUND_EVENTS = ['trial_signup', 'resource_download', 'demo_attended'] as const;
 
 export const Trigger = z.discriminatedUnion('kind', [
@@ -70,7 +70,7 @@ export const PlayDefinition = z.object({
 });
 export type PlayDefinition = z.infer<typeof PlayDefinition>;
 
-export interface SignalLike {
+interface SignalLike {
   type: string;
   subtype: string | null;
   facts: Record<string, unknown>;

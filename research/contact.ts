@@ -1,5 +1,5 @@
 // Who a signal is about when it names nobody: the account's most senior active contact. Pure.
-export interface ContactLike {
+interface ContactLike {
   id: number;
   title: string;
   status: string;

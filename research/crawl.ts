@@ -13,13 +13,13 @@ const BINARY = /\.(pdf|jpe?g|png|gif|svg|webp|zip|gz|mp4|mp3|docx?|xlsx?|pptx?|c
 const stripWww = (h: string) => h.toLowerCase().replace(/^www\./, '');
 
 /** Same site: same host (ignoring www.) and under the site's base path. */
-export function inScope(url: string, scope: string): boolean {
+function inScope(url: string, scope: string): boolean {
   const u = new URL(url);
   const s = new URL(scope);
   return stripWww(u.hostname) === stripWww(s.hostname) && u.port === s.port && u.pathname.startsWith(s.pathname);
 }
 
-export function kindOf(url: string, text: string): PageKind | undefined {
+function kindOf(url: string, text: string): PageKind | undefined {
   const path = new URL(url).pathname;
   return KINDS.find(([, re]) => re.test(path))?.[0] ?? KINDS.find(([, re]) => re.test(text))?.[0];
 }

@@ -53,10 +53,10 @@ export interface DossierDeps {
   signal?: AbortSignal;
 }
 
-export const DEFAULT_MAX_PAGES = 8;
-export const DEFAULT_MAX_TOTAL_MS = 90_000;
+const DEFAULT_MAX_PAGES = 8;
+const DEFAULT_MAX_TOTAL_MS = 90_000;
 
-export function toDossierError(url: string | undefined, err: unknown): DossierError {
+function toDossierError(url: string | undefined, err: unknown): DossierError {
   if (isAppError(err)) {
     const reason = (err.details as { reason?: string } | undefined)?.reason ?? 'error';
     return { url, code: err.code, reason, message: err.message };
@@ -79,7 +79,7 @@ function str(v: unknown): string | undefined {
 }
 
 /** People the pages name with a title, once each, the contact left out. */
-export function foundPeople(pages: SourcePage[], contactName?: string): FoundPerson[] {
+function foundPeople(pages: SourcePage[], contactName?: string): FoundPerson[] {
   const seen = new Set(contactName ? [contactName.toLowerCase()] : []);
   const out: FoundPerson[] = [];
   for (const p of pages) {
@@ -92,7 +92,7 @@ export function foundPeople(pages: SourcePage[], contactName?: string): FoundPer
   return out;
 }
 
-export function organizationFrom(pages: SourcePage[]): Organization {
+function organizationFrom(pages: SourcePage[]): Organization {
   for (const page of pages.filter((p) => p.kind !== 'signal')) {
     const node = organizationNode(page);
     if (!node) continue;

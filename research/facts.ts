@@ -16,7 +16,7 @@ export interface ExtractContext {
   signalTitle?: string;
 }
 
-export const FACT_KIND_OF_PAGE: Record<PageKind, FactKind> = {
+const FACT_KIND_OF_PAGE: Record<PageKind, FactKind> = {
   signal: 'signal',
   home: 'company',
   about: 'company',
@@ -25,7 +25,7 @@ export const FACT_KIND_OF_PAGE: Record<PageKind, FactKind> = {
   product: 'product',
 };
 
-export function sentences(paragraph: string): string[] {
+function sentences(paragraph: string): string[] {
   return paragraph
     .split(/(?<=[.!?])\s+(?=["“(]?[A-Z0-9])/)
     .map(normalizeSpace)

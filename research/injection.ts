@@ -18,7 +18,7 @@ const PATTERNS: RegExp[] = [
   /\b(call|use|invoke) the \w+ tool\b/i,
 ];
 
-export const INSTRUCTION_LIKE = 'instruction_like';
+const INSTRUCTION_LIKE = 'instruction_like';
 
 export function injectionFlags(...texts: string[]): string[] {
   return texts.some((t) => PATTERNS.some((p) => p.test(t))) ? [INSTRUCTION_LIKE] : [];

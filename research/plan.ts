@@ -14,7 +14,7 @@ import { choosePlayContacts, type MxResolver } from '../plays/choose.js';
 import { loadResearchTarget, researchSettings, targetFor, type ResearchTarget } from './store.js';
 import { findWorkspace } from '../db/queries/workspaces.js';
 
-export interface ResearchPlan {
+interface ResearchPlan {
   /** One target per contact to write to; a single contact-less target means "needs a contact". */
   targets: ResearchTarget[];
   playId: number | null;

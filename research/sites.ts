@@ -12,9 +12,9 @@ export interface SiteMap {
   scopeOf(fetchUrl: string): string;
 }
 
-export const DEMO_SITES_PATH = '/demo/sites/';
+const DEMO_SITES_PATH = '/demo/sites/';
 
-export function demoBase(publicUrl: string, domain: string): string {
+function demoBase(publicUrl: string, domain: string): string {
   return `${publicUrl.replace(/\/$/, '')}${DEMO_SITES_PATH}${domain}/`;
 }
 

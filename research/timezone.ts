@@ -142,7 +142,7 @@ export function zoneFromAddress(address: Organization['address']): string | unde
   return CITY_ZONES[(address.locality ?? '').trim().toLowerCase()];
 }
 
-export interface ZoneInputs {
+interface ZoneInputs {
   contactZone?: string | null;
   accountZone?: string | null;
   address?: Organization['address'];

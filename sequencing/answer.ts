@@ -15,7 +15,7 @@ import { AppError } from '../errors.js';
 import { replySubject, type BuiltMessage } from './message.js';
 import { compileMessage } from './transport.js';
 
-export type AnswerCtx = Pick<AppContext, 'db' | 'config' | 'log' | 'secrets' | 'transports'>;
+type AnswerCtx = Pick<AppContext, 'db' | 'config' | 'log' | 'secrets' | 'transports'>;
 
 /** The bare address in `Name <a@b>` or `a@b`. */
 export function addressOf(s: string): string {
@@ -25,7 +25,7 @@ export function addressOf(s: string): string {
 const domainOf = (email: string) => email.slice(email.lastIndexOf('@') + 1).toLowerCase() || 'localhost';
 
 /** The reply's thread: every Message-ID it refers to, then its own. */
-export function threadOf(t: Pick<AnswerTarget, 'message_id' | 'references'>): {
+function threadOf(t: Pick<AnswerTarget, 'message_id' | 'references'>): {
   inReplyTo: string | null;
   references: string[];
 } {
@@ -35,7 +35,7 @@ export function threadOf(t: Pick<AnswerTarget, 'message_id' | 'references'>): {
 }
 
 /** The quoted reply under the answer, as mail clients write it. */
-export function quoted(t: Pick<AnswerTarget, 'visible_text' | 'text_body' | 'from_addr' | 'at'>): string {
+function quoted(t: Pick<AnswerTarget, 'visible_text' | 'text_body' | 'from_addr' | 'at'>): string {
   const text = (t.visible_text ?? t.text_body).replace(/\s+$/, '');
   return `On ${t.at.toUTCString()}, ${t.from_addr} wrote:\n${text
     .split('\n')
@@ -43,7 +43,7 @@ export function quoted(t: Pick<AnswerTarget, 'visible_text' | 'text_body' | 'fro
     .join('\n')}`;
 }
 
-export function answerText(body: string, signature: string | null | undefined, quote: string): string {
+function answerText(body: string, signature: string | null | undefined, quote: string): string {
   return [body.replace(/\s+$/, ''), signature?.trim() ? `--\n${signature.trim()}` : '', quote]
     .filter(Boolean)
     .join('\n\n')
@@ -74,7 +74,7 @@ export async function answerMailbox(ctx: Pick<AppContext, 'db'>, t: AnswerTarget
   return m;
 }
 
-export interface AnswerInput {
+interface AnswerInput {
   workspaceId: number;
   userId: number;
   /** The inbound message answered. */

@@ -21,7 +21,7 @@ import { AppError } from '../errors.js';
 import { holidayChecker } from './holidays.js';
 import { planSchedule, policyFromTemplate, resolveZone, type PlannedStep, type WindowPolicy } from './schedule.js';
 
-export interface SequenceSchedulePlan {
+interface SequenceSchedulePlan {
   zone: string;
   policy: WindowPolicy;
   steps: (PlannedStep & { stepId: number })[];
@@ -160,5 +160,3 @@ export async function rejectSequence(
   });
   ctx.log.info({ sequenceId: input.sequenceId, userId: input.userId }, 'sequence.rejected');
 }
-
-export { planSchedule } from './schedule.js';

@@ -39,7 +39,7 @@ export async function resumeSequence(
   ctx.log.info({ sequenceId: input.sequenceId, userId: input.userId }, 'sequence.resumed');
 }
 
-export type CorrectedKind = 'reply' | 'auto_reply' | 'bounce' | 'unsubscribe' | 'other';
+type CorrectedKind = 'reply' | 'auto_reply' | 'bounce' | 'unsubscribe' | 'other';
 
 /**
  * A rep's verdict on an inbound message. The stored classification changes (the old one is kept

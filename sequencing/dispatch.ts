@@ -7,7 +7,7 @@ import { dueSteps } from '../db/queries/sending.js';
 import { reconcileStuck, type SentLookup } from './reconcile.js';
 import { stepApprovalTick } from './step-approval.js';
 
-export interface DispatchDeps {
+interface DispatchDeps {
   enqueueSend(stepId: number): Promise<unknown>;
   enqueueInbox(mailboxId: number): Promise<unknown>;
   now?: Date;

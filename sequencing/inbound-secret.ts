@@ -15,8 +15,7 @@ export const mailboxInboundSecret = (
   m: { id: number; inbound_secret_enc?: string | null },
 ) => (m.inbound_secret_enc ? secrets.open(m.inbound_secret_enc) : inboundWebhookSecret(secrets, m.id));
 
-export const inboundWebhookUrl = (publicUrl: string, mailboxId: number) =>
-  `${publicUrl}/api/inbound?mailbox=${mailboxId}`;
+const inboundWebhookUrl = (publicUrl: string, mailboxId: number) => `${publicUrl}/api/inbound?mailbox=${mailboxId}`;
 
 export interface InboundSecretView {
   mailboxId: number;
@@ -26,7 +25,7 @@ export interface InboundSecretView {
   rotated: boolean;
 }
 
-export const inboundSecretView = (
+const inboundSecretView = (
   secrets: Pick<SecretBox, 'sign' | 'open'>,
   publicUrl: string,
   m: InboundSecretRow,

@@ -4,7 +4,7 @@
 import type { SecretBox } from '../secret-box.js';
 import { makeToken } from './tokens.js';
 
-export interface OutgoingStep {
+interface OutgoingStep {
   stepId: number;
   sequenceId: number;
   subject: string;

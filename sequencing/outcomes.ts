@@ -77,7 +77,7 @@ export async function applyBounce(
 }
 
 /** Pauses the mailbox when more than 3% of its last 100 sends hard-bounced (so at least 4 bounces). */
-export async function checkBounceRate(tx: Queryable, mailboxId: number, now: Date): Promise<boolean> {
+async function checkBounceRate(tx: Queryable, mailboxId: number, now: Date): Promise<boolean> {
   const r = (await one(tx, mailboxBounceRate(mailboxId)))!;
   if (r.bounced * 100 <= 3 * Math.max(r.total, 100)) return false;
   return !!(await one(

@@ -27,7 +27,7 @@ export type SentLookup = (mailbox: MailboxRow, messageId: string) => Promise<boo
 export const STUCK_AFTER_MS = 10 * 60_000;
 
 /** Where to look: the outbox folder, the IMAP Sent folder, or nowhere (null). */
-export function defaultLookup(ctx: Pick<AppContext, 'db' | 'log' | 'secrets' | 'config' | 'caches'>): SentLookup {
+function defaultLookup(ctx: Pick<AppContext, 'db' | 'log' | 'secrets' | 'config' | 'caches'>): SentLookup {
   return async (mailbox, messageId) => {
     if (mailbox.kind === 'outbox') {
       const dir = path.join(ctx.config.dataDir, 'outbox', String(mailbox.id));

@@ -26,10 +26,10 @@ import { nextSlot } from './schedule.js';
 import { MAX_ATTEMPTS, retryDelayMs, type SmtpVerdict } from './smtp-errors.js';
 import type { SendOutcome } from './transport.js';
 
-export type RecordCtx = Pick<AppContext, 'db' | 'log'>;
+type RecordCtx = Pick<AppContext, 'db' | 'log'>;
 
 /** One outcome write in its own transaction, retried until the database takes it. */
-export function durably<T>(
+function durably<T>(
   ctx: RecordCtx,
   what: string,
   stepId: number,

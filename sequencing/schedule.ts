@@ -25,7 +25,7 @@ export const DEFAULT_POLICY: WindowPolicy = {
   fallbackAfterDays: 3,
 };
 
-export interface SlotOptions {
+interface SlotOptions {
   /** Upper bound of the random offset added inside the window. 0 gives the window's first minute. */
   jitterMinutes?: number;
   random?: () => number;
@@ -119,7 +119,7 @@ export function isSendableAt(at: Date, zone: string, policy: WindowPolicy): bool
   );
 }
 
-export interface PlanStep {
+interface PlanStep {
   position: number;
   delayDays: number;
 }

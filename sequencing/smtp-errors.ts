@@ -26,7 +26,7 @@ export type DeliveryStage = 'connect' | 'envelope' | 'data' | 'committed';
 const ORDER: Record<DeliveryStage, number> = { connect: 0, envelope: 1, data: 2, committed: 3 };
 
 /** Whether the server may hold the whole message. A transport that reported nothing counts as `committed`. */
-export function mayHaveReachedServer(stage: DeliveryStage | undefined): boolean {
+function mayHaveReachedServer(stage: DeliveryStage | undefined): boolean {
   return stage === undefined || ORDER[stage] >= ORDER.committed;
 }
 

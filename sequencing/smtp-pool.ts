@@ -11,7 +11,7 @@ import { ConsentError, type AccessTokenSource, type OAuthProvider } from '../mai
 import type { DeliveryStage } from './smtp-errors.js';
 import type { MailTransport, SendOutcome, SendProgress } from './transport.js';
 
-export interface SmtpOptions {
+interface SmtpOptions {
   host: string;
   port: number;
   secure: boolean;
@@ -30,14 +30,14 @@ export interface SmtpOptions {
   openSocket?: () => Promise<Socket>;
 }
 
-export interface OAuthLogin {
+interface OAuthLogin {
   user: string;
   provider: OAuthProvider;
   tokens: AccessTokenSource;
 }
 
 /** The SASL XOAUTH2 initial response (Google's and Microsoft's format). */
-export function xoauth2(user: string, accessToken: string): string {
+function xoauth2(user: string, accessToken: string): string {
   return Buffer.from(`user=${user}\x01auth=Bearer ${accessToken}\x01\x01`).toString('base64');
 }
 

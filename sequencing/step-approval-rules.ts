@@ -4,7 +4,7 @@ import { DateTime } from 'luxon';
 import type { ChangeKind, ChangeRow } from '../db/queries/step-approval.js';
 import { nextOpening, nextSlot, type WindowPolicy } from './schedule.js';
 
-export interface StepApprovalSettings {
+interface StepApprovalSettings {
   /** Hours before its send time a step comes back to its owner's queue. */
   leadHours: number;
   /** Windows a step may miss for lack of approval before it is skipped. */
@@ -14,9 +14,6 @@ export interface StepApprovalSettings {
 }
 
 export const STEP_APPROVAL_DEFAULTS: StepApprovalSettings = { leadHours: 24, maxMissedWindows: 3, staleFactDays: 30 };
-
-/** Stable code stored in `sequence_steps.skip_code` for a step skipped for lack of approval. */
-export const NOT_APPROVED = 'not_approved';
 
 const num = (v: unknown, min: number, max: number, dflt: number) => {
   const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() ? Number(v) : NaN;
@@ -33,7 +30,7 @@ export function stepApprovalSettings(settings: Record<string, unknown> | null | 
   };
 }
 
-export type UnapprovedDecision =
+type UnapprovedDecision =
   { kind: 'wait' } | { kind: 'move'; until: Date; missed: number } | { kind: 'skip'; missed: number; reason: string };
 
 /**
@@ -63,7 +60,7 @@ export function decideUnapproved(f: {
   return { kind: 'move', until, missed };
 }
 
-export interface LaterStep {
+interface LaterStep {
   id: number;
   delayDays: number;
   at: Date | null;

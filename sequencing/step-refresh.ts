@@ -11,7 +11,7 @@ import { AppError } from '../errors.js';
 import { loadChanges, textDigest } from './step-approval.js';
 import { stepApprovalSettings } from './step-approval-rules.js';
 
-export interface StepRefresh {
+interface StepRefresh {
   stepId: number;
   version: number;
   subject: string;

@@ -3,7 +3,7 @@
 // redirect target comes only from inside the signature (no open redirect).
 import type { SecretBox } from '../secret-box.js';
 
-export type TokenPayload =
+type TokenPayload =
   | { k: 'c'; s: number; u: string } // click: step id, URL exactly as approved
   | { k: 'u'; c: number; s?: number } // unsubscribe: contact id, step id when known
   | { k: 'o'; s: number }; // open pixel (off by default)

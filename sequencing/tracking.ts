@@ -23,7 +23,7 @@ const SCANNER_UA = new RegExp(
   ].join(''),
   'i',
 );
-export const SCANNER_WINDOW_MS = 10_000;
+const SCANNER_WINDOW_MS = 10_000;
 
 /** A scanner, not a person: HEAD requests, known security/preview agents, or a click within seconds of delivery. */
 export function isScannerClick(r: {

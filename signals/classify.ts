@@ -7,10 +7,9 @@ import { parseAmount, type Amount } from './amounts.js';
 import * as L from './lexicon.js';
 import type { SignalType } from './types.js';
 
-export type NewsKind =
-  'launch' | 'acquisition' | 'expansion' | 'leadership_change' | 'partnership' | 'layoffs' | 'other';
+type NewsKind = 'launch' | 'acquisition' | 'expansion' | 'leadership_change' | 'partnership' | 'layoffs' | 'other';
 
-export interface Classification {
+interface Classification {
   type: Exclude<SignalType, 'manual' | 'inbound'>;
   subtype: string;
   facts: Record<string, unknown>;
@@ -170,7 +169,7 @@ const SUBJECT_STOP = new RegExp(
 );
 
 /** The company a headline is about: the capitalised words before its verb. */
-export function headlineSubject(title: string): string | null {
+function headlineSubject(title: string): string | null {
   const m = SUBJECT_STOP.exec(title);
   if (!m || m.index === 0) return null;
   const head = title.slice(0, m.index).replace(/['’]s$/, '');
@@ -295,7 +294,7 @@ const PAST_CLAUSE = new RegExp(
 );
 const PAST_JA = /(?:昨年|前年|[0-9０-９]{4}年に?)[^、]*?調達した/gu;
 
-export function withoutPastClauses(title: string): string {
+function withoutPastClauses(title: string): string {
   return title.replace(PAST_CLAUSE, ' ').replace(PAST_JA, '').replace(/\s+/g, ' ').trim();
 }
 

@@ -15,7 +15,7 @@ export interface Competitor {
 }
 
 /** `competitor:` and the name's words joined by hyphens: "Sales Loft, Inc." → "competitor:sales-loft". */
-export function competitorTag(name: string): string {
+function competitorTag(name: string): string {
   const words = nameWords(name);
   return `competitor:${(words.length ? words : [name.trim().toLowerCase()]).join('-')}`;
 }

@@ -28,7 +28,7 @@ const titleKey = (t: string) =>
     .slice(0, 12)
     .join(' ');
 
-export interface DedupInput {
+interface DedupInput {
   type: string;
   subtype: string | null;
   facts: Record<string, unknown>;

@@ -29,7 +29,7 @@ import { buildIndex, matchItem, type AccountIndex, type MatchResult } from './ma
 import { cut } from './text.js';
 import type { RawItem, SignalStatus } from './types.js';
 
-export const DEFAULT_COOLDOWN_DAYS = 30;
+const DEFAULT_COOLDOWN_DAYS = 30;
 
 /** Queues research for a new signal as part of `tx`; must be idempotent on the signal id. */
 export type EnqueueResearch = (tx: Queryable, signalId: number) => Promise<void>;
@@ -51,7 +51,7 @@ export interface IngestContext {
   llm?: Llm;
 }
 
-export interface IngestOptions {
+interface IngestOptions {
   workspaceId: number;
   sourceId: number | null;
   now: Date;

@@ -22,7 +22,7 @@ import type { RawItem } from './types.js';
 const fullName = (c: { first_name: string; last_name: string }) => `${c.first_name} ${c.last_name}`.trim();
 
 /** One item per contact: a new employer wins over a new title seen in the same import. */
-export function itemsFromChanges(changes: PendingChange[]): { workspaceId: number; item: RawItem }[] {
+function itemsFromChanges(changes: PendingChange[]): { workspaceId: number; item: RawItem }[] {
   const byContact = new Map<number, PendingChange[]>();
   for (const ch of changes) byContact.set(ch.contact_id, [...(byContact.get(ch.contact_id) ?? []), ch]);
   const out: { workspaceId: number; item: RawItem }[] = [];

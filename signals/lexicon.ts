@@ -5,7 +5,7 @@
 // headline is matched against all of them, since short titles defeat language detection
 // (franc reads "Lagoa Saúde capta R$ 60 milhões" as Spanish). Pure.
 
-export type Lang = 'en' | 'de' | 'fr' | 'es' | 'nl' | 'pt' | 'sv' | 'ja';
+type Lang = 'en' | 'de' | 'fr' | 'es' | 'nl' | 'pt' | 'sv' | 'ja';
 
 /** Whole words (Unicode-aware: JavaScript's \b does not know "lève" ends at the "e"). */
 export function wordsRe(parts: Partial<Record<Lang, string[]>>, flags = 'iu'): RegExp {

@@ -58,7 +58,7 @@ const LEGAL = new Set([
 ]);
 
 /** Without diacritics, as names are compared: "lève" → "leve". */
-export const fold = (text: string) => text.normalize('NFKD').replace(/\p{M}+/gu, '');
+const fold = (text: string) => text.normalize('NFKD').replace(/\p{M}+/gu, '');
 
 /** Lower-case words without diacritics or punctuation: "Lumen Health GmbH" → ["lumen", "health", "gmbh"]. */
 export function words(text: string): string[] {

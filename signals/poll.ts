@@ -16,7 +16,7 @@ import { ingestItems, type IngestContext, type IngestOutcome } from './ingest.js
 import { sourceRegistry } from './registry.js';
 import type { PollContext, PollResult, SourceKind, SourceSpec } from './types.js';
 
-export const FLAG_AFTER_FAILURES = 5;
+const FLAG_AFTER_FAILURES = 5;
 
 /**
  * Loopback and private addresses only with ALLOW_PRIVATE_FETCH — or, for demo sources, the
@@ -33,7 +33,7 @@ export function fetchOptionsFor(
   };
 }
 
-export function toSpec(row: SignalSourceRow): SourceSpec {
+function toSpec(row: SignalSourceRow): SourceSpec {
   return {
     id: row.id,
     workspaceId: row.workspace_id,
@@ -60,7 +60,7 @@ export async function fetchSource(spec: SourceSpec, ctx: PollContext): Promise<P
   return mod.poll({ ...spec, config: parsed.data }, ctx);
 }
 
-export interface PollOutcome {
+interface PollOutcome {
   sourceId: number;
   ok: boolean;
   notModified?: boolean;

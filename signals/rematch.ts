@@ -14,7 +14,7 @@ import { findWorkspace } from '../db/queries/workspaces.js';
 import { accountIndex, accountsKey, cooldownDays, type IngestContext } from './ingest.js';
 import { matchItem } from './match.js';
 
-export interface RematchOutcome {
+interface RematchOutcome {
   matched: number[];
   ambiguous: number[];
 }

@@ -18,7 +18,7 @@ import { consentReason } from './providers.js';
 
 type Ctx = Pick<AppContext, 'db' | 'secrets'>;
 
-export interface Connection {
+interface Connection {
   workspaceId: number;
   /** Who clicked Connect: the mailbox becomes theirs when it is new. */
   userId: number;

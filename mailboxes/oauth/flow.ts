@@ -19,7 +19,7 @@ const FLOW_TTL_MS = 10 * 60_000;
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
-export interface Starter {
+interface Starter {
   sessionId: string;
   workspaceId: number;
   userId: number;
@@ -64,7 +64,7 @@ export async function startConnect(
   });
 }
 
-export interface Connected {
+interface Connected {
   mailboxId: number;
   created: boolean;
   provider: OAuthProvider;

@@ -19,7 +19,7 @@ import { ConsentError, type AccessTokenSource, type OAuthProvider } from '../oau
 import { consentReason, isRefusedGrant, oidcConfiguration } from './providers.js';
 
 /** A token with less than this left is refreshed before use. */
-export const REFRESH_MARGIN_MS = 60_000;
+const REFRESH_MARGIN_MS = 60_000;
 
 type Ctx = Pick<AppContext, 'db' | 'config' | 'secrets' | 'log' | 'caches'>;
 

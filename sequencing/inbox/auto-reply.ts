@@ -2,7 +2,7 @@
 // several languages) and the return date they state. Pure.
 import { DateTime } from 'luxon';
 
-export interface AutoReplyFacts {
+interface AutoReplyFacts {
   subject: string;
   headers: Map<string, string>;
   inReplyTo: string | null;

@@ -16,7 +16,7 @@ export interface Bounce {
   format: 'dsn' | 'heuristic';
 }
 
-export interface MailFacts {
+interface MailFacts {
   from: string;
   subject: string;
   contentType: string;
@@ -138,7 +138,7 @@ function addressIn(value: string | null): string | null {
 }
 
 /** Hard when the address or its domain is gone, per the status code or, failing that, the wording. */
-export function isHard(status: string | null, diagnostic: string | null, action: string | null = null): boolean {
+function isHard(status: string | null, diagnostic: string | null, action: string | null = null): boolean {
   if (action && /delayed|delivered|relayed|expanded/i.test(action)) return false;
   if (status?.startsWith('4')) return false;
   // bad mailbox or host; 5.4.4: no route to the domain
@@ -262,7 +262,7 @@ function heuristicRecipients(m: MailFacts): BounceRecipient[] {
   ];
 }
 
-export function looksLikeBounce(m: MailFacts): boolean {
+function looksLikeBounce(m: MailFacts): boolean {
   if (/multipart\/report/i.test(m.contentType) && /report-type="?delivery-status/i.test(m.contentType)) return true;
   if (m.headers.has('x-failed-recipients')) return true;
   const evidence =

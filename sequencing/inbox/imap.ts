@@ -88,7 +88,7 @@ async function imapClient(
   });
 }
 
-export interface SyncResult {
+interface SyncResult {
   fetched: number;
   stored: number;
   uidValidity: number;
@@ -100,7 +100,7 @@ export interface SyncResult {
 const BATCH = 50;
 const IDLE_SLICE_MS = 25_000;
 
-export interface SyncOptions {
+interface SyncOptions {
   now?: () => Date;
   intentOf?: IntentClassifier;
   /**

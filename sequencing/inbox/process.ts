@@ -21,7 +21,7 @@ import { classifyParsed, parseInbound, type Classification, type ParsedInbound }
 /** What a human reply means; the drafting module's classifier by default. */
 export type IntentClassifier = (text: string) => Promise<{ intent: string; confidence?: number; by?: string }>;
 
-export interface InboundInput {
+interface InboundInput {
   workspaceId: number;
   mailboxId: number | null;
   raw: string | Buffer;

@@ -8,7 +8,7 @@ import { fenceUntrusted } from '../../llm/fence.js';
 import { recordUsage, type UsageTarget } from '../../llm/usage.js';
 import { replyIntentByRules } from './reply-rules.js';
 
-export const REPLY_INTENTS = [
+const REPLY_INTENTS = [
   'interested',
   'meeting_request',
   'not_interested',
@@ -19,9 +19,8 @@ export const REPLY_INTENTS = [
   'unsubscribe',
   'other',
 ] as const;
-export type ReplyIntent = (typeof REPLY_INTENTS)[number];
 
-export const ReplyClassification = z.object({
+const ReplyClassification = z.object({
   intent: z.enum(REPLY_INTENTS),
   confidence: z.number().min(0).max(1),
 });
@@ -37,7 +36,7 @@ export function classifyReplyByRules(text: string, now: Date = new Date()): Repl
   return { intent: r.intent, confidence: r.confidence, by: 'rules', resumeAt: r.resumeAt };
 }
 
-export interface ClassifyOptions {
+interface ClassifyOptions {
   /** The context's client (`ctx.llm`); absent means rules only. */
   llm?: Llm;
   signal?: AbortSignal;

@@ -8,7 +8,7 @@ import { franc } from 'franc-min';
 import { DateTime } from 'luxon';
 import { wordsRe } from '../../signals/lexicon.js';
 
-export type RuleIntent =
+type RuleIntent =
   | 'unsubscribe'
   | 'referral'
   | 'wrong_person'
@@ -218,7 +218,7 @@ const INTERESTED_WEAK = wordsRe({
   sv: ['ja'],
 });
 
-export interface RuleResult {
+interface RuleResult {
   intent: RuleIntent;
   confidence: number;
   /** For "not now": the first day the reply points to, when it names one. */

@@ -1,11 +1,11 @@
 // Precision / recall per label and a plain-text table, shared by the signal and reply evaluations.
 
-export interface Scored {
+interface Scored {
   gold: string;
   predicted: string;
 }
 
-export interface LabelScore {
+interface LabelScore {
   label: string;
   support: number;
   precision: number | null;
@@ -27,7 +27,7 @@ export function perLabel(rows: Scored[], labels: readonly string[]): LabelScore[
   });
 }
 
-export const fmt = (x: number | null) => (x === null ? '  n/a' : x.toFixed(2).padStart(5));
+const fmt = (x: number | null) => (x === null ? '  n/a' : x.toFixed(2).padStart(5));
 
 /** A Markdown table (it reads well in a terminal too). */
 export function table(head: string[], rows: (string | number)[][]): string {

@@ -19,7 +19,7 @@ const AshbyBoard = z.object({
   ),
 });
 
-export function ashbyApiUrl(input: string): string {
+function ashbyApiUrl(input: string): string {
   const u = new URL(input);
   if (/\/posting-api\/job-board\/[^/]+\/?$/.test(u.pathname)) return u.toString();
   const name = u.pathname.split('/').filter(Boolean)[0];
@@ -27,7 +27,7 @@ export function ashbyApiUrl(input: string): string {
   return u.toString();
 }
 
-export function readAshby(json: unknown, url: string): { jobs: Job[]; company?: string } {
+function readAshby(json: unknown, url: string): { jobs: Job[]; company?: string } {
   const p = AshbyBoard.safeParse(json);
   if (!p.success) throw boardShapeError('Ashby', p.error);
   return {

@@ -10,7 +10,7 @@ import { absolute } from '../../html/url.js';
 import { htmlToText, linksIn, parseDate } from '../text.js';
 import type { PollContext, RawItem, SourceModule, SourceSpec } from '../types.js';
 
-export const FeedConfig = z.object({
+const FeedConfig = z.object({
   /** Every item belongs to this account (the company's own blog or newsroom feed). */
   accountId: z.number().int().positive().optional(),
   /**
@@ -90,7 +90,7 @@ export async function parseFeed(
 }
 
 /** The URL to fetch: `{query}` filled in, URL-encoded. */
-export function feedUrl(url: string, config: Pick<FeedConfig, 'query'>): string {
+function feedUrl(url: string, config: Pick<FeedConfig, 'query'>): string {
   return url.includes('{query}') ? url.replaceAll('{query}', encodeURIComponent(config.query ?? '')) : url;
 }
 

@@ -17,7 +17,7 @@ const GhJobs = z.object({
   ),
 });
 
-export function greenhouseApiUrl(input: string): string {
+function greenhouseApiUrl(input: string): string {
   const u = new URL(input);
   if (/\/v1\/boards\/[^/]+\/jobs\/?$/.test(u.pathname)) return u.toString();
   // A board page (boards.greenhouse.io/acme, job-boards.greenhouse.io/acme) → its API.

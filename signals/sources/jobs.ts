@@ -5,7 +5,7 @@ import { AppError } from '../../errors.js';
 import { safeFetch } from '../../net/http.js';
 import type { PollContext, PollResult, RawItem, SourceSpec } from '../types.js';
 
-export const DEFAULT_ROLE_KEYWORDS = [
+const DEFAULT_ROLE_KEYWORDS = [
   'SDR',
   'BDR',
   'Sales Development',
@@ -50,7 +50,7 @@ export interface Job {
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-export function roleFilter(c: Pick<JobBoardConfig, 'keywords' | 'departments'>): (job: Job) => boolean {
+function roleFilter(c: Pick<JobBoardConfig, 'keywords' | 'departments'>): (job: Job) => boolean {
   const kw = c.keywords.length
     ? new RegExp(`(?<![\\p{L}\\p{N}])(?:${c.keywords.map(escape).join('|')})(?![\\p{L}\\p{N}])`, 'iu')
     : null;
@@ -58,7 +58,7 @@ export function roleFilter(c: Pick<JobBoardConfig, 'keywords' | 'departments'>):
   return (job) => (!!kw && kw.test(job.title)) || (!!job.department && depts.has(job.department.toLowerCase().trim()));
 }
 
-export function jobItem(job: Job, company: string | undefined, accountId: number | undefined): RawItem {
+function jobItem(job: Job, company: string | undefined, accountId: number | undefined): RawItem {
   return {
     key: job.id,
     title: `${company ? company + ' is hiring' : 'Hiring'}: ${job.title}${job.location ? ` (${job.location})` : ''}`,

@@ -16,7 +16,7 @@ const LeverPostings = z.array(
   }),
 );
 
-export function leverApiUrl(input: string): string {
+function leverApiUrl(input: string): string {
   const u = new URL(input);
   if (/\/v0\/postings\/[^/]+\/?$/.test(u.pathname)) {
     u.searchParams.set('mode', 'json');
@@ -27,7 +27,7 @@ export function leverApiUrl(input: string): string {
   return u.toString();
 }
 
-export function readLever(json: unknown, url: string): { jobs: Job[]; company?: string } {
+function readLever(json: unknown, url: string): { jobs: Job[]; company?: string } {
   const p = LeverPostings.safeParse(json);
   if (!p.success) throw boardShapeError('Lever', p.error);
   return {

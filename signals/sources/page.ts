@@ -10,7 +10,7 @@ import { RobotsGate } from '../../net/robots.js';
 import { diffEntries, extractEntries, looksScriptRendered, type PageEntry } from '../../html/page-entries.js';
 import type { PollContext, PollResult, RawItem, SourceModule, SourceSpec } from '../types.js';
 
-export const PageConfig = z.object({
+const PageConfig = z.object({
   mode: z.enum(['links', 'people']).default('links'),
   itemSelector: z.string().max(500).optional(),
   titleSelector: z.string().max(500).optional(),

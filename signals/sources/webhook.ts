@@ -40,7 +40,7 @@ export const ItemEvent = z.object({
   facts: z.record(z.string(), z.unknown()).optional(),
 });
 
-export const WebhookEvent = z.discriminatedUnion('type', [JobChangeEvent, ItemEvent]);
+const WebhookEvent = z.discriminatedUnion('type', [JobChangeEvent, ItemEvent]);
 export const WebhookPayload = z
   .union([z.object({ events: z.array(WebhookEvent).min(1).max(500) }), WebhookEvent])
   .transform((p) => ('events' in p ? p.events : [p]));

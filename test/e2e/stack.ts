@@ -26,7 +26,7 @@ import { startSmtp, type TestSmtp } from '../support/smtp.js';
 import { freePort } from './helpers.js';
 import { answer, startWorld, type Company, type World } from './world.js';
 
-export const ALWAYS = { days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59' };
+const ALWAYS = { days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59' };
 export const REP_ADDRESS = 'riley@sender.test';
 
 export interface Stack {
@@ -267,6 +267,6 @@ export async function dueNow(s: Stack, sequenceIds: number[]): Promise<void> {
  * One dispatch job, as the cron would enqueue it; the job's NOTIFY wakes a worker's dispatch loop
  * at once. The tick it runs is the workers' own (due steps become send jobs, stuck ones are reconciled).
  */
-export async function dispatchNow(s: Stack): Promise<void> {
+async function dispatchNow(s: Stack): Promise<void> {
   await s.boss.send(Queues.dispatch.name, {});
 }

@@ -100,7 +100,7 @@ type Schema = {
 };
 
 /** The smallest value the JSON schema accepts (first enum member, empty strings, minimal arrays). */
-export function minimal(s: Schema): unknown {
+function minimal(s: Schema): unknown {
   if (s.const !== undefined) return s.const;
   if (s.enum) return s.enum[0];
   if (s.anyOf) return minimal(s.anyOf.find((x) => x.type === 'null') ?? s.anyOf[0]!);

@@ -17,12 +17,12 @@ import { createTestContext } from './context.js';
 import type { TestDb } from './db.js';
 import { listen } from './web.js';
 
-export interface Viewport {
+interface Viewport {
   width: number;
   height: number;
 }
 
-export interface BrowserAppOptions {
+interface BrowserAppOptions {
   /**
    * Configuration for the app's context (testConfig keys); a function is read in beforeAll, after
    * the block's earlier beforeAll hooks (e.g. one that starts a fake service whose URL it needs).
@@ -34,7 +34,7 @@ export interface BrowserAppOptions {
   browserArgs?: string[];
 }
 
-export interface BrowserApp {
+interface BrowserApp {
   /** The app's context (set in the block's beforeAll). */
   readonly ctx: RunningContext;
   /** The app's address on loopback, `http://127.0.0.1:port`. */

@@ -4,8 +4,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
-export const CHROMIUM = '/usr/bin/chromium';
-export const SCREENSHOTS = path.resolve('test-artifacts/screenshots');
+const CHROMIUM = '/usr/bin/chromium';
+const SCREENSHOTS = path.resolve('test-artifacts/screenshots');
 
 /** `extraArgs`: e.g. `--host-resolver-rules=MAP server 127.0.0.1` to reach loopback by a LAN name. */
 export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> {

@@ -22,7 +22,7 @@ import { startFakeHubSpot, type FakeHubSpot } from './fake-hubspot.js';
 import { startFakeSalesforce, type FakeSalesforce, type FakeSalesforceOptions } from './fake-salesforce.js';
 import { Browserish, listen } from './web.js';
 
-export interface CrmAppOptions {
+interface CrmAppOptions {
   /** Start a fake HubSpot (HUBSPOT_API_URL); 'oauth' adds its OAuth app (auth URL, client id and secret). */
   hubspot?: boolean | 'oauth';
   /** Start a fake Salesforce org (its login URLs and connected app), with these options. */
@@ -35,7 +35,7 @@ export interface CrmAppOptions {
   login?: Role[];
 }
 
-export interface CrmApp {
+interface CrmApp {
   ctx: Awaited<ReturnType<typeof createTestContext>>;
   ws: TestWorkspace;
   /** Set when `hubspot` was asked for. */

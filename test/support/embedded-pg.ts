@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from '../e2e/helpers.js';
 
-export interface EmbeddedPg {
+interface EmbeddedPg {
   /** Connection URL of the cluster's `postgres` database (TEST_DATABASE_URL for the suites). */
   url: string;
   dir: string;

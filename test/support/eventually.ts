@@ -1,7 +1,7 @@
 // The one wait helper: poll until a condition holds, with a generous deadline (a loaded CI machine), never a fixed
 // sleep. A probe that throws is retried (a server restarting, a row not there yet) and its last error is reported.
 
-export interface EventuallyOptions {
+interface EventuallyOptions {
   /** Give up after this long (ms). */
   timeout?: number;
   /** Between probes (ms). */

@@ -75,7 +75,7 @@ export interface FakeAnthropic {
   close(): Promise<void>;
 }
 
-export interface FakeOptions {
+interface FakeOptions {
   fallback?: FakeReply;
   simulateCache?: boolean;
   /** Milliseconds to wait before every answer (0 by default). */
@@ -158,7 +158,7 @@ function send(res: ServerResponse, status: number, payload: unknown, headers: Re
   res.end(JSON.stringify(payload));
 }
 
-export const tokensOf = (s: string) => Math.ceil(s.length / 4);
+const tokensOf = (s: string) => Math.ceil(s.length / 4);
 
 /** Prompt blocks in the order the API reads them (system, then messages), with cache marks. */
 function promptBlocks(body: Record<string, any>): { text: string; cache: boolean }[] {

@@ -37,7 +37,7 @@ export interface IssuedToken {
   revoked: boolean;
 }
 
-export interface FakeOAuthOptions {
+interface FakeOAuthOptions {
   provider?: 'google' | 'microsoft';
   clientId?: string;
   clientSecret?: string;

@@ -25,7 +25,7 @@ interface Token {
 }
 
 /** The parts of the fake org the login side reads and counts. */
-export interface LoginOrg {
+interface LoginOrg {
   url: string;
   counts: { authorize: number; code: number; refresh: number; revoke: number };
   tokenHosts: ('production' | 'sandbox')[];

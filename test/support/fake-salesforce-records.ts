@@ -47,14 +47,14 @@ const REQUIRED: Partial<Record<SfType, string[]>> = {
 
 export type Write = { attributes?: { type?: string }; id?: string; Id?: string } & Record<string, unknown>;
 
-export interface SaveResult {
+interface SaveResult {
   id?: string;
   success: boolean;
   errors: { statusCode: string; message: string; fields: string[] }[];
 }
 
 /** What save() needs of the org: its records by type, the field list per type, insert and update. */
-export interface RecordStore {
+interface RecordStore {
   store: Map<SfType, Map<string, SfRecord>>;
   fieldsOf(type: string): string[] | undefined;
   insert(type: SfType, fields: SfRecord): string;

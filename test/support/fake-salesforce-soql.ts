@@ -50,7 +50,7 @@ const unquote = (s: string) => s.slice(1, -1).replace(/\\(.)/g, (_, c: string) =
 
 type Cond = (r: SfRecord) => boolean;
 
-export interface ParsedQuery {
+interface ParsedQuery {
   object: string;
   fields: string[];
   where: Cond;

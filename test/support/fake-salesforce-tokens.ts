@@ -4,7 +4,7 @@ import type { Config } from '../../config.js';
 import type { CrmTokenSource } from '../../crm/provider.js';
 import { salesforceRefresh } from '../../crm/salesforce/oauth.js';
 
-export interface HeldTokens extends CrmTokenSource {
+interface HeldTokens extends CrmTokenSource {
   access: string;
   refresh: string;
   refreshes: number;

@@ -6,14 +6,14 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Reporter } from 'vitest/reporters';
 
-export interface Program {
+interface Program {
   name: string;
   bin: string;
   install: string;
   uses: RegExp;
 }
 
-export const PROGRAMS: Program[] = [
+const PROGRAMS: Program[] = [
   {
     name: 'Chromium',
     bin: '/usr/bin/chromium',
@@ -28,7 +28,7 @@ export const PROGRAMS: Program[] = [
   },
 ];
 
-export function missingPrograms(): Program[] {
+function missingPrograms(): Program[] {
   return PROGRAMS.filter((p) => !existsSync(p.bin));
 }
 
@@ -37,7 +37,7 @@ export function lacks(name: string): boolean {
   return missingPrograms().some((p) => p.name === name);
 }
 
-export interface ProgramGap {
+interface ProgramGap {
   program: Program;
   /** Test files (relative to the repository) left out for want of it. */
   files: string[];

@@ -55,7 +55,7 @@ export interface TestSmtp {
 }
 
 /** RFC 7662: POST token=… to the introspection endpoint; the user the token is for when it is active. */
-export async function introspect(url: string, token: string): Promise<string | null> {
+async function introspect(url: string, token: string): Promise<string | null> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
