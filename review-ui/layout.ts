@@ -90,6 +90,12 @@ export function pager(base: string, params: Record<string, string | undefined>, 
     );
     return `${base}?${q}`;
   };
+  if (p.page > pages)
+    // Past the end (an old link, a typed page=999999): say so and link the last page, not page - 1.
+    return html`<nav class="pager" aria-label="Pages">
+      <span>There is no page ${p.page}: ${p.total} in all, on ${pages} page${pages === 1 ? '' : 's'}.</span>
+      <a href="${safeUrl(link(pages))}" rel="prev">← Page ${pages}</a>
+    </nav>`;
   return html`<nav class="pager" aria-label="Pages">
     ${p.page > 1 ? html`<a href="${safeUrl(link(p.page - 1))}" rel="prev">← Previous</a>` : ''}
     <span>Page ${p.page} of ${pages} · ${p.total} in all</span>
