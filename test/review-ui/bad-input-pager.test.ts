@@ -4,7 +4,11 @@
 import { describe, expect, it } from 'vitest';
 import { pager } from '../../review-ui/layout.js';
 
-const words = (h: string) => h.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim();
+const words = (h: string) =>
+  h
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 
 describe('pager past the last page', () => {
   it('names the last page and links it', () => {
