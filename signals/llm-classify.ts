@@ -46,7 +46,7 @@ const LlmSignal = z.object({
   newTitle: z.string().max(300).nullable(),
   role: z.string().max(300).nullable(),
 });
-export type LlmSignal = z.infer<typeof LlmSignal>;
+type LlmSignal = z.infer<typeof LlmSignal>;
 
 const format = zodOutputFormat(LlmSignal);
 const SYSTEM =

@@ -54,7 +54,7 @@ const WorkspaceSettings = z.object({
   // Absent from a form that does not show them: kept as they are (settings are merged).
   competitors: z.array(z.object({ name: z.string(), aliases: z.array(z.string()) })).optional(),
 });
-export type WorkspaceSettings = z.infer<typeof WorkspaceSettings>;
+type WorkspaceSettings = z.infer<typeof WorkspaceSettings>;
 
 function settingsFromForm(b: Record<string, unknown>): WorkspaceSettings {
   const r = WorkspaceSettings.safeParse({

@@ -24,7 +24,7 @@ const ReplyClassification = z.object({
   intent: z.enum(REPLY_INTENTS),
   confidence: z.number().min(0).max(1),
 });
-export type ReplyClassification = z.infer<typeof ReplyClassification> & {
+type ReplyClassification = z.infer<typeof ReplyClassification> & {
   by: 'llm' | 'rules';
   /** Rules only: for "not now", the first day the reply points to. */
   resumeAt?: Date | null;

@@ -22,7 +22,7 @@ const FeedConfig = z.object({
   maxAgeDays: z.number().int().positive().max(3650).default(30),
   demo: z.boolean().optional(),
 });
-export type FeedConfig = z.infer<typeof FeedConfig>;
+type FeedConfig = z.infer<typeof FeedConfig>;
 
 type Extra = { contentEncoded?: string; dcDate?: string; summary?: string; updated?: string; id?: string };
 let feedParser: Parser<Record<string, unknown>, Extra> | undefined;

@@ -22,7 +22,7 @@ const PageConfig = z.object({
   emitInitial: z.boolean().default(false),
   demo: z.boolean().optional(),
 });
-export type PageConfig = z.infer<typeof PageConfig>;
+type PageConfig = z.infer<typeof PageConfig>;
 
 interface PageSnapshot {
   entries: PageEntry[];

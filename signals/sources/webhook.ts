@@ -44,7 +44,7 @@ const WebhookEvent = z.discriminatedUnion('type', [JobChangeEvent, ItemEvent]);
 export const WebhookPayload = z
   .union([z.object({ events: z.array(WebhookEvent).min(1).max(500) }), WebhookEvent])
   .transform((p) => ('events' in p ? p.events : [p]));
-export type WebhookEvent = z.infer<typeof WebhookEvent>;
+type WebhookEvent = z.infer<typeof WebhookEvent>;
 
 /** Constant-time check of "sha256=<hex>" (the prefix is optional) against the raw body. */
 export function verifySignature(secret: string, rawBody: Buffer, header: string | undefined): boolean {
