@@ -39,12 +39,20 @@ import {
   type Counts,
 } from '../views/queue.js';
 
+/** The longest search the queue runs; the search box holds no more. */
+export const SEARCH_MAX = 200;
+
 export const QueueQuery = z.object({
   type: z.enum(SIGNAL_TYPES).optional().catch(undefined),
   owner: z.coerce.number().int().positive().optional().catch(undefined),
   age: z.enum(AGES).optional().catch(undefined),
   flagged: z.enum(['1']).optional().catch(undefined),
-  q: z.string().max(200).optional().catch(undefined),
+  // A longer search is cut to its first 200 characters (the box shows what was searched), not dropped.
+  q: z
+    .string()
+    .transform((s) => s.slice(0, SEARCH_MAX))
+    .optional()
+    .catch(undefined),
   page: z.coerce.number().int().positive().optional().catch(undefined),
 });
 export type QueueQuery = z.infer<typeof QueueQuery>;
