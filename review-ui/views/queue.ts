@@ -65,7 +65,13 @@ export function queueFilters(
       gates${totalFlagged}</label
     >
     <label
-      >Search <input type="search" name="q" maxlength="200" value="${query.q ?? ''}" placeholder="account, contact, subject, signal"
+      >Search
+      <input
+        type="search"
+        name="q"
+        maxlength="200"
+        value="${query.q ?? ''}"
+        placeholder="account, contact, subject, signal"
     /></label>
     <button type="submit">Filter</button>
     ${anyFilter(query) ? html`<a href="/queue">Clear filters</a>` : ''}
