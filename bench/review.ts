@@ -31,7 +31,8 @@ async function seed(ctx: AppContext, workspaceId: number, ownerId: number, other
   const q = (text: string, values: unknown[] = []) => run(ctx.db, { text, values });
   await q(
     `INSERT INTO accounts (workspace_id, name, domain, owner_id, time_zone)
-           SELECT $1, 'Account ' || i, 'account' || i || '.example', CASE WHEN i % 5 = 0 THEN $3::bigint ELSE $2::bigint END, 'Europe/Berlin'
+           SELECT $1, 'Account ' || i, 'account' || i || '.example',
+               CASE WHEN i % 5 = 0 THEN $3::bigint ELSE $2::bigint END, 'Europe/Berlin'
              FROM generate_series(1, $4::int) i`,
     [workspaceId, ownerId, otherId, Math.ceil(N / 5)],
   );
@@ -60,7 +61,8 @@ async function seed(ctx: AppContext, workspaceId: number, ownerId: number, other
   );
   await q(
     `INSERT INTO sequence_steps (sequence_id, position, kind, delay_days, subject, body)
-           SELECT q.id, p, CASE WHEN p = 0 THEN 'opener' ELSE 'follow_up' END, p * 3, 'Subject ' || q.id || ' step ' || p, 'Body text for step ' || p
+           SELECT q.id, p, CASE WHEN p = 0 THEN 'opener' ELSE 'follow_up' END, p * 3,
+               'Subject ' || q.id || ' step ' || p, 'Body text for step ' || p
              FROM sequences q CROSS JOIN generate_series(0, 2) p WHERE q.workspace_id = $1`,
     [workspaceId],
   );
@@ -124,7 +126,8 @@ async function measure(ctx: AppContext, base: string, N: number, label: string) 
   );
   const bareSelect = () =>
     run(ctx.db, {
-      text: `SELECT * FROM sequences WHERE workspace_id = $1 AND status = 'pending_review' AND owner_id = $2 ORDER BY created_at DESC LIMIT 50`,
+      text: `SELECT * FROM sequences WHERE workspace_id = $1 AND status = 'pending_review' AND owner_id = $2
+          ORDER BY created_at DESC LIMIT 50`,
       values: [ws.id, ws.users.rep.id],
     });
   const [baseline] = await time(bareSelect);

@@ -179,11 +179,13 @@ try {
   if (process.env.PROFILE && t.db.kind === 'postgres') {
     await new Promise((r) => setTimeout(r, 1500)); // backends flush their function counters at most once a second
     const f = await t.db.query<{ funcname: string; calls: number; total: number; self: number }>(
-      `SELECT funcname, calls::int, total_time::float AS total, self_time::float AS self FROM pg_stat_user_functions ORDER BY self_time DESC LIMIT 15`,
+      `SELECT funcname, calls::int, total_time::float AS total, self_time::float AS self
+          FROM pg_stat_user_functions ORDER BY self_time DESC LIMIT 15`,
     );
     for (const x of f.rows)
       process.stdout.write(
-        `  ${x.funcname.padEnd(40)} calls ${String(x.calls).padStart(6)}  self ${x.self.toFixed(0).padStart(6)} ms  total ${x.total.toFixed(0).padStart(6)} ms\n`,
+        `  ${x.funcname.padEnd(40)} calls ${String(x.calls).padStart(6)}` +
+          `  self ${x.self.toFixed(0).padStart(6)} ms  total ${x.total.toFixed(0).padStart(6)} ms\n`,
       );
   }
 } finally {

@@ -128,7 +128,8 @@ export const skipStep = (stepId: number, status: 'skipped' | 'cancelled', reason
 });
 
 export const markSent = (stepId: number, response: string, now: Date): Sql<StepRow> => ({
-  text: `UPDATE sequence_steps SET status = 'sent', sent_at = $3, smtp_response = $2, last_error = NULL, reconcile_at = NULL, updated_at = $3
+  text: `UPDATE sequence_steps SET status = 'sent', sent_at = $3, smtp_response = $2, last_error = NULL,
+      reconcile_at = NULL, updated_at = $3
           WHERE id = $1 AND status IN ('sending', 'unknown') RETURNING *`,
   values: [stepId, response, now],
 });
@@ -182,7 +183,8 @@ export interface OutMessage {
   at: Date;
 }
 
-const OUT_MESSAGE_INSERT = `INSERT INTO messages (workspace_id, mailbox_id, sequence_id, step_id, contact_id, direction, message_id, in_reply_to,
+const OUT_MESSAGE_INSERT = `INSERT INTO messages (workspace_id, mailbox_id, sequence_id, step_id, contact_id,
+    direction, message_id, in_reply_to,
                                "references", from_addr, to_addr, subject, text_body, raw, outbox_path, at)
          VALUES ($1, $2, $3, $4, $5, 'out', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
          ON CONFLICT DO NOTHING`;
@@ -231,7 +233,8 @@ export const recordSentSql = (r: {
               WHERE id = $4 AND status IN ('sending', 'unknown') RETURNING id),
            msg AS (${OUT_MESSAGE_INSERT} RETURNING id),
            ev AS (
-             INSERT INTO events (workspace_id, type, sequence_id, step_id, contact_id, account_id, signal_id, message_ref, data, occurred_at)
+             INSERT INTO events (workspace_id, type, sequence_id, step_id, contact_id, account_id, signal_id,
+                 message_ref, data, occurred_at)
              VALUES ($1, 'sent', $3, $4, $5, $17, $18, (SELECT id FROM msg), $19, $15) ON CONFLICT DO NOTHING RETURNING id),
            ct AS (UPDATE contacts SET last_contacted_at = $15 WHERE id = $5),
            done AS (
@@ -266,7 +269,8 @@ export const insertEvent = (e: {
   data?: unknown;
   at: Date;
 }): Sql => ({
-  text: `INSERT INTO events (workspace_id, type, sequence_id, step_id, contact_id, account_id, signal_id, message_ref, is_bot, data, occurred_at)
+  text: `INSERT INTO events (workspace_id, type, sequence_id, step_id, contact_id, account_id, signal_id,
+      message_ref, is_bot, data, occurred_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING RETURNING id`,
   values: [
     e.workspaceId,

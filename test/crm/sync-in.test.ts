@@ -84,7 +84,8 @@ describeEachBackend('CRM sync in (HubSpot)', (get) => {
     expect(await count(app.ctx, 'accounts WHERE workspace_id = $1', [app.ws.id])).toBe(2000);
     expect(await count(app.ctx, 'contacts WHERE workspace_id = $1 AND account_id IS NOT NULL', [app.ws.id])).toBe(5000);
     const a0 = await one<{ owner_id: number | null; tags: string[]; time_zone: string; country: string }>(app.ctx.db, {
-      text: `SELECT owner_id::int AS owner_id, tags, time_zone, country FROM accounts WHERE workspace_id = $1 AND domain = 'company-0.example'`,
+      text: `SELECT owner_id::int AS owner_id, tags, time_zone, country FROM accounts
+          WHERE workspace_id = $1 AND domain = 'company-0.example'`,
       values: [app.ws.id],
     });
     expect(a0).toEqual({
