@@ -4,7 +4,7 @@ import type { Request } from 'express';
 import { failedGates } from '../../drafting/confirm-gates.js';
 import { html, safeUrl } from '../html.js';
 import { csrfField, page } from '../layout.js';
-import { gateText } from './draft.js';
+import { gateText } from './draft-actions.js';
 
 export function confirmFailuresPage(
   req: Request,

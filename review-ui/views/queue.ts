@@ -4,7 +4,7 @@
 import { AGES, SEARCH_CAP, SIGNAL_TYPES, type BulkApproveRow, type QueueRow } from '../../db/queries/review-queue.js';
 import { ago, inZone, label } from '../format.js';
 import { html, safeUrl, type Html } from '../html.js';
-import { QUEUE_KEY_HELP } from './draft.js';
+import { QUEUE_KEY_HELP } from './draft-actions.js';
 
 /** The filters as chosen (the page's query string, parsed). */
 export interface QueueChoice {

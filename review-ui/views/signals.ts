@@ -6,7 +6,7 @@ import type { UnmatchedCompany } from '../../signals/review.js';
 import { inZone } from '../format.js';
 import { html, type Html } from '../html.js';
 import { csrfField, pager } from '../layout.js';
-import { extLink } from './draft.js';
+import { extLink } from './draft-facts.js';
 
 export const STATUSES = ['all', 'new', 'unmatched', 'ambiguous', 'cooldown', 'dismissed'] as const;
 type Listed = SignalRow & { account_name: string | null; sources: number; total: number };

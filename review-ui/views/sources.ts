@@ -8,7 +8,7 @@ import type { AuthedRequest } from '../authed.js';
 import { inZone } from '../format.js';
 import { html, type Html } from '../html.js';
 import { csrfField } from '../layout.js';
-import { extLink } from './draft.js';
+import { extLink } from './draft-facts.js';
 import { when as timeAt } from './time.js';
 
 /** The add form as it was sent, to show again beside the reason it was refused. */

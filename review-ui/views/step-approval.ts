@@ -7,7 +7,8 @@ import type { ChangeItem } from '../../sequencing/step-approval-rules.js';
 import { ago, inZone, label } from '../format.js';
 import { html, type Html } from '../html.js';
 import { csrfField, pager, type Paging } from '../layout.js';
-import { extLink, gateText } from './draft.js';
+import { gateText } from './draft-actions.js';
+import { extLink } from './draft-facts.js';
 
 function changeCount(n: number): Html {
   return n

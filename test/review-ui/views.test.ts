@@ -9,7 +9,8 @@ import { stepEditsFromForm } from '../../review-ui/routes/draft.js';
 import { ago, inZone, zoneOf } from '../../review-ui/format.js';
 import { barChart } from '../../review-ui/views/bar-chart.js';
 import { buildFunnel, contactsPerSignal, conversions, funnelCsv } from '../../review-ui/views/dashboard-funnel.js';
-import { gateText, safeHref } from '../../review-ui/views/draft.js';
+import { gateText } from '../../review-ui/views/draft-actions.js';
+import { safeHref } from '../../review-ui/views/draft-facts.js';
 
 const seq = (
   key: string,
