@@ -1,0 +1,86 @@
+// The review queue's filters and the SQL pieces every queue statement shares: the age buckets,
+// the queue's order, who may see a draft, and a filter's WHERE clause. Who may see a draft is part
+// of every query: `viewer` null means the whole workspace (managers, RevOps, admins), else a rep's
+// user id, who sees sequences they own or whose account they own.
+
+export const SIGNAL_TYPES = ['funding', 'job_change', 'news', 'hiring', 'acquisition', 'manual', 'inbound'] as const;
+export const AGES = ['1d', '7d', '30d', 'older'] as const;
+export type Age = (typeof AGES)[number];
+
+export interface QueueFilter {
+  type?: string;
+  ownerId?: number;
+  age?: Age;
+  flagged?: boolean;
+  q?: string;
+  /** How many matches of a search are counted (default SEARCH_CAP); tests set it low. */
+  cap?: number;
+}
+
+/**
+ * A search counts its matches up to this many. Past it the counts are not exact ("1,000+"), and
+ * the page is read by walking the queue's order, which then finds a page of matches early.
+ */
+export const SEARCH_CAP = 1000;
+
+export interface QueueRow {
+  id: number;
+  version: number;
+  status: string;
+  drafter: string | null;
+  gate_failure_count: number;
+  owner_id: number | null;
+  owner_name: string | null;
+  signal_id: number;
+  signal_type: string;
+  signal_title: string;
+  detected_at: Date;
+  account_id: number | null;
+  account_name: string | null;
+  contact_name: string | null;
+  contact_email: string | null;
+  subject: string | null;
+  age: Age;
+}
+
+// Age buckets count back from `now`, passed in so tests and the bench use a fixed clock, by the
+// hour of detection (UTC): the hour is what the counter rows keep (migration 0013).
+export const BOUNDS = [
+  `$2::timestamptz - interval '1 day'`,
+  `$2::timestamptz - interval '7 days'`,
+  `$2::timestamptz - interval '30 days'`,
+];
+export const ageOf = (hour: string, [d1, d7, d30] = BOUNDS) => `CASE WHEN ${hour} >= ${d1} THEN '1d'
+                      WHEN ${hour} >= ${d7} THEN '7d'
+                      WHEN ${hour} >= ${d30} THEN '30d' ELSE 'older' END`;
+export const AGE_SQL = ageOf(`date_trunc('hour', s.signal_detected_at, 'UTC')`);
+
+// Drafts a gate flagged come first (drafting/README.md): they need a closer read, not a quick
+// approve. The signal's type and time are copied onto the sequence, so this order is one index
+// (sequences_pending_review_idx) and a page is a walk that stops at the page.
+export const QUEUE_ORDER = `s.flagged DESC, s.signal_detected_at DESC, s.signal_id DESC, s.id DESC`;
+
+export const visible = (n: number) => `($${n}::bigint IS NULL OR s.owner_id = $${n} OR a.owner_id = $${n})`;
+
+export interface Cols {
+  type: string;
+  owner: string;
+  age: string;
+  flagged: string;
+}
+export const RAW: Cols = { type: 's.signal_type', owner: 's.owner_id', age: AGE_SQL, flagged: 's.flagged' };
+export const BASE: Cols = { type: 'type', owner: 'owner_id', age: 'age', flagged: 'flagged' };
+
+/** The filters other than `skip` (so a count says what choosing that value would show). */
+export function where(f: QueueFilter, values: unknown[], cols: Cols, skip?: keyof QueueFilter): string {
+  const parts: string[] = [];
+  const add = (clause: (n: number) => string, v: unknown) => {
+    values.push(v);
+    parts.push(clause(values.length));
+  };
+  if (f.type && skip !== 'type') add((n) => `${cols.type} = $${n}`, f.type);
+  if (f.ownerId && skip !== 'ownerId') add((n) => `${cols.owner} = $${n}`, f.ownerId);
+  if (f.age && skip !== 'age') add((n) => `${cols.age} = $${n}`, f.age);
+  if (f.flagged && skip !== 'flagged') parts.push(cols.flagged);
+  return parts.length ? ' AND ' + parts.join(' AND ') : '';
+}
