@@ -3,7 +3,7 @@
 // Reads: SOQL through jsforce, oldest change first (ORDER BY LastModifiedDate, Id), one page per call with
 // Salesforce's nextRecordsUrl as the cursor. An incremental read uses queryAll, so records deleted or merged
 // away since the cursor come back too (IsDeleted, MasterRecordId); a full resync reads only live records.
-// All SOQL text, the RevOps filter's WHERE fragment included, comes from soql.ts.
+// All SOQL text, the RevOps filter's WHERE fragment included, comes from db/soql/salesforce.ts.
 // Writes: Tasks (emails) and Events (meetings) in composite sobject collections of up to 200, allOrNone
 // false, one result per record; opt-outs set HasOptedOutOfEmail on every contact with the address.
 // Contacts a rep emailed (the workspace's create_contacts) are found by Email first, else created.
@@ -19,6 +19,7 @@ import {
   type CrmObject,
   type CrmOwner,
   type CrmProvider,
+  type CrmTargetFilter,
   type CrmTokenSource,
   type ListCursor,
   type ListOptions,
@@ -46,8 +47,26 @@ import {
   OWNERS_SOQL,
   removedSoql,
   selectSoql,
-  targetWhere,
-} from './soql.js';
+  SoqlFilterError,
+  targetWhere as soqlTargetWhere,
+} from '../../db/soql/salesforce.js';
+
+/** The SOQL fragment for the RevOps target filter; CrmError('invalid') with the reason when refused. */
+function targetWhere(filter: CrmTargetFilter | undefined): string | null {
+  if (!filter || filter.type === 'all') return null;
+  if (filter.type === 'list')
+    throw new CrmError(
+      'invalid',
+      'Salesforce list views are not supported as a target filter: use a SOQL filter or a checkbox field',
+    );
+  try {
+    return soqlTargetWhere({ type: filter.type, property: filter.property, value: filter.value });
+  } catch (err) {
+    if (err instanceof SoqlFilterError)
+      throw new CrmError('invalid', `The Salesforce target filter was refused: ${err.message}`);
+    throw err;
+  }
+}
 
 /** Salesforce's collections take at most 200 records a call. */
 const COLLECTION_MAX = 200;

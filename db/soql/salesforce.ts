@@ -7,7 +7,6 @@
 // named date literals — and the clause we send is rebuilt from the parsed pieces, strings escaped again.
 // A subquery, a semicolon, LIMIT/ORDER BY, a function call, an unbalanced quote or parenthesis, or
 // anything else is refused with the reason, so a filter can narrow which Accounts we read and nothing else.
-import { CrmError, type CrmTargetFilter } from '../provider.js';
 
 const FIELD = /^[A-Za-z][A-Za-z0-9_]{0,79}$/;
 const OPERATORS = ['=', '!=', '<', '<=', '>', '>=', 'LIKE', 'IN', 'NOT IN', 'INCLUDES', 'EXCLUDES'] as const;
@@ -171,21 +170,17 @@ export function fieldEqualsClause(field: string, value: string | undefined): str
   return `${field} = ${soqlString(v)}`;
 }
 
-/** The SOQL fragment for the RevOps target filter; CrmError('invalid') with the reason when refused. */
-export function targetWhere(filter: CrmTargetFilter | undefined): string | null {
-  try {
-    if (!filter || filter.type === 'all') return null;
-    if (filter.type === 'where') return safeWhereClause(filter.value ?? '');
-    if (filter.type === 'property') return fieldEqualsClause(filter.property ?? '', filter.value);
-    throw new CrmError(
-      'invalid',
-      'Salesforce list views are not supported as a target filter: use a SOQL filter or a checkbox field',
-    );
-  } catch (err) {
-    if (err instanceof SoqlFilterError)
-      throw new CrmError('invalid', `The Salesforce target filter was refused: ${err.message}`);
-    throw err;
-  }
+/** The RevOps target filter as data: a SOQL where-clause, or a field equal to a value (crm/ picks which). */
+export interface SoqlTargetFilter {
+  type: 'where' | 'property';
+  property?: string;
+  value?: string;
+}
+
+/** The SOQL fragment for the RevOps target filter; SoqlFilterError with the reason when refused. */
+export function targetWhere(filter: SoqlTargetFilter): string {
+  if (filter.type === 'where') return safeWhereClause(filter.value ?? '');
+  return fieldEqualsClause(filter.property ?? '', filter.value);
 }
 
 /** SOQL datetime literal, to the second (SOQL takes no fractions; reading one second early is harmless). */

@@ -13,7 +13,7 @@ import {
   TargetFilterInput,
   effectiveMapping,
 } from '../../crm/mapping.js';
-import { SoqlFilterError, fieldEqualsClause, safeWhereClause } from '../../crm/salesforce/soql.js';
+import { SoqlFilterError, fieldEqualsClause, safeWhereClause } from '../../db/soql/salesforce.js';
 import type { CrmKind } from '../../crm/provider.js';
 import { crmKind } from '../../crm/registry.js';
 import { syncIn } from '../../crm/sync-in.js';

@@ -2,7 +2,7 @@
 // [LIMIT n]. Conditions: field = != <> < <= > >= value, LIKE 'x%', IN (…), NOT IN (…), AND, OR, NOT, parentheses.
 // Values: 'strings' (backslash escapes), numbers, true/false/null, datetimes (2026-11-30T21:00:00Z or
 // +hh:mm offsets) and dates. An unknown field is INVALID_FIELD, anything else unparsable MALFORMED_QUERY,
-// as Salesforce answers. Written apart from the provider's own filter check (crm/salesforce/soql.ts)
+// as Salesforce answers. Written apart from the provider's own filter check (db/soql/salesforce.ts)
 // so a test never checks that code against itself.
 
 export type SfValue = string | number | boolean | null;
