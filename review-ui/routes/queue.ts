@@ -168,7 +168,14 @@ export function queueRoutes(ctx: AppContext): Router {
           canBulk,
           csrf: csrfField(req),
           pager: q.capped
-            ? cappedPager('/queue', params, q.page, q.rows.length === q.perPage)
+            ? cappedPager(
+                '/queue',
+                params,
+                q.page,
+                q.rows.length === q.perPage,
+                // No rows here: the capped count's pages are known to have some.
+                q.rows.length ? undefined : Math.ceil(q.total / q.perPage),
+              )
             : pager('/queue', params, { page: q.page, perPage: q.perPage, total: q.total }),
         }),
       ),

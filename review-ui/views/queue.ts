@@ -172,15 +172,27 @@ export function queueBody(b: QueueBody): Html {
     ${b.pager}`;
 }
 
-/** Pages of a search with more matches than it counts: previous and next, no page count. */
+/**
+ * Pages of a search with more matches than it counts: previous and next, no page count. `lastWithRows`,
+ * given when this page has no rows: the last page known to have some, which the pager links back to.
+ */
 export function cappedPager(
   base: string,
   params: Record<string, string | undefined>,
   page: number,
   full: boolean,
+  lastWithRows?: number,
 ): Html {
   const link = (n: number) =>
     `${base}?${new URLSearchParams(Object.entries({ ...params, page: String(n) }).filter(([, v]) => v) as [string, string][])}`;
+  if (lastWithRows !== undefined && page > 1) {
+    // Past the end (an old link, a typed page=999999): link a page with rows, not page - 1.
+    const back = Math.min(page - 1, Math.max(1, lastWithRows));
+    return html`<nav class="pager" aria-label="Pages">
+      <span>There is no page ${page} of this search: it has fewer matches.</span>
+      <a href="${safeUrl(link(back))}" rel="prev">← Page ${back}</a>
+    </nav>`;
+  }
   return html`<nav class="pager" aria-label="Pages">
     ${page > 1 ? html`<a href="${safeUrl(link(page - 1))}" rel="prev">← Previous</a>` : ''}
     <span>Page ${page} · more than ${SEARCH_CAP.toLocaleString('en-US')} match; narrow the search to count them</span>

@@ -39,4 +39,14 @@ describe('queue view past the search cap', () => {
     expect(body).toContain('href="/queue?q=signal&amp;page=3"');
     expect(text(cappedPager('/queue', { q: 'signal' }, 1, false))).not.toContain('rel="next"');
   });
+
+  it('past the end links back to a page with rows, not to another empty page (issue 16)', () => {
+    const past = text(cappedPager('/queue', { q: 'signal' }, 500, false, 21));
+    expect(past).toContain('There is no page 500 of this search');
+    expect(past).toContain('href="/queue?q=signal&amp;page=21"');
+    expect(past).not.toContain('page=499');
+    expect(past).not.toContain('rel="next"');
+    // Nothing known past page 1: back to the first page.
+    expect(text(cappedPager('/queue', { q: 'signal' }, 3, false, 0))).toContain('href="/queue?q=signal&amp;page=1"');
+  });
 });
