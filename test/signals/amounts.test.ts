@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findAmounts, parseAmount } from '../../signals/amounts.js';
-import { parseInvestors, parseRound } from '../../signals/classify.js';
+import { parseInvestors, parseRound } from '../../signals/funding-facts.js';
 
 describe('amounts', () => {
   it.each([
