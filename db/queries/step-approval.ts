@@ -220,6 +220,18 @@ export const listReturned = (
   values: [workspaceId, viewer, now, staleDays, limit, offset],
 });
 
+/**
+ * Whether a step of the workspace may be back for approval now: the queue page reads the list only
+ * then, so its planning (the changed-facts subquery) is not paid on every page load.
+ */
+export const returnedStepWaiting = (workspaceId: number, now: Date): Sql<{ waiting: number }> => ({
+  text: `SELECT 1 AS waiting ${RETURNED_FROM}
+          WHERE s.workspace_id = $1 AND s.status = 'active' AND st.status = 'awaiting_approval'
+            AND st.scheduled_at - ${LEAD_HOURS} * interval '1 hour' <= $2
+          LIMIT 1`,
+  values: [workspaceId, now],
+});
+
 export interface AwaitingStepRow extends ReturnedStepRow {
   status: string;
   delay_days: number;

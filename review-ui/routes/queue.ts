@@ -17,9 +17,8 @@ import {
   type QueueRow,
 } from '../../db/queries/review-queue.js';
 import { signalsNeedingContact, type NeedsContactRow } from '../../db/queries/needs-contact.js';
-import { listReturned, workspaceSettings, type ReturnedStepRow } from '../../db/queries/step-approval.js';
+import { returnedStepWaiting } from '../../db/queries/step-approval.js';
 import { AppError } from '../../errors.js';
-import { STEP_APPROVAL_DEFAULTS, stepApprovalSettings } from '../../sequencing/step-approval-rules.js';
 import { authedRouter, type AuthedRequest } from '../authed.js';
 import { queueViewer } from '../access.js';
 import { approve } from '../draft-actions.js';
@@ -61,10 +60,6 @@ export function toFilter(q: QueueQuery): QueueFilter {
   return { type: q.type, ownerId: q.owner, age: q.age, flagged: q.flagged === '1', q: q.q?.trim() || undefined };
 }
 
-// Each workspace's stale-fact days as last read, so the returned-steps block rides in the page's
-// statement; the same statement reads the settings, and a change runs that block again.
-const staleDaysSeen = new Map<number, number>();
-
 /**
  * Everything the queue page and GET /api/queue show: one statement, whatever the page size. With
  * `blocks`, the page's other blocks too (needs a contact, steps back for approval).
@@ -81,9 +76,9 @@ export async function loadQueue(
   const viewer = queueViewer(u);
   const f = toFilter(query);
   const p = pageParams({ page: query.page }, perPage);
-  const stale = staleDaysSeen.get(u.workspaceId) ?? STEP_APPROVAL_DEFAULTS.staleFactDays;
-  // The blocks beside the page on a second connection: their planning (the returned steps' above
-  // all) runs while the page's statement does, instead of after it in the same statement.
+  // The blocks beside the page on a second connection: their planning runs while the page's
+  // statement does, instead of after it in the same statement. Steps back for approval are read
+  // after, and only when one may be waiting.
   const [got, more] = await Promise.all([
     one(ctx.db, queuePage(u.workspaceId, now, viewer, f, p.perPage, p.offset)),
     blocks
@@ -92,8 +87,7 @@ export async function loadQueue(
           pageBlocks(
             {
               needsContact: signalsNeedingContact(u.workspaceId, u.role === 'rep' ? u.id : null, 10),
-              returned: listReturned(u.workspaceId, viewer, now, stale, 50, 0),
-              settings: workspaceSettings(u.workspaceId),
+              returnedWaiting: returnedStepWaiting(u.workspaceId, now),
             },
             'prospector_queue_page_blocks',
           ),
@@ -109,14 +103,8 @@ export async function loadQueue(
   // Past SEARCH_CAP matches the counts are of a sample: none are shown, the total reads "1,000+".
   const capped = got.capped === true;
   if (capped) for (const k of Object.keys(counts)) counts[k] = {};
-  let returned = { total: 0, rows: [] as Pick<ReturnedStepRow, 'changes' | 'flagged'>[] };
-  if (blocks) {
-    const settings = (more?.settings as { settings: Record<string, unknown> }[] | undefined)?.[0]?.settings;
-    const staleNow = stepApprovalSettings(settings).staleFactDays;
-    staleDaysSeen.set(u.workspaceId, staleNow);
-    const r = (more?.returned ?? []) as (ReturnedStepRow & { total: number })[];
-    returned = staleNow === stale ? { total: r[0]?.total ?? 0, rows: r } : await loadReturned(ctx, u, now, 1, 50);
-  }
+  const waiting = (more?.returnedWaiting ?? []).length > 0;
+  const returned = waiting ? await loadReturned(ctx, u, now, 1, 50) : { total: 0, rows: [] };
   const needsContact = (more?.needsContact ?? []) as (NeedsContactRow & { total: number })[];
   return {
     now,
