@@ -3,6 +3,7 @@
 // endpoints with `endpoint(...)`; `/api/openapi.json` renders them.
 import { z } from 'zod';
 import { AppError } from '../errors.js';
+import { issues } from './zod-message.js';
 
 type Method = 'get' | 'post' | 'patch' | 'put' | 'delete';
 
@@ -85,10 +86,8 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
   };
 }
 
-/** Parses with a zod schema and turns failures into one readable VALIDATION message. */
-export function issues(err: z.ZodError): string {
-  return err.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
-}
+// Zod failures in words ("Daily cap must be a whole number"): one function, review-ui/zod-message.ts.
+export { issues };
 
 export function parseInput<S extends z.ZodType>(s: S, v: unknown): z.output<S> {
   const r = s.safeParse(v);
