@@ -6,7 +6,8 @@ import type { z } from 'zod';
 type Issue = z.core.$ZodIssue;
 
 /** Zod's default messages start so; a schema's own message does not. */
-const ZOD_TEXT = /^(Invalid input|Invalid option|Too small|Too big|Invalid (ISO )?(date|datetime|time|email|url|URL|string))/;
+const ZOD_TEXT =
+  /^(Invalid input|Invalid option|Too small|Too big|Invalid (ISO )?(date|datetime|time|email|url|URL|string))/;
 
 /** "daily_cap" → "Daily cap", ["company", "timeZone"] → "Company time zone", ["heldStages", 0] → "Held stages item 1". */
 export function fieldLabel(path: readonly PropertyKey[]): string {
@@ -44,9 +45,12 @@ function expected(i: Issue): string | undefined {
     case 'too_small':
     case 'too_big': {
       const n = i.code === 'too_small' ? i.minimum : i.maximum;
-      const bound = i.code === 'too_small' ? (i.inclusive ? 'at least' : 'more than') : i.inclusive ? 'at most' : 'less than';
+      const bound =
+        i.code === 'too_small' ? (i.inclusive ? 'at least' : 'more than') : i.inclusive ? 'at most' : 'less than';
       if (i.origin === 'string')
-        return i.code === 'too_small' && Number(n) === 1 ? 'must not be empty' : `must be ${bound} ${plural(n, 'character')}`;
+        return i.code === 'too_small' && Number(n) === 1
+          ? 'must not be empty'
+          : `must be ${bound} ${plural(n, 'character')}`;
       if (i.origin === 'array' || i.origin === 'set') return `must have ${bound} ${plural(n, 'item')}`;
       if (i.origin === 'date') {
         const when = new Date(Number(n)).toISOString().slice(0, 10);
