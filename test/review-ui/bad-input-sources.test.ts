@@ -64,7 +64,9 @@ describeEachBackend('a refused source on the settings page', (get) => {
     const res = await app.addViaPage(typed);
     expect(res.status).toBe(400);
     const html = await res.text();
-    expect(html).toMatch(/<p class="error" role="alert">\s*The source was not added: pollIntervalMinutes/);
+    expect(html).toMatch(
+      /<p class="error" role="alert">\s*The source was not added: Poll interval minutes must be at least 5/,
+    );
     expect(html).toContain('<h2 id="add-source">Add a source</h2>');
     expect(html).toMatch(/<option value="page"\s+selected>/);
     for (const k of ['name', 'url', 'pollIntervalMinutes'] as const)

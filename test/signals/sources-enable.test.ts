@@ -127,10 +127,10 @@ describeEachBackend('a source from the page and from the API', (get) => {
       [{ kind: 'feed', name: 'FTP', url: 'ftp://feeds.example/x.xml' }, 'url: an http(s) address'],
       [
         { kind: 'feed', name: 'Often', url: 'https://feeds.example/x.xml', pollIntervalMinutes: '1' },
-        'pollIntervalMinutes',
+        'Poll interval minutes must be at least 5',
       ],
-      [{ kind: 'nonsense', name: 'What' }, 'kind'],
-      [{ kind: 'feed', name: '  ', url: 'https://feeds.example/x.xml' }, 'name'],
+      [{ kind: 'nonsense', name: 'What' }, 'Kind must be one of feed'],
+      [{ kind: 'feed', name: '  ', url: 'https://feeds.example/x.xml' }, 'Name must not be empty'],
     ];
     for (const [form, gist] of bad) {
       const viaApi = await addViaApi({
