@@ -1,6 +1,7 @@
 // The reps' review queue: one page in queue order with its facet counts and the page's other
 // blocks, in one statement. Filters and shared SQL are in review-queue-filter.ts, search in
 // review-queue-search.ts, the next draft, neighbours, snooze and bulk approval in review-queue-nav.ts.
+import { createHash } from 'node:crypto';
 import type { Sql } from '../types.js';
 import {
   AGE_SQL,
@@ -199,16 +200,19 @@ export function queuePage(
   const more = Object.entries(blocks).map(
     ([name, sql]) => `,\n(SELECT coalesce(json_agg(b), '[]') FROM (${embed(sql, p.values)}) b) AS "${name}"`,
   );
-  return {
-    text: `WITH ${p.ctes.join(',\n')}
+  const text = `WITH ${p.ctes.join(',\n')}
            SELECT (SELECT coalesce(json_agg(r ORDER BY ${PAGE_ORDER('r')}), '[]') FROM (${p.list!}) r) AS rows,
                   (SELECT coalesce(json_agg(k), '[]') FROM (${p.counts!}) k) AS counts,
                   (SELECT coalesce(json_agg(o ORDER BY o.name, o.email), '[]')
                      FROM (SELECT id, name, email FROM users WHERE workspace_id = $1 AND disabled_at IS NULL) o) AS owners,
-                  ${f.q ? '(SELECT over FROM capped)' : 'false'} AS capped${more.join('')}`,
-    values: p.values,
-  };
+                  ${f.q ? '(SELECT over FROM capped)' : 'false'} AS capped${more.join('')}`;
+  // Without a search the text depends only on which filters are set (a few dozen shapes): each
+  // shape is a named statement, planned once per connection (planning this statement cost about
+  // as much as running it). A search's text grows with its words, so it is planned each time.
+  return f.q ? { text, values: p.values } : { text, values: p.values, name: `prospector_queue_${shapeName(text)}` };
 }
+
+const shapeName = (text: string) => createHash('sha1').update(text).digest('hex').slice(0, 16);
 
 /**
  * Other blocks of a page in one statement, each as a JSON array under its name: beside
