@@ -22,6 +22,20 @@ function isDataException(err: unknown): boolean {
   return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
 }
 
+/** Refused input is the client's problem: a warning with what was refused, never a stack. */
+export function logRejected(
+  log: Logger,
+  req: Request,
+  err: { code: string; status: number; message: string },
+  pg?: string,
+) {
+  const { code, status, message: why } = err;
+  log.warn(
+    { code, pg, status, method: req.method, url: redactUrl(req.originalUrl), anonymous: !req.user, why },
+    'http.rejected',
+  );
+}
+
 /** Says what went wrong in words a person can act on; stacks go to the log with a reference. */
 export function errorHandler(log: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
@@ -46,14 +60,16 @@ export function errorHandler(log: Logger) {
       message = 'A value is out of range or not valid text (for example a date far in the past or future).';
     }
     const ref = randomUUID().slice(0, 8);
-    const url = redactUrl(req.originalUrl);
     if (status >= 500) {
-      log.error({ err, ref, method: req.method, url }, 'http.error');
+      log.error({ err, ref, method: req.method, url: redactUrl(req.originalUrl) }, 'http.error');
       message = `${message} Reference: ${ref}.`;
     } else if (status !== 404 && status !== 401) {
-      // Refused input is the client's problem: a warning with what was refused, never a stack.
-      const pg = isDataException(err) ? (err as { code: string }).code : undefined;
-      log.warn({ code, pg, status, method: req.method, url, anonymous: !req.user, why: message }, 'http.rejected');
+      logRejected(
+        log,
+        req,
+        { code, status, message },
+        isDataException(err) ? (err as { code: string }).code : undefined,
+      );
     }
     if (res.headersSent) return;
     const wantsJson =

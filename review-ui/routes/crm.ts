@@ -2,6 +2,7 @@
 // disconnect), the field mapping, target filter and hold-out rules with a dry-run preview, and the
 // status page (last run each way, failed records with Retry, Sync now). The core does the work.
 import { Router, type Request } from 'express';
+import type { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { Queues } from '../../agents/queues.js';
 import { connectWithToken, openCrm } from '../../crm/connection.js';
@@ -27,7 +28,16 @@ import { auditRequest } from '../audit.js';
 import { intParam } from '../format.js';
 import type { Html } from '../html.js';
 import { page } from '../layout.js';
-import { crmPage, crmStatusPage, previewBlock } from '../views/crm.js';
+import {
+  crmPage,
+  crmStatusPage,
+  previewBlock,
+  savedSettingsForm,
+  settingsRefused,
+  type CrmSettingsForm,
+} from '../views/crm.js';
+import { clip, fieldLabel, issueText } from '../zod-message.js';
+import { logRejected } from '../error-handler.js';
 import { crmOAuthRoutes } from './crm-oauth.js';
 
 const str = (b: Record<string, unknown>, k: string) => (typeof b[k] === 'string' ? b[k] : '');
@@ -37,27 +47,46 @@ const list = (s: string) =>
     .map((x) => x.trim())
     .filter(Boolean);
 
+/** The settings form as it was sent: shown again beside the reason when it is refused. */
+function typedSettings(b: Record<string, unknown>): CrmSettingsForm {
+  const fields = <K extends string>(keys: readonly K[], object: string) =>
+    Object.fromEntries(keys.map((k) => [k, str(b, `${object}.${k}`)])) as Record<K, string>;
+  return {
+    mapping: { company: fields(COMPANY_FIELDS, 'company'), contact: fields(CONTACT_FIELDS, 'contact') },
+    filter: {
+      type: str(b, 'filter.type') || 'all',
+      property: str(b, 'filter.property'),
+      value: str(b, 'filter.value'),
+    },
+    heldStages: str(b, 'rules.heldStages'),
+    heldTypes: str(b, 'rules.heldTypes'),
+    holdCustomers: b['rules.holdCustomers'] === '1',
+    createContacts: b.createContacts === '1',
+  };
+}
+
+/** A refused field in words, with what was sent: 'Filter value must be at most 500 characters, not "…"'. */
+const refused = (issue: z.core.$ZodIssue, label: string, given: string) =>
+  new AppError('VALIDATION', `${issueText(issue, label)}, not "${clip(given)}"`);
+
 /** Parses the settings form; a bad field or filter is a VALIDATION error in words. */
-function parseSettings(kind: CrmKind, b: Record<string, unknown>) {
-  const mapping = MappingInput.safeParse({
-    company: Object.fromEntries(COMPANY_FIELDS.map((k) => [k, str(b, `company.${k}`)])),
-    contact: Object.fromEntries(CONTACT_FIELDS.map((k) => [k, str(b, `contact.${k}`)])),
-  });
+function parseSettings(kind: CrmKind, form: CrmSettingsForm) {
+  const mapping = MappingInput.safeParse(form.mapping);
   if (!mapping.success) {
     const issue = mapping.error.issues[0]!;
-    throw new AppError(
-      'VALIDATION',
-      `Mapping: ${issue.message}, not "${String(b[issue.path.join('.')] ?? '')}" (${issue.path.join('.')})`,
-    );
+    const [object, field] = issue.path as ['company' | 'contact', string];
+    const given = (form.mapping[object] as Record<string, string>)[field] ?? '';
+    throw refused(issue, `Mapping for ${fieldLabel(issue.path).toLowerCase()}`, given);
   }
   if (!mapping.data.company.name && !mapping.data.company.domain)
     throw new AppError('VALIDATION', 'Mapping: a company needs the property for its name or its domain');
-  const filter = TargetFilterInput.safeParse({
-    type: str(b, 'filter.type') || 'all',
-    property: str(b, 'filter.property') || undefined,
-    value: str(b, 'filter.value') || undefined,
-  });
-  if (!filter.success) throw new AppError('VALIDATION', `Filter: ${filter.error.issues[0]!.message}`);
+  const { type, property, value } = form.filter;
+  const filter = TargetFilterInput.safeParse({ type, property: property || undefined, value: value || undefined });
+  if (!filter.success) {
+    const issue = filter.error.issues[0]!;
+    const given = String(form.filter[issue.path[0] as keyof CrmSettingsForm['filter']] ?? '');
+    throw refused(issue, `Filter ${fieldLabel(issue.path).toLowerCase()}`, given);
+  }
   const t = filter.data;
   if (t.type === 'where' && kind !== 'salesforce')
     throw new AppError('VALIDATION', 'A where-clause filter is for Salesforce only');
@@ -73,20 +102,17 @@ function parseSettings(kind: CrmKind, b: Record<string, unknown>) {
     }
   }
   const rules = RulesInput.safeParse({
-    heldStages: list(str(b, 'rules.heldStages')),
-    heldTypes: list(str(b, 'rules.heldTypes')),
-    holdCustomers: b['rules.holdCustomers'] === '1',
+    heldStages: list(form.heldStages),
+    heldTypes: list(form.heldTypes),
+    holdCustomers: form.holdCustomers,
   });
   if (!rules.success) {
-    const [field, i] = rules.error.issues[0]!.path as [string, number];
-    const given = list(str(b, `rules.${field}`))[i] ?? '';
+    const issue = rules.error.issues[0]!;
+    const [field, i] = issue.path as ['heldStages' | 'heldTypes', number];
     const what = field === 'heldStages' ? 'deal stage' : 'deal type';
-    throw new AppError(
-      'VALIDATION',
-      `Hold-out rules: a ${what} is at most 100 characters, not "${given.length > 40 ? `${given.slice(0, 40)}…` : given}"`,
-    );
+    throw refused(issue, `Hold-out rules: a ${what}`, list(form[field])[i] ?? '');
   }
-  return { mapping: mapping.data, targetFilter: t, rules: rules.data, createContacts: b.createContacts === '1' };
+  return { mapping: mapping.data, targetFilter: t, rules: rules.data, createContacts: form.createContacts };
 }
 
 export function crmRoutes(ctx: AppContext): Router {
@@ -98,13 +124,17 @@ export function crmRoutes(ctx: AppContext): Router {
   const audit = (req: Request, action: string, id: number, data: Record<string, unknown> = {}) =>
     auditRequest(ctx.db, req, action, { type: 'crm_connection', id }, data);
 
-  const render = async (req: AuthedRequest, extra?: Html) => {
+  /** The page; the settings form shows `typed` (what was sent) when given, else what is saved. */
+  const render = async (req: AuthedRequest, extra?: Html, typed?: CrmSettingsForm) => {
     const open = await openCrm(ctx, ws(req));
     const c = open?.connection;
     const runs = c ? await run(ctx.db, lastCrmRuns(ws(req))) : [];
-    const mapping = open && effectiveMapping(open.provider.defaultMapping(), open.connection.mapping);
+    const settings =
+      typed ??
+      (open &&
+        savedSettingsForm(open.connection, effectiveMapping(open.provider.defaultMapping(), open.connection.mapping)));
     const oauthOn = (k: CrmKind) => Boolean(crmKind(k)?.oauthConfigured(ctx));
-    return page(req, 'CRM', crmPage(req, c, runs, mapping, oauthOn, extra));
+    return page(req, 'CRM', crmPage(req, c, runs, settings, oauthOn, extra));
   };
 
   r.get('/settings/crm', revops, async (req, res) => {
@@ -135,7 +165,19 @@ export function crmRoutes(ctx: AppContext): Router {
     const c = await connection(req);
     if (!c || c.status === 'disconnected') throw new AppError('NOT_FOUND', 'No CRM is connected.');
     const b = (req.body ?? {}) as Record<string, unknown>;
-    const s = parseSettings(c.kind, b);
+    const typed = typedSettings(b);
+    let s: ReturnType<typeof parseSettings>;
+    try {
+      s = parseSettings(c.kind, typed);
+    } catch (err) {
+      // Refused input: the page again, with the reason and the form as it was sent; nothing saved.
+      if (!(err instanceof AppError) || err.status !== 400) throw err;
+      logRejected(ctx.log, req, err);
+      return res
+        .status(400)
+        .type('html')
+        .send(await render(req, settingsRefused(err.message), typed));
+    }
     await run(ctx.db, saveCrmSettings({ workspaceId: ws(req), ...s }));
     await audit(req, 'crm.settings_saved', c.id, { filter: s.targetFilter.type });
     if (b.action !== 'preview') return res.redirect(303, '/settings/crm?saved=1');

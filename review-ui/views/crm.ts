@@ -121,13 +121,42 @@ export function previewBlock(r: SyncInResult): Html {
   </section>`;
 }
 
-function settingsForm(req: Request, c: CrmConnectionRow, m: FullMapping): Html {
+/** The settings form's values: as saved, or as they were sent when refused. */
+export interface CrmSettingsForm {
+  mapping: FullMapping;
+  filter: { type: string; property: string; value: string };
+  heldStages: string;
+  heldTypes: string;
+  holdCustomers: boolean;
+  createContacts: boolean;
+}
+
+/** The form as the connection has it saved, over the CRM's default mapping. */
+export function savedSettingsForm(c: CrmConnectionRow, mapping: FullMapping): CrmSettingsForm {
   const f = effectiveFilter(c.target_filter);
   const rules = effectiveRules(c.rules);
+  return {
+    mapping,
+    filter: { type: f.type, property: f.property ?? '', value: f.value ?? '' },
+    heldStages: rules.heldStages.join(', '),
+    heldTypes: rules.heldTypes.join(', '),
+    holdCustomers: rules.holdCustomers,
+    createContacts: c.create_contacts,
+  };
+}
+
+/** Why the settings form was refused, above the page; the form below keeps what was sent. */
+export const settingsRefused = (reason: string): Html =>
+  html`<p class="error" role="alert">
+    The settings were not saved: ${reason} <a href="#crm-settings">Correct them below</a>.
+  </p>`;
+
+function settingsForm(req: Request, c: CrmConnectionRow, s: CrmSettingsForm): Html {
+  const { mapping: m, filter: f } = s;
   const sf = c.kind === 'salesforce';
   const opt = (v: string, label: string) =>
     html`<option value="${v}" ${f.type === v ? 'selected' : ''}>${label}</option>`;
-  return html`<form method="post" action="/settings/crm/settings" class="wide crm-settings">
+  return html`<form method="post" action="/settings/crm/settings" class="wide crm-settings" id="crm-settings">
     ${csrfField(req)}
     <h2>Field mapping</h2>
     <p class="muted">
@@ -166,26 +195,25 @@ function settingsForm(req: Request, c: CrmConnectionRow, m: FullMapping): Html {
         ${opt('list', sf ? 'A list view' : 'A list')} ${sf ? opt('where', 'A SOQL where-clause') : ''}
       </select></label
     >
-    <label>Property / field <input name="filter.property" value="${f.property ?? ''}" maxlength="100" /></label>
+    <label>Property / field <input name="filter.property" value="${f.property}" maxlength="100" /></label>
     <label
       >Value (list id, value${sf ? ', or where-clause' : ''})
-      <input name="filter.value" value="${f.value ?? ''}" maxlength="500"
+      <input name="filter.value" value="${f.value}" maxlength="500"
     /></label>
     <h2>Hold-out rules</h2>
     <label
       >Open deal stages that hold an account out (comma-separated)
-      <input name="rules.heldStages" value="${rules.heldStages.join(', ')}"
+      <input name="rules.heldStages" value="${s.heldStages}"
     /></label>
     <label
-      >Deal types that hold an account out (comma-separated)
-      <input name="rules.heldTypes" value="${rules.heldTypes.join(', ')}"
+      >Deal types that hold an account out (comma-separated) <input name="rules.heldTypes" value="${s.heldTypes}"
     /></label>
     <label
-      ><input type="checkbox" name="rules.holdCustomers" value="1" ${rules.holdCustomers ? 'checked' : ''} /> Hold out
+      ><input type="checkbox" name="rules.holdCustomers" value="1" ${s.holdCustomers ? 'checked' : ''} /> Hold out
       customers</label
     >
     <label
-      ><input type="checkbox" name="createContacts" value="1" ${c.create_contacts ? 'checked' : ''} /> Create a
+      ><input type="checkbox" name="createContacts" value="1" ${s.createContacts ? 'checked' : ''} /> Create a
       ${CRM_NAMES[c.kind]} contact for a person a rep emails who is not in ${CRM_NAMES[c.kind]} yet</label
     >
     <p>
@@ -221,7 +249,7 @@ export function crmPage(
   req: AuthedRequest,
   c: CrmConnectionRow | undefined,
   runs: CrmRunRow[],
-  mapping: FullMapping | undefined,
+  settings: CrmSettingsForm | undefined,
   oauthOn: (k: CrmKind) => boolean,
   extra: Html | string = '',
 ): Html {
@@ -255,7 +283,7 @@ export function crmPage(
       ${oauthConnectForms(req, oauthOn)}
       <p><a href="${safeUrl('/settings/crm/status')}">Sync status, failed records, Sync now</a></p>
     </section>
-    ${c ? runsTable(runs, req.user.timeZone) : ''} ${c && mapping && live ? settingsForm(req, c, mapping) : ''}`;
+    ${c ? runsTable(runs, req.user.timeZone) : ''} ${c && settings && live ? settingsForm(req, c, settings) : ''}`;
 }
 
 export function crmStatusPage(

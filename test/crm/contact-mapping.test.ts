@@ -68,7 +68,7 @@ describeEachBackend('CRM contact field mapping', (get) => {
     };
     const bad = await app.as.revops.post('/settings/crm/settings', { ...form, 'contact.title': 'job function' });
     expect(bad.status).toBe(400);
-    expect(text(await bad.text())).toContain('Mapping: a CRM property name');
+    expect(text(await bad.text())).toContain('Mapping for contact title: a CRM property name');
     expect((await savedMapping()).contact).toBeUndefined();
 
     expect((await app.as.revops.post('/settings/crm/settings', form)).status).toBe(303);

@@ -79,7 +79,7 @@ describeEachBackend('CRM settings pages', (get) => {
 
     const bad = await app.as.revops.post('/settings/crm/settings', { ...form, 'company.name': 'name; drop' });
     expect(bad.status).toBe(400);
-    expect(text(await bad.text())).toContain('Mapping: a CRM property name');
+    expect(text(await bad.text())).toContain('Mapping for company name: a CRM property name');
   });
 
   it('lists a failed record with the reason; Retry marks it retrying and queues a sync; Sync now queues', async () => {
