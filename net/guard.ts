@@ -71,11 +71,17 @@ export function guardedLookup(allowPrivate: boolean): net.LookupFunction {
   };
 }
 
-/** Whether a URL may reach a private address; a literal private address is refused before any lookup. */
+/** localhost and its subdomains (RFC 6761), with or without the root's trailing dot: loopback by definition. */
+const LOCALHOST = /(^|\.)localhost\.?$/i;
+
+/**
+ * Whether a URL may reach a private address; a literal private address, or localhost, is refused
+ * before any lookup, so every fetch path (and the settings that store an address) refuses it alike.
+ */
 export function checkLiteral(url: URL, policy: AddressPolicy): boolean {
   const allow = privateAllowed(policy, url);
   const host = bareHost(url);
-  if (!allow && net.isIP(host) && !isPublicAddress(host)) throw blockedError(host);
+  if (!allow && (net.isIP(host) ? !isPublicAddress(host) : LOCALHOST.test(host))) throw blockedError(host);
   return allow;
 }
 

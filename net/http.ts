@@ -50,17 +50,34 @@ interface FetchResult {
   redirects: number;
 }
 
-/** An absolute http(s) URL without credentials, or FETCH_BLOCKED. */
+/**
+ * An absolute http(s) URL without credentials (VALIDATION, or FETCH_BLOCKED). The words never repeat
+ * the address: it may hold a password, and refusals are logged.
+ */
 function parseFetchUrl(raw: string): URL {
   let url: URL;
   try {
     url = new URL(raw);
   } catch (cause) {
-    throw new AppError('VALIDATION', `"${raw}" is not an absolute URL`, { cause });
+    throw new AppError('VALIDATION', 'not a web address; an http(s) address like https://example.com/feed.xml', {
+      cause,
+    });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw fetchError('blocked', `only http and https URLs are fetched, not ${url.protocol}`);
-  if (url.username || url.password) throw fetchError('blocked', 'URLs with credentials are not fetched');
+    throw fetchError('blocked', `an http(s) address is needed; ${url.protocol} addresses are never fetched`);
+  if (url.username || url.password)
+    throw fetchError('blocked', 'an address with a user name or password in it is never fetched');
+  return url;
+}
+
+/**
+ * What every fetch checks before connecting, for an address about to be stored (a signal source):
+ * the parsed URL, or the error safeFetch would throw. Names that resolve to private addresses are
+ * still refused at each fetch, where they are resolved.
+ */
+export function checkFetchUrl(raw: string, policy: AddressPolicy): URL {
+  const url = parseFetchUrl(raw);
+  checkLiteral(url, policy);
   return url;
 }
 

@@ -8,12 +8,10 @@ import type { AppContext } from '../context.js';
 import { one } from '../db/index.js';
 import { findSource, insertSource, updateSourceSettings, type SignalSourceRow } from '../db/queries/signal-sources.js';
 import { AppError } from '../errors.js';
-import { bareHost } from '../net/address.js';
-import { blockedError } from '../net/errors.js';
-import { checkLiteral } from '../net/guard.js';
+import { checkFetchUrl } from '../net/http.js';
 import { sourceRegistry } from '../signals/registry.js';
 import { fetchOptionsFor } from '../signals/poll.js';
-import { SOURCE_KINDS, type RawItem, type SourceKind } from '../signals/types.js';
+import { SOURCE_KINDS, type RawItem, type SourceKind, type SourceModule } from '../signals/types.js';
 import { auditRequest, type Actor } from './audit.js';
 import { issues } from './openapi.js';
 
@@ -46,23 +44,24 @@ function validConfig(kind: SourceKind, config: Record<string, unknown>): Record<
 }
 
 /**
- * Refuses, when the source is added, an address every poll would refuse: not a URL, not http(s), with
- * credentials, or a private or reserved address (a literal one, or localhost) that ALLOW_PRIVATE_FETCH
- * does not allow. Names that resolve to private addresses are still refused at each fetch.
+ * The address a source of this kind polls: the kind's normalization first (a board page becomes its
+ * API), then the one check every fetch makes (net/), so an address is refused when it is added with
+ * the words each poll would use. A VALIDATION error whose message starts `url: `.
  */
-function checkPollUrl(raw: string, allowPrivate: Config['allowPrivateFetch']): void {
-  let u: URL;
+function pollUrl(mod: SourceModule, raw: string, allowPrivate: Config['allowPrivateFetch']): string {
+  let normalized = raw;
   try {
-    u = new URL(raw);
+    normalized = mod.normalizeUrl ? mod.normalizeUrl(raw) : raw;
   } catch {
-    throw new AppError('VALIDATION', 'url: not a web address; an http(s) address like https://example.com/feed.xml');
+    // Not a URL at all: the parser below says so in its words.
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new AppError('VALIDATION', 'url: an http(s) address');
-  if (u.username || u.password)
-    throw new AppError('VALIDATION', 'url: an address with a user name or password in it is never fetched');
-  const host = bareHost(u);
-  if (!checkLiteral(u, { allowPrivate }) && (host === 'localhost' || host.endsWith('.localhost')))
-    throw blockedError(host);
+  try {
+    return checkFetchUrl(normalized, { allowPrivate }).href;
+  } catch (err) {
+    if (err instanceof AppError && (err.code === 'VALIDATION' || err.code === 'FETCH_BLOCKED'))
+      throw new AppError('VALIDATION', `url: ${err.message}`, { cause: err });
+    throw err;
+  }
 }
 
 /** Validates a new source against its kind's module and stores it; a webhook source gets its signing secret. */
@@ -80,8 +79,7 @@ export async function createSource(
   let url: string | null = null;
   if (mod.polled) {
     if (!input.url) throw new AppError('VALIDATION', `url: a ${mod.label} needs the address to poll`);
-    checkPollUrl(input.url, ctx.config.allowPrivateFetch);
-    url = mod.normalizeUrl ? mod.normalizeUrl(input.url) : input.url;
+    url = pollUrl(mod, input.url, ctx.config.allowPrivateFetch);
   }
   const secret = input.kind === 'webhook' ? randomBytes(32).toString('base64url') : null;
   const source = (await one(

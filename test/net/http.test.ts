@@ -3,7 +3,7 @@ import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPublicAddress, parseAllowPrivate } from '../../net/address.js';
 import { decodeBody } from '../../net/decode.js';
-import { safeFetch } from '../../net/http.js';
+import { checkFetchUrl, safeFetch } from '../../net/http.js';
 import { userAgent } from '../../net/identity.js';
 import { fixtureServer, send, type FixtureServer } from '../signals/http-fixture.js';
 
@@ -98,6 +98,18 @@ describe('safeFetch', () => {
     await expect(safeFetch('http://169.254.169.254/latest/meta-data')).rejects.toMatchObject({ code: 'FETCH_BLOCKED' });
     await expect(safeFetch('file:///etc/passwd')).rejects.toMatchObject({ code: 'FETCH_BLOCKED' });
     expect((await safeFetch(`${srv.base}/hello`, ok)).body.toString()).toBe('hello');
+  });
+
+  it('refuses localhost by name before any lookup, in the words the settings use', async () => {
+    for (const host of ['localhost', 'LOCALHOST.', 'api.localhost'])
+      await expect(safeFetch(`http://${host}:${srv.port}/hello`)).rejects.toMatchObject({
+        code: 'FETCH_BLOCKED',
+        message: `${host.toLowerCase()} is a private or reserved address; set ALLOW_PRIVATE_FETCH to allow it (true, or a list of origins)`,
+        details: { reason: 'blocked', host: host.toLowerCase() },
+      });
+    expect(() => checkFetchUrl(`http://localhost:${srv.port}/hello`, {})).toThrow(/localhost is a private/);
+    expect(checkFetchUrl(`http://localhost:${srv.port}/hello`, ok).hostname).toBe('localhost');
+    expect((await safeFetch(`http://localhost:${srv.port}/hello`, ok)).body.toString()).toBe('hello');
   });
 
   it('re-checks every redirect hop against the allowance', async () => {

@@ -27,6 +27,13 @@ describeEachBackend('adding a source with a bad address', (get) => {
       [{ kind: 'feed', url: 'http://[::1]/feed.xml' }, '::1 is a private or reserved address'],
       [{ kind: 'ashby', url: 'http://localhost:5432/' }, 'localhost is a private or reserved address'],
       [{ kind: 'feed', url: 'http://0x7f000001/feed.xml' }, '127.0.0.1 is a private or reserved address'],
+      // localhost is refused by net/'s literal check, the one every fetch makes: any spelling of it.
+      [{ kind: 'feed', url: 'http://LOCALHOST./feed.xml' }, 'url: localhost. is a private or reserved address'],
+      [{ kind: 'page', url: 'http://intranet.localhost:8080/' }, 'url: intranet.localhost is a private or reserved'],
+      [
+        { kind: 'feed', url: 'ftp://feeds.example/x.xml' },
+        'url: an http(s) address is needed; ftp: addresses are never fetched',
+      ],
     ];
     const before = await count();
     for (const [form, gist] of bad) {
@@ -39,6 +46,23 @@ describeEachBackend('adding a source with a bad address', (get) => {
       expect(await viaPage.text()).toContain(escapeHtml(message));
     }
     expect(await count()).toBe(before);
+  });
+
+  it('checks and stores the address the source will poll: the board page normalized to its API', async () => {
+    const res = await addViaApi({ kind: 'lever', name: 'Acme jobs', url: 'https://jobs.lever.co/acme' });
+    expect(res.status).toBe(201);
+    expect(((await res.json()) as { url: string }).url).toBe('https://api.lever.co/v0/postings/acme?mode=json');
+    // The normalized form is what is checked: an API address on a refused host is refused from both doors.
+    const form = { kind: 'lever', name: 'Local', url: 'http://localhost:4000/v0/postings/acme' };
+    const viaApi = await addViaApi(form);
+    expect(viaApi.status).toBe(400);
+    const message = ((await viaApi.json()) as { error: { message: string } }).error.message;
+    expect(message).toBe(
+      'url: localhost is a private or reserved address; set ALLOW_PRIVATE_FETCH to allow it (true, or a list of origins)',
+    );
+    const viaPage = await addViaPage(form);
+    expect(viaPage.status).toBe(400);
+    expect(await viaPage.text()).toContain(escapeHtml(message));
   });
 
   it('adds a public address, and a private one that ALLOW_PRIVATE_FETCH names', async () => {
