@@ -16,6 +16,7 @@
 import { performance } from 'node:perf_hooks';
 import type { AppContext } from '../context.js';
 import { one, run, type Sql } from '../db/index.js';
+import { deleteEmptyQueueCounts } from '../db/queries/maintenance.js';
 import { queuePage, type QueueFilter } from '../db/queries/review-queue.js';
 import { buildWorkspace } from '../test/support/builders.js';
 import { createTestContext } from '../test/support/context.js';
@@ -188,6 +189,20 @@ async function measure(ctx: AppContext, base: string, N: number, label: string) 
     ...(await browse(SEARCH, ws.users.manager, '/queue?q=Signal+12')),
     ...(await browse('queue page 100 (deep offset)', ws.users.manager, '/queue?page=100')),
   ];
+  // A year of drafts that left review (reviewed, sent, discarded) leaves their hours' counter rows
+  // at 0 until the maintenance tick drops them: the page's SQL with those rows, then after the tick.
+  await run(ctx.db, {
+    text: `INSERT INTO review_queue_counts
+     SELECT $1, (ARRAY['funding','job_change','news','hiring'])[1 + g % 4], $2, $2, g % 7 = 0,
+            date_trunc('hour', now() - g * interval '13 minutes', 'UTC'), 0
+       FROM generate_series(1, 40000) g ON CONFLICT DO NOTHING`,
+    values: [ws.id, ws.users.rep.id],
+  });
+  await ctx.db.exec('VACUUM ANALYZE review_queue_counts');
+  cases.push(['queue page SQL, manager, with a year of counter rows at 0', await paired(sql({}))]);
+  await one(ctx.db, deleteEmptyQueueCounts());
+  await ctx.db.exec('VACUUM ANALYZE review_queue_counts');
+  cases.push(['same after the maintenance tick dropped them', await paired(sql({}))]);
   for (const [name, [xs, bare]] of cases) {
     console.log(
       `${name.padEnd(72)} median ${median(xs).toFixed(1).padStart(7)} ms  p95 ${p95(xs).toFixed(1).padStart(7)} ms  ` +

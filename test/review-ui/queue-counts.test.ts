@@ -100,12 +100,29 @@ describeEachBackend('review queue counter rows', (get) => {
     expect((await counted(db(), ws.id, null)).total).toEqual({ '': 4 });
   });
 
-  it('wakes a snoozed draft in the maintenance tick', async () => {
+  const empty = async () =>
+    (await one<{ n: number }>(db(), {
+      text: 'SELECT count(*)::int AS n FROM review_queue_counts WHERE workspace_id = $1 AND n = 0',
+      values: [ws.id],
+    }))!.n;
+
+  it('wakes a snoozed draft in the maintenance tick, and drops the counter rows that count nothing', async () => {
     const id = d[1]!.sequenceId;
+    // The moves above left hours whose drafts all left review: rows at 0.
+    expect(await empty()).toBeGreaterThan(0);
     await maintenanceAgent.handler({}, { db: db(), log: createLogger('silent') } as never);
     expect(await one(db(), { text: 'SELECT status FROM sequences WHERE id = $1', values: [id] })).toEqual({
       status: 'pending_review',
     });
+    expect(await empty()).toBe(0);
     await agree();
+    // A draft leaving and coming back to an hour whose row was dropped: counted afresh.
+    await q(`UPDATE sequences SET status = 'active' WHERE id = $1`, d[0]!.sequenceId);
+    await agree();
+    expect(await empty()).toBe(1);
+    await maintenanceAgent.handler({}, { db: db(), log: createLogger('silent') } as never);
+    await q(`UPDATE sequences SET status = 'pending_review' WHERE id = $1`, d[0]!.sequenceId);
+    await agree();
+    expect((await counted(db(), ws.id, null)).total).toEqual({ '': 5 });
   });
 });
