@@ -16,6 +16,23 @@ import { auditRequest, type Actor } from './audit.js';
 import { issues } from './openapi.js';
 
 const Interval = z.coerce.number().int().min(5).max(10_080);
+/**
+ * A kind's settings as sent: an object (the API), or its JSON text (the page's textarea, or the API);
+ * empty text is none. The one parse for both doors, so both refuse the same text in the same words.
+ */
+const SourceConfig = z.preprocess(
+  (v, ctx) => {
+    if (typeof v !== 'string') return v;
+    if (!v.trim()) return {};
+    try {
+      return JSON.parse(v) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'not valid JSON; a JSON object, e.g. {"maxAgeDays": 30}' });
+      return z.NEVER;
+    }
+  },
+  z.record(z.string(), z.unknown(), { error: 'a JSON object, e.g. {"maxAgeDays": 30}' }),
+);
 export const NewSource = z.object({
   kind: z.enum(SOURCE_KINDS),
   name: z.string().trim().min(1).max(200),
@@ -26,13 +43,13 @@ export const NewSource = z.object({
     .optional()
     .transform((s) => s || null),
   pollIntervalMinutes: Interval.default(60),
-  config: z.record(z.string(), z.unknown()).default({}),
+  config: SourceConfig.default({}),
 });
 export const SourcePatch = z.object({
   name: z.string().trim().min(1).max(200).optional(),
   enabled: z.boolean().optional(),
   pollIntervalMinutes: Interval.optional(),
-  config: z.record(z.string(), z.unknown()).optional(),
+  config: SourceConfig.optional(),
 });
 
 /** The kind's config, validated; `demo` is the demo seed's mark, never a person's to set. */

@@ -11,6 +11,7 @@ import { AppError } from '../../errors.js';
 import { sourceRegistry } from '../../signals/registry.js';
 import type { SourceKind } from '../../signals/types.js';
 import { authedRouter, type AuthedRequest } from '../authed.js';
+import { logRejected } from '../error-handler.js';
 import { requireRole } from '../auth/roles.js';
 import { intParam } from '../format.js';
 import { page } from '../layout.js';
@@ -43,24 +44,12 @@ export function settingsSourceRoutes(ctx: AppContext): Router {
       config: field('config'),
     };
     try {
-      let config: unknown = {};
-      const raw = form.config.trim();
-      if (raw) {
-        try {
-          config = JSON.parse(raw);
-        } catch {
-          throw new AppError('VALIDATION', 'Settings must be a JSON object, e.g. {"maxAgeDays": 30}.');
-        }
-      }
-      const { source, secret } = await createSource(ctx, req, user.workspaceId, { ...b, config });
+      const { source, secret } = await createSource(ctx, req, user.workspaceId, b);
       res.type('html').send(await list(req, { added: source, secret }));
     } catch (err) {
       // Refused input: the page again, with the reason and the form as it was sent.
       if (!(err instanceof AppError) || err.status !== 400) throw err;
-      ctx.log.warn(
-        { code: err.code, status: 400, method: req.method, url: req.originalUrl, anonymous: false, why: err.message },
-        'http.rejected',
-      );
+      logRejected(ctx.log, req, err);
       res
         .status(400)
         .type('html')

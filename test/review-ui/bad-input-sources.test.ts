@@ -5,6 +5,7 @@ import { expect, it } from 'vitest';
 import { one } from '../../db/index.js';
 import { escapeHtml } from '../../review-ui/html.js';
 import { describeEachBackend } from '../support/db.js';
+import { captureLog } from '../support/log-capture.js';
 import { useSourcesWeb } from '../support/sources-web.js';
 
 describeEachBackend('adding a source with a bad address', (get) => {
@@ -103,5 +104,43 @@ describeEachBackend('a refused source on the settings page', (get) => {
       values: [app.ws.id],
     });
     expect(stored!.n).toBe(0);
+  });
+});
+
+describeEachBackend('the log of a refused source', (get) => {
+  const logged = captureLog();
+  const app = useSourcesWeb(get, { ALLOW_PRIVATE_FETCH: 'false' }, logged.log);
+
+  it('says why it was refused and never what the address or the request URL held', async () => {
+    const secrets = ['hunter2', 's3cr3t-token', 'csrf-in-query', 'abc-signature'];
+    const refused: Record<string, string>[] = [
+      { kind: 'feed', url: 'https://ann:hunter2@feeds.example/x.xml?token=s3cr3t-token' },
+      { kind: 'feed', url: 'http://10.0.0.1/feed.xml?token=s3cr3t-token' },
+      { kind: 'lever', url: 'https://exa mple.com/jobs?sig=abc-signature&pass=hunter2' },
+      { kind: 'page', url: 'https://acme.example/news', config: '{"token": "s3cr3t-token"' },
+    ];
+    for (const form of refused) {
+      expect((await app.addViaApi({ name: 'Refused', ...form })).status).toBe(400);
+      expect(
+        (await app.page.post('/settings/sources?_csrf=csrf-in-query', { _csrf: app.csrf, name: 'Refused', ...form }))
+          .status,
+      ).toBe(400);
+    }
+    const rejected = logged.lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l.msg === 'http.rejected');
+    // Both doors, every refusal: a warning with the reason and the route.
+    expect(rejected.filter((l) => l.url === '/api/sources')).toHaveLength(refused.length);
+    expect(rejected.filter((l) => l.url === '/settings/sources?_csrf=***')).toHaveLength(refused.length);
+    expect(rejected.map((l) => l.why)).toEqual(
+      expect.arrayContaining([
+        'url: an address with a user name or password in it is never fetched',
+        expect.stringContaining('url: 10.0.0.1 is a private or reserved address'),
+        expect.stringContaining('url: not a web address'),
+        expect.stringContaining('config: not valid JSON'),
+      ]),
+    );
+    const all = logged.lines.join('\n');
+    for (const s of secrets) expect(all).not.toContain(s);
   });
 });

@@ -3,6 +3,7 @@
 // Fields are filled in beforeAll: read them inside hooks and tests.
 import { afterAll, beforeAll } from 'vitest';
 import type { AppContext } from '../../context.js';
+import type { Logger } from '../../log.js';
 import { createApiToken } from '../../review-ui/auth/api-token.js';
 import { buildWorkspace, type TestWorkspace } from './builders.js';
 import { createTestContext } from './context.js';
@@ -22,7 +23,8 @@ export interface SourcesWeb {
   addViaApi: (body: Record<string, unknown>) => Promise<Response>;
 }
 
-export function useSourcesWeb(get: () => TestDb, env: Record<string, string> = {}): SourcesWeb {
+/** `log`, when given, is the app's logger from the start (the error handler keeps the one it was built with). */
+export function useSourcesWeb(get: () => TestDb, env: Record<string, string> = {}, log?: Logger): SourcesWeb {
   let web: Awaited<ReturnType<typeof listen>> | undefined;
   const s = {
     addViaPage: (form) => s.page.post('/settings/sources', { _csrf: s.csrf, ...form }),
@@ -35,6 +37,7 @@ export function useSourcesWeb(get: () => TestDb, env: Record<string, string> = {
   } as SourcesWeb;
   beforeAll(async () => {
     s.ctx = await createTestContext(get(), env);
+    if (log) s.ctx.log = log;
     web = await listen(s.ctx);
     s.base = web.base;
     s.ws = await buildWorkspace(s.ctx.db);
