@@ -4,6 +4,9 @@ import { ingestItems, type IngestContext } from '../signals/ingest.js';
 import type { SignalType } from '../signals/types.js';
 import type { CurrentUser } from './auth/session.js';
 
+/** What a manual signal's link must be, in the same words on the page and in the API. */
+export const URL_WORDS = 'url must be an http(s) link';
+
 interface ManualSignal {
   title: string;
   summary: string;

@@ -9,6 +9,9 @@ type Issue = z.core.$ZodIssue;
 const ZOD_TEXT =
   /^(Invalid input|Invalid option|Too small|Too big|Invalid (ISO )?(date|datetime|time|email|url|URL|string))/;
 
+/** Field words a person reads in capitals: "linkedin_url" → "Linkedin URL". */
+const ACRONYMS = new Set(['url', 'id', 'ip', 'api', 'crm', 'csv', 'smtp', 'imap', 'soql']);
+
 /** "daily_cap" → "Daily cap", ["company", "timeZone"] → "Company time zone", ["heldStages", 0] → "Held stages item 1". */
 export function fieldLabel(path: readonly PropertyKey[]): string {
   const words = path
@@ -21,7 +24,10 @@ export function fieldLabel(path: readonly PropertyKey[]): string {
             .toLowerCase(),
     )
     .join(' ')
-    .trim();
+    .trim()
+    .split(/\s+/)
+    .map((w) => (ACRONYMS.has(w) ? w.toUpperCase() : w))
+    .join(' ');
   return words ? words[0]!.toUpperCase() + words.slice(1) : 'The value';
 }
 
@@ -74,10 +80,16 @@ function expected(i: Issue): string | undefined {
   }
 }
 
-/** One issue in words: "Daily cap must be a whole number", or "path: the schema's own message". */
+/**
+ * One issue in words: "Daily cap must be a whole number"; a schema's own sentence that names its field
+ * ("time zone must be an IANA name…") as that sentence, capitalised; else "path: the schema's own message".
+ */
 export function issueText(i: Issue, label?: string): string {
   const what = expected(i);
   if (what) return `${label ?? fieldLabel(i.path)} ${what}`;
+  const field = label ?? (i.path.length ? fieldLabel(i.path) : undefined);
+  if (field && i.message.toLowerCase().startsWith(`${field.toLowerCase()} `))
+    return field + i.message.slice(field.length);
   return `${label ?? (i.path.join('.') || 'body')}: ${i.message}`;
 }
 

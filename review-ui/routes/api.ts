@@ -17,6 +17,7 @@ import { MAX_IMPORT_BYTES } from './accounts.js';
 import { reviewApiRoutes } from './api-review.js';
 import { settingsApiRoutes } from './api-settings.js';
 import { startImport } from './settings-imports.js';
+import { issues } from '../zod-message.js';
 
 /** `?mapping={"email":"Work Email"}`: field → CSV header, as the UI's column mapper sends it. */
 function parseMapping(s: string): Record<string, string> {
@@ -34,7 +35,7 @@ function parseMapping(s: string): Record<string, string> {
 }
 
 const NewAccount = z.object({
-  name: z.string().trim().min(1).max(300),
+  name: z.string().trim().min(1, 'name is required').max(300),
   domain: z.string().default(''),
   aliases: z.array(z.string()).default([]),
   timeZone: z.string().default(''),
@@ -105,8 +106,7 @@ export function apiRoutes(ctx: AppContext): Router {
 
   r.post('/accounts', requireRole('revops'), async (req, res, user) => {
     const body = NewAccount.safeParse(req.body ?? {});
-    if (!body.success)
-      throw new AppError('VALIDATION', body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    if (!body.success) throw new AppError('VALIDATION', issues(body.error));
     const v = AccountRowInput.safeParse({
       name: body.data.name,
       domain: body.data.domain,
@@ -116,7 +116,7 @@ export function apiRoutes(ctx: AppContext): Router {
       country: body.data.country,
       tags: body.data.tags.join(';'),
     });
-    if (!v.success) throw new AppError('VALIDATION', v.error.issues.map((i) => i.message).join('; '));
+    if (!v.success) throw new AppError('VALIDATION', issues(v.error));
     if (v.data.domain && (await one(ctx.db, findAccountByDomain(user.workspaceId, v.data.domain)))) {
       throw new AppError('CONFLICT', `An account with domain ${v.data.domain} exists.`);
     }

@@ -20,6 +20,7 @@ import { page } from '../layout.js';
 import { experimentForm, experimentsCsv, experimentsPage, liftPanel } from '../views/experiments.js';
 import { dateRange } from './dashboard.js';
 import { auditRequest } from '../audit.js';
+import { issues } from '../zod-message.js';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date like 2026-03-01');
 const ExperimentsQuery = z.object({ from: day.optional(), to: day.optional() });
@@ -143,8 +144,7 @@ function experimentFromForm(b: Record<string, string | undefined>): PlayExperime
     autoPromote: b.auto_promote === '1',
     minSample: Number(b.min_sample || MIN_SAMPLE_PER_ARM),
   });
-  if (!r.success)
-    throw new AppError('VALIDATION', r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  if (!r.success) throw new AppError('VALIDATION', issues(r.error));
   return r.data;
 }
 
@@ -153,8 +153,7 @@ export function experimentRoutes(ctx: AppContext): Router {
   r.use(['/experiments', '/experiments.csv', '/api/experiments'], requireRole('manager', 'revops'));
   const range = (req: AuthedRequest) => {
     const q = ExperimentsQuery.safeParse(req.query);
-    if (!q.success)
-      throw new AppError('VALIDATION', q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    if (!q.success) throw new AppError('VALIDATION', issues(q.error));
     const now = new Date();
     return dateRange(
       { from: q.data.from ?? new Date(now.getTime() - 89 * 86_400_000).toISOString().slice(0, 10), to: q.data.to },

@@ -13,11 +13,12 @@ import type { CurrentUser } from '../auth/session.js';
 import { page } from '../layout.js';
 import { needsContactPage, needsContactSection } from '../views/needs-contact.js';
 import { auditRequest } from '../audit.js';
+import { issues } from '../zod-message.js';
 
 const NewContact = z.object({
   firstName: z.string().trim().max(200).default(''),
   lastName: z.string().trim().max(200).default(''),
-  email: z.email('a valid email address'),
+  email: z.email(),
   title: z.string().trim().max(300).default(''),
 });
 
@@ -54,8 +55,7 @@ export function needsContactRoutes(ctx: AppContext): Router {
     assertMayAct(u, s);
     if (s.status !== 'needs_contact') throw new AppError('STATE', `This signal is ${s.status} now; nothing to add.`);
     const b = NewContact.safeParse(req.body ?? {});
-    if (!b.success)
-      throw new AppError('VALIDATION', b.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`).join('; '));
+    if (!b.success) throw new AppError('VALIDATION', issues(b.error));
     const contactId = await ctx.db.transaction(async (tx) => {
       const existing = await one(tx, findContactByEmail(u.workspaceId, b.data.email));
       if (existing && existing.account_id !== s.account_id)

@@ -27,8 +27,8 @@ import { requireRole } from '../auth/roles.js';
 import { page } from '../layout.js';
 import { enrolled, playDetail, playForm, playsList } from '../views/plays.js';
 import { auditRequest } from '../audit.js';
+import { issues } from '../zod-message.js';
 
-const issues = (e: z.ZodError) => e.issues.map((i) => `${i.path.join('.') || 'play'}: ${i.message}`).join('; ');
 const idOf = (req: Request) => Number.parseInt(String(req.params.id), 10) || 0;
 const words = (s: unknown) =>
   String(s ?? '')
@@ -115,6 +115,9 @@ export function playRoutes(ctx: AppContext): Router {
   };
   /** Create (no id) or edit a play, audited: the page and the JSON API both go through here. */
   const save = async (req: AuthedRequest, def: unknown, edit?: { id: number; version: number }) => {
+    // The service parses it again; parsing here first words a refusal as every other form and API does.
+    const checked = PlayDefinition.safeParse(def);
+    if (!checked.success) throw new AppError('VALIDATION', issues(checked.error));
     const u = req.user;
     if (!edit) {
       const p = await createPlay(ctx.db, u.workspaceId, def, u.id);

@@ -8,14 +8,15 @@ import { findSenderProfile, updateSenderProfile } from '../../db/queries/user-pr
 import { authedRouter } from '../authed.js';
 import { auditRequest } from '../audit.js';
 import { profilePage } from '../views/profile.js';
+import { issues } from '../zod-message.js';
 
 const ProfileForm = z.object({
   senderName: z
     .string()
     .trim()
-    .max(200, 'a sender name of at most 200 characters')
-    .refine((s) => !/[\r\n<>"]/.test(s), 'a sender name without line breaks, quotes or angle brackets'),
-  signature: z.string().max(2000, 'a signature of at most 2,000 characters'),
+    .max(200)
+    .refine((s) => !/[\r\n<>"]/.test(s), 'sender name must not hold line breaks, quotes or angle brackets'),
+  signature: z.string().max(2000),
 });
 
 export function profileRoutes(ctx: AppContext): Router {
@@ -39,7 +40,7 @@ export function profileRoutes(ctx: AppContext): Router {
       return res
         .status(400)
         .type('html')
-        .send(profilePage(req, given, { error: parsed.error.issues.map((i) => i.message).join('; '), status: 400 }));
+        .send(profilePage(req, given, { error: issues(parsed.error), status: 400 }));
     }
     const name = parsed.data.senderName || null;
     const signature = parsed.data.signature.replace(/\r\n/g, '\n').trim() || null;

@@ -17,6 +17,7 @@ import { intParam } from '../format.js';
 import { page } from '../layout.js';
 import { accountForm, contactForm } from '../views/accounts.js';
 import { auditRequest } from '../audit.js';
+import { issues } from '../zod-message.js';
 
 const s = (v: unknown) => (typeof v === 'string' ? v : '');
 
@@ -36,7 +37,7 @@ export function parseAccountForm(b: Record<string, unknown>) {
     country: s(b.country),
     tags: s(b.tags),
   });
-  if (!v.success) throw new AppError('VALIDATION', v.error.issues.map((i) => i.message).join('; '));
+  if (!v.success) throw new AppError('VALIDATION', issues(v.error));
   return {
     name: v.data.name,
     domain: v.data.domain,
@@ -62,7 +63,7 @@ export function parseContactForm(b: Record<string, unknown>) {
     champion: b.is_champion ? 'yes' : 'no',
     linkedin_url: s(b.linkedin_url),
   });
-  if (!v.success) throw new AppError('VALIDATION', v.error.issues.map((i) => i.message).join('; '));
+  if (!v.success) throw new AppError('VALIDATION', issues(v.error));
   return {
     accountId: intParam(b.account_id) ?? null,
     firstName: v.data.first_name,

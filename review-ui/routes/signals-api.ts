@@ -27,16 +27,16 @@ import { sourceRegistry } from '../../signals/registry.js';
 import { assignSignalAccount, unmatchedCompanies } from '../../signals/review.js';
 import { eventItem, JobChangeEvent, verifySignature, WebhookPayload } from '../../signals/sources/webhook.js';
 import { SOURCE_KINDS } from '../../signals/types.js';
-import { addManualSignal } from '../signal-actions.js';
+import { addManualSignal, URL_WORDS } from '../signal-actions.js';
 import { changeSource, createSource } from '../source-actions.js';
 import { authedRouter } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
 import { pageParams } from '../layout.js';
 import { isHexSignature, signedBody } from '../webhook-guard.js';
 import { SaneDate } from '../../accounts/normalize.js';
+import { issues } from '../zod-message.js';
 
 const MAX_WEBHOOK_BYTES = 1024 * 1024;
-const issues = (e: z.ZodError) => e.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
 
 function merge(a: IngestOutcome, b: IngestOutcome): IngestOutcome {
   const byStatus = { ...a.byStatus };
@@ -119,7 +119,7 @@ export function signalWebhookRoutes(ctx: AppContext): Router {
 const ManualSignal = z.object({
   title: z.string().trim().min(1).max(500),
   summary: z.string().max(5000).default(''),
-  url: z.string().url().max(2000).optional(),
+  url: z.url(URL_WORDS).max(2000).optional(),
   type: z.enum(['funding', 'job_change', 'news', 'hiring', 'acquisition', 'manual']).optional(),
   accountId: z.number().int().positive().optional(),
   contactId: z.number().int().positive().optional(),

@@ -18,21 +18,22 @@ import {
   unmatchedCompanies,
 } from '../../signals/review.js';
 import { signalsPage, STATUSES } from '../views/signals.js';
-import { addManualSignal } from '../signal-actions.js';
+import { addManualSignal, URL_WORDS } from '../signal-actions.js';
 import { authedRouter } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
 import { intParam } from '../format.js';
 import { page, pageParams } from '../layout.js';
 import { exportLink } from '../views/export.js';
+import { issues } from '../zod-message.js';
 
 const ManualForm = z.object({
-  title: z.string().trim().min(1, 'a headline or a sentence saying what happened').max(500),
+  title: z.string().trim().min(1).max(500),
   url: z
     .string()
     .trim()
     .max(2000)
     .transform((s) => s || undefined)
-    .pipe(z.url('an http(s) link').optional()),
+    .pipe(z.url(URL_WORDS).optional()),
   summary: z.string().max(5000).default(''),
 });
 
@@ -81,7 +82,7 @@ export function signalRoutes(ctx: AppContext): Router {
 
   r.post('/signals', requireRole('rep', 'revops'), async (req, res, user) => {
     const b = ManualForm.safeParse(req.body ?? {});
-    if (!b.success) throw new AppError('VALIDATION', b.error.issues.map((i) => i.message).join('; '));
+    if (!b.success) throw new AppError('VALIDATION', issues(b.error));
     await addManualSignal(ictx(), user, b.data);
     res.redirect(303, '/signals');
   });

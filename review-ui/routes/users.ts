@@ -12,9 +12,10 @@ import { page } from '../layout.js';
 import { usersPage } from '../views/users.js';
 import { addUser } from '../auth/users.js';
 import { auditRequest } from '../audit.js';
+import { issues } from '../zod-message.js';
 
 const NewUser = z.object({
-  email: z.email('a valid email address'),
+  email: z.email(),
   name: z.string().trim().max(200).default(''),
   role: z.enum(ROLES as [string, ...string[]]),
 });
@@ -33,8 +34,7 @@ export function userRoutes(ctx: AppContext): Router {
   });
   r.post('/users', async (req, res, user) => {
     const parsed = NewUser.safeParse(req.body ?? {});
-    if (!parsed.success)
-      throw new AppError('VALIDATION', parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`).join('; '));
+    if (!parsed.success) throw new AppError('VALIDATION', issues(parsed.error));
     if (parsed.data.role === 'admin' && user.role !== 'admin')
       throw new AppError('FORBIDDEN', 'Only an admin can add an admin.');
     const { password } = await addUser(ctx.db, {

@@ -196,7 +196,7 @@ describeEachBackend('plays end to end', (get) => {
     };
     const noName = await b.post('/plays', { ...base, name: '', personas: '' });
     expect(noName.status).toBe(400);
-    expect(await noName.text()).toContain('name:');
+    expect(await noName.text()).toContain('Name must not be empty');
     const badPersona = await b.post('/plays', { ...base, name: 'Broken', personas: 'no colon here' });
     expect(badPersona.status).toBe(400);
     expect(await badPersona.text()).toContain('line 1: start with a name and a colon');

@@ -67,7 +67,7 @@ describeEachBackend('per-user sender name and signature', (get) => {
     });
     expect(bad.status).toBe(400);
     const badHtml = await bad.text();
-    expect(badHtml).toContain('without line breaks, quotes or angle brackets');
+    expect(badHtml).toContain('Sender name must not hold line breaks, quotes or angle brackets');
     // A newline right after <textarea> is not part of its value (HTML drops it); the formatter puts one there.
     expect(badHtml).toMatch(/>\n?Kept sig<\/textarea>/);
 

@@ -1,0 +1,86 @@
+// Refused input reads the same on a page and in the JSON API (issue 16): every route words zod's
+// refusals with review-ui/zod-message.ts ("Name must not be empty"), never its own "path: Too small".
+import { beforeAll, expect, it } from 'vitest';
+import { createApiToken } from '../../review-ui/auth/api-token.js';
+import { describeEachBackend } from '../support/db.js';
+import { useLoggedInApp } from '../support/web.js';
+
+const words = (h: string) =>
+  h
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&#39;|&apos;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/\s+/g, ' ');
+const ZOD_OWN = /Invalid input|Invalid option|Invalid (email|URL|url)|received|Too (small|big)/;
+
+describeEachBackend('refusals in words on pages and in the API', (get) => {
+  const app = useLoggedInApp(get, 'revops', '/settings');
+  let token: string;
+  beforeAll(async () => {
+    token = await createApiToken(app.ctx.db, app.ws.users.revops.id, 'worded');
+  });
+  const api = async (method: string, path: string, body: unknown) => {
+    const res = await fetch(app.base + path, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    expect(res.status, `${method} ${path}`).toBe(400);
+    return ((await res.json()) as { error: { message: string } }).error.message;
+  };
+  const page = async (path: string, form: Record<string, string>) => {
+    const res = await app.user.post(path, { _csrf: app.csrf, ...form });
+    expect(res.status, path).toBe(400);
+    return words(await res.text());
+  };
+  const same = async (said: string, onPage: string, inApi: string) => {
+    expect(onPage).toContain(said);
+    expect(inApi).toBe(said);
+    expect(onPage).not.toMatch(ZOD_OWN);
+  };
+
+  it('a play without a name: the plays form and /api/plays', async () => {
+    const onPage = await page('/plays', {
+      name: '',
+      personas: '',
+      triggerKind: 'signal',
+      signalType: 'funding',
+      maxContacts: '2',
+      cooldownDays: '90',
+      staggerHours: '24',
+    });
+    const inApi = await api('POST', '/api/plays', { name: '', trigger: { kind: 'signal', signalType: 'funding' } });
+    await same('Name must not be empty', onPage, inApi);
+  });
+
+  it('an account without a name or with a made-up time zone: the account form and /api/accounts', async () => {
+    await same('Name is required', await page('/accounts/new', { name: '' }), await api('POST', '/api/accounts', {}));
+    await same(
+      'Time zone must be an IANA name like Europe/Berlin',
+      await page('/accounts/new', { name: 'Acme', time_zone: 'Mars/Base' }),
+      await api('POST', '/api/accounts', { name: 'Acme', timeZone: 'Mars/Base' }),
+    );
+  });
+
+  it('a manual signal without a title or with a link that is not one: the signals form and /api/signals', async () => {
+    await same(
+      'Title must not be empty',
+      await page('/signals', { title: ' ' }),
+      await api('POST', '/api/signals', { title: ' ' }),
+    );
+    await same(
+      'URL must be an http(s) link',
+      await page('/signals', { title: 'Acme raises', url: 'not a link' }),
+      await api('POST', '/api/signals', { title: 'Acme raises', url: 'not a link' }),
+    );
+  });
+
+  it('pages only: a user with a bad email, a sender name too long', async () => {
+    const users = await page('/users', { email: 'not-an-address', role: 'rep' });
+    expect(users).toContain('Email must be an email address');
+    expect(users).not.toMatch(ZOD_OWN);
+    const profile = await page('/profile', { senderName: 'R'.repeat(201), signature: '' });
+    expect(profile).toContain('Sender name must be at most 200 characters');
+    expect(profile).not.toMatch(ZOD_OWN);
+  });
+});
