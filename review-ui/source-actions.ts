@@ -6,7 +6,13 @@ import { z } from 'zod';
 import type { Config } from '../config.js';
 import type { AppContext } from '../context.js';
 import { one } from '../db/index.js';
-import { findSource, insertSource, updateSourceSettings, type SignalSourceRow } from '../db/queries/signal-sources.js';
+import {
+  findSource,
+  findSourceAtAddress,
+  insertSource,
+  updateSourceSettings,
+  type SignalSourceRow,
+} from '../db/queries/signal-sources.js';
 import { AppError } from '../errors.js';
 import { checkFetchUrl } from '../net/http.js';
 import { sourceRegistry } from '../signals/registry.js';
@@ -81,6 +87,25 @@ function pollUrl(mod: SourceModule, raw: string, allowPrivate: Config['allowPriv
   }
 }
 
+/** "A feed", "A Lever job board": the kind as a person names it, in the refusal of a duplicate. */
+function aSourceOf(kind: SourceKind): string {
+  if (kind === 'feed') return 'A feed';
+  if (kind === 'page') return 'A watched page';
+  return `A ${sourceRegistry[kind].label}`;
+}
+
+/** One source per kind and address in a workspace: a second would poll the same thing twice. */
+async function refuseDuplicate(
+  ctx: Pick<AppContext, 'db'>,
+  workspaceId: number,
+  kind: SourceKind,
+  url: string,
+  exceptId: number | null = null,
+): Promise<void> {
+  const other = await one(ctx.db, findSourceAtAddress(workspaceId, kind, url, exceptId));
+  if (other) throw new AppError('VALIDATION', `${aSourceOf(kind)} with this address already exists: ${other.name}`);
+}
+
 /** Validates a new source against its kind's module and stores it; a webhook source gets its signing secret. */
 export async function createSource(
   ctx: Pick<AppContext, 'db' | 'secrets' | 'config'>,
@@ -97,6 +122,7 @@ export async function createSource(
   if (mod.polled) {
     if (!input.url) throw new AppError('VALIDATION', `url: a ${mod.label} needs the address to poll`);
     url = pollUrl(mod, input.url, ctx.config.allowPrivateFetch);
+    await refuseDuplicate(ctx, workspaceId, input.kind, url);
   }
   const secret = input.kind === 'webhook' ? randomBytes(32).toString('base64url') : null;
   const source = (await one(

@@ -58,6 +58,21 @@ export const findSource = (workspaceId: number, id: number): Sql<SignalSourceRow
   values: [workspaceId, id],
 });
 
+/**
+ * The workspace's other source of this kind at this address (as stored: normalized), if any: adding
+ * one, or moving one to it, is refused. `exceptId` is the source being edited.
+ */
+export const findSourceAtAddress = (
+  workspaceId: number,
+  kind: string,
+  url: string,
+  exceptId: number | null = null,
+): Sql<SignalSourceRow> => ({
+  text: `SELECT * FROM signal_sources WHERE workspace_id = $1 AND kind = $2 AND url = $3
+            AND ($4::int IS NULL OR id <> $4::int) ORDER BY id LIMIT 1`,
+  values: [workspaceId, kind, url, exceptId],
+});
+
 /** By id alone, for the poll job and the signed webhook, which learn the workspace from the row. */
 export const findSourceInAnyWorkspace = (id: number): Sql<SignalSourceRow> => ({
   text: `SELECT * FROM signal_sources WHERE id = $1`,

@@ -92,6 +92,12 @@ describeEachBackend('a source from the page and from the API', (get) => {
       config: '{"demo": true}',
     });
     expect(page_.status).toBe(200);
+    const a = await stored('GH page');
+    // One source per kind and address: the page's goes before the API adds the same one.
+    await one(app.ctx.db, {
+      text: `DELETE FROM signal_sources WHERE workspace_id = $1 AND name = 'GH page'`,
+      values: [app.ws.id],
+    });
     const api_ = await addViaApi({
       kind: 'greenhouse',
       name: 'GH api',
@@ -100,7 +106,6 @@ describeEachBackend('a source from the page and from the API', (get) => {
       config: { demo: true },
     });
     expect(api_.status).toBe(201);
-    const a = await stored('GH page');
     expect(a).toMatchObject({
       source: {
         kind: 'greenhouse',
