@@ -21,12 +21,22 @@ export function holidayChecker(country: string | null | undefined): ((d: DateTim
     const Holidays = require('date-holidays') as typeof HolidaysClass;
     const hd = new Holidays();
     const known = key in hd.getCountries();
+    // date-holidays computes the year's calendar on each question (milliseconds): every claim asks
+    // about its recipient's day, so each day's answer is kept (a few hundred dates per country).
+    const days = new Map<string, boolean>();
     cache.set(
       key,
       known && hd.init(key)
         ? (d) => {
-            const found = hd.isHoliday(`${d.toISODate()} 12:00`);
-            return Array.isArray(found) && found.some((h) => h.type === 'public');
+            const date = d.toISODate()!;
+            let publicHoliday = days.get(date);
+            if (publicHoliday === undefined) {
+              const found = hd.isHoliday(`${date} 12:00`);
+              publicHoliday = Array.isArray(found) && found.some((h) => h.type === 'public');
+              if (days.size >= 5000) days.clear();
+              days.set(date, publicHoliday);
+            }
+            return publicHoliday;
           }
         : undefined,
     );

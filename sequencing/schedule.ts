@@ -104,10 +104,24 @@ export function nextSlot(from: Date, zone: string, policy: WindowPolicy, opts: S
   return new Date(o.start.toMillis() + offset);
 }
 
+// localTime() of a zone's calendar day, as epoch ms: a pure function of the zone, the date and the
+// wall time, asked for on every claim (each costs luxon several time-zone offset look-ups).
+const boundsMs = new Map<string, number>();
+function localTimeMs(local: DateTime, hhmm: string): number {
+  const key = `${local.zoneName}|${local.year}-${local.month}-${local.day}|${hhmm}`;
+  let ms = boundsMs.get(key);
+  if (ms === undefined) {
+    ms = localTime(local.startOf('day'), hhmm).toMillis();
+    if (boundsMs.size >= 10_000) boundsMs.clear();
+    boundsMs.set(key, ms);
+  }
+  return ms;
+}
+
 function inside(local: DateTime, w: SendingWindow, isHoliday?: (d: DateTime) => boolean): boolean {
   if (!w.days.includes(local.weekday) || isHoliday?.(local.startOf('day'))) return false;
-  const day = local.startOf('day');
-  return local >= localTime(day, w.start) && local < localTime(day, w.end);
+  const at = local.toMillis();
+  return at >= localTimeMs(local, w.start) && at < localTimeMs(local, w.end);
 }
 
 /** Whether `at` is inside the main or the fallback window: checked again when a step is claimed. */
