@@ -46,6 +46,12 @@ export interface ClaimStepJson extends Omit<ClaimFactsRow, 'scheduled_at' | 'pau
  * The claim in one call: locks the step and its sequence, reads its facts and, when every
  * condition SQL can check holds, reserves a mailbox and marks the step `sending`. `messageIdPrefix`
  * is the step's Message-ID up to the `@` (the sender's domain is the chosen mailbox's).
+ *
+ * A claim that took a step commits without waiting for its WAL flush (synchronous_commit off for
+ * this transaction only): nothing leaves before the hand-over marker (markHandedOver), a
+ * synchronous commit that flushes the WAL up to it, this claim included. A claim lost to a crash
+ * before then leaves the step `scheduled` and the mailbox's count untaken, with nothing sent: what
+ * the reconciler makes of a claim never handed over. One fsync per message fewer.
  */
 export const claimStepCall = (
   stepId: number,
@@ -54,7 +60,9 @@ export const claimStepCall = (
   messageIdPrefix: string,
 ): Sql<{ facts: ClaimStepJson | null }> => ({
   name: 'prospector_claim_step',
-  text: `SELECT claim_step($1, $2, $3, $4) AS facts`,
+  text: `SELECT facts, CASE WHEN facts->>'claimed_mailbox' IS NOT NULL
+                            THEN set_config('synchronous_commit', 'off', true) END AS commit_mode
+           FROM claim_step($1, $2, $3, $4) AS facts`,
   values: [stepId, now, random, messageIdPrefix],
 });
 
