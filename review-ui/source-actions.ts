@@ -53,6 +53,7 @@ export const NewSource = z.object({
 });
 export const SourcePatch = z.object({
   name: z.string().trim().min(1).max(200).optional(),
+  url: z.string().trim().min(1).max(2000).optional(),
   enabled: z.boolean().optional(),
   pollIntervalMinutes: Interval.optional(),
   config: SourceConfig.optional(),
@@ -140,9 +141,12 @@ export async function createSource(
   return { source, secret };
 }
 
-/** Renames, re-times, reconfigures, enables or disables a source; enabling starts afresh (see updateSourceSettings). */
+/**
+ * Renames, re-addresses, re-times, reconfigures, enables or disables a source; enabling starts afresh
+ * (see updateSourceSettings). A new address is checked as one being added is.
+ */
 export async function changeSource(
-  ctx: Pick<AppContext, 'db'>,
+  ctx: Pick<AppContext, 'db' | 'config'>,
   who: Actor,
   workspaceId: number,
   id: number,
@@ -155,7 +159,16 @@ export async function changeSource(
   const config = b.data.config
     ? { ...validConfig(existing.kind as SourceKind, b.data.config), demo: existing.config.demo }
     : undefined;
-  const row = (await one(ctx.db, updateSourceSettings(workspaceId, existing.id, { ...b.data, config })))!;
+  let url: string | undefined;
+  if (b.data.url !== undefined) {
+    const kind = existing.kind as SourceKind;
+    const mod = sourceRegistry[kind];
+    if (!mod?.polled)
+      throw new AppError('VALIDATION', `url: a ${mod?.label ?? kind} is pushed to Prospector, not polled`);
+    url = pollUrl(mod, b.data.url, ctx.config.allowPrivateFetch);
+    await refuseDuplicate(ctx, workspaceId, kind, url, existing.id);
+  }
+  const row = (await one(ctx.db, updateSourceSettings(workspaceId, existing.id, { ...b.data, config, url })))!;
   const { enabled, ...rest } = b.data;
   if (enabled !== undefined)
     await auditRequest(ctx.db, who, `source.${enabled ? 'enabled' : 'disabled'}`, { type: 'signal_source', id });

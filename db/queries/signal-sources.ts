@@ -92,17 +92,30 @@ export const listSources = (workspaceId: number, order: keyof typeof SOURCE_ORDE
   values: [workspaceId],
 });
 
-/** Enabling starts afresh, from the page and the API alike: no failure count, no flag, polled at the next tick. */
+/**
+ * Enabling starts afresh, from the page and the API alike: no failure count, no flag, polled at the next tick.
+ * A new address drops what was learnt from the old one (validators, snapshot) and is polled at the next tick.
+ */
 export const updateSourceSettings = (
   workspaceId: number,
   id: number,
-  s: { name?: string; enabled?: boolean; pollIntervalMinutes?: number; config?: Record<string, unknown> },
+  s: {
+    name?: string;
+    url?: string;
+    enabled?: boolean;
+    pollIntervalMinutes?: number;
+    config?: Record<string, unknown>;
+  },
 ): Sql<SignalSourceRow> => ({
   text: `UPDATE signal_sources SET name = coalesce($3, name), enabled = coalesce($4, enabled),
                 poll_interval_minutes = coalesce($5, poll_interval_minutes), config = coalesce($6::jsonb, config),
+                url = coalesce($7, url),
+                etag = CASE WHEN $7 IS DISTINCT FROM url AND $7 IS NOT NULL THEN NULL ELSE etag END,
+                last_modified = CASE WHEN $7 IS DISTINCT FROM url AND $7 IS NOT NULL THEN NULL ELSE last_modified END,
+                snapshot = CASE WHEN $7 IS DISTINCT FROM url AND $7 IS NOT NULL THEN NULL ELSE snapshot END,
                 flagged_at = CASE WHEN $4 THEN NULL ELSE flagged_at END,
                 consecutive_failures = CASE WHEN $4 THEN 0 ELSE consecutive_failures END,
-                next_poll_at = CASE WHEN $4 THEN now() ELSE next_poll_at END
+                next_poll_at = CASE WHEN $4 OR ($7 IS DISTINCT FROM url AND $7 IS NOT NULL) THEN now() ELSE next_poll_at END
           WHERE workspace_id = $1 AND id = $2 RETURNING *`,
   values: [
     workspaceId,
@@ -111,6 +124,7 @@ export const updateSourceSettings = (
     s.enabled ?? null,
     s.pollIntervalMinutes ?? null,
     s.config ? JSON.stringify(s.config) : null,
+    s.url ?? null,
   ],
 });
 

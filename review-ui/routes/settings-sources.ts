@@ -1,8 +1,8 @@
-// RevOps: signal sources — list with last success, last error and next poll, add,
+// RevOps: signal sources — list with last success, last error and next poll, add, change address,
 // enable/disable (enabling starts afresh), "poll now" (queues a real poll at once) and
 // "test now", which polls once through the signals registry and shows the parsed items
 // without storing anything.
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
 import { findSource, listSources } from '../../db/queries/signal-sources.js';
@@ -28,6 +28,20 @@ export function settingsSourceRoutes(ctx: AppContext): Router {
     if (!s) throw new AppError('NOT_FOUND', 'No such source.');
     return s;
   };
+  /** Refused input: the page again, 400, with the reason and what was typed; anything else goes on to the error handler. */
+  const refusedPage = async (
+    req: AuthedRequest,
+    res: Response,
+    err: unknown,
+    flash: (why: string) => Promise<SourcesFlash>,
+  ) => {
+    if (!(err instanceof AppError) || err.status !== 400) throw err;
+    logRejected(ctx.log, req, err);
+    res
+      .status(400)
+      .type('html')
+      .send(await list(req, await flash(err.message)));
+  };
 
   r.get('/settings/sources', async (req, res) => {
     res.type('html').send(await list(req));
@@ -47,13 +61,7 @@ export function settingsSourceRoutes(ctx: AppContext): Router {
       const { source, secret } = await createSource(ctx, req, user.workspaceId, b);
       res.type('html').send(await list(req, { added: source, secret }));
     } catch (err) {
-      // Refused input: the page again, with the reason and the form as it was sent.
-      if (!(err instanceof AppError) || err.status !== 400) throw err;
-      logRejected(ctx.log, req, err);
-      res
-        .status(400)
-        .type('html')
-        .send(await list(req, { refused: err.message, form }));
+      await refusedPage(req, res, err, async (refused) => ({ refused, form }));
     }
   });
 
@@ -66,6 +74,16 @@ export function settingsSourceRoutes(ctx: AppContext): Router {
       res.redirect(303, '/settings/sources');
     });
   }
+
+  r.post('/settings/sources/:id/address', async (req, res, user) => {
+    const url = typeof req.body?.url === 'string' ? (req.body.url as string) : '';
+    try {
+      const row = await changeSource(ctx, req, user.workspaceId, intParam(req.params.id) ?? 0, { url });
+      res.type('html').send(await list(req, { readdressed: row }));
+    } catch (err) {
+      await refusedPage(req, res, err, async (why) => ({ notReaddressed: await load(req), why, url }));
+    }
+  });
 
   r.post('/settings/sources/:id/poll', async (req, res) => {
     const s = await load(req);

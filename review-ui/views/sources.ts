@@ -25,13 +25,24 @@ export type SourcesFlash =
   | { added: SignalSourceRow; secret: string | null }
   | { polling: SignalSourceRow }
   | { tested: SignalSourceRow; result: SourceTestResult }
-  | { refused: string; form: SourceForm };
+  | { refused: string; form: SourceForm }
+  | { readdressed: SignalSourceRow }
+  | { notReaddressed: SignalSourceRow; why: string; url: string };
 
 function flash(f: SourcesFlash | undefined): Html | string {
   if (!f) return '';
   if ('refused' in f)
     return html`<p class="error" role="alert">
       The source was not added: ${f.refused} <a href="#add-source">Correct it below</a>.
+    </p>`;
+  if ('notReaddressed' in f)
+    return html`<p class="error" role="alert">
+      The address of “${f.notReaddressed.name}” was not changed: ${f.why}
+      <a href="#source-${f.notReaddressed.id}">Correct it below</a>.
+    </p>`;
+  if ('readdressed' in f)
+    return html`<p class="flash ok" role="status">
+      “${f.readdressed.name}” now polls ${f.readdressed.url ?? ''}; it is polled there at the next tick.
     </p>`;
   if ('added' in f)
     return html`<p class="flash ok" role="status">
@@ -52,6 +63,21 @@ function nextPoll(s: SignalSourceRow, tz: string): Html | string {
   if (!sourceRegistry[s.kind as SourceKind]?.polled) return 'pushed to us';
   if (!s.next_poll_at || s.next_poll_at.getTime() <= Date.now()) return 'within a minute';
   return html`${inZone(s.next_poll_at, tz)}${s.consecutive_failures ? html`<div class="muted">backing off after failures</div>` : ''}`;
+}
+
+/** A polled source's address, to change; after a refusal, as it was typed. */
+function addressForm(req: AuthedRequest, s: SignalSourceRow, f: SourcesFlash | undefined): Html {
+  const typed = f && 'notReaddressed' in f && f.notReaddressed.id === s.id ? f.url : (s.url ?? '');
+  return html`<form method="post" action="/settings/sources/${s.id}/address">
+    ${csrfField(req)}<input
+      name="url"
+      type="url"
+      required
+      maxlength="2000"
+      value="${typed}"
+      aria-label="Address of ${s.name}"
+    /><button type="submit" class="secondary">Change address</button>
+  </form>`;
 }
 
 export function sourcesPage(req: AuthedRequest, rows: SourceListRow[], f?: SourcesFlash): Html {
@@ -76,7 +102,7 @@ export function sourcesPage(req: AuthedRequest, rows: SourceListRow[], f?: Sourc
       <tbody>
         ${rows.map(
           (s) =>
-            html`<tr data-source-id="${s.id}">
+            html`<tr data-source-id="${s.id}" id="source-${s.id}">
               <td>${s.name}</td>
               <td>${sourceRegistry[s.kind as SourceKind]?.label ?? s.kind}</td>
               <td>${s.url ? extLink(s.url) : '—'}</td>
@@ -100,6 +126,7 @@ export function sourcesPage(req: AuthedRequest, rows: SourceListRow[], f?: Sourc
                 <form method="post" action="/settings/sources/${s.id}/${s.enabled ? 'disable' : 'enable'}">
                   ${csrfField(req)}<button type="submit" class="secondary">${s.enabled ? 'Disable' : 'Enable'}</button>
                 </form>
+                ${sourceRegistry[s.kind as SourceKind]?.polled ? addressForm(req, s, f) : ''}
                 ${sourceRegistry[s.kind as SourceKind]?.polled ? html`<form method="post" action="/settings/sources/${s.id}/test">${csrfField(req)}<button type="submit">Test now</button></form>` : ''}
                 ${s.enabled && sourceRegistry[s.kind as SourceKind]?.polled ? html`<form method="post" action="/settings/sources/${s.id}/poll">${csrfField(req)}<button type="submit" class="secondary">Poll now</button></form>` : ''}
               </td>

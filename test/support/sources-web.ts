@@ -3,6 +3,7 @@
 // Fields are filled in beforeAll: read them inside hooks and tests.
 import { afterAll, beforeAll } from 'vitest';
 import type { AppContext } from '../../context.js';
+import { one } from '../../db/index.js';
 import type { Logger } from '../../log.js';
 import { createApiToken } from '../../review-ui/auth/api-token.js';
 import { buildWorkspace, type TestWorkspace } from './builders.js';
@@ -21,6 +22,8 @@ export interface SourcesWeb {
   token: string;
   addViaPage: (form: Record<string, string>) => Promise<Response>;
   addViaApi: (body: Record<string, unknown>) => Promise<Response>;
+  /** How many sources the workspace has. */
+  count: () => Promise<number>;
 }
 
 /** `log`, when given, is the app's logger from the start (the error handler keeps the one it was built with). */
@@ -34,6 +37,11 @@ export function useSourcesWeb(get: () => TestDb, env: Record<string, string> = {
         headers: { authorization: `Bearer ${s.token}`, 'content-type': 'application/json' },
         body: JSON.stringify(body),
       }),
+    count: async () =>
+      (await one<{ n: number }>(s.ctx.db, {
+        text: 'SELECT count(*)::int AS n FROM signal_sources WHERE workspace_id = $1',
+        values: [s.ws.id],
+      }))!.n,
   } as SourcesWeb;
   beforeAll(async () => {
     s.ctx = await createTestContext(get(), env);
