@@ -5,7 +5,6 @@ import { createHash } from 'node:crypto';
 import type { Sql } from '../types.js';
 import {
   AGE_SQL,
-  BASE,
   BOUNDS,
   QUEUE_ORDER,
   RAW,
@@ -13,12 +12,23 @@ import {
   ageOf,
   visible,
   where,
+  type FacetBase,
   type QueueFilter,
   type QueueRow,
 } from './review-queue-filter.js';
 import { MATCHES, MATCH_COLS, search, searchWalk } from './review-queue-search.js';
 
-export { AGES, SEARCH_CAP, SIGNAL_TYPES, type Age, type QueueFilter, type QueueRow } from './review-queue-filter.js';
+export {
+  AGES,
+  SEARCH_CAP,
+  SIGNAL_TYPES,
+  facetCounts,
+  type Age,
+  type FacetBase,
+  type FacetCount,
+  type QueueFilter,
+  type QueueRow,
+} from './review-queue-filter.js';
 export { wordQuery } from './review-queue-search.js';
 export { draftsToApprove, nextInQueue, queueNeighbours, wakeSnoozed, type BulkApproveRow } from './review-queue-nav.js';
 
@@ -36,7 +46,7 @@ interface Parts {
   ctes: string[];
   /** The page in queue order, every column of `QueueRow`. */
   list?: string;
-  /** `{ facet, value, n }` rows. */
+  /** `FacetBase` rows: the pending drafts grouped by what the facets count. */
   counts?: string;
   values: unknown[];
 }
@@ -113,7 +123,8 @@ function queueParts(
           WHERE c.workspace_id = $1 AND c.n <> 0 AND ($3::bigint IS NULL OR c.owner_id = $3 OR c.account_owner_id = $3)
           GROUP BY 1, 2, 3, 4)`,
   );
-  return { ctes, list, counts: facets(f, values), values };
+  const grouped = `SELECT type, owner_id, age, flagged, sum(n)::int AS n FROM base GROUP BY 1, 2, 3, 4`;
+  return { ctes, list, counts: grouped, values };
 }
 
 const PAGE_ORDER = (t: string) => `${t}.flagged DESC, ${t}.detected_at DESC, ${t}.signal_id DESC, ${t}.id DESC`;
@@ -134,32 +145,18 @@ export function listQueue(
   return { text: `WITH ${p.ctes.join(',\n')}\n${p.list!} ORDER BY ${PAGE_ORDER('page')}`, values: p.values };
 }
 
-/** The five facets of `base` (type, owner_id, age, flagged, n), each under the other filters. */
-function facets(f: QueueFilter, values: unknown[]): string {
-  const part = (facet: string, expr: string, skip?: keyof QueueFilter) =>
-    `SELECT '${facet}' AS facet, (${expr})::text AS value, sum(n)::int AS n FROM base
-      WHERE true${where(f, values, BASE, skip)} GROUP BY 2 HAVING sum(n) > 0`;
-  return [
-    part('type', 'type', 'type'),
-    part('owner', 'owner_id', 'ownerId'),
-    part('age', 'age', 'age'),
-    part('flagged', 'flagged', 'flagged'),
-    part('total', `''`),
-  ].join('\nUNION ALL\n');
-}
-
 /**
- * Counts per filter value, each with the other filters applied, plus the total with all of
- * them: `{ facet, value, n }` rows. Without a search they come from the counter rows the
- * triggers of migration 0013 keep (a few rows per hour of detection, whatever the queue's
- * size); with one, from the matching drafts (migration 0029's index), read once and grouped five ways.
+ * What the facet counts are summed from (`facetCounts`): the pending drafts grouped by type,
+ * owner, age and flag. Without a search from the counter rows the triggers of migration 0013
+ * keep (a few rows per hour of detection, whatever the queue's size); with one, from the
+ * matching drafts (migration 0029's index), read once.
  */
 export function queueCounts(
   workspaceId: number,
   now: Date,
   viewer: number | null,
   f: QueueFilter,
-): Sql<{ facet: string; value: string; n: number }> {
+): Sql<FacetBase> {
   const p = queueParts(workspaceId, now, viewer, f, null, true);
   return { text: `WITH ${p.ctes.join(',\n')}\n${p.counts!}`, values: p.values };
 }
@@ -167,7 +164,8 @@ export function queueCounts(
 /** What `queuePage` returns: JSON, so `detected_at` arrives as a string. */
 export interface QueuePageRow {
   rows: (Omit<QueueRow, 'detected_at'> & { detected_at: string })[];
-  counts: { facet: string; value: string | null; n: number }[];
+  /** What `facetCounts` sums. */
+  counts: FacetBase[];
   owners: { id: number; name: string; email: string }[];
   /** A search matched more than its cap: the counts are of the first cap + 1 matches only. */
   capped: boolean;

@@ -8,6 +8,7 @@ import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
 import {
   draftsToApprove,
+  facetCounts,
   AGES,
   SIGNAL_TYPES,
   nextInQueue,
@@ -97,7 +98,7 @@ export async function loadQueue(
   if (!got) throw new Error('the queue page statement returned no row');
   const rows: QueueRow[] = got.rows.map((r) => ({ ...r, detected_at: new Date(r.detected_at) }));
   const counts: Counts = { type: {}, owner: {}, age: {}, flagged: {}, total: {} };
-  for (const c of got.counts) counts[c.facet]![c.value ?? ''] = c.n;
+  for (const c of facetCounts(got.counts, f)) counts[c.facet]![c.value ?? ''] = c.n;
   const total = counts.total!['']! ?? 0;
   delete counts.total;
   // Past SEARCH_CAP matches the counts are of a sample: none are shown, the total reads "1,000+".

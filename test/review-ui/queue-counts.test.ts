@@ -6,7 +6,7 @@
 import { beforeAll, expect, it } from 'vitest';
 import { maintenanceAgent } from '../../agents/maintenance.js';
 import { one, run, type Queryable } from '../../db/index.js';
-import { queueCounts } from '../../db/queries/review-queue.js';
+import { facetCounts, queueCounts } from '../../db/queries/review-queue.js';
 import { createLogger } from '../../log.js';
 import { buildWorkspace, type TestWorkspace } from '../support/builders.js';
 import { describeEachBackend } from '../support/db.js';
@@ -18,8 +18,8 @@ type Counts = Record<string, Record<string, number>>;
 
 async function counted(db: Queryable, ws: number, viewer: number | null): Promise<Counts> {
   const out: Counts = {};
-  for (const r of await run<{ facet: string; value: string; n: number }>(db, queueCounts(ws, NOW, viewer, {})))
-    (out[r.facet] ??= {})[r.value] = r.n;
+  for (const r of facetCounts(await run(db, queueCounts(ws, NOW, viewer, {})), {}))
+    (out[r.facet] ??= {})[r.value ?? ''] = r.n;
   return out;
 }
 

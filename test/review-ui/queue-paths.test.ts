@@ -9,7 +9,7 @@
 import { beforeAll, expect, it } from 'vitest';
 import { maintenanceAgent } from '../../agents/maintenance.js';
 import { run, type Queryable } from '../../db/index.js';
-import { queueCounts } from '../../db/queries/review-queue.js';
+import { facetCounts, queueCounts } from '../../db/queries/review-queue.js';
 import { restoreDraftVersion } from '../../drafting/service.js';
 import { createLogger } from '../../log.js';
 import { describeEachBackend } from '../support/db.js';
@@ -20,8 +20,8 @@ type Counts = Record<string, Record<string, number>>;
 
 async function counted(db: Queryable, ws: number, now: Date): Promise<Counts> {
   const out: Counts = {};
-  for (const r of await run<{ facet: string; value: string; n: number }>(db, queueCounts(ws, now, null, {})))
-    (out[r.facet] ??= {})[r.value] = r.n;
+  for (const r of facetCounts(await run(db, queueCounts(ws, now, null, {})), {}))
+    (out[r.facet] ??= {})[r.value ?? ''] = r.n;
   return out;
 }
 

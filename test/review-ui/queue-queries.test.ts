@@ -5,6 +5,7 @@ import { one, run } from '../../db/index.js';
 import {
   listQueue,
   nextInQueue,
+  facetCounts,
   queueCounts,
   queueNeighbours,
   wakeSnoozed,
@@ -65,11 +66,8 @@ describeEachBackend('review queue queries', (get) => {
     run<QueueRow>(get().db, listQueue(ws.id, NOW, viewer, f, limit, offset)).then((rows) => rows.map((r) => r.id));
   const counts = async (viewer: number | null, f: QueueFilter = {}) => {
     const out: Record<string, Record<string, number>> = {};
-    for (const r of await run<{ facet: string; value: string; n: number }>(
-      get().db,
-      queueCounts(ws.id, NOW, viewer, f),
-    ))
-      (out[r.facet] ??= {})[r.value] = r.n;
+    for (const r of facetCounts(await run(get().db, queueCounts(ws.id, NOW, viewer, f)), f))
+      (out[r.facet] ??= {})[r.value ?? ''] = r.n;
     return out;
   };
 
