@@ -151,12 +151,7 @@ export function listQueue(
  * keep (a few rows per hour of detection, whatever the queue's size); with one, from the
  * matching drafts (migration 0029's index), read once.
  */
-export function queueCounts(
-  workspaceId: number,
-  now: Date,
-  viewer: number | null,
-  f: QueueFilter,
-): Sql<FacetBase> {
+export function queueCounts(workspaceId: number, now: Date, viewer: number | null, f: QueueFilter): Sql<FacetBase> {
   const p = queueParts(workspaceId, now, viewer, f, null, true);
   return { text: `WITH ${p.ctes.join(',\n')}\n${p.counts!}`, values: p.values };
 }
