@@ -3,7 +3,7 @@
 // endpoints with `endpoint(...)`; `/api/openapi.json` renders them.
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import { issues } from './zod-message.js';
+import { issues } from '../zod-message.js';
 
 type Method = 'get' | 'post' | 'patch' | 'put' | 'delete';
 
@@ -86,7 +86,7 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
   };
 }
 
-// Zod failures in words ("Daily cap must be a whole number"): one function, review-ui/zod-message.ts.
+// Zod failures in words ("Daily cap must be a whole number"): one function, zod-message.ts (a leaf every layer may use).
 export { issues };
 
 export function parseInput<S extends z.ZodType>(s: S, v: unknown): z.output<S> {

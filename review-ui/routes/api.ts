@@ -17,7 +17,7 @@ import { MAX_IMPORT_BYTES } from './accounts.js';
 import { reviewApiRoutes } from './api-review.js';
 import { settingsApiRoutes } from './api-settings.js';
 import { startImport } from './settings-imports.js';
-import { issues } from '../zod-message.js';
+import { issues } from '../../zod-message.js';
 
 /** `?mapping={"email":"Work Email"}`: field → CSV header, as the UI's column mapper sends it. */
 function parseMapping(s: string): Record<string, string> {

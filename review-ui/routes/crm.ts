@@ -36,7 +36,7 @@ import {
   settingsRefused,
   type CrmSettingsForm,
 } from '../views/crm.js';
-import { clip, fieldLabel, issueText } from '../zod-message.js';
+import { clip, fieldLabel, issueText } from '../../zod-message.js';
 import { logRejected } from '../error-handler.js';
 import { crmOAuthRoutes } from './crm-oauth.js';
 

@@ -26,7 +26,7 @@ import { crmFilterOf } from './dashboard-crm.js';
 import { liftSection } from './experiments.js';
 import { dashboardPage } from '../views/dashboard.js';
 import { buildFunnel, funnelCsv } from '../views/dashboard-funnel.js';
-import { issues } from '../zod-message.js';
+import { issues } from '../../zod-message.js';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date like 2026-03-01');
 export const DashboardQuery = z.object({

@@ -20,7 +20,7 @@ import { page } from '../layout.js';
 import { experimentForm, experimentsCsv, experimentsPage, liftPanel } from '../views/experiments.js';
 import { dateRange } from './dashboard.js';
 import { auditRequest } from '../audit.js';
-import { issues } from '../zod-message.js';
+import { issues } from '../../zod-message.js';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date like 2026-03-01');
 const ExperimentsQuery = z.object({ from: day.optional(), to: day.optional() });

@@ -13,7 +13,7 @@ import type { CurrentUser } from '../auth/session.js';
 import { page } from '../layout.js';
 import { needsContactPage, needsContactSection } from '../views/needs-contact.js';
 import { auditRequest } from '../audit.js';
-import { issues } from '../zod-message.js';
+import { issues } from '../../zod-message.js';
 
 const NewContact = z.object({
   firstName: z.string().trim().max(200).default(''),

@@ -27,7 +27,7 @@ import { requireRole } from '../auth/roles.js';
 import { page } from '../layout.js';
 import { enrolled, playDetail, playForm, playsList } from '../views/plays.js';
 import { auditRequest } from '../audit.js';
-import { issues } from '../zod-message.js';
+import { issues } from '../../zod-message.js';
 
 const idOf = (req: Request) => Number.parseInt(String(req.params.id), 10) || 0;
 const words = (s: unknown) =>

@@ -8,7 +8,7 @@ import { findSenderProfile, updateSenderProfile } from '../../db/queries/user-pr
 import { authedRouter } from '../authed.js';
 import { auditRequest } from '../audit.js';
 import { profilePage } from '../views/profile.js';
-import { issues } from '../zod-message.js';
+import { issues } from '../../zod-message.js';
 
 const ProfileForm = z.object({
   senderName: z

@@ -17,7 +17,7 @@ import { intParam } from '../format.js';
 import { page } from '../layout.js';
 import { accountForm, contactForm } from '../views/accounts.js';
 import { auditRequest } from '../audit.js';
-import { issues } from '../zod-message.js';
+import { issues } from '../../zod-message.js';
 
 const s = (v: unknown) => (typeof v === 'string' ? v : '');
 

@@ -34,7 +34,7 @@ import { requireRole } from '../auth/roles.js';
 import { pageParams } from '../layout.js';
 import { isHexSignature, signedBody } from '../webhook-guard.js';
 import { SaneDate } from '../../accounts/normalize.js';
-import { issues } from '../zod-message.js';
+import { issues } from '../../zod-message.js';
 
 const MAX_WEBHOOK_BYTES = 1024 * 1024;
 

@@ -24,7 +24,7 @@ import { requireRole } from '../auth/roles.js';
 import { intParam } from '../format.js';
 import { page, pageParams } from '../layout.js';
 import { exportLink } from '../views/export.js';
-import { issues } from '../zod-message.js';
+import { issues } from '../../zod-message.js';
 
 const ManualForm = z.object({
   title: z.string().trim().min(1).max(500),

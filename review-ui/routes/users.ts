@@ -12,7 +12,7 @@ import { page } from '../layout.js';
 import { usersPage } from '../views/users.js';
 import { addUser } from '../auth/users.js';
 import { auditRequest } from '../audit.js';
-import { issues } from '../zod-message.js';
+import { issues } from '../../zod-message.js';
 
 const NewUser = z.object({
   email: z.email(),

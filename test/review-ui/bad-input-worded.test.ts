@@ -1,5 +1,5 @@
 // Refused input reads the same on a page and in the JSON API (issue 16): every route words zod's
-// refusals with review-ui/zod-message.ts ("Name must not be empty"), never its own "path: Too small".
+// refusals with zod-message.ts ("Name must not be empty"), never its own "path: Too small".
 import { beforeAll, expect, it } from 'vitest';
 import { createApiToken } from '../../review-ui/auth/api-token.js';
 import { describeEachBackend } from '../support/db.js';

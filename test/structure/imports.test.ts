@@ -9,6 +9,8 @@ import { describe, expect, it } from 'vitest';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const LEAVES = ['db', 'llm', 'net', 'html'];
 const SHELLS = ['review-ui', 'agents', 'cli'];
+/** Top-level files every layer imports (errors in words, codes): they import no project module at all. */
+const LEAF_FILES = ['errors.ts', 'zod-message.ts'];
 const NOT_DOMAIN = new Set([...LEAVES, ...SHELLS, 'test', 'bench', 'demo', 'docs', 'bin', 'node_modules']);
 const SKIP = new Set(['node_modules', 'test', 'bench', 'docs', 'bin', '.git', '.prospector']);
 /** What research may use of plays: its public entry for choosing contacts. */
@@ -53,6 +55,11 @@ describe('import rules', () => {
   it('db/, llm/, net/ and html/ import no domain folder and no app shell', () => {
     const bad = all.filter((e) => LEAVES.includes(top(e.from)) && (isDomain(e.to) || SHELLS.includes(top(e.to))));
     expect(show(bad)).toEqual([]);
+  });
+
+  it('the top-level leaf files (errors.ts, zod-message.ts) import no project module', () => {
+    expect(all.filter((e) => e.to === 'zod-message.ts').length).toBeGreaterThan(0);
+    expect(show(all.filter((e) => LEAF_FILES.includes(e.from)))).toEqual([]);
   });
 
   it('domain folders never import review-ui/, agents/ or cli/', () => {

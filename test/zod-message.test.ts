@@ -1,7 +1,7 @@
 // The words zod's refusals become (issue 16): pure, no database.
 import { expect, it } from 'vitest';
 import { z } from 'zod';
-import { fieldLabel, issues } from '../../review-ui/zod-message.js';
+import { fieldLabel, issues } from '../zod-message.js';
 
 const said = (schema: z.ZodType, value: unknown) => {
   const r = schema.safeParse(value);
