@@ -3,6 +3,7 @@
 import { CsvError, parse } from 'csv-parse/sync';
 import { AppError } from '../errors.js';
 import { z } from 'zod';
+import { fieldLabel, issueText } from '../zod-message.js';
 import { isEmail, isTimeZone, normalizeDomain, parseBool, singleLine, splitList } from './normalize.js';
 
 export type ImportKind = 'accounts' | 'contacts';
@@ -159,6 +160,21 @@ export type RowResult<T> =
   | { row: number; ok: true; value: T; raw: Record<string, string> }
   | { row: number; ok: false; errors: string[]; raw: Record<string, string> };
 
+const squash = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+/**
+ * One refused cell in words, naming the spreadsheet's column when its header is not the field's own name:
+ * 'Name (column "Company") is required', "Title must be at most 300 characters". The row number travels
+ * beside it (RowResult.row) and is shown with it ("row 4: …" in the CLI, the Row column on the page).
+ */
+function cellError(i: z.core.$ZodIssue, mapping: Record<string, string>): string {
+  const field = fieldLabel(i.path);
+  const text = issueText(i, field);
+  const column = typeof i.path[0] === 'string' ? mapping[i.path[0]] : undefined;
+  if (!column || squash(column) === squash(field) || !text.startsWith(field)) return text;
+  return `${field} (column "${column}")${text.slice(field.length)}`;
+}
+
 /** Row numbers are 1-based data rows as a spreadsheet shows them (header is row 1, so data starts at 2). */
 export function validateRows(
   kind: ImportKind,
@@ -170,6 +186,6 @@ export function validateRows(
     const input = Object.fromEntries(importFields(kind).map((f) => [f, mapping[f] ? (raw[mapping[f]!] ?? '') : '']));
     const r = schema.safeParse(input);
     if (r.success) return { row: i + 2, ok: true, value: r.data, raw };
-    return { row: i + 2, ok: false, errors: r.error.issues.map((x) => x.message), raw };
+    return { row: i + 2, ok: false, errors: r.error.issues.map((x) => cellError(x, mapping)), raw };
   });
 }

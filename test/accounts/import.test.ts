@@ -30,12 +30,30 @@ describe('csv rows (pure)', () => {
     const rows = validateRows('accounts', parsed, mapping);
     const bad = rows.filter((r) => !r.ok).map((r) => ({ row: r.row, errors: (r as { errors: string[] }).errors }));
     expect(bad).toEqual([
-      { row: 4, errors: ['name is required'] },
-      { row: 5, errors: ['"not a domain" is not a domain like acme.com'] },
-      { row: 6, errors: ['time zone must be an IANA name like Europe/Berlin'] },
+      { row: 4, errors: ['Name (column "Company") is required'] },
+      { row: 5, errors: ['Domain (column "Website"): "not a domain" is not a domain like acme.com'] },
+      { row: 6, errors: ['Time zone must be an IANA name like Europe/Berlin'] },
     ]);
     const first = rows[0]!;
     expect(first.ok && first.value).toMatchObject({ domain: 'acme-robotics.example', tags: ['robotics', 'series-b'] });
+  });
+
+  it("words zod's refusals with the field and, when its header differs, the spreadsheet column (issue 16)", () => {
+    const parsed = parseCsv(
+      `Work Email,First Name,Job Title,Champion,TZ\nnope,Jo,${'x'.repeat(301)},maybe,Mars/Base\njo@x.example,Jo,CEO,yes,UTC\n`,
+    );
+    const [bad, good] = validateRows('contacts', parsed, mapColumns('contacts', parsed.headers));
+    expect(good!.ok).toBe(true);
+    expect(bad).toMatchObject({
+      row: 2,
+      ok: false,
+      errors: [
+        'Email (column "Work Email") is missing or not an address',
+        'Title (column "Job Title") must be at most 300 characters',
+        'Time zone (column "TZ") must be an IANA name like America/New_York',
+        'Champion must be yes/no, got "maybe"',
+      ],
+    });
   });
 
   it('normalises domains and refuses non-hosts', () => {
@@ -131,7 +149,8 @@ describe('prospector import accounts (CLI) [postgres]', { timeout: 90_000 }, () 
     );
     expect(res.code).toBe(3);
     expect(res.stdout).toContain('accounts: 6 rows, 3 created, 0 updated, 0 unchanged, 3 with errors');
-    expect(res.stdout).toContain('row 5: "not a domain" is not a domain like acme.com');
+    expect(res.stdout).toContain('row 4: Name (column "Company") is required');
+    expect(res.stdout).toContain('row 5: Domain (column "Website"): "not a domain" is not a domain like acme.com');
     const n = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM accounts');
     expect(n.rows[0]!.n).toBe(3);
     const dir = mkdtempSync(path.join(tmpdir(), 'imp-'));

@@ -72,8 +72,8 @@ describeEachBackend(
       const results = await page.locator('table.import-preview tbody tr td:nth-last-child(2)').allTextContents();
       expect(results.map((t) => t.trim())).toEqual(['new', 'error', 'error', 'new']);
       const preview = await page.locator('table.import-preview').textContent();
-      expect(preview).toContain('name is required');
-      expect(preview).toContain('time zone must be an IANA name');
+      expect(preview).toContain('Name (column "Company") is required');
+      expect(preview).toContain('Time zone (column "Zone") must be an IANA name');
       await screenshot(page, 'import-map');
       await Promise.all([
         page.waitForURL(/\/imports\/\d+$/),
@@ -88,8 +88,8 @@ describeEachBackend(
       // Whitespace as the browser renders it: the template wraps lines inside the summary.
       const text = (await page.locator('#main').textContent())!.replace(/\s+/g, ' ');
       expect(text).toContain('4 of 4 rows, 2 created, 0 updated, 0 unchanged, 2 with errors');
-      expect(text).toContain('name is required');
-      expect(text).toContain('time zone must be an IANA name');
+      expect(text).toContain('Name (column "Company") is required');
+      expect(text).toContain('Time zone (column "Zone") must be an IANA name');
       await screenshot(page, 'import-done');
       const names = await run<{ name: string }>(app.ctx.db, {
         text: 'SELECT name FROM accounts WHERE workspace_id = $1 ORDER BY name',

@@ -95,7 +95,7 @@ describeEachBackend('RevOps settings over HTTP', (get) => {
     });
     const text = await preview.text();
     expect(text).toContain('2 of 3 rows will be skipped (2 with errors, 0 in conflict)');
-    expect(text).toContain('&quot;not a domain&quot; is not a domain like acme.com');
+    expect(text).toContain('Domain (column &quot;Web&quot;): &quot;not a domain&quot; is not a domain like acme.com');
     const start = await app.user.post(mapUrl, {
       _csrf: app.csrf,
       action: 'start',
