@@ -69,10 +69,10 @@ function validConfig(kind: SourceKind, config: Record<string, unknown>): Record<
 
 /**
  * The address a source of this kind polls: the kind's normalization first (a board page becomes its
- * API), then the one check every fetch makes (net/), so an address is refused when it is added with
- * the words each poll would use. A VALIDATION error whose message starts `url: `.
+ * API), then the one check every fetch makes (net/), so an address is refused when it is added, or
+ * tried before adding, with the words each poll would use. A VALIDATION error whose message starts `url: `.
  */
-function pollUrl(mod: SourceModule, raw: string, allowPrivate: Config['allowPrivateFetch']): string {
+export function pollUrl(mod: SourceModule, raw: string, allowPrivate: Config['allowPrivateFetch']): string {
   let normalized = raw;
   try {
     normalized = mod.normalizeUrl ? mod.normalizeUrl(raw) : raw;

@@ -28,7 +28,7 @@ import { assignSignalAccount, unmatchedCompanies } from '../../signals/review.js
 import { eventItem, JobChangeEvent, verifySignature, WebhookPayload } from '../../signals/sources/webhook.js';
 import { SOURCE_KINDS } from '../../signals/types.js';
 import { addManualSignal, URL_WORDS } from '../signal-actions.js';
-import { changeSource, createSource } from '../source-actions.js';
+import { changeSource, createSource, pollUrl } from '../source-actions.js';
 import { authedRouter } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
 import { pageParams } from '../layout.js';
@@ -128,7 +128,8 @@ const ManualSignal = z.object({
 });
 
 const TestBody = z.object({
-  url: z.string().url(),
+  // Checked below as an address being added is (pollUrl), in the same words.
+  url: z.string().trim().min(1).max(2000),
   kind: z.enum(['feed', 'page', 'greenhouse', 'lever', 'ashby']).default('feed'),
   config: z.record(z.string(), z.unknown()).default({}),
 });
@@ -253,8 +254,7 @@ export function signalApiRoutes(ctx: AppContext): Router {
   r.post('/sources/test', requireRole('revops'), async (req, res, user) => {
     const b = TestBody.safeParse(req.body ?? {});
     if (!b.success) throw new AppError('VALIDATION', issues(b.error));
-    const mod = sourceRegistry[b.data.kind];
-    const url = mod.normalizeUrl ? mod.normalizeUrl(b.data.url) : b.data.url;
+    const url = pollUrl(sourceRegistry[b.data.kind], b.data.url, ctx.config.allowPrivateFetch);
     const { demo: _demo, ...config } = b.data.config;
     const result = await fetchSource(
       {

@@ -45,6 +45,36 @@ describeEachBackend('adding a source with a bad address', (get) => {
     expect(await count()).toBe(before);
   });
 
+  it('refuses trying such an address (POST /api/sources/test) with 400 and the words adding it gets', async () => {
+    const tryIt = (body: Record<string, string>) =>
+      fetch(`${app.base}/api/sources/test`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${app.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const words = async (res: Response) => {
+      expect(res.status).toBe(400);
+      return ((await res.json()) as { error: { message: string } }).error.message;
+    };
+    const bad: Record<string, string>[] = [
+      // Malformed: each board kind's normalization parses the address, so these once threw unhandled.
+      { kind: 'lever', url: 'https://exa mple.com/jobs' },
+      { kind: 'greenhouse', url: 'http://' },
+      { kind: 'ashby', url: 'not an address' },
+      { kind: 'feed', url: 'https://exa mple.com/feed.xml' },
+      { kind: 'feed', url: 'https://user:secret@feeds.example/x.xml' },
+      { kind: 'lever', url: 'http://localhost:4000/v0/postings/acme' },
+    ];
+    for (const form of bad) {
+      const tried = await words(await tryIt(form));
+      expect(tried, form.url).toMatch(/^url: /);
+      expect(tried, form.url).toBe(await words(await addViaApi({ name: 'Bad', ...form })));
+    }
+    expect(await words(await tryIt({ kind: 'lever', url: 'https://exa mple.com/jobs' }))).toBe(
+      'url: not a web address; an http(s) address like https://example.com/feed.xml',
+    );
+  });
+
   it('checks and stores the address the source will poll: the board page normalized to its API', async () => {
     const res = await addViaApi({ kind: 'lever', name: 'Acme jobs', url: 'https://jobs.lever.co/acme' });
     expect(res.status).toBe(201);
