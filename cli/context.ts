@@ -9,7 +9,10 @@ import { startBoss } from '../agents/boss.js';
 import { createLogger, type LogFormat } from '../log.js';
 import { useDnsServers } from '../net/guard.js';
 
-/** Loads config or exits with code 2 and one line per bad key. */
+/** Exit code of a command refused for what it was given (a bad configuration, a refused argument). */
+export const EXIT_BAD_INPUT = 2;
+
+/** Loads config or exits with EXIT_BAD_INPUT and one line per bad key. */
 export function configOrExit(): Config {
   try {
     const config = loadConfig();
@@ -19,7 +22,7 @@ export function configOrExit(): Config {
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`prospector: configuration is not valid\n${err.problems.map((p) => `  ${p}`).join('\n')}\n`);
-      process.exit(2);
+      process.exit(EXIT_BAD_INPUT);
     }
     throw err;
   }

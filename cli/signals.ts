@@ -1,17 +1,18 @@
 // `prospector source test|add|list` and `prospector signals poll`: try a source before saving
 // it, save it, and poll now instead of waiting for the tick.
-import { randomBytes } from 'node:crypto';
 import { Option, type Command } from 'commander';
 import { researchEnqueuer } from '../agents/signal-jobs.js';
-import { one, run } from '../db/index.js';
-import { insertSource, listSources } from '../db/queries/signal-sources.js';
+import { run } from '../db/index.js';
+import { listSources } from '../db/queries/signal-sources.js';
+import { isAppError } from '../errors.js';
 import { ensureWorkspace } from '../review-ui/auth/users.js';
+import { createSource, pollUrl } from '../review-ui/source-actions.js';
 import { accountIndex, prepareItems, type Prepared } from '../signals/ingest.js';
 import { processContactChanges } from '../signals/job-changes.js';
 import { fetchOptionsFor, fetchSource, pollSource } from '../signals/poll.js';
 import { POLLED_KINDS, sourceRegistry } from '../signals/registry.js';
 import { SOURCE_KINDS, type SourceKind } from '../signals/types.js';
-import { openContext } from './context.js';
+import { EXIT_BAD_INPUT, openContext } from './context.js';
 
 const out = (s: string): void => void process.stdout.write(s + '\n');
 
@@ -43,8 +44,7 @@ function describeItem(p: Prepared, names: Map<number, string>): string {
 async function sourceTest(url: string, o: { kind: SourceKind; json?: boolean; config?: string }): Promise<void> {
   const ctx = await openContext({ boss: false });
   try {
-    const mod = sourceRegistry[o.kind];
-    const target = mod.normalizeUrl ? mod.normalizeUrl(url) : url;
+    const target = pollUrl(sourceRegistry[o.kind], url, ctx.config.allowPrivateFetch);
     const ws = await ensureWorkspace(ctx.db);
     const result = await fetchSource(
       {
@@ -94,6 +94,7 @@ async function sourceTest(url: string, o: { kind: SourceKind; json?: boolean; co
   }
 }
 
+/** Saves a source through the use case the settings page and the API use: the same checks, words and audit. */
 async function sourceAdd(o: {
   kind: SourceKind;
   name: string;
@@ -101,35 +102,34 @@ async function sourceAdd(o: {
   interval: string;
   config?: string;
 }): Promise<void> {
-  const mod = sourceRegistry[o.kind];
-  const cfg = mod.config.safeParse(parseJson(o.config));
-  if (!cfg.success)
-    throw new Error(`--config: ${cfg.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  if (mod.polled && !o.url) throw new Error(`a ${mod.label} needs --url`);
   const ctx = await openContext({ boss: false });
   try {
     const ws = await ensureWorkspace(ctx.db);
-    const secret = o.kind === 'webhook' ? randomBytes(32).toString('base64url') : null;
-    const { demo: _demo, ...config } = cfg.data as Record<string, unknown>;
-    const row = (await one(
-      ctx.db,
-      insertSource(ws.id, {
-        kind: o.kind,
-        name: o.name,
-        url: o.url ? (mod.normalizeUrl ? mod.normalizeUrl(o.url) : o.url) : null,
-        config,
-        secretEnc: secret ? ctx.secrets.seal(secret) : null,
-        pollIntervalMinutes: Math.max(5, Number.parseInt(o.interval, 10) || 60),
-      }),
-    ))!;
-    out(`source ${row.id} added: ${row.name} (${mod.label})${row.url ? ` ${row.url}` : ''}`);
+    const body = { kind: o.kind, name: o.name, url: o.url, pollIntervalMinutes: o.interval, config: o.config };
+    const { source, secret } = await createSource(ctx, { workspaceId: ws.id, id: null }, ws.id, body);
+    const label = sourceRegistry[o.kind].label;
+    out(`source ${source.id} added: ${source.name} (${label})${source.url ? ` ${source.url}` : ''}`);
     if (secret)
       out(
         `webhook secret (shown once): ${secret}\n` +
-          `POST /api/signals with X-Prospector-Source: ${row.id} and X-Prospector-Signature: sha256=<HMAC-SHA256 of the body, hex>`,
+          `POST /api/signals with X-Prospector-Source: ${source.id} and X-Prospector-Signature: sha256=<HMAC-SHA256 of the body, hex>`,
       );
   } finally {
     await ctx.stop();
+  }
+}
+
+/**
+ * A refused input (VALIDATION) ends the command with its words on one line of stderr and EXIT_BAD_INPUT,
+ * where the API answers 400 with the same words.
+ */
+async function refusingBadInput(command: () => Promise<void>): Promise<void> {
+  try {
+    await command();
+  } catch (err) {
+    if (!isAppError(err, 'VALIDATION')) throw err;
+    process.stderr.write(`prospector: ${err.message}\n`);
+    process.exitCode = EXIT_BAD_INPUT;
   }
 }
 
@@ -211,7 +211,9 @@ export function registerSignalCommands(program: Command): void {
     .addOption(new Option('--kind <kind>', 'source kind').choices(POLLED_KINDS).default('feed'))
     .option('--config <json>', 'source settings as JSON, e.g. {"mode":"people"}')
     .option('--json', 'print items as JSON')
-    .action(async (url: string, o: { kind: SourceKind; json?: boolean; config?: string }) => sourceTest(url, o));
+    .action(async (url: string, o: { kind: SourceKind; json?: boolean; config?: string }) =>
+      refusingBadInput(() => sourceTest(url, o)),
+    );
   source
     .command('add')
     .description('Save a source; webhook sources print their signing secret once.')
@@ -225,7 +227,7 @@ export function registerSignalCommands(program: Command): void {
     .option('--interval <minutes>', 'poll interval in minutes (at least 5)', '60')
     .option('--config <json>', 'source settings as JSON (keywords, selectors, accountId, …)')
     .action(async (o: { kind: SourceKind; name: string; url?: string; interval: string; config?: string }) =>
-      sourceAdd(o),
+      refusingBadInput(() => sourceAdd(o)),
     );
   source
     .command('list')

@@ -23,11 +23,21 @@ const cli = (...args: string[]) =>
       DATA_DIR: dataDir,
       APP_SECRET: TEST_SECRET,
       LOG_LEVEL: 'silent',
-      ALLOW_PRIVATE_FETCH: '1',
+      // The feed server's origin only: any other private address is refused, as in production.
+      ALLOW_PRIVATE_FETCH: srv.base,
       DATABASE_URL: '',
     },
     timeout: 120_000,
   });
+
+/** A command that must fail: its exit code and what it wrote. */
+const refusedCli = async (...args: string[]) => {
+  const err = (await cli(...args).then(
+    () => expect.fail(`${args.join(' ')} succeeded`),
+    (e: unknown) => e,
+  )) as { code: number; stdout: string; stderr: string };
+  return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+};
 
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'prospector-cli-signals-'));
@@ -93,4 +103,60 @@ describe('signal commands', () => {
     expect(list).toMatch(/1\s+feed\s+ok\s+Wire/);
     expect(list).not.toContain('secret');
   }, 180_000);
+
+  it('source add checks as the page and the API do: refused in their words with exit 2, storing nothing', async () => {
+    const add = (kind: string, name: string, url: string) => [
+      'source',
+      'add',
+      '--kind',
+      kind,
+      '--name',
+      name,
+      '--url',
+      url,
+    ];
+    const count = async () => (JSON.parse((await cli('source', 'list', '--json')).stdout) as unknown[]).length;
+    // Normalized and checked before it is stored: the dot segment goes, the allowed origin passes.
+    const id = (await count()) + 1;
+    expect((await cli(...add('feed', 'Other', `${srv.base}/./other.xml`))).stdout).toBe(
+      `source ${id} added: Other (RSS / Atom feed) ${srv.base}/other.xml\n`,
+    );
+    const before = await count();
+    // The words test/review-ui/sources-address.test.ts and bad-input-sources.test.ts expect from the API.
+    const refusals: [string[], string][] = [
+      [add('feed', 'Again', `${srv.base}/other.xml`), 'A feed with this address already exists: Other'],
+      [
+        add('feed', 'Local', 'http://localhost:8080/feed.xml'),
+        'url: localhost is a private or reserved address; set ALLOW_PRIVATE_FETCH to allow it (true, or a list of origins)',
+      ],
+      [
+        add('lever', 'Spaced', 'https://exa mple.com/jobs'),
+        'url: not a web address; an http(s) address like https://example.com/feed.xml',
+      ],
+      [
+        [...add('feed', 'Quick', `${srv.base}/quick.xml`), '--interval', '2'],
+        'Poll interval minutes must be at least 5',
+      ],
+    ];
+    for (const [args, words] of refusals) {
+      const r = await refusedCli(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toBe(`prospector: ${words}\n`);
+      expect(r.stdout).toBe('');
+    }
+    expect(await count()).toBe(before);
+  }, 180_000);
+
+  it('source test refuses a malformed or private address in the words source add uses, with exit 2', async () => {
+    const malformed = await refusedCli('source', 'test', 'https://exa mple.com/jobs', '--kind', 'lever');
+    expect([malformed.code, malformed.stderr]).toEqual([
+      2,
+      'prospector: url: not a web address; an http(s) address like https://example.com/feed.xml\n',
+    ]);
+    const local = await refusedCli('source', 'test', 'http://localhost:8080/feed.xml');
+    expect([local.code, local.stderr]).toEqual([
+      2,
+      'prospector: url: localhost is a private or reserved address; set ALLOW_PRIVATE_FETCH to allow it (true, or a list of origins)\n',
+    ]);
+  }, 120_000);
 });
