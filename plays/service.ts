@@ -3,6 +3,7 @@ import type { Database, Queryable } from '../db/index.js';
 import { one, run } from '../db/index.js';
 import { findPlay, insertPlay, insertPlayVersion, listPlays, updatePlay, type PlayRow } from '../db/queries/plays.js';
 import { AppError } from '../errors.js';
+import { issues } from '../zod-message.js';
 import { DEFAULT_PLAYS } from './defaults.js';
 import { PlayDefinition } from './schema.js';
 
@@ -18,6 +19,13 @@ export function toDefinition(p: PlayRow): PlayDefinition {
     enabled: p.enabled,
     experiment: p.experiment ?? null,
   });
+}
+
+/** A play definition, or a VALIDATION error in words ("Name must not be empty; Limits max contacts per account must be at most 10"). */
+function definitionOf(input: unknown): PlayDefinition {
+  const parsed = PlayDefinition.safeParse(input);
+  if (!parsed.success) throw new AppError('VALIDATION', issues(parsed.error));
+  return parsed.data;
 }
 
 const row = (d: PlayDefinition) => ({
@@ -38,14 +46,9 @@ export async function createPlay(
   input: unknown,
   userId: number | null,
 ): Promise<PlayRow> {
-  const parsed = PlayDefinition.safeParse(input);
-  if (!parsed.success)
-    throw new AppError(
-      'VALIDATION',
-      parsed.error.issues.map((i) => `${i.path.join('.') || 'play'}: ${i.message}`).join('; '),
-    );
-  const p = (await one(db, insertPlay(workspaceId, row(parsed.data))))!;
-  await run(db, insertPlayVersion(p.id, p.version, parsed.data, userId));
+  const def = definitionOf(input);
+  const p = (await one(db, insertPlay(workspaceId, row(def))))!;
+  await run(db, insertPlayVersion(p.id, p.version, def, userId));
   return p;
 }
 
@@ -63,14 +66,9 @@ export async function editPlay(
     const current = await one(db, findPlay(workspaceId, id));
     input = { ...input, experiment: current?.experiment ?? null };
   }
-  const parsed = PlayDefinition.safeParse(input);
-  if (!parsed.success)
-    throw new AppError(
-      'VALIDATION',
-      parsed.error.issues.map((i) => `${i.path.join('.') || 'play'}: ${i.message}`).join('; '),
-    );
+  const def = definitionOf(input);
   return db.transaction(async (tx) => {
-    const p = await one(tx, updatePlay(workspaceId, id, expectedVersion, row(parsed.data)));
+    const p = await one(tx, updatePlay(workspaceId, id, expectedVersion, row(def)));
     if (!p) {
       const current = await one(tx, findPlay(workspaceId, id));
       if (!current) throw new AppError('NOT_FOUND', `No play ${id}.`);
@@ -79,7 +77,7 @@ export async function editPlay(
         `Play ${id} was changed by someone else (now version ${current.version}); reload and apply your change again.`,
       );
     }
-    await run(tx, insertPlayVersion(p.id, p.version, parsed.data, userId));
+    await run(tx, insertPlayVersion(p.id, p.version, def, userId));
     return p;
   });
 }

@@ -159,6 +159,34 @@ describeEachBackend('choosing contacts for a play', (get) => {
     expect(versions.map((v) => v.version)).toEqual([1, 2]);
   });
 
+  it('refuses a bad definition in words, on create and on edit, and stores nothing (issue 16)', async () => {
+    const { db } = get();
+    const count = async () =>
+      (await one<{ n: number }>(db, { text: 'SELECT count(*)::int AS n FROM plays WHERE workspace_id = $1', values: [ws.id] }))!.n;
+    const before = await count();
+    await expect(
+      createPlay(
+        db,
+        ws.id,
+        { name: ' ', trigger: { kind: 'manual' }, limits: { maxContactsPerAccount: 2.5, staggerHours: 999 } },
+        null,
+      ),
+    ).rejects.toMatchObject({
+      code: 'VALIDATION',
+      message:
+        'Name must not be empty; Limits max contacts per account must be a whole number; Limits stagger hours must be at most 336',
+    });
+    expect(await count()).toBe(before);
+    const play = await createPlay(db, ws.id, { name: 'Worded', trigger: { kind: 'manual' } }, null);
+    await expect(
+      editPlay(db, ws.id, play.id, 1, { name: 'Worded', trigger: { kind: 'inbound', event: 'webinar' } }, null),
+    ).rejects.toMatchObject({
+      code: 'VALIDATION',
+      message: 'Trigger event must be one of trial_signup, resource_download, demo_attended',
+    });
+    expect((await one<{ version: number }>(db, { text: 'SELECT version FROM plays WHERE id = $1', values: [play.id] }))!.version).toBe(1);
+  });
+
   it('uses the person who changed jobs for a job-change signal', async () => {
     const { db } = get();
     const a = await account(db, ws, 'mover-co.com', [
