@@ -162,7 +162,10 @@ describeEachBackend('choosing contacts for a play', (get) => {
   it('refuses a bad definition in words, on create and on edit, and stores nothing (issue 16)', async () => {
     const { db } = get();
     const count = async () =>
-      (await one<{ n: number }>(db, { text: 'SELECT count(*)::int AS n FROM plays WHERE workspace_id = $1', values: [ws.id] }))!.n;
+      (await one<{ n: number }>(db, {
+        text: 'SELECT count(*)::int AS n FROM plays WHERE workspace_id = $1',
+        values: [ws.id],
+      }))!.n;
     const before = await count();
     await expect(
       createPlay(
@@ -184,7 +187,10 @@ describeEachBackend('choosing contacts for a play', (get) => {
       code: 'VALIDATION',
       message: 'Trigger event must be one of trial_signup, resource_download, demo_attended',
     });
-    expect((await one<{ version: number }>(db, { text: 'SELECT version FROM plays WHERE id = $1', values: [play.id] }))!.version).toBe(1);
+    expect(
+      (await one<{ version: number }>(db, { text: 'SELECT version FROM plays WHERE id = $1', values: [play.id] }))!
+        .version,
+    ).toBe(1);
   });
 
   it('uses the person who changed jobs for a job-change signal', async () => {
