@@ -1,6 +1,7 @@
 // What RevOps configure for an experiment: variants (on a play, or on a template step) and the
 // play's hold-out group. Stored as jsonb (plays.experiment; a step's `variants` in the template).
 import { z } from 'zod';
+import { fieldLabel, issueText } from '../zod-message.js';
 import { MIN_SAMPLE_PER_ARM } from './stats.js';
 
 /** The offline drafter's angles (drafting/offline-plan.ts `Angle`). */
@@ -53,12 +54,18 @@ export function checkStepVariants(steps: { variants?: unknown }[]): string | nul
   if (!counts.length) return null;
   if (counts.some((n) => n < 2 || n > 4)) return 'a step with variants needs 2 to 4 of them';
   if (new Set(counts).size > 1) return 'every step with variants needs the same number of them (A is A in every step)';
-  for (const s of steps) {
-    if (!Array.isArray(s.variants)) continue;
-    const r = z.array(Variant).safeParse(s.variants);
-    if (!r.success) return `step variant: ${r.error.issues[0]?.message ?? 'invalid'}`;
-  }
-  return null;
+  const problems = steps.flatMap((s, n) => {
+    const r = Array.isArray(s.variants) ? z.array(Variant).safeParse(s.variants) : undefined;
+    return r?.error ? r.error.issues.map((i) => variantIssue(i, n)) : [];
+  });
+  return problems.length ? problems.join('; ') : null;
+}
+
+/** "Step 2 variant B label must not be empty": the step as numbered in the template, the variant by its letter. */
+function variantIssue(i: z.core.$ZodIssue, step: number): string {
+  const [v, ...field] = i.path;
+  const what = field.length ? ` ${fieldLabel(field).replace(/^./, (c) => c.toLowerCase())}` : '';
+  return issueText(i, `Step ${step + 1} variant ${typeof v === 'number' ? letter(v) : String(v ?? '')}${what}`.trim());
 }
 
 export const letter = (i: number | null | undefined): string => (i == null ? '' : (VARIANT_LETTERS[i] ?? String(i)));

@@ -92,4 +92,19 @@ describe('assign', () => {
       checkStepVariants([{ variants: parseVariantLines('a\nb') }, { variants: parseVariantLines('a\nb\nc') }]),
     ).toContain('same number');
   });
+
+  it('words a bad step variant by step number, variant letter and field (issue 16)', () => {
+    const steps = [
+      { variants: parseVariantLines('a\nb') },
+      { variants: [{ label: ' ', angle: 'pirate' }, { label: 'b', instruction: 'y'.repeat(1001) }] },
+    ];
+    expect(checkStepVariants(steps)).toBe(
+      'Step 2 variant A label must not be empty; ' +
+        'Step 2 variant A angle must be one of sales, sales_development, revops, founder, general; ' +
+        'Step 2 variant B instruction must be at most 1000 characters',
+    );
+    expect(checkStepVariants([{ variants: ['a', 'b'] }])).toBe(
+      'Step 1 variant A must be an object; Step 1 variant B must be an object',
+    );
+  });
 });
