@@ -96,7 +96,12 @@ describe('assign', () => {
   it('words a bad step variant by step number, variant letter and field (issue 16)', () => {
     const steps = [
       { variants: parseVariantLines('a\nb') },
-      { variants: [{ label: ' ', angle: 'pirate' }, { label: 'b', instruction: 'y'.repeat(1001) }] },
+      {
+        variants: [
+          { label: ' ', angle: 'pirate' },
+          { label: 'b', instruction: 'y'.repeat(1001) },
+        ],
+      },
     ];
     expect(checkStepVariants(steps)).toBe(
       'Step 2 variant A label must not be empty; ' +
