@@ -35,12 +35,18 @@ class Signal {
   }
 }
 
+/** Longer than the coarsest database clock tick (PGlite: 1 ms). */
+const CLOCK_TICK_MS = 2;
+
 export class FetchLoop {
   readonly settler: Settler;
   private readonly running = new Set<Promise<void>>();
   private readonly wake = new Signal();
   private readonly slotFreed = new Signal();
   private notified = false;
+  /** Date.now() of the last notification, and of the last one a fetch was retried for. */
+  private notifiedAt = 0;
+  private retriedFor = 0;
   private stopping = false;
   private loop: Promise<void> | undefined;
 
@@ -55,6 +61,7 @@ export class FetchLoop {
   /** New work is waiting (a NOTIFY from the database, or a job sent by this process). */
   notify(): void {
     this.notified = true;
+    this.notifiedAt = Date.now();
     this.wake.fire();
   }
 
@@ -115,6 +122,7 @@ export class FetchLoop {
         continue;
       }
       this.notified = false;
+      const fetchedAt = Date.now();
       const { jobs, err } = await this.fetchBatch(free);
       if (err !== undefined) {
         // The database is away or the query lost a race: try again soon (100 ms doubling, at most
@@ -125,6 +133,15 @@ export class FetchLoop {
       }
       failures = 0;
       if (!jobs.length) {
+        // pg-boss takes a job once its start_after < now(): a job sent in the same clock tick as
+        // the fetch (PGlite's clock counts milliseconds) is not taken yet. A fetch that began
+        // within a tick of a notification is tried once more after the tick has passed.
+        const tick = this.notifiedAt + CLOCK_TICK_MS;
+        if (!this.notified && fetchedAt <= tick && this.retriedFor !== this.notifiedAt) {
+          this.retriedFor = this.notifiedAt;
+          await new Promise((r) => setTimeout(r, Math.max(1, tick - Date.now() + 1)));
+          continue;
+        }
         if (!this.notified && !this.stopping) await this.wake.wait(idleMs);
         continue;
       }
