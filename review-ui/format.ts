@@ -1,5 +1,6 @@
 // Small pure formatters for pages: ages, times in a zone, labels. No I/O, no clock of their own.
 import { DateTime, IANAZone } from 'luxon';
+import { memoize } from '../memo.js';
 
 export function ago(at: Date, now: Date): string {
   const s = Math.max(0, Math.round((now.getTime() - at.getTime()) / 1000));
@@ -13,16 +14,14 @@ export function ago(at: Date, now: Date): string {
 
 // luxon's isValidZone builds an Intl.DateTimeFormat on every call (0.1-0.7 ms of CPU): most of
 // the queue page's render time when each row's time was checked (issue 17). Zone names are few.
-const zoneValid = new Map<string, boolean>();
+const zoneValid = memoize(
+  1000,
+  (zone: string) => zone,
+  (zone: string) => IANAZone.isValidZone(zone),
+);
 /** Whether `zone` names a real IANA zone, remembered per name. */
 export function isZone(zone: string | null | undefined): zone is string {
-  if (!zone) return false;
-  let ok = zoneValid.get(zone);
-  if (ok === undefined) {
-    ok = IANAZone.isValidZone(zone);
-    if (zoneValid.size < 1000) zoneValid.set(zone, ok);
-  }
-  return ok;
+  return !!zone && zoneValid(zone);
 }
 
 const IN_ZONE = 'ccc d LLL yyyy, HH:mm ZZZZ';

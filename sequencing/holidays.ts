@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import type HolidaysClass from 'date-holidays';
 import type { DateTime } from 'luxon';
+import { memoize } from '../memo.js';
 
 // date-holidays (~25 MB with its calendars) loads when a holiday calendar is first asked for.
 const require = createRequire(import.meta.url);
@@ -23,23 +24,15 @@ export function holidayChecker(country: string | null | undefined): ((d: DateTim
     const known = key in hd.getCountries();
     // date-holidays computes the year's calendar on each question (milliseconds): every claim asks
     // about its recipient's day, so each day's answer is kept (a few hundred dates per country).
-    const days = new Map<string, boolean>();
-    cache.set(
-      key,
-      known && hd.init(key)
-        ? (d) => {
-            const date = d.toISODate()!;
-            let publicHoliday = days.get(date);
-            if (publicHoliday === undefined) {
-              const found = hd.isHoliday(`${date} 12:00`);
-              publicHoliday = Array.isArray(found) && found.some((h) => h.type === 'public');
-              if (days.size >= 5000) days.clear();
-              days.set(date, publicHoliday);
-            }
-            return publicHoliday;
-          }
-        : undefined,
+    const publicOn = memoize(
+      5000,
+      (date: string) => date,
+      (date: string) => {
+        const found = hd.isHoliday(`${date} 12:00`);
+        return Array.isArray(found) && found.some((h) => h.type === 'public');
+      },
     );
+    cache.set(key, known && hd.init(key) ? (d) => publicOn(d.toISODate()!) : undefined);
   }
   return cache.get(key);
 }

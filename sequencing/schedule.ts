@@ -2,6 +2,7 @@
 // fallback window when the preferred one is too far away, jitter so a batch does not fire on
 // one second. Pure: every function takes `now`/`from` and an optional random source.
 import { DateTime, IANAZone } from 'luxon';
+import { memoize } from '../memo.js';
 
 /** Days are ISO weekdays (1 = Monday … 7 = Sunday); times are local "HH:mm". */
 export interface SendingWindow {
@@ -106,17 +107,11 @@ export function nextSlot(from: Date, zone: string, policy: WindowPolicy, opts: S
 
 // localTime() of a zone's calendar day, as epoch ms: a pure function of the zone, the date and the
 // wall time, asked for on every claim (each costs luxon several time-zone offset look-ups).
-const boundsMs = new Map<string, number>();
-function localTimeMs(local: DateTime, hhmm: string): number {
-  const key = `${local.zoneName}|${local.year}-${local.month}-${local.day}|${hhmm}`;
-  let ms = boundsMs.get(key);
-  if (ms === undefined) {
-    ms = localTime(local.startOf('day'), hhmm).toMillis();
-    if (boundsMs.size >= 10_000) boundsMs.clear();
-    boundsMs.set(key, ms);
-  }
-  return ms;
-}
+const localTimeMs = memoize(
+  10_000,
+  (local: DateTime, hhmm: string) => `${local.zoneName}|${local.year}-${local.month}-${local.day}|${hhmm}`,
+  (local: DateTime, hhmm: string) => localTime(local.startOf('day'), hhmm).toMillis(),
+);
 
 function inside(local: DateTime, w: SendingWindow, isHoliday?: (d: DateTime) => boolean): boolean {
   if (!w.days.includes(local.weekday) || isHoliday?.(local.startOf('day'))) return false;
