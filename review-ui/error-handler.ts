@@ -36,6 +36,26 @@ export function logRejected(
   );
 }
 
+/**
+ * A form refused for its input (an AppError answering 400): logged as refused, answered 400 with
+ * `page(reason)` — the form's page again, with the reason and what was typed. Anything else is
+ * thrown on to the error handler.
+ */
+export async function answerRefused(
+  log: Logger,
+  req: Request,
+  res: Response,
+  err: unknown,
+  page: (why: string) => Promise<string>,
+): Promise<void> {
+  if (!(err instanceof AppError) || err.status !== 400) throw err;
+  logRejected(log, req, err);
+  res
+    .status(400)
+    .type('html')
+    .send(await page(err.message));
+}
+
 /** Says what went wrong in words a person can act on; stacks go to the log with a reference. */
 export function errorHandler(log: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {

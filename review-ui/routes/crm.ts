@@ -37,7 +37,7 @@ import {
   type CrmSettingsForm,
 } from '../views/crm.js';
 import { clip, fieldLabel, issueText } from '../../zod-message.js';
-import { logRejected } from '../error-handler.js';
+import { answerRefused } from '../error-handler.js';
 import { crmOAuthRoutes } from './crm-oauth.js';
 
 const str = (b: Record<string, unknown>, k: string) => (typeof b[k] === 'string' ? b[k] : '');
@@ -171,12 +171,7 @@ export function crmRoutes(ctx: AppContext): Router {
       s = parseSettings(c.kind, typed);
     } catch (err) {
       // Refused input: the page again, with the reason and the form as it was sent; nothing saved.
-      if (!(err instanceof AppError) || err.status !== 400) throw err;
-      logRejected(ctx.log, req, err);
-      return res
-        .status(400)
-        .type('html')
-        .send(await render(req, settingsRefused(err.message), typed));
+      return answerRefused(ctx.log, req, res, err, (why) => render(req, settingsRefused(why), typed));
     }
     await run(ctx.db, saveCrmSettings({ workspaceId: ws(req), ...s }));
     await audit(req, 'crm.settings_saved', c.id, { filter: s.targetFilter.type });

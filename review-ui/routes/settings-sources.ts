@@ -2,7 +2,7 @@
 // enable/disable (enabling starts afresh), "poll now" (queues a real poll at once) and
 // "test now", which polls once through the signals registry and shows the parsed items
 // without storing anything.
-import { Router, type Response } from 'express';
+import { Router } from 'express';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
 import { findSource, listSources } from '../../db/queries/signal-sources.js';
@@ -11,7 +11,7 @@ import { AppError } from '../../errors.js';
 import { sourceRegistry } from '../../signals/registry.js';
 import type { SourceKind } from '../../signals/types.js';
 import { authedRouter, type AuthedRequest } from '../authed.js';
-import { logRejected } from '../error-handler.js';
+import { answerRefused } from '../error-handler.js';
 import { requireRole } from '../auth/roles.js';
 import { intParam } from '../format.js';
 import { page } from '../layout.js';
@@ -27,20 +27,6 @@ export function settingsSourceRoutes(ctx: AppContext): Router {
     const s = await one(ctx.db, findSource(req.user.workspaceId, intParam(req.params.id) ?? 0));
     if (!s) throw new AppError('NOT_FOUND', 'No such source.');
     return s;
-  };
-  /** Refused input: the page again, 400, with the reason and what was typed; anything else goes on to the error handler. */
-  const refusedPage = async (
-    req: AuthedRequest,
-    res: Response,
-    err: unknown,
-    flash: (why: string) => Promise<SourcesFlash>,
-  ) => {
-    if (!(err instanceof AppError) || err.status !== 400) throw err;
-    logRejected(ctx.log, req, err);
-    res
-      .status(400)
-      .type('html')
-      .send(await list(req, await flash(err.message)));
   };
 
   r.get('/settings/sources', async (req, res) => {
@@ -61,7 +47,7 @@ export function settingsSourceRoutes(ctx: AppContext): Router {
       const { source, secret } = await createSource(ctx, req, user.workspaceId, b);
       res.type('html').send(await list(req, { added: source, secret }));
     } catch (err) {
-      await refusedPage(req, res, err, async (refused) => ({ refused, form }));
+      await answerRefused(ctx.log, req, res, err, (refused) => list(req, { refused, form }));
     }
   });
 
@@ -81,7 +67,7 @@ export function settingsSourceRoutes(ctx: AppContext): Router {
       const row = await changeSource(ctx, req, user.workspaceId, intParam(req.params.id) ?? 0, { url });
       res.type('html').send(await list(req, { readdressed: row }));
     } catch (err) {
-      await refusedPage(req, res, err, async (why) => ({ notReaddressed: await load(req), why, url }));
+      await answerRefused(ctx.log, req, res, err, async (why) => list(req, { notReaddressed: await load(req), why, url }));
     }
   });
 
