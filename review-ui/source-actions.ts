@@ -168,7 +168,8 @@ export async function changeSource(
     url = pollUrl(mod, b.data.url, ctx.config.allowPrivateFetch);
     await refuseDuplicate(ctx, workspaceId, kind, url, existing.id);
   }
-  const row = (await one(ctx.db, updateSourceSettings(workspaceId, existing.id, { ...b.data, config, url })))!;
+  const moved = url !== undefined && url !== existing.url ? url : undefined;
+  const row = (await one(ctx.db, updateSourceSettings(workspaceId, existing.id, { ...b.data, config, url: moved })))!;
   const { enabled, ...rest } = b.data;
   if (enabled !== undefined)
     await auditRequest(ctx.db, who, `source.${enabled ? 'enabled' : 'disabled'}`, { type: 'signal_source', id });

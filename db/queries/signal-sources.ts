@@ -94,7 +94,8 @@ export const listSources = (workspaceId: number, order: keyof typeof SOURCE_ORDE
 
 /**
  * Enabling starts afresh, from the page and the API alike: no failure count, no flag, polled at the next tick.
- * A new address drops what was learnt from the old one (validators, snapshot) and is polled at the next tick.
+ * `url` is a new address (given only when it differs): what was learnt from the old one (validators,
+ * snapshot) is dropped and the new one is polled at the next tick.
  */
 export const updateSourceSettings = (
   workspaceId: number,
@@ -110,12 +111,12 @@ export const updateSourceSettings = (
   text: `UPDATE signal_sources SET name = coalesce($3, name), enabled = coalesce($4, enabled),
                 poll_interval_minutes = coalesce($5, poll_interval_minutes), config = coalesce($6::jsonb, config),
                 url = coalesce($7, url),
-                etag = CASE WHEN $7 IS DISTINCT FROM url AND $7 IS NOT NULL THEN NULL ELSE etag END,
-                last_modified = CASE WHEN $7 IS DISTINCT FROM url AND $7 IS NOT NULL THEN NULL ELSE last_modified END,
-                snapshot = CASE WHEN $7 IS DISTINCT FROM url AND $7 IS NOT NULL THEN NULL ELSE snapshot END,
+                etag = CASE WHEN $7::text IS NULL THEN etag END,
+                last_modified = CASE WHEN $7::text IS NULL THEN last_modified END,
+                snapshot = CASE WHEN $7::text IS NULL THEN snapshot END,
                 flagged_at = CASE WHEN $4 THEN NULL ELSE flagged_at END,
                 consecutive_failures = CASE WHEN $4 THEN 0 ELSE consecutive_failures END,
-                next_poll_at = CASE WHEN $4 OR ($7 IS DISTINCT FROM url AND $7 IS NOT NULL) THEN now() ELSE next_poll_at END
+                next_poll_at = CASE WHEN $4 OR $7::text IS NOT NULL THEN now() ELSE next_poll_at END
           WHERE workspace_id = $1 AND id = $2 RETURNING *`,
   values: [
     workspaceId,

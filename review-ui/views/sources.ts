@@ -80,6 +80,15 @@ function addressForm(req: AuthedRequest, s: SignalSourceRow, f: SourcesFlash | u
   </form>`;
 }
 
+/** What only a polled source offers: change its address, test it, poll it now (when enabled). */
+function polledActions(req: AuthedRequest, s: SignalSourceRow, f: SourcesFlash | undefined): Html {
+  return html`${addressForm(req, s, f)}
+    <form method="post" action="/settings/sources/${s.id}/test">
+      ${csrfField(req)}<button type="submit">Test now</button>
+    </form>
+    ${s.enabled ? html`<form method="post" action="/settings/sources/${s.id}/poll">${csrfField(req)}<button type="submit" class="secondary">Poll now</button></form>` : ''}`;
+}
+
 export function sourcesPage(req: AuthedRequest, rows: SourceListRow[], f?: SourcesFlash): Html {
   const tz = req.user.timeZone;
   const form: SourceForm =
@@ -126,9 +135,7 @@ export function sourcesPage(req: AuthedRequest, rows: SourceListRow[], f?: Sourc
                 <form method="post" action="/settings/sources/${s.id}/${s.enabled ? 'disable' : 'enable'}">
                   ${csrfField(req)}<button type="submit" class="secondary">${s.enabled ? 'Disable' : 'Enable'}</button>
                 </form>
-                ${sourceRegistry[s.kind as SourceKind]?.polled ? addressForm(req, s, f) : ''}
-                ${sourceRegistry[s.kind as SourceKind]?.polled ? html`<form method="post" action="/settings/sources/${s.id}/test">${csrfField(req)}<button type="submit">Test now</button></form>` : ''}
-                ${s.enabled && sourceRegistry[s.kind as SourceKind]?.polled ? html`<form method="post" action="/settings/sources/${s.id}/poll">${csrfField(req)}<button type="submit" class="secondary">Poll now</button></form>` : ''}
+                ${sourceRegistry[s.kind as SourceKind]?.polled ? polledActions(req, s, f) : ''}
               </td>
             </tr>`,
         )}
