@@ -70,17 +70,17 @@ export interface Cols {
 }
 export const RAW: Cols = { type: 's.signal_type', owner: 's.owner_id', age: AGE_SQL, flagged: 's.flagged' };
 
-/** The filters other than `skip` (so a count says what choosing that value would show). */
-export function where(f: QueueFilter, values: unknown[], cols: Cols, skip?: keyof QueueFilter): string {
+/** The filter's clauses over `cols` (facet counts apply them in facetCounts, each without its own). */
+export function where(f: QueueFilter, values: unknown[], cols: Cols): string {
   const parts: string[] = [];
   const add = (clause: (n: number) => string, v: unknown) => {
     values.push(v);
     parts.push(clause(values.length));
   };
-  if (f.type && skip !== 'type') add((n) => `${cols.type} = $${n}`, f.type);
-  if (f.ownerId && skip !== 'ownerId') add((n) => `${cols.owner} = $${n}`, f.ownerId);
-  if (f.age && skip !== 'age') add((n) => `${cols.age} = $${n}`, f.age);
-  if (f.flagged && skip !== 'flagged') parts.push(cols.flagged);
+  if (f.type) add((n) => `${cols.type} = $${n}`, f.type);
+  if (f.ownerId) add((n) => `${cols.owner} = $${n}`, f.ownerId);
+  if (f.age) add((n) => `${cols.age} = $${n}`, f.age);
+  if (f.flagged) parts.push(cols.flagged);
   return parts.length ? ' AND ' + parts.join(' AND ') : '';
 }
 
@@ -114,7 +114,11 @@ export function facetCounts(base: readonly FacetBase[], f: QueueFilter): FacetCo
     (!f.flagged || skip === 'flagged' || b.flagged);
   const facet = (name: FacetCount['facet'], value: (b: FacetBase) => string | null, skip?: keyof QueueFilter) => {
     const sums = new Map<string | null, number>();
-    for (const b of base) if (keeps(b, skip)) sums.set(value(b), (sums.get(value(b)) ?? 0) + Number(b.n));
+    for (const b of base) {
+      if (!keeps(b, skip)) continue;
+      const v = value(b);
+      sums.set(v, (sums.get(v) ?? 0) + Number(b.n));
+    }
     return [...sums].filter(([, n]) => n > 0).map(([v, n]) => ({ facet: name, value: v, n }));
   };
   return [

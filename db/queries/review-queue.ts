@@ -200,8 +200,9 @@ export function queuePage(
                      FROM (SELECT id, name, email FROM users WHERE workspace_id = $1 AND disabled_at IS NULL) o) AS owners,
                   ${f.q ? '(SELECT over FROM capped)' : 'false'} AS capped${more.join('')}`;
   // Without a search the text depends only on which filters are set (a few dozen shapes): each
-  // shape is a named statement, planned once per connection (planning this statement cost about
-  // as much as running it). A search's text grows with its words, so it is planned each time.
+  // shape is a named statement, parsed once per connection. PostgreSQL still plans every call (a
+  // generic plan ran 2-3x slower than the custom ones, pg_prepared_statements showed it choosing
+  // custom 60 times of 60). A search's text grows with its words, so it is not named.
   return f.q ? { text, values: p.values } : { text, values: p.values, name: `prospector_queue_${shapeName(text)}` };
 }
 
