@@ -67,7 +67,9 @@ export function settingsSourceRoutes(ctx: AppContext): Router {
       const row = await changeSource(ctx, req, user.workspaceId, intParam(req.params.id) ?? 0, { url });
       res.type('html').send(await list(req, { readdressed: row }));
     } catch (err) {
-      await answerRefused(ctx.log, req, res, err, async (why) => list(req, { notReaddressed: await load(req), why, url }));
+      await answerRefused(ctx.log, req, res, err, async (why) =>
+        list(req, { notReaddressed: await load(req), why, url }),
+      );
     }
   });
 
