@@ -49,16 +49,81 @@ export function stepVariantCount(steps: { variants?: unknown }[]): number {
   return counts.length ? Math.min(...counts) : 0;
 }
 
-export function checkStepVariants(steps: { variants?: unknown }[]): string | null {
-  const counts = steps.map((s) => (Array.isArray(s.variants) ? s.variants.length : 0)).filter((n) => n > 0);
-  if (!counts.length) return null;
-  if (counts.some((n) => n < 2 || n > 4)) return 'a step with variants needs 2 to 4 of them';
-  if (new Set(counts).size > 1) return 'every step with variants needs the same number of them (A is A in every step)';
-  const problems = steps.flatMap((s, n) => {
-    const r = Array.isArray(s.variants) ? z.array(Variant).safeParse(s.variants) : undefined;
-    return r?.error ? r.error.issues.map((i) => variantIssue(i, n)) : [];
+/** One problem with template steps' variants: a whole sentence whose first words, `about`, say what it is about. */
+export interface StepVariantProblem {
+  /** "Step 2", "Steps" or "Variants": the sentence's subject (a form error's field). */
+  about: string;
+  message: string;
+}
+
+/**
+ * Template steps' variants, the one check of them (the template form and API): each step with
+ * variants has 2 to 4, all such steps the same number, each variant valid with a label of its own,
+ * and no two variants drafted alike. Every problem, each said once: "Step 1 needs 2 to 4 variants".
+ */
+export function checkStepVariants(steps: { variants?: unknown }[]): StepVariantProblem[] {
+  const problems: StepVariantProblem[] = [];
+  const counts: { step: number; n: number }[] = [];
+  const parsed: Variant[][] = [];
+  steps.forEach((s, i) => {
+    const about = `Step ${i + 1}`;
+    const problem = (message: string) => void problems.push({ about, message });
+    if (s.variants === undefined) return;
+    if (!Array.isArray(s.variants)) return problem(`${about} variants must be a list of variants`);
+    const n = s.variants.length;
+    if (!n) return;
+    counts.push({ step: i + 1, n });
+    if (n < 2 || n > 4) problem(`${about} needs 2 to 4 variants, or none (it has ${n})`);
+    const r = z.array(Variant).safeParse(s.variants);
+    if (!r.success) return r.error.issues.forEach((issue) => problem(variantIssue(issue, i)));
+    parsed.push(r.data);
+    const twice = repeated(r.data.map((v) => v.label));
+    if (twice.length) problem(`${about} variants need different labels: ${twice.join(', ')}`);
   });
-  return problems.length ? problems.join('; ') : null;
+  if (problems.length) return problems;
+  if (new Set(counts.map((c) => c.n)).size > 1)
+    return [
+      {
+        about: 'Steps',
+        message:
+          'Steps with variants need the same number of them (A is A in every step): ' +
+          counts.map((c) => `step ${c.step} has ${c.n}`).join(', '),
+      },
+    ];
+  return alike(parsed).map((group) => ({
+    about: 'Variants',
+    message:
+      `Variants ${listed(group.map(letter))} would be drafted alike (the same instruction in every step and ` +
+      'the same angle), so comparing them tells nothing: give each its own instruction or angle',
+  }));
+}
+
+const listed = (xs: string[]) => (xs.length > 1 ? `${xs.slice(0, -1).join(', ')} and ${xs.at(-1)}` : (xs[0] ?? ''));
+
+/** Labels given more than once (compared without case): "A twice", "B 3 times". */
+function repeated(labels: string[]): string[] {
+  const seen = new Map<string, { label: string; n: number }>();
+  for (const label of labels) {
+    const key = label.toLowerCase();
+    const entry = seen.get(key) ?? { label, n: 0 };
+    entry.n++;
+    seen.set(key, entry);
+  }
+  return [...seen.values()].filter((e) => e.n > 1).map((e) => `${e.label} ${e.n === 2 ? 'twice' : `${e.n} times`}`);
+}
+
+/**
+ * Groups of variants no drafter tells apart: the model drafter reads each step's instruction, the
+ * offline drafter the variant's angle (the first step's that gives one, as assign.ts `directionsFor`).
+ * An empty instruction alone is fine: that variant is drafted as usual, the control of the test.
+ */
+function alike(steps: Variant[][]): number[][] {
+  const said = (v: Variant | undefined) => v?.instruction.replace(/\s+/g, ' ').toLowerCase();
+  const key = (k: number) =>
+    JSON.stringify([steps.map((vs) => vs[k]?.angle).find(Boolean) ?? null, ...steps.map((vs) => said(vs[k]))]);
+  const groups = new Map<string, number[]>();
+  for (let k = 0; k < (steps[0]?.length ?? 0); k++) groups.set(key(k), [...(groups.get(key(k)) ?? []), k]);
+  return [...groups.values()].filter((g) => g.length > 1);
 }
 
 /** "Step 2 variant B label must not be empty": the step as numbered in the template, the variant by its letter. */

@@ -38,27 +38,33 @@ const TemplateStepInput = z.object({
   delayDays: z.number().int().min(0).max(60),
   newThread: z.boolean().default(false),
   branch: BranchCondition.nullable().default(null),
-  /** A/B variants of the step (experiments/); absent = none. */
-  variants: z.array(Variant).min(2).max(4).optional(),
+  /**
+   * A/B variants of the step (experiments/); absent = none. The template's checkStepVariants is their
+   * one check, worded by step and letter: a list that fails here is passed on as given rather than
+   * refused twice. (toJSONSchema calls the catch with no context, looking for a fixed default: none.)
+   */
+  variants: z
+    .array(Variant)
+    .optional()
+    .catch((c) => c?.input as Variant[] | undefined),
 });
-export const TemplateBody = z.object({
-  name: z.string().trim().min(1).max(200),
-  description: z.string().max(2000).default(''),
-  steps: z
-    .array(TemplateStepInput)
-    .min(1)
-    .max(MAX_STEPS)
-    .superRefine((steps, c) => {
-      const problem = checkStepVariants(steps);
-      if (problem) c.addIssue({ code: 'custom', message: problem });
-    }),
-  window: Window,
-  fallback: Window.nullable().default(null),
-  fallbackAfterDays: z.number().int().min(0).max(30).default(3),
-  isDefault: z.boolean().default(false),
-  /** Overrides the workspace's approval mode; null follows it. */
-  approvalMode: z.enum(['sequence', 'each_step']).nullable().default(null),
-});
+export const TemplateBody = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    description: z.string().max(2000).default(''),
+    steps: z.array(TemplateStepInput).min(1).max(MAX_STEPS),
+    window: Window,
+    fallback: Window.nullable().default(null),
+    fallbackAfterDays: z.number().int().min(0).max(30).default(3),
+    isDefault: z.boolean().default(false),
+    /** Overrides the workspace's approval mode; null follows it. */
+    approvalMode: z.enum(['sequence', 'each_step']).nullable().default(null),
+  })
+  .superRefine((t, c) => {
+    // Each problem's path is its sentence's subject ("Step 2"), so issueText (zod-message.ts) says the
+    // sentence as written: "Step 2 variant B label must not be empty", not "steps: …".
+    for (const p of checkStepVariants(t.steps)) c.addIssue({ code: 'custom', path: [p.about], message: p.message });
+  });
 export type TemplateBody = z.infer<typeof TemplateBody>;
 
 const days = (v: unknown) =>

@@ -74,7 +74,7 @@ describe('assign', () => {
       { kind: 'follow_up' },
       { kind: 'follow_up', variants: parseVariantLines('Ask | Ask a question\nProof | Give a proof point') },
     ];
-    expect(checkStepVariants(steps)).toBeNull();
+    expect(checkStepVariants(steps)).toEqual([]);
     expect(variantSet(null, steps)).toEqual({ of: 'template', count: 2 });
     const a = assign({ experiment: null, templateSteps: steps, holdoutEligible: true }, () => 0.75);
     expect(a).toEqual({ variant: 1, variantOf: 'template', variantSource: 'random', arm: null });
@@ -86,11 +86,35 @@ describe('assign', () => {
     expect(directionsFor({ variant: 0, variantOf: 'template' }, null, steps).angle).toBe('revops');
   });
 
-  it('refuses step variants that do not line up', () => {
-    expect(checkStepVariants([{ variants: [{ label: 'a' }] }])).toContain('2 to 4');
+  /** checkStepVariants' sentences, joined as the template form shows them. */
+  const said = (steps: { variants?: unknown }[]) =>
+    checkStepVariants(steps)
+      .map((p) => p.message)
+      .join('; ');
+
+  it('refuses step variants that do not line up, each problem once, naming the step', () => {
+    expect(checkStepVariants([{ variants: parseVariantLines('One | only one') }])).toEqual([
+      { about: 'Step 1', message: 'Step 1 needs 2 to 4 variants, or none (it has 1)' },
+    ]);
+    expect(said([{}, { variants: parseVariantLines('a|1\nb|2\nc|3\nd|4\ne|5') }])).toBe(
+      'Step 2 needs 2 to 4 variants, or none (it has 5)',
+    );
     expect(
-      checkStepVariants([{ variants: parseVariantLines('a\nb') }, { variants: parseVariantLines('a\nb\nc') }]),
-    ).toContain('same number');
+      checkStepVariants([
+        { variants: parseVariantLines('a|1\nb|2') },
+        { variants: parseVariantLines('a|1\nb|2\nc|3') },
+      ]),
+    ).toEqual([
+      {
+        about: 'Steps',
+        message: 'Steps with variants need the same number of them (A is A in every step): step 1 has 2, step 2 has 3',
+      },
+    ]);
+    // Not a list at all (the API): refused, never taken for "no variants". An empty list is none.
+    expect(said([{ variants: 'A | x' }, { variants: null }])).toBe(
+      'Step 1 variants must be a list of variants; Step 2 variants must be a list of variants',
+    );
+    expect(said([{ variants: [] }, { variants: undefined }])).toBe('');
   });
 
   it('words a bad step variant by step number, variant letter and field (issue 16)', () => {
@@ -103,13 +127,59 @@ describe('assign', () => {
         ],
       },
     ];
-    expect(checkStepVariants(steps)).toBe(
+    expect(said(steps)).toBe(
       'Step 2 variant A label must not be empty; ' +
         'Step 2 variant A angle must be one of sales, sales_development, revops, founder, general; ' +
         'Step 2 variant B instruction must be at most 1000 characters',
     );
-    expect(checkStepVariants([{ variants: ['a', 'b'] }])).toBe(
+    expect(said([{ variants: ['a', 'b'] }])).toBe(
       'Step 1 variant A must be an object; Step 1 variant B must be an object',
     );
+    expect(
+      checkStepVariants(
+        parseVariantLines('A|x\n|y')
+          .map(() => ({}))
+          .concat({ variants: parseVariantLines('A|x\n|y') }),
+      ),
+    ).toEqual([{ about: 'Step 3', message: 'Step 3 variant B label must not be empty' }]);
+  });
+
+  it('refuses two variants of a step with one label (compared without case)', () => {
+    expect(said([{ variants: parseVariantLines('A|x\nA|y') }])).toBe('Step 1 variants need different labels: A twice');
+    expect(said([{ variants: parseVariantLines('Short|x\nshort|y\nLong|z\nLONG|w') }])).toBe(
+      'Step 1 variants need different labels: Short twice, Long twice',
+    );
+    expect(said([{ variants: parseVariantLines('A|x\nA|y\nA|z') }])).toBe(
+      'Step 1 variants need different labels: A 3 times',
+    );
+  });
+
+  it('refuses variants no drafter tells apart, and keeps an empty instruction as the control', () => {
+    expect(checkStepVariants([{ variants: parseVariantLines('A\nB') }])).toEqual([
+      {
+        about: 'Variants',
+        message:
+          'Variants A and B would be drafted alike (the same instruction in every step and the same angle), ' +
+          'so comparing them tells nothing: give each its own instruction or angle',
+      },
+    ]);
+    expect(said([{ variants: parseVariantLines('A | Be brief\nB |  be  BRIEF \nC | Tell a story') }])).toMatch(
+      /^Variants A and B would be drafted alike/,
+    );
+    expect(said([{ variants: parseVariantLines('A\nB\nC') }])).toMatch(/^Variants A, B and C would be drafted alike/);
+    // A control with no instruction against one with an instruction, an angle, or a difference in a later step: fine.
+    expect(said([{ variants: parseVariantLines('Control\nShort | Under 60 words.') }])).toBe('');
+    expect(said([{ variants: parseVariantLines('Ops | | revops\nFounder | | founder') }])).toBe('');
+    expect(
+      said([
+        { variants: parseVariantLines('A | Same\nB | Same') },
+        {},
+        { variants: parseVariantLines('A | Ask a question\nB') },
+      ]),
+    ).toBe('');
+    // The offline drafter reads a variant's angle from the first step that gives one: revops for both here.
+    expect(
+      said([{ variants: parseVariantLines('A | | revops\nB') }, { variants: parseVariantLines('A\nB | | revops') }]),
+    ).toMatch(/^Variants A and B would be drafted alike/);
   });
 });

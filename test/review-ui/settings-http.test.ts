@@ -210,6 +210,102 @@ describeEachBackend('RevOps settings over HTTP', (get) => {
     ).toBe(400);
   });
 
+  it('refuses bad step variants once each, in words naming the step and the variant', async () => {
+    const form = {
+      _csrf: app.csrf,
+      name: 'A/B',
+      step_kind_0: 'opener',
+      step_delay_0: '0',
+      window_days: '2',
+      window_start: '09:00',
+      window_end: '11:00',
+    };
+    const refused = async (lines: string, more: Record<string, string> = {}) => {
+      const res = await app.user.post('/settings/templates', { ...form, step_variants_0: lines, ...more });
+      expect(res.status).toBe(400);
+      const text = await res.text();
+      expect(text).not.toMatch(/steps: |Steps item|must have at (least|most)/);
+      return text;
+    };
+    const once = (text: string, sentence: string) => expect(text.split(sentence)).toHaveLength(2);
+    once(await refused('A | Short\n | Long'), 'Step 1 variant B label must not be empty');
+    once(await refused('A | Short'), 'Step 1 needs 2 to 4 variants, or none (it has 1)');
+    once(await refused('A|1\nB|2\nC|3\nD|4\nE|5'), 'Step 1 needs 2 to 4 variants, or none (it has 5)');
+    once(await refused('A | x\nA | y'), 'Step 1 variants need different labels: A twice');
+    once(await refused('A\nB'), 'Variants A and B would be drafted alike');
+    once(
+      await refused('A | x\nB | y', { step_kind_1: 'follow_up', step_delay_1: '2', step_variants_1: 'A|1\nB|2\nC|3' }),
+      'Steps with variants need the same number of them (A is A in every step): step 1 has 2, step 2 has 3',
+    );
+    // With another field wrong as well, both are said.
+    const both = await refused('A | x\nA | y', { name: '' });
+    once(both, 'Name must not be empty');
+    once(both, 'Step 1 variants need different labels: A twice');
+    // The JSON API says the same, and takes good variants (trimmed, typed) with a control that has no instruction.
+    const api = (steps: unknown[]) =>
+      app.user.fetch('/api/templates', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': app.csrf },
+        body: JSON.stringify({ name: 'API A/B', steps, window: { days: [2], start: '09:00', end: '11:00' } }),
+      });
+    const bad = await api([
+      { kind: 'opener', delayDays: 0, variants: [{ label: 'A' }, { label: 'a', instruction: 'x' }] },
+    ]);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toBe(
+      'Step 1 variants need different labels: A twice',
+    );
+    const notList = await api([{ kind: 'opener', delayDays: 0, variants: 'A | x' }]);
+    expect(((await notList.json()) as { error: { message: string } }).error.message).toBe(
+      'Step 1 variants must be a list of variants',
+    );
+    const good = await api([
+      {
+        kind: 'opener',
+        delayDays: 0,
+        variants: [{ label: ' Control ' }, { label: 'Short', instruction: ' Under 60 words. ' }],
+      },
+    ]);
+    expect(good.status).toBe(201);
+    const saved = (await good.json()) as { id: number };
+    expect(await q('SELECT steps FROM sequence_templates WHERE id = $1', [saved.id])).toEqual({
+      steps: [
+        {
+          kind: 'opener',
+          delayDays: 0,
+          newThread: false,
+          branch: null,
+          variants: [
+            { label: 'Control', instruction: '' },
+            { label: 'Short', instruction: 'Under 60 words.' },
+          ],
+        },
+      ],
+    });
+    // The API description still shows a step's variants as a list of label, instruction and angle, not required.
+    const doc = (await (await app.user.fetch('/api/openapi.json')).json()) as {
+      paths: Record<string, { post: { requestBody: { content: Record<string, { schema: unknown }> } } }>;
+    };
+    const step = (
+      doc.paths['/api/templates']!.post.requestBody.content['application/json']!.schema as {
+        properties: { steps: { items: { properties: Record<string, unknown>; required: string[] } } };
+      }
+    ).properties.steps.items;
+    expect(step.required).not.toContain('variants');
+    expect(step.properties.variants).toMatchObject({
+      type: 'array',
+      items: { type: 'object', properties: { label: { type: 'string' }, angle: { enum: expect.any(Array) } } },
+    });
+    expect(step.properties.variants).not.toHaveProperty('default');
+    // Nothing refused was saved.
+    expect(
+      await q('SELECT count(*)::int AS n FROM sequence_templates WHERE workspace_id = $1 AND name = $2', [
+        app.ws.id,
+        'A/B',
+      ]),
+    ).toEqual({ n: 0 });
+  });
+
   it('seals mailbox passwords and keeps them when the form leaves them empty', async () => {
     const base = {
       _csrf: app.csrf,
