@@ -94,8 +94,8 @@ export const listSources = (workspaceId: number, order: keyof typeof SOURCE_ORDE
 
 /**
  * Enabling starts afresh, from the page and the API alike: no failure count, no flag, polled at the next tick.
- * `url` is a new address (given only when it differs): what was learnt from the old one (validators,
- * snapshot) is dropped and the new one is polled at the next tick.
+ * So does a new address (`url`, given only when it differs), which also drops what was learnt from the
+ * old one: validators, snapshot, last error.
  */
 export const updateSourceSettings = (
   workspaceId: number,
@@ -114,9 +114,11 @@ export const updateSourceSettings = (
                 etag = CASE WHEN $7::text IS NULL THEN etag END,
                 last_modified = CASE WHEN $7::text IS NULL THEN last_modified END,
                 snapshot = CASE WHEN $7::text IS NULL THEN snapshot END,
-                flagged_at = CASE WHEN $4 THEN NULL ELSE flagged_at END,
-                consecutive_failures = CASE WHEN $4 THEN 0 ELSE consecutive_failures END,
-                next_poll_at = CASE WHEN $4 OR $7::text IS NOT NULL THEN now() ELSE next_poll_at END
+                last_error = CASE WHEN $7::text IS NULL THEN last_error END,
+                last_error_at = CASE WHEN $7::text IS NULL THEN last_error_at END,
+                flagged_at = CASE WHEN $8 THEN NULL ELSE flagged_at END,
+                consecutive_failures = CASE WHEN $8 THEN 0 ELSE consecutive_failures END,
+                next_poll_at = CASE WHEN $8 THEN now() ELSE next_poll_at END
           WHERE workspace_id = $1 AND id = $2 RETURNING *`,
   values: [
     workspaceId,
@@ -126,6 +128,7 @@ export const updateSourceSettings = (
     s.pollIntervalMinutes ?? null,
     s.config ? JSON.stringify(s.config) : null,
     s.url ?? null,
+    s.enabled === true || s.url !== undefined,
   ],
 });
 

@@ -66,10 +66,14 @@ describeEachBackend("changing a source's address", (get) => {
     return ((await res.json()) as { id: number }).id;
   };
   const row = async (id: number) =>
-    (await one<{ url: string; etag: string | null }>(app.ctx.db, {
-      text: 'SELECT url, etag FROM signal_sources WHERE id = $1',
-      values: [id],
-    }))!;
+    (await one<{ url: string; etag: string | null; last_error: string | null; failures: number; flagged: boolean }>(
+      app.ctx.db,
+      {
+        text: `SELECT url, etag, last_error, consecutive_failures AS failures, flagged_at IS NOT NULL AS flagged
+                 FROM signal_sources WHERE id = $1`,
+        values: [id],
+      },
+    ))!;
   const audits = async (id: number) =>
     (
       await run(app.ctx.db, {
@@ -81,12 +85,23 @@ describeEachBackend("changing a source's address", (get) => {
 
   it('moves it from the API and from the page, checked and normalized as when added, with an audit row', async () => {
     const a = await add({ kind: 'feed', name: 'Acme', url: 'https://feeds.example/a.xml' });
-    await one(app.ctx.db, { text: `UPDATE signal_sources SET etag = '"v1"' WHERE id = $1`, values: [a] });
+    // The old address failed five times and was flagged: the move is what RevOps does about it.
+    await one(app.ctx.db, {
+      text: `UPDATE signal_sources SET etag = '"v1"', last_error = 'FETCH_FAILED: 404', last_error_at = now(),
+                    consecutive_failures = 5, flagged_at = now() WHERE id = $1`,
+      values: [a],
+    });
     const res = await patch(a, { url: 'HTTPS://Feeds.Example/a2.xml' });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { url: string }).url).toBe('https://feeds.example/a2.xml');
-    // The old address's validators are not sent to the new one.
-    expect(await row(a)).toEqual({ url: 'https://feeds.example/a2.xml', etag: null });
+    // The old address's validators are not sent to the new one, and its failures are not the new one's.
+    expect(await row(a)).toEqual({
+      url: 'https://feeds.example/a2.xml',
+      etag: null,
+      last_error: null,
+      failures: 0,
+      flagged: false,
+    });
     const page = await viaPage(a, 'https://feeds.example/a3.xml');
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('“Acme” now polls https://feeds.example/a3.xml');
