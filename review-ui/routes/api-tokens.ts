@@ -18,8 +18,11 @@ import { endpoint, issues } from '../openapi.js';
 const NewToken = z.object({
   name: z.string().trim().min(1, 'a short label for the token').max(100),
   scope: z.enum(['read', 'full']).default('full'),
-  /** Days until it stops working; none: until revoked. */
-  expiresInDays: z.coerce.number().int().min(1).max(3660).optional(),
+  /** Days until it stops working; none (or the form's empty field): until revoked. */
+  expiresInDays: z.preprocess(
+    (v) => (typeof v === 'string' && !v.trim() ? undefined : v),
+    z.coerce.number().int().min(1).max(3660).optional(),
+  ),
 });
 
 const TokenView = z.object({

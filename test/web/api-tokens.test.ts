@@ -97,4 +97,15 @@ describeEachBackend('API tokens', (get) => {
     expect((await bearer(token, '/api/me')).status).toBe(200);
     expect((await b.page('/tokens')).html).not.toContain(token);
   });
+
+  it("creates a token that never expires when the form's expiry is left empty, its default", async () => {
+    const { b, csrf } = await session();
+    const res = await b.post('/tokens', { _csrf: csrf, name: 'no-expiry', scope: 'read', expiresInDays: '' });
+    expect(res.status).toBe(200);
+    const stored = await one<{ expires_at: Date | null }>(get().db, {
+      text: `SELECT expires_at FROM api_tokens WHERE name = 'no-expiry'`,
+      values: [],
+    });
+    expect(stored).toEqual({ expires_at: null });
+  });
 });
