@@ -24,6 +24,9 @@ export function isZone(zone: string | null | undefined): zone is string {
   return !!zone && zoneValid(zone);
 }
 
+/** A reason shown before more text ends as a sentence: "…: Good Feed.", not "…: Good Feed Correct it below". */
+export const asSentence = (s: string): string => (/[.!?…]$/.test(s.trim()) ? s.trim() : `${s.trim()}.`);
+
 const IN_ZONE = 'ccc d LLL yyyy, HH:mm ZZZZ';
 // UTC without luxon (a queue page formats 50 times in UTC; luxon parses the format and builds
 // the date's fields on each call): the names are luxon's own, read once, so the text is the same

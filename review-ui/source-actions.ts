@@ -88,11 +88,11 @@ export function pollUrl(mod: SourceModule, raw: string, allowPrivate: Config['al
   }
 }
 
-/** "A feed", "A Lever job board": the kind as a person names it, in the refusal of a duplicate. */
-function aSourceOf(kind: SourceKind): string {
-  if (kind === 'feed') return 'A feed';
-  if (kind === 'page') return 'A watched page';
-  return `A ${sourceRegistry[kind].label}`;
+/** "A feed", "a Lever job board": the kind as a person names it in a refusal. */
+function aSourceOf(kind: SourceKind, a: 'A' | 'a' = 'A'): string {
+  if (kind === 'feed') return `${a} feed`;
+  if (kind === 'page') return `${a} watched page`;
+  return `${a} ${sourceRegistry[kind]?.label ?? kind}`;
 }
 
 /** One source per kind and address in a workspace: a second would poll the same thing twice. */
@@ -121,7 +121,7 @@ export async function createSource(
   const config = validConfig(input.kind, input.config);
   let url: string | null = null;
   if (mod.polled) {
-    if (!input.url) throw new AppError('VALIDATION', `url: a ${mod.label} needs the address to poll`);
+    if (!input.url) throw new AppError('VALIDATION', `url: ${aSourceOf(input.kind, 'a')} needs the address to poll`);
     url = pollUrl(mod, input.url, ctx.config.allowPrivateFetch);
     await refuseDuplicate(ctx, workspaceId, input.kind, url);
   }
@@ -164,7 +164,7 @@ export async function changeSource(
     const kind = existing.kind as SourceKind;
     const mod = sourceRegistry[kind];
     if (!mod?.polled)
-      throw new AppError('VALIDATION', `url: a ${mod?.label ?? kind} is pushed to Prospector, not polled`);
+      throw new AppError('VALIDATION', `url: ${aSourceOf(kind, 'a')} is pushed to Prospector, not polled`);
     url = pollUrl(mod, b.data.url, ctx.config.allowPrivateFetch);
     await refuseDuplicate(ctx, workspaceId, kind, url, existing.id);
   }

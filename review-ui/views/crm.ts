@@ -15,7 +15,7 @@ import type { SyncInResult } from '../../crm/sync-in.js';
 import type { CrmConnectionRow } from '../../db/queries/crm.js';
 import type { CrmFailureRow, CrmRunRow } from '../../db/queries/crm-runs.js';
 import type { AuthedRequest } from '../authed.js';
-import { inZone } from '../format.js';
+import { asSentence, inZone } from '../format.js';
 import { html, safeUrl, type Html } from '../html.js';
 import { csrfField } from '../layout.js';
 
@@ -148,7 +148,7 @@ export function savedSettingsForm(c: CrmConnectionRow, mapping: FullMapping): Cr
 /** Why the settings form was refused, above the page; the form below keeps what was sent. */
 export const settingsRefused = (reason: string): Html =>
   html`<p class="error" role="alert">
-    The settings were not saved: ${reason} <a href="#crm-settings">Correct them below</a>.
+    The settings were not saved: ${asSentence(reason)} <a href="#crm-settings">Correct them below</a>.
   </p>`;
 
 function settingsForm(req: Request, c: CrmConnectionRow, s: CrmSettingsForm): Html {

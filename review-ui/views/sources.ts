@@ -5,7 +5,7 @@ import { sourceRegistry } from '../../signals/registry.js';
 import { SOURCE_KINDS, type SourceKind } from '../../signals/types.js';
 import type { SourceTestResult } from '../source-actions.js';
 import type { AuthedRequest } from '../authed.js';
-import { inZone } from '../format.js';
+import { asSentence, inZone } from '../format.js';
 import { html, type Html } from '../html.js';
 import { csrfField } from '../layout.js';
 import { extLink } from './draft-facts.js';
@@ -33,11 +33,11 @@ function flash(f: SourcesFlash | undefined): Html | string {
   if (!f) return '';
   if ('refused' in f)
     return html`<p class="error" role="alert">
-      The source was not added: ${f.refused} <a href="#add-source">Correct it below</a>.
+      The source was not added: ${asSentence(f.refused)} <a href="#add-source">Correct it below</a>.
     </p>`;
   if ('notReaddressed' in f)
     return html`<p class="error" role="alert">
-      The address of “${f.notReaddressed.name}” was not changed: ${f.why}
+      The address of “${f.notReaddressed.name}” was not changed: ${asSentence(f.why)}
       <a href="#source-${f.notReaddressed.id}">Correct it below</a>.
     </p>`;
   if ('readdressed' in f)
@@ -118,7 +118,7 @@ export function sourcesPage(req: AuthedRequest, rows: SourceListRow[], f?: Sourc
               <td>
                 ${
                   s.enabled ? 'enabled' : html`<span class="bad">disabled</span>`
-                }${s.consecutive_failures ? html` · ${s.consecutive_failures} failures in a row` : ''}
+                }${s.consecutive_failures ? html` · ${s.consecutive_failures} failure${s.consecutive_failures === 1 ? '' : 's'} in a row` : ''}
               </td>
               <td>${when(s.last_success_at, tz)}</td>
               <td>

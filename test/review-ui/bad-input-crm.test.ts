@@ -69,7 +69,7 @@ describeEachBackend('CRM settings with bad input', (get) => {
     expect(text(html)).toMatch(
       new RegExp(
         '<p class="error" role="alert"> The settings were not saved: Mapping for contact title: ' +
-          'a CRM property name \\(letters, digits, _ \\. -\\), not &quot;job function &lt;b&gt;&quot; ' +
+          'a CRM property name \\(letters, digits, _ \\. -\\), not &quot;job function &lt;b&gt;&quot;\\. ' +
           '<a href="#crm-settings">Correct them below</a>',
       ),
     );

@@ -116,7 +116,7 @@ describeEachBackend('a refused source on the settings page', (get) => {
     expect(res.status).toBe(400);
     const html = await res.text();
     expect(html).toMatch(
-      /<p class="error" role="alert">\s*The source was not added: Poll interval minutes must be at least 5/,
+      /<p class="error" role="alert">\s*The source was not added: Poll interval minutes must be at least 5\. <a href="#add-source">/,
     );
     expect(html).toContain('<h2 id="add-source">Add a source</h2>');
     expect(html).toMatch(/<option value="page"\s+selected>/);
