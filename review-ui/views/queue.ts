@@ -168,7 +168,7 @@ export function queueBody(b: QueueBody): Html {
         ${b.rows.map((x) => queueRow(x, b.now, b.canBulk))}
       </tbody>
     </table>
-    ${b.rows.length ? '' : html`<p class="empty">Nothing waiting${anyFilter(b.query) ? ' with these filters' : ''}. New drafts appear here as signals fire.</p>`}
+    ${b.rows.length || b.total ? '' : html`<p class="empty">Nothing waiting${anyFilter(b.query) ? ' with these filters' : ''}. New drafts appear here as signals fire.</p>`}
     ${b.pager}`;
 }
 

@@ -40,6 +40,26 @@ describe('queue view past the search cap', () => {
     expect(text(cappedPager('/queue', { q: 'signal' }, 1, false))).not.toContain('rel="next"');
   });
 
+  it('past the end of a queue with drafts, says so without "Nothing waiting"', () => {
+    const body = (total: number) =>
+      text(
+        queueBody({
+          query: {},
+          above: [],
+          filters: html``,
+          rows: [],
+          now: new Date(),
+          total,
+          canBulk: false,
+          csrf: html``,
+          pager: html``,
+        }),
+      );
+    expect(body(7)).toContain('7 drafts waiting');
+    expect(body(7)).not.toContain('Nothing waiting');
+    expect(body(0)).toContain('Nothing waiting');
+  });
+
   it('past the end links back to a page with rows, not to another empty page (issue 16)', () => {
     const past = text(cappedPager('/queue', { q: 'signal' }, 500, false, 21));
     expect(past).toContain('There is no page 500 of this search');
