@@ -45,7 +45,7 @@ function expected(i: Issue): string | undefined {
       if (i.expected === 'int') return 'must be a whole number';
       if (i.expected === 'number' || i.expected === 'bigint') return 'must be a number';
       if (i.expected === 'date') return 'must be a date';
-      if (i.expected === 'boolean') return 'must be yes or no';
+      if (i.expected === 'boolean') return 'must be true or false';
       if (i.expected === 'string') return 'must be text';
       return `must be ${/^[aeiou]/.test(i.expected) ? 'an' : 'a'} ${i.expected}`;
     case 'too_small':

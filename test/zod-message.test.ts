@@ -38,3 +38,7 @@ it('does not take a message for a sentence when it only starts with the same let
   const S = z.object({ to: z.string().refine(() => false, 'today or later') });
   expect(said(S, { to: 'x' })).toBe('to: today or later');
 });
+
+it('words a JSON boolean as true or false, what the API takes', () => {
+  expect(said(z.object({ enabled: z.boolean() }), { enabled: 'yes' })).toBe('Enabled must be true or false');
+});
