@@ -135,6 +135,9 @@ export function queueRoutes(ctx: AppContext): Router {
     const needsContact = needsContactSection(q.needsContact);
     const returned = returnedStepsSection(q.returned);
     const canBulk = u.role === 'rep' || u.role === 'admin';
+    // The page asked for, when nothing is on it: paging clamps the number (page=999999 reads page
+    // 100000), and "There is no page 100000" would name a page nobody asked for.
+    const shownPage = q.rows.length || !query.page ? q.page : query.page;
     const params = {
       type: query.type,
       owner: query.owner ? String(query.owner) : undefined,
@@ -160,12 +163,12 @@ export function queueRoutes(ctx: AppContext): Router {
             ? cappedPager(
                 '/queue',
                 params,
-                q.page,
+                shownPage,
                 q.rows.length === q.perPage,
                 // No rows here: the capped count's pages are known to have some.
                 q.rows.length ? undefined : Math.ceil(q.total / q.perPage),
               )
-            : pager('/queue', params, { page: q.page, perPage: q.perPage, total: q.total }),
+            : pager('/queue', params, { page: shownPage, perPage: q.perPage, total: q.total }),
         }),
       ),
     );

@@ -3,6 +3,9 @@
 // to another empty page.
 import { describe, expect, it } from 'vitest';
 import { pager } from '../../review-ui/layout.js';
+import { describeEachBackend } from '../support/db.js';
+import { buildDraft } from '../support/review-builders.js';
+import { useLoggedInApp } from '../support/web.js';
 
 const words = (h: string) =>
   h
@@ -28,3 +31,21 @@ describe('pager past the last page', () => {
     expect(h).toContain('href="/signals?page=3"');
   });
 });
+
+describeEachBackend(
+  'the queue opened far past its end',
+  (get) => {
+    const app = useLoggedInApp(get, 'rep', '/queue');
+
+    it('names the page asked for, not the number paging clamped it to', async () => {
+      await buildDraft(app.ctx.db, { workspaceId: app.ws.id, ownerId: app.ws.users.rep.id });
+      const res = await app.user.fetch('/queue?page=999999');
+      expect(res.status).toBe(200);
+      const h = await res.text();
+      expect(words(h)).toContain('There is no page 999999: 1 in all, on 1 page.');
+      expect(h).not.toContain('100000');
+      expect(h).toContain('href="/queue?page=1"');
+    });
+  },
+  ['pglite'],
+);
