@@ -5,11 +5,12 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import type { AppContext } from '../context.js';
-import { one } from '../db/index.js';
+import { one, run, type Queryable } from '../db/index.js';
 import {
   findSource,
   findSourceAtAddress,
   insertSource,
+  lockSourceAddress,
   updateSourceSettings,
   type SignalSourceRow,
 } from '../db/queries/signal-sources.js';
@@ -95,15 +96,19 @@ function aSourceOf(kind: SourceKind, a: 'A' | 'a' = 'A'): string {
   return `${a} ${sourceRegistry[kind]?.label ?? kind}`;
 }
 
-/** One source per kind and address in a workspace: a second would poll the same thing twice. */
+/**
+ * One source per kind and address in a workspace: a second would poll the same thing twice. Inside the
+ * transaction that then writes, under the address's lock, so two adds at once cannot both pass.
+ */
 async function refuseDuplicate(
-  ctx: Pick<AppContext, 'db'>,
+  tx: Queryable,
   workspaceId: number,
   kind: SourceKind,
   url: string,
   exceptId: number | null = null,
 ): Promise<void> {
-  const other = await one(ctx.db, findSourceAtAddress(workspaceId, kind, url, exceptId));
+  await run(tx, lockSourceAddress(workspaceId, kind, url));
+  const other = await one(tx, findSourceAtAddress(workspaceId, kind, url, exceptId));
   if (other) throw new AppError('VALIDATION', `${aSourceOf(kind)} with this address already exists: ${other.name}`);
 }
 
@@ -123,21 +128,24 @@ export async function createSource(
   if (mod.polled) {
     if (!input.url) throw new AppError('VALIDATION', `url: ${aSourceOf(input.kind, 'a')} needs the address to poll`);
     url = pollUrl(mod, input.url, ctx.config.allowPrivateFetch);
-    await refuseDuplicate(ctx, workspaceId, input.kind, url);
   }
   const secret = input.kind === 'webhook' ? randomBytes(32).toString('base64url') : null;
-  const source = (await one(
-    ctx.db,
-    insertSource(workspaceId, {
-      kind: input.kind,
-      name: input.name,
-      url,
-      config,
-      secretEnc: secret ? ctx.secrets.seal(secret) : null,
-      pollIntervalMinutes: input.pollIntervalMinutes,
-    }),
-  ))!;
-  await auditRequest(ctx.db, who, 'source.created', { type: 'signal_source', id: source.id }, { kind: input.kind });
+  const source = await ctx.db.transaction(async (tx) => {
+    if (url) await refuseDuplicate(tx, workspaceId, input.kind, url);
+    const row = (await one(
+      tx,
+      insertSource(workspaceId, {
+        kind: input.kind,
+        name: input.name,
+        url,
+        config,
+        secretEnc: secret ? ctx.secrets.seal(secret) : null,
+        pollIntervalMinutes: input.pollIntervalMinutes,
+      }),
+    ))!;
+    await auditRequest(tx, who, 'source.created', { type: 'signal_source', id: row.id }, { kind: input.kind });
+    return row;
+  });
   return { source, secret };
 }
 
@@ -166,10 +174,12 @@ export async function changeSource(
     if (!mod?.polled)
       throw new AppError('VALIDATION', `url: ${aSourceOf(kind, 'a')} is pushed to Prospector, not polled`);
     url = pollUrl(mod, b.data.url, ctx.config.allowPrivateFetch);
-    await refuseDuplicate(ctx, workspaceId, kind, url, existing.id);
   }
   const moved = url !== undefined && url !== existing.url ? url : undefined;
-  const row = (await one(ctx.db, updateSourceSettings(workspaceId, existing.id, { ...b.data, config, url: moved })))!;
+  const row = await ctx.db.transaction(async (tx) => {
+    if (url !== undefined) await refuseDuplicate(tx, workspaceId, existing.kind as SourceKind, url, existing.id);
+    return (await one(tx, updateSourceSettings(workspaceId, existing.id, { ...b.data, config, url: moved })))!;
+  });
   const { enabled, ...rest } = b.data;
   if (enabled !== undefined)
     await auditRequest(ctx.db, who, `source.${enabled ? 'enabled' : 'disabled'}`, { type: 'signal_source', id });

@@ -73,6 +73,16 @@ export const findSourceAtAddress = (
   values: [workspaceId, kind, url, exceptId],
 });
 
+/**
+ * Serialises adding (or moving) a source to one address: taken in the transaction that checks
+ * findSourceAtAddress and then writes, so two adds at the same moment cannot both find it free.
+ * Transaction-scoped: released at commit or rollback, on PostgreSQL and PGlite alike.
+ */
+export const lockSourceAddress = (workspaceId: number, kind: string, url: string): Sql => ({
+  text: `SELECT pg_advisory_xact_lock(hashtext($1))`,
+  values: [`signal_source:${workspaceId}:${kind}:${url}`],
+});
+
 /** By id alone, for the poll job and the signed webhook, which learn the workspace from the row. */
 export const findSourceInAnyWorkspace = (id: number): Sql<SignalSourceRow> => ({
   text: `SELECT * FROM signal_sources WHERE id = $1`,
