@@ -12,8 +12,22 @@ const ZOD_TEXT =
 /** Field words a person reads in capitals: "linkedin_url" → "Linkedin URL". */
 const ACRONYMS = new Set(['url', 'id', 'ip', 'api', 'crm', 'csv', 'smtp', 'imap', 'soql']);
 
-/** "daily_cap" → "Daily cap", ["company", "timeZone"] → "Company time zone", ["heldStages", 0] → "Held stages item 1". */
-export function fieldLabel(path: readonly PropertyKey[]): string {
+/**
+ * What a form calls its fields, by key: `{ pollIntervalMinutes: 'Poll every (minutes)' }`, so a refusal
+ * names a field as the page shows it. Keys below a labelled one are the person's own JSON keys, quoted.
+ */
+export type FieldLabels = Readonly<Record<string, string>>;
+
+const pathItem = (p: PropertyKey) => (typeof p === 'number' ? `item ${p + 1}` : `“${String(p)}”`);
+
+/**
+ * "daily_cap" → "Daily cap", ["company", "timeZone"] → "Company time zone", ["heldStages", 0] → "Held stages item 1";
+ * with `labels`, ["config", "maxAgeDays"] → "Settings “maxAgeDays”" when config is labelled "Settings".
+ */
+export function fieldLabel(path: readonly PropertyKey[], labels?: FieldLabels): string {
+  const head = path[0];
+  const label = typeof head === 'string' && labels && Object.hasOwn(labels, head) ? labels[head] : undefined;
+  if (label) return [label, ...path.slice(1).map(pathItem)].join(' ');
   const words = path
     .map((p) =>
       typeof p === 'number'
@@ -80,9 +94,13 @@ function expected(i: Issue): string | undefined {
   }
 }
 
+/** A schema's own message written as what the field is or must be ("must be a JSON object"): its field goes first. */
+const PREDICATE = /^(is|are|must|has|needs|cannot) /;
+
 /**
  * One issue in words: "Daily cap must be a whole number"; a schema's own sentence that names its field
- * ("time zone must be an IANA name…") as that sentence, capitalised; else "path: the schema's own message".
+ * ("time zone must be an IANA name…") as that sentence, capitalised; a schema's own predicate ("must be a
+ * JSON object") after its field's name; else "path: the schema's own message".
  */
 export function issueText(i: Issue, label?: string): string {
   const what = expected(i);
@@ -90,10 +108,11 @@ export function issueText(i: Issue, label?: string): string {
   const field = label ?? (i.path.length ? fieldLabel(i.path) : undefined);
   if (field && i.message.toLowerCase().startsWith(`${field.toLowerCase()} `))
     return field + i.message.slice(field.length);
+  if (PREDICATE.test(i.message)) return `${field ?? 'The value'} ${i.message}`;
   return `${label ?? (i.path.join('.') || 'body')}: ${i.message}`;
 }
 
-/** Every issue of a failed parse as one VALIDATION message. */
-export function issues(err: z.ZodError): string {
-  return err.issues.map((i) => issueText(i)).join('; ');
+/** Every issue of a failed parse as one VALIDATION message; `labels`: the form's names for its fields. */
+export function issues(err: z.ZodError, labels?: FieldLabels): string {
+  return err.issues.map((i) => issueText(i, labels ? fieldLabel(i.path, labels) : undefined)).join('; ');
 }

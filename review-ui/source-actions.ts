@@ -20,7 +20,19 @@ import { sourceRegistry } from '../signals/registry.js';
 import { fetchOptionsFor } from '../signals/poll.js';
 import { SOURCE_KINDS, type RawItem, type SourceKind, type SourceModule } from '../signals/types.js';
 import { auditRequest, type Actor } from './audit.js';
-import { issues } from './openapi.js';
+import { fieldLabel, issues, issueText, type FieldLabels } from '../zod-message.js';
+
+/**
+ * The add form's labels (views/sources.ts shows them): every refusal from the page, the API and the CLI
+ * names a field so ("Poll every (minutes) must be at least 5"), through zod-message like any other.
+ */
+export const SOURCE_FIELDS = {
+  kind: 'Kind',
+  name: 'Name',
+  url: 'URL',
+  pollIntervalMinutes: 'Poll every (minutes)',
+  config: 'Settings',
+} as const satisfies FieldLabels;
 
 const Interval = z.coerce.number().int().min(5).max(10_080);
 /**
@@ -34,11 +46,11 @@ const SourceConfig = z.preprocess(
     try {
       return JSON.parse(v) as unknown;
     } catch {
-      ctx.addIssue({ code: 'custom', message: 'not valid JSON; a JSON object, e.g. {"maxAgeDays": 30}' });
+      ctx.addIssue({ code: 'custom', message: 'must be valid JSON, e.g. {"maxAgeDays": 30}' });
       return z.NEVER;
     }
   },
-  z.record(z.string(), z.unknown(), { error: 'a JSON object, e.g. {"maxAgeDays": 30}' }),
+  z.record(z.string(), z.unknown(), { error: 'must be a JSON object, e.g. {"maxAgeDays": 30}' }),
 );
 export const NewSource = z.object({
   kind: z.enum(SOURCE_KINDS),
@@ -63,7 +75,11 @@ export const SourcePatch = z.object({
 /** The kind's config, validated; `demo` is the demo seed's mark, never a person's to set. */
 function validConfig(kind: SourceKind, config: Record<string, unknown>): Record<string, unknown> {
   const p = sourceRegistry[kind].config.safeParse(config);
-  if (!p.success) throw new AppError('VALIDATION', `config: ${issues(p.error)}`);
+  if (!p.success)
+    throw new AppError(
+      'VALIDATION',
+      p.error.issues.map((i) => issueText(i, fieldLabel(['config', ...i.path], SOURCE_FIELDS))).join('; '),
+    );
   const { demo: _demo, ...rest } = p.data as Record<string, unknown>;
   return rest;
 }
@@ -71,7 +87,8 @@ function validConfig(kind: SourceKind, config: Record<string, unknown>): Record<
 /**
  * The address a source of this kind polls: the kind's normalization first (a board page becomes its
  * API), then the one check every fetch makes (net/), so an address is refused when it is added, or
- * tried before adding, with the words each poll would use. A VALIDATION error whose message starts `url: `.
+ * tried before adding, with the words each poll would use. A VALIDATION error naming the field: "URL is
+ * not a web address; …", "URL cannot be polled: localhost is a private or reserved address; …".
  */
 export function pollUrl(mod: SourceModule, raw: string, allowPrivate: Config['allowPrivateFetch']): string {
   let normalized = raw;
@@ -83,8 +100,11 @@ export function pollUrl(mod: SourceModule, raw: string, allowPrivate: Config['al
   try {
     return checkFetchUrl(normalized, { allowPrivate }).href;
   } catch (err) {
-    if (err instanceof AppError && (err.code === 'VALIDATION' || err.code === 'FETCH_BLOCKED'))
-      throw new AppError('VALIDATION', `url: ${err.message}`, { cause: err });
+    // net/ says what is wrong with the address: not one at all (VALIDATION), or one never fetched.
+    if (err instanceof AppError && err.code === 'VALIDATION')
+      throw new AppError('VALIDATION', `${SOURCE_FIELDS.url} is ${err.message}`, { cause: err });
+    if (err instanceof AppError && err.code === 'FETCH_BLOCKED')
+      throw new AppError('VALIDATION', `${SOURCE_FIELDS.url} cannot be polled: ${err.message}`, { cause: err });
     throw err;
   }
 }
@@ -120,13 +140,17 @@ export async function createSource(
   body: unknown,
 ): Promise<{ source: SignalSourceRow; secret: string | null }> {
   const b = NewSource.safeParse(body ?? {});
-  if (!b.success) throw new AppError('VALIDATION', issues(b.error));
+  if (!b.success) throw new AppError('VALIDATION', issues(b.error, SOURCE_FIELDS));
   const input = b.data;
   const mod = sourceRegistry[input.kind];
   const config = validConfig(input.kind, input.config);
   let url: string | null = null;
   if (mod.polled) {
-    if (!input.url) throw new AppError('VALIDATION', `url: ${aSourceOf(input.kind, 'a')} needs the address to poll`);
+    if (!input.url)
+      throw new AppError(
+        'VALIDATION',
+        `${SOURCE_FIELDS.url} is required: ${aSourceOf(input.kind, 'a')} needs an address to poll`,
+      );
     url = pollUrl(mod, input.url, ctx.config.allowPrivateFetch);
   }
   const secret = input.kind === 'webhook' ? randomBytes(32).toString('base64url') : null;
@@ -161,7 +185,7 @@ export async function changeSource(
   body: unknown,
 ): Promise<SignalSourceRow> {
   const b = SourcePatch.safeParse(body ?? {});
-  if (!b.success) throw new AppError('VALIDATION', issues(b.error));
+  if (!b.success) throw new AppError('VALIDATION', issues(b.error, SOURCE_FIELDS));
   const existing = await one(ctx.db, findSource(workspaceId, id));
   if (!existing) throw new AppError('NOT_FOUND', 'No such source.');
   const config = b.data.config
@@ -172,7 +196,10 @@ export async function changeSource(
     const kind = existing.kind as SourceKind;
     const mod = sourceRegistry[kind];
     if (!mod?.polled)
-      throw new AppError('VALIDATION', `url: ${aSourceOf(kind, 'a')} is pushed to Prospector, not polled`);
+      throw new AppError(
+        'VALIDATION',
+        `${SOURCE_FIELDS.url} cannot be set: ${aSourceOf(kind, 'a')} is pushed to Prospector, not polled`,
+      );
     url = pollUrl(mod, b.data.url, ctx.config.allowPrivateFetch);
   }
   const moved = url !== undefined && url !== existing.url ? url : undefined;

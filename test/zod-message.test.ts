@@ -42,3 +42,19 @@ it('does not take a message for a sentence when it only starts with the same let
 it('words a JSON boolean as true or false, what the API takes', () => {
   expect(said(z.object({ enabled: z.boolean() }), { enabled: 'yes' })).toBe('Enabled must be true or false');
 });
+
+it("names a field by the form's label, the JSON keys below it quoted, and puts it before a schema's predicate", () => {
+  const labels = { pollIntervalMinutes: 'Poll every (minutes)', config: 'Settings' };
+  const S = z.object({
+    pollIntervalMinutes: z.number().int().min(5),
+    config: z.record(z.string(), z.object({ maxAgeDays: z.number() }), { error: 'must be a JSON object' }),
+    name: z.string().min(1),
+  });
+  expect(issues(S.safeParse({ pollIntervalMinutes: 2, config: [], name: '' }).error!, labels)).toBe(
+    'Poll every (minutes) must be at least 5; Settings must be a JSON object; Name must not be empty',
+  );
+  expect(
+    issues(S.safeParse({ pollIntervalMinutes: 5, config: { a: { maxAgeDays: 'x' } }, name: 'n' }).error!, labels),
+  ).toBe('Settings “a” “maxAgeDays” must be a number');
+  expect(fieldLabel(['config', 'keywords', 0], labels)).toBe('Settings “keywords” item 1');
+});

@@ -28,7 +28,7 @@ import { assignSignalAccount, unmatchedCompanies } from '../../signals/review.js
 import { eventItem, JobChangeEvent, verifySignature, WebhookPayload } from '../../signals/sources/webhook.js';
 import { SOURCE_KINDS } from '../../signals/types.js';
 import { addManualSignal, URL_WORDS } from '../signal-actions.js';
-import { changeSource, createSource, pollUrl } from '../source-actions.js';
+import { changeSource, createSource, pollUrl, SOURCE_FIELDS } from '../source-actions.js';
 import { authedRouter } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
 import { pageParams } from '../layout.js';
@@ -253,7 +253,7 @@ export function signalApiRoutes(ctx: AppContext): Router {
   // Fetch once and show what would be found, storing nothing.
   r.post('/sources/test', requireRole('revops'), async (req, res, user) => {
     const b = TestBody.safeParse(req.body ?? {});
-    if (!b.success) throw new AppError('VALIDATION', issues(b.error));
+    if (!b.success) throw new AppError('VALIDATION', issues(b.error, SOURCE_FIELDS));
     const url = pollUrl(sourceRegistry[b.data.kind], b.data.url, ctx.config.allowPrivateFetch);
     const { demo: _demo, ...config } = b.data.config;
     const result = await fetchSource(

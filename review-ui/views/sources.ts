@@ -3,7 +3,7 @@
 import type { SignalSourceRow, SourceListRow } from '../../db/queries/signal-sources.js';
 import { sourceRegistry } from '../../signals/registry.js';
 import { SOURCE_KINDS, type SourceKind } from '../../signals/types.js';
-import type { SourceTestResult } from '../source-actions.js';
+import { SOURCE_FIELDS, type SourceTestResult } from '../source-actions.js';
 import type { AuthedRequest } from '../authed.js';
 import { asSentence, inZone } from '../format.js';
 import { html, type Html } from '../html.js';
@@ -146,19 +146,22 @@ export function sourcesPage(req: AuthedRequest, rows: SourceListRow[], f?: Sourc
     <form method="post" action="/settings/sources" class="stack wide">
       ${csrfField(req)}
       <label
-        >Kind
+        >${SOURCE_FIELDS.kind}
         <select name="kind">
           ${SOURCE_KINDS.map((k) => html`<option value="${k}" ${form.kind === k ? html`selected` : ''}>${sourceRegistry[k].label}</option>`)}
         </select></label
       >
-      <label>Name <input name="name" required maxlength="200" value="${form.name}" /></label>
-      <label>URL <input name="url" type="url" placeholder="https://example.com/feed.xml" value="${form.url}" /></label>
+      <label>${SOURCE_FIELDS.name} <input name="name" required maxlength="200" value="${form.name}" /></label>
       <label
-        >Poll every (minutes)
+        >${SOURCE_FIELDS.url}
+        <input name="url" type="url" placeholder="https://example.com/feed.xml" value="${form.url}"
+      /></label>
+      <label
+        >${SOURCE_FIELDS.pollIntervalMinutes}
         <input name="pollIntervalMinutes" type="number" min="5" max="10080" value="${form.pollIntervalMinutes}"
       /></label>
       <label
-        >Settings (JSON, optional)
+        >${SOURCE_FIELDS.config} <span class="muted">(JSON, optional)</span>
         <textarea name="config" rows="2" placeholder='{"maxAgeDays": 30}'>${form.config}</textarea>
       </label>
       <button type="submit">Add source</button>

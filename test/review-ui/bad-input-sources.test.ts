@@ -15,21 +15,30 @@ describeEachBackend('adding a source with a bad address', (get) => {
 
   it('refuses it in words on the page and in the API alike, storing nothing', async () => {
     const bad: [Record<string, string>, string][] = [
-      [{ kind: 'greenhouse', url: 'http://' }, 'url: not a web address'],
-      [{ kind: 'lever', url: 'https://exa mple.com/jobs' }, 'url: not a web address'],
-      [{ kind: 'feed', url: 'https://exa mple.com/feed.xml' }, 'url: not a web address'],
-      [{ kind: 'feed', url: 'https://user:secret@feeds.example/x.xml' }, 'url: an address with a user name'],
+      [{ kind: 'greenhouse', url: 'http://' }, 'URL is not a web address'],
+      [{ kind: 'lever', url: 'https://exa mple.com/jobs' }, 'URL is not a web address'],
+      [{ kind: 'feed', url: 'https://exa mple.com/feed.xml' }, 'URL is not a web address'],
+      [
+        { kind: 'feed', url: 'https://user:secret@feeds.example/x.xml' },
+        'URL cannot be polled: an address with a user name',
+      ],
       [{ kind: 'feed', url: 'http://10.0.0.1/feed.xml' }, '10.0.0.1 is a private or reserved address'],
       [{ kind: 'page', url: 'http://169.254.169.254/latest/meta-data' }, '169.254.169.254 is a private or reserved'],
       [{ kind: 'feed', url: 'http://[::1]/feed.xml' }, '::1 is a private or reserved address'],
       [{ kind: 'ashby', url: 'http://localhost:5432/' }, 'localhost is a private or reserved address'],
       [{ kind: 'feed', url: 'http://0x7f000001/feed.xml' }, '127.0.0.1 is a private or reserved address'],
       // localhost is refused by net/'s literal check, the one every fetch makes: any spelling of it.
-      [{ kind: 'feed', url: 'http://LOCALHOST./feed.xml' }, 'url: localhost. is a private or reserved address'],
-      [{ kind: 'page', url: 'http://intranet.localhost:8080/' }, 'url: intranet.localhost is a private or reserved'],
+      [
+        { kind: 'feed', url: 'http://LOCALHOST./feed.xml' },
+        'URL cannot be polled: localhost. is a private or reserved address',
+      ],
+      [
+        { kind: 'page', url: 'http://intranet.localhost:8080/' },
+        'URL cannot be polled: intranet.localhost is a private or reserved',
+      ],
       [
         { kind: 'feed', url: 'ftp://feeds.example/x.xml' },
-        'url: an http(s) address is needed; ftp: addresses are never fetched',
+        'URL cannot be polled: an http(s) address is needed; ftp: addresses are never fetched',
       ],
     ];
     const before = await count();
@@ -67,11 +76,11 @@ describeEachBackend('adding a source with a bad address', (get) => {
     ];
     for (const form of bad) {
       const tried = await words(await tryIt(form));
-      expect(tried, form.url).toMatch(/^url: /);
+      expect(tried, form.url).toMatch(/^URL (is|cannot be polled:) /);
       expect(tried, form.url).toBe(await words(await addViaApi({ name: 'Bad', ...form })));
     }
     expect(await words(await tryIt({ kind: 'lever', url: 'https://exa mple.com/jobs' }))).toBe(
-      'url: not a web address; an http(s) address like https://example.com/feed.xml',
+      'URL is not a web address; an http(s) address like https://example.com/feed.xml',
     );
   });
 
@@ -85,7 +94,7 @@ describeEachBackend('adding a source with a bad address', (get) => {
     expect(viaApi.status).toBe(400);
     const message = ((await viaApi.json()) as { error: { message: string } }).error.message;
     expect(message).toBe(
-      'url: localhost is a private or reserved address; set ALLOW_PRIVATE_FETCH to allow it (true, or a list of origins)',
+      'URL cannot be polled: localhost is a private or reserved address; set ALLOW_PRIVATE_FETCH to allow it (true, or a list of origins)',
     );
     const viaPage = await addViaPage(form);
     expect(viaPage.status).toBe(400);
@@ -116,7 +125,7 @@ describeEachBackend('a refused source on the settings page', (get) => {
     expect(res.status).toBe(400);
     const html = await res.text();
     expect(html).toMatch(
-      /<p class="error" role="alert">\s*The source was not added: Poll interval minutes must be at least 5\. <a href="#add-source">/,
+      /<p class="error" role="alert">\s*The source was not added: Poll every \(minutes\) must be at least 5\. <a href="#add-source">/,
     );
     expect(html).toContain('<h2 id="add-source">Add a source</h2>');
     expect(html).toMatch(/<option value="page"\s+selected>/);
@@ -160,13 +169,77 @@ describeEachBackend('the log of a refused source', (get) => {
     expect(rejected.filter((l) => l.url === '/settings/sources?_csrf=***')).toHaveLength(refused.length);
     expect(rejected.map((l) => l.why)).toEqual(
       expect.arrayContaining([
-        'url: an address with a user name or password in it is never fetched',
-        expect.stringContaining('url: 10.0.0.1 is a private or reserved address'),
-        expect.stringContaining('url: not a web address'),
-        expect.stringContaining('config: not valid JSON'),
+        'URL cannot be polled: an address with a user name or password in it is never fetched',
+        expect.stringContaining('URL cannot be polled: 10.0.0.1 is a private or reserved address'),
+        expect.stringContaining('URL is not a web address'),
+        expect.stringContaining('Settings must be valid JSON'),
       ]),
     );
     const all = logged.lines.join('\n');
     for (const s of secrets) expect(all).not.toContain(s);
+  });
+});
+
+describeEachBackend('the words of a refused source', (get) => {
+  const app = useSourcesWeb(get);
+  const message = async (res: Response) => {
+    expect(res.status).toBe(400);
+    return ((await res.json()) as { error: { message: string } }).error.message;
+  };
+  const patch = (id: number, body: Record<string, unknown>) =>
+    fetch(`${app.base}/api/sources/${id}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${app.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  /** A field named as code names it ("url: …", "config: …", "Poll interval minutes"), not as the page does. */
+  const codeWords = /(^|; )(url|config|kind|name|pollIntervalMinutes|body|Config [a-z]|Poll interval minutes)\b:?/;
+
+  it('are sentences naming each field by the label the page shows, from the page and the API alike', async () => {
+    const form = (await app.page.page('/settings/sources')).html;
+    for (const label of ['Kind', 'Name', 'URL', 'Poll every (minutes)', 'Settings'])
+      expect(form).toContain(`>${label}`);
+    const cases: [Record<string, string>, string][] = [
+      [
+        { kind: 'feed', name: 'Both', url: 'https://feeds.example/a.xml', pollIntervalMinutes: '2', config: '{nope' },
+        'Poll every (minutes) must be at least 5; Settings must be valid JSON, e.g. {"maxAgeDays": 30}',
+      ],
+      [
+        { kind: 'feed', name: 'Typed', url: 'https://feeds.example/b.xml', config: '{"maxAgeDays": "a month"}' },
+        'Settings “maxAgeDays” must be a number',
+      ],
+      [
+        { kind: 'feed', name: 'Array', url: 'https://feeds.example/c.xml', config: '[1]' },
+        'Settings must be a JSON object',
+      ],
+      [{ kind: 'feed', name: 'No address' }, 'URL is required: a feed needs an address to poll'],
+      [{ kind: 'feed', name: 'Spaced', url: 'https://exa mple.com/x.xml' }, 'URL is not a web address'],
+      [
+        { kind: 'feed', name: 'Credentials', url: 'https://ann:pw@feeds.example/x.xml' },
+        'URL cannot be polled: an address with a user name or password in it is never fetched',
+      ],
+    ];
+    for (const [body, words] of cases) {
+      const viaApi = await message(await app.addViaApi(body));
+      expect(viaApi, JSON.stringify(body)).toContain(words);
+      expect(viaApi).not.toMatch(codeWords);
+      const viaPage = await app.addViaPage(body);
+      expect(viaPage.status).toBe(400);
+      expect(await viaPage.text()).toContain(`The source was not added: ${escapeHtml(viaApi)}`);
+    }
+    // PATCH /api/sources/:id, and the page's address form, in the same words.
+    const added = (await (
+      await app.addViaApi({ kind: 'feed', name: 'Kept', url: 'https://feeds.example/k.xml' })
+    ).json()) as {
+      id: number;
+    };
+    const refused = await message(await patch(added.id, { name: ' ', pollIntervalMinutes: 1, url: 'http://' }));
+    expect(refused).toBe('Name must not be empty; Poll every (minutes) must be at least 5');
+    expect(await message(await patch(added.id, { url: 'http://' }))).toBe(
+      'URL is not a web address; an http(s) address like https://example.com/feed.xml',
+    );
+    expect(await message(await patch(added.id, { config: { maxAgeDays: 0 } }))).toBe(
+      'Settings “maxAgeDays” must be more than 0',
+    );
   });
 });

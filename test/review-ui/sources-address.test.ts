@@ -121,13 +121,17 @@ describeEachBackend("changing a source's address", (get) => {
       [
         a,
         'http://localhost:8080/feed.xml',
-        'url: localhost is a private or reserved address; set ALLOW_PRIVATE_FETCH to allow it (true, or a list of origins)',
+        'URL cannot be polled: localhost is a private or reserved address; set ALLOW_PRIVATE_FETCH to allow it (true, or a list of origins)',
       ],
-      [a, 'https://ann:pw@feeds.example/x.xml', 'url: an address with a user name or password in it is never fetched'],
+      [
+        a,
+        'https://ann:pw@feeds.example/x.xml',
+        'URL cannot be polled: an address with a user name or password in it is never fetched',
+      ],
       [
         hook,
         'https://feeds.example/hook.xml',
-        'url: a Signed webhook (job changes and other events) is pushed to Prospector, not polled',
+        'URL cannot be set: a Signed webhook (job changes and other events) is pushed to Prospector, not polled',
       ],
     ];
     for (const [id, url, words] of cases) {

@@ -127,15 +127,15 @@ describe('signal commands', () => {
       [add('feed', 'Again', `${srv.base}/other.xml`), 'A feed with this address already exists: Other'],
       [
         add('feed', 'Local', 'http://localhost:8080/feed.xml'),
-        'url: localhost is a private or reserved address; set ALLOW_PRIVATE_FETCH to allow it (true, or a list of origins)',
+        'URL cannot be polled: localhost is a private or reserved address; set ALLOW_PRIVATE_FETCH to allow it (true, or a list of origins)',
       ],
       [
         add('lever', 'Spaced', 'https://exa mple.com/jobs'),
-        'url: not a web address; an http(s) address like https://example.com/feed.xml',
+        'URL is not a web address; an http(s) address like https://example.com/feed.xml',
       ],
       [
         [...add('feed', 'Quick', `${srv.base}/quick.xml`), '--interval', '2'],
-        'Poll interval minutes must be at least 5',
+        'Poll every (minutes) must be at least 5',
       ],
     ];
     for (const [args, words] of refusals) {
@@ -151,12 +151,12 @@ describe('signal commands', () => {
     const malformed = await refusedCli('source', 'test', 'https://exa mple.com/jobs', '--kind', 'lever');
     expect([malformed.code, malformed.stderr]).toEqual([
       2,
-      'prospector: url: not a web address; an http(s) address like https://example.com/feed.xml\n',
+      'prospector: URL is not a web address; an http(s) address like https://example.com/feed.xml\n',
     ]);
     const local = await refusedCli('source', 'test', 'http://localhost:8080/feed.xml');
     expect([local.code, local.stderr]).toEqual([
       2,
-      'prospector: url: localhost is a private or reserved address; set ALLOW_PRIVATE_FETCH to allow it (true, or a list of origins)\n',
+      'prospector: URL cannot be polled: localhost is a private or reserved address; set ALLOW_PRIVATE_FETCH to allow it (true, or a list of origins)\n',
     ]);
   }, 120_000);
 });

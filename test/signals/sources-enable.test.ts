@@ -128,11 +128,11 @@ describeEachBackend('a source from the page and from the API', (get) => {
 
   it('refuses the same bad input with the same message', async () => {
     const bad: [Record<string, string>, string][] = [
-      [{ kind: 'feed', name: 'No URL' }, 'url: a '],
-      [{ kind: 'feed', name: 'FTP', url: 'ftp://feeds.example/x.xml' }, 'url: an http(s) address'],
+      [{ kind: 'feed', name: 'No URL' }, 'URL is required: a feed needs an address to poll'],
+      [{ kind: 'feed', name: 'FTP', url: 'ftp://feeds.example/x.xml' }, 'URL cannot be polled: an http(s) address'],
       [
         { kind: 'feed', name: 'Often', url: 'https://feeds.example/x.xml', pollIntervalMinutes: '1' },
-        'Poll interval minutes must be at least 5',
+        'Poll every (minutes) must be at least 5',
       ],
       [{ kind: 'nonsense', name: 'What' }, 'Kind must be one of feed'],
       [{ kind: 'feed', name: '  ', url: 'https://feeds.example/x.xml' }, 'Name must not be empty'],
