@@ -20,6 +20,9 @@ const systemLookup: LookupAll = async (host) =>
 
 let lookupAll: LookupAll = systemLookup;
 
+/** A name with no address, coded as the resolver codes it, so it is worded as one (errors.ts). */
+const noAddress = (host: string) => Object.assign(new Error(`${host} has no address`), { code: 'ENOTFOUND' });
+
 /**
  * Resolve outbound names with these DNS servers (`DNS_SERVERS`, `host` or `host:port`) instead
  * of the system resolver, e.g. a filtering resolver; none or empty: the system resolver again.
@@ -37,7 +40,7 @@ export function useDnsServers(servers?: readonly string[]): void {
       ...(v4.status === 'fulfilled' ? v4.value.map((address) => ({ address, family: 4 })) : []),
       ...(v6.status === 'fulfilled' ? v6.value.map((address) => ({ address, family: 6 })) : []),
     ];
-    if (!list.length) throw v4.status === 'rejected' ? v4.reason : new Error(`${host} has no address`);
+    if (!list.length) throw v4.status === 'rejected' ? v4.reason : noAddress(host);
     return list;
   };
 }
@@ -52,7 +55,7 @@ export async function resolvePinned(host: string, allowPrivate: boolean): Promis
     return { address: host, family: net.isIP(host) };
   }
   const list = await lookupAll(host);
-  if (!list.length) throw new Error(`${host} has no address`);
+  if (!list.length) throw noAddress(host);
   if (!allowPrivate && list.some((a) => !isPublicAddress(a.address))) throw blockedError(host);
   return list[0]!;
 }

@@ -154,7 +154,11 @@ function requestOnce(url: URL, opts: FetchOptions, headers: Record<string, strin
       res.on('error', (e) => done(fetchError('network', `reading ${url.href}: ${e.message}`, { cause: e })));
     });
     req.on('error', (e) =>
-      done(e instanceof AppError ? e : fetchError('network', `${url.href}: ${(e as Error).message}`, { cause: e })),
+      done(
+        e instanceof AppError
+          ? e
+          : fetchError('network', `${url.href}: ${(e as Error).message}`, { cause: e, host: url.hostname }),
+      ),
     );
     req.end();
   });

@@ -17,7 +17,7 @@ import {
 import { AppError } from '../errors.js';
 import { checkFetchUrl } from '../net/http.js';
 import { sourceRegistry } from '../signals/registry.js';
-import { fetchOptionsFor } from '../signals/poll.js';
+import { fetchOptionsFor, pollErrorText } from '../signals/poll.js';
 import { SOURCE_KINDS, type RawItem, type SourceKind, type SourceModule } from '../signals/types.js';
 import { auditRequest, type Actor } from './audit.js';
 import { fieldLabel, issues, issueText, type FieldLabels } from '../zod-message.js';
@@ -253,6 +253,6 @@ export async function testSource(
     );
     return { ok: true, items: r.items.slice(0, 50), notModified: r.notModified, finalUrl: r.finalUrl };
   } catch (err) {
-    return { ok: false, items: [], error: (err as Error).message };
+    return { ok: false, items: [], error: pollErrorText(err) };
   }
 }

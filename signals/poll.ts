@@ -10,6 +10,7 @@ import {
 } from '../db/queries/signal-sources.js';
 import { AppError, isAppError } from '../errors.js';
 import type { Renderer } from '../net/browser.js';
+import { fetchFailureWords, systemCode } from '../net/errors.js';
 import type { FetchOptions } from '../net/http.js';
 import { userAgent } from '../net/identity.js';
 import { ingestItems, type IngestContext, type IngestOutcome } from './ingest.js';
@@ -60,6 +61,17 @@ export async function fetchSource(spec: SourceSpec, ctx: PollContext): Promise<P
   return mod.poll({ ...spec, config: parsed.data }, ctx);
 }
 
+/**
+ * A failed poll as stored on the source and shown to RevOps: the reason in words, then the codes an
+ * operator searches for in brackets, e.g. "The address feeds.invalid could not be found (DNS)
+ * [FETCH_FAILED ENOTFOUND]", "The server answered 404 Not Found [FETCH_FAILED]".
+ */
+export function pollErrorText(err: unknown): string {
+  if (!isAppError(err)) return `${(err as Error)?.message ?? String(err)} [INTERNAL]`;
+  const sys = systemCode(err);
+  return `${fetchFailureWords(err) ?? err.message} [${err.code}${sys ? ` ${sys}` : ''}]`;
+}
+
 interface PollOutcome {
   sourceId: number;
   ok: boolean;
@@ -92,9 +104,7 @@ export async function pollSource(
     // A shutdown is not the source's failure; anything else (a parser's bug included) is stored on
     // the source and backed off like a fetch error, rather than failing the job on every retry.
     if (signal?.aborted) throw err;
-    const detail = isAppError(err)
-      ? `${err.code}: ${err.message}`
-      : `INTERNAL: ${(err as Error)?.message ?? String(err)}`;
+    const detail = pollErrorText(err);
     const after = await one(ctx.db, recordPollFailure(sourceId, detail, now, FLAG_AFTER_FAILURES));
     ctx.log?.warn({ sourceId, err, failures: after?.consecutive_failures }, 'signals.source.failed');
     return { sourceId, ok: false, error: detail, flagged: !!after?.flagged_at };

@@ -399,7 +399,7 @@ describeEachBackend('signal pipeline', (get) => {
     expect(row).toMatchObject({
       consecutive_failures: 5,
       enabled: true,
-      last_error: expect.stringContaining('HTTP 500'),
+      last_error: 'The server answered 500 Internal Server Error [FETCH_FAILED]',
     });
     expect(row!.flagged_at).not.toBeNull();
     expect(row!.last_error_at!.getTime()).toBe(NOW.getTime() + 4 * 60_000);
