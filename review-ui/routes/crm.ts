@@ -38,6 +38,7 @@ import {
 } from '../views/crm.js';
 import { clip, fieldLabel, issueText } from '../../zod-message.js';
 import { answerRefused } from '../error-handler.js';
+import { refusedBanner } from '../views/refused.js';
 import { crmOAuthRoutes } from './crm-oauth.js';
 
 const str = (b: Record<string, unknown>, k: string) => (typeof b[k] === 'string' ? b[k] : '');
@@ -142,12 +143,20 @@ export function crmRoutes(ctx: AppContext): Router {
   });
 
   r.post('/settings/crm/connect/hubspot', revops, async (req, res, user) => {
-    const who = await connectWithToken(ctx, {
-      workspaceId: ws(req),
-      userId: user.id,
-      kind: 'hubspot',
-      token: str(req.body ?? {}, 'token'),
-    });
+    let who: Awaited<ReturnType<typeof connectWithToken>>;
+    try {
+      who = await connectWithToken(ctx, {
+        workspaceId: ws(req),
+        userId: user.id,
+        kind: 'hubspot',
+        token: str(req.body ?? {}, 'token'),
+      });
+    } catch (err) {
+      // The token is a credential: never written back into the page; the reason says what to paste.
+      return answerRefused(ctx.log, req, res, err, (why) =>
+        render(req, refusedBanner('HubSpot was not connected', why, 'crm-token', 'Paste a token below')),
+      );
+    }
     const c = (await connection(req))!;
     await audit(req, 'crm.connected', c.id, { kind: 'hubspot', account: who.account });
     res.redirect(303, '/settings/crm?saved=1');

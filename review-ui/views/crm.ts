@@ -15,7 +15,8 @@ import type { SyncInResult } from '../../crm/sync-in.js';
 import type { CrmConnectionRow } from '../../db/queries/crm.js';
 import type { CrmFailureRow, CrmRunRow } from '../../db/queries/crm-runs.js';
 import type { AuthedRequest } from '../authed.js';
-import { asSentence, inZone } from '../format.js';
+import { inZone } from '../format.js';
+import { refusedBanner } from './refused.js';
 import { html, safeUrl, type Html } from '../html.js';
 import { csrfField } from '../layout.js';
 
@@ -147,9 +148,7 @@ export function savedSettingsForm(c: CrmConnectionRow, mapping: FullMapping): Cr
 
 /** Why the settings form was refused, above the page; the form below keeps what was sent. */
 export const settingsRefused = (reason: string): Html =>
-  html`<p class="error" role="alert">
-    The settings were not saved: ${asSentence(reason)} <a href="#crm-settings">Correct them below</a>.
-  </p>`;
+  refusedBanner('The settings were not saved', reason, 'crm-settings', 'Correct them below');
 
 function settingsForm(req: Request, c: CrmConnectionRow, s: CrmSettingsForm): Html {
   const { mapping: m, filter: f } = s;
@@ -273,7 +272,7 @@ export function crmPage(
             </form>`
           : ''
       }
-      <form method="post" action="/settings/crm/connect/hubspot" class="crm-token">
+      <form method="post" action="/settings/crm/connect/hubspot" class="crm-token" id="crm-token">
         ${csrfField(req)}
         <label
           >HubSpot private app token <input type="password" name="token" autocomplete="off" required maxlength="512"

@@ -1,0 +1,48 @@
+// A form refused for its input is shown again (error-handler.ts `answerRefused`): the reason in words
+// above it, and every field as the person sent it, so nothing they typed is lost. Pure.
+import { asSentence } from '../format.js';
+import { html, type Html } from '../html.js';
+
+/** Why a form was refused, above the page: "The play was not saved: Name must not be empty. Correct it below." */
+export const refusedBanner = (notDone: string, reason: string, anchor: string, fix = 'Correct it below'): Html =>
+  html`<p class="error" role="alert">
+    ${notDone}: ${asSentence(reason)} <a href="#${anchor}">${fix}</a>.
+  </p>`;
+
+/** The form fields a request sent (urlencoded: a string, or a list for a repeated name). */
+export type SentForm = Record<string, unknown>;
+
+const values = (v: unknown): string[] =>
+  ([] as unknown[])
+    .concat(v ?? [])
+    .filter((x): x is string => typeof x === 'string');
+
+/**
+ * A form's values: as `sent` after a refusal, else as saved. A box left unticked is not sent at all,
+ * so after a refusal a missing name is unticked rather than the saved state.
+ */
+export function formValues(sent: SentForm | undefined) {
+  return {
+    /** A text field (input, textarea, hidden). */
+    text: (name: string, saved: string | number | null | undefined): string =>
+      sent ? (values(sent[name])[0] ?? '') : saved == null ? '' : String(saved),
+    /** A checkbox or radio button with this value, or an option of a select. */
+    chosen: (name: string, value: string, saved: boolean): boolean =>
+      sent ? values(sent[name]).includes(value) : saved,
+    /** A checkbox whose value is not compared ("on", "1"). */
+    ticked: (name: string, saved: boolean): boolean => (sent ? values(sent[name]).some(Boolean) : saved),
+  };
+}
+export type FormValues = ReturnType<typeof formValues>;
+
+/** A refused form shown again: the banner, and the fields as they were sent. */
+export interface Refused {
+  why: Html;
+  sent: SentForm;
+}
+
+/** The form a request sent, refused for `why`: the banner says what was not done, and links to the form at `anchor`. */
+export const refusedForm = (req: { body?: unknown }, notDone: string, why: string, anchor: string): Refused => ({
+  why: refusedBanner(notDone, why, anchor),
+  sent: (req.body ?? {}) as SentForm,
+});
