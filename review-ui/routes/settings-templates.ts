@@ -21,18 +21,23 @@ import { requireRole } from '../auth/roles.js';
 import { intParam } from '../format.js';
 import { auditRequest } from '../audit.js';
 import { page } from '../layout.js';
-import { issues } from '../openapi.js';
+import { answerRefused } from '../error-handler.js';
+import { refusedForm } from '../views/refused.js';
+import { issueText } from '../../zod-message.js';
 import { KINDS, MAX_STEPS, templatePage, templatesPage } from '../views/templates.js';
 
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time like 09:00');
+const TIME = 'a time like 09:00';
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, TIME);
+const NO_DAY = 'pick at least one sending day';
+const BACKWARDS = 'the window must end after it starts';
 
 const Window = z
   .object({
-    days: z.array(z.number().int().min(1).max(7)).min(1, 'pick at least one sending day'),
+    days: z.array(z.number().int().min(1).max(7)).min(1, NO_DAY),
     start: hhmm,
     end: hhmm,
   })
-  .refine((w) => w.start < w.end, 'the window must end after it starts');
+  .refine((w) => w.start < w.end, BACKWARDS);
 const TemplateStepInput = z.object({
   kind: z.enum(KINDS),
   delayDays: z.number().int().min(0).max(60),
@@ -105,8 +110,24 @@ export function templateFromForm(b: Record<string, unknown>): TemplateBody {
     isDefault: !!b.is_default,
     approvalMode: b.approval_mode || null,
   });
-  if (!r.success) throw new AppError('VALIDATION', issues(r.error));
+  if (!r.success) throw new AppError('VALIDATION', r.error.issues.map(formIssue).join('; '));
   return r.data;
+}
+
+/** The window rules in the form's own words, as the sentence's end: "Sending window start must be a time like 09:00". */
+const WINDOW_WORDS: Record<string, string> = {
+  [TIME]: `must be ${TIME}`,
+  [NO_DAY]: 'needs at least one sending day',
+  [BACKWARDS]: 'must end after it starts',
+};
+
+/** One refusal of the form, naming a window field by the page's label rather than its path ("window.start"). */
+function formIssue(i: z.core.$ZodIssue): string {
+  const [w, part] = i.path;
+  const words = WINDOW_WORDS[i.message];
+  if ((w !== 'window' && w !== 'fallback') || !words) return issueText(i);
+  const name = `${w === 'window' ? 'Sending' : 'Fallback'} window${part === 'start' || part === 'end' ? ` ${part}` : ''}`;
+  return `${name} ${words}`;
 }
 
 export async function saveTemplate(
@@ -147,13 +168,23 @@ export function settingsTemplateRoutes(ctx: AppContext): Router {
     return t;
   };
 
-  r.get('/settings/templates', async (req, res, user) => {
-    const rows = await run(ctx.db, listAllTemplates(user.workspaceId));
-    res.type('html').send(page(req, 'Sequence templates', templatesPage(req, rows)));
+  /** The list; after a refused add, the reason and the form as it was sent (nothing saved). */
+  const list = async (req: AuthedRequest, why?: string) => {
+    const rows = await run(ctx.db, listAllTemplates(req.user.workspaceId));
+    const r = why === undefined ? undefined : refusedForm(req, 'The template was not created', why, 'template-form');
+    return page(req, 'Sequence templates', templatesPage(req, rows, r));
+  };
+
+  r.get('/settings/templates', async (req, res) => {
+    res.type('html').send(await list(req));
   });
   r.post('/settings/templates', async (req, res, user) => {
-    const row = await saveTemplate(ctx, user.workspaceId, user.id, undefined, templateFromForm(req.body ?? {}));
-    res.redirect(303, `/settings/templates/${row.id}?saved=1`);
+    try {
+      const row = await saveTemplate(ctx, user.workspaceId, user.id, undefined, templateFromForm(req.body ?? {}));
+      res.redirect(303, `/settings/templates/${row.id}?saved=1`);
+    } catch (err) {
+      await answerRefused(ctx.log, req, res, err, (why) => list(req, why));
+    }
   });
   r.get('/settings/templates/:id', async (req, res) => {
     const t = await load(req);
@@ -162,8 +193,14 @@ export function settingsTemplateRoutes(ctx: AppContext): Router {
   });
   r.post('/settings/templates/:id', async (req, res, user) => {
     const t = await load(req);
-    await saveTemplate(ctx, user.workspaceId, user.id, t.id, templateFromForm(req.body ?? {}));
-    res.redirect(303, `/settings/templates/${t.id}?saved=1`);
+    try {
+      await saveTemplate(ctx, user.workspaceId, user.id, t.id, templateFromForm(req.body ?? {}));
+      res.redirect(303, `/settings/templates/${t.id}?saved=1`);
+    } catch (err) {
+      await answerRefused(ctx.log, req, res, err, async (why) =>
+        page(req, `Template: ${t.name}`, templatePage(req, t, false, refusedForm(req, 'The template was not saved', why, 'template-form'))),
+      );
+    }
   });
   return r.router;
 }

@@ -5,6 +5,7 @@ import { variantLines } from '../../experiments/schema.js';
 import { label } from '../format.js';
 import { html, safeUrl, type Html } from '../html.js';
 import { csrfField } from '../layout.js';
+import { formValues, type FormValues, type Refused, type SentForm } from './refused.js';
 import type { SequenceTemplateRow } from '../../db/queries/templates.js';
 
 export const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
@@ -26,7 +27,7 @@ export type TemplateRow = Pick<
   | 'version'
 >;
 
-function windowFields(prefix: string, w: { days: number[]; start: string; end: string } | null): Html {
+function windowFields(f: FormValues, prefix: string, w: { days: number[]; start: string; end: string } | null): Html {
   return html`<div class="grid2">
     <fieldset>
       <legend>Days</legend>
@@ -37,7 +38,7 @@ function windowFields(prefix: string, w: { days: number[]; start: string; end: s
               type="checkbox"
               name="${prefix}_days"
               value="${i + 1}"
-              ${w?.days.includes(i + 1) ? html`checked` : ''}
+              ${f.chosen(`${prefix}_days`, String(i + 1), !!w?.days.includes(i + 1)) ? html`checked` : ''}
             />
             ${d}</label
           >`,
@@ -45,24 +46,27 @@ function windowFields(prefix: string, w: { days: number[]; start: string; end: s
     </fieldset>
     <div>
       <label
-        >From <input name="${prefix}_start" value="${w?.start ?? '09:00'}" pattern="\\d{2}:\\d{2}" size="5"
+        >From <input name="${prefix}_start" value="${f.text(`${prefix}_start`, w?.start ?? '09:00')}" pattern="\\d{2}:\\d{2}" size="5"
       /></label>
-      <label>Until <input name="${prefix}_end" value="${w?.end ?? '11:00'}" pattern="\\d{2}:\\d{2}" size="5" /></label>
+      <label>Until <input name="${prefix}_end" value="${f.text(`${prefix}_end`, w?.end ?? '11:00')}" pattern="\\d{2}:\\d{2}" size="5" /></label>
     </div>
   </div>`;
 }
 
-export function templateForm(req: Request, t: TemplateRow | undefined): Html {
+/** The template form: the template as saved (none: a new one's defaults), or as `sent` when it was refused. */
+export function templateForm(req: Request, t: TemplateRow | undefined, sent?: SentForm): Html {
   const steps = t?.steps ?? [{ kind: 'opener', delayDays: 0, newThread: false, branch: null }];
+  const f = formValues(sent);
   return html`<form
     method="post"
     action="${safeUrl(t ? `/settings/templates/${t.id}` : '/settings/templates')}"
     class="wide"
+    id="template-form"
   >
     ${csrfField(req)}
     <div class="stack">
-      <label>Name <input name="name" required value="${t?.name ?? ''}" /></label>
-      <label>Description <input name="description" value="${t?.description ?? ''}" /></label>
+      <label>Name <input name="name" required value="${f.text('name', t?.name)}" /></label>
+      <label>Description <input name="description" value="${f.text('description', t?.description)}" /></label>
     </div>
     <fieldset>
       <legend>Steps (delays count from the previous step; leave a row's kind empty to drop it)</legend>
@@ -86,7 +90,7 @@ export function templateForm(req: Request, t: TemplateRow | undefined): Html {
               <td>
                 <select name="step_kind_${i}" aria-label="Step ${i + 1} kind">
                   <option value="">—</option>
-                  ${KINDS.map((k) => html`<option value="${k}" ${s?.kind === k ? html`selected` : ''}>${label(k)}</option>`)}
+                  ${KINDS.map((k) => html`<option value="${k}" ${f.chosen(`step_kind_${i}`, k, s?.kind === k) ? html`selected` : ''}>${label(k)}</option>`)}
                 </select>
               </td>
               <td>
@@ -95,7 +99,7 @@ export function templateForm(req: Request, t: TemplateRow | undefined): Html {
                   type="number"
                   min="0"
                   max="60"
-                  value="${s?.delayDays ?? (i ? 3 : 0)}"
+                  value="${f.text(`step_delay_${i}`, s?.delayDays ?? (i ? 3 : 0))}"
                   aria-label="Step ${i + 1} delay in days"
                 />
               </td>
@@ -104,17 +108,20 @@ export function templateForm(req: Request, t: TemplateRow | undefined): Html {
                   type="checkbox"
                   name="step_new_thread_${i}"
                   value="1"
-                  ${s?.newThread ? html`checked` : ''}
+                  ${f.ticked(`step_new_thread_${i}`, !!s?.newThread) ? html`checked` : ''}
                   aria-label="Step ${i + 1} starts a new thread"
                 />
               </td>
               <td>
                 <select name="step_branch_${i}" aria-label="Step ${i + 1} condition">
                   <option value="">always</option>
-                  <option value="clicked" ${s?.branch?.when === 'clicked' ? html`selected` : ''}>
+                  <option value="clicked" ${f.chosen(`step_branch_${i}`, 'clicked', s?.branch?.when === 'clicked') ? html`selected` : ''}>
                     they clicked a link
                   </option>
-                  <option value="not_clicked" ${s?.branch?.when === 'not_clicked' ? html`selected` : ''}>
+                  <option
+                    value="not_clicked"
+                    ${f.chosen(`step_branch_${i}`, 'not_clicked', s?.branch?.when === 'not_clicked') ? html`selected` : ''}
+                  >
                     they did not click
                   </option>
                 </select>
@@ -122,14 +129,14 @@ export function templateForm(req: Request, t: TemplateRow | undefined): Html {
               <td>
                 <input
                   name="step_tag_${i}"
-                  value="${s?.branch?.tag ?? ''}"
+                  value="${f.text(`step_tag_${i}`, s?.branch?.tag)}"
                   placeholder="e.g. pricing"
                   aria-label="Step ${i + 1} link contains"
                 />
               </td>
               <td>
                 <textarea name="step_variants_${i}" rows="2" cols="40" aria-label="Step ${i + 1} variants">
-${variantLines(s?.variants ?? [])}</textarea>
+${f.text(`step_variants_${i}`, variantLines(s?.variants ?? []))}</textarea>
               </td>
             </tr>`;
           })}
@@ -138,19 +145,19 @@ ${variantLines(s?.variants ?? [])}</textarea>
     </fieldset>
     <fieldset>
       <legend>Sending window (recipient's time)</legend>
-      ${windowFields('window', t?.sending_window ?? { days: [2, 3, 4], start: '09:00', end: '11:00' })}
+      ${windowFields(f, 'window', t?.sending_window ?? { days: [2, 3, 4], start: '09:00', end: '11:00' })}
     </fieldset>
     <fieldset>
       <legend>
         <label class="check"
-          ><input type="checkbox" name="fallback_on" value="1" ${!t || t.fallback_window ? html`checked` : ''} />
+          ><input type="checkbox" name="fallback_on" value="1" ${f.ticked('fallback_on', !t || !!t.fallback_window) ? html`checked` : ''} />
           Fallback window</label
         >
       </legend>
-      ${windowFields('fallback', t?.fallback_window ?? { days: [1, 2, 3, 4, 5], start: '08:00', end: '17:00' })}
+      ${windowFields(f, 'fallback', t?.fallback_window ?? { days: [1, 2, 3, 4, 5], start: '08:00', end: '17:00' })}
       <label
         >Use it when the preferred window is more than
-        <input name="fallback_after_days" type="number" min="0" max="30" value="${t?.fallback_after_days ?? 3}" /> days
+        <input name="fallback_after_days" type="number" min="0" max="30" value="${f.text('fallback_after_days', t?.fallback_after_days ?? 3)}" /> days
         away</label
       >
     </fieldset>
@@ -158,16 +165,16 @@ ${variantLines(s?.variants ?? [])}</textarea>
       >Approval
       <select name="approval_mode">
         <option value="">the workspace's setting</option>
-        <option value="sequence" ${t?.approval_mode === 'sequence' ? html`selected` : ''}>
+        <option value="sequence" ${f.chosen('approval_mode', 'sequence', t?.approval_mode === 'sequence') ? html`selected` : ''}>
           approve the sequence once
         </option>
-        <option value="each_step" ${t?.approval_mode === 'each_step' ? html`selected` : ''}>
+        <option value="each_step" ${f.chosen('approval_mode', 'each_step', t?.approval_mode === 'each_step') ? html`selected` : ''}>
           approve each step before it is sent
         </option>
       </select></label
     >
     <label class="check"
-      ><input type="checkbox" name="is_default" value="1" ${t?.is_default ? html`checked` : ''} /> Default template for
+      ><input type="checkbox" name="is_default" value="1" ${f.ticked('is_default', !!t?.is_default) ? html`checked` : ''} /> Default template for
       new drafts</label
     >
     <p><button type="submit">${t ? 'Save template' : 'Create template'}</button></p>
@@ -211,13 +218,19 @@ export function templatesTable(rows: TemplateRow[]): Html {
     ${rows.length ? '' : html`<p class="empty">${NO_TEMPLATES}</p>`}`;
 }
 
-export function templatesPage(req: Request, rows: TemplateRow[]): Html {
-  return html` ${templatesTable(rows)}
+/** The list and the new-template form; after a refusal, the reason above and the form as it was sent. */
+export function templatesPage(req: Request, rows: TemplateRow[], refused?: Refused): Html {
+  return html`${refused?.why ?? ''} ${templatesTable(rows)}
     <h2>New template</h2>
-    ${templateForm(req, undefined)}`;
+    ${templateForm(req, undefined, refused?.sent)}`;
 }
 
 /** One template's form; after a save, says that it took and which version is current. */
-export function templatePage(req: Request, t: TemplateRow, saved: boolean): Html {
-  return html`${saved ? html`<p class="flash ok" role="status">Saved “${t.name}” (version ${t.version}).</p>` : ''}${templateForm(req, t)}`;
+export function templatePage(
+  req: Request,
+  t: TemplateRow,
+  saved: boolean,
+  refused?: Refused,
+): Html {
+  return html`${saved ? html`<p class="flash ok" role="status">Saved “${t.name}” (version ${t.version}).</p>` : ''}${refused?.why ?? ''}${templateForm(req, t, refused?.sent)}`;
 }
