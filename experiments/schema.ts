@@ -77,8 +77,8 @@ export function checkStepVariants(steps: { variants?: unknown }[]): StepVariantP
     const r = z.array(Variant).safeParse(s.variants);
     if (!r.success) return r.error.issues.forEach((issue) => problem(variantIssue(issue, i)));
     parsed.push(r.data);
-    const twice = repeated(r.data.map((v) => v.label));
-    if (twice.length) problem(`${about} variants need different labels: ${twice.join(', ')}`);
+    const clash = labelClash(`${about} variants`, r.data);
+    if (clash) problem(clash);
   });
   if (problems.length) return problems;
   if (new Set(counts.map((c) => c.n)).size > 1)
@@ -99,6 +99,12 @@ export function checkStepVariants(steps: { variants?: unknown }[]): StepVariantP
 }
 
 const listed = (xs: string[]) => (xs.length > 1 ? `${xs.slice(0, -1).join(', ')} and ${xs.at(-1)}` : (xs[0] ?? ''));
+
+/** "Step 1 variants need different labels: A twice" when two variants share a label (without case); else undefined. */
+export function labelClash(subject: string, variants: Pick<Variant, 'label'>[]): string | undefined {
+  const twice = repeated(variants.map((v) => v.label));
+  return twice.length ? `${subject} need different labels: ${twice.join(', ')}` : undefined;
+}
 
 /** Labels given more than once (compared without case): "A twice", "B 3 times". */
 function repeated(labels: string[]): string[] {

@@ -4,6 +4,7 @@ import { one, run } from '../db/index.js';
 import { findPlay, insertPlay, insertPlayVersion, listPlays, updatePlay, type PlayRow } from '../db/queries/plays.js';
 import { AppError } from '../errors.js';
 import { issues } from '../zod-message.js';
+import { labelClash } from '../experiments/schema.js';
 import { DEFAULT_PLAYS } from './defaults.js';
 import { PlayDefinition } from './schema.js';
 
@@ -25,6 +26,9 @@ export function toDefinition(p: PlayRow): PlayDefinition {
 function definitionOf(input: unknown): PlayDefinition {
   const parsed = PlayDefinition.safeParse(input);
   if (!parsed.success) throw new AppError('VALIDATION', issues(parsed.error));
+  // Checked on save, not in the schema: a stored experiment is read as it is (toDefinition never throws).
+  const clash = labelClash('Experiment variants', parsed.data.experiment?.variants ?? []);
+  if (clash) throw new AppError('VALIDATION', clash);
   return parsed.data;
 }
 

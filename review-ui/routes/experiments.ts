@@ -21,6 +21,8 @@ import { experimentForm, experimentsCsv, experimentsPage, liftPanel } from '../v
 import { dateRange } from './dashboard.js';
 import { auditRequest } from '../audit.js';
 import { issues } from '../../zod-message.js';
+import { answerRefused } from '../error-handler.js';
+import { refusedForm } from '../views/refused.js';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date like 2026-03-01');
 const ExperimentsQuery = z.object({ from: day.optional(), to: day.optional() });
@@ -194,15 +196,23 @@ export function experimentRoutes(ctx: AppContext): Router {
   });
   r.post('/plays/:id/experiment', requireRole('revops'), async (req, res, user) => {
     const p = await loadPlay(req);
-    const experiment = experimentFromForm(req.body ?? {});
-    const saved = await editPlay(
-      ctx.db,
-      user.workspaceId,
-      p.id,
-      Number(req.body?.version),
-      { ...toDefinition(p), experiment },
-      user.id,
-    );
+    let saved;
+    try {
+      const experiment = experimentFromForm(req.body ?? {});
+      saved = await editPlay(
+        ctx.db,
+        user.workspaceId,
+        p.id,
+        Number(req.body?.version),
+        { ...toDefinition(p), experiment },
+        user.id,
+      );
+    } catch (err) {
+      const refused = (why: string) => refusedForm(req, 'The experiment was not saved', why, 'experiment-form');
+      return answerRefused(ctx.log, req, res, err, async (why) =>
+        page(req, `Experiment: ${p.name}`, experimentForm(req, p, refused(why))),
+      );
+    }
     await auditRequest(ctx.db, req, 'play.experiment_edited', { type: 'play', id: p.id }, { version: saved.version });
     res.redirect(303, `/plays/${p.id}/experiment`);
   });

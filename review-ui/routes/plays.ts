@@ -24,10 +24,13 @@ import { authedRouter, type AuthedRequest } from '../authed.js';
 import { queueViewer } from '../access.js';
 import { isHexSignature, signedBody } from '../webhook-guard.js';
 import { requireRole } from '../auth/roles.js';
+import { html } from '../html.js';
 import { page } from '../layout.js';
 import { enrolled, playDetail, playForm, playsList } from '../views/plays.js';
 import { auditRequest } from '../audit.js';
 import { issues } from '../../zod-message.js';
+import { answerRefused } from '../error-handler.js';
+import { refusedForm, type Refused } from '../views/refused.js';
 
 const idOf = (req: Request) => Number.parseInt(String(req.params.id), 10) || 0;
 const words = (s: unknown) =>
@@ -132,30 +135,39 @@ export function playRoutes(ctx: AppContext): Router {
     res.type('html').send(page(req, 'Plays', playsList(plays, ['admin', 'revops'].includes(user.role))));
   });
 
-  r.get('/plays/new', requireRole('revops'), async (req, res, user) => {
-    res.type('html').send(
-      page(
+  /** The new-play form; after a refusal, the reason above it and the fields as they were sent. */
+  const newPlay = async (req: AuthedRequest, refused?: Refused) =>
+    page(
+      req,
+      'New play',
+      html`${refused?.why ?? ''}${playForm(
         req,
-        'New play',
-        playForm(
-          req,
-          {
-            ...PlayDefinition.parse({ name: 'New play', trigger: { kind: 'signal', signalType: 'funding' } }),
-            name: '',
-          },
-          await templates(user.workspaceId),
-          '/plays',
-        ),
-      ),
+        { ...PlayDefinition.parse({ name: 'New play', trigger: { kind: 'signal', signalType: 'funding' } }), name: '' },
+        await templates(req.user.workspaceId),
+        '/plays',
+        undefined,
+        refused?.sent,
+      )}`,
     );
+
+  r.get('/plays/new', requireRole('revops'), async (req, res) => {
+    res.type('html').send(await newPlay(req));
   });
 
   r.post('/plays', requireRole('revops'), async (req, res) => {
-    const p = await save(req, fromForm(req.body ?? {}));
-    res.redirect(303, `/plays/${p.id}`);
+    try {
+      const p = await save(req, fromForm(req.body ?? {}));
+      res.redirect(303, `/plays/${p.id}`);
+    } catch (err) {
+      await answerRefused(ctx.log, req, res, err, (why) =>
+        newPlay(req, refusedForm(req, 'The play was not created', why, 'play-form')),
+      );
+    }
   });
 
-  r.get('/plays/:id', async (req, res, user) => {
+  /** One play's page; after a refused edit, the reason above it and the edit form as it was sent. */
+  const detail = async (req: AuthedRequest, refused?: Refused) => {
+    const user = req.user;
     const p = await load(req);
     const versions = await run(ctx.db, listPlayVersions(p.id));
     const d = toDefinition(p);
@@ -163,8 +175,7 @@ export function playRoutes(ctx: AppContext): Router {
     const showSecret = canEdit && d.trigger.kind === 'inbound';
     // Read only: a GET never writes, so a workspace without a secret yet gets a button to make one.
     const secret = showSecret ? await existingInboundSecret(ctx.db, ctx.secrets, user.workspaceId) : undefined;
-    res.type('html').send(
-      page(
+    return page(
         req,
         `Play: ${p.name}`,
         playDetail(req, {
@@ -180,14 +191,24 @@ export function playRoutes(ctx: AppContext): Router {
           workspaceId: user.workspaceId,
           zone: user.timeZone,
           now: new Date(),
+          refused,
         }),
-      ),
-    );
+      );
+  };
+
+  r.get('/plays/:id', async (req, res) => {
+    res.type('html').send(await detail(req));
   });
 
   r.post('/plays/:id', requireRole('revops'), async (req, res) => {
-    const p = await save(req, fromForm(req.body ?? {}), { id: idOf(req), version: Number(req.body?.version) });
-    res.redirect(303, `/plays/${p.id}`);
+    try {
+      const p = await save(req, fromForm(req.body ?? {}), { id: idOf(req), version: Number(req.body?.version) });
+      res.redirect(303, `/plays/${p.id}`);
+    } catch (err) {
+      await answerRefused(ctx.log, req, res, err, (why) =>
+        detail(req, refusedForm(req, 'The play was not saved', why, 'play-form')),
+      );
+    }
   });
 
   r.post('/plays/:id/inbound-secret', requireRole('revops'), async (req, res, user) => {

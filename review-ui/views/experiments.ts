@@ -8,6 +8,7 @@ import { MIN_SAMPLE_PER_ARM, type Interval } from '../../experiments/stats.js';
 import { label } from '../format.js';
 import { html, type Html } from '../html.js';
 import { csrfField } from '../layout.js';
+import { formValues, type Refused } from './refused.js';
 import { csvCell } from './dashboard-funnel.js';
 
 const pc = (v: number | null | undefined, digits = 1) => (v == null ? '—' : `${(v * 100).toFixed(digits)}%`);
@@ -305,22 +306,24 @@ export function experimentsPage(
 }
 
 /** A play's experiment settings: variants, hold-out, auto-promotion. */
-export function experimentForm(req: Request, p: PlayRow): Html {
+/** A play's experiment form: as saved, or after a refusal the reason above it and the fields as they were sent. */
+export function experimentForm(req: Request, p: PlayRow, refused?: Refused): Html {
   const e = readExperiment(p.experiment);
   const share = e ? e.holdoutShare : 0.1;
-  return html`<p class="muted">
+  const f = formValues(refused?.sent);
+  return html`${refused?.why ?? ''}<p class="muted">
       Each contact this play enrolls is assigned once, at random, before drafting: a variant, and (for contacts a
       detected signal selected) treated or held out. Changing variants here affects new enrolments only.
     </p>
     <form method="post" action="/plays/${p.id}/experiment" id="experiment-form">
       ${csrfField(req)}
-      <input type="hidden" name="version" value="${p.version}" />
+      <input type="hidden" name="version" value="${f.text('version', p.version)}" />
       <label
         >Variants, one a line: <code>label | instruction to the model | offline angle</code> (2 to 4, or none; angles:
-        ${ANGLES.join(', ')}) <textarea name="variants" rows="5" cols="90">${variantLines(e?.variants ?? [])}</textarea>
+        ${ANGLES.join(', ')}) <textarea name="variants" rows="5" cols="90">${f.text('variants', variantLines(e?.variants ?? []))}</textarea>
       </label>
       <label class="check"
-        ><input type="checkbox" name="holdout_on" value="1" ${e && e.holdoutShare > 0 ? html`checked` : ''} /> Hold out
+        ><input type="checkbox" name="holdout_on" value="1" ${f.ticked('holdout_on', !!e && e.holdoutShare > 0) ? html`checked` : ''} /> Hold out
         contacts to measure the signal's lift</label
       >
       <label
@@ -331,22 +334,22 @@ export function experimentForm(req: Request, p: PlayRow): Html {
           min="1"
           max="50"
           step="0.1"
-          value="${(share * 100 || 10).toFixed(1)}"
+          value="${f.text('holdout_percent', (share * 100 || 10).toFixed(1))}"
       /></label>
       <label
         >Held-out contacts get
         <select name="holdout_gets">
           <option value="evergreen">the evergreen sequence (not about the signal)</option>
-          <option value="nothing" ${e?.holdoutGets === 'nothing' ? html`selected` : ''}>nothing</option>
+          <option value="nothing" ${f.chosen('holdout_gets', 'nothing', e?.holdoutGets === 'nothing') ? html`selected` : ''}>nothing</option>
         </select></label
       >
       <label class="check"
-        ><input type="checkbox" name="auto_promote" value="1" ${e?.autoPromote ? html`checked` : ''} /> Once a variant
+        ><input type="checkbox" name="auto_promote" value="1" ${f.ticked('auto_promote', !!e?.autoPromote) ? html`checked` : ''} /> Once a variant
         wins, give it to new enrolments</label
       >
       <label
         >Sends per variant before a winner is named
-        <input name="min_sample" type="number" min="30" value="${e?.minSample ?? MIN_SAMPLE_PER_ARM}"
+        <input name="min_sample" type="number" min="30" value="${f.text('min_sample', e?.minSample ?? MIN_SAMPLE_PER_ARM)}"
       /></label>
       <button type="submit">Save experiment</button>
     </form>`;

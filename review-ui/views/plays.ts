@@ -7,6 +7,7 @@ import { FUNDING_ROUNDS, INBOUND_EVENTS, type PlayDefinition } from '../../plays
 import { toDefinition } from '../../plays/service.js';
 import { html, safeUrl, type Html } from '../html.js';
 import { csrfField } from '../layout.js';
+import { formValues, type Refused, type SentForm } from './refused.js';
 import { when } from './time.js';
 
 interface PlayView {
@@ -24,6 +25,8 @@ interface PlayView {
   workspaceId: number;
   zone: string;
   now: Date;
+  /** The edit form refused: the reason above the page, the form as it was sent. */
+  refused?: Refused;
 }
 
 function describeTrigger(t: PlayDefinition['trigger']): string {
@@ -39,66 +42,74 @@ function describeTrigger(t: PlayDefinition['trigger']): string {
   return `${t.signalType} signal${extra.length ? ` (${extra.join('; ')})` : ''}`;
 }
 
+/** The play form: `d` as saved, or the fields as `sent` when the form was refused. */
 export function playForm(
   req: Request,
   d: PlayDefinition,
   templates: { id: number; name: string }[],
   action: string,
   version?: number,
+  sent?: SentForm,
 ) {
   const t = d.trigger;
-  const sel = (a: unknown, b: unknown) => (a === b ? html`selected` : '');
-  return html`<form method="post" action="${safeUrl(action)}" class="stack wide">
-    ${csrfField(req)} ${version ? html`<input type="hidden" name="version" value="${version}" />` : ''}
-    <label>Name <input name="name" required value="${d.name}" /></label>
-    <label>Description <textarea name="description" rows="2">${d.description}</textarea></label>
+  const f = formValues(sent);
+  /** `selected` for the option `value` of the select `name`: as sent, else when the saved value is it. */
+  const sel = (name: string, value: string, saved: unknown) =>
+    f.chosen(name, value, saved === value) ? html`selected` : '';
+  return html`<form method="post" action="${safeUrl(action)}" class="stack wide" id="play-form">
+    ${csrfField(req)}
+    ${version ? html`<input type="hidden" name="version" value="${f.text('version', version)}" />` : ''}
+    <label>Name <input name="name" required value="${f.text('name', d.name)}" /></label>
+    <label>Description <textarea name="description" rows="2">${f.text('description', d.description)}</textarea></label>
     <fieldset>
       <legend>Trigger</legend>
       <label
         >Kind
         <select name="triggerKind">
-          ${['signal', 'manual', 'inbound'].map((k) => html`<option ${sel(k, t.kind)}>${k}</option>`)}
+          ${['signal', 'manual', 'inbound'].map((k) => html`<option ${sel('triggerKind', k, t.kind)}>${k}</option>`)}
         </select></label
       >
       <label
         >Signal type
         <select name="signalType">
           ${['funding', 'job_change', 'news', 'hiring', 'acquisition', 'manual'].map(
-            (k) => html`<option ${sel(k, t.kind === 'signal' ? t.signalType : '')}>${k}</option>`,
+            (k) => html`<option ${sel('signalType', k, t.kind === 'signal' ? t.signalType : '')}>${k}</option>`,
           )}
         </select></label
       >
       <label
         >Subtypes (comma-separated, empty = any)
-        <input name="subtypes" value="${t.kind === 'signal' ? t.subtypes.join(', ') : ''}"
+        <input name="subtypes" value="${f.text('subtypes', t.kind === 'signal' ? t.subtypes.join(', ') : '')}"
       /></label>
       <label
         >Funding: earliest round
         <select name="minRound">
           <option value="">any</option>
-          ${FUNDING_ROUNDS.map((r) => html`<option ${sel(r, t.kind === 'signal' ? t.minRound : '')}>${r}</option>`)}
+          ${FUNDING_ROUNDS.map((r) => html`<option ${sel('minRound', r, t.kind === 'signal' ? t.minRound : '')}>${r}</option>`)}
         </select></label
       >
       <label
         >Hiring: role keywords
-        <input name="roleKeywords" value="${t.kind === 'signal' ? t.roleKeywords.join(', ') : ''}"
+        <input name="roleKeywords" value="${f.text('roleKeywords', t.kind === 'signal' ? t.roleKeywords.join(', ') : '')}"
       /></label>
       <label
         >Job change: champions
         <select name="champion">
           <option value="">either</option>
-          <option value="yes" ${sel(t.kind === 'signal' && t.champion, true)}>only champions who moved</option>
-          <option value="no" ${sel(t.kind === 'signal' && t.champion, false)}>only people new to us</option>
+          <option value="yes" ${sel('champion', 'yes', t.kind === 'signal' && t.champion === true && 'yes')}>only champions who moved</option>
+          <option value="no" ${sel('champion', 'no', t.kind === 'signal' && t.champion === false && 'no')}>only people new to us</option>
         </select></label
       >
       <label
         >Acquisition: the account's side (acquirer, target; empty = any)
-        <input name="acquisitionRoles" value="${t.kind === 'signal' ? t.acquisitionRoles.join(', ') : ''}"
+        <input
+          name="acquisitionRoles"
+          value="${f.text('acquisitionRoles', t.kind === 'signal' ? t.acquisitionRoles.join(', ') : '')}"
       /></label>
       <label
         >Inbound event
         <select name="event">
-          ${INBOUND_EVENTS.map((e) => html`<option ${sel(e, t.kind === 'inbound' ? t.event : '')}>${e}</option>`)}
+          ${INBOUND_EVENTS.map((e) => html`<option ${sel('event', e, t.kind === 'inbound' ? t.event : '')}>${e}</option>`)}
         </select></label
       >
     </fieldset>
@@ -109,7 +120,7 @@ export function playForm(
         rows="4"
         placeholder="Sales leadership: sales, revenue; exclude: engineer; seniority: vp, head, director"
       >
-${personaLines(d.personas)}</textarea>
+${f.text('personas', personaLines(d.personas))}</textarea>
     </label>
     <p class="muted">
       Seniorities: c_level, vp, head, director, manager, individual. Empty: the most senior contacts. For a job change
@@ -119,31 +130,31 @@ ${personaLines(d.personas)}</textarea>
       >Sequence template
       <select name="templateId">
         <option value="">workspace default</option>
-        ${templates.map((x) => html`<option value="${x.id}" ${sel(x.id, d.templateId)}>${x.name}</option>`)}
+        ${templates.map((x) => html`<option value="${x.id}" ${sel('templateId', String(x.id), String(d.templateId))}>${x.name}</option>`)}
       </select></label
     >
     <label
       >Approval
       <select name="approvalMode">
         <option value="">template's setting</option>
-        <option value="sequence" ${sel('sequence', d.approvalMode)}>approve the sequence once</option>
-        <option value="each_step" ${sel('each_step', d.approvalMode)}>approve each step</option>
+        <option value="sequence" ${sel('approvalMode', 'sequence', d.approvalMode)}>approve the sequence once</option>
+        <option value="each_step" ${sel('approvalMode', 'each_step', d.approvalMode)}>approve each step</option>
       </select></label
     >
     <label
       >Contacts per account per signal
-      <input name="maxContacts" type="number" min="1" max="10" value="${d.limits.maxContactsPerAccount}"
+      <input name="maxContacts" type="number" min="1" max="10" value="${f.text('maxContacts', d.limits.maxContactsPerAccount)}"
     /></label>
     <label
       >Skip people contacted in the last (days)
-      <input name="cooldownDays" type="number" min="0" max="365" value="${d.limits.contactCooldownDays}"
+      <input name="cooldownDays" type="number" min="0" max="365" value="${f.text('cooldownDays', d.limits.contactCooldownDays)}"
     /></label>
     <label
       >Hours between first sends at one account
-      <input name="staggerHours" type="number" min="0" value="${d.limits.staggerHours}"
+      <input name="staggerHours" type="number" min="0" value="${f.text('staggerHours', d.limits.staggerHours)}"
     /></label>
     <label
-      ><span><input type="checkbox" name="enabled" ${d.enabled ? html`checked` : ''} /> Enabled</span></label
+      ><span><input type="checkbox" name="enabled" ${f.ticked('enabled', d.enabled) ? html`checked` : ''} /> Enabled</span></label
     >
     <button type="submit">Save</button>
   </form>`;
@@ -182,7 +193,7 @@ export function playsList(plays: PlayRow[], canEdit: boolean): Html {
 
 export function playDetail(req: Request, v: PlayView): Html {
   const { play: p, def: d } = v;
-  return html` <p>${d.description}</p>
+  return html`${v.refused?.why ?? ''} <p>${d.description}</p>
     <p><b>Trigger:</b> ${describeTrigger(d.trigger)}</p>
     ${
       v.secret
@@ -221,7 +232,7 @@ export function playDetail(req: Request, v: PlayView): Html {
       v.canEdit
         ? html`<p><a href="/plays/${p.id}/experiment">Experiment: variants and hold-out</a></p>
             <h2>Edit (saves version ${p.version + 1})</h2>
-            ${playForm(req, d, v.templates, `/plays/${p.id}`, p.version)}`
+            ${playForm(req, d, v.templates, `/plays/${p.id}`, p.version, v.refused?.sent)}`
         : ''
     }
     <h2>Versions</h2>
