@@ -18,6 +18,8 @@ import { page } from '../layout.js';
 import { accountForm, contactForm } from '../views/accounts.js';
 import { auditRequest } from '../audit.js';
 import { issues } from '../../zod-message.js';
+import { answerRefused } from '../error-handler.js';
+import { refusedForm } from '../views/refused.js';
 
 const s = (v: unknown) => (typeof v === 'string' ? v : '');
 
@@ -76,6 +78,11 @@ export function parseContactForm(b: Record<string, unknown>) {
   };
 }
 
+const accountRefused = (req: Request, why: string) =>
+  refusedForm(req, 'The account was not saved', why, 'account-form');
+const contactRefused = (req: Request, why: string) =>
+  refusedForm(req, 'The contact was not saved', why, 'contact-form');
+
 export function settingsAccountRoutes(ctx: AppContext): Router {
   const r = authedRouter();
   const revops = requireRole('revops');
@@ -106,7 +113,15 @@ export function settingsAccountRoutes(ctx: AppContext): Router {
     res.type('html').send(page(req, 'New account', accountForm(req, undefined, await owners(req))));
   });
   r.post('/accounts/new', revops, async (req, res, user) => {
-    const a = await one(ctx.db, insertAccount(user.workspaceId, parseAccountForm(req.body ?? {}))).catch((e) =>
+    let input;
+    try {
+      input = parseAccountForm(req.body ?? {});
+    } catch (err) {
+      return answerRefused(ctx.log, req, res, err, async (why) =>
+        page(req, 'New account', accountForm(req, undefined, await owners(req), accountRefused(req, why))),
+      );
+    }
+    const a = await one(ctx.db, insertAccount(user.workspaceId, input)).catch((e) =>
       conflictOnDuplicate(e, 'An account with this domain'),
     );
     await audit(req, 'account.created', 'account', a!.id);
@@ -119,7 +134,15 @@ export function settingsAccountRoutes(ctx: AppContext): Router {
   });
   r.post('/accounts/:id/edit', revops, async (req, res, user) => {
     const a = await loadAccount(req);
-    await run(ctx.db, updateAccount(user.workspaceId, a.id, parseAccountForm(req.body ?? {}))).catch((e) =>
+    let input;
+    try {
+      input = parseAccountForm(req.body ?? {});
+    } catch (err) {
+      return answerRefused(ctx.log, req, res, err, async (why) =>
+        page(req, `Edit ${a.name}`, accountForm(req, a, await owners(req), accountRefused(req, why))),
+      );
+    }
+    await run(ctx.db, updateAccount(user.workspaceId, a.id, input)).catch((e) =>
       conflictOnDuplicate(e, 'An account with this domain'),
     );
     await audit(req, 'account.updated', 'account', a.id);
@@ -139,7 +162,15 @@ export function settingsAccountRoutes(ctx: AppContext): Router {
       );
   });
   r.post('/contacts/new', revops, async (req, res, user) => {
-    const c = await one(ctx.db, insertContact(user.workspaceId, parseContactForm(req.body ?? {}))).catch((e) =>
+    let input;
+    try {
+      input = parseContactForm(req.body ?? {});
+    } catch (err) {
+      return answerRefused(ctx.log, req, res, err, async (why) =>
+        page(req, 'New contact', contactForm(req, undefined, await accounts(req), contactRefused(req, why))),
+      );
+    }
+    const c = await one(ctx.db, insertContact(user.workspaceId, input)).catch((e) =>
       conflictOnDuplicate(e, 'A contact with this email'),
     );
     await audit(req, 'contact.created', 'contact', c!.id);
@@ -151,10 +182,15 @@ export function settingsAccountRoutes(ctx: AppContext): Router {
   });
   r.post('/contacts/:id/edit', revops, async (req, res) => {
     const c = await loadContact(req);
-    await run(
-      ctx.db,
-      updateContact(c.id, { ...parseContactForm({ ...req.body, email: c.email }), previousCompany: null }),
-    );
+    let input;
+    try {
+      input = parseContactForm({ ...req.body, email: c.email });
+    } catch (err) {
+      return answerRefused(ctx.log, req, res, err, async (why) =>
+        page(req, `Edit ${c.email}`, contactForm(req, c, await accounts(req), contactRefused(req, why))),
+      );
+    }
+    await run(ctx.db, updateContact(c.id, { ...input, previousCompany: null }));
     await audit(req, 'contact.updated', 'contact', c.id);
     res.redirect(303, `/contacts?q=${encodeURIComponent(c.email)}`);
   });

@@ -21,7 +21,9 @@ import { authedRouter, type AuthedRequest } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
 import { intParam } from '../format.js';
 import { auditRequest } from '../audit.js';
-import type { Html } from '../html.js';
+import { html, type Html } from '../html.js';
+import { answerRefused } from '../error-handler.js';
+import { refusedBanner, type SentForm } from '../views/refused.js';
 import { page } from '../layout.js';
 import { issues } from '../openapi.js';
 import { testConnection, UNTESTED } from './mailbox-connection.js';
@@ -127,7 +129,7 @@ export function settingsMailboxRoutes(ctx: AppContext): Router {
   const audit = (req: Request, action: string, id: number, data: Record<string, unknown> = {}) =>
     auditRequest(ctx.db, req, action, { type: 'mailbox', id }, data);
 
-  const list = async (req: AuthedRequest, extra?: Html | string) =>
+  const list = async (req: AuthedRequest, extra?: Html | string, sent?: SentForm) =>
     page(
       req,
       'Mailboxes',
@@ -143,8 +145,15 @@ export function settingsMailboxRoutes(ctx: AppContext): Router {
           owners: managesAll(req) ? await owners(req) : null,
         },
         extra,
+        sent,
       ),
     );
+  /** Passwords are not shown again, so the banner asks for them when one was typed. */
+  const refused = (req: AuthedRequest, notDone: string, why: string) => {
+    const b = (req.body ?? {}) as Record<string, unknown>;
+    const fix = b.smtp_pass || b.imap_pass ? 'Correct it and type the password again below' : 'Correct it below';
+    return refusedBanner(notDone, why, 'mailbox-form', fix);
+  };
 
   r.get('/settings/mailboxes', revops, async (req, res) => {
     const deleted = typeof req.query.deleted === 'string' ? req.query.deleted.slice(0, 300) : '';
@@ -159,8 +168,16 @@ export function settingsMailboxRoutes(ctx: AppContext): Router {
     return c;
   };
   r.post('/settings/mailboxes', revops, async (req, res, user) => {
+    let input: MailboxInput;
+    try {
+      input = mailboxInput(req.body ?? {}, ctx.secrets);
+    } catch (err) {
+      return answerRefused(ctx.log, req, res, err, (why) =>
+        list(req, refused(req, 'The mailbox was not added', why), req.body ?? {}),
+      );
+    }
     const m = await ctx.db.transaction(async (tx) => {
-      const row = (await one(tx, insertMailbox(user.workspaceId, mailboxInput(req.body ?? {}, ctx.secrets))))!;
+      const row = (await one(tx, insertMailbox(user.workspaceId, input)))!;
       return row.kind === 'outbox' ? row : (await one(tx, setMailboxPaused(user.workspaceId, row.id, UNTESTED)))!;
     });
     await audit(req, 'mailbox.created', m.id);
@@ -177,7 +194,23 @@ export function settingsMailboxRoutes(ctx: AppContext): Router {
   // it for another reason, which stays); the test run on save releases it, as for a new mailbox.
   r.post('/settings/mailboxes/:id', async (req, res, user) => {
     const m = editable(await load(req));
-    const input = mailboxInput(req.body ?? {}, ctx.secrets);
+    let input: MailboxInput;
+    try {
+      input = mailboxInput(req.body ?? {}, ctx.secrets);
+    } catch (err) {
+      return answerRefused(ctx.log, req, res, err, async (why) =>
+        page(
+          req,
+          `Mailbox: ${m.from_email}`,
+          html`${refused(req, 'The mailbox was not saved', why)}${mailboxForm(
+            req,
+            m,
+            managesAll(req) ? await owners(req) : null,
+            req.body ?? {},
+          )}`,
+        ),
+      );
+    }
     if (!managesAll(req)) input.userId = m.user_id;
     const retest =
       connectionChanged(m, input) && input.kind !== 'outbox' && (!m.paused_at || m.pause_reason === UNTESTED);

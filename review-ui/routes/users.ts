@@ -12,7 +12,9 @@ import { page } from '../layout.js';
 import { usersPage } from '../views/users.js';
 import { addUser } from '../auth/users.js';
 import { auditRequest } from '../audit.js';
-import { issues } from '../../zod-message.js';
+import { clip, issues } from '../../zod-message.js';
+import { answerRefused } from '../error-handler.js';
+import { refusedForm, type Refused } from '../views/refused.js';
 
 const NewUser = z.object({
   email: z.email(),
@@ -25,16 +27,23 @@ export function userRoutes(ctx: AppContext): Router {
   // RevOps manage users and roles; only an admin grants, changes or removes the admin role.
   r.use('/users', requireRole('revops'));
   const assignable = (req: AuthedRequest) => (req.user.role === 'admin' ? ROLES : ROLES.filter((x) => x !== 'admin'));
-  const render = async (req: AuthedRequest, added?: { email: string; password: string }) => {
+  const render = async (
+    req: AuthedRequest,
+    added?: { email: string; password: string },
+    refused?: Refused & { userId?: number },
+  ) => {
     const users = await run(ctx.db, listUsers(req.user.workspaceId));
-    return page(req, 'Users', usersPage(req, users, assignable(req), added));
+    return page(req, 'Users', usersPage(req, users, assignable(req), added, refused));
   };
   r.get('/users', async (req, res) => {
     res.type('html').send(await render(req));
   });
   r.post('/users', async (req, res, user) => {
     const parsed = NewUser.safeParse(req.body ?? {});
-    if (!parsed.success) throw new AppError('VALIDATION', issues(parsed.error));
+    if (!parsed.success)
+      return answerRefused(ctx.log, req, res, new AppError('VALIDATION', issues(parsed.error)), (why) =>
+        render(req, undefined, refusedForm(req, 'The user was not added', why, 'add-user')),
+      );
     if (parsed.data.role === 'admin' && user.role !== 'admin')
       throw new AppError('FORBIDDEN', 'Only an admin can add an admin.');
     const { password } = await addUser(ctx.db, {
@@ -49,8 +58,15 @@ export function userRoutes(ctx: AppContext): Router {
     const id = Number.parseInt(String(req.params.id), 10) || 0;
     const role = z.enum(ROLES as [string, ...string[]]).safeParse(req.body?.role);
     const tz = String(req.body?.time_zone ?? 'UTC').trim();
-    if (!role.success) throw new AppError('VALIDATION', 'role: one of ' + ROLES.join(', '));
-    if (!isTimeZone(tz)) throw new AppError('VALIDATION', 'time zone: an IANA name like Europe/Berlin');
+    const wrong = !role.success
+      ? `Role must be one of ${ROLES.join(', ')}`
+      : !isTimeZone(tz)
+        ? `Time zone must be an IANA name like Europe/Berlin, not "${clip(tz)}"`
+        : undefined;
+    if (wrong || !role.success)
+      return answerRefused(ctx.log, req, res, new AppError('VALIDATION', wrong ?? ''), (why) =>
+        render(req, undefined, { ...refusedForm(req, 'The user was not changed', why, `user-${id}`), userId: id }),
+      );
     const disabled = !!req.body?.disabled;
     if (user.role !== 'admin') {
       const target = await one(ctx.db, findUser(user.workspaceId, id));

@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import type { MailboxRow } from '../../db/queries/sending.js';
 import { inZone } from '../format.js';
 import { html, safeUrl, type Html } from '../html.js';
+import { formValues, type FormValues, type SentForm } from './refused.js';
 import { csrfField } from '../layout.js';
 import type { ConnectionCheck } from '../routes/mailbox-connection.js';
 
@@ -72,28 +73,32 @@ export function mailboxTable(req: Request, rows: (MailboxRow & { owner_email: st
     ${rows.length ? '' : html`<p class="empty">${NO_MAILBOXES}</p>`}`;
 }
 
-const ownerOption = (o: { id: number; name: string; email: string }, current: number | null | undefined) =>
-  html`<option value="${o.id}" ${current === o.id ? html`selected` : ''}>${o.name || o.email}</option>`;
+const ownerOption = (f: FormValues, o: { id: number; name: string; email: string }, current: number | null | undefined) =>
+  html`<option value="${o.id}" ${f.chosen('user_id', String(o.id), current === o.id) ? html`selected` : ''}>${o.name || o.email}</option>`;
 
 export function mailboxForm(
   req: Request,
   m: MailboxRow | undefined,
   /** The reps to pick from; null: the viewer may not give the mailbox to another rep. */
   owners: { id: number; name: string; email: string }[] | null,
+  /** After a refusal: the fields as they were sent (passwords are never written back into the page). */
+  sent?: SentForm,
 ): Html {
-  const v = (x: unknown) => (x === null || x === undefined ? '' : String(x));
+  const f = formValues(sent);
+  const v = (name: string, saved: string | number | null | undefined) => f.text(name, saved);
   return html`<form
     method="post"
     action="${safeUrl(m ? `/settings/mailboxes/${m.id}` : '/settings/mailboxes')}"
     class="wide"
+    id="mailbox-form"
   >
     ${csrfField(req)}
     <div class="grid2">
       <label
         >Kind
         <select name="kind">
-          <option value="smtp" ${m?.kind !== 'outbox' ? html`selected` : ''}>SMTP</option>
-          <option value="outbox" ${m?.kind === 'outbox' ? html`selected` : ''}>
+          <option value="smtp" ${f.chosen('kind', 'smtp', m?.kind !== 'outbox') ? html`selected` : ''}>SMTP</option>
+          <option value="outbox" ${f.chosen('kind', 'outbox', m?.kind === 'outbox') ? html`selected` : ''}>
             Local outbox (.eml files, nothing sent)
           </option>
         </select></label
@@ -104,24 +109,24 @@ export function mailboxForm(
               >Rep
               <select name="user_id">
                 <option value="">—</option>
-                ${owners.map((o) => ownerOption(o, m?.user_id))}
+                ${owners.map((o) => ownerOption(f, o, m?.user_id))}
               </select></label
             >`
           : ''
       }
-      <label>From name <input name="from_name" required value="${v(m?.from_name)}" /></label>
-      <label>From email <input name="from_email" type="email" required value="${v(m?.from_email)}" /></label>
+      <label>From name <input name="from_name" required value="${v('from_name', m?.from_name)}" /></label>
+      <label>From email <input name="from_email" type="email" required value="${v('from_email', m?.from_email)}" /></label>
     </div>
     <fieldset>
       <legend>SMTP (sending)</legend>
       <div class="grid2">
-        <label>Host <input name="smtp_host" value="${v(m?.smtp_host)}" /></label
-        ><label>Port <input name="smtp_port" type="number" value="${v(m?.smtp_port ?? 587)}" /></label>
+        <label>Host <input name="smtp_host" value="${v('smtp_host', m?.smtp_host)}" /></label
+        ><label>Port <input name="smtp_port" type="number" value="${v('smtp_port', m?.smtp_port ?? 587)}" /></label>
         <label class="check"
-          ><input type="checkbox" name="smtp_secure" value="1" ${m?.smtp_secure ? html`checked` : ''} /> TLS from the
+          ><input type="checkbox" name="smtp_secure" value="1" ${f.ticked('smtp_secure', !!m?.smtp_secure) ? html`checked` : ''} /> TLS from the
           start (port 465)</label
         >
-        <label>User <input name="smtp_user" value="${v(m?.smtp_user)}" autocomplete="off" /></label>
+        <label>User <input name="smtp_user" value="${v('smtp_user', m?.smtp_user)}" autocomplete="off" /></label>
         <label
           >Password
           <input
@@ -135,12 +140,12 @@ export function mailboxForm(
     <fieldset>
       <legend>IMAP (replies)</legend>
       <div class="grid2">
-        <label>Host <input name="imap_host" value="${v(m?.imap_host)}" /></label
-        ><label>Port <input name="imap_port" type="number" value="${v(m?.imap_port ?? 993)}" /></label>
+        <label>Host <input name="imap_host" value="${v('imap_host', m?.imap_host)}" /></label
+        ><label>Port <input name="imap_port" type="number" value="${v('imap_port', m?.imap_port ?? 993)}" /></label>
         <label class="check"
-          ><input type="checkbox" name="imap_secure" value="1" ${!m || m.imap_secure ? html`checked` : ''} /> TLS</label
+          ><input type="checkbox" name="imap_secure" value="1" ${f.ticked('imap_secure', !m || m.imap_secure) ? html`checked` : ''} /> TLS</label
         >
-        <label>User <input name="imap_user" value="${v(m?.imap_user)}" autocomplete="off" /></label>
+        <label>User <input name="imap_user" value="${v('imap_user', m?.imap_user)}" autocomplete="off" /></label>
         <label
           >Password
           <input
@@ -154,12 +159,12 @@ export function mailboxForm(
     <fieldset>
       <legend>Pacing</legend>
       <div class="grid2">
-        <label>Daily cap <input name="daily_cap" type="number" min="1" value="${v(m?.daily_cap ?? 30)}" /></label>
+        <label>Daily cap <input name="daily_cap" type="number" min="1" value="${v('daily_cap', m?.daily_cap ?? 30)}" /></label>
         <label
-          >Min gap (s) <input name="min_gap_seconds" type="number" min="0" value="${v(m?.min_gap_seconds ?? 90)}"
+          >Min gap (s) <input name="min_gap_seconds" type="number" min="0" value="${v('min_gap_seconds', m?.min_gap_seconds ?? 90)}"
         /></label>
         <label
-          >Max gap (s) <input name="max_gap_seconds" type="number" min="0" value="${v(m?.max_gap_seconds ?? 180)}"
+          >Max gap (s) <input name="max_gap_seconds" type="number" min="0" value="${v('max_gap_seconds', m?.max_gap_seconds ?? 180)}"
         /></label>
       </div>
     </fieldset>

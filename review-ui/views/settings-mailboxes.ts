@@ -6,6 +6,7 @@ import type { OAuthProvider } from '../../mailboxes/oauth-types.js';
 import type { InboundSecretView } from '../../sequencing/inbound-secret.js';
 import { html, type Html } from '../html.js';
 import { csrfField } from '../layout.js';
+import type { SentForm } from './refused.js';
 import { mailboxForm, mailboxTable } from './mailboxes.js';
 import { connectButtons } from './mailboxes-oauth.js';
 
@@ -65,9 +66,11 @@ export function mailboxSettingsPage(
     owners: Parameters<typeof mailboxForm>[2];
   },
   extra: Html | string = '',
+  /** The add form refused: its fields as they were sent. */
+  sent?: SentForm,
 ): Html {
   return html`${extra} ${connectButtons(req, v.configured)} ${mailboxTable(req, v.rows, req.user!.timeZone)}
     ${inboundSecretSection(req, v.inbound)}
     <h2>Add a mailbox</h2>
-    ${mailboxForm(req, undefined, v.owners)}`;
+    ${mailboxForm(req, undefined, v.owners, sent)}`;
 }

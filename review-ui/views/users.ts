@@ -4,6 +4,7 @@ import type { UserRow } from '../../db/queries/users.js';
 import type { AuthedRequest } from '../authed.js';
 import { html, type Html } from '../html.js';
 import { csrfField } from '../layout.js';
+import { formValues, type Refused } from './refused.js';
 import { since } from './time.js';
 
 export function usersPage(
@@ -11,8 +12,12 @@ export function usersPage(
   users: UserRow[],
   assignable: readonly string[],
   added?: { email: string; password: string },
+  /** A refused form: the add form (no `userId`) or one user's row, shown again as it was sent. */
+  refused?: Refused & { userId?: number },
 ): Html {
-  return html`${
+  const sentTo = (id?: number) => formValues(refused && refused.userId === id ? refused.sent : undefined);
+  const add = sentTo(undefined);
+  return html`${refused?.why ?? ''}${
       added
         ? html`<p class="flash ok" role="status">
             Added ${added.email}. One-time password: <code>${added.password}</code> — shown once; pass it on securely.
@@ -29,9 +34,9 @@ export function usersPage(
         </tr>
       </thead>
       <tbody>
-        ${users.map(
-          (u) =>
-            html`<tr>
+        ${users.map((u) => {
+          const f = sentTo(u.id);
+          return html`<tr id="user-${u.id}">
               <td>${u.email}</td>
               <td>${u.name}</td>
               <td>
@@ -41,12 +46,12 @@ export function usersPage(
                     : html`<form method="post" action="/users/${u.id}" class="row-actions">
                         ${csrfField(req)} <label class="sr-only" for="role-${u.id}">Role</label
                         ><select id="role-${u.id}" name="role">
-                          ${assignable.map((x) => html`<option ${u.role === x ? html`selected` : ''}>${x}</option>`)}
+                          ${assignable.map((x) => html`<option ${f.chosen('role', x, u.role === x) ? html`selected` : ''}>${x}</option>`)}
                         </select>
                         <label class="sr-only" for="tz-${u.id}">Time zone</label
-                        ><input id="tz-${u.id}" name="time_zone" value="${u.time_zone}" size="16" />
+                        ><input id="tz-${u.id}" name="time_zone" value="${f.text('time_zone', u.time_zone)}" size="16" />
                         <label class="check"
-                          ><input type="checkbox" name="disabled" value="1" ${u.disabled_at ? html`checked` : ''} />
+                          ><input type="checkbox" name="disabled" value="1" ${f.ticked('disabled', !!u.disabled_at) ? html`checked` : ''} />
                           disabled</label
                         >
                         <button type="submit" class="secondary">Save</button>
@@ -63,19 +68,19 @@ export function usersPage(
                     : ''
                 }
               </td>
-            </tr>`,
-        )}
+            </tr>`;
+        })}
       </tbody>
     </table>
     <h2>Add a user</h2>
-    <form method="post" action="/users" class="stack">
+    <form method="post" action="/users" class="stack" id="add-user">
       ${csrfField(req)}
-      <label>Email <input name="email" type="email" required /></label>
-      <label>Name <input name="name" /></label>
+      <label>Email <input name="email" type="email" required value="${add.text('email', '')}" /></label>
+      <label>Name <input name="name" value="${add.text('name', '')}" /></label>
       <label
         >Role
         <select name="role">
-          ${assignable.map((x) => html`<option>${x}</option>`)}
+          ${assignable.map((x) => html`<option ${add.chosen('role', x, false) ? html`selected` : ''}>${x}</option>`)}
         </select></label
       >
       <button type="submit">Add user</button>
