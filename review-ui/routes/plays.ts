@@ -176,24 +176,24 @@ export function playRoutes(ctx: AppContext): Router {
     // Read only: a GET never writes, so a workspace without a secret yet gets a button to make one.
     const secret = showSecret ? await existingInboundSecret(ctx.db, ctx.secrets, user.workspaceId) : undefined;
     return page(
-        req,
-        `Play: ${p.name}`,
-        playDetail(req, {
-          play: p,
-          def: d,
-          versions,
-          canEdit,
-          canEnroll: ['admin', 'revops', 'rep'].includes(user.role),
-          templates: canEdit ? await templates(user.workspaceId) : [],
-          showSecret,
-          secret,
-          publicUrl: ctx.config.publicUrl,
-          workspaceId: user.workspaceId,
-          zone: user.timeZone,
-          now: new Date(),
-          refused,
-        }),
-      );
+      req,
+      `Play: ${p.name}`,
+      playDetail(req, {
+        play: p,
+        def: d,
+        versions,
+        canEdit,
+        canEnroll: ['admin', 'revops', 'rep'].includes(user.role),
+        templates: canEdit ? await templates(user.workspaceId) : [],
+        showSecret,
+        secret,
+        publicUrl: ctx.config.publicUrl,
+        workspaceId: user.workspaceId,
+        zone: user.timeZone,
+        now: new Date(),
+        refused,
+      }),
+    );
   };
 
   r.get('/plays/:id', async (req, res) => {

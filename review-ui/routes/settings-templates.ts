@@ -198,7 +198,11 @@ export function settingsTemplateRoutes(ctx: AppContext): Router {
       res.redirect(303, `/settings/templates/${t.id}?saved=1`);
     } catch (err) {
       await answerRefused(ctx.log, req, res, err, async (why) =>
-        page(req, `Template: ${t.name}`, templatePage(req, t, false, refusedForm(req, 'The template was not saved', why, 'template-form'))),
+        page(
+          req,
+          `Template: ${t.name}`,
+          templatePage(req, t, false, refusedForm(req, 'The template was not saved', why, 'template-form')),
+        ),
       );
     }
   });

@@ -300,28 +300,29 @@ export function accountForm(
 ): Html {
   const action = a?.id ? `/accounts/${a.id}/edit` : '/accounts/new';
   const f = formValues(refused?.sent);
-  return html`${refused?.why ?? ''}<form method="post" action="${safeUrl(action)}" class="stack wide" id="account-form">
-    ${csrfField(req)}
-    <label>Name <input name="name" required maxlength="300" value="${f.text('name', a?.name)}" /></label>
-    <label>Domain <input name="domain" value="${f.text('domain', a?.domain)}" placeholder="acme.com" /></label>
-    <label
-      >Other names (; separated) <input name="aliases" value="${f.text('aliases', (a?.aliases ?? []).join('; '))}"
-    /></label>
-    <label
-      >Owner
-      <select name="owner_id">
-        <option value="">Nobody</option>
-        ${owners.map((o) => html`<option value="${o.id}" ${f.chosen('owner_id', String(o.id), a?.owner_id === o.id) ? html`selected` : ''}>${o.name || o.email}</option>`)}
-      </select></label
-    >
-    <label
-      >Time zone <input name="time_zone" value="${f.text('time_zone', a?.time_zone)}" placeholder="Europe/Berlin"
-    /></label>
-    <label>Country <input name="country" value="${f.text('country', a?.country)}" placeholder="DE" /></label>
-    <label>Tags (; separated) <input name="tags" value="${f.text('tags', (a?.tags ?? []).join('; '))}" /></label>
-    <label>Notes <textarea name="notes" rows="3">${f.text('notes', a?.notes)}</textarea></label>
-    <button type="submit">${a?.id ? 'Save account' : 'Create account'}</button>
-  </form>`;
+  return html`${refused?.why ?? ''}
+    <form method="post" action="${safeUrl(action)}" class="stack wide" id="account-form">
+      ${csrfField(req)}
+      <label>Name <input name="name" required maxlength="300" value="${f.text('name', a?.name)}" /></label>
+      <label>Domain <input name="domain" value="${f.text('domain', a?.domain)}" placeholder="acme.com" /></label>
+      <label
+        >Other names (; separated) <input name="aliases" value="${f.text('aliases', (a?.aliases ?? []).join('; '))}"
+      /></label>
+      <label
+        >Owner
+        <select name="owner_id">
+          <option value="">Nobody</option>
+          ${owners.map((o) => html`<option value="${o.id}" ${f.chosen('owner_id', String(o.id), a?.owner_id === o.id) ? html`selected` : ''}>${o.name || o.email}</option>`)}
+        </select></label
+      >
+      <label
+        >Time zone <input name="time_zone" value="${f.text('time_zone', a?.time_zone)}" placeholder="Europe/Berlin"
+      /></label>
+      <label>Country <input name="country" value="${f.text('country', a?.country)}" placeholder="DE" /></label>
+      <label>Tags (; separated) <input name="tags" value="${f.text('tags', (a?.tags ?? []).join('; '))}" /></label>
+      <label>Notes <textarea name="notes" rows="3">${f.text('notes', a?.notes)}</textarea></label>
+      <button type="submit">${a?.id ? 'Save account' : 'Create account'}</button>
+    </form>`;
 }
 
 export function contactForm(
@@ -333,35 +334,41 @@ export function contactForm(
 ): Html {
   const action = c?.id ? `/contacts/${c.id}/edit` : '/contacts/new';
   const f = formValues(refused?.sent);
-  return html`${refused?.why ?? ''}<form method="post" action="${safeUrl(action)}" class="stack wide" id="contact-form">
-    ${csrfField(req)}
-    <label
-      >Email
-      <input
-        name="email"
-        type="email"
-        required
-        value="${c?.id ? c.email : f.text('email', c?.email)}"
-        ${c?.id ? html`readonly` : ''}
-    /></label>
-    <label>First name <input name="first_name" value="${f.text('first_name', c?.first_name)}" /></label>
-    <label>Last name <input name="last_name" value="${f.text('last_name', c?.last_name)}" /></label>
-    <label>Title <input name="title" value="${f.text('title', c?.title)}" /></label>
-    <label
-      >Account
-      <select name="account_id">
-        <option value="">None</option>
-        ${accounts.map((a) => html`<option value="${a.id}" ${f.chosen('account_id', String(a.id), c?.account_id === a.id) ? html`selected` : ''}>${a.name}${a.domain ? ` (${a.domain})` : ''}</option>`)}
-      </select></label
-    >
-    <label
-      >Time zone <input name="time_zone" value="${f.text('time_zone', c?.time_zone)}" placeholder="America/New_York"
-    /></label>
-    <label>LinkedIn URL <input name="linkedin_url" value="${f.text('linkedin_url', c?.linkedin_url)}" /></label>
-    <label class="check"
-      ><input type="checkbox" name="is_champion" value="1" ${f.ticked('is_champion', !!c?.is_champion) ? html`checked` : ''} /> Champion (watch for
-      job moves)</label
-    >
-    <button type="submit">${c?.id ? 'Save contact' : 'Create contact'}</button>
-  </form>`;
+  return html`${refused?.why ?? ''}
+    <form method="post" action="${safeUrl(action)}" class="stack wide" id="contact-form">
+      ${csrfField(req)}
+      <label
+        >Email
+        <input
+          name="email"
+          type="email"
+          required
+          value="${c?.id ? c.email : f.text('email', c?.email)}"
+          ${c?.id ? html`readonly` : ''}
+      /></label>
+      <label>First name <input name="first_name" value="${f.text('first_name', c?.first_name)}" /></label>
+      <label>Last name <input name="last_name" value="${f.text('last_name', c?.last_name)}" /></label>
+      <label>Title <input name="title" value="${f.text('title', c?.title)}" /></label>
+      <label
+        >Account
+        <select name="account_id">
+          <option value="">None</option>
+          ${accounts.map((a) => html`<option value="${a.id}" ${f.chosen('account_id', String(a.id), c?.account_id === a.id) ? html`selected` : ''}>${a.name}${a.domain ? ` (${a.domain})` : ''}</option>`)}
+        </select></label
+      >
+      <label
+        >Time zone <input name="time_zone" value="${f.text('time_zone', c?.time_zone)}" placeholder="America/New_York"
+      /></label>
+      <label>LinkedIn URL <input name="linkedin_url" value="${f.text('linkedin_url', c?.linkedin_url)}" /></label>
+      <label class="check"
+        ><input
+          type="checkbox"
+          name="is_champion"
+          value="1"
+          ${f.ticked('is_champion', !!c?.is_champion) ? html`checked` : ''}
+        />
+        Champion (watch for job moves)</label
+      >
+      <button type="submit">${c?.id ? 'Save contact' : 'Create contact'}</button>
+    </form>`;
 }

@@ -311,7 +311,8 @@ export function experimentForm(req: Request, p: PlayRow, refused?: Refused): Htm
   const e = readExperiment(p.experiment);
   const share = e ? e.holdoutShare : 0.1;
   const f = formValues(refused?.sent);
-  return html`${refused?.why ?? ''}<p class="muted">
+  return html`${refused?.why ?? ''}
+    <p class="muted">
       Each contact this play enrolls is assigned once, at random, before drafting: a variant, and (for contacts a
       detected signal selected) treated or held out. Changing variants here affects new enrolments only.
     </p>
@@ -320,11 +321,17 @@ export function experimentForm(req: Request, p: PlayRow, refused?: Refused): Htm
       <input type="hidden" name="version" value="${f.text('version', p.version)}" />
       <label
         >Variants, one a line: <code>label | instruction to the model | offline angle</code> (2 to 4, or none; angles:
-        ${ANGLES.join(', ')}) <textarea name="variants" rows="5" cols="90">${f.text('variants', variantLines(e?.variants ?? []))}</textarea>
+        ${ANGLES.join(', ')})
+        <textarea name="variants" rows="5" cols="90">${f.text('variants', variantLines(e?.variants ?? []))}</textarea>
       </label>
       <label class="check"
-        ><input type="checkbox" name="holdout_on" value="1" ${f.ticked('holdout_on', !!e && e.holdoutShare > 0) ? html`checked` : ''} /> Hold out
-        contacts to measure the signal's lift</label
+        ><input
+          type="checkbox"
+          name="holdout_on"
+          value="1"
+          ${f.ticked('holdout_on', !!e && e.holdoutShare > 0) ? html`checked` : ''}
+        />
+        Hold out contacts to measure the signal's lift</label
       >
       <label
         >Share held out (%)
@@ -340,16 +347,30 @@ export function experimentForm(req: Request, p: PlayRow, refused?: Refused): Htm
         >Held-out contacts get
         <select name="holdout_gets">
           <option value="evergreen">the evergreen sequence (not about the signal)</option>
-          <option value="nothing" ${f.chosen('holdout_gets', 'nothing', e?.holdoutGets === 'nothing') ? html`selected` : ''}>nothing</option>
+          <option
+            value="nothing"
+            ${f.chosen('holdout_gets', 'nothing', e?.holdoutGets === 'nothing') ? html`selected` : ''}
+          >
+            nothing
+          </option>
         </select></label
       >
       <label class="check"
-        ><input type="checkbox" name="auto_promote" value="1" ${f.ticked('auto_promote', !!e?.autoPromote) ? html`checked` : ''} /> Once a variant
-        wins, give it to new enrolments</label
+        ><input
+          type="checkbox"
+          name="auto_promote"
+          value="1"
+          ${f.ticked('auto_promote', !!e?.autoPromote) ? html`checked` : ''}
+        />
+        Once a variant wins, give it to new enrolments</label
       >
       <label
         >Sends per variant before a winner is named
-        <input name="min_sample" type="number" min="30" value="${f.text('min_sample', e?.minSample ?? MIN_SAMPLE_PER_ARM)}"
+        <input
+          name="min_sample"
+          type="number"
+          min="30"
+          value="${f.text('min_sample', e?.minSample ?? MIN_SAMPLE_PER_ARM)}"
       /></label>
       <button type="submit">Save experiment</button>
     </form>`;

@@ -73,8 +73,14 @@ export function mailboxTable(req: Request, rows: (MailboxRow & { owner_email: st
     ${rows.length ? '' : html`<p class="empty">${NO_MAILBOXES}</p>`}`;
 }
 
-const ownerOption = (f: FormValues, o: { id: number; name: string; email: string }, current: number | null | undefined) =>
-  html`<option value="${o.id}" ${f.chosen('user_id', String(o.id), current === o.id) ? html`selected` : ''}>${o.name || o.email}</option>`;
+const ownerOption = (
+  f: FormValues,
+  o: { id: number; name: string; email: string },
+  current: number | null | undefined,
+) =>
+  html`<option value="${o.id}" ${f.chosen('user_id', String(o.id), current === o.id) ? html`selected` : ''}>
+    ${o.name || o.email}
+  </option>`;
 
 export function mailboxForm(
   req: Request,
@@ -115,7 +121,9 @@ export function mailboxForm(
           : ''
       }
       <label>From name <input name="from_name" required value="${v('from_name', m?.from_name)}" /></label>
-      <label>From email <input name="from_email" type="email" required value="${v('from_email', m?.from_email)}" /></label>
+      <label
+        >From email <input name="from_email" type="email" required value="${v('from_email', m?.from_email)}"
+      /></label>
     </div>
     <fieldset>
       <legend>SMTP (sending)</legend>
@@ -123,8 +131,13 @@ export function mailboxForm(
         <label>Host <input name="smtp_host" value="${v('smtp_host', m?.smtp_host)}" /></label
         ><label>Port <input name="smtp_port" type="number" value="${v('smtp_port', m?.smtp_port ?? 587)}" /></label>
         <label class="check"
-          ><input type="checkbox" name="smtp_secure" value="1" ${f.ticked('smtp_secure', !!m?.smtp_secure) ? html`checked` : ''} /> TLS from the
-          start (port 465)</label
+          ><input
+            type="checkbox"
+            name="smtp_secure"
+            value="1"
+            ${f.ticked('smtp_secure', !!m?.smtp_secure) ? html`checked` : ''}
+          />
+          TLS from the start (port 465)</label
         >
         <label>User <input name="smtp_user" value="${v('smtp_user', m?.smtp_user)}" autocomplete="off" /></label>
         <label
@@ -143,7 +156,13 @@ export function mailboxForm(
         <label>Host <input name="imap_host" value="${v('imap_host', m?.imap_host)}" /></label
         ><label>Port <input name="imap_port" type="number" value="${v('imap_port', m?.imap_port ?? 993)}" /></label>
         <label class="check"
-          ><input type="checkbox" name="imap_secure" value="1" ${f.ticked('imap_secure', !m || m.imap_secure) ? html`checked` : ''} /> TLS</label
+          ><input
+            type="checkbox"
+            name="imap_secure"
+            value="1"
+            ${f.ticked('imap_secure', !m || m.imap_secure) ? html`checked` : ''}
+          />
+          TLS</label
         >
         <label>User <input name="imap_user" value="${v('imap_user', m?.imap_user)}" autocomplete="off" /></label>
         <label
@@ -159,12 +178,20 @@ export function mailboxForm(
     <fieldset>
       <legend>Pacing</legend>
       <div class="grid2">
-        <label>Daily cap <input name="daily_cap" type="number" min="1" value="${v('daily_cap', m?.daily_cap ?? 30)}" /></label>
         <label
-          >Min gap (s) <input name="min_gap_seconds" type="number" min="0" value="${v('min_gap_seconds', m?.min_gap_seconds ?? 90)}"
+          >Daily cap <input name="daily_cap" type="number" min="1" value="${v('daily_cap', m?.daily_cap ?? 30)}"
         /></label>
         <label
-          >Max gap (s) <input name="max_gap_seconds" type="number" min="0" value="${v('max_gap_seconds', m?.max_gap_seconds ?? 180)}"
+          >Min gap (s)
+          <input name="min_gap_seconds" type="number" min="0" value="${v('min_gap_seconds', m?.min_gap_seconds ?? 90)}"
+        /></label>
+        <label
+          >Max gap (s)
+          <input
+            name="max_gap_seconds"
+            type="number"
+            min="0"
+            value="${v('max_gap_seconds', m?.max_gap_seconds ?? 180)}"
         /></label>
       </div>
     </fieldset>

@@ -90,14 +90,20 @@ export function playForm(
       >
       <label
         >Hiring: role keywords
-        <input name="roleKeywords" value="${f.text('roleKeywords', t.kind === 'signal' ? t.roleKeywords.join(', ') : '')}"
+        <input
+          name="roleKeywords"
+          value="${f.text('roleKeywords', t.kind === 'signal' ? t.roleKeywords.join(', ') : '')}"
       /></label>
       <label
         >Job change: champions
         <select name="champion">
           <option value="">either</option>
-          <option value="yes" ${sel('champion', 'yes', t.kind === 'signal' && t.champion === true && 'yes')}>only champions who moved</option>
-          <option value="no" ${sel('champion', 'no', t.kind === 'signal' && t.champion === false && 'no')}>only people new to us</option>
+          <option value="yes" ${sel('champion', 'yes', t.kind === 'signal' && t.champion === true && 'yes')}>
+            only champions who moved
+          </option>
+          <option value="no" ${sel('champion', 'no', t.kind === 'signal' && t.champion === false && 'no')}>
+            only people new to us
+          </option>
         </select></label
       >
       <label
@@ -143,18 +149,30 @@ ${f.text('personas', personaLines(d.personas))}</textarea>
     >
     <label
       >Contacts per account per signal
-      <input name="maxContacts" type="number" min="1" max="10" value="${f.text('maxContacts', d.limits.maxContactsPerAccount)}"
+      <input
+        name="maxContacts"
+        type="number"
+        min="1"
+        max="10"
+        value="${f.text('maxContacts', d.limits.maxContactsPerAccount)}"
     /></label>
     <label
       >Skip people contacted in the last (days)
-      <input name="cooldownDays" type="number" min="0" max="365" value="${f.text('cooldownDays', d.limits.contactCooldownDays)}"
+      <input
+        name="cooldownDays"
+        type="number"
+        min="0"
+        max="365"
+        value="${f.text('cooldownDays', d.limits.contactCooldownDays)}"
     /></label>
     <label
       >Hours between first sends at one account
       <input name="staggerHours" type="number" min="0" value="${f.text('staggerHours', d.limits.staggerHours)}"
     /></label>
     <label
-      ><span><input type="checkbox" name="enabled" ${f.ticked('enabled', d.enabled) ? html`checked` : ''} /> Enabled</span></label
+      ><span
+        ><input type="checkbox" name="enabled" ${f.ticked('enabled', d.enabled) ? html`checked` : ''} /> Enabled</span
+      ></label
     >
     <button type="submit">Save</button>
   </form>`;
@@ -193,7 +211,8 @@ export function playsList(plays: PlayRow[], canEdit: boolean): Html {
 
 export function playDetail(req: Request, v: PlayView): Html {
   const { play: p, def: d } = v;
-  return html`${v.refused?.why ?? ''} <p>${d.description}</p>
+  return html`${v.refused?.why ?? ''}
+    <p>${d.description}</p>
     <p><b>Trigger:</b> ${describeTrigger(d.trigger)}</p>
     ${
       v.secret

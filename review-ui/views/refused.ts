@@ -5,17 +5,13 @@ import { html, type Html } from '../html.js';
 
 /** Why a form was refused, above the page: "The play was not saved: Name must not be empty. Correct it below." */
 export const refusedBanner = (notDone: string, reason: string, anchor: string, fix = 'Correct it below'): Html =>
-  html`<p class="error" role="alert">
-    ${notDone}: ${asSentence(reason)} <a href="#${anchor}">${fix}</a>.
-  </p>`;
+  html`<p class="error" role="alert">${notDone}: ${asSentence(reason)} <a href="#${anchor}">${fix}</a>.</p>`;
 
 /** The form fields a request sent (urlencoded: a string, or a list for a repeated name). */
 export type SentForm = Record<string, unknown>;
 
 const values = (v: unknown): string[] =>
-  ([] as unknown[])
-    .concat(v ?? [])
-    .filter((x): x is string => typeof x === 'string');
+  ([] as unknown[]).concat(v ?? []).filter((x): x is string => typeof x === 'string');
 
 /**
  * A form's values: as `sent` after a refusal, else as saved. A box left unticked is not sent at all,

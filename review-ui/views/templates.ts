@@ -46,9 +46,21 @@ function windowFields(f: FormValues, prefix: string, w: { days: number[]; start:
     </fieldset>
     <div>
       <label
-        >From <input name="${prefix}_start" value="${f.text(`${prefix}_start`, w?.start ?? '09:00')}" pattern="\\d{2}:\\d{2}" size="5"
+        >From
+        <input
+          name="${prefix}_start"
+          value="${f.text(`${prefix}_start`, w?.start ?? '09:00')}"
+          pattern="\\d{2}:\\d{2}"
+          size="5"
       /></label>
-      <label>Until <input name="${prefix}_end" value="${f.text(`${prefix}_end`, w?.end ?? '11:00')}" pattern="\\d{2}:\\d{2}" size="5" /></label>
+      <label
+        >Until
+        <input
+          name="${prefix}_end"
+          value="${f.text(`${prefix}_end`, w?.end ?? '11:00')}"
+          pattern="\\d{2}:\\d{2}"
+          size="5"
+      /></label>
     </div>
   </div>`;
 }
@@ -115,7 +127,10 @@ export function templateForm(req: Request, t: TemplateRow | undefined, sent?: Se
               <td>
                 <select name="step_branch_${i}" aria-label="Step ${i + 1} condition">
                   <option value="">always</option>
-                  <option value="clicked" ${f.chosen(`step_branch_${i}`, 'clicked', s?.branch?.when === 'clicked') ? html`selected` : ''}>
+                  <option
+                    value="clicked"
+                    ${f.chosen(`step_branch_${i}`, 'clicked', s?.branch?.when === 'clicked') ? html`selected` : ''}
+                  >
                     they clicked a link
                   </option>
                   <option
@@ -150,32 +165,54 @@ ${f.text(`step_variants_${i}`, variantLines(s?.variants ?? []))}</textarea>
     <fieldset>
       <legend>
         <label class="check"
-          ><input type="checkbox" name="fallback_on" value="1" ${f.ticked('fallback_on', !t || !!t.fallback_window) ? html`checked` : ''} />
+          ><input
+            type="checkbox"
+            name="fallback_on"
+            value="1"
+            ${f.ticked('fallback_on', !t || !!t.fallback_window) ? html`checked` : ''}
+          />
           Fallback window</label
         >
       </legend>
       ${windowFields(f, 'fallback', t?.fallback_window ?? { days: [1, 2, 3, 4, 5], start: '08:00', end: '17:00' })}
       <label
         >Use it when the preferred window is more than
-        <input name="fallback_after_days" type="number" min="0" max="30" value="${f.text('fallback_after_days', t?.fallback_after_days ?? 3)}" /> days
-        away</label
+        <input
+          name="fallback_after_days"
+          type="number"
+          min="0"
+          max="30"
+          value="${f.text('fallback_after_days', t?.fallback_after_days ?? 3)}"
+        />
+        days away</label
       >
     </fieldset>
     <label
       >Approval
       <select name="approval_mode">
         <option value="">the workspace's setting</option>
-        <option value="sequence" ${f.chosen('approval_mode', 'sequence', t?.approval_mode === 'sequence') ? html`selected` : ''}>
+        <option
+          value="sequence"
+          ${f.chosen('approval_mode', 'sequence', t?.approval_mode === 'sequence') ? html`selected` : ''}
+        >
           approve the sequence once
         </option>
-        <option value="each_step" ${f.chosen('approval_mode', 'each_step', t?.approval_mode === 'each_step') ? html`selected` : ''}>
+        <option
+          value="each_step"
+          ${f.chosen('approval_mode', 'each_step', t?.approval_mode === 'each_step') ? html`selected` : ''}
+        >
           approve each step before it is sent
         </option>
       </select></label
     >
     <label class="check"
-      ><input type="checkbox" name="is_default" value="1" ${f.ticked('is_default', !!t?.is_default) ? html`checked` : ''} /> Default template for
-      new drafts</label
+      ><input
+        type="checkbox"
+        name="is_default"
+        value="1"
+        ${f.ticked('is_default', !!t?.is_default) ? html`checked` : ''}
+      />
+      Default template for new drafts</label
     >
     <p><button type="submit">${t ? 'Save template' : 'Create template'}</button></p>
   </form>`;
@@ -226,11 +263,6 @@ export function templatesPage(req: Request, rows: TemplateRow[], refused?: Refus
 }
 
 /** One template's form; after a save, says that it took and which version is current. */
-export function templatePage(
-  req: Request,
-  t: TemplateRow,
-  saved: boolean,
-  refused?: Refused,
-): Html {
+export function templatePage(req: Request, t: TemplateRow, saved: boolean, refused?: Refused): Html {
   return html`${saved ? html`<p class="flash ok" role="status">Saved “${t.name}” (version ${t.version}).</p>` : ''}${refused?.why ?? ''}${templateForm(req, t, refused?.sent)}`;
 }

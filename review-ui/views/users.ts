@@ -37,38 +37,43 @@ export function usersPage(
         ${users.map((u) => {
           const f = sentTo(u.id);
           return html`<tr id="user-${u.id}">
-              <td>${u.email}</td>
-              <td>${u.name}</td>
-              <td>
-                ${
-                  u.role === 'admin' && req.user.role !== 'admin'
-                    ? html`admin · ${u.time_zone}${u.disabled_at ? ' · disabled' : ''}`
-                    : html`<form method="post" action="/users/${u.id}" class="row-actions">
-                        ${csrfField(req)} <label class="sr-only" for="role-${u.id}">Role</label
-                        ><select id="role-${u.id}" name="role">
-                          ${assignable.map((x) => html`<option ${f.chosen('role', x, u.role === x) ? html`selected` : ''}>${x}</option>`)}
-                        </select>
-                        <label class="sr-only" for="tz-${u.id}">Time zone</label
-                        ><input id="tz-${u.id}" name="time_zone" value="${f.text('time_zone', u.time_zone)}" size="16" />
-                        <label class="check"
-                          ><input type="checkbox" name="disabled" value="1" ${f.ticked('disabled', !!u.disabled_at) ? html`checked` : ''} />
-                          disabled</label
-                        >
-                        <button type="submit" class="secondary">Save</button>
-                      </form>`
-                }
-              </td>
-              <td>
-                last login ${since(u.last_login_at, req.user.timeZone, new Date())}
-                ${
-                  u.id !== req.user.id && (u.role !== 'admin' || req.user.role === 'admin')
-                    ? html`<form method="post" action="/users/${u.id}/password" class="row-actions">
-                        ${csrfField(req)}<button type="submit" class="secondary">Reset password</button>
-                      </form>`
-                    : ''
-                }
-              </td>
-            </tr>`;
+            <td>${u.email}</td>
+            <td>${u.name}</td>
+            <td>
+              ${
+                u.role === 'admin' && req.user.role !== 'admin'
+                  ? html`admin · ${u.time_zone}${u.disabled_at ? ' · disabled' : ''}`
+                  : html`<form method="post" action="/users/${u.id}" class="row-actions">
+                      ${csrfField(req)} <label class="sr-only" for="role-${u.id}">Role</label
+                      ><select id="role-${u.id}" name="role">
+                        ${assignable.map((x) => html`<option ${f.chosen('role', x, u.role === x) ? html`selected` : ''}>${x}</option>`)}
+                      </select>
+                      <label class="sr-only" for="tz-${u.id}">Time zone</label
+                      ><input id="tz-${u.id}" name="time_zone" value="${f.text('time_zone', u.time_zone)}" size="16" />
+                      <label class="check"
+                        ><input
+                          type="checkbox"
+                          name="disabled"
+                          value="1"
+                          ${f.ticked('disabled', !!u.disabled_at) ? html`checked` : ''}
+                        />
+                        disabled</label
+                      >
+                      <button type="submit" class="secondary">Save</button>
+                    </form>`
+              }
+            </td>
+            <td>
+              last login ${since(u.last_login_at, req.user.timeZone, new Date())}
+              ${
+                u.id !== req.user.id && (u.role !== 'admin' || req.user.role === 'admin')
+                  ? html`<form method="post" action="/users/${u.id}/password" class="row-actions">
+                      ${csrfField(req)}<button type="submit" class="secondary">Reset password</button>
+                    </form>`
+                  : ''
+              }
+            </td>
+          </tr>`;
         })}
       </tbody>
     </table>

@@ -25,12 +25,16 @@ describeEachBackend('forms refused for bad input', (get) => {
       values: [app.ws.id],
     }))!.n;
   const rejections = (url: string) =>
-    logged.lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'http.rejected' && l.url === url)
-      .length;
+    logged.lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l.msg === 'http.rejected' && l.url === url).length;
   /** Posts the form (a name may repeat, as checkboxes do) and expects a 400 page, refused once in the log. */
   const refused = async (path: string, fields: [string, string][] | Record<string, string>) => {
     const before = rejections(path);
-    const body = new URLSearchParams([['_csrf', app.csrf], ...(Array.isArray(fields) ? fields : Object.entries(fields))]);
+    const body = new URLSearchParams([
+      ['_csrf', app.csrf],
+      ...(Array.isArray(fields) ? fields : Object.entries(fields)),
+    ]);
     const res = await app.user.fetch(path, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -154,7 +158,8 @@ describeEachBackend('forms refused for bad input', (get) => {
     const made = await app.user.post('/plays', { _csrf: app.csrf, name: 'Saved play', triggerKind: 'manual' });
     expect(made.status).toBe(303);
     const id = /\/plays\/(\d+)/.exec(made.headers.get('location')!)![1]!;
-    const saved = () => one(app.ctx.db, { text: 'SELECT name, limits, version FROM plays WHERE id = $1', values: [id] });
+    const saved = () =>
+      one(app.ctx.db, { text: 'SELECT name, limits, version FROM plays WHERE id = $1', values: [id] });
     const was = await saved();
     const edit = await refused(`/plays/${id}`, { ...play, version: '1' });
     expect(edit.flat).toContain('The play was not saved: Limits max contacts per account must be at most 10.');
@@ -192,7 +197,12 @@ describeEachBackend('forms refused for bad input', (get) => {
       body: JSON.stringify({
         name: 'Via API',
         trigger: { kind: 'manual' },
-        experiment: { variants: [{ label: 'B', instruction: 'short' }, { label: 'B', instruction: 'long' }] },
+        experiment: {
+          variants: [
+            { label: 'B', instruction: 'short' },
+            { label: 'B', instruction: 'long' },
+          ],
+        },
       }),
     });
     expect(res.status).toBe(400);
@@ -204,7 +214,11 @@ describeEachBackend('forms refused for bad input', (get) => {
 
   it('users: adding and changing a user refused in words with what was typed', async () => {
     const before = await count('users');
-    const added = await refused('/users', { email: 'ann"<b>@', name: 'Ann "<script>alert(1)</script>"', role: 'manager' });
+    const added = await refused('/users', {
+      email: 'ann"<b>@',
+      name: 'Ann "<script>alert(1)</script>"',
+      role: 'manager',
+    });
     expect(added.flat).toContain('The user was not added: Email must be an email address.');
     expect(input(added.html, 'email')).toBe(value('email', 'ann"<b>@'));
     expect(input(added.html, 'name')).toBe(value('name', 'Ann "<script>alert(1)</script>"'));
@@ -212,7 +226,8 @@ describeEachBackend('forms refused for bad input', (get) => {
     expect(await count('users')).toBe(before);
 
     const rep = app.ws.users.rep;
-    const saved = () => one(app.ctx.db, { text: 'SELECT role, time_zone, disabled_at FROM users WHERE id = $1', values: [rep.id] });
+    const saved = () =>
+      one(app.ctx.db, { text: 'SELECT role, time_zone, disabled_at FROM users WHERE id = $1', values: [rep.id] });
     const was = await saved();
     const tz = 'Mars/"Base"<x>';
     const changed = await refused(`/users/${rep.id}`, { role: 'manager', time_zone: tz, disabled: '1' });
