@@ -68,7 +68,7 @@ describeEachBackend('CRM settings with bad input', (get) => {
     const html = await res.text();
     expect(text(html)).toMatch(
       new RegExp(
-        '<p class="error" role="alert"> The settings were not saved: Mapping for contact title: ' +
+        '<p class="error" role="alert"> ?The settings were not saved: Mapping for contact title: ' +
           'a CRM property name \\(letters, digits, _ \\. -\\), not &quot;job function &lt;b&gt;&quot;\\. ' +
           '<a href="#crm-settings">Correct them below</a>',
       ),
