@@ -5,7 +5,7 @@
 // ratio to the bare SELECT). Each case is timed paired with the bare SELECT, one after the other
 // in every iteration, so a ratio compares times taken under the same load (the machine is shared).
 //
-//   npx tsx bench/review.ts [postgres|pglite] [sizes=10000,100000]
+//   npx tsx bench/review.ts [postgres|pglite] [sizes=10000,100000]   (KEEP=1 keeps the database)
 //
 // PostgreSQL comes from TEST_DATABASE_URL (a scratch database is created and dropped). Each page
 // is timed twice: as the app's own time from its Server-Timing header (`app`: first middleware to
@@ -247,7 +247,7 @@ async function main() {
   } finally {
     await srv.close();
     await ctx.stop();
-    await t.dispose();
+    await t.dispose(!!process.env.KEEP);
   }
 }
 

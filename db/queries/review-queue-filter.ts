@@ -62,6 +62,19 @@ export const QUEUE_ORDER = `s.flagged DESC, s.signal_detected_at DESC, s.signal_
 
 export const visible = (n: number) => `($${n}::bigint IS NULL OR s.owner_id = $${n} OR a.owner_id = $${n})`;
 
+/**
+ * Who may see a row, written for a viewer known when the text is built: for the whole workspace
+ * the test is `$n IS NULL` alone, which the planner runs once per statement rather than per row,
+ * so a generic plan costs what a custom one does (with the `OR` a generic plan had to price a
+ * lookup of the account's owner for every row walked, and PostgreSQL re-planned every call).
+ * `rep` is the per-row test for a rep's own drafts, `$n` being their id.
+ */
+export const seenBy = (n: number, viewer: number | null, rep: string) =>
+  viewer === null ? `$${n}::bigint IS NULL` : `(${rep})`;
+
+/** A rep's own draft, read from the draft's row (the account's owner only when the draft is not theirs). */
+export const OWN_DRAFT = `s.owner_id = $3 OR (SELECT a.owner_id FROM accounts a WHERE a.id = s.account_id) = $3`;
+
 export interface Cols {
   type: string;
   owner: string;

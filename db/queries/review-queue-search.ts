@@ -1,6 +1,6 @@
 // Searching the review queue: the search condition, the word query that narrows it through the
 // word index, and the matching drafts a search reads once for its page and its counts.
-import { AGE_SQL, type Cols, type QueueFilter } from './review-queue-filter.js';
+import { AGE_SQL, OWN_DRAFT, seenBy, type Cols, type QueueFilter } from './review-queue-filter.js';
 
 /**
  * Search over account, contact, signal title and step subjects: one column kept on the sequence
@@ -56,11 +56,11 @@ export function searchWalk(f: QueueFilter, values: unknown[]): string {
 // pass through the trigram index, no join per match (a rep's account owner only when the draft
 // is not theirs), stopping after `cap` + 1 matches: a common word ("signal", a domain) matches
 // thousands of drafts, and counting every one of them was the search's whole cost (issue 17).
-export const MATCHES = (q: string, cap: number) => `matches AS MATERIALIZED (
+export const MATCHES = (q: string, cap: number, viewer: number | null) => `matches AS MATERIALIZED (
   SELECT s.id, s.flagged, s.signal_detected_at, s.signal_id, s.signal_type AS type, s.owner_id, ${AGE_SQL} AS age
     FROM sequences s
    WHERE s.workspace_id = $1 AND s.status = 'pending_review' AND s.signal_id IS NOT NULL${q}
-     AND ($3::bigint IS NULL OR s.owner_id = $3 OR (SELECT a.owner_id FROM accounts a WHERE a.id = s.account_id) = $3)
+     AND ${seenBy(3, viewer, OWN_DRAFT)}
    LIMIT ${cap + 1}),
 capped AS MATERIALIZED (SELECT count(*) > ${cap} AS over FROM matches)`;
 export const MATCH_COLS: Cols = { type: 'm.type', owner: 'm.owner_id', age: 'm.age', flagged: 'm.flagged' };

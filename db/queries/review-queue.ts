@@ -9,8 +9,9 @@ import {
   QUEUE_ORDER,
   RAW,
   SEARCH_CAP,
+  OWN_DRAFT,
   ageOf,
-  visible,
+  seenBy,
   where,
   type FacetBase,
   type QueueFilter,
@@ -32,10 +33,11 @@ export {
 export { wordQuery } from './review-queue-search.js';
 export { draftsToApprove, nextInQueue, queueNeighbours, wakeSnoozed, type BulkApproveRow } from './review-queue-nav.js';
 
-const FROM = `FROM sequences s
+const FROM = (viewer: number | null) => `FROM sequences s
   JOIN signals sig ON sig.id = s.signal_id
   LEFT JOIN accounts a ON a.id = s.account_id
- WHERE s.workspace_id = $1 AND sig.workspace_id = $1 AND s.status = 'pending_review' AND ${visible(3)}`;
+ WHERE s.workspace_id = $1 AND sig.workspace_id = $1 AND s.status = 'pending_review'
+   AND ${seenBy(3, viewer, 's.owner_id = $3 OR a.owner_id = $3')}`;
 
 // The page's columns, from `s` (the draft), `sig` and `a`.
 const PAGE_COLS = `s.id, s.version, s.status, s.drafter, jsonb_array_length(s.gate_failures) AS gate_failure_count,
@@ -69,11 +71,13 @@ function queueParts(
   const ctes: string[] = [];
   // Every parameter pushed is referenced: PostgreSQL cannot type one that is not.
   let list: string | undefined;
-  if (q) ctes.push(MATCHES(q, cap));
+  if (q) ctes.push(MATCHES(q, cap, viewer));
   if (page) {
     const w = where(f, values, q ? MATCH_COLS : RAW);
-    values.push(page.limit, page.offset);
-    const [lim, off] = [values.length - 1, values.length];
+    // Written into the text, not parameters: a plan for an unknown LIMIT assumes it reads a tenth
+    // of the queue and sorts it, where a page is a walk of the index that stops after 50 rows.
+    const lim = Math.max(0, Math.floor(page.limit));
+    const off = Math.max(0, Math.floor(page.offset));
     // Past the cap, the page walks the queue's order testing each draft's text (a common term
     // fills a page after a few hundred drafts); below it, the few matches are sorted. Only the
     // branch `capped` picks runs (a one-time filter).
@@ -82,22 +86,22 @@ function queueParts(
       ? `SELECT ${PAGE_COLS}
            FROM (SELECT m.id FROM matches m WHERE true${w}
                   ORDER BY m.flagged DESC, m.signal_detected_at DESC, m.signal_id DESC, m.id DESC
-                  LIMIT $${lim} OFFSET $${off}) k
+                  LIMIT ${lim} OFFSET ${off}) k
            JOIN sequences s ON s.id = k.id
            JOIN signals sig ON sig.id = s.signal_id AND sig.workspace_id = $1
            LEFT JOIN accounts a ON a.id = s.account_id
           WHERE NOT (SELECT over FROM capped)
          UNION ALL
-         (SELECT ${PAGE_COLS} ${FROM}${walk} AND (SELECT over FROM capped)
-           ORDER BY ${QUEUE_ORDER} LIMIT $${lim} OFFSET $${off})`
+         (SELECT ${PAGE_COLS} ${FROM(viewer)}${walk} AND (SELECT over FROM capped)
+           ORDER BY ${QUEUE_ORDER} LIMIT ${lim} OFFSET ${off})`
       : // The walk reads only the draft's own row (the account's owner only for a rep, only when
         // the draft is not theirs); the page's 50 rows are joined after it, not every row skipped
         // on the way to a deep page.
         `SELECT ${PAGE_COLS}
            FROM (SELECT s.id FROM sequences s
                   WHERE s.workspace_id = $1 AND s.status = 'pending_review' AND s.signal_id IS NOT NULL${w}
-                    AND ($3::bigint IS NULL OR s.owner_id = $3 OR (SELECT a.owner_id FROM accounts a WHERE a.id = s.account_id) = $3)
-                  ORDER BY ${QUEUE_ORDER} LIMIT $${lim} OFFSET $${off}) k
+                    AND ${seenBy(3, viewer, OWN_DRAFT)}
+                  ORDER BY ${QUEUE_ORDER} LIMIT ${lim} OFFSET ${off}) k
            JOIN sequences s ON s.id = k.id
            JOIN signals sig ON sig.id = s.signal_id AND sig.workspace_id = $1
            LEFT JOIN accounts a ON a.id = s.account_id`;
@@ -120,7 +124,7 @@ function queueParts(
                 ${ageOf('c.detected_hour', ['b.d1', 'b.d7', 'b.d30'])} AS age, c.flagged, sum(c.n) AS n
            FROM (SELECT ${BOUNDS[0]} AS d1, ${BOUNDS[1]} AS d7, ${BOUNDS[2]} AS d30 OFFSET 0) b,
                 review_queue_counts c
-          WHERE c.workspace_id = $1 AND c.n <> 0 AND ($3::bigint IS NULL OR c.owner_id = $3 OR c.account_owner_id = $3)
+          WHERE c.workspace_id = $1 AND c.n <> 0 AND ${seenBy(3, viewer, 'c.owner_id = $3 OR c.account_owner_id = $3')}
           GROUP BY 1, 2, 3, 4)`,
   );
   const grouped = `SELECT type, owner_id, age, flagged, sum(n)::int AS n FROM base GROUP BY 1, 2, 3, 4`;
@@ -199,11 +203,13 @@ export function queuePage(
                   (SELECT coalesce(json_agg(o ORDER BY o.name, o.email), '[]')
                      FROM (SELECT id, name, email FROM users WHERE workspace_id = $1 AND disabled_at IS NULL) o) AS owners,
                   ${f.q ? '(SELECT over FROM capped)' : 'false'} AS capped${more.join('')}`;
-  // Without a search the text depends only on which filters are set (a few dozen shapes): each
-  // shape is a named statement, parsed once per connection. PostgreSQL still plans every call (a
-  // generic plan ran 2-3x slower than the custom ones, pg_prepared_statements showed it choosing
-  // custom 60 times of 60). A search's text grows with its words, so it is not named.
-  return f.q ? { text, values: p.values } : { text, values: p.values, name: `prospector_queue_${shapeName(text)}` };
+  // The first page without a search has a few dozen texts (which filters are set, a rep or the
+  // whole workspace): each is a named statement. With the page size and the viewer's kind in the
+  // text, the generic plan costs what a custom one does, so after its first five calls on a
+  // connection PostgreSQL stops planning it (issue 17: planning was 3-4 ms of a 10 ms statement).
+  // Deeper pages and searches (the text grows with the offset, the words) are planned each call.
+  const named = !f.q && offset === 0;
+  return named ? { text, values: p.values, name: `prospector_queue_${shapeName(text)}` } : { text, values: p.values };
 }
 
 const shapeName = (text: string) => createHash('sha1').update(text).digest('hex').slice(0, 16);
