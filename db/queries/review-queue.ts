@@ -115,19 +115,30 @@ function queueParts(
   ctes.push(
     q
       ? `base AS (SELECT type, owner_id, age, flagged, 1 AS n FROM matches)`
-      : // The counter rows (one per type, owner, account owner, flag and hour of detection: thousands)
-        // summed once to the facets' own values (tens), which the five facets then read.
-        // The age buckets' bounds are computed once (OFFSET 0 keeps the planner from copying
-        // the interval arithmetic back into every row's CASE).
-        `base AS MATERIALIZED (
-         SELECT nullif(c.signal_type, '') AS type, nullif(c.owner_id, 0) AS owner_id,
-                ${ageOf('c.detected_hour', ['b.d1', 'b.d7', 'b.d30'])} AS age, c.flagged, sum(c.n) AS n
-           FROM (SELECT ${BOUNDS[0]} AS d1, ${BOUNDS[1]} AS d7, ${BOUNDS[2]} AS d30 OFFSET 0) b,
-                review_queue_counts c
-          WHERE c.workspace_id = $1 AND c.n <> 0 AND ${seenBy(3, viewer, 'c.owner_id = $3 OR c.account_owner_id = $3')}
+      : // The counter rows (migrations 0013, 0043), summed to the facets' own values (tens of
+        // rows). A day that none of the three bucket ends falls in lies wholly in one bucket: its
+        // day rows are read; the hour rows only for the (at most three) days an end falls in. The
+        // bounds are computed once (MATERIALIZED keeps the planner from copying the interval
+        // arithmetic into every row's test).
+        `bounds AS MATERIALIZED (
+         SELECT ${BOUNDS[0]} AS d1, ${BOUNDS[1]} AS d7, ${BOUNDS[2]} AS d30,
+                ARRAY[${BOUNDS.map((b) => `date_trunc('day', ${b}, 'UTC')`).join(', ')}] AS ends),
+       base AS MATERIALIZED (
+         SELECT nullif(x.signal_type, '') AS type, nullif(x.owner_id, 0) AS owner_id,
+                ${ageOf('x.at', ['b.d1', 'b.d7', 'b.d30'])} AS age, x.flagged, sum(x.n) AS n
+           FROM bounds b, (
+                SELECT c.signal_type, c.owner_id, c.flagged, c.detected_day AS at, c.n
+                  FROM bounds b, review_queue_day_counts c
+                 WHERE c.workspace_id = $1 AND c.n <> 0 AND NOT (c.detected_day = ANY (b.ends))
+                   AND ${seenBy(3, viewer, 'c.owner_id = $3 OR c.account_owner_id = $3')}
+                UNION ALL
+                SELECT c.signal_type, c.owner_id, c.flagged, c.detected_hour, c.n
+                  FROM (SELECT DISTINCT unnest(ends) AS day FROM bounds) e, review_queue_counts c
+                 WHERE c.workspace_id = $1 AND c.detected_hour >= e.day AND c.detected_hour < e.day + interval '1 day'
+                   AND c.n <> 0 AND ${seenBy(3, viewer, 'c.owner_id = $3 OR c.account_owner_id = $3')}) x
           GROUP BY 1, 2, 3, 4)`,
   );
-  const grouped = `SELECT type, owner_id, age, flagged, sum(n)::int AS n FROM base GROUP BY 1, 2, 3, 4`;
+  const grouped = `SELECT type, owner_id, age, flagged, n::int AS n FROM base`;
   return { ctes, list, counts: grouped, values };
 }
 

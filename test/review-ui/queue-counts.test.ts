@@ -16,15 +16,19 @@ const NOW = new Date('2026-03-10T12:00:00Z');
 const ago = (hours: number) => new Date(NOW.getTime() - hours * 3_600_000);
 type Counts = Record<string, Record<string, number>>;
 
-async function counted(db: Queryable, ws: number, viewer: number | null): Promise<Counts> {
+// The clocks the counts are read at: each puts the ends of the age buckets (1, 7 and 30 days back)
+// in other days and hours, so a draft moves between a day read whole and a day read by its hours.
+const CLOCKS = [NOW, new Date('2026-03-10T23:30:00Z'), new Date('2026-03-10T00:10:00Z'), new Date('2026-03-20T11:59:00Z')];
+
+async function counted(db: Queryable, ws: number, viewer: number | null, now = NOW): Promise<Counts> {
   const out: Counts = {};
-  for (const r of facetCounts(await run(db, queueCounts(ws, NOW, viewer, {})), {}))
+  for (const r of facetCounts(await run(db, queueCounts(ws, now, viewer, {})), {}))
     (out[r.facet] ??= {})[r.value ?? ''] = r.n;
   return out;
 }
 
 /** The same facets straight from the drafts, as the page computed them before the counters. */
-async function recount(db: Queryable, ws: number, viewer: number | null): Promise<Counts> {
+async function recount(db: Queryable, ws: number, viewer: number | null, now = NOW): Promise<Counts> {
   const rows = await run<{ type: string; owner: string; age: string; flagged: string }>(db, {
     text: `SELECT sig.type, s.owner_id::text AS owner, s.gate_failures <> '[]'::jsonb AS flagged,
                   CASE WHEN date_trunc('hour', sig.detected_at, 'UTC') >= $2::timestamptz - interval '1 day' THEN '1d'
@@ -34,7 +38,7 @@ async function recount(db: Queryable, ws: number, viewer: number | null): Promis
              FROM sequences s JOIN signals sig ON sig.id = s.signal_id LEFT JOIN accounts a ON a.id = s.account_id
             WHERE s.workspace_id = $1 AND s.status = 'pending_review'
               AND ($3::bigint IS NULL OR s.owner_id = $3 OR a.owner_id = $3)`,
-    values: [ws, NOW, viewer],
+    values: [ws, now, viewer],
   });
   const out: Counts = {};
   const add = (facet: string, value: string) => ((out[facet] ??= {})[value] = (out[facet]![value] ?? 0) + 1);
@@ -54,8 +58,21 @@ describeEachBackend('review queue counter rows', (get) => {
   const db = () => get().db;
   const q = (text: string, ...values: unknown[]) => db().query(text, values);
   const agree = async () => {
-    for (const viewer of [null, ws.users.rep.id, ws.users.admin.id])
-      expect(await counted(db(), ws.id, viewer)).toEqual(await recount(db(), ws.id, viewer));
+    for (const now of CLOCKS)
+      for (const viewer of [null, ws.users.rep.id, ws.users.admin.id])
+        expect(await counted(db(), ws.id, viewer, now)).toEqual(await recount(db(), ws.id, viewer, now));
+    // The day rows are the hour rows summed by day (migration 0043).
+    const days = await run<{ n: number }>(db(), {
+      text: `SELECT count(*)::int AS n FROM (
+               SELECT signal_type, owner_id, account_owner_id, flagged, date_trunc('day', detected_hour, 'UTC') AS day, sum(n)::int AS n
+                 FROM review_queue_counts WHERE workspace_id = $1 GROUP BY 1, 2, 3, 4, 5
+               EXCEPT
+               SELECT signal_type, owner_id, account_owner_id, flagged, detected_day, n
+                 FROM review_queue_day_counts WHERE workspace_id = $1 AND n <> 0) x
+              WHERE n <> 0`,
+      values: [ws.id],
+    });
+    expect(days[0]!.n).toBe(0);
   };
 
   beforeAll(async () => {
@@ -63,13 +80,15 @@ describeEachBackend('review queue counter rows', (get) => {
     const rep = ws.users.rep.id,
       admin = ws.users.admin.id;
     d = [];
-    for (const [i, hours] of [2, 23.5, 24.5, 50, 24 * 20, 24 * 90].entries()) {
+    // Either side of each bucket's end at NOW (1, 7 and 30 days back), and days between them.
+    const hours = [2, 23.5, 24.5, 50, 24 * 7 - 0.5, 24 * 7 + 0.5, 24 * 20, 24 * 30 - 0.5, 24 * 30 + 1, 24 * 90];
+    for (const [i, h] of hours.entries()) {
       d.push(
         await buildDraft(db(), {
           workspaceId: ws.id,
           ownerId: i % 2 ? admin : rep,
           signalType: i % 3 ? 'funding' : 'hiring',
-          detectedAt: ago(hours),
+          detectedAt: ago(h),
           gateFailures: i === 3 ? ['ungrounded number'] : [],
         }),
       );
@@ -78,7 +97,7 @@ describeEachBackend('review queue counter rows', (get) => {
 
   it('start equal to a recount, and stay equal through everything that moves a draft', async () => {
     await agree();
-    expect((await counted(db(), ws.id, null)).total).toEqual({ '': 6 });
+    expect((await counted(db(), ws.id, null)).total).toEqual({ '': 10 });
     await q(`UPDATE sequences SET status = 'active' WHERE id = $1`, d[0]!.sequenceId);
     await agree();
     await q(`UPDATE sequences SET status = 'snoozed', snoozed_until = $2 WHERE id = $1`, d[1]!.sequenceId, NOW);
@@ -97,7 +116,7 @@ describeEachBackend('review queue counter rows', (get) => {
     await q(`DELETE FROM draft_versions WHERE sequence_id = $1`, d[2]!.sequenceId);
     await q(`DELETE FROM sequences WHERE id = $1`, d[2]!.sequenceId);
     await agree();
-    expect((await counted(db(), ws.id, null)).total).toEqual({ '': 4 });
+    expect((await counted(db(), ws.id, null)).total).toEqual({ '': 8 });
   });
 
   const empty = async () =>
@@ -123,6 +142,6 @@ describeEachBackend('review queue counter rows', (get) => {
     await maintenanceAgent.handler({}, { db: db(), log: createLogger('silent') } as never);
     await q(`UPDATE sequences SET status = 'pending_review' WHERE id = $1`, d[0]!.sequenceId);
     await agree();
-    expect((await counted(db(), ws.id, null)).total).toEqual({ '': 5 });
+    expect((await counted(db(), ws.id, null)).total).toEqual({ '': 9 });
   });
 });
