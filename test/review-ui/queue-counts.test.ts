@@ -18,7 +18,12 @@ type Counts = Record<string, Record<string, number>>;
 
 // The clocks the counts are read at: each puts the ends of the age buckets (1, 7 and 30 days back)
 // in other days and hours, so a draft moves between a day read whole and a day read by its hours.
-const CLOCKS = [NOW, new Date('2026-03-10T23:30:00Z'), new Date('2026-03-10T00:10:00Z'), new Date('2026-03-20T11:59:00Z')];
+const CLOCKS = [
+  NOW,
+  new Date('2026-03-10T23:30:00Z'),
+  new Date('2026-03-10T00:10:00Z'),
+  new Date('2026-03-20T11:59:00Z'),
+];
 
 async function counted(db: Queryable, ws: number, viewer: number | null, now = NOW): Promise<Counts> {
   const out: Counts = {};
