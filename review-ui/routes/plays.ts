@@ -24,13 +24,12 @@ import { authedRouter, type AuthedRequest } from '../authed.js';
 import { queueViewer } from '../access.js';
 import { isHexSignature, signedBody } from '../webhook-guard.js';
 import { requireRole } from '../auth/roles.js';
-import { html } from '../html.js';
 import { page } from '../layout.js';
 import { enrolled, playDetail, playForm, playsList } from '../views/plays.js';
 import { auditRequest } from '../audit.js';
 import { issues } from '../../zod-message.js';
 import { answerRefused } from '../error-handler.js';
-import { refusedForm, type Refused } from '../views/refused.js';
+import { refusedForm, withBanner, type Refused } from '../views/refused.js';
 
 const idOf = (req: Request) => Number.parseInt(String(req.params.id), 10) || 0;
 const words = (s: unknown) =>
@@ -140,14 +139,17 @@ export function playRoutes(ctx: AppContext): Router {
     page(
       req,
       'New play',
-      html`${refused?.why ?? ''}${playForm(
+      withBanner(
+        refused?.why,
+        playForm(
         req,
         { ...PlayDefinition.parse({ name: 'New play', trigger: { kind: 'signal', signalType: 'funding' } }), name: '' },
         await templates(req.user.workspaceId),
         '/plays',
         undefined,
-        refused?.sent,
-      )}`,
+          refused?.sent,
+        ),
+      ),
     );
 
   r.get('/plays/new', requireRole('revops'), async (req, res) => {

@@ -21,9 +21,9 @@ import { authedRouter, type AuthedRequest } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
 import { intParam } from '../format.js';
 import { auditRequest } from '../audit.js';
-import { html, type Html } from '../html.js';
+import type { Html } from '../html.js';
 import { answerRefused } from '../error-handler.js';
-import { refusedBanner, type SentForm } from '../views/refused.js';
+import { refusedBanner, withBanner, type SentForm } from '../views/refused.js';
 import { page } from '../layout.js';
 import { issues } from '../openapi.js';
 import { testConnection, UNTESTED } from './mailbox-connection.js';
@@ -202,12 +202,10 @@ export function settingsMailboxRoutes(ctx: AppContext): Router {
         page(
           req,
           `Mailbox: ${m.from_email}`,
-          html`${refused(req, 'The mailbox was not saved', why)}${mailboxForm(
-            req,
-            m,
-            managesAll(req) ? await owners(req) : null,
-            req.body ?? {},
-          )}`,
+          withBanner(
+            refused(req, 'The mailbox was not saved', why),
+            mailboxForm(req, m, managesAll(req) ? await owners(req) : null, req.body ?? {}),
+          ),
         ),
       );
     }

@@ -42,3 +42,6 @@ export const refusedForm = (req: { body?: unknown }, notDone: string, why: strin
   why: refusedBanner(notDone, why, anchor),
   sent: (req.body ?? {}) as SentForm,
 });
+
+/** A form with the refusal banner above it, when there is one. */
+export const withBanner = (banner: Html | undefined, form: Html): Html => html`${banner ?? ''}${form}`;
