@@ -142,11 +142,14 @@ export function playRoutes(ctx: AppContext): Router {
       withBanner(
         refused?.why,
         playForm(
-        req,
-        { ...PlayDefinition.parse({ name: 'New play', trigger: { kind: 'signal', signalType: 'funding' } }), name: '' },
-        await templates(req.user.workspaceId),
-        '/plays',
-        undefined,
+          req,
+          {
+            ...PlayDefinition.parse({ name: 'New play', trigger: { kind: 'signal', signalType: 'funding' } }),
+            name: '',
+          },
+          await templates(req.user.workspaceId),
+          '/plays',
+          undefined,
           refused?.sent,
         ),
       ),
