@@ -5,10 +5,11 @@ import { sourceRegistry } from '../../signals/registry.js';
 import { SOURCE_KINDS, type SourceKind } from '../../signals/types.js';
 import { SOURCE_FIELDS, type SourceTestResult } from '../source-actions.js';
 import type { AuthedRequest } from '../authed.js';
-import { asSentence, inZone } from '../format.js';
+import { inZone } from '../format.js';
 import { html, type Html } from '../html.js';
 import { csrfField } from '../layout.js';
 import { extLink } from './draft-facts.js';
+import { refusedBanner } from './refused.js';
 import { when as timeAt } from './time.js';
 
 /** The add form as it was sent, to show again beside the reason it was refused. */
@@ -31,15 +32,13 @@ export type SourcesFlash =
 
 function flash(f: SourcesFlash | undefined): Html | string {
   if (!f) return '';
-  if ('refused' in f)
-    return html`<p class="error" role="alert">
-      The source was not added: ${asSentence(f.refused)} <a href="#add-source">Correct it below</a>.
-    </p>`;
+  if ('refused' in f) return refusedBanner('The source was not added', f.refused, 'add-source');
   if ('notReaddressed' in f)
-    return html`<p class="error" role="alert">
-      The address of “${f.notReaddressed.name}” was not changed: ${asSentence(f.why)}
-      <a href="#source-${f.notReaddressed.id}">Correct it below</a>.
-    </p>`;
+    return refusedBanner(
+      `The address of “${f.notReaddressed.name}” was not changed`,
+      f.why,
+      `source-${f.notReaddressed.id}`,
+    );
   if ('readdressed' in f)
     return html`<p class="flash ok" role="status">
       “${f.readdressed.name}” now polls ${f.readdressed.url ?? ''}; it is polled there at the next tick.

@@ -4,6 +4,7 @@
 import { expect, it } from 'vitest';
 import { one } from '../../db/index.js';
 import { escapeHtml } from '../../review-ui/html.js';
+import { refusedBanner } from '../../review-ui/views/refused.js';
 import { describeEachBackend } from '../support/db.js';
 import { captureLog } from '../support/log-capture.js';
 import { useSourcesWeb } from '../support/sources-web.js';
@@ -139,6 +140,24 @@ describeEachBackend('a refused source on the settings page', (get) => {
       values: [app.ws.id],
     });
     expect(stored!.n).toBe(0);
+  });
+
+  it('says so with the banner every refused form has (refused.ts), for an add and for a new address', async () => {
+    const added = await app.addViaPage({ kind: 'feed', name: 'Kept', url: 'https://feeds.example/k.xml', pollIntervalMinutes: '2' });
+    expect(await added.text()).toContain(
+      String(refusedBanner('The source was not added', 'Poll every (minutes) must be at least 5', 'add-source')),
+    );
+    const made = (await (
+      await app.addViaApi({ kind: 'feed', name: 'Kept', url: 'https://feeds.example/k.xml' })
+    ).json()) as { id: number };
+    const res = await app.page.post(`/settings/sources/${made.id}/address`, { _csrf: app.csrf, url: 'http://' });
+    expect(res.status).toBe(400);
+    const banner = refusedBanner(
+      'The address of “Kept” was not changed',
+      'URL is not a web address; an http(s) address like https://example.com/feed.xml',
+      `source-${made.id}`,
+    );
+    expect(await res.text()).toContain(String(banner));
   });
 });
 
