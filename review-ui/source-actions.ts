@@ -20,19 +20,8 @@ import { sourceRegistry } from '../signals/registry.js';
 import { fetchOptionsFor, pollErrorText } from '../signals/poll.js';
 import { SOURCE_KINDS, type RawItem, type SourceKind, type SourceModule } from '../signals/types.js';
 import { auditRequest, type Actor } from './audit.js';
-import { fieldLabel, issues, issueText, type FieldLabels } from '../zod-message.js';
-
-/**
- * The add form's labels (views/sources.ts shows them): every refusal from the page, the API and the CLI
- * names a field so ("Poll every (minutes) must be at least 5"), through zod-message like any other.
- */
-export const SOURCE_FIELDS = {
-  kind: 'Kind',
-  name: 'Name',
-  url: 'URL',
-  pollIntervalMinutes: 'Poll every (minutes)',
-  config: 'Settings',
-} as const satisfies FieldLabels;
+import { fieldLabel, issues, issueText } from '../zod-message.js';
+import { KindField, SOURCE_FIELDS } from '../signals/source-fields.js';
 
 const Interval = z.coerce.number().int().min(5).max(10_080);
 /**
@@ -53,7 +42,7 @@ const SourceConfig = z.preprocess(
   z.record(z.string(), z.unknown(), { error: 'must be a JSON object, e.g. {"maxAgeDays": 30}' }),
 );
 export const NewSource = z.object({
-  kind: z.enum(SOURCE_KINDS),
+  kind: KindField(SOURCE_KINDS),
   name: z.string().trim().min(1).max(200),
   url: z
     .string()

@@ -28,7 +28,8 @@ import { assignSignalAccount, unmatchedCompanies } from '../../signals/review.js
 import { eventItem, JobChangeEvent, verifySignature, WebhookPayload } from '../../signals/sources/webhook.js';
 import { SOURCE_KINDS } from '../../signals/types.js';
 import { addManualSignal, URL_WORDS } from '../signal-actions.js';
-import { changeSource, createSource, pollUrl, SOURCE_FIELDS } from '../source-actions.js';
+import { changeSource, createSource, pollUrl } from '../source-actions.js';
+import { KindField, SOURCE_FIELDS } from '../../signals/source-fields.js';
 import { authedRouter } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
 import { pageParams } from '../layout.js';
@@ -130,7 +131,7 @@ const ManualSignal = z.object({
 const TestBody = z.object({
   // Checked below as an address being added is (pollUrl), in the same words.
   url: z.string().trim().min(1).max(2000),
-  kind: z.enum(['feed', 'page', 'greenhouse', 'lever', 'ashby']).default('feed'),
+  kind: KindField(['feed', 'page', 'greenhouse', 'lever', 'ashby']).default('feed'),
   config: z.record(z.string(), z.unknown()).default({}),
 });
 

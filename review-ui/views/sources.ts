@@ -3,7 +3,8 @@
 import type { SignalSourceRow, SourceListRow } from '../../db/queries/signal-sources.js';
 import { sourceRegistry } from '../../signals/registry.js';
 import { SOURCE_KINDS, type SourceKind } from '../../signals/types.js';
-import { SOURCE_FIELDS, type SourceTestResult } from '../source-actions.js';
+import { SOURCE_FIELDS } from '../../signals/source-fields.js';
+import type { SourceTestResult } from '../source-actions.js';
 import type { AuthedRequest } from '../authed.js';
 import { inZone } from '../format.js';
 import { html, type Html } from '../html.js';

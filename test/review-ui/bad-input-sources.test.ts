@@ -232,6 +232,11 @@ describeEachBackend('the words of a refused source', (get) => {
         'Settings must be a JSON object',
       ],
       [{ kind: 'feed', name: 'No address' }, 'URL is required: a feed needs an address to poll'],
+      [
+        { kind: 'rss', name: 'Made-up kind', url: 'https://feeds.example/d.xml' },
+        'Kind must be one of RSS / Atom feed, Watched page, Greenhouse job board, Lever job board, Ashby job board, ' +
+          'Signed webhook (job changes and other events), Manual entry',
+      ],
       [{ kind: 'feed', name: 'Spaced', url: 'https://exa mple.com/x.xml' }, 'URL is not a web address'],
       [
         { kind: 'feed', name: 'Credentials', url: 'https://ann:pw@feeds.example/x.xml' },
@@ -246,6 +251,15 @@ describeEachBackend('the words of a refused source', (get) => {
       expect(viaPage.status).toBe(400);
       expect(await viaPage.text()).toContain(`The source was not added: ${escapeHtml(viaApi)}`);
     }
+    // Trying an address before adding it: only the polled kinds, by their labels.
+    const tried = await fetch(`${app.base}/api/sources/test`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${app.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'webhook', url: 'https://feeds.example/e.xml' }),
+    });
+    expect(await message(tried)).toBe(
+      'Kind must be one of RSS / Atom feed, Watched page, Greenhouse job board, Lever job board, Ashby job board',
+    );
     // PATCH /api/sources/:id, and the page's address form, in the same words.
     const added = (await (
       await app.addViaApi({ kind: 'feed', name: 'Kept', url: 'https://feeds.example/k.xml' })

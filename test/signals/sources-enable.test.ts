@@ -134,7 +134,7 @@ describeEachBackend('a source from the page and from the API', (get) => {
         { kind: 'feed', name: 'Often', url: 'https://feeds.example/x.xml', pollIntervalMinutes: '1' },
         'Poll every (minutes) must be at least 5',
       ],
-      [{ kind: 'nonsense', name: 'What' }, 'Kind must be one of feed'],
+      [{ kind: 'nonsense', name: 'What' }, 'Kind must be one of RSS / Atom feed, Watched page, Greenhouse job board'],
       [{ kind: 'feed', name: '  ', url: 'https://feeds.example/x.xml' }, 'Name must not be empty'],
     ];
     for (const [form, gist] of bad) {

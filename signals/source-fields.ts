@@ -1,0 +1,19 @@
+// A source's fields as the sources page names them (review-ui/views/sources.ts shows these labels), so a
+// refusal from the page, the API or the CLI names a field so ("Poll every (minutes) must be at least 5"),
+// through zod-message like any other, and a kind by the name the page's list gives it, never by its key.
+import { z } from 'zod';
+import type { FieldLabels } from '../zod-message.js';
+import { sourceRegistry } from './registry.js';
+import type { SourceKind } from './types.js';
+
+export const SOURCE_FIELDS = {
+  kind: 'Kind',
+  name: 'Name',
+  url: 'URL',
+  pollIntervalMinutes: 'Poll every (minutes)',
+  config: 'Settings',
+} as const satisfies FieldLabels;
+
+/** A choice of `kinds`, refused as "Kind must be one of RSS / Atom feed, Watched page, …" (the page's labels). */
+export const KindField = <const K extends readonly [SourceKind, ...SourceKind[]]>(kinds: K) =>
+  z.enum(kinds, { error: `must be one of ${kinds.map((k) => sourceRegistry[k].label).join(', ')}` });
