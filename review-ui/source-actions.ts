@@ -17,11 +17,11 @@ import {
 import { AppError } from '../errors.js';
 import { checkFetchUrl } from '../net/http.js';
 import { sourceRegistry } from '../signals/registry.js';
-import { fetchOptionsFor, pollErrorText } from '../signals/poll.js';
+import { fetchOptionsFor, fetchSource, pollErrorText } from '../signals/poll.js';
 import { SOURCE_KINDS, type RawItem, type SourceKind, type SourceModule } from '../signals/types.js';
 import { auditRequest, type Actor } from './audit.js';
-import { fieldLabel, issues, issueText } from '../zod-message.js';
-import { KindField, SOURCE_FIELDS } from '../signals/source-fields.js';
+import { issues } from '../zod-message.js';
+import { configWords, KindField, SOURCE_FIELDS } from '../signals/source-fields.js';
 
 const Interval = z.coerce.number().int().min(5).max(10_080);
 /**
@@ -64,11 +64,7 @@ export const SourcePatch = z.object({
 /** The kind's config, validated; `demo` is the demo seed's mark, never a person's to set. */
 function validConfig(kind: SourceKind, config: Record<string, unknown>): Record<string, unknown> {
   const p = sourceRegistry[kind].config.safeParse(config);
-  if (!p.success)
-    throw new AppError(
-      'VALIDATION',
-      p.error.issues.map((i) => issueText(i, fieldLabel(['config', ...i.path], SOURCE_FIELDS))).join('; '),
-    );
+  if (!p.success) throw new AppError('VALIDATION', configWords(p.error));
   const { demo: _demo, ...rest } = p.data as Record<string, unknown>;
   return rest;
 }
@@ -222,14 +218,14 @@ export async function testSource(
   if (!mod.polled || !mod.poll)
     return { ok: false, items: [], error: `${mod.label} is pushed to Prospector, not polled: nothing to test here.` };
   try {
-    const cfg = mod.config.parse(s.config);
-    const r = await mod.poll(
+    // fetchSource checks the stored settings first, and says what is wrong with them in words.
+    const r = await fetchSource(
       {
         id: s.id,
         workspaceId: s.workspace_id,
         kind: s.kind as SourceKind,
         url: s.url,
-        config: cfg,
+        config: s.config,
         etag: null,
         lastModified: null,
         snapshot: null,

@@ -15,6 +15,7 @@ import type { FetchOptions } from '../net/http.js';
 import { userAgent } from '../net/identity.js';
 import { ingestItems, type IngestContext, type IngestOutcome } from './ingest.js';
 import { sourceRegistry } from './registry.js';
+import { configWords } from './source-fields.js';
 import type { PollContext, PollResult, SourceKind, SourceSpec } from './types.js';
 
 const FLAG_AFTER_FAILURES = 5;
@@ -52,11 +53,9 @@ export async function fetchSource(spec: SourceSpec, ctx: PollContext): Promise<P
   const mod = sourceRegistry[spec.kind];
   if (!mod?.poll) throw new AppError('VALIDATION', `sources of kind ${spec.kind} are not polled`);
   const parsed = mod.config.safeParse(spec.config ?? {});
+  // A stored config a module no longer accepts (edited in the database, or a schema since tightened).
   if (!parsed.success)
-    throw new AppError(
-      'VALIDATION',
-      `config: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-    );
+    throw new AppError('VALIDATION', `The source's settings are not valid: ${configWords(parsed.error)}`);
   if (!spec.url) throw new AppError('VALIDATION', 'this source has no URL');
   return mod.poll({ ...spec, config: parsed.data }, ctx);
 }

@@ -2,7 +2,7 @@
 // refusal from the page, the API or the CLI names a field so ("Poll every (minutes) must be at least 5"),
 // through zod-message like any other, and a kind by the name the page's list gives it, never by its key.
 import { z } from 'zod';
-import type { FieldLabels } from '../zod-message.js';
+import { fieldLabel, issueText, type FieldLabels } from '../zod-message.js';
 import { sourceRegistry } from './registry.js';
 import type { SourceKind } from './types.js';
 
@@ -17,3 +17,10 @@ export const SOURCE_FIELDS = {
 /** A choice of `kinds`, refused as "Kind must be one of RSS / Atom feed, Watched page, …" (the page's labels). */
 export const KindField = <const K extends readonly [SourceKind, ...SourceKind[]]>(kinds: K) =>
   z.enum(kinds, { error: `must be one of ${kinds.map((k) => sourceRegistry[k].label).join(', ')}` });
+
+/**
+ * A kind's settings as its module refuses them, in the words adding the source uses: "Settings “maxAgeDays”
+ * must be more than 0" (the keys below Settings are the person's own JSON keys, quoted).
+ */
+export const configWords = (err: z.ZodError): string =>
+  err.issues.map((i) => issueText(i, fieldLabel(['config', ...i.path], SOURCE_FIELDS))).join('; ');

@@ -275,4 +275,30 @@ describeEachBackend('the words of a refused source', (get) => {
       'Settings “maxAgeDays” must be more than 0',
     );
   });
+
+  it('settings no longer valid are said in the same words when the source is tried or tested, not in zod’s', async () => {
+    const tried = await fetch(`${app.base}/api/sources/test`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${app.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'feed', url: 'https://feeds.example/t.xml', config: { maxAgeDays: 0 } }),
+    });
+    expect(await message(tried)).toBe("The source's settings are not valid: Settings “maxAgeDays” must be more than 0");
+    // Settings stored before a module's schema tightened (here: written straight to the table).
+    const added = (await (
+      await app.addViaApi({ kind: 'feed', name: 'Stale', url: 'https://feeds.example/s.xml' })
+    ).json()) as { id: number };
+    await one(app.ctx.db, {
+      text: `UPDATE signal_sources SET config = '{"maxAgeDays": "soon"}' WHERE id = $1 RETURNING id`,
+      values: [added.id],
+    });
+    const said = "The source's settings are not valid: Settings “maxAgeDays” must be a number [VALIDATION]";
+    const tested = await app.page.post(`/settings/sources/${added.id}/test`, { _csrf: app.csrf });
+    expect(tested.status).toBe(200);
+    expect(await tested.text()).toContain(escapeHtml(said));
+    const viaApi = await fetch(`${app.base}/api/sources/${added.id}/test`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${app.token}` },
+    });
+    expect(await viaApi.json()).toMatchObject({ ok: false, error: said });
+  });
 });
