@@ -143,7 +143,12 @@ describeEachBackend('a refused source on the settings page', (get) => {
   });
 
   it('says so with the banner every refused form has (refused.ts), for an add and for a new address', async () => {
-    const added = await app.addViaPage({ kind: 'feed', name: 'Kept', url: 'https://feeds.example/k.xml', pollIntervalMinutes: '2' });
+    const added = await app.addViaPage({
+      kind: 'feed',
+      name: 'Kept',
+      url: 'https://feeds.example/k.xml',
+      pollIntervalMinutes: '2',
+    });
     expect(await added.text()).toContain(
       String(refusedBanner('The source was not added', 'Poll every (minutes) must be at least 5', 'add-source')),
     );
