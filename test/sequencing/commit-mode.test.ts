@@ -15,7 +15,7 @@ import { ALWAYS, stepRows } from './builders.js';
 import { useSmtpSending } from './builders.js';
 
 const NOW = new Date('2026-03-10T15:00:00Z');
-const setting = { text: `SELECT current_setting('synchronous_commit') AS v` };
+const setting = { text: `SELECT current_setting('synchronous_commit') AS v`, values: [] };
 
 describeEachBackend(
   'commit mode of the send path',
@@ -44,7 +44,7 @@ describeEachBackend(
       // The statement's transaction took it off; the connection's own value is untouched.
       expect((await one<{ v: string }>(ctx.db, setting))!.v).toBe('on');
       await ctx.db.transaction(async (tx) => {
-        await run(tx, { text: `SELECT set_config('synchronous_commit', 'off', true)` });
+        await run(tx, { text: `SELECT set_config('synchronous_commit', 'off', true)`, values: [] });
         expect((await one<{ v: string }>(tx, setting))!.v).toBe('off');
       });
       expect((await one<{ v: string }>(ctx.db, setting))!.v).toBe('on');
