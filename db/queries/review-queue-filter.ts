@@ -67,13 +67,20 @@ export const visible = (n: number) => `($${n}::bigint IS NULL OR s.owner_id = $$
  * the test is `$n IS NULL` alone, which the planner runs once per statement rather than per row,
  * so a generic plan costs what a custom one does (with the `OR` a generic plan had to price a
  * lookup of the account's owner for every row walked, and PostgreSQL re-planned every call).
- * `rep` is the per-row test for a rep's own drafts, `$n` being their id.
+ * For a rep, `rep` is the per-row test for their own drafts, given their id written into the text
+ * (an integer from the session, never input): a generic plan then knows how many rows are theirs
+ * as a custom one does, where with `$n` it assumed a few and PostgreSQL re-planned every call when
+ * the rep owns most of the queue. `$n` stays in the text as a one-time check, so its value is typed.
  */
-export const seenBy = (n: number, viewer: number | null, rep: string) =>
-  viewer === null ? `$${n}::bigint IS NULL` : `(${rep})`;
+export const seenBy = (n: number, viewer: number | null, rep: (id: string) => string) => {
+  if (viewer === null) return `$${n}::bigint IS NULL`;
+  if (!Number.isSafeInteger(viewer)) throw new Error(`viewer must be a user id, not ${String(viewer)}`);
+  return `($${n}::bigint = ${viewer} AND (${rep(String(viewer))}))`;
+};
 
 /** A rep's own draft, read from the draft's row (the account's owner only when the draft is not theirs). */
-export const OWN_DRAFT = `s.owner_id = $3 OR (SELECT a.owner_id FROM accounts a WHERE a.id = s.account_id) = $3`;
+export const OWN_DRAFT = (id: string) =>
+  `s.owner_id = ${id} OR (SELECT a.owner_id FROM accounts a WHERE a.id = s.account_id) = ${id}`;
 
 export interface Cols {
   type: string;

@@ -33,11 +33,14 @@ export {
 export { wordQuery } from './review-queue-search.js';
 export { draftsToApprove, nextInQueue, queueNeighbours, wakeSnoozed, type BulkApproveRow } from './review-queue-nav.js';
 
+// A rep's own counter rows: theirs, or of an account they own.
+const OWN_COUNTS = (id: string) => `c.owner_id = ${id} OR c.account_owner_id = ${id}`;
+
 const FROM = (viewer: number | null) => `FROM sequences s
   JOIN signals sig ON sig.id = s.signal_id
   LEFT JOIN accounts a ON a.id = s.account_id
  WHERE s.workspace_id = $1 AND sig.workspace_id = $1 AND s.status = 'pending_review'
-   AND ${seenBy(3, viewer, 's.owner_id = $3 OR a.owner_id = $3')}`;
+   AND ${seenBy(3, viewer, (id) => `s.owner_id = ${id} OR a.owner_id = ${id}`)}`;
 
 // The page's columns, from `s` (the draft), `sig` and `a`.
 const PAGE_COLS = `s.id, s.version, s.status, s.drafter, jsonb_array_length(s.gate_failures) AS gate_failure_count,
@@ -130,12 +133,12 @@ function queueParts(
                 SELECT c.signal_type, c.owner_id, c.flagged, c.detected_day AS at, c.n
                   FROM bounds b, review_queue_day_counts c
                  WHERE c.workspace_id = $1 AND c.n <> 0 AND NOT (c.detected_day = ANY (b.ends))
-                   AND ${seenBy(3, viewer, 'c.owner_id = $3 OR c.account_owner_id = $3')}
+                   AND ${seenBy(3, viewer, OWN_COUNTS)}
                 UNION ALL
                 SELECT c.signal_type, c.owner_id, c.flagged, c.detected_hour, c.n
                   FROM (SELECT DISTINCT unnest(ends) AS day FROM bounds) e, review_queue_counts c
                  WHERE c.workspace_id = $1 AND c.detected_hour >= e.day AND c.detected_hour < e.day + interval '1 day'
-                   AND c.n <> 0 AND ${seenBy(3, viewer, 'c.owner_id = $3 OR c.account_owner_id = $3')}) x
+                   AND c.n <> 0 AND ${seenBy(3, viewer, OWN_COUNTS)}) x
           GROUP BY 1, 2, 3, 4)`,
   );
   const grouped = `SELECT type, owner_id, age, flagged, n::int AS n FROM base`;
