@@ -20,7 +20,7 @@ import { DashboardQuery, dateRange, loadFunnel } from './dashboard.js';
 import { recordMeeting, recordNotReply } from './replies.js';
 import { conflictOnDuplicate, parseAccountForm, parseContactForm } from './settings-accounts.js';
 import { NewSource, SourcePatch, testSource } from '../source-actions.js';
-import { saveTemplate, TemplateBody } from './settings-templates.js';
+import { saveTemplate, TemplateBody, templateFromJson } from './settings-templates.js';
 
 const Source = z.object({
   id: z.number(),
@@ -260,7 +260,7 @@ export function settingsApiRoutes(ctx: AppContext): Router {
   r.post('/templates', revops, async (req, res, user) => {
     res
       .status(201)
-      .json(await saveTemplate(ctx, user.workspaceId, user.id, undefined, parseInput(TemplateBody, req.body)));
+      .json(await saveTemplate(ctx, user.workspaceId, user.id, undefined, templateFromJson(req.body)));
   });
   r.put('/templates/:id', revops, async (req, res, user) => {
     res.json(
@@ -269,7 +269,7 @@ export function settingsApiRoutes(ctx: AppContext): Router {
         user.workspaceId,
         user.id,
         intParam(req.params.id) ?? 0,
-        parseInput(TemplateBody, req.body),
+        templateFromJson(req.body),
       ),
     );
   });

@@ -26,10 +26,10 @@ import { refusedForm } from '../views/refused.js';
 import { issueText } from '../../zod-message.js';
 import { KINDS, MAX_STEPS, templatePage, templatesPage } from '../views/templates.js';
 
-const TIME = 'a time like 09:00';
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, TIME);
-const NO_DAY = 'pick at least one sending day';
-const BACKWARDS = 'the window must end after it starts';
+// The window's own rules say what the field must be; zod-message puts the field's label before them.
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time like 09:00');
+const NO_DAY = 'must include at least one day';
+const BACKWARDS = 'must end after it starts';
 
 const Window = z
   .object({
@@ -110,25 +110,56 @@ export function templateFromForm(b: Record<string, unknown>): TemplateBody {
     isDefault: !!b.is_default,
     approvalMode: b.approval_mode || null,
   });
-  if (!r.success) throw new AppError('VALIDATION', r.error.issues.map(formIssue).join('; '));
+  if (!r.success) throw new AppError('VALIDATION', templateIssues(r.error));
   return r.data;
 }
 
-/** The window rules in the form's own words, as the sentence's end: "Sending window start must be a time like 09:00". */
-const WINDOW_WORDS: Record<string, string> = {
-  [TIME]: `must be ${TIME}`,
-  [NO_DAY]: 'needs at least one sending day',
-  [BACKWARDS]: 'must end after it starts',
+/** The JSON API's template body, refused in the words the form's refusals use. */
+export function templateFromJson(body: unknown): TemplateBody {
+  const r = TemplateBody.safeParse(body);
+  if (!r.success) throw new AppError('VALIDATION', templateIssues(r.error));
+  return r.data;
+}
+
+/** The template page's names for its fields, as its labels and legends say them. */
+const TEMPLATE_FIELDS: Record<string, string> = {
+  name: 'Name',
+  description: 'Description',
+  steps: 'Steps',
+  window: 'Sending window',
+  fallback: 'Fallback window',
+  fallbackAfterDays: 'Fallback after (days)',
+  isDefault: 'Default template',
+  approvalMode: 'Approval',
+};
+/** A step's fields as the step row's labels name them ("Step 2 delay in days"). */
+const STEP_FIELDS: Record<string, string> = {
+  kind: 'kind',
+  delayDays: 'delay in days',
+  newThread: 'starts a new thread',
+  branch: 'condition',
+  variants: 'variants',
 };
 
-/** One refusal of the form, naming a window field by the page's label rather than its path ("window.start"). */
-function formIssue(i: z.core.$ZodIssue): string {
-  const [w, part] = i.path;
-  const words = WINDOW_WORDS[i.message];
-  if ((w !== 'window' && w !== 'fallback') || !words) return issueText(i);
-  const name = `${w === 'window' ? 'Sending' : 'Fallback'} window${part === 'start' || part === 'end' ? ` ${part}` : ''}`;
-  return `${name} ${words}`;
+/** A field named as the template page names it: "Sending window start", "Step 2 delay in days", "Step 2 link contains". */
+function templateLabel(path: readonly PropertyKey[]): string | undefined {
+  const [head, ...rest] = path;
+  const at = (p: PropertyKey) => (typeof p === 'number' ? `item ${p + 1}` : String(p));
+  if (head === 'steps' && typeof rest[0] === 'number') {
+    const [n, field, sub] = rest as [number, string | undefined, PropertyKey | undefined];
+    const words = field === 'branch' && sub === 'tag' ? 'link contains' : field && (STEP_FIELDS[field] ?? field);
+    return words ? `Step ${n + 1} ${words}` : `Step ${n + 1}`;
+  }
+  if (typeof head !== 'string' || !Object.hasOwn(TEMPLATE_FIELDS, head)) return undefined;
+  return [TEMPLATE_FIELDS[head], ...rest.map(at)].join(' ');
 }
+
+/**
+ * A refused template in the page's words, from the form and the JSON API alike: "Sending window start must be
+ * a time like 09:00", "Step 1 delay in days must be at most 60" — never a path ("window.start: …").
+ */
+export const templateIssues = (err: z.ZodError): string =>
+  err.issues.map((i) => issueText(i, templateLabel(i.path))).join('; ');
 
 export async function saveTemplate(
   ctx: Pick<AppContext, 'db'>,

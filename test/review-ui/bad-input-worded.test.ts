@@ -75,6 +75,51 @@ describeEachBackend('refusals in words on pages and in the API', (get) => {
     );
   });
 
+  it('a template: the template form and /api/templates name fields by the page’s labels, not by their paths', async () => {
+    const form = {
+      name: 'Worded',
+      step_kind_0: 'opener',
+      step_delay_0: '0',
+      window_days: '2',
+      window_start: '09:00',
+      window_end: '11:00',
+    };
+    const body = {
+      name: 'Worded',
+      steps: [{ kind: 'opener', delayDays: 0 }],
+      window: { days: [2], start: '09:00', end: '11:00' },
+    };
+    const paths = /window\.|fallback\.|steps\.|Steps item/;
+    const cases: [string, Record<string, string>, Record<string, unknown>][] = [
+      [
+        'Sending window start must be a time like 09:00',
+        { window_start: '08.00' },
+        { window: { ...body.window, start: '08.00' } },
+      ],
+      [
+        'Sending window must end after it starts',
+        { window_start: '11:00', window_end: '09:00' },
+        { window: { ...body.window, start: '11:00', end: '09:00' } },
+      ],
+      ['Sending window days must include at least one day', { window_days: '' }, { window: { ...body.window, days: [] } }],
+      [
+        'Fallback window end must be a time like 09:00',
+        { fallback_on: '1', fallback_days: '2', fallback_start: '08:00', fallback_end: '5pm' },
+        { fallback: { days: [2], start: '08:00', end: '5pm' } },
+      ],
+      [
+        'Step 1 delay in days must be at most 60',
+        { step_delay_0: '61' },
+        { steps: [{ kind: 'opener', delayDays: 61 }] },
+      ],
+    ];
+    for (const [said, onForm, inJson] of cases) {
+      const inApi = await api('POST', '/api/templates', { ...body, ...inJson });
+      await same(said, await page('/settings/templates', { ...form, ...onForm }), inApi);
+      expect(inApi).not.toMatch(paths);
+    }
+  });
+
   it('pages only: a user with a bad email, a sender name too long', async () => {
     const users = await page('/users', { email: 'not-an-address', role: 'rep' });
     expect(users).toContain('Email must be an email address');
