@@ -38,22 +38,24 @@ export function logRejected(
 
 /**
  * A form refused for its input (an AppError answering 400): logged as refused, answered 400 with
- * `page(reason)` — the form's page again, with the reason and what was typed. Anything else is
- * thrown on to the error handler.
+ * `page(reason, err)` — the form's page again, with the reason and what was typed. With `conflict`, a
+ * CONFLICT (input clashing with a record, e.g. a domain another account has) is shown so too, answering
+ * 409. Anything else is thrown on to the error handler.
  */
 export async function answerRefused(
   log: Logger,
   req: Request,
   res: Response,
   err: unknown,
-  page: (why: string) => Promise<string>,
+  page: (why: string, err: AppError) => Promise<string>,
+  { conflict = false }: { conflict?: boolean } = {},
 ): Promise<void> {
-  if (!(err instanceof AppError) || err.status !== 400) throw err;
+  if (!(err instanceof AppError) || !(err.status === 400 || (conflict && err.code === 'CONFLICT'))) throw err;
   logRejected(log, req, err);
   res
-    .status(400)
+    .status(err.status)
     .type('html')
-    .send(await page(err.message));
+    .send(await page(err.message, err));
 }
 
 /** Says what went wrong in words a person can act on; stacks go to the log with a reference. */

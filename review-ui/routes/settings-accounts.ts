@@ -1,12 +1,12 @@
 // RevOps: create and edit accounts (owner, time zone, tags) and contacts (account, champion flag).
 // Validation is the CSV import's, so a form and a spreadsheet row accept the same values.
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { AccountRowInput, ContactRowInput } from '../../accounts/csv-rows.js';
 import { researchEnqueuer } from '../../agents/signal-jobs.js';
 import type { AppContext } from '../../context.js';
-import { one, run } from '../../db/index.js';
-import { findAccount, insertAccount } from '../../db/queries/accounts.js';
-import { findContact, insertContact, updateContact } from '../../db/queries/contacts.js';
+import { one, run, type Queryable } from '../../db/index.js';
+import { findAccount, findAccountByDomain, insertAccount } from '../../db/queries/accounts.js';
+import { findContact, findContactByEmail, insertContact, updateContact } from '../../db/queries/contacts.js';
 import { listOwners } from '../../db/queries/review.js';
 import { accountChoices, updateAccount } from '../../db/queries/settings.js';
 import { AppError } from '../../errors.js';
@@ -19,7 +19,7 @@ import { accountForm, contactForm } from '../views/accounts.js';
 import { auditRequest } from '../audit.js';
 import { issues } from '../../zod-message.js';
 import { answerRefused } from '../error-handler.js';
-import { refusedForm } from '../views/refused.js';
+import { refusedForm, type SeeAlso } from '../views/refused.js';
 
 const s = (v: unknown) => (typeof v === 'string' ? v : '');
 
@@ -78,10 +78,36 @@ export function parseContactForm(b: Record<string, unknown>) {
   };
 }
 
-const accountRefused = (req: Request, why: string) =>
-  refusedForm(req, 'The account was not saved', why, 'account-form');
-const contactRefused = (req: Request, why: string) =>
-  refusedForm(req, 'The contact was not saved', why, 'contact-form');
+/** What a CONFLICT below links to: the account or contact that already has the domain or email. */
+const seeOf = (err: AppError): SeeAlso | undefined => (err.details as { see?: SeeAlso } | undefined)?.see;
+const accountRefused = (req: Request, why: string, err: AppError) =>
+  refusedForm(req, 'The account was not saved', why, 'account-form', seeOf(err));
+const contactRefused = (req: Request, why: string, err: AppError) =>
+  refusedForm(req, 'The contact was not saved', why, 'contact-form', seeOf(err));
+
+/**
+ * A form's account clashing on its domain (the unique index), as a CONFLICT that names the domain and
+ * links the account that has it, so the form is shown again with the reason; other errors pass on.
+ */
+async function accountTaken(db: Queryable, workspaceId: number, domain: string | null, err: unknown): Promise<never> {
+  if ((err as { code?: string }).code !== '23505' || !domain) throw err;
+  const other = await one(db, findAccountByDomain(workspaceId, domain));
+  throw new AppError('CONFLICT', `An account with the domain ${other?.domain ?? domain} already exists`, {
+    cause: err,
+    details: other ? { see: { href: `/accounts/${other.id}/edit`, text: `Open ${other.name}` } } : undefined,
+  });
+}
+
+/** A new contact clashing on its email, worded and linked as accountTaken does. */
+async function contactTaken(db: Queryable, workspaceId: number, email: string, err: unknown): Promise<never> {
+  if ((err as { code?: string }).code !== '23505') throw err;
+  const other = await one(db, findContactByEmail(workspaceId, email));
+  const name = other && [other.first_name, other.last_name].filter(Boolean).join(' ');
+  throw new AppError('CONFLICT', `A contact with the email ${other?.email ?? email} already exists`, {
+    cause: err,
+    details: other ? { see: { href: `/contacts/${other.id}/edit`, text: `Open ${name || other.email}` } } : undefined,
+  });
+}
 
 export function settingsAccountRoutes(ctx: AppContext): Router {
   const r = authedRouter();
@@ -98,6 +124,9 @@ export function settingsAccountRoutes(ctx: AppContext): Router {
       req.user.workspaceId,
       new Date(),
     );
+  /** A form refused for its input, or for a domain or email another record has (409): shown again as typed. */
+  const refuse = (req: Request, res: Response, err: unknown, show: (why: string, e: AppError) => Promise<string>) =>
+    answerRefused(ctx.log, req, res, err, show, { conflict: true });
   const loadAccount = async (req: AuthedRequest) => {
     const a = await one(ctx.db, findAccount(req.user.workspaceId, intParam(req.params.id) ?? 0));
     if (!a) throw new AppError('NOT_FOUND', 'No such account.');
@@ -113,17 +142,17 @@ export function settingsAccountRoutes(ctx: AppContext): Router {
     res.type('html').send(page(req, 'New account', accountForm(req, undefined, await owners(req))));
   });
   r.post('/accounts/new', revops, async (req, res, user) => {
-    let input;
+    let a;
     try {
-      input = parseAccountForm(req.body ?? {});
+      const input = parseAccountForm(req.body ?? {});
+      a = await one(ctx.db, insertAccount(user.workspaceId, input)).catch((e: unknown) =>
+        accountTaken(ctx.db, user.workspaceId, input.domain, e),
+      );
     } catch (err) {
-      return answerRefused(ctx.log, req, res, err, async (why) =>
-        page(req, 'New account', accountForm(req, undefined, await owners(req), accountRefused(req, why))),
+      return refuse(req, res, err, async (why, e) =>
+        page(req, 'New account', accountForm(req, undefined, await owners(req), accountRefused(req, why, e))),
       );
     }
-    const a = await one(ctx.db, insertAccount(user.workspaceId, input)).catch((e) =>
-      conflictOnDuplicate(e, 'An account with this domain'),
-    );
     await audit(req, 'account.created', 'account', a!.id);
     await rematch(req);
     res.redirect(303, `/accounts?q=${encodeURIComponent(a!.name)}`);
@@ -134,17 +163,16 @@ export function settingsAccountRoutes(ctx: AppContext): Router {
   });
   r.post('/accounts/:id/edit', revops, async (req, res, user) => {
     const a = await loadAccount(req);
-    let input;
     try {
-      input = parseAccountForm(req.body ?? {});
+      const input = parseAccountForm(req.body ?? {});
+      await run(ctx.db, updateAccount(user.workspaceId, a.id, input)).catch((e: unknown) =>
+        accountTaken(ctx.db, user.workspaceId, input.domain, e),
+      );
     } catch (err) {
-      return answerRefused(ctx.log, req, res, err, async (why) =>
-        page(req, `Edit ${a.name}`, accountForm(req, a, await owners(req), accountRefused(req, why))),
+      return refuse(req, res, err, async (why, e) =>
+        page(req, `Edit ${a.name}`, accountForm(req, a, await owners(req), accountRefused(req, why, e))),
       );
     }
-    await run(ctx.db, updateAccount(user.workspaceId, a.id, input)).catch((e) =>
-      conflictOnDuplicate(e, 'An account with this domain'),
-    );
     await audit(req, 'account.updated', 'account', a.id);
     await rematch(req);
     res.redirect(303, `/accounts?q=${encodeURIComponent(String(req.body?.name ?? ''))}`);
@@ -162,17 +190,17 @@ export function settingsAccountRoutes(ctx: AppContext): Router {
       );
   });
   r.post('/contacts/new', revops, async (req, res, user) => {
-    let input;
+    let c;
     try {
-      input = parseContactForm(req.body ?? {});
+      const input = parseContactForm(req.body ?? {});
+      c = await one(ctx.db, insertContact(user.workspaceId, input)).catch((e: unknown) =>
+        contactTaken(ctx.db, user.workspaceId, input.email, e),
+      );
     } catch (err) {
-      return answerRefused(ctx.log, req, res, err, async (why) =>
-        page(req, 'New contact', contactForm(req, undefined, await accounts(req), contactRefused(req, why))),
+      return refuse(req, res, err, async (why, e) =>
+        page(req, 'New contact', contactForm(req, undefined, await accounts(req), contactRefused(req, why, e))),
       );
     }
-    const c = await one(ctx.db, insertContact(user.workspaceId, input)).catch((e) =>
-      conflictOnDuplicate(e, 'A contact with this email'),
-    );
     await audit(req, 'contact.created', 'contact', c!.id);
     res.redirect(303, `/contacts?q=${encodeURIComponent(c!.email)}`);
   });
@@ -186,8 +214,8 @@ export function settingsAccountRoutes(ctx: AppContext): Router {
     try {
       input = parseContactForm({ ...req.body, email: c.email });
     } catch (err) {
-      return answerRefused(ctx.log, req, res, err, async (why) =>
-        page(req, `Edit ${c.email}`, contactForm(req, c, await accounts(req), contactRefused(req, why))),
+      return refuse(req, res, err, async (why, e) =>
+        page(req, `Edit ${c.email}`, contactForm(req, c, await accounts(req), contactRefused(req, why, e))),
       );
     }
     await run(ctx.db, updateContact(c.id, { ...input, previousCompany: null }));

@@ -3,9 +3,29 @@
 import { asSentence } from '../format.js';
 import { html, type Html } from '../html.js';
 
-/** Why a form was refused, above the page: "The play was not saved: Name must not be empty. Correct it below." */
-export const refusedBanner = (notDone: string, reason: string, anchor: string, fix = 'Correct it below'): Html =>
-  html`<p class="error" role="alert">${notDone}: ${asSentence(reason)} <a href="#${anchor}">${fix}</a>.</p>`;
+/** A page the refusal points to: the record the input clashed with ("Open Acme"). */
+export interface SeeAlso {
+  href: string;
+  text: string;
+}
+
+/**
+ * Why a form was refused, above the page: "The play was not saved: Name must not be empty. Correct it below.";
+ * with `see`, a link to what it clashed with before that: "… already exists. Open Acme. Correct it below."
+ */
+export const refusedBanner = (
+  notDone: string,
+  reason: string,
+  anchor: string,
+  fix = 'Correct it below',
+  see?: SeeAlso,
+): Html => {
+  const why = asSentence(reason);
+  const to = html`<a href="#${anchor}">${fix}</a>.`;
+  return see
+    ? html`<p class="error" role="alert">${notDone}: ${why} <a href="${see.href}">${see.text}</a>. ${to}</p>`
+    : html`<p class="error" role="alert">${notDone}: ${why} ${to}</p>`;
+};
 
 /** The form fields a request sent (urlencoded: a string, or a list for a repeated name). */
 export type SentForm = Record<string, unknown>;
@@ -37,9 +57,18 @@ export interface Refused {
   sent: SentForm;
 }
 
-/** The form a request sent, refused for `why`: the banner says what was not done, and links to the form at `anchor`. */
-export const refusedForm = (req: { body?: unknown }, notDone: string, why: string, anchor: string): Refused => ({
-  why: refusedBanner(notDone, why, anchor),
+/**
+ * The form a request sent, refused for `why`: the banner says what was not done, links to what the input
+ * clashed with when there is `see`, and to the form at `anchor`.
+ */
+export const refusedForm = (
+  req: { body?: unknown },
+  notDone: string,
+  why: string,
+  anchor: string,
+  see?: SeeAlso,
+): Refused => ({
+  why: refusedBanner(notDone, why, anchor, undefined, see),
   sent: (req.body ?? {}) as SentForm,
 });
 

@@ -1,6 +1,7 @@
 // Forms refused for their input (templates, plays and their experiment, users, accounts, the HubSpot
 // token, mailboxes): 400 with the same page again, the reason in words above the form, every field as
-// it was typed (escaped), nothing stored, and the refusal logged once. A secret typed is never echoed.
+// it was typed (escaped), nothing stored, and the refusal logged once. A secret typed is never echoed. An
+// account's domain or a contact's email that another already has is the same, answering 409 and linking that one.
 import { beforeAll, expect, it } from 'vitest';
 import { one } from '../../db/index.js';
 import { createApiToken } from '../../review-ui/auth/api-token.js';
@@ -29,7 +30,7 @@ describeEachBackend('forms refused for bad input', (get) => {
       .map((l) => JSON.parse(l) as Record<string, unknown>)
       .filter((l) => l.msg === 'http.rejected' && l.url === url).length;
   /** Posts the form (a name may repeat, as checkboxes do) and expects a 400 page, refused once in the log. */
-  const refused = async (path: string, fields: [string, string][] | Record<string, string>) => {
+  const refused = async (path: string, fields: [string, string][] | Record<string, string>, status = 400) => {
     const before = rejections(path);
     const body = new URLSearchParams([
       ['_csrf', app.csrf],
@@ -40,7 +41,7 @@ describeEachBackend('forms refused for bad input', (get) => {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: body.toString(),
     });
-    expect(res.status, path).toBe(400);
+    expect(res.status, path).toBe(status);
     const html = await res.text();
     expect(html).not.toContain('That did not work');
     expect(html).not.toContain('<script>alert(1)</script>');
@@ -259,6 +260,64 @@ describeEachBackend('forms refused for bad input', (get) => {
     expect(input(html, 'time_zone')).toBe(value('time_zone', 'Mars/Base'));
     expect(html).toContain(`${escapeHtml('met at <conf>')}</textarea>`);
     expect(await count('accounts')).toBe(before);
+  });
+
+  it('accounts and contacts: a domain or an email another has is refused with 409, linked, the form as typed', async () => {
+    const made = await app.user.post('/accounts/new', {
+      _csrf: app.csrf,
+      name: 'Acme Dup',
+      domain: 'acme-dup.example',
+    });
+    expect(made.status).toBe(303);
+    const id = async (sql: string) => (await one<{ id: number }>(app.ctx.db, { text: sql, values: [app.ws.id] }))!.id;
+    const acme = await id(`SELECT id FROM accounts WHERE workspace_id = $1 AND domain = 'acme-dup.example'`);
+    const before = await count('accounts');
+    const typed = { name: HOSTILE, domain: 'ACME-dup.example', aliases: 'Acme; "ACME" Inc', notes: 'met at <conf>' };
+    const added = await refused('/accounts/new', typed, 409);
+    expect(added.flat).toContain(
+      'The account was not saved: An account with the domain acme-dup.example already exists. ' +
+        `<a href="/accounts/${acme}/edit">Open Acme Dup</a>. <a href="#account-form">Correct it below</a>.`,
+    );
+    expect(input(added.html, 'name')).toBe(value('name', HOSTILE));
+    expect(input(added.html, 'domain')).toBe(value('domain', 'ACME-dup.example'));
+    expect(input(added.html, 'aliases')).toBe(value('aliases', 'Acme; "ACME" Inc'));
+    expect(added.html).toContain(`${escapeHtml('met at <conf>')}</textarea>`);
+    expect(await count('accounts')).toBe(before);
+
+    // Another account given that domain: the same, on its edit form, and it keeps its own.
+    await app.user.post('/accounts/new', { _csrf: app.csrf, name: 'Other', domain: 'other-dup.example' });
+    const other = await id(`SELECT id FROM accounts WHERE workspace_id = $1 AND domain = 'other-dup.example'`);
+    const edited = await refused(`/accounts/${other}/edit`, { ...typed, name: 'Other renamed' }, 409);
+    expect(edited.flat).toContain(
+      'The account was not saved: An account with the domain acme-dup.example already exists.',
+    );
+    expect(edited.html).toContain(`href="/accounts/${acme}/edit"`);
+    expect(input(edited.html, 'name')).toBe(value('name', 'Other renamed'));
+    const saved = await one(app.ctx.db, { text: 'SELECT name, domain FROM accounts WHERE id = $1', values: [other] });
+    expect(saved).toEqual({ name: 'Other', domain: 'other-dup.example' });
+
+    const first = await app.user.post('/contacts/new', {
+      _csrf: app.csrf,
+      email: 'ann@acme-dup.example',
+      first_name: 'Ann',
+      last_name: 'Lee',
+    });
+    expect(first.status).toBe(303);
+    const ann = await id(`SELECT id FROM contacts WHERE workspace_id = $1 AND email = 'ann@acme-dup.example'`);
+    const contacts = await count('contacts');
+    const again = await refused(
+      '/contacts/new',
+      { email: 'Ann@acme-dup.example', first_name: 'Anne "<b>"', title: 'VP Sales' },
+      409,
+    );
+    expect(again.flat).toContain(
+      'The contact was not saved: A contact with the email ann@acme-dup.example already exists. ' +
+        `<a href="/contacts/${ann}/edit">Open Ann Lee</a>. <a href="#contact-form">Correct it below</a>.`,
+    );
+    expect(input(again.html, 'email')).toBe(value('email', 'Ann@acme-dup.example'));
+    expect(input(again.html, 'first_name')).toBe(value('first_name', 'Anne "<b>"'));
+    expect(input(again.html, 'title')).toBe(value('title', 'VP Sales'));
+    expect(await count('contacts')).toBe(contacts);
   });
 
   it('the HubSpot token form: refused in words on the CRM page, the token never written back', async () => {
