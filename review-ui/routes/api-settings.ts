@@ -258,19 +258,11 @@ export function settingsApiRoutes(ctx: AppContext): Router {
     res.json({ items: await run(ctx.db, listAllTemplates(user.workspaceId)) });
   });
   r.post('/templates', revops, async (req, res, user) => {
-    res
-      .status(201)
-      .json(await saveTemplate(ctx, user.workspaceId, user.id, undefined, templateFromJson(req.body)));
+    res.status(201).json(await saveTemplate(ctx, user.workspaceId, user.id, undefined, templateFromJson(req.body)));
   });
   r.put('/templates/:id', revops, async (req, res, user) => {
     res.json(
-      await saveTemplate(
-        ctx,
-        user.workspaceId,
-        user.id,
-        intParam(req.params.id) ?? 0,
-        templateFromJson(req.body),
-      ),
+      await saveTemplate(ctx, user.workspaceId, user.id, intParam(req.params.id) ?? 0, templateFromJson(req.body)),
     );
   });
 

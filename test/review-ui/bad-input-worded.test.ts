@@ -101,7 +101,11 @@ describeEachBackend('refusals in words on pages and in the API', (get) => {
         { window_start: '11:00', window_end: '09:00' },
         { window: { ...body.window, start: '11:00', end: '09:00' } },
       ],
-      ['Sending window days must include at least one day', { window_days: '' }, { window: { ...body.window, days: [] } }],
+      [
+        'Sending window days must include at least one day',
+        { window_days: '' },
+        { window: { ...body.window, days: [] } },
+      ],
       [
         'Fallback window end must be a time like 09:00',
         { fallback_on: '1', fallback_days: '2', fallback_start: '08:00', fallback_end: '5pm' },
