@@ -20,6 +20,9 @@ export type FieldLabels = Readonly<Record<string, string>>;
 
 const pathItem = (p: PropertyKey) => (typeof p === 'number' ? `item ${p + 1}` : `“${String(p)}”`);
 
+/** A path in a person's own JSON, keys quoted: ["keywords", 0] → "“keywords” item 1". */
+export const quotedPath = (path: readonly PropertyKey[]): string => path.map(pathItem).join(' ');
+
 /**
  * "daily_cap" → "Daily cap", ["company", "timeZone"] → "Company time zone", ["heldStages", 0] → "Held stages item 1";
  * with `labels`, ["config", "maxAgeDays"] → "Settings “maxAgeDays”" when config is labelled "Settings".
@@ -27,7 +30,7 @@ const pathItem = (p: PropertyKey) => (typeof p === 'number' ? `item ${p + 1}` : 
 export function fieldLabel(path: readonly PropertyKey[], labels?: FieldLabels): string {
   const head = path[0];
   const label = typeof head === 'string' && labels && Object.hasOwn(labels, head) ? labels[head] : undefined;
-  if (label) return [label, ...path.slice(1).map(pathItem)].join(' ');
+  if (label) return [label, quotedPath(path.slice(1))].filter(Boolean).join(' ');
   const words = path
     .map((p) =>
       typeof p === 'number'

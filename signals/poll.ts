@@ -55,7 +55,7 @@ export async function fetchSource(spec: SourceSpec, ctx: PollContext): Promise<P
   const parsed = mod.config.safeParse(spec.config ?? {});
   // A stored config a module no longer accepts (edited in the database, or a schema since tightened).
   if (!parsed.success)
-    throw new AppError('VALIDATION', `The source's settings are not valid: ${configWords(parsed.error)}`);
+    throw new AppError('VALIDATION', configWords(parsed.error));
   if (!spec.url) throw new AppError('VALIDATION', 'this source has no URL');
   return mod.poll({ ...spec, config: parsed.data }, ctx);
 }

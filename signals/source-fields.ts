@@ -2,7 +2,7 @@
 // refusal from the page, the API or the CLI names a field so ("Poll every (minutes) must be at least 5"),
 // through zod-message like any other, and a kind by the name the page's list gives it, never by its key.
 import { z } from 'zod';
-import { fieldLabel, issueText, type FieldLabels } from '../zod-message.js';
+import { issueText, quotedPath, type FieldLabels } from '../zod-message.js';
 import { sourceRegistry } from './registry.js';
 import type { SourceKind } from './types.js';
 
@@ -19,8 +19,11 @@ export const KindField = <const K extends readonly [SourceKind, ...SourceKind[]]
   z.enum(kinds, { error: `must be one of ${kinds.map((k) => sourceRegistry[k].label).join(', ')}` });
 
 /**
- * A kind's settings as its module refuses them, in the words adding the source uses: "Settings “maxAgeDays”
- * must be more than 0" (the keys below Settings are the person's own JSON keys, quoted).
+ * A kind's settings as its module refuses them, in one sentence for adding a source, changing it, trying it and
+ * testing a stored one: "The source's settings are not valid: “maxAgeDays” must be more than 0" (the keys are
+ * the person's own JSON keys, quoted; "Settings" only where the settings as a whole are refused).
  */
 export const configWords = (err: z.ZodError): string =>
-  err.issues.map((i) => issueText(i, fieldLabel(['config', ...i.path], SOURCE_FIELDS))).join('; ');
+  `The source's settings are not valid: ${err.issues
+    .map((i) => issueText(i, i.path.length ? quotedPath(i.path) : SOURCE_FIELDS.config))
+    .join('; ')}`;

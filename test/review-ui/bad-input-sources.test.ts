@@ -230,7 +230,7 @@ describeEachBackend('the words of a refused source', (get) => {
       ],
       [
         { kind: 'feed', name: 'Typed', url: 'https://feeds.example/b.xml', config: '{"maxAgeDays": "a month"}' },
-        'Settings “maxAgeDays” must be a number',
+        "The source's settings are not valid: “maxAgeDays” must be a number",
       ],
       [
         { kind: 'feed', name: 'Array', url: 'https://feeds.example/c.xml', config: '[1]' },
@@ -277,7 +277,7 @@ describeEachBackend('the words of a refused source', (get) => {
       'URL is not a web address; an http(s) address like https://example.com/feed.xml',
     );
     expect(await message(await patch(added.id, { config: { maxAgeDays: 0 } }))).toBe(
-      'Settings “maxAgeDays” must be more than 0',
+      "The source's settings are not valid: “maxAgeDays” must be more than 0",
     );
   });
 
@@ -287,7 +287,7 @@ describeEachBackend('the words of a refused source', (get) => {
       headers: { authorization: `Bearer ${app.token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ kind: 'feed', url: 'https://feeds.example/t.xml', config: { maxAgeDays: 0 } }),
     });
-    expect(await message(tried)).toBe("The source's settings are not valid: Settings “maxAgeDays” must be more than 0");
+    expect(await message(tried)).toBe("The source's settings are not valid: “maxAgeDays” must be more than 0");
     // Settings stored before a module's schema tightened (here: written straight to the table).
     const added = (await (
       await app.addViaApi({ kind: 'feed', name: 'Stale', url: 'https://feeds.example/s.xml' })
@@ -296,7 +296,14 @@ describeEachBackend('the words of a refused source', (get) => {
       text: `UPDATE signal_sources SET config = '{"maxAgeDays": "soon"}' WHERE id = $1 RETURNING id`,
       values: [added.id],
     });
-    const said = "The source's settings are not valid: Settings “maxAgeDays” must be a number [VALIDATION]";
+    // One sentence, "settings" said once, as adding such settings says it.
+    const refused = "The source's settings are not valid: “maxAgeDays” must be a number";
+    expect(
+      await message(
+        await app.addViaApi({ kind: 'feed', name: 'Fresh', url: 'https://feeds.example/f.xml', config: '{"maxAgeDays": "soon"}' }),
+      ),
+    ).toBe(refused);
+    const said = `${refused} [VALIDATION]`;
     const tested = await app.page.post(`/settings/sources/${added.id}/test`, { _csrf: app.csrf });
     expect(tested.status).toBe(200);
     expect(await tested.text()).toContain(escapeHtml(said));
