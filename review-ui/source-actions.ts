@@ -21,7 +21,7 @@ import { fetchOptionsFor, fetchSource, pollErrorText } from '../signals/poll.js'
 import { SOURCE_KINDS, type RawItem, type SourceKind, type SourceModule } from '../signals/types.js';
 import { auditRequest, type Actor } from './audit.js';
 import { issues } from '../zod-message.js';
-import { configWords, KindField, SOURCE_FIELDS } from '../signals/source-fields.js';
+import { aSourceOf, configWords, noAddress, KindField, SOURCE_FIELDS } from '../signals/source-fields.js';
 
 const Interval = z.coerce.number().int().min(5).max(10_080);
 /**
@@ -94,13 +94,6 @@ export function pollUrl(mod: SourceModule, raw: string, allowPrivate: Config['al
   }
 }
 
-/** "A feed", "a Lever job board": the kind as a person names it in a refusal. */
-function aSourceOf(kind: SourceKind, a: 'A' | 'a' = 'A'): string {
-  if (kind === 'feed') return `${a} feed`;
-  if (kind === 'page') return `${a} watched page`;
-  return `${a} ${sourceRegistry[kind]?.label ?? kind}`;
-}
-
 /**
  * One source per kind and address in a workspace: a second would poll the same thing twice. Inside the
  * transaction that then writes, under the address's lock, so two adds at once cannot both pass.
@@ -131,11 +124,7 @@ export async function createSource(
   const config = validConfig(input.kind, input.config);
   let url: string | null = null;
   if (mod.polled) {
-    if (!input.url)
-      throw new AppError(
-        'VALIDATION',
-        `${SOURCE_FIELDS.url} is required: ${aSourceOf(input.kind, 'a')} needs an address to poll`,
-      );
+    if (!input.url) throw new AppError('VALIDATION', noAddress(input.kind));
     url = pollUrl(mod, input.url, ctx.config.allowPrivateFetch);
   }
   const secret = input.kind === 'webhook' ? randomBytes(32).toString('base64url') : null;

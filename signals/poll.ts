@@ -15,7 +15,7 @@ import type { FetchOptions } from '../net/http.js';
 import { userAgent } from '../net/identity.js';
 import { ingestItems, type IngestContext, type IngestOutcome } from './ingest.js';
 import { sourceRegistry } from './registry.js';
-import { configWords } from './source-fields.js';
+import { configWords, noAddress, notPolled } from './source-fields.js';
 import type { PollContext, PollResult, SourceKind, SourceSpec } from './types.js';
 
 const FLAG_AFTER_FAILURES = 5;
@@ -51,12 +51,12 @@ function toSpec(row: SignalSourceRow): SourceSpec {
 /** Fetches once without storing anything: `prospector source test` and the API's preview. */
 export async function fetchSource(spec: SourceSpec, ctx: PollContext): Promise<PollResult> {
   const mod = sourceRegistry[spec.kind];
-  if (!mod?.poll) throw new AppError('VALIDATION', `sources of kind ${spec.kind} are not polled`);
+  if (!mod?.poll) throw new AppError('VALIDATION', notPolled(spec.kind));
   const parsed = mod.config.safeParse(spec.config ?? {});
   // A stored config a module no longer accepts (edited in the database, or a schema since tightened).
   if (!parsed.success)
     throw new AppError('VALIDATION', configWords(parsed.error));
-  if (!spec.url) throw new AppError('VALIDATION', 'this source has no URL');
+  if (!spec.url) throw new AppError('VALIDATION', noAddress(spec.kind));
   return mod.poll({ ...spec, config: parsed.data }, ctx);
 }
 

@@ -14,6 +14,23 @@ export const SOURCE_FIELDS = {
   config: 'Settings',
 } as const satisfies FieldLabels;
 
+/** "A feed", "a Lever job board": a kind as a person names it in a refusal, by the sources page's label. */
+export function aSourceOf(kind: SourceKind, a: 'A' | 'a' = 'A'): string {
+  if (kind === 'feed') return `${a} feed`;
+  if (kind === 'page') return `${a} watched page`;
+  return `${a} ${sourceRegistry[kind]?.label ?? kind}`;
+}
+
+/** A polled source without an address, refused so on adding it and on polling or testing it. */
+export const noAddress = (kind: SourceKind): string =>
+  `${SOURCE_FIELDS.url} is required: ${aSourceOf(kind, 'a')} needs an address to poll`;
+
+/** A pushed kind asked to poll: "A Manual entry is pushed to Prospector, not polled". */
+export const notPolled = (kind: SourceKind): string =>
+  sourceRegistry[kind]
+    ? `${aSourceOf(kind)} is pushed to Prospector, not polled`
+    : `Prospector has no kind of source called “${kind}”`;
+
 /** A choice of `kinds`, refused as "Kind must be one of RSS / Atom feed, Watched page, …" (the page's labels). */
 export const KindField = <const K extends readonly [SourceKind, ...SourceKind[]]>(kinds: K) =>
   z.enum(kinds, { error: `must be one of ${kinds.map((k) => sourceRegistry[k].label).join(', ')}` });

@@ -313,4 +313,21 @@ describeEachBackend('the words of a refused source', (get) => {
     });
     expect(await viaApi.json()).toMatchObject({ ok: false, error: said });
   });
+
+  it('a stored source without an address is tested in the words adding one without gets', async () => {
+    const noAddress = await message(await app.addViaApi({ kind: 'feed', name: 'Nowhere' }));
+    expect(noAddress).toBe('URL is required: a feed needs an address to poll');
+    const added = (await (
+      await app.addViaApi({ kind: 'feed', name: 'Lost', url: 'https://feeds.example/lost.xml' })
+    ).json()) as { id: number };
+    await one(app.ctx.db, { text: 'UPDATE signal_sources SET url = NULL WHERE id = $1 RETURNING id', values: [added.id] });
+    const said = `${noAddress} [VALIDATION]`;
+    const tested = await app.page.post(`/settings/sources/${added.id}/test`, { _csrf: app.csrf });
+    expect(await tested.text()).toContain(escapeHtml(said));
+    const viaApi = await fetch(`${app.base}/api/sources/${added.id}/test`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${app.token}` },
+    });
+    expect(await viaApi.json()).toMatchObject({ ok: false, error: said });
+  });
 });
