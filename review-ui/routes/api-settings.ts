@@ -18,7 +18,7 @@ import { STAGES } from '../views/dashboard-funnel.js';
 import { crmFilterOf } from './dashboard-crm.js';
 import { DashboardQuery, dateRange, loadFunnel } from './dashboard.js';
 import { recordMeeting, recordNotReply } from './replies.js';
-import { conflictOnDuplicate, parseAccountForm, parseContactForm } from './settings-accounts.js';
+import { accountTaken, contactTaken, parseAccountForm, parseContactForm } from './settings-accounts.js';
 import { NewSource, SourcePatch, testSource } from '../source-actions.js';
 import { saveTemplate, TemplateBody, templateFromJson } from './settings-templates.js';
 
@@ -224,21 +224,19 @@ export function settingsApiRoutes(ctx: AppContext): Router {
   });
 
   r.put('/accounts/:id', revops, async (req, res, user) => {
-    const a = await one(
-      ctx.db,
-      updateAccount(user.workspaceId, intParam(req.params.id) ?? 0, accountForm(parseInput(AccountBody, req.body))),
-    ).catch((e) => conflictOnDuplicate(e, 'An account with this domain'));
+    const input = accountForm(parseInput(AccountBody, req.body));
+    const a = await one(ctx.db, updateAccount(user.workspaceId, intParam(req.params.id) ?? 0, input)).catch((e) =>
+      accountTaken(ctx.db, user.workspaceId, input.domain, e),
+    );
     if (!a) throw new AppError('NOT_FOUND', 'No such account.');
     res.json(a);
   });
   r.post('/contacts', revops, async (req, res, user) => {
-    res
-      .status(201)
-      .json(
-        await one(ctx.db, insertContact(user.workspaceId, contactForm(parseInput(ContactBody, req.body)))).catch((e) =>
-          conflictOnDuplicate(e, 'A contact with this email'),
-        ),
-      );
+    const input = contactForm(parseInput(ContactBody, req.body));
+    const c = await one(ctx.db, insertContact(user.workspaceId, input)).catch((e) =>
+      contactTaken(ctx.db, user.workspaceId, input.email, e),
+    );
+    res.status(201).json(c);
   });
   r.put('/contacts/:id', revops, async (req, res, user) => {
     const c = await one(ctx.db, findContact(user.workspaceId, intParam(req.params.id) ?? 0));

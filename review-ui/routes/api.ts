@@ -5,7 +5,7 @@ import { createImport } from '../../accounts/import.js';
 import { AccountRowInput } from '../../accounts/csv-rows.js';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
-import { findAccountByDomain, insertAccount, listAccounts } from '../../db/queries/accounts.js';
+import { insertAccount, listAccounts } from '../../db/queries/accounts.js';
 import { listContacts } from '../../db/queries/contacts.js';
 import { findImport } from '../../db/queries/imports.js';
 import { AppError } from '../../errors.js';
@@ -17,6 +17,7 @@ import { MAX_IMPORT_BYTES } from './accounts.js';
 import { reviewApiRoutes } from './api-review.js';
 import { settingsApiRoutes } from './api-settings.js';
 import { startImport } from './settings-imports.js';
+import { accountTaken } from './settings-accounts.js';
 import { issues } from '../../zod-message.js';
 
 /** `?mapping={"email":"Work Email"}`: field → CSV header, as the UI's column mapper sends it. */
@@ -117,9 +118,7 @@ export function apiRoutes(ctx: AppContext): Router {
       tags: body.data.tags.join(';'),
     });
     if (!v.success) throw new AppError('VALIDATION', issues(v.error));
-    if (v.data.domain && (await one(ctx.db, findAccountByDomain(user.workspaceId, v.data.domain)))) {
-      throw new AppError('CONFLICT', `An account with domain ${v.data.domain} exists.`);
-    }
+    // A domain another account has: the unique index refuses it, worded as the account form words it.
     const a = await one(
       ctx.db,
       insertAccount(user.workspaceId, {
@@ -131,7 +130,7 @@ export function apiRoutes(ctx: AppContext): Router {
         country: v.data.country,
         tags: v.data.tags,
       }),
-    );
+    ).catch((e: unknown) => accountTaken(ctx.db, user.workspaceId, v.data.domain, e));
     res.status(201).json(a);
   });
 

@@ -23,12 +23,6 @@ import { refusedForm, type SeeAlso } from '../views/refused.js';
 
 const s = (v: unknown) => (typeof v === 'string' ? v : '');
 
-export function conflictOnDuplicate(err: unknown, what: string): never {
-  if ((err as { code?: string }).code === '23505')
-    throw new AppError('CONFLICT', `${what} already exists in this workspace.`, { cause: err });
-  throw err;
-}
-
 export function parseAccountForm(b: Record<string, unknown>) {
   const v = AccountRowInput.safeParse({
     name: s(b.name),
@@ -86,10 +80,11 @@ const contactRefused = (req: Request, why: string, err: AppError) =>
   refusedForm(req, 'The contact was not saved', why, 'contact-form', seeOf(err));
 
 /**
- * A form's account clashing on its domain (the unique index), as a CONFLICT that names the domain and
- * links the account that has it, so the form is shown again with the reason; other errors pass on.
+ * An account clashing on its domain (the unique index), as a CONFLICT that names the domain and links the
+ * account that has it: the form is shown again with the reason, and the JSON API (POST and PUT /api/accounts)
+ * answers 409 in the same words. Other errors pass on.
  */
-async function accountTaken(db: Queryable, workspaceId: number, domain: string | null, err: unknown): Promise<never> {
+export async function accountTaken(db: Queryable, workspaceId: number, domain: string | null, err: unknown): Promise<never> {
   if ((err as { code?: string }).code !== '23505' || !domain) throw err;
   const other = await one(db, findAccountByDomain(workspaceId, domain));
   throw new AppError('CONFLICT', `An account with the domain ${other?.domain ?? domain} already exists`, {
@@ -98,8 +93,8 @@ async function accountTaken(db: Queryable, workspaceId: number, domain: string |
   });
 }
 
-/** A new contact clashing on its email, worded and linked as accountTaken does. */
-async function contactTaken(db: Queryable, workspaceId: number, email: string, err: unknown): Promise<never> {
+/** A new contact clashing on its email, worded and linked as accountTaken does (the form and POST /api/contacts). */
+export async function contactTaken(db: Queryable, workspaceId: number, email: string, err: unknown): Promise<never> {
   if ((err as { code?: string }).code !== '23505') throw err;
   const other = await one(db, findContactByEmail(workspaceId, email));
   const name = other && [other.first_name, other.last_name].filter(Boolean).join(' ');

@@ -320,6 +320,43 @@ describeEachBackend('forms refused for bad input', (get) => {
     expect(await count('contacts')).toBe(contacts);
   });
 
+  it('a duplicate domain or email reads the same in the JSON API as on the form: one text, 409', async () => {
+    const token = await createApiToken(app.ctx.db, app.ws.users.admin.id, 'duplicates');
+    const api = async (method: string, path: string, body: unknown) => {
+      const res = await fetch(app.base + path, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(res.status, `${method} ${path}`).toBe(409);
+      return ((await res.json()) as { error: { code: string; message: string } }).error;
+    };
+    await app.user.post('/accounts/new', { _csrf: app.csrf, name: 'Twin', domain: 'twin.example' });
+    await app.user.post('/accounts/new', { _csrf: app.csrf, name: 'Single', domain: 'single.example' });
+    const single = (await one<{ id: number }>(app.ctx.db, {
+      text: `SELECT id FROM accounts WHERE workspace_id = $1 AND domain = 'single.example'`,
+      values: [app.ws.id],
+    }))!.id;
+    const domain = 'An account with the domain twin.example already exists';
+    const onForm = await refused('/accounts/new', { name: 'Twin again', domain: 'TWIN.example' }, 409);
+    expect(onForm.flat).toContain(`The account was not saved: ${domain}.`);
+    expect(await api('POST', '/api/accounts', { name: 'Twin again', domain: 'TWIN.example' })).toEqual({
+      code: 'CONFLICT',
+      message: domain,
+    });
+    expect((await api('PUT', `/api/accounts/${single}`, { name: 'Single', domain: 'twin.example' })).message).toBe(
+      domain,
+    );
+    await app.user.post('/contacts/new', { _csrf: app.csrf, email: 'bo@twin.example', first_name: 'Bo' });
+    const email = 'A contact with the email bo@twin.example already exists';
+    const contactForm = await refused('/contacts/new', { email: 'Bo@twin.example', first_name: 'Bo' }, 409);
+    expect(contactForm.flat).toContain(`The contact was not saved: ${email}.`);
+    expect(await api('POST', '/api/contacts', { email: 'Bo@twin.example', firstName: 'Bo' })).toEqual({
+      code: 'CONFLICT',
+      message: email,
+    });
+  });
+
   it('the HubSpot token form: refused in words on the CRM page, the token never written back', async () => {
     const token = 'not a "token" <b>';
     const { html, flat } = await refused('/settings/crm/connect/hubspot', { token });
