@@ -24,7 +24,7 @@ import { page } from '../layout.js';
 import { answerRefused } from '../error-handler.js';
 import { refusedForm } from '../views/refused.js';
 import { issueText } from '../../zod-message.js';
-import { KINDS, MAX_STEPS, templatePage, templatesPage } from '../views/templates.js';
+import { CONDITION_LABELS, KINDS, kindLabel, MAX_STEPS, templatePage, templatesPage } from '../views/templates.js';
 
 // The window's own rules say what the field must be; zod-message puts the field's label before them.
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time like 09:00');
@@ -38,11 +38,19 @@ const Window = z
     end: hhmm,
   })
   .refine((w) => w.start < w.end, BACKWARDS);
+// A step's kind and condition refused by the choices' names on the form ("follow up", "they clicked a link"),
+// not their keys (follow_up, not_clicked).
+const StepKind = z.enum(KINDS, { error: `must be one of ${KINDS.map(kindLabel).join(', ')}` });
+const StepBranch = BranchCondition.extend({
+  when: z.enum(BranchCondition.shape.when.options, {
+    error: `must be “${CONDITION_LABELS.clicked}” or “${CONDITION_LABELS.not_clicked}”`,
+  }),
+});
 const TemplateStepInput = z.object({
-  kind: z.enum(KINDS),
+  kind: StepKind,
   delayDays: z.number().int().min(0).max(60),
   newThread: z.boolean().default(false),
-  branch: BranchCondition.nullable().default(null),
+  branch: StepBranch.nullable().default(null),
   /**
    * A/B variants of the step (experiments/); absent = none. The template's checkStepVariants is their
    * one check, worded by step and letter: a list that fails here is passed on as given rather than

@@ -10,6 +10,10 @@ import type { SequenceTemplateRow } from '../../db/queries/templates.js';
 
 export const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 export const KINDS = ['opener', 'follow_up', 'breakup'] as const;
+/** A step's kind as the form's select shows it ("follow up"), and a refusal names it. */
+export const kindLabel = (k: (typeof KINDS)[number]): string => label(k);
+/** A step's condition as the form's select shows it: "they clicked a link". */
+export const CONDITION_LABELS = { clicked: 'they clicked a link', not_clicked: 'they did not click' } as const;
 export const MAX_STEPS = 8;
 
 /** What the template pages show of a sequence_templates row. */
@@ -102,7 +106,7 @@ export function templateForm(req: Request, t: TemplateRow | undefined, sent?: Se
               <td>
                 <select name="step_kind_${i}" aria-label="Step ${i + 1} kind">
                   <option value="">—</option>
-                  ${KINDS.map((k) => html`<option value="${k}" ${f.chosen(`step_kind_${i}`, k, s?.kind === k) ? html`selected` : ''}>${label(k)}</option>`)}
+                  ${KINDS.map((k) => html`<option value="${k}" ${f.chosen(`step_kind_${i}`, k, s?.kind === k) ? html`selected` : ''}>${kindLabel(k)}</option>`)}
                 </select>
               </td>
               <td>
@@ -131,13 +135,13 @@ export function templateForm(req: Request, t: TemplateRow | undefined, sent?: Se
                     value="clicked"
                     ${f.chosen(`step_branch_${i}`, 'clicked', s?.branch?.when === 'clicked') ? html`selected` : ''}
                   >
-                    they clicked a link
+                    ${CONDITION_LABELS.clicked}
                   </option>
                   <option
                     value="not_clicked"
                     ${f.chosen(`step_branch_${i}`, 'not_clicked', s?.branch?.when === 'not_clicked') ? html`selected` : ''}
                   >
-                    they did not click
+                    ${CONDITION_LABELS.not_clicked}
                   </option>
                 </select>
               </td>

@@ -116,12 +116,27 @@ describeEachBackend('refusals in words on pages and in the API', (get) => {
         { step_delay_0: '61' },
         { steps: [{ kind: 'opener', delayDays: 61 }] },
       ],
+      // A choice named as the step row's selects show it, never by its key (follow_up, not_clicked).
+      [
+        'Step 1 kind must be one of opener, follow up, breakup',
+        { step_kind_0: 'sequel' },
+        { steps: [{ kind: 'sequel', delayDays: 0 }] },
+      ],
+      [
+        'Step 1 condition must be “they clicked a link” or “they did not click”',
+        { step_branch_0: 'opened' },
+        { steps: [{ kind: 'opener', delayDays: 0, branch: { when: 'opened' } }] },
+      ],
     ];
     for (const [said, onForm, inJson] of cases) {
       const inApi = await api('POST', '/api/templates', { ...body, ...inJson });
       await same(said, await page('/settings/templates', { ...form, ...onForm }), inApi);
       expect(inApi).not.toMatch(paths);
+      expect(inApi).not.toMatch(/follow_up|not_clicked/);
     }
+    // The words are the page's: its selects offer these choices so.
+    const shown = words((await app.user.page('/settings/templates')).html);
+    for (const choice of ['follow up', 'they clicked a link', 'they did not click']) expect(shown).toContain(choice);
   });
 
   it('pages only: a user with a bad email, a sender name too long', async () => {
