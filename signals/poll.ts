@@ -54,8 +54,7 @@ export async function fetchSource(spec: SourceSpec, ctx: PollContext): Promise<P
   if (!mod?.poll) throw new AppError('VALIDATION', notPolled(spec.kind));
   const parsed = mod.config.safeParse(spec.config ?? {});
   // A stored config a module no longer accepts (edited in the database, or a schema since tightened).
-  if (!parsed.success)
-    throw new AppError('VALIDATION', configWords(parsed.error));
+  if (!parsed.success) throw new AppError('VALIDATION', configWords(parsed.error));
   if (!spec.url) throw new AppError('VALIDATION', noAddress(spec.kind));
   return mod.poll({ ...spec, config: parsed.data }, ctx);
 }

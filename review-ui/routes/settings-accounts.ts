@@ -84,7 +84,12 @@ const contactRefused = (req: Request, why: string, err: AppError) =>
  * account that has it: the form is shown again with the reason, and the JSON API (POST and PUT /api/accounts)
  * answers 409 in the same words. Other errors pass on.
  */
-export async function accountTaken(db: Queryable, workspaceId: number, domain: string | null, err: unknown): Promise<never> {
+export async function accountTaken(
+  db: Queryable,
+  workspaceId: number,
+  domain: string | null,
+  err: unknown,
+): Promise<never> {
   if ((err as { code?: string }).code !== '23505' || !domain) throw err;
   const other = await one(db, findAccountByDomain(workspaceId, domain));
   throw new AppError('CONFLICT', `An account with the domain ${other?.domain ?? domain} already exists`, {

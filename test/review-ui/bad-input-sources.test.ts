@@ -300,7 +300,12 @@ describeEachBackend('the words of a refused source', (get) => {
     const refused = "The source's settings are not valid: “maxAgeDays” must be a number";
     expect(
       await message(
-        await app.addViaApi({ kind: 'feed', name: 'Fresh', url: 'https://feeds.example/f.xml', config: '{"maxAgeDays": "soon"}' }),
+        await app.addViaApi({
+          kind: 'feed',
+          name: 'Fresh',
+          url: 'https://feeds.example/f.xml',
+          config: '{"maxAgeDays": "soon"}',
+        }),
       ),
     ).toBe(refused);
     const said = `${refused} [VALIDATION]`;
@@ -320,7 +325,10 @@ describeEachBackend('the words of a refused source', (get) => {
     const added = (await (
       await app.addViaApi({ kind: 'feed', name: 'Lost', url: 'https://feeds.example/lost.xml' })
     ).json()) as { id: number };
-    await one(app.ctx.db, { text: 'UPDATE signal_sources SET url = NULL WHERE id = $1 RETURNING id', values: [added.id] });
+    await one(app.ctx.db, {
+      text: 'UPDATE signal_sources SET url = NULL WHERE id = $1 RETURNING id',
+      values: [added.id],
+    });
     const said = `${noAddress} [VALIDATION]`;
     const tested = await app.page.post(`/settings/sources/${added.id}/test`, { _csrf: app.csrf });
     expect(await tested.text()).toContain(escapeHtml(said));
