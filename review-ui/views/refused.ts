@@ -1,7 +1,7 @@
 // A form refused for its input is shown again (error-handler.ts `answerRefused`): the reason in words
 // above it, and every field as the person sent it, so nothing they typed is lost. Pure.
 import { asSentence } from '../format.js';
-import { html, type Html } from '../html.js';
+import { html, safeUrl, type Html } from '../html.js';
 
 /** A page the refusal points to: the record the input clashed with ("Open Acme"). */
 export interface SeeAlso {
@@ -23,7 +23,7 @@ export const refusedBanner = (
   const why = asSentence(reason);
   const to = html`<a href="#${anchor}">${fix}</a>.`;
   return see
-    ? html`<p class="error" role="alert">${notDone}: ${why} <a href="${see.href}">${see.text}</a>. ${to}</p>`
+    ? html`<p class="error" role="alert">${notDone}: ${why} <a href="${safeUrl(see.href)}">${see.text}</a>. ${to}</p>`
     : html`<p class="error" role="alert">${notDone}: ${why} ${to}</p>`;
 };
 
