@@ -8,7 +8,7 @@ import { createApiToken } from '../../review-ui/auth/api-token.js';
 import { escapeHtml } from '../../review-ui/html.js';
 import { describeEachBackend } from '../support/db.js';
 import { captureLog } from '../support/log-capture.js';
-import { useLoggedInApp } from '../support/web.js';
+import { apiJson, useLoggedInApp, type ApiError } from '../support/web.js';
 
 const text = (h: string) => h.replace(/\s+/g, ' ');
 const HOSTILE = 'Q3 "push" <script>alert(1)</script>';
@@ -192,22 +192,18 @@ describeEachBackend('forms refused for bad input', (get) => {
 
     const token = await createApiToken(app.ctx.db, app.ws.users.admin.id, 'test');
     const before = await count('plays');
-    const res = await fetch(`${app.base}/api/plays`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        name: 'Via API',
-        trigger: { kind: 'manual' },
-        experiment: {
-          variants: [
-            { label: 'B', instruction: 'short' },
-            { label: 'B', instruction: 'long' },
-          ],
-        },
-      }),
+    const res = await apiJson(app.base, token, 'POST', '/api/plays', {
+      name: 'Via API',
+      trigger: { kind: 'manual' },
+      experiment: {
+        variants: [
+          { label: 'B', instruction: 'short' },
+          { label: 'B', instruction: 'long' },
+        ],
+      },
     });
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({
+    expect(res.body).toEqual({
       error: { code: 'VALIDATION', message: 'Experiment variants need different labels: B twice' },
     });
     expect(await count('plays')).toBe(before);
@@ -323,13 +319,9 @@ describeEachBackend('forms refused for bad input', (get) => {
   it('a duplicate domain or email reads the same in the JSON API as on the form: one text, 409', async () => {
     const token = await createApiToken(app.ctx.db, app.ws.users.admin.id, 'duplicates');
     const api = async (method: string, path: string, body: unknown) => {
-      const res = await fetch(app.base + path, {
-        method,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
+      const res = await apiJson<ApiError>(app.base, token, method, path, body);
       expect(res.status, `${method} ${path}`).toBe(409);
-      return ((await res.json()) as { error: { code: string; message: string } }).error;
+      return res.body.error;
     };
     await app.user.post('/accounts/new', { _csrf: app.csrf, name: 'Twin', domain: 'twin.example' });
     await app.user.post('/accounts/new', { _csrf: app.csrf, name: 'Single', domain: 'single.example' });

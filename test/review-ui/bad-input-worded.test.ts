@@ -3,7 +3,7 @@
 import { beforeAll, expect, it } from 'vitest';
 import { createApiToken } from '../../review-ui/auth/api-token.js';
 import { describeEachBackend } from '../support/db.js';
-import { useLoggedInApp } from '../support/web.js';
+import { apiJson, useLoggedInApp, type ApiError } from '../support/web.js';
 
 const words = (h: string) =>
   h
@@ -20,13 +20,9 @@ describeEachBackend('refusals in words on pages and in the API', (get) => {
     token = await createApiToken(app.ctx.db, app.ws.users.revops.id, 'worded');
   });
   const api = async (method: string, path: string, body: unknown) => {
-    const res = await fetch(app.base + path, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
+    const res = await apiJson<ApiError>(app.base, token, method, path, body);
     expect(res.status, `${method} ${path}`).toBe(400);
-    return ((await res.json()) as { error: { message: string } }).error.message;
+    return res.body.error.message;
   };
   const page = async (path: string, form: Record<string, string>) => {
     const res = await app.user.post(path, { _csrf: app.csrf, ...form });

@@ -24,6 +24,27 @@ export async function listen(ctx: AppContext): Promise<{ base: string; close(): 
   };
 }
 
+/** The API's error body: `{ error: { code, message } }`. */
+export interface ApiError {
+  error: { code: string; message: string };
+}
+
+/** One JSON request to the API with a bearer token: the status and the parsed body. */
+export async function apiJson<T = unknown>(
+  base: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
+  const res = await fetch(base + path, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as T };
+}
+
 export class Browserish {
   cookies = new Map<string, string>();
   constructor(readonly base: string) {}
