@@ -36,11 +36,12 @@ export const KindField = <const K extends readonly [SourceKind, ...SourceKind[]]
   z.enum(kinds, { error: `must be one of ${kinds.map((k) => sourceRegistry[k].label).join(', ')}` });
 
 /**
- * A kind's settings as its module refuses them, in one sentence for adding a source, changing it, trying it and
- * testing a stored one: "The source's settings are not valid: “maxAgeDays” must be more than 0" (the keys are
- * the person's own JSON keys, quoted; "Settings" only where the settings as a whole are refused).
+ * A kind's settings as its module refuses them, in the same words for adding a source, changing it, trying it and
+ * testing a stored one: "“maxAgeDays” in the source's settings must be more than 0" (the keys are the person's
+ * own JSON keys, quoted; "Settings" where the settings as a whole are refused). A clause, not a sentence with a
+ * colon, so the page's banner reads "The source was not added: “maxAgeDays” in the source's settings must be …".
  */
 export const configWords = (err: z.ZodError): string =>
-  `The source's settings are not valid: ${err.issues
-    .map((i) => issueText(i, i.path.length ? quotedPath(i.path) : SOURCE_FIELDS.config))
-    .join('; ')}`;
+  err.issues
+    .map((i) => issueText(i, i.path.length ? `${quotedPath(i.path)} in the source's settings` : SOURCE_FIELDS.config))
+    .join('; ');

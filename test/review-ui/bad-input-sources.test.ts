@@ -230,7 +230,7 @@ describeEachBackend('the words of a refused source', (get) => {
       ],
       [
         { kind: 'feed', name: 'Typed', url: 'https://feeds.example/b.xml', config: '{"maxAgeDays": "a month"}' },
-        "The source's settings are not valid: “maxAgeDays” must be a number",
+        "“maxAgeDays” in the source's settings must be a number",
       ],
       [
         { kind: 'feed', name: 'Array', url: 'https://feeds.example/c.xml', config: '[1]' },
@@ -277,7 +277,7 @@ describeEachBackend('the words of a refused source', (get) => {
       'URL is not a web address; an http(s) address like https://example.com/feed.xml',
     );
     expect(await message(await patch(added.id, { config: { maxAgeDays: 0 } }))).toBe(
-      "The source's settings are not valid: “maxAgeDays” must be more than 0",
+      "“maxAgeDays” in the source's settings must be more than 0",
     );
   });
 
@@ -287,7 +287,7 @@ describeEachBackend('the words of a refused source', (get) => {
       headers: { authorization: `Bearer ${app.token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ kind: 'feed', url: 'https://feeds.example/t.xml', config: { maxAgeDays: 0 } }),
     });
-    expect(await message(tried)).toBe("The source's settings are not valid: “maxAgeDays” must be more than 0");
+    expect(await message(tried)).toBe("“maxAgeDays” in the source's settings must be more than 0");
     // Settings stored before a module's schema tightened (here: written straight to the table).
     const added = (await (
       await app.addViaApi({ kind: 'feed', name: 'Stale', url: 'https://feeds.example/s.xml' })
@@ -297,7 +297,7 @@ describeEachBackend('the words of a refused source', (get) => {
       values: [added.id],
     });
     // One sentence, "settings" said once, as adding such settings says it.
-    const refused = "The source's settings are not valid: “maxAgeDays” must be a number";
+    const refused = "“maxAgeDays” in the source's settings must be a number";
     expect(
       await message(
         await app.addViaApi({
