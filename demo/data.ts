@@ -12,184 +12,94 @@ export interface DemoAccount {
   contacts: { first: string; last: string; title: string; timeZone?: string; champion?: boolean }[];
 }
 
-export const DEMO_ACCOUNTS: DemoAccount[] = [
-  {
-    name: 'Northwind Analytics',
-    domain: 'northwind-analytics.example',
-    timeZone: 'America/New_York',
-    country: 'US',
-    tags: ['saas', 'mid-market'],
-    contacts: [
-      { first: 'Dana', last: 'Whitfield', title: 'VP of Sales' },
-      { first: 'Omar', last: 'Haddad', title: 'Head of RevOps' },
-    ],
-  },
-  {
-    name: 'Brightpath Logistics',
-    domain: 'brightpath-logistics.example',
-    timeZone: 'America/Chicago',
-    country: 'US',
-    tags: ['logistics'],
-    contacts: [{ first: 'Priya', last: 'Raman', title: 'Chief Revenue Officer' }],
-  },
-  {
-    name: 'Kestrel Robotics',
-    domain: 'kestrel-robotics.example',
-    timeZone: 'America/Los_Angeles',
-    country: 'US',
-    tags: ['hardware', 'series-b'],
-    contacts: [
-      { first: 'Marcus', last: 'Lee', title: 'Director of Sales Development' },
-      { first: 'Jenna', last: 'Ortiz', title: 'CEO' },
-    ],
-  },
-  {
-    name: 'Lumen Health GmbH',
-    domain: 'lumen-health.example',
-    timeZone: 'Europe/Berlin',
-    country: 'DE',
-    tags: ['health'],
-    aliases: ['Lumen Health'],
-    contacts: [{ first: 'Katrin', last: 'Vogel', title: 'Head of Sales DACH' }],
-  },
-  {
-    name: 'Fjord Payments',
-    domain: 'fjord-payments.example',
-    timeZone: 'Europe/Oslo',
-    country: 'NO',
-    tags: ['fintech'],
-    contacts: [{ first: 'Henrik', last: 'Solberg', title: 'VP Revenue' }],
-  },
-  {
-    name: 'Tessellate Data',
-    domain: 'tessellate-data.example',
-    timeZone: 'Europe/London',
-    country: 'GB',
-    tags: ['data', 'enterprise'],
-    contacts: [
-      { first: 'Amelia', last: 'Clarke', title: 'Sales Director EMEA' },
-      { first: 'Ravi', last: 'Patel', title: 'RevOps Manager' },
-    ],
-  },
-  {
-    name: 'Orchid Bio',
-    domain: 'orchid-bio.example',
-    timeZone: 'America/New_York',
-    country: 'US',
-    tags: ['biotech'],
-    contacts: [{ first: 'Grace', last: 'Kim', title: 'Head of Business Development' }],
-  },
-  {
-    name: 'Quarry Security',
-    domain: 'quarry-security.example',
-    timeZone: 'America/Denver',
-    country: 'US',
-    tags: ['security', 'series-a'],
-    contacts: [
-      { first: 'Luis', last: 'Moreno', title: 'VP Sales' },
-      { first: 'Tom', last: 'Becker', title: 'SDR Manager' },
-    ],
-  },
-  {
-    name: 'Sakura Commerce',
-    domain: 'sakura-commerce.example',
-    timeZone: 'Asia/Tokyo',
-    country: 'JP',
-    tags: ['ecommerce'],
-    contacts: [{ first: 'Yuki', last: 'Tanaka', title: 'Head of Growth' }],
-  },
-  {
-    name: 'Banyan Learning',
-    domain: 'banyan-learning.example',
-    timeZone: 'Asia/Kolkata',
-    country: 'IN',
-    tags: ['edtech'],
-    contacts: [{ first: 'Ananya', last: 'Iyer', title: 'Chief Commercial Officer' }],
-  },
-  {
-    name: 'Coral Reef Energy',
-    domain: 'coral-reef-energy.example',
-    timeZone: 'Australia/Sydney',
-    country: 'AU',
-    tags: ['energy'],
-    contacts: [{ first: 'Jack', last: 'Murray', title: 'National Sales Manager' }],
-  },
-  {
-    name: 'Pinecrest Software',
-    domain: 'pinecrest-software.example',
-    timeZone: 'America/Toronto',
-    country: 'CA',
-    tags: ['saas'],
-    contacts: [{ first: 'Sophie', last: 'Tremblay', title: 'VP of Revenue Operations' }],
-  },
-  {
-    name: 'Atlas Freight',
-    domain: 'atlas-freight.example',
-    timeZone: 'America/Sao_Paulo',
-    country: 'BR',
-    tags: ['logistics'],
-    contacts: [{ first: 'Beatriz', last: 'Souza', title: 'Diretora Comercial' }],
-  },
-  {
-    name: 'Meridian Insurance',
-    domain: 'meridian-insurance.example',
-    timeZone: 'Europe/Paris',
-    country: 'FR',
-    tags: ['insurance', 'enterprise'],
-    contacts: [{ first: 'Camille', last: 'Durand', title: 'Head of Sales' }],
-  },
-  {
-    name: 'Helix Materials',
-    domain: 'helix-materials.example',
-    timeZone: 'Europe/Amsterdam',
-    country: 'NL',
-    tags: ['manufacturing'],
-    contacts: [{ first: 'Daan', last: 'de Vries', title: 'Commercial Director' }],
-  },
-  {
-    name: 'Vantage Cloud',
-    domain: 'vantage-cloud.example',
-    timeZone: 'America/Los_Angeles',
-    country: 'US',
-    tags: ['infrastructure', 'series-c'],
-    contacts: [
-      { first: 'Nina', last: 'Park', title: 'VP Sales', champion: true },
-      { first: 'Eli', last: 'Goldberg', title: 'Sales Engineer' },
-    ],
-  },
-  {
-    name: 'Cobalt Media',
-    domain: 'cobalt-media.example',
-    timeZone: 'Europe/Madrid',
-    country: 'ES',
-    tags: ['media'],
-    contacts: [{ first: 'Lucía', last: 'Fernández', title: 'Directora de Ventas' }],
-  },
-  {
-    name: 'Summit Outdoor Co',
-    domain: 'summit-outdoor.example',
-    timeZone: 'America/Denver',
-    country: 'US',
-    tags: ['retail'],
-    contacts: [{ first: 'Ben', last: 'Carter', title: 'Head of Partnerships' }],
-  },
-  {
-    name: 'Nimbus AI',
-    domain: 'nimbus-ai.example',
-    timeZone: 'America/New_York',
-    country: 'US',
-    tags: ['ai', 'seed'],
-    contacts: [{ first: 'Zoe', last: 'Adams', title: 'Co-founder & CEO' }],
-  },
-  {
-    name: 'Granite Legal',
-    domain: 'granite-legal.example',
-    timeZone: 'Europe/Dublin',
-    country: 'IE',
-    tags: ['legaltech'],
-    contacts: [{ first: 'Aoife', last: 'Byrne', title: 'Head of Revenue' }],
-  },
+// One account a row: "name | domain | time zone | country | tags (space-separated) | aliases?", then one
+// "first | last | title | champion?" a contact.
+const ACCOUNT_ROWS: [string, ...string[]][] = [
+  [
+    'Northwind Analytics | northwind-analytics.example | America/New_York | US | saas mid-market',
+    'Dana | Whitfield | VP of Sales',
+    'Omar | Haddad | Head of RevOps',
+  ],
+  [
+    'Brightpath Logistics | brightpath-logistics.example | America/Chicago | US | logistics',
+    'Priya | Raman | Chief Revenue Officer',
+  ],
+  [
+    'Kestrel Robotics | kestrel-robotics.example | America/Los_Angeles | US | hardware series-b',
+    'Marcus | Lee | Director of Sales Development',
+    'Jenna | Ortiz | CEO',
+  ],
+  [
+    'Lumen Health GmbH | lumen-health.example | Europe/Berlin | DE | health | Lumen Health',
+    'Katrin | Vogel | Head of Sales DACH',
+  ],
+  ['Fjord Payments | fjord-payments.example | Europe/Oslo | NO | fintech', 'Henrik | Solberg | VP Revenue'],
+  [
+    'Tessellate Data | tessellate-data.example | Europe/London | GB | data enterprise',
+    'Amelia | Clarke | Sales Director EMEA',
+    'Ravi | Patel | RevOps Manager',
+  ],
+  ['Orchid Bio | orchid-bio.example | America/New_York | US | biotech', 'Grace | Kim | Head of Business Development'],
+  [
+    'Quarry Security | quarry-security.example | America/Denver | US | security series-a',
+    'Luis | Moreno | VP Sales',
+    'Tom | Becker | SDR Manager',
+  ],
+  ['Sakura Commerce | sakura-commerce.example | Asia/Tokyo | JP | ecommerce', 'Yuki | Tanaka | Head of Growth'],
+  [
+    'Banyan Learning | banyan-learning.example | Asia/Kolkata | IN | edtech',
+    'Ananya | Iyer | Chief Commercial Officer',
+  ],
+  [
+    'Coral Reef Energy | coral-reef-energy.example | Australia/Sydney | AU | energy',
+    'Jack | Murray | National Sales Manager',
+  ],
+  [
+    'Pinecrest Software | pinecrest-software.example | America/Toronto | CA | saas',
+    'Sophie | Tremblay | VP of Revenue Operations',
+  ],
+  [
+    'Atlas Freight | atlas-freight.example | America/Sao_Paulo | BR | logistics',
+    'Beatriz | Souza | Diretora Comercial',
+  ],
+  [
+    'Meridian Insurance | meridian-insurance.example | Europe/Paris | FR | insurance enterprise',
+    'Camille | Durand | Head of Sales',
+  ],
+  [
+    'Helix Materials | helix-materials.example | Europe/Amsterdam | NL | manufacturing',
+    'Daan | de Vries | Commercial Director',
+  ],
+  [
+    'Vantage Cloud | vantage-cloud.example | America/Los_Angeles | US | infrastructure series-c',
+    'Nina | Park | VP Sales | champion',
+    'Eli | Goldberg | Sales Engineer',
+  ],
+  ['Cobalt Media | cobalt-media.example | Europe/Madrid | ES | media', 'Lucía | Fernández | Directora de Ventas'],
+  ['Summit Outdoor Co | summit-outdoor.example | America/Denver | US | retail', 'Ben | Carter | Head of Partnerships'],
+  ['Nimbus AI | nimbus-ai.example | America/New_York | US | ai seed', 'Zoe | Adams | Co-founder & CEO'],
+  ['Granite Legal | granite-legal.example | Europe/Dublin | IE | legaltech', 'Aoife | Byrne | Head of Revenue'],
 ];
+
+type AccountCells = [name: string, domain: string, timeZone: string, country: string, tags: string, aliases?: string];
+type ContactCells = [first: string, last: string, title: string, champion?: string];
+const cells = (row: string) => row.split(' | ');
+
+export const DEMO_ACCOUNTS: DemoAccount[] = ACCOUNT_ROWS.map(([account, ...contacts]) => {
+  const [name, domain, timeZone, country, tags, aliases] = cells(account) as AccountCells;
+  return {
+    name,
+    domain,
+    timeZone,
+    country,
+    tags: tags.split(' '),
+    ...(aliases && { aliases: aliases.split(', ') }),
+    contacts: contacts.map((contact) => {
+      const [first, last, title, champion] = cells(contact) as ContactCells;
+      return { first, last, title, ...(champion && { champion: true }) };
+    }),
+  };
+});
 
 /** Known-good shape: opener, three follow-ups, break-up on days 0, 3, 7, 12, 18. */
 export const DEFAULT_TEMPLATE_STEPS: TemplateStep[] = [
