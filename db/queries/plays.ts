@@ -27,70 +27,43 @@ export const findPlay = (workspaceId: number, id: number): Sql<PlayRow> => ({
   values: [workspaceId, id],
 });
 
-export const insertPlay = (
-  workspaceId: number,
-  d: {
-    name: string;
-    description: string;
-    trigger: unknown;
-    personas: unknown;
-    templateId: number | null;
-    approvalMode: string | null;
-    limits: unknown;
-    enabled: boolean;
-    experiment?: unknown;
-  },
-): Sql<PlayRow> => ({
+interface PlayFields {
+  name: string;
+  description: string;
+  trigger: unknown;
+  personas: unknown;
+  templateId: number | null;
+  approvalMode: string | null;
+  limits: unknown;
+  enabled: boolean;
+  experiment?: unknown;
+}
+
+/** A play's fields as query values, in column order: name through experiment. */
+const playValues = (d: PlayFields) => [
+  d.name,
+  d.description,
+  JSON.stringify(d.trigger),
+  JSON.stringify(d.personas),
+  d.templateId,
+  d.approvalMode,
+  JSON.stringify(d.limits),
+  d.enabled,
+  d.experiment == null ? null : JSON.stringify(d.experiment),
+];
+
+export const insertPlay = (workspaceId: number, d: PlayFields): Sql<PlayRow> => ({
   text: `INSERT INTO plays (workspace_id, name, description, trigger, personas, template_id, approval_mode, limits, enabled, experiment)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
-  values: [
-    workspaceId,
-    d.name,
-    d.description,
-    JSON.stringify(d.trigger),
-    JSON.stringify(d.personas),
-    d.templateId,
-    d.approvalMode,
-    JSON.stringify(d.limits),
-    d.enabled,
-    d.experiment == null ? null : JSON.stringify(d.experiment),
-  ],
+  values: [workspaceId, ...playValues(d)],
 });
 
 /** Saves a new version only if nobody saved since `expectedVersion` was read. */
-export const updatePlay = (
-  workspaceId: number,
-  id: number,
-  expectedVersion: number,
-  d: {
-    name: string;
-    description: string;
-    trigger: unknown;
-    personas: unknown;
-    templateId: number | null;
-    approvalMode: string | null;
-    limits: unknown;
-    enabled: boolean;
-    experiment?: unknown;
-  },
-): Sql<PlayRow> => ({
+export const updatePlay = (workspaceId: number, id: number, expectedVersion: number, d: PlayFields): Sql<PlayRow> => ({
   text: `UPDATE plays SET name = $4, description = $5, trigger = $6, personas = $7, template_id = $8, approval_mode = $9,
                 limits = $10, enabled = $11, experiment = $12, version = version + 1, updated_at = now()
           WHERE workspace_id = $1 AND id = $2 AND version = $3 RETURNING *`,
-  values: [
-    workspaceId,
-    id,
-    expectedVersion,
-    d.name,
-    d.description,
-    JSON.stringify(d.trigger),
-    JSON.stringify(d.personas),
-    d.templateId,
-    d.approvalMode,
-    JSON.stringify(d.limits),
-    d.enabled,
-    d.experiment == null ? null : JSON.stringify(d.experiment),
-  ],
+  values: [workspaceId, id, expectedVersion, ...playValues(d)],
 });
 
 export const insertPlayVersion = (

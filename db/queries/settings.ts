@@ -1,7 +1,7 @@
 // RevOps settings: account and contact edits, import mapping, templates,
 // users and workspace settings. Every statement is scoped to a workspace.
 import type { Sql } from '../types.js';
-import type { AccountRow } from './accounts.js';
+import type { AccountInput, AccountRow } from './accounts.js';
 import type { SequenceTemplateRow } from './templates.js';
 import type { UserRow } from './users.js';
 import type { WorkspaceRow } from './workspaces.js';
@@ -9,16 +9,7 @@ import type { WorkspaceRow } from './workspaces.js';
 export const updateAccount = (
   workspaceId: number,
   id: number,
-  a: {
-    name: string;
-    domain: string | null;
-    aliases: string[];
-    ownerId: number | null;
-    timeZone: string | null;
-    country: string | null;
-    tags: string[];
-    notes: string;
-  },
+  a: AccountInput & { notes: string },
 ): Sql<AccountRow> => ({
   text: `UPDATE accounts SET name = $3, domain = $4, aliases = $5, owner_id = $6, time_zone = $7, country = $8,
                            tags = $9, notes = $10, updated_at = now()
@@ -62,20 +53,22 @@ export interface TemplateInput {
   isDefault: boolean;
 }
 
+/** A template's fields as query values, in column order: name through is_default. */
+const templateValues = (t: TemplateInput) => [
+  t.name,
+  t.description,
+  JSON.stringify(t.steps),
+  JSON.stringify(t.window),
+  t.fallback ? JSON.stringify(t.fallback) : null,
+  t.fallbackAfterDays,
+  t.isDefault,
+];
+
 export const insertTemplateRow = (workspaceId: number, t: TemplateInput): Sql<SequenceTemplateRow> => ({
   text: `INSERT INTO sequence_templates
            (workspace_id, name, description, steps, sending_window, fallback_window, fallback_after_days, is_default)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
-  values: [
-    workspaceId,
-    t.name,
-    t.description,
-    JSON.stringify(t.steps),
-    JSON.stringify(t.window),
-    t.fallback ? JSON.stringify(t.fallback) : null,
-    t.fallbackAfterDays,
-    t.isDefault,
-  ],
+  values: [workspaceId, ...templateValues(t)],
 });
 
 /** Bumps the template's version so sequences drafted from the old one can tell. */
@@ -83,17 +76,7 @@ export const updateTemplateRow = (workspaceId: number, id: number, t: TemplateIn
   text: `UPDATE sequence_templates SET name = $3, description = $4, steps = $5, sending_window = $6, fallback_window = $7,
                 fallback_after_days = $8, is_default = $9, version = version + 1, updated_at = now()
           WHERE workspace_id = $1 AND id = $2 RETURNING *`,
-  values: [
-    workspaceId,
-    id,
-    t.name,
-    t.description,
-    JSON.stringify(t.steps),
-    JSON.stringify(t.window),
-    t.fallback ? JSON.stringify(t.fallback) : null,
-    t.fallbackAfterDays,
-    t.isDefault,
-  ],
+  values: [workspaceId, id, ...templateValues(t)],
 });
 
 export const clearDefaultTemplate = (workspaceId: number, exceptId: number): Sql => ({
