@@ -207,11 +207,6 @@ const outMessageValues = (m: OutMessage): unknown[] => [
   m.at,
 ];
 
-export const insertOutMessage = (m: OutMessage): Sql => ({
-  text: `${OUT_MESSAGE_INSERT} RETURNING id`,
-  values: outMessageValues(m),
-});
-
 /**
  * The record of a delivered step in one statement: `sent`, the outgoing message, the `sent` event
  * (pointing at the message), the contact touched, and the sequence completed when nothing of it
@@ -285,11 +280,6 @@ export const insertEvent = (e: {
     JSON.stringify(e.data ?? {}),
     e.at,
   ],
-});
-
-export const touchContact = (contactId: number, now: Date): Sql => ({
-  text: `UPDATE contacts SET last_contacted_at = $2 WHERE id = $1`,
-  values: [contactId, now],
 });
 
 export const completeIfDone = (sequenceId: number, now: Date): Sql => ({
