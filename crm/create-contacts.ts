@@ -65,8 +65,7 @@ export async function flushContactCreates(
   rows: CrmOutboxRow[],
   settle: Settle,
   whole: (batch: CrmOutboxRow[], err: unknown) => Promise<void>,
-  statusField: string,
-  writesFor: (e: OutboundEventRow, statusField: string) => { key: string; activity: string; payload: unknown }[],
+  enqueueWrites: (tx: Queryable, conn: CrmConnectionRow, e: OutboundEventRow, statusField: string) => Promise<number>,
 ): Promise<number> {
   const mapping = effectiveMapping(provider.defaultMapping(), conn.mapping);
   let queued = 0;
@@ -114,21 +113,7 @@ export async function flushContactCreates(
         tx,
         outboundEvents(conn.workspace_id, conn.kind, null, new Date(conn.connected_at), 500, c.id),
       );
-      for (const e of events)
-        for (const w of writesFor(e, statusField)) {
-          const added = await one(
-            tx,
-            enqueueCrmWrite({
-              workspaceId: conn.workspace_id,
-              kind: conn.kind,
-              key: w.key,
-              activity: w.activity,
-              contactId: c.id,
-              payload: w.payload,
-            }),
-          );
-          if (added) queued++;
-        }
+      for (const e of events) queued += await enqueueWrites(tx, conn, e, mapping.contact.sequenceStatus);
     });
     await settle(row, { externalId });
     ctx.log.info({ workspaceId: conn.workspace_id, contactId: c.id, queued }, 'crm.contact.created');

@@ -10,7 +10,7 @@
 // the CRM since (Salesforce's recycle bin) counts as written, not written again. Opt-outs
 // and the status field are idempotent by nature (setting a value again changes nothing).
 import type { AppContext } from '../context.js';
-import { one, run } from '../db/index.js';
+import { one, run, type Queryable } from '../db/index.js';
 import { saveCrmCursor, type CrmConnectionRow } from '../db/queries/crm.js';
 import {
   claimDueCrmWrites,
@@ -103,6 +103,26 @@ function writesFor(e: OutboundEventRow, statusField: string) {
   return out;
 }
 
+/** Queues the CRM writes one event calls for; returns how many were not queued already. */
+async function enqueueWrites(tx: Queryable, conn: CrmConnectionRow, e: OutboundEventRow, statusField: string) {
+  let added = 0;
+  for (const w of writesFor(e, statusField)) {
+    const row = await one(
+      tx,
+      enqueueCrmWrite({
+        workspaceId: conn.workspace_id,
+        kind: conn.kind,
+        key: w.key,
+        activity: w.activity,
+        contactId: e.contact_id,
+        payload: w.payload,
+      }),
+    );
+    if (row) added++;
+  }
+  return added;
+}
+
 /** Enqueues the CRM writes for events since the last collection; returns how many rows were new. */
 export async function collectOutbound(ctx: Ctx, conn: CrmConnectionRow, provider: CrmProvider): Promise<number> {
   const statusField = effectiveMapping(provider.defaultMapping(), conn.mapping).contact.sequenceStatus;
@@ -121,20 +141,7 @@ export async function collectOutbound(ctx: Ctx, conn: CrmConnectionRow, provider
           added += await enqueueContactCreate(tx, conn, e);
           continue;
         }
-        for (const w of writesFor(e, statusField)) {
-          const row = await one(
-            tx,
-            enqueueCrmWrite({
-              workspaceId: conn.workspace_id,
-              kind: conn.kind,
-              key: w.key,
-              activity: w.activity,
-              contactId: e.contact_id,
-              payload: w.payload,
-            }),
-          );
-          if (row) added++;
-        }
+        added += await enqueueWrites(tx, conn, e, statusField);
       }
       lastId = events[events.length - 1]!.id;
       await run(tx, saveCrmCursor(conn.workspace_id, 'out:events', { lastId }));
@@ -225,8 +232,7 @@ export async function flushOutbox(ctx: Ctx, workspaceId: number, now = new Date(
 
   const creates = rows.filter((r) => r.activity === 'contact');
   if (creates.length) {
-    const statusField = effectiveMapping(provider.defaultMapping(), conn.mapping).contact.sequenceStatus;
-    await flushContactCreates(ctx, conn, provider, creates, settle, whole, statusField, writesFor);
+    await flushContactCreates(ctx, conn, provider, creates, settle, whole, enqueueWrites);
   }
   const activities = rows.filter((r) => r.activity === 'email' || r.activity === 'meeting');
   if (activities.length) {
