@@ -1,3 +1,4 @@
+import type { CachedPage } from '../../net/cache.js';
 import type { Sql } from '../types.js';
 import type { ContactRow } from './contacts.js';
 import type { SignalRow } from './signals.js';
@@ -164,17 +165,7 @@ export const getCachedPage = (url: string): Sql<PageCacheRow> => ({
   values: [url],
 });
 
-export const putCachedPage = (p: {
-  url: string;
-  status: number;
-  contentType: string | null;
-  etag: string | null;
-  lastModified: string | null;
-  body: string;
-  rendered: boolean;
-  fetchedAt: Date;
-  expiresAt: Date;
-}): Sql => ({
+export const putCachedPage = (p: CachedPage): Sql => ({
   text: `INSERT INTO page_cache (url, status, content_type, etag, last_modified, body, rendered, fetched_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          ON CONFLICT (url) DO UPDATE SET status = EXCLUDED.status, content_type = EXCLUDED.content_type,
