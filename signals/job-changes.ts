@@ -3,9 +3,9 @@
 // creates a job-change signal there — and the account, when the workspace allows it.
 import { one, run } from '../db/index.js';
 import { insertAccount } from '../db/queries/accounts.js';
+import { insertContactChange } from '../db/queries/contacts.js';
 import {
   findContactForJobChange,
-  insertHandledContactChange,
   markContactChangesProcessed,
   moveContact,
   pendingContactChanges,
@@ -148,7 +148,7 @@ export async function handleJobChangeEvent(
     if (moving) previousCompany = previousCompany ?? contact.account_name;
     await ctx.db.transaction(async (tx) => {
       const change = (field: string, from: string | null, to: string | null) =>
-        run(tx, insertHandledContactChange(contact.id, field, from, to, 'webhook'));
+        run(tx, insertContactChange(contact.id, field, from, to, 'webhook', true));
       if (moving) {
         await run(tx, moveContact(contact.id, accountId!, e.newTitle ?? null, previousCompany));
         await change('account_id', contact.account_id === null ? null : String(contact.account_id), String(accountId));

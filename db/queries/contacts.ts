@@ -112,15 +112,18 @@ export const updateContactImported = (
   values: updateValues(id, c),
 });
 
+/** A change to a contact's field; `handled` records it as processed already (a change a webhook reported). */
 export const insertContactChange = (
   contactId: number,
   field: string,
   oldValue: string | null,
   newValue: string | null,
   source: string,
+  handled = false,
 ): Sql => ({
-  text: `INSERT INTO contact_changes (contact_id, field, old_value, new_value, source) VALUES ($1, $2, $3, $4, $5)`,
-  values: [contactId, field, oldValue, newValue, source],
+  text: `INSERT INTO contact_changes (contact_id, field, old_value, new_value, source, processed_at)
+         VALUES ($1, $2, $3, $4, $5, CASE WHEN $6 THEN now() END)`,
+  values: [contactId, field, oldValue, newValue, source, handled],
 });
 
 /** A contact in the list: with its account's name and the total of the search. */

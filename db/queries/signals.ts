@@ -219,18 +219,6 @@ export const markContactChangesProcessed = (ids: number[]): Sql => ({
   values: [ids],
 });
 
-/** A change reported by a webhook, recorded as already handled. */
-export const insertHandledContactChange = (
-  contactId: number,
-  field: string,
-  oldValue: string | null,
-  newValue: string | null,
-  source: string,
-): Sql => ({
-  text: `INSERT INTO contact_changes (contact_id, field, old_value, new_value, source, processed_at) VALUES ($1, $2, $3, $4, $5, now())`,
-  values: [contactId, field, oldValue, newValue, source],
-});
-
 export const findContactForJobChange = (
   workspaceId: number,
   email: string | null,
