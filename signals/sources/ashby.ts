@@ -1,8 +1,7 @@
 // Ashby job board API: GET /posting-api/job-board/{name}
 // → { jobs: [{ id, title, department, team, location, jobUrl, publishedAt, isListed }] }.
 import { z } from 'zod';
-import { boardShapeError, JobBoardConfig, pollBoard, type Job } from './jobs.js';
-import type { SourceModule } from '../types.js';
+import { boardShapeError, jobBoardSource, type Job } from './jobs.js';
 
 const AshbyBoard = z.object({
   jobs: z.array(
@@ -45,11 +44,4 @@ function readAshby(json: unknown, url: string): { jobs: Job[]; company?: string 
   };
 }
 
-export const ashbySource: SourceModule<JobBoardConfig> = {
-  kind: 'ashby',
-  label: 'Ashby job board',
-  polled: true,
-  config: JobBoardConfig,
-  normalizeUrl: ashbyApiUrl,
-  poll: (source, ctx) => pollBoard(source, ctx, source.url!, (json) => readAshby(json, source.url!)),
-};
+export const ashbySource = jobBoardSource('ashby', 'Ashby', ashbyApiUrl, readAshby);

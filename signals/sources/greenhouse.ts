@@ -1,7 +1,6 @@
 // Greenhouse job board API: GET /v1/boards/{token}/jobs → { jobs: [{ id, title, location, absolute_url, departments? }] }.
 import { z } from 'zod';
-import { boardShapeError, JobBoardConfig, pollBoard, type Job } from './jobs.js';
-import type { SourceModule } from '../types.js';
+import { boardShapeError, jobBoardSource, type Job } from './jobs.js';
 
 const GhJobs = z.object({
   jobs: z.array(
@@ -44,11 +43,4 @@ export function readGreenhouse(json: unknown, url: string): { jobs: Job[]; compa
   };
 }
 
-export const greenhouseSource: SourceModule<JobBoardConfig> = {
-  kind: 'greenhouse',
-  label: 'Greenhouse job board',
-  polled: true,
-  config: JobBoardConfig,
-  normalizeUrl: greenhouseApiUrl,
-  poll: (source, ctx) => pollBoard(source, ctx, source.url!, (json) => readGreenhouse(json, source.url!)),
-};
+export const greenhouseSource = jobBoardSource('greenhouse', 'Greenhouse', greenhouseApiUrl, readGreenhouse);

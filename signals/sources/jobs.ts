@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import { safeFetch } from '../../net/http.js';
-import type { PollContext, PollResult, RawItem, SourceSpec } from '../types.js';
+import type { PollContext, PollResult, RawItem, SourceKind, SourceModule, SourceSpec } from '../types.js';
 
 const DEFAULT_ROLE_KEYWORDS = [
   'SDR',
@@ -75,7 +75,7 @@ function jobItem(job: Job, company: string | undefined, accountId: number | unde
 }
 
 /** Fetch a board's JSON, keep the roles that match and were not open at the last poll. */
-export async function pollBoard(
+async function pollBoard(
   source: SourceSpec & { config: JobBoardConfig },
   ctx: PollContext,
   url: string,
@@ -115,3 +115,18 @@ export async function pollBoard(
 export function boardShapeError(board: string, cause?: unknown): AppError {
   return new AppError('PARSE_FAILED', `the answer does not look like the ${board} job-board API`, { cause });
 }
+
+/** A job board's source module: `board` names it ("Greenhouse"), `read` takes the roles out of its API's JSON. */
+export const jobBoardSource = (
+  kind: SourceKind,
+  board: string,
+  normalizeUrl: (url: string) => string,
+  read: (json: unknown, url: string) => { jobs: Job[]; company?: string },
+): SourceModule<JobBoardConfig> => ({
+  kind,
+  label: `${board} job board`,
+  polled: true,
+  config: JobBoardConfig,
+  normalizeUrl,
+  poll: (source, ctx) => pollBoard(source, ctx, source.url!, (json) => read(json, source.url!)),
+});

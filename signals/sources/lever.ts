@@ -1,7 +1,6 @@
 // Lever postings API: GET /v0/postings/{company}?mode=json → [{ id, text, categories, hostedUrl, createdAt }].
 import { z } from 'zod';
-import { boardShapeError, JobBoardConfig, pollBoard, type Job } from './jobs.js';
-import type { SourceModule } from '../types.js';
+import { boardShapeError, jobBoardSource, type Job } from './jobs.js';
 
 const LeverPostings = z.array(
   z.object({
@@ -43,11 +42,4 @@ function readLever(json: unknown, url: string): { jobs: Job[]; company?: string 
   };
 }
 
-export const leverSource: SourceModule<JobBoardConfig> = {
-  kind: 'lever',
-  label: 'Lever job board',
-  polled: true,
-  config: JobBoardConfig,
-  normalizeUrl: leverApiUrl,
-  poll: (source, ctx) => pollBoard(source, ctx, source.url!, (json) => readLever(json, source.url!)),
-};
+export const leverSource = jobBoardSource('lever', 'Lever', leverApiUrl, readLever);
