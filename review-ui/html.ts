@@ -81,3 +81,16 @@ export function html(strings: TemplateStringsArray, ...values: Value[]): Html {
 export function raw(s: string): Html {
   return new Html(s);
 }
+
+/**
+ * A table's header row. Strings are escaped text, `Html` is kept as markup, '' is an empty
+ * header cell, and false/null/undefined leave the column out (a column shown only sometimes).
+ */
+export function thead(...labels: (Html | string | false | null | undefined)[]): Html {
+  const cells = labels.filter((l) => l !== false && l !== null && l !== undefined);
+  return html`<thead>
+    <tr>
+      ${cells.map((l) => html`<th>${l}</th>`)}
+    </tr>
+  </thead>`;
+}

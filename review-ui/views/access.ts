@@ -3,7 +3,7 @@
 import type { ApiTokenRow } from '../../db/queries/sessions.js';
 import type { AuthedRequest } from '../authed.js';
 import { inZone } from '../format.js';
-import { html, type Html } from '../html.js';
+import { html, type Html, thead } from '../html.js';
 import { csrfField } from '../layout.js';
 
 export interface PasswordFormState {
@@ -74,16 +74,7 @@ export function apiTokensPage(req: AuthedRequest, rows: ApiTokenRow[], created?:
       <button type="submit">Create token</button>
     </form>
     <table>
-      <thead>
-        <tr>
-          <th>Name</th>
-          <th>Scope</th>
-          <th>Created</th>
-          <th>Last used</th>
-          <th>Expires</th>
-          <th></th>
-        </tr>
-      </thead>
+      ${thead('Name', 'Scope', 'Created', 'Last used', 'Expires', '')}
       <tbody>
         ${rows.map(
           (t) =>

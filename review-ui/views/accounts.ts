@@ -8,7 +8,7 @@ import { importFields } from '../../accounts/csv-rows.js';
 import { describeChange } from '../../accounts/import-plan.js';
 import { label } from '../format.js';
 import type { ImportPreview } from '../routes/settings-imports.js';
-import { html, safeUrl, type Html } from '../html.js';
+import { html, safeUrl, type Html, thead } from '../html.js';
 import { formValues, type Refused } from './refused.js';
 import { csrfField, pager } from '../layout.js';
 import type { AuthedRequest } from '../authed.js';
@@ -45,16 +45,7 @@ export function accountsPage(req: AuthedRequest, rows: AccountListRow[], q: stri
     ${revops ? html`<p><a href="/accounts/new">New account</a> · <a href="/imports">Import a CSV</a> · <a href="/merge/account">Merge two accounts</a></p>` : ''}
     ${exportLink(req, 'accounts')}
     <table>
-      <thead>
-        <tr>
-          <th>Name</th>
-          <th>Domain</th>
-          <th>Owner</th>
-          <th>Time zone</th>
-          <th>Tags</th>
-          <th>Contacts</th>
-        </tr>
-      </thead>
+      ${thead('Name', 'Domain', 'Owner', 'Time zone', 'Tags', 'Contacts')}
       <tbody>
         ${rows.map(
           (a) =>
@@ -89,17 +80,7 @@ export function contactsPage(
     ${revops ? html`<p><a href="/contacts/new${accountId ? `?account=${accountId}` : ''}">New contact</a> · <a href="/merge/contact">Merge two contacts</a></p>` : ''}
     ${exportLink(req, 'contacts')}
     <table>
-      <thead>
-        <tr>
-          <th>Name</th>
-          <th>Email</th>
-          <th>Title</th>
-          <th>Account</th>
-          <th>Time zone</th>
-          <th>Status</th>
-          <th>Champion</th>
-        </tr>
-      </thead>
+      ${thead('Name', 'Email', 'Title', 'Account', 'Time zone', 'Status', 'Champion')}
       <tbody>
         ${rows.map(
           (c) =>
@@ -145,14 +126,7 @@ export function importsPage(req: Request, rows: ImportRow[]): Html {
     </form>
     <h2>Recent imports</h2>
     <table>
-      <thead>
-        <tr>
-          <th>#</th>
-          <th>File</th>
-          <th>What</th>
-          <th>Progress</th>
-        </tr>
-      </thead>
+      ${thead('#', 'File', 'What', 'Progress')}
       <tbody>
         ${rows.map(
           (i) =>
@@ -184,13 +158,7 @@ export function importPage(imp: ImportRow): Html {
       imp.errors.length
         ? html`<h2>Rows not imported: errors and conflicts (nothing else was lost)</h2>
             <table>
-              <thead>
-                <tr>
-                  <th>Row</th>
-                  <th>Problems</th>
-                  <th>Values</th>
-                </tr>
-              </thead>
+              ${thead('Row', 'Problems', 'Values')}
               <tbody>
                 ${imp.errors.map(
                   (e) =>
@@ -260,14 +228,7 @@ export function importMapPage(req: Request, imp: ImportRow, p: ImportPreview): H
     </form>
     <h2>Preview (first ${shown.length} rows)</h2>
     <table class="import-preview">
-      <thead>
-        <tr>
-          <th>Row</th>
-          ${fields.filter((f) => mapping[f]).map((f) => html`<th>${label(f)}</th>`)}
-          <th>Result</th>
-          <th>What changes</th>
-        </tr>
-      </thead>
+      ${thead('Row', ...fields.filter((f) => mapping[f]).map(label), 'Result', 'What changes')}
       <tbody>
         ${shown.map((o, i) => {
           const raw = rows[i]!.raw;

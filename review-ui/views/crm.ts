@@ -17,23 +17,13 @@ import type { CrmFailureRow, CrmRunRow } from '../../db/queries/crm-runs.js';
 import type { AuthedRequest } from '../authed.js';
 import { inZone } from '../format.js';
 import { refusedBanner } from './refused.js';
-import { html, safeUrl, type Html } from '../html.js';
+import { html, safeUrl, type Html, thead } from '../html.js';
 import { csrfField } from '../layout.js';
 
 function runsTable(runs: CrmRunRow[], tz: string | null): Html {
   if (!runs.length) return html`<p class="empty">No sync has run yet.</p>`;
   return html`<table class="crm-runs">
-    <thead>
-      <tr>
-        <th>Direction</th>
-        <th>Status</th>
-        <th>Started</th>
-        <th>Read</th>
-        <th>Written</th>
-        <th>Failed</th>
-        <th>Error</th>
-      </tr>
-    </thead>
+    ${thead('Direction', 'Status', 'Started', 'Read', 'Written', 'Failed', 'Error')}
     <tbody>
       ${runs.map(
         (r) =>
@@ -84,13 +74,7 @@ function recordTable(r: SyncInResult): Html {
       be new, change or fail; ${unchanged} unchanged are not listed.
     </p>
     <table class="crm-preview-records">
-      <thead>
-        <tr>
-          <th>Record</th>
-          <th>Result</th>
-          <th>What changes</th>
-        </tr>
-      </thead>
+      ${thead('Record', 'Result', 'What changes')}
       <tbody>
         ${list.shown.map(
           (x) =>
@@ -316,16 +300,7 @@ export function crmStatusPage(
     ${
       failures.length
         ? html`<table class="crm-failures">
-            <thead>
-              <tr>
-                <th>Record</th>
-                <th>Direction</th>
-                <th>The CRM said</th>
-                <th>Attempts</th>
-                <th>Last</th>
-                <th></th>
-              </tr>
-            </thead>
+            ${thead('Record', 'Direction', 'The CRM said', 'Attempts', 'Last', '')}
             <tbody>
               ${failures.map(
                 (f) =>

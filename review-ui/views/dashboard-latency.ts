@@ -4,22 +4,14 @@ import type { LatencyRow } from '../../db/queries/dashboard.js';
 import type { KindLatencyRow, UnapprovedShareRow } from '../../db/queries/step-approval.js';
 import type { EditStats } from '../../drafting/edit-stats.js';
 import { duration, label, pct } from '../format.js';
-import { html, type Html } from '../html.js';
+import { html, type Html, thead } from '../html.js';
 
 /** Speed per rep: approval latency and signal → first send. */
 export function repLatencySection(latency: LatencyRow[]): Html {
   return html`<section aria-labelledby="lat-h">
     <h2 id="lat-h">Speed per rep</h2>
     <table>
-      <thead>
-        <tr>
-          <th>Rep</th>
-          <th>Approved</th>
-          <th>Approval latency (median)</th>
-          <th>(mean)</th>
-          <th>Signal → first send (mean)</th>
-        </tr>
-      </thead>
+      ${thead('Rep', 'Approved', 'Approval latency (median)', '(mean)', 'Signal → first send (mean)')}
       <tbody>
         ${latency.map(
           (l) =>
@@ -50,16 +42,7 @@ export function stepApprovalSection(
       coming back to the queue to their own approval. Steps approved ${range.fromDay} to ${range.toDay}.
     </p>
     <table id="approval-by-kind">
-      <thead>
-        <tr>
-          <th>Step kind</th>
-          <th>Approved</th>
-          <th>Latency (median)</th>
-          <th>(mean)</th>
-          <th>Needed own approval</th>
-          <th>Skipped unapproved</th>
-        </tr>
-      </thead>
+      ${thead('Step kind', 'Approved', 'Latency (median)', '(mean)', 'Needed own approval', 'Skipped unapproved')}
       <tbody>
         ${[...new Set([...kindLatency.map((k) => k.kind), ...skips.map((k) => k.kind)])].sort().map((kind) => {
           const l = kindLatency.find((k) => k.kind === kind);
@@ -84,17 +67,15 @@ export function editsSection(fromDay: string, edits: EditStats[]): Html {
   return html`<section aria-labelledby="edit-h">
     <h2 id="edit-h">Edits per prompt version</h2>
     <table>
-      <thead>
-        <tr>
-          <th>Prompt</th>
-          <th>Drafter</th>
-          <th>Template</th>
-          <th>Sequences</th>
-          <th>Approved unedited</th>
-          <th>Edit rate</th>
-          <th>Mean chars changed per step</th>
-        </tr>
-      </thead>
+      ${thead(
+        'Prompt',
+        'Drafter',
+        'Template',
+        'Sequences',
+        'Approved unedited',
+        'Edit rate',
+        'Mean chars changed per step',
+      )}
       <tbody>
         ${edits.map(
           (e) =>

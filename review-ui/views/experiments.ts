@@ -6,7 +6,7 @@ import type { ExperimentReport, LiftReport } from '../../experiments/report.js';
 import { ANGLES, readExperiment, variantLines } from '../../experiments/schema.js';
 import { MIN_SAMPLE_PER_ARM, type Interval } from '../../experiments/stats.js';
 import { label } from '../format.js';
-import { html, type Html } from '../html.js';
+import { html, type Html, thead } from '../html.js';
 import { csrfField } from '../layout.js';
 import { formValues, type Refused } from './refused.js';
 import { csvCell } from './dashboard-funnel.js';
@@ -76,20 +76,18 @@ function liftTable(rows: LiftReport[]): Html {
       No play holds contacts out in this range. Set a hold-out share on a play's experiment page.
     </p>`;
   return html`<table id="lift-table">
-    <thead>
-      <tr>
-        <th>Play</th>
-        <th>Signal type</th>
-        <th>Contacts treated / held out</th>
-        <th>Meeting rate treated / held out</th>
-        <th>Meeting lift (95% interval)</th>
-        <th>Extra meetings from the signal</th>
-        <th>Positive-reply rate treated / held out</th>
-        <th>Positive-reply lift (95% interval)</th>
-        <th>Rejected drafts treated / held out</th>
-        <th>More contacts needed to tell (meetings)</th>
-      </tr>
-    </thead>
+    ${thead(
+      'Play',
+      'Signal type',
+      'Contacts treated / held out',
+      'Meeting rate treated / held out',
+      'Meeting lift (95% interval)',
+      'Extra meetings from the signal',
+      'Positive-reply rate treated / held out',
+      'Positive-reply lift (95% interval)',
+      'Rejected drafts treated / held out',
+      'More contacts needed to tell (meetings)',
+    )}
     <tbody>
       ${rows.map(
         (r) =>
@@ -128,22 +126,20 @@ function variantTables(reports: ExperimentReport[]): Html {
           }
         </p>
         <table class="variants">
-          <thead>
-            <tr>
-              <th>Variant</th>
-              <th>Sequences</th>
-              <th>Sent</th>
-              <th>Replied</th>
-              <th>Positive</th>
-              <th>Meetings</th>
-              <th>Unsubscribed</th>
-              <th>Bounced</th>
-              <th>Rejected</th>
-              <th>Positive rate (95% interval)</th>
-              <th>vs A (95% interval)</th>
-              <th>P(best)</th>
-            </tr>
-          </thead>
+          ${thead(
+            'Variant',
+            'Sequences',
+            'Sent',
+            'Replied',
+            'Positive',
+            'Meetings',
+            'Unsubscribed',
+            'Bounced',
+            'Rejected',
+            'Positive rate (95% interval)',
+            'vs A (95% interval)',
+            'P(best)',
+          )}
           <tbody>
             ${e.arms.map((a, i) => {
               const c = e.comparison.arms[i]!;
@@ -178,17 +174,15 @@ function stepTable(s: NonNullable<ExperimentReport['steps']>[number]): Html {
           : `winner ${s.arms[s.comparison.winner]!.letter}, ${s.comparison.reason} (on replies to this step per send)`
       }
     </caption>
-    <thead>
-      <tr>
-        <th>Variant</th>
-        <th>Sent</th>
-        <th>Replied to this step</th>
-        <th>Positive</th>
-        <th>Reply rate (95% interval)</th>
-        <th>vs A (95% interval)</th>
-        <th>P(best)</th>
-      </tr>
-    </thead>
+    ${thead(
+      'Variant',
+      'Sent',
+      'Replied to this step',
+      'Positive',
+      'Reply rate (95% interval)',
+      'vs A (95% interval)',
+      'P(best)',
+    )}
     <tbody>
       ${s.arms.map((a, i) => {
         const c = s.comparison.arms[i]!;

@@ -7,7 +7,7 @@ import { PROVIDER_NAMES } from '../../mailboxes/oauth/providers.js';
 import type { OAuthProvider } from '../../mailboxes/oauth-types.js';
 import type { AuthedRequest } from '../authed.js';
 import { inZone } from '../format.js';
-import { html, safeUrl, type Html } from '../html.js';
+import { html, safeUrl, type Html, thead } from '../html.js';
 import { csrfField } from '../layout.js';
 import { deletedFlash } from './mailbox-delete.js';
 
@@ -76,16 +76,7 @@ export function oauthMailboxesPage(req: AuthedRequest, v: OAuthMailboxesView): H
         : ''
     }
     <table>
-      <thead>
-        <tr>
-          <th>Mailbox</th>
-          <th>Provider</th>
-          ${all ? html`<th>Rep</th>` : ''}
-          <th>State</th>
-          <th>Connected</th>
-          <th>Actions</th>
-        </tr>
-      </thead>
+      ${thead('Mailbox', 'Provider', all && 'Rep', 'State', 'Connected', 'Actions')}
       <tbody>
         ${rows.map(
           (m) =>

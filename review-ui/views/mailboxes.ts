@@ -3,7 +3,7 @@
 import type { Request } from 'express';
 import type { MailboxRow } from '../../db/queries/sending.js';
 import { inZone } from '../format.js';
-import { html, safeUrl, type Html } from '../html.js';
+import { html, safeUrl, type Html, thead } from '../html.js';
 import { formValues, type FormValues, type SentForm } from './refused.js';
 import { csrfField } from '../layout.js';
 import type { ConnectionCheck } from '../routes/mailbox-connection.js';
@@ -12,17 +12,7 @@ const NO_MAILBOXES = 'No mailboxes yet. Add the SMTP account each rep sends from
 
 export function mailboxTable(req: Request, rows: (MailboxRow & { owner_email: string | null })[], tz: string): Html {
   return html`<table>
-      <thead>
-        <tr>
-          <th>From</th>
-          <th>Kind</th>
-          <th>Rep</th>
-          <th>Cap / gap</th>
-          <th>State</th>
-          <th>Last sent</th>
-          <th>Actions</th>
-        </tr>
-      </thead>
+      ${thead('From', 'Kind', 'Rep', 'Cap / gap', 'State', 'Last sent', 'Actions')}
       <tbody>
         ${rows.map(
           (m) =>

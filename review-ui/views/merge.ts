@@ -2,7 +2,7 @@
 import type { Request } from 'express';
 import type { MergeKind } from '../../db/queries/merge.js';
 import { clashMessage, type MergePreview } from '../../accounts/merge.js';
-import { html, safeUrl } from '../html.js';
+import { html, safeUrl, thead } from '../html.js';
 import { csrfField, page } from '../layout.js';
 
 const describe = (kind: MergeKind, r: Record<string, unknown>) =>
@@ -41,12 +41,7 @@ export function mergePage(
                 and its old links lead there.
               </p>
               <table>
-                <thead>
-                  <tr>
-                    <th>Moves to the kept ${kind}</th>
-                    <th>Rows</th>
-                  </tr>
-                </thead>
+                ${thead(`Moves to the kept ${kind}`, 'Rows')}
                 <tbody>
                   ${Object.entries(p.moves).map(
                     ([k, n]) =>

@@ -2,7 +2,7 @@
 // page with the people research found and the form that adds one.
 import type { Request } from 'express';
 import type { NeedsContactRow } from '../../db/queries/needs-contact.js';
-import { html, safeUrl, type Html } from '../html.js';
+import { html, safeUrl, type Html, thead } from '../html.js';
 import { csrfField } from '../layout.js';
 
 /** The block at the top of the review queue, from its rows (the queue page reads them with its own statement). */
@@ -46,14 +46,7 @@ export function needsContactPage(req: Request, s: NeedsContactRow & { status: st
     ${
       people.length
         ? html`<table>
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Title</th>
-                <th>Where</th>
-                <th></th>
-              </tr>
-            </thead>
+            ${thead('Name', 'Title', 'Where', '')}
             <tbody>
               ${people.map(
                 (p, i) =>

@@ -3,7 +3,7 @@
 import type { Request } from 'express';
 import type { inboundOnSequence, OutboxRow, WaitingStepRow } from '../../db/queries/outbox.js';
 import { inZone, label } from '../format.js';
-import { html, type Html } from '../html.js';
+import { html, type Html, thead } from '../html.js';
 import { csrfField, pager, type Paging } from '../layout.js';
 
 /** Why a step "send now" could not send is waiting, and when it is expected to go. */
@@ -68,15 +68,7 @@ export function outboxPage(req: Request, v: OutboxView): Html {
         : ''
     }
     <table class="list">
-      <thead>
-        <tr>
-          <th>Sent</th>
-          <th>To</th>
-          <th>Subject</th>
-          <th>Step</th>
-          <th>Sequence</th>
-        </tr>
-      </thead>
+      ${thead('Sent', 'To', 'Subject', 'Step', 'Sequence')}
       <tbody>
         ${rows.map(
           (m) =>

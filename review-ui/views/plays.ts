@@ -5,7 +5,7 @@ import type { PlayRow } from '../../db/queries/plays.js';
 import { personaLines } from '../../plays/persona-lines.js';
 import { FUNDING_ROUNDS, INBOUND_EVENTS, type PlayDefinition } from '../../plays/schema.js';
 import { toDefinition } from '../../plays/service.js';
-import { html, safeUrl, type Html } from '../html.js';
+import { html, safeUrl, type Html, thead } from '../html.js';
 import { csrfField } from '../layout.js';
 import { formValues, type Refused, type SentForm } from './refused.js';
 import { when } from './time.js';
@@ -185,15 +185,7 @@ export function playsList(plays: PlayRow[], canEdit: boolean): Html {
     </p>
     ${canEdit ? html`<p><a href="/plays/new">New play</a></p>` : ''}
     <table>
-      <thead>
-        <tr>
-          <th>Play</th>
-          <th>Trigger</th>
-          <th>Personas</th>
-          <th>Version</th>
-          <th>Enabled</th>
-        </tr>
-      </thead>
+      ${thead('Play', 'Trigger', 'Personas', 'Version', 'Enabled')}
       <tbody>
         ${plays.map((p) => {
           const d = toDefinition(p);

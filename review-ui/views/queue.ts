@@ -3,7 +3,7 @@
 // goes through `html`.
 import { AGES, SEARCH_CAP, SIGNAL_TYPES, type BulkApproveRow, type QueueRow } from '../../db/queries/review-queue.js';
 import { ago, inZone, label } from '../format.js';
-import { html, safeUrl, type Html } from '../html.js';
+import { html, safeUrl, type Html, thead } from '../html.js';
 import { QUEUE_KEY_HELP } from './draft-actions.js';
 
 /** The filters as chosen (the page's query string, parsed). */
@@ -153,17 +153,15 @@ export function queueBody(b: QueueBody): Html {
         : ''
     }
     <table class="queue" aria-describedby="queue-help">
-      <thead>
-        <tr>
-          ${b.canBulk ? html`<th><span class="sr-only">Select</span></th>` : ''}
-          <th>Signal</th>
-          <th>What happened</th>
-          <th>Account · contact</th>
-          <th>Owner</th>
-          <th>Detected</th>
-          <th>Flags</th>
-        </tr>
-      </thead>
+      ${thead(
+        b.canBulk && html`<span class="sr-only">Select</span>`,
+        'Signal',
+        'What happened',
+        'Account · contact',
+        'Owner',
+        'Detected',
+        'Flags',
+      )}
       <tbody>
         ${b.rows.map((x) => queueRow(x, b.now, b.canBulk))}
       </tbody>

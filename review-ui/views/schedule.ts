@@ -6,7 +6,7 @@ import type { MailboxStateRow, UpcomingRow } from '../../db/queries/schedule.js'
 import { schedulePolicyOf } from '../../sequencing/approve.js';
 import { describeWindow, waitingReason, type Waiting } from '../../sequencing/waiting.js';
 import { isoInput, zoneOf } from '../format.js';
-import { html, safeUrl, type Html } from '../html.js';
+import { html, safeUrl, type Html, thead } from '../html.js';
 import { csrfField, pager, type Paging } from '../layout.js';
 import { when } from './time.js';
 
@@ -87,17 +87,7 @@ function scheduleList(req: Request, items: ScheduleItem[], now: Date, back: stri
   const tz = zoneOf(req.user!.timeZone);
   if (!items.length) return html`<p class="empty">No step is waiting to go out.</p>`;
   return html`<table class="list schedule">
-    <thead>
-      <tr>
-        <th>When (${tz})</th>
-        <th>Recipient</th>
-        <th>Step</th>
-        <th>Rep · mailbox</th>
-        <th>Window</th>
-        <th>Status</th>
-        <th>Actions</th>
-      </tr>
-    </thead>
+    ${thead(`When (${tz})`, 'Recipient', 'Step', 'Rep · mailbox', 'Window', 'Status', 'Actions')}
     <tbody>
       ${items.map(
         (it) =>

@@ -4,7 +4,7 @@ import type { Request } from 'express';
 import type { MailboxRow } from '../../db/queries/sending.js';
 import type { OAuthProvider } from '../../mailboxes/oauth-types.js';
 import type { InboundSecretView } from '../../sequencing/inbound-secret.js';
-import { html, type Html } from '../html.js';
+import { html, type Html, thead } from '../html.js';
 import { csrfField } from '../layout.js';
 import type { SentForm } from './refused.js';
 import { mailboxForm, mailboxTable } from './mailboxes.js';
@@ -22,14 +22,7 @@ function inboundSecretSection(req: Request, views: InboundSecretView[]): Html | 
       <code>X-Prospector-Signature: t=&lt;unix seconds&gt;,v1=&lt;hex HMAC-SHA256 of "t.body"&gt;</code>.
     </p>
     <table>
-      <thead>
-        <tr>
-          <th>Mailbox</th>
-          <th>URL</th>
-          <th>Secret</th>
-          <th>Rotate</th>
-        </tr>
-      </thead>
+      ${thead('Mailbox', 'URL', 'Secret', 'Rotate')}
       <tbody>
         ${views.map(
           (v) =>

@@ -4,7 +4,7 @@ import type { Request } from 'express';
 import type { SignalRow } from '../../db/queries/signals.js';
 import type { UnmatchedCompany } from '../../signals/review.js';
 import { inZone } from '../format.js';
-import { html, type Html } from '../html.js';
+import { html, type Html, thead } from '../html.js';
 import { csrfField, pager } from '../layout.js';
 import { extLink } from './draft-facts.js';
 
@@ -73,17 +73,15 @@ function assignForm(req: Request, revops: boolean, choices: Choice[]): Html {
 
 function table(req: Request, rows: Listed[], tz: string, pick: boolean): Html {
   return html`<table>
-      <thead>
-        <tr>
-          ${pick ? html`<th><span class="sr-only">Pick</span></th>` : ''}
-          <th>Detected</th>
-          <th>Type</th>
-          <th>Signal</th>
-          <th>Account</th>
-          <th>Sources</th>
-          <th>Status</th>
-        </tr>
-      </thead>
+      ${thead(
+        pick && html`<span class="sr-only">Pick</span>`,
+        'Detected',
+        'Type',
+        'Signal',
+        'Account',
+        'Sources',
+        'Status',
+      )}
       <tbody>
         ${rows.map(
           (s) =>
@@ -138,13 +136,7 @@ export function signalsPage(req: Request, v: SignalsView): Html {
         ? html`<h2>Add as account?</h2>
             <p class="muted">Companies in signals that match no account, most frequent first.</p>
             <table>
-              <thead>
-                <tr>
-                  <th>Company</th>
-                  <th>Signals</th>
-                  <th></th>
-                </tr>
-              </thead>
+              ${thead('Company', 'Signals', '')}
               <tbody>
                 ${v.companies.slice(0, 20).map(
                   (c) =>

@@ -7,7 +7,7 @@ import { SOURCE_FIELDS } from '../../signals/source-fields.js';
 import type { SourceTestResult } from '../source-actions.js';
 import type { AuthedRequest } from '../authed.js';
 import { inZone } from '../format.js';
-import { html, type Html } from '../html.js';
+import { html, type Html, thead } from '../html.js';
 import { csrfField } from '../layout.js';
 import { extLink } from './draft-facts.js';
 import { refusedBanner } from './refused.js';
@@ -95,19 +95,7 @@ export function sourcesPage(req: AuthedRequest, rows: SourceListRow[], f?: Sourc
     f && 'refused' in f ? f.form : { kind: SOURCE_KINDS[0], name: '', url: '', pollIntervalMinutes: '60', config: '' };
   return html`${flash(f)}
     <table>
-      <thead>
-        <tr>
-          <th>Name</th>
-          <th>Kind</th>
-          <th>URL</th>
-          <th>State</th>
-          <th>Last success</th>
-          <th>Last error</th>
-          <th>Next poll</th>
-          <th>Signals seen</th>
-          <th>Actions</th>
-        </tr>
-      </thead>
+      ${thead('Name', 'Kind', 'URL', 'State', 'Last success', 'Last error', 'Next poll', 'Signals seen', 'Actions')}
       <tbody>
         ${rows.map(
           (s) =>

@@ -5,7 +5,7 @@ import type { ReviewStepRow } from '../../db/queries/review.js';
 import type { AwaitingStepRow, ReturnedStepRow } from '../../db/queries/step-approval.js';
 import type { ChangeItem } from '../../sequencing/step-approval-rules.js';
 import { ago, inZone, label } from '../format.js';
-import { html, type Html } from '../html.js';
+import { html, type Html, thead } from '../html.js';
 import { csrfField, pager, type Paging } from '../layout.js';
 import { gateText } from './draft-actions.js';
 import { extLink } from './draft-facts.js';
@@ -209,15 +209,13 @@ export function returnedStepsPage(
         : ''
     }
     <table class="queue steps" aria-describedby="steps-help">
-      <thead>
-        <tr>
-          ${canBulk ? html`<th><span class="sr-only">Select</span></th>` : ''}
-          <th>Account · contact · step</th>
-          <th>Owner</th>
-          <th>Due</th>
-          <th>Since approval</th>
-        </tr>
-      </thead>
+      ${thead(
+        canBulk && html`<span class="sr-only">Select</span>`,
+        'Account · contact · step',
+        'Owner',
+        'Due',
+        'Since approval',
+      )}
       <tbody>
         ${q.rows.map((x) => returnedRow(x, now, viewerZone, canBulk))}
       </tbody>

@@ -3,7 +3,7 @@
 import type { Request } from 'express';
 import { variantLines } from '../../experiments/schema.js';
 import { label } from '../format.js';
-import { html, safeUrl, type Html } from '../html.js';
+import { html, safeUrl, type Html, thead } from '../html.js';
 import { csrfField } from '../layout.js';
 import { formValues, type FormValues, type Refused, type SentForm } from './refused.js';
 import type { SequenceTemplateRow } from '../../db/queries/templates.js';
@@ -87,17 +87,15 @@ export function templateForm(req: Request, t: TemplateRow | undefined, sent?: Se
     <fieldset>
       <legend>Steps (delays count from the previous step; leave a row's kind empty to drop it)</legend>
       <table>
-        <thead>
-          <tr>
-            <th>#</th>
-            <th>Kind</th>
-            <th>Delay (days)</th>
-            <th>New thread</th>
-            <th>Send only if</th>
-            <th>Link contains</th>
-            <th>A/B variants: <code>label | instruction | angle</code>, one a line</th>
-          </tr>
-        </thead>
+        ${thead(
+          '#',
+          'Kind',
+          'Delay (days)',
+          'New thread',
+          'Send only if',
+          'Link contains',
+          html`A/B variants: <code>label | instruction | angle</code>, one a line`,
+        )}
         <tbody>
           ${Array.from({ length: MAX_STEPS }, (_, i) => {
             const s = steps[i];
@@ -226,15 +224,7 @@ const NO_TEMPLATES = 'No templates yet. Add one so new drafts follow your steps,
 
 export function templatesTable(rows: TemplateRow[]): Html {
   return html`<table>
-      <thead>
-        <tr>
-          <th>Name</th>
-          <th>Steps</th>
-          <th>Window</th>
-          <th>Approval</th>
-          <th>Version</th>
-        </tr>
-      </thead>
+      ${thead('Name', 'Steps', 'Window', 'Approval', 'Version')}
       <tbody>
         ${rows.map(
           (t) =>

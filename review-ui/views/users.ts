@@ -2,7 +2,7 @@
 // password, shown once. Pure: user rows in.
 import type { UserRow } from '../../db/queries/users.js';
 import type { AuthedRequest } from '../authed.js';
-import { html, type Html } from '../html.js';
+import { html, type Html, thead } from '../html.js';
 import { csrfField } from '../layout.js';
 import { formValues, type Refused } from './refused.js';
 import { since } from './time.js';
@@ -25,14 +25,7 @@ export function usersPage(
         : ''
     }
     <table>
-      <thead>
-        <tr>
-          <th>Email</th>
-          <th>Name</th>
-          <th>Role, time zone, access</th>
-          <th>Last login</th>
-        </tr>
-      </thead>
+      ${thead('Email', 'Name', 'Role, time zone, access', 'Last login')}
       <tbody>
         ${users.map((u) => {
           const f = sentTo(u.id);
