@@ -72,6 +72,44 @@ const ownerOption = (
     ${o.name || o.email}
   </option>`;
 
+/** The SMTP or the IMAP fieldset: host, port, TLS, user and a password that is never written back. */
+function serverFields(
+  f: FormValues,
+  m: MailboxRow | undefined,
+  p: 'smtp' | 'imap',
+  legend: string,
+  tls: string,
+  /** What a new mailbox starts with. */
+  fresh: { port: number; secure: boolean },
+): Html {
+  const saved = { host: m?.[`${p}_host`], port: m?.[`${p}_port`] ?? fresh.port, user: m?.[`${p}_user`] };
+  return html`<fieldset>
+    <legend>${legend}</legend>
+    <div class="grid2">
+      <label>Host <input name="${p}_host" value="${f.text(`${p}_host`, saved.host)}" /></label
+      ><label>Port <input name="${p}_port" type="number" value="${f.text(`${p}_port`, saved.port)}" /></label>
+      <label class="check"
+        ><input
+          type="checkbox"
+          name="${p}_secure"
+          value="1"
+          ${f.ticked(`${p}_secure`, m ? m[`${p}_secure`] : fresh.secure) ? html`checked` : ''}
+        />
+        ${tls}</label
+      >
+      <label>User <input name="${p}_user" value="${f.text(`${p}_user`, saved.user)}" autocomplete="off" /></label>
+      <label
+        >Password
+        <input
+          name="${p}_pass"
+          type="password"
+          autocomplete="new-password"
+          placeholder="${m?.[`${p}_pass_enc`] ? 'stored — leave empty to keep' : ''}"
+      /></label>
+    </div>
+  </fieldset>`;
+}
+
 export function mailboxForm(
   req: Request,
   m: MailboxRow | undefined,
@@ -115,56 +153,8 @@ export function mailboxForm(
         >From email <input name="from_email" type="email" required value="${v('from_email', m?.from_email)}"
       /></label>
     </div>
-    <fieldset>
-      <legend>SMTP (sending)</legend>
-      <div class="grid2">
-        <label>Host <input name="smtp_host" value="${v('smtp_host', m?.smtp_host)}" /></label
-        ><label>Port <input name="smtp_port" type="number" value="${v('smtp_port', m?.smtp_port ?? 587)}" /></label>
-        <label class="check"
-          ><input
-            type="checkbox"
-            name="smtp_secure"
-            value="1"
-            ${f.ticked('smtp_secure', !!m?.smtp_secure) ? html`checked` : ''}
-          />
-          TLS from the start (port 465)</label
-        >
-        <label>User <input name="smtp_user" value="${v('smtp_user', m?.smtp_user)}" autocomplete="off" /></label>
-        <label
-          >Password
-          <input
-            name="smtp_pass"
-            type="password"
-            autocomplete="new-password"
-            placeholder="${m?.smtp_pass_enc ? 'stored — leave empty to keep' : ''}"
-        /></label>
-      </div>
-    </fieldset>
-    <fieldset>
-      <legend>IMAP (replies)</legend>
-      <div class="grid2">
-        <label>Host <input name="imap_host" value="${v('imap_host', m?.imap_host)}" /></label
-        ><label>Port <input name="imap_port" type="number" value="${v('imap_port', m?.imap_port ?? 993)}" /></label>
-        <label class="check"
-          ><input
-            type="checkbox"
-            name="imap_secure"
-            value="1"
-            ${f.ticked('imap_secure', !m || m.imap_secure) ? html`checked` : ''}
-          />
-          TLS</label
-        >
-        <label>User <input name="imap_user" value="${v('imap_user', m?.imap_user)}" autocomplete="off" /></label>
-        <label
-          >Password
-          <input
-            name="imap_pass"
-            type="password"
-            autocomplete="new-password"
-            placeholder="${m?.imap_pass_enc ? 'stored — leave empty to keep' : ''}"
-        /></label>
-      </div>
-    </fieldset>
+    ${serverFields(f, m, 'smtp', 'SMTP (sending)', 'TLS from the start (port 465)', { port: 587, secure: false })}
+    ${serverFields(f, m, 'imap', 'IMAP (replies)', 'TLS', { port: 993, secure: true })}
     <fieldset>
       <legend>Pacing</legend>
       <div class="grid2">
