@@ -32,6 +32,14 @@ export function contactsPerSignal(r: FunnelRow): string {
   return r.counts.drafted ? (r.sequences / r.counts.drafted).toFixed(1) : '';
 }
 
+/** A row before any sequence is counted in it. */
+const emptyRow = (key: string, signals: number | null, matched: number | null): FunnelRow => ({
+  key,
+  counts: { signals, matched, drafted: 0, approved: 0, sent: 0, replied: 0, positive: 0, meetings: 0 },
+  sequences: 0,
+  signalToFirstSendMs: null,
+});
+
 /**
  * Merges signal-level and sequence-level rows by key; `null` where a stage has no meaning for the
  * dimension. `sequenceTotal` is the workspace-wide row: a signal whose sequences belong to two
@@ -46,24 +54,7 @@ export function buildFunnel(
   const byKey = new Map<string, FunnelRow>();
   const get = (key: string) => {
     let r = byKey.get(key);
-    if (!r) {
-      r = {
-        key,
-        counts: {
-          signals: signalLevel ? 0 : null,
-          matched: signalLevel ? 0 : null,
-          drafted: 0,
-          approved: 0,
-          sent: 0,
-          replied: 0,
-          positive: 0,
-          meetings: 0,
-        },
-        sequences: 0,
-        signalToFirstSendMs: null,
-      };
-      byKey.set(key, r);
-    }
+    if (!r) byKey.set(key, (r = emptyRow(key, signalLevel ? 0 : null, signalLevel ? 0 : null)));
     return r;
   };
   let totalSignals = 0,
@@ -73,21 +64,7 @@ export function buildFunnel(
     totalMatched += s.matched;
     if (signalLevel && s.key !== null) Object.assign(get(s.key).counts, { signals: s.signals, matched: s.matched });
   }
-  const total: FunnelRow = {
-    key: 'All',
-    counts: {
-      signals: totalSignals,
-      matched: totalMatched,
-      drafted: 0,
-      approved: 0,
-      sent: 0,
-      replied: 0,
-      positive: 0,
-      meetings: 0,
-    },
-    sequences: 0,
-    signalToFirstSendMs: null,
-  };
+  const total = emptyRow('All', totalSignals, totalMatched);
   let weighted = 0,
     weight = 0;
   for (const q of sequences) {
