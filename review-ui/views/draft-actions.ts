@@ -101,43 +101,37 @@ export function actions(d: DraftRow, csrf: Html, canAct: boolean, offline = fals
   </div>`;
 }
 
-/** The queue page's keys (the `?` it advertises opens this). */
-export const QUEUE_KEY_HELP = html`<dialog id="key-help" aria-labelledby="key-help-h">
-  <h2 id="key-help-h">Keyboard</h2>
-  <dl class="keys">
-    <dt><kbd>j</kbd> / <kbd>k</kbd></dt>
-    <dd>move the selection down / up</dd>
-    <dt><kbd>Enter</kbd></dt>
-    <dd>open the selected draft</dd>
-    <dt><kbd>a</kbd></dt>
-    <dd>approve the selected draft</dd>
-    <dt><kbd>x</kbd></dt>
-    <dd>tick the selected draft for "Approve selected…"</dd>
-    <dt><kbd>?</kbd></dt>
-    <dd>this help</dd>
-  </dl>
-  <form method="dialog"><button>Close</button></form>
-</dialog>`;
+/** The `?` dialog listing a page's keys: each entry is the keys and what they do. */
+export function keyHelp(keys: [Html, Html | string][]): Html {
+  return html`<dialog id="key-help" aria-labelledby="key-help-h">
+    <h2 id="key-help-h">Keyboard</h2>
+    <dl class="keys">
+      ${keys.map(
+        ([k, what]) =>
+          html`<dt>${k}</dt>
+            <dd>${what}</dd>`,
+      )}
+    </dl>
+    <form method="dialog"><button>Close</button></form>
+  </dialog>`;
+}
 
-export const KEY_HELP = html`<dialog id="key-help" aria-labelledby="key-help-h">
-  <h2 id="key-help-h">Keyboard</h2>
-  <dl class="keys">
-    <dt><kbd>j</kbd> / <kbd>k</kbd></dt>
-    <dd>next / previous draft (in the queue: move the selection)</dd>
-    <dt><kbd>a</kbd></dt>
-    <dd>approve this draft</dd>
-    <dt><kbd>e</kbd></dt>
-    <dd>edit the first subject</dd>
-    <dt><kbd>r</kbd></dt>
-    <dd>reject, with a reason</dd>
-    <dt><kbd>g</kbd></dt>
-    <dd>regenerate, with an instruction</dd>
-    <dt><kbd>Ctrl</kbd>+<kbd>Enter</kbd></dt>
-    <dd>send the reason or instruction being typed</dd>
-    <dt><kbd>?</kbd></dt>
-    <dd>this help</dd>
-    <dt><kbd>Esc</kbd></dt>
-    <dd>close, or leave a text field</dd>
-  </dl>
-  <form method="dialog"><button>Close</button></form>
-</dialog>`;
+/** The queue page's keys (the `?` it advertises opens this). */
+export const QUEUE_KEY_HELP = keyHelp([
+  [html`<kbd>j</kbd> / <kbd>k</kbd>`, 'move the selection down / up'],
+  [html`<kbd>Enter</kbd>`, 'open the selected draft'],
+  [html`<kbd>a</kbd>`, 'approve the selected draft'],
+  [html`<kbd>x</kbd>`, html`tick the selected draft for "Approve selected…"`],
+  [html`<kbd>?</kbd>`, 'this help'],
+]);
+
+export const KEY_HELP = keyHelp([
+  [html`<kbd>j</kbd> / <kbd>k</kbd>`, 'next / previous draft (in the queue: move the selection)'],
+  [html`<kbd>a</kbd>`, 'approve this draft'],
+  [html`<kbd>e</kbd>`, 'edit the first subject'],
+  [html`<kbd>r</kbd>`, 'reject, with a reason'],
+  [html`<kbd>g</kbd>`, 'regenerate, with an instruction'],
+  [html`<kbd>Ctrl</kbd>+<kbd>Enter</kbd>`, 'send the reason or instruction being typed'],
+  [html`<kbd>?</kbd>`, 'this help'],
+  [html`<kbd>Esc</kbd>`, 'close, or leave a text field'],
+]);

@@ -7,7 +7,7 @@ import type { ChangeItem } from '../../sequencing/step-approval-rules.js';
 import { ago, inZone, label } from '../format.js';
 import { html, type Html, thead } from '../html.js';
 import { csrfField, pager, type Paging } from '../layout.js';
-import { gateText } from './draft-actions.js';
+import { gateText, keyHelp } from './draft-actions.js';
 import { extLink } from './draft-facts.js';
 
 function changeCount(n: number): Html {
@@ -133,28 +133,16 @@ function stepActions(s: AwaitingStepRow, csrf: Html, opts: { canAct: boolean; ca
   </div>`;
 }
 
-const STEP_KEY_HELP = html`<dialog id="key-help" aria-labelledby="key-help-h">
-  <h2 id="key-help-h">Keyboard</h2>
-  <dl class="keys">
-    <dt><kbd>j</kbd> / <kbd>k</kbd></dt>
-    <dd>next / previous step (in the list: move the selection)</dd>
-    <dt><kbd>Enter</kbd></dt>
-    <dd>open the selected step</dd>
-    <dt><kbd>a</kbd></dt>
-    <dd>approve this step</dd>
-    <dt><kbd>A</kbd></dt>
-    <dd>in the list: approve every step nothing changed for (you confirm)</dd>
-    <dt><kbd>e</kbd></dt>
-    <dd>edit the text</dd>
-    <dt><kbd>f</kbd></dt>
-    <dd>refresh this step with what changed</dd>
-    <dt><kbd>?</kbd></dt>
-    <dd>this help</dd>
-    <dt><kbd>Esc</kbd></dt>
-    <dd>close, or leave a text field</dd>
-  </dl>
-  <form method="dialog"><button>Close</button></form>
-</dialog>`;
+const STEP_KEY_HELP = keyHelp([
+  [html`<kbd>j</kbd> / <kbd>k</kbd>`, 'next / previous step (in the list: move the selection)'],
+  [html`<kbd>Enter</kbd>`, 'open the selected step'],
+  [html`<kbd>a</kbd>`, 'approve this step'],
+  [html`<kbd>A</kbd>`, 'in the list: approve every step nothing changed for (you confirm)'],
+  [html`<kbd>e</kbd>`, 'edit the text'],
+  [html`<kbd>f</kbd>`, 'refresh this step with what changed'],
+  [html`<kbd>?</kbd>`, 'this help'],
+  [html`<kbd>Esc</kbd>`, 'close, or leave a text field'],
+]);
 
 const SCRIPT = html`<link rel="stylesheet" href="/static/step-approval.css" />
   <script src="/static/step-approval.js" defer></script>`;
