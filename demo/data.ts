@@ -112,6 +112,16 @@ export const DEFAULT_TEMPLATE_STEPS: TemplateStep[] = [
 export const DEFAULT_WINDOW: SendingWindow = { days: [2, 3, 4], start: '09:00', end: '11:00' };
 export const FALLBACK_WINDOW: SendingWindow = { days: [1, 2, 3, 4, 5], start: '08:00', end: '17:00' };
 
+/** The template every new workspace (and the demo's) starts with, as its default. */
+export const DEFAULT_TEMPLATE = {
+  name: 'Signal-led, 5 steps',
+  description: 'Opener carries the signal; three follow-ups each add something new; a polite break-up.',
+  steps: DEFAULT_TEMPLATE_STEPS,
+  window: DEFAULT_WINDOW,
+  fallback: FALLBACK_WINDOW,
+  isDefault: true,
+};
+
 export const DEMO_PLAYBOOK = {
   company: 'Prospector Demo Co',
   whoWeAre: 'We help revenue teams turn buying signals into timely, relevant outreach.',

@@ -14,7 +14,7 @@ import { insertWorkspace } from '../db/queries/workspaces.js';
 import { addUser } from '../review-ui/auth/users.js';
 import { seedDemoSources } from './feeds.js';
 import { seedDefaultPlays } from '../plays/service.js';
-import { DEFAULT_TEMPLATE_STEPS, DEFAULT_WINDOW, DEMO_ACCOUNTS, DEMO_PLAYBOOK, FALLBACK_WINDOW } from './data.js';
+import { DEFAULT_TEMPLATE, DEMO_ACCOUNTS, DEMO_PLAYBOOK } from './data.js';
 
 interface DemoLogin {
   role: Role;
@@ -92,18 +92,7 @@ export async function seedDemo(ctx: Pick<AppContext, 'db' | 'config' | 'log'>): 
       );
     }
   }
-  await run(
-    db,
-    insertTemplate({
-      workspaceId: ws.id,
-      name: 'Signal-led, 5 steps',
-      description: 'Opener carries the signal; three follow-ups each add something new; a polite break-up.',
-      steps: DEFAULT_TEMPLATE_STEPS,
-      window: DEFAULT_WINDOW,
-      fallback: FALLBACK_WINDOW,
-      isDefault: true,
-    }),
-  );
+  await run(db, insertTemplate({ workspaceId: ws.id, ...DEFAULT_TEMPLATE }));
   await run(
     db,
     insertOutboxMailbox({

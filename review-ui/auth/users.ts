@@ -4,7 +4,7 @@ import { countUsers, insertUser, type Role, type UserRow } from '../../db/querie
 import { firstWorkspace, insertWorkspace, type WorkspaceRow } from '../../db/queries/workspaces.js';
 import { AppError } from '../../errors.js';
 import { auditRequest } from '../audit.js';
-import { DEFAULT_TEMPLATE_STEPS, DEFAULT_WINDOW, FALLBACK_WINDOW } from '../../demo/data.js';
+import { DEFAULT_TEMPLATE } from '../../demo/data.js';
 import { insertTemplate } from '../../db/queries/templates.js';
 import { seedDefaultPlays } from '../../plays/service.js';
 import { generatePassword, hashPassword } from './passwords.js';
@@ -58,18 +58,7 @@ export async function ensureWorkspace(db: Database, name = 'My workspace'): Prom
   const found = await one(db, firstWorkspace());
   if (found) return found;
   const ws = (await one(db, insertWorkspace(name, { cooldownDays: 30, approvalMode: 'each_step' })))!;
-  await run(
-    db,
-    insertTemplate({
-      workspaceId: ws.id,
-      name: 'Signal-led, 5 steps',
-      description: 'Opener carries the signal; three follow-ups each add something new; a polite break-up.',
-      steps: DEFAULT_TEMPLATE_STEPS,
-      window: DEFAULT_WINDOW,
-      fallback: FALLBACK_WINDOW,
-      isDefault: true,
-    }),
-  );
+  await run(db, insertTemplate({ workspaceId: ws.id, ...DEFAULT_TEMPLATE }));
   await seedDefaultPlays(db, ws.id);
   return ws;
 }
