@@ -321,15 +321,7 @@ export function contactForm(
         >Time zone <input name="time_zone" value="${f.text('time_zone', c?.time_zone)}" placeholder="America/New_York"
       /></label>
       <label>LinkedIn URL <input name="linkedin_url" value="${f.text('linkedin_url', c?.linkedin_url)}" /></label>
-      <label class="check"
-        ><input
-          type="checkbox"
-          name="is_champion"
-          value="1"
-          ${f.ticked('is_champion', !!c?.is_champion) ? html`checked` : ''}
-        />
-        Champion (watch for job moves)</label
-      >
+      ${f.checkbox('is_champion', !!c?.is_champion, 'Champion (watch for job moves)')}
       <button type="submit">${c?.id ? 'Save contact' : 'Create contact'}</button>
     </form>`;
 }

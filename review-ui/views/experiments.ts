@@ -318,15 +318,7 @@ export function experimentForm(req: Request, p: PlayRow, refused?: Refused): Htm
         ${ANGLES.join(', ')})
         <textarea name="variants" rows="5" cols="90">${f.text('variants', variantLines(e?.variants ?? []))}</textarea>
       </label>
-      <label class="check"
-        ><input
-          type="checkbox"
-          name="holdout_on"
-          value="1"
-          ${f.ticked('holdout_on', !!e && e.holdoutShare > 0) ? html`checked` : ''}
-        />
-        Hold out contacts to measure the signal's lift</label
-      >
+      ${f.checkbox('holdout_on', !!e && e.holdoutShare > 0, html`Hold out contacts to measure the signal's lift`)}
       <label
         >Share held out (%)
         <input
@@ -349,15 +341,7 @@ export function experimentForm(req: Request, p: PlayRow, refused?: Refused): Htm
           </option>
         </select></label
       >
-      <label class="check"
-        ><input
-          type="checkbox"
-          name="auto_promote"
-          value="1"
-          ${f.ticked('auto_promote', !!e?.autoPromote) ? html`checked` : ''}
-        />
-        Once a variant wins, give it to new enrolments</label
-      >
+      ${f.checkbox('auto_promote', !!e?.autoPromote, 'Once a variant wins, give it to new enrolments')}
       <label
         >Sends per variant before a winner is named
         <input

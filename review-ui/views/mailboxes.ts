@@ -88,15 +88,7 @@ function serverFields(
     <div class="grid2">
       <label>Host <input name="${p}_host" value="${f.text(`${p}_host`, saved.host)}" /></label
       ><label>Port <input name="${p}_port" type="number" value="${f.text(`${p}_port`, saved.port)}" /></label>
-      <label class="check"
-        ><input
-          type="checkbox"
-          name="${p}_secure"
-          value="1"
-          ${f.ticked(`${p}_secure`, m ? m[`${p}_secure`] : fresh.secure) ? html`checked` : ''}
-        />
-        ${tls}</label
-      >
+      ${f.checkbox(`${p}_secure`, m ? m[`${p}_secure`] : fresh.secure, tls)}
       <label>User <input name="${p}_user" value="${f.text(`${p}_user`, saved.user)}" autocomplete="off" /></label>
       <label
         >Password

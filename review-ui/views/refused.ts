@@ -38,6 +38,7 @@ const values = (v: unknown): string[] =>
  * so after a refusal a missing name is unticked rather than the saved state.
  */
 export function formValues(sent: SentForm | undefined) {
+  const ticked = (name: string, saved: boolean): boolean => (sent ? values(sent[name]).some(Boolean) : saved);
   return {
     /** A text field (input, textarea, hidden). */
     text: (name: string, saved: string | number | null | undefined): string =>
@@ -46,7 +47,12 @@ export function formValues(sent: SentForm | undefined) {
     chosen: (name: string, value: string, saved: boolean): boolean =>
       sent ? values(sent[name]).includes(value) : saved,
     /** A checkbox whose value is not compared ("on", "1"). */
-    ticked: (name: string, saved: boolean): boolean => (sent ? values(sent[name]).some(Boolean) : saved),
+    ticked,
+    /** Such a checkbox (value "1") in its label, the words after the box. */
+    checkbox: (name: string, saved: boolean, words: Html | string): Html =>
+      html`<label class="check"
+        ><input type="checkbox" name="${name}" value="1" ${ticked(name, saved) ? html`checked` : ''} /> ${words}</label
+      >`,
   };
 }
 export type FormValues = ReturnType<typeof formValues>;

@@ -165,17 +165,7 @@ ${f.text(`step_variants_${i}`, variantLines(s?.variants ?? []))}</textarea>
       ${windowFields(f, 'window', t?.sending_window ?? { days: [2, 3, 4], start: '09:00', end: '11:00' })}
     </fieldset>
     <fieldset>
-      <legend>
-        <label class="check"
-          ><input
-            type="checkbox"
-            name="fallback_on"
-            value="1"
-            ${f.ticked('fallback_on', !t || !!t.fallback_window) ? html`checked` : ''}
-          />
-          Fallback window</label
-        >
-      </legend>
+      <legend>${f.checkbox('fallback_on', !t || !!t.fallback_window, 'Fallback window')}</legend>
       ${windowFields(f, 'fallback', t?.fallback_window ?? { days: [1, 2, 3, 4, 5], start: '08:00', end: '17:00' })}
       <label
         >Use it when the preferred window is more than
@@ -207,15 +197,7 @@ ${f.text(`step_variants_${i}`, variantLines(s?.variants ?? []))}</textarea>
         </option>
       </select></label
     >
-    <label class="check"
-      ><input
-        type="checkbox"
-        name="is_default"
-        value="1"
-        ${f.ticked('is_default', !!t?.is_default) ? html`checked` : ''}
-      />
-      Default template for new drafts</label
-    >
+    ${f.checkbox('is_default', !!t?.is_default, 'Default template for new drafts')}
     <p><button type="submit">${t ? 'Save template' : 'Create template'}</button></p>
   </form>`;
 }

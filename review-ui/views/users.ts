@@ -43,15 +43,7 @@ export function usersPage(
                       </select>
                       <label class="sr-only" for="tz-${u.id}">Time zone</label
                       ><input id="tz-${u.id}" name="time_zone" value="${f.text('time_zone', u.time_zone)}" size="16" />
-                      <label class="check"
-                        ><input
-                          type="checkbox"
-                          name="disabled"
-                          value="1"
-                          ${f.ticked('disabled', !!u.disabled_at) ? html`checked` : ''}
-                        />
-                        disabled</label
-                      >
+                      ${f.checkbox('disabled', !!u.disabled_at, 'disabled')}
                       <button type="submit" class="secondary">Save</button>
                     </form>`
               }
