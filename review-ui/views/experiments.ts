@@ -27,6 +27,12 @@ const statCells = (c: ArmStats, i: number): Html =>
     <td>${i === 0 ? 'control' : diffText(c.vsControl)}</td>
     <td>${pc(c.probabilityBest, 0)}</td>`;
 const variantName = (a: { letter: string; label: string }) => html`${a.letter}${a.label ? html` · ${a.label}` : ''}`;
+/** One variant's row: its name, its counts, then the comparison's cells. */
+const armRow = (a: { letter: string; label: string }, c: ArmStats, i: number, counts: number[]): Html =>
+  html`<tr data-variant="${a.letter}">
+    <td>${variantName(a)}</td>
+    ${counts.map((n) => html`<td>${n}</td>`)} ${statCells(c, i)}
+  </tr>`;
 
 /** Treated vs held-out meeting rate per row, two bars each, drawn on the server. */
 function liftChart(rows: LiftReport[]): Html {
@@ -141,21 +147,18 @@ function variantTables(reports: ExperimentReport[]): Html {
             'P(best)',
           )}
           <tbody>
-            ${e.arms.map((a, i) => {
-              const c = e.comparison.arms[i]!;
-              return html`<tr data-variant="${a.letter}">
-                <td>${variantName(a)}</td>
-                <td>${a.sequences}</td>
-                <td>${a.sent}</td>
-                <td>${a.replied}</td>
-                <td>${a.positive}</td>
-                <td>${a.meetings}</td>
-                <td>${a.unsubscribed}</td>
-                <td>${a.bounced}</td>
-                <td>${a.rejected}</td>
-                ${statCells(c, i)}
-              </tr>`;
-            })}
+            ${e.arms.map((a, i) =>
+              armRow(a, e.comparison.arms[i]!, i, [
+                a.sequences,
+                a.sent,
+                a.replied,
+                a.positive,
+                a.meetings,
+                a.unsubscribed,
+                a.bounced,
+                a.rejected,
+              ]),
+            )}
           </tbody>
         </table>
         ${(e.steps ?? []).map(stepTable)}
@@ -184,16 +187,7 @@ function stepTable(s: NonNullable<ExperimentReport['steps']>[number]): Html {
       'P(best)',
     )}
     <tbody>
-      ${s.arms.map((a, i) => {
-        const c = s.comparison.arms[i]!;
-        return html`<tr data-variant="${a.letter}">
-          <td>${variantName(a)}</td>
-          <td>${a.sent}</td>
-          <td>${a.replied}</td>
-          <td>${a.positive}</td>
-          ${statCells(c, i)}
-        </tr>`;
-      })}
+      ${s.arms.map((a, i) => armRow(a, s.comparison.arms[i]!, i, [a.sent, a.replied, a.positive]))}
     </tbody>
   </table>`;
 }
