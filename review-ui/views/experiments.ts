@@ -327,12 +327,7 @@ export function experimentForm(req: Request, p: PlayRow, refused?: Refused): Htm
         >Held-out contacts get
         <select name="holdout_gets">
           <option value="evergreen">the evergreen sequence (not about the signal)</option>
-          <option
-            value="nothing"
-            ${f.chosen('holdout_gets', 'nothing', e?.holdoutGets === 'nothing') ? html`selected` : ''}
-          >
-            nothing
-          </option>
+          ${f.option('holdout_gets', 'nothing', e?.holdoutGets === 'nothing', 'nothing')}
         </select></label
       >
       ${f.checkbox('auto_promote', !!e?.autoPromote, 'Once a variant wins, give it to new enrolments')}

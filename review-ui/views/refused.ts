@@ -38,14 +38,18 @@ const values = (v: unknown): string[] =>
  * so after a refusal a missing name is unticked rather than the saved state.
  */
 export function formValues(sent: SentForm | undefined) {
+  const chosen = (name: string, value: string, saved: boolean): boolean =>
+    sent ? values(sent[name]).includes(value) : saved;
   const ticked = (name: string, saved: boolean): boolean => (sent ? values(sent[name]).some(Boolean) : saved);
   return {
     /** A text field (input, textarea, hidden). */
     text: (name: string, saved: string | number | null | undefined): string =>
       sent ? (values(sent[name])[0] ?? '') : saved == null ? '' : String(saved),
     /** A checkbox or radio button with this value, or an option of a select. */
-    chosen: (name: string, value: string, saved: boolean): boolean =>
-      sent ? values(sent[name]).includes(value) : saved,
+    chosen,
+    /** An option of the select `name`: selected as sent, else when `saved`. */
+    option: (name: string, value: string, saved: boolean, text: string): Html =>
+      html`<option value="${value}" ${chosen(name, value, saved) ? html`selected` : ''}>${text}</option>`,
     /** A checkbox whose value is not compared ("on", "1"). */
     ticked,
     /** Such a checkbox (value "1") in its label, the words after the box. */

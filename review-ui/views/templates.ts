@@ -129,18 +129,13 @@ export function templateForm(req: Request, t: TemplateRow | undefined, sent?: Se
               <td>
                 <select name="step_branch_${i}" aria-label="Step ${i + 1} condition">
                   <option value="">always</option>
-                  <option
-                    value="clicked"
-                    ${f.chosen(`step_branch_${i}`, 'clicked', s?.branch?.when === 'clicked') ? html`selected` : ''}
-                  >
-                    ${CONDITION_LABELS.clicked}
-                  </option>
-                  <option
-                    value="not_clicked"
-                    ${f.chosen(`step_branch_${i}`, 'not_clicked', s?.branch?.when === 'not_clicked') ? html`selected` : ''}
-                  >
-                    ${CONDITION_LABELS.not_clicked}
-                  </option>
+                  ${f.option(`step_branch_${i}`, 'clicked', s?.branch?.when === 'clicked', CONDITION_LABELS.clicked)}
+                  ${f.option(
+                    `step_branch_${i}`,
+                    'not_clicked',
+                    s?.branch?.when === 'not_clicked',
+                    CONDITION_LABELS.not_clicked,
+                  )}
                 </select>
               </td>
               <td>
@@ -183,18 +178,13 @@ ${f.text(`step_variants_${i}`, variantLines(s?.variants ?? []))}</textarea>
       >Approval
       <select name="approval_mode">
         <option value="">the workspace's setting</option>
-        <option
-          value="sequence"
-          ${f.chosen('approval_mode', 'sequence', t?.approval_mode === 'sequence') ? html`selected` : ''}
-        >
-          approve the sequence once
-        </option>
-        <option
-          value="each_step"
-          ${f.chosen('approval_mode', 'each_step', t?.approval_mode === 'each_step') ? html`selected` : ''}
-        >
-          approve each step before it is sent
-        </option>
+        ${f.option('approval_mode', 'sequence', t?.approval_mode === 'sequence', 'approve the sequence once')}
+        ${f.option(
+          'approval_mode',
+          'each_step',
+          t?.approval_mode === 'each_step',
+          'approve each step before it is sent',
+        )}
       </select></label
     >
     ${f.checkbox('is_default', !!t?.is_default, 'Default template for new drafts')}
