@@ -110,3 +110,8 @@ export function pageParams(
   const page = Math.max(1, Math.min(100_000, Number.parseInt(String(q.page ?? '1'), 10) || 1));
   return { page, perPage, offset: (page - 1) * perPage };
 }
+
+/** A JSON page of rows counted with `count(*) over ()`: the total is taken off the rows. */
+export function pagedJson<T extends { total: number }>(p: { page: number; perPage: number }, rows: T[]) {
+  return { page: p.page, perPage: p.perPage, total: rows[0]?.total ?? 0, items: rows.map(({ total: _t, ...x }) => x) };
+}

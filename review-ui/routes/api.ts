@@ -11,7 +11,7 @@ import { findImport } from '../../db/queries/imports.js';
 import { AppError } from '../../errors.js';
 import { authedRouter } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
-import { pageParams } from '../layout.js';
+import { pageParams, pagedJson } from '../layout.js';
 import { endpoint } from '../openapi.js';
 import { MAX_IMPORT_BYTES } from './accounts.js';
 import { reviewApiRoutes } from './api-review.js';
@@ -97,12 +97,7 @@ export function apiRoutes(ctx: AppContext): Router {
       ctx.db,
       listAccounts(user.workspaceId, { q: String(req.query.q ?? ''), limit: p.perPage, offset: p.offset }),
     );
-    res.json({
-      page: p.page,
-      perPage: p.perPage,
-      total: rows[0]?.total ?? 0,
-      items: rows.map(({ total: _t, ...a }) => a),
-    });
+    res.json(pagedJson(p, rows));
   });
 
   r.post('/accounts', requireRole('revops'), async (req, res, user) => {
@@ -140,12 +135,7 @@ export function apiRoutes(ctx: AppContext): Router {
       ctx.db,
       listContacts(user.workspaceId, { q: String(req.query.q ?? ''), limit: p.perPage, offset: p.offset }),
     );
-    res.json({
-      page: p.page,
-      perPage: p.perPage,
-      total: rows[0]?.total ?? 0,
-      items: rows.map(({ total: _t, ...c }) => c),
-    });
+    res.json(pagedJson(p, rows));
   });
 
   // Body: the CSV itself (Content-Type: text/csv). Answers 202 with the import to poll.

@@ -32,7 +32,7 @@ import { changeSource, createSource, pollUrl } from '../source-actions.js';
 import { KindField, SOURCE_FIELDS } from '../../signals/source-fields.js';
 import { authedRouter } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
-import { pageParams } from '../layout.js';
+import { pageParams, pagedJson } from '../layout.js';
 import { isHexSignature, signedBody } from '../webhook-guard.js';
 import { SaneDate } from '../../accounts/normalize.js';
 import { issues } from '../../zod-message.js';
@@ -156,12 +156,7 @@ export function signalApiRoutes(ctx: AppContext): Router {
         offset: p.offset,
       }),
     );
-    res.json({
-      page: p.page,
-      perPage: p.perPage,
-      total: rows[0]?.total ?? 0,
-      items: rows.map(({ total: _t, ...s }) => s),
-    });
+    res.json(pagedJson(p, rows));
   });
 
   r.get('/signals/unmatched', requireRole('revops'), async (req, res, user) => {
