@@ -13,7 +13,7 @@ import { createApiToken } from '../auth/api-token.js';
 import { intParam } from '../format.js';
 import { page } from '../layout.js';
 import { apiTokensPage } from '../views/access.js';
-import { endpoint, issues } from '../openapi.js';
+import { endpoint, parseInput } from '../openapi.js';
 
 const NewToken = z.object({
   name: z.string().trim().min(1, 'a short label for the token').max(100),
@@ -67,10 +67,9 @@ const view = (t: ApiTokenRow) => ({
 async function create(ctx: AppContext, req: AuthedRequest): Promise<string> {
   if (req.authKind !== 'session')
     throw new AppError('FORBIDDEN', 'Create API tokens from a logged-in browser session.');
-  const b = NewToken.safeParse(req.body ?? {});
-  if (!b.success) throw new AppError('VALIDATION', issues(b.error));
-  const expiresAt = b.data.expiresInDays ? new Date(Date.now() + b.data.expiresInDays * 86_400_000) : null;
-  return createApiToken(ctx.db, req.user.id, b.data.name, { scope: b.data.scope, expiresAt });
+  const b = parseInput(NewToken, req.body ?? {});
+  const expiresAt = b.expiresInDays ? new Date(Date.now() + b.expiresInDays * 86_400_000) : null;
+  return createApiToken(ctx.db, req.user.id, b.name, { scope: b.scope, expiresAt });
 }
 
 async function revoke(ctx: AppContext, req: AuthedRequest): Promise<void> {

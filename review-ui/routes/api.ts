@@ -12,13 +12,12 @@ import { AppError } from '../../errors.js';
 import { authedRouter } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
 import { pageParams, pagedJson } from '../layout.js';
-import { endpoint } from '../openapi.js';
+import { endpoint, parseInput } from '../openapi.js';
 import { MAX_IMPORT_BYTES } from './accounts.js';
 import { reviewApiRoutes } from './api-review.js';
 import { settingsApiRoutes } from './api-settings.js';
 import { startImport } from './settings-imports.js';
 import { accountTaken } from './settings-accounts.js';
-import { issues } from '../../zod-message.js';
 
 /** `?mapping={"email":"Work Email"}`: field → CSV header, as the UI's column mapper sends it. */
 function parseMapping(s: string): Record<string, string> {
@@ -101,31 +100,29 @@ export function apiRoutes(ctx: AppContext): Router {
   });
 
   r.post('/accounts', requireRole('revops'), async (req, res, user) => {
-    const body = NewAccount.safeParse(req.body ?? {});
-    if (!body.success) throw new AppError('VALIDATION', issues(body.error));
-    const v = AccountRowInput.safeParse({
-      name: body.data.name,
-      domain: body.data.domain,
-      aliases: body.data.aliases.join(';'),
+    const body = parseInput(NewAccount, req.body ?? {});
+    const v = parseInput(AccountRowInput, {
+      name: body.name,
+      domain: body.domain,
+      aliases: body.aliases.join(';'),
       owner: '',
-      time_zone: body.data.timeZone,
-      country: body.data.country,
-      tags: body.data.tags.join(';'),
+      time_zone: body.timeZone,
+      country: body.country,
+      tags: body.tags.join(';'),
     });
-    if (!v.success) throw new AppError('VALIDATION', issues(v.error));
     // A domain another account has: the unique index refuses it, worded as the account form words it.
     const a = await one(
       ctx.db,
       insertAccount(user.workspaceId, {
-        name: v.data.name,
-        domain: v.data.domain,
-        aliases: v.data.aliases,
+        name: v.name,
+        domain: v.domain,
+        aliases: v.aliases,
         ownerId: null,
-        timeZone: v.data.time_zone,
-        country: v.data.country,
-        tags: v.data.tags,
+        timeZone: v.time_zone,
+        country: v.country,
+        tags: v.tags,
       }),
-    ).catch((e: unknown) => accountTaken(ctx.db, user.workspaceId, v.data.domain, e));
+    ).catch((e: unknown) => accountTaken(ctx.db, user.workspaceId, v.domain, e));
     res.status(201).json(a);
   });
 

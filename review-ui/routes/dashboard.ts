@@ -26,7 +26,7 @@ import { crmFilterOf } from './dashboard-crm.js';
 import { liftSection } from './experiments.js';
 import { dashboardPage } from '../views/dashboard.js';
 import { buildFunnel, funnelCsv } from '../views/dashboard-funnel.js';
-import { issues } from '../../zod-message.js';
+import { parseInput } from '../openapi.js';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date like 2026-03-01');
 export const DashboardQuery = z.object({
@@ -119,9 +119,7 @@ export function dashboardRoutes(ctx: AppContext): Router {
   const r = authedRouter();
   r.use(['/dashboard', '/dashboard.csv'], requireRole('manager', 'revops'));
   const parse = (req: Request) => {
-    const q = DashboardQuery.safeParse(req.query);
-    if (!q.success) throw new AppError('VALIDATION', issues(q.error));
-    return q.data;
+    return parseInput(DashboardQuery, req.query);
   };
 
   r.get('/dashboard', async (req, res) => {

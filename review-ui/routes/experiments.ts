@@ -15,12 +15,11 @@ import { editPlay, toDefinition } from '../../plays/service.js';
 import { authedRouter, type AuthedRequest } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
 import { intParam } from '../format.js';
-import { endpoint } from '../openapi.js';
+import { endpoint, parseInput } from '../openapi.js';
 import { page } from '../layout.js';
 import { experimentForm, experimentsCsv, experimentsPage, liftPanel } from '../views/experiments.js';
 import { dateRange } from './dashboard.js';
 import { auditRequest } from '../audit.js';
-import { issues } from '../../zod-message.js';
 import { answerRefused } from '../error-handler.js';
 import { refusedForm } from '../views/refused.js';
 
@@ -139,26 +138,23 @@ function experimentFromForm(b: Record<string, string | undefined>): PlayExperime
   const variants = parseVariantLines(b.variants ?? '');
   const holdout = b.holdout_on === '1';
   if (!variants.length && !holdout) return null;
-  const r = PlayExperiment.safeParse({
+  return parseInput(PlayExperiment, {
     variants,
     holdoutShare: holdout ? Number(b.holdout_percent ?? 10) / 100 : 0,
     holdoutGets: b.holdout_gets,
     autoPromote: b.auto_promote === '1',
     minSample: Number(b.min_sample || MIN_SAMPLE_PER_ARM),
   });
-  if (!r.success) throw new AppError('VALIDATION', issues(r.error));
-  return r.data;
 }
 
 export function experimentRoutes(ctx: AppContext): Router {
   const r = authedRouter();
   r.use(['/experiments', '/experiments.csv', '/api/experiments'], requireRole('manager', 'revops'));
   const range = (req: AuthedRequest) => {
-    const q = ExperimentsQuery.safeParse(req.query);
-    if (!q.success) throw new AppError('VALIDATION', issues(q.error));
+    const q = parseInput(ExperimentsQuery, req.query);
     const now = new Date();
     return dateRange(
-      { from: q.data.from ?? new Date(now.getTime() - 89 * 86_400_000).toISOString().slice(0, 10), to: q.data.to },
+      { from: q.from ?? new Date(now.getTime() - 89 * 86_400_000).toISOString().slice(0, 10), to: q.to },
       req.user.timeZone,
       now,
     );

@@ -13,7 +13,7 @@ import type { CurrentUser } from '../auth/session.js';
 import { page } from '../layout.js';
 import { needsContactPage, needsContactSection } from '../views/needs-contact.js';
 import { auditRequest } from '../audit.js';
-import { issues } from '../../zod-message.js';
+import { parseInput } from '../openapi.js';
 
 const NewContact = z.object({
   firstName: z.string().trim().max(200).default(''),
@@ -54,22 +54,21 @@ export function needsContactRoutes(ctx: AppContext): Router {
     const s = await load(req);
     assertMayAct(u, s);
     if (s.status !== 'needs_contact') throw new AppError('STATE', `This signal is ${s.status} now; nothing to add.`);
-    const b = NewContact.safeParse(req.body ?? {});
-    if (!b.success) throw new AppError('VALIDATION', issues(b.error));
+    const b = parseInput(NewContact, req.body ?? {});
     const contactId = await ctx.db.transaction(async (tx) => {
-      const existing = await one(tx, findContactByEmail(u.workspaceId, b.data.email));
+      const existing = await one(tx, findContactByEmail(u.workspaceId, b.email));
       if (existing && existing.account_id !== s.account_id)
-        throw new AppError('CONFLICT', `${b.data.email} is already a contact at another account.`);
+        throw new AppError('CONFLICT', `${b.email} is already a contact at another account.`);
       const id =
         existing?.id ??
         (await one(
           tx,
           insertContact(u.workspaceId, {
             accountId: s.account_id,
-            firstName: b.data.firstName,
-            lastName: b.data.lastName,
-            email: b.data.email,
-            title: b.data.title,
+            firstName: b.firstName,
+            lastName: b.lastName,
+            email: b.email,
+            title: b.title,
             timeZone: null,
             linkedinUrl: null,
             isChampion: false,

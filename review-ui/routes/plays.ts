@@ -27,9 +27,9 @@ import { requireRole } from '../auth/roles.js';
 import { page } from '../layout.js';
 import { enrolled, playDetail, playForm, playsList } from '../views/plays.js';
 import { auditRequest } from '../audit.js';
-import { issues } from '../../zod-message.js';
 import { answerRefused } from '../error-handler.js';
 import { refusedForm, withBanner, type Refused } from '../views/refused.js';
+import { parseInput } from '../openapi.js';
 
 const idOf = (req: Request) => Number.parseInt(String(req.params.id), 10) || 0;
 const words = (s: unknown) =>
@@ -98,10 +98,9 @@ export function playWebhookRoutes(ctx: AppContext): Router {
     } catch {
       throw new AppError('VALIDATION', 'The body is not JSON.');
     }
-    const e = InboundEvent.safeParse(json);
-    if (!e.success) throw new AppError('VALIDATION', issues(e.error));
-    const out = await recordInboundEvent(ctx.db, workspaceId, e.data, researchEnqueuer(ctx.boss));
-    ctx.log.info({ workspaceId, event: e.data.event, ...out }, 'plays.inbound.received');
+    const e = parseInput(InboundEvent, json);
+    const out = await recordInboundEvent(ctx.db, workspaceId, e, researchEnqueuer(ctx.boss));
+    ctx.log.info({ workspaceId, event: e.event, ...out }, 'plays.inbound.received');
     res.status(out.signalId ? 202 : 200).json(out);
   });
   return r;
@@ -278,22 +277,22 @@ export function playRoutes(ctx: AppContext): Router {
     res.json({ id: p.id, version: p.version, ...toDefinition(p) });
   });
   r.post('/api/plays/:id/enroll', requireRole('rep', 'revops'), async (req, res, user) => {
-    const b = z
-      .object({
+    const b = parseInput(
+      z.object({
         contactIds: z.array(z.number().int().positive()).min(1).max(50),
         note: z.string().max(2000).optional(),
-      })
-      .safeParse(req.body ?? {});
-    if (!b.success) throw new AppError('VALIDATION', issues(b.error));
+      }),
+      req.body ?? {},
+    );
     const out = await enrollContacts(
       ctx.db,
       {
         workspaceId: user.workspaceId,
         playId: idOf(req),
-        contactIds: b.data.contactIds,
+        contactIds: b.contactIds,
         userId: user.id,
         onlyOwnerId: queueViewer(user),
-        note: b.data.note,
+        note: b.note,
       },
       researchEnqueuer(ctx.boss),
     );

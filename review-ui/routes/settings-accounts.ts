@@ -17,14 +17,14 @@ import { intParam } from '../format.js';
 import { page } from '../layout.js';
 import { accountForm, contactForm } from '../views/accounts.js';
 import { auditRequest } from '../audit.js';
-import { issues } from '../../zod-message.js';
 import { answerRefused } from '../error-handler.js';
 import { refusedForm, type SeeAlso } from '../views/refused.js';
+import { parseInput } from '../openapi.js';
 
 const s = (v: unknown) => (typeof v === 'string' ? v : '');
 
 export function parseAccountForm(b: Record<string, unknown>) {
-  const v = AccountRowInput.safeParse({
+  const v = parseInput(AccountRowInput, {
     name: s(b.name),
     domain: s(b.domain),
     aliases: s(b.aliases),
@@ -33,21 +33,20 @@ export function parseAccountForm(b: Record<string, unknown>) {
     country: s(b.country),
     tags: s(b.tags),
   });
-  if (!v.success) throw new AppError('VALIDATION', issues(v.error));
   return {
-    name: v.data.name,
-    domain: v.data.domain,
-    aliases: v.data.aliases,
+    name: v.name,
+    domain: v.domain,
+    aliases: v.aliases,
     ownerId: intParam(b.owner_id) ?? null,
-    timeZone: v.data.time_zone,
-    country: v.data.country,
-    tags: v.data.tags,
+    timeZone: v.time_zone,
+    country: v.country,
+    tags: v.tags,
     notes: s(b.notes).slice(0, 5000),
   };
 }
 
 export function parseContactForm(b: Record<string, unknown>) {
-  const v = ContactRowInput.safeParse({
+  const v = parseInput(ContactRowInput, {
     email: s(b.email),
     first_name: s(b.first_name),
     last_name: s(b.last_name),
@@ -59,16 +58,15 @@ export function parseContactForm(b: Record<string, unknown>) {
     champion: b.is_champion ? 'yes' : 'no',
     linkedin_url: s(b.linkedin_url),
   });
-  if (!v.success) throw new AppError('VALIDATION', issues(v.error));
   return {
     accountId: intParam(b.account_id) ?? null,
-    firstName: v.data.first_name,
-    lastName: v.data.last_name,
-    email: v.data.email,
-    title: v.data.title,
-    timeZone: v.data.time_zone,
-    linkedinUrl: v.data.linkedin_url,
-    isChampion: v.data.champion,
+    firstName: v.first_name,
+    lastName: v.last_name,
+    email: v.email,
+    title: v.title,
+    timeZone: v.time_zone,
+    linkedinUrl: v.linkedin_url,
+    isChampion: v.champion,
   };
 }
 

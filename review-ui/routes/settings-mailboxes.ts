@@ -25,13 +25,13 @@ import type { Html } from '../html.js';
 import { answerRefused } from '../error-handler.js';
 import { refusedBanner, withBanner, type SentForm } from '../views/refused.js';
 import { page } from '../layout.js';
-import { issues } from '../openapi.js';
 import { testConnection, UNTESTED } from './mailbox-connection.js';
 import { PROVIDERS, isConfigured } from '../../mailboxes/oauth/providers.js';
 import { inboundSecretViews } from '../../sequencing/inbound-secret.js';
 import { deletedFlash } from '../views/mailbox-delete.js';
 import { connectionResult, mailboxForm } from '../views/mailboxes.js';
 import { mailboxSettingsPage } from '../views/settings-mailboxes.js';
+import { parseInput } from '../openapi.js';
 
 const port = z.preprocess(
   (v) => (v === '' || v === undefined ? null : Number(v)),
@@ -65,9 +65,7 @@ const MailboxForm = z
   .refine((m) => m.kind === 'outbox' || (m.smtp_host && m.smtp_port), 'an SMTP mailbox needs a host and port');
 
 function mailboxInput(b: Record<string, unknown>, secrets: Pick<SecretBox, 'seal'>): MailboxInput {
-  const r = MailboxForm.safeParse(b);
-  if (!r.success) throw new AppError('VALIDATION', issues(r.error));
-  const m = r.data;
+  const m = parseInput(MailboxForm, b);
   return {
     userId: m.user_id,
     kind: m.kind,

@@ -7,14 +7,13 @@ import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
 import { updateWorkspaceSettings } from '../../db/queries/settings.js';
 import { findWorkspace } from '../../db/queries/workspaces.js';
-import { AppError } from '../../errors.js';
 import { parseCompetitors } from '../../signals/competitors.js';
 import { authedRouter } from '../authed.js';
 import { requireRole } from '../auth/roles.js';
 import { page } from '../layout.js';
 import { settingsIndex, workspaceForm } from '../views/settings.js';
-import { issues } from '../openapi.js';
 import { auditRequest } from '../audit.js';
+import { parseInput } from '../openapi.js';
 
 const lines = z.preprocess(
   (v) =>
@@ -57,7 +56,7 @@ const WorkspaceSettings = z.object({
 type WorkspaceSettings = z.infer<typeof WorkspaceSettings>;
 
 function settingsFromForm(b: Record<string, unknown>): WorkspaceSettings {
-  const r = WorkspaceSettings.safeParse({
+  return parseInput(WorkspaceSettings, {
     name: b.name,
     playbook: {
       company: b.pb_company,
@@ -82,8 +81,6 @@ function settingsFromForm(b: Record<string, unknown>): WorkspaceSettings {
         ? parseCompetitors(b.competitors).map(({ name, aliases }) => ({ name, aliases }))
         : undefined,
   });
-  if (!r.success) throw new AppError('VALIDATION', issues(r.error));
-  return r.data;
 }
 
 export function settingsWorkspaceRoutes(ctx: AppContext): Router {

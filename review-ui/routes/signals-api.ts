@@ -36,6 +36,7 @@ import { pageParams, pagedJson } from '../layout.js';
 import { isHexSignature, signedBody } from '../webhook-guard.js';
 import { SaneDate } from '../../accounts/normalize.js';
 import { issues } from '../../zod-message.js';
+import { parseInput } from '../openapi.js';
 
 const MAX_WEBHOOK_BYTES = 1024 * 1024;
 
@@ -84,8 +85,7 @@ export function signalWebhookRoutes(ctx: AppContext): Router {
         } catch {
           throw new AppError('VALIDATION', 'The body is not JSON.');
         }
-        const events = WebhookPayload.safeParse(json);
-        if (!events.success) throw new AppError('VALIDATION', issues(events.error));
+        const events = parseInput(WebhookPayload, json);
         const ictx = {
           db: ctx.db,
           log: ctx.log,
@@ -95,16 +95,16 @@ export function signalWebhookRoutes(ctx: AppContext): Router {
         };
         const o = { workspaceId: source.workspace_id, sourceId: source.id, now: new Date() };
         let total: IngestOutcome = { created: 0, merged: 0, byStatus: {}, signalIds: [], researchQueued: 0 };
-        for (const e of events.data) {
+        for (const e of events) {
           const out =
             e.type === 'job_change'
               ? await handleJobChangeEvent(ictx, o, e)
               : await ingestItems(ictx, [eventItem(e)], o);
           total = merge(total, out);
         }
-        ctx.log.info({ sourceId, events: events.data.length, created: total.created }, 'signals.webhook.received');
+        ctx.log.info({ sourceId, events: events.length, created: total.created }, 'signals.webhook.received');
         res.status(202).json({
-          received: events.data.length,
+          received: events.length,
           created: total.created,
           merged: total.merged,
           signals: total.signalIds,
@@ -171,9 +171,8 @@ export function signalApiRoutes(ctx: AppContext): Router {
 
   // Manual entry (JSON from the API or the UI). The provider webhook shares this path but is signed.
   r.post('/signals', requireRole('rep', 'revops'), async (req, res, user) => {
-    const b = ManualSignal.safeParse(req.body ?? {});
-    if (!b.success) throw new AppError('VALIDATION', issues(b.error));
-    const out = await addManualSignal(ictx(), user, b.data);
+    const b = parseInput(ManualSignal, req.body ?? {});
+    const out = await addManualSignal(ictx(), user, b);
     const signal = await one(ctx.db, findSignal(user.workspaceId, out.signalIds[0]!));
     res
       .status(out.created ? 201 : 200)
@@ -196,18 +195,16 @@ export function signalApiRoutes(ctx: AppContext): Router {
 
   // Job changes as JSON from RevOps (same events as the signed webhook, authenticated instead).
   r.post('/signals/job-changes', requireRole('revops'), async (req, res, user) => {
-    const events = z
-      .array(JobChangeEvent)
-      .min(1)
-      .max(500)
-      .safeParse(Array.isArray(req.body) ? req.body : req.body?.events);
-    if (!events.success) throw new AppError('VALIDATION', issues(events.error));
+    const events = parseInput(
+      z.array(JobChangeEvent).min(1).max(500),
+      Array.isArray(req.body) ? req.body : req.body?.events,
+    );
     const o = { workspaceId: user.workspaceId, sourceId: null, now: new Date() };
     let total: IngestOutcome = { created: 0, merged: 0, byStatus: {}, signalIds: [], researchQueued: 0 };
-    for (const e of events.data) total = merge(total, await handleJobChangeEvent(ictx(), o, e));
+    for (const e of events) total = merge(total, await handleJobChangeEvent(ictx(), o, e));
     res
       .status(201)
-      .json({ received: events.data.length, created: total.created, merged: total.merged, signals: total.signalIds });
+      .json({ received: events.length, created: total.created, merged: total.merged, signals: total.signalIds });
   });
 
   r.get('/sources', requireRole('revops'), async (req, res, user) => {

@@ -24,7 +24,7 @@ import { requireRole } from '../auth/roles.js';
 import { intParam } from '../format.js';
 import { page, pageParams } from '../layout.js';
 import { exportLink } from '../views/export.js';
-import { issues } from '../../zod-message.js';
+import { parseInput } from '../openapi.js';
 
 const ManualForm = z.object({
   title: z.string().trim().min(1).max(500),
@@ -81,9 +81,8 @@ export function signalRoutes(ctx: AppContext): Router {
   });
 
   r.post('/signals', requireRole('rep', 'revops'), async (req, res, user) => {
-    const b = ManualForm.safeParse(req.body ?? {});
-    if (!b.success) throw new AppError('VALIDATION', issues(b.error));
-    await addManualSignal(ictx(), user, b.data);
+    const b = parseInput(ManualForm, req.body ?? {});
+    await addManualSignal(ictx(), user, b);
     res.redirect(303, '/signals');
   });
 

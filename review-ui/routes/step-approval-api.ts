@@ -4,13 +4,13 @@ import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import type { ReturnedStepRow } from '../../db/queries/step-approval.js';
 import { refreshStep } from '../../sequencing/step-refresh.js';
-import { AppError, isAppError } from '../../errors.js';
+import { isAppError } from '../../errors.js';
 import { approveStep, loadChanges } from '../../sequencing/step-approval.js';
 import { authedRouter } from '../authed.js';
 import { assertCanAct } from '../access.js';
 import type { CurrentUser } from '../auth/session.js';
 import { intParam } from '../format.js';
-import { endpoint, issues } from '../openapi.js';
+import { endpoint, parseInput } from '../openapi.js';
 import { loadReturned, loadStep, stepSettings } from '../step-actions.js';
 
 const StepApproveBody = z.object({
@@ -98,14 +98,13 @@ export function stepApprovalApiRoutes(ctx: AppContext): Router {
   r.post('/steps/:id/approve', async (req, res, user) => {
     const s = await load(req, user);
     assertCanAct(user, s);
-    const body = StepApproveBody.safeParse(req.body ?? {});
-    if (!body.success) throw new AppError('VALIDATION', issues(body.error));
+    const body = parseInput(StepApproveBody, req.body ?? {});
     try {
       const { scheduledAt } = await approveStep(ctx, {
         stepId: s.id,
         userId: user.id,
-        digest: body.data.digest ?? null,
-        confirmGates: body.data.confirmGateFailures,
+        digest: body.digest ?? null,
+        confirmGates: body.confirmGateFailures,
       });
       res.json({ id: s.id, status: 'scheduled', scheduledAt });
     } catch (err) {
