@@ -94,3 +94,14 @@ export function parseInput<S extends z.ZodType>(s: S, v: unknown): z.output<S> {
   if (!r.success) throw new AppError('VALIDATION', issues(r.error));
   return r.data;
 }
+
+/** A raw request body (a signed webhook's) read as JSON, then as `s`. */
+export function parseJsonBody<S extends z.ZodType>(s: S, body: Buffer): z.output<S> {
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new AppError('VALIDATION', 'The body is not JSON.');
+  }
+  return parseInput(s, json);
+}

@@ -29,7 +29,7 @@ import { enrolled, playDetail, playForm, playsList } from '../views/plays.js';
 import { auditRequest } from '../audit.js';
 import { answerRefused } from '../error-handler.js';
 import { refusedForm, withBanner, type Refused } from '../views/refused.js';
-import { parseInput } from '../openapi.js';
+import { parseInput, parseJsonBody } from '../openapi.js';
 
 const idOf = (req: Request) => Number.parseInt(String(req.params.id), 10) || 0;
 const words = (s: unknown) =>
@@ -92,13 +92,7 @@ export function playWebhookRoutes(ctx: AppContext): Router {
         .json({ error: { code: 'UNAUTHENTICATED', message: 'Missing or wrong signature for this workspace.' } });
       return;
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(body.toString('utf8'));
-    } catch {
-      throw new AppError('VALIDATION', 'The body is not JSON.');
-    }
-    const e = parseInput(InboundEvent, json);
+    const e = parseJsonBody(InboundEvent, body);
     const out = await recordInboundEvent(ctx.db, workspaceId, e, researchEnqueuer(ctx.boss));
     ctx.log.info({ workspaceId, event: e.event, ...out }, 'plays.inbound.received');
     res.status(out.signalId ? 202 : 200).json(out);

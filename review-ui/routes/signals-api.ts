@@ -36,7 +36,7 @@ import { pageParams, pagedJson } from '../layout.js';
 import { isHexSignature, signedBody } from '../webhook-guard.js';
 import { SaneDate } from '../../accounts/normalize.js';
 import { issues } from '../../zod-message.js';
-import { parseInput } from '../openapi.js';
+import { parseInput, parseJsonBody } from '../openapi.js';
 
 const MAX_WEBHOOK_BYTES = 1024 * 1024;
 
@@ -79,13 +79,7 @@ export function signalWebhookRoutes(ctx: AppContext): Router {
           ctx.log.warn({ sourceId }, 'signals.webhook.bad_signature');
           return unauthorized(res, 'The signature does not match the body.');
         }
-        let json: unknown;
-        try {
-          json = JSON.parse(body.toString('utf8'));
-        } catch {
-          throw new AppError('VALIDATION', 'The body is not JSON.');
-        }
-        const events = parseInput(WebhookPayload, json);
+        const events = parseJsonBody(WebhookPayload, body);
         const ictx = {
           db: ctx.db,
           log: ctx.log,
