@@ -9,7 +9,6 @@ import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
 import {
   archiveMailbox,
-  findActiveMailbox,
   deleteMailboxRow,
   lockMailbox,
   mailboxImpact,
@@ -21,11 +20,10 @@ import type { MailboxRow } from '../../db/queries/sending.js';
 import { AppError } from '../../errors.js';
 import { authedRouter, type AuthedRequest } from '../authed.js';
 import { auditRequest } from '../audit.js';
-import { intParam } from '../format.js';
 import { page } from '../layout.js';
 import { affected, confirmDeletePage, defaultReason } from '../views/mailbox-delete.js';
 import { disconnectOAuth } from './mailboxes-oauth.js';
-import { assertMayManage, managesAll } from './settings-mailboxes.js';
+import { loadMailbox, managesAll } from './settings-mailboxes.js';
 
 const DeleteForm = z.object({
   then: z.enum(['move', 'pause']).optional(),
@@ -35,12 +33,7 @@ const DeleteForm = z.object({
 
 export function mailboxDeleteRoutes(ctx: AppContext): Router {
   const r = authedRouter();
-  const load = async (req: AuthedRequest) => {
-    const m = await one(ctx.db, findActiveMailbox(req.user.workspaceId, intParam(req.params.id) ?? 0));
-    if (!m) throw new AppError('NOT_FOUND', 'No such mailbox.');
-    assertMayManage(req, m);
-    return m;
-  };
+  const load = (req: AuthedRequest) => loadMailbox(ctx.db, req);
   const impact = async (m: MailboxRow) => (await one(ctx.db, mailboxImpact(m.workspace_id, m.id)))!;
 
   r.get('/settings/mailboxes/:id/delete', async (req, res) => {

@@ -4,7 +4,7 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
-import { one, run } from '../../db/index.js';
+import { one, run, type Queryable } from '../../db/index.js';
 import { listOwners } from '../../db/queries/review.js';
 import {
   findActiveMailbox,
@@ -101,9 +101,17 @@ function connectionChanged(before: MailboxRow, after: MailboxInput): boolean {
 
 /** RevOps and admins manage every mailbox; anyone manages the mailbox that is theirs. */
 export const managesAll = (req: AuthedRequest) => ['admin', 'revops'].includes(req.user.role);
-export function assertMayManage(req: AuthedRequest, m: { user_id: number | null }): void {
+function assertMayManage(req: AuthedRequest, m: { user_id: number | null }): void {
   if (!managesAll(req) && m.user_id !== req.user.id)
     throw new AppError('FORBIDDEN', 'Only RevOps, an admin or the mailbox’s own rep may change it.');
+}
+
+/** The active mailbox at :id, if the person may manage it. */
+export async function loadMailbox(db: Queryable, req: AuthedRequest): Promise<MailboxRow> {
+  const m = await one(db, findActiveMailbox(req.user.workspaceId, intParam(req.params.id) ?? 0));
+  if (!m) throw new AppError('NOT_FOUND', 'No such mailbox.');
+  assertMayManage(req, m);
+  return m;
 }
 
 /** Google and Microsoft mailboxes are set up by their sign-in, not by this form. */
@@ -118,12 +126,7 @@ export function settingsMailboxRoutes(ctx: AppContext): Router {
   // The list and adding are RevOps'; a mailbox's own page, test, pause and delete are also its rep's.
   const revops = requireRole('revops');
   const owners = (req: AuthedRequest) => run(ctx.db, listOwners(req.user.workspaceId));
-  const load = async (req: AuthedRequest) => {
-    const m = await one(ctx.db, findActiveMailbox(req.user.workspaceId, intParam(req.params.id) ?? 0));
-    if (!m) throw new AppError('NOT_FOUND', 'No such mailbox.');
-    assertMayManage(req, m);
-    return m;
-  };
+  const load = (req: AuthedRequest) => loadMailbox(ctx.db, req);
   const audit = (req: Request, action: string, id: number, data: Record<string, unknown> = {}) =>
     auditRequest(ctx.db, req, action, { type: 'mailbox', id }, data);
 
