@@ -10,7 +10,7 @@ import { createLlm } from '../llm/client.js';
 import { chromiumRenderer } from '../net/browser.js';
 import { MemoryPageCache } from '../net/cache.js';
 import { buildDossier, type DossierInput } from '../research/dossier.js';
-import { researchDeps, researchSettings } from '../research/store.js';
+import { researchContact, researchDeps, researchSettings } from '../research/store.js';
 import type { Dossier } from '../research/types.js';
 import { configOrExit, openContext } from './context.js';
 
@@ -68,13 +68,7 @@ export async function researchCommand(target: string, o: { contact?: string; jso
         accountName: account?.name,
         accountTimeZone: account?.time_zone,
         needsBrowser: account?.needs_browser,
-        contact: {
-          name: `${contact.first_name} ${contact.last_name}`.trim(),
-          email: contact.email,
-          title: contact.title,
-          timeZone: contact.time_zone,
-          previousCompany: contact.previous_company,
-        },
+        contact: researchContact(contact),
       });
     } finally {
       await ctx.stop();

@@ -20,6 +20,15 @@ import { ClaudeExtractor } from './llm-facts.js';
 import { createSiteMap } from './sites.js';
 import type { Dossier } from './types.js';
 
+/** A contact as research reads it (the dossier job and `prospector research`). */
+export const researchContact = (c: ContactRow) => ({
+  name: `${c.first_name} ${c.last_name}`.trim(),
+  email: c.email,
+  title: c.title,
+  timeZone: c.time_zone,
+  previousCompany: c.previous_company,
+});
+
 /** Workspace settings research reads; anything else in settings is left alone. */
 export const ResearchSettings = z.object({
   demo: z.boolean().optional(),
@@ -101,15 +110,7 @@ export async function targetFor(
       accountTimeZone: account?.time_zone,
       needsBrowser: account?.needs_browser,
       signal: { title: signal.title, url: signal.url },
-      contact: contact
-        ? {
-            name: `${contact.first_name} ${contact.last_name}`.trim(),
-            email: contact.email,
-            title: contact.title,
-            timeZone: contact.time_zone,
-            previousCompany: contact.previous_company,
-          }
-        : null,
+      contact: contact ? researchContact(contact) : null,
       ownerTimeZone: owner?.time_zone,
     },
   };
