@@ -119,6 +119,7 @@ export const DEFAULT_TEMPLATE = {
   steps: DEFAULT_TEMPLATE_STEPS,
   window: DEFAULT_WINDOW,
   fallback: FALLBACK_WINDOW,
+  fallbackAfterDays: 3,
   isDefault: true,
 };
 

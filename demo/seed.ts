@@ -8,7 +8,7 @@ import { insertAccount } from '../db/queries/accounts.js';
 import { insertContact } from '../db/queries/contacts.js';
 import { databaseIsEmpty } from '../db/queries/demo.js';
 import { insertOutboxMailbox } from '../db/queries/mailboxes.js';
-import { insertTemplate } from '../db/queries/templates.js';
+import { insertTemplateRow } from '../db/queries/templates.js';
 import type { Role } from '../db/queries/users.js';
 import { insertWorkspace } from '../db/queries/workspaces.js';
 import { addUser } from '../review-ui/auth/users.js';
@@ -92,7 +92,7 @@ export async function seedDemo(ctx: Pick<AppContext, 'db' | 'config' | 'log'>): 
       );
     }
   }
-  await run(db, insertTemplate({ workspaceId: ws.id, ...DEFAULT_TEMPLATE }));
+  await run(db, insertTemplateRow(ws.id, DEFAULT_TEMPLATE));
   await run(
     db,
     insertOutboxMailbox({

@@ -32,26 +32,40 @@ export interface SequenceTemplateRow {
   updated_at: Date;
 }
 
-export const insertTemplate = (t: {
-  workspaceId: number;
+export interface TemplateInput {
   name: string;
   description: string;
-  steps: TemplateStep[];
-  window: SendingWindow;
-  fallback: SendingWindow | null;
+  steps: unknown[];
+  window: unknown;
+  fallback: unknown;
+  fallbackAfterDays: number;
   isDefault: boolean;
-}): Sql<SequenceTemplateRow> => ({
-  text: `INSERT INTO sequence_templates (workspace_id, name, description, steps, sending_window, fallback_window, is_default)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
-  values: [
-    t.workspaceId,
-    t.name,
-    t.description,
-    JSON.stringify(t.steps),
-    JSON.stringify(t.window),
-    t.fallback ? JSON.stringify(t.fallback) : null,
-    t.isDefault,
-  ],
+}
+
+/** A template's fields as query values, in column order: name through is_default. */
+const templateValues = (t: TemplateInput) => [
+  t.name,
+  t.description,
+  JSON.stringify(t.steps),
+  JSON.stringify(t.window),
+  t.fallback ? JSON.stringify(t.fallback) : null,
+  t.fallbackAfterDays,
+  t.isDefault,
+];
+
+export const insertTemplateRow = (workspaceId: number, t: TemplateInput): Sql<SequenceTemplateRow> => ({
+  text: `INSERT INTO sequence_templates
+           (workspace_id, name, description, steps, sending_window, fallback_window, fallback_after_days, is_default)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
+  values: [workspaceId, ...templateValues(t)],
+});
+
+/** Bumps the template's version so sequences drafted from the old one can tell. */
+export const updateTemplateRow = (workspaceId: number, id: number, t: TemplateInput): Sql<SequenceTemplateRow> => ({
+  text: `UPDATE sequence_templates SET name = $3, description = $4, steps = $5, sending_window = $6, fallback_window = $7,
+                fallback_after_days = $8, is_default = $9, version = version + 1, updated_at = now()
+          WHERE workspace_id = $1 AND id = $2 RETURNING *`,
+  values: [workspaceId, id, ...templateValues(t)],
 });
 
 export const listTemplates = (workspaceId: number): Sql<{ id: number; name: string }> => ({

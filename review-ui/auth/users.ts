@@ -5,7 +5,7 @@ import { firstWorkspace, insertWorkspace, type WorkspaceRow } from '../../db/que
 import { AppError } from '../../errors.js';
 import { auditRequest } from '../audit.js';
 import { DEFAULT_TEMPLATE } from '../../demo/data.js';
-import { insertTemplate } from '../../db/queries/templates.js';
+import { insertTemplateRow } from '../../db/queries/templates.js';
 import { seedDefaultPlays } from '../../plays/service.js';
 import { generatePassword, hashPassword } from './passwords.js';
 
@@ -58,7 +58,7 @@ export async function ensureWorkspace(db: Database, name = 'My workspace'): Prom
   const found = await one(db, firstWorkspace());
   if (found) return found;
   const ws = (await one(db, insertWorkspace(name, { cooldownDays: 30, approvalMode: 'each_step' })))!;
-  await run(db, insertTemplate({ workspaceId: ws.id, ...DEFAULT_TEMPLATE }));
+  await run(db, insertTemplateRow(ws.id, DEFAULT_TEMPLATE));
   await seedDefaultPlays(db, ws.id);
   return ws;
 }

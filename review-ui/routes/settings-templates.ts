@@ -4,14 +4,8 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { one, run } from '../../db/index.js';
-import {
-  clearDefaultTemplate,
-  findTemplate,
-  insertTemplateRow,
-  listAllTemplates,
-  updateTemplateRow,
-  type TemplateInput,
-} from '../../db/queries/settings.js';
+import { clearDefaultTemplate, findTemplate, listAllTemplates } from '../../db/queries/settings.js';
+import { insertTemplateRow, updateTemplateRow, type TemplateInput } from '../../db/queries/templates.js';
 import { AppError } from '../../errors.js';
 import { setTemplateApprovalMode } from '../../db/queries/step-approval.js';
 import { BranchCondition } from '../../sequencing/branch.js';

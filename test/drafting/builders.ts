@@ -5,7 +5,7 @@ import { one, run } from '../../db/index.js';
 import { insertAccount } from '../../db/queries/accounts.js';
 import { insertContact } from '../../db/queries/contacts.js';
 import { insertOutboxMailbox } from '../../db/queries/mailboxes.js';
-import { insertTemplate } from '../../db/queries/templates.js';
+import { insertTemplateRow } from '../../db/queries/templates.js';
 import { DEFAULT_TEMPLATE_STEPS, DEFAULT_WINDOW, DEMO_PLAYBOOK } from '../../demo/data.js';
 import { buildWorkspace, type TestWorkspace } from '../support/builders.js';
 import { SCENES, type SceneFixture } from '../fixtures/drafting/scenes.js';
@@ -35,13 +35,13 @@ export async function buildDraftWorkspace(db: Database): Promise<TestWorkspace> 
   await db.query(`UPDATE users SET name = 'Riley Rep', booking_url = $2 WHERE id = $1`, [ws.users.rep.id, BOOKING_URL]);
   await run(
     db,
-    insertTemplate({
-      workspaceId: ws.id,
+    insertTemplateRow(ws.id, {
       name: 'Signal-led, 5 steps',
       description: '',
       steps: DEFAULT_TEMPLATE_STEPS,
       window: DEFAULT_WINDOW,
       fallback: null,
+      fallbackAfterDays: 3,
       isDefault: true,
     }),
   );
